@@ -1,0 +1,53 @@
+"""The data contract: the panel's columns, their types and what they mean (DESIGN §3).
+
+The panel holds one row per B-side account per calendar quarter. Every module that reads or
+writes panels takes its column names from here, so a contract change happens in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["text", "quarter", "number", "boolean", "date"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One contract column: its name, kind, whether a file must provide it, and its meaning."""
+
+    name: str
+    kind: Kind
+    required: bool
+    meaning: str
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("account_id", "text", True, "stable id of the B-side account"),
+    Column("quarter", "quarter", True, "calendar quarter, YYYYQn"),
+    Column("platform_revenue", "number", True, "platform's revenue from the account in the quarter"),
+    Column("b_side_revenue", "number", False, "the account's own revenue through the platform"),
+    Column("account_name", "text", False, "display name of the account"),
+    Column("segment", "text", False, "industry or business segment"),
+    Column("region", "text", False, "sales region"),
+    Column("tier", "text", False, "size band, e.g. KA / mid / long-tail"),
+    Column("owner", "text", False, "account owner on the ops or sales team"),
+    Column("active", "boolean", False, "live relationship that quarter (default: any revenue > 0)"),
+    Column("contract_value", "number", False, "contracted annual value (ARR)"),
+    Column("contract_end", "date", False, "end date of the current contract"),
+)
+
+BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
+NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
+REQUIRED: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
+NUMBER_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.kind == "number")
+TEXT_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.kind == "text")
+KEY: tuple[str, str] = ("account_id", "quarter")
+
+
+def empty_panel():
+    """A panel with no rows and the contract's columns and dtypes."""
+    import pandas as pd
+
+    dtypes = {"text": "object", "quarter": "object", "number": "float64", "boolean": "bool", "date": "datetime64[ns]"}
+    return pd.DataFrame({c.name: pd.Series(dtype=dtypes[c.kind]) for c in COLUMNS})

@@ -1,0 +1,254 @@
+"""Upload ingest: an ops lead's CSV/XLSX → a validated panel in the data contract's columns.
+
+``read_upload`` never raises on bad data: every problem becomes a row of ``errors`` (blocks that
+row, or the whole file when ``row`` is empty) or of ``warnings`` (a value was cleaned or read in a
+stated way), naming the row as a spreadsheet shows it, the column as the file names it, the value
+and what to do. Only programming errors raise.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyarrow as pa
+
+from b2b_core import contract
+from b2b_core.ingest import files
+from b2b_core.ingest.mapping import CUSTOM, IGNORE, MAPPING_COLUMNS, plan_columns, unique_headers
+from b2b_core.ingest.validate import Validation
+
+__all__ = ["CUSTOM", "IGNORE", "ISSUE_COLUMNS", "IngestResult", "combine", "read_upload"]
+
+ISSUE_COLUMNS = ["file", "row", "column", "value", "reason"]
+
+
+def issue_frame(rows: list[tuple] | None = None) -> pd.DataFrame:
+    """Issue rows ``(file, row, column, value, reason)`` as a frame: file-wide ones first, then by row."""
+    frame = pd.DataFrame(rows or [], columns=ISSUE_COLUMNS).astype({"row": "Int64"})
+    return frame.sort_values(["file", "row"], na_position="first", kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What ``read_upload`` made of one file (or ``combine`` of several).
+
+    Attributes
+    ----------
+    rows : Arrow table of the rows that passed validation, one per account and quarter: ``row``
+        (the row number in the file) then the contract columns and custom metrics.
+    panel : the same rows as a pandas DataFrame indexed by ``row`` (built on first use).
+    errors, warnings : DataFrames ``file, row, column, value, reason``; ``row`` is empty for a
+        problem of the whole file.
+    mapping : DataFrame ``source, target, kind, confidence, how``: what each header became.
+    rows_read : data rows in the file(s); ``rows_left_out`` of them are not in ``rows``.
+    """
+
+    source: str
+    sha256: str
+    rows: pa.Table
+    errors: pd.DataFrame
+    warnings: pd.DataFrame
+    mapping: pd.DataFrame
+    description: str = ""
+    sheets: list[str] = field(default_factory=list)
+    rows_read: int = 0
+
+    @property
+    def table(self) -> pa.Table:
+        """The valid rows as the Arrow table to commit (``rows`` without the row numbers)."""
+        return self.rows.drop_columns(["row"])
+
+    @functools.cached_property
+    def panel(self) -> pd.DataFrame:
+        if self.rows.num_rows == 0 and "row" not in self.rows.column_names:
+            return contract.empty_panel().rename_axis("row")
+        frame = self.rows.to_pandas().set_index("row")
+        frame["contract_end"] = frame["contract_end"].astype("datetime64[ns]")
+        return frame
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing blocks the commit of every row."""
+        return self.errors.empty
+
+    @property
+    def file_errors(self) -> pd.DataFrame:
+        """Errors of a whole file (no row): they block any commit, even of the valid rows."""
+        return self.errors[self.errors["row"].isna()]
+
+    @property
+    def can_commit_valid_rows(self) -> bool:
+        """True when the rows that passed can be committed on their own (no file-wide error)."""
+        return self.file_errors.empty and self.rows.num_rows > 0
+
+    @property
+    def rows_left_out(self) -> int:
+        """Rows of the file that a "commit valid rows only" leaves out."""
+        return self.rows_read - self.rows.num_rows
+
+    @property
+    def quarters(self) -> list[str]:
+        """The quarters of the valid rows, sorted."""
+        if "quarter" not in self.rows.column_names:
+            return []
+        return sorted(q for q in self.rows.column("quarter").unique().to_pylist() if q)
+
+
+def read_upload(
+    data: bytes,
+    filename: str,
+    *,
+    quarter: str | None = None,
+    mapping: Mapping[str, str | None] | None = None,
+    sheet: str | None = None,
+) -> IngestResult:
+    """Read, map, clean and validate one uploaded file.
+
+    Parameters
+    ----------
+    data, filename : the file's bytes and name (``.xlsx`` → workbook, else CSV; a workbook's
+        content is recognised whatever its name).
+    quarter : the quarter of every row, for a file without a quarter column (any form that
+        ``quarters.parse_quarter`` accepts). Without it, such a file takes the quarter in its name.
+    mapping : the user's corrections, source header → contract column, ``CUSTOM`` or ``IGNORE``
+        (``None`` means ``IGNORE``); headers not named keep the suggested mapping.
+    sheet : the workbook sheet to read (default: the first).
+    """
+    sha256 = hashlib.sha256(data).hexdigest()
+    plans = []
+
+    def native_types(headers: list[str]) -> dict[int, pa.DataType]:
+        plans.append(plan_columns(unique_headers(headers), mapping or {}))
+        numbers = [n for n in contract.NUMBER_COLUMNS if n in plans[-1].targets]
+        kept_as_text = [c.name for c in contract.COLUMNS if c.kind != "number"]
+        return {plans[-1].targets[n]: pa.float64() for n in numbers} | {
+            i: pa.string() for n, i in plans[-1].targets.items() if n in kept_as_text
+        }
+
+    try:
+        raw = files.read_file(data, filename, sheet, native_types)
+    except files.FileProblem as problem:
+        return _failed(filename, sha256, str(problem))
+    plan = plans[-1] if plans else plan_columns(unique_headers(raw.headers), mapping or {})
+    check = Validation(raw, plan, filename, quarter)
+    try:
+        check.blank_headers_with_values()
+        plan.decide(check.is_numeric)
+        check.warnings.extend((None, h, "", why) for h, why in plan.notes[len(check.warnings) :])
+        quarter_sql = check.quarter_source()
+        rows_read = raw.table.num_rows + len(raw.problems)
+        rows = _no_rows()
+        if check.required_present() and quarter_sql is not None:
+            if rows_read == 0:
+                check.errors.append((None, "", "", "the file has a header but no data rows"))
+            else:
+                rows = check.run(quarter_sql)
+    finally:
+        check.close()
+    tag = [(filename, *issue) for issue in check.errors], [(filename, *issue) for issue in check.warnings]
+    return IngestResult(
+        filename,
+        sha256,
+        rows,
+        issue_frame(tag[0]),
+        issue_frame(tag[1]),
+        plan.table(),
+        raw.description,
+        raw.sheets,
+        rows_read,
+    )
+
+
+def _no_rows() -> pa.Table:
+    return pa.table({"row": pa.array([], pa.int64())})
+
+
+def _failed(filename: str, sha256: str, reason: str) -> IngestResult:
+    return IngestResult(
+        filename,
+        sha256,
+        _no_rows(),
+        issue_frame([(filename, None, "", "", reason)]),
+        issue_frame(),
+        pd.DataFrame(columns=MAPPING_COLUMNS),
+    )
+
+
+def combine(results: list[IngestResult]) -> IngestResult:
+    """Several files committed together (e.g. one per region) as one result.
+
+    Rows, issues and mappings are joined (custom metrics a file lacks are empty for its rows). An
+    account and quarter in two files is an error on both rows when the values differ; identical
+    copies are kept once, with a warning. ``source`` lists the files; ``sha256`` hashes theirs.
+    """
+    if len(results) == 1:
+        return results[0]
+    tables = [
+        r.rows.append_column("file", pa.array([r.source] * r.rows.num_rows, pa.string()))
+        for r in results
+        if r.rows.num_rows
+    ]
+    rows = pa.concat_tables(tables, promote_options="permissive") if tables else _no_rows()
+    errors = [pd.concat([r.errors for r in results])]
+    warnings = [pd.concat([r.warnings for r in results])]
+    if rows.num_rows:
+        rows, clashes, copies = _across_files(rows)
+        errors.append(clashes)
+        warnings.append(copies)
+    mapping = pd.concat([r.mapping.assign(file=r.source) for r in results], ignore_index=True)
+    return IngestResult(
+        source=", ".join(r.source for r in results),
+        sha256=hashlib.sha256("".join(r.sha256 for r in results).encode()).hexdigest(),
+        rows=rows,
+        errors=issue_frame(pd.concat(errors).itertuples(index=False, name=None)),
+        warnings=issue_frame(pd.concat(warnings).itertuples(index=False, name=None)),
+        mapping=mapping,
+        description="; ".join(f"{r.source}: {r.description}" for r in results),
+        rows_read=sum(r.rows_read for r in results),
+    )
+
+
+def _across_files(rows: pa.Table) -> tuple[pa.Table, pd.DataFrame, pd.DataFrame]:
+    """Rows without the accounts repeated across files, plus the errors and warnings about them."""
+    frame = rows.to_pandas()
+    key = list(contract.KEY)
+    repeated = frame[frame.duplicated(key, keep=False)]
+    clashes, copies, drop = [], [], []
+    value_columns = [c for c in frame.columns if c not in ("row", "file")]
+    for (account, quarter), group in repeated.groupby(key, sort=False):
+        where = ", ".join(f"{f} row {r}" for f, r in zip(group["file"], group["row"]))
+        if len(group[value_columns].astype(str).drop_duplicates()) == 1:
+            drop.extend(group.index[1:])
+            copies.extend(
+                (
+                    f,
+                    r,
+                    "account_id",
+                    account,
+                    f"identical to {group['file'].iloc[0]} row {group['row'].iloc[0]}: kept once",
+                )
+                for f, r in zip(group["file"].iloc[1:], group["row"].iloc[1:])
+            )
+        else:
+            drop.extend(group.index)
+            clashes.extend(
+                (
+                    f,
+                    r,
+                    "account_id",
+                    account,
+                    f"{account} is in {quarter} in more than one file with "
+                    f"different values ({where}): keep it in one file",
+                )
+                for f, r in zip(group["file"], group["row"])
+            )
+    keep = ~frame.index.isin(drop)
+    return (
+        rows.filter(pa.array(keep)).drop_columns(["file"]),
+        pd.DataFrame(clashes, columns=ISSUE_COLUMNS),
+        pd.DataFrame(copies, columns=ISSUE_COLUMNS),
+    )

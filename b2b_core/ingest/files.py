@@ -1,0 +1,357 @@
+"""Reading an uploaded file into a grid of text cells, whatever its format.
+
+CSV: the encoding is detected (UTF-8, UTF-8 with BOM, UTF-16 with BOM, else GBK/GB18030 or
+Latin-1/Windows-1252 by ``charset_normalizer``), the delimiter is the one of ``,`` ``;`` tab ``|``
+that splits the rows most consistently, and title rows above the header are skipped. Well-formed
+files are parsed by pyarrow (multithreaded); files with ragged or blank rows fall back to
+Python's ``csv`` module so every row keeps its exact number.
+
+XLSX: the chosen sheet (the first by default) is read with openpyxl, formulas as their text
+(never evaluated). Every cell becomes text: numbers without a spurious ``.0``, dates as ISO dates.
+
+Rows are numbered as a spreadsheet shows them: the first line or row of the file is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import charset_normalizer
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from b2b_core.ingest.headers import header_score
+
+ROW = "__row"  # column of spreadsheet row numbers in every RawTable
+DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_HEADER_SEARCH_ROWS = 30
+_SNIFF_ROWS = 200
+_HEAD_CHARS = 1_000_000  # the delimiter and the header are looked for in this many first characters
+_FAILED_COLUMN = re.compile(r"In CSV column #(\d+)")
+csv.field_size_limit(2**31 - 1)
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read; the message says why and what to do."""
+
+
+@dataclass
+class RawTable:
+    """The cells of an uploaded file as text.
+
+    ``table`` has one string column per header (named ``c0``, ``c1`` …, in file order) and the
+    ``__row`` column of spreadsheet row numbers. ``headers[i]`` is the file's header of ``c{i}``.
+    """
+
+    headers: list[str]
+    table: pa.Table
+    header_row: int
+    description: str
+    sheets: list[str] = field(default_factory=list)
+    problems: list[tuple[int, str, str, str]] = field(default_factory=list)  # (row, column, value, reason)
+
+
+TypeHint = Callable[[list[str]], dict[int, pa.DataType]]
+
+
+def read_file(data: bytes, filename: str, sheet: str | None = None, types: TypeHint | None = None) -> RawTable:
+    """Read ``data`` (the bytes of ``filename``) as a grid of cells. Raises ``FileProblem``.
+
+    Cells are text, except in a well-formed CSV where ``types(headers)`` asks for a type by column
+    position: such a column is parsed natively when every cell fits the type, and stays text
+    otherwise (so dirty values reach the cleaning rules unchanged).
+    """
+    if not data or data.isspace():
+        raise FileProblem("The file is empty. Export the data again and upload the new file.")
+    suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+    is_zip = data[:4] == b"PK\x03\x04"
+    if suffix in ("xlsx", "xlsm") or is_zip:
+        if not is_zip:
+            raise FileProblem(
+                f"{filename} is not a valid .xlsx workbook (an .xlsx file is a zip archive and this one is "
+                "not). If it is a CSV file, rename it to .csv; if it comes from an old Excel, save it as .xlsx."
+            )
+        return _read_xlsx(data, sheet)
+    if suffix == "xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise FileProblem("Old Excel .xls files are not supported: open the file in Excel and save it as .xlsx.")
+    return _read_csv(data, types)
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> tuple[str, bytes, str]:
+    """(text, the same text as UTF-8 bytes, encoding name)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        utf8 = data[3:]
+        return utf8.decode("utf-8", errors="replace"), utf8, "UTF-8 with BOM"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+        return text, text.encode("utf-8"), "UTF-16"
+    if b"\x00" in data[:8192]:
+        raise FileProblem(
+            "This does not look like a CSV file: it contains binary data. Upload a CSV (text) or .xlsx file."
+        )
+    try:
+        return data.decode("utf-8"), data, "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    guess = charset_normalizer.from_bytes(data[:200_000], cp_isolation=["gb18030", "cp1252", "latin_1"]).best()
+    for encoding in ([guess.encoding] if guess else []) + ["gb18030", "cp1252", "latin_1"]:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        names = {"gb18030": "GBK/GB18030", "cp1252": "Windows-1252 (Latin-1)", "latin_1": "Latin-1"}
+        return text, text.encode("utf-8"), names.get(encoding, encoding)
+    raise AssertionError("latin_1 decodes any bytes")  # pragma: no cover
+
+
+def _control_share(text: str) -> float:
+    sample = text[:20_000]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
+    return controls / max(len(sample), 1)
+
+
+def find_header_row(rows: list[list[str]]) -> int:
+    """Index of the header among the first rows: the row naming most contract columns, else the
+    first row as wide as the table whose cells are all text (title rows are narrower)."""
+    head = rows[:_HEADER_SEARCH_ROWS]
+    scores = [header_score(r) for r in head]
+    if scores and max(scores) >= 2:
+        return scores.index(max(scores))
+    widths = [sum(1 for c in r if str(c).strip()) for r in head]
+    widest = max(widths, default=0)
+    for i, row in enumerate(head):
+        cells = [str(c).strip() for c in row if str(c).strip()]
+        if widths[i] >= max(2, widest * 0.6) and not any(_looks_numeric(c) for c in cells):
+            return i
+    return 0
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
+def _sniff(text: str) -> tuple[str, int, list[list[str]]]:
+    """(delimiter, header index, the sample rows split with it)."""
+    lines = text[:_HEAD_CHARS].splitlines()[:_SNIFF_ROWS]
+    best = None
+    for delimiter in DELIMITERS:
+        try:
+            rows = list(csv.reader(lines, delimiter=delimiter))
+        except csv.Error:
+            continue
+        header = find_header_row(rows)
+        widths = [len(r) for r in rows[header:] if r]
+        width = len(rows[header]) if rows[header:] else 0
+        consistency = sum(w == width for w in widths) / max(len(widths), 1)
+        key = (width > 1, round(consistency, 2), header_score(rows[header]) if rows else 0, width)
+        if best is None or key > best[0]:
+            best = (key, delimiter, header, rows)
+    _, delimiter, header, rows = best
+    return delimiter, header, rows
+
+
+def _read_csv(data: bytes, types: TypeHint | None) -> RawTable:
+    text, utf8, encoding = _decode(data)
+    if _control_share(text) > 0.01:
+        raise FileProblem(
+            "This does not look like a CSV file: it contains binary data. Upload a CSV (text) or .xlsx file."
+        )
+    delimiter, header_index, sample = _sniff(text)
+    headers = [h.strip() for h in sample[header_index]] if header_index < len(sample) else []
+    if len(headers) < 2:
+        raise FileProblem(
+            "Only one column was found: the file does not seem to be separated by commas, semicolons, "
+            "tabs or pipes. Export it again as CSV (or .xlsx) with one column per field."
+        )
+    reader = csv.reader(io.StringIO(text[:_HEAD_CHARS]), delimiter=delimiter)
+    for _ in range(header_index + 1):
+        next(reader)
+    data_start = _offset_of_line(utf8, reader.line_num)
+    header_row = header_index + 1
+    wanted = types(headers) if types else {}
+    table = _parse_fast(utf8[data_start:], delimiter, len(headers), header_row, wanted)
+    problems: list[tuple[int, str, str, str]] = []
+    if table is None:
+        table, problems = _parse_exact(text, delimiter, headers, header_index)
+    description = f"CSV, {encoding}, {_DELIMITER_NAMES[delimiter]}-separated, {_header_note(header_index)}"
+    return RawTable(headers, table, header_row, description, problems=problems)
+
+
+def _header_note(header_index: int) -> str:
+    """``header on row 3, 2 title rows skipped`` for the file description."""
+    skipped = f", {header_index} title row{'s' if header_index != 1 else ''} skipped" if header_index else ""
+    return f"header on row {header_index + 1}{skipped}"
+
+
+def _offset_of_line(data: bytes, line: int) -> int:
+    """Byte offset where physical line ``line + 1`` (1-based) starts."""
+    offset = 0
+    for _ in range(line):
+        newline = data.find(b"\n", offset)
+        offset = len(data) if newline < 0 else newline + 1
+    return offset
+
+
+def _column_names(n: int) -> list[str]:
+    return [f"c{i}" for i in range(n)]
+
+
+def _parse_fast(body: bytes, delimiter: str, width: int, header_row: int, wanted: dict[int, pa.DataType]):
+    """pyarrow parse of a rectangular CSV body; None when some row is ragged or blank.
+
+    Columns in ``wanted`` get that type; one whose cells do not all convert is parsed again as text.
+    """
+    names = _column_names(width)
+    types = {names[i]: kind for i, kind in wanted.items()}
+    while True:
+        ragged: list[object] = []
+
+        def note_ragged(row: object, ragged=ragged) -> str:
+            ragged.append(row)
+            return "skip"
+
+        try:
+            table = pacsv.read_csv(
+                io.BytesIO(body),
+                read_options=pacsv.ReadOptions(column_names=names, block_size=8 << 20),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter,
+                    newlines_in_values=True,
+                    ignore_empty_lines=False,
+                    invalid_row_handler=note_ragged,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=types, null_values=[""], strings_can_be_null=False, quoted_strings_can_be_null=False
+                ),
+            )
+        except pa.ArrowInvalid as exc:
+            failed = _FAILED_COLUMN.search(str(exc))
+            if failed and types.get(names[int(failed[1])]) != pa.string():
+                types[names[int(failed[1])]] = pa.string()
+                continue
+            return None
+        except (pa.ArrowTypeError, UnicodeError):
+            return None
+        break
+    if ragged:
+        return None
+    rows = pa.array(np.arange(header_row + 1, header_row + 1 + table.num_rows, dtype=np.int64))
+    return table.append_column(ROW, rows)
+
+
+def _parse_exact(text: str, delimiter: str, headers: list[str], header_index: int):
+    """Row-by-row parse that keeps exact row numbers, pads short rows and reports long ones."""
+    width = len(headers)
+    columns: list[list[str]] = [[] for _ in range(width)]
+    numbers: list[int] = []
+    problems: list[tuple[int, str, str, str]] = []
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        for index, cells in enumerate(reader):
+            row = index + 1
+            if index <= header_index or not any(c.strip() for c in cells):
+                continue
+            if len(cells) > width and any(c.strip() for c in cells[width:]):
+                problems.append(
+                    (
+                        row,
+                        "",
+                        delimiter.join(cells)[:200],
+                        (
+                            f"has {len(cells)} values but the header has {width} columns: a separator inside a value? "
+                            "Put that value in quotes or remove the extra separator."
+                        ),
+                    )
+                )
+                continue
+            cells = cells[:width] + [""] * (width - len(cells))
+            for column, cell in zip(columns, cells):
+                column.append(cell)
+            numbers.append(row)
+    except csv.Error as exc:
+        raise FileProblem(
+            f"The CSV cannot be read past row {reader.line_num} ({exc}): a quote is probably not closed. "
+            "Check the quotes around that row, or export the file again."
+        ) from None
+    arrays = {name: pa.array(col, type=pa.string()) for name, col in zip(_column_names(width), columns)}
+    arrays[ROW] = pa.array(numbers, type=pa.int64())
+    return pa.table(arrays), problems
+
+
+# --- XLSX ----------------------------------------------------------------------------------
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(data: bytes, sheet: str | None) -> RawTable:
+    import openpyxl  # imported here: it is only needed for workbooks
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise FileProblem(
+            f"The workbook cannot be opened ({type(exc).__name__}): it is damaged or not an Excel .xlsx file. "
+            "Open it in Excel, save it again as .xlsx, and upload the new file."
+        ) from None
+    try:
+        sheets = list(book.sheetnames)
+        if sheet is not None and sheet not in sheets:
+            raise FileProblem(f"The workbook has no sheet named {sheet!r}; its sheets are: {', '.join(sheets)}.")
+        name = sheet or sheets[0]
+        try:
+            rows = [[_cell_text(v) for v in r] for r in book[name].iter_rows(values_only=True)]
+        except Exception as exc:  # openpyxl raises many types on damaged sheet XML
+            raise FileProblem(
+                f"Sheet {name!r} cannot be read ({type(exc).__name__}): the workbook is damaged. "
+                "Save it again from Excel as .xlsx."
+            ) from None
+    finally:
+        book.close()
+    while rows and not any(c.strip() for c in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise FileProblem(f"Sheet {name!r} is empty. Choose the sheet that holds the account data.")
+    header_index = find_header_row(rows)
+    headers = [c.strip() for c in rows[header_index]]
+    while headers and not headers[-1] and not any(r[len(headers) - 1].strip() for r in rows if len(r) >= len(headers)):
+        headers.pop()
+    width = len(headers)
+    body = [
+        (i + 1, (r + [""] * width)[:width])
+        for i, r in enumerate(rows)
+        if i > header_index and any(c.strip() for c in r[:width])
+    ]
+    arrays = {
+        n: pa.array([cells[j] for _, cells in body], type=pa.string()) for j, n in enumerate(_column_names(width))
+    }
+    arrays[ROW] = pa.array([row for row, _ in body], type=pa.int64())
+    sheet_count = f"{len(sheets)} sheet{'s' if len(sheets) > 1 else ''}"
+    description = f"Excel sheet {name!r} ({sheet_count}), {_header_note(header_index)}"
+    return RawTable(headers, pa.table(arrays), header_index + 1, description, sheets=sheets)

@@ -1,0 +1,316 @@
+"""Cleaning and validating the cells of one file, in DuckDB over the Arrow table of its cells.
+
+One query (``_clean``) turns every mapped column into its contract type and records an issue
+code per cell; the checks then read the issues, empty ids and repeated (account, quarter) pairs.
+Columns that pyarrow already parsed as numbers skip the text-cleaning rules entirely, which keeps
+a clean million-row file within a few DuckDB scans.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from b2b_core import contract
+from b2b_core.ingest import clean
+from b2b_core.ingest.files import ROW, RawTable
+from b2b_core.ingest.mapping import ColumnPlan
+from b2b_core.quarters import QuarterError, find_quarter_in_text, parse_quarter
+
+MONEY = ("platform_revenue", "b_side_revenue")  # a blank is read as 0 (with a warning)
+_NUMERIC_SHARE = 0.75  # an unmapped text column is a custom metric when this share of cells are numbers
+_PARSERS = {"quarter": parse_quarter, "active": clean.parse_active, "contract_end": clean.parse_date}
+_SQL_TYPES = {"number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE", "text": "VARCHAR", "quarter": "VARCHAR"}
+
+Issue = tuple[int | None, str, str, str]  # (row, column header, value, reason)
+
+
+def is_number_type(kind: pa.DataType) -> bool:
+    return pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_null(kind)
+
+
+class Validation:
+    """Validate ``raw`` under ``plan``; ``run()`` returns the valid rows as an Arrow table."""
+
+    def __init__(self, raw: RawTable, plan: ColumnPlan, filename: str, quarter: str | None):
+        self.raw, self.plan, self.filename, self.quarter = raw, plan, filename, quarter
+        self.errors: list[Issue] = list(raw.problems)
+        self.warnings: list[Issue] = [(None, h, "", why) for h, why in plan.notes]
+        self.con = duckdb.connect()
+        self.con.execute(clean.MACROS)
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- preparation --------------------------------------------------------------------------
+
+    def blank_headers_with_values(self) -> None:
+        for i, header in enumerate(self.plan.headers):
+            column = self.raw.table.column(f"c{i}")
+            if not header and pc.any(pc.not_equal(pc.utf8_trim_whitespace(column.cast(pa.string())), "")).as_py():
+                self.errors.append(
+                    (
+                        None,
+                        f"column {_letter(i)}",
+                        "",
+                        (
+                            "has values but no header (merged header cells?): unmerge the header cells and give each "
+                            "column its own name, or delete the column"
+                        ),
+                    )
+                )
+
+    def is_numeric(self, i: int) -> bool:
+        """Whether an unmapped column holds numbers (judged on its first 20,000 filled cells)."""
+        column = self.raw.table.column(f"c{i}")
+        if is_number_type(column.type):
+            return column.null_count < len(column)
+        self.con.register("sample", pa.table({"c": column.cast(pa.string())}).slice(0, 200_000))
+        filled, numbers = self.con.execute(
+            "SELECT count(*), count(clean_number(c, false)) FROM (SELECT c FROM sample WHERE trim(c) <> '' LIMIT 20000)"
+        ).fetchall()[0]
+        return filled > 0 and numbers >= _NUMERIC_SHARE * filled
+
+    def quarter_source(self) -> str | None:
+        """SQL for each row's quarter text, a literal for a file-wide quarter, or None (error added)."""
+        if "quarter" in self.plan.targets:
+            if self.quarter:
+                header = self.plan.headers[self.plan.targets["quarter"]]
+                self.warnings.append(
+                    (
+                        None,
+                        header,
+                        self.quarter,
+                        "the file has its own quarter column, so the chosen quarter was not used",
+                    )
+                )
+            return f"c{self.plan.targets['quarter']}"
+        chosen = self.quarter or find_quarter_in_text(self.filename)
+        if not chosen:
+            self.errors.append(
+                (
+                    None,
+                    "quarter",
+                    "",
+                    ("the file has no quarter column: choose the quarter this file covers, or add a Quarter column"),
+                )
+            )
+            return None
+        try:
+            chosen = parse_quarter(chosen)
+        except QuarterError as exc:
+            self.errors.append((None, "quarter", str(chosen), str(exc)))
+            return None
+        if not self.quarter:
+            self.warnings.append((None, "quarter", chosen, "no quarter column: quarter taken from the file name"))
+        return f"'{chosen}'"
+
+    def required_present(self) -> bool:
+        missing = [c for c in contract.REQUIRED if c != "quarter" and c not in self.plan.targets]
+        found = ", ".join(h for h in self.plan.headers if h)
+        for name in missing:
+            self.errors.append(
+                (
+                    None,
+                    name,
+                    "",
+                    (
+                        f"no column holds {name} ({contract.BY_NAME[name].meaning}); the columns are: {found}. "
+                        f"Map one of them to {name} in the column mapping"
+                    ),
+                )
+            )
+        if "b_side_revenue" not in self.plan.targets:
+            self.warnings.append(
+                (
+                    None,
+                    "b_side_revenue",
+                    "",
+                    ("no B-side revenue column (GMV, sales …): accepted, but the revenue quadrant view needs it"),
+                )
+            )
+        return not missing
+
+    # -- cleaning -----------------------------------------------------------------------------
+
+    def _fields(self, quarter_sql: str) -> list[tuple[str, str, str | None]]:
+        """(name, kind, source SQL or None) for every contract column, then every custom metric."""
+        fields = []
+        for col in contract.COLUMNS:
+            i = self.plan.targets.get(col.name)
+            fields.append(
+                (col.name, col.kind, quarter_sql if col.name == "quarter" else (f"c{i}" if i is not None else None))
+            )
+        return fields + [(name, "number", f"c{i}") for name, i in self.plan.customs.items()]
+
+    def _with_lookups(self, fields) -> pa.Table:
+        """The raw table plus ``<name>__value`` / ``<name>__problem`` for quarter, active and
+        contract_end, parsed once per distinct text in Python (there are few distinct texts)."""
+        table = self.raw.table
+        for name, _, source in fields:
+            if name not in _PARSERS or source is None or source.startswith("'"):
+                continue
+            encoded = (
+                pc.utf8_trim_whitespace(table.column(source).cast(pa.string())).combine_chunks().dictionary_encode()
+            )
+            values, problems = [], []
+            for text in encoded.dictionary.to_pylist():
+                try:
+                    values.append(_PARSERS[name](text or ""))
+                    problems.append(None)
+                except ValueError as exc:
+                    values.append(None)
+                    problems.append(str(exc))
+            table = table.append_column(f"{name}__value", pc.take(pa.array(values), encoded.indices))
+            table = table.append_column(f"{name}__problem", pc.take(pa.array(problems, pa.string()), encoded.indices))
+        return table
+
+    def _clean(self, quarter_sql: str) -> pa.Table:
+        """Every field cleaned, with an issue code or message (``<name>__issue``, NULL when fine),
+        one row per file row."""
+        fields = self._fields(quarter_sql)
+        self.fields = [f for f in fields if f[2] is not None]
+        self.con.register("raw", self._with_lookups(fields))
+        types = {name: self.raw.table.column(source).type for name, _, source in fields if source and source[0] == "c"}
+        comma = self._decimal_comma(
+            [(n, s) for n, k, s in fields if k == "number" and s and not is_number_type(types[n])]
+        )
+        select = [f"{ROW}"]
+        for name, kind, source in fields:
+            q = f'"{name}"'
+            if source is None:
+                select.append(f"NULL::{_SQL_TYPES[kind]} AS {q}")
+                continue
+            if kind == "number":
+                money = name in MONEY or name == "contract_value"
+                if is_number_type(types[name]):
+                    value = f"{source}::DOUBLE"
+                    issue = (
+                        f"CASE WHEN {source} IS NULL THEN 'blank' WHEN NOT isfinite({source}::DOUBLE) "
+                        f"THEN 'not_finite' WHEN {source} < 0 THEN 'negative' END"
+                    )
+                else:
+                    value = f"clean_number({source}, {comma[name]})"
+                    issue = f"number_issue({source}, {value}, {money})"
+                if name in MONEY:  # a blank is read as 0, with a warning
+                    value = f"coalesce({value}, 0)"
+                else:  # optional numbers may be left blank
+                    issue = f"nullif(nullif({issue}, 'blank'), 'placeholder')"
+                select.append(f'{value} AS {q}, {issue} AS "{name}__issue"')
+            elif kind == "text":
+                check = "IS NULL" if name == "account_id" else "IS NOT NULL AND formula_like(trim(" + source + "))"
+                code = "'empty_id'" if name == "account_id" else "'formula_text'"
+                select.append(
+                    f"NULLIF(trim({source}), '') AS {q}, "
+                    f"CASE WHEN NULLIF(trim({source}), '') {check} THEN {code} END AS \"{name}__issue\""
+                )
+            elif source.startswith("'"):
+                select.append(f'{source} AS {q}, NULL::VARCHAR AS "{name}__issue"')
+            else:
+                select.append(f'"{name}__value"::{_SQL_TYPES[kind]} AS {q}, "{name}__problem" AS "{name}__issue"')
+        default_active = "platform_revenue > 0 OR coalesce(b_side_revenue, 0) > 0"
+        inner = f"SELECT {', '.join(select)} FROM raw"
+        return self.con.sql(
+            f'SELECT * REPLACE (coalesce("active", {default_active}) AS "active") FROM ({inner})'
+        ).to_arrow_table()
+
+    def _decimal_comma(self, sources: list[tuple[str, str]]) -> dict[str, bool]:
+        """Which text number columns are written with decimal commas (``1.234,50``)."""
+        if not sources:
+            return {}
+        found = self.con.execute(
+            f"SELECT {', '.join(clean.DECIMAL_COMMA_SQL.format(c=s) for _, s in sources)} FROM raw"
+        ).fetchall()[0]
+        return {name: bool(f) for (name, _), f in zip(sources, found)}
+
+    # -- checks -------------------------------------------------------------------------------
+
+    def _check_values(self) -> None:
+        """Turn every ``__issue`` into an error or a warning."""
+        parts = [
+            f"""SELECT {ROW}, '{name}', raw.{source}::VARCHAR, "{name}__issue"
+                     FROM (SELECT {ROW}, "{name}__issue" FROM cleaned WHERE "{name}__issue" IS NOT NULL)
+                     JOIN raw USING ({ROW})"""
+            for name, _, source in self.fields
+            if source[0] == "c"
+        ]
+        if not parts:
+            return
+        for row, name, value, issue in self.con.execute(" UNION ALL ".join(parts) + f" ORDER BY {ROW}").fetchall():
+            severity, reason = self._describe(name, issue)
+            header = self.plan.headers[self.plan.source_of(name)]
+            (self.errors if severity == "error" else self.warnings).append((row, header, value or "", reason))
+
+    def _describe(self, name: str, issue: str) -> tuple[str, str]:
+        """(severity, reason) of an issue code; other issue texts are parse messages (errors)."""
+        if issue == "empty_id":
+            return "error", "empty: every row needs the account id"
+        if issue == "formula_text":
+            return "warning", "starts like a spreadsheet formula: kept as text, never evaluated (exports neutralise it)"
+        if issue in clean.NUMBER_ISSUES:
+            severity, reason = clean.NUMBER_ISSUES[issue]
+            if severity == "error" and name in self.plan.customs:
+                return "warning", f"{reason}; left empty"
+            return severity, reason
+        return "error", issue
+
+    def _check_duplicates(self) -> set[int]:
+        """Rows sharing an account and quarter: identical → warning, extra copies dropped (returned);
+        differing → error on every copy."""
+        values = ", ".join(f'"{name}"' for name, _, _ in self.fields)
+        groups = self.con.execute(f"""
+            WITH repeated AS (
+                SELECT account_id, quarter FROM cleaned WHERE account_id IS NOT NULL AND quarter IS NOT NULL
+                GROUP BY account_id, quarter HAVING count(*) > 1)
+            SELECT account_id, quarter, list({ROW} ORDER BY {ROW}), count(DISTINCT hash(struct_pack({values})))
+            FROM cleaned SEMI JOIN repeated USING (account_id, quarter)
+            GROUP BY account_id, quarter ORDER BY min({ROW})""").fetchall()
+        header = self.plan.headers[self.plan.targets["account_id"]]
+        dropped: set[int] = set()
+        for account, quarter, rows, variants in groups:
+            if variants == 1:
+                dropped.update(rows[1:])
+                self.warnings.extend(
+                    (row, header, account, f"identical to row {rows[0]} ({account}, {quarter}): kept once")
+                    for row in rows[1:]
+                )
+            else:
+                listed = ", ".join(map(str, rows))
+                self.errors.extend(
+                    (
+                        row,
+                        header,
+                        account,
+                        (
+                            f"{account} appears {len(rows)} times in {quarter} with different values (rows {listed}): "
+                            "keep one row per account and quarter"
+                        ),
+                    )
+                    for row in rows
+                )
+        return dropped
+
+    def run(self, quarter_sql: str) -> pa.Table:
+        """Clean, check, and return the valid rows: ``row`` then the contract columns and custom metrics."""
+        cleaned = self._clean(quarter_sql)
+        self.con.register("cleaned", cleaned)
+        self._check_values()
+        dropped_copies = self._check_duplicates()
+        left_out = {r for r, *_ in self.errors if r is not None} | dropped_copies
+        valid = cleaned.select([ROW, *contract.NAMES, *self.plan.customs]).rename_columns(
+            ["row", *contract.NAMES, *self.plan.customs]
+        )
+        if left_out:
+            valid = valid.filter(pc.invert(pc.is_in(valid.column("row"), pa.array(sorted(left_out), pa.int64()))))
+        return valid
+
+
+def _letter(index: int) -> str:
+    """Spreadsheet column letter: 0 → A, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

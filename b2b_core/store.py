@@ -1,0 +1,415 @@
+"""The workspace: an embedded DuckDB file holding the versioned panel (DESIGN §4).
+
+Every commit stores a panel as a new *upload*. For each quarter exactly one upload is *live*: the
+newest one that contains the quarter, unless the user restored an older one. A superseded upload
+stays stored and can be restored; only ``delete`` removes rows. Every write is one transaction
+and bumps ``version``, which pages use as their cache key.
+
+Schema:
+
+- ``workspace_state(version)``: one row, the write counter.
+- ``uploads(upload_id, source, sha256, committed_at, deleted_at)``: one row per upload, kept
+  after a delete; times are UTC.
+- ``upload_quarters(upload_id, quarter, rows)``: the quarters each upload contains.
+- ``live_quarters(quarter, upload_id)``: the upload that is live for each quarter with data.
+- ``panel_rows(upload_id, <contract columns>, <custom metric columns>)``: the rows of every
+  non-deleted upload. A custom metric (any extra numeric column, e.g. ``orders``) becomes a
+  DOUBLE column the first time an upload brings it; uploads without it hold NULL there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import operator
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Self
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from b2b_core import contract
+
+_SQL_TYPES = {
+    "text": "VARCHAR",
+    "quarter": "VARCHAR",
+    "number": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+}
+_QUARTER = r"\d{4}Q[1-4]"
+_STAGED = "staged_panel"
+_NUMERIC_TYPES = {
+    "DOUBLE",
+    "FLOAT",
+    "BIGINT",
+    "INTEGER",
+    "SMALLINT",
+    "TINYINT",
+    "HUGEINT",
+    "UBIGINT",
+    "UINTEGER",
+    "USMALLINT",
+    "UTINYINT",
+    "DECIMAL",
+    "NULL",
+    '"NULL"',
+}
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS workspace_state (version BIGINT NOT NULL);
+INSERT INTO workspace_state SELECT 0 WHERE NOT EXISTS (SELECT * FROM workspace_state);
+CREATE TABLE IF NOT EXISTS uploads (
+    upload_id BIGINT PRIMARY KEY,
+    source VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    committed_at TIMESTAMP NOT NULL,
+    deleted_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS upload_quarters (
+    upload_id BIGINT NOT NULL, quarter VARCHAR NOT NULL, rows BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS live_quarters (quarter VARCHAR PRIMARY KEY, upload_id BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS panel_rows (
+    upload_id BIGINT NOT NULL,
+    {", ".join(f'"{c.name}" {_SQL_TYPES[c.kind]}{" NOT NULL" * c.required}' for c in contract.COLUMNS)}
+);
+"""
+
+
+def default_path() -> Path:
+    """The workspace file: ``$B2B_WORKSPACE`` if set, else ``data/workspace.duckdb`` in the repo."""
+    if os.environ.get("B2B_WORKSPACE"):
+        return Path(os.environ["B2B_WORKSPACE"])
+    return Path(__file__).resolve().parent.parent / "data" / "workspace.duckdb"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _utc_now() -> dt.datetime:
+    """Naive UTC, the form stored in the TIMESTAMP columns."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+Table = pd.DataFrame | pa.Table  # what commit accepts: a pandas panel or an Arrow table of one
+
+
+def _check_columns(names: list[str]) -> list[str]:
+    """Check the column names of a panel to commit; return its custom metric names."""
+    missing = [c for c in contract.REQUIRED if c not in names]
+    if missing:
+        raise ValueError(f"panel lacks required column(s) {missing}")
+    folded = [n.strip().lower() for n in names]
+    if len(set(folded)) < len(folded) or "" in folded:
+        raise ValueError(f"column names must be non-empty and distinct ignoring case: {names}")
+    custom = [n for n in names if n not in contract.NAMES]
+    clashing = [n for n in custom if n.lower() in {"upload_id", *contract.NAMES}]
+    if clashing:
+        raise ValueError(f"custom metric name(s) {clashing} clash with the contract or the store")
+    return custom
+
+
+def _check_rows(con: duckdb.DuckDBPyConnection, names: list[str], custom: list[str]) -> None:
+    """Re-check the contract invariants of the staged rows in one scan; raise ValueError naming
+    the first offending value for what ingest should have caught: no rows, a quarter not
+    ``YYYYQn``, an empty account_id, a negative, missing (if required) or non-finite number, a
+    non-numeric custom metric, or an (account_id, quarter) pair that occurs twice."""
+    for name in custom:
+        kind = con.execute(f"SELECT typeof({_quote(name)}) FROM {_STAGED} LIMIT 1").fetchall()
+        if kind and kind[0][0].split("(")[0] not in _NUMERIC_TYPES:
+            raise ValueError(f"{name!r} holds non-numeric values ({kind[0][0]})")
+    rules = [
+        ("account_id", "account_id IS NULL OR trim(account_id::VARCHAR) = ''", "an account_id must not be empty"),
+        (
+            "quarter",
+            f"quarter IS NULL OR NOT regexp_full_match(quarter::VARCHAR, '{_QUARTER}')",
+            "not a quarter of the form YYYYQn",
+        ),
+    ]
+    for name in [c for c in contract.NUMBER_COLUMNS if c in names] + custom:
+        q = _quote(name)
+        rules.append((name, f"NOT isfinite({q}::DOUBLE)", "which is not a finite number"))
+        if name in contract.NAMES:
+            rules.append((name, f"{q} < 0", "which is negative"))
+        if contract.BY_NAME.get(name) and contract.BY_NAME[name].required:
+            rules.append((name, f"{q} IS NULL OR isnan({q}::DOUBLE)", "but the column is required"))
+    checks = ", ".join(f"count(*) FILTER ({sql})" for _, sql, _ in rules)
+    found = con.execute(f"SELECT count(*), {checks} FROM {_STAGED}").fetchall()[0]
+    if found[0] == 0:
+        raise ValueError("panel has no rows")
+    for (name, sql, why), bad in zip(rules, found[1:]):
+        if bad:
+            example = con.execute(f"SELECT {_quote(name)} FROM {_STAGED} WHERE {sql} LIMIT 1").fetchall()[0][0]
+            raise ValueError(f"{name!r}: {example!r} {why} ({bad} row(s) in all)")
+    twice = con.execute(
+        f"SELECT account_id, quarter FROM {_STAGED} GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
+    ).fetchall()
+    if twice:
+        raise ValueError(f"account {twice[0][0]!r} occurs twice in quarter {twice[0][1]}")
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection, names: list[str]) -> str:
+    """sha256 of the staged panel's column names and an order-independent sum of its row hashes
+    (stands in for the file's sha256 when the caller has none)."""
+    rows = con.execute(f"SELECT sum(hash({_STAGED})::HUGEINT) FROM {_STAGED}").fetchall()[0][0]
+    return hashlib.sha256(f"{chr(31).join(names)}|{rows}".encode()).hexdigest()
+
+
+class Workspace:
+    """A workspace file: the versioned panel. Thread-safe; one DuckDB connection per instance."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        """Open the workspace at ``path``, creating the file, its directory and the schema."""
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._con = duckdb.connect(str(self.path))
+        # Inserts are markedly faster without it; every read that needs an order says ORDER BY.
+        self._con.execute("SET preserve_insertion_order = false")
+        with self._transaction():
+            self._con.execute(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the connection; the workspace cannot be used afterwards."""
+        with self._lock:
+            self._con.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Workspace({str(self.path)!r})"
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _fetch(self, sql: str, params: list | None = None) -> list[tuple]:
+        with self._lock:
+            return self._con.execute(sql, params).fetchall()
+
+    def _column(self, sql: str, params: list | None = None) -> list:
+        return [value for (value,) in self._fetch(sql, params)]
+
+    def _frame(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        with self._lock:
+            return self._con.execute(sql, params).fetchdf()
+
+    @property
+    def version(self) -> int:
+        """Write counter stored in the file: grows by one with every commit, restore and delete."""
+        return self._fetch("SELECT version FROM workspace_state")[0][0]
+
+    def is_empty(self) -> bool:
+        """True if nothing was ever committed (a fresh workspace, to be seeded)."""
+        return self._fetch("SELECT count(*) FROM uploads")[0][0] == 0
+
+    def quarters(self) -> list[str]:
+        """The quarters that have live data, in order."""
+        return self._column("SELECT quarter FROM live_quarters ORDER BY quarter")
+
+    def panel(self, quarters: list[str] | None = None) -> pd.DataFrame:
+        """The live rows (of ``quarters`` only, if given), sorted by quarter then account_id.
+
+        Columns: the contract's in contract order, then the custom metrics that have a value in
+        at least one returned row. Missing text is None, missing numbers NaN, missing dates NaT;
+        a missing ``active`` takes the contract default, platform or B-side revenue > 0.
+        """
+        rows = self._frame(
+            """
+            SELECT r.* EXCLUDE (upload_id)
+                   REPLACE (coalesce(active, platform_revenue > 0 OR coalesce(b_side_revenue, 0) > 0)
+                            AS active)
+            FROM panel_rows r JOIN live_quarters l USING (upload_id, quarter)
+            WHERE $quarters::VARCHAR[] IS NULL OR list_contains($quarters, l.quarter)
+            ORDER BY quarter, account_id
+            """,
+            {"quarters": None if quarters is None else list(quarters)},
+        )
+        if rows.empty:
+            return contract.empty_panel()
+        custom = [c for c in rows.columns if c not in contract.NAMES and rows[c].notna().any()]
+        rows = rows[[*contract.NAMES, *custom]]
+        return rows.astype({"active": bool, "contract_end": "datetime64[ns]"})
+
+    def uploads(self) -> pd.DataFrame:
+        """The upload history, newest first.
+
+        Columns: upload_id, source, sha256, committed_at (UTC), quarters and live_quarters
+        (comma-separated, sorted), rows, status, deleted_at (UTC, NaT unless deleted). Status is
+        "live" (live for all its quarters), "partly superseded", "superseded" or "deleted".
+        """
+        history = self._frame(
+            """
+            SELECT u.upload_id, u.source, u.sha256, u.committed_at,
+                   string_agg(q.quarter, ',' ORDER BY q.quarter) AS quarters,
+                   sum(q.rows)::BIGINT AS rows,
+                   coalesce(string_agg(l.quarter, ',' ORDER BY l.quarter), '') AS live_quarters,
+                   CASE WHEN u.deleted_at IS NOT NULL THEN 'deleted'
+                        WHEN count(l.quarter) = count(*) THEN 'live'
+                        WHEN count(l.quarter) > 0 THEN 'partly superseded'
+                        ELSE 'superseded' END AS status,
+                   u.deleted_at
+            FROM uploads u JOIN upload_quarters q USING (upload_id)
+            LEFT JOIN live_quarters l ON l.upload_id = q.upload_id AND l.quarter = q.quarter
+            GROUP BY u.upload_id, u.source, u.sha256, u.committed_at, u.deleted_at
+            ORDER BY u.upload_id DESC
+            """
+        )
+        for column in ("committed_at", "deleted_at"):
+            history[column] = history[column].astype("datetime64[ns]").dt.tz_localize("UTC")
+        return history.astype({"upload_id": "int64", "rows": "int64"})
+
+    def supersedes(self, quarters: Iterable[str]) -> dict[str, int]:
+        """For a prospective commit of ``quarters``: quarter → upload currently live for it."""
+        return dict(
+            sorted(
+                self._fetch(
+                    "SELECT quarter, upload_id FROM live_quarters WHERE list_contains(?::VARCHAR[], quarter)",
+                    [list(quarters)],
+                )
+            )
+        )
+
+    # -- writing -------------------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction under the lock: all of it is committed, or none of it."""
+        with self._lock:
+            self._con.execute("BEGIN TRANSACTION")
+            try:
+                yield self._con
+                self._con.execute("COMMIT")
+            except BaseException:
+                with suppress(duckdb.Error):  # a failed COMMIT has already rolled back
+                    self._con.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def _write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write transaction; it bumps the version."""
+        with self._transaction() as con:
+            yield con
+            con.execute("UPDATE workspace_state SET version = version + 1")
+
+    def _make_live(self, quarters: list[str], upload_id: int) -> None:
+        self._con.execute(
+            """
+            INSERT INTO live_quarters SELECT unnest($quarters::VARCHAR[]), $upload_id
+            ON CONFLICT (quarter) DO UPDATE SET upload_id = excluded.upload_id
+            """,
+            {"quarters": quarters, "upload_id": upload_id},
+        )
+
+    def _live_for(self, quarters: list[str]) -> dict[str, int | None]:
+        """Quarter → live upload (None where the quarter has no live data)."""
+        return {q: None for q in quarters} | self.supersedes(quarters)
+
+    def _stored_quarters(self, upload_id: int) -> list[str]:
+        """The quarters of a non-deleted upload; KeyError if there is no such upload."""
+        deleted = self._column("SELECT deleted_at IS NOT NULL FROM uploads WHERE upload_id = ?", [upload_id])
+        if not deleted:
+            raise KeyError(f"there is no upload {upload_id}")
+        if deleted[0]:
+            raise KeyError(f"upload {upload_id} was deleted; it cannot be restored or deleted again")
+        return self._column("SELECT quarter FROM upload_quarters WHERE upload_id = ? ORDER BY quarter", [upload_id])
+
+    def commit(self, panel: Table, source: str, *, sha256: str | None = None) -> int:
+        """Store ``panel`` as a new upload, live for all its quarters; return its upload_id.
+
+        ``panel`` (a DataFrame, or an Arrow table such as ``IngestResult.table``) has the contract
+        columns (optional ones may be missing: stored as NULL) plus any extra numeric columns, kept
+        as custom metrics. The upload supersedes whatever was
+        live for its quarters; ``supersedes`` tells beforehand what that is. ``source`` names
+        where the panel came from (e.g. the file name), ``sha256`` its content (default: a
+        fingerprint of the panel). One transaction: nothing is written if anything fails.
+        Raises ValueError if the panel breaks the contract (see ``_check_rows``).
+        """
+        names = [str(c) for c in (panel.column_names if isinstance(panel, pa.Table) else panel.columns)]
+        custom = _check_columns(names)
+        with self._write() as con:
+            con.register(_STAGED, panel)
+            try:
+                _check_rows(con, names, custom)
+                sha256 = sha256 or _fingerprint(con, names)
+                upload_id = con.execute("SELECT coalesce(max(upload_id), 0) + 1 FROM uploads").fetchall()[0][0]
+                existing = {n.lower() for n in self._column("SELECT name FROM pragma_table_info('panel_rows')")}
+                for name in custom:
+                    if name.lower() not in existing:
+                        con.execute(f"ALTER TABLE panel_rows ADD COLUMN {_quote(name)} DOUBLE")
+                columns = ", ".join(
+                    f"{_quote(n)}::{_SQL_TYPES[contract.BY_NAME[n].kind] if n in contract.BY_NAME else 'DOUBLE'} "
+                    f"AS {_quote(n)}"
+                    for n in names
+                )
+                # BY NAME matches column names case-insensitively, as DuckDB identifiers do
+                con.execute(
+                    f"INSERT INTO panel_rows BY NAME SELECT ?::BIGINT AS upload_id, {columns} FROM {_STAGED}",
+                    [upload_id],
+                )
+                per_quarter = con.execute(
+                    f"SELECT quarter::VARCHAR, count(*) FROM {_STAGED} GROUP BY ALL ORDER BY 1"
+                ).fetchall()
+            finally:
+                con.unregister(_STAGED)
+            quarters = [q for q, _ in per_quarter]
+            con.execute("INSERT INTO uploads VALUES (?, ?, ?, ?, NULL)", [upload_id, source, sha256, _utc_now()])
+            con.execute(
+                "INSERT INTO upload_quarters SELECT ?, unnest(?::VARCHAR[]), unnest(?::BIGINT[])",
+                [upload_id, quarters, [n for _, n in per_quarter]],
+            )
+            self._make_live(quarters, upload_id)
+        return upload_id
+
+    def restore(self, upload_id: int) -> dict[str, int | None]:
+        """Make an upload live again for all its quarters; return quarter → upload it replaced.
+
+        The replaced upload is None for a quarter that had no live data, and ``upload_id``
+        itself where the upload was still live. Raises KeyError for an unknown or deleted upload.
+        """
+        upload_id = operator.index(upload_id)  # numpy integers too, e.g. from uploads()
+        with self._write():
+            quarters = self._stored_quarters(upload_id)
+            replaced = self._live_for(quarters)
+            self._make_live(quarters, upload_id)
+        return replaced
+
+    def delete(self, upload_id: int) -> dict[str, int | None]:
+        """Remove an upload's rows; its history record stays, with status "deleted".
+
+        For each quarter the upload was live for, the newest remaining upload containing that
+        quarter becomes live. Returns quarter → the new live upload, or None where the quarter
+        has no data left. Raises KeyError for an unknown or already deleted upload.
+        """
+        upload_id = operator.index(upload_id)
+        with self._write() as con:
+            self._stored_quarters(upload_id)
+            orphaned = self._column(
+                "SELECT quarter FROM live_quarters WHERE upload_id = ? ORDER BY quarter", [upload_id]
+            )
+            fallback = dict(
+                con.execute(
+                    """
+                SELECT q.quarter, max(q.upload_id) FROM upload_quarters q JOIN uploads u USING (upload_id)
+                WHERE u.deleted_at IS NULL AND u.upload_id <> $upload_id
+                  AND list_contains($orphaned::VARCHAR[], q.quarter)
+                GROUP BY q.quarter
+                """,
+                    {"upload_id": upload_id, "orphaned": orphaned},
+                ).fetchall()
+            )
+            con.execute("DELETE FROM live_quarters WHERE upload_id = ?", [upload_id])
+            for quarter, successor in fallback.items():
+                self._make_live([quarter], successor)
+            con.execute("DELETE FROM panel_rows WHERE upload_id = ?", [upload_id])
+            con.execute("UPDATE uploads SET deleted_at = ? WHERE upload_id = ?", [_utc_now(), upload_id])
+        return {q: fallback.get(q) for q in orphaned}

@@ -1,0 +1,345 @@
+"""The workspace store: versioned uploads in a real DuckDB file (DESIGN §4)."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from b2b_core import contract, store
+from b2b_core.store import Workspace
+
+
+def upload(quarter: str, revenue: dict[str, float], **extra: list) -> pd.DataFrame:
+    """A one-quarter panel: account_id → platform_revenue, plus extra columns."""
+    return pd.DataFrame(
+        {"account_id": list(revenue), "quarter": quarter, "platform_revenue": list(revenue.values()), **extra}
+    )
+
+
+@pytest.fixture
+def ws(tmp_path):
+    with Workspace(tmp_path / "ws" / "workspace.duckdb") as workspace:
+        yield workspace
+
+
+def live_revenue(ws: Workspace) -> dict[tuple[str, str], float]:
+    panel = ws.panel()
+    return dict(zip(zip(panel.quarter, panel.account_id), panel.platform_revenue, strict=True))
+
+
+def statuses(ws: Workspace) -> dict[int, str]:
+    return dict(zip(ws.uploads().upload_id, ws.uploads().status, strict=True))
+
+
+def test_new_workspace_is_empty_and_creates_its_directory(tmp_path):
+    path = tmp_path / "new" / "dir" / "w.duckdb"
+    with Workspace(path) as ws:
+        assert path.exists()
+        assert ws.is_empty()
+        assert ws.quarters() == []
+        assert ws.uploads().empty
+        assert ws.supersedes(["2025Q1"]) == {}
+        pd.testing.assert_frame_equal(ws.panel(), contract.empty_panel())
+
+
+def test_default_path_is_under_data_unless_the_environment_names_one(monkeypatch, tmp_path):
+    monkeypatch.delenv("B2B_WORKSPACE", raising=False)
+    repo = Path(store.__file__).resolve().parents[1]
+    assert store.default_path() == repo / "data" / "workspace.duckdb"
+    monkeypatch.setenv("B2B_WORKSPACE", str(tmp_path / "elsewhere.duckdb"))
+    assert store.default_path() == tmp_path / "elsewhere.duckdb"
+
+
+def test_commit_and_read_back_in_contract_order_with_contract_dtypes(ws):
+    panel = pd.DataFrame(
+        {
+            "orders": [3, np.nan, 1],
+            "account_id": ["b", "a", "c"],
+            "quarter": ["2025Q2", "2025Q1", "2025Q1"],
+            "platform_revenue": [10, 0, 5],
+            "segment": ["retail", None, "food"],
+            "active": [True, False, None],
+            "contract_end": ["2026-03-31", None, "2025-12-31"],
+        }
+    )
+    assert ws.commit(panel, "accounts.csv") == 1
+
+    expected = pd.DataFrame(
+        {
+            "account_id": ["a", "c", "b"],
+            "quarter": ["2025Q1", "2025Q1", "2025Q2"],
+            "platform_revenue": [0.0, 5.0, 10.0],
+            "b_side_revenue": np.nan,
+            "account_name": None,
+            "segment": [None, "food", "retail"],
+            "region": None,
+            "tier": None,
+            "owner": None,
+            "active": [False, True, True],  # c had no value: the contract default, revenue > 0
+            "contract_value": np.nan,
+            "contract_end": pd.to_datetime([None, "2025-12-31", "2026-03-31"]),
+            "orders": [np.nan, 1.0, 3.0],
+        }
+    ).astype({"account_name": object, "region": object, "tier": object, "owner": object})
+    pd.testing.assert_frame_equal(ws.panel(), expected)
+    pd.testing.assert_frame_equal(ws.panel(["2025Q2"]), expected.iloc[[2]].reset_index(drop=True))
+    assert ws.quarters() == ["2025Q1", "2025Q2"]
+    assert not ws.is_empty()
+
+
+def test_custom_metrics_appear_only_while_live_rows_have_a_value(ws):
+    ws.commit(upload("2025Q1", {"a": 1}, orders=[4.0]), "q1.csv")
+    ws.commit(upload("2025Q2", {"a": 2}, tickets=[7.0]), "q2.csv")
+    assert list(ws.panel().columns[-2:]) == ["orders", "tickets"]
+    pd.testing.assert_series_equal(ws.panel()["orders"], pd.Series([4.0, np.nan], name="orders"))
+    assert "orders" not in ws.panel(["2025Q2"])
+
+    ws.commit(upload("2025Q1", {"a": 1}, Orders=[np.nan]), "q1 again.csv")  # same metric, any case
+    assert "orders" not in ws.panel()
+    assert ws.panel().columns[-1] == "tickets"
+
+
+def test_version_increases_on_every_write_and_not_on_reads(ws):
+    start = ws.version
+    ws.commit(upload("2025Q1", {"a": 1}), "one")
+    ws.commit(upload("2025Q1", {"a": 2}), "two")
+    ws.restore(1)
+    ws.delete(2)
+    assert ws.version == start + 4
+    ws.panel(), ws.uploads(), ws.quarters(), ws.supersedes(["2025Q1"]), ws.is_empty()
+    assert ws.version == start + 4
+
+
+def test_reupload_of_a_quarter_supersedes_and_can_be_restored(ws):
+    first = ws.commit(upload("2025Q1", {"a": 1, "b": 2}), "march.csv")
+    assert ws.supersedes(["2025Q1", "2025Q2"]) == {"2025Q1": first}
+    second = ws.commit(upload("2025Q1", {"a": 10}), "march fixed.csv")
+    assert live_revenue(ws) == {("2025Q1", "a"): 10}
+    assert statuses(ws) == {second: "live", first: "superseded"}
+
+    assert ws.restore(first) == {"2025Q1": second}
+    assert live_revenue(ws) == {("2025Q1", "a"): 1, ("2025Q1", "b"): 2}
+    assert statuses(ws) == {second: "superseded", first: "live"}
+    assert ws.restore(first) == {"2025Q1": first}  # restoring a live upload changes nothing
+    assert ws.restore(ws.uploads().upload_id.iloc[0]) == {"2025Q1": first}  # ids as the history gives them
+
+
+def test_upload_spanning_quarters_is_partly_superseded_by_a_later_quarter_upload(ws):
+    both = ws.commit(pd.concat([upload("2025Q1", {"a": 1}), upload("2025Q2", {"a": 2})]), "h1.xlsx")
+    fix = ws.commit(upload("2025Q2", {"a": 20}), "q2 fix.csv")
+    history = ws.uploads()
+    assert history.upload_id.tolist() == [fix, both]  # newest first
+    assert history.quarters.tolist() == ["2025Q2", "2025Q1,2025Q2"]
+    assert history.live_quarters.tolist() == ["2025Q2", "2025Q1"]
+    assert history.status.tolist() == ["live", "partly superseded"]
+    assert history.rows.tolist() == [1, 2]
+    assert history.source.tolist() == ["q2 fix.csv", "h1.xlsx"]
+    assert str(history.committed_at.dtype) == "datetime64[ns, UTC]"
+    assert history.deleted_at.isna().all()
+    assert live_revenue(ws) == {("2025Q1", "a"): 1, ("2025Q2", "a"): 20}
+
+    assert ws.restore(both) == {"2025Q1": both, "2025Q2": fix}
+    assert statuses(ws) == {fix: "superseded", both: "live"}
+
+
+def test_delete_falls_back_to_the_newest_remaining_upload_of_each_quarter(ws):
+    old = ws.commit(upload("2025Q1", {"a": 1}), "old")
+    older_q2 = ws.commit(upload("2025Q2", {"a": 2}), "q2")
+    new = ws.commit(pd.concat([upload("2025Q1", {"a": 10}), upload("2025Q2", {"a": 20})]), "new")
+    middle = ws.commit(upload("2025Q1", {"a": 5}), "middle")
+    ws.restore(new)
+
+    assert ws.delete(new) == {"2025Q1": middle, "2025Q2": older_q2}
+    assert live_revenue(ws) == {("2025Q1", "a"): 5, ("2025Q2", "a"): 2}
+    history = ws.uploads().set_index("upload_id")
+    assert history.status.to_dict() == {middle: "live", new: "deleted", older_q2: "live", old: "superseded"}
+    assert history.loc[new, "deleted_at"] >= history.loc[new, "committed_at"]
+    assert history.loc[new, "quarters"] == "2025Q1,2025Q2"  # the record keeps what it held
+
+    assert ws.delete(middle) == {"2025Q1": old}  # new is newer but deleted
+    ws.commit(upload("2025Q1", {"a": 7}), "newest")
+    assert ws.delete(old) == {}  # not live anywhere: nothing falls back
+    assert live_revenue(ws) == {("2025Q1", "a"): 7, ("2025Q2", "a"): 2}
+
+
+def test_delete_of_the_only_upload_of_a_quarter_removes_the_quarter(ws):
+    ws.commit(upload("2025Q1", {"a": 1}), "q1")
+    only_q2 = ws.commit(upload("2025Q2", {"a": 2}), "q2")
+    assert ws.delete(only_q2) == {"2025Q2": None}
+    assert ws.quarters() == ["2025Q1"]
+    assert ws.panel(["2025Q2"]).empty
+    assert ws.supersedes(["2025Q2"]) == {}
+    assert not ws.is_empty()  # the history remains
+
+
+def test_restore_or_delete_of_an_unknown_or_deleted_upload_raises_key_error(ws):
+    ws.commit(upload("2025Q1", {"a": 1}), "q1")
+    gone = ws.commit(upload("2025Q1", {"a": 2}), "q1 again")
+    ws.delete(gone)
+    version = ws.version
+    for action in (ws.restore, ws.delete):
+        with pytest.raises(KeyError, match="no upload 99"):
+            action(99)
+        with pytest.raises(KeyError, match=f"upload {gone} was deleted"):
+            action(gone)
+    assert ws.version == version
+
+
+def test_sha256_is_stored_as_given_or_fingerprints_the_panel(ws):
+    ws.commit(upload("2025Q1", {"a": 1}), "given", sha256="ab" * 32)
+    ws.commit(upload("2025Q1", {"a": 1}), "same content")
+    ws.commit(upload("2025Q1", {"a": 1}), "same content again")
+    ws.commit(upload("2025Q1", {"a": 2}), "other content")
+    other, again, same, given = ws.uploads().sha256
+    assert given == "ab" * 32
+    assert same == again != other
+    assert len(same) == 64
+
+
+def invalid(change):
+    panel = upload("2025Q1", {"a": 1.0, "b": 2.0}, b_side_revenue=[10.0, 20.0], orders=[1.0, 2.0])
+    return change(panel) if callable(change) else panel.assign(**change)
+
+
+@pytest.mark.parametrize(
+    "panel, message",
+    [
+        (invalid(lambda p: p.drop(columns="platform_revenue")), "lacks required column"),
+        (invalid(lambda p: p.iloc[:0]), "no rows"),
+        (invalid({"quarter": ["2025Q1", "2025-Q2"]}), "2025-Q2"),
+        (invalid({"quarter": ["2025Q1", None]}), "quarter"),
+        (invalid({"account_id": ["a", " "]}), "account_id must not be empty"),
+        (invalid({"account_id": ["a", None]}), "account_id must not be empty"),
+        (invalid({"platform_revenue": [1.0, -1.0]}), "negative"),
+        (invalid({"platform_revenue": [1.0, np.nan]}), "required"),
+        (invalid({"b_side_revenue": [np.inf, 1.0]}), "finite"),
+        (invalid({"orders": [1.0, -np.inf]}), "finite"),
+        (invalid({"orders": ["1", "many"]}), "non-numeric"),
+        (invalid({"account_id": ["a", "a"]}), "occurs twice"),
+        (invalid({"Platform_Revenue": [1.0, 2.0]}), "distinct ignoring case"),
+        (invalid({"upload_id": [1.0, 2.0]}), "clash"),
+    ],
+)
+def test_invalid_panel_raises_value_error_and_writes_nothing(ws, panel, message):
+    ws.commit(upload("2025Q1", {"z": 9}), "valid")
+    version, history, live = ws.version, ws.uploads(), ws.panel()
+    with pytest.raises(ValueError, match=message):
+        ws.commit(panel, "bad.csv")
+    assert ws.version == version
+    pd.testing.assert_frame_equal(ws.uploads(), history)
+    pd.testing.assert_frame_equal(ws.panel(), live)
+
+
+def test_failure_in_the_middle_of_a_commit_rolls_back_everything(ws, monkeypatch):
+    ws.commit(upload("2025Q1", {"a": 1}), "first")
+    version, history = ws.version, ws.uploads()
+    columns = ws._column("SELECT name FROM pragma_table_info('panel_rows')")
+
+    def fail(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Workspace, "_make_live", fail)  # runs after the rows and history inserts
+    with pytest.raises(RuntimeError, match="disk full"):
+        ws.commit(upload("2025Q1", {"a": 2, "b": 3}, tickets=[1.0, 2.0]), "second")
+    with pytest.raises(RuntimeError, match="disk full"):
+        ws.restore(1)
+    assert ws.version == version
+    pd.testing.assert_frame_equal(ws.uploads(), history)
+    assert live_revenue(ws) == {("2025Q1", "a"): 1}
+    assert ws._column("SELECT count(*) FROM panel_rows") == [1]
+    assert ws._column("SELECT name FROM pragma_table_info('panel_rows')") == columns  # no "tickets"
+
+    monkeypatch.undo()
+    assert ws.commit(upload("2025Q1", {"a": 2}), "second") == 2  # the failed one used no id
+
+
+def test_reopening_the_file_keeps_everything(tmp_path):
+    path = tmp_path / "w.duckdb"
+    with Workspace(path) as ws:
+        ws.commit(upload("2025Q1", {"a": 1}, orders=[3.0]), "one")
+        ws.commit(upload("2025Q1", {"a": 2}), "two")
+        ws.commit(upload("2025Q2", {"b": 5}), "three")
+        ws.delete(2)
+        before = ws.version, ws.uploads(), ws.panel(), ws.quarters()
+    with Workspace(path) as ws:
+        after = ws.version, ws.uploads(), ws.panel(), ws.quarters()
+        assert ws.commit(upload("2025Q3", {"c": 1}), "four") == 4
+    assert before[0] == after[0] == 4
+    pd.testing.assert_frame_equal(before[1], after[1])
+    pd.testing.assert_frame_equal(before[2], after[2])
+    assert before[3] == after[3] == ["2025Q1", "2025Q2"]
+    assert after[2].orders.tolist()[0] == 3.0
+
+
+def test_concurrent_commits_restores_and_reads_stay_consistent(ws):
+    """8 threads on one workspace: 3 commit, 2 restore, 3 read; no reader sees a torn quarter."""
+    quarters = ["2025Q1", "2025Q2", "2025Q3", "2025Q4"]
+    start, deadline = ws.version, time.monotonic() + 1.5
+    committed: dict[int, str] = {}  # upload_id → the token its account ids start with
+    writes, errors = [], []
+
+    def token_of(account_id: str) -> str:
+        return account_id.rsplit("-", 1)[0]
+
+    def committer(n: int) -> None:
+        rng = random.Random(n)
+        for i in range(10**6):
+            token = f"t{n}.{i}"
+            chosen = rng.sample(quarters, rng.randint(1, 3))
+            panel = pd.concat([upload(q, {f"{token}-{a}": float(a) for a in range(3)}) for q in chosen])
+            committed[ws.commit(panel, token)] = token
+            writes.append(token)
+            if time.monotonic() > deadline:
+                return
+
+    def restorer(n: int) -> None:
+        rng = random.Random(n)
+        while time.monotonic() < deadline:
+            if committed:
+                ws.restore(rng.choice(list(committed)))
+                writes.append("restore")
+
+    def reader(n: int) -> None:
+        last = 0
+        while time.monotonic() < deadline:
+            version = ws.version
+            assert version >= last
+            last = version
+            panel = ws.panel()
+            tokens = panel.account_id.map(token_of).groupby(panel.quarter).nunique()
+            assert (tokens == 1).all(), "a quarter mixes rows of two uploads"
+            ws.uploads(), ws.supersedes(quarters), ws.quarters()
+
+    def guarded(work, n):
+        try:
+            work(n)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    roles = [committer] * 3 + [restorer] * 2 + [reader] * 3
+    threads = [threading.Thread(target=guarded, args=(role, n)) for n, role in enumerate(roles)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert ws.version == start + len(writes)
+    history = ws.uploads()
+    assert sorted(history.upload_id) == sorted(committed) == list(range(1, len(committed) + 1))
+    assert (history.source == history.upload_id.map(committed)).all()
+    live = {
+        quarter: upload_id
+        for upload_id, live_quarters in zip(history.upload_id, history.live_quarters, strict=True)
+        for quarter in live_quarters.split(",")
+        if quarter
+    }
+    assert sorted(live) == ws.quarters()
+    panel = ws.panel()
+    assert (panel.account_id.map(token_of) == panel.quarter.map(live).map(committed)).all()
