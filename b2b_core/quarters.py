@@ -57,7 +57,7 @@ def parse_quarter(value: object) -> str:
         return label(value.year, (value.month - 1) // 3 + 1)
     text = re.sub(r"\s+", " ", str(value).strip().lower())
     if not text:
-        raise QuarterError("empty quarter")
+        raise QuarterError("empty quarter: write the quarter, e.g. 2025Q3")
     for form in _QUARTER_FORMS:
         match = form.match(text)
         if match:
@@ -89,7 +89,7 @@ def parse_quarter(value: object) -> str:
     except QuarterError:
         raise
     except ValueError as exc:
-        raise QuarterError(f"{value!r} is not a valid date ({exc})") from None
+        raise QuarterError(f"{value!r} is not a valid date ({exc}): write it as YYYY-MM-DD") from None
     raise QuarterError(f"{value!r} is not a quarter; write it as 2025Q3, Q3 2025 or a date")
 
 

@@ -331,6 +331,26 @@ def write_dirty_samples(directory: str | Path, panel: pd.DataFrame | None = None
     return paths
 
 
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+
+def seed_workspace(workspace, directory: str | Path = SAMPLE_DIR) -> list[int]:
+    """Commit every ``accounts_<quarter>.csv`` of ``directory`` through the upload path, one upload
+    per file in quarter order, as an ops lead would have; return the upload ids.
+
+    Raises RuntimeError if a bundled file does not ingest cleanly (the sample must stay clean).
+    """
+    from b2b_core.ingest import read_upload  # the generator itself needs no ingest
+
+    upload_ids = []
+    for path in sorted(Path(directory).glob("accounts_*.csv")):
+        result = read_upload(path.read_bytes(), path.name)
+        if not result.ok:
+            raise RuntimeError(f"sample file {path.name} does not ingest cleanly: {result.errors.head(3)}")
+        upload_ids.append(workspace.commit(result.table, path.name, sha256=result.sha256))
+    return upload_ids
+
+
 def main(argv: list[str] | None = None) -> None:
     """``python -m b2b_core.sample data/``: regenerate ``data/sample/`` and ``data/samples/``."""
     root = Path((argv if argv is not None else sys.argv[1:] or ["data"])[0])

@@ -64,7 +64,7 @@ class IngestResult:
 
     @functools.cached_property
     def panel(self) -> pd.DataFrame:
-        if self.rows.num_rows == 0 and "row" not in self.rows.column_names:
+        if "account_id" not in self.rows.column_names:  # a file that failed: no columns but ``row``
             return contract.empty_panel().rename_axis("row")
         frame = self.rows.to_pandas().set_index("row")
         frame["contract_end"] = frame["contract_end"].astype("datetime64[ns]")
@@ -144,7 +144,15 @@ def read_upload(
         rows = _no_rows()
         if check.required_present() and quarter_sql is not None:
             if rows_read == 0:
-                check.errors.append((None, "", "", "the file has a header but no data rows"))
+                check.errors.append(
+                    (
+                        None,
+                        "",
+                        "",
+                        "the file has a header but no data rows: export it again with the account rows "
+                        "(in a workbook, choose the sheet that holds them)",
+                    )
+                )
             else:
                 rows = check.run(quarter_sql)
     finally:

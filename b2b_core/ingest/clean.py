@@ -32,7 +32,7 @@ CREATE OR REPLACE TEMP MACRO dirty_number(s, decimal_comma) AS
 -- Plain numbers take the fast cast; only the others go through the cleaning rules.
 CREATE OR REPLACE TEMP MACRO clean_number(t, decimal_comma) AS CASE
     WHEN NOT decimal_comma AND isfinite(TRY_CAST(t AS DOUBLE)) THEN TRY_CAST(t AS DOUBLE)
-    ELSE dirty_number(money_text(t), decimal_comma) END;
+    ELSE nullif(dirty_number(money_text(t), decimal_comma), 'NaN'::DOUBLE) END;  -- 'nan' text: no value
 CREATE OR REPLACE TEMP MACRO number_issue(t, value, is_money) AS CASE
     WHEN value >= 0 AND isfinite(value) AND NOT (is_money AND contains(t, '%')) THEN NULL
     WHEN t IS NULL OR cell(t) = '' THEN 'blank'

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 import charset_normalizer
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from b2b_core.ingest.headers import header_score
@@ -248,10 +250,47 @@ def _parse_fast(body: bytes, delimiter: str, width: int, header_row: int, wanted
         except (pa.ArrowTypeError, UnicodeError):
             return None
         break
-    if ragged:
+    if ragged or _has_blank_row(table) or _ends_in_multiline_cell(table):
         return None
     rows = pa.array(np.arange(header_row + 1, header_row + 1 + table.num_rows, dtype=np.int64))
     return table.append_column(ROW, rows)
+
+
+def _blank(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Per cell: empty (null, or only whitespace)."""
+    if not pa.types.is_string(column.type):
+        return pc.is_null(column)
+    return pc.fill_null(pc.equal(pc.utf8_trim_whitespace(column), ""), True)
+
+
+def _has_blank_row(table: pa.Table) -> bool:
+    """Whether some row has no value at all (pyarrow reads blank lines and ``,,,`` as rows)."""
+    blank = None
+    for column in table.columns:
+        blank = _blank(column) if blank is None else pc.and_(blank, _blank(column))
+        if not pc.any(blank).as_py():  # usually decided by the first column
+            return False
+    return blank is not None and pc.any(blank).as_py()
+
+
+def _ends_in_multiline_cell(table: pa.Table) -> bool:
+    """Whether the last row holds a line break: perhaps a quote that is never closed (see ``_parse_exact``)."""
+    last = table.slice(max(table.num_rows - 1, 0))
+    return any(
+        pa.types.is_string(column.type) and pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py()
+        for column in last.columns
+    )
+
+
+def _quote_left_open(text: str, delimiter: str, start_line: int) -> bool:
+    """Whether the record starting on physical line ``start_line`` (1-based) ends inside a quoted value."""
+    tail = "".join(itertools.islice(io.StringIO(text), start_line - 1, None))
+    try:
+        for _ in csv.reader(io.StringIO(tail), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "end of data" in str(exc)
+    return False
 
 
 def _parse_exact(text: str, delimiter: str, headers: list[str], header_index: int):
@@ -261,9 +300,11 @@ def _parse_exact(text: str, delimiter: str, headers: list[str], header_index: in
     numbers: list[int] = []
     problems: list[tuple[int, str, str, str]] = []
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    start_line = end_line = row = 0  # the physical lines of the last row
     try:
         for index, cells in enumerate(reader):
             row = index + 1
+            start_line, end_line = end_line + 1, reader.line_num
             if index <= header_index or not any(c.strip() for c in cells):
                 continue
             if len(cells) > width and any(c.strip() for c in cells[width:]):
@@ -288,6 +329,11 @@ def _parse_exact(text: str, delimiter: str, headers: list[str], header_index: in
             f"The CSV cannot be read past row {reader.line_num} ({exc}): a quote is probably not closed. "
             "Check the quotes around that row, or export the file again."
         ) from None
+    if row and _quote_left_open(text, delimiter, start_line):  # the last row runs to the end of the file?
+        raise FileProblem(
+            f"A quote in row {row} is never closed, so everything after it would be read as one value. "
+            'Check the quotes in that row (a quote inside a value is written twice: "") or export the file again.'
+        )
     arrays = {name: pa.array(col, type=pa.string()) for name, col in zip(_column_names(width), columns)}
     arrays[ROW] = pa.array(numbers, type=pa.int64())
     return pa.table(arrays), problems

@@ -197,6 +197,8 @@ class Validation:
                     value = f"coalesce({value}, 0)"
                 else:  # optional numbers may be left blank
                     issue = f"nullif(nullif({issue}, 'blank'), 'placeholder')"
+                if name in self.plan.customs:  # a problem is a warning that says "left empty"
+                    value = f"CASE WHEN {issue} IS NULL THEN {value} END"
                 select.append(f'{value} AS {q}, {issue} AS "{name}__issue"')
             elif kind == "text":
                 check = "IS NULL" if name == "account_id" else "IS NOT NULL AND formula_like(trim(" + source + "))"
@@ -245,7 +247,7 @@ class Validation:
     def _describe(self, name: str, issue: str) -> tuple[str, str]:
         """(severity, reason) of an issue code; other issue texts are parse messages (errors)."""
         if issue == "empty_id":
-            return "error", "empty: every row needs the account id"
+            return "error", "empty: every row needs the account id; fill it in, or delete the row if it is no account"
         if issue == "formula_text":
             return "warning", "starts like a spreadsheet formula: kept as text, never evaluated (exports neutralise it)"
         if issue in clean.NUMBER_ISSUES:
@@ -254,6 +256,30 @@ class Validation:
                 return "warning", f"{reason}; left empty"
             return severity, reason
         return "error", issue
+
+    def _check_money_has_values(self, rows: int) -> None:
+        """A revenue column with only blanks and placeholders is an error of the file: read as all
+        zeros it would silently turn every account inactive (or put all of them at x = 0)."""
+        if not rows:
+            return
+        for name in MONEY:
+            if name not in self.plan.targets:
+                continue
+            filled = self.con.execute(
+                f"""SELECT count(*) FILTER (WHERE coalesce("{name}__issue", '') NOT IN ('blank', 'placeholder'))
+                    FROM cleaned"""
+            ).fetchall()[0][0]
+            if filled == 0:
+                what_to_do = (
+                    "fill in the amounts (0 where the platform earned nothing), or map the column that holds them"
+                    if name == "platform_revenue"
+                    else "fill in the amounts, or set this column to ignore in the column mapping if the file "
+                    "has no B-side revenue"
+                )
+                header = self.plan.headers[self.plan.targets[name]]
+                self.errors.append(
+                    (None, header, "", f"has no amounts at all, only blanks or placeholders such as n/a: {what_to_do}")
+                )
 
     def _check_duplicates(self) -> set[int]:
         """Rows sharing an account and quarter: identical → warning, extra copies dropped (returned);
@@ -296,6 +322,7 @@ class Validation:
         cleaned = self._clean(quarter_sql)
         self.con.register("cleaned", cleaned)
         self._check_values()
+        self._check_money_has_values(cleaned.num_rows)
         dropped_copies = self._check_duplicates()
         left_out = {r for r, *_ in self.errors if r is not None} | dropped_copies
         valid = cleaned.select([ROW, *contract.NAMES, *self.plan.customs]).rename_columns(

@@ -1,0 +1,48 @@
+"""B2B Ops Strategy Dashboard: page setup, navigation and the shared sidebar."""
+
+import duckdb
+import streamlit as st
+
+from ui import state
+
+PAGES = {
+    "overview": ("pages/home.py", "Overview", ":material/dashboard:"),
+    "data": ("pages/data.py", "Data", ":material/upload_file:"),
+}
+
+
+def navigation() -> st.navigation:
+    """The app's pages; Overview opens first."""
+    return st.navigation(
+        [
+            st.Page(path, title=title, icon=icon, url_path=key, default=key == "overview")
+            for key, (path, title, icon) in PAGES.items()
+        ]
+    )
+
+
+def sidebar() -> None:
+    """Workspace facts every page shares."""
+    ws = state.workspace()
+    live = ws.quarters()
+    with st.sidebar:
+        st.caption("Workspace")
+        if live:
+            st.markdown(f"**{len(live)} quarters** · {live[0]} – {live[-1]}")
+        else:
+            st.markdown("**Empty** · upload a quarter on the Data page")
+        st.caption(f"Version {ws.version} · local single-user mode (no sign-in configured)")
+
+
+st.set_page_config(page_title="B2B Ops Strategy Dashboard", page_icon=":material/insights:", layout="wide")
+page = navigation()
+try:
+    sidebar()
+except (duckdb.Error, OSError) as exc:
+    st.error(
+        f"The workspace file cannot be opened ({type(exc).__name__}). Another program may hold it, or the "
+        "disk may be full or read-only. Close other copies of the dashboard, or set B2B_WORKSPACE to another "
+        "file, and reload the page."
+    )
+    st.stop()
+page.run()

@@ -1,0 +1,34 @@
+"""Plotly figure builders: they take frames computed elsewhere in b2b_core and only draw them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+PALETTE = {"platform": "#1f4e79", "b_side": "#8fb8de", "accounts": "#e07b39"}
+
+
+def kpi_trend(kpis: pd.DataFrame) -> go.Figure:
+    """Platform revenue (bars) and active accounts (line, right axis) per quarter, from
+    ``overview.quarter_kpis``."""
+    figure = make_subplots(specs=[[{"secondary_y": True}]])
+    figure.add_bar(x=kpis.index, y=kpis["platform_revenue"], name="Platform revenue", marker_color=PALETTE["platform"])
+    figure.add_scatter(
+        x=kpis.index,
+        y=kpis["active_accounts"],
+        name="Active accounts",
+        mode="lines+markers",
+        line={"color": PALETTE["accounts"], "width": 3},
+        secondary_y=True,
+    )
+    figure.update_yaxes(title_text="Platform revenue per quarter", secondary_y=False, rangemode="tozero")
+    figure.update_yaxes(title_text="Active accounts", secondary_y=True, rangemode="tozero", showgrid=False)
+    figure.update_layout(
+        height=360,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "y": 1.12, "x": 0},
+        hovermode="x unified",
+    )
+    figure.update_xaxes(type="category")
+    return figure

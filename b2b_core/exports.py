@@ -1,0 +1,84 @@
+"""Files the user downloads: CSV tables, the upload template (CSV and XLSX), the workspace as a zip.
+
+Every export is safe to open in a spreadsheet: a text cell that starts like a formula (``=``,
+``+``, ``-``, ``@``, tab or carriage return) gets a leading apostrophe, so it is shown as text and
+never evaluated. CSVs are UTF-8 with a byte-order mark so that Excel reads Chinese text correctly.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pandas as pd
+
+from b2b_core import contract
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` where text cells starting like a formula are prefixed with ``'``."""
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            risky = column.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+            out[name] = column.where(~risky, "'" + column.astype(str))
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame, *, index: bool = False) -> bytes:
+    """``frame`` as a spreadsheet-safe UTF-8 CSV (with BOM)."""
+    return neutralise_formulas(frame).to_csv(index=index).encode("utf-8-sig")
+
+
+def template_frame() -> pd.DataFrame:
+    """The upload template: every contract column with two example rows."""
+    return pd.DataFrame(
+        {
+            "account_id": ["M000001", "M000002"],
+            "quarter": ["2026Q3", "2026Q3"],
+            "platform_revenue": [12500.0, 830.5],
+            "b_side_revenue": [250000.0, 9200.0],
+            "account_name": ["Golden Harbor Bakery", "Blue River Travel"],
+            "segment": ["Food & Beverage", "Travel"],
+            "region": ["East", "South"],
+            "tier": ["mid", "long-tail"],
+            "owner": ["Emma Li", "Dev Patel"],
+            "active": [True, True],
+            "contract_value": [50000.0, 3300.0],
+            "contract_end": ["2027-06-30", "2026-12-31"],
+        }
+    )[list(contract.NAMES)]
+
+
+def template_csv() -> bytes:
+    return csv_bytes(template_frame())
+
+
+def template_xlsx() -> bytes:
+    """The template as a workbook: sheet "accounts" to fill in, sheet "columns" explaining each."""
+    guide = pd.DataFrame(
+        {
+            "column": [c.name for c in contract.COLUMNS],
+            "required": ["yes" if c.required else "no" for c in contract.COLUMNS],
+            "type": [c.kind for c in contract.COLUMNS],
+            "meaning": [c.meaning for c in contract.COLUMNS],
+        }
+    )
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        template_frame().to_excel(writer, sheet_name="accounts", index=False)
+        guide.to_excel(writer, sheet_name="columns", index=False)
+    return buffer.getvalue()
+
+
+def workspace_zip(panel: pd.DataFrame, uploads: pd.DataFrame) -> bytes:
+    """The live panel as one CSV per quarter (``panel_2026Q3.csv`` …) plus ``uploads.csv``."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for quarter, rows in panel.groupby("quarter", sort=True):
+            archive.writestr(f"panel_{quarter}.csv", csv_bytes(rows))
+        archive.writestr("uploads.csv", csv_bytes(uploads))
+    return buffer.getvalue()

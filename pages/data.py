@@ -1,0 +1,217 @@
+"""Data: upload quarter files, see what is wrong with them, commit, and restore earlier uploads."""
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from b2b_core import contract, exports, quarters
+from b2b_core.ingest import CUSTOM, IGNORE, IngestResult, combine, read_upload
+from ui import state
+
+CHOICES = [*contract.NAMES, CUSTOM, IGNORE]
+
+
+@st.cache_data(show_spinner="Checking the file…", max_entries=32)
+def check(data: bytes, name: str, quarter: str | None, mapping: tuple, sheet: str | None) -> IngestResult:
+    return read_upload(data, name, quarter=quarter, mapping=dict(mapping), sheet=sheet)
+
+
+def flash(message: str) -> None:
+    """Show ``message`` after the next rerun."""
+    st.session_state["flash"] = message
+
+
+def suggested_choice(mapping: pd.DataFrame, header: str) -> str:
+    row = mapping[mapping["source"] == header].iloc[0]
+    return {"contract": row["target"], "custom metric": CUSTOM}.get(row["kind"], IGNORE)
+
+
+def quarter_options(ws_quarters: list[str]) -> list[str]:
+    """Quarters offered for a file without a quarter column: the last 12 calendar quarters and the
+    workspace's own, newest first."""
+    today = pd.Timestamp.today()
+    current = quarters.label(today.year, (today.month - 1) // 3 + 1)
+    return sorted(set(quarters.span(quarters.shift(current, -11), current)) | set(ws_quarters), reverse=True)
+
+
+def file_options(upload, key: str, ws_quarters: list[str]) -> IngestResult:
+    """Read one uploaded file with the sheet, quarter and column mapping chosen in its expander."""
+    data = upload.getvalue()
+    base = check(data, upload.name, None, (), None)
+    sheet = None
+    if len(base.sheets) > 1:
+        sheet = st.selectbox("Sheet", base.sheets, key=f"{key}:sheet")
+        base = check(data, upload.name, None, (), sheet)
+    quarter = None
+    if "quarter" not in set(base.mapping["target"]):
+        quarter = st.selectbox(
+            "Quarter of every row (the file has no quarter column)",
+            quarter_options(ws_quarters),
+            index=None,
+            placeholder="Choose the quarter",
+            key=f"{key}:quarter",
+        )
+    headers = list(base.mapping["source"])
+    overrides = {}
+    for header in headers:
+        chosen = st.session_state.get(f"{key}:map:{header}")
+        if chosen is not None and chosen != suggested_choice(base.mapping, header):
+            overrides[header] = chosen
+    result = check(data, upload.name, quarter, tuple(sorted(overrides.items())), sheet)
+    st.caption(f"Read as {result.description or 'an unreadable file'}.")
+    if headers:
+        st.markdown("**Column mapping** (suggested from the headers; correct any that are wrong)")
+        columns = st.columns(4)
+        for i, header in enumerate(headers):
+            row = base.mapping[base.mapping["source"] == header].iloc[0]
+            confidence = f"{row['confidence']:.0%} sure" if row["kind"] == "contract" else row["how"]
+            columns[i % 4].selectbox(
+                f"{header}",
+                CHOICES,
+                index=CHOICES.index(suggested_choice(base.mapping, header)),
+                key=f"{key}:map:{header}",
+                help=f"Suggested: {confidence}",
+            )
+    return result
+
+
+def report(result: IngestResult) -> None:
+    """Counts, then what to fix, then the full tables with CSV downloads."""
+    counts = st.columns(5)
+    counts[0].metric("Rows read", f"{result.rows_read:,}")
+    counts[1].metric("Valid rows", f"{result.rows.num_rows:,}")
+    counts[2].metric("Errors", f"{len(result.errors):,}")
+    counts[3].metric("Warnings", f"{len(result.warnings):,}")
+    counts[4].metric("Quarters", ", ".join(result.quarters) or "–")
+    if len(result.errors) > 10:  # many errors: what to fix first, grouped by problem
+        summary = (
+            result.errors.groupby(["column", "reason"], dropna=False, sort=False)
+            .agg(rows=("row", "count"), first_row=("row", "min"), example=("value", "first"))
+            .reset_index()
+            .sort_values("rows", ascending=False)
+        )
+        st.error(f"{len(result.errors):,} problems to fix. The most frequent:")
+        st.dataframe(summary.head(10), hide_index=True, width="stretch")
+    elif not result.errors.empty:
+        st.error(f"{len(result.errors)} problem{'s' if len(result.errors) > 1 else ''} to fix: see the Errors tab.")
+    tabs = st.tabs([f"Errors ({len(result.errors):,})", f"Warnings ({len(result.warnings):,})", "Preview", "Mapping"])
+    for tab, name, frame in ((tabs[0], "errors", result.errors), (tabs[1], "warnings", result.warnings)):
+        with tab:
+            if frame.empty:
+                st.write(f"No {name}.")
+                continue
+            st.dataframe(frame, hide_index=True, width="stretch")
+            st.download_button(
+                f"Download {name} (CSV)", exports.csv_bytes(frame), f"{name}.csv", "text/csv", key=f"dl:{name}"
+            )
+    with tabs[2]:
+        st.dataframe(result.rows.slice(0, 200).to_pandas(), hide_index=True, width="stretch")
+        st.caption("First 200 valid rows, in the contract's columns.")
+    with tabs[3]:
+        st.dataframe(result.mapping, hide_index=True, width="stretch")
+
+
+def commit_area(result: IngestResult, ws) -> None:
+    """The commit button, enabled only for a clean file or an explicit partial commit, with a
+    confirmation when quarters already hold data."""
+    partial = False
+    if not result.ok:
+        if result.can_commit_valid_rows:
+            partial = st.checkbox(f"Commit valid rows only ({result.rows_left_out:,} rows left out)", key="partial")
+        else:
+            st.error("Nothing can be committed: fix the problems of the whole file above and upload it again.")
+    replaced = ws.supersedes(result.quarters)
+    confirmed = True
+    if replaced:
+        history = ws.uploads().set_index("upload_id")
+        lines = [f"- **{q}** now comes from upload #{u} ({history.loc[u, 'source']})" for q, u in replaced.items()]
+        st.warning("This commit supersedes data already in the workspace:\n" + "\n".join(lines))
+        confirmed = st.checkbox("Replace these quarters (the current uploads stay restorable below)", key="replace")
+    same = ws.uploads().query("sha256 == @result.sha256 and status != 'deleted'")
+    if not same.empty:
+        st.info(f"This exact file was committed before, as upload #{same['upload_id'].iloc[0]}.")
+    ready = (result.ok or partial) and confirmed and result.rows.num_rows > 0
+    label = f"Commit {result.rows.num_rows:,} rows ({', '.join(result.quarters) or 'no quarter'})"
+    if st.button(label, type="primary", disabled=not ready, key="commit"):
+        try:
+            upload_id = ws.commit(result.table, result.source, sha256=result.sha256)
+        except (ValueError, duckdb.Error, OSError) as exc:
+            st.error(f"The commit was not written (nothing changed): {exc}")
+            return
+        flash(f"Committed upload #{upload_id}: {result.rows.num_rows:,} rows for {', '.join(result.quarters)}.")
+        st.session_state["uploader_round"] = st.session_state.get("uploader_round", 0) + 1
+        st.rerun()
+
+
+def history_area(ws) -> None:
+    """Every upload with its status; restore or delete one."""
+    history = ws.uploads()
+    if history.empty:
+        st.write("No uploads yet.")
+        return
+    shown = history.drop(columns=["sha256"]).assign(sha256=history["sha256"].str[:12])
+    st.dataframe(shown, hide_index=True, width="stretch")
+    usable = history[history["status"] != "deleted"]
+    labels = {int(r.upload_id): f"#{r.upload_id} · {r.source} · {r.quarters} · {r.status}" for r in usable.itertuples()}
+    if not labels:
+        return
+    chosen = st.selectbox("Upload", list(labels), format_func=labels.get, key="history:upload")
+    restore, delete = st.columns(2)
+    if restore.button("Restore: make it live for its quarters", key="restore"):
+        replaced = ws.restore(chosen)
+        parts = [f"{q} (was #{u})" if u not in (None, chosen) else q for q, u in replaced.items()]
+        flash(f"Upload #{chosen} is live again for {', '.join(parts)}.")
+        st.rerun()
+    sure = delete.checkbox(f"Yes, delete upload #{chosen}'s rows for good", key="delete:sure")
+    if delete.button("Delete", disabled=not sure, key="delete"):
+        fallback = ws.delete(chosen)
+        parts = [f"{q} → #{u}" if u else f"{q} → no data" for q, u in fallback.items()]
+        flash(f"Deleted upload #{chosen}." + (f" Now live: {', '.join(parts)}." if parts else ""))
+        st.rerun()
+
+
+ws = state.workspace()
+st.title("Data")
+if "flash" in st.session_state:
+    st.success(st.session_state.pop("flash"))
+
+st.subheader("Upload a quarter")
+st.caption(
+    "CSV (comma, semicolon, tab or pipe; UTF-8, GBK or Latin-1) or Excel .xlsx, in your own column names. "
+    "Several files are committed together, e.g. one per region. Nothing is written until you commit."
+)
+uploads = st.file_uploader(
+    "Account export files",
+    type=["csv", "tsv", "txt", "xlsx"],
+    accept_multiple_files=True,
+    key=f"uploader:{st.session_state.get('uploader_round', 0)}",
+)
+if uploads:
+    results = []
+    for i, upload in enumerate(uploads):
+        with st.expander(f"{upload.name} · options", expanded=len(uploads) == 1):
+            results.append(file_options(upload, f"file{i}:{upload.name}", ws.quarters()))
+    combined = combine(results)
+    st.subheader("Validation report")
+    report(combined)
+    commit_area(combined, ws)
+
+st.subheader("History")
+history_area(ws)
+
+st.subheader("Downloads")
+template_csv, template_xlsx, everything = st.columns(3)
+template_csv.download_button("Upload template (CSV)", exports.template_csv(), "template.csv", "text/csv")
+template_xlsx.download_button(
+    "Upload template (XLSX)",
+    exports.template_xlsx,
+    "template.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+everything.download_button(
+    "Whole workspace (CSV zip)",
+    lambda: exports.workspace_zip(ws.panel(), ws.uploads()),
+    "workspace.zip",
+    "application/zip",
+    on_click="ignore",
+)

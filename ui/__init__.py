@@ -1,0 +1,1 @@
+"""Streamlit glue shared by the pages: the cached workspace, cached loads, formatting helpers."""

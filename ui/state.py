@@ -1,0 +1,38 @@
+"""The workspace and its data as Streamlit resources, cached by the workspace's version.
+
+Pages call ``workspace()`` for the one Workspace object of this server process and
+``live_panel()`` for the live rows; the panel is re-read only when a write changed ``version``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from b2b_core import sample
+from b2b_core.store import Workspace, default_path
+
+
+@st.cache_resource(show_spinner="Opening the workspace…")
+def _open(path: str) -> Workspace:
+    """One Workspace per file and server process, seeded from the bundled sample on first start."""
+    opened = Workspace(path)
+    if opened.is_empty():
+        sample.seed_workspace(opened)
+    return opened
+
+
+def workspace() -> Workspace:
+    """The workspace of this server (``$B2B_WORKSPACE`` or ``data/workspace.duckdb``)."""
+    return _open(str(default_path()))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _panel(path: str, version: int) -> pd.DataFrame:
+    return _open(path).panel()
+
+
+def live_panel() -> pd.DataFrame:
+    """The live panel, re-read only after a commit, restore or delete."""
+    ws = workspace()
+    return _panel(str(ws.path), ws.version)
