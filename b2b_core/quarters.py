@@ -22,9 +22,9 @@ _QUARTER_FORMS = (
 _CHINESE_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
 # 2025-08-15, 2025/8/15, 2025.08.15, 2025-08 (a month alone only with - or /: 2025.3 is a number)
 _ISO_DATE = re.compile(
-    r"^(?P<y>\d{4})(?:(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})|[-/](?P<m2>\d{1,2}))(?:[ T].*)?$"
+    r"^(?P<y>\d{4})(?:(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})|[-/](?P<m2>\d{1,2}))(?:[ t].*)?$"
 )
-_DAY_FIRST_OR_MONTH_FIRST = re.compile(r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4})(?:[ T].*)?$")
+_DAY_FIRST_OR_MONTH_FIRST = re.compile(r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4})(?:[ t].*)?$")
 _CHINESE_DATE = re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?$")
 
 
@@ -39,7 +39,7 @@ def label(year: int, q: int) -> str:
 
 def _month_quarter(year: int, month: int, day: int | None) -> str:
     if not 1 <= month <= 12:
-        raise QuarterError(f"month {month} does not exist")
+        raise QuarterError(f"month {month} does not exist: write the date as YYYY-MM-DD")
     if day is not None:
         dt.date(year, month, day)  # raises ValueError for 2025-02-30
     return label(year, (month - 1) // 3 + 1)

@@ -18,22 +18,22 @@ import contextlib
 import datetime as dt
 
 MACROS = r"""
-CREATE OR REPLACE TEMP MACRO cell(t) AS
+CREATE OR REPLACE MACRO cell(t) AS
     trim(t, ' ' || chr(9) || chr(10) || chr(13) || chr(160) || chr(8239) || chr(8201));
-CREATE OR REPLACE TEMP MACRO money_text(t) AS
+CREATE OR REPLACE MACRO money_text(t) AS
     regexp_replace(cell(t), '[\s\x{00A0}\x{202F}\x{2009}]|[¥￥$€£]|(?i:rmb|cny|usd|eur|gbp)', '', 'g');
-CREATE OR REPLACE TEMP MACRO written_number(s, decimal_comma) AS TRY_CAST(
+CREATE OR REPLACE MACRO written_number(s, decimal_comma) AS TRY_CAST(
     CASE WHEN decimal_comma THEN replace(replace(replace(s, '.', ''), '''', ''), ',', '.')
          ELSE replace(replace(s, ',', ''), '''', '') END AS DOUBLE);
-CREATE OR REPLACE TEMP MACRO dirty_number(s, decimal_comma) AS
+CREATE OR REPLACE MACRO dirty_number(s, decimal_comma) AS
     written_number(rtrim(CASE WHEN regexp_full_match(s, '\(.+\)') THEN s[2:-2] ELSE s END, '%'), decimal_comma)
     * CASE WHEN regexp_full_match(s, '\(.+\)') THEN -1 ELSE 1 END
     / CASE WHEN ends_with(s, '%') THEN 100 ELSE 1 END;
 -- Plain numbers take the fast cast; only the others go through the cleaning rules.
-CREATE OR REPLACE TEMP MACRO clean_number(t, decimal_comma) AS CASE
+CREATE OR REPLACE MACRO clean_number(t, decimal_comma) AS CASE
     WHEN NOT decimal_comma AND isfinite(TRY_CAST(t AS DOUBLE)) THEN TRY_CAST(t AS DOUBLE)
     ELSE nullif(dirty_number(money_text(t), decimal_comma), 'NaN'::DOUBLE) END;  -- 'nan' text: no value
-CREATE OR REPLACE TEMP MACRO number_issue(t, value, is_money) AS CASE
+CREATE OR REPLACE MACRO number_issue(t, value, is_money) AS CASE
     WHEN value >= 0 AND isfinite(value) AND NOT (is_money AND contains(t, '%')) THEN NULL
     WHEN t IS NULL OR cell(t) = '' THEN 'blank'
     WHEN lower(cell(t)) IN ('n/a', 'na', '-', '--', '—', 'null', 'none', 'nan', '/') THEN 'placeholder'
@@ -46,7 +46,7 @@ CREATE OR REPLACE TEMP MACRO number_issue(t, value, is_money) AS CASE
     WHEN is_money AND ends_with(money_text(t), '%') THEN 'percent_in_money'
     WHEN value < 0 THEN 'negative'
 END;
-CREATE OR REPLACE TEMP MACRO formula_like(t) AS
+CREATE OR REPLACE MACRO formula_like(t) AS
     (starts_with(t, '=') OR starts_with(t, '+') OR starts_with(t, '-') OR starts_with(t, '@'))
     AND TRY_CAST(t AS DOUBLE) IS NULL;
 """

@@ -124,12 +124,13 @@ def _control_share(text: str) -> float:
 
 
 def find_header_row(rows: list[list[str]]) -> int:
-    """Index of the header among the first rows: the row naming most contract columns, else the
-    first row as wide as the table whose cells are all text (title rows are narrower)."""
+    """Index of the header among the first rows: the first row naming at least two contract
+    columns, else the first row as wide as the table whose cells are all text (title rows are
+    narrower, data rows hold numbers)."""
     head = rows[:_HEADER_SEARCH_ROWS]
-    scores = [header_score(r) for r in head]
-    if scores and max(scores) >= 2:
-        return scores.index(max(scores))
+    for i, row in enumerate(head):
+        if header_score(row) >= 2:
+            return i
     widths = [sum(1 for c in r if str(c).strip()) for r in head]
     widest = max(widths, default=0)
     for i, row in enumerate(head):
@@ -216,7 +217,8 @@ def _column_names(n: int) -> list[str]:
 def _parse_fast(body: bytes, delimiter: str, width: int, header_row: int, wanted: dict[int, pa.DataType]):
     """pyarrow parse of a rectangular CSV body; None when some row is ragged or blank.
 
-    Columns in ``wanted`` get that type; one whose cells do not all convert is parsed again as text.
+    Columns in ``wanted`` get that type; one whose cells do not all convert, or that holds a negative,
+    infinite or NaN number, is parsed again as text.
     """
     names = _column_names(width)
     types = {names[i]: kind for i, kind in wanted.items()}
@@ -249,11 +251,22 @@ def _parse_fast(body: bytes, delimiter: str, width: int, header_row: int, wanted
             return None
         except (pa.ArrowTypeError, UnicodeError):
             return None
-        break
+        # negative, infinite or NaN numbers are read again as text, so that issues show the file's own text
+        dirty = [n for n, kind in types.items() if kind != pa.string() and _has_dirty_number(table.column(n))]
+        if not dirty:
+            break
+        types.update(dict.fromkeys(dirty, pa.string()))
     if ragged or _has_blank_row(table) or _ends_in_multiline_cell(table):
         return None
     rows = pa.array(np.arange(header_row + 1, header_row + 1 + table.num_rows, dtype=np.int64))
     return table.append_column(ROW, rows)
+
+
+def _has_dirty_number(column: pa.ChunkedArray) -> bool:
+    """Whether a natively parsed number column holds a negative, infinite or NaN value."""
+    if not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
+        return False
+    return bool(pc.any(pc.or_(pc.less(column, 0), pc.invert(pc.is_finite(column)))).as_py())
 
 
 def _blank(column: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -15,6 +15,7 @@ Each contract column takes at most one source column: the most confident one win
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -219,9 +220,11 @@ def metric_name(header: str) -> str:
 
 _EXACT = {normalise(s): col for col, syns in SYNONYMS.items() for s in syns}
 _GENERIC = {normalise(s): col for col, syns in GENERIC.items() for s in syns}
-# Names of the account itself (merchant, store …) start many headers, so they never match by affix.
+# Names of the account itself (merchant, store …) start many headers, so they never match by affix;
+# nor does "active", which starts metrics such as "Active users" (the flag has exact names only).
 _AFFIXES = sorted(
-    ((k, c) for k, c in _EXACT.items() if len(k) >= 3 and c != "account_name"), key=lambda kc: -len(kc[0])
+    ((k, c) for k, c in _EXACT.items() if len(k) >= 3 and c not in ("account_name", "active")),
+    key=lambda kc: -len(kc[0]),
 )
 
 
@@ -234,6 +237,7 @@ class Suggestion:
     how: str
 
 
+@functools.lru_cache(maxsize=4096)  # header detection asks about the same cells many times
 def suggest(header: str, *, fuzzy: bool = True) -> Suggestion | None:
     """The most likely contract column for one header, or None when nothing fits. ``fuzzy`` also
     tries near-spellings of the synonyms (slower)."""

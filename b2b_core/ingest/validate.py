@@ -8,6 +8,8 @@ a clean million-row file within a few DuckDB scans.
 
 from __future__ import annotations
 
+import functools
+
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -26,6 +28,14 @@ _SQL_TYPES = {"number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE", "text": 
 Issue = tuple[int | None, str, str, str]  # (row, column header, value, reason)
 
 
+@functools.cache
+def _engine() -> duckdb.DuckDBPyConnection:
+    """The process's in-memory DuckDB database holding the cleaning macros (created once)."""
+    engine = duckdb.connect()
+    engine.execute(clean.MACROS).fetchall()
+    return engine
+
+
 def is_number_type(kind: pa.DataType) -> bool:
     return pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_null(kind)
 
@@ -37,8 +47,7 @@ class Validation:
         self.raw, self.plan, self.filename, self.quarter = raw, plan, filename, quarter
         self.errors: list[Issue] = list(raw.problems)
         self.warnings: list[Issue] = [(None, h, "", why) for h, why in plan.notes]
-        self.con = duckdb.connect()
-        self.con.execute(clean.MACROS)
+        self.con = _engine().cursor()  # a connection of its own: the tables it registers stay private
 
     def close(self) -> None:
         self.con.close()

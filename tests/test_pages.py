@@ -1,0 +1,124 @@
+"""AppTest tests of the pages, against a real DuckDB workspace in a temporary folder."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from b2b_core import overview, sample
+from ui import state
+
+APP = str(sample.SAMPLE_DIR.parent.parent / "app.py")
+SAMPLE = sorted(sample.SAMPLE_DIR.glob("accounts_*.csv"))
+
+
+@pytest.fixture
+def workspace_path(tmp_path, monkeypatch):
+    path = tmp_path / "workspace.duckdb"
+    monkeypatch.setenv("B2B_WORKSPACE", str(path))
+    return path
+
+
+def open_app(page: str | None = None) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    if page:
+        app.switch_page(page)
+        app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def workspace_of(path):
+    """The Workspace object the app under test uses (the same process and cache)."""
+    return state._open(str(path))
+
+
+def metric(app: AppTest, label: str) -> str:
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def upload(app: AppTest, name: str, content: bytes) -> None:
+    app.file_uploader[0].set_value((name, content, "text/csv")).run()
+    assert not app.exception, app.exception
+
+
+def commit_button(app: AppTest):
+    return next(b for b in app.button if b.label.startswith("Commit "))
+
+
+def test_home_shows_the_latest_quarter_kpis_of_the_seeded_workspace(workspace_path):
+    app = open_app()
+    _, _, headlines = overview.latest_headlines(sample.generate_panel())
+    expected = {h.name: h.value for h in headlines}
+    assert metric(app, "Active accounts") == f"{expected['active_accounts']:,.0f}"
+    assert metric(app, "New accounts") == f"{expected['new_accounts']:,.0f}"
+    assert "2026Q3" in app.caption[0].value
+    assert not app.error
+
+
+def test_bad_file_shows_its_errors_and_writes_nothing(workspace_path):
+    app = open_app("pages/data.py")
+    before = workspace_of(workspace_path).version
+    upload(app, "broken_2026Q3.csv", b"Merchant ID,Quarter,Commission\nM1,2026Q3,-5\n,2026Q3,abc\n")
+    errors = app.dataframe[0].value  # the Errors tab comes first
+    assert list(errors.columns) == ["file", "row", "column", "value", "reason"]
+    assert set(errors["row"]) == {2, 3}
+    assert "negative" in " ".join(errors["reason"])
+    assert commit_button(app).disabled  # AppTest, like a browser, cannot click it
+    app.run()
+    assert workspace_of(workspace_path).version == before
+
+
+def test_file_wide_problem_offers_no_partial_commit(workspace_path):
+    app = open_app("pages/data.py")
+    upload(app, "orders.csv", b"Merchant ID,Orders\nM1,3\n")
+    assert any("Nothing can be committed" in e.value for e in app.error)
+    assert not any(c.label.startswith("Commit valid rows only") for c in app.checkbox)
+    assert commit_button(app).disabled
+
+
+def test_good_file_commits_and_the_home_kpis_change(workspace_path):
+    app = open_app("pages/data.py")
+    before = workspace_of(workspace_path).version
+    next_quarter = sample.generate_panel(n_accounts=25, n_quarters=1, last_quarter="2026Q4", seed=11)
+    upload(app, "merchants_2026Q4.csv", sample.to_export(next_quarter).to_csv(index=False).encode())
+    button = commit_button(app)
+    assert button.label == "Commit 25 rows (2026Q4)" and not button.disabled
+    button.click().run()
+    assert not app.exception
+    assert workspace_of(workspace_path).version == before + 1
+    assert any("Committed upload #13" in s.value for s in app.success)
+    app.switch_page("pages/home.py").run()
+    assert metric(app, "Active accounts") == "25"
+    assert "2026Q4" in app.caption[0].value
+
+
+def test_valid_rows_only_commit_needs_the_explicit_choice(workspace_path):
+    app = open_app("pages/data.py")
+    upload(app, "mixed_2026Q4.csv", b"Merchant ID,Quarter,Commission,GMV\nM1,2026Q4,5,50\nM2,2026Q4,oops,10\n")
+    assert commit_button(app).disabled
+    app.checkbox(key="partial").check().run()
+    button = commit_button(app)
+    assert button.label == "Commit 1 rows (2026Q4)" and not button.disabled
+    button.click().run()
+    panel = workspace_of(workspace_path).panel(["2026Q4"])
+    assert list(panel["account_id"]) == ["M1"]
+
+
+def test_reupload_supersedes_after_confirmation_and_restore_brings_the_old_upload_back(workspace_path):
+    app = open_app("pages/data.py")
+    upload(app, "accounts_2026Q3_corrected.csv", SAMPLE[-1].read_bytes())
+    assert any("supersedes data already in the workspace" in w.value for w in app.warning)
+    assert commit_button(app).disabled
+    app.checkbox(key="replace").check().run()
+    commit_button(app).click().run()
+    assert any("Committed upload #13" in s.value for s in app.success)
+
+    history = workspace_of(workspace_path).uploads().set_index("upload_id")
+    assert history.loc[12, "status"] == "superseded" and history.loc[13, "status"] == "live"
+    app.selectbox(key="history:upload").set_value(12).run()
+    app.button(key="restore").click().run()
+    assert any("Upload #12 is live again for 2026Q3 (was #13)" in s.value for s in app.success)
+    history = workspace_of(workspace_path).uploads().set_index("upload_id")
+    assert history.loc[12, "status"] == "live" and history.loc[13, "status"] == "superseded"
