@@ -111,7 +111,7 @@ def report(result: IngestResult) -> None:
         st.dataframe(result.mapping, hide_index=True, width="stretch")
 
 
-def commit_area(result: IngestResult, ws) -> None:
+def commit_area(result: IngestResult, ws, history: pd.DataFrame) -> None:
     """The commit button, enabled only for a clean file or an explicit partial commit, with a
     confirmation when quarters already hold data."""
     partial = False
@@ -123,11 +123,11 @@ def commit_area(result: IngestResult, ws) -> None:
     replaced = ws.supersedes(result.quarters)
     confirmed = True
     if replaced:
-        history = ws.uploads().set_index("upload_id")
-        lines = [f"- **{q}** now comes from upload #{u} ({history.loc[u, 'source']})" for q, u in replaced.items()]
+        sources = history.set_index("upload_id")["source"]
+        lines = [f"- **{q}** now comes from upload #{u} ({sources[u]})" for q, u in replaced.items()]
         st.warning("This commit supersedes data already in the workspace:\n" + "\n".join(lines))
         confirmed = st.checkbox("Replace these quarters (the current uploads stay restorable below)", key="replace")
-    same = ws.uploads().query("sha256 == @result.sha256 and status != 'deleted'")
+    same = history.query("sha256 == @result.sha256 and status != 'deleted'")
     if not same.empty:
         st.info(f"This exact file was committed before, as upload #{same['upload_id'].iloc[0]}.")
     ready = (result.ok or partial) and confirmed and result.rows.num_rows > 0
@@ -143,14 +143,27 @@ def commit_area(result: IngestResult, ws) -> None:
         st.rerun()
 
 
-def history_area(ws) -> None:
+def history_area(ws, history: pd.DataFrame) -> None:
     """Every upload with its status; restore or delete one."""
-    history = ws.uploads()
     if history.empty:
         st.write("No uploads yet.")
         return
-    shown = history.drop(columns=["sha256"]).assign(sha256=history["sha256"].str[:12])
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(
+        history,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "upload_id": st.column_config.NumberColumn("Upload", format="#%d"),
+            "source": "File",
+            "sha256": st.column_config.TextColumn("SHA-256", width="small"),
+            "committed_at": st.column_config.DatetimeColumn("Committed (UTC)", format="YYYY-MM-DD HH:mm"),
+            "quarters": "Quarters",
+            "rows": st.column_config.NumberColumn("Rows", format="%d"),
+            "live_quarters": "Live for",
+            "status": "Status",
+            "deleted_at": st.column_config.DatetimeColumn("Deleted (UTC)", format="YYYY-MM-DD HH:mm"),
+        },
+    )
     usable = history[history["status"] != "deleted"]
     labels = {int(r.upload_id): f"#{r.upload_id} · {r.source} · {r.quarters} · {r.status}" for r in usable.itertuples()}
     if not labels:
@@ -171,6 +184,7 @@ def history_area(ws) -> None:
 
 
 ws = state.workspace()
+history = ws.uploads()
 st.title("Data")
 if "flash" in st.session_state:
     st.success(st.session_state.pop("flash"))
@@ -194,10 +208,10 @@ if uploads:
     combined = combine(results)
     st.subheader("Validation report")
     report(combined)
-    commit_area(combined, ws)
+    commit_area(combined, ws, history)
 
 st.subheader("History")
-history_area(ws)
+history_area(ws, history)
 
 st.subheader("Downloads")
 template_csv, template_xlsx, everything = st.columns(3)

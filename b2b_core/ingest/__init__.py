@@ -207,7 +207,8 @@ def combine(results: list[IngestResult]) -> IngestResult:
         rows, clashes, copies = _across_files(rows)
         errors.append(clashes)
         warnings.append(copies)
-    mapping = pd.concat([r.mapping.assign(file=r.source) for r in results], ignore_index=True)
+    mappings = [r.mapping.assign(file=r.source) for r in results if not r.mapping.empty]  # a failed file has none
+    mapping = pd.concat(mappings, ignore_index=True) if mappings else pd.DataFrame(columns=[*MAPPING_COLUMNS, "file"])
     return IngestResult(
         source=", ".join(r.source for r in results),
         sha256=hashlib.sha256("".join(r.sha256 for r in results).encode()).hexdigest(),

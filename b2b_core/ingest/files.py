@@ -382,7 +382,9 @@ def _read_xlsx(data: bytes, sheet: str | None) -> RawTable:
     try:
         sheets = list(book.sheetnames)
         if sheet is not None and sheet not in sheets:
-            raise FileProblem(f"The workbook has no sheet named {sheet!r}; its sheets are: {', '.join(sheets)}.")
+            raise FileProblem(
+                f"The workbook has no sheet named {sheet!r}; its sheets are: {', '.join(sheets)}. Choose one of them."
+            )
         name = sheet or sheets[0]
         try:
             rows = [[_cell_text(v) for v in r] for r in book[name].iter_rows(values_only=True)]

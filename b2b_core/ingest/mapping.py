@@ -36,7 +36,7 @@ class ColumnPlan:
         for i in self.undecided:
             header = self.headers[i]
             if is_numeric(i):
-                self._add_custom(i, 0.0, "numeric column")
+                self._add_custom(i, 1.0, "numeric column")
             else:
                 self.rows.append((header, None, "ignored", 0.0, "not in the contract, not numeric"))
                 self.notes.append(

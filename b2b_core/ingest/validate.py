@@ -206,7 +206,8 @@ class Validation:
                     value = f"coalesce({value}, 0)"
                 else:  # optional numbers may be left blank
                     issue = f"nullif(nullif({issue}, 'blank'), 'placeholder')"
-                if name in self.plan.customs:  # a problem is a warning that says "left empty"
+                if name in self.plan.customs:  # may be negative; a problem is a warning that says "left empty"
+                    issue = f"nullif({issue}, 'negative')"
                     value = f"CASE WHEN {issue} IS NULL THEN {value} END"
                 select.append(f'{value} AS {q}, {issue} AS "{name}__issue"')
             elif kind == "text":
