@@ -110,7 +110,8 @@ def main(argv: list[str] | None = None) -> None:
         "ours": "read_upload + commit",
     }
     for key, label in labels.items():
-        print(f"{label:32s} {median[key]:7.3f} s   peak +{peak[key] / 2**20:6.0f} MiB")
+        runs = ", ".join(f"{s:.2f}" for s, _ in results[key])
+        print(f"{label:32s} {median[key]:7.3f} s   peak +{peak[key] / 2**20:6.0f} MiB   (runs: {runs})")
     print(f"ratio to read_csv in memory:  {median['ours'] / median['memory']:.2f}x")
     print(f"ratio to read_csv to a file:  {median['ours'] / median['file']:.2f}x")
 

@@ -46,9 +46,6 @@ CREATE OR REPLACE MACRO number_issue(t, value, is_money) AS CASE
     WHEN is_money AND ends_with(money_text(t), '%') THEN 'percent_in_money'
     WHEN value < 0 THEN 'negative'
 END;
-CREATE OR REPLACE MACRO formula_like(t) AS
-    (starts_with(t, '=') OR starts_with(t, '+') OR starts_with(t, '-') OR starts_with(t, '@'))
-    AND TRY_CAST(t AS DOUBLE) IS NULL;
 """
 
 # A column uses decimal commas when some value ends in ",d" or ",dd" or has "1.234,5", and no

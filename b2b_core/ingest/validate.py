@@ -23,6 +23,7 @@ from b2b_core.quarters import QuarterError, find_quarter_in_text, parse_quarter
 MONEY = ("platform_revenue", "b_side_revenue")  # a blank is read as 0 (with a warning)
 _NUMERIC_SHARE = 0.75  # an unmapped text column is a custom metric when this share of cells are numbers
 _PARSERS = {"quarter": parse_quarter, "active": clean.parse_active, "contract_end": clean.parse_date}
+_SIGNED_NUMBER = r"^[+-](\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _SQL_TYPES = {"number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE", "text": "VARCHAR", "quarter": "VARCHAR"}
 
 Issue = tuple[int | None, str, str, str]  # (row, column header, value, reason)
@@ -153,26 +154,35 @@ class Validation:
             )
         return fields + [(name, "number", f"c{i}") for name, i in self.plan.customs.items()]
 
-    def _with_lookups(self, fields) -> pa.Table:
-        """The raw table plus ``<name>__value`` / ``<name>__problem`` for quarter, active and
-        contract_end, parsed once per distinct text in Python (there are few distinct texts)."""
+    def _prepared(self, fields) -> pa.Table:
+        """The raw table plus, computed in Arrow (faster than SQL on strings):
+
+        * for text fields, ``<name>__text`` (trimmed, empty → null) and ``<name>__formula``;
+        * for quarter, active and contract_end, ``<name>__value`` and ``<name>__problem``, parsed
+          once per distinct text in Python (there are few distinct texts).
+        """
         table = self.raw.table
-        for name, _, source in fields:
-            if name not in _PARSERS or source is None or source.startswith("'"):
+        for name, kind, source in fields:
+            if source is None or source.startswith("'") or not (kind == "text" or name in _PARSERS):
                 continue
-            encoded = (
-                pc.utf8_trim_whitespace(table.column(source).cast(pa.string())).combine_chunks().dictionary_encode()
-            )
-            values, problems = [], []
-            for text in encoded.dictionary.to_pylist():
-                try:
-                    values.append(_PARSERS[name](text or ""))
-                    problems.append(None)
-                except ValueError as exc:
-                    values.append(None)
-                    problems.append(str(exc))
-            table = table.append_column(f"{name}__value", pc.take(pa.array(values), encoded.indices))
-            table = table.append_column(f"{name}__problem", pc.take(pa.array(problems, pa.string()), encoded.indices))
+            text = pc.utf8_trim_whitespace(table.column(source).cast(pa.string()))
+            if kind == "text":
+                table = table.append_column(f"{name}__text", pc.if_else(pc.equal(text, ""), None, text))
+                table = table.append_column(f"{name}__formula", _formula_like(text))
+            elif name in _PARSERS:
+                encoded = text.combine_chunks().dictionary_encode()
+                values, problems = [], []
+                for value in encoded.dictionary.to_pylist():
+                    try:
+                        values.append(_PARSERS[name](value or ""))
+                        problems.append(None)
+                    except ValueError as exc:
+                        values.append(None)
+                        problems.append(str(exc))
+                table = table.append_column(f"{name}__value", pc.take(pa.array(values), encoded.indices))
+                table = table.append_column(
+                    f"{name}__problem", pc.take(pa.array(problems, pa.string()), encoded.indices)
+                )
         return table
 
     def _clean(self, quarter_sql: str) -> pa.Table:
@@ -180,7 +190,7 @@ class Validation:
         one row per file row."""
         fields = self._fields(quarter_sql)
         self.fields = [f for f in fields if f[2] is not None]
-        self.con.register("raw", self._with_lookups(fields))
+        self.con.register("raw", self._prepared(fields))
         types = {name: self.raw.table.column(source).type for name, _, source in fields if source and source[0] == "c"}
         comma = self._decimal_comma(
             [(n, s) for n, k, s in fields if k == "number" and s and not is_number_type(types[n])]
@@ -211,12 +221,9 @@ class Validation:
                     value = f"CASE WHEN {issue} IS NULL THEN {value} END"
                 select.append(f'{value} AS {q}, {issue} AS "{name}__issue"')
             elif kind == "text":
-                check = "IS NULL" if name == "account_id" else "IS NOT NULL AND formula_like(trim(" + source + "))"
-                code = "'empty_id'" if name == "account_id" else "'formula_text'"
-                select.append(
-                    f"NULLIF(trim({source}), '') AS {q}, "
-                    f"CASE WHEN NULLIF(trim({source}), '') {check} THEN {code} END AS \"{name}__issue\""
-                )
+                condition = f'"{name}__text" IS NULL' if name == "account_id" else f'"{name}__formula"'
+                code = "empty_id" if name == "account_id" else "formula_text"
+                select.append(f'"{name}__text" AS {q}, CASE WHEN {condition} THEN \'{code}\' END AS "{name}__issue"')
             elif source.startswith("'"):
                 select.append(f'{source} AS {q}, NULL::VARCHAR AS "{name}__issue"')
             else:
@@ -341,6 +348,16 @@ class Validation:
         if left_out:
             valid = valid.filter(pc.invert(pc.is_in(valid.column("row"), pa.array(sorted(left_out), pa.int64()))))
         return valid
+
+
+def _formula_like(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    """True where a trimmed text cell starts like a spreadsheet formula: ``=`` or ``@``, or ``+`` /
+    ``-`` not followed by a number (``-5`` is a number, ``-cmd`` is not)."""
+    sign = pc.or_(pc.starts_with(text, "+"), pc.starts_with(text, "-"))
+    formula = pc.or_(pc.or_(pc.starts_with(text, "="), pc.starts_with(text, "@")), sign)
+    if pc.any(sign).as_py():
+        formula = pc.and_(formula, pc.invert(pc.and_(sign, pc.match_substring_regex(text, _SIGNED_NUMBER))))
+    return pc.fill_null(formula, False)
 
 
 def _letter(index: int) -> str:
