@@ -119,7 +119,10 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame) -> None:
         if result.can_commit_valid_rows:
             partial = st.checkbox(f"Commit valid rows only ({result.rows_left_out:,} rows left out)", key="partial")
         else:
-            st.error("Nothing can be committed: fix the problems of the whole file above and upload it again.")
+            st.error(
+                "Nothing can be committed yet: a problem concerns the whole file (see Errors). Choose the "
+                "quarter or correct the column mapping above, or fix the file and upload it again."
+            )
     replaced = ws.supersedes(result.quarters)
     confirmed = True
     if replaced:
@@ -131,7 +134,7 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame) -> None:
     if not same.empty:
         st.info(f"This exact file was committed before, as upload #{same['upload_id'].iloc[0]}.")
     ready = (result.ok or partial) and confirmed and result.rows.num_rows > 0
-    label = f"Commit {result.rows.num_rows:,} rows ({', '.join(result.quarters) or 'no quarter'})"
+    label = f"Commit {result.rows.num_rows:,} rows ({', '.join(result.quarters)})" if result.quarters else "Commit"
     if st.button(label, type="primary", disabled=not ready, key="commit"):
         try:
             upload_id = ws.commit(result.table, result.source, sha256=result.sha256)

@@ -44,7 +44,7 @@ def upload(app: AppTest, name: str, content: bytes) -> None:
 
 
 def commit_button(app: AppTest):
-    return next(b for b in app.button if b.label.startswith("Commit "))
+    return app.button(key="commit")
 
 
 def test_home_shows_the_latest_quarter_kpis_of_the_seeded_workspace(workspace_path):
@@ -122,3 +122,25 @@ def test_reupload_supersedes_after_confirmation_and_restore_brings_the_old_uploa
     assert any("Upload #12 is live again for 2026Q3 (was #13)" in s.value for s in app.success)
     history = workspace_of(workspace_path).uploads().set_index("upload_id")
     assert history.loc[12, "status"] == "live" and history.loc[13, "status"] == "superseded"
+
+
+def test_file_without_quarter_column_commits_once_a_quarter_is_chosen(workspace_path):
+    app = open_app("pages/data.py")
+    upload(app, "merchants.csv", b"Merchant ID,GMV,Commission\nM1,100,10\nM2,200,20\n")
+    assert commit_button(app).disabled and commit_button(app).label == "Commit"
+    app.selectbox(key="file0:merchants.csv:quarter").set_value("2026Q4").run()
+    button = commit_button(app)
+    assert button.label == "Commit 2 rows (2026Q4)" and not button.disabled
+    button.click().run()
+    assert workspace_of(workspace_path).quarters()[-1] == "2026Q4"
+
+
+def test_correcting_the_mapping_turns_a_column_into_the_revenue(workspace_path):
+    app = open_app("pages/data.py")
+    upload(app, "odd_2026Q4.csv", b"Merchant ID,Quarter,Amount billed\nM1,2026Q4,10\nM2,2026Q4,20\n")
+    assert commit_button(app).disabled  # no platform revenue column was recognised
+    app.selectbox(key="file0:odd_2026Q4.csv:map:Amount billed").set_value("platform_revenue").run()
+    assert not commit_button(app).disabled
+    commit_button(app).click().run()
+    panel = workspace_of(workspace_path).panel(["2026Q4"])
+    assert list(panel["platform_revenue"]) == [10.0, 20.0]
