@@ -23,7 +23,9 @@ def kpi_trend(kpis: pd.DataFrame) -> go.Figure:
         secondary_y=True,
     )
     figure.update_yaxes(title_text="Platform revenue per quarter", secondary_y=False, rangemode="tozero")
-    figure.update_yaxes(title_text="Active accounts", secondary_y=True, rangemode="tozero", showgrid=False)
+    figure.update_yaxes(
+        title_text="Active accounts", secondary_y=True, rangemode="tozero", showgrid=False, tickmode="auto"
+    )
     figure.update_layout(
         height=360,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
