@@ -11,8 +11,8 @@ PAGES = {
 }
 
 
-def navigation() -> st.navigation:
-    """The app's pages; Overview opens first."""
+def navigation():
+    """The app's pages (a StreamlitPage to run); Overview opens first."""
     return st.navigation(
         [
             st.Page(path, title=title, icon=icon, url_path=key, default=key == "overview")

@@ -6,8 +6,11 @@ writes panels takes its column names from here, so a contract change happens in 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
+
+import pandas as pd
 
 Kind = Literal["text", "quarter", "number", "boolean", "date"]
 
@@ -43,11 +46,33 @@ REQUIRED: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
 NUMBER_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.kind == "number")
 TEXT_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.kind == "text")
 KEY: tuple[str, str] = ("account_id", "quarter")
+SQL_TYPES: dict[str, str] = {
+    "text": "VARCHAR",
+    "quarter": "VARCHAR",
+    "number": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+}
+PANDAS_TYPES: dict[str, str] = {
+    "text": "object",
+    "quarter": "object",
+    "number": "float64",
+    "boolean": "bool",
+    "date": "datetime64[ns]",
+}
+
+# A text cell "looks like a spreadsheet formula" when it starts with one of these characters, unless
+# it is a signed number (-5 is a number, -cmd is not). Ingest warns about such cells; exports
+# prefix them with an apostrophe so that no spreadsheet evaluates them.
+FORMULA_START: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+SIGNED_NUMBER = r"^[+-](\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 
-def empty_panel():
+def looks_like_formula(text: object) -> bool:
+    """True for a text that a spreadsheet could evaluate as a formula (see ``FORMULA_START``)."""
+    return isinstance(text, str) and text.startswith(FORMULA_START) and not re.match(SIGNED_NUMBER, text)
+
+
+def empty_panel() -> pd.DataFrame:
     """A panel with no rows and the contract's columns and dtypes."""
-    import pandas as pd
-
-    dtypes = {"text": "object", "quarter": "object", "number": "float64", "boolean": "bool", "date": "datetime64[ns]"}
-    return pd.DataFrame({c.name: pd.Series(dtype=dtypes[c.kind]) for c in COLUMNS})
+    return pd.DataFrame({c.name: pd.Series(dtype=PANDAS_TYPES[c.kind]) for c in COLUMNS})

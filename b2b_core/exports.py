@@ -1,8 +1,10 @@
 """Files the user downloads: CSV tables, the upload template (CSV and XLSX), the workspace as a zip.
 
-Every export is safe to open in a spreadsheet: a text cell that starts like a formula (``=``,
-``+``, ``-``, ``@``, tab or carriage return) gets a leading apostrophe, so it is shown as text and
-never evaluated. CSVs are UTF-8 with a byte-order mark so that Excel reads Chinese text correctly.
+Every export is safe to open in a spreadsheet: a text cell that looks like a formula
+(``contract.looks_like_formula``: it starts with ``=``, ``+``, ``-``, ``@``, tab or carriage
+return and is not a signed number such as ``-120``) gets a leading apostrophe, so it is shown as
+text and never evaluated. CSVs are UTF-8 with a byte-order mark so that Excel reads Chinese text
+correctly.
 """
 
 from __future__ import annotations
@@ -14,16 +16,14 @@ import pandas as pd
 
 from b2b_core import contract
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` where text cells starting like a formula are prefixed with ``'``."""
+    """A copy of ``frame`` where text cells that look like a formula are prefixed with ``'``."""
     out = frame.copy()
     for name in out.columns:
         column = out[name]
         if column.dtype == object or pd.api.types.is_string_dtype(column):
-            risky = column.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+            risky = column.map(contract.looks_like_formula).astype(bool)
             out[name] = column.where(~risky, "'" + column.astype(str))
     return out
 
@@ -74,11 +74,21 @@ def template_xlsx() -> bytes:
     return buffer.getvalue()
 
 
-def workspace_zip(panel: pd.DataFrame, uploads: pd.DataFrame) -> bytes:
-    """The live panel as one CSV per quarter (``panel_2026Q3.csv`` …) plus ``uploads.csv``."""
+def workspace_zip(panel: pd.DataFrame, uploads: pd.DataFrame, stored_rows: pd.DataFrame) -> bytes:
+    """The whole workspace as a zip, from ``Workspace.panel()``, ``.uploads()`` and ``.stored_rows()``.
+
+    - ``panel_<quarter>.csv``: the live rows of each quarter with live data;
+    - ``uploads.csv``: the upload history;
+    - ``uploads/upload_<id>.csv``: the rows of each stored (not deleted) upload, live or superseded,
+      with the contract columns and the custom metrics that upload has a value for.
+    """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for quarter, rows in panel.groupby("quarter", sort=True):
             archive.writestr(f"panel_{quarter}.csv", csv_bytes(rows))
         archive.writestr("uploads.csv", csv_bytes(uploads))
+        for upload_id, rows in stored_rows.groupby("upload_id", sort=True):
+            rows = rows.drop(columns="upload_id")
+            unused = [c for c in rows.columns if c not in contract.NAMES and rows[c].isna().all()]
+            archive.writestr(f"uploads/upload_{upload_id}.csv", csv_bytes(rows.drop(columns=unused)))
     return buffer.getvalue()

@@ -11,25 +11,32 @@ import datetime as dt
 import re
 
 _QUARTER_FORMS = (
-    # 2025Q3, 2025-Q3, 2025 Q3, 2025/Q3, 2025_q3, 2025年Q3, FY2025 Q3
-    re.compile(r"^(?:fy)?(?P<y>\d{4})\s*(?:[-_/ ]|年)?\s*q(?P<q>[1-4])$"),
+    # 2025Q3, 2025-Q3, 2025 Q3, 2025/Q3, 2025_q3, 2025年Q3 (fiscal years such as FY2025 are refused:
+    # their quarters need not be calendar quarters)
+    re.compile(r"^(?P<y>\d{4})\s*(?:[-_/ ]|年)?\s*q(?P<q>[1-4])$"),
     # Q3 2025, Q3-2025, Q3/2025, Q3'2025
-    re.compile(r"^q(?P<q>[1-4])\s*[-_/' ]?\s*(?:fy)?(?P<y>\d{4})$"),
+    re.compile(r"^q(?P<q>[1-4])\s*[-_/' ]?\s*(?P<y>\d{4})$"),
     # 2025年第3季度, 2025年3季度, 2025 第三季度
     re.compile(r"^(?P<y>\d{4})\s*年?\s*第?(?P<q>[1-4一二三四])\s*季度?$"),
     # 2025.3 is deliberately not accepted: it is indistinguishable from a number.
 )
 _CHINESE_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
-# 2025-08-15, 2025/8/15, 2025.08.15, 2025-08 (a month alone only with - or /: 2025.3 is a number)
-_ISO_DATE = re.compile(
-    r"^(?P<y>\d{4})(?:(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})|[-/](?P<m2>\d{1,2}))(?:[ t].*)?$"
+# A month without a day: 2025-08, 2025/8, 2025年8月 (not 2025.8, which reads as a number)
+_MONTH = re.compile(r"^(?P<y>\d{4})(?:[-/](?P<m>\d{1,2})|年(?P<m2>\d{1,2})月)$")
+# A date, optionally followed by a time: 2025-08-15, 2025/8/15, 2025.08.15, 2025年8月15日
+_YEAR_FIRST = re.compile(
+    r"^(?P<y>\d{4})(?:(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})|年(?P<m2>\d{1,2})月(?P<d2>\d{1,2})日?)(?:[ t].*)?$"
 )
-_DAY_FIRST_OR_MONTH_FIRST = re.compile(r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4})(?:[ t].*)?$")
-_CHINESE_DATE = re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?$")
+# 15/08/2025 or 08/15/2025: the order of day and month is not written down
+_YEAR_LAST = re.compile(r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4})(?:[ t].*)?$")
 
 
 class QuarterError(ValueError):
     """A value that is not a recognisable quarter; the message says what to write instead."""
+
+
+class DateError(ValueError):
+    """A value that is not a recognisable date; the message says what to write instead."""
 
 
 def label(year: int, q: int) -> str:
@@ -37,60 +44,101 @@ def label(year: int, q: int) -> str:
     return f"{year}Q{q}"
 
 
-def _month_quarter(year: int, month: int, day: int | None) -> str:
-    if not 1 <= month <= 12:
-        raise QuarterError(f"month {month} does not exist: write the date as YYYY-MM-DD")
-    if day is not None:
-        dt.date(year, month, day)  # raises ValueError for 2025-02-30
-    return label(year, (month - 1) // 3 + 1)
+def of_date(day: dt.date) -> str:
+    """The quarter a date falls in."""
+    return label(day.year, (day.month - 1) // 3 + 1)
+
+
+def _date_readings(text: str) -> set[dt.date]:
+    """Every real date ``text`` can mean (two for 03/04/2025); empty when it is no date form.
+    Raises DateError for a date form that names no real day (2025-02-30)."""
+    match = _YEAR_FIRST.match(text)
+    if match:
+        year, month, day = int(match["y"]), int(match["m"] or match["m2"]), int(match["d"] or match["d2"])
+        try:
+            return {dt.date(year, month, day)}
+        except ValueError:
+            raise DateError(f"{text!r} is not a real date: write it as YYYY-MM-DD") from None
+    match = _YEAR_LAST.match(text)
+    if not match:
+        return set()
+    a, b, year = int(match["a"]), int(match["b"]), int(match["y"])
+    readings = set()
+    for month, day in ((a, b), (b, a)):
+        with contextlib.suppress(ValueError):
+            readings.add(dt.date(year, month, day))
+    if not readings:
+        raise DateError(f"{text!r} is not a real date: write it as YYYY-MM-DD")
+    return readings
+
+
+def parse_date(value: object) -> dt.date | None:
+    """The date of ``value``: ISO dates (``2026-03-31``, ``2026/3/31``, with or without a time),
+    Chinese dates (``2026年3月31日``), day-first or month-first dates that read only one way
+    (``31/03/2026``), or a ``datetime.date``; blank → None. Raises DateError otherwise."""
+    if isinstance(value, dt.date):
+        return value.date() if isinstance(value, dt.datetime) else value
+    text = str(value).strip().lower()
+    if not text:
+        return None
+    readings = _date_readings(text)
+    if len(readings) == 1:
+        return readings.pop()
+    if readings:
+        raise DateError(f"{value!r} reads two ways (day/month order): write it as YYYY-MM-DD")
+    raise DateError(f"{value!r} is not a date: write it as YYYY-MM-DD")
 
 
 def parse_quarter(value: object) -> str:
     """Return the ``YYYYQn`` quarter of ``value``.
 
     Accepts ``2025Q3``, ``2025-Q3``, ``2025 Q3``, ``Q3 2025``, ``Q3-2025``, Chinese forms
-    (``2025年第3季度``, ``2025年Q3``), ISO dates and months (``2025-08-15``, ``2025/8``,
-    ``2025年8月``), day-first or month-first dates where both readings fall in the same quarter
-    (``15/08/2025``), and ``datetime.date`` objects. Raises ``QuarterError`` otherwise.
+    (``2025年第3季度``, ``2025年Q3``), months (``2025-08``, ``2025/8``, ``2025年8月``), every date
+    ``parse_date`` reads, and day-first or month-first dates whose two readings fall in the same
+    quarter (``05/06/2025``). Raises ``QuarterError`` otherwise.
     """
-    if isinstance(value, (dt.date, dt.datetime)):
-        return label(value.year, (value.month - 1) // 3 + 1)
+    if isinstance(value, dt.date):
+        return of_date(value)
     text = re.sub(r"\s+", " ", str(value).strip().lower())
     if not text:
         raise QuarterError("empty quarter: write the quarter, e.g. 2025Q3")
+    if "fy" in text:
+        raise QuarterError(
+            f"{value!r} is a fiscal quarter, which need not be a calendar quarter: write the calendar quarter "
+            "(e.g. 2025Q3) or a date"
+        )
     for form in _QUARTER_FORMS:
         match = form.match(text)
         if match:
-            q = _CHINESE_DIGITS.get(match["q"], match["q"])
-            return label(int(match["y"]), int(q))
+            return label(int(match["y"]), int(_CHINESE_DIGITS.get(match["q"], match["q"])))
+    match = _MONTH.match(text)
+    if match:
+        month = int(match["m"] or match["m2"])
+        if not 1 <= month <= 12:
+            raise QuarterError(f"{value!r}: month {month} does not exist; write the date as YYYY-MM-DD")
+        return label(int(match["y"]), (month - 1) // 3 + 1)
     try:
-        match = _ISO_DATE.match(text)
-        if match:
-            day = int(match["d"]) if match["d"] else None
-            return _month_quarter(int(match["y"]), int(match["m"] or match["m2"]), day)
-        match = _CHINESE_DATE.match(text)
-        if match:
-            day = int(match["d"]) if match["d"] else None
-            return _month_quarter(int(match["y"]), int(match["m"]), day)
-        match = _DAY_FIRST_OR_MONTH_FIRST.match(text)
-        if match:
-            a, b, year = int(match["a"]), int(match["b"]), int(match["y"])
-            readings = set()
-            for month, day in ((a, b), (b, a)):
-                with contextlib.suppress(ValueError):  # QuarterError is a ValueError
-                    readings.add(_month_quarter(year, month, day))
-            if len(readings) == 1:
-                return readings.pop()
-            if len(readings) > 1:
-                raise QuarterError(
-                    f"{value!r} reads as {' or '.join(sorted(readings))} depending on day/month "
-                    "order; write the date as YYYY-MM-DD"
-                )
-    except QuarterError:
-        raise
-    except ValueError as exc:
-        raise QuarterError(f"{value!r} is not a valid date ({exc}): write it as YYYY-MM-DD") from None
+        found = {of_date(day) for day in _date_readings(text)}
+    except DateError as exc:
+        raise QuarterError(str(exc)) from None
+    if len(found) == 1:
+        return found.pop()
+    if found:
+        raise QuarterError(
+            f"{value!r} reads as {' or '.join(sorted(found))} depending on day/month order; "
+            "write the date as YYYY-MM-DD"
+        )
     raise QuarterError(f"{value!r} is not a quarter; write it as 2025Q3, Q3 2025 or a date")
+
+
+def recent(last: str, count: int) -> list[str]:
+    """The ``count`` quarters ending with ``last``, newest first."""
+    return span(shift(last, 1 - count), last)[::-1]
+
+
+def current(today: dt.date | None = None) -> str:
+    """The calendar quarter of ``today`` (default: the system date)."""
+    return of_date(today or dt.date.today())
 
 
 def to_ordinal(quarter: str) -> int:

@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from b2b_core import store
 from b2b_core.quarters import shift, span, to_ordinal
 
 TIERS = ("KA", "mid", "long-tail")
@@ -334,21 +335,37 @@ def write_dirty_samples(directory: str | Path, panel: pd.DataFrame | None = None
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 
 
-def seed_workspace(workspace, directory: str | Path = SAMPLE_DIR) -> list[int]:
+def seed_workspace(workspace: store.Workspace, directory: str | Path = SAMPLE_DIR) -> list[int]:
     """Commit every ``accounts_<quarter>.csv`` of ``directory`` through the upload path, one upload
     per file in quarter order, as an ops lead would have; return the upload ids.
 
-    Raises RuntimeError if a bundled file does not ingest cleanly (the sample must stay clean).
+    All files are committed in one transaction (``Workspace.commit_many``): if anything fails,
+    nothing is stored, so an interrupted seeding leaves the workspace empty and it is seeded again
+    on the next start. Raises RuntimeError if a bundled file does not ingest cleanly (the sample
+    must stay clean).
     """
     from b2b_core.ingest import read_upload  # the generator itself needs no ingest
 
-    upload_ids = []
+    items = []
     for path in sorted(Path(directory).glob("accounts_*.csv")):
         result = read_upload(path.read_bytes(), path.name)
         if not result.ok:
             raise RuntimeError(f"sample file {path.name} does not ingest cleanly: {result.errors.head(3)}")
-        upload_ids.append(workspace.commit(result.table, path.name, sha256=result.sha256))
-    return upload_ids
+        items.append((result.table, path.name, result.sha256))
+    return workspace.commit_many(items)
+
+
+def open_workspace(path: str | Path | None = None) -> store.Workspace:
+    """Open the workspace at ``path`` (default ``store.default_path()``), seeding it from
+    ``SAMPLE_DIR`` if nothing was ever committed to it (``Workspace.is_empty``)."""
+    workspace = store.Workspace(store.default_path() if path is None else path)
+    try:
+        if workspace.is_empty():
+            seed_workspace(workspace)
+    except BaseException:
+        workspace.close()
+        raise
+    return workspace
 
 
 def main(argv: list[str] | None = None) -> None:

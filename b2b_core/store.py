@@ -2,8 +2,9 @@
 
 Every commit stores a panel as a new *upload*. For each quarter exactly one upload is *live*: the
 newest one that contains the quarter, unless the user restored an older one. A superseded upload
-stays stored and can be restored; only ``delete`` removes rows. Every write is one transaction
-and bumps ``version``, which pages use as their cache key.
+stays stored and can be restored; only ``delete`` removes rows. Every write (a commit, a
+``commit_many`` of several uploads, a restore, a delete) is one transaction and bumps ``version``
+by one; pages use it as their cache key.
 
 Schema:
 
@@ -24,7 +25,7 @@ import hashlib
 import operator
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Self
@@ -35,15 +36,10 @@ import pyarrow as pa
 
 from b2b_core import contract
 
-_SQL_TYPES = {
-    "text": "VARCHAR",
-    "quarter": "VARCHAR",
-    "number": "DOUBLE",
-    "boolean": "BOOLEAN",
-    "date": "DATE",
-}
 _QUARTER = r"\d{4}Q[1-4]"
 _STAGED = "staged_panel"
+# What ``typeof`` may report for a custom metric column; '"NULL"' (quotes included) is what it
+# reports for a column holding only nulls (e.g. all None in a pandas object column).
 _NUMERIC_TYPES = {
     "DOUBLE",
     "FLOAT",
@@ -57,9 +53,10 @@ _NUMERIC_TYPES = {
     "USMALLINT",
     "UTINYINT",
     "DECIMAL",
-    "NULL",
     '"NULL"',
 }
+# A stored row's ``active``: as stored, else the contract default (any revenue > 0).
+_ACTIVE = "coalesce(active, platform_revenue > 0 OR coalesce(b_side_revenue, 0) > 0) AS active"
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS workspace_state (version BIGINT NOT NULL);
@@ -77,7 +74,7 @@ CREATE TABLE IF NOT EXISTS upload_quarters (
 CREATE TABLE IF NOT EXISTS live_quarters (quarter VARCHAR PRIMARY KEY, upload_id BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS panel_rows (
     upload_id BIGINT NOT NULL,
-    {", ".join(f'"{c.name}" {_SQL_TYPES[c.kind]}{" NOT NULL" * c.required}' for c in contract.COLUMNS)}
+    {", ".join(f'"{c.name}" {contract.SQL_TYPES[c.kind]}{" NOT NULL" * c.required}' for c in contract.COLUMNS)}
 );
 """
 
@@ -99,6 +96,16 @@ def _utc_now() -> dt.datetime:
 
 
 Table = pd.DataFrame | pa.Table  # what commit accepts: a pandas panel or an Arrow table of one
+
+
+class WorkspaceChanged(RuntimeError):
+    """A commit's ``expect_live`` no longer holds: another write changed a quarter's live data."""
+
+
+def _typed(rows: pd.DataFrame, lead: list[str], custom: list[str]) -> pd.DataFrame:
+    """Stored rows as a panel: ``lead`` columns, the contract's, then ``custom``; contract dtypes."""
+    rows = rows[[*lead, *contract.NAMES, *custom]]
+    return rows.astype({c.name: contract.PANDAS_TYPES[c.kind] for c in contract.COLUMNS})
 
 
 def _check_columns(names: list[str]) -> list[str]:
@@ -224,21 +231,27 @@ class Workspace:
         a missing ``active`` takes the contract default, platform or B-side revenue > 0.
         """
         rows = self._frame(
-            """
-            SELECT r.* EXCLUDE (upload_id)
-                   REPLACE (coalesce(active, platform_revenue > 0 OR coalesce(b_side_revenue, 0) > 0)
-                            AS active)
+            f"""
+            SELECT r.* EXCLUDE (upload_id) REPLACE ({_ACTIVE})
             FROM panel_rows r JOIN live_quarters l USING (upload_id, quarter)
             WHERE $quarters::VARCHAR[] IS NULL OR list_contains($quarters, l.quarter)
             ORDER BY quarter, account_id
             """,
             {"quarters": None if quarters is None else list(quarters)},
         )
-        if rows.empty:
-            return contract.empty_panel()
         custom = [c for c in rows.columns if c not in contract.NAMES and rows[c].notna().any()]
-        rows = rows[[*contract.NAMES, *custom]]
-        return rows.astype({"active": bool, "contract_end": "datetime64[ns]"})
+        return _typed(rows, [], custom)
+
+    def stored_rows(self) -> pd.DataFrame:
+        """The rows of every upload not deleted, live or superseded (for the full export).
+
+        Columns: upload_id (int64), then the columns of ``panel()`` with every custom metric the
+        workspace ever stored (NaN where an upload lacks it), with ``panel()``'s dtypes and
+        ``active`` default. Sorted by upload_id, quarter, account_id.
+        """
+        rows = self._frame(f"SELECT * REPLACE ({_ACTIVE}) FROM panel_rows ORDER BY upload_id, quarter, account_id")
+        custom = [c for c in rows.columns if c not in {"upload_id", *contract.NAMES}]
+        return _typed(rows, ["upload_id"], custom).astype({"upload_id": "int64"})
 
     def uploads(self) -> pd.DataFrame:
         """The upload history, newest first.
@@ -323,51 +336,96 @@ class Workspace:
             raise KeyError(f"upload {upload_id} was deleted; it cannot be restored or deleted again")
         return self._column("SELECT quarter FROM upload_quarters WHERE upload_id = ? ORDER BY quarter", [upload_id])
 
-    def commit(self, panel: Table, source: str, *, sha256: str | None = None) -> int:
+    def commit(
+        self,
+        panel: Table,
+        source: str,
+        *,
+        sha256: str | None = None,
+        expect_live: Mapping[str, int] | None = None,
+    ) -> int:
         """Store ``panel`` as a new upload, live for all its quarters; return its upload_id.
 
         ``panel`` (a DataFrame, or an Arrow table such as ``IngestResult.table``) has the contract
         columns (optional ones may be missing: stored as NULL) plus any extra numeric columns, kept
-        as custom metrics. The upload supersedes whatever was
-        live for its quarters; ``supersedes`` tells beforehand what that is. ``source`` names
-        where the panel came from (e.g. the file name), ``sha256`` its content (default: a
-        fingerprint of the panel). One transaction: nothing is written if anything fails.
-        Raises ValueError if the panel breaks the contract (see ``_check_rows``).
+        as custom metrics. The upload supersedes whatever was live for its quarters; ``supersedes``
+        tells beforehand what that is. ``source`` names where the panel came from (e.g. the file
+        name), ``sha256`` its content (default: a fingerprint of the panel).
+
+        ``expect_live``, if given, is what the user confirmed: ``supersedes(quarters)`` for the
+        panel's quarters as shown to them (``{}``: none of them has live data). If the live
+        uploads of those quarters differ from it when the commit runs (another commit, restore or
+        delete came in between), WorkspaceChanged is raised and nothing is written.
+
+        One transaction: nothing is written if anything fails. Raises ValueError if the panel
+        breaks the contract (see ``_check_rows``).
         """
+        with self._write():
+            return self._insert(panel, source, sha256, expect_live)
+
+    def commit_many(self, items: Sequence[tuple[Table, str, str | None]]) -> list[int]:
+        """Store several ``(panel, source, sha256)`` as separate uploads, in order, in ONE
+        transaction with one version bump; return their upload_ids.
+
+        Each item is committed as ``commit`` would (a later item supersedes an earlier one for a
+        quarter both contain). If any item fails, none is stored.
+        """
+        with self._write():
+            return [self._insert(panel, source, sha256) for panel, source, sha256 in items]
+
+    def _check_live(self, quarters: list[str], expect_live: Mapping[str, int]) -> None:
+        """Raise WorkspaceChanged unless quarter → live upload for ``quarters`` is ``expect_live``."""
+        live = self.supersedes(quarters)
+        expected = {str(q): operator.index(u) for q, u in expect_live.items()}
+        changed = sorted(q for q in {*live, *expected} if live.get(q) != expected.get(q))
+        if changed:
+            q = changed[0]
+            now, then = ("no data" if u is None else f"upload {u}" for u in (live.get(q), expected.get(q)))
+            raise WorkspaceChanged(
+                f"quarter {q} changed since you reviewed this upload: it now holds {now}, you confirmed "
+                f"replacing {then}. Review the upload and confirm again."
+            )
+
+    def _insert(
+        self, panel: Table, source: str, sha256: str | None, expect_live: Mapping[str, int] | None = None
+    ) -> int:
+        """Store one upload inside the caller's write transaction (see ``commit``)."""
         names = [str(c) for c in (panel.column_names if isinstance(panel, pa.Table) else panel.columns)]
         custom = _check_columns(names)
-        with self._write() as con:
-            con.register(_STAGED, panel)
-            try:
-                _check_rows(con, names, custom)
-                sha256 = sha256 or _fingerprint(con, names)
-                upload_id = con.execute("SELECT coalesce(max(upload_id), 0) + 1 FROM uploads").fetchall()[0][0]
-                existing = {n.lower() for n in self._column("SELECT name FROM pragma_table_info('panel_rows')")}
-                for name in custom:
-                    if name.lower() not in existing:
-                        con.execute(f"ALTER TABLE panel_rows ADD COLUMN {_quote(name)} DOUBLE")
-                columns = ", ".join(
-                    f"{_quote(n)}::{_SQL_TYPES[contract.BY_NAME[n].kind] if n in contract.BY_NAME else 'DOUBLE'} "
-                    f"AS {_quote(n)}"
-                    for n in names
-                )
-                # BY NAME matches column names case-insensitively, as DuckDB identifiers do
-                con.execute(
-                    f"INSERT INTO panel_rows BY NAME SELECT ?::BIGINT AS upload_id, {columns} FROM {_STAGED}",
-                    [upload_id],
-                )
-                per_quarter = con.execute(
-                    f"SELECT quarter::VARCHAR, count(*) FROM {_STAGED} GROUP BY ALL ORDER BY 1"
-                ).fetchall()
-            finally:
-                con.unregister(_STAGED)
+        con = self._con
+        con.register(_STAGED, panel)
+        try:
+            _check_rows(con, names, custom)
+            per_quarter = con.execute(
+                f"SELECT quarter::VARCHAR, count(*) FROM {_STAGED} GROUP BY ALL ORDER BY 1"
+            ).fetchall()
             quarters = [q for q, _ in per_quarter]
-            con.execute("INSERT INTO uploads VALUES (?, ?, ?, ?, NULL)", [upload_id, source, sha256, _utc_now()])
-            con.execute(
-                "INSERT INTO upload_quarters SELECT ?, unnest(?::VARCHAR[]), unnest(?::BIGINT[])",
-                [upload_id, quarters, [n for _, n in per_quarter]],
+            if expect_live is not None:
+                self._check_live(quarters, expect_live)
+            sha256 = sha256 or _fingerprint(con, names)
+            upload_id = con.execute("SELECT coalesce(max(upload_id), 0) + 1 FROM uploads").fetchall()[0][0]
+            existing = {n.lower() for n in self._column("SELECT name FROM pragma_table_info('panel_rows')")}
+            for name in custom:
+                if name.lower() not in existing:
+                    con.execute(f"ALTER TABLE panel_rows ADD COLUMN {_quote(name)} DOUBLE")
+            columns = ", ".join(
+                f"{_quote(n)}::{contract.SQL_TYPES[contract.BY_NAME[n].kind] if n in contract.BY_NAME else 'DOUBLE'} "
+                f"AS {_quote(n)}"
+                for n in names
             )
-            self._make_live(quarters, upload_id)
+            # BY NAME matches column names case-insensitively, as DuckDB identifiers do
+            con.execute(
+                f"INSERT INTO panel_rows BY NAME SELECT ?::BIGINT AS upload_id, {columns} FROM {_STAGED}",
+                [upload_id],
+            )
+        finally:
+            con.unregister(_STAGED)
+        con.execute("INSERT INTO uploads VALUES (?, ?, ?, ?, NULL)", [upload_id, source, sha256, _utc_now()])
+        con.execute(
+            "INSERT INTO upload_quarters SELECT ?, unnest(?::VARCHAR[]), unnest(?::BIGINT[])",
+            [upload_id, quarters, [n for _, n in per_quarter]],
+        )
+        self._make_live(quarters, upload_id)
         return upload_id
 
     def restore(self, upload_id: int) -> dict[str, int | None]:

@@ -1,19 +1,23 @@
 """Data: upload quarter files, see what is wrong with them, commit, and restore earlier uploads."""
 
+import hashlib
+
 import duckdb
 import pandas as pd
 import streamlit as st
 
 from b2b_core import contract, exports, quarters
-from b2b_core.ingest import CUSTOM, IGNORE, IngestResult, combine, read_upload
+from b2b_core.ingest import CUSTOM, IGNORE, CommitRefused, IngestResult, combine, commit, issue_summary, read_upload
+from b2b_core.store import WorkspaceChanged
 from ui import state
 
 CHOICES = [*contract.NAMES, CUSTOM, IGNORE]
 
 
-@st.cache_data(show_spinner="Checking the file…", max_entries=32)
-def check(data: bytes, name: str, quarter: str | None, mapping: tuple, sheet: str | None) -> IngestResult:
-    return read_upload(data, name, quarter=quarter, mapping=dict(mapping), sheet=sheet)
+@st.cache_data(show_spinner="Checking the file…", max_entries=8, ttl=3600)
+def check(sha256: str, _data: bytes, name: str, quarter: str | None, mapping: tuple, sheet: str | None) -> IngestResult:
+    """``read_upload``, cached by the file's hash (the bytes themselves are not hashed on every rerun)."""
+    return read_upload(_data, name, quarter=quarter, mapping=dict(mapping), sheet=sheet)
 
 
 def flash(message: str) -> None:
@@ -26,38 +30,33 @@ def suggested_choice(mapping: pd.DataFrame, header: str) -> str:
     return {"contract": row["target"], "custom metric": CUSTOM}.get(row["kind"], IGNORE)
 
 
-def quarter_options(ws_quarters: list[str]) -> list[str]:
-    """Quarters offered for a file without a quarter column: the last 12 calendar quarters and the
-    workspace's own, newest first."""
-    today = pd.Timestamp.today()
-    current = quarters.label(today.year, (today.month - 1) // 3 + 1)
-    return sorted(set(quarters.span(quarters.shift(current, -11), current)) | set(ws_quarters), reverse=True)
-
-
 def file_options(upload, key: str, ws_quarters: list[str]) -> IngestResult:
-    """Read one uploaded file with the sheet, quarter and column mapping chosen in its expander."""
+    """Read one uploaded file with the sheet, column mapping and quarter chosen in its expander."""
     data = upload.getvalue()
-    base = check(data, upload.name, None, (), None)
-    sheet = None
-    if len(base.sheets) > 1:
-        sheet = st.selectbox("Sheet", base.sheets, key=f"{key}:sheet")
-        base = check(data, upload.name, None, (), sheet)
-    quarter = None
-    if "quarter" not in set(base.mapping["target"]):
-        quarter = st.selectbox(
-            "Quarter of every row (the file has no quarter column)",
-            quarter_options(ws_quarters),
-            index=None,
-            placeholder="Choose the quarter",
-            key=f"{key}:quarter",
-        )
+    sha256 = hashlib.sha256(data).hexdigest()
+    base = check(sha256, data, upload.name, None, (), None)
+    sheet = st.selectbox("Sheet", base.sheets, key=f"{key}:sheet") if len(base.sheets) > 1 else None
+    if sheet:
+        base = check(sha256, data, upload.name, None, (), sheet)
     headers = list(base.mapping["source"])
     overrides = {}
     for header in headers:
         chosen = st.session_state.get(f"{key}:map:{header}")
         if chosen is not None and chosen != suggested_choice(base.mapping, header):
             overrides[header] = chosen
-    result = check(data, upload.name, quarter, tuple(sorted(overrides.items())), sheet)
+    mapping = tuple(sorted(overrides.items()))
+    quarter = None
+    mapped = check(sha256, data, upload.name, None, mapping, sheet)
+    if not mapped.mapping.empty and "quarter" not in set(mapped.mapping["target"]):
+        offered = sorted(set(quarters.recent(quarters.current(), 12)) | set(ws_quarters), reverse=True)
+        quarter = st.selectbox(
+            "Quarter of every row (the file has no quarter column)",
+            offered,
+            index=None,
+            placeholder="Choose the quarter",
+            key=f"{key}:quarter",
+        )
+    result = check(sha256, data, upload.name, quarter, mapping, sheet) if quarter else mapped
     st.caption(f"Read as {result.description or 'an unreadable file'}.")
     if headers:
         st.markdown("**Column mapping** (suggested from the headers; correct any that are wrong)")
@@ -84,14 +83,8 @@ def report(result: IngestResult) -> None:
     counts[3].metric("Warnings", f"{len(result.warnings):,}")
     counts[4].metric("Quarters", ", ".join(result.quarters) or "–")
     if len(result.errors) > 10:  # many errors: what to fix first, grouped by problem
-        summary = (
-            result.errors.groupby(["column", "reason"], dropna=False, sort=False)
-            .agg(rows=("row", "count"), first_row=("row", "min"), example=("value", "first"))
-            .reset_index()
-            .sort_values("rows", ascending=False)
-        )
         st.error(f"{len(result.errors):,} problems to fix. The most frequent:")
-        st.dataframe(summary.head(10), hide_index=True, width="stretch")
+        st.dataframe(issue_summary(result.errors).head(10), hide_index=True, width="stretch")
     elif not result.errors.empty:
         st.error(f"{len(result.errors)} problem{'s' if len(result.errors) > 1 else ''} to fix: see the Errors tab.")
     tabs = st.tabs([f"Errors ({len(result.errors):,})", f"Warnings ({len(result.warnings):,})", "Preview", "Mapping"])
@@ -113,11 +106,15 @@ def report(result: IngestResult) -> None:
 
 def commit_area(result: IngestResult, ws, history: pd.DataFrame) -> None:
     """The commit button, enabled only for a clean file or an explicit partial commit, with a
-    confirmation when quarters already hold data."""
+    confirmation when quarters already hold data. Each confirmation is keyed by what it confirms,
+    so a tick never carries over to another file or another set of quarters."""
     partial = False
     if not result.ok:
         if result.can_commit_valid_rows:
-            partial = st.checkbox(f"Commit valid rows only ({result.rows_left_out:,} rows left out)", key="partial")
+            partial = st.checkbox(
+                f"Commit valid rows only ({result.rows_left_out:,} rows left out)",
+                key=f"partial:{result.sha256}:{len(result.errors)}",
+            )
         else:
             st.error(
                 "Nothing can be committed yet: a problem concerns the whole file (see Errors). Choose the "
@@ -127,9 +124,14 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame) -> None:
     confirmed = True
     if replaced:
         sources = history.set_index("upload_id")["source"]
-        lines = [f"- **{q}** now comes from upload #{u} ({sources[u]})" for q, u in replaced.items()]
+        lines = [
+            f"- **{q}** now comes from upload #{u} ({sources.get(u, 'a new upload')})" for q, u in replaced.items()
+        ]
         st.warning("This commit supersedes data already in the workspace:\n" + "\n".join(lines))
-        confirmed = st.checkbox("Replace these quarters (the current uploads stay restorable below)", key="replace")
+        confirmed = st.checkbox(
+            "Replace these quarters (the current uploads stay restorable below)",
+            key=f"replace:{result.sha256}:{sorted(replaced.items())}",
+        )
     same = history.query("sha256 == @result.sha256 and status != 'deleted'")
     if not same.empty:
         st.info(f"This exact file was committed before, as upload #{same['upload_id'].iloc[0]}.")
@@ -137,7 +139,10 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame) -> None:
     label = f"Commit {result.rows.num_rows:,} rows ({', '.join(result.quarters)})" if result.quarters else "Commit"
     if st.button(label, type="primary", disabled=not ready, key="commit"):
         try:
-            upload_id = ws.commit(result.table, result.source, sha256=result.sha256)
+            upload_id = commit(result, ws, valid_rows_only=partial, expect_live=replaced)
+        except (CommitRefused, WorkspaceChanged) as refused:
+            st.warning(f"Not committed: {refused}")
+            return
         except (ValueError, duckdb.Error, OSError) as exc:
             st.error(f"The commit was not written (nothing changed): {exc}")
             return
@@ -146,27 +151,25 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame) -> None:
         st.rerun()
 
 
+HISTORY_COLUMNS = {
+    "upload_id": st.column_config.NumberColumn("Upload", format="#%d"),
+    "source": "File",
+    "sha256": st.column_config.TextColumn("SHA-256", width="small"),
+    "committed_at": st.column_config.DatetimeColumn("Committed (UTC)", format="YYYY-MM-DD HH:mm"),
+    "quarters": "Quarters",
+    "rows": st.column_config.NumberColumn("Rows", format="%d"),
+    "live_quarters": "Live for",
+    "status": "Status",
+    "deleted_at": st.column_config.DatetimeColumn("Deleted (UTC)", format="YYYY-MM-DD HH:mm"),
+}
+
+
 def history_area(ws, history: pd.DataFrame) -> None:
     """Every upload with its status; restore or delete one."""
     if history.empty:
         st.write("No uploads yet.")
         return
-    st.dataframe(
-        history,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "upload_id": st.column_config.NumberColumn("Upload", format="#%d"),
-            "source": "File",
-            "sha256": st.column_config.TextColumn("SHA-256", width="small"),
-            "committed_at": st.column_config.DatetimeColumn("Committed (UTC)", format="YYYY-MM-DD HH:mm"),
-            "quarters": "Quarters",
-            "rows": st.column_config.NumberColumn("Rows", format="%d"),
-            "live_quarters": "Live for",
-            "status": "Status",
-            "deleted_at": st.column_config.DatetimeColumn("Deleted (UTC)", format="YYYY-MM-DD HH:mm"),
-        },
-    )
+    st.dataframe(history, hide_index=True, width="stretch", column_config=HISTORY_COLUMNS)
     usable = history[history["status"] != "deleted"]
     labels = {int(r.upload_id): f"#{r.upload_id} · {r.source} · {r.quarters} · {r.status}" for r in usable.itertuples()}
     if not labels:
@@ -174,13 +177,21 @@ def history_area(ws, history: pd.DataFrame) -> None:
     chosen = st.selectbox("Upload", list(labels), format_func=labels.get, key="history:upload")
     restore, delete = st.columns(2)
     if restore.button("Restore: make it live for its quarters", key="restore"):
-        replaced = ws.restore(chosen)
+        try:
+            replaced = ws.restore(chosen)
+        except KeyError as gone:  # another session deleted it meanwhile
+            st.warning(f"Not restored: {gone.args[0]}")
+            return
         parts = [f"{q} (was #{u})" if u not in (None, chosen) else q for q, u in replaced.items()]
         flash(f"Upload #{chosen} is live again for {', '.join(parts)}.")
         st.rerun()
-    sure = delete.checkbox(f"Yes, delete upload #{chosen}'s rows for good", key="delete:sure")
+    sure = delete.checkbox(f"Yes, delete upload #{chosen}'s rows for good", key=f"delete:sure:{chosen}")
     if delete.button("Delete", disabled=not sure, key="delete"):
-        fallback = ws.delete(chosen)
+        try:
+            fallback = ws.delete(chosen)
+        except KeyError as gone:
+            st.warning(f"Not deleted: {gone.args[0]}")
+            return
         parts = [f"{q} → #{u}" if u else f"{q} → no data" for q, u in fallback.items()]
         flash(f"Deleted upload #{chosen}." + (f" Now live: {', '.join(parts)}." if parts else ""))
         st.rerun()
@@ -227,7 +238,7 @@ template_xlsx.download_button(
 )
 everything.download_button(
     "Whole workspace (CSV zip)",
-    lambda: exports.workspace_zip(ws.panel(), ws.uploads()),
+    lambda: exports.workspace_zip(ws.panel(), ws.uploads(), ws.stored_rows()),
     "workspace.zip",
     "application/zip",
     on_click="ignore",

@@ -6,13 +6,14 @@ from b2b_core import charts, exports, overview
 from ui import format as fmt
 from ui import state
 
-LABELS = {
-    "active_accounts": ("Active accounts", fmt.count),
-    "platform_revenue": ("Platform revenue", fmt.money),
-    "b_side_revenue": ("B-side revenue", fmt.money),
-    "take_rate": ("Take rate", fmt.share),
-    "new_accounts": ("New accounts", fmt.count),
-    "churned_accounts": ("Churned accounts", fmt.count),
+# KPI → (label, how to show the value, how to show its change)
+SHOWN = {
+    "active_accounts": ("Active accounts", fmt.count, "count"),
+    "platform_revenue": ("Platform revenue", fmt.money, "relative"),
+    "b_side_revenue": ("B-side revenue", fmt.money, "relative"),
+    "take_rate": ("Take rate", fmt.share, "points"),
+    "new_accounts": ("New accounts", fmt.count, "count"),
+    "churned_accounts": ("Churned accounts", fmt.count, "count"),
 }
 
 st.title("Overview")
@@ -23,19 +24,13 @@ if latest is None:
     st.stop()
 
 st.caption(f"Latest quarter **{latest}**" + (f", compared with {previous}" if previous else " (no previous quarter)"))
-shown = [h for h in headlines if h.name in LABELS]
+shown = [h for h in headlines if h.name in SHOWN]
 for column, headline in zip(st.columns(len(shown)), shown, strict=True):
-    label, formatter = LABELS[headline.name]
-    if headline.name == "take_rate":
-        delta = None if previous is None else f"{100 * headline.change:+.2f} pts"
-    elif headline.name in ("active_accounts", "new_accounts", "churned_accounts"):
-        delta = None if previous is None else f"{headline.change:+,.0f}"
-    else:
-        delta = None if previous is None else fmt.share(headline.relative_change)
+    label, show, kind = SHOWN[headline.name]
     column.metric(
         label,
-        formatter(headline.value),
-        delta=delta,
+        show(headline.value),
+        delta=fmt.change(headline.relative_change if kind == "relative" else headline.change, kind),
         delta_color="inverse" if headline.name == "churned_accounts" else "normal",
         border=True,
     )

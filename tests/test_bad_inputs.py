@@ -20,7 +20,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from b2b_core.ingest import IngestResult, read_upload
+from b2b_core.ingest import CommitRefused, commit, read_upload
 from b2b_core.store import Workspace
 
 HEADER = "Merchant ID,Quarter,Commission,GMV\n"
@@ -133,7 +133,7 @@ CASES = [
     Case("date_reads_two_ways", "accounts.csv", text(HEADER + "A,03/04/2025,1,100\n"),
          "reads as 2025Q1 or 2025Q2 depending on day/month order", False),
     Case("impossible_date_as_quarter", "accounts.csv", text(HEADER + "A,2025-02-30,1,100\n"),
-         "is not a valid date", False),
+         "is not a real date", False),
     Case("infinite_number", "accounts.csv", text(HEADER + "A,2025Q3,1e999,100\n"), "is not a finite number", False),
     Case("only_placeholders_in_revenue", "accounts.csv", text(HEADER + "A,2025Q3,n/a,100\nB,2025Q3,-,5\nC,2025Q3,,1\n"),
          "only blanks or placeholders", True),
@@ -154,14 +154,6 @@ def test_the_corpus_is_large_and_distinct():
     assert len(CASES) >= 25
     assert len({c.id for c in CASES}) == len(CASES)
     assert len({(c.filename, c.data, tuple(c.options.items())) for c in CASES}) == len(CASES)
-
-
-def commit_as_the_upload_page_does(ws: Workspace, result: IngestResult, *, valid_rows_only: bool) -> int | None:
-    """The only commit path the UI offers: all rows when ``ok``; with the user's consent, the valid
-    rows alone when ``can_commit_valid_rows``. Returns the upload id, or None when refused."""
-    if result.ok or (valid_rows_only and result.can_commit_valid_rows):
-        return ws.commit(result.table, result.source, sha256=result.sha256)
-    return None
 
 
 @pytest.fixture
@@ -191,12 +183,14 @@ def test_bad_input_gives_a_clear_error_and_writes_nothing(case, ws):
     assert result.file_errors.empty != case.file_level
     assert result.rows_left_out >= 0
 
-    # the page offers no commit of a file that is not ok ...
-    assert commit_as_the_upload_page_does(ws, result, valid_rows_only=False) is None
+    # the commit the Data page uses refuses a file that is not ok ...
+    with pytest.raises(CommitRefused):
+        commit(result, ws)
     if case.file_level:
-        # ... and none of its "valid rows" either when the file as a whole is wrong
+        # ... and its "valid rows" too when the file as a whole is wrong
         assert not result.can_commit_valid_rows
-        assert commit_as_the_upload_page_does(ws, result, valid_rows_only=True) is None
+        with pytest.raises(CommitRefused, match="whole file"):
+            commit(result, ws, valid_rows_only=True)
     assert ws.version == version
     assert ws.is_empty() and ws.uploads().empty and ws.panel().empty
 
@@ -210,7 +204,7 @@ def test_committing_the_valid_rows_of_a_row_level_case_writes_only_them(case, ws
     bad_rows = set(result.errors["row"].dropna().astype(int))
     assert bad_rows.isdisjoint(result.panel.index)
 
-    commit_as_the_upload_page_does(ws, result, valid_rows_only=True)
+    commit(result, ws, valid_rows_only=True)
 
     assert ws.version == 1
     stored = ws.panel()

@@ -28,7 +28,7 @@ def test_every_page_renders_without_an_error_element(app_url, page, path, headin
     wait_until_idle(page)
     page.get_by_role("heading", name=heading).wait_for()
     assert page.locator(ERROR_ELEMENTS).count() == 0
-    page.screenshot(path=f"test-artifacts/browser{path.replace('/', '_') or '_home'}.png", full_page=True)
+    page.screenshot(path=f"test-artifacts/browser_{heading.lower()}.png", full_page=True)
 
 
 def test_upload_commit_and_see_the_quarter_in_the_history(app_url, page, tmp_path):

@@ -6,9 +6,11 @@ import io
 import zipfile
 
 import pandas as pd
+import pytest
 
-from b2b_core import exports
+from b2b_core import contract, exports
 from b2b_core.ingest import read_upload
+from b2b_core.store import Workspace
 
 
 def test_formula_like_text_is_neutralised_and_numbers_are_not():
@@ -17,6 +19,13 @@ def test_formula_like_text_is_neutralised_and_numbers_are_not():
     assert list(safe["name"]) == ["'=cmd|' /C calc'!A0", "'+1+1", "'-x", "'@SUM(A1)", "Acme", None]
     assert list(safe["n"]) == [-1.0] * 6
     assert frame["name"].iloc[0] == "=cmd|' /C calc'!A0"  # the input is not changed
+
+
+@pytest.mark.parametrize("dtype", [object, "string"])
+def test_signed_numbers_as_text_are_left_alone_like_ingest_does(dtype):
+    texts = ["-120", "+5", "-1.5e3", "-.5", "-cmd", "=1+1", "@x", "\tx", "\rx", "- 1", "12-3"]
+    safe = exports.neutralise_formulas(pd.DataFrame({"id": pd.Series(texts, dtype=dtype)}))
+    assert list(safe["id"]) == ["-120", "+5", "-1.5e3", "-.5", "'-cmd", "'=1+1", "'@x", "'\tx", "'\rx", "'- 1", "12-3"]
 
 
 def test_csv_bytes_start_with_a_bom_and_keep_chinese_text():
@@ -34,10 +43,44 @@ def test_both_templates_ingest_without_errors_or_warnings():
         assert len(result.panel) == 2
 
 
-def test_workspace_zip_has_one_csv_per_quarter_and_the_history():
-    panel = pd.DataFrame({"account_id": ["a", "b", "a"], "quarter": ["2025Q1", "2025Q1", "2025Q2"]})
-    uploads = pd.DataFrame({"upload_id": [1], "source": ["x.csv"]})
-    archive = zipfile.ZipFile(io.BytesIO(exports.workspace_zip(panel, uploads)))
-    assert sorted(archive.namelist()) == ["panel_2025Q1.csv", "panel_2025Q2.csv", "uploads.csv"]
-    first = pd.read_csv(archive.open("panel_2025Q1.csv"), encoding="utf-8-sig")
-    assert list(first["account_id"]) == ["a", "b"]
+def test_workspace_zip_has_the_live_panel_the_history_and_every_stored_upload(tmp_path):
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        ws.commit(pd.DataFrame({"account_id": ["a", "b"], "quarter": "2025Q1", "platform_revenue": [1.0, 2.0]}), "q1")
+        fix = pd.DataFrame(
+            {"account_id": ["a"], "quarter": "2025Q1", "platform_revenue": [10.0], "account_name": ["=HYPERLINK()"]}
+        )
+        ws.commit(fix, "q1 fixed")  # supersedes upload 1
+        ws.commit(
+            pd.DataFrame({"account_id": ["c"], "quarter": "2025Q2", "platform_revenue": [3.0], "orders": [4.0]}), "q2"
+        )
+        ws.commit(pd.DataFrame({"account_id": ["z"], "quarter": "2025Q3", "platform_revenue": [9.0]}), "oops")
+        ws.delete(4)
+        data = exports.workspace_zip(ws.panel(), ws.uploads(), ws.stored_rows())
+    archive = zipfile.ZipFile(io.BytesIO(data))
+
+    def read(name: str) -> pd.DataFrame:
+        return pd.read_csv(archive.open(name), encoding="utf-8-sig", keep_default_na=False)
+
+    assert sorted(archive.namelist()) == [
+        "panel_2025Q1.csv",
+        "panel_2025Q2.csv",
+        "uploads.csv",
+        "uploads/upload_1.csv",
+        "uploads/upload_2.csv",
+        "uploads/upload_3.csv",  # the deleted upload 4 has no rows left
+    ]
+    assert read("panel_2025Q1.csv")[["account_id", "platform_revenue"]].values.tolist() == [["a", 10.0]]
+    assert read("uploads.csv")[["upload_id", "status"]].values.tolist() == [
+        [4, "deleted"],
+        [3, "live"],
+        [2, "live"],
+        [1, "superseded"],
+    ]
+    superseded = read("uploads/upload_1.csv")
+    assert list(superseded.columns) == list(contract.NAMES)  # no upload_id, no "orders" it never had
+    assert superseded[["account_id", "quarter", "platform_revenue"]].values.tolist() == [
+        ["a", "2025Q1", 1.0],
+        ["b", "2025Q1", 2.0],
+    ]
+    assert read("uploads/upload_2.csv")["account_name"].tolist() == ["'=HYPERLINK()"]
+    assert read("uploads/upload_3.csv")[["account_id", "orders"]].values.tolist() == [["c", 4.0]]

@@ -614,7 +614,7 @@ def test_identical_duplicate_is_a_warning_and_kept_once():
     assert issues(result.warnings) == [(4, "Merchant ID", "A")]
     assert result.warnings["reason"][0] == "identical to row 2 (A, 2025Q3): kept once"
     assert result.panel.index.tolist() == [2, 3]
-    assert result.rows_left_out == 1
+    assert (result.rows_left_out, result.merged_copies) == (0, 1)  # the copy is kept once, not left out
 
 
 def test_differing_duplicate_is_an_error_naming_both_rows():
@@ -796,20 +796,20 @@ def test_combine_two_files():
     both = combine([north, south])
     assert both.source == "north.csv, south.csv"
     assert both.rows_read == 6
-    assert issues(both.errors) == [(2, "account_id", "A"), (2, "account_id", "A")]
+    assert issues(both.errors) == [(2, "Merchant ID", "A"), (2, "Merchant ID", "A")]
     assert both.errors["file"].tolist() == ["north.csv", "south.csv"]
     assert set(both.errors["reason"]) == {
         "A is in 2025Q3 in more than one file with different values (north.csv row 2, south.csv row 2): "
         "keep it in one file"
     }
-    assert issues(both.warnings) == [(3, "account_id", "B")]
+    assert issues(both.warnings) == [(3, "Merchant ID", "B")]
     assert both.warnings["file"].tolist() == ["south.csv"]
     assert both.warnings["reason"][0] == "identical to north.csv row 3: kept once"
     assert sorted(both.panel["account_id"]) == ["B", "C", "D"]
     assert both.panel.set_index("account_id")["orders"].to_dict() == pytest.approx(
         {"B": np.nan, "C": np.nan, "D": 1.0}, nan_ok=True
     )
-    assert both.rows_left_out == 3  # A twice, and the second B
+    assert (both.rows_left_out, both.merged_copies) == (2, 1)  # A twice left out; the second B kept once
     assert both.can_commit_valid_rows and not both.ok
     assert set(both.mapping["file"]) == {"north.csv", "south.csv"}
 
@@ -909,3 +909,57 @@ def test_custom_metrics_may_be_negative():
     )
     assert result.ok and result.warnings.empty
     assert list(result.panel["net_promoter_score"]) == [-12.0, -3.0]
+
+
+# -- review regressions -------------------------------------------------------------------------
+
+
+def test_a_column_mixing_decimal_commas_and_points_is_an_error_not_a_silent_rescale():
+    data = b'Merchant ID,Quarter,Commission,GMV\nA,2025Q3,1234.56,10\nB,2025Q3,"12,5",10\nC,2025Q3,99.9,10\n'
+    result = read_upload(data, "x.csv")
+    assert issues(result.errors) == [(3, "Commission", "12,5")]
+    assert "decimal comma" in result.errors["reason"][0]
+    assert result.panel["platform_revenue"].tolist() == [1234.56, 99.9]
+
+
+def test_a_decimal_comma_column_is_read_as_such_and_says_so():
+    data = b"Merchant ID;Quarter;Commission;GMV\nA;2025Q3;1.234,56;10\nB;2025Q3;12,5;10\nC;2025Q3;1.000;10\n"
+    result = read_upload(data, "x.csv")
+    assert result.ok
+    assert result.panel["platform_revenue"].tolist() == [1234.56, 12.5, 1000.0]
+    assert "decimal commas" in " ".join(result.warnings["reason"])
+
+
+def test_old_mac_line_endings_are_read():
+    result = read_upload(b"Merchant ID,Quarter,Commission,GMV\rA,2025Q3,1,10\rB,2025Q3,2,20\r", "mac.csv")
+    assert result.ok and result.panel["account_id"].tolist() == ["A", "B"]
+
+
+def test_damaged_utf16_is_a_file_error_not_an_exception():
+    result = read_upload(b"\xff\xfeM\x00,\x00Q", "u16.csv")
+    assert not result.ok and "damaged" in result.errors["reason"][0]
+
+
+@pytest.mark.parametrize("header", ["Row", "File", "Upload ID"])
+def test_custom_metrics_never_take_a_name_the_result_or_the_store_uses(header):
+    data = f"Merchant ID,Quarter,Commission,GMV,{header}\nA,2025Q3,1,10,5\n".encode()
+    result = read_upload(data, "x.csv")
+    assert result.ok
+    assert result.mapping.set_index("source").loc[header, "target"].endswith("_2")
+    assert len(result.panel) == 1 and len(set(result.table.column_names)) == result.table.num_columns
+
+
+@pytest.mark.parametrize("header", ["Commission rate", "Commission (%)", "GMV growth", "Market share", "佣金率"])
+def test_a_ratio_header_is_never_taken_for_an_amount(header):
+    data = f"Merchant ID,Quarter,{header},Commission amount\nA,2025Q3,0.12,100\n".encode()
+    result = read_upload(data, "x.csv")
+    assert result.ok
+    assert result.panel["platform_revenue"].tolist() == [100.0]
+
+
+def test_account_ids_that_are_excel_errors_or_formulas_are_flagged():
+    data = b"Merchant ID,Quarter,Commission,GMV\n#N/A,2025Q3,1,10\n=cmd,2025Q3,2,20\n-5,2025Q3,3,30\n"
+    result = read_upload(data, "x.csv")
+    assert issues(result.errors) == [(2, "Merchant ID", "#N/A")]
+    assert issues(result.warnings) == [(3, "Merchant ID", "=cmd")]
+    assert result.panel["account_id"].tolist() == ["=cmd", "-5"]

@@ -43,6 +43,10 @@ def upload(app: AppTest, name: str, content: bytes) -> None:
     assert not app.exception, app.exception
 
 
+def checkbox(app: AppTest, label_start: str):
+    return next(c for c in app.checkbox if c.label.startswith(label_start))
+
+
 def commit_button(app: AppTest):
     return app.button(key="commit")
 
@@ -98,7 +102,7 @@ def test_valid_rows_only_commit_needs_the_explicit_choice(workspace_path):
     app = open_app("pages/data.py")
     upload(app, "mixed_2026Q4.csv", b"Merchant ID,Quarter,Commission,GMV\nM1,2026Q4,5,50\nM2,2026Q4,oops,10\n")
     assert commit_button(app).disabled
-    app.checkbox(key="partial").check().run()
+    checkbox(app, "Commit valid rows only").check().run()
     button = commit_button(app)
     assert button.label == "Commit 1 rows (2026Q4)" and not button.disabled
     button.click().run()
@@ -111,7 +115,7 @@ def test_reupload_supersedes_after_confirmation_and_restore_brings_the_old_uploa
     upload(app, "accounts_2026Q3_corrected.csv", SAMPLE[-1].read_bytes())
     assert any("supersedes data already in the workspace" in w.value for w in app.warning)
     assert commit_button(app).disabled
-    app.checkbox(key="replace").check().run()
+    checkbox(app, "Replace these quarters").check().run()
     commit_button(app).click().run()
     assert any("Committed upload #13" in s.value for s in app.success)
 
@@ -144,3 +148,26 @@ def test_correcting_the_mapping_turns_a_column_into_the_revenue(workspace_path):
     commit_button(app).click().run()
     panel = workspace_of(workspace_path).panel(["2026Q4"])
     assert list(panel["platform_revenue"]) == [10.0, 20.0]
+
+
+def test_a_delete_confirmation_does_not_carry_over_to_another_upload(workspace_path):
+    app = open_app("pages/data.py")
+    app.selectbox(key="history:upload").set_value(12).run()
+    app.checkbox(key="delete:sure:12").check().run()
+    assert not app.button(key="delete").disabled
+    app.selectbox(key="history:upload").set_value(3).run()
+    assert app.button(key="delete").disabled
+    assert workspace_of(workspace_path).version == 1  # the seed is one write
+
+
+def test_the_overview_shows_no_delta_it_cannot_compute(workspace_path):
+    from b2b_core.ingest import commit, read_upload
+
+    ws = workspace_of(workspace_path)
+    # a quarter without B-side revenue: its take rate, and so its change, is unknown
+    result = read_upload(b"Merchant ID,Quarter,Commission\nM1,2026Q4,10\n", "merchants_2026Q4.csv")
+    commit(result, ws)
+    app = open_app()
+    take_rate = next(m for m in app.metric if m.label == "Take rate")
+    assert take_rate.value == "–" and not take_rate.delta
+    assert not any("nan" in str(m.delta) for m in app.metric)

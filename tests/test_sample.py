@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from b2b_core import sample
 from b2b_core.contract import NAMES, empty_panel
 from b2b_core.quarters import span, to_ordinal
 from b2b_core.sample import EXPORT_HEADERS, generate_panel, main, write_dirty_samples, write_sample_workspace
+from b2b_core.store import Workspace
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -180,3 +182,73 @@ def test_cli_writes_clean_and_dirty_folders(tmp_path, capsys):
     assert len(list((tmp_path / "sample").glob("accounts_*.csv"))) == 12
     assert len(list((tmp_path / "samples").iterdir())) == 4
     assert "accounts_2026Q3.csv" in capsys.readouterr().out
+
+
+@pytest.fixture
+def three_files(tmp_path) -> Path:
+    """The last three sample files, copied to a directory of their own."""
+    directory = tmp_path / "sample"
+    directory.mkdir()
+    for quarter in ("2026Q1", "2026Q2", "2026Q3"):
+        name = f"accounts_{quarter}.csv"
+        (directory / name).write_bytes((DATA / "sample" / name).read_bytes())
+    return directory
+
+
+def test_seeding_commits_one_upload_per_file_in_quarter_order_in_one_write(tmp_path, three_files):
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        assert sample.seed_workspace(ws, three_files) == [1, 2, 3]
+        assert ws.version == 1  # one transaction
+        history = ws.uploads()
+        assert history.source.tolist() == ["accounts_2026Q3.csv", "accounts_2026Q2.csv", "accounts_2026Q1.csv"]
+        assert history.quarters.tolist() == ["2026Q3", "2026Q2", "2026Q1"]
+        assert ws.quarters() == ["2026Q1", "2026Q2", "2026Q3"]
+
+
+def test_seeding_that_fails_midway_leaves_the_workspace_empty(tmp_path, three_files, monkeypatch):
+    middle = three_files / "accounts_2026Q2.csv"
+    clean = middle.read_text()
+    header, first, *rest = clean.splitlines()
+    middle.write_text("\n".join([header, first.replace(",2026Q2,", ",not a quarter,"), *rest]) + "\n")
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        with pytest.raises(RuntimeError, match="accounts_2026Q2.csv does not ingest cleanly"):
+            sample.seed_workspace(ws, three_files)
+        assert ws.is_empty() and ws.version == 0  # 2026Q1 was read first but not stored
+
+        middle.write_text(clean)
+        made_live = []
+
+        def crash_on_the_second_upload(self, quarters, upload_id):
+            made_live.append(upload_id)
+            if upload_id == 2:
+                raise KeyboardInterrupt  # the server is stopped while seeding
+
+        monkeypatch.setattr(Workspace, "_make_live", crash_on_the_second_upload)
+        with pytest.raises(KeyboardInterrupt):
+            sample.seed_workspace(ws, three_files)
+        assert made_live == [1, 2]
+        assert ws.is_empty() and ws.version == 0
+        monkeypatch.undo()
+        assert sample.seed_workspace(ws, three_files) == [1, 2, 3]  # the next start seeds it
+
+
+def test_open_workspace_seeds_a_new_workspace_once(tmp_path, monkeypatch):
+    path = tmp_path / "default" / "w.duckdb"
+    monkeypatch.setenv("B2B_WORKSPACE", str(path))
+    with sample.open_workspace() as ws:  # store.default_path()
+        assert ws.path == path
+        assert ws.version == 1
+        assert ws.uploads().source.tolist() == [f"accounts_{q}.csv" for q in reversed(span("2023Q4", "2026Q3"))]
+        pd.testing.assert_frame_equal(ws.panel(), generate_panel())
+        ws.delete(12)  # no longer as seeded, but not empty: it must not be seeded again
+    with sample.open_workspace(str(path)) as ws:
+        assert ws.version == 2
+        assert len(ws.uploads()) == 12
+        assert ws.quarters() == span("2023Q4", "2026Q2")
+
+
+def test_open_workspace_of_a_used_file_does_not_seed(tmp_path):
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        ws.commit(pd.DataFrame({"account_id": ["a"], "quarter": ["2025Q1"], "platform_revenue": [1.0]}), "mine")
+    with sample.open_workspace(tmp_path / "w.duckdb") as ws:
+        assert ws.uploads().source.tolist() == ["mine"]

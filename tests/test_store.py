@@ -7,8 +7,10 @@ import threading
 import time
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from b2b_core import contract, store
@@ -343,3 +345,180 @@ def test_concurrent_commits_restores_and_reads_stay_consistent(ws):
     assert sorted(live) == ws.quarters()
     panel = ws.panel()
     assert (panel.account_id.map(token_of) == panel.quarter.map(live).map(committed)).all()
+
+
+def test_stored_types_follow_the_contract(ws):
+    types = dict(ws._fetch("SELECT name, type FROM pragma_table_info('panel_rows')"))
+    assert types == {"upload_id": "BIGINT", **{c.name: contract.SQL_TYPES[c.kind] for c in contract.COLUMNS}}
+
+
+def test_numeric_types_are_exactly_what_typeof_reports_for_numbers_and_all_null_columns():
+    con = duckdb.connect()
+    numeric = ["DOUBLE", "FLOAT", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT"]
+    numeric += ["UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT", "DECIMAL"]
+    reported = {con.execute(f"SELECT typeof(NULL::{t})").fetchall()[0][0].split("(")[0] for t in numeric}
+    reported.add(con.execute("SELECT typeof(NULL)").fetchall()[0][0])  # '"NULL"', quotes included
+    assert reported == store._NUMERIC_TYPES
+
+
+@pytest.mark.parametrize(
+    "nothing", [pd.Series([None, None], dtype=object), pd.Series([np.nan, None], dtype=object)], ids=["None", "mixed"]
+)
+def test_an_all_null_custom_metric_is_accepted_and_not_shown(ws, nothing):
+    ws.commit(upload("2025Q1", {"a": 1.0, "b": 2.0}, orders=nothing), "q1.csv")
+    arrow = pa.table({"account_id": ["c"], "quarter": ["2025Q2"], "platform_revenue": [3.0], "orders": pa.nulls(1)})
+    ws.commit(arrow, "q2.csv")
+    assert list(ws.panel().columns) == list(contract.NAMES)
+    assert ws.stored_rows()["orders"].isna().all()
+
+
+def test_commit_with_expect_live_checks_what_the_user_confirmed(ws):
+    assert ws.commit(upload("2025Q1", {"a": 1}), "first", expect_live={}) == 1  # nothing live: {}
+    seen = ws.supersedes(["2025Q1", "2025Q2"])
+    assert seen == {"2025Q1": 1}
+    assert ws.commit(pd.concat([upload("2025Q1", {"a": 2}), upload("2025Q2", {"a": 3})]), "both", expect_live=seen) == 2
+    assert ws.commit(upload("2025Q3", {"a": 4}), "q3", expect_live={}) == 3
+    assert live_revenue(ws) == {("2025Q1", "a"): 2, ("2025Q2", "a"): 3, ("2025Q3", "a"): 4}
+
+
+def test_commit_with_stale_expect_live_raises_workspace_changed_and_writes_nothing(ws):
+    ws.commit(upload("2025Q1", {"a": 1}), "q1")
+    ws.commit(upload("2025Q2", {"a": 2}), "q2")
+    fix = pd.concat([upload("2025Q1", {"a": 10}), upload("2025Q2", {"a": 20})])
+    seen = ws.supersedes(["2025Q1", "2025Q2"])  # what the user reviews: {Q1: 1, Q2: 2}
+    assert ws.commit(upload("2025Q3", {"a": 3}), "another quarter") == 3  # does not touch Q1 or Q2
+    assert ws.commit(upload("2025Q2", {"a": 9}), "someone else's Q2") == 4  # in between: Q2 now 4
+    version, history, live = ws.version, ws.uploads(), ws.panel()
+
+    with pytest.raises(store.WorkspaceChanged, match=r"quarter 2025Q2 changed .* holds upload 4, .* upload 2\."):
+        ws.commit(fix, "fix", expect_live=seen)
+    with pytest.raises(RuntimeError, match="Review the upload and confirm again"):  # a RuntimeError
+        ws.commit(fix, "fix", expect_live={})  # "no quarter may have live data", but both have
+    assert ws.version == version
+    pd.testing.assert_frame_equal(ws.uploads(), history)
+    pd.testing.assert_frame_equal(ws.panel(), live)
+
+    ws.delete(4)  # Q2 falls back to upload 2: what the user saw is live again
+    assert ws.commit(fix, "fix", expect_live=seen) == 5
+
+
+def test_expect_live_notices_a_restore_and_a_delete(ws):
+    ws.commit(upload("2025Q1", {"a": 1}), "one")
+    ws.commit(upload("2025Q1", {"a": 2}), "two")
+    seen = ws.supersedes(["2025Q1"])
+    ws.restore(1)
+    with pytest.raises(store.WorkspaceChanged, match="holds upload 1, you confirmed replacing upload 2"):
+        ws.commit(upload("2025Q1", {"a": 3}), "three", expect_live=seen)
+    ws.delete(1)
+    ws.delete(2)
+    with pytest.raises(store.WorkspaceChanged, match="holds no data, you confirmed replacing upload 2"):
+        ws.commit(upload("2025Q1", {"a": 3}), "three", expect_live=seen)
+    assert ws.quarters() == []
+
+
+def test_of_racing_commits_that_saw_the_same_state_exactly_one_wins(ws):
+    ws.commit(upload("2025Q1", {"a": 0}), "base")
+    barrier, outcomes = threading.Barrier(4), []
+
+    def confirm(n: int) -> None:
+        seen = ws.supersedes(["2025Q1"])
+        barrier.wait()  # all four reviewed {2025Q1: 1} before anyone commits
+        try:
+            outcomes.append(ws.commit(upload("2025Q1", {"a": n}), f"user {n}", expect_live=seen))
+        except store.WorkspaceChanged:
+            outcomes.append("changed")
+
+    threads = [threading.Thread(target=confirm, args=(n,)) for n in range(1, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes, key=str) == [2, "changed", "changed", "changed"]
+    assert len(ws.uploads()) == 2
+
+
+def test_commit_many_stores_separate_uploads_in_order_with_one_version_bump(ws):
+    ws.commit(upload("2025Q1", {"a": 1}), "before")
+    version = ws.version
+    ids = ws.commit_many(
+        [
+            (upload("2025Q1", {"a": 2}), "jan.csv", "ab" * 32),
+            (upload("2025Q2", {"a": 3}, orders=[5.0]), "q2.csv", None),
+            (upload("2025Q1", {"a": 4, "b": 6}), "jan again.csv", None),
+        ]
+    )
+    assert ids == [2, 3, 4]
+    assert ws.version == version + 1
+    history = ws.uploads()
+    assert history.source.tolist() == ["jan again.csv", "q2.csv", "jan.csv", "before"]
+    assert history.status.tolist() == ["live", "live", "superseded", "superseded"]
+    assert history.rows.tolist() == [2, 1, 1, 1]
+    assert history.sha256.iloc[2] == "ab" * 32 and len(history.sha256.iloc[0]) == 64
+    assert live_revenue(ws) == {("2025Q1", "a"): 4, ("2025Q1", "b"): 6, ("2025Q2", "a"): 3}
+    assert ws.commit_many([]) == []
+
+
+def test_commit_many_failing_on_the_second_item_stores_nothing_of_the_first(ws, monkeypatch):
+    ws.commit(upload("2025Q1", {"a": 1}), "before")
+    version, history, live = ws.version, ws.uploads(), ws.panel()
+    columns = ws._column("SELECT name FROM pragma_table_info('panel_rows')")
+    first = (upload("2025Q2", {"a": 2}, tickets=[1.0]), "q2.csv", None)
+
+    with pytest.raises(ValueError, match="negative"):
+        ws.commit_many([first, (upload("2025Q3", {"a": -3}), "bad.csv", None)])
+
+    calls = []
+
+    def fail_second(self, quarters, upload_id):
+        calls.append(upload_id)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Workspace, "_make_live", fail_second)
+    with pytest.raises(RuntimeError, match="disk full"):
+        ws.commit_many([first, (upload("2025Q3", {"a": 3}), "q3.csv", None)])
+    assert calls == [2, 3]  # the first item had gone all the way through
+    monkeypatch.undo()
+
+    assert ws.version == version
+    pd.testing.assert_frame_equal(ws.uploads(), history)
+    pd.testing.assert_frame_equal(ws.panel(), live)
+    assert ws._column("SELECT count(*) FROM panel_rows") == [1]
+    assert ws._column("SELECT name FROM pragma_table_info('panel_rows')") == columns  # no "tickets"
+    assert ws.commit_many([first]) == [2]
+
+
+def test_stored_rows_hold_every_upload_not_deleted(ws):
+    empty = ws.stored_rows()
+    assert list(empty.columns) == ["upload_id", *contract.NAMES]
+    assert empty.dtypes.to_dict() == {"upload_id": np.dtype("int64"), **contract.empty_panel().dtypes.to_dict()}
+
+    ws.commit(upload("2025Q1", {"b": 1, "a": 2}, orders=[3.0, np.nan]), "one")
+    ws.commit(upload("2025Q1", {"a": 5}, tickets=[7.0]), "two")  # supersedes one
+    ws.commit(upload("2025Q2", {"a": 0}, contract_end=["2025-12-31"]), "three")
+    ws.commit(upload("2025Q2", {"z": 9}), "four")
+    ws.delete(4)  # gone from the stored rows too
+
+    expected = pd.DataFrame(
+        {
+            "upload_id": [1, 1, 2, 3],
+            "account_id": ["a", "b", "a", "a"],
+            "quarter": ["2025Q1", "2025Q1", "2025Q1", "2025Q2"],
+            "platform_revenue": [2.0, 1.0, 5.0, 0.0],
+            "b_side_revenue": np.nan,
+            "account_name": None,
+            "segment": None,
+            "region": None,
+            "tier": None,
+            "owner": None,
+            "active": [True, True, True, False],  # the contract default, as in panel()
+            "contract_value": np.nan,
+            "contract_end": pd.to_datetime([None, None, None, "2025-12-31"]),
+            "orders": [np.nan, 3.0, np.nan, np.nan],
+            "tickets": [np.nan, np.nan, 7.0, np.nan],
+        }
+    ).astype({c: object for c in contract.TEXT_COLUMNS})
+    stored = ws.stored_rows()
+    pd.testing.assert_frame_equal(stored, expected)
+    live = ws.panel()  # upload 2 and 3: without "orders"
+    pd.testing.assert_series_equal(stored.dtypes[live.columns], live.dtypes)

@@ -1,13 +1,18 @@
-"""Number formatting for the screen: money, counts, shares (the numbers come from b2b_core)."""
+"""Number formatting for the screen: money, counts, shares and their changes (the numbers
+themselves come from b2b_core). Unknown values (NaN) show as a dash, unknown changes not at all."""
 
 from __future__ import annotations
 
 import math
 
 
+def _unknown(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def money(value: float) -> str:
     """12,345,678 → ``12.3M``; 12,345 → ``12.3k``; NaN → ``–``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _unknown(value):
         return "–"
     for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(value) >= threshold:
@@ -16,9 +21,27 @@ def money(value: float) -> str:
 
 
 def count(value: float) -> str:
-    return "–" if value is None or math.isnan(value) else f"{value:,.0f}"
+    """1234 → ``1,234``; NaN → ``–``."""
+    return "–" if _unknown(value) else f"{value:,.0f}"
 
 
 def share(value: float, digits: int = 1) -> str:
-    """0.1234 → ``12.3%``."""
-    return "–" if value is None or math.isnan(value) else f"{100 * value:.{digits}f}%"
+    """0.1234 → ``12.3%``; NaN → ``–``."""
+    return "–" if _unknown(value) else f"{100 * value:.{digits}f}%"
+
+
+def change(value: float, kind: str) -> str | None:
+    """The change shown under a metric, or None when it is unknown (NaN).
+
+    ``kind``: ``"count"`` (+12), ``"points"`` for a change of a share (+0.52 pts), ``"relative"``
+    for a relative change (+9.2%).
+    """
+    if _unknown(value):
+        return None
+    if kind == "count":
+        return f"{value:+,.0f}"
+    if kind == "points":
+        return f"{100 * value:+.2f} pts"
+    if kind == "relative":
+        return f"{100 * value:+.1f}%"
+    raise ValueError(f"unknown kind of change {kind!r}")

@@ -16,10 +16,7 @@ from b2b_core.store import Workspace, default_path
 @st.cache_resource(show_spinner="Opening the workspace…")
 def _open(path: str) -> Workspace:
     """One Workspace per file and server process, seeded from the bundled sample on first start."""
-    opened = Workspace(path)
-    if opened.is_empty():
-        sample.seed_workspace(opened)
-    return opened
+    return sample.open_workspace(path)
 
 
 def workspace() -> Workspace:

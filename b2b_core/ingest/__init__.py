@@ -18,10 +18,20 @@ import pyarrow as pa
 
 from b2b_core import contract
 from b2b_core.ingest import files
-from b2b_core.ingest.mapping import CUSTOM, IGNORE, MAPPING_COLUMNS, plan_columns, unique_headers
-from b2b_core.ingest.validate import Validation
+from b2b_core.ingest.mapping import CUSTOM, IGNORE, MAPPING_COLUMNS, ColumnPlan, plan_columns, unique_headers
+from b2b_core.ingest.validate import NO_ROWS, Validation
 
-__all__ = ["CUSTOM", "IGNORE", "ISSUE_COLUMNS", "IngestResult", "combine", "read_upload"]
+__all__ = [
+    "CUSTOM",
+    "IGNORE",
+    "ISSUE_COLUMNS",
+    "CommitRefused",
+    "IngestResult",
+    "combine",
+    "commit",
+    "issue_summary",
+    "read_upload",
+]
 
 ISSUE_COLUMNS = ["file", "row", "column", "value", "reason"]
 
@@ -44,7 +54,8 @@ class IngestResult:
     errors, warnings : DataFrames ``file, row, column, value, reason``; ``row`` is empty for a
         problem of the whole file.
     mapping : DataFrame ``source, target, kind, confidence, how``: what each header became.
-    rows_read : data rows in the file(s); ``rows_left_out`` of them are not in ``rows``.
+    rows_read : data rows in the file(s); ``rows_left_out`` of them are not in ``rows``, and
+        ``merged_copies`` were identical copies of another row, kept once.
     """
 
     source: str
@@ -56,6 +67,7 @@ class IngestResult:
     description: str = ""
     sheets: list[str] = field(default_factory=list)
     rows_read: int = 0
+    merged_copies: int = 0
 
     @property
     def table(self) -> pa.Table:
@@ -87,8 +99,9 @@ class IngestResult:
 
     @property
     def rows_left_out(self) -> int:
-        """Rows of the file that a "commit valid rows only" leaves out."""
-        return self.rows_read - self.rows.num_rows
+        """Rows of the file that a "commit valid rows only" leaves out (identical copies of a row,
+        kept once, are not counted)."""
+        return self.rows_read - self.rows.num_rows - self.merged_copies
 
     @property
     def quarters(self) -> list[str]:
@@ -119,67 +132,77 @@ def read_upload(
     sheet : the workbook sheet to read (default: the first).
     """
     sha256 = hashlib.sha256(data).hexdigest()
-    plans = []
+    planned: dict[str, ColumnPlan] = {}
 
     def native_types(headers: list[str]) -> dict[int, pa.DataType]:
-        plans.append(plan_columns(unique_headers(headers), mapping or {}))
-        numbers = [n for n in contract.NUMBER_COLUMNS if n in plans[-1].targets]
-        kept_as_text = [c.name for c in contract.COLUMNS if c.kind != "number"]
-        return {plans[-1].targets[n]: pa.float64() for n in numbers} | {
-            i: pa.string() for n, i in plans[-1].targets.items() if n in kept_as_text
-        }
+        """Called by the CSV reader once it knows the headers, before it parses the rows."""
+        planned["plan"] = plan_columns(unique_headers(headers), mapping or {})
+        return planned["plan"].native_types()
 
     try:
         raw = files.read_file(data, filename, sheet, native_types)
     except files.FileProblem as problem:
         return _failed(filename, sha256, str(problem))
-    plan = plans[-1] if plans else plan_columns(unique_headers(raw.headers), mapping or {})
+    plan = planned.get("plan") or plan_columns(unique_headers(raw.headers), mapping or {})
     check = Validation(raw, plan, filename, quarter)
     try:
-        check.blank_headers_with_values()
-        plan.decide(check.is_numeric)
-        check.warnings.extend((None, h, "", why) for h, why in plan.notes[len(check.warnings) :])
-        quarter_sql = check.quarter_source()
-        rows_read = raw.table.num_rows + len(raw.problems)
-        rows = _no_rows()
-        if check.required_present() and quarter_sql is not None:
-            if rows_read == 0:
-                check.errors.append(
-                    (
-                        None,
-                        "",
-                        "",
-                        "the file has a header but no data rows: export it again with the account rows "
-                        "(in a workbook, choose the sheet that holds them)",
-                    )
-                )
-            else:
-                rows = check.run(quarter_sql)
+        rows = check.run()
     finally:
         check.close()
-    tag = [(filename, *issue) for issue in check.errors], [(filename, *issue) for issue in check.warnings]
     return IngestResult(
-        filename,
-        sha256,
-        rows,
-        issue_frame(tag[0]),
-        issue_frame(tag[1]),
-        plan.table(),
-        raw.description,
-        raw.sheets,
-        rows_read,
+        source=filename,
+        sha256=sha256,
+        rows=rows,
+        errors=issue_frame([(filename, *issue) for issue in check.errors]),
+        warnings=issue_frame([(filename, *issue) for issue in check.warnings]),
+        mapping=plan.table(),
+        description=raw.description,
+        sheets=raw.sheets,
+        rows_read=raw.table.num_rows + len(raw.problems),
+        merged_copies=check.merged_copies,
     )
 
 
-def _no_rows() -> pa.Table:
-    return pa.table({"row": pa.array([], pa.int64())})
+def issue_summary(issues: pd.DataFrame) -> pd.DataFrame:
+    """Issues grouped by column and reason, most frequent first: ``column, reason, rows,
+    first_row, example`` (the first value met), to show what to fix first."""
+    if issues.empty:
+        return pd.DataFrame(columns=["column", "reason", "rows", "first_row", "example"])
+    return (
+        issues.groupby(["column", "reason"], dropna=False, sort=False)
+        .agg(rows=("reason", "size"), first_row=("row", "min"), example=("value", "first"))
+        .reset_index()
+        .sort_values("rows", ascending=False, kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+class CommitRefused(ValueError):
+    """An ingest result that the rules do not allow to commit; the message says why."""
+
+
+def commit(result: IngestResult, workspace, *, valid_rows_only: bool = False, expect_live=None) -> int:
+    """Commit ``result`` to ``workspace`` as one upload, under the rules the Data page shows.
+
+    All rows are committed when there is no error. With errors, only ``valid_rows_only=True``
+    commits the rows that passed, and never when a problem concerns the whole file (a missing
+    column, an unreadable file …). ``expect_live`` is passed on to ``Workspace.commit`` (the live
+    uploads the user saw and agreed to supersede). Raises ``CommitRefused``; writes nothing then.
+    """
+    if not result.file_errors.empty:
+        raise CommitRefused(f"a problem concerns the whole file: {result.file_errors['reason'].iloc[0]}")
+    if not result.ok and not valid_rows_only:
+        raise CommitRefused(f"{len(result.errors)} errors remain: fix them, or choose to commit the valid rows only")
+    if result.rows.num_rows == 0:
+        raise CommitRefused("no row passed the checks: there is nothing to commit")
+    return workspace.commit(result.table, result.source, sha256=result.sha256, expect_live=expect_live)
 
 
 def _failed(filename: str, sha256: str, reason: str) -> IngestResult:
     return IngestResult(
         filename,
         sha256,
-        _no_rows(),
+        NO_ROWS,
         issue_frame([(filename, None, "", "", reason)]),
         issue_frame(),
         pd.DataFrame(columns=MAPPING_COLUMNS),
@@ -200,13 +223,14 @@ def combine(results: list[IngestResult]) -> IngestResult:
         for r in results
         if r.rows.num_rows
     ]
-    rows = pa.concat_tables(tables, promote_options="permissive") if tables else _no_rows()
-    errors = [pd.concat([r.errors for r in results])]
-    warnings = [pd.concat([r.warnings for r in results])]
+    rows = pa.concat_tables(tables, promote_options="permissive") if tables else NO_ROWS
+    id_headers = {r.source: _id_header(r) for r in results}
+    errors, warnings, copies = [r.errors for r in results], [r.warnings for r in results], 0
     if rows.num_rows:
-        rows, clashes, copies = _across_files(rows)
+        rows, clashes, repeated = _across_files(rows, id_headers)
         errors.append(clashes)
-        warnings.append(copies)
+        warnings.append(repeated)
+        copies = len(repeated)
     mappings = [r.mapping.assign(file=r.source) for r in results if not r.mapping.empty]  # a failed file has none
     mapping = pd.concat(mappings, ignore_index=True) if mappings else pd.DataFrame(columns=[*MAPPING_COLUMNS, "file"])
     return IngestResult(
@@ -218,10 +242,17 @@ def combine(results: list[IngestResult]) -> IngestResult:
         mapping=mapping,
         description="; ".join(f"{r.source}: {r.description}" for r in results),
         rows_read=sum(r.rows_read for r in results),
+        merged_copies=sum(r.merged_copies for r in results) + copies,
     )
 
 
-def _across_files(rows: pa.Table) -> tuple[pa.Table, pd.DataFrame, pd.DataFrame]:
+def _id_header(result: IngestResult) -> str:
+    """The file's own header of the account id column."""
+    ids = result.mapping[result.mapping["target"] == "account_id"]["source"]
+    return ids.iloc[0] if len(ids) else "account_id"
+
+
+def _across_files(rows: pa.Table, id_headers: dict[str, str]) -> tuple[pa.Table, pd.DataFrame, pd.DataFrame]:
     """Rows without the accounts repeated across files, plus the errors and warnings about them."""
     frame = rows.to_pandas()
     key = list(contract.KEY)
@@ -229,32 +260,18 @@ def _across_files(rows: pa.Table) -> tuple[pa.Table, pd.DataFrame, pd.DataFrame]
     clashes, copies, drop = [], [], []
     value_columns = [c for c in frame.columns if c not in ("row", "file")]
     for (account, quarter), group in repeated.groupby(key, sort=False):
-        where = ", ".join(f"{f} row {r}" for f, r in zip(group["file"], group["row"]))
+        places = list(zip(group["file"], group["row"]))
         if len(group[value_columns].astype(str).drop_duplicates()) == 1:
             drop.extend(group.index[1:])
-            copies.extend(
-                (
-                    f,
-                    r,
-                    "account_id",
-                    account,
-                    f"identical to {group['file'].iloc[0]} row {group['row'].iloc[0]}: kept once",
-                )
-                for f, r in zip(group["file"].iloc[1:], group["row"].iloc[1:])
-            )
+            first = f"{places[0][0]} row {places[0][1]}"
+            copies.extend((f, r, id_headers[f], account, f"identical to {first}: kept once") for f, r in places[1:])
         else:
             drop.extend(group.index)
-            clashes.extend(
-                (
-                    f,
-                    r,
-                    "account_id",
-                    account,
-                    f"{account} is in {quarter} in more than one file with "
-                    f"different values ({where}): keep it in one file",
-                )
-                for f, r in zip(group["file"], group["row"])
+            where = ", ".join(f"{f} row {r}" for f, r in places)
+            reason = (
+                f"{account} is in {quarter} in more than one file with different values ({where}): keep it in one file"
             )
+            clashes.extend((f, r, id_headers[f], account, reason) for f, r in places)
     keep = ~frame.index.isin(drop)
     return (
         rows.filter(pa.array(keep)).drop_columns(["file"]),

@@ -6,7 +6,7 @@ Numbers are cleaned in SQL (vectorised, so a million-row upload stays fast):
    ``RMB CNY USD EUR GBP`` are removed;
 2. ``(123)`` becomes ``-123`` (accounting negatives), a trailing ``%`` divides by 100;
 3. the thousands separator is removed: ``,`` normally, or ``.`` and ``'`` in a column written with
-   decimal commas (``1.234,50``), detected per column (see ``DECIMAL_COMMA_SQL``).
+   decimal commas (``1.234,50``), detected per column (see ``DECIMAL_STYLE_SQL``).
 
 Every value the rules cannot turn into a number gets an issue code (``number_issue``); the
 module-level message table turns each code into the reason shown to the user.
@@ -14,14 +14,30 @@ module-level message table turns each code into the reason shown to the user.
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
+# The values Excel writes into a cell whose formula failed.
+EXCEL_ERRORS = (
+    "#N/A",
+    "#DIV/0!",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+)
 
-MACROS = r"""
+MACROS = rf"""
+CREATE OR REPLACE MACRO is_excel_error(t) AS upper(trim(t)) IN ({", ".join(f"'{e}'" for e in EXCEL_ERRORS)});
 CREATE OR REPLACE MACRO cell(t) AS
     trim(t, ' ' || chr(9) || chr(10) || chr(13) || chr(160) || chr(8239) || chr(8201));
 CREATE OR REPLACE MACRO money_text(t) AS
-    regexp_replace(cell(t), '[\s\x{00A0}\x{202F}\x{2009}]|[¥￥$€£]|(?i:rmb|cny|usd|eur|gbp)', '', 'g');
+    regexp_replace(cell(t), '[\s\x{{00A0}}\x{{202F}}\x{{2009}}]|[¥￥$€£]|(?i:rmb|cny|usd|eur|gbp)', '', 'g');
 CREATE OR REPLACE MACRO written_number(s, decimal_comma) AS TRY_CAST(
     CASE WHEN decimal_comma THEN replace(replace(replace(s, '.', ''), '''', ''), ',', '.')
          ELSE replace(replace(s, ',', ''), '''', '') END AS DOUBLE);
@@ -37,9 +53,7 @@ CREATE OR REPLACE MACRO number_issue(t, value, is_money) AS CASE
     WHEN value >= 0 AND isfinite(value) AND NOT (is_money AND contains(t, '%')) THEN NULL
     WHEN t IS NULL OR cell(t) = '' THEN 'blank'
     WHEN lower(cell(t)) IN ('n/a', 'na', '-', '--', '—', 'null', 'none', 'nan', '/') THEN 'placeholder'
-    WHEN upper(cell(t)) IN ('#N/A', '#DIV/0!', '#VALUE!', '#REF!', '#NAME?', '#NUM!', '#NULL!', '#SPILL!',
-                            '#CALC!', '#GETTING_DATA', '#FIELD!', '#BLOCKED!', '#CONNECT!', '#BUSY!')
-         THEN 'excel_error'
+    WHEN is_excel_error(t) THEN 'excel_error'
     WHEN regexp_matches(cell(t), '^[=@]') OR (regexp_matches(cell(t), '^[+\-]') AND value IS NULL) THEN 'formula'
     WHEN value IS NULL THEN 'not_a_number'
     WHEN NOT isfinite(value) THEN 'not_finite'
@@ -48,11 +62,14 @@ CREATE OR REPLACE MACRO number_issue(t, value, is_money) AS CASE
 END;
 """
 
-# A column uses decimal commas when some value ends in ",d" or ",dd" or has "1.234,5", and no
-# value is written the other way round ("1,234.5"). Only values holding a comma are looked at.
-DECIMAL_COMMA_SQL = (
-    r"coalesce(bool_or(regexp_matches({c}, '\d,\d{{1,2}}\)?%?\s*$|\d\.\d{{3}},\d')) FILTER (contains({c}, ',')) "
-    r"AND NOT bool_or(regexp_matches({c}, '\d,\d{{3}}\.\d')) FILTER (contains({c}, ',')), false)"
+# How a column writes decimals, judged from the values holding a separator: "12,5" or "1.234,5"
+# are decimal commas, "12.5" or "1,234.5" decimal points. A column showing only decimal commas is
+# read that way (with a warning); one showing both is ambiguous, and its comma values are errors.
+DECIMAL_COMMA = r"\d,\d{1,2}\)?%?$|\d\.\d{3},\d"
+DECIMAL_POINT = r"\d\.\d{1,2}\)?%?$|\d,\d{3}\.\d"
+DECIMAL_STYLE_SQL = (
+    "coalesce(bool_or(regexp_matches(money_text({c}), '" + DECIMAL_COMMA + "')) FILTER (contains({c}, ',')), false), "
+    "coalesce(bool_or(regexp_matches(money_text({c}), '" + DECIMAL_POINT + "')) FILTER (contains({c}, '.')), false)"
 )
 
 # Issue code → (severity, reason). Revenue columns read a blank as 0 and say so.
@@ -70,6 +87,11 @@ NUMBER_ISSUES: dict[str, tuple[str, str]] = {
     ),
     "not_a_number": ("error", "is not a number: write the amount in digits, e.g. 1234.50"),
     "not_finite": ("error", "is not a finite number: write the amount in digits"),
+    "mixed_decimal": (
+        "error",
+        "uses a decimal comma, but other values of this column use a decimal point, so it is ambiguous: "
+        "write every number of the column the same way, e.g. 1234.50",
+    ),
     "percent_in_money": ("error", "is a percentage, but this column holds amounts: write the amount itself"),
     "negative": (
         "error",
@@ -108,32 +130,3 @@ def parse_active(text: str) -> bool | None:
     if key in _FALSE:
         return False
     raise ValueError(f"{text!r} is not yes/no: write TRUE or FALSE (or 1 / 0)")
-
-
-def parse_date(text: str) -> dt.date | None:
-    """ISO dates (``2026-03-31``, ``2026/3/31``, with or without a time), Chinese dates
-    (``2026年3月31日``) and day-first or month-first dates that read only one way; blank → None."""
-    import re
-
-    key = text.strip()
-    if not key:
-        return None
-    match = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?|(\d{4})年(\d{1,2})月(\d{1,2})日?", key)
-    if match:
-        y, m, d = (int(g) for g in match.groups() if g is not None)
-        try:
-            return dt.date(y, m, d)
-        except ValueError:
-            raise ValueError(f"{text!r} is not a real date: write it as YYYY-MM-DD") from None
-    match = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T].*)?", key)
-    if match:
-        a, b, y = (int(g) for g in match.groups())
-        readings = set()
-        for m, d in ((a, b), (b, a)):
-            with contextlib.suppress(ValueError):
-                readings.add(dt.date(y, m, d))
-        if len(readings) == 1:
-            return readings.pop()
-        if readings:
-            raise ValueError(f"{text!r} reads two ways (day/month order): write it as YYYY-MM-DD")
-    raise ValueError(f"{text!r} is not a date: write it as YYYY-MM-DD")

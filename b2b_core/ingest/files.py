@@ -96,7 +96,13 @@ def _decode(data: bytes) -> tuple[str, bytes, str]:
         utf8 = data[3:]
         return utf8.decode("utf-8", errors="replace"), utf8, "UTF-8 with BOM"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise FileProblem(
+                "The file says it is UTF-16 text but is damaged (it ends in the middle of a character). "
+                "Export it again, preferably as UTF-8 CSV."
+            ) from None
         return text, text.encode("utf-8"), "UTF-16"
     if b"\x00" in data[:8192]:
         raise FileProblem(
@@ -170,6 +176,17 @@ def _sniff(text: str) -> tuple[str, int, list[list[str]]]:
 
 def _read_csv(data: bytes, types: TypeHint | None) -> RawTable:
     text, utf8, encoding = _decode(data)
+    if "\r" in text and "\n" not in text:  # old Mac line endings ("CSV (Macintosh)" in Excel)
+        text, utf8 = text.replace("\r", "\n"), utf8.replace(b"\r", b"\n")
+    try:
+        return _read_csv_text(text, utf8, encoding, types)
+    except csv.Error as exc:
+        raise FileProblem(
+            f"The CSV cannot be read ({exc}). Export the file again as CSV (comma or semicolon separated)."
+        ) from None
+
+
+def _read_csv_text(text: str, utf8: bytes, encoding: str, types: TypeHint | None) -> RawTable:
     if _control_share(text) > 0.01:
         raise FileProblem(
             "This does not look like a CSV file: it contains binary data. Upload a CSV (text) or .xlsx file."

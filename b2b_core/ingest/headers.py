@@ -197,10 +197,11 @@ GENERIC: dict[str, tuple[str, ...]] = {
     "platform_revenue": ("revenue", "income", "收入"),
     "tier": ("size", "level", "grade", "等级"),
     "region": ("city", "country", "城市"),
-    "owner": ("manager", "rep", "sales"),
+    "owner": ("manager", "rep"),
     "active": ("status", "状态"),
 }
 
+_RATIO = re.compile(r"\b(rate|ratio|percent|percentage|pct|share|growth|margin)\b|%|率|比例|占比|增长|增速")
 _BRACKETED = re.compile(r"[(\[（【].*?[)\]）】]")
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -243,6 +244,10 @@ def suggest(header: str, *, fuzzy: bool = True) -> Suggestion | None:
     tries near-spellings of the synonyms (slower)."""
     key = normalise(header)
     if not key:
+        return None
+    # "Commission rate", "GMV growth", "Fees (%)", "Market share": a ratio is no contract column
+    # (it stays a custom metric), even when it names one.
+    if _RATIO.search(re.sub(r"[_\-.]", " ", unicodedata.normalize("NFKC", str(header)).lower())):
         return None
     if key in _EXACT:
         return Suggestion(_EXACT[key], EXACT, "known name")

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 
 from b2b_core import contract
 from b2b_core.ingest import headers as header_names
@@ -14,6 +15,7 @@ MAPPING_COLUMNS = ["source", "target", "kind", "confidence", "how"]
 CUSTOM = "custom metric"  # mapping target: keep the column as a custom metric
 IGNORE = "ignore"  # mapping target: leave the column out
 _YOURS = 2.0  # ranks the user's choices above every suggestion
+RESERVED = ("row", "file", "upload_id")  # column names the ingest result and the store use themselves
 
 
 @dataclass
@@ -26,6 +28,14 @@ class ColumnPlan:
     undecided: list[int] = field(default_factory=list)  # unmapped: custom metric if numeric, else left out
     rows: list[tuple] = field(default_factory=list)  # mapping table rows, see MAPPING_COLUMNS
     notes: list[tuple[str, str]] = field(default_factory=list)  # (header, warning)
+
+    def native_types(self) -> dict[int, pa.DataType]:
+        """Types to parse mapped columns with: numbers as float64 (fast native parse), other contract
+        columns as text (ids keep their leading zeros); unmapped columns are inferred."""
+        return {
+            i: pa.float64() if contract.BY_NAME[name].kind == "number" else pa.string()
+            for name, i in self.targets.items()
+        }
 
     def source_of(self, name: str) -> int | None:
         """Source position of a contract column or custom metric."""
@@ -50,7 +60,7 @@ class ColumnPlan:
 
     def _add_custom(self, i: int, confidence: float, how: str) -> None:
         name = header_names.metric_name(self.headers[i])
-        while name in contract.NAMES or name in self.customs or name.startswith("__"):
+        while name in contract.NAMES or name in self.customs or name in RESERVED or name.startswith("__"):
             name += "_2"
         self.customs[name] = i
         self.rows.append((self.headers[i], name, "custom metric", confidence, how))

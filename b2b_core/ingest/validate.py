@@ -18,15 +18,15 @@ from b2b_core import contract
 from b2b_core.ingest import clean
 from b2b_core.ingest.files import ROW, RawTable
 from b2b_core.ingest.mapping import ColumnPlan
-from b2b_core.quarters import QuarterError, find_quarter_in_text, parse_quarter
+from b2b_core.quarters import QuarterError, find_quarter_in_text, parse_date, parse_quarter
 
 MONEY = ("platform_revenue", "b_side_revenue")  # a blank is read as 0 (with a warning)
 _NUMERIC_SHARE = 0.75  # an unmapped text column is a custom metric when this share of cells are numbers
-_PARSERS = {"quarter": parse_quarter, "active": clean.parse_active, "contract_end": clean.parse_date}
-_SIGNED_NUMBER = r"^[+-](\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
-_SQL_TYPES = {"number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE", "text": "VARCHAR", "quarter": "VARCHAR"}
+_PARSERS = {"quarter": parse_quarter, "active": clean.parse_active, "contract_end": parse_date}
+NO_ROWS = pa.table({"row": pa.array([], pa.int64())})
 
 Issue = tuple[int | None, str, str, str]  # (row, column header, value, reason)
+Field = tuple[str, str, str]  # (name, kind, SQL of its source text: a raw column or a quoted quarter)
 
 
 @functools.cache
@@ -42,12 +42,15 @@ def is_number_type(kind: pa.DataType) -> bool:
 
 
 class Validation:
-    """Validate ``raw`` under ``plan``; ``run()`` returns the valid rows as an Arrow table."""
+    """Validate ``raw`` under ``plan``: ``run()`` returns the valid rows as an Arrow table and
+    fills ``errors``, ``warnings`` (``(row, column header, value, reason)``) and ``merged_copies``
+    (identical repeated rows, kept once)."""
 
     def __init__(self, raw: RawTable, plan: ColumnPlan, filename: str, quarter: str | None):
         self.raw, self.plan, self.filename, self.quarter = raw, plan, filename, quarter
         self.errors: list[Issue] = list(raw.problems)
-        self.warnings: list[Issue] = [(None, h, "", why) for h, why in plan.notes]
+        self.warnings: list[Issue] = []
+        self.merged_copies = 0
         self.con = _engine().cursor()  # a connection of its own: the tables it registers stay private
 
     def close(self) -> None:
@@ -144,17 +147,17 @@ class Validation:
 
     # -- cleaning -----------------------------------------------------------------------------
 
-    def _fields(self, quarter_sql: str) -> list[tuple[str, str, str | None]]:
-        """(name, kind, source SQL or None) for every contract column, then every custom metric."""
-        fields = []
-        for col in contract.COLUMNS:
-            i = self.plan.targets.get(col.name)
-            fields.append(
-                (col.name, col.kind, quarter_sql if col.name == "quarter" else (f"c{i}" if i is not None else None))
-            )
+    def _fields(self, quarter_sql: str) -> list[Field]:
+        """Every mapped contract column (the quarter from ``quarter_sql``), then every custom metric."""
+        fields = [("quarter", "quarter", quarter_sql)]
+        fields += [
+            (c.name, c.kind, f"c{self.plan.targets[c.name]}")
+            for c in contract.COLUMNS
+            if c.name in self.plan.targets and c.name != "quarter"
+        ]
         return fields + [(name, "number", f"c{i}") for name, i in self.plan.customs.items()]
 
-    def _prepared(self, fields) -> pa.Table:
+    def _prepared(self, fields: list[Field]) -> pa.Table:
         """The raw table plus, computed in Arrow (faster than SQL on strings):
 
         * for text fields, ``<name>__text`` (trimmed, empty → null) and ``<name>__formula``;
@@ -163,7 +166,7 @@ class Validation:
         """
         table = self.raw.table
         for name, kind, source in fields:
-            if source is None or source.startswith("'") or not (kind == "text" or name in _PARSERS):
+            if source.startswith("'") or not (kind == "text" or name in _PARSERS):
                 continue
             text = pc.utf8_trim_whitespace(table.column(source).cast(pa.string()))
             if kind == "text":
@@ -185,22 +188,23 @@ class Validation:
                 )
         return table
 
-    def _clean(self, quarter_sql: str) -> pa.Table:
+    def _clean(self, fields: list[Field]) -> pa.Table:
         """Every field cleaned, with an issue code or message (``<name>__issue``, NULL when fine),
-        one row per file row."""
-        fields = self._fields(quarter_sql)
-        self.fields = [f for f in fields if f[2] is not None]
+        one row per file row; contract columns without a source are NULL."""
         self.con.register("raw", self._prepared(fields))
-        types = {name: self.raw.table.column(source).type for name, _, source in fields if source and source[0] == "c"}
-        comma = self._decimal_comma(
-            [(n, s) for n, k, s in fields if k == "number" and s and not is_number_type(types[n])]
-        )
-        select = [f"{ROW}"]
+        types = {name: self.raw.table.column(source).type for name, _, source in fields if source[0] == "c"}
+        styles = self._decimal_styles([(n, s) for n, k, s in fields if k == "number" and not is_number_type(types[n])])
+        for name, (comma, point) in styles.items():
+            if comma and not point:
+                header = self.plan.headers[self.plan.source_of(name)]
+                self.warnings.append((None, header, "", "written with decimal commas (1.234,50 means 1234.5)"))
+        select = [f"{ROW}"] + [
+            f'NULL::{contract.SQL_TYPES[c.kind]} AS "{c.name}"'
+            for c in contract.COLUMNS
+            if c.name not in {name for name, _, _ in fields}
+        ]
         for name, kind, source in fields:
             q = f'"{name}"'
-            if source is None:
-                select.append(f"NULL::{_SQL_TYPES[kind]} AS {q}")
-                continue
             if kind == "number":
                 money = name in MONEY or name == "contract_value"
                 if is_number_type(types[name]):
@@ -210,8 +214,14 @@ class Validation:
                         f"THEN 'not_finite' WHEN {source} < 0 THEN 'negative' END"
                     )
                 else:
-                    value = f"clean_number({source}, {comma[name]})"
+                    comma, point = styles[name]
+                    value = f"clean_number({source}, {comma and not point})"
                     issue = f"number_issue({source}, {value}, {money})"
+                    if comma and point:  # both styles in one column: the comma values are ambiguous
+                        issue = (
+                            f"CASE WHEN regexp_matches(money_text({source}), '{clean.DECIMAL_COMMA}') "
+                            f"THEN 'mixed_decimal' ELSE {issue} END"
+                        )
                 if name in MONEY:  # a blank is read as 0, with a warning
                     value = f"coalesce({value}, 0)"
                 else:  # optional numbers may be left blank
@@ -221,37 +231,39 @@ class Validation:
                     value = f"CASE WHEN {issue} IS NULL THEN {value} END"
                 select.append(f'{value} AS {q}, {issue} AS "{name}__issue"')
             elif kind == "text":
-                condition = f'"{name}__text" IS NULL' if name == "account_id" else f'"{name}__formula"'
-                code = "empty_id" if name == "account_id" else "formula_text"
-                select.append(f'"{name}__text" AS {q}, CASE WHEN {condition} THEN \'{code}\' END AS "{name}__issue"')
+                text, checks = f'"{name}__text"', [f"\"{name}__formula\" THEN 'formula_text'"]
+                if name == "account_id":
+                    checks[:0] = [f"{text} IS NULL THEN 'empty_id'", f"is_excel_error({text}) THEN 'id_excel_error'"]
+                select.append(f'{text} AS {q}, CASE {" ".join("WHEN " + c for c in checks)} END AS "{name}__issue"')
             elif source.startswith("'"):
                 select.append(f'{source} AS {q}, NULL::VARCHAR AS "{name}__issue"')
             else:
-                select.append(f'"{name}__value"::{_SQL_TYPES[kind]} AS {q}, "{name}__problem" AS "{name}__issue"')
+                select.append(
+                    f'"{name}__value"::{contract.SQL_TYPES[kind]} AS {q}, "{name}__problem" AS "{name}__issue"'
+                )
         default_active = "platform_revenue > 0 OR coalesce(b_side_revenue, 0) > 0"
         inner = f"SELECT {', '.join(select)} FROM raw"
         return self.con.sql(
             f'SELECT * REPLACE (coalesce("active", {default_active}) AS "active") FROM ({inner})'
         ).to_arrow_table()
 
-    def _decimal_comma(self, sources: list[tuple[str, str]]) -> dict[str, bool]:
-        """Which text number columns are written with decimal commas (``1.234,50``)."""
+    def _decimal_styles(self, sources: list[tuple[str, str]]) -> dict[str, tuple[bool, bool]]:
+        """Per text number column: (has decimal commas, has decimal points); see clean.DECIMAL_STYLE_SQL."""
         if not sources:
             return {}
-        found = self.con.execute(
-            f"SELECT {', '.join(clean.DECIMAL_COMMA_SQL.format(c=s) for _, s in sources)} FROM raw"
-        ).fetchall()[0]
-        return {name: bool(f) for (name, _), f in zip(sources, found)}
+        checks = ", ".join(clean.DECIMAL_STYLE_SQL.replace("{c}", source) for _, source in sources)
+        found = self.con.execute(f"SELECT {checks} FROM raw").fetchall()[0]
+        return {name: (found[2 * k], found[2 * k + 1]) for k, (name, _) in enumerate(sources)}
 
     # -- checks -------------------------------------------------------------------------------
 
-    def _check_values(self) -> None:
+    def _check_values(self, fields: list[Field]) -> None:
         """Turn every ``__issue`` into an error or a warning."""
         parts = [
             f"""SELECT {ROW}, '{name}', raw.{source}::VARCHAR, "{name}__issue"
                      FROM (SELECT {ROW}, "{name}__issue" FROM cleaned WHERE "{name}__issue" IS NOT NULL)
                      JOIN raw USING ({ROW})"""
-            for name, _, source in self.fields
+            for name, _, source in fields
             if source[0] == "c"
         ]
         if not parts:
@@ -265,6 +277,8 @@ class Validation:
         """(severity, reason) of an issue code; other issue texts are parse messages (errors)."""
         if issue == "empty_id":
             return "error", "empty: every row needs the account id; fill it in, or delete the row if it is no account"
+        if issue == "id_excel_error":
+            return "error", "is an Excel error value, not an account id: fix the formula in the source sheet"
         if issue == "formula_text":
             return "warning", "starts like a spreadsheet formula: kept as text, never evaluated (exports neutralise it)"
         if issue in clean.NUMBER_ISSUES:
@@ -298,10 +312,10 @@ class Validation:
                     (None, header, "", f"has no amounts at all, only blanks or placeholders such as n/a: {what_to_do}")
                 )
 
-    def _check_duplicates(self) -> set[int]:
+    def _check_duplicates(self, fields: list[Field]) -> set[int]:
         """Rows sharing an account and quarter: identical → warning, extra copies dropped (returned);
         differing → error on every copy."""
-        values = ", ".join(f'"{name}"' for name, _, _ in self.fields)
+        values = ", ".join(f'"{name}"' for name, _, _ in fields)
         groups = self.con.execute(f"""
             WITH repeated AS (
                 SELECT account_id, quarter FROM cleaned WHERE account_id IS NOT NULL AND quarter IS NOT NULL
@@ -334,13 +348,35 @@ class Validation:
                 )
         return dropped
 
-    def run(self, quarter_sql: str) -> pa.Table:
-        """Clean, check, and return the valid rows: ``row`` then the contract columns and custom metrics."""
-        cleaned = self._clean(quarter_sql)
+    def run(self) -> pa.Table:
+        """Map the undecided columns, check the file as a whole, then clean and check every row;
+        return the valid rows: ``row`` then the contract columns and custom metrics."""
+        self.blank_headers_with_values()
+        self.plan.decide(self.is_numeric)
+        self.warnings.extend((None, header, "", why) for header, why in self.plan.notes)
+        quarter_sql = self.quarter_source()
+        if not self.required_present() or quarter_sql is None:
+            return NO_ROWS
+        if self.raw.table.num_rows == 0 and not self.raw.problems:
+            self.errors.append(
+                (
+                    None,
+                    "",
+                    "",
+                    (
+                        "the file has a header but no data rows: export it again with the account rows "
+                        "(in a workbook, choose the sheet that holds them)"
+                    ),
+                )
+            )
+            return NO_ROWS
+        fields = self._fields(quarter_sql)
+        cleaned = self._clean(fields)
         self.con.register("cleaned", cleaned)
-        self._check_values()
+        self._check_values(fields)
         self._check_money_has_values(cleaned.num_rows)
-        dropped_copies = self._check_duplicates()
+        dropped_copies = self._check_duplicates(fields)
+        self.merged_copies = len(dropped_copies)
         left_out = {r for r, *_ in self.errors if r is not None} | dropped_copies
         valid = cleaned.select([ROW, *contract.NAMES, *self.plan.customs]).rename_columns(
             ["row", *contract.NAMES, *self.plan.customs]
@@ -356,7 +392,7 @@ def _formula_like(text: pa.ChunkedArray) -> pa.ChunkedArray:
     sign = pc.or_(pc.starts_with(text, "+"), pc.starts_with(text, "-"))
     formula = pc.or_(pc.or_(pc.starts_with(text, "="), pc.starts_with(text, "@")), sign)
     if pc.any(sign).as_py():
-        formula = pc.and_(formula, pc.invert(pc.and_(sign, pc.match_substring_regex(text, _SIGNED_NUMBER))))
+        formula = pc.and_(formula, pc.invert(pc.and_(sign, pc.match_substring_regex(text, contract.SIGNED_NUMBER))))
     return pc.fill_null(formula, False)
 
 
