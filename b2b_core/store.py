@@ -155,10 +155,11 @@ def _check_rows(con: duckdb.DuckDBPyConnection, names: list[str], custom: list[s
         if bad:
             example = con.execute(f"SELECT {_quote(name)} FROM {_STAGED} WHERE {sql} LIMIT 1").fetchall()[0][0]
             raise ValueError(f"{name!r}: {example!r} {why} ({bad} row(s) in all)")
-    twice = con.execute(
-        f"SELECT account_id, quarter FROM {_STAGED} GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
-    ).fetchall()
-    if twice:
+    repeated = con.execute(f"SELECT count(*) - count(DISTINCT (account_id, quarter)) FROM {_STAGED}").fetchall()
+    if repeated[0][0]:  # find one, to name it
+        twice = con.execute(
+            f"SELECT account_id, quarter FROM {_STAGED} GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
+        ).fetchall()
         raise ValueError(f"account {twice[0][0]!r} occurs twice in quarter {twice[0][1]}")
 
 

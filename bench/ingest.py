@@ -10,7 +10,7 @@ headers of ``data/sample``). Three timings per round, each in a fresh database:
 * ours: ``read_upload`` (sniff, decode, map headers, clean, validate) + ``Workspace.commit``.
 
 It prints the median of each, the ratios of ours to both references, and the peak resident
-memory added by each step (sampled every 5 ms from /proc).
+memory added by each step (sampled every 5 ms from /proc, in one more run of each step).
 """
 
 from __future__ import annotations
@@ -58,12 +58,17 @@ class PeakMemory:
         self.added = self.peak - self.start
 
 
-def timed(step) -> tuple[float, int]:
+def timed(step) -> float:
+    start = time.perf_counter()
+    step()
+    return time.perf_counter() - start
+
+
+def peak_memory(step) -> int:
+    """Measured in a run of its own: the sampling thread would slow a timed run."""
     with PeakMemory() as memory:
-        start = time.perf_counter()
         step()
-        seconds = time.perf_counter() - start
-    return seconds, memory.added
+    return memory.added
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -81,36 +86,38 @@ def main(argv: list[str] | None = None) -> None:
         data = csv_path.read_bytes()
         print(f"file: {args.rows:,} rows, {len(data) / 1e6:.1f} MB, {len(sample.EXPORT_HEADERS)} columns")
 
-        results: dict[str, list[tuple[float, int]]] = {"memory": [], "file": [], "ours": []}
+        results: dict[str, list[float]] = {"memory": [], "file": [], "ours": []}
+        peak: dict[str, int] = {}
+
+        def reference_in_memory(_round: int) -> None:
+            with duckdb.connect() as con:
+                con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv_path}')")
+
+        def reference_to_file(round_: int) -> None:
+            with duckdb.connect(str(tmp / f"reference{round_}.duckdb")) as con:
+                con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv_path}')")
+
+        def ours(round_: int) -> None:
+            result = read_upload(data, csv_path.name)
+            assert result.ok and result.table.num_rows == args.rows, result.errors.head()
+            with Workspace(tmp / f"workspace{round_}.duckdb") as workspace:
+                workspace.commit(result.table, result.source, sha256=result.sha256)
+
+        steps = {"memory": reference_in_memory, "file": reference_to_file, "ours": ours}
         for round_ in range(args.repeat):
+            for key, step in steps.items():
+                results[key].append(timed(lambda step=step, round_=round_: step(round_)))
+        for key, step in steps.items():
+            peak[key] = peak_memory(lambda step=step: step(args.repeat))
 
-            def reference_in_memory():
-                with duckdb.connect() as con:
-                    con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv_path}')")
-
-            def reference_to_file(round_=round_):
-                with duckdb.connect(str(tmp / f"reference{round_}.duckdb")) as con:
-                    con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv_path}')")
-
-            def ours(round_=round_):
-                result = read_upload(data, csv_path.name)
-                assert result.ok and result.table.num_rows == args.rows, result.errors.head()
-                with Workspace(tmp / f"workspace{round_}.duckdb") as workspace:
-                    workspace.commit(result.table, result.source, sha256=result.sha256)
-
-            results["memory"].append(timed(reference_in_memory))
-            results["file"].append(timed(reference_to_file))
-            results["ours"].append(timed(ours))
-
-    median = {k: statistics.median(s for s, _ in v) for k, v in results.items()}
-    peak = {k: max(m for _, m in v) for k, v in results.items()}
+    median = {k: statistics.median(v) for k, v in results.items()}
     labels = {
         "memory": "DuckDB read_csv, in memory",
         "file": "DuckDB read_csv, to a file",
         "ours": "read_upload + commit",
     }
     for key, label in labels.items():
-        runs = ", ".join(f"{s:.2f}" for s, _ in results[key])
+        runs = ", ".join(f"{s:.2f}" for s in results[key])
         print(f"{label:32s} {median[key]:7.3f} s   peak +{peak[key] / 2**20:6.0f} MiB   (runs: {runs})")
     print(f"ratio to read_csv in memory:  {median['ours'] / median['memory']:.2f}x")
     print(f"ratio to read_csv to a file:  {median['ours'] / median['file']:.2f}x")

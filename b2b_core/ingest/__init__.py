@@ -8,6 +8,7 @@ and what to do. Only programming errors raise.
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import hashlib
 from collections.abc import Mapping
@@ -131,7 +132,20 @@ def read_upload(
         (``None`` means ``IGNORE``); headers not named keep the suggested mapping.
     sheet : the workbook sheet to read (default: the first).
     """
-    sha256 = hashlib.sha256(data).hexdigest()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as hasher:
+        digest = hasher.submit(lambda: hashlib.sha256(data).hexdigest())  # hashlib frees the GIL: runs alongside
+        return _read(data, filename, digest, quarter, mapping, sheet)
+
+
+def _read(
+    data: bytes,
+    filename: str,
+    digest: concurrent.futures.Future,
+    quarter: str | None,
+    mapping: Mapping[str, str | None] | None,
+    sheet: str | None,
+) -> IngestResult:
+    """``read_upload`` while ``digest`` computes the file's sha256 in another thread."""
     planned: dict[str, ColumnPlan] = {}
 
     def native_types(headers: list[str]) -> dict[int, pa.DataType]:
@@ -142,7 +156,7 @@ def read_upload(
     try:
         raw = files.read_file(data, filename, sheet, native_types)
     except files.FileProblem as problem:
-        return _failed(filename, sha256, str(problem))
+        return _failed(filename, digest.result(), str(problem))
     plan = planned.get("plan") or plan_columns(unique_headers(raw.headers), mapping or {})
     check = Validation(raw, plan, filename, quarter)
     try:
@@ -151,7 +165,7 @@ def read_upload(
         check.close()
     return IngestResult(
         source=filename,
-        sha256=sha256,
+        sha256=digest.result(),
         rows=rows,
         errors=issue_frame([(filename, *issue) for issue in check.errors]),
         warnings=issue_frame([(filename, *issue) for issue in check.warnings]),

@@ -36,7 +36,7 @@ DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _HEADER_SEARCH_ROWS = 30
 _SNIFF_ROWS = 200
-_HEAD_CHARS = 1_000_000  # the delimiter and the header are looked for in this many first characters
+_HEAD_BYTES = 1_000_000  # the delimiter and the header are looked for in this many first bytes
 _FAILED_COLUMN = re.compile(r"In CSV column #(\d+)")
 csv.field_size_limit(2**31 - 1)
 
@@ -90,26 +90,28 @@ def read_file(data: bytes, filename: str, sheet: str | None = None, types: TypeH
 # --- CSV -----------------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> tuple[str, bytes, str]:
-    """(text, the same text as UTF-8 bytes, encoding name)."""
+def _decode(data: bytes) -> tuple[bytes, str]:
+    """(the file as UTF-8 bytes, the encoding it was written in). Pure ASCII, the usual export,
+    is taken as it is without building a Python string of the whole file."""
     if data.startswith(b"\xef\xbb\xbf"):
-        utf8 = data[3:]
-        return utf8.decode("utf-8", errors="replace"), utf8, "UTF-8 with BOM"
+        return data[3:], "UTF-8 with BOM"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            text = data.decode("utf-16")
+            return data.decode("utf-16").encode("utf-8"), "UTF-16"
         except UnicodeDecodeError:
             raise FileProblem(
                 "The file says it is UTF-16 text but is damaged (it ends in the middle of a character). "
                 "Export it again, preferably as UTF-8 CSV."
             ) from None
-        return text, text.encode("utf-8"), "UTF-16"
     if b"\x00" in data[:8192]:
         raise FileProblem(
             "This does not look like a CSV file: it contains binary data. Upload a CSV (text) or .xlsx file."
         )
+    if data.isascii():
+        return data, "UTF-8"
     try:
-        return data.decode("utf-8"), data, "UTF-8"
+        data.decode("utf-8")
+        return data, "UTF-8"
     except UnicodeDecodeError:
         pass
     guess = charset_normalizer.from_bytes(data[:200_000], cp_isolation=["gb18030", "cp1252", "latin_1"]).best()
@@ -119,7 +121,7 @@ def _decode(data: bytes) -> tuple[str, bytes, str]:
         except UnicodeDecodeError:
             continue
         names = {"gb18030": "GBK/GB18030", "cp1252": "Windows-1252 (Latin-1)", "latin_1": "Latin-1"}
-        return text, text.encode("utf-8"), names.get(encoding, encoding)
+        return text.encode("utf-8"), names.get(encoding, encoding)
     raise AssertionError("latin_1 decodes any bytes")  # pragma: no cover
 
 
@@ -156,7 +158,7 @@ def _looks_numeric(text: str) -> bool:
 
 def _sniff(text: str) -> tuple[str, int, list[list[str]]]:
     """(delimiter, header index, the sample rows split with it)."""
-    lines = text[:_HEAD_CHARS].splitlines()[:_SNIFF_ROWS]
+    lines = text.splitlines()[:_SNIFF_ROWS]
     best = None
     for delimiter in DELIMITERS:
         try:
@@ -175,30 +177,31 @@ def _sniff(text: str) -> tuple[str, int, list[list[str]]]:
 
 
 def _read_csv(data: bytes, types: TypeHint | None) -> RawTable:
-    text, utf8, encoding = _decode(data)
-    if "\r" in text and "\n" not in text:  # old Mac line endings ("CSV (Macintosh)" in Excel)
-        text, utf8 = text.replace("\r", "\n"), utf8.replace(b"\r", b"\n")
+    utf8, encoding = _decode(data)
+    if b"\r" in utf8[:_HEAD_BYTES] and b"\n" not in utf8:  # old Mac line endings ("CSV (Macintosh)")
+        utf8 = utf8.replace(b"\r", b"\n")
     try:
-        return _read_csv_text(text, utf8, encoding, types)
+        return _read_utf8_csv(utf8, encoding, types)
     except csv.Error as exc:
         raise FileProblem(
             f"The CSV cannot be read ({exc}). Export the file again as CSV (comma or semicolon separated)."
         ) from None
 
 
-def _read_csv_text(text: str, utf8: bytes, encoding: str, types: TypeHint | None) -> RawTable:
-    if _control_share(text) > 0.01:
+def _read_utf8_csv(utf8: bytes, encoding: str, types: TypeHint | None) -> RawTable:
+    head = utf8[:_HEAD_BYTES].decode("utf-8", errors="ignore")  # may cut the last character: harmless
+    if _control_share(head) > 0.01:
         raise FileProblem(
             "This does not look like a CSV file: it contains binary data. Upload a CSV (text) or .xlsx file."
         )
-    delimiter, header_index, sample = _sniff(text)
+    delimiter, header_index, sample = _sniff(head)
     headers = [h.strip() for h in sample[header_index]] if header_index < len(sample) else []
     if len(headers) < 2:
         raise FileProblem(
             "Only one column was found: the file does not seem to be separated by commas, semicolons, "
             "tabs or pipes. Export it again as CSV (or .xlsx) with one column per field."
         )
-    reader = csv.reader(io.StringIO(text[:_HEAD_CHARS]), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(head), delimiter=delimiter)
     for _ in range(header_index + 1):
         next(reader)
     data_start = _offset_of_line(utf8, reader.line_num)
@@ -207,7 +210,7 @@ def _read_csv_text(text: str, utf8: bytes, encoding: str, types: TypeHint | None
     table = _parse_fast(utf8[data_start:], delimiter, len(headers), header_row, wanted)
     problems: list[tuple[int, str, str, str]] = []
     if table is None:
-        table, problems = _parse_exact(text, delimiter, headers, header_index)
+        table, problems = _parse_exact(utf8.decode("utf-8", errors="replace"), delimiter, headers, header_index)
     description = f"CSV, {encoding}, {_DELIMITER_NAMES[delimiter]}-separated, {_header_note(header_index)}"
     return RawTable(headers, table, header_row, description, problems=problems)
 

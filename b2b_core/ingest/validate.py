@@ -24,6 +24,13 @@ MONEY = ("platform_revenue", "b_side_revenue")  # a blank is read as 0 (with a w
 _NUMERIC_SHARE = 0.75  # an unmapped text column is a custom metric when this share of cells are numbers
 _PARSERS = {"quarter": parse_quarter, "active": clean.parse_active, "contract_end": parse_date}
 NO_ROWS = pa.table({"row": pa.array([], pa.int64())})
+_ARROW_TYPES = {
+    "number": pa.float64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+    "text": pa.string(),
+    "quarter": pa.string(),
+}
 
 Issue = tuple[int | None, str, str, str]  # (row, column header, value, reason)
 Field = tuple[str, str, str]  # (name, kind, SQL of its source text: a raw column or a quoted quarter)
@@ -157,103 +164,78 @@ class Validation:
         ]
         return fields + [(name, "number", f"c{i}") for name, i in self.plan.customs.items()]
 
-    def _prepared(self, fields: list[Field]) -> pa.Table:
-        """The raw table plus, computed in Arrow (faster than SQL on strings):
-
-        * for text fields, ``<name>__text`` (trimmed, empty → null) and ``<name>__formula``;
-        * for quarter, active and contract_end, ``<name>__value`` and ``<name>__problem``, parsed
-          once per distinct text in Python (there are few distinct texts).
-        """
-        table = self.raw.table
-        for name, kind, source in fields:
-            if source.startswith("'") or not (kind == "text" or name in _PARSERS):
-                continue
-            text = pc.utf8_trim_whitespace(table.column(source).cast(pa.string()))
-            if kind == "text":
-                table = table.append_column(f"{name}__text", pc.if_else(pc.equal(text, ""), None, text))
-                table = table.append_column(f"{name}__formula", _formula_like(text))
-            elif name in _PARSERS:
-                encoded = text.combine_chunks().dictionary_encode()
-                values, problems = [], []
-                for value in encoded.dictionary.to_pylist():
-                    try:
-                        values.append(_PARSERS[name](value or ""))
-                        problems.append(None)
-                    except ValueError as exc:
-                        values.append(None)
-                        problems.append(str(exc))
-                table = table.append_column(f"{name}__value", pc.take(pa.array(values), encoded.indices))
-                table = table.append_column(
-                    f"{name}__problem", pc.take(pa.array(problems, pa.string()), encoded.indices)
-                )
-        return table
-
     def _clean(self, fields: list[Field]) -> pa.Table:
-        """Every field cleaned, with an issue code or message (``<name>__issue``, NULL when fine),
-        one row per file row; contract columns without a source are NULL."""
-        self.con.register("raw", self._prepared(fields))
-        types = {name: self.raw.table.column(source).type for name, _, source in fields if source[0] == "c"}
-        styles = self._decimal_styles([(n, s) for n, k, s in fields if k == "number" and not is_number_type(types[n])])
-        for name, (comma, point) in styles.items():
-            if comma and not point:
-                header = self.plan.headers[self.plan.source_of(name)]
-                self.warnings.append((None, header, "", "written with decimal commas (1.234,50 means 1234.5)"))
-        select = [f"{ROW}"] + [
-            f'NULL::{contract.SQL_TYPES[c.kind]} AS "{c.name}"'
-            for c in contract.COLUMNS
-            if c.name not in {name for name, _, _ in fields}
-        ]
-        for name, kind, source in fields:
-            q = f'"{name}"'
-            if kind == "number":
-                money = name in MONEY or name == "contract_value"
-                if is_number_type(types[name]):
-                    value = f"{source}::DOUBLE"
-                    issue = (
-                        f"CASE WHEN {source} IS NULL THEN 'blank' WHEN NOT isfinite({source}::DOUBLE) "
-                        f"THEN 'not_finite' WHEN {source} < 0 THEN 'negative' END"
-                    )
-                else:
-                    comma, point = styles[name]
-                    value = f"clean_number({source}, {comma and not point})"
-                    issue = f"number_issue({source}, {value}, {money})"
-                    if comma and point:  # both styles in one column: the comma values are ambiguous
-                        issue = (
-                            f"CASE WHEN regexp_matches(money_text({source}), '{clean.DECIMAL_COMMA}') "
-                            f"THEN 'mixed_decimal' ELSE {issue} END"
-                        )
-                if name in MONEY:  # a blank is read as 0, with a warning
-                    value = f"coalesce({value}, 0)"
-                else:  # optional numbers may be left blank
-                    issue = f"nullif(nullif({issue}, 'blank'), 'placeholder')"
-                if name in self.plan.customs:  # may be negative; a problem is a warning that says "left empty"
-                    issue = f"nullif({issue}, 'negative')"
-                    value = f"CASE WHEN {issue} IS NULL THEN {value} END"
-                select.append(f'{value} AS {q}, {issue} AS "{name}__issue"')
-            elif kind == "text":
-                text, checks = f'"{name}__text"', [f"\"{name}__formula\" THEN 'formula_text'"]
-                if name == "account_id":
-                    checks[:0] = [f"{text} IS NULL THEN 'empty_id'", f"is_excel_error({text}) THEN 'id_excel_error'"]
-                select.append(f'{text} AS {q}, CASE {" ".join("WHEN " + c for c in checks)} END AS "{name}__issue"')
-            elif source.startswith("'"):
-                select.append(f'{source} AS {q}, NULL::VARCHAR AS "{name}__issue"')
-            else:
-                select.append(
-                    f'"{name}__value"::{contract.SQL_TYPES[kind]} AS {q}, "{name}__problem" AS "{name}__issue"'
-                )
-        default_active = "platform_revenue > 0 OR coalesce(b_side_revenue, 0) > 0"
-        inner = f"SELECT {', '.join(select)} FROM raw"
-        return self.con.sql(
-            f'SELECT * REPLACE (coalesce("active", {default_active}) AS "active") FROM ({inner})'
-        ).to_arrow_table()
+        """Every field cleaned, with an issue code or message (``<name>__issue``, null when fine),
+        one row per file row; contract columns without a source are null.
 
-    def _decimal_styles(self, sources: list[tuple[str, str]]) -> dict[str, tuple[bool, bool]]:
-        """Per text number column: (has decimal commas, has decimal points); see clean.DECIMAL_STYLE_SQL."""
-        if not sources:
-            return {}
-        checks = ", ".join(clean.DECIMAL_STYLE_SQL.replace("{c}", source) for _, source in sources)
-        found = self.con.execute(f"SELECT {checks} FROM raw").fetchall()[0]
-        return {name: (found[2 * k], found[2 * k + 1]) for k, (name, _) in enumerate(sources)}
+        Built column by column in Arrow, which is much faster than SQL on strings: text is trimmed
+        (empty → null) and checked for formulas; quarter, active and contract_end are parsed once
+        per distinct text in Python; numbers pyarrow already parsed are only checked. Only number
+        columns that arrived as text go through the SQL cleaning rules (``clean.MACROS``).
+        """
+        raw = self.raw.table
+        self.con.register("raw", raw)
+        columns: dict[str, pa.ChunkedArray | pa.Array] = {ROW: raw.column(ROW)}
+        for name, kind, source in fields:
+            if source.startswith("'"):  # one quarter for the whole file
+                columns[name], columns[f"{name}__issue"] = pa.repeat(source.strip("'"), raw.num_rows), None
+            elif kind == "number":
+                columns[name], columns[f"{name}__issue"] = self._number(name, raw.column(source), source)
+            elif kind == "text":
+                columns[name], columns[f"{name}__issue"] = _text(name, raw.column(source))
+            else:
+                values, columns[f"{name}__issue"] = _parsed(raw.column(source), _PARSERS[name])
+                columns[name] = values.cast(_ARROW_TYPES[kind])
+        nothing = pa.nulls(raw.num_rows, pa.string())
+        columns = {k: nothing if v is None else v for k, v in columns.items()}
+        for column in contract.COLUMNS:
+            if column.name not in columns:
+                columns[column.name] = pa.nulls(raw.num_rows, _ARROW_TYPES[column.kind])
+        b_side = pc.fill_null(columns["b_side_revenue"], 0)
+        revenue = pc.or_(pc.greater(columns["platform_revenue"], 0), pc.greater(b_side, 0))
+        columns["active"] = pc.fill_null(columns["active"].cast(pa.bool_()), revenue)
+        return pa.table(columns)
+
+    def _number(self, name: str, column, source: str):
+        """(values, issue codes) of a number column: already parsed by pyarrow, or text to clean."""
+        money = name in MONEY or name == "contract_value"
+        if is_number_type(column.type):
+            values = column.cast(pa.float64())
+            issue = _codes(
+                [
+                    (pc.is_null(values), "blank"),
+                    (pc.invert(pc.is_finite(values)), "not_finite"),
+                    (pc.less(values, 0), "negative"),
+                ]
+            )
+        else:
+            comma, point = self._decimal_style(name, source)
+            value = f"clean_number({source}, {comma and not point})"
+            issue = f"number_issue({source}, {value}, {money})"
+            if comma and point:  # both styles in one column: the comma values are ambiguous
+                ambiguous = f"regexp_matches(money_text({source}), '{clean.DECIMAL_COMMA}')"
+                issue = f"CASE WHEN {ambiguous} THEN 'mixed_decimal' ELSE {issue} END"
+            cleaned = self.con.sql(f"SELECT {value} AS value, {issue} AS issue FROM raw").to_arrow_table()
+            values, issue = cleaned.column("value"), cleaned.column("issue")
+        if name in MONEY:  # a blank is read as 0, with a warning
+            return pc.fill_null(values, 0.0), issue
+        ignored = ["blank", "placeholder"] + (["negative"] if name in self.plan.customs else [])
+        if issue is not None:  # optional numbers may be left blank; custom metrics may be negative
+            issue = pc.if_else(pc.is_in(issue, pa.array(ignored)), None, issue)
+        if name in self.plan.customs and issue is not None:  # a problem is a warning that says "left empty"
+            values = pc.if_else(pc.is_null(issue), values, None)
+        return values, issue
+
+    def _decimal_style(self, name: str, source: str) -> tuple[bool, bool]:
+        """(has decimal commas, has decimal points) of a text number column; see clean.DECIMAL_STYLE_SQL.
+        A column with decimal commas only is read that way, with a warning."""
+        comma, point = self.con.execute(f"SELECT {clean.DECIMAL_STYLE_SQL.replace('{c}', source)} FROM raw").fetchall()[
+            0
+        ]
+        if comma and not point:
+            header = self.plan.headers[self.plan.source_of(name)]
+            self.warnings.append((None, header, "", "written with decimal commas (1.234,50 means 1234.5)"))
+        return comma, point
 
     # -- checks -------------------------------------------------------------------------------
 
@@ -315,6 +297,9 @@ class Validation:
     def _check_duplicates(self, fields: list[Field]) -> set[int]:
         """Rows sharing an account and quarter: identical → warning, extra copies dropped (returned);
         differing → error on every copy."""
+        keys = "FROM cleaned WHERE account_id IS NOT NULL AND quarter IS NOT NULL"
+        if self.con.execute(f"SELECT count(*) = count(DISTINCT (account_id, quarter)) {keys}").fetchall()[0][0]:
+            return set()  # the usual case, found with one cheap count
         values = ", ".join(f'"{name}"' for name, _, _ in fields)
         groups = self.con.execute(f"""
             WITH repeated AS (
@@ -384,6 +369,47 @@ class Validation:
         if left_out:
             valid = valid.filter(pc.invert(pc.is_in(valid.column("row"), pa.array(sorted(left_out), pa.int64()))))
         return valid
+
+
+def _codes(conditions: list[tuple[pa.ChunkedArray, str]]):
+    """An issue code per row: the first code whose condition holds, else null; None when no
+    row has any issue (the common case costs no array)."""
+    found = [(condition, code) for condition, code in conditions if pc.any(condition).as_py()]
+    if not found:
+        return None
+    issue = pa.nulls(len(conditions[0][0]), pa.string())
+    for condition, code in reversed(found):
+        issue = pc.if_else(pc.fill_null(condition, False), code, issue)
+    return issue
+
+
+def _text(name: str, column) -> tuple:
+    """(trimmed text with empty → null, issue codes) of a text column."""
+    text = pc.utf8_trim_whitespace(column.cast(pa.string()))
+    if pc.any(pc.equal(text, "")).as_py():
+        text = pc.if_else(pc.equal(text, ""), None, text)
+    checks = [(_formula_like(text), "formula_text")]
+    if name == "account_id":
+        excel_error = pc.and_(pc.starts_with(text, "#"), pc.is_in(pc.utf8_upper(text), pa.array(clean.EXCEL_ERRORS)))
+        checks[:0] = [(pc.is_null(text), "empty_id"), (excel_error, "id_excel_error")]
+    return text, _codes(checks)
+
+
+def _parsed(column, parse) -> tuple:
+    """(values, parse messages) of a column parsed once per distinct trimmed text in Python."""
+    encoded = pc.utf8_trim_whitespace(column.cast(pa.string())).combine_chunks().dictionary_encode()
+    values, problems = [], []
+    for text in encoded.dictionary.to_pylist():
+        try:
+            values.append(parse(text or ""))
+            problems.append(None)
+        except ValueError as exc:
+            values.append(None)
+            problems.append(str(exc))
+    problems = pa.array(problems, pa.string())
+    return pc.take(pa.array(values), encoded.indices), pc.take(problems, encoded.indices) if problems.null_count < len(
+        problems
+    ) else None
 
 
 def _formula_like(text: pa.ChunkedArray) -> pa.ChunkedArray:
