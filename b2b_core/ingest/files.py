@@ -207,7 +207,7 @@ def _read_utf8_csv(utf8: bytes, encoding: str, types: TypeHint | None) -> RawTab
     data_start = _offset_of_line(utf8, reader.line_num)
     header_row = header_index + 1
     wanted = types(headers) if types else {}
-    table = _parse_fast(utf8[data_start:], delimiter, len(headers), header_row, wanted)
+    table = _parse_fast(pa.py_buffer(utf8).slice(data_start), delimiter, len(headers), header_row, wanted)
     problems: list[tuple[int, str, str, str]] = []
     if table is None:
         table, problems = _parse_exact(utf8.decode("utf-8", errors="replace"), delimiter, headers, header_index)
@@ -234,7 +234,7 @@ def _column_names(n: int) -> list[str]:
     return [f"c{i}" for i in range(n)]
 
 
-def _parse_fast(body: bytes, delimiter: str, width: int, header_row: int, wanted: dict[int, pa.DataType]):
+def _parse_fast(body: pa.Buffer, delimiter: str, width: int, header_row: int, wanted: dict[int, pa.DataType]):
     """pyarrow parse of a rectangular CSV body; None when some row is ragged or blank.
 
     Columns in ``wanted`` get that type; one whose cells do not all convert, or that holds a negative,
@@ -251,7 +251,7 @@ def _parse_fast(body: bytes, delimiter: str, width: int, header_row: int, wanted
 
         try:
             table = pacsv.read_csv(
-                io.BytesIO(body),
+                pa.BufferReader(body),  # zero-copy: no slice of a 50 MB upload
                 read_options=pacsv.ReadOptions(column_names=names, block_size=8 << 20),
                 parse_options=pacsv.ParseOptions(
                     delimiter=delimiter,
