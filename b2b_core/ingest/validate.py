@@ -1,9 +1,9 @@
-"""Cleaning and validating the cells of one file, in DuckDB over the Arrow table of its cells.
+"""Cleaning and validating the cells of one file, column by column, over the Arrow table of its cells.
 
-One query (``_clean``) turns every mapped column into its contract type and records an issue
-code per cell; the checks then read the issues, empty ids and repeated (account, quarter) pairs.
-Columns that pyarrow already parsed as numbers skip the text-cleaning rules entirely, which keeps
-a clean million-row file within a few DuckDB scans.
+``_clean`` turns every mapped column into its contract type and records an issue code per cell,
+in Arrow kernels wherever it can; numbers that arrive as text go through the SQL cleaning rules of
+``clean`` in an in-memory DuckDB. The checks then turn the issues into errors and warnings (with
+the file's rows, headers and values) and look for repeated (account, quarter) pairs.
 """
 
 from __future__ import annotations
