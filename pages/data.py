@@ -9,7 +9,7 @@ import streamlit as st
 from b2b_core import contract, exports, quarters
 from b2b_core.ingest import CUSTOM, IGNORE, CommitRefused, IngestResult, combine, commit, issue_summary, read_upload
 from b2b_core.store import WorkspaceChanged
-from ui import state
+from ui import shell, state
 
 CHOICES = [*contract.NAMES, CUSTOM, IGNORE]
 
@@ -197,6 +197,7 @@ def history_area(ws, history: pd.DataFrame) -> None:
         st.rerun()
 
 
+shell.require_app_shell()
 ws = state.workspace()
 history = ws.uploads()
 st.title("Data")

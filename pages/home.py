@@ -4,7 +4,7 @@ import streamlit as st
 
 from b2b_core import charts, exports, overview
 from ui import format as fmt
-from ui import state
+from ui import shell, state
 
 # KPI → (label, how to show the value, how to show its change)
 SHOWN = {
@@ -16,6 +16,7 @@ SHOWN = {
     "churned_accounts": ("Churned accounts", fmt.count, "count"),
 }
 
+shell.require_app_shell()
 st.title("Overview")
 panel = state.live_panel()
 latest, previous, headlines = overview.latest_headlines(panel)

@@ -50,3 +50,17 @@ def test_upload_commit_and_see_the_quarter_in_the_history(app_url, page, tmp_pat
     history.get_by_text("merchants_2026Q4.csv").wait_for(state="attached")  # glide grid cells are canvas-drawn
     assert page.locator(ERROR_ELEMENTS).count() == 0
     page.screenshot(path="test-artifacts/browser_after_commit.png", full_page=True)
+
+
+def test_a_first_visit_straight_to_a_page_gets_the_whole_app(page, tmp_path):
+    # Right after a restart Streamlit still serves pages/ as separate scripts until the first
+    # st.navigation call; ui.shell reruns such a visit through app.py.
+    with streamlit_server(tmp_path / "workspace.duckdb") as url:  # a new server: nothing has run yet
+        page.goto(url + "/data")
+        wait_until_idle(page)
+        page.get_by_role("heading", name="Data").wait_for()
+        navigation = page.locator('[data-testid="stSidebarNav"]')
+        navigation.get_by_text("Overview").wait_for()
+        page.get_by_text("Workspace", exact=True).wait_for()  # the shared sidebar of app.py
+        assert navigation.get_by_text("home").count() == 0
+        assert page.locator(ERROR_ELEMENTS).count() == 0
