@@ -49,12 +49,21 @@ def of_date(day: dt.date) -> str:
     return label(day.year, (day.month - 1) // 3 + 1)
 
 
+YEARS = range(1900, 2200)  # dates and quarters outside these years are typing errors
+
+
+def _check_year(text: str, year: int) -> None:
+    if year not in YEARS:
+        raise DateError(f"{text!r} has the year {year}: write a year from {YEARS.start} to {YEARS.stop - 1}")
+
+
 def _date_readings(text: str) -> set[dt.date]:
     """Every real date ``text`` can mean (two for 03/04/2025); empty when it is no date form.
-    Raises DateError for a date form that names no real day (2025-02-30)."""
+    Raises DateError for a date form that names no real day (2025-02-30) or an implausible year."""
     match = _YEAR_FIRST.match(text)
     if match:
         year, month, day = int(match["y"]), int(match["m"] or match["m2"]), int(match["d"] or match["d2"])
+        _check_year(text, year)
         try:
             return {dt.date(year, month, day)}
         except ValueError:
@@ -63,6 +72,7 @@ def _date_readings(text: str) -> set[dt.date]:
     if not match:
         return set()
     a, b, year = int(match["a"]), int(match["b"]), int(match["y"])
+    _check_year(text, year)
     readings = set()
     for month, day in ((a, b), (b, a)):
         with contextlib.suppress(ValueError):
@@ -77,6 +87,7 @@ def parse_date(value: object) -> dt.date | None:
     Chinese dates (``2026年3月31日``), day-first or month-first dates that read only one way
     (``31/03/2026``), or a ``datetime.date``; blank → None. Raises DateError otherwise."""
     if isinstance(value, dt.date):
+        _check_year(str(value), value.year)
         return value.date() if isinstance(value, dt.datetime) else value
     text = str(value).strip().lower()
     if not text:
@@ -110,10 +121,14 @@ def parse_quarter(value: object) -> str:
     for form in _QUARTER_FORMS:
         match = form.match(text)
         if match:
+            if int(match["y"]) not in YEARS:
+                raise QuarterError(f"{value!r}: write a year from {YEARS.start} to {YEARS.stop - 1}")
             return label(int(match["y"]), int(_CHINESE_DIGITS.get(match["q"], match["q"])))
     match = _MONTH.match(text)
     if match:
         month = int(match["m"] or match["m2"])
+        if int(match["y"]) not in YEARS:
+            raise QuarterError(f"{value!r}: write a year from {YEARS.start} to {YEARS.stop - 1}")
         if not 1 <= month <= 12:
             raise QuarterError(f"{value!r}: month {month} does not exist; write the date as YYYY-MM-DD")
         return label(int(match["y"]), (month - 1) // 3 + 1)

@@ -963,3 +963,34 @@ def test_account_ids_that_are_excel_errors_or_formulas_are_flagged():
     assert issues(result.errors) == [(2, "Merchant ID", "#N/A")]
     assert issues(result.warnings) == [(3, "Merchant ID", "=cmd")]
     assert result.panel["account_id"].tolist() == ["=cmd", "-5"]
+
+
+def test_integers_too_long_for_exact_floats_are_a_custom_metric_not_a_crash():
+    data = b"Merchant ID,Quarter,Commission,GMV,Bank card\nA,2024Q1,10,1,6222021234567890123\n"
+    result = read_upload(data, "x.csv")
+    assert result.ok and result.panel["bank_card"].iloc[0] == pytest.approx(6.222021234567890123e18)
+
+
+@pytest.mark.parametrize("cell", ["true", "2024-01-01", "12:00:00"])
+def test_a_flag_or_date_column_chosen_as_custom_metric_is_left_empty_with_a_warning(cell):
+    data = f"Merchant ID,Quarter,Commission,GMV,Extra\nA,2024Q1,10,1,{cell}\n".encode()
+    result = read_upload(data, "x.csv", mapping={"Extra": CUSTOM})
+    assert result.ok
+    assert result.panel["extra"].isna().all()
+    assert "is not a number" in " ".join(result.warnings["reason"])
+
+
+def test_one_bad_byte_late_in_a_utf8_file_keeps_the_utf8_text_and_warns():
+    good = "Merchant ID,Quarter,Commission,Segment\n" + "".join(f"A{i},2024Q1,{i},零售\n" for i in range(5))
+    result = read_upload(good.encode() + b"Z9,2024Q1,5,caf\xe9\n", "x.csv")
+    assert set(result.panel["segment"]) == {"零售", "caf\ufffd"}
+    assert "undecodable" in " ".join(result.warnings["reason"])
+
+
+@pytest.mark.parametrize(("header", "cell"), [("Contract end", "0026-09-30"), ("Quarter", "0024Q1")])
+def test_implausible_years_are_errors(header, cell):
+    columns = "Merchant ID,Commission,Quarter" if header == "Contract end" else "Merchant ID,Commission"
+    values = "A,1,2024Q1" if header == "Contract end" else "A,1"
+    result = read_upload(f"{columns},{header}\n{values},{cell}\n".encode(), "x.csv")
+    assert not result.ok and "write a year from 1900 to 2199" in result.errors["reason"].iloc[-1]
+    assert result.panel.empty

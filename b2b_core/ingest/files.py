@@ -59,6 +59,7 @@ class RawTable:
     description: str
     sheets: list[str] = field(default_factory=list)
     problems: list[tuple[int, str, str, str]] = field(default_factory=list)  # (row, column, value, reason)
+    notes: list[tuple[int | None, str, str, str]] = field(default_factory=list)  # warnings, same shape
 
 
 TypeHint = Callable[[list[str]], dict[int, pa.DataType]]
@@ -112,8 +113,10 @@ def _decode(data: bytes) -> tuple[bytes, str]:
     try:
         data.decode("utf-8")
         return data, "UTF-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if not data[: exc.start].isascii():  # valid UTF-8 text before the first bad byte: a damaged UTF-8 file
+            text = data.decode("utf-8", errors="replace")
+            return text.encode("utf-8"), f"UTF-8 with {text.count(chr(0xFFFD))} undecodable bytes"
     guess = charset_normalizer.from_bytes(data[:200_000], cp_isolation=["gb18030", "cp1252", "latin_1"]).best()
     for encoding in ([guess.encoding] if guess else []) + ["gb18030", "cp1252", "latin_1"]:
         try:
@@ -178,17 +181,30 @@ def _sniff(text: str) -> tuple[str, int, list[list[str]]]:
 
 def _read_csv(data: bytes, types: TypeHint | None) -> RawTable:
     utf8, encoding = _decode(data)
+    notes = []
+    if "undecodable" in encoding:
+        notes.append(
+            (
+                None,
+                "",
+                "",
+                (
+                    f"the file is {encoding}: they are shown as \ufffd; check the text columns, or save the file "
+                    "as UTF-8 again and upload it"
+                ),
+            )
+        )
     if b"\r" in utf8[:_HEAD_BYTES] and b"\n" not in utf8:  # old Mac line endings ("CSV (Macintosh)")
         utf8 = utf8.replace(b"\r", b"\n")
     try:
-        return _read_utf8_csv(utf8, encoding, types)
+        return _read_utf8_csv(utf8, encoding, types, notes)
     except csv.Error as exc:
         raise FileProblem(
             f"The CSV cannot be read ({exc}). Export the file again as CSV (comma or semicolon separated)."
         ) from None
 
 
-def _read_utf8_csv(utf8: bytes, encoding: str, types: TypeHint | None) -> RawTable:
+def _read_utf8_csv(utf8: bytes, encoding: str, types: TypeHint | None, notes: list) -> RawTable:
     head = utf8[:_HEAD_BYTES].decode("utf-8", errors="ignore")  # may cut the last character: harmless
     if _control_share(head) > 0.01:
         raise FileProblem(
@@ -212,7 +228,7 @@ def _read_utf8_csv(utf8: bytes, encoding: str, types: TypeHint | None) -> RawTab
     if table is None:
         table, problems = _parse_exact(utf8.decode("utf-8", errors="replace"), delimiter, headers, header_index)
     description = f"CSV, {encoding}, {_DELIMITER_NAMES[delimiter]}-separated, {_header_note(header_index)}"
-    return RawTable(headers, table, header_row, description, problems=problems)
+    return RawTable(headers, table, header_row, description, problems=problems, notes=notes)
 
 
 def _header_note(header_index: int) -> str:

@@ -56,7 +56,7 @@ class Validation:
     def __init__(self, raw: RawTable, plan: ColumnPlan, filename: str, quarter: str | None):
         self.raw, self.plan, self.filename, self.quarter = raw, plan, filename, quarter
         self.errors: list[Issue] = list(raw.problems)
-        self.warnings: list[Issue] = []
+        self.warnings: list[Issue] = list(raw.notes)
         self.merged_copies = 0
         self.con = _engine().cursor()  # a connection of its own: the tables it registers stay private
 
@@ -200,7 +200,7 @@ class Validation:
         """(values, issue codes) of a number column: already parsed by pyarrow, or text to clean."""
         money = name in MONEY or name == "contract_value"
         if is_number_type(column.type):
-            values = column.cast(pa.float64())
+            values = column.cast(pa.float64(), safe=False)  # integers beyond 2**53 (card numbers) round
             issue = _codes(
                 [
                     (pc.is_null(values), "blank"),
@@ -209,6 +209,7 @@ class Validation:
                 ]
             )
         else:
+            source = f"CAST({source} AS VARCHAR)"  # dates or flags chosen as a custom metric are text here
             comma, point = self._decimal_style(name, source)
             value = f"clean_number({source}, {comma and not point})"
             issue = f"number_issue({source}, {value}, {money})"
