@@ -38,6 +38,7 @@ _HEADER_SEARCH_ROWS = 30
 _SNIFF_ROWS = 200
 _HEAD_BYTES = 1_000_000  # the delimiter and the header are looked for in this many first bytes
 _FAILED_COLUMN = re.compile(r"In CSV column #(\d+)")
+_BINARY = "This does not look like a CSV file: it contains binary data. Upload a CSV (text) or .xlsx file."
 csv.field_size_limit(2**31 - 1)
 
 
@@ -91,32 +92,31 @@ def read_file(data: bytes, filename: str, sheet: str | None = None, types: TypeH
 # --- CSV -----------------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> tuple[bytes, str]:
-    """(the file as UTF-8 bytes, the encoding it was written in). Pure ASCII, the usual export,
-    is taken as it is without building a Python string of the whole file."""
+def _decode(data: bytes) -> tuple[bytes, str, int]:
+    """(the file as UTF-8 bytes, the encoding it was written in, how many undecodable bytes were
+    replaced by U+FFFD). Pure ASCII, the usual export, is taken as it is without building a Python
+    string of the whole file."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:], "UTF-8 with BOM"
+        return data[3:], "UTF-8 with BOM", 0
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16").encode("utf-8"), "UTF-16"
+            return data.decode("utf-16").encode("utf-8"), "UTF-16", 0
         except UnicodeDecodeError:
             raise FileProblem(
                 "The file says it is UTF-16 text but is damaged (it ends in the middle of a character). "
                 "Export it again, preferably as UTF-8 CSV."
             ) from None
     if b"\x00" in data[:8192]:
-        raise FileProblem(
-            "This does not look like a CSV file: it contains binary data. Upload a CSV (text) or .xlsx file."
-        )
+        raise FileProblem(_BINARY)
     if data.isascii():
-        return data, "UTF-8"
+        return data, "UTF-8", 0
     try:
         data.decode("utf-8")
-        return data, "UTF-8"
+        return data, "UTF-8", 0
     except UnicodeDecodeError as exc:
         if not data[: exc.start].isascii():  # valid UTF-8 text before the first bad byte: a damaged UTF-8 file
             text = data.decode("utf-8", errors="replace")
-            return text.encode("utf-8"), f"UTF-8 with {text.count(chr(0xFFFD))} undecodable bytes"
+            return text.encode("utf-8"), "UTF-8", text.count("\ufffd")
     guess = charset_normalizer.from_bytes(data[:200_000], cp_isolation=["gb18030", "cp1252", "latin_1"]).best()
     for encoding in ([guess.encoding] if guess else []) + ["gb18030", "cp1252", "latin_1"]:
         try:
@@ -124,7 +124,7 @@ def _decode(data: bytes) -> tuple[bytes, str]:
         except UnicodeDecodeError:
             continue
         names = {"gb18030": "GBK/GB18030", "cp1252": "Windows-1252 (Latin-1)", "latin_1": "Latin-1"}
-        return text.encode("utf-8"), names.get(encoding, encoding)
+        return text.encode("utf-8"), names.get(encoding, encoding), 0
     raise AssertionError("latin_1 decodes any bytes")  # pragma: no cover
 
 
@@ -180,17 +180,17 @@ def _sniff(text: str) -> tuple[str, int, list[list[str]]]:
 
 
 def _read_csv(data: bytes, types: TypeHint | None) -> RawTable:
-    utf8, encoding = _decode(data)
+    utf8, encoding, replaced = _decode(data)
     notes = []
-    if "undecodable" in encoding:
+    if replaced:
         notes.append(
             (
                 None,
                 "",
                 "",
                 (
-                    f"the file is {encoding}: they are shown as \ufffd; check the text columns, or save the file "
-                    "as UTF-8 again and upload it"
+                    f"{replaced} undecodable bytes (not valid {encoding}) are shown as \ufffd: check the text columns, "
+                    "or save the file as UTF-8 again and upload it"
                 ),
             )
         )
@@ -207,9 +207,7 @@ def _read_csv(data: bytes, types: TypeHint | None) -> RawTable:
 def _read_utf8_csv(utf8: bytes, encoding: str, types: TypeHint | None, notes: list) -> RawTable:
     head = utf8[:_HEAD_BYTES].decode("utf-8", errors="ignore")  # may cut the last character: harmless
     if _control_share(head) > 0.01:
-        raise FileProblem(
-            "This does not look like a CSV file: it contains binary data. Upload a CSV (text) or .xlsx file."
-        )
+        raise FileProblem(_BINARY)
     delimiter, header_index, sample = _sniff(head)
     headers = [h.strip() for h in sample[header_index]] if header_index < len(sample) else []
     if len(headers) < 2:

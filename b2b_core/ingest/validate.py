@@ -230,9 +230,8 @@ class Validation:
     def _decimal_style(self, name: str, source: str) -> tuple[bool, bool]:
         """(has decimal commas, has decimal points) of a text number column; see clean.DECIMAL_STYLE_SQL.
         A column with decimal commas only is read that way, with a warning."""
-        comma, point = self.con.execute(f"SELECT {clean.DECIMAL_STYLE_SQL.replace('{c}', source)} FROM raw").fetchall()[
-            0
-        ]
+        style = clean.DECIMAL_STYLE_SQL.replace("{c}", source)
+        comma, point = self.con.execute(f"SELECT {style} FROM raw").fetchall()[0]
         if comma and not point:
             header = self.plan.headers[self.plan.source_of(name)]
             self.warnings.append((None, header, "", "written with decimal commas (1.234,50 means 1234.5)"))
