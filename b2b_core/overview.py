@@ -94,16 +94,20 @@ class Headline:
 
 
 def latest_headlines(panel: pd.DataFrame) -> tuple[str | None, str | None, list[Headline]]:
-    """(latest quarter, the quarter before it or None, a Headline per KPI) for the home page.
+    """``headlines(quarter_kpis(panel))``."""
+    return headlines(quarter_kpis(panel))
+
+
+def headlines(kpis: pd.DataFrame) -> tuple[str | None, str | None, list[Headline]]:
+    """(latest quarter, the quarter before it or None, a Headline per KPI) from ``quarter_kpis``.
 
     The comparison quarter is the calendar quarter before the latest; if the workspace lacks it,
     ``previous`` values are NaN.
     """
-    kpis = quarter_kpis(panel)
     if kpis.empty:
         return None, None, []
     latest = kpis.index[-1]
     before = quarters.shift(latest, -1)
     prior = kpis.loc[before] if before in kpis.index else pd.Series(np.nan, index=KPI_COLUMNS)
-    headlines = [Headline(name, float(kpis.loc[latest, name]), float(prior[name])) for name in KPI_COLUMNS]
-    return latest, before if before in kpis.index else None, headlines
+    found = [Headline(name, float(kpis.loc[latest, name]), float(prior[name])) for name in KPI_COLUMNS]
+    return latest, before if before in kpis.index else None, found

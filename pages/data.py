@@ -1,7 +1,5 @@
 """Data: upload quarter files, see what is wrong with them, commit, and restore earlier uploads."""
 
-import hashlib
-
 import duckdb
 import pandas as pd
 import streamlit as st
@@ -15,8 +13,10 @@ CHOICES = [*contract.NAMES, CUSTOM, IGNORE]
 
 
 @st.cache_data(show_spinner="Checking the file…", max_entries=8, ttl=3600)
-def check(sha256: str, _data: bytes, name: str, quarter: str | None, mapping: tuple, sheet: str | None) -> IngestResult:
-    """``read_upload``, cached by the file's hash (the bytes themselves are not hashed on every rerun)."""
+def check(
+    file_id: str, _data: bytes, name: str, quarter: str | None, mapping: tuple, sheet: str | None
+) -> IngestResult:
+    """``read_upload``, cached by the uploaded file's id: its bytes are not hashed again on every rerun."""
     return read_upload(_data, name, quarter=quarter, mapping=dict(mapping), sheet=sheet)
 
 
@@ -32,12 +32,11 @@ def suggested_choice(mapping: pd.DataFrame, header: str) -> str:
 
 def file_options(upload, key: str, ws_quarters: list[str]) -> IngestResult:
     """Read one uploaded file with the sheet, column mapping and quarter chosen in its expander."""
-    data = upload.getvalue()
-    sha256 = hashlib.sha256(data).hexdigest()
-    base = check(sha256, data, upload.name, None, (), None)
+    data, file_id = upload.getvalue(), upload.file_id
+    base = check(file_id, data, upload.name, None, (), None)
     sheet = st.selectbox("Sheet", base.sheets, key=f"{key}:sheet") if len(base.sheets) > 1 else None
     if sheet:
-        base = check(sha256, data, upload.name, None, (), sheet)
+        base = check(file_id, data, upload.name, None, (), sheet)
     headers = list(base.mapping["source"])
     overrides = {}
     for header in headers:
@@ -46,7 +45,7 @@ def file_options(upload, key: str, ws_quarters: list[str]) -> IngestResult:
             overrides[header] = chosen
     mapping = tuple(sorted(overrides.items()))
     quarter = None
-    mapped = check(sha256, data, upload.name, None, mapping, sheet)
+    mapped = check(file_id, data, upload.name, None, mapping, sheet)
     if not mapped.mapping.empty and "quarter" not in set(mapped.mapping["target"]):
         offered = sorted(set(quarters.recent(quarters.current(), 12)) | set(ws_quarters), reverse=True)
         quarter = st.selectbox(
@@ -56,7 +55,7 @@ def file_options(upload, key: str, ws_quarters: list[str]) -> IngestResult:
             placeholder="Choose the quarter",
             key=f"{key}:quarter",
         )
-    result = check(sha256, data, upload.name, quarter, mapping, sheet) if quarter else mapped
+    result = check(file_id, data, upload.name, quarter, mapping, sheet) if quarter else mapped
     st.caption(f"Read as {result.description or 'an unreadable file'}.")
     if headers:
         st.markdown("**Column mapping** (suggested from the headers; correct any that are wrong)")

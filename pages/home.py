@@ -18,8 +18,8 @@ SHOWN = {
 
 shell.require_app_shell()
 st.title("Overview")
-panel = state.live_panel()
-latest, previous, headlines = overview.latest_headlines(panel)
+kpis = overview.quarter_kpis(state.live_panel())
+latest, previous, headlines = overview.headlines(kpis)
 if latest is None:
     st.info("The workspace has no data yet. Upload a quarter's account export on the **Data** page.")
     st.stop()
@@ -36,7 +36,6 @@ for column, headline in zip(st.columns(len(shown)), shown, strict=True):
         border=True,
     )
 
-kpis = overview.quarter_kpis(panel)
 st.plotly_chart(charts.kpi_trend(kpis), width="stretch")
 with st.expander("KPIs by quarter"):
     st.dataframe(kpis, width="stretch")
