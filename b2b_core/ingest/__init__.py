@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -267,13 +268,14 @@ def _id_header(result: IngestResult) -> str:
 
 
 def _across_files(rows: pa.Table, id_headers: dict[str, str]) -> tuple[pa.Table, pd.DataFrame, pd.DataFrame]:
-    """Rows without the accounts repeated across files, plus the errors and warnings about them."""
-    frame = rows.to_pandas()
+    """Rows without the accounts repeated across files, plus the errors and warnings about them.
+    Only the two key columns of every row are looked at; only repeated rows are read whole."""
     key = list(contract.KEY)
-    repeated = frame[frame.duplicated(key, keep=False)]
+    is_repeated = rows.select(key).to_pandas().duplicated(keep=False).to_numpy()
+    frame = rows.filter(pa.array(is_repeated)).to_pandas().set_index(np.flatnonzero(is_repeated))
     clashes, copies, drop = [], [], []
     value_columns = [c for c in frame.columns if c not in ("row", "file")]
-    for (account, quarter), group in repeated.groupby(key, sort=False):
+    for (account, quarter), group in frame.groupby(key, sort=False):
         places = list(zip(group["file"], group["row"]))
         if len(group[value_columns].astype(str).drop_duplicates()) == 1:
             drop.extend(group.index[1:])
@@ -286,7 +288,8 @@ def _across_files(rows: pa.Table, id_headers: dict[str, str]) -> tuple[pa.Table,
                 f"{account} is in {quarter} in more than one file with different values ({where}): keep it in one file"
             )
             clashes.extend((f, r, id_headers[f], account, reason) for f, r in places)
-    keep = ~frame.index.isin(drop)
+    keep = np.ones(rows.num_rows, dtype=bool)
+    keep[drop] = False
     return (
         rows.filter(pa.array(keep)).drop_columns(["file"]),
         pd.DataFrame(clashes, columns=ISSUE_COLUMNS),
