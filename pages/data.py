@@ -94,7 +94,12 @@ def report(result: IngestResult) -> None:
                 continue
             st.dataframe(frame, hide_index=True, width="stretch")
             st.download_button(
-                f"Download {name} (CSV)", exports.csv_bytes(frame), f"{name}.csv", "text/csv", key=f"dl:{name}"
+                f"Download {name} (CSV)",
+                lambda frame=frame: exports.csv_bytes(frame),  # built on click: these tables can be long
+                f"{name}.csv",
+                "text/csv",
+                key=f"dl:{name}",
+                on_click="ignore",
             )
     with tabs[2]:
         st.dataframe(result.rows.slice(0, 200).to_pandas(), hide_index=True, width="stretch")
@@ -229,12 +234,15 @@ history_area(ws, history)
 
 st.subheader("Downloads")
 template_csv, template_xlsx, everything = st.columns(3)
-template_csv.download_button("Upload template (CSV)", exports.template_csv(), "template.csv", "text/csv")
+template_csv.download_button(
+    "Upload template (CSV)", exports.template_csv, "template.csv", "text/csv", on_click="ignore"
+)
 template_xlsx.download_button(
     "Upload template (XLSX)",
     exports.template_xlsx,
     "template.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    on_click="ignore",
 )
 everything.download_button(
     "Whole workspace (CSV zip)",

@@ -64,3 +64,20 @@ def test_a_first_visit_straight_to_a_page_gets_the_whole_app(page, tmp_path):
         page.get_by_text("Workspace", exact=True).wait_for()  # the shared sidebar of app.py
         assert navigation.get_by_text("home").count() == 0
         assert page.locator(ERROR_ELEMENTS).count() == 0
+
+
+def test_downloads_are_built_on_click(app_url, page, tmp_path):
+    bad = tmp_path / "broken_2026Q3.csv"
+    bad.write_text("Merchant ID,Quarter,Commission\nM1,2026Q3,-5\n")
+    page.goto(app_url + "/data")
+    wait_until_idle(page)
+    with page.expect_download() as template:
+        page.get_by_role("button", name="Upload template (CSV)").click()
+    assert template.value.path().read_bytes().decode("utf-8-sig").startswith("account_id,quarter,platform_revenue")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))
+    page.get_by_text("Validation report").wait_for()
+    wait_until_idle(page)
+    with page.expect_download() as errors:
+        page.get_by_role("button", name="Download errors (CSV)").click()
+    text = errors.value.path().read_bytes().decode("utf-8-sig")
+    assert text.startswith("file,row,column,value,reason") and "negative" in text
