@@ -239,14 +239,14 @@ class Validation:
 
     # -- checks -------------------------------------------------------------------------------
 
-    def _check_values(self, fields: list[Field]) -> None:
-        """Turn every ``__issue`` into an error or a warning."""
+    def _check_values(self, fields: list[Field], cleaned: pa.Table) -> None:
+        """Turn every ``__issue`` into an error or a warning (with the cell's text as read)."""
         parts = [
             f"""SELECT {ROW}, '{name}', raw.{source}::VARCHAR, "{name}__issue"
                      FROM (SELECT {ROW}, "{name}__issue" FROM cleaned WHERE "{name}__issue" IS NOT NULL)
                      JOIN raw USING ({ROW})"""
             for name, _, source in fields
-            if source[0] == "c"
+            if source[0] == "c" and cleaned.column(f"{name}__issue").null_count < cleaned.num_rows
         ]
         if not parts:
             return
@@ -358,7 +358,7 @@ class Validation:
         fields = self._fields(quarter_sql)
         cleaned = self._clean(fields)
         self.con.register("cleaned", cleaned)
-        self._check_values(fields)
+        self._check_values(fields, cleaned)
         self._check_money_has_values(cleaned.num_rows)
         dropped_copies = self._check_duplicates(fields)
         self.merged_copies = len(dropped_copies)
