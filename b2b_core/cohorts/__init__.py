@@ -1,0 +1,52 @@
+"""Cohort renewal curves: retention triangles, Kaplan–Meier survival, shifted-beta-geometric
+projections and renewal by contract cycle (DESIGN §3 and §5)."""
+
+from b2b_core.cohorts.activity import (
+    NOT_SET,
+    PERIODS,
+    Activity,
+    Period,
+    activity,
+    select_accounts,
+    signup_attributes,
+)
+from b2b_core.cohorts.matrix import AVERAGE, BASES, METRICS, TOTAL, cohort_matrix, cohort_values
+from b2b_core.cohorts.renewals import EARLIER_START, RENEWAL_COLUMNS, renewal_by_cycle
+from b2b_core.cohorts.sbg import SBGFitWarning, ShiftedBetaGeometric, holdout_check, pooled_survival
+from b2b_core.cohorts.survival import (
+    KM_COLUMNS,
+    cohort_survivors,
+    fittable_survivors,
+    kaplan_meier,
+    survival_table,
+    survivor_counts,
+)
+
+__all__ = [
+    "AVERAGE",
+    "BASES",
+    "EARLIER_START",
+    "KM_COLUMNS",
+    "METRICS",
+    "NOT_SET",
+    "PERIODS",
+    "RENEWAL_COLUMNS",
+    "TOTAL",
+    "Activity",
+    "Period",
+    "SBGFitWarning",
+    "ShiftedBetaGeometric",
+    "activity",
+    "cohort_matrix",
+    "cohort_survivors",
+    "cohort_values",
+    "fittable_survivors",
+    "holdout_check",
+    "kaplan_meier",
+    "pooled_survival",
+    "renewal_by_cycle",
+    "select_accounts",
+    "signup_attributes",
+    "survival_table",
+    "survivor_counts",
+]

@@ -1,0 +1,198 @@
+"""Who belongs to which signup cohort, and when each account churned (DESIGN §3).
+
+An account's **cohort** is the first period in which it was active. It **churned** in the first
+period after its last active period, if that period is observed (the panel has a later period);
+otherwise it is still alive and right-censored at the last observed period. An account that
+comes back after a gap is therefore alive through the gap: it churns only after its last
+activity. Accounts never active belong to no cohort; ``Activity.never_active`` counts them.
+
+Periods are calendar quarters by default; ``period="year"`` groups quarters into calendar years
+(an account is active in a year if it is active in any quarter of it, its revenue in the year is
+the sum of its quarters). Ages count whole periods since the cohort's period: age 0 is the
+signup period.
+
+Attributes used to group cohorts (segment, region, tier …) are read from the account's first
+active row, so that what happened later (a long-tail account that grew into KA) cannot bias the
+survival of a group.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from b2b_core import quarters
+
+Period = Literal["quarter", "year"]
+Observed = Sequence[str] | None  # the quarters the data cover; None: those present in the panel
+PERIODS: tuple[Period, ...] = ("quarter", "year")
+NOT_SET = "(not set)"  # group label of accounts whose attribute is empty
+
+
+@dataclass(frozen=True)
+class Activity:
+    """The panel reduced to what cohort maths needs, one entry per account × period.
+
+    Arrays ``account``, ``period``, ``active`` and ``revenue`` are aligned (one entry per account
+    and period in the panel); ``account`` indexes ``account_ids``. Per account (aligned with
+    ``account_ids``): ``cohort`` (period ordinal, or -1 if never active), ``last_active`` and
+    ``group`` (code into ``group_labels``; all 0 without ``by``).
+    """
+
+    period_kind: Period
+    account_ids: np.ndarray
+    account: np.ndarray
+    period: np.ndarray
+    active: np.ndarray
+    revenue: np.ndarray
+    observed: np.ndarray  # sorted period ordinals present in the panel
+    cohort: np.ndarray
+    last_active: np.ndarray
+    group: np.ndarray
+    group_labels: tuple[str, ...]
+
+    @property
+    def last_observed(self) -> int:
+        """Ordinal of the last period of the panel."""
+        return int(self.observed[-1])
+
+    @property
+    def in_cohort(self) -> np.ndarray:
+        """Per account: True if it was ever active."""
+        return self.cohort >= 0
+
+    @property
+    def never_active(self) -> int:
+        """Accounts in the panel that were never active (they belong to no cohort)."""
+        return int((~self.in_cohort).sum())
+
+    @property
+    def churned(self) -> np.ndarray:
+        """Per cohort account: True if a period after its last active one is observed."""
+        return self.last_active[self.in_cohort] < self.last_observed
+
+    @property
+    def duration(self) -> np.ndarray:
+        """Per cohort account, in periods: the churn age (last active age + 1) if it churned,
+        else the censoring age (last observed period − cohort)."""
+        cohort = self.cohort[self.in_cohort]
+        last = self.last_active[self.in_cohort]
+        return np.where(last < self.last_observed, last - cohort + 1, self.last_observed - cohort)
+
+    def label(self, ordinal: int) -> str:
+        """``2025Q3`` for a quarter ordinal, ``2025`` for a year."""
+        return quarters.from_ordinal(int(ordinal)) if self.period_kind == "quarter" else str(int(ordinal))
+
+
+def activity(
+    panel: pd.DataFrame, period: Period = "quarter", by: str | None = None, observed: Observed = None
+) -> Activity:
+    """Reduce a panel (contract columns ``account_id``, ``quarter``, ``active``,
+    ``platform_revenue``) to an ``Activity``.
+
+    ``observed`` lists the quarters the data cover (default: the quarters present in ``panel``).
+    Pass the workspace's quarters when ``panel`` is a selection of accounts: a small group whose
+    accounts all left before the last quarter has still been observed until then.
+
+    Raises ``ValueError`` for an unknown ``period`` or a ``by`` column the panel does not have.
+    """
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {PERIODS}, not {period!r}")
+    if by is not None and by not in panel.columns:
+        raise ValueError(f"cannot group by {by!r}: the panel has no such column")
+    account_codes, account_ids = pd.factorize(panel["account_id"], sort=False)
+    quarter_codes, quarter_labels = pd.factorize(panel["quarter"], sort=False)
+    ordinals = np.array([quarters.to_ordinal(q) for q in quarter_labels], dtype=np.int64)[quarter_codes]
+    active = panel["active"].to_numpy(dtype=bool)
+    n_accounts = len(account_ids)
+    group, labels = np.zeros(n_accounts, dtype=np.int64), ("All accounts",)
+    if by is not None:
+        group, labels = _groups_at_signup(panel[by], account_codes, ordinals, active, n_accounts)
+
+    account = account_codes.astype(np.int64)
+    periods = ordinals if period == "quarter" else ordinals // 4
+    revenue = panel["platform_revenue"].to_numpy(dtype=float, na_value=0.0)
+    if period == "year":  # one entry per account and year
+        width = int(periods.max()) + 1
+        unique, inverse = np.unique(account * width + periods, return_inverse=True)
+        revenue = np.bincount(inverse, weights=revenue, minlength=len(unique))
+        active = np.bincount(inverse, weights=active, minlength=len(unique)) > 0
+        account, periods = np.divmod(unique, width)
+
+    cohort = np.full(n_accounts, np.iinfo(np.int64).max)
+    last_active = np.full(n_accounts, -1, dtype=np.int64)
+    np.minimum.at(cohort, account[active], periods[active])
+    np.maximum.at(last_active, account[active], periods[active])
+    cohort[last_active < 0] = -1
+    return Activity(
+        period_kind=period,
+        account_ids=np.asarray(account_ids, dtype=object),
+        account=account,
+        period=periods,
+        active=active,
+        revenue=revenue,
+        observed=np.union1d(periods, [] if observed is None else observed_periods(observed, period)).astype(np.int64),
+        cohort=cohort,
+        last_active=last_active,
+        group=group,
+        group_labels=labels,
+    )
+
+
+def observed_periods(observed: Sequence[str], period: Period = "quarter") -> np.ndarray:
+    """Sorted period ordinals of the quarters ``observed`` (years: the years they fall in)."""
+    ordinals = np.array([quarters.to_ordinal(q) for q in observed], dtype=np.int64)
+    return np.unique(ordinals if period == "quarter" else ordinals // 4)
+
+
+def _groups_at_signup(
+    values: pd.Series, account: np.ndarray, ordinals: np.ndarray, active: np.ndarray, n_accounts: int
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Per account, the code of ``values`` on its first active row (``NOT_SET`` when empty)."""
+    rows = np.flatnonzero(active)
+    rows = rows[np.lexsort((ordinals[rows], account[rows]))]
+    first = rows[np.r_[True, account[rows][1:] != account[rows][:-1]]] if len(rows) else rows
+    text = values.iloc[first].astype("string").str.strip().replace("", pd.NA).fillna(NOT_SET)
+    codes, labels = pd.factorize(text, sort=True)
+    group = np.zeros(n_accounts, dtype=np.int64)
+    group[account[first]] = codes
+    return group, tuple(str(label) for label in labels)
+
+
+def signup_attributes(panel: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Per account ever active (index ``account_id``): its ``columns`` as of its first active row,
+    empty values as ``NOT_SET``, plus ``cohort`` (the quarter of that row)."""
+    active = panel.loc[panel["active"], ["account_id", "quarter", *columns]]
+    ordinal = active["quarter"].map(quarters.to_ordinal)
+    first = active.loc[ordinal.groupby(active["account_id"]).idxmin()].set_index("account_id")
+    for column in columns:
+        first[column] = first[column].astype("string").str.strip().replace("", pd.NA).fillna(NOT_SET)
+    return first.rename(columns={"quarter": "cohort"})
+
+
+def select_accounts(
+    panel: pd.DataFrame, selection: dict[str, list[str]] | None = None, leave_out_first_cohort: bool = False
+) -> pd.DataFrame:
+    """The rows of the accounts whose signup attributes match ``selection`` (column → accepted
+    values, ``NOT_SET`` for empty; an empty list or a missing column accepts all).
+
+    ``leave_out_first_cohort`` drops the accounts already active in the panel's first quarter:
+    that cohort also holds every account that signed up before the data start, so its curve is
+    not a signup cohort's. Accounts never active are kept (they belong to no cohort anyway).
+    """
+    selection = {c: v for c, v in (selection or {}).items() if v and c in panel.columns}
+    if panel.empty or (not selection and not leave_out_first_cohort):
+        return panel
+    signup = signup_attributes(panel, list(selection))
+    keep = pd.Series(True, index=signup.index)
+    for column, accepted in selection.items():
+        keep &= signup[column].isin(accepted)
+    if leave_out_first_cohort:
+        first = quarters.from_ordinal(panel["quarter"].map(quarters.to_ordinal).min())
+        keep &= signup["cohort"] != first
+    dropped = keep.index[~keep]
+    return panel[~panel["account_id"].isin(dropped)]

@@ -1,0 +1,98 @@
+"""Renewal by contract cycle: of the accounts whose contract came up for renewal, how many renewed,
+by the contract's number in the account's history (1st renewal, 2nd, …), in logos and in value.
+
+A **contract** of an account is one distinct ``contract_end`` date among its rows; its value is
+the ``contract_value`` on the last row that carries that end date. The contract **comes up for
+renewal** in the quarter of its end date; it **renewed** if the account is active in the quarter
+after. The outcome is *pending* while that next quarter is not in the panel. Cycle n is the
+account's n-th contract counted from its first active quarter.
+
+Accounts already active in the panel's first quarter may have signed earlier contracts the data
+do not show; their cycle numbers are unknown, so their renewals are reported on a separate row
+(``EARLIER_START``) rather than numbered wrongly or dropped.
+
+Rates: ``logo_rate`` = renewed / decided (up for renewal, not pending); ``value_rate`` (net) =
+value of the renewed accounts' next contracts / value up for renewal; ``gross_value_rate`` caps
+each renewed contract at its previous value (no expansion counted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from b2b_core import quarters
+
+EARLIER_START = "started before the data"
+RENEWAL_COLUMNS = [
+    "up_for_renewal",
+    "renewed",
+    "pending",
+    "logo_rate",
+    "value_up",
+    "value_renewed",
+    "value_rate",
+    "gross_value_rate",
+]
+
+
+def renewal_by_cycle(panel: pd.DataFrame, observed: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per contract cycle (index ``cycle``: 1, 2, … as text, then ``EARLIER_START``) with
+    ``RENEWAL_COLUMNS``: contracts that came up for renewal, renewed, pending, and the rates
+    above; values in the currency of ``contract_value``. Empty when no row has a contract end.
+    ``observed``: the quarters the data cover (default: those in ``panel``)."""
+    empty = pd.DataFrame(columns=RENEWAL_COLUMNS, index=pd.Index([], name="cycle"), dtype=float)
+    if "contract_end" not in panel.columns or panel["contract_end"].isna().all():
+        return empty
+    rows = panel.loc[panel["contract_end"].notna(), ["account_id", "quarter", "contract_end", "contract_value"]]
+    rows = rows.assign(ordinal=rows["quarter"].map(quarters.to_ordinal)).sort_values(["account_id", "ordinal"])
+    contracts = rows.groupby(["account_id", "contract_end"], sort=False).agg(
+        value=("contract_value", "last"), first_seen=("ordinal", "min")
+    )
+    contracts = contracts.reset_index().sort_values(["account_id", "first_seen"])
+    contracts["cycle"] = contracts.groupby("account_id").cumcount() + 1
+    end = pd.to_datetime(contracts["contract_end"])
+    contracts["end_quarter"] = end.dt.year * 4 + (end.dt.month - 1) // 3
+
+    all_ordinals = panel["quarter"].map(quarters.to_ordinal)
+    window = all_ordinals if observed is None else pd.Series([quarters.to_ordinal(q) for q in observed])
+    first_quarter, last_quarter = window.min(), window.max()
+    active = panel.loc[panel["active"], ["account_id"]].assign(ordinal=all_ordinals[panel["active"]])
+    signup = active.groupby("account_id")["ordinal"].min()
+    next_quarter = panel.loc[panel["active"], ["account_id", "contract_value"]].assign(
+        end_quarter=all_ordinals[panel["active"]] - 1
+    )
+    contracts = contracts.merge(
+        next_quarter.rename(columns={"contract_value": "next_value"}), how="left", indicator="next_quarter"
+    )
+    contracts["renewed"] = contracts["next_quarter"] == "both"
+    contracts["pending"] = contracts["end_quarter"] >= last_quarter
+    contracts["label"] = np.where(
+        contracts["account_id"].map(signup).eq(first_quarter), EARLIER_START, contracts["cycle"].astype(str)
+    )
+    decided = contracts[~contracts["pending"]]
+    renewed = decided[decided["renewed"]]
+    table = pd.DataFrame(
+        {
+            "up_for_renewal": decided.groupby("label").size(),
+            "renewed": renewed.groupby("label").size(),
+            "pending": contracts[contracts["pending"]].groupby("label").size(),
+            "value_up": decided.groupby("label")["value"].sum(),
+            "value_renewed": renewed.groupby("label")["next_value"].sum(),
+            "value_kept": renewed.assign(kept=np.minimum(renewed["next_value"], renewed["value"]))
+            .groupby("label")["kept"]
+            .sum(),
+        }
+    ).fillna(0.0)
+    counts = ["up_for_renewal", "renewed", "pending"]
+    table[counts] = table[counts].astype(np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["logo_rate"] = table["renewed"] / table["up_for_renewal"]
+        table["value_rate"] = table["value_renewed"] / table["value_up"]
+        table["gross_value_rate"] = table["value_kept"] / table["value_up"]
+    order = sorted((c for c in table.index if c != EARLIER_START), key=int) + [
+        c for c in table.index if c == EARLIER_START
+    ]
+    return table.loc[order, RENEWAL_COLUMNS].rename_axis("cycle")

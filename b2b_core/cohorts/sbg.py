@@ -1,0 +1,291 @@
+"""The shifted-beta-geometric (sBG) model of contract renewal (Fader & Hardie, 2007).
+
+Each account renews at the end of every period with its own probability 1 − θ; across accounts
+θ ~ Beta(α, β). The period T in which an account churns (T = 1, 2, …) then has
+
+* P(T = t) = B(α + 1, β + t − 1) / B(α, β)   (P(T=1) = α/(α+β), P(T=t) = P(T=t−1)(β+t−2)/(α+β+t−1));
+* survival S(t) = P(T > t) = B(α, β + t) / B(α, β), S(0) = 1;
+* retention rate r(t) = S(t) / S(t − 1) = (β + t − 1) / (α + β + t − 1), rising with t because
+  the accounts most likely to churn leave first;
+* expected lifetime E[T] = Σ_{t ≥ 0} S(t) = (α + β − 1) / (α − 1) periods if α > 1, infinite
+  otherwise; over a horizon of h periods, Σ_{t < h} S(t).
+
+A cohort's survivor counts n_0 ≥ n_1 ≥ … ≥ n_T (n_0 accounts at signup, n_t still active after
+t periods) give the log-likelihood Σ_{t=1..T} (n_{t−1} − n_t) log P(T = t) + n_T log S(T);
+several cohorts of different lengths are fitted jointly by summing their log-likelihoods.
+
+Uncertainty: α and β are estimated on the log scale, where the likelihood is closer to normal.
+The covariance of (log α, log β) is the inverse of the observed information (the negative
+Hessian of the log-likelihood at the maximum, computed exactly with trigamma functions); the
+intervals of α and β are Wald intervals on the log scale, exp(log α̂ ± z·se). The band of a
+projected survival S(t) comes from the delta method on log(−log S(t)), whose gradient is exact
+(digamma functions), so the band stays inside (0, 1).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+from scipy.special import betaln, digamma, polygamma
+from scipy.stats import norm
+
+LOG_BOUND = 12.0  # α and β are searched within e^±12: beyond, the data cannot tell them apart
+
+
+class SBGFitWarning(UserWarning):
+    """The fit reached the edge of the search space: the data show (almost) no churn, or churn
+    so even that the Beta mixing cannot be identified; projections then carry little weight."""
+
+
+class ShiftedBetaGeometric:
+    """Shifted-beta-geometric renewal model, fitted by maximum likelihood on survivor counts.
+
+    Parameters
+    ----------
+    confidence : float, default 0.95
+        Level of the intervals of ``alpha_``, ``beta_`` and of projected survival.
+
+    Attributes
+    ----------
+    alpha_, beta_ : float
+        Fitted parameters of the Beta distribution of per-period churn probabilities.
+    loglik_ : float
+        Maximised log-likelihood.
+    covariance_ : ndarray of shape (2, 2)
+        Covariance of (log α, log β) from the observed information.
+    alpha_interval_, beta_interval_ : tuple of float
+        (lower, upper) Wald intervals on the log scale.
+    n_cohorts_, n_accounts_, n_periods_ : int
+        Cohorts and accounts fitted, and the longest observed age.
+
+    Examples
+    --------
+    >>> model = ShiftedBetaGeometric().fit([1000, 631, 468, 382, 326, 289, 262, 241])
+    >>> round(model.alpha_, 3), round(model.beta_, 3)
+    (0.704, 1.182)
+    """
+
+    def __init__(self, confidence: float = 0.95):
+        self.confidence = confidence
+
+    def fit(self, survivors) -> ShiftedBetaGeometric:
+        """Fit on one cohort's survivor counts ``[n_0, n_1, …, n_T]`` or on a list of such
+        sequences (cohorts of different lengths, fitted jointly). Returns ``self``.
+
+        Raises ``ValueError`` for impossible input: an empty or one-period cohort, a cohort of
+        size 0, negative or non-finite counts, or counts that rise with age.
+        """
+        cohorts = _validated(survivors)
+        deaths, at_end, sizes = _churn_table(cohorts)
+        result = minimize(
+            lambda x: -_loglik(np.exp(x), deaths, at_end, sizes),
+            x0=np.zeros(2),
+            jac=lambda x: -_gradient(np.exp(x), deaths, at_end, sizes) * np.exp(x),
+            method="L-BFGS-B",
+            bounds=[(-LOG_BOUND, LOG_BOUND)] * 2,
+        )
+        log_params = result.x
+        if np.any(np.abs(log_params) > LOG_BOUND - 1e-3):
+            warnings.warn(
+                f"the sBG fit reached the edge of its search space (alpha={np.exp(log_params[0]):.3g}, "
+                f"beta={np.exp(log_params[1]):.3g}): too little churn in the data to estimate the model",
+                SBGFitWarning,
+                stacklevel=2,
+            )
+        self.alpha_, self.beta_ = (float(v) for v in np.exp(log_params))
+        self.loglik_ = float(_loglik(np.exp(log_params), deaths, at_end, sizes))
+        information = -_hessian_log_scale(np.exp(log_params), deaths, at_end, sizes)
+        try:
+            self.covariance_ = np.linalg.inv(information)
+        except np.linalg.LinAlgError:
+            self.covariance_ = np.full((2, 2), np.inf)
+        z = norm.ppf(1 - (1 - self.confidence) / 2)
+        se = np.sqrt(np.clip(np.diag(self.covariance_), 0, None))
+        self.alpha_interval_ = (float(np.exp(log_params[0] - z * se[0])), float(np.exp(log_params[0] + z * se[0])))
+        self.beta_interval_ = (float(np.exp(log_params[1] - z * se[1])), float(np.exp(log_params[1] + z * se[1])))
+        self.n_cohorts_ = len(cohorts)
+        self.n_accounts_ = int(sizes.sum())
+        self.n_periods_ = max(len(c) for c in cohorts) - 1
+        return self
+
+    def survival(self, t) -> np.ndarray:
+        """S(t) = B(α, β + t) / B(α, β), the share of a cohort still active after t periods."""
+        t = np.asarray(t, dtype=float)
+        return np.exp(betaln(self.alpha_, self.beta_ + t) - betaln(self.alpha_, self.beta_))
+
+    def retention_rate(self, t) -> np.ndarray:
+        """r(t) = (β + t − 1) / (α + β + t − 1): share of the accounts alive after t − 1 periods that
+        renew at period t (t ≥ 1)."""
+        t = np.asarray(t, dtype=float)
+        return (self.beta_ + t - 1) / (self.alpha_ + self.beta_ + t - 1)
+
+    def expected_lifetime(self, horizon: int | None = None) -> float:
+        """Expected periods an account stays, Σ_{t ≥ 0} S(t): (α + β − 1)/(α − 1) when α > 1 and
+        ``horizon`` is None (infinite when α ≤ 1); Σ_{t < horizon} S(t) with a horizon."""
+        if horizon is None:
+            return (self.alpha_ + self.beta_ - 1) / (self.alpha_ - 1) if self.alpha_ > 1 else float("inf")
+        return float(self.survival(np.arange(int(horizon))).sum())
+
+    def project(self, periods: int) -> pd.DataFrame:
+        """Projected survival for ages 0 … ``periods``: a frame indexed by ``age`` with
+        ``survival``, its ``lower`` and ``upper`` bounds (delta method on log(−log S)) and the
+        ``retention_rate`` of that age (NaN at age 0)."""
+        ages = np.arange(int(periods) + 1)
+        survival = self.survival(ages)
+        a, b = self.alpha_, self.beta_
+        # d log S(t) / d(log α, log β), exact
+        d_alpha = a * (digamma(a + b) - digamma(a + b + ages))
+        d_beta = b * (digamma(b + ages) - digamma(b) + digamma(a + b) - digamma(a + b + ages))
+        gradient = np.stack([d_alpha, d_beta], axis=1)
+        variance_log_s = np.einsum("ti,ij,tj->t", gradient, self.covariance_, gradient)
+        z = norm.ppf(1 - (1 - self.confidence) / 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_s = np.log(survival)
+            spread = z * np.sqrt(variance_log_s) / np.abs(log_s)  # sd of log(−log S)
+            lower = np.exp(log_s * np.exp(spread))
+            upper = np.exp(log_s * np.exp(-spread))
+        first = ages == 0
+        return pd.DataFrame(
+            {
+                "survival": survival,
+                "lower": np.where(first, 1.0, lower),
+                "upper": np.where(first, 1.0, upper),
+                "retention_rate": np.where(first, np.nan, self.retention_rate(ages)),
+            },
+            index=pd.Index(ages, name="age"),
+        )
+
+
+def _validated(survivors) -> list[np.ndarray]:
+    """The cohorts as float arrays, or a ValueError saying what is wrong and with which cohort."""
+    data = list(survivors) if not isinstance(survivors, np.ndarray) else [survivors]
+    if data and np.ndim(data[0]) == 0:
+        data = [data]  # one cohort given as a flat sequence
+    if not data:
+        raise ValueError("no cohorts to fit: pass survivor counts [n_0, n_1, …] of at least one cohort")
+    cohorts = []
+    for number, counts in enumerate(data, start=1):
+        where = f"cohort {number}" if len(data) > 1 else "the cohort"
+        counts = np.asarray(counts, dtype=float)
+        if counts.ndim != 1 or len(counts) < 2:
+            raise ValueError(
+                f"{where} has {counts.size} survivor count(s): the model needs at least two periods "
+                "(the cohort size and the survivors after one period)"
+            )
+        if not np.all(np.isfinite(counts)) or np.any(counts < 0):
+            raise ValueError(f"{where}: survivor counts must be finite and ≥ 0, got {counts.tolist()}")
+        if counts[0] == 0:
+            raise ValueError(f"{where} is empty (its size n_0 is 0): leave it out")
+        rising = np.flatnonzero(np.diff(counts) > 0)
+        if len(rising):
+            t = int(rising[0]) + 1
+            raise ValueError(
+                f"{where}: survivors rise from {counts[t - 1]:g} after {t - 1} periods to {counts[t]:g} after {t}; "
+                "survivor counts can only fall (count an account that came back as still alive)"
+            )
+        cohorts.append(counts)
+    return cohorts
+
+
+def _churn_table(cohorts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``deaths[c, t−1]`` churned in period t (zero-padded), ``at_end[c, T]`` alive after the last
+    observed period T of cohort c (zero elsewhere), ``sizes[c]`` = n_0."""
+    longest = max(len(c) for c in cohorts) - 1
+    deaths = np.zeros((len(cohorts), longest))
+    at_end = np.zeros((len(cohorts), longest + 1))
+    for i, counts in enumerate(cohorts):
+        deaths[i, : len(counts) - 1] = -np.diff(counts)
+        at_end[i, len(counts) - 1] = counts[-1]
+    return deaths.sum(axis=0), at_end.sum(axis=0), np.array([c[0] for c in cohorts])
+
+
+def _loglik(params: np.ndarray, deaths: np.ndarray, at_end: np.ndarray, sizes: np.ndarray) -> float:
+    """Σ_t d_t log P(T=t) + Σ_T m_T log S(T), with d, m summed over cohorts."""
+    a, b = params
+    t = np.arange(1, len(deaths) + 1)
+    ages = np.arange(len(at_end))
+    log_b = betaln(a, b)
+    return float(np.dot(deaths, betaln(a + 1, b + t - 1) - log_b) + np.dot(at_end, betaln(a, b + ages) - log_b))
+
+
+def _beta_derivatives(x, y):
+    """First and second partial derivatives of log B(x, y)."""
+    dx, dy = digamma(x) - digamma(x + y), digamma(y) - digamma(x + y)
+    dxy = -polygamma(1, x + y)
+    return dx, dy, polygamma(1, x) + dxy, polygamma(1, y) + dxy, dxy
+
+
+def _gradient(params, deaths, at_end, sizes) -> np.ndarray:
+    """d loglik / d(α, β)."""
+    a, b = params
+    t = np.arange(1, len(deaths) + 1)
+    ages = np.arange(len(at_end))
+    n = deaths.sum() + at_end.sum()
+    da_p, db_p, *_ = _beta_derivatives(a + 1, b + t - 1)
+    da_s, db_s, *_ = _beta_derivatives(a, b + ages)
+    da_0, db_0, *_ = _beta_derivatives(a, b)
+    return np.array([deaths @ da_p + at_end @ da_s - n * da_0, deaths @ db_p + at_end @ db_s - n * db_0])
+
+
+def _hessian_log_scale(params, deaths, at_end, sizes) -> np.ndarray:
+    """Hessian of the log-likelihood with respect to (log α, log β)."""
+    a, b = params
+    t = np.arange(1, len(deaths) + 1)
+    ages = np.arange(len(at_end))
+    n = deaths.sum() + at_end.sum()
+    _, _, aa_p, bb_p, ab_p = _beta_derivatives(a + 1, b + t - 1)
+    _, _, aa_s, bb_s, ab_s = _beta_derivatives(a, b + ages)
+    _, _, aa_0, bb_0, ab_0 = _beta_derivatives(a, b)
+    hessian = np.array(
+        [
+            [deaths @ aa_p + at_end @ aa_s - n * aa_0, deaths @ ab_p + at_end @ ab_s - n * ab_0],
+            [deaths @ ab_p + at_end @ ab_s - n * ab_0, deaths @ bb_p + at_end @ bb_s - n * bb_0],
+        ]
+    )
+    gradient = _gradient(params, deaths, at_end, sizes)
+    scale = np.array([a, b])
+    return hessian * np.outer(scale, scale) + np.diag(gradient * scale)
+
+
+def pooled_survival(survivors) -> pd.Series:
+    """Product-limit survival by age pooled over cohorts of different lengths (Kaplan–Meier on
+    survivor counts): S(t) = Π_{s ≤ t} Σ_c n_{c,s} / Σ_c n_{c,s−1}, each sum over the cohorts
+    observed at age s. Indexed by ``age``; the observed points the sBG curve is compared with."""
+    cohorts = _validated(survivors)
+    longest = max(len(c) for c in cohorts)
+    counts = np.full((len(cohorts), longest), np.nan)
+    for i, c in enumerate(cohorts):
+        counts[i, : len(c)] = c
+    observed = ~np.isnan(counts[:, 1:])
+    alive = np.where(observed, counts[:, 1:], 0).sum(axis=0)
+    at_risk = np.where(observed, counts[:, :-1], 0).sum(axis=0)
+    return pd.Series(np.r_[1.0, np.cumprod(alive / at_risk)], index=pd.Index(range(longest), name="age"))
+
+
+def holdout_check(survivors, fit_periods: int, confidence: float = 0.95) -> tuple[ShiftedBetaGeometric, pd.DataFrame]:
+    """Fit on the first ``fit_periods`` periods of every cohort only, then compare the projection
+    with what was observed later.
+
+    Returns the model and a frame indexed by ``age`` with ``observed`` (``pooled_survival`` of all
+    the data), ``predicted`` with ``lower``/``upper``, ``held_out`` (True for ages past
+    ``fit_periods``) and ``error`` = predicted − observed (share points; negative = the model
+    was too pessimistic).
+    """
+    cohorts = _validated(survivors)
+    if fit_periods < 1:
+        raise ValueError("fit on at least one period (fit_periods ≥ 1)")
+    if fit_periods >= max(len(c) for c in cohorts) - 1:
+        raise ValueError(
+            f"fit_periods={fit_periods} leaves nothing to check: the longest cohort has "
+            f"{max(len(c) for c in cohorts) - 1} periods; fit on fewer"
+        )
+    model = ShiftedBetaGeometric(confidence).fit([c[: fit_periods + 1] for c in cohorts])
+    observed = pooled_survival(cohorts)
+    check = model.project(len(observed) - 1)[["survival", "lower", "upper"]].rename(columns={"survival": "predicted"})
+    check.insert(0, "observed", observed)
+    check["held_out"] = check.index > fit_periods
+    check["error"] = check["predicted"] - check["observed"]
+    return model, check
