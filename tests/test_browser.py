@@ -22,13 +22,43 @@ def page():
         yield page
 
 
-@pytest.mark.parametrize("path, heading", [("/", "Overview"), ("/data", "Data")])
+@pytest.mark.parametrize("path, heading", [("/", "Overview"), ("/cohorts", "Cohort renewals"), ("/data", "Data")])
 def test_every_page_renders_without_an_error_element(app_url, page, path, heading):
     page.goto(app_url + path)
     wait_until_idle(page)
     page.get_by_role("heading", name=heading).wait_for()
     assert page.locator(ERROR_ELEMENTS).count() == 0
     page.screenshot(path=f"test-artifacts/browser_{heading.lower()}.png", full_page=True)
+
+
+def test_every_cohort_view_draws_its_chart_and_the_holdout_check_reports_its_error(app_url, page):
+    page.goto(app_url + "/cohorts")
+    wait_until_idle(page)
+    page.get_by_role("heading", name="Cohort renewals").wait_for()
+    charts = {
+        "Retention triangle": "triangle_chart",
+        "Cohort curves": "curves_chart",
+        "Survival (Kaplan–Meier)": "survival_chart",
+        "Projection (sBG)": "sbg_chart",
+        "Renewal by contract cycle": "renewal_chart",
+    }
+    for tab, key in charts.items():
+        page.get_by_role("tab", name=tab).click()
+        chart = page.locator(f".st-key-{key} .js-plotly-plot .main-svg").first
+        chart.wait_for(state="visible", timeout=30_000)
+        assert page.locator(ERROR_ELEMENTS).count() == 0, tab
+    page.get_by_role("tab", name="Survival (Kaplan–Meier)").click()
+    page.get_by_text("Tier", exact=True).last.click()
+    wait_until_idle(page)
+    assert page.locator(".st-key-survival_chart .legend .traces").count() == 3  # KA, long-tail, mid
+    page.get_by_role("tab", name="Projection (sBG)").click()
+    page.get_by_text("Check the model on data it has not seen").click()
+    wait_until_idle(page)
+    page.get_by_text("Observed, held out of the fit").wait_for()
+    error = page.locator('[data-testid="stMetric"]').filter(has_text="Error on held-out ages")
+    assert error.locator('[data-testid="stMetricValue"]').inner_text().endswith("pts")
+    assert page.locator(ERROR_ELEMENTS).count() == 0
+    page.screenshot(path="test-artifacts/browser_cohorts_holdout.png", full_page=True)
 
 
 def test_upload_commit_and_see_the_quarter_in_the_history(app_url, page, tmp_path):

@@ -2,40 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from b2b_core import overview, sample
-from ui import state
+from tests.apptest import metric, open_app, workspace_of
 
-APP = str(sample.SAMPLE_DIR.parent.parent / "app.py")
 SAMPLE = sorted(sample.SAMPLE_DIR.glob("accounts_*.csv"))
-
-
-@pytest.fixture
-def workspace_path(tmp_path, monkeypatch):
-    path = tmp_path / "workspace.duckdb"
-    monkeypatch.setenv("B2B_WORKSPACE", str(path))
-    return path
-
-
-def open_app(page: str | None = None) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.run()
-    if page:
-        app.switch_page(page)
-        app.run()
-    assert not app.exception, app.exception
-    return app
-
-
-def workspace_of(path):
-    """The Workspace object the app under test uses (the same process and cache)."""
-    return state._open(str(path))
-
-
-def metric(app: AppTest, label: str) -> str:
-    return next(m.value for m in app.metric if m.label == label)
 
 
 def upload(app: AppTest, name: str, content: bytes) -> None:

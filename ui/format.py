@@ -25,6 +25,13 @@ def count(value: float) -> str:
     return "–" if _unknown(value) else f"{value:,.0f}"
 
 
+def estimate(value: float) -> str:
+    """A model parameter: 0.70412 → ``0.704``, 52,306.2 → ``52,306``; NaN → ``–``."""
+    if _unknown(value):
+        return "–"
+    return f"{value:,.3f}" if abs(value) < 100 else f"{value:,.0f}"
+
+
 def share(value: float, digits: int = 1) -> str:
     """0.1234 → ``12.3%``; NaN → ``–``."""
     return "–" if _unknown(value) else f"{100 * value:.{digits}f}%"

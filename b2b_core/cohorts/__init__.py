@@ -7,12 +7,13 @@ from b2b_core.cohorts.activity import (
     Activity,
     Period,
     activity,
+    last_year_coverage,
     select_accounts,
     signup_attributes,
 )
 from b2b_core.cohorts.matrix import AVERAGE, BASES, METRICS, TOTAL, cohort_matrix, cohort_values
 from b2b_core.cohorts.renewals import EARLIER_START, RENEWAL_COLUMNS, renewal_by_cycle
-from b2b_core.cohorts.sbg import SBGFitWarning, ShiftedBetaGeometric, holdout_check, pooled_survival
+from b2b_core.cohorts.sbg import SBGFitWarning, ShiftedBetaGeometric, holdout_check, holdout_error, pooled_survival
 from b2b_core.cohorts.survival import (
     KM_COLUMNS,
     cohort_survivors,
@@ -37,11 +38,13 @@ __all__ = [
     "SBGFitWarning",
     "ShiftedBetaGeometric",
     "activity",
+    "last_year_coverage",
     "cohort_matrix",
     "cohort_survivors",
     "cohort_values",
     "fittable_survivors",
     "holdout_check",
+    "holdout_error",
     "kaplan_meier",
     "pooled_survival",
     "renewal_by_cycle",

@@ -149,6 +149,14 @@ def observed_periods(observed: Sequence[str], period: Period = "quarter") -> np.
     return np.unique(ordinals if period == "quarter" else ordinals // 4)
 
 
+def last_year_coverage(observed: Sequence[str]) -> tuple[int, int]:
+    """(last calendar year of ``observed`` quarters, how many of its quarters are observed): with
+    yearly cohorts, a year seen for fewer than 4 quarters holds less activity and revenue."""
+    ordinals = np.array([quarters.to_ordinal(q) for q in observed], dtype=np.int64)
+    year = int(ordinals.max() // 4)
+    return year, int(np.unique(ordinals[ordinals // 4 == year]).size)
+
+
 def _groups_at_signup(
     values: pd.Series, account: np.ndarray, ordinals: np.ndarray, active: np.ndarray, n_accounts: int
 ) -> tuple[np.ndarray, tuple[str, ...]]:

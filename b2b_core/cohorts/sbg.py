@@ -32,6 +32,7 @@ from scipy.optimize import minimize
 from scipy.special import betaln, digamma, polygamma
 from scipy.stats import norm
 
+HOMOGENEOUS = 1_000.0  # α + β above this: churn probabilities hardly vary across accounts
 LOG_BOUND = 12.0  # α and β are searched within e^±12: beyond, the data cannot tell them apart
 
 
@@ -60,6 +61,10 @@ class ShiftedBetaGeometric:
         (lower, upper) Wald intervals on the log scale.
     n_cohorts_, n_accounts_, n_periods_ : int
         Cohorts and accounts fitted, and the longest observed age.
+    homogeneous_ : bool
+        α + β > ``HOMOGENEOUS``: the Beta distribution is so narrow that every account has about
+        the same churn probability α/(α+β); the model is then a plain geometric one and α, β
+        themselves carry no meaning beyond their ratio.
 
     Examples
     --------
@@ -106,6 +111,7 @@ class ShiftedBetaGeometric:
         se = np.sqrt(np.clip(np.diag(self.covariance_), 0, None))
         self.alpha_interval_ = (float(np.exp(log_params[0] - z * se[0])), float(np.exp(log_params[0] + z * se[0])))
         self.beta_interval_ = (float(np.exp(log_params[1] - z * se[1])), float(np.exp(log_params[1] + z * se[1])))
+        self.homogeneous_ = self.alpha_ + self.beta_ > HOMOGENEOUS
         self.n_cohorts_ = len(cohorts)
         self.n_accounts_ = int(sizes.sum())
         self.n_periods_ = max(len(c) for c in cohorts) - 1
@@ -265,27 +271,36 @@ def pooled_survival(survivors) -> pd.Series:
     return pd.Series(np.r_[1.0, np.cumprod(alive / at_risk)], index=pd.Index(range(longest), name="age"))
 
 
-def holdout_check(survivors, fit_periods: int, confidence: float = 0.95) -> tuple[ShiftedBetaGeometric, pd.DataFrame]:
-    """Fit on the first ``fit_periods`` periods of every cohort only, then compare the projection
-    with what was observed later.
+def holdout_check(
+    survivors, fit_periods: int | None = None, horizon: int = 0, confidence: float = 0.95
+) -> tuple[ShiftedBetaGeometric, pd.DataFrame]:
+    """Fit on the first ``fit_periods`` periods of every cohort (all periods when None), then
+    compare the model with everything observed, and project to age ``horizon``.
 
-    Returns the model and a frame indexed by ``age`` with ``observed`` (``pooled_survival`` of all
-    the data), ``predicted`` with ``lower``/``upper``, ``held_out`` (True for ages past
-    ``fit_periods``) and ``error`` = predicted − observed (share points; negative = the model
-    was too pessimistic).
+    Returns the model and a frame indexed by ``age`` (0 … max(longest observed age, horizon))
+    with ``observed`` (``pooled_survival`` of all the data; NaN past it), ``predicted`` with its
+    ``lower``/``upper`` band, ``held_out`` (True for observed ages past ``fit_periods``) and
+    ``error`` = predicted − observed (share points; negative = the model was too pessimistic).
     """
     cohorts = _validated(survivors)
-    if fit_periods < 1:
-        raise ValueError("fit on at least one period (fit_periods ≥ 1)")
-    if fit_periods >= max(len(c) for c in cohorts) - 1:
+    longest = max(len(c) for c in cohorts) - 1
+    if fit_periods is not None and not 1 <= fit_periods < longest:
         raise ValueError(
-            f"fit_periods={fit_periods} leaves nothing to check: the longest cohort has "
-            f"{max(len(c) for c in cohorts) - 1} periods; fit on fewer"
+            f"fit_periods={fit_periods} leaves nothing to check: fit on 1 to {longest - 1} periods "
+            f"(the longest cohort has {longest}), or on all of them with fit_periods=None"
         )
+    fit_periods = longest if fit_periods is None else fit_periods
     model = ShiftedBetaGeometric(confidence).fit([c[: fit_periods + 1] for c in cohorts])
-    observed = pooled_survival(cohorts)
-    check = model.project(len(observed) - 1)[["survival", "lower", "upper"]].rename(columns={"survival": "predicted"})
-    check.insert(0, "observed", observed)
-    check["held_out"] = check.index > fit_periods
+    check = model.project(max(longest, horizon))[["survival", "lower", "upper"]]
+    check = check.rename(columns={"survival": "predicted"})
+    check.insert(0, "observed", pooled_survival(cohorts))
+    check["held_out"] = (check.index > fit_periods) & check["observed"].notna()
     check["error"] = check["predicted"] - check["observed"]
     return model, check
+
+
+def holdout_error(check: pd.DataFrame) -> float:
+    """Mean absolute error of the predicted survival over the held-out ages of a
+    ``holdout_check`` frame (share points, 0.02 = 2 points); NaN when nothing is held out."""
+    held_out = check.loc[check["held_out"], "error"]
+    return float(held_out.abs().mean()) if len(held_out) else float("nan")

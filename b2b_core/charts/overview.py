@@ -1,4 +1,4 @@
-"""Plotly figure builders: they take frames computed elsewhere in b2b_core and only draw them."""
+"""The overview's figure: platform revenue and active accounts per quarter."""
 
 from __future__ import annotations
 

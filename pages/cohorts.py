@@ -1,0 +1,278 @@
+"""Cohort renewals: retention triangles, cohort curves, Kaplan–Meier survival, the sBG projection
+and renewal by contract cycle, for the accounts of the chosen segments, regions and tiers."""
+
+import streamlit as st
+
+from b2b_core import charts, cohorts, exports
+from ui import cohort_views as views
+from ui import format as fmt
+from ui import shell, state
+
+METRICS = {
+    "logo": ("Accounts (logo retention)", "Accounts still active"),
+    "nrr": ("Revenue (NRR)", "Platform revenue retained"),
+    "grr": ("Revenue without expansion (GRR)", "Platform revenue retained, capped"),
+}
+BASES = {"initial": "% of signup period", "previous": "% of previous period", "count": "Counts"}
+COMPARE = {"none": "All accounts", "segment": "Segment", "region": "Region", "tier": "Tier"}
+SURVIVAL_COLUMNS = {
+    "at_risk": st.column_config.NumberColumn("At risk", format="localized"),
+    "churned": st.column_config.NumberColumn("Churned", format="localized"),
+    "censored": st.column_config.NumberColumn("Censored (still active)", format="localized"),
+    "survival": st.column_config.NumberColumn("Still active", format="percent"),
+    "lower": st.column_config.NumberColumn("95% band, low", format="percent"),
+    "upper": st.column_config.NumberColumn("95% band, high", format="percent"),
+}
+RENEWAL_COLUMNS = {
+    "up_for_renewal": st.column_config.NumberColumn("Contracts up for renewal", format="localized"),
+    "renewed": st.column_config.NumberColumn("Renewed", format="localized"),
+    "pending": st.column_config.NumberColumn("Not yet decided", format="localized"),
+    "logo_rate": st.column_config.NumberColumn("Accounts renewed", format="percent"),
+    "value_up": st.column_config.NumberColumn("Value up for renewal", format="compact"),
+    "value_renewed": st.column_config.NumberColumn("Value renewed", format="compact"),
+    "value_rate": st.column_config.NumberColumn("Value renewed, net", format="percent"),
+    "gross_value_rate": st.column_config.NumberColumn("Value kept, gross", format="percent"),
+}
+YEAR_IN = {"quarter": 4, "year": 1}  # periods in a year
+
+shell.require_app_shell()
+st.title("Cohort renewals")
+ws = state.workspace()
+observed = ws.quarters()
+if len(observed) < 2:
+    st.info(
+        "Cohort curves compare each signup cohort with itself over time, so they need at least two quarters of "
+        f"data; the workspace has {len(observed)}"
+        + (f" ({observed[0]})" if observed else "")
+        + ". Upload another quarter's account export on the **Data** page."
+    )
+    st.stop()
+
+# Controls
+options = views.filter_options(ws.version)
+controls = st.columns([1.2, 1, 1, 1])
+period = (
+    controls[0].segmented_control(
+        "Periods", ["quarter", "year"], default="quarter", format_func=lambda p: f"{p.capitalize()}s", key="period"
+    )
+    or "quarter"
+)
+selection = tuple(
+    (column, tuple(place.multiselect(column.capitalize(), values, placeholder="All", key=f"filter:{column}")))
+    for place, (column, values) in zip(controls[1:], options.items(), strict=False)
+)
+leave_out_first = st.checkbox(
+    f"Leave out the {observed[0]} cohort: accounts already active in the first quarter of the data may have "
+    "signed up earlier, so that row is not a true signup cohort",
+    value=True,
+    key="leave_out_first",
+)
+unit = period
+year, covered = cohorts.last_year_coverage(observed)
+if period == "year" and covered < 4:
+    st.caption(f"{year} is covered by {covered} of 4 quarters so far: its cells hold only those quarters.")
+
+logo = views.matrix(ws.version, selection, leave_out_first, period, "logo", "initial")
+if logo.empty:
+    st.info("No account in this selection was ever active. Widen the filters or include the first cohort.")
+    st.stop()
+survival_all = views.survival(ws.version, selection, leave_out_first, period, None)
+nrr = views.matrix(ws.version, selection, leave_out_first, period, "nrr", "initial")
+fitted = views.projection(ws.version, selection, leave_out_first, period, None, 5 * YEAR_IN[period])
+
+# Headline numbers
+one_year = YEAR_IN[period]
+heads = st.columns(4)
+heads[0].metric("Accounts in these cohorts", fmt.count(logo.loc[cohorts.AVERAGE, "accounts"]), border=True)
+heads[1].metric(
+    "Still active after 1 year (Kaplan–Meier)",
+    fmt.share(survival_all["survival"].get(one_year, float("nan"))),
+    border=True,
+)
+heads[2].metric(
+    "Revenue retained after 1 year (NRR)",
+    fmt.share(nrr.loc[cohorts.AVERAGE].get(one_year, float("nan"))),
+    help="Platform revenue of these cohorts one year after signup, as a share of their revenue in the signup "
+    "period, churned accounts included. A signup period is often only partly billed, which lifts this ratio.",
+    border=True,
+)
+if fitted:
+    lifetime = fitted[0].expected_lifetime(horizon=10 * one_year)
+    heads[3].metric(
+        f"Expected {unit}s per account (sBG)",
+        f"{lifetime:.1f}",
+        help=f"Mean {unit}s a new account stays active over the next 10 years, by the sBG model.",
+        border=True,
+    )
+
+triangle, curves, survival, projection, renewal = st.tabs(
+    ["Retention triangle", "Cohort curves", "Survival (Kaplan–Meier)", "Projection (sBG)", "Renewal by contract cycle"]
+)
+
+with triangle:
+    left, right = st.columns(2)
+    metric = left.radio("Measure", list(METRICS), format_func=lambda m: METRICS[m][0], horizontal=True, key="metric")
+    basis = right.radio("Show", list(BASES), format_func=BASES.get, horizontal=True, key="basis")
+    table = views.matrix(ws.version, selection, leave_out_first, period, metric, basis)
+    value_title = METRICS[metric][1] if basis != "count" else ("Accounts" if metric == "logo" else "Platform revenue")
+    st.plotly_chart(
+        charts.retention_heatmap(table, value_title, as_share=basis != "count", period=period),
+        width="stretch",
+        key="triangle_chart",
+    )
+    st.caption(
+        "Each row is the accounts that became active in that period; each column an age since then. "
+        "The last row weighs every cohort by its size (Σ numerator / Σ denominator of the cohorts that reached "
+        "that age)."
+        + (" NRR counts expansion; GRR caps each account at its signup-period revenue." if metric != "logo" else "")
+    )
+    st.download_button(
+        "Download this table (CSV)",
+        lambda: exports.csv_bytes(table, index=True),
+        f"cohorts_{metric}_{basis}_{period}.csv",
+        "text/csv",
+        on_click="ignore",
+        key="dl:triangle",
+    )
+
+with curves:
+    curve_metric = st.radio(
+        "Measure", list(METRICS), format_func=lambda m: METRICS[m][0], horizontal=True, key="curve_metric"
+    )
+    shares = views.matrix(ws.version, selection, leave_out_first, period, curve_metric, "initial")
+    st.plotly_chart(
+        charts.cohort_curves(shares, cohorts.AVERAGE, f"{METRICS[curve_metric][1]} (% of signup period)", period),
+        width="stretch",
+        key="curves_chart",
+    )
+    st.caption("Thin lines: one per signup cohort, darker for older cohorts. Thick line: the size-weighted average.")
+    st.download_button(
+        "Download the curves (CSV)",
+        lambda: exports.csv_bytes(shares, index=True),
+        f"cohort_curves_{curve_metric}_{period}.csv",
+        "text/csv",
+        on_click="ignore",
+        key="dl:curves",
+    )
+
+with survival:
+    compare = st.radio(
+        "Compare by",
+        [c for c in COMPARE if c == "none" or c in options],
+        format_func=COMPARE.get,
+        horizontal=True,
+        key="compare",
+    )
+    by = None if compare == "none" else compare
+    km = survival_all if by is None else views.survival(ws.version, selection, leave_out_first, period, by)
+    groups = {"All accounts": km} if by is None else {g: km.xs(g) for g in km.index.get_level_values(0).unique()}
+    st.plotly_chart(charts.survival_curves(groups, period), width="stretch", key="survival_chart")
+    st.caption(
+        "Share of accounts still active by age, counting accounts that are still active at the last quarter as "
+        "censored (they have not churned yet), with 95% bands (Greenwood, log-log). An account that came back "
+        "after a gap counts as active through the gap."
+    )
+    with st.expander("At-risk table"):
+        st.dataframe(km, width="stretch", column_config=SURVIVAL_COLUMNS)
+    st.download_button(
+        "Download the survival table (CSV)",
+        lambda: exports.csv_bytes(km, index=True),
+        f"survival_{compare}_{period}.csv",
+        "text/csv",
+        on_click="ignore",
+        key="dl:survival",
+    )
+
+with projection:
+    if fitted is None:
+        st.info(f"The projection needs at least one cohort observed for two {unit}s. Upload more quarters.")
+    else:
+        model, check, warning = fitted
+        longest = int(check["observed"].last_valid_index())
+        settings = st.columns(2)
+        horizon = settings[0].slider(
+            f"Project to age ({unit}s)",
+            min_value=longest,
+            max_value=max(longest, 10 * one_year),
+            value=max(longest, 5 * one_year),
+            key="horizon",
+        )
+        holdout = longest >= 3 and settings[1].toggle(
+            "Check the model on data it has not seen",
+            value=False,
+            key="holdout",
+            help="Fit on the first ages only, then compare the projection with the ages left out.",
+        )
+        fit_periods = None
+        if holdout:
+            fit_periods = settings[1].slider(
+                f"Fit on the first … {unit}s of each cohort", 1, longest - 1, max(1, longest // 2), key="fit_periods"
+            )
+        if fit_periods is not None or horizon != 5 * one_year:
+            fitted_now = views.projection(ws.version, selection, leave_out_first, period, fit_periods, horizon)
+            model, check, warning = fitted_now
+        if warning:
+            st.warning(f"The model is unreliable here: {warning}.")
+        elif model.homogeneous_:
+            st.info(
+                f"Churn looks the same for every account here (α + β is very large): the model reduces to a constant "
+                f"renewal rate of {fmt.share(model.retention_rate(1))} per {unit}, and α and β matter only as a ratio."
+            )
+        facts = st.columns(4)
+        for place, name, value, (low, high) in (
+            (facts[0], "α", model.alpha_, model.alpha_interval_),
+            (facts[1], "β", model.beta_, model.beta_interval_),
+        ):
+            place.metric(
+                name, fmt.estimate(value), help=f"95% interval {fmt.estimate(low)} to {fmt.estimate(high)}", border=True
+            )
+        facts[2].metric(
+            f"Expected {unit}s active (next 10 years)",
+            f"{model.expected_lifetime(horizon=10 * one_year):.1f}",
+            border=True,
+        )
+        facts[3].metric(
+            "Error on held-out ages",
+            "–" if not holdout else f"{100 * cohorts.holdout_error(check):.1f} pts",
+            help="Mean absolute difference between projected and observed survival on the ages left out of the fit.",
+            border=True,
+        )
+        st.plotly_chart(charts.sbg_projection(check, period), width="stretch", key="sbg_chart")
+        st.caption(
+            f"Shifted-beta-geometric model (Fader & Hardie, 2007), fitted on the survivor counts of {model.n_cohorts_} "
+            f"cohorts ({model.n_accounts_:,} accounts): each account renews every {unit} with its own probability, "
+            "and those probabilities vary across accounts, so retention rises with age as the likeliest leavers go "
+            "first. Solid: ages used in the fit; dashed: projection with its 95% band (delta method)."
+        )
+        st.download_button(
+            "Download the projection (CSV)",
+            lambda: exports.csv_bytes(check, index=True),
+            f"sbg_projection_{period}.csv",
+            "text/csv",
+            on_click="ignore",
+            key="dl:projection",
+        )
+
+with renewal:
+    cycles = views.renewals(ws.version, selection, leave_out_first)
+    if cycles.empty:
+        st.info(
+            "Renewal by contract cycle needs contract end dates. Map a column to **contract_end** (and "
+            "**contract_value** for value rates) when you upload."
+        )
+    else:
+        st.plotly_chart(charts.renewal_cycles(cycles), width="stretch", key="renewal_chart")
+        st.caption(
+            "A contract comes up for renewal in the quarter of its end date and counts as renewed if the account is "
+            "active the quarter after; contracts not yet decided are pending. Net value counts the next contract's "
+            "value (expansion included), gross caps it at the old value."
+        )
+        st.dataframe(cycles, width="stretch", column_config=RENEWAL_COLUMNS)
+        st.download_button(
+            "Download renewal by cycle (CSV)",
+            lambda: exports.csv_bytes(cycles, index=True),
+            "renewal_by_cycle.csv",
+            "text/csv",
+            on_click="ignore",
+            key="dl:renewal",
+        )

@@ -1,0 +1,30 @@
+"""Running the app under Streamlit's AppTest against a workspace in a temporary folder."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from b2b_core import sample
+from ui import state
+
+APP = str(sample.SAMPLE_DIR.parent.parent / "app.py")
+
+
+def open_app(page: str | None = None) -> AppTest:
+    """The app after its first run, switched to ``page`` (a path such as ``pages/data.py``)."""
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    if page:
+        app.switch_page(page)
+        app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def workspace_of(path):
+    """The Workspace object the app under test uses (the same process and cache)."""
+    return state._open(str(path))
+
+
+def metric(app: AppTest, label: str) -> str:
+    return next(m.value for m in app.metric if m.label == label)

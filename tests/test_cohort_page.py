@@ -1,0 +1,80 @@
+"""AppTest tests of the Cohort renewals page on a real DuckDB workspace."""
+
+from __future__ import annotations
+
+from b2b_core import cohorts
+from tests.apptest import metric, open_app, workspace_of
+from ui import format as fmt
+
+PAGE = "pages/cohorts.py"
+
+
+def test_headline_numbers_are_those_of_b2b_core_for_the_sample_without_the_first_cohort(workspace_path):
+    app = open_app(PAGE)
+    panel = workspace_of(workspace_path).panel()
+    selected = cohorts.select_accounts(panel, leave_out_first_cohort=True)
+    logo = cohorts.cohort_matrix(selected)
+    survival = cohorts.kaplan_meier(selected, observed=sorted(panel["quarter"].unique()))
+    assert metric(app, "Accounts in these cohorts") == fmt.count(logo.loc[cohorts.AVERAGE, "accounts"])
+    assert metric(app, "Still active after 1 year (Kaplan–Meier)") == fmt.share(survival.loc[4, "survival"])
+    assert not app.error and not app.warning
+
+
+def test_every_view_and_option_renders_without_an_error(workspace_path):
+    app = open_app(PAGE)
+    for metric_name in cohorts.METRICS:
+        for basis in cohorts.BASES:
+            app.radio(key="metric").set_value(metric_name)
+            app.radio(key="basis").set_value(basis).run()
+            assert not app.exception, (metric_name, basis, app.exception)
+    for compare in ("segment", "region", "tier", "none"):
+        app.radio(key="compare").set_value(compare).run()
+        assert not app.exception, app.exception
+    app.toggle(key="holdout").set_value(True).run()
+    assert metric(app, "Error on held-out ages").endswith("pts")
+    app.slider(key="fit_periods").set_value(3).run()
+    app.slider(key="horizon").set_value(30).run()
+    app.segmented_control(key="period").set_value("year").run()
+    assert not app.exception, app.exception
+    assert not app.error
+
+
+def test_a_filter_keeps_the_accounts_of_that_tier_at_signup(workspace_path):
+    app = open_app(PAGE)
+    everyone = metric(app, "Accounts in these cohorts")
+    app.multiselect(key="filter:tier").set_value(["KA"]).run()
+    panel = workspace_of(workspace_path).panel()
+    ka = cohorts.select_accounts(panel, {"tier": ["KA"]}, leave_out_first_cohort=True)
+    assert metric(app, "Accounts in these cohorts") == fmt.count(ka["account_id"].nunique())
+    assert metric(app, "Accounts in these cohorts") != everyone
+
+
+def test_including_the_first_cohort_adds_its_accounts(workspace_path):
+    app = open_app(PAGE)
+    app.checkbox(key="leave_out_first").set_value(False).run()
+    panel = workspace_of(workspace_path).panel()
+    assert metric(app, "Accounts in these cohorts") == fmt.count(panel.loc[panel["active"], "account_id"].nunique())
+
+
+def test_a_workspace_with_one_quarter_explains_what_the_page_needs(workspace_path):
+    ws = workspace_of(workspace_path)
+    for upload_id in ws.uploads()["upload_id"].iloc[1:]:  # keep the newest quarter only
+        ws.delete(int(upload_id))
+    assert len(ws.quarters()) == 1
+    app = open_app(PAGE)
+    assert any("at least two quarters" in info.value for info in app.info)
+    assert not app.metric and not app.error
+
+
+def test_a_selection_without_accounts_says_so(workspace_path):
+    app = open_app(PAGE)
+    signup = cohorts.signup_attributes(workspace_of(workspace_path).panel(), ["segment", "region", "tier"])
+    taken = set(signup[["segment", "region", "tier"]].itertuples(index=False, name=None))
+    empty = next(
+        (s, r, "KA") for s in signup["segment"].unique() for r in signup["region"].unique() if (s, r, "KA") not in taken
+    )
+    for column, value in zip(("segment", "region", "tier"), empty, strict=True):
+        app.multiselect(key=f"filter:{column}").set_value([value])
+    app.run()
+    assert not app.exception, app.exception
+    assert any("No account in this selection" in info.value for info in app.info)
