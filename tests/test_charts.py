@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from b2b_core import charts
+from b2b_core import charts, cohorts
 
 
 def test_kpi_trend_draws_revenue_bars_and_an_accounts_line_on_its_own_axis():
@@ -17,3 +18,68 @@ def test_kpi_trend_draws_revenue_bars_and_an_accounts_line_on_its_own_axis():
     assert list(bars.x) == ["2025Q1", "2025Q2"] and list(bars.y) == [10.0, 12.5]
     assert list(line.y) == [3, 4] and line.yaxis == "y2"
     assert figure.layout.yaxis.title.text == "Platform revenue per quarter"
+
+
+def _triangle() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"accounts": [4, 2, 6], 0: [1.0, 1.0, 1.0], 1: [0.5, float("nan"), 0.5]},
+        index=pd.Index(["2025Q1", "2025Q2", cohorts.AVERAGE], name="cohort"),
+    )
+
+
+def test_retention_heatmap_shows_each_cell_as_a_percentage_and_leaves_unobserved_cells_blank():
+    figure = charts.retention_heatmap(_triangle(), "Accounts still active", as_share=True)
+    heatmap = figure.data[0]
+    assert list(heatmap.y) == ["2025Q1", "2025Q2", cohorts.AVERAGE] and list(heatmap.x) == ["0", "1"]
+    assert heatmap.text.tolist() == [["100%", "50%"], ["100%", ""], ["100%", "50%"]]
+    assert figure.layout.yaxis.autorange == "reversed"  # the oldest cohort on top
+    assert figure.layout.xaxis.title.text == "Age (quarters since signup)"
+
+
+def test_retention_heatmap_of_counts_writes_short_numbers():
+    counts = _triangle()
+    counts[0] = [1_500.0, 2_000_000.0, 12.0]
+    text = charts.retention_heatmap(counts, "Platform revenue", as_share=False, period="year").data[0].text
+    assert [row[0] for row in text] == ["1.5k", "2.0M", "12"]
+
+
+def test_cohort_curves_draw_one_line_per_cohort_and_the_average_on_top():
+    figure = charts.cohort_curves(_triangle(), cohorts.AVERAGE, "Accounts still active (%)")
+    assert [trace.name for trace in figure.data] == ["Each signup cohort"] * 2 + ["Size-weighted average"]
+    assert [trace.showlegend for trace in figure.data[:2]] == [True, False]
+    assert list(figure.data[-1].y) == [1.0, 0.5]
+
+
+def test_survival_curves_draw_a_band_and_a_step_line_per_group():
+    table = pd.DataFrame(
+        {"at_risk": [3, 2], "survival": [1.0, 0.5], "lower": [1.0, 0.2], "upper": [1.0, 0.8]},
+        index=pd.Index([0, 1], name="age"),
+    )
+    figure = charts.survival_curves({"KA": table, "mid": table})
+    assert len(figure.data) == 6  # upper edge, lower edge filled to it, the curve — per group
+    upper, lower, curve = figure.data[:3]
+    assert list(upper.y) == [1.0, 0.8] and list(lower.y) == [1.0, 0.2] and lower.fill == "tonexty"
+    assert curve.name == "KA" and curve.line.shape == "hv" and figure.data[5].line.color != curve.line.color
+
+
+def test_sbg_projection_is_solid_over_fitted_ages_and_dashed_beyond_with_held_out_points_open():
+    model, check = cohorts.holdout_check([[100, 60, 45, 38, 33]], fit_periods=2, horizon=6)
+    figure = charts.sbg_projection(check)
+    by_name = {trace.name: trace for trace in figure.data}
+    assert list(by_name["sBG fit (ages used to fit)"].x) == [0, 1, 2]
+    projection = by_name["sBG projection (dashed)"]
+    assert projection.line.dash == "dash" and list(projection.x) == [2, 3, 4, 5, 6]
+    assert list(by_name["Observed (Kaplan–Meier)"].x) == [0, 1, 2]
+    assert list(by_name["Observed, held out of the fit"].x) == [3, 4]
+    assert by_name["Observed, held out of the fit"].y[0] == pytest.approx(0.38)
+
+
+def test_renewal_cycles_leave_out_cycles_with_nothing_decided_yet():
+    table = pd.DataFrame(
+        {"up_for_renewal": [10, 0, 4], "renewed": [8, 0, 3], "logo_rate": [0.8, float("nan"), 0.75]}
+        | {"value_rate": [1.1, float("nan"), 0.9], "gross_value_rate": [0.9, float("nan"), 0.8]},
+        index=pd.Index(["1", "2", cohorts.EARLIER_START], name="cycle"),
+    )
+    figure = charts.renewal_cycles(table)
+    assert list(figure.data[0].x) == ["Cycle 1", "Started before the data"]
+    assert list(figure.data[0].y) == [0.8, 0.75]

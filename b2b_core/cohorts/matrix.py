@@ -11,7 +11,7 @@ For cohort c at age k (periods since signup), over the accounts of c:
 ``basis="count"`` shows the values themselves (accounts or currency).
 
 Each table ends with a summary row per group: for the two ratio bases the **size-weighted
-average**, Σ numerator / Σ denominator over the cohorts observed at that age (so a cohort of 500
+average**, Σ numerator / Σ denominator over the cohorts whose cell at that age is shown (so a cohort of 500
 accounts weighs 50 times one of 10; for revenue metrics the weight is the denominator revenue);
 for ``basis="count"`` the total over the cohorts observed at that age. Cells not observed —
 ages beyond the last period of the panel, or periods missing from the panel — are NaN, never 0.
@@ -66,18 +66,19 @@ def cohort_matrix(
         act.group[members] * n_cohorts + act.cohort[members] - first, minlength=n_groups * n_cohorts
     ).reshape(n_groups, n_cohorts)
 
-    observed = ~np.isnan(values)
+    shown = ~np.isnan(values)
     if basis == "count":
         table = values
-        summary = np.where(observed, values, 0).sum(axis=1)
+        summary = np.where(shown, values, 0).sum(axis=1)
     else:
         denominator = np.broadcast_to(values[:, :, :1], values.shape) if basis == "initial" else _previous(values)
-        observed &= ~np.isnan(denominator)
         with np.errstate(invalid="ignore", divide="ignore"):
             table = values / denominator
-            summary = np.where(observed, values, 0).sum(axis=1) / np.where(observed, denominator, 0).sum(axis=1)
         table[~np.isfinite(table)] = np.nan  # 0 / 0, or a return after a period with no one active
-    summary[~observed.any(axis=1) | ~np.isfinite(summary)] = np.nan
+        shown = ~np.isnan(table)  # the average weighs exactly the cells it summarises
+        with np.errstate(invalid="ignore", divide="ignore"):
+            summary = np.where(shown, values, 0).sum(axis=1) / np.where(shown, denominator, 0).sum(axis=1)
+    summary[~shown.any(axis=1) | ~np.isfinite(summary)] = np.nan
 
     label = TOTAL if basis == "count" else AVERAGE
     blocks = []

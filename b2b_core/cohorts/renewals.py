@@ -57,8 +57,8 @@ def renewal_by_cycle(panel: pd.DataFrame, observed: Sequence[str] | None = None)
     contracts["end_quarter"] = end.dt.year * 4 + (end.dt.month - 1) // 3
 
     all_ordinals = panel["quarter"].map(quarters.to_ordinal)
-    window = all_ordinals if observed is None else pd.Series([quarters.to_ordinal(q) for q in observed])
-    first_quarter, last_quarter = window.min(), window.max()
+    window = set(all_ordinals) | ({quarters.to_ordinal(q) for q in observed} if observed else set())
+    first_quarter = min(window)
     active = panel.loc[panel["active"], ["account_id"]].assign(ordinal=all_ordinals[panel["active"]])
     signup = active.groupby("account_id")["ordinal"].min()
     next_quarter = panel.loc[panel["active"], ["account_id", "contract_value"]].assign(
@@ -68,7 +68,7 @@ def renewal_by_cycle(panel: pd.DataFrame, observed: Sequence[str] | None = None)
         next_quarter.rename(columns={"contract_value": "next_value"}), how="left", indicator="next_quarter"
     )
     contracts["renewed"] = contracts["next_quarter"] == "both"
-    contracts["pending"] = contracts["end_quarter"] >= last_quarter
+    contracts["pending"] = ~(contracts["end_quarter"] + 1).isin(window)
     contracts["label"] = np.where(
         contracts["account_id"].map(signup).eq(first_quarter), EARLIER_START, contracts["cycle"].astype(str)
     )

@@ -85,18 +85,26 @@ class ShiftedBetaGeometric:
         """
         cohorts = _validated(survivors)
         deaths, at_end, sizes = _churn_table(cohorts)
-        result = minimize(
-            lambda x: -_loglik(np.exp(x), deaths, at_end, sizes),
-            x0=np.zeros(2),
-            jac=lambda x: -_gradient(np.exp(x), deaths, at_end, sizes) * np.exp(x),
-            method="L-BFGS-B",
-            bounds=[(-LOG_BOUND, LOG_BOUND)] * 2,
-        )
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # far edges of the search
+            result = minimize(
+                lambda x: -_loglik(np.exp(x), deaths, at_end, sizes),
+                x0=np.zeros(2),
+                jac=lambda x: -_gradient(np.exp(x), deaths, at_end, sizes) * np.exp(x),
+                method="L-BFGS-B",
+                bounds=[(-LOG_BOUND, LOG_BOUND)] * 2,
+            )
         log_params = result.x
         if np.any(np.abs(log_params) > LOG_BOUND - 1e-3):
             warnings.warn(
                 f"the sBG fit reached the edge of its search space (alpha={np.exp(log_params[0]):.3g}, "
                 f"beta={np.exp(log_params[1]):.3g}): too little churn in the data to estimate the model",
+                SBGFitWarning,
+                stacklevel=2,
+            )
+        if max(len(c) for c in cohorts) == 2:
+            warnings.warn(
+                "one period of renewals shows the average churn rate only, not how it varies across accounts: "
+                "alpha and beta are not determined separately, and projections past one period are guesses",
                 SBGFitWarning,
                 stacklevel=2,
             )
@@ -107,10 +115,13 @@ class ShiftedBetaGeometric:
             self.covariance_ = np.linalg.inv(information)
         except np.linalg.LinAlgError:
             self.covariance_ = np.full((2, 2), np.inf)
+        if not np.all(np.isfinite(self.covariance_)) or np.any(np.diag(self.covariance_) < 0):
+            self.covariance_ = np.full((2, 2), np.inf)  # the likelihood is flat: no information
         z = norm.ppf(1 - (1 - self.confidence) / 2)
         se = np.sqrt(np.clip(np.diag(self.covariance_), 0, None))
-        self.alpha_interval_ = (float(np.exp(log_params[0] - z * se[0])), float(np.exp(log_params[0] + z * se[0])))
-        self.beta_interval_ = (float(np.exp(log_params[1] - z * se[1])), float(np.exp(log_params[1] + z * se[1])))
+        with np.errstate(over="ignore"):  # an infinite standard error gives the interval (0, inf)
+            bounds = np.exp(log_params[:, None] + np.outer(se, [-z, z]))
+        self.alpha_interval_, self.beta_interval_ = (tuple(float(b) for b in pair) for pair in bounds)
         self.homogeneous_ = self.alpha_ + self.beta_ > HOMOGENEOUS
         self.n_cohorts_ = len(cohorts)
         self.n_accounts_ = int(sizes.sum())
@@ -146,13 +157,15 @@ class ShiftedBetaGeometric:
         d_alpha = a * (digamma(a + b) - digamma(a + b + ages))
         d_beta = b * (digamma(b + ages) - digamma(b) + digamma(a + b) - digamma(a + b + ages))
         gradient = np.stack([d_alpha, d_beta], axis=1)
-        variance_log_s = np.einsum("ti,ij,tj->t", gradient, self.covariance_, gradient)
         z = norm.ppf(1 - (1 - self.confidence) / 2)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            variance_log_s = np.einsum("ti,ij,tj->t", gradient, self.covariance_, gradient)
             log_s = np.log(survival)
             spread = z * np.sqrt(variance_log_s) / np.abs(log_s)  # sd of log(−log S)
             lower = np.exp(log_s * np.exp(spread))
             upper = np.exp(log_s * np.exp(-spread))
+        unknown = ~np.isfinite(lower) | ~np.isfinite(upper)  # no information: the band is all of [0, 1]
+        lower, upper = np.where(unknown, 0.0, lower), np.where(unknown, 1.0, upper)
         first = ages == 0
         return pd.DataFrame(
             {
@@ -167,7 +180,9 @@ class ShiftedBetaGeometric:
 
 def _validated(survivors) -> list[np.ndarray]:
     """The cohorts as float arrays, or a ValueError saying what is wrong and with which cohort."""
-    data = list(survivors) if not isinstance(survivors, np.ndarray) else [survivors]
+    if isinstance(survivors, np.ndarray):
+        survivors = list(survivors) if survivors.ndim == 2 else [survivors]  # rows are cohorts
+    data = list(survivors)
     if data and np.ndim(data[0]) == 0:
         data = [data]  # one cohort given as a flat sequence
     if not data:
