@@ -19,7 +19,9 @@ FILTER_COLUMNS = ("segment", "region", "tier")
 Selection = tuple[tuple[str, tuple[str, ...]], ...]
 
 
-def _selected(selection: Selection, leave_out_first: bool) -> pd.DataFrame:
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _selected(version: int, selection: Selection, leave_out_first: bool) -> pd.DataFrame:
+    """The rows of the selected accounts (shared, read-only; ``version`` keys the cache)."""
     return cohorts.select_accounts(state.live_panel(), dict(selection), leave_out_first)
 
 
@@ -37,14 +39,14 @@ def filter_options(version: int) -> dict[str, list[str]]:
 @st.cache_data(show_spinner=False, max_entries=64)
 def matrix(version: int, selection: Selection, leave_out_first: bool, period: str, metric: str, basis: str):
     """``cohort_matrix`` of the selection."""
-    panel = _selected(selection, leave_out_first)
+    panel = _selected(version, selection, leave_out_first)
     return cohorts.cohort_matrix(panel, metric, basis, period=period, observed=state.workspace().quarters())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def survival(version: int, selection: Selection, leave_out_first: bool, period: str, by: str | None):
     """``kaplan_meier`` of the selection, by group when ``by`` is given."""
-    panel = _selected(selection, leave_out_first)
+    panel = _selected(version, selection, leave_out_first)
     return cohorts.kaplan_meier(panel, by=by, period=period, observed=state.workspace().quarters())
 
 
@@ -54,7 +56,7 @@ def projection(
 ):
     """(sBG model, ``holdout_check`` frame, warning text or None), or None when no cohort was
     observed for two periods."""
-    panel = _selected(selection, leave_out_first)
+    panel = _selected(version, selection, leave_out_first)
     counts = cohorts.fittable_survivors(panel, period, observed=state.workspace().quarters())
     if not counts:
         return None
@@ -68,4 +70,6 @@ def projection(
 @st.cache_data(show_spinner=False, max_entries=16)
 def renewals(version: int, selection: Selection, leave_out_first: bool):
     """``renewal_by_cycle`` of the selection."""
-    return cohorts.renewal_by_cycle(_selected(selection, leave_out_first), observed=state.workspace().quarters())
+    return cohorts.renewal_by_cycle(
+        _selected(version, selection, leave_out_first), observed=state.workspace().quarters()
+    )

@@ -104,16 +104,16 @@ def activity(
         raise ValueError(f"period must be one of {PERIODS}, not {period!r}")
     if by is not None and by not in panel.columns:
         raise ValueError(f"cannot group by {by!r}: the panel has no such column")
-    account_codes, account_ids = pd.factorize(panel["account_id"], sort=False)
-    quarter_codes, quarter_labels = pd.factorize(panel["quarter"], sort=False)
-    ordinals = np.array([quarters.to_ordinal(q) for q in quarter_labels], dtype=np.int64)[quarter_codes]
+    account, account_ids, ordinals = account_keys(panel)
     active = panel["active"].to_numpy(dtype=bool)
     n_accounts = len(account_ids)
     group, labels = np.zeros(n_accounts, dtype=np.int64), ("All accounts",)
     if by is not None:
-        group, labels = _groups_at_signup(panel[by], account_codes, ordinals, active, n_accounts)
+        first = first_active_rows(account, ordinals, active)
+        codes, group_labels = pd.factorize(_signup_text(panel[by], first), sort=True)
+        group[account[first]] = codes
+        labels = tuple(str(label) for label in group_labels)
 
-    account = account_codes.astype(np.int64)
     periods = ordinals if period == "quarter" else ordinals // 4
     revenue = panel["platform_revenue"].to_numpy(dtype=float, na_value=0.0)
     if period == "year":  # one entry per account and year
@@ -157,29 +157,35 @@ def last_year_coverage(observed: Sequence[str]) -> tuple[int, int]:
     return year, int(np.unique(ordinals[ordinals // 4 == year]).size)
 
 
-def _groups_at_signup(
-    values: pd.Series, account: np.ndarray, ordinals: np.ndarray, active: np.ndarray, n_accounts: int
-) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Per account, the code of ``values`` on its first active row (``NOT_SET`` when empty)."""
+def account_keys(panel: pd.DataFrame) -> tuple[np.ndarray, pd.Index, np.ndarray]:
+    """Per row: the account's code (an index into the returned account ids, in order of first
+    appearance) and the quarter ordinal."""
+    account, account_ids = pd.factorize(panel["account_id"], sort=False)
+    quarter_codes, quarter_labels = pd.factorize(panel["quarter"], sort=False)
+    ordinals = np.array([quarters.to_ordinal(q) for q in quarter_labels], dtype=np.int64)[quarter_codes]
+    return account.astype(np.int64), pd.Index(account_ids), ordinals
+
+
+def first_active_rows(account: np.ndarray, ordinals: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """Positions of each account's first active row (accounts never active have none)."""
     rows = np.flatnonzero(active)
     rows = rows[np.lexsort((ordinals[rows], account[rows]))]
-    first = rows[np.r_[True, account[rows][1:] != account[rows][:-1]]] if len(rows) else rows
-    text = values.iloc[first].astype("string").str.strip().replace("", pd.NA).fillna(NOT_SET)
-    codes, labels = pd.factorize(text, sort=True)
-    group = np.zeros(n_accounts, dtype=np.int64)
-    group[account[first]] = codes
-    return group, tuple(str(label) for label in labels)
+    return rows[np.r_[True, account[rows][1:] != account[rows][:-1]]] if len(rows) else rows
+
+
+def _signup_text(values: pd.Series, rows: np.ndarray) -> pd.Series:
+    """``values`` at ``rows`` as text, empty values as ``NOT_SET``."""
+    return values.iloc[rows].astype("string").str.strip().replace("", pd.NA).fillna(NOT_SET).reset_index(drop=True)
 
 
 def signup_attributes(panel: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Per account ever active (index ``account_id``): its ``columns`` as of its first active row,
     empty values as ``NOT_SET``, plus ``cohort`` (the quarter of that row)."""
-    active = panel.loc[panel["active"], ["account_id", "quarter", *columns]]
-    ordinal = active["quarter"].map(quarters.to_ordinal)
-    first = active.loc[ordinal.groupby(active["account_id"]).idxmin()].set_index("account_id")
-    for column in columns:
-        first[column] = first[column].astype("string").str.strip().replace("", pd.NA).fillna(NOT_SET)
-    return first.rename(columns={"quarter": "cohort"})
+    account, account_ids, ordinals = account_keys(panel)
+    first = first_active_rows(account, ordinals, panel["active"].to_numpy(dtype=bool))
+    frame = pd.DataFrame({column: _signup_text(panel[column], first) for column in columns})
+    frame.insert(0, "cohort", panel["quarter"].iloc[first].to_numpy())
+    return frame.set_axis(pd.Index(account_ids[account[first]], name="account_id"))
 
 
 def select_accounts(
@@ -195,12 +201,13 @@ def select_accounts(
     selection = {c: v for c, v in (selection or {}).items() if v and c in panel.columns}
     if panel.empty or (not selection and not leave_out_first_cohort):
         return panel
-    signup = signup_attributes(panel, list(selection))
-    keep = pd.Series(True, index=signup.index)
+    account, account_ids, ordinals = account_keys(panel)
+    first = first_active_rows(account, ordinals, panel["active"].to_numpy(dtype=bool))
+    matches = np.ones(len(first), dtype=bool)
     for column, accepted in selection.items():
-        keep &= signup[column].isin(accepted)
+        matches &= _signup_text(panel[column], first).isin(accepted).to_numpy()
     if leave_out_first_cohort:
-        first = quarters.from_ordinal(panel["quarter"].map(quarters.to_ordinal).min())
-        keep &= signup["cohort"] != first
-    dropped = keep.index[~keep]
-    return panel[~panel["account_id"].isin(dropped)]
+        matches &= ordinals[first] != ordinals.min()
+    keep = np.ones(len(account_ids), dtype=bool)
+    keep[account[first]] = matches
+    return panel[keep[account]]

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from b2b_core import quarters
+from b2b_core.cohorts.activity import account_keys
 
 EARLIER_START = "started before the data"
 RENEWAL_COLUMNS = [
@@ -46,31 +47,37 @@ def renewal_by_cycle(panel: pd.DataFrame, observed: Sequence[str] | None = None)
     empty = pd.DataFrame(columns=RENEWAL_COLUMNS, index=pd.Index([], name="cycle"), dtype=float)
     if "contract_end" not in panel.columns or panel["contract_end"].isna().all():
         return empty
-    rows = panel.loc[panel["contract_end"].notna(), ["account_id", "quarter", "contract_end", "contract_value"]]
-    rows = rows.assign(ordinal=rows["quarter"].map(quarters.to_ordinal)).sort_values(["account_id", "ordinal"])
-    contracts = rows.groupby(["account_id", "contract_end"], sort=False).agg(
-        value=("contract_value", "last"), first_seen=("ordinal", "min")
+    account, _, ordinals = account_keys(panel)
+    value = panel["contract_value"] if "contract_value" in panel.columns else pd.Series(np.nan, index=panel.index)
+    frame = pd.DataFrame(
+        {
+            "account": account,
+            "ordinal": ordinals,
+            "contract_end": panel["contract_end"].to_numpy(),
+            "value": value.to_numpy(dtype=float),
+            "active": panel["active"].to_numpy(dtype=bool),
+        }
     )
-    contracts = contracts.reset_index().sort_values(["account_id", "first_seen"])
-    contracts["cycle"] = contracts.groupby("account_id").cumcount() + 1
+    rows = frame[frame["contract_end"].notna()].sort_values(["account", "ordinal"])
+    contracts = rows.groupby(["account", "contract_end"], sort=False).agg(
+        value=("value", "last"), first_seen=("ordinal", "min")
+    )
+    contracts = contracts.reset_index().sort_values(["account", "first_seen"])
+    contracts["cycle"] = contracts.groupby("account").cumcount() + 1
     end = pd.to_datetime(contracts["contract_end"])
     contracts["end_quarter"] = end.dt.year * 4 + (end.dt.month - 1) // 3
 
-    all_ordinals = panel["quarter"].map(quarters.to_ordinal)
-    window = set(all_ordinals) | ({quarters.to_ordinal(q) for q in observed} if observed else set())
-    first_quarter = min(window)
-    active = panel.loc[panel["active"], ["account_id"]].assign(ordinal=all_ordinals[panel["active"]])
-    signup = active.groupby("account_id")["ordinal"].min()
-    next_quarter = panel.loc[panel["active"], ["account_id", "contract_value"]].assign(
-        end_quarter=all_ordinals[panel["active"]] - 1
+    window = set(np.unique(ordinals)) | ({quarters.to_ordinal(q) for q in observed} if observed else set())
+    active = frame[frame["active"]]
+    signup = active.groupby("account")["ordinal"].min()
+    next_quarter = pd.DataFrame(
+        {"account": active["account"], "end_quarter": active["ordinal"] - 1, "next_value": active["value"]}
     )
-    contracts = contracts.merge(
-        next_quarter.rename(columns={"contract_value": "next_value"}), how="left", indicator="next_quarter"
-    )
+    contracts = contracts.merge(next_quarter, how="left", indicator="next_quarter")
     contracts["renewed"] = contracts["next_quarter"] == "both"
     contracts["pending"] = ~(contracts["end_quarter"] + 1).isin(window)
     contracts["label"] = np.where(
-        contracts["account_id"].map(signup).eq(first_quarter), EARLIER_START, contracts["cycle"].astype(str)
+        contracts["account"].map(signup).eq(min(window)), EARLIER_START, contracts["cycle"].astype(str)
     )
     decided = contracts[~contracts["pending"]]
     renewed = decided[decided["renewed"]]
