@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from b2b_core import sample
 from tests.browser import ERROR_ELEMENTS, chromium_page, streamlit_server, wait_until_idle
@@ -50,7 +51,9 @@ def test_every_cohort_view_draws_its_chart_and_the_holdout_check_reports_its_err
     page.get_by_role("tab", name="Survival (Kaplan–Meier)").click()
     page.get_by_text("Tier", exact=True).last.click()
     wait_until_idle(page)
-    assert page.locator(".st-key-survival_chart .legend .traces").count() == 3  # KA, long-tail, mid
+    legend = page.locator(".st-key-survival_chart .legend .traces")
+    expect(legend).to_have_count(3)  # KA, long-tail, mid (retried until the chart is redrawn)
+    assert sorted(legend.all_text_contents()) == ["KA", "long-tail", "mid"]
     page.get_by_role("tab", name="Projection (sBG)").click()
     page.get_by_text("Check the model on data it has not seen").click()
     wait_until_idle(page)
