@@ -10,6 +10,9 @@ import contextlib
 import datetime as dt
 import re
 
+import numpy as np
+import pandas as pd
+
 _QUARTER_FORMS = (
     # 2025Q3, 2025-Q3, 2025 Q3, 2025/Q3, 2025_q3, 2025年Q3 (fiscal years such as FY2025 are refused:
     # their quarters need not be calendar quarters)
@@ -164,6 +167,12 @@ def to_ordinal(quarter: str) -> int:
 def from_ordinal(ordinal: int) -> str:
     """Inverse of ``to_ordinal``."""
     return label(ordinal // 4, ordinal % 4 + 1)
+
+
+def ordinals_of_dates(dates) -> np.ndarray:
+    """The quarter ordinal of each date of a datetime-like sequence (NaT not allowed)."""
+    days = pd.DatetimeIndex(dates)
+    return (days.year * 4 + (days.month - 1) // 3).to_numpy(dtype=np.int64)
 
 
 def shift(quarter: str, periods: int) -> str:

@@ -8,14 +8,13 @@ from ui import cohort_views as views
 from ui import format as fmt
 from ui import shell, state
 
-METRICS = {
+METRIC_LABELS = {  # metric → (radio label, value title)
     "logo": ("Accounts (logo retention)", "Accounts still active"),
     "nrr": ("Revenue (NRR)", "Platform revenue retained"),
     "grr": ("Revenue without expansion (GRR)", "Platform revenue retained, capped"),
 }
-BASES = {"initial": "% of signup period", "previous": "% of previous period", "count": "Counts"}
-COMPARE = {"none": "All accounts", "segment": "Segment", "region": "Region", "tier": "Tier"}
-SURVIVAL_COLUMNS = {
+BASIS_LABELS = {"initial": "% of signup period", "previous": "% of previous period", "count": "Counts"}
+SURVIVAL_COLUMN_CONFIG = {
     "at_risk": st.column_config.NumberColumn("At risk", format="localized"),
     "churned": st.column_config.NumberColumn("Churned", format="localized"),
     "censored": st.column_config.NumberColumn("Censored (still active)", format="localized"),
@@ -23,7 +22,7 @@ SURVIVAL_COLUMNS = {
     "lower": st.column_config.NumberColumn("95% band, low", format="percent"),
     "upper": st.column_config.NumberColumn("95% band, high", format="percent"),
 }
-RENEWAL_COLUMNS = {
+RENEWAL_COLUMN_CONFIG = {
     "up_for_renewal": st.column_config.NumberColumn("Contracts up for renewal", format="localized"),
     "renewed": st.column_config.NumberColumn("Renewed", format="localized"),
     "pending": st.column_config.NumberColumn("Not yet decided", format="localized"),
@@ -38,6 +37,7 @@ YEAR_IN = {"quarter": 4, "year": 1}  # periods in a year
 shell.require_app_shell()
 st.title("Cohort renewals")
 ws = state.workspace()
+data = state.data_version()  # the cache key of everything computed from the data
 observed = ws.quarters()
 if len(observed) < 2:
     st.info(
@@ -49,7 +49,7 @@ if len(observed) < 2:
     st.stop()
 
 # Controls
-options = views.filter_options(ws.version)
+options = views.filter_options(data)
 controls = st.columns([1.2, 1, 1, 1])
 period = (
     controls[0].segmented_control(
@@ -67,54 +67,58 @@ leave_out_first = st.checkbox(
     value=True,
     key="leave_out_first",
 )
-unit = period
 year, covered = cohorts.last_year_coverage(observed)
 if period == "year" and covered < 4:
     st.caption(f"{year} is covered by {covered} of 4 quarters so far: its cells hold only those quarters.")
 
-logo = views.matrix(ws.version, selection, leave_out_first, period, "logo", "initial")
+logo = views.matrix(data, selection, leave_out_first, period, "logo", "initial")
 if logo.empty:
     st.info("No account in this selection was ever active. Widen the filters or include the first cohort.")
     st.stop()
-survival_all = views.survival(ws.version, selection, leave_out_first, period, None)
-nrr = views.matrix(ws.version, selection, leave_out_first, period, "nrr", "initial")
-fitted = views.projection(ws.version, selection, leave_out_first, period, None, 5 * YEAR_IN[period])
 
-# Headline numbers
-one_year = YEAR_IN[period]
+# Headline numbers: always in quarters (age 4 = one year), whatever the periods below
+survival_by_quarter = views.survival(data, selection, leave_out_first, "quarter", None)
+nrr_by_quarter = views.matrix(data, selection, leave_out_first, "quarter", "nrr", "initial")
+fitted_by_quarter = views.projection(data, selection, leave_out_first, "quarter", None, 20)
 heads = st.columns(4)
 heads[0].metric("Accounts in these cohorts", fmt.count(logo.loc[cohorts.AVERAGE, "accounts"]), border=True)
 heads[1].metric(
-    "Still active after 1 year (Kaplan–Meier)",
-    fmt.share(survival_all["survival"].get(one_year, float("nan"))),
+    "Still active after 4 quarters",
+    fmt.share(survival_by_quarter["survival"].get(4, float("nan"))),
+    help="Kaplan–Meier survival at age 4 quarters: accounts still active are counted as censored, not as lost.",
     border=True,
 )
 heads[2].metric(
-    "Revenue retained after 1 year (NRR)",
-    fmt.share(nrr.loc[cohorts.AVERAGE].get(one_year, float("nan"))),
-    help="Platform revenue of these cohorts one year after signup, as a share of their revenue in the signup "
-    "period, churned accounts included. A signup period is often only partly billed, which lifts this ratio.",
+    "Revenue retained after 4 quarters (NRR)",
+    fmt.share(nrr_by_quarter.loc[cohorts.AVERAGE].get(4, float("nan"))),
+    help="Platform revenue of these cohorts 4 quarters after signup, as a share of their revenue in the signup "
+    "quarter, churned accounts included. A signup quarter is often only partly billed, which lifts this ratio.",
     border=True,
 )
-if fitted:
-    lifetime = fitted[0].expected_lifetime(horizon=10 * one_year)
+if fitted_by_quarter and not fitted_by_quarter[2]:  # no headline from a fit the data do not support
     heads[3].metric(
-        f"Expected {unit}s per account (sBG)",
-        f"{lifetime:.1f}",
-        help=f"Mean {unit}s a new account stays active over the next 10 years, by the sBG model.",
+        "Expected quarters per account (sBG)",
+        f"{fitted_by_quarter[0].expected_lifetime(horizon=40):.1f}",
+        help="Mean quarters a new account stays active over the next 10 years, by the sBG model fitted on all cohorts.",
         border=True,
     )
 
+unit = period
+one_year = YEAR_IN[period]
 triangle, curves, survival, projection, renewal = st.tabs(
     ["Retention triangle", "Cohort curves", "Survival (Kaplan–Meier)", "Projection (sBG)", "Renewal by contract cycle"]
 )
 
 with triangle:
     left, right = st.columns(2)
-    metric = left.radio("Measure", list(METRICS), format_func=lambda m: METRICS[m][0], horizontal=True, key="metric")
-    basis = right.radio("Show", list(BASES), format_func=BASES.get, horizontal=True, key="basis")
-    table = views.matrix(ws.version, selection, leave_out_first, period, metric, basis)
-    value_title = METRICS[metric][1] if basis != "count" else ("Accounts" if metric == "logo" else "Platform revenue")
+    metric = left.radio(
+        "Measure", list(METRIC_LABELS), format_func=lambda m: METRIC_LABELS[m][0], horizontal=True, key="metric"
+    )
+    basis = right.radio("Show", list(BASIS_LABELS), format_func=BASIS_LABELS.get, horizontal=True, key="basis")
+    table = views.matrix(data, selection, leave_out_first, period, metric, basis)
+    value_title = (
+        METRIC_LABELS[metric][1] if basis != "count" else ("Accounts" if metric == "logo" else "Platform revenue")
+    )
     st.plotly_chart(
         charts.retention_heatmap(table, value_title, as_share=basis != "count", period=period),
         width="stretch",
@@ -137,11 +141,11 @@ with triangle:
 
 with curves:
     curve_metric = st.radio(
-        "Measure", list(METRICS), format_func=lambda m: METRICS[m][0], horizontal=True, key="curve_metric"
+        "Measure", list(METRIC_LABELS), format_func=lambda m: METRIC_LABELS[m][0], horizontal=True, key="curve_metric"
     )
-    shares = views.matrix(ws.version, selection, leave_out_first, period, curve_metric, "initial")
+    shares = views.matrix(data, selection, leave_out_first, period, curve_metric, "initial")
     st.plotly_chart(
-        charts.cohort_curves(shares, cohorts.AVERAGE, f"{METRICS[curve_metric][1]} (% of signup period)", period),
+        charts.cohort_curves(shares, cohorts.AVERAGE, f"{METRIC_LABELS[curve_metric][1]} (% of signup period)", period),
         width="stretch",
         key="curves_chart",
     )
@@ -158,13 +162,13 @@ with curves:
 with survival:
     compare = st.radio(
         "Compare by",
-        [c for c in COMPARE if c == "none" or c in options],
-        format_func=COMPARE.get,
+        ["none", *options],
+        format_func=lambda c: "All accounts" if c == "none" else c.capitalize(),
         horizontal=True,
         key="compare",
     )
     by = None if compare == "none" else compare
-    km = survival_all if by is None else views.survival(ws.version, selection, leave_out_first, period, by)
+    km = views.survival(data, selection, leave_out_first, period, by)
     groups = {"All accounts": km} if by is None else {g: km.xs(g) for g in km.index.get_level_values(0).unique()}
     st.plotly_chart(charts.survival_curves(groups, period), width="stretch", key="survival_chart")
     st.caption(
@@ -173,7 +177,7 @@ with survival:
         "after a gap counts as active through the gap."
     )
     with st.expander("At-risk table"):
-        st.dataframe(km, width="stretch", column_config=SURVIVAL_COLUMNS)
+        st.dataframe(km, width="stretch", column_config=SURVIVAL_COLUMN_CONFIG)
     st.download_button(
         "Download the survival table (CSV)",
         lambda: exports.csv_bytes(km, index=True),
@@ -184,16 +188,16 @@ with survival:
     )
 
 with projection:
-    if fitted is None:
+    default = views.projection(data, selection, leave_out_first, period, None, 5 * one_year)
+    if default is None:
         st.info(f"The projection needs at least one cohort observed for two {unit}s. Upload more quarters.")
     else:
-        model, check, warning = fitted
-        longest = int(check["observed"].last_valid_index())
+        longest = default[0].n_periods_  # the oldest cohort's last observed age
         settings = st.columns(2)
         horizon = settings[0].slider(
             f"Project to age ({unit}s)",
             min_value=longest,
-            max_value=max(longest, 10 * one_year),
+            max_value=max(longest + 1, 10 * one_year),
             value=max(longest, 5 * one_year),
             key="horizon",
         )
@@ -208,9 +212,7 @@ with projection:
             fit_periods = settings[1].slider(
                 f"Fit on the first … {unit}s of each cohort", 1, longest - 1, max(1, longest // 2), key="fit_periods"
             )
-        if fit_periods is not None or horizon != 5 * one_year:
-            fitted_now = views.projection(ws.version, selection, leave_out_first, period, fit_periods, horizon)
-            model, check, warning = fitted_now
+        model, check, warning = views.projection(data, selection, leave_out_first, period, fit_periods, horizon)
         if warning:
             st.warning(f"The model is unreliable here: {warning}.")
         elif model.homogeneous_:
@@ -218,16 +220,20 @@ with projection:
                 f"Churn looks the same for every account here (α + β is very large): the model reduces to a constant "
                 f"renewal rate of {fmt.share(model.retention_rate(1))} per {unit}, and α and β matter only as a ratio."
             )
+        fitted_on = f" (fit on {fit_periods} {unit}s)" if fit_periods else ""
         facts = st.columns(4)
         for place, name, value, (low, high) in (
             (facts[0], "α", model.alpha_, model.alpha_interval_),
             (facts[1], "β", model.beta_, model.beta_interval_),
         ):
             place.metric(
-                name, fmt.estimate(value), help=f"95% interval {fmt.estimate(low)} to {fmt.estimate(high)}", border=True
+                name + fitted_on,
+                fmt.estimate(value),
+                help=f"95% interval {fmt.estimate(low)} to {fmt.estimate(high)}",
+                border=True,
             )
         facts[2].metric(
-            f"Expected {unit}s active (next 10 years)",
+            f"Expected {unit}s active, next 10 years{fitted_on}",
             f"{model.expected_lifetime(horizon=10 * one_year):.1f}",
             border=True,
         )
@@ -244,7 +250,8 @@ with projection:
             "and those probabilities vary across accounts, so retention rises with age as the likeliest leavers go "
             "first. Solid: ages used in the fit; dashed: projection with its 95% band (delta method)."
         )
-        st.download_button(
+        downloads = st.columns(2)
+        downloads[0].download_button(
             "Download the projection (CSV)",
             lambda: exports.csv_bytes(check, index=True),
             f"sbg_projection_{period}.csv",
@@ -252,9 +259,17 @@ with projection:
             on_click="ignore",
             key="dl:projection",
         )
+        downloads[1].download_button(
+            "Download the survivor counts it was fitted on (CSV)",
+            lambda: exports.csv_bytes(views.survivors(data, selection, leave_out_first, period), index=True),
+            f"survivor_counts_{period}.csv",
+            "text/csv",
+            on_click="ignore",
+            key="dl:survivors",
+        )
 
 with renewal:
-    cycles = views.renewals(ws.version, selection, leave_out_first)
+    cycles = views.renewals(data, selection)
     if cycles.empty:
         st.info(
             "Renewal by contract cycle needs contract end dates. Map a column to **contract_end** (and "
@@ -265,9 +280,11 @@ with renewal:
         st.caption(
             "A contract comes up for renewal in the quarter of its end date and counts as renewed if the account is "
             "active the quarter after; contracts not yet decided are pending. Net value counts the next contract's "
-            "value (expansion included), gross caps it at the old value."
+            "value (expansion included), gross caps it at the old value. Accounts already active in the first "
+            "quarter of the data are counted on their own row: their earlier contracts are not in the data, so their "
+            "cycle numbers are unknown."
         )
-        st.dataframe(cycles, width="stretch", column_config=RENEWAL_COLUMNS)
+        st.dataframe(cycles, width="stretch", column_config=RENEWAL_COLUMN_CONFIG)
         st.download_button(
             "Download renewal by cycle (CSV)",
             lambda: exports.csv_bytes(cycles, index=True),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from b2b_core import cohorts
+from b2b_core import cohorts, sample, store
 from tests.apptest import metric, open_app, workspace_of
 from ui import format as fmt
 
@@ -16,7 +16,7 @@ def test_headline_numbers_are_those_of_b2b_core_for_the_sample_without_the_first
     logo = cohorts.cohort_matrix(selected)
     survival = cohorts.kaplan_meier(selected, observed=sorted(panel["quarter"].unique()))
     assert metric(app, "Accounts in these cohorts") == fmt.count(logo.loc[cohorts.AVERAGE, "accounts"])
-    assert metric(app, "Still active after 1 year (Kaplan–Meier)") == fmt.share(survival.loc[4, "survival"])
+    assert metric(app, "Still active after 4 quarters") == fmt.share(survival.loc[4, "survival"])
     assert not app.error and not app.warning
 
 
@@ -78,3 +78,26 @@ def test_a_selection_without_accounts_says_so(workspace_path):
     app.run()
     assert not app.exception, app.exception
     assert any("No account in this selection" in info.value for info in app.info)
+
+
+def test_eleven_years_of_quarters_render_every_control(workspace_path):
+    with store.Workspace(workspace_path) as ws:  # committed before the app opens: no sample seeding
+        ws.commit(sample.generate_panel(n_accounts=300, n_quarters=44, last_quarter="2026Q3", seed=5), "long.csv")
+    app = open_app(PAGE)
+    assert not app.error
+    horizon = app.slider(key="horizon")
+    assert horizon.min < horizon.max
+    app.toggle(key="holdout").set_value(True).run()
+    app.segmented_control(key="period").set_value("year").run()
+    assert not app.exception, app.exception
+
+
+def test_a_workspace_of_two_quarters_warns_that_the_projection_is_a_guess(workspace_path):
+    with store.Workspace(workspace_path) as ws:
+        ws.commit(sample.generate_panel(n_accounts=200, n_quarters=2, last_quarter="2026Q3", seed=5), "two.csv")
+    app = open_app(PAGE)  # without the first cohort, no cohort has two quarters yet
+    assert any("needs at least one cohort observed for two quarters" in info.value for info in app.info)
+    app.checkbox(key="leave_out_first").set_value(False).run()
+    assert not app.exception, app.exception
+    assert any("one period of renewals" in warning.value for warning in app.warning)
+    assert "Expected quarters per account (sBG)" not in [m.label for m in app.metric]  # no headline from a guess

@@ -143,12 +143,12 @@ MATRICES = {
         "2025Q4": [1, 7, 1, nan, nan, nan],
         AVERAGE: [7, 122, 1, 55 / 115, 65 / 110, 8 / 60],
     },
-    ("grr", "previous"): {
-        "2025Q1": [3, 60, nan, 10 / 60, 35 / 10, 8 / 35],
-        "2025Q2": [2, 50, nan, 40 / 50, 30 / 40, nan],
+    ("grr", "previous"): {  # Σ min(r_k, r_k−1) / Σ r_k−1: each account capped at its previous quarter
+        "2025Q1": [3, 60, nan, (10 + 0) / (10 + 20 + 30), (12 + 0) / (15 + 0), 8 / (12 + 25)],
+        "2025Q2": [2, 50, nan, (40 + 0) / (40 + 10), 30 / (50 + 0), nan],
         "2025Q3": [1, 5, nan, 5 / 5, nan, nan],
         "2025Q4": [1, 7, nan, nan, nan, nan],
-        AVERAGE: [7, 122, nan, 55 / 115, 65 / 50, 8 / 35],
+        AVERAGE: [7, 122, nan, 55 / 115, (12 + 30) / (15 + 50), 8 / 37],
     },
     ("grr", "count"): {
         "2025Q1": [3, 60, 60, 10, 35, 8],
@@ -663,10 +663,19 @@ def test_renewal_by_cycle_by_hand():
     assert result[["up_for_renewal", "renewed", "pending"]].dtypes.eq(np.int64).all()
 
 
-def test_a_contract_whose_next_quarter_is_missing_from_the_panel_is_pending_not_lost():
-    # without 2025Q1, z's contract (ends 2024Q4) has no observed next quarter
+def test_a_contract_whose_next_quarter_is_missing_is_decided_by_the_next_quarter_of_the_data():
+    # without 2025Q1: z's contract (ends 2024Q4) is judged in 2025Q2, where z is absent: not renewed;
+    # y's and w's contracts ending in 2025Q1 are judged in 2025Q2 too, where both are active
     result = renewal_by_cycle(CONTRACTS[CONTRACTS["quarter"] != "2025Q1"])
-    assert result.loc["1", ["up_for_renewal", "renewed", "pending"]].tolist() == [2, 2, 1]
+    assert result.loc["1", ["up_for_renewal", "renewed", "pending"]].tolist() == [3, 2, 0]
+    assert result.loc["2", ["up_for_renewal", "renewed", "pending"]].tolist() == [1, 1, 1]
+
+
+def test_a_contract_ending_in_the_last_quarter_of_the_data_is_pending():
+    result = renewal_by_cycle(CONTRACTS[CONTRACTS["quarter"] <= "2025Q1"])
+    # y's 2nd and w's 1st contracts end in 2025Q1, the last quarter: pending
+    assert result.loc["1", ["up_for_renewal", "renewed", "pending"]].tolist() == [2, 1, 1]
+    assert result.loc["2", ["up_for_renewal", "renewed", "pending"]].tolist() == [0, 0, 1]
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The cohort page's computations, cached by workspace version and the page's choices.
+"""The cohort page's computations, cached by the data version (workspace file and version) and the page's choices.
 
 Each function reads the live panel, keeps the accounts of the selection (signup attributes,
 optionally without the first quarter's cohort) and calls ``b2b_core.cohorts``; the selection is
@@ -20,13 +20,13 @@ Selection = tuple[tuple[str, tuple[str, ...]], ...]
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _selected(version: int, selection: Selection, leave_out_first: bool) -> pd.DataFrame:
-    """The rows of the selected accounts (shared, read-only; ``version`` keys the cache)."""
+def _selected(data: str, selection: Selection, leave_out_first: bool) -> pd.DataFrame:
+    """The rows of the selected accounts (shared, read-only; ``data`` keys the cache)."""
     return cohorts.select_accounts(state.live_panel(), dict(selection), leave_out_first)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def filter_options(version: int) -> dict[str, list[str]]:
+def filter_options(data: str) -> dict[str, list[str]]:
     """Per filter column present in the data, its values at signup."""
     panel = state.live_panel()
     present = [c for c in FILTER_COLUMNS if c in panel.columns and panel[c].notna().any()]
@@ -37,26 +37,26 @@ def filter_options(version: int) -> dict[str, list[str]]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def matrix(version: int, selection: Selection, leave_out_first: bool, period: str, metric: str, basis: str):
+def matrix(data: str, selection: Selection, leave_out_first: bool, period: str, metric: str, basis: str):
     """``cohort_matrix`` of the selection."""
-    panel = _selected(version, selection, leave_out_first)
+    panel = _selected(data, selection, leave_out_first)
     return cohorts.cohort_matrix(panel, metric, basis, period=period, observed=state.workspace().quarters())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def survival(version: int, selection: Selection, leave_out_first: bool, period: str, by: str | None):
+def survival(data: str, selection: Selection, leave_out_first: bool, period: str, by: str | None):
     """``kaplan_meier`` of the selection, by group when ``by`` is given."""
-    panel = _selected(version, selection, leave_out_first)
+    panel = _selected(data, selection, leave_out_first)
     return cohorts.kaplan_meier(panel, by=by, period=period, observed=state.workspace().quarters())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def projection(
-    version: int, selection: Selection, leave_out_first: bool, period: str, fit_periods: int | None, horizon: int
+    data: str, selection: Selection, leave_out_first: bool, period: str, fit_periods: int | None, horizon: int
 ):
     """(sBG model, ``holdout_check`` frame, warning text or None), or None when no cohort was
     observed for two periods."""
-    panel = _selected(version, selection, leave_out_first)
+    panel = _selected(data, selection, leave_out_first)
     counts = cohorts.fittable_survivors(panel, period, observed=state.workspace().quarters())
     if not counts:
         return None
@@ -68,8 +68,14 @@ def projection(
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def renewals(version: int, selection: Selection, leave_out_first: bool):
-    """``renewal_by_cycle`` of the selection."""
-    return cohorts.renewal_by_cycle(
-        _selected(version, selection, leave_out_first), observed=state.workspace().quarters()
-    )
+def renewals(data: str, selection: Selection):
+    """``renewal_by_cycle`` of the selection, the first quarter's accounts included (they get
+    their own row there)."""
+    return cohorts.renewal_by_cycle(_selected(data, selection, False), observed=state.workspace().quarters())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def survivors(data: str, selection: Selection, leave_out_first: bool, period: str):
+    """``cohort_survivors`` of the selection: the survivor counts the sBG model is fitted on."""
+    panel = _selected(data, selection, leave_out_first)
+    return cohorts.cohort_survivors(panel, period, observed=state.workspace().quarters())

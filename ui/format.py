@@ -26,9 +26,14 @@ def count(value: float) -> str:
 
 
 def estimate(value: float) -> str:
-    """A model parameter: 0.70412 → ``0.704``, 52,306.2 → ``52,306``; NaN → ``–``."""
+    """A model parameter: 0.70412 → ``0.704``, 52,306.2 → ``52,306``, 0.0000061 → ``6.1e-06``,
+    infinity → ``∞``; NaN → ``–``."""
     if _unknown(value):
         return "–"
+    if math.isinf(value):
+        return "∞"
+    if value and abs(value) < 0.001:
+        return f"{value:.2g}"
     return f"{value:,.3f}" if abs(value) < 100 else f"{value:,.0f}"
 
 

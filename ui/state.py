@@ -36,3 +36,10 @@ def live_panel() -> pd.DataFrame:
     read it, never modify it in place."""
     ws = workspace()
     return _panel(str(ws.path), ws.version)
+
+
+def data_version() -> str:
+    """``<workspace file>#<version>``: keys the caches of what is computed from the live data, so
+    that a write, or another workspace file, never serves a stale result."""
+    ws = workspace()
+    return f"{ws.path}#{ws.version}"

@@ -4,7 +4,11 @@ An account's **cohort** is the first period in which it was active. It **churned
 period after its last active period, if that period is observed (the panel has a later period);
 otherwise it is still alive and right-censored at the last observed period. An account that
 comes back after a gap is therefore alive through the gap: it churns only after its last
-activity. Accounts never active belong to no cohort; ``Activity.never_active`` counts them.
+activity. If the upload of the quarter right after its last activity is missing but later
+quarters are observed without it, the churn is still dated to that quarter (the account is known
+to be gone, and that is the earliest it can have left). Accounts never active belong to no
+cohort; ``Activity.never_active`` counts them. The panel holds one row per account and quarter
+(the workspace guarantees it).
 
 Periods are calendar quarters by default; ``period="year"`` groups quarters into calendar years
 (an account is active in a year if it is active in any quarter of it, its revenue in the year is
@@ -49,7 +53,7 @@ class Activity:
     period: np.ndarray
     active: np.ndarray
     revenue: np.ndarray
-    observed: np.ndarray  # sorted period ordinals present in the panel
+    observed: np.ndarray  # sorted period ordinals of the data: the panel's and those passed as observed
     cohort: np.ndarray
     last_active: np.ndarray
     group: np.ndarray

@@ -8,7 +8,9 @@ For cohort c at age k (periods since signup), over the accounts of c:
 
 ``basis="initial"`` divides by the age-0 value (logo retention = active at c + k / cohort size),
 ``basis="previous"`` by the value at age k − 1 (period-on-period retention; age 0 is empty), and
-``basis="count"`` shows the values themselves (accounts or currency).
+``basis="count"`` shows the values themselves (accounts or currency). Period-on-period GRR caps
+each account at its revenue of the period before instead, Σ min(r_k, r_{k−1}) / Σ r_{k−1}: the
+share of last period's revenue kept without counting expansion, never above 100%.
 
 Each table ends with a summary row per group: for the two ratio bases the **size-weighted
 average**, Σ numerator / Σ denominator over the cohorts whose cell at that age is shown (so a cohort of 500
@@ -56,7 +58,7 @@ def cohort_matrix(
         raise ValueError(f"basis must be one of {BASES}, not {basis!r}")
     columns = ["accounts"] + (["initial_revenue"] if metric != "logo" else [])
     if panel.empty or not panel["active"].any():
-        return pd.DataFrame(columns=columns, index=_index([], by))
+        return pd.DataFrame(columns=columns, index=_empty_index(by))
     act = activity(panel, period, by, observed)
     values = cohort_values(act, metric)  # (group, cohort, age), NaN where not observed
     first = int(act.cohort[act.in_cohort].min())
@@ -66,12 +68,19 @@ def cohort_matrix(
         act.group[members] * n_cohorts + act.cohort[members] - first, minlength=n_groups * n_cohorts
     ).reshape(n_groups, n_cohorts)
 
+    initial = values[:, :, 0].copy()  # age-0 revenue (capped at itself for grr)
     shown = ~np.isnan(values)
     if basis == "count":
         table = values
         summary = np.where(shown, values, 0).sum(axis=1)
     else:
-        denominator = np.broadcast_to(values[:, :, :1], values.shape) if basis == "initial" else _previous(values)
+        if basis == "initial":
+            denominator = np.broadcast_to(values[:, :, :1], values.shape)
+        elif metric == "grr":  # revenue kept from the period before, without expansion: ≤ 100%
+            values = cohort_values(act, "grr", cap="previous")
+            denominator = _previous(cohort_values(act, "nrr"))
+        else:
+            denominator = _previous(values)
         with np.errstate(invalid="ignore", divide="ignore"):
             table = values / denominator
         table[~np.isfinite(table)] = np.nan  # 0 / 0, or a return after a period with no one active
@@ -90,18 +99,19 @@ def cohort_matrix(
         block.loc[label] = summary[g]
         block.insert(0, "accounts", np.r_[sizes[g, keep], sizes[g, keep].sum()].astype(np.int64))
         if metric != "logo":
-            initial = values[g, keep, 0]  # for grr too: age-0 revenue is capped at itself
-            block.insert(1, "initial_revenue", np.r_[initial, initial.sum()])
+            block.insert(1, "initial_revenue", np.r_[initial[g, keep], initial[g, keep].sum()])
         blocks.append((act.group_labels[g], block))
     if by is None:
         return blocks[0][1].rename_axis("cohort")
     return pd.concat({name: block for name, block in blocks}, names=[by, "cohort"])
 
 
-def cohort_values(act: Activity, metric: Metric) -> np.ndarray:
+def cohort_values(act: Activity, metric: Metric, cap: Literal["initial", "previous"] = "initial") -> np.ndarray:
     """Array (group, cohort, age) of the metric's value for each cohort at each age, summed over
     its accounts; cohorts are ordinals ``first cohort + index``. NaN where the period c + k is not
-    in the panel or lies past its last period; 0 where a cohort has no accounts."""
+    in the panel or lies past its last period; 0 where a cohort has no accounts. For ``grr``,
+    ``cap`` says what each account's revenue is capped at: its age-0 revenue, or its revenue in
+    the period before (0 if it had none)."""
     members = act.in_cohort[act.account]
     account = act.account[members]
     cohort = act.cohort[account]
@@ -112,10 +122,12 @@ def cohort_values(act: Activity, metric: Metric) -> np.ndarray:
         weights = act.active[members][later].astype(float)
     else:
         weights = act.revenue[members][later]
-        if metric == "grr":
+        if metric == "grr" and cap == "initial":
             initial = np.zeros(len(act.account_ids))
             np.add.at(initial, account[age == 0], weights[age == 0])
             weights = np.minimum(weights, initial[account])
+        elif metric == "grr":
+            weights = np.minimum(weights, _revenue_before(act, account, act.period[members][later]))
 
     first, last = int(act.cohort[act.in_cohort].min()), act.last_observed
     n_cohorts = n_ages = last - first + 1
@@ -129,6 +141,17 @@ def cohort_values(act: Activity, metric: Metric) -> np.ndarray:
     return np.where(observed[None, :, :], values, np.nan)
 
 
+def _revenue_before(act: Activity, account: np.ndarray, period: np.ndarray) -> np.ndarray:
+    """Each (account, period)'s revenue in the period before (0 where it has no entry)."""
+    width = int(act.period.max()) + 2
+    keys = act.account * width + act.period
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    wanted = account * width + period - 1
+    position = np.minimum(np.searchsorted(sorted_keys, wanted), len(sorted_keys) - 1)
+    return np.where(sorted_keys[position] == wanted, act.revenue[order][position], 0.0)
+
+
 def _previous(values: np.ndarray) -> np.ndarray:
     """The value at age k − 1 for each age k (NaN at age 0)."""
     shifted = np.full_like(values, np.nan)
@@ -136,7 +159,7 @@ def _previous(values: np.ndarray) -> np.ndarray:
     return shifted
 
 
-def _index(cohorts: list[str], by: str | None) -> pd.Index:
+def _empty_index(by: str | None) -> pd.Index:
     if by is None:
-        return pd.Index(cohorts, name="cohort")
+        return pd.Index([], name="cohort")
     return pd.MultiIndex.from_tuples([], names=[by, "cohort"])

@@ -3,9 +3,10 @@ by the contract's number in the account's history (1st renewal, 2nd, …), in lo
 
 A **contract** of an account is one distinct ``contract_end`` date among its rows; its value is
 the ``contract_value`` on the last row that carries that end date. The contract **comes up for
-renewal** in the quarter of its end date; it **renewed** if the account is active in the quarter
-after. The outcome is *pending* while that next quarter is not in the panel. Cycle n is the
-account's n-th contract counted from its first active quarter.
+renewal** in the quarter of its end date; it **renewed** if the account is active in the next
+quarter of the data after that one (the quarter right after, unless its upload is missing). The
+outcome is *pending* while the data hold no later quarter. Cycle n is the account's n-th contract
+counted from its first active quarter.
 
 Accounts already active in the panel's first quarter may have signed earlier contracts the data
 do not show; their cycle numbers are unknown, so their renewals are reported on a separate row
@@ -64,20 +65,21 @@ def renewal_by_cycle(panel: pd.DataFrame, observed: Sequence[str] | None = None)
     )
     contracts = contracts.reset_index().sort_values(["account", "first_seen"])
     contracts["cycle"] = contracts.groupby("account").cumcount() + 1
-    end = pd.to_datetime(contracts["contract_end"])
-    contracts["end_quarter"] = end.dt.year * 4 + (end.dt.month - 1) // 3
+    end_quarter = quarters.ordinals_of_dates(contracts["contract_end"])
+    window = np.union1d(ordinals, [quarters.to_ordinal(q) for q in observed or []]).astype(np.int64)
+    position = np.searchsorted(window, end_quarter, side="right")
+    contracts["pending"] = position == len(window)  # no quarter of the data after the end yet
+    contracts["decided_in"] = window[np.minimum(position, len(window) - 1)]
 
-    window = set(np.unique(ordinals)) | ({quarters.to_ordinal(q) for q in observed} if observed else set())
     active = frame[frame["active"]]
     signup = active.groupby("account")["ordinal"].min()
-    next_quarter = pd.DataFrame(
-        {"account": active["account"], "end_quarter": active["ordinal"] - 1, "next_value": active["value"]}
+    decided_in = pd.DataFrame(
+        {"account": active["account"], "decided_in": active["ordinal"], "next_value": active["value"]}
     )
-    contracts = contracts.merge(next_quarter, how="left", indicator="next_quarter")
-    contracts["renewed"] = contracts["next_quarter"] == "both"
-    contracts["pending"] = ~(contracts["end_quarter"] + 1).isin(window)
+    contracts = contracts.merge(decided_in, how="left", indicator="next_quarter")
+    contracts["renewed"] = (contracts["next_quarter"] == "both") & ~contracts["pending"]
     contracts["label"] = np.where(
-        contracts["account"].map(signup).eq(min(window)), EARLIER_START, contracts["cycle"].astype(str)
+        contracts["account"].map(signup).eq(window[0]), EARLIER_START, contracts["cycle"].astype(str)
     )
     decided = contracts[~contracts["pending"]]
     renewed = decided[decided["renewed"]]

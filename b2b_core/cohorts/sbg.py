@@ -87,36 +87,25 @@ class ShiftedBetaGeometric:
         deaths, at_end, sizes = _churn_table(cohorts)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # far edges of the search
             result = minimize(
-                lambda x: -_loglik(np.exp(x), deaths, at_end, sizes),
+                lambda x: -_loglik(np.exp(x), deaths, at_end),
                 x0=np.zeros(2),
-                jac=lambda x: -_gradient(np.exp(x), deaths, at_end, sizes) * np.exp(x),
+                jac=lambda x: -_gradient(np.exp(x), deaths, at_end) * np.exp(x),
                 method="L-BFGS-B",
                 bounds=[(-LOG_BOUND, LOG_BOUND)] * 2,
             )
         log_params = result.x
-        if np.any(np.abs(log_params) > LOG_BOUND - 1e-3):
-            warnings.warn(
-                f"the sBG fit reached the edge of its search space (alpha={np.exp(log_params[0]):.3g}, "
-                f"beta={np.exp(log_params[1]):.3g}): too little churn in the data to estimate the model",
-                SBGFitWarning,
-                stacklevel=2,
-            )
-        if max(len(c) for c in cohorts) == 2:
-            warnings.warn(
-                "one period of renewals shows the average churn rate only, not how it varies across accounts: "
-                "alpha and beta are not determined separately, and projections past one period are guesses",
-                SBGFitWarning,
-                stacklevel=2,
-            )
         self.alpha_, self.beta_ = (float(v) for v in np.exp(log_params))
-        self.loglik_ = float(_loglik(np.exp(log_params), deaths, at_end, sizes))
-        information = -_hessian_log_scale(np.exp(log_params), deaths, at_end, sizes)
+        self.loglik_ = float(_loglik(np.exp(log_params), deaths, at_end))
+        information = -_hessian_log_scale(np.exp(log_params), deaths, at_end)
         try:
             self.covariance_ = np.linalg.inv(information)
         except np.linalg.LinAlgError:
             self.covariance_ = np.full((2, 2), np.inf)
         if not np.all(np.isfinite(self.covariance_)) or np.any(np.diag(self.covariance_) < 0):
             self.covariance_ = np.full((2, 2), np.inf)  # the likelihood is flat: no information
+        problem = _fit_problem(deaths, cohorts, log_params, self.covariance_)
+        if problem:
+            warnings.warn(problem, SBGFitWarning, stacklevel=2)
         z = norm.ppf(1 - (1 - self.confidence) / 2)
         se = np.sqrt(np.clip(np.diag(self.covariance_), 0, None))
         with np.errstate(over="ignore"):  # an infinite standard error gives the interval (0, inf)
@@ -178,6 +167,23 @@ class ShiftedBetaGeometric:
         )
 
 
+def _fit_problem(deaths: np.ndarray, cohorts: list[np.ndarray], log_params: np.ndarray, covariance) -> str | None:
+    """Why a fit cannot be trusted, in words, or None."""
+    if deaths.sum() == 0:
+        return "no account churned in these cohorts, so the model has no churn to learn from"
+    if max(len(c) for c in cohorts) == 2:
+        return (
+            "one period of renewals shows the average churn rate only, not how it varies across accounts: "
+            "alpha and beta are not determined separately, and projections past one period are guesses"
+        )
+    if np.any(np.abs(log_params) > LOG_BOUND - 1e-3) or not np.all(np.isfinite(covariance)):
+        return (
+            f"the data do not determine the model (alpha={np.exp(log_params[0]):.3g}, "
+            f"beta={np.exp(log_params[1]):.3g} with unbounded intervals): too little churn to estimate it"
+        )
+    return None
+
+
 def _validated(survivors) -> list[np.ndarray]:
     """The cohorts as float arrays, or a ValueError saying what is wrong and with which cohort."""
     if isinstance(survivors, np.ndarray):
@@ -223,7 +229,7 @@ def _churn_table(cohorts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.
     return deaths.sum(axis=0), at_end.sum(axis=0), np.array([c[0] for c in cohorts])
 
 
-def _loglik(params: np.ndarray, deaths: np.ndarray, at_end: np.ndarray, sizes: np.ndarray) -> float:
+def _loglik(params: np.ndarray, deaths: np.ndarray, at_end: np.ndarray) -> float:
     """Σ_t d_t log P(T=t) + Σ_T m_T log S(T), with d, m summed over cohorts."""
     a, b = params
     t = np.arange(1, len(deaths) + 1)
@@ -239,7 +245,7 @@ def _beta_derivatives(x, y):
     return dx, dy, polygamma(1, x) + dxy, polygamma(1, y) + dxy, dxy
 
 
-def _gradient(params, deaths, at_end, sizes) -> np.ndarray:
+def _gradient(params, deaths, at_end) -> np.ndarray:
     """d loglik / d(α, β)."""
     a, b = params
     t = np.arange(1, len(deaths) + 1)
@@ -251,7 +257,7 @@ def _gradient(params, deaths, at_end, sizes) -> np.ndarray:
     return np.array([deaths @ da_p + at_end @ da_s - n * da_0, deaths @ db_p + at_end @ db_s - n * db_0])
 
 
-def _hessian_log_scale(params, deaths, at_end, sizes) -> np.ndarray:
+def _hessian_log_scale(params, deaths, at_end) -> np.ndarray:
     """Hessian of the log-likelihood with respect to (log α, log β)."""
     a, b = params
     t = np.arange(1, len(deaths) + 1)
@@ -266,7 +272,7 @@ def _hessian_log_scale(params, deaths, at_end, sizes) -> np.ndarray:
             [deaths @ ab_p + at_end @ ab_s - n * ab_0, deaths @ bb_p + at_end @ bb_s - n * bb_0],
         ]
     )
-    gradient = _gradient(params, deaths, at_end, sizes)
+    gradient = _gradient(params, deaths, at_end)
     scale = np.array([a, b])
     return hessian * np.outer(scale, scale) + np.diag(gradient * scale)
 
@@ -274,7 +280,9 @@ def _hessian_log_scale(params, deaths, at_end, sizes) -> np.ndarray:
 def pooled_survival(survivors) -> pd.Series:
     """Product-limit survival by age pooled over cohorts of different lengths (Kaplan–Meier on
     survivor counts): S(t) = Π_{s ≤ t} Σ_c n_{c,s} / Σ_c n_{c,s−1}, each sum over the cohorts
-    observed at age s. Indexed by ``age``; the observed points the sBG curve is compared with."""
+    observed at age s. Indexed by ``age``; the observed points the sBG curve is compared with. On
+    the counts of ``fittable_survivors(panel)`` it equals ``kaplan_meier(panel)["survival"]`` (the
+    survivor counts carry the same churn and censoring)."""
     cohorts = _validated(survivors)
     longest = max(len(c) for c in cohorts)
     counts = np.full((len(cohorts), longest), np.nan)
@@ -283,7 +291,9 @@ def pooled_survival(survivors) -> pd.Series:
     observed = ~np.isnan(counts[:, 1:])
     alive = np.where(observed, counts[:, 1:], 0).sum(axis=0)
     at_risk = np.where(observed, counts[:, :-1], 0).sum(axis=0)
-    return pd.Series(np.r_[1.0, np.cumprod(alive / at_risk)], index=pd.Index(range(longest), name="age"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        kept = np.where(at_risk > 0, alive / at_risk, 1.0)  # nobody left at risk: survival stays where it is
+    return pd.Series(np.r_[1.0, np.cumprod(kept)], index=pd.Index(range(longest), name="age"))
 
 
 def holdout_check(
