@@ -76,3 +76,12 @@ def looks_like_formula(text: object) -> bool:
 def empty_panel() -> pd.DataFrame:
     """A panel with no rows and the contract's columns and dtypes."""
     return pd.DataFrame({c.name: pd.Series(dtype=PANDAS_TYPES[c.kind]) for c in COLUMNS})
+
+
+def custom_metrics(panel: pd.DataFrame) -> list[str]:
+    """The panel's custom metric columns: numeric (not boolean) columns that are not contract columns."""
+    return [
+        c
+        for c in panel.columns
+        if c not in BY_NAME and pd.api.types.is_numeric_dtype(panel[c]) and not pd.api.types.is_bool_dtype(panel[c])
+    ]

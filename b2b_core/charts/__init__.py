@@ -8,10 +8,20 @@ from b2b_core.charts.cohorts import (
     survival_curves,
 )
 from b2b_core.charts.overview import kpi_trend
+from b2b_core.charts.quadrants import (
+    migration_heatmap,
+    migration_sankey,
+    quadrant_map,
+    quadrant_play_through,
+)
 
 __all__ = [
     "cohort_curves",
     "kpi_trend",
+    "migration_heatmap",
+    "migration_sankey",
+    "quadrant_map",
+    "quadrant_play_through",
     "renewal_cycles",
     "retention_heatmap",
     "sbg_projection",

@@ -1,0 +1,347 @@
+"""Figures of the revenue quadrants page: the quadrant map (and its play-through over quarters),
+the migration matrix and its Sankey diagram. Inputs are the frames of ``b2b_core.quadrants``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from b2b_core.charts.cohorts import GROUP_COLOURS, LAYOUT, _rgba
+from b2b_core.playbook import Playbook
+from b2b_core.quadrants import QUADRANTS
+
+# Okabe–Ito, distinguishable with the common colour-vision deficiencies
+QUADRANT_COLOURS = {"Q1": "#0072B2", "Q2": "#D55E00", "Q3": "#7f7f7f", "Q4": "#009E73"}
+STATE_COLOURS = {"new": "#56B4E9", "returning": "#CC79A7", "churned": "#000000", "no B-side revenue": "#bbbbbb"}
+WEBGL_ABOVE = 5_000  # points; above this the map is drawn with WebGL
+X_TITLE = "B-side revenue: the account's own revenue through the platform, per quarter"
+Y_TITLE = "Platform revenue from the account, per quarter"
+CONVENTION = "x = B-side revenue, y = platform revenue; high = above the cut line"
+CORNERS = {  # where each quadrant's name sits: x, y in the plot area (0–1), anchors
+    "Q1": (0.99, 0.99, "right", "top"),
+    "Q2": (0.01, 0.99, "left", "top"),
+    "Q3": (0.01, 0.01, "left", "bottom"),
+    "Q4": (0.99, 0.01, "right", "bottom"),
+}
+
+
+def map_ranges(frames: list[pd.DataFrame], log_axes: bool) -> tuple[list[float], list[float]]:
+    """Axis ranges that fit every placed account of ``frames`` (``assign_quadrants`` outputs), so
+    that the axes stay fixed from quarter to quarter; in log10 units when ``log_axes``."""
+    x = np.concatenate([_placed(f)["b_side_revenue"].to_numpy() for f in frames])
+    y = np.concatenate([_placed(f)["platform_revenue"].to_numpy() for f in frames])
+    return _range(x, log_axes), _range(y, log_axes)
+
+
+def _range(values: np.ndarray, log_axes: bool) -> list[float]:
+    if log_axes:
+        positive = values[values > 0]
+        low, high = (positive.min(), positive.max()) if len(positive) else (1.0, 10.0)
+        return [np.log10(low / 2) - 0.05, np.log10(high) + 0.1]
+    high = values.max() if len(values) else 1.0
+    return [-0.02 * high, 1.05 * high]
+
+
+def _placed(assigned: pd.DataFrame) -> pd.DataFrame:
+    return assigned[assigned["quadrant"].isin(QUADRANTS)]
+
+
+def quadrant_map(
+    assigned: pd.DataFrame,
+    playbook: Playbook,
+    *,
+    log_axes: bool = False,
+    colour_by: str = "quadrant",
+    size_by: str | None = None,
+    take_rate: float = float("nan"),
+    ranges: tuple[list[float], list[float]] | None = None,
+    title: str = "",
+) -> go.Figure:
+    """The quadrant map of one quarter from ``assign_quadrants``: one marker per placed account,
+    coloured by ``colour_by`` (``"quadrant"`` or a text column), sized by ``size_by`` (area ∝ value),
+    the cut lines and shaded quadrants when every account shares the same cuts, the quadrant names
+    in the corners, and the line y = ``take_rate`` × x. On log axes, zero revenue is drawn on the
+    axis floor (half the smallest positive value) and said so in the hover."""
+    placed = _placed(assigned)
+    ranges = ranges or map_ranges([assigned], log_axes)
+    figure = go.Figure()
+    scatter = go.Scattergl if len(placed) > WEBGL_ABOVE else go.Scatter
+    groups = (
+        [(q, placed[placed["quadrant"] == q], QUADRANT_COLOURS[q]) for q in QUADRANTS]
+        if colour_by == "quadrant"
+        else [
+            (str(value), members, GROUP_COLOURS[i % len(GROUP_COLOURS)])
+            for i, (value, members) in enumerate(placed.groupby(placed[colour_by].fillna("(not set)"), sort=True))
+        ]
+    )
+    sizes = _marker_sizes(placed[size_by]) if size_by else None
+    for name, members, colour in groups:
+        if members.empty:
+            continue
+        x, y = (
+            _floored(members["b_side_revenue"], ranges[0], log_axes),
+            _floored(members["platform_revenue"], ranges[1], log_axes),
+        )
+        figure.add_trace(
+            scatter(
+                x=x,
+                y=y,
+                mode="markers",
+                name=playbook.label(name) if colour_by == "quadrant" else name,
+                marker={
+                    "color": colour,
+                    "size": sizes.loc[members.index].to_numpy() if sizes is not None else 7,
+                    "opacity": 0.75,
+                    "line": {"width": 0},
+                },
+                customdata=_hover_data(members),
+                hovertemplate=_HOVER,
+            )
+        )
+    _draw_cuts(figure, placed, playbook, ranges, log_axes)
+    if np.isfinite(take_rate) and take_rate > 0:
+        xs = np.logspace(ranges[0][0], ranges[0][1], 50) if log_axes else np.linspace(0, ranges[0][1], 50)
+        figure.add_scatter(
+            x=xs,
+            y=take_rate * xs,
+            mode="lines",
+            line={"color": "#444", "dash": "dot", "width": 1.5},
+            name=f"Median take rate ({take_rate:.1%}): y = {take_rate:.3f} × x",
+            hoverinfo="skip",
+        )
+    axis = {"type": "log", "dtick": 1, "tickformat": "~s"} if log_axes else {"rangemode": "tozero"}
+    figure.update_xaxes(title_text=X_TITLE, range=ranges[0], **axis)
+    figure.update_yaxes(title_text=Y_TITLE, range=ranges[1], **axis)
+    figure.update_layout(
+        height=620,
+        title={"text": title or CONVENTION, "font": {"size": 14}},
+        hovermode="closest",
+        **{
+            **LAYOUT,
+            "legend": {"orientation": "h", "y": -0.14, "x": 0},
+            "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+        },
+    )
+    return figure
+
+
+_HOVER = (
+    "<b>%{customdata[0]}</b> (%{customdata[1]})<br>%{customdata[2]} · %{customdata[3]}<br>"
+    "B-side revenue %{customdata[4]:,.0f} · platform revenue %{customdata[5]:,.0f}<br>"
+    "Take rate %{customdata[6]}<extra>%{customdata[7]}</extra>"
+)
+
+
+def _hover_data(members: pd.DataFrame) -> np.ndarray:
+    def text(column: str) -> pd.Series:
+        return members[column].fillna("–").astype(str) if column in members else pd.Series("–", index=members.index)
+
+    rate = members["take_rate"].map(lambda r: "–" if pd.isna(r) else f"{r:.1%}")
+    return np.column_stack(
+        [
+            text("account_name"),
+            members["account_id"].astype(str),
+            text("segment"),
+            text("tier"),
+            members["b_side_revenue"],
+            members["platform_revenue"],
+            rate,
+            members["quadrant"].astype(str),
+        ]
+    )
+
+
+def _floored(values: pd.Series, axis_range: list[float], log_axes: bool) -> np.ndarray:
+    values = values.to_numpy(dtype=float)
+    return np.where(values > 0, values, 10 ** (axis_range[0] + 0.05)) if log_axes else values
+
+
+def _marker_sizes(values: pd.Series) -> pd.Series:
+    """Marker diameters 4–30 px with area proportional to the value (missing or ≤ 0 → 4 px)."""
+    values = values.astype(float).clip(lower=0).fillna(0)
+    top = values.max()
+    return 4 + 26 * np.sqrt(values / top) if top > 0 else pd.Series(4.0, index=values.index)
+
+
+def _draw_cuts(figure: go.Figure, placed: pd.DataFrame, playbook: Playbook, ranges, log_axes: bool) -> None:
+    """Cut lines and shaded quadrants when all accounts share one pair of cuts; the quadrant names
+    in the corners always."""
+    to_axis = (lambda v: np.log10(v) if v > 0 else ranges[0][0]) if log_axes else (lambda v: v)
+    cuts = placed[["x_cut", "y_cut"]].drop_duplicates()
+    if len(cuts) == 1:
+        x_cut, y_cut = (float(v) for v in cuts.iloc[0])
+        x_edges = [ranges[0][0], to_axis(x_cut), ranges[0][1]]
+        y_edges = [ranges[1][0], to_axis(y_cut) if log_axes else y_cut, ranges[1][1]]
+        for quadrant, (i, j) in {"Q3": (0, 0), "Q4": (1, 0), "Q2": (0, 1), "Q1": (1, 1)}.items():
+            x0, x1 = x_edges[i : i + 2]
+            y0, y1 = y_edges[j : j + 2]
+            figure.add_shape(
+                type="rect",
+                x0=10**x0 if log_axes else x0,
+                x1=10**x1 if log_axes else x1,
+                y0=10**y0 if log_axes else y0,
+                y1=10**y1 if log_axes else y1,
+                fillcolor=_rgba(QUADRANT_COLOURS[quadrant], 0.07),
+                line={"width": 0},
+                layer="below",
+            )
+        figure.add_vline(x=x_cut, line={"color": "#333", "width": 1.5, "dash": "dash"})
+        figure.add_hline(y=y_cut, line={"color": "#333", "width": 1.5, "dash": "dash"})
+    for quadrant, (x, y, xanchor, yanchor) in CORNERS.items():
+        play = playbook.quadrant(quadrant)
+        figure.add_annotation(
+            x=x,
+            y=y,
+            xref="x domain",
+            yref="y domain",
+            xanchor=xanchor,
+            yanchor=yanchor,
+            showarrow=False,
+            align="left" if xanchor == "left" else "right",
+            text=f"<b>{quadrant} · {play.name}</b><br><span style='font-size:11px'>{play.position}</span>",
+            font={"size": 14, "color": QUADRANT_COLOURS[quadrant]},
+            bgcolor="rgba(255,255,255,0.8)",
+        )
+
+
+def quadrant_play_through(
+    frames: dict[str, pd.DataFrame], playbook: Playbook, *, log_axes: bool = False, take_rate: float = float("nan")
+) -> go.Figure:
+    """The quadrant map animated over quarters (``frames``: quarter → ``assign_quadrants``) with
+    fixed axes, a play button and a quarter slider. Markers are coloured by quadrant."""
+    ranges = map_ranges(list(frames.values()), log_axes)
+    maps = {
+        quarter: quadrant_map(assigned, playbook, log_axes=log_axes, take_rate=take_rate, ranges=ranges)
+        for quarter, assigned in frames.items()
+    }
+    quarters = list(maps)
+    first = maps[quarters[0]]
+    slots = len(QUADRANTS)  # one trace per quadrant in every frame, so frames can replace them
+    figure = go.Figure(
+        data=[_quadrant_trace(first, q, playbook) for q in QUADRANTS],
+        layout=first.layout,
+        frames=[
+            go.Frame(
+                data=[_quadrant_trace(maps[q], quadrant, playbook) for quadrant in QUADRANTS],
+                layout={"shapes": maps[q].layout.shapes},  # each quarter's own cut lines
+                name=q,
+                traces=list(range(slots)),
+            )
+            for q in quarters
+        ],
+    )
+    step = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}
+    figure.update_layout(
+        height=700,
+        title={"text": f"{quarters[0]} – {quarters[-1]} · {CONVENTION}"},
+        legend={"orientation": "h", "y": -0.3, "x": 0},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "left",
+                "x": 0,
+                "y": -0.13,
+                "xanchor": "left",
+                "yanchor": "top",
+                "buttons": [
+                    {
+                        "label": "▶ Play",
+                        "method": "animate",
+                        "args": [None, {"frame": {"duration": 900, "redraw": True}, "fromcurrent": True}],
+                    },
+                    {"label": "❚❚ Pause", "method": "animate", "args": [[None], step]},
+                ],
+            }
+        ],
+        sliders=[
+            {
+                "x": 0.16,
+                "len": 0.84,
+                "y": -0.1,
+                "yanchor": "top",
+                "currentvalue": {"prefix": "Quarter "},
+                "steps": [{"label": q, "method": "animate", "args": [[q], step]} for q in quarters],
+            }
+        ],
+    )
+    return figure
+
+
+def _quadrant_trace(figure: go.Figure, quadrant: str, playbook: Playbook) -> go.BaseTraceType:
+    """The trace of ``quadrant`` in a ``quadrant_map`` figure, or an empty one in its place."""
+    name = playbook.label(quadrant)
+    found = next((t for t in figure.data if t.name == name), None)
+    return found if found is not None else go.Scatter(x=[], y=[], mode="markers", name=name)
+
+
+def migration_heatmap(matrix: pd.DataFrame, playbook: Playbook, value_title: str, as_money: bool) -> go.Figure:
+    """The migration matrix (states before × states after) as an annotated heatmap."""
+    rows = [playbook.label(s) for s in matrix.index]
+    columns = [playbook.label(s) for s in matrix.columns]
+    values = matrix.to_numpy(dtype=float)
+    text = [[_amount(v, as_money) for v in row] for row in values]
+    figure = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=columns,
+            y=rows,
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            colorbar={"title": {"text": value_title}},
+            hovertemplate="From %{y} to %{x}: %{text}<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
+    figure.update_yaxes(title_text="Before (from quarter)", autorange="reversed", type="category")
+    figure.update_xaxes(title_text="After (to quarter)", side="top", type="category")
+    figure.update_layout(height=420, **{**LAYOUT, "margin": {"l": 10, "r": 10, "t": 80, "b": 10}})
+    return figure
+
+
+def _amount(value: float, as_money: bool) -> str:
+    if not value:
+        return ""
+    if not as_money:
+        return f"{value:,.0f}"
+    for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= threshold:
+            return f"{value / threshold:.1f}{suffix}"
+    return f"{value:,.0f}"
+
+
+def migration_sankey(matrix: pd.DataFrame, playbook: Playbook, from_quarter: str, to_quarter: str) -> go.Figure:
+    """The migration as flows from the states of ``from_quarter`` (left) to those of ``to_quarter``
+    (right); link width = accounts."""
+    before = [s for s in matrix.index if matrix.loc[s].sum() > 0]
+    after = [s for s in matrix.columns if matrix[s].sum() > 0]
+    labels = [f"{playbook.label(s)} ({from_quarter})" for s in before] + [
+        f"{playbook.label(s)} ({to_quarter})" for s in after
+    ]
+    colours = [QUADRANT_COLOURS.get(s, STATE_COLOURS.get(s, "#999")) for s in before + after]
+    sources, targets, values, link_colours = [], [], [], []
+    for i, s in enumerate(before):
+        for j, t in enumerate(after):
+            if matrix.loc[s, t] > 0:
+                sources.append(i)
+                targets.append(len(before) + j)
+                values.append(int(matrix.loc[s, t]))
+                link_colours.append(_rgba(colours[i], 0.35))
+    figure = go.Figure(
+        go.Sankey(
+            node={"label": labels, "color": colours, "pad": 14, "thickness": 16},
+            textfont={"size": 13, "color": "#111"},
+            link={
+                "source": sources,
+                "target": targets,
+                "value": values,
+                "color": link_colours,
+                "hovertemplate": "%{source.label} → %{target.label}: %{value:,} accounts<extra></extra>",
+            },
+        )
+    )
+    figure.update_layout(height=460, margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    return figure

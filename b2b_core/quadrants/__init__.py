@@ -1,0 +1,51 @@
+"""Revenue quadrants: every B-side account by its own revenue (x) against the platform's revenue
+from it (y), the movement between quarters, and a finer segmentation by clustering (DESIGN §5)."""
+
+from b2b_core.quadrants.assign import (
+    INACTIVE,
+    NO_B_SIDE,
+    QUADRANTS,
+    STATES,
+    Cut,
+    accounts_matching,
+    assign_quadrants,
+    check_cut,
+    median_take_rate,
+)
+from b2b_core.quadrants.migration import (
+    AFTER_STATES,
+    BEFORE_STATES,
+    CHURNED,
+    NEW,
+    RETURNING,
+    Migration,
+    movers,
+    quadrant_migration,
+)
+from b2b_core.quadrants.segments import Segmentation, describe, segment_accounts
+from b2b_core.quadrants.summary import SUMMARY_COLUMNS, quadrant_summary
+
+__all__ = [
+    "AFTER_STATES",
+    "BEFORE_STATES",
+    "CHURNED",
+    "INACTIVE",
+    "NEW",
+    "NO_B_SIDE",
+    "QUADRANTS",
+    "RETURNING",
+    "STATES",
+    "SUMMARY_COLUMNS",
+    "Cut",
+    "Migration",
+    "Segmentation",
+    "accounts_matching",
+    "assign_quadrants",
+    "check_cut",
+    "describe",
+    "median_take_rate",
+    "movers",
+    "quadrant_migration",
+    "quadrant_summary",
+    "segment_accounts",
+]

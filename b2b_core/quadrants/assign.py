@@ -1,0 +1,120 @@
+"""Placing each account of a quarter in a revenue quadrant (DESIGN §5).
+
+x = the account's B-side revenue, y = the platform's revenue from it, both for the quarter in
+currency units. An axis is **high** when the value is strictly above the cut point of that axis,
+so an account exactly at the cut (for example at the median) counts as low. Quadrants follow the
+chart: Q1 top right (both high), Q2 top left (platform high only), Q3 bottom left (both low), Q4
+bottom right (B-side high only).
+
+Every row of the quarter gets a state, none is dropped: ``Q1`` … ``Q4`` for active accounts with
+both revenues; ``no B-side revenue`` for active accounts whose B-side revenue is missing (they
+cannot be placed); ``inactive`` for rows not active that quarter. Zero revenue on an axis is a
+valid value (low, unless the cut is below 0) and is flagged in ``zero_b_side`` /
+``zero_platform``, since a log-scaled chart cannot draw it.
+
+Cut points are computed over the placed accounts of the quarter, per group when ``by`` is given:
+``"median"``, ``"mean"``, ``("percentile", p)`` with 0 ≤ p ≤ 100, or fixed ``("value", x, y)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from b2b_core import contract, quarters
+
+QUADRANTS = ("Q1", "Q2", "Q3", "Q4")
+NO_B_SIDE = "no B-side revenue"
+INACTIVE = "inactive"
+STATES = (*QUADRANTS, NO_B_SIDE, INACTIVE)
+Cut = str | tuple  # "median" | "mean" | ("percentile", p) | ("value", x, y)
+ATTRIBUTES = ("account_name", "segment", "region", "tier", "owner", "contract_value")
+
+
+def check_cut(cut: Cut) -> None:
+    """Raise ``ValueError`` saying what to pass if ``cut`` is not a known cut rule."""
+    if cut in ("median", "mean"):
+        return
+    if isinstance(cut, tuple) and len(cut) == 2 and cut[0] == "percentile":
+        if isinstance(cut[1], (int, float)) and 0 <= cut[1] <= 100:
+            return
+        raise ValueError(f"a percentile cut needs 0 ≤ p ≤ 100, not {cut[1]!r}")
+    if isinstance(cut, tuple) and len(cut) == 3 and cut[0] == "value":
+        if all(isinstance(v, (int, float)) and np.isfinite(v) for v in cut[1:]):
+            return
+        raise ValueError(f"a value cut needs two finite numbers (B-side, platform), not {cut[1:]!r}")
+    raise ValueError(f'cut must be "median", "mean", ("percentile", p) or ("value", x, y), not {cut!r}')
+
+
+def assign_quadrants(panel: pd.DataFrame, quarter: str, cut: Cut = "median", by: str | None = None) -> pd.DataFrame:
+    """One row per account with a row in ``quarter``, in panel order.
+
+    Columns: ``account_id``; the descriptive ``ATTRIBUTES`` and custom metrics the panel has;
+    ``b_side_revenue``, ``platform_revenue``, ``take_rate`` (platform / B-side, NaN when B-side is
+    0 or missing); ``quadrant`` (one of ``STATES``, categorical); ``x_cut``, ``y_cut`` (the cut
+    points that applied to the account, NaN for accounts not placed); ``zero_b_side``,
+    ``zero_platform``. Raises ``ValueError`` for an unknown cut or ``by`` column.
+    """
+    check_cut(cut)
+    if by is not None and by not in panel.columns:
+        raise ValueError(f"cannot cut by {by!r}: the panel has no such column")
+    rows = panel[panel["quarter"].to_numpy() == quarter]
+    keep = ["account_id", *(c for c in ATTRIBUTES if c in rows.columns), *contract.custom_metrics(rows)]
+    frame = rows[keep].reset_index(drop=True)
+    x = rows["b_side_revenue"].to_numpy(dtype=float, na_value=np.nan)
+    y = rows["platform_revenue"].to_numpy(dtype=float, na_value=np.nan)
+    active = rows["active"].to_numpy(dtype=bool)
+    placed = active & ~np.isnan(x) & ~np.isnan(y)
+
+    x_cut, y_cut = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
+    groups = np.zeros(len(rows), dtype=np.int64) if by is None else pd.factorize(rows[by].fillna(""))[0]
+    for group in np.unique(groups[placed]):
+        members = placed & (groups == group)
+        x_cut[members], y_cut[members] = _cut_points(x[members], y[members], cut)
+
+    with np.errstate(invalid="ignore"):
+        high_x, high_y = x > x_cut, y > y_cut
+    # codes into STATES: Q1 0, Q2 1, Q3 2, Q4 3, no B-side 4, inactive 5
+    codes = np.where(high_y, np.where(high_x, 0, 1), np.where(high_x, 3, 2))
+    codes = np.where(placed, codes, np.where(active, 4, 5))
+    frame["b_side_revenue"] = x
+    frame["platform_revenue"] = y
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame["take_rate"] = np.where(x > 0, y / x, np.nan)
+    frame["quadrant"] = pd.Categorical.from_codes(codes, categories=list(STATES))
+    frame["x_cut"], frame["y_cut"] = x_cut, y_cut
+    frame["zero_b_side"], frame["zero_platform"] = x == 0, y == 0
+    return frame
+
+
+def _cut_points(x: np.ndarray, y: np.ndarray, cut: Cut) -> tuple[float, float]:
+    if cut == "median":
+        return float(np.median(x)), float(np.median(y))
+    if cut == "mean":
+        return float(x.mean()), float(y.mean())
+    if cut[0] == "percentile":
+        return float(np.percentile(x, cut[1])), float(np.percentile(y, cut[1]))
+    return float(cut[1]), float(cut[2])
+
+
+def median_take_rate(assigned: pd.DataFrame) -> float:
+    """Median take rate of the placed accounts with B-side revenue > 0 (NaN if none): the slope
+    of the chart's reference line y = take rate × x."""
+    rates = assigned.loc[assigned["quadrant"].isin(QUADRANTS), "take_rate"].dropna()
+    return float(rates.median()) if len(rates) else float("nan")
+
+
+def accounts_matching(panel: pd.DataFrame, selection: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """The rows of the accounts whose attributes on their latest row match ``selection`` (column →
+    accepted values; an empty list or a missing column accepts all). Judging each account by one
+    row keeps an account that changed segment from leaving one quarter's map and entering the
+    next as if it had churned and signed up."""
+    selection = {c: v for c, v in (selection or {}).items() if v and c in panel.columns}
+    if panel.empty or not selection:
+        return panel
+    order = panel["quarter"].map(quarters.to_ordinal).to_numpy()
+    latest = panel.iloc[np.argsort(order, kind="stable")].drop_duplicates("account_id", keep="last")
+    keep = np.ones(len(latest), dtype=bool)
+    for column, accepted in selection.items():
+        keep &= latest[column].isin(accepted).to_numpy()
+    return panel[panel["account_id"].isin(latest.loc[keep, "account_id"])]

@@ -1,0 +1,136 @@
+"""A finer segmentation than the 2×2: k-means clusters of accounts on several dimensions at once.
+
+Features per account placed in the quarter (see ``assign``): log(1 + B-side revenue),
+log(1 + platform revenue), take rate (clipped to its 1st–99th percentile so a few extreme ratios do
+not make their own cluster), platform revenue growth against the previous quarter as
+log(1 + now) − log(1 + before) (accounts without a previous quarter get the median growth), and
+each custom metric (log(1 + v) when it is never negative; missing values get the median). Each
+feature is standardised (mean 0, standard deviation 1); k-means runs for every k of ``k_values``
+and the k with the highest silhouette score (on a sample of at most ``sample_size`` accounts) is
+kept. A cluster is described in words by the features whose centre lies at least
+``NOTABLE`` standard deviations from the average.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import StandardScaler
+
+from b2b_core import contract, quarters
+from b2b_core.quadrants.assign import QUADRANTS, assign_quadrants
+
+NOTABLE = 0.5  # standard deviations
+FEATURE_WORDS = {  # feature → (word when high, word when low)
+    "log_b_side_revenue": ("high B-side revenue", "low B-side revenue"),
+    "log_platform_revenue": ("high platform revenue", "low platform revenue"),
+    "take_rate": ("high take rate", "low take rate"),
+    "growth": ("growing", "shrinking"),
+}
+MIN_ACCOUNTS = 10
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """The chosen clustering.
+
+    ``accounts``: account_id, quadrant and ``cluster`` (1 … k, largest cluster first) per placed
+    account. ``profiles``: per cluster, accounts, median B-side and platform revenue, median take
+    rate and growth, and ``description`` in words. ``silhouette``: the score of each k tried.
+    """
+
+    k: int
+    accounts: pd.DataFrame
+    profiles: pd.DataFrame
+    silhouette: pd.Series
+
+
+def segment_accounts(
+    panel: pd.DataFrame,
+    quarter: str,
+    k_values: range = range(2, 9),
+    sample_size: int = 5_000,
+    random_state: int = 0,
+) -> Segmentation:
+    """Cluster the accounts placed in ``quarter``. Raises ``ValueError`` with fewer than
+    ``MIN_ACCOUNTS`` placed accounts."""
+    placed = assign_quadrants(panel, quarter)
+    placed = placed[placed["quadrant"].isin(QUADRANTS)].reset_index(drop=True)
+    if len(placed) < MIN_ACCOUNTS:
+        raise ValueError(
+            f"{quarter} has {len(placed)} accounts with both revenues; clustering needs at least {MIN_ACCOUNTS}"
+        )
+    features = _features(panel, placed, quarter)
+    scaled = StandardScaler().fit_transform(features.to_numpy())
+    scaled = np.nan_to_num(scaled)  # a constant feature scales to 0/0
+    scores, labels = {}, {}
+    for k in [k for k in k_values if 2 <= k < len(placed)]:
+        model = KMeans(n_clusters=k, n_init=4, random_state=random_state).fit(scaled)
+        if len(np.unique(model.labels_)) < 2:
+            continue
+        scores[k] = silhouette_score(
+            scaled, model.labels_, sample_size=min(sample_size, len(placed)), random_state=random_state
+        )
+        labels[k] = model.labels_
+    if not scores:
+        raise ValueError(f"the accounts of {quarter} do not split into clusters (they are all alike)")
+    best = max(scores, key=scores.get)
+    by_size = pd.Series(labels[best]).value_counts().index  # cluster numbers by size, largest first
+    cluster = pd.Series(labels[best]).map({old: new for new, old in enumerate(by_size, start=1)}).to_numpy()
+    accounts = placed[["account_id", "quadrant"]].assign(cluster=cluster)
+    profiles = _profiles(placed, features, scaled, cluster)
+    return Segmentation(best, accounts, profiles, pd.Series(scores, name="silhouette").rename_axis("k"))
+
+
+def _features(panel: pd.DataFrame, placed: pd.DataFrame, quarter: str) -> pd.DataFrame:
+    features = pd.DataFrame(
+        {
+            "log_b_side_revenue": np.log1p(placed["b_side_revenue"].clip(lower=0)),
+            "log_platform_revenue": np.log1p(placed["platform_revenue"].clip(lower=0)),
+        }
+    )
+    rate = placed["take_rate"]
+    low, high = rate.quantile([0.01, 0.99]) if rate.notna().any() else (0.0, 0.0)
+    features["take_rate"] = rate.clip(low, high).fillna(rate.median() if rate.notna().any() else 0.0)
+    previous = panel[panel["quarter"] == quarters.shift(quarter, -1)]
+    before = previous.groupby("account_id")["platform_revenue"].sum()
+    before = placed["account_id"].map(before)
+    growth = np.log1p(placed["platform_revenue"].clip(lower=0)) - np.log1p(before.clip(lower=0))
+    features["growth"] = growth.fillna(growth.median() if growth.notna().any() else 0.0)
+    for metric in contract.custom_metrics(panel):
+        values = placed[metric].astype(float)
+        values = np.log1p(values) if (values.dropna() >= 0).all() else values
+        features[metric] = values.fillna(values.median() if values.notna().any() else 0.0)
+    return features
+
+
+def _profiles(placed: pd.DataFrame, features: pd.DataFrame, scaled: np.ndarray, cluster: np.ndarray) -> pd.DataFrame:
+    rows = []
+    for number in range(1, cluster.max() + 1):
+        members = cluster == number
+        centre = scaled[members].mean(axis=0)
+        rows.append(
+            {
+                "cluster": number,
+                "accounts": int(members.sum()),
+                "median_b_side_revenue": placed.loc[members, "b_side_revenue"].median(),
+                "median_platform_revenue": placed.loc[members, "platform_revenue"].median(),
+                "median_take_rate": placed.loc[members, "take_rate"].median(),
+                "median_growth": float(np.expm1(features.loc[members, "growth"].median())),
+                "description": describe(dict(zip(features.columns, centre, strict=True))),
+            }
+        )
+    return pd.DataFrame(rows).set_index("cluster")
+
+
+def describe(centre: dict[str, float]) -> str:
+    """The notable features of a standardised cluster centre in words, strongest first:
+    ``{"take_rate": -1.2, "growth": 0.7}`` → ``"low take rate, growing"``; ``"close to average"``
+    when no feature is ``NOTABLE``."""
+    notable = sorted(((abs(z), name, z) for name, z in centre.items() if abs(z) >= NOTABLE), reverse=True)
+    words = [FEATURE_WORDS.get(name, (f"high {name}", f"low {name}"))[0 if z > 0 else 1] for _, name, z in notable]
+    return ", ".join(words) if words else "close to average"

@@ -1,0 +1,69 @@
+"""The quadrant page's computations, cached by the data version (workspace file and version) and the page's choices.
+
+The selection (filters) is a tuple of (column, values) pairs so that it can be a cache key; the
+cut rule is a tuple too (see ``b2b_core.quadrants.assign``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from b2b_core import playbook, quadrants
+from ui import state
+
+FILTER_COLUMNS = ("segment", "region", "tier", "owner")
+Selection = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _selected(data: str, selection: Selection) -> pd.DataFrame:
+    """The rows of the selected accounts (shared, read-only; ``data`` keys the cache)."""
+    return quadrants.accounts_matching(state.live_panel(), dict(selection))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def filter_options(data: str) -> dict[str, list[str]]:
+    """Per filter column present in the data, its values."""
+    panel = state.live_panel()
+    return {
+        c: sorted(panel[c].dropna().astype(str).unique())
+        for c in FILTER_COLUMNS
+        if c in panel.columns and panel[c].notna().any()
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def assigned(data: str, selection: Selection, quarter: str, cut, by: str | None) -> pd.DataFrame:
+    """``assign_quadrants`` of the selection in ``quarter``."""
+    return quadrants.assign_quadrants(_selected(data, selection), quarter, cut, by)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def migration(data: str, selection: Selection, from_quarter: str, to_quarter: str, cut, by: str | None):
+    """``quadrant_migration`` of the selection."""
+    return quadrants.quadrant_migration(_selected(data, selection), from_quarter, to_quarter, cut, by)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def summary(data: str, selection: Selection, cut, by: str | None) -> pd.DataFrame:
+    """``quadrant_summary`` of the selection over every quarter."""
+    return quadrants.quadrant_summary(_selected(data, selection), cut, by)
+
+
+@st.cache_data(show_spinner="Finding clusters…", max_entries=8)
+def segmentation(data: str, selection: Selection, quarter: str):
+    """``segment_accounts`` of the selection, or the reason it cannot run (text)."""
+    try:
+        return quadrants.segment_accounts(_selected(data, selection), quarter)
+    except ValueError as exc:
+        return str(exc)
+
+
+@st.cache_data(show_spinner=False, max_entries=1)
+def play(mtime: float) -> playbook.Playbook | str:
+    """The playbook file, re-read when it changes (``mtime``), or its error message."""
+    try:
+        return playbook.load_playbook()
+    except playbook.PlaybookError as exc:
+        return str(exc)
