@@ -28,7 +28,8 @@ observed = ws.quarters()
 if not observed:
     st.info("The workspace has no data yet. Upload a quarter's account export on the **Data** page.")
     st.stop()
-play = views.play(playbook.PLAYBOOK_PATH.stat().st_mtime if playbook.PLAYBOOK_PATH.exists() else 0.0)
+play_path = playbook.PLAYBOOK_PATH
+play = views.play(str(play_path), play_path.stat().st_mtime if play_path.exists() else 0.0)
 if isinstance(play, str):
     st.error(f"The playbook cannot be read: {play}")
     st.stop()

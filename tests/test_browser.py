@@ -23,7 +23,10 @@ def page():
         yield page
 
 
-@pytest.mark.parametrize("path, heading", [("/", "Overview"), ("/cohorts", "Cohort renewals"), ("/data", "Data")])
+@pytest.mark.parametrize(
+    "path, heading",
+    [("/", "Overview"), ("/quadrants", "Revenue quadrants"), ("/cohorts", "Cohort renewals"), ("/data", "Data")],
+)
 def test_every_page_renders_without_an_error_element(app_url, page, path, heading):
     page.goto(app_url + path)
     wait_until_idle(page)
@@ -62,6 +65,27 @@ def test_every_cohort_view_draws_its_chart_and_the_holdout_check_reports_its_err
     assert error.locator('[data-testid="stMetricValue"]').inner_text().endswith("pts")
     assert page.locator(ERROR_ELEMENTS).count() == 0
     page.screenshot(path="test-artifacts/browser_cohorts_holdout.png", full_page=True)
+
+
+def test_the_quadrant_map_names_its_quadrants_and_every_quadrant_view_draws(app_url, page):
+    page.goto(app_url + "/quadrants")
+    wait_until_idle(page)
+    chart = page.locator(".st-key-quadrant_chart .js-plotly-plot")
+    chart.locator(".main-svg").first.wait_for(state="visible", timeout=30_000)
+    for name in ("Q1 · Core partners", "Q2 · At risk", "Q3 · Observe", "Q4 · Under-monetised"):
+        expect(chart.locator(".annotation-text").filter(has_text=name)).to_have_count(1)
+    expect(chart.locator(".gtitle")).to_contain_text("x = B-side revenue, y = platform revenue")
+    for tab, key in {
+        "Play through quarters": "play_chart",
+        "Migration": "sankey_chart",
+    }.items():
+        page.get_by_role("tab", name=tab).click()
+        page.locator(f".st-key-{key} .js-plotly-plot .main-svg").first.wait_for(state="visible", timeout=30_000)
+    page.get_by_role("tab", name="Play through quarters").click()
+    page.locator(".st-key-play_chart .updatemenu-button").first.click()  # ▶ Play
+    page.wait_for_timeout(1500)
+    assert page.locator(ERROR_ELEMENTS).count() == 0
+    page.screenshot(path="test-artifacts/browser_quadrants_play.png", full_page=True)
 
 
 def test_upload_commit_and_see_the_quarter_in_the_history(app_url, page, tmp_path):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from b2b_core import charts, cohorts
+from b2b_core import charts, cohorts, quadrants, sample
+from b2b_core.playbook import load_playbook
 
 
 def test_kpi_trend_draws_revenue_bars_and_an_accounts_line_on_its_own_axis():
@@ -83,3 +84,47 @@ def test_renewal_cycles_leave_out_cycles_with_nothing_decided_yet():
     figure = charts.renewal_cycles(table)
     assert list(figure.data[0].x) == ["Cycle 1", "Started before the data"]
     assert list(figure.data[0].y) == [0.8, 0.75]
+
+
+PLAYBOOK = load_playbook()
+
+
+def _assigned(n: int = 4) -> pd.DataFrame:
+    """``n`` placed accounts cycling through the quadrants, one zero-platform account."""
+    x = [10.0, 1.0, 1.0, 10.0] * (n // 4)
+    y = [10.0, 10.0, 0.0, 1.0] * (n // 4)
+    panel = pd.DataFrame(
+        {"account_id": [f"a{i}" for i in range(n)], "quarter": "2025Q1", "active": True}
+        | {"b_side_revenue": x, "platform_revenue": y, "segment": "Retail"}
+    )
+    return quadrants.assign_quadrants(panel, "2025Q1", ("value", 5.0, 5.0))
+
+
+def test_quadrant_map_draws_one_trace_per_quadrant_named_from_the_playbook_with_cut_lines_and_names():
+    figure = charts.quadrant_map(_assigned(), PLAYBOOK, take_rate=0.5)
+    names = [trace.name for trace in figure.data]
+    assert names[:4] == ["Q1 · Core partners", "Q2 · At risk", "Q3 · Observe", "Q4 · Under-monetised"]
+    assert figure.data[0].type == "scatter" and list(figure.data[0].x) == [10.0]
+    line = figure.data[-1]
+    assert line.name.startswith("Median take rate (50.0%)") and line.y[-1] == pytest.approx(0.5 * line.x[-1])
+    lines = [s for s in figure.layout.shapes if s.type == "line"]
+    assert {(s.x0, s.y0) for s in lines if s.x0 == s.x1} == {(5.0, 0)} and any(s.y0 == s.y1 == 5.0 for s in lines)
+    assert {a.text.split("</b>")[0][3:] for a in figure.layout.annotations} == set(names[:4])
+    assert figure.layout.xaxis.title.text.startswith("B-side revenue")
+
+
+def test_quadrant_map_switches_to_webgl_above_five_thousand_points_and_floors_zeros_on_log_axes():
+    big = charts.quadrant_map(_assigned(5_004), PLAYBOOK, log_axes=True)
+    assert big.data[0].type == "scattergl" and big.layout.xaxis.type == "log"
+    q3 = next(trace for trace in big.data if trace.name.startswith("Q3"))
+    floor = 10 ** (big.layout.yaxis.range[0] + 0.05)
+    assert list(q3.y) == pytest.approx([floor] * len(q3.y))  # platform revenue 0 drawn on the axis floor
+
+
+def test_migration_sankey_links_carry_every_account_of_the_matrix():
+    panel = sample.generate_panel(n_accounts=300, n_quarters=3, last_quarter="2026Q3", seed=4)
+    flow = quadrants.quadrant_migration(panel, "2026Q2", "2026Q3")
+    sankey = charts.migration_sankey(flow.matrix, PLAYBOOK, "2026Q2", "2026Q3").data[0]
+    assert sum(sankey.link.value) == flow.matrix.to_numpy().sum()
+    heatmap = charts.migration_heatmap(flow.matrix, PLAYBOOK, "Accounts", as_money=False).data[0]
+    assert heatmap.y[0] == "Q1 · Core partners" and heatmap.x[-1] == "churned"

@@ -60,10 +60,10 @@ def segmentation(data: str, selection: Selection, quarter: str):
         return str(exc)
 
 
-@st.cache_data(show_spinner=False, max_entries=1)
-def play(mtime: float) -> playbook.Playbook | str:
-    """The playbook file, re-read when it changes (``mtime``), or its error message."""
+@st.cache_data(show_spinner=False, max_entries=2)
+def play(path: str, mtime: float) -> playbook.Playbook | str:
+    """The playbook at ``path``, re-read when the file changes (``mtime``), or its error message."""
     try:
-        return playbook.load_playbook()
+        return playbook.load_playbook(path)
     except playbook.PlaybookError as exc:
         return str(exc)

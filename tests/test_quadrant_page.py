@@ -1,0 +1,98 @@
+"""AppTest tests of the Revenue quadrants page on a real DuckDB workspace."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from b2b_core import quadrants, sample, store
+from tests.apptest import metric, open_app, workspace_of
+from ui import format as fmt
+
+PAGE = "pages/quadrants.py"
+
+
+def test_headline_numbers_are_those_of_b2b_core_for_the_latest_quarter(workspace_path):
+    app = open_app(PAGE)
+    panel = workspace_of(workspace_path).panel()
+    latest = sorted(panel["quarter"].unique())[-1]
+    placed = quadrants.assign_quadrants(panel, latest)
+    mix = quadrants.quadrant_summary(panel, quarters=[latest]).loc[latest]
+    assert metric(app, "Accounts placed") == fmt.count(placed["quadrant"].isin(quadrants.QUADRANTS).sum())
+    assert metric(app, "Under-monetised accounts (Q4)") == fmt.count(mix.loc["Q4", "accounts"])
+    assert metric(app, "Platform revenue from Q1 + Q4") == fmt.share(
+        mix.loc[["Q1", "Q4"], "platform_revenue_share"].sum()
+    )
+    assert not app.error and not app.warning
+
+
+def test_every_cut_colour_size_and_scale_renders_without_an_error(workspace_path):
+    app = open_app(PAGE)
+    for key, value in [
+        ("cut", "mean"),
+        ("cut_by", "segment"),
+        ("colour_by", "cluster"),
+        ("colour_by", "tier"),
+        ("size_by", "contract_value"),
+        ("log_axes", False),
+        ("cut", "percentile"),
+        ("cut", "value"),
+    ]:
+        widget = app.toggle(key=key) if key == "log_axes" else app.selectbox(key=key)
+        widget.set_value(value).run()
+        assert not app.exception, (key, value, app.exception)
+    app.radio(key="migration_measure").set_value("revenue").run()
+    app.selectbox(key="from_quarter").set_value(app.selectbox(key="from_quarter").options[-1]).run()
+    assert not app.exception and not app.error
+
+
+def test_a_filter_and_a_fixed_cut_change_the_counts(workspace_path):
+    app = open_app(PAGE)
+    everyone = metric(app, "Accounts placed")
+    app.multiselect(key="filter:tier").set_value(["KA"]).run()
+    assert metric(app, "Accounts placed") != everyone
+    app.selectbox(key="cut").set_value("value").run()
+    app.number_input(key="cut_x").set_value(0.0)
+    app.number_input(key="cut_y").set_value(0.0).run()
+    panel = quadrants.accounts_matching(workspace_of(workspace_path).panel(), {"tier": ["KA"]})
+    latest = sorted(panel["quarter"].unique())[-1]
+    placed = quadrants.assign_quadrants(panel, latest, ("value", 0.0, 0.0))
+    # with cuts at 0, Q4 holds exactly the accounts that earn but pay nothing
+    expected = ((placed["b_side_revenue"] > 0) & (placed["platform_revenue"] == 0) & placed["quadrant"].eq("Q4")).sum()
+    assert metric(app, "Under-monetised accounts (Q4)") == fmt.count((placed["quadrant"] == "Q4").sum())
+    assert (placed["quadrant"] == "Q4").sum() == expected
+
+
+def test_the_first_quarter_has_nothing_to_compare_with(workspace_path):
+    app = open_app(PAGE)
+    app.select_slider(key="quarter").set_value(workspace_of(workspace_path).quarters()[0]).run()
+    assert not app.exception, app.exception
+    assert any("nothing to compare it with" in info.value for info in app.info)
+
+
+def test_a_workspace_without_b_side_revenue_says_what_the_map_needs(workspace_path):
+    panel = sample.generate_panel(n_accounts=100, n_quarters=2, last_quarter="2026Q3", seed=2)
+    with store.Workspace(workspace_path) as ws:
+        ws.commit(panel.assign(b_side_revenue=float("nan")), "saas.csv")
+    app = open_app(PAGE)
+    assert not app.exception, app.exception
+    assert any("b_side_revenue" in warning.value for warning in app.warning)
+    assert not app.metric
+
+
+def test_a_broken_playbook_is_reported_not_raised(workspace_path, tmp_path, monkeypatch):
+    broken = tmp_path / "playbook.toml"
+    broken.write_text("[quadrants.Q1]\nname = 'x'\n", encoding="utf-8")
+    monkeypatch.setattr("b2b_core.playbook.PLAYBOOK_PATH", broken)
+    app = open_app(PAGE)
+    assert any("playbook" in error.value.lower() for error in app.error)
+    assert not app.exception
+
+
+def test_the_movers_table_lists_the_accounts_that_changed_state(workspace_path):
+    app = open_app(PAGE)
+    panel = workspace_of(workspace_path).panel()
+    first, second = sorted(panel["quarter"].unique())[-2:]
+    expected = quadrants.movers(quadrants.quadrant_migration(panel, first, second))
+    shown = next(frame.value for frame in app.dataframe if "platform_revenue_change" in frame.value.columns)
+    assert isinstance(shown, pd.DataFrame) and len(shown) == len(expected)
+    assert shown["account_id"].tolist()[:5] == expected["account_id"].tolist()[:5]
