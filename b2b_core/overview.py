@@ -36,7 +36,7 @@ def quarter_kpis(panel: pd.DataFrame) -> pd.DataFrame:
     """One row per quarter in the panel (index ``quarter``, ascending), columns ``KPI_COLUMNS``."""
     if panel.empty:
         return pd.DataFrame(columns=KPI_COLUMNS, index=pd.Index([], name="quarter"), dtype=float)
-    frame = panel.assign(ordinal=panel["quarter"].map(quarters.to_ordinal))
+    frame = panel.assign(ordinal=quarters.ordinals_of(panel["quarter"]))
     by_quarter = frame.groupby("ordinal")
     reported = frame[frame["b_side_revenue"].notna()].groupby("ordinal")
     b_side = reported["b_side_revenue"].sum()

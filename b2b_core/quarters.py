@@ -169,6 +169,14 @@ def from_ordinal(ordinal: int) -> str:
     return label(ordinal // 4, ordinal % 4 + 1)
 
 
+def ordinals_of(labels: pd.Series) -> np.ndarray:
+    """The ordinal of each ``YYYYQn`` label of a column (parsed once per distinct label)."""
+    codes, distinct = pd.factorize(labels, sort=False)
+    return (
+        np.array([to_ordinal(q) for q in distinct], dtype=np.int64)[codes] if len(distinct) else codes.astype(np.int64)
+    )
+
+
 def ordinals_of_dates(dates) -> np.ndarray:
     """The quarter ordinal of each date of a datetime-like sequence (NaT not allowed)."""
     days = pd.DatetimeIndex(dates)

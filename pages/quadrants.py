@@ -4,7 +4,7 @@ finer clustering."""
 
 import streamlit as st
 
-from b2b_core import charts, contract, exports, playbook, quadrants, quarters
+from b2b_core import charts, contract, exports, playbook, quadrants
 from ui import format as fmt
 from ui import quadrant_views as views
 from ui import shell, state
@@ -29,7 +29,8 @@ if not observed:
     st.info("The workspace has no data yet. Upload a quarter's account export on the **Data** page.")
     st.stop()
 play_path = playbook.PLAYBOOK_PATH
-play = views.play(str(play_path), play_path.stat().st_mtime if play_path.exists() else 0.0)
+play_key = (str(play_path), play_path.stat().st_mtime if play_path.exists() else 0.0)
+play = views.play(*play_key)
 if isinstance(play, str):
     st.error(f"The playbook cannot be read: {play}")
     st.stop()
@@ -64,6 +65,15 @@ selection = tuple(
     for place, (column, values) in zip(filters, options.items(), strict=False)
 )
 
+earlier = [q for q in observed if q < quarter]
+compare_with = st.selectbox(
+    "Compare with",
+    earlier[::-1] or ["–"],
+    key="compare_with",
+    disabled=not earlier,
+    help="The quarter the migration and the movers start from (the quarter before by default).",
+)
+
 now = views.assigned(data, selection, quarter, cut, by)
 placed = now[now["quadrant"].isin(quadrants.QUADRANTS)]
 unplaced = (now["quadrant"] == quadrants.NO_B_SIDE).sum()
@@ -78,9 +88,8 @@ if placed.empty:
         st.info(f"No active account in {quarter} for this selection. Widen the filters or pick another quarter.")
     st.stop()
 
-previous = quarters.shift(quarter, -1)
-moved = views.migration(data, selection, previous, quarter, cut, by) if previous in observed else None
-mix = views.summary(data, selection, cut, by).loc[quarter]
+flow = views.migration(data, selection, compare_with, quarter, cut, by) if earlier else None
+mix = views.summary(data, selection, cut, by, (quarter,)).loc[quarter]
 
 heads = st.columns(4)
 heads[0].metric(
@@ -103,210 +112,203 @@ heads[2].metric(
     f"{fmt.share(mix.loc['Q4', 'platform_revenue_share'])} of the platform's.",
     border=True,
 )
-if moved is not None:
-    changed = quadrants.movers(moved)
+if flow is not None:
+    changed = quadrants.movers(flow)
     between = changed[changed["before"].isin(quadrants.QUADRANTS) & changed["after"].isin(quadrants.QUADRANTS)]
-    heads[3].metric(f"Changed quadrant since {previous}", fmt.count(len(between)), border=True)
+    heads[3].metric(f"Changed quadrant since {compare_with}", fmt.count(len(between)), border=True)
 
 map_tab, play_tab, migration_tab, movers_tab, clusters_tab, mix_tab = st.tabs(
-    ["Map", "Play through quarters", "Migration", "Movers", "Clusters", "Mix over time"]
+    ["Map", "Play through quarters", "Migration", "Movers", "Clusters", "Mix over time"],
+    key="view",
+    on_change="rerun",  # only the open tab is computed
 )
 
 with map_tab:
-    look = st.columns(3)
-    log_axes = look[0].toggle("Log axes", value=True, key="log_axes", help="Revenue spans orders of magnitude.")
-    colour_choices = ["quadrant", *[c for c in ("segment", "tier", "region") if c in options], "cluster"]
-    colour_by = look[1].selectbox("Colour by", colour_choices, format_func=str.capitalize, key="colour_by")
-    size_choices = [None, *[c for c in ("contract_value", *contract.custom_metrics(now)) if c in now.columns]]
-    size_by = look[2].selectbox(
-        "Bubble size",
-        size_choices,
-        format_func=lambda c: "Same for all" if c is None else c.replace("_", " ").capitalize(),
-        key="size_by",
-    )
-    shown = now
-    if colour_by == "cluster":
-        clusters = views.segmentation(data, selection, quarter)
-        if isinstance(clusters, str):
+    if map_tab.open:
+        look = st.columns(3)
+        log_axes = look[0].toggle("Log axes", value=True, key="log_axes", help="Revenue spans orders of magnitude.")
+        colour_choices = ["quadrant", *[c for c in ("segment", "tier", "region") if c in options], "cluster"]
+        colour_by = look[1].selectbox("Colour by", colour_choices, format_func=str.capitalize, key="colour_by")
+        size_choices = [None, *[c for c in ("contract_value", *contract.custom_metrics(now)) if c in now.columns]]
+        size_by = look[2].selectbox(
+            "Bubble size",
+            size_choices,
+            format_func=lambda c: "Same for all" if c is None else c.replace("_", " ").capitalize(),
+            key="size_by",
+        )
+        if colour_by == "cluster" and isinstance(clusters := views.segmentation(data, selection, quarter), str):
             st.info(f"No clusters: {clusters}. Colouring by quadrant.")
             colour_by = "quadrant"
-        else:
-            numbers = clusters.accounts.set_index("account_id")["cluster"]
-            shown = now.assign(
-                cluster=now["account_id"].map(numbers).map(lambda c: f"Cluster {c:.0f}", na_action="ignore")
+        figure = views.map_figure(data, selection, quarter, cut, by, log_axes, colour_by, size_by, play_key)
+        st.plotly_chart(figure, width="stretch", key="quadrant_chart")
+        zero = int((placed["zero_b_side"] | placed["zero_platform"]).sum())
+        st.caption(
+            "Each dot is an account. Dashed lines are the cut points; an account exactly at a cut counts as low. "
+            "The dotted line is the median take rate: accounts below it pay less than the typical share of what they "
+            "earn."
+            + (
+                f" {zero:,} accounts with zero revenue on an axis sit on that axis's floor."
+                if log_axes and zero
+                else ""
             )
-    figure = charts.quadrant_map(
-        shown,
-        play,
-        log_axes=log_axes,
-        colour_by=colour_by,
-        size_by=size_by,
-        take_rate=quadrants.median_take_rate(now),
-        title=f"{quarter} · {charts.quadrants.CONVENTION}"
-        + (f" · cut lines per {by}" if by else "")
-        + ("" if len(placed) <= charts.quadrants.WEBGL_ABOVE else " · WebGL"),
-    )
-    st.plotly_chart(figure, width="stretch", key="quadrant_chart")
-    zero = int(placed["zero_b_side"].sum() + placed["zero_platform"].sum())
-    st.caption(
-        "Each dot is an account. Dashed lines are the cut points; an account exactly at a cut counts as low. "
-        "The dotted line is the median take rate: accounts below it pay less than the typical share of what they earn."
-        + (f" {zero:,} accounts with zero revenue on an axis sit on that axis's floor." if log_axes and zero else "")
-        + (" With cuts per group there is no single pair of cut lines to draw." if by else "")
-    )
-    cards = st.columns(4)
-    for card, quadrant_play in zip(cards, play.quadrants, strict=True):
-        q = quadrant_play.quadrant
-        with card.container(border=True):
-            st.markdown(f"**{q} · {quadrant_play.name}**  \n{quadrant_play.position}")
-            st.caption(
-                f"{fmt.count(mix.loc[q, 'accounts'])} accounts · {fmt.share(mix.loc[q, 'platform_revenue_share'])} of "
-                f"platform revenue · {fmt.share(mix.loc[q, 'b_side_revenue_share'])} of B-side revenue · priority "
-                f"{quadrant_play.priority}"
-            )
-            st.write(quadrant_play.meaning)
-            st.markdown("\n".join(f"- {action}" for action in quadrant_play.actions))
-    st.download_button(
-        "Download the accounts of this map (CSV)",
-        lambda: exports.csv_bytes(now),
-        f"quadrants_{quarter}.csv",
-        "text/csv",
-        on_click="ignore",
-        key="dl:map",
-    )
+            + (" With cuts per group there is no single pair of cut lines to draw." if by else "")
+        )
+        cards = st.columns(4)
+        for card, quadrant_play in zip(cards, play.quadrants, strict=True):
+            q = quadrant_play.quadrant
+            with card.container(border=True):
+                st.markdown(f"**{q} · {quadrant_play.name}**  \n{quadrant_play.position}")
+                st.caption(
+                    f"{fmt.count(mix.loc[q, 'accounts'])} accounts · "
+                    f"{fmt.share(mix.loc[q, 'platform_revenue_share'])} of platform revenue · "
+                    f"{fmt.share(mix.loc[q, 'b_side_revenue_share'])} of B-side revenue · "
+                    f"priority {quadrant_play.priority}"
+                )
+                st.write(quadrant_play.meaning)
+                st.markdown("\n".join(f"- {action}" for action in quadrant_play.actions))
+        st.download_button(
+            "Download the accounts of this map (CSV)",
+            lambda: exports.csv_bytes(now),
+            f"quadrants_{quarter}.csv",
+            "text/csv",
+            on_click="ignore",
+            key="dl:map",
+        )
 
 with play_tab:
-    st.caption(
-        "Press Play to watch accounts move quarter by quarter; the axes stay fixed so that a move is a real move. "
-        "Log axes, coloured by quadrant."
-    )
-    frames = {q: views.assigned(data, selection, q, cut, by) for q in observed}
-    frames = {q: frame for q, frame in frames.items() if frame["quadrant"].isin(quadrants.QUADRANTS).any()}
-    if len(frames) < 2:
-        st.info("A play-through needs at least two quarters with B-side revenue.")
-    else:
-        st.plotly_chart(
-            charts.quadrant_play_through(frames, play, log_axes=True, take_rate=quadrants.median_take_rate(now)),
-            width="stretch",
-            key="play_chart",
+    if play_tab.open:
+        st.caption(
+            "Press Play to watch accounts move quarter by quarter; the axes stay fixed so that a move is a real move. "
+            "Log axes, coloured by quadrant."
         )
+        frames = {q: views.assigned(data, selection, q, cut, by) for q in observed}
+        frames = {q: frame for q, frame in frames.items() if frame["quadrant"].isin(quadrants.QUADRANTS).any()}
+        if len(frames) < 2:
+            st.info("A play-through needs at least two quarters with B-side revenue.")
+        else:
+            st.plotly_chart(
+                charts.quadrant_play_through(frames, play, log_axes=True, take_rate=quadrants.median_take_rate(now)),
+                width="stretch",
+                key="play_chart",
+            )
 
 with migration_tab:
-    earlier = [q for q in observed if q < quarter]
-    if not earlier:
-        st.info(f"{quarter} is the first quarter of the workspace: there is nothing to compare it with.")
-    else:
-        sides = st.columns(2)
-        from_quarter = sides[0].selectbox(
-            "From quarter", earlier[::-1], index=0, key="from_quarter", help=f"Compared with {quarter}."
-        )
-        measure = sides[1].radio(
-            "Show",
-            ["accounts", "revenue"],
-            horizontal=True,
-            key="migration_measure",
-            format_func={"accounts": "Accounts", "revenue": "Platform revenue (after)"}.get,
-        )
-        flow = views.migration(data, selection, from_quarter, quarter, cut, by)
-        matrix = flow.matrix if measure == "accounts" else flow.revenue("after")
-        st.plotly_chart(
-            charts.migration_heatmap(
-                matrix,
-                play,
-                "Accounts" if measure == "accounts" else f"Platform revenue in {quarter}",
-                measure != "accounts",
-            ),
-            width="stretch",
-            key="migration_chart",
-        )
-        st.plotly_chart(
-            charts.migration_sankey(flow.matrix, play, from_quarter, quarter), width="stretch", key="sankey_chart"
-        )
-        st.caption(
-            f"Rows: where accounts were in {from_quarter} (new: never active before; returning: active earlier, not "
-            f"in {from_quarter}). Columns: where they are in {quarter} (churned: not active). Each quarter is cut by "
-            "its own cut points."
-        )
-        st.download_button(
-            "Download the migration matrix (CSV)",
-            lambda: exports.csv_bytes(matrix, index=True),
-            f"migration_{from_quarter}_{quarter}_{measure}.csv",
-            "text/csv",
-            on_click="ignore",
-            key="dl:migration",
-        )
+    if migration_tab.open:
+        if not earlier:
+            st.info(f"{quarter} is the first quarter of the workspace: there is nothing to compare it with.")
+        else:
+            sides = st.columns(2)
+            measure = sides[0].radio(
+                "Show",
+                ["accounts", "revenue"],
+                horizontal=True,
+                key="migration_measure",
+                format_func={"accounts": "Accounts", "revenue": "Platform revenue (after)"}.get,
+            )
+            matrix = flow.matrix if measure == "accounts" else flow.revenue("after")
+            st.plotly_chart(
+                charts.migration_heatmap(
+                    matrix,
+                    play,
+                    "Accounts" if measure == "accounts" else f"Platform revenue in {quarter}",
+                    measure != "accounts",
+                ),
+                width="stretch",
+                key="migration_chart",
+            )
+            st.plotly_chart(
+                charts.migration_sankey(flow.matrix, play, compare_with, quarter), width="stretch", key="sankey_chart"
+            )
+            st.caption(
+                f"Rows: where accounts were in {compare_with} (new: never active before; returning: active earlier, "
+                f"not in {compare_with}). Columns: where they are in {quarter} (churned: not active). Each quarter is "
+                "cut by its own cut points."
+            )
+            st.download_button(
+                "Download the migration matrix (CSV)",
+                lambda: exports.csv_bytes(matrix, index=True),
+                f"migration_{compare_with}_{quarter}_{measure}.csv",
+                "text/csv",
+                on_click="ignore",
+                key="dl:migration",
+            )
 
 with movers_tab:
-    if not earlier:
-        st.info(f"{quarter} is the first quarter of the workspace: nobody has moved yet.")
-    else:
-        table = quadrants.movers(flow)
-        st.caption(
-            f"{len(table):,} accounts changed state between {from_quarter} and {quarter} (the quarters chosen on the "
-            "Migration tab), the largest change in platform revenue first."
-        )
-        st.dataframe(table, hide_index=True, width="stretch", column_config=MOVER_COLUMNS)
-        st.download_button(
-            "Download the movers (CSV)",
-            lambda: exports.csv_bytes(table),
-            f"movers_{from_quarter}_{quarter}.csv",
-            "text/csv",
-            on_click="ignore",
-            key="dl:movers",
-        )
+    if movers_tab.open:
+        if not earlier:
+            st.info(f"{quarter} is the first quarter of the workspace: nobody has moved yet.")
+        else:
+            table = quadrants.movers(flow)
+            st.caption(
+                f"{len(table):,} accounts changed state between {compare_with} and {quarter}, the largest change in "
+                "platform revenue first."
+            )
+            st.dataframe(table, hide_index=True, width="stretch", column_config=MOVER_COLUMNS)
+            st.download_button(
+                "Download the movers (CSV)",
+                lambda: exports.csv_bytes(table),
+                f"movers_{compare_with}_{quarter}.csv",
+                "text/csv",
+                on_click="ignore",
+                key="dl:movers",
+            )
 
 with clusters_tab:
-    clusters = views.segmentation(data, selection, quarter)
-    if isinstance(clusters, str):
-        st.info(f"No clusters: {clusters}.")
-    else:
-        st.markdown(
-            f"**{clusters.k} clusters** of the {len(clusters.accounts):,} placed accounts, found by k-means on "
-            "standardised log revenues, take rate, growth and the custom metrics; k chosen by the best silhouette "
-            f"score ({clusters.silhouette.max():.2f})."
-        )
+    if clusters_tab.open:
+        clusters = views.segmentation(data, selection, quarter)
+        if isinstance(clusters, str):
+            st.info(f"No clusters: {clusters}.")
+        else:
+            st.markdown(
+                f"**{clusters.k} clusters** of the {len(clusters.accounts):,} placed accounts, found by k-means on "
+                "standardised log revenues, take rate, growth and the custom metrics; k chosen by the best silhouette "
+                f"score ({clusters.silhouette.max():.2f})."
+            )
+            st.dataframe(
+                clusters.profiles,
+                width="stretch",
+                column_config={
+                    "accounts": st.column_config.NumberColumn("Accounts", format="localized"),
+                    "median_b_side_revenue": st.column_config.NumberColumn("Median B-side revenue", format="compact"),
+                    "median_platform_revenue": st.column_config.NumberColumn(
+                        "Median platform revenue", format="compact"
+                    ),
+                    "median_take_rate": st.column_config.NumberColumn("Median take rate", format="percent"),
+                    "median_growth": st.column_config.NumberColumn("Median growth", format="percent"),
+                    "description": st.column_config.TextColumn("In words"),
+                },
+            )
+            mixed = clusters.accounts.groupby(["cluster", "quadrant"], observed=True).size().unstack(fill_value=0)
+            st.caption("Accounts per cluster and quadrant: how the clusters cut across the 2×2.")
+            st.dataframe(mixed, width="stretch")
+            st.download_button(
+                "Download the cluster of each account (CSV)",
+                lambda: exports.csv_bytes(clusters.accounts),
+                f"clusters_{quarter}.csv",
+                "text/csv",
+                on_click="ignore",
+                key="dl:clusters",
+            )
+
+with mix_tab:
+    if mix_tab.open:
+        every = views.summary(data, selection, cut, by, tuple(observed))
         st.dataframe(
-            clusters.profiles,
+            every,
             width="stretch",
             column_config={
                 "accounts": st.column_config.NumberColumn("Accounts", format="localized"),
-                "median_b_side_revenue": st.column_config.NumberColumn("Median B-side revenue", format="compact"),
-                "median_platform_revenue": st.column_config.NumberColumn("Median platform revenue", format="compact"),
+                "account_share": st.column_config.NumberColumn("Share of accounts", format="percent"),
+                "platform_revenue_share": st.column_config.NumberColumn("Share of platform revenue", format="percent"),
+                "b_side_revenue_share": st.column_config.NumberColumn("Share of B-side revenue", format="percent"),
                 "median_take_rate": st.column_config.NumberColumn("Median take rate", format="percent"),
-                "median_growth": st.column_config.NumberColumn("Median growth", format="percent"),
-                "description": st.column_config.TextColumn("In words"),
             },
         )
-        mixed = clusters.accounts.groupby(["cluster", "quadrant"], observed=True).size().unstack(fill_value=0)
-        st.caption("Accounts per cluster and quadrant: how the clusters cut across the 2×2.")
-        st.dataframe(mixed, width="stretch")
         st.download_button(
-            "Download the cluster of each account (CSV)",
-            lambda: exports.csv_bytes(clusters.accounts),
-            f"clusters_{quarter}.csv",
+            "Download the quadrant mix (CSV)",
+            lambda: exports.csv_bytes(every, index=True),
+            "quadrant_mix.csv",
             "text/csv",
             on_click="ignore",
-            key="dl:clusters",
+            key="dl:mix",
         )
-
-with mix_tab:
-    every = views.summary(data, selection, cut, by)
-    st.dataframe(
-        every,
-        width="stretch",
-        column_config={
-            "accounts": st.column_config.NumberColumn("Accounts", format="localized"),
-            "account_share": st.column_config.NumberColumn("Share of accounts", format="percent"),
-            "platform_revenue_share": st.column_config.NumberColumn("Share of platform revenue", format="percent"),
-            "b_side_revenue_share": st.column_config.NumberColumn("Share of B-side revenue", format="percent"),
-            "median_take_rate": st.column_config.NumberColumn("Median take rate", format="percent"),
-        },
-    )
-    st.download_button(
-        "Download the quadrant mix (CSV)",
-        lambda: exports.csv_bytes(every, index=True),
-        "quadrant_mix.csv",
-        "text/csv",
-        on_click="ignore",
-        key="dl:mix",
-    )

@@ -7,9 +7,10 @@ cut rule is a tuple too (see ``b2b_core.quadrants.assign``).
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from b2b_core import playbook, quadrants
+from b2b_core import charts, playbook, quadrants
 from ui import state
 
 FILTER_COLUMNS = ("segment", "region", "tier", "owner")
@@ -46,9 +47,9 @@ def migration(data: str, selection: Selection, from_quarter: str, to_quarter: st
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def summary(data: str, selection: Selection, cut, by: str | None) -> pd.DataFrame:
-    """``quadrant_summary`` of the selection over every quarter."""
-    return quadrants.quadrant_summary(_selected(data, selection), cut, by)
+def summary(data: str, selection: Selection, cut, by: str | None, quarters: tuple[str, ...]) -> pd.DataFrame:
+    """``quadrant_summary`` of the selection in ``quarters``."""
+    return quadrants.quadrant_summary(_selected(data, selection), cut, by, list(quarters))
 
 
 @st.cache_data(show_spinner="Finding clusters…", max_entries=8)
@@ -67,3 +68,34 @@ def play(path: str, mtime: float) -> playbook.Playbook | str:
         return playbook.load_playbook(path)
     except playbook.PlaybookError as exc:
         return str(exc)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def map_figure(
+    data: str,
+    selection: Selection,
+    quarter: str,
+    cut,
+    by: str | None,
+    log_axes: bool,
+    colour_by: str,
+    size_by: str | None,
+    play_key: tuple[str, float],
+) -> go.Figure:
+    """The quadrant map of ``quarter`` (``colour_by="cluster"`` colours by ``segmentation``)."""
+    shown = assigned(data, selection, quarter, cut, by)
+    if colour_by == "cluster":
+        numbers = segmentation(data, selection, quarter).accounts.set_index("account_id")["cluster"]
+        shown = shown.assign(cluster=shown["account_id"].map(numbers).map("Cluster {:.0f}".format, na_action="ignore"))
+    placed = shown["quadrant"].isin(quadrants.QUADRANTS).sum()
+    return charts.quadrant_map(
+        shown,
+        play(*play_key),
+        log_axes=log_axes,
+        colour_by=colour_by,
+        size_by=size_by,
+        take_rate=quadrants.median_take_rate(shown),
+        title=f"{quarter} · {charts.quadrants.CONVENTION}"
+        + (f" · cut lines per {by}" if by else "")
+        + ("" if placed <= charts.quadrants.WEBGL_ABOVE else " · WebGL"),
+    )

@@ -205,11 +205,27 @@ def _draw_cuts(figure: go.Figure, placed: pd.DataFrame, playbook: Playbook, rang
         )
 
 
+PLAY_THROUGH_ACCOUNTS = 2_000  # an animation of more markers stutters in the browser
+
+
 def quadrant_play_through(
-    frames: dict[str, pd.DataFrame], playbook: Playbook, *, log_axes: bool = False, take_rate: float = float("nan")
+    frames: dict[str, pd.DataFrame],
+    playbook: Playbook,
+    *,
+    log_axes: bool = False,
+    take_rate: float = float("nan"),
+    max_accounts: int = PLAY_THROUGH_ACCOUNTS,
 ) -> go.Figure:
     """The quadrant map animated over quarters (``frames``: quarter → ``assign_quadrants``) with
-    fixed axes, a play button and a quarter slider. Markers are coloured by quadrant."""
+    fixed axes, a play button and a quarter slider. Markers are coloured by quadrant. With more
+    than ``max_accounts`` accounts, a fixed random sample of them is drawn (the same accounts in
+    every quarter, said in the title); the cut lines stay those of all accounts."""
+    accounts = pd.unique(pd.concat([_placed(f)["account_id"] for f in frames.values()]))
+    sampled = ""
+    if len(accounts) > max_accounts:
+        keep = set(np.random.default_rng(0).choice(np.sort(accounts), max_accounts, replace=False))
+        frames = {q: f[f["account_id"].isin(keep)] for q, f in frames.items()}
+        sampled = f" · {max_accounts:,} of {len(accounts):,} accounts, drawn at random"
     ranges = map_ranges(list(frames.values()), log_axes)
     maps = {
         quarter: quadrant_map(assigned, playbook, log_axes=log_axes, take_rate=take_rate, ranges=ranges)
@@ -234,7 +250,7 @@ def quadrant_play_through(
     step = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}
     figure.update_layout(
         height=700,
-        title={"text": f"{quarters[0]} – {quarters[-1]} · {CONVENTION}"},
+        title={"text": f"{quarters[0]} – {quarters[-1]}{sampled} · {CONVENTION}"},
         legend={"orientation": "h", "y": -0.3, "x": 0},
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         updatemenus=[

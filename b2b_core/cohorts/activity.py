@@ -165,9 +165,7 @@ def account_keys(panel: pd.DataFrame) -> tuple[np.ndarray, pd.Index, np.ndarray]
     """Per row: the account's code (an index into the returned account ids, in order of first
     appearance) and the quarter ordinal."""
     account, account_ids = pd.factorize(panel["account_id"], sort=False)
-    quarter_codes, quarter_labels = pd.factorize(panel["quarter"], sort=False)
-    ordinals = np.array([quarters.to_ordinal(q) for q in quarter_labels], dtype=np.int64)[quarter_codes]
-    return account.astype(np.int64), pd.Index(account_ids), ordinals
+    return account.astype(np.int64), pd.Index(account_ids), quarters.ordinals_of(panel["quarter"])
 
 
 def first_active_rows(account: np.ndarray, ordinals: np.ndarray, active: np.ndarray) -> np.ndarray:

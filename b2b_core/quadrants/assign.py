@@ -10,7 +10,7 @@ Every row of the quarter gets a state, none is dropped: ``Q1`` … ``Q4`` for ac
 both revenues; ``no B-side revenue`` for active accounts whose B-side revenue is missing (they
 cannot be placed); ``inactive`` for rows not active that quarter. Zero revenue on an axis is a
 valid value (low, unless the cut is below 0) and is flagged in ``zero_b_side`` /
-``zero_platform``, since a log-scaled chart cannot draw it.
+``zero_platform`` (placed accounts only), since a log-scaled chart cannot draw it.
 
 Cut points are computed over the placed accounts of the quarter, per group when ``by`` is given:
 ``"median"``, ``"mean"``, ``("percentile", p)`` with 0 ≤ p ≤ 100, or fixed ``("value", x, y)``.
@@ -31,16 +31,25 @@ Cut = str | tuple  # "median" | "mean" | ("percentile", p) | ("value", x, y)
 ATTRIBUTES = ("account_name", "segment", "region", "tier", "owner", "contract_value")
 
 
+def _number(value: object) -> bool:
+    """A finite real number (numpy scalars included, booleans not)."""
+    return (
+        isinstance(value, (int, float, np.integer, np.floating))
+        and not isinstance(value, (bool, np.bool_))
+        and (bool(np.isfinite(value)))
+    )
+
+
 def check_cut(cut: Cut) -> None:
     """Raise ``ValueError`` saying what to pass if ``cut`` is not a known cut rule."""
-    if cut in ("median", "mean"):
+    if isinstance(cut, str) and cut in ("median", "mean"):
         return
     if isinstance(cut, tuple) and len(cut) == 2 and cut[0] == "percentile":
-        if isinstance(cut[1], (int, float)) and 0 <= cut[1] <= 100:
+        if _number(cut[1]) and 0 <= cut[1] <= 100:
             return
         raise ValueError(f"a percentile cut needs 0 ≤ p ≤ 100, not {cut[1]!r}")
     if isinstance(cut, tuple) and len(cut) == 3 and cut[0] == "value":
-        if all(isinstance(v, (int, float)) and np.isfinite(v) for v in cut[1:]):
+        if all(_number(v) for v in cut[1:]):
             return
         raise ValueError(f"a value cut needs two finite numbers (B-side, platform), not {cut[1:]!r}")
     raise ValueError(f'cut must be "median", "mean", ("percentile", p) or ("value", x, y), not {cut!r}')
@@ -83,7 +92,7 @@ def assign_quadrants(panel: pd.DataFrame, quarter: str, cut: Cut = "median", by:
         frame["take_rate"] = np.where(x > 0, y / x, np.nan)
     frame["quadrant"] = pd.Categorical.from_codes(codes, categories=list(STATES))
     frame["x_cut"], frame["y_cut"] = x_cut, y_cut
-    frame["zero_b_side"], frame["zero_platform"] = x == 0, y == 0
+    frame["zero_b_side"], frame["zero_platform"] = placed & (x == 0), placed & (y == 0)
     return frame
 
 
@@ -112,7 +121,7 @@ def accounts_matching(panel: pd.DataFrame, selection: dict[str, list[str]] | Non
     selection = {c: v for c, v in (selection or {}).items() if v and c in panel.columns}
     if panel.empty or not selection:
         return panel
-    order = panel["quarter"].map(quarters.to_ordinal).to_numpy()
+    order = quarters.ordinals_of(panel["quarter"])
     latest = panel.iloc[np.argsort(order, kind="stable")].drop_duplicates("account_id", keep="last")
     keep = np.ones(len(latest), dtype=bool)
     for column, accepted in selection.items():

@@ -22,14 +22,11 @@ import numpy as np
 import pandas as pd
 
 from b2b_core import quarters
-from b2b_core.quadrants.assign import INACTIVE, NO_B_SIDE, QUADRANTS, Cut, assign_quadrants
+from b2b_core.quadrants.assign import ATTRIBUTES, INACTIVE, NO_B_SIDE, QUADRANTS, Cut, assign_quadrants
 
 NEW, RETURNING, CHURNED = "new", "returning", "churned"
 BEFORE_STATES = (*QUADRANTS, NO_B_SIDE, NEW, RETURNING)
 AFTER_STATES = (*QUADRANTS, NO_B_SIDE, CHURNED)
-_PER_QUARTER = frozenset(  # columns of assign_quadrants that belong to one quarter, not to the account
-    ("platform_revenue", "b_side_revenue", "take_rate", "quadrant", "x_cut", "y_cut", "zero_b_side", "zero_platform")
-)
 
 
 @dataclass(frozen=True)
@@ -37,9 +34,9 @@ class Migration:
     """The movement between two quarters.
 
     ``accounts``: one row per account active in either quarter, with ``account_id``, the
-    attributes of its latest row, ``before`` and ``after`` states (categorical in
+    descriptive attributes of its latest row, ``before`` and ``after`` states (categorical in
     ``BEFORE_STATES`` / ``AFTER_STATES``), ``platform_revenue_before/_after``,
-    ``b_side_revenue_before/_after`` (0 where not active). ``matrix`` (accounts) and ``revenue``
+    ``b_side_revenue_before/_after`` (0 where not active, NaN where not reported). ``matrix`` (accounts) and ``revenue``
     (platform revenue before → after, summed per cell) are ``BEFORE_STATES`` × ``AFTER_STATES``.
     """
 
@@ -82,30 +79,28 @@ def quadrant_migration(
     absent_before = np.ones(len(ids), dtype=bool)
     absent_before[in_before] = False
     if absent_before.any():
-        state_before[absent_before & _active_earlier(panel, ids, from_quarter)] = RETURNING
+        state_before[absent_before & _active_earlier(panel, pd.Index(ids), from_quarter)] = RETURNING
     state_after = np.full(len(ids), CHURNED, dtype=object)
     state_after[in_after] = after["quadrant"].to_numpy(dtype=object)
 
     accounts = pd.DataFrame({"account_id": ids})
     latest = pd.concat([before, after]).drop_duplicates("account_id", keep="last").set_index("account_id")
-    for column in [c for c in latest.columns if c not in _PER_QUARTER]:
+    for column in [c for c in latest.columns if c in ATTRIBUTES]:
         accounts[column] = latest[column].reindex(ids).to_numpy()
     accounts["before"] = pd.Categorical(state_before, categories=list(BEFORE_STATES))
     accounts["after"] = pd.Categorical(state_after, categories=list(AFTER_STATES))
     for name, side, where in (("before", before, in_before), ("after", after, in_after)):
         for revenue in ("platform_revenue", "b_side_revenue"):
-            values = np.zeros(len(ids))
-            values[where] = side[revenue].fillna(0.0).to_numpy()
+            values = np.zeros(len(ids))  # 0 where not active; NaN stays NaN (B-side revenue not reported)
+            values[where] = side[revenue].to_numpy(dtype=float)
             accounts[f"{revenue}_{name}"] = values
     return Migration(from_quarter, to_quarter, accounts)
 
 
-def _active_earlier(panel: pd.DataFrame, ids: np.ndarray, quarter: str) -> np.ndarray:
+def _active_earlier(panel: pd.DataFrame, ids: pd.Index, quarter: str) -> np.ndarray:
     """Per id: active in some quarter before ``quarter``."""
-    ordinal = quarters.to_ordinal(quarter)
-    earlier = panel["quarter"].map(quarters.to_ordinal) < ordinal
-    seen = panel.loc[earlier & panel["active"], "account_id"].unique()
-    return np.isin(ids, seen)
+    earlier = quarters.ordinals_of(panel["quarter"]) < quarters.to_ordinal(quarter)
+    return ids.isin(panel.loc[earlier & panel["active"].to_numpy(dtype=bool), "account_id"].unique())
 
 
 def movers(migration: Migration) -> pd.DataFrame:

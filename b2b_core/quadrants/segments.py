@@ -53,11 +53,14 @@ def segment_accounts(
     panel: pd.DataFrame,
     quarter: str,
     k_values: range = range(2, 9),
-    sample_size: int = 5_000,
+    sample_size: int = 3_000,
+    fit_size: int = 5_000,
     random_state: int = 0,
 ) -> Segmentation:
-    """Cluster the accounts placed in ``quarter``. Raises ``ValueError`` with fewer than
-    ``MIN_ACCOUNTS`` placed accounts."""
+    """Cluster the accounts placed in ``quarter``: k-means is fitted on at most ``fit_size``
+    accounts drawn at random (all when fewer), the silhouette scored on at most ``sample_size`` of
+    those, and every account is then assigned to its nearest centre. Raises ``ValueError`` with
+    fewer than ``MIN_ACCOUNTS`` placed accounts."""
     placed = assign_quadrants(panel, quarter)
     placed = placed[placed["quadrant"].isin(QUADRANTS)].reset_index(drop=True)
     if len(placed) < MIN_ACCOUNTS:
@@ -67,20 +70,23 @@ def segment_accounts(
     features = _features(panel, placed, quarter)
     scaled = StandardScaler().fit_transform(features.to_numpy())
     scaled = np.nan_to_num(scaled)  # a constant feature scales to 0/0
-    scores, labels = {}, {}
-    for k in [k for k in k_values if 2 <= k < len(placed)]:
-        model = KMeans(n_clusters=k, n_init=4, random_state=random_state).fit(scaled)
+    rng = np.random.default_rng(random_state)
+    fitted_on = scaled if len(scaled) <= fit_size else scaled[rng.choice(len(scaled), fit_size, replace=False)]
+    scores, models = {}, {}
+    for k in [k for k in k_values if 2 <= k < len(fitted_on)]:
+        model = KMeans(n_clusters=k, n_init=2, random_state=random_state).fit(fitted_on)
         if len(np.unique(model.labels_)) < 2:
             continue
         scores[k] = silhouette_score(
-            scaled, model.labels_, sample_size=min(sample_size, len(placed)), random_state=random_state
+            fitted_on, model.labels_, sample_size=min(sample_size, len(fitted_on)), random_state=random_state
         )
-        labels[k] = model.labels_
+        models[k] = model
     if not scores:
         raise ValueError(f"the accounts of {quarter} do not split into clusters (they are all alike)")
     best = max(scores, key=scores.get)
-    by_size = pd.Series(labels[best]).value_counts().index  # cluster numbers by size, largest first
-    cluster = pd.Series(labels[best]).map({old: new for new, old in enumerate(by_size, start=1)}).to_numpy()
+    labels = models[best].predict(scaled)
+    by_size = pd.Series(labels).value_counts().index  # cluster numbers by size, largest first
+    cluster = pd.Series(labels).map({old: new for new, old in enumerate(by_size, start=1)}).to_numpy()
     accounts = placed[["account_id", "quadrant"]].assign(cluster=cluster)
     profiles = _profiles(placed, features, scaled, cluster)
     return Segmentation(best, accounts, profiles, pd.Series(scores, name="silhouette").rename_axis("k"))
@@ -132,5 +138,8 @@ def describe(centre: dict[str, float]) -> str:
     ``{"take_rate": -1.2, "growth": 0.7}`` → ``"low take rate, growing"``; ``"close to average"``
     when no feature is ``NOTABLE``."""
     notable = sorted(((abs(z), name, z) for name, z in centre.items() if abs(z) >= NOTABLE), reverse=True)
-    words = [FEATURE_WORDS.get(name, (f"high {name}", f"low {name}"))[0 if z > 0 else 1] for _, name, z in notable]
+    words = []
+    for _, name, z in notable:
+        high, low = FEATURE_WORDS.get(name, (f"high {name.replace('_', ' ')}", f"low {name.replace('_', ' ')}"))
+        words.append(high if z > 0 else low)
     return ", ".join(words) if words else "close to average"

@@ -1,0 +1,281 @@
+"""Revenue quadrants benchmark: assignment plus migration against the same computation as DuckDB
+SQL, and the time to build and serialise the quadrant map.
+
+Run: ``python bench/quadrants.py [--accounts 1000000] [--repeat 5] [--points 100000]``
+
+The panel is generated here with numpy (the sample generator is built for realism, not for a
+million accounts): ``--accounts`` accounts in two consecutive quarters, 2026Q2 and 2026Q3, with
+log-normal B-side revenue, a take rate per account, ~3% of accounts churned (a 2026Q2 row only),
+~3% new (a 2026Q3 row only), ~2% zero platform revenue, ~1% missing B-side revenue and ~0.5% of
+rows inactive. Each round times, in the same process:
+
+* ours: ``assign_quadrants(panel, "2026Q3")`` plus ``quadrant_migration(panel, "2026Q2",
+  "2026Q3")`` with its ``matrix`` and ``revenue("before")`` / ``revenue("after")`` (median cuts);
+* the reference: two DuckDB queries over the same DataFrame, each fetched with ``.df()``. The
+  first is the per-account assignment of 2026Q3 (the columns ours returns): cut points = medians
+  over the placed accounts (active, B-side and platform revenue present), high = ``> cut`` on
+  each axis. The second is the migration: the states of both quarters (quadrant, or ``no B-side
+  revenue`` for an active row that cannot be placed), a FULL OUTER JOIN of the two quarters'
+  active accounts with ``new`` / ``churned`` where one side is missing (no account can be
+  ``returning`` in a two-quarter panel), then the accounts and platform revenue sums per
+  (before, after). One in-memory connection serves all runs; each run registers the DataFrame
+  again. DuckDB runs on all cores, ours on one. Goal: ours ≤ 2× the reference.
+
+The two halves are also timed and printed apart (ours: assign / migration; reference: its two
+queries). Before timing, the SQL transition counts and revenue sums are checked against
+``Migration.matrix`` and ``Migration.revenue`` (counts exactly, sums to 1e-9 relative), and the
+per-account quadrant and cut points of the SQL against ``assign_quadrants``.
+
+Then the quadrant map: ``charts.quadrant_map(assigned, load_playbook(), log_axes=True,
+take_rate=...)`` for ``--points`` placed accounts sampled from the 2026Q3 assignment, and its
+serialisation as ``st.plotly_chart`` does it (streamlit 1.x ``elements/plotly_chart.py``:
+``plotly.tools.return_figure_from_figure_or_data(figure, validate_figure=True)``, which is
+``figure.to_dict()``, then ``plotly.io.to_json(spec, validate=False)``); medians over the rounds,
+in seconds, and the size of the JSON sent to the browser. No goal is set for these.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import plotly
+import plotly.io
+import plotly.tools
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from b2b_core import charts  # noqa: E402
+from b2b_core.playbook import load_playbook  # noqa: E402
+from b2b_core.quadrants import (  # noqa: E402
+    AFTER_STATES,
+    BEFORE_STATES,
+    QUADRANTS,
+    assign_quadrants,
+    median_take_rate,
+    quadrant_migration,
+)
+
+FROM, TO = "2026Q2", "2026Q3"
+SEGMENTS = ("Retail", "Food & Beverage", "Travel", "Education", "Local services", "Health")
+CHURNED_SHARE, NEW_SHARE = 0.03, 0.03  # of accounts
+ZERO_PLATFORM_SHARE, MISSING_B_SIDE_SHARE, INACTIVE_SHARE = 0.02, 0.01, 0.005  # of rows
+
+STATES_SQL = """
+WITH rows AS (
+    SELECT account_id, quarter, segment, active, b_side_revenue AS x, platform_revenue AS y,
+           active AND x IS NOT NULL AND y IS NOT NULL AS placed
+    FROM panel
+    WHERE quarter IN ({quarters})
+), cuts AS (
+    SELECT quarter, median(x) AS x_cut, median(y) AS y_cut FROM rows WHERE placed GROUP BY quarter
+), states AS (
+    SELECT account_id, quarter, segment, x, y, active,
+           CASE WHEN placed THEN x_cut END AS x_cut,
+           CASE WHEN placed THEN y_cut END AS y_cut,
+           CASE
+               WHEN placed AND y > y_cut THEN CASE WHEN x > x_cut THEN 'Q1' ELSE 'Q2' END
+               WHEN placed THEN CASE WHEN x > x_cut THEN 'Q4' ELSE 'Q3' END
+               WHEN active THEN 'no B-side revenue'
+               ELSE 'inactive'
+           END AS quadrant
+    FROM rows LEFT JOIN cuts USING (quarter)
+)
+"""
+ASSIGN_SQL = (
+    STATES_SQL.format(quarters="$to")
+    + """
+SELECT account_id, segment, x AS b_side_revenue, y AS platform_revenue,
+       CASE WHEN x > 0 THEN y / x END AS take_rate, quadrant, x_cut, y_cut,
+       x = 0 AS zero_b_side, y = 0 AS zero_platform
+FROM states
+"""
+)
+MIGRATION_SQL = (
+    STATES_SQL.format(quarters="$from, $to")
+    + """
+, before AS (SELECT account_id, quadrant, y FROM states WHERE quarter = $from AND active)
+, after AS (SELECT account_id, quadrant, y FROM states WHERE quarter = $to AND active)
+SELECT COALESCE(b.quadrant, 'new') AS before, COALESCE(a.quadrant, 'churned') AS after,
+       count(*) AS accounts,
+       SUM(COALESCE(b.y, 0)) AS revenue_before, SUM(COALESCE(a.y, 0)) AS revenue_after
+FROM before AS b FULL OUTER JOIN after AS a ON b.account_id = a.account_id
+GROUP BY ALL
+"""
+)
+
+
+def generate_panel(n_accounts: int, seed: int = 7) -> pd.DataFrame:
+    """Two quarters (``FROM``, ``TO``) of ``n_accounts`` accounts, rows sorted by quarter then id."""
+    rng = np.random.default_rng(seed)
+    width = max(7, len(str(n_accounts)))
+    ids = np.strings.add("M", np.strings.zfill(np.arange(1, n_accounts + 1).astype(str), width)).astype(object)
+    segment = np.array(SEGMENTS, dtype=object)[rng.integers(0, len(SEGMENTS), n_accounts)]
+    log_b_side = rng.normal(np.log(20_000.0), 1.3, n_accounts)
+    log_take_rate = np.log(0.10) + rng.normal(0.0, 0.4, n_accounts)
+    fate = rng.random(n_accounts)
+    in_quarter = {FROM: fate >= NEW_SHARE, TO: (fate < NEW_SHARE) | (fate >= NEW_SHARE + CHURNED_SHARE)}
+
+    parts = []
+    for t, (quarter, present) in enumerate(in_quarter.items()):
+        members = np.flatnonzero(present)
+        n = members.size
+        b_side = np.round(np.exp(log_b_side[members] + 0.04 * t + rng.normal(0.0, 0.25, n)), 2)
+        take_rate = np.clip(np.exp(log_take_rate[members] + rng.normal(0.0, 0.05, n)), 0.01, 0.40)
+        platform = np.where(rng.random(n) < ZERO_PLATFORM_SHARE, 0.0, np.round(b_side * take_rate, 2))
+        b_side[rng.random(n) < MISSING_B_SIDE_SHARE] = np.nan
+        parts.append(
+            pd.DataFrame(
+                {
+                    "account_id": ids[members],
+                    "quarter": np.full(n, quarter, dtype=object),
+                    "platform_revenue": platform,
+                    "b_side_revenue": b_side,
+                    "active": rng.random(n) >= INACTIVE_SHARE,
+                    "segment": segment[members],
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def ours(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    return assign_quadrants(panel, TO), *ours_migration(panel)
+
+
+def ours_migration(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    migration = quadrant_migration(panel, FROM, TO)
+    return migration.matrix, migration.revenue("before"), migration.revenue("after")
+
+
+def sql_assign(con: duckdb.DuckDBPyConnection, panel: pd.DataFrame) -> pd.DataFrame:
+    con.register("panel", panel)
+    return con.execute(ASSIGN_SQL, {"to": TO}).df()
+
+
+def sql_migration(con: duckdb.DuckDBPyConnection, panel: pd.DataFrame) -> pd.DataFrame:
+    con.register("panel", panel)
+    return con.execute(MIGRATION_SQL, {"from": FROM, "to": TO}).df()
+
+
+def reference(con: duckdb.DuckDBPyConnection, panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return sql_assign(con, panel), sql_migration(con, panel)
+
+
+def check(con: duckdb.DuckDBPyConnection, panel: pd.DataFrame) -> None:
+    """Fail unless the SQL computes what ours does."""
+    assigned, matrix, before, after = ours(panel)
+    theirs = sql_assign(con, panel).set_index("account_id").reindex(assigned["account_id"])
+    assert theirs.index.is_unique and not theirs["quadrant"].isna().any(), "SQL assignment misses accounts"
+    assert (assigned["quadrant"].astype(str).to_numpy() == theirs["quadrant"].to_numpy()).all(), "quadrants differ"
+    for column in ("x_cut", "y_cut"):
+        assert np.allclose(assigned[column], theirs[column], rtol=1e-12, atol=0, equal_nan=True), f"{column} differs"
+    cells = sql_migration(con, panel)
+    assert set(cells["before"]) <= set(BEFORE_STATES) and set(cells["after"]) <= set(AFTER_STATES), "unknown state"
+    for ours_cells, column, exact in (
+        (matrix, "accounts", True),
+        (before, "revenue_before", False),
+        (after, "revenue_after", False),
+    ):
+        grid = cells.pivot(index="before", columns="after", values=column)
+        grid = grid.reindex(index=ours_cells.index, columns=ours_cells.columns).fillna(0)
+        if exact:
+            assert (grid.to_numpy() == ours_cells.to_numpy()).all(), "transition counts differ"
+        else:
+            assert np.allclose(grid, ours_cells, rtol=1e-9, atol=1e-6), f"{column} sums differ"
+    assert matrix.to_numpy().sum() == len(set(panel.loc[panel["active"], "account_id"])), (
+        "the matrix does not conserve accounts"
+    )
+
+
+def timed(step) -> float:
+    start = time.perf_counter()
+    step()
+    return time.perf_counter() - start
+
+
+def streamlit_spec(figure) -> str:
+    """What ``st.plotly_chart`` sends: the figure as a dict, then plotly's JSON without validation."""
+    spec = plotly.tools.return_figure_from_figure_or_data(figure, validate_figure=True)
+    return plotly.io.to_json(spec, validate=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--points", type=int, default=100_000, help="placed accounts on the quadrant map")
+    args = parser.parse_args(argv)
+
+    start = time.perf_counter()
+    panel = generate_panel(args.accounts)
+    generated = time.perf_counter() - start
+    con = duckdb.connect()
+    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+    counts = panel.groupby("quarter").size()
+    print(
+        f"panel: {args.accounts:,} accounts, {len(panel):,} rows ({counts[FROM]:,} in {FROM}, {counts[TO]:,} in "
+        f"{TO}), generated in {generated:.2f}s; DuckDB {duckdb.__version__} on {threads} threads, "
+        f"pandas {pd.__version__}, numpy {np.__version__}"
+    )
+    check(con, panel)
+    print("check: SQL quadrants, cuts, transition counts and revenue sums equal ours")
+
+    assigned = assign_quadrants(panel, TO)
+    placed = assigned[assigned["quadrant"].isin(QUADRANTS)]
+    shown = placed.sample(min(args.points, len(placed)), random_state=0)
+    playbook = load_playbook()
+    take_rate = median_take_rate(shown)
+
+    def build():
+        return charts.quadrant_map(shown, playbook, log_axes=True, take_rate=take_rate)
+
+    figure = build()
+    spec = streamlit_spec(figure)
+
+    keys = ("ours", "ours assign", "ours migration", "ref", "ref assign", "ref migration")
+    runs: dict[str, list[float]] = {k: [] for k in (*keys, "figure", "to_dict", "to_json")}
+    for _ in range(args.repeat):
+        runs["ours"].append(timed(lambda: ours(panel)))
+        runs["ref"].append(timed(lambda: reference(con, panel)))
+        runs["ours assign"].append(timed(lambda: assign_quadrants(panel, TO)))
+        runs["ref assign"].append(timed(lambda: sql_assign(con, panel)))
+        runs["ours migration"].append(timed(lambda: ours_migration(panel)))
+        runs["ref migration"].append(timed(lambda: sql_migration(con, panel)))
+        runs["figure"].append(timed(build))
+        runs["to_dict"].append(timed(lambda: plotly.tools.return_figure_from_figure_or_data(figure, True)))
+        runs["to_json"].append(timed(lambda: streamlit_spec(figure)))
+    median = {k: statistics.median(v) for k, v in runs.items()}
+
+    print(f"\n{'step':34s} {'ours':>8s} {'reference':>10s} {'ratio':>7s} {'goal':>6s}")
+    for label, key, goal in (
+        ("assign_quadrants", "assign", None),
+        ("quadrant_migration + matrix/revenue", "migration", None),
+        ("assign + migration", "", 2.0),
+    ):
+        o, r = median[f"ours {key}".strip()], median[f"ref {key}".strip()]
+        verdict = ("  OK" if o / r <= goal else "  over") if goal else ""
+        goal_text = f"≤ {goal:g}x" if goal else "—"
+        print(f"{label:34s} {o:7.3f}s {r:9.3f}s {o / r:6.2f}x {goal_text:>6s}{verdict}")
+    print("  (runs, ours:      " + ", ".join(f"{s:.3f}" for s in runs["ours"]) + ")")
+    print("  (runs, reference: " + ", ".join(f"{s:.3f}" for s in runs["ref"]) + ")")
+
+    engine = plotly.io.json.config.default_engine
+    print(
+        f"\nquadrant map, {len(shown):,} placed accounts, log axes (plotly {plotly.__version__}, JSON engine {engine}):"
+    )
+    print(f"  build figure (charts.quadrant_map)            {median['figure']:7.3f}s")
+    print(f"  serialise as st.plotly_chart (dict + JSON)    {median['to_json']:7.3f}s")
+    print(f"    of which figure.to_dict()                   {median['to_dict']:7.3f}s")
+    print(f"  build + serialise                             {median['figure'] + median['to_json']:7.3f}s")
+    print(f"  JSON size                                     {len(spec.encode()) / 1e6:7.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
