@@ -24,7 +24,7 @@ rows inactive. Each round times, in the same process:
 The two halves are also timed and printed apart (ours: assign / migration; reference: its two
 queries). Before timing, the SQL transition counts and revenue sums are checked against
 ``Migration.matrix`` and ``Migration.revenue`` (counts exactly, sums to 1e-9 relative), and the
-per-account quadrant and cut points of the SQL against ``assign_quadrants``.
+per-account quadrant, cut points, take rate and zero flags of the SQL against ``assign_quadrants``.
 
 Then the quadrant map: ``charts.quadrant_map(assigned, load_playbook(), log_axes=True,
 take_rate=...)`` for ``--points`` placed accounts sampled from the 2026Q3 assignment, and its
@@ -76,7 +76,7 @@ WITH rows AS (
 ), cuts AS (
     SELECT quarter, median(x) AS x_cut, median(y) AS y_cut FROM rows WHERE placed GROUP BY quarter
 ), states AS (
-    SELECT account_id, quarter, segment, x, y, active,
+    SELECT account_id, quarter, segment, x, y, active, placed,
            CASE WHEN placed THEN x_cut END AS x_cut,
            CASE WHEN placed THEN y_cut END AS y_cut,
            CASE
@@ -93,7 +93,7 @@ ASSIGN_SQL = (
     + """
 SELECT account_id, segment, x AS b_side_revenue, y AS platform_revenue,
        CASE WHEN x > 0 THEN y / x END AS take_rate, quadrant, x_cut, y_cut,
-       x = 0 AS zero_b_side, y = 0 AS zero_platform
+       placed AND x = 0 AS zero_b_side, placed AND y = 0 AS zero_platform
 FROM states
 """
 )
@@ -174,8 +174,10 @@ def check(con: duckdb.DuckDBPyConnection, panel: pd.DataFrame) -> None:
     theirs = sql_assign(con, panel).set_index("account_id").reindex(assigned["account_id"])
     assert theirs.index.is_unique and not theirs["quadrant"].isna().any(), "SQL assignment misses accounts"
     assert (assigned["quadrant"].astype(str).to_numpy() == theirs["quadrant"].to_numpy()).all(), "quadrants differ"
-    for column in ("x_cut", "y_cut"):
+    for column in ("x_cut", "y_cut", "take_rate"):
         assert np.allclose(assigned[column], theirs[column], rtol=1e-12, atol=0, equal_nan=True), f"{column} differs"
+    for column in ("zero_b_side", "zero_platform"):
+        assert (assigned[column].to_numpy() == theirs[column].to_numpy(dtype=bool)).all(), f"{column} differs"
     cells = sql_migration(con, panel)
     assert set(cells["before"]) <= set(BEFORE_STATES) and set(cells["after"]) <= set(AFTER_STATES), "unknown state"
     for ours_cells, column, exact in (

@@ -128,3 +128,9 @@ def test_migration_sankey_links_carry_every_account_of_the_matrix():
     assert sum(sankey.link.value) == flow.matrix.to_numpy().sum()
     heatmap = charts.migration_heatmap(flow.matrix, PLAYBOOK, "Accounts", as_money=False).data[0]
     assert heatmap.y[0] == "Q1 · Core partners" and heatmap.x[-1] == "churned"
+
+
+def test_quadrant_map_hover_shows_account_texts_as_typed_not_as_html():
+    assigned = _assigned().assign(account_name=["<img src=x onerror=alert(1)>", "**bold**", "A & B", None])
+    hover = "".join(charts.quadrant_map(assigned, PLAYBOOK).data[0].hovertext)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in hover and "<img" not in hover

@@ -3,6 +3,8 @@ the migration matrix and its Sankey diagram. Inputs are the frames of ``b2b_core
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -95,8 +97,8 @@ def quadrant_map(
                     "opacity": 0.75,
                     "line": {"width": 0},
                 },
-                customdata=_hover_data(members),
-                hovertemplate=_HOVER,
+                hovertext=_hover_text(members),
+                hovertemplate="%{hovertext}<extra>%{fullData.name}</extra>",
             )
         )
     _draw_cuts(figure, placed, playbook, ranges, log_axes)
@@ -126,30 +128,34 @@ def quadrant_map(
     return figure
 
 
-_HOVER = (
-    "<b>%{customdata[0]}</b> (%{customdata[1]})<br>%{customdata[2]} · %{customdata[3]}<br>"
-    "B-side revenue %{customdata[4]:,.0f} · platform revenue %{customdata[5]:,.0f}<br>"
-    "Take rate %{customdata[6]}<extra>%{customdata[7]}</extra>"
-)
+def _hover_text(members: pd.DataFrame) -> np.ndarray:
+    """One hover text per account (one string per point keeps a 100,000-point figure light). The
+    account's own texts are HTML-escaped: a name such as ``<b>x</b>`` shows as typed."""
 
-
-def _hover_data(members: pd.DataFrame) -> np.ndarray:
     def text(column: str) -> pd.Series:
-        return members[column].fillna("–").astype(str) if column in members else pd.Series("–", index=members.index)
+        values = members[column] if column in members else pd.Series("–", index=members.index)
+        return values.fillna("–").astype(str).map(html.escape)
+
+    def money(column: str) -> pd.Series:
+        return members[column].map(lambda v: "–" if pd.isna(v) else f"{v:,.0f}")
 
     rate = members["take_rate"].map(lambda r: "–" if pd.isna(r) else f"{r:.1%}")
-    return np.column_stack(
-        [
-            text("account_name"),
-            members["account_id"].astype(str),
-            text("segment"),
-            text("tier"),
-            members["b_side_revenue"],
-            members["platform_revenue"],
-            rate,
-            members["quadrant"].astype(str),
-        ]
-    )
+    return (
+        "<b>"
+        + text("account_name")
+        + "</b> ("
+        + text("account_id")
+        + ")<br>"
+        + text("segment")
+        + " · "
+        + text("tier")
+        + "<br>B-side revenue "
+        + money("b_side_revenue")
+        + " · platform revenue "
+        + money("platform_revenue")
+        + "<br>Take rate "
+        + rate
+    ).to_numpy()
 
 
 def _floored(values: pd.Series, axis_range: list[float], log_axes: bool) -> np.ndarray:

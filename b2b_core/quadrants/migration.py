@@ -84,9 +84,11 @@ def quadrant_migration(
     state_after[in_after] = after["quadrant"].to_numpy(dtype=object)
 
     accounts = pd.DataFrame({"account_id": ids})
-    latest = pd.concat([before, after]).drop_duplicates("account_id", keep="last").set_index("account_id")
-    for column in [c for c in latest.columns if c in ATTRIBUTES]:
-        accounts[column] = latest[column].reindex(ids).to_numpy()
+    latest = np.empty(len(ids), dtype=np.intp)  # each account's row in before + after, the after row winning
+    latest[in_before] = np.arange(len(before))
+    latest[in_after] = len(before) + np.arange(len(after))
+    for column in [c for c in after.columns if c in ATTRIBUTES]:
+        accounts[column] = np.concatenate([before[column].to_numpy(), after[column].to_numpy()])[latest]
     accounts["before"] = pd.Categorical(state_before, categories=list(BEFORE_STATES))
     accounts["after"] = pd.Categorical(state_after, categories=list(AFTER_STATES))
     for name, side, where in (("before", before, in_before), ("after", after, in_after)):
