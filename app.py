@@ -7,6 +7,7 @@ from ui import state
 
 PAGES = {
     "overview": ("pages/home.py", "Overview", ":material/dashboard:"),
+    "lifecycle": ("pages/lifecycle.py", "Lifecycle priorities", ":material/flag:"),
     "quadrants": ("pages/quadrants.py", "Revenue quadrants", ":material/scatter_plot:"),
     "cohorts": ("pages/cohorts.py", "Cohort renewals", ":material/stacked_line_chart:"),
     "data": ("pages/data.py", "Data", ":material/upload_file:"),

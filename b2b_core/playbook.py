@@ -1,4 +1,6 @@
-"""The operations playbook (``data/playbook.toml``): quadrant names, priorities and actions.
+"""The operations playbook (``data/playbook.toml``): quadrant names, priorities and actions; the
+operating levers with their actions per lifecycle stage; base weights per (stage, business model,
+lever); the customer-journey order per business model; and the data-driven adjustment rules.
 
 The file is meant to be edited by a facilitator, so loading it checks every part and raises a
 ``PlaybookError`` naming the file, the key and what to write instead; nothing half-read is returned.
@@ -7,11 +9,15 @@ The file is meant to be edited by a facilitator, so loading it checks every part
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from b2b_core.quadrants.assign import QUADRANTS
+
 PLAYBOOK_PATH = Path(__file__).resolve().parent.parent / "data" / "playbook.toml"
-QUADRANTS = ("Q1", "Q2", "Q3", "Q4")
+STAGES = ("cold_start", "traction", "accelerated_growth", "steady_growth")
+BUSINESS_MODELS = ("platform", "tool", "hardware", "service")
+DIRECTIONS = ("below", "above")
 
 
 class PlaybookError(ValueError):
@@ -24,17 +30,62 @@ class QuadrantPlay:
 
     quadrant: str
     name: str
-    position: str
     priority: int
     meaning: str
     actions: tuple[str, ...]
 
 
 @dataclass(frozen=True)
+class Lever:
+    """An operating lever: ``key`` (as used in weights and rules), name, description, and the
+    recommended actions per stage."""
+
+    key: str
+    name: str
+    description: str
+    actions: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A data-driven adjustment: when ``signal`` is ``direction`` its stage's ``target``, the
+    lever's score rises by min(``cap``, ``slope`` × gap), gap = |value − target| on the wrong side."""
+
+    id: str
+    signal: str
+    direction: str
+    target: dict[str, float]
+    slope: float
+    cap: float
+    lever: str
+    rationale: str
+
+
+@dataclass(frozen=True)
 class Playbook:
-    """The parsed playbook; ``quadrants`` in priority order (ties by quadrant number)."""
+    """The parsed playbook; ``quadrants`` in priority order (ties by quadrant number); ``levers``
+    in file order; ``weights[(stage, model)][lever]`` the base weights; ``journeys[model]`` the
+    customer-journey steps; ``rules`` in file order."""
 
     quadrants: tuple[QuadrantPlay, ...]
+    levers: tuple[Lever, ...]
+    weights: dict[tuple[str, str], dict[str, float]]
+    journeys: dict[str, tuple[str, ...]]
+    rules: tuple[Rule, ...]
+
+    def lever(self, key: str) -> Lever:
+        """The lever called ``key``."""
+        return next(lever for lever in self.levers if lever.key == key)
+
+    def with_weights(self, stage: str, model: str, weights: dict[str, float]) -> Playbook:
+        """A copy with the base weights of (``stage``, ``model``) replaced (every lever must be given,
+        each a number ≥ 0); the what-if of the lifecycle page."""
+        if stage not in STAGES or model not in BUSINESS_MODELS:
+            raise PlaybookError(
+                f"no weights for stage {stage!r} and model {model!r}: use {STAGES} and {BUSINESS_MODELS}"
+            )
+        checked = _weights(weights, [lever.key for lever in self.levers], f"weights for {stage}, {model}")
+        return replace(self, weights={**self.weights, (stage, model): checked})
 
     def quadrant(self, quadrant: str) -> QuadrantPlay:
         """The play of ``"Q1"`` … ``"Q4"``."""
@@ -71,13 +122,21 @@ def parse_playbook(data: dict, source: str = "playbook") -> Playbook:
             + (f"; unknown {', '.join(unknown)}" if unknown else "")
         )
     plays = [_quadrant_play(q, section[q], f"{source}: [quadrants.{q}]") for q in QUADRANTS]
-    return Playbook(quadrants=tuple(sorted(plays, key=lambda play: (play.priority, play.quadrant))))
+    levers = _levers(data.get("levers"), source)
+    keys = [lever.key for lever in levers]
+    return Playbook(
+        quadrants=tuple(sorted(plays, key=lambda play: (play.priority, play.quadrant))),
+        levers=levers,
+        weights=_weight_tables(data.get("weights"), keys, source),
+        journeys=_journeys(data.get("journeys"), source),
+        rules=_rules(data.get("rules"), keys, source),
+    )
 
 
 def _quadrant_play(quadrant: str, entry: object, where: str) -> QuadrantPlay:
     if not isinstance(entry, dict):
-        raise PlaybookError(f"{where} must be a table of keys (name, position, priority, meaning, actions)")
-    texts = {key: _text(entry, key, where) for key in ("name", "position", "meaning")}
+        raise PlaybookError(f"{where} must be a table of keys (name, priority, meaning, actions)")
+    texts = {key: _text(entry, key, where) for key in ("name", "meaning")}
     priority = entry.get("priority")
     if not isinstance(priority, int) or isinstance(priority, bool) or priority < 1:
         raise PlaybookError(f"{where}: priority must be a whole number ≥ 1 (1 = served first), not {priority!r}")
@@ -92,3 +151,114 @@ def _text(entry: dict, key: str, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise PlaybookError(f'{where}: {key} must be a non-empty text, e.g. {key} = "…"')
     return value.strip()
+
+
+def _table(value: object, where: str, example: str) -> dict:
+    if not isinstance(value, dict):
+        raise PlaybookError(f"{where} is missing or not a table; add it, e.g. {example}")
+    return value
+
+
+def _exactly(keys: dict, expected: tuple[str, ...], where: str) -> None:
+    missing = [k for k in expected if k not in keys]
+    unknown = sorted(set(keys) - set(expected))
+    if missing or unknown:
+        raise PlaybookError(
+            f"{where} must name exactly {', '.join(expected)}"
+            + (f"; missing {', '.join(missing)}" if missing else "")
+            + (f"; unknown {', '.join(unknown)}" if unknown else "")
+        )
+
+
+def _texts(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        raise PlaybookError(f'{where} must be a non-empty list of texts, e.g. ["…", "…"]')
+    return tuple(v.strip() for v in value)
+
+
+def _levers(section: object, source: str) -> tuple[Lever, ...]:
+    section = _table(section, f"{source}: [levers]", "[levers.acquisition]")
+    if not section:
+        raise PlaybookError(f"{source}: [levers] names no lever; add at least one, e.g. [levers.acquisition]")
+    levers = []
+    for key, entry in section.items():
+        where = f"{source}: [levers.{key}]"
+        entry = _table(entry, where, 'name = "…", description = "…", actions.cold_start = ["…"]')
+        actions = _table(entry.get("actions"), f"{where} actions", 'actions.cold_start = ["…"]')
+        _exactly(actions, STAGES, f"{where} actions")
+        levers.append(
+            Lever(
+                key,
+                name=_text(entry, "name", where),
+                description=_text(entry, "description", where),
+                actions={stage: _texts(actions[stage], f"{where} actions.{stage}") for stage in STAGES},
+            )
+        )
+    return tuple(levers)
+
+
+def _number_at_least_zero(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 or value == float("inf"):
+        raise PlaybookError(f"{where} must be a number ≥ 0, not {value!r}")
+    return float(value)
+
+
+def _weights(entry: object, levers: list[str], where: str) -> dict[str, float]:
+    if not isinstance(entry, dict):
+        raise PlaybookError(f"{where} must be a table of lever = weight, e.g. {{ {levers[0]} = 5, … }}")
+    _exactly(entry, tuple(levers), where)
+    return {lever: _number_at_least_zero(entry[lever], f"{where}: {lever}") for lever in levers}
+
+
+def _weight_tables(section: object, levers: list[str], source: str) -> dict[tuple[str, str], dict[str, float]]:
+    section = _table(section, f"{source}: [weights]", "[weights.cold_start]")
+    _exactly(section, STAGES, f"{source}: [weights]")
+    tables = {}
+    for stage in STAGES:
+        where = f"{source}: [weights.{stage}]"
+        models = _table(section[stage], where, "platform = { acquisition = 5, … }")
+        _exactly(models, BUSINESS_MODELS, where)
+        for model in BUSINESS_MODELS:
+            tables[(stage, model)] = _weights(models[model], levers, f"{where} {model}")
+    return tables
+
+
+def _journeys(section: object, source: str) -> dict[str, tuple[str, ...]]:
+    section = _table(section, f"{source}: [journeys]", 'platform = ["Acquire", "Serve", "Convert to paid"]')
+    _exactly(section, BUSINESS_MODELS, f"{source}: [journeys]")
+    return {model: _texts(section[model], f"{source}: [journeys] {model}") for model in BUSINESS_MODELS}
+
+
+def _rules(section: object, levers: list[str], source: str) -> tuple[Rule, ...]:
+    if not isinstance(section, list) or not all(isinstance(entry, dict) for entry in section):
+        raise PlaybookError(
+            f"{source}: rules must be written as [[rules]] tables; for no rules at all, write rules = []"
+        )
+    rules = []
+    for number, entry in enumerate(section, start=1):
+        rule_id = entry.get("id")
+        where = f"{source}: rule {number}" + (f" ({rule_id})" if isinstance(rule_id, str) else "")
+        texts = {key: _text(entry, key, where) for key in ("id", "signal", "rationale")}
+        if entry.get("direction") not in DIRECTIONS:
+            raise PlaybookError(f'{where}: direction must be "below" or "above", not {entry.get("direction")!r}')
+        if entry.get("lever") not in levers:
+            raise PlaybookError(f"{where}: lever must be one of {', '.join(levers)}, not {entry.get('lever')!r}")
+        target = _table(entry.get("target"), f"{where} target", "target = { cold_start = 0.5, … }")
+        _exactly(target, STAGES, f"{where} target")
+        for stage in STAGES:
+            if isinstance(target[stage], bool) or not isinstance(target[stage], (int, float)):
+                raise PlaybookError(f"{where} target.{stage} must be a number, not {target[stage]!r}")
+        rules.append(
+            Rule(
+                **texts,
+                direction=entry["direction"],
+                target={stage: float(target[stage]) for stage in STAGES},
+                slope=_number_at_least_zero(entry.get("slope"), f"{where} slope"),
+                cap=_number_at_least_zero(entry.get("cap"), f"{where} cap"),
+                lever=entry["lever"],
+            )
+        )
+    ids = [rule.id for rule in rules]
+    if len(set(ids)) < len(ids):
+        raise PlaybookError(f"{source}: rule ids must be unique; {sorted({i for i in ids if ids.count(i) > 1})} repeat")
+    return tuple(rules)

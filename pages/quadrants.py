@@ -4,7 +4,7 @@ finer clustering."""
 
 import streamlit as st
 
-from b2b_core import charts, contract, exports, playbook, quadrants
+from b2b_core import charts, contract, exports, quadrants
 from ui import format as fmt
 from ui import quadrant_views as views
 from ui import shell, state
@@ -28,9 +28,8 @@ observed = ws.quarters()
 if not observed:
     st.info("The workspace has no data yet. Upload a quarter's account export on the **Data** page.")
     st.stop()
-play_path = playbook.PLAYBOOK_PATH
-play_key = (str(play_path), play_path.stat().st_mtime if play_path.exists() else 0.0)
-play = views.play(*play_key)
+play_key = state.playbook_key()
+play = state.playbook(play_key)
 if isinstance(play, str):
     st.error(f"The playbook cannot be read: {play}")
     st.stop()
@@ -69,7 +68,7 @@ earlier = [q for q in observed if q < quarter]
 compare_with = st.selectbox(
     "Compare with",
     earlier[::-1] or ["–"],
-    key="compare_with",
+    key=f"compare_with:{quarter}",  # a new quarter starts again from the quarter before it
     disabled=not earlier,
     help="The quarter the migration and the movers start from (the quarter before by default).",
 )
@@ -77,6 +76,12 @@ compare_with = st.selectbox(
 now = views.assigned(data, selection, quarter, cut, by)
 placed = now[now["quadrant"].isin(quadrants.QUADRANTS)]
 unplaced = (now["quadrant"] == quadrants.NO_B_SIDE).sum()
+if not placed.empty and not (placed["b_side_revenue"] > 0).any():
+    st.warning(
+        f"Every account of {quarter} reports B-side revenue 0, so the map cannot tell high from low on that axis. "
+        "Check that the column mapped to **b_side_revenue** holds the accounts' own revenue (GMV, sales)."
+    )
+    st.stop()
 if placed.empty:
     if unplaced:
         st.warning(
@@ -99,10 +104,11 @@ heads[0].metric(
     "inactive rows are not placed.",
     border=True,
 )
+first = [p.quadrant for p in play.quadrants if p.priority == play.quadrants[0].priority]  # served first
 heads[1].metric(
-    "Platform revenue from Q1 + Q4",
-    fmt.share(mix.loc[["Q1", "Q4"], "platform_revenue_share"].sum()),
-    help="The two quadrants served first: core partners and under-monetised accounts.",
+    f"Platform revenue from {' + '.join(first)}",
+    fmt.share(mix.loc[first, "platform_revenue_share"].sum(min_count=1)),
+    help="The quadrants the playbook serves first: " + ", ".join(play.label(q) for q in first) + ".",
     border=True,
 )
 heads[2].metric(
@@ -136,14 +142,17 @@ with map_tab:
             format_func=lambda c: "Same for all" if c is None else c.replace("_", " ").capitalize(),
             key="size_by",
         )
-        if colour_by == "cluster" and isinstance(clusters := views.segmentation(data, selection, quarter), str):
+        if colour_by == "cluster" and isinstance(
+            clusters := views.segmentation(data, selection, quarter, cut, by), str
+        ):
             st.info(f"No clusters: {clusters}. Colouring by quadrant.")
             colour_by = "quadrant"
         figure = views.map_figure(data, selection, quarter, cut, by, log_axes, colour_by, size_by, play_key)
         st.plotly_chart(figure, width="stretch", key="quadrant_chart")
         zero = int((placed["zero_b_side"] | placed["zero_platform"]).sum())
         st.caption(
-            "Each dot is an account. Dashed lines are the cut points; an account exactly at a cut counts as low. "
+            "Each dot is an account. Dashed lines are the cut points of all the quarter's accounts (filters choose "
+            "whom to show, not where the lines are); an account exactly at a cut counts as low. "
             "The dotted line is the median take rate: accounts below it pay less than the typical share of what they "
             "earn."
             + (
@@ -157,7 +166,7 @@ with map_tab:
         for card, quadrant_play in zip(cards, play.quadrants, strict=True):
             q = quadrant_play.quadrant
             with card.container(border=True):
-                st.markdown(f"**{q} · {quadrant_play.name}**  \n{quadrant_play.position}")
+                st.markdown(f"**{q} · {quadrant_play.name}**  \n{quadrants.POSITIONS[q]}")
                 st.caption(
                     f"{fmt.count(mix.loc[q, 'accounts'])} accounts · "
                     f"{fmt.share(mix.loc[q, 'platform_revenue_share'])} of platform revenue · "
@@ -200,18 +209,26 @@ with migration_tab:
             sides = st.columns(2)
             measure = sides[0].radio(
                 "Show",
-                ["accounts", "revenue"],
+                ["accounts", "before", "after"],
                 horizontal=True,
                 key="migration_measure",
-                format_func={"accounts": "Accounts", "revenue": "Platform revenue (after)"}.get,
+                format_func={
+                    "accounts": "Accounts",
+                    "before": f"Platform revenue in {compare_with}",
+                    "after": f"Platform revenue in {quarter}",
+                }.get,
             )
-            matrix = flow.matrix if measure == "accounts" else flow.revenue("after")
+            matrix = flow.matrix if measure == "accounts" else flow.revenue(measure)
             st.plotly_chart(
                 charts.migration_heatmap(
                     matrix,
                     play,
-                    "Accounts" if measure == "accounts" else f"Platform revenue in {quarter}",
+                    "Accounts"
+                    if measure == "accounts"
+                    else f"Platform revenue in {quarter if measure == 'after' else compare_with}",
                     measure != "accounts",
+                    compare_with,
+                    quarter,
                 ),
                 width="stretch",
                 key="migration_chart",
@@ -255,7 +272,7 @@ with movers_tab:
 
 with clusters_tab:
     if clusters_tab.open:
-        clusters = views.segmentation(data, selection, quarter)
+        clusters = views.segmentation(data, selection, quarter, cut, by)
         if isinstance(clusters, str):
             st.info(f"No clusters: {clusters}.")
         else:

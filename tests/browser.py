@@ -90,7 +90,15 @@ def chromium_page(width: int = 1500, height: int = 1000):
 
 
 def wait_until_idle(page) -> None:
-    """Wait for the app to finish its script run (no 'running' status widget)."""
-    page.wait_for_selector('[data-testid="stAppViewContainer"]')
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+    """Wait for the app to finish its script run: Streamlit marks its root with the run state
+    ("initial" until the first run ends, then "running" / "notRunning"), and shows a status
+    widget while a run is under way."""
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app && app.dataset.testScriptState === "notRunning"
+                && !document.querySelector('[data-testid="stStatusWidget"]');
+        }""",
+        timeout=60_000,
+    )
     page.wait_for_timeout(300)

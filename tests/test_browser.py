@@ -25,7 +25,13 @@ def page():
 
 @pytest.mark.parametrize(
     "path, heading",
-    [("/", "Overview"), ("/quadrants", "Revenue quadrants"), ("/cohorts", "Cohort renewals"), ("/data", "Data")],
+    [
+        ("/", "Overview"),
+        ("/lifecycle", "Lifecycle priorities"),
+        ("/quadrants", "Revenue quadrants"),
+        ("/cohorts", "Cohort renewals"),
+        ("/data", "Data"),
+    ],
 )
 def test_every_page_renders_without_an_error_element(app_url, page, path, heading):
     page.goto(app_url + path)
@@ -86,6 +92,29 @@ def test_the_quadrant_map_names_its_quadrants_and_every_quadrant_view_draws(app_
     page.wait_for_timeout(1500)
     assert page.locator(ERROR_ELEMENTS).count() == 0
     page.screenshot(path="test-artifacts/browser_quadrants_play.png", full_page=True)
+
+
+def test_assuming_a_stage_reranks_the_levers_in_the_browser(app_url, page):
+    page.goto(app_url + "/lifecycle")
+    wait_until_idle(page)
+    bars = page.locator(".st-key-levers_chart .js-plotly-plot")
+    top = bars.locator(".ytick").last  # the top bar: the first lever
+    expect(top).to_have_text("1. Access & onboarding", timeout=30_000)
+    page.locator(".st-key-stage").click()
+    page.get_by_role("option", name="Assume Steady growth").click()
+    wait_until_idle(page)
+    expect(top).to_have_text("1. Customer success & renewal", timeout=30_000)
+    expect(page.get_by_text("Priorities below assume Steady growth")).to_be_visible()
+    assert page.locator(ERROR_ELEMENTS).count() == 0
+    page.screenshot(path="test-artifacts/browser_lifecycle_what_if.png", full_page=True)
+    link = page.url
+    assert "stage=" in link  # the what-if is in the link: opening it again shows the same view
+    page.goto(app_url + "/lifecycle")
+    wait_until_idle(page)
+    expect(top).to_have_text("1. Access & onboarding", timeout=30_000)
+    page.goto(link)
+    wait_until_idle(page)
+    expect(top).to_have_text("1. Customer success & renewal", timeout=30_000)
 
 
 def test_upload_commit_and_see_the_quarter_in_the_history(app_url, page, tmp_path):

@@ -101,7 +101,7 @@ def _assigned(n: int = 4) -> pd.DataFrame:
 
 
 def test_quadrant_map_draws_one_trace_per_quadrant_named_from_the_playbook_with_cut_lines_and_names():
-    figure = charts.quadrant_map(_assigned(), PLAYBOOK, take_rate=0.5)
+    figure = charts.quadrant_map(_assigned(), PLAYBOOK, take_rate=0.5)  # cut at 5 on both axes
     names = [trace.name for trace in figure.data]
     assert names[:4] == ["Q1 · Core partners", "Q2 · At risk", "Q3 · Observe", "Q4 · Under-monetised"]
     assert figure.data[0].type == "scatter" and list(figure.data[0].x) == [10.0]
@@ -109,7 +109,10 @@ def test_quadrant_map_draws_one_trace_per_quadrant_named_from_the_playbook_with_
     assert line.name.startswith("Median take rate (50.0%)") and line.y[-1] == pytest.approx(0.5 * line.x[-1])
     lines = [s for s in figure.layout.shapes if s.type == "line"]
     assert {(s.x0, s.y0) for s in lines if s.x0 == s.x1} == {(5.0, 0)} and any(s.y0 == s.y1 == 5.0 for s in lines)
-    assert {a.text.split("</b>")[0][3:] for a in figure.layout.annotations} == set(names[:4])
+    corners = [a.text for a in figure.layout.annotations if a.text.startswith("<b>")]
+    assert {text.split("</b>")[0][3:] for text in corners} == set(names[:4])
+    labels = {a.text for a in figure.layout.annotations if not a.text.startswith("<b>")}
+    assert labels == {"cut B-side revenue 5", "cut platform revenue 5"}  # the cut lines say their values
     assert figure.layout.xaxis.title.text.startswith("B-side revenue")
 
 
@@ -134,3 +137,26 @@ def test_quadrant_map_hover_shows_account_texts_as_typed_not_as_html():
     assigned = _assigned().assign(account_name=["<img src=x onerror=alert(1)>", "**bold**", "A & B", None])
     hover = "".join(charts.quadrant_map(assigned, PLAYBOOK).data[0].hovertext)
     assert "&lt;img src=x onerror=alert(1)&gt;" in hover and "<img" not in hover
+
+
+def test_on_log_axes_a_cut_at_zero_is_drawn_on_the_floor_and_each_axis_shades_its_own_range():
+    assigned = _assigned()
+    assigned[["x_cut", "y_cut"]] = 0.0
+    figure = charts.quadrant_map(assigned, PLAYBOOK, log_axes=True)
+    floor_x, floor_y = 10 ** figure.layout.xaxis.range[0], 10 ** figure.layout.yaxis.range[0]
+    rects = [shape for shape in figure.layout.shapes if shape.type == "rect"]
+    assert {round(r.x0, 9) for r in rects} == {round(floor_x, 9)} | {round(r.x0, 9) for r in rects if r.x0 != floor_x}
+    assert all(r.y0 >= floor_y * 0.999 for r in rects)  # no y edge taken from the x axis
+    vertical = next(shape for shape in figure.layout.shapes if shape.type == "line" and shape.x0 == shape.x1)
+    assert vertical.x0 == pytest.approx(floor_x)
+
+
+def test_the_play_through_moves_each_account_by_its_id_and_keeps_the_take_rate_line():
+    panel = sample.generate_panel(n_accounts=300, n_quarters=3, last_quarter="2026Q3", seed=4)
+    frames = {q: quadrants.assign_quadrants(panel, q) for q in ("2026Q1", "2026Q2", "2026Q3")}
+    figure = charts.quadrant_play_through(frames, PLAYBOOK, log_axes=True, take_rate=0.1, max_accounts=50)
+    moving = figure.frames[-1].data[0]
+    assert len(moving.ids) <= 50 and set(moving.ids) <= set(frames["2026Q3"]["account_id"])
+    assert [trace.name for trace in figure.data[1:5]] == [PLAYBOOK.label(q) for q in quadrants.QUADRANTS]
+    assert figure.data[-1].name.startswith("Median take rate")
+    assert "50 of" in figure.layout.title.text

@@ -25,7 +25,7 @@ def test_the_bundled_playbook_has_the_four_quadrants_with_actions():
     assert sorted(play.quadrant for play in playbook.quadrants) == ["Q1", "Q2", "Q3", "Q4"]
     for play in playbook.quadrants:
         assert play.actions and all(action.strip() for action in play.actions)
-        assert play.name and play.position and play.meaning
+        assert play.name and play.meaning
 
 
 def test_the_bundled_priorities_serve_q1_and_q4_first_then_q2_then_q3():
@@ -109,7 +109,6 @@ def drop_key(quadrant, key):
         (set_key("Q4", "actions", ["Call them", "  "]), r"\[quadrants.Q4\]: actions must be a non-empty list"),
         (drop_key("Q1", "name"), r'\[quadrants.Q1\]: name must be a non-empty text, e.g. name = "…"'),
         (set_key("Q1", "meaning", " "), r"\[quadrants.Q1\]: meaning must be a non-empty text"),
-        (set_key("Q1", "position", 3), r"\[quadrants.Q1\]: position must be a non-empty text"),
         (lambda data: data["quadrants"].update(Q2="At risk"), r"\[quadrants.Q2\] must be a table of keys"),
     ],
     ids=[
@@ -127,7 +126,6 @@ def drop_key(quadrant, key):
         "actions-blank-text",
         "name-missing",
         "meaning-blank",
-        "position-not-text",
         "quadrant-not-a-table",
     ],
 )
@@ -146,3 +144,223 @@ def test_texts_and_actions_are_trimmed():
     data["quadrants"]["Q3"]["name"] = " Observe "
     play = parse_playbook(data).quadrant("Q3")
     assert (play.name, play.actions) == ("Observe", ("Watch them.",))
+
+
+# --- levers, weights, journeys and rules (lifecycle priorities, DESIGN §2 and §6) -----------------
+
+LEVERS = {
+    "acquisition": "Acquisition & activation",
+    "onboarding": "Access & onboarding",
+    "success": "Customer success & renewal",
+    "rules": "Rules & audit",
+    "monetisation": "Co-created monetisation",
+    "growth_system": "B-side growth system",
+    "sales": "Sales & key decision makers",
+    "brand": "Brand & content",
+}
+STAGES = ("cold_start", "traction", "accelerated_growth", "steady_growth")
+MODELS = ("platform", "tool", "hardware", "service")
+
+
+def test_the_bundled_playbook_has_the_eight_levers_of_the_design_in_order():
+    playbook = load_playbook()
+    assert {lever.key: lever.name for lever in playbook.levers} == LEVERS
+    assert [lever.key for lever in playbook.levers] == list(LEVERS)
+    assert all(lever.description for lever in playbook.levers)
+    assert playbook.lever("growth_system").name == "B-side growth system"
+
+
+def test_every_bundled_lever_has_actions_for_every_stage():
+    for lever in load_playbook().levers:
+        assert tuple(lever.actions) == STAGES
+        for stage in STAGES:
+            assert lever.actions[stage] and all(action.strip() for action in lever.actions[stage]), (lever.key, stage)
+
+
+def test_the_bundled_weights_cover_every_stage_model_and_lever_and_are_not_negative():
+    weights = load_playbook().weights
+    assert set(weights) == {(stage, model) for stage in STAGES for model in MODELS}
+    for pair, table in weights.items():
+        assert list(table) == list(LEVERS), pair
+        assert all(weight >= 0 for weight in table.values()), pair
+
+
+def test_the_bundled_journeys_sell_hardware_first_and_convert_the_others_after_serving():
+    journeys = load_playbook().journeys
+    assert tuple(journeys) == MODELS
+    assert "sell" in journeys["hardware"][0].lower()
+    assert not any("paid" in step.lower() for step in journeys["hardware"])
+    for model in ("platform", "tool", "service"):
+        steps = [step.lower() for step in journeys[model]]
+        serve = next(n for n, step in enumerate(steps) if step.startswith("serve"))
+        paid = next(n for n, step in enumerate(steps) if "paid" in step)
+        assert steps[0].startswith("acquire") and serve < paid, model
+
+
+def test_the_bundled_rules_cover_the_issue_and_point_at_existing_levers():
+    playbook = load_playbook()
+    keys = {lever.key for lever in playbook.levers}
+    ids = [rule.id for rule in playbook.rules]
+    assert len(ids) == len(set(ids))
+    for rule in playbook.rules:
+        assert rule.lever in keys
+        assert rule.direction in ("below", "above")
+        assert tuple(rule.target) == STAGES
+        assert rule.slope > 0 and rule.cap > 0 and rule.rationale
+    found = {(rule.signal, rule.direction, rule.lever) for rule in playbook.rules}
+    assert {
+        ("logo_retention_4q", "below", "success"),
+        ("nrr_4q", "below", "monetisation"),
+        ("activation", "below", "onboarding"),
+        ("new_accounts_growth_yoy", "below", "acquisition"),
+        ("share_q4", "above", "monetisation"),
+        ("share_q2", "above", "growth_system"),
+        ("top10_share", "above", "growth_system"),
+        ("top10_share", "above", "sales"),
+    } <= found
+    nrr = next(rule for rule in playbook.rules if rule.signal == "nrr_4q")
+    assert set(nrr.target.values()) == {1.0}  # NRR below 100%
+
+
+def test_with_weights_replaces_one_stage_and_model_and_leaves_the_rest():
+    playbook = load_playbook()
+    new = dict.fromkeys(LEVERS, 1) | {"brand": 9}
+    changed = playbook.with_weights("traction", "tool", new)
+    assert changed.weights[("traction", "tool")] == {**dict.fromkeys(LEVERS, 1.0), "brand": 9.0}
+    assert all(
+        changed.weights[pair] == playbook.weights[pair] for pair in playbook.weights if pair != ("traction", "tool")
+    )
+    assert playbook.weights[("traction", "tool")]["brand"] == 4  # the original is untouched
+    assert (changed.levers, changed.rules, changed.journeys) == (playbook.levers, playbook.rules, playbook.journeys)
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        (
+            {lever: 1 for lever in LEVERS if lever != "sales"},
+            r"weights for traction, tool must name exactly .*; missing sales",
+        ),
+        (dict.fromkeys(LEVERS, 1) | {"tea": 1}, r"weights for traction, tool must name exactly .*; unknown tea"),
+        (dict.fromkeys(LEVERS, 1) | {"brand": -1}, r"weights for traction, tool: brand must be a number ≥ 0, not -1"),
+        (dict.fromkeys(LEVERS, 1) | {"brand": "high"}, r"brand must be a number ≥ 0, not 'high'"),
+        (dict.fromkeys(LEVERS, 1) | {"brand": float("nan")}, r"brand must be a number ≥ 0, not nan"),
+        (dict.fromkeys(LEVERS, 1) | {"brand": True}, r"brand must be a number ≥ 0, not True"),
+        ([1] * 8, r"weights for traction, tool must be a table of lever = weight"),
+    ],
+    ids=["missing-lever", "unknown-lever", "negative", "text", "nan", "bool", "not-a-table"],
+)
+def test_with_weights_checks_what_it_is_given(weights, message):
+    with pytest.raises(PlaybookError, match=message):
+        load_playbook().with_weights("traction", "tool", weights)
+
+
+def drop(*path):
+    def change(data):
+        *parents, last = path
+        node = data
+        for key in parents:
+            node = node[key]
+        del node[last]
+
+    return change
+
+
+def put(value, *path):
+    def change(data):
+        *parents, last = path
+        node = data
+        for key in parents:
+            node = node[key]
+        node[last] = value
+
+    return change
+
+
+def repeat_rule(data):
+    data["rules"].append(copy.deepcopy(data["rules"][1]))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (drop("levers"), r"\[levers\] is missing or not a table; add it, e.g. \[levers.acquisition\]"),
+        (
+            drop("levers", "brand", "actions", "traction"),
+            r"\[levers.brand\] actions must name exactly cold_start, traction, accelerated_growth, steady_growth; "
+            r"missing traction",
+        ),
+        (
+            put([], "levers", "brand", "actions", "traction"),
+            r"\[levers.brand\] actions.traction must be a non-empty list",
+        ),
+        (drop("levers", "sales", "name"), r'\[levers.sales\]: name must be a non-empty text, e.g. name = "…"'),
+        (
+            drop("weights", "traction", "tool"),
+            r"\[weights.traction\] must name exactly platform, tool, hardware, service; missing tool",
+        ),
+        (
+            drop("weights", "steady_growth", "hardware", "brand"),
+            r"\[weights.steady_growth\] hardware must name exactly acquisition, .*; missing brand",
+        ),
+        (drop("weights", "cold_start"), r"\[weights\] must name exactly cold_start, .*; missing cold_start"),
+        (
+            put(-1, "weights", "cold_start", "platform", "sales"),
+            r"\[weights.cold_start\] platform: sales must be a number ≥ 0, not -1",
+        ),
+        (
+            put("8", "weights", "cold_start", "platform", "sales"),
+            r"\[weights.cold_start\] platform: sales must be a number ≥ 0, not '8'",
+        ),
+        (
+            put("retention", "rules", 0, "lever"),
+            r"rule 1 \(renewal_below_target\): lever must be one of acquisition, onboarding, .*, not 'retention'",
+        ),
+        (
+            put("under", "rules", 1, "direction"),
+            r'rule 2 \(nrr_below_100\): direction must be "below" or "above", not \'under\'',
+        ),
+        (
+            drop("rules", 2, "target", "steady_growth"),
+            r"rule 3 \(activation_below_target\) target must name exactly .*; missing steady_growth",
+        ),
+        (
+            put("80%", "rules", 2, "target", "traction"),
+            r"rule 3 \(activation_below_target\) target.traction must be a number, not '80%'",
+        ),
+        (put(-5.0, "rules", 0, "slope"), r"rule 1 \(renewal_below_target\) slope must be a number ≥ 0, not -5.0"),
+        (drop("rules", 0, "cap"), r"rule 1 \(renewal_below_target\) cap must be a number ≥ 0, not None"),
+        (drop("rules", 0, "signal"), r"rule 1 \(renewal_below_target\): signal must be a non-empty text"),
+        (repeat_rule, r"rule ids must be unique; \['nrr_below_100'\] repeat"),
+        (
+            drop("journeys", "hardware"),
+            r"\[journeys\] must name exactly platform, tool, hardware, service; missing hardware",
+        ),
+        (put([], "journeys", "tool"), r"\[journeys\] tool must be a non-empty list of texts"),
+    ],
+    ids=[
+        "no-levers",
+        "lever-without-stage-actions",
+        "lever-empty-actions",
+        "lever-without-name",
+        "weights-missing-model",
+        "weights-missing-lever",
+        "weights-missing-stage",
+        "weight-negative",
+        "weight-text",
+        "rule-unknown-lever",
+        "rule-bad-direction",
+        "rule-missing-target-stage",
+        "rule-target-text",
+        "rule-negative-slope",
+        "rule-missing-cap",
+        "rule-missing-signal",
+        "rule-duplicate-id",
+        "journeys-missing-model",
+        "journey-empty",
+    ],
+)
+def test_a_broken_lifecycle_part_names_the_key_and_the_fix(change, message):
+    with pytest.raises(PlaybookError, match=message) as caught:
+        parse_playbook(edited(change), source="playbook.toml")
+    assert str(caught.value).startswith("playbook.toml: ")

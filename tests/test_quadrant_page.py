@@ -11,6 +11,11 @@ from ui import format as fmt
 PAGE = "pages/quadrants.py"
 
 
+def compare_with(app):
+    """The "Compare with" selector (its key carries the chosen quarter)."""
+    return next(box for box in app.selectbox if box.label == "Compare with")
+
+
 def test_headline_numbers_are_those_of_b2b_core_for_the_latest_quarter(workspace_path):
     app = open_app(PAGE)
     panel = workspace_of(workspace_path).panel()
@@ -40,7 +45,8 @@ def test_every_cut_colour_size_and_scale_renders_without_an_error(workspace_path
         widget = app.toggle(key=key) if key == "log_axes" else app.selectbox(key=key)
         widget.set_value(value).run()
         assert not app.exception, (key, value, app.exception)
-    app.selectbox(key="compare_with").set_value(app.selectbox(key="compare_with").options[-1]).run()
+    compare = compare_with(app)
+    compare.set_value(compare.options[-1]).run()
     for view in ("Play through quarters", "Migration", "Movers", "Clusters", "Mix over time"):
         app.session_state["view"] = view  # open the tab (only the open tab is computed)
         app.run()
@@ -48,7 +54,7 @@ def test_every_cut_colour_size_and_scale_renders_without_an_error(workspace_path
         assert app.get("plotly_chart") or app.dataframe, view
     app.session_state["view"] = "Migration"
     app.run()
-    app.radio(key="migration_measure").set_value("revenue").run()
+    app.radio(key="migration_measure").set_value("before").run()
     assert not app.exception and not app.error
 
 
@@ -60,9 +66,10 @@ def test_a_filter_and_a_fixed_cut_change_the_counts(workspace_path):
     app.selectbox(key="cut").set_value("value").run()
     app.number_input(key="cut_x").set_value(0.0)
     app.number_input(key="cut_y").set_value(0.0).run()
-    panel = quadrants.accounts_matching(workspace_of(workspace_path).panel(), {"tier": ["KA"]})
+    panel = workspace_of(workspace_path).panel()
+    ka = quadrants.accounts_matching(panel, {"tier": ["KA"]})
     latest = sorted(panel["quarter"].unique())[-1]
-    placed = quadrants.assign_quadrants(panel, latest, ("value", 0.0, 0.0))
+    placed = quadrants.assign_quadrants(panel, latest, ("value", 0.0, 0.0), accounts=ka)
     # with cuts at 0, Q4 holds exactly the accounts that earn but pay nothing
     expected = ((placed["b_side_revenue"] > 0) & (placed["platform_revenue"] == 0) & placed["quadrant"].eq("Q4")).sum()
     assert metric(app, "Under-monetised accounts (Q4)") == fmt.count((placed["quadrant"] == "Q4").sum())
@@ -74,7 +81,7 @@ def test_the_first_quarter_has_nothing_to_compare_with(workspace_path):
     app.session_state["view"] = "Migration"
     app.select_slider(key="quarter").set_value(workspace_of(workspace_path).quarters()[0]).run()
     assert not app.exception, app.exception
-    assert app.selectbox(key="compare_with").disabled
+    assert compare_with(app).disabled
     assert any("nothing to compare it with" in info.value for info in app.info)
 
 
@@ -95,6 +102,16 @@ def test_a_broken_playbook_is_reported_not_raised(workspace_path, tmp_path, monk
     app = open_app(PAGE)
     assert any("playbook" in error.value.lower() for error in app.error)
     assert not app.exception
+
+
+def test_a_filter_shows_the_selected_accounts_where_the_whole_quarter_puts_them(workspace_path):
+    app = open_app(PAGE)
+    app.multiselect(key="filter:tier").set_value(["long-tail"]).run()
+    panel = workspace_of(workspace_path).panel()
+    latest = sorted(panel["quarter"].unique())[-1]
+    everyone = quadrants.assign_quadrants(panel, latest)
+    long_tail = everyone[everyone["tier"] == "long-tail"]
+    assert metric(app, "Under-monetised accounts (Q4)") == fmt.count((long_tail["quadrant"] == "Q4").sum())
 
 
 def test_the_movers_table_lists_the_accounts_that_changed_state(workspace_path):

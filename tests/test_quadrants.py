@@ -173,7 +173,8 @@ def test_cut_points_ignore_the_unplaced_and_other_quarters():
     assert by_account(assign_quadrants(MAP, "2025Q2"), "quadrant") == {"a": "Q1", "b": "Q3", "j": "Q3"}
 
 
-def test_cuts_by_segment_use_the_medians_of_each_segment():
+def test_cuts_by_segment_use_the_medians_of_each_segment(monkeypatch):
+    monkeypatch.setattr("b2b_core.quadrants.assign.MIN_GROUP", 3)  # MAP's segments hold 3 and 4 accounts
     # Retail placed: a, b, c, d → B-side 100, 200, 800, 1400 → median 500; platform 0, 10, 20, 140 → 15.
     # Travel placed: e, f, g → B-side 0, 400, 600 → median 400; platform 40, 60, 80 → 60.
     result = assign_quadrants(MAP, "2025Q1", by="segment").set_index("account_id")
@@ -191,6 +192,21 @@ def test_cuts_by_segment_use_the_medians_of_each_segment():
     # e (400, 60): Q2 globally, at both Travel medians → Q3.
     assert states(result.reset_index()) == "Q1 Q4 Q3 Q2 Q3 Q4 Q2"
     assert result.loc[["h", "i"], "quadrant"].tolist() == [NO_B_SIDE, INACTIVE]
+
+
+def test_a_segment_too_small_for_cut_points_of_its_own_takes_the_whole_quarters():
+    # with the default MIN_GROUP (10), MAP's segments of 3 and 4 accounts are cut at 400 / 40
+    result = assign_quadrants(MAP, "2025Q1", by="segment")
+    placed = result[result["quadrant"].isin(QUADRANTS)]
+    assert placed["x_cut"].tolist() == [400] * 7 and placed["y_cut"].tolist() == [40] * 7
+
+
+def test_a_selection_of_accounts_is_placed_by_the_cut_points_of_the_whole_quarter():
+    chosen = assign_quadrants(MAP, "2025Q1", accounts=pd.Index(["a", "e", "h"]))
+    assert chosen["account_id"].tolist() == ["a", "e", "h"]
+    everyone = assign_quadrants(MAP, "2025Q1").set_index("account_id")
+    assert chosen["quadrant"].tolist() == everyone.loc[["a", "e", "h"], "quadrant"].tolist()
+    assert chosen["x_cut"].iloc[0] == 400  # the median of all seven placed accounts, not of a and e
 
 
 def test_take_rate_is_platform_over_b_side_revenue_and_nan_without_b_side_revenue():
@@ -515,8 +531,11 @@ def test_clusters_are_described_by_the_features_that_set_them_apart(segmentation
 @pytest.mark.parametrize(
     ("centre", "words"),
     [
-        ({"take_rate": -1.2, "growth": 0.7}, "low take rate, growing"),
-        ({"growth": -0.6, "log_b_side_revenue": 2.0, "take_rate": 0.1}, "high B-side revenue, shrinking"),
+        ({"take_rate": -1.2, "growth": 0.7}, "low take rate, growing faster than most"),
+        (
+            {"growth": -0.6, "log_b_side_revenue": 2.0, "take_rate": 0.1},
+            "high B-side revenue, growing slower than most",
+        ),
         ({"log_platform_revenue": 0.5}, "high platform revenue"),  # exactly NOTABLE counts
         ({"log_platform_revenue": 0.49, "take_rate": -0.3}, "close to average"),
         ({}, "close to average"),
@@ -563,14 +582,30 @@ CHANGERS = panel(
 
 
 @pytest.mark.parametrize(
-    ("segments", "rows"),
-    [(["Travel"], [0, 1, 4]), (["Retail"], [2, 3]), (["Retail", "Travel"], [0, 1, 2, 3, 4]), (["Food"], [])],
+    ("segments", "accounts"),
+    [(["Travel"], {"x", "w"}), (["Retail"], {"y"}), (["Retail", "Travel"], {"x", "y", "w"}), (["Food"], set())],
 )
-def test_accounts_are_selected_by_their_latest_row_with_all_their_rows(segments, rows):
-    result = accounts_matching(CHANGERS, {"segment": segments})
-    pd.testing.assert_frame_equal(result, CHANGERS.iloc[rows])
+def test_accounts_are_selected_by_their_latest_row(segments, accounts):
+    assert set(accounts_matching(CHANGERS, {"segment": segments})) == accounts
 
 
 @pytest.mark.parametrize("selection", [None, {}, {"segment": []}, {"country": ["FR"]}])
-def test_an_empty_selection_returns_the_panel_unchanged(selection):
-    pd.testing.assert_frame_equal(accounts_matching(CHANGERS, selection), CHANGERS)
+def test_an_empty_selection_selects_everyone(selection):
+    assert accounts_matching(CHANGERS, selection) is None
+
+
+def test_migration_runs_forward_in_time():
+    with pytest.raises(ValueError, match="must come before"):
+        quadrant_migration(MOVES, "2025Q2", "2025Q1")
+
+
+def test_migration_and_summary_of_a_selection_keep_the_whole_quarters_cut_points():
+    panel = sample.generate_panel(n_accounts=600, n_quarters=2, last_quarter="2026Q3", seed=9)
+    chosen = pd.Index(panel.loc[panel["tier"] == "KA", "account_id"].unique())
+    flow = quadrant_migration(panel, "2026Q2", "2026Q3", accounts=chosen)
+    assert set(flow.accounts["account_id"]) <= set(chosen)
+    everyone = quadrant_migration(panel, "2026Q2", "2026Q3").accounts.set_index("account_id")
+    mine = flow.accounts.set_index("account_id")
+    assert (mine["after"] == everyone.loc[mine.index, "after"]).all()
+    mix = quadrant_summary(panel, quarters=["2026Q3"], accounts=chosen).loc["2026Q3"]
+    assert mix["accounts"].sum() == (mine["after"].isin(QUADRANTS)).sum()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from b2b_core import playbook as playbook_file
 from b2b_core import sample
 from b2b_core.store import Workspace, default_path
 
@@ -43,3 +44,23 @@ def data_version() -> str:
     that a write, or another workspace file, never serves a stale result."""
     ws = workspace()
     return f"{ws.path}#{ws.version}"
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _playbook(path: str, mtime: float) -> playbook_file.Playbook | str:
+    try:
+        return playbook_file.load_playbook(path)
+    except playbook_file.PlaybookError as exc:
+        return str(exc)
+
+
+def playbook_key() -> tuple[str, float]:
+    """(path, modification time) of the playbook file: keys what is computed from it."""
+    path = playbook_file.PLAYBOOK_PATH
+    return str(path), path.stat().st_mtime if path.exists() else 0.0
+
+
+def playbook(key: tuple[str, float] | None = None) -> playbook_file.Playbook | str:
+    """The playbook file (``data/playbook.toml``), re-read when it changes, or the message saying
+    what is wrong with it."""
+    return _playbook(*(key or playbook_key()))

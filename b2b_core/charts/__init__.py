@@ -7,6 +7,7 @@ from b2b_core.charts.cohorts import (
     sbg_projection,
     survival_curves,
 )
+from b2b_core.charts.lifecycle import lever_scores, signal_trends, stage_timeline
 from b2b_core.charts.overview import kpi_trend
 from b2b_core.charts.quadrants import (
     migration_heatmap,
@@ -18,6 +19,7 @@ from b2b_core.charts.quadrants import (
 __all__ = [
     "cohort_curves",
     "kpi_trend",
+    "lever_scores",
     "migration_heatmap",
     "migration_sankey",
     "quadrant_map",
@@ -25,5 +27,7 @@ __all__ = [
     "renewal_cycles",
     "retention_heatmap",
     "sbg_projection",
+    "signal_trends",
+    "stage_timeline",
     "survival_curves",
 ]

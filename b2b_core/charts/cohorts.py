@@ -7,20 +7,14 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-# Okabe–Ito: distinguishable with the common colour-vision deficiencies
-GROUP_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, rgba
+
 MEAN_COLOUR = "#0b3d66"
 MODEL_COLOUR = "#D55E00"
-LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "legend": {"orientation": "h", "y": -0.2, "x": 0}}
 
 
 def _age_title(period: str) -> str:
     return f"Age ({period}s since signup)"
-
-
-def _rgba(hex_colour: str, alpha: float) -> str:
-    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({red},{green},{blue},{alpha})"
 
 
 def retention_heatmap(matrix: pd.DataFrame, value_title: str, as_share: bool, period: str = "quarter") -> go.Figure:
@@ -82,7 +76,7 @@ def cohort_curves(matrix: pd.DataFrame, summary_label: str, value_title: str, pe
             y=row.to_numpy(dtype=float),
             mode="lines",
             name="Each signup cohort",
-            line={"color": _rgba("#0072B2", shade), "width": 1.2},
+            line={"color": rgba("#0072B2", shade), "width": 1.2},
             legendgroup="cohorts",
             showlegend=position == 0,
             hovertemplate=f"Cohort {cohort} · age %{{x}}: %{{y:.1%}}<extra></extra>",
@@ -115,7 +109,7 @@ def survival_curves(tables: dict[str, pd.DataFrame], period: str = "quarter") ->
                 mode="lines",
                 line={"width": 0, "shape": "hv"},
                 fill=fill,
-                fillcolor=_rgba(colour, 0.15),
+                fillcolor=rgba(colour, 0.15),
                 hoverinfo="skip",
                 name=f"{label}: 95% band",
                 legendgroup=label,
@@ -152,7 +146,7 @@ def sbg_projection(check: pd.DataFrame, period: str = "quarter") -> go.Figure:
         x=np.r_[ages[ahead], ages[ahead][::-1]],
         y=np.r_[check["upper"].to_numpy()[ahead], check["lower"].to_numpy()[ahead][::-1]],
         fill="toself",
-        fillcolor=_rgba(MODEL_COLOUR, 0.15),
+        fillcolor=rgba(MODEL_COLOUR, 0.15),
         line={"width": 0},
         hoverinfo="skip",
         name="95% band of the projection",

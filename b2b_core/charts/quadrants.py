@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from b2b_core.charts.cohorts import GROUP_COLOURS, LAYOUT, _rgba
+from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, rgba
 from b2b_core.playbook import Playbook
-from b2b_core.quadrants import QUADRANTS
+from b2b_core.quadrants import POSITIONS, QUADRANTS
 
 # Okabe–Ito, distinguishable with the common colour-vision deficiencies
 QUADRANT_COLOURS = {"Q1": "#0072B2", "Q2": "#D55E00", "Q3": "#7f7f7f", "Q4": "#009E73"}
@@ -29,10 +29,11 @@ CORNERS = {  # where each quadrant's name sits: x, y in the plot area (0–1), a
 
 
 def map_ranges(frames: list[pd.DataFrame], log_axes: bool) -> tuple[list[float], list[float]]:
-    """Axis ranges that fit every placed account of ``frames`` (``assign_quadrants`` outputs), so
-    that the axes stay fixed from quarter to quarter; in log10 units when ``log_axes``."""
-    x = np.concatenate([_placed(f)["b_side_revenue"].to_numpy() for f in frames])
-    y = np.concatenate([_placed(f)["platform_revenue"].to_numpy() for f in frames])
+    """Axis ranges that fit every placed account of ``frames`` (``assign_quadrants`` outputs) and
+    their cut points, so that the axes stay fixed from quarter to quarter and a cut set beyond the
+    data is still drawn; in log10 units when ``log_axes``."""
+    x = np.concatenate([_placed(f)[["b_side_revenue", "x_cut"]].to_numpy().ravel() for f in frames])
+    y = np.concatenate([_placed(f)[["platform_revenue", "y_cut"]].to_numpy().ravel() for f in frames])
     return _range(x, log_axes), _range(y, log_axes)
 
 
@@ -59,6 +60,7 @@ def quadrant_map(
     take_rate: float = float("nan"),
     ranges: tuple[list[float], list[float]] | None = None,
     title: str = "",
+    cut_label: str = "cut",
 ) -> go.Figure:
     """The quadrant map of one quarter from ``assign_quadrants``: one marker per placed account,
     coloured by ``colour_by`` (``"quadrant"`` or a text column), sized by ``size_by`` (area ∝ value),
@@ -97,11 +99,11 @@ def quadrant_map(
                     "opacity": 0.75,
                     "line": {"width": 0},
                 },
-                hovertext=_hover_text(members),
+                hovertext=_hover_text(members, playbook),
                 hovertemplate="%{hovertext}<extra>%{fullData.name}</extra>",
             )
         )
-    _draw_cuts(figure, placed, playbook, ranges, log_axes)
+    _draw_cuts(figure, placed, playbook, ranges, log_axes, cut_label)
     if np.isfinite(take_rate) and take_rate > 0:
         xs = np.logspace(ranges[0][0], ranges[0][1], 50) if log_axes else np.linspace(0, ranges[0][1], 50)
         figure.add_scatter(
@@ -128,7 +130,7 @@ def quadrant_map(
     return figure
 
 
-def _hover_text(members: pd.DataFrame) -> np.ndarray:
+def _hover_text(members: pd.DataFrame, playbook: Playbook) -> np.ndarray:
     """One hover text per account (one string per point keeps a 100,000-point figure light). The
     account's own texts are HTML-escaped: a name such as ``<b>x</b>`` shows as typed."""
 
@@ -170,32 +172,45 @@ def _marker_sizes(values: pd.Series) -> pd.Series:
     return 4 + 26 * np.sqrt(values / top) if top > 0 else pd.Series(4.0, index=values.index)
 
 
-def _draw_cuts(figure: go.Figure, placed: pd.DataFrame, playbook: Playbook, ranges, log_axes: bool) -> None:
-    """Cut lines and shaded quadrants when all accounts share one pair of cuts; the quadrant names
-    in the corners always."""
-    to_axis = (lambda v: np.log10(v) if v > 0 else ranges[0][0]) if log_axes else (lambda v: v)
+def _draw_cuts(
+    figure: go.Figure, placed: pd.DataFrame, playbook: Playbook, ranges, log_axes: bool, cut_label: str
+) -> None:
+    """Cut lines (labelled with their values) and shaded quadrants when all accounts share one pair
+    of cuts; the quadrant names in the corners always. On log axes a cut at or below 0 is drawn on
+    the axis floor, where the zeros are."""
+    floor_x, floor_y = (10 ** ranges[0][0], 10 ** ranges[1][0]) if log_axes else (ranges[0][0], ranges[1][0])
+    top_x, top_y = (10 ** ranges[0][1], 10 ** ranges[1][1]) if log_axes else (ranges[0][1], ranges[1][1])
     cuts = placed[["x_cut", "y_cut"]].drop_duplicates()
     if len(cuts) == 1:
         x_cut, y_cut = (float(v) for v in cuts.iloc[0])
-        x_edges = [ranges[0][0], to_axis(x_cut), ranges[0][1]]
-        y_edges = [ranges[1][0], to_axis(y_cut) if log_axes else y_cut, ranges[1][1]]
+        x_line = x_cut if not log_axes or x_cut > 0 else floor_x
+        y_line = y_cut if not log_axes or y_cut > 0 else floor_y
+        x_edges, y_edges = [floor_x, x_line, top_x], [floor_y, y_line, top_y]
         for quadrant, (i, j) in {"Q3": (0, 0), "Q4": (1, 0), "Q2": (0, 1), "Q1": (1, 1)}.items():
-            x0, x1 = x_edges[i : i + 2]
-            y0, y1 = y_edges[j : j + 2]
             figure.add_shape(
                 type="rect",
-                x0=10**x0 if log_axes else x0,
-                x1=10**x1 if log_axes else x1,
-                y0=10**y0 if log_axes else y0,
-                y1=10**y1 if log_axes else y1,
-                fillcolor=_rgba(QUADRANT_COLOURS[quadrant], 0.07),
+                x0=x_edges[i],
+                x1=x_edges[i + 1],
+                y0=y_edges[j],
+                y1=y_edges[j + 1],
+                fillcolor=rgba(QUADRANT_COLOURS[quadrant], 0.07),
                 line={"width": 0},
                 layer="below",
             )
-        figure.add_vline(x=x_cut, line={"color": "#333", "width": 1.5, "dash": "dash"})
-        figure.add_hline(y=y_cut, line={"color": "#333", "width": 1.5, "dash": "dash"})
+        line = {"color": "#333", "width": 1.5, "dash": "dash"}
+        figure.add_vline(
+            x=x_line,
+            line=line,
+            annotation={"text": f"{cut_label} B-side revenue {_amount(x_cut, True) or 0}", "font": {"size": 11}},
+            annotation_position="bottom right",
+        )
+        figure.add_hline(
+            y=y_line,
+            line=line,
+            annotation={"text": f"{cut_label} platform revenue {_amount(y_cut, True) or 0}", "font": {"size": 11}},
+            annotation_position="top left",
+        )
     for quadrant, (x, y, xanchor, yanchor) in CORNERS.items():
-        play = playbook.quadrant(quadrant)
         figure.add_annotation(
             x=x,
             y=y,
@@ -205,9 +220,9 @@ def _draw_cuts(figure: go.Figure, placed: pd.DataFrame, playbook: Playbook, rang
             yanchor=yanchor,
             showarrow=False,
             align="left" if xanchor == "left" else "right",
-            text=f"<b>{quadrant} · {play.name}</b><br><span style='font-size:11px'>{play.position}</span>",
+            text=f"<b>{playbook.label(quadrant)}</b><br><span style='font-size:11px'>{POSITIONS[quadrant]}</span>",
             font={"size": 14, "color": QUADRANT_COLOURS[quadrant]},
-            bgcolor="rgba(255,255,255,0.8)",
+            bgcolor="rgba(255,255,255,0.55)",
         )
 
 
@@ -233,22 +248,48 @@ def quadrant_play_through(
         frames = {q: f[f["account_id"].isin(keep)] for q, f in frames.items()}
         sampled = f" · {max_accounts:,} of {len(accounts):,} accounts, drawn at random"
     ranges = map_ranges(list(frames.values()), log_axes)
-    maps = {
+    maps = {  # each quarter's map gives its shading, cut lines and labels
         quarter: quadrant_map(assigned, playbook, log_axes=log_axes, take_rate=take_rate, ranges=ranges)
         for quarter, assigned in frames.items()
     }
     quarters = list(maps)
-    first = maps[quarters[0]]
-    slots = len(QUADRANTS)  # one trace per quadrant in every frame, so frames can replace them
+
+    def accounts_of(quarter: str) -> go.Scatter:
+        """One trace of every placed account, ``ids`` = account id: an account keeps its marker
+        from frame to frame and moves (changing colour when it changes quadrant)."""
+        placed = _placed(frames[quarter])
+        return go.Scatter(
+            x=_floored(placed["b_side_revenue"], ranges[0], log_axes),
+            y=_floored(placed["platform_revenue"], ranges[1], log_axes),
+            ids=placed["account_id"].astype(str).to_numpy(),
+            mode="markers",
+            marker={
+                "color": placed["quadrant"].astype(str).map(QUADRANT_COLOURS).to_numpy(),
+                "size": 7,
+                "opacity": 0.75,
+            },
+            hovertext=_hover_text(placed, playbook),
+            hovertemplate="%{hovertext}<extra></extra>",
+            name="Accounts",
+            showlegend=False,
+        )
+
+    legend = [
+        go.Scatter(
+            x=[None], y=[None], mode="markers", marker={"color": QUADRANT_COLOURS[q], "size": 9}, name=playbook.label(q)
+        )
+        for q in QUADRANTS
+    ]
+    take_rate_line = [trace for trace in maps[quarters[0]].data if trace.name.startswith("Median take rate")]
     figure = go.Figure(
-        data=[_quadrant_trace(first, q, playbook) for q in QUADRANTS],
-        layout=first.layout,
+        data=[accounts_of(quarters[0]), *legend, *take_rate_line],
+        layout=maps[quarters[0]].layout,
         frames=[
             go.Frame(
-                data=[_quadrant_trace(maps[q], quadrant, playbook) for quadrant in QUADRANTS],
-                layout={"shapes": maps[q].layout.shapes},  # each quarter's own cut lines
+                data=[accounts_of(q)],
+                traces=[0],
+                layout={"shapes": maps[q].layout.shapes, "annotations": maps[q].layout.annotations},
                 name=q,
-                traces=list(range(slots)),
             )
             for q in quarters
         ],
@@ -291,14 +332,14 @@ def quadrant_play_through(
     return figure
 
 
-def _quadrant_trace(figure: go.Figure, quadrant: str, playbook: Playbook) -> go.BaseTraceType:
-    """The trace of ``quadrant`` in a ``quadrant_map`` figure, or an empty one in its place."""
-    name = playbook.label(quadrant)
-    found = next((t for t in figure.data if t.name == name), None)
-    return found if found is not None else go.Scatter(x=[], y=[], mode="markers", name=name)
-
-
-def migration_heatmap(matrix: pd.DataFrame, playbook: Playbook, value_title: str, as_money: bool) -> go.Figure:
+def migration_heatmap(
+    matrix: pd.DataFrame,
+    playbook: Playbook,
+    value_title: str,
+    as_money: bool,
+    from_quarter: str = "from quarter",
+    to_quarter: str = "to quarter",
+) -> go.Figure:
     """The migration matrix (states before × states after) as an annotated heatmap."""
     rows = [playbook.label(s) for s in matrix.index]
     columns = [playbook.label(s) for s in matrix.columns]
@@ -318,8 +359,8 @@ def migration_heatmap(matrix: pd.DataFrame, playbook: Playbook, value_title: str
             ygap=1,
         )
     )
-    figure.update_yaxes(title_text="Before (from quarter)", autorange="reversed", type="category")
-    figure.update_xaxes(title_text="After (to quarter)", side="top", type="category")
+    figure.update_yaxes(title_text=f"Before: {from_quarter}", autorange="reversed", type="category")
+    figure.update_xaxes(title_text=f"After: {to_quarter}", side="top", type="category")
     figure.update_layout(height=420, **{**LAYOUT, "margin": {"l": 10, "r": 10, "t": 80, "b": 10}})
     return figure
 
@@ -351,7 +392,7 @@ def migration_sankey(matrix: pd.DataFrame, playbook: Playbook, from_quarter: str
                 sources.append(i)
                 targets.append(len(before) + j)
                 values.append(int(matrix.loc[s, t]))
-                link_colours.append(_rgba(colours[i], 0.35))
+                link_colours.append(rgba(colours[i], 0.35))
     figure = go.Figure(
         go.Sankey(
             node={"label": labels, "color": colours, "pad": 14, "thickness": 16},

@@ -3,7 +3,9 @@ from it (y), the movement between quarters, and a finer segmentation by clusteri
 
 from b2b_core.quadrants.assign import (
     INACTIVE,
+    MIN_GROUP,
     NO_B_SIDE,
+    POSITIONS,
     QUADRANTS,
     STATES,
     Cut,
@@ -31,7 +33,9 @@ __all__ = [
     "CHURNED",
     "INACTIVE",
     "NEW",
+    "MIN_GROUP",
     "NO_B_SIDE",
+    "POSITIONS",
     "QUADRANTS",
     "RETURNING",
     "STATES",

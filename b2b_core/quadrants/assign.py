@@ -28,6 +28,13 @@ NO_B_SIDE = "no B-side revenue"
 INACTIVE = "inactive"
 STATES = (*QUADRANTS, NO_B_SIDE, INACTIVE)
 Cut = str | tuple  # "median" | "mean" | ("percentile", p) | ("value", x, y)
+MIN_GROUP = 10  # placed accounts a group needs for cut points of its own
+POSITIONS = {  # where each quadrant sits, by the chart's convention (x = B-side, y = platform revenue)
+    "Q1": "B-side revenue high, platform revenue high",
+    "Q2": "B-side revenue low, platform revenue high",
+    "Q3": "B-side revenue low, platform revenue low",
+    "Q4": "B-side revenue high, platform revenue low",
+}
 ATTRIBUTES = ("account_name", "segment", "region", "tier", "owner", "contract_value")
 
 
@@ -55,14 +62,24 @@ def check_cut(cut: Cut) -> None:
     raise ValueError(f'cut must be "median", "mean", ("percentile", p) or ("value", x, y), not {cut!r}')
 
 
-def assign_quadrants(panel: pd.DataFrame, quarter: str, cut: Cut = "median", by: str | None = None) -> pd.DataFrame:
+def assign_quadrants(
+    panel: pd.DataFrame,
+    quarter: str,
+    cut: Cut = "median",
+    by: str | None = None,
+    accounts: pd.Index | None = None,
+) -> pd.DataFrame:
     """One row per account with a row in ``quarter``, in panel order.
 
     Columns: ``account_id``; the descriptive ``ATTRIBUTES`` and custom metrics the panel has;
     ``b_side_revenue``, ``platform_revenue``, ``take_rate`` (platform / B-side, NaN when B-side is
     0 or missing); ``quadrant`` (one of ``STATES``, categorical); ``x_cut``, ``y_cut`` (the cut
     points that applied to the account, NaN for accounts not placed); ``zero_b_side``,
-    ``zero_platform``. Raises ``ValueError`` for an unknown cut or ``by`` column.
+    ``zero_platform``. With ``by``, a group of fewer than ``MIN_GROUP`` placed accounts is cut
+    by the whole quarter's points (one account would otherwise sit exactly on its own cut). With
+    ``accounts``, only those accounts' rows are returned, placed by the cut points of the whole
+    quarter: a filter chooses whom to show, not where the lines are. Raises ``ValueError`` for an
+    unknown cut or ``by`` column.
     """
     check_cut(cut)
     if by is not None and by not in panel.columns:
@@ -76,10 +93,14 @@ def assign_quadrants(panel: pd.DataFrame, quarter: str, cut: Cut = "median", by:
     placed = active & ~np.isnan(x) & ~np.isnan(y)
 
     x_cut, y_cut = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
-    groups = np.zeros(len(rows), dtype=np.int64) if by is None else pd.factorize(rows[by].fillna(""))[0]
-    for group in np.unique(groups[placed]):
-        members = placed & (groups == group)
-        x_cut[members], y_cut[members] = _cut_points(x[members], y[members], cut)
+    if placed.any():
+        x_cut[placed], y_cut[placed] = _cut_points(x[placed], y[placed], cut)
+    if by is not None:
+        groups = pd.factorize(rows[by].astype(object).fillna(""))[0]
+        for group in np.unique(groups[placed]):
+            members = placed & (groups == group)
+            if members.sum() >= MIN_GROUP:
+                x_cut[members], y_cut[members] = _cut_points(x[members], y[members], cut)
 
     with np.errstate(invalid="ignore"):
         high_x, high_y = x > x_cut, y > y_cut
@@ -93,6 +114,8 @@ def assign_quadrants(panel: pd.DataFrame, quarter: str, cut: Cut = "median", by:
     frame["quadrant"] = pd.Categorical.from_codes(codes, categories=list(STATES))
     frame["x_cut"], frame["y_cut"] = x_cut, y_cut
     frame["zero_b_side"], frame["zero_platform"] = placed & (x == 0), placed & (y == 0)
+    if accounts is not None:
+        frame = frame[frame["account_id"].isin(accounts)].reset_index(drop=True)
     return frame
 
 
@@ -113,17 +136,17 @@ def median_take_rate(assigned: pd.DataFrame) -> float:
     return float(rates.median()) if len(rates) else float("nan")
 
 
-def accounts_matching(panel: pd.DataFrame, selection: dict[str, list[str]] | None = None) -> pd.DataFrame:
-    """The rows of the accounts whose attributes on their latest row match ``selection`` (column →
-    accepted values; an empty list or a missing column accepts all). Judging each account by one
-    row keeps an account that changed segment from leaving one quarter's map and entering the
-    next as if it had churned and signed up."""
+def accounts_matching(panel: pd.DataFrame, selection: dict[str, list[str]] | None = None) -> pd.Index | None:
+    """The ids of the accounts whose attributes on their latest row match ``selection`` (column →
+    accepted values; an empty list or a missing column accepts all), or None when nothing is
+    selected (all accounts). Judging each account by one row keeps an account that changed
+    segment from leaving one quarter's map and entering the next as if it had churned."""
     selection = {c: v for c, v in (selection or {}).items() if v and c in panel.columns}
-    if panel.empty or not selection:
-        return panel
+    if not selection:
+        return None
     order = quarters.ordinals_of(panel["quarter"])
     latest = panel.iloc[np.argsort(order, kind="stable")].drop_duplicates("account_id", keep="last")
     keep = np.ones(len(latest), dtype=bool)
     for column, accepted in selection.items():
         keep &= latest[column].isin(accepted).to_numpy()
-    return panel[panel["account_id"].isin(latest.loc[keep, "account_id"])]
+    return pd.Index(latest.loc[keep, "account_id"])

@@ -61,12 +61,21 @@ class Migration:
 
 
 def quadrant_migration(
-    panel: pd.DataFrame, from_quarter: str, to_quarter: str, cut: Cut = "median", by: str | None = None
+    panel: pd.DataFrame,
+    from_quarter: str,
+    to_quarter: str,
+    cut: Cut = "median",
+    by: str | None = None,
+    accounts: pd.Index | None = None,
 ) -> Migration:
     """The movement of accounts between the quadrants of ``from_quarter`` and ``to_quarter``
-    (each quarter cut by its own ``cut`` points, per ``by`` group)."""
-    before = assign_quadrants(panel, from_quarter, cut, by)
-    after = assign_quadrants(panel, to_quarter, cut, by)
+    (each quarter cut by its own ``cut`` points, per ``by`` group, over all its accounts), for
+    all accounts or only ``accounts``. Raises ``ValueError`` unless ``from_quarter`` comes
+    before ``to_quarter``."""
+    if quarters.to_ordinal(from_quarter) >= quarters.to_ordinal(to_quarter):
+        raise ValueError(f"the migration runs forward in time: {from_quarter} must come before {to_quarter}")
+    before = assign_quadrants(panel, from_quarter, cut, by, accounts)
+    after = assign_quadrants(panel, to_quarter, cut, by, accounts)
     before = before[before["quadrant"] != INACTIVE]
     after = after[after["quadrant"] != INACTIVE]
     codes, ids = pd.factorize(

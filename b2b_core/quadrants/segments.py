@@ -3,7 +3,8 @@
 Features per account placed in the quarter (see ``assign``): log(1 + B-side revenue),
 log(1 + platform revenue), take rate (clipped to its 1st–99th percentile so a few extreme ratios do
 not make their own cluster), platform revenue growth against the previous quarter as
-log(1 + now) − log(1 + before) (accounts without a previous quarter get the median growth), and
+log(1 + now) − log(1 + before), clipped to its 1st–99th percentile (accounts without a previous
+quarter get the median growth, and the profiles' median growth leaves them out), and
 each custom metric (log(1 + v) when it is never negative; missing values get the median). Each
 feature is standardised (mean 0, standard deviation 1); k-means runs for every k of ``k_values``
 and the k with the highest silhouette score (on a sample of at most ``sample_size`` accounts) is
@@ -17,19 +18,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
-from sklearn.preprocessing import StandardScaler
 
 from b2b_core import contract, quarters
-from b2b_core.quadrants.assign import QUADRANTS, assign_quadrants
+from b2b_core.quadrants.assign import QUADRANTS, Cut, assign_quadrants
 
 NOTABLE = 0.5  # standard deviations
 FEATURE_WORDS = {  # feature → (word when high, word when low)
     "log_b_side_revenue": ("high B-side revenue", "low B-side revenue"),
     "log_platform_revenue": ("high platform revenue", "low platform revenue"),
     "take_rate": ("high take rate", "low take rate"),
-    "growth": ("growing", "shrinking"),
+    "growth": ("growing faster than most", "growing slower than most"),
 }
 MIN_ACCOUNTS = 10
 
@@ -52,6 +50,9 @@ class Segmentation:
 def segment_accounts(
     panel: pd.DataFrame,
     quarter: str,
+    cut: Cut = "median",
+    by: str | None = None,
+    accounts: pd.Index | None = None,
     k_values: range = range(2, 9),
     sample_size: int = 3_000,
     fit_size: int = 5_000,
@@ -59,15 +60,20 @@ def segment_accounts(
 ) -> Segmentation:
     """Cluster the accounts placed in ``quarter``: k-means is fitted on at most ``fit_size``
     accounts drawn at random (all when fewer), the silhouette scored on at most ``sample_size`` of
-    those, and every account is then assigned to its nearest centre. Raises ``ValueError`` with
+    those, and every account is then assigned to its nearest centre. Only ``accounts`` when given;
+    ``cut`` and ``by`` give each account its quadrant as on the map. Raises ``ValueError`` with
     fewer than ``MIN_ACCOUNTS`` placed accounts."""
-    placed = assign_quadrants(panel, quarter)
+    from sklearn.cluster import KMeans  # imported here: scikit-learn takes a second to load, and only this needs it
+    from sklearn.metrics import silhouette_score
+    from sklearn.preprocessing import StandardScaler
+
+    placed = assign_quadrants(panel, quarter, cut, by, accounts)
     placed = placed[placed["quadrant"].isin(QUADRANTS)].reset_index(drop=True)
     if len(placed) < MIN_ACCOUNTS:
         raise ValueError(
             f"{quarter} has {len(placed)} accounts with both revenues; clustering needs at least {MIN_ACCOUNTS}"
         )
-    features = _features(panel, placed, quarter)
+    features, growth_known = _features(panel, placed, quarter)
     scaled = StandardScaler().fit_transform(features.to_numpy())
     scaled = np.nan_to_num(scaled)  # a constant feature scales to 0/0
     rng = np.random.default_rng(random_state)
@@ -88,11 +94,12 @@ def segment_accounts(
     by_size = pd.Series(labels).value_counts().index  # cluster numbers by size, largest first
     cluster = pd.Series(labels).map({old: new for new, old in enumerate(by_size, start=1)}).to_numpy()
     accounts = placed[["account_id", "quadrant"]].assign(cluster=cluster)
-    profiles = _profiles(placed, features, scaled, cluster)
+    profiles = _profiles(placed, features, growth_known, scaled, cluster)
     return Segmentation(best, accounts, profiles, pd.Series(scores, name="silhouette").rename_axis("k"))
 
 
-def _features(panel: pd.DataFrame, placed: pd.DataFrame, quarter: str) -> pd.DataFrame:
+def _features(panel: pd.DataFrame, placed: pd.DataFrame, quarter: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """The feature table of the placed accounts, and which of them have a growth of their own."""
     features = pd.DataFrame(
         {
             "log_b_side_revenue": np.log1p(placed["b_side_revenue"].clip(lower=0)),
@@ -106,15 +113,20 @@ def _features(panel: pd.DataFrame, placed: pd.DataFrame, quarter: str) -> pd.Dat
     before = previous.groupby("account_id")["platform_revenue"].sum()
     before = placed["account_id"].map(before)
     growth = np.log1p(placed["platform_revenue"].clip(lower=0)) - np.log1p(before.clip(lower=0))
+    if growth.notna().any():
+        growth = growth.clip(*growth.quantile([0.01, 0.99]))
     features["growth"] = growth.fillna(growth.median() if growth.notna().any() else 0.0)
+    growth_known = growth.notna().to_numpy()  # the profiles' median growth uses these only
     for metric in contract.custom_metrics(panel):
         values = placed[metric].astype(float)
         values = np.log1p(values) if (values.dropna() >= 0).all() else values
         features[metric] = values.fillna(values.median() if values.notna().any() else 0.0)
-    return features
+    return features, growth_known
 
 
-def _profiles(placed: pd.DataFrame, features: pd.DataFrame, scaled: np.ndarray, cluster: np.ndarray) -> pd.DataFrame:
+def _profiles(
+    placed: pd.DataFrame, features: pd.DataFrame, known: np.ndarray, scaled: np.ndarray, cluster: np.ndarray
+) -> pd.DataFrame:
     rows = []
     for number in range(1, cluster.max() + 1):
         members = cluster == number
@@ -126,7 +138,7 @@ def _profiles(placed: pd.DataFrame, features: pd.DataFrame, scaled: np.ndarray, 
                 "median_b_side_revenue": placed.loc[members, "b_side_revenue"].median(),
                 "median_platform_revenue": placed.loc[members, "platform_revenue"].median(),
                 "median_take_rate": placed.loc[members, "take_rate"].median(),
-                "median_growth": float(np.expm1(features.loc[members, "growth"].median())),
+                "median_growth": float(np.expm1(features.loc[members & known, "growth"].median())),
                 "description": describe(dict(zip(features.columns, centre, strict=True))),
             }
         )

@@ -1,0 +1,35 @@
+"""Lifecycle stage and lever priorities: the company's signals per quarter, the stage they put it
+in, and the playbook's levers ranked with the reasons shown (DESIGN §2 and §6)."""
+
+from b2b_core.lifecycle.metrics import SIGNALS, company_metrics
+from b2b_core.lifecycle.priorities import allocate, prioritize, rule_adjustments
+from b2b_core.lifecycle.stage import (
+    DEFAULTS,
+    SIGNAL_NAMES,
+    STAGE_NAMES,
+    THRESHOLD_NAMES,
+    Check,
+    StageResult,
+    Thresholds,
+    detect_stage,
+    stage_timeline,
+    thresholds_from,
+)
+
+__all__ = [
+    "DEFAULTS",
+    "SIGNALS",
+    "SIGNAL_NAMES",
+    "STAGE_NAMES",
+    "THRESHOLD_NAMES",
+    "Check",
+    "StageResult",
+    "Thresholds",
+    "allocate",
+    "company_metrics",
+    "detect_stage",
+    "prioritize",
+    "rule_adjustments",
+    "stage_timeline",
+    "thresholds_from",
+]

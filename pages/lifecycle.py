@@ -1,0 +1,195 @@
+"""Lifecycle priorities: the stage the business is in and why, the operating levers ranked with
+the parts of their scores, and what-if controls (stage, business model, thresholds, weights,
+capacity) with the change against the data-driven ranking."""
+
+import pandas as pd
+import streamlit as st
+
+from b2b_core import charts, exports, lifecycle
+from ui import format as fmt
+from ui import lifecycle_views as views
+from ui import shell, state
+
+MODEL_NAMES = {"platform": "Platform", "tool": "Tool / SaaS", "hardware": "Hardware", "service": "Service"}
+SIGNAL_TRENDS = {
+    "active_accounts": ("Active accounts", "count"),
+    "platform_revenue_growth_annual": ("Platform revenue growth (annual)", "share"),
+    "active_accounts_growth_annual": ("Active-account growth (annual)", "share"),
+    "logo_retention_4q": ("Logo retention (4 quarters)", "share"),
+    "nrr_4q": ("NRR (4 quarters)", "share"),
+    "activation": ("Activation of new accounts", "share"),
+    "top10_share": ("Top-10 revenue concentration", "share"),
+    "share_q4": ("Accounts in Q4 (under-monetised)", "share"),
+}
+COMPARISONS = {"<": "below", "≥": "at least"}
+THRESHOLD_STEPS = {"min_quarters": 1, "cold_start_accounts": 10, "traction_accounts": 50}
+
+
+def shown_value(signal: str, value: float) -> str:
+    """A stage check's value or threshold as people read it."""
+    return fmt.count(value) if signal in ("quarters_of_history", "active_accounts") else fmt.share(value, 0)
+
+
+shell.require_app_shell()
+st.title("Lifecycle priorities")
+ws = state.workspace()
+data = state.data_version()
+if not ws.quarters():
+    st.info("The workspace has no data yet. Upload a quarter's account export on the **Data** page.")
+    st.stop()
+book = state.playbook()
+if isinstance(book, str):
+    st.error(f"The playbook cannot be read: {book}")
+    st.stop()
+metrics = views.metrics(data)
+
+# What-if controls
+controls = st.columns([1, 1, 1])
+model = controls[0].selectbox(
+    "Business model", list(MODEL_NAMES), format_func=MODEL_NAMES.get, key="model", bind="query-params"
+)
+with st.expander("Stage thresholds", icon=":material/tune:"):
+    cells = st.columns(len(lifecycle.THRESHOLD_NAMES))
+    chosen = {}
+    for cell, (name, label) in zip(cells, lifecycle.THRESHOLD_NAMES.items(), strict=True):
+        default = getattr(lifecycle.DEFAULTS, name)
+        if name in THRESHOLD_STEPS:
+            chosen[name] = cell.number_input(label, 0, None, default, THRESHOLD_STEPS[name], key=f"threshold:{name}")
+        else:
+            chosen[name] = (
+                cell.number_input(label + " (%)", 0.0, 500.0, 100 * default, 5.0, key=f"threshold:{name}") / 100
+            )
+thresholds = lifecycle.thresholds_from(chosen)
+detected = lifecycle.detect_stage(metrics, thresholds)
+baseline = lifecycle.detect_stage(metrics)[-1]  # default thresholds: the data-driven answer
+current = detected[-1]
+override = controls[1].selectbox(
+    "Stage",
+    ["data", *lifecycle.STAGE_NAMES],
+    format_func=lambda s: f"From the data: {current.name}" if s == "data" else f"Assume {lifecycle.STAGE_NAMES[s]}",
+    key="stage",
+    bind="query-params",
+)
+stage = current.stage if override == "data" else override
+capacity = controls[2].number_input("Capacity to allocate (people or budget units)", 0, 10_000, 12, 1, key="capacity")
+
+with st.expander(f"Base weights for {lifecycle.STAGE_NAMES[stage]} · {MODEL_NAMES[model]}", icon=":material/edit:"):
+    editor_key = f"weights:{stage}:{model}:{st.session_state.get('weights_reset', 0)}"
+    defaults = pd.DataFrame(
+        {
+            "lever": [lever.name for lever in book.levers],
+            "weight": [book.weights[(stage, model)][lever.key] for lever in book.levers],
+        },
+        index=[lever.key for lever in book.levers],
+    )
+    edited = st.data_editor(
+        defaults,
+        key=editor_key,
+        hide_index=True,
+        disabled=["lever"],
+        column_config={
+            "weight": st.column_config.NumberColumn("Base weight", min_value=0.0, max_value=100.0, step=0.5)
+        },
+        width="stretch",
+    )
+    if st.button("Reset to the playbook's weights", key="reset_weights"):
+        st.session_state["weights_reset"] = st.session_state.get("weights_reset", 0) + 1
+        st.rerun()
+    st.caption("Edits apply to this page only; the playbook file stays as it is.")
+what_if_book = book.with_weights(stage, model, dict(zip(edited.index, edited["weight"].fillna(0.0), strict=True)))
+
+# Headline: the stage and why
+st.subheader(f"Stage in {current.quarter}: {current.name}")
+why = [
+    f"- {lifecycle.SIGNAL_NAMES.get(check.signal, check.signal).capitalize()}: "
+    f"{shown_value(check.signal, check.value)}, {'' if check.holds else 'not '}"
+    f"{COMPARISONS[check.comparison]} {shown_value(check.signal, check.threshold)}" + (" ✓" if check.holds else "")
+    for check in current.checks
+]
+evidence, distance = st.columns(2)
+evidence.markdown("**Evidence** (the rules, in order)\n" + "\n".join(why))
+distance.markdown(
+    f"**Distance to {lifecycle.STAGE_NAMES[current.next_stage]}**\n" + "\n".join(f"- {d}" for d in current.distance)
+)
+if thresholds != lifecycle.DEFAULTS and current.stage != baseline.stage:
+    st.info(f"With the default thresholds the stage would be {baseline.name}.")
+if override != "data":
+    st.warning(f"Priorities below assume {lifecycle.STAGE_NAMES[stage]}, not the stage the data show.")
+
+timeline_column, journey_column = st.columns([2, 1])
+timeline_column.plotly_chart(
+    charts.stage_timeline(lifecycle.stage_timeline(detected)), width="stretch", key="timeline_chart"
+)
+with journey_column:
+    st.markdown(f"**Customer journey · {MODEL_NAMES[model]}**")
+    st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(book.journeys[model], start=1)))
+
+# Priorities
+st.subheader("What ops should do first")
+ranked = lifecycle.prioritize(metrics, stage, model, what_if_book)
+data_driven = lifecycle.prioritize(metrics, baseline.stage, model, book)  # default thresholds, stage and weights
+change = data_driven["rank"].reindex(ranked.index) - ranked["rank"]
+rule_names = {rule.id: rule.id.replace("_", " ") for rule in book.rules}
+st.plotly_chart(charts.lever_scores(ranked, rule_names), width="stretch", key="levers_chart")
+units = lifecycle.allocate(ranked, capacity)
+table = pd.DataFrame(
+    {
+        "rank": ranked["rank"],
+        "lever": ranked["name"],
+        "score": ranked["score"],
+        "change vs data-driven rank": change.map(lambda c: "–" if c == 0 else f"{c:+.0f}"),
+        "allocated": units,
+    }
+)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={"score": st.column_config.NumberColumn("score", format="%.1f")},
+)
+st.caption(
+    "Score = the playbook's base weight for this stage and business model + the adjustments of the rules whose "
+    "signal misses its target (each capped). Change: how many places a lever moved against the ranking from the "
+    "data with the playbook's defaults (+ = up). Capacity is split in proportion to the scores, in whole units."
+)
+adjustments = lifecycle.rule_adjustments(metrics.iloc[-1], stage, what_if_book)
+with st.expander("Why: every rule, its signal and its target"):
+    st.dataframe(
+        adjustments,
+        width="stretch",
+        column_config={
+            "value": st.column_config.NumberColumn("value", format="%.3f"),
+            "target": st.column_config.NumberColumn("target", format="%.3f"),
+            "gap": st.column_config.NumberColumn("gap", format="%.3f"),
+            "adjustment": st.column_config.NumberColumn("adjustment", format="%.2f"),
+        },
+    )
+for position, (key, row) in enumerate(ranked.head(3).iterrows(), start=1):
+    lever = book.lever(key)
+    with st.container(border=True):
+        st.markdown(f"**{position}. {lever.name}** · score {row['score']:.1f}  \n{lever.description}")
+        st.markdown("\n".join(f"- {action}" for action in lever.actions[stage]))
+with st.expander("Actions of the other levers"):
+    for key in ranked.index[3:]:
+        lever = book.lever(key)
+        st.markdown(f"**{lever.name}**  \n" + "\n".join(f"- {action}" for action in lever.actions[stage]))
+
+st.subheader("Signals over time")
+st.plotly_chart(charts.signal_trends(metrics, SIGNAL_TRENDS), width="stretch", key="signals_chart")
+downloads = st.columns(2)
+downloads[0].download_button(
+    "Download the priorities (CSV)",
+    lambda: exports.csv_bytes(ranked.join(units), index=True),
+    f"priorities_{stage}_{model}.csv",
+    "text/csv",
+    on_click="ignore",
+    key="dl:priorities",
+)
+downloads[1].download_button(
+    "Download the signals by quarter (CSV)",
+    lambda: exports.csv_bytes(metrics, index=True),
+    "company_signals.csv",
+    "text/csv",
+    on_click="ignore",
+    key="dl:signals",
+)

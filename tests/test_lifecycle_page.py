@@ -1,0 +1,74 @@
+"""AppTest tests of the Lifecycle priorities page on a real DuckDB workspace."""
+
+from __future__ import annotations
+
+from b2b_core import lifecycle, sample, store
+from b2b_core.playbook import load_playbook
+from tests.apptest import open_app, workspace_of
+
+PAGE = "pages/lifecycle.py"
+
+
+def ranking(app) -> list[str]:
+    """The levers in the order of the page's priority table."""
+    table = next(frame.value for frame in app.dataframe if "allocated" in frame.value.columns)
+    return table["lever"].tolist()
+
+
+def test_the_stage_and_the_ranking_are_those_of_b2b_core(workspace_path):
+    app = open_app(PAGE)
+    metrics = lifecycle.company_metrics(workspace_of(workspace_path).panel())
+    stage = lifecycle.detect_stage(metrics)[-1]
+    assert app.subheader[0].value == f"Stage in {stage.quarter}: {stage.name}"
+    expected = lifecycle.prioritize(metrics, stage.stage, "platform", load_playbook())
+    assert ranking(app) == expected["name"].tolist()
+    table = next(frame.value for frame in app.dataframe if "allocated" in frame.value.columns)
+    assert table["allocated"].sum() == 12
+    assert not app.error and not app.warning
+
+
+def test_assuming_another_stage_and_model_changes_the_ranking_and_shows_the_change(workspace_path):
+    app = open_app(PAGE)
+    before = ranking(app)
+    app.selectbox(key="stage").set_value("steady_growth").run()
+    assert not app.exception, app.exception
+    after = ranking(app)
+    assert after != before and after[0] == "Customer success & renewal"
+    assert any("assume Steady growth" in warning.value for warning in app.warning)
+    table = next(frame.value for frame in app.dataframe if "allocated" in frame.value.columns)
+    assert (table["change vs data-driven rank"] != "–").any()
+    app.selectbox(key="model").set_value("hardware").run()
+    assert not app.exception, app.exception
+    assert any("Acquire and sell the hardware" in block.value for block in app.markdown)
+
+
+def test_editing_a_weight_reranks_at_once_and_reset_restores_the_playbook(workspace_path):
+    app = open_app(PAGE)
+    last = ranking(app)[-1]
+    key = "weights:accelerated_growth:platform:0"  # the editor of the detected stage and the default model
+    levers = [lever.name for lever in load_playbook().levers]
+    row = levers.index(last)
+    app.session_state[key] = {"edited_rows": {row: {"weight": 50.0}}, "added_rows": [], "deleted_rows": []}
+    app.run()
+    assert not app.exception, app.exception
+    assert ranking(app)[0] == last
+    app.button(key="reset_weights").click().run()
+    assert ranking(app)[-1] == last
+
+
+def test_stricter_thresholds_move_the_stage_and_say_what_the_default_would_be(workspace_path):
+    app = open_app(PAGE)
+    app.number_input(key="threshold:accelerated_revenue_growth").set_value(500.0)
+    app.number_input(key="threshold:accelerated_account_growth").set_value(500.0).run()
+    assert not app.exception, app.exception
+    assert app.subheader[0].value.endswith("Steady growth")
+    assert any("default thresholds the stage would be" in info.value for info in app.info)
+
+
+def test_a_young_workspace_is_in_cold_start_and_says_what_it_lacks(workspace_path):
+    with store.Workspace(workspace_path) as ws:
+        ws.commit(sample.generate_panel(n_accounts=40, n_quarters=2, last_quarter="2026Q3", seed=3), "young.csv")
+    app = open_app(PAGE)
+    assert not app.exception, app.exception
+    assert app.subheader[0].value.endswith("Cold start")
+    assert any("of history" in block.value for block in app.markdown)
