@@ -111,7 +111,7 @@ def test_quadrant_map_draws_one_trace_per_quadrant_named_from_the_playbook_with_
     assert {(s.x0, s.y0) for s in lines if s.x0 == s.x1} == {(5.0, 0)} and any(s.y0 == s.y1 == 5.0 for s in lines)
     corners = [a.text for a in figure.layout.annotations if a.text.startswith("<b>")]
     assert {text.split("</b>")[0][3:] for text in corners} == set(names[:4])
-    labels = {a.text for a in figure.layout.annotations if not a.text.startswith("<b>")}
+    labels = {a.text.strip() for a in figure.layout.annotations if not a.text.startswith("<b>")}
     assert labels == {"cut B-side revenue 5", "cut platform revenue 5"}  # the cut lines say their values
     assert figure.layout.xaxis.title.text.startswith("B-side revenue")
 

@@ -198,17 +198,28 @@ def _draw_cuts(
                 layer="below",
             )
         line = {"color": "#333", "width": 1.5, "dash": "dash"}
-        figure.add_vline(
-            x=x_line,
-            line=line,
-            annotation={"text": f"{cut_label} B-side revenue {_amount(x_cut, True) or 0}", "font": {"size": 11}},
-            annotation_position="bottom right",
+        figure.add_vline(x=x_line, line=line)
+        figure.add_hline(y=y_line, line=line)
+        # labels placed by hand: on log axes plotly positions annotations in log10 units
+        position = (lambda v: np.log10(v)) if log_axes else (lambda v: v)
+        label = {"showarrow": False, "font": {"size": 11, "color": "#333"}, "bgcolor": "rgba(255,255,255,0.7)"}
+        figure.add_annotation(
+            x=position(x_line),
+            y=0.1,
+            xref="x",
+            yref="y domain",
+            xanchor="left",
+            text=f" {cut_label} B-side revenue {_amount(x_cut, True) or 0}",
+            **label,
         )
-        figure.add_hline(
-            y=y_line,
-            line=line,
-            annotation={"text": f"{cut_label} platform revenue {_amount(y_cut, True) or 0}", "font": {"size": 11}},
-            annotation_position="top left",
+        figure.add_annotation(
+            x=0.3,
+            y=position(y_line),
+            xref="x domain",
+            yref="y",
+            yanchor="bottom",
+            text=f"{cut_label} platform revenue {_amount(y_cut, True) or 0}",
+            **label,
         )
     for quadrant, (x, y, xanchor, yanchor) in CORNERS.items():
         figure.add_annotation(
