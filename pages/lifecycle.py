@@ -5,12 +5,12 @@ capacity) with the change against the data-driven ranking."""
 import pandas as pd
 import streamlit as st
 
-from b2b_core import charts, exports, lifecycle
+from b2b_core import charts, exports, lifecycle, playbook
 from ui import format as fmt
 from ui import lifecycle_views as views
 from ui import shell, state
 
-MODEL_NAMES = {"platform": "Platform", "tool": "Tool / SaaS", "hardware": "Hardware", "service": "Service"}
+MODEL_NAMES = playbook.BUSINESS_MODEL_NAMES
 SIGNAL_TRENDS = {
     "active_accounts": ("Active accounts", "count"),
     "platform_revenue_growth_annual": ("Platform revenue growth (annual)", "share"),
@@ -59,7 +59,11 @@ with st.expander("Stage thresholds", icon=":material/tune:"):
             chosen[name] = (
                 cell.number_input(label + " (%)", 0.0, 500.0, 100 * default, 5.0, key=f"threshold:{name}") / 100
             )
-thresholds = lifecycle.thresholds_from(chosen)
+try:
+    thresholds = lifecycle.thresholds_from(chosen)
+except ValueError as exc:
+    st.warning(f"These thresholds cannot be used ({exc}); the defaults apply.")
+    thresholds = lifecycle.DEFAULTS
 detected = lifecycle.detect_stage(metrics, thresholds)
 baseline = lifecycle.detect_stage(metrics)[-1]  # default thresholds: the data-driven answer
 current = detected[-1]
@@ -113,7 +117,7 @@ distance.markdown(
 )
 if thresholds != lifecycle.DEFAULTS and current.stage != baseline.stage:
     st.info(f"With the default thresholds the stage would be {baseline.name}.")
-if override != "data":
+if stage != current.stage:
     st.warning(f"Priorities below assume {lifecycle.STAGE_NAMES[stage]}, not the stage the data show.")
 
 timeline_column, journey_column = st.columns([2, 1])
@@ -149,25 +153,27 @@ st.dataframe(
 )
 st.caption(
     "Score = the playbook's base weight for this stage and business model + the adjustments of the rules whose "
-    "signal misses its target (each capped). Change: how many places a lever moved against the ranking from the "
-    "data with the playbook's defaults (+ = up). Capacity is split in proportion to the scores, in whole units."
+    f"signal misses its target (each capped). Change: places a lever moved (+ = up) against the ranking for "
+    f"{MODEL_NAMES[model]} with the stage from the data, the default thresholds and the playbook's weights. "
+    "Capacity is split in proportion to the scores, in whole units."
 )
 adjustments = lifecycle.rule_adjustments(metrics.iloc[-1], stage, what_if_book)
 with st.expander("Why: every rule, its signal and its target"):
     st.dataframe(
-        adjustments,
+        adjustments.assign(lever=adjustments["lever"].map(lambda key: book.lever(key).name)),
         width="stretch",
+        column_order=["lever", "signal", "value", "direction", "target", "adjustment", "rationale"],
         column_config={
-            "value": st.column_config.NumberColumn("value", format="%.3f"),
-            "target": st.column_config.NumberColumn("target", format="%.3f"),
-            "gap": st.column_config.NumberColumn("gap", format="%.3f"),
-            "adjustment": st.column_config.NumberColumn("adjustment", format="%.2f"),
+            "value": st.column_config.NumberColumn("value", format="percent"),
+            "target": st.column_config.NumberColumn("target", format="percent"),
+            "adjustment": st.column_config.NumberColumn("score points", format="%.2f"),
+            "rationale": st.column_config.TextColumn("rationale", width="large"),
         },
     )
-for position, (key, row) in enumerate(ranked.head(3).iterrows(), start=1):
+for key, row in ranked.head(3).iterrows():
     lever = book.lever(key)
     with st.container(border=True):
-        st.markdown(f"**{position}. {lever.name}** · score {row['score']:.1f}  \n{lever.description}")
+        st.markdown(f"**{row['rank']}. {lever.name}** · score {row['score']:.1f}  \n{lever.description}")
         st.markdown("\n".join(f"- {action}" for action in lever.actions[stage]))
 with st.expander("Actions of the other levers"):
     for key in ranked.index[3:]:

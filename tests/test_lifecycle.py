@@ -15,6 +15,7 @@ import pytest
 from b2b_core.lifecycle import (
     DEFAULTS,
     SIGNALS,
+    STAGE_NAMES,
     Check,
     Thresholds,
     allocate,
@@ -115,7 +116,8 @@ EXPECTED = {
     "active_accounts_growth_qoq": [nan, 1 / 3, 0, 0, 0.5, 0],
     "active_accounts_growth_yoy": [nan, nan, nan, nan, 1.0, 0.5],
     # new accounts 2 against 3, 1 against 1
-    "new_accounts_growth_yoy": [nan, nan, nan, nan, -1 / 3, 0],
+    # 2025Q1 against 2024Q1, the first quarter, whose "new" accounts include earlier sign-ups: unknown
+    "new_accounts_growth_yoy": [nan, nan, nan, nan, nan, 0],
     # no quarter a year back: growth since 2024Q1 annualised, (now/100)^(4/k) − 1; then year on year
     "platform_revenue_growth_annual": [nan, 1.2**4 - 1, 1.5**2 - 1, 1.6 ** (4 / 3) - 1, 0.8, 5 / 12],
     "active_accounts_growth_annual": [nan, (4 / 3) ** 4 - 1, (4 / 3) ** 2 - 1, (4 / 3) ** (4 / 3) - 1, 1.0, 0.5],
@@ -124,11 +126,13 @@ EXPECTED = {
     # 2025Q1: (80 + 40 + 0) / 100; 2025Q2: (84 + 0 + 0 + 30) / 120, b and c count 0
     "nrr_4q": [nan, nan, nan, nan, 120 / 100, 114 / 120],
     # 2025Q1: a + b (first active 2024Q1) = 120 of 180; 2025Q2: a + b + d (≤ 2024Q2) = 84 + 0 + 30 of 170
-    "mature_revenue_share": [0, 0, 0, 0, 120 / 180, 114 / 170],
+    # unknown until the quarter four back is in the data
+    "mature_revenue_share": [nan, nan, nan, nan, 120 / 180, 114 / 170],
     # fewer than ten accounts: the ten largest are all of them
     "top10_share": [1, 1, 1, 1, 1, 1],
     # 2024Q4 has no new account; in 2025Q1 f (B-side revenue only) is not activated, g is
-    "activation": [1, 1, 1, nan, 1 / 2, 1],
+    # the first quarter's accounts are not new sign-ups of that quarter: unknown
+    "activation": [nan, 1, 1, nan, 1 / 2, 1],
 }
 
 
@@ -343,8 +347,8 @@ def test_accelerated_growth_lists_all_five_checks_and_what_would_end_it():
         Check("active_accounts_growth_annual", 0.35, "≥", 0.30, True),
     )
     assert result.distance == (
-        "platform revenue growth (annual) falling below 40% (now 55%)",
-        "active-account growth (annual) falling below 30% (now 35%)",
+        "both platform revenue growth (annual) falling below 40% (now 55%)",
+        "and active-account growth (annual) falling below 30% (now 35%)",
     )
     assert stage_of(6, 1200, 0.55, 0.10).distance == ("platform revenue growth (annual) falling below 40% (now 55%)",)
 
@@ -358,8 +362,8 @@ def test_steady_growth_says_how_much_faster_growth_would_have_to_be():
         ("active_accounts_growth_annual", 0.10, 0.30),
     ]
     revenue, accounts = result.distance
-    assert revenue == "platform revenue growth (annual) up 15 percentage points to 40% (now 25%)"
-    assert accounts == "active-account growth (annual) up 20 percentage points to 30% (now 10%)"
+    assert revenue == "either platform revenue growth (annual) up 15 percentage points to 40% (now 25%)"
+    assert accounts == "or active-account growth (annual) up 20 percentage points to 30% (now 10%)"
 
 
 def test_unknown_growth_is_listed_as_not_holding_and_named_unknown():
@@ -638,3 +642,19 @@ def test_a_whole_float_capacity_is_accepted():
 def test_capacity_must_be_a_whole_number_at_least_zero(capacity):
     with pytest.raises(ValueError, match="capacity must be a whole number ≥ 0"):
         allocate(scored(5, 3, 2), capacity)
+
+
+def test_the_next_stage_after_cold_start_is_where_the_business_would_land():
+    # three quarters and many accounts: one more quarter and the growth rules decide, not "traction"
+    assert stage_of(3, 1000, 0.10, 0.05).next_stage == "steady_growth"
+    assert stage_of(3, 1000, 0.80, 0.05).next_stage == "accelerated_growth"
+    assert stage_of(6, 20, 0.10, 0.05).next_stage == "traction"
+
+
+def test_cold_start_needs_fewer_accounts_than_traction():
+    with pytest.raises(ValueError, match="must not exceed traction_accounts"):
+        thresholds_from({"cold_start_accounts": 500})
+
+
+def test_the_stage_names_are_the_playbooks_stages():
+    assert tuple(STAGE_NAMES) == STAGES

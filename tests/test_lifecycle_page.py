@@ -72,3 +72,10 @@ def test_a_young_workspace_is_in_cold_start_and_says_what_it_lacks(workspace_pat
     assert not app.exception, app.exception
     assert app.subheader[0].value.endswith("Cold start")
     assert any("of history" in block.value for block in app.markdown)
+
+
+def test_thresholds_that_contradict_each_other_are_refused_with_a_message(workspace_path):
+    app = open_app(PAGE)
+    app.number_input(key="threshold:cold_start_accounts").set_value(1000).run()
+    assert not app.exception, app.exception
+    assert any("cannot be used" in warning.value for warning in app.warning)

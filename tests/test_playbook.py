@@ -213,8 +213,8 @@ def test_the_bundled_rules_cover_the_issue_and_point_at_existing_levers():
         ("nrr_4q", "below", "monetisation"),
         ("activation", "below", "onboarding"),
         ("new_accounts_growth_yoy", "below", "acquisition"),
-        ("share_q4", "above", "monetisation"),
-        ("share_q2", "above", "growth_system"),
+        ("q4_b_side_revenue_share", "above", "monetisation"),
+        ("q2_platform_revenue_share", "above", "growth_system"),
         ("top10_share", "above", "growth_system"),
         ("top10_share", "above", "sales"),
     } <= found

@@ -14,10 +14,13 @@ Per calendar quarter q of the panel (money in currency units per quarter, shares
   compares;
 * ``logo_retention_4q``: of the accounts active in q − 4, the share active in q;
 * ``nrr_4q``: platform revenue in q of the accounts active in q − 4, over their revenue in q − 4;
-* ``mature_revenue_share``: share of q's platform revenue from accounts whose first active
-  quarter is q − 4 or earlier (older than four quarters);
+* ``mature_revenue_share``: share of q's platform revenue from accounts at least four quarters
+  old (first active in q − 4 or earlier); NaN while q − 4 precedes the data;
 * ``top10_share``: share of q's platform revenue from its ten largest accounts;
 * ``activation``: share of q's new accounts with platform revenue > 0 in q;
+
+The first quarter of the data has no "new" accounts of its own (everyone active then may have
+signed up earlier): its activation, and new-account growth measured from it, are NaN.
 * ``share_q1`` … ``share_q4``: share of the accounts placed in q in each revenue quadrant
   (median cuts, ``b2b_core.quadrants``); ``q4_b_side_revenue_share`` and
   ``q2_platform_revenue_share``: what the under-monetised accounts earn of all B-side revenue and
@@ -65,6 +68,7 @@ def company_metrics(panel: pd.DataFrame) -> pd.DataFrame:
     rows = panel.assign(ordinal=ordinal)
     by_ordinal = {q: quarters.to_ordinal(q) for q in kpis.index}
     present = sorted(by_ordinal.values())
+    first_quarter = present[0]
     active = rows[rows["active"]]
     first_active = active.groupby("account_id")["ordinal"].min()
     revenue = rows.groupby(["ordinal", "account_id"])["platform_revenue"].sum()
@@ -81,6 +85,8 @@ def company_metrics(panel: pd.DataFrame) -> pd.DataFrame:
             ("new_accounts", 4, "new_accounts_growth_yoy"),
         ):
             earlier = quarters.from_ordinal(q - lag)
+            if column == "new_accounts" and q - lag == first_quarter:
+                continue  # the first quarter's "new" accounts include everyone who signed up earlier
             if earlier in kpis.index and kpis.loc[earlier, column] > 0:
                 metrics.loc[quarter, name] = out[column] / kpis.loc[earlier, column] - 1
         for column in ("platform_revenue", "active_accounts"):
@@ -96,11 +102,12 @@ def company_metrics(panel: pd.DataFrame) -> pd.DataFrame:
                 metrics.loc[quarter, "nrr_4q"] = now.reindex(list(base)).fillna(0).sum() / before
         total = now.sum()
         if total > 0:
-            mature = first_active.reindex(now.index) <= q - 4
-            metrics.loc[quarter, "mature_revenue_share"] = now[mature.to_numpy()].sum() / total
+            if q - 4 >= first_quarter:  # before that, an account's true age is unknown
+                mature = first_active.reindex(now.index) <= q - 4
+                metrics.loc[quarter, "mature_revenue_share"] = now[mature.to_numpy()].sum() / total
             metrics.loc[quarter, "top10_share"] = now.nlargest(10).sum() / total
         new = first_active.index[first_active == q]
-        if len(new):
+        if len(new) and q > first_quarter:
             metrics.loc[quarter, "activation"] = (now.reindex(new).fillna(0) > 0).mean()
 
     mix = quadrant_summary(panel)

@@ -23,8 +23,6 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
-from b2b_core.playbook import STAGES
-
 STAGE_NAMES = {
     "cold_start": "Cold start",
     "traction": "Traction",
@@ -116,7 +114,11 @@ def _stage_of(quarter: str, row: pd.Series, t: Thresholds) -> StageResult:
             distance.append(_more(t.min_quarters - history, "quarter", " of history"))
         if early[1].holds:
             distance.append(_more(t.cold_start_accounts - accounts, "active account"))
-        return StageResult(quarter, "cold_start", early, "traction", tuple(distance))
+        # the stage the business reaches once both hold, growth as it is now
+        grown = row.copy()
+        grown["quarters_of_history"] = max(history, t.min_quarters)
+        grown["active_accounts"] = max(accounts, t.cold_start_accounts)
+        return StageResult(quarter, "cold_start", early, _stage_of(quarter, grown, t).stage, tuple(distance))
     traction = _check("active_accounts", accounts, "<", t.traction_accounts)
     if traction.holds:
         return StageResult(
@@ -132,18 +134,22 @@ def _stage_of(quarter: str, row: pd.Series, t: Thresholds) -> StageResult:
     )
     checks = (*early, traction, *growth)
     if any(check.holds for check in growth):
+        holding = [check for check in growth if check.holds]
         distance = tuple(
-            f"{_label(check.signal)} falling below {check.threshold:.0%} (now {check.value:.0%})"
-            for check in growth
-            if check.holds
+            ("both " if len(holding) > 1 and i == 0 else "and " if i else "")
+            + f"{_label(check.signal)} falling below {check.threshold:.0%} (now {check.value:.0%})"
+            for i, check in enumerate(holding)
         )
         return StageResult(quarter, "accelerated_growth", checks, "steady_growth", distance)
     distance = tuple(
-        f"{_label(check.signal)} up {100 * (check.threshold - check.value):.0f} percentage points to "
-        f"{check.threshold:.0%} (now {check.value:.0%})"
-        if not math.isnan(check.value)
-        else f"{_label(check.signal)} unknown: no earlier quarter with a value above 0 to compare with"
-        for check in growth
+        ("either " if i == 0 else "or ")
+        + (
+            f"{_label(check.signal)} up {100 * (check.threshold - check.value):.0f} percentage points to "
+            f"{check.threshold:.0%} (now {check.value:.0%})"
+            if not math.isnan(check.value)
+            else f"{_label(check.signal)} unknown: no earlier quarter with a value above 0 to compare with"
+        )
+        for i, check in enumerate(growth)
     )
     return StageResult(quarter, "steady_growth", checks, "accelerated_growth", distance)
 
@@ -167,7 +173,13 @@ def thresholds_from(values: dict[str, float]) -> Thresholds:
     for name, value in values.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
             raise ValueError(f"threshold {name} must be a number ≥ 0, not {value!r}")
-    return Thresholds(**{**DEFAULTS.__dict__, **values})
+    chosen = Thresholds(**{**DEFAULTS.__dict__, **values})
+    if chosen.cold_start_accounts > chosen.traction_accounts:
+        raise ValueError(
+            f"cold_start_accounts ({chosen.cold_start_accounts}) must not exceed traction_accounts "
+            f"({chosen.traction_accounts}): traction comes after cold start"
+        )
+    return chosen
 
 
 def stage_timeline(results: list[StageResult]) -> pd.DataFrame:
@@ -176,6 +188,3 @@ def stage_timeline(results: list[StageResult]) -> pd.DataFrame:
         {"stage": [r.stage for r in results], "name": [r.name for r in results]},
         index=pd.Index([r.quarter for r in results], name="quarter"),
     )
-
-
-assert tuple(STAGE_NAMES) == STAGES  # the playbook and the rules speak of the same stages
