@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+from b2b_core.charts.style import short_amount
+
 
 def _unknown(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
@@ -12,12 +14,7 @@ def _unknown(value: float | None) -> bool:
 
 def money(value: float) -> str:
     """12,345,678 → ``12.3M``; 12,345 → ``12.3k``; NaN → ``–``."""
-    if _unknown(value):
-        return "–"
-    for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= threshold:
-            return f"{value / threshold:,.1f}{suffix}"
-    return f"{value:,.0f}"
+    return "–" if _unknown(value) else short_amount(value)
 
 
 def count(value: float) -> str:

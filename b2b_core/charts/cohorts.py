@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, rgba
+from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, rgba, short_amount
 
 MEAN_COLOUR = "#0b3d66"
 MODEL_COLOUR = "#D55E00"
@@ -52,14 +52,7 @@ def _cell_text(values: np.ndarray, as_share: bool) -> np.ndarray:
     if as_share:
         return np.char.add(np.char.mod("%.0f", np.nan_to_num(values) * 100), "%")
     scaled = np.nan_to_num(values)
-    return np.array([[_short_number(v) for v in row] for row in scaled])
-
-
-def _short_number(value: float) -> str:
-    for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= threshold:
-            return f"{value / threshold:.1f}{suffix}"
-    return f"{value:,.0f}"
+    return np.array([[short_amount(v) for v in row] for row in scaled])
 
 
 def cohort_curves(matrix: pd.DataFrame, summary_label: str, value_title: str, period: str = "quarter") -> go.Figure:

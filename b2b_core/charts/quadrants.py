@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, rgba
+from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, rgba, short_amount
 from b2b_core.playbook import Playbook
 from b2b_core.quadrants import POSITIONS, QUADRANTS
 
@@ -209,7 +209,7 @@ def _draw_cuts(
             xref="x",
             yref="y domain",
             xanchor="left",
-            text=f" {cut_label} B-side revenue {_amount(x_cut, True) or 0}",
+            text=f" {cut_label} B-side revenue {short_amount(x_cut)}",
             **label,
         )
         figure.add_annotation(
@@ -218,7 +218,7 @@ def _draw_cuts(
             xref="x domain",
             yref="y",
             yanchor="bottom",
-            text=f"{cut_label} platform revenue {_amount(y_cut, True) or 0}",
+            text=f"{cut_label} platform revenue {short_amount(y_cut)}",
             **label,
         )
     for quadrant, (x, y, xanchor, yanchor) in CORNERS.items():
@@ -355,7 +355,7 @@ def migration_heatmap(
     rows = [playbook.label(s) for s in matrix.index]
     columns = [playbook.label(s) for s in matrix.columns]
     values = matrix.to_numpy(dtype=float)
-    text = [[_amount(v, as_money) for v in row] for row in values]
+    text = [[_cell(v, as_money) for v in row] for row in values]
     figure = go.Figure(
         go.Heatmap(
             z=values,
@@ -376,15 +376,11 @@ def migration_heatmap(
     return figure
 
 
-def _amount(value: float, as_money: bool) -> str:
+def _cell(value: float, as_money: bool) -> str:
+    """A migration cell: empty for 0, else a count or a short amount."""
     if not value:
         return ""
-    if not as_money:
-        return f"{value:,.0f}"
-    for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= threshold:
-            return f"{value / threshold:.1f}{suffix}"
-    return f"{value:,.0f}"
+    return short_amount(value) if as_money else f"{value:,.0f}"
 
 
 def migration_sankey(matrix: pd.DataFrame, playbook: Playbook, from_quarter: str, to_quarter: str) -> go.Figure:
