@@ -3,10 +3,11 @@ and renewal by contract cycle, for the accounts of the chosen segments, regions 
 
 import streamlit as st
 
-from b2b_core import charts, cohorts, exports
+from b2b_core import charts, cohorts
 from ui import cohort_views as views
+from ui import downloads, shell, state
 from ui import format as fmt
-from ui import shell, state
+from ui.filters import filter_controls
 
 METRIC_LABELS = {  # metric → (radio label, value title)
     "logo": ("Accounts (logo retention)", "Accounts still active"),
@@ -57,10 +58,7 @@ period = (
     )
     or "quarter"
 )
-selection = tuple(
-    (column, tuple(place.multiselect(column.capitalize(), values, placeholder="All", key=f"filter:{column}")))
-    for place, (column, values) in zip(controls[1:], options.items(), strict=False)
-)
+selection = filter_controls(controls[1:], options)
 leave_out_first = st.checkbox(
     f"Leave out the {observed[0]} cohort: accounts already active in the first quarter of the data may have "
     "signed up earlier, so that row is not a true signup cohort",
@@ -130,14 +128,7 @@ with triangle:
         "that age)."
         + (" NRR counts expansion; GRR caps each account at its signup-period revenue." if metric != "logo" else "")
     )
-    st.download_button(
-        "Download this table (CSV)",
-        lambda: exports.csv_bytes(table, index=True),
-        f"cohorts_{metric}_{basis}_{period}.csv",
-        "text/csv",
-        on_click="ignore",
-        key="dl:triangle",
-    )
+    downloads.csv_button("Download this table (CSV)", table, f"cohorts_{metric}_{basis}_{period}.csv", "dl:triangle")
 
 with curves:
     curve_metric = st.radio(
@@ -150,14 +141,7 @@ with curves:
         key="curves_chart",
     )
     st.caption("Thin lines: one per signup cohort, darker for older cohorts. Thick line: the size-weighted average.")
-    st.download_button(
-        "Download the curves (CSV)",
-        lambda: exports.csv_bytes(shares, index=True),
-        f"cohort_curves_{curve_metric}_{period}.csv",
-        "text/csv",
-        on_click="ignore",
-        key="dl:curves",
-    )
+    downloads.csv_button("Download the curves (CSV)", shares, f"cohort_curves_{curve_metric}_{period}.csv", "dl:curves")
 
 with survival:
     compare = st.radio(
@@ -178,14 +162,7 @@ with survival:
     )
     with st.expander("At-risk table"):
         st.dataframe(km, width="stretch", column_config=SURVIVAL_COLUMN_CONFIG)
-    st.download_button(
-        "Download the survival table (CSV)",
-        lambda: exports.csv_bytes(km, index=True),
-        f"survival_{compare}_{period}.csv",
-        "text/csv",
-        on_click="ignore",
-        key="dl:survival",
-    )
+    downloads.csv_button("Download the survival table (CSV)", km, f"survival_{compare}_{period}.csv", "dl:survival")
 
 with projection:
     default = views.projection(data, selection, leave_out_first, period, None, 5 * one_year)
@@ -250,22 +227,16 @@ with projection:
             "and those probabilities vary across accounts, so retention rises with age as the likeliest leavers go "
             "first. Solid: ages used in the fit; dashed: projection with its 95% band (delta method)."
         )
-        downloads = st.columns(2)
-        downloads[0].download_button(
-            "Download the projection (CSV)",
-            lambda: exports.csv_bytes(check, index=True),
-            f"sbg_projection_{period}.csv",
-            "text/csv",
-            on_click="ignore",
-            key="dl:projection",
+        buttons = st.columns(2)
+        downloads.csv_button(
+            "Download the projection (CSV)", check, f"sbg_projection_{period}.csv", "dl:projection", place=buttons[0]
         )
-        downloads[1].download_button(
+        downloads.csv_button(
             "Download the survivor counts it was fitted on (CSV)",
-            lambda: exports.csv_bytes(views.survivors(data, selection, leave_out_first, period), index=True),
+            views.survivors(data, selection, leave_out_first, period),
             f"survivor_counts_{period}.csv",
-            "text/csv",
-            on_click="ignore",
-            key="dl:survivors",
+            "dl:survivors",
+            place=buttons[1],
         )
 
 with renewal:
@@ -285,11 +256,4 @@ with renewal:
             "cycle numbers are unknown."
         )
         st.dataframe(cycles, width="stretch", column_config=RENEWAL_COLUMN_CONFIG)
-        st.download_button(
-            "Download renewal by cycle (CSV)",
-            lambda: exports.csv_bytes(cycles, index=True),
-            "renewal_by_cycle.csv",
-            "text/csv",
-            on_click="ignore",
-            key="dl:renewal",
-        )
+        downloads.csv_button("Download renewal by cycle (CSV)", cycles, "renewal_by_cycle.csv", "dl:renewal")

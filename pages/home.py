@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from b2b_core import charts, exports, overview
+from b2b_core import charts, overview
+from ui import downloads, shell, state
 from ui import format as fmt
-from ui import shell, state
 
 # KPI → (label, how to show the value, how to show its change)
 SHOWN = {
@@ -39,4 +39,4 @@ for column, headline in zip(st.columns(len(shown)), shown, strict=True):
 st.plotly_chart(charts.kpi_trend(kpis), width="stretch")
 with st.expander("KPIs by quarter"):
     st.dataframe(kpis, width="stretch")
-    st.download_button("Download CSV", exports.csv_bytes(kpis, index=True), "kpis_by_quarter.csv", "text/csv")
+    downloads.csv_button("Download CSV", kpis, "kpis_by_quarter.csv", "dl:kpis")

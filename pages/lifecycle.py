@@ -5,10 +5,10 @@ capacity) with the change against the data-driven ranking."""
 import pandas as pd
 import streamlit as st
 
-from b2b_core import charts, exports, lifecycle, playbook
+from b2b_core import charts, lifecycle, playbook
+from ui import downloads, shell, state
 from ui import format as fmt
 from ui import lifecycle_views as views
-from ui import shell, state
 
 MODEL_NAMES = playbook.BUSINESS_MODEL_NAMES
 SIGNAL_TRENDS = {
@@ -65,7 +65,8 @@ except ValueError as exc:
     st.warning(f"These thresholds cannot be used ({exc}); the defaults apply.")
     thresholds = lifecycle.DEFAULTS
 detected = lifecycle.detect_stage(metrics, thresholds)
-baseline = lifecycle.detect_stage(metrics)[-1]  # default thresholds: the data-driven answer
+# default thresholds: the data-driven answer
+baseline = detected[-1] if thresholds == lifecycle.DEFAULTS else lifecycle.detect_stage(metrics)[-1]
 current = detected[-1]
 override = controls[1].selectbox(
     "Stage",
@@ -182,20 +183,14 @@ with st.expander("Actions of the other levers"):
 
 st.subheader("Signals over time")
 st.plotly_chart(charts.signal_trends(metrics, SIGNAL_TRENDS), width="stretch", key="signals_chart")
-downloads = st.columns(2)
-downloads[0].download_button(
+buttons = st.columns(2)
+downloads.csv_button(
     "Download the priorities (CSV)",
-    lambda: exports.csv_bytes(ranked.join(units), index=True),
+    ranked.join(units),
     f"priorities_{stage}_{model}.csv",
-    "text/csv",
-    on_click="ignore",
-    key="dl:priorities",
+    "dl:priorities",
+    place=buttons[0],
 )
-downloads[1].download_button(
-    "Download the signals by quarter (CSV)",
-    lambda: exports.csv_bytes(metrics, index=True),
-    "company_signals.csv",
-    "text/csv",
-    on_click="ignore",
-    key="dl:signals",
+downloads.csv_button(
+    "Download the signals by quarter (CSV)", metrics, "company_signals.csv", "dl:signals", place=buttons[1]
 )

@@ -4,10 +4,11 @@ finer clustering."""
 
 import streamlit as st
 
-from b2b_core import charts, contract, exports, quadrants
+from b2b_core import charts, contract, quadrants
+from ui import downloads, shell, state
 from ui import format as fmt
 from ui import quadrant_views as views
-from ui import shell, state
+from ui.filters import filter_controls
 
 CUTS = {"median": "Median", "mean": "Mean", "percentile": "Percentile", "value": "Fixed values"}
 CUT_BY = {"none": "Whole quarter", "segment": "Each segment", "region": "Each region", "tier": "Each tier"}
@@ -59,10 +60,7 @@ else:
     cut_by = "none"
 by = None if cut_by == "none" else cut_by
 filters = st.columns(max(len(options), 1))
-selection = tuple(
-    (column, tuple(place.multiselect(column.capitalize(), values, placeholder="All", key=f"filter:{column}")))
-    for place, (column, values) in zip(filters, options.items(), strict=False)
-)
+selection = filter_controls(filters, options)
 
 earlier = [q for q in observed if q < quarter]
 compare_with = st.selectbox(
@@ -94,6 +92,7 @@ if placed.empty:
     st.stop()
 
 flow = views.migration(data, selection, compare_with, quarter, cut, by) if earlier else None
+changed = quadrants.movers(flow) if flow is not None else None
 mix = views.summary(data, selection, cut, by, (quarter,)).loc[quarter]
 
 heads = st.columns(4)
@@ -119,7 +118,6 @@ heads[2].metric(
     border=True,
 )
 if flow is not None:
-    changed = quadrants.movers(flow)
     between = changed[changed["before"].isin(quadrants.QUADRANTS) & changed["after"].isin(quadrants.QUADRANTS)]
     heads[3].metric(f"Changed quadrant since {compare_with}", fmt.count(len(between)), border=True)
 
@@ -175,13 +173,8 @@ with map_tab:
                 )
                 st.write(quadrant_play.meaning)
                 st.markdown("\n".join(f"- {action}" for action in quadrant_play.actions))
-        st.download_button(
-            "Download the accounts of this map (CSV)",
-            lambda: exports.csv_bytes(now),
-            f"quadrants_{quarter}.csv",
-            "text/csv",
-            on_click="ignore",
-            key="dl:map",
+        downloads.csv_button(
+            "Download the accounts of this map (CSV)", now, f"quadrants_{quarter}.csv", "dl:map", index=False
         )
 
 with play_tab:
@@ -190,16 +183,11 @@ with play_tab:
             "Press Play to watch accounts move quarter by quarter; the axes stay fixed so that a move is a real move. "
             "Log axes, coloured by quadrant."
         )
-        frames = {q: views.assigned(data, selection, q, cut, by) for q in observed}
-        frames = {q: frame for q, frame in frames.items() if frame["quadrant"].isin(quadrants.QUADRANTS).any()}
-        if len(frames) < 2:
+        animation = views.play_through(data, selection, tuple(observed), cut, by, play_key)
+        if animation is None:
             st.info("A play-through needs at least two quarters with B-side revenue.")
         else:
-            st.plotly_chart(
-                charts.quadrant_play_through(frames, play, log_axes=True, take_rate=quadrants.median_take_rate(now)),
-                width="stretch",
-                key="play_chart",
-            )
+            st.plotly_chart(animation, width="stretch", key="play_chart")
 
 with migration_tab:
     if migration_tab.open:
@@ -241,13 +229,11 @@ with migration_tab:
                 f"not in {compare_with}). Columns: where they are in {quarter} (churned: not active). Each quarter is "
                 "cut by its own cut points."
             )
-            st.download_button(
+            downloads.csv_button(
                 "Download the migration matrix (CSV)",
-                lambda: exports.csv_bytes(matrix, index=True),
+                matrix,
                 f"migration_{compare_with}_{quarter}_{measure}.csv",
-                "text/csv",
-                on_click="ignore",
-                key="dl:migration",
+                "dl:migration",
             )
 
 with movers_tab:
@@ -255,19 +241,14 @@ with movers_tab:
         if not earlier:
             st.info(f"{quarter} is the first quarter of the workspace: nobody has moved yet.")
         else:
-            table = quadrants.movers(flow)
+            table = changed
             st.caption(
                 f"{len(table):,} accounts changed state between {compare_with} and {quarter}, the largest change in "
                 "platform revenue first."
             )
             st.dataframe(table, hide_index=True, width="stretch", column_config=MOVER_COLUMNS)
-            st.download_button(
-                "Download the movers (CSV)",
-                lambda: exports.csv_bytes(table),
-                f"movers_{compare_with}_{quarter}.csv",
-                "text/csv",
-                on_click="ignore",
-                key="dl:movers",
+            downloads.csv_button(
+                "Download the movers (CSV)", table, f"movers_{compare_with}_{quarter}.csv", "dl:movers", index=False
             )
 
 with clusters_tab:
@@ -298,13 +279,12 @@ with clusters_tab:
             mixed = clusters.accounts.groupby(["cluster", "quadrant"], observed=True).size().unstack(fill_value=0)
             st.caption("Accounts per cluster and quadrant: how the clusters cut across the 2×2.")
             st.dataframe(mixed, width="stretch")
-            st.download_button(
+            downloads.csv_button(
                 "Download the cluster of each account (CSV)",
-                lambda: exports.csv_bytes(clusters.accounts),
+                clusters.accounts,
                 f"clusters_{quarter}.csv",
-                "text/csv",
-                on_click="ignore",
-                key="dl:clusters",
+                "dl:clusters",
+                index=False,
             )
 
 with mix_tab:
@@ -321,11 +301,4 @@ with mix_tab:
                 "median_take_rate": st.column_config.NumberColumn("Median take rate", format="percent"),
             },
         )
-        st.download_button(
-            "Download the quadrant mix (CSV)",
-            lambda: exports.csv_bytes(every, index=True),
-            "quadrant_mix.csv",
-            "text/csv",
-            on_click="ignore",
-            key="dl:mix",
-        )
+        downloads.csv_button("Download the quadrant mix (CSV)", every, "quadrant_mix.csv", "dl:mix")

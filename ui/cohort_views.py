@@ -14,9 +14,9 @@ import streamlit as st
 
 from b2b_core import cohorts
 from ui import state
+from ui.filters import Selection
 
 FILTER_COLUMNS = ("segment", "region", "tier")
-Selection = tuple[tuple[str, tuple[str, ...]], ...]
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from b2b_core.charts.style import short_amount
+from b2b_core.amounts import short_amount
 
 
 def _unknown(value: float | None) -> bool:

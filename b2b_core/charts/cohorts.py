@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, rgba, short_amount
+from b2b_core.amounts import short_amount
+from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, rgba
 
 MEAN_COLOUR = "#0b3d66"
 MODEL_COLOUR = "#D55E00"

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, rgba, short_amount
+from b2b_core.amounts import short_amount
+from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, rgba
 from b2b_core.playbook import Playbook
 from b2b_core.quadrants import POSITIONS, QUADRANTS
 

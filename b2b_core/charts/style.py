@@ -11,11 +11,3 @@ def rgba(hex_colour: str, alpha: float) -> str:
     """``#0072B2`` and 0.15 → ``rgba(0,114,178,0.15)``."""
     red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red},{green},{blue},{alpha})"
-
-
-def short_amount(value: float) -> str:
-    """12,345,678 → ``12.3M``; 12,345 → ``12.3k``; 123 → ``123`` (money and counts on charts)."""
-    for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= threshold:
-            return f"{value / threshold:,.1f}{suffix}"
-    return f"{value:,.0f}"
