@@ -114,14 +114,7 @@ def parse_playbook(data: dict, source: str = "playbook") -> Playbook:
     section = data.get("quadrants")
     if not isinstance(section, dict):
         raise PlaybookError(f"{source}: no [quadrants] section; add [quadrants.Q1] … [quadrants.Q4]")
-    missing = [q for q in QUADRANTS if q not in section]
-    unknown = sorted(set(section) - set(QUADRANTS))
-    if missing or unknown:
-        raise PlaybookError(
-            f"{source}: [quadrants] must hold exactly Q1, Q2, Q3 and Q4"
-            + (f"; missing {', '.join(missing)}" if missing else "")
-            + (f"; unknown {', '.join(unknown)}" if unknown else "")
-        )
+    _exactly(section, QUADRANTS, f"{source}: [quadrants]")
     plays = [_quadrant_play(q, section[q], f"{source}: [quadrants.{q}]") for q in QUADRANTS]
     levers = _levers(data.get("levers"), source)
     keys = [lever.key for lever in levers]

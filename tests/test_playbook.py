@@ -94,8 +94,8 @@ def drop_key(quadrant, key):
     [
         (lambda data: data.pop("quadrants"), r"no \[quadrants\] section; add \[quadrants.Q1\] … \[quadrants.Q4\]"),
         (lambda data: data.update(quadrants="Q1"), r"no \[quadrants\] section"),
-        (drop_q3, r"\[quadrants\] must hold exactly Q1, Q2, Q3 and Q4; missing Q3"),
-        (add_q5, r"\[quadrants\] must hold exactly Q1, Q2, Q3 and Q4; unknown Q5"),
+        (drop_q3, r"\[quadrants\] must name exactly Q1, Q2, Q3, Q4; missing Q3"),
+        (add_q5, r"\[quadrants\] must name exactly Q1, Q2, Q3, Q4; unknown Q5"),
         (set_key("Q2", "priority", 0), r"\[quadrants.Q2\]: priority must be a whole number ≥ 1 .*not 0"),
         (set_key("Q2", "priority", "high"), r"\[quadrants.Q2\]: priority must be a whole number ≥ 1 .*not 'high'"),
         (set_key("Q2", "priority", True), r"\[quadrants.Q2\]: priority must be a whole number ≥ 1 .*not True"),
