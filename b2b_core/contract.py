@@ -40,6 +40,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("contract_end", "date", False, "end date of the current contract"),
 )
 
+NOT_SET = "(not set)"  # how an empty descriptive attribute (segment, tier …) is shown and grouped
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 REQUIRED: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)

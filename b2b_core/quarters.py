@@ -169,9 +169,9 @@ def from_ordinal(ordinal: int) -> str:
     return label(ordinal // 4, ordinal % 4 + 1)
 
 
-def ordinals_of(labels: pd.Series) -> np.ndarray:
-    """The ordinal of each ``YYYYQn`` label of a column (parsed once per distinct label)."""
-    codes, distinct = pd.factorize(labels, sort=False)
+def ordinals_of(labels) -> np.ndarray:
+    """The ordinal of each ``YYYYQn`` label of a column or list (parsed once per distinct label)."""
+    codes, distinct = pd.factorize(pd.Series(labels, dtype=object), sort=False)
     return (
         np.array([to_ordinal(q) for q in distinct], dtype=np.int64)[codes] if len(distinct) else codes.astype(np.int64)
     )

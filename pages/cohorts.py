@@ -5,7 +5,7 @@ import streamlit as st
 
 from b2b_core import charts, cohorts
 from ui import cohort_views as views
-from ui import downloads, shell, state
+from ui import columns, downloads, shell, state
 from ui import format as fmt
 from ui.filters import filter_controls
 
@@ -15,24 +15,24 @@ METRIC_LABELS = {  # metric → (radio label, value title)
     "grr": ("Revenue without expansion (GRR)", "Platform revenue retained, capped"),
 }
 BASIS_LABELS = {"initial": "% of signup period", "previous": "% of previous period", "count": "Counts"}
-SURVIVAL_COLUMN_CONFIG = {
-    "at_risk": st.column_config.NumberColumn("At risk", format="localized"),
-    "churned": st.column_config.NumberColumn("Churned", format="localized"),
-    "censored": st.column_config.NumberColumn("Censored (still active)", format="localized"),
-    "survival": st.column_config.NumberColumn("Still active", format="percent"),
-    "lower": st.column_config.NumberColumn("95% band, low", format="percent"),
-    "upper": st.column_config.NumberColumn("95% band, high", format="percent"),
-}
-RENEWAL_COLUMN_CONFIG = {
-    "up_for_renewal": st.column_config.NumberColumn("Contracts up for renewal", format="localized"),
-    "renewed": st.column_config.NumberColumn("Renewed", format="localized"),
-    "pending": st.column_config.NumberColumn("Not yet decided", format="localized"),
-    "logo_rate": st.column_config.NumberColumn("Accounts renewed", format="percent"),
-    "value_up": st.column_config.NumberColumn("Value up for renewal", format="compact"),
-    "value_renewed": st.column_config.NumberColumn("Value renewed", format="compact"),
-    "value_rate": st.column_config.NumberColumn("Value renewed, net", format="percent"),
-    "gross_value_rate": st.column_config.NumberColumn("Value kept, gross", format="percent"),
-}
+SURVIVAL_COLUMN_CONFIG = columns.numbers(
+    at_risk=("At risk", "localized"),
+    churned=("Churned", "localized"),
+    censored=("Censored (still active)", "localized"),
+    survival=("Still active", "percent"),
+    lower=("95% band, low", "percent"),
+    upper=("95% band, high", "percent"),
+)
+RENEWAL_COLUMN_CONFIG = columns.numbers(
+    up_for_renewal=("Contracts up for renewal", "localized"),
+    renewed=("Renewed", "localized"),
+    pending=("Not yet decided", "localized"),
+    logo_rate=("Accounts renewed", "percent"),
+    value_up=("Value up for renewal", "compact"),
+    value_renewed=("Value renewed", "compact"),
+    value_rate=("Value renewed, net", "percent"),
+    gross_value_rate=("Value kept, gross", "percent"),
+)
 YEAR_IN = {"quarter": 4, "year": 1}  # periods in a year
 
 shell.require_app_shell()

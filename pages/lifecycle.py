@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from b2b_core import charts, lifecycle, playbook
-from ui import downloads, shell, state
+from ui import columns, downloads, shell, state
 from ui import format as fmt
 from ui import lifecycle_views as views
 
@@ -150,7 +150,7 @@ st.dataframe(
     table,
     hide_index=True,
     width="stretch",
-    column_config={"score": st.column_config.NumberColumn("score", format="%.1f")},
+    column_config=columns.numbers(score=("score", "%.1f")),
 )
 st.caption(
     "Score = the playbook's base weight for this stage and business model + the adjustments of the rules whose "
@@ -164,12 +164,10 @@ with st.expander("Why: every rule, its signal and its target"):
         adjustments.assign(lever=adjustments["lever"].map(lambda key: book.lever(key).name)),
         width="stretch",
         column_order=["lever", "signal", "value", "direction", "target", "adjustment", "rationale"],
-        column_config={
-            "value": st.column_config.NumberColumn("value", format="percent"),
-            "target": st.column_config.NumberColumn("target", format="percent"),
-            "adjustment": st.column_config.NumberColumn("score points", format="%.2f"),
-            "rationale": st.column_config.TextColumn("rationale", width="large"),
-        },
+        column_config=columns.numbers(
+            value=("value", "percent"), target=("target", "percent"), adjustment=("score points", "%.2f")
+        )
+        | {"rationale": st.column_config.TextColumn("rationale", width="large")},
     )
 for key, row in ranked.head(3).iterrows():
     lever = book.lever(key)

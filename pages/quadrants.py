@@ -5,21 +5,21 @@ finer clustering."""
 import streamlit as st
 
 from b2b_core import charts, contract, quadrants
-from ui import downloads, shell, state
+from ui import columns, downloads, shell, state
 from ui import format as fmt
 from ui import quadrant_views as views
 from ui.filters import filter_controls
 
 CUTS = {"median": "Median", "mean": "Mean", "percentile": "Percentile", "value": "Fixed values"}
 CUT_BY = {"none": "Whole quarter", "segment": "Each segment", "region": "Each region", "tier": "Each tier"}
-MOVER_COLUMNS = {
-    "platform_revenue_before": st.column_config.NumberColumn("Platform revenue before", format="localized"),
-    "platform_revenue_after": st.column_config.NumberColumn("Platform revenue after", format="localized"),
-    "platform_revenue_change": st.column_config.NumberColumn("Platform revenue change", format="localized"),
-    "b_side_revenue_before": st.column_config.NumberColumn("B-side revenue before", format="localized"),
-    "b_side_revenue_after": st.column_config.NumberColumn("B-side revenue after", format="localized"),
-    "b_side_revenue_change": st.column_config.NumberColumn("B-side revenue change", format="localized"),
-}
+MOVER_COLUMNS = columns.numbers(
+    platform_revenue_before=("Platform revenue before", "localized"),
+    platform_revenue_after=("Platform revenue after", "localized"),
+    platform_revenue_change=("Platform revenue change", "localized"),
+    b_side_revenue_before=("B-side revenue before", "localized"),
+    b_side_revenue_after=("B-side revenue after", "localized"),
+    b_side_revenue_change=("B-side revenue change", "localized"),
+)
 
 shell.require_app_shell()
 st.title("Revenue quadrants")
@@ -265,16 +265,14 @@ with clusters_tab:
             st.dataframe(
                 clusters.profiles,
                 width="stretch",
-                column_config={
-                    "accounts": st.column_config.NumberColumn("Accounts", format="localized"),
-                    "median_b_side_revenue": st.column_config.NumberColumn("Median B-side revenue", format="compact"),
-                    "median_platform_revenue": st.column_config.NumberColumn(
-                        "Median platform revenue", format="compact"
-                    ),
-                    "median_take_rate": st.column_config.NumberColumn("Median take rate", format="percent"),
-                    "median_growth": st.column_config.NumberColumn("Median growth", format="percent"),
-                    "description": st.column_config.TextColumn("In words"),
-                },
+                column_config=columns.numbers(
+                    accounts=("Accounts", "localized"),
+                    median_b_side_revenue=("Median B-side revenue", "compact"),
+                    median_platform_revenue=("Median platform revenue", "compact"),
+                    median_take_rate=("Median take rate", "percent"),
+                    median_growth=("Median growth", "percent"),
+                )
+                | {"description": st.column_config.TextColumn("In words")},
             )
             mixed = clusters.accounts.groupby(["cluster", "quadrant"], observed=True).size().unstack(fill_value=0)
             st.caption("Accounts per cluster and quadrant: how the clusters cut across the 2×2.")
@@ -293,12 +291,12 @@ with mix_tab:
         st.dataframe(
             every,
             width="stretch",
-            column_config={
-                "accounts": st.column_config.NumberColumn("Accounts", format="localized"),
-                "account_share": st.column_config.NumberColumn("Share of accounts", format="percent"),
-                "platform_revenue_share": st.column_config.NumberColumn("Share of platform revenue", format="percent"),
-                "b_side_revenue_share": st.column_config.NumberColumn("Share of B-side revenue", format="percent"),
-                "median_take_rate": st.column_config.NumberColumn("Median take rate", format="percent"),
-            },
+            column_config=columns.numbers(
+                accounts=("Accounts", "localized"),
+                account_share=("Share of accounts", "percent"),
+                platform_revenue_share=("Share of platform revenue", "percent"),
+                b_side_revenue_share=("Share of B-side revenue", "percent"),
+                median_take_rate=("Median take rate", "percent"),
+            ),
         )
         downloads.csv_button("Download the quadrant mix (CSV)", every, "quadrant_mix.csv", "dl:mix")

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from b2b_core.amounts import short_amount
 from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, rgba
+from b2b_core.contract import NOT_SET
 from b2b_core.playbook import Playbook
 from b2b_core.quadrants import POSITIONS, QUADRANTS
 
@@ -77,7 +78,7 @@ def quadrant_map(
         if colour_by == "quadrant"
         else [
             (str(value), members, GROUP_COLOURS[i % len(GROUP_COLOURS)])
-            for i, (value, members) in enumerate(placed.groupby(placed[colour_by].fillna("(not set)"), sort=True))
+            for i, (value, members) in enumerate(placed.groupby(placed[colour_by].fillna(NOT_SET), sort=True))
         ]
     )
     sizes = _marker_sizes(placed[size_by]) if size_by else None

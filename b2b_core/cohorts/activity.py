@@ -30,11 +30,11 @@ import numpy as np
 import pandas as pd
 
 from b2b_core import quarters
+from b2b_core.contract import NOT_SET
 
 Period = Literal["quarter", "year"]
 Observed = Sequence[str] | None  # the quarters the data cover; None: those present in the panel
 PERIODS: tuple[Period, ...] = ("quarter", "year")
-NOT_SET = "(not set)"  # group label of accounts whose attribute is empty
 
 
 @dataclass(frozen=True)
@@ -149,14 +149,14 @@ def activity(
 
 def observed_periods(observed: Sequence[str], period: Period = "quarter") -> np.ndarray:
     """Sorted period ordinals of the quarters ``observed`` (years: the years they fall in)."""
-    ordinals = np.array([quarters.to_ordinal(q) for q in observed], dtype=np.int64)
+    ordinals = quarters.ordinals_of(observed)
     return np.unique(ordinals if period == "quarter" else ordinals // 4)
 
 
 def last_year_coverage(observed: Sequence[str]) -> tuple[int, int]:
     """(last calendar year of ``observed`` quarters, how many of its quarters are observed): with
     yearly cohorts, a year seen for fewer than 4 quarters holds less activity and revenue."""
-    ordinals = np.array([quarters.to_ordinal(q) for q in observed], dtype=np.int64)
+    ordinals = quarters.ordinals_of(observed)
     year = int(ordinals.max() // 4)
     return year, int(np.unique(ordinals[ordinals // 4 == year]).size)
 

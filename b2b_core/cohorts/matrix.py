@@ -60,7 +60,10 @@ def cohort_matrix(
     if panel.empty or not panel["active"].any():
         return pd.DataFrame(columns=columns, index=_empty_index(by))
     act = activity(panel, period, by, observed)
-    values = cohort_values(act, metric)  # (group, cohort, age), NaN where not observed
+    # period-on-period GRR caps each account at its previous period's revenue (see the module notes)
+    previous_grr = metric == "grr" and basis == "previous"
+    values = cohort_values(act, metric, cap="previous" if previous_grr else "initial")  # NaN where not observed
+    revenue = cohort_values(act, "nrr") if previous_grr else values  # uncapped, for age 0 and the denominator
     first = int(act.cohort[act.in_cohort].min())
     n_groups, n_cohorts, n_ages = values.shape
     members = act.in_cohort
@@ -68,7 +71,7 @@ def cohort_matrix(
         act.group[members] * n_cohorts + act.cohort[members] - first, minlength=n_groups * n_cohorts
     ).reshape(n_groups, n_cohorts)
 
-    initial = values[:, :, 0].copy()  # age-0 revenue (capped at itself for grr)
+    initial = revenue[:, :, 0].copy()  # age-0 value (for grr, capped at itself: the revenue)
     shown = ~np.isnan(values)
     if basis == "count":
         table = values
@@ -76,11 +79,8 @@ def cohort_matrix(
     else:
         if basis == "initial":
             denominator = np.broadcast_to(values[:, :, :1], values.shape)
-        elif metric == "grr":  # revenue kept from the period before, without expansion: ≤ 100%
-            values = cohort_values(act, "grr", cap="previous")
-            denominator = _previous(cohort_values(act, "nrr"))
-        else:
-            denominator = _previous(values)
+        else:  # for grr: revenue kept from the period before, without expansion, ≤ 100%
+            denominator = _previous(revenue)
         with np.errstate(invalid="ignore", divide="ignore"):
             table = values / denominator
         table[~np.isfinite(table)] = np.nan  # 0 / 0, or a return after a period with no one active

@@ -66,7 +66,7 @@ def renewal_by_cycle(panel: pd.DataFrame, observed: Sequence[str] | None = None)
     contracts = contracts.reset_index().sort_values(["account", "first_seen"])
     contracts["cycle"] = contracts.groupby("account").cumcount() + 1
     end_quarter = quarters.ordinals_of_dates(contracts["contract_end"])
-    window = np.union1d(ordinals, [quarters.to_ordinal(q) for q in observed or []]).astype(np.int64)
+    window = np.union1d(ordinals, quarters.ordinals_of(observed or []))
     position = np.searchsorted(window, end_quarter, side="right")
     contracts["pending"] = position == len(window)  # no quarter of the data after the end yet
     contracts["decided_in"] = window[np.minimum(position, len(window) - 1)]

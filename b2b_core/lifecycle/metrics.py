@@ -66,17 +66,16 @@ def company_metrics(panel: pd.DataFrame) -> pd.DataFrame:
         return metrics
     ordinal = pd.Series(quarters.ordinals_of(panel["quarter"]), index=panel.index)
     rows = panel.assign(ordinal=ordinal)
-    by_ordinal = {q: quarters.to_ordinal(q) for q in kpis.index}
-    present = sorted(by_ordinal.values())
-    first_quarter = present[0]
+    by_ordinal = {q: quarters.to_ordinal(q) for q in kpis.index}  # kpis are in quarter order
+    first_quarter = by_ordinal[kpis.index[0]]
     active = rows[rows["active"]]
     first_active = active.groupby("account_id")["ordinal"].min()
     revenue = rows.groupby(["ordinal", "account_id"])["platform_revenue"].sum()
     active_sets = active.groupby("ordinal")["account_id"].agg(set)
 
+    metrics["quarters_of_history"] = np.arange(1, len(kpis) + 1)
     for quarter, q in by_ordinal.items():
         out = metrics.loc[quarter]
-        metrics.loc[quarter, "quarters_of_history"] = sum(1 for p in present if p <= q)
         for column, lag, name in (
             ("platform_revenue", 1, "platform_revenue_growth_qoq"),
             ("platform_revenue", 4, "platform_revenue_growth_yoy"),
@@ -84,13 +83,13 @@ def company_metrics(panel: pd.DataFrame) -> pd.DataFrame:
             ("active_accounts", 4, "active_accounts_growth_yoy"),
             ("new_accounts", 4, "new_accounts_growth_yoy"),
         ):
-            earlier = quarters.from_ordinal(q - lag)
+            earlier = quarters.shift(quarter, -lag)
             if column == "new_accounts" and q - lag == first_quarter:
                 continue  # the first quarter's "new" accounts include everyone who signed up earlier
             if earlier in kpis.index and kpis.loc[earlier, column] > 0:
                 metrics.loc[quarter, name] = out[column] / kpis.loc[earlier, column] - 1
         for column in ("platform_revenue", "active_accounts"):
-            metrics.loc[quarter, f"{column}_growth_annual"] = _annual_growth(kpis[column], q)
+            metrics.loc[quarter, f"{column}_growth_annual"] = _annual_growth(kpis[column], quarter)
         now = revenue.loc[q] if q in revenue.index.get_level_values(0) else pd.Series(dtype=float)
         year_ago = q - 4
         if year_ago in active_sets.index:
@@ -121,11 +120,11 @@ def company_metrics(panel: pd.DataFrame) -> pd.DataFrame:
     return metrics
 
 
-def _annual_growth(values: pd.Series, q: int) -> float:
-    """Year-on-year growth of ``values`` (indexed by quarter label) at ordinal ``q``, or the
+def _annual_growth(values: pd.Series, quarter: str) -> float:
+    """Year-on-year growth of ``values`` (indexed by quarter label) at ``quarter``, or the
     growth since the earliest quarter less than a year back, annualised; NaN without either."""
     for lag in (4, 3, 2, 1):
-        earlier = quarters.from_ordinal(q - lag)
+        earlier = quarters.shift(quarter, -lag)
         if earlier in values.index and values[earlier] > 0:
-            return float((values[quarters.from_ordinal(q)] / values[earlier]) ** (4 / lag) - 1)
+            return float((values[quarter] / values[earlier]) ** (4 / lag) - 1)
     return float("nan")
