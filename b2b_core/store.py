@@ -16,12 +16,17 @@ Schema:
 - ``panel_rows(upload_id, <contract columns>, <custom metric columns>)``: the rows of every
   non-deleted upload. A custom metric (any extra numeric column, e.g. ``orders``) becomes a
   DOUBLE column the first time an upload brings it; uploads without it hold NULL there.
+- ``scenarios(name, levers, position, saved_at)``: the saved what-if scenarios, their lever
+  values as a JSON object, in the order they were first saved. Scenario writes are transactions
+  too but leave ``version`` alone: it keys what is computed from the panel, which they do not
+  change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import operator
 import os
 import threading
@@ -72,6 +77,9 @@ CREATE TABLE IF NOT EXISTS upload_quarters (
     upload_id BIGINT NOT NULL, quarter VARCHAR NOT NULL, rows BIGINT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS live_quarters (quarter VARCHAR PRIMARY KEY, upload_id BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS scenarios (
+    name VARCHAR PRIMARY KEY, levers VARCHAR NOT NULL, position BIGINT NOT NULL, saved_at TIMESTAMP NOT NULL
+);
 CREATE TABLE IF NOT EXISTS panel_rows (
     upload_id BIGINT NOT NULL,
     {", ".join(f'"{c.name}" {contract.SQL_TYPES[c.kind]}{" NOT NULL" * c.required}' for c in contract.COLUMNS)}
@@ -472,3 +480,52 @@ class Workspace:
             con.execute("DELETE FROM panel_rows WHERE upload_id = ?", [upload_id])
             con.execute("UPDATE uploads SET deleted_at = ? WHERE upload_id = ?", [_utc_now(), upload_id])
         return {q: fallback.get(q) for q in orphaned}
+
+    # -- scenarios -------------------------------------------------------------------------------
+
+    def saved_scenarios(self) -> list[tuple[str, dict[str, float]]]:
+        """The saved scenarios as (name, lever → value), in the order they were first saved."""
+        return [
+            (name, json.loads(levers))
+            for name, levers in self._fetch("SELECT name, levers FROM scenarios ORDER BY position")
+        ]
+
+    def _saved_name(self, name: str) -> str | None:
+        """The saved scenario name equal to ``name`` ignoring case, or None."""
+        found = self._column("SELECT name FROM scenarios WHERE lower(name) = lower(?)", [name])
+        return found[0] if found else None
+
+    def save_scenario(self, name: str, levers: Mapping[str, float]) -> None:
+        """Save a scenario's lever values under ``name``, replacing the scenario of that name (the
+        same name ignoring case) in its place, or adding it last."""
+        text = json.dumps({str(k): float(v) for k, v in levers.items()})
+        with self._transaction() as con:
+            existing = self._saved_name(name)
+            if existing is None:
+                con.execute(
+                    "INSERT INTO scenarios SELECT ?, ?, coalesce(max(position), 0) + 1, ? FROM scenarios",
+                    [name, text, _utc_now()],
+                )
+            else:
+                con.execute(
+                    "UPDATE scenarios SET name = ?, levers = ?, saved_at = ? WHERE name = ?",
+                    [name, text, _utc_now(), existing],
+                )
+
+    def rename_scenario(self, old: str, new: str) -> None:
+        """Rename a saved scenario in its place. KeyError if none is called ``old``; ValueError if
+        another one is already called ``new`` (ignoring case)."""
+        with self._transaction() as con:
+            if not self._column("SELECT 1 FROM scenarios WHERE name = ?", [old]):
+                raise KeyError(f"no saved scenario is called {old!r}")
+            taken = self._saved_name(new)
+            if taken is not None and taken != old:
+                raise ValueError(f"a saved scenario is already called {taken!r}: choose another name")
+            con.execute("UPDATE scenarios SET name = ? WHERE name = ?", [new, old])
+
+    def delete_scenario(self, name: str) -> None:
+        """Delete a saved scenario; KeyError if none is called ``name``."""
+        with self._transaction() as con:
+            if not self._column("SELECT 1 FROM scenarios WHERE name = ?", [name]):
+                raise KeyError(f"no saved scenario is called {name!r}")
+            con.execute("DELETE FROM scenarios WHERE name = ?", [name])

@@ -1,0 +1,32 @@
+"""What-if scenarios on the projection of the business: levers, the base measured from the data,
+projections with bands, the comparison table and the tornado table."""
+
+from b2b_core.scenarios.base import HISTORY_COLUMNS, Base, RevenueTrend, fit_base
+from b2b_core.scenarios.levers import BASE, BASE_NAME, BY_KEY, LEVER_KEYS, LEVERS, Lever, Scenario, from_query, to_query
+from b2b_core.scenarios.projection import BAND, OUTPUTS, as_base, project
+from b2b_core.scenarios.summary import SENSITIVITY_COLUMNS, SUMMARY_OUTPUTS, compare, outcomes, sensitivity
+
+__all__ = [
+    "BAND",
+    "BASE",
+    "BASE_NAME",
+    "BY_KEY",
+    "HISTORY_COLUMNS",
+    "LEVERS",
+    "LEVER_KEYS",
+    "OUTPUTS",
+    "SENSITIVITY_COLUMNS",
+    "SUMMARY_OUTPUTS",
+    "Base",
+    "Lever",
+    "RevenueTrend",
+    "Scenario",
+    "as_base",
+    "compare",
+    "fit_base",
+    "from_query",
+    "outcomes",
+    "project",
+    "sensitivity",
+    "to_query",
+]

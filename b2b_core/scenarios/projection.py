@@ -1,0 +1,142 @@
+"""Project a scenario quarter by quarter from the base measured in the data (``fit_base``).
+
+For the quarters L + h, h = 1 … horizon, after the data's last quarter L (money in currency units
+per quarter):
+
+* retention at age t: r'(t) = clip(r(t) + u, 0, 1), with r(t) = (β + t − 1)/(α + β + t − 1) the
+  sBG retention rate and u = (renewal uplift − churn elasticity × take-rate change)/100;
+* an account alive at age a in L is still alive at L + h with p(a, h) = Π_{j=1..h} r'(a + j)
+  (with u = 0, S(a + h)/S(a): survival conditional on the age reached);
+* m = new accounts per quarter × (1 + new-account growth/100) arrive in every projected quarter,
+  and survive from age 0 the same way;
+* a retained account's revenue moves by ``ramp`` into age 1 and by 1 + ``growth`` at later ages
+  (``RevenueTrend``), times 1 + expansion/100 every quarter;
+* active accounts = Σ_a alive(a)·p(a, h) + Σ_{j ≤ h} m·p(0, h − j); revenue likewise, each account
+  weighted by its revenue path; platform revenue then gains take-rate change/100 × B-side revenue
+  (never below 0); take rate = platform / B-side revenue.
+
+The point projection is the expectation with the fitted α, β. The band is a 90% interval by
+simulation (``DRAWS`` draws, a fixed seed, so the same inputs give the same band): each draw
+takes (log α, log β) from the normal approximation of the fit (its covariance), then alive
+accounts of each age as binomial, new accounts per quarter as Poisson and their survivors as
+binomial. It covers the uncertainty of renewal and of arrival counts, not that of the revenue
+trend; every account of an age is taken to earn that age's mean.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from b2b_core import quarters
+from b2b_core.scenarios.base import Base, RevenueTrend, fit_base
+from b2b_core.scenarios.levers import BASE, Scenario
+
+BAND = 0.90
+DRAWS = 400
+SEED = 2007  # Fader & Hardie's year: any fixed number keeps the band reproducible
+MAX_HORIZON = 40
+OUTPUTS = ("active_accounts", "platform_revenue", "b_side_revenue", "take_rate")
+
+
+def as_base(data: pd.DataFrame | Base) -> Base:
+    """``data`` itself if it is a ``Base``, else ``fit_base(data)``."""
+    return data if isinstance(data, Base) else fit_base(data)
+
+
+def project(data: pd.DataFrame | Base, scenario: Scenario = BASE, horizon: int = 8, bands: bool = True) -> pd.DataFrame:
+    """The scenario's projection for the ``horizon`` quarters after the data (see module).
+
+    ``data``: a panel, or its ``Base`` (measured once, then every lever change costs only the
+    projection). Returns a frame indexed by ``quarter`` (``2026Q4`` …) with ``OUTPUTS``: active
+    accounts, platform and B-side revenue (currency units per quarter) and take rate (a
+    fraction), each followed by its ``_lower`` and ``_upper`` 90% band unless ``bands`` is False.
+    B-side revenue and take rate are NaN when the data have no B-side revenue.
+
+    Raises ``ValueError`` for a horizon outside 1 … 40, or a take-rate change on data without
+    B-side revenue.
+    """
+    base = as_base(data)
+    if not isinstance(horizon, int | np.integer) or not 1 <= horizon <= MAX_HORIZON:
+        raise ValueError(f"the horizon is {horizon!r} quarters; choose a whole number from 1 to {MAX_HORIZON}")
+    if scenario.take_rate_change and not base.has_b_side:
+        raise ValueError(
+            f"scenario {scenario.name!r} changes the take rate, but the data have no B-side revenue to apply "
+            "it to: set the take-rate change to 0, or upload data with B-side revenue"
+        )
+    expected = _paths(base, scenario, horizon, np.array([[base.alpha]]), np.array([[base.beta]]), None)
+    index = pd.Index(
+        [quarters.from_ordinal(quarters.to_ordinal(base.last_quarter) + h) for h in range(1, horizon + 1)],
+        name="quarter",
+    )
+    frame = pd.DataFrame({name: values[0] for name, values in expected.items()}, index=index)
+    if not bands:
+        return frame
+    rng = np.random.default_rng(SEED)
+    alpha, beta = _parameter_draws(base, rng)
+    simulated = _paths(base, scenario, horizon, alpha, beta, rng)
+    low, high = (1 - BAND) / 2, 1 - (1 - BAND) / 2
+    for name in OUTPUTS:
+        values = simulated[name]
+        if np.isnan(values).all(axis=0).any():  # no B-side revenue: no take rate either
+            frame[f"{name}_lower"] = frame[f"{name}_upper"] = np.nan
+        else:
+            frame[f"{name}_lower"], frame[f"{name}_upper"] = np.nanquantile(values, [low, high], axis=0)
+    return frame[[f"{name}{part}" for name in OUTPUTS for part in ("", "_lower", "_upper")]]
+
+
+def _parameter_draws(base: Base, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """``DRAWS`` pairs (α, β), shape (DRAWS, 1) each, from the normal approximation of the fit on
+    the log scale; the fitted values themselves when the fit gives no usable covariance."""
+    mean = np.log([base.alpha, base.beta])
+    normal = rng.standard_normal((DRAWS, 2))
+    try:
+        spread = np.linalg.cholesky(base.covariance) if np.all(np.isfinite(base.covariance)) else None
+    except np.linalg.LinAlgError:
+        spread = None
+    log_params = mean + (normal @ spread.T if spread is not None else 0.0)
+    return np.exp(log_params[:, :1]), np.exp(log_params[:, 1:])
+
+
+def _paths(base: Base, scenario: Scenario, horizon: int, alpha: np.ndarray, beta: np.ndarray, rng) -> dict:
+    """The ``OUTPUTS`` for each (α, β) row, arrays of shape (rows, horizon): expectations when
+    ``rng`` is None, else one simulated path per row."""
+    ages = len(base.alive)
+    t = np.arange(1, ages + horizon)
+    retention = np.clip((beta + t - 1) / (alpha + beta + t - 1) + scenario.effective_retention_change / 100, 0, 1)
+    reached = np.arange(ages)[:, None] + np.arange(1, horizon + 1)  # age reached at L + h, by (age in L, h)
+    alive_share = np.cumprod(retention[:, reached - 1], axis=2)  # p(a, h): (rows, ages, horizon)
+    new_survival = np.concatenate([np.ones((len(alpha), 1)), alive_share[:, 0, : horizon - 1]], axis=1)
+    since = np.arange(horizon)[None, :] - np.arange(horizon)[:, None]  # age at quarter h of arrivals of quarter j
+    arriving = base.new_accounts * (1 + scenario.new_account_growth / 100)
+    if rng is None:
+        existing = alive_share
+        new = np.where(since >= 0, arriving * new_survival[:, since.clip(0)], 0.0)  # (rows, j, h)
+    else:
+        counts = base.alive.astype(np.int64)[:, None]
+        existing = rng.binomial(counts, alive_share) / np.maximum(counts, 1)
+        arrivals = rng.poisson(arriving, size=(len(alpha), horizon))
+        new = rng.binomial(arrivals[:, :, None], np.where(since >= 0, new_survival[:, since.clip(0)], 0.0))
+    expansion = (1 + scenario.expansion / 100) ** np.arange(1, horizon + 1)
+    paths = {"active_accounts": (base.alive[:, None] * existing).sum(axis=1) + new.sum(axis=1)}
+    for name, trend in (("platform_revenue", base.platform), ("b_side_revenue", base.b_side)):
+        factor = _revenue_factor(trend, reached) * expansion  # (ages, horizon)
+        new_factor = np.r_[1.0, factor[0, : horizon - 1]][since.clip(0)] * (since >= 0)
+        paths[name] = (trend.by_age[:, None] * existing * factor).sum(axis=1) + trend.new_account * (
+            new * new_factor
+        ).sum(axis=1)
+    b_side = paths["b_side_revenue"] if base.has_b_side else np.full_like(paths["b_side_revenue"], np.nan)
+    paths["platform_revenue"] = np.maximum(
+        paths["platform_revenue"] + scenario.take_rate_change / 100 * np.nan_to_num(b_side), 0
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        paths["take_rate"] = np.where(b_side > 0, paths["platform_revenue"] / b_side, np.nan)
+    paths["b_side_revenue"] = b_side
+    return paths
+
+
+def _revenue_factor(trend: RevenueTrend, reached: np.ndarray) -> np.ndarray:
+    """Revenue of a retained account at L + h over its revenue in L, by (age in L, h): the product
+    of ``ramp`` for the step into age 1 and 1 + ``growth`` for every later step."""
+    steps = np.where(reached == 1, trend.ramp, 1 + trend.growth)
+    return np.cumprod(steps, axis=1)

@@ -1,0 +1,110 @@
+"""Scenarios side by side with the base, and the tornado table of one scenario's levers.
+
+Outputs over a horizon of h quarters (money in currency units):
+
+* ``active_accounts_end``: active accounts in the last projected quarter;
+* ``platform_revenue_end``: platform revenue of the last projected quarter;
+* ``platform_revenue_total`` / ``b_side_revenue_total``: summed over the h quarters;
+* ``take_rate_total``: platform_revenue_total / b_side_revenue_total.
+
+Variance against the base: ``<output>_vs_base`` = scenario − base, ``<output>_vs_base_pct`` =
+(scenario − base) / base as a fraction (NaN when the base is 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from b2b_core.scenarios.base import Base
+from b2b_core.scenarios.levers import BASE, BASE_NAME, LEVER_KEYS, LEVERS, Scenario
+from b2b_core.scenarios.projection import as_base, project
+
+SUMMARY_OUTPUTS = (
+    "active_accounts_end",
+    "platform_revenue_end",
+    "platform_revenue_total",
+    "b_side_revenue_total",
+    "take_rate_total",
+)
+SENSITIVITY_COLUMNS = ["label", "unit", "step", "low", "high", "low_change", "high_change"]
+
+
+def outcomes(projection: pd.DataFrame) -> dict[str, float]:
+    """The ``SUMMARY_OUTPUTS`` of one ``project`` frame."""
+    platform, b_side = projection["platform_revenue"].sum(), projection["b_side_revenue"].sum(min_count=1)
+    return {
+        "active_accounts_end": float(projection["active_accounts"].iloc[-1]),
+        "platform_revenue_end": float(projection["platform_revenue"].iloc[-1]),
+        "platform_revenue_total": float(platform),
+        "b_side_revenue_total": float(b_side),
+        "take_rate_total": float(platform / b_side) if b_side > 0 else float("nan"),
+    }
+
+
+def compare(data: pd.DataFrame | Base, scenarios: Sequence[Scenario], horizon: int = 8) -> pd.DataFrame:
+    """The summary table: one row per scenario (index ``scenario``), the base first.
+
+    Columns: the levers (``LEVER_KEYS``, in their units), then for every output of
+    ``SUMMARY_OUTPUTS`` its value, ``_vs_base`` and ``_vs_base_pct`` (see module). Raises
+    ``ValueError`` if two scenarios share a name or one is called like the base.
+    """
+    names = [s.name.casefold() for s in scenarios]
+    clash = next(
+        (s.name for s in scenarios if names.count(s.name.casefold()) > 1 or s.name.casefold() == BASE_NAME.casefold()),
+        None,
+    )
+    if clash:
+        raise ValueError(
+            f"scenario names must be distinct and not {BASE_NAME!r}: {clash!r} is used twice or is the base's"
+        )
+    base = as_base(data)
+    rows = [BASE, *scenarios]
+    table = pd.DataFrame(
+        [s.levers() | outcomes(project(base, s, horizon, bands=False)) for s in rows],
+        index=pd.Index([s.name for s in rows], name="scenario"),
+    )
+    columns = list(LEVER_KEYS)
+    for output in SUMMARY_OUTPUTS:
+        reference = table[output].iloc[0]
+        table[f"{output}_vs_base"] = table[output] - reference
+        table[f"{output}_vs_base_pct"] = table[f"{output}_vs_base"] / reference if reference else np.nan
+        columns += [output, f"{output}_vs_base", f"{output}_vs_base_pct"]
+    return table[columns]
+
+
+def sensitivity(
+    data: pd.DataFrame | Base, base: Scenario = BASE, steps: Mapping[str, float] | None = None, horizon: int = 8
+) -> pd.DataFrame:
+    """The tornado table around scenario ``base``: each lever moved alone by its step down and up.
+
+    ``steps``: lever key → step in the lever's unit (default: every lever's ``sensitivity_step``;
+    take rate and churn elasticity are left out when the data have no B-side revenue). A moved
+    value is kept within the lever's range. Returns a frame indexed by ``lever`` with
+    ``SENSITIVITY_COLUMNS``: label, unit, step, the ``low`` and ``high`` lever values and the
+    change of cumulative platform revenue over the horizon against ``base`` for each
+    (``low_change``, ``high_change``, currency units), largest swing first.
+    """
+    fitted = as_base(data)
+    chosen = steps if steps is not None else {lever.key: lever.sensitivity_step for lever in LEVERS}
+    unknown = [key for key in chosen if key not in LEVER_KEYS]
+    if unknown:
+        raise ValueError(f"unknown lever(s) {unknown}: choose among {list(LEVER_KEYS)}")
+    if not fitted.has_b_side:
+        chosen = {key: step for key, step in chosen.items() if key not in ("take_rate_change", "churn_elasticity")}
+    reference = project(fitted, base, horizon, bands=False)["platform_revenue"].sum()
+    rows = {}
+    for lever in (lever for lever in LEVERS if lever.key in chosen):
+        step = float(chosen[lever.key])
+        value = getattr(base, lever.key)
+        low, high = (float(np.clip(value + sign * step, lever.minimum, lever.maximum)) for sign in (-1, 1))
+        low_total, high_total = (
+            project(fitted, base.with_levers(**{lever.key: moved}), horizon, bands=False)["platform_revenue"].sum()
+            for moved in (low, high)
+        )
+        rows[lever.key] = [lever.label, lever.unit, step, low, high, low_total - reference, high_total - reference]
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=SENSITIVITY_COLUMNS).rename_axis("lever")
+    swing = table[["low_change", "high_change"]].abs().max(axis=1)
+    return table.loc[swing.sort_values(ascending=False, kind="stable").index]

@@ -1,0 +1,370 @@
+"""Scenario projections checked by hand on a hand-built base and a seven-account panel; levers,
+the link format, the comparison and tornado tables, and scenarios saved in the workspace."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from urllib.parse import parse_qs, urlencode
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from b2b_core import overview, sample
+from b2b_core.cohorts import ShiftedBetaGeometric
+from b2b_core.scenarios import (
+    BASE,
+    LEVER_KEYS,
+    LEVERS,
+    OUTPUTS,
+    SENSITIVITY_COLUMNS,
+    SUMMARY_OUTPUTS,
+    Base,
+    RevenueTrend,
+    Scenario,
+    compare,
+    fit_base,
+    from_query,
+    project,
+    sensitivity,
+    to_query,
+)
+from b2b_core.store import Workspace
+
+
+def hand_base(has_b_side: bool = True) -> Base:
+    """α = β = 1, so r(t) = t/(t + 1) and S(t) = 1/(t + 1); 10 accounts alive at age 1, 4 new
+    accounts a quarter; platform revenue 1000 for the ten together, 50 per new account, ramp 2
+    into age 1, then 10% growth a quarter; B-side revenue ten times platform revenue."""
+    return Base(
+        last_quarter="2025Q4",
+        alive=np.array([0.0, 10.0]),
+        alpha=1.0,
+        beta=1.0,
+        covariance=np.diag([0.01, 0.01]),
+        new_accounts=4.0,
+        platform=RevenueTrend(by_age=np.array([0.0, 1000.0]), new_account=50.0, ramp=2.0, growth=0.1),
+        b_side=RevenueTrend(
+            by_age=np.array([0.0, 10_000.0 * has_b_side]), new_account=500.0 * has_b_side, ramp=2.0, growth=0.1
+        ),
+        has_b_side=has_b_side,
+        history=pd.DataFrame(),
+        fitted_cohorts=1,
+    )
+
+
+# ---- the projection, by hand -------------------------------------------------------------------
+
+
+def test_base_projection_by_hand():
+    # Existing: the ten at age 1 renew into age 2 with r(2) = 2/3, into age 3 with r(3) = 3/4.
+    # New: 4 arrive each quarter; the first quarter's renew into age 1 with r(1) = 1/2.
+    # Platform revenue: the ten earn 1000 × 1.1^h of what survives; a new account 50, then 100.
+    frame = project(hand_base(), BASE, horizon=2, bands=False)
+    assert list(frame.index) == ["2026Q1", "2026Q2"]
+    assert list(frame.columns) == list(OUTPUTS)
+    assert frame["active_accounts"].tolist() == pytest.approx([10 * 2 / 3 + 4, 10 * 1 / 2 + 4 * 1 / 2 + 4])
+    assert frame["platform_revenue"].tolist() == pytest.approx(
+        [1000 * 2 / 3 * 1.1 + 4 * 50, 1000 * 1 / 2 * 1.21 + 4 * 1 / 2 * 100 + 4 * 50]
+    )
+    assert frame["b_side_revenue"].tolist() == pytest.approx((10 * frame["platform_revenue"]).tolist())
+    assert frame["take_rate"].tolist() == pytest.approx([0.1, 0.1])
+
+
+def test_a_scenario_without_overrides_reproduces_the_base():
+    panel = sample.generate_panel(400, 8)
+    base = project(panel, BASE, 6)
+    unchanged = project(panel, Scenario("Same as base"), 6)
+    pd.testing.assert_frame_equal(base, unchanged)
+
+
+def test_renewal_uplift_adds_points_to_every_retention_rate():
+    # r'(t) = t/(t+1) + 0.1: r'(1) = 0.6, r'(2) = 0.7666…, r'(3) = 0.85
+    frame = project(hand_base(), Scenario("Renewal", renewal_uplift=10), horizon=2, bands=False)
+    assert frame["active_accounts"].tolist() == pytest.approx(
+        [10 * (2 / 3 + 0.1) + 4, 10 * (2 / 3 + 0.1) * 0.85 + 4 * 0.6 + 4]
+    )
+
+
+def test_renewal_is_kept_within_zero_and_one():
+    everyone_stays = project(hand_base(), Scenario("All stay", renewal_uplift=20), horizon=2, bands=False)
+    # r(t) + 0.2 ≥ 1 from t = 4 on only; ages 2 and 3 still lose accounts, at 0.8667 and 0.95
+    assert everyone_stays["active_accounts"].iloc[0] == pytest.approx(10 * (2 / 3 + 0.2) + 4)
+    base = hand_base()
+    frozen = replace(base, alpha=1e-9)  # r ≈ 1 at every age
+    full = project(frozen, Scenario("Capped", renewal_uplift=20), horizon=3, bands=False)
+    assert full["active_accounts"].tolist() == pytest.approx([14, 18, 22])
+
+
+def test_new_account_growth_scales_the_arrivals():
+    frame = project(hand_base(), Scenario("More", new_account_growth=50), horizon=2, bands=False)
+    assert frame["active_accounts"].tolist() == pytest.approx([10 * 2 / 3 + 6, 10 * 1 / 2 + 6 * 1 / 2 + 6])
+    assert frame["platform_revenue"].iloc[0] == pytest.approx(1000 * 2 / 3 * 1.1 + 6 * 50)
+
+
+def test_expansion_compounds_on_every_retained_account():
+    frame = project(hand_base(), Scenario("Expand", expansion=10), horizon=2, bands=False)
+    assert frame["active_accounts"].tolist() == pytest.approx([10 * 2 / 3 + 4, 10 * 1 / 2 + 4 * 1 / 2 + 4])
+    assert frame["platform_revenue"].tolist() == pytest.approx(
+        [1000 * 2 / 3 * 1.1 * 1.1 + 4 * 50, 1000 * 1 / 2 * 1.21 * 1.21 + 4 * 1 / 2 * 100 * 1.1 + 4 * 50]
+    )
+    assert frame["take_rate"].tolist() == pytest.approx([0.1, 0.1])
+
+
+def test_take_rate_change_adds_its_points_of_b_side_revenue():
+    base = project(hand_base(), BASE, horizon=2, bands=False)
+    frame = project(hand_base(), Scenario("Price", take_rate_change=1), horizon=2, bands=False)
+    assert frame["platform_revenue"].tolist() == pytest.approx((base["platform_revenue"] * 1.1).tolist())
+    assert frame["b_side_revenue"].tolist() == pytest.approx(base["b_side_revenue"].tolist())
+    assert frame["take_rate"].tolist() == pytest.approx([0.11, 0.11])
+    assert frame["active_accounts"].tolist() == pytest.approx(base["active_accounts"].tolist())
+    # take rate 5% (B-side revenue twenty times platform revenue), cut by 10 points: no revenue, not less
+    half = replace(hand_base(), b_side=replace(hand_base().b_side, by_age=np.array([0, 20_000.0]), new_account=1000.0))
+    cut = project(half, Scenario("Free", take_rate_change=-10), horizon=2, bands=False)
+    assert cut["platform_revenue"].tolist() == [0.0, 0.0]
+
+
+def test_churn_elasticity_turns_a_take_rate_rise_into_lost_retention():
+    # 2 retention points per take-rate point, take rate +1 point: every r(t) loses 2 points
+    frame = project(hand_base(), Scenario("Price", take_rate_change=1, churn_elasticity=2), horizon=1, bands=False)
+    assert frame["active_accounts"].iloc[0] == pytest.approx(10 * (2 / 3 - 0.02) + 4)
+    assert frame["platform_revenue"].iloc[0] == pytest.approx((1000 * (2 / 3 - 0.02) * 1.1 + 200) * 1.1)
+    assert Scenario("x", take_rate_change=-2, churn_elasticity=0.5).effective_retention_change == 1.0
+
+
+def test_every_lever_moves_the_outputs_the_right_way_on_generated_data():
+    panel = sample.generate_panel(600, 8)
+    base = fit_base(panel)
+    reference = project(base, BASE, 8, bands=False)
+
+    def moved(**levers):
+        return project(base, Scenario("moved", **levers), 8, bands=False) - reference
+
+    assert (moved(renewal_uplift=2)[["active_accounts", "platform_revenue"]] > 0).all().all()
+    assert (moved(renewal_uplift=-2)[["active_accounts", "platform_revenue"]] < 0).all().all()
+    assert (moved(new_account_growth=20)["active_accounts"] > 0).all()
+    grown = moved(expansion=2)
+    assert (grown["platform_revenue"] > 0).all() and (grown["active_accounts"].abs() < 1e-9).all()
+    priced = moved(take_rate_change=1)
+    assert (priced["take_rate"] > 0).all() and (priced["b_side_revenue"].abs() < 1e-6).all()
+    assert (moved(take_rate_change=1, churn_elasticity=1)["active_accounts"] < 0).all()
+
+
+def test_bands_hold_the_projection_and_are_reproducible():
+    panel = sample.generate_panel(600, 8)
+    first, second = project(panel, BASE, 8), project(panel, BASE, 8)
+    pd.testing.assert_frame_equal(first, second)
+    for name in OUTPUTS:
+        assert (first[f"{name}_lower"] <= first[name] * 1.000001).all(), name
+        assert (first[name] <= first[f"{name}_upper"] * 1.000001).all(), name
+    width = first["active_accounts_upper"] - first["active_accounts_lower"]
+    assert width.iloc[-1] > width.iloc[0] > 0  # uncertainty grows with the horizon
+
+
+def test_data_without_b_side_revenue_project_accounts_and_platform_revenue_only():
+    panel = sample.generate_panel(300, 6).drop(columns="b_side_revenue")
+    frame = project(panel, Scenario("Renewal", renewal_uplift=2), 4)
+    assert frame[["b_side_revenue", "take_rate", "take_rate_lower", "b_side_revenue_upper"]].isna().all().all()
+    assert frame[["active_accounts", "platform_revenue_lower"]].notna().all().all()
+    with pytest.raises(ValueError, match="no B-side revenue"):
+        project(panel, Scenario("Price", take_rate_change=1), 4)
+    assert "take_rate_change" not in sensitivity(panel, horizon=4).index
+
+
+@pytest.mark.parametrize("horizon", [0, 41, 2.5])
+def test_a_horizon_out_of_range_is_refused(horizon):
+    with pytest.raises(ValueError, match="horizon"):
+        project(hand_base(), BASE, horizon)
+
+
+# ---- the base, measured by hand -----------------------------------------------------------------
+
+
+def small_panel() -> pd.DataFrame:
+    """Four quarters of 2025. a, b: the first quarter's accounts; c, d signed in Q2, e, g in Q3,
+    f in Q4. B-side revenue is ten times platform revenue."""
+    rows = [
+        ("a", "2025Q1", 100), ("a", "2025Q2", 100), ("a", "2025Q3", 120), ("a", "2025Q4", 120),
+        ("b", "2025Q1", 50), ("b", "2025Q2", 50),
+        ("c", "2025Q2", 10), ("c", "2025Q3", 30), ("c", "2025Q4", 30),
+        ("d", "2025Q2", 20),
+        ("e", "2025Q3", 40), ("e", "2025Q4", 60),
+        ("g", "2025Q3", 8),
+        ("f", "2025Q4", 5),
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["account_id", "quarter", "platform_revenue"]).astype(
+        {"platform_revenue": float}
+    )
+    return frame.assign(active=True, b_side_revenue=10 * frame["platform_revenue"])
+
+
+def test_the_base_is_measured_from_the_panel_by_hand():
+    base = fit_base(small_panel())
+    assert base.last_quarter == "2025Q4"
+    assert base.alive.tolist() == [1, 1, 1, 1]  # f age 0, e age 1, c age 2, a age 3 (at least)
+    assert base.platform.by_age.tolist() == [5, 60, 30, 120]
+    assert base.b_side.by_age.tolist() == [50, 600, 300, 1200]
+    assert base.new_accounts == pytest.approx(5 / 3)  # Q2: c, d; Q3: e, g; Q4: f
+    assert base.platform.new_account == pytest.approx((10 + 20 + 40 + 8 + 5) / 5)
+    assert base.platform.ramp == pytest.approx((30 + 60) / (10 + 40))  # c into Q3, e into Q4
+    # a and b into Q2, a into Q3, a and c into Q4
+    assert base.platform.growth == pytest.approx((100 + 50 + 120 + 120 + 30) / (100 + 50 + 100 + 120 + 30) - 1)
+    assert base.b_side.ramp == pytest.approx(base.platform.ramp) and base.has_b_side
+    # sBG fitted on the Q2 cohort [2, 1, 1] and the Q3 cohort [2, 1]; Q1's is not a signup cohort
+    model = ShiftedBetaGeometric().fit([[2, 1, 1], [2, 1]])
+    assert (base.alpha, base.beta, base.fitted_cohorts) == (pytest.approx(model.alpha_), pytest.approx(model.beta_), 2)
+
+
+def test_the_history_is_the_overview_kpis():
+    panel = sample.generate_panel(500, 8)
+    panel.loc[panel.index[::7], "b_side_revenue"] = np.nan  # some rows without B-side revenue
+    kpis = overview.quarter_kpis(panel)[fit_base(panel).history.columns]
+    pd.testing.assert_frame_equal(fit_base(panel).history, kpis, check_dtype=False)
+
+
+def test_a_panel_that_cannot_carry_a_projection_gets_a_message():
+    with pytest.raises(ValueError, match="two consecutive quarters"):
+        fit_base(small_panel().query("quarter == '2025Q1'"))
+    with pytest.raises(ValueError, match="no active account"):
+        fit_base(small_panel().assign(active=False))
+    with pytest.raises(ValueError, match="last quarter 2025Q4"):
+        fit_base(small_panel().assign(active=lambda f: f["quarter"] != "2025Q4"))
+
+
+# ---- levers and links ----------------------------------------------------------------------------
+
+
+def test_a_scenario_checks_its_name_and_levers():
+    assert Scenario("  Renewal   push ").name == "Renewal push"
+    with pytest.raises(ValueError, match="needs a name"):
+        Scenario(" ")
+    with pytest.raises(ValueError, match="at most 60"):
+        Scenario("x" * 61)
+    with pytest.raises(ValueError, match="Renewal uplift .* 25 points; choose a value from -20 to 20"):
+        Scenario("x", renewal_uplift=25)
+    with pytest.raises(ValueError, match="must be a number"):
+        Scenario("x", expansion="lots")
+    with pytest.raises(ValueError, match="unknown lever"):
+        Scenario.of("x", {"price": 1})
+    assert Scenario.of("x", {"expansion": 2}).overrides() == {"expansion": 2.0}
+
+
+NAMES = ["Base case+", "Renewal push; price=2", "50% more ~ deals & #leads", "Ü 中文 / ? %41", "a;b=c"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize(
+    "levers",
+    [{}, {"renewal_uplift": 0.1 + 0.2, "new_account_growth": -37.5}, {lever.key: lever.maximum for lever in LEVERS}],
+)
+def test_a_scenario_survives_the_link_unchanged(name, levers):
+    scenario = Scenario(name, **levers)
+    text = to_query(scenario)
+    assert from_query(text) == scenario
+    # through a real query string, as the browser carries it
+    url = urlencode({"scenario": [text, to_query(BASE)]}, doseq=True)
+    assert [from_query(v) for v in parse_qs(url)["scenario"]] == [scenario, BASE]
+
+
+def test_links_list_only_the_overridden_levers():
+    assert to_query(Scenario("Price up", take_rate_change=0.5)) == "Price%20up;take_rate_change=0.5"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x;speed=3", "not lever=value"),
+        ("x;expansion=fast", "not a number"),
+        ("x;expansion=1;expansion=2", "twice"),
+        ("x;renewal_uplift=99", "choose a value from -20 to 20"),
+        ("%20;expansion=1", "needs a name"),
+        ("x;expansion=nan", "choose a value"),
+    ],
+)
+def test_a_broken_link_is_refused_with_a_message(text, message):
+    with pytest.raises(ValueError, match=message):
+        from_query(text)
+
+
+# ---- comparison and tornado ----------------------------------------------------------------------
+
+
+def test_compare_lists_inputs_outputs_and_variance_against_the_base():
+    table = compare(hand_base(), [Scenario("More", new_account_growth=50), Scenario("Price", take_rate_change=1)], 2)
+    assert list(table.index) == ["Base", "More", "Price"]
+    assert list(table.columns[:5]) == list(LEVER_KEYS)
+    base_total = 1000 * 2 / 3 * 1.1 + 200 + 605 + 200 + 200
+    assert table.loc["Base", "platform_revenue_total"] == pytest.approx(base_total)
+    assert table.loc["Price", "platform_revenue_total_vs_base"] == pytest.approx(0.1 * base_total)
+    assert table.loc["Price", "platform_revenue_total_vs_base_pct"] == pytest.approx(0.1)
+    assert table.loc["Price", "take_rate_total"] == pytest.approx(0.11)
+    assert table.loc["More", "active_accounts_end_vs_base"] == pytest.approx(2 * 1 / 2 + 2)
+    assert table.loc["Base", [f"{o}_vs_base" for o in SUMMARY_OUTPUTS]].tolist() == [0] * 5
+    assert table.loc["More", "take_rate_change"] == 0 and table.loc["Price", "take_rate_change"] == 1
+
+
+def test_compare_refuses_clashing_names():
+    with pytest.raises(ValueError, match="distinct"):
+        compare(hand_base(), [Scenario("Up"), Scenario("up")])
+    with pytest.raises(ValueError, match="distinct"):
+        compare(hand_base(), [Scenario("base", expansion=1)])
+
+
+def test_sensitivity_moves_each_lever_alone_by_its_step():
+    base = hand_base()
+    start = Scenario("Start", renewal_uplift=19.5)
+    table = sensitivity(base, start, {"renewal_uplift": 1, "take_rate_change": 0.5}, horizon=2)
+    assert list(table.columns) == SENSITIVITY_COLUMNS
+    reference = project(base, start, 2, bands=False)["platform_revenue"].sum()
+    renewal = table.loc["renewal_uplift"]
+    assert (renewal["low"], renewal["high"]) == (18.5, 20.0)  # kept within the lever's range
+    lower = project(base, start.with_levers(renewal_uplift=18.5), 2, bands=False)["platform_revenue"].sum()
+    assert renewal["low_change"] == pytest.approx(lower - reference) and renewal["low_change"] < 0
+    assert renewal["high_change"] > 0
+    b_side = project(base, start, 2, bands=False)["b_side_revenue"].sum()
+    assert table.loc["take_rate_change", "high_change"] == pytest.approx(0.005 * b_side)
+    assert table.loc["take_rate_change", "low_change"] == pytest.approx(-0.005 * b_side)
+    swings = table[["low_change", "high_change"]].abs().max(axis=1)
+    assert swings.is_monotonic_decreasing
+
+
+def test_sensitivity_by_default_moves_every_lever():
+    table = sensitivity(hand_base(), horizon=2)
+    assert set(table.index) == set(LEVER_KEYS)
+    assert table.loc["churn_elasticity", ["low_change", "high_change"]].tolist() == [0, 0]  # no take-rate change
+    with pytest.raises(ValueError, match="unknown lever"):
+        sensitivity(hand_base(), steps={"price": 1})
+
+
+# ---- saved in the workspace ----------------------------------------------------------------------
+
+
+def test_saved_scenarios_survive_a_restart_of_the_workspace(tmp_path):
+    path = tmp_path / "ws.duckdb"
+    renewal, price = Scenario("Renewal push", renewal_uplift=0.1 + 0.2), Scenario("Price; up", take_rate_change=1)
+    with Workspace(path) as ws:
+        for scenario in (renewal, price):
+            ws.save_scenario(scenario.name, scenario.levers())
+        ws.save_scenario("renewal PUSH", renewal.with_levers(expansion=2).levers())  # same name, any case
+        assert ws.version == 0  # scenarios do not invalidate what is computed from the data
+    with Workspace(path) as ws:
+        saved = [Scenario.of(name, levers) for name, levers in ws.saved_scenarios()]
+        assert saved == [Scenario("renewal PUSH", renewal_uplift=0.1 + 0.2, expansion=2), price]
+        ws.rename_scenario("Price; up", "Price")
+        with pytest.raises(ValueError, match="already called 'renewal PUSH'"):
+            ws.rename_scenario("Price", "Renewal push")
+        with pytest.raises(KeyError):
+            ws.delete_scenario("Nothing")
+        ws.delete_scenario("renewal PUSH")
+    with Workspace(path) as ws:
+        assert ws.saved_scenarios() == [("Price", price.levers())]
+
+
+def test_outputs_are_finite_on_the_sample():
+    table = compare(sample.generate_panel(800, 8), [Scenario("Up", renewal_uplift=3)], 8)
+    assert np.isfinite(table.to_numpy(dtype=float)).all()
+    assert math.isclose(
+        table.loc["Base", "take_rate_total"],
+        table.loc["Base", "platform_revenue_total"] / table.loc["Base", "b_side_revenue_total"],
+    )
