@@ -10,6 +10,7 @@ PAGES = {
     "lifecycle": ("pages/lifecycle.py", "Lifecycle priorities", ":material/flag:"),
     "quadrants": ("pages/quadrants.py", "Revenue quadrants", ":material/scatter_plot:"),
     "cohorts": ("pages/cohorts.py", "Cohort renewals", ":material/stacked_line_chart:"),
+    "scenarios": ("pages/scenarios.py", "Scenario lab", ":material/science:"),
     "data": ("pages/data.py", "Data", ":material/upload_file:"),
 }
 

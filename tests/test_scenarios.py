@@ -268,7 +268,8 @@ def test_a_scenario_survives_the_link_unchanged(name, levers):
 
 
 def test_links_list_only_the_overridden_levers():
-    assert to_query(Scenario("Price up", take_rate_change=0.5)) == "Price%20up;take_rate_change=0.5"
+    assert to_query(Scenario("Price up", take_rate_change=0.5)) == "Price up;take_rate_change=0.5"
+    assert to_query(Scenario("50%; or more")) == "50%25%3B or more"
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from b2b_core.charts.quadrants import (
     quadrant_map,
     quadrant_play_through,
 )
+from b2b_core.charts.scenarios import scenario_colours, scenario_projection, tornado
 
 __all__ = [
     "cohort_curves",
@@ -26,8 +27,11 @@ __all__ = [
     "quadrant_play_through",
     "renewal_cycles",
     "retention_heatmap",
+    "scenario_colours",
+    "scenario_projection",
     "sbg_projection",
     "signal_trends",
     "stage_timeline",
     "survival_curves",
+    "tornado",
 ]

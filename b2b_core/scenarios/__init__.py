@@ -2,8 +2,19 @@
 projections with bands, the comparison table and the tornado table."""
 
 from b2b_core.scenarios.base import HISTORY_COLUMNS, Base, RevenueTrend, fit_base
-from b2b_core.scenarios.levers import BASE, BASE_NAME, BY_KEY, LEVER_KEYS, LEVERS, Lever, Scenario, from_query, to_query
-from b2b_core.scenarios.projection import BAND, OUTPUTS, as_base, project
+from b2b_core.scenarios.levers import (
+    BASE,
+    BASE_NAME,
+    BY_KEY,
+    LEVER_KEYS,
+    LEVERS,
+    MAX_NAME,
+    Lever,
+    Scenario,
+    from_query,
+    to_query,
+)
+from b2b_core.scenarios.projection import BAND, DRAWS, OUTPUTS, as_base, project
 from b2b_core.scenarios.summary import SENSITIVITY_COLUMNS, SUMMARY_OUTPUTS, compare, outcomes, sensitivity
 
 __all__ = [
@@ -11,9 +22,11 @@ __all__ = [
     "BASE",
     "BASE_NAME",
     "BY_KEY",
+    "DRAWS",
     "HISTORY_COLUMNS",
     "LEVERS",
     "LEVER_KEYS",
+    "MAX_NAME",
     "OUTPUTS",
     "SENSITIVITY_COLUMNS",
     "SUMMARY_OUTPUTS",

@@ -4,7 +4,7 @@ The base projection is the scenario whose levers are all 0 (``BASE``). A lever's
 people speak in: retention and take rate in percentage points, growth and expansion in percent.
 
 A scenario travels in a link as one query-parameter value (``to_query``/``from_query``): the name
-percent-encoded, then ``;lever=value`` for each lever that differs from 0, values written as
+(its ``%`` and ``;`` percent-encoded), then ``;lever=value`` for each lever that differs from 0, values written as
 Python's shortest exact float text, so that reading the link gives back the very same scenario.
 """
 
@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 BASE_NAME = "Base"
 MAX_NAME = 60
@@ -179,7 +179,7 @@ _PAIR = re.compile(r"^(?P<key>[a-z_]+)=(?P<value>[^;=]+)$")
 def to_query(scenario: Scenario) -> str:
     """The scenario as one URL query-parameter value: ``<name>;<lever>=<value>…`` (see module)."""
     pairs = [f"{key}={value!r}".removesuffix(".0") for key, value in scenario.overrides().items()]
-    return ";".join([quote(scenario.name, safe=""), *pairs])
+    return ";".join([scenario.name.replace("%", "%25").replace(";", "%3B"), *pairs])
 
 
 def from_query(text: str) -> Scenario:

@@ -1,0 +1,111 @@
+"""Figures of the scenario lab: the observed quarters followed by the base and each scenario's
+projection with its band, and the tornado of one scenario's levers. Inputs are the frames of
+``b2b_core.scenarios``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, rgba
+
+HISTORY_COLOUR = "#333333"
+BASE_COLOUR = "#7f8c8d"
+LOWER_COLOUR, HIGHER_COLOUR = "#D55E00", "#0072B2"
+METRIC_FORMATS = {  # hover format and axis tick format of each projected metric
+    "active_accounts": (",.0f", ",.0f"),
+    "platform_revenue": (",.0f", "~s"),
+    "b_side_revenue": (",.0f", "~s"),
+    "take_rate": (".2%", ".1%"),
+}
+
+
+def scenario_colours(names: list[str]) -> dict[str, str]:
+    """The colour of each scenario name, the base grey: charts and tables use the same ones."""
+    colours = iter(GROUP_COLOURS * (len(names) // len(GROUP_COLOURS) + 1))
+    return {name: BASE_COLOUR if i == 0 else next(colours) for i, name in enumerate(names)}
+
+
+def scenario_projection(
+    history: pd.DataFrame, projections: Mapping[str, pd.DataFrame], metric: str, title: str, band: float
+) -> go.Figure:
+    """``metric`` per quarter: observed (``history``, solid dark), then each projection (the
+    first is the base) as a dashed line from the last observed quarter with its ``band`` (a
+    share, e.g. 0.9) shaded. ``projections``: name → ``project`` frame with bands."""
+    hover, ticks = METRIC_FORMATS[metric]
+    figure = go.Figure()
+    last_quarter, last_value = history.index[-1], history[metric].iloc[-1]
+    colours = scenario_colours(list(projections))
+    for name, frame in projections.items():
+        colour = colours[name]
+        quarters = [last_quarter, *frame.index]
+        figure.add_scatter(
+            x=quarters + quarters[::-1],
+            y=np.r_[last_value, frame[f"{metric}_upper"], frame[f"{metric}_lower"][::-1], last_value],
+            fill="toself",
+            fillcolor=rgba(colour, 0.12),
+            mode="lines",
+            line={"width": 0},
+            hoverinfo="skip",
+            showlegend=False,
+            legendgroup=name,
+        )
+        figure.add_scatter(
+            x=quarters,
+            y=np.r_[last_value, frame[metric]],
+            mode="lines+markers",
+            line={"color": colour, "width": 3, "dash": "dash"},
+            marker={"size": 6},
+            name=name,
+            legendgroup=name,
+            customdata=np.c_[np.r_[last_value, frame[f"{metric}_lower"]], np.r_[last_value, frame[f"{metric}_upper"]]],
+            hovertemplate=f"{name} · %{{x}}: %{{y:{hover}}} (%{{customdata[0]:{hover}}} – %{{customdata[1]:{hover}}})"
+            "<extra></extra>",
+        )
+    figure.add_scatter(
+        x=history.index,
+        y=history[metric],
+        mode="lines+markers",
+        line={"color": HISTORY_COLOUR, "width": 3},
+        name="Observed",
+        hovertemplate=f"Observed · %{{x}}: %{{y:{hover}}}<extra></extra>",
+    )
+    figure.add_vline(x=len(history) - 1, line={"color": "#999", "dash": "dot", "width": 1})
+    future = next(iter(projections.values())).index if projections else []
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=[*history.index, *future])
+    figure.update_yaxes(title_text=title, tickformat=ticks, rangemode="tozero")
+    figure.update_layout(
+        height=440,
+        title={"text": f"{title}: observed, then projected (shaded: {band:.0%} band)", "font": {"size": 15}},
+        **LAYOUT,
+    )
+    return figure
+
+
+def tornado(table: pd.DataFrame, title: str) -> go.Figure:
+    """A ``sensitivity`` table as a tornado: per lever, the change when it is moved down (left,
+    orange) and up (right, blue) by its step, largest swing on top."""
+    rows = table.iloc[::-1]  # plotly draws the first category at the bottom
+    figure = go.Figure()
+    for side, colour, name in (
+        ("low", LOWER_COLOUR, "Lever down one step"),
+        ("high", HIGHER_COLOUR, "Lever up one step"),
+    ):
+        figure.add_bar(
+            y=rows["label"],
+            x=rows[f"{side}_change"],
+            orientation="h",
+            marker_color=colour,
+            name=name,
+            customdata=np.c_[rows[side], rows["unit"]],
+            hovertemplate="%{y} at %{customdata[0]:g} %{customdata[1]}: %{x:+,.0f}<extra></extra>",
+        )
+    figure.add_vline(x=0, line={"color": "#333", "width": 1})
+    figure.update_layout(
+        barmode="overlay", height=80 + 46 * len(rows), title={"text": title, "font": {"size": 15}}, **LAYOUT
+    )
+    figure.update_xaxes(tickformat="~s", title_text="Change in cumulative platform revenue")
+    return figure

@@ -1,0 +1,235 @@
+"""Scenario lab: the base projection from the data, named what-if scenarios on five levers, their
+projections with bands side by side, the summary table, the tornado of the selected scenario,
+and the link that reopens this exact view."""
+
+import pandas as pd
+import streamlit as st
+
+from b2b_core import charts, scenarios
+from ui import downloads, shell, state
+from ui import format as fmt
+from ui import scenario_state as lab
+from ui import scenario_views as views
+
+METRICS = {
+    "active_accounts": "Active accounts",
+    "platform_revenue": "Platform revenue",
+    "b_side_revenue": "B-side revenue",
+    "take_rate": "Take rate",
+}
+
+
+def lever_text(lever: scenarios.Lever, value: float) -> str:
+    """A lever value as people say it: ``+5 points``, ``0``."""
+    return "0" if value == 0 else f"{value:+g} {lever.unit}"
+
+
+def summary_rows(table: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
+    """The ``compare`` table for the screen: inputs then outputs as rows, scenarios as columns;
+    each scenario's output followed by its change against the base."""
+    outputs = {
+        "active_accounts_end": (f"Active accounts in {last}", fmt.count, "count"),
+        "platform_revenue_end": (f"Platform revenue in {last}", fmt.money, None),
+        "platform_revenue_total": (f"Platform revenue {first}–{last}", fmt.money, None),
+        "b_side_revenue_total": (f"B-side revenue {first}–{last}", fmt.money, None),
+        "take_rate_total": (f"Take rate {first}–{last}", fmt.share, "points"),
+    }
+    rows = {
+        f"{lever.label} ({lever.unit})": table[lever.key].map(lambda v, lever=lever: lever_text(lever, v))
+        for lever in scenarios.LEVERS
+    }
+    for key, (label, shown, kind) in outputs.items():
+        cells = []
+        for name, row in table.iterrows():
+            text = shown(row[key])
+            if name != scenarios.BASE_NAME:
+                delta = fmt.change(row[f"{key}_vs_base"], kind) if kind else fmt.money(row[f"{key}_vs_base"])
+                relative = fmt.change(row[f"{key}_vs_base_pct"], "relative")
+                if delta and not delta.startswith(("+", "-")):
+                    delta = f"+{delta}"
+                text += f" ({delta}, {relative})" if relative else f" ({delta})"
+            cells.append(text)
+        rows[label] = pd.Series(cells, index=table.index)
+    return pd.DataFrame(rows).T.rename_axis("")
+
+
+shell.require_app_shell()
+st.title("Scenario lab")
+ws = state.workspace()
+data = state.data_version()
+if not ws.quarters():
+    st.info("The workspace has no data yet. Upload a quarter's account export on the **Data** page.")
+    st.stop()
+base = views.base(data)
+if isinstance(base, str):
+    st.info(f"Projections cannot start yet: {base}.")
+    st.stop()
+
+lab.start(ws, tuple(METRICS))
+for kind, text in st.session_state.pop(lab.NOTICES, []):
+    getattr(st, kind)(text)
+if base.fit_warning:
+    st.warning(f"The renewal model carries little weight here: {base.fit_warning}. Bands are wide.")
+
+# The scenario being edited, its actions, the horizon
+screen = lab.screen()
+top = st.columns([4, 1])
+selected = top[0].segmented_control(
+    "Scenario",
+    [lab.BASE_ID, *screen],
+    format_func=lambda i: f"{scenarios.BASE_NAME} (read-only)" if i == lab.BASE_ID else screen[i].name,
+    key=lab.SELECTED,
+    required=True,
+)
+horizon = top[1].slider("Horizon (quarters)", *lab.HORIZONS[:2], key=lab.HORIZON)
+editable = selected != lab.BASE_ID
+saved = dict(ws.saved_scenarios())
+closed = [name for name in saved if name not in {s.name for s in screen.values()}]
+toolbar = st.columns(6)
+toolbar[0].button("New", icon=":material/add:", on_click=lab.add_new, width="stretch", key="lab:new")
+toolbar[1].button(
+    "Duplicate",
+    icon=":material/content_copy:",
+    on_click=lab.duplicate,
+    args=(selected,),
+    width="stretch",
+    key="lab:duplicate",
+)
+toolbar[2].button(
+    "Save",
+    icon=":material/save:",
+    on_click=lab.save,
+    args=(ws, selected),
+    disabled=not editable,
+    width="stretch",
+    key="lab:save",
+)
+with toolbar[3].popover("Rename", icon=":material/edit:", disabled=not editable, width="stretch"):
+    st.text_input(
+        "New name", value=screen[selected].name if editable else "", key=lab.NEW_NAME, max_chars=scenarios.MAX_NAME
+    )
+    st.button("Rename", on_click=lab.rename, args=(ws, selected), key="lab:rename")
+with toolbar[4].popover("Delete", icon=":material/delete:", disabled=not editable, width="stretch"):
+    st.markdown("Take this scenario off the screen and delete its saved copy?")
+    st.button("Delete", type="primary", on_click=lab.delete, args=(ws, selected), key="lab:delete")
+with toolbar[5].popover("Open saved", icon=":material/folder_open:", disabled=not closed, width="stretch"):
+    st.selectbox("Saved scenario", closed, key=lab.SAVED_CHOICE)
+    st.button("Open", on_click=lab.open_saved, args=(ws,), key="lab:open")
+
+levers_column, chart_column = st.columns([1, 2], gap="large")
+with levers_column:
+    if editable:
+        scenario = screen[selected]
+        status = saved.get(scenario.name)
+        st.caption(
+            "Saved in the workspace."
+            if status == scenario.levers()
+            else "Changed since it was saved."
+            if status is not None
+            else "Not saved: only this link holds it."
+        )
+        lab.sync_sliders(selected)
+    else:
+        scenario = scenarios.BASE
+        st.caption(
+            "The base is what the data project with no lever moved. Press **New** or **Duplicate** to move levers."
+        )
+    changed = []
+    for lever in scenarios.LEVERS:
+        key = lab.lever_key(selected, lever.key)
+        off = lever.key in ("take_rate_change", "churn_elasticity") and not base.has_b_side
+        value = st.session_state.get(key, 0.0)
+        st.slider(
+            f"{lever.label} ({lever.unit})" + (" · changed" if value else ""),
+            lever.minimum,
+            lever.maximum,
+            step=lever.step,
+            key=key,
+            help=lever.help + (" Needs B-side revenue, which the data lack." if off else ""),
+            disabled=not editable or off,
+        )
+        if value:
+            changed.append(lever.key)
+    if editable:
+        scenario = lab.apply_sliders(selected)
+        st.button(
+            f"Reset {len(changed)} changed lever(s)" if changed else "No lever changed",
+            icon=":material/restart_alt:",
+            on_click=lab.reset_levers,
+            args=(selected, changed),
+            disabled=not changed,
+            key="lab:reset",
+        )
+
+shown = {scenarios.BASE_NAME: scenarios.BASE, **{s.name: s for s in lab.screen().values()}}
+try:
+    projections = {name: views.projection(data, views.levers_key(s), horizon) for name, s in shown.items()}
+    table = scenarios.compare(base, list(shown.values())[1:], horizon)
+except ValueError as exc:
+    st.error(f"The scenarios cannot be projected: {exc}.")
+    st.stop()
+first, last = projections[scenarios.BASE_NAME].index[0], projections[scenarios.BASE_NAME].index[-1]
+with chart_column:
+    metric = st.segmented_control("Chart", list(METRICS), format_func=METRICS.get, key=lab.METRIC, required=True)
+    if not base.has_b_side and metric in ("b_side_revenue", "take_rate"):
+        st.info("The data have no B-side revenue, so only accounts and platform revenue can be projected.")
+    st.plotly_chart(
+        charts.scenario_projection(base.history, projections, metric, METRICS[metric], scenarios.BAND),
+        width="stretch",
+        key="lab:chart",
+    )
+    if scenario is not scenarios.BASE:
+        row = table.loc[scenario.name]
+        cells = st.columns(3)
+        cells[0].metric(
+            f"Platform revenue, {horizon} quarters",
+            fmt.money(row["platform_revenue_total"]),
+            fmt.change(row["platform_revenue_total_vs_base_pct"], "relative"),
+            help=f"Summed over {first}–{last}; the change is against the base.",
+        )
+        cells[1].metric(
+            f"Active accounts in {last}",
+            fmt.count(row["active_accounts_end"]),
+            fmt.change(row["active_accounts_end_vs_base"], "count"),
+            help="The change is against the base.",
+        )
+        cells[2].metric(
+            f"Take rate, {horizon} quarters",
+            fmt.share(row["take_rate_total"]),
+            fmt.change(row["take_rate_total_vs_base"], "points"),
+            help=f"Platform over B-side revenue, {first}–{last}; the change is against the base.",
+        )
+
+st.subheader("Scenarios side by side")
+st.dataframe(summary_rows(table, first, last), width="stretch")
+downloads.csv_button("Download the comparison (CSV)", table, f"scenarios_{first}_{last}.csv", "dl:compare")
+
+st.subheader(f"What moves {scenario.name} most")
+tornado = views.sensitivity(data, views.levers_key(scenario), horizon)
+st.plotly_chart(
+    charts.tornado(tornado, f"Cumulative platform revenue {first}–{last}: each lever moved one step alone"),
+    width="stretch",
+    key="lab:tornado",
+)
+downloads.csv_button("Download the tornado table (CSV)", tornado, f"tornado_{first}_{last}.csv", "dl:tornado")
+
+with st.expander("How the base is projected"):
+    st.markdown(
+        f"""
+- **Renewal:** a shifted-beta-geometric model fitted on {base.fitted_cohorts} signup cohorts
+  (α {fmt.estimate(base.alpha)}, β {fmt.estimate(base.beta)}). Each account active in {base.last_quarter} keeps
+  renewing at the rate of its age, so older accounts, which renew more, are projected to stay longer.
+- **New accounts:** {fmt.count(base.new_accounts)} a quarter, the mean of the last four quarters.
+- **Revenue per account:** its level in {base.last_quarter}; a new account starts at
+  {fmt.money(base.platform.new_account)}, then moves by ×{base.platform.ramp:.2f} into its first full quarter
+  and by {fmt.change(base.platform.growth, "relative")} a quarter after that (the data's last four quarters).
+- **Band:** {scenarios.BAND:.0%} of {scenarios.DRAWS} simulated paths that redraw the renewal model within
+  its uncertainty and the accounts that renew and arrive. It leaves out the uncertainty of the revenue trend.
+"""
+    )
+
+st.subheader("Share")
+link = lab.write_link()
+if link:
+    st.code(link, language=None, wrap_lines=True)
+st.caption("The address bar holds this view: whoever opens the link sees these scenarios, levers, horizon and chart.")

@@ -1,0 +1,197 @@
+"""AppTest tests of the Scenario lab on a real DuckDB workspace: levers, the actions on
+scenarios, scenarios saved in the workspace, and the link that reopens a view."""
+
+from __future__ import annotations
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from b2b_core import sample, scenarios
+from b2b_core.scenarios import Scenario
+from b2b_core.store import Workspace
+from tests.apptest import APP, open_app, workspace_of
+
+PAGE = "pages/scenarios.py"
+
+
+def open_lab(**params: str | list[str]) -> AppTest:
+    """The lab in a new session, opened with the link's query parameters ``params``."""
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    for key, value in params.items():
+        app.query_params[key] = value
+    app.switch_page(PAGE)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def summary(app: AppTest) -> pd.DataFrame:
+    """The 'Scenarios side by side' table: rows are inputs and outputs, columns scenarios."""
+    return app.dataframe[0].value
+
+
+def link(app: AppTest) -> dict[str, list[str]]:
+    """The page's query parameters, every value as a list."""
+    return {key: value if isinstance(value, list) else [value] for key, value in app.query_params.items()}
+
+
+def on_screen(app: AppTest) -> list[str]:
+    return [s.name for s in app.session_state["lab:scenarios"].values()]
+
+
+def new_scenario_with(app: AppTest, **levers: float) -> int:
+    """Press New and move the given sliders; return the new scenario's id."""
+    app.button(key="lab:new").click().run()
+    scenario_id = app.session_state["lab:selected"]
+    for key, value in levers.items():
+        app.slider(key=f"lever:{scenario_id}:{key}").set_value(value).run()
+    assert not app.exception, app.exception
+    return scenario_id
+
+
+def test_the_base_is_read_only_and_its_numbers_are_those_of_b2b_core(workspace_path):
+    app = open_app(PAGE)
+    assert not app.error and not app.warning
+    lever_sliders = [s for s in app.slider if s.key.startswith("lever:")]
+    assert len(lever_sliders) == len(scenarios.LEVERS) and all(s.disabled for s in lever_sliders)
+    assert app.button(key="lab:save").disabled
+    expected = scenarios.compare(workspace_of(workspace_path).panel(), [], 8)
+    table = summary(app)
+    assert list(table.columns) == ["Base"]
+    total = next(label for label in table.index if label.startswith("Platform revenue 20"))
+    assert table.loc[total, "Base"] == f"{expected.loc['Base', 'platform_revenue_total'] / 1e6:.1f}M"
+    assert len(app.get("plotly_chart")) == 2  # the projection and the tornado
+
+
+def test_moving_a_lever_changes_the_chart_the_numbers_and_the_table(workspace_path):
+    app = open_app(PAGE)
+    new_scenario_with(app, renewal_uplift=5.0)
+    expected = scenarios.compare(workspace_of(workspace_path).panel(), [Scenario("Scenario", renewal_uplift=5)], 8)
+    row = expected.loc["Scenario"]
+    revenue = next(m for m in app.metric if m.label.startswith("Platform revenue"))
+    assert revenue.delta == f"{100 * row['platform_revenue_total_vs_base_pct']:+.1f}%"
+    table = summary(app)
+    assert list(table.columns) == ["Base", "Scenario"]
+    assert table.loc["Renewal uplift (points)", "Scenario"] == "+5 points"
+    accounts = next(label for label in table.index if label.startswith("Active accounts"))
+    assert table.loc[accounts, "Scenario"].startswith(f"{row['active_accounts_end']:,.0f} (+")
+    assert "· changed" in app.slider(key="lever:1:renewal_uplift").label
+    assert link(app)["scenario"] == ["Scenario;renewal_uplift=5"]
+    chart = app.get("plotly_chart")[0].proto.spec
+    assert '"name":"Scenario"' in chart.replace(" ", "")
+
+
+def test_reset_puts_the_changed_levers_back_to_the_base(workspace_path):
+    app = open_app(PAGE)
+    scenario_id = new_scenario_with(app, renewal_uplift=2.0, expansion=1.0)
+    assert app.button(key="lab:reset").label == "Reset 2 changed lever(s)"
+    app.button(key="lab:reset").click().run()
+    assert app.slider(key=f"lever:{scenario_id}:renewal_uplift").value == 0
+    assert app.session_state["lab:scenarios"][scenario_id] == Scenario("Scenario")
+    assert app.button(key="lab:reset").disabled
+
+
+def test_save_rename_duplicate_and_delete_act_on_the_screen_and_the_workspace(workspace_path):
+    app = open_app(PAGE)
+    new_scenario_with(app, renewal_uplift=3.0)
+    ws = workspace_of(workspace_path)
+    app.button(key="lab:save").click().run()
+    assert ws.saved_scenarios() == [("Scenario", Scenario("Scenario", renewal_uplift=3).levers())]
+    assert any("Saved 'Scenario'" in s.value for s in app.success)
+    assert "Saved in the workspace" in app.caption[0].value
+
+    app.text_input(key="lab:new_name").set_value("Renewal push")
+    app.button(key="lab:rename").click().run()
+    assert on_screen(app) == ["Renewal push"]
+    assert [name for name, _ in ws.saved_scenarios()] == ["Renewal push"]
+
+    app.button(key="lab:duplicate").click().run()
+    assert on_screen(app) == ["Renewal push", "Renewal push copy"]
+    copy_id = app.session_state["lab:selected"]
+    assert app.session_state["lab:scenarios"][copy_id].renewal_uplift == 3.0
+    assert "Not saved" in app.caption[0].value
+
+    app.text_input(key="lab:new_name").set_value("renewal PUSH")  # taken, ignoring case
+    app.button(key="lab:rename").click().run()
+    assert any("already called" in e.value for e in app.error) and not app.exception
+    assert on_screen(app) == ["Renewal push", "Renewal push copy"]
+
+    app.session_state["lab:selected"] = 1
+    app.run()
+    app.button(key="lab:delete").click().run()
+    assert on_screen(app) == ["Renewal push copy"] and ws.saved_scenarios() == []
+    assert app.session_state["lab:selected"] == 0
+
+
+def test_saved_scenarios_open_in_a_new_session_and_a_closed_one_can_be_reopened(workspace_path):
+    open_app()  # seeds the workspace
+    ws = workspace_of(workspace_path)
+    ws.save_scenario("Price", Scenario("Price", take_rate_change=1).levers())
+    ws.save_scenario("Growth", Scenario("Growth", new_account_growth=20).levers())
+    app = open_app(PAGE)
+    assert on_screen(app) == ["Price", "Growth"]
+    assert list(summary(app).columns) == ["Base", "Price", "Growth"]
+    app.session_state["lab:selected"] = 1
+    app.run()
+    app.button(key="lab:delete").click().run()
+    assert [name for name, _ in ws.saved_scenarios()] == ["Growth"]
+    ws.save_scenario("Later", Scenario("Later", expansion=1).levers())  # saved elsewhere meanwhile
+    app.run()
+    app.selectbox(key="lab:open_saved").set_value("Later")
+    app.button(key="lab:open").click().run()
+    assert on_screen(app) == ["Growth", "Later"]
+
+
+def test_the_link_reopens_the_same_view_in_a_new_session(workspace_path):
+    app = open_app(PAGE)
+    new_scenario_with(app, renewal_uplift=2.5, take_rate_change=0.5)
+    app.button(key="lab:duplicate").click().run()
+    copy_id = app.session_state["lab:selected"]
+    app.slider(key=f"lever:{copy_id}:expansion").set_value(1.5).run()
+    app.slider(key="lab:horizon").set_value(12).run()
+    app.segmented_control(key="lab:metric").set_value("active_accounts").run()
+    shared = link(app)
+    assert shared["show"] == ["Scenario copy"] and shared["horizon"] == ["12"]
+    assert shared["metric"] == ["active_accounts"]
+
+    colleague = open_lab(**{key: value if key == "scenario" else value[0] for key, value in shared.items()})
+    assert on_screen(colleague) == on_screen(app)
+    assert colleague.session_state["lab:scenarios"][2] == Scenario(
+        "Scenario copy", renewal_uplift=2.5, take_rate_change=0.5, expansion=1.5
+    )
+    assert colleague.session_state["lab:selected"] == 2
+    assert colleague.slider(key="lab:horizon").value == 12
+    assert colleague.segmented_control(key="lab:metric").value == "active_accounts"
+    pd.testing.assert_frame_equal(summary(colleague), summary(app))
+    assert colleague.get("plotly_chart")[0].proto.spec == app.get("plotly_chart")[0].proto.spec
+
+
+def test_a_link_with_a_broken_scenario_opens_the_rest_and_says_what_was_left_out(workspace_path):
+    app = open_lab(scenario=["Good;expansion=1", "Bad;speed=3", "Good;renewal_uplift=1"], show="Good")
+    assert on_screen(app) == ["Good"]
+    warnings = " ".join(w.value for w in app.warning)
+    assert "'speed=3' is not lever=value" in warnings and "already used" in warnings
+    empty = open_lab(show="Base", horizon="99")  # no scenarios, a horizon out of range
+    assert on_screen(empty) == [] and empty.slider(key="lab:horizon").value == 8
+
+
+def test_data_without_b_side_revenue_disable_the_take_rate_levers(workspace_path):
+    with Workspace(workspace_path) as ws:
+        ws.commit(sample.generate_panel(300, 6).drop(columns="b_side_revenue"), "no_b_side.csv")
+    app = open_app(PAGE)
+    assert not app.exception
+    app.button(key="lab:new").click().run()
+    assert app.slider(key="lever:1:take_rate_change").disabled
+    assert app.slider(key="lever:1:churn_elasticity").disabled
+    assert not app.slider(key="lever:1:renewal_uplift").disabled
+    take_rate = next(label for label in summary(app).index if label.startswith("Take rate"))
+    assert summary(app).loc[take_rate, "Base"] == "–"
+
+
+def test_a_single_quarter_says_why_nothing_can_be_projected(workspace_path):
+    with Workspace(workspace_path) as ws:
+        ws.commit(sample.generate_panel(200, 1), "one_quarter.csv")
+    app = open_app(PAGE)
+    assert not app.exception and not app.error
+    assert "two consecutive quarters" in app.info[0].value

@@ -1,0 +1,192 @@
+"""The scenarios on the lab's screen for this browser session, and the link that reopens them.
+
+The screen holds the read-only base (id 0) and a list of named scenarios (ids 1, 2, …; an id
+stays with its scenario through renames). On the first run of a session the list comes from the
+link's ``scenario`` query parameters (a link has ``show`` even without scenarios), else from the
+scenarios saved in the workspace. Every run
+writes the screen back into the query parameters (``write_link``), so the address bar is always
+the link that reopens the same view: scenarios, their levers, the one selected, horizon and metric.
+
+Buttons act through callbacks (run before the page redraws its widgets); what they have to say
+goes to ``notices`` and is shown at the top of the next run.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+import streamlit as st
+
+from b2b_core import scenarios
+from b2b_core.scenarios import BASE_NAME, LEVERS, Scenario
+from b2b_core.store import Workspace
+
+BASE_ID = 0
+HORIZONS = (4, 16, 8)  # slider range and default, quarters
+SCREEN, SELECTED, NEXT_ID = "lab:scenarios", "lab:selected", "lab:next_id"
+HORIZON, METRIC, NOTICES = "lab:horizon", "lab:metric", "lab:notices"
+NEW_NAME, SAVED_CHOICE = "lab:new_name", "lab:open_saved"
+
+
+def lever_key(scenario_id: int, lever: str) -> str:
+    """The slider of a lever of one scenario."""
+    return f"lever:{scenario_id}:{lever}"
+
+
+def screen() -> dict[int, Scenario]:
+    """Scenario id → scenario, in screen order, the base excluded."""
+    return st.session_state[SCREEN]
+
+
+def notify(kind: str, text: str) -> None:
+    """Queue a message (``success``, ``info``, ``warning``, ``error``) for the next run."""
+    st.session_state.setdefault(NOTICES, []).append((kind, text))
+
+
+def start(ws: Workspace, metrics: tuple[str, ...]) -> None:
+    """Fill the screen on a session's first run: from the link if it carries scenarios, else
+    from the saved ones. Whatever cannot be read is left out with a notice naming it."""
+    if SCREEN in st.session_state:
+        return
+    st.session_state[SCREEN], st.session_state[NEXT_ID] = {}, 1
+    params = st.query_params
+    if "scenario" in params or "show" in params:  # a link: exactly its scenarios, even none
+        for text in params.get_all("scenario"):
+            try:
+                _add(scenarios.from_query(text))
+            except ValueError as exc:
+                notify("warning", f"A scenario of the link was left out: {exc}.")
+    else:
+        for name, levers in ws.saved_scenarios():
+            try:
+                _add(Scenario.of(name, levers))
+            except ValueError as exc:
+                notify("warning", f"The saved scenario {name!r} was left out: {exc}.")
+    shown = params.get("show")
+    st.session_state[SELECTED] = next((i for i, s in screen().items() if s.name == shown), BASE_ID)
+    horizon = params.get("horizon", str(HORIZONS[2]))
+    st.session_state[HORIZON] = (
+        int(horizon) if horizon.isdigit() and HORIZONS[0] <= int(horizon) <= HORIZONS[1] else HORIZONS[2]
+    )
+    metric = params.get("metric")
+    st.session_state[METRIC] = metric if metric in metrics else metrics[1]
+
+
+def _taken(name: str, besides: int | None = None) -> bool:
+    folded = name.casefold()
+    return folded == BASE_NAME.casefold() or any(
+        s.name.casefold() == folded for i, s in screen().items() if i != besides
+    )
+
+
+def _add(scenario: Scenario) -> int:
+    """Put a scenario on the screen under a free id; ValueError if its name is taken."""
+    if _taken(scenario.name):
+        raise ValueError(f"the name {scenario.name!r} is already used by another scenario on the screen")
+    scenario_id = st.session_state[NEXT_ID]
+    st.session_state[NEXT_ID] += 1
+    screen()[scenario_id] = scenario
+    return scenario_id
+
+
+def _free_name(stem: str) -> str:
+    """``stem``, else ``stem 2``, ``stem 3`` … whichever is free on the screen."""
+    stem = stem[: scenarios.MAX_NAME - 4]
+    return next(n for n in (stem, *(f"{stem} {k}" for k in range(2, 1000))) if not _taken(n))
+
+
+def add_new() -> None:
+    """A new scenario with every lever at the base, selected."""
+    st.session_state[SELECTED] = _add(Scenario(_free_name("Scenario")))
+
+
+def duplicate(scenario_id: int) -> None:
+    """A copy of a scenario (or of the base) under a free name, selected."""
+    original = screen().get(scenario_id, scenarios.BASE)
+    st.session_state[SELECTED] = _add(original.with_levers(name=_free_name(f"{original.name} copy")))
+
+
+def rename(ws: Workspace, scenario_id: int) -> None:
+    """Rename a scenario to the text of the rename box; its saved copy too, if it has one."""
+    old = screen()[scenario_id]
+    try:
+        new = old.with_levers(name=st.session_state.get(NEW_NAME, ""))
+        if _taken(new.name, besides=scenario_id):
+            raise ValueError(f"another scenario is already called {new.name!r} (or it is the base's name)")
+        if old.name in dict(ws.saved_scenarios()) and new.name != old.name:
+            ws.rename_scenario(old.name, new.name)
+    except (ValueError, KeyError) as exc:
+        notify("error", f"Not renamed: {exc}.")
+        return
+    screen()[scenario_id] = new
+    notify("success", f"Renamed {old.name!r} to {new.name!r}.")
+
+
+def save(ws: Workspace, scenario_id: int) -> None:
+    """Save a scenario's levers in the workspace under its name."""
+    scenario = screen()[scenario_id]
+    ws.save_scenario(scenario.name, scenario.levers())
+    notify("success", f"Saved {scenario.name!r} in the workspace.")
+
+
+def delete(ws: Workspace, scenario_id: int) -> None:
+    """Take a scenario off the screen and delete its saved copy; the base is selected."""
+    scenario = screen().pop(scenario_id)
+    saved = scenario.name in dict(ws.saved_scenarios())
+    if saved:
+        ws.delete_scenario(scenario.name)
+    st.session_state[SELECTED] = BASE_ID
+    notify("success", f"Deleted {scenario.name!r}" + (" and its saved copy." if saved else "."))
+
+
+def open_saved(ws: Workspace) -> None:
+    """Put the saved scenario chosen in the open box on the screen, selected."""
+    name = st.session_state.get(SAVED_CHOICE)
+    levers = dict(ws.saved_scenarios()).get(name)
+    if levers is None:
+        notify("error", f"No saved scenario is called {name!r} any more.")
+        return
+    try:
+        st.session_state[SELECTED] = _add(Scenario.of(name, levers))
+    except ValueError as exc:
+        notify("error", f"Not opened: {exc}.")
+
+
+def reset_levers(scenario_id: int, keys: list[str]) -> None:
+    """Put levers of a scenario back to the base."""
+    for key in keys:
+        st.session_state[lever_key(scenario_id, key)] = 0.0
+
+
+def sync_sliders(scenario_id: int) -> None:
+    """Seed the sliders of a scenario from its levers where they have no state yet."""
+    scenario = screen()[scenario_id]
+    for lever in LEVERS:
+        st.session_state.setdefault(lever_key(scenario_id, lever.key), getattr(scenario, lever.key))
+
+
+def apply_sliders(scenario_id: int) -> Scenario:
+    """The scenario with the sliders' values, stored back on the screen."""
+    values = {lever.key: st.session_state[lever_key(scenario_id, lever.key)] for lever in LEVERS}
+    screen()[scenario_id] = screen()[scenario_id].with_levers(**values)
+    return screen()[scenario_id]
+
+
+def _link_params() -> dict[str, str | list[str]]:
+    selected = st.session_state[SELECTED]
+    params = {
+        "scenario": [scenarios.to_query(s) for s in screen().values()],
+        "show": screen()[selected].name if selected in screen() else BASE_NAME,
+        "horizon": str(st.session_state[HORIZON]),
+        "metric": st.session_state[METRIC],
+    }
+    return params
+
+
+def write_link() -> str:
+    """Write the screen into the address bar; return the full link (empty if the browser's
+    address is unknown, as in tests)."""
+    params = _link_params()
+    st.query_params.from_dict(params)
+    address = st.context.url
+    return f"{address}?{urlencode(params, doseq=True, quote_via=quote)}" if address else ""
