@@ -30,6 +30,7 @@ def page():
         ("/lifecycle", "Lifecycle priorities"),
         ("/quadrants", "Revenue quadrants"),
         ("/cohorts", "Cohort renewals"),
+        ("/scenarios", "Scenario lab"),
         ("/data", "Data"),
     ],
 )
@@ -167,3 +168,50 @@ def test_downloads_are_built_on_click(app_url, page, tmp_path):
         page.get_by_role("button", name="Download errors (CSV)").click()
     text = errors.value.path().read_bytes().decode("utf-8-sig")
     assert text.startswith("file,row,column,value,reason") and "negative" in text
+
+
+def summary_table(page):
+    """The lab's side-by-side table (the grid's accessible table, which follows the grid with a
+    short delay: read it through ``expect``)."""
+    return page.locator('[data-testid="stDataFrame"] table').first
+
+
+def projected(page, name: str) -> list[float]:
+    """The y values of a scenario's line in the lab's projection chart."""
+    script = "(name) => Array.from(document.querySelector('.js-plotly-plot')._fullData.find(t => t.name === name).y)"
+    return page.evaluate(script, name)
+
+
+def test_a_scenario_lever_moves_the_chart_and_the_table_and_its_link_opens_the_same_view(app_url, page):
+    page.goto(app_url + "/scenarios")
+    wait_until_idle(page)
+    page.get_by_role("button", name="New", exact=True).click()
+    wait_until_idle(page)
+    expect(summary_table(page)).to_contain_text("Scenario")
+    assert projected(page, "Scenario") == projected(page, "Base")
+    before = summary_table(page).inner_text()
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Renewal uplift").get_by_role("slider")
+    slider.focus()
+    for _ in range(4):  # 0.5 points a step
+        page.keyboard.press("ArrowRight")
+    wait_until_idle(page)
+    expect(page.locator('[data-testid="stSlider"]').filter(has_text="Renewal uplift")).to_contain_text("changed")
+    expect(summary_table(page)).to_contain_text("+2 points")
+    after = summary_table(page).inner_text()
+    assert after != before
+    moved, base = projected(page, "Scenario"), projected(page, "Base")
+    assert all(m > b for m, b in zip(moved[1:], base[1:], strict=True))  # the first point is the last observed
+    assert "renewal_uplift%3D2" in page.url
+    assert page.locator(ERROR_ELEMENTS).count() == 0
+    page.screenshot(path="test-artifacts/browser_scenario_lab.png")
+
+    colleague = page.context.browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
+    try:
+        colleague.goto(page.url)
+        wait_until_idle(colleague)
+        expect(summary_table(colleague)).to_contain_text("+2 points")
+        assert summary_table(colleague).inner_text() == after
+        assert projected(colleague, "Scenario") == moved
+        assert colleague.locator(ERROR_ELEMENTS).count() == 0
+    finally:
+        colleague.context.close()

@@ -79,7 +79,7 @@ LEVERS: tuple[Lever, ...] = (
     ),
     Lever(
         "churn_elasticity",
-        "Churn elasticity to take rate",
+        "Churn elasticity",
         "retention points per take-rate point",
         0.0,
         5.0,
