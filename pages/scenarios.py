@@ -5,8 +5,8 @@ and the link that reopens this exact view."""
 import pandas as pd
 import streamlit as st
 
-from b2b_core import charts, scenarios
-from ui import downloads, shell, state
+from b2b_core import charts, quarters, scenarios
+from ui import columns, downloads, shell, state
 from ui import format as fmt
 from ui import scenario_state as lab
 from ui import scenario_views as views
@@ -213,13 +213,13 @@ st.plotly_chart(
 )
 downloads.csv_button("Download the tornado table (CSV)", tornado, f"tornado_{first}_{last}.csv", "dl:tornado")
 
-with st.expander("How the base is projected"):
+with st.expander("How the base is projected, and how it did on the last four quarters"):
     st.markdown(
         f"""
 - **Renewal:** a shifted-beta-geometric model fitted on {base.fitted_cohorts} signup cohorts
   (α {fmt.estimate(base.alpha)}, β {fmt.estimate(base.beta)}). Each account active in {base.last_quarter} keeps
   renewing at the rate of its age, so older accounts, which renew more, are projected to stay longer.
-- **New accounts:** {fmt.count(base.new_accounts)} a quarter, the mean of the last four quarters.
+- **New accounts:** {fmt.count(base.new_accounts)} a quarter, the mean of the last four quarters, held flat.
 - **Revenue per account:** its level in {base.last_quarter}; a new account starts at
   {fmt.money(base.platform.new_account)}, then moves by ×{base.platform.ramp:.2f} into its first full quarter
   and by {fmt.change(base.platform.growth, "relative")} a quarter after that (the data's last four quarters).
@@ -227,6 +227,41 @@ with st.expander("How the base is projected"):
   its uncertainty and the accounts that renew and arrive. It leaves out the uncertainty of the revenue trend.
 """
     )
+    check = views.backtest(data)
+    if isinstance(check, str):
+        st.caption(f"No back-test: {check}.")
+    else:
+        errors = scenarios.backtest_errors(check)
+        bias = errors.loc["active_accounts", "mean"]
+        verdict = (
+            "The base fell short: new accounts arrived faster than their recent mean, or renewals improved."
+            if bias < -0.05
+            else "The base overshot: new accounts slowed down, or renewals weakened."
+            if bias > 0.05
+            else "The base held within 5% on accounts."
+        )
+        st.markdown(
+            f"**Back-test:** the same method measured on the data up to {quarters.shift(check.index[0], -1)}, "
+            "then projected over the quarters that followed. Mean error: "
+            f"{fmt.share(errors.loc['active_accounts', 'mean_absolute'])} on active accounts, "
+            f"{fmt.share(errors.loc['platform_revenue', 'mean_absolute'])} on platform revenue. {verdict}"
+        )
+        st.dataframe(
+            check,
+            width="stretch",
+            column_config=columns.numbers(
+                active_accounts_projected=("Accounts projected", "%.0f"),
+                active_accounts_lower=("low", "%.0f"),
+                active_accounts_upper=("high", "%.0f"),
+                active_accounts_actual=("Accounts actual", "%.0f"),
+                active_accounts_error=("error", "percent"),
+                platform_revenue_projected=("Revenue projected", "compact"),
+                platform_revenue_lower=("low", "compact"),
+                platform_revenue_upper=("high", "compact"),
+                platform_revenue_actual=("Revenue actual", "compact"),
+                platform_revenue_error=("error", "percent"),
+            ),
+        )
 
 st.subheader("Share")
 link = lab.write_link()

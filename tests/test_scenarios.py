@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from b2b_core import overview, sample
+from b2b_core import overview, quarters, sample
 from b2b_core.cohorts import ShiftedBetaGeometric
 from b2b_core.scenarios import (
     BASE,
@@ -23,6 +23,8 @@ from b2b_core.scenarios import (
     Base,
     RevenueTrend,
     Scenario,
+    backtest,
+    backtest_errors,
     compare,
     fit_base,
     from_query,
@@ -369,3 +371,53 @@ def test_outputs_are_finite_on_the_sample():
         table.loc["Base", "take_rate_total"],
         table.loc["Base", "platform_revenue_total"] / table.loc["Base", "b_side_revenue_total"],
     )
+
+
+# ---- back-test -----------------------------------------------------------------------------------
+
+
+def renewal_process(per_quarter: int = 800, n_quarters: int = 12, seed: int = 1) -> pd.DataFrame:
+    """A business that follows the base's assumptions: ``per_quarter`` new accounts every quarter
+    from the first, each churning with its own θ ~ Beta(1, 3) a quarter, each earning 100 in
+    every active quarter and ten times that on the B-side."""
+    rng = np.random.default_rng(seed)
+    labels = quarters.span("2023Q4", quarters.shift("2023Q4", n_quarters - 1))
+    rows = []
+    for cohort in range(n_quarters):
+        lifetimes = rng.geometric(rng.beta(1.0, 3.0, per_quarter))  # quarters active before churning
+        for i, life in enumerate(lifetimes):
+            rows += [(f"{cohort}-{i}", labels[cohort + age]) for age in range(min(int(life), n_quarters - cohort))]
+    frame = pd.DataFrame(rows, columns=["account_id", "quarter"])
+    return frame.assign(platform_revenue=100.0, b_side_revenue=1000.0, active=True)
+
+
+def test_the_backtest_compares_the_projection_from_earlier_data_with_the_data():
+    panel = sample.generate_panel(500, 9)
+    table = backtest(panel, 3)
+    held_out = sorted(panel["quarter"].unique())[-3:]
+    assert list(table.index) == held_out
+    earlier = project(panel[panel["quarter"] < held_out[0]], BASE, 3)
+    kpis = overview.quarter_kpis(panel).loc[held_out]
+    assert table["active_accounts_projected"].tolist() == earlier["active_accounts"].tolist()
+    assert table["platform_revenue_upper"].tolist() == earlier["platform_revenue_upper"].tolist()
+    assert table["platform_revenue_actual"].tolist() == kpis["platform_revenue"].tolist()
+    assert table["active_accounts_error"].tolist() == pytest.approx(
+        (earlier["active_accounts"] / kpis["active_accounts"] - 1).tolist()
+    )
+    errors = backtest_errors(table)
+    assert errors.loc["platform_revenue", "mean_absolute"] == pytest.approx(
+        table["platform_revenue_error"].abs().mean()
+    )
+    assert errors.loc["active_accounts", "mean"] == pytest.approx(table["active_accounts_error"].mean())
+    with pytest.raises(ValueError, match="needs at least 10 quarters"):
+        backtest(panel, 8)
+
+
+def test_on_a_business_that_follows_its_assumptions_the_base_projects_within_a_few_percent():
+    table = backtest(renewal_process(), 4)
+    assert table["active_accounts_error"].abs().max() < 0.03
+    assert table["platform_revenue_error"].abs().max() < 0.03
+    inside = (table["active_accounts_lower"] <= table["active_accounts_actual"]) & (
+        table["active_accounts_actual"] <= table["active_accounts_upper"]
+    )
+    assert inside.sum() >= 3  # a 90% band: the actual value is inside it in most quarters

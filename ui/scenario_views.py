@@ -20,6 +20,15 @@ def base(data: str) -> scenarios.Base | str:
         return str(exc)
 
 
+@st.cache_data(show_spinner="Back-testing the base…", max_entries=2)
+def backtest(data: str) -> pd.DataFrame | str:
+    """``scenarios.backtest`` of the live panel over its last four quarters, or why it cannot run."""
+    try:
+        return scenarios.backtest(state.live_panel(), 4)
+    except ValueError as exc:
+        return str(exc)
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def projection(data: str, levers: tuple[tuple[str, float], ...], horizon: int) -> pd.DataFrame:
     """The projection with bands of the scenario with ``levers`` (its name does not matter)."""

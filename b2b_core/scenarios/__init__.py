@@ -14,7 +14,7 @@ from b2b_core.scenarios.levers import (
     from_query,
     to_query,
 )
-from b2b_core.scenarios.projection import BAND, DRAWS, OUTPUTS, as_base, project
+from b2b_core.scenarios.projection import BAND, DRAWS, OUTPUTS, as_base, backtest, backtest_errors, project
 from b2b_core.scenarios.summary import SENSITIVITY_COLUMNS, SUMMARY_OUTPUTS, compare, outcomes, sensitivity
 
 __all__ = [
@@ -35,6 +35,8 @@ __all__ = [
     "RevenueTrend",
     "Scenario",
     "as_base",
+    "backtest",
+    "backtest_errors",
     "compare",
     "fit_base",
     "from_query",

@@ -28,7 +28,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from b2b_core import quarters
+from b2b_core import overview, quarters
+from b2b_core.cohorts.sbg import LOG_BOUND
 from b2b_core.scenarios.base import Base, RevenueTrend, fit_base
 from b2b_core.scenarios.levers import BASE, Scenario
 
@@ -87,14 +88,16 @@ def project(data: pd.DataFrame | Base, scenario: Scenario = BASE, horizon: int =
 
 def _parameter_draws(base: Base, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """``DRAWS`` pairs (α, β), shape (DRAWS, 1) each, from the normal approximation of the fit on
-    the log scale; the fitted values themselves when the fit gives no usable covariance."""
+    the log scale (within e^±``LOG_BOUND``, the fit's search space); the fitted values themselves
+    when the fit gives no usable covariance."""
     mean = np.log([base.alpha, base.beta])
     normal = rng.standard_normal((DRAWS, 2))
     try:
         spread = np.linalg.cholesky(base.covariance) if np.all(np.isfinite(base.covariance)) else None
     except np.linalg.LinAlgError:
         spread = None
-    log_params = mean + (normal @ spread.T if spread is not None else 0.0)
+    # kept within the space the fit searched: beyond it the data cannot tell values apart
+    log_params = np.clip(mean + (normal @ spread.T if spread is not None else 0.0), -LOG_BOUND, LOG_BOUND)
     return np.exp(log_params[:, :1]), np.exp(log_params[:, 1:])
 
 
@@ -140,3 +143,46 @@ def _revenue_factor(trend: RevenueTrend, reached: np.ndarray) -> np.ndarray:
     of ``ramp`` for the step into age 1 and 1 + ``growth`` for every later step."""
     steps = np.where(reached == 1, trend.ramp, 1 + trend.growth)
     return np.cumprod(steps, axis=1)
+
+
+def backtest(panel: pd.DataFrame, quarters_back: int = 4) -> pd.DataFrame:
+    """How the base would have done: measured on the panel without its last ``quarters_back``
+    quarters, projected over them, and compared with what the data show.
+
+    Returns a frame indexed by ``quarter`` (the held-out quarters) with, for active accounts and
+    platform revenue, the ``projected`` value, its band (``_lower``/``_upper``), the ``actual``
+    one (``overview.quarter_kpis``) and the ``error`` (projected − actual) / actual, a fraction;
+    columns ``<output>_projected`` … ``<output>_error``. Raises ``ValueError`` when fewer than
+    two quarters would remain to measure the base on.
+    """
+    observed = sorted(panel["quarter"].unique())
+    if not 1 <= quarters_back <= len(observed) - 2:
+        raise ValueError(
+            f"a back-test over {quarters_back} quarter(s) needs at least {quarters_back + 2} quarters of data, "
+            f"and the data have {len(observed)}"
+        )
+    cut = observed[-quarters_back - 1]
+    actual = overview.quarter_kpis(panel)
+    horizon = quarters.to_ordinal(observed[-1]) - quarters.to_ordinal(cut)
+    projected = project(panel[panel["quarter"] <= cut], BASE, horizon)
+    projected = projected[projected.index.isin(actual.index)]
+    frame = pd.DataFrame(index=projected.index)
+    for name in ("active_accounts", "platform_revenue"):
+        frame[f"{name}_projected"] = projected[name]
+        frame[f"{name}_lower"], frame[f"{name}_upper"] = projected[f"{name}_lower"], projected[f"{name}_upper"]
+        frame[f"{name}_actual"] = actual.loc[projected.index, name]
+        frame[f"{name}_error"] = frame[f"{name}_projected"] / frame[f"{name}_actual"] - 1
+    return frame
+
+
+def backtest_errors(table: pd.DataFrame) -> pd.DataFrame:
+    """Per output of a ``backtest`` table (index ``active_accounts``, ``platform_revenue``): the
+    ``mean_absolute`` error and the ``mean`` (signed: below 0, the base fell short), fractions."""
+    names = ["active_accounts", "platform_revenue"]
+    return pd.DataFrame(
+        {
+            "mean_absolute": [table[f"{name}_error"].abs().mean() for name in names],
+            "mean": [table[f"{name}_error"].mean() for name in names],
+        },
+        index=pd.Index(names, name="output"),
+    )
