@@ -128,12 +128,12 @@ with levers_column:
             if status is not None
             else "Not saved: only this link holds it."
         )
-        lab.sync_sliders(selected)
     else:
         scenario = scenarios.BASE
         st.caption(
             "The base is what the data project with no lever moved. Press **New** or **Duplicate** to move levers."
         )
+    lab.sync_sliders(selected)
     changed = []
     for lever in scenarios.LEVERS:
         key = lab.lever_key(selected, lever.key)

@@ -55,6 +55,7 @@ def test_the_base_is_read_only_and_its_numbers_are_those_of_b2b_core(workspace_p
     assert not app.error and not app.warning
     lever_sliders = [s for s in app.slider if s.key.startswith("lever:")]
     assert len(lever_sliders) == len(scenarios.LEVERS) and all(s.disabled for s in lever_sliders)
+    assert [s.value for s in lever_sliders] == [0.0] * len(scenarios.LEVERS)
     assert app.button(key="lab:save").disabled
     expected = scenarios.compare(workspace_of(workspace_path).panel(), [], 8)
     table = summary(app)

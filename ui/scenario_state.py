@@ -159,8 +159,9 @@ def reset_levers(scenario_id: int, keys: list[str]) -> None:
 
 
 def sync_sliders(scenario_id: int) -> None:
-    """Seed the sliders of a scenario from its levers where they have no state yet."""
-    scenario = screen()[scenario_id]
+    """Seed the sliders of a scenario (or of the base) from its levers where they have no state
+    yet."""
+    scenario = screen().get(scenario_id, scenarios.BASE)
     for lever in LEVERS:
         st.session_state.setdefault(lever_key(scenario_id, lever.key), getattr(scenario, lever.key))
 
