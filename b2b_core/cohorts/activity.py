@@ -139,7 +139,9 @@ def activity(
         period=periods,
         active=active,
         revenue=revenue,
-        observed=np.union1d(periods, [] if observed is None else observed_periods(observed, period)).astype(np.int64),
+        observed=quarters.distinct_ordinals(
+            np.r_[periods, [] if observed is None else observed_periods(observed, period)]
+        ),
         cohort=cohort,
         last_active=last_active,
         group=group,

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from b2b_core import quarters
 from b2b_core.cohorts.activity import Activity, Observed, Period, activity
 
 KM_COLUMNS = ["at_risk", "churned", "censored", "survival", "lower", "upper"]
@@ -82,7 +83,7 @@ def survivor_counts(act: Activity) -> list[np.ndarray]:
     members = act.in_cohort
     cohort, duration, churned = act.cohort[members], act.duration, act.churned
     counts = []
-    for c in np.unique(cohort):
+    for c in quarters.distinct_ordinals(cohort):
         mine = cohort == c
         observed_ages = act.last_observed - int(c) + 1
         churn_ages = np.bincount(duration[mine & churned], minlength=observed_ages)[:observed_ages]
@@ -103,7 +104,7 @@ def cohort_survivors(panel: pd.DataFrame, period: Period = "quarter", observed: 
     if panel.empty or not panel["active"].any():
         return pd.DataFrame(index=pd.Index([], name="cohort"))
     act = activity(panel, period, observed=observed)
-    cohorts = np.unique(act.cohort[act.in_cohort])
+    cohorts = quarters.distinct_ordinals(act.cohort[act.in_cohort])
     counts = survivor_counts(act)
     table = pd.DataFrame(
         [np.r_[n, np.full(len(counts[0]) - len(n), np.nan)] for n in counts],

@@ -114,6 +114,7 @@ def fit_base(panel: pd.DataFrame) -> Base:
     new_sizes = [int((act.cohort == q).sum()) for q in window]
     ages = np.where(alive, last - act.cohort, 0)
     pairs = [q for q in window if q - 1 in act.observed]
+    ramp, growth = _retained_ratios(dense, active, act.cohort, pairs, start, first)
     trends = {}
     for kind in revenue:
         level = dense[kind][:, WINDOW]
@@ -121,8 +122,8 @@ def fit_base(panel: pd.DataFrame) -> Base:
         trends[kind] = RevenueTrend(
             by_age=np.bincount(ages[alive], weights=level[alive], minlength=int(ages.max()) + 1),
             new_account=new_revenue / sum(new_sizes) if sum(new_sizes) else 0.0,
-            ramp=_pooled_ratio(dense[kind], active, act.cohort, pairs, start, first, into_age_one=True),
-            growth=_pooled_ratio(dense[kind], active, act.cohort, pairs, start, first, into_age_one=False) - 1,
+            ramp=ramp[kind],
+            growth=growth[kind] - 1,
         )
     return Base(
         last_quarter=act.label(last),
@@ -144,7 +145,7 @@ def _fit_renewal(act, first: int) -> tuple[ShiftedBetaGeometric, int, str | None
     """The sBG model of the cohorts observed ≥ 2 quarters (the first quarter's only as a last
     resort), how many cohorts it was fitted on, and the fit's warning text or None."""
     counts = survivor_counts(act)
-    cohorts = np.unique(act.cohort[act.in_cohort])
+    cohorts = quarters.distinct_ordinals(act.cohort[act.in_cohort])
     fittable = [c for c, q in zip(counts, cohorts, strict=True) if len(c) >= 2 and q != first]
     if not fittable:
         fittable = [c for c in counts if len(c) >= 2]
@@ -160,37 +161,42 @@ def _fit_renewal(act, first: int) -> tuple[ShiftedBetaGeometric, int, str | None
     return model, len(fittable), problem
 
 
-def _pooled_ratio(revenue, active, cohort, pairs, start, first, *, into_age_one: bool) -> float:
-    """Σ revenue in q / Σ revenue in q − 1 over the quarters q of ``pairs`` and the accounts
-    active in both, of age 0 in q − 1 (``into_age_one``) or else of age ≥ 1 (the first quarter's
-    cohort counts as age ≥ 1: its accounts signed up earlier); 1.0 when there is nothing to
-    measure. Column j of ``revenue``/``active`` is quarter ``start`` + j."""
-    now = then = 0.0
+def _retained_ratios(revenue, active, cohort, pairs, start, first) -> tuple[dict, dict]:
+    """Per kind of ``revenue``: Σ revenue in q / Σ revenue in q − 1 over the quarters q of
+    ``pairs`` and the accounts active in both, (1) of age 0 in q − 1 (the ramp) and (2) of age ≥ 1
+    (the first quarter's cohort counts as age ≥ 1: its accounts signed up earlier); 1.0 where
+    there is nothing to measure. Column j of the arrays is quarter ``start`` + j."""
+    sums = {kind: np.zeros((2, 2)) for kind in revenue}  # [ramp | growth] × [q | q − 1]
     for q in pairs:
-        signup_quarter = (cohort == q - 1) & (cohort != first)
-        older = (cohort >= 0) & ((cohort < q - 1) | (cohort == first))
-        both = active[:, q - start] & active[:, q - 1 - start] & (signup_quarter if into_age_one else older)
-        now += revenue[both, q - start].sum()
-        then += revenue[both, q - 1 - start].sum()
-    return now / then if then > 0 and now > 0 else 1.0
+        now, then = q - start, q - 1 - start
+        both = active[:, now] & active[:, then]
+        signup_quarter = both & (cohort == q - 1) & (cohort != first)
+        older = both & (cohort >= 0) & ((cohort < q - 1) | (cohort == first))
+        for kind, values in revenue.items():
+            for row, accounts in enumerate((signup_quarter, older)):
+                sums[kind][row] += values[accounts, now].sum(), values[accounts, then].sum()
+    ratios = {kind: [s[0] / s[1] if s[0] > 0 and s[1] > 0 else 1.0 for s in table] for kind, table in sums.items()}
+    return {kind: r[0] for kind, r in ratios.items()}, {kind: r[1] for kind, r in ratios.items()}
 
 
 def _history(act, b_side: np.ndarray) -> pd.DataFrame:
     """Per observed quarter: active accounts, platform and B-side revenue, take rate (platform
     over B-side revenue of the rows reporting B-side revenue), as ``overview.quarter_kpis``."""
-    periods = np.unique(act.period)
-    slot = np.searchsorted(periods, act.period)
+    periods = quarters.distinct_ordinals(act.period)
+    offset, present = act.period - periods[0], periods - periods[0]  # counted by offset, then read where present
     reported = np.isfinite(b_side)
-    count = len(periods)
-    b_total = np.bincount(slot[reported], weights=b_side[reported], minlength=count)
-    b_total = np.where(np.bincount(slot[reported], minlength=count) > 0, b_total, np.nan)
-    reported_platform = np.bincount(slot[reported], weights=act.revenue[reported], minlength=count)
+
+    def total(rows: np.ndarray | slice, weights: np.ndarray | None = None) -> np.ndarray:
+        weights = None if weights is None else weights[rows]
+        return np.bincount(offset[rows], weights=weights, minlength=int(present[-1]) + 1)[present]
+
+    b_total = np.where(total(reported) > 0, total(reported, b_side), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
-        take_rate = np.where(b_total > 0, reported_platform / b_total, np.nan)
+        take_rate = np.where(b_total > 0, total(reported, act.revenue) / b_total, np.nan)
     return pd.DataFrame(
         {
-            "active_accounts": np.bincount(slot, weights=act.active, minlength=count),
-            "platform_revenue": np.bincount(slot, weights=act.revenue, minlength=count),
+            "active_accounts": total(slice(None), act.active.astype(float)),
+            "platform_revenue": total(slice(None), act.revenue),
             "b_side_revenue": b_total,
             "take_rate": take_rate,
         },
