@@ -4,7 +4,9 @@ Every commit stores a panel as a new *upload*. For each quarter exactly one uplo
 newest one that contains the quarter, unless the user restored an older one. A superseded upload
 stays stored and can be restored; only ``delete`` removes rows. Every write (a commit, a
 ``commit_many`` of several uploads, a restore, a delete) is one transaction and bumps ``version``
-by one; pages use it as their cache key.
+by one; pages use it as their cache key. Every write names its ``Actor`` (``b2b_core.access``),
+whose role must allow it (``PermissionDenied`` otherwise, nothing written); the default is
+``access.LOCAL``, the single user of an app without sign-in.
 
 Schema:
 
@@ -16,6 +18,10 @@ Schema:
 - ``panel_rows(upload_id, <contract columns>, <custom metric columns>)``: the rows of every
   non-deleted upload. A custom metric (any extra numeric column, e.g. ``orders``) becomes a
   DOUBLE column the first time an upload brings it; uploads without it hold NULL there.
+- ``audit(entry_id, occurred_at, actor, email, role, action, summary, details)``: who did what and when,
+  one row per commit, restore, delete, scenario change, playbook edit and backup, written in the
+  same transaction as the change itself; ``details`` is a JSON object (quarters, row counts,
+  file hash …).
 - ``scenarios(name, levers, position, saved_at)``: the saved what-if scenarios, their lever
   values as a JSON object, in the order they were first saved. Scenario writes are transactions
   too but leave ``version`` alone: it keys what is computed from the panel, which they do not
@@ -39,7 +45,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from b2b_core import contract
+from b2b_core import access, contract
+from b2b_core.access import LOCAL, Actor
 
 _QUARTER = r"\d{4}Q[1-4]"
 _STAGED = "staged_panel"
@@ -77,6 +84,10 @@ CREATE TABLE IF NOT EXISTS upload_quarters (
     upload_id BIGINT NOT NULL, quarter VARCHAR NOT NULL, rows BIGINT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS live_quarters (quarter VARCHAR PRIMARY KEY, upload_id BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit (
+    entry_id BIGINT PRIMARY KEY, occurred_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL, email VARCHAR,
+    role VARCHAR NOT NULL, action VARCHAR NOT NULL, summary VARCHAR NOT NULL, details VARCHAR NOT NULL
+);
 CREATE TABLE IF NOT EXISTS scenarios (
     name VARCHAR PRIMARY KEY, levers VARCHAR NOT NULL, position BIGINT NOT NULL, saved_at TIMESTAMP NOT NULL
 );
@@ -352,6 +363,7 @@ class Workspace:
         *,
         sha256: str | None = None,
         expect_live: Mapping[str, int] | None = None,
+        actor: Actor = LOCAL,
     ) -> int:
         """Store ``panel`` as a new upload, live for all its quarters; return its upload_id.
 
@@ -367,20 +379,22 @@ class Workspace:
         delete came in between), WorkspaceChanged is raised and nothing is written.
 
         One transaction: nothing is written if anything fails. Raises ValueError if the panel
-        breaks the contract (see ``_check_rows``).
+        breaks the contract (see ``_check_rows``), PermissionDenied if ``actor`` may not commit.
         """
+        access.require(actor, "commit")
         with self._write():
-            return self._insert(panel, source, sha256, expect_live)
+            return self._insert(panel, source, sha256, actor, expect_live)
 
-    def commit_many(self, items: Sequence[tuple[Table, str, str | None]]) -> list[int]:
+    def commit_many(self, items: Sequence[tuple[Table, str, str | None]], actor: Actor = LOCAL) -> list[int]:
         """Store several ``(panel, source, sha256)`` as separate uploads, in order, in ONE
         transaction with one version bump; return their upload_ids.
 
         Each item is committed as ``commit`` would (a later item supersedes an earlier one for a
         quarter both contain). If any item fails, none is stored.
         """
+        access.require(actor, "commit")
         with self._write():
-            return [self._insert(panel, source, sha256) for panel, source, sha256 in items]
+            return [self._insert(panel, source, sha256, actor) for panel, source, sha256 in items]
 
     def _check_live(self, quarters: list[str], expect_live: Mapping[str, int]) -> None:
         """Raise WorkspaceChanged unless quarter → live upload for ``quarters`` is ``expect_live``."""
@@ -396,7 +410,12 @@ class Workspace:
             )
 
     def _insert(
-        self, panel: Table, source: str, sha256: str | None, expect_live: Mapping[str, int] | None = None
+        self,
+        panel: Table,
+        source: str,
+        sha256: str | None,
+        actor: Actor,
+        expect_live: Mapping[str, int] | None = None,
     ) -> int:
         """Store one upload inside the caller's write transaction (see ``commit``)."""
         names = [str(c) for c in (panel.column_names if isinstance(panel, pa.Table) else panel.columns)]
@@ -434,23 +453,38 @@ class Workspace:
             "INSERT INTO upload_quarters SELECT ?, unnest(?::VARCHAR[]), unnest(?::BIGINT[])",
             [upload_id, quarters, [n for _, n in per_quarter]],
         )
+        replaced = self._live_for(quarters)
         self._make_live(quarters, upload_id)
+        rows = dict(per_quarter)
+        self._record(
+            actor,
+            "commit",
+            f"committed upload #{upload_id} ({source}): {sum(rows.values()):,} rows for {', '.join(quarters)}",
+            {"upload_id": upload_id, "source": source, "sha256": sha256, "rows": rows, "replaced": replaced},
+        )
         return upload_id
 
-    def restore(self, upload_id: int) -> dict[str, int | None]:
+    def restore(self, upload_id: int, actor: Actor = LOCAL) -> dict[str, int | None]:
         """Make an upload live again for all its quarters; return quarter → upload it replaced.
 
         The replaced upload is None for a quarter that had no live data, and ``upload_id``
         itself where the upload was still live. Raises KeyError for an unknown or deleted upload.
         """
         upload_id = operator.index(upload_id)  # numpy integers too, e.g. from uploads()
+        access.require(actor, "restore")
         with self._write():
             quarters = self._stored_quarters(upload_id)
             replaced = self._live_for(quarters)
             self._make_live(quarters, upload_id)
+            self._record(
+                actor,
+                "restore",
+                f"restored upload #{upload_id} for {', '.join(quarters)}",
+                {"upload_id": upload_id, "quarters": quarters, "replaced": replaced},
+            )
         return replaced
 
-    def delete(self, upload_id: int) -> dict[str, int | None]:
+    def delete(self, upload_id: int, actor: Actor = LOCAL) -> dict[str, int | None]:
         """Remove an upload's rows; its history record stays, with status "deleted".
 
         For each quarter the upload was live for, the newest remaining upload containing that
@@ -458,8 +492,14 @@ class Workspace:
         has no data left. Raises KeyError for an unknown or already deleted upload.
         """
         upload_id = operator.index(upload_id)
+        access.require(actor, "delete")
         with self._write() as con:
-            self._stored_quarters(upload_id)
+            quarters = self._stored_quarters(upload_id)
+            rows = self._fetch(
+                "SELECT sum(rows)::BIGINT, any_value(sha256) FROM upload_quarters JOIN uploads USING (upload_id) "
+                "WHERE upload_id = ?",
+                [upload_id],
+            )[0]
             orphaned = self._column(
                 "SELECT quarter FROM live_quarters WHERE upload_id = ? ORDER BY quarter", [upload_id]
             )
@@ -479,7 +519,20 @@ class Workspace:
                 self._make_live([quarter], successor)
             con.execute("DELETE FROM panel_rows WHERE upload_id = ?", [upload_id])
             con.execute("UPDATE uploads SET deleted_at = ? WHERE upload_id = ?", [_utc_now(), upload_id])
-        return {q: fallback.get(q) for q in orphaned}
+            now_live = {q: fallback.get(q) for q in orphaned}
+            self._record(
+                actor,
+                "delete",
+                f"deleted upload #{upload_id} ({rows[0]:,} rows for {', '.join(quarters)})",
+                {
+                    "upload_id": upload_id,
+                    "quarters": quarters,
+                    "rows": rows[0],
+                    "sha256": rows[1],
+                    "now_live": now_live,
+                },
+            )
+        return now_live
 
     # -- scenarios -------------------------------------------------------------------------------
 
@@ -495,26 +548,29 @@ class Workspace:
         found = self._column("SELECT name FROM scenarios WHERE lower(name) = lower(?)", [name])
         return found[0] if found else None
 
-    def save_scenario(self, name: str, levers: Mapping[str, float]) -> None:
+    def save_scenario(self, name: str, levers: Mapping[str, float], actor: Actor = LOCAL) -> None:
         """Save a scenario's lever values under ``name``, replacing the scenario of that name (the
         same name ignoring case) in its place, or adding it last."""
-        text = json.dumps({str(k): float(v) for k, v in levers.items()})
+        access.require(actor, "save_scenario")
+        values = {str(k): float(v) for k, v in levers.items()}
         with self._transaction() as con:
             existing = self._saved_name(name)
             if existing is None:
                 con.execute(
                     "INSERT INTO scenarios SELECT ?, ?, coalesce(max(position), 0) + 1, ? FROM scenarios",
-                    [name, text, _utc_now()],
+                    [name, json.dumps(values), _utc_now()],
                 )
             else:
                 con.execute(
                     "UPDATE scenarios SET name = ?, levers = ?, saved_at = ? WHERE name = ?",
-                    [name, text, _utc_now(), existing],
+                    [name, json.dumps(values), _utc_now(), existing],
                 )
+            self._record(actor, "save_scenario", f"saved scenario {name!r}", {"name": name, "levers": values})
 
-    def rename_scenario(self, old: str, new: str) -> None:
+    def rename_scenario(self, old: str, new: str, actor: Actor = LOCAL) -> None:
         """Rename a saved scenario in its place. KeyError if none is called ``old``; ValueError if
         another one is already called ``new`` (ignoring case)."""
+        access.require(actor, "save_scenario")
         with self._transaction() as con:
             if not self._column("SELECT 1 FROM scenarios WHERE name = ?", [old]):
                 raise KeyError(f"no saved scenario is called {old!r}")
@@ -522,10 +578,36 @@ class Workspace:
             if taken is not None and taken != old:
                 raise ValueError(f"a saved scenario is already called {taken!r}: choose another name")
             con.execute("UPDATE scenarios SET name = ? WHERE name = ?", [new, old])
+            self._record(actor, "rename_scenario", f"renamed scenario {old!r} to {new!r}", {"old": old, "new": new})
 
-    def delete_scenario(self, name: str) -> None:
+    def delete_scenario(self, name: str, actor: Actor = LOCAL) -> None:
         """Delete a saved scenario; KeyError if none is called ``name``."""
+        access.require(actor, "save_scenario")
         with self._transaction() as con:
             if not self._column("SELECT 1 FROM scenarios WHERE name = ?", [name]):
                 raise KeyError(f"no saved scenario is called {name!r}")
             con.execute("DELETE FROM scenarios WHERE name = ?", [name])
+            self._record(actor, "delete_scenario", f"deleted scenario {name!r}", {"name": name})
+
+    # -- audit trail -------------------------------------------------------------------------------
+
+    def _record(self, actor: Actor, action: str, summary: str, details: Mapping) -> None:
+        """Add an audit entry inside the caller's transaction."""
+        self._con.execute(
+            "INSERT INTO audit SELECT coalesce(max(entry_id), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM audit",
+            [_utc_now(), actor.name, actor.email, actor.role, action, summary, json.dumps(details, default=str)],
+        )
+
+    def record(self, actor: Actor, action: str, summary: str, details: Mapping) -> None:
+        """Audit an action that changes nothing in the workspace's data (a playbook edit, a
+        backup download): ``action`` is a key of ``access.ACTIONS`` the actor's role must allow."""
+        access.require(actor, action)
+        with self._transaction():
+            self._record(actor, action, summary, details)
+
+    def audit_trail(self) -> pd.DataFrame:
+        """Every audited action, newest first: entry_id, occurred_at (UTC), actor, email, role,
+        action, summary, details (JSON text)."""
+        trail = self._frame("SELECT * FROM audit ORDER BY entry_id DESC")
+        trail["occurred_at"] = trail["occurred_at"].astype("datetime64[ns]").dt.tz_localize("UTC")
+        return trail.astype({"entry_id": "int64"})
