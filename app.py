@@ -3,7 +3,7 @@
 import duckdb
 import streamlit as st
 
-from ui import state
+from ui import auth, state
 
 PAGES = {
     "overview": ("pages/home.py", "Overview", ":material/dashboard:"),
@@ -15,18 +15,20 @@ PAGES = {
 }
 
 
-def navigation():
-    """The app's pages (a StreamlitPage to run); Overview opens first."""
+def navigation(visible: bool = True):
+    """The app's pages (a StreamlitPage to run); Overview opens first. ``visible``: False hides
+    the page links (before sign-in)."""
     return st.navigation(
         [
             st.Page(path, title=title, icon=icon, url_path=key, default=key == "overview")
             for key, (path, title, icon) in PAGES.items()
-        ]
+        ],
+        position="sidebar" if visible else "hidden",
     )
 
 
-def sidebar() -> None:
-    """Workspace facts every page shares."""
+def sidebar(person) -> None:
+    """Workspace facts every page shares, and who is using it."""
     ws = state.workspace()
     live = ws.quarters()
     with st.sidebar:
@@ -35,13 +37,18 @@ def sidebar() -> None:
             st.markdown(f"**{len(live)} quarters** · {live[0]} – {live[-1]}")
         else:
             st.markdown("**Empty** · upload a quarter on the Data page")
-        st.caption(f"Version {ws.version} · local single-user mode (no sign-in configured)")
+        st.caption(f"Version {ws.version} · {auth.sidebar_line(person)}")
+        if auth.sign_in_configured() and st.button("Sign out", key="auth:sidebar_sign_out"):
+            st.logout()
 
 
 st.set_page_config(page_title="B2B Ops Strategy Dashboard", page_icon=":material/insights:", layout="wide")
-page = navigation()
+person = auth.actor()
+page = navigation(visible=person is not None)
+if person is None:
+    auth.gate()
 try:
-    sidebar()
+    sidebar(person)
 except (duckdb.Error, OSError) as exc:
     st.error(
         f"The workspace file cannot be opened ({type(exc).__name__}). Another program may hold it, or the "

@@ -5,9 +5,11 @@ import pandas as pd
 import streamlit as st
 
 from b2b_core import contract, exports, quarters
+from b2b_core.access import PermissionDenied
 from b2b_core.ingest import CUSTOM, IGNORE, CommitRefused, IngestResult, combine, commit, issue_summary, read_upload
 from b2b_core.store import WorkspaceChanged
-from ui import shell, state
+from ui import auth, downloads, shell, state
+from ui import format as fmt
 
 CHOICES = [*contract.NAMES, CUSTOM, IGNORE]
 
@@ -108,7 +110,7 @@ def report(result: IngestResult) -> None:
         st.dataframe(result.mapping, hide_index=True, width="stretch")
 
 
-def commit_area(result: IngestResult, ws, history: pd.DataFrame) -> None:
+def commit_area(result: IngestResult, ws, history: pd.DataFrame, person) -> None:
     """The commit button, enabled only for a clean file or an explicit partial commit, with a
     confirmation when quarters already hold data. Each confirmation is keyed by what it confirms,
     so a tick never carries over to another file or another set of quarters."""
@@ -143,8 +145,8 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame) -> None:
     label = f"Commit {result.rows.num_rows:,} rows ({', '.join(result.quarters)})" if result.quarters else "Commit"
     if st.button(label, type="primary", disabled=not ready, key="commit"):
         try:
-            upload_id = commit(result, ws, valid_rows_only=partial, expect_live=replaced)
-        except (CommitRefused, WorkspaceChanged) as refused:
+            upload_id = commit(result, ws, valid_rows_only=partial, expect_live=replaced, actor=person)
+        except (CommitRefused, WorkspaceChanged, PermissionDenied) as refused:
             st.warning(f"Not committed: {refused}")
             return
         except (ValueError, duckdb.Error, OSError) as exc:
@@ -168,8 +170,8 @@ HISTORY_COLUMNS = {
 }
 
 
-def history_area(ws, history: pd.DataFrame) -> None:
-    """Every upload with its status; restore or delete one."""
+def history_area(ws, history: pd.DataFrame, person) -> None:
+    """Every upload with its status; restore or delete one (as the session's role allows)."""
     if history.empty:
         st.write("No uploads yet.")
         return
@@ -178,21 +180,27 @@ def history_area(ws, history: pd.DataFrame) -> None:
     labels = {int(r.upload_id): f"#{r.upload_id} · {r.source} · {r.quarters} · {r.status}" for r in usable.itertuples()}
     if not labels:
         return
+    if not person.can("restore"):
+        st.caption(f"Restoring or deleting an upload: {auth.needs('restore')}")
+        return
     chosen = st.selectbox("Upload", list(labels), format_func=labels.get, key="history:upload")
     restore, delete = st.columns(2)
     if restore.button("Restore: make it live for its quarters", key="restore"):
         try:
-            replaced = ws.restore(chosen)
+            replaced = ws.restore(chosen, actor=person)
         except KeyError as gone:  # another session deleted it meanwhile
             st.warning(f"Not restored: {gone.args[0]}")
             return
         parts = [f"{q} (was #{u})" if u not in (None, chosen) else q for q, u in replaced.items()]
         flash(f"Upload #{chosen} is live again for {', '.join(parts)}.")
         st.rerun()
+    if not person.can("delete"):
+        delete.caption(f"Deleting an upload: {auth.needs('delete')}")
+        return
     sure = delete.checkbox(f"Yes, delete upload #{chosen}'s rows for good", key=f"delete:sure:{chosen}")
     if delete.button("Delete", disabled=not sure, key="delete"):
         try:
-            fallback = ws.delete(chosen)
+            fallback = ws.delete(chosen, actor=person)
         except KeyError as gone:
             st.warning(f"Not deleted: {gone.args[0]}")
             return
@@ -201,7 +209,29 @@ def history_area(ws, history: pd.DataFrame) -> None:
         st.rerun()
 
 
+AUDIT_COLUMNS = {
+    "occurred_at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+    "actor": "Who",
+    "role": "Role",
+    "action": "Action",
+    "summary": st.column_config.TextColumn("What", width="large"),
+    "details": st.column_config.TextColumn("Details", width="medium"),
+}
+
+
+def audit_area(ws) -> None:
+    """Who did what and when: every commit, restore, delete, scenario change, playbook edit and
+    backup, newest first."""
+    trail = ws.audit_trail()
+    if trail.empty:
+        st.write("Nothing recorded yet.")
+        return
+    st.dataframe(trail, hide_index=True, width="stretch", column_order=list(AUDIT_COLUMNS), column_config=AUDIT_COLUMNS)
+    downloads.csv_button("Download the audit trail (CSV)", trail, "audit_trail.csv", "dl:audit", index=False)
+
+
 shell.require_app_shell()
+person = auth.current()
 ws = state.workspace()
 history = ws.uploads()
 st.title("Data")
@@ -213,24 +243,31 @@ st.caption(
     "CSV (comma, semicolon, tab or pipe; UTF-8, GBK or Latin-1) or Excel .xlsx, in your own column names. "
     "Several files are committed together, e.g. one per region. Nothing is written until you commit."
 )
-uploads = st.file_uploader(
-    "Account export files",
-    type=["csv", "tsv", "txt", "xlsx"],
-    accept_multiple_files=True,
-    key=f"uploader:{st.session_state.get('uploader_round', 0)}",
-)
+uploads = None
+if person.can("commit"):
+    uploads = st.file_uploader(
+        "Account export files",
+        type=["csv", "tsv", "txt", "xlsx"],
+        accept_multiple_files=True,
+        key=f"uploader:{st.session_state.get('uploader_round', 0)}",
+    )
+else:
+    st.info(f"Uploading data: {auth.needs('commit')} You can read everything below.")
 if uploads:
     results = []
     for i, upload in enumerate(uploads):
-        with st.expander(f"{upload.name} · options", expanded=len(uploads) == 1):
+        with st.expander(f"{fmt.plain(upload.name)} · options", expanded=len(uploads) == 1):
             results.append(file_options(upload, f"file{i}:{upload.name}", ws.quarters()))
     combined = combine(results)
     st.subheader("Validation report")
     report(combined)
-    commit_area(combined, ws, history)
+    commit_area(combined, ws, history, person)
 
 st.subheader("History")
-history_area(ws, history)
+history_area(ws, history, person)
+
+st.subheader("Audit trail")
+audit_area(ws)
 
 st.subheader("Downloads")
 template_csv, template_xlsx, everything = st.columns(3)

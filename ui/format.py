@@ -4,8 +4,19 @@ themselves come from b2b_core). Unknown values (NaN) show as a dash, unknown cha
 from __future__ import annotations
 
 import math
+import re
 
 from b2b_core.amounts import short_amount
+
+_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def plain(text: object) -> str:
+    """Text from the data or from a person (account, segment, file and scenario names, emails)
+    made safe to show inside Markdown: every Markdown, HTML, LaTeX and Streamlit-directive
+    character is escaped and line breaks become spaces, so ``**bold**`` or ``<img src=x>`` read
+    exactly as typed instead of being rendered."""
+    return _MARKUP.sub(r"\\\1", " ".join(str(text).splitlines()))
 
 
 def _unknown(value: float | None) -> bool:

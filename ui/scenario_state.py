@@ -18,8 +18,10 @@ from urllib.parse import quote, urlencode
 import streamlit as st
 
 from b2b_core import scenarios
+from b2b_core.access import PermissionDenied
 from b2b_core.scenarios import BASE_NAME, LEVERS, Scenario
 from b2b_core.store import Workspace
+from ui import auth
 
 BASE_ID = 0
 HORIZONS = (4, 16, 8)  # slider range and default, quarters
@@ -114,8 +116,8 @@ def rename(ws: Workspace, scenario_id: int) -> None:
         if _taken(new.name, besides=scenario_id):
             raise ValueError(f"another scenario is already called {new.name!r} (or it is the base's name)")
         if old.name in dict(ws.saved_scenarios()) and new.name != old.name:
-            ws.rename_scenario(old.name, new.name)
-    except (ValueError, KeyError) as exc:
+            ws.rename_scenario(old.name, new.name, actor=auth.current())
+    except (ValueError, KeyError, PermissionDenied) as exc:
         notify("error", f"Not renamed: {exc}.")
         return
     screen()[scenario_id] = new
@@ -125,16 +127,25 @@ def rename(ws: Workspace, scenario_id: int) -> None:
 def save(ws: Workspace, scenario_id: int) -> None:
     """Save a scenario's levers in the workspace under its name."""
     scenario = screen()[scenario_id]
-    ws.save_scenario(scenario.name, scenario.levers())
+    try:
+        ws.save_scenario(scenario.name, scenario.levers(), actor=auth.current())
+    except PermissionDenied as exc:
+        notify("error", f"Not saved: {exc}")
+        return
     notify("success", f"Saved {scenario.name!r} in the workspace.")
 
 
 def delete(ws: Workspace, scenario_id: int) -> None:
     """Take a scenario off the screen and delete its saved copy; the base is selected."""
-    scenario = screen().pop(scenario_id)
+    scenario = screen()[scenario_id]
     saved = scenario.name in dict(ws.saved_scenarios())
     if saved:
-        ws.delete_scenario(scenario.name)
+        try:
+            ws.delete_scenario(scenario.name, actor=auth.current())
+        except PermissionDenied as exc:
+            notify("error", f"Not deleted: {exc}")
+            return
+    del screen()[scenario_id]
     st.session_state[SELECTED] = BASE_ID
     notify("success", f"Deleted {scenario.name!r}" + (" and its saved copy." if saved else "."))
 

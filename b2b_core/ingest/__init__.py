@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from b2b_core import contract
+from b2b_core.access import LOCAL, Actor
 from b2b_core.ingest import files
 from b2b_core.ingest.mapping import CUSTOM, IGNORE, MAPPING_COLUMNS, ColumnPlan, plan_columns, unique_headers
 from b2b_core.ingest.validate import NO_ROWS, Validation
@@ -196,13 +197,16 @@ class CommitRefused(ValueError):
     """An ingest result that the rules do not allow to commit; the message says why."""
 
 
-def commit(result: IngestResult, workspace, *, valid_rows_only: bool = False, expect_live=None) -> int:
+def commit(
+    result: IngestResult, workspace, *, valid_rows_only: bool = False, expect_live=None, actor: Actor = LOCAL
+) -> int:
     """Commit ``result`` to ``workspace`` as one upload, under the rules the Data page shows.
 
     All rows are committed when there is no error. With errors, only ``valid_rows_only=True``
     commits the rows that passed, and never when a problem concerns the whole file (a missing
-    column, an unreadable file …). ``expect_live`` is passed on to ``Workspace.commit`` (the live
-    uploads the user saw and agreed to supersede). Raises ``CommitRefused``; writes nothing then.
+    column, an unreadable file …). ``expect_live`` and ``actor`` are passed on to
+    ``Workspace.commit`` (the live uploads the user saw and agreed to supersede; who commits).
+    Raises ``CommitRefused``; writes nothing then.
     """
     if not result.file_errors.empty:
         raise CommitRefused(f"a problem concerns the whole file: {result.file_errors['reason'].iloc[0]}")
@@ -210,7 +214,7 @@ def commit(result: IngestResult, workspace, *, valid_rows_only: bool = False, ex
         raise CommitRefused(f"{len(result.errors)} errors remain: fix them, or choose to commit the valid rows only")
     if result.rows.num_rows == 0:
         raise CommitRefused("no row passed the checks: there is nothing to commit")
-    return workspace.commit(result.table, result.source, sha256=result.sha256, expect_live=expect_live)
+    return workspace.commit(result.table, result.source, sha256=result.sha256, expect_live=expect_live, actor=actor)
 
 
 def _failed(filename: str, sha256: str, reason: str) -> IngestResult:
