@@ -58,7 +58,7 @@ def file_options(upload, key: str, ws_quarters: list[str]) -> IngestResult:
             key=f"{key}:quarter",
         )
     result = check(file_id, data, upload.name, quarter, mapping, sheet) if quarter else mapped
-    st.caption(f"Read as {result.description or 'an unreadable file'}.")
+    st.caption(f"Read as {fmt.plain(result.description) if result.description else 'an unreadable file'}.")
     if headers:
         st.markdown("**Column mapping** (suggested from the headers; correct any that are wrong)")
         columns = st.columns(4)
@@ -66,7 +66,7 @@ def file_options(upload, key: str, ws_quarters: list[str]) -> IngestResult:
             row = base.mapping[base.mapping["source"] == header].iloc[0]
             confidence = f"{row['confidence']:.0%} sure" if row["kind"] == "contract" else row["how"]
             columns[i % 4].selectbox(
-                f"{header}",
+                fmt.plain(header),
                 CHOICES,
                 index=CHOICES.index(suggested_choice(base.mapping, header)),
                 key=f"{key}:map:{header}",
@@ -131,7 +131,8 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame, person) -> None
     if replaced:
         sources = history.set_index("upload_id")["source"]
         lines = [
-            f"- **{q}** now comes from upload #{u} ({sources.get(u, 'a new upload')})" for q, u in replaced.items()
+            f"- **{q}** now comes from upload #{u} ({fmt.plain(sources.get(u, 'a new upload'))})"
+            for q, u in replaced.items()
         ]
         st.warning("This commit supersedes data already in the workspace:\n" + "\n".join(lines))
         confirmed = st.checkbox(
@@ -147,10 +148,10 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame, person) -> None
         try:
             upload_id = commit(result, ws, valid_rows_only=partial, expect_live=replaced, actor=person)
         except (CommitRefused, WorkspaceChanged, PermissionDenied) as refused:
-            st.warning(f"Not committed: {refused}")
+            st.warning(f"Not committed: {fmt.plain(refused)}")
             return
         except (ValueError, duckdb.Error, OSError) as exc:
-            st.error(f"The commit was not written (nothing changed): {exc}")
+            st.error(f"The commit was not written (nothing changed): {fmt.plain(exc)}")
             return
         flash(f"Committed upload #{upload_id}: {result.rows.num_rows:,} rows for {', '.join(result.quarters)}.")
         st.session_state["uploader_round"] = st.session_state.get("uploader_round", 0) + 1
@@ -189,7 +190,7 @@ def history_area(ws, history: pd.DataFrame, person) -> None:
         try:
             replaced = ws.restore(chosen, actor=person)
         except KeyError as gone:  # another session deleted it meanwhile
-            st.warning(f"Not restored: {gone.args[0]}")
+            st.warning(f"Not restored: {fmt.plain(gone.args[0])}")
             return
         parts = [f"{q} (was #{u})" if u not in (None, chosen) else q for q, u in replaced.items()]
         flash(f"Upload #{chosen} is live again for {', '.join(parts)}.")
@@ -202,7 +203,7 @@ def history_area(ws, history: pd.DataFrame, person) -> None:
         try:
             fallback = ws.delete(chosen, actor=person)
         except KeyError as gone:
-            st.warning(f"Not deleted: {gone.args[0]}")
+            st.warning(f"Not deleted: {fmt.plain(gone.args[0])}")
             return
         parts = [f"{q} → #{u}" if u else f"{q} → no data" for q, u in fallback.items()]
         flash(f"Deleted upload #{chosen}." + (f" Now live: {', '.join(parts)}." if parts else ""))

@@ -143,7 +143,7 @@ with map_tab:
         if colour_by == "cluster" and isinstance(
             clusters := views.segmentation(data, selection, quarter, cut, by), str
         ):
-            st.info(f"No clusters: {clusters}. Colouring by quadrant.")
+            st.info(f"No clusters: {fmt.plain(clusters)}. Colouring by quadrant.")
             colour_by = "quadrant"
         figure = views.map_figure(data, selection, quarter, cut, by, log_axes, colour_by, size_by, play_key)
         st.plotly_chart(figure, width="stretch", key="quadrant_chart")
@@ -255,7 +255,7 @@ with clusters_tab:
     if clusters_tab.open:
         clusters = views.segmentation(data, selection, quarter, cut, by)
         if isinstance(clusters, str):
-            st.info(f"No clusters: {clusters}.")
+            st.info(f"No clusters: {fmt.plain(clusters)}.")
         else:
             st.markdown(
                 f"**{clusters.k} clusters** of the {len(clusters.accounts):,} placed accounts, found by k-means on "

@@ -77,7 +77,7 @@ top = st.columns([4, 1])
 selected = top[0].segmented_control(
     "Scenario",
     [lab.BASE_ID, *screen],
-    format_func=lambda i: f"{scenarios.BASE_NAME} (read-only)" if i == lab.BASE_ID else screen[i].name,
+    format_func=lambda i: f"{scenarios.BASE_NAME} (read-only)" if i == lab.BASE_ID else fmt.plain(screen[i].name),
     key=lab.SELECTED,
     required=True,
 )
@@ -204,7 +204,7 @@ st.subheader("Scenarios side by side")
 st.dataframe(summary_rows(table, first, last), width="stretch")
 downloads.csv_button("Download the comparison (CSV)", table, f"scenarios_{first}_{last}.csv", "dl:compare")
 
-st.subheader(f"What moves {scenario.name} most")
+st.subheader(f"What moves {fmt.plain(scenario.name)} most")
 tornado = views.sensitivity(data, views.levers_key(scenario), horizon)
 st.plotly_chart(
     charts.tornado(tornado, f"Cumulative platform revenue {first}–{last}: each lever moved one step alone"),

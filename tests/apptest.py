@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from b2b_core import sample
@@ -28,3 +30,8 @@ def workspace_of(path):
 
 def metric(app: AppTest, label: str) -> str:
     return next(m.value for m in app.metric if m.label == label)
+
+
+def shown(markdown: str) -> str:
+    """A Markdown text as it reads on screen, its backslash escapes (``ui.format.plain``) removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)

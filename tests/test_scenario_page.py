@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from b2b_core import sample, scenarios
 from b2b_core.scenarios import Scenario
 from b2b_core.store import Workspace
-from tests.apptest import APP, open_app, workspace_of
+from tests.apptest import APP, open_app, shown, workspace_of
 
 PAGE = "pages/scenarios.py"
 
@@ -171,7 +171,7 @@ def test_the_link_reopens_the_same_view_in_a_new_session(workspace_path):
 def test_a_link_with_a_broken_scenario_opens_the_rest_and_says_what_was_left_out(workspace_path):
     app = open_lab(scenario=["Good;expansion=1", "Bad;speed=3", "Good;renewal_uplift=1"], show="Good")
     assert on_screen(app) == ["Good"]
-    warnings = " ".join(w.value for w in app.warning)
+    warnings = " ".join(shown(w.value) for w in app.warning)
     assert "'speed=3' is not lever=value" in warnings and "already used" in warnings
     empty = open_lab(show="Base", horizon="99")  # no scenarios, a horizon out of range
     assert on_screen(empty) == [] and empty.slider(key="lab:horizon").value == 8

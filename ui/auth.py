@@ -23,6 +23,7 @@ import streamlit as st
 
 from b2b_core import access
 from b2b_core.access import Actor
+from ui.format import plain
 
 
 def _secrets() -> Mapping:
@@ -76,7 +77,7 @@ def gate() -> None:
         if st.button("Sign in", type="primary", key="auth:sign_in"):
             st.login(_provider(_secrets()))
     else:
-        who = st.user.get("email") or "this account"
+        who = plain(st.user.get("email") or "this account")
         st.warning(
             f"You are signed in as {who}, which has no role in this dashboard. Ask an admin to add your email "
             "to the roles in the app's secrets, or sign in with another account."
@@ -90,7 +91,7 @@ def sidebar_line(person: Actor) -> str:
     """Who is signed in, as the sidebar shows it."""
     if not sign_in_configured():
         return "Local single-user mode (no sign-in configured): every action is allowed"
-    return f"Signed in as {person.name} · {person.role}"
+    return f"Signed in as {plain(person.name)} · {person.role}"
 
 
 def needs(action: str) -> str:

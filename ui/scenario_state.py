@@ -22,6 +22,7 @@ from b2b_core.access import PermissionDenied
 from b2b_core.scenarios import BASE_NAME, LEVERS, Scenario
 from b2b_core.store import Workspace
 from ui import auth
+from ui.format import plain
 
 BASE_ID = 0
 HORIZONS = (4, 16, 8)  # slider range and default, quarters
@@ -57,13 +58,13 @@ def start(ws: Workspace, metrics: tuple[str, ...]) -> None:
             try:
                 _add(scenarios.from_query(text))
             except ValueError as exc:
-                notify("warning", f"A scenario of the link was left out: {exc}.")
+                notify("warning", f"A scenario of the link was left out: {plain(exc)}.")
     else:
         for name, levers in ws.saved_scenarios():
             try:
                 _add(Scenario.of(name, levers))
             except ValueError as exc:
-                notify("warning", f"The saved scenario {name!r} was left out: {exc}.")
+                notify("warning", f"The saved scenario {plain(repr(name))} was left out: {plain(exc)}.")
     shown = params.get("show")
     st.session_state[SELECTED] = next((i for i, s in screen().items() if s.name == shown), BASE_ID)
     horizon = params.get("horizon", str(HORIZONS[2]))
@@ -118,10 +119,10 @@ def rename(ws: Workspace, scenario_id: int) -> None:
         if old.name in dict(ws.saved_scenarios()) and new.name != old.name:
             ws.rename_scenario(old.name, new.name, actor=auth.current())
     except (ValueError, KeyError, PermissionDenied) as exc:
-        notify("error", f"Not renamed: {exc}.")
+        notify("error", f"Not renamed: {plain(exc)}.")
         return
     screen()[scenario_id] = new
-    notify("success", f"Renamed {old.name!r} to {new.name!r}.")
+    notify("success", f"Renamed {plain(repr(old.name))} to {plain(repr(new.name))}.")
 
 
 def save(ws: Workspace, scenario_id: int) -> None:
@@ -130,9 +131,9 @@ def save(ws: Workspace, scenario_id: int) -> None:
     try:
         ws.save_scenario(scenario.name, scenario.levers(), actor=auth.current())
     except PermissionDenied as exc:
-        notify("error", f"Not saved: {exc}")
+        notify("error", f"Not saved: {plain(exc)}")
         return
-    notify("success", f"Saved {scenario.name!r} in the workspace.")
+    notify("success", f"Saved {plain(repr(scenario.name))} in the workspace.")
 
 
 def delete(ws: Workspace, scenario_id: int) -> None:
@@ -143,11 +144,11 @@ def delete(ws: Workspace, scenario_id: int) -> None:
         try:
             ws.delete_scenario(scenario.name, actor=auth.current())
         except PermissionDenied as exc:
-            notify("error", f"Not deleted: {exc}")
+            notify("error", f"Not deleted: {plain(exc)}")
             return
     del screen()[scenario_id]
     st.session_state[SELECTED] = BASE_ID
-    notify("success", f"Deleted {scenario.name!r}" + (" and its saved copy." if saved else "."))
+    notify("success", f"Deleted {plain(repr(scenario.name))}" + (" and its saved copy." if saved else "."))
 
 
 def open_saved(ws: Workspace) -> None:
@@ -155,12 +156,12 @@ def open_saved(ws: Workspace) -> None:
     name = st.session_state.get(SAVED_CHOICE)
     levers = dict(ws.saved_scenarios()).get(name)
     if levers is None:
-        notify("error", f"No saved scenario is called {name!r} any more.")
+        notify("error", f"No saved scenario is called {plain(repr(name))} any more.")
         return
     try:
         st.session_state[SELECTED] = _add(Scenario.of(name, levers))
     except ValueError as exc:
-        notify("error", f"Not opened: {exc}.")
+        notify("error", f"Not opened: {plain(exc)}.")
 
 
 def reset_levers(scenario_id: int, keys: list[str]) -> None:

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from b2b_core.amounts import short_amount
-from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, rgba
+from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, plain, rgba
 
 MEAN_COLOUR = "#0b3d66"
 MODEL_COLOUR = "#D55E00"
@@ -93,8 +93,8 @@ def survival_curves(tables: dict[str, pd.DataFrame], period: str = "quarter") ->
     """Kaplan–Meier step curves with their 95% bands, one per group (``kaplan_meier`` tables keyed
     by group label)."""
     figure = go.Figure()
-    for position, (label, table) in enumerate(tables.items()):
-        colour = GROUP_COLOURS[position % len(GROUP_COLOURS)]
+    for position, (group, table) in enumerate(tables.items()):
+        colour, label = GROUP_COLOURS[position % len(GROUP_COLOURS)], plain(group)
         ages = table.index.to_numpy()
         for bound, fill in (("upper", None), ("lower", "tonexty")):  # the band between two step lines
             figure.add_scatter(
@@ -117,7 +117,7 @@ def survival_curves(tables: dict[str, pd.DataFrame], period: str = "quarter") ->
             line={"color": colour, "width": 3, "shape": "hv"},
             name=label,
             legendgroup=label,
-            hovertemplate=f"{label} · age %{{x}}: %{{y:.1%}} still active<br>95% band %{{customdata[1]:.1%}}–"
+            hovertemplate="%{fullData.name} · age %{x}: %{y:.1%} still active<br>95% band %{customdata[1]:.1%}–"
             "%{customdata[2]:.1%} · at risk %{customdata[0]:,}<extra></extra>",
         )
     figure.update_yaxes(title_text="Accounts still active (Kaplan–Meier, %)", tickformat=".0%", range=[0, 1.02])

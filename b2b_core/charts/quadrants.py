@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from b2b_core.amounts import short_amount
-from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, rgba
+from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, plain, rgba
 from b2b_core.contract import NOT_SET
 from b2b_core.playbook import Playbook
 from b2b_core.quadrants import POSITIONS, QUADRANTS
@@ -94,7 +94,7 @@ def quadrant_map(
                 x=x,
                 y=y,
                 mode="markers",
-                name=playbook.label(name) if colour_by == "quadrant" else name,
+                name=playbook.label(name) if colour_by == "quadrant" else plain(name),
                 marker={
                     "color": colour,
                     "size": sizes.loc[members.index].to_numpy() if sizes is not None else 7,

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, rgba
+from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, plain, rgba
 
 HISTORY_COLOUR = "#333333"
 BASE_COLOUR = "#7f8c8d"
@@ -40,7 +40,7 @@ def scenario_projection(
     last_quarter, last_value = history.index[-1], history[metric].iloc[-1]
     colours = scenario_colours(list(projections))
     for name, frame in projections.items():
-        colour = colours[name]
+        colour, label = colours[name], plain(name)
         quarters = [last_quarter, *frame.index]
         figure.add_scatter(
             x=quarters + quarters[::-1],
@@ -51,7 +51,7 @@ def scenario_projection(
             line={"width": 0},
             hoverinfo="skip",
             showlegend=False,
-            legendgroup=name,
+            legendgroup=label,
         )
         figure.add_scatter(
             x=quarters,
@@ -59,11 +59,11 @@ def scenario_projection(
             mode="lines+markers",
             line={"color": colour, "width": 3, "dash": "dash"},
             marker={"size": 6},
-            name=name,
-            legendgroup=name,
+            name=label,
+            legendgroup=label,
             customdata=np.c_[np.r_[last_value, frame[f"{metric}_lower"]], np.r_[last_value, frame[f"{metric}_upper"]]],
-            hovertemplate=f"{name} · %{{x}}: %{{y:{hover}}} (%{{customdata[0]:{hover}}} – %{{customdata[1]:{hover}}})"
-            "<extra></extra>",
+            hovertemplate=f"%{{fullData.name}} · %{{x}}: %{{y:{hover}}} "
+            f"(%{{customdata[0]:{hover}}} – %{{customdata[1]:{hover}}})<extra></extra>",
         )
     figure.add_scatter(
         x=history.index,
