@@ -18,8 +18,9 @@ from b2b_core import contract
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` where text cells that look like a formula are prefixed with ``'``."""
-    out = frame.copy()
+    """A copy of ``frame`` where text cells and column names that look like a formula are
+    prefixed with ``'`` (column names come from uploaded headers, e.g. custom metrics)."""
+    out = frame.rename(columns=lambda name: f"'{name}" if contract.looks_like_formula(name) else name)
     for name in out.columns:
         column = out[name]
         if column.dtype == object or pd.api.types.is_string_dtype(column):
@@ -29,8 +30,11 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(frame: pd.DataFrame, *, index: bool = False) -> bytes:
-    """``frame`` as a spreadsheet-safe UTF-8 CSV (with BOM)."""
-    return neutralise_formulas(frame).to_csv(index=index).encode("utf-8-sig")
+    """``frame`` as a spreadsheet-safe UTF-8 CSV (with BOM); with ``index``, the index comes first
+    and is neutralised like any column (it often holds names: scenarios, segments …)."""
+    if index:
+        frame = frame.rename_axis([name if name is not None else "" for name in frame.index.names]).reset_index()
+    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def template_frame() -> pd.DataFrame:

@@ -242,7 +242,9 @@ if "flash" in st.session_state:
 st.subheader("Upload a quarter")
 st.caption(
     "CSV (comma, semicolon, tab or pipe; UTF-8, GBK or Latin-1) or Excel .xlsx, in your own column names. "
-    "Several files are committed together, e.g. one per region. Nothing is written until you commit."
+    "Several files are committed together, e.g. one per region. Nothing is written until you commit. "
+    f"Each file may hold up to {st.get_option('server.maxUploadSize')} MB: split a larger export by region or "
+    "quarter."
 )
 uploads = None
 if person.can("commit"):

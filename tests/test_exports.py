@@ -84,3 +84,15 @@ def test_workspace_zip_has_the_live_panel_the_history_and_every_stored_upload(tm
     ]
     assert read("uploads/upload_2.csv")["account_name"].tolist() == ["'=HYPERLINK()"]
     assert read("uploads/upload_3.csv")[["account_id", "orders"]].values.tolist() == [["c", 4.0]]
+
+
+def test_names_in_the_index_and_in_column_headers_are_neutralised_too():
+    frame = pd.DataFrame(
+        {"=SUM(A1)": [1.0, 2.0], "owner": ["@evil", "Ada"]},
+        index=pd.Index(["=HYPERLINK(\"http://x\")", "Base"], name="scenario"),
+    )
+    lines = exports.csv_bytes(frame, index=True).decode("utf-8-sig").splitlines()
+    assert lines[0] == "scenario,'=SUM(A1),owner"
+    assert lines[1] == '"\'=HYPERLINK(""http://x"")",1.0,\'@evil'
+    unnamed = exports.csv_bytes(pd.DataFrame({"v": [1]}, index=pd.Index(["+1+1"])), index=True)
+    assert unnamed.decode("utf-8-sig").splitlines() == [",v", "'+1+1,1"]

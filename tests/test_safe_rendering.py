@@ -1,0 +1,119 @@
+"""Text from the data or from people is shown as typed, never rendered as HTML or Markdown, on
+every page (AppTest) and in a real browser; uploads above the size limit are refused by the
+server with a message."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import expect
+
+from b2b_core import sample, scenarios
+from b2b_core.store import Workspace
+from tests.apptest import open_app
+from tests.browser import ERROR_ELEMENTS, chromium_page, streamlit_server, wait_until_idle
+
+IMAGE = "<img src=x onerror=window.__xss=1>"
+BOLD = "**bold**"
+LINK = "[click](javascript:window.__xss=2)"
+SCENARIO = f"{BOLD} <img src=x onerror=window.__xss=3>"
+MARKDOWN_RAW = ["<img", BOLD, "](javascript", "<b>owner"]  # what Markdown would render
+HTML_RAW = ["<img", "<b>owner"]  # what a figure's texts would render (Plotly reads some HTML tags)
+PAGES = ["pages/home.py", "pages/lifecycle.py", "pages/quadrants.py", "pages/cohorts.py", "pages/data.py"]
+
+
+def hostile_panel():
+    """The sample with names that are HTML, Markdown and a javascript: link."""
+    panel = sample.generate_panel(300, 6)
+    panel["account_name"] = IMAGE
+    panel["segment"] = panel["segment"].where(panel.index % 2 == 0, BOLD)
+    panel["region"] = LINK
+    panel["owner"] = "<b>owner</b>"
+    return panel
+
+
+@pytest.fixture
+def hostile_workspace(workspace_path):
+    with Workspace(workspace_path) as ws:
+        ws.commit(hostile_panel(), f"{BOLD}_{IMAGE}.csv")
+        ws.save_scenario(SCENARIO, scenarios.Scenario(SCENARIO, renewal_uplift=1).levers())
+    return workspace_path
+
+
+def markdown_texts(app) -> list[str]:
+    """Every text Streamlit renders as Markdown on the page."""
+    kinds = ("markdown", "caption", "info", "warning", "error", "success", "subheader", "title", "header")
+    texts = [element.value for kind in kinds for element in getattr(app, kind)]
+    texts += [widget.label for widget in [*app.selectbox, *app.multiselect, *app.slider, *app.checkbox]]
+    return texts + [str(getattr(e, "label", "")) for e in app.expander]
+
+
+def figure_texts(app) -> list[str]:
+    """Every string in every figure of the page (names, hover texts, titles …)."""
+
+    def strings(node):
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            for value in node.values():
+                yield from strings(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from strings(value)
+
+    return [text for chart in app.get("plotly_chart") for text in strings(json.loads(chart.proto.spec))]
+
+
+@pytest.mark.parametrize("page", [*PAGES, "pages/scenarios.py"])
+def test_names_from_the_data_never_reach_the_screen_as_markup(hostile_workspace, page):
+    app = open_app(page)
+    if page == "pages/quadrants.py":  # legends named after segments
+        app.selectbox(key="colour_by").set_value("segment").run()
+    leaks = [(raw, text[:200]) for text in markdown_texts(app) for raw in MARKDOWN_RAW if raw in text]
+    leaks += [(raw, text[:200]) for text in figure_texts(app) for raw in HTML_RAW if raw in text]
+    assert not leaks, leaks
+    if page == "pages/scenarios.py":
+        assert SCENARIO.replace("<", "&lt;").replace(">", "&gt;") in figure_texts(app)  # its name, escaped
+        options = app.segmented_control(key="lab:selected").options
+        assert any("\\*\\*bold\\*\\*" in option for option in options)
+
+
+@pytest.mark.browser
+def test_a_browser_shows_hostile_names_as_typed_and_runs_none_of_them(tmp_path):
+    path = tmp_path / "workspace.duckdb"
+    with Workspace(path) as ws:
+        ws.commit(hostile_panel(), f"{BOLD}_{IMAGE}.csv")
+    link = f"/scenarios?scenario={quote(SCENARIO + ';renewal_uplift=1')}&show={quote(SCENARIO)}"
+    with streamlit_server(path) as url, chromium_page() as page:
+        for path_and_query in ["/", "/quadrants", "/cohorts", "/data", link]:
+            page.goto(url + path_and_query)
+            wait_until_idle(page)
+            page.wait_for_timeout(500)
+            assert page.evaluate("window.__xss") is None, path_and_query
+            assert page.locator('img[src="x"]').count() == 0, path_and_query
+            assert page.locator("strong", has_text="bold").count() == 0, path_and_query
+            assert page.locator('a[href^="javascript"]').count() == 0, path_and_query
+            assert page.locator(ERROR_ELEMENTS).count() == 0, path_and_query
+        expect(page.get_by_text(SCENARIO).first).to_be_visible()  # the lab's scenario, as typed
+        page.screenshot(path="test-artifacts/browser_hostile_names.png")
+
+
+@pytest.mark.browser
+def test_an_upload_above_the_size_limit_is_refused_by_the_server_with_a_message(tmp_path):
+    big = tmp_path / "too_big.csv"
+    line = "A0000001,2026Q3,100.5\n"
+    with big.open("w") as file:
+        file.write("account_id,quarter,platform_revenue\n" + line * (51 * 2**20 // len(line)))
+    path = tmp_path / "workspace.duckdb"
+    with streamlit_server(path) as url, chromium_page() as page:
+        page.goto(url + "/data")
+        wait_until_idle(page)
+        expect(page.get_by_text("Each file may hold up to 50 MB")).to_be_visible()
+        page.locator('input[type="file"]').set_input_files(str(big))
+        expect(page.locator('[data-testid="stFileUploader"]')).to_contain_text("File must be 50.0MB or smaller")
+        wait_until_idle(page)
+        assert page.get_by_text("Validation report").count() == 0  # nothing was read
+    with Workspace(path) as ws:
+        assert big.name not in set(ws.uploads()["source"])
