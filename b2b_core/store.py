@@ -19,13 +19,20 @@ Schema:
   non-deleted upload. A custom metric (any extra numeric column, e.g. ``orders``) becomes a
   DOUBLE column the first time an upload brings it; uploads without it hold NULL there.
 - ``audit(entry_id, occurred_at, actor, email, role, action, summary, details)``: who did what and when,
-  one row per commit, restore, delete, scenario change, playbook edit and backup, written in the
-  same transaction as the change itself; ``details`` is a JSON object (quarters, row counts,
-  file hash …).
+  one row per commit, restore, delete, scenario change, playbook edit, backup and restore from a
+  backup, written in the same transaction as the change itself; ``details`` is a JSON object
+  (quarters, row counts, file hash …).
 - ``scenarios(name, levers, position, saved_at)``: the saved what-if scenarios, their lever
   values as a JSON object, in the order they were first saved. Scenario writes are transactions
   too but leave ``version`` alone: it keys what is computed from the panel, which they do not
   change.
+
+Backups (``backup``, ``write_backup``, ``restore_backup``; admins only) are DuckDB files holding
+a copy of every table above plus ``backup_manifest(app, format, created_at, source_version,
+row_counts)``: one row naming this app, the backup format, when it was taken (UTC), the
+workspace version it copies and each table's row count (a JSON object). Taking a backup leaves
+``version`` alone. A restore checks the file in a separate in-memory DuckDB before touching the
+workspace, then replaces the workspace's content in one transaction that bumps ``version``.
 """
 
 from __future__ import annotations
@@ -35,11 +42,13 @@ import hashlib
 import json
 import operator
 import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Self
+from typing import BinaryIO, Self
 
 import duckdb
 import pandas as pd
@@ -187,6 +196,139 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, names: list[str]) -> str:
     (stands in for the file's sha256 when the caller has none)."""
     rows = con.execute(f"SELECT sum(hash({_STAGED})::HUGEINT) FROM {_STAGED}").fetchall()[0][0]
     return hashlib.sha256(f"{chr(31).join(names)}|{rows}".encode()).hexdigest()
+
+
+BACKUP_APP = "b2b-ops-strategy-dashboard"
+BACKUP_FORMAT = 1  # bump when the schema changes (and restore older formats); newer ones are refused
+_MANIFEST = "app VARCHAR, format INTEGER, created_at TIMESTAMP, source_version BIGINT, row_counts VARCHAR"
+_NOT_A_BACKUP = "This file is not a backup of this app's workspace"
+_USE_ANOTHER = "It may have been altered or only partly written: use an original backup file."
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _file_sha256(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _columns(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, list[tuple[str, str]]]:
+    """Table (``schema.table`` outside ``main``) → its (column, type) in order, of ``database``."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for schema, table, column, kind in con.execute(
+        "SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() "
+        "WHERE database_name = ? ORDER BY schema_name, table_name, column_index",
+        [database],
+    ).fetchall():
+        found.setdefault(table if schema == "main" else f"{schema}.{table}", []).append((column, kind))
+    return found
+
+
+def _check_backup(file: Path) -> dict:
+    """Check that ``file`` is an intact backup this app can restore; raise ValueError saying what
+    is wrong otherwise. Returns its manifest: created_at, source_version, rows (table → count) and
+    custom (the custom metric columns of its panel_rows, in order).
+
+    The file is opened read-only in a separate in-memory DuckDB, so a damaged file cannot harm the
+    workspace's connection, and every table is read in full, so damage anywhere shows here.
+    Only base tables are read, by name: a view could read other files.
+    """
+    with file.open("rb") as f:
+        head = f.read(12)
+    if head[8:12] != b"DUCK":  # DuckDB's header: an 8-byte checksum, then the magic bytes
+        what = "it is empty" if not head else "it is not a DuckDB database"
+        raise ValueError(f"{_NOT_A_BACKUP}: {what}. Choose a .duckdb file saved with the backup download.")
+
+    def damaged(error: duckdb.Error) -> ValueError:
+        return ValueError(
+            f"This backup file is damaged or incomplete ({str(error).replace(str(file), 'the file')}). It may have "
+            "been cut off while downloading or copying: download the backup again, or use another one."
+        )
+
+    con = duckdb.connect()
+    try:
+        con.execute(_SCHEMA)
+        con.execute(f"CREATE TABLE backup_manifest ({_MANIFEST})")
+        expected = _columns(con, "memory")
+        try:  # TYPE DUCKDB: never an extension (e.g. SQLite's) loaded for the file
+            con.execute(f"ATTACH {_sql_string(str(file))} AS backup (READ_ONLY, TYPE DUCKDB)")
+        except duckdb.Error as error:
+            raise damaged(error) from error
+        objects = dict(
+            con.execute(
+                "SELECT table_schema || '.' || table_name, table_type FROM information_schema.tables "
+                "WHERE table_catalog = 'backup'"
+            ).fetchall()
+        )
+        not_tables = sorted(name for name, kind in objects.items() if kind != "BASE TABLE")
+        if not_tables:
+            raise ValueError(
+                f"{_NOT_A_BACKUP}: it holds views ({', '.join(not_tables)}), which a backup never does. " + _USE_ANOTHER
+            )
+        found = _columns(con, "backup")
+        if "backup_manifest" not in found:
+            raise ValueError(
+                f"{_NOT_A_BACKUP}: it is a DuckDB database without a backup manifest (its tables: "
+                f"{', '.join(sorted(found)) or 'none'}). Choose a .duckdb file saved with the backup download."
+            )
+        try:
+            manifest = con.execute("SELECT app, format FROM backup.main.backup_manifest").fetchall()
+        except duckdb.Error as error:
+            raise ValueError(f"{_NOT_A_BACKUP}: its backup manifest is not this app's ({error}).") from error
+        app, backup_format = manifest[0] if len(manifest) == 1 else (None, None)
+        if app != BACKUP_APP or not isinstance(backup_format, int):
+            raise ValueError(
+                f"{_NOT_A_BACKUP}: its backup manifest is another app's. "
+                "Choose a .duckdb file saved with the backup download."
+            )
+        if backup_format > BACKUP_FORMAT:
+            raise ValueError(
+                f"This backup was made by a newer version of the app (backup format {backup_format}; this "
+                f"version reads format {BACKUP_FORMAT} and older). Update the app, then restore the backup."
+            )
+        panel = expected["panel_rows"]
+        custom = found.get("panel_rows", [])[len(panel) :]
+        wrong = sorted(t for t in {*expected, *found} - {"panel_rows"} if found.get(t) != expected.get(t))
+        if found.get("panel_rows", [])[: len(panel)] != panel or any(kind != "DOUBLE" for _, kind in custom):
+            wrong.append("panel_rows")
+        if wrong:
+            problems = (
+                f"{t} ({'missing' if t not in found else 'unexpected' if t not in expected else 'other columns'})"
+                for t in wrong
+            )
+            raise ValueError(
+                f"This backup's tables do not match the workspace's: {', '.join(problems)}. " + _USE_ANOTHER
+            )
+        created_at, source_version, row_counts = con.execute(
+            "SELECT created_at, source_version, row_counts FROM backup.main.backup_manifest"
+        ).fetchall()[0]
+        try:
+            listed = dict(json.loads(row_counts))
+        except (TypeError, ValueError):
+            listed = {}  # every table's count then disagrees with it
+        rows = {}
+        for table in sorted(set(expected) - {"backup_manifest"}):
+            try:  # every column of every row: a damaged block fails its checksum here
+                rows[table] = con.execute(
+                    f"SELECT count(*), bit_xor(hash(t)) FROM backup.main.{_quote(table)} AS t"
+                ).fetchall()[0][0]
+            except duckdb.Error as error:
+                raise damaged(error) from error
+            if listed.get(table) != rows[table]:
+                raise ValueError(
+                    f"This backup is inconsistent: its manifest lists {listed.get(table)} row(s) in {table} but "
+                    f"the table holds {rows[table]}. " + _USE_ANOTHER
+                )
+    finally:
+        con.close()
+    return {
+        "created_at": created_at,
+        "source_version": source_version,
+        "rows": rows,
+        "custom": [name for name, _ in custom],
+    }
 
 
 class Workspace:
@@ -599,8 +741,8 @@ class Workspace:
         )
 
     def record(self, actor: Actor, action: str, summary: str, details: Mapping) -> None:
-        """Audit an action that changes nothing in the workspace's data (a playbook edit, a
-        backup download): ``action`` is a key of ``access.ACTIONS`` the actor's role must allow."""
+        """Audit an action that changes nothing in the workspace's data (a playbook edit; backups
+        audit themselves): ``action`` is a key of ``access.ACTIONS`` the actor's role must allow."""
         access.require(actor, action)
         with self._transaction():
             self._record(actor, action, summary, details)
@@ -611,3 +753,118 @@ class Workspace:
         trail = self._frame("SELECT * FROM audit ORDER BY entry_id DESC")
         trail["occurred_at"] = trail["occurred_at"].astype("datetime64[ns]").dt.tz_localize("UTC")
         return trail.astype({"entry_id": "int64"})
+
+    # -- backups -------------------------------------------------------------------------------
+
+    def write_backup(self, path: str | os.PathLike, actor: Actor = LOCAL) -> dict:
+        """Write the whole workspace to ``path`` as a backup (see the module docstring), replacing
+        any file there; return what the audit entry records: version, rows (table → count),
+        sha256 and bytes of the file.
+
+        One consistent snapshot: copied in one transaction under the lock. The file appears at
+        ``path`` only once complete. The backup is audited (after it is taken, so the file does
+        not hold its own entry); ``version`` stays as it is.
+        """
+        access.require(actor, "backup")
+        path = Path(path)
+        with self._lock, tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+            partial = Path(tmp) / "backup.duckdb"
+            source = self._fetch("SELECT current_database()")[0][0]
+            self._con.execute(f"ATTACH {_sql_string(str(partial))} AS b2b_backup_out")
+            try:
+                with self._transaction() as con:
+                    con.execute(f"COPY FROM DATABASE {_quote(source)} TO b2b_backup_out")
+                    tables = self._column(
+                        "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY 1", [source]
+                    )
+                    rows = {t: con.execute(f"SELECT count(*) FROM {_quote(t)}").fetchall()[0][0] for t in tables}
+                    version = self.version
+                    con.execute(f"CREATE TABLE b2b_backup_out.backup_manifest ({_MANIFEST})")
+                    con.execute(
+                        "INSERT INTO b2b_backup_out.backup_manifest VALUES (?, ?, ?, ?, ?)",
+                        [BACKUP_APP, BACKUP_FORMAT, _utc_now(), version, json.dumps(rows)],
+                    )
+            finally:
+                self._con.execute("DETACH b2b_backup_out")
+            summary = {
+                "version": version,
+                "rows": rows,
+                "sha256": _file_sha256(partial),
+                "bytes": partial.stat().st_size,
+            }
+            os.replace(partial, path)
+            with self._transaction():
+                self._record(
+                    actor,
+                    "backup",
+                    f"backed up the workspace (version {version}): {rows['uploads']} upload(s), "
+                    f"{rows['panel_rows']:,} stored rows, {summary['bytes'] / 1e6:.1f} MB",
+                    summary,
+                )
+        return summary
+
+    def backup(self, actor: Actor = LOCAL) -> bytes:
+        """The whole workspace as a backup file's bytes (``write_backup``), e.g. for a download."""
+        with tempfile.TemporaryDirectory() as tmp:
+            file = Path(tmp) / "backup.duckdb"
+            self.write_backup(file, actor)
+            return file.read_bytes()
+
+    def restore_backup(self, backup: bytes | str | os.PathLike | BinaryIO, actor: Actor = LOCAL) -> dict:
+        """Replace the workspace's whole content with a backup's (bytes, a path or a binary file).
+
+        The backup is checked first (``_check_backup``: ValueError saying what is wrong, nothing
+        changed). Then one transaction empties every table, gives panel_rows the backup's custom
+        metric columns, copies every table from the backup except the audit trail, sets ``version``
+        to the current one plus one (every cache keyed by it is stale) and appends the restore to
+        this workspace's audit trail: the trail only grows, a restore cannot erase what was done.
+        Returns what that entry records: created_at and source_version of the backup,
+        rows (table → count), sha256 of the file, and the version it replaced.
+        """
+        access.require(actor, "restore_backup")
+        with tempfile.TemporaryDirectory() as tmp:
+            file = Path(tmp) / "backup.duckdb"
+            if isinstance(backup, bytes | bytearray | memoryview):
+                file.write_bytes(backup)
+            elif hasattr(backup, "read"):
+                with file.open("wb") as out:
+                    shutil.copyfileobj(backup, out)
+            else:
+                shutil.copyfile(backup, file)
+            manifest = _check_backup(file)
+            summary = {
+                "created_at": manifest["created_at"],
+                "source_version": manifest["source_version"],
+                "rows": manifest["rows"],
+                "sha256": _file_sha256(file),
+            }
+            with self._lock:
+                self._con.execute(f"ATTACH {_sql_string(str(file))} AS b2b_backup_in (READ_ONLY, TYPE DUCKDB)")
+                try:
+                    with self._transaction() as con:
+                        summary["replaced_version"] = self.version
+                        con.execute("DROP TABLE panel_rows")
+                        con.execute(_SCHEMA)  # creates panel_rows afresh, without custom metric columns
+                        for name in manifest["custom"]:
+                            con.execute(f"ALTER TABLE panel_rows ADD COLUMN {_quote(name)} DOUBLE")
+                        for table in (t for t in manifest["rows"] if t != "audit"):  # history stays
+                            con.execute(f"DELETE FROM {_quote(table)}")
+                            con.execute(
+                                f"INSERT INTO {_quote(table)} BY NAME SELECT * FROM b2b_backup_in.main.{_quote(table)}"
+                            )
+                        con.execute("UPDATE workspace_state SET version = ?", [summary["replaced_version"] + 1])
+                        self._record(
+                            actor,
+                            "restore_backup",
+                            f"restored the workspace from a backup of {summary['created_at']:%Y-%m-%d %H:%M} UTC "
+                            f"(version {summary['source_version']}): {summary['rows']['uploads']} upload(s), "
+                            f"{summary['rows']['panel_rows']:,} stored rows",
+                            summary,
+                        )
+                except duckdb.Error as error:  # e.g. a key twice in an altered backup: rolled back
+                    raise ValueError(
+                        f"This backup could not be restored ({error}); the workspace is unchanged."
+                    ) from error
+                finally:
+                    self._con.execute("DETACH b2b_backup_in")
+        return summary
