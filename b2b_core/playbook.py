@@ -9,6 +9,7 @@ The file is meant to be edited by a facilitator, so loading it checks every part
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -87,6 +88,18 @@ class Playbook:
             )
         checked = _weights(weights, [lever.key for lever in self.levers], f"weights for {stage}, {model}")
         return replace(self, weights={**self.weights, (stage, model): checked})
+
+    def with_saved_weights(self, saved: Mapping[tuple[str, str], Mapping[str, float]]) -> tuple[Playbook, list[str]]:
+        """A copy with the weights saved in the workspace ((stage, model) → lever → weight) in
+        place of the file's, and what could not be applied, in words: weights saved for levers
+        the playbook file no longer has (or lacks some it now has) are skipped."""
+        book, problems = self, []
+        for (stage, model), weights in saved.items():
+            try:
+                book = book.with_weights(stage, model, dict(weights))
+            except PlaybookError as exc:
+                problems.append(f"the weights saved for {stage} · {model} no longer fit the playbook file ({exc})")
+        return book, problems
 
     def quadrant(self, quadrant: str) -> QuadrantPlay:
         """The play of ``"Q1"`` … ``"Q4"``."""

@@ -22,6 +22,8 @@ Schema:
   one row per commit, restore, delete, scenario change, playbook edit, backup and restore from a
   backup, written in the same transaction as the change itself; ``details`` is a JSON object
   (quarters, row counts, file hash …).
+- ``playbook_weights(stage, model, weights, saved_at)``: base weights an editor saved for a
+  (stage, business model), lever → weight as a JSON object; they override the playbook file's.
 - ``scenarios(name, levers, position, saved_at)``: the saved what-if scenarios, their lever
   values as a JSON object, in the order they were first saved. Scenario writes are transactions
   too but leave ``version`` alone: it keys what is computed from the panel, which they do not
@@ -99,6 +101,10 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 CREATE TABLE IF NOT EXISTS scenarios (
     name VARCHAR PRIMARY KEY, levers VARCHAR NOT NULL, position BIGINT NOT NULL, saved_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS playbook_weights (
+    stage VARCHAR NOT NULL, model VARCHAR NOT NULL, weights VARCHAR NOT NULL, saved_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (stage, model)
 );
 CREATE TABLE IF NOT EXISTS panel_rows (
     upload_id BIGINT NOT NULL,
@@ -730,6 +736,48 @@ class Workspace:
                 raise KeyError(f"no saved scenario is called {name!r}")
             con.execute("DELETE FROM scenarios WHERE name = ?", [name])
             self._record(actor, "delete_scenario", f"deleted scenario {name!r}", {"name": name})
+
+    # -- playbook weights ----------------------------------------------------------------------------
+
+    def playbook_weights(self) -> dict[tuple[str, str], dict[str, float]]:
+        """The saved base weights: (stage, model) → lever → weight."""
+        rows = self._fetch("SELECT stage, model, weights FROM playbook_weights ORDER BY stage, model")
+        return {(stage, model): json.loads(weights) for stage, model, weights in rows}
+
+    def save_playbook_weights(self, stage: str, model: str, weights: Mapping[str, float], actor: Actor = LOCAL) -> None:
+        """Save the base weights of (``stage``, ``model``) for everyone, replacing any saved
+        before; audited with the weights that changed. ValueError for a weight that is not a
+        finite number ≥ 0 (the playbook checks the levers when it applies them)."""
+        access.require(actor, "edit_playbook")
+        values = {str(k): float(v) for k, v in weights.items()}
+        bad = next(((k, v) for k, v in values.items() if not (v >= 0 and v != float("inf"))), None)
+        if bad:
+            raise ValueError(f"the weight of {bad[0]} is {bad[1]}: a weight is a number from 0 up")
+        with self._transaction() as con:
+            before = self.playbook_weights().get((stage, model), {})
+            con.execute(
+                "INSERT OR REPLACE INTO playbook_weights VALUES (?, ?, ?, ?)",
+                [stage, model, json.dumps(values), _utc_now()],
+            )
+            changed = {k: [before.get(k), v] for k, v in values.items() if before.get(k) != v}
+            self._record(
+                actor,
+                "edit_playbook",
+                f"saved the base weights of {stage} · {model} ({len(changed)} changed)",
+                {"stage": stage, "model": model, "weights": values, "changed": changed},
+            )
+
+    def reset_playbook_weights(self, stage: str, model: str, actor: Actor = LOCAL) -> None:
+        """Drop the saved weights of (``stage``, ``model``): the playbook file's apply again."""
+        access.require(actor, "edit_playbook")
+        with self._transaction() as con:
+            con.execute("DELETE FROM playbook_weights WHERE stage = ? AND model = ?", [stage, model])
+            self._record(
+                actor,
+                "edit_playbook",
+                f"went back to the playbook file's base weights of {stage} · {model}",
+                {"stage": stage, "model": model, "weights": None},
+            )
 
     # -- audit trail -------------------------------------------------------------------------------
 

@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from b2b_core import charts, lifecycle, playbook
-from ui import columns, downloads, shell, state
+from b2b_core.access import PermissionDenied
+from ui import auth, columns, downloads, shell, state
 from ui import format as fmt
 from ui import lifecycle_views as views
 
@@ -31,16 +32,23 @@ def shown_value(signal: str, value: float) -> str:
 
 
 shell.require_app_shell()
+person = auth.current()
 st.title("Lifecycle priorities")
 ws = state.workspace()
 data = state.data_version()
 if not ws.quarters():
     st.info("The workspace has no data yet. Upload a quarter's account export on the **Data** page.")
     st.stop()
-book = state.playbook()
-if isinstance(book, str):
-    st.error(f"The playbook cannot be read: {book}")
+file_book = state.playbook()
+if isinstance(file_book, str):
+    st.error(f"The playbook cannot be read: {file_book}")
     st.stop()
+saved_weights = ws.playbook_weights()
+book, unfit = file_book.with_saved_weights(saved_weights)
+for problem in unfit:
+    st.warning(f"Not applied: {problem}. An editor can save them again.")
+if "flash:lifecycle" in st.session_state:
+    st.success(st.session_state.pop("flash:lifecycle"))
 metrics = views.metrics(data)
 
 # What-if controls
@@ -97,11 +105,45 @@ with st.expander(f"Base weights for {lifecycle.STAGE_NAMES[stage]} · {MODEL_NAM
         },
         width="stretch",
     )
-    if st.button("Reset to the playbook's weights", key="reset_weights"):
+    edited_weights = dict(zip(edited.index, edited["weight"].fillna(0.0), strict=True))
+    what_if_book = book.with_weights(stage, model, edited_weights)
+    actions = st.columns(3)
+    if actions[0].button("Undo my edits", key="reset_weights"):
         st.session_state["weights_reset"] = st.session_state.get("weights_reset", 0) + 1
         st.rerun()
-    st.caption("Edits apply to this page only; the playbook file stays as it is.")
-what_if_book = book.with_weights(stage, model, dict(zip(edited.index, edited["weight"].fillna(0.0), strict=True)))
+    changed = edited_weights != book.weights[(stage, model)]
+    if actions[1].button(
+        "Save for everyone",
+        key="save_weights",
+        disabled=not changed or not person.can("edit_playbook"),
+        help=auth.needs("edit_playbook")
+        if not person.can("edit_playbook")
+        else "Every session then starts from these weights.",
+    ):
+        try:
+            ws.save_playbook_weights(stage, model, edited_weights, actor=person)
+        except (PermissionDenied, ValueError) as exc:
+            st.error(f"Not saved: {exc}")
+        else:
+            st.session_state["weights_reset"] = st.session_state.get("weights_reset", 0) + 1
+            st.session_state["flash:lifecycle"] = (
+                f"Saved the weights of {lifecycle.STAGE_NAMES[stage]} · {MODEL_NAMES[model]}."
+            )
+            st.rerun()
+    if (stage, model) in saved_weights and actions[2].button(
+        "Back to the playbook file's weights",
+        key="unsave_weights",
+        disabled=not person.can("edit_playbook"),
+        help=auth.needs("edit_playbook") if not person.can("edit_playbook") else None,
+    ):
+        ws.reset_playbook_weights(stage, model, actor=person)
+        st.session_state["weights_reset"] = st.session_state.get("weights_reset", 0) + 1
+        st.rerun()
+    st.caption(
+        "Edits apply to this page until you save them for everyone (editors); saved weights are recorded in the "
+        "audit trail and override the playbook file's, which stays as it is."
+        + (" These weights were saved in the workspace." if (stage, model) in saved_weights else "")
+    )
 
 # Headline: the stage and why
 st.subheader(f"Stage in {current.quarter}: {current.name}")

@@ -133,3 +133,19 @@ def test_the_audit_trail_survives_a_restart(tmp_path):
         ws.commit(panel(), "q.csv", actor=EDITOR)
     with Workspace(tmp_path / "ws.duckdb") as ws:
         assert ws.audit_trail()["actor"].tolist() == ["Ed Editor"]
+
+
+def test_editors_save_playbook_weights_for_everyone_and_each_save_is_audited(ws):
+    ws.save_playbook_weights("traction", "platform", {"brand": 3.0, "sales": 1.0}, actor=EDITOR)
+    ws.save_playbook_weights("traction", "platform", {"brand": 4.0, "sales": 1.0}, actor=EDITOR)
+    assert ws.playbook_weights() == {("traction", "platform"): {"brand": 4.0, "sales": 1.0}}
+    latest = ws.audit_trail().iloc[0]
+    assert (latest.action, latest.actor) == ("edit_playbook", "Ed Editor")
+    assert json.loads(latest.details)["changed"] == {"brand": [3.0, 4.0]}
+    with pytest.raises(PermissionDenied, match="Editing the playbook needs the editor role"):
+        ws.save_playbook_weights("traction", "platform", {"brand": 9.0}, actor=VIEWER)
+    with pytest.raises(ValueError, match="a weight is a number from 0 up"):
+        ws.save_playbook_weights("traction", "platform", {"brand": -1.0}, actor=EDITOR)
+    ws.reset_playbook_weights("traction", "platform", actor=EDITOR)
+    assert ws.playbook_weights() == {} and ws.version == 0  # the data are untouched
+    assert ws.audit_trail()["action"].tolist() == ["edit_playbook"] * 3

@@ -110,3 +110,11 @@ def test_an_admin_may_delete_and_the_deletion_is_audited(workspace_path):
     trail = workspace_of(workspace_path).audit_trail()
     assert trail[["actor", "action"]].iloc[0].tolist() == ["Ada", "delete"]
     assert any(f"Deleted upload #{chosen}" in s.value for s in app.success)
+
+
+def test_only_editors_may_save_playbook_weights(workspace_path):
+    viewer = open_as(PEOPLE["viewer"], "pages/lifecycle.py")
+    assert viewer.button(key="save_weights").disabled
+    assert "Needs the editor role" in viewer.button(key="save_weights").help
+    editor = open_as(PEOPLE["editor"], "pages/lifecycle.py")
+    assert editor.button(key="save_weights").help == "Every session then starts from these weights."

@@ -55,7 +55,7 @@ def populated(path: Path) -> Workspace:
     ws.save_scenario("base", {"churn": 0.1})
     ws.save_scenario("bold", {"churn": 0.05, "price": 1.1}, actor=VIEWER)
     ws.rename_scenario("bold", "Bold")
-    ws.record(EDITOR, "edit_playbook", "edited the playbook", {"section": "churn"})
+    ws.save_playbook_weights("traction", "platform", {"brand": 3.0, "sales": 1.5}, actor=EDITOR)
     return ws
 
 
@@ -76,6 +76,7 @@ def state(ws: Workspace) -> dict:
         "stored_rows": ws.stored_rows(),
         "uploads": ws.uploads(),
         "scenarios": ws.saved_scenarios(),
+        "playbook_weights": ws.playbook_weights(),
         "audit": ws.audit_trail(),
     }
 
@@ -130,6 +131,7 @@ def test_a_backup_is_one_duckdb_file_with_a_manifest_and_is_audited_without_a_ve
         "audit": 10,
         "live_quarters": 2,
         "panel_rows": 6,  # not the deleted upload's
+        "playbook_weights": 1,
         "scenarios": 2,
         "upload_quarters": 5,
         "uploads": 4,
@@ -289,7 +291,7 @@ REFUSALS = {  # case → (the file, made from a good backup and a folder; the me
     "a foreign DuckDB file": (lambda b, f: foreign(f), r"without a backup manifest \(its tables: accounts\)"),
     "a workspace file": (
         lambda b, f: workspace_file(f),
-        r"without a backup manifest \(its tables: audit, live_quarters, panel_rows, scenarios, upload_quarters,",
+        r"without a backup manifest \(its tables: audit, live_quarters, panel_rows, playbook_weights, scenarios,",
     ),
     "another app's backup": (
         lambda b, f: altered(b, f, "UPDATE backup_manifest SET app = 'another-app'"),

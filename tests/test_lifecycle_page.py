@@ -79,3 +79,23 @@ def test_thresholds_that_contradict_each_other_are_refused_with_a_message(worksp
     app.number_input(key="threshold:cold_start_accounts").set_value(1000).run()
     assert not app.exception, app.exception
     assert any("cannot be used" in warning.value for warning in app.warning)
+
+
+def test_an_editor_saves_edited_weights_for_everyone_and_can_go_back_to_the_file(workspace_path):
+    app = open_app(PAGE)
+    last = ranking(app)[-1]
+    key = "weights:accelerated_growth:platform:0"
+    row = [lever.name for lever in load_playbook().levers].index(last)
+    app.session_state[key] = {"edited_rows": {row: {"weight": 50.0}}, "added_rows": [], "deleted_rows": []}
+    app.run()
+    app.button(key="save_weights").click().run()
+    assert not app.exception, app.exception
+    assert any("Saved the weights of" in s.value for s in app.success)
+    ws = workspace_of(workspace_path)
+    saved = ws.playbook_weights()[("accelerated_growth", "platform")]
+    assert saved[load_playbook().levers[row].key] == 50.0
+    assert ws.audit_trail()["action"].iloc[0] == "edit_playbook"
+    other_session = open_app(PAGE)
+    assert ranking(other_session)[0] == last  # everyone starts from the saved weights
+    other_session.button(key="unsave_weights").click().run()
+    assert ranking(other_session)[-1] == last and ws.playbook_weights() == {}

@@ -364,3 +364,14 @@ def test_a_broken_lifecycle_part_names_the_key_and_the_fix(change, message):
     with pytest.raises(PlaybookError, match=message) as caught:
         parse_playbook(edited(change), source="playbook.toml")
     assert str(caught.value).startswith("playbook.toml: ")
+
+
+def test_saved_weights_replace_the_files_and_those_that_no_longer_fit_are_named():
+    book = load_playbook()
+    weights = {lever.key: 1.0 for lever in book.levers}
+    applied, problems = book.with_saved_weights(
+        {("traction", "platform"): weights, ("steady_growth", "tool"): {"retired_lever": 2.0}}
+    )
+    assert applied.weights[("traction", "platform")] == weights
+    assert applied.weights[("steady_growth", "tool")] == book.weights[("steady_growth", "tool")]
+    assert len(problems) == 1 and "steady_growth · tool no longer fit the playbook file" in problems[0]
