@@ -231,6 +231,53 @@ def audit_area(ws) -> None:
     downloads.csv_button("Download the audit trail (CSV)", trail, "audit_trail.csv", "dl:audit", index=False)
 
 
+BACKUP_LIMIT_MB = 1024  # a backup holds every upload ever kept: larger than one quarter's file
+
+
+def backup_area(ws, person) -> None:
+    """Admins: the whole workspace as one file, and a restore from such a file (checked first:
+    a foreign or damaged file is refused and nothing changes)."""
+    if not person.can("backup"):
+        st.caption(f"Backing up or restoring the whole workspace: {auth.needs('backup')}")
+        return
+    save, load = st.columns(2)
+    with save:
+        st.markdown(
+            "**Back up**: every upload (live, superseded, deleted ones' history), scenarios, saved "
+            "weights and the audit trail, as one DuckDB file."
+        )
+        if st.button("Prepare a backup", key="backup:prepare"):
+            st.session_state["backup:file"] = (ws.backup(actor=person), ws.version)
+        prepared = st.session_state.get("backup:file")
+        if prepared:
+            st.download_button(
+                f"Download the backup of version {prepared[1]} ({len(prepared[0]) / 2**20:.1f} MB)",
+                prepared[0],
+                f"workspace_backup_v{prepared[1]}.duckdb",
+                "application/octet-stream",
+                on_click="ignore",
+                key="backup:download",
+            )
+    with load:
+        st.markdown("**Restore**: replace the whole workspace with a backup file. The audit trail is kept.")
+        backup = st.file_uploader(
+            "Backup file (.duckdb)", type=["duckdb"], key="backup:upload", max_upload_size=BACKUP_LIMIT_MB
+        )
+        sure = st.checkbox("Yes, replace everything in the workspace with this backup", key="backup:sure")
+        if st.button("Restore the workspace", disabled=not (backup and sure), key="backup:restore"):
+            try:
+                restored = ws.restore_backup(backup, actor=person)
+            except (ValueError, PermissionDenied) as refused:
+                st.error(f"Not restored, nothing changed: {fmt.plain(refused)}")
+                return
+            flash(
+                f"Restored the backup of {restored['created_at']:%Y-%m-%d %H:%M} UTC (version "
+                f"{restored['source_version']}): {restored['rows']['uploads']} upload(s)."
+            )
+            st.session_state.pop("backup:file", None)
+            st.rerun()
+
+
 shell.require_app_shell()
 person = auth.current()
 ws = state.workspace()
@@ -271,6 +318,9 @@ history_area(ws, history, person)
 
 st.subheader("Audit trail")
 audit_area(ws)
+
+st.subheader("Backup and restore")
+backup_area(ws, person)
 
 st.subheader("Downloads")
 template_csv, template_xlsx, everything = st.columns(3)

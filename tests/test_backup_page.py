@@ -1,0 +1,64 @@
+"""The Data page's backup and restore, through a real server and Chromium: download a backup,
+refuse a damaged file without changing anything, restore another workspace's backup."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from b2b_core import sample
+from b2b_core.store import Workspace
+from tests.apptest import open_app, workspace_of
+from tests.browser import ERROR_ELEMENTS, chromium_page, streamlit_server, wait_until_idle
+
+
+def test_an_admin_prepares_a_backup_once_and_others_are_told_who_may(workspace_path):
+    app = open_app("pages/data.py")
+    app.button(key="backup:prepare").click().run()
+    assert not app.exception
+    trail = workspace_of(workspace_path).audit_trail()
+    assert trail["action"].iloc[0] == "backup"
+    app.run()  # a rerun does not back up again
+    assert (workspace_of(workspace_path).audit_trail()["action"] == "backup").sum() == 1
+
+
+@pytest.mark.browser
+def test_a_backup_downloads_a_damaged_file_is_refused_and_another_backup_restores(tmp_path):
+    elsewhere = tmp_path / "elsewhere.duckdb"
+    with Workspace(elsewhere) as other:
+        other.commit(sample.generate_panel(40, 2, seed=3), "elsewhere.csv")
+        other.write_backup(tmp_path / "elsewhere_backup.duckdb")
+    damaged = tmp_path / "damaged.duckdb"
+    damaged.write_bytes((tmp_path / "elsewhere_backup.duckdb").read_bytes()[:5000])
+    path = tmp_path / "workspace.duckdb"
+    with streamlit_server(path) as url, chromium_page() as page:
+        page.goto(url + "/data")
+        wait_until_idle(page)
+        page.get_by_role("button", name="Prepare a backup").click()
+        wait_until_idle(page)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download the backup of version 1").click()
+        download.value.save_as(tmp_path / "downloaded.duckdb")
+
+        uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Backup file")
+        uploader.locator('input[type="file"]').set_input_files(str(damaged))
+        wait_until_idle(page)
+        page.get_by_text("Yes, replace everything in the workspace with this backup").click()
+        wait_until_idle(page)
+        page.get_by_role("button", name="Restore the workspace").click()
+        wait_until_idle(page)
+        expect(page.get_by_text("Not restored, nothing changed: This backup file is damaged")).to_be_visible()
+
+        uploader.locator('input[type="file"]').set_input_files(str(tmp_path / "elsewhere_backup.duckdb"))
+        wait_until_idle(page)
+        page.get_by_role("button", name="Restore the workspace").click()
+        wait_until_idle(page)
+        expect(page.get_by_text("Restored the backup of")).to_be_visible()
+        assert page.locator(ERROR_ELEMENTS).count() == 0
+    with Workspace(path) as ws, Workspace(elsewhere) as other:
+        assert ws.uploads()["source"].tolist() == ["elsewhere.csv"]
+        assert ws.panel().equals(other.panel())
+        assert ws.audit_trail()["action"].tolist()[:2] == ["restore_backup", "backup"]
+        ws.restore_backup(tmp_path / "downloaded.duckdb")  # the download is a whole, valid backup: the sample
+        assert "elsewhere.csv" not in set(ws.uploads()["source"])
+        assert ws.quarters() == sorted(sample.generate_panel()["quarter"].unique())
