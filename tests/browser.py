@@ -11,6 +11,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -21,6 +23,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 ERROR_ELEMENTS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+EXPECT_TIMEOUT_MS = 30_000  # a loaded 2-core machine can take seconds to redraw a page
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 def free_port() -> int:

@@ -125,7 +125,9 @@ def test_upload_commit_and_see_the_quarter_in_the_history(app_url, page, tmp_pat
 
     page.goto(app_url + "/data")
     wait_until_idle(page)
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+    page.locator('[data-testid="stFileUploader"]').filter(has_text="Account export files").locator(
+        'input[type="file"]'
+    ).set_input_files(str(upload))
     page.get_by_text("Validation report").wait_for()
     wait_until_idle(page)
     commit = page.get_by_role("button", name="Commit 60 rows (2026Q4)")
@@ -161,7 +163,9 @@ def test_downloads_are_built_on_click(app_url, page, tmp_path):
     with page.expect_download() as template:
         page.get_by_role("button", name="Upload template (CSV)").click()
     assert template.value.path().read_bytes().decode("utf-8-sig").startswith("account_id,quarter,platform_revenue")
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))
+    page.locator('[data-testid="stFileUploader"]').filter(has_text="Account export files").locator(
+        'input[type="file"]'
+    ).set_input_files(str(bad))
     page.get_by_text("Validation report").wait_for()
     wait_until_idle(page)
     with page.expect_download() as errors:

@@ -111,8 +111,9 @@ def test_an_upload_above_the_size_limit_is_refused_by_the_server_with_a_message(
         page.goto(url + "/data")
         wait_until_idle(page)
         expect(page.get_by_text("Each file may hold up to 50 MB")).to_be_visible()
-        page.locator('input[type="file"]').set_input_files(str(big))
-        expect(page.locator('[data-testid="stFileUploader"]')).to_contain_text("File must be 50.0MB or smaller")
+        uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Account export files")
+        uploader.locator('input[type="file"]').set_input_files(str(big))
+        expect(uploader).to_contain_text("File must be 50.0MB or smaller")
         wait_until_idle(page)
         assert page.get_by_text("Validation report").count() == 0  # nothing was read
     with Workspace(path) as ws:
