@@ -178,7 +178,9 @@ def history_area(ws, history: pd.DataFrame, person) -> None:
         return
     st.dataframe(history, hide_index=True, width="stretch", column_config=HISTORY_COLUMNS)
     usable = history[history["status"] != "deleted"]
-    labels = {int(r.upload_id): f"#{r.upload_id} · {r.source} · {r.quarters} · {r.status}" for r in usable.itertuples()}
+    # no status in the label: another session can change it, and a choice whose label changed
+    # would silently become another upload
+    labels = {int(r.upload_id): f"#{r.upload_id} · {r.source} · {r.quarters}" for r in usable.itertuples()}
     if not labels:
         return
     if not person.can("restore"):
@@ -186,7 +188,7 @@ def history_area(ws, history: pd.DataFrame, person) -> None:
         return
     chosen = st.selectbox("Upload", list(labels), format_func=labels.get, key="history:upload")
     restore, delete = st.columns(2)
-    if restore.button("Restore: make it live for its quarters", key="restore"):
+    if restore.button(f"Restore #{chosen}: make it live for its quarters", key="restore"):
         try:
             replaced = ws.restore(chosen, actor=person)
         except KeyError as gone:  # another session deleted it meanwhile
@@ -199,7 +201,7 @@ def history_area(ws, history: pd.DataFrame, person) -> None:
         delete.caption(f"Deleting an upload: {auth.needs('delete')}")
         return
     sure = delete.checkbox(f"Yes, delete upload #{chosen}'s rows for good", key=f"delete:sure:{chosen}")
-    if delete.button("Delete", disabled=not sure, key="delete"):
+    if delete.button(f"Delete #{chosen}", disabled=not sure, key="delete"):
         try:
             fallback = ws.delete(chosen, actor=person)
         except KeyError as gone:

@@ -50,6 +50,8 @@ def streamlit_server(workspace: Path, timeout: float = 60.0):
         "true",
         "--server.address",
         "127.0.0.1",
+        "--server.fileWatcherType",  # no "File change. Rerun" prompt if a source file is saved meanwhile
+        "none",
     ]
     log = workspace.with_suffix(".log").open("wb")
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

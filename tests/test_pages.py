@@ -143,3 +143,18 @@ def test_the_overview_shows_no_delta_it_cannot_compute(workspace_path):
     take_rate = next(m for m in app.metric if m.label == "Take rate")
     assert take_rate.value == "–" and not take_rate.delta
     assert not any("nan" in str(m.delta) for m in app.metric)
+
+
+def test_a_chosen_upload_stays_chosen_when_another_session_changes_its_status(workspace_path):
+    app = open_app("pages/data.py")
+    ws = workspace_of(workspace_path)
+    last_quarter = ws.quarters()[-1]
+    chosen = ws.supersedes([last_quarter])[last_quarter]
+    app.selectbox(key="history:upload").set_value(chosen).run()
+    # meanwhile another session supersedes the chosen upload: its status changes from live
+    newer = ws.commit(sample.generate_panel(30, 1, last_quarter=last_quarter, seed=5), "elsewhere.csv")
+    app.run()
+    assert app.selectbox(key="history:upload").value == chosen
+    assert app.button(key="restore").label == f"Restore #{chosen}: make it live for its quarters"
+    app.button(key="restore").click().run()
+    assert any(f"Upload #{chosen} is live again for {last_quarter} (was #{newer})" in s.value for s in app.success)

@@ -196,3 +196,16 @@ def test_a_single_quarter_says_why_nothing_can_be_projected(workspace_path):
     app = open_app(PAGE)
     assert not app.exception and not app.error
     assert "two consecutive quarters" in app.info[0].value
+
+
+def test_coming_back_to_the_lab_keeps_the_view(workspace_path):
+    app = open_app(PAGE)
+    scenario_id = new_scenario_with(app, renewal_uplift=1.5)
+    app.slider(key="lab:horizon").set_value(12).run()
+    app.switch_page("pages/home.py")  # Streamlit drops the lab's widget state meanwhile
+    app.run()
+    app.switch_page(PAGE)
+    app.run()
+    assert not app.exception, app.exception
+    assert app.session_state["lab:selected"] == scenario_id and app.slider(key="lab:horizon").value == 12
+    assert app.slider(key=f"lever:{scenario_id}:renewal_uplift").value == 1.5

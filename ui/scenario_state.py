@@ -48,8 +48,15 @@ def notify(kind: str, text: str) -> None:
 
 def start(ws: Workspace, metrics: tuple[str, ...]) -> None:
     """Fill the screen on a session's first run: from the link if it carries scenarios, else
-    from the saved ones. Whatever cannot be read is left out with a notice naming it."""
+    from the saved ones. Whatever cannot be read is left out with a notice naming it. On later
+    runs, bring back the selection, horizon and metric if Streamlit dropped their widgets' state
+    (it does while another page is shown)."""
     if SCREEN in st.session_state:
+        for key in (SELECTED, HORIZON, METRIC):
+            if key not in st.session_state:
+                st.session_state[key] = st.session_state[f"{key}:kept"]
+        if st.session_state[SELECTED] not in (BASE_ID, *screen()):
+            st.session_state[SELECTED] = BASE_ID
         return
     st.session_state[SCREEN], st.session_state[NEXT_ID] = {}, 1
     params = st.query_params
@@ -197,8 +204,10 @@ def _link_params() -> dict[str, str | list[str]]:
 
 
 def write_link() -> str:
-    """Write the screen into the address bar; return the full link (empty if the browser's
-    address is unknown, as in tests)."""
+    """Write the screen into the address bar, and keep the view's choices for the session's
+    next visit; return the full link (empty if the browser's address is unknown, as in tests)."""
+    for key in (SELECTED, HORIZON, METRIC):  # kept beyond the widgets' lives (see ``start``)
+        st.session_state[f"{key}:kept"] = st.session_state[key]
     params = _link_params()
     st.query_params.from_dict(params)
     address = st.context.url
