@@ -89,7 +89,7 @@ def test_workspace_zip_has_the_live_panel_the_history_and_every_stored_upload(tm
 def test_names_in_the_index_and_in_column_headers_are_neutralised_too():
     frame = pd.DataFrame(
         {"=SUM(A1)": [1.0, 2.0], "owner": ["@evil", "Ada"]},
-        index=pd.Index(["=HYPERLINK(\"http://x\")", "Base"], name="scenario"),
+        index=pd.Index(['=HYPERLINK("http://x")', "Base"], name="scenario"),
     )
     lines = exports.csv_bytes(frame, index=True).decode("utf-8-sig").splitlines()
     assert lines[0] == "scenario,'=SUM(A1),owner"
