@@ -19,7 +19,6 @@ import datetime as dt
 import io
 import itertools
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -36,9 +35,13 @@ DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _HEADER_SEARCH_ROWS = 30
 _SNIFF_ROWS = 200
+_EXCEL_ROWS = 1_048_576  # the rows of an Excel sheet
 _HEAD_BYTES = 1_000_000  # the delimiter and the header are looked for in this many first bytes
 _FAILED_COLUMN = re.compile(r"In CSV column #(\d+)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# The line ends of the csv module and pyarrow. (str.splitlines also breaks at \x1c-\x1e, \x85, U+2028 …,
+# which are cell text for them: the rows sniffed and the rows read would differ.)
+_LINE_END = re.compile(r"\r\n|\r|\n")
 _BINARY = "This does not look like a CSV file: it contains binary data. Upload a CSV (text) or .xlsx file."
 csv.field_size_limit(2**31 - 1)
 
@@ -98,7 +101,14 @@ def _decode(data: bytes) -> tuple[bytes, str, int]:
     replaced by U+FFFD). Pure ASCII, the usual export, is taken as it is without building a Python
     string of the whole file."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:], "UTF-8 with BOM", 0
+        body = data[3:]
+        if not body.isascii():
+            try:
+                body.decode("utf-8")
+            except UnicodeDecodeError:  # a damaged UTF-8 file: the bad bytes become U+FFFD, and a warning says so
+                text = body.decode("utf-8", errors="replace")
+                return text.encode("utf-8"), "UTF-8 with BOM", text.count("\ufffd")
+        return body, "UTF-8 with BOM", 0
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16").encode("utf-8"), "UTF-16", 0
@@ -162,7 +172,7 @@ def _looks_numeric(text: str) -> bool:
 
 def _sniff(text: str) -> tuple[str, int, list[list[str]]]:
     """(delimiter, header index, the sample rows split with it)."""
-    lines = text.splitlines()[:_SNIFF_ROWS]
+    lines = _LINE_END.split(text, maxsplit=_SNIFF_ROWS)[:_SNIFF_ROWS]
     best = None
     for delimiter in DELIMITERS:
         try:
@@ -404,25 +414,52 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def _sheet_rows(worksheet, name: str) -> list[tuple[int, list[str]]]:
+    """(row number, cells as text up to the row's last value) of every row of the sheet that holds
+    a value. Only the cells the sheet holds are read, not the range its header claims: a stray
+    ``A1:XFD1048576`` would pad every row to 16,384 cells."""
+    worksheet.reset_dimensions()
+    rows = []
+    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        if number > _EXCEL_ROWS:  # openpyxl yields every row up to the last one written, even row 20,000,000
+            raise FileProblem(
+                f"Sheet {name!r} goes on past row {_EXCEL_ROWS:,}, the last row Excel has: the workbook is damaged. "
+                "Open it in Excel, save it again as .xlsx, and upload the new file."
+            )
+        cells = [_cell_text(v) for v in values]
+        while cells and not cells[-1].strip():
+            cells.pop()
+        if cells:
+            rows.append((number, cells))
+    return rows
+
+
 def _read_xlsx(data: bytes, sheet: str | None) -> RawTable:
     import openpyxl  # imported here: it is only needed for workbooks
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+    except Exception as exc:  # openpyxl raises many types on a damaged workbook: BadZipFile, KeyError, XML ParseError …
         raise FileProblem(
             f"The workbook cannot be opened ({type(exc).__name__}): it is damaged or not an Excel .xlsx file. "
             "Open it in Excel, save it again as .xlsx, and upload the new file."
         ) from None
     try:
         sheets = list(book.sheetnames)
+        if not sheets:
+            raise FileProblem(
+                "The workbook has no sheets (it is damaged or was not saved by Excel). "
+                "Open it in Excel, save it again as .xlsx, and upload the new file."
+            )
         if sheet is not None and sheet not in sheets:
             raise FileProblem(
                 f"The workbook has no sheet named {sheet!r}; its sheets are: {', '.join(sheets)}. Choose one of them."
             )
         name = sheet or sheets[0]
         try:
-            rows = [[_cell_text(v) for v in r] for r in book[name].iter_rows(values_only=True)]
+            numbered = _sheet_rows(book[name], name)
+        except FileProblem:
+            raise
         except Exception as exc:  # openpyxl raises many types on damaged sheet XML
             raise FileProblem(
                 f"Sheet {name!r} cannot be read ({type(exc).__name__}): the workbook is damaged. "
@@ -430,24 +467,18 @@ def _read_xlsx(data: bytes, sheet: str | None) -> RawTable:
             ) from None
     finally:
         book.close()
-    while rows and not any(c.strip() for c in rows[-1]):
-        rows.pop()
-    if not rows:
+    if not numbered:
         raise FileProblem(f"Sheet {name!r} is empty. Choose the sheet that holds the account data.")
+    rows = [cells for _, cells in numbered]
     header_index = find_header_row(rows)
-    headers = [c.strip() for c in rows[header_index]]
-    while headers and not headers[-1] and not any(r[len(headers) - 1].strip() for r in rows if len(r) >= len(headers)):
-        headers.pop()
-    width = len(headers)
-    body = [
-        (i + 1, (r + [""] * width)[:width])
-        for i, r in enumerate(rows)
-        if i > header_index and any(c.strip() for c in r[:width])
-    ]
+    header_row = numbered[header_index][0]
+    width = max(len(r) for r in rows)  # up to the last value of any row: values past the header are reported
+    headers = [c.strip() for c in rows[header_index]] + [""] * (width - len(rows[header_index]))
+    body = [(number, cells + [""] * (width - len(cells))) for number, cells in numbered[header_index + 1 :]]
     arrays = {
         n: pa.array([cells[j] for _, cells in body], type=pa.string()) for j, n in enumerate(_column_names(width))
     }
     arrays[ROW] = pa.array([row for row, _ in body], type=pa.int64())
     sheet_count = f"{len(sheets)} sheet{'s' if len(sheets) > 1 else ''}"
-    description = f"Excel sheet {name!r} ({sheet_count}), {_header_note(header_index)}"
-    return RawTable(headers, pa.table(arrays), header_index + 1, description, sheets=sheets)
+    description = f"Excel sheet {name!r} ({sheet_count}), {_header_note(header_row - 1)}"
+    return RawTable(headers, pa.table(arrays), header_row, description, sheets=sheets)

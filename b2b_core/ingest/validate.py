@@ -9,8 +9,10 @@ the file's rows, headers and values) and look for repeated (account, quarter) pa
 from __future__ import annotations
 
 import functools
+import itertools
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -81,16 +83,25 @@ class Validation:
                     )
                 )
 
-    def is_numeric(self, i: int) -> bool:
-        """Whether an unmapped column holds numbers (judged on its first 20,000 filled cells)."""
-        column = self.raw.table.column(f"c{i}")
-        if is_number_type(column.type):
-            return column.null_count < len(column)
-        self.con.register("sample", pa.table({"c": column.cast(pa.string())}).slice(0, 200_000))
-        filled, numbers = self.con.execute(
-            "SELECT count(*), count(clean_number(c, false)) FROM (SELECT c FROM sample WHERE trim(c) <> '' LIMIT 20000)"
-        ).fetchall()[0]
-        return filled > 0 and numbers >= _NUMERIC_SHARE * filled
+    def numeric_columns(self, indices: list[int]) -> set[int]:
+        """The columns among ``indices`` that hold numbers, each judged on its first 20,000 filled
+        cells. The text columns are judged in one query over their sampled cells: a query per column
+        costs milliseconds (binding the cleaning macros), so a minute for a file with 10,000 columns."""
+        numeric, samples = set(), []
+        for i in indices:
+            column = self.raw.table.column(f"c{i}")
+            if is_number_type(column.type):
+                if column.null_count < len(column):
+                    numeric.add(i)
+                continue
+            text = column.cast(pa.string()).slice(0, 200_000)
+            filled = text.filter(pc.not_equal(pc.utf8_trim_whitespace(text), "")).slice(0, 20_000).combine_chunks()
+            samples.append(pa.table({"i": pa.repeat(pa.scalar(i, pa.int64()), len(filled)), "c": filled}))
+        if samples:
+            self.con.register("sample", pa.concat_tables(samples))
+            counts = self.con.execute("SELECT i, count(*), count(clean_number(c, false)) FROM sample GROUP BY i")
+            numeric.update(i for i, filled, numbers in counts.fetchall() if numbers >= _NUMERIC_SHARE * filled)
+        return numeric
 
     def quarter_source(self) -> str | None:
         """SQL for each row's quarter text, a literal for a file-wide quarter, or None (error added)."""
@@ -175,12 +186,15 @@ class Validation:
         """
         raw = self.raw.table
         self.con.register("raw", raw)
+        from_text = self._text_numbers(
+            [(name, source) for name, kind, source in fields if kind == "number" and source[0] == "c"]
+        )
         columns: dict[str, pa.ChunkedArray | pa.Array] = {ROW: raw.column(ROW)}
         for name, kind, source in fields:
             if source.startswith("'"):  # one quarter for the whole file
                 columns[name], columns[f"{name}__issue"] = pa.repeat(source.strip("'"), raw.num_rows), None
             elif kind == "number":
-                columns[name], columns[f"{name}__issue"] = self._number(name, raw.column(source), source)
+                columns[name], columns[f"{name}__issue"] = self._number(name, raw.column(source), from_text.get(name))
             elif kind == "text":
                 columns[name], columns[f"{name}__issue"] = _text(name, raw.column(source))
             else:
@@ -196,9 +210,9 @@ class Validation:
         columns["active"] = pc.fill_null(columns["active"].cast(pa.bool_()), revenue)
         return pa.table(columns)
 
-    def _number(self, name: str, column, source: str):
-        """(values, issue codes) of a number column: already parsed by pyarrow, or text to clean."""
-        money = name in MONEY or name == "contract_value"
+    def _number(self, name: str, column, from_text: tuple | None):
+        """(values, issue codes) of a number column: already parsed by pyarrow, or ``from_text``,
+        the text cleaned by ``_text_numbers``."""
         if is_number_type(column.type):
             values = column.cast(pa.float64(), safe=False)  # integers beyond 2**53 (card numbers) round
             issue = _codes(
@@ -209,15 +223,7 @@ class Validation:
                 ]
             )
         else:
-            source = f"CAST({source} AS VARCHAR)"  # dates or flags chosen as a custom metric are text here
-            comma, point = self._decimal_style(name, source)
-            value = f"clean_number({source}, {comma and not point})"
-            issue = f"number_issue({source}, {value}, {money})"
-            if comma and point:  # both styles in one column: the comma values are ambiguous
-                ambiguous = f"regexp_matches(money_text({source}), '{clean.DECIMAL_COMMA}')"
-                issue = f"CASE WHEN {ambiguous} THEN 'mixed_decimal' ELSE {issue} END"
-            cleaned = self.con.sql(f"SELECT {value} AS value, {issue} AS issue FROM raw").to_arrow_table()
-            values, issue = cleaned.column("value"), cleaned.column("issue")
+            values, issue = from_text
         if name in MONEY:  # a blank is read as 0, with a warning
             return pc.fill_null(values, 0.0), issue
         ignored = ["blank", "placeholder"] + (["negative"] if name in self.plan.customs else [])
@@ -227,30 +233,64 @@ class Validation:
             values = pc.if_else(pc.is_null(issue), values, None)
         return values, issue
 
-    def _decimal_style(self, name: str, source: str) -> tuple[bool, bool]:
-        """(has decimal commas, has decimal points) of a text number column; see clean.DECIMAL_STYLE_SQL.
-        A column with decimal commas only is read that way, with a warning."""
-        style = clean.DECIMAL_STYLE_SQL.replace("{c}", source)
-        comma, point = self.con.execute(f"SELECT {style} FROM raw").fetchall()[0]
-        if comma and not point:
-            header = self.plan.headers[self.plan.source_of(name)]
-            self.warnings.append((None, header, "", "written with decimal commas (1.234,50 means 1234.5)"))
-        return comma, point
+    def _text_numbers(self, fields: list[tuple[str, str]]) -> dict[str, tuple]:
+        """(values, issue codes) of every number field ``(name, source column)`` that arrived as text,
+        by the SQL cleaning rules. The columns are stacked into one and cleaned in two queries (their
+        decimal styles, then the values): a query per column costs tens of milliseconds (binding the
+        cleaning macros), which made a file with thousands of such columns take hours. The values are
+        put back in cell order explicitly: DuckDB's scan of a registered Arrow table of several chunks
+        may return them in another order."""
+        raw, n = self.raw.table, self.raw.table.num_rows
+        fields = [(name, source) for name, source in fields if not is_number_type(raw.column(source).type)]
+        if not fields:
+            return {}
+        # dates or flags chosen as a custom metric are not text here
+        chunks = [chunk for _, source in fields for chunk in raw.column(source).cast(pa.string()).chunks]
+        text = pa.chunked_array(chunks, pa.string())  # field k's cells are rows k * n … (k + 1) * n - 1
+        field_of_cell = np.repeat(np.arange(len(fields), dtype=np.int32), n)
+        self.con.register("stacked", pa.table({"t": text, "k": field_of_cell}))
+        style = clean.DECIMAL_STYLE_SQL.replace("{c}", "t")
+        found = self.con.execute(f"SELECT k, {style} FROM stacked GROUP BY k").fetchall()
+        styles = {k: (comma, point) for k, comma, point in found}
+        flags = {"decimal_comma": [], "mixed": [], "money": []}
+        for k, (name, _) in enumerate(fields):
+            comma, point = styles.get(k, (False, False))
+            if comma and not point:  # a column with decimal commas only is read that way, with a warning
+                header = self.plan.headers[self.plan.source_of(name)]
+                self.warnings.append((None, header, "", "written with decimal commas (1.234,50 means 1234.5)"))
+            flags["decimal_comma"].append(comma and not point)
+            flags["mixed"].append(comma and point)  # both styles in one column: the comma values are ambiguous
+            flags["money"].append(name in MONEY or name == "contract_value")
+        per_cell = {flag: np.asarray(values)[field_of_cell] for flag, values in flags.items()}
+        self.con.register("stacked", pa.table({"t": text, "cell": np.arange(len(text)), **per_cell}))
+        ambiguous = f"mixed AND regexp_matches(money_text(t), '{clean.DECIMAL_COMMA}')"
+        cleaned = self.con.sql(
+            f"""SELECT value, CASE WHEN {ambiguous} THEN 'mixed_decimal' ELSE number_issue(t, value, money) END AS issue
+                FROM (SELECT *, clean_number(t, decimal_comma) AS value FROM stacked) ORDER BY cell"""
+        ).to_arrow_table()
+        return {
+            name: (cleaned.column("value").slice(k * n, n), cleaned.column("issue").slice(k * n, n))
+            for k, (name, _) in enumerate(fields)
+        }
 
     # -- checks -------------------------------------------------------------------------------
 
     def _check_values(self, fields: list[Field], cleaned: pa.Table) -> None:
-        """Turn every ``__issue`` into an error or a warning (with the cell's text as read)."""
-        parts = [
-            f"""SELECT {ROW}, '{name}', raw.{source}::VARCHAR, "{name}__issue"
-                     FROM (SELECT {ROW}, "{name}__issue" FROM cleaned WHERE "{name}__issue" IS NOT NULL)
-                     JOIN raw USING ({ROW})"""
-            for name, _, source in fields
-            if source[0] == "c" and cleaned.column(f"{name}__issue").null_count < cleaned.num_rows
-        ]
-        if not parts:
-            return
-        for row, name, value, issue in self.con.execute(" UNION ALL ".join(parts) + f" ORDER BY {ROW}").fetchall():
+        """Turn every ``__issue`` into an error or a warning (with the cell's text as read), by row.
+        Field by field in Arrow (``cleaned`` has the rows of ``raw``, in order): one SQL query joining
+        every field's issues took minutes for a file with hundreds of columns holding issues."""
+        found = []
+        for k, (name, _, source) in enumerate(fields):
+            issue = cleaned.column(f"{name}__issue")
+            if source[0] != "c" or issue.null_count == cleaned.num_rows:
+                continue
+            where = pc.is_valid(issue)
+            rows = cleaned.column(ROW).filter(where).to_pylist()
+            values = self.raw.table.column(source).cast(pa.string()).filter(where).to_pylist()
+            found.extend(
+                zip(rows, itertools.repeat(k), itertools.repeat(name), values, issue.filter(where).to_pylist())
+            )
+        for row, _, name, value, issue in sorted(found, key=lambda f: f[:2]):  # by row, then in column order
             severity, reason = self._describe(name, issue)
             header = self.plan.headers[self.plan.source_of(name)]
             (self.errors if severity == "error" else self.warnings).append((row, header, value or "", reason))
@@ -337,7 +377,7 @@ class Validation:
         """Map the undecided columns, check the file as a whole, then clean and check every row;
         return the valid rows: ``row`` then the contract columns and custom metrics."""
         self.blank_headers_with_values()
-        self.plan.decide(self.is_numeric)
+        self.plan.decide(self.numeric_columns(self.plan.undecided).__contains__)
         self.warnings.extend((None, header, "", why) for header, why in self.plan.notes)
         quarter_sql = self.quarter_source()
         if not self.required_present() or quarter_sql is None:
