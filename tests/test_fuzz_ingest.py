@@ -26,6 +26,7 @@ import collections
 import csv
 import datetime as dt
 import functools
+import gc
 import hashlib
 import io
 import re
@@ -64,11 +65,13 @@ SECONDS_FOR_10_000_COLUMNS = 60.0
 # A sheet whose rows go on past Excel's last row: the 1,048,576 rows before it are skipped (3-5 s).
 SECONDS_FOR_A_MILLION_ROWS = 30.0
 # Peak of Python allocations (tracemalloc) in one call: ``PYTHON_BYTES_PER_BYTE`` × content +
-# ``PYTHON_HEAP_CONSTANT``. The costliest shape is a ragged CSV, split into one Python string per
-# cell (about 60 bytes for a 2-byte cell): 16-17x its size measured on 2 MB files. Generated files
-# peak at a few MB, the 10,000-column workbook at 25 MB (of a 110 MB bound).
-PYTHON_BYTES_PER_BYTE = 64
-PYTHON_HEAP_CONSTANT = 16 << 20
+# ``PYTHON_HEAP_CONSTANT``. The costliest shape measured is a CSV whose every short row is an
+# error (each carries its own reason, ~150 bytes): 74x on 2.4 MB of 8-byte ragged rows; a ragged
+# CSV of valid rows, split into one Python string per cell, takes 17x. The constant covers an XML
+# entity bomb in a 5 KB workbook, which expat stops at its amplification limit after 39 MB.
+# Generated files peak at a few MB (22 MB at most), the 10,000-column workbook at 25 MB.
+PYTHON_BYTES_PER_BYTE = 128
+PYTHON_HEAP_CONSTANT = 64 << 20
 # Growth of the process's peak resident memory in one call (Arrow and DuckDB allocate outside
 # Python, where tracemalloc does not see): measured at most 135 MB (the 10,000-column files, a
 # 5 MB cell); the same form of bound, looser, as the allocators keep freed memory.
@@ -641,9 +644,10 @@ def check_wide(result: IngestResult) -> None:
 
 
 def test_a_csv_with_10_000_columns_is_read_within_bounds():
-    """Regression: every metric column cost two DuckDB queries over the whole (wide) table, and the
-    issues of all columns were joined in one query: 1 min for 10,000 columns of plain numbers and
-    hours with text numbers. Now a fixed number of queries whatever the width."""
+    """Regression: each unmapped column was judged numeric by a DuckDB query of its own (6 ms each:
+    a minute for 10,000), each number column written as text was cleaned by two queries over the
+    whole table (costlier the wider it is: 155 s for 1,000 columns) and the issues of all columns
+    were joined in one query (70 s for 300 columns): hours in all. Now a fixed number of queries."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(wide_rows())
     result = ingest(out.getvalue().encode(), "wide.csv", "10,000 columns", seconds=SECONDS_FOR_10_000_COLUMNS)
@@ -717,6 +721,17 @@ def test_a_record_separator_in_the_header_is_no_crash():
     assert not result.ok
 
 
+def test_an_xml_entity_bomb_in_a_workbook_is_refused_within_bounds():
+    """A 5 KB workbook whose XML declares entities expanding to 10 GB ("billion laughs"). openpyxl
+    has no defusedxml here: expat's amplification limit (expat 2.4+) stops it, and the ParseError
+    that escaped ``read_upload`` before is now a file error."""
+    entities = '<!ENTITY a0 "aaaaaaaaaa">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+    bomb = f'<?xml version="1.0"?><!DOCTYPE x [{entities}]><x>&a9;</x>'.encode()
+    for member in ("xl/workbook.xml", "xl/worksheets/sheet1.xml"):
+        result = ingest(_workbook_with(member, bomb), "bomb.xlsx", "regression")
+        assert "cannot be opened (ParseError)" in result.file_errors["reason"].iloc[0]
+
+
 def _workbook_with(member: str, content: bytes | None) -> bytes:
     return _rewrite(workbook_bytes([[["Merchant ID", "Quarter", "Commission"], ["A", "2025Q3", 1]]]), member, content)
 
@@ -782,3 +797,20 @@ def test_a_sheet_going_on_past_excels_last_row_is_a_file_error():
     result = ingest(data, "long.xlsx", "regression", seconds=SECONDS_FOR_A_MILLION_ROWS)
     assert result.rows.num_rows == 0
     assert "goes on past row 1,048,576" in result.file_errors["reason"].iloc[0]
+
+
+def test_huge_cells_are_not_kept_in_memory_after_the_upload():
+    """Regression: header detection cached its answer for every cell of the first rows, keyed by the
+    cell itself, for the life of the process: 20 uploads each with a 1 MB name kept 22 MB alive
+    (and the cache holds 4,096 cells: gigabytes). Long cells are no longer cached."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for letter in "abcdefghijklmnopqrst":
+        name = letter * 1_000_000
+        read_upload(f"Merchant ID,Merchant name,Quarter,Commission\nA,{name},2025Q3,1\n".encode(), "a.csv")
+    del name
+    gc.collect()
+    retained = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert retained < 4 << 20, f"{retained / 2**20:.1f} MB still allocated after the uploads"

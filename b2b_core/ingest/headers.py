@@ -201,6 +201,9 @@ GENERIC: dict[str, tuple[str, ...]] = {
     "active": ("status", "状态"),
 }
 
+# Header detection asks about every cell of the first rows: the suggestions for cells up to this
+# length are cached (the longer ones, a 5 MB description cell, would stay in memory with the cache).
+_CACHED_LENGTH = 200
 _RATIO = re.compile(r"\b(rate|ratio|percent|percentage|pct|share|growth|margin)\b|%|率|比例|占比|增长|增速")
 _BRACKETED = re.compile(r"[(\[（【].*?[)\]）】]")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -238,10 +241,16 @@ class Suggestion:
     how: str
 
 
-@functools.lru_cache(maxsize=4096)  # header detection asks about the same cells many times
 def suggest(header: str, *, fuzzy: bool = True) -> Suggestion | None:
     """The most likely contract column for one header, or None when nothing fits. ``fuzzy`` also
     tries near-spellings of the synonyms (slower)."""
+    if len(header) > _CACHED_LENGTH:  # a long cell is no header to remember: the cache would keep it alive
+        return _suggest.__wrapped__(header, fuzzy)
+    return _suggest(header, fuzzy)
+
+
+@functools.lru_cache(maxsize=4096)  # header detection asks about the same cells many times
+def _suggest(header: str, fuzzy: bool) -> Suggestion | None:
     key = normalise(header)
     if not key:
         return None
