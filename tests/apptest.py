@@ -12,10 +12,18 @@ from ui import state
 APP = str(sample.SAMPLE_DIR.parent.parent / "app.py")
 
 
-def open_app(page: str | None = None) -> AppTest:
-    """The app after its first run, switched to ``page`` (a path such as ``pages/data.py``)."""
+def open_app(
+    page: str | None = None, *, secrets: dict | None = None, user: dict | None = None, query_params: dict | None = None
+) -> AppTest:
+    """The app after its first run, switched to ``page`` (a path such as ``pages/data.py``);
+    ``secrets`` and ``user`` are AppTest's, ``query_params`` the link the page is opened with."""
     app = AppTest.from_file(APP, default_timeout=60)
+    app.secrets.update(secrets or {})
+    if user is not None:
+        app.user = user
     app.run()
+    for key, value in (query_params or {}).items():
+        app.query_params[key] = value
     if page:
         app.switch_page(page)
         app.run()

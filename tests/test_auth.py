@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from b2b_core import sample
 from b2b_core.store import Workspace
-from tests.apptest import APP, workspace_of
+from tests.apptest import APP, open_app, workspace_of
 
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -26,16 +26,11 @@ PEOPLE = {
 
 def open_as(user: dict | None, page: str | None = None, roles: dict | None = None) -> AppTest:
     """The app with sign-in configured, run as ``user`` (None: signed out), on ``page``."""
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.secrets["auth"] = AUTH
-    app.secrets["roles"] = ROLES if roles is None else roles
-    app.user = {"is_logged_in": False} if user is None else user
-    app.run()
-    if page:
-        app.switch_page(page)
-        app.run()
-    assert not app.exception, app.exception
-    return app
+    return open_app(
+        page,
+        secrets={"auth": AUTH, "roles": ROLES if roles is None else roles},
+        user={"is_logged_in": False} if user is None else user,
+    )
 
 
 def uploader_shown(app: AppTest) -> bool:

@@ -9,21 +9,14 @@ from streamlit.testing.v1 import AppTest
 from b2b_core import sample, scenarios
 from b2b_core.scenarios import Scenario
 from b2b_core.store import Workspace
-from tests.apptest import APP, open_app, shown, workspace_of
+from tests.apptest import open_app, shown, workspace_of
 
 PAGE = "pages/scenarios.py"
 
 
 def open_lab(**params: str | list[str]) -> AppTest:
     """The lab in a new session, opened with the link's query parameters ``params``."""
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.run()
-    for key, value in params.items():
-        app.query_params[key] = value
-    app.switch_page(PAGE)
-    app.run()
-    assert not app.exception, app.exception
-    return app
+    return open_app(PAGE, query_params=params)
 
 
 def summary(app: AppTest) -> pd.DataFrame:
