@@ -3,7 +3,7 @@
 import duckdb
 import streamlit as st
 
-from ui import auth, state
+from ui import auth, present, state
 
 PAGES = {
     "overview": ("pages/home.py", "Overview", ":material/dashboard:"),
@@ -11,6 +11,7 @@ PAGES = {
     "quadrants": ("pages/quadrants.py", "Revenue quadrants", ":material/scatter_plot:"),
     "cohorts": ("pages/cohorts.py", "Cohort renewals", ":material/stacked_line_chart:"),
     "scenarios": ("pages/scenarios.py", "Scenario lab", ":material/science:"),
+    "workshop": ("pages/workshop.py", "Workshop", ":material/co_present:"),
     "data": ("pages/data.py", "Data", ":material/upload_file:"),
 }
 
@@ -28,7 +29,7 @@ def navigation(visible: bool = True):
 
 
 def sidebar(person) -> None:
-    """Workspace facts every page shares, and who is using it."""
+    """Workspace facts every page shares, who is using it, and the switch into presentation mode."""
     ws = state.workspace()
     live = ws.quarters()
     with st.sidebar:
@@ -38,17 +39,30 @@ def sidebar(person) -> None:
         else:
             st.markdown("**Empty** · upload a quarter on the Data page")
         st.caption(f"Version {ws.version} · {auth.sidebar_line(person)}")
+        present.sidebar_toggle()
         if auth.sign_in_configured() and st.button("Sign out", key="auth:sidebar_sign_out"):
             st.logout()
 
 
-st.set_page_config(page_title="B2B Ops Strategy Dashboard", page_icon=":material/insights:", layout="wide")
+presenting = present.active()
+st.set_page_config(
+    page_title="B2B Ops Strategy Dashboard",
+    page_icon=":material/insights:",
+    layout="wide",
+    initial_sidebar_state="collapsed" if presenting else "auto",
+)
 person = auth.actor()
-page = navigation(visible=person is not None)
+page = navigation(visible=person is not None and not presenting)
 if person is None:
     auth.gate()
+if present.starting():
+    st.switch_page(PAGES["workshop"][0], query_params={present.PARAM: "1"})
+if presenting and page.url_path != "workshop":  # a room sees the deck only
+    st.switch_page(PAGES["workshop"][0], query_params=st.query_params.to_dict())
 try:
-    sidebar(person)
+    state.workspace()  # a file that cannot be opened gets the message below, presenting or not
+    if not presenting:
+        sidebar(person)
 except (duckdb.Error, OSError) as exc:
     st.error(
         f"The workspace file cannot be opened ({type(exc).__name__}). Another program may hold it, or the "

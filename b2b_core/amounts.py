@@ -1,6 +1,10 @@
-"""Amounts written short, the same on charts and on the screen."""
+"""Numbers written for people, the same on charts, on the screen and in exported decks: money
+and counts short, shares as percentages, changes with their sign. Unknown values (NaN) show as a
+dash, unknown changes not at all."""
 
 from __future__ import annotations
+
+import math
 
 
 def short_amount(value: float) -> str:
@@ -9,3 +13,52 @@ def short_amount(value: float) -> str:
         if abs(value) >= threshold:
             return f"{value / threshold:,.1f}{suffix}"
     return f"{value:,.0f}"
+
+
+def unknown(value: float | None) -> bool:
+    """True for None and NaN."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def money(value: float) -> str:
+    """12,345,678 → ``12.3M``; 12,345 → ``12.3k``; NaN → ``–``."""
+    return "–" if unknown(value) else short_amount(value)
+
+
+def count(value: float) -> str:
+    """1234 → ``1,234``; NaN → ``–``."""
+    return "–" if unknown(value) else f"{value:,.0f}"
+
+
+def estimate(value: float) -> str:
+    """A model parameter: 0.70412 → ``0.704``, 52,306.2 → ``52,306``, 0.0000061 → ``6.1e-06``,
+    infinity → ``∞``; NaN → ``–``."""
+    if unknown(value):
+        return "–"
+    if math.isinf(value):
+        return "∞"
+    if value and abs(value) < 0.001:
+        return f"{value:.2g}"
+    return f"{value:,.3f}" if abs(value) < 100 else f"{value:,.0f}"
+
+
+def share(value: float, digits: int = 1) -> str:
+    """0.1234 → ``12.3%``; NaN → ``–``."""
+    return "–" if unknown(value) else f"{100 * value:.{digits}f}%"
+
+
+def change(value: float, kind: str) -> str | None:
+    """A change as shown under a number, or None when it is unknown (NaN).
+
+    ``kind``: ``"count"`` (+12), ``"points"`` for a change of a share (+0.52 pts), ``"relative"``
+    for a relative change (+9.2%).
+    """
+    if unknown(value):
+        return None
+    if kind == "count":
+        return f"{value:+,.0f}"
+    if kind == "points":
+        return f"{100 * value:+.2f} pts"
+    if kind == "relative":
+        return f"{100 * value:+.1f}%"
+    raise ValueError(f"unknown kind of change {kind!r}")

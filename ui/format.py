@@ -1,12 +1,13 @@
-"""Number formatting for the screen: money, counts, shares and their changes (the numbers
-themselves come from b2b_core). Unknown values (NaN) show as a dash, unknown changes not at all."""
+"""Formatting for the screen: the number words of ``b2b_core.amounts`` (money, counts, shares,
+changes) and ``plain`` for text from the data or from a person inside Markdown."""
 
 from __future__ import annotations
 
-import math
 import re
 
-from b2b_core.amounts import short_amount
+from b2b_core.amounts import change, count, estimate, money, share
+
+__all__ = ["change", "count", "estimate", "money", "plain", "share"]
 
 _MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
 
@@ -17,51 +18,3 @@ def plain(text: object) -> str:
     character is escaped and line breaks become spaces, so ``**bold**`` or ``<img src=x>`` read
     exactly as typed instead of being rendered."""
     return _MARKUP.sub(r"\\\1", " ".join(str(text).splitlines()))
-
-
-def _unknown(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def money(value: float) -> str:
-    """12,345,678 → ``12.3M``; 12,345 → ``12.3k``; NaN → ``–``."""
-    return "–" if _unknown(value) else short_amount(value)
-
-
-def count(value: float) -> str:
-    """1234 → ``1,234``; NaN → ``–``."""
-    return "–" if _unknown(value) else f"{value:,.0f}"
-
-
-def estimate(value: float) -> str:
-    """A model parameter: 0.70412 → ``0.704``, 52,306.2 → ``52,306``, 0.0000061 → ``6.1e-06``,
-    infinity → ``∞``; NaN → ``–``."""
-    if _unknown(value):
-        return "–"
-    if math.isinf(value):
-        return "∞"
-    if value and abs(value) < 0.001:
-        return f"{value:.2g}"
-    return f"{value:,.3f}" if abs(value) < 100 else f"{value:,.0f}"
-
-
-def share(value: float, digits: int = 1) -> str:
-    """0.1234 → ``12.3%``; NaN → ``–``."""
-    return "–" if _unknown(value) else f"{100 * value:.{digits}f}%"
-
-
-def change(value: float, kind: str) -> str | None:
-    """The change shown under a metric, or None when it is unknown (NaN).
-
-    ``kind``: ``"count"`` (+12), ``"points"`` for a change of a share (+0.52 pts), ``"relative"``
-    for a relative change (+9.2%).
-    """
-    if _unknown(value):
-        return None
-    if kind == "count":
-        return f"{value:+,.0f}"
-    if kind == "points":
-        return f"{100 * value:+.2f} pts"
-    if kind == "relative":
-        return f"{100 * value:+.1f}%"
-    raise ValueError(f"unknown kind of change {kind!r}")

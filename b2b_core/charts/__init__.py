@@ -2,6 +2,7 @@
 
 from b2b_core.charts.cohorts import (
     cohort_curves,
+    cohort_projection,
     renewal_cycles,
     retention_heatmap,
     sbg_projection,
@@ -19,6 +20,7 @@ from b2b_core.charts.scenarios import scenario_colours, scenario_projection, tor
 
 __all__ = [
     "cohort_curves",
+    "cohort_projection",
     "kpi_trend",
     "lever_scores",
     "migration_heatmap",

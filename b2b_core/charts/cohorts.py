@@ -56,25 +56,34 @@ def _cell_text(values: np.ndarray, as_share: bool) -> np.ndarray:
     return np.array([[short_amount(v) for v in row] for row in scaled])
 
 
-def cohort_curves(matrix: pd.DataFrame, summary_label: str, value_title: str, period: str = "quarter") -> go.Figure:
-    """Every cohort's retention curve (thin, lighter for younger cohorts) and the size-weighted
-    average curve (thick) from a ``cohort_matrix`` table with ratios."""
-    ages = [c for c in matrix.columns if isinstance(c, (int, np.integer))]
+def _ages(matrix: pd.DataFrame) -> list[int]:
+    return [c for c in matrix.columns if isinstance(c, (int, np.integer))]
+
+
+def _add_cohort_lines(figure: go.Figure, matrix: pd.DataFrame, summary_label: str) -> None:
+    """One thin line per cohort of a ``cohort_matrix`` table with ratios, lighter for younger cohorts."""
+    ages = _ages(matrix)
     cohorts = [c for c in matrix.index if c != summary_label]
-    figure = go.Figure()
     for position, cohort in enumerate(cohorts):
-        row = matrix.loc[cohort, ages]
         shade = 0.25 + 0.55 * (1 - position / max(len(cohorts) - 1, 1))
         figure.add_scatter(
             x=ages,
-            y=row.to_numpy(dtype=float),
+            y=matrix.loc[cohort, ages].to_numpy(dtype=float),
             mode="lines",
             name="Each signup cohort",
             line={"color": rgba("#0072B2", shade), "width": 1.2},
             legendgroup="cohorts",
             showlegend=position == 0,
-            hovertemplate=f"Cohort {cohort} · age %{{x}}: %{{y:.1%}}<extra></extra>",
+            hovertemplate=f"Cohort {plain(cohort)} · age %{{x}}: %{{y:.1%}}<extra></extra>",
         )
+
+
+def cohort_curves(matrix: pd.DataFrame, summary_label: str, value_title: str, period: str = "quarter") -> go.Figure:
+    """Every cohort's retention curve (thin, lighter for younger cohorts) and the size-weighted
+    average curve (thick) from a ``cohort_matrix`` table with ratios."""
+    ages = _ages(matrix)
+    figure = go.Figure()
+    _add_cohort_lines(figure, matrix, summary_label)
     figure.add_scatter(
         x=ages,
         y=matrix.loc[summary_label, ages].to_numpy(dtype=float),
@@ -86,6 +95,20 @@ def cohort_curves(matrix: pd.DataFrame, summary_label: str, value_title: str, pe
     figure.update_yaxes(title_text=value_title, tickformat=".0%", rangemode="tozero")
     figure.update_xaxes(title_text=_age_title(period), dtick=1)
     figure.update_layout(height=420, hovermode="closest", **LAYOUT)
+    return figure
+
+
+def cohort_projection(
+    matrix: pd.DataFrame, summary_label: str, check: pd.DataFrame, period: str = "quarter"
+) -> go.Figure:
+    """Every cohort's logo-retention curve (thin, from a ``cohort_matrix`` table with ratios)
+    under the pooled survival and its sBG fit and projection (``sbg_projection`` of ``check``)."""
+    figure = sbg_projection(check, period)
+    lines = go.Figure()
+    _add_cohort_lines(lines, matrix, summary_label)
+    if lines.data:
+        figure.add_traces(list(lines.data))
+        figure.data = figure.data[-len(lines.data) :] + figure.data[: -len(lines.data)]  # thin lines underneath
     return figure
 
 

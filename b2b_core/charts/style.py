@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 
+import plotly.graph_objects as go
+
 GROUP_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "legend": {"orientation": "h", "y": -0.2, "x": 0}}
 
@@ -20,3 +22,68 @@ def plain(text: object) -> str:
     legend or hover: Plotly reads some HTML tags in texts, so ``<a href=…>`` or ``<b>`` are
     escaped and show as typed."""
     return html.escape(str(text), quote=False)
+
+
+# The projector look (presentation mode and the exported deck): big type, near-black text on
+# white, every text colour at least WCAG AA against the background.
+PROJECTOR_TEXT, PROJECTOR_BACKGROUND = "#111111", "#ffffff"
+PROJECTOR_FONT = {"base": 18, "title": 22, "annotation": 16, "height": 560}
+WCAG_AA = 4.5  # contrast ratio of normal-size text
+
+
+def contrast_ratio(foreground: str, background: str = PROJECTOR_BACKGROUND) -> float:
+    """WCAG 2 contrast ratio (1 … 21) of two ``#rrggbb`` colours: (L1 + 0.05) / (L2 + 0.05) of
+    their relative luminances, the lighter over the darker."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def readable(colour: str, background: str = PROJECTOR_BACKGROUND, ratio: float = WCAG_AA) -> str:
+    """``colour`` darkened in steps of 5% until it reaches ``ratio`` against ``background`` (the
+    hue stays, so a quadrant's label keeps its quadrant's colour); unchanged if it already does."""
+    channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    shown = colour.lower()
+    while contrast_ratio(shown, background) < ratio:
+        channels = [int(c * 0.95) for c in channels]
+        shown = "#{:02x}{:02x}{:02x}".format(*channels)
+    return shown
+
+
+def _hex(colour: object) -> str | None:
+    text = str(colour or "")
+    return text.lower() if len(text) == 7 and text.startswith("#") else None
+
+
+def for_projector(figure: go.Figure) -> go.Figure:
+    """A copy of ``figure`` for a room: fonts ``PROJECTOR_FONT``, text ``PROJECTOR_TEXT`` on white,
+    and every annotation or trace text in its own colour made ``readable``; taller, with the
+    figure's own title left to the slide's headline."""
+    shown = go.Figure(figure)
+    size = PROJECTOR_FONT
+    shown.update_layout(
+        font={"size": size["base"], "color": PROJECTOR_TEXT},
+        title_font={"size": size["title"]},
+        legend_font={"size": size["base"]},
+        hoverlabel_font_size=size["base"],
+        paper_bgcolor=PROJECTOR_BACKGROUND,
+        height=max(shown.layout.height or 0, size["height"]),
+    )
+    shown.update_layout(margin={"l": 20, "r": 20, "t": 60, "b": 20})
+    shown.update_xaxes(title_font_size=size["base"], tickfont_size=size["base"] - 2, automargin=True)
+    shown.update_yaxes(title_font_size=size["base"], tickfont_size=size["base"] - 2, automargin=True)
+    for annotation in shown.layout.annotations:
+        colour = _hex(annotation.font.color)
+        annotation.font.size = max(annotation.font.size or 0, size["annotation"])
+        annotation.font.color = readable(colour) if colour else PROJECTOR_TEXT
+    for trace in shown.data:
+        font = getattr(trace, "textfont", None)
+        colour = _hex(font.color) if font is not None and isinstance(font.color, str) else None
+        if colour:
+            font.color = readable(colour)
+    return shown

@@ -1,0 +1,265 @@
+"""The workshop deck: one slide per message, each with a headline computed from the data, the big
+numbers behind it, one figure, the figure's data as a table, and speaker notes.
+
+The builders take what the views compute (so a page can feed them from its caches);
+``build_deck`` computes everything from the panel, for the export and the tests.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from b2b_core import charts, cohorts, lifecycle, overview, quadrants, scenarios
+from b2b_core.amounts import change, count, money, share
+from b2b_core.charts.style import for_projector
+from b2b_core.playbook import Playbook
+from b2b_core.report import headlines
+
+SLIDE_TITLES = {
+    "overview": "Where we stand",
+    "stage": "Stage and priorities",
+    "quadrants": "Revenue quadrants",
+    "migration": "Who moved",
+    "cohorts": "How cohorts renew",
+    "scenarios": "What if",
+}
+HORIZON = 8  # quarters the scenario slide projects
+PROJECTED_AGE = 12  # quarters: the age the cohort slide's headline projects to (three years)
+PROJECTED_PAST_DATA = 4  # quarters the cohort slide draws past the oldest cohort's last age
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A big number on a slide: ``label``, its ``value`` as shown, and its change as shown (or None)."""
+
+    label: str
+    value: str
+    change: str | None = None
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One slide: ``key`` (of ``SLIDE_TITLES``), ``title``, the computed ``headline``, the ``facts``
+    shown large, the ``figure`` (in the projector look, ``charts.style.for_projector``) and its
+    ``data`` (the numbers drawn, for CSV), and ``notes`` for the speaker."""
+
+    key: str
+    title: str
+    headline: str
+    facts: tuple[Fact, ...]
+    figure: go.Figure
+    data: pd.DataFrame
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Deck:
+    """The slides that the data can carry, in ``SLIDE_TITLES`` order, and for each slide that
+    they cannot, the reason (``missing``: key → text)."""
+
+    slides: dict[str, Slide]
+    missing: dict[str, str]
+
+
+def overview_slide(kpis: pd.DataFrame) -> Slide:
+    """The latest quarter's KPIs against the quarter before, and their trend (``quarter_kpis``)."""
+    latest, _, found = overview.headlines(kpis)
+    by_name = {h.name: h for h in found}
+    shown = {
+        "active_accounts": ("Active accounts", count, lambda h: change(h.change, "count")),
+        "platform_revenue": ("Platform revenue", money, lambda h: change(h.relative_change, "relative")),
+        "take_rate": ("Take rate", share, lambda h: change(h.change, "points")),
+        "new_accounts": ("New accounts", count, lambda h: change(h.change, "count")),
+    }
+    facts = tuple(
+        Fact(label, show(by_name[name].value), delta(by_name[name]))
+        for name, (label, show, delta) in shown.items()
+        if not (name == "take_rate" and pd.isna(by_name[name].value))
+    )
+    headline, notes = headlines.overview_words(kpis)
+    figure = for_projector(charts.kpi_trend(kpis))
+    return Slide("overview", SLIDE_TITLES["overview"], headline, facts, figure, kpis, notes)
+
+
+def stage_slide(metrics: pd.DataFrame, playbook: Playbook, business_model: str) -> Slide:
+    """The stage the data show (default thresholds) and the levers ranked for it
+    (``company_metrics`` → ``detect_stage`` → ``prioritize``)."""
+    current = lifecycle.detect_stage(metrics)[-1]
+    ranked = lifecycle.prioritize(metrics, current.stage, business_model, playbook)
+    headline, notes = headlines.stage_words(current, ranked, playbook)
+    facts = (
+        Fact("Stage", current.name),
+        *(
+            Fact(f"Priority {row['rank']}", str(row["name"]), f"score {row['score']:.1f}")
+            for _, row in ranked.head(3).iterrows()
+        ),
+    )
+    rule_names = {rule.id: rule.id.replace("_", " ") for rule in playbook.rules}
+    figure = for_projector(charts.lever_scores(ranked, rule_names))
+    return Slide("stage", SLIDE_TITLES["stage"], headline, facts, figure, ranked, notes)
+
+
+def quadrant_slide(assigned: pd.DataFrame, mix: pd.DataFrame, quarter: str, playbook: Playbook) -> Slide:
+    """The quadrant map of ``quarter`` (``assign_quadrants`` with median cuts, log axes) and its
+    mix (the ``quadrant_summary`` rows of the quarter, index Q1 … Q4)."""
+    headline, notes = headlines.quadrant_words(mix, quarter, playbook)
+    facts = tuple(
+        Fact(
+            playbook.label(q),
+            f"{count(mix.loc[q, 'accounts'])} accounts",
+            f"{share(mix.loc[q, 'platform_revenue_share'])} of platform revenue",
+        )
+        for q in quadrants.QUADRANTS
+    )
+    figure = charts.quadrant_map(
+        assigned,
+        playbook,
+        log_axes=True,
+        take_rate=quadrants.median_take_rate(assigned),
+        cut_label="median",
+        title=f"{quarter} · {charts.quadrants.CONVENTION}",
+    )
+    figure = for_projector(figure)
+    placed = assigned[assigned["quadrant"].isin(quadrants.QUADRANTS)]
+    return Slide("quadrants", SLIDE_TITLES["quadrants"], headline, facts, figure, placed, notes)
+
+
+def migration_slide(flow: quadrants.Migration, playbook: Playbook) -> Slide:
+    """Where accounts went between the two quarters of ``flow`` (``quadrant_migration``)."""
+    headline, notes = headlines.migration_words(flow, playbook)
+    matrix = flow.matrix
+    moved = int(
+        matrix.loc[list(quadrants.QUADRANTS), list(quadrants.QUADRANTS)].to_numpy().sum()
+        - sum(matrix.loc[q, q] for q in quadrants.QUADRANTS)
+    )
+    facts = (
+        Fact(f"Changed quadrant since {flow.from_quarter}", count(moved)),
+        Fact("New accounts", count(matrix.loc[quadrants.NEW].sum())),
+        Fact("Churned", count(matrix[quadrants.CHURNED].sum())),
+    )
+    figure = for_projector(charts.migration_sankey(matrix, playbook, flow.from_quarter, flow.to_quarter))
+    return Slide("migration", SLIDE_TITLES["migration"], headline, facts, figure, matrix, notes)
+
+
+def cohort_slide(
+    logo: pd.DataFrame,
+    nrr: pd.DataFrame,
+    survival: pd.DataFrame,
+    fitted: tuple[cohorts.ShiftedBetaGeometric, pd.DataFrame] | None,
+) -> Slide:
+    """Logo retention by cohort under the pooled survival and its sBG projection.
+
+    ``logo`` / ``nrr``: ``cohort_matrix`` tables (quarters, % of initial); ``survival``:
+    ``kaplan_meier`` (quarters); ``fitted``: (model, ``holdout_check`` frame to at least age
+    ``PROJECTED_AGE``) or None when no cohort was observed for two quarters."""
+    model, check = fitted if fitted else (None, None)
+    expected = model.expected_lifetime(horizon=40) if model is not None else None
+    headline, notes = headlines.cohort_words(
+        survival["survival"], nrr.loc[cohorts.AVERAGE], check, expected, ahead=PROJECTED_AGE
+    )
+    km = survival["survival"]
+    age = 4 if 4 in km.index else int(km.index.max())
+    facts = (
+        Fact("Accounts in these cohorts", count(logo.loc[cohorts.AVERAGE, "accounts"])),
+        Fact(f"Still active after {age} quarters", share(km.loc[age])),
+        *((Fact("Expected quarters per account", f"{expected:.1f}"),) if expected is not None else ()),
+    )
+    ages = [c for c in logo.columns if isinstance(c, (int, np.integer))]
+    by_cohort = logo.loc[logo.index != cohorts.AVERAGE, ages].T.add_prefix("cohort ")
+    if check is None:
+        figure = charts.cohort_curves(logo, cohorts.AVERAGE, "Accounts still active (% of signup quarter)")
+        data = logo[ages].T
+    else:
+        figure = charts.cohort_projection(logo, cohorts.AVERAGE, check)
+        data = check.join(by_cohort, how="left")
+    figure = for_projector(figure)
+    return Slide("cohorts", SLIDE_TITLES["cohorts"], headline, facts, figure, data.rename_axis("age"), notes)
+
+
+def scenario_slide(base: scenarios.Base, shown: Sequence[scenarios.Scenario], horizon: int = HORIZON) -> Slide:
+    """The base and ``shown`` scenarios projected ``horizon`` quarters, platform revenue with
+    bands (``project``), and the comparison table (``compare``)."""
+    table = scenarios.compare(base, list(shown), horizon)
+    projections = {scenarios.BASE_NAME: scenarios.project(base, scenarios.BASE, horizon)}
+    projections |= {s.name: scenarios.project(base, s, horizon) for s in shown}
+    first, last = projections[scenarios.BASE_NAME].index[0], projections[scenarios.BASE_NAME].index[-1]
+    headline, notes = headlines.scenario_words(table, first, last)
+    facts = tuple(
+        Fact(
+            str(name),
+            money(row["platform_revenue_total"]),
+            None if name == scenarios.BASE_NAME else change(row["platform_revenue_total_vs_base_pct"], "relative"),
+        )
+        for name, row in table.iterrows()
+    )
+    figure = for_projector(
+        charts.scenario_projection(base.history, projections, "platform_revenue", "Platform revenue", scenarios.BAND)
+    )
+    return Slide("scenarios", SLIDE_TITLES["scenarios"], headline, facts, figure, table, notes)
+
+
+def build_deck(
+    panel: pd.DataFrame,
+    playbook: Playbook,
+    business_model: str = "platform",
+    shown_scenarios: Sequence[scenarios.Scenario] = (),
+    observed: Sequence[str] | None = None,
+    base: scenarios.Base | None = None,
+) -> Deck:
+    """Every slide the ``panel`` can carry, computed with the pages' defaults: median cuts of the
+    latest quarter with B-side revenue against the quarter before it, cohorts by quarter without
+    the first quarter's accounts (they may have signed up earlier), the stage from the default
+    thresholds, the base (``fit_base`` of the panel unless given) and ``shown_scenarios`` over
+    ``HORIZON`` quarters."""
+    observed = list(observed) if observed is not None else sorted(panel["quarter"].unique())
+    slides, missing = {}, {}
+    if panel.empty:
+        return Deck({}, dict.fromkeys(SLIDE_TITLES, "the workspace has no data yet"))
+    slides["overview"] = overview_slide(overview.quarter_kpis(panel))
+    slides["stage"] = stage_slide(lifecycle.company_metrics(panel), playbook, business_model)
+
+    placeable = [q for q in observed if panel.loc[panel["quarter"] == q, "b_side_revenue"].notna().any()]
+    if not placeable:
+        missing["quadrants"] = missing["migration"] = "the data have no B-side revenue to place accounts by"
+    else:
+        quarter = placeable[-1]
+        mix = quadrants.quadrant_summary(panel, quarters=[quarter]).loc[quarter]
+        slides["quadrants"] = quadrant_slide(quadrants.assign_quadrants(panel, quarter), mix, quarter, playbook)
+        earlier = [q for q in observed if q < quarter]
+        if earlier:
+            slides["migration"] = migration_slide(quadrants.quadrant_migration(panel, earlier[-1], quarter), playbook)
+        else:
+            missing["migration"] = f"{quarter} is the first quarter: nobody has moved yet"
+
+    if len(observed) < 2:
+        missing["cohorts"] = "cohort curves need at least two quarters"
+    else:
+        chosen = cohorts.select_accounts(panel, {}, leave_out_first_cohort=True)
+        if chosen.empty:
+            chosen = panel
+        matrix = cohorts.cohort_matrix(chosen, "logo", "initial", observed=observed)
+        nrr = cohorts.cohort_matrix(chosen, "nrr", "initial", observed=observed)
+        survival = cohorts.kaplan_meier(chosen, observed=observed)
+        counts = cohorts.fittable_survivors(chosen, observed=observed)
+        fitted = None
+        if counts:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", cohorts.SBGFitWarning)
+                longest = max(len(c) for c in counts) - 1
+                fitted = cohorts.holdout_check(counts, None, max(PROJECTED_AGE, longest + PROJECTED_PAST_DATA))
+        slides["cohorts"] = cohort_slide(matrix, nrr, survival, fitted)
+
+    try:
+        base = base or scenarios.fit_base(panel)
+    except ValueError as exc:
+        missing["scenarios"] = str(exc)
+    else:
+        slides["scenarios"] = scenario_slide(base, shown_scenarios)
+    ordered = {key: slides[key] for key in SLIDE_TITLES if key in slides}
+    return Deck(ordered, {key: missing[key] for key in SLIDE_TITLES if key in missing})

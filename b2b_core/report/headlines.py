@@ -1,0 +1,232 @@
+"""The sentence each workshop slide leads with, and its speaker notes, computed from the frames
+the views already compute. One message per slide: the headline says what the chart means, with
+its numbers; the notes give the facilitator the rest of the evidence and a question for the room.
+
+Every function returns ``(headline, notes)``: a sentence, and a tuple of sentences. Names from the
+data (account names) are kept as they are; whoever renders them escapes them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from b2b_core.amounts import change, count, money, share
+from b2b_core.lifecycle import SIGNAL_NAMES, STAGE_NAMES, StageResult
+from b2b_core.playbook import Playbook
+from b2b_core.quadrants import QUADRANTS, Migration
+from b2b_core.scenarios import BASE_NAME, LEVERS
+
+Words = tuple[str, tuple[str, ...]]
+
+
+def _listed(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _more_or_less(relative: float) -> str:
+    """+0.081 → ``8.1% more than``; −0.02 → ``2.0% less than``; 0 → ``the same as``."""
+    if round(abs(relative), 3) == 0:
+        return "the same as"
+    return f"{share(abs(relative))} {'more' if relative > 0 else 'less'} than"
+
+
+def overview_words(kpis: pd.DataFrame) -> Words:
+    """From ``overview.quarter_kpis``: the latest quarter's platform revenue and active accounts,
+    against the calendar quarter before it when the workspace has it."""
+    latest = kpis.index[-1]
+    now = kpis.loc[latest]
+    before = kpis.index[-2] if len(kpis) > 1 else None
+    revenue, accounts = money(now["platform_revenue"]), count(now["active_accounts"])
+    if before is None or pd.isna(now["churned_accounts"]):  # no data for the quarter before
+        headline = f"In {latest} the platform earned {revenue} from {accounts} active accounts."
+    else:
+        prior = kpis.loc[before]
+        relative = (now["platform_revenue"] - prior["platform_revenue"]) / prior["platform_revenue"]
+        net = change(now["active_accounts"] - prior["active_accounts"], "count")
+        headline = (
+            f"In {latest} the platform earned {revenue}, {_more_or_less(relative)} in {before}, "
+            f"from {accounts} active accounts ({net})."
+        )
+    notes = [f"{count(now['new_accounts'])} accounts were new in {latest}."]
+    if not pd.isna(now["churned_accounts"]):
+        notes.append(
+            f"{count(now['churned_accounts'])} accounts active the quarter before were not active in {latest}; "
+            f"{count(now['returning_accounts'])} came back after a gap."
+        )
+    if not pd.isna(now["take_rate"]):
+        notes.append(
+            f"The platform kept {share(now['take_rate'])} of the {money(now['b_side_revenue'])} its accounts "
+            "earned through it (take rate)."
+        )
+    notes.append("Ask the room: which of these numbers surprises you, and why?")
+    return headline, tuple(notes)
+
+
+def stage_words(result: StageResult, ranked: pd.DataFrame, playbook: Playbook, top: int = 3) -> Words:
+    """From the current ``detect_stage`` result and the ``prioritize`` table: the stage and the
+    ``top`` levers to put first, each note one piece of evidence or one lever's score."""
+    first = [str(name) for name in ranked["name"].head(top)]
+    headline = f"In {result.quarter} the business is in {result.name.lower()}: put {_listed(first)} first."
+    notes = [
+        f"Evidence: {SIGNAL_NAMES.get(check.signal, check.signal.replace('_', ' '))} is "
+        + _signal_value(check.signal, check.value)
+        + f", {'' if check.holds else 'not '}{'at least' if check.comparison == '≥' else 'below'} "
+        + _signal_value(check.signal, check.threshold)
+        + "."
+        for check in result.checks
+    ]
+    if result.distance:  # pieces such as "both …", "and …" read as one sentence; others are a list
+        joined = " " if any(step.startswith(("and ", "or ")) for step in result.distance) else "; "
+        notes.append(f"To reach {STAGE_NAMES[result.next_stage].lower()}: {joined.join(result.distance)}.")
+    rules = [c for c in ranked.columns if c not in ("name", "base", "score", "rank")]
+    for key, row in ranked.head(top).iterrows():
+        raised = [f"{rule.replace('_', ' ')} +{row[rule]:.1f}" for rule in rules if row[rule] > 0]
+        notes.append(
+            f"{row['rank']}. {row['name']}: score {row['score']:.1f} = playbook weight {row['base']:.1f}"
+            + (f" + {', '.join(raised)}" if raised else "")
+            + f". {playbook.lever(key).description}"
+        )
+    notes.append("Ask the room: what would we stop doing to make room for the first lever?")
+    return headline, tuple(notes)
+
+
+def _signal_value(signal: str, value: float) -> str:
+    return count(value) if signal in ("quarters_of_history", "active_accounts") else share(value, 0)
+
+
+def quadrant_words(mix: pd.DataFrame, quarter: str, playbook: Playbook) -> Words:
+    """From the ``quadrant_summary`` rows of one quarter (index Q1 … Q4): what the core partners
+    (Q1) bring and what the under-monetised accounts (Q4) earn against what they pay."""
+    q1, q4 = mix.loc["Q1"], mix.loc["Q4"]
+    headline = (
+        f"In {quarter}, {count(q1['accounts'])} {playbook.quadrant('Q1').name.lower()} (Q1) bring "
+        f"{share(q1['platform_revenue_share'])} of platform revenue; the {count(q4['accounts'])} "
+        f"{playbook.quadrant('Q4').name.lower()} accounts (Q4) earn {share(q4['b_side_revenue_share'])} of "
+        f"B-side revenue but pay only {share(q4['platform_revenue_share'])} of the platform's."
+    )
+    notes = [
+        f"{playbook.label(q)}: {count(mix.loc[q, 'accounts'])} accounts, {share(mix.loc[q, 'platform_revenue_share'])} "
+        f"of platform revenue, {share(mix.loc[q, 'b_side_revenue_share'])} of B-side revenue, median take rate "
+        f"{share(mix.loc[q, 'median_take_rate'])}. {playbook.quadrant(q).meaning}"
+        for q in QUADRANTS
+    ]
+    notes.append("Ask the room: which Q4 accounts could we grow together with this quarter?")
+    return headline, tuple(notes)
+
+
+def migration_words(flow: Migration, playbook: Playbook, quadrant: str = "Q4", movers: int = 3) -> Words:
+    """From a ``quadrant_migration``: how many accounts entered ``quadrant`` since the earlier
+    quarter (from another quadrant, or new, or returning) and the share of the later quarter's
+    B-side revenue they hold (over the placed accounts, as in ``quadrant_summary``); the notes
+    add the accounts that left it, the moves into and out of Q1, and the ``movers`` biggest
+    changes of platform revenue among accounts that changed quadrant."""
+    accounts = flow.accounts.assign(  # plain text: the two states are categoricals of different categories
+        before=flow.accounts["before"].astype(str), after=flow.accounts["after"].astype(str)
+    )
+    placed = accounts["after"].isin(QUADRANTS)
+    b_side_total = accounts.loc[placed, "b_side_revenue_after"].sum()
+    entered = accounts[(accounts["after"] == quadrant) & (accounts["before"] != quadrant)]
+    left = accounts[(accounts["before"] == quadrant) & (accounts["after"] != quadrant)]
+    label = playbook.label(quadrant)
+    since = f"since {flow.from_quarter}"
+    if entered.empty:
+        headline = f"No account entered {label} {since}; {count(len(left))} left it."
+    else:
+        new = int((entered["before"] == "new").sum())
+        held = entered["b_side_revenue_after"].sum() / b_side_total if b_side_total > 0 else float("nan")
+        headline = (
+            f"{count(len(entered))} accounts entered {label} {since}"
+            + (f" ({count(new)} of them new)" if new else "")
+            + f"; they hold {share(held)} of {flow.to_quarter}'s B-side revenue."
+        )
+    notes = [f"{count(len(left))} accounts left {label}: " + _destinations(left["after"]) + "."] if len(left) else []
+    for other in ("Q1",) if quadrant != "Q1" else ():
+        into = accounts[(accounts["after"] == other) & (accounts["before"] != other)]
+        out = accounts[(accounts["before"] == other) & (accounts["after"] != other)]
+        notes.append(f"{count(len(into))} accounts entered {playbook.label(other)} and {count(len(out))} left it.")
+    moved = accounts[
+        accounts["before"].isin(QUADRANTS)
+        & accounts["after"].isin(QUADRANTS)
+        & (accounts["before"] != accounts["after"])
+    ]
+    swing = (moved["platform_revenue_after"] - moved["platform_revenue_before"]).abs()
+    for index in swing.nlargest(movers).index:
+        row = moved.loc[index]
+        name = row.get("account_name")
+        who = str(name) if isinstance(name, str) and name else str(row["account_id"])
+        notes.append(
+            f"{who} moved {row['before']} → {row['after']}: platform revenue {money(row['platform_revenue_before'])} → "
+            f"{money(row['platform_revenue_after'])}."
+        )
+    notes.append("Ask the room: who owns the accounts that moved, and what changed for them?")
+    return headline, tuple(notes)
+
+
+def _destinations(after: pd.Series) -> str:
+    """``12 to Q1, 3 to churned`` (largest first)."""
+    counts = after.astype(str).value_counts()
+    return ", ".join(f"{count(n)} to {state}" for state, n in counts.items() if n)
+
+
+def cohort_words(
+    survival: pd.Series, nrr: pd.Series, check: pd.DataFrame | None, expected: float | None, at: int = 4, ahead: int = 8
+) -> Words:
+    """From the Kaplan–Meier ``survival`` by age (quarters), the size-weighted NRR by age, the
+    sBG ``holdout_check`` frame (``predicted`` by age; None without a fit) and the model's
+    expected quarters per account: of every 100 new accounts, how many are still active at age
+    ``at`` (the oldest observed age if younger), and how many the model expects at age ``ahead``."""
+    age = at if at in survival.index else int(survival.index.max())
+    still = round(100 * float(survival.loc[age]))
+    quarters = "quarter" if age == 1 else "quarters"
+    headline = f"Of every 100 new accounts, {still} are still active after {age} {quarters}"
+    if check is not None and ahead in check.index and ahead > age:
+        headline += f"; the renewal model expects {round(100 * float(check.loc[ahead, 'predicted']))} after {ahead}."
+    else:
+        headline += "."
+    notes = []
+    if age in nrr.index and not pd.isna(nrr.loc[age]):
+        notes.append(
+            f"Revenue kept after {age} {quarters} (NRR, expansion included): {share(nrr.loc[age])} of the "
+            "signup quarter's."
+        )
+    if expected is not None:
+        notes.append(f"The model expects a new account to stay {expected:.1f} quarters over the next 10 years.")
+    notes += [
+        "Accounts still active at the last quarter count as not lost yet (Kaplan–Meier); the dashed line is the "
+        "shifted-beta-geometric projection with its 95% band.",
+        "Ask the room: what happens in an account's first quarters that decides whether it stays?",
+    ]
+    return headline, tuple(notes)
+
+
+def scenario_words(table: pd.DataFrame, first: str, last: str) -> Words:
+    """From ``scenarios.compare`` (base first): the base's platform revenue over ``first`` –
+    ``last``, and the scenario that adds most to it, with the levers it moves."""
+    base = table.loc[BASE_NAME]
+    total = money(base["platform_revenue_total"])
+    others = table.drop(index=BASE_NAME)
+    if others.empty:
+        headline = (
+            f"With no lever moved, the data project {total} of platform revenue over {first}–{last} and "
+            f"{count(base['active_accounts_end'])} active accounts in {last}."
+        )
+    else:
+        best_name = others["platform_revenue_total"].idxmax()
+        best = others.loc[best_name]
+        gain = best["platform_revenue_total_vs_base"]
+        headline = (
+            f"{best_name} {'adds' if gain >= 0 else 'costs'} {money(abs(gain))} of platform revenue over "
+            f"{first}–{last} ({change(best['platform_revenue_total_vs_base_pct'], 'relative')} on the base's {total})."
+        )
+    notes = [
+        f"{name}: " + (_levers_said(row) or "no lever moved") + f"; {money(row['platform_revenue_total'])} over "
+        f"{first}–{last}, {count(row['active_accounts_end'])} active accounts in {last}."
+        for name, row in table.iterrows()
+    ]
+    notes.append("Move a lever and watch the line: which assumption would we have to be most sure of?")
+    return headline, tuple(notes)
+
+
+def _levers_said(row: pd.Series) -> str:
+    return ", ".join(f"{lever.label.lower()} {row[lever.key]:+g} {lever.unit}" for lever in LEVERS if row[lever.key])

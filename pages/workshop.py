@@ -1,0 +1,228 @@
+"""Workshop: the deck a facilitator presents to a room, one message per slide (overview, stage and
+priorities, quadrant map, migration, cohort curves with their projection, scenarios with live
+levers), each with its headline computed from the data and speaker notes; Previous / Next (or
+the arrow keys), the slide number in the URL, presentation mode, and the offline HTML deck."""
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from b2b_core import playbook, report, scenarios
+from ui import downloads, present, scenario_views, shell, state
+from ui import format as fmt
+from ui import workshop_views as views
+
+# Keys → Next / Previous / Exit buttons; a text field or a slider keeps its own keys.
+KEYBOARD = """
+<script>
+if (!window.parent.workshopKeys) {
+  window.parent.workshopKeys = true;
+  window.parent.document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [role='slider'], [contenteditable='true']")) return;
+    const keys = {ArrowRight: "next", PageDown: "next", ArrowLeft: "previous", PageUp: "previous", Escape: "exit"};
+    const which = keys[event.key];
+    const button = which && window.parent.document.querySelector(`.st-key-workshop_${which} button`);
+    if (button && !button.disabled) { event.preventDefault(); button.click(); }
+  });
+}
+</script>
+"""
+
+
+def show_facts(slide: report.Slide) -> None:
+    """The slide's big numbers, one bordered metric each."""
+    if not slide.facts:
+        return
+    for cell, fact in zip(st.columns(len(slide.facts)), slide.facts, strict=True):
+        cell.metric(
+            fmt.plain(fact.label),
+            fact.value,
+            fact.change,
+            delta_color="off",
+            delta_arrow="auto" if fact.change and fact.change[:1] in "+-" else "off",
+            border=True,
+        )
+
+
+def show_chart(slide: report.Slide) -> None:
+    st.plotly_chart(
+        slide.figure, width="stretch", theme=None, config=report.plot_config(slide.key), key=f"workshop:{slide.key}"
+    )
+
+
+def live_levers(base: scenarios.Base) -> None:
+    """The levers the room moves: one slider per lever, kept across slides."""
+    values = views.live_levers()
+    for lever in scenarios.LEVERS:
+        off = lever.key in ("take_rate_change", "churn_elasticity") and not base.has_b_side
+        st.slider(
+            f"{lever.label} ({lever.unit})",
+            lever.minimum,
+            lever.maximum,
+            value=values[lever.key],
+            step=lever.step,
+            key=views.lever_widget(lever.key),
+            on_change=views.keep_lever,
+            args=(lever.key,),
+            help=lever.help + (" Needs B-side revenue, which the data lack." if off else ""),
+            disabled=off,
+        )
+    moved = any(values.values())
+    st.button(
+        "Reset the levers",
+        icon=":material/restart_alt:",
+        on_click=views.reset_levers,
+        disabled=not moved,
+        key="workshop_reset",
+    )
+
+
+shell.require_app_shell()
+presenting = present.active()
+if presenting:
+    present.style()
+st.html(KEYBOARD, unsafe_allow_javascript=True)
+ws = state.workspace()
+data = state.data_version()
+if not ws.quarters():
+    st.info("The workspace has no data yet. Upload a quarter's account export on the **Data** page.")
+    st.stop()
+file_book = state.playbook()
+if isinstance(file_book, str):
+    st.error(f"The playbook cannot be read: {file_book}")
+    st.stop()
+saved_weights = ws.playbook_weights()
+book, _ = file_book.with_saved_weights(saved_weights)
+model = views.model_from_url()
+deck = views.deck(data, f"{state.playbook_key()}|{sorted(saved_weights.items())}", model, book)
+saved = dict(ws.saved_scenarios())
+available = list(deck.slides)
+if not available:
+    st.info("The data cannot carry a slide yet: " + "; ".join(fmt.plain(r) for r in deck.missing.values()) + ".")
+    st.stop()
+
+# Setup: the facilitator's choices (never drawn while presenting)
+order = views.order_from_url(available)
+if not presenting:
+    st.title("Workshop")
+    with st.container(border=True):
+        order = (
+            st.multiselect(
+                "Slides, in the order shown",
+                available,
+                default=order,
+                format_func=report.SLIDE_TITLES.get,
+                key=views.CHOSEN,
+                on_change=views.keep_slides,
+                help="Remove a slide and add it again to move it to the end.",
+            )
+            or order
+        )
+        choices = st.columns([1, 2, 1, 1, 1], vertical_alignment="bottom")
+        chosen_model = choices[0].selectbox(
+            "Business model",
+            playbook.BUSINESS_MODELS,
+            index=playbook.BUSINESS_MODELS.index(model),
+            format_func=playbook.BUSINESS_MODEL_NAMES.get,
+            help="The priorities slide ranks the levers for this model.",
+        )
+        if chosen_model != model:
+            st.query_params[views.MODEL] = chosen_model
+            st.rerun()
+        st.session_state[views.SCENARIOS_KEPT] = choices[1].multiselect(
+            "Saved scenarios on the what-if slide",
+            list(saved),
+            default=views.shown_scenarios(saved),
+            key="workshop:scenarios",
+            format_func=fmt.plain,
+            help=f"Scenarios saved in the Scenario lab. Levers moved on the slide are added as “{views.LIVE_NAME}”.",
+        )
+        choices[2].button(
+            "Present", icon=":material/slideshow:", type="primary", on_click=present.start, width="stretch"
+        )
+        if deck.missing:
+            st.caption(
+                "Not in this deck: "
+                + "; ".join(f"{report.SLIDE_TITLES[k]} ({fmt.plain(reason)})" for k, reason in deck.missing.items())
+                + "."
+            )
+
+# The scenario slide is the one rebuilt live: saved scenarios chosen + the levers moved in the room
+names = views.shown_scenarios(saved)
+live = views.live_scenario(names)
+shown = [scenarios.Scenario.of(name, saved[name]) for name in names] + ([live] if live.overrides() else [])
+slides = dict(deck.slides)
+base = scenario_views.base(data)
+if "scenarios" in slides and not isinstance(base, str):
+    slides["scenarios"] = report.scenario_slide(base, shown)
+deck_slides = [slides[key] for key in order]
+if not presenting:
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    subtitle = f"{ws.quarters()[0]}–{ws.quarters()[-1]} · {playbook.BUSINESS_MODEL_NAMES[model]} · made {stamp}"
+    downloads.file_button(
+        "Deck (HTML, offline)",
+        lambda: report.deck_html(deck_slides, "B2B Ops Strategy Workshop", subtitle).encode("utf-8"),
+        f"workshop_{ws.quarters()[-1]}.html",
+        "text/html",
+        "dl:deck",
+        place=choices[3],
+    )
+    downloads.file_button(
+        "Chart data (ZIP of CSVs)",
+        lambda: report.chart_data_zip(deck_slides),
+        f"workshop_{ws.quarters()[-1]}_data.zip",
+        "application/zip",
+        "dl:deck_data",
+        place=choices[4],
+    )
+
+# Navigation: Previous · where we are · Next (· Exit)
+total = len(order)
+position = views.position_from_url(total)
+st.query_params[views.SLIDE] = str(position)
+slide = slides[order[position - 1]]
+bar = st.columns([1, 6, 1, 1] if presenting else [1, 7, 1], vertical_alignment="center")
+bar[0].button(
+    "Previous",
+    icon=":material/arrow_back:",
+    on_click=views.go_to,
+    args=(position - 1,),
+    disabled=position == 1,
+    key="workshop_previous",
+    width="stretch",
+)
+bar[1].markdown(f"**{position} / {total}** · {fmt.plain(slide.title)}")
+bar[2].button(
+    "Next",
+    icon=":material/arrow_forward:",
+    on_click=views.go_to,
+    args=(position + 1,),
+    disabled=position == total,
+    key="workshop_next",
+    width="stretch",
+)
+if presenting:
+    bar[3].button("Exit", icon=":material/close:", on_click=present.stop, key="workshop_exit", width="stretch")
+
+# The slide
+st.markdown(f"{'#' if presenting else '###'} {fmt.plain(slide.headline)}")
+show_facts(slide)
+if slide.key == "scenarios" and not isinstance(base, str):
+    levers, chart = st.columns([1, 3], gap="large")
+    with levers:
+        live_levers(base)
+    with chart:
+        show_chart(slide)
+else:
+    show_chart(slide)
+with st.expander("Speaker notes", expanded=not presenting):
+    st.markdown("\n".join(f"- {fmt.plain(note)}" for note in slide.notes))
+if not presenting:
+    downloads.csv_button(
+        "This chart's data (CSV)", slide.data, f"{position:02d}_{slide.key}.csv", f"dl:slide:{slide.key}"
+    )
+    st.caption(
+        "Every chart's toolbar saves it as a PNG. In presentation mode the arrow keys, Page Up / Page Down "
+        "(a presenter's clicker) and Esc work too."
+    )

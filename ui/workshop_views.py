@@ -1,0 +1,99 @@
+"""The workshop page's deck and the state it keeps across slides and presentation mode.
+
+The deck is built once per data version, playbook and business model (``report.build_deck``);
+the scenario slide is rebuilt on each run from the cached base, with the saved scenarios chosen
+and the levers moved in the room. What the facilitator chose lives in the URL (``slides``,
+``slide``, ``model``) or in kept copies in the session (scenarios, levers), because Streamlit
+drops a widget's state on runs that do not draw it (presentation mode, other slides).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from b2b_core import playbook, report, scenarios
+from b2b_core.playbook import Playbook
+from ui import scenario_views, state
+
+SLIDES, SLIDE, MODEL = "slides", "slide", "model"  # query parameters
+CHOSEN, SCENARIOS_KEPT, LIVE_KEPT = "workshop:slides", "workshop:scenarios:kept", "workshop:live"
+LIVE_NAME = "In the room"
+
+
+@st.cache_resource(show_spinner="Building the deck…", max_entries=4)
+def deck(data: str, book_key: str, model: str, _book: Playbook) -> report.Deck:
+    """``build_deck`` of the live panel (``data`` and ``book_key`` key the cache; ``_book`` is the
+    playbook they name). A shared read-only resource."""
+    base = scenario_views.base(data)
+    return report.build_deck(
+        state.live_panel(),
+        _book,
+        model,
+        observed=state.workspace().quarters(),
+        base=None if isinstance(base, str) else base,
+    )
+
+
+def model_from_url() -> str:
+    """The business model of the ``model`` parameter, ``platform`` when absent or unknown."""
+    chosen = st.query_params.get(MODEL, playbook.BUSINESS_MODELS[0])
+    return chosen if chosen in playbook.BUSINESS_MODELS else playbook.BUSINESS_MODELS[0]
+
+
+def order_from_url(available: list[str]) -> list[str]:
+    """The slides of the ``slides`` parameter (comma-separated keys) that the deck has, in its
+    order; every available slide when it is absent or names none of them."""
+    named = [key for key in st.query_params.get(SLIDES, "").split(",") if key in available]
+    return list(dict.fromkeys(named)) or available
+
+
+def position_from_url(total: int) -> int:
+    """The ``slide`` parameter (1-based) clamped to 1 … ``total``; 1 when absent or not a number."""
+    text = st.query_params.get(SLIDE, "1")
+    return min(max(int(text), 1), max(total, 1)) if text.isdigit() else 1
+
+
+def go_to(position: int) -> None:
+    """Button callback: show slide ``position`` (1-based)."""
+    st.query_params[SLIDE] = str(position)
+
+
+def keep_slides() -> None:
+    """Multiselect callback: the chosen order goes to the URL, and the deck starts again at 1."""
+    st.query_params[SLIDES] = ",".join(st.session_state[CHOSEN])
+    st.query_params[SLIDE] = "1"
+
+
+def shown_scenarios(saved: dict[str, dict[str, float]]) -> list[str]:
+    """The saved scenarios the what-if slide shows: the kept choice (names still saved), all
+    saved ones at first."""
+    kept = st.session_state.get(SCENARIOS_KEPT)
+    return list(saved) if kept is None else [name for name in kept if name in saved]
+
+
+def live_scenario(saved_names: list[str]) -> scenarios.Scenario:
+    """The scenario of the levers moved in the room (``LIVE_NAME``, or with " (live)" if a saved
+    scenario is called that)."""
+    clash = LIVE_NAME.casefold() in {name.casefold() for name in saved_names}
+    return scenarios.Scenario.of(f"{LIVE_NAME} (live)" if clash else LIVE_NAME, live_levers())
+
+
+def live_levers() -> dict[str, float]:
+    """Lever key → value moved in the room (0 for the others)."""
+    return st.session_state.setdefault(LIVE_KEPT, dict.fromkeys(scenarios.LEVER_KEYS, 0.0))
+
+
+def lever_widget(lever: str) -> str:
+    return f"workshop:lever:{lever}"
+
+
+def keep_lever(lever: str) -> None:
+    """Slider callback: keep the lever's value when its slider is not drawn."""
+    live_levers()[lever] = float(st.session_state[lever_widget(lever)])
+
+
+def reset_levers() -> None:
+    """Button callback: every live lever back to 0."""
+    for lever in scenarios.LEVER_KEYS:
+        live_levers()[lever] = 0.0
+        st.session_state.pop(lever_widget(lever), None)
