@@ -47,7 +47,7 @@ def show_facts(slide: report.Slide) -> None:
 
 def show_chart(slide: report.Slide) -> None:
     st.plotly_chart(
-        slide.figure, width="stretch", theme=None, config=report.plot_config(slide.key), key=f"workshop:{slide.key}"
+        slide.figure, width="stretch", theme=None, config=report.plot_config(slide.key), key=f"workshop:chart:{slide.key}"
     )
 
 

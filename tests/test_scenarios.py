@@ -74,6 +74,17 @@ def test_base_projection_by_hand():
     assert frame["take_rate"].tolist() == pytest.approx([0.1, 0.1])
 
 
+@pytest.mark.parametrize("covariance", [np.full((2, 2), np.nan), np.array([[1.0, 2.0], [2.0, 1.0]])])
+def test_a_fit_without_usable_covariance_gives_bands_from_the_renewals_and_arrivals_alone(covariance):
+    """Two quarters of data give no covariance (NaN), and a matrix that is not positive definite
+    has no Cholesky factor: the band then redraws only the accounts that renew and arrive."""
+    base = replace(hand_base(), covariance=covariance)
+    frame = project(base, horizon=4)
+    assert (frame["active_accounts_lower"] <= frame["active_accounts"]).all()
+    assert (frame["active_accounts"] <= frame["active_accounts_upper"]).all()
+    assert frame.notna().all().all()
+
+
 def test_a_scenario_without_overrides_reproduces_the_base():
     panel = sample.generate_panel(400, 8)
     base = project(panel, BASE, 6)

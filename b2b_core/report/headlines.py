@@ -24,6 +24,12 @@ def _listed(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _accounts(number: float, kind: str = "") -> str:
+    """``1 account``, ``1,234 active accounts`` (``kind`` before the noun)."""
+    noun = "account" if number == 1 else "accounts"
+    return f"{count(number)} {kind + ' ' if kind else ''}{noun}"
+
+
 def _more_or_less(relative: float) -> str:
     """+0.081 → ``8.1% more than``; −0.02 → ``2.0% less than``; 0 → ``the same as``."""
     if round(abs(relative), 3) == 0:
@@ -37,21 +43,22 @@ def overview_words(kpis: pd.DataFrame) -> Words:
     latest = kpis.index[-1]
     now = kpis.loc[latest]
     before = kpis.index[-2] if len(kpis) > 1 else None
-    revenue, accounts = money(now["platform_revenue"]), count(now["active_accounts"])
-    if before is None or pd.isna(now["churned_accounts"]):  # no data for the quarter before
-        headline = f"In {latest} the platform earned {revenue} from {accounts} active accounts."
+    revenue, accounts = money(now["platform_revenue"]), _accounts(now["active_accounts"], "active")
+    if before is None or pd.isna(now["churned_accounts"]) or not kpis.loc[before, "platform_revenue"] > 0:
+        # no data for the quarter before, or nothing to compare with
+        headline = f"In {latest} the platform earned {revenue} from {accounts}."
     else:
         prior = kpis.loc[before]
         relative = (now["platform_revenue"] - prior["platform_revenue"]) / prior["platform_revenue"]
         net = change(now["active_accounts"] - prior["active_accounts"], "count")
         headline = (
             f"In {latest} the platform earned {revenue}, {_more_or_less(relative)} in {before}, "
-            f"from {accounts} active accounts ({net})."
+            f"from {accounts} ({net})."
         )
-    notes = [f"{count(now['new_accounts'])} accounts were new in {latest}."]
+    notes = [f"{_accounts(now['new_accounts'])} new in {latest}."]
     if not pd.isna(now["churned_accounts"]):
         notes.append(
-            f"{count(now['churned_accounts'])} accounts active the quarter before were not active in {latest}; "
+            f"{_accounts(now['churned_accounts'])} active the quarter before not active in {latest}; "
             f"{count(now['returning_accounts'])} came back after a gap."
         )
     if not pd.isna(now["take_rate"]):
@@ -106,7 +113,7 @@ def quadrant_words(mix: pd.DataFrame, quarter: str, playbook: Playbook) -> Words
         f"B-side revenue but pay only {share(q4['platform_revenue_share'])} of the platform's."
     )
     notes = [
-        f"{playbook.label(q)}: {count(mix.loc[q, 'accounts'])} accounts, {share(mix.loc[q, 'platform_revenue_share'])} "
+        f"{playbook.label(q)}: {_accounts(mix.loc[q, 'accounts'])}, {share(mix.loc[q, 'platform_revenue_share'])} "
         f"of platform revenue, {share(mix.loc[q, 'b_side_revenue_share'])} of B-side revenue, median take rate "
         f"{share(mix.loc[q, 'median_take_rate'])}. {playbook.quadrant(q).meaning}"
         for q in QUADRANTS
@@ -136,15 +143,15 @@ def migration_words(flow: Migration, playbook: Playbook, quadrant: str = "Q4", m
         new = int((entered["before"] == "new").sum())
         held = entered["b_side_revenue_after"].sum() / b_side_total if b_side_total > 0 else float("nan")
         headline = (
-            f"{count(len(entered))} accounts entered {label} {since}"
+            f"{_accounts(len(entered))} entered {label} {since}"
             + (f" ({count(new)} of them new)" if new else "")
             + f"; they hold {share(held)} of {flow.to_quarter}'s B-side revenue."
         )
-    notes = [f"{count(len(left))} accounts left {label}: " + _destinations(left["after"]) + "."] if len(left) else []
+    notes = [f"{_accounts(len(left))} left {label}: " + _destinations(left["after"]) + "."] if len(left) else []
     for other in ("Q1",) if quadrant != "Q1" else ():
         into = accounts[(accounts["after"] == other) & (accounts["before"] != other)]
         out = accounts[(accounts["before"] == other) & (accounts["after"] != other)]
-        notes.append(f"{count(len(into))} accounts entered {playbook.label(other)} and {count(len(out))} left it.")
+        notes.append(f"{_accounts(len(into))} entered {playbook.label(other)} and {count(len(out))} left it.")
     moved = accounts[
         accounts["before"].isin(QUADRANTS)
         & accounts["after"].isin(QUADRANTS)
@@ -209,7 +216,7 @@ def scenario_words(table: pd.DataFrame, first: str, last: str) -> Words:
     if others.empty:
         headline = (
             f"With no lever moved, the data project {total} of platform revenue over {first}–{last} and "
-            f"{count(base['active_accounts_end'])} active accounts in {last}."
+            f"{_accounts(base['active_accounts_end'], 'active')} in {last}."
         )
     else:
         best_name = others["platform_revenue_total"].idxmax()
@@ -221,7 +228,7 @@ def scenario_words(table: pd.DataFrame, first: str, last: str) -> Words:
         )
     notes = [
         f"{name}: " + (_levers_said(row) or "no lever moved") + f"; {money(row['platform_revenue_total'])} over "
-        f"{first}–{last}, {count(row['active_accounts_end'])} active accounts in {last}."
+        f"{first}–{last}, {_accounts(row['active_accounts_end'], 'active')} in {last}."
         for name, row in table.iterrows()
     ]
     notes.append("Move a lever and watch the line: which assumption would we have to be most sure of?")

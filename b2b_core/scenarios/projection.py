@@ -97,7 +97,7 @@ def _parameter_draws(base: Base, rng: np.random.Generator) -> tuple[np.ndarray, 
     except np.linalg.LinAlgError:
         spread = None
     # kept within the space the fit searched: beyond it the data cannot tell values apart
-    log_params = np.clip(mean + (normal @ spread.T if spread is not None else 0.0), -LOG_BOUND, LOG_BOUND)
+    log_params = np.clip(mean + (normal @ spread.T if spread is not None else 0.0 * normal), -LOG_BOUND, LOG_BOUND)
     return np.exp(log_params[:, :1]), np.exp(log_params[:, 1:])
 
 

@@ -1,0 +1,410 @@
+"""The workshop deck: headline sentences on panels small enough to check by hand, the slides the
+data can carry, the offline HTML export and the projector look."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from b2b_core import charts, exports, lifecycle, overview, playbook, quadrants, report, sample, scenarios
+from b2b_core.charts.style import WCAG_AA, contrast_ratio, for_projector, readable
+from b2b_core.lifecycle.stage import Check, StageResult
+from b2b_core.report import headlines
+
+BOOK = playbook.load_playbook()
+
+
+def panel(rows):
+    frame = pd.DataFrame(rows, columns=["account_id", "quarter", "platform_revenue", "b_side_revenue", "active"])
+    return frame.astype({"platform_revenue": float, "b_side_revenue": float, "active": bool})
+
+
+@pytest.fixture(scope="module")
+def sample_panel(tmp_path_factory):
+    """The live panel of a workspace seeded from the bundled sample (what the app shows first)."""
+    ws = sample.open_workspace(tmp_path_factory.mktemp("sample") / "workspace.duckdb")
+    try:
+        return ws.panel()
+    finally:
+        ws.close()
+
+
+# --- headlines -------------------------------------------------------------------------------
+
+# a and b in 2026Q1; a and c in 2026Q2 (b churned, c new)
+TWO_QUARTERS = panel(
+    [
+        ("a", "2026Q1", 100, 1000, True),
+        ("b", "2026Q1", 50, 1000, True),
+        ("a", "2026Q2", 120, 1000, True),
+        ("c", "2026Q2", 60, 500, True),
+    ]
+)
+
+
+def test_overview_headline_compares_the_latest_quarter_with_the_one_before():
+    headline, notes = headlines.overview_words(overview.quarter_kpis(TWO_QUARTERS))
+    # platform revenue 180 against 150: +20%; active accounts 2 against 2
+    assert headline == "In 2026Q2 the platform earned 180, 20.0% more than in 2026Q1, from 2 active accounts (+0)."
+    assert notes[0] == "1 account new in 2026Q2."
+    assert notes[1] == "1 account active the quarter before not active in 2026Q2; 0 came back after a gap."
+    assert notes[2] == "The platform kept 12.0% of the 1.5k its accounts earned through it (take rate)."
+
+
+def test_overview_headline_of_a_single_quarter_or_after_a_gap_has_no_comparison():
+    one = TWO_QUARTERS[TWO_QUARTERS["quarter"] == "2026Q1"]
+    assert headlines.overview_words(overview.quarter_kpis(one))[0] == (
+        "In 2026Q1 the platform earned 150 from 2 active accounts."
+    )
+    gap = TWO_QUARTERS.replace({"quarter": {"2026Q2": "2026Q4"}})  # 2026Q3 missing
+    assert headlines.overview_words(overview.quarter_kpis(gap))[0] == (
+        "In 2026Q4 the platform earned 180 from 2 active accounts."
+    )
+
+
+def test_overview_headline_says_less_when_revenue_fell():
+    fell = TWO_QUARTERS.assign(platform_revenue=[100, 50, 75, 60])  # 135 against 150: −10%
+    assert headlines.overview_words(overview.quarter_kpis(fell))[0].startswith(
+        "In 2026Q2 the platform earned 135, 10.0% less than in 2026Q1"
+    )
+
+
+def test_stage_headline_names_the_stage_and_the_top_three_levers_with_their_evidence():
+    result = StageResult(
+        "2026Q2",
+        "traction",
+        (
+            Check("quarters_of_history", 6, "<", 4, False),
+            Check("active_accounts", 120, "<", 300, True),
+        ),
+        "accelerated_growth",
+        ("180 more active accounts (then growth decides)",),
+    )
+    ranked = pd.DataFrame(
+        {
+            "name": ["Acquisition & activation", "Customer success & renewal", "Sales & key decision makers"],
+            "base": [7.0, 6.0, 6.0],
+            "low_renewal": [0.0, 1.5, 0.0],
+            "score": [7.0, 7.5, 6.0],
+            "rank": [2, 1, 3],
+        },
+        index=["acquisition", "success", "sales"],
+    ).sort_values("rank")
+    headline, notes = headlines.stage_words(result, ranked, BOOK)
+    assert headline == (
+        "In 2026Q2 the business is in traction: put Customer success & renewal, Acquisition & activation and "
+        "Sales & key decision makers first."
+    )
+    assert notes[0] == "Evidence: quarters of history is 6, not below 4."
+    assert notes[1] == "Evidence: active accounts is 120, below 300."
+    assert notes[2] == "To reach accelerated growth: 180 more active accounts (then growth decides)."
+    assert notes[3].startswith("1. Customer success & renewal: score 7.5 = playbook weight 6.0 + low renewal +1.5. ")
+    assert notes[4].startswith("2. Acquisition & activation: score 7.0 = playbook weight 7.0. ")
+
+
+def test_stage_distance_pieces_read_as_one_sentence():
+    result = StageResult(
+        "2026Q2",
+        "accelerated_growth",
+        (),
+        "steady_growth",
+        ("both revenue growth falling below 40% (now 68%)", "and account growth falling below 30% (now 58%)"),
+    )
+    ranked = lifecycle.prioritize(pd.Series(dtype=float), "accelerated_growth", "platform", BOOK)
+    notes = headlines.stage_words(result, ranked, BOOK)[1]
+    assert (
+        "To reach steady growth: both revenue growth falling below 40% (now 68%) and account growth falling "
+        "below 30% (now 58%)." in notes
+    )
+
+
+def test_quadrant_headline_reads_the_mix_of_core_partners_and_under_monetised_accounts():
+    mix = pd.DataFrame(
+        {
+            "accounts": [10, 5, 20, 4],
+            "account_share": [10 / 39, 5 / 39, 20 / 39, 4 / 39],
+            "platform_revenue_share": [0.8, 0.1, 0.05, 0.05],
+            "b_side_revenue_share": [0.6, 0.02, 0.08, 0.3],
+            "median_take_rate": [0.1, 0.3, 0.05, 0.01],
+        },
+        index=list(quadrants.QUADRANTS),
+    )
+    headline, notes = headlines.quadrant_words(mix, "2026Q2", BOOK)
+    assert headline == (
+        "In 2026Q2, 10 core partners (Q1) bring 80.0% of platform revenue; the 4 under-monetised accounts (Q4) "
+        "earn 30.0% of B-side revenue but pay only 5.0% of the platform's."
+    )
+    assert notes[3].startswith(
+        "Q4 · Under-monetised: 4 accounts, 5.0% of platform revenue, 30.0% of B-side revenue, median take rate 1.0%."
+    )
+
+
+# Value cuts: B-side revenue > 500 is high, platform revenue > 50 is high.
+#   2026Q1: a Q1, b Q3, c Q4, d Q2.   2026Q2: a Q4, b Q4, c Q1, d churned, e new in Q4.
+MOVES = panel(
+    [
+        ("a", "2026Q1", 100, 1000, True),
+        ("b", "2026Q1", 10, 100, True),
+        ("c", "2026Q1", 10, 1000, True),
+        ("d", "2026Q1", 100, 100, True),
+        ("a", "2026Q2", 10, 1000, True),
+        ("b", "2026Q2", 10, 2000, True),
+        ("c", "2026Q2", 100, 1000, True),
+        ("e", "2026Q2", 20, 3000, True),
+    ]
+)
+VALUE_CUTS = ("value", 500.0, 50.0)
+
+
+def test_migration_headline_counts_accounts_entering_q4_and_their_share_of_b_side_revenue():
+    flow = quadrants.quadrant_migration(MOVES, "2026Q1", "2026Q2", VALUE_CUTS)
+    headline, notes = headlines.migration_words(flow, BOOK)
+    # a, b and e entered Q4; their B-side revenue 1000 + 2000 + 3000 of the 7000 placed in 2026Q2
+    assert headline == (
+        "3 accounts entered Q4 · Under-monetised since 2026Q1 (1 of them new); they hold 85.7% of 2026Q2's "
+        "B-side revenue."
+    )
+    assert notes[0] == "1 account left Q4 · Under-monetised: 1 to Q1."
+    assert notes[1] == "1 account entered Q1 · Core partners and 1 left it."
+    # movers between quadrants, largest platform revenue change first: a (100 → 10), c (10 → 100), b (10 → 10)
+    assert notes[2] == "a moved Q1 → Q4: platform revenue 100 → 10."
+    assert notes[3] == "c moved Q4 → Q1: platform revenue 10 → 100."
+    assert notes[4] == "b moved Q3 → Q4: platform revenue 10 → 10."
+
+
+def test_migration_headline_when_nobody_entered_q4():
+    stayed = panel(  # a Q1 → Q1, b Q3 → Q3, c Q4 → Q1, d Q2 → churned
+        [
+            ("a", "2026Q1", 100, 1000, True),
+            ("b", "2026Q1", 10, 100, True),
+            ("c", "2026Q1", 10, 1000, True),
+            ("d", "2026Q1", 100, 100, True),
+            ("a", "2026Q2", 100, 1000, True),
+            ("b", "2026Q2", 10, 100, True),
+            ("c", "2026Q2", 100, 1000, True),
+        ]
+    )
+    flow = quadrants.quadrant_migration(stayed, "2026Q1", "2026Q2", VALUE_CUTS)
+    assert (
+        headlines.migration_words(flow, BOOK)[0] == "No account entered Q4 · Under-monetised since 2026Q1; 1 left it."
+    )
+
+
+def test_migration_notes_use_account_names_when_the_data_have_them():
+    named = MOVES.assign(account_name=MOVES["account_id"].map({"a": "Golden Harbor", "c": "Blue River"}))
+    flow = quadrants.quadrant_migration(named, "2026Q1", "2026Q2", VALUE_CUTS)
+    notes = headlines.migration_words(flow, BOOK)[1]
+    assert "Golden Harbor moved Q1 → Q4: platform revenue 100 → 10." in notes
+
+
+def test_cohort_headline_reads_survival_at_four_quarters_and_the_projection():
+    survival = pd.Series([1.0, 0.8, 0.7, 0.6, 0.5], index=range(5))
+    nrr = pd.Series({4: 0.9})
+    check = pd.DataFrame({"predicted": np.linspace(1.0, 0.28, 13)}, index=range(13))  # 0.28 at age 12
+    headline, notes = headlines.cohort_words(survival, nrr, check, 6.25, ahead=12)
+    assert headline == (
+        "Of every 100 new accounts, 50 are still active after 4 quarters; the renewal model expects 28 after 12."
+    )
+    assert notes[0] == "Revenue kept after 4 quarters (NRR, expansion included): 90.0% of the signup quarter's."
+    assert notes[1] == "The model expects a new account to stay 6.2 quarters over the next 10 years."
+
+
+def test_cohort_headline_of_young_cohorts_without_a_model_uses_the_oldest_age():
+    survival = pd.Series([1.0, 0.75], index=range(2))
+    headline, notes = headlines.cohort_words(survival, pd.Series(dtype=float), None, None)
+    assert headline == "Of every 100 new accounts, 75 are still active after 1 quarter."
+    assert not any("NRR" in note or "model expects" in note for note in notes)
+
+
+def scenario_table(rows):
+    columns = [*scenarios.LEVER_KEYS, "platform_revenue_total", "active_accounts_end"]
+    table = pd.DataFrame(rows, columns=["scenario", *columns]).set_index("scenario").astype(float)
+    base = table.loc[scenarios.BASE_NAME, "platform_revenue_total"]
+    table["platform_revenue_total_vs_base"] = table["platform_revenue_total"] - base
+    table["platform_revenue_total_vs_base_pct"] = table["platform_revenue_total_vs_base"] / base
+    return table
+
+
+def test_scenario_headline_names_the_scenario_that_adds_most_against_the_base():
+    table = scenario_table(
+        [
+            ("Base", 0, 0, 0, 0, 0, 100e6, 1000),
+            ("Renew", 2, 0, 0, 0, 0, 110e6, 1100),
+            ("Cheaper", 0, 0, 0, -1, 0, 95e6, 1010),
+        ]
+    )
+    headline, notes = headlines.scenario_words(table, "2026Q4", "2028Q3")
+    assert headline == "Renew adds 10.0M of platform revenue over 2026Q4–2028Q3 (+10.0% on the base's 100.0M)."
+    assert notes[0] == "Base: no lever moved; 100.0M over 2026Q4–2028Q3, 1,000 active accounts in 2028Q3."
+    assert notes[1] == "Renew: renewal uplift +2 points; 110.0M over 2026Q4–2028Q3, 1,100 active accounts in 2028Q3."
+    only_worse = table.drop(index="Renew")
+    assert headlines.scenario_words(only_worse, "2026Q4", "2028Q3")[0] == (
+        "Cheaper costs 5.0M of platform revenue over 2026Q4–2028Q3 (-5.0% on the base's 100.0M)."
+    )
+
+
+def test_scenario_headline_of_the_base_alone():
+    table = scenario_table([("Base", 0, 0, 0, 0, 0, 100e6, 1)])
+    assert headlines.scenario_words(table, "2026Q4", "2028Q3")[0] == (
+        "With no lever moved, the data project 100.0M of platform revenue over 2026Q4–2028Q3 and 1 active account "
+        "in 2028Q3."
+    )
+
+
+# --- the deck ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def deck(sample_panel):
+    return report.build_deck(
+        sample_panel, BOOK, shown_scenarios=[scenarios.Scenario.of("Renew", {"renewal_uplift": 2})]
+    )
+
+
+def test_the_sample_carries_every_slide_in_order_each_with_a_headline_figure_data_and_notes(deck):
+    assert list(deck.slides) == list(report.SLIDE_TITLES) and not deck.missing
+    for key, slide in deck.slides.items():
+        assert slide.key == key and slide.title == report.SLIDE_TITLES[key]
+        assert slide.headline.endswith(".") and len(slide.headline) < 220
+        assert slide.figure.data and not slide.data.empty
+        assert slide.notes and slide.notes[-1].startswith(("Ask the room", "Move a lever"))
+
+
+def test_slide_headlines_equal_the_headline_functions_on_the_same_frames(sample_panel, deck):
+    kpis = overview.quarter_kpis(sample_panel)
+    assert deck.slides["overview"].headline == headlines.overview_words(kpis)[0]
+    metrics = lifecycle.company_metrics(sample_panel)
+    current = lifecycle.detect_stage(metrics)[-1]
+    ranked = lifecycle.prioritize(metrics, current.stage, "platform", BOOK)
+    assert deck.slides["stage"].headline == headlines.stage_words(current, ranked, BOOK)[0]
+    latest = sorted(sample_panel["quarter"].unique())[-1]
+    mix = quadrants.quadrant_summary(sample_panel, quarters=[latest]).loc[latest]
+    assert deck.slides["quadrants"].headline == headlines.quadrant_words(mix, latest, BOOK)[0]
+    assert deck.slides["scenarios"].headline.startswith("Renew adds ")
+
+
+def test_facts_on_the_overview_slide_are_the_latest_kpis(sample_panel, deck):
+    latest, _, found = overview.latest_headlines(sample_panel)
+    by_name = {h.name: h for h in found}
+    facts = {f.label: f for f in deck.slides["overview"].facts}
+    assert facts["Active accounts"].value == f"{by_name['active_accounts'].value:,.0f}"
+    assert facts["Active accounts"].change == f"{by_name['active_accounts'].change:+,.0f}"
+
+
+def test_data_without_b_side_revenue_leave_out_the_quadrant_slides_and_say_why():
+    lacking = TWO_QUARTERS.assign(b_side_revenue=np.nan)
+    deck = report.build_deck(lacking, BOOK)
+    assert "quadrants" not in deck.slides and "migration" not in deck.slides
+    assert deck.missing["quadrants"] == "the data have no B-side revenue to place accounts by"
+
+
+def test_a_single_quarter_carries_overview_stage_and_quadrants_only():
+    one = MOVES[MOVES["quarter"] == "2026Q1"]
+    deck = report.build_deck(one, BOOK)
+    assert list(deck.slides) == ["overview", "stage", "quadrants"]
+    assert set(deck.missing) == {"migration", "cohorts", "scenarios"}
+    assert deck.missing["migration"] == "2026Q1 is the first quarter: nobody has moved yet"
+
+
+def test_the_cohort_slide_projects_past_the_oldest_cohort(deck):
+    data = deck.slides["cohorts"].data
+    observed = data["observed"].dropna().index.max()
+    assert data.index.max() >= max(observed + 4, 12)
+    assert data["predicted"].notna().all()
+    names = [trace.name for trace in deck.slides["cohorts"].figure.data]
+    assert "Each signup cohort" in names and "sBG projection (dashed)" in names
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def test_the_html_deck_embeds_plotly_once_and_every_slide_with_its_figure_and_data(deck):
+    slides = list(deck.slides.values())
+    page = report.deck_html(slides, "Workshop", "2023Q4–2026Q3")
+    assert page.count("plotly.js v") == 1 and "cdn" not in page.split("<script>")[0].lower()
+    assert "src=" not in re.sub(r"<script>.*?</script>", "", page, flags=re.S)  # nothing loaded from elsewhere
+    assert page.count('<section class="slide"') == len(slides)
+    figures = json.loads(re.search(r"const figures = (\[.*?\]);\n", page, re.S).group(1))
+    assert [f["id"] for f in figures] == [f"chart-{i}" for i in range(1, len(slides) + 1)]
+    assert all(f["figure"]["data"] and f["config"]["toImageButtonOptions"]["format"] == "png" for f in figures)
+    links = re.findall(r'download="([^"]+)" href="data:text/csv;base64,([^"]+)"', page)
+    assert [name for name, _ in links] == [f"{i:02d}_{s.key}.csv" for i, s in enumerate(slides, start=1)]
+    assert base64.b64decode(links[0][1]) == exports.csv_bytes(slides[0].data, index=True)
+
+
+def test_the_html_deck_escapes_text_from_the_data(deck):
+    slide = deck.slides["scenarios"]
+    hostile = report.Slide(
+        "scenarios",
+        "What if",
+        "<img src=x onerror=alert(1)> adds </script><script>alert(2)</script>",
+        (report.Fact("<b>Base</b>", "1"),),
+        slide.figure.update_layout(title_text="</script><script>alert(3)</script>"),
+        slide.data,
+        ("<i>note</i>",),
+    )
+    page = report.deck_html([hostile], "<title>", "x")
+    body = page.split("</head>", 1)[1]
+    assert "<img" not in body and "<b>Base" not in body and "<i>note" not in body
+    assert "alert(2)" in body and body.count("<script>") == 1  # the deck's own script only
+    assert "alert(3)" in body and "<script>alert(3)" not in body
+
+
+def test_the_chart_data_zip_holds_one_csv_per_slide(deck):
+    slides = list(deck.slides.values())
+    with zipfile.ZipFile(io.BytesIO(report.chart_data_zip(slides))) as archive:
+        assert archive.namelist() == [f"{i:02d}_{s.key}.csv" for i, s in enumerate(slides, start=1)]
+        assert archive.read("01_overview.csv") == exports.csv_bytes(slides[0].data, index=True)
+
+
+# --- the projector look ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("foreground", "background", "ratio"),
+    [
+        ("#000000", "#ffffff", 21.0),
+        ("#ffffff", "#ffffff", 1.0),
+        ("#777777", "#ffffff", 4.48),
+        ("#0072b2", "#ffffff", 5.19),
+    ],
+)
+def test_contrast_ratio_follows_wcag(foreground, background, ratio):
+    assert contrast_ratio(foreground, background) == pytest.approx(ratio, abs=0.01)
+    assert contrast_ratio(background, foreground) == pytest.approx(ratio, abs=0.01)
+
+
+def test_readable_darkens_a_light_colour_until_it_passes_and_keeps_a_dark_one():
+    assert readable("#111111") == "#111111"
+    darker = readable("#E69F00")  # Okabe–Ito orange: 2.0 on white
+    assert contrast_ratio(darker) >= WCAG_AA
+    red, green, blue = (int(darker[i : i + 2], 16) for i in (1, 3, 5))
+    assert red > green > blue  # still orange
+
+
+def test_every_text_on_a_projector_figure_passes_wcag_aa(deck):
+    for slide in deck.slides.values():
+        layout = slide.figure.layout
+        assert contrast_ratio(layout.font.color) >= WCAG_AA and layout.font.size >= 18
+        for annotation in layout.annotations:
+            assert contrast_ratio(annotation.font.color) >= WCAG_AA, (slide.key, annotation.text)
+
+
+def test_quadrant_colours_stay_distinct_for_colour_blind_viewers_and_their_labels_pass_on_the_projector():
+    colours = charts.quadrants.QUADRANT_COLOURS
+    assert len(set(colours.values())) == 4
+    assert all(contrast_ratio(readable(c)) >= WCAG_AA for c in colours.values())
+
+
+def test_for_projector_leaves_the_original_figure_alone():
+    figure = charts.kpi_trend(overview.quarter_kpis(TWO_QUARTERS))
+    before = json.loads(figure.to_json())
+    shown = for_projector(figure)
+    assert json.loads(figure.to_json()) == before and shown.layout.height >= 560

@@ -1,0 +1,166 @@
+"""The workshop page under AppTest on the bundled sample: the deck and its setup, slide
+navigation through the URL, presentation mode without editing widgets, and the live levers."""
+
+from __future__ import annotations
+
+import pytest
+
+from b2b_core import report
+from tests.apptest import open_app, shown, workspace_of
+
+WORKSHOP = "pages/workshop.py"
+EDITING = ("multiselect", "selectbox", "text_input", "number_input", "toggle", "checkbox", "radio", "file_uploader")
+
+
+def headline(app) -> str:
+    """The slide's headline: the Markdown heading under the navigation row."""
+    return next(shown(m.value).lstrip("# ") for m in app.markdown if m.value.startswith(("# ", "### ")))
+
+
+def query(app, name: str) -> str | None:
+    value = app.query_params.get(name)
+    return value[0] if isinstance(value, list) else value
+
+
+def button(app, key: str):
+    return next(b for b in app.button if b.key == key)
+
+
+def editing_widgets(app) -> dict[str, int]:
+    return {kind: len(app.get(kind)) for kind in EDITING if app.get(kind)}
+
+
+@pytest.fixture
+def deck(workspace_path):
+    """The deck the page shows, built by b2b_core from the same workspace."""
+    app = open_app(WORKSHOP)
+    ws = workspace_of(workspace_path)
+    from b2b_core import playbook
+
+    return app, report.build_deck(ws.panel(), playbook.load_playbook(), observed=ws.quarters())
+
+
+def test_the_page_shows_the_first_slide_with_the_headline_computed_by_b2b_core(deck):
+    app, built = deck
+    assert not app.exception
+    assert headline(app) == built.slides["overview"].headline
+    assert [m.label for m in app.metric] == [f.label for f in built.slides["overview"].facts]
+    assert [m.value for m in app.metric] == [f.value for f in built.slides["overview"].facts]
+    assert query(app, "slide") == "1"
+    assert app.multiselect[0].value == list(report.SLIDE_TITLES)  # every slide, in the design's order
+
+
+def test_next_and_previous_move_through_the_slides_and_keep_the_number_in_the_url(deck):
+    app, built = deck
+    button(app, "workshop_next").click().run()
+    assert query(app, "slide") == "2" and headline(app) == built.slides["stage"].headline
+    for _ in range(4):
+        button(app, "workshop_next").click().run()
+    assert query(app, "slide") == "6" and button(app, "workshop_next").disabled
+    assert headline(app) == built.slides["scenarios"].headline
+    button(app, "workshop_previous").click().run()
+    assert query(app, "slide") == "5" and headline(app) == built.slides["cohorts"].headline
+    assert not app.exception
+
+
+def test_a_link_opens_its_slide_and_its_order_and_a_slide_number_too_large_is_the_last(workspace_path):
+    app = open_app(WORKSHOP, query_params={"slides": "migration,overview,nonsense", "slide": "2"})
+    assert app.multiselect[0].value == ["migration", "overview"]
+    assert headline(app).startswith("In 2026Q3 the platform earned")
+    app = open_app(WORKSHOP, query_params={"slide": "99"})
+    assert query(app, "slide") == "6" and not app.exception
+
+
+def test_choosing_slides_puts_their_order_in_the_url_and_starts_again_at_one(deck):
+    app, built = deck
+    button(app, "workshop_next").click().run()
+    app.multiselect[0].set_value(["quadrants", "overview"]).run()
+    assert query(app, "slides") == "quadrants,overview" and query(app, "slide") == "1"
+    assert headline(app) == built.slides["quadrants"].headline
+
+
+def test_the_business_model_changes_the_priorities_slide(workspace_path):
+    app = open_app(WORKSHOP, query_params={"slides": "stage"})
+    platform = headline(app)
+    app.selectbox[0].set_value("hardware").run()
+    assert query(app, "model") == "hardware"
+    ws = workspace_of(workspace_path)
+    from b2b_core import playbook
+
+    built = report.build_deck(ws.panel(), playbook.load_playbook(), "hardware", observed=ws.quarters())
+    assert headline(app) == built.slides["stage"].headline
+    assert headline(app).split(":")[0] == platform.split(":")[0]  # same stage, levers ranked for hardware
+
+
+def test_presentation_mode_hides_the_sidebar_setup_and_every_editing_widget(workspace_path):
+    normal = open_app(WORKSHOP)
+    assert editing_widgets(normal).get("multiselect") == 2 and len(normal.sidebar.get("toggle")) == 1
+    app = open_app(WORKSHOP, query_params={"present": "1"})
+    assert not app.exception
+    assert editing_widgets(app) == {}
+    assert not app.sidebar.children or not any(app.sidebar.get(kind) for kind in (*EDITING, "button", "markdown"))
+    assert {b.key for b in app.button} == {"workshop_previous", "workshop_next", "workshop_exit"}
+    assert not app.get("download_button") and not app.title
+    assert not app.expander[0].proto.expanded  # speaker notes closed in front of the room
+    for _ in range(5):  # only the levers of the scenario slide are widgets to move
+        button(app, "workshop_next").click().run()
+    assert editing_widgets(app) == {} and len(app.slider) == 5
+    assert {b.key for b in app.button} == {"workshop_previous", "workshop_next", "workshop_exit", "workshop_reset"}
+
+
+def test_presenting_opens_the_deck_from_any_page_and_exit_returns_to_the_setup(workspace_path):
+    app = open_app("pages/data.py", query_params={"present": "1"})
+    assert not app.get("file_uploader") and button(app, "workshop_exit")
+    button(app, "workshop_exit").click().run()
+    assert query(app, "present") is None and len(app.sidebar.toggle) == 1  # the sidebar is back
+
+
+def test_the_sidebar_toggle_switches_into_presentation_mode(workspace_path):
+    app = open_app()
+    app.sidebar.toggle[0].set_value(True).run()
+    assert not app.exception
+    assert query(app, "present") == "1" and button(app, "workshop_exit")
+    assert editing_widgets(app) == {}
+
+
+def test_the_present_button_keeps_the_chosen_slides(workspace_path):
+    app = open_app(WORKSHOP, query_params={"slides": "cohorts,quadrants"})
+    next(b for b in app.button if b.label == "Present").click().run()
+    assert query(app, "present") == "1" and query(app, "slides") == "cohorts,quadrants"
+    assert headline(app).startswith("Of every 100 new accounts")
+
+
+def test_live_levers_add_the_rooms_scenario_and_survive_moving_between_slides(workspace_path):
+    app = open_app(WORKSHOP, query_params={"present": "1", "slide": "6"})
+    base_headline = headline(app)
+    assert base_headline.startswith("With no lever moved")
+    app.slider(key="workshop:lever:renewal_uplift").set_value(2.0).run()
+    assert headline(app).startswith("In the room adds ") and "on the base's" in headline(app)
+    assert [m.label for m in app.metric] == ["Base", "In the room"]
+    button(app, "workshop_previous").click().run()
+    button(app, "workshop_next").click().run()
+    assert app.slider(key="workshop:lever:renewal_uplift").value == 2.0
+    assert headline(app).startswith("In the room adds ")
+    button(app, "workshop_reset").click().run()
+    assert headline(app) == base_headline
+
+
+def test_saved_scenarios_join_the_what_if_slide_and_a_name_clash_with_the_room_is_avoided(workspace_path):
+    ws = workspace_of(workspace_path)
+    ws.save_scenario("In the room", {"renewal_uplift": 1.0})
+    ws.save_scenario("Cheaper", {"take_rate_change": -0.5})
+    app = open_app(WORKSHOP, query_params={"slide": "6"})
+    assert app.multiselect[1].value == ["In the room", "Cheaper"]  # every saved one, in the order saved
+    app.slider(key="workshop:lever:new_account_growth").set_value(10.0).run()
+    assert [shown(m.label) for m in app.metric] == ["Base", "In the room", "Cheaper", "In the room (live)"]
+    app.multiselect[1].set_value(["Cheaper"]).run()
+    assert [m.label for m in app.metric] == ["Base", "Cheaper", "In the room"]
+    assert not app.exception
+
+
+def test_an_empty_workspace_says_what_to_do(workspace_path, monkeypatch):
+    from b2b_core import sample
+
+    monkeypatch.setattr(sample, "seed_workspace", lambda workspace, directory=None: [])
+    app = open_app(WORKSHOP)
+    assert "no data yet" in app.info[0].value and not app.exception
