@@ -12,14 +12,16 @@ from ui import downloads, present, scenario_views, shell, state
 from ui import format as fmt
 from ui import workshop_views as views
 
-# Keys → Next / Previous / Exit buttons; a text field or a slider keeps its own keys.
+# Keys → Next / Previous / Exit buttons; a text field or a slider keeps its own keys but Esc.
+# Metric values wrap instead of being cut (lever names are long).
 KEYBOARD = """
 <script>
 if (!window.parent.workshopKeys) {
   window.parent.workshopKeys = true;
   window.parent.document.addEventListener("keydown", (event) => {
     const target = event.target;
-    if (target.closest && target.closest("input, textarea, select, [role='slider'], [contenteditable='true']")) return;
+    const typing = target.closest && target.closest("input, textarea, select, [role='slider'], [contenteditable]");
+    if (typing && event.key !== "Escape") return;
     const keys = {ArrowRight: "next", PageDown: "next", ArrowLeft: "previous", PageUp: "previous", Escape: "exit"};
     const which = keys[event.key];
     const button = which && window.parent.document.querySelector(`.st-key-workshop_${which} button`);
@@ -27,6 +29,7 @@ if (!window.parent.workshopKeys) {
   });
 }
 </script>
+<style>[data-testid="stMetricValue"] > div { white-space: normal !important; overflow: visible !important; }</style>
 """
 
 
@@ -47,7 +50,11 @@ def show_facts(slide: report.Slide) -> None:
 
 def show_chart(slide: report.Slide) -> None:
     st.plotly_chart(
-        slide.figure, width="stretch", theme=None, config=report.plot_config(slide.key), key=f"workshop:chart:{slide.key}"
+        slide.figure,
+        width="stretch",
+        theme=None,  # the projector look of b2b_core.charts.style, not Streamlit's theme
+        config=report.plot_config(slide.key),
+        key=f"workshop:chart:{slide.key}",
     )
 
 

@@ -4,7 +4,8 @@ It is on while the URL holds ``present=1`` (so a refresh or a shared link keeps 
 switched on from the sidebar's toggle or the workshop page's Present button, off with the Exit
 button or Esc. While it is on, the app shows only the workshop page, with no sidebar, no
 Streamlit chrome (header, toolbar, footer), no editing widgets, larger type and near-black text
-(``STYLE``; every colour at least WCAG AA on white, see ``b2b_core.charts.style``).
+(``STYLE``; every text colour, disabled buttons included, at least WCAG AA on white; see
+``b2b_core.charts.style`` for the charts).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ STYLE = """
   html { font-size: 20px; }
   [data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1rem 2.5rem 1rem; }
   [data-testid="stCaptionContainer"], [data-testid="stMetricLabel"] { color: #222222 !important; }
-  [data-testid="stMetricValue"] { font-size: 2.2rem; }
+  [data-testid="stMetricValue"] { font-size: 1.9rem; line-height: 1.2; }
+  button:disabled, button:disabled p { color: #555555 !important; }
   [data-testid="stMetricDelta"] { color: #222222 !important; }
   [data-testid="stMetricDelta"] svg { fill: #222222 !important; }
   h1 { font-size: 2rem !important; line-height: 1.25 !important; padding-top: 0.5rem !important; }

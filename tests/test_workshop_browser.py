@@ -1,0 +1,300 @@
+"""Real-browser tests of the Workshop page: presentation mode slide by slide (keys, chrome hidden,
+a chart on every slide), its text contrast, the live levers of the what-if slide, and the exported
+HTML deck opened with no network. Debian Chromium against `streamlit run app.py` on the sample."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from b2b_core.report import SLIDE_TITLES
+from tests.browser import ERROR_ELEMENTS, ROOT, chromium_page, streamlit_server, wait_until_idle
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = ROOT / "test-artifacts" / "workshop"
+VIEWPORT = {"width": 1920, "height": 1080}
+SAMPLE_SLIDES = SLIDE_TITLES  # the sample carries every slide: key → title
+KEYS, TITLES = list(SAMPLE_SLIDES), list(SAMPLE_SLIDES.values())
+CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+SIDEBAR, HEADER = '[data-testid="stSidebar"]', '[data-testid="stHeader"]'
+SETUP_WIDGETS = {
+    "file uploader": '[data-testid="stFileUploader"]',
+    "multiselect": '[data-testid="stMultiSelect"]',
+    "selectbox": '[data-testid="stSelectbox"]',
+    "download button": '[data-testid="stDownloadButton"]',
+}
+AA = 4.5  # WCAG 2.x AA, normal-size text
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    with streamlit_server(tmp_path_factory.mktemp("workshop") / "workspace.duckdb") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium_page(**VIEWPORT) as page:
+        yield page.context.browser
+
+
+@pytest.fixture
+def page(browser):
+    """A page in a context of its own (a new Streamlit session: no levers kept from another test)."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def wait_for_chart(page, selector: str) -> None:
+    """Wait until the Plotly chart ``selector`` has drawn at least one trace into its SVG."""
+    page.wait_for_function(
+        """(selector) => {
+            const plot = document.querySelector(selector);
+            return plot && plot._fullData && plot._fullData.length > 0 && plot.querySelector(".main-svg");
+        }""",
+        arg=selector,
+    )
+
+
+def trace_names(page, selector: str) -> list[str]:
+    return page.evaluate("(selector) => document.querySelector(selector)._fullData.map(t => t.name)", selector)
+
+
+def wait_for_slide(page, position: int, total: int = len(SAMPLE_SLIDES)) -> None:
+    """Wait until the URL and the nav row show slide ``position`` and the app has finished its run."""
+    page.wait_for_url(re.compile(rf"[?&]slide={position}(&|$)"))
+    wait_until_idle(page)
+    expect(nav_row(page)).to_contain_text(f"{position} / {total} · {TITLES[position - 1]}")
+
+
+def nav_row(page):
+    """The row Previous · where we are · Next (· Exit)."""
+    return page.locator('[data-testid="stHorizontalBlock"]').filter(has=page.locator(".st-key-workshop_next")).first
+
+
+def check_presented_slide(page, position: int) -> None:
+    """Slide ``position`` of the sample deck is on screen alone, its chart drawn; screenshot it."""
+    assert page.locator(ERROR_ELEMENTS).count() == 0, position
+    wait_for_chart(page, CHART)
+    assert page.locator(".js-plotly-plot").count() == 1, position  # one chart a slide, the old one gone
+    expect(page.locator(SIDEBAR)).to_be_hidden()
+    expect(page.locator(HEADER)).to_be_hidden()
+    for name, selector in SETUP_WIDGETS.items():
+        assert page.locator(selector).count() == 0, f"slide {position} shows a {name} while presenting"
+    expect(page.locator(".st-key-workshop_exit button")).to_be_visible()
+    expect(page.locator("h1").first).not_to_be_empty()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"slide_{position}.png"))
+
+
+def test_presentation_mode_steps_through_every_slide_by_button_and_keys_with_only_the_deck_on_screen(app_url, page):
+    page.goto(app_url + "/workshop?present=1")
+    wait_for_slide(page, 1)
+    check_presented_slide(page, 1)
+    expect(page.locator(".st-key-workshop_previous button")).to_be_disabled()
+    next_button = page.locator(".st-key-workshop_next button")
+    expect(next_button).to_have_text(re.compile("Next"))
+    ways = {2: "Next", 3: "ArrowRight", 4: "PageDown", 5: "Next", 6: "Next"}
+    for position, way in ways.items():
+        if way == "Next":
+            next_button.click()
+        else:
+            page.keyboard.press(way)
+        wait_for_slide(page, position)
+        check_presented_slide(page, position)
+    expect(next_button).to_be_disabled()
+    page.keyboard.press("ArrowLeft")
+    wait_for_slide(page, 5)
+    check_presented_slide(page, 5)
+    next_button.click()
+    wait_for_slide(page, 6)
+    expect(next_button).to_be_disabled()
+    expect(page.locator(".st-key-workshop_previous button")).to_be_enabled()
+
+    page.locator("h1").first.click()  # the focus on the page, not on a widget
+    page.keyboard.press("Escape")
+    page.wait_for_url(lambda url: "present=1" not in url)
+    wait_until_idle(page)
+    expect(page.locator(SIDEBAR)).to_be_visible()
+    expect(page.locator(HEADER)).to_be_visible()
+    expect(page.locator(".st-key-workshop_exit")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Workshop")).to_be_visible()
+    assert "slide=6" in page.url  # the facilitator is still where they stopped
+    assert page.locator(ERROR_ELEMENTS).count() == 0
+
+
+# Every text node's colour as drawn: its computed colour with the opacity of it and its ancestors
+# applied to the alpha, for the text directly inside the elements of each group.
+TEXT_COLOURS = """(groups) => {
+    const found = [];
+    for (const [group, selector] of Object.entries(groups)) {
+        for (const root of document.querySelectorAll(selector)) {
+            const elements = [root, ...root.querySelectorAll("*")];
+            for (const element of elements) {
+                const own = Array.from(element.childNodes)
+                    .filter(n => n.nodeType === Node.TEXT_NODE).map(n => n.textContent).join("").trim();
+                if (!own || element.closest("[aria-hidden='true'], [data-testid='stIconMaterial']")) continue;
+                if (!element.getClientRects().length) continue;  // not drawn
+                const inactive = element.closest("button:disabled, [aria-disabled='true'], [disabled]") !== null;
+                let opacity = 1;
+                for (let e = element; e; e = e.parentElement) opacity *= parseFloat(getComputedStyle(e).opacity);
+                if (opacity === 0 || getComputedStyle(element).visibility !== "visible") continue;  // shown on hover
+                found.push({group, text: own.slice(0, 50), color: getComputedStyle(element).color, opacity, inactive});
+            }
+        }
+    }
+    return found;
+}"""
+
+
+def over_white(color: str, opacity: float = 1.0) -> tuple[float, float, float]:
+    """``rgb(r, g, b)`` / ``rgba(r, g, b, a)`` (alpha times ``opacity``) as drawn on white."""
+    numbers = [float(n) for n in re.findall(r"[\d.]+", color)]
+    assert color.startswith("rgb") and len(numbers) in (3, 4), color
+    alpha = (numbers[3] if len(numbers) == 4 else 1.0) * opacity
+    return tuple(alpha * c + (1 - alpha) * 255 for c in numbers[:3])
+
+
+def contrast_on_white(rgb: tuple[float, float, float]) -> float:
+    """WCAG 2.x contrast ratio of ``rgb`` (0–255) against white."""
+
+    def linear(channel: float) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in rgb)
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 1.05 / (luminance + 0.05)
+
+
+def test_contrast_helpers():
+    assert contrast_on_white((0, 0, 0)) == pytest.approx(21.0)
+    assert contrast_on_white(over_white("rgb(255, 255, 255)")) == pytest.approx(1.0)
+    assert contrast_on_white(over_white("rgb(118, 118, 118)")) == pytest.approx(4.54, abs=0.01)
+    assert over_white("rgba(0, 0, 0, 0.5)") == pytest.approx((127.5, 127.5, 127.5))
+    assert over_white("rgb(0, 0, 0)", opacity=0.5) == pytest.approx((127.5, 127.5, 127.5))
+
+
+def test_presentation_text_meets_wcag_aa_contrast_on_white(app_url, page):
+    groups = {
+        "headline": "h1",
+        "metric label": '[data-testid="stMetricLabel"]',
+        "metric value": '[data-testid="stMetricValue"]',
+        "metric delta": '[data-testid="stMetricDelta"]',
+        "nav": '[data-testid="stHorizontalBlock"]:has(.st-key-workshop_next)',
+        "caption": '[data-testid="stCaptionContainer"]',
+        "speaker notes": '[data-testid="stExpander"] summary',
+        "lever": '[data-testid="stSlider"]',
+    }
+    checked, failing, inactive = set(), [], []
+    for position in (1, 6):  # the overview; the what-if slide with its lever sliders
+        page.goto(f"{app_url}/workshop?present=1&slide={position}")
+        wait_for_slide(page, position)
+        wait_for_chart(page, CHART)
+        background = page.evaluate("() => getComputedStyle(document.querySelector('.stApp')).backgroundColor")
+        assert over_white(background) == (255, 255, 255), background
+        for text in page.evaluate(TEXT_COLOURS, groups):
+            ratio = contrast_on_white(over_white(text["color"], text["opacity"]))
+            if text["inactive"]:  # WCAG 1.4.3 exempts inactive controls (a disabled Previous / Next)
+                inactive.append((position, text["text"], round(ratio, 2)))
+                continue
+            checked.add(text["group"])
+            if ratio < AA:
+                failing.append((position, text["group"], text["text"], text["color"], round(ratio, 2)))
+    assert not failing, failing
+    # every kind of text was measured (presentation mode draws no caption on the sample's slides)
+    assert checked >= set(groups) - {"caption"}, checked
+    assert inactive, "the disabled Previous on slide 1 was expected among the inactive texts"
+
+
+def test_a_lever_moved_in_the_room_adds_its_scenario_to_the_chart_and_headline_without_leaving_the_slide(app_url, page):
+    page.goto(app_url + "/workshop?present=1&slide=6")
+    wait_for_slide(page, 6)
+    chart = CHART
+    wait_for_chart(page, chart)
+    headline = page.locator("h1").first
+    assert "In the room" not in trace_names(page, chart)
+    assert "In the room" not in headline.inner_text()
+    lever = page.locator('[data-testid="stSlider"]').filter(has_text="Renewal uplift (points)")
+    lever.get_by_role("slider").focus()
+    for _ in range(4):  # 0.5 points a step; the page must leave the arrow keys to the slider
+        page.keyboard.press("ArrowRight")
+    wait_until_idle(page)
+    expect(headline).to_contain_text("In the room")
+    page.wait_for_function(
+        "(selector) => document.querySelector(selector)?._fullData?.some(t => t.name === 'In the room')", arg=chart
+    )
+    expect(lever.get_by_role("slider")).to_have_value("2")
+    assert re.search(r"[?&]slide=6(&|$)", page.url), page.url
+    assert "present=1" in page.url
+    expect(nav_row(page)).to_contain_text("6 / 6")
+    facts = page.locator('[data-testid="stMetric"]')
+    expect(facts.filter(has_text="In the room")).to_have_count(1)
+    assert page.locator(ERROR_ELEMENTS).count() == 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "slide_6_lever_moved.png"))
+
+
+def test_the_exported_html_deck_draws_every_slide_offline_with_no_network_request(app_url, page, browser, tmp_path):
+    page.goto(app_url + "/workshop")
+    wait_for_slide(page, 1)
+    total = int(re.search(r"1 / (\d+)", nav_row(page).inner_text()).group(1))
+    assert total == len(SAMPLE_SLIDES)
+    first_headline = page.locator('[data-testid="stHeadingWithActionElements"] h3').first.inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Deck (HTML, offline)").click()
+    deck = tmp_path / "deck.html"
+    download.value.save_as(deck)
+    assert download.value.suggested_filename.endswith(".html")
+    html = deck.read_text(encoding="utf-8")
+    assert html.count("plotly.js v") == 1  # the bundle, embedded once for every chart
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    offline = browser.new_context(viewport=VIEWPORT, offline=True)
+    requested, errors = [], []
+
+    def refuse(route):
+        requested.append(route.request.url)
+        route.abort()
+
+    offline.route(lambda url: not url.startswith(("file:", "data:")), refuse)
+    offline.on("request", lambda r: r.url.startswith(("file:", "data:")) or requested.append(r.url))
+    try:
+        viewer = offline.new_page()
+        viewer.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
+        viewer.on("console", lambda m: m.type == "error" and errors.append(f"console: {m.text}"))
+        viewer.goto(Path(deck).as_uri())
+        slides = viewer.locator("section.slide")
+        expect(slides).to_have_count(total)
+        expect(viewer.locator("section.slide a[download]")).to_have_count(total)
+        assert viewer.locator("section.slide").first.locator("h1").inner_text() == first_headline
+        for position in range(1, total + 1):
+            current = viewer.locator("section.slide.current")
+            expect(current).to_have_count(1)
+            expect(current).to_have_id(f"slide-{position}")
+            expect(current.locator("h1")).not_to_be_empty()
+            expect(current).to_have_attribute("data-key", KEYS[position - 1])
+            wait_for_chart(viewer, f"section.slide.current #chart-{position}.js-plotly-plot")
+            link = current.locator("a[download]")
+            expect(link).to_have_attribute("download", f"{position:02d}_{KEYS[position - 1]}.csv")
+            expect(link).to_have_attribute("href", re.compile(r"^data:text/csv;base64,.{20,}"))
+            viewer.screenshot(path=str(ARTIFACTS / f"deck_slide_{position}.png"))
+            if position < total:  # alternately the key and the button
+                if position % 2:
+                    viewer.keyboard.press("ArrowRight")
+                else:
+                    viewer.locator("#next").click()
+        viewer.wait_for_timeout(300)  # a late error or request would show up here
+    finally:
+        offline.close()
+    assert requested == []
+    assert errors == []
