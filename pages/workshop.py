@@ -13,7 +13,6 @@ from ui import format as fmt
 from ui import workshop_views as views
 
 # Keys → Next / Previous / Exit buttons; a text field or a slider keeps its own keys but Esc.
-# Metric values wrap instead of being cut (lever names are long).
 KEYBOARD = """
 <script>
 if (!window.parent.workshopKeys) {
@@ -29,7 +28,12 @@ if (!window.parent.workshopKeys) {
   });
 }
 </script>
-<style>[data-testid="stMetricValue"] > div { white-space: normal !important; overflow: visible !important; }</style>
+"""
+# Metric values wrap instead of being cut off (lever names are long).
+WRAPPED_METRICS = """
+<style>
+  [data-testid="stMetricValue"] * { white-space: normal !important; text-overflow: clip !important; }
+</style>
 """
 
 
@@ -90,6 +94,7 @@ presenting = present.active()
 if presenting:
     present.style()
 st.html(KEYBOARD, unsafe_allow_javascript=True)
+st.html(WRAPPED_METRICS)
 ws = state.workspace()
 data = state.data_version()
 if not ws.quarters():

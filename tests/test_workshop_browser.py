@@ -92,6 +92,11 @@ def check_presented_slide(page, position: int) -> None:
         assert page.locator(selector).count() == 0, f"slide {position} shows a {name} while presenting"
     expect(page.locator(".st-key-workshop_exit button")).to_be_visible()
     expect(page.locator("h1").first).not_to_be_empty()
+    cut_off = page.evaluate(  # a big number cut off by an ellipsis (long lever names) is unreadable
+        """() => Array.from(document.querySelectorAll('[data-testid="stMetricValue"], [data-testid="stMetricValue"] *'))
+            .filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.textContent)"""
+    )
+    assert cut_off == [], f"slide {position} cuts off {cut_off}"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"slide_{position}.png"))
 
