@@ -47,7 +47,7 @@ def sidebar(person) -> None:
 presenting = present.active()
 st.set_page_config(
     page_title="B2B Ops Strategy Dashboard",
-    page_icon=":material/insights:",
+    page_icon="📊",  # drawn by the browser: no icon fetched from the internet (rooms may be offline)
     layout="wide",
     initial_sidebar_state="collapsed" if presenting else "auto",
 )

@@ -102,6 +102,8 @@ def check_presented_slide(page, position: int) -> None:
 
 
 def test_presentation_mode_steps_through_every_slide_by_button_and_keys_with_only_the_deck_on_screen(app_url, page):
+    elsewhere = []  # requests beyond the app's server: a room may have no internet
+    page.on("request", lambda request: elsewhere.append(request.url) if not request.url.startswith(app_url) else None)
     page.goto(app_url + "/workshop?present=1")
     wait_for_slide(page, 1)
     check_presented_slide(page, 1)
@@ -135,6 +137,7 @@ def test_presentation_mode_steps_through_every_slide_by_button_and_keys_with_onl
     expect(page.get_by_role("heading", name="Workshop")).to_be_visible()
     assert "slide=6" in page.url  # the facilitator is still where they stopped
     assert page.locator(ERROR_ELEMENTS).count() == 0
+    assert [url for url in elsewhere if not url.startswith("data:")] == []
 
 
 # Every text node's colour as drawn: its computed colour with the opacity of it and its ancestors
