@@ -194,7 +194,7 @@ total = len(order)
 position = views.position_from_url(total)
 st.query_params[views.SLIDE] = str(position)
 slide = slides[order[position - 1]]
-bar = st.columns([1, 6, 1, 1] if presenting else [1, 7, 1], vertical_alignment="center")
+bar = st.columns([1, 6, 1, 1] if presenting else [1, 5, 1, 1, 1], vertical_alignment="center")
 bar[0].button(
     "Previous",
     icon=":material/arrow_back:",
@@ -216,6 +216,20 @@ bar[2].button(
 )
 if presenting:
     bar[3].button("Exit", icon=":material/close:", on_click=present.stop, key="workshop_exit", width="stretch")
+else:
+    for place, (label, icon, step) in zip(
+        bar[3:], [("Earlier", ":material/arrow_upward:", -1), ("Later", ":material/arrow_downward:", 1)], strict=True
+    ):
+        place.button(
+            label,
+            icon=icon,
+            on_click=views.move,
+            args=(position, step),
+            disabled=not 1 <= position + step <= total,
+            key=f"workshop_move_{label.lower()}",
+            help=f"Move this slide one place {label.lower()} in the deck.",
+            width="stretch",
+        )
 
 # The slide
 st.markdown(f"{'#' if presenting else '###'} {fmt.plain(slide.headline)}")

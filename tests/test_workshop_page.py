@@ -79,6 +79,20 @@ def test_choosing_slides_puts_their_order_in_the_url_and_starts_again_at_one(dec
     assert headline(app) == built.slides["quadrants"].headline
 
 
+def test_earlier_and_later_move_the_shown_slide_and_keep_showing_it(deck):
+    app, built = deck
+    button(app, "workshop_next").click().run()  # slide 2: stage
+    assert button(app, "workshop_move_earlier").disabled is False
+    button(app, "workshop_move_later").click().run()
+    assert query(app, "slides") == "overview,quadrants,stage,migration,cohorts,scenarios"
+    assert query(app, "slide") == "3" and headline(app) == built.slides["stage"].headline
+    assert app.multiselect[0].value == ["overview", "quadrants", "stage", "migration", "cohorts", "scenarios"]
+    for _ in range(2):
+        button(app, "workshop_move_earlier").click().run()
+    assert query(app, "slides").startswith("stage,overview,quadrants") and query(app, "slide") == "1"
+    assert button(app, "workshop_move_earlier").disabled and not app.exception
+
+
 def test_the_business_model_changes_the_priorities_slide(workspace_path):
     app = open_app(WORKSHOP, query_params={"slides": "stage"})
     platform = headline(app)

@@ -64,6 +64,17 @@ def keep_slides() -> None:
     st.query_params[SLIDE] = "1"
 
 
+def move(position: int, step: int) -> None:
+    """Button callback: move slide ``position`` (1-based) ``step`` places (−1 earlier, +1 later) in
+    the chosen order, and keep showing it."""
+    order = list(st.session_state[CHOSEN])
+    moved = order.pop(position - 1)
+    order.insert(position - 1 + step, moved)
+    st.session_state[CHOSEN] = order
+    st.query_params[SLIDES] = ",".join(order)
+    st.query_params[SLIDE] = str(position + step)
+
+
 def shown_scenarios(saved: dict[str, dict[str, float]]) -> list[str]:
     """The saved scenarios the what-if slide shows: the kept choice (names still saved), all
     saved ones at first."""

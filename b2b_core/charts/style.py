@@ -61,9 +61,9 @@ def _hex(colour: object) -> str | None:
 
 
 def for_projector(figure: go.Figure) -> go.Figure:
-    """A copy of ``figure`` for a room: fonts ``PROJECTOR_FONT``, text ``PROJECTOR_TEXT`` on white,
-    and every annotation or trace text in its own colour made ``readable``; taller, with the
-    figure's own title left to the slide's headline."""
+    """A copy of ``figure`` for a room: fonts ``PROJECTOR_FONT`` (trace and annotation texts at
+    least its annotation size), text ``PROJECTOR_TEXT`` on white, every annotation or trace text
+    in its own colour made ``readable``, margins that grow to fit the tick labels, taller."""
     shown = go.Figure(figure)
     size = PROJECTOR_FONT
     shown.update_layout(
@@ -83,7 +83,11 @@ def for_projector(figure: go.Figure) -> go.Figure:
         annotation.font.color = readable(colour) if colour else PROJECTOR_TEXT
     for trace in shown.data:
         font = getattr(trace, "textfont", None)
-        colour = _hex(font.color) if font is not None and isinstance(font.color, str) else None
+        if font is None:
+            continue
+        if isinstance(font.size, int | float | None):  # one size for all (not one per point)
+            font.size = max(font.size or 0, size["annotation"])
+        colour = _hex(font.color) if isinstance(font.color, str) else None
         if colour:
             font.color = readable(colour)
     return shown
