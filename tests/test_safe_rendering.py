@@ -5,6 +5,7 @@ server with a message."""
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import quote
 
 import pytest
@@ -78,6 +79,28 @@ def test_names_from_the_data_never_reach_the_screen_as_markup(hostile_workspace,
         assert SCENARIO.replace("<", "&lt;").replace(">", "&gt;") in figure_texts(app)  # its name, escaped
         options = app.segmented_control(key="lab:selected").options
         assert any("\\*\\*bold\\*\\*" in option for option in options)
+
+
+def test_names_from_the_data_never_reach_the_workshop_slides_as_markup(hostile_workspace):
+    app = open_app("pages/workshop.py", query_params={"present": "1"})
+    seen = set()
+    for _ in range(6):
+        texts = markdown_texts(app) + [m.label for m in app.metric]
+        # Markdown shows ``\<img`` as the text "<img": only a marker without its backslash renders
+        leaks = [
+            (raw, text[:200]) for text in texts for raw in MARKDOWN_RAW if re.search(rf"(?<!\\){re.escape(raw)}", text)
+        ]
+        leaks += [(raw, text[:200]) for text in figure_texts(app) for raw in HTML_RAW if raw in text]
+        assert not leaks, leaks
+        seen.add(
+            app.query_params["slide"][0] if isinstance(app.query_params["slide"], list) else app.query_params["slide"]
+        )
+        next_button = next(b for b in app.button if b.key == "workshop_next")
+        if next_button.disabled:
+            break
+        next_button.click().run()
+    assert len(seen) == 6
+    assert any("\\*\\*bold\\*\\*" in m.label for m in app.metric)  # the saved scenario on the last slide, escaped
 
 
 @pytest.mark.browser
