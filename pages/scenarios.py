@@ -137,7 +137,7 @@ with levers_column:
     changed = []
     for lever in scenarios.LEVERS:
         key = lab.lever_key(selected, lever.key)
-        off = lever.key in ("take_rate_change", "churn_elasticity") and not base.has_b_side
+        off = lever.needs_b_side and not base.has_b_side
         value = st.session_state.get(key, 0.0)
         st.slider(
             f"{lever.label} ({lever.unit})" + (" · changed" if value else ""),

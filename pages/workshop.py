@@ -66,7 +66,7 @@ def live_levers(base: scenarios.Base) -> None:
     """The levers the room moves: one slider per lever, kept across slides."""
     values = views.live_levers()
     for lever in scenarios.LEVERS:
-        off = lever.key in ("take_rate_change", "churn_elasticity") and not base.has_b_side
+        off = lever.needs_b_side and not base.has_b_side
         st.slider(
             f"{lever.label} ({lever.unit})",
             lever.minimum,

@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 BASE_NAME = "Base"
 MAX_NAME = 60
+NEEDS_B_SIDE = ("take_rate_change", "churn_elasticity")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,11 @@ class Lever:
     step: float
     sensitivity_step: float
     help: str
+
+    @property
+    def needs_b_side(self) -> bool:
+        """True for the levers that act through B-side revenue (take rate and the churn it causes)."""
+        return self.key in NEEDS_B_SIDE
 
 
 LEVERS: tuple[Lever, ...] = (

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from b2b_core.scenarios.base import Base
-from b2b_core.scenarios.levers import BASE, BASE_NAME, LEVER_KEYS, LEVERS, Scenario
+from b2b_core.scenarios.levers import BASE, BASE_NAME, BY_KEY, LEVER_KEYS, LEVERS, Scenario
 from b2b_core.scenarios.projection import as_base, project
 
 SUMMARY_OUTPUTS = (
@@ -93,7 +93,7 @@ def sensitivity(
     if unknown:
         raise ValueError(f"unknown lever(s) {unknown}: choose among {list(LEVER_KEYS)}")
     if not fitted.has_b_side:
-        chosen = {key: step for key, step in chosen.items() if key not in ("take_rate_change", "churn_elasticity")}
+        chosen = {key: step for key, step in chosen.items() if not BY_KEY[key].needs_b_side}
     reference = project(fitted, base, horizon, bands=False)["platform_revenue"].sum()
     rows = {}
     for lever in (lever for lever in LEVERS if lever.key in chosen):
