@@ -21,7 +21,7 @@ st.title("Overview")
 kpis = overview.quarter_kpis(state.live_panel())
 latest, previous, headlines = overview.headlines(kpis)
 if latest is None:
-    st.info("The workspace has no data yet. Upload a quarter's account export on the **Data** page.")
+    st.info(state.NO_DATA)
     st.stop()
 
 st.caption(f"Latest quarter **{latest}**" + (f", compared with {previous}" if previous else " (no previous quarter)"))

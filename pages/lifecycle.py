@@ -34,15 +34,9 @@ def shown_value(signal: str, value: float) -> str:
 shell.require_app_shell()
 person = auth.current()
 st.title("Lifecycle priorities")
-ws = state.workspace()
+ws = state.workspace_with_data()
 data = state.data_version()
-if not ws.quarters():
-    st.info("The workspace has no data yet. Upload a quarter's account export on the **Data** page.")
-    st.stop()
-file_book = state.playbook()
-if isinstance(file_book, str):
-    st.error(f"The playbook cannot be read: {file_book}")
-    st.stop()
+file_book = state.readable_playbook()
 saved_weights = ws.playbook_weights()
 book, unfit = file_book.with_saved_weights(saved_weights)
 for problem in unfit:

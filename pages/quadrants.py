@@ -23,17 +23,11 @@ MOVER_COLUMNS = columns.numbers(
 
 shell.require_app_shell()
 st.title("Revenue quadrants")
-ws = state.workspace()
+ws = state.workspace_with_data()
 data = state.data_version()  # the cache key of everything computed from the data
 observed = ws.quarters()
-if not observed:
-    st.info("The workspace has no data yet. Upload a quarter's account export on the **Data** page.")
-    st.stop()
 play_key = state.playbook_key()
-play = state.playbook(play_key)
-if isinstance(play, str):
-    st.error(f"The playbook cannot be read: {play}")
-    st.stop()
+play = state.readable_playbook(play_key)
 
 # Controls
 options = views.filter_options(data)

@@ -55,11 +55,8 @@ def summary_rows(table: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
 
 shell.require_app_shell()
 st.title("Scenario lab")
-ws = state.workspace()
+ws = state.workspace_with_data()
 data = state.data_version()
-if not ws.quarters():
-    st.info("The workspace has no data yet. Upload a quarter's account export on the **Data** page.")
-    st.stop()
 base = views.base(data)
 if isinstance(base, str):
     st.info(f"Projections cannot start yet: {base}.")

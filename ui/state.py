@@ -25,6 +25,18 @@ def workspace() -> Workspace:
     return _open(str(default_path()))
 
 
+NO_DATA = "The workspace has no data yet. Upload a quarter's account export on the **Data** page."
+
+
+def workspace_with_data() -> Workspace:
+    """The workspace; when it has no data yet, the page says what to do and stops."""
+    ws = workspace()
+    if not ws.quarters():
+        st.info(NO_DATA)
+        st.stop()
+    return ws
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _panel(path: str, version: int) -> pd.DataFrame:
     # a resource, not cache_data: one shared frame instead of a copy per call (copying a panel of
@@ -64,3 +76,12 @@ def playbook(key: tuple[str, float] | None = None) -> playbook_file.Playbook | s
     """The playbook file (``data/playbook.toml``), re-read when it changes, or the message saying
     what is wrong with it."""
     return _playbook(*(key or playbook_key()))
+
+
+def readable_playbook(key: tuple[str, float] | None = None) -> playbook_file.Playbook:
+    """The playbook file; when it cannot be read, the page says what is wrong and stops."""
+    book = playbook(key)
+    if isinstance(book, str):
+        st.error(f"The playbook cannot be read: {book}")
+        st.stop()
+    return book
