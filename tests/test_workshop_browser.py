@@ -101,6 +101,16 @@ def check_presented_slide(page, position: int) -> None:
     page.screenshot(path=str(ARTIFACTS / f"slide_{position}.png"))
 
 
+def png_from_toolbar(page, chart: str) -> str:
+    """Save the chart ``chart`` (a selector) with its toolbar's PNG button; the file's name, after
+    checking that it is a PNG."""
+    page.locator(chart).hover()
+    with page.expect_download() as download:
+        page.locator(f'{chart} .modebar-btn[data-title="Download plot as a PNG"]').click()
+    assert Path(download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    return download.value.suggested_filename
+
+
 def test_presentation_mode_steps_through_every_slide_by_button_and_keys_with_only_the_deck_on_screen(app_url, page):
     elsewhere = []  # requests beyond the app's server: a room may have no internet
     page.on("request", lambda request: elsewhere.append(request.url) if not request.url.startswith(app_url) else None)
@@ -119,6 +129,7 @@ def test_presentation_mode_steps_through_every_slide_by_button_and_keys_with_onl
         wait_for_slide(page, position)
         check_presented_slide(page, position)
     expect(next_button).to_be_disabled()
+    assert png_from_toolbar(page, CHART) == "scenarios.png"  # the toolbar saves the slide's chart
     page.keyboard.press("ArrowLeft")
     wait_for_slide(page, 5)
     check_presented_slide(page, 5)
@@ -137,7 +148,7 @@ def test_presentation_mode_steps_through_every_slide_by_button_and_keys_with_onl
     expect(page.get_by_role("heading", name="Workshop")).to_be_visible()
     assert "slide=6" in page.url  # the facilitator is still where they stopped
     assert page.locator(ERROR_ELEMENTS).count() == 0
-    assert [url for url in elsewhere if not url.startswith("data:")] == []
+    assert [url for url in elsewhere if not url.startswith(("data:", "blob:"))] == []  # local URLs
 
 
 # Every text node's colour as drawn: its computed colour with the opacity of it and its ancestors
@@ -301,6 +312,7 @@ def test_the_exported_html_deck_draws_every_slide_offline_with_no_network_reques
                     viewer.keyboard.press("ArrowRight")
                 else:
                     viewer.locator("#next").click()
+        assert png_from_toolbar(viewer, f"#chart-{total}") == f"{KEYS[total - 1]}.png"  # drawn offline too
         viewer.wait_for_timeout(300)  # a late error or request would show up here
     finally:
         offline.close()
