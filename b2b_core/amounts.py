@@ -30,6 +30,12 @@ def count(value: float) -> str:
     return "–" if unknown(value) else f"{value:,.0f}"
 
 
+def account_count(number: float, kind: str = "") -> str:
+    """``1 account``, ``1,234 active accounts`` (``kind`` before the noun)."""
+    noun = "account" if number == 1 else "accounts"
+    return f"{count(number)} {kind + ' ' if kind else ''}{noun}"
+
+
 def estimate(value: float) -> str:
     """A model parameter: 0.70412 → ``0.704``, 52,306.2 → ``52,306``, 0.0000061 → ``6.1e-06``,
     infinity → ``∞``; NaN → ``–``."""

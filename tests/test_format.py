@@ -16,6 +16,16 @@ def test_money(value, expected):
     assert fmt.money(value) == expected
 
 
+def test_account_counts_agree_in_number():
+    from b2b_core.amounts import account_count
+
+    assert (account_count(1), account_count(0), account_count(1234, "active")) == (
+        "1 account",
+        "0 accounts",
+        "1,234 active accounts",
+    )
+
+
 def test_counts_and_shares():
     assert (fmt.count(1234), fmt.count(math.nan)) == ("1,234", "–")
     assert (fmt.share(0.1234), fmt.share(math.nan)) == ("12.3%", "–")

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from b2b_core import charts, exports, lifecycle, overview, playbook, quadrants, report, sample, scenarios
+from b2b_core.amounts import money
 from b2b_core.charts.style import WCAG_AA, contrast_ratio, for_projector, readable
 from b2b_core.lifecycle.stage import Check, StageResult
 from b2b_core.report import headlines
@@ -179,6 +180,23 @@ def test_migration_headline_counts_accounts_entering_q4_and_their_share_of_b_sid
     assert notes[4] == "b moved Q3 → Q4: platform revenue 10 → 10."
 
 
+def test_migration_and_quadrant_facts_by_hand():
+    flow = quadrants.quadrant_migration(MOVES, "2026Q1", "2026Q2", VALUE_CUTS)
+    facts = [(f.label, f.value) for f in report.deck.migration_slide(flow, BOOK).facts]
+    # a Q1 → Q4, b Q3 → Q4, c Q4 → Q1 changed quadrant; e is new; d churned
+    assert facts == [("Changed quadrant since 2026Q1", "3"), ("New accounts", "1"), ("Churned", "1")]
+    assigned = quadrants.assign_quadrants(MOVES, "2026Q2", VALUE_CUTS)
+    mix = quadrants.quadrant_summary(MOVES, VALUE_CUTS, quarters=["2026Q2"]).loc["2026Q2"]
+    facts = [(f.label, f.value, f.change) for f in report.deck.quadrant_slide(assigned, mix, "2026Q2", BOOK).facts]
+    # platform revenue of 2026Q2: c 100 in Q1; a 10, b 10, e 20 in Q4; of 140 in all
+    assert facts == [
+        ("Q1 · Core partners", "1 account", "71.4% of platform revenue"),
+        ("Q2 · At risk", "0 accounts", "0.0% of platform revenue"),
+        ("Q3 · Observe", "0 accounts", "0.0% of platform revenue"),
+        ("Q4 · Under-monetised", "3 accounts", "28.6% of platform revenue"),
+    ]
+
+
 def test_migration_headline_when_nobody_entered_q4():
     stayed = panel(  # a Q1 → Q1, b Q3 → Q3, c Q4 → Q1, d Q2 → churned
         [
@@ -296,6 +314,28 @@ def test_facts_on_the_overview_slide_are_the_latest_kpis(sample_panel, deck):
     facts = {f.label: f for f in deck.slides["overview"].facts}
     assert facts["Active accounts"].value == f"{by_name['active_accounts'].value:,.0f}"
     assert facts["Active accounts"].change == f"{by_name['active_accounts'].change:+,.0f}"
+
+
+def test_stage_cohort_and_scenario_facts_are_the_numbers_their_headlines_rest_on(sample_panel, deck):
+    metrics = lifecycle.company_metrics(sample_panel)
+    current = lifecycle.detect_stage(metrics)[-1]
+    ranked = lifecycle.prioritize(metrics, current.stage, "platform", BOOK)
+    assert [(f.label, f.value, f.change) for f in deck.slides["stage"].facts] == [
+        ("Stage", current.name, None),
+        *((f"Priority {r}", n, f"score {s:.1f}") for n, s, r in ranked[["name", "score", "rank"]].head(3).to_numpy()),
+    ]
+    cohort = {f.label: f.value for f in deck.slides["cohorts"].facts}
+    assert cohort["Still active after 4 quarters"] == f"{100 * deck.slides['cohorts'].data.loc[4, 'observed']:.1f}%"
+    table = deck.slides["scenarios"].data
+    first, last = deck.slides["scenarios"].headline.split(" over ")[1].split(" (")[0].split("–")
+    assert [(f.label, f.value, f.change) for f in deck.slides["scenarios"].facts] == [
+        (f"Base · platform revenue {first}–{last}", money(table.loc["Base", "platform_revenue_total"]), None),
+        (
+            f"Renew · platform revenue {first}–{last}",
+            money(table.loc["Renew", "platform_revenue_total"]),
+            f"{100 * table.loc['Renew', 'platform_revenue_total_vs_base_pct']:+.1f}%",
+        ),
+    ]
 
 
 def test_data_without_b_side_revenue_leave_out_the_quadrant_slides_and_say_why():

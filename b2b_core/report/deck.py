@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from b2b_core import charts, cohorts, lifecycle, overview, quadrants, scenarios
-from b2b_core.amounts import change, count, money, share
+from b2b_core.amounts import account_count, change, count, money, share
 from b2b_core.charts.style import for_projector
 from b2b_core.playbook import Playbook
 from b2b_core.report import headlines
@@ -112,7 +112,7 @@ def quadrant_slide(assigned: pd.DataFrame, mix: pd.DataFrame, quarter: str, play
     facts = tuple(
         Fact(
             playbook.label(q),
-            f"{count(mix.loc[q, 'accounts'])} accounts",
+            account_count(mix.loc[q, "accounts"]),
             f"{share(mix.loc[q, 'platform_revenue_share'])} of platform revenue",
         )
         for q in quadrants.QUADRANTS
@@ -192,7 +192,7 @@ def scenario_slide(base: scenarios.Base, shown: Sequence[scenarios.Scenario], ho
     headline, notes = headlines.scenario_words(table, first, last)
     facts = tuple(
         Fact(
-            str(name),
+            f"{name} · platform revenue {first}–{last}",
             money(row["platform_revenue_total"]),
             None if name == scenarios.BASE_NAME else change(row["platform_revenue_total_vs_base_pct"], "relative"),
         )

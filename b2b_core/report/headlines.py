@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from b2b_core.amounts import change, count, money, share
+from b2b_core.amounts import account_count, change, count, money, share
 from b2b_core.lifecycle import SIGNAL_NAMES, STAGE_NAMES, StageResult
 from b2b_core.playbook import Playbook
 from b2b_core.quadrants import QUADRANTS, Migration
@@ -22,12 +22,6 @@ Words = tuple[str, tuple[str, ...]]
 def _listed(items: list[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _accounts(number: float, kind: str = "") -> str:
-    """``1 account``, ``1,234 active accounts`` (``kind`` before the noun)."""
-    noun = "account" if number == 1 else "accounts"
-    return f"{count(number)} {kind + ' ' if kind else ''}{noun}"
 
 
 def _more_or_less(relative: float) -> str:
@@ -43,7 +37,7 @@ def overview_words(kpis: pd.DataFrame) -> Words:
     latest = kpis.index[-1]
     now = kpis.loc[latest]
     before = kpis.index[-2] if len(kpis) > 1 else None
-    revenue, accounts = money(now["platform_revenue"]), _accounts(now["active_accounts"], "active")
+    revenue, accounts = money(now["platform_revenue"]), account_count(now["active_accounts"], "active")
     if before is None or pd.isna(now["churned_accounts"]) or not kpis.loc[before, "platform_revenue"] > 0:
         # no data for the quarter before, or nothing to compare with
         headline = f"In {latest} the platform earned {revenue} from {accounts}."
@@ -55,10 +49,10 @@ def overview_words(kpis: pd.DataFrame) -> Words:
             f"In {latest} the platform earned {revenue}, {_more_or_less(relative)} in {before}, "
             f"from {accounts} ({net})."
         )
-    notes = [f"{_accounts(now['new_accounts'])} new in {latest}."]
+    notes = [f"{account_count(now['new_accounts'])} new in {latest}."]
     if not pd.isna(now["churned_accounts"]):
         notes.append(
-            f"{_accounts(now['churned_accounts'])} active the quarter before not active in {latest}; "
+            f"{account_count(now['churned_accounts'])} active the quarter before not active in {latest}; "
             f"{count(now['returning_accounts'])} came back after a gap."
         )
     if not pd.isna(now["take_rate"]):
@@ -113,7 +107,7 @@ def quadrant_words(mix: pd.DataFrame, quarter: str, playbook: Playbook) -> Words
         f"B-side revenue but pay only {share(q4['platform_revenue_share'])} of the platform's."
     )
     notes = [
-        f"{playbook.label(q)}: {_accounts(mix.loc[q, 'accounts'])}, {share(mix.loc[q, 'platform_revenue_share'])} "
+        f"{playbook.label(q)}: {account_count(mix.loc[q, 'accounts'])}, {share(mix.loc[q, 'platform_revenue_share'])} "
         f"of platform revenue, {share(mix.loc[q, 'b_side_revenue_share'])} of B-side revenue, median take rate "
         f"{share(mix.loc[q, 'median_take_rate'])}. {playbook.quadrant(q).meaning}"
         for q in QUADRANTS
@@ -143,15 +137,15 @@ def migration_words(flow: Migration, playbook: Playbook, quadrant: str = "Q4", m
         new = int((entered["before"] == "new").sum())
         held = entered["b_side_revenue_after"].sum() / b_side_total if b_side_total > 0 else float("nan")
         headline = (
-            f"{_accounts(len(entered))} entered {label} {since}"
+            f"{account_count(len(entered))} entered {label} {since}"
             + (f" ({count(new)} of them new)" if new else "")
             + f"; they hold {share(held)} of {flow.to_quarter}'s B-side revenue."
         )
-    notes = [f"{_accounts(len(left))} left {label}: " + _destinations(left["after"]) + "."] if len(left) else []
+    notes = [f"{account_count(len(left))} left {label}: " + _destinations(left["after"]) + "."] if len(left) else []
     for other in ("Q1",) if quadrant != "Q1" else ():
         into = accounts[(accounts["after"] == other) & (accounts["before"] != other)]
         out = accounts[(accounts["before"] == other) & (accounts["after"] != other)]
-        notes.append(f"{_accounts(len(into))} entered {playbook.label(other)} and {count(len(out))} left it.")
+        notes.append(f"{account_count(len(into))} entered {playbook.label(other)} and {count(len(out))} left it.")
     moved = accounts[
         accounts["before"].isin(QUADRANTS)
         & accounts["after"].isin(QUADRANTS)
@@ -216,7 +210,7 @@ def scenario_words(table: pd.DataFrame, first: str, last: str) -> Words:
     if others.empty:
         headline = (
             f"With no lever moved, the data project {total} of platform revenue over {first}–{last} and "
-            f"{_accounts(base['active_accounts_end'], 'active')} in {last}."
+            f"{account_count(base['active_accounts_end'], 'active')} in {last}."
         )
     else:
         best_name = others["platform_revenue_total"].idxmax()
@@ -228,7 +222,7 @@ def scenario_words(table: pd.DataFrame, first: str, last: str) -> Words:
         )
     notes = [
         f"{name}: " + (_levers_said(row) or "no lever moved") + f"; {money(row['platform_revenue_total'])} over "
-        f"{first}–{last}, {_accounts(row['active_accounts_end'], 'active')} in {last}."
+        f"{first}–{last}, {account_count(row['active_accounts_end'], 'active')} in {last}."
         for name, row in table.iterrows()
     ]
     notes.append("Move a lever and watch the line: which assumption would we have to be most sure of?")
