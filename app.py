@@ -55,8 +55,9 @@ person = auth.actor()
 page = navigation(visible=person is not None and not presenting)
 if person is None:
     auth.gate()
-if present.starting():
-    st.switch_page(PAGES["workshop"][0], query_params={present.PARAM: "1"})
+if present.starting():  # from the Workshop itself, its chosen slides and slide stay
+    kept = st.query_params.to_dict() if page.url_path == "workshop" else {}
+    st.switch_page(PAGES["workshop"][0], query_params={**kept, present.PARAM: "1"})
 if presenting and page.url_path != "workshop":  # a room sees the deck only
     st.switch_page(PAGES["workshop"][0], query_params=st.query_params.to_dict())
 try:

@@ -142,6 +142,13 @@ def test_the_sidebar_toggle_switches_into_presentation_mode(workspace_path):
     assert editing_widgets(app) == {}
 
 
+def test_the_sidebar_toggle_on_the_workshop_keeps_its_slides_and_position(workspace_path):
+    app = open_app(WORKSHOP, query_params={"slides": "cohorts,quadrants", "slide": "2"})
+    app.sidebar.toggle[0].set_value(True).run()
+    assert query(app, "present") == "1" and query(app, "slides") == "cohorts,quadrants"
+    assert query(app, "slide") == "2" and headline(app).startswith("In 2026Q3, 521 core partners")
+
+
 def test_the_present_button_keeps_the_chosen_slides(workspace_path):
     app = open_app(WORKSHOP, query_params={"slides": "cohorts,quadrants"})
     next(b for b in app.button if b.label == "Present").click().run()
