@@ -159,7 +159,7 @@ live = views.live_scenario(names)
 shown = [scenarios.Scenario.of(name, saved[name]) for name in names] + ([live] if live.overrides() else [])
 slides = dict(deck.slides)
 base = scenario_views.base(data)
-if "scenarios" in slides and not isinstance(base, str):
+if "scenarios" in slides and shown and not isinstance(base, str):  # the deck has the base alone
     slides["scenarios"] = report.scenario_slide(base, shown)
 deck_slides = [slides[key] for key in order]
 if not presenting:
