@@ -8,7 +8,6 @@ import streamlit as st
 from b2b_core import charts, lifecycle, playbook
 from b2b_core.access import PermissionDenied
 from ui import auth, columns, downloads, shell, state
-from ui import format as fmt
 from ui import lifecycle_views as views
 
 MODEL_NAMES = playbook.BUSINESS_MODEL_NAMES
@@ -24,11 +23,6 @@ SIGNAL_TRENDS = {
 }
 COMPARISONS = {"<": "below", "≥": "at least"}
 THRESHOLD_STEPS = {"min_quarters": 1, "cold_start_accounts": 10, "traction_accounts": 50}
-
-
-def shown_value(signal: str, value: float) -> str:
-    """A stage check's value or threshold as people read it."""
-    return fmt.count(value) if signal in ("quarters_of_history", "active_accounts") else fmt.share(value, 0)
 
 
 shell.require_app_shell()
@@ -143,8 +137,9 @@ with st.expander(f"Base weights for {lifecycle.STAGE_NAMES[stage]} · {MODEL_NAM
 st.subheader(f"Stage in {current.quarter}: {current.name}")
 why = [
     f"- {lifecycle.SIGNAL_NAMES.get(check.signal, check.signal).capitalize()}: "
-    f"{shown_value(check.signal, check.value)}, {'' if check.holds else 'not '}"
-    f"{COMPARISONS[check.comparison]} {shown_value(check.signal, check.threshold)}" + (" ✓" if check.holds else "")
+    f"{lifecycle.check_value_text(check.signal, check.value)}, {'' if check.holds else 'not '}"
+    f"{COMPARISONS[check.comparison]} {lifecycle.check_value_text(check.signal, check.threshold)}"
+    + (" ✓" if check.holds else "")
     for check in current.checks
 ]
 evidence, distance = st.columns(2)

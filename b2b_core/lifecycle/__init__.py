@@ -11,12 +11,14 @@ from b2b_core.lifecycle.stage import (
     Check,
     StageResult,
     Thresholds,
+    check_value_text,
     detect_stage,
     stage_timeline,
     thresholds_from,
 )
 
 __all__ = [
+    "check_value_text",
     "DEFAULTS",
     "SIGNALS",
     "SIGNAL_NAMES",

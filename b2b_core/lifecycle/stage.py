@@ -23,6 +23,8 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
+from b2b_core.amounts import count, share
+
 STAGE_NAMES = {
     "cold_start": "Cold start",
     "traction": "Traction",
@@ -84,6 +86,12 @@ class StageResult:
     @property
     def name(self) -> str:
         return STAGE_NAMES[self.stage]
+
+
+def check_value_text(signal: str, value: float) -> str:
+    """A stage check's value or threshold as people read it: counts for quarters of history and
+    active accounts (``12``), whole percentages for growth (``68%``)."""
+    return count(value) if signal in ("quarters_of_history", "active_accounts") else share(value, 0)
 
 
 def detect_stage(metrics: pd.DataFrame, thresholds: Thresholds = DEFAULTS) -> list[StageResult]:

@@ -164,7 +164,7 @@ def cohort_slide(
         survival["survival"], nrr.loc[cohorts.AVERAGE], check, expected, ahead=PROJECTED_AGE
     )
     km = survival["survival"]
-    age = 4 if 4 in km.index else int(km.index.max())
+    age = headlines.survival_age(km)
     facts = (
         Fact("Accounts in these cohorts", count(logo.loc[cohorts.AVERAGE, "accounts"])),
         Fact(f"Still active after {age} quarters", share(km.loc[age])),

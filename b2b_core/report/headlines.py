@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from b2b_core.amounts import account_count, change, count, money, share
-from b2b_core.lifecycle import SIGNAL_NAMES, STAGE_NAMES, StageResult
+from b2b_core.lifecycle import SIGNAL_NAMES, STAGE_NAMES, StageResult, check_value_text
 from b2b_core.playbook import Playbook
 from b2b_core.quadrants import QUADRANTS, Migration
 from b2b_core.scenarios import BASE_NAME, LEVERS
@@ -71,9 +71,9 @@ def stage_words(result: StageResult, ranked: pd.DataFrame, playbook: Playbook, t
     headline = f"In {result.quarter} the business is in {result.name.lower()}: put {_listed(first)} first."
     notes = [
         f"Evidence: {SIGNAL_NAMES.get(check.signal, check.signal.replace('_', ' '))} is "
-        + _signal_value(check.signal, check.value)
+        + check_value_text(check.signal, check.value)
         + f", {'' if check.holds else 'not '}{'at least' if check.comparison == '≥' else 'below'} "
-        + _signal_value(check.signal, check.threshold)
+        + check_value_text(check.signal, check.threshold)
         + "."
         for check in result.checks
     ]
@@ -90,10 +90,6 @@ def stage_words(result: StageResult, ranked: pd.DataFrame, playbook: Playbook, t
         )
     notes.append("Ask the room: what would we stop doing to make room for the first lever?")
     return headline, tuple(notes)
-
-
-def _signal_value(signal: str, value: float) -> str:
-    return count(value) if signal in ("quarters_of_history", "active_accounts") else share(value, 0)
 
 
 def quadrant_words(mix: pd.DataFrame, quarter: str, playbook: Playbook) -> Words:
@@ -170,6 +166,12 @@ def _destinations(after: pd.Series) -> str:
     return ", ".join(f"{count(n)} to {state}" for state, n in counts.items() if n)
 
 
+def survival_age(survival: pd.Series, at: int = 4) -> int:
+    """The age (quarters) the cohort slide reads survival at: ``at``, or the oldest observed age
+    when the cohorts are younger."""
+    return at if at in survival.index else int(survival.index.max())
+
+
 def cohort_words(
     survival: pd.Series, nrr: pd.Series, check: pd.DataFrame | None, expected: float | None, at: int = 4, ahead: int = 8
 ) -> Words:
@@ -177,7 +179,7 @@ def cohort_words(
     sBG ``holdout_check`` frame (``predicted`` by age; None without a fit) and the model's
     expected quarters per account: of every 100 new accounts, how many are still active at age
     ``at`` (the oldest observed age if younger), and how many the model expects at age ``ahead``."""
-    age = at if at in survival.index else int(survival.index.max())
+    age = survival_age(survival, at)
     still = round(100 * float(survival.loc[age]))
     quarters = "quarter" if age == 1 else "quarters"
     headline = f"Of every 100 new accounts, {still} are still active after {age} {quarters}"
