@@ -5,11 +5,12 @@ Three roles, each allowing what the one before allows:
 * ``viewer`` reads everything and plays scenarios (saving, renaming and deleting them included:
   they change no data);
 * ``editor`` also uploads, commits and restores data, and edits the playbook;
-* ``admin`` also deletes uploads, downloads the whole workspace and restores it from a backup.
+* ``admin`` also deletes uploads, backs up, downloads and restores the whole workspace, and downloads
+  the audit trail (everyone's e-mail).
 
 ``Workspace`` checks the role of the ``Actor`` it is given before every write (``require``), so a
-page cannot write by forgetting a check. Without sign-in the app runs in local single-user mode
-as ``LOCAL``, an admin. Roles come from a list in the app's secrets (``role_of``).
+page cannot write by forgetting a check; no write has a default actor. Without sign-in the app runs
+in local single-user mode as ``LOCAL``, an admin. Roles come from a list in the app's secrets (``role_of``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ ACTIONS = {  # action → (least role, what it is, as a user reads it)
     "delete": ("admin", "deleting an upload"),
     "backup": ("admin", "downloading the whole workspace"),
     "restore_backup": ("admin", "restoring the workspace from a backup"),
+    "export_workspace": ("admin", "downloading the whole workspace as CSV files"),
+    "export_audit": ("admin", "downloading the audit trail"),
 }
 
 

@@ -54,6 +54,8 @@ SQL_TYPES: dict[str, str] = {
     "boolean": "BOOLEAN",
     "date": "DATE",
 }
+MAX_AMOUNT = 1e15  # the largest amount (any currency) accepted: beyond it, sums of a panel lose their cents
+MAX_CUSTOM_METRICS = 200  # custom metric columns per upload, and in the whole workspace
 PANDAS_TYPES: dict[str, str] = {
     "text": "object",
     "quarter": "object",

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from b2b_core import store
+from b2b_core.access import LOCAL
 from b2b_core.quarters import shift, span, to_ordinal
 
 TIERS = ("KA", "mid", "long-tail")
@@ -352,12 +353,13 @@ def seed_workspace(workspace: store.Workspace, directory: str | Path = SAMPLE_DI
         if not result.ok:
             raise RuntimeError(f"sample file {path.name} does not ingest cleanly: {result.errors.head(3)}")
         items.append((result.table, path.name, result.sha256))
-    return workspace.commit_many(items)
+    return workspace.commit_many(items, actor=LOCAL)
 
 
 def open_workspace(path: str | Path | None = None) -> store.Workspace:
     """Open the workspace at ``path`` (default ``store.default_path()``), seeding it from
-    ``SAMPLE_DIR`` if nothing was ever committed to it (``Workspace.is_empty``)."""
+    ``SAMPLE_DIR`` if nothing was ever committed to it (``Workspace.is_empty``). A workspace lost
+    from its path is never replaced by a new one (``store.WorkspaceMissing``)."""
     workspace = store.Workspace(store.default_path() if path is None else path)
     try:
         if workspace.is_empty():

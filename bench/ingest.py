@@ -28,6 +28,7 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from b2b_core import sample  # noqa: E402
+from b2b_core.access import LOCAL
 from b2b_core.ingest import read_upload  # noqa: E402
 from b2b_core.store import Workspace  # noqa: E402
 
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
             result = read_upload(data, csv_path.name)
             assert result.ok and result.table.num_rows == args.rows, result.errors.head()
             with Workspace(tmp / f"workspace{round_}.duckdb") as workspace:
-                workspace.commit(result.table, result.source, sha256=result.sha256)
+                workspace.commit(result.table, result.source, sha256=result.sha256, actor=LOCAL)
 
         steps = {"memory": reference_in_memory, "file": reference_to_file, "ours": ours}
         for round_ in range(args.repeat):

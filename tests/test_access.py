@@ -3,6 +3,7 @@ write leaves behind."""
 
 from __future__ import annotations
 
+import inspect
 import json
 
 import pytest
@@ -73,7 +74,35 @@ def test_a_viewer_cannot_write_data_and_nothing_is_written(ws):
             write()
     assert ws.version == 1 and len(ws.audit_trail()) == 1
     with pytest.raises(PermissionDenied, match="Editing the playbook needs the editor role"):
-        ws.record(VIEWER, "edit_playbook", "x", {})
+        ws.save_playbook_weights("traction", "platform", {"brand": 1.0}, actor=VIEWER)
+    for download in ("export_workspace", "export_audit"):  # everyone's e-mail, every stored upload: admins only
+        with pytest.raises(PermissionDenied, match="needs the admin role"):
+            ws.record_export(download, {}, actor=EDITOR)
+    with pytest.raises(ValueError, match="not a download the audit trail records"):
+        ws.record_export("commit", {}, actor=ADMIN)  # no audit entry can be forged through it
+    assert ws.version == 1 and len(ws.audit_trail()) == 1
+
+
+def test_no_write_has_a_default_actor():
+    writes = [
+        "commit",
+        "commit_many",
+        "restore",
+        "delete",
+        "save_scenario",
+        "rename_scenario",
+        "delete_scenario",
+        "save_playbook_weights",
+        "reset_playbook_weights",
+        "record_export",
+        "write_backup",
+        "backup",
+        "restore_backup",
+    ]
+    for name in writes:
+        actor = inspect.signature(getattr(Workspace, name)).parameters["actor"]
+        assert actor.default is inspect.Parameter.empty and actor.kind is inspect.Parameter.KEYWORD_ONLY, name
+    assert not hasattr(Workspace, "record")  # an audit entry is written only by the action it records
 
 
 def test_every_write_leaves_who_when_and_what_in_the_audit_trail(ws):
@@ -84,10 +113,10 @@ def test_every_write_leaves_who_when_and_what_in_the_audit_trail(ws):
     ws.save_scenario("Push", {"renewal_uplift": 2.0}, actor=VIEWER)
     ws.rename_scenario("Push", "Renewal push", actor=VIEWER)
     ws.delete_scenario("Renewal push", actor=VIEWER)
-    ws.record(EDITOR, "edit_playbook", "weights of traction · platform", {"changed": {"brand": [2, 3]}})
+    ws.record_export("export_audit", {"entries": 7}, actor=ADMIN)
     trail = ws.audit_trail()
     assert trail["action"].tolist() == [
-        "edit_playbook",
+        "export_audit",
         "delete_scenario",
         "rename_scenario",
         "save_scenario",
@@ -96,7 +125,8 @@ def test_every_write_leaves_who_when_and_what_in_the_audit_trail(ws):
         "commit",
         "commit",
     ]
-    assert trail["actor"].tolist()[-2:] == ["Ed Editor", "Ed Editor"]
+    assert trail["actor"].tolist()[-2:] == ["ed@example.com", "ed@example.com"]  # who: the e-mail, not the name
+    assert trail["summary"].iloc[0] == "downloaded the audit trail"
     assert trail.loc[trail["action"] == "delete", ["email", "role"]].iloc[0].tolist() == ["ada@example.com", "admin"]
     assert trail["occurred_at"].is_monotonic_decreasing and str(trail["occurred_at"].dt.tz) == "UTC"
     commit = json.loads(trail["details"].iloc[-1])
@@ -132,7 +162,7 @@ def test_the_audit_trail_survives_a_restart(tmp_path):
     with Workspace(tmp_path / "ws.duckdb") as ws:
         ws.commit(panel(), "q.csv", actor=EDITOR)
     with Workspace(tmp_path / "ws.duckdb") as ws:
-        assert ws.audit_trail()["actor"].tolist() == ["Ed Editor"]
+        assert ws.audit_trail()["actor"].tolist() == ["ed@example.com"]
 
 
 def test_editors_save_playbook_weights_for_everyone_and_each_save_is_audited(ws):
@@ -140,7 +170,7 @@ def test_editors_save_playbook_weights_for_everyone_and_each_save_is_audited(ws)
     ws.save_playbook_weights("traction", "platform", {"brand": 4.0, "sales": 1.0}, actor=EDITOR)
     assert ws.playbook_weights() == {("traction", "platform"): {"brand": 4.0, "sales": 1.0}}
     latest = ws.audit_trail().iloc[0]
-    assert (latest.action, latest.actor) == ("edit_playbook", "Ed Editor")
+    assert (latest.action, latest.actor) == ("edit_playbook", "ed@example.com")
     assert json.loads(latest.details)["changed"] == {"brand": [3.0, 4.0]}
     with pytest.raises(PermissionDenied, match="Editing the playbook needs the editor role"):
         ws.save_playbook_weights("traction", "platform", {"brand": 9.0}, actor=VIEWER)

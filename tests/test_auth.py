@@ -6,6 +6,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from b2b_core import sample
+from b2b_core.access import LOCAL
 from b2b_core.store import Workspace
 from tests.apptest import APP, open_app, workspace_of
 
@@ -96,7 +97,7 @@ def test_an_editor_uploads_and_restores_but_cannot_delete(workspace_path):
 
 def test_an_admin_may_delete_and_the_deletion_is_audited(workspace_path):
     with Workspace(workspace_path) as ws:
-        ws.commit(sample.generate_panel(50, 1), "extra.csv")
+        ws.commit(sample.generate_panel(50, 1), "extra.csv", actor=LOCAL)
     app = open_as(PEOPLE["admin"], "pages/data.py")
     chosen = app.selectbox(key="history:upload").value
     app.checkbox(key=f"delete:sure:{chosen}").check().run()

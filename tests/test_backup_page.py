@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from b2b_core import sample
+from b2b_core.access import LOCAL
 from b2b_core.store import Workspace
 from tests.apptest import open_app, workspace_of
 from tests.browser import ERROR_ELEMENTS, chromium_page, streamlit_server, wait_until_idle
@@ -26,8 +27,8 @@ def test_an_admin_prepares_a_backup_once_and_others_are_told_who_may(workspace_p
 def test_a_backup_downloads_a_damaged_file_is_refused_and_another_backup_restores(tmp_path):
     elsewhere = tmp_path / "elsewhere.duckdb"
     with Workspace(elsewhere) as other:
-        other.commit(sample.generate_panel(40, 2, seed=3), "elsewhere.csv")
-        other.write_backup(tmp_path / "elsewhere_backup.duckdb")
+        other.commit(sample.generate_panel(40, 2, seed=3), "elsewhere.csv", actor=LOCAL)
+        other.write_backup(tmp_path / "elsewhere_backup.duckdb", actor=LOCAL)
     damaged = tmp_path / "damaged.duckdb"
     damaged.write_bytes((tmp_path / "elsewhere_backup.duckdb").read_bytes()[:5000])
     path = tmp_path / "workspace.duckdb"
@@ -59,6 +60,8 @@ def test_a_backup_downloads_a_damaged_file_is_refused_and_another_backup_restore
         assert ws.uploads()["source"].tolist() == ["elsewhere.csv"]
         assert ws.panel().equals(other.panel())
         assert ws.audit_trail()["action"].tolist()[:2] == ["restore_backup", "backup"]
-        ws.restore_backup(tmp_path / "downloaded.duckdb")  # the download is a whole, valid backup: the sample
+        ws.restore_backup(
+            tmp_path / "downloaded.duckdb", actor=LOCAL
+        )  # the download is a whole, valid backup: the sample
         assert "elsewhere.csv" not in set(ws.uploads()["source"])
         assert ws.quarters() == sorted(sample.generate_panel()["quarter"].unique())

@@ -20,6 +20,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from b2b_core.access import LOCAL
 from b2b_core.ingest import CommitRefused, commit, read_upload
 from b2b_core.store import Workspace
 
@@ -214,12 +215,12 @@ def test_committing_the_valid_rows_of_a_row_level_case_writes_only_them(case, ws
 
 def test_a_panel_that_breaks_the_contract_is_refused_whole(ws):
     good = read_upload(text(HEADER + "A,2025Q3,1,2\n"), "accounts.csv")
-    ws.commit(good.table, good.source)
+    ws.commit(good.table, good.source, actor=LOCAL)
     version, before = ws.version, ws.panel()
 
     broken = pd.DataFrame({"account_id": ["B", "C"], "quarter": ["2025Q4", "2025Q4"], "platform_revenue": [5.0, -1.0]})
     with pytest.raises(ValueError, match="negative"):
-        ws.commit(broken, "hand-made")
+        ws.commit(broken, "hand-made", actor=LOCAL)
 
     assert ws.version == version
     pd.testing.assert_frame_equal(ws.panel(), before)
@@ -240,5 +241,5 @@ def test_a_panel_that_breaks_the_contract_is_refused_whole(ws):
 )
 def test_other_contract_breaches_are_refused_and_leave_the_version(ws, columns, match):
     with pytest.raises(ValueError, match=match):
-        ws.commit(pd.DataFrame(columns), "hand-made")
+        ws.commit(pd.DataFrame(columns), "hand-made", actor=LOCAL)
     assert ws.version == 0 and ws.is_empty()

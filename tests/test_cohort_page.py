@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from b2b_core import cohorts, sample, store
+from b2b_core.access import LOCAL
 from tests.apptest import metric, open_app, workspace_of
 from ui import format as fmt
 
@@ -59,7 +60,7 @@ def test_including_the_first_cohort_adds_its_accounts(workspace_path):
 def test_a_workspace_with_one_quarter_explains_what_the_page_needs(workspace_path):
     ws = workspace_of(workspace_path)
     for upload_id in ws.uploads()["upload_id"].iloc[1:]:  # keep the newest quarter only
-        ws.delete(int(upload_id))
+        ws.delete(int(upload_id), actor=LOCAL)
     assert len(ws.quarters()) == 1
     app = open_app(PAGE)
     assert any("at least two quarters" in info.value for info in app.info)
@@ -82,7 +83,9 @@ def test_a_selection_without_accounts_says_so(workspace_path):
 
 def test_eleven_years_of_quarters_render_every_control(workspace_path):
     with store.Workspace(workspace_path) as ws:  # committed before the app opens: no sample seeding
-        ws.commit(sample.generate_panel(n_accounts=300, n_quarters=44, last_quarter="2026Q3", seed=5), "long.csv")
+        ws.commit(
+            sample.generate_panel(n_accounts=300, n_quarters=44, last_quarter="2026Q3", seed=5), "long.csv", actor=LOCAL
+        )
     app = open_app(PAGE)
     assert not app.error
     horizon = app.slider(key="horizon")
@@ -94,7 +97,9 @@ def test_eleven_years_of_quarters_render_every_control(workspace_path):
 
 def test_a_workspace_of_two_quarters_warns_that_the_projection_is_a_guess(workspace_path):
     with store.Workspace(workspace_path) as ws:
-        ws.commit(sample.generate_panel(n_accounts=200, n_quarters=2, last_quarter="2026Q3", seed=5), "two.csv")
+        ws.commit(
+            sample.generate_panel(n_accounts=200, n_quarters=2, last_quarter="2026Q3", seed=5), "two.csv", actor=LOCAL
+        )
     app = open_app(PAGE)  # without the first cohort, no cohort has two quarters yet
     assert any("needs at least one cohort observed for two quarters" in info.value for info in app.info)
     app.checkbox(key="leave_out_first").set_value(False).run()

@@ -44,6 +44,7 @@ import pandas as pd
 import pytest
 
 from b2b_core import sample
+from b2b_core.access import LOCAL
 from b2b_core.ingest import read_upload
 from b2b_core.store import Workspace
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS, ERROR_ELEMENTS, ROOT, streamlit_server
@@ -507,9 +508,9 @@ def check_workspace(run: Run, path: Path, scratch: Path) -> list[str]:
         sample.seed_workspace(expected)
         for commit in sorted(run.commits, key=lambda c: c.upload_id):
             result = read_upload(commit.path.read_bytes(), commit.path.name)
-            assert expected.commit(result.table, result.source, sha256=result.sha256) == commit.upload_id
+            assert expected.commit(result.table, result.source, sha256=result.sha256, actor=LOCAL) == commit.upload_id
         for upload_id in sorted(set(expected_live.values())):
-            expected.restore(upload_id)
+            expected.restore(upload_id, actor=LOCAL)
         expected_panel, expected_history = expected.panel(), expected.uploads()
     try:
         pd.testing.assert_frame_equal(panel, expected_panel)

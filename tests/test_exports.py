@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from b2b_core import contract, exports
+from b2b_core.access import LOCAL
 from b2b_core.ingest import read_upload
 from b2b_core.store import Workspace
 
@@ -45,16 +46,24 @@ def test_both_templates_ingest_without_errors_or_warnings():
 
 def test_workspace_zip_has_the_live_panel_the_history_and_every_stored_upload(tmp_path):
     with Workspace(tmp_path / "w.duckdb") as ws:
-        ws.commit(pd.DataFrame({"account_id": ["a", "b"], "quarter": "2025Q1", "platform_revenue": [1.0, 2.0]}), "q1")
+        ws.commit(
+            pd.DataFrame({"account_id": ["a", "b"], "quarter": "2025Q1", "platform_revenue": [1.0, 2.0]}),
+            "q1",
+            actor=LOCAL,
+        )
         fix = pd.DataFrame(
             {"account_id": ["a"], "quarter": "2025Q1", "platform_revenue": [10.0], "account_name": ["=HYPERLINK()"]}
         )
-        ws.commit(fix, "q1 fixed")  # supersedes upload 1
+        ws.commit(fix, "q1 fixed", actor=LOCAL)  # supersedes upload 1
         ws.commit(
-            pd.DataFrame({"account_id": ["c"], "quarter": "2025Q2", "platform_revenue": [3.0], "orders": [4.0]}), "q2"
+            pd.DataFrame({"account_id": ["c"], "quarter": "2025Q2", "platform_revenue": [3.0], "orders": [4.0]}),
+            "q2",
+            actor=LOCAL,
         )
-        ws.commit(pd.DataFrame({"account_id": ["z"], "quarter": "2025Q3", "platform_revenue": [9.0]}), "oops")
-        ws.delete(4)
+        ws.commit(
+            pd.DataFrame({"account_id": ["z"], "quarter": "2025Q3", "platform_revenue": [9.0]}), "oops", actor=LOCAL
+        )
+        ws.delete(4, actor=LOCAL)
         data = exports.workspace_zip(ws.panel(), ws.uploads(), ws.stored_rows())
     archive = zipfile.ZipFile(io.BytesIO(data))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from b2b_core import lifecycle, sample, store
+from b2b_core.access import LOCAL
 from b2b_core.playbook import load_playbook
 from tests.apptest import open_app, workspace_of
 
@@ -67,7 +68,9 @@ def test_stricter_thresholds_move_the_stage_and_say_what_the_default_would_be(wo
 
 def test_a_young_workspace_is_in_cold_start_and_says_what_it_lacks(workspace_path):
     with store.Workspace(workspace_path) as ws:
-        ws.commit(sample.generate_panel(n_accounts=40, n_quarters=2, last_quarter="2026Q3", seed=3), "young.csv")
+        ws.commit(
+            sample.generate_panel(n_accounts=40, n_quarters=2, last_quarter="2026Q3", seed=3), "young.csv", actor=LOCAL
+        )
     app = open_app(PAGE)
     assert not app.exception, app.exception
     assert app.subheader[0].value.endswith("Cold start")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from b2b_core import overview, sample
+from b2b_core.access import LOCAL
 from tests.apptest import metric, open_app, workspace_of
 
 SAMPLE = sorted(sample.SAMPLE_DIR.glob("accounts_*.csv"))
@@ -152,7 +153,7 @@ def test_a_chosen_upload_stays_chosen_when_another_session_changes_its_status(wo
     chosen = ws.supersedes([last_quarter])[last_quarter]
     app.selectbox(key="history:upload").set_value(chosen).run()
     # meanwhile another session supersedes the chosen upload: its status changes from live
-    newer = ws.commit(sample.generate_panel(30, 1, last_quarter=last_quarter, seed=5), "elsewhere.csv")
+    newer = ws.commit(sample.generate_panel(30, 1, last_quarter=last_quarter, seed=5), "elsewhere.csv", actor=LOCAL)
     app.run()
     assert app.selectbox(key="history:upload").value == chosen
     assert app.button(key="restore").label == f"Restore #{chosen}: make it live for its quarters"

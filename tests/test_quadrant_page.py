@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from b2b_core import quadrants, sample, store
+from b2b_core.access import LOCAL
 from tests.apptest import metric, open_app, workspace_of
 from ui import format as fmt
 
@@ -88,7 +89,7 @@ def test_the_first_quarter_has_nothing_to_compare_with(workspace_path):
 def test_a_workspace_without_b_side_revenue_says_what_the_map_needs(workspace_path):
     panel = sample.generate_panel(n_accounts=100, n_quarters=2, last_quarter="2026Q3", seed=2)
     with store.Workspace(workspace_path) as ws:
-        ws.commit(panel.assign(b_side_revenue=float("nan")), "saas.csv")
+        ws.commit(panel.assign(b_side_revenue=float("nan")), "saas.csv", actor=LOCAL)
     app = open_app(PAGE)
     assert not app.exception, app.exception
     assert any("b_side_revenue" in warning.value for warning in app.warning)

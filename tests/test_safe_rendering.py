@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from b2b_core import sample, scenarios
+from b2b_core.access import LOCAL
 from b2b_core.store import Workspace
 from tests.apptest import open_app
 from tests.browser import ERROR_ELEMENTS, chromium_page, streamlit_server, wait_until_idle
@@ -38,8 +39,8 @@ def hostile_panel():
 @pytest.fixture
 def hostile_workspace(workspace_path):
     with Workspace(workspace_path) as ws:
-        ws.commit(hostile_panel(), f"{BOLD}_{IMAGE}.csv")
-        ws.save_scenario(SCENARIO, scenarios.Scenario(SCENARIO, renewal_uplift=1).levers())
+        ws.commit(hostile_panel(), f"{BOLD}_{IMAGE}.csv", actor=LOCAL)
+        ws.save_scenario(SCENARIO, scenarios.Scenario(SCENARIO, renewal_uplift=1).levers(), actor=LOCAL)
     return workspace_path
 
 
@@ -107,7 +108,7 @@ def test_names_from_the_data_never_reach_the_workshop_slides_as_markup(hostile_w
 def test_a_browser_shows_hostile_names_as_typed_and_runs_none_of_them(tmp_path):
     path = tmp_path / "workspace.duckdb"
     with Workspace(path) as ws:
-        ws.commit(hostile_panel(), f"{BOLD}_{IMAGE}.csv")
+        ws.commit(hostile_panel(), f"{BOLD}_{IMAGE}.csv", actor=LOCAL)
     link = f"/scenarios?scenario={quote(SCENARIO + ';renewal_uplift=1')}&show={quote(SCENARIO)}"
     with streamlit_server(path) as url, chromium_page() as page:
         for path_and_query in ["/", "/quadrants", "/cohorts", "/data", link]:

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from b2b_core import sample
+from b2b_core.access import LOCAL
 from b2b_core.contract import NAMES, empty_panel
 from b2b_core.quarters import span, to_ordinal
 from b2b_core.sample import EXPORT_HEADERS, generate_panel, main, write_dirty_samples, write_sample_workspace
@@ -240,7 +241,7 @@ def test_open_workspace_seeds_a_new_workspace_once(tmp_path, monkeypatch):
         assert ws.version == 1
         assert ws.uploads().source.tolist() == [f"accounts_{q}.csv" for q in reversed(span("2023Q4", "2026Q3"))]
         pd.testing.assert_frame_equal(ws.panel(), generate_panel())
-        ws.delete(12)  # no longer as seeded, but not empty: it must not be seeded again
+        ws.delete(12, actor=LOCAL)  # no longer as seeded, but not empty: it must not be seeded again
     with sample.open_workspace(str(path)) as ws:
         assert ws.version == 2
         assert len(ws.uploads()) == 12
@@ -249,6 +250,8 @@ def test_open_workspace_seeds_a_new_workspace_once(tmp_path, monkeypatch):
 
 def test_open_workspace_of_a_used_file_does_not_seed(tmp_path):
     with Workspace(tmp_path / "w.duckdb") as ws:
-        ws.commit(pd.DataFrame({"account_id": ["a"], "quarter": ["2025Q1"], "platform_revenue": [1.0]}), "mine")
+        ws.commit(
+            pd.DataFrame({"account_id": ["a"], "quarter": ["2025Q1"], "platform_revenue": [1.0]}), "mine", actor=LOCAL
+        )
     with sample.open_workspace(tmp_path / "w.duckdb") as ws:
         assert ws.uploads().source.tolist() == ["mine"]

@@ -7,6 +7,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from b2b_core import sample, scenarios
+from b2b_core.access import LOCAL
 from b2b_core.scenarios import Scenario
 from b2b_core.store import Workspace
 from tests.apptest import open_app, shown, workspace_of
@@ -121,8 +122,8 @@ def test_save_rename_duplicate_and_delete_act_on_the_screen_and_the_workspace(wo
 def test_saved_scenarios_open_in_a_new_session_and_a_closed_one_can_be_reopened(workspace_path):
     open_app()  # seeds the workspace
     ws = workspace_of(workspace_path)
-    ws.save_scenario("Price", Scenario("Price", take_rate_change=1).levers())
-    ws.save_scenario("Growth", Scenario("Growth", new_account_growth=20).levers())
+    ws.save_scenario("Price", Scenario("Price", take_rate_change=1).levers(), actor=LOCAL)
+    ws.save_scenario("Growth", Scenario("Growth", new_account_growth=20).levers(), actor=LOCAL)
     app = open_app(PAGE)
     assert on_screen(app) == ["Price", "Growth"]
     assert list(summary(app).columns) == ["Base", "Price", "Growth"]
@@ -130,7 +131,7 @@ def test_saved_scenarios_open_in_a_new_session_and_a_closed_one_can_be_reopened(
     app.run()
     app.button(key="lab:delete").click().run()
     assert [name for name, _ in ws.saved_scenarios()] == ["Growth"]
-    ws.save_scenario("Later", Scenario("Later", expansion=1).levers())  # saved elsewhere meanwhile
+    ws.save_scenario("Later", Scenario("Later", expansion=1).levers(), actor=LOCAL)  # saved elsewhere meanwhile
     app.run()
     app.selectbox(key="lab:open_saved").set_value("Later")
     app.button(key="lab:open").click().run()
@@ -172,7 +173,7 @@ def test_a_link_with_a_broken_scenario_opens_the_rest_and_says_what_was_left_out
 
 def test_data_without_b_side_revenue_disable_the_take_rate_levers(workspace_path):
     with Workspace(workspace_path) as ws:
-        ws.commit(sample.generate_panel(300, 6).drop(columns="b_side_revenue"), "no_b_side.csv")
+        ws.commit(sample.generate_panel(300, 6).drop(columns="b_side_revenue"), "no_b_side.csv", actor=LOCAL)
     app = open_app(PAGE)
     assert not app.exception
     app.button(key="lab:new").click().run()
@@ -185,7 +186,7 @@ def test_data_without_b_side_revenue_disable_the_take_rate_levers(workspace_path
 
 def test_a_single_quarter_says_why_nothing_can_be_projected(workspace_path):
     with Workspace(workspace_path) as ws:
-        ws.commit(sample.generate_panel(200, 1), "one_quarter.csv")
+        ws.commit(sample.generate_panel(200, 1), "one_quarter.csv", actor=LOCAL)
     app = open_app(PAGE)
     assert not app.exception and not app.error
     assert "two consecutive quarters" in app.info[0].value

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from b2b_core import overview, quarters, sample
+from b2b_core.access import LOCAL
 from b2b_core.cohorts import ShiftedBetaGeometric
 from b2b_core.scenarios import (
     BASE,
@@ -359,18 +360,18 @@ def test_saved_scenarios_survive_a_restart_of_the_workspace(tmp_path):
     renewal, price = Scenario("Renewal push", renewal_uplift=0.1 + 0.2), Scenario("Price; up", take_rate_change=1)
     with Workspace(path) as ws:
         for scenario in (renewal, price):
-            ws.save_scenario(scenario.name, scenario.levers())
-        ws.save_scenario("renewal PUSH", renewal.with_levers(expansion=2).levers())  # same name, any case
+            ws.save_scenario(scenario.name, scenario.levers(), actor=LOCAL)
+        ws.save_scenario("renewal PUSH", renewal.with_levers(expansion=2).levers(), actor=LOCAL)  # same name, any case
         assert ws.version == 0  # scenarios do not invalidate what is computed from the data
     with Workspace(path) as ws:
         saved = [Scenario.of(name, levers) for name, levers in ws.saved_scenarios()]
         assert saved == [Scenario("renewal PUSH", renewal_uplift=0.1 + 0.2, expansion=2), price]
-        ws.rename_scenario("Price; up", "Price")
+        ws.rename_scenario("Price; up", "Price", actor=LOCAL)
         with pytest.raises(ValueError, match="already called 'renewal PUSH'"):
-            ws.rename_scenario("Price", "Renewal push")
+            ws.rename_scenario("Price", "Renewal push", actor=LOCAL)
         with pytest.raises(KeyError):
-            ws.delete_scenario("Nothing")
-        ws.delete_scenario("renewal PUSH")
+            ws.delete_scenario("Nothing", actor=LOCAL)
+        ws.delete_scenario("renewal PUSH", actor=LOCAL)
     with Workspace(path) as ws:
         assert ws.saved_scenarios() == [("Price", price.levers())]
 

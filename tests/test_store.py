@@ -14,7 +14,8 @@ import pyarrow as pa
 import pytest
 
 from b2b_core import contract, store
-from b2b_core.store import Workspace
+from b2b_core.access import LOCAL
+from b2b_core.store import Workspace, schema
 
 
 def upload(quarter: str, revenue: dict[str, float], **extra: list) -> pd.DataFrame:
@@ -52,7 +53,7 @@ def test_new_workspace_is_empty_and_creates_its_directory(tmp_path):
 
 def test_default_path_is_under_data_unless_the_environment_names_one(monkeypatch, tmp_path):
     monkeypatch.delenv("B2B_WORKSPACE", raising=False)
-    repo = Path(store.__file__).resolve().parents[1]
+    repo = Path(store.__file__).resolve().parents[2]
     assert store.default_path() == repo / "data" / "workspace.duckdb"
     monkeypatch.setenv("B2B_WORKSPACE", str(tmp_path / "elsewhere.duckdb"))
     assert store.default_path() == tmp_path / "elsewhere.duckdb"
@@ -70,7 +71,7 @@ def test_commit_and_read_back_in_contract_order_with_contract_dtypes(ws):
             "contract_end": ["2026-03-31", None, "2025-12-31"],
         }
     )
-    assert ws.commit(panel, "accounts.csv") == 1
+    assert ws.commit(panel, "accounts.csv", actor=LOCAL) == 1
 
     expected = pd.DataFrame(
         {
@@ -96,45 +97,45 @@ def test_commit_and_read_back_in_contract_order_with_contract_dtypes(ws):
 
 
 def test_custom_metrics_appear_only_while_live_rows_have_a_value(ws):
-    ws.commit(upload("2025Q1", {"a": 1}, orders=[4.0]), "q1.csv")
-    ws.commit(upload("2025Q2", {"a": 2}, tickets=[7.0]), "q2.csv")
+    ws.commit(upload("2025Q1", {"a": 1}, orders=[4.0]), "q1.csv", actor=LOCAL)
+    ws.commit(upload("2025Q2", {"a": 2}, tickets=[7.0]), "q2.csv", actor=LOCAL)
     assert list(ws.panel().columns[-2:]) == ["orders", "tickets"]
     pd.testing.assert_series_equal(ws.panel()["orders"], pd.Series([4.0, np.nan], name="orders"))
     assert "orders" not in ws.panel(["2025Q2"])
 
-    ws.commit(upload("2025Q1", {"a": 1}, Orders=[np.nan]), "q1 again.csv")  # same metric, any case
+    ws.commit(upload("2025Q1", {"a": 1}, Orders=[np.nan]), "q1 again.csv", actor=LOCAL)  # same metric, any case
     assert "orders" not in ws.panel()
     assert ws.panel().columns[-1] == "tickets"
 
 
 def test_version_increases_on_every_write_and_not_on_reads(ws):
     start = ws.version
-    ws.commit(upload("2025Q1", {"a": 1}), "one")
-    ws.commit(upload("2025Q1", {"a": 2}), "two")
-    ws.restore(1)
-    ws.delete(2)
+    ws.commit(upload("2025Q1", {"a": 1}), "one", actor=LOCAL)
+    ws.commit(upload("2025Q1", {"a": 2}), "two", actor=LOCAL)
+    ws.restore(1, actor=LOCAL)
+    ws.delete(2, actor=LOCAL)
     assert ws.version == start + 4
     ws.panel(), ws.uploads(), ws.quarters(), ws.supersedes(["2025Q1"]), ws.is_empty()
     assert ws.version == start + 4
 
 
 def test_reupload_of_a_quarter_supersedes_and_can_be_restored(ws):
-    first = ws.commit(upload("2025Q1", {"a": 1, "b": 2}), "march.csv")
+    first = ws.commit(upload("2025Q1", {"a": 1, "b": 2}), "march.csv", actor=LOCAL)
     assert ws.supersedes(["2025Q1", "2025Q2"]) == {"2025Q1": first}
-    second = ws.commit(upload("2025Q1", {"a": 10}), "march fixed.csv")
+    second = ws.commit(upload("2025Q1", {"a": 10}), "march fixed.csv", actor=LOCAL)
     assert live_revenue(ws) == {("2025Q1", "a"): 10}
     assert statuses(ws) == {second: "live", first: "superseded"}
 
-    assert ws.restore(first) == {"2025Q1": second}
+    assert ws.restore(first, actor=LOCAL) == {"2025Q1": second}
     assert live_revenue(ws) == {("2025Q1", "a"): 1, ("2025Q1", "b"): 2}
     assert statuses(ws) == {second: "superseded", first: "live"}
-    assert ws.restore(first) == {"2025Q1": first}  # restoring a live upload changes nothing
-    assert ws.restore(ws.uploads().upload_id.iloc[0]) == {"2025Q1": first}  # ids as the history gives them
+    assert ws.restore(first, actor=LOCAL) == {"2025Q1": first}  # restoring a live upload changes nothing
+    assert ws.restore(ws.uploads().upload_id.iloc[0], actor=LOCAL) == {"2025Q1": first}  # ids as the history gives them
 
 
 def test_upload_spanning_quarters_is_partly_superseded_by_a_later_quarter_upload(ws):
-    both = ws.commit(pd.concat([upload("2025Q1", {"a": 1}), upload("2025Q2", {"a": 2})]), "h1.xlsx")
-    fix = ws.commit(upload("2025Q2", {"a": 20}), "q2 fix.csv")
+    both = ws.commit(pd.concat([upload("2025Q1", {"a": 1}), upload("2025Q2", {"a": 2})]), "h1.xlsx", actor=LOCAL)
+    fix = ws.commit(upload("2025Q2", {"a": 20}), "q2 fix.csv", actor=LOCAL)
     history = ws.uploads()
     assert history.upload_id.tolist() == [fix, both]  # newest first
     assert history.quarters.tolist() == ["2025Q2", "2025Q1,2025Q2"]
@@ -146,34 +147,34 @@ def test_upload_spanning_quarters_is_partly_superseded_by_a_later_quarter_upload
     assert history.deleted_at.isna().all()
     assert live_revenue(ws) == {("2025Q1", "a"): 1, ("2025Q2", "a"): 20}
 
-    assert ws.restore(both) == {"2025Q1": both, "2025Q2": fix}
+    assert ws.restore(both, actor=LOCAL) == {"2025Q1": both, "2025Q2": fix}
     assert statuses(ws) == {fix: "superseded", both: "live"}
 
 
 def test_delete_falls_back_to_the_newest_remaining_upload_of_each_quarter(ws):
-    old = ws.commit(upload("2025Q1", {"a": 1}), "old")
-    older_q2 = ws.commit(upload("2025Q2", {"a": 2}), "q2")
-    new = ws.commit(pd.concat([upload("2025Q1", {"a": 10}), upload("2025Q2", {"a": 20})]), "new")
-    middle = ws.commit(upload("2025Q1", {"a": 5}), "middle")
-    ws.restore(new)
+    old = ws.commit(upload("2025Q1", {"a": 1}), "old", actor=LOCAL)
+    older_q2 = ws.commit(upload("2025Q2", {"a": 2}), "q2", actor=LOCAL)
+    new = ws.commit(pd.concat([upload("2025Q1", {"a": 10}), upload("2025Q2", {"a": 20})]), "new", actor=LOCAL)
+    middle = ws.commit(upload("2025Q1", {"a": 5}), "middle", actor=LOCAL)
+    ws.restore(new, actor=LOCAL)
 
-    assert ws.delete(new) == {"2025Q1": middle, "2025Q2": older_q2}
+    assert ws.delete(new, actor=LOCAL) == {"2025Q1": middle, "2025Q2": older_q2}
     assert live_revenue(ws) == {("2025Q1", "a"): 5, ("2025Q2", "a"): 2}
     history = ws.uploads().set_index("upload_id")
     assert history.status.to_dict() == {middle: "live", new: "deleted", older_q2: "live", old: "superseded"}
     assert history.loc[new, "deleted_at"] >= history.loc[new, "committed_at"]
     assert history.loc[new, "quarters"] == "2025Q1,2025Q2"  # the record keeps what it held
 
-    assert ws.delete(middle) == {"2025Q1": old}  # new is newer but deleted
-    ws.commit(upload("2025Q1", {"a": 7}), "newest")
-    assert ws.delete(old) == {}  # not live anywhere: nothing falls back
+    assert ws.delete(middle, actor=LOCAL) == {"2025Q1": old}  # new is newer but deleted
+    ws.commit(upload("2025Q1", {"a": 7}), "newest", actor=LOCAL)
+    assert ws.delete(old, actor=LOCAL) == {}  # not live anywhere: nothing falls back
     assert live_revenue(ws) == {("2025Q1", "a"): 7, ("2025Q2", "a"): 2}
 
 
 def test_delete_of_the_only_upload_of_a_quarter_removes_the_quarter(ws):
-    ws.commit(upload("2025Q1", {"a": 1}), "q1")
-    only_q2 = ws.commit(upload("2025Q2", {"a": 2}), "q2")
-    assert ws.delete(only_q2) == {"2025Q2": None}
+    ws.commit(upload("2025Q1", {"a": 1}), "q1", actor=LOCAL)
+    only_q2 = ws.commit(upload("2025Q2", {"a": 2}), "q2", actor=LOCAL)
+    assert ws.delete(only_q2, actor=LOCAL) == {"2025Q2": None}
     assert ws.quarters() == ["2025Q1"]
     assert ws.panel(["2025Q2"]).empty
     assert ws.supersedes(["2025Q2"]) == {}
@@ -181,23 +182,23 @@ def test_delete_of_the_only_upload_of_a_quarter_removes_the_quarter(ws):
 
 
 def test_restore_or_delete_of_an_unknown_or_deleted_upload_raises_key_error(ws):
-    ws.commit(upload("2025Q1", {"a": 1}), "q1")
-    gone = ws.commit(upload("2025Q1", {"a": 2}), "q1 again")
-    ws.delete(gone)
+    ws.commit(upload("2025Q1", {"a": 1}), "q1", actor=LOCAL)
+    gone = ws.commit(upload("2025Q1", {"a": 2}), "q1 again", actor=LOCAL)
+    ws.delete(gone, actor=LOCAL)
     version = ws.version
     for action in (ws.restore, ws.delete):
         with pytest.raises(KeyError, match="no upload 99"):
-            action(99)
+            action(99, actor=LOCAL)
         with pytest.raises(KeyError, match=f"upload {gone} was deleted"):
-            action(gone)
+            action(gone, actor=LOCAL)
     assert ws.version == version
 
 
 def test_sha256_is_stored_as_given_or_fingerprints_the_panel(ws):
-    ws.commit(upload("2025Q1", {"a": 1}), "given", sha256="ab" * 32)
-    ws.commit(upload("2025Q1", {"a": 1}), "same content")
-    ws.commit(upload("2025Q1", {"a": 1}), "same content again")
-    ws.commit(upload("2025Q1", {"a": 2}), "other content")
+    ws.commit(upload("2025Q1", {"a": 1}), "given", sha256="ab" * 32, actor=LOCAL)
+    ws.commit(upload("2025Q1", {"a": 1}), "same content", actor=LOCAL)
+    ws.commit(upload("2025Q1", {"a": 1}), "same content again", actor=LOCAL)
+    ws.commit(upload("2025Q1", {"a": 2}), "other content", actor=LOCAL)
     other, again, same, given = ws.uploads().sha256
     assert given == "ab" * 32
     assert same == again != other
@@ -229,17 +230,17 @@ def invalid(change):
     ],
 )
 def test_invalid_panel_raises_value_error_and_writes_nothing(ws, panel, message):
-    ws.commit(upload("2025Q1", {"z": 9}), "valid")
+    ws.commit(upload("2025Q1", {"z": 9}), "valid", actor=LOCAL)
     version, history, live = ws.version, ws.uploads(), ws.panel()
     with pytest.raises(ValueError, match=message):
-        ws.commit(panel, "bad.csv")
+        ws.commit(panel, "bad.csv", actor=LOCAL)
     assert ws.version == version
     pd.testing.assert_frame_equal(ws.uploads(), history)
     pd.testing.assert_frame_equal(ws.panel(), live)
 
 
 def test_failure_in_the_middle_of_a_commit_rolls_back_everything(ws, monkeypatch):
-    ws.commit(upload("2025Q1", {"a": 1}), "first")
+    ws.commit(upload("2025Q1", {"a": 1}), "first", actor=LOCAL)
     version, history = ws.version, ws.uploads()
     columns = ws._column("SELECT name FROM pragma_table_info('panel_rows')")
 
@@ -248,9 +249,9 @@ def test_failure_in_the_middle_of_a_commit_rolls_back_everything(ws, monkeypatch
 
     monkeypatch.setattr(Workspace, "_make_live", fail)  # runs after the rows and history inserts
     with pytest.raises(RuntimeError, match="disk full"):
-        ws.commit(upload("2025Q1", {"a": 2, "b": 3}, tickets=[1.0, 2.0]), "second")
+        ws.commit(upload("2025Q1", {"a": 2, "b": 3}, tickets=[1.0, 2.0]), "second", actor=LOCAL)
     with pytest.raises(RuntimeError, match="disk full"):
-        ws.restore(1)
+        ws.restore(1, actor=LOCAL)
     assert ws.version == version
     pd.testing.assert_frame_equal(ws.uploads(), history)
     assert live_revenue(ws) == {("2025Q1", "a"): 1}
@@ -258,20 +259,20 @@ def test_failure_in_the_middle_of_a_commit_rolls_back_everything(ws, monkeypatch
     assert ws._column("SELECT name FROM pragma_table_info('panel_rows')") == columns  # no "tickets"
 
     monkeypatch.undo()
-    assert ws.commit(upload("2025Q1", {"a": 2}), "second") == 2  # the failed one used no id
+    assert ws.commit(upload("2025Q1", {"a": 2}), "second", actor=LOCAL) == 2  # the failed one used no id
 
 
 def test_reopening_the_file_keeps_everything(tmp_path):
     path = tmp_path / "w.duckdb"
     with Workspace(path) as ws:
-        ws.commit(upload("2025Q1", {"a": 1}, orders=[3.0]), "one")
-        ws.commit(upload("2025Q1", {"a": 2}), "two")
-        ws.commit(upload("2025Q2", {"b": 5}), "three")
-        ws.delete(2)
+        ws.commit(upload("2025Q1", {"a": 1}, orders=[3.0]), "one", actor=LOCAL)
+        ws.commit(upload("2025Q1", {"a": 2}), "two", actor=LOCAL)
+        ws.commit(upload("2025Q2", {"b": 5}), "three", actor=LOCAL)
+        ws.delete(2, actor=LOCAL)
         before = ws.version, ws.uploads(), ws.panel(), ws.quarters()
     with Workspace(path) as ws:
         after = ws.version, ws.uploads(), ws.panel(), ws.quarters()
-        assert ws.commit(upload("2025Q3", {"c": 1}), "four") == 4
+        assert ws.commit(upload("2025Q3", {"c": 1}), "four", actor=LOCAL) == 4
     assert before[0] == after[0] == 4
     pd.testing.assert_frame_equal(before[1], after[1])
     pd.testing.assert_frame_equal(before[2], after[2])
@@ -295,7 +296,7 @@ def test_concurrent_commits_restores_and_reads_stay_consistent(ws):
             token = f"t{n}.{i}"
             chosen = rng.sample(quarters, rng.randint(1, 3))
             panel = pd.concat([upload(q, {f"{token}-{a}": float(a) for a in range(3)}) for q in chosen])
-            committed[ws.commit(panel, token)] = token
+            committed[ws.commit(panel, token, actor=LOCAL)] = token
             writes.append(token)
             if time.monotonic() > deadline:
                 return
@@ -304,7 +305,7 @@ def test_concurrent_commits_restores_and_reads_stay_consistent(ws):
         rng = random.Random(n)
         while time.monotonic() < deadline:
             if committed:
-                ws.restore(rng.choice(list(committed)))
+                ws.restore(rng.choice(list(committed)), actor=LOCAL)
                 writes.append("restore")
 
     def reader(n: int) -> None:
@@ -358,73 +359,78 @@ def test_numeric_types_are_exactly_what_typeof_reports_for_numbers_and_all_null_
     numeric += ["UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT", "DECIMAL"]
     reported = {con.execute(f"SELECT typeof(NULL::{t})").fetchall()[0][0].split("(")[0] for t in numeric}
     reported.add(con.execute("SELECT typeof(NULL)").fetchall()[0][0])  # '"NULL"', quotes included
-    assert reported == store._NUMERIC_TYPES
+    assert reported == schema.NUMERIC_TYPES
 
 
 @pytest.mark.parametrize(
     "nothing", [pd.Series([None, None], dtype=object), pd.Series([np.nan, None], dtype=object)], ids=["None", "mixed"]
 )
 def test_an_all_null_custom_metric_is_accepted_and_not_shown(ws, nothing):
-    ws.commit(upload("2025Q1", {"a": 1.0, "b": 2.0}, orders=nothing), "q1.csv")
+    ws.commit(upload("2025Q1", {"a": 1.0, "b": 2.0}, orders=nothing), "q1.csv", actor=LOCAL)
     arrow = pa.table({"account_id": ["c"], "quarter": ["2025Q2"], "platform_revenue": [3.0], "orders": pa.nulls(1)})
-    ws.commit(arrow, "q2.csv")
+    ws.commit(arrow, "q2.csv", actor=LOCAL)
     assert list(ws.panel().columns) == list(contract.NAMES)
     assert ws.stored_rows()["orders"].isna().all()
 
 
 def test_commit_with_expect_live_checks_what_the_user_confirmed(ws):
-    assert ws.commit(upload("2025Q1", {"a": 1}), "first", expect_live={}) == 1  # nothing live: {}
+    assert ws.commit(upload("2025Q1", {"a": 1}), "first", expect_live={}, actor=LOCAL) == 1  # nothing live: {}
     seen = ws.supersedes(["2025Q1", "2025Q2"])
     assert seen == {"2025Q1": 1}
-    assert ws.commit(pd.concat([upload("2025Q1", {"a": 2}), upload("2025Q2", {"a": 3})]), "both", expect_live=seen) == 2
-    assert ws.commit(upload("2025Q3", {"a": 4}), "q3", expect_live={}) == 3
+    assert (
+        ws.commit(
+            pd.concat([upload("2025Q1", {"a": 2}), upload("2025Q2", {"a": 3})]), "both", expect_live=seen, actor=LOCAL
+        )
+        == 2
+    )
+    assert ws.commit(upload("2025Q3", {"a": 4}), "q3", expect_live={}, actor=LOCAL) == 3
     assert live_revenue(ws) == {("2025Q1", "a"): 2, ("2025Q2", "a"): 3, ("2025Q3", "a"): 4}
 
 
 def test_commit_with_stale_expect_live_raises_workspace_changed_and_writes_nothing(ws):
-    ws.commit(upload("2025Q1", {"a": 1}), "q1")
-    ws.commit(upload("2025Q2", {"a": 2}), "q2")
+    ws.commit(upload("2025Q1", {"a": 1}), "q1", actor=LOCAL)
+    ws.commit(upload("2025Q2", {"a": 2}), "q2", actor=LOCAL)
     fix = pd.concat([upload("2025Q1", {"a": 10}), upload("2025Q2", {"a": 20})])
     seen = ws.supersedes(["2025Q1", "2025Q2"])  # what the user reviews: {Q1: 1, Q2: 2}
-    assert ws.commit(upload("2025Q3", {"a": 3}), "another quarter") == 3  # does not touch Q1 or Q2
-    assert ws.commit(upload("2025Q2", {"a": 9}), "someone else's Q2") == 4  # in between: Q2 now 4
+    assert ws.commit(upload("2025Q3", {"a": 3}), "another quarter", actor=LOCAL) == 3  # does not touch Q1 or Q2
+    assert ws.commit(upload("2025Q2", {"a": 9}), "someone else's Q2", actor=LOCAL) == 4  # in between: Q2 now 4
     version, history, live = ws.version, ws.uploads(), ws.panel()
 
     with pytest.raises(store.WorkspaceChanged, match=r"quarter 2025Q2 changed .* holds upload 4, .* upload 2\."):
-        ws.commit(fix, "fix", expect_live=seen)
+        ws.commit(fix, "fix", expect_live=seen, actor=LOCAL)
     with pytest.raises(RuntimeError, match="Review the upload and confirm again"):  # a RuntimeError
-        ws.commit(fix, "fix", expect_live={})  # "no quarter may have live data", but both have
+        ws.commit(fix, "fix", expect_live={}, actor=LOCAL)  # "no quarter may have live data", but both have
     assert ws.version == version
     pd.testing.assert_frame_equal(ws.uploads(), history)
     pd.testing.assert_frame_equal(ws.panel(), live)
 
-    ws.delete(4)  # Q2 falls back to upload 2: what the user saw is live again
-    assert ws.commit(fix, "fix", expect_live=seen) == 5
+    ws.delete(4, actor=LOCAL)  # Q2 falls back to upload 2: what the user saw is live again
+    assert ws.commit(fix, "fix", expect_live=seen, actor=LOCAL) == 5
 
 
 def test_expect_live_notices_a_restore_and_a_delete(ws):
-    ws.commit(upload("2025Q1", {"a": 1}), "one")
-    ws.commit(upload("2025Q1", {"a": 2}), "two")
+    ws.commit(upload("2025Q1", {"a": 1}), "one", actor=LOCAL)
+    ws.commit(upload("2025Q1", {"a": 2}), "two", actor=LOCAL)
     seen = ws.supersedes(["2025Q1"])
-    ws.restore(1)
+    ws.restore(1, actor=LOCAL)
     with pytest.raises(store.WorkspaceChanged, match="holds upload 1, you confirmed replacing upload 2"):
-        ws.commit(upload("2025Q1", {"a": 3}), "three", expect_live=seen)
-    ws.delete(1)
-    ws.delete(2)
+        ws.commit(upload("2025Q1", {"a": 3}), "three", expect_live=seen, actor=LOCAL)
+    ws.delete(1, actor=LOCAL)
+    ws.delete(2, actor=LOCAL)
     with pytest.raises(store.WorkspaceChanged, match="holds no data, you confirmed replacing upload 2"):
-        ws.commit(upload("2025Q1", {"a": 3}), "three", expect_live=seen)
+        ws.commit(upload("2025Q1", {"a": 3}), "three", expect_live=seen, actor=LOCAL)
     assert ws.quarters() == []
 
 
 def test_of_racing_commits_that_saw_the_same_state_exactly_one_wins(ws):
-    ws.commit(upload("2025Q1", {"a": 0}), "base")
+    ws.commit(upload("2025Q1", {"a": 0}), "base", actor=LOCAL)
     barrier, outcomes = threading.Barrier(4), []
 
     def confirm(n: int) -> None:
         seen = ws.supersedes(["2025Q1"])
         barrier.wait()  # all four reviewed {2025Q1: 1} before anyone commits
         try:
-            outcomes.append(ws.commit(upload("2025Q1", {"a": n}), f"user {n}", expect_live=seen))
+            outcomes.append(ws.commit(upload("2025Q1", {"a": n}), f"user {n}", expect_live=seen, actor=LOCAL))
         except store.WorkspaceChanged:
             outcomes.append("changed")
 
@@ -438,14 +444,15 @@ def test_of_racing_commits_that_saw_the_same_state_exactly_one_wins(ws):
 
 
 def test_commit_many_stores_separate_uploads_in_order_with_one_version_bump(ws):
-    ws.commit(upload("2025Q1", {"a": 1}), "before")
+    ws.commit(upload("2025Q1", {"a": 1}), "before", actor=LOCAL)
     version = ws.version
     ids = ws.commit_many(
         [
             (upload("2025Q1", {"a": 2}), "jan.csv", "ab" * 32),
             (upload("2025Q2", {"a": 3}, orders=[5.0]), "q2.csv", None),
             (upload("2025Q1", {"a": 4, "b": 6}), "jan again.csv", None),
-        ]
+        ],
+        actor=LOCAL,
     )
     assert ids == [2, 3, 4]
     assert ws.version == version + 1
@@ -455,17 +462,17 @@ def test_commit_many_stores_separate_uploads_in_order_with_one_version_bump(ws):
     assert history.rows.tolist() == [2, 1, 1, 1]
     assert history.sha256.iloc[2] == "ab" * 32 and len(history.sha256.iloc[0]) == 64
     assert live_revenue(ws) == {("2025Q1", "a"): 4, ("2025Q1", "b"): 6, ("2025Q2", "a"): 3}
-    assert ws.commit_many([]) == []
+    assert ws.commit_many([], actor=LOCAL) == []
 
 
 def test_commit_many_failing_on_the_second_item_stores_nothing_of_the_first(ws, monkeypatch):
-    ws.commit(upload("2025Q1", {"a": 1}), "before")
+    ws.commit(upload("2025Q1", {"a": 1}), "before", actor=LOCAL)
     version, history, live = ws.version, ws.uploads(), ws.panel()
     columns = ws._column("SELECT name FROM pragma_table_info('panel_rows')")
     first = (upload("2025Q2", {"a": 2}, tickets=[1.0]), "q2.csv", None)
 
     with pytest.raises(ValueError, match="negative"):
-        ws.commit_many([first, (upload("2025Q3", {"a": -3}), "bad.csv", None)])
+        ws.commit_many([first, (upload("2025Q3", {"a": -3}), "bad.csv", None)], actor=LOCAL)
 
     calls = []
 
@@ -476,7 +483,7 @@ def test_commit_many_failing_on_the_second_item_stores_nothing_of_the_first(ws, 
 
     monkeypatch.setattr(Workspace, "_make_live", fail_second)
     with pytest.raises(RuntimeError, match="disk full"):
-        ws.commit_many([first, (upload("2025Q3", {"a": 3}), "q3.csv", None)])
+        ws.commit_many([first, (upload("2025Q3", {"a": 3}), "q3.csv", None)], actor=LOCAL)
     assert calls == [2, 3]  # the first item had gone all the way through
     monkeypatch.undo()
 
@@ -485,7 +492,7 @@ def test_commit_many_failing_on_the_second_item_stores_nothing_of_the_first(ws, 
     pd.testing.assert_frame_equal(ws.panel(), live)
     assert ws._column("SELECT count(*) FROM panel_rows") == [1]
     assert ws._column("SELECT name FROM pragma_table_info('panel_rows')") == columns  # no "tickets"
-    assert ws.commit_many([first]) == [2]
+    assert ws.commit_many([first], actor=LOCAL) == [2]
 
 
 def test_stored_rows_hold_every_upload_not_deleted(ws):
@@ -493,11 +500,11 @@ def test_stored_rows_hold_every_upload_not_deleted(ws):
     assert list(empty.columns) == ["upload_id", *contract.NAMES]
     assert empty.dtypes.to_dict() == {"upload_id": np.dtype("int64"), **contract.empty_panel().dtypes.to_dict()}
 
-    ws.commit(upload("2025Q1", {"b": 1, "a": 2}, orders=[3.0, np.nan]), "one")
-    ws.commit(upload("2025Q1", {"a": 5}, tickets=[7.0]), "two")  # supersedes one
-    ws.commit(upload("2025Q2", {"a": 0}, contract_end=["2025-12-31"]), "three")
-    ws.commit(upload("2025Q2", {"z": 9}), "four")
-    ws.delete(4)  # gone from the stored rows too
+    ws.commit(upload("2025Q1", {"b": 1, "a": 2}, orders=[3.0, np.nan]), "one", actor=LOCAL)
+    ws.commit(upload("2025Q1", {"a": 5}, tickets=[7.0]), "two", actor=LOCAL)  # supersedes one
+    ws.commit(upload("2025Q2", {"a": 0}, contract_end=["2025-12-31"]), "three", actor=LOCAL)
+    ws.commit(upload("2025Q2", {"z": 9}), "four", actor=LOCAL)
+    ws.delete(4, actor=LOCAL)  # gone from the stored rows too
 
     expected = pd.DataFrame(
         {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from b2b_core import report
+from b2b_core.access import LOCAL
 from tests.apptest import open_app, shown, workspace_of
 
 WORKSHOP = "pages/workshop.py"
@@ -173,8 +174,8 @@ def test_live_levers_add_the_rooms_scenario_and_survive_moving_between_slides(wo
 
 def test_saved_scenarios_join_the_what_if_slide_and_a_name_clash_with_the_room_is_avoided(workspace_path):
     ws = workspace_of(workspace_path)
-    ws.save_scenario("In the room", {"renewal_uplift": 1.0})
-    ws.save_scenario("Cheaper", {"take_rate_change": -0.5})
+    ws.save_scenario("In the room", {"renewal_uplift": 1.0}, actor=LOCAL)
+    ws.save_scenario("Cheaper", {"take_rate_change": -0.5}, actor=LOCAL)
     app = open_app(WORKSHOP, query_params={"slide": "6"})
     assert app.multiselect[1].value == ["In the room", "Cheaper"]  # every saved one, in the order saved
     app.slider(key="workshop:lever:new_account_growth").set_value(10.0).run()

@@ -1,51 +1,15 @@
-"""The workspace: an embedded DuckDB file holding the versioned panel (DESIGN §4).
+"""The ``Workspace``: the versioned panel in a DuckDB file, and every read and write of it.
 
-Every commit stores a panel as a new *upload*. For each quarter exactly one upload is *live*: the
-newest one that contains the quarter, unless the user restored an older one. A superseded upload
-stays stored and can be restored; only ``delete`` removes rows. Every write (a commit, a
-``commit_many`` of several uploads, a restore, a delete) is one transaction and bumps ``version``
-by one; pages use it as their cache key. Every write names its ``Actor`` (``b2b_core.access``),
-whose role must allow it (``PermissionDenied`` otherwise, nothing written); the default is
-``access.LOCAL``, the single user of an app without sign-in.
-
-Schema:
-
-- ``workspace_state(version)``: one row, the write counter.
-- ``uploads(upload_id, source, sha256, committed_at, deleted_at)``: one row per upload, kept
-  after a delete; times are UTC.
-- ``upload_quarters(upload_id, quarter, rows)``: the quarters each upload contains.
-- ``live_quarters(quarter, upload_id)``: the upload that is live for each quarter with data.
-- ``panel_rows(upload_id, <contract columns>, <custom metric columns>)``: the rows of every
-  non-deleted upload. A custom metric (any extra numeric column, e.g. ``orders``) becomes a
-  DOUBLE column the first time an upload brings it; uploads without it hold NULL there.
-- ``audit(entry_id, occurred_at, actor, email, role, action, summary, details)``: who did what and when,
-  one row per commit, restore, delete, scenario change, playbook edit, backup and restore from a
-  backup, written in the same transaction as the change itself; ``details`` is a JSON object
-  (quarters, row counts, file hash …).
-- ``playbook_weights(stage, model, weights, saved_at)``: base weights an editor saved for a
-  (stage, business model), lever → weight as a JSON object; they override the playbook file's.
-- ``scenarios(name, levers, position, saved_at)``: the saved what-if scenarios, their lever
-  values as a JSON object, in the order they were first saved. Scenario writes are transactions
-  too but leave ``version`` alone: it keys what is computed from the panel, which they do not
-  change.
-
-Backups (``backup``, ``write_backup``, ``restore_backup``; admins only) are DuckDB files holding
-a copy of every table above plus ``backup_manifest(app, format, created_at, source_version,
-row_counts)``: one row naming this app, the backup format, when it was taken (UTC), the
-workspace version it copies and each table's row count (a JSON object). Taking a backup leaves
-``version`` alone. A restore checks the file in a separate in-memory DuckDB before touching the
-workspace, then replaces the workspace's content in one transaction that bumps ``version``.
+See the package docstring for the model (uploads, live quarters, versions) and the tables.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import operator
 import os
 import shutil
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -57,144 +21,42 @@ import pandas as pd
 import pyarrow as pa
 
 from b2b_core import access, contract
-from b2b_core.access import LOCAL, Actor
+from b2b_core.access import Actor
+from b2b_core.store import backup as backup_file
+from b2b_core.store.errors import WorkspaceChanged, WorkspaceMissing, WorkspaceReplaced, unwritable
+from b2b_core.store.schema import ACTIVE, SCHEMA, check_columns, check_rows, quote, sql_string, utc_now
 
-_QUARTER = r"\d{4}Q[1-4]"
 _STAGED = "staged_panel"
-# What ``typeof`` may report for a custom metric column; '"NULL"' (quotes included) is what it
-# reports for a column holding only nulls (e.g. all None in a pandas object column).
-_NUMERIC_TYPES = {
-    "DOUBLE",
-    "FLOAT",
-    "BIGINT",
-    "INTEGER",
-    "SMALLINT",
-    "TINYINT",
-    "HUGEINT",
-    "UBIGINT",
-    "UINTEGER",
-    "USMALLINT",
-    "UTINYINT",
-    "DECIMAL",
-    '"NULL"',
-}
-# A stored row's ``active``: as stored, else the contract default (any revenue > 0).
-_ACTIVE = "coalesce(active, platform_revenue > 0 OR coalesce(b_side_revenue, 0) > 0) AS active"
-
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS workspace_state (version BIGINT NOT NULL);
-INSERT INTO workspace_state SELECT 0 WHERE NOT EXISTS (SELECT * FROM workspace_state);
-CREATE TABLE IF NOT EXISTS uploads (
-    upload_id BIGINT PRIMARY KEY,
-    source VARCHAR NOT NULL,
-    sha256 VARCHAR NOT NULL,
-    committed_at TIMESTAMP NOT NULL,
-    deleted_at TIMESTAMP
-);
-CREATE TABLE IF NOT EXISTS upload_quarters (
-    upload_id BIGINT NOT NULL, quarter VARCHAR NOT NULL, rows BIGINT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS live_quarters (quarter VARCHAR PRIMARY KEY, upload_id BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS audit (
-    entry_id BIGINT PRIMARY KEY, occurred_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL, email VARCHAR,
-    role VARCHAR NOT NULL, action VARCHAR NOT NULL, summary VARCHAR NOT NULL, details VARCHAR NOT NULL
-);
-CREATE TABLE IF NOT EXISTS scenarios (
-    name VARCHAR PRIMARY KEY, levers VARCHAR NOT NULL, position BIGINT NOT NULL, saved_at TIMESTAMP NOT NULL
-);
-CREATE TABLE IF NOT EXISTS playbook_weights (
-    stage VARCHAR NOT NULL, model VARCHAR NOT NULL, weights VARCHAR NOT NULL, saved_at TIMESTAMP NOT NULL,
-    PRIMARY KEY (stage, model)
-);
-CREATE TABLE IF NOT EXISTS panel_rows (
-    upload_id BIGINT NOT NULL,
-    {", ".join(f'"{c.name}" {contract.SQL_TYPES[c.kind]}{" NOT NULL" * c.required}' for c in contract.COLUMNS)}
-);
-"""
 
 
 def default_path() -> Path:
     """The workspace file: ``$B2B_WORKSPACE`` if set, else ``data/workspace.duckdb`` in the repo."""
     if os.environ.get("B2B_WORKSPACE"):
         return Path(os.environ["B2B_WORKSPACE"])
-    return Path(__file__).resolve().parent.parent / "data" / "workspace.duckdb"
+    return Path(__file__).resolve().parents[2] / "data" / "workspace.duckdb"
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def created_marker(path: Path) -> Path:
+    """The file beside a workspace that says a workspace was created at ``path``."""
+    return path.with_name(path.name + ".created")
 
 
-def _utc_now() -> dt.datetime:
-    """Naive UTC, the form stored in the TIMESTAMP columns."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at ``path``, None when there is none."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 Table = pd.DataFrame | pa.Table  # what commit accepts: a pandas panel or an Arrow table of one
-
-
-class WorkspaceChanged(RuntimeError):
-    """A commit's ``expect_live`` no longer holds: another write changed a quarter's live data."""
 
 
 def _typed(rows: pd.DataFrame, lead: list[str], custom: list[str]) -> pd.DataFrame:
     """Stored rows as a panel: ``lead`` columns, the contract's, then ``custom``; contract dtypes."""
     rows = rows[[*lead, *contract.NAMES, *custom]]
     return rows.astype({c.name: contract.PANDAS_TYPES[c.kind] for c in contract.COLUMNS})
-
-
-def _check_columns(names: list[str]) -> list[str]:
-    """Check the column names of a panel to commit; return its custom metric names."""
-    missing = [c for c in contract.REQUIRED if c not in names]
-    if missing:
-        raise ValueError(f"panel lacks required column(s) {missing}")
-    folded = [n.strip().lower() for n in names]
-    if len(set(folded)) < len(folded) or "" in folded:
-        raise ValueError(f"column names must be non-empty and distinct ignoring case: {names}")
-    custom = [n for n in names if n not in contract.NAMES]
-    clashing = [n for n in custom if n.lower() in {"upload_id", *contract.NAMES}]
-    if clashing:
-        raise ValueError(f"custom metric name(s) {clashing} clash with the contract or the store")
-    return custom
-
-
-def _check_rows(con: duckdb.DuckDBPyConnection, names: list[str], custom: list[str]) -> None:
-    """Re-check the contract invariants of the staged rows in one scan; raise ValueError naming
-    the first offending value for what ingest should have caught: no rows, a quarter not
-    ``YYYYQn``, an empty account_id, a negative, missing (if required) or non-finite number, a
-    non-numeric custom metric, or an (account_id, quarter) pair that occurs twice."""
-    for name in custom:
-        kind = con.execute(f"SELECT typeof({_quote(name)}) FROM {_STAGED} LIMIT 1").fetchall()
-        if kind and kind[0][0].split("(")[0] not in _NUMERIC_TYPES:
-            raise ValueError(f"{name!r} holds non-numeric values ({kind[0][0]})")
-    rules = [
-        ("account_id", "account_id IS NULL OR trim(account_id::VARCHAR) = ''", "an account_id must not be empty"),
-        (
-            "quarter",
-            f"quarter IS NULL OR NOT regexp_full_match(quarter::VARCHAR, '{_QUARTER}')",
-            "not a quarter of the form YYYYQn",
-        ),
-    ]
-    for name in [c for c in contract.NUMBER_COLUMNS if c in names] + custom:
-        q = _quote(name)
-        rules.append((name, f"NOT isfinite({q}::DOUBLE)", "which is not a finite number"))
-        if name in contract.NAMES:
-            rules.append((name, f"{q} < 0", "which is negative"))
-        if contract.BY_NAME.get(name) and contract.BY_NAME[name].required:
-            rules.append((name, f"{q} IS NULL OR isnan({q}::DOUBLE)", "but the column is required"))
-    checks = ", ".join(f"count(*) FILTER ({sql})" for _, sql, _ in rules)
-    found = con.execute(f"SELECT count(*), {checks} FROM {_STAGED}").fetchall()[0]
-    if found[0] == 0:
-        raise ValueError("panel has no rows")
-    for (name, sql, why), bad in zip(rules, found[1:]):
-        if bad:
-            example = con.execute(f"SELECT {_quote(name)} FROM {_STAGED} WHERE {sql} LIMIT 1").fetchall()[0][0]
-            raise ValueError(f"{name!r}: {example!r} {why} ({bad} row(s) in all)")
-    repeated = con.execute(f"SELECT count(*) - count(DISTINCT (account_id, quarter)) FROM {_STAGED}").fetchall()
-    if repeated[0][0]:  # find one, to name it
-        twice = con.execute(
-            f"SELECT account_id, quarter FROM {_STAGED} GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
-        ).fetchall()
-        raise ValueError(f"account {twice[0][0]!r} occurs twice in quarter {twice[0][1]}")
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection, names: list[str]) -> str:
@@ -204,157 +66,56 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, names: list[str]) -> str:
     return hashlib.sha256(f"{chr(31).join(names)}|{rows}".encode()).hexdigest()
 
 
-BACKUP_APP = "b2b-ops-strategy-dashboard"
-BACKUP_FORMAT = 1  # bump when the schema changes (and restore older formats); newer ones are refused
-_MANIFEST = "app VARCHAR, format INTEGER, created_at TIMESTAMP, source_version BIGINT, row_counts VARCHAR"
-_NOT_A_BACKUP = "This file is not a backup of this app's workspace"
-_USE_ANOTHER = "It may have been altered or only partly written: use an original backup file."
-
-
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _file_sha256(path: Path) -> str:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
-def _columns(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, list[tuple[str, str]]]:
-    """Table (``schema.table`` outside ``main``) → its (column, type) in order, of ``database``."""
-    found: dict[str, list[tuple[str, str]]] = {}
-    for schema, table, column, kind in con.execute(
-        "SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() "
-        "WHERE database_name = ? ORDER BY schema_name, table_name, column_index",
-        [database],
-    ).fetchall():
-        found.setdefault(table if schema == "main" else f"{schema}.{table}", []).append((column, kind))
-    return found
-
-
-def _check_backup(file: Path) -> dict:
-    """Check that ``file`` is an intact backup this app can restore; raise ValueError saying what
-    is wrong otherwise. Returns its manifest: created_at, source_version, rows (table → count) and
-    custom (the custom metric columns of its panel_rows, in order).
-
-    The file is opened read-only in a separate in-memory DuckDB, so a damaged file cannot harm the
-    workspace's connection, and every table is read in full, so damage anywhere shows here.
-    Only base tables are read, by name: a view could read other files.
-    """
-    with file.open("rb") as f:
-        head = f.read(12)
-    if head[8:12] != b"DUCK":  # DuckDB's header: an 8-byte checksum, then the magic bytes
-        what = "it is empty" if not head else "it is not a DuckDB database"
-        raise ValueError(f"{_NOT_A_BACKUP}: {what}. Choose a .duckdb file saved with the backup download.")
-
-    def damaged(error: duckdb.Error) -> ValueError:
-        return ValueError(
-            f"This backup file is damaged or incomplete ({str(error).replace(str(file), 'the file')}). It may have "
-            "been cut off while downloading or copying: download the backup again, or use another one."
-        )
-
-    con = duckdb.connect()
-    try:
-        con.execute(_SCHEMA)
-        con.execute(f"CREATE TABLE backup_manifest ({_MANIFEST})")
-        expected = _columns(con, "memory")
-        try:  # TYPE DUCKDB: never an extension (e.g. SQLite's) loaded for the file
-            con.execute(f"ATTACH {_sql_string(str(file))} AS backup (READ_ONLY, TYPE DUCKDB)")
-        except duckdb.Error as error:
-            raise damaged(error) from error
-        objects = dict(
-            con.execute(
-                "SELECT table_schema || '.' || table_name, table_type FROM information_schema.tables "
-                "WHERE table_catalog = 'backup'"
-            ).fetchall()
-        )
-        not_tables = sorted(name for name, kind in objects.items() if kind != "BASE TABLE")
-        if not_tables:
-            raise ValueError(
-                f"{_NOT_A_BACKUP}: it holds views ({', '.join(not_tables)}), which a backup never does. " + _USE_ANOTHER
-            )
-        found = _columns(con, "backup")
-        if "backup_manifest" not in found:
-            raise ValueError(
-                f"{_NOT_A_BACKUP}: it is a DuckDB database without a backup manifest (its tables: "
-                f"{', '.join(sorted(found)) or 'none'}). Choose a .duckdb file saved with the backup download."
-            )
-        try:
-            manifest = con.execute("SELECT app, format FROM backup.main.backup_manifest").fetchall()
-        except duckdb.Error as error:
-            raise ValueError(f"{_NOT_A_BACKUP}: its backup manifest is not this app's ({error}).") from error
-        app, backup_format = manifest[0] if len(manifest) == 1 else (None, None)
-        if app != BACKUP_APP or not isinstance(backup_format, int):
-            raise ValueError(
-                f"{_NOT_A_BACKUP}: its backup manifest is another app's. "
-                "Choose a .duckdb file saved with the backup download."
-            )
-        if backup_format > BACKUP_FORMAT:
-            raise ValueError(
-                f"This backup was made by a newer version of the app (backup format {backup_format}; this "
-                f"version reads format {BACKUP_FORMAT} and older). Update the app, then restore the backup."
-            )
-        panel = expected["panel_rows"]
-        custom = found.get("panel_rows", [])[len(panel) :]
-        wrong = sorted(t for t in {*expected, *found} - {"panel_rows"} if found.get(t) != expected.get(t))
-        if found.get("panel_rows", [])[: len(panel)] != panel or any(kind != "DOUBLE" for _, kind in custom):
-            wrong.append("panel_rows")
-        if wrong:
-            problems = (
-                f"{t} ({'missing' if t not in found else 'unexpected' if t not in expected else 'other columns'})"
-                for t in wrong
-            )
-            raise ValueError(
-                f"This backup's tables do not match the workspace's: {', '.join(problems)}. " + _USE_ANOTHER
-            )
-        created_at, source_version, row_counts = con.execute(
-            "SELECT created_at, source_version, row_counts FROM backup.main.backup_manifest"
-        ).fetchall()[0]
-        try:
-            listed = dict(json.loads(row_counts))
-        except (TypeError, ValueError):
-            listed = {}  # every table's count then disagrees with it
-        rows = {}
-        for table in sorted(set(expected) - {"backup_manifest"}):
-            try:  # every column of every row: a damaged block fails its checksum here
-                rows[table] = con.execute(
-                    f"SELECT count(*), bit_xor(hash(t)) FROM backup.main.{_quote(table)} AS t"
-                ).fetchall()[0][0]
-            except duckdb.Error as error:
-                raise damaged(error) from error
-            if listed.get(table) != rows[table]:
-                raise ValueError(
-                    f"This backup is inconsistent: its manifest lists {listed.get(table)} row(s) in {table} but "
-                    f"the table holds {rows[table]}. " + _USE_ANOTHER
-                )
-    finally:
-        con.close()
-    return {
-        "created_at": created_at,
-        "source_version": source_version,
-        "rows": rows,
-        "custom": [name for name, _ in custom],
-    }
-
-
 class Workspace:
     """A workspace file: the versioned panel. Thread-safe; one DuckDB connection per instance."""
 
-    def __init__(self, path: str | os.PathLike) -> None:
-        """Open the workspace at ``path``, creating the file, its directory and the schema."""
+    def __init__(self, path: str | os.PathLike, *, recreate: bool = False) -> None:
+        """Open the workspace at ``path``, creating the file, its directory and the schema.
+
+        A new file gets a marker beside it (``created_marker``); when the file is missing but its
+        marker is there, a workspace was lost from this path (deleted or moved) and
+        ``WorkspaceMissing`` is raised instead of starting afresh, unless ``recreate`` (e.g. to
+        restore a backup into it). ``created`` tells whether this call made the file.
+        """
         self.path = Path(path)
+        marker = created_marker(self.path)
+        self.created = not self.path.exists()
+        if self.created and marker.exists() and not recreate:
+            raise WorkspaceMissing(
+                f"The workspace file {self.path} is missing, but a workspace was kept there "
+                f"({marker.read_text(errors='replace').strip()[:80]}): it was deleted or moved. The app does not "
+                "start a new, empty workspace in its place. Put the file back, or restore a backup into it "
+                f"(python -m b2b_core.store restore BACKUP --workspace {self.path}), then reload. To start afresh "
+                f"there instead, delete {marker.name} beside it and reload."
+            )
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # one writer at a time
+        self._in_write = threading.local()  # .con: the connection of this thread's write transaction
         self._con = duckdb.connect(str(self.path))
-        # Inserts are markedly faster without it; every read that needs an order says ORDER BY.
-        self._con.execute("SET preserve_insertion_order = false")
-        with self._transaction():
-            self._con.execute(_SCHEMA)
+        try:
+            self._identity = _identity(self.path)
+            self._readers = self._con.cursor()  # spawns a connection per read: reads never wait for a write
+            self._cursor_lock = threading.Lock()
+            # Inserts are markedly faster without it; every read that needs an order says ORDER BY.
+            self._con.execute("SET preserve_insertion_order = false")
+            with self._transaction():
+                self._con.execute(SCHEMA)
+            if not marker.exists():
+                marker.write_text(f"created {utc_now():%Y-%m-%d %H:%M} UTC\n")
+        except BaseException:
+            self._con.close()
+            raise
 
     def close(self) -> None:
         """Close the connection; the workspace cannot be used afterwards."""
         with self._lock:
+            self._readers.close()
             self._con.close()
+
+    def still_at_path(self) -> bool:
+        """True while the file at ``path`` is the one this Workspace has open (not deleted,
+        moved or replaced by another file since it was opened)."""
+        return _identity(self.path) == self._identity
 
     def __enter__(self) -> Self:
         return self
@@ -367,16 +128,32 @@ class Workspace:
 
     # -- reading -------------------------------------------------------------------------------
 
+    @contextmanager
+    def _reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to read with: inside this thread's write transaction, that transaction's
+        (it sees its own changes); otherwise a connection of its own, which sees the last
+        committed state and never waits for a write under way."""
+        writing = getattr(self._in_write, "con", None)
+        if writing is not None:
+            yield writing
+            return
+        with self._cursor_lock:
+            cursor = self._readers.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
     def _fetch(self, sql: str, params: list | None = None) -> list[tuple]:
-        with self._lock:
-            return self._con.execute(sql, params).fetchall()
+        with self._reading() as con:
+            return con.execute(sql, params).fetchall()
 
     def _column(self, sql: str, params: list | None = None) -> list:
         return [value for (value,) in self._fetch(sql, params)]
 
     def _frame(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        with self._lock:
-            return self._con.execute(sql, params).fetchdf()
+        with self._reading() as con:
+            return con.execute(sql, params).fetchdf()
 
     @property
     def version(self) -> int:
@@ -400,7 +177,7 @@ class Workspace:
         """
         rows = self._frame(
             f"""
-            SELECT r.* EXCLUDE (upload_id) REPLACE ({_ACTIVE})
+            SELECT r.* EXCLUDE (upload_id) REPLACE ({ACTIVE})
             FROM panel_rows r JOIN live_quarters l USING (upload_id, quarter)
             WHERE $quarters::VARCHAR[] IS NULL OR list_contains($quarters, l.quarter)
             ORDER BY quarter, account_id
@@ -417,7 +194,7 @@ class Workspace:
         workspace ever stored (NaN where an upload lacks it), with ``panel()``'s dtypes and
         ``active`` default. Sorted by upload_id, quarter, account_id.
         """
-        rows = self._frame(f"SELECT * REPLACE ({_ACTIVE}) FROM panel_rows ORDER BY upload_id, quarter, account_id")
+        rows = self._frame(f"SELECT * REPLACE ({ACTIVE}) FROM panel_rows ORDER BY upload_id, quarter, account_id")
         custom = [c for c in rows.columns if c not in {"upload_id", *contract.NAMES}]
         return _typed(rows, ["upload_id"], custom).astype({"upload_id": "int64"})
 
@@ -463,17 +240,34 @@ class Workspace:
     # -- writing -------------------------------------------------------------------------------
 
     @contextmanager
-    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One transaction under the lock: all of it is committed, or none of it."""
+    def _transaction(self, file: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction under the writers' lock: all of it is committed, or none of it.
+
+        Refused (``WorkspaceReplaced``) when the file at ``path`` is no longer the one open; a
+        disk that refuses the write (full, read-only, not permitted) raises ``WorkspaceUnwritable``
+        naming ``file``, the file the transaction writes (default: the workspace file).
+        """
         with self._lock:
+            if not self.still_at_path():
+                raise WorkspaceReplaced(
+                    f"The workspace file {self.path} was deleted, moved or replaced by another program while the "
+                    "app was running, so nothing was written: it would have been lost. Reload the page: the app "
+                    "opens the file that is there now."
+                )
             self._con.execute("BEGIN TRANSACTION")
+            self._in_write.con = self._con
             try:
                 yield self._con
                 self._con.execute("COMMIT")
-            except BaseException:
+            except BaseException as error:
                 with suppress(duckdb.Error):  # a failed COMMIT has already rolled back
                     self._con.execute("ROLLBACK")
+                disk = unwritable(error, f"The {'workspace' if file is None else 'backup'} file {file or self.path}")
+                if disk is not None:
+                    raise disk from error
                 raise
+            finally:
+                self._in_write.con = None
 
     @contextmanager
     def _write(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -509,9 +303,9 @@ class Workspace:
         panel: Table,
         source: str,
         *,
+        actor: Actor,
         sha256: str | None = None,
         expect_live: Mapping[str, int] | None = None,
-        actor: Actor = LOCAL,
     ) -> int:
         """Store ``panel`` as a new upload, live for all its quarters; return its upload_id.
 
@@ -533,7 +327,7 @@ class Workspace:
         with self._write():
             return self._insert(panel, source, sha256, actor, expect_live)
 
-    def commit_many(self, items: Sequence[tuple[Table, str, str | None]], actor: Actor = LOCAL) -> list[int]:
+    def commit_many(self, items: Sequence[tuple[Table, str, str | None]], *, actor: Actor) -> list[int]:
         """Store several ``(panel, source, sha256)`` as separate uploads, in order, in ONE
         transaction with one version bump; return their upload_ids.
 
@@ -567,11 +361,11 @@ class Workspace:
     ) -> int:
         """Store one upload inside the caller's write transaction (see ``commit``)."""
         names = [str(c) for c in (panel.column_names if isinstance(panel, pa.Table) else panel.columns)]
-        custom = _check_columns(names)
+        custom = check_columns(names)
         con = self._con
         con.register(_STAGED, panel)
         try:
-            _check_rows(con, names, custom)
+            check_rows(con, _STAGED, names, custom)
             per_quarter = con.execute(
                 f"SELECT quarter::VARCHAR, count(*) FROM {_STAGED} GROUP BY ALL ORDER BY 1"
             ).fetchall()
@@ -580,13 +374,10 @@ class Workspace:
                 self._check_live(quarters, expect_live)
             sha256 = sha256 or _fingerprint(con, names)
             upload_id = con.execute("SELECT coalesce(max(upload_id), 0) + 1 FROM uploads").fetchall()[0][0]
-            existing = {n.lower() for n in self._column("SELECT name FROM pragma_table_info('panel_rows')")}
-            for name in custom:
-                if name.lower() not in existing:
-                    con.execute(f"ALTER TABLE panel_rows ADD COLUMN {_quote(name)} DOUBLE")
+            self._add_custom_metrics(custom)
             columns = ", ".join(
-                f"{_quote(n)}::{contract.SQL_TYPES[contract.BY_NAME[n].kind] if n in contract.BY_NAME else 'DOUBLE'} "
-                f"AS {_quote(n)}"
+                f"{quote(n)}::{contract.SQL_TYPES[contract.BY_NAME[n].kind] if n in contract.BY_NAME else 'DOUBLE'} "
+                f"AS {quote(n)}"
                 for n in names
             )
             # BY NAME matches column names case-insensitively, as DuckDB identifiers do
@@ -595,8 +386,9 @@ class Workspace:
                 [upload_id],
             )
         finally:
-            con.unregister(_STAGED)
-        con.execute("INSERT INTO uploads VALUES (?, ?, ?, ?, NULL)", [upload_id, source, sha256, _utc_now()])
+            with suppress(duckdb.Error):  # in a failed transaction this fails too: the first error is the one to tell
+                con.unregister(_STAGED)
+        con.execute("INSERT INTO uploads VALUES (?, ?, ?, ?, NULL)", [upload_id, source, sha256, utc_now()])
         con.execute(
             "INSERT INTO upload_quarters SELECT ?, unnest(?::VARCHAR[]), unnest(?::BIGINT[])",
             [upload_id, quarters, [n for _, n in per_quarter]],
@@ -612,7 +404,42 @@ class Workspace:
         )
         return upload_id
 
-    def restore(self, upload_id: int, actor: Actor = LOCAL) -> dict[str, int | None]:
+    def _custom_metrics(self) -> list[str]:
+        """The custom metric columns of panel_rows, in order."""
+        return [
+            name
+            for name in self._column("SELECT name FROM pragma_table_info('panel_rows')")
+            if name != "upload_id" and name not in contract.NAMES
+        ]
+
+    def _add_custom_metrics(self, names: list[str]) -> None:
+        """Give panel_rows a DOUBLE column for each of ``names`` it lacks (names compare ignoring
+        case, as DuckDB's do), inside the caller's write transaction. ValueError, nothing added,
+        when the workspace would then hold more than ``contract.MAX_CUSTOM_METRICS``."""
+        existing = {n.lower() for n in self._custom_metrics()}
+        new = list(dict.fromkeys(n for n in names if n.lower() not in existing))
+        if len(existing) + len(new) > contract.MAX_CUSTOM_METRICS:
+            raise ValueError(
+                f"the workspace holds {len(existing)} custom metrics and this upload brings {len(new)} more; at most "
+                f"{contract.MAX_CUSTOM_METRICS} are kept. Ignore the columns you do not need in the column mapping, "
+                "or delete uploads whose metrics are no longer needed"
+            )
+        for name in new:
+            self._con.execute(f"ALTER TABLE panel_rows ADD COLUMN {quote(name)} DOUBLE")
+
+    def _drop_unused_custom_metrics(self) -> list[str]:
+        """Drop the custom metric columns no stored row has a value in, inside the caller's write
+        transaction (after a delete: the schema keeps only what stored uploads use); return them."""
+        custom = self._custom_metrics()
+        if not custom:
+            return []
+        counts = self._fetch(f"SELECT {', '.join(f'count({quote(n)})' for n in custom)} FROM panel_rows")[0]
+        unused = [name for name, count in zip(custom, counts) if count == 0]
+        for name in unused:
+            self._con.execute(f"ALTER TABLE panel_rows DROP COLUMN {quote(name)}")
+        return unused
+
+    def restore(self, upload_id: int, *, actor: Actor) -> dict[str, int | None]:
         """Make an upload live again for all its quarters; return quarter → upload it replaced.
 
         The replaced upload is None for a quarter that had no live data, and ``upload_id``
@@ -632,7 +459,7 @@ class Workspace:
             )
         return replaced
 
-    def delete(self, upload_id: int, actor: Actor = LOCAL) -> dict[str, int | None]:
+    def delete(self, upload_id: int, *, actor: Actor) -> dict[str, int | None]:
         """Remove an upload's rows; its history record stays, with status "deleted".
 
         For each quarter the upload was live for, the newest remaining upload containing that
@@ -666,7 +493,8 @@ class Workspace:
             for quarter, successor in fallback.items():
                 self._make_live([quarter], successor)
             con.execute("DELETE FROM panel_rows WHERE upload_id = ?", [upload_id])
-            con.execute("UPDATE uploads SET deleted_at = ? WHERE upload_id = ?", [_utc_now(), upload_id])
+            dropped = self._drop_unused_custom_metrics()
+            con.execute("UPDATE uploads SET deleted_at = ? WHERE upload_id = ?", [utc_now(), upload_id])
             now_live = {q: fallback.get(q) for q in orphaned}
             self._record(
                 actor,
@@ -678,6 +506,7 @@ class Workspace:
                     "rows": rows[0],
                     "sha256": rows[1],
                     "now_live": now_live,
+                    "dropped_metrics": dropped,
                 },
             )
         return now_live
@@ -696,7 +525,7 @@ class Workspace:
         found = self._column("SELECT name FROM scenarios WHERE lower(name) = lower(?)", [name])
         return found[0] if found else None
 
-    def save_scenario(self, name: str, levers: Mapping[str, float], actor: Actor = LOCAL) -> None:
+    def save_scenario(self, name: str, levers: Mapping[str, float], *, actor: Actor) -> None:
         """Save a scenario's lever values under ``name``, replacing the scenario of that name (the
         same name ignoring case) in its place, or adding it last."""
         access.require(actor, "save_scenario")
@@ -706,16 +535,16 @@ class Workspace:
             if existing is None:
                 con.execute(
                     "INSERT INTO scenarios SELECT ?, ?, coalesce(max(position), 0) + 1, ? FROM scenarios",
-                    [name, json.dumps(values), _utc_now()],
+                    [name, json.dumps(values), utc_now()],
                 )
             else:
                 con.execute(
                     "UPDATE scenarios SET name = ?, levers = ?, saved_at = ? WHERE name = ?",
-                    [name, json.dumps(values), _utc_now(), existing],
+                    [name, json.dumps(values), utc_now(), existing],
                 )
             self._record(actor, "save_scenario", f"saved scenario {name!r}", {"name": name, "levers": values})
 
-    def rename_scenario(self, old: str, new: str, actor: Actor = LOCAL) -> None:
+    def rename_scenario(self, old: str, new: str, *, actor: Actor) -> None:
         """Rename a saved scenario in its place. KeyError if none is called ``old``; ValueError if
         another one is already called ``new`` (ignoring case)."""
         access.require(actor, "save_scenario")
@@ -728,7 +557,7 @@ class Workspace:
             con.execute("UPDATE scenarios SET name = ? WHERE name = ?", [new, old])
             self._record(actor, "rename_scenario", f"renamed scenario {old!r} to {new!r}", {"old": old, "new": new})
 
-    def delete_scenario(self, name: str, actor: Actor = LOCAL) -> None:
+    def delete_scenario(self, name: str, *, actor: Actor) -> None:
         """Delete a saved scenario; KeyError if none is called ``name``."""
         access.require(actor, "save_scenario")
         with self._transaction() as con:
@@ -744,7 +573,7 @@ class Workspace:
         rows = self._fetch("SELECT stage, model, weights FROM playbook_weights ORDER BY stage, model")
         return {(stage, model): json.loads(weights) for stage, model, weights in rows}
 
-    def save_playbook_weights(self, stage: str, model: str, weights: Mapping[str, float], actor: Actor = LOCAL) -> None:
+    def save_playbook_weights(self, stage: str, model: str, weights: Mapping[str, float], *, actor: Actor) -> None:
         """Save the base weights of (``stage``, ``model``) for everyone, replacing any saved
         before; audited with the weights that changed. ValueError for a weight that is not a
         finite number ≥ 0 (the playbook checks the levers when it applies them)."""
@@ -757,7 +586,7 @@ class Workspace:
             before = self.playbook_weights().get((stage, model), {})
             con.execute(
                 "INSERT OR REPLACE INTO playbook_weights VALUES (?, ?, ?, ?)",
-                [stage, model, json.dumps(values), _utc_now()],
+                [stage, model, json.dumps(values), utc_now()],
             )
             changed = {k: [before.get(k), v] for k, v in values.items() if before.get(k) != v}
             self._record(
@@ -767,7 +596,7 @@ class Workspace:
                 {"stage": stage, "model": model, "weights": values, "changed": changed},
             )
 
-    def reset_playbook_weights(self, stage: str, model: str, actor: Actor = LOCAL) -> None:
+    def reset_playbook_weights(self, stage: str, model: str, *, actor: Actor) -> None:
         """Drop the saved weights of (``stage``, ``model``): the playbook file's apply again."""
         access.require(actor, "edit_playbook")
         with self._transaction() as con:
@@ -782,18 +611,35 @@ class Workspace:
     # -- audit trail -------------------------------------------------------------------------------
 
     def _record(self, actor: Actor, action: str, summary: str, details: Mapping) -> None:
-        """Add an audit entry inside the caller's transaction."""
+        """Add an audit entry inside the caller's transaction. ``actor`` of the entry is who it was
+        by their e-mail address (what the sign-in vouches for; a display name can be anything),
+        or the local user's name in local mode."""
         self._con.execute(
             "INSERT INTO audit SELECT coalesce(max(entry_id), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM audit",
-            [_utc_now(), actor.name, actor.email, actor.role, action, summary, json.dumps(details, default=str)],
+            [
+                utc_now(),
+                actor.email or actor.name,
+                actor.email,
+                actor.role,
+                action,
+                summary,
+                json.dumps(details, default=str),
+            ],
         )
 
-    def record(self, actor: Actor, action: str, summary: str, details: Mapping) -> None:
-        """Audit an action that changes nothing in the workspace's data (a playbook edit; backups
-        audit themselves): ``action`` is a key of ``access.ACTIONS`` the actor's role must allow."""
+    EXPORTS = {  # action → what the audit entry says was downloaded
+        "export_workspace": "the whole workspace as CSV files",
+        "export_audit": "the audit trail",
+    }
+
+    def record_export(self, action: str, details: Mapping, *, actor: Actor) -> None:
+        """Audit a download of the workspace's content (``action``: a key of ``EXPORTS``), which
+        the actor's role must allow (PermissionDenied otherwise, nothing recorded)."""
+        if action not in self.EXPORTS:
+            raise ValueError(f"{action!r} is not a download the audit trail records: use one of {list(self.EXPORTS)}")
         access.require(actor, action)
         with self._transaction():
-            self._record(actor, action, summary, details)
+            self._record(actor, action, f"downloaded {self.EXPORTS[action]}", details)
 
     def audit_trail(self) -> pd.DataFrame:
         """Every audited action, newest first: entry_id, occurred_at (UTC), actor, email, role,
@@ -804,43 +650,47 @@ class Workspace:
 
     # -- backups -------------------------------------------------------------------------------
 
-    def write_backup(self, path: str | os.PathLike, actor: Actor = LOCAL) -> dict:
-        """Write the whole workspace to ``path`` as a backup (see the module docstring), replacing
+    def write_backup(self, path: str | os.PathLike, *, actor: Actor) -> dict:
+        """Write the whole workspace to ``path`` as a backup (``b2b_core.store.backup``), replacing
         any file there; return what the audit entry records: version, rows (table → count),
         sha256 and bytes of the file.
 
-        One consistent snapshot: copied in one transaction under the lock. The file appears at
-        ``path`` only once complete. The backup is audited (after it is taken, so the file does
-        not hold its own entry); ``version`` stays as it is.
+        One consistent snapshot: copied in one transaction under the writers' lock. The file is
+        written in a temporary folder beside ``path`` and appears there only once complete; the
+        folder is removed whatever happens. The backup is audited (after it is taken, so the file
+        does not hold its own entry); ``version`` stays as it is.
         """
         access.require(actor, "backup")
         path = Path(path)
-        with self._lock, tempfile.TemporaryDirectory(dir=path.parent) as tmp:
-            partial = Path(tmp) / "backup.duckdb"
+        with self._lock, backup_file.temporary_folder(path.parent) as folder:
+            partial = folder / "backup.duckdb"
             source = self._fetch("SELECT current_database()")[0][0]
-            self._con.execute(f"ATTACH {_sql_string(str(partial))} AS b2b_backup_out")
             try:
-                with self._transaction() as con:
-                    con.execute(f"COPY FROM DATABASE {_quote(source)} TO b2b_backup_out")
+                self._con.execute(f"ATTACH {sql_string(str(partial))} AS b2b_backup_out")
+            except duckdb.Error as error:
+                raise unwritable(error, f"The backup file {path}") or error from error
+            try:
+                with self._transaction(file=path) as con:
+                    con.execute(f"COPY FROM DATABASE {quote(source)} TO b2b_backup_out")
                     tables = self._column(
                         "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY 1", [source]
                     )
-                    rows = {t: con.execute(f"SELECT count(*) FROM {_quote(t)}").fetchall()[0][0] for t in tables}
+                    rows = {t: con.execute(f"SELECT count(*) FROM {quote(t)}").fetchall()[0][0] for t in tables}
                     version = self.version
-                    con.execute(f"CREATE TABLE b2b_backup_out.backup_manifest ({_MANIFEST})")
-                    con.execute(
-                        "INSERT INTO b2b_backup_out.backup_manifest VALUES (?, ?, ?, ?, ?)",
-                        [BACKUP_APP, BACKUP_FORMAT, _utc_now(), version, json.dumps(rows)],
-                    )
+                    backup_file.write_manifest(con, "b2b_backup_out", version, rows)
             finally:
-                self._con.execute("DETACH b2b_backup_out")
+                with suppress(duckdb.Error):
+                    self._con.execute("DETACH b2b_backup_out")
             summary = {
                 "version": version,
                 "rows": rows,
-                "sha256": _file_sha256(partial),
+                "sha256": backup_file.file_sha256(partial),
                 "bytes": partial.stat().st_size,
             }
-            os.replace(partial, path)
+            try:
+                os.replace(partial, path)
+            except OSError as error:
+                raise unwritable(error, f"The backup file {path}") or error from error
             with self._transaction():
                 self._record(
                     actor,
@@ -851,68 +701,78 @@ class Workspace:
                 )
         return summary
 
-    def backup(self, actor: Actor = LOCAL) -> bytes:
+    def backup(self, *, actor: Actor) -> bytes:
         """The whole workspace as a backup file's bytes (``write_backup``), e.g. for a download."""
-        with tempfile.TemporaryDirectory() as tmp:
-            file = Path(tmp) / "backup.duckdb"
-            self.write_backup(file, actor)
+        with backup_file.temporary_folder() as folder:
+            file = folder / "backup.duckdb"
+            self.write_backup(file, actor=actor)
             return file.read_bytes()
 
-    def restore_backup(self, backup: bytes | str | os.PathLike | BinaryIO, actor: Actor = LOCAL) -> dict:
+    def restore_backup(self, backup: bytes | str | os.PathLike | BinaryIO, *, actor: Actor) -> dict:
         """Replace the workspace's whole content with a backup's (bytes, a path or a binary file).
 
-        The backup is checked first (``_check_backup``: ValueError saying what is wrong, nothing
-        changed). Then one transaction empties every table, gives panel_rows the backup's custom
-        metric columns, copies every table from the backup except the audit trail, sets ``version``
-        to the current one plus one (every cache keyed by it is stale) and appends the restore to
-        this workspace's audit trail: the trail only grows, a restore cannot erase what was done.
-        Returns what that entry records: created_at and source_version of the backup,
+        The backup is checked first (``backup.check_backup``: ValueError saying what is wrong,
+        nothing changed). Then one transaction empties every table, gives panel_rows the backup's
+        custom metric columns, copies every table from the backup except the audit trail, sets
+        ``version`` to the current one plus one (every cache keyed by it is stale) and appends the
+        restore to this workspace's audit trail: the trail only grows, a restore cannot erase what
+        was done. Returns what that entry records: created_at and source_version of the backup,
         rows (table → count), sha256 of the file, and the version it replaced.
         """
         access.require(actor, "restore_backup")
-        with tempfile.TemporaryDirectory() as tmp:
-            file = Path(tmp) / "backup.duckdb"
-            if isinstance(backup, bytes | bytearray | memoryview):
-                file.write_bytes(backup)
-            elif hasattr(backup, "read"):
-                with file.open("wb") as out:
-                    shutil.copyfileobj(backup, out)
-            else:
-                shutil.copyfile(backup, file)
-            manifest = _check_backup(file)
+        with backup_file.temporary_folder() as folder:
+            file = folder / "backup.duckdb"
+            try:
+                if isinstance(backup, bytes | bytearray | memoryview):
+                    file.write_bytes(backup)
+                elif hasattr(backup, "read"):
+                    with file.open("wb") as out:
+                        shutil.copyfileobj(backup, out)
+                else:
+                    shutil.copyfile(backup, file)
+            except OSError as error:
+                if isinstance(error, FileNotFoundError | IsADirectoryError):
+                    raise ValueError(f"There is no backup file at {backup}: check the path.") from error
+                raise unwritable(error, f"A temporary copy of the backup ({folder})") or error from error
+            manifest = backup_file.check_backup(file)
             summary = {
                 "created_at": manifest["created_at"],
                 "source_version": manifest["source_version"],
                 "rows": manifest["rows"],
-                "sha256": _file_sha256(file),
+                "sha256": backup_file.file_sha256(file),
             }
             with self._lock:
-                self._con.execute(f"ATTACH {_sql_string(str(file))} AS b2b_backup_in (READ_ONLY, TYPE DUCKDB)")
+                self._con.execute(f"ATTACH {sql_string(str(file))} AS b2b_backup_in (READ_ONLY, TYPE DUCKDB)")
                 try:
-                    with self._transaction() as con:
-                        summary["replaced_version"] = self.version
-                        con.execute("DROP TABLE panel_rows")
-                        con.execute(_SCHEMA)  # creates panel_rows afresh, without custom metric columns
-                        for name in manifest["custom"]:
-                            con.execute(f"ALTER TABLE panel_rows ADD COLUMN {_quote(name)} DOUBLE")
-                        for table in (t for t in manifest["rows"] if t != "audit"):  # history stays
-                            con.execute(f"DELETE FROM {_quote(table)}")
-                            con.execute(
-                                f"INSERT INTO {_quote(table)} BY NAME SELECT * FROM b2b_backup_in.main.{_quote(table)}"
-                            )
-                        con.execute("UPDATE workspace_state SET version = ?", [summary["replaced_version"] + 1])
-                        self._record(
-                            actor,
-                            "restore_backup",
-                            f"restored the workspace from a backup of {summary['created_at']:%Y-%m-%d %H:%M} UTC "
-                            f"(version {summary['source_version']}): {summary['rows']['uploads']} upload(s), "
-                            f"{summary['rows']['panel_rows']:,} stored rows",
-                            summary,
-                        )
+                    with self._transaction():
+                        self._replace_content("b2b_backup_in", manifest, actor, summary)
                 except duckdb.Error as error:  # e.g. a key twice in an altered backup: rolled back
                     raise ValueError(
                         f"This backup could not be restored ({error}); the workspace is unchanged."
                     ) from error
                 finally:
-                    self._con.execute("DETACH b2b_backup_in")
+                    with suppress(duckdb.Error):
+                        self._con.execute("DETACH b2b_backup_in")
         return summary
+
+    def _replace_content(self, database: str, manifest: dict, actor: Actor, summary: dict) -> None:
+        """Inside the restore's transaction: every table but the audit trail from the backup
+        attached as ``database``, a version bump, and the restore's audit entry."""
+        con = self._con
+        summary["replaced_version"] = self.version
+        con.execute("DROP TABLE panel_rows")
+        con.execute(SCHEMA)  # creates panel_rows afresh, without custom metric columns
+        for name in manifest["custom"]:
+            con.execute(f"ALTER TABLE panel_rows ADD COLUMN {quote(name)} DOUBLE")
+        for table in (t for t in manifest["rows"] if t != "audit"):  # history stays
+            con.execute(f"DELETE FROM {quote(table)}")
+            con.execute(f"INSERT INTO {quote(table)} BY NAME SELECT * FROM {database}.main.{quote(table)}")
+        con.execute("UPDATE workspace_state SET version = ?", [summary["replaced_version"] + 1])
+        self._record(
+            actor,
+            "restore_backup",
+            f"restored the workspace from a backup of {summary['created_at']:%Y-%m-%d %H:%M} UTC "
+            f"(version {summary['source_version']}): {summary['rows']['uploads']} upload(s), "
+            f"{summary['rows']['panel_rows']:,} stored rows",
+            summary,
+        )

@@ -1,0 +1,68 @@
+"""The workspace: an embedded DuckDB file holding the versioned panel (DESIGN §4).
+
+Every commit stores a panel as a new *upload*. For each quarter exactly one upload is *live*: the
+newest one that contains the quarter, unless the user restored an older one. A superseded upload
+stays stored and can be restored; only ``delete`` removes rows. Every write (a commit, a
+``commit_many`` of several uploads, a restore, a delete) is one transaction and bumps ``version``
+by one; pages use it as their cache key. Every write names its ``Actor`` (``b2b_core.access``),
+whose role must allow it (``PermissionDenied`` otherwise, nothing written); there is no default.
+Writes take turns; reads never wait for them and see the last committed state.
+
+Before each write the workspace checks that the file at its path is still the one it opened
+(``WorkspaceReplaced`` otherwise); a disk that refuses a write gives ``WorkspaceUnwritable``. A
+new workspace file gets a marker beside it, ``<file>.created``, so that a workspace deleted or
+moved away is never silently replaced by a new one (``WorkspaceMissing``).
+
+Tables (``schema.SCHEMA``):
+
+- ``workspace_state(version)``: one row, the write counter.
+- ``uploads(upload_id, source, sha256, committed_at, deleted_at)``: one row per upload, kept
+  after a delete; times are UTC.
+- ``upload_quarters(upload_id, quarter, rows)``: the quarters each upload contains.
+- ``live_quarters(quarter, upload_id)``: the upload that is live for each quarter with data.
+- ``panel_rows(upload_id, <contract columns>, <custom metric columns>)``: the rows of every
+  non-deleted upload. A custom metric (any extra numeric column, e.g. ``orders``) becomes a
+  DOUBLE column the first time an upload brings it; uploads without it hold NULL there. A
+  delete drops the columns no stored row has a value in; at most ``contract.MAX_CUSTOM_METRICS``.
+- ``audit(entry_id, occurred_at, actor, email, role, action, summary, details)``: who did what and
+  when (``actor``: their e-mail address, or the local user's name), one row per commit, restore,
+  delete, scenario change, playbook edit, backup, restore from a backup and download of the
+  workspace's content, written in the same transaction as the change itself; ``details`` is a
+  JSON object (quarters, row counts, file hash …).
+- ``playbook_weights(stage, model, weights, saved_at)``: base weights an editor saved for a
+  (stage, business model), lever → weight as a JSON object; they override the playbook file's.
+- ``scenarios(name, levers, position, saved_at)``: the saved what-if scenarios, their lever
+  values as a JSON object, in the order they were first saved. Scenario writes are transactions
+  too but leave ``version`` alone: it keys what is computed from the panel, which they do not
+  change.
+
+Backups (``backup``, ``write_backup``, ``restore_backup``; admins only; ``b2b_core.store.backup``)
+are DuckDB files holding a copy of every table above plus a manifest. Taking a backup leaves
+``version`` alone. A restore checks the file in a separate in-memory DuckDB as strictly as an
+upload before touching the workspace, then replaces the workspace's content in one transaction
+that bumps ``version``. ``python -m b2b_core.store`` backs up and restores from the command line.
+"""
+
+from b2b_core.store.backup import APP as BACKUP_APP
+from b2b_core.store.backup import FORMAT as BACKUP_FORMAT
+from b2b_core.store.errors import (
+    WorkspaceChanged,
+    WorkspaceError,
+    WorkspaceMissing,
+    WorkspaceReplaced,
+    WorkspaceUnwritable,
+)
+from b2b_core.store.workspace import Workspace, created_marker, default_path
+
+__all__ = [
+    "BACKUP_APP",
+    "BACKUP_FORMAT",
+    "Workspace",
+    "WorkspaceChanged",
+    "WorkspaceError",
+    "WorkspaceMissing",
+    "WorkspaceReplaced",
+    "WorkspaceUnwritable",
+    "created_marker",
+    "default_path",
+]

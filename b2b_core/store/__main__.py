@@ -1,0 +1,63 @@
+"""Back up or restore a workspace from the command line, for files too large to go through the
+browser or for a workspace whose file was lost::
+
+    python -m b2b_core.store restore BACKUP.duckdb --workspace data/workspace.duckdb
+    python -m b2b_core.store backup BACKUP.duckdb --workspace data/workspace.duckdb
+
+Both act as the local admin (``access.LOCAL``) and are audited in the workspace like the Data
+page's. A restore may recreate a workspace file that is missing from its path. Stop the app
+first: the workspace file is open in one process at a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import duckdb
+
+from b2b_core.access import LOCAL
+from b2b_core.store.errors import WorkspaceError
+from b2b_core.store.workspace import Workspace, default_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; return the exit status (0 done, 1 refused, with the reason on stderr)."""
+    parser = argparse.ArgumentParser(prog="python -m b2b_core.store", description=__doc__.split("::")[0].strip())
+    parser.add_argument("command", choices=["backup", "restore"], help="write a backup file, or restore from one")
+    parser.add_argument("file", help="the backup file (.duckdb)")
+    parser.add_argument(
+        "--workspace", default=str(default_path()), help="the workspace file (default: %(default)s, or $B2B_WORKSPACE)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        with Workspace(args.workspace, recreate=args.command == "restore") as workspace:
+            if args.command == "restore":
+                done = workspace.restore_backup(args.file, actor=LOCAL)
+                print(
+                    f"Restored {args.workspace} from the backup of {done['created_at']:%Y-%m-%d %H:%M} UTC "
+                    f"(version {done['source_version']}): {done['rows']['uploads']} upload(s), "
+                    f"{done['rows']['panel_rows']:,} stored rows. The workspace is now at version "
+                    f"{done['replaced_version'] + 1}."
+                )
+            else:
+                done = workspace.write_backup(args.file, actor=LOCAL)
+                print(
+                    f"Backed up {args.workspace} (version {done['version']}) to {args.file}: "
+                    f"{done['bytes'] / 1e6:.1f} MB, sha256 {done['sha256']}."
+                )
+    except (ValueError, WorkspaceError) as refused:
+        print(f"Not done: {refused}", file=sys.stderr)
+        return 1
+    except (duckdb.Error, OSError) as error:
+        print(
+            f"Not done: the workspace file {args.workspace} cannot be opened ({error}). If the app is running "
+            "with it, stop the app first, or use the Data page.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

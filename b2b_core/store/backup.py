@@ -1,0 +1,337 @@
+"""Backup files of the workspace: their manifest, and the checks a file must pass before a restore.
+
+A backup is a DuckDB file holding a copy of every workspace table plus ``backup_manifest(app,
+format, created_at, source_version, row_counts)``: one row naming this app, the backup format,
+when it was taken (UTC), the workspace version it copies and each table's row count (a JSON
+object). ``check_backup`` reads a candidate file in a separate in-memory DuckDB, so that nothing
+in it can reach the workspace's connection, and refuses, with a message saying what is wrong:
+
+- a file that is not a DuckDB database, or is damaged or cut off (every row of every table is read);
+- anything a backup never holds: views, macros, sequences, types, indexes, other schemas, tables
+  or columns other than the workspace's, column defaults, generated columns, other constraints;
+- a manifest that is not this app's, of a newer format, incomplete, or whose row counts differ;
+- rows that the workspace would refuse from an upload (``schema.check_rows``: ids, quarters,
+  amounts finite, ≥ 0 and at most ``contract.MAX_AMOUNT``, one row per account and quarter per
+  upload), saved scenarios and weights that are not numbers;
+- a history that does not hold together: rows of an upload the backup does not list or lists as
+  deleted, row counts per quarter that differ from the rows stored, a live quarter pointing at an
+  upload that does not hold it, a quarter with stored data but no live upload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import duckdb
+
+from b2b_core import contract
+from b2b_core.store.schema import QUARTER_PATTERN, SCHEMA, check_rows, quote, sql_string
+
+APP = "b2b-ops-strategy-dashboard"
+FORMAT = 1  # bump when the schema changes (and restore older formats); newer ones are refused
+MANIFEST = "app VARCHAR, format INTEGER, created_at TIMESTAMP, source_version BIGINT, row_counts VARCHAR"
+NOT_A_BACKUP = "This file is not a backup of this app's workspace"
+USE_ANOTHER = "It may have been altered or only partly written: use an original backup file."
+_CHOOSE = "Choose a .duckdb file saved with the backup download."
+_TEMPORARY_PREFIX = "b2b-backup-"
+
+
+def file_sha256(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+@contextmanager
+def temporary_folder(parent: Path | None = None) -> Iterator[Path]:
+    """A folder for a backup being written or checked (in ``parent``, default the system's
+    temporary folder), removed on the way out. Its name carries this process's id, so that folders
+    left by a process that was killed are found and removed the next time one is made."""
+    parent = Path(parent or tempfile.gettempdir())
+    for stale in parent.glob(f"{_TEMPORARY_PREFIX}*"):
+        pid = stale.name.removeprefix(_TEMPORARY_PREFIX).split("-")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"{_TEMPORARY_PREFIX}{os.getpid()}-", dir=parent))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def write_manifest(con: duckdb.DuckDBPyConnection, database: str, source_version: int, rows: dict) -> None:
+    """Add the manifest to the backup attached as ``database``, inside the caller's transaction."""
+    con.execute(f"CREATE TABLE {database}.backup_manifest ({MANIFEST})")
+    con.execute(
+        f"INSERT INTO {database}.backup_manifest VALUES (?, ?, ?, ?, ?)",
+        [APP, FORMAT, dt.datetime.now(dt.UTC).replace(tzinfo=None), source_version, json.dumps(rows)],
+    )
+
+
+def check_backup(file: Path) -> dict:
+    """Check that ``file`` is an intact backup this app can restore (see the module docstring);
+    raise ValueError saying what is wrong otherwise. Returns its manifest: created_at,
+    source_version, rows (table → count) and custom (the custom metric columns of its panel_rows,
+    in order). Every error, expected or not, becomes that ValueError."""
+    with file.open("rb") as f:
+        head = f.read(12)
+    if head[8:12] != b"DUCK":  # DuckDB's header: an 8-byte checksum, then the magic bytes
+        what = "it is empty" if not head else "it is not a DuckDB database"
+        raise ValueError(f"{NOT_A_BACKUP}: {what}. {_CHOOSE}")
+    con = duckdb.connect()
+    try:
+        con.execute(SCHEMA)
+        con.execute(f"CREATE TABLE backup_manifest ({MANIFEST})")
+        try:  # TYPE DUCKDB: never an extension (e.g. SQLite's) loaded for the file
+            con.execute(f"ATTACH {sql_string(str(file))} AS backup (READ_ONLY, TYPE DUCKDB)")
+        except duckdb.Error as error:
+            raise _damaged(error, file) from error
+        custom = _check_objects(con)
+        manifest = _manifest(con)
+        rows = _check_counts(con, manifest.pop("row_counts"), file)
+        _check_contents(con, custom, rows)
+    except ValueError:
+        raise
+    except Exception as error:  # anything unforeseen in a hostile file: refused, never a crash
+        raise ValueError(
+            f"This backup could not be checked ({type(error).__name__}: {error}). {USE_ANOTHER}"
+        ) from error
+    finally:
+        con.close()
+    return {**manifest, "rows": rows, "custom": custom}
+
+
+def _damaged(error: duckdb.Error, file: Path) -> ValueError:
+    return ValueError(
+        f"This backup file is damaged or incomplete ({str(error).replace(str(file), 'the file')}). It may have "
+        "been cut off while downloading or copying: download the backup again, or use another one."
+    )
+
+
+def _catalog(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, list[tuple]]:
+    """Table (``schema.table`` outside ``main``) → its columns in order, as (name, type, default,
+    nullable, generated), of ``database``."""
+    found: dict[str, list[tuple]] = {}
+    for schema, table, *column in con.execute(
+        "SELECT schema_name, table_name, column_name, data_type, column_default, is_nullable, is_generated "
+        "FROM duckdb_columns() WHERE database_name = ? ORDER BY schema_name, table_name, column_index",
+        [database],
+    ).fetchall():
+        found.setdefault(table if schema == "main" else f"{schema}.{table}", []).append(tuple(column))
+    return found
+
+
+def _constraints(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, set[tuple]]:
+    found: dict[str, set[tuple]] = {}
+    for table, kind, text in con.execute(
+        "SELECT table_name, constraint_type, constraint_text FROM duckdb_constraints() WHERE database_name = ?",
+        [database],
+    ).fetchall():
+        found.setdefault(table, set()).add((kind, text))
+    return found
+
+
+_FOREIGN_OBJECTS = {  # what a backup never holds → the query listing it in the attached file
+    "views": "SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE database_name = 'backup'",
+    "macros": "SELECT function_name FROM duckdb_functions() WHERE database_name = 'backup'",
+    "sequences": "SELECT sequence_name FROM duckdb_sequences() WHERE database_name = 'backup'",
+    "types": "SELECT type_name FROM duckdb_types() WHERE database_name = 'backup' AND NOT internal",
+    "indexes": "SELECT index_name FROM duckdb_indexes() WHERE database_name = 'backup'",
+    "schemas": "SELECT schema_name FROM duckdb_schemas() WHERE database_name = 'backup' AND NOT internal "
+    "AND schema_name <> 'main'",
+}
+
+
+def _check_objects(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Check that the attached backup holds the workspace's tables and nothing else (no default,
+    no generated column, no constraint of its own: nothing in it runs when it is read); return
+    the names of its custom metric columns."""
+    for kind, sql in _FOREIGN_OBJECTS.items():
+        names = sorted(name for (name,) in con.execute(sql).fetchall())
+        if names:
+            raise ValueError(
+                f"{NOT_A_BACKUP}: it holds {kind} ({', '.join(names)}), which a backup never does. {USE_ANOTHER}"
+            )
+    expected, found = _catalog(con, "memory"), _catalog(con, "backup")
+    if "backup_manifest" not in found:
+        raise ValueError(
+            f"{NOT_A_BACKUP}: it is a DuckDB database without a backup manifest (its tables: "
+            f"{', '.join(sorted(found)) or 'none'}). {_CHOOSE}"
+        )
+    panel = expected["panel_rows"]
+    custom = found.get("panel_rows", [])[len(panel) :]
+    wrong = sorted(t for t in {*expected, *found} - {"panel_rows"} if found.get(t) != expected.get(t))
+    custom_metric = ("DOUBLE", None, True, False)  # type, default, nullable, generated
+    if found.get("panel_rows", [])[: len(panel)] != panel or any(tuple(c[1:]) != custom_metric for c in custom):
+        wrong.append("panel_rows")
+    expected_constraints, found_constraints = _constraints(con, "memory"), _constraints(con, "backup")
+    wrong += sorted(
+        t
+        for t in set(expected) & set(found)
+        if t not in wrong and expected_constraints.get(t) != found_constraints.get(t)
+    )
+    if wrong:
+        problems = (
+            f"{t} ({'missing' if t not in found else 'unexpected' if t not in expected else 'other columns or keys'})"
+            for t in sorted(wrong)
+        )
+        raise ValueError(f"This backup's tables do not match the workspace's: {', '.join(problems)}. " + USE_ANOTHER)
+    if len(custom) > contract.MAX_CUSTOM_METRICS:
+        raise ValueError(
+            f"This backup has {len(custom):,} custom metric columns; the workspace keeps at most "
+            f"{contract.MAX_CUSTOM_METRICS}. {USE_ANOTHER}"
+        )
+    return [name for name, *_ in custom]
+
+
+def _manifest(con: duckdb.DuckDBPyConnection) -> dict:
+    """The manifest's fields, each checked: created_at, source_version, row_counts (table → count)."""
+    try:
+        manifest = con.execute(
+            "SELECT app, format, created_at, source_version, row_counts FROM backup.main.backup_manifest"
+        ).fetchall()
+    except duckdb.Error as error:
+        raise ValueError(f"{NOT_A_BACKUP}: its backup manifest is not this app's ({error}).") from error
+    app, backup_format, created_at, source_version, row_counts = manifest[0] if len(manifest) == 1 else (None,) * 5
+    if app != APP or not isinstance(backup_format, int):
+        raise ValueError(f"{NOT_A_BACKUP}: its backup manifest is another app's. {_CHOOSE}")
+    if backup_format > FORMAT:
+        raise ValueError(
+            f"This backup was made by a newer version of the app (backup format {backup_format}; this "
+            f"version reads format {FORMAT} and older). Update the app, then restore the backup."
+        )
+    try:
+        listed = json.loads(row_counts)
+    except (TypeError, ValueError):
+        listed = None
+    complete = (
+        isinstance(created_at, dt.datetime)
+        and isinstance(source_version, int)
+        and source_version >= 0
+        and isinstance(listed, dict)
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in listed.values())
+    )
+    if not complete:
+        raise ValueError(
+            "This backup's manifest is incomplete: it must say when the backup was taken, the version it "
+            f"copies and each table's row count. {USE_ANOTHER}"
+        )
+    return {"created_at": created_at, "source_version": source_version, "row_counts": listed}
+
+
+def _check_counts(con: duckdb.DuckDBPyConnection, listed: dict, file: Path) -> dict[str, int]:
+    """Read every row of every table (a damaged block fails its checksum here); each table's
+    count must be the manifest's. Returns table → count."""
+    rows = {}
+    for table in sorted(set(_catalog(con, "memory")) - {"backup_manifest"}):
+        try:
+            rows[table] = con.execute(
+                f"SELECT count(*), bit_xor(hash(t)) FROM backup.main.{quote(table)} AS t"
+            ).fetchall()[0][0]
+        except duckdb.Error as error:
+            raise _damaged(error, file) from error
+        if listed.get(table) != rows[table]:
+            raise ValueError(
+                f"This backup is inconsistent: its manifest lists {listed.get(table)} row(s) in {table} but "
+                f"the table holds {rows[table]}. " + USE_ANOTHER
+            )
+    return rows
+
+
+# Each query counts what breaks one rule of the history and names one example; see the module docstring.
+_HISTORY_RULES = [
+    (
+        "SELECT count(*), any_value(format('{}', upload_id)) FROM (SELECT DISTINCT upload_id FROM b.panel_rows) "
+        "ANTI JOIN (SELECT upload_id FROM b.uploads WHERE deleted_at IS NULL) USING (upload_id)",
+        "it stores rows of upload #{} although it lists no such upload, or lists it as deleted",
+    ),
+    (
+        "SELECT count(*), any_value(format('#{} in {}: {} listed, {} stored', upload_id, quarter, q.rows, p.rows)) "
+        "FROM (SELECT * FROM b.upload_quarters JOIN b.uploads USING (upload_id) WHERE deleted_at IS NULL) q "
+        "FULL JOIN (SELECT upload_id, quarter, count(*) AS rows FROM b.panel_rows GROUP BY ALL) p "
+        "USING (upload_id, quarter) WHERE q.rows IS DISTINCT FROM p.rows",
+        "the rows of an upload's quarter are not what its history lists (upload {} rows)",
+    ),
+    (
+        "SELECT count(*), any_value(format('{} → #{}', quarter, upload_id)) FROM b.live_quarters "
+        "ANTI JOIN (SELECT * FROM b.upload_quarters JOIN b.uploads USING (upload_id) WHERE deleted_at IS NULL) "
+        "USING (quarter, upload_id)",
+        "a live quarter points at an upload that does not hold it ({})",
+    ),
+    (
+        "SELECT count(*), any_value(quarter) FROM (SELECT DISTINCT quarter FROM b.upload_quarters "
+        "JOIN b.uploads USING (upload_id) WHERE deleted_at IS NULL) ANTI JOIN b.live_quarters USING (quarter)",
+        "quarter {} has stored data but no live upload",
+    ),
+    (
+        "SELECT count(*), any_value(quarter) FROM b.upload_quarters "
+        f"WHERE NOT regexp_full_match(quarter, '{QUARTER_PATTERN}')",
+        "its history lists a quarter {!r} that is not of the form YYYYQn",
+    ),
+    (
+        "SELECT count(*), any_value(format('#{}', upload_id)) FROM b.upload_quarters "
+        "ANTI JOIN b.uploads USING (upload_id)",
+        "its history lists quarters of upload {}, which it does not list",
+    ),
+    (
+        "SELECT count(*), any_value(format('#{}', upload_id)) FROM b.uploads ANTI JOIN b.upload_quarters "
+        "USING (upload_id)",
+        "upload {} has no quarters",
+    ),
+    (
+        "SELECT count(*), any_value(format('#{}', upload_id)) FROM b.uploads WHERE deleted_at < committed_at",
+        "upload {} was deleted before it was committed",
+    ),
+    ("SELECT count(*) <> 1, any_value(version) FROM b.workspace_state", "it does not hold exactly one version"),
+    ("SELECT count(*), any_value(version) FROM b.workspace_state WHERE version < 0", "its version {} is negative"),
+]
+
+
+def _check_contents(con: duckdb.DuckDBPyConnection, custom: list[str], rows: dict[str, int]) -> None:
+    """The row checks of a commit on the stored rows, the history's references, and the saved
+    scenarios' and weights' numbers."""
+    try:
+        if rows["panel_rows"]:
+            check_rows(con, "backup.main.panel_rows", list(contract.NAMES), custom, key=("upload_id",))
+    except ValueError as broken:
+        raise ValueError(f"This backup's stored rows break the data contract: {broken}. {USE_ANOTHER}") from None
+    for sql, problem in _HISTORY_RULES:
+        bad, example = con.execute(sql.replace("b.", "backup.main.")).fetchall()[0]
+        if bad:
+            raise ValueError(f"This backup's history does not hold together: {problem.format(example)}. {USE_ANOTHER}")
+    for table, key, least in (("scenarios", "levers", -math.inf), ("playbook_weights", "weights", 0.0)):
+        for (text,) in con.execute(f"SELECT {key} FROM backup.main.{table}").fetchall():
+            if not _numbers(text, least):
+                raise ValueError(
+                    f"This backup's {table.replace('_', ' ')} hold values that are not numbers "
+                    f"({text[:80]!r}). {USE_ANOTHER}"
+                )
+
+
+def _numbers(text: str, least: float) -> bool:
+    """Whether ``text`` is a JSON object of finite numbers ≥ ``least``."""
+    with suppress(TypeError, ValueError):
+        values = json.loads(text)
+        return isinstance(values, dict) and all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v >= least
+            for v in values.values()
+        )
+    return False
