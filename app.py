@@ -3,7 +3,9 @@
 import duckdb
 import streamlit as st
 
+from b2b_core.store import WorkspaceMissing
 from ui import auth, present, state
+from ui.format import plain
 
 PAGES = {
     "overview": ("pages/home.py", "Overview", ":material/dashboard:"),
@@ -64,6 +66,9 @@ try:
     state.workspace()  # a file that cannot be opened gets the message below, presenting or not
     if not presenting:
         sidebar(person)
+except WorkspaceMissing as lost:
+    st.error(plain(lost))
+    st.stop()
 except (duckdb.Error, OSError) as exc:
     st.error(
         f"The workspace file cannot be opened ({type(exc).__name__}). Another program may hold it, or the "

@@ -7,7 +7,7 @@ import streamlit as st
 from b2b_core import contract, exports, quarters
 from b2b_core.access import PermissionDenied
 from b2b_core.ingest import CUSTOM, IGNORE, CommitRefused, IngestResult, combine, commit, issue_summary, read_upload
-from b2b_core.store import WorkspaceChanged
+from b2b_core.store import WorkspaceChanged, WorkspaceError
 from ui import auth, downloads, shell, state
 from ui import format as fmt
 
@@ -150,6 +150,9 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame, person) -> None
         except (CommitRefused, WorkspaceChanged, PermissionDenied) as refused:
             st.warning(f"Not committed: {fmt.plain(refused)}")
             return
+        except WorkspaceError as failed:
+            st.error(f"Not committed: {fmt.plain(failed)}")
+            return
         except (ValueError, duckdb.Error, OSError) as exc:
             st.error(f"The commit was not written (nothing changed): {fmt.plain(exc)}")
             return
@@ -194,6 +197,9 @@ def history_area(ws, history: pd.DataFrame, person) -> None:
         except KeyError as gone:  # another session deleted it meanwhile
             st.warning(f"Not restored: {fmt.plain(gone.args[0])}")
             return
+        except (WorkspaceError, PermissionDenied) as failed:
+            st.error(f"Not restored: {fmt.plain(failed)}")
+            return
         parts = [f"{q} (was #{u})" if u not in (None, chosen) else q for q, u in replaced.items()]
         flash(f"Upload #{chosen} is live again for {', '.join(parts)}.")
         st.rerun()
@@ -206,6 +212,9 @@ def history_area(ws, history: pd.DataFrame, person) -> None:
             fallback = ws.delete(chosen, actor=person)
         except KeyError as gone:
             st.warning(f"Not deleted: {fmt.plain(gone.args[0])}")
+            return
+        except (WorkspaceError, PermissionDenied) as failed:
+            st.error(f"Not deleted: {fmt.plain(failed)}")
             return
         parts = [f"{q} → #{u}" if u else f"{q} → no data" for q, u in fallback.items()]
         flash(f"Deleted upload #{chosen}." + (f" Now live: {', '.join(parts)}." if parts else ""))
@@ -222,15 +231,45 @@ AUDIT_COLUMNS = {
 }
 
 
-def audit_area(ws) -> None:
-    """Who did what and when: every commit, restore, delete, scenario change, playbook edit and
-    backup, newest first."""
+def audited_download(ws, person, action: str, build) -> bytes:
+    """A download of the workspace's content, made and recorded in the audit trail on click:
+    ``build`` returns the file's bytes and what the audit entry says of them."""
+    content, details = build()
+    ws.record_export(action, {**details, "bytes": len(content)}, actor=person)
+    return content
+
+
+def audit_trail_csv(ws) -> tuple[bytes, dict]:
+    trail = ws.audit_trail()
+    return exports.csv_bytes(trail, index=False), {"entries": len(trail)}
+
+
+def workspace_zip(ws) -> tuple[bytes, dict]:
+    uploads = ws.uploads()
+    return exports.workspace_zip(ws.panel(), uploads, ws.stored_rows()), {
+        "uploads": len(uploads),
+        "version": ws.version,
+    }
+
+
+def audit_area(ws, person) -> None:
+    """Who did what and when: every commit, restore, delete, scenario change, playbook edit,
+    backup and download of the workspace's content, newest first; admins download it."""
     trail = ws.audit_trail()
     if trail.empty:
         st.write("Nothing recorded yet.")
         return
     st.dataframe(trail, hide_index=True, width="stretch", column_order=list(AUDIT_COLUMNS), column_config=AUDIT_COLUMNS)
-    downloads.csv_button("Download the audit trail (CSV)", trail, "audit_trail.csv", "dl:audit", index=False)
+    if not person.can("export_audit"):
+        st.caption(f"Downloading the audit trail: {auth.needs('export_audit')}")
+        return
+    downloads.file_button(
+        "Download the audit trail (CSV)",
+        lambda: audited_download(ws, person, "export_audit", lambda: audit_trail_csv(ws)),
+        "audit_trail.csv",
+        "text/csv",
+        "dl:audit",
+    )
 
 
 BACKUP_LIMIT_MB = 1024  # a backup holds every upload ever kept: larger than one quarter's file
@@ -249,7 +288,10 @@ def backup_area(ws, person) -> None:
             "weights and the audit trail, as one DuckDB file."
         )
         if st.button("Prepare a backup", key="backup:prepare"):
-            st.session_state["backup:file"] = (ws.backup(actor=person), ws.version)
+            try:
+                st.session_state["backup:file"] = (ws.backup(actor=person), ws.version)
+            except (WorkspaceError, PermissionDenied) as failed:
+                st.error(f"No backup was made: {fmt.plain(failed)}")
         prepared = st.session_state.get("backup:file")
         if prepared:
             st.download_button(
@@ -269,7 +311,7 @@ def backup_area(ws, person) -> None:
         if st.button("Restore the workspace", disabled=not (backup and sure), key="backup:restore"):
             try:
                 restored = ws.restore_backup(backup, actor=person)
-            except (ValueError, PermissionDenied) as refused:
+            except (ValueError, PermissionDenied, WorkspaceError) as refused:
                 st.error(f"Not restored, nothing changed: {fmt.plain(refused)}")
                 return
             flash(
@@ -319,7 +361,7 @@ st.subheader("History")
 history_area(ws, history, person)
 
 st.subheader("Audit trail")
-audit_area(ws)
+audit_area(ws, person)
 
 st.subheader("Backup and restore")
 backup_area(ws, person)
@@ -336,10 +378,14 @@ template_xlsx.download_button(
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     on_click="ignore",
 )
-everything.download_button(
-    "Whole workspace (CSV zip)",
-    lambda: exports.workspace_zip(ws.panel(), ws.uploads(), ws.stored_rows()),
-    "workspace.zip",
-    "application/zip",
-    on_click="ignore",
-)
+if person.can("export_workspace"):
+    downloads.file_button(
+        "Whole workspace (CSV zip)",
+        lambda: audited_download(ws, person, "export_workspace", lambda: workspace_zip(ws)),
+        "workspace.zip",
+        "application/zip",
+        "dl:workspace",
+        place=everything,
+    )
+else:
+    everything.caption(f"The whole workspace as CSV files: {auth.needs('export_workspace')}")

@@ -7,7 +7,9 @@ import streamlit as st
 
 from b2b_core import charts, lifecycle, playbook
 from b2b_core.access import PermissionDenied
+from b2b_core.store import WorkspaceError
 from ui import auth, columns, downloads, shell, state
+from ui import format as fmt
 from ui import lifecycle_views as views
 
 MODEL_NAMES = playbook.BUSINESS_MODEL_NAMES
@@ -110,8 +112,8 @@ with st.expander(f"Base weights for {lifecycle.STAGE_NAMES[stage]} · {MODEL_NAM
     ):
         try:
             ws.save_playbook_weights(stage, model, edited_weights, actor=person)
-        except (PermissionDenied, ValueError) as exc:
-            st.error(f"Not saved: {exc}")
+        except (PermissionDenied, ValueError, WorkspaceError) as exc:
+            st.error(f"Not saved: {fmt.plain(exc)}")
         else:
             st.session_state["weights_reset"] = st.session_state.get("weights_reset", 0) + 1
             st.session_state["flash:lifecycle"] = (
@@ -124,9 +126,13 @@ with st.expander(f"Base weights for {lifecycle.STAGE_NAMES[stage]} · {MODEL_NAM
         disabled=not person.can("edit_playbook"),
         help=auth.needs("edit_playbook") if not person.can("edit_playbook") else None,
     ):
-        ws.reset_playbook_weights(stage, model, actor=person)
-        st.session_state["weights_reset"] = st.session_state.get("weights_reset", 0) + 1
-        st.rerun()
+        try:
+            ws.reset_playbook_weights(stage, model, actor=person)
+        except (PermissionDenied, WorkspaceError) as exc:
+            st.error(f"Not changed: {fmt.plain(exc)}")
+        else:
+            st.session_state["weights_reset"] = st.session_state.get("weights_reset", 0) + 1
+            st.rerun()
     st.caption(
         "Edits apply to this page until you save them for everyone (editors); saved weights are recorded in the "
         "audit trail and override the playbook file's, which stays as it is."

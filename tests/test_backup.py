@@ -231,6 +231,21 @@ def altered(backup: bytes, folder: Path, *sql: str) -> bytes:
     return path.read_bytes()
 
 
+def edited(backup: bytes, folder: Path, *sql: str) -> bytes:
+    """``backup`` with ``sql`` run on it and its manifest's row counts made to agree again, as
+    someone editing a backup with a database tool would."""
+    path = folder / "edited.duckdb"
+    path.write_bytes(backup)
+    with duckdb.connect(str(path)) as con:
+        for statement in sql:
+            con.execute(statement)
+        tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in tables}
+        counts.pop("backup_manifest")
+        con.execute("UPDATE backup_manifest SET row_counts = ?", [json.dumps(counts)])
+    return path.read_bytes()
+
+
 def foreign(folder: Path) -> bytes:
     path = folder / "foreign.duckdb"
     with duckdb.connect(str(path)) as con:
@@ -317,6 +332,68 @@ REFUSALS = {  # case → (the file, made from a good backup and a folder; the me
         r"tables do not match the workspace's: extra \(unexpected\), uploads \(other columns or keys\)",
     ),
     "a key twice": (with_a_key_twice, r"tables do not match the workspace's: uploads \(other columns or keys\)"),
+    # edited with a database tool, the manifest's counts made to agree: refused like an upload with these rows
+    "a quarter written as markup": (
+        lambda b, f: edited(b, f, "UPDATE panel_rows SET quarter = '<img src=x>**Q**' WHERE account_id = 'a'"),
+        r"stored rows break the data contract: 'quarter': '<img src=x>\*\*Q\*\*' not a quarter of the form YYYYQn",
+    ),
+    "a negative revenue": (
+        lambda b, f: edited(b, f, "UPDATE panel_rows SET platform_revenue = -5 WHERE account_id = 'b'"),
+        r"'platform_revenue': -5.0 which is negative",
+    ),
+    "a revenue that is not a number": (
+        lambda b, f: edited(b, f, "UPDATE panel_rows SET platform_revenue = 'nan'::DOUBLE WHERE account_id = 'b'"),
+        r"'platform_revenue': nan which is not a finite number",
+    ),
+    "a revenue beyond any sum": (
+        lambda b, f: edited(b, f, "UPDATE panel_rows SET platform_revenue = 1.7e308 WHERE account_id = 'b'"),
+        r"'platform_revenue': 1.7e\+308 beyond 1e\+15",
+    ),
+    "an account twice in an upload's quarter": (
+        lambda b, f: edited(b, f, "INSERT INTO panel_rows SELECT * FROM panel_rows WHERE account_id = 'b' LIMIT 1"),
+        r"account 'b' occurs twice in quarter 2025Q[12]",
+    ),
+    "a live quarter pointing at a missing upload": (
+        lambda b, f: edited(b, f, "UPDATE live_quarters SET upload_id = 99 WHERE quarter = '2025Q1'"),
+        r"history does not hold together: a live quarter points at an upload that does not hold it \(2025Q1 → #99\)",
+    ),
+    "a deleted upload brought back without its rows": (
+        lambda b, f: edited(b, f, "UPDATE uploads SET deleted_at = NULL"),
+        r"history does not hold together: the rows of an upload's quarter are not what its history lists "
+        r"\(upload #3 in 2025Q3: 1 listed, 0 stored rows\)",
+    ),
+    "a generated column": (
+        lambda b, f: edited(
+            b,
+            f,
+            "CREATE TABLE copy (name VARCHAR PRIMARY KEY, levers VARCHAR NOT NULL, position BIGINT NOT NULL, "
+            "saved_at TIMESTAMP NOT NULL, spy VARCHAR GENERATED ALWAYS AS (upper(name)))",
+            "INSERT INTO copy (name, levers, position, saved_at) SELECT * FROM scenarios",
+            "DROP TABLE scenarios",
+            "ALTER TABLE copy RENAME TO scenarios",
+        ),
+        r"tables do not match the workspace's: scenarios \(other columns or keys\)",
+    ),
+    "a column default": (
+        lambda b, f: edited(b, f, "ALTER TABLE panel_rows ALTER COLUMN orders SET DEFAULT 1"),
+        r"tables do not match the workspace's: panel_rows \(other columns or keys\)",
+    ),
+    "a macro": (
+        lambda b, f: edited(b, f, "CREATE MACRO spy(x) AS x"),
+        NOT_A_BACKUP + r"it holds macros \(spy\), which a backup never does",
+    ),
+    "a sequence": (
+        lambda b, f: edited(b, f, "CREATE SEQUENCE next_id"),
+        NOT_A_BACKUP + r"it holds sequences \(next_id\), which a backup never does",
+    ),
+    "a manifest without its date": (
+        lambda b, f: edited(b, f, "UPDATE backup_manifest SET created_at = NULL"),
+        r"manifest is incomplete: it must say when the backup was taken",
+    ),
+    "scenario levers that are not numbers": (
+        lambda b, f: edited(b, f, """UPDATE scenarios SET levers = '{"churn": "lots"}' WHERE name = 'base'"""),
+        r"scenarios hold values that are not numbers \('\{\"churn\": \"lots\"\}'\)",
+    ),
 }
 
 

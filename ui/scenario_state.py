@@ -20,7 +20,7 @@ import streamlit as st
 from b2b_core import scenarios
 from b2b_core.access import PermissionDenied
 from b2b_core.scenarios import BASE_NAME, LEVERS, Scenario
-from b2b_core.store import Workspace
+from b2b_core.store import Workspace, WorkspaceError
 from ui import auth
 from ui.format import plain
 
@@ -125,8 +125,8 @@ def rename(ws: Workspace, scenario_id: int) -> None:
             raise ValueError(f"another scenario is already called {new.name!r} (or it is the base's name)")
         if old.name in dict(ws.saved_scenarios()) and new.name != old.name:
             ws.rename_scenario(old.name, new.name, actor=auth.current())
-    except (ValueError, KeyError, PermissionDenied) as exc:
-        notify("error", f"Not renamed: {plain(exc)}.")
+    except (ValueError, KeyError, PermissionDenied, WorkspaceError) as exc:
+        notify("error", f"Not renamed: {plain(exc)}")
         return
     screen()[scenario_id] = new
     notify("success", f"Renamed {plain(repr(old.name))} to {plain(repr(new.name))}.")
@@ -137,7 +137,7 @@ def save(ws: Workspace, scenario_id: int) -> None:
     scenario = screen()[scenario_id]
     try:
         ws.save_scenario(scenario.name, scenario.levers(), actor=auth.current())
-    except PermissionDenied as exc:
+    except (PermissionDenied, WorkspaceError) as exc:
         notify("error", f"Not saved: {plain(exc)}")
         return
     notify("success", f"Saved {plain(repr(scenario.name))} in the workspace.")
@@ -150,7 +150,7 @@ def delete(ws: Workspace, scenario_id: int) -> None:
     if saved:
         try:
             ws.delete_scenario(scenario.name, actor=auth.current())
-        except PermissionDenied as exc:
+        except (PermissionDenied, WorkspaceError) as exc:
             notify("error", f"Not deleted: {plain(exc)}")
             return
     del screen()[scenario_id]

@@ -2,9 +2,14 @@
 
 Pages call ``workspace()`` for the one Workspace object of this server process and
 ``live_panel()`` for the live rows; the panel is re-read only when a write changed ``version``.
+A workspace file deleted, moved or replaced under the running app is opened afresh on the next
+run (writes to the old one are refused by the store), and a session is told once when the app
+created a new workspace.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -12,17 +17,38 @@ import streamlit as st
 from b2b_core import playbook as playbook_file
 from b2b_core import sample
 from b2b_core.store import Workspace, default_path
+from ui.format import plain
 
 
-@st.cache_resource(show_spinner="Opening the workspace…")
+@st.cache_resource(show_spinner=False)
 def _open(path: str) -> Workspace:
     """One Workspace per file and server process, seeded from the bundled sample on first start."""
     return sample.open_workspace(path)
 
 
+def _opened(path: Path) -> Workspace:
+    if path.exists():
+        return _open(str(path))
+    with st.spinner(f"Creating a new workspace at {path} and filling it with the bundled sample…"):
+        return _open(str(path))
+
+
 def workspace() -> Workspace:
-    """The workspace of this server (``$B2B_WORKSPACE`` or ``data/workspace.duckdb``)."""
-    return _open(str(default_path()))
+    """The workspace of this server (``$B2B_WORKSPACE`` or ``data/workspace.duckdb``). Raises
+    ``store.WorkspaceMissing`` when its file is gone from a path that held one."""
+    path = default_path()
+    ws = _opened(path)
+    if not ws.still_at_path():  # deleted, moved or replaced under the app: open what is there now
+        _open.clear()
+        ws = _opened(path)
+    if ws.created and not st.session_state.get("workspace:told_created"):
+        st.session_state["workspace:told_created"] = True
+        st.info(
+            f"This app created a new workspace at {plain(str(path))} and filled it with the bundled sample, "
+            f"{len(ws.quarters())} quarters of a fictional platform. Upload your own quarters on the **Data** page "
+            "(and delete the sample's uploads there)."
+        )
+    return ws
 
 
 NO_DATA = "The workspace has no data yet. Upload a quarter's account export on the **Data** page."

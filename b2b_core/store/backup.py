@@ -264,10 +264,11 @@ _HISTORY_RULES = [
         "it stores rows of upload #{} although it lists no such upload, or lists it as deleted",
     ),
     (
-        "SELECT count(*), any_value(format('#{} in {}: {} listed, {} stored', upload_id, quarter, q.rows, p.rows)) "
+        "SELECT count(*), any_value(format('#{} in {}: {} listed, {} stored', coalesce(q.upload_id, p.upload_id), "
+        "coalesce(q.quarter, p.quarter), coalesce(q.rows, 0), coalesce(p.rows, 0))) "
         "FROM (SELECT * FROM b.upload_quarters JOIN b.uploads USING (upload_id) WHERE deleted_at IS NULL) q "
         "FULL JOIN (SELECT upload_id, quarter, count(*) AS rows FROM b.panel_rows GROUP BY ALL) p "
-        "USING (upload_id, quarter) WHERE q.rows IS DISTINCT FROM p.rows",
+        "ON q.upload_id = p.upload_id AND q.quarter = p.quarter WHERE q.rows IS DISTINCT FROM p.rows",
         "the rows of an upload's quarter are not what its history lists (upload {} rows)",
     ),
     (
