@@ -1,7 +1,7 @@
 """Sign-in and roles through AppTest's secrets and user settings: signed out, signed in without
 a role, and each role on the Data page and the Scenario lab; local mode without an [auth] section;
 sign-in settings that cannot be used (a broken secrets file, incomplete or contradictory sections)
-close the app on every page."""
+close the app on every page; e-mail addresses a provider has not verified are refused."""
 
 from __future__ import annotations
 
@@ -275,6 +275,19 @@ def test_incomplete_or_contradictory_settings_close_the_app_even_for_an_admin(wo
         app = open_app(page, secrets=secrets, user=PEOPLE["admin"])
         message = shows_nothing_but_the_closed_message(app)
         assert "the app's secrets cannot be used" in message
+
+
+def test_an_e_mail_address_the_provider_has_not_verified_is_refused(workspace_path):
+    unverified = {**PEOPLE["admin"], "email_verified": False}
+    app = open_as(unverified, "pages/data.py")
+    assert app.warning[0].value == (
+        "You are signed in as ada@example\\.com, but your e-mail address is not verified by login\\.example\\.com. "
+        "Verify it there, then sign in again."
+    )
+    assert app.button(key="auth:sign_out") and not app.dataframe and not app.sidebar.children
+    assert open_as({**PEOPLE["admin"], "email_verified": "false"}, "pages/data.py").warning  # sent as text
+    verified = open_as({**PEOPLE["admin"], "email_verified": True}, "pages/data.py")
+    assert [t.value for t in verified.title] == ["Data"] and verified.button(key="delete")
 
 
 def test_a_look_alike_of_a_listed_address_gets_no_role(workspace_path):

@@ -39,6 +39,9 @@ page's URL) when:
 
 The messages name files, sections, keys and positions, never a value: anyone who opens the app
 reads them.
+
+Someone signed in whose identity provider says ``email_verified: false`` is refused, whatever
+their role; without that claim the role alone decides.
 """
 
 from __future__ import annotations
@@ -269,16 +272,23 @@ def sign_in_configured() -> bool:
     return _sign_in().required
 
 
+def _email_unverified() -> bool:
+    """True when the identity provider says the signed-in person's e-mail address is not verified
+    (the claim ``email_verified`` is false; some providers send it as the text "false")."""
+    verified = st.user.get("email_verified")
+    return verified is False or str(verified).lower() == "false"
+
+
 def actor() -> Actor | None:
     """The person of this session: ``access.LOCAL`` without sign-in; the signed-in person with
     their role; None when the sign-in settings cannot be used, or sign-in is required and they
-    are not signed in or have no role."""
+    are not signed in, their e-mail address is not verified, or they have no role."""
     sign_in = _sign_in()
     if sign_in.problems:
         return None
     if not sign_in.required:
         return access.LOCAL
-    if not st.user.is_logged_in:
+    if not st.user.is_logged_in or _email_unverified():
         return None
     email = st.user.get("email")
     role = access.role_of(email, sign_in.roles, sign_in.default_role)
@@ -308,10 +318,16 @@ def gate() -> None:
             st.login(sign_in.provider)
     else:
         who = plain(st.user.get("email") or "this account")
-        st.warning(
-            f"You are signed in as {who}, which has no role in this dashboard. Ask an admin to add your "
-            "email to the roles in the app's secrets, or sign in with another account."
-        )
+        if _email_unverified():
+            st.warning(
+                f"You are signed in as {who}, but your e-mail address is not verified by "
+                f"{plain(sign_in.provider_name)}. Verify it there, then sign in again."
+            )
+        else:
+            st.warning(
+                f"You are signed in as {who}, which has no role in this dashboard. Ask an admin to add your "
+                "email to the roles in the app's secrets, or sign in with another account."
+            )
         if st.button("Sign out", key="auth:sign_out"):
             st.logout()
     st.stop()
