@@ -5,6 +5,7 @@ close the app on every page; e-mail addresses a provider has not verified are re
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -236,13 +237,18 @@ def test_a_secrets_file_that_cannot_be_read_is_named_with_the_position_of_its_pr
     )
 
 
+def test_the_example_secrets_file_is_accepted():
+    example = Path(APP).parent / ".streamlit" / "secrets.example.toml"
+    assert auth.secrets_file_problem(str(example)) is None
+    settings = auth.sign_in_settings(tomllib.loads(example.read_text()))
+    assert settings.required and settings.problems == ()
+
+
 @pytest.fixture
-def secrets_file(tmp_path):
-    """The app reads its secrets from this file only (Streamlit's option secrets.files)."""
-    path = tmp_path / "secrets.toml"
+def secrets_files():
+    """Sets Streamlit's option secrets.files, the places the app under test reads secrets from."""
     saved = config.get_option("secrets.files")
-    config.set_option("secrets.files", [str(path)])
-    yield path
+    yield lambda *paths: config.set_option("secrets.files", [str(path) for path in paths])
     config.set_option("secrets.files", saved)
 
 
@@ -257,12 +263,21 @@ def shows_nothing_but_the_closed_message(app: AppTest) -> str:
 
 
 @pytest.mark.parametrize("page", [None, *(f"pages/{path.name}" for path in sorted(PAGES.glob("*.py")))])
-def test_a_secrets_file_with_a_syntax_error_closes_every_page(workspace_path, secrets_file, page):
-    secrets_file.write_text(BROKEN_FILE)
+def test_a_secrets_file_with_a_syntax_error_closes_every_page(workspace_path, tmp_path, secrets_files, page):
+    broken = tmp_path / "secrets.toml"
+    broken.write_text(BROKEN_FILE)
+    secrets_files(tmp_path / "missing.toml", broken)
     app = open_app(page, user=PEOPLE["admin"])
     message = shows_nothing_but_the_closed_message(app)
-    assert message.startswith(f"The dashboard is closed: its sign-in settings in {secrets_file} cannot be used.")
+    assert message.startswith(f"The dashboard is closed: its sign-in settings in {broken} cannot be used.")
     assert "line 10, column 26: not valid TOML (unclosed array at the end of the file)" in message
+
+
+def test_secrets_streamlit_cannot_read_close_the_app(workspace_path, tmp_path, secrets_files):
+    (tmp_path / "auth").write_text("x")  # Kubernetes-style secrets are folders of files: Streamlit refuses a file
+    secrets_files(tmp_path)
+    message = shows_nothing_but_the_closed_message(open_app())
+    assert "- Streamlit cannot read the secrets (StreamlitSecretNotFoundError)" in message
 
 
 @pytest.mark.parametrize(
