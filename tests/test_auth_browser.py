@@ -1,5 +1,6 @@
 """Real-browser test of sign-in failing closed: `streamlit run app.py` whose secrets file has a
-syntax error shows, at every page's URL, only the message that the dashboard is closed."""
+syntax error shows, at every page's URL, only the message that the dashboard is closed; once the
+file is corrected, a reload shows the sign-in screen."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ APP_ELEMENTS = ("stSidebar", "stSidebarNav", "stMetric", "stDataFrame", "stPlotl
 DATA_ELEMENTS = ", ".join(f'[data-testid="{test_id}"]' for test_id in APP_ELEMENTS)
 
 
-def test_a_secrets_file_with_a_syntax_error_closes_every_page_in_a_real_browser(tmp_path, monkeypatch):
+def test_a_secrets_file_with_a_syntax_error_closes_every_page_until_it_is_corrected(tmp_path, monkeypatch):
     secrets = tmp_path / "secrets.toml"
     secrets.write_text(BROKEN_FILE)
     monkeypatch.setenv("STREAMLIT_SECRETS_FILES", str(secrets))  # the server's option secrets.files
@@ -33,3 +34,9 @@ def test_a_secrets_file_with_a_syntax_error_closes_every_page_in_a_real_browser(
             assert page.locator(DATA_ELEMENTS).count() == 0, path
             assert SECRET not in page.content()
         page.screenshot(path="test-artifacts/browser_sign_in_closed.png", full_page=True)
+        secrets.write_text(BROKEN_FILE.replace('"*@example.com"', '"*@example.com"]'))  # corrected, as it says
+        page.goto(url + "/data")
+        wait_until_idle(page)
+        page.get_by_text("This workspace holds company data: sign in to see it.").wait_for()
+        expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+        assert page.locator('[data-testid="stAlertContentError"]').count() == 0
