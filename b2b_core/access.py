@@ -15,6 +15,7 @@ in local single-user mode as ``LOCAL``, an admin. Roles come from a list in the 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -68,20 +69,45 @@ def require(actor: Actor, action: str) -> None:
         )
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def comparable_address(text: str) -> str | None:
+    """An e-mail address or a pattern such as ``*@example.com`` in the form ``role_of`` compares:
+    surrounding white space removed and ASCII letters lower-cased; every other character stays as
+    written (no case folding: ``strauß`` is not ``strauss``, ``É`` is not ``é``). None for a text
+    that cannot be compared safely: one that Unicode NFKC normalisation changes (it would turn the
+    KELVIN SIGN U+212A or a fullwidth letter into the plain letter it looks like, so "U+212A ate"
+    would pass for ``kate``), one without exactly one ``@``, or one with white space or control
+    characters inside."""
+    text = text.strip()
+    if not unicodedata.is_normalized("NFKC", text) or text.count("@") != 1:
+        return None
+    if any(char.isspace() or unicodedata.category(char) in ("Cc", "Cf") for char in text):
+        return None
+    return text.translate(_ASCII_LOWER)
+
+
 def role_of(email: str | None, roles: Mapping[str, Iterable[str]], default: str | None = None) -> str | None:
-    """The role of the person with ``email`` from ``roles`` (role → list of emails or patterns
-    such as ``*@example.com``, compared ignoring case): the highest role that lists them, else
-    ``default`` (None: not admitted). Raises ``ValueError`` for an unknown role name."""
+    """The role of the person with ``email`` from ``roles`` (role → list of e-mail addresses or
+    patterns such as ``*@example.com``; one text is one entry): the highest role that lists them,
+    else ``default`` (None: not admitted). Addresses and patterns are compared as
+    ``comparable_address`` gives them; an address it refuses gets no role, not even ``default``.
+    Raises ``ValueError`` for an unknown role name or an entry it refuses."""
     unknown = sorted(set(roles) - set(ROLES) | ({default} - {None} - set(ROLES)))
     if unknown:
         raise ValueError(f"unknown role(s) {unknown} in the secrets' roles: use {', '.join(ROLES)}")
-    if not email:
+    entries = {
+        role: [comparable_address(str(entry)) for entry in ([listed] if isinstance(listed, str) else listed)]
+        for role, listed in roles.items()
+    }
+    refused = sorted(role for role, keys in entries.items() if None in keys)
+    if refused:
+        raise ValueError(f"the {', '.join(refused)} role(s) list an entry that is not an e-mail address or pattern")
+    address = comparable_address(email) if email else None
+    if address is None:
         return None
-    address = email.strip().casefold()
     for role in reversed(ROLES):
-        patterns = roles.get(role, [])
-        if isinstance(patterns, str):
-            patterns = [patterns]
-        if any(fnmatchcase(address, str(p).strip().casefold()) for p in patterns):
+        if any(fnmatchcase(address, key) for key in entries.get(role, [])):
             return role
     return default

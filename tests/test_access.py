@@ -32,6 +32,31 @@ def test_the_highest_role_that_lists_someone_is_theirs():
 
 
 @pytest.mark.parametrize(
+    ("email", "listed"),
+    [
+        ("\u212aate@example.com", "kate@example.com"),  # KELVIN SIGN: NFKC makes it the letter K
+        ("\uff4bate@example.com", "kate@example.com"),  # fullwidth k
+        ("strauß@example.com", "strauss@example.com"),  # no case folding: ß is not ss
+        ("strauss@example.com", "strauß@example.com"),
+        ("ÉVA@example.com", "éva@example.com"),  # only ASCII letters are lower-cased
+        ("eve@evil.org@example.com", "*@example.com"),  # two @: no pattern applies
+        ("ka\u200bte@example.com", "ka*te@example.com"),  # a zero-width space
+    ],
+)
+def test_addresses_are_compared_without_unicode_folding_or_look_alikes(email, listed):
+    assert role_of(email, {"editor": [listed]}) is None
+
+
+def test_addresses_that_normalisation_would_change_get_no_role_not_even_the_default():
+    assert role_of("\u212aate@example.com", {"admin": ["kate@example.com"]}, default="viewer") is None
+    assert role_of("STRAUß@Example.COM", {"editor": ["strauß@example.com"]}) == "editor"
+    assert role_of("éva@example.com", {"viewer": ["*@EXAMPLE.com"]}) == "viewer"  # patterns likewise
+    assert role_of(" ada@example.com ", {"admin": [" ADA@example.com"]}) == "admin"
+    with pytest.raises(ValueError, match="the admin role"):
+        role_of("kate@example.com", {"admin": ["\u212aate@example.com"]})
+
+
+@pytest.mark.parametrize(
     ("actor", "allowed"),
     [
         (VIEWER, {"save_scenario"}),

@@ -1,15 +1,24 @@
 """Sign-in and roles through AppTest's secrets and user settings: signed out, signed in without
-a role, and each role on the Data page and the Scenario lab; local mode without an [auth] section."""
+a role, and each role on the Data page and the Scenario lab; local mode without an [auth] section;
+sign-in settings that cannot be used (a broken secrets file, incomplete or contradictory sections)
+close the app on every page; e-mail addresses a provider has not verified are refused."""
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
+import pytest
+from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from b2b_core import sample
 from b2b_core.access import LOCAL
 from b2b_core.store import Workspace
-from tests.apptest import APP, open_app, workspace_of
+from tests.apptest import APP, open_app, shown, workspace_of
+from ui import auth
 
+PAGES = Path(APP).parent / "pages"
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
     "cookie_secret": "not-a-real-secret",
@@ -114,3 +123,190 @@ def test_only_editors_may_save_playbook_weights(workspace_path):
     assert "Needs the editor role" in viewer.button(key="save_weights").help
     editor = open_as(PEOPLE["editor"], "pages/lifecycle.py")
     assert editor.button(key="save_weights").help == "Every session then starts from these weights."
+
+
+SECRET = "do-not-show-7f3a"  # stands for every secret value: no message may contain it
+BROKEN_FILE = f"""[auth]
+redirect_uri = "http://localhost:8501/oauth2callback"
+cookie_secret = "{SECRET}"
+client_id = "dashboard"
+client_secret = "{SECRET}"
+server_metadata_url = "https://login.example.com/.well-known/openid-configuration"
+
+[roles]
+admin = ["ada@example.com"]
+viewer = ["*@example.com"
+"""
+
+
+def problems_of(secrets: dict) -> tuple[str, ...]:
+    return auth.sign_in_settings(secrets).problems
+
+
+def test_complete_settings_are_used_and_without_auth_or_roles_the_app_runs_locally():
+    plain = auth.sign_in_settings({"auth": AUTH, "roles": ROLES})
+    assert (plain.required, plain.problems, plain.provider, plain.provider_name) == (
+        True,
+        (),
+        "default",
+        "login.example.com",
+    )
+    assert plain.roles == ROLES and plain.default_role is None
+    shared = {key: AUTH[key] for key in ("redirect_uri", "cookie_secret")}
+    provider = {key: AUTH[key] for key in auth.PROVIDER_KEYS}
+    named = auth.sign_in_settings(
+        {
+            "auth": {**shared, "google": provider, "okta": provider, "provider": "okta"},
+            "roles": {"default_role": "viewer"},
+        }
+    )
+    assert (named.problems, named.provider, named.provider_name, named.default_role) == ((), "okta", "okta", "viewer")
+    with_options = {**AUTH, "client_kwargs": {"prompt": "login"}}  # Streamlit's options, not a second provider
+    assert problems_of({"auth": with_options, "roles": {"admin": "ada@example.com"}}) == ()
+    assert auth.sign_in_settings({}) == auth.SignIn(required=False)
+    assert auth.sign_in_settings({"database": {"password": SECRET}}) == auth.SignIn(required=False)
+
+
+SHARED = {"redirect_uri": AUTH["redirect_uri"], "cookie_secret": SECRET}
+PROVIDER = {"client_id": "dashboard", "client_secret": SECRET, "server_metadata_url": AUTH["server_metadata_url"]}
+
+
+@pytest.mark.parametrize(
+    ("secrets", "problem"),
+    [
+        ({"roles": ROLES}, "[roles] is set but [auth] is not"),
+        ({"auth": AUTH}, "[auth] is set but [roles] is not: nobody could get in"),
+        ({"auth": AUTH, "roles": {"admin": [], "viewer": []}}, "[roles] lists nobody and has no default_role"),
+        ({"auth": "on", "roles": ROLES}, "auth is not a section"),
+        ({"auth": AUTH, "roles": ["ada@example.com"]}, "roles is not a section"),
+        ({"auth": {**PROVIDER, "cookie_secret": SECRET}, "roles": ROLES}, "[auth] has no redirect_uri"),
+        ({"auth": {**PROVIDER, "redirect_uri": AUTH["redirect_uri"]}, "roles": ROLES}, "[auth] has no cookie_secret"),
+        ({"auth": {**AUTH, "redirect_uri": "https://x.example.com/"}, "roles": ROLES}, "must end with /oauth2callback"),
+        ({"auth": {**AUTH, "cookie_secret": ""}, "roles": ROLES}, "[auth] has no cookie_secret"),
+        ({"auth": SHARED, "roles": ROLES}, "[auth] sets up no identity provider"),
+        ({"auth": {**SHARED, "client_id": "x"}, "roles": ROLES}, "[auth] has no client_secret, server_metadata_url"),
+        ({"auth": {**SHARED, "google": {"client_id": "x"}}, "roles": ROLES}, "[auth.google] has no client_secret"),
+        ({"auth": {**SHARED, "my_idp": PROVIDER}, "roles": ROLES}, "cannot contain '_'"),
+        (
+            {"auth": {**SHARED, "google": PROVIDER, "okta": PROVIDER}, "roles": ROLES},
+            "[auth] sets up 2 identity providers (google, okta): say which one",
+        ),
+        ({"auth": {**AUTH, "okta": PROVIDER}, "roles": ROLES}, "sets up 2 identity providers (default, okta)"),
+        ({"auth": {**SHARED, "google": PROVIDER, "provider": "okta"}, "roles": ROLES}, "(set up: google)"),
+        ({"auth": AUTH, "roles": {**ROLES, "owner": ["ada@example.com"]}}, "the key 'owner', which is not a role"),
+        ({"auth": AUTH, "roles": {**ROLES, "default_role": "guest"}}, "default_role is not one of"),
+        ({"auth": AUTH, "roles": {"admin": [["ada@example.com"]]}}, "[roles] admin is not a list of e-mail addresses"),
+        ({"auth": AUTH, "roles": {"admin": 1}}, "[roles] admin is not a list"),
+        ({"auth": AUTH, "roles": {"viewer": ["*@example.com", " "]}}, "[roles] viewer (entry 2) is empty"),
+        ({"auth": AUTH, "roles": {"viewer": ["ada@example.com, ed@example.com"]}}, "viewer (entry 1) is not an e-mail"),
+        ({"auth": AUTH, "roles": {"admin": ["\u212aate@example.com"]}}, "admin (entry 1) is not an e-mail address"),
+        ({"auth": AUTH, "roles": {"viewer": ["*"]}}, "[roles] viewer (entry 1) is not an e-mail address or a pattern"),
+        (
+            {"auth": AUTH, "roles": {"admin": ["ada@example.com"], "viewer": ["*@example.com", "ADA@example.com"]}},
+            "[roles] lists one entry under viewer (entry 2) and admin (entry 1): keep it under one role",
+        ),
+    ],
+)
+def test_incomplete_or_contradictory_settings_are_problems_that_name_their_place_not_their_value(secrets, problem):
+    problems = problems_of(secrets)
+    assert any(problem in p for p in problems), problems
+    assert not any(SECRET in p or "ada@example.com" in p for p in problems)
+
+
+def test_a_secrets_file_that_cannot_be_read_is_named_with_the_position_of_its_problem(tmp_path):
+    path = tmp_path / "secrets.toml"
+    assert auth.secrets_file_problem(str(path)) is None  # no file: no secrets
+    path.write_text(BROKEN_FILE)
+    assert auth.secrets_file_problem(str(path)) == (
+        f"{path}, line 10, column 26: not valid TOML (unclosed array at the end of the file)"
+    )
+    path.write_text(f'[auth]\ncookie_secret = "{SECRET}\nredirect_uri = "x"\n')  # an unclosed string
+    assert auth.secrets_file_problem(str(path)) == f"{path}, line 2, column 34: not valid TOML (illegal character)"
+    path.write_bytes(b'[auth]\ncookie_secret = "caf\xe9"\n')  # Latin-1
+    assert auth.secrets_file_problem(str(path)) == f"{path}, line 2, column 21: not UTF-8 text; save the file as UTF-8"
+    path.write_text("\ufeff" + BROKEN_FILE.replace('"*@example.com"', '"*@example.com"]'))
+    assert "starts with a byte order mark" in auth.secrets_file_problem(str(path))
+    path.write_text(BROKEN_FILE.replace('"*@example.com"', '"*@example.com"]'))
+    assert auth.secrets_file_problem(str(path)) is None
+    folder = tmp_path / "folder" / "secrets.toml"
+    folder.mkdir(parents=True)
+    assert auth.secrets_file_problem(str(folder)) == f"{folder} cannot be read: Is a directory"
+    assert auth.secrets_file_problem(str(tmp_path)) is None  # a folder of Kubernetes-style secrets
+    assert (
+        auth.secrets_file_problem(str(tmp_path / "mounted"))
+        == f"{tmp_path / 'mounted'} is neither a .toml file nor a folder"
+    )
+
+
+def test_the_example_secrets_file_is_accepted():
+    example = Path(APP).parent / ".streamlit" / "secrets.example.toml"
+    assert auth.secrets_file_problem(str(example)) is None
+    settings = auth.sign_in_settings(tomllib.loads(example.read_text()))
+    assert settings.required and settings.problems == ()
+
+
+@pytest.fixture
+def secrets_files():
+    """Sets Streamlit's option secrets.files, the places the app under test reads secrets from."""
+    saved = config.get_option("secrets.files")
+    yield lambda *paths: config.set_option("secrets.files", [str(path) for path in paths])
+    config.set_option("secrets.files", saved)
+
+
+def shows_nothing_but_the_closed_message(app: AppTest) -> str:
+    """The closed message, after checking that it is all the page shows."""
+    assert not app.exception, app.exception
+    assert [t.value for t in app.title] == ["B2B Ops Strategy Dashboard"]
+    assert len(app.error) == 1 and not app.sidebar.children
+    assert {element.type for element in app.main} == {"main", "title", "error"}
+    assert SECRET not in app.error[0].value
+    return shown(app.error[0].value)
+
+
+@pytest.mark.parametrize("page", [None, *(f"pages/{path.name}" for path in sorted(PAGES.glob("*.py")))])
+def test_a_secrets_file_with_a_syntax_error_closes_every_page(workspace_path, tmp_path, secrets_files, page):
+    broken = tmp_path / "secrets.toml"
+    broken.write_text(BROKEN_FILE)
+    secrets_files(tmp_path / "missing.toml", broken)
+    app = open_app(page, user=PEOPLE["admin"])
+    message = shows_nothing_but_the_closed_message(app)
+    assert message.startswith(f"The dashboard is closed: its sign-in settings in {broken} cannot be used.")
+    assert "line 10, column 26: not valid TOML (unclosed array at the end of the file)" in message
+
+
+def test_secrets_streamlit_cannot_read_close_the_app(workspace_path, tmp_path, secrets_files):
+    (tmp_path / "auth").write_text("x")  # Kubernetes-style secrets are folders of files: Streamlit refuses a file
+    secrets_files(tmp_path)
+    message = shows_nothing_but_the_closed_message(open_app())
+    assert "- Streamlit cannot read the secrets (StreamlitSecretNotFoundError)" in message
+
+
+@pytest.mark.parametrize(
+    "secrets",
+    [{"roles": ROLES}, {"auth": AUTH}, {"auth": AUTH, "roles": {**ROLES, "owner": ["ada@example.com"]}}],
+    ids=["roles without auth", "auth without roles", "an unknown role"],
+)
+def test_incomplete_or_contradictory_settings_close_the_app_even_for_an_admin(workspace_path, secrets):
+    for page in (None, "pages/data.py"):
+        app = open_app(page, secrets=secrets, user=PEOPLE["admin"])
+        message = shows_nothing_but_the_closed_message(app)
+        assert "the app's secrets cannot be used" in message
+
+
+def test_an_e_mail_address_the_provider_has_not_verified_is_refused(workspace_path):
+    unverified = {**PEOPLE["admin"], "email_verified": False}
+    app = open_as(unverified, "pages/data.py")
+    assert app.warning[0].value == (
+        "You are signed in as ada@example\\.com, but your e-mail address is not verified by login\\.example\\.com. "
+        "Verify it there, then sign in again."
+    )
+    assert app.button(key="auth:sign_out") and not app.dataframe and not app.sidebar.children
+    assert open_as({**PEOPLE["admin"], "email_verified": "false"}, "pages/data.py").warning  # sent as text
+    verified = open_as({**PEOPLE["admin"], "email_verified": True}, "pages/data.py")
+    assert [t.value for t in verified.title] == ["Data"] and verified.button(key="delete")
+
+
+def test_a_look_alike_of_a_listed_address_gets_no_role(workspace_path):
+    roles = {"admin": ["kate@example.com"]}
+    app = open_as({"is_logged_in": True, "email": "\u212aate@example.com", "name": "Kate"}, "pages/data.py", roles)
+    assert "has no role in this dashboard" in app.warning[0].value and not app.dataframe
