@@ -87,7 +87,7 @@ def test_a_viewer_reads_everything_plays_scenarios_and_cannot_change_data(worksp
     lab.button(key="lab:save").click().run()
     trail = workspace_of(workspace_path).audit_trail()
     assert trail[["actor", "email", "role", "action"]].iloc[0].tolist() == [
-        "Vera",
+        "vera@example.com",  # who: the address the sign-in vouches for, not the display name
         "vera@example.com",
         "viewer",
         "save_scenario",
@@ -101,7 +101,7 @@ def test_an_editor_uploads_and_restores_but_cannot_delete(workspace_path):
     assert not [b for b in app.button if b.key == "delete"]
     assert any("Needs the admin role" in c.value for c in app.caption)
     app.button(key="restore").click().run()
-    assert workspace_of(workspace_path).audit_trail()["actor"].iloc[0] == "Ed"
+    assert workspace_of(workspace_path).audit_trail()["actor"].iloc[0] == "ed@example.com"
 
 
 def test_an_admin_may_delete_and_the_deletion_is_audited(workspace_path):
@@ -113,7 +113,7 @@ def test_an_admin_may_delete_and_the_deletion_is_audited(workspace_path):
     app.button(key="delete").click().run()
     assert not app.exception
     trail = workspace_of(workspace_path).audit_trail()
-    assert trail[["actor", "action"]].iloc[0].tolist() == ["Ada", "delete"]
+    assert trail[["actor", "action"]].iloc[0].tolist() == ["ada@example.com", "delete"]
     assert any(f"Deleted upload #{chosen}" in s.value for s in app.success)
 
 

@@ -50,6 +50,10 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return found.st_dev, found.st_ino
 
 
+# Workspaces open in this process: absolute path → (identity of the file their database holds, how many)
+_OPEN: dict[str, tuple[tuple[int, int] | None, int]] = {}
+_OPEN_LOCK = threading.Lock()
+
 Table = pd.DataFrame | pa.Table  # what commit accepts: a pandas panel or an Arrow table of one
 
 
@@ -91,11 +95,19 @@ class Workspace:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()  # one writer at a time
         self._in_write = threading.local()  # .con: the connection of this thread's write transaction
-        self._con = duckdb.connect(str(self.path))
+        self._closed = False
+        self._reads = 0  # reads under way, each on a connection of its own
+        self._reads_done = threading.Condition()
+        self._key = os.path.abspath(self.path)
+        with _OPEN_LOCK:
+            self._con = duckdb.connect(str(self.path))
+            # DuckDB shares one database per path within a process: while another Workspace has this
+            # path open, this one reads and writes the file that one opened, whatever is at the path now.
+            identity, count = _OPEN.get(self._key, (_identity(self.path), 0))
+            self._identity = identity
+            _OPEN[self._key] = (identity, count + 1)
         try:
-            self._identity = _identity(self.path)
             self._readers = self._con.cursor()  # spawns a connection per read: reads never wait for a write
-            self._cursor_lock = threading.Lock()
             # Inserts are markedly faster without it; every read that needs an order says ORDER BY.
             self._con.execute("SET preserve_insertion_order = false")
             with self._transaction():
@@ -103,14 +115,26 @@ class Workspace:
             if not marker.exists():
                 marker.write_text(f"created {utc_now():%Y-%m-%d %H:%M} UTC\n")
         except BaseException:
-            self._con.close()
+            self._release()
             raise
 
     def close(self) -> None:
-        """Close the connection; the workspace cannot be used afterwards."""
-        with self._lock:
+        """Close the connection, once the reads under way are done; the workspace cannot be used
+        afterwards."""
+        with self._lock, self._reads_done:
+            if self._closed:
+                return
+            self._reads_done.wait_for(lambda: self._reads == 0, timeout=60)
             self._readers.close()
+            self._release()
+
+    def _release(self) -> None:
+        with _OPEN_LOCK:
+            self._closed = True
             self._con.close()
+            identity, count = _OPEN.pop(self._key)
+            if count > 1:
+                _OPEN[self._key] = (identity, count - 1)
 
     def still_at_path(self) -> bool:
         """True while the file at ``path`` is the one this Workspace has open (not deleted,
@@ -137,12 +161,16 @@ class Workspace:
         if writing is not None:
             yield writing
             return
-        with self._cursor_lock:
+        with self._reads_done:
             cursor = self._readers.cursor()
+            self._reads += 1
         try:
             yield cursor
         finally:
             cursor.close()
+            with self._reads_done:
+                self._reads -= 1
+                self._reads_done.notify_all()
 
     def _fetch(self, sql: str, params: list | None = None) -> list[tuple]:
         with self._reading() as con:
