@@ -17,7 +17,7 @@ import pytest
 
 from b2b_core import contract, sample, store
 from b2b_core.access import LOCAL
-from b2b_core.store import Workspace, WorkspaceMissing, WorkspaceReplaced, WorkspaceUnwritable
+from b2b_core.store import Workspace, WorkspaceMissing, WorkspaceReplaced
 
 REPO = Path(__file__).resolve().parent.parent
 
