@@ -28,7 +28,7 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from b2b_core import sample  # noqa: E402
-from b2b_core.access import LOCAL
+from b2b_core.access import LOCAL  # noqa: E402
 from b2b_core.ingest import read_upload  # noqa: E402
 from b2b_core.store import Workspace  # noqa: E402
 
