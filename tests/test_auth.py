@@ -104,6 +104,18 @@ def test_an_editor_uploads_and_restores_but_cannot_delete(workspace_path):
     assert workspace_of(workspace_path).audit_trail()["actor"].iloc[0] == "ed@example.com"
 
 
+def test_only_admins_download_the_whole_workspace_and_the_audit_trail(workspace_path):
+    for who in ("viewer", "editor", "admin"):
+        app = open_as(PEOPLE[who], "pages/data.py")
+        offered = {d.proto.label for d in app.get("download_button")}
+        whole = {"Whole workspace (CSV zip)", "Download the audit trail (CSV)"}
+        assert (whole <= offered) is (who == "admin"), who
+        assert {"Upload template (CSV)", "Upload template (XLSX)"} <= offered
+        if who != "admin":
+            assert any("The whole workspace as CSV files: Needs the admin role" in c.value for c in app.caption)
+            assert any("Downloading the audit trail: Needs the admin role" in c.value for c in app.caption)
+
+
 def test_an_admin_may_delete_and_the_deletion_is_audited(workspace_path):
     with Workspace(workspace_path) as ws:
         ws.commit(sample.generate_panel(50, 1), "extra.csv", actor=LOCAL)

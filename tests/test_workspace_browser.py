@@ -8,6 +8,7 @@ import json
 import resource
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pytest
 from playwright.sync_api import expect
@@ -72,6 +73,36 @@ def test_a_backup_over_60_mb_downloads_and_restores_through_the_page(tmp_path):
     with Workspace(path) as ws:
         assert ws.version == 2 and ws.audit_trail()["action"].tolist()[:2] == ["restore_backup", "backup"]
         assert len(ws.panel()) == len(big) and ws.panel()["metric_89"].sum() == pytest.approx(noise[:, 89].sum())
+
+
+def test_an_edited_backup_is_refused_on_the_page_and_nothing_changes(tmp_path):
+    backup = tmp_path / "edited.duckdb"
+    with Workspace(tmp_path / "elsewhere.duckdb") as elsewhere:
+        elsewhere.commit(sample.generate_panel(40, 2, seed=3), "elsewhere.csv", actor=LOCAL)
+        elsewhere.write_backup(backup, actor=LOCAL)
+    with duckdb.connect(str(backup)) as con:  # a quarter written as markup, the manifest's counts left as they are
+        con.execute("UPDATE panel_rows SET quarter = '<img src=x onerror=alert(1)>**Q**' WHERE account_id = 'M000001'")
+    path = tmp_path / "workspace.duckdb"
+    with streamlit_server(path) as url, chromium_page() as page:
+        page.goto(url + "/data")
+        wait_until_idle(page)
+        page.locator('[data-testid="stFileUploader"]').filter(has_text="Backup file").locator(
+            'input[type="file"]'
+        ).set_input_files(str(backup))
+        wait_until_idle(page)
+        page.get_by_text("Yes, replace everything in the workspace with this backup").click()
+        wait_until_idle(page)
+        page.get_by_role("button", name="Restore the workspace").click()
+        wait_until_idle(page)
+        expect(
+            page.get_by_text("Not restored, nothing changed: This backup's stored rows break the data")
+        ).to_be_visible()
+        assert page.locator("img[src=x]").count() == 0 and page.locator('[data-testid="stException"]').count() == 0
+        page.goto(url + "/")
+        wait_until_idle(page)
+        assert page.locator(ERROR_ELEMENTS).count() == 0
+    with Workspace(path) as ws:
+        assert ws.version == 1 and ws.audit_trail()["action"].iloc[0] == "commit"
 
 
 def test_a_workspace_file_deleted_under_the_running_app_is_reported_and_not_replaced(tmp_path):
