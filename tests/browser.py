@@ -108,3 +108,25 @@ def wait_until_idle(page) -> None:
         timeout=60_000,
     )
     page.wait_for_timeout(300)
+
+
+def download_a_backup(page, to: Path, timeout_ms: float = 30_000) -> None:
+    """On the Data page: prepare a backup of the workspace and save its download as ``to``."""
+    page.get_by_role("button", name="Prepare a backup").click()
+    wait_until_idle(page)
+    with page.expect_download(timeout=timeout_ms) as download:
+        page.get_by_role("button", name="Download the backup of version").click()
+    download.value.save_as(to)
+
+
+def restore_a_backup(page, backup: Path) -> None:
+    """On the Data page: choose ``backup`` in the restore's uploader, confirm and restore."""
+    uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Backup file")
+    uploader.locator('input[type="file"]').set_input_files(str(backup))
+    wait_until_idle(page)
+    sure = "Yes, replace everything in the workspace with this backup"
+    if not page.get_by_label(sure).is_checked():
+        page.get_by_text(sure).click()
+        wait_until_idle(page)
+    page.get_by_role("button", name="Restore the workspace").click()
+    wait_until_idle(page)

@@ -10,7 +10,14 @@ from b2b_core import sample
 from b2b_core.access import LOCAL
 from b2b_core.store import Workspace
 from tests.apptest import open_app, workspace_of
-from tests.browser import ERROR_ELEMENTS, chromium_page, streamlit_server, wait_until_idle
+from tests.browser import (
+    ERROR_ELEMENTS,
+    chromium_page,
+    download_a_backup,
+    restore_a_backup,
+    streamlit_server,
+    wait_until_idle,
+)
 
 
 def test_an_admin_prepares_a_backup_once_and_others_are_told_who_may(workspace_path):
@@ -35,25 +42,10 @@ def test_a_backup_downloads_a_damaged_file_is_refused_and_another_backup_restore
     with streamlit_server(path) as url, chromium_page() as page:
         page.goto(url + "/data")
         wait_until_idle(page)
-        page.get_by_role("button", name="Prepare a backup").click()
-        wait_until_idle(page)
-        with page.expect_download() as download:
-            page.get_by_role("button", name="Download the backup of version 1").click()
-        download.value.save_as(tmp_path / "downloaded.duckdb")
-
-        uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Backup file")
-        uploader.locator('input[type="file"]').set_input_files(str(damaged))
-        wait_until_idle(page)
-        page.get_by_text("Yes, replace everything in the workspace with this backup").click()
-        wait_until_idle(page)
-        page.get_by_role("button", name="Restore the workspace").click()
-        wait_until_idle(page)
+        download_a_backup(page, tmp_path / "downloaded.duckdb")
+        restore_a_backup(page, damaged)
         expect(page.get_by_text("Not restored, nothing changed: This backup file is damaged")).to_be_visible()
-
-        uploader.locator('input[type="file"]').set_input_files(str(tmp_path / "elsewhere_backup.duckdb"))
-        wait_until_idle(page)
-        page.get_by_role("button", name="Restore the workspace").click()
-        wait_until_idle(page)
+        restore_a_backup(page, tmp_path / "elsewhere_backup.duckdb")
         expect(page.get_by_text("Restored the backup of")).to_be_visible()
         assert page.locator(ERROR_ELEMENTS).count() == 0
     with Workspace(path) as ws, Workspace(elsewhere) as other:

@@ -16,7 +16,14 @@ from playwright.sync_api import expect
 from b2b_core import sample
 from b2b_core.access import LOCAL
 from b2b_core.store import Workspace
-from tests.browser import ERROR_ELEMENTS, chromium_page, streamlit_server, wait_until_idle
+from tests.browser import (
+    ERROR_ELEMENTS,
+    chromium_page,
+    download_a_backup,
+    restore_a_backup,
+    streamlit_server,
+    wait_until_idle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -53,21 +60,10 @@ def test_a_backup_over_60_mb_downloads_and_restores_through_the_page(tmp_path):
     with streamlit_server(path) as url, chromium_page() as page:
         page.goto(url + "/data")
         wait_until_idle(page)
-        page.get_by_role("button", name="Prepare a backup").click()
-        wait_until_idle(page)
-        with page.expect_download(timeout=120_000) as download:
-            page.get_by_role("button", name="Download the backup of version 1").click()
         backup = tmp_path / "downloaded.duckdb"
-        download.value.save_as(backup)
+        download_a_backup(page, backup, timeout_ms=120_000)
         assert backup.stat().st_size > 60e6  # more than the 50 MB an account file may have
-
-        uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Backup file")
-        uploader.locator('input[type="file"]').set_input_files(str(backup))
-        wait_until_idle(page)
-        page.get_by_text("Yes, replace everything in the workspace with this backup").click()
-        wait_until_idle(page)
-        page.get_by_role("button", name="Restore the workspace").click()
-        wait_until_idle(page)
+        restore_a_backup(page, backup)
         expect(page.get_by_text("Restored the backup of")).to_be_visible(timeout=120_000)
         assert page.locator(ERROR_ELEMENTS).count() == 0
     with Workspace(path) as ws:
@@ -86,14 +82,7 @@ def test_an_edited_backup_is_refused_on_the_page_and_nothing_changes(tmp_path):
     with streamlit_server(path) as url, chromium_page() as page:
         page.goto(url + "/data")
         wait_until_idle(page)
-        page.locator('[data-testid="stFileUploader"]').filter(has_text="Backup file").locator(
-            'input[type="file"]'
-        ).set_input_files(str(backup))
-        wait_until_idle(page)
-        page.get_by_text("Yes, replace everything in the workspace with this backup").click()
-        wait_until_idle(page)
-        page.get_by_role("button", name="Restore the workspace").click()
-        wait_until_idle(page)
+        restore_a_backup(page, backup)
         expect(
             page.get_by_text("Not restored, nothing changed: This backup's stored rows break the data")
         ).to_be_visible()
