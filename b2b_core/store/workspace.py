@@ -349,7 +349,8 @@ class Workspace:
         delete came in between), WorkspaceChanged is raised and nothing is written.
 
         One transaction: nothing is written if anything fails. Raises ValueError if the panel
-        breaks the contract (see ``schema.check_rows``; or brings more custom metrics than the workspace keeps), PermissionDenied if ``actor`` may not commit.
+        breaks the contract (``schema.check_rows``) or brings more custom metrics than the
+        workspace keeps, PermissionDenied if ``actor`` may not commit.
         """
         access.require(actor, "commit")
         with self._write():
