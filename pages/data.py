@@ -6,7 +6,7 @@ import streamlit as st
 
 from b2b_core import contract, exports, quarters
 from b2b_core.access import PermissionDenied
-from b2b_core.ingest import CUSTOM, IGNORE, CommitRefused, IngestResult, combine, commit, issue_summary, read_upload
+from b2b_core.ingest import CUSTOM, IGNORE, CommitRefused, IngestResult, combine, commit, read_upload
 from b2b_core.store import WorkspaceChanged
 from ui import auth, downloads, shell, state
 from ui import format as fmt
@@ -76,33 +76,47 @@ def file_options(upload, key: str, ws_quarters: list[str]) -> IngestResult:
 
 
 def report(result: IngestResult) -> None:
-    """Counts, then what to fix, then the full tables with CSV downloads."""
+    """Counts, then what to fix, then the tables of errors and warnings with CSV downloads. The
+    counts are of every issue; a table lists the first ones (``ingest.MAX_KEPT``) and says so."""
     counts = st.columns(5)
     counts[0].metric("Rows read", f"{result.rows_read:,}")
     counts[1].metric("Valid rows", f"{result.rows.num_rows:,}")
-    counts[2].metric("Errors", f"{len(result.errors):,}")
-    counts[3].metric("Warnings", f"{len(result.warnings):,}")
+    counts[2].metric("Errors", f"{result.error_count:,}")
+    counts[3].metric("Warnings", f"{result.warning_count:,}")
     counts[4].metric("Quarters", ", ".join(result.quarters) or "–")
-    if len(result.errors) > 10:  # many errors: what to fix first, grouped by problem
-        st.error(f"{len(result.errors):,} problems to fix. The most frequent:")
-        st.dataframe(issue_summary(result.errors).head(10), hide_index=True, width="stretch")
-    elif not result.errors.empty:
-        st.error(f"{len(result.errors)} problem{'s' if len(result.errors) > 1 else ''} to fix: see the Errors tab.")
-    tabs = st.tabs([f"Errors ({len(result.errors):,})", f"Warnings ({len(result.warnings):,})", "Preview", "Mapping"])
-    for tab, name, frame in ((tabs[0], "errors", result.errors), (tabs[1], "warnings", result.warnings)):
+    if result.error_count > 10:  # many errors: what to fix first, grouped by problem
+        st.error(f"{result.error_count:,} problems to fix. The most frequent:")
+        st.dataframe(result.error_summary.head(10), hide_index=True, width="stretch")
+    elif result.error_count:
+        st.error(f"{result.error_count} problem{'s' if result.error_count > 1 else ''} to fix: see the Errors tab.")
+    tabs = st.tabs([f"Errors ({result.error_count:,})", f"Warnings ({result.warning_count:,})", "Preview", "Mapping"])
+    issues = (
+        (tabs[0], "errors", result.errors, result.error_summary, result.error_count),
+        (tabs[1], "warnings", result.warnings, result.warning_summary, result.warning_count),
+    )
+    for tab, name, listed, summary, total in issues:
         with tab:
-            if frame.empty:
+            if not total:
                 st.write(f"No {name}.")
                 continue
-            st.dataframe(frame, hide_index=True, width="stretch")
-            st.download_button(
-                f"Download {name} (CSV)",
-                lambda frame=frame: exports.csv_bytes(frame),  # built on click: these tables can be long
-                f"{name}.csv",
-                "text/csv",
-                key=f"dl:{name}",
-                on_click="ignore",
-            )
+            complete = len(listed) == total
+            if not complete:
+                st.warning(
+                    f"The table lists the first {len(listed):,} of the {total:,} {name} (problems of a whole file "
+                    "first, then by row). Every one of them is counted below, by column and reason."
+                )
+            st.dataframe(listed, hide_index=True, width="stretch")
+            label = f"Download {name} (CSV)" if complete else f"Download the first {len(listed):,} {name} (CSV)"
+            downloads.csv_button(label, listed, f"{name}.csv", f"dl:{name}", index=False)
+            if not complete:
+                st.dataframe(summary, hide_index=True, width="stretch")
+                downloads.csv_button(
+                    f"Download the count of {name} by reason (CSV)",
+                    summary,
+                    f"{name}_by_reason.csv",
+                    f"dl:{name}:summary",
+                    index=False,
+                )
     with tabs[2]:
         st.dataframe(result.rows.slice(0, 200).to_pandas(), hide_index=True, width="stretch")
         st.caption("First 200 valid rows, in the contract's columns.")
@@ -119,7 +133,7 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame, person) -> None
         if result.can_commit_valid_rows:
             partial = st.checkbox(
                 f"Commit valid rows only ({result.rows_left_out:,} rows left out)",
-                key=f"partial:{result.sha256}:{len(result.errors)}",
+                key=f"partial:{result.sha256}:{result.error_count}",
             )
         else:
             st.error(

@@ -79,7 +79,7 @@ CASES = [
     Case("html_named_csv", "accounts.csv", text("<html><body><table><tr><td>A</td></tr></table></body></html>\n"),
          "Only one column was found", True),
     Case("gbk_bad_quarter", "商户.csv", text("商户ID,平台收入,商户收入,季度\nM1,10,100,2025年第5季度\n", "gbk"),
-         "'2025年第5季度' is not a quarter", False),
+         "is not a quarter; write it as 2025Q3", False),
     Case("title_rows_then_missing_required", "accounts.csv",
          text("Merchant report\nExported 2025-10-02\n\nMerchant ID,Quarter,GMV\nA,2025Q3,100\n"),
          "no column holds platform_revenue", True),
@@ -147,6 +147,16 @@ CASES = [
          "is not yes/no", False),
     Case("bad_contract_end", "accounts.csv",
          text("Merchant ID,Quarter,Commission,Contract end\nA,2025Q3,1,next year\n"), "is not a date", False),
+    Case("amount_above_1e15", "accounts.csv", text(HEADER + "A,2025Q3,1.7e308,100\nB,2025Q3,1,2\n"),
+         "the largest amount accepted", False),
+    Case("contract_value_above_1e15", "accounts.csv",
+         text("Merchant ID,Quarter,Commission,Contract value\nA,2025Q3,1,\"2,000,000,000,000,000\"\n"),
+         "the largest amount accepted", False),
+    Case("id_of_1001_characters", "accounts.csv", text(HEADER + "A" * 1001 + ",2025Q3,1,2\nB,2025Q3,1,2\n"),
+         "is longer than 1,000 characters", False),
+    Case("wider_than_excel", "accounts.csv",
+         text("Merchant ID,Quarter,Commission," + ",".join(f"m{i}" for i in range(16_382)) + "\nA,2025Q3,1\n"),
+         "more than the 16,384 of the widest Excel sheet", True),
 ]  # fmt: skip
 
 

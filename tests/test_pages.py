@@ -5,6 +5,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from b2b_core import overview, sample
+from b2b_core.ingest import MAX_KEPT
 from tests.apptest import metric, open_app, workspace_of
 
 SAMPLE = sorted(sample.SAMPLE_DIR.glob("accounts_*.csv"))
@@ -158,3 +159,15 @@ def test_a_chosen_upload_stays_chosen_when_another_session_changes_its_status(wo
     assert app.button(key="restore").label == f"Restore #{chosen}: make it live for its quarters"
     app.button(key="restore").click().run()
     assert any(f"Upload #{chosen} is live again for {last_quarter} (was #{newer})" in s.value for s in app.success)
+
+
+def test_the_report_counts_every_error_and_says_when_a_table_lists_only_the_first(workspace_path):
+    app = open_app("pages/data.py")
+    refunds = "".join(f"M{i},2026Q4,-1\n" for i in range(12_000))
+    upload(app, "refunds_2026Q4.csv", ("Merchant ID,Quarter,Commission\n" + refunds).encode())
+    assert metric(app, "Errors") == "12,000"
+    assert app.tabs[0].label == "Errors (12,000)"
+    assert any(f"The table lists the first {MAX_KEPT:,} of the 12,000 errors" in w.value for w in app.warning)
+    most_frequent, listed, by_reason = (frame.value for frame in app.dataframe[:3])
+    assert most_frequent["rows"].tolist() == by_reason["rows"].tolist() == [12_000]
+    assert len(listed) == MAX_KEPT and listed["row"].iloc[-1] == MAX_KEPT + 1
