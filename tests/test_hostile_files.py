@@ -1,7 +1,7 @@
 """Hostile and unlucky uploads (issue 14): the report, the work and the memory stay bounded.
 
 A file can hold a problem on each of its rows, one account on every row, a cell of megabytes, an
-amount of 1.7e308 or thousands of columns. For each: a clear
+amount of 1.7e308, thousands of columns, or a workbook that unpacks to gigabytes. For each: a clear
 message naming the row, column and value, a report that lists at most ``MAX_KEPT`` errors and as many
 warnings while it counts every one of them, and a cost in Python memory that does not grow with the
 square of the rows (measured with tracemalloc).
@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 import tracemalloc
+import zipfile
 
 import numpy as np
 import openpyxl
@@ -26,8 +28,10 @@ from b2b_core.ingest import (
     combine,
     commit,
     read_upload,
+    workbook_size,
 )
 from b2b_core.ingest.issues import IssueLog, some
+from tests import workbooks
 
 HEADER = ["Merchant ID", "Quarter", "Commission", "GMV"]
 
@@ -262,3 +266,59 @@ def test_an_upload_keeps_at_most_200_custom_metrics_the_users_choices_first():
     chosen = read_upload(data, "wide.csv", mapping={"m299": CUSTOM})
     kept = chosen.rows.column_names[1 + len(contract.NAMES) :]
     assert "m299" in kept and "m199" not in kept and len(kept) == 200
+
+
+# -- workbooks: refused from their zip directory and a scan of their cells, before parsing ---------------
+
+
+def test_a_workbook_with_a_400_mb_shared_string_is_refused_before_parsing(tmp_path):
+    """Regression: a 400 KB workbook whose one shared string unpacks to 400 MB was accepted (a
+    400 MB account id), after 2 GB and 5 s. Now its zip directory refuses it."""
+    workbooks.with_a_long_id(tmp_path / "huge.xlsx", 400)
+    data = (tmp_path / "huge.xlsx").read_bytes()
+    assert len(data) < 1 << 20
+    started = time.perf_counter()
+    result, peak = measured(data, "huge.xlsx")
+    assert time.perf_counter() - started < 5
+    assert result.file_errors["reason"].tolist() == [
+        "The workbook's text (its shared strings) unpacks to 400 MB, more than the 64 MB a workbook may hold: some "
+        "cell holds an enormous text, or the file is damaged. Check the file, then save the sheet as CSV UTF-8 "
+        "(File → Save As) and upload the CSV, which has no such limit, or split the export by region or quarter."
+    ]
+    assert peak < 20 << 20, f"{peak / 2**20:.0f} MB"
+
+
+def test_a_workbook_with_more_cells_than_the_limit_is_refused_before_parsing(monkeypatch):
+    book = openpyxl.Workbook()
+    book.active.append(["Merchant ID", "Quarter", "Commission"])
+    for i in range(59):
+        book.active.append([f"M{i}", "2025Q3", i])  # 180 cells, with the header
+    out = io.BytesIO()
+    book.save(out)
+    monkeypatch.setattr(workbook_size, "XLSX_CELLS", 200)
+    assert read_upload(out.getvalue(), "accounts.xlsx").file_errors.empty
+    monkeypatch.setattr(workbook_size, "XLSX_CELLS", 150)
+    result = read_upload(out.getvalue(), "accounts.xlsx")
+    assert (
+        result.file_errors["reason"]
+        .iloc[0]
+        .startswith("The workbook's sheets hold more than 150 cells, the most a workbook is read with")
+    )
+
+
+def test_a_workbook_unpacking_beyond_the_limit_is_refused(tmp_path, monkeypatch):
+    workbooks.with_a_long_id(tmp_path / "big.xlsx", 3)
+    data = (tmp_path / "big.xlsx").read_bytes()
+    monkeypatch.setattr(workbook_size, "XLSX_STRINGS_MB", 10)
+    monkeypatch.setattr(workbook_size, "XLSX_UNPACKED_MB", 2)
+    result = read_upload(data, "big.xlsx")
+    assert result.file_errors["reason"].iloc[0].startswith("The workbook unpacks to 3 MB, more than the 2 MB")
+
+
+def test_cells_are_counted_whatever_the_prefix_and_across_chunks():
+    sheet = b"<x:sheetData>" + b'<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c><c/></x:row>' * 40_000 + b"</x:sheetData>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<cols><col/></cols>" + sheet)
+    with zipfile.ZipFile(out) as archive:
+        assert workbook_size.cells_in(archive, archive.getinfo("xl/worksheets/sheet1.xml"), 10**9) == 80_000

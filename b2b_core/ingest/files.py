@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from b2b_core import contract
+from b2b_core.ingest import workbook_size
 from b2b_core.ingest.headers import header_score
 from b2b_core.ingest.issues import IssueLog
 
@@ -463,6 +464,9 @@ def _sheet_rows(worksheet, name: str) -> list[tuple[int, list[str]]]:
 def _read_xlsx(data: bytes, sheet: str | None, problems: IssueLog, notes: IssueLog) -> RawTable:
     import openpyxl  # imported here: it is only needed for workbooks
 
+    too_large = workbook_size.problem(data)
+    if too_large:
+        raise FileProblem(too_large)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types on a damaged workbook: BadZipFile, KeyError, XML ParseError …
