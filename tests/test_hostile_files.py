@@ -24,10 +24,12 @@ from b2b_core import contract
 from b2b_core.ingest import (
     CUSTOM,
     MAX_KEPT,
+    UPLOAD_LIMIT_MB,
     CommitRefused,
     combine,
     commit,
     read_upload,
+    upload_too_large,
     workbook_size,
 )
 from b2b_core.ingest.issues import IssueLog, some
@@ -322,3 +324,14 @@ def test_cells_are_counted_whatever_the_prefix_and_across_chunks():
         archive.writestr("xl/worksheets/sheet1.xml", b"<cols><col/></cols>" + sheet)
     with zipfile.ZipFile(out) as archive:
         assert workbook_size.cells_in(archive, archive.getinfo("xl/worksheets/sheet1.xml"), 10**9) == 80_000
+
+
+# -- the upload limit ---------------------------------------------------------------------------------------
+
+
+def test_a_file_over_the_upload_limit_is_named_with_its_size_and_what_to_do():
+    assert upload_too_large("q3.csv", UPLOAD_LIMIT_MB << 20) is None
+    assert upload_too_large("q3.csv", (UPLOAD_LIMIT_MB << 20) + 1) == (
+        "q3.csv is 50.0 MB, more than the 50 MB a data file may hold, so it was not read. Split the export by region "
+        "or quarter and upload the parts: files uploaded together are committed together."
+    )

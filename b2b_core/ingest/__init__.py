@@ -7,8 +7,8 @@ do. Only programming errors raise.
 
 Whatever the file, the work and memory stay bounded: a report lists at most ``MAX_KEPT`` errors and
 as many warnings (and counts every one of them), a reason names a few rows, a value shows a few
-characters; the caps on cells, amounts, custom metrics and columns are in ``contract`` and
-``files``.
+characters; the caps on cells, amounts, custom metrics, columns and workbooks are in
+``contract``, ``files`` and ``workbook_size``. The Data page refuses a file over ``UPLOAD_LIMIT_MB`` before reading it.
 """
 
 from __future__ import annotations
@@ -38,12 +38,27 @@ __all__ = [
     "ISSUE_COLUMNS",
     "MAX_KEPT",
     "SUMMARY_COLUMNS",
+    "UPLOAD_LIMIT_MB",
     "CommitRefused",
     "IngestResult",
     "combine",
     "commit",
     "read_upload",
+    "upload_too_large",
 ]
+
+UPLOAD_LIMIT_MB = 50  # the largest data file the Data page accepts, in MB (2**20 bytes)
+
+
+def upload_too_large(name: str, size: int) -> str | None:
+    """Why a data file of ``size`` bytes cannot be uploaded, or None when it is within ``UPLOAD_LIMIT_MB``."""
+    if size <= UPLOAD_LIMIT_MB << 20:
+        return None
+    return (
+        f"{name} is {size / 2**20:,.1f} MB, more than the {UPLOAD_LIMIT_MB} MB a data file may hold, so it was not "
+        "read. Split the export by region or quarter and upload the parts: files uploaded together are committed "
+        "together."
+    )
 
 
 @dataclass(frozen=True)
