@@ -40,6 +40,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("contract_end", "date", False, "end date of the current contract"),
 )
 
+# Limits of what a panel holds, so that one mistyped or hostile value cannot break the sums and views.
+MAX_AMOUNT = 1e15  # the largest amount (currency units) a number column accepts, in absolute value
+MAX_TEXT_CHARS = 1_000  # the longest text cell (ids, names, segments …), in characters
+MAX_CUSTOM_METRICS = 200  # custom metric columns one upload may bring, and the whole workspace keep
+
 NOT_SET = "(not set)"  # how an empty descriptive attribute (segment, tier …) is shown and grouped
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
@@ -54,8 +59,6 @@ SQL_TYPES: dict[str, str] = {
     "boolean": "BOOLEAN",
     "date": "DATE",
 }
-MAX_AMOUNT = 1e15  # the largest amount (any currency) accepted: beyond it, sums of a panel lose their cents
-MAX_CUSTOM_METRICS = 200  # custom metric columns per upload, and in the whole workspace
 PANDAS_TYPES: dict[str, str] = {
     "text": "object",
     "quarter": "object",

@@ -34,12 +34,21 @@ _YEAR_FIRST = re.compile(
 _YEAR_LAST = re.compile(r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4})(?:[ t].*)?$")
 
 
-class QuarterError(ValueError):
-    """A value that is not a recognisable quarter; the message says what to write instead."""
+class _Unreadable(ValueError):
+    """A value that cannot be read. The message names the value and says what to write instead;
+    ``reason`` says the same without the value, for a report that shows the value beside it."""
+
+    def __init__(self, reason: str, value: object = None):
+        super().__init__(reason if value is None else f"{value!r} {reason}")
+        self.reason = reason
 
 
-class DateError(ValueError):
-    """A value that is not a recognisable date; the message says what to write instead."""
+class QuarterError(_Unreadable):
+    """A value that is not a recognisable quarter."""
+
+
+class DateError(_Unreadable):
+    """A value that is not a recognisable date."""
 
 
 def label(year: int, q: int) -> str:
@@ -53,11 +62,13 @@ def of_date(day: dt.date) -> str:
 
 
 YEARS = range(1900, 2200)  # dates and quarters outside these years are typing errors
+_YEAR_RANGE = f"{YEARS.start} to {YEARS.stop - 1}"
+_OUTSIDE_YEARS = f"has a year outside {_YEAR_RANGE}: write a year from {_YEAR_RANGE}"
 
 
 def _check_year(text: str, year: int) -> None:
     if year not in YEARS:
-        raise DateError(f"{text!r} has the year {year}: write a year from {YEARS.start} to {YEARS.stop - 1}")
+        raise DateError(f"has the year {year}: write a year from {_YEAR_RANGE}", text)
 
 
 def _date_readings(text: str) -> set[dt.date]:
@@ -70,7 +81,7 @@ def _date_readings(text: str) -> set[dt.date]:
         try:
             return {dt.date(year, month, day)}
         except ValueError:
-            raise DateError(f"{text!r} is not a real date: write it as YYYY-MM-DD") from None
+            raise DateError("is not a real date: write it as YYYY-MM-DD", text) from None
     match = _YEAR_LAST.match(text)
     if not match:
         return set()
@@ -81,7 +92,7 @@ def _date_readings(text: str) -> set[dt.date]:
         with contextlib.suppress(ValueError):
             readings.add(dt.date(year, month, day))
     if not readings:
-        raise DateError(f"{text!r} is not a real date: write it as YYYY-MM-DD")
+        raise DateError("is not a real date: write it as YYYY-MM-DD", text)
     return readings
 
 
@@ -99,8 +110,8 @@ def parse_date(value: object) -> dt.date | None:
     if len(readings) == 1:
         return readings.pop()
     if readings:
-        raise DateError(f"{value!r} reads two ways (day/month order): write it as YYYY-MM-DD")
-    raise DateError(f"{value!r} is not a date: write it as YYYY-MM-DD")
+        raise DateError("reads two ways (day/month order): write it as YYYY-MM-DD", value)
+    raise DateError("is not a date: write it as YYYY-MM-DD", value)
 
 
 def parse_quarter(value: object) -> str:
@@ -118,35 +129,35 @@ def parse_quarter(value: object) -> str:
         raise QuarterError("empty quarter: write the quarter, e.g. 2025Q3")
     if "fy" in text:
         raise QuarterError(
-            f"{value!r} is a fiscal quarter, which need not be a calendar quarter: write the calendar quarter "
-            "(e.g. 2025Q3) or a date"
+            "is a fiscal quarter, which need not be a calendar quarter: write the calendar quarter (e.g. 2025Q3) "
+            "or a date",
+            value,
         )
     for form in _QUARTER_FORMS:
         match = form.match(text)
         if match:
             if int(match["y"]) not in YEARS:
-                raise QuarterError(f"{value!r}: write a year from {YEARS.start} to {YEARS.stop - 1}")
+                raise QuarterError(_OUTSIDE_YEARS, value)
             return label(int(match["y"]), int(_CHINESE_DIGITS.get(match["q"], match["q"])))
     match = _MONTH.match(text)
     if match:
         month = int(match["m"] or match["m2"])
         if int(match["y"]) not in YEARS:
-            raise QuarterError(f"{value!r}: write a year from {YEARS.start} to {YEARS.stop - 1}")
+            raise QuarterError(_OUTSIDE_YEARS, value)
         if not 1 <= month <= 12:
-            raise QuarterError(f"{value!r}: month {month} does not exist; write the date as YYYY-MM-DD")
+            raise QuarterError(f"is no month: month {month} does not exist; write the date as YYYY-MM-DD", value)
         return label(int(match["y"]), (month - 1) // 3 + 1)
     try:
         found = {of_date(day) for day in _date_readings(text)}
     except DateError as exc:
-        raise QuarterError(str(exc)) from None
+        raise QuarterError(exc.reason, value) from None
     if len(found) == 1:
         return found.pop()
     if found:
         raise QuarterError(
-            f"{value!r} reads as {' or '.join(sorted(found))} depending on day/month order; "
-            "write the date as YYYY-MM-DD"
+            f"reads as {' or '.join(sorted(found))} depending on day/month order; write the date as YYYY-MM-DD", value
         )
-    raise QuarterError(f"{value!r} is not a quarter; write it as 2025Q3, Q3 2025 or a date")
+    raise QuarterError("is not a quarter; write it as 2025Q3, Q3 2025 or a date", value)
 
 
 def recent(last: str, count: int) -> list[str]:

@@ -6,7 +6,17 @@ import streamlit as st
 
 from b2b_core import contract, exports, quarters
 from b2b_core.access import PermissionDenied
-from b2b_core.ingest import CUSTOM, IGNORE, CommitRefused, IngestResult, combine, commit, issue_summary, read_upload
+from b2b_core.ingest import (
+    CUSTOM,
+    IGNORE,
+    UPLOAD_LIMIT_MB,
+    CommitRefused,
+    IngestResult,
+    combine,
+    commit,
+    read_upload,
+    upload_too_large,
+)
 from b2b_core.store import WorkspaceChanged, WorkspaceError
 from ui import auth, downloads, shell, state
 from ui import format as fmt
@@ -14,12 +24,28 @@ from ui import format as fmt
 CHOICES = [*contract.NAMES, CUSTOM, IGNORE]
 
 
-@st.cache_data(show_spinner="Checking the file…", max_entries=8, ttl=3600)
-def check(
-    file_id: str, _data: bytes, name: str, quarter: str | None, mapping: tuple, sheet: str | None
-) -> IngestResult:
-    """``read_upload``, cached by the uploaded file's id: its bytes are not hashed again on every rerun."""
-    return read_upload(_data, name, quarter=quarter, mapping=dict(mapping), sheet=sheet)
+class Checks:
+    """The uploaded files read in this session, one result per file and options (sheet, mapping,
+    quarter). A result is kept in the session itself (never copied, never seen by other sessions,
+    released with the session) and only while the page shows it: ``forget_the_rest`` drops those
+    of files removed from the uploader, committed, or read with options since changed."""
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple, IngestResult] = st.session_state.setdefault("data:checked", {})
+        self.shown: set[tuple] = set()
+
+    def read(self, upload, quarter: str | None = None, mapping: tuple = (), sheet: str | None = None) -> IngestResult:
+        key = (upload.file_id, quarter, mapping, sheet)
+        if key not in self.kept:
+            with st.spinner(f"Checking {fmt.plain(upload.name)}…"):
+                data = upload.getvalue()
+                self.kept[key] = read_upload(data, upload.name, quarter=quarter, mapping=dict(mapping), sheet=sheet)
+        self.shown.add(key)
+        return self.kept[key]
+
+    def forget_the_rest(self) -> None:
+        for key in set(self.kept) - self.shown:
+            del self.kept[key]
 
 
 def flash(message: str) -> None:
@@ -32,13 +58,12 @@ def suggested_choice(mapping: pd.DataFrame, header: str) -> str:
     return {"contract": row["target"], "custom metric": CUSTOM}.get(row["kind"], IGNORE)
 
 
-def file_options(upload, key: str, ws_quarters: list[str]) -> IngestResult:
+def file_options(checks: Checks, upload, key: str, ws_quarters: list[str]) -> IngestResult:
     """Read one uploaded file with the sheet, column mapping and quarter chosen in its expander."""
-    data, file_id = upload.getvalue(), upload.file_id
-    base = check(file_id, data, upload.name, None, (), None)
+    base = checks.read(upload)
     sheet = st.selectbox("Sheet", base.sheets, key=f"{key}:sheet") if len(base.sheets) > 1 else None
     if sheet:
-        base = check(file_id, data, upload.name, None, (), sheet)
+        base = checks.read(upload, sheet=sheet)
     headers = list(base.mapping["source"])
     overrides = {}
     for header in headers:
@@ -47,7 +72,7 @@ def file_options(upload, key: str, ws_quarters: list[str]) -> IngestResult:
             overrides[header] = chosen
     mapping = tuple(sorted(overrides.items()))
     quarter = None
-    mapped = check(file_id, data, upload.name, None, mapping, sheet)
+    mapped = checks.read(upload, mapping=mapping, sheet=sheet)
     if not mapped.mapping.empty and "quarter" not in set(mapped.mapping["target"]):
         offered = sorted(set(quarters.recent(quarters.current(), 12)) | set(ws_quarters), reverse=True)
         quarter = st.selectbox(
@@ -57,7 +82,7 @@ def file_options(upload, key: str, ws_quarters: list[str]) -> IngestResult:
             placeholder="Choose the quarter",
             key=f"{key}:quarter",
         )
-    result = check(file_id, data, upload.name, quarter, mapping, sheet) if quarter else mapped
+    result = checks.read(upload, quarter, mapping, sheet) if quarter else mapped
     st.caption(f"Read as {fmt.plain(result.description) if result.description else 'an unreadable file'}.")
     if headers:
         st.markdown("**Column mapping** (suggested from the headers; correct any that are wrong)")
@@ -76,33 +101,47 @@ def file_options(upload, key: str, ws_quarters: list[str]) -> IngestResult:
 
 
 def report(result: IngestResult) -> None:
-    """Counts, then what to fix, then the full tables with CSV downloads."""
+    """Counts, then what to fix, then the tables of errors and warnings with CSV downloads. The
+    counts are of every issue; a table lists the first ones (``ingest.MAX_KEPT``) and says so."""
     counts = st.columns(5)
     counts[0].metric("Rows read", f"{result.rows_read:,}")
     counts[1].metric("Valid rows", f"{result.rows.num_rows:,}")
-    counts[2].metric("Errors", f"{len(result.errors):,}")
-    counts[3].metric("Warnings", f"{len(result.warnings):,}")
+    counts[2].metric("Errors", f"{result.error_count:,}")
+    counts[3].metric("Warnings", f"{result.warning_count:,}")
     counts[4].metric("Quarters", ", ".join(result.quarters) or "–")
-    if len(result.errors) > 10:  # many errors: what to fix first, grouped by problem
-        st.error(f"{len(result.errors):,} problems to fix. The most frequent:")
-        st.dataframe(issue_summary(result.errors).head(10), hide_index=True, width="stretch")
-    elif not result.errors.empty:
-        st.error(f"{len(result.errors)} problem{'s' if len(result.errors) > 1 else ''} to fix: see the Errors tab.")
-    tabs = st.tabs([f"Errors ({len(result.errors):,})", f"Warnings ({len(result.warnings):,})", "Preview", "Mapping"])
-    for tab, name, frame in ((tabs[0], "errors", result.errors), (tabs[1], "warnings", result.warnings)):
+    if result.error_count > 10:  # many errors: what to fix first, grouped by problem
+        st.error(f"{result.error_count:,} problems to fix. The most frequent:")
+        st.dataframe(result.error_summary.head(10), hide_index=True, width="stretch")
+    elif result.error_count:
+        st.error(f"{result.error_count} problem{'s' if result.error_count > 1 else ''} to fix: see the Errors tab.")
+    tabs = st.tabs([f"Errors ({result.error_count:,})", f"Warnings ({result.warning_count:,})", "Preview", "Mapping"])
+    issues = (
+        (tabs[0], "errors", result.errors, result.error_summary, result.error_count),
+        (tabs[1], "warnings", result.warnings, result.warning_summary, result.warning_count),
+    )
+    for tab, name, listed, summary, total in issues:
         with tab:
-            if frame.empty:
+            if not total:
                 st.write(f"No {name}.")
                 continue
-            st.dataframe(frame, hide_index=True, width="stretch")
-            st.download_button(
-                f"Download {name} (CSV)",
-                lambda frame=frame: exports.csv_bytes(frame),  # built on click: these tables can be long
-                f"{name}.csv",
-                "text/csv",
-                key=f"dl:{name}",
-                on_click="ignore",
-            )
+            complete = len(listed) == total
+            if not complete:
+                st.warning(
+                    f"The table lists the first {len(listed):,} of the {total:,} {name} (problems of a whole file "
+                    "first, then by row). Every one of them is counted below, by column and reason."
+                )
+            st.dataframe(listed, hide_index=True, width="stretch")
+            label = f"Download {name} (CSV)" if complete else f"Download the first {len(listed):,} {name} (CSV)"
+            downloads.csv_button(label, listed, f"{name}.csv", f"dl:{name}", index=False)
+            if not complete:
+                st.dataframe(summary, hide_index=True, width="stretch")
+                downloads.csv_button(
+                    f"Download the count of {name} by reason (CSV)",
+                    summary,
+                    f"{name}_by_reason.csv",
+                    f"dl:{name}:summary",
+                    index=False,
+                )
     with tabs[2]:
         st.dataframe(result.rows.slice(0, 200).to_pandas(), hide_index=True, width="stretch")
         st.caption("First 200 valid rows, in the contract's columns.")
@@ -119,7 +158,7 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame, person) -> None
         if result.can_commit_valid_rows:
             partial = st.checkbox(
                 f"Commit valid rows only ({result.rows_left_out:,} rows left out)",
-                key=f"partial:{result.sha256}:{len(result.errors)}",
+                key=f"partial:{result.sha256}:{result.error_count}",
             )
         else:
             st.error(
@@ -334,8 +373,7 @@ st.subheader("Upload a quarter")
 st.caption(
     "CSV (comma, semicolon, tab or pipe; UTF-8, GBK or Latin-1) or Excel .xlsx, in your own column names. "
     "Several files are committed together, e.g. one per region. Nothing is written until you commit. "
-    f"Each file may hold up to {st.get_option('server.maxUploadSize')} MB: split a larger export by region or "
-    "quarter."
+    f"Each file may hold up to {UPLOAD_LIMIT_MB} MB: split a larger export by region or quarter."
 )
 uploads = None
 if person.can("commit"):
@@ -343,19 +381,27 @@ if person.can("commit"):
         "Account export files",
         type=["csv", "tsv", "txt", "xlsx"],
         accept_multiple_files=True,
+        max_upload_size=UPLOAD_LIMIT_MB,  # checked by the browser; the server takes larger backups
         key=f"uploader:{st.session_state.get('uploader_round', 0)}",
     )
 else:
     st.info(f"Uploading data: {auth.needs('commit')} You can read everything below.")
-if uploads:
+checks = Checks()
+too_large = [refused for upload in uploads or [] if (refused := upload_too_large(upload.name, upload.size))]
+for refused in too_large:  # checked again here, before a byte is read
+    st.error(fmt.plain(refused))
+if too_large and len(too_large) < len(uploads):
+    st.info("The other files are checked once those over the limit are removed from the list above.")
+if uploads and not too_large:
     results = []
     for i, upload in enumerate(uploads):
         with st.expander(f"{fmt.plain(upload.name)} · options", expanded=len(uploads) == 1):
-            results.append(file_options(upload, f"file{i}:{upload.name}", ws.quarters()))
+            results.append(file_options(checks, upload, f"file{i}:{upload.name}", ws.quarters()))
     combined = combine(results)
     st.subheader("Validation report")
     report(combined)
     commit_area(combined, ws, history, person)
+checks.forget_the_rest()
 
 st.subheader("History")
 history_area(ws, history, person)

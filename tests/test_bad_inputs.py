@@ -80,7 +80,7 @@ CASES = [
     Case("html_named_csv", "accounts.csv", text("<html><body><table><tr><td>A</td></tr></table></body></html>\n"),
          "Only one column was found", True),
     Case("gbk_bad_quarter", "商户.csv", text("商户ID,平台收入,商户收入,季度\nM1,10,100,2025年第5季度\n", "gbk"),
-         "'2025年第5季度' is not a quarter", False),
+         "is not a quarter; write it as 2025Q3", False),
     Case("title_rows_then_missing_required", "accounts.csv",
          text("Merchant report\nExported 2025-10-02\n\nMerchant ID,Quarter,GMV\nA,2025Q3,100\n"),
          "no column holds platform_revenue", True),
@@ -148,6 +148,16 @@ CASES = [
          "is not yes/no", False),
     Case("bad_contract_end", "accounts.csv",
          text("Merchant ID,Quarter,Commission,Contract end\nA,2025Q3,1,next year\n"), "is not a date", False),
+    Case("amount_above_1e15", "accounts.csv", text(HEADER + "A,2025Q3,1.7e308,100\nB,2025Q3,1,2\n"),
+         "the largest amount accepted", False),
+    Case("contract_value_above_1e15", "accounts.csv",
+         text("Merchant ID,Quarter,Commission,Contract value\nA,2025Q3,1,\"2,000,000,000,000,000\"\n"),
+         "the largest amount accepted", False),
+    Case("id_of_1001_characters", "accounts.csv", text(HEADER + "A" * 1001 + ",2025Q3,1,2\nB,2025Q3,1,2\n"),
+         "is longer than 1,000 characters", False),
+    Case("wider_than_excel", "accounts.csv",
+         text("Merchant ID,Quarter,Commission," + ",".join(f"m{i}" for i in range(16_382)) + "\nA,2025Q3,1\n"),
+         "more than the 16,384 of the widest Excel sheet", True),
 ]  # fmt: skip
 
 
@@ -186,12 +196,12 @@ def test_bad_input_gives_a_clear_error_and_writes_nothing(case, ws):
 
     # the commit the Data page uses refuses a file that is not ok ...
     with pytest.raises(CommitRefused):
-        commit(result, ws)
+        commit(result, ws, actor=LOCAL)
     if case.file_level:
         # ... and its "valid rows" too when the file as a whole is wrong
         assert not result.can_commit_valid_rows
         with pytest.raises(CommitRefused, match="whole file"):
-            commit(result, ws, valid_rows_only=True)
+            commit(result, ws, valid_rows_only=True, actor=LOCAL)
     assert ws.version == version
     assert ws.is_empty() and ws.uploads().empty and ws.panel().empty
 
@@ -205,7 +215,7 @@ def test_committing_the_valid_rows_of_a_row_level_case_writes_only_them(case, ws
     bad_rows = set(result.errors["row"].dropna().astype(int))
     assert bad_rows.isdisjoint(result.panel.index)
 
-    commit(result, ws, valid_rows_only=True)
+    commit(result, ws, valid_rows_only=True, actor=LOCAL)
 
     assert ws.version == 1
     stored = ws.panel()

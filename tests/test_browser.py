@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from b2b_core import sample
+from b2b_core.ingest import UPLOAD_LIMIT_MB
 from tests.browser import ERROR_ELEMENTS, chromium_page, streamlit_server, wait_until_idle
 
 pytestmark = pytest.mark.browser
@@ -219,3 +220,18 @@ def test_a_scenario_lever_moves_the_chart_and_the_table_and_its_link_opens_the_s
         assert colleague.locator(ERROR_ELEMENTS).count() == 0
     finally:
         colleague.context.close()
+
+
+def test_a_data_file_over_the_upload_limit_is_refused_in_the_browser(app_url, page, tmp_path):
+    """The server takes files up to 1 GB (``server.maxUploadSize``, for backups); the data uploader
+    refuses a file over ``UPLOAD_LIMIT_MB`` in the browser: it never reaches the server."""
+    too_large = tmp_path / "all_regions_2026Q4.csv"
+    too_large.write_bytes(b"Merchant ID,Quarter,Commission\n" + b"M1,2026Q4,1\n" * ((UPLOAD_LIMIT_MB << 20) // 12 + 1))
+    page.goto(app_url + "/data")
+    wait_until_idle(page)
+    page.get_by_text(f"Each file may hold up to {UPLOAD_LIMIT_MB} MB").wait_for()
+    uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Account export files")
+    uploader.locator('input[type="file"]').set_input_files(str(too_large))
+    expect(uploader).to_contain_text(f"File must be {UPLOAD_LIMIT_MB}.0MB or smaller")
+    wait_until_idle(page)
+    assert page.get_by_text("Validation report").count() == 0

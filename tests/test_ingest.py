@@ -965,10 +965,12 @@ def test_account_ids_that_are_excel_errors_or_formulas_are_flagged():
     assert result.panel["account_id"].tolist() == ["=cmd", "-5"]
 
 
-def test_integers_too_long_for_exact_floats_are_a_custom_metric_not_a_crash():
+def test_integers_too_long_for_exact_floats_are_no_crash_and_too_large_for_a_custom_metric():
     data = b"Merchant ID,Quarter,Commission,GMV,Bank card\nA,2024Q1,10,1,6222021234567890123\n"
     result = read_upload(data, "x.csv")
-    assert result.ok and result.panel["bank_card"].iloc[0] == pytest.approx(6.222021234567890123e18)
+    assert result.ok and pd.isna(result.panel["bank_card"].iloc[0])  # above contract.MAX_AMOUNT: left empty
+    left_empty = reason(result.warnings, 2, "Bank card")
+    assert "the largest amount accepted" in left_empty and left_empty.endswith("; left empty")
 
 
 @pytest.mark.parametrize("cell", ["true", "2024-01-01", "12:00:00"])

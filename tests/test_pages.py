@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import gc
+import tracemalloc
+
+import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
-from b2b_core import overview, sample
+from b2b_core import ingest, overview, sample
 from b2b_core.access import LOCAL
-from tests.apptest import metric, open_app, workspace_of
+from b2b_core.ingest import MAX_KEPT, UPLOAD_LIMIT_MB, upload_too_large
+from tests.apptest import metric, open_app, shown, workspace_of
 
 SAMPLE = sorted(sample.SAMPLE_DIR.glob("accounts_*.csv"))
 
@@ -139,7 +144,7 @@ def test_the_overview_shows_no_delta_it_cannot_compute(workspace_path):
     ws = workspace_of(workspace_path)
     # a quarter without B-side revenue: its take rate, and so its change, is unknown
     result = read_upload(b"Merchant ID,Quarter,Commission\nM1,2026Q4,10\n", "merchants_2026Q4.csv")
-    commit(result, ws)
+    commit(result, ws, actor=LOCAL)
     app = open_app()
     take_rate = next(m for m in app.metric if m.label == "Take rate")
     assert take_rate.value == "–" and not take_rate.delta
@@ -159,3 +164,58 @@ def test_a_chosen_upload_stays_chosen_when_another_session_changes_its_status(wo
     assert app.button(key="restore").label == f"Restore #{chosen}: make it live for its quarters"
     app.button(key="restore").click().run()
     assert any(f"Upload #{chosen} is live again for {last_quarter} (was #{newer})" in s.value for s in app.success)
+
+
+def test_a_data_file_over_the_upload_limit_is_refused_before_it_is_read(workspace_path, monkeypatch):
+    """The server takes files up to 1 GB (backups); a data file over ``UPLOAD_LIMIT_MB`` is refused
+    by the browser and, should it get through, by the page before a byte of it is read."""
+
+    def never(*args, **kwargs):
+        raise AssertionError("the file was read")
+
+    app = open_app("pages/data.py")  # (seeding the workspace reads the sample files)
+    monkeypatch.setattr(ingest, "read_upload", never)
+    assert app.file_uploader[0].proto.max_upload_size_mb == UPLOAD_LIMIT_MB
+    assert any(f"Each file may hold up to {UPLOAD_LIMIT_MB} MB" in caption.value for caption in app.caption)
+    size = (UPLOAD_LIMIT_MB << 20) + 1
+    upload(app, "all_regions_2026Q4.csv", b"x" * size)
+    assert [shown(error.value) for error in app.error] == [upload_too_large("all_regions_2026Q4.csv", size)]
+    assert not any(button.key == "commit" for button in app.button)
+
+
+def test_the_report_counts_every_error_and_says_when_a_table_lists_only_the_first(workspace_path):
+    app = open_app("pages/data.py")
+    refunds = "".join(f"M{i},2026Q4,-1\n" for i in range(12_000))
+    upload(app, "refunds_2026Q4.csv", ("Merchant ID,Quarter,Commission\n" + refunds).encode())
+    assert metric(app, "Errors") == "12,000"
+    assert app.tabs[0].label == "Errors (12,000)"
+    assert any(f"The table lists the first {MAX_KEPT:,} of the 12,000 errors" in w.value for w in app.warning)
+    most_frequent, listed, by_reason = (frame.value for frame in app.dataframe[:3])
+    assert most_frequent["rows"].tolist() == by_reason["rows"].tolist() == [12_000]
+    assert len(listed) == MAX_KEPT and listed["row"].iloc[-1] == MAX_KEPT + 1
+
+
+def test_a_checked_file_is_kept_only_while_it_is_in_the_uploader(workspace_path):
+    """Regression: every check was cached for an hour (``st.cache_data``, ttl 3600) as a pickled copy
+    beside the one in use, after the file was removed and after the session ended. A result now lives
+    in its session only while the page shows its file."""
+    app = open_app("pages/data.py")
+    panel = sample.generate_panel(n_accounts=50_000, n_quarters=1, last_quarter="2026Q4", seed=3)
+    data = sample.to_export(panel).to_csv(index=False).encode()
+    gc.collect()
+    arrow = pa.total_allocated_bytes()
+    tracemalloc.start()
+    try:
+        upload(app, "merchants_2026Q4.csv", data)
+        app.file_uploader[0].clear().run()
+        gc.collect()
+        retained = tracemalloc.get_traced_memory()[0] + pa.total_allocated_bytes() - arrow
+    finally:
+        tracemalloc.stop()
+    assert retained < len(data) / 10, f"{retained / 2**20:.1f} MB kept for a {len(data) / 2**20:.1f} MB file"
+
+    upload(app, "merchants_2026Q4.csv", data)
+    assert app.session_state["data:checked"]
+    commit_button(app).click().run()
+    assert any("Committed upload #13" in s.value for s in app.success)
+    assert not app.session_state["data:checked"]

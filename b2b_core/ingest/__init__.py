@@ -1,9 +1,14 @@
 """Upload ingest: an ops lead's CSV/XLSX → a validated panel in the data contract's columns.
 
-``read_upload`` never raises on bad data: every problem becomes a row of ``errors`` (blocks that
-row, or the whole file when ``row`` is empty) or of ``warnings`` (a value was cleaned or read in a
-stated way), naming the row as a spreadsheet shows it, the column as the file names it, the value
-and what to do. Only programming errors raise.
+``read_upload`` never raises on bad data: every problem becomes an error (blocks that row, or the
+whole file when ``row`` is empty) or a warning (a value was cleaned or read in a stated way),
+naming the row as a spreadsheet shows it, the column as the file names it, the value and what to
+do. Only programming errors raise.
+
+Whatever the file, the work and memory stay bounded: a report lists at most ``MAX_KEPT`` errors and
+as many warnings (and counts every one of them), a reason names a few rows, a value shows a few
+characters; the caps on cells, amounts, custom metrics, columns and workbooks are in
+``contract``, ``files`` and ``workbook_size``. The Data page refuses a file over ``UPLOAD_LIMIT_MB`` before reading it.
 """
 
 from __future__ import annotations
@@ -14,13 +19,16 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from b2b_core import contract
-from b2b_core.access import LOCAL, Actor
-from b2b_core.ingest import files
+from b2b_core.access import Actor
+from b2b_core.ingest import files, repeats
+from b2b_core.ingest.issues import ISSUE_COLUMNS, MAX_KEPT, SUMMARY_COLUMNS, IssueLog, shorten, some
 from b2b_core.ingest.mapping import CUSTOM, IGNORE, MAPPING_COLUMNS, ColumnPlan, plan_columns, unique_headers
 from b2b_core.ingest.validate import NO_ROWS, Validation
 
@@ -28,21 +36,29 @@ __all__ = [
     "CUSTOM",
     "IGNORE",
     "ISSUE_COLUMNS",
+    "MAX_KEPT",
+    "SUMMARY_COLUMNS",
+    "UPLOAD_LIMIT_MB",
     "CommitRefused",
     "IngestResult",
     "combine",
     "commit",
-    "issue_summary",
     "read_upload",
+    "upload_too_large",
 ]
 
-ISSUE_COLUMNS = ["file", "row", "column", "value", "reason"]
+UPLOAD_LIMIT_MB = 50  # the largest data file the Data page accepts, in MB (2**20 bytes)
 
 
-def issue_frame(rows: list[tuple] | None = None) -> pd.DataFrame:
-    """Issue rows ``(file, row, column, value, reason)`` as a frame: file-wide ones first, then by row."""
-    frame = pd.DataFrame(rows or [], columns=ISSUE_COLUMNS).astype({"row": "Int64"})
-    return frame.sort_values(["file", "row"], na_position="first", kind="stable").reset_index(drop=True)
+def upload_too_large(name: str, size: int) -> str | None:
+    """Why a data file of ``size`` bytes cannot be uploaded, or None when it is within ``UPLOAD_LIMIT_MB``."""
+    if size <= UPLOAD_LIMIT_MB << 20:
+        return None
+    return (
+        f"{name} is {size / 2**20:,.1f} MB, more than the {UPLOAD_LIMIT_MB} MB a data file may hold, so it was not "
+        "read. Split the export by region or quarter and upload the parts: files uploaded together are committed "
+        "together."
+    )
 
 
 @dataclass(frozen=True)
@@ -54,8 +70,12 @@ class IngestResult:
     rows : Arrow table of the rows that passed validation, one per account and quarter: ``row``
         (the row number in the file) then the contract columns and custom metrics.
     panel : the same rows as a pandas DataFrame indexed by ``row`` (built on first use).
-    errors, warnings : DataFrames ``file, row, column, value, reason``; ``row`` is empty for a
-        problem of the whole file.
+    errors, warnings : DataFrames ``file, row, column, value, reason``: the first ``MAX_KEPT`` of
+        each, problems of a whole file (``row`` empty) first, then by file and row.
+    error_summary, warning_summary : DataFrames ``file, column, reason, rows, first_row, example``:
+        every issue counted per file, column and kind of problem, most frequent first.
+    error_count, warning_count : how many issues there are in all (``errors`` lists up to
+        ``MAX_KEPT`` of them).
     mapping : DataFrame ``source, target, kind, confidence, how``: what each header became.
     rows_read : data rows in the file(s); ``rows_left_out`` of them are not in ``rows``, and
         ``merged_copies`` were identical copies of another row, kept once.
@@ -66,6 +86,8 @@ class IngestResult:
     rows: pa.Table
     errors: pd.DataFrame
     warnings: pd.DataFrame
+    error_summary: pd.DataFrame
+    warning_summary: pd.DataFrame
     mapping: pd.DataFrame
     description: str = ""
     sheets: list[str] = field(default_factory=list)
@@ -86,9 +108,17 @@ class IngestResult:
         return frame
 
     @property
+    def error_count(self) -> int:
+        return int(self.error_summary["rows"].sum())
+
+    @property
+    def warning_count(self) -> int:
+        return int(self.warning_summary["rows"].sum())
+
+    @property
     def ok(self) -> bool:
         """True when nothing blocks the commit of every row."""
-        return self.errors.empty
+        return self.error_count == 0
 
     @property
     def file_errors(self) -> pd.DataFrame:
@@ -163,33 +193,28 @@ def _read(
     check = Validation(raw, plan, filename, quarter)
     try:
         rows = check.run()
+    except duckdb.OutOfMemoryException:  # many uploads checked at once can exhaust the engine's share
+        return _failed(
+            filename,
+            digest.result(),
+            "The file could not be checked in the memory the app sets aside for it (other large files are being "
+            "checked now). Upload it again in a few minutes, or split the export by region or quarter.",
+        )
     finally:
         check.close()
     return IngestResult(
         source=filename,
         sha256=digest.result(),
         rows=rows,
-        errors=issue_frame([(filename, *issue) for issue in check.errors]),
-        warnings=issue_frame([(filename, *issue) for issue in check.warnings]),
+        errors=check.errors.frame(),
+        warnings=check.warnings.frame(),
+        error_summary=check.errors.summary(),
+        warning_summary=check.warnings.summary(),
         mapping=plan.table(),
         description=raw.description,
         sheets=raw.sheets,
-        rows_read=raw.table.num_rows + len(raw.problems),
+        rows_read=raw.table.num_rows + raw.skipped_rows,
         merged_copies=check.merged_copies,
-    )
-
-
-def issue_summary(issues: pd.DataFrame) -> pd.DataFrame:
-    """Issues grouped by column and reason, most frequent first: ``column, reason, rows,
-    first_row, example`` (the first value met), to show what to fix first."""
-    if issues.empty:
-        return pd.DataFrame(columns=["column", "reason", "rows", "first_row", "example"])
-    return (
-        issues.groupby(["column", "reason"], dropna=False, sort=False)
-        .agg(rows=("reason", "size"), first_row=("row", "min"), example=("value", "first"))
-        .reset_index()
-        .sort_values("rows", ascending=False, kind="stable")
-        .reset_index(drop=True)
     )
 
 
@@ -197,9 +222,7 @@ class CommitRefused(ValueError):
     """An ingest result that the rules do not allow to commit; the message says why."""
 
 
-def commit(
-    result: IngestResult, workspace, *, valid_rows_only: bool = False, expect_live=None, actor: Actor = LOCAL
-) -> int:
+def commit(result: IngestResult, workspace, *, actor: Actor, valid_rows_only: bool = False, expect_live=None) -> int:
     """Commit ``result`` to ``workspace`` as one upload, under the rules the Data page shows.
 
     All rows are committed when there is no error. With errors, only ``valid_rows_only=True``
@@ -211,29 +234,34 @@ def commit(
     if not result.file_errors.empty:
         raise CommitRefused(f"a problem concerns the whole file: {result.file_errors['reason'].iloc[0]}")
     if not result.ok and not valid_rows_only:
-        raise CommitRefused(f"{len(result.errors)} errors remain: fix them, or choose to commit the valid rows only")
+        raise CommitRefused(f"{result.error_count:,} errors remain: fix them, or choose to commit the valid rows only")
     if result.rows.num_rows == 0:
         raise CommitRefused("no row passed the checks: there is nothing to commit")
     return workspace.commit(result.table, result.source, sha256=result.sha256, expect_live=expect_live, actor=actor)
 
 
 def _failed(filename: str, sha256: str, reason: str) -> IngestResult:
+    errors = IssueLog(filename)
+    errors.add(None, "", "", reason)
     return IngestResult(
-        filename,
-        sha256,
-        NO_ROWS,
-        issue_frame([(filename, None, "", "", reason)]),
-        issue_frame(),
-        pd.DataFrame(columns=MAPPING_COLUMNS),
+        source=filename,
+        sha256=sha256,
+        rows=NO_ROWS,
+        errors=errors.frame(),
+        warnings=IssueLog().frame(),
+        error_summary=errors.summary(),
+        warning_summary=IssueLog().summary(),
+        mapping=pd.DataFrame(columns=MAPPING_COLUMNS),
     )
 
 
 def combine(results: list[IngestResult]) -> IngestResult:
     """Several files committed together (e.g. one per region) as one result.
 
-    Rows, issues and mappings are joined (custom metrics a file lacks are empty for its rows). An
-    account and quarter in two files is an error on both rows when the values differ; identical
-    copies are kept once, with a warning. ``source`` lists the files; ``sha256`` hashes theirs.
+    Rows, issues and mappings are joined (custom metrics a file lacks are empty for its rows); the
+    issues listed stay within ``MAX_KEPT`` of each severity, and every one is counted. An account and
+    quarter in two files is an error on both rows when the values differ; identical copies are kept
+    once, with a warning. ``source`` lists the files; ``sha256`` hashes theirs.
     """
     if len(results) == 1:
         return results[0]
@@ -243,21 +271,23 @@ def combine(results: list[IngestResult]) -> IngestResult:
         if r.rows.num_rows
     ]
     rows = pa.concat_tables(tables, promote_options="permissive") if tables else NO_ROWS
-    id_headers = {r.source: _id_header(r) for r in results}
-    errors, warnings, copies = [r.errors for r in results], [r.warnings for r in results], 0
+    errors, warnings = IssueLog(), IssueLog()
+    for r in results:
+        errors.absorb(r.errors, r.error_summary)
+        warnings.absorb(r.warnings, r.warning_summary)
+    copies = 0
     if rows.num_rows:
-        rows, clashes, repeated = _across_files(rows, id_headers)
-        errors.append(clashes)
-        warnings.append(repeated)
-        copies = len(repeated)
+        rows, copies = _across_files(rows, {r.source: _id_header(r) for r in results}, errors, warnings)
     mappings = [r.mapping.assign(file=r.source) for r in results if not r.mapping.empty]  # a failed file has none
     mapping = pd.concat(mappings, ignore_index=True) if mappings else pd.DataFrame(columns=[*MAPPING_COLUMNS, "file"])
     return IngestResult(
         source=", ".join(r.source for r in results),
         sha256=hashlib.sha256("".join(r.sha256 for r in results).encode()).hexdigest(),
         rows=rows,
-        errors=issue_frame(pd.concat(errors).itertuples(index=False, name=None)),
-        warnings=issue_frame(pd.concat(warnings).itertuples(index=False, name=None)),
+        errors=errors.frame(),
+        warnings=warnings.frame(),
+        error_summary=errors.summary(),
+        warning_summary=warnings.summary(),
         mapping=mapping,
         description="; ".join(f"{r.source}: {r.description}" for r in results),
         rows_read=sum(r.rows_read for r in results),
@@ -271,31 +301,54 @@ def _id_header(result: IngestResult) -> str:
     return ids.iloc[0] if len(ids) else "account_id"
 
 
-def _across_files(rows: pa.Table, id_headers: dict[str, str]) -> tuple[pa.Table, pd.DataFrame, pd.DataFrame]:
-    """Rows without the accounts repeated across files, plus the errors and warnings about them.
-    Only the two key columns of every row are looked at; only repeated rows are read whole."""
-    key = list(contract.KEY)
-    is_repeated = rows.select(key).to_pandas().duplicated(keep=False).to_numpy()
-    frame = rows.filter(pa.array(is_repeated)).to_pandas().set_index(np.flatnonzero(is_repeated))
-    clashes, copies, drop = [], [], []
-    value_columns = [c for c in frame.columns if c not in ("row", "file")]
-    for (account, quarter), group in frame.groupby(key, sort=False):
-        places = list(zip(group["file"], group["row"]))
-        if len(group[value_columns].astype(str).drop_duplicates()) == 1:
-            drop.extend(group.index[1:])
-            first = f"{places[0][0]} row {places[0][1]}"
-            copies.extend((f, r, id_headers[f], account, f"identical to {first}: kept once") for f, r in places[1:])
-        else:
-            drop.extend(group.index)
-            where = ", ".join(f"{f} row {r}" for f, r in places)
-            reason = (
-                f"{account} is in {quarter} in more than one file with different values ({where}): keep it in one file"
+_COPY_ACROSS = "identical to a row of the same account and quarter in another file: kept once"
+_CLASH_ACROSS = "is in its quarter in more than one file with different values: keep it in one file"
+
+
+def _across_files(rows: pa.Table, id_headers: dict[str, str], errors: IssueLog, warnings: IssueLog) -> tuple:
+    """``rows`` (of several files, with their ``file``) without the accounts repeated across files,
+    and how many were identical copies; the errors and warnings about them are added to the logs.
+    Each file holds an account and quarter once at most (``Validation`` saw to it)."""
+    value_columns = [c for c in rows.column_names if c not in ("row", "file")]
+    with duckdb.connect() as con:
+        found = repeats.find(con, rows, value_columns)
+    if found is None:
+        return rows.drop_columns(["file"]), 0
+    sources, numbers = rows.column("file"), rows.column("row").to_numpy()
+    accounts, quarters = rows.column("account_id"), rows.column("quarter")
+
+    def place(position: int) -> str:
+        return f"{sources[position].as_py()} row {numbers[position]}"
+
+    def identical(groups: np.ndarray, copies: np.ndarray) -> list[str]:
+        return [f"identical to {place(group)}: kept once" for group in groups]
+
+    def differing(groups: np.ndarray, copies: np.ndarray) -> list[str]:
+        return [
+            f"{shorten(accounts[group].as_py())} is in {quarters[group].as_py()} in more than one file with different "
+            f"values ({some([place(p) for p in leading], n)}): keep it in one file"
+            for group, n, leading in zip(groups, copies, found.leading(groups, 3))
+        ]
+
+    def report(log: IssueLog, which: np.ndarray, reasons, kind: str) -> None:
+        """Issues on the account id of the rows ``which`` (a mask of ``found``), file by file;
+        ``reasons(groups, copies)`` words them from their groups' first positions and sizes."""
+        positions, groups, copies = found.position[which], found.first[which], found.copies[which]
+        files = sources.take(positions)
+        for file in pc.unique(files).to_pylist():
+            mine = np.flatnonzero(pc.equal(files, file).to_numpy(zero_copy_only=False))  # in table order
+            log.add_rows(
+                numbers[positions[mine]],
+                id_headers[file],
+                lambda chosen, mine=mine: accounts.take(groups[mine[chosen]]).to_pylist(),
+                lambda chosen, mine=mine: reasons(groups[mine[chosen]], copies[mine[chosen]]),
+                kind=kind,
+                file=file,
             )
-            clashes.extend((f, r, id_headers[f], account, reason) for f, r in places)
+
+    copy, clash = found.extra_copies, ~found.identical
+    report(warnings, copy, identical, _COPY_ACROSS)
+    report(errors, clash, differing, _CLASH_ACROSS)
     keep = np.ones(rows.num_rows, dtype=bool)
-    keep[drop] = False
-    return (
-        rows.filter(pa.array(keep)).drop_columns(["file"]),
-        pd.DataFrame(clashes, columns=ISSUE_COLUMNS),
-        pd.DataFrame(copies, columns=ISSUE_COLUMNS),
-    )
+    keep[found.position[copy | clash]] = False
+    return rows.filter(pa.array(keep)).drop_columns(["file"]), int(copy.sum())

@@ -8,11 +8,14 @@ Numbers are cleaned in SQL (vectorised, so a million-row upload stays fast):
 3. the thousands separator is removed: ``,`` normally, or ``.`` and ``'`` in a column written with
    decimal commas (``1.234,50``), detected per column (see ``DECIMAL_STYLE_SQL``).
 
-Every value the rules cannot turn into a number gets an issue code (``number_issue``); the
+Every value the rules cannot turn into a number, and every number out of bounds (negative, or
+above ``contract.MAX_AMOUNT`` in absolute value), gets an issue code (``number_issue``); the
 module-level message table turns each code into the reason shown to the user.
 """
 
 from __future__ import annotations
+
+from b2b_core import contract
 
 # The values Excel writes into a cell whose formula failed.
 EXCEL_ERRORS = (
@@ -50,13 +53,14 @@ CREATE OR REPLACE MACRO clean_number(t, decimal_comma) AS CASE
     WHEN NOT decimal_comma AND isfinite(TRY_CAST(t AS DOUBLE)) THEN TRY_CAST(t AS DOUBLE)
     ELSE nullif(dirty_number(money_text(t), decimal_comma), 'NaN'::DOUBLE) END;  -- 'nan' text: no value
 CREATE OR REPLACE MACRO number_issue(t, value, is_money) AS CASE
-    WHEN value >= 0 AND isfinite(value) AND NOT (is_money AND contains(t, '%')) THEN NULL
+    WHEN value >= 0 AND value <= {contract.MAX_AMOUNT:.0f} AND NOT (is_money AND contains(t, '%')) THEN NULL
     WHEN t IS NULL OR cell(t) = '' THEN 'blank'
     WHEN lower(cell(t)) IN ('n/a', 'na', '-', '--', '—', 'null', 'none', 'nan', '/') THEN 'placeholder'
     WHEN is_excel_error(t) THEN 'excel_error'
     WHEN regexp_matches(cell(t), '^[=@]') OR (regexp_matches(cell(t), '^[+\-]') AND value IS NULL) THEN 'formula'
     WHEN value IS NULL THEN 'not_a_number'
     WHEN NOT isfinite(value) THEN 'not_finite'
+    WHEN abs(value) > {contract.MAX_AMOUNT:.0f} THEN 'too_large'
     WHEN is_money AND ends_with(money_text(t), '%') THEN 'percent_in_money'
     WHEN value < 0 THEN 'negative'
 END;
@@ -87,6 +91,11 @@ NUMBER_ISSUES: dict[str, tuple[str, str]] = {
     ),
     "not_a_number": ("error", "is not a number: write the amount in digits, e.g. 1234.50"),
     "not_finite": ("error", "is not a finite number: write the amount in digits"),
+    "too_large": (
+        "error",
+        f"is above {contract.MAX_AMOUNT:,.0f} (10^15), the largest amount accepted: check the figure and the "
+        "column it is in (an id or a phone number mapped as an amount?)",
+    ),
     "mixed_decimal": (
         "error",
         "uses a decimal comma, but other values of this column use a decimal point, so it is ambiguous: "
@@ -121,7 +130,8 @@ _FALSE = {
 
 def parse_active(text: str) -> bool | None:
     """Yes/no forms of the ``active`` column in English and Chinese; blank → None (the default
-    rule applies: any revenue > 0); ValueError otherwise."""
+    rule applies: any revenue > 0); ValueError otherwise (its message, shown beside the value,
+    does not repeat it)."""
     key = text.strip().lower()
     if not key:
         return None
@@ -129,4 +139,4 @@ def parse_active(text: str) -> bool | None:
         return True
     if key in _FALSE:
         return False
-    raise ValueError(f"{text!r} is not yes/no: write TRUE or FALSE (or 1 / 0)")
+    raise ValueError("is not yes/no: write TRUE or FALSE (or 1 / 0)")

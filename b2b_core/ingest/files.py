@@ -28,7 +28,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from b2b_core import contract
+from b2b_core.ingest import workbook_size
 from b2b_core.ingest.headers import header_score
+from b2b_core.ingest.issues import IssueLog
 
 ROW = "__row"  # column of spreadsheet row numbers in every RawTable
 DELIMITERS = (",", ";", "\t", "|")
@@ -36,7 +39,9 @@ _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _HEADER_SEARCH_ROWS = 30
 _SNIFF_ROWS = 200
 _EXCEL_ROWS = 1_048_576  # the rows of an Excel sheet
+MAX_COLUMNS = 16_384  # the columns of the widest Excel sheet: a file with more is refused before its rows are read
 _HEAD_BYTES = 1_000_000  # the delimiter and the header are looked for in this many first bytes
+_BATCH_ROWS = 65_536  # rows of a file parsed row by row that are held as Python strings at a time
 _FAILED_COLUMN = re.compile(r"In CSV column #(\d+)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # The line ends of the csv module and pyarrow. (str.splitlines also breaks at \x1c-\x1e, \x85, U+2028 …,
@@ -56,15 +61,18 @@ class RawTable:
 
     ``table`` has one string column per header (named ``c0``, ``c1`` …, in file order) and the
     ``__row`` column of spreadsheet row numbers. ``headers[i]`` is the file's header of ``c{i}``.
+    ``problems`` holds the errors met while reading (rows that could not be split into the
+    header's columns: ``skipped_rows`` of them), ``notes`` the warnings.
     """
 
     headers: list[str]
     table: pa.Table
     header_row: int
     description: str
+    problems: IssueLog
+    notes: IssueLog
     sheets: list[str] = field(default_factory=list)
-    problems: list[tuple[int, str, str, str]] = field(default_factory=list)  # (row, column, value, reason)
-    notes: list[tuple[int | None, str, str, str]] = field(default_factory=list)  # warnings, same shape
+    skipped_rows: int = 0
 
 
 TypeHint = Callable[[list[str]], dict[int, pa.DataType]]
@@ -77,6 +85,7 @@ def read_file(data: bytes, filename: str, sheet: str | None = None, types: TypeH
     position: such a column is parsed natively when every cell fits the type, and stays text
     otherwise (so dirty values reach the cleaning rules unchanged).
     """
+    problems, notes = IssueLog(filename), IssueLog(filename)
     if not data or data.isspace():
         raise FileProblem("The file is empty. Export the data again and upload the new file.")
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
@@ -87,10 +96,10 @@ def read_file(data: bytes, filename: str, sheet: str | None = None, types: TypeH
                 f"{filename} is not a valid .xlsx workbook (an .xlsx file is a zip archive and this one is "
                 "not). If it is a CSV file, rename it to .csv; if it comes from an old Excel, save it as .xlsx."
             )
-        return _read_xlsx(data, sheet)
+        return _read_xlsx(data, sheet, problems, notes)
     if suffix == "xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise FileProblem("Old Excel .xls files are not supported: open the file in Excel and save it as .xlsx.")
-    return _read_csv(data, types)
+    return _read_csv(data, types, problems, notes)
 
 
 # --- CSV -----------------------------------------------------------------------------------
@@ -190,32 +199,27 @@ def _sniff(text: str) -> tuple[str, int, list[list[str]]]:
     return delimiter, header, rows
 
 
-def _read_csv(data: bytes, types: TypeHint | None) -> RawTable:
+def _read_csv(data: bytes, types: TypeHint | None, problems: IssueLog, notes: IssueLog) -> RawTable:
     utf8, encoding, replaced = _decode(data)
-    notes = []
     if replaced:
-        notes.append(
-            (
-                None,
-                "",
-                "",
-                (
-                    f"{replaced} undecodable bytes (not valid {encoding}) are shown as \ufffd: check the text columns, "
-                    "or save the file as UTF-8 again and upload it"
-                ),
-            )
+        notes.add(
+            None,
+            "",
+            "",
+            f"{replaced} undecodable bytes (not valid {encoding}) are shown as \ufffd: check the text columns, "
+            "or save the file as UTF-8 again and upload it",
         )
     if b"\r" in utf8[:_HEAD_BYTES] and b"\n" not in utf8:  # old Mac line endings ("CSV (Macintosh)")
         utf8 = utf8.replace(b"\r", b"\n")
     try:
-        return _read_utf8_csv(utf8, encoding, types, notes)
+        return _read_utf8_csv(utf8, encoding, types, problems, notes)
     except csv.Error as exc:
         raise FileProblem(
             f"The CSV cannot be read ({exc}). Export the file again as CSV (comma or semicolon separated)."
         ) from None
 
 
-def _read_utf8_csv(utf8: bytes, encoding: str, types: TypeHint | None, notes: list) -> RawTable:
+def _read_utf8_csv(utf8: bytes, encoding: str, types: TypeHint | None, problems: IssueLog, notes: IssueLog) -> RawTable:
     head = utf8[:_HEAD_BYTES].decode("utf-8", errors="ignore")  # may cut the last character: harmless
     if _control_share(head) > 0.01:
         raise FileProblem(_BINARY)
@@ -226,6 +230,7 @@ def _read_utf8_csv(utf8: bytes, encoding: str, types: TypeHint | None, notes: li
             "Only one column was found: the file does not seem to be separated by commas, semicolons, "
             "tabs or pipes. Export it again as CSV (or .xlsx) with one column per field."
         )
+    _check_width(len(headers))
     reader = csv.reader(io.StringIO(head), delimiter=delimiter)
     for _ in range(header_index + 1):
         next(reader)
@@ -233,11 +238,20 @@ def _read_utf8_csv(utf8: bytes, encoding: str, types: TypeHint | None, notes: li
     header_row = header_index + 1
     wanted = types(headers) if types else {}
     table = _parse_fast(pa.py_buffer(utf8).slice(data_start), delimiter, len(headers), header_row, wanted)
-    problems: list[tuple[int, str, str, str]] = []
+    skipped = 0
     if table is None:
-        table, problems = _parse_exact(utf8.decode("utf-8", errors="replace"), delimiter, headers, header_index)
+        table, skipped = _parse_exact(utf8, delimiter, headers, header_index, problems)
     description = f"CSV, {encoding}, {_DELIMITER_NAMES[delimiter]}-separated, {_header_note(header_index)}"
-    return RawTable(headers, table, header_row, description, problems=problems, notes=notes)
+    return RawTable(headers, table, header_row, description, problems, notes, skipped_rows=skipped)
+
+
+def _check_width(columns: int) -> None:
+    if columns > MAX_COLUMNS:
+        raise FileProblem(
+            f"The file has {columns:,} columns, more than the {MAX_COLUMNS:,} of the widest Excel sheet: it is no "
+            "account export, or its rows are not split where they should be. Export the accounts again with one "
+            "column per field."
+        )
 
 
 def _header_note(header_index: int) -> str:
@@ -260,20 +274,15 @@ def _column_names(n: int) -> list[str]:
 
 
 def _parse_fast(body: pa.Buffer, delimiter: str, width: int, header_row: int, wanted: dict[int, pa.DataType]):
-    """pyarrow parse of a rectangular CSV body; None when some row is ragged or blank.
+    """pyarrow parse of a rectangular CSV body; None when some row is ragged (found at the first
+    such row) or blank.
 
     Columns in ``wanted`` get that type; one whose cells do not all convert, or that holds a negative,
-    infinite or NaN number, is parsed again as text.
+    infinite, NaN or too large number, is parsed again as text.
     """
     names = _column_names(width)
     types = {names[i]: kind for i, kind in wanted.items()}
     while True:
-        ragged: list[object] = []
-
-        def note_ragged(row: object, ragged=ragged) -> str:
-            ragged.append(row)
-            return "skip"
-
         try:
             table = pacsv.read_csv(
                 pa.BufferReader(body),  # zero-copy: no slice of a 50 MB upload
@@ -282,7 +291,6 @@ def _parse_fast(body: pa.Buffer, delimiter: str, width: int, header_row: int, wa
                     delimiter=delimiter,
                     newlines_in_values=True,
                     ignore_empty_lines=False,
-                    invalid_row_handler=note_ragged,
                 ),
                 convert_options=pacsv.ConvertOptions(
                     column_types=types, null_values=[""], strings_can_be_null=False, quoted_strings_can_be_null=False
@@ -296,29 +304,30 @@ def _parse_fast(body: pa.Buffer, delimiter: str, width: int, header_row: int, wa
             return None
         except (pa.ArrowTypeError, UnicodeError):
             return None
-        # negative, infinite or NaN numbers are read again as text, so that issues show the file's own text
+        # numbers with an issue are read again as text, so that issues show the file's own text
         dirty = [n for n, kind in types.items() if kind != pa.string() and _has_dirty_number(table.column(n))]
         if not dirty:
             break
         types.update(dict.fromkeys(dirty, pa.string()))
-    if ragged or _has_blank_row(table) or _ends_in_multiline_cell(table):
+    if _has_blank_row(table) or _ends_in_multiline_cell(table):
         return None
     rows = pa.array(np.arange(header_row + 1, header_row + 1 + table.num_rows, dtype=np.int64))
     return table.append_column(ROW, rows)
 
 
 def _has_dirty_number(column: pa.ChunkedArray) -> bool:
-    """Whether a natively parsed number column holds a negative, infinite or NaN value."""
+    """Whether a natively parsed number column holds a negative, infinite, NaN or too large value."""
     if not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
         return False
-    return bool(pc.any(pc.or_(pc.less(column, 0), pc.invert(pc.is_finite(column)))).as_py())
+    dirty = pc.or_(pc.less(column, 0), pc.greater(column, contract.MAX_AMOUNT))
+    return bool(pc.any(pc.or_(dirty, pc.invert(pc.is_finite(column)))).as_py())
 
 
 def _blank(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Per cell: empty (null, or only whitespace)."""
+    """Per cell: empty (null, or only whitespace), judged without a copy of the column's text."""
     if not pa.types.is_string(column.type):
         return pc.is_null(column)
-    return pc.fill_null(pc.equal(pc.utf8_trim_whitespace(column), ""), True)
+    return pc.fill_null(pc.or_(pc.equal(column, ""), pc.utf8_is_space(column)), True)
 
 
 def _has_blank_row(table: pa.Table) -> bool:
@@ -340,9 +349,15 @@ def _ends_in_multiline_cell(table: pa.Table) -> bool:
     )
 
 
-def _quote_left_open(text: str, delimiter: str, start_line: int) -> bool:
+def _lines(utf8: bytes) -> io.TextIOWrapper:
+    """The file's lines as the csv module reads them (split at \\n only), decoded as they are read:
+    no text of the whole file is ever built."""
+    return io.TextIOWrapper(io.BytesIO(utf8), encoding="utf-8", errors="replace", newline="\n")
+
+
+def _quote_left_open(utf8: bytes, delimiter: str, start_line: int) -> bool:
     """Whether the record starting on physical line ``start_line`` (1-based) ends inside a quoted value."""
-    tail = "".join(itertools.islice(io.StringIO(text), start_line - 1, None))
+    tail = "".join(itertools.islice(_lines(utf8), start_line - 1, None))
     try:
         for _ in csv.reader(io.StringIO(tail), delimiter=delimiter, strict=True):
             pass
@@ -351,14 +366,27 @@ def _quote_left_open(text: str, delimiter: str, start_line: int) -> bool:
     return False
 
 
-def _parse_exact(text: str, delimiter: str, headers: list[str], header_index: int):
-    """Row-by-row parse that keeps exact row numbers, pads short rows and reports long ones."""
+def _parse_exact(
+    utf8: bytes, delimiter: str, headers: list[str], header_index: int, problems: IssueLog
+) -> tuple[pa.Table, int]:
+    """Row-by-row parse that keeps exact row numbers and pads short rows; a long row is an error in
+    ``problems``. Returns the table and the number of rows so skipped. The rows are turned into
+    Arrow arrays ``_BATCH_ROWS`` at a time, so at most that many are ever Python strings."""
     width = len(headers)
+    names = _column_names(width)
     columns: list[list[str]] = [[] for _ in range(width)]
     numbers: list[int] = []
-    problems: list[tuple[int, str, str, str]] = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    start_line = end_line = row = 0  # the physical lines of the last row
+    parts: dict[str, list[pa.Array]] = {name: [] for name in [*names, ROW]}
+
+    def to_arrow() -> None:
+        for name, column in zip(names, columns):
+            parts[name].append(pa.array(column, type=pa.string()))
+            column.clear()
+        parts[ROW].append(pa.array(numbers, type=pa.int64()))
+        numbers.clear()
+
+    reader = csv.reader(_lines(utf8), delimiter=delimiter)
+    start_line = end_line = row = skipped = 0  # the physical lines of the last row
     try:
         for index, cells in enumerate(reader):
             row = index + 1
@@ -366,35 +394,34 @@ def _parse_exact(text: str, delimiter: str, headers: list[str], header_index: in
             if index <= header_index or not any(c.strip() for c in cells):
                 continue
             if len(cells) > width and any(c.strip() for c in cells[width:]):
-                problems.append(
-                    (
-                        row,
-                        "",
-                        delimiter.join(cells)[:200],
-                        (
-                            f"has {len(cells)} values but the header has {width} columns: a separator inside a value? "
-                            "Put that value in quotes or remove the extra separator."
-                        ),
-                    )
+                skipped += 1
+                problems.add(
+                    row,
+                    "",
+                    delimiter.join(cells),
+                    f"has {len(cells)} values but the header has {width} columns: a separator inside a value? "
+                    "Put that value in quotes or remove the extra separator.",
                 )
                 continue
             cells = cells[:width] + [""] * (width - len(cells))
             for column, cell in zip(columns, cells):
                 column.append(cell)
             numbers.append(row)
+            if len(numbers) == _BATCH_ROWS:
+                to_arrow()
     except csv.Error as exc:
         raise FileProblem(
             f"The CSV cannot be read past row {reader.line_num} ({exc}): a quote is probably not closed. "
             "Check the quotes around that row, or export the file again."
         ) from None
-    if row and _quote_left_open(text, delimiter, start_line):  # the last row runs to the end of the file?
+    if row and _quote_left_open(utf8, delimiter, start_line):  # the last row runs to the end of the file?
         raise FileProblem(
             f"A quote in row {row} is never closed, so everything after it would be read as one value. "
             'Check the quotes in that row (a quote inside a value is written twice: "") or export the file again.'
         )
-    arrays = {name: pa.array(col, type=pa.string()) for name, col in zip(_column_names(width), columns)}
-    arrays[ROW] = pa.array(numbers, type=pa.int64())
-    return pa.table(arrays), problems
+    to_arrow()
+    kinds = dict.fromkeys(names, pa.string()) | {ROW: pa.int64()}
+    return pa.table({name: pa.chunked_array(arrays, kinds[name]) for name, arrays in parts.items()}), skipped
 
 
 # --- XLSX ----------------------------------------------------------------------------------
@@ -434,9 +461,12 @@ def _sheet_rows(worksheet, name: str) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _read_xlsx(data: bytes, sheet: str | None) -> RawTable:
+def _read_xlsx(data: bytes, sheet: str | None, problems: IssueLog, notes: IssueLog) -> RawTable:
     import openpyxl  # imported here: it is only needed for workbooks
 
+    too_large = workbook_size.problem(data)
+    if too_large:
+        raise FileProblem(too_large)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types on a damaged workbook: BadZipFile, KeyError, XML ParseError …
@@ -469,16 +499,19 @@ def _read_xlsx(data: bytes, sheet: str | None) -> RawTable:
         book.close()
     if not numbered:
         raise FileProblem(f"Sheet {name!r} is empty. Choose the sheet that holds the account data.")
-    rows = [cells for _, cells in numbered]
-    header_index = find_header_row(rows)
-    header_row = numbered[header_index][0]
-    width = max(len(r) for r in rows)  # up to the last value of any row: values past the header are reported
-    headers = [c.strip() for c in rows[header_index]] + [""] * (width - len(rows[header_index]))
-    body = [(number, cells + [""] * (width - len(cells))) for number, cells in numbered[header_index + 1 :]]
-    arrays = {
-        n: pa.array([cells[j] for _, cells in body], type=pa.string()) for j, n in enumerate(_column_names(width))
+    header_index = find_header_row([cells for _, cells in numbered[:_HEADER_SEARCH_ROWS]])
+    header_row, header = numbered[header_index]
+    width = max(
+        len(cells) for _, cells in numbered
+    )  # to the last value of any row: values past the header are reported
+    _check_width(width)
+    headers = [c.strip() for c in header] + [""] * (width - len(header))
+    body = numbered[header_index + 1 :]
+    arrays = {  # a column at a time, short rows padded with ""
+        n: pa.array([cells[j] if j < len(cells) else "" for _, cells in body], type=pa.string())
+        for j, n in enumerate(_column_names(width))
     }
     arrays[ROW] = pa.array([row for row, _ in body], type=pa.int64())
     sheet_count = f"{len(sheets)} sheet{'s' if len(sheets) > 1 else ''}"
     description = f"Excel sheet {name!r} ({sheet_count}), {_header_note(header_row - 1)}"
-    return RawTable(headers, pa.table(arrays), header_row, description, sheets=sheets)
+    return RawTable(headers, pa.table(arrays), header_row, description, problems, notes, sheets=sheets)

@@ -204,6 +204,7 @@ GENERIC: dict[str, tuple[str, ...]] = {
 # Header detection asks about every cell of the first rows: the suggestions for cells up to this
 # length are cached (the longer ones, a 5 MB description cell, would stay in memory with the cache).
 _CACHED_LENGTH = 200
+_SCORED_CELLS = 256  # the cells of a row that header detection looks at
 _RATIO = re.compile(r"\b(rate|ratio|percent|percentage|pct|share|growth|margin)\b|%|率|比例|占比|增长|增速")
 _BRACKETED = re.compile(r"[(\[（【].*?[)\]）】]")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -274,6 +275,11 @@ def _suggest(header: str, fuzzy: bool) -> Suggestion | None:
 
 
 def header_score(cells: list[str]) -> int:
-    """How many cells of a row read as contract headers: used to find the header row under titles."""
-    hits = {s.target for s in (suggest(c, fuzzy=False) for c in cells) if s is not None and s.confidence >= CONTAINED}
+    """How many cells of a row read as contract headers: used to find the header row under titles.
+    Only the first ``_SCORED_CELLS`` are looked at: a row of a million cells costs no more."""
+    hits = {
+        s.target
+        for s in (suggest(c, fuzzy=False) for c in cells[:_SCORED_CELLS])
+        if s is not None and s.confidence >= CONTAINED
+    }
     return len(hits)

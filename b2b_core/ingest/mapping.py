@@ -42,7 +42,9 @@ class ColumnPlan:
         return self.targets.get(name, self.customs.get(name))
 
     def decide(self, is_numeric: Callable[[int], bool]) -> None:
-        """Settle the undecided columns: numeric ones become custom metrics, the others are left out."""
+        """Settle the undecided columns: numeric ones become custom metrics (within
+        ``contract.MAX_CUSTOM_METRICS``, the user's choices first, then in file order), the others
+        are left out."""
         for i in self.undecided:
             header = self.headers[i]
             if is_numeric(i):
@@ -59,6 +61,17 @@ class ColumnPlan:
         self.undecided = []
 
     def _add_custom(self, i: int, confidence: float, how: str) -> None:
+        if len(self.customs) >= contract.MAX_CUSTOM_METRICS:  # the workspace's schema must stay lean
+            limit = f"the {contract.MAX_CUSTOM_METRICS} custom metrics an upload may add"
+            self.rows.append((self.headers[i], None, "ignored", confidence, f"beyond {limit}"))
+            self.notes.append(
+                (
+                    self.headers[i],
+                    f"is numeric, but the file already has {limit}: left out. If you need it, map it as a custom "
+                    "metric and set a metric you do not need to ignore, or remove unneeded columns from the export",
+                )
+            )
+            return
         name = header_names.metric_name(self.headers[i])
         while name in contract.NAMES or name in self.customs or name in RESERVED or name.startswith("__"):
             name += "_2"

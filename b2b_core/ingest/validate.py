@@ -9,7 +9,8 @@ the file's rows, headers and values) and look for repeated (account, quarter) pa
 from __future__ import annotations
 
 import functools
-import itertools
+import os
+import tempfile
 
 import duckdb
 import numpy as np
@@ -17,8 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from b2b_core import contract
-from b2b_core.ingest import clean
+from b2b_core.ingest import clean, repeats
 from b2b_core.ingest.files import ROW, RawTable
+from b2b_core.ingest.issues import shorten, some
 from b2b_core.ingest.mapping import ColumnPlan
 from b2b_core.quarters import QuarterError, find_quarter_in_text, parse_date, parse_quarter
 
@@ -34,14 +36,28 @@ _ARROW_TYPES = {
     "quarter": pa.string(),
 }
 
-Issue = tuple[int | None, str, str, str]  # (row, column header, value, reason)
+_PARSE_BATCH = 100_000  # rows whose distinct texts are parsed in Python at a time
+# A cell starting or ending with what utf8_trim_whitespace trims (Unicode White_Space, and \x1c-\x1f)
+_EDGE_SPACE = r"^[\s\x{0B}\x{1C}-\x{1F}\x{85}\pZ]|[\s\x{0B}\x{1C}-\x{1F}\x{85}\pZ]$"
+_CONSTANT_CHUNK = 65_536  # rows of the one chunk a column of one value repeats
+# What the cleaning database may hold in memory; beyond it, its sorts and groupings spill to disk.
+ENGINE_MEMORY = "64MB"
+_TOO_LONG = (
+    f"is longer than {contract.MAX_TEXT_CHARS:,} characters, the most a text cell may hold: check that the "
+    "column is mapped to the right field, or shorten the value"
+)
+_COPY = "identical to an earlier row of the same account and quarter: kept once"
+_CLASH = "appears more than once in its quarter with different values: keep one row per account and quarter"
 Field = tuple[str, str, str]  # (name, kind, SQL of its source text: a raw column or a quoted quarter)
 
 
 @functools.cache
 def _engine() -> duckdb.DuckDBPyConnection:
-    """The process's in-memory DuckDB database holding the cleaning macros (created once)."""
-    engine = duckdb.connect()
+    """The process's in-memory DuckDB database holding the cleaning macros (created once), shared by
+    every upload: within ``ENGINE_MEMORY``, spilling to a folder of the system's temporary files."""
+    spill = os.path.join(tempfile.gettempdir(), f"b2b-ingest-{os.getpid()}")
+    config = {"memory_limit": ENGINE_MEMORY, "temp_directory": spill, "preserve_insertion_order": False}
+    engine = duckdb.connect(config=config)  # every query that needs an order says so
     engine.execute(clean.MACROS).fetchall()
     return engine
 
@@ -52,18 +68,24 @@ def is_number_type(kind: pa.DataType) -> bool:
 
 class Validation:
     """Validate ``raw`` under ``plan``: ``run()`` returns the valid rows as an Arrow table and
-    fills ``errors``, ``warnings`` (``(row, column header, value, reason)``) and ``merged_copies``
-    (identical repeated rows, kept once)."""
+    adds to ``errors`` and ``warnings`` (the reader's logs: its own issues come first); it sets
+    ``merged_copies`` (identical repeated rows, kept once)."""
 
     def __init__(self, raw: RawTable, plan: ColumnPlan, filename: str, quarter: str | None):
         self.raw, self.plan, self.filename, self.quarter = raw, plan, filename, quarter
-        self.errors: list[Issue] = list(raw.problems)
-        self.warnings: list[Issue] = list(raw.notes)
+        self.errors, self.warnings = raw.problems, raw.notes
+        self.blocked = np.zeros(raw.table.num_rows, dtype=bool)  # per row of the table: it holds an error
         self.merged_copies = 0
         self.con = _engine().cursor()  # a connection of its own: the tables it registers stay private
 
     def close(self) -> None:
         self.con.close()
+
+    def file_error(self, column: str, value: str, reason: str) -> None:
+        self.errors.add(None, column, value, reason)
+
+    def file_warning(self, column: str, value: str, reason: str) -> None:
+        self.warnings.add(None, column, value, reason)
 
     # -- preparation --------------------------------------------------------------------------
 
@@ -71,16 +93,11 @@ class Validation:
         for i, header in enumerate(self.plan.headers):
             column = self.raw.table.column(f"c{i}")
             if not header and pc.any(pc.not_equal(pc.utf8_trim_whitespace(column.cast(pa.string())), "")).as_py():
-                self.errors.append(
-                    (
-                        None,
-                        f"column {_letter(i)}",
-                        "",
-                        (
-                            "has values but no header (merged header cells?): unmerge the header cells and give each "
-                            "column its own name, or delete the column"
-                        ),
-                    )
+                self.file_error(
+                    f"column {_letter(i)}",
+                    "",
+                    "has values but no header (merged header cells?): unmerge the header cells and give each column "
+                    "its own name, or delete the column",
                 )
 
     def numeric_columns(self, indices: list[int]) -> set[int]:
@@ -108,58 +125,42 @@ class Validation:
         if "quarter" in self.plan.targets:
             if self.quarter:
                 header = self.plan.headers[self.plan.targets["quarter"]]
-                self.warnings.append(
-                    (
-                        None,
-                        header,
-                        self.quarter,
-                        "the file has its own quarter column, so the chosen quarter was not used",
-                    )
+                self.file_warning(
+                    header, self.quarter, "the file has its own quarter column, so the chosen quarter was not used"
                 )
             return f"c{self.plan.targets['quarter']}"
         chosen = self.quarter or find_quarter_in_text(self.filename)
         if not chosen:
-            self.errors.append(
-                (
-                    None,
-                    "quarter",
-                    "",
-                    ("the file has no quarter column: choose the quarter this file covers, or add a Quarter column"),
-                )
+            self.file_error(
+                "quarter",
+                "",
+                "the file has no quarter column: choose the quarter this file covers, or add a Quarter column",
             )
             return None
         try:
             chosen = parse_quarter(chosen)
         except QuarterError as exc:
-            self.errors.append((None, "quarter", str(chosen), str(exc)))
+            self.file_error("quarter", str(chosen), str(exc))
             return None
         if not self.quarter:
-            self.warnings.append((None, "quarter", chosen, "no quarter column: quarter taken from the file name"))
+            self.file_warning("quarter", chosen, "no quarter column: quarter taken from the file name")
         return f"'{chosen}'"
 
     def required_present(self) -> bool:
         missing = [c for c in contract.REQUIRED if c != "quarter" and c not in self.plan.targets]
         found = ", ".join(h for h in self.plan.headers if h)
         for name in missing:
-            self.errors.append(
-                (
-                    None,
-                    name,
-                    "",
-                    (
-                        f"no column holds {name} ({contract.BY_NAME[name].meaning}); the columns are: {found}. "
-                        f"Map one of them to {name} in the column mapping"
-                    ),
-                )
+            self.file_error(
+                name,
+                "",
+                f"no column holds {name} ({contract.BY_NAME[name].meaning}); the columns are: {found}. "
+                f"Map one of them to {name} in the column mapping",
             )
         if "b_side_revenue" not in self.plan.targets:
-            self.warnings.append(
-                (
-                    None,
-                    "b_side_revenue",
-                    "",
-                    ("no B-side revenue column (GMV, sales …): accepted, but the revenue quadrant view needs it"),
-                )
+            self.file_warning(
+                "b_side_revenue",
+                "",
+                "no B-side revenue column (GMV, sales …): accepted, but the revenue quadrant view needs it",
             )
         return not missing
 
@@ -192,19 +193,19 @@ class Validation:
         columns: dict[str, pa.ChunkedArray | pa.Array] = {ROW: raw.column(ROW)}
         for name, kind, source in fields:
             if source.startswith("'"):  # one quarter for the whole file
-                columns[name], columns[f"{name}__issue"] = pa.repeat(source.strip("'"), raw.num_rows), None
+                columns[name], columns[f"{name}__issue"] = _constant(source.strip("'"), pa.string(), raw.num_rows), None
             elif kind == "number":
                 columns[name], columns[f"{name}__issue"] = self._number(name, raw.column(source), from_text.get(name))
             elif kind == "text":
                 columns[name], columns[f"{name}__issue"] = _text(name, raw.column(source))
             else:
-                values, columns[f"{name}__issue"] = _parsed(raw.column(source), _PARSERS[name])
-                columns[name] = values.cast(_ARROW_TYPES[kind])
-        nothing = pa.nulls(raw.num_rows, pa.string())
+                parsed = _parsed(raw.column(source), _PARSERS[name], _ARROW_TYPES[kind])
+                columns[name], columns[f"{name}__issue"] = parsed
+        nothing = _constant(None, pa.string(), raw.num_rows)
         columns = {k: nothing if v is None else v for k, v in columns.items()}
         for column in contract.COLUMNS:
             if column.name not in columns:
-                columns[column.name] = pa.nulls(raw.num_rows, _ARROW_TYPES[column.kind])
+                columns[column.name] = _constant(None, _ARROW_TYPES[column.kind], raw.num_rows)
         b_side = pc.fill_null(columns["b_side_revenue"], 0)
         revenue = pc.or_(pc.greater(columns["platform_revenue"], 0), pc.greater(b_side, 0))
         columns["active"] = pc.fill_null(columns["active"].cast(pa.bool_()), revenue)
@@ -219,13 +220,14 @@ class Validation:
                 [
                     (pc.is_null(values), "blank"),
                     (pc.invert(pc.is_finite(values)), "not_finite"),
+                    (pc.greater(pc.abs(values), contract.MAX_AMOUNT), "too_large"),
                     (pc.less(values, 0), "negative"),
                 ]
             )
         else:
             values, issue = from_text
         if name in MONEY:  # a blank is read as 0, with a warning
-            return pc.fill_null(values, 0.0), issue
+            return (pc.fill_null(values, 0.0) if values.null_count else values), issue
         ignored = ["blank", "placeholder"] + (["negative"] if name in self.plan.customs else [])
         if issue is not None:  # optional numbers may be left blank; custom metrics may be negative
             issue = pc.if_else(pc.is_in(issue, pa.array(ignored)), None, issue)
@@ -257,7 +259,7 @@ class Validation:
             comma, point = styles.get(k, (False, False))
             if comma and not point:  # a column with decimal commas only is read that way, with a warning
                 header = self.plan.headers[self.plan.source_of(name)]
-                self.warnings.append((None, header, "", "written with decimal commas (1.234,50 means 1234.5)"))
+                self.file_warning(header, "", "written with decimal commas (1.234,50 means 1234.5)")
             flags["decimal_comma"].append(comma and not point)
             flags["mixed"].append(comma and point)  # both styles in one column: the comma values are ambiguous
             flags["money"].append(name in MONEY or name == "contract_value")
@@ -276,24 +278,25 @@ class Validation:
     # -- checks -------------------------------------------------------------------------------
 
     def _check_values(self, fields: list[Field], cleaned: pa.Table) -> None:
-        """Turn every ``__issue`` into an error or a warning (with the cell's text as read), by row.
-        Field by field in Arrow (``cleaned`` has the rows of ``raw``, in order): one SQL query joining
-        every field's issues took minutes for a file with hundreds of columns holding issues."""
-        found = []
-        for k, (name, _, source) in enumerate(fields):
+        """Turn every ``__issue`` into errors or warnings (with the cells' text as read), field by
+        field and kind by kind in Arrow (``cleaned`` has the rows of ``raw``, in order): only the
+        issues a report keeps become Python objects."""
+        numbers = cleaned.column(ROW).to_numpy()
+        for name, _, source in fields:
             issue = cleaned.column(f"{name}__issue")
             if source[0] != "c" or issue.null_count == cleaned.num_rows:
                 continue
-            where = pc.is_valid(issue)
-            rows = cleaned.column(ROW).filter(where).to_pylist()
-            values = self.raw.table.column(source).cast(pa.string()).filter(where).to_pylist()
-            found.extend(
-                zip(rows, itertools.repeat(k), itertools.repeat(name), values, issue.filter(where).to_pylist())
-            )
-        for row, _, name, value, issue in sorted(found, key=lambda f: f[:2]):  # by row, then in column order
-            severity, reason = self._describe(name, issue)
+            codes = issue.combine_chunks().dictionary_encode()
             header = self.plan.headers[self.plan.source_of(name)]
-            (self.errors if severity == "error" else self.warnings).append((row, header, value or "", reason))
+            text = self.raw.table.column(source).cast(pa.string())
+            for index, code in enumerate(codes.dictionary.to_pylist()):
+                where = pc.fill_null(pc.equal(codes.indices, index), False)
+                mask = where.to_numpy(zero_copy_only=False)
+                severity, reason = self._describe(name, code)
+                if severity == "error":
+                    self.blocked |= mask
+                log = self.errors if severity == "error" else self.warnings
+                log.add_rows(numbers[mask], header, text.filter(where), reason)
 
     def _describe(self, name: str, issue: str) -> tuple[str, str]:
         """(severity, reason) of an issue code; other issue texts are parse messages (errors)."""
@@ -301,6 +304,8 @@ class Validation:
             return "error", "empty: every row needs the account id; fill it in, or delete the row if it is no account"
         if issue == "id_excel_error":
             return "error", "is an Excel error value, not an account id: fix the formula in the source sheet"
+        if issue == "too_long":
+            return "error", _TOO_LONG
         if issue == "formula_text":
             return "warning", "starts like a spreadsheet formula: kept as text, never evaluated (exports neutralise it)"
         if issue in clean.NUMBER_ISSUES:
@@ -330,69 +335,61 @@ class Validation:
                     "has no B-side revenue"
                 )
                 header = self.plan.headers[self.plan.targets[name]]
-                self.errors.append(
-                    (None, header, "", f"has no amounts at all, only blanks or placeholders such as n/a: {what_to_do}")
-                )
+                reason = f"has no amounts at all, only blanks or placeholders such as n/a: {what_to_do}"
+                self.file_error(header, "", reason)
 
-    def _check_duplicates(self, fields: list[Field]) -> set[int]:
-        """Rows sharing an account and quarter: identical → warning, extra copies dropped (returned);
-        differing → error on every copy."""
-        keys = "FROM cleaned WHERE account_id IS NOT NULL AND quarter IS NOT NULL"
-        if self.con.execute(f"SELECT count(*) = count(DISTINCT (account_id, quarter)) {keys}").fetchall()[0][0]:
-            return set()  # the usual case, found with one cheap count
-        values = ", ".join(f'"{name}"' for name, _, _ in fields)
-        groups = self.con.execute(f"""
-            WITH repeated AS (
-                SELECT account_id, quarter FROM cleaned WHERE account_id IS NOT NULL AND quarter IS NOT NULL
-                GROUP BY account_id, quarter HAVING count(*) > 1)
-            SELECT account_id, quarter, list({ROW} ORDER BY {ROW}), count(DISTINCT hash(struct_pack({values})))
-            FROM cleaned SEMI JOIN repeated USING (account_id, quarter)
-            GROUP BY account_id, quarter ORDER BY min({ROW})""").fetchall()
+    def _check_duplicates(self, fields: list[Field], cleaned: pa.Table) -> np.ndarray:
+        """Rows sharing an account and quarter: identical → warning, extra copies dropped (their
+        positions returned); differing → error on every copy, naming a few of the group's rows."""
+        found = repeats.find(self.con, cleaned, [name for name, _, _ in fields])
+        if found is None:
+            return np.array([], dtype=np.int64)
+        numbers = cleaned.column(ROW).to_numpy()
+        accounts, quarters = cleaned.column("account_id"), cleaned.column("quarter")
         header = self.plan.headers[self.plan.targets["account_id"]]
-        dropped: set[int] = set()
-        for account, quarter, rows, variants in groups:
-            if variants == 1:
-                dropped.update(rows[1:])
-                self.warnings.extend(
-                    (row, header, account, f"identical to row {rows[0]} ({account}, {quarter}): kept once")
-                    for row in rows[1:]
-                )
-            else:
-                listed = ", ".join(map(str, rows))
-                self.errors.extend(
-                    (
-                        row,
-                        header,
-                        account,
-                        (
-                            f"{account} appears {len(rows)} times in {quarter} with different values (rows {listed}): "
-                            "keep one row per account and quarter"
-                        ),
-                    )
-                    for row in rows
-                )
-        return dropped
+        copy, clash = found.extra_copies, ~found.identical
+        copy_of, clash_of = found.first[copy], found.first[clash]  # the first position of each row's group
+
+        def account(groups: np.ndarray) -> list[str]:
+            return accounts.take(groups).to_pylist()
+
+        def identical(chosen: np.ndarray) -> list[str]:
+            groups = copy_of[chosen]
+            where = zip(numbers[groups], map(shorten, account(groups)), quarters.take(groups).to_pylist())
+            return [f"identical to row {row} ({name}, {quarter}): kept once" for row, name, quarter in where]
+
+        def differing(chosen: np.ndarray) -> list[str]:
+            groups, copies = clash_of[chosen], found.copies[clash][chosen]
+            rows = [some([str(numbers[p]) for p in leading], n) for leading, n in zip(found.leading(groups, 3), copies)]
+            where = zip(map(shorten, account(groups)), copies, quarters.take(groups).to_pylist(), rows)
+            return [
+                f"{name} appears {n:,} times in {quarter} with different values (rows {listed}): keep one row per "
+                "account and quarter"
+                for name, n, quarter, listed in where
+            ]
+
+        copies, clashes = found.position[copy], found.position[clash]
+        self.warnings.add_rows(numbers[copies], header, lambda c: account(copy_of[c]), identical, kind=_COPY)
+        self.blocked[clashes] = True
+        self.errors.add_rows(numbers[clashes], header, lambda c: account(clash_of[c]), differing, kind=_CLASH)
+        return copies
 
     def run(self) -> pa.Table:
         """Map the undecided columns, check the file as a whole, then clean and check every row;
         return the valid rows: ``row`` then the contract columns and custom metrics."""
         self.blank_headers_with_values()
         self.plan.decide(self.numeric_columns(self.plan.undecided).__contains__)
-        self.warnings.extend((None, header, "", why) for header, why in self.plan.notes)
+        for header, why in self.plan.notes:
+            self.file_warning(header, "", why)
         quarter_sql = self.quarter_source()
         if not self.required_present() or quarter_sql is None:
             return NO_ROWS
-        if self.raw.table.num_rows == 0 and not self.raw.problems:
-            self.errors.append(
-                (
-                    None,
-                    "",
-                    "",
-                    (
-                        "the file has a header but no data rows: export it again with the account rows "
-                        "(in a workbook, choose the sheet that holds them)"
-                    ),
-                )
+        if self.raw.table.num_rows == 0 and not self.raw.skipped_rows:
+            self.file_error(
+                "",
+                "",
+                "the file has a header but no data rows: export it again with the account rows (in a workbook, "
+                "choose the sheet that holds them)",
             )
             return NO_ROWS
         fields = self._fields(quarter_sql)
@@ -400,15 +397,22 @@ class Validation:
         self.con.register("cleaned", cleaned)
         self._check_values(fields, cleaned)
         self._check_money_has_values(cleaned.num_rows)
-        dropped_copies = self._check_duplicates(fields)
-        self.merged_copies = len(dropped_copies)
-        left_out = {r for r, *_ in self.errors if r is not None} | dropped_copies
+        copies = self._check_duplicates(fields, cleaned)
+        self.merged_copies = len(copies)
+        left_out = self.blocked
+        left_out[copies] = True
         valid = cleaned.select([ROW, *contract.NAMES, *self.plan.customs]).rename_columns(
             ["row", *contract.NAMES, *self.plan.customs]
         )
-        if left_out:
-            valid = valid.filter(pc.invert(pc.is_in(valid.column("row"), pa.array(sorted(left_out), pa.int64()))))
-        return valid
+        return valid.filter(pa.array(~left_out)) if left_out.any() else valid
+
+
+def _constant(value: object, kind: pa.DataType, rows: int) -> pa.ChunkedArray:
+    """A column of ``rows`` times ``value`` (None: null) that costs the memory of one chunk of
+    ``_CONSTANT_CHUNK`` rows, repeated: a file-wide quarter, a contract column the file lacks."""
+    chunk = pa.repeat(pa.scalar(value, kind), min(rows, _CONSTANT_CHUNK))
+    full, rest = divmod(rows, _CONSTANT_CHUNK)
+    return pa.chunked_array([chunk] * full + [chunk.slice(0, rest)], kind)
 
 
 def _codes(conditions: list[tuple[pa.ChunkedArray, str]]):
@@ -424,32 +428,48 @@ def _codes(conditions: list[tuple[pa.ChunkedArray, str]]):
 
 
 def _text(name: str, column) -> tuple:
-    """(trimmed text with empty → null, issue codes) of a text column."""
-    text = pc.utf8_trim_whitespace(column.cast(pa.string()))
+    """(trimmed text with empty → null, issue codes) of a text column; a cell longer than
+    ``contract.MAX_TEXT_CHARS`` is an error and is left out (null)."""
+    text = column.cast(pa.string())
+    if pc.any(pc.match_substring_regex(text, _EDGE_SPACE)).as_py():  # a trimmed copy only when one is needed
+        text = pc.utf8_trim_whitespace(text)
     if pc.any(pc.equal(text, "")).as_py():
         text = pc.if_else(pc.equal(text, ""), None, text)
-    checks = [(_formula_like(text), "formula_text")]
+    too_long = pc.fill_null(pc.greater(pc.utf8_length(text), contract.MAX_TEXT_CHARS), False)
+    checks = [(too_long, "too_long"), (_formula_like(text), "formula_text")]
     if name == "account_id":
         excel_error = pc.and_(pc.starts_with(text, "#"), pc.is_in(pc.utf8_upper(text), pa.array(clean.EXCEL_ERRORS)))
-        checks[:0] = [(pc.is_null(text), "empty_id"), (excel_error, "id_excel_error")]
-    return text, _codes(checks)
+        checks[1:1] = [(pc.is_null(text), "empty_id"), (excel_error, "id_excel_error")]
+    issue = _codes(checks)
+    if issue is not None and pc.any(too_long).as_py():
+        text = pc.if_else(too_long, None, text)
+    return text, issue
 
 
-def _parsed(column, parse) -> tuple:
-    """(values, parse messages) of a column parsed once per distinct trimmed text in Python."""
-    encoded = pc.utf8_trim_whitespace(column.cast(pa.string())).combine_chunks().dictionary_encode()
-    values, problems = [], []
-    for text in encoded.dictionary.to_pylist():
-        try:
-            values.append(parse(text or ""))
-            problems.append(None)
-        except ValueError as exc:
-            values.append(None)
-            problems.append(str(exc))
-    problems = pa.array(problems, pa.string())
-    return pc.take(pa.array(values), encoded.indices), pc.take(problems, encoded.indices) if problems.null_count < len(
-        problems
-    ) else None
+def _parsed(column, parse, kind: pa.DataType) -> tuple:
+    """(values of type ``kind``, issues) of a column parsed in Python once per distinct trimmed text
+    of each batch of ``_PARSE_BATCH`` rows (a column of a million distinct texts never builds one
+    table of them all). A text that does not parse gets the parser's reason, which does not repeat
+    the value, so a column has a few reasons: the issues are a dictionary array of them."""
+    reasons: dict[str, int] = {}
+    values, codes = [], []
+    for start in range(0, len(column), _PARSE_BATCH):
+        batch = pc.utf8_trim_whitespace(column.slice(start, _PARSE_BATCH).cast(pa.string()))
+        encoded = batch.combine_chunks().dictionary_encode()
+        parsed, problems = [], []
+        for text in encoded.dictionary.to_pylist():
+            try:
+                parsed.append(parse(text or ""))
+                problems.append(None)
+            except ValueError as exc:
+                parsed.append(None)
+                problems.append(reasons.setdefault(getattr(exc, "reason", str(exc)), len(reasons)))
+        values.append(pa.array(parsed, kind).take(encoded.indices))
+        codes.append(pa.array(problems, pa.int32()).take(encoded.indices))
+    values = pa.chunked_array(values, kind)
+    if not reasons:
+        return values, None
+    return values, pa.DictionaryArray.from_arrays(pa.concat_arrays(codes), pa.array(list(reasons), pa.string()))
 
 
 def _formula_like(text: pa.ChunkedArray) -> pa.ChunkedArray:

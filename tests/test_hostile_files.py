@@ -1,0 +1,339 @@
+"""Hostile and unlucky uploads (issue 14): the report, the work and the memory stay bounded.
+
+A file can hold a problem on each of its rows, one account on every row, a cell of megabytes, an
+amount of 1.7e308, thousands of columns, or a workbook that unpacks to gigabytes. For each: a clear
+message naming the row, column and value, a report that lists at most ``MAX_KEPT`` errors and as many
+warnings while it counts every one of them, and a cost in Python memory that does not grow with the
+square of the rows (measured with tracemalloc). ``bench/hostile_files.py`` measures the same cases at
+the upload limit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+import tracemalloc
+import zipfile
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from b2b_core import contract
+from b2b_core.access import LOCAL
+from b2b_core.ingest import (
+    CUSTOM,
+    MAX_KEPT,
+    UPLOAD_LIMIT_MB,
+    CommitRefused,
+    combine,
+    commit,
+    read_upload,
+    upload_too_large,
+    workbook_size,
+)
+from b2b_core.ingest.issues import IssueLog, some
+from tests import workbooks
+
+HEADER = ["Merchant ID", "Quarter", "Commission", "GMV"]
+
+
+def csv_bytes(rows: list[list[object]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode()
+
+
+def measured(data: bytes, filename: str, **options) -> tuple:
+    """The result of ``read_upload`` and the peak of Python memory it allocated (bytes)."""
+    tracemalloc.start()
+    try:
+        result = read_upload(data, filename, **options)
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def by_reason(summary: pd.DataFrame) -> dict[str, int]:
+    return summary.groupby("reason")["rows"].sum().to_dict()
+
+
+# -- many issues: listed within bounds, every one counted ----------------------------------------------
+
+
+def test_one_account_on_20_000_rows_names_a_few_rows_in_bounded_memory():
+    """Regression: every one of the 20,000 errors listed all 20,000 rows in its reason (2.7 GB)."""
+    data = csv_bytes([HEADER, *[["A1", "2025Q3", i % 10, i] for i in range(20_000)]])
+    result, peak = measured(data, "same_id.csv")
+    assert result.error_count == 20_000 and len(result.errors) == MAX_KEPT
+    assert result.errors["row"].tolist() == list(range(2, 2 + MAX_KEPT))
+    assert set(result.errors["reason"]) == {
+        "A1 appears 20,000 times in 2025Q3 with different values (rows 2, 3, 4 and 19,997 more): keep one row per "
+        "account and quarter"
+    }
+    assert result.error_summary[["column", "rows", "first_row", "example"]].values.tolist() == [
+        ["Merchant ID", 20_000, 2, "A1"]
+    ]
+    assert result.rows.num_rows == 0 and result.rows_left_out == 20_000
+    assert peak < 30 << 20, f"{peak / 2**20:.0f} MB"
+
+
+def test_the_account_id_mapped_to_a_column_of_few_values_is_reported_in_bounded_memory():
+    """Mapping ``account_id`` to the wrong column by mistake (here Segment, five values) puts every
+    row in a group of thousands: the same bound holds, and the summary says what happened."""
+    segments = ["Retail", "Food", "Travel", "Services", "Health"]
+    rows = [[f"M{i}", "2025Q3", i % 97, i, segments[i % 5]] for i in range(30_000)]
+    data = csv_bytes([[*HEADER, "Segment"], *rows])
+    result, peak = measured(data, "accounts.csv", mapping={"Segment": "account_id", "Merchant ID": None})
+    assert result.error_count == 30_000 and len(result.errors) == MAX_KEPT
+    assert result.errors["reason"].iloc[0] == (
+        "Retail appears 6,000 times in 2025Q3 with different values (rows 2, 7, 12 and 5,997 more): keep one row per "
+        "account and quarter"
+    )
+    assert by_reason(result.error_summary) == {
+        "appears more than once in its quarter with different values: keep one row per account and quarter": 30_000
+    }
+    assert peak < 40 << 20, f"{peak / 2**20:.0f} MB"
+
+
+def test_a_report_lists_the_first_issues_by_row_and_counts_every_one():
+    rows = [[f"M{i}", "2025Q3" if i % 2 else "2025Q9", -5, "" if i else 1] for i in range(15_000)]
+    result = read_upload(csv_bytes([HEADER, *rows]), "accounts.csv")
+    negative = "is negative, and this column must be 0 or more: net refunds? enter 0, or correct the figure"
+    not_a_quarter = "is not a quarter; write it as 2025Q3, Q3 2025 or a date"
+    assert result.error_count == 15_000 + 7_500 and len(result.errors) == MAX_KEPT
+    listed = result.errors
+    assert listed["row"].is_monotonic_increasing and listed["row"].iloc[0] == 2
+    assert listed.iloc[:3][["row", "column", "value", "reason"]].values.tolist() == [
+        [2, "Quarter", "2025Q9", not_a_quarter],  # in column order on a row
+        [2, "Commission", "-5", negative],
+        [3, "Commission", "-5", negative],
+    ]
+    summary = result.error_summary.set_index("reason")
+    assert summary.loc[negative, ["rows", "first_row", "example"]].tolist() == [15_000, 2, "-5"]
+    assert summary.loc[not_a_quarter, ["rows", "first_row", "example"]].tolist() == [7_500, 2, "2025Q9"]
+    assert result.warning_count == 14_999 and len(result.warnings) == MAX_KEPT  # a blank GMV is read as 0
+    with pytest.raises(CommitRefused, match="22,500 errors remain"):
+        commit(result, workspace=None, actor=LOCAL)
+
+
+def test_a_problem_of_a_whole_file_is_listed_first_whatever_the_other_files_hold():
+    many = read_upload(csv_bytes([HEADER, *[[f"M{i}", "2025Q3", -1, 1] for i in range(12_000)]]), "a.csv")
+    broken = read_upload(b"Merchant ID,Commission\nA,1\n", "b.csv")  # no quarter anywhere
+    both = combine([many, broken])
+    assert both.error_count == 12_001 and len(both.errors) == MAX_KEPT
+    assert both.errors.iloc[0][["file", "column"]].tolist() == ["b.csv", "quarter"]
+    assert not both.file_errors.empty and not both.can_commit_valid_rows
+
+
+def test_an_account_in_many_files_names_a_few_of_them():
+    files_ = [read_upload(csv_bytes([HEADER, ["A", "2025Q3", n, 1]]), f"{name}.csv") for n, name in enumerate("abcde")]
+    both = combine(files_)
+    assert both.error_count == 5 and set(both.errors["reason"]) == {
+        "A is in 2025Q3 in more than one file with different values (a.csv row 2, b.csv row 2, c.csv row 2 and 2 "
+        "more): keep it in one file"
+    }
+    assert by_reason(both.error_summary) == {
+        "is in its quarter in more than one file with different values: keep it in one file": 5
+    }
+
+
+def test_combined_files_keep_the_report_within_bounds():
+    clashing = [
+        read_upload(csv_bytes([HEADER, *[[f"M{i}", "2025Q3", i + k, 1] for i in range(6_000)]]), f"{k}.csv")
+        for k in range(2)
+    ]
+    both = combine(clashing)
+    assert both.error_count == 12_000 and len(both.errors) == MAX_KEPT
+    assert both.errors["file"].tolist() == ["0.csv"] * 6_000 + ["1.csv"] * 4_000
+    assert both.errors["reason"].iloc[0] == (
+        "M0 is in 2025Q3 in more than one file with different values (0.csv row 2, 1.csv row 2): keep it in one file"
+    )
+    assert both.rows.num_rows == 0
+
+
+def test_rows_with_too_many_values_on_every_line_are_reported_in_bounded_memory():
+    data = b"Merchant ID,Quarter,Commission\n" + b"1,,,,5\n" * 200_000
+    result, peak = measured(data, "ragged.csv")
+    assert result.error_count == 200_000 and len(result.errors) == MAX_KEPT
+    assert result.errors.iloc[0][["row", "value"]].tolist() == [2, "1,,,,5"]
+    assert result.rows_read == 200_000 and result.rows.num_rows == 0
+    assert peak < 30 << 20, f"{peak / 2**20:.0f} MB"
+
+
+def test_the_issue_log_keeps_the_first_issues_in_report_order():
+    log = IssueLog("b.csv", limit=4)
+    log.add_rows(np.array([5, 6, 7]), "GMV", ["x", "y", "z"], "is not a number")
+    log.add(3, "Quarter", "2025Q9", "is not a quarter")
+    log.add_rows(np.array([2, 5, 9]), "Commission", "-1", "is negative")
+    log.add(None, "quarter", "", "no quarter column", file="a.csv")
+    log.add(4, "Region", "r" * 500, "is too long")
+    listed = log.frame()
+    assert listed[["file", "column"]].values.tolist() == [
+        ["a.csv", "quarter"],
+        ["b.csv", "Commission"],
+        ["b.csv", "Quarter"],
+        ["b.csv", "Region"],
+    ]
+    assert pd.isna(listed["row"].iloc[0]) and listed["row"].iloc[1:].tolist() == [2, 3, 4]
+    assert listed["value"].iloc[3] == "r" * 100 + "… (500 characters)"
+    assert log.total == 9 and log.summary()["rows"].tolist() == [3, 3, 1, 1, 1]
+    assert some(["2", "3", "4", "5"], 20_000) == "2, 3, 4 and 19,997 more"
+    assert some(["2", "4"], 2) == "2, 4"
+
+
+# -- amounts, cells, columns ----------------------------------------------------------------------------
+
+
+def test_amounts_above_1e15_are_errors_in_money_columns_and_left_empty_in_custom_metrics():
+    header = [*HEADER, "Contract value", "Orders"]
+    rows = [
+        ["A", "2025Q3", "1.7e308", 1, 1, 1],  # read as a number by the CSV reader
+        ["B", "2025Q3", 1, "$2,000,000,000,000,000", 1, 1],  # cleaned from text
+        ["C", "2025Q3", 1, 1, "1e16", 1],
+        ["D", "2025Q3", 1e15, 1e15, 1e15, "-3e+15"],  # the limit itself is accepted; the metric is left empty
+    ]
+    result = read_upload(csv_bytes([header, *rows]), "accounts.csv")
+    reason = "the largest amount accepted: check the figure and the column it is in"
+    errors = result.errors[result.errors["reason"].str.contains(reason, regex=False)]
+    assert errors[["row", "column", "value"]].values.tolist() == [
+        [2, "Commission", "1.7e308"],
+        [3, "GMV", "$2,000,000,000,000,000"],
+        [4, "Contract value", "1e16"],
+    ]
+    assert result.panel.index.tolist() == [5]
+    assert result.panel.loc[5, ["platform_revenue", "b_side_revenue", "contract_value"]].tolist() == [1e15] * 3
+    assert pd.isna(result.panel.loc[5, "orders"])
+    left_empty = result.warnings[result.warnings["column"] == "Orders"]
+    assert left_empty[["row", "value"]].values.tolist() == [[5, "-3e+15"]]
+    assert reason in left_empty["reason"].iloc[0] and left_empty["reason"].iloc[0].endswith("; left empty")
+
+
+def test_amounts_above_1e15_in_a_workbook_are_errors():
+    book = openpyxl.Workbook()
+    for row in [HEADER, ["A", "2025Q3", 1.7e308, 1], ["B", "2025Q3", 1, 2]]:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    result = read_upload(out.getvalue(), "accounts.xlsx")
+    assert result.errors[["row", "column"]].values.tolist() == [[2, "Commission"]]
+    assert "the largest amount accepted" in result.errors["reason"].iloc[0]
+    assert result.panel["account_id"].tolist() == ["B"]
+
+
+@pytest.mark.parametrize(("column", "cell"), [(0, "A" * 1_001), (1, "n" * 5_000_000)], ids=["id", "5 MB name"])
+def test_a_text_cell_longer_than_1000_characters_is_an_error_showing_its_start(column, cell):
+    header = ["Merchant ID", "Merchant name", "Quarter", "Commission"]
+    first = ["A", "Acme", "2025Q3", 1]
+    first[column] = cell
+    result = read_upload(csv_bytes([header, first, ["B", "Beta", "2025Q3", 2]]), "accounts.csv")
+    assert result.errors[["row", "column"]].values.tolist() == [[2, header[column]]]
+    shown = result.errors["value"].iloc[0]
+    assert shown == cell[:100] + f"… ({len(cell):,} characters)"
+    assert result.errors["reason"].iloc[0].startswith("is longer than 1,000 characters, the most a text cell may hold")
+    assert result.panel["account_id"].tolist() == ["B"]
+
+
+def test_a_text_cell_of_1000_characters_is_accepted():
+    name = "n" * contract.MAX_TEXT_CHARS
+    header = ["Merchant ID", "Merchant name", "Quarter", "Commission"]
+    result = read_upload(csv_bytes([header, ["A", name, "2025Q3", 1]]), "accounts.csv")
+    assert result.ok and result.panel["account_name"].tolist() == [name]
+
+
+def test_reasons_never_repeat_a_long_value():
+    quarter = "Q" * 10_000
+    result = read_upload(csv_bytes([HEADER, ["A", quarter, 1, 1]]), "accounts.csv")
+    assert result.errors[["column", "reason"]].values.tolist() == [
+        ["Quarter", "is not a quarter; write it as 2025Q3, Q3 2025 or a date"]
+    ]
+    assert len(result.errors["value"].iloc[0]) < 200
+
+
+def test_an_upload_keeps_at_most_200_custom_metrics_the_users_choices_first():
+    metrics = [f"m{i}" for i in range(300)]
+    data = csv_bytes([["Merchant ID", "Quarter", "Commission", *metrics], ["A", "2025Q3", 1, *range(300)]])
+    result = read_upload(data, "wide.csv")
+    kept = result.rows.column_names[1 + len(contract.NAMES) :]
+    assert result.ok and kept == metrics[: contract.MAX_CUSTOM_METRICS]
+    left_out = result.warnings[result.warnings["reason"].str.contains("already has the 200 custom metrics")]
+    assert left_out["column"].tolist() == metrics[200:]
+    assert left_out["reason"].iloc[0].startswith("is numeric, but the file already has the 200 custom metrics")
+    mapping = result.mapping.set_index("source")
+    assert mapping.loc["m250", ["kind", "how"]].tolist() == [
+        "ignored",
+        "beyond the 200 custom metrics an upload may add",
+    ]
+
+    chosen = read_upload(data, "wide.csv", mapping={"m299": CUSTOM})
+    kept = chosen.rows.column_names[1 + len(contract.NAMES) :]
+    assert "m299" in kept and "m199" not in kept and len(kept) == 200
+
+
+# -- workbooks: refused from their zip directory and a scan of their cells, before parsing ---------------
+
+
+def test_a_workbook_with_a_400_mb_shared_string_is_refused_before_parsing(tmp_path):
+    """Regression: a 400 KB workbook whose one shared string unpacks to 400 MB was accepted (a
+    400 MB account id), after 2 GB and 5 s. Now its zip directory refuses it."""
+    workbooks.with_a_long_id(tmp_path / "huge.xlsx", 400)
+    data = (tmp_path / "huge.xlsx").read_bytes()
+    assert len(data) < 1 << 20
+    started = time.perf_counter()
+    result, peak = measured(data, "huge.xlsx")
+    assert time.perf_counter() - started < 5
+    assert result.file_errors["reason"].tolist() == [
+        "The workbook's text (its shared strings) unpacks to 400 MB, more than the 64 MB a workbook may hold: some "
+        "cell holds an enormous text, or the file is damaged. Check the file, then save the sheet as CSV UTF-8 "
+        "(File → Save As) and upload the CSV, which has no such limit, or split the export by region or quarter."
+    ]
+    assert peak < 20 << 20, f"{peak / 2**20:.0f} MB"
+
+
+def test_a_workbook_with_more_cells_than_the_limit_is_refused_before_parsing(monkeypatch):
+    book = openpyxl.Workbook()
+    book.active.append(["Merchant ID", "Quarter", "Commission"])
+    for i in range(59):
+        book.active.append([f"M{i}", "2025Q3", i])  # 180 cells, with the header
+    out = io.BytesIO()
+    book.save(out)
+    monkeypatch.setattr(workbook_size, "XLSX_CELLS", 200)
+    assert read_upload(out.getvalue(), "accounts.xlsx").file_errors.empty
+    monkeypatch.setattr(workbook_size, "XLSX_CELLS", 150)
+    result = read_upload(out.getvalue(), "accounts.xlsx")
+    assert (
+        result.file_errors["reason"]
+        .iloc[0]
+        .startswith("The workbook's sheets hold more than 150 cells, the most a workbook is read with")
+    )
+
+
+def test_a_workbook_unpacking_beyond_the_limit_is_refused(tmp_path, monkeypatch):
+    workbooks.with_a_long_id(tmp_path / "big.xlsx", 3)
+    data = (tmp_path / "big.xlsx").read_bytes()
+    monkeypatch.setattr(workbook_size, "XLSX_STRINGS_MB", 10)
+    monkeypatch.setattr(workbook_size, "XLSX_UNPACKED_MB", 2)
+    result = read_upload(data, "big.xlsx")
+    assert result.file_errors["reason"].iloc[0].startswith("The workbook unpacks to 3 MB, more than the 2 MB")
+
+
+def test_cells_are_counted_whatever_the_prefix_and_across_chunks():
+    sheet = b"<x:sheetData>" + b'<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c><c/></x:row>' * 40_000 + b"</x:sheetData>"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<cols><col/></cols>" + sheet)
+    with zipfile.ZipFile(out) as archive:
+        assert workbook_size.cells_in(archive, archive.getinfo("xl/worksheets/sheet1.xml"), 10**9) == 80_000
+
+
+# -- the upload limit ---------------------------------------------------------------------------------------
+
+
+def test_a_file_over_the_upload_limit_is_named_with_its_size_and_what_to_do():
+    assert upload_too_large("q3.csv", UPLOAD_LIMIT_MB << 20) is None
+    assert upload_too_large("q3.csv", (UPLOAD_LIMIT_MB << 20) + 1) == (
+        "q3.csv is 50.0 MB, more than the 50 MB a data file may hold, so it was not read. Split the export by region "
+        "or quarter and upload the parts: files uploaded together are committed together."
+    )
