@@ -130,3 +130,24 @@ def restore_a_backup(page, backup: Path) -> None:
         wait_until_idle(page)
     page.get_by_role("button", name="Restore the workspace").click()
     wait_until_idle(page)
+
+
+def server_pid(workspace: Path) -> int:
+    """The process id of the Streamlit server that has ``workspace`` as its database."""
+    wanted = f"B2B_WORKSPACE={workspace}".encode()
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if (
+                wanted in environ.read_bytes().split(b"\0")
+                and b"streamlit" in environ.with_name("cmdline").read_bytes()
+            ):
+                return int(environ.parent.name)
+        except OSError:  # a process that ended meanwhile, or another user's
+            continue
+    raise LookupError(f"no server runs with {workspace}")
+
+
+def memory_mb(pid: int) -> tuple[float, float]:
+    """(resident memory now, its peak so far) of process ``pid``, in MB."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024

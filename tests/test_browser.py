@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from b2b_core import sample
 from b2b_core.ingest import UPLOAD_LIMIT_MB
-from tests.browser import ERROR_ELEMENTS, chromium_page, streamlit_server, wait_until_idle
+from tests.browser import ERROR_ELEMENTS, chromium_page, memory_mb, server_pid, streamlit_server, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -235,3 +235,31 @@ def test_a_data_file_over_the_upload_limit_is_refused_in_the_browser(app_url, pa
     expect(uploader).to_contain_text(f"File must be {UPLOAD_LIMIT_MB}.0MB or smaller")
     wait_until_idle(page)
     assert page.get_by_text("Validation report").count() == 0
+
+
+def test_a_file_repeating_one_account_gets_a_short_report_in_bounded_server_memory(tmp_path):
+    """20,000 rows of one account (a 340 KB file) took 2.8 GB of the server and ended in a
+    MemoryError: every row's reason listed every row."""
+    repeated = tmp_path / "one_account_2025Q3.csv"
+    repeated.write_text("account_id,quarter,platform_revenue\n" + "".join(f"A1,2025Q3,{i}\n" for i in range(20_000)))
+    path = tmp_path / "workspace.duckdb"
+    with streamlit_server(path) as url, chromium_page() as page:
+        page.goto(url + "/data")
+        wait_until_idle(page)
+        pid = server_pid(path)
+        before, _ = memory_mb(pid)
+        page.locator('[data-testid="stFileUploader"]').filter(has_text="Account export files").locator(
+            'input[type="file"]'
+        ).set_input_files(str(repeated))
+        page.get_by_text("Validation report").wait_for()
+        wait_until_idle(page)
+        expect(page.locator('[data-testid="stDataFrame"] table').first).to_contain_text(
+            "appears more than once in its quarter"
+        )
+        with page.expect_download() as errors:
+            page.get_by_role("button", name="Download the first 10,000 errors (CSV)").click()
+        report = errors.value.path().read_text(encoding="utf-8-sig")
+        assert "(rows 2, 3, 4 and 19,997 more)" in report and len(report) < 3_000_000
+        assert page.locator(ERROR_ELEMENTS).filter(has_text="MemoryError").count() == 0
+        _, peak = memory_mb(pid)
+        assert peak - before < 300, f"the server grew by {peak - before:.0f} MB"

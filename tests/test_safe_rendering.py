@@ -122,23 +122,3 @@ def test_a_browser_shows_hostile_names_as_typed_and_runs_none_of_them(tmp_path):
             assert page.locator(ERROR_ELEMENTS).count() == 0, path_and_query
         expect(page.get_by_text(SCENARIO).first).to_be_visible()  # the lab's scenario, as typed
         page.screenshot(path="test-artifacts/browser_hostile_names.png")
-
-
-@pytest.mark.browser
-def test_an_upload_above_the_size_limit_is_refused_by_the_server_with_a_message(tmp_path):
-    big = tmp_path / "too_big.csv"
-    line = "A0000001,2026Q3,100.5\n"
-    with big.open("w") as file:
-        file.write("account_id,quarter,platform_revenue\n" + line * (51 * 2**20 // len(line)))
-    path = tmp_path / "workspace.duckdb"
-    with streamlit_server(path) as url, chromium_page() as page:
-        page.goto(url + "/data")
-        wait_until_idle(page)
-        expect(page.get_by_text("Each file may hold up to 50 MB")).to_be_visible()
-        uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Account export files")
-        uploader.locator('input[type="file"]').set_input_files(str(big))
-        expect(uploader).to_contain_text("File must be 50.0MB or smaller")
-        wait_until_idle(page)
-        assert page.get_by_text("Validation report").count() == 0  # nothing was read
-    with Workspace(path) as ws:
-        assert big.name not in set(ws.uploads()["source"])

@@ -21,26 +21,12 @@ from tests.browser import (
     chromium_page,
     download_a_backup,
     restore_a_backup,
+    server_pid,
     streamlit_server,
     wait_until_idle,
 )
 
 pytestmark = pytest.mark.browser
-
-
-def server_pid(workspace: Path) -> int:
-    """The process id of the Streamlit server that has ``workspace`` as its database."""
-    wanted = f"B2B_WORKSPACE={workspace}".encode()
-    for environ in Path("/proc").glob("[0-9]*/environ"):
-        try:
-            if (
-                wanted in environ.read_bytes().split(b"\0")
-                and b"streamlit" in environ.with_name("cmdline").read_bytes()
-            ):
-                return int(environ.parent.name)
-        except OSError:  # a process that ended meanwhile, or another user's
-            continue
-    raise LookupError(f"no server runs with {workspace}")
 
 
 def save_a_scenario(page) -> None:
