@@ -319,6 +319,23 @@ def test_a_workbook_unpacking_beyond_the_limit_is_refused(tmp_path, monkeypatch)
     assert result.file_errors["reason"].iloc[0].startswith("The workbook unpacks to 3 MB, more than the 2 MB")
 
 
+def test_a_workbook_whose_sheet_data_is_damaged_is_refused_as_damaged():
+    """Regression (found by the fuzzed workbooks): deflated data that cannot be inflated raised
+    zlib.error while the cells were counted, before openpyxl could say the file is damaged."""
+    buffer = io.BytesIO()
+    book = openpyxl.Workbook()
+    book.active.append(["account_id", "quarter", "platform_revenue"])
+    book.active.append(["A1", "2025Q3", 10])
+    book.save(buffer)
+    data = bytearray(buffer.getvalue())
+    sheet = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("xl/worksheets/sheet1.xml")
+    start = sheet.header_offset + 30 + len(sheet.filename.encode()) + len(sheet.extra)
+    data[start] = 0xFF  # a deflate block of the reserved type 3: "invalid block type"
+    result = read_upload(bytes(data), "accounts.xlsx")
+    assert result.file_errors["reason"].str.contains("The workbook cannot be opened").all()
+    assert len(result.file_errors) == 1
+
+
 def test_cells_are_counted_whatever_the_prefix_and_across_chunks():
     sheet = b"<x:sheetData>" + b'<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c><c/></x:row>' * 40_000 + b"</x:sheetData>"
     out = io.BytesIO()

@@ -12,10 +12,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
+from lzma import LZMAError
 
 XLSX_UNPACKED_MB = 256  # all its parts unpacked, in MB (2**20 bytes)
 XLSX_STRINGS_MB = 64  # its shared strings part (the text of its cells) unpacked, in MB
 XLSX_CELLS = 2_000_000  # cells in all its sheets
+_DAMAGED_DATA = (zlib.error, LZMAError)  # what decompressing a damaged part raises, besides OSError
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?c[\s/>]")  # <c r="A1">, <c/>, <x:c …>: one cell
 _SAVE_AS_CSV = (
     "save the sheet as CSV UTF-8 (File → Save As) and upload the CSV, which has no such limit, or split the "
@@ -69,6 +72,6 @@ def cells_in(archive: zipfile.ZipFile, part: zipfile.ZipInfo, limit: int) -> int
                 cut = len(text) if cut < 0 else cut
                 cells += len(_CELL_TAG.findall(text, 0, cut))
                 tail = text[cut:]
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError):
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError) + _DAMAGED_DATA:
         return 0
     return cells + len(_CELL_TAG.findall(tail))
