@@ -237,13 +237,13 @@ def test_a_data_file_over_the_upload_limit_is_refused_in_the_browser(app_url, pa
     assert page.get_by_text("Validation report").count() == 0
 
 
-def test_a_file_repeating_one_account_gets_a_short_report_in_bounded_server_memory(tmp_path):
+def test_a_file_repeating_one_account_gets_a_short_report_in_bounded_server_memory(page, tmp_path):
     """20,000 rows of one account (a 340 KB file) took 2.8 GB of the server and ended in a
     MemoryError: every row's reason listed every row."""
     repeated = tmp_path / "one_account_2025Q3.csv"
     repeated.write_text("account_id,quarter,platform_revenue\n" + "".join(f"A1,2025Q3,{i}\n" for i in range(20_000)))
     path = tmp_path / "workspace.duckdb"
-    with streamlit_server(path) as url, chromium_page() as page:
+    with streamlit_server(path) as url:  # a server of its own, to measure its memory
         page.goto(url + "/data")
         wait_until_idle(page)
         pid = server_pid(path)
