@@ -4,6 +4,7 @@ only the custom metrics stored uploads use, and the command-line backup and rest
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -12,12 +13,14 @@ import tempfile
 import threading
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
 from b2b_core import contract, sample, store
 from b2b_core.access import LOCAL
-from b2b_core.store import Workspace, WorkspaceMissing, WorkspaceReplaced
+from b2b_core.store import Workspace, WorkspaceMissing, WorkspaceReplaced, WorkspaceUnwritable
+from b2b_core.store.errors import unwritable
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -157,6 +160,30 @@ def test_every_write_to_a_full_disk_says_so_and_changes_nothing(tmp_path):
         assert "the file has reached the largest size allowed (File too large). Nothing changed." in outcome, write
     assert "The backup file" in found["backup"] and "A temporary copy of the backup" in found["restore_backup"]
     assert list(temp.iterdir()) == []  # no temporary backup file left behind
+
+
+@pytest.mark.parametrize(
+    "error, meaning",
+    [
+        (OSError(errno.ENOSPC, "No space left on device"), "the disk is full (No space left on device)"),
+        (duckdb.IOException('Could not write file "x.wal": No space left on device'), "the disk is full"),
+        (duckdb.IOException('Cannot open file "x.wal": Read-only file system'), "the disk is read-only"),
+        (PermissionError(errno.EACCES, "Permission denied"), "the app is not allowed to write the file or its folder"),
+        (duckdb.TransactionException("Failed to commit: Could not write file: File too large"), "largest size allowed"),
+        (duckdb.IOException("Could not sync the file"), "could not be written (Could not sync the file)"),
+    ],
+)
+def test_each_refusal_of_the_disk_is_named_and_says_nothing_changed(error, meaning):
+    found = unwritable(error, "The workspace file w.duckdb")
+    assert isinstance(found, WorkspaceUnwritable) and meaning in str(found)
+    assert str(found).startswith("The workspace file w.duckdb could not be written") and "Nothing changed." in str(
+        found
+    )
+
+
+def test_errors_that_are_not_about_the_disk_are_left_as_they_are():
+    for error in (ValueError("File too large"), duckdb.ConstraintException("Duplicate key"), KeyError("x")):
+        assert unwritable(error, "The workspace file w.duckdb") is None
 
 
 def test_temporary_folders_left_by_a_killed_backup_are_removed_by_the_next_one(ws, tmp_path, monkeypatch):
