@@ -3,7 +3,7 @@
 import duckdb
 import streamlit as st
 
-from b2b_core.store import WorkspaceMissing
+from b2b_core.store import WorkspaceError
 from ui import auth, present, state
 from ui.format import plain
 
@@ -66,7 +66,7 @@ try:
     state.workspace()  # a file that cannot be opened gets the message below, presenting or not
     if not presenting:
         sidebar(person)
-except WorkspaceMissing as lost:
+except WorkspaceError as lost:  # its file is gone from the path, or was replaced as it was reopened
     st.error(plain(lost))
     st.stop()
 except (duckdb.Error, OSError) as exc:

@@ -98,6 +98,27 @@ def test_a_workspace_file_deleted_under_the_running_app_is_reported_and_not_repl
         assert page.locator('[data-testid="stException"]').count() == 0
 
 
+def test_a_workspace_file_replaced_under_the_running_app_is_opened_afresh(tmp_path):
+    path = tmp_path / "workspace.duckdb"
+    with Workspace(tmp_path / "other.duckdb") as other:
+        other.commit(sample.generate_panel(60, 4, seed=4), "other.csv", actor=LOCAL)
+    with streamlit_server(path) as url, chromium_page() as page:
+        page.goto(url + "/data")
+        wait_until_idle(page)
+        expect(page.get_by_test_id("stSidebarUserContent").get_by_text("12 quarters")).to_be_visible()
+        Path(f"{path}.wal").unlink(missing_ok=True)
+        (tmp_path / "other.duckdb").replace(path)  # another workspace file put in its place
+        page.reload()
+        wait_until_idle(page)
+        expect(page.get_by_test_id("stSidebarUserContent").get_by_text("4 quarters")).to_be_visible()  # opened afresh
+        assert page.locator(ERROR_ELEMENTS).count() == 0
+        page.goto(url + "/scenarios")
+        wait_until_idle(page)
+        save_a_scenario(page)  # and written to
+    with Workspace(path) as ws:
+        assert ws.uploads()["source"].tolist() == ["other.csv"] and len(ws.saved_scenarios()) == 1
+
+
 def test_a_full_disk_is_named_on_the_page_and_nothing_changes(tmp_path):
     path = tmp_path / "workspace.duckdb"
     with streamlit_server(path) as url, chromium_page() as page:

@@ -3,8 +3,8 @@
 Pages call ``workspace()`` for the one Workspace object of this server process and
 ``live_panel()`` for the live rows; the panel is re-read only when a write changed ``version``.
 A workspace file deleted, moved or replaced under the running app is opened afresh on the next
-run (writes to the old one are refused by the store), and a session is told once when the app
-created a new workspace.
+run (writes to the old one are refused by the store), and the run that creates a new workspace
+says so.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import streamlit as st
 
 from b2b_core import playbook as playbook_file
 from b2b_core import sample
-from b2b_core.store import Workspace, default_path
+from b2b_core.store import Workspace, created_marker, default_path
 from ui.format import plain
 
 
@@ -27,10 +27,18 @@ def _open(path: str) -> Workspace:
 
 
 def _opened(path: Path) -> Workspace:
-    if path.exists():
+    """The workspace at ``path``; when this run creates it, the page says so."""
+    if path.exists() or created_marker(path).exists():  # opened, or refused as lost (WorkspaceMissing)
         return _open(str(path))
     with st.spinner(f"Creating a new workspace at {path} and filling it with the bundled sample…"):
-        return _open(str(path))
+        ws = _open(str(path))
+    if ws.created and ws.still_at_path():
+        st.info(
+            f"This app created a new workspace at {plain(str(path))} and filled it with the bundled sample, "
+            f"{len(ws.quarters())} quarters of a fictional platform. Upload your own quarters on the **Data** page "
+            "(and delete the sample's uploads there)."
+        )
+    return ws
 
 
 def workspace() -> Workspace:
@@ -40,14 +48,8 @@ def workspace() -> Workspace:
     ws = _opened(path)
     if not ws.still_at_path():  # deleted, moved or replaced under the app: open what is there now
         _open.clear()
+        ws.close()  # once its reads are done: DuckDB opens a path's file anew only when no one holds it
         ws = _opened(path)
-    if ws.created and not st.session_state.get("workspace:told_created"):
-        st.session_state["workspace:told_created"] = True
-        st.info(
-            f"This app created a new workspace at {plain(str(path))} and filled it with the bundled sample, "
-            f"{len(ws.quarters())} quarters of a fictional platform. Upload your own quarters on the **Data** page "
-            "(and delete the sample's uploads there)."
-        )
     return ws
 
 
