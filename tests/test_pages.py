@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import gc
+import io
 import tracemalloc
 
+import pandas as pd
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 from b2b_core import ingest, overview, sample
 from b2b_core.access import LOCAL
 from b2b_core.ingest import MAX_KEPT, UPLOAD_LIMIT_MB, upload_too_large
+from b2b_core.store import Workspace
 from tests.apptest import metric, open_app, shown, workspace_of
 
 SAMPLE = sorted(sample.SAMPLE_DIR.glob("accounts_*.csv"))
@@ -149,6 +152,27 @@ def test_the_overview_shows_no_delta_it_cannot_compute(workspace_path):
     take_rate = next(m for m in app.metric if m.label == "Take rate")
     assert take_rate.value == "–" and not take_rate.delta
     assert not any("nan" in str(m.delta) for m in app.metric)
+
+
+def test_every_page_shows_quarters_where_no_account_earned_anything_without_an_error(workspace_path):
+    idle = "".join(f"A{i},{q},0,0\n" for i in range(5) for q in ("2025Q1", "2025Q2", "2025Q3", "2025Q4"))
+    with Workspace(workspace_path) as ws:  # committed before the app opens: no sample
+        ws.commit(
+            pd.read_csv(io.StringIO("account_id,quarter,platform_revenue,b_side_revenue\n" + idle)),
+            "idle.csv",
+            actor=LOCAL,
+        )
+    for page in (
+        "pages/home.py",
+        "pages/lifecycle.py",
+        "pages/quadrants.py",
+        "pages/cohorts.py",
+        "pages/scenarios.py",
+        "pages/workshop.py",
+        "pages/data.py",
+    ):
+        app = open_app(page)  # raises on any exception of the page
+        assert not app.exception, page
 
 
 def test_a_chosen_upload_stays_chosen_when_another_session_changes_its_status(workspace_path):

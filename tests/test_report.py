@@ -353,6 +353,14 @@ def test_a_single_quarter_carries_overview_stage_and_quadrants_only():
     assert deck.missing["migration"] == "2026Q1 is the first quarter: nobody has moved yet"
 
 
+def test_quarters_where_no_account_earned_anything_leave_out_the_cohort_and_scenario_slides_and_say_why():
+    idle = panel([(f"A{i}", q, 0.0, 0.0, False) for i in range(5) for q in ("2025Q1", "2025Q2", "2025Q3", "2025Q4")])
+    deck = report.build_deck(idle, BOOK)  # every account inactive: no cohort (it raised KeyError on the average)
+    assert list(deck.slides) == ["overview", "stage", "quadrants", "migration"]
+    assert deck.missing["cohorts"] == "no account was active in any quarter: there is no cohort to follow"
+    assert "scenarios" in deck.missing
+
+
 def test_the_cohort_slide_projects_past_the_oldest_cohort(deck):
     data = deck.slides["cohorts"].data
     observed = data["observed"].dropna().index.max()

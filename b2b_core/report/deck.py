@@ -244,16 +244,19 @@ def build_deck(
         if chosen.empty:
             chosen = panel
         matrix = cohorts.cohort_matrix(chosen, "logo", "initial", observed=observed)
-        nrr = cohorts.cohort_matrix(chosen, "nrr", "initial", observed=observed)
-        survival = cohorts.kaplan_meier(chosen, observed=observed)
-        counts = cohorts.fittable_survivors(chosen, observed=observed)
-        fitted = None
-        if counts:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", cohorts.SBGFitWarning)
-                longest = max(len(c) for c in counts) - 1
-                fitted = cohorts.holdout_check(counts, None, max(PROJECTED_AGE, longest + PROJECTED_PAST_DATA))
-        slides["cohorts"] = cohort_slide(matrix, nrr, survival, fitted)
+        if cohorts.AVERAGE not in matrix.index:
+            missing["cohorts"] = "no account was active in any quarter: there is no cohort to follow"
+        else:
+            nrr = cohorts.cohort_matrix(chosen, "nrr", "initial", observed=observed)
+            survival = cohorts.kaplan_meier(chosen, observed=observed)
+            counts = cohorts.fittable_survivors(chosen, observed=observed)
+            fitted = None
+            if counts:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", cohorts.SBGFitWarning)
+                    longest = max(len(c) for c in counts) - 1
+                    fitted = cohorts.holdout_check(counts, None, max(PROJECTED_AGE, longest + PROJECTED_PAST_DATA))
+            slides["cohorts"] = cohort_slide(matrix, nrr, survival, fitted)
 
     try:
         base = base or scenarios.fit_base(panel)
