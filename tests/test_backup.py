@@ -52,8 +52,8 @@ def populated(path: Path) -> Workspace:
     ws.delete(ws.commit(upload("2025Q3", {"c": 9}), "wrong.csv", actor=LOCAL), actor=ADMIN)
     ws.commit(upload("2025Q1", {"a": 10}), "q1 redo.csv", actor=LOCAL)
     ws.restore(first, actor=LOCAL)
-    ws.save_scenario("base", {"churn": 0.1}, actor=LOCAL)
-    ws.save_scenario("bold", {"churn": 0.05, "price": 1.1}, actor=VIEWER)
+    ws.save_scenario("base", {"renewal_uplift": 0.1}, actor=LOCAL)
+    ws.save_scenario("bold", {"renewal_uplift": 0.05, "take_rate_change": 1.1}, actor=VIEWER)
     ws.rename_scenario("bold", "Bold", actor=LOCAL)
     ws.save_playbook_weights("traction", "platform", {"brand": 3.0, "sales": 1.5}, actor=EDITOR)
     return ws
@@ -64,7 +64,7 @@ def other(path: Path) -> Workspace:
     ws = Workspace(path)
     for revenue in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11):
         ws.commit(upload("2024Q4", {"z": revenue}, visits=[2.0]), f"z{revenue}.csv", actor=LOCAL)
-    ws.save_scenario("other", {"price": 2.0}, actor=LOCAL)
+    ws.save_scenario("other", {"take_rate_change": 2.0}, actor=LOCAL)
     return ws
 
 
@@ -147,8 +147,8 @@ def test_a_backup_is_one_duckdb_file_with_a_manifest_and_is_audited_without_a_ve
         manifest = con.execute("SELECT app, format, source_version, row_counts FROM backup_manifest").fetchall()
         assert manifest == [(store.BACKUP_APP, store.BACKUP_FORMAT, before["version"], json.dumps(rows))]
         assert con.execute("SELECT name, levers FROM scenarios ORDER BY position").fetchall() == [
-            ("base", '{"churn": 0.1}'),
-            ("Bold", '{"churn": 0.05, "price": 1.1}'),
+            ("base", '{"renewal_uplift": 0.1}'),
+            ("Bold", '{"renewal_uplift": 0.05, "take_rate_change": 1.1}'),
         ]
     assert {p.name for p in tmp_path.iterdir()} <= {"ws.duckdb", "ws.duckdb.wal", "ws.duckdb.created", "backup.duckdb"}
 
@@ -389,6 +389,32 @@ REFUSALS = {  # case → (the file, made from a good backup and a folder; the me
     "a manifest without its date": (
         lambda b, f: edited(b, f, "UPDATE backup_manifest SET created_at = NULL"),
         r"manifest is incomplete: it must say when the backup was taken",
+    ),
+    "a quarter of year 9999": (
+        lambda b, f: edited(
+            b,
+            f,
+            "UPDATE panel_rows SET quarter = '9999Q4' WHERE quarter = '2025Q2'",
+            "UPDATE upload_quarters SET quarter = '9999Q4' WHERE quarter = '2025Q2'",
+            "UPDATE live_quarters SET quarter = '9999Q4' WHERE quarter = '2025Q2'",
+        ),
+        r"'quarter': '9999Q4' has a year outside 1900 to 2199",
+    ),
+    "a contract end in year 9999": (
+        lambda b, f: edited(b, f, "UPDATE panel_rows SET contract_end = '9999-12-31' WHERE account_id = 'b'"),
+        r"'contract_end': datetime.date\(9999, 12, 31\) has a year outside 1900 to 2199",
+    ),
+    "an account id of five million characters": (
+        lambda b, f: edited(b, f, "UPDATE panel_rows SET account_id = repeat('x', 5000000) WHERE account_id = 'b'"),
+        r"'account_id': 'xxxx.*… \(5,000,000 characters\) longer than 1,000 characters",
+    ),
+    "an upload committed at the end of time": (
+        lambda b, f: edited(b, f, "UPDATE uploads SET committed_at = 'infinity' WHERE upload_id = 2"),
+        r"history does not hold together: upload #2 has a date outside the years 1900 to 2199",
+    ),
+    "a scenario with a lever the app does not know": (
+        lambda b, f: edited(b, f, """UPDATE scenarios SET levers = '{"churn": 0.1}' WHERE name = 'base'"""),
+        r"holds a scenario the app cannot open: scenario 'base' has unknown lever\(s\) \['churn'\]",
     ),
     "scenario levers that are not numbers": (
         lambda b, f: edited(b, f, """UPDATE scenarios SET levers = '{"churn": "lots"}' WHERE name = 'base'"""),

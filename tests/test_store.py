@@ -227,6 +227,10 @@ def invalid(change):
         (invalid({"account_id": ["a", "a"]}), "occurs twice"),
         (invalid({"Platform_Revenue": [1.0, 2.0]}), "distinct ignoring case"),
         (invalid({"upload_id": [1.0, 2.0]}), "clash"),
+        (invalid({"platform_revenue": [1.0, 1.7e308]}), r"1\.7e\+308 beyond 1e\+15"),
+        (invalid({"quarter": ["2025Q1", "9999Q4"]}), "'9999Q4' has a year outside 1900 to 2199"),
+        (invalid({"contract_end": [pd.Timestamp("2025-01-01"), pd.Timestamp("1800-01-01")]}), "year outside"),
+        (invalid({"account_name": ["a", "n" * 1001]}), r"'nnnn.*… \(1,001 characters\) longer than 1,000 characters"),
     ],
 )
 def test_invalid_panel_raises_value_error_and_writes_nothing(ws, panel, message):
@@ -371,6 +375,14 @@ def test_an_all_null_custom_metric_is_accepted_and_not_shown(ws, nothing):
     ws.commit(arrow, "q2.csv", actor=LOCAL)
     assert list(ws.panel().columns) == list(contract.NAMES)
     assert ws.stored_rows()["orders"].isna().all()
+
+
+def test_a_scenario_the_app_could_not_open_is_not_saved(ws):
+    with pytest.raises(ValueError, match=r"unknown lever\(s\) \['churn'\]"):
+        ws.save_scenario("Push", {"churn": 0.1}, actor=LOCAL)
+    with pytest.raises(ValueError, match="Renewal uplift of scenario 'Push' is 99 points"):
+        ws.save_scenario("Push", {"renewal_uplift": 99.0}, actor=LOCAL)
+    assert ws.saved_scenarios() == [] and ws.audit_trail().empty
 
 
 def test_commit_with_expect_live_checks_what_the_user_confirmed(ws):

@@ -10,9 +10,11 @@ in it can reach the workspace's connection, and refuses, with a message saying w
 - anything a backup never holds: views, macros, sequences, types, indexes, other schemas, tables
   or columns other than the workspace's, column defaults, generated columns, other constraints;
 - a manifest that is not this app's, of a newer format, incomplete, or whose row counts differ;
-- rows that the workspace would refuse from an upload (``schema.check_rows``: ids, quarters,
-  amounts finite, ≥ 0 and at most ``contract.MAX_AMOUNT``, one row per account and quarter per
-  upload), saved scenarios and weights that are not numbers;
+- rows that the workspace would refuse from an upload (``schema.check_rows``: ids and texts of at
+  most ``contract.MAX_TEXT_CHARS``, quarters and dates within ``quarters.YEARS``, amounts finite,
+  ≥ 0 and at most ``contract.MAX_AMOUNT``, one row per account and quarter per upload), upload
+  dates outside those years, weights that are not numbers ≥ 0, saved scenarios the app cannot
+  open (``Scenario.of``: unknown levers, values out of range);
 - a history that does not hold together: rows of an upload the backup does not list or lists as
   deleted, row counts per quarter that differ from the rows stored, a live quarter pointing at an
   upload that does not hold it, a quarter with stored data but no live upload.
@@ -34,7 +36,9 @@ from pathlib import Path
 import duckdb
 
 from b2b_core import contract
-from b2b_core.store.schema import QUARTER_PATTERN, SCHEMA, check_rows, quote, sql_string
+from b2b_core.quarters import YEARS
+from b2b_core.scenarios.levers import Scenario
+from b2b_core.store.schema import QUARTER_PATTERN, SCHEMA, check_rows, quote, sql_string, within_years
 
 APP = "b2b-ops-strategy-dashboard"
 FORMAT = 1  # bump when the schema changes (and restore older formats); newer ones are refused
@@ -301,6 +305,12 @@ _HISTORY_RULES = [
         "SELECT count(*), any_value(format('#{}', upload_id)) FROM b.uploads WHERE deleted_at < committed_at",
         "upload {} was deleted before it was committed",
     ),
+    (
+        "SELECT count(*), any_value(format('#{}', upload_id)) FROM b.uploads "
+        f"WHERE NOT (isfinite(committed_at) AND {within_years('year(committed_at)')}) "
+        f"OR (deleted_at IS NOT NULL AND NOT (isfinite(deleted_at) AND {within_years('year(deleted_at)')}))",
+        f"upload {{}} has a date outside the years {YEARS.start} to {YEARS.stop - 1}",
+    ),
     ("SELECT count(*) <> 1, any_value(version) FROM b.workspace_state", "it does not hold exactly one version"),
     ("SELECT count(*), any_value(version) FROM b.workspace_state WHERE version < 0", "its version {} is negative"),
 ]
@@ -318,13 +328,18 @@ def _check_contents(con: duckdb.DuckDBPyConnection, custom: list[str], rows: dic
         bad, example = con.execute(sql.replace("b.", "backup.main.")).fetchall()[0]
         if bad:
             raise ValueError(f"This backup's history does not hold together: {problem.format(example)}. {USE_ANOTHER}")
-    for table, key, least in (("scenarios", "levers", -math.inf), ("playbook_weights", "weights", 0.0)):
-        for (text,) in con.execute(f"SELECT {key} FROM backup.main.{table}").fetchall():
-            if not _numbers(text, least):
-                raise ValueError(
-                    f"This backup's {table.replace('_', ' ')} hold values that are not numbers "
-                    f"({text[:80]!r}). {USE_ANOTHER}"
-                )
+    for (text,) in con.execute("SELECT weights FROM backup.main.playbook_weights").fetchall():
+        if not _numbers(text, 0.0):
+            raise ValueError(
+                f"This backup's playbook weights hold values that are not numbers ≥ 0 ({text[:80]!r}). {USE_ANOTHER}"
+            )
+    for name, text in con.execute("SELECT name, levers FROM backup.main.scenarios").fetchall():
+        if not _numbers(text, -math.inf):
+            raise ValueError(f"This backup's scenarios hold values that are not numbers ({text[:80]!r}). {USE_ANOTHER}")
+        try:
+            Scenario.of(name, json.loads(text))  # the levers a scenario has, within their ranges
+        except ValueError as broken:
+            raise ValueError(f"This backup holds a scenario the app cannot open: {broken}. {USE_ANOTHER}") from None
 
 
 def _numbers(text: str, least: float) -> bool:

@@ -12,6 +12,7 @@ import datetime as dt
 import duckdb
 
 from b2b_core import contract
+from b2b_core.quarters import YEARS
 
 QUARTER_PATTERN = r"\d{4}Q[1-4]"
 # What ``typeof`` may report for a custom metric column; '"NULL"' (quotes included) is what it
@@ -64,6 +65,15 @@ CREATE TABLE IF NOT EXISTS panel_rows (
     {", ".join(f'"{c.name}" {contract.SQL_TYPES[c.kind]}{" NOT NULL" * c.required}' for c in contract.COLUMNS)}
 );
 """
+
+
+_END = "TRY_CAST(contract_end AS DATE)"  # a staged panel may hold it as text or as all nulls
+_OUTSIDE_YEARS = f"has a year outside {YEARS.start} to {YEARS.stop - 1}"
+
+
+def within_years(year_sql: str) -> str:
+    """SQL that holds when the year ``year_sql`` is one ``quarters.YEARS`` accepts (NULL: it is not)."""
+    return f"coalesce({year_sql} BETWEEN {YEARS.start} AND {YEARS.stop - 1}, false)"
 
 
 def quote(name: str) -> str:
@@ -121,7 +131,24 @@ def check_rows(
             f"quarter IS NULL OR NOT regexp_full_match(quarter::VARCHAR, '{QUARTER_PATTERN}')",
             "not a quarter of the form YYYYQn",
         ),
+        ("quarter", f"NOT {within_years('TRY_CAST(substr(quarter::VARCHAR, 1, 4) AS INTEGER)')}", _OUTSIDE_YEARS),
     ]
+    if "contract_end" in names:
+        rules.append(
+            (
+                "contract_end",
+                f"{_END} IS NOT NULL AND NOT (isfinite({_END}) AND {within_years(f'year({_END})')})",
+                _OUTSIDE_YEARS,
+            )
+        )
+    for name in [c for c in contract.TEXT_COLUMNS if c in names]:
+        rules.append(
+            (
+                name,
+                f"length({quote(name)}::VARCHAR) > {contract.MAX_TEXT_CHARS}",
+                f"longer than {contract.MAX_TEXT_CHARS:,} characters",
+            )
+        )
     for name in [c for c in contract.NUMBER_COLUMNS if c in names] + custom:
         q = quote(name)
         rules.append((name, f"NOT isfinite({q}::DOUBLE)", "which is not a finite number"))
@@ -137,7 +164,12 @@ def check_rows(
     for (name, sql, why), bad in zip(rules, found[1:]):
         if bad:
             example = con.execute(f"SELECT {quote(name)} FROM {relation} WHERE {sql} LIMIT 1").fetchall()[0][0]
-            raise ValueError(f"{name!r}: {example!r} {why} ({bad} row(s) in all)")
+            shown = (
+                repr(example)
+                if len(repr(example)) <= 80
+                else f"{repr(example)[:60]}… ({len(str(example)):,} characters)"
+            )
+            raise ValueError(f"{name!r}: {shown} {why} ({bad} row(s) in all)")
     pair = ", ".join([*key, "account_id", "quarter"])
     repeated = con.execute(f"SELECT count(*) - count(DISTINCT ({pair})) FROM {relation}").fetchall()
     if repeated[0][0]:  # find one, to name it

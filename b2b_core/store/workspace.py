@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from b2b_core import access, contract
 from b2b_core.access import Actor
+from b2b_core.scenarios.levers import Scenario
 from b2b_core.store import backup as backup_file
 from b2b_core.store.errors import WorkspaceChanged, WorkspaceMissing, WorkspaceReplaced, unwritable
 from b2b_core.store.schema import ACTIVE, SCHEMA, check_columns, check_rows, quote, sql_string, utc_now
@@ -556,8 +557,10 @@ class Workspace:
 
     def save_scenario(self, name: str, levers: Mapping[str, float], *, actor: Actor) -> None:
         """Save a scenario's lever values under ``name``, replacing the scenario of that name (the
-        same name ignoring case) in its place, or adding it last."""
+        same name ignoring case) in its place, or adding it last. ValueError, nothing saved, for a
+        scenario the app could not open (``Scenario.of``)."""
         access.require(actor, "save_scenario")
+        Scenario.of(name, levers)  # ValueError for what the app could not open: an unknown lever, a value out of range
         values = {str(k): float(v) for k, v in levers.items()}
         with self._transaction() as con:
             existing = self._saved_name(name)
