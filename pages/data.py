@@ -160,11 +160,19 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame, person) -> None
                 f"Commit valid rows only ({result.rows_left_out:,} rows left out)",
                 key=f"partial:{result.sha256}:{result.error_count}",
             )
-        else:
+        elif not result.file_errors.empty:
             st.error(
                 "Nothing can be committed yet: a problem concerns the whole file (see Errors). Choose the "
                 "quarter or correct the column mapping above, or fix the file and upload it again."
             )
+        else:
+            st.error(
+                "Nothing can be committed yet: no row passed the checks (see Errors). Correct the column mapping "
+                "above, or fix the file and upload it again."
+            )
+    no_room = ws.custom_metrics_problem([c for c in result.table.column_names if c not in contract.NAMES])
+    if no_room:
+        st.error(f"Nothing can be committed yet: {fmt.plain(no_room)}.")
     replaced = ws.supersedes(result.quarters)
     confirmed = True
     if replaced:
@@ -181,7 +189,7 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame, person) -> None
     same = history.query("sha256 == @result.sha256 and status != 'deleted'")
     if not same.empty:
         st.info(f"This exact file was committed before, as upload #{same['upload_id'].iloc[0]}.")
-    ready = (result.ok or partial) and confirmed and result.rows.num_rows > 0
+    ready = (result.ok or partial) and confirmed and result.rows.num_rows > 0 and not no_room
     label = f"Commit {result.rows.num_rows:,} rows ({', '.join(result.quarters)})" if result.quarters else "Commit"
     if st.button(label, type="primary", disabled=not ready, key="commit"):
         try:
@@ -270,6 +278,9 @@ AUDIT_COLUMNS = {
 }
 
 
+AUDIT_ANONYMOUS = [c for c in AUDIT_COLUMNS if c != "actor"]
+
+
 def audited_download(ws, person, action: str, build) -> bytes:
     """A download of the workspace's content, made and recorded in the audit trail on click:
     ``build`` returns the file's bytes and what the audit entry says of them."""
@@ -298,10 +309,12 @@ def audit_area(ws, person) -> None:
     if trail.empty:
         st.write("Nothing recorded yet.")
         return
-    st.dataframe(trail, hide_index=True, width="stretch", column_order=list(AUDIT_COLUMNS), column_config=AUDIT_COLUMNS)
-    if not person.can("export_audit"):
-        st.caption(f"Downloading the audit trail: {auth.needs('export_audit')}")
+    if not person.can("export_audit"):  # who did what is everyone's e-mail: not in the table (nor its download)
+        shown = trail.drop(columns=["actor", "email"])
+        st.dataframe(shown, hide_index=True, width="stretch", column_order=AUDIT_ANONYMOUS, column_config=AUDIT_COLUMNS)
+        st.caption(f"Who did each action, and downloading the audit trail: {auth.needs('export_audit')}")
         return
+    st.dataframe(trail, hide_index=True, width="stretch", column_order=list(AUDIT_COLUMNS), column_config=AUDIT_COLUMNS)
     downloads.file_button(
         "Download the audit trail (CSV)",
         lambda: audited_download(ws, person, "export_audit", lambda: audit_trail_csv(ws)),

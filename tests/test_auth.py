@@ -113,7 +113,9 @@ def test_only_admins_download_the_whole_workspace_and_the_audit_trail(workspace_
         assert {"Upload template (CSV)", "Upload template (XLSX)"} <= offered
         if who != "admin":
             assert any("The whole workspace as CSV files: Needs the admin role" in c.value for c in app.caption)
-            assert any("Downloading the audit trail: Needs the admin role" in c.value for c in app.caption)
+            assert any("Who did each action, and downloading the audit trail: Needs" in c.value for c in app.caption)
+        trail = next(d.value for d in app.dataframe if "action" in d.value.columns)  # everyone's e-mail: admins only
+        assert ({"actor", "email"} & set(trail.columns) == set()) is (who != "admin"), who
 
 
 def test_an_admin_may_delete_and_the_deletion_is_audited(workspace_path):

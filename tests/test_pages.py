@@ -50,9 +50,21 @@ def test_bad_file_shows_its_errors_and_writes_nothing(workspace_path):
     assert list(errors.columns) == ["file", "row", "column", "value", "reason"]
     assert set(errors["row"]) == {2, 3}
     assert "negative" in " ".join(errors["reason"])
+    assert any("Nothing can be committed yet: no row passed the checks" in e.value for e in app.error)
+    assert not any("concerns the whole file" in e.value for e in app.error)  # no problem of the whole file here
     assert commit_button(app).disabled  # AppTest, like a browser, cannot click it
     app.run()
     assert workspace_of(workspace_path).version == before
+
+
+def test_a_file_bringing_more_custom_metrics_than_the_workspace_keeps_says_so_before_the_commit(workspace_path):
+    app = open_app("pages/data.py")  # the sample workspace has one custom metric, orders
+    header = "Merchant ID,Quarter,Commission," + ",".join(f"m{i}" for i in range(200))
+    upload(app, "wide_2026Q4.csv", f"{header}\nM1,2026Q4,5,{','.join(['1'] * 200)}\n".encode())
+    assert metric(app, "Errors") == "0"  # the file itself is clean
+    message = "Nothing can be committed yet: the workspace holds 1 custom metric and this upload brings 200 more"
+    assert any(message in e.value for e in app.error)
+    assert commit_button(app).disabled
 
 
 def test_file_wide_problem_offers_no_partial_commit(workspace_path):

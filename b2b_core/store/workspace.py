@@ -442,19 +442,34 @@ class Workspace:
             if name != "upload_id" and name not in contract.NAMES
         ]
 
-    def _add_custom_metrics(self, names: list[str]) -> None:
-        """Give panel_rows a DOUBLE column for each of ``names`` it lacks (names compare ignoring
-        case, as DuckDB's do), inside the caller's write transaction. ValueError, nothing added,
-        when the workspace would then hold more than ``contract.MAX_CUSTOM_METRICS``."""
+    def _new_custom_metrics(self, names: Iterable[str]) -> list[str]:
+        """The custom metrics among ``names`` the workspace has no column for (names compare
+        ignoring case, as DuckDB's do); ValueError when the workspace would then hold more than
+        ``contract.MAX_CUSTOM_METRICS``."""
         existing = {n.lower() for n in self._custom_metrics()}
         new = list(dict.fromkeys(n for n in names if n.lower() not in existing))
         if len(existing) + len(new) > contract.MAX_CUSTOM_METRICS:
+            held = f"{len(existing)} custom metric{'s' * (len(existing) != 1)}"
             raise ValueError(
-                f"the workspace holds {len(existing)} custom metrics and this upload brings {len(new)} more; at most "
+                f"the workspace holds {held} and this upload brings {len(new)} more; at most "
                 f"{contract.MAX_CUSTOM_METRICS} are kept. Ignore the columns you do not need in the column mapping, "
                 "or delete uploads whose metrics are no longer needed"
             )
-        for name in new:
+        return new
+
+    def custom_metrics_problem(self, names: Iterable[str]) -> str | None:
+        """Why a commit bringing the custom metrics ``names`` would be refused for the room the
+        workspace keeps for them, or None; for a page to say it before the commit."""
+        try:
+            self._new_custom_metrics(names)
+        except ValueError as refused:
+            return str(refused)
+        return None
+
+    def _add_custom_metrics(self, names: list[str]) -> None:
+        """Give panel_rows a DOUBLE column for each new custom metric of ``names``
+        (``_new_custom_metrics``), inside the caller's write transaction."""
+        for name in self._new_custom_metrics(names):
             self._con.execute(f"ALTER TABLE panel_rows ADD COLUMN {quote(name)} DOUBLE")
 
     def _drop_unused_custom_metrics(self) -> list[str]:
