@@ -404,13 +404,10 @@ def test_rows_reaching_column_xfd_count_16_384_cells_each(tmp_path):
     started = time.perf_counter()
     result, peak = measured((tmp_path / "far.xlsx").read_bytes(), "far.xlsx")
     assert time.perf_counter() - started < 5
-    assert (
-        result.file_errors["reason"]
-        .iloc[0]
-        .startswith(
-            "The workbook's sheets hold more than 2,000,000 cells, the most a workbook is read with (about 200,000 rows "
-            "of 10 columns; a row counts up to its last cell, so a value far to the right counts on every row)"
-        )
+    reason = result.file_errors["reason"].iloc[0]
+    assert reason.startswith(
+        "The workbook's sheets hold more than 2,000,000 cells, the most a workbook is read with (about 200,000 "
+        "rows of 10 columns; a row counts up to its last cell, so a value far to the right counts on every row)"
     )
     assert peak < 20 << 20, f"{peak / 2**20:.0f} MB"
     workbooks.with_rows(tmp_path / "few.xlsx", 100, last_column=True)  # 101 x 16,384 cells: read
