@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -263,3 +265,52 @@ def test_a_file_repeating_one_account_gets_a_short_report_in_bounded_server_memo
         assert page.locator(ERROR_ELEMENTS).filter(has_text="MemoryError").count() == 0
         _, peak = memory_mb(pid)
         assert peak - before < 300, f"the server grew by {peak - before:.0f} MB"
+
+
+def upload_to_the_data_page(page, path) -> None:
+    page.locator('[data-testid="stFileUploader"]').filter(has_text="Account export files").locator(
+        'input[type="file"]'
+    ).set_input_files(str(path))
+
+
+def test_a_file_of_16_381_columns_gets_its_report_and_one_mapping_editor(app_url, page, tmp_path):
+    """Regression: a selectbox per header (16,381 of them, for a 279 KB file within the column cap)
+    crashed the browser tab."""
+    columns = 16_381
+    header = ["Merchant ID", "Quarter", "Commission", *(f"m{i}" for i in range(columns))]
+    rows = [[f"M{a}", "2026Q4", str(a), *(str((a * i) % 97) for i in range(columns))] for a in range(4)]
+    wide = tmp_path / "widest_2026Q4.csv"
+    wide.write_text("\n".join(",".join(row) for row in [header, *rows]) + "\n")
+    page.goto(app_url + "/data")
+    wait_until_idle(page)
+    started = time.perf_counter()
+    upload_to_the_data_page(page, wide)
+    page.get_by_text("Validation report").wait_for(timeout=60_000)
+    wait_until_idle(page)
+    took = time.perf_counter() - started
+    assert took < 30, f"{took:.0f} s"
+    editor = page.locator('[data-testid="stDataFrame"]').filter(has_text="Maps to")
+    expect(editor).to_have_count(1)
+    assert page.locator('[data-testid="stSelectbox"]').count() < 5
+    expect(page.locator('[data-testid="stMetric"]').filter(has_text="Valid rows")).to_contain_text("4")
+    assert page.locator(ERROR_ELEMENTS).count() == 0
+
+
+def test_correcting_a_column_in_the_mapping_editor_changes_the_report(app_url, page, tmp_path):
+    odd = tmp_path / "odd_2026Q4.csv"
+    odd.write_text("Merchant ID,Quarter,Amount billed\nM1,2026Q4,10\nM2,2026Q4,20\n")
+    page.goto(app_url + "/data")
+    wait_until_idle(page)
+    upload_to_the_data_page(page, odd)
+    page.get_by_text("Validation report").wait_for()
+    wait_until_idle(page)
+    assert page.get_by_role("button", name="Commit", exact=True).is_disabled()  # no platform revenue recognised
+    editor = page.locator('[data-testid="stDataFrame"]').filter(has_text="Maps to")
+    box = editor.bounding_box()
+    page.mouse.dblclick(box["x"] + box["width"] - 60, box["y"] + 35 * 3 + 17)  # Maps to, on Amount billed's row
+    page.get_by_role("option", name="platform_revenue", exact=True).click()
+    wait_until_idle(page)
+    expect(page.get_by_role("button", name="Commit 2 rows (2026Q4)")).to_be_enabled()
+    expect(editor.locator("table")).to_contain_text("Amount billedcustom metricnumeric columnplatform_revenue")
+    assert page.locator(ERROR_ELEMENTS).count() == 0
+    page.screenshot(path="test-artifacts/browser_mapping_editor.png", full_page=True)
