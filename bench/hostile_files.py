@@ -66,13 +66,6 @@ def ordinary_export(rows: int) -> bytes:
     return ("Merchant ID,Quarter,Commission,GMV,Segment,Region\n" + "".join(lines)).encode()
 
 
-def wide(columns: int) -> bytes:
-    """Four accounts with ``columns`` numeric metric columns."""
-    header = ["Merchant ID", "Quarter", "Commission", *(f"m{i}" for i in range(columns))]
-    rows = [[f"M{a}", "2025Q3", str(a), *(str((a * i) % 97) for i in range(columns))] for a in range(4)]
-    return "\n".join(",".join(row) for row in [header, *rows]).encode() + b"\n"
-
-
 def short_ids(count: int) -> list[str]:
     """``count`` distinct four-character ids."""
     base = len(DIGITS)
@@ -110,7 +103,7 @@ CASES = {
         lambda p: p.write_bytes(ordinary_export(1_000_000)),
         {"mapping": {"Segment": "account_id", "Merchant ID": None}},
     ),
-    "3,000 numeric columns": ("wide_2025Q3.csv", lambda p: p.write_bytes(wide(3_000)), {}),
+    "3,000 numeric columns": ("wide_2025Q3.csv", lambda p: p.write_bytes(workbooks.wide_csv(3_000)), {}),
     "400 MB shared string": ("huge_string.xlsx", lambda p: workbooks.with_a_long_id(p, 400), {}),
     "1M-row workbook": ("long.xlsx", lambda p: workbooks.with_rows(p, 1_000_000), {}),
     "largest workbook read": ("largest.xlsx", lambda p: workbooks.with_rows(p, 666_000), {}),
@@ -126,7 +119,7 @@ CASES = {
     "7M short ragged rows": ("ragged_2025Q3.csv", lambda p: p.write_bytes(short_ragged_rows(7_000_000)), {}),
     "every account twice": ("twice_2025Q3.csv", lambda p: p.write_bytes(every_account_twice(3_000_000)), {}),
     "5M distinct bad quarters": ("quarters.csv", lambda p: p.write_bytes(bad_quarters(5_000_000)), {}),
-    "16,384 columns": ("widest_2025Q3.csv", lambda p: p.write_bytes(wide(16_381)), {}),
+    "16,384 columns": ("widest_2025Q3.csv", lambda p: p.write_bytes(workbooks.wide_csv(16_381)), {}),
     "1.7e308 amounts": ("huge_amounts_2025Q3.csv", lambda p: p.write_bytes(huge_amounts(200_000)), {}),
 }
 

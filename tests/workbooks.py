@@ -1,4 +1,4 @@
-"""Workbooks written part by part, for the tests and benchmarks of hostile uploads.
+"""Hostile uploads for the tests and benchmarks: workbooks written part by part, and wide CSVs.
 
 A part is bytes, or a function that writes it into the open zip member: so a sheet of a million
 rows, or a shared string that unpacks to 400 MB, is never held in memory while it is written.
@@ -124,3 +124,10 @@ def with_rows(path: Path, rows: int, sheet_at: str = "xl/worksheets/sheet1.xml",
         member.write(SHEET_END)
 
     write_workbook(path, sheet, strings(["Merchant ID", "Quarter", "Commission", "2025Q3"]), sheet_at=sheet_at)
+
+
+def wide_csv(columns: int, quarter: str = "2025Q3") -> bytes:
+    """A CSV of four accounts in ``quarter`` with ``columns`` numeric metric columns (m0, m1 …)."""
+    header = ["Merchant ID", "Quarter", "Commission", *(f"m{i}" for i in range(columns))]
+    rows = [[f"M{a}", quarter, str(a), *(str((a * i) % 97) for i in range(columns))] for a in range(4)]
+    return "\n".join(",".join(row) for row in [header, *rows]).encode() + b"\n"
