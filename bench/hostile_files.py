@@ -20,6 +20,11 @@ The cases:
 * ``400 MB shared string``: a workbook whose one shared string (an account id) unpacks to 400 MB;
 * ``1M-row workbook``: a workbook of 1,000,000 accounts (14 MB packed, 120 MB unpacked);
 * ``largest workbook read``: 666,000 accounts, just under the cells a workbook may hold;
+* ``1M rows, sheet elsewhere``: the 1M-row workbook with its sheet stored as ``xl/data/sheet1.xml``;
+* ``250 MB string elsewhere``: a 250 MB shared string in a part named ``xl/strs.xml``;
+* ``250 MB inline string``: a 250 MB account id stored in the sheet itself (``t="inlineStr"``);
+* ``rows to column XFD``: 10,000 accounts whose rows also hold a value in column XFD (openpyxl
+  yields 16,384 cells for each);
 * ``7M short rows``: a 49 MB CSV of 7,000,000 valid rows of 7 bytes;
 * ``7M short ragged rows``: 49 MB of rows with two values too many, each one an error;
 * ``every account twice``: 3,000,000 accounts on two rows each, with differing values (40 MB);
@@ -61,13 +66,6 @@ def ordinary_export(rows: int) -> bytes:
     return ("Merchant ID,Quarter,Commission,GMV,Segment,Region\n" + "".join(lines)).encode()
 
 
-def wide(columns: int) -> bytes:
-    """Four accounts with ``columns`` numeric metric columns."""
-    header = ["Merchant ID", "Quarter", "Commission", *(f"m{i}" for i in range(columns))]
-    rows = [[f"M{a}", "2025Q3", str(a), *(str((a * i) % 97) for i in range(columns))] for a in range(4)]
-    return "\n".join(",".join(row) for row in [header, *rows]).encode() + b"\n"
-
-
 def short_ids(count: int) -> list[str]:
     """``count`` distinct four-character ids."""
     base = len(DIGITS)
@@ -105,15 +103,23 @@ CASES = {
         lambda p: p.write_bytes(ordinary_export(1_000_000)),
         {"mapping": {"Segment": "account_id", "Merchant ID": None}},
     ),
-    "3,000 numeric columns": ("wide_2025Q3.csv", lambda p: p.write_bytes(wide(3_000)), {}),
+    "3,000 numeric columns": ("wide_2025Q3.csv", lambda p: p.write_bytes(workbooks.wide_csv(3_000)), {}),
     "400 MB shared string": ("huge_string.xlsx", lambda p: workbooks.with_a_long_id(p, 400), {}),
     "1M-row workbook": ("long.xlsx", lambda p: workbooks.with_rows(p, 1_000_000), {}),
     "largest workbook read": ("largest.xlsx", lambda p: workbooks.with_rows(p, 666_000), {}),
+    "1M rows, sheet elsewhere": (
+        "elsewhere.xlsx",
+        lambda p: workbooks.with_rows(p, 1_000_000, sheet_at="xl/data/sheet1.xml"),
+        {},
+    ),
+    "250 MB string elsewhere": ("strs.xlsx", lambda p: workbooks.with_a_long_id(p, 250, strings_at="xl/strs.xml"), {}),
+    "250 MB inline string": ("inline.xlsx", lambda p: workbooks.with_a_long_inline_id(p, 250), {}),
+    "rows to column XFD": ("far.xlsx", lambda p: workbooks.with_rows(p, 10_000, last_column=True), {}),
     "7M short rows": ("short_2025Q3.csv", lambda p: p.write_bytes(short_rows(7_000_000)), {}),
     "7M short ragged rows": ("ragged_2025Q3.csv", lambda p: p.write_bytes(short_ragged_rows(7_000_000)), {}),
     "every account twice": ("twice_2025Q3.csv", lambda p: p.write_bytes(every_account_twice(3_000_000)), {}),
     "5M distinct bad quarters": ("quarters.csv", lambda p: p.write_bytes(bad_quarters(5_000_000)), {}),
-    "16,384 columns": ("widest_2025Q3.csv", lambda p: p.write_bytes(wide(16_381)), {}),
+    "16,384 columns": ("widest_2025Q3.csv", lambda p: p.write_bytes(workbooks.wide_csv(16_381)), {}),
     "1.7e308 amounts": ("huge_amounts_2025Q3.csv", lambda p: p.write_bytes(huge_amounts(200_000)), {}),
 }
 

@@ -53,24 +53,46 @@ def flash(message: str) -> None:
     st.session_state["flash"] = message
 
 
-def suggested_choice(mapping: pd.DataFrame, header: str) -> str:
-    row = mapping[mapping["source"] == header].iloc[0]
-    return {"contract": row["target"], "custom metric": CUSTOM}.get(row["kind"], IGNORE)
+MAPPING_EDITOR = {
+    "source": st.column_config.TextColumn("Column in the file", disabled=True),
+    "suggested": st.column_config.TextColumn("Suggested", disabled=True),
+    "how": st.column_config.TextColumn("Why", disabled=True),
+    "maps to": st.column_config.SelectboxColumn("Maps to", options=CHOICES, required=True),
+}
+
+
+def mapping_table(mapping: pd.DataFrame) -> pd.DataFrame:
+    """A row per header of the file, with its suggested mapping, how sure the suggestion is, and
+    what it maps to (the suggestion, until it is corrected in the editor)."""
+    contract_column = mapping["kind"] == "contract"
+    suggested = mapping["target"].where(contract_column, mapping["kind"].map({"custom metric": CUSTOM}).fillna(IGNORE))
+    how = mapping["how"].where(~contract_column, mapping["confidence"].map("{:.0%} sure".format))
+    return pd.DataFrame({"source": mapping["source"], "suggested": suggested, "how": how, "maps to": suggested})
+
+
+def corrections(table: pd.DataFrame, editor_key: str) -> dict[str, str]:
+    """The headers whose mapping was changed in the editor ``editor_key`` (its edits are in the
+    session state before it is drawn again), each with its new choice, one of ``CHOICES``."""
+    edited = st.session_state.get(editor_key, {}).get("edited_rows", {})
+    chosen = {int(row): change["maps to"] for row, change in edited.items() if change.get("maps to") in CHOICES}
+    return {
+        table["source"].iat[row]: choice
+        for row, choice in chosen.items()
+        if row < len(table) and choice != table["suggested"].iat[row]
+    }
 
 
 def file_options(checks: Checks, upload, key: str, ws_quarters: list[str]) -> IngestResult:
-    """Read one uploaded file with the sheet, column mapping and quarter chosen in its expander."""
+    """Read one uploaded file with the sheet, column mapping and quarter chosen in its expander.
+    The mapping is one editor, a row per header (a file may have 16,384 columns), kept per file
+    and sheet: another file or sheet starts from its own suggestions."""
     base = checks.read(upload)
     sheet = st.selectbox("Sheet", base.sheets, key=f"{key}:sheet") if len(base.sheets) > 1 else None
     if sheet:
         base = checks.read(upload, sheet=sheet)
-    headers = list(base.mapping["source"])
-    overrides = {}
-    for header in headers:
-        chosen = st.session_state.get(f"{key}:map:{header}")
-        if chosen is not None and chosen != suggested_choice(base.mapping, header):
-            overrides[header] = chosen
-    mapping = tuple(sorted(overrides.items()))
+    table = mapping_table(base.mapping)
+    editor_key = f"{key}:mapping:{upload.file_id}:{sheet}"
+    mapping = tuple(sorted(corrections(table, editor_key).items()))
     quarter = None
     mapped = checks.read(upload, mapping=mapping, sheet=sheet)
     if not mapped.mapping.empty and "quarter" not in set(mapped.mapping["target"]):
@@ -84,19 +106,17 @@ def file_options(checks: Checks, upload, key: str, ws_quarters: list[str]) -> In
         )
     result = checks.read(upload, quarter, mapping, sheet) if quarter else mapped
     st.caption(f"Read as {fmt.plain(result.description) if result.description else 'an unreadable file'}.")
-    if headers:
-        st.markdown("**Column mapping** (suggested from the headers; correct any that are wrong)")
-        columns = st.columns(4)
-        for i, header in enumerate(headers):
-            row = base.mapping[base.mapping["source"] == header].iloc[0]
-            confidence = f"{row['confidence']:.0%} sure" if row["kind"] == "contract" else row["how"]
-            columns[i % 4].selectbox(
-                fmt.plain(header),
-                CHOICES,
-                index=CHOICES.index(suggested_choice(base.mapping, header)),
-                key=f"{key}:map:{header}",
-                help=f"Suggested: {confidence}",
-            )
+    if not table.empty:
+        st.markdown("**Column mapping** (suggested from the headers; correct any that are wrong in *Maps to*)")
+        st.data_editor(
+            table,
+            key=editor_key,
+            column_config=MAPPING_EDITOR,
+            hide_index=True,
+            num_rows="fixed",
+            width="stretch",
+            height=35 * (min(len(table), 15) + 1) + 3,  # up to 15 rows in view, then it scrolls
+        )
     return result
 
 

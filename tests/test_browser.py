@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
 from b2b_core import sample
 from b2b_core.ingest import UPLOAD_LIMIT_MB
+from tests import workbooks
 from tests.browser import ERROR_ELEMENTS, chromium_page, memory_mb, server_pid, streamlit_server, wait_until_idle
 
 pytestmark = pytest.mark.browser
@@ -119,6 +122,15 @@ def test_assuming_a_stage_reranks_the_levers_in_the_browser(app_url, page):
     expect(top).to_have_text("1. Customer success & renewal", timeout=30_000)
 
 
+def check_on_the_data_page(page, path, timeout_ms: float = 30_000) -> None:
+    """Upload the file at ``path`` on the Data page and wait for its validation report."""
+    page.locator('[data-testid="stFileUploader"]').filter(has_text="Account export files").locator(
+        'input[type="file"]'
+    ).set_input_files(str(path))
+    page.get_by_text("Validation report").wait_for(timeout=timeout_ms)
+    wait_until_idle(page)
+
+
 def test_upload_commit_and_see_the_quarter_in_the_history(app_url, page, tmp_path):
     next_quarter = sample.generate_panel(n_accounts=60, n_quarters=1, last_quarter="2026Q4", seed=3)
     upload = tmp_path / "merchants_2026Q4.csv"
@@ -126,11 +138,7 @@ def test_upload_commit_and_see_the_quarter_in_the_history(app_url, page, tmp_pat
 
     page.goto(app_url + "/data")
     wait_until_idle(page)
-    page.locator('[data-testid="stFileUploader"]').filter(has_text="Account export files").locator(
-        'input[type="file"]'
-    ).set_input_files(str(upload))
-    page.get_by_text("Validation report").wait_for()
-    wait_until_idle(page)
+    check_on_the_data_page(page, upload)
     commit = page.get_by_role("button", name="Commit 60 rows (2026Q4)")
     assert commit.is_enabled()
     commit.click()
@@ -164,11 +172,7 @@ def test_downloads_are_built_on_click(app_url, page, tmp_path):
     with page.expect_download() as template:
         page.get_by_role("button", name="Upload template (CSV)").click()
     assert template.value.path().read_bytes().decode("utf-8-sig").startswith("account_id,quarter,platform_revenue")
-    page.locator('[data-testid="stFileUploader"]').filter(has_text="Account export files").locator(
-        'input[type="file"]'
-    ).set_input_files(str(bad))
-    page.get_by_text("Validation report").wait_for()
-    wait_until_idle(page)
+    check_on_the_data_page(page, bad)
     with page.expect_download() as errors:
         page.get_by_role("button", name="Download errors (CSV)").click()
     text = errors.value.path().read_bytes().decode("utf-8-sig")
@@ -248,14 +252,9 @@ def test_a_file_repeating_one_account_gets_a_short_report_in_bounded_server_memo
         wait_until_idle(page)
         pid = server_pid(path)
         before, _ = memory_mb(pid)
-        page.locator('[data-testid="stFileUploader"]').filter(has_text="Account export files").locator(
-            'input[type="file"]'
-        ).set_input_files(str(repeated))
-        page.get_by_text("Validation report").wait_for()
-        wait_until_idle(page)
-        expect(page.locator('[data-testid="stDataFrame"] table').first).to_contain_text(
-            "appears more than once in its quarter"
-        )
+        check_on_the_data_page(page, repeated)
+        report = page.locator('[data-testid="stDataFrame"]').filter(has_not_text="Maps to")  # not the mapping
+        expect(report.locator("table").first).to_contain_text("appears more than once in its quarter")
         with page.expect_download() as errors:
             page.get_by_role("button", name="Download the first 10,000 errors (CSV)").click()
         report = errors.value.path().read_text(encoding="utf-8-sig")
@@ -263,3 +262,39 @@ def test_a_file_repeating_one_account_gets_a_short_report_in_bounded_server_memo
         assert page.locator(ERROR_ELEMENTS).filter(has_text="MemoryError").count() == 0
         _, peak = memory_mb(pid)
         assert peak - before < 300, f"the server grew by {peak - before:.0f} MB"
+
+
+def test_a_file_of_16_381_columns_gets_its_report_and_one_mapping_editor(app_url, page, tmp_path):
+    """Regression: a selectbox per header (16,381 of them, for a 279 KB file within the column cap)
+    crashed the browser tab."""
+    wide = tmp_path / "widest_2026Q4.csv"
+    wide.write_bytes(workbooks.wide_csv(16_381, "2026Q4"))
+    started = time.perf_counter()
+    page.goto(app_url + "/data")
+    wait_until_idle(page)
+    check_on_the_data_page(page, wide, timeout_ms=60_000)
+    took = time.perf_counter() - started  # 6 s with the page's own load, on 2 shared cores
+    assert took < 30, f"the report took {took:.0f} s"
+    editor = page.locator('[data-testid="stDataFrame"]').filter(has_text="Maps to")
+    expect(editor).to_have_count(1)
+    assert page.locator('[data-testid="stSelectbox"]').count() < 5
+    expect(page.locator('[data-testid="stMetric"]').filter(has_text="Valid rows")).to_contain_text("4")
+    assert page.locator(ERROR_ELEMENTS).count() == 0
+
+
+def test_correcting_a_column_in_the_mapping_editor_changes_the_report(app_url, page, tmp_path):
+    odd = tmp_path / "odd_2027Q1.csv"  # a quarter no other test commits
+    odd.write_text("Merchant ID,Quarter,Amount billed\nM1,2027Q1,10\nM2,2027Q1,20\n")
+    page.goto(app_url + "/data")
+    wait_until_idle(page)
+    check_on_the_data_page(page, odd)
+    assert page.get_by_role("button", name="Commit", exact=True).is_disabled()  # no platform revenue recognised
+    editor = page.locator('[data-testid="stDataFrame"]').filter(has_text="Maps to")
+    box = editor.bounding_box()
+    page.mouse.dblclick(box["x"] + box["width"] - 60, box["y"] + 35 * 3 + 17)  # Maps to, on Amount billed's row
+    page.get_by_role("option", name="platform_revenue", exact=True).click()
+    wait_until_idle(page)
+    expect(page.get_by_role("button", name="Commit 2 rows (2027Q1)")).to_be_enabled()
+    expect(editor.locator("table")).to_contain_text("Amount billedcustom metricnumeric columnplatform_revenue")
+    assert page.locator(ERROR_ELEMENTS).count() == 0
+    page.screenshot(path="test-artifacts/browser_mapping_editor.png", full_page=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import io
+import time
 import tracemalloc
 
 import pandas as pd
@@ -14,6 +15,7 @@ from b2b_core import ingest, overview, sample
 from b2b_core.access import LOCAL
 from b2b_core.ingest import MAX_KEPT, UPLOAD_LIMIT_MB, upload_too_large
 from b2b_core.store import Workspace
+from tests import workbooks
 from tests.apptest import metric, open_app, shown, workspace_of
 
 SAMPLE = sorted(sample.SAMPLE_DIR.glob("accounts_*.csv"))
@@ -32,6 +34,21 @@ def commit_button(app: AppTest):
     return app.button(key="commit")
 
 
+def report_tables(app: AppTest) -> list:
+    """The page's tables, in order, without the mapping editor."""
+    return [table for table in app.dataframe if table.editing_mode == "read_only"]
+
+
+def correct(app: AppTest, choices: dict[int, str]) -> None:
+    """Choose what the file's headers map to in the mapping editor, by their row (from 0), as a
+    click in its "Maps to" column would."""
+    (editor,) = app.data_editor
+    edits = {row: {"maps to": choice} for row, choice in choices.items()}
+    app.session_state[editor.key] = {"edited_rows": edits, "added_rows": [], "deleted_rows": []}
+    app.run()
+    assert not app.exception, app.exception
+
+
 def test_home_shows_the_latest_quarter_kpis_of_the_seeded_workspace(workspace_path):
     app = open_app()
     _, _, headlines = overview.latest_headlines(sample.generate_panel())
@@ -46,7 +63,7 @@ def test_bad_file_shows_its_errors_and_writes_nothing(workspace_path):
     app = open_app("pages/data.py")
     before = workspace_of(workspace_path).version
     upload(app, "broken_2026Q3.csv", b"Merchant ID,Quarter,Commission\nM1,2026Q3,-5\n,2026Q3,abc\n")
-    errors = app.dataframe[0].value  # the Errors tab comes first
+    errors = report_tables(app)[0].value  # the Errors tab comes first
     assert list(errors.columns) == ["file", "row", "column", "value", "reason"]
     assert set(errors["row"]) == {2, 3}
     assert "negative" in " ".join(errors["reason"])
@@ -136,7 +153,7 @@ def test_correcting_the_mapping_turns_a_column_into_the_revenue(workspace_path):
     app = open_app("pages/data.py")
     upload(app, "odd_2026Q4.csv", b"Merchant ID,Quarter,Amount billed\nM1,2026Q4,10\nM2,2026Q4,20\n")
     assert commit_button(app).disabled  # no platform revenue column was recognised
-    app.selectbox(key="file0:odd_2026Q4.csv:map:Amount billed").set_value("platform_revenue").run()
+    correct(app, {2: "platform_revenue"})  # Amount billed, the third header
     assert not commit_button(app).disabled
     commit_button(app).click().run()
     panel = workspace_of(workspace_path).panel(["2026Q4"])
@@ -226,7 +243,7 @@ def test_the_report_counts_every_error_and_says_when_a_table_lists_only_the_firs
     assert metric(app, "Errors") == "12,000"
     assert app.tabs[0].label == "Errors (12,000)"
     assert any(f"The table lists the first {MAX_KEPT:,} of the 12,000 errors" in w.value for w in app.warning)
-    most_frequent, listed, by_reason = (frame.value for frame in app.dataframe[:3])
+    most_frequent, listed, by_reason = (frame.value for frame in report_tables(app)[:3])
     assert most_frequent["rows"].tolist() == by_reason["rows"].tolist() == [12_000]
     assert len(listed) == MAX_KEPT and listed["row"].iloc[-1] == MAX_KEPT + 1
 
@@ -255,3 +272,21 @@ def test_a_checked_file_is_kept_only_while_it_is_in_the_uploader(workspace_path)
     commit_button(app).click().run()
     assert any("Committed upload #13" in s.value for s in app.success)
     assert not app.session_state["data:checked"]
+
+
+def test_a_file_of_3000_columns_gets_one_mapping_editor_whose_rows_change_the_result(workspace_path):
+    """Regression: a selectbox per header made 3,004 widgets (15 s to show the file, 31 s a rerun),
+    and 16,381 crashed the browser tab. Now the mapping is one editor, a row per header."""
+    app = open_app("pages/data.py")
+    started = time.perf_counter()
+    upload(app, "wide_2026Q4.csv", workbooks.wide_csv(3_000, "2026Q4"))
+    app.run()
+    assert time.perf_counter() - started < 10
+    assert len(app.data_editor) == 1 and len(app.selectbox) < 5
+    table = app.data_editor[0].value
+    assert table["source"].tolist() == ["Merchant ID", "Quarter", "Commission", *(f"m{i}" for i in range(3_000))]
+    assert table.iloc[3].tolist() == ["m0", ingest.CUSTOM, "numeric column", ingest.CUSTOM]
+    assert metric(app, "Warnings") == "2,801"  # 2,800 metrics beyond the 200 an upload keeps, and one more
+    correct(app, {0: ingest.IGNORE})  # no account id left: a problem of the whole file
+    assert metric(app, "Errors") == "1" and metric(app, "Valid rows") == "0"
+    assert commit_button(app).disabled
