@@ -27,8 +27,9 @@ CHOICES = [*contract.NAMES, CUSTOM, IGNORE]
 class Checks:
     """The uploaded files read in this session, one result per file and options (sheet, mapping,
     quarter). A result is kept in the session itself (never copied, never seen by other sessions,
-    released with the session) and only while the page shows it: ``forget_the_rest`` drops those
-    of files removed from the uploader, committed, or read with options since changed."""
+    released with the session); each run of this page drops (``forget_the_rest``) those of files
+    removed from the uploader, committed, or read with options since changed, and those left from
+    a visit before another page (whose uploads Streamlit then forgot)."""
 
     def __init__(self) -> None:
         self.kept: dict[tuple, IngestResult] = st.session_state.setdefault("data:checked", {})
@@ -362,7 +363,7 @@ def backup_area(ws, person) -> None:
         if st.button("Prepare a backup", key="backup:prepare"):
             try:
                 st.session_state["backup:file"] = (ws.backup(actor=person), ws.version)
-            except (WorkspaceError, PermissionDenied) as failed:
+            except (WorkspaceError, PermissionDenied, duckdb.Error, OSError) as failed:
                 st.error(f"No backup was made: {fmt.plain(failed)}")
         prepared = st.session_state.get("backup:file")
         if prepared:
@@ -383,7 +384,7 @@ def backup_area(ws, person) -> None:
         if st.button("Restore the workspace", disabled=not (backup and sure), key="backup:restore"):
             try:
                 restored = ws.restore_backup(backup, actor=person)
-            except (ValueError, PermissionDenied, WorkspaceError) as refused:
+            except (ValueError, PermissionDenied, WorkspaceError, duckdb.Error, OSError) as refused:
                 st.error(f"Not restored, nothing changed: {fmt.plain(refused)}")
                 return
             flash(

@@ -295,6 +295,22 @@ def test_the_command_line_backs_up_and_restores_a_workspace_even_into_a_lost_pat
     assert refused.returncode == 1 and "Not done: This backup file is damaged or incomplete" in refused.stderr
 
 
+def test_a_refused_command_line_restore_into_a_lost_path_leaves_it_lost(tmp_path):
+    target = tmp_path / "target.duckdb"
+    sample.open_workspace(target).close()
+    target.unlink()
+    damaged = tmp_path / "damaged.duckdb"
+    damaged.write_bytes(b"not a backup")
+    refused = run_store("restore", str(damaged), "--workspace", str(target))
+    assert refused.returncode == 1 and "not a backup of this app's workspace" in refused.stderr
+    assert not target.exists() and store.created_marker(target).exists()  # no empty file to fill with the sample
+    with pytest.raises(WorkspaceMissing):
+        sample.open_workspace(target)
+    missing = run_store("backup", str(tmp_path / "b.duckdb"), "--workspace", str(tmp_path / "typo.duckdb"))
+    assert missing.returncode == 1 and "there is no workspace file at" in missing.stderr
+    assert not (tmp_path / "typo.duckdb").exists() and not (tmp_path / "b.duckdb").exists()
+
+
 def test_the_command_line_refuses_a_workspace_the_app_has_open(ws, tmp_path):
     ws.write_backup(tmp_path / "backup.duckdb", actor=LOCAL)
     blocked = subprocess.Popen(  # another process holds the workspace open, as a running app does

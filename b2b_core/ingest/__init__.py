@@ -30,7 +30,7 @@ from b2b_core.access import Actor
 from b2b_core.ingest import files, repeats
 from b2b_core.ingest.issues import ISSUE_COLUMNS, MAX_KEPT, SUMMARY_COLUMNS, IssueLog, shorten, some
 from b2b_core.ingest.mapping import CUSTOM, IGNORE, MAPPING_COLUMNS, ColumnPlan, plan_columns, unique_headers
-from b2b_core.ingest.validate import NO_ROWS, Validation
+from b2b_core.ingest.validate import NO_ROWS, Validation, engine
 
 __all__ = [
     "CUSTOM",
@@ -197,8 +197,7 @@ def _read(
         return _failed(
             filename,
             digest.result(),
-            "The file could not be checked in the memory the app sets aside for it (other large files are being "
-            "checked now). Upload it again in a few minutes, or split the export by region or quarter.",
+            _NO_MEMORY,
         )
     finally:
         check.close()
@@ -277,7 +276,10 @@ def combine(results: list[IngestResult]) -> IngestResult:
         warnings.absorb(r.warnings, r.warning_summary)
     copies = 0
     if rows.num_rows:
-        rows, copies = _across_files(rows, {r.source: _id_header(r) for r in results}, errors, warnings)
+        try:
+            rows, copies = _across_files(rows, {r.source: _id_header(r) for r in results}, errors, warnings)
+        except duckdb.OutOfMemoryException:
+            errors.add(None, "", "", _NO_MEMORY, file=", ".join(r.source for r in results))
     mappings = [r.mapping.assign(file=r.source) for r in results if not r.mapping.empty]  # a failed file has none
     mapping = pd.concat(mappings, ignore_index=True) if mappings else pd.DataFrame(columns=[*MAPPING_COLUMNS, "file"])
     return IngestResult(
@@ -302,6 +304,10 @@ def _id_header(result: IngestResult) -> str:
 
 
 _COPY_ACROSS = "identical to a row of the same account and quarter in another file: kept once"
+_NO_MEMORY = (
+    "The file could not be checked in the memory the app sets aside for it (other large files are being checked "
+    "now). Upload it again in a few minutes, or split the export by region or quarter."
+)
 _CLASH_ACROSS = "is in its quarter in more than one file with different values: keep it in one file"
 
 
@@ -310,7 +316,7 @@ def _across_files(rows: pa.Table, id_headers: dict[str, str], errors: IssueLog, 
     and how many were identical copies; the errors and warnings about them are added to the logs.
     Each file holds an account and quarter once at most (``Validation`` saw to it)."""
     value_columns = [c for c in rows.column_names if c not in ("row", "file")]
-    with duckdb.connect() as con:
+    with engine().cursor() as con:  # within the memory the app sets aside for checks
         found = repeats.find(con, rows, value_columns)
     if found is None:
         return rows.drop_columns(["file"]), 0

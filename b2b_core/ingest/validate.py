@@ -52,7 +52,7 @@ Field = tuple[str, str, str]  # (name, kind, SQL of its source text: a raw colum
 
 
 @functools.cache
-def _engine() -> duckdb.DuckDBPyConnection:
+def engine() -> duckdb.DuckDBPyConnection:
     """The process's in-memory DuckDB database holding the cleaning macros (created once), shared by
     every upload: within ``ENGINE_MEMORY``, spilling to a folder of the system's temporary files."""
     spill = os.path.join(tempfile.gettempdir(), f"b2b-ingest-{os.getpid()}")
@@ -76,7 +76,7 @@ class Validation:
         self.errors, self.warnings = raw.problems, raw.notes
         self.blocked = np.zeros(raw.table.num_rows, dtype=bool)  # per row of the table: it holds an error
         self.merged_copies = 0
-        self.con = _engine().cursor()  # a connection of its own: the tables it registers stay private
+        self.con = engine().cursor()  # a connection of its own: the tables it registers stay private
 
     def close(self) -> None:
         self.con.close()

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import duckdb
 
 from b2b_core.access import LOCAL
-from b2b_core.store.errors import WorkspaceError
-from b2b_core.store.workspace import Workspace, default_path
+from b2b_core.store.errors import WorkspaceError, unwritable
+from b2b_core.store.workspace import Workspace, created_marker, default_path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,12 +31,17 @@ def main(argv: list[str] | None = None) -> int:
         "--workspace", default=str(default_path()), help="the workspace file (default: %(default)s, or $B2B_WORKSPACE)"
     )
     args = parser.parse_args(argv)
+    path = Path(args.workspace)
+    if args.command == "backup" and not path.exists():
+        print(f"Not done: there is no workspace file at {path}.", file=sys.stderr)
+        return 1
+    made, marked = not path.exists(), created_marker(path).exists()
     try:
-        with Workspace(args.workspace, recreate=args.command == "restore") as workspace:
+        with Workspace(path, recreate=made) as workspace:
             if args.command == "restore":
                 done = workspace.restore_backup(args.file, actor=LOCAL)
                 print(
-                    f"Restored {args.workspace} from the backup of {done['created_at']:%Y-%m-%d %H:%M} UTC "
+                    f"Restored {path} from the backup of {done['created_at']:%Y-%m-%d %H:%M} UTC "
                     f"(version {done['source_version']}): {done['rows']['uploads']} upload(s), "
                     f"{done['rows']['panel_rows']:,} stored rows. The workspace is now at version "
                     f"{done['replaced_version'] + 1}."
@@ -43,20 +49,29 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 done = workspace.write_backup(args.file, actor=LOCAL)
                 print(
-                    f"Backed up {args.workspace} (version {done['version']}) to {args.file}: "
+                    f"Backed up {path} (version {done['version']}) to {args.file}: "
                     f"{done['bytes'] / 1e6:.1f} MB, sha256 {done['sha256']}."
                 )
-    except (ValueError, WorkspaceError) as refused:
-        print(f"Not done: {refused}", file=sys.stderr)
-        return 1
-    except (duckdb.Error, OSError) as error:
-        print(
-            f"Not done: the workspace file {args.workspace} cannot be opened ({error}). If the app is running "
-            "with it, stop the app first, or use the Data page.",
-            file=sys.stderr,
-        )
+    except (ValueError, WorkspaceError, duckdb.Error, OSError) as failed:
+        if made:  # a refused restore leaves no empty workspace for the app to fill with the sample
+            for leftover in (path, Path(f"{path}.wal"), *(() if marked else (created_marker(path),))):
+                leftover.unlink(missing_ok=True)
+        print(f"Not done: {_reason(failed, path)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _reason(error: Exception, path: Path) -> str:
+    """What went wrong, as the command says it."""
+    if isinstance(error, ValueError | WorkspaceError):
+        return str(error)
+    if "lock" in str(error).lower():
+        return (
+            f"the workspace file {path} cannot be opened: another process holds it. If the app is running with "
+            "it, stop the app first, or use the Data page."
+        )
+    disk = unwritable(error, "A file")
+    return str(disk) if disk else f"{type(error).__name__}: {error}"
 
 
 if __name__ == "__main__":

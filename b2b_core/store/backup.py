@@ -38,6 +38,7 @@ import duckdb
 from b2b_core import contract
 from b2b_core.quarters import YEARS
 from b2b_core.scenarios.levers import Scenario
+from b2b_core.store.errors import unwritable
 from b2b_core.store.schema import QUARTER_PATTERN, SCHEMA, check_rows, quote, sql_string, within_years
 
 APP = "b2b-ops-strategy-dashboard"
@@ -64,7 +65,10 @@ def temporary_folder(parent: Path | None = None) -> Iterator[Path]:
         pid = stale.name.removeprefix(_TEMPORARY_PREFIX).split("-")[0]
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
-    folder = Path(tempfile.mkdtemp(prefix=f"{_TEMPORARY_PREFIX}{os.getpid()}-", dir=parent))
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=f"{_TEMPORARY_PREFIX}{os.getpid()}-", dir=parent))
+    except OSError as error:
+        raise unwritable(error, f"A temporary folder in {parent}") or error from error
     try:
         yield folder
     finally:
@@ -323,7 +327,11 @@ def _check_contents(con: duckdb.DuckDBPyConnection, custom: list[str], rows: dic
         if rows["panel_rows"]:
             check_rows(con, "backup.main.panel_rows", list(contract.NAMES), custom, key=("upload_id",))
     except ValueError as broken:
-        raise ValueError(f"This backup's stored rows break the data contract: {broken}. {USE_ANOTHER}") from None
+        raise ValueError(
+            f"This backup's stored rows break the data contract: {broken}. It was altered, or taken of data that an "
+            "older version of the app let in: in the workspace it comes from, upload that quarter again corrected (or "
+            "delete the upload), then back it up again."
+        ) from None
     for sql, problem in _HISTORY_RULES:
         bad, example = con.execute(sql.replace("b.", "backup.main.")).fetchall()[0]
         if bad:

@@ -72,7 +72,8 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, names: list[str]) -> str:
 
 
 class Workspace:
-    """A workspace file: the versioned panel. Thread-safe; one DuckDB connection per instance."""
+    """A workspace file: the versioned panel. Thread-safe: writes take turns on one DuckDB
+    connection, and each read has a connection of its own."""
 
     def __init__(self, path: str | os.PathLike, *, recreate: bool = False) -> None:
         """Open the workspace at ``path``, creating the file, its directory and the schema.
@@ -789,8 +790,8 @@ class Workspace:
                 "sha256": backup_file.file_sha256(file),
             }
             with self._lock:
-                self._con.execute(f"ATTACH {sql_string(str(file))} AS b2b_backup_in (READ_ONLY, TYPE DUCKDB)")
                 try:
+                    self._con.execute(f"ATTACH {sql_string(str(file))} AS b2b_backup_in (READ_ONLY, TYPE DUCKDB)")
                     with self._transaction():
                         self._replace_content("b2b_backup_in", manifest, actor, summary)
                 except duckdb.Error as error:  # e.g. a key twice in an altered backup: rolled back
