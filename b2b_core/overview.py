@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from b2b_core import quarters
+from b2b_core import engine, quarters
 
 KPI_COLUMNS = [
     "active_accounts",
@@ -32,46 +34,68 @@ KPI_COLUMNS = [
 ]
 
 
-def quarter_kpis(panel: pd.DataFrame) -> pd.DataFrame:
-    """One row per quarter in the panel (index ``quarter``, ascending), columns ``KPI_COLUMNS``."""
-    if panel.empty:
+def quarter_kpis(source: engine.Source) -> pd.DataFrame:
+    """One row per quarter in the panel (index ``quarter``, ascending), columns ``KPI_COLUMNS``.
+
+    ``source`` is a pandas panel or an Ibis table of one; the engine returns one row per quarter
+    (``kpi_reduction``) and only the ratios and the unknown quarters are worked out here.
+    """
+    kpis = engine.run(kpi_reduction(engine.table(source))).set_index("ordinal")
+    if kpis.empty:
         return pd.DataFrame(columns=KPI_COLUMNS, index=pd.Index([], name="quarter"), dtype=float)
-    frame = panel.assign(ordinal=quarters.ordinals_of(panel["quarter"]))
-    by_quarter = frame.groupby("ordinal")
-    reported = frame[frame["b_side_revenue"].notna()].groupby("ordinal")
-    b_side = reported["b_side_revenue"].sum()
-    kpis = pd.DataFrame(
-        {
-            "platform_revenue": by_quarter["platform_revenue"].sum(),
-            "b_side_revenue": b_side.reindex(by_quarter.size().index),
-        }
-    )
-    kpis["take_rate"] = reported["platform_revenue"].sum() / b_side.replace(0, np.nan)
-
-    active = frame.loc[frame["active"], ["account_id", "ordinal"]].drop_duplicates()
-    kpis["active_accounts"] = active.groupby("ordinal").size().reindex(kpis.index, fill_value=0)
-    first = active.groupby("account_id")["ordinal"].transform("min")
-    kpis["new_accounts"] = (
-        active[first == active["ordinal"]].groupby("ordinal").size().reindex(kpis.index, fill_value=0)
-    )
-
-    seen_next_quarter = active.assign(ordinal=active["ordinal"] + 1)
-    lost = _not_active(seen_next_quarter, active)
-    kpis["churned_accounts"] = lost.groupby("ordinal").size().reindex(kpis.index, fill_value=0).astype(float)
-    older = active[first < active["ordinal"] - 1]
-    back = older.loc[_not_active(older.assign(ordinal=older["ordinal"] - 1), active).index]
-    kpis["returning_accounts"] = back.groupby("ordinal").size().reindex(kpis.index, fill_value=0).astype(float)
+    kpis = kpis.astype({c: float for c in kpis.columns if c not in ("active_accounts", "new_accounts")})
+    kpis["take_rate"] = kpis.pop("reported_platform_revenue") / kpis["b_side_revenue"].replace(0, np.nan)
     unknown_before = ~(kpis.index - 1).isin(kpis.index)  # no data for q − 1: losses and returns unknown
     kpis.loc[unknown_before, ["churned_accounts", "returning_accounts"]] = np.nan
-
     kpis.index = pd.Index([quarters.from_ordinal(o) for o in kpis.index], name="quarter")
     return kpis[KPI_COLUMNS]
 
 
-def _not_active(rows: pd.DataFrame, active: pd.DataFrame) -> pd.DataFrame:
-    """The (account_id, ordinal) rows that are not an activity in ``active`` (index kept)."""
-    merged = rows.merge(active, on=["account_id", "ordinal"], how="left", indicator=True)
-    return rows[(merged["_merge"] == "left_only").to_numpy()]
+def kpi_reduction(panel: ir.Table) -> ir.Table:
+    """The engine's part of ``quarter_kpis``: per quarter ``ordinal`` (ascending), the sums
+    ``platform_revenue``, ``b_side_revenue`` (NULL when no row reports it) and
+    ``reported_platform_revenue`` (over the rows reporting B-side revenue), and the counts
+    ``active_accounts``, ``new_accounts``, ``churned_accounts`` and ``returning_accounts``
+    (churn counted in the quarter after an account's activity, whether or not it is observed).
+    """
+    rows = panel.mutate(ordinal=engine.quarter_ordinal(panel.quarter))
+    money = rows.group_by("ordinal").agg(
+        platform_revenue=rows.platform_revenue.sum(),
+        b_side_revenue=rows.b_side_revenue.sum(),
+        reported_platform_revenue=rows.platform_revenue.sum(where=rows.b_side_revenue.notnull()),
+    )
+    active = rows.filter(rows.active).select("account_id", "ordinal").distinct()
+    by_account = ibis.window(group_by="account_id", order_by="ordinal")
+    active = active.mutate(
+        first=active.ordinal.min().over(group_by="account_id"),
+        before=active.ordinal.lag().over(by_account),
+        after=active.ordinal.lead().over(by_account),
+    )
+    gone_after = active.after.isnull() | (active.after != active.ordinal + 1)
+    counts = active.group_by("ordinal").agg(
+        active_accounts=active.count(),
+        new_accounts=(active.first == active.ordinal).sum(),
+        returning_accounts=((active.first < active.ordinal - 1) & (active.before != active.ordinal - 1)).sum(),
+    )
+    churn = (
+        active.filter(gone_after)
+        .mutate(ordinal=active.ordinal + 1)
+        .group_by("ordinal")
+        .agg(churned_accounts=ibis._.count())
+    )
+    return (
+        money.left_join(counts, "ordinal")
+        .select(money, *[c for c in ("active_accounts", "new_accounts", "returning_accounts")])
+        .left_join(churn, "ordinal")
+        .select(~ibis.selectors.matches("ordinal_right"))
+        .mutate(
+            active_accounts=ibis._.active_accounts.fill_null(0),
+            new_accounts=ibis._.new_accounts.fill_null(0),
+            returning_accounts=ibis._.returning_accounts.fill_null(0),
+            churned_accounts=ibis._.churned_accounts.fill_null(0),
+        )
+        .order_by("ordinal")
+    )
 
 
 @dataclass(frozen=True)

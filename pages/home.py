@@ -18,7 +18,7 @@ SHOWN = {
 
 shell.require_app_shell()
 st.title("Overview")
-kpis = overview.quarter_kpis(state.live_panel())
+kpis = state.reduced(overview.quarter_kpis)
 latest, previous, headlines = overview.headlines(kpis)
 if latest is None:
     st.info(state.NO_DATA)

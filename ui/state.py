@@ -9,6 +9,7 @@ says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -77,6 +78,19 @@ def live_panel() -> pd.DataFrame:
     read it, never modify it in place."""
     ws = workspace()
     return _panel(str(ws.path), ws.version)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _reduced(data: str, name: str, _reduction: Callable, args: tuple):
+    # ``data`` and ``name`` key the cache; the function itself is not hashed
+    return workspace().reduce(lambda live: _reduction(live, *args))
+
+
+def reduced(reduction: Callable, *args):
+    """``reduction(live, *args)`` computed by the workspace's engine on the live panel (the panel
+    never comes into the server's memory), once per data version and the hashable ``args``, and
+    shared by every session."""
+    return _reduced(data_version(), f"{reduction.__module__}.{reduction.__qualname__}", reduction, args)
 
 
 def data_version() -> str:

@@ -11,23 +11,30 @@ import operator
 import os
 import shutil
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import BinaryIO, Self
+from typing import BinaryIO, Self, TypeVar
 
 import duckdb
+import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
-from b2b_core import access, contract
+from b2b_core import access, contract, engine
 from b2b_core.access import Actor
 from b2b_core.scenarios.levers import Scenario
 from b2b_core.store import backup as backup_file
 from b2b_core.store.errors import WorkspaceChanged, WorkspaceMissing, WorkspaceReplaced, unwritable
 from b2b_core.store.schema import ACTIVE, SCHEMA, check_columns, check_rows, quote, sql_string, utc_now
 
+T = TypeVar("T")
 _STAGED = "staged_panel"
+# The live panel: each quarter's rows from the upload live for it, ``active`` defaulted.
+_LIVE_ROWS = (
+    f"SELECT r.* EXCLUDE (upload_id) REPLACE ({ACTIVE}) "
+    "FROM panel_rows r JOIN live_quarters l USING (upload_id, quarter)"
+)
 
 
 def default_path() -> Path:
@@ -207,8 +214,7 @@ class Workspace:
         """
         rows = self._frame(
             f"""
-            SELECT r.* EXCLUDE (upload_id) REPLACE ({ACTIVE})
-            FROM panel_rows r JOIN live_quarters l USING (upload_id, quarter)
+            {_LIVE_ROWS}
             WHERE $quarters::VARCHAR[] IS NULL OR list_contains($quarters, l.quarter)
             ORDER BY quarter, account_id
             """,
@@ -216,6 +222,16 @@ class Workspace:
         )
         custom = [c for c in rows.columns if c not in contract.NAMES and rows[c].notna().any()]
         return _typed(rows, [], custom)
+
+    def reduce(self, reduction: Callable[[ir.Table], T]) -> T:
+        """``reduction(live)``, where ``live`` is the live panel as an Ibis table in this
+        workspace's DuckDB (the columns of ``panel()``, every custom metric included, unsorted):
+        the engine computes the view and only its small result reaches Python. Runs on a read
+        connection of its own (see ``_reading``); ``reduction`` must execute what it needs
+        before it returns."""
+        with self._reading() as con:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW live_panel AS {_LIVE_ROWS}")  # seen by this connection only
+            return reduction(engine.connect(con).table("live_panel"))
 
     def stored_rows(self) -> pd.DataFrame:
         """The rows of every upload not deleted, live or superseded (for the full export).

@@ -1,0 +1,79 @@
+"""Where the views are computed: the engine that holds the panel (DESIGN §4, the panel stays in the engine).
+
+A view is computed in two steps: a *reduction*, an Ibis expression over the panel that the
+engine runs and that returns a small frame (one row per quarter, per cohort × age …), then the
+numerical method on that frame in pandas or numpy. A reduction is written once, with Ibis, and
+runs wherever the panel lives: the workspace's DuckDB file (``Workspace.reduce``), or an
+in-memory DuckDB for a pandas panel (tests, a selection of accounts).
+
+Public view functions take a ``Source``, either kind, and give the same numbers.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import duckdb
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+from b2b_core import contract
+
+Source = pd.DataFrame | ir.Table
+
+_ARROW_TYPES = {
+    "text": pa.string(),
+    "quarter": pa.string(),
+    "number": pa.float64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+}
+_LOCAL = duckdb.connect()  # the engine of pandas panels; each table gets a connection of its own
+_LOCAL_LOCK = threading.Lock()
+
+
+def connect(con: duckdb.DuckDBPyConnection) -> ibis.BaseBackend:
+    """An Ibis backend over an open DuckDB connection (used by one thread at a time)."""
+    return ibis.duckdb.from_connection(con)
+
+
+def table(source: Source) -> ir.Table:
+    """``source`` as an Ibis table: an Ibis table as it is; a pandas panel copied into a
+    temporary table of a new connection to an in-memory DuckDB (missing numbers become NULL).
+    The table lives as long as the returned expression."""
+    if isinstance(source, ir.Table):
+        return source
+    if not isinstance(source, pd.DataFrame):
+        raise TypeError(f"a panel is a pandas DataFrame or an Ibis table, not {type(source).__name__}")
+    with _LOCAL_LOCK:
+        cursor = _LOCAL.cursor()
+    return connect(cursor).create_table(f"panel_{uuid.uuid4().hex}", obj=_typed(source), temp=True)
+
+
+def _typed(panel: pd.DataFrame) -> pa.Table:
+    """``panel`` as Arrow, a column holding no value at all (an empty panel's text) typed as the
+    contract says (custom metrics as numbers) instead of Arrow's null type, which no table holds."""
+    arrow = pa.Table.from_pandas(panel, preserve_index=False)
+    for i, field in enumerate(arrow.schema):
+        if pa.types.is_null(field.type):
+            kind = contract.BY_NAME[field.name].kind if field.name in contract.BY_NAME else "number"
+            arrow = arrow.set_column(i, field.name, arrow.column(i).cast(_ARROW_TYPES[kind]))
+    return arrow
+
+
+def columns(source: Source) -> list[str]:
+    """The column names of a panel of either kind."""
+    return list(source.columns)
+
+
+def quarter_ordinal(quarter: ir.StringValue) -> ir.IntegerValue:
+    """``2025Q3`` → ``2025 * 4 + 2``, as ``quarters.to_ordinal``: consecutive quarters differ by 1."""
+    return quarter.substr(0, 4).cast("int64") * 4 + quarter.substr(5, 1).cast("int64") - 1
+
+
+def run(expr: ir.Table) -> pd.DataFrame:
+    """The rows of a reduction, as pandas (missing numbers NaN)."""
+    return expr.to_pandas()
