@@ -10,7 +10,6 @@ from b2b_core.access import PermissionDenied
 from b2b_core.store import WorkspaceError
 from ui import auth, columns, downloads, shell, state
 from ui import format as fmt
-from ui import lifecycle_views as views
 
 MODEL_NAMES = playbook.BUSINESS_MODEL_NAMES
 SIGNAL_TRENDS = {
@@ -31,7 +30,6 @@ shell.require_app_shell()
 person = auth.current()
 st.title("Lifecycle priorities")
 ws = state.workspace_with_data()
-data = state.data_version()
 file_book = state.readable_playbook()
 saved_weights = ws.playbook_weights()
 book, unfit = file_book.with_saved_weights(saved_weights)
@@ -39,7 +37,7 @@ for problem in unfit:
     st.warning(f"Not applied: {problem}. An editor can save them again.")
 if "flash:lifecycle" in st.session_state:
     st.success(st.session_state.pop("flash:lifecycle"))
-metrics = views.metrics(data)
+metrics = state.reduced(lifecycle.company_metrics)
 
 # What-if controls
 controls = st.columns([1, 1, 1])

@@ -7,7 +7,10 @@ import numpy as np
 import pandas as pd
 
 from b2b_core import quarters
+from b2b_core.lifecycle import metrics as metrics_module
+from b2b_core.lifecycle.metrics import SIGNALS
 from b2b_core.overview import KPI_COLUMNS
+from b2b_core.quadrants import QUADRANTS, SUMMARY_COLUMNS, assign_quadrants
 
 
 def quarter_kpis(panel: pd.DataFrame) -> pd.DataFrame:
@@ -49,3 +52,89 @@ def quarter_kpis(panel: pd.DataFrame) -> pd.DataFrame:
 def _not_active(rows: pd.DataFrame, active: pd.DataFrame) -> pd.DataFrame:
     merged = rows.merge(active, on=["account_id", "ordinal"], how="left", indicator=True)
     return rows[(merged["_merge"] == "left_only").to_numpy()]
+
+
+def quadrant_summary(panel, cut="median", by=None, quarters=None, accounts=None) -> pd.DataFrame:
+    """``quadrants.quadrant_summary`` computed in pandas, quarter by quarter from ``assign_quadrants``."""
+    chosen = sorted(panel["quarter"].unique()) if quarters is None else quarters
+    frames = {}
+    for quarter in chosen:
+        placed = assign_quadrants(panel, quarter, cut, by, accounts)
+        placed = placed[placed["quadrant"].isin(QUADRANTS)]
+        placed = placed.assign(quadrant=placed["quadrant"].cat.set_categories(list(QUADRANTS)))
+        grouped = placed.groupby("quadrant", observed=False)
+        table = pd.DataFrame({"accounts": grouped.size()})
+        table["account_share"] = table["accounts"] / len(placed) if len(placed) else float("nan")
+        for revenue in ("platform_revenue", "b_side_revenue"):
+            total = placed[revenue].sum()
+            table[f"{revenue}_share"] = grouped[revenue].sum() / total if total > 0 else float("nan")
+        table["median_take_rate"] = grouped["take_rate"].median()
+        frames[quarter] = table
+    if not frames:
+        empty = pd.MultiIndex.from_tuples([], names=["quarter", "quadrant"])
+        return pd.DataFrame(columns=SUMMARY_COLUMNS, index=empty)
+    return pd.concat(frames, names=["quarter", "quadrant"])[SUMMARY_COLUMNS]
+
+
+def company_metrics(panel: pd.DataFrame) -> pd.DataFrame:
+    """``lifecycle.company_metrics`` computed in pandas."""
+    kpis = quarter_kpis(panel)
+    metrics = kpis.copy()
+    for name in SIGNALS:
+        metrics[name] = np.nan
+    if kpis.empty:
+        return metrics
+    ordinal = pd.Series(quarters.ordinals_of(panel["quarter"]), index=panel.index)
+    rows = panel.assign(ordinal=ordinal)
+    by_ordinal = {q: quarters.to_ordinal(q) for q in kpis.index}  # kpis are in quarter order
+    first_quarter = by_ordinal[kpis.index[0]]
+    active = rows[rows["active"]]
+    first_active = active.groupby("account_id")["ordinal"].min()
+    revenue = rows.groupby(["ordinal", "account_id"])["platform_revenue"].sum()
+    active_sets = active.groupby("ordinal")["account_id"].agg(set)
+
+    metrics["quarters_of_history"] = np.arange(1, len(kpis) + 1)
+    for quarter, q in by_ordinal.items():
+        out = metrics.loc[quarter]
+        for column, lag, name in (
+            ("platform_revenue", 1, "platform_revenue_growth_qoq"),
+            ("platform_revenue", 4, "platform_revenue_growth_yoy"),
+            ("active_accounts", 1, "active_accounts_growth_qoq"),
+            ("active_accounts", 4, "active_accounts_growth_yoy"),
+            ("new_accounts", 4, "new_accounts_growth_yoy"),
+        ):
+            earlier = quarters.shift(quarter, -lag)
+            if column == "new_accounts" and q - lag == first_quarter:
+                continue  # the first quarter's "new" accounts include everyone who signed up earlier
+            if earlier in kpis.index and kpis.loc[earlier, column] > 0:
+                metrics.loc[quarter, name] = out[column] / kpis.loc[earlier, column] - 1
+        for column in ("platform_revenue", "active_accounts"):
+            metrics.loc[quarter, f"{column}_growth_annual"] = metrics_module._annual_growth(kpis[column], quarter)
+        now = revenue.loc[q] if q in revenue.index.get_level_values(0) else pd.Series(dtype=float)
+        year_ago = q - 4
+        if year_ago in active_sets.index:
+            base = active_sets.loc[year_ago]
+            still = active_sets.loc[q] if q in active_sets.index else set()
+            metrics.loc[quarter, "logo_retention_4q"] = len(base & still) / len(base) if base else np.nan
+            before = revenue.loc[year_ago].reindex(list(base)).sum()
+            if before > 0:
+                metrics.loc[quarter, "nrr_4q"] = now.reindex(list(base)).fillna(0).sum() / before
+        total = now.sum()
+        if total > 0:
+            if q - 4 >= first_quarter:  # before that, an account's true age is unknown
+                mature = first_active.reindex(now.index) <= q - 4
+                metrics.loc[quarter, "mature_revenue_share"] = now[mature.to_numpy()].sum() / total
+            metrics.loc[quarter, "top10_share"] = now.nlargest(10).sum() / total
+        new = first_active.index[first_active == q]
+        if len(new) and q > first_quarter:
+            metrics.loc[quarter, "activation"] = (now.reindex(new).fillna(0) > 0).mean()
+
+    mix = quadrant_summary(panel)
+    for quarter in kpis.index:
+        if quarter in mix.index.get_level_values(0) and mix.loc[quarter, "accounts"].sum() > 0:
+            shares = mix.loc[quarter]
+            for q in QUADRANTS:
+                metrics.loc[quarter, f"share_{q.lower()}"] = shares.loc[q, "account_share"]
+            metrics.loc[quarter, "q4_b_side_revenue_share"] = shares.loc["Q4", "b_side_revenue_share"]
+            metrics.loc[quarter, "q2_platform_revenue_share"] = shares.loc["Q2", "platform_revenue_share"]
+    return metrics

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from b2b_core import engine, overview, sample, store
+from b2b_core import engine, lifecycle, overview, quadrants, sample, store
 from b2b_core.access import LOCAL
 from tests import pandas_reference
 
@@ -63,6 +63,39 @@ def test_quarter_kpis_match_the_pandas_reference(name):
     pd.testing.assert_frame_equal(overview.quarter_kpis(panel), pandas_reference.quarter_kpis(panel))
 
 
+@pytest.mark.parametrize("name", PANELS)
+def test_company_metrics_match_the_pandas_reference(name):
+    panel = PANELS[name]()
+    pd.testing.assert_frame_equal(lifecycle.company_metrics(panel), pandas_reference.company_metrics(panel))
+
+
+CUTS = ["median", "mean", ("percentile", 75), ("value", 1000.0, 100.0)]
+
+
+@pytest.mark.parametrize("name", PANELS)
+@pytest.mark.parametrize("cut", CUTS, ids=str)
+def test_quadrant_summary_matches_the_pandas_reference(name, cut):
+    panel = PANELS[name]()
+    pd.testing.assert_frame_equal(
+        quadrants.quadrant_summary(panel, cut), pandas_reference.quadrant_summary(panel, cut), check_exact=False
+    )
+
+
+@pytest.mark.parametrize("cut", CUTS, ids=str)
+def test_quadrant_summary_by_group_of_chosen_accounts_matches_the_pandas_reference(cut):
+    panel = _sample().assign(tier=lambda p: p["tier"].where(p.index % 7 != 0))  # some tiers missing
+    rare = panel["account_id"].isin(panel["account_id"].unique()[:30])
+    panel.loc[rare, "segment"] = "rare"  # a group below MIN_GROUP takes the quarter's cut points
+    chosen = pd.Index(panel["account_id"].unique()[::3])
+    quarters = ["2026Q3", "2025Q1", "2031Q1"]  # out of order, and one with no rows
+    for by in ("segment", "tier"):
+        pd.testing.assert_frame_equal(
+            quadrants.quadrant_summary(panel, cut, by, quarters, chosen),
+            pandas_reference.quadrant_summary(panel, cut, by, quarters, chosen),
+            check_exact=False,
+        )
+
+
 def test_a_reduction_gives_the_same_numbers_on_the_live_panel_as_on_its_pandas_copy(tmp_path):
     workspace = store.Workspace(tmp_path / "w.duckdb")
     panel = _returning()
@@ -71,6 +104,10 @@ def test_a_reduction_gives_the_same_numbers_on_the_live_panel_as_on_its_pandas_c
     live = workspace.reduce(overview.quarter_kpis)
     pd.testing.assert_frame_equal(live, overview.quarter_kpis(workspace.panel()))
     pd.testing.assert_frame_equal(live, pandas_reference.quarter_kpis(panel))
+    signals = workspace.reduce(lifecycle.company_metrics)
+    pd.testing.assert_frame_equal(signals, pandas_reference.company_metrics(panel))
+    mix = workspace.reduce(lambda table: quadrants.quadrant_summary(table, "median", "segment"))
+    pd.testing.assert_frame_equal(mix, pandas_reference.quadrant_summary(panel, "median", "segment"), check_exact=False)
 
 
 def test_a_pandas_panel_with_a_column_of_no_value_becomes_a_typed_table():

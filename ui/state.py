@@ -80,7 +80,7 @@ def live_panel() -> pd.DataFrame:
     return _panel(str(ws.path), ws.version)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner="Computing this view from the workspace (once per version of the data)…", max_entries=64)
 def _reduced(data: str, name: str, _reduction: Callable, args: tuple):
     # ``data`` and ``name`` key the cache; the function itself is not hashed
     return workspace().reduce(lambda live: _reduction(live, *args))

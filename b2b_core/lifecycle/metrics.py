@@ -29,10 +29,12 @@ signed up earlier): its activation, and new-account growth measured from it, are
 
 from __future__ import annotations
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from b2b_core import overview, quarters
+from b2b_core import engine, overview, quarters
 from b2b_core.quadrants import QUADRANTS, quadrant_summary
 
 SIGNALS = (
@@ -55,23 +57,21 @@ SIGNALS = (
 )
 
 
-def company_metrics(panel: pd.DataFrame) -> pd.DataFrame:
+def company_metrics(panel: engine.Source) -> pd.DataFrame:
     """One row per quarter of the panel (index ``quarter``, ascending): the KPI columns of
-    ``overview.quarter_kpis`` then ``SIGNALS``. An empty panel gives an empty frame."""
-    kpis = overview.quarter_kpis(panel)
+    ``overview.quarter_kpis`` then ``SIGNALS``. An empty panel gives an empty frame. The engine
+    returns the per-quarter counts and sums (``overview.kpi_reduction``, ``signal_reduction``,
+    ``quadrants.summary_reduction``); the growth rates and shares are worked out here."""
+    table = engine.table(panel)
+    kpis = overview.quarter_kpis(table)
     metrics = kpis.copy()
     for name in SIGNALS:
         metrics[name] = np.nan
     if kpis.empty:
         return metrics
-    ordinal = pd.Series(quarters.ordinals_of(panel["quarter"]), index=panel.index)
-    rows = panel.assign(ordinal=ordinal)
     by_ordinal = {q: quarters.to_ordinal(q) for q in kpis.index}  # kpis are in quarter order
     first_quarter = by_ordinal[kpis.index[0]]
-    active = rows[rows["active"]]
-    first_active = active.groupby("account_id")["ordinal"].min()
-    revenue = rows.groupby(["ordinal", "account_id"])["platform_revenue"].sum()
-    active_sets = active.groupby("ordinal")["account_id"].agg(set)
+    sums = engine.run(signal_reduction(table)).set_index("ordinal").astype(float).reindex(list(by_ordinal.values()))
 
     metrics["quarters_of_history"] = np.arange(1, len(kpis) + 1)
     for quarter, q in by_ordinal.items():
@@ -90,26 +90,20 @@ def company_metrics(panel: pd.DataFrame) -> pd.DataFrame:
                 metrics.loc[quarter, name] = out[column] / kpis.loc[earlier, column] - 1
         for column in ("platform_revenue", "active_accounts"):
             metrics.loc[quarter, f"{column}_growth_annual"] = _annual_growth(kpis[column], quarter)
-        now = revenue.loc[q] if q in revenue.index.get_level_values(0) else pd.Series(dtype=float)
-        year_ago = q - 4
-        if year_ago in active_sets.index:
-            base = active_sets.loc[year_ago]
-            still = active_sets.loc[q] if q in active_sets.index else set()
-            metrics.loc[quarter, "logo_retention_4q"] = len(base & still) / len(base) if base else np.nan
-            before = revenue.loc[year_ago].reindex(list(base)).sum()
-            if before > 0:
-                metrics.loc[quarter, "nrr_4q"] = now.reindex(list(base)).fillna(0).sum() / before
-        total = now.sum()
+        found = sums.loc[q]
+        if found["year_ago_accounts"] > 0:
+            metrics.loc[quarter, "logo_retention_4q"] = found["retained_accounts"] / found["year_ago_accounts"]
+            if found["year_ago_revenue_then"] > 0:
+                metrics.loc[quarter, "nrr_4q"] = found["year_ago_revenue_now"] / found["year_ago_revenue_then"]
+        total = found["revenue"]
         if total > 0:
             if q - 4 >= first_quarter:  # before that, an account's true age is unknown
-                mature = first_active.reindex(now.index) <= q - 4
-                metrics.loc[quarter, "mature_revenue_share"] = now[mature.to_numpy()].sum() / total
-            metrics.loc[quarter, "top10_share"] = now.nlargest(10).sum() / total
-        new = first_active.index[first_active == q]
-        if len(new) and q > first_quarter:
-            metrics.loc[quarter, "activation"] = (now.reindex(new).fillna(0) > 0).mean()
+                metrics.loc[quarter, "mature_revenue_share"] = found["mature_revenue"] / total
+            metrics.loc[quarter, "top10_share"] = found["top10_revenue"] / total
+        if found["new_accounts"] > 0 and q > first_quarter:
+            metrics.loc[quarter, "activation"] = found["new_earning_accounts"] / found["new_accounts"]
 
-    mix = quadrant_summary(panel)
+    mix = quadrant_summary(table)
     for quarter in kpis.index:
         if quarter in mix.index.get_level_values(0) and mix.loc[quarter, "accounts"].sum() > 0:
             shares = mix.loc[quarter]
@@ -118,6 +112,45 @@ def company_metrics(panel: pd.DataFrame) -> pd.DataFrame:
             metrics.loc[quarter, "q4_b_side_revenue_share"] = shares.loc["Q4", "b_side_revenue_share"]
             metrics.loc[quarter, "q2_platform_revenue_share"] = shares.loc["Q2", "platform_revenue_share"]
     return metrics
+
+
+def signal_reduction(panel: ir.Table) -> ir.Table:
+    """The engine's part of the signals, per quarter ``ordinal`` of the panel: ``revenue`` (platform
+    revenue), ``top10_revenue`` (of its ten largest accounts), ``mature_revenue`` (of accounts first
+    active four or more quarters earlier), ``new_accounts`` (first active then) and
+    ``new_earning_accounts`` (of those, with platform revenue > 0 then); of the accounts active four
+    quarters earlier: ``year_ago_accounts``, ``retained_accounts`` (active now too),
+    ``year_ago_revenue_then`` and ``year_ago_revenue_now`` (their platform revenue then and now)."""
+    rows = panel.mutate(ordinal=engine.quarter_ordinal(panel.quarter))
+    accounts = rows.group_by(["account_id", "ordinal"]).agg(
+        revenue=rows.platform_revenue.sum(), active=rows.active.any()
+    )
+    first = accounts.filter(accounts.active).group_by("account_id").agg(first_active=ibis._.ordinal.min())
+    accounts = accounts.left_join(first, "account_id").drop("account_id_right")
+    rank = ibis.row_number().over(group_by="ordinal", order_by=ibis.desc("revenue"))
+    ranked = accounts.mutate(rank=rank)
+    per_quarter = ranked.group_by("ordinal").agg(
+        revenue=ranked.revenue.sum(),
+        top10_revenue=ranked.revenue.sum(where=ranked["rank"] < 10),
+        mature_revenue=ranked.revenue.sum(where=ranked.first_active <= ranked.ordinal - 4).fill_null(0),
+        new_accounts=(ranked.first_active == ranked.ordinal).sum(),
+        new_earning_accounts=((ranked.first_active == ranked.ordinal) & (ranked.revenue > 0)).sum(),
+    )
+    year_ago = accounts.filter(accounts.active).select(
+        "account_id", ordinal=accounts.ordinal + 4, revenue_then=accounts.revenue
+    )
+    followed = year_ago.left_join(accounts, ["account_id", "ordinal"])
+    cohorts = followed.group_by("ordinal").agg(
+        year_ago_accounts=followed.count(),
+        retained_accounts=followed.active.fill_null(False).sum(),
+        year_ago_revenue_then=followed.revenue_then.sum(),
+        year_ago_revenue_now=followed.revenue.fill_null(0).sum(),
+    )
+    return (
+        per_quarter.left_join(cohorts, "ordinal")
+        .drop("ordinal_right")
+        .mutate(year_ago_accounts=ibis._.year_ago_accounts.fill_null(0))
+    )
 
 
 def _annual_growth(values: pd.Series, quarter: str) -> float:

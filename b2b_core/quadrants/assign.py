@@ -18,6 +18,8 @@ Cut points are computed over the placed accounts of the quarter, per group when 
 
 from __future__ import annotations
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
@@ -150,3 +152,47 @@ def accounts_matching(panel: pd.DataFrame, selection: dict[str, list[str]] | Non
     for column, accepted in selection.items():
         keep &= latest[column].isin(accepted).to_numpy()
     return pd.Index(latest.loc[keep, "account_id"])
+
+
+def placed_rows(
+    panel: ir.Table, quarters: list[str] | None = None, cut: Cut = "median", by: str | None = None
+) -> ir.Table:
+    """The engine's placement: one row per placed account and quarter (of ``quarters``, or all),
+    columns ``account_id``, ``quarter``, ``b_side_revenue``, ``platform_revenue``, ``x_cut``,
+    ``y_cut`` and ``quadrant`` (``Q1`` … ``Q4``), by the rules of ``assign_quadrants``: cut points
+    over the placed accounts of the quarter, or of the group of ``by`` when it has at least
+    ``MIN_GROUP`` of them; high means strictly above the cut."""
+    check_cut(cut)
+    if by is not None and by not in panel.columns:
+        raise ValueError(f"cannot cut by {by!r}: the panel has no such column")
+    rows = panel if quarters is None else panel.filter(panel.quarter.isin(list(quarters)))
+    rows = rows.filter(rows.active & rows.b_side_revenue.notnull() & rows.platform_revenue.notnull())
+    group = [] if by is None else [rows[by].cast("string").fill_null("").name("cut_group")]
+    placed = rows.select("account_id", "quarter", "b_side_revenue", "platform_revenue", *group)
+    if isinstance(cut, tuple) and cut[0] == "value":  # the same fixed points for every quarter and group
+        placed = placed.mutate(x_cut=ibis.literal(float(cut[1])), y_cut=ibis.literal(float(cut[2])))
+    else:
+        cuts = placed.group_by("quarter").agg(**_cut_expressions(placed, cut))
+        placed = placed.left_join(cuts, "quarter").drop("quarter_right")
+    if by is not None and not (isinstance(cut, tuple) and cut[0] == "value"):
+        own = placed.group_by(["quarter", "cut_group"]).agg(
+            members=placed.count(), **{f"own_{k}": v for k, v in _cut_expressions(placed, cut).items()}
+        )
+        placed = placed.left_join(own, ["quarter", "cut_group"])
+        enough = placed.members >= MIN_GROUP
+        placed = placed.mutate(
+            x_cut=enough.ifelse(placed.own_x_cut, placed.x_cut), y_cut=enough.ifelse(placed.own_y_cut, placed.y_cut)
+        ).select("account_id", "quarter", "b_side_revenue", "platform_revenue", "x_cut", "y_cut")
+    high_x, high_y = placed.b_side_revenue > placed.x_cut, placed.platform_revenue > placed.y_cut
+    quadrant = ibis.cases((high_y & high_x, "Q1"), (high_y, "Q2"), (high_x, "Q4"), else_="Q3")
+    return placed.mutate(quadrant=quadrant)
+
+
+def _cut_expressions(placed: ir.Table, cut: Cut) -> dict[str, ir.FloatingScalar]:
+    """``x_cut`` and ``y_cut`` as aggregates of the placed rows, for a median, mean or percentile
+    cut (numpy's linear percentile is DuckDB's ``quantile_cont``)."""
+    x, y = placed.b_side_revenue, placed.platform_revenue
+    if cut == "mean":
+        return {"x_cut": x.mean(), "y_cut": y.mean()}
+    share = 0.5 if cut == "median" else cut[1] / 100
+    return {"x_cut": x.quantile(share), "y_cut": y.quantile(share)}
