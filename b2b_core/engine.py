@@ -69,6 +69,17 @@ def columns(source: Source) -> list[str]:
     return list(source.columns)
 
 
+def custom_metrics(table: ir.Table) -> list[str]:
+    """The custom metric columns of a panel table: numeric columns that are not contract columns."""
+    return [name for name, kind in table.schema().items() if name not in contract.NAMES and kind.is_numeric()]
+
+
+def ids(accounts: pd.Index) -> ir.Table:
+    """A one-column table ``account_id`` of ``accounts``, to keep a panel's rows of those accounts
+    (``rows.semi_join(ids(accounts), "account_id")``)."""
+    return ibis.memtable(pd.DataFrame({"account_id": pd.Series(accounts, dtype=object).astype(str)}))
+
+
 def quarter_ordinal(quarter: ir.StringValue) -> ir.IntegerValue:
     """``2025Q3`` → ``2025 * 4 + 2``, as ``quarters.to_ordinal``: consecutive quarters differ by 1."""
     return quarter.substr(0, 4).cast("int64") * 4 + quarter.substr(5, 1).cast("int64") - 1

@@ -30,7 +30,7 @@ play_key = state.playbook_key()
 play = state.readable_playbook(play_key)
 
 # Controls
-options = views.filter_options(data)
+options = views.filter_options()
 top = st.columns([2, 1, 1, 1])
 quarter = top[0].select_slider("Quarter", observed, value=observed[-1], key="quarter")
 cut_kind = top[1].selectbox("Cut points", list(CUTS), format_func=CUTS.get, key="cut")
@@ -65,16 +65,15 @@ compare_with = st.selectbox(
     help="The quarter the migration and the movers start from (the quarter before by default).",
 )
 
-now = views.assigned(data, selection, quarter, cut, by)
-placed = now[now["quadrant"].isin(quadrants.QUADRANTS)]
-unplaced = (now["quadrant"] == quadrants.NO_B_SIDE).sum()
-if not placed.empty and not (placed["b_side_revenue"] > 0).any():
+now = views.quarter(selection, quarter, cut, by)
+unplaced = int(now.states[quadrants.NO_B_SIDE])
+if now.placed and not now.positive_b_side:
     st.warning(
         f"Every account of {quarter} reports B-side revenue 0, so the map cannot tell high from low on that axis. "
         "Check that the column mapped to **b_side_revenue** holds the accounts' own revenue (GMV, sales)."
     )
     st.stop()
-if placed.empty:
+if not now.placed:
     if unplaced:
         st.warning(
             f"No account of {quarter} has B-side revenue, so none can be placed: the map needs each account's own "
@@ -85,15 +84,14 @@ if placed.empty:
         st.info(f"No active account in {quarter} for this selection. Widen the filters or pick another quarter.")
     st.stop()
 
-flow = views.migration(data, selection, compare_with, quarter, cut, by) if earlier else None
-changed = quadrants.movers(flow) if flow is not None else None
-mix = views.summary(data, selection, cut, by, (quarter,)).loc[quarter]
+flow = views.migration(selection, compare_with, quarter, cut, by) if earlier else None
+mix = views.summary(selection, cut, by, (quarter,)).loc[quarter]
 
 heads = st.columns(4)
 heads[0].metric(
     "Accounts placed",
-    fmt.count(len(placed)),
-    help=f"{unplaced:,} active accounts without B-side revenue and {(now['quadrant'] == quadrants.INACTIVE).sum():,} "
+    fmt.count(now.placed),
+    help=f"{unplaced:,} active accounts without B-side revenue and {now.states[quadrants.INACTIVE]:,} "
     "inactive rows are not placed.",
     border=True,
 )
@@ -112,8 +110,10 @@ heads[2].metric(
     border=True,
 )
 if flow is not None:
-    between = changed[changed["before"].isin(quadrants.QUADRANTS) & changed["after"].isin(quadrants.QUADRANTS)]
-    heads[3].metric(f"Changed quadrant since {compare_with}", fmt.count(len(between)), border=True)
+    between = flow.matrix.loc[list(quadrants.QUADRANTS), list(quadrants.QUADRANTS)].to_numpy()
+    heads[3].metric(
+        f"Changed quadrant since {compare_with}", fmt.count(int(between.sum() - between.trace())), border=True
+    )
 
 map_tab, play_tab, migration_tab, movers_tab, clusters_tab, mix_tab = st.tabs(
     ["Map", "Play through quarters", "Migration", "Movers", "Clusters", "Mix over time"],
@@ -127,21 +127,20 @@ with map_tab:
         log_axes = look[0].toggle("Log axes", value=True, key="log_axes", help="Revenue spans orders of magnitude.")
         colour_choices = ["quadrant", *[c for c in ("segment", "tier", "region") if c in options], "cluster"]
         colour_by = look[1].selectbox("Colour by", colour_choices, format_func=str.capitalize, key="colour_by")
-        size_choices = [None, *[c for c in ("contract_value", *contract.custom_metrics(now)) if c in now.columns]]
+        drawn = now.drawn
+        size_choices = [None, *[c for c in ("contract_value", *contract.custom_metrics(drawn)) if c in drawn.columns]]
         size_by = look[2].selectbox(
             "Bubble size",
             size_choices,
             format_func=lambda c: "Same for all" if c is None else c.replace("_", " ").capitalize(),
             key="size_by",
         )
-        if colour_by == "cluster" and isinstance(
-            clusters := views.segmentation(data, selection, quarter, cut, by), str
-        ):
+        if colour_by == "cluster" and isinstance(clusters := views.segmentation(selection, quarter, cut, by), str):
             st.info(f"No clusters: {fmt.plain(clusters)}. Colouring by quadrant.")
             colour_by = "quadrant"
         figure = views.map_figure(data, selection, quarter, cut, by, log_axes, colour_by, size_by, play_key)
         st.plotly_chart(figure, width="stretch", key="quadrant_chart")
-        zero = int((placed["zero_b_side"] | placed["zero_platform"]).sum())
+        zero = views.quarter(selection, quarter, cut, by, log_axes).zero
         st.caption(
             "Each dot is an account. Dashed lines are the cut points of all the quarter's accounts (filters choose "
             "whom to show, not where the lines are); an account exactly at a cut counts as low. "
@@ -153,6 +152,12 @@ with map_tab:
                 else ""
             )
             + (" With cuts per group there is no single pair of cut lines to draw." if by else "")
+            + (
+                f" The map draws {len(drawn):,} of the {now.placed:,} accounts: the largest on each axis and a "
+                "random share of each quadrant; the grey cells under them show where all of them sit."
+                if now.sampled
+                else ""
+            )
         )
         cards = st.columns(4)
         for card, quadrant_play in zip(cards, play.quadrants, strict=True):
@@ -167,8 +172,12 @@ with map_tab:
                 )
                 st.write(quadrant_play.meaning)
                 st.markdown("\n".join(f"- {action}" for action in quadrant_play.actions))
-        downloads.csv_button(
-            "Download the accounts of this map (CSV)", now, f"quadrants_{quarter}.csv", "dl:map", index=False
+        downloads.file_button(
+            "Download every account of this quarter (CSV)",
+            lambda: views.accounts_csv(selection, quarter, cut, by),
+            f"quadrants_{quarter}.csv",
+            "text/csv",
+            "dl:map",
         )
 
 with play_tab:
@@ -235,19 +244,28 @@ with movers_tab:
         if not earlier:
             st.info(f"{quarter} is the first quarter of the workspace: nobody has moved yet.")
         else:
-            table = changed
+            table = flow.movers
             st.caption(
-                f"{len(table):,} accounts changed state between {compare_with} and {quarter}, the largest change in "
-                "platform revenue first."
+                f"{flow.moved:,} accounts changed state between {compare_with} and {quarter}, the largest change in "
+                "platform revenue first"
+                + (
+                    f"; the {len(table):,} largest are listed, the download holds all."
+                    if flow.moved > len(table)
+                    else "."
+                )
             )
             st.dataframe(table, hide_index=True, width="stretch", column_config=MOVER_COLUMNS)
-            downloads.csv_button(
-                "Download the movers (CSV)", table, f"movers_{compare_with}_{quarter}.csv", "dl:movers", index=False
+            downloads.file_button(
+                "Download the movers (CSV)",
+                lambda: views.movers_csv(selection, compare_with, quarter, cut, by),
+                f"movers_{compare_with}_{quarter}.csv",
+                "text/csv",
+                "dl:movers",
             )
 
 with clusters_tab:
     if clusters_tab.open:
-        clusters = views.segmentation(data, selection, quarter, cut, by)
+        clusters = views.segmentation(selection, quarter, cut, by)
         if isinstance(clusters, str):
             st.info(f"No clusters: {fmt.plain(clusters)}.")
         else:
@@ -281,7 +299,7 @@ with clusters_tab:
 
 with mix_tab:
     if mix_tab.open:
-        every = views.summary(data, selection, cut, by, tuple(observed))
+        every = views.summary(selection, cut, by, tuple(observed))
         st.dataframe(
             every,
             width="stretch",

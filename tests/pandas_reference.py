@@ -6,11 +6,24 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from b2b_core import quarters
+from b2b_core import contract, quarters
 from b2b_core.lifecycle import metrics as metrics_module
 from b2b_core.lifecycle.metrics import SIGNALS
 from b2b_core.overview import KPI_COLUMNS
-from b2b_core.quadrants import QUADRANTS, SUMMARY_COLUMNS, assign_quadrants
+from b2b_core.quadrants import (
+    AFTER_STATES,
+    BEFORE_STATES,
+    CHURNED,
+    INACTIVE,
+    MIN_GROUP,
+    NEW,
+    QUADRANTS,
+    RETURNING,
+    STATES,
+    SUMMARY_COLUMNS,
+    Cut,
+)
+from b2b_core.quadrants.assign import ATTRIBUTES
 
 
 def quarter_kpis(panel: pd.DataFrame) -> pd.DataFrame:
@@ -138,3 +151,131 @@ def company_metrics(panel: pd.DataFrame) -> pd.DataFrame:
             metrics.loc[quarter, "q4_b_side_revenue_share"] = shares.loc["Q4", "b_side_revenue_share"]
             metrics.loc[quarter, "q2_platform_revenue_share"] = shares.loc["Q2", "platform_revenue_share"]
     return metrics
+
+
+def assign_quadrants(
+    panel: pd.DataFrame,
+    quarter: str,
+    cut: Cut = "median",
+    by: str | None = None,
+    accounts: pd.Index | None = None,
+) -> pd.DataFrame:
+    """``quadrants.assign_quadrants`` computed in numpy, in panel order."""
+    if by is not None and by not in panel.columns:
+        raise ValueError(f"cannot cut by {by!r}: the panel has no such column")
+    rows = panel[panel["quarter"].to_numpy() == quarter]
+    keep = ["account_id", *(c for c in ATTRIBUTES if c in rows.columns), *contract.custom_metrics(rows)]
+    frame = rows[keep].reset_index(drop=True)
+    x = rows["b_side_revenue"].to_numpy(dtype=float, na_value=np.nan)
+    y = rows["platform_revenue"].to_numpy(dtype=float, na_value=np.nan)
+    active = rows["active"].to_numpy(dtype=bool)
+    placed = active & ~np.isnan(x) & ~np.isnan(y)
+
+    x_cut, y_cut = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
+    if placed.any():
+        x_cut[placed], y_cut[placed] = _cut_points(x[placed], y[placed], cut)
+    if by is not None:
+        groups = pd.factorize(rows[by].astype(object).fillna(""))[0]
+        for group in np.unique(groups[placed]):
+            members = placed & (groups == group)
+            if members.sum() >= MIN_GROUP:
+                x_cut[members], y_cut[members] = _cut_points(x[members], y[members], cut)
+
+    with np.errstate(invalid="ignore"):
+        high_x, high_y = x > x_cut, y > y_cut
+    # codes into STATES: Q1 0, Q2 1, Q3 2, Q4 3, no B-side 4, inactive 5
+    codes = np.where(high_y, np.where(high_x, 0, 1), np.where(high_x, 3, 2))
+    codes = np.where(placed, codes, np.where(active, 4, 5))
+    frame["b_side_revenue"] = x
+    frame["platform_revenue"] = y
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame["take_rate"] = np.where(x > 0, y / x, np.nan)
+    frame["quadrant"] = pd.Categorical.from_codes(codes, categories=list(STATES))
+    frame["x_cut"], frame["y_cut"] = x_cut, y_cut
+    frame["zero_b_side"], frame["zero_platform"] = placed & (x == 0), placed & (y == 0)
+    if accounts is not None:
+        frame = frame[frame["account_id"].isin(accounts)].reset_index(drop=True)
+    return frame
+
+
+def _cut_points(x: np.ndarray, y: np.ndarray, cut: Cut) -> tuple[float, float]:
+    if cut == "median":
+        return float(np.median(x)), float(np.median(y))
+    if cut == "mean":
+        return float(x.mean()), float(y.mean())
+    if cut[0] == "percentile":
+        return float(np.percentile(x, cut[1])), float(np.percentile(y, cut[1]))
+    return float(cut[1]), float(cut[2])
+
+
+def accounts_matching(panel: pd.DataFrame, selection: dict[str, list[str]] | None = None) -> pd.Index | None:
+    """``quadrants.accounts_matching`` computed in pandas."""
+    selection = {c: v for c, v in (selection or {}).items() if v and c in panel.columns}
+    if not selection:
+        return None
+    order = quarters.ordinals_of(panel["quarter"])
+    latest = panel.iloc[np.argsort(order, kind="stable")].drop_duplicates("account_id", keep="last")
+    keep = np.ones(len(latest), dtype=bool)
+    for column, accepted in selection.items():
+        keep &= latest[column].isin(accepted).to_numpy()
+    return pd.Index(latest.loc[keep, "account_id"])
+
+
+def migration_accounts(
+    panel: pd.DataFrame,
+    from_quarter: str,
+    to_quarter: str,
+    cut: Cut = "median",
+    by: str | None = None,
+    accounts: pd.Index | None = None,
+) -> pd.DataFrame:
+    """``quadrants.quadrant_migration`` computed in pandas: the per-account frame the views were built on."""
+    if quarters.to_ordinal(from_quarter) >= quarters.to_ordinal(to_quarter):
+        raise ValueError(f"the migration runs forward in time: {from_quarter} must come before {to_quarter}")
+    before = assign_quadrants(panel, from_quarter, cut, by, accounts)
+    after = assign_quadrants(panel, to_quarter, cut, by, accounts)
+    before = before[before["quadrant"] != INACTIVE]
+    after = after[after["quadrant"] != INACTIVE]
+    codes, ids = pd.factorize(
+        np.concatenate([before["account_id"].to_numpy(dtype=object), after["account_id"].to_numpy(dtype=object)])
+    )
+    in_before, in_after = codes[: len(before)], codes[len(before) :]
+
+    state_before = np.full(len(ids), NEW, dtype=object)
+    state_before[in_before] = before["quadrant"].to_numpy(dtype=object)
+    absent_before = np.ones(len(ids), dtype=bool)
+    absent_before[in_before] = False
+    if absent_before.any():
+        state_before[absent_before & _active_earlier(panel, pd.Index(ids), from_quarter)] = RETURNING
+    state_after = np.full(len(ids), CHURNED, dtype=object)
+    state_after[in_after] = after["quadrant"].to_numpy(dtype=object)
+
+    accounts = pd.DataFrame({"account_id": ids})
+    latest = np.empty(len(ids), dtype=np.intp)  # each account's row in before + after, the after row winning
+    latest[in_before] = np.arange(len(before))
+    latest[in_after] = len(before) + np.arange(len(after))
+    for column in [c for c in after.columns if c in ATTRIBUTES]:
+        accounts[column] = np.concatenate([before[column].to_numpy(), after[column].to_numpy()])[latest]
+    accounts["before"] = pd.Categorical(state_before, categories=list(BEFORE_STATES))
+    accounts["after"] = pd.Categorical(state_after, categories=list(AFTER_STATES))
+    for name, side, where in (("before", before, in_before), ("after", after, in_after)):
+        for revenue in ("platform_revenue", "b_side_revenue"):
+            values = np.zeros(len(ids))  # 0 where not active; NaN stays NaN (B-side revenue not reported)
+            values[where] = side[revenue].to_numpy(dtype=float)
+            accounts[f"{revenue}_{name}"] = values
+    return accounts
+
+
+def _active_earlier(panel: pd.DataFrame, ids: pd.Index, quarter: str) -> np.ndarray:
+    """Per id: active in some quarter before ``quarter``."""
+    earlier = quarters.ordinals_of(panel["quarter"]) < quarters.to_ordinal(quarter)
+    return ids.isin(panel.loc[earlier & panel["active"].to_numpy(dtype=bool), "account_id"].unique())
+
+
+def movers(accounts: pd.DataFrame) -> pd.DataFrame:
+    """The accounts of ``migration_accounts`` whose state changed, largest platform revenue change first."""
+    moved = accounts[accounts["before"].astype(str).to_numpy() != accounts["after"].astype(str).to_numpy()].copy()
+    for revenue in ("platform_revenue", "b_side_revenue"):
+        moved[f"{revenue}_change"] = moved[f"{revenue}_after"] - moved[f"{revenue}_before"]
+    order = np.lexsort((moved["account_id"].to_numpy(), -moved["platform_revenue_change"].abs().to_numpy()))
+    return moved.iloc[order].reset_index(drop=True)

@@ -153,10 +153,11 @@ def test_on_log_axes_a_cut_at_zero_is_drawn_on_the_floor_and_each_axis_shades_it
 
 def test_the_play_through_moves_each_account_by_its_id_and_keeps_the_take_rate_line():
     panel = sample.generate_panel(n_accounts=300, n_quarters=3, last_quarter="2026Q3", seed=4)
-    frames = {q: quadrants.assign_quadrants(panel, q) for q in ("2026Q1", "2026Q2", "2026Q3")}
-    figure = charts.quadrant_play_through(frames, PLAYBOOK, log_axes=True, take_rate=0.1, max_accounts=50)
+    frames, total = quadrants.play_through_frames(panel, ["2026Q1", "2026Q2", "2026Q3"], max_accounts=50)
+    figure = charts.quadrant_play_through(frames, PLAYBOOK, log_axes=True, take_rate=0.1, of_accounts=total)
     moving = figure.frames[-1].data[0]
     assert len(moving.ids) <= 50 and set(moving.ids) <= set(frames["2026Q3"]["account_id"])
     assert [trace.name for trace in figure.data[1:5]] == [PLAYBOOK.label(q) for q in quadrants.QUADRANTS]
     assert figure.data[-1].name.startswith("Median take rate")
-    assert "50 of" in figure.layout.title.text
+    assert f"50 of {total:,} accounts" in figure.layout.title.text and total > 250
+    assert len(set().union(*(set(f["account_id"]) for f in frames.values()))) == 50  # the same 50 in every quarter

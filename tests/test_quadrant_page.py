@@ -121,7 +121,7 @@ def test_the_movers_table_lists_the_accounts_that_changed_state(workspace_path):
     app.run()
     panel = workspace_of(workspace_path).panel()
     first, second = sorted(panel["quarter"].unique())[-2:]
-    expected = quadrants.movers(quadrants.quadrant_migration(panel, first, second))
+    expected = quadrants.quadrant_migration(panel, first, second).movers
     shown = next(frame.value for frame in app.dataframe if "platform_revenue_change" in frame.value.columns)
     assert isinstance(shown, pd.DataFrame) and len(shown) == len(expected)
     assert shown["account_id"].tolist()[:5] == expected["account_id"].tolist()[:5]

@@ -19,7 +19,7 @@ from b2b_core.quadrants import (
     accounts_matching,
     assign_quadrants,
     describe,
-    movers,
+    migration_accounts,
     quadrant_migration,
     quadrant_summary,
     segment_accounts,
@@ -295,7 +295,7 @@ def cells(table: pd.DataFrame) -> dict:
 
 
 def test_migration_states_of_each_account_by_hand():
-    accounts = quadrant_migration(MOVES, "2025Q1", "2025Q2").accounts.set_index("account_id")
+    accounts = migration_accounts(MOVES, "2025Q1", "2025Q2").set_index("account_id")
     assert accounts[["before", "after"]].astype(str).to_dict("index") == {
         "s1": {"before": "Q1", "after": "Q1"},
         "m1": {"before": "Q4", "after": "Q1"},
@@ -363,7 +363,7 @@ def test_migration_revenue_before_and_after_by_hand():
 
 
 def test_movers_are_the_accounts_that_changed_state_sorted_by_platform_revenue_change():
-    moved = movers(quadrant_migration(MOVES, "2025Q1", "2025Q2"))
+    moved = quadrant_migration(MOVES, "2025Q1", "2025Q2").movers
     table = moved.set_index("account_id")[["before", "after", "platform_revenue_change"]].astype(
         {"before": str, "after": str}
     )
@@ -382,7 +382,7 @@ def test_movers_are_the_accounts_that_changed_state_sorted_by_platform_revenue_c
 
 
 def test_movers_changes_are_after_minus_before():
-    moved = movers(quadrant_migration(MOVES, "2025Q1", "2025Q2")).set_index("account_id")
+    moved = quadrant_migration(MOVES, "2025Q1", "2025Q2").movers.set_index("account_id")
     for revenue in ("platform_revenue", "b_side_revenue"):
         change = moved[f"{revenue}_after"] - moved[f"{revenue}_before"]
         pd.testing.assert_series_equal(moved[f"{revenue}_change"], change, check_names=False)
@@ -602,10 +602,9 @@ def test_migration_runs_forward_in_time():
 def test_migration_and_summary_of_a_selection_keep_the_whole_quarters_cut_points():
     panel = sample.generate_panel(n_accounts=600, n_quarters=2, last_quarter="2026Q3", seed=9)
     chosen = pd.Index(panel.loc[panel["tier"] == "KA", "account_id"].unique())
-    flow = quadrant_migration(panel, "2026Q2", "2026Q3", accounts=chosen)
-    assert set(flow.accounts["account_id"]) <= set(chosen)
-    everyone = quadrant_migration(panel, "2026Q2", "2026Q3").accounts.set_index("account_id")
-    mine = flow.accounts.set_index("account_id")
+    mine = migration_accounts(panel, "2026Q2", "2026Q3", accounts=chosen).set_index("account_id")
+    assert set(mine.index) <= set(chosen)
+    everyone = migration_accounts(panel, "2026Q2", "2026Q3").set_index("account_id")
     assert (mine["after"] == everyone.loc[mine.index, "after"]).all()
     mix = quadrant_summary(panel, quarters=["2026Q3"], accounts=chosen).loc["2026Q3"]
     assert mix["accounts"].sum() == (mine["after"].isin(QUADRANTS)).sum()

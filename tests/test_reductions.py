@@ -96,6 +96,58 @@ def test_quadrant_summary_by_group_of_chosen_accounts_matches_the_pandas_referen
         )
 
 
+def _by_account(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values("account_id", kind="stable").reset_index(drop=True)
+
+
+@pytest.mark.parametrize("name", [n for n in PANELS if n != "empty"])
+@pytest.mark.parametrize("cut", CUTS, ids=str)
+def test_assign_quadrants_matches_the_pandas_reference(name, cut):
+    panel = PANELS[name]()
+    for quarter in sorted(panel["quarter"].unique())[-2:]:
+        for by in (None, "segment"):
+            pd.testing.assert_frame_equal(
+                quadrants.assign_quadrants(panel, quarter, cut, by),
+                _by_account(pandas_reference.assign_quadrants(panel, quarter, cut, by)),
+                check_exact=False,
+            )
+
+
+def test_chosen_accounts_and_their_quadrants_match_the_pandas_reference():
+    panel = _returning()
+    chosen = pandas_reference.accounts_matching(panel, {"segment": ["Retail", "Health"], "tier": ["long-tail", "mid"]})
+    found = quadrants.accounts_matching(
+        panel, {"segment": ["Retail", "Health"], "tier": ["long-tail", "mid"], "nothing": ["x"]}
+    )
+    assert 0 < len(found) < panel["account_id"].nunique()
+    assert sorted(found) == sorted(chosen)
+    assert quadrants.accounts_matching(panel, {"segment": []}) is None
+    pd.testing.assert_frame_equal(
+        quadrants.assign_quadrants(panel, "2026Q3", "median", "tier", found),
+        _by_account(pandas_reference.assign_quadrants(panel, "2026Q3", "median", "tier", chosen)),
+    )
+
+
+@pytest.mark.parametrize("name", ["sample", "gap", "shrinking", "no_b_side", "returning"])
+@pytest.mark.parametrize("by", [None, "segment"])
+def test_the_migration_matches_the_pandas_reference(name, by):
+    panel = PANELS[name]()
+    later = sorted(panel["quarter"].unique())
+    for before, after in ((later[-2], later[-1]), (later[0], later[-1])):
+        expected = pandas_reference.migration_accounts(panel, before, after, "median", by)
+        pd.testing.assert_frame_equal(
+            quadrants.migration_accounts(panel, before, after, "median", by), _by_account(expected)
+        )
+        flow = quadrants.quadrant_migration(panel, before, after, "median", by, shown=25)
+        counts = expected.groupby(["before", "after"], observed=False).size().unstack("after")
+        pd.testing.assert_frame_equal(flow.matrix, counts, check_dtype=False)
+        moved = pandas_reference.movers(expected)
+        assert flow.moved == len(moved) and len(flow.movers) == min(25, len(moved))
+        pd.testing.assert_frame_equal(flow.movers, moved.head(25))
+        revenue = expected.groupby(["before", "after"], observed=False)["platform_revenue_before"].sum()
+        pd.testing.assert_frame_equal(flow.revenue("before"), revenue.unstack("after"))
+
+
 def test_a_reduction_gives_the_same_numbers_on_the_live_panel_as_on_its_pandas_copy(tmp_path):
     workspace = store.Workspace(tmp_path / "w.duckdb")
     panel = _returning()

@@ -1,74 +1,105 @@
-"""The quadrant page's computations, cached by the data version (workspace file and version) and
-the page's choices.
+"""The quadrant page's computations: reductions the workspace's engine runs once per data version
+and choice (``state.reduced``), so the panel never comes into the server's memory.
 
 The selection (filters) is a tuple of (column, values) pairs so that it can be a cache key; the
-cut rule is a tuple too (see ``b2b_core.quadrants.assign``). Everything is computed on the whole
-live panel, so cut points are those of the whole quarter; the selection only chooses the accounts.
+cut rule is a tuple too (see ``b2b_core.quadrants.assign``). Cut points are those of the whole
+quarter; the selection only chooses the accounts.
 """
 
 from __future__ import annotations
 
+import ibis.expr.types as ir
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from b2b_core import charts, quadrants
+from b2b_core import charts, engine, exports, quadrants
 from ui import state
 from ui.filters import Selection
 
 FILTER_COLUMNS = ("segment", "region", "tier", "owner")
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _accounts(data: str, selection: Selection) -> pd.Index | None:
-    """The ids of the selected accounts, None for all (shared, read-only; ``data`` keys the cache)."""
-    return quadrants.accounts_matching(state.live_panel(), dict(selection))
+def _chosen(live: ir.Table, selection: Selection) -> pd.Index | None:
+    return quadrants.accounts_matching(live, dict(selection))
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def filter_options(data: str) -> dict[str, list[str]]:
+def _filter_options(live: ir.Table) -> dict[str, list[str]]:
+    present = [c for c in FILTER_COLUMNS if c in live.columns]
+    options = {}
+    for column in present:
+        values = engine.run(live.filter(live[column].notnull()).select(value=live[column].cast("string")).distinct())
+        if len(values):
+            options[column] = sorted(values["value"])
+    return options
+
+
+def filter_options() -> dict[str, list[str]]:
     """Per filter column present in the data, its values."""
-    panel = state.live_panel()
-    return {
-        c: sorted(panel[c].dropna().astype(str).unique())
-        for c in FILTER_COLUMNS
-        if c in panel.columns and panel[c].notna().any()
-    }
+    return state.reduced(_filter_options)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def assigned(data: str, selection: Selection, quarter: str, cut, by: str | None) -> pd.DataFrame:
-    """``assign_quadrants`` of the selection in ``quarter``."""
-    return quadrants.assign_quadrants(state.live_panel(), quarter, cut, by, _accounts(data, selection))
+def _quarter(live: ir.Table, selection: Selection, quarter: str, cut, by, log_axes: bool) -> quadrants.QuarterView:
+    return quadrants.quarter_view(live, quarter, cut, by, _chosen(live, selection), log_axes=log_axes)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def migration(data: str, selection: Selection, from_quarter: str, to_quarter: str, cut, by: str | None):
-    """``quadrant_migration`` of the selection."""
-    panel, accounts = state.live_panel(), _accounts(data, selection)
-    return quadrants.quadrant_migration(panel, from_quarter, to_quarter, cut, by, accounts)
+def quarter(selection: Selection, quarter: str, cut, by: str | None, log_axes: bool = True) -> quadrants.QuarterView:
+    """``quarter_view`` of the selection in ``quarter``: counts of every state and the accounts drawn."""
+    return state.reduced(_quarter, selection, quarter, cut, by, log_axes)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def summary(data: str, selection: Selection, cut, by: str | None, quarters: tuple[str, ...]) -> pd.DataFrame:
+def _accounts_of_quarter(live: ir.Table, selection: Selection, quarter: str, cut, by) -> pd.DataFrame:
+    return quadrants.assign_quadrants(live, quarter, cut, by, _chosen(live, selection))
+
+
+def accounts_csv(selection: Selection, quarter: str, cut, by: str | None) -> bytes:
+    """Every account of the selection in ``quarter`` with its quadrant, as CSV (built on click)."""
+    reduce = state.workspace().reduce
+    return exports.csv_bytes(reduce(lambda live: _accounts_of_quarter(live, selection, quarter, cut, by)), index=False)
+
+
+def _migration(live: ir.Table, selection: Selection, from_quarter: str, to_quarter: str, cut, by, shown):
+    return quadrants.quadrant_migration(live, from_quarter, to_quarter, cut, by, _chosen(live, selection), shown)
+
+
+def migration(selection: Selection, from_quarter: str, to_quarter: str, cut, by: str | None) -> quadrants.Migration:
+    """``quadrant_migration`` of the selection, with the ``MOVERS_SHOWN`` largest movers."""
+    return state.reduced(_migration, selection, from_quarter, to_quarter, cut, by, quadrants.MOVERS_SHOWN)
+
+
+def movers_csv(selection: Selection, from_quarter: str, to_quarter: str, cut, by: str | None) -> bytes:
+    """Every mover of the selection, largest change first, as CSV (built on click)."""
+    reduce = state.workspace().reduce
+    flow = reduce(lambda live: _migration(live, selection, from_quarter, to_quarter, cut, by, None))
+    return exports.csv_bytes(flow.movers, index=False)
+
+
+def _summary(live: ir.Table, selection: Selection, cut, by, quarters: tuple[str, ...]) -> pd.DataFrame:
+    return quadrants.quadrant_summary(live, cut, by, list(quarters), _chosen(live, selection))
+
+
+def summary(selection: Selection, cut, by: str | None, quarters: tuple[str, ...]) -> pd.DataFrame:
     """``quadrant_summary`` of the selection in ``quarters``."""
-    return quadrants.quadrant_summary(state.live_panel(), cut, by, list(quarters), _accounts(data, selection))
+    return state.reduced(_summary, selection, cut, by, quarters)
 
 
-@st.cache_data(show_spinner="Finding clusters…", max_entries=8)
-def segmentation(data: str, selection: Selection, quarter: str, cut, by: str | None):
-    """``segment_accounts`` of the selection, or the reason it cannot run (text)."""
+def _segmentation(live: ir.Table, selection: Selection, quarter: str, cut, by):
     try:
-        return quadrants.segment_accounts(state.live_panel(), quarter, cut, by, _accounts(data, selection))
+        return quadrants.segment_accounts(live, quarter, cut, by, _chosen(live, selection))
     except ValueError as exc:
         return str(exc)
+
+
+def segmentation(selection: Selection, quarter: str, cut, by: str | None):
+    """``segment_accounts`` of the selection, or the reason it cannot run (text)."""
+    return state.reduced(_segmentation, selection, quarter, cut, by)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def map_figure(
     data: str,
     selection: Selection,
-    quarter: str,
+    quarter_shown: str,
     cut,
     by: str | None,
     log_axes: bool,
@@ -76,28 +107,29 @@ def map_figure(
     size_by: str | None,
     play_key: tuple[str, float],
 ) -> go.Figure:
-    """The quadrant map of ``quarter`` (``colour_by="cluster"`` colours by ``segmentation``). A
-    shared resource, not a copy per call (a 100,000-point figure takes 0.1 s to unpickle): read it,
-    never change it."""
-    shown = assigned(data, selection, quarter, cut, by)
-    clusters = segmentation(data, selection, quarter, cut, by) if colour_by == "cluster" else None
+    """The quadrant map of ``quarter_shown`` (``colour_by="cluster"`` colours by ``segmentation``). A
+    shared resource, not a copy per call: read it, never change it. ``data`` keys the cache."""
+    view = quarter(selection, quarter_shown, cut, by, log_axes)
+    shown = view.drawn
+    clusters = segmentation(selection, quarter_shown, cut, by) if colour_by == "cluster" else None
     if isinstance(clusters, quadrants.Segmentation):
         numbers = clusters.accounts.set_index("account_id")["cluster"]
         shown = shown.assign(cluster=shown["account_id"].map(numbers).map("Cluster {:.0f}".format, na_action="ignore"))
     elif colour_by == "cluster":
         colour_by = "quadrant"  # no clusters (the page says why)
-    placed = shown["quadrant"].isin(quadrants.QUADRANTS).sum()
     return charts.quadrant_map(
         shown,
         state.playbook(play_key),
         log_axes=log_axes,
         colour_by=colour_by,
         size_by=size_by,
-        take_rate=quadrants.median_take_rate(shown),
+        take_rate=view.take_rate,
         cut_label=cut_label(cut),
-        title=f"{quarter} · {charts.quadrants.CONVENTION}"
+        title=f"{quarter_shown} · {charts.quadrants.CONVENTION}"
         + (f" · cut lines per {by}" if by else "")
-        + ("" if placed <= charts.quadrants.WEBGL_ABOVE else " · WebGL"),
+        + (f" · showing {len(shown):,} of {view.placed:,} accounts" if view.sampled else "")
+        + ("" if len(shown) <= charts.quadrants.WEBGL_ABOVE else " · WebGL"),
+        density=view.density,
     )
 
 
@@ -108,17 +140,20 @@ def cut_label(cut) -> str:
     return cut
 
 
-@st.cache_data(show_spinner="Preparing the play-through…", max_entries=4)
+def _play_through(live: ir.Table, selection: Selection, observed: tuple[str, ...], cut, by):
+    return quadrants.play_through_frames(live, list(observed), cut, by, _chosen(live, selection))
+
+
+@st.cache_resource(show_spinner="Preparing the play-through…", max_entries=4)
 def play_through(
     data: str, selection: Selection, observed: tuple[str, ...], cut, by: str | None, play_key: tuple[str, float]
 ) -> go.Figure | None:
     """The animated quadrant map over every quarter with placed accounts (log axes), or None with
-    fewer than two such quarters."""
-    frames = {q: assigned(data, selection, q, cut, by) for q in observed}
-    frames = {q: frame for q, frame in frames.items() if frame["quadrant"].isin(quadrants.QUADRANTS).any()}
+    fewer than two such quarters. ``data`` keys the cache."""
+    frames, total = state.reduced(_play_through, selection, observed, cut, by)
     if len(frames) < 2:
         return None
-    latest = frames[list(frames)[-1]]
+    latest = quarter(selection, list(frames)[-1], cut, by)
     return charts.quadrant_play_through(
-        frames, state.playbook(play_key), log_axes=True, take_rate=quadrants.median_take_rate(latest)
+        frames, state.playbook(play_key), log_axes=True, take_rate=latest.take_rate, of_accounts=total
     )

@@ -63,15 +63,36 @@ def quadrant_map(
     ranges: tuple[list[float], list[float]] | None = None,
     title: str = "",
     cut_label: str = "cut",
+    density: pd.DataFrame | None = None,
 ) -> go.Figure:
     """The quadrant map of one quarter from ``assign_quadrants``: one marker per placed account,
     coloured by ``colour_by`` (``"quadrant"`` or a text column), sized by ``size_by`` (area ∝ value),
     the cut lines and shaded quadrants when every account shares the same cuts, the quadrant names
     in the corners, and the line y = ``take_rate`` × x. On log axes, zero revenue is drawn on the
-    axis floor (half the smallest positive value) and said so in the hover."""
+    axis floor (half the smallest positive value) and said so in the hover. With ``density``
+    (``QuarterView.density``: cell centres ``x``, ``y`` and ``accounts``), every placed account is
+    shown as grey cells under the markers, darker where more accounts sit."""
     placed = _placed(assigned)
     ranges = ranges or map_ranges([assigned], log_axes)
     figure = go.Figure()
+    if density is not None and not density.empty:
+        figure.add_trace(
+            go.Scattergl(
+                x=_floored(density["x"], ranges[0], log_axes),
+                y=_floored(density["y"], ranges[1], log_axes),
+                mode="markers",
+                name="All placed accounts (density)",
+                marker={
+                    "symbol": "square",
+                    "size": 11,
+                    "color": np.log1p(density["accounts"].to_numpy(dtype=float)),
+                    "colorscale": [[0, "rgba(120,120,120,0.12)"], [1, "rgba(40,40,40,0.55)"]],
+                    "line": {"width": 0},
+                },
+                customdata=density["accounts"].to_numpy(),
+                hovertemplate="%{customdata:,} accounts here<extra></extra>",
+            )
+        )
     scatter = go.Scattergl if len(placed) > WEBGL_ABOVE else go.Scatter
     groups = (
         [(q, placed[placed["quadrant"] == q], QUADRANT_COLOURS[q]) for q in QUADRANTS]
@@ -239,27 +260,24 @@ def _draw_cuts(
         )
 
 
-PLAY_THROUGH_ACCOUNTS = 2_000  # an animation of more markers stutters in the browser
-
-
 def quadrant_play_through(
     frames: dict[str, pd.DataFrame],
     playbook: Playbook,
     *,
     log_axes: bool = False,
     take_rate: float = float("nan"),
-    max_accounts: int = PLAY_THROUGH_ACCOUNTS,
+    of_accounts: int | None = None,
 ) -> go.Figure:
-    """The quadrant map animated over quarters (``frames``: quarter → ``assign_quadrants``) with
-    fixed axes, a play button and a quarter slider. Markers are coloured by quadrant. With more
-    than ``max_accounts`` accounts, a fixed random sample of them is drawn (the same accounts in
-    every quarter, said in the title); the cut lines stay those of all accounts."""
-    accounts = pd.unique(pd.concat([_placed(f)["account_id"] for f in frames.values()]))
-    sampled = ""
-    if len(accounts) > max_accounts:
-        keep = set(np.random.default_rng(0).choice(np.sort(accounts), max_accounts, replace=False))
-        frames = {q: f[f["account_id"].isin(keep)] for q, f in frames.items()}
-        sampled = f" · {max_accounts:,} of {len(accounts):,} accounts, drawn at random"
+    """The quadrant map animated over quarters (``frames``: quarter → ``assign_quadrants`` of the
+    accounts drawn, as ``quadrants.play_through_frames`` gives them) with fixed axes, a play button
+    and a quarter slider. Markers are coloured by quadrant. ``of_accounts``: how many accounts the
+    drawn ones were chosen from, said in the title when more than were drawn."""
+    drawn = len(pd.unique(pd.concat([_placed(f)["account_id"] for f in frames.values()])))
+    sampled = (
+        f" · {drawn:,} of {of_accounts:,} accounts, drawn at random"
+        if of_accounts is not None and of_accounts > drawn
+        else ""
+    )
     ranges = map_ranges(list(frames.values()), log_axes)
     maps = {  # each quarter's map gives its shading, cut lines and labels
         quarter: quadrant_map(assigned, playbook, log_axes=log_axes, take_rate=take_rate, ranges=ranges)

@@ -18,14 +18,16 @@ from b2b_core.quadrants.migration import (
     AFTER_STATES,
     BEFORE_STATES,
     CHURNED,
+    MOVERS_SHOWN,
     NEW,
     RETURNING,
     Migration,
-    movers,
+    migration_accounts,
     quadrant_migration,
 )
 from b2b_core.quadrants.segments import Segmentation, describe, segment_accounts
 from b2b_core.quadrants.summary import SUMMARY_COLUMNS, quadrant_summary
+from b2b_core.quadrants.view import MAX_POINTS, PLAY_THROUGH_ACCOUNTS, QuarterView, play_through_frames, quarter_view
 
 __all__ = [
     "AFTER_STATES",
@@ -33,8 +35,11 @@ __all__ = [
     "CHURNED",
     "INACTIVE",
     "NEW",
+    "MAX_POINTS",
     "MIN_GROUP",
+    "MOVERS_SHOWN",
     "NO_B_SIDE",
+    "PLAY_THROUGH_ACCOUNTS",
     "POSITIONS",
     "QUADRANTS",
     "RETURNING",
@@ -42,14 +47,17 @@ __all__ = [
     "SUMMARY_COLUMNS",
     "Cut",
     "Migration",
+    "QuarterView",
     "Segmentation",
     "accounts_matching",
     "assign_quadrants",
     "check_cut",
     "describe",
     "median_take_rate",
-    "movers",
+    "migration_accounts",
+    "play_through_frames",
     "quadrant_migration",
     "quadrant_summary",
+    "quarter_view",
     "segment_accounts",
 ]

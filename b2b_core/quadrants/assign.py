@@ -23,7 +23,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from b2b_core import contract, quarters
+from b2b_core import engine
 
 QUADRANTS = ("Q1", "Q2", "Q3", "Q4")
 NO_B_SIDE = "no B-side revenue"
@@ -65,70 +65,52 @@ def check_cut(cut: Cut) -> None:
 
 
 def assign_quadrants(
-    panel: pd.DataFrame,
+    panel: engine.Source,
     quarter: str,
     cut: Cut = "median",
     by: str | None = None,
     accounts: pd.Index | None = None,
 ) -> pd.DataFrame:
-    """One row per account with a row in ``quarter``, in panel order.
+    """One row per account with a row in ``quarter``, by account_id.
 
-    Columns: ``account_id``; the descriptive ``ATTRIBUTES`` and custom metrics the panel has;
-    ``b_side_revenue``, ``platform_revenue``, ``take_rate`` (platform / B-side, NaN when B-side is
-    0 or missing); ``quadrant`` (one of ``STATES``, categorical); ``x_cut``, ``y_cut`` (the cut
-    points that applied to the account, NaN for accounts not placed); ``zero_b_side``,
-    ``zero_platform``. With ``by``, a group of fewer than ``MIN_GROUP`` placed accounts is cut
-    by the whole quarter's points (one account would otherwise sit exactly on its own cut). With
-    ``accounts``, only those accounts' rows are returned, placed by the cut points of the whole
-    quarter: a filter chooses whom to show, not where the lines are. Raises ``ValueError`` for an
-    unknown cut or ``by`` column.
+    Columns: ``account_id``; the descriptive ``ATTRIBUTES`` and custom metrics the panel has
+    (a custom metric with no value in the quarter is left out); ``b_side_revenue``,
+    ``platform_revenue``, ``take_rate`` (platform / B-side, NaN when B-side is 0 or missing);
+    ``quadrant`` (one of ``STATES``, categorical); ``x_cut``, ``y_cut`` (the cut points that
+    applied to the account, NaN for accounts not placed); ``zero_b_side``, ``zero_platform``. With
+    ``by``, a group of fewer than ``MIN_GROUP`` placed accounts is cut by the whole quarter's
+    points (one account would otherwise sit exactly on its own cut). With ``accounts``, only those
+    accounts' rows are returned, placed by the cut points of the whole quarter: a filter chooses
+    whom to show, not where the lines are. Raises ``ValueError`` for an unknown cut or ``by``
+    column. The engine places the accounts (``placed_rows``) and returns the quarter's rows.
     """
-    check_cut(cut)
-    if by is not None and by not in panel.columns:
-        raise ValueError(f"cannot cut by {by!r}: the panel has no such column")
-    rows = panel[panel["quarter"].to_numpy() == quarter]
-    keep = ["account_id", *(c for c in ATTRIBUTES if c in rows.columns), *contract.custom_metrics(rows)]
-    frame = rows[keep].reset_index(drop=True)
-    x = rows["b_side_revenue"].to_numpy(dtype=float, na_value=np.nan)
-    y = rows["platform_revenue"].to_numpy(dtype=float, na_value=np.nan)
-    active = rows["active"].to_numpy(dtype=bool)
-    placed = active & ~np.isnan(x) & ~np.isnan(y)
-
-    x_cut, y_cut = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
-    if placed.any():
-        x_cut[placed], y_cut[placed] = _cut_points(x[placed], y[placed], cut)
-    if by is not None:
-        groups = pd.factorize(rows[by].astype(object).fillna(""))[0]
-        for group in np.unique(groups[placed]):
-            members = placed & (groups == group)
-            if members.sum() >= MIN_GROUP:
-                x_cut[members], y_cut[members] = _cut_points(x[members], y[members], cut)
-
-    with np.errstate(invalid="ignore"):
-        high_x, high_y = x > x_cut, y > y_cut
-    # codes into STATES: Q1 0, Q2 1, Q3 2, Q4 3, no B-side 4, inactive 5
-    codes = np.where(high_y, np.where(high_x, 0, 1), np.where(high_x, 3, 2))
-    codes = np.where(placed, codes, np.where(active, 4, 5))
+    table = engine.table(panel)
+    placed = placed_rows(table, [quarter], cut, by).select("account_id", "x_cut", "y_cut", "quadrant")
+    rows = table.filter(table.quarter == quarter)
+    if accounts is not None:
+        rows = rows.semi_join(engine.ids(accounts), "account_id")
+    custom = engine.custom_metrics(table)
+    keep = ["account_id", *(c for c in ATTRIBUTES if c in table.columns), *custom]
+    frame = engine.run(
+        rows.select(*keep, "b_side_revenue", "platform_revenue", "active")
+        .left_join(placed, "account_id")
+        .drop("account_id_right")
+        .order_by("account_id")
+    )
+    frame = frame.drop(columns=[c for c in custom if frame[c].isna().all()])
+    x, y = frame.pop("b_side_revenue").to_numpy(dtype=float), frame.pop("platform_revenue").to_numpy(dtype=float)
+    active = frame.pop("active").to_numpy(dtype=bool)
+    states = frame.pop("quadrant").fillna(INACTIVE).where(~(active & frame["x_cut"].isna()), NO_B_SIDE)
+    x_cut, y_cut = frame.pop("x_cut").to_numpy(dtype=float), frame.pop("y_cut").to_numpy(dtype=float)
+    placed_mask = ~np.isnan(x_cut)
     frame["b_side_revenue"] = x
     frame["platform_revenue"] = y
     with np.errstate(invalid="ignore", divide="ignore"):
         frame["take_rate"] = np.where(x > 0, y / x, np.nan)
-    frame["quadrant"] = pd.Categorical.from_codes(codes, categories=list(STATES))
+    frame["quadrant"] = pd.Categorical(states, categories=list(STATES))
     frame["x_cut"], frame["y_cut"] = x_cut, y_cut
-    frame["zero_b_side"], frame["zero_platform"] = placed & (x == 0), placed & (y == 0)
-    if accounts is not None:
-        frame = frame[frame["account_id"].isin(accounts)].reset_index(drop=True)
+    frame["zero_b_side"], frame["zero_platform"] = placed_mask & (x == 0), placed_mask & (y == 0)
     return frame
-
-
-def _cut_points(x: np.ndarray, y: np.ndarray, cut: Cut) -> tuple[float, float]:
-    if cut == "median":
-        return float(np.median(x)), float(np.median(y))
-    if cut == "mean":
-        return float(x.mean()), float(y.mean())
-    if cut[0] == "percentile":
-        return float(np.percentile(x, cut[1])), float(np.percentile(y, cut[1]))
-    return float(cut[1]), float(cut[2])
 
 
 def median_take_rate(assigned: pd.DataFrame) -> float:
@@ -138,20 +120,20 @@ def median_take_rate(assigned: pd.DataFrame) -> float:
     return float(rates.median()) if len(rates) else float("nan")
 
 
-def accounts_matching(panel: pd.DataFrame, selection: dict[str, list[str]] | None = None) -> pd.Index | None:
+def accounts_matching(panel: engine.Source, selection: dict[str, list[str]] | None = None) -> pd.Index | None:
     """The ids of the accounts whose attributes on their latest row match ``selection`` (column →
     accepted values; an empty list or a missing column accepts all), or None when nothing is
     selected (all accounts). Judging each account by one row keeps an account that changed
     segment from leaving one quarter's map and entering the next as if it had churned."""
-    selection = {c: v for c, v in (selection or {}).items() if v and c in panel.columns}
+    table = engine.table(panel)
+    selection = {c: v for c, v in (selection or {}).items() if v and c in table.columns}
     if not selection:
         return None
-    order = quarters.ordinals_of(panel["quarter"])
-    latest = panel.iloc[np.argsort(order, kind="stable")].drop_duplicates("account_id", keep="last")
-    keep = np.ones(len(latest), dtype=bool)
+    rows = table.mutate(ordinal=engine.quarter_ordinal(table.quarter))
+    latest = rows.filter(rows.ordinal == rows.ordinal.max().over(group_by="account_id"))
     for column, accepted in selection.items():
-        keep &= latest[column].isin(accepted).to_numpy()
-    return pd.Index(latest.loc[keep, "account_id"])
+        latest = latest.filter(latest[column].isin(list(accepted)))
+    return pd.Index(engine.run(latest.select("account_id").order_by("account_id"))["account_id"], dtype=object)
 
 
 def placed_rows(

@@ -18,110 +18,167 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
+import ibis
+import ibis.expr.types as ir
 import pandas as pd
 
-from b2b_core import quarters
-from b2b_core.quadrants.assign import ATTRIBUTES, INACTIVE, NO_B_SIDE, QUADRANTS, Cut, assign_quadrants
+from b2b_core import engine, quarters
+from b2b_core.quadrants.assign import ATTRIBUTES, NO_B_SIDE, QUADRANTS, Cut, placed_rows
 
 NEW, RETURNING, CHURNED = "new", "returning", "churned"
 BEFORE_STATES = (*QUADRANTS, NO_B_SIDE, NEW, RETURNING)
 AFTER_STATES = (*QUADRANTS, NO_B_SIDE, CHURNED)
 
 
+MOVERS_SHOWN = 1_000  # movers a Migration keeps, the largest changes first; the rest are a download
+
+
 @dataclass(frozen=True)
 class Migration:
     """The movement between two quarters.
 
-    ``accounts``: one row per account active in either quarter, with ``account_id``, the
-    descriptive attributes of its latest row, ``before`` and ``after`` states (categorical in
-    ``BEFORE_STATES`` / ``AFTER_STATES``), ``platform_revenue_before/_after``,
-    ``b_side_revenue_before/_after`` (0 where not active, NaN where not reported). ``matrix`` (accounts) and ``revenue``
-    (platform revenue before → after, summed per cell) are ``BEFORE_STATES`` × ``AFTER_STATES``.
+    ``cells``: one row per (``before``, ``after``) state pair of ``BEFORE_STATES`` ×
+    ``AFTER_STATES`` (index), with ``accounts`` and the sums of ``platform_revenue_before/_after``
+    and ``b_side_revenue_before/_after`` (currency units; NaN B-side revenue counts as 0).
+    ``movers``: the accounts whose state changed, as ``migration_accounts`` rows with
+    ``*_change`` (after − before) columns, sorted by the size of the platform revenue change
+    (largest first) then by account id; at most ``MOVERS_SHOWN`` of them (``moved`` counts all).
+    ``quadrant_movers``: the same for the accounts that changed quadrant (placed in both quarters).
     """
 
     from_quarter: str
     to_quarter: str
-    accounts: pd.DataFrame
+    cells: pd.DataFrame
+    movers: pd.DataFrame
+    quadrant_movers: pd.DataFrame
 
     @property
     def matrix(self) -> pd.DataFrame:
         """Accounts per (before, after) state."""
-        return self._pivot(None)
+        return self._pivot("accounts")
 
     def revenue(self, when: str = "after") -> pd.DataFrame:
         """Platform revenue per (before, after) state, in ``from_quarter`` (``when="before"``) or
         ``to_quarter`` (``"after"``)."""
         return self._pivot(f"platform_revenue_{when}")
 
-    def _pivot(self, value: str | None) -> pd.DataFrame:
-        grouped = self.accounts.groupby(["before", "after"], observed=False)
-        cells = grouped.size() if value is None else grouped[value].sum()
-        return cells.unstack("after").reindex(index=list(BEFORE_STATES), columns=list(AFTER_STATES), fill_value=0)
+    @property
+    def moved(self) -> int:
+        """Accounts whose state changed."""
+        changed = self.cells.index.get_level_values("before") != self.cells.index.get_level_values("after")
+        return int(self.cells.loc[changed, "accounts"].sum())
+
+    def _pivot(self, value: str) -> pd.DataFrame:
+        table = self.cells[value].unstack("after").reindex(index=list(BEFORE_STATES), columns=list(AFTER_STATES))
+        table.index = pd.CategoricalIndex(BEFORE_STATES, categories=list(BEFORE_STATES), name="before")
+        table.columns = pd.CategoricalIndex(AFTER_STATES, categories=list(AFTER_STATES), name="after")
+        return table
 
 
 def quadrant_migration(
-    panel: pd.DataFrame,
+    panel: engine.Source,
     from_quarter: str,
     to_quarter: str,
     cut: Cut = "median",
     by: str | None = None,
     accounts: pd.Index | None = None,
+    shown: int = MOVERS_SHOWN,
 ) -> Migration:
     """The movement of accounts between the quadrants of ``from_quarter`` and ``to_quarter``
     (each quarter cut by its own ``cut`` points, per ``by`` group, over all its accounts), for
-    all accounts or only ``accounts``. Raises ``ValueError`` unless ``from_quarter`` comes
-    before ``to_quarter``."""
+    all accounts or only ``accounts``, with the ``shown`` largest movers. The engine counts and
+    sums the cells and ranks the movers (``migration_rows``). Raises ``ValueError`` unless
+    ``from_quarter`` comes before ``to_quarter``."""
+    rows = migration_rows(engine.table(panel), from_quarter, to_quarter, cut, by, accounts)
+    sums = {f"{r}_{w}": rows[f"{r}_{w}"].fill_null(0).sum() for w in ("before", "after") for r in _REVENUES}
+    found = engine.run(rows.group_by(["before", "after"]).agg(accounts=rows.count(), **sums))
+    index = pd.MultiIndex.from_product([list(BEFORE_STATES), list(AFTER_STATES)], names=["before", "after"])
+    cells = found.set_index(["before", "after"]).reindex(index, fill_value=0)
+    cells = cells.astype({"accounts": "int64"} | {c: float for c in sums})
+    changed = _with_changes(rows.filter(rows.before != rows.after))
+    between = changed.filter(changed.before.isin(QUADRANTS) & changed.after.isin(QUADRANTS))
+    return Migration(from_quarter, to_quarter, cells, _largest_first(changed, shown), _largest_first(between, shown))
+
+
+def migration_accounts(
+    panel: engine.Source,
+    from_quarter: str,
+    to_quarter: str,
+    cut: Cut = "median",
+    by: str | None = None,
+    accounts: pd.Index | None = None,
+) -> pd.DataFrame:
+    """One row per account active in either quarter (of ``accounts`` only, if given), by
+    account_id: ``account_id``, the descriptive attributes of its latest row, ``before`` and
+    ``after`` states (categorical in ``BEFORE_STATES`` / ``AFTER_STATES``),
+    ``platform_revenue_before/_after`` and ``b_side_revenue_before/_after`` (0 where not active,
+    NaN where not reported). The download behind the migration, and its cells' evidence."""
+    rows = migration_rows(engine.table(panel), from_quarter, to_quarter, cut, by, accounts)
+    return _states(engine.run(rows.order_by("account_id")))
+
+
+def migration_rows(
+    panel: ir.Table, from_quarter: str, to_quarter: str, cut: Cut, by: str | None, accounts: pd.Index | None
+) -> ir.Table:
+    """The engine's part of the migration: the rows of ``migration_accounts``, states as text."""
     if quarters.to_ordinal(from_quarter) >= quarters.to_ordinal(to_quarter):
         raise ValueError(f"the migration runs forward in time: {from_quarter} must come before {to_quarter}")
-    before = assign_quadrants(panel, from_quarter, cut, by, accounts)
-    after = assign_quadrants(panel, to_quarter, cut, by, accounts)
-    before = before[before["quadrant"] != INACTIVE]
-    after = after[after["quadrant"] != INACTIVE]
-    codes, ids = pd.factorize(
-        np.concatenate([before["account_id"].to_numpy(dtype=object), after["account_id"].to_numpy(dtype=object)])
+    placed = placed_rows(panel, [from_quarter, to_quarter], cut, by).select("account_id", "quarter", "quadrant")
+    rows = panel.filter(panel.quarter.isin([from_quarter, to_quarter]) & panel.active)
+    if accounts is not None:
+        rows = rows.semi_join(engine.ids(accounts), "account_id")
+    attributes = [c for c in ATTRIBUTES if c in panel.columns]
+    rows = rows.left_join(placed, ["account_id", "quarter"]).mutate(state=ibis._.quadrant.fill_null(NO_B_SIDE))
+
+    def side(quarter: str, name: str) -> ir.Table:
+        chosen = rows.filter(rows.quarter == quarter)
+        return chosen.select(
+            "account_id",
+            **{f"state_{name}": chosen.state},
+            **{f"{r}_{name}": chosen[r] for r in _REVENUES},
+            **{f"{c}_{name}": chosen[c] for c in attributes},
+        )
+
+    before, after = side(from_quarter, "before"), side(to_quarter, "after")
+    both = before.outer_join(after, "account_id")
+    account = both.account_id.fill_null(both.account_id_right)
+    earlier = panel.filter(panel.active & (engine.quarter_ordinal(panel.quarter) < quarters.to_ordinal(from_quarter)))
+    returning = earlier.select("account_id").distinct().mutate(returning=ibis.literal(True))
+    in_before, in_after = both.state_before.notnull(), both.state_after.notnull()
+    both = both.mutate(
+        account_id=account,
+        in_before=in_before,
+        in_after=in_after,
+        **{c: in_after.ifelse(both[f"{c}_after"], both[f"{c}_before"]) for c in attributes},
+        **{
+            f"{r}_{w}": (in_before if w == "before" else in_after).ifelse(both[f"{r}_{w}"], 0.0)
+            for r in _REVENUES
+            for w in ("before", "after")
+        },
+    ).left_join(returning, "account_id")
+    return both.select(
+        "account_id",
+        *attributes,
+        before=both.state_before.fill_null(both.returning.fill_null(False).ifelse(RETURNING, NEW)),
+        after=both.state_after.fill_null(CHURNED),
+        **{f"{r}_{w}": both[f"{r}_{w}"] for w in ("before", "after") for r in _REVENUES},
     )
-    in_before, in_after = codes[: len(before)], codes[len(before) :]
-
-    state_before = np.full(len(ids), NEW, dtype=object)
-    state_before[in_before] = before["quadrant"].to_numpy(dtype=object)
-    absent_before = np.ones(len(ids), dtype=bool)
-    absent_before[in_before] = False
-    if absent_before.any():
-        state_before[absent_before & _active_earlier(panel, pd.Index(ids), from_quarter)] = RETURNING
-    state_after = np.full(len(ids), CHURNED, dtype=object)
-    state_after[in_after] = after["quadrant"].to_numpy(dtype=object)
-
-    accounts = pd.DataFrame({"account_id": ids})
-    latest = np.empty(len(ids), dtype=np.intp)  # each account's row in before + after, the after row winning
-    latest[in_before] = np.arange(len(before))
-    latest[in_after] = len(before) + np.arange(len(after))
-    for column in [c for c in after.columns if c in ATTRIBUTES]:
-        accounts[column] = np.concatenate([before[column].to_numpy(), after[column].to_numpy()])[latest]
-    accounts["before"] = pd.Categorical(state_before, categories=list(BEFORE_STATES))
-    accounts["after"] = pd.Categorical(state_after, categories=list(AFTER_STATES))
-    for name, side, where in (("before", before, in_before), ("after", after, in_after)):
-        for revenue in ("platform_revenue", "b_side_revenue"):
-            values = np.zeros(len(ids))  # 0 where not active; NaN stays NaN (B-side revenue not reported)
-            values[where] = side[revenue].to_numpy(dtype=float)
-            accounts[f"{revenue}_{name}"] = values
-    return Migration(from_quarter, to_quarter, accounts)
 
 
-def _active_earlier(panel: pd.DataFrame, ids: pd.Index, quarter: str) -> np.ndarray:
-    """Per id: active in some quarter before ``quarter``."""
-    earlier = quarters.ordinals_of(panel["quarter"]) < quarters.to_ordinal(quarter)
-    return ids.isin(panel.loc[earlier & panel["active"].to_numpy(dtype=bool), "account_id"].unique())
+_REVENUES = ("platform_revenue", "b_side_revenue")
 
 
-def movers(migration: Migration) -> pd.DataFrame:
-    """The accounts whose state changed, with ``before`` → ``after``, their attributes, platform
-    and B-side revenue before, after and ``*_change`` (after − before), sorted by the size of the
-    platform revenue change (largest first), then by account id."""
-    moved = migration.accounts[
-        migration.accounts["before"].astype(str).to_numpy() != migration.accounts["after"].astype(str).to_numpy()
-    ].copy()
-    for revenue in ("platform_revenue", "b_side_revenue"):
-        moved[f"{revenue}_change"] = moved[f"{revenue}_after"] - moved[f"{revenue}_before"]
-    order = np.lexsort((moved["account_id"].to_numpy(), -moved["platform_revenue_change"].abs().to_numpy()))
-    return moved.iloc[order].reset_index(drop=True)
+def _with_changes(rows: ir.Table) -> ir.Table:
+    return rows.mutate(**{f"{r}_change": rows[f"{r}_after"] - rows[f"{r}_before"] for r in _REVENUES})
+
+
+def _largest_first(rows: ir.Table, shown: int) -> pd.DataFrame:
+    ranked = rows.order_by([ibis.desc(rows.platform_revenue_change.abs()), "account_id"]).limit(shown)
+    return _states(engine.run(ranked))
+
+
+def _states(frame: pd.DataFrame) -> pd.DataFrame:
+    """The states as categoricals, in the order of ``BEFORE_STATES`` / ``AFTER_STATES``."""
+    frame["before"] = pd.Categorical(frame["before"], categories=list(BEFORE_STATES))
+    frame["after"] = pd.Categorical(frame["after"], categories=list(AFTER_STATES))
+    return frame.reset_index(drop=True)

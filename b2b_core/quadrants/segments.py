@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from b2b_core import contract, quarters
+from b2b_core import engine, quarters
 from b2b_core.quadrants.assign import QUADRANTS, Cut, assign_quadrants
 
 NOTABLE = 0.5  # standard deviations
@@ -48,7 +49,7 @@ class Segmentation:
 
 
 def segment_accounts(
-    panel: pd.DataFrame,
+    panel: engine.Source,
     quarter: str,
     cut: Cut = "median",
     by: str | None = None,
@@ -67,13 +68,14 @@ def segment_accounts(
     from sklearn.metrics import silhouette_score
     from sklearn.preprocessing import StandardScaler
 
-    placed = assign_quadrants(panel, quarter, cut, by, accounts)
+    table = engine.table(panel)
+    placed = assign_quadrants(table, quarter, cut, by, accounts)
     placed = placed[placed["quadrant"].isin(QUADRANTS)].reset_index(drop=True)
     if len(placed) < MIN_ACCOUNTS:
         raise ValueError(
             f"{quarter} has {len(placed)} accounts with both revenues; clustering needs at least {MIN_ACCOUNTS}"
         )
-    features, growth_known = _features(panel, placed, quarter)
+    features, growth_known = _features(table, placed, quarter)
     scaled = StandardScaler().fit_transform(features.to_numpy())
     scaled = np.nan_to_num(scaled)  # a constant feature scales to 0/0
     rng = np.random.default_rng(random_state)
@@ -98,7 +100,7 @@ def segment_accounts(
     return Segmentation(best, accounts, profiles, pd.Series(scores, name="silhouette").rename_axis("k"))
 
 
-def _features(panel: pd.DataFrame, placed: pd.DataFrame, quarter: str) -> tuple[pd.DataFrame, np.ndarray]:
+def _features(panel: ir.Table, placed: pd.DataFrame, quarter: str) -> tuple[pd.DataFrame, np.ndarray]:
     """The feature table of the placed accounts, and which of them have a growth of their own."""
     features = pd.DataFrame(
         {
@@ -109,15 +111,16 @@ def _features(panel: pd.DataFrame, placed: pd.DataFrame, quarter: str) -> tuple[
     rate = placed["take_rate"]
     low, high = rate.quantile([0.01, 0.99]) if rate.notna().any() else (0.0, 0.0)
     features["take_rate"] = rate.clip(low, high).fillna(rate.median() if rate.notna().any() else 0.0)
-    previous = panel[panel["quarter"] == quarters.shift(quarter, -1)]
-    before = previous.groupby("account_id")["platform_revenue"].sum()
-    before = placed["account_id"].map(before)
+    previous = panel.filter(panel.quarter == quarters.shift(quarter, -1))
+    revenue = previous.group_by("account_id").agg(platform_revenue=previous.platform_revenue.sum())
+    before = engine.run(revenue.semi_join(engine.ids(pd.Index(placed["account_id"])), "account_id"))
+    before = placed["account_id"].map(before.set_index("account_id")["platform_revenue"])
     growth = np.log1p(placed["platform_revenue"].clip(lower=0)) - np.log1p(before.clip(lower=0))
     if growth.notna().any():
         growth = growth.clip(*growth.quantile([0.01, 0.99]))
     features["growth"] = growth.fillna(growth.median() if growth.notna().any() else 0.0)
     growth_known = growth.notna().to_numpy()  # the profiles' median growth uses these only
-    for metric in contract.custom_metrics(panel):
+    for metric in [m for m in engine.custom_metrics(panel) if m in placed.columns]:
         values = placed[metric].astype(float)
         values = np.log1p(values) if (values.dropna() >= 0).all() else values
         features[metric] = values.fillna(values.median() if values.notna().any() else 0.0)

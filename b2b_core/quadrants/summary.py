@@ -3,7 +3,6 @@ they bring."""
 
 from __future__ import annotations
 
-import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -56,8 +55,7 @@ def summary_reduction(
     ``median_take_rate``."""
     placed = placed_rows(panel, quarters, cut, by)
     if accounts is not None:
-        chosen = ibis.memtable(pd.DataFrame({"account_id": pd.Series(accounts, dtype=object)}).astype(str))
-        placed = placed.semi_join(chosen, "account_id")
+        placed = placed.semi_join(engine.ids(accounts), "account_id")
     rate = placed.platform_revenue / placed.b_side_revenue
     return placed.group_by(["quarter", "quadrant"]).agg(
         accounts=placed.count(),

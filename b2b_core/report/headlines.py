@@ -118,38 +118,33 @@ def migration_words(flow: Migration, playbook: Playbook, quadrant: str = "Q4", m
     B-side revenue they hold (over the placed accounts, as in ``quadrant_summary``); the notes
     add the accounts that left it, the moves into and out of Q1, and the ``movers`` biggest
     changes of platform revenue among accounts that changed quadrant."""
-    accounts = flow.accounts.assign(  # plain text: the two states are categoricals of different categories
-        before=flow.accounts["before"].astype(str), after=flow.accounts["after"].astype(str)
-    )
-    placed = accounts["after"].isin(QUADRANTS)
-    b_side_total = accounts.loc[placed, "b_side_revenue_after"].sum()
-    entered = accounts[(accounts["after"] == quadrant) & (accounts["before"] != quadrant)]
-    left = accounts[(accounts["before"] == quadrant) & (accounts["after"] != quadrant)]
+    cells = flow.cells.reset_index().astype({"before": str, "after": str})
+    placed = cells["after"].isin(QUADRANTS)
+    b_side_total = cells.loc[placed, "b_side_revenue_after"].sum()
+    entered = cells[(cells["after"] == quadrant) & (cells["before"] != quadrant)]
+    left = cells[(cells["before"] == quadrant) & (cells["after"] != quadrant)]
     label = playbook.label(quadrant)
     since = f"since {flow.from_quarter}"
-    if entered.empty:
-        headline = f"No account entered {label} {since}; {count(len(left))} left it."
+    if not entered["accounts"].sum():
+        headline = f"No account entered {label} {since}; {count(left['accounts'].sum())} left it."
     else:
-        new = int((entered["before"] == "new").sum())
+        new = int(entered.loc[entered["before"] == "new", "accounts"].sum())
         held = entered["b_side_revenue_after"].sum() / b_side_total if b_side_total > 0 else float("nan")
         headline = (
-            f"{account_count(len(entered))} entered {label} {since}"
+            f"{account_count(entered['accounts'].sum())} entered {label} {since}"
             + (f" ({count(new)} of them new)" if new else "")
             + f"; they hold {share(held)} of {flow.to_quarter}'s B-side revenue."
         )
-    notes = [f"{account_count(len(left))} left {label}: " + _destinations(left["after"]) + "."] if len(left) else []
+    notes = (
+        [f"{account_count(left['accounts'].sum())} left {label}: " + _destinations(left) + "."]
+        if left["accounts"].sum()
+        else []
+    )
     for other in ("Q1",) if quadrant != "Q1" else ():
-        into = accounts[(accounts["after"] == other) & (accounts["before"] != other)]
-        out = accounts[(accounts["before"] == other) & (accounts["after"] != other)]
-        notes.append(f"{account_count(len(into))} entered {playbook.label(other)} and {count(len(out))} left it.")
-    moved = accounts[
-        accounts["before"].isin(QUADRANTS)
-        & accounts["after"].isin(QUADRANTS)
-        & (accounts["before"] != accounts["after"])
-    ]
-    swing = (moved["platform_revenue_after"] - moved["platform_revenue_before"]).abs()
-    for index in swing.nlargest(movers).index:
-        row = moved.loc[index]
+        into = cells.loc[(cells["after"] == other) & (cells["before"] != other), "accounts"].sum()
+        out = cells.loc[(cells["before"] == other) & (cells["after"] != other), "accounts"].sum()
+        notes.append(f"{account_count(into)} entered {playbook.label(other)} and {count(out)} left it.")
+    for _, row in flow.quadrant_movers.head(movers).iterrows():
         name = row.get("account_name")
         who = str(name) if isinstance(name, str) and name else str(row["account_id"])
         notes.append(
@@ -160,9 +155,9 @@ def migration_words(flow: Migration, playbook: Playbook, quadrant: str = "Q4", m
     return headline, tuple(notes)
 
 
-def _destinations(after: pd.Series) -> str:
-    """``12 to Q1, 3 to churned`` (largest first)."""
-    counts = after.astype(str).value_counts()
+def _destinations(left: pd.DataFrame) -> str:
+    """``12 to Q1, 3 to churned`` (largest first) from migration cells leaving a state."""
+    counts = left.groupby("after")["accounts"].sum().sort_values(ascending=False, kind="stable")
     return ", ".join(f"{count(n)} to {state}" for state, n in counts.items() if n)
 
 

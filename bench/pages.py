@@ -1,0 +1,144 @@
+"""Every page at size, timed in Chromium: first visit, revisit and one interaction, and the server's memory.
+
+Run: ``python bench/pages.py N [--quarters 12] [--workspace PATH] [--pages overview,quadrants]``
+
+Commits ``sample.generate_panel(N, quarters)`` to a new workspace (or opens ``--workspace`` as it
+is, e.g. one the command-line import filled), starts ``streamlit run app.py`` on it, opens the
+Overview once (the data version's first work), then for every page: the first visit and a
+revisit (each a new page load, timed until the script is idle with a chart drawn) and one
+interaction a user makes there, timed the same way:
+
+* Lifecycle: the business model; Quadrants: the quarter slider one step back; Cohorts: the
+  triangle's measure; Scenario lab: a lever one step (after New); Workshop: the next slide.
+
+Prints one line per page and the server's peak resident memory (VmHWM) at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from b2b_core import sample, store  # noqa: E402
+from b2b_core.access import LOCAL  # noqa: E402
+from tests.browser import ERROR_ELEMENTS, chromium_page, memory_mb, server_pid, streamlit_server  # noqa: E402
+
+CHART = '[data-testid="stPlotlyChart"] .main-svg'
+TIMEOUT_MS = 600_000
+
+
+def idle_with_chart(page) -> None:
+    """Wait until the script run is over and a chart is drawn."""
+    page.wait_for_function(
+        """(chart) => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app && app.dataset.testScriptState === "notRunning"
+                && !document.querySelector('[data-testid="stStatusWidget"]')
+                && document.querySelector(chart);
+        }""",
+        arg=CHART,
+        timeout=TIMEOUT_MS,
+        polling=50,
+    )
+
+
+def timed(page, action: Callable[[], None]) -> float:
+    """Seconds from ``action`` until the page is idle with a chart, after Streamlit saw the run start."""
+    start = time.perf_counter()
+    action()
+    page.wait_for_timeout(100)  # let the rerun begin before waiting for it to end
+    idle_with_chart(page)
+    errors = page.locator(ERROR_ELEMENTS)
+    if errors.count():
+        raise RuntimeError(f"the page shows an error: {errors.first.inner_text()[:300]}")
+    return time.perf_counter() - start - 0.1
+
+
+def _lifecycle(page) -> None:
+    page.get_by_label("Business model").click()
+    page.get_by_role("option").nth(1).click()
+
+
+def _quadrants(page) -> None:
+    page.get_by_role("slider").first.press("ArrowLeft")
+
+
+def _cohorts(page) -> None:
+    page.get_by_text("Revenue (NRR)", exact=False).first.click()
+
+
+def _scenarios_setup(page) -> None:
+    page.get_by_role("button", name="New", exact=True).click()
+    idle_with_chart(page)
+
+
+def _scenarios(page) -> None:
+    page.get_by_role("slider").nth(1).press("ArrowRight")
+
+
+def _workshop(page) -> None:
+    page.get_by_role("button", name="Next").click()
+
+
+# page → (url path, setup before the interaction, the interaction)
+PAGES: dict[str, tuple[str, Callable | None, Callable | None]] = {
+    "overview": ("", None, None),
+    "lifecycle": ("lifecycle", None, _lifecycle),
+    "quadrants": ("quadrants", None, _quadrants),
+    "cohorts": ("cohorts", None, _cohorts),
+    "scenarios": ("scenarios", _scenarios_setup, _scenarios),
+    "workshop": ("workshop", None, _workshop),
+}
+
+
+def fill(path: Path, accounts: int, quarters: int) -> float:
+    """Commit the generated panel to a new workspace at ``path``; seconds it took."""
+    start = time.perf_counter()
+    panel = sample.generate_panel(accounts, quarters)
+    with store.Workspace(path) as workspace:
+        workspace.commit(panel, f"generate_panel({accounts:,}, {quarters})", actor=LOCAL)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("accounts", type=int, help="accounts of the generated panel (ignored with --workspace)")
+    parser.add_argument("--quarters", type=int, default=12)
+    parser.add_argument("--workspace", type=Path, help="an existing workspace to open instead of a generated one")
+    parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated pages to time")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        path = args.workspace or Path(folder) / "workspace.duckdb"
+        if args.workspace is None:
+            took = fill(path, args.accounts, args.quarters)
+            print(f"committed {args.accounts:,} accounts × {args.quarters} quarters in {took:.1f} s")
+        with streamlit_server(path, timeout=300) as url, chromium_page(1500, 1000) as page:
+            page.set_default_timeout(TIMEOUT_MS)
+            pid = server_pid(path)
+            print(f"server started: {memory_mb(pid)[0]:.0f} MB")
+            first = timed(page, lambda: page.goto(url))
+            print(f"one-time work (first Overview): {first:.2f} s, server {memory_mb(pid)[0]:.0f} MB")
+            print(f"{'page':<10} {'first visit':>12} {'revisit':>9} {'interaction':>12} {'server MB':>10}")
+            for name in args.pages.split(","):
+                route, setup, interact = PAGES[name]
+                address = f"{url}/{route}"
+                visit = timed(page, lambda address=address: page.goto(address))
+                again = timed(page, lambda address=address: page.goto(address))
+                acted = float("nan")
+                if interact is not None:
+                    if setup is not None:
+                        setup(page)
+                    acted = timed(page, lambda interact=interact: interact(page))
+                print(f"{name:<10} {visit:>11.2f}s {again:>8.2f}s {acted:>11.3f}s {memory_mb(pid)[0]:>10.0f}")
+            now, peak = memory_mb(pid)
+            print(f"server memory: {now:.0f} MB now, {peak:.0f} MB at peak")
+
+
+if __name__ == "__main__":
+    main()
