@@ -38,7 +38,6 @@ YEAR_IN = {"quarter": 4, "year": 1}  # periods in a year
 shell.require_app_shell()
 st.title("Cohort renewals")
 ws = state.workspace()
-data = state.data_version()  # the cache key of everything computed from the data
 observed = ws.quarters()
 if len(observed) < 2:
     st.info(
@@ -50,7 +49,7 @@ if len(observed) < 2:
     st.stop()
 
 # Controls
-options = views.filter_options(data)
+options = views.filter_options()
 controls = st.columns([1.2, 1, 1, 1])
 period = (
     controls[0].segmented_control(
@@ -69,15 +68,15 @@ year, covered = cohorts.last_year_coverage(observed)
 if period == "year" and covered < 4:
     st.caption(f"{year} is covered by {covered} of 4 quarters so far: its cells hold only those quarters.")
 
-logo = views.matrix(data, selection, leave_out_first, period, "logo", "initial")
+logo = views.matrix(selection, leave_out_first, period, "logo", "initial")
 if logo.empty:
     st.info("No account in this selection was ever active. Widen the filters or include the first cohort.")
     st.stop()
 
 # Headline numbers: always in quarters (age 4 = one year), whatever the periods below
-survival_by_quarter = views.survival(data, selection, leave_out_first, "quarter", None)
-nrr_by_quarter = views.matrix(data, selection, leave_out_first, "quarter", "nrr", "initial")
-fitted_by_quarter = views.projection(data, selection, leave_out_first, "quarter", None, 20)
+survival_by_quarter = views.survival(selection, leave_out_first, "quarter", None)
+nrr_by_quarter = views.matrix(selection, leave_out_first, "quarter", "nrr", "initial")
+fitted_by_quarter = views.projection(selection, leave_out_first, "quarter", None, 20)
 heads = st.columns(4)
 heads[0].metric("Accounts in these cohorts", fmt.count(logo.loc[cohorts.AVERAGE, "accounts"]), border=True)
 heads[1].metric(
@@ -113,7 +112,7 @@ with triangle:
         "Measure", list(METRIC_LABELS), format_func=lambda m: METRIC_LABELS[m][0], horizontal=True, key="metric"
     )
     basis = right.radio("Show", list(BASIS_LABELS), format_func=BASIS_LABELS.get, horizontal=True, key="basis")
-    table = views.matrix(data, selection, leave_out_first, period, metric, basis)
+    table = views.matrix(selection, leave_out_first, period, metric, basis)
     value_title = (
         METRIC_LABELS[metric][1] if basis != "count" else ("Accounts" if metric == "logo" else "Platform revenue")
     )
@@ -134,7 +133,7 @@ with curves:
     curve_metric = st.radio(
         "Measure", list(METRIC_LABELS), format_func=lambda m: METRIC_LABELS[m][0], horizontal=True, key="curve_metric"
     )
-    shares = views.matrix(data, selection, leave_out_first, period, curve_metric, "initial")
+    shares = views.matrix(selection, leave_out_first, period, curve_metric, "initial")
     st.plotly_chart(
         charts.cohort_curves(shares, cohorts.AVERAGE, f"{METRIC_LABELS[curve_metric][1]} (% of signup period)", period),
         width="stretch",
@@ -152,7 +151,7 @@ with survival:
         key="compare",
     )
     by = None if compare == "none" else compare
-    km = views.survival(data, selection, leave_out_first, period, by)
+    km = views.survival(selection, leave_out_first, period, by)
     groups = {"All accounts": km} if by is None else {g: km.xs(g) for g in km.index.get_level_values(0).unique()}
     st.plotly_chart(charts.survival_curves(groups, period), width="stretch", key="survival_chart")
     st.caption(
@@ -165,7 +164,7 @@ with survival:
     downloads.csv_button("Download the survival table (CSV)", km, f"survival_{compare}_{period}.csv", "dl:survival")
 
 with projection:
-    default = views.projection(data, selection, leave_out_first, period, None, 5 * one_year)
+    default = views.projection(selection, leave_out_first, period, None, 5 * one_year)
     if default is None:
         st.info(f"The projection needs at least one cohort observed for two {unit}s. Upload more quarters.")
     else:
@@ -189,7 +188,7 @@ with projection:
             fit_periods = settings[1].slider(
                 f"Fit on the first … {unit}s of each cohort", 1, longest - 1, max(1, longest // 2), key="fit_periods"
             )
-        model, check, warning = views.projection(data, selection, leave_out_first, period, fit_periods, horizon)
+        model, check, warning = views.projection(selection, leave_out_first, period, fit_periods, horizon)
         if warning:
             st.warning(f"The model is unreliable here: {warning}.")
         elif model.homogeneous_:
@@ -233,14 +232,14 @@ with projection:
         )
         downloads.csv_button(
             "Download the survivor counts it was fitted on (CSV)",
-            views.survivors(data, selection, leave_out_first, period),
+            views.survivors(selection, leave_out_first, period),
             f"survivor_counts_{period}.csv",
             "dl:survivors",
             place=buttons[1],
         )
 
 with renewal:
-    cycles = views.renewals(data, selection)
+    cycles = views.renewals(selection)
     if cycles.empty:
         st.info(
             "Renewal by contract cycle needs contract end dates. Map a column to **contract_end** (and "

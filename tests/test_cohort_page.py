@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from b2b_core import cohorts, sample, store
+from b2b_core import cohorts, engine, sample, store
 from b2b_core.access import LOCAL
 from tests.apptest import metric, open_app, workspace_of
 from ui import format as fmt
@@ -45,7 +45,7 @@ def test_a_filter_keeps_the_accounts_of_that_tier_at_signup(workspace_path):
     everyone = metric(app, "Accounts in these cohorts")
     app.multiselect(key="filter:tier").set_value(["KA"]).run()
     panel = workspace_of(workspace_path).panel()
-    ka = cohorts.select_accounts(panel, {"tier": ["KA"]}, leave_out_first_cohort=True)
+    ka = engine.run(cohorts.select_accounts(panel, {"tier": ["KA"]}, leave_out_first_cohort=True))
     assert metric(app, "Accounts in these cohorts") == fmt.count(ka["account_id"].nunique())
     assert metric(app, "Accounts in these cohorts") != everyone
 

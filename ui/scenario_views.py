@@ -3,6 +3,7 @@ projection per (levers, horizon), so a lever change recomputes only the scenario
 
 from __future__ import annotations
 
+import ibis.expr.types as ir
 import pandas as pd
 import streamlit as st
 
@@ -10,23 +11,30 @@ from b2b_core import scenarios
 from ui import state
 
 
-@st.cache_resource(show_spinner="Measuring the base from the data…", max_entries=2)
-def base(data: str) -> scenarios.Base | str:
-    """``fit_base`` of the live panel, or the message saying why the data cannot carry one.
-    A shared read-only resource: the arrays are not copied per call."""
+def _base(live: ir.Table) -> scenarios.Base | str:
     try:
-        return scenarios.fit_base(state.live_panel())
+        return scenarios.fit_base(live)
     except ValueError as exc:
         return str(exc)
 
 
-@st.cache_data(show_spinner="Back-testing the base…", max_entries=2)
+def base(data: str) -> scenarios.Base | str:
+    """``fit_base`` of the live panel, or the message saying why the data cannot carry one,
+    measured by the workspace's engine once per data version (``data``, which ``state.reduced``
+    reads itself, keys the caches built on it)."""
+    return state.reduced(_base)
+
+
+def _backtest(live: ir.Table) -> pd.DataFrame | str:
+    try:
+        return scenarios.backtest(live, 4)
+    except ValueError as exc:
+        return str(exc)
+
+
 def backtest(data: str) -> pd.DataFrame | str:
     """``scenarios.backtest`` of the live panel over its last four quarters, or why it cannot run."""
-    try:
-        return scenarios.backtest(state.live_panel(), 4)
-    except ValueError as exc:
-        return str(exc)
+    return state.reduced(_backtest)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

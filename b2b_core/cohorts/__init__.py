@@ -10,6 +10,7 @@ from b2b_core.cohorts.activity import (
     last_year_coverage,
     select_accounts,
     signup_attributes,
+    signup_values,
 )
 from b2b_core.cohorts.matrix import AVERAGE, BASES, METRICS, TOTAL, cohort_matrix, cohort_values
 from b2b_core.cohorts.renewals import EARLIER_START, RENEWAL_COLUMNS, renewal_by_cycle
@@ -50,6 +51,7 @@ __all__ = [
     "renewal_by_cycle",
     "select_accounts",
     "signup_attributes",
+    "signup_values",
     "survival_table",
     "survivor_counts",
 ]

@@ -23,13 +23,15 @@ survival of a group.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from b2b_core import quarters
+from b2b_core import engine, quarters
 from b2b_core.contract import NOT_SET
 
 Period = Literal["quarter", "year"]
@@ -58,6 +60,7 @@ class Activity:
     last_active: np.ndarray
     group: np.ndarray
     group_labels: tuple[str, ...]
+    values: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def last_observed(self) -> int:
@@ -93,34 +96,48 @@ class Activity:
 
 
 def activity(
-    panel: pd.DataFrame, period: Period = "quarter", by: str | None = None, observed: Observed = None
+    panel: engine.Source,
+    period: Period = "quarter",
+    by: str | None = None,
+    observed: Observed = None,
+    values: tuple[str, ...] = (),
 ) -> Activity:
     """Reduce a panel (contract columns ``account_id``, ``quarter``, ``active``,
-    ``platform_revenue``) to an ``Activity``.
+    ``platform_revenue``) to an ``Activity``. The engine numbers the accounts (in account_id
+    order), turns quarters into ordinals and finds each account's signup attribute
+    (``activity_rows``); only those few numeric columns come to numpy.
 
     ``observed`` lists the quarters the data cover (default: the quarters present in ``panel``).
     Pass the workspace's quarters when ``panel`` is a selection of accounts: a small group whose
     accounts all left before the last quarter has still been observed until then.
 
+    ``values``: number columns to carry along, one entry per account and quarter (``period``
+    must be ``"quarter"``; a column the panel lacks is all NaN).
+
     Raises ``ValueError`` for an unknown ``period`` or a ``by`` column the panel does not have.
     """
     if period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}, not {period!r}")
-    if by is not None and by not in panel.columns:
+    if values and period != "quarter":
+        raise ValueError("values are carried per account and quarter: use period='quarter'")
+    table = engine.table(panel)
+    if by is not None and by not in table.columns:
         raise ValueError(f"cannot group by {by!r}: the panel has no such column")
-    account, account_ids, ordinals = account_keys(panel)
-    active = panel["active"].to_numpy(dtype=bool)
+    account_ids, rows = activity_rows(table, by, values)
+    account = rows["account"].to_numpy(dtype=np.int64)
+    ordinals = rows["ordinal"].to_numpy(dtype=np.int64)
+    active = rows["active"].to_numpy(dtype=bool)
+    revenue = rows["revenue"].to_numpy(dtype=float)
     n_accounts = len(account_ids)
     group, labels = np.zeros(n_accounts, dtype=np.int64), ("All accounts",)
     if by is not None:
-        first = first_active_rows(account, ordinals, active)
-        codes, group_labels = pd.factorize(_signup_text(panel[by], first), sort=True)
-        group[account[first]] = codes
+        signed = rows["signup"].notna().to_numpy()
+        codes, group_labels = pd.factorize(rows.loc[signed, "signup"], sort=True)
+        group[account[signed]] = codes
         labels = tuple(str(label) for label in group_labels)
 
     periods = ordinals if period == "quarter" else ordinals // 4
-    revenue = panel["platform_revenue"].to_numpy(dtype=float, na_value=0.0)
-    if period == "year":  # one entry per account and year
+    if period == "year" and len(periods):  # one entry per account and year
         width = int(periods.max()) + 1
         unique, inverse = np.unique(account * width + periods, return_inverse=True)
         revenue = np.bincount(inverse, weights=revenue, minlength=len(unique))
@@ -134,7 +151,7 @@ def activity(
     cohort[last_active < 0] = -1
     return Activity(
         period_kind=period,
-        account_ids=np.asarray(account_ids, dtype=object),
+        account_ids=account_ids,
         account=account,
         period=periods,
         active=active,
@@ -146,7 +163,42 @@ def activity(
         last_active=last_active,
         group=group,
         group_labels=labels,
+        values={name: rows[name].to_numpy(dtype=float, na_value=np.nan) for name in values},
     )
+
+
+def activity_rows(
+    panel: ir.Table, by: str | None = None, values: tuple[str, ...] = ()
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """(the account ids in order, and per panel row: ``account`` (index into those ids),
+    ``ordinal`` (quarter), ``active``, ``revenue`` (platform revenue, missing as 0) and, with
+    ``by``, ``signup`` (the account's ``by`` at signup, as ``signup_rows``; missing for accounts
+    never active) and the number columns ``values``), as the engine computes them."""
+    ids = panel.select("account_id").distinct()
+    ids = ids.mutate(account=ibis.row_number().over(order_by="account_id"))
+    rows = panel.join(ids, "account_id")
+    columns = {
+        "account": rows.account,
+        "ordinal": engine.quarter_ordinal(rows.quarter),
+        "active": rows.active.fill_null(False),
+        "revenue": rows.platform_revenue.fill_null(0.0),
+        **{name: rows[name].cast("float64") if name in panel.columns else ibis.null("float64") for name in values},
+    }
+    if by is not None:
+        signup = signup_rows(panel, [by]).select("account_id", signup=by)
+        rows = rows.left_join(signup, "account_id")
+        columns["signup"] = rows.signup
+    account_ids = engine.run(ids.order_by("account")).pipe(lambda f: f["account_id"].to_numpy(dtype=object))
+    return account_ids, engine.run(rows.select(**columns))
+
+
+def signup_rows(panel: ir.Table, columns: list[str]) -> ir.Table:
+    """Per account ever active: ``account_id``, ``cohort`` (the quarter of its first active row)
+    and ``columns`` as text on that row (stripped; empty or missing as ``NOT_SET``)."""
+    active = panel.filter(panel.active).mutate(ordinal=engine.quarter_ordinal(panel.quarter))
+    first = active.filter(active.ordinal == active.ordinal.min().over(group_by="account_id"))
+    text = {c: first[c].cast("string").strip().nullif("").fill_null(NOT_SET) for c in columns}
+    return first.select("account_id", cohort=first.quarter, **text)
 
 
 def observed_periods(observed: Sequence[str], period: Period = "quarter") -> np.ndarray:
@@ -163,55 +215,44 @@ def last_year_coverage(observed: Sequence[str]) -> tuple[int, int]:
     return year, int(np.unique(ordinals[ordinals // 4 == year]).size)
 
 
-def account_keys(panel: pd.DataFrame) -> tuple[np.ndarray, pd.Index, np.ndarray]:
-    """Per row: the account's code (an index into the returned account ids, in order of first
-    appearance) and the quarter ordinal."""
-    account, account_ids = pd.factorize(panel["account_id"], sort=False)
-    return account.astype(np.int64), pd.Index(account_ids), quarters.ordinals_of(panel["quarter"])
+def signup_attributes(panel: engine.Source, columns: list[str]) -> pd.DataFrame:
+    """Per account ever active (index ``account_id``, in id order): its ``columns`` as of its first
+    active row, empty values as ``NOT_SET``, plus ``cohort`` (the quarter of that row)."""
+    rows = signup_rows(engine.table(panel), columns).order_by("account_id")
+    return engine.run(rows).set_index("account_id")[["cohort", *columns]]
 
 
-def first_active_rows(account: np.ndarray, ordinals: np.ndarray, active: np.ndarray) -> np.ndarray:
-    """Positions of each account's first active row (accounts never active have none)."""
-    rows = np.flatnonzero(active)
-    rows = rows[np.lexsort((ordinals[rows], account[rows]))]
-    return rows[np.r_[True, account[rows][1:] != account[rows][:-1]]] if len(rows) else rows
-
-
-def _signup_text(values: pd.Series, rows: np.ndarray) -> pd.Series:
-    """``values`` at ``rows`` as text, empty values as ``NOT_SET``."""
-    return values.iloc[rows].astype("string").str.strip().replace("", pd.NA).fillna(NOT_SET).reset_index(drop=True)
-
-
-def signup_attributes(panel: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Per account ever active (index ``account_id``): its ``columns`` as of its first active row,
-    empty values as ``NOT_SET``, plus ``cohort`` (the quarter of that row)."""
-    account, account_ids, ordinals = account_keys(panel)
-    first = first_active_rows(account, ordinals, panel["active"].to_numpy(dtype=bool))
-    frame = pd.DataFrame({column: _signup_text(panel[column], first) for column in columns})
-    frame.insert(0, "cohort", panel["quarter"].iloc[first].to_numpy())
-    return frame.set_axis(pd.Index(account_ids[account[first]], name="account_id"))
+def signup_values(panel: engine.Source, columns: list[str]) -> dict[str, list[str]]:
+    """Per column of ``columns`` the panel has, the distinct values of ``signup_attributes``, sorted."""
+    table = engine.table(panel)
+    present = [c for c in columns if c in table.columns]
+    if not present:
+        return {}
+    signup = signup_rows(table, present)
+    return {c: sorted(engine.run(signup.select(c).distinct())[c]) for c in present}
 
 
 def select_accounts(
-    panel: pd.DataFrame, selection: dict[str, list[str]] | None = None, leave_out_first_cohort: bool = False
-) -> pd.DataFrame:
+    panel: engine.Source, selection: dict[str, list[str]] | None = None, leave_out_first_cohort: bool = False
+) -> ir.Table:
     """The rows of the accounts whose signup attributes match ``selection`` (column → accepted
-    values, ``NOT_SET`` for empty; an empty list or a missing column accepts all).
+    values, ``NOT_SET`` for empty; an empty list or a missing column accepts all), as a table of
+    the engine.
 
     ``leave_out_first_cohort`` drops the accounts already active in the panel's first quarter:
     that cohort also holds every account that signed up before the data start, so its curve is
     not a signup cohort's. Accounts never active are kept (they belong to no cohort anyway).
     """
-    selection = {c: v for c, v in (selection or {}).items() if v and c in panel.columns}
-    if panel.empty or (not selection and not leave_out_first_cohort):
-        return panel
-    account, account_ids, ordinals = account_keys(panel)
-    first = first_active_rows(account, ordinals, panel["active"].to_numpy(dtype=bool))
-    matches = np.ones(len(first), dtype=bool)
-    for column, accepted in selection.items():
-        matches &= _signup_text(panel[column], first).isin(accepted).to_numpy()
+    table = engine.table(panel)
+    selection = {c: v for c, v in (selection or {}).items() if v and c in table.columns}
+    if not selection and not leave_out_first_cohort:
+        return table
+    signup = signup_rows(table, list(selection))
     if leave_out_first_cohort:
-        matches &= ordinals[first] != ordinals.min()
-    keep = np.ones(len(account_ids), dtype=bool)
-    keep[account[first]] = matches
-    return panel[keep[account]]
+        signup = signup.cross_join(table.aggregate(first=engine.quarter_ordinal(table.quarter).min()))
+    keep = ibis.literal(True)
+    for column, accepted in selection.items():
+        keep &= signup[column].isin(list(accepted))
+    if leave_out_first_cohort:
+        keep &= engine.quarter_ordinal(signup.cohort) != signup["first"]
+    return table.anti_join(signup.filter(~keep).select("account_id"), "account_id")

@@ -26,6 +26,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from b2b_core import engine
 from b2b_core.cohorts.activity import Activity, Observed, Period, activity
 
 Metric = Literal["logo", "nrr", "grr"]
@@ -37,7 +38,7 @@ TOTAL = "Total"
 
 
 def cohort_matrix(
-    panel: pd.DataFrame,
+    panel: engine.Source,
     metric: Metric = "logo",
     basis: Basis = "initial",
     by: str | None = None,
@@ -57,9 +58,9 @@ def cohort_matrix(
     if basis not in BASES:
         raise ValueError(f"basis must be one of {BASES}, not {basis!r}")
     columns = ["accounts"] + (["initial_revenue"] if metric != "logo" else [])
-    if panel.empty or not panel["active"].any():
-        return pd.DataFrame(columns=columns, index=_empty_index(by))
     act = activity(panel, period, by, observed)
+    if not act.in_cohort.any():
+        return pd.DataFrame(columns=columns, index=_empty_index(by))
     # period-on-period GRR caps each account at its previous period's revenue (see the module notes)
     previous_grr = metric == "grr" and basis == "previous"
     values = cohort_values(act, metric, cap="previous" if previous_grr else "initial")  # NaN where not observed

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from b2b_core import quarters
-from b2b_core.cohorts.activity import account_keys
+from b2b_core import engine, quarters
 
 EARLIER_START = "started before the data"
 RENEWAL_COLUMNS = [
@@ -40,25 +41,22 @@ RENEWAL_COLUMNS = [
 ]
 
 
-def renewal_by_cycle(panel: pd.DataFrame, observed: Sequence[str] | None = None) -> pd.DataFrame:
+def renewal_by_cycle(panel: engine.Source, observed: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per contract cycle (index ``cycle``: 1, 2, … as text, then ``EARLIER_START``) with
     ``RENEWAL_COLUMNS``: contracts that came up for renewal, renewed, pending, and the rates
     above; values in the currency of ``contract_value``. Empty when no row has a contract end.
-    ``observed``: the quarters the data cover (default: those in ``panel``)."""
+    ``observed``: the quarters the data cover (default: those in ``panel``). The engine returns
+    the rows of the accounts that ever had a contract end (``contract_rows``)."""
     empty = pd.DataFrame(columns=RENEWAL_COLUMNS, index=pd.Index([], name="cycle"), dtype=float)
-    if "contract_end" not in panel.columns or panel["contract_end"].isna().all():
+    table = engine.table(panel)
+    if "contract_end" not in table.columns:
         return empty
-    account, _, ordinals = account_keys(panel)
-    value = panel["contract_value"] if "contract_value" in panel.columns else pd.Series(np.nan, index=panel.index)
-    frame = pd.DataFrame(
-        {
-            "account": account,
-            "ordinal": ordinals,
-            "contract_end": panel["contract_end"].to_numpy(),
-            "value": value.to_numpy(dtype=float),
-            "active": panel["active"].to_numpy(dtype=bool),
-        }
-    )
+    frame = engine.run(contract_rows(table))
+    if frame.empty:
+        return empty
+    frame["account"] = pd.factorize(frame.pop("account_id"))[0]
+    frame["contract_end"] = pd.to_datetime(frame["contract_end"])
+    ordinals = engine.run(table.select(ordinal=engine.quarter_ordinal(table.quarter)).distinct())["ordinal"].to_numpy()
     rows = frame[frame["contract_end"].notna()].sort_values(["account", "ordinal"])
     contracts = rows.groupby(["account", "contract_end"], sort=False).agg(
         value=("value", "last"), first_seen=("ordinal", "min")
@@ -105,3 +103,18 @@ def renewal_by_cycle(panel: pd.DataFrame, observed: Sequence[str] | None = None)
         c for c in table.index if c == EARLIER_START
     ]
     return table.loc[order, RENEWAL_COLUMNS].rename_axis("cycle")
+
+
+def contract_rows(panel: ir.Table) -> ir.Table:
+    """Every row of the accounts with a ``contract_end`` on some row: ``account_id``, ``ordinal``
+    (quarter), ``contract_end``, ``value`` (``contract_value``, NULL without the column) and ``active``."""
+    with_contract = panel.filter(panel.contract_end.notnull()).select("account_id").distinct()
+    rows = panel.semi_join(with_contract, "account_id")
+    value = rows.contract_value.cast("float64") if "contract_value" in panel.columns else ibis.null("float64")
+    return rows.select(
+        "account_id",
+        ordinal=engine.quarter_ordinal(rows.quarter),
+        contract_end=rows.contract_end.cast("date"),
+        value=value,
+        active=rows.active,
+    )

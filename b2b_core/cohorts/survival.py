@@ -17,14 +17,14 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from b2b_core import quarters
+from b2b_core import engine, quarters
 from b2b_core.cohorts.activity import Activity, Observed, Period, activity
 
 KM_COLUMNS = ["at_risk", "churned", "censored", "survival", "lower", "upper"]
 
 
 def kaplan_meier(
-    panel: pd.DataFrame,
+    panel: engine.Source,
     by: str | None = None,
     period: Period = "quarter",
     confidence: float = 0.95,
@@ -38,8 +38,8 @@ def kaplan_meier(
     age, churned at that age, censored at that age, survival, and the lower and upper bounds of
     the ``confidence`` interval. Empty when no account was ever active.
     """
-    act = activity(panel, period, by, observed) if not panel.empty and panel["active"].any() else None
-    if act is None:
+    act = activity(panel, period, by, observed)
+    if not act.in_cohort.any():
         index = pd.MultiIndex.from_tuples([], names=[by, "age"]) if by else pd.Index([], name="age")
         return pd.DataFrame(columns=KM_COLUMNS, index=index, dtype=float)
     groups = act.group[act.in_cohort]
@@ -91,19 +91,20 @@ def survivor_counts(act: Activity) -> list[np.ndarray]:
     return counts
 
 
-def fittable_survivors(panel: pd.DataFrame, period: Period = "quarter", observed: Observed = None) -> list[np.ndarray]:
+def fittable_survivors(panel: engine.Source, period: Period = "quarter", observed: Observed = None) -> list[np.ndarray]:
     """The survivor counts of every cohort observed for at least two periods (oldest first): what
     ``ShiftedBetaGeometric.fit`` and ``holdout_check`` take. Empty if there is none."""
-    if panel.empty or not panel["active"].any():
-        return []
-    return [counts for counts in survivor_counts(activity(panel, period, observed=observed)) if len(counts) >= 2]
-
-
-def cohort_survivors(panel: pd.DataFrame, period: Period = "quarter", observed: Observed = None) -> pd.DataFrame:
-    """``survivor_counts`` as a table: cohort label × age, NaN past each cohort's last observed age."""
-    if panel.empty or not panel["active"].any():
-        return pd.DataFrame(index=pd.Index([], name="cohort"))
     act = activity(panel, period, observed=observed)
+    if not act.in_cohort.any():
+        return []
+    return [counts for counts in survivor_counts(act) if len(counts) >= 2]
+
+
+def cohort_survivors(panel: engine.Source, period: Period = "quarter", observed: Observed = None) -> pd.DataFrame:
+    """``survivor_counts`` as a table: cohort label × age, NaN past each cohort's last observed age."""
+    act = activity(panel, period, observed=observed)
+    if not act.in_cohort.any():
+        return pd.DataFrame(index=pd.Index([], name="cohort"))
     cohorts = quarters.distinct_ordinals(act.cohort[act.in_cohort])
     counts = survivor_counts(act)
     table = pd.DataFrame(

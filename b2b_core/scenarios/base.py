@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from b2b_core import quarters
+from b2b_core import engine, quarters
 from b2b_core.cohorts.activity import activity
 from b2b_core.cohorts.sbg import ShiftedBetaGeometric
 from b2b_core.cohorts.survival import survivor_counts
@@ -78,23 +78,22 @@ class Base:
     fit_warning: str | None = None
 
 
-def fit_base(panel: pd.DataFrame) -> Base:
+def fit_base(panel: engine.Source) -> Base:
     """Measure the ``Base`` of a panel (contract columns; ``b_side_revenue`` optional).
 
     Raises ``ValueError`` when the panel cannot carry a projection: no active account, no
     account active in its last quarter, or no cohort observed for two quarters.
     """
-    if panel.empty or not panel["active"].any():
+    act = activity(panel, values=("b_side_revenue",))
+    if not act.in_cohort.any():
         raise ValueError("the data have no active account to project from: upload a quarter with active accounts")
-    act = activity(panel)
     last, first = act.last_observed, int(act.observed[0])
     alive = act.in_cohort & (act.last_active == last)
     if not alive.any():
         raise ValueError(f"no account is active in the last quarter {act.label(last)}: nothing to project from")
     model, fitted, problem = _fit_renewal(act, first)
 
-    b_side_column = panel["b_side_revenue"] if "b_side_revenue" in panel else pd.Series(np.nan, index=panel.index)
-    b_side = b_side_column.to_numpy(dtype=float, na_value=np.nan)
+    b_side = act.values["b_side_revenue"]
     has_b_side = bool(np.isfinite(b_side).any())
     revenue = {"platform": act.revenue, "b_side": np.nan_to_num(b_side)}
 

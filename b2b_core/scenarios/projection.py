@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from b2b_core import overview, quarters
+from b2b_core import engine, overview, quarters
 from b2b_core.cohorts.sbg import LOG_BOUND
 from b2b_core.scenarios.base import Base, RevenueTrend, fit_base
 from b2b_core.scenarios.levers import BASE, Scenario
@@ -145,7 +145,7 @@ def _revenue_factor(trend: RevenueTrend, reached: np.ndarray) -> np.ndarray:
     return np.cumprod(steps, axis=1)
 
 
-def backtest(panel: pd.DataFrame, quarters_back: int = 4) -> pd.DataFrame:
+def backtest(panel: engine.Source, quarters_back: int = 4) -> pd.DataFrame:
     """How the base would have done: measured on the panel without its last ``quarters_back``
     quarters, projected over them, and compared with what the data show.
 
@@ -155,16 +155,17 @@ def backtest(panel: pd.DataFrame, quarters_back: int = 4) -> pd.DataFrame:
     columns ``<output>_projected`` … ``<output>_error``. Raises ``ValueError`` when fewer than
     two quarters would remain to measure the base on.
     """
-    observed = sorted(panel["quarter"].unique())
+    table = engine.table(panel)
+    observed = sorted(engine.run(table.select("quarter").distinct())["quarter"])
     if not 1 <= quarters_back <= len(observed) - 2:
         raise ValueError(
             f"a back-test over {quarters_back} quarter(s) needs at least {quarters_back + 2} quarters of data, "
             f"and the data have {len(observed)}"
         )
     cut = observed[-quarters_back - 1]
-    actual = overview.quarter_kpis(panel)
+    actual = overview.quarter_kpis(table)
     horizon = quarters.to_ordinal(observed[-1]) - quarters.to_ordinal(cut)
-    projected = project(panel[panel["quarter"] <= cut], BASE, horizon)
+    projected = project(table.filter(table.quarter <= cut), BASE, horizon)
     projected = projected[projected.index.isin(actual.index)]
     frame = pd.DataFrame(index=projected.index)
     for name in ("active_accounts", "platform_revenue"):
