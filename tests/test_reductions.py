@@ -172,3 +172,56 @@ def test_a_pandas_panel_with_a_column_of_no_value_becomes_a_typed_table():
 def test_a_source_that_is_neither_a_frame_nor_a_table_is_refused():
     with pytest.raises(TypeError, match="pandas DataFrame or an Ibis table"):
         engine.table([{"account_id": "a"}])
+
+
+# --- what the quadrant map draws --------------------------------------------------------------
+
+
+def test_a_quarter_with_few_accounts_draws_every_placed_account():
+    panel = _returning()
+    view = quadrants.quarter_view(panel, "2026Q3", "median", "segment")
+    assigned = quadrants.assign_quadrants(panel, "2026Q3", "median", "segment")
+    placed = assigned[assigned["quadrant"].isin(quadrants.QUADRANTS)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(view.drawn, placed)
+    counts = assigned["quadrant"].value_counts().reindex(list(quadrants.STATES), fill_value=0)
+    assert view.states.to_dict() == counts.to_dict() and view.placed == len(placed)
+    assert not view.sampled and view.density is None
+    assert view.take_rate == pytest.approx(quadrants.median_take_rate(assigned))
+    assert view.zero == int((placed["zero_b_side"] | placed["zero_platform"]).sum())
+
+
+def test_a_large_quarter_draws_a_sample_that_keeps_the_largest_accounts_and_the_ones_asked_for(monkeypatch):
+    monkeypatch.setattr(quadrants.view, "TOP_ACCOUNTS", 20)
+    panel = _sample(3_000, 2)
+    assigned = quadrants.assign_quadrants(panel, "2026Q3")
+    placed = assigned[assigned["quadrant"].isin(quadrants.QUADRANTS)]
+    asked = pd.Index(placed["account_id"].iloc[[5, 500, 1500]])
+    view = quadrants.quarter_view(panel, "2026Q3", keep=asked, max_points=400)
+    drawn = view.drawn.set_index("account_id")
+    assert view.sampled and view.placed == len(placed) > 2_000
+    assert 300 <= len(drawn) <= 400 + 4 * 20 + 3 and set(asked) <= set(drawn.index)
+    for axis in ("b_side_revenue", "platform_revenue"):  # the largest and smallest on each axis
+        assert set(placed.nlargest(20, axis)["account_id"]) <= set(drawn.index)
+        assert placed[axis].min() == drawn[axis].min() and placed[axis].max() == drawn[axis].max()
+    pd.testing.assert_frame_equal(view.drawn, placed.set_index("account_id").loc[drawn.index].reset_index())
+    shares = drawn["quadrant"].value_counts(normalize=True)
+    for quadrant, share in placed["quadrant"].value_counts(normalize=True).items():
+        if quadrant in quadrants.QUADRANTS:
+            assert shares.get(quadrant, 0) == pytest.approx(share, abs=0.12)  # the top accounts skew it a little
+    assert view.density["accounts"].sum() == view.placed  # the density layer holds every placed account
+    again = quadrants.quarter_view(panel, "2026Q3", keep=asked, max_points=400)
+    pd.testing.assert_frame_equal(again.drawn, view.drawn)  # the same accounts on every visit
+    linear = quadrants.quarter_view(panel, "2026Q3", log_axes=False, max_points=400)
+    assert linear.density["accounts"].sum() == view.placed and linear.density["x"].min() > 0
+
+
+def test_the_play_through_draws_the_same_accounts_in_every_quarter():
+    panel = _sample(600, 3)
+    frames, total = quadrants.play_through_frames(panel, ["2026Q1", "2026Q2", "2026Q3"], max_accounts=40)
+    drawn = [set(frame["account_id"]) for frame in frames.values()]
+    assert total > 40 and len(set().union(*drawn)) == 40
+    every, _ = quadrants.play_through_frames(panel, ["2026Q2", "2026Q3"], max_accounts=10_000)
+    pd.testing.assert_frame_equal(
+        every["2026Q3"],
+        quadrants.assign_quadrants(panel, "2026Q3").query("quadrant in @quadrants.QUADRANTS").reset_index(drop=True),
+    )

@@ -185,9 +185,9 @@ def test_migration_and_quadrant_facts_by_hand():
     facts = [(f.label, f.value) for f in report.deck.migration_slide(flow, BOOK).facts]
     # a Q1 → Q4, b Q3 → Q4, c Q4 → Q1 changed quadrant; e is new; d churned
     assert facts == [("Changed quadrant since 2026Q1", "3"), ("New accounts", "1"), ("Churned", "1")]
-    assigned = quadrants.assign_quadrants(MOVES, "2026Q2", VALUE_CUTS)
+    view = quadrants.quarter_view(MOVES, "2026Q2", VALUE_CUTS)
     mix = quadrants.quadrant_summary(MOVES, VALUE_CUTS, quarters=["2026Q2"]).loc["2026Q2"]
-    facts = [(f.label, f.value, f.change) for f in report.deck.quadrant_slide(assigned, mix, "2026Q2", BOOK).facts]
+    facts = [(f.label, f.value, f.change) for f in report.deck.quadrant_slide(view, mix, BOOK).facts]
     # platform revenue of 2026Q2: c 100 in Q1; a 10, b 10, e 20 in Q4; of 140 in all
     assert facts == [
         ("Q1 · Core partners", "1 account", "71.4% of platform revenue"),

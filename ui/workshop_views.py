@@ -22,15 +22,15 @@ LIVE_NAME = "In the room"
 
 @st.cache_resource(show_spinner="Building the deck…", max_entries=4)
 def deck(data: str, book_key: str, model: str, _book: Playbook) -> report.Deck:
-    """``build_deck`` of the live panel (``data`` and ``book_key`` key the cache; ``_book`` is the
-    playbook they name). A shared read-only resource."""
+    """``build_deck`` of the live panel, computed by the workspace's engine (``data`` and
+    ``book_key`` key the cache; ``_book`` is the playbook they name). A shared read-only resource."""
     base = scenario_views.base(data)
-    return report.build_deck(
-        state.live_panel(),
-        _book,
-        model,
-        observed=state.workspace().quarters(),
-        base=None if isinstance(base, str) else base,
+    ws = state.workspace()
+    observed = ws.quarters()
+    return ws.reduce(
+        lambda live: report.build_deck(
+            live, _book, model, observed=observed, base=None if isinstance(base, str) else base
+        )
     )
 
 

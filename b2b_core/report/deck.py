@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from b2b_core import charts, cohorts, lifecycle, overview, quadrants, scenarios
+from b2b_core import charts, cohorts, engine, lifecycle, overview, quadrants, scenarios
 from b2b_core.amounts import account_count, change, count, money, share
 from b2b_core.charts.style import for_projector
 from b2b_core.playbook import Playbook
@@ -32,6 +32,7 @@ SLIDE_TITLES = {
 HORIZON = 8  # quarters the scenario slide projects
 PROJECTED_AGE = 12  # quarters: the age the cohort slide's headline projects to (three years)
 PROJECTED_PAST_DATA = 4  # quarters the cohort slide draws past the oldest cohort's last age
+MAP_POINTS = 5_000  # accounts the quadrant slide draws at most, so that the exported deck stays small
 
 
 @dataclass(frozen=True)
@@ -105,9 +106,11 @@ def stage_slide(metrics: pd.DataFrame, playbook: Playbook, business_model: str) 
     return Slide("stage", SLIDE_TITLES["stage"], headline, facts, figure, ranked, notes)
 
 
-def quadrant_slide(assigned: pd.DataFrame, mix: pd.DataFrame, quarter: str, playbook: Playbook) -> Slide:
-    """The quadrant map of ``quarter`` (``assign_quadrants`` with median cuts, log axes) and its
-    mix (the ``quadrant_summary`` rows of the quarter, index Q1 … Q4)."""
+def quadrant_slide(view: quadrants.QuarterView, mix: pd.DataFrame, playbook: Playbook) -> Slide:
+    """The quadrant map of a ``quarter_view`` (median cuts, log axes; the accounts it draws, over
+    the density of all when sampled) and the quarter's mix (the ``quadrant_summary`` rows of the
+    quarter, index Q1 … Q4). The slide's data are the accounts drawn."""
+    quarter = view.quarter
     headline, notes = headlines.quadrant_words(mix, quarter, playbook)
     facts = tuple(
         Fact(
@@ -118,16 +121,17 @@ def quadrant_slide(assigned: pd.DataFrame, mix: pd.DataFrame, quarter: str, play
         for q in quadrants.QUADRANTS
     )
     figure = charts.quadrant_map(
-        assigned,
+        view.drawn,
         playbook,
         log_axes=True,
-        take_rate=quadrants.median_take_rate(assigned),
+        take_rate=view.take_rate,
         cut_label="median",
-        title=f"{quarter} · {charts.quadrants.CONVENTION}",
+        title=f"{quarter} · {charts.quadrants.CONVENTION}"
+        + (f" · showing {len(view.drawn):,} of {view.placed:,} accounts" if view.sampled else ""),
+        density=view.density,
     )
     figure = for_projector(figure)
-    placed = assigned[assigned["quadrant"].isin(quadrants.QUADRANTS)]
-    return Slide("quadrants", SLIDE_TITLES["quadrants"], headline, facts, figure, placed, notes)
+    return Slide("quadrants", SLIDE_TITLES["quadrants"], headline, facts, figure, view.drawn, notes)
 
 
 def migration_slide(flow: quadrants.Migration, playbook: Playbook) -> Slide:
@@ -205,44 +209,50 @@ def scenario_slide(base: scenarios.Base, shown: Sequence[scenarios.Scenario], ho
 
 
 def build_deck(
-    panel: pd.DataFrame,
+    panel: engine.Source,
     playbook: Playbook,
     business_model: str = "platform",
     shown_scenarios: Sequence[scenarios.Scenario] = (),
     observed: Sequence[str] | None = None,
     base: scenarios.Base | None = None,
 ) -> Deck:
-    """Every slide the ``panel`` can carry, computed with the pages' defaults: median cuts of the
-    latest quarter with B-side revenue against the quarter before it, cohorts by quarter without
-    the first quarter's accounts (they may have signed up earlier), the stage from the default
-    thresholds, the base (``fit_base`` of the panel unless given) and ``shown_scenarios`` over
-    ``HORIZON`` quarters."""
-    observed = list(observed) if observed is not None else sorted(panel["quarter"].unique())
-    slides, missing = {}, {}
-    if panel.empty:
+    """Every slide the ``panel`` (a pandas panel or a table of the engine) can carry, computed
+    with the pages' defaults: median cuts of the latest quarter with B-side revenue against the
+    quarter before it (the map drawing at most ``MAP_POINTS`` accounts), cohorts by quarter
+    without the first quarter's accounts (they may have signed up earlier), the stage from the
+    default thresholds, the base (``fit_base`` of the panel unless given) and ``shown_scenarios``
+    over ``HORIZON`` quarters."""
+    table = engine.table(panel)
+    kpis = overview.quarter_kpis(table)
+    if kpis.empty:
         return Deck({}, dict.fromkeys(SLIDE_TITLES, "the workspace has no data yet"))
-    slides["overview"] = overview_slide(overview.quarter_kpis(panel))
-    slides["stage"] = stage_slide(lifecycle.company_metrics(panel), playbook, business_model)
+    observed = list(observed) if observed is not None else list(kpis.index)
+    slides, missing = {}, {}
+    slides["overview"] = overview_slide(kpis)
+    slides["stage"] = stage_slide(lifecycle.company_metrics(table), playbook, business_model)
 
-    placeable = [q for q in observed if panel.loc[panel["quarter"] == q, "b_side_revenue"].notna().any()]
+    reported = table.filter(table.b_side_revenue.notnull()).select("quarter").distinct()
+    placeable = sorted(set(engine.run(reported)["quarter"]) & set(observed))
     if not placeable:
         missing["quadrants"] = missing["migration"] = "the data have no B-side revenue to place accounts by"
     else:
         quarter = placeable[-1]
-        mix = quadrants.quadrant_summary(panel, quarters=[quarter]).loc[quarter]
-        slides["quadrants"] = quadrant_slide(quadrants.assign_quadrants(panel, quarter), mix, quarter, playbook)
+        mix = quadrants.quadrant_summary(table, quarters=[quarter]).loc[quarter]
+        slides["quadrants"] = quadrant_slide(
+            quadrants.quarter_view(table, quarter, max_points=MAP_POINTS), mix, playbook
+        )
         earlier = [q for q in observed if q < quarter]
         if earlier:
-            slides["migration"] = migration_slide(quadrants.quadrant_migration(panel, earlier[-1], quarter), playbook)
+            slides["migration"] = migration_slide(quadrants.quadrant_migration(table, earlier[-1], quarter), playbook)
         else:
             missing["migration"] = f"{quarter} is the first quarter: nobody has moved yet"
 
     if len(observed) < 2:
         missing["cohorts"] = "cohort curves need at least two quarters"
     else:
-        chosen = cohorts.select_accounts(panel, {}, leave_out_first_cohort=True)
-        if chosen.empty:
-            chosen = panel
+        chosen = cohorts.select_accounts(table, {}, leave_out_first_cohort=True)
+        if not chosen.count().execute():  # every account was active in the first quarter: keep them
+            chosen = table
         matrix = cohorts.cohort_matrix(chosen, "logo", "initial", observed=observed)
         if cohorts.AVERAGE not in matrix.index:
             missing["cohorts"] = "no account was active in any quarter: there is no cohort to follow"
@@ -259,7 +269,7 @@ def build_deck(
             slides["cohorts"] = cohort_slide(matrix, nrr, survival, fitted)
 
     try:
-        base = base or scenarios.fit_base(panel)
+        base = base or scenarios.fit_base(table)
     except ValueError as exc:
         missing["scenarios"] = str(exc)
     else:
