@@ -1,7 +1,9 @@
 """The workspace and its data as Streamlit resources, cached by the workspace's version.
 
 Pages call ``workspace()`` for the one Workspace object of this server process and
-``live_panel()`` for the live rows; the panel is re-read only when a write changed ``version``.
+``reduced(reduction, …)`` for what is computed from the live panel: the workspace's engine runs
+the reduction once per data version (``version`` grows with every write), and the result is
+shared by every session; the panel itself never comes into the server's memory.
 A workspace file deleted, moved or replaced under the running app is opened afresh on the next
 run (writes to the old one are refused by the store), and the run that creates a new workspace
 says so.
@@ -12,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from b2b_core import playbook as playbook_file
@@ -64,20 +65,6 @@ def workspace_with_data() -> Workspace:
         st.info(NO_DATA)
         st.stop()
     return ws
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _panel(path: str, version: int) -> pd.DataFrame:
-    # a resource, not cache_data: one shared frame instead of a copy per call (copying a panel of
-    # 400,000 rows costs over a second)
-    return _open(path).panel()
-
-
-def live_panel() -> pd.DataFrame:
-    """The live panel, re-read only after a commit, restore or delete. Shared by every session:
-    read it, never modify it in place."""
-    ws = workspace()
-    return _panel(str(ws.path), ws.version)
 
 
 @st.cache_data(show_spinner="Computing this view from the workspace (once per version of the data)…", max_entries=64)

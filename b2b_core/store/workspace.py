@@ -65,16 +65,21 @@ _OPEN_LOCK = threading.Lock()
 Table = pd.DataFrame | pa.Table  # what commit accepts: a pandas panel or an Arrow table of one
 
 
+def _column_names(panel: Table) -> list[str]:
+    return [str(c) for c in (panel.column_names if isinstance(panel, pa.Table) else panel.columns)]
+
+
 def _typed(rows: pd.DataFrame, lead: list[str], custom: list[str]) -> pd.DataFrame:
     """Stored rows as a panel: ``lead`` columns, the contract's, then ``custom``; contract dtypes."""
     rows = rows[[*lead, *contract.NAMES, *custom]]
     return rows.astype({c.name: contract.PANDAS_TYPES[c.kind] for c in contract.COLUMNS})
 
 
-def _fingerprint(con: duckdb.DuckDBPyConnection, names: list[str]) -> str:
-    """sha256 of the staged panel's column names and an order-independent sum of its row hashes
-    (stands in for the file's sha256 when the caller has none)."""
-    rows = con.execute(f"SELECT sum(hash({_STAGED})::HUGEINT) FROM {_STAGED}").fetchall()[0][0]
+def _fingerprint(con: duckdb.DuckDBPyConnection, relation: str, names: list[str]) -> str:
+    """sha256 of a panel's column names and an order-independent sum of the hashes of its rows
+    (``names`` of ``relation``): stands in for the file's sha256 when the caller has none."""
+    row = f"row({', '.join(quote(n) for n in names)})"
+    rows = con.execute(f"SELECT sum(hash({row})::HUGEINT) FROM {relation}").fetchall()[0][0]
     return hashlib.sha256(f"{chr(31).join(names)}|{rows}".encode()).hexdigest()
 
 
@@ -398,6 +403,44 @@ class Workspace:
                 f"replacing {then}. Review the upload and confirm again."
             )
 
+    def commit_chunks(
+        self,
+        chunks: Iterable[Table],
+        source: str,
+        *,
+        actor: Actor,
+        sha256: str | None = None,
+        on_chunk: Callable[[int], None] | None = None,
+    ) -> int:
+        """Store the rows of ``chunks`` (panels with the same columns: the parts of a panel too large
+        to hold at once) as ONE upload, as ``commit`` stores one panel; return its upload_id.
+
+        Each chunk is checked and written as it comes (``on_chunk`` is told its rows), then the
+        whole upload is checked again (one row per account and quarter across the chunks). One
+        transaction: nothing is written if anything fails. Raises ValueError for a chunk that
+        breaks the contract, chunks with different columns, or no rows at all.
+        """
+        access.require(actor, "commit")
+        with self._write():
+            upload_id = self._next_upload_id()
+            names: list[str] | None = None
+            for chunk in chunks:
+                chunk_names = _column_names(chunk)
+                if names is None:
+                    names, custom = chunk_names, check_columns(chunk_names)
+                    self._add_custom_metrics(custom)
+                elif chunk_names != names:
+                    raise ValueError(f"every chunk must have the columns of the first: {names}, not {chunk_names}")
+                self._stage(chunk, names, custom, upload_id)
+                if on_chunk is not None:
+                    on_chunk(len(chunk))
+            if names is None:
+                raise ValueError("panel has no rows")
+            stored = f"(SELECT * FROM panel_rows WHERE upload_id = {int(upload_id)})"
+            check_rows(self._con, stored, names, custom)
+            self._register(upload_id, source, sha256 or _fingerprint(self._con, stored, names), actor)
+            return upload_id
+
     def _insert(
         self,
         panel: Table,
@@ -407,21 +450,33 @@ class Workspace:
         expect_live: Mapping[str, int] | None = None,
     ) -> int:
         """Store one upload inside the caller's write transaction (see ``commit``)."""
-        names = [str(c) for c in (panel.column_names if isinstance(panel, pa.Table) else panel.columns)]
+        names = _column_names(panel)
         custom = check_columns(names)
+        upload_id = self._next_upload_id()
+        self._add_custom_metrics(custom)
+        self._stage(panel, names, custom, upload_id)
+        if expect_live is not None:
+            self._check_live(self._stored_quarters_of(upload_id), expect_live)
+        stored = f"(SELECT * FROM panel_rows WHERE upload_id = {int(upload_id)})"
+        self._register(upload_id, source, sha256 or _fingerprint(self._con, stored, names), actor)
+        return upload_id
+
+    def _stored_quarters_of(self, upload_id: int) -> list[str]:
+        """The quarters of the rows written as ``upload_id`` in this transaction."""
+        found = self._con.execute(
+            "SELECT DISTINCT quarter::VARCHAR FROM panel_rows WHERE upload_id = ? ORDER BY 1", [upload_id]
+        ).fetchall()
+        return [q for (q,) in found]
+
+    def _next_upload_id(self) -> int:
+        return self._con.execute("SELECT coalesce(max(upload_id), 0) + 1 FROM uploads").fetchall()[0][0]
+
+    def _stage(self, panel: Table, names: list[str], custom: list[str], upload_id: int) -> None:
+        """Check ``panel`` (``check_rows``) and write its rows to panel_rows as ``upload_id``."""
         con = self._con
         con.register(_STAGED, panel)
         try:
             check_rows(con, _STAGED, names, custom)
-            per_quarter = con.execute(
-                f"SELECT quarter::VARCHAR, count(*) FROM {_STAGED} GROUP BY ALL ORDER BY 1"
-            ).fetchall()
-            quarters = [q for q, _ in per_quarter]
-            if expect_live is not None:
-                self._check_live(quarters, expect_live)
-            sha256 = sha256 or _fingerprint(con, names)
-            upload_id = con.execute("SELECT coalesce(max(upload_id), 0) + 1 FROM uploads").fetchall()[0][0]
-            self._add_custom_metrics(custom)
             columns = ", ".join(
                 f"{quote(n)}::{contract.SQL_TYPES[contract.BY_NAME[n].kind] if n in contract.BY_NAME else 'DOUBLE'} "
                 f"AS {quote(n)}"
@@ -435,6 +490,15 @@ class Workspace:
         finally:
             with suppress(duckdb.Error):  # in a failed transaction this fails too: the first error is the one to tell
                 con.unregister(_STAGED)
+
+    def _register(self, upload_id: int, source: str, sha256: str, actor: Actor) -> None:
+        """Record the upload whose rows are in panel_rows, make it live for its quarters and audit it."""
+        con = self._con
+        per_quarter = con.execute(
+            "SELECT quarter::VARCHAR, count(*) FROM panel_rows WHERE upload_id = ? GROUP BY ALL ORDER BY 1",
+            [upload_id],
+        ).fetchall()
+        quarters = [q for q, _ in per_quarter]
         con.execute("INSERT INTO uploads VALUES (?, ?, ?, ?, NULL)", [upload_id, source, sha256, utc_now()])
         con.execute(
             "INSERT INTO upload_quarters SELECT ?, unnest(?::VARCHAR[]), unnest(?::BIGINT[])",
@@ -449,7 +513,6 @@ class Workspace:
             f"committed upload #{upload_id} ({source}): {sum(rows.values()):,} rows for {', '.join(quarters)}",
             {"upload_id": upload_id, "source": source, "sha256": sha256, "rows": rows, "replaced": replaced},
         )
-        return upload_id
 
     def _custom_metrics(self) -> list[str]:
         """The custom metric columns of panel_rows, in order."""
