@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import sys
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from b2b_core import store
-from b2b_core.access import LOCAL
+from b2b_core.access import LOCAL, Actor
 from b2b_core.quarters import shift, span, to_ordinal
 
 TIERS = ("KA", "mid", "long-tail")
@@ -150,13 +151,20 @@ def _cohort_sizes(rng: np.random.Generator, n_accounts: int, n_quarters: int) ->
 
 
 def generate_panel(
-    n_accounts: int = 2000, n_quarters: int = 12, last_quarter: str = "2026Q3", seed: int = 7
+    n_accounts: int = 2000,
+    n_quarters: int = 12,
+    last_quarter: str = "2026Q3",
+    seed: int = 7,
+    *,
+    first_id: int = 1,
+    id_digits: int | None = None,
 ) -> pd.DataFrame:
     """A panel in the contract's columns plus ``orders``, for ``n_accounts`` accounts ever signed.
 
     One row per account per quarter with a live relationship, over the ``n_quarters`` quarters
     ending at ``last_quarter``, sorted by quarter and account_id. Same seed, same panel. See the
-    module docstring for the model and its units.
+    module docstring for the model and its units. Account ids are ``M`` and the numbers from
+    ``first_id`` on, zero-padded to ``id_digits`` (default: at least 6, as many as the largest needs).
     """
     if n_accounts < 1 or n_quarters < 1:
         raise ValueError("n_accounts and n_quarters must be at least 1")
@@ -211,8 +219,9 @@ def generate_panel(
         rows.append((live, np.full(live.size, t), platform, b_side, contract_value[live], end, orders))
 
     live, t, platform, b_side, value, end, orders = (np.concatenate(parts) for parts in zip(*rows))
-    width = max(6, len(str(n_accounts)))
-    account_id = np.strings.add("M", np.strings.zfill(np.arange(1, n_accounts + 1).astype(str), width))
+    width = id_digits or max(6, len(str(first_id + n_accounts - 1)))
+    numbers = np.arange(first_id, first_id + n_accounts)
+    account_id = np.strings.add("M", np.strings.zfill(numbers.astype(str), width))
     return pd.DataFrame(
         {  # in contract order (b2b_core.contract.NAMES), then the custom metric
             "account_id": account_id.astype(object)[live],
@@ -231,6 +240,30 @@ def generate_panel(
         },
         copy=False,
     )
+
+
+def write_panel(
+    workspace: store.Workspace,
+    n_accounts: int,
+    n_quarters: int = 12,
+    *,
+    actor: Actor,
+    chunk: int = 250_000,
+    seed: int = 7,
+    on_chunk: Callable[[int], None] | None = None,
+) -> int:
+    """Commit a generated panel of ``n_accounts`` accounts × ``n_quarters`` quarters to
+    ``workspace`` as one upload, ``chunk`` accounts at a time (each part generated on its own, with
+    seed ``seed`` + its number), so that no more than one part is ever in memory: 10 million
+    accounts need about as much memory as 250,000. Returns the upload id; ``on_chunk`` is told
+    each part's rows."""
+    digits = max(6, len(str(n_accounts)))
+    parts = (
+        generate_panel(min(chunk, n_accounts - start), n_quarters, seed=seed + i, first_id=start + 1, id_digits=digits)
+        for i, start in enumerate(range(0, n_accounts, chunk))
+    )
+    source = f"generated sample: {n_accounts:,} accounts × {n_quarters} quarters"
+    return workspace.commit_chunks(parts, source, actor=actor, on_chunk=on_chunk)
 
 
 def to_export(panel: pd.DataFrame) -> pd.DataFrame:

@@ -2,11 +2,12 @@
 
 Run: ``python bench/pages.py N [--quarters 12] [--workspace PATH] [--pages overview,quadrants]``
 
-Commits ``sample.generate_panel(N, quarters)`` to a new workspace (or opens ``--workspace`` as it
-is, e.g. one the command-line import filled), starts ``streamlit run app.py`` on it, opens the
-Overview once (the data version's first work), then for every page: the first visit and a
-revisit (each a new page load, timed until the script is idle with a chart drawn) and one
-interaction a user makes there, timed the same way:
+Writes a generated panel of N accounts × ``quarters`` to a new workspace (``sample.write_panel``;
+``--workspace`` names the file, and one that exists, e.g. filled by the command-line import, is
+opened as it is), starts ``streamlit run app.py`` on it, opens the Overview once (the data
+version's first work), then for every page: the first visit and a revisit (each a new page load,
+timed until the script is idle with a chart drawn) and one interaction a user makes there, timed
+the same way:
 
 * Lifecycle: the business model; Quadrants: the quarter slider one step back; Cohorts: the
   triangle's measure; Scenario lab: a lever one step (after New); Workshop: the next slide.
@@ -98,11 +99,11 @@ PAGES: dict[str, tuple[str, Callable | None, Callable | None]] = {
 
 
 def fill(path: Path, accounts: int, quarters: int) -> float:
-    """Commit the generated panel to a new workspace at ``path``; seconds it took."""
+    """Write a generated panel to a new workspace at ``path``, part by part (``sample.write_panel``);
+    seconds it took."""
     start = time.perf_counter()
-    panel = sample.generate_panel(accounts, quarters)
     with store.Workspace(path) as workspace:
-        workspace.commit(panel, f"generate_panel({accounts:,}, {quarters})", actor=LOCAL)
+        sample.write_panel(workspace, accounts, quarters, actor=LOCAL)
     return time.perf_counter() - start
 
 
@@ -110,12 +111,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("accounts", type=int, help="accounts of the generated panel (ignored with --workspace)")
     parser.add_argument("--quarters", type=int, default=12)
-    parser.add_argument("--workspace", type=Path, help="an existing workspace to open instead of a generated one")
+    parser.add_argument("--workspace", type=Path, help="the workspace to open (written first if it does not exist)")
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated pages to time")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         path = args.workspace or Path(folder) / "workspace.duckdb"
-        if args.workspace is None:
+        if not path.exists():
             took = fill(path, args.accounts, args.quarters)
             print(f"committed {args.accounts:,} accounts × {args.quarters} quarters in {took:.1f} s")
         with streamlit_server(path, timeout=300) as url, chromium_page(1500, 1000) as page:

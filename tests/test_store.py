@@ -541,3 +541,58 @@ def test_stored_rows_hold_every_upload_not_deleted(ws):
     pd.testing.assert_frame_equal(stored, expected)
     live = ws.panel()  # upload 2 and 3: without "orders"
     pd.testing.assert_series_equal(stored.dtypes[live.columns], live.dtypes)
+
+
+# --- a panel committed in parts -------------------------------------------------------------------
+
+
+def _parts(panel: pd.DataFrame, n: int) -> list[pd.DataFrame]:
+    ids = panel["account_id"].unique()
+    return [panel[panel["account_id"].isin(part)] for part in np.array_split(ids, n)]
+
+
+def test_a_panel_committed_in_parts_is_one_upload_equal_to_the_whole(tmp_path):
+    from b2b_core import sample
+
+    panel = sample.generate_panel(300, 3, seed=3)
+    whole, parted = Workspace(tmp_path / "whole.duckdb"), Workspace(tmp_path / "parts.duckdb")
+    whole.commit(panel, "export.csv", actor=LOCAL)
+    told = []
+    upload = parted.commit_chunks(
+        (pa.Table.from_pandas(p, preserve_index=False) for p in _parts(panel, 3)),
+        "export.csv",
+        actor=LOCAL,
+        on_chunk=told.append,
+    )
+    assert upload == 1 and sum(told) == len(panel) and len(told) == 3
+    pd.testing.assert_frame_equal(parted.panel(), whole.panel())
+    assert parted.version == 1 and len(parted.uploads()) == 1
+    assert parted.uploads()["sha256"].iloc[0] == whole.uploads()["sha256"].iloc[0]  # the same rows, the same print
+    assert parted.audit_trail()["summary"].iloc[-1].startswith(f"committed upload #1 (export.csv): {len(panel):,} rows")
+
+
+def test_parts_that_repeat_an_account_or_change_columns_write_nothing(tmp_path):
+    from b2b_core import sample
+
+    panel = sample.generate_panel(200, 2, seed=4)
+    ws = Workspace(tmp_path / "w.duckdb")
+    ws.commit(panel, "first.csv", actor=LOCAL)
+    first, second = _parts(panel, 2)
+    with pytest.raises(ValueError, match="occurs twice in quarter"):
+        ws.commit_chunks([first, second, first.iloc[:5]], "again.csv", actor=LOCAL)
+    with pytest.raises(ValueError, match="every chunk must have the columns of the first"):
+        ws.commit_chunks([first, second.drop(columns="orders")], "again.csv", actor=LOCAL)
+    with pytest.raises(ValueError, match="no rows"):
+        ws.commit_chunks([], "empty.csv", actor=LOCAL)
+    assert ws.version == 1 and len(ws.uploads()) == 1 and len(ws.panel()) == len(panel)
+
+
+def test_a_generated_panel_is_written_part_by_part_with_unique_ids_of_one_width(tmp_path):
+    from b2b_core import sample
+
+    ws = Workspace(tmp_path / "w.duckdb")
+    sample.write_panel(ws, 1_000, 4, actor=LOCAL, chunk=300)
+    panel = ws.panel()
+    ids = panel["account_id"].unique()
+    assert len(ids) <= 1_000 and len(set(map(len, ids))) == 1 and ids.min() >= "M000001" and ids.max() <= "M001000"
+    assert not panel.duplicated(["account_id", "quarter"]).any() and len(ws.uploads()) == 1
