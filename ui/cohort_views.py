@@ -1,7 +1,9 @@
-"""The cohort page's computations: reductions the workspace's engine runs once per data version and
-choice (``state.reduced``), on the accounts of the selection (signup attributes, optionally
-without the first quarter's cohort). The selection is passed as a tuple of (column, values)
-pairs so that it can be a cache key.
+"""The cohort page's computations, once per data version and choice, shared by every session.
+
+The workspace's engine selects the accounts (signup attributes, optionally without the first
+quarter's cohort) and reduces them to an ``Activity`` once per selection, period and grouping
+(``_activity``); the page's tables, curves and fits are computed from it and cached. The selection
+is a tuple of (column, values) pairs so that it can be a cache key.
 """
 
 from __future__ import annotations
@@ -24,46 +26,56 @@ def _selected(live: ir.Table, selection: Selection, leave_out_first: bool) -> ir
     return cohorts.select_accounts(live, dict(selection), leave_out_first)
 
 
+@st.cache_resource(show_spinner="Following the cohorts of these accounts…", max_entries=2)
+def _activity(data: str, selection: Selection, leave_out_first: bool, period: str, by: str | None):
+    """The ``Activity`` of the selection (shared by the views of the page, read-only; ``data``
+    keys the cache): the engine is asked once per selection, period and grouping."""
+    observed = _observed()
+    return state.workspace().reduce(
+        lambda live: cohorts.activity(_selected(live, selection, leave_out_first), period, by, observed)
+    )
+
+
 def filter_options() -> dict[str, list[str]]:
     """Per filter column present in the data, its values at signup."""
     return state.reduced(cohorts.signup_values, list(FILTER_COLUMNS))
 
 
-def _matrix(live, selection, leave_out_first, period, metric, basis, observed):
-    return cohorts.cohort_matrix(
-        _selected(live, selection, leave_out_first), metric, basis, period=period, observed=observed
-    )
-
-
 def matrix(selection: Selection, leave_out_first: bool, period: str, metric: str, basis: str) -> pd.DataFrame:
     """``cohort_matrix`` of the selection."""
-    return state.reduced(_matrix, selection, leave_out_first, period, metric, basis, _observed())
+    return _matrix(state.data_version(), selection, leave_out_first, period, metric, basis)
 
 
-def _survival(live, selection, leave_out_first, period, by, observed):
-    return cohorts.kaplan_meier(_selected(live, selection, leave_out_first), by=by, period=period, observed=observed)
+@st.cache_data(show_spinner=False, max_entries=64)
+def _matrix(data: str, selection: Selection, leave_out_first: bool, period: str, metric: str, basis: str):
+    return cohorts.cohort_matrix(
+        _activity(data, selection, leave_out_first, period, None), metric, basis, period=period
+    )
 
 
 def survival(selection: Selection, leave_out_first: bool, period: str, by: str | None) -> pd.DataFrame:
     """``kaplan_meier`` of the selection, by group when ``by`` is given."""
-    return state.reduced(_survival, selection, leave_out_first, period, by, _observed())
+    return _survival(state.data_version(), selection, leave_out_first, period, by)
 
 
-def _fittable(live, selection, leave_out_first, period, observed):
-    return cohorts.fittable_survivors(_selected(live, selection, leave_out_first), period, observed=observed)
+@st.cache_data(show_spinner=False, max_entries=32)
+def _survival(data: str, selection: Selection, leave_out_first: bool, period: str, by: str | None):
+    return cohorts.kaplan_meier(_activity(data, selection, leave_out_first, period, by), by=by, period=period)
 
 
 def projection(selection: Selection, leave_out_first: bool, period: str, fit_periods: int | None, horizon: int):
     """(sBG model, ``holdout_check`` frame, warning text or None), or None when no cohort was
-    observed for two periods. The survivor counts come from the engine; the fit runs here."""
-    counts = state.reduced(_fittable, selection, leave_out_first, period, _observed())
-    if not counts:
-        return None
-    return _fitted(tuple(tuple(int(n) for n in c) for c in counts), fit_periods, horizon)
+    observed for two periods."""
+    return _projection(state.data_version(), selection, leave_out_first, period, fit_periods, horizon)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _fitted(counts: tuple[tuple[int, ...], ...], fit_periods: int | None, horizon: int):
+def _projection(
+    data: str, selection: Selection, leave_out_first: bool, period: str, fit_periods: int | None, horizon: int
+):
+    counts = cohorts.fittable_survivors(_activity(data, selection, leave_out_first, period, None), period)
+    if not counts:
+        return None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", cohorts.SBGFitWarning)
         model, check = cohorts.holdout_check([np.asarray(c) for c in counts], fit_periods, horizon)
@@ -71,7 +83,7 @@ def _fitted(counts: tuple[tuple[int, ...], ...], fit_periods: int | None, horizo
     return model, check, warning
 
 
-def _renewals(live, selection, observed):
+def _renewals(live: ir.Table, selection: Selection, observed: tuple[str, ...]) -> pd.DataFrame:
     return cohorts.renewal_by_cycle(_selected(live, selection, False), observed=observed)
 
 
@@ -81,13 +93,14 @@ def renewals(selection: Selection) -> pd.DataFrame:
     return state.reduced(_renewals, selection, _observed())
 
 
-def _survivors(live, selection, leave_out_first, period, observed):
-    return cohorts.cohort_survivors(_selected(live, selection, leave_out_first), period, observed=observed)
-
-
 def survivors(selection: Selection, leave_out_first: bool, period: str) -> pd.DataFrame:
     """``cohort_survivors`` of the selection: the survivor counts the sBG model is fitted on."""
-    return state.reduced(_survivors, selection, leave_out_first, period, _observed())
+    return _survivors(state.data_version(), selection, leave_out_first, period)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _survivors(data: str, selection: Selection, leave_out_first: bool, period: str) -> pd.DataFrame:
+    return cohorts.cohort_survivors(_activity(data, selection, leave_out_first, period, None), period)
 
 
 def _observed() -> tuple[str, ...]:

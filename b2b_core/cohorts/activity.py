@@ -61,6 +61,7 @@ class Activity:
     group: np.ndarray
     group_labels: tuple[str, ...]
     values: dict[str, np.ndarray] = field(default_factory=dict)
+    by: str | None = None
 
     @property
     def last_observed(self) -> int:
@@ -96,7 +97,7 @@ class Activity:
 
 
 def activity(
-    panel: engine.Source,
+    panel: engine.Source | Activity,
     period: Period = "quarter",
     by: str | None = None,
     observed: Observed = None,
@@ -114,8 +115,19 @@ def activity(
     ``values``: number columns to carry along, one entry per account and quarter (``period``
     must be ``"quarter"``; a column the panel lacks is all NaN).
 
+    An ``Activity`` passed as ``panel`` is returned as it is, when it was made with the same
+    ``period``, ``by`` and ``values`` (and, the caller's word, the same ``observed``): the views of
+    one selection can share it instead of each asking the engine again.
+
     Raises ``ValueError`` for an unknown ``period`` or a ``by`` column the panel does not have.
     """
+    if isinstance(panel, Activity):
+        if (panel.period_kind, panel.by, tuple(panel.values)) != (period, by, tuple(values)):
+            raise ValueError(
+                f"this Activity is by {panel.period_kind} and {panel.by!r} with {tuple(panel.values)}, "
+                f"not by {period} and {by!r} with {tuple(values)}"
+            )
+        return panel
     if period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}, not {period!r}")
     if values and period != "quarter":
@@ -164,6 +176,7 @@ def activity(
         group=group,
         group_labels=labels,
         values={name: rows[name].to_numpy(dtype=float, na_value=np.nan) for name in values},
+        by=by,
     )
 
 

@@ -38,7 +38,7 @@ TOTAL = "Total"
 
 
 def cohort_matrix(
-    panel: engine.Source,
+    panel: engine.Source | Activity,
     metric: Metric = "logo",
     basis: Basis = "initial",
     by: str | None = None,

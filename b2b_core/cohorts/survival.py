@@ -24,7 +24,7 @@ KM_COLUMNS = ["at_risk", "churned", "censored", "survival", "lower", "upper"]
 
 
 def kaplan_meier(
-    panel: engine.Source,
+    panel: engine.Source | Activity,
     by: str | None = None,
     period: Period = "quarter",
     confidence: float = 0.95,
@@ -91,7 +91,9 @@ def survivor_counts(act: Activity) -> list[np.ndarray]:
     return counts
 
 
-def fittable_survivors(panel: engine.Source, period: Period = "quarter", observed: Observed = None) -> list[np.ndarray]:
+def fittable_survivors(
+    panel: engine.Source | Activity, period: Period = "quarter", observed: Observed = None
+) -> list[np.ndarray]:
     """The survivor counts of every cohort observed for at least two periods (oldest first): what
     ``ShiftedBetaGeometric.fit`` and ``holdout_check`` take. Empty if there is none."""
     act = activity(panel, period, observed=observed)
@@ -100,7 +102,9 @@ def fittable_survivors(panel: engine.Source, period: Period = "quarter", observe
     return [counts for counts in survivor_counts(act) if len(counts) >= 2]
 
 
-def cohort_survivors(panel: engine.Source, period: Period = "quarter", observed: Observed = None) -> pd.DataFrame:
+def cohort_survivors(
+    panel: engine.Source | Activity, period: Period = "quarter", observed: Observed = None
+) -> pd.DataFrame:
     """``survivor_counts`` as a table: cohort label × age, NaN past each cohort's last observed age."""
     act = activity(panel, period, observed=observed)
     if not act.in_cohort.any():

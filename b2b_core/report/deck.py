@@ -253,13 +253,14 @@ def build_deck(
         chosen = cohorts.select_accounts(table, {}, leave_out_first_cohort=True)
         if not chosen.count().execute():  # every account was active in the first quarter: keep them
             chosen = table
-        matrix = cohorts.cohort_matrix(chosen, "logo", "initial", observed=observed)
+        followed = cohorts.activity(chosen, observed=observed)  # asked of the engine once for the slide
+        matrix = cohorts.cohort_matrix(followed, "logo", "initial")
         if cohorts.AVERAGE not in matrix.index:
             missing["cohorts"] = "no account was active in any quarter: there is no cohort to follow"
         else:
-            nrr = cohorts.cohort_matrix(chosen, "nrr", "initial", observed=observed)
-            survival = cohorts.kaplan_meier(chosen, observed=observed)
-            counts = cohorts.fittable_survivors(chosen, observed=observed)
+            nrr = cohorts.cohort_matrix(followed, "nrr", "initial")
+            survival = cohorts.kaplan_meier(followed)
+            counts = cohorts.fittable_survivors(followed)
             fitted = None
             if counts:
                 with warnings.catch_warnings():
