@@ -245,6 +245,24 @@ def _read_utf8_csv(utf8: bytes, encoding: str, types: TypeHint | None, problems:
     return RawTable(headers, table, header_row, description, problems, notes, skipped_rows=skipped)
 
 
+def sniff_csv(head: bytes) -> tuple[str, int, list[str]]:
+    """(delimiter, index of the header line, the headers) of a UTF-8 CSV from its first bytes, as
+    ``read_file`` finds them; ``FileProblem`` for another encoding, a binary file or one column."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    text = head.decode("utf-8", errors="ignore")  # may cut the last character: harmless
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or "\ufffd" in head.decode("utf-8", errors="replace")[:-4]:
+        raise FileProblem("The command-line import reads UTF-8 text: save the file as UTF-8 CSV and import it again.")
+    if _control_share(text) > 0.01:
+        raise FileProblem(_BINARY)
+    delimiter, header_index, sample = _sniff(text)
+    headers = [h.strip() for h in sample[header_index]] if header_index < len(sample) else []
+    if len(headers) < 2:
+        raise FileProblem("Only one column was found: export the file again as CSV with one column per field.")
+    _check_width(len(headers))
+    return delimiter, header_index, headers
+
+
 def _check_width(columns: int) -> None:
     if columns > MAX_COLUMNS:
         raise FileProblem(

@@ -1,0 +1,204 @@
+"""The command-line import: files of any size checked as the Data page checks an upload, then
+committed as one upload in one transaction.
+
+``python -m b2b_core.ingest FILE... [--workspace PATH] [--quarter Q] [--mapping JSON]
+[--report CSV] [--valid-rows-only]``
+
+A CSV is streamed through DuckDB's reader in batches of ``BATCH_ROWS`` rows: the delimiter and
+the header row are found as the Data page finds them (on the file's first bytes), each batch is
+validated by the same rules (``Validation``) and its valid rows are written to the workspace as
+they come (``Workspace.commit_chunks``), so memory stays that of a batch. The whole is then
+checked once more (an account twice in a quarter across batches or files); if anything is
+wrong nothing is written. A workbook (``.xlsx``) is read whole, as on the Data page (workbooks
+are capped in size). The report (every issue counted, the first ``MAX_KEPT`` of each severity
+listed) is printed and written as CSV.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from b2b_core import store
+from b2b_core.access import LOCAL, Actor
+from b2b_core.ingest import files
+from b2b_core.ingest.issues import ISSUE_COLUMNS, IssueLog
+from b2b_core.ingest.mapping import ColumnPlan, plan_columns, unique_headers
+from b2b_core.ingest.validate import Validation
+from b2b_core.store.schema import sql_string
+
+BATCH_ROWS = 500_000  # rows of a CSV validated and written at a time
+_HEAD = 1 << 20  # bytes of a CSV read to find its delimiter and header row
+
+
+@dataclass
+class ImportReport:
+    """What an import found: the issues (``errors`` and ``warnings`` logs, every one counted),
+    rows read and rows that passed, and the upload id once committed (None when refused)."""
+
+    errors: IssueLog = field(default_factory=IssueLog)
+    warnings: IssueLog = field(default_factory=IssueLog)
+    rows_read: int = 0
+    rows_passed: int = 0
+    upload_id: int | None = None
+    refused: str | None = None
+
+    def issues(self) -> pd.DataFrame:
+        """Errors then warnings as listed (``severity`` first, then ``ISSUE_COLUMNS``)."""
+        return pd.concat(
+            [self.errors.frame().assign(severity="error"), self.warnings.frame().assign(severity="warning")]
+        )[["severity", *ISSUE_COLUMNS]]
+
+
+class _Refused(Exception):
+    """Raised inside the commit to roll it back; the report says why."""
+
+
+def import_files(
+    paths: list[Path],
+    workspace: store.Workspace,
+    *,
+    actor: Actor,
+    quarter: str | None = None,
+    mapping: dict[str, str | None] | None = None,
+    valid_rows_only: bool = False,
+    batch_rows: int = BATCH_ROWS,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Check ``paths`` and commit their rows to ``workspace`` as one upload (see the module).
+
+    With an error anywhere, nothing is committed unless ``valid_rows_only`` (and never for a
+    problem of a whole file). Returns the report; ``upload_id`` is set when the rows were committed.
+    """
+    report = ImportReport()
+    tasks = {}
+    if progress is not None:
+        tasks = {name: progress.add_task(name, total=None) for name in ("read", "checked", "committed")}
+
+    def advance(name: str, rows: int) -> None:
+        if progress is not None:
+            progress.update(tasks[name], advance=rows)
+
+    def batches() -> Iterator[pa.Table]:
+        for path in paths:
+            for raw, plan in _batches(path, mapping, batch_rows, report):
+                advance("read", raw.table.num_rows)
+                check = Validation(raw, plan, path.name, quarter)
+                try:
+                    rows = check.run()
+                finally:
+                    check.close()
+                report.errors.absorb(check.errors.frame(), check.errors.summary())
+                report.warnings.absorb(check.warnings.frame(), check.warnings.summary())
+                report.rows_read += raw.table.num_rows + raw.skipped_rows
+                report.rows_passed += rows.num_rows
+                advance("checked", raw.table.num_rows)
+                if rows.num_rows:
+                    yield rows.drop_columns(["row"])
+        whole_file = report.errors.frame()["row"].isna().any()
+        if whole_file or (report.errors.total and not valid_rows_only):
+            raise _Refused(
+                "a problem concerns a whole file"
+                if whole_file
+                else f"{report.errors.total:,} errors remain: fix them, or import the valid rows only"
+            )
+
+    source = ", ".join(p.name for p in paths)
+    try:
+        report.upload_id = workspace.commit_chunks(
+            batches(), source, actor=actor, on_chunk=lambda rows: advance("committed", rows)
+        )
+    except _Refused as refused:
+        report.refused = str(refused)
+    except ValueError as exc:  # across batches or files: an account twice in a quarter, no row at all …
+        report.errors.add(None, "", "", f"{exc}: nothing was committed")
+        report.refused = str(exc)
+    return report
+
+
+def _batches(
+    path: Path, mapping: dict[str, str | None] | None, batch_rows: int, report: ImportReport
+) -> Iterator[tuple[files.RawTable, ColumnPlan]]:
+    """The file as ``RawTable`` batches with its column plan (one batch for a workbook)."""
+    with path.open("rb") as file:
+        head = file.read(_HEAD)
+    try:
+        if path.suffix.lower() == ".xlsx" or head.startswith(b"PK\x03\x04"):  # workbooks are capped: read whole
+            raw = files.read_file(path.read_bytes(), path.name)
+            yield raw, plan_columns(unique_headers(raw.headers), mapping or {})
+            return
+        delimiter, header_index, headers = files.sniff_csv(head)
+    except files.FileProblem as problem:
+        report.errors.add(None, "", "", str(problem), file=path.name)
+        return
+    plan = plan_columns(unique_headers(headers), mapping or {})
+    names = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers)))
+    relation = duckdb.connect().sql(
+        f"SELECT * FROM read_csv({sql_string(str(path))}, delim = {sql_string(delimiter)}, header = false, "
+        f"skip = {header_index + 1}, null_padding = true, columns = {{{names}}})"
+    )
+    first_row = header_index + 2  # the spreadsheet row of the first data line
+    try:
+        for batch in relation.to_arrow_reader(batch_rows):
+            table = pa.Table.from_batches([batch])
+            rows = pa.array(range(first_row, first_row + table.num_rows), pa.int64())
+            first_row += table.num_rows
+            description = "CSV read in batches by DuckDB"
+            problems, notes = IssueLog(path.name), IssueLog(path.name)
+            yield (
+                files.RawTable(
+                    headers, table.append_column("__row", rows), header_index + 1, description, problems, notes
+                ),
+                plan,
+            )
+    except duckdb.Error as exc:
+        report.errors.add(None, "", "", f"the CSV cannot be read after row {first_row - 1:,}: {exc}", file=path.name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m b2b_core.ingest", description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path, help="CSV or XLSX files, committed together as one upload")
+    parser.add_argument("--workspace", type=Path, help="the workspace file (default: $B2B_WORKSPACE or data/)")
+    parser.add_argument("--quarter", help="the quarter of every row, for files without a quarter column")
+    parser.add_argument("--mapping", type=Path, help='a JSON file {"file header": "contract column", …}')
+    parser.add_argument("--report", type=Path, help="where to write the issues as CSV (default: beside the first file)")
+    parser.add_argument("--valid-rows-only", action="store_true", help="commit the rows that passed despite errors")
+    args = parser.parse_args(argv)
+    missing = [str(p) for p in args.files if not p.is_file()]
+    if missing:
+        print(f"No such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    mapping = json.loads(args.mapping.read_text(encoding="utf-8")) if args.mapping else None
+    columns = (TextColumn("{task.description:>9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with store.Workspace(args.workspace or store.default_path()) as workspace, Progress(*columns) as progress:
+        report = import_files(
+            args.files,
+            workspace,
+            actor=LOCAL,
+            quarter=args.quarter,
+            mapping=mapping,
+            valid_rows_only=args.valid_rows_only,
+            progress=progress,
+        )
+    where = args.report or args.files[0].with_name(args.files[0].stem + ".import-report.csv")
+    report.issues().to_csv(where, index=False)
+    print(f"{report.rows_read:,} rows read, {report.rows_passed:,} passed the checks.")
+    for name, log in (("Errors", report.errors), ("Warnings", report.warnings)):
+        if log.total:
+            print(f"{name}: {log.total:,}")
+            print(log.summary().head(20).to_string(index=False))
+    print(f"The issues are listed in {where}.")
+    if report.upload_id is None:
+        print(f"Nothing was committed: {report.refused}", file=sys.stderr)
+        return 1
+    print(f"Committed upload #{report.upload_id} to {workspace.path}.")
+    return 0
