@@ -276,7 +276,7 @@ def test_a_panel_without_active_accounts_gives_a_matrix_without_rows(data, metri
 
 
 def per_account(act, values) -> dict:
-    return dict(zip(act.account_ids[act.in_cohort], np.asarray(values).tolist()))
+    return dict(zip(act.account_ids.filter(act.in_cohort).to_pylist(), np.asarray(values).tolist()))
 
 
 def test_activity_durations_and_churn_flags_by_hand():
@@ -313,7 +313,7 @@ def test_an_observed_quarter_after_the_panel_churns_the_accounts_active_until_th
 def test_accounts_never_active_belong_to_no_cohort_and_are_counted():
     act = activity(SMALL)
     assert act.never_active == 1
-    assert list(act.account_ids[~act.in_cohort]) == ["g"]
+    assert act.account_ids.filter(~act.in_cohort).to_pylist() == ["g"]
 
 
 # --- Kaplan–Meier --------------------------------------------------------------------------------

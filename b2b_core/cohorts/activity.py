@@ -30,6 +30,7 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from b2b_core import engine, quarters
 from b2b_core.contract import NOT_SET
@@ -44,13 +45,14 @@ class Activity:
     """The panel reduced to what cohort maths needs, one entry per account × period.
 
     Arrays ``account``, ``period``, ``active`` and ``revenue`` are aligned (one entry per account
-    and period in the panel); ``account`` indexes ``account_ids``. Per account (aligned with
+    and period in the panel); ``account`` indexes ``account_ids`` (an Arrow array: ten million ids
+    held as Python strings would take ten times the memory). Per account (aligned with
     ``account_ids``): ``cohort`` (period ordinal, or -1 if never active), ``last_active`` and
     ``group`` (code into ``group_labels``; all 0 without ``by``).
     """
 
     period_kind: Period
-    account_ids: np.ndarray
+    account_ids: pa.Array
     account: np.ndarray
     period: np.ndarray
     active: np.ndarray
@@ -135,17 +137,13 @@ def activity(
     table = engine.table(panel)
     if by is not None and by not in table.columns:
         raise ValueError(f"cannot group by {by!r}: the panel has no such column")
-    account_ids, rows = activity_rows(table, by, values)
-    account = rows["account"].to_numpy(dtype=np.int64)
-    ordinals = rows["ordinal"].to_numpy(dtype=np.int64)
-    active = rows["active"].to_numpy(dtype=bool)
-    revenue = rows["revenue"].to_numpy(dtype=float)
+    account_ids, rows, signup = activity_rows(table, by, values)
+    account, ordinals, active, revenue = rows["account"], rows["ordinal"], rows["active"], rows["revenue"]
     n_accounts = len(account_ids)
     group, labels = np.zeros(n_accounts, dtype=np.int64), ("All accounts",)
-    if by is not None:
-        signed = rows["signup"].notna().to_numpy()
-        codes, group_labels = pd.factorize(rows.loc[signed, "signup"], sort=True)
-        group[account[signed]] = codes
+    if signup is not None:
+        codes, group_labels = pd.factorize(signup["signup"], sort=True)
+        group[signup["account"]] = codes
         labels = tuple(str(label) for label in group_labels)
 
     periods = ordinals if period == "quarter" else ordinals // 4
@@ -175,18 +173,19 @@ def activity(
         last_active=last_active,
         group=group,
         group_labels=labels,
-        values={name: rows[name].to_numpy(dtype=float, na_value=np.nan) for name in values},
+        values={name: rows[name] for name in values},
         by=by,
     )
 
 
 def activity_rows(
     panel: ir.Table, by: str | None = None, values: tuple[str, ...] = ()
-) -> tuple[np.ndarray, pd.DataFrame]:
-    """(the account ids in order, and per panel row: ``account`` (index into those ids),
-    ``ordinal`` (quarter), ``active``, ``revenue`` (platform revenue, missing as 0) and, with
-    ``by``, ``signup`` (the account's ``by`` at signup, as ``signup_rows``; missing for accounts
-    never active) and the number columns ``values``), as the engine computes them."""
+) -> tuple[pa.Array, dict[str, np.ndarray], pd.DataFrame | None]:
+    """What ``activity`` takes from the engine: the account ids in order; per panel row the numpy
+    arrays ``account`` (index into those ids), ``ordinal`` (quarter), ``active``, ``revenue``
+    (platform revenue, missing as 0) and the number columns ``values`` (missing as NaN); and, with
+    ``by``, per account ever active its ``account`` index and ``signup`` text (as ``signup_rows``).
+    The rows come as Arrow columns, turned into numpy without a pandas copy."""
     ids = panel.select("account_id").distinct()
     ids = ids.mutate(account=ibis.row_number().over(order_by="account_id"))
     rows = panel.join(ids, "account_id")
@@ -197,12 +196,16 @@ def activity_rows(
         "revenue": rows.platform_revenue.fill_null(0.0),
         **{name: rows[name].cast("float64") if name in panel.columns else ibis.null("float64") for name in values},
     }
+    fetched = rows.select(**columns).to_pyarrow()
+    arrays = {name: fetched.column(name).to_numpy() for name in columns}
+    for name in values:  # NULL → NaN
+        arrays[name] = fetched.column(name).to_numpy(zero_copy_only=False).astype(float)
+    signup = None
     if by is not None:
-        signup = signup_rows(panel, [by]).select("account_id", signup=by)
-        rows = rows.left_join(signup, "account_id")
-        columns["signup"] = rows.signup
-    account_ids = engine.run(ids.order_by("account")).pipe(lambda f: f["account_id"].to_numpy(dtype=object))
-    return account_ids, engine.run(rows.select(**columns))
+        found = signup_rows(panel, [by]).select("account_id", signup=by).join(ids, "account_id")
+        signup = engine.run(found.select("account", "signup"))
+    account_ids = ids.order_by("account").select("account_id").to_pyarrow().column(0).combine_chunks()
+    return account_ids, arrays, signup
 
 
 def signup_rows(panel: ir.Table, columns: list[str]) -> ir.Table:

@@ -89,7 +89,8 @@ def quadrant_migration(
     all accounts or only ``accounts``, with the ``shown`` largest movers. The engine counts and
     sums the cells and ranks the movers (``migration_rows``). Raises ``ValueError`` unless
     ``from_quarter`` comes before ``to_quarter``."""
-    rows = migration_rows(engine.table(panel), from_quarter, to_quarter, cut, by, accounts)
+    table, quarters_ = engine.table(panel), (from_quarter, to_quarter)
+    rows = migration_rows(table, from_quarter, to_quarter, cut, by, accounts)
     sums = {f"{r}_{w}": rows[f"{r}_{w}"].fill_null(0).sum() for w in ("before", "after") for r in _REVENUES}
     found = engine.run(rows.group_by(["before", "after"]).agg(accounts=rows.count(), **sums))
     index = pd.MultiIndex.from_product([list(BEFORE_STATES), list(AFTER_STATES)], names=["before", "after"])
@@ -97,7 +98,13 @@ def quadrant_migration(
     cells = cells.astype({"accounts": "int64"} | {c: float for c in sums})
     changed = _with_changes(rows.filter(rows.before != rows.after))
     between = changed.filter(changed.before.isin(QUADRANTS) & changed.after.isin(QUADRANTS))
-    return Migration(from_quarter, to_quarter, cells, _largest_first(changed, shown), _largest_first(between, shown))
+    return Migration(
+        from_quarter,
+        to_quarter,
+        cells,
+        _largest_first(table, changed, shown, quarters_),
+        _largest_first(table, between, shown, quarters_),
+    )
 
 
 def migration_accounts(
@@ -113,21 +120,22 @@ def migration_accounts(
     ``after`` states (categorical in ``BEFORE_STATES`` / ``AFTER_STATES``),
     ``platform_revenue_before/_after`` and ``b_side_revenue_before/_after`` (0 where not active,
     NaN where not reported). The download behind the migration, and its cells' evidence."""
-    rows = migration_rows(engine.table(panel), from_quarter, to_quarter, cut, by, accounts)
-    return _states(engine.run(rows.order_by("account_id")))
+    table = engine.table(panel)
+    rows = migration_rows(table, from_quarter, to_quarter, cut, by, accounts)
+    return _states(engine.run(with_attributes(table, rows, from_quarter, to_quarter).order_by("account_id")))
 
 
 def migration_rows(
     panel: ir.Table, from_quarter: str, to_quarter: str, cut: Cut, by: str | None, accounts: pd.Index | None
 ) -> ir.Table:
-    """The engine's part of the migration: the rows of ``migration_accounts``, states as text."""
+    """The engine's part of the migration: the rows of ``migration_accounts`` without the accounts'
+    attributes (``with_attributes`` adds them to the few rows that need them), states as text."""
     if quarters.to_ordinal(from_quarter) >= quarters.to_ordinal(to_quarter):
         raise ValueError(f"the migration runs forward in time: {from_quarter} must come before {to_quarter}")
     placed = placed_rows(panel, [from_quarter, to_quarter], cut, by).select("account_id", "quarter", "quadrant")
     rows = panel.filter(panel.quarter.isin([from_quarter, to_quarter]) & panel.active)
     if accounts is not None:
         rows = rows.semi_join(engine.ids(accounts), "account_id")
-    attributes = [c for c in ATTRIBUTES if c in panel.columns]
     rows = rows.left_join(placed, ["account_id", "quarter"]).mutate(state=ibis._.quadrant.fill_null(NO_B_SIDE))
 
     def side(quarter: str, name: str) -> ir.Table:
@@ -136,7 +144,6 @@ def migration_rows(
             "account_id",
             **{f"state_{name}": chosen.state},
             **{f"{r}_{name}": chosen[r] for r in _REVENUES},
-            **{f"{c}_{name}": chosen[c] for c in attributes},
         )
 
     before, after = side(from_quarter, "before"), side(to_quarter, "after")
@@ -149,7 +156,6 @@ def migration_rows(
         account_id=account,
         in_before=in_before,
         in_after=in_after,
-        **{c: in_after.ifelse(both[f"{c}_after"], both[f"{c}_before"]) for c in attributes},
         **{
             f"{r}_{w}": (in_before if w == "before" else in_after).ifelse(both[f"{r}_{w}"], 0.0)
             for r in _REVENUES
@@ -158,7 +164,6 @@ def migration_rows(
     ).left_join(returning, "account_id")
     return both.select(
         "account_id",
-        *attributes,
         before=both.state_before.fill_null(both.returning.fill_null(False).ifelse(RETURNING, NEW)),
         after=both.state_after.fill_null(CHURNED),
         **{f"{r}_{w}": both[f"{r}_{w}"] for w in ("before", "after") for r in _REVENUES},
@@ -172,9 +177,32 @@ def _with_changes(rows: ir.Table) -> ir.Table:
     return rows.mutate(**{f"{r}_change": rows[f"{r}_after"] - rows[f"{r}_before"] for r in _REVENUES})
 
 
-def _largest_first(rows: ir.Table, shown: int) -> pd.DataFrame:
-    ranked = rows.order_by([ibis.desc(rows.platform_revenue_change.abs()), "account_id"]).limit(shown)
-    return _states(engine.run(ranked))
+def _largest_first(panel: ir.Table, rows: ir.Table, shown: int | None, quarters: tuple[str, str]) -> pd.DataFrame:
+    def largest_first(table: ir.Table) -> ir.Table:
+        return table.order_by([ibis.desc(table.platform_revenue_change.abs()), "account_id"])
+
+    listed = with_attributes(panel, largest_first(rows).limit(shown), *quarters)
+    return _states(engine.run(largest_first(listed)))  # a join does not keep the order
+
+
+def with_attributes(panel: ir.Table, rows: ir.Table, from_quarter: str, to_quarter: str) -> ir.Table:
+    """``rows`` of ``migration_rows`` with the descriptive ``ATTRIBUTES`` of each account's latest
+    row of the two quarters (``to_quarter``'s when it is active then), after ``account_id``."""
+    attributes = [c for c in ATTRIBUTES if c in panel.columns]
+    if not attributes:
+        return rows
+
+    def side(quarter: str, name: str) -> ir.Table:
+        chosen = panel.filter((panel.quarter == quarter) & panel.active)
+        return chosen.select("account_id", **{f"{c}_{name}": chosen[c] for c in attributes})
+
+    joined = rows.left_join(side(to_quarter, "after"), "account_id").left_join(
+        side(from_quarter, "before"), "account_id"
+    )
+    in_after = joined.after != CHURNED
+    latest = {c: in_after.ifelse(joined[f"{c}_after"], joined[f"{c}_before"]) for c in attributes}
+    rest = [c for c in rows.columns if c != "account_id"]
+    return joined.select("account_id", **latest, **{c: joined[c] for c in rest})
 
 
 def _states(frame: pd.DataFrame) -> pd.DataFrame:
