@@ -125,6 +125,7 @@ def restore_a_backup(page, backup: Path) -> None:
     uploader.locator('input[type="file"]').set_input_files(str(backup))
     wait_until_idle(page)
     sure = "Yes, replace everything in the workspace with this backup"
+    expect(page.get_by_label(sure)).to_have_count(1)  # a rerun may briefly show the old copy beside the new
     if not page.get_by_label(sure).is_checked():
         page.get_by_text(sure).click()
         wait_until_idle(page)
