@@ -110,6 +110,20 @@ def wait_until_idle(page) -> None:
     page.wait_for_timeout(300)
 
 
+def drawn_once(page, locator, timeout_s: float = 30.0) -> None:
+    """Wait until the app is idle and ``locator`` matches one element, twice half a second apart:
+    while a rerun is under way (a file upload can start two), Streamlit may show the previous run's
+    copy of a widget beside the new one."""
+    deadline = time.monotonic() + timeout_s
+    settled = 0
+    while settled < 2:
+        wait_until_idle(page)
+        settled = settled + 1 if locator.count() == 1 else 0
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{locator} did not settle on one element within {timeout_s:.0f} s")
+        page.wait_for_timeout(500)
+
+
 def download_a_backup(page, to: Path, timeout_ms: float = 30_000) -> None:
     """On the Data page: prepare a backup of the workspace and save its download as ``to``."""
     page.get_by_role("button", name="Prepare a backup").click()
@@ -125,7 +139,7 @@ def restore_a_backup(page, backup: Path) -> None:
     uploader.locator('input[type="file"]').set_input_files(str(backup))
     wait_until_idle(page)
     sure = "Yes, replace everything in the workspace with this backup"
-    expect(page.get_by_label(sure)).to_have_count(1)  # a rerun may briefly show the old copy beside the new
+    drawn_once(page, page.get_by_label(sure))
     if not page.get_by_label(sure).is_checked():
         page.get_by_text(sure).click()
         wait_until_idle(page)
