@@ -64,11 +64,6 @@ def _typed(panel: pd.DataFrame) -> pa.Table:
     return arrow
 
 
-def columns(source: Source) -> list[str]:
-    """The column names of a panel of either kind."""
-    return list(source.columns)
-
-
 def custom_metrics(table: ir.Table) -> list[str]:
     """The custom metric columns of a panel table: numeric columns that are not contract columns."""
     return [name for name, kind in table.schema().items() if name not in contract.NAMES and kind.is_numeric()]
