@@ -11,13 +11,13 @@ call; the horizon is ``--horizon`` quarters, bands on (the default) unless said 
 
 * **Scaling**: ``project(panel, scenario)`` from the panel at each size — ``fit_base`` then the
   projection with its simulated 90% band — split into ``fit_base(panel)`` alone (and, of it, the
-  panel reduction ``cohorts.activity(panel)``) and ``project(base, scenario)`` alone. The
+  accounts' lifetimes ``cohorts.lifetimes(panel)``, one of the engine reductions it runs) and ``project(base, scenario)`` alone. The
   projection works on per-age totals, so its time does not depend on the number of accounts;
   ``fit_base`` reads every row. Goal: each step of the data costs at most 1.2 × the step in time,
   i.e. t(100k)/t(10k) ≤ 12× and t(1M)/t(100k) ≤ 12×. For reference, the same table times
-  pandas' own ``factorize`` of the account ids (the "id codes" column), which ``activity`` starts
-  with: its hash table of a million distinct ids outgrows the CPU caches, so it alone grows far
-  more than tenfold from 100k to 1M accounts.
+  pandas' own ``factorize`` of the account ids (the "id codes" column): a hash table of a million
+  distinct ids outgrows the CPU caches, so it alone grows far more than tenfold from 100k to 1M
+  accounts.
 * **A lever change** at ``--lever-accounts`` accounts: the base is fitted once, then
   ``project(base, scenario)`` for scenarios that each move other levers (renewal uplift,
   new-account growth, expansion, take-rate change with churn elasticity); median and slowest over
@@ -41,7 +41,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from b2b_core import sample  # noqa: E402
-from b2b_core.cohorts.activity import activity  # noqa: E402
+from b2b_core.cohorts import lifetimes  # noqa: E402
 from b2b_core.scenarios import Scenario, compare, fit_base, project, sensitivity  # noqa: E402
 
 SCENARIO = Scenario("Renewal push", renewal_uplift=2.0, new_account_growth=10.0, expansion=0.5)
@@ -98,13 +98,13 @@ def main(argv: list[str] | None = None) -> None:
         base = fit_base(panel)
         full[n] = fastest(lambda panel=panel: project(panel, SCENARIO, horizon=args.horizon), args.repeat)
         fit[n] = fastest(lambda panel=panel: fit_base(panel), args.repeat)
-        reduce[n] = fastest(lambda panel=panel: activity(panel), args.repeat)
+        reduce[n] = fastest(lambda panel=panel: lifetimes(panel), args.repeat)
         ids[n] = fastest(lambda panel=panel: pd.factorize(panel["account_id"]), args.repeat)
         projection[n] = fastest(lambda base=base: project(base, SCENARIO, horizon=args.horizon), args.repeat)
 
     print(f"\nproject(panel, scenario, horizon={args.horizon}) from the panel, bands on:")
     print(
-        f"{'accounts':>10s} {'rows':>10s} {'full':>9s} {'fit_base':>9s} {'(activity)':>11s} "
+        f"{'accounts':>10s} {'rows':>10s} {'full':>9s} {'fit_base':>9s} {'(lifetimes)':>11s} "
         f"{'(id codes)':>11s} {'project(base)':>14s} {'fit share':>10s}"
     )
     for n in sizes:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from lifelines import KaplanMeierFitter
 
-from b2b_core import engine, sample
+from b2b_core import engine, quarters, sample
 from b2b_core.cohorts import (
     AVERAGE,
     EARLIER_START,
@@ -19,16 +19,17 @@ from b2b_core.cohorts import (
     TOTAL,
     SBGFitWarning,
     ShiftedBetaGeometric,
-    activity,
     cohort_matrix,
     fittable_survivors,
     holdout_check,
     holdout_error,
     kaplan_meier,
+    lifetimes,
     pooled_survival,
     renewal_by_cycle,
     select_accounts,
 )
+from b2b_core.cohorts.activity import members
 
 nan = float("nan")
 
@@ -272,48 +273,70 @@ def test_a_panel_without_active_accounts_gives_a_matrix_without_rows(data, metri
     assert list(result.index.names) == (["cohort"] if by is None else [by, "cohort"])
 
 
-# --- activity ------------------------------------------------------------------------------------
+# --- lifetimes ------------------------------------------------------------------------------------
 
 
-def per_account(act, values) -> dict:
-    return dict(zip(act.account_ids.filter(act.in_cohort).to_pylist(), np.asarray(values).tolist()))
+def per_entry(found) -> dict:
+    """(cohort, last active quarter) → (accounts, duration, churned)."""
+    keys = zip(map(found.label, found.cohort), map(found.label, found.last_active), strict=True)
+    facts = zip(found.accounts.tolist(), found.duration.tolist(), found.churned.tolist(), strict=True)
+    return dict(zip(keys, facts, strict=True))
 
 
-def test_activity_durations_and_churn_flags_by_hand():
-    act = activity(SMALL)
-    cohorts = {account: act.label(c) for account, c in per_account(act, act.cohort[act.in_cohort]).items()}
-    assert cohorts == {
-        "a": "2025Q1",
-        "b": "2025Q1",
-        "c": "2025Q1",
-        "d": "2025Q2",
-        "e": "2025Q2",
-        "f": "2025Q3",
-        "h": "2025Q4",
+def test_each_account_s_cohort_and_last_active_quarter_by_hand():
+    found = engine.run(members(engine.table(SMALL))).set_index("account_id").sort_index()
+    labelled = {
+        a: (quarters.from_ordinal(int(r.cohort)), quarters.from_ordinal(int(r.last_active)))
+        for a, r in found.dropna().iterrows()
     }
-    # c comes back after its gap: alive through it, churned after its last active quarter
-    assert per_account(act, act.churned) == {
-        "a": False,
-        "b": True,
-        "c": True,
-        "d": False,
-        "e": True,
-        "f": False,
-        "h": False,
+    # c comes back after its gap: alive through it, its last activity is 2025Q3
+    assert labelled == {
+        "a": ("2025Q1", "2025Q4"),
+        "b": ("2025Q1", "2025Q1"),
+        "c": ("2025Q1", "2025Q3"),
+        "d": ("2025Q2", "2025Q4"),
+        "e": ("2025Q2", "2025Q2"),
+        "f": ("2025Q3", "2025Q4"),
+        "h": ("2025Q4", "2025Q4"),
     }
-    assert per_account(act, act.duration) == {"a": 3, "b": 1, "c": 3, "d": 2, "e": 1, "f": 1, "h": 0}
+    assert found.loc["g"].isna()[["cohort", "last_active"]].all()
+    assert found.loc["a", "initial"] == 10 and found.loc["d", "initial"] == 40
+
+
+def test_lifetimes_durations_and_churn_flags_by_hand():
+    # one account per entry: b churned at age 1, c at age 3 (after its gap), e at age 1
+    assert per_entry(lifetimes(SMALL)) == {
+        ("2025Q1", "2025Q1"): (1, 1, True),
+        ("2025Q1", "2025Q3"): (1, 3, True),
+        ("2025Q1", "2025Q4"): (1, 3, False),
+        ("2025Q2", "2025Q2"): (1, 1, True),
+        ("2025Q2", "2025Q4"): (1, 2, False),
+        ("2025Q3", "2025Q4"): (1, 1, False),
+        ("2025Q4", "2025Q4"): (1, 0, False),
+    }
+
+
+def test_lifetimes_count_the_accounts_sharing_a_cohort_and_last_quarter():
+    twice = pd.concat([SMALL, SMALL.assign(account_id=SMALL["account_id"] + "2")])
+    found = lifetimes(twice)
+    assert found.accounts.tolist() == [2] * 7 and found.never_active == 2
 
 
 def test_an_observed_quarter_after_the_panel_churns_the_accounts_active_until_the_end():
-    act = activity(SMALL, observed=[*QUARTERS_2025, "2026Q1"])
-    assert all(act.churned)
-    assert per_account(act, act.duration) == {"a": 4, "b": 1, "c": 3, "d": 3, "e": 1, "f": 2, "h": 1}
+    found = lifetimes(SMALL, observed=[*QUARTERS_2025, "2026Q1"])
+    assert found.churned.all()
+    assert sorted(found.duration.tolist()) == sorted([4, 1, 3, 3, 1, 2, 1])
 
 
 def test_accounts_never_active_belong_to_no_cohort_and_are_counted():
-    act = activity(SMALL)
-    assert act.never_active == 1
-    assert act.account_ids.filter(~act.in_cohort).to_pylist() == ["g"]
+    found = lifetimes(SMALL)
+    assert found.never_active == 1
+    assert found.accounts.sum() == 7
+
+
+def test_lifetimes_made_another_way_are_refused_rather_than_reused():
+    with pytest.raises(ValueError, match="by quarter and None, not by year"):
+        kaplan_meier(lifetimes(SMALL), period="year")
 
 
 # --- Kaplan–Meier --------------------------------------------------------------------------------
@@ -336,7 +359,7 @@ def test_kaplan_meier_at_risk_churned_censored_and_survival_by_hand():
 
 def durations_by_pandas(data: pd.DataFrame, period: str = "quarter", by: str | None = None) -> pd.DataFrame:
     """Per account ever active: duration, churned (and ``by`` at its first active row), derived
-    directly from the panel, independently of ``activity``."""
+    directly from the panel, independently of ``lifetimes``."""
     ordinal = data["quarter"].str[:4].astype(int) * 4 + data["quarter"].str[-1].astype(int) - 1
     if period == "year":
         ordinal = ordinal // 4

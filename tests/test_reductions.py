@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from b2b_core import engine, lifecycle, overview, quadrants, sample, store
+from b2b_core import cohorts, engine, lifecycle, overview, quadrants, sample, scenarios, store
 from b2b_core.access import LOCAL
-from tests import pandas_reference
+from tests import cohort_reference, pandas_reference
 
 
 def _sample(n: int = 400, quarters: int = 12) -> pd.DataFrame:
@@ -225,3 +225,71 @@ def test_the_play_through_draws_the_same_accounts_in_every_quarter():
         every["2026Q3"],
         quadrants.assign_quadrants(panel, "2026Q3").query("quadrant in @quadrants.QUADRANTS").reset_index(drop=True),
     )
+
+
+# --- cohorts and the scenario base ----------------------------------------------------------------
+
+MATRIX_CHOICES = [(m, b) for m in cohorts.METRICS for b in cohorts.BASES]
+
+
+@pytest.mark.parametrize("name", PANELS)
+@pytest.mark.parametrize("metric,basis", MATRIX_CHOICES)
+@pytest.mark.parametrize("period", cohorts.PERIODS)
+def test_the_cohort_matrix_matches_the_numpy_reference(name, metric, basis, period):
+    panel = PANELS[name]()
+    found = cohorts.cohort_matrix(panel, metric, basis, period=period)
+    expected = cohort_reference.cohort_matrix(panel, metric, basis, period=period)
+    pd.testing.assert_frame_equal(found, expected, check_dtype=False, check_index_type=False, check_column_type=False)
+
+
+@pytest.mark.parametrize("name", ["sample", "gap", "returning"])
+@pytest.mark.parametrize("metric", cohorts.METRICS)
+def test_the_cohort_matrix_by_segment_of_chosen_accounts_matches_the_numpy_reference(name, metric):
+    panel = PANELS[name]()
+    chosen = engine.run(cohorts.select_accounts(panel, {"region": ["East", "North"]}, leave_out_first_cohort=True))
+    observed = sorted(panel["quarter"].unique())
+    found = cohorts.cohort_matrix(chosen, metric, "initial", by="segment", observed=observed)
+    expected = cohort_reference.cohort_matrix(chosen, metric, "initial", by="segment", observed=observed)
+    pd.testing.assert_frame_equal(found, expected, check_dtype=False, check_index_type=False)
+
+
+@pytest.mark.parametrize("name", PANELS)
+@pytest.mark.parametrize("by", [None, "tier"])
+@pytest.mark.parametrize("period", cohorts.PERIODS)
+def test_kaplan_meier_and_the_survivor_counts_match_the_numpy_reference(name, by, period):
+    panel = PANELS[name]()
+    pd.testing.assert_frame_equal(
+        cohorts.kaplan_meier(panel, by, period), cohort_reference.kaplan_meier(panel, by, period), check_dtype=False
+    )
+    pd.testing.assert_frame_equal(
+        cohorts.cohort_survivors(panel, period), cohort_reference.cohort_survivors(panel, period), check_dtype=False
+    )
+    found, expected = cohorts.fittable_survivors(panel, period), cohort_reference.fittable_survivors(panel, period)
+    assert [c.tolist() for c in found] == [np.asarray(c).tolist() for c in expected]
+
+
+@pytest.mark.parametrize("name", [n for n in PANELS if n not in ("one_quarter", "empty")])
+def test_the_scenario_base_matches_the_numpy_reference(name):
+    panel = PANELS[name]()
+    found, expected = scenarios.fit_base(panel), cohort_reference.fit_base(panel)
+    for field in ("last_quarter", "new_accounts", "has_b_side", "fitted_cohorts", "fit_warning"):
+        assert getattr(found, field) == getattr(expected, field), field
+    np.testing.assert_allclose(found.alive, expected.alive)
+    np.testing.assert_allclose([found.alpha, found.beta], [expected.alpha, expected.beta], rtol=1e-9)
+    for kind in ("platform", "b_side"):
+        ours, theirs = getattr(found, kind), getattr(expected, kind)
+        np.testing.assert_allclose(ours.by_age, theirs.by_age, rtol=1e-12)
+        np.testing.assert_allclose(
+            [ours.new_account, ours.ramp, ours.growth], [theirs.new_account, theirs.ramp, theirs.growth], rtol=1e-12
+        )
+    pd.testing.assert_frame_equal(found.history, expected.history, check_dtype=False)
+
+
+@pytest.mark.parametrize("name", ["one_quarter", "empty"])
+def test_the_scenario_base_refuses_what_the_numpy_reference_refuses(name):
+    panel = PANELS[name]()
+    with pytest.raises(ValueError) as ours:
+        scenarios.fit_base(panel)
+    with pytest.raises(ValueError) as theirs:
+        cohort_reference.fit_base(panel)
+    assert str(ours.value) == str(theirs.value)

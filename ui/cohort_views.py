@@ -1,9 +1,10 @@
 """The cohort page's computations, once per data version and choice, shared by every session.
 
 The workspace's engine selects the accounts (signup attributes, optionally without the first
-quarter's cohort) and reduces them to an ``Activity`` once per selection, period and grouping
-(``_activity``); the page's tables, curves and fits are computed from it and cached. The selection
-is a tuple of (column, values) pairs so that it can be a cache key.
+quarter's cohort) and reduces them: to cohort × age sums for each table, and to the accounts'
+lifetimes once per selection, period and grouping (``_lifetimes``), from which the survival
+curves, survivor counts and fits are computed. The selection is a tuple of (column, values) pairs
+so that it can be a cache key.
 """
 
 from __future__ import annotations
@@ -26,14 +27,28 @@ def _selected(live: ir.Table, selection: Selection, leave_out_first: bool) -> ir
     return cohorts.select_accounts(live, dict(selection), leave_out_first)
 
 
-@st.cache_resource(show_spinner="Following the cohorts of these accounts…", max_entries=2)
-def _activity(data: str, selection: Selection, leave_out_first: bool, period: str, by: str | None):
-    """The ``Activity`` of the selection (shared by the views of the page, read-only; ``data``
-    keys the cache): the engine is asked once per selection, period and grouping."""
-    observed = _observed()
-    return state.workspace().reduce(
-        lambda live: cohorts.activity(_selected(live, selection, leave_out_first), period, by, observed)
-    )
+def _lifetimes(selection: Selection, leave_out_first: bool, period: str, by: str | None) -> cohorts.Lifetimes:
+    """The ``Lifetimes`` of the selection, asked of the engine once per data version, selection,
+    period and grouping."""
+    return state.reduced(_count_lifetimes, selection, leave_out_first, period, by, _observed())
+
+
+def _count_lifetimes(
+    live: ir.Table, selection: Selection, leave_out_first: bool, period: str, by: str | None, observed: tuple[str, ...]
+) -> cohorts.Lifetimes:
+    return cohorts.lifetimes(_selected(live, selection, leave_out_first), period, by, observed)
+
+
+def _cohort_matrix(
+    live: ir.Table,
+    selection: Selection,
+    leave_out_first: bool,
+    period: str,
+    metric: str,
+    basis: str,
+    observed: tuple[str, ...],
+) -> pd.DataFrame:
+    return cohorts.cohort_matrix(_selected(live, selection, leave_out_first), metric, basis, None, period, observed)
 
 
 def filter_options() -> dict[str, list[str]]:
@@ -43,14 +58,7 @@ def filter_options() -> dict[str, list[str]]:
 
 def matrix(selection: Selection, leave_out_first: bool, period: str, metric: str, basis: str) -> pd.DataFrame:
     """``cohort_matrix`` of the selection."""
-    return _matrix(state.data_version(), selection, leave_out_first, period, metric, basis)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _matrix(data: str, selection: Selection, leave_out_first: bool, period: str, metric: str, basis: str):
-    return cohorts.cohort_matrix(
-        _activity(data, selection, leave_out_first, period, None), metric, basis, period=period
-    )
+    return state.reduced(_cohort_matrix, selection, leave_out_first, period, metric, basis, _observed())
 
 
 def survival(selection: Selection, leave_out_first: bool, period: str, by: str | None) -> pd.DataFrame:
@@ -60,7 +68,7 @@ def survival(selection: Selection, leave_out_first: bool, period: str, by: str |
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _survival(data: str, selection: Selection, leave_out_first: bool, period: str, by: str | None):
-    return cohorts.kaplan_meier(_activity(data, selection, leave_out_first, period, by), by=by, period=period)
+    return cohorts.kaplan_meier(_lifetimes(selection, leave_out_first, period, by), by=by, period=period)
 
 
 def projection(selection: Selection, leave_out_first: bool, period: str, fit_periods: int | None, horizon: int):
@@ -73,7 +81,7 @@ def projection(selection: Selection, leave_out_first: bool, period: str, fit_per
 def _projection(
     data: str, selection: Selection, leave_out_first: bool, period: str, fit_periods: int | None, horizon: int
 ):
-    counts = cohorts.fittable_survivors(_activity(data, selection, leave_out_first, period, None), period)
+    counts = cohorts.fittable_survivors(_lifetimes(selection, leave_out_first, period, None), period)
     if not counts:
         return None
     with warnings.catch_warnings(record=True) as caught:
@@ -100,7 +108,7 @@ def survivors(selection: Selection, leave_out_first: bool, period: str) -> pd.Da
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _survivors(data: str, selection: Selection, leave_out_first: bool, period: str) -> pd.DataFrame:
-    return cohorts.cohort_survivors(_activity(data, selection, leave_out_first, period, None), period)
+    return cohorts.cohort_survivors(_lifetimes(selection, leave_out_first, period, None), period)
 
 
 def _observed() -> tuple[str, ...]:

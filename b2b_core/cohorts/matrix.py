@@ -23,11 +23,21 @@ from __future__ import annotations
 
 from typing import Literal
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
 from b2b_core import engine
-from b2b_core.cohorts.activity import Activity, Observed, Period, activity
+from b2b_core.cohorts.activity import (
+    PERIODS,
+    Observed,
+    Period,
+    members,
+    observed_ordinals,
+    period_label,
+    period_rows,
+)
 
 Metric = Literal["logo", "nrr", "grr"]
 Basis = Literal["initial", "previous", "count"]
@@ -38,14 +48,15 @@ TOTAL = "Total"
 
 
 def cohort_matrix(
-    panel: engine.Source | Activity,
+    panel: engine.Source,
     metric: Metric = "logo",
     basis: Basis = "initial",
     by: str | None = None,
     period: Period = "quarter",
     observed: Observed = None,
 ) -> pd.DataFrame:
-    """The cohort × age retention table of ``panel`` (``observed``: see ``activity``).
+    """The cohort × age retention table of ``panel`` (``observed``: the quarters the data cover,
+    see ``cohorts.lifetimes``).
 
     Returns a frame indexed by cohort label (``2025Q3`` or ``2025``; with ``by``, a MultiIndex
     (group, cohort)), ending with the summary row (``AVERAGE``, or ``TOTAL`` for counts) of each
@@ -57,20 +68,20 @@ def cohort_matrix(
         raise ValueError(f"metric must be one of {METRICS}, not {metric!r}")
     if basis not in BASES:
         raise ValueError(f"basis must be one of {BASES}, not {basis!r}")
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {PERIODS}, not {period!r}")
     columns = ["accounts"] + (["initial_revenue"] if metric != "logo" else [])
-    act = activity(panel, period, by, observed)
-    if not act.in_cohort.any():
-        return pd.DataFrame(columns=columns, index=_empty_index(by))
     # period-on-period GRR caps each account at its previous period's revenue (see the module notes)
     previous_grr = metric == "grr" and basis == "previous"
-    values = cohort_values(act, metric, cap="previous" if previous_grr else "initial")  # NaN where not observed
-    revenue = cohort_values(act, "nrr") if previous_grr else values  # uncapped, for age 0 and the denominator
-    first = int(act.cohort[act.in_cohort].min())
+    measure = "grr_previous" if previous_grr else metric
+    cells = cohort_values(panel, ("logo", "nrr", measure), period, by, observed)  # NaN where not observed
+    if cells is None:
+        return pd.DataFrame(columns=columns, index=_empty_index(by))
+    first, labels, found = cells
+    values = found[measure]
+    revenue = found["nrr"] if previous_grr else values  # uncapped, for age 0 and the denominator
     n_groups, n_cohorts, n_ages = values.shape
-    members = act.in_cohort
-    sizes = np.bincount(
-        act.group[members] * n_cohorts + act.cohort[members] - first, minlength=n_groups * n_cohorts
-    ).reshape(n_groups, n_cohorts)
+    sizes = np.nan_to_num(found["logo"][:, :, 0]).astype(np.int64)  # every account is active at age 0
 
     initial = revenue[:, :, 0].copy()  # age-0 value (for grr, capped at itself: the revenue)
     shown = ~np.isnan(values)
@@ -96,61 +107,78 @@ def cohort_matrix(
         keep = np.flatnonzero(sizes[g])
         if not len(keep):
             continue
-        block = pd.DataFrame(table[g, keep], columns=range(n_ages), index=[act.label(first + c) for c in keep])
+        block = pd.DataFrame(
+            table[g, keep], columns=range(n_ages), index=[period_label(period, first + c) for c in keep]
+        )
         block.loc[label] = summary[g]
         block.insert(0, "accounts", np.r_[sizes[g, keep], sizes[g, keep].sum()].astype(np.int64))
         if metric != "logo":
             block.insert(1, "initial_revenue", np.r_[initial[g, keep], initial[g, keep].sum()])
-        blocks.append((act.group_labels[g], block))
+        blocks.append((labels[g], block))
     if by is None:
         return blocks[0][1].rename_axis("cohort")
     return pd.concat({name: block for name, block in blocks}, names=[by, "cohort"])
 
 
-def cohort_values(act: Activity, metric: Metric, cap: Literal["initial", "previous"] = "initial") -> np.ndarray:
-    """Array (group, cohort, age) of the metric's value for each cohort at each age, summed over
-    its accounts; cohorts are ordinals ``first cohort + index``. NaN where the period c + k is not
-    in the panel or lies past its last period; 0 where a cohort has no accounts. For ``grr``,
-    ``cap`` says what each account's revenue is capped at: its age-0 revenue, or its revenue in
-    the period before (0 if it had none)."""
-    members = act.in_cohort[act.account]
-    account = act.account[members]
-    cohort = act.cohort[account]
-    age = act.period[members] - cohort
-    later = age >= 0  # rows before the signup period (inactive by definition) count nowhere
-    account, cohort, age = account[later], cohort[later], age[later]
-    if metric == "logo":
-        weights = act.active[members][later].astype(float)
-    else:
-        weights = act.revenue[members][later]
-        if metric == "grr" and cap == "initial":
-            initial = np.zeros(len(act.account_ids))
-            np.add.at(initial, account[age == 0], weights[age == 0])
-            weights = np.minimum(weights, initial[account])
-        elif metric == "grr":
-            weights = np.minimum(weights, _revenue_before(act, account, act.period[members][later]))
+def cohort_values(
+    panel: engine.Source,
+    measures: tuple[str, ...],
+    period: Period = "quarter",
+    by: str | None = None,
+    observed: Observed = None,
+) -> tuple[int, tuple[str, ...], dict[str, np.ndarray]] | None:
+    """Each of ``measures`` summed over the accounts of each cohort at each age, by the engine.
 
-    first, last = int(act.cohort[act.in_cohort].min()), act.last_observed
+    Measures: ``logo`` (accounts active), ``nrr`` (platform revenue), ``grr`` (revenue, each
+    account capped at its age-0 revenue), ``grr_previous`` (capped at its revenue in the period
+    before, 0 if it had none). Returns (first cohort's ordinal, group labels, measure → array
+    (group, cohort, age)), cohorts being ordinals ``first + index``: NaN where the period c + k is
+    not covered by the data or lies past their last period, 0 where a cohort has no accounts. None
+    when no account was ever active.
+    """
+    table = engine.table(panel)
+    covered = observed_ordinals(table, period, observed)
+    cells = engine.run(_cell_sums(table, period, by, measures))
+    if cells.empty:
+        return None
+    labels, group = np.unique(cells["group"].astype(str), return_inverse=True)
+    cohort, calendar = cells["cohort"].to_numpy(np.int64), cells["period"].to_numpy(np.int64)
+    first, last = int(cohort.min()), int(covered[-1])
     n_cohorts = n_ages = last - first + 1
-    n_groups = len(act.group_labels)
-    key = (act.group[account] * n_cohorts + (cohort - first)) * n_ages + age
-    values = np.bincount(key, weights=weights, minlength=n_groups * n_cohorts * n_ages)
-    values = values.reshape(n_groups, n_cohorts, n_ages)
+    key = (group * n_cohorts + (cohort - first)) * n_ages + (calendar - cohort)
     cohorts = first + np.arange(n_cohorts)[:, None]
-    calendar = cohorts + np.arange(n_ages)[None, :]
-    observed = np.isin(calendar, act.observed) & (calendar <= last)
-    return np.where(observed[None, :, :], values, np.nan)
+    periods = cohorts + np.arange(n_ages)[None, :]
+    shown = (np.isin(periods, covered) & (periods <= last))[None, :, :]
+    found = {}
+    for name in measures:
+        values = np.bincount(key, weights=cells[name].to_numpy(float), minlength=len(labels) * n_cohorts * n_ages)
+        found[name] = np.where(shown, values.reshape(len(labels), n_cohorts, n_ages), np.nan)
+    return first, tuple(labels), found
 
 
-def _revenue_before(act: Activity, account: np.ndarray, period: np.ndarray) -> np.ndarray:
-    """Each (account, period)'s revenue in the period before (0 where it has no entry)."""
-    width = int(act.period.max()) + 2
-    keys = act.account * width + act.period
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
-    wanted = account * width + period - 1
-    position = np.minimum(np.searchsorted(sorted_keys, wanted), len(sorted_keys) - 1)
-    return np.where(sorted_keys[position] == wanted, act.revenue[order][position], 0.0)
+def _cell_sums(table: ir.Table, period: Period, by: str | None, measures: tuple[str, ...]) -> ir.Table:
+    """Per (``group``, ``cohort``, ``period``) of the accounts ever active, from their signup
+    period on (the rows before it are inactive by definition and count nowhere), the sums
+    ``measures``."""
+    rows = period_rows(table, period)
+    found = members(table, period, by)
+    found = found.filter(found.cohort.notnull())
+    joined = rows.join(found, "account_id")
+    joined = joined.filter(joined.period >= joined.cohort)
+    if "grr_previous" in measures:
+        by_account = ibis.window(group_by="account_id", order_by="period")
+        before = ibis.cases(
+            (joined.period.lag().over(by_account) == joined.period - 1, joined.revenue.lag().over(by_account)),
+            else_=0.0,
+        )
+        joined = joined.mutate(previous=before)
+    sums = {
+        "logo": lambda r: r.active.cast("float64").sum(),
+        "nrr": lambda r: r.revenue.sum(),
+        "grr": lambda r: ibis.least(r.revenue, r.initial).sum(),
+        "grr_previous": lambda r: ibis.least(r.revenue, r.previous).sum(),
+    }
+    return joined.group_by("group", "cohort", "period").aggregate(**{name: sums[name](joined) for name in measures})
 
 
 def _previous(values: np.ndarray) -> np.ndarray:

@@ -253,12 +253,12 @@ def build_deck(
         chosen = cohorts.select_accounts(table, {}, leave_out_first_cohort=True)
         if not chosen.count().execute():  # every account was active in the first quarter: keep them
             chosen = table
-        followed = cohorts.activity(chosen, observed=observed)  # asked of the engine once for the slide
-        matrix = cohorts.cohort_matrix(followed, "logo", "initial")
+        matrix = cohorts.cohort_matrix(chosen, "logo", "initial", observed=observed)
         if cohorts.AVERAGE not in matrix.index:
             missing["cohorts"] = "no account was active in any quarter: there is no cohort to follow"
         else:
-            nrr = cohorts.cohort_matrix(followed, "nrr", "initial")
+            nrr = cohorts.cohort_matrix(chosen, "nrr", "initial", observed=observed)
+            followed = cohorts.lifetimes(chosen, observed=observed)  # asked of the engine once for both
             survival = cohorts.kaplan_meier(followed)
             counts = cohorts.fittable_survivors(followed)
             fitted = None

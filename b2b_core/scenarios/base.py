@@ -4,7 +4,7 @@ fast accounts renew (sBG), how many new accounts arrive, and what an account ear
 From the panel's last quarter L (periods are quarters; money in currency units per quarter):
 
 * **Alive accounts** are those active in L (an account is alive until its last active quarter,
-  ``cohorts.activity``). They are grouped by age a = L − cohort; the accounts of the panel's first
+  ``b2b_core.cohorts.activity``). They are grouped by age a = L − cohort; the accounts of the panel's first
   quarter signed up at some unknown earlier time and are given the age they have in the data, a
   lower bound (older accounts renew more, so this errs on the side of churn).
 * **Renewal**: a shifted-beta-geometric model fitted jointly on the survivor counts of the
@@ -25,13 +25,15 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from b2b_core import engine, quarters
-from b2b_core.cohorts.activity import activity
+from b2b_core import engine, overview
+from b2b_core.cohorts.activity import members
 from b2b_core.cohorts.sbg import ShiftedBetaGeometric
-from b2b_core.cohorts.survival import survivor_counts
+from b2b_core.cohorts.survival import Lifetimes, lifetimes, survivor_counts
 
 WINDOW = 4  # quarters of the trailing window
 HISTORY_COLUMNS = ["active_accounts", "platform_revenue", "b_side_revenue", "take_rate"]
@@ -81,71 +83,64 @@ class Base:
 def fit_base(panel: engine.Source) -> Base:
     """Measure the ``Base`` of a panel (contract columns; ``b_side_revenue`` optional).
 
+    The engine reduces the panel to the accounts' lifetimes (``cohorts.lifetimes``), revenue per
+    cohort in the trailing window (``_cohort_revenue``), the retained accounts' revenue sums
+    (``_retained_sums``) and the quarter KPIs; the fit and the trends are computed from those.
+
     Raises ``ValueError`` when the panel cannot carry a projection: no active account, no
     account active in its last quarter, or no cohort observed for two quarters.
     """
-    act = activity(panel, values=("b_side_revenue",))
-    if not act.in_cohort.any():
+    table = engine.table(panel)
+    if "b_side_revenue" not in table.columns:
+        table = table.mutate(b_side_revenue=ibis.null("float64"))
+    found = lifetimes(table)
+    if not len(found.accounts):
         raise ValueError("the data have no active account to project from: upload a quarter with active accounts")
-    last, first = act.last_observed, int(act.observed[0])
-    alive = act.in_cohort & (act.last_active == last)
+    last, first = found.last_observed, int(found.observed[0])
+    alive = found.last_active == last
     if not alive.any():
-        raise ValueError(f"no account is active in the last quarter {act.label(last)}: nothing to project from")
-    model, fitted, problem = _fit_renewal(act, first)
+        raise ValueError(f"no account is active in the last quarter {found.label(last)}: nothing to project from")
+    model, fitted, problem = _fit_renewal(found, first)
 
-    b_side = act.values["b_side_revenue"]
-    has_b_side = bool(np.isfinite(b_side).any())
-    revenue = {"platform": act.revenue, "b_side": np.nan_to_num(b_side)}
-
-    # the last WINDOW + 1 quarters as dense account × quarter arrays (column 0 is L − WINDOW)
-    start = last - WINDOW
-    recent = act.period >= start
-    rows, columns = act.account[recent], act.period[recent] - start
-    n_accounts = len(act.account_ids)
-    active = np.zeros((n_accounts, WINDOW + 1), dtype=bool)
-    active[rows, columns] = act.active[recent]
-    dense = {}
-    for kind, values in revenue.items():
-        dense[kind] = np.zeros((n_accounts, WINDOW + 1))
-        dense[kind][rows, columns] = values[recent]
-
-    window = [int(q) for q in act.observed[act.observed > first][-WINDOW:]]
-    new_sizes = [int((act.cohort == q).sum()) for q in window]
-    ages = np.where(alive, last - act.cohort, 0)
-    pairs = [q for q in window if q - 1 in act.observed]
-    ramp, growth = _retained_ratios(dense, active, act.cohort, pairs, start, first)
+    window = [int(q) for q in found.observed[found.observed > first][-WINDOW:]]
+    new_sizes = [int(found.accounts[found.cohort == q].sum()) for q in window]
+    ages = last - found.cohort
+    width = int(ages[alive].max()) + 1
+    pairs = [q for q in window if q - 1 in found.observed]
+    cells = _cohort_revenue(table, last - WINDOW)
+    retained = _retained_sums(table, pairs, first)
+    history = overview.quarter_kpis(table)[HISTORY_COLUMNS]
     trends = {}
-    for kind in revenue:
-        level = dense[kind][:, WINDOW]
-        new_revenue = sum(dense[kind][act.cohort == q, q - start].sum() for q in window)
+    for kind in REVENUE_KINDS:
+        now = cells[cells["period"] == last]
+        signup = cells[(cells["period"] == cells["cohort"]) & cells["cohort"].isin(window)]
         trends[kind] = RevenueTrend(
-            by_age=np.bincount(ages[alive], weights=level[alive], minlength=int(ages.max()) + 1),
-            new_account=new_revenue / sum(new_sizes) if sum(new_sizes) else 0.0,
-            ramp=ramp[kind],
-            growth=growth[kind] - 1,
+            by_age=np.bincount(last - now["cohort"], weights=now[kind], minlength=width),
+            new_account=signup[kind].sum() / sum(new_sizes) if sum(new_sizes) else 0.0,
+            ramp=_ratio(retained, "ramp", kind),
+            growth=_ratio(retained, "growth", kind) - 1,
         )
     return Base(
-        last_quarter=act.label(last),
-        alive=np.bincount(ages[alive], minlength=int(ages.max()) + 1).astype(float),
+        last_quarter=found.label(last),
+        alive=np.bincount(ages[alive], weights=found.accounts[alive], minlength=width),
         alpha=model.alpha_,
         beta=model.beta_,
         covariance=model.covariance_,
         new_accounts=float(np.mean(new_sizes)) if new_sizes else 0.0,
         platform=trends["platform"],
         b_side=trends["b_side"],
-        has_b_side=has_b_side,
-        history=_history(act, b_side),
+        has_b_side=bool(history["b_side_revenue"].notna().any()),
+        history=history,
         fitted_cohorts=fitted,
         fit_warning=problem,
     )
 
 
-def _fit_renewal(act, first: int) -> tuple[ShiftedBetaGeometric, int, str | None]:
+def _fit_renewal(found: Lifetimes, first: int) -> tuple[ShiftedBetaGeometric, int, str | None]:
     """The sBG model of the cohorts observed ≥ 2 quarters (the first quarter's only as a last
     resort), how many cohorts it was fitted on, and the fit's warning text or None."""
-    counts = survivor_counts(act)
-    cohorts = quarters.distinct_ordinals(act.cohort[act.in_cohort])
-    fittable = [c for c, q in zip(counts, cohorts, strict=True) if len(c) >= 2 and q != first]
+    counts = survivor_counts(found)
+    fittable = [c for c, q in zip(counts, found.cohorts, strict=True) if len(c) >= 2 and q != first]
     if not fittable:
         fittable = [c for c in counts if len(c) >= 2]
     if not fittable:
@@ -160,44 +155,62 @@ def _fit_renewal(act, first: int) -> tuple[ShiftedBetaGeometric, int, str | None
     return model, len(fittable), problem
 
 
-def _retained_ratios(revenue, active, cohort, pairs, start, first) -> tuple[dict, dict]:
-    """Per kind of ``revenue``: Σ revenue in q / Σ revenue in q − 1 over the quarters q of
-    ``pairs`` and the accounts active in both, (1) of age 0 in q − 1 (the ramp) and (2) of age ≥ 1
-    (the first quarter's cohort counts as age ≥ 1: its accounts signed up earlier); 1.0 where
-    there is nothing to measure. Column j of the arrays is quarter ``start`` + j."""
-    sums = {kind: np.zeros((2, 2)) for kind in revenue}  # [ramp | growth] × [q | q − 1]
-    for q in pairs:
-        now, then = q - start, q - 1 - start
-        both = active[:, now] & active[:, then]
-        signup_quarter = both & (cohort == q - 1) & (cohort != first)
-        older = both & (cohort >= 0) & ((cohort < q - 1) | (cohort == first))
-        for kind, values in revenue.items():
-            for row, accounts in enumerate((signup_quarter, older)):
-                sums[kind][row] += values[accounts, now].sum(), values[accounts, then].sum()
-    ratios = {kind: [s[0] / s[1] if s[0] > 0 and s[1] > 0 else 1.0 for s in table] for kind, table in sums.items()}
-    return {kind: r[0] for kind, r in ratios.items()}, {kind: r[1] for kind, r in ratios.items()}
+REVENUE_KINDS = ("platform", "b_side")
 
 
-def _history(act, b_side: np.ndarray) -> pd.DataFrame:
-    """Per observed quarter: active accounts, platform and B-side revenue, take rate (platform
-    over B-side revenue of the rows reporting B-side revenue), as ``overview.quarter_kpis``."""
-    periods = quarters.distinct_ordinals(act.period)
-    offset, present = act.period - periods[0], periods - periods[0]  # counted by offset, then read where present
-    reported = np.isfinite(b_side)
-
-    def total(rows: np.ndarray | slice, weights: np.ndarray | None = None) -> np.ndarray:
-        weights = None if weights is None else weights[rows]
-        return np.bincount(offset[rows], weights=weights, minlength=int(present[-1]) + 1)[present]
-
-    b_total = np.where(total(reported) > 0, total(reported, b_side), np.nan)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        take_rate = np.where(b_total > 0, total(reported, act.revenue) / b_total, np.nan)
-    return pd.DataFrame(
-        {
-            "active_accounts": total(slice(None), act.active.astype(float)),
-            "platform_revenue": total(slice(None), act.revenue),
-            "b_side_revenue": b_total,
-            "take_rate": take_rate,
-        },
-        index=pd.Index([quarters.from_ordinal(int(p)) for p in periods], name="quarter"),
+def _revenues(table: ir.Table) -> ir.Table:
+    """Per row of the panel: ``account_id``, ``period`` (quarter ordinal), ``active`` and the
+    revenue kinds (missing as 0)."""
+    return table.select(
+        "account_id",
+        period=engine.quarter_ordinal(table.quarter),
+        active=table.active.fill_null(False),
+        platform=table.platform_revenue.fill_null(0.0),
+        b_side=table.b_side_revenue.cast("float64").fill_null(0.0),
     )
+
+
+def _cohort_revenue(table: ir.Table, start: int) -> pd.DataFrame:
+    """Per ``cohort`` and ``period`` ≥ ``start`` (quarter ordinals): the revenue kinds summed over
+    the cohort's accounts active in that quarter."""
+    rows = _revenues(table)
+    rows = rows.filter(rows.active & (rows.period >= start))
+    found = members(table)
+    joined = rows.join(found.filter(found.cohort.notnull()), "account_id")
+    sums = {kind: joined[kind].sum() for kind in REVENUE_KINDS}
+    return engine.run(joined.group_by("cohort", "period").aggregate(**sums))
+
+
+def _retained_sums(table: ir.Table, pairs: list[int], first: int) -> pd.DataFrame:
+    """Per ``step`` (``ramp``: accounts of age 0 in q − 1; ``growth``: of age ≥ 1, the first
+    quarter's cohort counted there as its accounts signed up earlier), summed over the quarters q
+    of ``pairs`` and the accounts active in both q and q − 1: each revenue kind in q and, as
+    ``<kind>_before``, in q − 1."""
+    if not pairs:
+        return pd.DataFrame(columns=["step", *REVENUE_KINDS, *(f"{k}_before" for k in REVENUE_KINDS)])
+    rows = _revenues(table)
+    rows = rows.filter(rows.period >= min(pairs) - 1)
+    by_account = ibis.window(group_by="account_id", order_by="period")
+    rows = rows.mutate(
+        before=rows.period.lag().over(by_account),
+        active_before=rows.active.lag().over(by_account),
+        **{f"{kind}_before": rows[kind].lag().over(by_account) for kind in REVENUE_KINDS},
+    )
+    kept = rows.filter(rows.period.isin(pairs) & rows.active & rows.active_before & (rows.before == rows.period - 1))
+    found = members(table)
+    kept = kept.join(found, "account_id")
+    signup_before = kept.cohort == kept.period - 1
+    step = ibis.cases(
+        (signup_before & (kept.cohort != first), "ramp"),
+        ((kept.cohort < kept.period - 1) | (kept.cohort == first), "growth"),
+    )
+    columns = [*REVENUE_KINDS, *(f"{k}_before" for k in REVENUE_KINDS)]
+    kept = kept.mutate(step=step)
+    return engine.run(kept.group_by("step").aggregate(**{c: kept[c].sum() for c in columns}))
+
+
+def _ratio(retained: pd.DataFrame, step: str, kind: str) -> float:
+    """Σ revenue in q / Σ revenue in q − 1 of ``step``'s accounts; 1.0 where there is nothing to measure."""
+    found = retained[retained["step"] == step]
+    now, before = float(found[kind].sum()), float(found[f"{kind}_before"].sum())
+    return now / before if now > 0 and before > 0 else 1.0
