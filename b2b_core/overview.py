@@ -34,36 +34,55 @@ KPI_COLUMNS = [
 ]
 
 
-def quarter_kpis(source: engine.Source) -> pd.DataFrame:
-    """One row per quarter in the panel (index ``quarter``, ascending), columns ``KPI_COLUMNS``.
+TOTAL_COLUMNS = KPI_COLUMNS[:4]  # what ``quarter_kpis(…, flows=False)`` gives
+
+
+def quarter_kpis(source: engine.Source, flows: bool = True) -> pd.DataFrame:
+    """One row per quarter in the panel (index ``quarter``, ascending), columns ``KPI_COLUMNS``
+    (``TOTAL_COLUMNS`` only, without the new, churned and returning accounts, when not ``flows``).
 
     ``source`` is a pandas panel or an Ibis table of one; the engine returns one row per quarter
     (``kpi_reduction``) and only the ratios and the unknown quarters are worked out here.
     """
-    kpis = engine.run(kpi_reduction(engine.table(source))).set_index("ordinal")
+    columns = KPI_COLUMNS if flows else TOTAL_COLUMNS
+    table = engine.table(source)
+    kpis = engine.run(kpi_reduction(table) if flows else total_reduction(table)).set_index("ordinal")
     if kpis.empty:
-        return pd.DataFrame(columns=KPI_COLUMNS, index=pd.Index([], name="quarter"), dtype=float)
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="quarter"), dtype=float)
     kpis = kpis.astype({c: float for c in kpis.columns if c not in ("active_accounts", "new_accounts")})
     kpis["take_rate"] = kpis.pop("reported_platform_revenue") / kpis["b_side_revenue"].replace(0, np.nan)
-    unknown_before = ~(kpis.index - 1).isin(kpis.index)  # no data for q − 1: losses and returns unknown
-    kpis.loc[unknown_before, ["churned_accounts", "returning_accounts"]] = np.nan
+    if flows:
+        unknown_before = ~(kpis.index - 1).isin(kpis.index)  # no data for q − 1: losses and returns unknown
+        kpis.loc[unknown_before, ["churned_accounts", "returning_accounts"]] = np.nan
     kpis.index = pd.Index([quarters.from_ordinal(o) for o in kpis.index], name="quarter")
-    return kpis[KPI_COLUMNS]
+    return kpis[columns]
+
+
+def total_reduction(panel: ir.Table) -> ir.Table:
+    """Per quarter ``ordinal``: the sums ``platform_revenue``, ``b_side_revenue`` (NULL when no
+    row reports it) and ``reported_platform_revenue`` (over the rows reporting B-side revenue),
+    and ``active_accounts`` (one row per account and quarter: the active rows)."""
+    rows = panel.mutate(ordinal=engine.quarter_ordinal(panel.quarter))
+    return (
+        rows.group_by("ordinal")
+        .agg(
+            platform_revenue=rows.platform_revenue.sum(),
+            b_side_revenue=rows.b_side_revenue.sum(),
+            reported_platform_revenue=rows.platform_revenue.sum(where=rows.b_side_revenue.notnull()),
+            active_accounts=rows.active.fill_null(False).cast("int64").sum(),
+        )
+        .order_by("ordinal")
+    )
 
 
 def kpi_reduction(panel: ir.Table) -> ir.Table:
-    """The engine's part of ``quarter_kpis``: per quarter ``ordinal`` (ascending), the sums
-    ``platform_revenue``, ``b_side_revenue`` (NULL when no row reports it) and
-    ``reported_platform_revenue`` (over the rows reporting B-side revenue), and the counts
-    ``active_accounts``, ``new_accounts``, ``churned_accounts`` and ``returning_accounts``
-    (churn counted in the quarter after an account's activity, whether or not it is observed).
+    """The engine's part of ``quarter_kpis``: per quarter ``ordinal`` (ascending), the sums of
+    ``total_reduction`` and the counts ``new_accounts``, ``churned_accounts`` and
+    ``returning_accounts`` (churn counted in the quarter after an account's activity, whether or
+    not it is observed).
     """
     rows = panel.mutate(ordinal=engine.quarter_ordinal(panel.quarter))
-    money = rows.group_by("ordinal").agg(
-        platform_revenue=rows.platform_revenue.sum(),
-        b_side_revenue=rows.b_side_revenue.sum(),
-        reported_platform_revenue=rows.platform_revenue.sum(where=rows.b_side_revenue.notnull()),
-    )
+    money = total_reduction(panel).drop("active_accounts")
     active = rows.filter(rows.active).select("account_id", "ordinal").distinct()
     by_account = ibis.window(group_by="account_id", order_by="ordinal")
     active = active.mutate(

@@ -92,10 +92,12 @@ def period_label(period: Period, ordinal: int) -> str:
 def signup_rows(panel: ir.Table, columns: list[str]) -> ir.Table:
     """Per account ever active: ``account_id``, ``cohort`` (the quarter of its first active row)
     and ``columns`` as text on that row (stripped; empty or missing as ``NOT_SET``)."""
-    active = panel.filter(panel.active).mutate(ordinal=engine.quarter_ordinal(panel.quarter))
-    first = active.filter(active.ordinal == active.ordinal.min().over(group_by="account_id"))
-    text = {c: first[c].cast("string").strip().nullif("").fill_null(NOT_SET) for c in columns}
-    return first.select("account_id", cohort=first.quarter, **text)
+    active = panel.filter(panel.active)
+    ordinal = engine.quarter_ordinal(active.quarter)  # one row per account and quarter: the first is unique
+    text = {c: active[c].cast("string").strip().nullif("").fill_null(NOT_SET) for c in columns}
+    return active.group_by("account_id").aggregate(
+        cohort=active.quarter.argmin(ordinal), **{c: value.argmin(ordinal) for c, value in text.items()}
+    )
 
 
 def observed_periods(observed: Sequence[str], period: Period = "quarter") -> np.ndarray:

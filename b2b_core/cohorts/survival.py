@@ -98,6 +98,12 @@ def lifetimes(
     table = engine.table(panel)
     found = members(table, period, by)
     counts = engine.run(found.group_by("group", "cohort", "last_active").aggregate(accounts=found.count()))
+    return counted_lifetimes(counts, period, by, observed_ordinals(table, period, observed))
+
+
+def counted_lifetimes(counts: pd.DataFrame, period: Period, by: str | None, observed: np.ndarray) -> Lifetimes:
+    """``Lifetimes`` from the engine's counts: rows of ``group``, ``cohort``, ``last_active``
+    (NULL for accounts never active) and ``accounts``; ``observed`` as ``observed_ordinals``."""
     ever = counts["cohort"].notna()
     counts, never_active = counts[ever], int(counts.loc[~ever, "accounts"].sum())
     codes, labels = pd.factorize(counts["group"], sort=True)
@@ -110,7 +116,7 @@ def lifetimes(
         cohort=counts["cohort"].to_numpy(np.int64)[order],
         last_active=counts["last_active"].to_numpy(np.int64)[order],
         accounts=counts["accounts"].to_numpy(np.int64)[order],
-        observed=observed_ordinals(table, period, observed),
+        observed=observed,
         never_active=never_active,
     )
 

@@ -30,10 +30,10 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from b2b_core import engine, overview
-from b2b_core.cohorts.activity import members
+from b2b_core import engine, overview, quarters
+from b2b_core.cohorts.activity import ALL_ACCOUNTS
 from b2b_core.cohorts.sbg import ShiftedBetaGeometric
-from b2b_core.cohorts.survival import Lifetimes, lifetimes, survivor_counts
+from b2b_core.cohorts.survival import Lifetimes, counted_lifetimes, survivor_counts
 
 WINDOW = 4  # quarters of the trailing window
 HISTORY_COLUMNS = ["active_accounts", "platform_revenue", "b_side_revenue", "take_rate"]
@@ -83,9 +83,9 @@ class Base:
 def fit_base(panel: engine.Source) -> Base:
     """Measure the ``Base`` of a panel (contract columns; ``b_side_revenue`` optional).
 
-    The engine reduces the panel to the accounts' lifetimes (``cohorts.lifetimes``), revenue per
-    cohort in the trailing window (``_cohort_revenue``), the retained accounts' revenue sums
-    (``_retained_sums``) and the quarter KPIs; the fit and the trends are computed from those.
+    The engine reads the panel once for the accounts' lifetimes and revenue sums
+    (``_account_sums``) and once for the quarter totals (the history); the fit and the trends
+    are computed from those few hundred numbers.
 
     Raises ``ValueError`` when the panel cannot carry a projection: no active account, no
     account active in its last quarter, or no cohort observed for two quarters.
@@ -93,36 +93,39 @@ def fit_base(panel: engine.Source) -> Base:
     table = engine.table(panel)
     if "b_side_revenue" not in table.columns:
         table = table.mutate(b_side_revenue=ibis.null("float64"))
-    found = lifetimes(table)
+    history = overview.quarter_kpis(table, flows=False)[HISTORY_COLUMNS]
+    observed = quarters.ordinals_of(history.index)
+    if not len(observed):
+        raise ValueError("the data have no active account to project from: upload a quarter with active accounts")
+    last, first = int(observed[-1]), int(observed[0])
+    window = [int(q) for q in observed[observed > first][-WINDOW:]]
+    pairs = [q for q in window if q - 1 in observed]
+    sums = _account_sums(table, last, pairs)
+    found = counted_lifetimes(sums.assign(group=ALL_ACCOUNTS), "quarter", None, observed)
     if not len(found.accounts):
         raise ValueError("the data have no active account to project from: upload a quarter with active accounts")
-    last, first = found.last_observed, int(found.observed[0])
-    alive = found.last_active == last
-    if not alive.any():
+    sums = sums[sums["cohort"].notna()].astype({"cohort": np.int64, "last_active": np.int64})
+    alive = sums[sums["last_active"] == last]
+    if alive.empty:
         raise ValueError(f"no account is active in the last quarter {found.label(last)}: nothing to project from")
     model, fitted, problem = _fit_renewal(found, first)
 
-    window = [int(q) for q in found.observed[found.observed > first][-WINDOW:]]
-    new_sizes = [int(found.accounts[found.cohort == q].sum()) for q in window]
-    ages = last - found.cohort
-    width = int(ages[alive].max()) + 1
-    pairs = [q for q in window if q - 1 in found.observed]
-    cells = _cohort_revenue(table, last - WINDOW)
-    retained = _retained_sums(table, pairs, first)
-    history = overview.quarter_kpis(table)[HISTORY_COLUMNS]
+    signups = sums[sums["cohort"].isin(window)]
+    new_sizes = [int(signups.loc[signups["cohort"] == q, "accounts"].sum()) for q in window]
+    ages = (last - alive["cohort"]).to_numpy()
+    width = int(ages.max()) + 1
     trends = {}
     for kind in REVENUE_KINDS:
-        now = cells[cells["period"] == last]
-        signup = cells[(cells["period"] == cells["cohort"]) & cells["cohort"].isin(window)]
+        ramp, growth = _retained_ratios(sums, kind, pairs, first)
         trends[kind] = RevenueTrend(
-            by_age=np.bincount(last - now["cohort"], weights=now[kind], minlength=width),
-            new_account=signup[kind].sum() / sum(new_sizes) if sum(new_sizes) else 0.0,
-            ramp=_ratio(retained, "ramp", kind),
-            growth=_ratio(retained, "growth", kind) - 1,
+            by_age=np.bincount(ages, weights=alive[f"{kind}_{last}"], minlength=width),
+            new_account=signups[f"initial_{kind}"].sum() / sum(new_sizes) if sum(new_sizes) else 0.0,
+            ramp=ramp,
+            growth=growth - 1,
         )
     return Base(
         last_quarter=found.label(last),
-        alive=np.bincount(ages[alive], weights=found.accounts[alive], minlength=width),
+        alive=np.bincount(ages, weights=alive["accounts"], minlength=width),
         alpha=model.alpha_,
         beta=model.beta_,
         covariance=model.covariance_,
@@ -158,59 +161,59 @@ def _fit_renewal(found: Lifetimes, first: int) -> tuple[ShiftedBetaGeometric, in
 REVENUE_KINDS = ("platform", "b_side")
 
 
-def _revenues(table: ir.Table) -> ir.Table:
-    """Per row of the panel: ``account_id``, ``period`` (quarter ordinal), ``active`` and the
-    revenue kinds (missing as 0)."""
-    return table.select(
+def _account_sums(table: ir.Table, last: int, pairs: list[int]) -> pd.DataFrame:
+    """The engine's part of the base, in one pass over the panel: per ``cohort`` and
+    ``last_active`` (quarter ordinals, NULL for accounts never active), the ``accounts`` and,
+    summed over them, for each revenue kind (platform, B-side; missing as 0):
+
+    * ``initial_<kind>``: revenue in the signup quarter;
+    * ``<kind>_<q>``: revenue in quarter q, for q = ``last`` and each q and q − 1 of ``pairs``;
+    * ``kept_<kind>_<q>`` and ``kept_<kind>_<q − 1>``: revenue in q and in q − 1 of the accounts
+      active in both, for each q of ``pairs``.
+    """
+    rows = table.select(
         "account_id",
         period=engine.quarter_ordinal(table.quarter),
         active=table.active.fill_null(False),
         platform=table.platform_revenue.fill_null(0.0),
         b_side=table.b_side_revenue.cast("float64").fill_null(0.0),
     )
+    quarters_read = sorted({last, *pairs, *(q - 1 for q in pairs)})
+    per_account = {
+        "cohort": rows.period.min(where=rows.active),
+        "last_active": rows.period.max(where=rows.active),
+        **{f"initial_{kind}": rows[kind].argmin(rows.period, where=rows.active) for kind in REVENUE_KINDS},
+    }
+    for q in quarters_read:
+        per_account[f"active_{q}"] = rows.active.any(where=rows.period == q).fill_null(False)
+        for kind in REVENUE_KINDS:
+            per_account[f"{kind}_{q}"] = rows[kind].sum(where=rows.period == q).fill_null(0.0)
+    accounts = rows.group_by("account_id").aggregate(**per_account)
+    sums = {"accounts": accounts.count()}
+    for kind in REVENUE_KINDS:
+        sums[f"initial_{kind}"] = accounts[f"initial_{kind}"].sum()
+        sums[f"{kind}_{last}"] = accounts[f"{kind}_{last}"].sum()
+        for q in pairs:
+            kept = accounts[f"active_{q}"] & accounts[f"active_{q - 1}"]
+            for p in (q, q - 1):
+                sums[f"kept_{kind}_{q}_{p}"] = accounts[f"{kind}_{p}"].sum(where=kept)
+    found = engine.run(accounts.group_by("cohort", "last_active").aggregate(**sums))
+    return found.fillna({c: 0.0 for c in found.columns if c not in ("cohort", "last_active")})
 
 
-def _cohort_revenue(table: ir.Table, start: int) -> pd.DataFrame:
-    """Per ``cohort`` and ``period`` ≥ ``start`` (quarter ordinals): the revenue kinds summed over
-    the cohort's accounts active in that quarter."""
-    rows = _revenues(table)
-    rows = rows.filter(rows.active & (rows.period >= start))
-    found = members(table)
-    joined = rows.join(found.filter(found.cohort.notnull()), "account_id")
-    sums = {kind: joined[kind].sum() for kind in REVENUE_KINDS}
-    return engine.run(joined.group_by("cohort", "period").aggregate(**sums))
-
-
-def _retained_sums(table: ir.Table, pairs: list[int], first: int) -> pd.DataFrame:
-    """Per ``step`` (``ramp``: accounts of age 0 in q − 1; ``growth``: of age ≥ 1, the first
-    quarter's cohort counted there as its accounts signed up earlier), summed over the quarters q
-    of ``pairs`` and the accounts active in both q and q − 1: each revenue kind in q and, as
-    ``<kind>_before``, in q − 1."""
-    if not pairs:
-        return pd.DataFrame(columns=["step", *REVENUE_KINDS, *(f"{k}_before" for k in REVENUE_KINDS)])
-    rows = _revenues(table)
-    rows = rows.filter(rows.period >= min(pairs) - 1)
-    by_account = ibis.window(group_by="account_id", order_by="period")
-    rows = rows.mutate(
-        before=rows.period.lag().over(by_account),
-        active_before=rows.active.lag().over(by_account),
-        **{f"{kind}_before": rows[kind].lag().over(by_account) for kind in REVENUE_KINDS},
-    )
-    kept = rows.filter(rows.period.isin(pairs) & rows.active & rows.active_before & (rows.before == rows.period - 1))
-    found = members(table)
-    kept = kept.join(found, "account_id")
-    signup_before = kept.cohort == kept.period - 1
-    step = ibis.cases(
-        (signup_before & (kept.cohort != first), "ramp"),
-        ((kept.cohort < kept.period - 1) | (kept.cohort == first), "growth"),
-    )
-    columns = [*REVENUE_KINDS, *(f"{k}_before" for k in REVENUE_KINDS)]
-    kept = kept.mutate(step=step)
-    return engine.run(kept.group_by("step").aggregate(**{c: kept[c].sum() for c in columns}))
-
-
-def _ratio(retained: pd.DataFrame, step: str, kind: str) -> float:
-    """Σ revenue in q / Σ revenue in q − 1 of ``step``'s accounts; 1.0 where there is nothing to measure."""
-    found = retained[retained["step"] == step]
-    now, before = float(found[kind].sum()), float(found[f"{kind}_before"].sum())
-    return now / before if now > 0 and before > 0 else 1.0
+def _retained_ratios(sums: pd.DataFrame, kind: str, pairs: list[int], first: int) -> tuple[float, float]:
+    """(ramp, 1 + growth) of one revenue ``kind``: Σ revenue in q / Σ revenue in q − 1 over the
+    quarters q of ``pairs`` and the accounts active in both, (1) of age 0 in q − 1 and (2) of
+    age ≥ 1 (the first quarter's cohort counts as age ≥ 1: its accounts signed up earlier); 1.0
+    where there is nothing to measure. ``sums``: ``_account_sums`` of the accounts ever active."""
+    totals = np.zeros((2, 2))  # [ramp | growth] × [q | q − 1]
+    for q in pairs:
+        signup_quarter = (sums["cohort"] == q - 1) & (sums["cohort"] != first)
+        older = (sums["cohort"] < q - 1) | (sums["cohort"] == first)
+        for row, accounts in enumerate((signup_quarter, older)):
+            totals[row] += (
+                sums.loc[accounts, f"kept_{kind}_{q}_{q}"].sum(),
+                sums.loc[accounts, f"kept_{kind}_{q}_{q - 1}"].sum(),
+            )
+    ramp, growth = (now / before if now > 0 and before > 0 else 1.0 for now, before in totals)
+    return ramp, growth
