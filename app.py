@@ -4,7 +4,7 @@ import duckdb
 import streamlit as st
 
 from b2b_core.store import WorkspaceError
-from ui import auth, present, state
+from ui import auth, present, state, warm_up
 from ui.format import plain
 
 PAGES = {
@@ -41,6 +41,7 @@ def sidebar(person) -> None:
         else:
             st.markdown("**Empty** · upload a quarter on the Data page")
         st.caption(f"Version {ws.version} · {auth.sidebar_line(person)}")
+        warm_up.sidebar_status()
         present.sidebar_toggle()
         if auth.sign_in_configured() and st.button("Sign out", key="auth:sidebar_sign_out"):
             st.logout()
@@ -64,7 +65,9 @@ if presenting and page.url_path != "workshop":  # a room sees the deck only
     st.switch_page(PAGES["workshop"][0], query_params=st.query_params.to_dict())
 try:
     state.workspace()  # a file that cannot be opened gets the message below, presenting or not
-    if not presenting:
+    if presenting:
+        warm_up.start()
+    else:
         sidebar(person)
 except WorkspaceError as lost:  # its file is gone from the path, or was replaced as it was reopened
     st.error(plain(lost))

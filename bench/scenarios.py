@@ -10,8 +10,9 @@ machine one scheduling hiccup would dominate a median of few runs), after one un
 call; the horizon is ``--horizon`` quarters, bands on (the default) unless said otherwise.
 
 * **Scaling**: ``project(panel, scenario)`` from the panel at each size — ``fit_base`` then the
-  projection with its simulated 90% band — split into ``fit_base(panel)`` alone (and, of it, the
-  accounts' lifetimes ``cohorts.lifetimes(panel)``, one of the engine reductions it runs) and ``project(base, scenario)`` alone. The
+  projection with its simulated 90% band — split into ``fit_base(panel)`` alone (and, for
+  comparison, ``cohorts.lifetimes(panel)``, one aggregate of the engine over every row) and
+  ``project(base, scenario)`` alone. The
   projection works on per-age totals, so its time does not depend on the number of accounts;
   ``fit_base`` reads every row. Goal: each step of the data costs at most 1.2 × the step in time,
   i.e. t(100k)/t(10k) ≤ 12× and t(1M)/t(100k) ≤ 12×. For reference, the same table times

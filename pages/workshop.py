@@ -100,7 +100,7 @@ data = state.data_version()
 saved_weights = ws.playbook_weights()
 book, _ = state.readable_playbook().with_saved_weights(saved_weights)
 model = views.model_from_url()
-deck = views.deck(data, f"{state.playbook_key()}|{sorted(saved_weights.items())}", model, book)
+deck = views.deck(data, views.book_key(state.playbook_key(), saved_weights), model, book)
 saved = dict(ws.saved_scenarios())
 available = list(deck.slides)
 if not available:

@@ -11,3 +11,13 @@ def workspace_path(tmp_path, monkeypatch):
     path = tmp_path / "workspace.duckdb"
     monkeypatch.setenv("B2B_WORKSPACE", str(path))
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _views_prepared_before_exit():
+    """The app prepares each data version's views in a background thread (``ui.warm_up``): let the
+    last one finish before the interpreter exits under it."""
+    yield
+    from ui import warm_up
+
+    warm_up.wait(300)

@@ -34,6 +34,11 @@ def deck(data: str, book_key: str, model: str, _book: Playbook) -> report.Deck:
     )
 
 
+def book_key(play_key: tuple[str, float], weights: dict) -> str:
+    """The deck cache's key of the playbook file ``play_key`` with the saved ``weights``."""
+    return f"{play_key}|{sorted(weights.items())}"
+
+
 def model_from_url() -> str:
     """The business model of the ``model`` parameter, ``platform`` when absent or unknown."""
     chosen = st.query_params.get(MODEL, playbook.BUSINESS_MODELS[0])

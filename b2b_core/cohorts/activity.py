@@ -144,14 +144,14 @@ def select_accounts(
     """
     table = engine.table(panel)
     selection = {c: v for c, v in (selection or {}).items() if v and c in table.columns}
-    if not selection and not leave_out_first_cohort:
-        return table
-    signup = signup_rows(table, list(selection))
-    if leave_out_first_cohort:
-        signup = signup.cross_join(table.aggregate(first=engine.quarter_ordinal(table.quarter).min()))
-    keep = ibis.literal(True)
-    for column, accepted in selection.items():
-        keep &= signup[column].isin(list(accepted))
-    if leave_out_first_cohort:
-        keep &= engine.quarter_ordinal(signup.cohort) != signup["first"]
-    return table.anti_join(signup.filter(~keep).select("account_id"), "account_id")
+    chosen = table
+    if leave_out_first_cohort:  # the first quarter's cohort: the accounts active in it ("YYYYQn" sorts in time)
+        first = table.filter((table.quarter == table.quarter.min()) & table.active)
+        chosen = chosen.anti_join(first.select("account_id"), "account_id")
+    if selection:
+        signup = signup_rows(table, list(selection))
+        keep = ibis.literal(True)
+        for column, accepted in selection.items():
+            keep &= signup[column].isin(list(accepted))
+        chosen = chosen.anti_join(signup.filter(~keep).select("account_id"), "account_id")
+    return chosen

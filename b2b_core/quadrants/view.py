@@ -26,7 +26,7 @@ import pandas as pd
 from b2b_core import engine
 from b2b_core.quadrants.assign import INACTIVE, NO_B_SIDE, QUADRANTS, STATES, Cut, assign_quadrants, placed_rows
 
-MAX_POINTS = 50_000  # markers the map draws at most
+MAX_POINTS = 20_000  # markers the map draws at most: ~3 MB of figure, drawn by a laptop in a blink
 TOP_ACCOUNTS = 500  # the largest accounts on each axis are always drawn
 DENSITY_BINS = 60  # cells per axis of the density layer
 

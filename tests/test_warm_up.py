@@ -1,0 +1,68 @@
+"""A data version's views are prepared in the background as soon as the app sees it, so that
+every page opened afterwards finds what it shows first already computed."""
+
+from __future__ import annotations
+
+import pytest
+
+from b2b_core import sample
+from b2b_core.access import LOCAL
+from b2b_core.store import Workspace
+from tests.apptest import open_app, workspace_of
+from ui import warm_up
+
+PAGES = ["pages/lifecycle.py", "pages/quadrants.py", "pages/cohorts.py", "pages/scenarios.py", "pages/workshop.py"]
+
+
+def _engine_refuses(monkeypatch):
+    """From now on any question to the workspace's engine fails: only cached views can be shown."""
+
+    def refused(self, reduction):
+        raise AssertionError("the page asked the engine for a view that should have been prepared")
+
+    monkeypatch.setattr(Workspace, "reduce", refused)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_after_the_preparation_each_page_shows_its_first_view_without_asking_the_engine(
+    workspace_path, monkeypatch, page
+):
+    workspace_of_app = open_app()  # the Overview: the data version is seen, its preparation starts
+    assert warm_up.wait(120)
+    progress = warm_up.start()
+    assert not progress.running and progress.done == len(progress.steps) and progress.stopped is None
+    _engine_refuses(monkeypatch)
+    workspace_of_app.switch_page(page)
+    workspace_of_app.run()
+    assert not workspace_of_app.exception, workspace_of_app.exception
+
+
+def test_the_preparation_covers_the_quadrants_of_every_quarter(workspace_path):
+    open_app()
+    assert warm_up.wait(120)
+    steps = warm_up.start().steps
+    quarters = workspace_of(workspace_path).quarters()
+    assert [s for s in steps if s.startswith("the quadrants of")] == [f"the quadrants of {q}" for q in quarters[-2::-1]]
+
+
+def test_a_new_version_of_the_data_gets_its_own_preparation(workspace_path):
+    open_app()
+    assert warm_up.wait(120)
+    first = warm_up.start()
+    ws = workspace_of(workspace_path)
+    ws.commit(sample.generate_panel(50, 1, last_quarter="2026Q4", seed=3), "2026Q4.csv", actor=LOCAL)
+    second = warm_up.start()
+    assert second is not first
+    assert warm_up.wait(120)
+    assert second.done == len(second.steps)
+    assert "the quadrants of 2026Q3" in second.steps and "the quadrants of 2026Q3" not in first.steps
+
+
+def test_the_sidebar_says_what_is_being_prepared_while_it_is(workspace_path):
+    app = open_app()
+    captions = [c.value for c in app.sidebar.caption]
+    # the first run sees the preparation just started (the steps take seconds on the sample)
+    assert any(c.startswith(warm_up.PREPARING) and "in the background" in c for c in captions), captions
+    assert warm_up.wait(120)
+    app.run()
+    assert not any(c.startswith(warm_up.PREPARING) for c in app.sidebar.caption.values)

@@ -1,0 +1,169 @@
+"""The one-time work of a data version, done in the background: every page's views are computed
+as soon as a version of the data is first seen, so that a page opened later finds them cached.
+
+The steps (``_steps``) ask the pages' own view functions for what each page shows before anyone
+touches a control, in the order of the navigation, then the quadrant views of the earlier
+quarters (the quarter slider). A page that asks for a view while it is being prepared waits for
+that one computation instead of starting its own (Streamlit's caches compute each key once). A
+new version of the data stops the run between two steps; the run of the new version starts on
+the next page load. The sidebar says what is being prepared when a page is drawn (``sidebar_status``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from b2b_core import lifecycle, overview
+from b2b_core.store import Workspace, default_path
+from ui import cohort_views, quadrant_views, scenario_views, state, workshop_views
+
+Step = tuple[str, Callable[[], object]]
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Progress:
+    """How far the preparation of one data version has come (read by the sidebar)."""
+
+    steps: list[str]
+    done: int = 0
+    started: float = field(default_factory=time.monotonic)
+    finished: float | None = None
+    stopped: str | None = None  # why the run ended early, if it did
+
+    @property
+    def running(self) -> bool:
+        return self.finished is None
+
+    @property
+    def current(self) -> str | None:
+        return self.steps[self.done] if self.running and self.done < len(self.steps) else None
+
+
+_RUNS: dict[str, Progress] = {}
+_RUNS_LOCK = threading.Lock()
+
+
+class _QuietThread(logging.Filter):
+    """Drops Streamlit's "missing ScriptRunContext" warning of the warm-up thread: it prepares
+    caches for every session, not for one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return threading.current_thread().name != THREAD_NAME
+
+
+THREAD_NAME = "warm-up"
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_QuietThread())
+
+
+def start() -> Progress:
+    """The preparation of the current data version, started in a background thread on its first call."""
+    data, ws = state.data_version(), state.workspace()
+    with _RUNS_LOCK:
+        if data not in _RUNS:
+            steps = _steps()
+            _RUNS[data] = Progress([label for label, _ in steps])
+            thread = threading.Thread(target=_run, args=(ws, data, steps, _RUNS[data]), name=THREAD_NAME, daemon=True)
+            thread.start()
+        return _RUNS[data]
+
+
+def wait(timeout: float) -> bool:
+    """Wait until no preparation is running (at most ``timeout`` seconds); True if none is."""
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread.name == THREAD_NAME:
+            thread.join(max(deadline - time.monotonic(), 0))
+    return not any(t.name == THREAD_NAME and t.is_alive() for t in threading.enumerate())
+
+
+def _run(ws: Workspace, data: str, steps: list[Step], progress: Progress) -> None:
+    for _, step in steps:
+        if not _still(ws, data):
+            progress.stopped = "the data or the workspace changed"
+            break
+        try:
+            step()
+        except Exception as exc:  # the page that shows this view reports the problem itself
+            log.warning("preparing %s failed: %s", progress.current, exc)
+        progress.done += 1
+    progress.finished = time.monotonic()
+
+
+def _still(ws: Workspace, data: str) -> bool:
+    """True while ``data`` is the live version of the app's workspace (checked without opening one)."""
+    try:
+        return default_path() == ws.path and f"{ws.path}#{ws.version}" == data
+    except Exception:  # closed or gone: whatever it is, not this version any more
+        return False
+
+
+def _steps() -> list[Step]:
+    """What each page shows first, in the order of the navigation (the pages' defaults: no filter,
+    median cuts, the latest quarter, quarterly cohorts without the first quarter's), then the
+    quadrant views of the earlier quarters, latest first."""
+    data = state.data_version()
+    observed = state.workspace().quarters()
+    if not observed:
+        return []
+    latest, before = observed[-1], observed[:-1]
+    every, cut = (), "median"
+    play_key = state.playbook_key()
+    book, weights = state.playbook(play_key), state.workspace().playbook_weights()
+
+    def deck() -> object:
+        if isinstance(book, str):
+            return None
+        fitted, _ = book.with_saved_weights(weights)
+        return workshop_views.deck(data, workshop_views.book_key(play_key, weights), "platform", fitted)
+
+    steps: list[Step] = [
+        ("the quarter KPIs", lambda: state.reduced(overview.quarter_kpis)),
+        ("the lifecycle signals", lambda: state.reduced(lifecycle.company_metrics)),
+        ("the quadrant filters", quadrant_views.filter_options),
+        ("the quadrant map", lambda: quadrant_views.quarter(every, latest, cut, None)),
+        ("the quadrant mix", lambda: quadrant_views.summary(every, cut, None, (latest,))),
+    ]
+    if before:
+        steps.append(("the migration", lambda: quadrant_views.migration(every, before[-1], latest, cut, None)))
+    if not isinstance(book, str):
+        figure = (data, every, latest, cut, None, True, "quadrant", None, play_key)
+        steps.append(("the drawing of the quadrant map", lambda: quadrant_views.map_figure(*figure)))
+    steps += [
+        ("the cohort filters", cohort_views.filter_options),
+        ("the retention triangle", lambda: cohort_views.matrix(every, True, "quarter", "logo", "initial")),
+        ("the revenue retention", lambda: cohort_views.matrix(every, True, "quarter", "nrr", "initial")),
+        ("the survival curve", lambda: cohort_views.survival(every, True, "quarter", None)),
+        ("the renewal projection", lambda: cohort_views.projection(every, True, "quarter", None, 20)),
+        ("the renewals by contract", lambda: cohort_views.renewals(every)),
+        ("the scenario base", lambda: scenario_views.base(data)),
+        ("the back-test", lambda: scenario_views.backtest(data)),
+        ("the workshop deck", deck),
+    ]
+    for i in range(len(before) - 1, -1, -1):
+        quarter, earlier = before[i], before[:i]
+
+        def views_of(quarter: str = quarter, earlier: list[str] = earlier) -> None:
+            quadrant_views.quarter(every, quarter, cut, None)
+            quadrant_views.summary(every, cut, None, (quarter,))
+            if earlier:
+                quadrant_views.migration(every, earlier[-1], quarter, cut, None)
+
+        steps.append((f"the quadrants of {quarter}", views_of))
+    return steps
+
+
+PREPARING = "Preparing"  # the sidebar line's first word while the views are being prepared
+
+
+def sidebar_status() -> None:
+    """Start preparing this data version's views; while they are, a line in the sidebar says which."""
+    progress = start()
+    if progress.current:
+        st.caption(f"{PREPARING} {progress.current} in the background ({progress.done + 1} of {len(progress.steps)})…")
