@@ -41,6 +41,11 @@ are DuckDB files holding a copy of every table above plus a manifest. Taking a b
 ``version`` alone. A restore checks the file in a separate in-memory DuckDB as strictly as an
 upload before touching the workspace, then replaces the workspace's content in one transaction
 that bumps ``version``. ``python -m b2b_core.store`` backs up and restores from the command line.
+
+Modules, one concept each: ``workspace`` (opening the file, reading the live panel, running
+reductions on it), ``uploads`` (uploads and versions, custom metric columns), ``settings`` (saved
+scenarios and playbook weights), ``audit`` (the audit trail), ``backup`` (backup files and their
+checks), ``schema`` (tables and row checks), ``errors``.
 """
 
 from b2b_core.store.backup import APP as BACKUP_APP

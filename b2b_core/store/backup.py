@@ -32,10 +32,12 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 
-from b2b_core import contract
+from b2b_core import access, contract
+from b2b_core.access import Actor
 from b2b_core.quarters import YEARS
 from b2b_core.scenarios.levers import Scenario
 from b2b_core.store.errors import unwritable
@@ -359,3 +361,135 @@ def _numbers(text: str, least: float) -> bool:
             for v in values.values()
         )
     return False
+
+
+class Backups:
+    """The ``Workspace``'s backups: writing one (a consistent copy with its manifest) and restoring
+    one in place of the workspace's content."""
+
+    def write_backup(self, path: str | os.PathLike, *, actor: Actor) -> dict:
+        """Write the whole workspace to ``path`` as a backup (``b2b_core.store.backup``), replacing
+        any file there; return what the audit entry records: version, rows (table → count),
+        sha256 and bytes of the file.
+
+        One consistent snapshot: copied in one transaction under the writers' lock. The file is
+        written in a temporary folder beside ``path`` and appears there only once complete; the
+        folder is removed whatever happens. The backup is audited (after it is taken, so the file
+        does not hold its own entry); ``version`` stays as it is.
+        """
+        access.require(actor, "backup")
+        path = Path(path)
+        with self._lock, temporary_folder(path.parent) as folder:
+            partial = folder / "backup.duckdb"
+            source = self._fetch("SELECT current_database()")[0][0]
+            try:
+                self._con.execute(f"ATTACH {sql_string(str(partial))} AS b2b_backup_out")
+            except duckdb.Error as error:
+                raise unwritable(error, f"The backup file {path}") or error from error
+            try:
+                with self._transaction(file=path) as con:
+                    con.execute(f"COPY FROM DATABASE {quote(source)} TO b2b_backup_out")
+                    tables = self._column(
+                        "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY 1", [source]
+                    )
+                    rows = {t: con.execute(f"SELECT count(*) FROM {quote(t)}").fetchall()[0][0] for t in tables}
+                    version = self.version
+                    write_manifest(con, "b2b_backup_out", version, rows)
+            finally:
+                with suppress(duckdb.Error):
+                    self._con.execute("DETACH b2b_backup_out")
+            summary = {
+                "version": version,
+                "rows": rows,
+                "sha256": file_sha256(partial),
+                "bytes": partial.stat().st_size,
+            }
+            try:
+                os.replace(partial, path)
+            except OSError as error:
+                raise unwritable(error, f"The backup file {path}") or error from error
+            with self._transaction():
+                self._record(
+                    actor,
+                    "backup",
+                    f"backed up the workspace (version {version}): {rows['uploads']} upload(s), "
+                    f"{rows['panel_rows']:,} stored rows, {summary['bytes'] / 1e6:.1f} MB",
+                    summary,
+                )
+        return summary
+
+    def backup(self, *, actor: Actor) -> bytes:
+        """The whole workspace as a backup file's bytes (``write_backup``), e.g. for a download."""
+        with temporary_folder() as folder:
+            file = folder / "backup.duckdb"
+            self.write_backup(file, actor=actor)
+            return file.read_bytes()
+
+    def restore_backup(self, backup: bytes | str | os.PathLike | BinaryIO, *, actor: Actor) -> dict:
+        """Replace the workspace's whole content with a backup's (bytes, a path or a binary file).
+
+        The backup is checked first (``backup.check_backup``: ValueError saying what is wrong,
+        nothing changed). Then one transaction empties every table, gives panel_rows the backup's
+        custom metric columns, copies every table from the backup except the audit trail, sets
+        ``version`` to the current one plus one (every cache keyed by it is stale) and appends the
+        restore to this workspace's audit trail: the trail only grows, a restore cannot erase what
+        was done. Returns what that entry records: created_at and source_version of the backup,
+        rows (table → count), sha256 of the file, and the version it replaced.
+        """
+        access.require(actor, "restore_backup")
+        with temporary_folder() as folder:
+            file = folder / "backup.duckdb"
+            try:
+                if isinstance(backup, bytes | bytearray | memoryview):
+                    file.write_bytes(backup)
+                elif hasattr(backup, "read"):
+                    with file.open("wb") as out:
+                        shutil.copyfileobj(backup, out)
+                else:
+                    shutil.copyfile(backup, file)
+            except OSError as error:
+                if isinstance(error, FileNotFoundError | IsADirectoryError):
+                    raise ValueError(f"There is no backup file at {backup}: check the path.") from error
+                raise unwritable(error, f"A temporary copy of the backup ({folder})") or error from error
+            manifest = check_backup(file)
+            summary = {
+                "created_at": manifest["created_at"],
+                "source_version": manifest["source_version"],
+                "rows": manifest["rows"],
+                "sha256": file_sha256(file),
+            }
+            with self._lock:
+                try:
+                    self._con.execute(f"ATTACH {sql_string(str(file))} AS b2b_backup_in (READ_ONLY, TYPE DUCKDB)")
+                    with self._transaction():
+                        self._replace_content("b2b_backup_in", manifest, actor, summary)
+                except duckdb.Error as error:  # e.g. a key twice in an altered backup: rolled back
+                    raise ValueError(
+                        f"This backup could not be restored ({error}); the workspace is unchanged."
+                    ) from error
+                finally:
+                    with suppress(duckdb.Error):
+                        self._con.execute("DETACH b2b_backup_in")
+        return summary
+
+    def _replace_content(self, database: str, manifest: dict, actor: Actor, summary: dict) -> None:
+        """Inside the restore's transaction: every table but the audit trail from the backup
+        attached as ``database``, a version bump, and the restore's audit entry."""
+        con = self._con
+        summary["replaced_version"] = self.version
+        con.execute("DROP TABLE panel_rows")
+        con.execute(SCHEMA)  # creates panel_rows afresh, without custom metric columns
+        for name in manifest["custom"]:
+            con.execute(f"ALTER TABLE panel_rows ADD COLUMN {quote(name)} DOUBLE")
+        for table in (t for t in manifest["rows"] if t != "audit"):  # history stays
+            con.execute(f"DELETE FROM {quote(table)}")
+            con.execute(f"INSERT INTO {quote(table)} BY NAME SELECT * FROM {database}.main.{quote(table)}")
+        con.execute("UPDATE workspace_state SET version = ?", [summary["replaced_version"] + 1])
+        self._record(
+            actor,
+            "restore_backup",
+            f"restored the workspace from a backup of {summary['created_at']:%Y-%m-%d %H:%M} UTC "
+            f"(version {summary['source_version']}): {summary['rows']['uploads']} upload(s), "
+            f"{summary['rows']['panel_rows']:,} stored rows",
+            summary,
+        )

@@ -1,0 +1,112 @@
+"""What a workspace keeps besides the panel: saved scenarios and the playbook weights edited in the
+app. Part of ``Workspace``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from b2b_core import access
+from b2b_core.access import Actor
+from b2b_core.scenarios.levers import Scenario
+from b2b_core.store.schema import utc_now
+
+
+class SavedSettings:
+    """The ``Workspace``'s saved scenarios and playbook weights, each change audited."""
+
+    def saved_scenarios(self) -> list[tuple[str, dict[str, float]]]:
+        """The saved scenarios as (name, lever → value), in the order they were first saved."""
+        return [
+            (name, json.loads(levers))
+            for name, levers in self._fetch("SELECT name, levers FROM scenarios ORDER BY position")
+        ]
+
+    def _saved_name(self, name: str) -> str | None:
+        """The saved scenario name equal to ``name`` ignoring case, or None."""
+        found = self._column("SELECT name FROM scenarios WHERE lower(name) = lower(?)", [name])
+        return found[0] if found else None
+
+    def save_scenario(self, name: str, levers: Mapping[str, float], *, actor: Actor) -> None:
+        """Save a scenario's lever values under ``name``, replacing the scenario of that name (the
+        same name ignoring case) in its place, or adding it last. ValueError, nothing saved, for a
+        scenario the app could not open (``Scenario.of``)."""
+        access.require(actor, "save_scenario")
+        Scenario.of(name, levers)  # ValueError for what the app could not open: an unknown lever, a value out of range
+        values = {str(k): float(v) for k, v in levers.items()}
+        with self._transaction() as con:
+            existing = self._saved_name(name)
+            if existing is None:
+                con.execute(
+                    "INSERT INTO scenarios SELECT ?, ?, coalesce(max(position), 0) + 1, ? FROM scenarios",
+                    [name, json.dumps(values), utc_now()],
+                )
+            else:
+                con.execute(
+                    "UPDATE scenarios SET name = ?, levers = ?, saved_at = ? WHERE name = ?",
+                    [name, json.dumps(values), utc_now(), existing],
+                )
+            self._record(actor, "save_scenario", f"saved scenario {name!r}", {"name": name, "levers": values})
+
+    def rename_scenario(self, old: str, new: str, *, actor: Actor) -> None:
+        """Rename a saved scenario in its place. KeyError if none is called ``old``; ValueError if
+        another one is already called ``new`` (ignoring case)."""
+        access.require(actor, "save_scenario")
+        with self._transaction() as con:
+            if not self._column("SELECT 1 FROM scenarios WHERE name = ?", [old]):
+                raise KeyError(f"no saved scenario is called {old!r}")
+            taken = self._saved_name(new)
+            if taken is not None and taken != old:
+                raise ValueError(f"a saved scenario is already called {taken!r}: choose another name")
+            con.execute("UPDATE scenarios SET name = ? WHERE name = ?", [new, old])
+            self._record(actor, "rename_scenario", f"renamed scenario {old!r} to {new!r}", {"old": old, "new": new})
+
+    def delete_scenario(self, name: str, *, actor: Actor) -> None:
+        """Delete a saved scenario; KeyError if none is called ``name``."""
+        access.require(actor, "save_scenario")
+        with self._transaction() as con:
+            if not self._column("SELECT 1 FROM scenarios WHERE name = ?", [name]):
+                raise KeyError(f"no saved scenario is called {name!r}")
+            con.execute("DELETE FROM scenarios WHERE name = ?", [name])
+            self._record(actor, "delete_scenario", f"deleted scenario {name!r}", {"name": name})
+
+    def playbook_weights(self) -> dict[tuple[str, str], dict[str, float]]:
+        """The saved base weights: (stage, model) → lever → weight."""
+        rows = self._fetch("SELECT stage, model, weights FROM playbook_weights ORDER BY stage, model")
+        return {(stage, model): json.loads(weights) for stage, model, weights in rows}
+
+    def save_playbook_weights(self, stage: str, model: str, weights: Mapping[str, float], *, actor: Actor) -> None:
+        """Save the base weights of (``stage``, ``model``) for everyone, replacing any saved
+        before; audited with the weights that changed. ValueError for a weight that is not a
+        finite number ≥ 0 (the playbook checks the levers when it applies them)."""
+        access.require(actor, "edit_playbook")
+        values = {str(k): float(v) for k, v in weights.items()}
+        bad = next(((k, v) for k, v in values.items() if not (v >= 0 and v != float("inf"))), None)
+        if bad:
+            raise ValueError(f"the weight of {bad[0]} is {bad[1]}: a weight is a number from 0 up")
+        with self._transaction() as con:
+            before = self.playbook_weights().get((stage, model), {})
+            con.execute(
+                "INSERT OR REPLACE INTO playbook_weights VALUES (?, ?, ?, ?)",
+                [stage, model, json.dumps(values), utc_now()],
+            )
+            changed = {k: [before.get(k), v] for k, v in values.items() if before.get(k) != v}
+            self._record(
+                actor,
+                "edit_playbook",
+                f"saved the base weights of {stage} · {model} ({len(changed)} changed)",
+                {"stage": stage, "model": model, "weights": values, "changed": changed},
+            )
+
+    def reset_playbook_weights(self, stage: str, model: str, *, actor: Actor) -> None:
+        """Drop the saved weights of (``stage``, ``model``): the playbook file's apply again."""
+        access.require(actor, "edit_playbook")
+        with self._transaction() as con:
+            con.execute("DELETE FROM playbook_weights WHERE stage = ? AND model = ?", [stage, model])
+            self._record(
+                actor,
+                "edit_playbook",
+                f"went back to the playbook file's base weights of {stage} · {model}",
+                {"stage": stage, "model": model, "weights": None},
+            )

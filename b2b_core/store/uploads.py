@@ -1,0 +1,387 @@
+"""Uploads and versions of a workspace: committing a panel (whole, several, or in chunks) as an
+upload that becomes live for its quarters, superseding, restoring and deleting uploads, and the
+custom metric columns they bring. Part of ``Workspace`` (see the package docstring for the model).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from b2b_core import access, contract
+from b2b_core.access import Actor
+from b2b_core.store.errors import WorkspaceChanged
+from b2b_core.store.schema import check_columns, check_rows, quote, utc_now
+
+_STAGED = "staged_panel"
+Table = pd.DataFrame | pa.Table  # what commit accepts: a pandas panel or an Arrow table of one
+
+
+def _column_names(panel: Table) -> list[str]:
+    return [str(c) for c in (panel.column_names if isinstance(panel, pa.Table) else panel.columns)]
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection, relation: str, names: list[str]) -> str:
+    """sha256 of a panel's column names and an order-independent sum of the hashes of its rows
+    (``names`` of ``relation``): stands in for the file's sha256 when the caller has none."""
+    row = f"row({', '.join(quote(n) for n in names)})"
+    rows = con.execute(f"SELECT sum(hash({row})::HUGEINT) FROM {relation}").fetchall()[0][0]
+    return hashlib.sha256(f"{chr(31).join(names)}|{rows}".encode()).hexdigest()
+
+
+class Uploads:
+    """The ``Workspace``'s uploads: every write of the panel goes through these methods."""
+
+    def uploads(self) -> pd.DataFrame:
+        """The upload history, newest first.
+
+        Columns: upload_id, source, sha256, committed_at (UTC), quarters and live_quarters
+        (comma-separated, sorted), rows, status, deleted_at (UTC, NaT unless deleted). Status is
+        "live" (live for all its quarters), "partly superseded", "superseded" or "deleted".
+        """
+        history = self._frame(
+            """
+            SELECT u.upload_id, u.source, u.sha256, u.committed_at,
+                   string_agg(q.quarter, ',' ORDER BY q.quarter) AS quarters,
+                   sum(q.rows)::BIGINT AS rows,
+                   coalesce(string_agg(l.quarter, ',' ORDER BY l.quarter), '') AS live_quarters,
+                   CASE WHEN u.deleted_at IS NOT NULL THEN 'deleted'
+                        WHEN count(l.quarter) = count(*) THEN 'live'
+                        WHEN count(l.quarter) > 0 THEN 'partly superseded'
+                        ELSE 'superseded' END AS status,
+                   u.deleted_at
+            FROM uploads u JOIN upload_quarters q USING (upload_id)
+            LEFT JOIN live_quarters l ON l.upload_id = q.upload_id AND l.quarter = q.quarter
+            GROUP BY u.upload_id, u.source, u.sha256, u.committed_at, u.deleted_at
+            ORDER BY u.upload_id DESC
+            """
+        )
+        for column in ("committed_at", "deleted_at"):
+            history[column] = history[column].astype("datetime64[ns]").dt.tz_localize("UTC")
+        return history.astype({"upload_id": "int64", "rows": "int64"})
+
+    def supersedes(self, quarters: Iterable[str]) -> dict[str, int]:
+        """For a prospective commit of ``quarters``: quarter → upload currently live for it."""
+        return dict(
+            sorted(
+                self._fetch(
+                    "SELECT quarter, upload_id FROM live_quarters WHERE list_contains(?::VARCHAR[], quarter)",
+                    [list(quarters)],
+                )
+            )
+        )
+
+    def _make_live(self, quarters: list[str], upload_id: int) -> None:
+        self._con.execute(
+            """
+            INSERT INTO live_quarters SELECT unnest($quarters::VARCHAR[]), $upload_id
+            ON CONFLICT (quarter) DO UPDATE SET upload_id = excluded.upload_id
+            """,
+            {"quarters": quarters, "upload_id": upload_id},
+        )
+
+    def _live_for(self, quarters: list[str]) -> dict[str, int | None]:
+        """Quarter → live upload (None where the quarter has no live data)."""
+        return {q: None for q in quarters} | self.supersedes(quarters)
+
+    def _stored_quarters(self, upload_id: int) -> list[str]:
+        """The quarters of a non-deleted upload; KeyError if there is no such upload."""
+        deleted = self._column("SELECT deleted_at IS NOT NULL FROM uploads WHERE upload_id = ?", [upload_id])
+        if not deleted:
+            raise KeyError(f"there is no upload {upload_id}")
+        if deleted[0]:
+            raise KeyError(f"upload {upload_id} was deleted; it cannot be restored or deleted again")
+        return self._column("SELECT quarter FROM upload_quarters WHERE upload_id = ? ORDER BY quarter", [upload_id])
+
+    def commit(
+        self,
+        panel: Table,
+        source: str,
+        *,
+        actor: Actor,
+        sha256: str | None = None,
+        expect_live: Mapping[str, int] | None = None,
+    ) -> int:
+        """Store ``panel`` as a new upload, live for all its quarters; return its upload_id.
+
+        ``panel`` (a DataFrame, or an Arrow table such as ``IngestResult.table``) has the contract
+        columns (optional ones may be missing: stored as NULL) plus any extra numeric columns, kept
+        as custom metrics. The upload supersedes whatever was live for its quarters; ``supersedes``
+        tells beforehand what that is. ``source`` names where the panel came from (e.g. the file
+        name), ``sha256`` its content (default: a fingerprint of the panel).
+
+        ``expect_live``, if given, is what the user confirmed: ``supersedes(quarters)`` for the
+        panel's quarters as shown to them (``{}``: none of them has live data). If the live
+        uploads of those quarters differ from it when the commit runs (another commit, restore or
+        delete came in between), WorkspaceChanged is raised and nothing is written.
+
+        One transaction: nothing is written if anything fails. Raises ValueError if the panel
+        breaks the contract (``schema.check_rows``) or brings more custom metrics than the
+        workspace keeps, PermissionDenied if ``actor`` may not commit.
+        """
+        access.require(actor, "commit")
+        with self._write():
+            return self._insert(panel, source, sha256, actor, expect_live)
+
+    def commit_many(self, items: Sequence[tuple[Table, str, str | None]], *, actor: Actor) -> list[int]:
+        """Store several ``(panel, source, sha256)`` as separate uploads, in order, in ONE
+        transaction with one version bump; return their upload_ids.
+
+        Each item is committed as ``commit`` would (a later item supersedes an earlier one for a
+        quarter both contain). If any item fails, none is stored.
+        """
+        access.require(actor, "commit")
+        with self._write():
+            return [self._insert(panel, source, sha256, actor) for panel, source, sha256 in items]
+
+    def _check_live(self, quarters: list[str], expect_live: Mapping[str, int]) -> None:
+        """Raise WorkspaceChanged unless quarter → live upload for ``quarters`` is ``expect_live``."""
+        live = self.supersedes(quarters)
+        expected = {str(q): operator.index(u) for q, u in expect_live.items()}
+        changed = sorted(q for q in {*live, *expected} if live.get(q) != expected.get(q))
+        if changed:
+            q = changed[0]
+            now, then = ("no data" if u is None else f"upload {u}" for u in (live.get(q), expected.get(q)))
+            raise WorkspaceChanged(
+                f"quarter {q} changed since you reviewed this upload: it now holds {now}, you confirmed "
+                f"replacing {then}. Review the upload and confirm again."
+            )
+
+    def commit_chunks(
+        self,
+        chunks: Iterable[Table],
+        source: str,
+        *,
+        actor: Actor,
+        sha256: str | None = None,
+        on_chunk: Callable[[int], None] | None = None,
+    ) -> int:
+        """Store the rows of ``chunks`` (panels with the same columns: the parts of a panel too large
+        to hold at once) as ONE upload, as ``commit`` stores one panel; return its upload_id.
+
+        Each chunk is checked and written as it comes (``on_chunk`` is told its rows), then the
+        whole upload is checked again (one row per account and quarter across the chunks). One
+        transaction: nothing is written if anything fails. Raises ValueError for a chunk that
+        breaks the contract, chunks with different columns, or no rows at all.
+        """
+        access.require(actor, "commit")
+        with self._write():
+            upload_id = self._next_upload_id()
+            names: list[str] | None = None
+            for chunk in chunks:
+                chunk_names = _column_names(chunk)
+                if names is None:
+                    names, custom = chunk_names, check_columns(chunk_names)
+                    self._add_custom_metrics(custom)
+                elif chunk_names != names:
+                    raise ValueError(f"every chunk must have the columns of the first: {names}, not {chunk_names}")
+                self._stage(chunk, names, custom, upload_id)
+                if on_chunk is not None:
+                    on_chunk(len(chunk))
+            if names is None:
+                raise ValueError("panel has no rows")
+            stored = f"(SELECT * FROM panel_rows WHERE upload_id = {int(upload_id)})"
+            check_rows(self._con, stored, names, custom)
+            self._register(upload_id, source, sha256 or _fingerprint(self._con, stored, names), actor)
+            return upload_id
+
+    def _insert(
+        self,
+        panel: Table,
+        source: str,
+        sha256: str | None,
+        actor: Actor,
+        expect_live: Mapping[str, int] | None = None,
+    ) -> int:
+        """Store one upload inside the caller's write transaction (see ``commit``)."""
+        names = _column_names(panel)
+        custom = check_columns(names)
+        upload_id = self._next_upload_id()
+        self._add_custom_metrics(custom)
+        self._stage(panel, names, custom, upload_id)
+        if expect_live is not None:
+            self._check_live(self._stored_quarters_of(upload_id), expect_live)
+        stored = f"(SELECT * FROM panel_rows WHERE upload_id = {int(upload_id)})"
+        self._register(upload_id, source, sha256 or _fingerprint(self._con, stored, names), actor)
+        return upload_id
+
+    def _stored_quarters_of(self, upload_id: int) -> list[str]:
+        """The quarters of the rows written as ``upload_id`` in this transaction."""
+        found = self._con.execute(
+            "SELECT DISTINCT quarter::VARCHAR FROM panel_rows WHERE upload_id = ? ORDER BY 1", [upload_id]
+        ).fetchall()
+        return [q for (q,) in found]
+
+    def _next_upload_id(self) -> int:
+        return self._con.execute("SELECT coalesce(max(upload_id), 0) + 1 FROM uploads").fetchall()[0][0]
+
+    def _stage(self, panel: Table, names: list[str], custom: list[str], upload_id: int) -> None:
+        """Check ``panel`` (``check_rows``) and write its rows to panel_rows as ``upload_id``."""
+        con = self._con
+        con.register(_STAGED, panel)
+        try:
+            check_rows(con, _STAGED, names, custom)
+            columns = ", ".join(
+                f"{quote(n)}::{contract.SQL_TYPES[contract.BY_NAME[n].kind] if n in contract.BY_NAME else 'DOUBLE'} "
+                f"AS {quote(n)}"
+                for n in names
+            )
+            # BY NAME matches column names case-insensitively, as DuckDB identifiers do
+            con.execute(
+                f"INSERT INTO panel_rows BY NAME SELECT ?::BIGINT AS upload_id, {columns} FROM {_STAGED}",
+                [upload_id],
+            )
+        finally:
+            with suppress(duckdb.Error):  # in a failed transaction this fails too: the first error is the one to tell
+                con.unregister(_STAGED)
+
+    def _register(self, upload_id: int, source: str, sha256: str, actor: Actor) -> None:
+        """Record the upload whose rows are in panel_rows, make it live for its quarters and audit it."""
+        con = self._con
+        per_quarter = con.execute(
+            "SELECT quarter::VARCHAR, count(*) FROM panel_rows WHERE upload_id = ? GROUP BY ALL ORDER BY 1",
+            [upload_id],
+        ).fetchall()
+        quarters = [q for q, _ in per_quarter]
+        con.execute("INSERT INTO uploads VALUES (?, ?, ?, ?, NULL)", [upload_id, source, sha256, utc_now()])
+        con.execute(
+            "INSERT INTO upload_quarters SELECT ?, unnest(?::VARCHAR[]), unnest(?::BIGINT[])",
+            [upload_id, quarters, [n for _, n in per_quarter]],
+        )
+        replaced = self._live_for(quarters)
+        self._make_live(quarters, upload_id)
+        rows = dict(per_quarter)
+        self._record(
+            actor,
+            "commit",
+            f"committed upload #{upload_id} ({source}): {sum(rows.values()):,} rows for {', '.join(quarters)}",
+            {"upload_id": upload_id, "source": source, "sha256": sha256, "rows": rows, "replaced": replaced},
+        )
+
+    def _custom_metrics(self) -> list[str]:
+        """The custom metric columns of panel_rows, in order."""
+        return [
+            name
+            for name in self._column("SELECT name FROM pragma_table_info('panel_rows')")
+            if name != "upload_id" and name not in contract.NAMES
+        ]
+
+    def _new_custom_metrics(self, names: Iterable[str]) -> list[str]:
+        """The custom metrics among ``names`` the workspace has no column for (names compare
+        ignoring case, as DuckDB's do); ValueError when the workspace would then hold more than
+        ``contract.MAX_CUSTOM_METRICS``."""
+        existing = {n.lower() for n in self._custom_metrics()}
+        new = list(dict.fromkeys(n for n in names if n.lower() not in existing))
+        if len(existing) + len(new) > contract.MAX_CUSTOM_METRICS:
+            held = f"{len(existing)} custom metric{'s' * (len(existing) != 1)}"
+            raise ValueError(
+                f"the workspace holds {held} and this upload brings {len(new)} more; at most "
+                f"{contract.MAX_CUSTOM_METRICS} are kept. Ignore the columns you do not need in the column mapping, "
+                "or delete uploads whose metrics are no longer needed"
+            )
+        return new
+
+    def custom_metrics_problem(self, names: Iterable[str]) -> str | None:
+        """Why a commit bringing the custom metrics ``names`` would be refused for the room the
+        workspace keeps for them, or None; for a page to say it before the commit."""
+        try:
+            self._new_custom_metrics(names)
+        except ValueError as refused:
+            return str(refused)
+        return None
+
+    def _add_custom_metrics(self, names: list[str]) -> None:
+        """Give panel_rows a DOUBLE column for each new custom metric of ``names``
+        (``_new_custom_metrics``), inside the caller's write transaction."""
+        for name in self._new_custom_metrics(names):
+            self._con.execute(f"ALTER TABLE panel_rows ADD COLUMN {quote(name)} DOUBLE")
+
+    def _drop_unused_custom_metrics(self) -> list[str]:
+        """Drop the custom metric columns no stored row has a value in, inside the caller's write
+        transaction (after a delete: the schema keeps only what stored uploads use); return them."""
+        custom = self._custom_metrics()
+        if not custom:
+            return []
+        counts = self._fetch(f"SELECT {', '.join(f'count({quote(n)})' for n in custom)} FROM panel_rows")[0]
+        unused = [name for name, count in zip(custom, counts) if count == 0]
+        for name in unused:
+            self._con.execute(f"ALTER TABLE panel_rows DROP COLUMN {quote(name)}")
+        return unused
+
+    def restore(self, upload_id: int, *, actor: Actor) -> dict[str, int | None]:
+        """Make an upload live again for all its quarters; return quarter → upload it replaced.
+
+        The replaced upload is None for a quarter that had no live data, and ``upload_id``
+        itself where the upload was still live. Raises KeyError for an unknown or deleted upload.
+        """
+        upload_id = operator.index(upload_id)  # numpy integers too, e.g. from uploads()
+        access.require(actor, "restore")
+        with self._write():
+            quarters = self._stored_quarters(upload_id)
+            replaced = self._live_for(quarters)
+            self._make_live(quarters, upload_id)
+            self._record(
+                actor,
+                "restore",
+                f"restored upload #{upload_id} for {', '.join(quarters)}",
+                {"upload_id": upload_id, "quarters": quarters, "replaced": replaced},
+            )
+        return replaced
+
+    def delete(self, upload_id: int, *, actor: Actor) -> dict[str, int | None]:
+        """Remove an upload's rows; its history record stays, with status "deleted".
+
+        For each quarter the upload was live for, the newest remaining upload containing that
+        quarter becomes live. Returns quarter → the new live upload, or None where the quarter
+        has no data left. Raises KeyError for an unknown or already deleted upload.
+        """
+        upload_id = operator.index(upload_id)
+        access.require(actor, "delete")
+        with self._write() as con:
+            quarters = self._stored_quarters(upload_id)
+            rows = self._fetch(
+                "SELECT sum(rows)::BIGINT, any_value(sha256) FROM upload_quarters JOIN uploads USING (upload_id) "
+                "WHERE upload_id = ?",
+                [upload_id],
+            )[0]
+            orphaned = self._column(
+                "SELECT quarter FROM live_quarters WHERE upload_id = ? ORDER BY quarter", [upload_id]
+            )
+            fallback = dict(
+                con.execute(
+                    """
+                SELECT q.quarter, max(q.upload_id) FROM upload_quarters q JOIN uploads u USING (upload_id)
+                WHERE u.deleted_at IS NULL AND u.upload_id <> $upload_id
+                  AND list_contains($orphaned::VARCHAR[], q.quarter)
+                GROUP BY q.quarter
+                """,
+                    {"upload_id": upload_id, "orphaned": orphaned},
+                ).fetchall()
+            )
+            con.execute("DELETE FROM live_quarters WHERE upload_id = ?", [upload_id])
+            for quarter, successor in fallback.items():
+                self._make_live([quarter], successor)
+            con.execute("DELETE FROM panel_rows WHERE upload_id = ?", [upload_id])
+            dropped = self._drop_unused_custom_metrics()
+            con.execute("UPDATE uploads SET deleted_at = ? WHERE upload_id = ?", [utc_now(), upload_id])
+            now_live = {q: fallback.get(q) for q in orphaned}
+            self._record(
+                actor,
+                "delete",
+                f"deleted upload #{upload_id} ({rows[0]:,} rows for {', '.join(quarters)})",
+                {
+                    "upload_id": upload_id,
+                    "quarters": quarters,
+                    "rows": rows[0],
+                    "sha256": rows[1],
+                    "now_live": now_live,
+                    "dropped_metrics": dropped,
+                },
+            )
+        return now_live
