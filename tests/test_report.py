@@ -4,6 +4,7 @@ data can carry, the offline HTML export and the projector look."""
 from __future__ import annotations
 
 import base64
+import gzip
 import io
 import json
 import re
@@ -11,6 +12,7 @@ import zipfile
 
 import numpy as np
 import pandas as pd
+import plotly.offline
 import pytest
 
 from b2b_core import charts, exports, lifecycle, overview, playbook, quadrants, report, sample, scenarios
@@ -376,8 +378,11 @@ def test_the_cohort_slide_projects_past_the_oldest_cohort(deck):
 def test_the_html_deck_embeds_plotly_once_and_every_slide_with_its_figure_and_data(deck):
     slides = list(deck.slides.values())
     page = report.deck_html(slides, "Workshop", "2023Q4–2026Q3")
-    assert page.count("plotly.js v") == 1 and "cdn" not in page.split("<script>")[0].lower()
-    assert "src=" not in re.sub(r"<script>.*?</script>", "", page, flags=re.S)  # nothing loaded from elsewhere
+    packed = re.findall(r'<script id="plotly-js" type="application/gzip;base64">([^<]+)</script>', page)
+    assert len(packed) == 1 and gzip.decompress(base64.b64decode(packed[0])).decode() == plotly.offline.get_plotlyjs()
+    assert len(packed[0]) < 2_100_000  # 4.8 MB of plotly.js, packed
+    assert "cdn" not in page.replace(packed[0], "").split("<script>")[0].lower()
+    assert "src=" not in re.sub(r"<script[^>]*>.*?</script>", "", page, flags=re.S)  # nothing loaded from elsewhere
     assert page.count('<section class="slide"') == len(slides)
     figures = json.loads(re.search(r"const figures = (\[.*?\]);\n", page, re.S).group(1))
     assert [f["id"] for f in figures] == [f"chart-{i}" for i in range(1, len(slides) + 1)]

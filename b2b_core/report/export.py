@@ -1,7 +1,8 @@
 """The deck as files to send after the workshop: one self-contained HTML page and a zip of the
 charts' data.
 
-The HTML page embeds plotly.js once and draws every figure from its JSON, so every chart stays
+The HTML page embeds plotly.js once, gzipped (1.5 MB instead of 4.8 MB; the browser unpacks it
+with its own ``DecompressionStream``), and draws every figure from its JSON, so every chart stays
 interactive (hover, zoom, the toolbar's PNG download) and the file opens with no network. It shows
 one slide at a time (→, Space or PageDown for the next, ←, PageUp for the previous, Home / End),
 ``#3`` opens slide 3, and printing puts every slide on its own page. Each slide links its chart's
@@ -11,6 +12,8 @@ data as a CSV held inside the file. Every text from the data is HTML-escaped.
 from __future__ import annotations
 
 import base64
+import functools
+import gzip
 import html
 import io
 import json
@@ -30,6 +33,12 @@ PLOT_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions":
 def plot_config(key: str) -> dict:
     """The Plotly config of a slide's chart: no logo, and the toolbar's PNG named after the slide."""
     return {**PLOT_CONFIG, "toImageButtonOptions": {**PLOT_CONFIG["toImageButtonOptions"], "filename": key}}
+
+
+@functools.cache
+def packed_plotly() -> str:
+    """plotly.js, gzipped and in base64: what the deck's ``plotly-js`` element holds."""
+    return base64.b64encode(gzip.compress(plotly.offline.get_plotlyjs().encode(), 9, mtime=0)).decode("ascii")
 
 
 def _script_safe(code: str) -> str:
@@ -79,7 +88,7 @@ def deck_html(slides: Sequence[Slide], title: str, subtitle: str) -> str:
     return TEMPLATE.format(
         title=html.escape(title),
         subtitle=html.escape(subtitle),
-        plotly=_script_safe(plotly.offline.get_plotlyjs()),
+        plotly=packed_plotly(),
         sections="\n".join(sections),
         figures=_json_in_script("[" + ",\n".join(figures) + "]"),
     )
@@ -126,7 +135,7 @@ TEMPLATE = """<!doctype html>
     .slide {{ display: block; page-break-after: always; }}
   }}
 </style>
-<script>{plotly}</script>
+<script id="plotly-js" type="application/gzip;base64">{plotly}</script>
 </head>
 <body>
 <header><strong>{title}</strong><span>{subtitle}</span></header>
@@ -137,9 +146,17 @@ TEMPLATE = """<!doctype html>
   const figures = {figures};
   const slides = Array.from(document.querySelectorAll(".slide"));
   const drawn = new Set();
+  async function loadPlotly() {{
+    const packed = atob(document.getElementById("plotly-js").textContent.trim());
+    const bytes = Uint8Array.from(packed, (c) => c.charCodeAt(0));
+    const unpacked = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    const script = document.createElement("script");
+    script.textContent = await new Response(unpacked).text();
+    document.head.appendChild(script);
+  }}
   function draw(index) {{
     const item = figures[index];
-    if (!item) return;
+    if (!item || !window.Plotly) return;
     if (drawn.has(index)) {{ Plotly.Plots.resize(item.id); return; }}
     drawn.add(index);
     Plotly.newPlot(item.id, item.figure.data, item.figure.layout, item.config);
@@ -163,6 +180,7 @@ TEMPLATE = """<!doctype html>
   window.addEventListener("beforeprint", () => figures.forEach((_, i) => draw(i)));
   const start = parseInt(location.hash.slice(1), 10);
   show(Number.isFinite(start) ? start - 1 : 0);
+  loadPlotly().then(() => draw(current));
 }})();
 </script>
 </body>
