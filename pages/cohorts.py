@@ -34,6 +34,14 @@ RENEWAL_COLUMN_CONFIG = columns.numbers(
     gross_value_rate=("Value kept, gross", "percent"),
 )
 YEAR_IN = {"quarter": 4, "year": 1}  # periods in a year
+TABS = [
+    "Retention triangle",
+    "Cohort curves",
+    "Survival (Kaplan–Meier)",
+    "Projection (sBG)",
+    "Renewal by contract cycle",
+]
+VIEW = "cohort_view"  # the open tab's key
 
 shell.require_app_shell()
 st.title("Cohort renewals")
@@ -103,10 +111,15 @@ if fitted_by_quarter and not fitted_by_quarter[2]:  # no headline from a fit the
 unit = period
 one_year = YEAR_IN[period]
 triangle, curves, survival, projection, renewal = st.tabs(
-    ["Retention triangle", "Cohort curves", "Survival (Kaplan–Meier)", "Projection (sBG)", "Renewal by contract cycle"]
+    TABS,
+    key=VIEW,
+    on_change="rerun",  # only the open tab is computed and drawn
 )
 
-with triangle:
+
+@st.fragment
+def triangle_view() -> None:
+    """The retention triangle of the chosen measure and basis. A control here reruns this tab only."""
     left, right = st.columns(2)
     metric = left.radio(
         "Measure", list(METRIC_LABELS), format_func=lambda m: METRIC_LABELS[m][0], horizontal=True, key="metric"
@@ -129,7 +142,10 @@ with triangle:
     )
     downloads.csv_button("Download this table (CSV)", table, f"cohorts_{metric}_{basis}_{period}.csv", "dl:triangle")
 
-with curves:
+
+@st.fragment
+def curves_view() -> None:
+    """One retention curve per cohort and their weighted average. A control here reruns this tab only."""
     curve_metric = st.radio(
         "Measure", list(METRIC_LABELS), format_func=lambda m: METRIC_LABELS[m][0], horizontal=True, key="curve_metric"
     )
@@ -142,7 +158,10 @@ with curves:
     st.caption("Thin lines: one per signup cohort, darker for older cohorts. Thick line: the size-weighted average.")
     downloads.csv_button("Download the curves (CSV)", shares, f"cohort_curves_{curve_metric}_{period}.csv", "dl:curves")
 
-with survival:
+
+@st.fragment
+def survival_view() -> None:
+    """Kaplan–Meier survival, optionally by group, with its at-risk table. A control here reruns this tab only."""
     compare = st.radio(
         "Compare by",
         ["none", *options],
@@ -163,7 +182,10 @@ with survival:
         st.dataframe(km, width="stretch", column_config=SURVIVAL_COLUMN_CONFIG)
     downloads.csv_button("Download the survival table (CSV)", km, f"survival_{compare}_{period}.csv", "dl:survival")
 
-with projection:
+
+@st.fragment
+def projection_view() -> None:
+    """The sBG projection, its horizon and the check on held-out ages. A control here reruns this tab only."""
     default = views.projection(selection, leave_out_first, period, None, 5 * one_year)
     if default is None:
         st.info(f"The projection needs at least one cohort observed for two {unit}s. Upload more quarters.")
@@ -238,7 +260,10 @@ with projection:
             place=buttons[1],
         )
 
-with renewal:
+
+@st.fragment
+def renewal_view() -> None:
+    """Renewal by contract cycle. A control here reruns this tab only."""
     cycles = views.renewals(selection)
     if cycles.empty:
         st.info(
@@ -256,3 +281,13 @@ with renewal:
         )
         st.dataframe(cycles, width="stretch", column_config=RENEWAL_COLUMN_CONFIG)
         downloads.csv_button("Download renewal by cycle (CSV)", cycles, "renewal_by_cycle.csv", "dl:renewal")
+
+
+for tab, view in zip(
+    (triangle, curves, survival, projection, renewal),
+    (triangle_view, curves_view, survival_view, projection_view, renewal_view),
+    strict=True,
+):
+    if tab.open:
+        with tab:
+            view()

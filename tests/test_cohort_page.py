@@ -8,6 +8,19 @@ from tests.apptest import metric, open_app, workspace_of
 from ui import format as fmt
 
 PAGE = "pages/cohorts.py"
+TABS = [
+    "Retention triangle",
+    "Cohort curves",
+    "Survival (Kaplan–Meier)",
+    "Projection (sBG)",
+    "Renewal by contract cycle",
+]
+
+
+def open_tab(app, tab: str) -> None:
+    """Open ``tab`` of the page (only the open tab is computed and drawn)."""
+    app.session_state["cohort_view"] = tab
+    app.run()
 
 
 def test_headline_numbers_are_those_of_b2b_core_for_the_sample_without_the_first_cohort(workspace_path):
@@ -28,9 +41,15 @@ def test_every_view_and_option_renders_without_an_error(workspace_path):
             app.radio(key="metric").set_value(metric_name)
             app.radio(key="basis").set_value(basis).run()
             assert not app.exception, (metric_name, basis, app.exception)
+    for tab in TABS[1:]:
+        open_tab(app, tab)
+        assert not app.exception, (tab, app.exception)
+        assert app.get("plotly_chart") or app.info, tab
+    open_tab(app, "Survival (Kaplan–Meier)")
     for compare in ("segment", "region", "tier", "none"):
         app.radio(key="compare").set_value(compare).run()
         assert not app.exception, app.exception
+    open_tab(app, "Projection (sBG)")
     app.toggle(key="holdout").set_value(True).run()
     assert metric(app, "Error on held-out ages").endswith("pts")
     app.slider(key="fit_periods").set_value(3).run()
@@ -88,6 +107,7 @@ def test_eleven_years_of_quarters_render_every_control(workspace_path):
         )
     app = open_app(PAGE)
     assert not app.error
+    open_tab(app, "Projection (sBG)")
     horizon = app.slider(key="horizon")
     assert horizon.min < horizon.max
     app.toggle(key="holdout").set_value(True).run()
@@ -101,6 +121,7 @@ def test_a_workspace_of_two_quarters_warns_that_the_projection_is_a_guess(worksp
             sample.generate_panel(n_accounts=200, n_quarters=2, last_quarter="2026Q3", seed=5), "two.csv", actor=LOCAL
         )
     app = open_app(PAGE)  # without the first cohort, no cohort has two quarters yet
+    open_tab(app, "Projection (sBG)")
     assert any("needs at least one cohort observed for two quarters" in info.value for info in app.info)
     app.checkbox(key="leave_out_first").set_value(False).run()
     assert not app.exception, app.exception
