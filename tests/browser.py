@@ -37,7 +37,7 @@ def free_port() -> int:
 def streamlit_server(workspace: Path, timeout: float = 60.0):
     """Run ``streamlit run app.py`` on a free port with ``workspace`` as its database; yield its URL."""
     port = free_port()
-    env = {**os.environ, "B2B_WORKSPACE": str(workspace)}
+    env = {**os.environ, "B2B_WORKSPACE": str(workspace), "B2B_PREPARE_VIEWS": "1"}
     command = [
         sys.executable,
         "-m",

@@ -1,8 +1,17 @@
-"""Fixtures shared by the test modules."""
+"""Fixtures shared by the test modules.
+
+The app's background preparation of views (``ui.warm_up``) is off in this process, so that an
+AppTest run sees only what its own page computes; ``tests/test_warm_up.py`` turns it on, and the
+browser tests' servers run with it on (``tests.browser.streamlit_server``).
+"""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+os.environ["B2B_PREPARE_VIEWS"] = "0"
 
 
 @pytest.fixture

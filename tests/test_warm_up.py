@@ -11,6 +11,12 @@ from b2b_core.store import Workspace
 from tests.apptest import open_app, workspace_of
 from ui import warm_up
 
+
+@pytest.fixture(autouse=True)
+def _prepared(monkeypatch):
+    monkeypatch.setenv(warm_up.SWITCH, "1")
+
+
 PAGES = ["pages/lifecycle.py", "pages/quadrants.py", "pages/cohorts.py", "pages/scenarios.py", "pages/workshop.py"]
 
 
@@ -65,4 +71,11 @@ def test_the_sidebar_says_what_is_being_prepared_while_it_is(workspace_path):
     assert any(c.startswith(warm_up.PREPARING) and "in the background" in c for c in captions), captions
     assert warm_up.wait(120)
     app.run()
+    assert not any(c.startswith(warm_up.PREPARING) for c in app.sidebar.caption.values)
+
+
+def test_with_the_switch_off_nothing_is_prepared(workspace_path, monkeypatch):
+    monkeypatch.setenv(warm_up.SWITCH, "0")
+    app = open_app()
+    assert warm_up.start().steps == []
     assert not any(c.startswith(warm_up.PREPARING) for c in app.sidebar.caption.values)

@@ -11,6 +11,7 @@ says so.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,9 +44,22 @@ def _opened(path: Path) -> Workspace:
     return ws
 
 
+_PINNED = threading.local()  # per thread: the workspace it works on, whatever the path says now
+
+
+def pin(ws: Workspace) -> None:
+    """Make ``ws`` this thread's workspace (a background thread preparing its views): what
+    ``workspace()`` gives it from now on, even if ``$B2B_WORKSPACE`` names another file."""
+    _PINNED.workspace = ws
+
+
 def workspace() -> Workspace:
-    """The workspace of this server (``$B2B_WORKSPACE`` or ``data/workspace.duckdb``). Raises
-    ``store.WorkspaceMissing`` when its file is gone from a path that held one."""
+    """The workspace of this server (``$B2B_WORKSPACE`` or ``data/workspace.duckdb``), or the
+    thread's pinned one (``pin``). Raises ``store.WorkspaceMissing`` when its file is gone from a
+    path that held one."""
+    pinned = getattr(_PINNED, "workspace", None)
+    if pinned is not None:
+        return pinned
     path = default_path()
     ws = _opened(path)
     if not ws.still_at_path():  # deleted, moved or replaced under the app: open what is there now

@@ -12,6 +12,7 @@ the next page load. The sidebar says what is being prepared when a page is drawn
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -62,12 +63,16 @@ THREAD_NAME = "warm-up"
 logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_QuietThread())
 
 
+SWITCH = "B2B_PREPARE_VIEWS"  # "0": no background preparation (each view computed on first need)
+
+
 def start() -> Progress:
-    """The preparation of the current data version, started in a background thread on its first call."""
+    """The preparation of the current data version, started in a background thread on its first
+    call (with no steps when ``$B2B_PREPARE_VIEWS`` is ``0``)."""
     data, ws = state.data_version(), state.workspace()
     with _RUNS_LOCK:
         if data not in _RUNS:
-            steps = _steps()
+            steps = _steps() if os.environ.get(SWITCH, "1") != "0" else []
             _RUNS[data] = Progress([label for label, _ in steps])
             thread = threading.Thread(target=_run, args=(ws, data, steps, _RUNS[data]), name=THREAD_NAME, daemon=True)
             thread.start()
@@ -84,6 +89,7 @@ def wait(timeout: float) -> bool:
 
 
 def _run(ws: Workspace, data: str, steps: list[Step], progress: Progress) -> None:
+    state.pin(ws)  # every view of this run is asked of ``ws``, never of a workspace opened meanwhile
     for _, step in steps:
         if not _still(ws, data):
             progress.stopped = "the data or the workspace changed"
