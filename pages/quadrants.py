@@ -121,64 +121,68 @@ map_tab, play_tab, migration_tab, movers_tab, clusters_tab, mix_tab = st.tabs(
     on_change="rerun",  # only the open tab is computed
 )
 
-with map_tab:
-    if map_tab.open:
-        look = st.columns(3)
-        log_axes = look[0].toggle("Log axes", value=True, key="log_axes", help="Revenue spans orders of magnitude.")
-        colour_choices = ["quadrant", *[c for c in ("segment", "tier", "region") if c in options], "cluster"]
-        colour_by = look[1].selectbox("Colour by", colour_choices, format_func=str.capitalize, key="colour_by")
-        drawn = now.drawn
-        size_choices = [None, *[c for c in ("contract_value", *contract.custom_metrics(drawn)) if c in drawn.columns]]
-        size_by = look[2].selectbox(
-            "Bubble size",
-            size_choices,
-            format_func=lambda c: "Same for all" if c is None else c.replace("_", " ").capitalize(),
-            key="size_by",
+
+@st.fragment
+def map_view() -> None:
+    """The map of the quarter with its look (axes, colours, bubble size), the quadrant cards and the
+    download. A control here reruns this tab only."""
+    look = st.columns(3)
+    log_axes = look[0].toggle("Log axes", value=True, key="log_axes", help="Revenue spans orders of magnitude.")
+    colour_choices = ["quadrant", *[c for c in ("segment", "tier", "region") if c in options], "cluster"]
+    colour_by = look[1].selectbox("Colour by", colour_choices, format_func=str.capitalize, key="colour_by")
+    drawn = now.drawn
+    size_choices = [None, *[c for c in ("contract_value", *contract.custom_metrics(drawn)) if c in drawn.columns]]
+    size_by = look[2].selectbox(
+        "Bubble size",
+        size_choices,
+        format_func=lambda c: "Same for all" if c is None else c.replace("_", " ").capitalize(),
+        key="size_by",
+    )
+    if colour_by == "cluster" and isinstance(clusters := views.segmentation(selection, quarter, cut, by), str):
+        st.info(f"No clusters: {fmt.plain(clusters)}. Colouring by quadrant.")
+        colour_by = "quadrant"
+    figure = views.map_figure(data, selection, quarter, cut, by, log_axes, colour_by, size_by, play_key)
+    st.plotly_chart(figure, width="stretch", key="quadrant_chart")
+    zero = views.quarter(selection, quarter, cut, by, log_axes).zero
+    st.caption(
+        "Each dot is an account. Dashed lines are the cut points of all the quarter's accounts (filters choose "
+        "whom to show, not where the lines are); an account exactly at a cut counts as low. "
+        "The dotted line is the median take rate: accounts below it pay less than the typical share of what they "
+        "earn."
+        + (f" {zero:,} accounts with zero revenue on an axis sit on that axis's floor." if log_axes and zero else "")
+        + (" With cuts per group there is no single pair of cut lines to draw." if by else "")
+        + (
+            f" The map draws {len(drawn):,} of the {now.placed:,} accounts: the largest on each axis and a "
+            "random share of each quadrant; the grey cells under them show where all of them sit."
+            if now.sampled
+            else ""
         )
-        if colour_by == "cluster" and isinstance(clusters := views.segmentation(selection, quarter, cut, by), str):
-            st.info(f"No clusters: {fmt.plain(clusters)}. Colouring by quadrant.")
-            colour_by = "quadrant"
-        figure = views.map_figure(data, selection, quarter, cut, by, log_axes, colour_by, size_by, play_key)
-        st.plotly_chart(figure, width="stretch", key="quadrant_chart")
-        zero = views.quarter(selection, quarter, cut, by, log_axes).zero
-        st.caption(
-            "Each dot is an account. Dashed lines are the cut points of all the quarter's accounts (filters choose "
-            "whom to show, not where the lines are); an account exactly at a cut counts as low. "
-            "The dotted line is the median take rate: accounts below it pay less than the typical share of what they "
-            "earn."
-            + (
-                f" {zero:,} accounts with zero revenue on an axis sit on that axis's floor."
-                if log_axes and zero
-                else ""
+    )
+    cards = st.columns(4)
+    for card, quadrant_play in zip(cards, play.quadrants, strict=True):
+        q = quadrant_play.quadrant
+        with card.container(border=True):
+            st.markdown(f"**{q} · {quadrant_play.name}**  \n{quadrants.POSITIONS[q]}")
+            st.caption(
+                f"{fmt.count(mix.loc[q, 'accounts'])} accounts · "
+                f"{fmt.share(mix.loc[q, 'platform_revenue_share'])} of platform revenue · "
+                f"{fmt.share(mix.loc[q, 'b_side_revenue_share'])} of B-side revenue · "
+                f"priority {quadrant_play.priority}"
             )
-            + (" With cuts per group there is no single pair of cut lines to draw." if by else "")
-            + (
-                f" The map draws {len(drawn):,} of the {now.placed:,} accounts: the largest on each axis and a "
-                "random share of each quadrant; the grey cells under them show where all of them sit."
-                if now.sampled
-                else ""
-            )
-        )
-        cards = st.columns(4)
-        for card, quadrant_play in zip(cards, play.quadrants, strict=True):
-            q = quadrant_play.quadrant
-            with card.container(border=True):
-                st.markdown(f"**{q} · {quadrant_play.name}**  \n{quadrants.POSITIONS[q]}")
-                st.caption(
-                    f"{fmt.count(mix.loc[q, 'accounts'])} accounts · "
-                    f"{fmt.share(mix.loc[q, 'platform_revenue_share'])} of platform revenue · "
-                    f"{fmt.share(mix.loc[q, 'b_side_revenue_share'])} of B-side revenue · "
-                    f"priority {quadrant_play.priority}"
-                )
-                st.write(quadrant_play.meaning)
-                st.markdown("\n".join(f"- {action}" for action in quadrant_play.actions))
-        downloads.file_button(
-            "Download every account of this quarter (CSV)",
-            lambda: views.accounts_csv(selection, quarter, cut, by),
-            f"quadrants_{quarter}.csv",
-            "text/csv",
-            "dl:map",
-        )
+            st.write(quadrant_play.meaning)
+            st.markdown("\n".join(f"- {action}" for action in quadrant_play.actions))
+    downloads.file_button(
+        "Download every account of this quarter (CSV)",
+        lambda: views.accounts_csv(selection, quarter, cut, by),
+        f"quadrants_{quarter}.csv",
+        "text/csv",
+        "dl:map",
+    )
+
+
+if map_tab.open:
+    with map_tab:
+        map_view()
 
 with play_tab:
     if play_tab.open:
@@ -192,52 +196,60 @@ with play_tab:
         else:
             st.plotly_chart(animation, width="stretch", key="play_chart")
 
-with migration_tab:
-    if migration_tab.open:
-        if not earlier:
-            st.info(f"{quarter} is the first quarter of the workspace: there is nothing to compare it with.")
-        else:
-            sides = st.columns(2)
-            measure = sides[0].radio(
-                "Show",
-                ["accounts", "before", "after"],
-                horizontal=True,
-                key="migration_measure",
-                format_func={
-                    "accounts": "Accounts",
-                    "before": f"Platform revenue in {compare_with}",
-                    "after": f"Platform revenue in {quarter}",
-                }.get,
-            )
-            matrix = flow.matrix if measure == "accounts" else flow.revenue(measure)
-            st.plotly_chart(
-                charts.migration_heatmap(
-                    matrix,
-                    play,
-                    "Accounts"
-                    if measure == "accounts"
-                    else f"Platform revenue in {quarter if measure == 'after' else compare_with}",
-                    measure != "accounts",
-                    compare_with,
-                    quarter,
-                ),
-                width="stretch",
-                key="migration_chart",
-            )
-            st.plotly_chart(
-                charts.migration_sankey(flow.matrix, play, compare_with, quarter), width="stretch", key="sankey_chart"
-            )
-            st.caption(
-                f"Rows: where accounts were in {compare_with} (new: never active before; returning: active earlier, "
-                f"not in {compare_with}). Columns: where they are in {quarter} (churned: not active). Each quarter is "
-                "cut by its own cut points."
-            )
-            downloads.csv_button(
-                "Download the migration matrix (CSV)",
+
+@st.fragment
+def migration_view() -> None:
+    """Who moved between the quadrants, counted in accounts or revenue. A control here reruns this
+    tab only."""
+    if not earlier:
+        st.info(f"{quarter} is the first quarter of the workspace: there is nothing to compare it with.")
+    else:
+        sides = st.columns(2)
+        measure = sides[0].radio(
+            "Show",
+            ["accounts", "before", "after"],
+            horizontal=True,
+            key="migration_measure",
+            format_func={
+                "accounts": "Accounts",
+                "before": f"Platform revenue in {compare_with}",
+                "after": f"Platform revenue in {quarter}",
+            }.get,
+        )
+        matrix = flow.matrix if measure == "accounts" else flow.revenue(measure)
+        st.plotly_chart(
+            charts.migration_heatmap(
                 matrix,
-                f"migration_{compare_with}_{quarter}_{measure}.csv",
-                "dl:migration",
-            )
+                play,
+                "Accounts"
+                if measure == "accounts"
+                else f"Platform revenue in {quarter if measure == 'after' else compare_with}",
+                measure != "accounts",
+                compare_with,
+                quarter,
+            ),
+            width="stretch",
+            key="migration_chart",
+        )
+        st.plotly_chart(
+            charts.migration_sankey(flow.matrix, play, compare_with, quarter), width="stretch", key="sankey_chart"
+        )
+        st.caption(
+            f"Rows: where accounts were in {compare_with} (new: never active before; returning: active earlier, "
+            f"not in {compare_with}). Columns: where they are in {quarter} (churned: not active). Each quarter is "
+            "cut by its own cut points."
+        )
+        downloads.csv_button(
+            "Download the migration matrix (CSV)",
+            matrix,
+            f"migration_{compare_with}_{quarter}_{measure}.csv",
+            "dl:migration",
+        )
+
+
+if migration_tab.open:
+    with migration_tab:
+        migration_view()
 
 with movers_tab:
     if movers_tab.open:

@@ -12,7 +12,17 @@ import numpy as np
 import pandas as pd
 
 from b2b_core import quarters
-from b2b_core.cohorts import AVERAGE, BASES, KM_COLUMNS, METRICS, TOTAL, ShiftedBetaGeometric, survival_table
+from b2b_core.cohorts import (
+    AVERAGE,
+    BASES,
+    EARLIER_START,
+    KM_COLUMNS,
+    METRICS,
+    RENEWAL_COLUMNS,
+    TOTAL,
+    ShiftedBetaGeometric,
+    survival_table,
+)
 from b2b_core.cohorts.activity import observed_periods
 from b2b_core.contract import NOT_SET
 from b2b_core.scenarios import Base, RevenueTrend
@@ -448,3 +458,71 @@ def _history(act, b_side: np.ndarray) -> pd.DataFrame:
         },
         index=pd.Index([quarters.from_ordinal(int(p)) for p in periods], name="quarter"),
     )
+
+
+def renewal_by_cycle(panel: pd.DataFrame, observed: list[str] | None = None) -> pd.DataFrame:
+    """``cohorts.renewal_by_cycle`` as first written, on the contract rows in pandas."""
+    empty = pd.DataFrame(columns=RENEWAL_COLUMNS, index=pd.Index([], name="cycle"), dtype=float)
+    if "contract_end" not in panel.columns:
+        return empty
+    rows = panel[panel["account_id"].isin(panel.loc[panel["contract_end"].notna(), "account_id"])]
+    frame = pd.DataFrame(
+        {
+            "account_id": rows["account_id"],
+            "ordinal": quarters.ordinals_of(rows["quarter"]),
+            "contract_end": rows["contract_end"],
+            "value": rows["contract_value"].astype(float) if "contract_value" in rows else np.nan,
+            "active": rows["active"].fillna(False).astype(bool),
+        }
+    )
+    if frame.empty:
+        return empty
+    frame["account"] = pd.factorize(frame.pop("account_id"))[0]
+    frame["contract_end"] = pd.to_datetime(frame["contract_end"])
+    ordinals = np.unique(quarters.ordinals_of(panel["quarter"]))
+    rows = frame[frame["contract_end"].notna()].sort_values(["account", "ordinal"])
+    contracts = rows.groupby(["account", "contract_end"], sort=False).agg(
+        value=("value", "last"), first_seen=("ordinal", "min")
+    )
+    contracts = contracts.reset_index().sort_values(["account", "first_seen"])
+    contracts["cycle"] = contracts.groupby("account").cumcount() + 1
+    end_quarter = quarters.ordinals_of_dates(contracts["contract_end"])
+    window = np.union1d(ordinals, quarters.ordinals_of(observed or []))
+    position = np.searchsorted(window, end_quarter, side="right")
+    contracts["pending"] = position == len(window)  # no quarter of the data after the end yet
+    contracts["decided_in"] = window[np.minimum(position, len(window) - 1)]
+
+    active = frame[frame["active"]]
+    signup = active.groupby("account")["ordinal"].min()
+    decided_in = pd.DataFrame(
+        {"account": active["account"], "decided_in": active["ordinal"], "next_value": active["value"]}
+    )
+    contracts = contracts.merge(decided_in, how="left", indicator="next_quarter")
+    contracts["renewed"] = (contracts["next_quarter"] == "both") & ~contracts["pending"]
+    contracts["label"] = np.where(
+        contracts["account"].map(signup).eq(window[0]), EARLIER_START, contracts["cycle"].astype(str)
+    )
+    decided = contracts[~contracts["pending"]]
+    renewed = decided[decided["renewed"]]
+    table = pd.DataFrame(
+        {
+            "up_for_renewal": decided.groupby("label").size(),
+            "renewed": renewed.groupby("label").size(),
+            "pending": contracts[contracts["pending"]].groupby("label").size(),
+            "value_up": decided.groupby("label")["value"].sum(),
+            "value_renewed": renewed.groupby("label")["next_value"].sum(),
+            "value_kept": renewed.assign(kept=np.minimum(renewed["next_value"], renewed["value"]))
+            .groupby("label")["kept"]
+            .sum(),
+        }
+    ).fillna(0.0)
+    counts = ["up_for_renewal", "renewed", "pending"]
+    table[counts] = table[counts].astype(np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["logo_rate"] = table["renewed"] / table["up_for_renewal"]
+        table["value_rate"] = table["value_renewed"] / table["value_up"]
+        table["gross_value_rate"] = table["value_kept"] / table["value_up"]
+    order = sorted((c for c in table.index if c != EARLIER_START), key=int) + [
+        c for c in table.index if c == EARLIER_START
+    ]
+    return table.loc[order, RENEWAL_COLUMNS].rename_axis("cycle")

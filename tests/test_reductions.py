@@ -293,3 +293,21 @@ def test_the_scenario_base_refuses_what_the_numpy_reference_refuses(name):
     with pytest.raises(ValueError) as theirs:
         cohort_reference.fit_base(panel)
     assert str(ours.value) == str(theirs.value)
+
+
+def _with_contracts() -> pd.DataFrame:
+    """The sample's contracts, with accounts whose value is missing on some rows or on every row."""
+    panel = _sample()
+    codes = pd.factorize(panel["account_id"])[0]
+    value = panel["contract_value"].where(codes % 5 != 1).where(~((codes % 7 == 2) & (panel["quarter"] > "2025Q2")))
+    return panel.assign(contract_value=value)
+
+
+@pytest.mark.parametrize("name", [*PANELS, "contracts"])
+@pytest.mark.parametrize("observed", [None, "later"])
+def test_renewal_by_cycle_matches_the_pandas_reference(name, observed):
+    panel = _with_contracts() if name == "contracts" else PANELS[name]()
+    quarters = None if observed is None else [*sorted(panel["quarter"].unique()), "2026Q4"]
+    found = cohorts.renewal_by_cycle(panel, quarters)
+    expected = cohort_reference.renewal_by_cycle(panel, quarters)
+    pd.testing.assert_frame_equal(found, expected, check_dtype=False, check_index_type=False)

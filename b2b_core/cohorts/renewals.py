@@ -45,76 +45,87 @@ def renewal_by_cycle(panel: engine.Source, observed: Sequence[str] | None = None
     """One row per contract cycle (index ``cycle``: 1, 2, … as text, then ``EARLIER_START``) with
     ``RENEWAL_COLUMNS``: contracts that came up for renewal, renewed, pending, and the rates
     above; values in the currency of ``contract_value``. Empty when no row has a contract end.
-    ``observed``: the quarters the data cover (default: those in ``panel``). The engine returns
-    the rows of the accounts that ever had a contract end (``contract_rows``)."""
+    ``observed``: the quarters the data cover (default: those in ``panel``). The engine sums the
+    contracts per cycle (``cycle_sums``); only the rates are worked out here."""
     empty = pd.DataFrame(columns=RENEWAL_COLUMNS, index=pd.Index([], name="cycle"), dtype=float)
     table = engine.table(panel)
     if "contract_end" not in table.columns:
         return empty
-    frame = engine.run(contract_rows(table))
-    if frame.empty:
+    present = engine.run(table.select(ordinal=engine.quarter_ordinal(table.quarter)).distinct())["ordinal"]
+    window = np.union1d(present.to_numpy(np.int64), quarters.ordinals_of(observed or []))
+    if not len(window):
         return empty
-    frame["account"] = pd.factorize(frame.pop("account_id"))[0]
-    frame["contract_end"] = pd.to_datetime(frame["contract_end"])
-    ordinals = engine.run(table.select(ordinal=engine.quarter_ordinal(table.quarter)).distinct())["ordinal"].to_numpy()
-    rows = frame[frame["contract_end"].notna()].sort_values(["account", "ordinal"])
-    contracts = rows.groupby(["account", "contract_end"], sort=False).agg(
-        value=("value", "last"), first_seen=("ordinal", "min")
-    )
-    contracts = contracts.reset_index().sort_values(["account", "first_seen"])
-    contracts["cycle"] = contracts.groupby("account").cumcount() + 1
-    end_quarter = quarters.ordinals_of_dates(contracts["contract_end"])
-    window = np.union1d(ordinals, quarters.ordinals_of(observed or []))
-    position = np.searchsorted(window, end_quarter, side="right")
-    contracts["pending"] = position == len(window)  # no quarter of the data after the end yet
-    contracts["decided_in"] = window[np.minimum(position, len(window) - 1)]
-
-    active = frame[frame["active"]]
-    signup = active.groupby("account")["ordinal"].min()
-    decided_in = pd.DataFrame(
-        {"account": active["account"], "decided_in": active["ordinal"], "next_value": active["value"]}
-    )
-    contracts = contracts.merge(decided_in, how="left", indicator="next_quarter")
-    contracts["renewed"] = (contracts["next_quarter"] == "both") & ~contracts["pending"]
-    contracts["label"] = np.where(
-        contracts["account"].map(signup).eq(window[0]), EARLIER_START, contracts["cycle"].astype(str)
-    )
-    decided = contracts[~contracts["pending"]]
-    renewed = decided[decided["renewed"]]
-    table = pd.DataFrame(
-        {
-            "up_for_renewal": decided.groupby("label").size(),
-            "renewed": renewed.groupby("label").size(),
-            "pending": contracts[contracts["pending"]].groupby("label").size(),
-            "value_up": decided.groupby("label")["value"].sum(),
-            "value_renewed": renewed.groupby("label")["next_value"].sum(),
-            "value_kept": renewed.assign(kept=np.minimum(renewed["next_value"], renewed["value"]))
-            .groupby("label")["kept"]
-            .sum(),
-        }
-    ).fillna(0.0)
+    sums = engine.run(cycle_sums(table, window)).set_index("label")
+    if sums.empty:
+        return empty
     counts = ["up_for_renewal", "renewed", "pending"]
-    table[counts] = table[counts].astype(np.int64)
+    sums = sums.fillna(0.0).astype({c: np.int64 for c in counts})
     with np.errstate(divide="ignore", invalid="ignore"):
-        table["logo_rate"] = table["renewed"] / table["up_for_renewal"]
-        table["value_rate"] = table["value_renewed"] / table["value_up"]
-        table["gross_value_rate"] = table["value_kept"] / table["value_up"]
-    order = sorted((c for c in table.index if c != EARLIER_START), key=int) + [
-        c for c in table.index if c == EARLIER_START
+        sums["logo_rate"] = sums["renewed"] / sums["up_for_renewal"]
+        sums["value_rate"] = sums["value_renewed"] / sums["value_up"]
+        sums["gross_value_rate"] = sums["value_kept"] / sums["value_up"]
+    order = sorted((c for c in sums.index if c != EARLIER_START), key=int) + [
+        c for c in sums.index if c == EARLIER_START
     ]
-    return table.loc[order, RENEWAL_COLUMNS].rename_axis("cycle")
+    return sums.loc[order, RENEWAL_COLUMNS].rename_axis("cycle")
 
 
-def contract_rows(panel: ir.Table) -> ir.Table:
-    """Every row of the accounts with a ``contract_end`` on some row: ``account_id``, ``ordinal``
-    (quarter), ``contract_end``, ``value`` (``contract_value``, NULL without the column) and ``active``."""
-    with_contract = panel.filter(panel.contract_end.notnull()).select("account_id").distinct()
-    rows = panel.semi_join(with_contract, "account_id")
-    value = rows.contract_value.cast("float64") if "contract_value" in panel.columns else ibis.null("float64")
-    return rows.select(
+def cycle_sums(panel: ir.Table, window: np.ndarray) -> ir.Table:
+    """Per ``label`` (the cycle number as text, or ``EARLIER_START``): contracts ``up_for_renewal``
+    (decided), ``renewed``, ``pending``, and the sums ``value_up``, ``value_renewed`` (the renewed
+    accounts' value in the quarter they renewed) and ``value_kept`` (that value capped at the old
+    one). ``window``: sorted quarter ordinals the data cover; a contract is decided in the first of
+    them after its end quarter, pending while there is none."""
+    value = panel.contract_value.cast("float64") if "contract_value" in panel.columns else ibis.null("float64")
+    rows = panel.select(
         "account_id",
-        ordinal=engine.quarter_ordinal(rows.quarter),
-        contract_end=rows.contract_end.cast("date"),
+        ordinal=engine.quarter_ordinal(panel.quarter),
+        end=panel.contract_end.cast("date"),
         value=value,
-        active=rows.active,
+        active=panel.active.fill_null(False),
+    )
+    ended = rows.filter(rows.end.notnull())
+    contracts = ended.group_by("account_id", "end").aggregate(
+        value=ended.value.argmax(ended.ordinal, where=ended.value.notnull()),  # the last row with a value
+        first_seen=ended.ordinal.min(),
+    )
+    by_account = ibis.window(group_by="account_id", order_by=["first_seen", "end"])
+    contracts = contracts.mutate(
+        cycle=ibis.row_number().over(by_account) + 1,
+        end_quarter=contracts.end.year().cast("int64") * 4 + (contracts.end.month().cast("int64") - 1) // 3,
+    )
+    ends = np.unique(engine.run(contracts.select("end_quarter").distinct())["end_quarter"].to_numpy(np.int64))
+    position = np.searchsorted(window, ends, side="right")
+    decided = ibis.memtable(
+        pd.DataFrame(
+            {
+                "end_quarter": ends,
+                "decided_in": window[np.minimum(position, len(window) - 1)],
+                "pending": position == len(window),
+            }
+        )
+    )
+    contracts = contracts.join(decided, "end_quarter")
+    active = rows.filter(rows.active)
+    signup = active.group_by("account_id").aggregate(signup=active.ordinal.min())
+    following = active.select("account_id", decided_in=active.ordinal, next_value=active.value, renews=True)
+    contracts = contracts.left_join(following, ["account_id", "decided_in"]).select(
+        contracts, following.next_value, renewed=following.renews.fill_null(False) & ~contracts.pending
+    )
+    contracts = contracts.left_join(signup, "account_id").select(contracts, signup.signup)
+    label = ibis.cases(
+        (contracts.signup == int(window[0]), ibis.literal(EARLIER_START)), else_=contracts.cycle.cast("string")
+    )
+    kept = ibis.cases(
+        (contracts.value.isnull() | contracts.next_value.isnull(), ibis.null("float64")),
+        else_=ibis.least(contracts.value, contracts.next_value),
+    )
+    decided_now, renewed = ~contracts.pending, contracts.renewed
+    return contracts.group_by(label=label).aggregate(
+        up_for_renewal=decided_now.sum(),
+        renewed=renewed.sum(),
+        pending=contracts.pending.sum(),
+        value_up=contracts.value.sum(where=decided_now),
+        value_renewed=contracts.next_value.sum(where=renewed),
+        value_kept=kept.sum(where=renewed),
     )
