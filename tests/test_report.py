@@ -288,6 +288,25 @@ def deck(sample_panel):
     )
 
 
+def test_the_deck_from_measures_given_is_the_deck_that_measures_them(sample_panel, deck):
+    """The app hands the deck the KPIs, signals and base its pages cached: same slides."""
+    given = report.build_deck(
+        sample_panel,
+        BOOK,
+        shown_scenarios=[scenarios.Scenario.of("Renew", {"renewal_uplift": 2})],
+        base=scenarios.fit_base(sample_panel),
+        kpis=overview.quarter_kpis(sample_panel),
+        metrics=lifecycle.company_metrics(sample_panel),
+    )
+    assert list(given.slides) == list(deck.slides)
+    for key, slide in given.slides.items():
+        assert (slide.headline, slide.facts, slide.notes) == (
+            deck.slides[key].headline,
+            deck.slides[key].facts,
+            deck.slides[key].notes,
+        )
+
+
 def test_the_sample_carries_every_slide_in_order_each_with_a_headline_figure_data_and_notes(deck):
     assert list(deck.slides) == list(report.SLIDE_TITLES) and not deck.missing
     for key, slide in deck.slides.items():

@@ -26,6 +26,8 @@ from ui import cohort_views, quadrant_views, scenario_views, state, workshop_vie
 
 Step = tuple[str, Callable[[], object]]
 log = logging.getLogger(__name__)
+PREPARING = "Preparing"  # the sidebar line's first word while the views are being prepared
+EARLIER_QUARTERS = "the quadrants of"  # the steps after the pages' first views: the quarter slider's
 
 
 @dataclass
@@ -161,11 +163,8 @@ def _steps() -> list[Step]:
             if earlier:
                 quadrant_views.migration(every, earlier[-1], quarter, cut, None)
 
-        steps.append((f"the quadrants of {quarter}", views_of))
+        steps.append((f"{EARLIER_QUARTERS} {quarter}", views_of))
     return steps
-
-
-PREPARING = "Preparing"  # the sidebar line's first word while the views are being prepared
 
 
 def sidebar_status() -> None:

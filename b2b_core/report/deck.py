@@ -215,21 +215,25 @@ def build_deck(
     shown_scenarios: Sequence[scenarios.Scenario] = (),
     observed: Sequence[str] | None = None,
     base: scenarios.Base | None = None,
+    kpis: pd.DataFrame | None = None,
+    metrics: pd.DataFrame | None = None,
 ) -> Deck:
     """Every slide the ``panel`` (a pandas panel or a table of the engine) can carry, computed
     with the pages' defaults: median cuts of the latest quarter with B-side revenue against the
     quarter before it (the map drawing at most ``MAP_POINTS`` accounts), cohorts by quarter
     without the first quarter's accounts (they may have signed up earlier), the stage from the
-    default thresholds, the base (``fit_base`` of the panel unless given) and ``shown_scenarios``
-    over ``HORIZON`` quarters."""
+    default thresholds, the base and ``shown_scenarios`` over ``HORIZON`` quarters. ``base``,
+    ``kpis`` and ``metrics``, when given, are the panel's ``fit_base``, ``quarter_kpis`` and
+    ``company_metrics`` measured already (e.g. cached by the app): they are not asked again."""
     table = engine.table(panel)
-    kpis = overview.quarter_kpis(table)
+    kpis = overview.quarter_kpis(table) if kpis is None else kpis
     if kpis.empty:
         return Deck({}, dict.fromkeys(SLIDE_TITLES, "the workspace has no data yet"))
     observed = list(observed) if observed is not None else list(kpis.index)
     slides, missing = {}, {}
     slides["overview"] = overview_slide(kpis)
-    slides["stage"] = stage_slide(lifecycle.company_metrics(table), playbook, business_model)
+    metrics = lifecycle.company_metrics(table) if metrics is None else metrics
+    slides["stage"] = stage_slide(metrics, playbook, business_model)
 
     reported = table.filter(table.b_side_revenue.notnull()).select("quarter").distinct()
     placeable = sorted(set(engine.run(reported)["quarter"]) & set(observed))
