@@ -3,7 +3,7 @@
 import streamlit as st
 
 from b2b_core import charts, overview
-from ui import downloads, shell, state
+from ui import downloads, lifecycle_views, shell, state
 from ui import format as fmt
 
 # KPI → (label, how to show the value, how to show its change)
@@ -18,7 +18,7 @@ SHOWN = {
 
 shell.require_app_shell()
 st.title("Overview")
-kpis = state.reduced(overview.quarter_kpis)
+kpis = lifecycle_views.kpis()
 latest, previous, headlines = overview.headlines(kpis)
 if latest is None:
     st.info(state.NO_DATA)

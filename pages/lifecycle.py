@@ -8,7 +8,7 @@ import streamlit as st
 from b2b_core import charts, lifecycle, playbook
 from b2b_core.access import PermissionDenied
 from b2b_core.store import WorkspaceError
-from ui import auth, columns, downloads, shell, state
+from ui import auth, columns, downloads, lifecycle_views, shell, state
 from ui import format as fmt
 
 MODEL_NAMES = playbook.BUSINESS_MODEL_NAMES
@@ -37,7 +37,7 @@ for problem in unfit:
     st.warning(f"Not applied: {problem}. An editor can save them again.")
 if "flash:lifecycle" in st.session_state:
     st.success(st.session_state.pop("flash:lifecycle"))
-metrics = state.reduced(lifecycle.company_metrics)
+metrics = lifecycle_views.metrics()
 
 # What-if controls
 controls = st.columns([1, 1, 1])

@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from b2b_core import lifecycle, overview
 from b2b_core.store import Workspace, default_path
-from ui import cohort_views, quadrant_views, scenario_views, state, workshop_views
+from ui import cohort_views, lifecycle_views, quadrant_views, scenario_views, state, workshop_views
 
 Step = tuple[str, Callable[[], object]]
 log = logging.getLogger(__name__)
@@ -132,8 +131,8 @@ def _steps() -> list[Step]:
         return workshop_views.deck(data, workshop_views.book_key(play_key, weights), "platform", fitted)
 
     steps: list[Step] = [
-        ("the quarter KPIs", lambda: state.reduced(overview.quarter_kpis)),
-        ("the lifecycle signals", lambda: state.reduced(lifecycle.company_metrics)),
+        ("the quarter KPIs", lifecycle_views.kpis),
+        ("the lifecycle signals", lifecycle_views.metrics),
         ("the quadrant filters", quadrant_views.filter_options),
         ("the quadrant map", lambda: quadrant_views.quarter(every, latest, cut, None)),
         ("the quadrant mix", lambda: quadrant_views.summary(every, cut, None, (latest,))),

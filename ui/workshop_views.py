@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from b2b_core import lifecycle, overview, playbook, report, scenarios
+from b2b_core import playbook, report, scenarios
 from b2b_core.playbook import Playbook
-from ui import scenario_views, state
+from ui import lifecycle_views, scenario_views, state
 
 SLIDES, SLIDE, MODEL = "slides", "slide", "model"  # query parameters
 CHOSEN, SCENARIOS_KEPT, LIVE_KEPT = "workshop:slides", "workshop:scenarios:kept", "workshop:live"
@@ -25,7 +25,7 @@ def deck(data: str, book_key: str, model: str, _book: Playbook) -> report.Deck:
     """``build_deck`` of the live panel, computed by the workspace's engine (``data`` and
     ``book_key`` key the cache; ``_book`` is the playbook they name). A shared read-only resource."""
     base = scenario_views.base(data)
-    kpis, metrics = state.reduced(overview.quarter_kpis), state.reduced(lifecycle.company_metrics)  # the pages' own
+    kpis, metrics = lifecycle_views.kpis(), lifecycle_views.metrics()  # the pages' own
     ws = state.workspace()
     observed = ws.quarters()
     return ws.reduce(

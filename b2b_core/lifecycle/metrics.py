@@ -57,13 +57,14 @@ SIGNALS = (
 )
 
 
-def company_metrics(panel: engine.Source) -> pd.DataFrame:
+def company_metrics(panel: engine.Source, kpis: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per quarter of the panel (index ``quarter``, ascending): the KPI columns of
     ``overview.quarter_kpis`` then ``SIGNALS``. An empty panel gives an empty frame. The engine
     returns the per-quarter counts and sums (``overview.kpi_reduction``, ``signal_reduction``,
-    ``quadrants.summary_reduction``); the growth rates and shares are worked out here."""
+    ``quadrants.summary_reduction``); the growth rates and shares are worked out here. ``kpis``,
+    when given, is the panel's ``quarter_kpis`` measured already (not asked again)."""
     table = engine.table(panel)
-    kpis = overview.quarter_kpis(table)
+    kpis = overview.quarter_kpis(table) if kpis is None else kpis
     metrics = kpis.copy()
     for name in SIGNALS:
         metrics[name] = np.nan
@@ -121,9 +122,11 @@ def signal_reduction(panel: ir.Table) -> ir.Table:
     ``new_earning_accounts`` (of those, with platform revenue > 0 then); of the accounts active four
     quarters earlier: ``year_ago_accounts``, ``retained_accounts`` (active now too),
     ``year_ago_revenue_then`` and ``year_ago_revenue_now`` (their platform revenue then and now)."""
-    rows = panel.mutate(ordinal=engine.quarter_ordinal(panel.quarter))
-    accounts = rows.group_by(["account_id", "ordinal"]).agg(
-        revenue=rows.platform_revenue.sum(), active=rows.active.any()
+    accounts = panel.select(  # one row per account and quarter (the contract's promise)
+        "account_id",
+        ordinal=engine.quarter_ordinal(panel.quarter),
+        revenue=panel.platform_revenue,
+        active=panel.active.fill_null(False),
     )
     first = accounts.filter(accounts.active).group_by("account_id").agg(first_active=ibis._.ordinal.min())
     accounts = accounts.left_join(first, "account_id").drop("account_id_right")
