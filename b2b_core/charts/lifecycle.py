@@ -67,10 +67,11 @@ def signal_trends(metrics: pd.DataFrame, signals: dict[str, tuple[str, str]]) ->
             row=row,
             col=col,
         )
-        figure.update_yaxes(tickformat=".0%" if kind == "share" else "~s", row=row, col=col)
+        share = ".2~%"  # two decimals at most, trailing zeros dropped: no two ticks alike on a narrow range
+        figure.update_yaxes(tickformat=share if kind == "share" else "~s", row=row, col=col)
         figure.update_xaxes(type="category", showticklabels=False, row=row, col=col)
     figure.update_annotations(font={"size": 12})
-    figure.update_layout(height=190 * rows, margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    figure.update_layout(height=190 * rows, margin={"l": 10, "r": 10, "t": 30, "b": 10}, template="plotly_white")
     return figure
 
 
