@@ -18,7 +18,7 @@ from b2b_core.ingest import (
     upload_too_large,
 )
 from b2b_core.store import WorkspaceChanged, WorkspaceError
-from ui import auth, downloads, shell, state
+from ui import auth, downloads, shell, state, warm_up
 from ui import format as fmt
 
 CHOICES = [*contract.NAMES, CUSTOM, IGNORE]
@@ -38,9 +38,18 @@ class Checks:
     def read(self, upload, quarter: str | None = None, mapping: tuple = (), sheet: str | None = None) -> IngestResult:
         key = (upload.file_id, quarter, mapping, sheet)
         if key not in self.kept:
-            with st.spinner(f"Checking {fmt.plain(upload.name)}…"):
-                data = upload.getvalue()
-                self.kept[key] = read_upload(data, upload.name, quarter=quarter, mapping=dict(mapping), sheet=sheet)
+            name = fmt.plain(upload.name)
+            with st.status(f"Checking {name}…", expanded=False) as status:
+                found = read_upload(
+                    upload.getvalue(),
+                    upload.name,
+                    quarter=quarter,
+                    mapping=dict(mapping),
+                    sheet=sheet,
+                    on_step=status.write,
+                )
+                status.update(label=f"Checked {name}: {found.rows_read:,} rows read", state="complete")
+            self.kept[key] = found
         self.shown.add(key)
         return self.kept[key]
 
@@ -214,7 +223,8 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame, person) -> None
     label = f"Commit {result.rows.num_rows:,} rows ({', '.join(result.quarters)})" if result.quarters else "Commit"
     if st.button(label, type="primary", disabled=not ready, key="commit"):
         try:
-            upload_id = commit(result, ws, valid_rows_only=partial, expect_live=replaced, actor=person)
+            with st.status(f"Writing {result.rows.num_rows:,} rows to the workspace…"):
+                upload_id = commit(result, ws, valid_rows_only=partial, expect_live=replaced, actor=person)
         except (CommitRefused, WorkspaceChanged, PermissionDenied) as refused:
             st.warning(f"Not committed: {fmt.plain(refused)}")
             return
@@ -224,7 +234,10 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame, person) -> None
         except (ValueError, duckdb.Error, OSError) as exc:
             st.error(f"The commit was not written (nothing changed): {fmt.plain(exc)}")
             return
-        flash(f"Committed upload #{upload_id}: {result.rows.num_rows:,} rows for {', '.join(result.quarters)}.")
+        flash(
+            f"Committed upload #{upload_id}: {result.rows.num_rows:,} rows for {', '.join(result.quarters)}."
+            + (" Every page's views of the new data are being prepared in the background." if warm_up.enabled() else "")
+        )
         st.session_state["uploader_round"] = st.session_state.get("uploader_round", 0) + 1
         st.rerun()
 

@@ -97,6 +97,12 @@ def test_good_file_commits_and_the_home_kpis_change(workspace_path):
     before = workspace_of(workspace_path).version
     next_quarter = sample.generate_panel(n_accounts=25, n_quarters=1, last_quarter="2026Q4", seed=11)
     upload(app, "merchants_2026Q4.csv", sample.to_export(next_quarter).to_csv(index=False).encode())
+    status = app.get("status")[0]  # the check's status box and its steps
+    assert shown(status.label) == "Checked merchants_2026Q4.csv: 25 rows read"
+    assert [m.value for m in status.markdown] == [
+        "Read 25 rows of 13 columns",
+        "Checked: 25 rows pass, 0 errors, 0 warnings",
+    ]
     button = commit_button(app)
     assert button.label == "Commit 25 rows (2026Q4)" and not button.disabled
     button.click().run()

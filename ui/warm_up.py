@@ -67,13 +67,18 @@ logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").add
 SWITCH = "B2B_PREPARE_VIEWS"  # "0": no background preparation (each view computed on first need)
 
 
+def enabled() -> bool:
+    """Whether new data versions get their views prepared (``$B2B_PREPARE_VIEWS`` is not ``0``)."""
+    return os.environ.get(SWITCH, "1") != "0"
+
+
 def start() -> Progress:
     """The preparation of the current data version, started in a background thread on its first
     call (with no steps when ``$B2B_PREPARE_VIEWS`` is ``0``)."""
     data, ws = state.data_version(), state.workspace()
     with _RUNS_LOCK:
         if data not in _RUNS:
-            steps = _steps() if os.environ.get(SWITCH, "1") != "0" else []
+            steps = _steps() if enabled() else []
             _RUNS[data] = Progress([label for label, _ in steps])
             thread = threading.Thread(target=_run, args=(ws, data, steps, _RUNS[data]), name=THREAD_NAME, daemon=True)
             thread.start()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import concurrent.futures
 import functools
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import duckdb
@@ -151,6 +151,7 @@ def read_upload(
     quarter: str | None = None,
     mapping: Mapping[str, str | None] | None = None,
     sheet: str | None = None,
+    on_step: Callable[[str], object] | None = None,
 ) -> IngestResult:
     """Read, map, clean and validate one uploaded file.
 
@@ -163,10 +164,11 @@ def read_upload(
     mapping : the user's corrections, source header → contract column, ``CUSTOM`` or ``IGNORE``
         (``None`` means ``IGNORE``); headers not named keep the suggested mapping.
     sheet : the workbook sheet to read (default: the first).
+    on_step : told what was done, with row counts, after reading and after checking.
     """
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as hasher:
         digest = hasher.submit(lambda: hashlib.sha256(data).hexdigest())  # hashlib frees the GIL: runs alongside
-        return _read(data, filename, digest, quarter, mapping, sheet)
+        return _read(data, filename, digest, quarter, mapping, sheet, on_step or (lambda step: None))
 
 
 def _read(
@@ -176,6 +178,7 @@ def _read(
     quarter: str | None,
     mapping: Mapping[str, str | None] | None,
     sheet: str | None,
+    on_step: Callable[[str], object],
 ) -> IngestResult:
     """``read_upload`` while ``digest`` computes the file's sha256 in another thread."""
     planned: dict[str, ColumnPlan] = {}
@@ -190,6 +193,7 @@ def _read(
     except files.FileProblem as problem:
         return _failed(filename, digest.result(), str(problem))
     plan = planned.get("plan") or plan_columns(unique_headers(raw.headers), mapping or {})
+    on_step(f"Read {raw.table.num_rows:,} rows of {raw.table.num_columns:,} columns")
     check = Validation(raw, plan, filename, quarter)
     try:
         rows = check.run()
@@ -201,14 +205,19 @@ def _read(
         )
     finally:
         check.close()
+    errors, warnings = check.errors.summary(), check.warnings.summary()
+    on_step(
+        f"Checked: {rows.num_rows:,} rows pass, {int(errors['rows'].sum()):,} errors, "
+        f"{int(warnings['rows'].sum()):,} warnings"
+    )
     return IngestResult(
         source=filename,
         sha256=digest.result(),
         rows=rows,
         errors=check.errors.frame(),
         warnings=check.warnings.frame(),
-        error_summary=check.errors.summary(),
-        warning_summary=check.warnings.summary(),
+        error_summary=errors,
+        warning_summary=warnings,
         mapping=plan.table(),
         description=raw.description,
         sheets=raw.sheets,
