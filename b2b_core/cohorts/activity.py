@@ -127,8 +127,8 @@ def signup_values(panel: engine.Source, columns: list[str]) -> dict[str, list[st
     present = [c for c in columns if c in table.columns]
     if not present:
         return {}
-    signup = signup_rows(table, present)
-    return {c: sorted(engine.run(signup.select(c).distinct())[c]) for c in present}
+    combinations = engine.run(signup_rows(table, present).select(present).distinct())  # one pass, few rows
+    return {c: sorted(combinations[c].unique()) for c in present}
 
 
 def select_accounts(

@@ -163,7 +163,7 @@ def backtest(panel: engine.Source, quarters_back: int = 4) -> pd.DataFrame:
             f"and the data have {len(observed)}"
         )
     cut = observed[-quarters_back - 1]
-    actual = overview.quarter_kpis(table)
+    actual = overview.quarter_kpis(table, flows=False)
     horizon = quarters.to_ordinal(observed[-1]) - quarters.to_ordinal(cut)
     projected = project(table.filter(table.quarter <= cut), BASE, horizon)
     projected = projected[projected.index.isin(actual.index)]

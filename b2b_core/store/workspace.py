@@ -26,8 +26,8 @@ from b2b_core.store.uploads import Uploads
 
 T = TypeVar("T")
 # What the workspace's database may hold in memory; larger work spills to <file>.tmp. With 10 million
-# accounts a reduction then peaks at ~3 GB in all instead of ~5 GB, as fast.
-ENGINE_MEMORY = "4GB"
+# accounts the server (Python and the database, every page's views prepared) then peaks under 4 GB.
+ENGINE_MEMORY = "3GB"
 # The live panel: each quarter's rows from the upload live for it, ``active`` defaulted.
 _LIVE_ROWS = (
     f"SELECT r.* EXCLUDE (upload_id) REPLACE ({ACTIVE}) "
