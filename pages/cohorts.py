@@ -34,14 +34,6 @@ RENEWAL_COLUMN_CONFIG = columns.numbers(
     gross_value_rate=("Value kept, gross", "percent"),
 )
 YEAR_IN = {"quarter": 4, "year": 1}  # periods in a year
-TABS = [
-    "Retention triangle",
-    "Cohort curves",
-    "Survival (Kaplan–Meier)",
-    "Projection (sBG)",
-    "Renewal by contract cycle",
-]
-VIEW = "cohort_view"  # the open tab's key
 
 shell.require_app_shell()
 st.title("Cohort renewals")
@@ -111,8 +103,8 @@ if fitted_by_quarter and not fitted_by_quarter[2]:  # no headline from a fit the
 unit = period
 one_year = YEAR_IN[period]
 triangle, curves, survival, projection, renewal = st.tabs(
-    TABS,
-    key=VIEW,
+    views.TABS,
+    key=views.OPEN_TAB,
     on_change="rerun",  # only the open tab is computed and drawn
 )
 

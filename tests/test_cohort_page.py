@@ -6,20 +6,14 @@ from b2b_core import cohorts, engine, sample, store
 from b2b_core.access import LOCAL
 from tests.apptest import metric, open_app, workspace_of
 from ui import format as fmt
+from ui.cohort_views import OPEN_TAB, TABS
 
 PAGE = "pages/cohorts.py"
-TABS = [
-    "Retention triangle",
-    "Cohort curves",
-    "Survival (Kaplan–Meier)",
-    "Projection (sBG)",
-    "Renewal by contract cycle",
-]
 
 
 def open_tab(app, tab: str) -> None:
     """Open ``tab`` of the page (only the open tab is computed and drawn)."""
-    app.session_state["cohort_view"] = tab
+    app.session_state[OPEN_TAB] = tab
     app.run()
 
 

@@ -21,6 +21,14 @@ from ui import state
 from ui.filters import Selection
 
 FILTER_COLUMNS = ("segment", "region", "tier")
+TABS = [
+    "Retention triangle",
+    "Cohort curves",
+    "Survival (Kaplan–Meier)",
+    "Projection (sBG)",
+    "Renewal by contract cycle",
+]
+OPEN_TAB = "cohort_view"  # the session key of the open tab
 
 
 def _selected(live: ir.Table, selection: Selection, leave_out_first: bool) -> ir.Table:
