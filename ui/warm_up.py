@@ -16,7 +16,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -25,6 +25,8 @@ from ui import cohort_views, lifecycle_views, quadrant_views, scenario_views, st
 
 Step = tuple[str, Callable[[], object]]
 log = logging.getLogger(__name__)
+SWITCH = "B2B_PREPARE_VIEWS"  # "0": no background preparation (each view computed on first need)
+THREAD_NAME = "warm-up"
 PREPARING = "Preparing"  # the sidebar line's first word while the views are being prepared
 EARLIER_QUARTERS = "the quadrants of"  # the steps after the pages' first views: the quarter slider's
 
@@ -35,8 +37,7 @@ class Progress:
 
     steps: list[str]
     done: int = 0
-    started: float = field(default_factory=time.monotonic)
-    finished: float | None = None
+    finished: float | None = None  # time.monotonic() at the end
     stopped: str | None = None  # why the run ended early, if it did
 
     @property
@@ -60,11 +61,7 @@ class _QuietThread(logging.Filter):
         return threading.current_thread().name != THREAD_NAME
 
 
-THREAD_NAME = "warm-up"
 logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_QuietThread())
-
-
-SWITCH = "B2B_PREPARE_VIEWS"  # "0": no background preparation (each view computed on first need)
 
 
 def enabled() -> bool:
