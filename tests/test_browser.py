@@ -62,13 +62,17 @@ def test_every_cohort_view_draws_its_chart_and_the_holdout_check_reports_its_err
         chart = page.locator(f".st-key-{key} .js-plotly-plot .main-svg").first
         chart.wait_for(state="visible", timeout=30_000)
         assert page.locator(ERROR_ELEMENTS).count() == 0, tab
-    page.get_by_role("tab", name="Survival (Kaplan–Meier)").click()
+    page.get_by_role("tab", name="Survival (Kaplan–Meier)").click()  # reruns the page: only the open tab is drawn
+    wait_until_idle(page)
+    page.locator(".st-key-survival_chart .js-plotly-plot .main-svg").first.wait_for(state="visible")
     page.get_by_text("Tier", exact=True).last.click()
     wait_until_idle(page)
     legend = page.locator(".st-key-survival_chart .legend .traces")
     expect(legend).to_have_count(3)  # KA, long-tail, mid (retried until the chart is redrawn)
     assert sorted(legend.all_text_contents()) == ["KA", "long-tail", "mid"]
     page.get_by_role("tab", name="Projection (sBG)").click()
+    wait_until_idle(page)
+    page.locator(".st-key-sbg_chart .js-plotly-plot .main-svg").first.wait_for(state="visible")
     page.get_by_text("Check the model on data it has not seen").click()
     wait_until_idle(page)
     page.get_by_text("Observed, held out of the fit").wait_for()
