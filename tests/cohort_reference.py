@@ -13,17 +13,16 @@ import pandas as pd
 
 from b2b_core import quarters
 from b2b_core.cohorts import (
-    AVERAGE,
     BASES,
     EARLIER_START,
     KM_COLUMNS,
     METRICS,
     RENEWAL_COLUMNS,
-    TOTAL,
     ShiftedBetaGeometric,
     survival_table,
 )
 from b2b_core.cohorts.activity import observed_periods
+from b2b_core.cohorts.matrix import retention_table
 from b2b_core.contract import NOT_SET
 from b2b_core.scenarios import Base, RevenueTrend
 from b2b_core.scenarios.base import WINDOW
@@ -167,45 +166,13 @@ def cohort_matrix(
     values = cohort_values(act, metric, cap="previous" if previous_grr else "initial")  # NaN where not observed
     revenue = cohort_values(act, "nrr") if previous_grr else values  # uncapped, for age 0 and the denominator
     first = int(act.cohort[act.in_cohort].min())
-    n_groups, n_cohorts, n_ages = values.shape
+    n_groups, n_cohorts, _ = values.shape
     members = act.in_cohort
     sizes = np.bincount(
         act.group[members] * n_cohorts + act.cohort[members] - first, minlength=n_groups * n_cohorts
     ).reshape(n_groups, n_cohorts)
 
-    initial = revenue[:, :, 0].copy()  # age-0 value (for grr, capped at itself: the revenue)
-    shown = ~np.isnan(values)
-    if basis == "count":
-        table = values
-        summary = np.where(shown, values, 0).sum(axis=1)
-    else:
-        if basis == "initial":
-            denominator = np.broadcast_to(values[:, :, :1], values.shape)
-        else:  # for grr: revenue kept from the period before, without expansion, ≤ 100%
-            denominator = _previous(revenue)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            table = values / denominator
-        table[~np.isfinite(table)] = np.nan  # 0 / 0, or a return after a period with no one active
-        shown = ~np.isnan(table)  # the average weighs exactly the cells it summarises
-        with np.errstate(invalid="ignore", divide="ignore"):
-            summary = np.where(shown, values, 0).sum(axis=1) / np.where(shown, denominator, 0).sum(axis=1)
-    summary[~shown.any(axis=1) | ~np.isfinite(summary)] = np.nan
-
-    label = TOTAL if basis == "count" else AVERAGE
-    blocks = []
-    for g in range(n_groups):
-        keep = np.flatnonzero(sizes[g])
-        if not len(keep):
-            continue
-        block = pd.DataFrame(table[g, keep], columns=range(n_ages), index=[act.label(first + c) for c in keep])
-        block.loc[label] = summary[g]
-        block.insert(0, "accounts", np.r_[sizes[g, keep], sizes[g, keep].sum()].astype(np.int64))
-        if metric != "logo":
-            block.insert(1, "initial_revenue", np.r_[initial[g, keep], initial[g, keep].sum()])
-        blocks.append((act.group_labels[g], block))
-    if by is None:
-        return blocks[0][1].rename_axis("cohort")
-    return pd.concat({name: block for name, block in blocks}, names=[by, "cohort"])
+    return retention_table(values, revenue, sizes, first, act.group_labels, metric, basis, by, period)
 
 
 def cohort_values(act: Activity, metric: Metric, cap: Literal["initial", "previous"] = "initial") -> np.ndarray:
@@ -252,13 +219,6 @@ def _revenue_before(act: Activity, account: np.ndarray, period: np.ndarray) -> n
     wanted = account * width + period - 1
     position = np.minimum(np.searchsorted(sorted_keys, wanted), len(sorted_keys) - 1)
     return np.where(sorted_keys[position] == wanted, act.revenue[order][position], 0.0)
-
-
-def _previous(values: np.ndarray) -> np.ndarray:
-    """The value at age k − 1 for each age k (NaN at age 0)."""
-    shifted = np.full_like(values, np.nan)
-    shifted[:, :, 1:] = values[:, :, :-1]
-    return shifted
 
 
 def _empty_index(by: str | None) -> pd.Index:

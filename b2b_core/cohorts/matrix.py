@@ -21,6 +21,7 @@ ages beyond the last period of the panel, or periods missing from the panel — 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import ibis
@@ -74,15 +75,33 @@ def cohort_matrix(
     # period-on-period GRR caps each account at its previous period's revenue (see the module notes)
     previous_grr = metric == "grr" and basis == "previous"
     measure = "grr_previous" if previous_grr else metric
-    cells = cohort_values(panel, ("logo", "nrr", measure), period, by, observed)  # NaN where not observed
+    measures = ("logo", measure, *(["nrr"] if previous_grr else []))  # logo: the cohort sizes at age 0
+    cells = cohort_values(panel, measures, period, by, observed)  # NaN where not observed
     if cells is None:
         return pd.DataFrame(columns=columns, index=_empty_index(by))
     first, labels, found = cells
     values = found[measure]
     revenue = found["nrr"] if previous_grr else values  # uncapped, for age 0 and the denominator
-    n_groups, n_cohorts, n_ages = values.shape
     sizes = np.nan_to_num(found["logo"][:, :, 0]).astype(np.int64)  # every account is active at age 0
 
+    return retention_table(values, revenue, sizes, first, labels, metric, basis, by, period)
+
+
+def retention_table(
+    values: np.ndarray,
+    revenue: np.ndarray,
+    sizes: np.ndarray,
+    first: int,
+    labels: Sequence[str],
+    metric: Metric,
+    basis: Basis,
+    by: str | None,
+    period: Period,
+) -> pd.DataFrame:
+    """``cohort_matrix``'s frame from the sums: ``values`` and ``revenue`` (uncapped platform
+    revenue) as arrays (group, cohort, age) from ``cohort_values``, ``sizes`` (group, cohort)
+    accounts, cohorts being ordinals ``first + index`` and groups named by ``labels``."""
+    n_groups, _, n_ages = values.shape
     initial = revenue[:, :, 0].copy()  # age-0 value (for grr, capped at itself: the revenue)
     shown = ~np.isnan(values)
     if basis == "count":
