@@ -587,6 +587,48 @@ def test_parts_that_repeat_an_account_or_change_columns_write_nothing(tmp_path):
     assert ws.version == 1 and len(ws.uploads()) == 1 and len(ws.panel()) == len(panel)
 
 
+def test_parts_are_written_one_by_one_unseen_until_the_last_and_removed_when_refused_or_stopped(tmp_path):
+    from b2b_core import sample
+
+    panel = sample.generate_panel(200, 2, seed=5)
+    ws = Workspace(tmp_path / "w.duckdb")
+    ws.commit(panel.drop(columns="orders"), "first.csv", actor=LOCAL)
+    first, second = _parts(panel.assign(orders=1.0), 2)
+    seen = []  # what a reader sees after each part: (version, live rows, stored rows)
+    ws.commit_chunks(
+        [first, second],
+        "next.csv",
+        actor=LOCAL,
+        on_chunk=lambda _: seen.append((ws.version, len(ws.panel()), len(ws.stored_rows()))),
+    )
+    assert seen == [(1, len(panel), len(panel))] * 2 and ws.version == 2 and len(ws.panel()) == len(panel)
+
+    def stopped_by_the_user():
+        yield first.assign(tickets=1.0)
+        raise KeyboardInterrupt
+
+    for chunks, error in (([first, second, first.iloc[:3]], ValueError), (stopped_by_the_user(), KeyboardInterrupt)):
+        with pytest.raises(error):
+            ws.commit_chunks(chunks, "again.csv", actor=LOCAL)
+        raw = ws._fetch("SELECT count(*), count(DISTINCT upload_id) FROM panel_rows")[0]
+        assert raw == (2 * len(panel), 2) and ws.version == 2 and "tickets" not in ws.stored_rows()
+
+
+def test_rows_of_a_chunked_commit_whose_process_died_are_removed_when_the_workspace_opens(tmp_path):
+    from b2b_core import sample
+
+    panel = sample.generate_panel(100, 2, seed=6)
+    path = tmp_path / "w.duckdb"
+    with Workspace(path) as ws:
+        ws.commit(panel, "first.csv", actor=LOCAL)
+    con = duckdb.connect(str(path))  # what a killed import leaves: rows under an id no upload has
+    con.execute("INSERT INTO panel_rows SELECT * REPLACE (7 AS upload_id) FROM panel_rows")
+    con.close()
+    with Workspace(path) as ws:
+        assert ws._fetch("SELECT count(*) FROM panel_rows")[0][0] == len(panel)
+        assert ws.commit(panel, "again.csv", actor=LOCAL) == 2
+
+
 def test_a_generated_panel_is_written_part_by_part_with_unique_ids_of_one_width(tmp_path):
     from b2b_core import sample
 
@@ -596,3 +638,23 @@ def test_a_generated_panel_is_written_part_by_part_with_unique_ids_of_one_width(
     ids = panel["account_id"].unique()
     assert len(ids) <= 1_000 and len(set(map(len, ids))) == 1 and ids.min() >= "M000001" and ids.max() <= "M001000"
     assert not panel.duplicated(["account_id", "quarter"]).any() and len(ws.uploads()) == 1
+
+
+def test_a_backup_taken_while_parts_are_written_holds_the_uploads_only_and_restores(tmp_path):
+    from b2b_core import sample
+
+    panel = sample.generate_panel(100, 2, seed=8)
+    ws = Workspace(tmp_path / "w.duckdb")
+    ws.commit(panel, "first.csv", actor=LOCAL)
+    backups = []
+    ws.commit_chunks(
+        _parts(panel, 2),
+        "next.csv",
+        actor=LOCAL,
+        on_chunk=lambda _: backups.append(ws.write_backup(tmp_path / f"b{len(backups)}.duckdb", actor=LOCAL)),
+    )
+    assert [b["rows"]["panel_rows"] for b in backups] == [len(panel)] * 2
+    restored = Workspace(tmp_path / "r.duckdb")
+    restored.restore_backup(tmp_path / "b1.duckdb", actor=LOCAL)
+    pd.testing.assert_frame_equal(restored.panel(), ws.panel())  # upload 2 holds the rows upload 1 held
+    assert restored.uploads()["upload_id"].tolist() == [1]

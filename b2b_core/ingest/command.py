@@ -1,5 +1,5 @@
 """The command-line import: files of any size checked as the Data page checks an upload, then
-committed as one upload in one transaction.
+committed as one upload, all or nothing.
 
 ``python -m b2b_core.ingest FILE... [--workspace PATH] [--quarter Q] [--mapping JSON]
 [--report CSV] [--valid-rows-only]``
@@ -7,9 +7,9 @@ committed as one upload in one transaction.
 A CSV is streamed through DuckDB's reader in batches of ``BATCH_ROWS`` rows: the delimiter and
 the header row are found as the Data page finds them (on the file's first bytes), each batch is
 validated by the same rules (``Validation``) and its valid rows are written to the workspace as
-they come (``Workspace.commit_chunks``): no file is read whole, but the one transaction holds the
-uncommitted rows in memory (about 0.3 GB per million rows). The whole is then
-checked once more (an account twice in a quarter across batches or files); if anything is
+they come (``Workspace.commit_chunks``, a transaction per batch under an upload id no reader
+sees): neither the file nor the import is held whole in memory. The whole is then checked once
+more (an account twice in a quarter across batches or files) and becomes the upload; if anything is
 wrong nothing is written. A workbook (``.xlsx``) is read whole, as on the Data page (workbooks
 are capped in size). The report (every issue counted, the first ``MAX_KEPT`` of each severity
 listed) is printed and written as CSV.

@@ -389,10 +389,17 @@ class Backups:
             try:
                 with self._transaction(file=path) as con:
                     con.execute(f"COPY FROM DATABASE {quote(source)} TO b2b_backup_out")
+                    con.execute(  # not the rows of a chunked commit under way (``Uploads.commit_chunks``)
+                        "DELETE FROM b2b_backup_out.panel_rows "
+                        "WHERE upload_id NOT IN (SELECT upload_id FROM b2b_backup_out.uploads)"
+                    )
                     tables = self._column(
                         "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY 1", [source]
                     )
-                    rows = {t: con.execute(f"SELECT count(*) FROM {quote(t)}").fetchall()[0][0] for t in tables}
+                    rows = {
+                        t: con.execute(f"SELECT count(*) FROM b2b_backup_out.{quote(t)}").fetchall()[0][0]
+                        for t in tables
+                    }
                     version = self.version
                     write_manifest(con, "b2b_backup_out", version, rows)
             finally:

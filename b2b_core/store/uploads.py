@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import operator
+import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import suppress
 
@@ -21,6 +23,15 @@ from b2b_core.store.schema import check_columns, check_rows, quote, utc_now
 
 _STAGED = "staged_panel"
 Table = pd.DataFrame | pa.Table  # what commit accepts: a pandas panel or an Arrow table of one
+# Workspace path → the upload ids of the ``commit_chunks`` under way in this process, whose rows
+# belong to no upload yet (Workspaces of one path share one database, and so these ids).
+_PENDING: defaultdict[str, set[int]] = defaultdict(set)
+_PENDING_LOCK = threading.Lock()
+
+
+def _claim(key: str, upload_id: int) -> None:
+    with _PENDING_LOCK:
+        _PENDING[key].add(upload_id)
 
 
 def _column_names(panel: Table) -> list[str]:
@@ -165,31 +176,64 @@ class Uploads:
         """Store the rows of ``chunks`` (panels with the same columns: the parts of a panel too large
         to hold at once) as ONE upload, as ``commit`` stores one panel; return its upload_id.
 
-        Each chunk is checked and written as it comes (``on_chunk`` is told its rows), then the
-        whole upload is checked again (one row per account and quarter across the chunks). One
-        transaction: nothing is written if anything fails. Raises ValueError for a chunk that
-        breaks the contract, chunks with different columns, or no rows at all.
+        Each chunk is checked and written as it comes (``on_chunk`` is told its rows), in a
+        transaction of its own, under an upload id no upload has yet: the rows are stored but belong
+        to no upload, so no read sees them and memory stays that of one chunk, however many there
+        are. The whole is then checked again (one row per account and quarter across the chunks) and
+        becomes the upload, live for its quarters, in one last transaction that bumps the version.
+        If anything fails or the caller stops (an exception, Ctrl-C), the rows written so far are
+        deleted and the workspace is as before; rows left by a process that died mid-way are deleted
+        when the workspace is next opened (``_drop_unclaimed_rows``). Raises ValueError for a chunk
+        that breaks the contract, chunks with different columns, or no rows at all.
         """
         access.require(actor, "commit")
-        with self._write():
-            upload_id = self._next_upload_id()
-            names: list[str] | None = None
+        names: list[str] | None = None
+        custom: list[str] = []
+        upload_id: int | None = None
+        try:
             for chunk in chunks:
                 chunk_names = _column_names(chunk)
-                if names is None:
-                    names, custom = chunk_names, check_columns(chunk_names)
-                    self._add_custom_metrics(custom)
-                elif chunk_names != names:
-                    raise ValueError(f"every chunk must have the columns of the first: {names}, not {chunk_names}")
-                self._stage(chunk, names, custom, upload_id)
+                with self._transaction():
+                    if names is None:
+                        names, custom = chunk_names, check_columns(chunk_names)
+                        upload_id = self._next_upload_id()
+                        _claim(self._key, upload_id)
+                        self._add_custom_metrics(custom)
+                    elif chunk_names != names:
+                        raise ValueError(f"every chunk must have the columns of the first: {names}, not {chunk_names}")
+                    self._stage(chunk, names, custom, upload_id)
                 if on_chunk is not None:
                     on_chunk(len(chunk))
-            if names is None:
+            if names is None or upload_id is None:
                 raise ValueError("panel has no rows")
-            stored = f"(SELECT * FROM panel_rows WHERE upload_id = {int(upload_id)})"
-            check_rows(self._con, stored, names, custom)
-            self._register(upload_id, source, sha256 or _fingerprint(self._con, stored, names), actor)
+            with self._write():
+                stored = f"(SELECT * FROM panel_rows WHERE upload_id = {int(upload_id)})"
+                check_rows(self._con, stored, names, custom)
+                self._register(upload_id, source, sha256 or _fingerprint(self._con, stored, names), actor)
             return upload_id
+        except BaseException:
+            if upload_id is not None:
+                with self._transaction():
+                    self._con.execute("DELETE FROM panel_rows WHERE upload_id = ?", [upload_id])
+                    self._drop_unused_custom_metrics()
+            raise
+        finally:
+            with _PENDING_LOCK:
+                _PENDING[self._key].discard(upload_id)
+
+    def _drop_unclaimed_rows(self) -> None:
+        """Delete the stored rows that belong to no upload and to no ``commit_chunks`` under way in
+        this process (those of a chunked commit whose process died before it finished), inside the
+        caller's write transaction."""
+        with _PENDING_LOCK:
+            pending = sorted(_PENDING[self._key])
+        deleted = self._con.execute(
+            "DELETE FROM panel_rows WHERE upload_id NOT IN (SELECT upload_id FROM uploads) "
+            "AND NOT list_contains(?::BIGINT[], upload_id)",
+            [pending],
+        ).fetchall()[0][0]
+        if deleted:
+            self._drop_unused_custom_metrics()
 
     def _insert(
         self,
@@ -219,7 +263,11 @@ class Uploads:
         return [q for (q,) in found]
 
     def _next_upload_id(self) -> int:
-        return self._con.execute("SELECT coalesce(max(upload_id), 0) + 1 FROM uploads").fetchall()[0][0]
+        """One more than any upload's id and any id a ``commit_chunks`` under way writes rows as."""
+        return self._con.execute(
+            "SELECT greatest((SELECT coalesce(max(upload_id), 0) FROM uploads), "
+            "(SELECT coalesce(max(upload_id), 0) FROM panel_rows)) + 1"
+        ).fetchall()[0][0]
 
     def _stage(self, panel: Table, names: list[str], custom: list[str], upload_id: int) -> None:
         """Check ``panel`` (``check_rows``) and write its rows to panel_rows as ``upload_id``."""

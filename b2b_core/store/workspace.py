@@ -116,6 +116,7 @@ class Workspace(Uploads, SavedSettings, AuditTrail, Backups):
             self._con.execute(f"SET memory_limit = '{ENGINE_MEMORY}'")  # beyond it, sorts and joins spill to disk
             with self._transaction():
                 self._con.execute(SCHEMA)
+                self._drop_unclaimed_rows()
             if not marker.exists():
                 marker.write_text(f"created {utc_now():%Y-%m-%d %H:%M} UTC\n")
         except BaseException:
@@ -235,7 +236,10 @@ class Workspace(Uploads, SavedSettings, AuditTrail, Backups):
         workspace ever stored (NaN where an upload lacks it), with ``panel()``'s dtypes and
         ``active`` default. Sorted by upload_id, quarter, account_id.
         """
-        rows = self._frame(f"SELECT * REPLACE ({ACTIVE}) FROM panel_rows ORDER BY upload_id, quarter, account_id")
+        rows = self._frame(
+            f"SELECT * REPLACE ({ACTIVE}) FROM panel_rows WHERE upload_id IN (SELECT upload_id FROM uploads) "
+            "ORDER BY upload_id, quarter, account_id"
+        )
         custom = [c for c in rows.columns if c not in {"upload_id", *contract.NAMES}]
         return _typed(rows, ["upload_id"], custom).astype({"upload_id": "int64"})
 
