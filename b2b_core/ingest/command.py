@@ -112,6 +112,8 @@ def import_files(
                 if whole_file
                 else f"{report.errors.total:,} errors remain: fix them, or import the valid rows only"
             )
+        if progress is not None:  # commit_chunks now checks and commits the whole: seconds per 10M rows
+            progress.console.print("Every batch is written; checking the upload as a whole and committing it…")
 
     source = ", ".join(p.name for p in paths)
     try:

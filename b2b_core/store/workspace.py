@@ -114,6 +114,7 @@ class Workspace(Uploads, SavedSettings, AuditTrail, Backups):
             # Inserts are markedly faster without it; every read that needs an order says ORDER BY.
             self._con.execute("SET preserve_insertion_order = false")
             self._con.execute(f"SET memory_limit = '{ENGINE_MEMORY}'")  # beyond it, sorts and joins spill to disk
+            self._con.execute("SET enable_progress_bar = false")  # not in a server's log or the import's bars
             with self._transaction():
                 self._con.execute(SCHEMA)
                 self._drop_unclaimed_rows()
