@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.offline
 import pytest
 
-from b2b_core import charts, exports, lifecycle, overview, playbook, quadrants, report, sample, scenarios
+from b2b_core import charts, cohorts, exports, lifecycle, overview, playbook, quadrants, report, sample, scenarios
 from b2b_core.amounts import money
 from b2b_core.charts.style import WCAG_AA, contrast_ratio, for_projector, readable
 from b2b_core.lifecycle.stage import Check, StageResult
@@ -289,14 +289,21 @@ def deck(sample_panel):
 
 
 def test_the_deck_from_measures_given_is_the_deck_that_measures_them(sample_panel, deck):
-    """The app hands the deck the KPIs, signals and base its pages cached: same slides."""
-    given = report.build_deck(
-        sample_panel,
-        BOOK,
-        shown_scenarios=[scenarios.Scenario.of("Renew", {"renewal_uplift": 2})],
-        base=scenarios.fit_base(sample_panel),
+    """The app hands the deck the views its pages cached: same slides."""
+    quarters = sorted(sample_panel["quarter"].unique())
+    chosen = cohorts.select_accounts(sample_panel, {}, leave_out_first_cohort=True)
+    measured = report.Measured(
         kpis=overview.quarter_kpis(sample_panel),
         metrics=lifecycle.company_metrics(sample_panel),
+        base=scenarios.fit_base(sample_panel),
+        mix=quadrants.quadrant_summary(sample_panel, quarters=quarters[-1:]),
+        migration=quadrants.quadrant_migration(sample_panel, quarters[-2], quarters[-1]),
+        logo=cohorts.cohort_matrix(chosen, observed=quarters),
+        nrr=cohorts.cohort_matrix(chosen, "nrr", observed=quarters),
+        lifetimes=cohorts.lifetimes(chosen, observed=quarters),
+    )
+    given = report.build_deck(
+        sample_panel, BOOK, shown_scenarios=[scenarios.Scenario.of("Renew", {"renewal_uplift": 2})], measured=measured
     )
     assert list(given.slides) == list(deck.slides)
     for key, slide in given.slides.items():
@@ -305,6 +312,22 @@ def test_the_deck_from_measures_given_is_the_deck_that_measures_them(sample_pane
             deck.slides[key].facts,
             deck.slides[key].notes,
         )
+        pd.testing.assert_frame_equal(slide.data, deck.slides[key].data)
+
+
+def test_measures_of_other_quarters_are_not_used(sample_panel, deck):
+    """A mix or migration of another quarter than the deck's is measured again, not shown."""
+    quarters = sorted(sample_panel["quarter"].unique())
+    measured = report.Measured(
+        mix=quadrants.quadrant_summary(sample_panel, quarters=quarters[:1]),
+        migration=quadrants.quadrant_migration(sample_panel, quarters[0], quarters[1]),
+    )
+    given = report.build_deck(
+        sample_panel, BOOK, shown_scenarios=[scenarios.Scenario.of("Renew", {"renewal_uplift": 2})], measured=measured
+    )
+    for key in ("quadrants", "migration"):
+        assert given.slides[key].headline == deck.slides[key].headline
+        pd.testing.assert_frame_equal(given.slides[key].data, deck.slides[key].data)
 
 
 def test_the_sample_carries_every_slide_in_order_each_with_a_headline_figure_data_and_notes(deck):

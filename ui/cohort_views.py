@@ -2,7 +2,7 @@
 
 The workspace's engine selects the accounts (signup attributes, optionally without the first
 quarter's cohort) and reduces them: to cohort × age sums for each table, and to the accounts'
-lifetimes once per selection, period and grouping (``_lifetimes``), from which the survival
+lifetimes once per selection, period and grouping (``lifetimes``), from which the survival
 curves, survivor counts and fits are computed. The selection is a tuple of (column, values) pairs
 so that it can be a cache key.
 """
@@ -35,7 +35,7 @@ def _selected(live: ir.Table, selection: Selection, leave_out_first: bool) -> ir
     return cohorts.select_accounts(live, dict(selection), leave_out_first)
 
 
-def _lifetimes(selection: Selection, leave_out_first: bool, period: str, by: str | None) -> cohorts.Lifetimes:
+def lifetimes(selection: Selection, leave_out_first: bool, period: str, by: str | None) -> cohorts.Lifetimes:
     """The ``Lifetimes`` of the selection, asked of the engine once per data version, selection,
     period and grouping."""
     return state.reduced(_count_lifetimes, selection, leave_out_first, period, by, _observed())
@@ -76,7 +76,7 @@ def survival(selection: Selection, leave_out_first: bool, period: str, by: str |
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _survival(data: str, selection: Selection, leave_out_first: bool, period: str, by: str | None):
-    return cohorts.kaplan_meier(_lifetimes(selection, leave_out_first, period, by), by=by, period=period)
+    return cohorts.kaplan_meier(lifetimes(selection, leave_out_first, period, by), by=by, period=period)
 
 
 def projection(selection: Selection, leave_out_first: bool, period: str, fit_periods: int | None, horizon: int):
@@ -89,7 +89,7 @@ def projection(selection: Selection, leave_out_first: bool, period: str, fit_per
 def _projection(
     data: str, selection: Selection, leave_out_first: bool, period: str, fit_periods: int | None, horizon: int
 ):
-    counts = cohorts.fittable_survivors(_lifetimes(selection, leave_out_first, period, None), period)
+    counts = cohorts.fittable_survivors(lifetimes(selection, leave_out_first, period, None), period)
     if not counts:
         return None
     with warnings.catch_warnings(record=True) as caught:
@@ -116,7 +116,7 @@ def survivors(selection: Selection, leave_out_first: bool, period: str) -> pd.Da
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _survivors(data: str, selection: Selection, leave_out_first: bool, period: str) -> pd.DataFrame:
-    return cohorts.cohort_survivors(_lifetimes(selection, leave_out_first, period, None), period)
+    return cohorts.cohort_survivors(lifetimes(selection, leave_out_first, period, None), period)
 
 
 def _observed() -> tuple[str, ...]:

@@ -13,7 +13,7 @@ import streamlit as st
 
 from b2b_core import playbook, report, scenarios
 from b2b_core.playbook import Playbook
-from ui import lifecycle_views, scenario_views, state
+from ui import cohort_views, lifecycle_views, quadrant_views, scenario_views, state
 
 SLIDES, SLIDE, MODEL = "slides", "slide", "model"  # query parameters
 CHOSEN, SCENARIOS_KEPT, LIVE_KEPT = "workshop:slides", "workshop:scenarios:kept", "workshop:live"
@@ -23,22 +23,30 @@ LIVE_NAME = "In the room"
 @st.cache_resource(show_spinner="Building the deck…", max_entries=4)
 def deck(data: str, book_key: str, model: str, _book: Playbook) -> report.Deck:
     """``build_deck`` of the live panel, computed by the workspace's engine (``data`` and
-    ``book_key`` key the cache; ``_book`` is the playbook they name). A shared read-only resource."""
+    ``book_key`` key the cache; ``_book`` is the playbook they name). The views the other pages
+    show with the deck's defaults come from their caches (``report.Measured``). A shared
+    read-only resource."""
     base = scenario_views.base(data)
-    kpis, metrics = lifecycle_views.kpis(), lifecycle_views.metrics()  # the pages' own
     ws = state.workspace()
     observed = ws.quarters()
-    return ws.reduce(
-        lambda live: report.build_deck(
-            live,
-            _book,
-            model,
-            observed=observed,
-            base=None if isinstance(base, str) else base,
-            kpis=kpis,
-            metrics=metrics,
-        )
+    every, cut, latest = (), "median", observed[-1] if observed else None
+    measured = report.Measured(
+        kpis=lifecycle_views.kpis(),
+        metrics=lifecycle_views.metrics(),
+        base=None if isinstance(base, str) else base,
+        **(
+            {
+                "mix": quadrant_views.summary(every, cut, None, (latest,)),
+                "migration": quadrant_views.migration(every, observed[-2], latest, cut, None),
+                "logo": cohort_views.matrix(every, True, "quarter", "logo", "initial"),
+                "nrr": cohort_views.matrix(every, True, "quarter", "nrr", "initial"),
+                "lifetimes": cohort_views.lifetimes(every, True, "quarter", None),
+            }
+            if len(observed) >= 2
+            else {}
+        ),
     )
+    return ws.reduce(lambda live: report.build_deck(live, _book, model, observed=observed, measured=measured))
 
 
 def book_key(play_key: tuple[str, float], weights: dict) -> str:

@@ -2,7 +2,7 @@
 the views' frames (``deck``), and exported as one offline HTML file and a zip of chart data
 (``export``)."""
 
-from b2b_core.report.deck import HORIZON, SLIDE_TITLES, Deck, Fact, Slide, build_deck, scenario_slide
+from b2b_core.report.deck import HORIZON, SLIDE_TITLES, Deck, Fact, Measured, Slide, build_deck, scenario_slide
 from b2b_core.report.export import chart_data_zip, deck_html, plot_config
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "SLIDE_TITLES",
     "Deck",
     "Fact",
+    "Measured",
     "Slide",
     "build_deck",
     "chart_data_zip",

@@ -208,31 +208,51 @@ def scenario_slide(base: scenarios.Base, shown: Sequence[scenarios.Scenario], ho
     return Slide("scenarios", SLIDE_TITLES["scenarios"], headline, facts, figure, table, notes)
 
 
+@dataclass(frozen=True)
+class Measured:
+    """Views of the panel measured already with the deck's defaults (e.g. cached by the app's
+    pages), which ``build_deck`` then does not ask the engine for again; each left None, or not
+    of the deck's quarters, the deck measures itself.
+
+    ``kpis``: ``quarter_kpis``; ``metrics``: ``company_metrics``; ``base``: ``fit_base``;
+    ``mix``: ``quadrant_summary`` (median cuts) of quarters including the deck's quadrant quarter;
+    ``migration``: ``quadrant_migration`` (median cuts) from the quarter before it into it;
+    ``logo`` and ``nrr``: ``cohort_matrix`` by quarter (% of initial) and ``lifetimes``, all three
+    of the accounts not active in the first quarter (``cohorts.select_accounts``)."""
+
+    kpis: pd.DataFrame | None = None
+    metrics: pd.DataFrame | None = None
+    base: scenarios.Base | None = None
+    mix: pd.DataFrame | None = None
+    migration: quadrants.Migration | None = None
+    logo: pd.DataFrame | None = None
+    nrr: pd.DataFrame | None = None
+    lifetimes: cohorts.Lifetimes | None = None
+
+
 def build_deck(
     panel: engine.Source,
     playbook: Playbook,
     business_model: str = "platform",
     shown_scenarios: Sequence[scenarios.Scenario] = (),
     observed: Sequence[str] | None = None,
-    base: scenarios.Base | None = None,
-    kpis: pd.DataFrame | None = None,
-    metrics: pd.DataFrame | None = None,
+    measured: Measured | None = None,
 ) -> Deck:
     """Every slide the ``panel`` (a pandas panel or a table of the engine) can carry, computed
     with the pages' defaults: median cuts of the latest quarter with B-side revenue against the
     quarter before it (the map drawing at most ``MAP_POINTS`` accounts), cohorts by quarter
     without the first quarter's accounts (they may have signed up earlier), the stage from the
-    default thresholds, the base and ``shown_scenarios`` over ``HORIZON`` quarters. ``base``,
-    ``kpis`` and ``metrics``, when given, are the panel's ``fit_base``, ``quarter_kpis`` and
-    ``company_metrics`` measured already (e.g. cached by the app): they are not asked again."""
+    default thresholds, the base and ``shown_scenarios`` over ``HORIZON`` quarters. What
+    ``measured`` holds is used as it is."""
     table = engine.table(panel)
-    kpis = overview.quarter_kpis(table) if kpis is None else kpis
+    measured = measured or Measured()
+    kpis = overview.quarter_kpis(table) if measured.kpis is None else measured.kpis
     if kpis.empty:
         return Deck({}, dict.fromkeys(SLIDE_TITLES, "the workspace has no data yet"))
     observed = list(observed) if observed is not None else list(kpis.index)
     slides, missing = {}, {}
     slides["overview"] = overview_slide(kpis)
-    metrics = lifecycle.company_metrics(table) if metrics is None else metrics
+    metrics = lifecycle.company_metrics(table) if measured.metrics is None else measured.metrics
     slides["stage"] = stage_slide(metrics, playbook, business_model)
 
     reported = table.filter(table.b_side_revenue.notnull()).select("quarter").distinct()
@@ -241,13 +261,17 @@ def build_deck(
         missing["quadrants"] = missing["migration"] = "the data have no B-side revenue to place accounts by"
     else:
         quarter = placeable[-1]
-        mix = quadrants.quadrant_summary(table, quarters=[quarter]).loc[quarter]
+        known = measured.mix is not None and quarter in measured.mix.index.get_level_values("quarter")
+        mix = (measured.mix if known else quadrants.quadrant_summary(table, quarters=[quarter])).loc[quarter]
         slides["quadrants"] = quadrant_slide(
             quadrants.quarter_view(table, quarter, max_points=MAP_POINTS), mix, playbook
         )
         earlier = [q for q in observed if q < quarter]
         if earlier:
-            slides["migration"] = migration_slide(quadrants.quadrant_migration(table, earlier[-1], quarter), playbook)
+            flow = measured.migration
+            if flow is None or (flow.from_quarter, flow.to_quarter) != (earlier[-1], quarter):
+                flow = quadrants.quadrant_migration(table, earlier[-1], quarter)
+            slides["migration"] = migration_slide(flow, playbook)
         else:
             missing["migration"] = f"{quarter} is the first quarter: nobody has moved yet"
 
@@ -256,13 +280,15 @@ def build_deck(
     else:
         chosen = cohorts.select_accounts(table, {}, leave_out_first_cohort=True)
         if not chosen.count().execute():  # every account was active in the first quarter: keep them
-            chosen = table
-        matrix = cohorts.cohort_matrix(chosen, "logo", "initial", observed=observed)
-        if cohorts.AVERAGE not in matrix.index:
+            chosen, measured = table, Measured()
+        logo = measured.logo if measured.logo is not None else cohorts.cohort_matrix(chosen, observed=observed)
+        if cohorts.AVERAGE not in logo.index:
             missing["cohorts"] = "no account was active in any quarter: there is no cohort to follow"
         else:
-            nrr = cohorts.cohort_matrix(chosen, "nrr", "initial", observed=observed)
-            followed = cohorts.lifetimes(chosen, observed=observed)  # asked of the engine once for both
+            nrr = measured.nrr if measured.nrr is not None else cohorts.cohort_matrix(chosen, "nrr", observed=observed)
+            followed = measured.lifetimes
+            if followed is None:
+                followed = cohorts.lifetimes(chosen, observed=observed)  # asked once for both
             survival = cohorts.kaplan_meier(followed)
             counts = cohorts.fittable_survivors(followed)
             fitted = None
@@ -271,10 +297,10 @@ def build_deck(
                     warnings.simplefilter("ignore", cohorts.SBGFitWarning)
                     longest = max(len(c) for c in counts) - 1
                     fitted = cohorts.holdout_check(counts, None, max(PROJECTED_AGE, longest + PROJECTED_PAST_DATA))
-            slides["cohorts"] = cohort_slide(matrix, nrr, survival, fitted)
+            slides["cohorts"] = cohort_slide(logo, nrr, survival, fitted)
 
     try:
-        base = base or scenarios.fit_base(table)
+        base = scenarios.fit_base(table) if measured.base is None else measured.base
     except ValueError as exc:
         missing["scenarios"] = str(exc)
     else:

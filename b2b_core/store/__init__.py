@@ -6,8 +6,9 @@ stays stored and can be restored; only ``delete`` removes rows. Every write (a c
 ``commit_many`` of several uploads, a restore, a delete) is one transaction and bumps ``version``
 by one; pages use it as their cache key. A chunked commit (``commit_chunks``, for panels too
 large to hold) writes each part in a transaction of its own under an upload id no upload has, which
-no read sees, then makes the parts one upload in a last transaction that bumps ``version``. Every write names its ``Actor`` (``b2b_core.access``),
-whose role must allow it (``PermissionDenied`` otherwise, nothing written); there is no default.
+no read sees, then makes the parts one upload in a last transaction that bumps ``version``.
+Every write names its ``Actor`` (``b2b_core.access``), whose role must allow it
+(``PermissionDenied`` otherwise, nothing written); there is no default.
 Writes take turns; reads never wait for them and see the last committed state.
 
 Before each write the workspace checks that the file at its path is still the one it opened
