@@ -6,9 +6,9 @@ Writes a generated panel of N accounts × ``quarters`` to a new workspace (``sam
 ``--workspace`` names the file, and one that exists, e.g. filled by the command-line import, is
 opened as it is), starts ``streamlit run app.py`` on it, opens the Overview once (the data
 version's first work), waits until the background preparation of every page's views is over
-(the sidebar no longer says "Preparing …", checked by reloading the Overview every 2 s; timed from
-the first load as the data version's one-time work, with the moment the pages' first views were
-ready and only the earlier quarters' quadrant views remained), then for every page: the first visit and a
+(the server's log says so, ``warm_up.ALL_PREPARED``, read every 50 ms; timed from the first load as
+the data version's one-time work, with the moment it said the pages' first views were ready and only
+the earlier quarters' quadrant views remained, ``warm_up.PAGES_PREPARED``), then for every page: the first visit and a
 revisit (each a new page load, timed until the script is idle with a chart drawn) and one
 interaction a user makes there, timed the same way:
 
@@ -102,6 +102,16 @@ PAGES: dict[str, tuple[str, Callable | None, Callable | None]] = {
 }
 
 
+def until_logged(log: Path, text: str, start: float) -> float:
+    """Seconds from ``start`` (``time.perf_counter``) until ``text`` appears in the file ``log``,
+    read every 50 ms."""
+    while text not in log.read_text(errors="replace"):
+        if time.perf_counter() - start > TIMEOUT_MS / 1000:
+            raise TimeoutError(f"the server never logged {text!r}")
+        time.sleep(0.05)
+    return time.perf_counter() - start
+
+
 def fill(path: Path, accounts: int, quarters: int) -> float:
     """Write a generated panel to a new workspace at ``path``, part by part (``sample.write_panel``);
     seconds it took."""
@@ -126,19 +136,15 @@ def main(argv: list[str] | None = None) -> None:
         with streamlit_server(path, timeout=300) as url, chromium_page(1500, 1000) as page:
             page.set_default_timeout(TIMEOUT_MS)
             pid = server_pid(path)
+            log = path.with_suffix(".log")  # the server's output (``streamlit_server``)
             print(f"server started: {memory_mb(pid)[0]:.0f} MB")
             start = time.perf_counter()
             first = timed(page, lambda: page.goto(url))
             print(f"first Overview: {first:.2f} s, server {memory_mb(pid)[0]:.0f} MB")
-            pages_ready = None
-            while (preparing := page.get_by_text(warm_up.PREPARING, exact=False)).count():
-                if pages_ready is None and warm_up.EARLIER_QUARTERS in preparing.first.inner_text():
-                    pages_ready = time.perf_counter() - start
-                page.wait_for_timeout(2000)
-                timed(page, lambda: page.goto(url))
-            prepared = time.perf_counter() - start
+            pages_ready = until_logged(log, warm_up.PAGES_PREPARED, start)
+            prepared = until_logged(log, warm_up.ALL_PREPARED, start)
             print(
-                f"one-time work: every page's first views {pages_ready or prepared:.1f} s, "
+                f"one-time work: every page's first views {pages_ready:.1f} s, "
                 f"and the earlier quarters' quadrants {prepared:.1f} s, server {memory_mb(pid)[0]:.0f} MB"
             )
             print(f"{'page':<10} {'first visit':>12} {'revisit':>9} {'interaction':>12} {'server MB':>10}")

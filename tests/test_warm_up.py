@@ -43,9 +43,14 @@ def test_after_the_preparation_each_page_shows_its_first_view_without_asking_the
     assert not workspace_of_app.exception, workspace_of_app.exception
 
 
-def test_the_preparation_covers_the_quadrants_of_every_quarter(workspace_path):
+def test_the_preparation_covers_the_quadrants_of_every_quarter_and_the_log_says_when_it_was_done(
+    workspace_path, caplog
+):
+    caplog.set_level("INFO", logger=warm_up.log.name)
     open_app()
     assert warm_up.wait(120)
+    told = [r.getMessage() for r in caplog.records if r.name == warm_up.log.name]
+    assert len(told) == 2 and warm_up.PAGES_PREPARED in told[0] and warm_up.ALL_PREPARED in told[1], told
     steps = warm_up.start().steps
     quarters = workspace_of(workspace_path).quarters()
     assert [s for s in steps if s.startswith("the quadrants of")] == [f"the quadrants of {q}" for q in quarters[-2::-1]]

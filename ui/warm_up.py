@@ -29,6 +29,7 @@ SWITCH = "B2B_PREPARE_VIEWS"  # "0": no background preparation (each view comput
 THREAD_NAME = "warm-up"
 PREPARING = "Preparing"  # the sidebar line's first word while the views are being prepared
 EARLIER_QUARTERS = "the quadrants of"  # the steps after the pages' first views: the quarter slider's
+PAGES_PREPARED, ALL_PREPARED = "every page's first views prepared", "every view prepared"  # in the server's log
 
 
 @dataclass
@@ -62,6 +63,11 @@ class _QuietThread(logging.Filter):
 
 
 logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_QuietThread())
+if not log.handlers:  # the server's log says how long each data version's preparation took
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(_handler)
+    log.setLevel(logging.INFO)
 
 
 def enabled() -> bool:
@@ -93,7 +99,17 @@ def wait(timeout: float) -> bool:
 
 def _run(ws: Workspace, data: str, steps: list[Step], progress: Progress) -> None:
     state.pin(ws)  # every view of this run is asked of ``ws``, never of a workspace opened meanwhile
-    for _, step in steps:
+    start, pages_told = time.monotonic(), False
+
+    def tell_pages_prepared() -> None:
+        nonlocal pages_told
+        if not pages_told:
+            log.info("%s: %s in %.1f s", data, PAGES_PREPARED, time.monotonic() - start)
+            pages_told = True
+
+    for label, step in steps:
+        if label.startswith(EARLIER_QUARTERS):
+            tell_pages_prepared()
         if not _still(ws, data):
             progress.stopped = "the data or the workspace changed"
             break
@@ -102,7 +118,10 @@ def _run(ws: Workspace, data: str, steps: list[Step], progress: Progress) -> Non
         except Exception as exc:  # the page that shows this view reports the problem itself
             log.warning("preparing %s failed: %s", progress.current, exc)
         progress.done += 1
+    if not progress.stopped:
+        tell_pages_prepared()
     progress.finished = time.monotonic()
+    log.info("%s: %s after %.1f s", data, progress.stopped or ALL_PREPARED, progress.finished - start)
 
 
 def _still(ws: Workspace, data: str) -> bool:
