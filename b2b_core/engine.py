@@ -19,6 +19,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
+from ibis.backends.duckdb.converter import DuckDBPandasData
 
 from b2b_core import contract
 
@@ -81,5 +82,24 @@ def quarter_ordinal(quarter: ir.StringValue) -> ir.IntegerValue:
 
 
 def run(expr: ir.Table) -> pd.DataFrame:
-    """The rows of a reduction, as pandas (missing numbers NaN)."""
-    return expr.to_pandas()
+    """The rows of a reduction, as pandas (missing numbers NaN), typed as Ibis's ``to_pandas``
+    types them. Arrow converts the columns: Ibis's own DuckDB ``execute`` makes every column that
+    holds a null into Python objects one value at a time (about a second per million rows), so
+    only the columns whose type that changes (nested, dictionary, timestamps with a null, columns
+    of nulls only: None, not NaN) take that path here."""
+    arrow = expr.to_pyarrow()
+    frame = pd.DataFrame({name: _to_pandas(column) for name, column in zip(arrow.column_names, arrow.columns)})
+    return expr.__pandas_result__(DuckDBPandasData.convert_table(frame, expr.schema()))
+
+
+def _to_pandas(column: pa.ChunkedArray) -> pd.Series | list:
+    kind = column.type
+    nulls = column.null_count
+    if (
+        pa.types.is_nested(kind)
+        or pa.types.is_dictionary(kind)
+        or 0 < nulls == len(column)
+        or (nulls and pa.types.is_timestamp(kind))
+    ):
+        return column.to_pylist()
+    return column.to_pandas()

@@ -311,3 +311,36 @@ def test_renewal_by_cycle_matches_the_pandas_reference(name, observed):
     found = cohorts.renewal_by_cycle(panel, quarters)
     expected = cohort_reference.renewal_by_cycle(panel, quarters)
     pd.testing.assert_frame_equal(found, expected, check_dtype=False, check_index_type=False)
+
+
+# --- how a reduction's rows reach pandas ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", ["all", "none", "missing"])
+def test_engine_run_types_every_kind_of_column_as_ibis_to_pandas_does(rows):
+    """``engine.run`` converts with Arrow, not Ibis's per-value path: same frame, nulls included."""
+    import datetime as dt
+
+    import pyarrow as pa
+
+    table = engine.table(_sample(50, 2))
+    values = pa.table(
+        {
+            "whole": pa.array([1, None, 3], pa.int64()),
+            "amount": pa.array([1.5, None, 2.0]),
+            "text": pa.array(["a", None, "c"]),
+            "flag": pa.array([True, None, False]),
+            "day": pa.array([dt.date(2024, 1, 1), None, dt.date(2024, 2, 1)]),
+            "moment": pa.array([dt.datetime(2024, 1, 1, 10), None, dt.datetime(2024, 3, 1)]),
+            "nothing": pa.array([None, None, None], pa.float64()),
+        }
+    )
+    kinds = table._find_backend().create_table("kinds", values, temp=True)
+    expr = {
+        "all": kinds,
+        "none": kinds.filter(kinds.whole > 100),
+        "missing": kinds.filter(kinds.whole > 100).aggregate(
+            total=kinds.whole.sum(), amount=kinds.amount.sum(), flag=kinds.flag.any(), count=kinds.whole.count()
+        ),
+    }[rows]
+    pd.testing.assert_frame_equal(engine.run(expr), expr.to_pandas())
