@@ -80,3 +80,35 @@ def test_the_command_prints_its_report_writes_it_as_csv_and_says_by_its_exit_cod
     assert command.main([str(tmp_path / "missing.csv"), "--workspace", str(workspace)]) == 2
     with store.Workspace(workspace) as ws:
         assert len(ws.uploads()) == 1
+
+
+def test_plain_digits_are_read_as_the_cleaning_rules_read_them(tmp_path):
+    """A column of plain digits skips the SQL cleaning rules (Arrow casts it): the same values and
+    the same issues as when one cell written otherwise sends the column through the rules."""
+    cells = ["1234", "1234.50", "007", "", "0", "0.001", "1" + "0" * 20, "1" + "0" * 400]
+
+    def imported(name: str, extra: list[str]):
+        rows = [f"M{i:03d},2026Q3,{gmv},10" for i, gmv in enumerate(cells + extra)]
+        path = tmp_path / f"{name}.csv"
+        path.write_text("\n".join(["Merchant ID,Quarter,GMV,Commission", *rows]) + "\n", encoding="utf-8")
+        return _imported(path, tmp_path / name, valid_rows_only=True) if (tmp_path / name).mkdir() is None else None
+
+    plain, plain_report = imported("plain", [])
+    ruled, ruled_report = imported("ruled", ['"1,000"'])  # a thousands separator: the rules clean the column
+    for log in ("errors", "warnings"):
+        ours = getattr(plain_report, log).frame().drop(columns="file")
+        theirs = getattr(ruled_report, log).frame().drop(columns="file")
+        pd.testing.assert_frame_equal(ours, theirs[theirs["row"] <= len(cells) + 1].reset_index(drop=True))
+    assert plain_report.errors.total == 2  # 10^20 is too large, 10^400 not finite
+    kept = ruled.panel()
+    pd.testing.assert_frame_equal(plain.panel(), kept[kept["account_id"] != f"M{len(cells):03d}"])
+
+
+def test_a_row_with_more_values_than_the_header_refuses_the_file_naming_the_row(tmp_path):
+    path = tmp_path / "accounts.csv"
+    path.write_text("Merchant ID,Quarter,GMV,Commission\nM1,2026Q3,10,1\nM2,2026Q3,1,000,5\nM3,2026Q3,5,1\n")
+    workspace, report = _imported(path, tmp_path, valid_rows_only=True)
+    assert report.upload_id is None and report.refused == "a problem concerns a whole file"
+    (reason,) = report.errors.frame()["reason"]
+    assert "row 3, which has 5 values but the header has 4 columns" in reason
+    assert workspace.is_empty()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -145,14 +146,14 @@ def _batches(
         return
     plan = plan_columns(unique_headers(headers), mapping or {})
     names = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(headers)))
-    relation = duckdb.connect().sql(
-        f"SELECT * FROM read_csv({sql_string(str(path))}, delim = {sql_string(delimiter)}, header = false, "
-        f"skip = {header_index + 1}, null_padding = true, columns = {{{names}}})"
-    )
     first_row = header_index + 2  # the spreadsheet row of the first data line
     try:
-        for batch in relation.to_arrow_reader(batch_rows):
-            table = pa.Table.from_batches([batch])
+        relation = duckdb.connect().sql(  # the dialect is known: DuckDB's sniffer would refuse a bad row unnamed
+            f"SELECT * FROM read_csv({sql_string(str(path))}, delim = {sql_string(delimiter)}, quote = '\"', "
+            f"escape = '\"', auto_detect = false, header = false, skip = {header_index + 1}, null_padding = true, "
+            f"columns = {{{names}}})"
+        )
+        for table in _gathered(relation.to_arrow_reader(batch_rows), batch_rows):
             rows = pa.array(range(first_row, first_row + table.num_rows), pa.int64())
             first_row += table.num_rows
             description = "CSV read in batches by DuckDB"
@@ -164,7 +165,34 @@ def _batches(
                 plan,
             )
     except duckdb.Error as exc:
-        report.errors.add(None, "", "", f"the CSV cannot be read after row {first_row - 1:,}: {exc}", file=path.name)
+        report.errors.add(None, "", "", _unreadable(str(exc), first_row), file=path.name)
+
+
+def _unreadable(error: str, first_row: int) -> str:
+    """What DuckDB's reader ``error`` means for the user, read from its text: the row it stopped
+    at and why, for a problem of the whole file (no row after it was read)."""
+    line = re.search(r"CSV Error on Line: (\d+)", error)
+    columns = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", error)
+    where = f"row {line.group(1)}" if line else f"a row after row {first_row - 1:,}"
+    if columns:
+        why = files.too_many_values(int(columns.group(2)), int(columns.group(1)))
+    else:
+        why = f"cannot be read as CSV ({error.splitlines()[0].removeprefix('Invalid Input Error: ')})."
+    return f"the file stops being readable at {where}, which {why} Fix it and import the file again."
+
+
+def _gathered(reader: pa.RecordBatchReader, rows: int) -> Iterator[pa.Table]:
+    """The reader's record batches gathered into tables of at least ``rows`` rows (the last one
+    fewer): DuckDB hands a CSV over in batches of its own size (some 100,000 rows), and each table
+    checked and committed has a fixed cost."""
+    held: list[pa.RecordBatch] = []
+    for batch in reader:
+        held.append(batch)
+        if sum(b.num_rows for b in held) >= rows:
+            yield pa.Table.from_batches(held)
+            held = []
+    if held:
+        yield pa.Table.from_batches(held)
 
 
 def main(argv: list[str] | None = None) -> int:

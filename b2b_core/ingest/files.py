@@ -245,6 +245,14 @@ def _read_utf8_csv(utf8: bytes, encoding: str, types: TypeHint | None, problems:
     return RawTable(headers, table, header_row, description, problems, notes, skipped_rows=skipped)
 
 
+def too_many_values(found: int, width: int) -> str:
+    """Why a row with ``found`` values under a header of ``width`` columns is not read."""
+    return (
+        f"has {found} values but the header has {width} columns: a separator inside a value? "
+        "Put that value in quotes or remove the extra separator."
+    )
+
+
 def sniff_csv(head: bytes) -> tuple[str, int, list[str]]:
     """(delimiter, index of the header line, the headers) of a UTF-8 CSV from its first bytes, as
     ``read_file`` finds them; ``FileProblem`` for another encoding, a binary file or one column."""
@@ -417,8 +425,7 @@ def _parse_exact(
                     row,
                     "",
                     delimiter.join(cells),
-                    f"has {len(cells)} values but the header has {width} columns: a separator inside a value? "
-                    "Put that value in quotes or remove the extra separator.",
+                    too_many_values(len(cells), width),
                 )
                 continue
             cells = cells[:width] + [""] * (width - len(cells))

@@ -36,6 +36,7 @@ _ARROW_TYPES = {
     "quarter": pa.string(),
 }
 
+_PLAIN_NUMBER = r"^[0-9]+(\.[0-9]+)?$"  # what ``_plain_number`` reads without the cleaning rules
 _PARSE_BATCH = 100_000  # rows whose distinct texts are parsed in Python at a time
 # A cell starting or ending with what utf8_trim_whitespace trims (Unicode White_Space, and \x1c-\x1f)
 _EDGE_SPACE = r"^[\s\x{0B}\x{1C}-\x{1F}\x{85}\pZ]|[\s\x{0B}\x{1C}-\x{1F}\x{85}\pZ]$"
@@ -244,8 +245,11 @@ class Validation:
         may return them in another order."""
         raw, n = self.raw.table, self.raw.table.num_rows
         fields = [(name, source) for name, source in fields if not is_number_type(raw.column(source).type)]
+        plain = {name: _plain_number(raw.column(source)) for name, source in fields}
+        plain = {name: found for name, found in plain.items() if found is not None}
+        fields = [(name, source) for name, source in fields if name not in plain]
         if not fields:
-            return {}
+            return plain
         # dates or flags chosen as a custom metric are not text here
         chunks = [chunk for _, source in fields for chunk in raw.column(source).cast(pa.string()).chunks]
         text = pa.chunked_array(chunks, pa.string())  # field k's cells are rows k * n … (k + 1) * n - 1
@@ -270,7 +274,7 @@ class Validation:
             f"""SELECT value, CASE WHEN {ambiguous} THEN 'mixed_decimal' ELSE number_issue(t, value, money) END AS issue
                 FROM (SELECT *, clean_number(t, decimal_comma) AS value FROM stacked) ORDER BY cell"""
         ).to_arrow_table()
-        return {
+        return plain | {
             name: (cleaned.column("value").slice(k * n, n), cleaned.column("issue").slice(k * n, n))
             for k, (name, _) in enumerate(fields)
         }
@@ -413,6 +417,25 @@ def _constant(value: object, kind: pa.DataType, rows: int) -> pa.ChunkedArray:
     chunk = pa.repeat(pa.scalar(value, kind), min(rows, _CONSTANT_CHUNK))
     full, rest = divmod(rows, _CONSTANT_CHUNK)
     return pa.chunked_array([chunk] * full + [chunk.slice(0, rest)], kind)
+
+
+def _plain_number(column: pa.ChunkedArray) -> tuple | None:
+    """(values, issue codes) of a text column whose every cell is blank or plain digits with an
+    optional decimal point (``1234``, ``1234.50``: what most exports write), read by Arrow's cast
+    as the cleaning rules would read them: a blank is ``blank``, a number too long for a double
+    ``not_finite``, a value above ``contract.MAX_AMOUNT`` ``too_large``; nothing else can be wrong.
+    None for any other column (signs, separators, currency, placeholders …): the SQL rules clean it."""
+    text = column.cast(pa.string())
+    if pc.all(pc.match_substring_regex(text, _PLAIN_NUMBER)).as_py() is False:
+        return None
+    values = text.cast(pa.float64())
+    return values, _codes(
+        [
+            (pc.is_null(values), "blank"),
+            (pc.invert(pc.is_finite(values)), "not_finite"),  # 400 digits
+            (pc.greater(values, contract.MAX_AMOUNT), "too_large"),
+        ]
+    )
 
 
 def _codes(conditions: list[tuple[pa.ChunkedArray, str]]):
