@@ -8,9 +8,9 @@ opened as it is), starts ``streamlit run app.py`` on it, opens the Overview once
 version's first work), waits until the background preparation of every page's views is over
 (the server's log says so, ``warm_up.ALL_PREPARED``, read every 50 ms; timed from the first load as
 the data version's one-time work, with the moment it said the pages' first views were ready and only
-the earlier quarters' quadrant views remained, ``warm_up.PAGES_PREPARED``), then for every page: the first visit and a
-revisit (each a new page load, timed until the script is idle with a chart drawn) and one
-interaction a user makes there, timed the same way:
+the earlier quarters' quadrant views remained, ``warm_up.PAGES_PREPARED``), then for every page:
+the first visit, then ``ROUNDS`` times a revisit (a new page load, timed until the script is idle
+with a chart drawn) and one interaction a user makes there, timed the same way (medians printed):
 
 * Lifecycle: the business model; Quadrants: the quarter slider one step back; Cohorts: the
   triangle's measure; Scenario lab: a lever one step (after New); Workshop: the next slide.
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -37,6 +38,7 @@ from ui import warm_up  # noqa: E402
 
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
 TIMEOUT_MS = 600_000
+ROUNDS = 3  # revisits and interactions per page; the median is printed
 
 
 def idle_with_chart(page) -> None:
@@ -156,12 +158,15 @@ def main(argv: list[str] | None = None) -> None:
                 route, setup, interact = PAGES[name]
                 address = f"{url}/{route}"
                 visit = timed(page, lambda address=address: page.goto(address))
-                again = timed(page, lambda address=address: page.goto(address))
-                acted = float("nan")
-                if interact is not None:
-                    if setup is not None:
-                        setup(page)
-                    acted = timed(page, lambda interact=interact: interact(page))
+                revisits, interactions = [], []
+                for _ in range(ROUNDS):  # each round a new session: the interaction changes its defaults again
+                    revisits.append(timed(page, lambda address=address: page.goto(address)))
+                    if interact is not None:
+                        if setup is not None:
+                            setup(page)
+                        interactions.append(timed(page, lambda interact=interact: interact(page)))
+                again = statistics.median(revisits)
+                acted = statistics.median(interactions) if interactions else float("nan")
                 print(f"{name:<10} {visit:>11.2f}s {again:>8.2f}s {acted:>11.3f}s {memory_mb(pid)[0]:>10.0f}")
             now, peak = memory_mb(pid)
             print(f"server memory: {now:.0f} MB now, {peak:.0f} MB at peak")
