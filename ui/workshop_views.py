@@ -29,22 +29,21 @@ def deck(data: str, book_key: str, model: str, _book: Playbook) -> report.Deck:
     base = scenario_views.base(data)
     ws = state.workspace()
     observed = ws.quarters()
-    every, cut, latest = (), "median", observed[-1] if observed else None
+    shown_first = {}  # what the quadrant and cohort pages show before anyone touches a control
+    if len(observed) >= 2:
+        every, cut, latest = (), "median", observed[-1]
+        shown_first = {
+            "mix": quadrant_views.summary(every, cut, None, (latest,)),
+            "migration": quadrant_views.migration(every, observed[-2], latest, cut, None),
+            "logo": cohort_views.matrix(every, True, "quarter", "logo", "initial"),
+            "nrr": cohort_views.matrix(every, True, "quarter", "nrr", "initial"),
+            "lifetimes": cohort_views.lifetimes(every, True, "quarter", None),
+        }
     measured = report.Measured(
         kpis=lifecycle_views.kpis(),
         metrics=lifecycle_views.metrics(),
         base=None if isinstance(base, str) else base,
-        **(
-            {
-                "mix": quadrant_views.summary(every, cut, None, (latest,)),
-                "migration": quadrant_views.migration(every, observed[-2], latest, cut, None),
-                "logo": cohort_views.matrix(every, True, "quarter", "logo", "initial"),
-                "nrr": cohort_views.matrix(every, True, "quarter", "nrr", "initial"),
-                "lifetimes": cohort_views.lifetimes(every, True, "quarter", None),
-            }
-            if len(observed) >= 2
-            else {}
-        ),
+        **shown_first,
     )
     return ws.reduce(lambda live: report.build_deck(live, _book, model, observed=observed, measured=measured))
 
