@@ -23,6 +23,7 @@ from b2b_core.cohorts import (
 )
 from b2b_core.cohorts.activity import observed_periods
 from b2b_core.cohorts.matrix import retention_table
+from b2b_core.cohorts.renewals import renewal_table
 from b2b_core.contract import NOT_SET
 from b2b_core.scenarios import Base, RevenueTrend
 from b2b_core.scenarios.base import WINDOW
@@ -464,7 +465,7 @@ def renewal_by_cycle(panel: pd.DataFrame, observed: list[str] | None = None) -> 
     )
     decided = contracts[~contracts["pending"]]
     renewed = decided[decided["renewed"]]
-    table = pd.DataFrame(
+    sums = pd.DataFrame(
         {
             "up_for_renewal": decided.groupby("label").size(),
             "renewed": renewed.groupby("label").size(),
@@ -475,14 +476,5 @@ def renewal_by_cycle(panel: pd.DataFrame, observed: list[str] | None = None) -> 
             .groupby("label")["kept"]
             .sum(),
         }
-    ).fillna(0.0)
-    counts = ["up_for_renewal", "renewed", "pending"]
-    table[counts] = table[counts].astype(np.int64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table["logo_rate"] = table["renewed"] / table["up_for_renewal"]
-        table["value_rate"] = table["value_renewed"] / table["value_up"]
-        table["gross_value_rate"] = table["value_kept"] / table["value_up"]
-    order = sorted((c for c in table.index if c != EARLIER_START), key=int) + [
-        c for c in table.index if c == EARLIER_START
-    ]
-    return table.loc[order, RENEWAL_COLUMNS].rename_axis("cycle")
+    )
+    return renewal_table(sums)  # the rates and order as the engine's version works them out

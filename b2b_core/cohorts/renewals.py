@@ -58,6 +58,12 @@ def renewal_by_cycle(panel: engine.Source, observed: Sequence[str] | None = None
     sums = engine.run(cycle_sums(table, window)).set_index("label")
     if sums.empty:
         return empty
+    return renewal_table(sums)
+
+
+def renewal_table(sums: pd.DataFrame) -> pd.DataFrame:
+    """The ``renewal_by_cycle`` table from the sums per cycle label (``cycle_sums``' columns,
+    missing counts and sums read as 0): the rates worked out, cycles in order, ``EARLIER_START`` last."""
     counts = ["up_for_renewal", "renewed", "pending"]
     sums = sums.fillna(0.0).astype({c: np.int64 for c in counts})
     with np.errstate(divide="ignore", invalid="ignore"):
