@@ -99,29 +99,22 @@ def wait(timeout: float) -> bool:
 
 def _run(ws: Workspace, data: str, steps: list[Step], progress: Progress) -> None:
     state.pin(ws)  # every view of this run is asked of ``ws``, never of a workspace opened meanwhile
-    start, pages_told = time.monotonic(), False
-
-    def tell_pages_prepared() -> None:
-        nonlocal pages_told
-        if not pages_told:
-            log.info("%s: %s in %.1f s", data, PAGES_PREPARED, time.monotonic() - start)
-            pages_told = True
-
-    for label, step in steps:
-        if label.startswith(EARLIER_QUARTERS):
-            tell_pages_prepared()
-        if not _still(ws, data):
-            progress.stopped = "the data or the workspace changed"
+    start = time.monotonic()
+    pages = next((i for i, (label, _) in enumerate(steps) if label.startswith(EARLIER_QUARTERS)), len(steps))
+    for told, part in ((PAGES_PREPARED, steps[:pages]), (ALL_PREPARED, steps[pages:])):
+        for _, step in part:
+            if not _still(ws, data):
+                progress.stopped = "the data or the workspace changed"
+                break
+            try:
+                step()
+            except Exception as exc:  # the page that shows this view reports the problem itself
+                log.warning("preparing %s failed: %s", progress.current, exc)
+            progress.done += 1
+        log.info("%s: %s after %.1f s", data, progress.stopped or told, time.monotonic() - start)
+        if progress.stopped:
             break
-        try:
-            step()
-        except Exception as exc:  # the page that shows this view reports the problem itself
-            log.warning("preparing %s failed: %s", progress.current, exc)
-        progress.done += 1
-    if not progress.stopped:
-        tell_pages_prepared()
     progress.finished = time.monotonic()
-    log.info("%s: %s after %.1f s", data, progress.stopped or ALL_PREPARED, progress.finished - start)
 
 
 def _still(ws: Workspace, data: str) -> bool:
