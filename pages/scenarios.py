@@ -160,7 +160,7 @@ with levers_column:
 
 shown = {scenarios.BASE_NAME: scenarios.BASE, **{s.name: s for s in lab.screen().values()}}
 try:
-    projections = {name: views.projection(data, views.levers_key(s), horizon) for name, s in shown.items()}
+    projections = {name: views.projection(data, views.levers_key(s), horizon, base) for name, s in shown.items()}
     table = scenarios.compare(base, list(shown.values())[1:], horizon)
 except ValueError as exc:
     st.error(f"The scenarios cannot be projected: {exc}.")
@@ -202,7 +202,7 @@ st.dataframe(summary_rows(table, first, last), width="stretch")
 downloads.csv_button("Download the comparison (CSV)", table, f"scenarios_{first}_{last}.csv", "dl:compare")
 
 st.subheader(f"What moves {fmt.plain(scenario.name)} most")
-tornado = views.sensitivity(data, views.levers_key(scenario), horizon)
+tornado = views.sensitivity(data, views.levers_key(scenario), horizon, base)
 st.plotly_chart(
     charts.tornado(tornado, f"Cumulative platform revenue {first}–{last}: each lever moved one step alone"),
     width="stretch",

@@ -38,15 +38,17 @@ def backtest(data: str) -> pd.DataFrame | str:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def projection(data: str, levers: tuple[tuple[str, float], ...], horizon: int) -> pd.DataFrame:
-    """The projection with bands of the scenario with ``levers`` (its name does not matter)."""
-    return scenarios.project(base(data), scenarios.Scenario.of("projection", dict(levers)), horizon)
+def projection(data: str, levers: tuple[tuple[str, float], ...], horizon: int, _base: scenarios.Base) -> pd.DataFrame:
+    """The projection with bands of the scenario with ``levers`` (its name does not matter) from
+    ``_base``, the ``base`` the page read for the data version ``data`` (which keys the cache): the
+    base the page checked, even if another session commits meanwhile."""
+    return scenarios.project(_base, scenarios.Scenario.of("projection", dict(levers)), horizon)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def sensitivity(data: str, levers: tuple[tuple[str, float], ...], horizon: int) -> pd.DataFrame:
-    """The tornado table around the scenario with ``levers``."""
-    return scenarios.sensitivity(base(data), scenarios.Scenario.of("tornado", dict(levers)), horizon=horizon)
+def sensitivity(data: str, levers: tuple[tuple[str, float], ...], horizon: int, _base: scenarios.Base) -> pd.DataFrame:
+    """The tornado table around the scenario with ``levers``, from ``_base`` (as ``projection``)."""
+    return scenarios.sensitivity(_base, scenarios.Scenario.of("tornado", dict(levers)), horizon=horizon)
 
 
 def levers_key(scenario: scenarios.Scenario) -> tuple[tuple[str, float], ...]:
