@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -116,9 +117,20 @@ def test_quadrant_map_draws_one_trace_per_quadrant_named_from_the_playbook_with_
     assert figure.layout.xaxis.title.text.startswith("B-side revenue")
 
 
-def test_quadrant_map_switches_to_webgl_above_five_thousand_points_and_floors_zeros_on_log_axes():
-    big = charts.quadrant_map(_assigned(5_004), PLAYBOOK, log_axes=True)
-    assert big.data[0].type == "scattergl" and big.layout.xaxis.type == "log"
+def test_quadrant_map_draws_svg_markers_over_the_density_cells_and_floors_zeros_on_log_axes():
+    density = quadrants.Density(np.array([1.0, 10.0, 100.0]), np.array([1.0, 100.0]), np.array([[3, 0]]), False)
+    flat = charts.quadrant_map(_assigned(5_004), PLAYBOOK, density=density)
+    cells = flat.data[0]
+    assert cells.type == "heatmap" and list(cells.x) == [1.0, 10.0, 100.0] and list(cells.y) == [1.0, 100.0]
+    assert cells.z[0][0] == pytest.approx(np.log1p(3)) and np.isnan(cells.z[0][1])  # an empty cell is not drawn
+    # on log axes the zero cells sit on the floor, where the zero-revenue markers are drawn
+    zeros = quadrants.Density(np.array([1.0, 10.0]), np.array([1.0, 100.0]), np.array([[0, 2], [5, 1]]), True)
+    big = charts.quadrant_map(_assigned(5_004), PLAYBOOK, log_axes=True, density=zeros)
+    floor = 10 ** (big.layout.yaxis.range[0] + 0.05)
+    cells = big.data[0]
+    assert cells.y[0] < floor < cells.y[1] < cells.y[2] == 1.0 and cells.customdata[0].tolist() == [0, 0, 2]
+    assert cells.customdata[2].tolist() == [5, 0, 1]  # an empty cell between the floor and the lowest value
+    assert {trace.type for trace in big.data[1:]} == {"scatter"} and big.layout.xaxis.type == "log"
     q3 = next(trace for trace in big.data if trace.name.startswith("Q3"))
     floor = 10 ** (big.layout.yaxis.range[0] + 0.05)
     assert list(q3.y) == pytest.approx([floor] * len(q3.y))  # platform revenue 0 drawn on the axis floor

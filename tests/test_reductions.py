@@ -208,11 +208,35 @@ def test_a_large_quarter_draws_a_sample_that_keeps_the_largest_accounts_and_the_
     for quadrant, share in placed["quadrant"].value_counts(normalize=True).items():
         if quadrant in quadrants.QUADRANTS:
             assert shares.get(quadrant, 0) == pytest.approx(share, abs=0.12)  # the top accounts skew it a little
-    assert view.density["accounts"].sum() == view.placed  # the density layer holds every placed account
+    assert view.density.total == view.placed  # the density layer holds every placed account
     again = quadrants.quarter_view(panel, "2026Q3", keep=asked, max_points=400)
     pd.testing.assert_frame_equal(again.drawn, view.drawn)  # the same accounts on every visit
     linear = quadrants.quarter_view(panel, "2026Q3", log_axes=False, max_points=400)
-    assert linear.density["accounts"].sum() == view.placed and linear.density["x"].min() > 0
+    assert linear.density.total == view.placed
+    for axis, edges in (("b_side_revenue", linear.density.x_edges), ("platform_revenue", linear.density.y_edges)):
+        assert edges[0] == pytest.approx(placed[axis].min()) and edges[-1] == pytest.approx(placed[axis].max())
+
+
+def test_the_density_counts_each_placed_account_in_its_cell_evenly_spaced_in_log_units(monkeypatch):
+    monkeypatch.setattr(quadrants.view, "DENSITY_BINS", 2)
+    monkeypatch.setattr(quadrants.view, "TOP_ACCOUNTS", 0)
+    panel = pd.DataFrame(
+        {
+            "account_id": ["a", "b", "c", "d", "e"],
+            "quarter": "2026Q3",
+            "active": True,
+            "b_side_revenue": [1.0, 10.0, 100.0, 1000.0, 0.0],
+            "platform_revenue": [1.0, 1.0, 10.0, 100.0, 100.0],
+        }
+    )
+    view = quadrants.quarter_view(panel, "2026Q3", ("value", 50.0, 5.0), max_points=1)  # more placed than asked
+    # log10 edges 0, 1.5, 3 on x and 0, 1, 2 on y; a first row and column for zero revenue
+    np.testing.assert_allclose(view.density.x_edges, [1.0, 10**1.5, 1000.0])
+    np.testing.assert_allclose(view.density.y_edges, [1.0, 10.0, 100.0])
+    assert view.density.zero_cells and view.density.accounts.tolist() == [[0, 0, 0], [0, 2, 0], [1, 0, 2]]
+    linear = quadrants.quarter_view(panel, "2026Q3", ("value", 50.0, 5.0), log_axes=False, max_points=1)
+    np.testing.assert_allclose(linear.density.x_edges, [0.0, 500.0, 1000.0])
+    assert not linear.density.zero_cells and linear.density.accounts.tolist() == [[3, 0], [1, 1]]
 
 
 def test_the_play_through_draws_the_same_accounts_in_every_quarter():

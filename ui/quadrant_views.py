@@ -127,8 +127,7 @@ def map_figure(
         cut_label=cut_label(cut),
         title=f"{quarter_shown} · {charts.quadrants.CONVENTION}"
         + (f" · cut lines per {by}" if by else "")
-        + (f" · showing {len(shown):,} of {view.placed:,} accounts" if view.sampled else "")
-        + ("" if len(shown) <= charts.quadrants.WEBGL_ABOVE else " · WebGL"),
+        + (f" · showing {len(shown):,} of {view.placed:,} accounts" if view.sampled else ""),
         density=view.density,
     )
 

@@ -13,12 +13,11 @@ from b2b_core.amounts import short_amount
 from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, plain, rgba
 from b2b_core.contract import NOT_SET
 from b2b_core.playbook import Playbook
-from b2b_core.quadrants import POSITIONS, QUADRANTS
+from b2b_core.quadrants import POSITIONS, QUADRANTS, Density
 
 # Okabe–Ito, distinguishable with the common colour-vision deficiencies
 QUADRANT_COLOURS = {"Q1": "#0072B2", "Q2": "#D55E00", "Q3": "#7f7f7f", "Q4": "#009E73"}
 STATE_COLOURS = {"new": "#56B4E9", "returning": "#CC79A7", "churned": "#000000", "no B-side revenue": "#bbbbbb"}
-WEBGL_ABOVE = 5_000  # points; above this the map is drawn with WebGL
 X_TITLE = "B-side revenue: the account's own revenue through the platform, per quarter"
 Y_TITLE = "Platform revenue from the account, per quarter"
 CONVENTION = "x = B-side revenue, y = platform revenue; high = above the cut line"
@@ -63,37 +62,21 @@ def quadrant_map(
     ranges: tuple[list[float], list[float]] | None = None,
     title: str = "",
     cut_label: str = "cut",
-    density: pd.DataFrame | None = None,
+    density: Density | None = None,
 ) -> go.Figure:
     """The quadrant map of one quarter from ``assign_quadrants``: one marker per placed account,
     coloured by ``colour_by`` (``"quadrant"`` or a text column), sized by ``size_by`` (area ∝ value),
     the cut lines and shaded quadrants when every account shares the same cuts, the quadrant names
     in the corners, and the line y = ``take_rate`` × x. On log axes, zero revenue is drawn on the
     axis floor (half the smallest positive value) and said so in the hover. With ``density``
-    (``QuarterView.density``: cell centres ``x``, ``y`` and ``accounts``), every placed account is
-    shown as grey cells under the markers, darker where more accounts sit."""
+    (``QuarterView.density``), every placed account is shown as grey cells under the markers,
+    darker where more accounts sit. Markers are SVG, never WebGL: a few thousand draw faster that
+    way on a machine without a graphics card, and the map is meant for at most ``MAX_POINTS``."""
     placed = _placed(assigned)
     ranges = ranges or map_ranges([assigned], log_axes)
     figure = go.Figure()
-    if density is not None and not density.empty:
-        figure.add_trace(
-            go.Scattergl(
-                x=_floored(density["x"], ranges[0], log_axes),
-                y=_floored(density["y"], ranges[1], log_axes),
-                mode="markers",
-                name="All placed accounts (density)",
-                marker={
-                    "symbol": "square",
-                    "size": 11,
-                    "color": np.log1p(density["accounts"].to_numpy(dtype=float)),
-                    "colorscale": [[0, "rgba(120,120,120,0.12)"], [1, "rgba(40,40,40,0.55)"]],
-                    "line": {"width": 0},
-                },
-                customdata=density["accounts"].to_numpy(),
-                hovertemplate="%{customdata:,} accounts here<extra></extra>",
-            )
-        )
-    scatter = go.Scattergl if len(placed) > WEBGL_ABOVE else go.Scatter
+    if density is not None and density.total:
+        figure.add_trace(_density_cells(density, ranges))
     groups = (
         [(q, placed[placed["quadrant"] == q], QUADRANT_COLOURS[q]) for q in QUADRANTS]
         if colour_by == "quadrant"
@@ -111,7 +94,7 @@ def quadrant_map(
             _floored(members["platform_revenue"], ranges[1], log_axes),
         )
         figure.add_trace(
-            scatter(
+            go.Scatter(
                 x=x,
                 y=y,
                 mode="markers",
@@ -152,6 +135,28 @@ def quadrant_map(
         },
     )
     return figure
+
+
+def _density_cells(density: Density, ranges) -> go.Heatmap:
+    """Grey cells under the markers, darker where more accounts sit (log1p of the count); empty
+    cells are not drawn. On log axes the zero cells span the floor (where zero-revenue markers
+    sit, see ``_floored``), followed by an empty cell up to the lowest positive one."""
+    x, y, counts = density.x_edges, density.y_edges, density.accounts
+    if density.zero_cells:
+        x = np.r_[10 ** ranges[0][0], min(10 ** (ranges[0][0] + 0.1), x[0]), x]
+        y = np.r_[10 ** ranges[1][0], min(10 ** (ranges[1][0] + 0.1), y[0]), y]
+        counts = np.insert(np.insert(counts, 1, 0, axis=1), 1, 0, axis=0)
+    return go.Heatmap(
+        x=x,
+        y=y,
+        z=np.where(counts > 0, np.log1p(counts), np.nan),
+        customdata=counts,
+        colorscale=[[0, "rgba(120,120,120,0.12)"], [1, "rgba(40,40,40,0.55)"]],
+        showscale=False,
+        hoverongaps=False,
+        name="All placed accounts (density)",
+        hovertemplate="%{customdata:,} accounts here<extra></extra>",
+    )
 
 
 HOVER = (

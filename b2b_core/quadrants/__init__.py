@@ -27,7 +27,14 @@ from b2b_core.quadrants.migration import (
 )
 from b2b_core.quadrants.segments import Segmentation, describe, segment_accounts
 from b2b_core.quadrants.summary import SUMMARY_COLUMNS, quadrant_summary
-from b2b_core.quadrants.view import MAX_POINTS, PLAY_THROUGH_ACCOUNTS, QuarterView, play_through_frames, quarter_view
+from b2b_core.quadrants.view import (
+    MAX_POINTS,
+    PLAY_THROUGH_ACCOUNTS,
+    Density,
+    QuarterView,
+    play_through_frames,
+    quarter_view,
+)
 
 __all__ = [
     "AFTER_STATES",
@@ -46,6 +53,7 @@ __all__ = [
     "STATES",
     "SUMMARY_COLUMNS",
     "Cut",
+    "Density",
     "Migration",
     "QuarterView",
     "Segmentation",
