@@ -121,7 +121,11 @@ def quadrant_map(
             name=f"Median take rate ({take_rate:.1%}): y = {take_rate:.3f} × x",
             hoverinfo="skip",
         )
-    axis = {"type": "log", "dtick": 1, "tickformat": "~s"} if log_axes else {"rangemode": "tozero"}
+    # Fixed margins that hold the short tick labels, the axis titles and the legend: margins that
+    # grow to fit (automargin) make plotly draw every marker twice, ~0.1 s more per redraw.
+    axis = {"tickformat": "~s", "automargin": False} | (
+        {"type": "log", "dtick": 1} if log_axes else {"rangemode": "tozero"}
+    )
     figure.update_xaxes(title_text=X_TITLE, range=ranges[0], **axis)
     figure.update_yaxes(title_text=Y_TITLE, range=ranges[1], **axis)
     figure.update_layout(
@@ -131,7 +135,7 @@ def quadrant_map(
         **{
             **LAYOUT,
             "legend": {"orientation": "h", "y": -0.14, "x": 0},
-            "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+            "margin": {"l": 75, "r": 10, "t": 50, "b": 105},
         },
     )
     return figure
