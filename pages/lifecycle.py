@@ -216,7 +216,10 @@ with st.expander("Actions of the other levers"):
 
 st.subheader("Signals over time")
 st.plotly_chart(  # in its own plain template: under Streamlit's theme Chromium spent ~4 s laying out these small plots
-    charts.signal_trends(metrics, SIGNAL_TRENDS), width="stretch", key="signals_chart", theme=None
+    lifecycle_views.signal_trends(state.data_version(), tuple(SIGNAL_TRENDS.items())),
+    width="stretch",
+    key="signals_chart",
+    theme=None,
 )
 buttons = st.columns(2)
 downloads.csv_button(
