@@ -4,7 +4,7 @@ Run: ``python bench/pages.py N [--quarters 12] [--workspace PATH] [--pages overv
 
 Writes a generated panel of N accounts × ``quarters`` to a new workspace (``sample.write_panel``;
 ``--workspace`` names the file, and one that exists, e.g. filled by the command-line import, is
-opened as it is), starts ``streamlit run app.py`` on it, opens the Overview once (the data
+opened as it is), starts ``streamlit run server.py`` on it, opens the Overview once (the data
 version's first work), waits until the background preparation of every page's views is over
 (the server's log says so, ``warm_up.ALL_PREPARED``, read every 50 ms; timed from the first load as
 the data version's one-time work, with the moment it said the pages' first views were ready and only

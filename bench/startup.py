@@ -1,4 +1,4 @@
-"""App start-up time: `streamlit run app.py` until the Overview page is rendered in Chromium.
+"""App start-up time: `streamlit run server.py` until the Overview page is rendered in Chromium.
 
 Run: ``python bench/startup.py [--repeat 5]``
 

@@ -35,7 +35,7 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(workspace: Path, timeout: float = 60.0):
-    """Run ``streamlit run app.py`` on a free port with ``workspace`` as its database; yield its URL."""
+    """Run ``streamlit run server.py`` on a free port with ``workspace`` as its database; yield its URL."""
     port = free_port()
     env = {**os.environ, "B2B_WORKSPACE": str(workspace), "B2B_PREPARE_VIEWS": "1"}
     command = [
@@ -43,7 +43,7 @@ def streamlit_server(workspace: Path, timeout: float = 60.0):
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        "server.py",
         "--server.port",
         str(port),
         "--server.headless",

@@ -1,4 +1,4 @@
-"""Real-browser test of sign-in failing closed: `streamlit run app.py` whose secrets file has a
+"""Real-browser test of sign-in failing closed: `streamlit run server.py` whose secrets file has a
 syntax error shows, at every page's URL, only the message that the dashboard is closed; once the
 file is corrected, a reload shows the sign-in screen."""
 

@@ -1,4 +1,4 @@
-"""Real-browser tests: Debian Chromium against `streamlit run app.py` with a temporary workspace."""
+"""Real-browser tests: Debian Chromium against `streamlit run server.py` with a temporary workspace."""
 
 from __future__ import annotations
 

@@ -3,6 +3,8 @@ every page opened afterwards finds what it shows first already computed."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from b2b_core import sample
@@ -84,3 +86,26 @@ def test_with_the_switch_off_nothing_is_prepared(workspace_path, monkeypatch):
     app = open_app()
     assert warm_up.start().steps == []
     assert not any(c.startswith(warm_up.PREPARING) for c in app.sidebar.caption.values)
+
+
+def test_the_server_prepares_the_live_data_as_it_starts_before_anyone_visits(tmp_path):
+    from tests.browser import streamlit_server
+
+    path = tmp_path / "workspace.duckdb"
+    with Workspace(path) as ws:
+        sample.write_panel(ws, 300, 4, actor=LOCAL)
+    log = path.with_suffix(".log")
+    with streamlit_server(path):  # no page is opened
+        deadline = time.monotonic() + 120
+        while warm_up.ALL_PREPARED not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert f"{path}#1: {warm_up.PAGES_PREPARED}" in log.read_text()
+        assert warm_up.ALL_PREPARED in log.read_text()
+
+
+def test_a_server_started_on_a_new_path_leaves_creating_the_workspace_to_the_first_page(tmp_path):
+    from tests.browser import streamlit_server
+
+    path = tmp_path / "new.duckdb"
+    with streamlit_server(path):
+        assert not path.exists()  # the first page load creates it and says so

@@ -1,6 +1,6 @@
 """Real-browser tests of the Workshop page: presentation mode slide by slide (keys, chrome hidden,
 a chart on every slide), its text contrast, the live levers of the what-if slide, and the exported
-HTML deck opened with no network. Debian Chromium against `streamlit run app.py` on the sample."""
+HTML deck opened with no network. Debian Chromium against `streamlit run server.py` on the sample."""
 
 from __future__ import annotations
 

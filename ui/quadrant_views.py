@@ -95,7 +95,7 @@ def segmentation(selection: Selection, quarter: str, cut, by: str | None):
     return state.reduced(_segmentation, selection, quarter, cut, by)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=24)  # every quarter of a few years, ~1 MB each
 def map_figure(
     data: str,
     selection: Selection,

@@ -128,7 +128,7 @@ def _still(ws: Workspace, data: str) -> bool:
 def _steps() -> list[Step]:
     """What each page shows first, in the order of the navigation (the pages' defaults: no filter,
     median cuts, the latest quarter, quarterly cohorts without the first quarter's), then the
-    quadrant views of the earlier quarters, latest first."""
+    quadrant views and maps of the earlier quarters, latest first."""
     data = state.data_version()
     observed = state.workspace().quarters()
     if not observed:
@@ -175,6 +175,8 @@ def _steps() -> list[Step]:
             quadrant_views.summary(every, cut, None, (quarter,))
             if earlier:
                 quadrant_views.migration(every, earlier[-1], quarter, cut, None)
+            if not isinstance(book, str):
+                quadrant_views.map_figure(data, every, quarter, cut, None, True, "quadrant", None, play_key)
 
         steps.append((f"{EARLIER_QUARTERS} {quarter}", views_of))
     return steps
