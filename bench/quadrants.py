@@ -11,21 +11,26 @@ rows inactive. Each round times, in the same process:
 
 * ours: ``assign_quadrants(panel, "2026Q3")`` plus ``quadrant_migration(panel, "2026Q2",
   "2026Q3")`` with its ``matrix`` and ``revenue("before")`` / ``revenue("after")`` (median cuts);
-* the reference: two DuckDB queries over the same table, each fetched with ``.df()``. The
-  first is the per-account assignment of 2026Q3 (the columns ours returns): cut points = medians
-  over the placed accounts (active, B-side and platform revenue present), high = ``> cut`` on
-  each axis. The second is the migration: the states of both quarters (quadrant, or ``no B-side
-  revenue`` for an active row that cannot be placed), a FULL OUTER JOIN of the two quarters'
-  active accounts with ``new`` / ``churned`` where one side is missing (no account can be
-  ``returning`` in a two-quarter panel), then the accounts and platform revenue sums per
-  (before, after). The panel is copied once into a table of an in-memory DuckDB, which both
-  read: ours through Ibis (``engine``), as the app reads the workspace. Ours also ranks the
-  movers the page lists. Goal: ours ≤ 1.5× the reference.
+* the reference: the same computation as hand-written DuckDB SQL over the same table, each
+  result fetched with ``.df()``. The assignment of 2026Q3 (the columns ours returns): cut points
+  = medians over the placed accounts (active, B-side and platform revenue present), high =
+  ``> cut`` on each axis. The migration, as one would write it by hand: a temporary table of the
+  moves (the states of both quarters: quadrant, or ``no B-side revenue`` for an active row that
+  cannot be placed; a FULL OUTER JOIN of the two quarters' active accounts, ``churned`` where the
+  later side is missing, ``returning`` or ``new`` where the earlier one is, by whether the account
+  was active in any quarter before; both revenues of both quarters), then three queries of it:
+  the accounts and the four revenue sums per (before, after), and the ``MOVERS_SHOWN`` largest
+  platform revenue changes among the accounts that changed state and among those that changed
+  quadrant, with their segment. The panel is copied once into a table of an in-memory DuckDB,
+  which both read: ours through Ibis (``engine``), as the app reads the workspace. Goal: ours
+  ≤ 1.5× the reference.
 
-The two halves are also timed and printed apart (ours: assign / migration; reference: its two
+The two halves are also timed and printed apart (ours: assign / migration; reference: its
 queries). Before timing, the SQL transition counts and revenue sums are checked against
-``Migration.matrix`` and ``Migration.revenue`` (counts exactly, sums to 1e-9 relative), and the
-per-account quadrant, cut points, take rate and zero flags of the SQL against ``assign_quadrants``.
+``Migration.cells`` (counts exactly, sums to 1e-9 relative), both lists of movers against
+``Migration.movers`` and ``quadrant_movers`` (the same accounts in the same order, the same
+changes and segments), and the per-account quadrant, cut points, take rate and zero flags of the
+SQL against ``assign_quadrants``.
 
 Then the quadrant map: ``charts.quadrant_map(assigned, load_playbook(), log_axes=True,
 take_rate=...)`` for ``--points`` placed accounts sampled from the 2026Q3 assignment, and its
@@ -57,7 +62,9 @@ from b2b_core.playbook import load_playbook  # noqa: E402
 from b2b_core.quadrants import (  # noqa: E402
     AFTER_STATES,
     BEFORE_STATES,
+    MOVERS_SHOWN,
     QUADRANTS,
+    Migration,
     assign_quadrants,
     median_take_rate,
     quadrant_migration,
@@ -98,18 +105,47 @@ SELECT account_id, segment, x AS b_side_revenue, y AS platform_revenue,
 FROM states
 """
 )
-MIGRATION_SQL = (
-    STATES_SQL.format(quarters="$from, $to")
+MOVES_SQL = (
+    "CREATE OR REPLACE TEMP TABLE moves AS "
+    + STATES_SQL.format(quarters="$from, $to")
     + """
-, before AS (SELECT account_id, quadrant, y FROM states WHERE quarter = $from AND active)
-, after AS (SELECT account_id, quadrant, y FROM states WHERE quarter = $to AND active)
-SELECT COALESCE(b.quadrant, 'new') AS before, COALESCE(a.quadrant, 'churned') AS after,
-       count(*) AS accounts,
-       SUM(COALESCE(b.y, 0)) AS revenue_before, SUM(COALESCE(a.y, 0)) AS revenue_after
+, before AS (SELECT account_id, quadrant, x, y FROM states WHERE quarter = $from AND active)
+, after AS (SELECT account_id, quadrant, x, y, segment FROM states WHERE quarter = $to AND active)
+, earlier AS (SELECT DISTINCT account_id FROM panel WHERE active AND quarter < $from)
+SELECT COALESCE(b.account_id, a.account_id) AS account_id,
+       COALESCE(b.quadrant, CASE WHEN e.account_id IS NULL THEN 'new' ELSE 'returning' END) AS before,
+       COALESCE(a.quadrant, 'churned') AS after,
+       CASE WHEN b.account_id IS NULL THEN 0 ELSE b.y END AS platform_revenue_before,
+       CASE WHEN b.account_id IS NULL THEN 0 ELSE b.x END AS b_side_revenue_before,
+       CASE WHEN a.account_id IS NULL THEN 0 ELSE a.y END AS platform_revenue_after,
+       CASE WHEN a.account_id IS NULL THEN 0 ELSE a.x END AS b_side_revenue_after
 FROM before AS b FULL OUTER JOIN after AS a ON b.account_id = a.account_id
-GROUP BY ALL
+LEFT JOIN earlier AS e ON e.account_id = COALESCE(b.account_id, a.account_id)
 """
 )
+CELLS_SQL = """
+SELECT before, after, count(*) AS accounts,
+       SUM(COALESCE(platform_revenue_before, 0)) AS platform_revenue_before,
+       SUM(COALESCE(platform_revenue_after, 0)) AS platform_revenue_after,
+       SUM(COALESCE(b_side_revenue_before, 0)) AS b_side_revenue_before,
+       SUM(COALESCE(b_side_revenue_after, 0)) AS b_side_revenue_after
+FROM moves GROUP BY ALL
+"""
+MOVERS_SQL = """
+WITH largest AS (
+    SELECT *, platform_revenue_after - platform_revenue_before AS platform_revenue_change,
+           b_side_revenue_after - b_side_revenue_before AS b_side_revenue_change
+    FROM moves WHERE before <> after {among}
+    ORDER BY abs(platform_revenue_change) DESC, account_id LIMIT $shown
+), latest AS (  -- each account's segment: in the later quarter when active then, else in the earlier
+    SELECT account_id, arg_max(segment, quarter = $to) AS segment FROM panel
+    WHERE active AND quarter IN ($from, $to) AND account_id IN (SELECT account_id FROM largest)
+    GROUP BY account_id
+)
+SELECT l.*, latest.segment FROM largest AS l LEFT JOIN latest USING (account_id)
+ORDER BY abs(platform_revenue_change) DESC, account_id
+"""
+QUADRANT_LIST = "('" + "', '".join(QUADRANTS) + "')"
 
 
 def generate_panel(n_accounts: int, seed: int = 7) -> pd.DataFrame:
@@ -146,53 +182,62 @@ def generate_panel(n_accounts: int, seed: int = 7) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def ours(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    return assign_quadrants(panel, TO), *ours_migration(panel)
+def ours(panel: pd.DataFrame) -> tuple[pd.DataFrame, Migration]:
+    return assign_quadrants(panel, TO), ours_migration(panel)
 
 
-def ours_migration(panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def ours_migration(panel: pd.DataFrame) -> Migration:
     migration = quadrant_migration(panel, FROM, TO)
-    return migration.matrix, migration.revenue("before"), migration.revenue("after")
+    migration.matrix, migration.revenue("before"), migration.revenue("after")  # the page's tables
+    return migration
 
 
-def sql_assign(con: duckdb.DuckDBPyConnection, panel) -> pd.DataFrame:
+def sql_assign(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(ASSIGN_SQL, {"to": TO}).df()
 
 
-def sql_migration(con: duckdb.DuckDBPyConnection, panel) -> pd.DataFrame:
-    return con.execute(MIGRATION_SQL, {"from": FROM, "to": TO}).df()
+def sql_migration(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(cells, movers, quadrant movers), as ``Migration`` holds them."""
+    con.execute(MOVES_SQL, {"from": FROM, "to": TO})
+    cells = con.execute(CELLS_SQL).df()
+    lists = (
+        con.execute(MOVERS_SQL.format(among=among), {"from": FROM, "to": TO, "shown": MOVERS_SHOWN}).df()
+        for among in ("", f"AND before IN {QUADRANT_LIST} AND after IN {QUADRANT_LIST}")
+    )
+    return cells, *lists
 
 
-def reference(con: duckdb.DuckDBPyConnection, panel: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return sql_assign(con, panel), sql_migration(con, panel)
+def reference(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, tuple]:
+    return sql_assign(con), sql_migration(con)
 
 
 def check(con: duckdb.DuckDBPyConnection, table, panel: pd.DataFrame) -> None:
     """Fail unless the SQL computes what ours does (``table``: the engine's copy of ``panel``)."""
-    assigned, matrix, before, after = ours(table)
-    theirs = sql_assign(con, panel).set_index("account_id").reindex(assigned["account_id"])
+    assigned, migration = ours(table)
+    theirs = sql_assign(con).set_index("account_id").reindex(assigned["account_id"])
     assert theirs.index.is_unique and not theirs["quadrant"].isna().any(), "SQL assignment misses accounts"
     assert (assigned["quadrant"].astype(str).to_numpy() == theirs["quadrant"].to_numpy()).all(), "quadrants differ"
     for column in ("x_cut", "y_cut", "take_rate"):
         assert np.allclose(assigned[column], theirs[column], rtol=1e-12, atol=0, equal_nan=True), f"{column} differs"
     for column in ("zero_b_side", "zero_platform"):
         assert (assigned[column].to_numpy() == theirs[column].to_numpy(dtype=bool)).all(), f"{column} differs"
-    cells = sql_migration(con, panel)
+    cells, movers, quadrant_movers = sql_migration(con)
     assert set(cells["before"]) <= set(BEFORE_STATES) and set(cells["after"]) <= set(AFTER_STATES), "unknown state"
-    for ours_cells, column, exact in (
-        (matrix, "accounts", True),
-        (before, "revenue_before", False),
-        (after, "revenue_after", False),
-    ):
-        grid = cells.pivot(index="before", columns="after", values=column)
-        grid = grid.reindex(index=ours_cells.index, columns=ours_cells.columns).fillna(0)
-        if exact:
-            assert (grid.to_numpy() == ours_cells.to_numpy()).all(), "transition counts differ"
-        else:
-            assert np.allclose(grid, ours_cells, rtol=1e-9, atol=1e-6), f"{column} sums differ"
-    assert matrix.to_numpy().sum() == len(set(panel.loc[panel["active"], "account_id"])), (
+    grid = cells.set_index(["before", "after"]).reindex(migration.cells.index).fillna(0)
+    assert (grid["accounts"].to_numpy() == migration.cells["accounts"].to_numpy()).all(), "transition counts differ"
+    for column in migration.cells.columns.drop("accounts"):
+        assert np.allclose(grid[column], migration.cells[column], rtol=1e-9, atol=1e-6), f"{column} sums differ"
+    assert migration.matrix.to_numpy().sum() == len(set(panel.loc[panel["active"], "account_id"])), (
         "the matrix does not conserve accounts"
     )
+    for name, sql, found in (
+        ("movers", movers, migration.movers),
+        ("quadrant movers", quadrant_movers, migration.quadrant_movers),
+    ):
+        assert list(sql["account_id"]) == list(found["account_id"]), f"the {name} differ"
+        assert (sql["segment"].to_numpy() == found["segment"].to_numpy()).all(), f"the {name}' segments differ"
+        for column in ("platform_revenue_change", "b_side_revenue_change"):
+            assert np.allclose(sql[column], found[column], equal_nan=True), f"the {name}' {column} differs"
 
 
 def timed(step) -> float:
@@ -230,7 +275,7 @@ def main(argv: list[str] | None = None) -> None:
         f"pandas {pd.__version__}, numpy {np.__version__}"
     )
     check(con, table, panel)
-    print("check: SQL quadrants, cuts, transition counts and revenue sums equal ours")
+    print("check: SQL quadrants, cuts, transition counts, revenue sums and movers equal ours")
 
     assigned = assign_quadrants(table, TO)
     placed = assigned[assigned["quadrant"].isin(QUADRANTS)]
@@ -248,11 +293,11 @@ def main(argv: list[str] | None = None) -> None:
     runs: dict[str, list[float]] = {k: [] for k in (*keys, "figure", "to_dict", "to_json")}
     for _ in range(args.repeat):
         runs["ours"].append(timed(lambda: ours(table)))
-        runs["ref"].append(timed(lambda: reference(con, panel)))
+        runs["ref"].append(timed(lambda: reference(con)))
         runs["ours assign"].append(timed(lambda: assign_quadrants(table, TO)))
-        runs["ref assign"].append(timed(lambda: sql_assign(con, panel)))
+        runs["ref assign"].append(timed(lambda: sql_assign(con)))
         runs["ours migration"].append(timed(lambda: ours_migration(table)))
-        runs["ref migration"].append(timed(lambda: sql_migration(con, panel)))
+        runs["ref migration"].append(timed(lambda: sql_migration(con)))
         runs["figure"].append(timed(build))
         runs["to_dict"].append(timed(lambda: plotly.tools.return_figure_from_figure_or_data(figure, True)))
         runs["to_json"].append(timed(lambda: streamlit_spec(figure)))

@@ -65,7 +65,9 @@ compare_with = st.selectbox(
     help="The quarter the migration and the movers start from (the quarter before by default).",
 )
 
-now = views.quarter(selection, quarter, cut, by)
+compared = compare_with if earlier else None
+moved = views.map_movers(selection, compared, quarter, cut, by)  # ringed on the map
+now = views.quarter(selection, quarter, cut, by, keep=moved)
 unplaced = int(now.states[quadrants.NO_B_SIDE])
 if now.placed and not now.positive_b_side:
     st.warning(
@@ -84,7 +86,7 @@ if not now.placed:
         st.info(f"No active account in {quarter} for this selection. Widen the filters or pick another quarter.")
     st.stop()
 
-flow = views.migration(selection, compare_with, quarter, cut, by) if earlier else None
+flow = views.migration(selection, compared, quarter, cut, by) if earlier else None
 mix = views.summary(selection, cut, by, (quarter,)).loc[quarter]
 
 heads = st.columns(4)
@@ -130,7 +132,8 @@ def map_view() -> None:
     log_axes = look[0].toggle("Log axes", value=True, key="log_axes", help="Revenue spans orders of magnitude.")
     colour_choices = ["quadrant", *[c for c in ("segment", "tier", "region") if c in options], "cluster"]
     colour_by = look[1].selectbox("Colour by", colour_choices, format_func=str.capitalize, key="colour_by")
-    drawn = now.drawn
+    shown = views.quarter(selection, quarter, cut, by, log_axes, moved)
+    drawn = shown.drawn
     size_choices = [None, *[c for c in ("contract_value", *contract.custom_metrics(drawn)) if c in drawn.columns]]
     size_by = look[2].selectbox(
         "Bubble size",
@@ -141,9 +144,9 @@ def map_view() -> None:
     if colour_by == "cluster" and isinstance(clusters := views.segmentation(selection, quarter, cut, by), str):
         st.info(f"No clusters: {fmt.plain(clusters)}. Colouring by quadrant.")
         colour_by = "quadrant"
-    figure = views.map_figure(data, selection, quarter, cut, by, log_axes, colour_by, size_by, play_key)
+    figure = views.map_figure(data, selection, quarter, cut, by, log_axes, colour_by, size_by, play_key, compared)
     st.plotly_chart(figure, width="stretch", key="quadrant_chart")
-    zero = views.quarter(selection, quarter, cut, by, log_axes).zero
+    zero = shown.zero
     st.caption(
         "Each dot is an account. Dashed lines are the cut points of all the quarter's accounts (filters choose "
         "whom to show, not where the lines are); an account exactly at a cut counts as low. "
@@ -152,9 +155,16 @@ def map_view() -> None:
         + (f" {zero:,} accounts with zero revenue on an axis sit on that axis's floor." if log_axes and zero else "")
         + (" With cuts per group there is no single pair of cut lines to draw." if by else "")
         + (
-            f" The map draws {len(drawn):,} of the {now.placed:,} accounts: the largest on each axis and a "
-            "random share of each quadrant; the grey cells under them show where all of them sit."
-            if now.sampled
+            f" The map draws {len(drawn):,} of the {now.placed:,} accounts: the largest on each axis, the largest "
+            "quadrant changes and a random share of each quadrant; the grey cells under them show where all of "
+            "them sit."
+            if shown.sampled
+            else ""
+        )
+        + (
+            f" Ringed: the {len(moved)} accounts that changed quadrant since {compare_with} with the largest change "
+            "in platform revenue (all of them on the Movers tab)."
+            if moved
             else ""
         )
     )

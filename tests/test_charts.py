@@ -173,3 +173,12 @@ def test_the_play_through_moves_each_account_by_its_id_and_keeps_the_take_rate_l
     assert figure.data[-1].name.startswith("Median take rate")
     assert f"50 of {total:,} accounts" in figure.layout.title.text and total > 250
     assert len(set().union(*(set(f["account_id"]) for f in frames.values()))) == 50  # the same 50 in every quarter
+
+
+def test_quadrant_map_rings_the_accounts_asked_for_that_it_draws():
+    assigned = _assigned()
+    figure = charts.quadrant_map(assigned, PLAYBOOK, ringed=pd.Index(["a0", "a2", "gone"]), ringed_name="Moved")
+    ring = next(trace for trace in figure.data if trace.name == "Moved")
+    assert list(ring.x) == list(assigned.set_index("account_id").loc[["a0", "a2"], "b_side_revenue"])
+    assert ring.marker.symbol == "circle-open" and ring.hoverinfo == "skip"
+    assert all(trace.name != "Moved" for trace in charts.quadrant_map(assigned, PLAYBOOK, ringed=pd.Index([])).data)

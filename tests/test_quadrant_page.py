@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
+import numpy as np
 import pandas as pd
 
 from b2b_core import quadrants, sample, store
 from b2b_core.access import LOCAL
 from tests.apptest import metric, open_app, workspace_of
 from ui import format as fmt
+from ui import quadrant_views as views
 
 PAGE = "pages/quadrants.py"
 
@@ -125,3 +130,24 @@ def test_the_movers_table_lists_the_accounts_that_changed_state(workspace_path):
     shown = next(frame.value for frame in app.dataframe if "platform_revenue_change" in frame.value.columns)
     assert isinstance(shown, pd.DataFrame) and len(shown) == len(expected)
     assert shown["account_id"].tolist()[:5] == expected["account_id"].tolist()[:5]
+
+
+def test_the_map_rings_the_largest_quadrant_changes_and_draws_them_even_in_a_sample(workspace_path):
+    app = open_app(PAGE)
+    panel = workspace_of(workspace_path).panel()
+    first, second = sorted(panel["quarter"].unique())[-2:]
+    changed = quadrants.quadrant_migration(panel, first, second).quadrant_movers["account_id"]
+    ringed = list(changed.head(views.MOVERS_ON_MAP))
+    spec = json.loads(app.get("plotly_chart")[0].proto.spec)
+    ring = next(trace for trace in spec["data"] if trace["name"].startswith(f"Changed quadrant since {first}"))
+    assert _length(ring["x"]) == len(ringed) > 0
+    drawn = "".join(text for trace in spec["data"] for text in trace.get("hovertext", []))
+    assert all(f"({account})" in drawn for account in ringed)
+    assert any(f"Ringed: the {len(ringed)} accounts" in caption.value for caption in app.caption)
+
+
+def _length(values) -> int:
+    """Points in a trace's coordinates, as plotly sends them (a list or base64 numbers)."""
+    if isinstance(values, dict):
+        return len(base64.b64decode(values["bdata"])) // np.dtype(values["dtype"]).itemsize
+    return len(values)

@@ -39,13 +39,30 @@ def filter_options() -> dict[str, list[str]]:
     return state.reduced(_filter_options)
 
 
-def _quarter(live: ir.Table, selection: Selection, quarter: str, cut, by, log_axes: bool) -> quadrants.QuarterView:
-    return quadrants.quarter_view(live, quarter, cut, by, _chosen(live, selection), log_axes=log_axes)
+def _quarter(live: ir.Table, selection: Selection, quarter: str, cut, by, log_axes: bool, keep: tuple[str, ...]):
+    chosen = _chosen(live, selection)
+    kept = pd.Index(keep) if keep else None
+    return quadrants.quarter_view(live, quarter, cut, by, chosen, keep=kept, log_axes=log_axes)
 
 
-def quarter(selection: Selection, quarter: str, cut, by: str | None, log_axes: bool = True) -> quadrants.QuarterView:
-    """``quarter_view`` of the selection in ``quarter``: counts of every state and the accounts drawn."""
-    return state.reduced(_quarter, selection, quarter, cut, by, log_axes)
+def quarter(
+    selection: Selection, quarter: str, cut, by: str | None, log_axes: bool = True, keep: tuple[str, ...] = ()
+) -> quadrants.QuarterView:
+    """``quarter_view`` of the selection in ``quarter``: counts of every state and the accounts
+    drawn, which include those of ``keep`` (account ids) when the map draws a sample."""
+    return state.reduced(_quarter, selection, quarter, cut, by, log_axes, keep)
+
+
+MOVERS_ON_MAP = 100  # the largest quadrant changes ringed on the map
+
+
+def map_movers(selection: Selection, from_quarter: str | None, to_quarter: str, cut, by: str | None) -> tuple[str, ...]:
+    """Ids of the ``MOVERS_ON_MAP`` accounts of the selection whose platform revenue changed most
+    among those that changed quadrant from ``from_quarter`` (none without one)."""
+    if from_quarter is None:
+        return ()
+    movers = migration(selection, from_quarter, to_quarter, cut, by).quadrant_movers
+    return tuple(movers["account_id"].head(MOVERS_ON_MAP).astype(str))
 
 
 def _accounts_of_quarter(live: ir.Table, selection: Selection, quarter: str, cut, by) -> pd.DataFrame:
@@ -106,10 +123,13 @@ def map_figure(
     colour_by: str,
     size_by: str | None,
     play_key: tuple[str, float],
+    compare_with: str | None,
 ) -> go.Figure:
-    """The quadrant map of ``quarter_shown`` (``colour_by="cluster"`` colours by ``segmentation``). A
-    shared resource, not a copy per call: read it, never change it. ``data`` keys the cache."""
-    view = quarter(selection, quarter_shown, cut, by, log_axes)
+    """The quadrant map of ``quarter_shown`` (``colour_by="cluster"`` colours by ``segmentation``),
+    the largest quadrant changes since ``compare_with`` ringed (``map_movers``). A shared
+    resource, not a copy per call: read it, never change it. ``data`` keys the cache."""
+    moved = map_movers(selection, compare_with, quarter_shown, cut, by)
+    view = quarter(selection, quarter_shown, cut, by, log_axes, moved)
     shown = view.drawn
     clusters = segmentation(selection, quarter_shown, cut, by) if colour_by == "cluster" else None
     if isinstance(clusters, quadrants.Segmentation):
@@ -129,6 +149,8 @@ def map_figure(
         + (f" · cut lines per {by}" if by else "")
         + (f" · showing {len(shown):,} of {view.placed:,} accounts" if view.sampled else ""),
         density=view.density,
+        ringed=pd.Index(moved),
+        ringed_name=f"Changed quadrant since {compare_with}: the {len(moved)} largest revenue changes",
     )
 
 

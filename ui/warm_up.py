@@ -144,19 +144,19 @@ def _steps() -> list[Step]:
         fitted, _ = book.with_saved_weights(weights)
         return workshop_views.deck(data, workshop_views.book_key(play_key, weights), "platform", fitted)
 
+    def quadrant_map(quarter: str, earlier: list[str]) -> None:
+        compared = earlier[-1] if earlier else None
+        moved = quadrant_views.map_movers(every, compared, quarter, cut, None)  # the migration first
+        quadrant_views.quarter(every, quarter, cut, None, True, moved)
+        if not isinstance(book, str):
+            quadrant_views.map_figure(data, every, quarter, cut, None, True, "quadrant", None, play_key, compared)
+
     steps: list[Step] = [
         ("the quarter KPIs", lifecycle_views.kpis),
         ("the lifecycle signals", lifecycle_views.metrics),
         ("the quadrant filters", quadrant_views.filter_options),
-        ("the quadrant map", lambda: quadrant_views.quarter(every, latest, cut, None)),
+        ("the quadrant map and the migration", lambda: quadrant_map(latest, before)),
         ("the quadrant mix", lambda: quadrant_views.summary(every, cut, None, (latest,))),
-    ]
-    if before:
-        steps.append(("the migration", lambda: quadrant_views.migration(every, before[-1], latest, cut, None)))
-    if not isinstance(book, str):
-        figure = (data, every, latest, cut, None, True, "quadrant", None, play_key)
-        steps.append(("the drawing of the quadrant map", lambda: quadrant_views.map_figure(*figure)))
-    steps += [
         ("the cohort filters", cohort_views.filter_options),
         ("the retention triangle", lambda: cohort_views.matrix(every, True, "quarter", "logo", "initial")),
         ("the revenue retention", lambda: cohort_views.matrix(every, True, "quarter", "nrr", "initial")),
@@ -171,12 +171,8 @@ def _steps() -> list[Step]:
         quarter, earlier = before[i], before[:i]
 
         def views_of(quarter: str = quarter, earlier: list[str] = earlier) -> None:
-            quadrant_views.quarter(every, quarter, cut, None)
+            quadrant_map(quarter, earlier)
             quadrant_views.summary(every, cut, None, (quarter,))
-            if earlier:
-                quadrant_views.migration(every, earlier[-1], quarter, cut, None)
-            if not isinstance(book, str):
-                quadrant_views.map_figure(data, every, quarter, cut, None, True, "quadrant", None, play_key)
 
         steps.append((f"{EARLIER_QUARTERS} {quarter}", views_of))
     return steps

@@ -63,6 +63,8 @@ def quadrant_map(
     title: str = "",
     cut_label: str = "cut",
     density: Density | None = None,
+    ringed: pd.Index | None = None,
+    ringed_name: str = "",
 ) -> go.Figure:
     """The quadrant map of one quarter from ``assign_quadrants``: one marker per placed account,
     coloured by ``colour_by`` (``"quadrant"`` or a text column), sized by ``size_by`` (area ∝ value),
@@ -70,7 +72,8 @@ def quadrant_map(
     in the corners, and the line y = ``take_rate`` × x. On log axes, zero revenue is drawn on the
     axis floor (half the smallest positive value) and said so in the hover. With ``density``
     (``QuarterView.density``), every placed account is shown as grey cells under the markers,
-    darker where more accounts sit. Markers are SVG, never WebGL: a few thousand draw faster that
+    darker where more accounts sit. The accounts of ``ringed`` (ids) that are drawn get a black
+    ring, named ``ringed_name`` in the legend. Markers are SVG, never WebGL: a few thousand draw faster that
     way on a machine without a graphics card, and the map is meant for at most ``MAX_POINTS``."""
     placed = _placed(assigned)
     ranges = ranges or map_ranges([assigned], log_axes)
@@ -108,6 +111,18 @@ def quadrant_map(
                 hovertext=_hover_text(members),
                 customdata=members[["b_side_revenue", "platform_revenue"]].to_numpy(dtype=float),
                 hovertemplate=HOVER,
+            )
+        )
+    if ringed is not None and len(ringed):
+        marked = placed[placed["account_id"].isin(ringed)]
+        figure.add_trace(
+            go.Scatter(
+                x=_floored(marked["b_side_revenue"], ranges[0], log_axes),
+                y=_floored(marked["platform_revenue"], ranges[1], log_axes),
+                mode="markers",
+                name=ringed_name,
+                marker={"symbol": "circle-open", "size": 13, "color": "#000", "line": {"width": 1.5}},
+                hoverinfo="skip",  # the account's own marker under the ring has the hover
             )
         )
     _draw_cuts(figure, placed, playbook, ranges, log_axes, cut_label)
