@@ -12,7 +12,8 @@ rows inactive. Each round times, in the same process:
 * ours: ``assign_quadrants(panel, "2026Q3")`` plus ``quadrant_migration(panel, "2026Q2",
   "2026Q3")`` with its ``matrix`` and ``revenue("before")`` / ``revenue("after")`` (median cuts);
 * the reference: the same computation as hand-written DuckDB SQL over the same table, each
-  result fetched with ``.df()``. The assignment of 2026Q3 (the columns ours returns): cut points
+  result fetched with ``.df()``. The assignment of 2026Q3 (the columns ours returns, in the order
+  of the account ids, as ours): cut points
   = medians over the placed accounts (active, B-side and platform revenue present), high =
   ``> cut`` on each axis. The migration, as one would write it by hand: a temporary table of the
   moves (the states of both quarters: quadrant, or ``no B-side revenue`` for an active row that
@@ -103,6 +104,7 @@ SELECT account_id, segment, x AS b_side_revenue, y AS platform_revenue,
        CASE WHEN x > 0 THEN y / x END AS take_rate, quadrant, x_cut, y_cut,
        placed AND x = 0 AS zero_b_side, placed AND y = 0 AS zero_platform
 FROM states
+ORDER BY account_id
 """
 )
 MOVES_SQL = (

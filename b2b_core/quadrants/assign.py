@@ -91,23 +91,25 @@ def assign_quadrants(
         rows = rows.semi_join(engine.ids(accounts), "account_id")
     custom = engine.custom_metrics(table)
     keep = ["account_id", *(c for c in ATTRIBUTES if c in table.columns), *custom]
+    joined = rows.select(*keep, "b_side_revenue", "platform_revenue", "active").left_join(placed, "account_id")
+    state = ibis.cases(  # the position in STATES: a number crosses to pandas faster than a text
+        *((joined.quadrant == q, i) for i, q in enumerate(QUADRANTS)),
+        (joined.active, STATES.index(NO_B_SIDE)),
+        else_=STATES.index(INACTIVE),
+    )
     frame = engine.run(
-        rows.select(*keep, "b_side_revenue", "platform_revenue", "active")
-        .left_join(placed, "account_id")
-        .drop("account_id_right")
-        .order_by("account_id")
+        joined.select(*keep, "b_side_revenue", "platform_revenue", "x_cut", "y_cut", state=state).order_by("account_id")
     )
     frame = frame.drop(columns=[c for c in custom if frame[c].isna().all()])
     x, y = frame.pop("b_side_revenue").to_numpy(dtype=float), frame.pop("platform_revenue").to_numpy(dtype=float)
-    active = frame.pop("active").to_numpy(dtype=bool)
-    states = frame.pop("quadrant").fillna(INACTIVE).where(~(active & frame["x_cut"].isna()), NO_B_SIDE)
+    states = pd.Categorical.from_codes(frame.pop("state").to_numpy(dtype="int8"), categories=list(STATES))
     x_cut, y_cut = frame.pop("x_cut").to_numpy(dtype=float), frame.pop("y_cut").to_numpy(dtype=float)
     placed_mask = ~np.isnan(x_cut)
     frame["b_side_revenue"] = x
     frame["platform_revenue"] = y
     with np.errstate(invalid="ignore", divide="ignore"):
         frame["take_rate"] = np.where(x > 0, y / x, np.nan)
-    frame["quadrant"] = pd.Categorical(states, categories=list(STATES))
+    frame["quadrant"] = states
     frame["x_cut"], frame["y_cut"] = x_cut, y_cut
     frame["zero_b_side"], frame["zero_platform"] = placed_mask & (x == 0), placed_mask & (y == 0)
     return frame
