@@ -82,23 +82,21 @@ def assign_quadrants(
     points (one account would otherwise sit exactly on its own cut). With ``accounts``, only those
     accounts' rows are returned, placed by the cut points of the whole quarter: a filter chooses
     whom to show, not where the lines are. Raises ``ValueError`` for an unknown cut or ``by``
-    column. The engine places the accounts (``placed_rows``) and returns the quarter's rows.
+    column. The engine places the accounts (``cut_rows``) and returns the quarter's rows.
     """
     table = engine.table(panel)
-    placed = placed_rows(table, [quarter], cut, by).select("account_id", "x_cut", "y_cut", "quadrant")
-    rows = table.filter(table.quarter == quarter)
+    rows = cut_rows(table, [quarter], cut, by)
     if accounts is not None:
         rows = rows.semi_join(engine.ids(accounts), "account_id")
     custom = engine.custom_metrics(table)
     keep = ["account_id", *(c for c in ATTRIBUTES if c in table.columns), *custom]
-    joined = rows.select(*keep, "b_side_revenue", "platform_revenue", "active").left_join(placed, "account_id")
     state = ibis.cases(  # the position in STATES: a number crosses to pandas faster than a text
-        *((joined.quadrant == q, i) for i, q in enumerate(QUADRANTS)),
-        (joined.active, STATES.index(NO_B_SIDE)),
+        *((rows.quadrant == q, i) for i, q in enumerate(QUADRANTS)),
+        (rows.active, STATES.index(NO_B_SIDE)),
         else_=STATES.index(INACTIVE),
     )
     frame = engine.run(
-        joined.select(*keep, "b_side_revenue", "platform_revenue", "x_cut", "y_cut", state=state).order_by("account_id")
+        rows.select(*keep, "b_side_revenue", "platform_revenue", "x_cut", "y_cut", state=state).order_by("account_id")
     )
     frame = frame.drop(columns=[c for c in custom if frame[c].isna().all()])
     x, y = frame.pop("b_side_revenue").to_numpy(dtype=float), frame.pop("platform_revenue").to_numpy(dtype=float)
@@ -138,38 +136,57 @@ def accounts_matching(panel: engine.Source, selection: dict[str, list[str]] | No
     return pd.Index(engine.run(latest.select("account_id").order_by("account_id"))["account_id"], dtype=object)
 
 
-def placed_rows(
+def cut_rows(
     panel: ir.Table, quarters: list[str] | None = None, cut: Cut = "median", by: str | None = None
 ) -> ir.Table:
-    """The engine's placement: one row per placed account and quarter (of ``quarters``, or all),
-    columns ``account_id``, ``quarter``, ``b_side_revenue``, ``platform_revenue``, ``x_cut``,
-    ``y_cut`` and ``quadrant`` (``Q1`` … ``Q4``), by the rules of ``assign_quadrants``: cut points
-    over the placed accounts of the quarter, or of the group of ``by`` when it has at least
-    ``MIN_GROUP`` of them; high means strictly above the cut."""
+    """Every row of ``quarters`` (or all) with the engine's placement, by the rules of
+    ``assign_quadrants``: ``placed`` (active with both revenues), and for the placed rows the cut
+    points that apply (``x_cut``, ``y_cut``: over the placed accounts of the quarter, or of the
+    group of ``by`` when it has at least ``MIN_GROUP`` of them) and the ``quadrant`` (``Q1`` …
+    ``Q4``, high meaning strictly above the cut); null for the other rows. The cut points reach
+    the rows by a join on the quarter (and group), a table of a few rows."""
     check_cut(cut)
     if by is not None and by not in panel.columns:
         raise ValueError(f"cannot cut by {by!r}: the panel has no such column")
     rows = panel if quarters is None else panel.filter(panel.quarter.isin(list(quarters)))
-    rows = rows.filter(rows.active & rows.b_side_revenue.notnull() & rows.platform_revenue.notnull())
-    group = [] if by is None else [rows[by].cast("string").fill_null("").name("cut_group")]
-    placed = rows.select("account_id", "quarter", "b_side_revenue", "platform_revenue", *group)
+    is_placed = (rows.active & rows.b_side_revenue.notnull() & rows.platform_revenue.notnull()).fill_null(False)
+    rows = rows.mutate(placed=is_placed, **({} if by is None else {"cut_group": rows[by].cast("string").fill_null("")}))
+    placed = rows.filter(rows.placed)
     if isinstance(cut, tuple) and cut[0] == "value":  # the same fixed points for every quarter and group
-        placed = placed.mutate(x_cut=ibis.literal(float(cut[1])), y_cut=ibis.literal(float(cut[2])))
+        rows = rows.mutate(x_cut=ibis.literal(float(cut[1])), y_cut=ibis.literal(float(cut[2])))
     else:
         cuts = placed.group_by("quarter").agg(**_cut_expressions(placed, cut))
-        placed = placed.left_join(cuts, "quarter").drop("quarter_right")
-    if by is not None and not (isinstance(cut, tuple) and cut[0] == "value"):
-        own = placed.group_by(["quarter", "cut_group"]).agg(
-            members=placed.count(), **{f"own_{k}": v for k, v in _cut_expressions(placed, cut).items()}
-        )
-        placed = placed.left_join(own, ["quarter", "cut_group"])
-        enough = placed.members >= MIN_GROUP
-        placed = placed.mutate(
-            x_cut=enough.ifelse(placed.own_x_cut, placed.x_cut), y_cut=enough.ifelse(placed.own_y_cut, placed.y_cut)
-        ).select("account_id", "quarter", "b_side_revenue", "platform_revenue", "x_cut", "y_cut")
-    high_x, high_y = placed.b_side_revenue > placed.x_cut, placed.platform_revenue > placed.y_cut
-    quadrant = ibis.cases((high_y & high_x, "Q1"), (high_y, "Q2"), (high_x, "Q4"), else_="Q3")
-    return placed.mutate(quadrant=quadrant)
+        rows = rows.left_join(cuts, "quarter").drop("quarter_right")
+        if by is not None:
+            own = placed.group_by(["quarter", "cut_group"]).agg(
+                members=placed.count(), **{f"own_{k}": v for k, v in _cut_expressions(placed, cut).items()}
+            )
+            rows = rows.left_join(own, ["quarter", "cut_group"])
+            enough = rows.members >= MIN_GROUP
+            rows = rows.mutate(
+                x_cut=enough.ifelse(rows.own_x_cut, rows.x_cut), y_cut=enough.ifelse(rows.own_y_cut, rows.y_cut)
+            )
+    nothing = ibis.null("float64")
+    x_cut, y_cut = rows.placed.ifelse(rows.x_cut, nothing), rows.placed.ifelse(rows.y_cut, nothing)
+    high_x, high_y = rows.b_side_revenue > x_cut, rows.platform_revenue > y_cut
+    quadrant = ibis.cases(
+        (~rows.placed, ibis.null("string")), (high_y & high_x, "Q1"), (high_y, "Q2"), (high_x, "Q4"), else_="Q3"
+    )
+    return rows.mutate(x_cut=x_cut, y_cut=y_cut, quadrant=quadrant).select(
+        *panel.columns, "placed", "x_cut", "y_cut", "quadrant"
+    )
+
+
+def placed_rows(
+    panel: ir.Table, quarters: list[str] | None = None, cut: Cut = "median", by: str | None = None
+) -> ir.Table:
+    """The placed rows of ``cut_rows``: one per placed account and quarter, columns
+    ``account_id``, ``quarter``, ``b_side_revenue``, ``platform_revenue``, ``x_cut``, ``y_cut``
+    and ``quadrant``."""
+    rows = cut_rows(panel, quarters, cut, by)
+    return rows.filter(rows.placed).select(
+        "account_id", "quarter", "b_side_revenue", "platform_revenue", "x_cut", "y_cut", "quadrant"
+    )
 
 
 def _cut_expressions(placed: ir.Table, cut: Cut) -> dict[str, ir.FloatingScalar]:

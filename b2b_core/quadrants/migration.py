@@ -23,7 +23,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from b2b_core import engine, quarters
-from b2b_core.quadrants.assign import ATTRIBUTES, NO_B_SIDE, QUADRANTS, Cut, placed_rows
+from b2b_core.quadrants.assign import ATTRIBUTES, NO_B_SIDE, QUADRANTS, Cut, cut_rows
 
 NEW, RETURNING, CHURNED = "new", "returning", "churned"
 BEFORE_STATES = (*QUADRANTS, NO_B_SIDE, NEW, RETURNING)
@@ -133,11 +133,11 @@ def migration_rows(
     attributes (``with_attributes`` adds them to the few rows that need them), states as text."""
     if quarters.to_ordinal(from_quarter) >= quarters.to_ordinal(to_quarter):
         raise ValueError(f"the migration runs forward in time: {from_quarter} must come before {to_quarter}")
-    placed = placed_rows(panel, [from_quarter, to_quarter], cut, by).select("account_id", "quarter", "quadrant")
-    rows = panel.filter(panel.quarter.isin([from_quarter, to_quarter]) & panel.active)
+    rows = cut_rows(panel, [from_quarter, to_quarter], cut, by)
+    rows = rows.filter(rows.active)
     if accounts is not None:
         rows = rows.semi_join(engine.ids(accounts), "account_id")
-    rows = rows.left_join(placed, ["account_id", "quarter"]).mutate(state=ibis._.quadrant.fill_null(NO_B_SIDE))
+    rows = rows.mutate(state=rows.quadrant.fill_null(NO_B_SIDE))
 
     def side(quarter: str, name: str) -> ir.Table:
         chosen = rows.filter(rows.quarter == quarter)
