@@ -4,11 +4,13 @@ Run: ``python bench/pages.py N [--quarters 12] [--workspace PATH] [--pages overv
 
 Writes a generated panel of N accounts × ``quarters`` to a new workspace (``sample.write_panel``;
 ``--workspace`` names the file, and one that exists, e.g. filled by the command-line import, is
-opened as it is), starts ``streamlit run server.py`` on it, opens the Overview once (the data
-version's first work), waits until the background preparation of every page's views is over
+opened as it is), starts ``streamlit run server.py`` on it (which loads the app and starts
+preparing the data as it starts), opens the Overview once as soon as the server answers (and
+Chromium is up), waits until the background preparation of every page's views is over
 (the server's log says so, ``warm_up.ALL_PREPARED``, read every 50 ms; timed from the first load as
 the data version's one-time work, with the moment it said the pages' first views were ready and only
-the earlier quarters' quadrant views remained, ``warm_up.PAGES_PREPARED``), then for every page:
+the earlier quarters' quadrant views remained, ``warm_up.PAGES_PREPARED``; both also from the
+server's launch), then for every page:
 the first visit, then ``ROUNDS`` times a revisit (a new page load, timed until the script is idle
 with a chart drawn) and one interaction a user makes there, timed the same way (medians printed):
 
@@ -143,12 +145,14 @@ def main(argv: list[str] | None = None) -> None:
         if not path.exists():
             took = fill(path, args.accounts, args.quarters)
             print(f"committed {args.accounts:,} accounts × {args.quarters} quarters in {took:.1f} s")
+        launched = time.perf_counter()
         with streamlit_server(path, timeout=300) as url, chromium_page(1500, 1000) as page:
             page.set_default_timeout(TIMEOUT_MS)
             pid = server_pid(path)
             log = path.with_suffix(".log")  # the server's output (``streamlit_server``)
-            print(f"server started: {memory_mb(pid)[0]:.0f} MB")
             start = time.perf_counter()
+            before = start - launched  # the server starting, then Chromium
+            print(f"server launched {before:.1f} s before the first load: {memory_mb(pid)[0]:.0f} MB")
             first = timed(page, lambda: page.goto(url))
             print(f"first Overview: {first:.2f} s, server {memory_mb(pid)[0]:.0f} MB")
             pages_ready, pages_work = until_logged(log, warm_up.PAGES_PREPARED, start)
@@ -156,7 +160,8 @@ def main(argv: list[str] | None = None) -> None:
             print(
                 f"one-time work: every page's first views {pages_ready:.1f} s, "
                 f"and the earlier quarters' quadrants {prepared:.1f} s, server {memory_mb(pid)[0]:.0f} MB "
-                f"(the preparation itself, by the server's log: {pages_work:.1f} s; {all_work:.1f} s)"
+                f"(the preparation itself, by the server's log: {pages_work:.1f} s; {all_work:.1f} s; "
+                f"from the server's launch: {before + pages_ready:.1f} s; {before + prepared:.1f} s)"
             )
             print(f"{'page':<10} {'first visit':>12} {'revisit':>9} {'interaction':>12} {'server MB':>10}")
             for name in args.pages.split(","):
