@@ -32,7 +32,6 @@ SLIDE_TITLES = {
 HORIZON = 8  # quarters the scenario slide projects
 PROJECTED_AGE = 12  # quarters: the age the cohort slide's headline projects to (three years)
 PROJECTED_PAST_DATA = 4  # quarters the cohort slide draws past the oldest cohort's last age
-MAP_POINTS = 5_000  # accounts the quadrant slide draws at most, so that the exported deck stays small
 
 
 @dataclass(frozen=True)
@@ -240,8 +239,8 @@ def build_deck(
 ) -> Deck:
     """Every slide the ``panel`` (a pandas panel or a table of the engine) can carry, computed
     with the pages' defaults: median cuts of the latest quarter with B-side revenue against the
-    quarter before it (the map drawing at most ``MAP_POINTS`` accounts), cohorts by quarter
-    without the first quarter's accounts (they may have signed up earlier), the stage from the
+    quarter before it (the map drawing at most ``quadrants.MAX_POINTS`` accounts, as the page),
+    cohorts by quarter without the first quarter's accounts (they may have signed up earlier), the stage from the
     default thresholds, the base and ``shown_scenarios`` over ``HORIZON`` quarters. What
     ``measured`` holds is used as it is."""
     table = engine.table(panel)
@@ -263,9 +262,7 @@ def build_deck(
         quarter = placeable[-1]
         known = measured.mix is not None and quarter in measured.mix.index.get_level_values("quarter")
         mix = (measured.mix if known else quadrants.quadrant_summary(table, quarters=[quarter])).loc[quarter]
-        slides["quadrants"] = quadrant_slide(
-            quadrants.quarter_view(table, quarter, max_points=MAP_POINTS), mix, playbook
-        )
+        slides["quadrants"] = quadrant_slide(quadrants.quarter_view(table, quarter), mix, playbook)
         earlier = [q for q in observed if q < quarter]
         if earlier:
             flow = measured.migration
