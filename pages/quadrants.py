@@ -74,7 +74,8 @@ def quarter_views() -> None:
     )
 
     compared = compare_with if earlier else None
-    moved = views.map_movers(selection, compared, quarter, cut, by)  # ringed on the map
+    flow = views.migration(selection, compared, quarter, cut, by) if earlier else None
+    moved = views.map_movers(flow)  # ringed on the map
     now = views.quarter(selection, quarter, cut, by, keep=moved)
     unplaced = int(now.states[quadrants.NO_B_SIDE])
     if now.placed and not now.positive_b_side:
@@ -94,7 +95,6 @@ def quarter_views() -> None:
             st.info(f"No active account in {quarter} for this selection. Widen the filters or pick another quarter.")
         st.stop()
 
-    flow = views.migration(selection, compared, quarter, cut, by) if earlier else None
     mix = views.summary(selection, cut, by, (quarter,)).loc[quarter]
 
     heads = st.columns(4)

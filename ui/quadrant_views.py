@@ -56,13 +56,12 @@ def quarter(
 MOVERS_ON_MAP = 100  # the largest quadrant changes ringed on the map
 
 
-def map_movers(selection: Selection, from_quarter: str | None, to_quarter: str, cut, by: str | None) -> tuple[str, ...]:
-    """Ids of the ``MOVERS_ON_MAP`` accounts of the selection whose platform revenue changed most
-    among those that changed quadrant from ``from_quarter`` (none without one)."""
-    if from_quarter is None:
+def map_movers(flow: quadrants.Migration | None) -> tuple[str, ...]:
+    """Ids of the ``MOVERS_ON_MAP`` accounts of ``flow`` (a ``migration``) whose platform revenue
+    changed most among those that changed quadrant (none without a migration)."""
+    if flow is None:
         return ()
-    movers = migration(selection, from_quarter, to_quarter, cut, by).quadrant_movers
-    return tuple(movers["account_id"].head(MOVERS_ON_MAP).astype(str))
+    return tuple(flow.quadrant_movers["account_id"].head(MOVERS_ON_MAP).astype(str))
 
 
 def _accounts_of_quarter(live: ir.Table, selection: Selection, quarter: str, cut, by) -> pd.DataFrame:
@@ -128,7 +127,7 @@ def map_figure(
     """The quadrant map of ``quarter_shown`` (``colour_by="cluster"`` colours by ``segmentation``),
     the largest quadrant changes since ``compare_with`` ringed (``map_movers``). A shared
     resource, not a copy per call: read it, never change it. ``data`` keys the cache."""
-    moved = map_movers(selection, compare_with, quarter_shown, cut, by)
+    moved = map_movers(migration(selection, compare_with, quarter_shown, cut, by) if compare_with else None)
     view = quarter(selection, quarter_shown, cut, by, log_axes, moved)
     shown = view.drawn
     clusters = segmentation(selection, quarter_shown, cut, by) if colour_by == "cluster" else None

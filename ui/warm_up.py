@@ -146,7 +146,8 @@ def _steps() -> list[Step]:
 
     def quadrant_map(quarter: str, earlier: list[str]) -> None:
         compared = earlier[-1] if earlier else None
-        moved = quadrant_views.map_movers(every, compared, quarter, cut, None)  # the migration first
+        flow = quadrant_views.migration(every, compared, quarter, cut, None) if compared else None
+        moved = quadrant_views.map_movers(flow)  # the migration first: the map rings its movers
         quadrant_views.quarter(every, quarter, cut, None, True, moved)
         if not isinstance(book, str):
             quadrant_views.map_figure(data, every, quarter, cut, None, True, "quadrant", None, play_key, compared)
