@@ -165,9 +165,9 @@ def quarter_views() -> None:
             )
             + (" With cuts per group there is no single pair of cut lines to draw." if by else "")
             + (
-                f" The map draws {len(drawn):,} of the {now.placed:,} accounts: the largest on each axis, the largest "
-                "quadrant changes and a random share of each quadrant; the grey cells under them show where all of "
-                "them sit."
+                f" The map draws {len(drawn):,} of the {now.placed:,} accounts: the largest on each axis, "
+                + ("the largest quadrant changes " if moved else "")
+                + "and a random share of each quadrant; the grey cells under them show where all of them sit."
                 if shown.sampled
                 else ""
             )

@@ -136,7 +136,8 @@ def test_the_map_rings_the_largest_quadrant_changes_and_draws_them_even_in_a_sam
     app = open_app(PAGE)
     panel = workspace_of(workspace_path).panel()
     first, second = sorted(panel["quarter"].unique())[-2:]
-    changed = quadrants.quadrant_migration(panel, first, second).quadrant_movers["account_id"]
+    movers = quadrants.quadrant_migration(panel, first, second).quadrant_movers
+    changed = movers.loc[movers["platform_revenue_change"] != 0, "account_id"]
     ringed = list(changed.head(views.MOVERS_ON_MAP))
     spec = json.loads(app.get("plotly_chart")[0].proto.spec)
     ring = next(trace for trace in spec["data"] if trace["name"].startswith(f"Changed quadrant since {first}"))
@@ -144,6 +145,16 @@ def test_the_map_rings_the_largest_quadrant_changes_and_draws_them_even_in_a_sam
     drawn = "".join(text for trace in spec["data"] for text in trace.get("hovertext", []))
     assert all(f"({account})" in drawn for account in ringed)
     assert any(f"Ringed: the {len(ringed)} accounts" in caption.value for caption in app.caption)
+
+
+def test_no_account_is_ringed_when_no_platform_revenue_changed(workspace_path):
+    panel = sample.generate_panel(n_accounts=300, n_quarters=2, last_quarter="2026Q3", seed=6)
+    with store.Workspace(workspace_path) as ws:
+        ws.commit(panel.assign(platform_revenue=0.0), "no_fees.csv", actor=LOCAL)
+    app = open_app(PAGE)
+    spec = json.loads(app.get("plotly_chart")[0].proto.spec)
+    assert not app.exception and not any(trace["name"].startswith("Changed quadrant") for trace in spec["data"])
+    assert not any("Ringed" in caption.value or "quadrant changes" in caption.value for caption in app.caption)
 
 
 def _length(values) -> int:

@@ -58,10 +58,14 @@ MOVERS_ON_MAP = 100  # the largest quadrant changes ringed on the map
 
 def map_movers(flow: quadrants.Migration | None) -> tuple[str, ...]:
     """Ids of the ``MOVERS_ON_MAP`` accounts of ``flow`` (a ``migration``) whose platform revenue
-    changed most among those that changed quadrant (none without a migration)."""
+    changed most among those that changed quadrant (none without a migration). An account whose
+    platform revenue did not change is not among them: with every change 0 (a platform that takes
+    nothing) none is ringed, rather than 100 chosen by id."""
     if flow is None:
         return ()
-    return tuple(flow.quadrant_movers["account_id"].head(MOVERS_ON_MAP).astype(str))
+    movers = flow.quadrant_movers
+    changed = movers[movers["platform_revenue_change"].fillna(0) != 0]
+    return tuple(changed["account_id"].head(MOVERS_ON_MAP).astype(str))
 
 
 def _accounts_of_quarter(live: ir.Table, selection: Selection, quarter: str, cut, by) -> pd.DataFrame:
