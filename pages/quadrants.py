@@ -2,6 +2,7 @@
 (y), how accounts moved since another quarter, who moved most, what to do per quadrant, and a
 finer clustering."""
 
+import pandas as pd
 import streamlit as st
 
 from b2b_core import charts, contract, quadrants
@@ -56,12 +57,212 @@ filters = st.columns(max(len(options), 1))
 selection = filter_controls(filters, options)
 
 
+VIEWS = ("Map", "Play through quarters", "Migration", "Movers", "Clusters", "Mix over time")
+
+
+def map_view(quarter: str, compared: str | None, moved: tuple[str, ...], placed: int, mix: pd.DataFrame) -> None:
+    """The map of ``quarter`` with its look (axes, colours, bubble size), the ``moved`` accounts
+    (ids) ringed, the quadrant cards (``mix``: ``summary`` of the quarter) and the download.
+    ``placed``: the accounts of the quarter on the map, drawn or not."""
+    look = st.columns(3)
+    log_axes = look[0].toggle("Log axes", value=True, key="log_axes", help="Revenue spans orders of magnitude.")
+    colour_choices = ["quadrant", *[c for c in ("segment", "tier", "region") if c in options], "cluster"]
+    colour_by = look[1].selectbox("Colour by", colour_choices, format_func=str.capitalize, key="colour_by")
+    shown = views.quarter(selection, quarter, cut, by, log_axes, moved)
+    drawn = shown.drawn
+    size_choices = [None, *[c for c in ("contract_value", *contract.custom_metrics(drawn)) if c in drawn.columns]]
+    size_by = look[2].selectbox(
+        "Bubble size",
+        size_choices,
+        format_func=lambda c: "Same for all" if c is None else c.replace("_", " ").capitalize(),
+        key="size_by",
+    )
+    if colour_by == "cluster" and isinstance(clusters := views.segmentation(selection, quarter, cut, by), str):
+        st.info(f"No clusters: {fmt.plain(clusters)}. Colouring by quadrant.")
+        colour_by = "quadrant"
+    figure = views.map_figure(data, selection, quarter, cut, by, log_axes, colour_by, size_by, play_key, compared)
+    st.plotly_chart(figure, width="stretch", key="quadrant_chart")
+    zero = shown.zero
+    st.caption(
+        "Each dot is an account. Dashed lines are the cut points of all the quarter's accounts (filters choose "
+        "whom to show, not where the lines are); an account exactly at a cut counts as low. "
+        "The dotted line is the median take rate: accounts below it pay less than the typical share of what they "
+        "earn."
+        + (f" {zero:,} accounts with zero revenue on an axis sit on that axis's floor." if log_axes and zero else "")
+        + (" With cuts per group there is no single pair of cut lines to draw." if by else "")
+        + (
+            f" The map draws {len(drawn):,} of the {placed:,} accounts: the largest on each axis, "
+            + ("the largest quadrant changes " if moved else "")
+            + "and a random share of each quadrant; the grey cells under them show where all of them sit."
+            if shown.sampled
+            else ""
+        )
+        + (
+            f" Ringed: the {len(moved)} accounts that changed quadrant since {compared} with the largest "
+            "change in platform revenue (all of them under Movers)."
+            if moved
+            else ""
+        )
+    )
+    cards = st.columns(4)
+    for card, quadrant_play in zip(cards, play.quadrants, strict=True):
+        q = quadrant_play.quadrant
+        with card.container(border=True):
+            st.markdown(f"**{q} · {quadrant_play.name}**  \n{quadrants.POSITIONS[q]}")
+            st.caption(
+                f"{fmt.count(mix.loc[q, 'accounts'])} accounts · "
+                f"{fmt.share(mix.loc[q, 'platform_revenue_share'])} of platform revenue · "
+                f"{fmt.share(mix.loc[q, 'b_side_revenue_share'])} of B-side revenue · "
+                f"priority {quadrant_play.priority}"
+            )
+            st.write(quadrant_play.meaning)
+            st.markdown("\n".join(f"- {action}" for action in quadrant_play.actions))
+    downloads.file_button(
+        "Download every account of this quarter (CSV)",
+        lambda: views.accounts_csv(selection, quarter, cut, by),
+        f"quadrants_{quarter}.csv",
+        "text/csv",
+        "dl:map",
+    )
+
+
+def play_view() -> None:
+    """Every quarter's map in turn, on fixed axes."""
+    st.caption(
+        "Press Play to watch accounts move quarter by quarter; the axes stay fixed so that a move is a real "
+        "move. Log axes, coloured by quadrant."
+    )
+    animation = views.play_through(data, selection, tuple(observed), cut, by, play_key)
+    if animation is None:
+        st.info("A play-through needs at least two quarters with B-side revenue.")
+    else:
+        st.plotly_chart(animation, width="stretch", key="play_chart")
+
+
+def migration_view(quarter: str, compare_with: str, flow: quadrants.Migration) -> None:
+    """Who moved between the quadrants, counted in accounts or revenue."""
+    sides = st.columns(2)
+    measure = sides[0].radio(
+        "Show",
+        ["accounts", "before", "after"],
+        horizontal=True,
+        key="migration_measure",
+        format_func={
+            "accounts": "Accounts",
+            "before": f"Platform revenue in {compare_with}",
+            "after": f"Platform revenue in {quarter}",
+        }.get,
+    )
+    matrix = flow.matrix if measure == "accounts" else flow.revenue(measure)
+    st.plotly_chart(
+        charts.migration_heatmap(
+            matrix,
+            play,
+            "Accounts"
+            if measure == "accounts"
+            else f"Platform revenue in {quarter if measure == 'after' else compare_with}",
+            measure != "accounts",
+            compare_with,
+            quarter,
+        ),
+        width="stretch",
+        key="migration_chart",
+    )
+    st.plotly_chart(
+        charts.migration_sankey(flow.matrix, play, compare_with, quarter), width="stretch", key="sankey_chart"
+    )
+    st.caption(
+        f"Rows: where accounts were in {compare_with} (new: never active before; returning: active earlier, "
+        f"not in {compare_with}). Columns: where they are in {quarter} (churned: not active). Each quarter is "
+        "cut by its own cut points."
+    )
+    downloads.csv_button(
+        "Download the migration matrix (CSV)",
+        matrix,
+        f"migration_{compare_with}_{quarter}_{measure}.csv",
+        "dl:migration",
+    )
+
+
+def movers_view(quarter: str, compare_with: str, flow: quadrants.Migration) -> None:
+    """The accounts that changed state, the largest change in platform revenue first."""
+    table = flow.movers
+    st.caption(
+        f"{flow.moved:,} accounts changed state between {compare_with} and {quarter}, the largest change "
+        "in platform revenue first"
+        + (f"; the {len(table):,} largest are listed, the download holds all." if flow.moved > len(table) else ".")
+    )
+    st.dataframe(table, hide_index=True, width="stretch", column_config=MOVER_COLUMNS)
+    downloads.file_button(
+        "Download the movers (CSV)",
+        lambda: views.movers_csv(selection, compare_with, quarter, cut, by),
+        f"movers_{compare_with}_{quarter}.csv",
+        "text/csv",
+        "dl:movers",
+    )
+
+
+def clusters_view(quarter: str) -> None:
+    """A finer segmentation of the quarter's placed accounts than the 2×2."""
+    clusters = views.segmentation(selection, quarter, cut, by)
+    if isinstance(clusters, str):
+        st.info(f"No clusters: {fmt.plain(clusters)}.")
+    else:
+        st.markdown(
+            f"**{clusters.k} clusters** of the {len(clusters.accounts):,} placed accounts, found by k-means "
+            "on standardised log revenues, take rate, growth and the custom metrics; k chosen by the best "
+            f"silhouette score ({clusters.silhouette.max():.2f})."
+        )
+        st.dataframe(
+            clusters.profiles,
+            width="stretch",
+            column_config=columns.numbers(
+                accounts=("Accounts", "localized"),
+                median_b_side_revenue=("Median B-side revenue", "compact"),
+                median_platform_revenue=("Median platform revenue", "compact"),
+                median_take_rate=("Median take rate", "percent"),
+                median_growth=("Median growth", "percent"),
+            )
+            | {"description": st.column_config.TextColumn("In words")},
+        )
+        mixed = clusters.accounts.groupby(["cluster", "quadrant"], observed=True).size().unstack(fill_value=0)
+        st.caption("Accounts per cluster and quadrant: how the clusters cut across the 2×2.")
+        st.dataframe(mixed, width="stretch")
+        downloads.csv_button(
+            "Download the cluster of each account (CSV)",
+            clusters.accounts,
+            f"clusters_{quarter}.csv",
+            "dl:clusters",
+            index=False,
+        )
+
+
+def mix_view() -> None:
+    """The quadrant mix of every quarter."""
+    every = views.summary(selection, cut, by, tuple(observed))
+    st.dataframe(
+        every,
+        width="stretch",
+        column_config=columns.numbers(
+            accounts=("Accounts", "localized"),
+            account_share=("Share of accounts", "percent"),
+            platform_revenue_share=("Share of platform revenue", "percent"),
+            b_side_revenue_share=("Share of B-side revenue", "percent"),
+            median_take_rate=("Median take rate", "percent"),
+        ),
+    )
+    downloads.csv_button("Download the quadrant mix (CSV)", every, "quadrant_mix.csv", "dl:mix")
+
+
 @st.fragment
 def quarter_views() -> None:
-    """Everything that shows one quarter: moving the quarter, or a control of a tab, reruns this
-    part only, and the cut controls and filters above it stay as they are in the browser (a rerun
-    of the whole page took about 0.06 s more to draw at 100,000 accounts). The tabs' own controls
-    are not fragments of their own: Streamlit lost their state when a fragment held another."""
+    """Everything that shows one quarter: moving the quarter, picking a view or a control of a view
+    reruns this part only, and the cut controls and filters above it stay as they are in the
+    browser (a rerun of the whole page took about 0.06 s more to draw at 100,000 accounts). The
+    views' own controls are not fragments of their own: Streamlit lost their state when a fragment
+    held another. The views are picked by a segmented control, not ``st.tabs``: tabs re-checked
+    every node of the open panel for something focusable after each redraw, ~0.05 s more per step
+    of the quarter at 100,000 accounts."""
     row = st.columns([2, 1])
     quarter = row[0].select_slider("Quarter", observed, value=observed[-1], key="quarter")
     earlier = [q for q in observed if q < quarter]
@@ -125,220 +326,23 @@ def quarter_views() -> None:
             f"Changed quadrant since {compare_with}", fmt.count(int(between.sum() - between.trace())), border=True
         )
 
-    map_tab, play_tab, migration_tab, movers_tab, clusters_tab, mix_tab = st.tabs(
-        ["Map", "Play through quarters", "Migration", "Movers", "Clusters", "Mix over time"],
-        key="view",
-        on_change="rerun",  # only the open tab is computed
-    )
-
-    def map_view() -> None:
-        """The map of the quarter with its look (axes, colours, bubble size), the quadrant cards and the
-        download."""
-        look = st.columns(3)
-        log_axes = look[0].toggle("Log axes", value=True, key="log_axes", help="Revenue spans orders of magnitude.")
-        colour_choices = ["quadrant", *[c for c in ("segment", "tier", "region") if c in options], "cluster"]
-        colour_by = look[1].selectbox("Colour by", colour_choices, format_func=str.capitalize, key="colour_by")
-        shown = views.quarter(selection, quarter, cut, by, log_axes, moved)
-        drawn = shown.drawn
-        size_choices = [None, *[c for c in ("contract_value", *contract.custom_metrics(drawn)) if c in drawn.columns]]
-        size_by = look[2].selectbox(
-            "Bubble size",
-            size_choices,
-            format_func=lambda c: "Same for all" if c is None else c.replace("_", " ").capitalize(),
-            key="size_by",
-        )
-        if colour_by == "cluster" and isinstance(clusters := views.segmentation(selection, quarter, cut, by), str):
-            st.info(f"No clusters: {fmt.plain(clusters)}. Colouring by quadrant.")
-            colour_by = "quadrant"
-        figure = views.map_figure(data, selection, quarter, cut, by, log_axes, colour_by, size_by, play_key, compared)
-        st.plotly_chart(figure, width="stretch", key="quadrant_chart")
-        zero = shown.zero
-        st.caption(
-            "Each dot is an account. Dashed lines are the cut points of all the quarter's accounts (filters choose "
-            "whom to show, not where the lines are); an account exactly at a cut counts as low. "
-            "The dotted line is the median take rate: accounts below it pay less than the typical share of what they "
-            "earn."
-            + (
-                f" {zero:,} accounts with zero revenue on an axis sit on that axis's floor."
-                if log_axes and zero
-                else ""
-            )
-            + (" With cuts per group there is no single pair of cut lines to draw." if by else "")
-            + (
-                f" The map draws {len(drawn):,} of the {now.placed:,} accounts: the largest on each axis, "
-                + ("the largest quadrant changes " if moved else "")
-                + "and a random share of each quadrant; the grey cells under them show where all of them sit."
-                if shown.sampled
-                else ""
-            )
-            + (
-                f" Ringed: the {len(moved)} accounts that changed quadrant since {compare_with} with the largest "
-                "change in platform revenue (all of them on the Movers tab)."
-                if moved
-                else ""
-            )
-        )
-        cards = st.columns(4)
-        for card, quadrant_play in zip(cards, play.quadrants, strict=True):
-            q = quadrant_play.quadrant
-            with card.container(border=True):
-                st.markdown(f"**{q} · {quadrant_play.name}**  \n{quadrants.POSITIONS[q]}")
-                st.caption(
-                    f"{fmt.count(mix.loc[q, 'accounts'])} accounts · "
-                    f"{fmt.share(mix.loc[q, 'platform_revenue_share'])} of platform revenue · "
-                    f"{fmt.share(mix.loc[q, 'b_side_revenue_share'])} of B-side revenue · "
-                    f"priority {quadrant_play.priority}"
-                )
-                st.write(quadrant_play.meaning)
-                st.markdown("\n".join(f"- {action}" for action in quadrant_play.actions))
-        downloads.file_button(
-            "Download every account of this quarter (CSV)",
-            lambda: views.accounts_csv(selection, quarter, cut, by),
-            f"quadrants_{quarter}.csv",
-            "text/csv",
-            "dl:map",
-        )
-
-    if map_tab.open:
-        with map_tab:
-            map_view()
-
-    with play_tab:
-        if play_tab.open:
-            st.caption(
-                "Press Play to watch accounts move quarter by quarter; the axes stay fixed so that a move is a real "
-                "move. Log axes, coloured by quadrant."
-            )
-            animation = views.play_through(data, selection, tuple(observed), cut, by, play_key)
-            if animation is None:
-                st.info("A play-through needs at least two quarters with B-side revenue.")
-            else:
-                st.plotly_chart(animation, width="stretch", key="play_chart")
-
-    def migration_view() -> None:
-        """Who moved between the quadrants, counted in accounts or revenue."""
-        if not earlier:
-            st.info(f"{quarter} is the first quarter of the workspace: there is nothing to compare it with.")
-        else:
-            sides = st.columns(2)
-            measure = sides[0].radio(
-                "Show",
-                ["accounts", "before", "after"],
-                horizontal=True,
-                key="migration_measure",
-                format_func={
-                    "accounts": "Accounts",
-                    "before": f"Platform revenue in {compare_with}",
-                    "after": f"Platform revenue in {quarter}",
-                }.get,
-            )
-            matrix = flow.matrix if measure == "accounts" else flow.revenue(measure)
-            st.plotly_chart(
-                charts.migration_heatmap(
-                    matrix,
-                    play,
-                    "Accounts"
-                    if measure == "accounts"
-                    else f"Platform revenue in {quarter if measure == 'after' else compare_with}",
-                    measure != "accounts",
-                    compare_with,
-                    quarter,
-                ),
-                width="stretch",
-                key="migration_chart",
-            )
-            st.plotly_chart(
-                charts.migration_sankey(flow.matrix, play, compare_with, quarter), width="stretch", key="sankey_chart"
-            )
-            st.caption(
-                f"Rows: where accounts were in {compare_with} (new: never active before; returning: active earlier, "
-                f"not in {compare_with}). Columns: where they are in {quarter} (churned: not active). Each quarter is "
-                "cut by its own cut points."
-            )
-            downloads.csv_button(
-                "Download the migration matrix (CSV)",
-                matrix,
-                f"migration_{compare_with}_{quarter}_{measure}.csv",
-                "dl:migration",
-            )
-
-    if migration_tab.open:
-        with migration_tab:
-            migration_view()
-
-    with movers_tab:
-        if movers_tab.open:
-            if not earlier:
-                st.info(f"{quarter} is the first quarter of the workspace: nobody has moved yet.")
-            else:
-                table = flow.movers
-                st.caption(
-                    f"{flow.moved:,} accounts changed state between {compare_with} and {quarter}, the largest change "
-                    "in platform revenue first"
-                    + (
-                        f"; the {len(table):,} largest are listed, the download holds all."
-                        if flow.moved > len(table)
-                        else "."
-                    )
-                )
-                st.dataframe(table, hide_index=True, width="stretch", column_config=MOVER_COLUMNS)
-                downloads.file_button(
-                    "Download the movers (CSV)",
-                    lambda: views.movers_csv(selection, compare_with, quarter, cut, by),
-                    f"movers_{compare_with}_{quarter}.csv",
-                    "text/csv",
-                    "dl:movers",
-                )
-
-    with clusters_tab:
-        if clusters_tab.open:
-            clusters = views.segmentation(selection, quarter, cut, by)
-            if isinstance(clusters, str):
-                st.info(f"No clusters: {fmt.plain(clusters)}.")
-            else:
-                st.markdown(
-                    f"**{clusters.k} clusters** of the {len(clusters.accounts):,} placed accounts, found by k-means "
-                    "on standardised log revenues, take rate, growth and the custom metrics; k chosen by the best "
-                    f"silhouette score ({clusters.silhouette.max():.2f})."
-                )
-                st.dataframe(
-                    clusters.profiles,
-                    width="stretch",
-                    column_config=columns.numbers(
-                        accounts=("Accounts", "localized"),
-                        median_b_side_revenue=("Median B-side revenue", "compact"),
-                        median_platform_revenue=("Median platform revenue", "compact"),
-                        median_take_rate=("Median take rate", "percent"),
-                        median_growth=("Median growth", "percent"),
-                    )
-                    | {"description": st.column_config.TextColumn("In words")},
-                )
-                mixed = clusters.accounts.groupby(["cluster", "quadrant"], observed=True).size().unstack(fill_value=0)
-                st.caption("Accounts per cluster and quadrant: how the clusters cut across the 2×2.")
-                st.dataframe(mixed, width="stretch")
-                downloads.csv_button(
-                    "Download the cluster of each account (CSV)",
-                    clusters.accounts,
-                    f"clusters_{quarter}.csv",
-                    "dl:clusters",
-                    index=False,
-                )
-
-    with mix_tab:
-        if mix_tab.open:
-            every = views.summary(selection, cut, by, tuple(observed))
-            st.dataframe(
-                every,
-                width="stretch",
-                column_config=columns.numbers(
-                    accounts=("Accounts", "localized"),
-                    account_share=("Share of accounts", "percent"),
-                    platform_revenue_share=("Share of platform revenue", "percent"),
-                    b_side_revenue_share=("Share of B-side revenue", "percent"),
-                    median_take_rate=("Median take rate", "percent"),
-                ),
-            )
-            downloads.csv_button("Download the quadrant mix (CSV)", every, "quadrant_mix.csv", "dl:mix")
+    view = st.segmented_control(
+        "View", VIEWS, default=VIEWS[0], required=True, key="view", label_visibility="collapsed"
+    )  # only the chosen view is computed
+    if view == "Map":
+        map_view(quarter, compared, moved, now.placed, mix)
+    elif view == "Play through quarters":
+        play_view()
+    elif view == "Clusters":
+        clusters_view(quarter)
+    elif view == "Mix over time":
+        mix_view()
+    elif flow is None:
+        st.info(f"{quarter} is the first quarter of the workspace: there is nothing to compare it with.")
+    elif view == "Migration":
+        migration_view(quarter, compare_with, flow)
+    else:
+        movers_view(quarter, compare_with, flow)
 
 
 quarter_views()

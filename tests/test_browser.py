@@ -90,13 +90,14 @@ def test_the_quadrant_map_names_its_quadrants_and_every_quadrant_view_draws(app_
     for name in ("Q1 · Core partners", "Q2 · At risk", "Q3 · Observe", "Q4 · Under-monetised"):
         expect(chart.locator(".annotation-text").filter(has_text=name)).to_have_count(1)
     expect(chart.locator(".gtitle")).to_contain_text("x = B-side revenue, y = platform revenue")
-    for tab, key in {
+    views = page.locator(".st-key-view")  # the segmented control that picks the view
+    for view, key in {
         "Play through quarters": "play_chart",
         "Migration": "sankey_chart",
     }.items():
-        page.get_by_role("tab", name=tab).click()
+        views.get_by_role("radio", name=view).click()
         page.locator(f".st-key-{key} .js-plotly-plot .main-svg").first.wait_for(state="visible", timeout=30_000)
-    page.get_by_role("tab", name="Play through quarters").click()
+    views.get_by_role("radio", name="Play through quarters").click()
     page.locator(".st-key-play_chart .updatemenu-button").first.click()  # ▶ Play
     page.wait_for_timeout(1500)
     assert page.locator(ERROR_ELEMENTS).count() == 0
