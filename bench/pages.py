@@ -11,10 +11,11 @@ Chromium is up), waits until the background preparation of every page's views is
 the data version's one-time work, with the moment it said the pages' first views were ready and only
 the earlier quarters' quadrant views remained, ``warm_up.PAGES_PREPARED``; both also from the
 server's launch), then for every page:
-the first visit, then ``ROUNDS`` times a revisit (a new page load, timed until the script is idle
-with a chart drawn) and one interaction a user makes there, timed from the key or pointer press the
-page receives until it is idle with a chart drawn, on the page's own clock; "as driven" adds
-Playwright finding the element and sending the input (medians printed):
+the first visit, then ``ROUNDS`` times a revisit (a new page load, timed from the start of the
+navigation until the script is idle with a chart drawn) and one interaction a user makes there,
+timed from the key or pointer press the page receives until it is idle with a chart drawn again;
+both on the page's own clock, read at every frame. "As driven" adds Playwright finding the element
+and sending the input (medians printed):
 
 * Lifecycle: the business model (timed from the click on the other model, once the list is
   open); Quadrants: the quarter slider one step back; Cohorts: the triangle's measure; Scenario
@@ -46,55 +47,67 @@ TIMEOUT_MS = 600_000
 ROUNDS = 3  # revisits and interactions per page; the median is printed
 
 
+# True when the script run is over, no status shows and a chart is drawn.
+IDLE = f"""() => {{
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !!(app && app.dataset.testScriptState === "notRunning"
+        && !document.querySelector('[data-testid="stStatusWidget"]')
+        && document.querySelector('{CHART}'));
+}}"""
+
+
 def idle_with_chart(page) -> float:
-    """Wait until the script run is over and a chart is drawn; the page's clock then
-    (``performance.now()``, ms), read at the frame the page was first so."""
+    """Wait until the page is idle with a chart (``IDLE``); the page's clock then
+    (``performance.now()``, ms from the start of the navigation that loaded it), read at the
+    frame the page was first so."""
     return page.wait_for_function(
-        """(chart) => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.dataset.testScriptState === "notRunning"
-                && !document.querySelector('[data-testid="stStatusWidget"]')
-                && document.querySelector(chart) && performance.now();
-        }""",
-        arg=CHART,
+        f"() => ({IDLE})() && performance.now()",
         timeout=TIMEOUT_MS,
         polling="raf",  # checked at every frame the browser draws, not every 50 ms
     ).json_value()
 
 
-def timed(page, action: Callable[[], None]) -> float:
-    """Seconds from ``action`` until the page is idle with a chart, after Streamlit saw the run start."""
-    start = time.perf_counter()
-    action()
-    page.wait_for_timeout(100)  # let the rerun begin before waiting for it to end
-    idle_with_chart(page)
+def timed_visit(page, address: str) -> float:
+    """Seconds from the start of the navigation to ``address`` until the page is idle with a
+    chart, on the page's own clock. A new document has no chart until its script draws one."""
+    page.goto(address)
+    seconds = idle_with_chart(page) / 1000
     _no_error(page)
-    return time.perf_counter() - start - 0.1
+    return seconds
 
 
-# The first key or pointer press the page receives from now on, on the page's clock.
-ARM_INPUT = """() => {
-    window.__benchInput = null;
-    for (const kind of ["keydown", "pointerdown", "mousedown"]) {
-        const seen = () => { window.__benchInput ??= performance.now(); };
-        document.addEventListener(kind, seen, {capture: true, once: true});
-    }
-}"""
+# From the first key or pointer press the page receives, watch every frame: once the page has
+# been busy (a rerun requested or running) and is idle with a chart again, note when.
+WATCH = f"""() => {{
+    const idle = {IDLE};
+    const watch = window.__bench = {{input: null, busy: false, drawn: null}};
+    for (const kind of ["keydown", "pointerdown", "mousedown"]) {{
+        const seen = () => {{ watch.input ??= performance.now(); }};
+        document.addEventListener(kind, seen, {{capture: true, once: true}});
+    }}
+    const frame = () => {{
+        if (watch.input !== null) {{
+            if (!idle()) watch.busy = true;
+            else if (watch.busy) {{ watch.drawn = performance.now(); return; }}
+        }}
+        requestAnimationFrame(frame);
+    }};
+    requestAnimationFrame(frame);
+}}"""
 
 
 def timed_input(page, action: Callable[[], None]) -> tuple[float, float]:
     """An interaction's seconds from the user's input (the first key or pointer press the page
-    receives) until the page is idle with a chart, on the page's own clock; and from calling
-    ``action`` until then, as ``timed``, which adds Playwright finding the element (by its role,
-    a query of the whole page) and sending it the input, ~0.05 s on a page with a drawn map."""
-    page.evaluate(ARM_INPUT)
+    receives) until the page is idle with a chart again, on the page's own clock; and from calling
+    ``action`` until Python saw that, which adds Playwright finding the element (by its role, a
+    query of the whole page) and sending it the input, ~0.05 s on a page with a drawn map."""
+    page.evaluate(WATCH)
     start = time.perf_counter()
     action()
-    page.wait_for_timeout(100)  # let the rerun begin before waiting for it to end
-    drawn = idle_with_chart(page)
-    driven = time.perf_counter() - start - 0.1
+    drawn = page.wait_for_function("() => window.__bench.drawn", timeout=TIMEOUT_MS, polling="raf").json_value()
+    driven = time.perf_counter() - start
     _no_error(page)
-    return (drawn - page.evaluate("() => window.__benchInput")) / 1000, driven
+    return (drawn - page.evaluate("() => window.__bench.input")) / 1000, driven
 
 
 def _no_error(page) -> None:
@@ -185,7 +198,7 @@ def main(argv: list[str] | None = None) -> None:
             start = time.perf_counter()
             before = start - launched  # the server starting, then Chromium
             print(f"server launched {before:.1f} s before the first load: {memory_mb(pid)[0]:.0f} MB")
-            first = timed(page, lambda: page.goto(url))
+            first = timed_visit(page, url)
             print(f"first Overview: {first:.2f} s, server {memory_mb(pid)[0]:.0f} MB")
             pages_ready, pages_work = until_logged(log, warm_up.PAGES_PREPARED, start)
             prepared, all_work = until_logged(log, warm_up.ALL_PREPARED, start)
@@ -202,10 +215,10 @@ def main(argv: list[str] | None = None) -> None:
             for name in args.pages.split(","):
                 route, setup, interact = PAGES[name]
                 address = f"{url}/{route}"
-                visit = timed(page, lambda address=address: page.goto(address))
+                visit = timed_visit(page, address)
                 revisits, interactions = [], []
                 for _ in range(ROUNDS):  # each round a new session: the interaction changes its defaults again
-                    revisits.append(timed(page, lambda address=address: page.goto(address)))
+                    revisits.append(timed_visit(page, address))
                     if interact is not None:
                         if setup is not None:
                             setup(page)
