@@ -104,19 +104,19 @@ def map_view(quarter: str, compared: str | None, moved: tuple[str, ...], placed:
             else ""
         )
     )
-    cards = st.columns(4)
-    for card, quadrant_play in zip(cards, play.quadrants, strict=True):
+    for card, quadrant_play in zip(st.columns(4), play.quadrants, strict=True):
         q = quadrant_play.quadrant
-        with card.container(border=True):
-            st.markdown(f"**{q} · {quadrant_play.name}**  \n{quadrants.POSITIONS[q]}")
-            st.caption(
-                f"{fmt.count(mix.loc[q, 'accounts'])} accounts · "
-                f"{fmt.share(mix.loc[q, 'platform_revenue_share'])} of platform revenue · "
-                f"{fmt.share(mix.loc[q, 'b_side_revenue_share'])} of B-side revenue · "
-                f"priority {quadrant_play.priority}"
-            )
-            st.write(quadrant_play.meaning)
-            st.markdown("\n".join(f"- {action}" for action in quadrant_play.actions))
+        numbers = (
+            f"{fmt.count(mix.loc[q, 'accounts'])} accounts · "
+            f"{fmt.share(mix.loc[q, 'platform_revenue_share'])} of platform revenue · "
+            f"{fmt.share(mix.loc[q, 'b_side_revenue_share'])} of B-side revenue · "
+            f"priority {quadrant_play.priority}"
+        )
+        # one element per card: each element is redrawn at every step of the quarter
+        card.container(border=True).markdown(
+            f"**{q} · {quadrant_play.name}**  \n{quadrants.POSITIONS[q]}\n\n:small[:gray[{numbers}]]\n\n"
+            f"{quadrant_play.meaning}\n\n" + "\n".join(f"- {action}" for action in quadrant_play.actions)
+        )
     downloads.file_button(
         "Download every account of this quarter (CSV)",
         lambda: views.accounts_csv(selection, quarter, cut, by),

@@ -53,7 +53,7 @@ def quarter(
     return state.reduced(_quarter, selection, quarter, cut, by, log_axes, keep)
 
 
-MOVERS_ON_MAP = 100  # the largest quadrant changes ringed on the map
+MOVERS_ON_MAP = 50  # the largest quadrant changes ringed on the map (a ring is a marker more to draw)
 
 
 def map_movers(flow: quadrants.Migration | None) -> tuple[str, ...]:
