@@ -37,6 +37,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
+
 from b2b_core import sample, store  # noqa: E402
 from b2b_core.access import LOCAL  # noqa: E402
 from tests.browser import ERROR_ELEMENTS, chromium_page, memory_mb, server_pid, streamlit_server  # noqa: E402
@@ -44,6 +46,7 @@ from ui import warm_up  # noqa: E402
 
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
 TIMEOUT_MS = 600_000
+INPUT_TIMEOUT_MS = 120_000  # an interaction not drawn again by then is reported as stuck
 ROUNDS = 3  # revisits and interactions per page; the median is printed
 
 
@@ -104,7 +107,18 @@ def timed_input(page, action: Callable[[], None]) -> tuple[float, float]:
     page.evaluate(WATCH)
     start = time.perf_counter()
     action()
-    drawn = page.wait_for_function("() => window.__bench.drawn", timeout=TIMEOUT_MS, polling="raf").json_value()
+    try:
+        drawn = page.wait_for_function(
+            "() => window.__bench.drawn", timeout=INPUT_TIMEOUT_MS, polling="raf"
+        ).json_value()
+    except PlaywrightTimeout:
+        seen = page.evaluate("() => window.__bench")
+        shot = Path(tempfile.gettempdir()) / "bench_pages_stuck.png"
+        page.screenshot(path=shot, full_page=True)
+        raise TimeoutError(
+            f"{page.url}: not idle with a chart {INPUT_TIMEOUT_MS / 1000:.0f} s after the input "
+            f"(input seen: {seen['input'] is not None}, busy seen: {seen['busy']}; the page: {shot})"
+        ) from None
     driven = time.perf_counter() - start
     _no_error(page)
     return (drawn - page.evaluate("() => window.__bench.input")) / 1000, driven
@@ -135,6 +149,9 @@ def _cohorts(page) -> None:
 
 def _scenarios_setup(page) -> None:
     page.get_by_role("button", name="New", exact=True).click()
+    # The new scenario is on screen once its caption shows; until then the levers are the base's,
+    # disabled, and a key press on them would start no rerun.
+    page.get_by_text("Not saved: only this link holds it.").wait_for()
     idle_with_chart(page)
 
 
@@ -217,12 +234,14 @@ def main(argv: list[str] | None = None) -> None:
                 address = f"{url}/{route}"
                 visit = timed_visit(page, address)
                 revisits, interactions = [], []
-                for _ in range(ROUNDS):  # each round a new session: the interaction changes its defaults again
+                for round_ in range(ROUNDS):  # each round a new session: the interaction changes its defaults again
                     revisits.append(timed_visit(page, address))
                     if interact is not None:
                         if setup is not None:
                             setup(page)
                         interactions.append(timed_input(page, lambda interact=interact: interact(page)))
+                    print(f"  {name} round {round_ + 1}: revisit {revisits[-1]:.2f} s", end="", file=sys.stderr)
+                    print(f", interaction {interactions[-1][0]:.3f} s" if interactions else "", file=sys.stderr)
                 again = statistics.median(revisits)
                 acted, driven = (
                     (statistics.median(i[0] for i in interactions), statistics.median(i[1] for i in interactions))
