@@ -119,6 +119,21 @@ def test_version_increases_on_every_write_and_not_on_reads(ws):
     assert ws.version == start + 4
 
 
+def test_the_version_is_read_again_after_each_write_of_any_workspace_open_on_the_file(ws):
+    other = Workspace(ws.path)  # another session's handle on the same file
+    try:
+        start = ws.version
+        assert other.version == start
+        other.commit(upload("2025Q1", {"a": 1}), "one", actor=LOCAL)
+        assert (ws.version, other.version) == (start + 1, start + 1)
+        ws.save_scenario("S", {"renewal_uplift": 2.0}, actor=LOCAL)  # a write that keeps the version
+        ws.delete(1, actor=LOCAL)
+        assert (ws.version, other.version) == (start + 2, start + 2)
+        assert ws.version == ws._fetch("SELECT version FROM workspace_state")[0][0]
+    finally:
+        other.close()
+
+
 def test_reupload_of_a_quarter_supersedes_and_can_be_restored(ws):
     first = ws.commit(upload("2025Q1", {"a": 1, "b": 2}), "march.csv", actor=LOCAL)
     assert ws.supersedes(["2025Q1", "2025Q2"]) == {"2025Q1": first}

@@ -59,6 +59,10 @@ def _identity(path: Path) -> tuple[int, int] | None:
 # Workspaces open in this process: absolute path → (identity of the file their database holds, how many)
 _OPEN: dict[str, tuple[tuple[int, int] | None, int]] = {}
 _OPEN_LOCK = threading.Lock()
+# Write transactions committed per database (absolute path) in this process. While it is open, no
+# other process can write the file (DuckDB locks it), so a Workspace re-reads its version only
+# after one of these.
+_WRITES: dict[str, int] = {}
 
 
 def _typed(rows: pd.DataFrame, lead: list[str], custom: list[str]) -> pd.DataFrame:
@@ -102,6 +106,7 @@ class Workspace(Uploads, SavedSettings, AuditTrail, Backups):
         self._reads = 0  # reads under way, each on a connection of its own
         self._reads_done = threading.Condition()
         self._key = os.path.abspath(self.path)
+        self._version_seen: tuple[int, int] | None = None  # (_WRITES of the path, version) when last read
         with _OPEN_LOCK:
             self._con = duckdb.connect(str(self.path))
             # DuckDB shares one database per path within a process: while another Workspace has this
@@ -191,8 +196,15 @@ class Workspace(Uploads, SavedSettings, AuditTrail, Backups):
 
     @property
     def version(self) -> int:
-        """Write counter stored in the file: grows by one with every commit, restore and delete."""
-        return self._fetch("SELECT version FROM workspace_state")[0][0]
+        """Write counter stored in the file: grows by one with every commit, restore and delete.
+        Read from the file again only after a write transaction of this process (every page run
+        asks for it, to key its caches)."""
+        if getattr(self._in_write, "con", None) is not None:  # this thread's write may have changed it
+            return self._fetch("SELECT version FROM workspace_state")[0][0]
+        writes = _WRITES.get(self._key, 0)  # read before the version: a write committed meanwhile shows next time
+        if self._version_seen is None or self._version_seen[0] != writes:
+            self._version_seen = (writes, self._fetch("SELECT version FROM workspace_state")[0][0])
+        return self._version_seen[1]
 
     def is_empty(self) -> bool:
         """True if nothing was ever committed (a fresh workspace, to be seeded)."""
@@ -266,6 +278,8 @@ class Workspace(Uploads, SavedSettings, AuditTrail, Backups):
             try:
                 yield self._con
                 self._con.execute("COMMIT")
+                with _OPEN_LOCK:
+                    _WRITES[self._key] = _WRITES.get(self._key, 0) + 1
             except BaseException as error:
                 with suppress(duckdb.Error):  # a failed COMMIT has already rolled back
                     self._con.execute("ROLLBACK")
