@@ -5,7 +5,7 @@ finer clustering."""
 import pandas as pd
 import streamlit as st
 
-from b2b_core import charts, contract, quadrants
+from b2b_core import account_search, charts, contract, quadrants
 from ui import columns, downloads, shell, state
 from ui import format as fmt
 from ui import quadrant_views as views
@@ -64,11 +64,21 @@ def map_view(quarter: str, compared: str | None, moved: tuple[str, ...], placed:
     """The map of ``quarter`` with its look (axes, colours, bubble size), the ``moved`` accounts
     (ids) ringed, the quadrant cards (``mix``: ``summary`` of the quarter) and the download.
     ``placed``: the accounts of the quarter on the map, drawn or not."""
-    look = st.columns(3)
+    look = st.columns([2, 3, 3, 4])
     log_axes = look[0].toggle("Log axes", value=True, key="log_axes", help="Revenue spans orders of magnitude.")
     colour_choices = ["quadrant", *[c for c in ("segment", "tier", "region") if c in options], "cluster"]
     colour_by = look[1].selectbox("Colour by", colour_choices, format_func=str.capitalize, key="colour_by")
-    shown = views.quarter(selection, quarter, cut, by, log_axes, moved)
+    text = look[3].text_input(
+        "Find accounts",
+        key="find",
+        max_chars=500,
+        placeholder="Ids or parts of names, comma-separated",
+        help=f"Marks up to {account_search.SEARCH_LIMIT} accounts on the map, drawn whatever the sample, and says "
+        "where each one is this quarter. Ids match whole, names in part, both ignoring case.",
+    )
+    search = views.find(text) if text.strip() else None
+    found = tuple(search.accounts["account_id"]) if search is not None else ()
+    shown = views.quarter(selection, quarter, cut, by, log_axes, views.drawn_anyway(moved, found))
     drawn = shown.drawn
     size_choices = [None, *[c for c in ("contract_value", *contract.custom_metrics(drawn)) if c in drawn.columns]]
     size_by = look[2].selectbox(
@@ -80,8 +90,12 @@ def map_view(quarter: str, compared: str | None, moved: tuple[str, ...], placed:
     if colour_by == "cluster" and isinstance(clusters := views.segmentation(selection, quarter, cut, by), str):
         st.info(f"No clusters: {fmt.plain(clusters)}. Colouring by quadrant.")
         colour_by = "quadrant"
-    figure = views.map_figure(data, selection, quarter, cut, by, log_axes, colour_by, size_by, play_key, compared)
+    figure = views.map_figure(
+        data, selection, quarter, cut, by, log_axes, colour_by, size_by, play_key, compared, found
+    )
     st.plotly_chart(figure, width="stretch", key="quadrant_chart")
+    if search is not None:
+        search_report(search, quarter)
     zero = shown.zero
     st.caption(
         "Each dot is an account. Dashed lines are the cut points of all the quarter's accounts (filters choose "
@@ -92,7 +106,8 @@ def map_view(quarter: str, compared: str | None, moved: tuple[str, ...], placed:
         + (" With cuts per group there is no single pair of cut lines to draw." if by else "")
         + (
             f" The map draws {len(drawn):,} of the {placed:,} accounts: the largest on each axis, "
-            + ("the largest quadrant changes " if moved else "")
+            + ("the largest quadrant changes, " if moved else "")
+            + ("the accounts found, " if found else "")
             + "and a random share of each quadrant; the grey cells under them show where all of them sit."
             if shown.sampled
             else ""
@@ -124,6 +139,37 @@ def map_view(quarter: str, compared: str | None, moved: tuple[str, ...], placed:
         "text/csv",
         "dl:map",
     )
+
+
+def search_report(search: account_search.Search, quarter: str) -> None:
+    """Where each account the search found is in ``quarter``, and what it did not find."""
+    states = views.found_states(selection, quarter, cut, by, tuple(search.accounts["account_id"]))
+    places = []
+    for account, name in zip(search.accounts["account_id"], search.accounts["account_name"], strict=True):
+        where, inside = states.loc[account, "state"], states.loc[account, "in_selection"]
+        if where is None or pd.isna(where):
+            place = f"no row in {quarter}"
+        elif where not in quadrants.QUADRANTS:
+            place = f"{where} in {quarter}, not on the map"
+        else:
+            place = play.label(where) + ("" if inside else ", outside the filters, not drawn")
+        places.append(f"**{fmt.plain(account)}**" + (f" {fmt.plain(name)}" if name else "") + f": {place}")
+    notes = []
+    if search.matched > len(search.accounts):
+        notes.append(
+            f"{search.matched:,} accounts match; the first {len(search.accounts)} by id are marked. "
+            "Type whole ids or more of a name to narrow the search."
+        )
+    if search.unmatched:
+        notes.append(
+            "No account has the id, or a name containing: " + ", ".join(fmt.plain(t) for t in search.unmatched) + "."
+        )
+    if search.ignored:
+        notes.append(f"Only the first {account_search.MAX_TERMS} terms were searched, {search.ignored} more were not.")
+    if places:
+        st.markdown("Found: " + " · ".join(places))
+    if notes:
+        (st.caption if places else st.info)(" ".join(notes))
 
 
 def play_view() -> None:

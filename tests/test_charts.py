@@ -182,3 +182,13 @@ def test_quadrant_map_rings_the_accounts_asked_for_that_it_draws():
     assert list(ring.x) == list(assigned.set_index("account_id").loc[["a0", "a2"], "b_side_revenue"])
     assert ring.marker.symbol == "circle-open" and ring.hoverinfo == "skip"
     assert all(trace.name != "Moved" for trace in charts.quadrant_map(assigned, PLAYBOOK, ringed=pd.Index([])).data)
+
+
+def test_quadrant_map_marks_the_accounts_found_with_their_ids_written_beside_them():
+    assigned = _assigned()
+    figure = charts.quadrant_map(assigned, PLAYBOOK, log_axes=True, found=pd.Index(["a1", "a3", "absent"]))
+    mark = next(trace for trace in figure.data if trace.name == "Found by the search")
+    assert list(mark.text) == ["a1", "a3"] and mark.mode == "markers+text"
+    assert (list(mark.x), list(mark.y)) == ([1.0, 10.0], [10.0, 1.0])  # a1 and a3, where their own markers are
+    unmarked = charts.quadrant_map(assigned, PLAYBOOK, found=pd.Index(["absent"]))
+    assert all(trace.name != "Found by the search" for trace in unmarked.data)

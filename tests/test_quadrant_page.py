@@ -162,3 +162,37 @@ def _length(values) -> int:
     if isinstance(values, dict):
         return len(base64.b64decode(values["bdata"])) // np.dtype(values["dtype"]).itemsize
     return len(values)
+
+
+def test_a_search_marks_the_accounts_found_even_in_a_sample_and_says_where_each_one_is(workspace_path):
+    app = open_app(PAGE)
+    panel = workspace_of(workspace_path).panel()
+    latest = sorted(panel["quarter"].unique())[-1]
+    assigned = quadrants.assign_quadrants(panel, latest)
+    placed = assigned[assigned["quadrant"].isin(quadrants.QUADRANTS)].sort_values("platform_revenue")
+    quiet = placed.iloc[len(placed) // 3]  # a mid-sized account: in no top list, most likely not in the sample
+    gone = sorted(set(panel["account_id"]) - set(assigned["account_id"]))[0]  # no row in the quarter
+    app.text_input(key="find").input(f"{quiet['account_id'].lower()}, {gone}, nobody-here").run()
+    assert not app.exception and not app.error
+    spec = json.loads(app.get("plotly_chart")[0].proto.spec)
+    mark = next(trace for trace in spec["data"] if trace["name"] == "Found by the search")
+    assert mark["text"] == [quiet["account_id"]]  # the account gone has no marker
+    report = next(m.value for m in app.markdown if m.value.startswith("Found: "))
+    assert f"**{quiet['account_id']}**" in report and f": {quiet['quadrant']} · " in report
+    assert f"**{gone}**" in report and f": no row in {latest}" in report
+    assert any("No account has the id, or a name containing: nobody\\-here." in c.value for c in app.caption)
+
+    tier = panel.loc[panel["account_id"] == quiet["account_id"], "tier"].iloc[-1]
+    other = next(t for t in sorted(panel["tier"].dropna().unique()) if t != tier)
+    app.multiselect(key="filter:tier").set_value([other]).run()
+    report = next(m.value for m in app.markdown if m.value.startswith("Found: "))
+    assert "outside the filters, not drawn" in report
+    spec = json.loads(app.get("plotly_chart")[0].proto.spec)
+    assert not any(trace["name"] == "Found by the search" for trace in spec["data"])
+
+
+def test_a_search_that_finds_nothing_says_so_and_leaves_the_map_as_it_was(workspace_path):
+    app = open_app(PAGE)
+    app.text_input(key="find").input("no such account").run()
+    assert not app.exception
+    assert [i.value for i in app.info] == ["No account has the id, or a name containing: no such account."]

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from b2b_core import charts, engine, exports, quadrants
+from b2b_core import account_search, charts, engine, exports, quadrants
 from ui import state
 from ui.filters import Selection
 
@@ -66,6 +66,31 @@ def map_movers(flow: quadrants.Migration | None) -> tuple[str, ...]:
     movers = flow.quadrant_movers
     changed = movers[movers["platform_revenue_change"].fillna(0) != 0]
     return tuple(changed["account_id"].head(MOVERS_ON_MAP).astype(str))
+
+
+def find(text: str) -> account_search.Search:
+    """``find_accounts`` of what was typed in the map's search box (every quarter, every account)."""
+    return state.reduced(account_search.find_accounts, text)
+
+
+def _found_states(live: ir.Table, selection: Selection, quarter: str, cut, by, found: tuple[str, ...]) -> pd.DataFrame:
+    ids = pd.Index(found, dtype=object)
+    states = quadrants.assign_quadrants(live, quarter, cut, by, ids).set_index("account_id")["quadrant"]
+    inside = _chosen(live.semi_join(engine.ids(ids), "account_id"), selection)
+    return pd.DataFrame(
+        {
+            "state": states.astype(object).reindex(ids),
+            "in_selection": ids.isin(inside) if inside is not None else True,
+        },
+        index=ids,
+    )
+
+
+def found_states(selection: Selection, quarter: str, cut, by: str | None, found: tuple[str, ...]) -> pd.DataFrame:
+    """Per account id of ``found``: ``state`` in ``quarter`` (a quadrant placed by the whole
+    quarter's cut points, ``NO_B_SIDE``, ``INACTIVE``, or None without a row there) and
+    ``in_selection`` (whether the filters show it)."""
+    return state.reduced(_found_states, selection, quarter, cut, by, found)
 
 
 def _accounts_of_quarter(live: ir.Table, selection: Selection, quarter: str, cut, by) -> pd.DataFrame:
@@ -127,12 +152,14 @@ def map_figure(
     size_by: str | None,
     play_key: tuple[str, float],
     compare_with: str | None,
+    found: tuple[str, ...] = (),
 ) -> go.Figure:
     """The quadrant map of ``quarter_shown`` (``colour_by="cluster"`` colours by ``segmentation``),
-    the largest quadrant changes since ``compare_with`` ringed (``map_movers``). A shared
-    resource, not a copy per call: read it, never change it. ``data`` keys the cache."""
+    the largest quadrant changes since ``compare_with`` ringed (``map_movers``), and the accounts
+    of ``found`` (ids) marked. A shared resource, not a copy per call: read it, never change it.
+    ``data`` keys the cache."""
     moved = map_movers(migration(selection, compare_with, quarter_shown, cut, by) if compare_with else None)
-    view = quarter(selection, quarter_shown, cut, by, log_axes, moved)
+    view = quarter(selection, quarter_shown, cut, by, log_axes, drawn_anyway(moved, found))
     shown = view.drawn
     clusters = segmentation(selection, quarter_shown, cut, by) if colour_by == "cluster" else None
     if isinstance(clusters, quadrants.Segmentation):
@@ -154,7 +181,13 @@ def map_figure(
         density=view.density,
         ringed=pd.Index(moved),
         ringed_name=f"Changed quadrant since {compare_with}: the {len(moved)} largest revenue changes",
+        found=pd.Index(found),
     )
+
+
+def drawn_anyway(moved: tuple[str, ...], found: tuple[str, ...]) -> tuple[str, ...]:
+    """The ids the map draws whatever the sample: the ringed movers, then the found accounts."""
+    return moved + tuple(f for f in found if f not in set(moved))
 
 
 def cut_label(cut) -> str:

@@ -17,6 +17,7 @@ from b2b_core.quadrants import POSITIONS, QUADRANTS, Density
 
 # Okabe–Ito, distinguishable with the common colour-vision deficiencies
 QUADRANT_COLOURS = {"Q1": "#0072B2", "Q2": "#D55E00", "Q3": "#7f7f7f", "Q4": "#009E73"}
+FOUND_COLOUR = "#6A3D9A"  # the ring and id of an account found by a search: no quadrant's colour
 STATE_COLOURS = {"new": "#56B4E9", "returning": "#CC79A7", "churned": "#000000", "no B-side revenue": "#bbbbbb"}
 X_TITLE = "B-side revenue: the account's own revenue through the platform, per quarter"
 Y_TITLE = "Platform revenue from the account, per quarter"
@@ -65,6 +66,7 @@ def quadrant_map(
     density: Density | None = None,
     ringed: pd.Index | None = None,
     ringed_name: str = "",
+    found: pd.Index | None = None,
 ) -> go.Figure:
     """The quadrant map of one quarter from ``assign_quadrants``: one marker per placed account,
     coloured by ``colour_by`` (``"quadrant"`` or a text column), sized by ``size_by`` (area ∝ value),
@@ -73,7 +75,8 @@ def quadrant_map(
     axis floor (half the smallest positive value) and said so in the hover. With ``density``
     (``QuarterView.density``), every placed account is shown as grey cells under the markers,
     darker where more accounts sit. The accounts of ``ringed`` (ids) that are drawn get a black
-    ring, named ``ringed_name`` in the legend. Markers are SVG, never WebGL: a few thousand draw faster that
+    ring, named ``ringed_name`` in the legend; those of ``found`` (ids, a search) a purple ring and their
+    id written beside them. Markers are SVG, never WebGL: a few thousand draw faster that
     way on a machine without a graphics card, and the map is meant for at most ``MAX_POINTS``."""
     placed = _placed(assigned)
     ranges = ranges or map_ranges([assigned], log_axes)
@@ -123,6 +126,21 @@ def quadrant_map(
                 name=ringed_name,
                 marker={"symbol": "circle-open", "size": 13, "color": "#000", "line": {"width": 1.5}},
                 hoverinfo="skip",  # the account's own marker under the ring has the hover
+            )
+        )
+    marked = placed[placed["account_id"].isin(found if found is not None else [])]
+    if len(marked):
+        figure.add_trace(
+            go.Scatter(
+                x=_floored(marked["b_side_revenue"], ranges[0], log_axes),
+                y=_floored(marked["platform_revenue"], ranges[1], log_axes),
+                mode="markers+text",
+                name="Found by the search",
+                text=[plain(str(account)) for account in marked["account_id"]],
+                textposition="top center",
+                textfont={"color": FOUND_COLOUR, "size": 13},
+                marker={"symbol": "circle-open", "size": 17, "color": FOUND_COLOUR, "line": {"width": 2.5}},
+                hoverinfo="skip",
             )
         )
     _draw_cuts(figure, placed, playbook, ranges, log_axes, cut_label)
