@@ -78,6 +78,11 @@ def template_xlsx() -> bytes:
     return buffer.getvalue()
 
 
+# Stored rows beyond which the Data page offers no CSV zip: it is built whole in the server's memory
+# (pandas frames, CSV text and the zip), some hundreds of MB per million rows. A backup is the way out.
+ZIP_LIMIT_ROWS = 1_000_000
+
+
 def workspace_zip(panel: pd.DataFrame, uploads: pd.DataFrame, stored_rows: pd.DataFrame) -> bytes:
     """The whole workspace as a zip, from ``Workspace.panel()``, ``.uploads()`` and ``.stored_rows()``.
 

@@ -17,7 +17,7 @@ from b2b_core.ingest import (
     read_upload,
     upload_too_large,
 )
-from b2b_core.store import WorkspaceChanged, WorkspaceError
+from b2b_core.store import BACKUP_LIMIT_MB, WorkspaceChanged, WorkspaceError
 from ui import auth, downloads, shell, state, warm_up
 from ui import format as fmt
 
@@ -358,9 +358,6 @@ def audit_area(ws, person) -> None:
     )
 
 
-BACKUP_LIMIT_MB = 1024  # a backup holds every upload ever kept: larger than one quarter's file
-
-
 def backup_area(ws, person) -> None:
     """Admins: the whole workspace as one file, and a restore from such a file (checked first:
     a foreign or damaged file is refused and nothing changes)."""
@@ -373,7 +370,14 @@ def backup_area(ws, person) -> None:
             "**Back up**: every upload (live, superseded, deleted ones' history), scenarios, saved "
             "weights and the audit trail, as one DuckDB file."
         )
-        if st.button("Prepare a backup", key="backup:prepare"):
+        size_mb = ws.path.stat().st_size / 2**20
+        if size_mb > BACKUP_LIMIT_MB:  # the backup would be held whole in the server's memory
+            st.info(
+                f"The workspace file is {size_mb:,.0f} MB, more than the {BACKUP_LIMIT_MB:,} MB a backup may have to "
+                "go through the browser (and to be restored from it). Back it up from the command line, with the app "
+                f"stopped: `python -m b2b_core.store backup BACKUP.duckdb --workspace {ws.path}`"
+            )
+        elif st.button("Prepare a backup", key="backup:prepare"):
             try:
                 st.session_state["backup:file"] = (ws.backup(actor=person), ws.version)
             except (WorkspaceError, PermissionDenied, duckdb.Error, OSError) as failed:
@@ -471,7 +475,14 @@ template_xlsx.download_button(
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     on_click="ignore",
 )
-if person.can("export_workspace"):
+stored = int(history.loc[history["status"] != "deleted", "rows"].sum()) if len(history) else 0
+if person.can("export_workspace") and stored > exports.ZIP_LIMIT_ROWS:
+    everything.caption(
+        f"The whole workspace as CSV files is offered up to {exports.ZIP_LIMIT_ROWS:,} stored rows: it is built in "
+        f"the server's memory, and this workspace holds {stored:,}. Take a backup instead (a DuckDB file, which "
+        "DuckDB, Python or a BI tool reads)."
+    )
+elif person.can("export_workspace"):
     downloads.file_button(
         "Whole workspace (CSV zip)",
         lambda: audited_download(ws, person, "export_workspace", lambda: workspace_zip(ws)),

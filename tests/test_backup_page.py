@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from b2b_core import sample
+from b2b_core import exports, sample, store
 from b2b_core.access import LOCAL
 from b2b_core.store import Workspace
 from tests.apptest import open_app, workspace_of
@@ -28,6 +28,26 @@ def test_an_admin_prepares_a_backup_once_and_others_are_told_who_may(workspace_p
     assert trail["action"].iloc[0] == "backup"
     app.run()  # a rerun does not back up again
     assert (workspace_of(workspace_path).audit_trail()["action"] == "backup").sum() == 1
+
+
+def test_a_workspace_too_large_for_the_browser_is_backed_up_from_the_command_line_and_not_zipped(
+    workspace_path, monkeypatch
+):
+    app = open_app("pages/data.py")  # the sample: 2,000 accounts, ~14,000 stored rows
+    monkeypatch.setattr(store, "BACKUP_LIMIT_MB", 0)
+    monkeypatch.setattr(exports, "ZIP_LIMIT_ROWS", 1_000)
+    app.run()
+    assert not app.exception and not [b for b in app.button if b.key == "backup:prepare"]
+    notice = next(i.value for i in app.info if "from the command line" in i.value)
+    assert f"--workspace {workspace_path}`" in notice and "more than the 0 MB" in notice
+    stored = int(workspace_of(workspace_path).uploads()["rows"].sum())
+    assert any(
+        f"this workspace holds {stored:,}" in c.value and "up to 1,000 stored rows" in c.value for c in app.caption
+    )
+    assert "Whole workspace (CSV zip)" not in {d.proto.label for d in app.get("download_button")}
+    monkeypatch.setattr(exports, "ZIP_LIMIT_ROWS", stored)  # at the limit: offered
+    app.run()
+    assert "Whole workspace (CSV zip)" in {d.proto.label for d in app.get("download_button")}
 
 
 @pytest.mark.browser

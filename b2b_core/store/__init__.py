@@ -52,6 +52,7 @@ checks), ``schema`` (tables and row checks), ``errors``.
 """
 
 from b2b_core.store.backup import APP as BACKUP_APP
+from b2b_core.store.backup import BROWSER_LIMIT_MB as BACKUP_LIMIT_MB
 from b2b_core.store.backup import FORMAT as BACKUP_FORMAT
 from b2b_core.store.errors import (
     WorkspaceChanged,
@@ -63,6 +64,7 @@ from b2b_core.store.errors import (
 from b2b_core.store.workspace import Workspace, created_marker, default_path
 
 __all__ = [
+    "BACKUP_LIMIT_MB",
     "BACKUP_APP",
     "BACKUP_FORMAT",
     "Workspace",

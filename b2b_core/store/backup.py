@@ -45,6 +45,9 @@ from b2b_core.store.schema import QUARTER_PATTERN, SCHEMA, check_rows, quote, sq
 
 APP = "b2b-ops-strategy-dashboard"
 FORMAT = 1  # bump when the schema changes (and restore older formats); newer ones are refused
+# The largest backup the Data page takes or gives through the browser, in MB (2**20 bytes): it holds
+# every upload ever kept, larger than one quarter's file, and a download is held whole in memory.
+BROWSER_LIMIT_MB = 1024
 MANIFEST = "app VARCHAR, format INTEGER, created_at TIMESTAMP, source_version BIGINT, row_counts VARCHAR"
 NOT_A_BACKUP = "This file is not a backup of this app's workspace"
 USE_ANOTHER = "It may have been altered or only partly written: use an original backup file."
