@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Iterator
 
 import duckdb
 import ibis
@@ -87,7 +88,20 @@ def run(expr: ir.Table) -> pd.DataFrame:
     holds a null into Python objects one value at a time (about a second per million rows), so
     only the columns whose type that changes (nested, dictionary, timestamps with a null, columns
     of nulls only: None, not NaN) take that path here."""
+    return _as_pandas(expr, expr.to_pyarrow())
+
+
+def run_in_parts(expr: ir.Table, rows: int) -> Iterator[pd.DataFrame]:
+    """The rows of ``expr`` as ``run`` gives them, in parts of at most ``rows`` rows (one empty part
+    when there are none) in the expression's order: for a long result such as a download. The
+    engine's result is held whole in Arrow's compact form (a few tens of bytes per row), only one
+    part at a time in pandas (several hundred bytes per row)."""
     arrow = expr.to_pyarrow()
+    for start in range(0, max(arrow.num_rows, 1), rows):
+        yield _as_pandas(expr, arrow.slice(start, rows))
+
+
+def _as_pandas(expr: ir.Table, arrow: pa.Table) -> pd.DataFrame:
     frame = pd.DataFrame({name: _to_pandas(column) for name, column in zip(arrow.column_names, arrow.columns)})
     return expr.__pandas_result__(DuckDBPandasData.convert_table(frame, expr.schema()))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -35,6 +36,21 @@ def csv_bytes(frame: pd.DataFrame, *, index: bool = False) -> bytes:
     if index:
         frame = frame.rename_axis([name if name is not None else "" for name in frame.index.names]).reset_index()
     return neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+CSV_ROW_LIMIT = 1_048_575  # rows of a long list's download: a spreadsheet opens 1,048,576, the header one of them
+
+
+def csv_from_parts(parts: Iterable[pd.DataFrame]) -> bytes:
+    """Frames with the same columns, one after the other, as one ``csv_bytes`` file (the header
+    once), converted a part at a time: the parts of a long list never need to be in memory at once."""
+    chunks = []
+    for part in parts:
+        if chunks:
+            chunks.append(neutralise_formulas(part).to_csv(index=False, header=False).encode("utf-8"))
+        else:
+            chunks.append(csv_bytes(part))
+    return b"".join(chunks)
 
 
 def template_frame() -> pd.DataFrame:

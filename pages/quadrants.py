@@ -5,7 +5,7 @@ finer clustering."""
 import pandas as pd
 import streamlit as st
 
-from b2b_core import account_search, charts, contract, quadrants
+from b2b_core import account_search, charts, contract, exports, quadrants
 from ui import columns, downloads, shell, state
 from ui import format as fmt
 from ui import quadrant_views as views
@@ -132,8 +132,12 @@ def map_view(quarter: str, compared: str | None, moved: tuple[str, ...], placed:
             f"**{q} · {quadrant_play.name}**  \n{quadrants.POSITIONS[q]}\n\n:small[:gray[{numbers}]]\n\n"
             f"{quadrant_play.meaning}\n\n" + "\n".join(f"- {action}" for action in quadrant_play.actions)
         )
+    rows = int(shown.states.sum())  # the quarter's accounts, placed or not
     downloads.file_button(
-        "Download every account of this quarter (CSV)",
+        "Download every account of this quarter (CSV)"
+        if rows <= exports.CSV_ROW_LIMIT
+        else f"Download the {exports.CSV_ROW_LIMIT:,} accounts of this quarter with the largest platform revenue "
+        f"(CSV, of {rows:,}: a spreadsheet opens no more rows)",
         lambda: views.accounts_csv(selection, quarter, cut, by),
         f"quadrants_{quarter}.csv",
         "text/csv",
@@ -240,7 +244,10 @@ def movers_view(quarter: str, compare_with: str, flow: quadrants.Migration) -> N
     )
     st.dataframe(table, hide_index=True, width="stretch", column_config=MOVER_COLUMNS)
     downloads.file_button(
-        "Download the movers (CSV)",
+        "Download the movers (CSV)"
+        if flow.moved <= exports.CSV_ROW_LIMIT
+        else f"Download the {exports.CSV_ROW_LIMIT:,} largest movers (CSV, of {flow.moved:,}: a spreadsheet opens no "
+        "more rows)",
         lambda: views.movers_csv(selection, compare_with, quarter, cut, by),
         f"movers_{compare_with}_{quarter}.csv",
         "text/csv",

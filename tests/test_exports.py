@@ -105,3 +105,10 @@ def test_names_in_the_index_and_in_column_headers_are_neutralised_too():
     assert lines[1] == '"\'=HYPERLINK(""http://x"")",1.0,\'@evil'
     unnamed = exports.csv_bytes(pd.DataFrame({"v": [1]}, index=pd.Index(["+1+1"])), index=True)
     assert unnamed.decode("utf-8-sig").splitlines() == [",v", "'+1+1,1"]
+
+
+def test_a_csv_from_parts_is_the_csv_of_the_parts_together_header_and_bom_once():
+    whole = pd.DataFrame({"name": ["ok", "=cmd()", "北京", "-5", "@x"], "value": [1.5, 2.0, None, 4.0, 5.0]})
+    parts = [whole.iloc[:2], whole.iloc[2:4], whole.iloc[4:]]
+    assert exports.csv_from_parts(parts) == exports.csv_bytes(whole)  # every part neutralised
+    assert exports.csv_from_parts([whole.iloc[:0]]) == exports.csv_bytes(whole.iloc[:0])  # the header alone

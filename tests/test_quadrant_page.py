@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 
 import numpy as np
 import pandas as pd
 
-from b2b_core import quadrants, sample, store
+from b2b_core import exports, quadrants, sample, store
 from b2b_core.access import LOCAL
 from tests.apptest import metric, open_app, workspace_of
 from ui import format as fmt
@@ -196,3 +197,30 @@ def test_a_search_that_finds_nothing_says_so_and_leaves_the_map_as_it_was(worksp
     app.text_input(key="find").input("no such account").run()
     assert not app.exception
     assert [i.value for i in app.info] == ["No account has the id, or a name containing: no such account."]
+
+
+def test_long_lists_download_whole_up_to_a_spreadsheets_rows_and_the_largest_beyond(workspace_path, monkeypatch):
+    app = open_app(PAGE)
+    labels = {d.proto.label for d in app.get("download_button")}
+    assert "Download every account of this quarter (CSV)" in labels
+    ws = workspace_of(workspace_path)
+    latest = ws.quarters()[-1]
+    whole = ws.reduce(lambda live: views._accounts_csv(live, (), latest, "median", None))
+    assigned = quadrants.assign_quadrants(ws.panel(), latest)
+    assert whole == exports.csv_bytes(assigned)  # the same file as from the whole frame at once
+
+    monkeypatch.setattr(exports, "CSV_ROW_LIMIT", 100)
+    app.run()
+    labels = {d.proto.label for d in app.get("download_button")}
+    assert (
+        f"Download the 100 accounts of this quarter with the largest platform revenue (CSV, of {len(assigned):,}: "
+        "a spreadsheet opens no more rows)" in labels
+    )
+    capped = ws.reduce(lambda live: views._accounts_csv(live, (), latest, "median", None))
+    rows = pd.read_csv(io.BytesIO(capped), encoding="utf-8-sig")
+    largest = assigned.sort_values(["platform_revenue", "account_id"], ascending=[False, True]).head(100)
+    assert rows["account_id"].tolist() == largest["account_id"].tolist()
+    app.session_state["view"] = "Movers"
+    app.run()
+    labels = [d.proto.label for d in app.get("download_button")]
+    assert any(label.startswith("Download the 100 largest movers (CSV, of ") for label in labels)

@@ -368,3 +368,36 @@ def test_engine_run_types_every_kind_of_column_as_ibis_to_pandas_does(rows):
         ),
     }[rows]
     pd.testing.assert_frame_equal(engine.run(expr), expr.to_pandas())
+
+
+@pytest.mark.parametrize("name", ["sample", "no_b_side", "empty"])
+def test_assign_quadrants_in_parts_gives_assign_quadrants_a_part_at_a_time(name):
+    panel = PANELS[name]()
+    quarter = "2026Q3"
+    whole = quadrants.assign_quadrants(panel, quarter, ("percentile", 40), "segment")
+    total, parts = quadrants.assign_quadrants_in_parts(
+        panel, quarter, ("percentile", 40), "segment", limit=10_000, part_rows=97
+    )
+    parts = list(parts)
+    assert total == len(whole) and len(parts) == max(-(-len(whole) // 97), 1)
+    pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), whole)
+
+
+def test_beyond_the_limit_the_parts_hold_the_largest_platform_revenue_first():
+    panel = _sample().assign(orders=np.nan)  # a custom metric with no value is left out, as in assign_quadrants
+    whole = quadrants.assign_quadrants(panel, "2026Q3")
+    total, parts = quadrants.assign_quadrants_in_parts(panel, "2026Q3", limit=25, part_rows=10)
+    listed = pd.concat(list(parts), ignore_index=True)
+    expected = whole.sort_values(["platform_revenue", "account_id"], ascending=[False, True]).head(25)
+    assert total == len(whole) > 25 and "orders" not in listed.columns
+    pd.testing.assert_frame_equal(listed, expected.reset_index(drop=True))
+
+
+def test_run_in_parts_reads_what_run_reads_and_one_empty_part_without_rows():
+    table = engine.table(_sample())
+    ordered = table.order_by(["quarter", "account_id"])
+    parts = list(engine.run_in_parts(ordered, 1_000))
+    assert len(parts) > 1
+    pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), engine.run(ordered))
+    (empty,) = engine.run_in_parts(ordered.filter(ordered.quarter == "1999Q1"), 1_000)
+    assert empty.empty and list(empty.columns) == list(engine.run(ordered).columns)

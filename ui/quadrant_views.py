@@ -93,14 +93,18 @@ def found_states(selection: Selection, quarter: str, cut, by: str | None, found:
     return state.reduced(_found_states, selection, quarter, cut, by, found)
 
 
-def _accounts_of_quarter(live: ir.Table, selection: Selection, quarter: str, cut, by) -> pd.DataFrame:
-    return quadrants.assign_quadrants(live, quarter, cut, by, _chosen(live, selection))
+def _accounts_csv(live: ir.Table, selection: Selection, quarter: str, cut, by) -> bytes:
+    _, parts = quadrants.assign_quadrants_in_parts(
+        live, quarter, cut, by, _chosen(live, selection), limit=exports.CSV_ROW_LIMIT
+    )
+    return exports.csv_from_parts(parts)
 
 
 def accounts_csv(selection: Selection, quarter: str, cut, by: str | None) -> bytes:
-    """Every account of the selection in ``quarter`` with its quadrant, as CSV (built on click)."""
-    reduce = state.workspace().reduce
-    return exports.csv_bytes(reduce(lambda live: _accounts_of_quarter(live, selection, quarter, cut, by)), index=False)
+    """Every account of the selection in ``quarter`` with its quadrant, as CSV (built on click, a
+    part at a time); beyond ``exports.CSV_ROW_LIMIT`` accounts, that many with the largest
+    platform revenue."""
+    return state.workspace().reduce(lambda live: _accounts_csv(live, selection, quarter, cut, by))
 
 
 def _migration(live: ir.Table, selection: Selection, from_quarter: str, to_quarter: str, cut, by, shown):
@@ -113,9 +117,11 @@ def migration(selection: Selection, from_quarter: str, to_quarter: str, cut, by:
 
 
 def movers_csv(selection: Selection, from_quarter: str, to_quarter: str, cut, by: str | None) -> bytes:
-    """Every mover of the selection, largest change first, as CSV (built on click)."""
+    """Every mover of the selection, largest change first, as CSV (built on click); beyond
+    ``exports.CSV_ROW_LIMIT`` movers, that many."""
     reduce = state.workspace().reduce
-    flow = reduce(lambda live: _migration(live, selection, from_quarter, to_quarter, cut, by, None))
+    limit = exports.CSV_ROW_LIMIT
+    flow = reduce(lambda live: _migration(live, selection, from_quarter, to_quarter, cut, by, limit))
     return exports.csv_bytes(flow.movers, index=False)
 
 

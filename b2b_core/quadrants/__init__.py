@@ -11,6 +11,7 @@ from b2b_core.quadrants.assign import (
     Cut,
     accounts_matching,
     assign_quadrants,
+    assign_quadrants_in_parts,
     check_cut,
     median_take_rate,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "Segmentation",
     "accounts_matching",
     "assign_quadrants",
+    "assign_quadrants_in_parts",
     "check_cut",
     "describe",
     "median_take_rate",

@@ -18,6 +18,8 @@ Cut points are computed over the placed accounts of the quarter, per group when 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import ibis
 import ibis.expr.types as ir
 import numpy as np
@@ -84,6 +86,44 @@ def assign_quadrants(
     whom to show, not where the lines are. Raises ``ValueError`` for an unknown cut or ``by``
     column. The engine places the accounts (``cut_rows``) and returns the quarter's rows.
     """
+    rows, custom = _assigned_rows(panel, quarter, cut, by, accounts)
+    frame = engine.run(rows.order_by("account_id"))
+    return _finished(frame.drop(columns=[c for c in custom if frame[c].isna().all()]))
+
+
+def assign_quadrants_in_parts(
+    panel: engine.Source,
+    quarter: str,
+    cut: Cut = "median",
+    by: str | None = None,
+    accounts: pd.Index | None = None,
+    *,
+    limit: int,
+    part_rows: int = 100_000,
+) -> tuple[int, Iterator[pd.DataFrame]]:
+    """``assign_quadrants`` for a download of any size: (the accounts it has; its rows in parts of
+    ``part_rows``, never all in memory at once). Up to ``limit`` accounts the parts hold them all,
+    by account_id; beyond it, the ``limit`` with the largest platform revenue, largest first (ties
+    by id). A custom metric with no value in the quarter is left out, as there. Read the parts
+    where the engine is open (``engine.run_in_parts``)."""
+    rows, custom = _assigned_rows(panel, quarter, cut, by, accounts)
+    counts = engine.run(rows.aggregate(accounts=rows.count(), **{c: rows[c].count() for c in custom})).iloc[0]
+    empty = [c for c in custom if not counts[c]]
+    total = int(counts["accounts"])
+    ordered = (
+        rows.order_by("account_id")
+        if total <= limit
+        else rows.order_by([ibis.desc("platform_revenue"), "account_id"]).limit(limit)
+    )
+    parts = (_finished(part.drop(columns=empty)) for part in engine.run_in_parts(ordered, part_rows))
+    return total, parts
+
+
+def _assigned_rows(
+    panel: engine.Source, quarter: str, cut: Cut, by: str | None, accounts: pd.Index | None
+) -> tuple[ir.Table, list[str]]:
+    """The rows ``assign_quadrants`` returns, as the engine gives them (``state``: the position in
+    ``STATES``), unordered; and the panel's custom metrics."""
     table = engine.table(panel)
     rows = cut_rows(table, [quarter], cut, by)
     if accounts is not None:
@@ -95,10 +135,12 @@ def assign_quadrants(
         (rows.active, STATES.index(NO_B_SIDE)),
         else_=STATES.index(INACTIVE),
     )
-    frame = engine.run(
-        rows.select(*keep, "b_side_revenue", "platform_revenue", "x_cut", "y_cut", state=state).order_by("account_id")
-    )
-    frame = frame.drop(columns=[c for c in custom if frame[c].isna().all()])
+    return rows.select(*keep, "b_side_revenue", "platform_revenue", "x_cut", "y_cut", state=state), custom
+
+
+def _finished(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``_assigned_rows`` as ``assign_quadrants`` returns them: revenues, take rate, the
+    state's name, the cuts and the zero flags last."""
     x, y = frame.pop("b_side_revenue").to_numpy(dtype=float), frame.pop("platform_revenue").to_numpy(dtype=float)
     states = pd.Categorical.from_codes(frame.pop("state").to_numpy(dtype="int8"), categories=list(STATES))
     x_cut, y_cut = frame.pop("x_cut").to_numpy(dtype=float), frame.pop("y_cut").to_numpy(dtype=float)
