@@ -244,6 +244,11 @@ def test_the_play_through_draws_the_same_accounts_in_every_quarter():
     frames, total = quadrants.play_through_frames(panel, ["2026Q1", "2026Q2", "2026Q3"], max_accounts=40)
     drawn = [set(frame["account_id"]) for frame in frames.values()]
     assert total > 40 and len(set().union(*drawn)) == 40
+    ids = pd.Index(sorted(set().union(*drawn)))
+    for quarter, frame in frames.items():  # each quarter as assign_quadrants places it, by its own cut points
+        expected = quadrants.assign_quadrants(panel, quarter, accounts=ids)
+        placed = expected[expected["quadrant"].isin(quadrants.QUADRANTS)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(frame, placed)
     every, _ = quadrants.play_through_frames(panel, ["2026Q2", "2026Q3"], max_accounts=10_000)
     pd.testing.assert_frame_equal(
         every["2026Q3"],

@@ -86,9 +86,9 @@ def assign_quadrants(
     whom to show, not where the lines are. Raises ``ValueError`` for an unknown cut or ``by``
     column. The engine places the accounts (``cut_rows``) and returns the quarter's rows.
     """
-    rows, custom = _assigned_rows(panel, quarter, cut, by, accounts)
+    rows, custom = assigned_rows(panel, quarter, cut, by, accounts)
     frame = engine.run(rows.order_by("account_id"))
-    return _finished(frame.drop(columns=[c for c in custom if frame[c].isna().all()]))
+    return as_assigned(frame.drop(columns=[c for c in custom if frame[c].isna().all()]))
 
 
 def assign_quadrants_in_parts(
@@ -106,7 +106,7 @@ def assign_quadrants_in_parts(
     by account_id; beyond it, the ``limit`` with the largest platform revenue, largest first (ties
     by id). A custom metric with no value in the quarter is left out, as there. Read the parts
     where the engine is open (``engine.run_in_parts``)."""
-    rows, custom = _assigned_rows(panel, quarter, cut, by, accounts)
+    rows, custom = assigned_rows(panel, quarter, cut, by, accounts)
     counts = engine.run(rows.aggregate(accounts=rows.count(), **{c: rows[c].count() for c in custom})).iloc[0]
     empty = [c for c in custom if not counts[c]]
     total = int(counts["accounts"])
@@ -115,21 +115,23 @@ def assign_quadrants_in_parts(
         if total <= limit
         else rows.order_by([ibis.desc("platform_revenue"), "account_id"]).limit(limit)
     )
-    parts = (_finished(part.drop(columns=empty)) for part in engine.run_in_parts(ordered, part_rows))
+    parts = (as_assigned(part.drop(columns=empty)) for part in engine.run_in_parts(ordered, part_rows))
     return total, parts
 
 
-def _assigned_rows(
-    panel: engine.Source, quarter: str, cut: Cut, by: str | None, accounts: pd.Index | None
+def assigned_rows(
+    panel: engine.Source, quarter: str | list[str], cut: Cut, by: str | None, accounts: pd.Index | None
 ) -> tuple[ir.Table, list[str]]:
     """The rows ``assign_quadrants`` returns, as the engine gives them (``state``: the position in
-    ``STATES``), unordered; and the panel's custom metrics."""
+    ``STATES``), unordered; and the panel's custom metrics. For a list of quarters, those of each
+    quarter (each cut by its own points), with a ``quarter`` column first."""
     table = engine.table(panel)
-    rows = cut_rows(table, [quarter], cut, by)
+    several = isinstance(quarter, list)
+    rows = cut_rows(table, quarter if several else [quarter], cut, by)
     if accounts is not None:
         rows = rows.semi_join(engine.ids(accounts), "account_id")
     custom = engine.custom_metrics(table)
-    keep = ["account_id", *(c for c in ATTRIBUTES if c in table.columns), *custom]
+    keep = [*(["quarter"] if several else []), "account_id", *(c for c in ATTRIBUTES if c in table.columns), *custom]
     state = ibis.cases(  # the position in STATES: a number crosses to pandas faster than a text
         *((rows.quadrant == q, i) for i, q in enumerate(QUADRANTS)),
         (rows.active, STATES.index(NO_B_SIDE)),
@@ -138,8 +140,8 @@ def _assigned_rows(
     return rows.select(*keep, "b_side_revenue", "platform_revenue", "x_cut", "y_cut", state=state), custom
 
 
-def _finished(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows of ``_assigned_rows`` as ``assign_quadrants`` returns them: revenues, take rate, the
+def as_assigned(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``assigned_rows`` as ``assign_quadrants`` returns them: revenues, take rate, the
     state's name, the cuts and the zero flags last."""
     x, y = frame.pop("b_side_revenue").to_numpy(dtype=float), frame.pop("platform_revenue").to_numpy(dtype=float)
     states = pd.Categorical.from_codes(frame.pop("state").to_numpy(dtype="int8"), categories=list(STATES))

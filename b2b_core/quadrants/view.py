@@ -25,7 +25,17 @@ import numpy as np
 import pandas as pd
 
 from b2b_core import engine
-from b2b_core.quadrants.assign import INACTIVE, NO_B_SIDE, QUADRANTS, STATES, Cut, assign_quadrants, placed_rows
+from b2b_core.quadrants.assign import (
+    INACTIVE,
+    NO_B_SIDE,
+    QUADRANTS,
+    STATES,
+    Cut,
+    as_assigned,
+    assign_quadrants,
+    assigned_rows,
+    placed_rows,
+)
 
 MAX_POINTS = 500  # markers the map draws besides ``keep``: ~0.13 ms each for Chromium to draw on a page, on a CPU
 TOP_ACCOUNTS = 100  # the largest accounts on each axis are always drawn
@@ -233,10 +243,10 @@ def play_through_frames(
     if total > max_accounts:
         ranked = everyone.order_by([everyone.account_id.hash(), "account_id"]).limit(max_accounts)
         drawn = pd.Index(engine.run(ranked)["account_id"])
+    rows, custom = assigned_rows(table, quarters, cut, by, drawn)  # every quarter in one query
+    assigned = engine.run(rows.filter(rows.x_cut.notnull()).order_by(["quarter", "account_id"]))
     frames = {}
-    for quarter in quarters:
-        assigned = assign_quadrants(table, quarter, cut, by, drawn)
-        assigned = assigned[assigned["quadrant"].isin(QUADRANTS)].reset_index(drop=True)
-        if len(assigned):
-            frames[quarter] = assigned
+    for quarter, frame in assigned.groupby("quarter", sort=True):
+        frame = frame.drop(columns=["quarter", *(c for c in custom if frame[c].isna().all())])
+        frames[quarter] = as_assigned(frame.reset_index(drop=True))
     return frames, total
