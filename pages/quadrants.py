@@ -78,7 +78,7 @@ def map_view(quarter: str, compared: str | None, moved: tuple[str, ...], placed:
     )
     search = views.find(text) if text.strip() else None
     found = tuple(search.accounts["account_id"]) if search is not None else ()
-    shown = views.quarter(selection, quarter, cut, by, log_axes, views.drawn_anyway(moved, found))
+    shown = views.quarter(selection, quarter, cut, by, log_axes, moved)
     drawn = shown.drawn
     size_choices = [None, *[c for c in ("contract_value", *contract.custom_metrics(drawn)) if c in drawn.columns]]
     size_by = look[2].selectbox(
@@ -107,7 +107,6 @@ def map_view(quarter: str, compared: str | None, moved: tuple[str, ...], placed:
         + (
             f" The map draws {len(drawn):,} of the {placed:,} accounts: the largest on each axis, "
             + ("the largest quadrant changes, " if moved else "")
-            + ("the accounts found, " if found else "")
             + "and a random share of each quadrant; the grey cells under them show where all of them sit."
             if shown.sampled
             else ""
@@ -147,16 +146,16 @@ def map_view(quarter: str, compared: str | None, moved: tuple[str, ...], placed:
 
 def search_report(search: account_search.Search, quarter: str) -> None:
     """Where each account the search found is in ``quarter``, and what it did not find."""
-    states = views.found_states(selection, quarter, cut, by, tuple(search.accounts["account_id"]))
+    rows = views.found_rows(selection, quarter, cut, by, tuple(search.accounts["account_id"])).set_index("account_id")
     places = []
     for account, name in zip(search.accounts["account_id"], search.accounts["account_name"], strict=True):
-        where, inside = states.loc[account, "state"], states.loc[account, "in_selection"]
-        if where is None or pd.isna(where):
+        if account not in rows.index:
             place = f"no row in {quarter}"
-        elif where not in quadrants.QUADRANTS:
+        elif (where := rows.loc[account, "quadrant"]) not in quadrants.QUADRANTS:
             place = f"{where} in {quarter}, not on the map"
         else:
-            place = play.label(where) + ("" if inside else ", outside the filters, not drawn")
+            shown_here = rows.loc[account, "in_selection"]
+            place = play.label(where) + ("" if shown_here else ", outside the filters, not drawn")
         places.append(f"**{fmt.plain(account)}**" + (f" {fmt.plain(name)}" if name else "") + f": {place}")
     notes = []
     if search.matched > len(search.accounts):

@@ -186,9 +186,11 @@ def test_quadrant_map_rings_the_accounts_asked_for_that_it_draws():
 
 def test_quadrant_map_marks_the_accounts_found_with_their_ids_written_beside_them():
     assigned = _assigned()
-    figure = charts.quadrant_map(assigned, PLAYBOOK, log_axes=True, found=pd.Index(["a1", "a3", "absent"]))
+    found = assigned[assigned["account_id"].isin(["a1", "a3"])]  # drawn or not: their own rows
+    figure = charts.quadrant_map(assigned.iloc[:1], PLAYBOOK, log_axes=True, found=found)
     mark = next(trace for trace in figure.data if trace.name == "Found by the search")
     assert list(mark.text) == ["a1", "a3"] and mark.mode == "markers+text"
-    assert (list(mark.x), list(mark.y)) == ([1.0, 10.0], [10.0, 1.0])  # a1 and a3, where their own markers are
-    unmarked = charts.quadrant_map(assigned, PLAYBOOK, found=pd.Index(["absent"]))
+    assert (list(mark.x), list(mark.y)) == ([1.0, 10.0], [10.0, 1.0])
+    assert "(a1)" in mark.hovertext[0]
+    unmarked = charts.quadrant_map(assigned, PLAYBOOK, found=assigned.iloc[:0])
     assert all(trace.name != "Found by the search" for trace in unmarked.data)

@@ -73,24 +73,18 @@ def find(text: str) -> account_search.Search:
     return state.reduced(account_search.find_accounts, text)
 
 
-def _found_states(live: ir.Table, selection: Selection, quarter: str, cut, by, found: tuple[str, ...]) -> pd.DataFrame:
+def _found_rows(live: ir.Table, selection: Selection, quarter: str, cut, by, found: tuple[str, ...]) -> pd.DataFrame:
     ids = pd.Index(found, dtype=object)
-    states = quadrants.assign_quadrants(live, quarter, cut, by, ids).set_index("account_id")["quadrant"]
+    rows = quadrants.assign_quadrants(live, quarter, cut, by, ids)
     inside = _chosen(live.semi_join(engine.ids(ids), "account_id"), selection)
-    return pd.DataFrame(
-        {
-            "state": states.astype(object).reindex(ids),
-            "in_selection": ids.isin(inside) if inside is not None else True,
-        },
-        index=ids,
-    )
+    return rows.assign(in_selection=rows["account_id"].isin(inside) if inside is not None else True)
 
 
-def found_states(selection: Selection, quarter: str, cut, by: str | None, found: tuple[str, ...]) -> pd.DataFrame:
-    """Per account id of ``found``: ``state`` in ``quarter`` (a quadrant placed by the whole
-    quarter's cut points, ``NO_B_SIDE``, ``INACTIVE``, or None without a row there) and
-    ``in_selection`` (whether the filters show it)."""
-    return state.reduced(_found_states, selection, quarter, cut, by, found)
+def found_rows(selection: Selection, quarter: str, cut, by: str | None, found: tuple[str, ...]) -> pd.DataFrame:
+    """``assign_quadrants`` rows in ``quarter`` of the accounts of ``found`` (ids) that have one,
+    placed by the whole quarter's cut points, with ``in_selection`` (whether the filters show the
+    account). A small query of its own: a search does not draw the quarter's sample again."""
+    return state.reduced(_found_rows, selection, quarter, cut, by, found)
 
 
 def _accounts_csv(live: ir.Table, selection: Selection, quarter: str, cut, by) -> bytes:
@@ -162,10 +156,10 @@ def map_figure(
 ) -> go.Figure:
     """The quadrant map of ``quarter_shown`` (``colour_by="cluster"`` colours by ``segmentation``),
     the largest quadrant changes since ``compare_with`` ringed (``map_movers``), and the accounts
-    of ``found`` (ids) marked. A shared resource, not a copy per call: read it, never change it.
-    ``data`` keys the cache."""
+    of ``found`` (ids) that the filters show marked (``marked_rows``). A shared resource, not a
+    copy per call: read it, never change it. ``data`` keys the cache."""
     moved = map_movers(migration(selection, compare_with, quarter_shown, cut, by) if compare_with else None)
-    view = quarter(selection, quarter_shown, cut, by, log_axes, drawn_anyway(moved, found))
+    view = quarter(selection, quarter_shown, cut, by, log_axes, moved)
     shown = view.drawn
     clusters = segmentation(selection, quarter_shown, cut, by) if colour_by == "cluster" else None
     if isinstance(clusters, quadrants.Segmentation):
@@ -187,13 +181,17 @@ def map_figure(
         density=view.density,
         ringed=pd.Index(moved),
         ringed_name=f"Changed quadrant since {compare_with}: the {len(moved)} largest revenue changes",
-        found=pd.Index(found),
+        found=marked_rows(selection, quarter_shown, cut, by, found),
     )
 
 
-def drawn_anyway(moved: tuple[str, ...], found: tuple[str, ...]) -> tuple[str, ...]:
-    """The ids the map draws whatever the sample: the ringed movers, then the found accounts."""
-    return moved + tuple(f for f in found if f not in set(moved))
+def marked_rows(selection: Selection, quarter: str, cut, by: str | None, found: tuple[str, ...]) -> pd.DataFrame | None:
+    """The ``found_rows`` the map marks: placed in ``quarter`` and shown by the filters (None
+    without a search)."""
+    if not found:
+        return None
+    rows = found_rows(selection, quarter, cut, by, found)
+    return rows[rows["quadrant"].isin(quadrants.QUADRANTS) & rows["in_selection"]]
 
 
 def cut_label(cut) -> str:

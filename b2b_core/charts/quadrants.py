@@ -66,7 +66,7 @@ def quadrant_map(
     density: Density | None = None,
     ringed: pd.Index | None = None,
     ringed_name: str = "",
-    found: pd.Index | None = None,
+    found: pd.DataFrame | None = None,
 ) -> go.Figure:
     """The quadrant map of one quarter from ``assign_quadrants``: one marker per placed account,
     coloured by ``colour_by`` (``"quadrant"`` or a text column), sized by ``size_by`` (area ∝ value),
@@ -75,9 +75,10 @@ def quadrant_map(
     axis floor (half the smallest positive value) and said so in the hover. With ``density``
     (``QuarterView.density``), every placed account is shown as grey cells under the markers,
     darker where more accounts sit. The accounts of ``ringed`` (ids) that are drawn get a black
-    ring, named ``ringed_name`` in the legend; those of ``found`` (ids, a search) a purple ring and their
-    id written beside them. Markers are SVG, never WebGL: a few thousand draw faster that
-    way on a machine without a graphics card, and the map is meant for at most ``MAX_POINTS``."""
+    ring, named ``ringed_name`` in the legend. The placed rows of ``found`` (``assign_quadrants``
+    rows of the accounts a search found, drawn or not) get a purple marker with their id beside
+    it. Markers are SVG, never WebGL: a few thousand draw faster that way on a machine without a
+    graphics card, and the map is meant for at most ``MAX_POINTS``."""
     placed = _placed(assigned)
     ranges = ranges or map_ranges([assigned], log_axes)
     figure = go.Figure()
@@ -128,7 +129,7 @@ def quadrant_map(
                 hoverinfo="skip",  # the account's own marker under the ring has the hover
             )
         )
-    marked = placed[placed["account_id"].isin(found if found is not None else [])]
+    marked = _placed(found) if found is not None else placed.iloc[:0]
     if len(marked):
         figure.add_trace(
             go.Scatter(
@@ -139,8 +140,10 @@ def quadrant_map(
                 text=[plain(str(account)) for account in marked["account_id"]],
                 textposition="top center",
                 textfont={"color": FOUND_COLOUR, "size": 13},
-                marker={"symbol": "circle-open", "size": 17, "color": FOUND_COLOUR, "line": {"width": 2.5}},
-                hoverinfo="skip",
+                marker={"size": 11, "color": FOUND_COLOUR, "line": {"width": 1.5, "color": "#fff"}},
+                hovertext=_hover_text(marked),
+                customdata=marked[["b_side_revenue", "platform_revenue"]].to_numpy(dtype=float),
+                hovertemplate=HOVER,
             )
         )
     _draw_cuts(figure, placed, playbook, ranges, log_axes, cut_label)
