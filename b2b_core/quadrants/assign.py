@@ -120,18 +120,26 @@ def assign_quadrants_in_parts(
 
 
 def assigned_rows(
-    panel: engine.Source, quarter: str | list[str], cut: Cut, by: str | None, accounts: pd.Index | None
+    panel: engine.Source,
+    quarter: str | list[str],
+    cut: Cut,
+    by: str | None,
+    accounts: pd.Index | None,
+    *,
+    attributes: bool = True,
 ) -> tuple[ir.Table, list[str]]:
     """The rows ``assign_quadrants`` returns, as the engine gives them (``state``: the position in
     ``STATES``), unordered; and the panel's custom metrics. For a list of quarters, those of each
-    quarter (each cut by its own points), with a ``quarter`` column first."""
+    quarter (each cut by its own points), with a ``quarter`` column first. Without ``attributes``,
+    no ``ATTRIBUTES`` column (names and groups: most of the memory of many rows in pandas)."""
     table = engine.table(panel)
     several = isinstance(quarter, list)
     rows = cut_rows(table, quarter if several else [quarter], cut, by)
     if accounts is not None:
         rows = rows.semi_join(engine.ids(accounts), "account_id")
     custom = engine.custom_metrics(table)
-    keep = [*(["quarter"] if several else []), "account_id", *(c for c in ATTRIBUTES if c in table.columns), *custom]
+    described = [c for c in ATTRIBUTES if c in table.columns] if attributes else []
+    keep = [*(["quarter"] if several else []), "account_id", *described, *custom]
     state = ibis.cases(  # the position in STATES: a number crosses to pandas faster than a text
         *((rows.quadrant == q, i) for i, q in enumerate(QUADRANTS)),
         (rows.active, STATES.index(NO_B_SIDE)),

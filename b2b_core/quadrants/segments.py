@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from b2b_core import engine, quarters
-from b2b_core.quadrants.assign import QUADRANTS, Cut, assign_quadrants
+from b2b_core.quadrants.assign import Cut, as_assigned, assigned_rows
 
 NOTABLE = 0.5  # standard deviations
 FEATURE_WORDS = {  # feature → (word when high, word when low)
@@ -69,13 +69,12 @@ def segment_accounts(
     from sklearn.preprocessing import StandardScaler
 
     table = engine.table(panel)
-    placed = assign_quadrants(table, quarter, cut, by, accounts)
-    placed = placed[placed["quadrant"].isin(QUADRANTS)].reset_index(drop=True)
+    placed = _placed(table, quarter, cut, by, accounts)
     if len(placed) < MIN_ACCOUNTS:
         raise ValueError(
             f"{quarter} has {len(placed)} accounts with both revenues; clustering needs at least {MIN_ACCOUNTS}"
         )
-    features, growth_known = _features(table, placed, quarter)
+    features, growth_known = _features(table, placed)
     scaled = StandardScaler().fit_transform(features.to_numpy())
     scaled = np.nan_to_num(scaled)  # a constant feature scales to 0/0
     rng = np.random.default_rng(random_state)
@@ -100,8 +99,22 @@ def segment_accounts(
     return Segmentation(best, accounts, profiles, pd.Series(scores, name="silhouette").rename_axis("k"))
 
 
-def _features(panel: ir.Table, placed: pd.DataFrame, quarter: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """The feature table of the placed accounts, and which of them have a growth of their own."""
+def _placed(table: ir.Table, quarter: str, cut: Cut, by: str | None, accounts: pd.Index | None) -> pd.DataFrame:
+    """The placed accounts of ``quarter`` as ``assign_quadrants`` gives them, by account_id, with
+    only what the clustering reads (no names or groups: millions of texts at scale) and
+    ``before``, the account's platform revenue in the quarter before (NaN without a row there)."""
+    rows, custom = assigned_rows(table, quarter, cut, by, accounts, attributes=False)
+    placed = rows.filter(rows.x_cut.notnull())
+    previous = table.filter(table.quarter == quarters.shift(quarter, -1))
+    before = previous.group_by("account_id").agg(before=previous.platform_revenue.sum())
+    joined = placed.left_join(before, placed.account_id == before.account_id)
+    frame = engine.run(joined.select(*(placed[c] for c in placed.columns), before.before).order_by("account_id"))
+    return as_assigned(frame.drop(columns=[c for c in custom if frame[c].isna().all()]))
+
+
+def _features(panel: ir.Table, placed: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """The feature table of the placed accounts (``_placed``), and which of them have a growth of
+    their own."""
     features = pd.DataFrame(
         {
             "log_b_side_revenue": np.log1p(placed["b_side_revenue"].clip(lower=0)),
@@ -111,11 +124,7 @@ def _features(panel: ir.Table, placed: pd.DataFrame, quarter: str) -> tuple[pd.D
     rate = placed["take_rate"]
     low, high = rate.quantile([0.01, 0.99]) if rate.notna().any() else (0.0, 0.0)
     features["take_rate"] = rate.clip(low, high).fillna(rate.median() if rate.notna().any() else 0.0)
-    previous = panel.filter(panel.quarter == quarters.shift(quarter, -1))
-    revenue = previous.group_by("account_id").agg(platform_revenue=previous.platform_revenue.sum())
-    before = engine.run(revenue.semi_join(engine.ids(pd.Index(placed["account_id"])), "account_id"))
-    before = placed["account_id"].map(before.set_index("account_id")["platform_revenue"])
-    growth = np.log1p(placed["platform_revenue"].clip(lower=0)) - np.log1p(before.clip(lower=0))
+    growth = np.log1p(placed["platform_revenue"].clip(lower=0)) - np.log1p(placed["before"].clip(lower=0))
     if growth.notna().any():
         growth = growth.clip(*growth.quantile([0.01, 0.99]))
     features["growth"] = growth.fillna(growth.median() if growth.notna().any() else 0.0)

@@ -7,7 +7,7 @@ density of all placed accounts as a grid of cells under the markers:
 
 * the ``TOP_ACCOUNTS`` largest accounts on each axis, and the smallest few with revenue above 0
   on each axis (so the axes span every account);
-* every account of ``keep`` (movers, searched ids);
+* every account of ``keep`` (the movers the map rings);
 * the rest drawn at random within each quadrant (a fixed order by a hash of the account id, so
   the same accounts are drawn on every visit), each quadrant in proportion to its accounts.
 
