@@ -370,10 +370,10 @@ def backup_area(ws, person) -> None:
             "**Back up**: every upload (live, superseded, deleted ones' history), scenarios, saved "
             "weights and the audit trail, as one DuckDB file."
         )
-        size_mb = ws.path.stat().st_size / 2**20
+        size_mb = ws.stored_bytes() / 2**20
         if size_mb > BACKUP_LIMIT_MB:  # the backup would be held whole in the server's memory
             st.info(
-                f"The workspace file is {size_mb:,.0f} MB, more than the {BACKUP_LIMIT_MB:,} MB a backup may have to "
+                f"The workspace takes {size_mb:,.0f} MB, more than the {BACKUP_LIMIT_MB:,} MB a backup may have to "
                 "go through the browser (and to be restored from it). Back it up from the command line, with the app "
                 f"stopped: `python -m b2b_core.store backup BACKUP.duckdb --workspace {ws.path}`"
             )

@@ -160,7 +160,8 @@ def search_report(search: account_search.Search, quarter: str) -> None:
     notes = []
     if search.matched > len(search.accounts):
         notes.append(
-            f"{search.matched:,} accounts match; the first {len(search.accounts)} by id are marked. "
+            f"{search.matched:,} accounts match; {len(search.accounts)} are marked, those whose id was typed "
+            "first, then the others by id. "
             "Type whole ids or more of a name to narrow the search."
         )
     if search.unmatched:

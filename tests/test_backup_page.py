@@ -34,12 +34,12 @@ def test_a_workspace_too_large_for_the_browser_is_backed_up_from_the_command_lin
     workspace_path, monkeypatch
 ):
     app = open_app("pages/data.py")  # the sample: 2,000 accounts, ~14,000 stored rows
-    monkeypatch.setattr(store, "BACKUP_LIMIT_MB", 0)
+    monkeypatch.setattr(store.Workspace, "stored_bytes", lambda self: 1_500 * 2**20)
     monkeypatch.setattr(exports, "ZIP_LIMIT_ROWS", 1_000)
     app.run()
     assert not app.exception and not [b for b in app.button if b.key == "backup:prepare"]
     notice = next(i.value for i in app.info if "from the command line" in i.value)
-    assert f"--workspace {workspace_path}`" in notice and "more than the 0 MB" in notice
+    assert f"--workspace {workspace_path}`" in notice and "takes 1,500 MB, more than the 1,024 MB" in notice
     stored = int(workspace_of(workspace_path).uploads()["rows"].sum())
     assert any(
         f"this workspace holds {stored:,}" in c.value and "up to 1,000 stored rows" in c.value for c in app.caption

@@ -134,6 +134,14 @@ def test_the_version_is_read_again_after_each_write_of_any_workspace_open_on_the
         other.close()
 
 
+def test_the_stored_bytes_count_the_file_and_its_write_ahead_log(ws):
+    before = ws.stored_bytes()
+    ws.commit(upload("2025Q1", {f"a{i}": float(i) for i in range(5_000)}), "big", actor=LOCAL)
+    wal = ws.path.with_name(ws.path.name + ".wal")
+    on_disk = ws.path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+    assert ws.stored_bytes() == on_disk > before
+
+
 def test_reupload_of_a_quarter_supersedes_and_can_be_restored(ws):
     first = ws.commit(upload("2025Q1", {"a": 1, "b": 2}), "march.csv", actor=LOCAL)
     assert ws.supersedes(["2025Q1", "2025Q2"]) == {"2025Q1": first}

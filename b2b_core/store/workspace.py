@@ -206,6 +206,12 @@ class Workspace(Uploads, SavedSettings, AuditTrail, Backups):
             self._version_seen = (writes, self._fetch("SELECT version FROM workspace_state")[0][0])
         return self._version_seen[1]
 
+    def stored_bytes(self) -> int:
+        """Bytes of the workspace on disk: its file and the write-ahead log beside it (recent
+        writes live there until DuckDB checkpoints them into the file)."""
+        files = (self.path, self.path.with_name(self.path.name + ".wal"))
+        return sum(f.stat().st_size for f in files if f.exists())
+
     def is_empty(self) -> bool:
         """True if nothing was ever committed (a fresh workspace, to be seeded)."""
         return self._fetch("SELECT count(*) FROM uploads")[0][0] == 0
