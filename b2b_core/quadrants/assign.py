@@ -88,7 +88,7 @@ def assign_quadrants(
     """
     rows, custom = assigned_rows(panel, quarter, cut, by, accounts)
     frame = engine.run(rows.order_by("account_id"))
-    return as_assigned(frame.drop(columns=[c for c in custom if frame[c].isna().all()]))
+    return as_assigned(frame, custom)
 
 
 def assign_quadrants_in_parts(
@@ -102,7 +102,7 @@ def assign_quadrants_in_parts(
     part_rows: int = 100_000,
 ) -> tuple[int, Iterator[pd.DataFrame]]:
     """``assign_quadrants`` for a download of any size: (the accounts it has; its rows in parts of
-    ``part_rows``, never all in memory at once). Up to ``limit`` accounts the parts hold them all,
+    ``part_rows``, never all in pandas at once). Up to ``limit`` accounts the parts hold them all,
     by account_id; beyond it, the ``limit`` with the largest platform revenue, largest first (ties
     by id). A custom metric with no value in the quarter is left out, as there. Read the parts
     where the engine is open (``engine.run_in_parts``)."""
@@ -115,7 +115,7 @@ def assign_quadrants_in_parts(
         if total <= limit
         else rows.order_by([ibis.desc("platform_revenue"), "account_id"]).limit(limit)
     )
-    parts = (as_assigned(part.drop(columns=empty)) for part in engine.run_in_parts(ordered, part_rows))
+    parts = (as_assigned(part.drop(columns=empty), []) for part in engine.run_in_parts(ordered, part_rows))
     return total, parts
 
 
@@ -148,9 +148,11 @@ def assigned_rows(
     return rows.select(*keep, "b_side_revenue", "platform_revenue", "x_cut", "y_cut", state=state), custom
 
 
-def as_assigned(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows of ``assigned_rows`` as ``assign_quadrants`` returns them: revenues, take rate, the
-    state's name, the cuts and the zero flags last."""
+def as_assigned(frame: pd.DataFrame, custom: list[str]) -> pd.DataFrame:
+    """Rows of ``assigned_rows`` as ``assign_quadrants`` returns them: the metrics of ``custom``
+    with no value in ``frame`` left out, then revenues, take rate, the state's name, the cuts and
+    the zero flags last."""
+    frame = frame.drop(columns=[c for c in custom if frame[c].isna().all()])
     x, y = frame.pop("b_side_revenue").to_numpy(dtype=float), frame.pop("platform_revenue").to_numpy(dtype=float)
     states = pd.Categorical.from_codes(frame.pop("state").to_numpy(dtype="int8"), categories=list(STATES))
     x_cut, y_cut = frame.pop("x_cut").to_numpy(dtype=float), frame.pop("y_cut").to_numpy(dtype=float)

@@ -109,7 +109,7 @@ def _placed(table: ir.Table, quarter: str, cut: Cut, by: str | None, accounts: p
     before = previous.group_by("account_id").agg(before=previous.platform_revenue.sum())
     joined = placed.left_join(before, placed.account_id == before.account_id)
     frame = engine.run(joined.select(*(placed[c] for c in placed.columns), before.before).order_by("account_id"))
-    return as_assigned(frame.drop(columns=[c for c in custom if frame[c].isna().all()]))
+    return as_assigned(frame, custom)
 
 
 def _features(panel: ir.Table, placed: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:

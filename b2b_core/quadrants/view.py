@@ -247,6 +247,5 @@ def play_through_frames(
     assigned = engine.run(rows.filter(rows.x_cut.notnull()).order_by(["quarter", "account_id"]))
     frames = {}
     for quarter, frame in assigned.groupby("quarter", sort=True):
-        frame = frame.drop(columns=["quarter", *(c for c in custom if frame[c].isna().all())])
-        frames[quarter] = as_assigned(frame.reset_index(drop=True))
+        frames[quarter] = as_assigned(frame.drop(columns="quarter").reset_index(drop=True), custom)
     return frames, total
