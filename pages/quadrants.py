@@ -262,7 +262,7 @@ def clusters_view(quarter: str) -> None:
         st.info(f"No clusters: {fmt.plain(clusters)}.")
     else:
         st.markdown(
-            f"**{clusters.k} clusters** of the {len(clusters.accounts):,} placed accounts, found by k-means "
+            f"**{clusters.k} clusters** of the {clusters.placed:,} placed accounts, found by k-means "
             "on standardised log revenues, take rate, growth and the custom metrics; k chosen by the best "
             f"silhouette score ({clusters.silhouette.max():.2f})."
         )
@@ -278,15 +278,17 @@ def clusters_view(quarter: str) -> None:
             )
             | {"description": st.column_config.TextColumn("In words")},
         )
-        mixed = clusters.accounts.groupby(["cluster", "quadrant"], observed=True).size().unstack(fill_value=0)
         st.caption("Accounts per cluster and quadrant: how the clusters cut across the 2×2.")
-        st.dataframe(mixed, width="stretch")
-        downloads.csv_button(
-            "Download the cluster of each account (CSV)",
-            clusters.accounts,
+        st.dataframe(clusters.mix, width="stretch")
+        downloads.file_button(
+            "Download the cluster of each account (CSV)"
+            if clusters.placed <= exports.CSV_ROW_LIMIT
+            else f"Download the clusters of the {exports.CSV_ROW_LIMIT:,} accounts with the largest platform revenue "
+            f"(CSV, of {clusters.placed:,}: a spreadsheet opens no more rows)",
+            lambda: views.clusters_csv(selection, quarter, cut, by),
             f"clusters_{quarter}.csv",
+            "text/csv",
             "dl:clusters",
-            index=False,
         )
 
 

@@ -279,3 +279,69 @@ def movers(accounts: pd.DataFrame) -> pd.DataFrame:
         moved[f"{revenue}_change"] = moved[f"{revenue}_after"] - moved[f"{revenue}_before"]
     order = np.lexsort((moved["account_id"].to_numpy(), -moved["platform_revenue_change"].abs().to_numpy()))
     return moved.iloc[order].reset_index(drop=True)
+
+
+def segment_accounts(
+    panel: pd.DataFrame, quarter: str, cut: Cut = "median", by=None, accounts=None, fit_size: int = 5_000
+) -> tuple[int, pd.DataFrame, pd.DataFrame]:
+    """``quadrants.segment_accounts`` computed on the placed accounts in pandas: (k, account_id,
+    quadrant and cluster per placed account by account_id, the profiles)."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+    from sklearn.preprocessing import StandardScaler
+
+    from b2b_core.quadrants.segments import describe
+
+    rows = assign_quadrants(panel, quarter, cut, by, accounts)
+    placed = rows[rows["quadrant"].isin(QUADRANTS)].sort_values("account_id").reset_index(drop=True)
+    previous = panel[panel["quarter"] == quarters.shift(quarter, -1)].set_index("account_id")["platform_revenue"]
+    before = placed["account_id"].map(previous)
+    features = pd.DataFrame(
+        {
+            "log_b_side_revenue": np.log1p(placed["b_side_revenue"].clip(lower=0)),
+            "log_platform_revenue": np.log1p(placed["platform_revenue"].clip(lower=0)),
+        }
+    )
+    rate = placed["take_rate"]
+    low, high = rate.quantile([0.01, 0.99]) if rate.notna().any() else (0.0, 0.0)
+    features["take_rate"] = rate.clip(low, high).fillna(rate.median() if rate.notna().any() else 0.0)
+    growth = np.log1p(placed["platform_revenue"].clip(lower=0)) - np.log1p(before.clip(lower=0))
+    if growth.notna().any():
+        growth = growth.clip(*growth.quantile([0.01, 0.99]))
+    features["growth"] = growth.fillna(growth.median() if growth.notna().any() else 0.0)
+    known = growth.notna().to_numpy()
+    for metric in [m for m in contract.custom_metrics(panel) if placed[m].notna().any()]:
+        values = placed[metric].astype(float)
+        values = np.log1p(values) if (values.dropna() >= 0).all() else values
+        features[metric] = values.fillna(values.median())
+    scaled = StandardScaler().fit_transform(features.to_numpy())
+    rng = np.random.default_rng(0)
+    fitted_on = scaled if len(scaled) <= fit_size else scaled[rng.choice(len(scaled), fit_size, replace=False)]
+    scores, models = {}, {}
+    for k in [k for k in range(2, 9) if k < len(fitted_on)]:
+        model = KMeans(n_clusters=k, n_init=2, random_state=0).fit(fitted_on)
+        if len(np.unique(model.labels_)) > 1:
+            sample = min(3_000, len(fitted_on))
+            scores[k] = silhouette_score(fitted_on, model.labels_, sample_size=sample, random_state=0)
+            models[k] = model
+    best = max(scores, key=scores.get)
+    labels = models[best].predict(scaled)
+    sizes = pd.Series(labels).value_counts()
+    by_size = sorted(sizes.index, key=lambda label: (-sizes[label], label))
+    cluster = pd.Series(labels).map({old: new for new, old in enumerate(by_size, start=1)}).to_numpy()
+    profiles = []
+    for number in range(1, cluster.max() + 1):
+        members = cluster == number
+        profiles.append(
+            {
+                "cluster": number,
+                "accounts": int(members.sum()),
+                "median_b_side_revenue": placed.loc[members, "b_side_revenue"].median(),
+                "median_platform_revenue": placed.loc[members, "platform_revenue"].median(),
+                "median_take_rate": placed.loc[members, "take_rate"].median(),
+                "median_growth": float(np.expm1(features.loc[members & known, "growth"].median())),
+                "description": describe(dict(zip(features.columns, scaled[members].mean(axis=0), strict=True))),
+            }
+        )
+    assigned = placed[["account_id", "quadrant"]].assign(quadrant=lambda f: f["quadrant"].astype(str), cluster=cluster)
+    return best, assigned, pd.DataFrame(profiles).set_index("cluster")

@@ -224,3 +224,27 @@ def test_long_lists_download_whole_up_to_a_spreadsheets_rows_and_the_largest_bey
     app.run()
     labels = [d.proto.label for d in app.get("download_button")]
     assert any(label.startswith("Download the 100 largest movers (CSV, of ") for label in labels)
+    app.session_state["view"] = "Clusters"
+    app.run()
+    labels = [d.proto.label for d in app.get("download_button")]
+    assert any(label.startswith("Download the clusters of the 100 accounts with the largest") for label in labels)
+    clusters = ws.reduce(lambda live: quadrants.segment_accounts(live, latest))
+    capped = pd.read_csv(io.BytesIO(ws.reduce(lambda live: views._clusters_csv(live, clusters))), encoding="utf-8-sig")
+    assert capped["account_id"].tolist() == largest["account_id"].tolist()
+    assert list(capped.columns) == ["account_id", "quadrant", "b_side_revenue", "platform_revenue", "cluster"]
+    assert capped["cluster"].between(1, clusters.k).all()
+
+
+def test_the_clusters_view_shows_the_mix_and_downloads_every_placed_account(workspace_path):
+    app = open_app(PAGE)
+    app.session_state["view"] = "Clusters"
+    app.run()
+    assert not app.exception
+    ws = workspace_of(workspace_path)
+    latest = ws.quarters()[-1]
+    clusters = ws.reduce(lambda live: quadrants.segment_accounts(live, latest))
+    mix = app.dataframe[1].value
+    assert mix.to_numpy().sum() == clusters.placed and list(mix.columns) == list(quadrants.QUADRANTS)
+    whole = pd.read_csv(io.BytesIO(ws.reduce(lambda live: views._clusters_csv(live, clusters))), encoding="utf-8-sig")
+    assert len(whole) == clusters.placed and whole["account_id"].is_monotonic_increasing
+    assert whole.groupby("cluster").size().tolist() == clusters.profiles["accounts"].tolist()

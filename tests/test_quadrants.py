@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from b2b_core import sample
+from b2b_core import engine, sample
 from b2b_core.quadrants import (
     AFTER_STATES,
     BEFORE_STATES,
@@ -16,6 +16,7 @@ from b2b_core.quadrants import (
     NO_B_SIDE,
     QUADRANTS,
     SUMMARY_COLUMNS,
+    account_clusters,
     accounts_matching,
     assign_quadrants,
     describe,
@@ -502,26 +503,28 @@ def separated_groups() -> tuple[pd.DataFrame, dict[str, str]]:
 @pytest.fixture(scope="module")
 def segmentation():
     data, group_of = separated_groups()
-    return segment_accounts(data, "2025Q1"), group_of
+    return segment_accounts(data, "2025Q1"), group_of, data
 
 
 def test_three_separated_groups_give_three_clusters_numbered_largest_first(segmentation):
-    result, group_of = segmentation
+    result, group_of, data = segmentation
     assert result.k == 3
     assert result.silhouette.idxmax() == 3
-    assert len(result.accounts) == 120 and result.accounts["cluster"].notna().all()
+    accounts = engine.run(account_clusters(data, result))
+    assert result.placed == len(accounts) == 120 and accounts["cluster"].notna().all()
     # each group is exactly one cluster, numbered by size: 50 → 1, 40 → 2, 30 → 3
-    clusters = result.accounts.assign(group=result.accounts["account_id"].map(group_of))
+    clusters = accounts.assign(group=accounts["account_id"].map(group_of))
     assert clusters.groupby("group")["cluster"].agg(set).to_dict() == {
         "large, low take rate": {1},
         "small, high take rate": {2},
         "mid": {3},
     }
     assert result.profiles["accounts"].tolist() == [50, 40, 30]
+    assert result.mix.sum(axis=1).tolist() == [50, 40, 30] and result.mix.index.name == "cluster"
 
 
 def test_clusters_are_described_by_the_features_that_set_them_apart(segmentation):
-    result, _ = segmentation
+    result, _, _ = segmentation
     words = result.profiles["description"]
     assert "high B-side revenue" in words[1] and "low take rate" in words[1]
     assert "high take rate" in words[2] and "low B-side revenue" in words[2]

@@ -406,3 +406,61 @@ def test_run_in_parts_reads_what_run_reads_and_one_empty_part_without_rows():
     pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), engine.run(ordered))
     (empty,) = engine.run_in_parts(ordered.filter(ordered.quarter == "1999Q1"), 1_000)
     assert empty.empty and list(empty.columns) == list(engine.run(ordered).columns)
+
+
+def _with_custom_metrics() -> pd.DataFrame:
+    """The sample with a never-negative metric (logged), one that can be negative and is often
+    missing, and one with no value at all (left out)."""
+    panel = _sample()
+    rng = np.random.default_rng(5)
+    return panel.assign(
+        orders=rng.poisson(20, len(panel)).astype(float),
+        balance=np.where(rng.random(len(panel)) < 0.3, np.nan, rng.normal(0, 100, len(panel))),
+        empty=np.nan,
+    )
+
+
+CLUSTERED = {
+    **PANELS,
+    "custom": _with_custom_metrics,
+    "zero_b_side": lambda: _sample().assign(b_side_revenue=0.0),  # no take rate at all
+    "one_rate": lambda: _sample().assign(platform_revenue=lambda p: p["b_side_revenue"] * 0.1),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "by", "fit_size"),
+    [
+        ("sample", None, 5_000),
+        ("sample", "segment", 60),
+        ("returning", None, 80),
+        ("custom", None, 100),
+        ("one_quarter", None, 100),  # no growth at all
+        ("zero_b_side", None, 5_000),
+        ("one_rate", None, 5_000),
+    ],
+)
+def test_clusters_match_the_pandas_reference(name, by, fit_size):
+    panel = CLUSTERED[name]()
+    quarter = sorted(panel["quarter"].unique())[-1]
+    result = quadrants.segment_accounts(panel, quarter, "median", by, fit_size=fit_size)
+    k, assigned, profiles = pandas_reference.segment_accounts(panel, quarter, "median", by, fit_size=fit_size)
+    assert result.k == k and result.placed == len(assigned)
+    pd.testing.assert_frame_equal(result.profiles, profiles, check_exact=False, rtol=1e-9)
+    clusters = engine.run(quadrants.account_clusters(panel, result).order_by("account_id"))
+    pd.testing.assert_frame_equal(clusters[["account_id", "quadrant", "cluster"]], assigned, check_dtype=False)
+    mix = assigned.groupby(["cluster", "quadrant"]).size().unstack(fill_value=0)
+    pd.testing.assert_frame_equal(result.mix, mix, check_dtype=False, check_names=False)
+
+
+def test_the_clusters_of_chosen_accounts_and_of_some_ids_match_the_pandas_reference():
+    panel = _returning()
+    chosen = pd.Index(panel["account_id"].unique()[::2])
+    result = quadrants.segment_accounts(panel, "2026Q3", ("percentile", 40), "tier", chosen, fit_size=70)
+    k, assigned, profiles = pandas_reference.segment_accounts(panel, "2026Q3", ("percentile", 40), "tier", chosen, 70)
+    assert result.k == k
+    pd.testing.assert_frame_equal(result.profiles, profiles, check_exact=False, rtol=1e-9)
+    some = pd.Index([*assigned["account_id"][::7], "nobody"])
+    clusters = engine.run(quadrants.account_clusters(panel, result, some).order_by("account_id"))
+    expected = assigned[assigned["account_id"].isin(some)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(clusters[["account_id", "quadrant", "cluster"]], expected, check_dtype=False)

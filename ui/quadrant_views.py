@@ -8,6 +8,7 @@ quarter; the selection only chooses the accounts.
 
 from __future__ import annotations
 
+import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import plotly.graph_objects as go
@@ -140,6 +141,28 @@ def segmentation(selection: Selection, quarter: str, cut, by: str | None):
     return state.reduced(_segmentation, selection, quarter, cut, by)
 
 
+def _clusters_of(live: ir.Table, clusters: quadrants.Segmentation, ids: pd.Series) -> pd.Series:
+    rows = engine.run(quadrants.account_clusters(live, clusters, pd.Index(ids, dtype=object)))
+    return rows.set_index("account_id")["cluster"]
+
+
+def _clusters_csv(live: ir.Table, clusters: quadrants.Segmentation) -> bytes:
+    rows = quadrants.account_clusters(live, clusters)
+    if clusters.placed > exports.CSV_ROW_LIMIT:
+        rows = rows.order_by([ibis.desc("platform_revenue"), "account_id"]).limit(exports.CSV_ROW_LIMIT)
+    else:
+        rows = rows.order_by("account_id")
+    return exports.csv_from_parts(engine.run_in_parts(rows, 100_000))
+
+
+def clusters_csv(selection: Selection, quarter: str, cut, by: str | None) -> bytes:
+    """The cluster of every placed account of the selection in ``quarter`` (with its quadrant and
+    revenues), as CSV (built on click, a part at a time); beyond ``exports.CSV_ROW_LIMIT``
+    accounts, that many with the largest platform revenue."""
+    clusters = segmentation(selection, quarter, cut, by)
+    return state.workspace().reduce(lambda live: _clusters_csv(live, clusters))
+
+
 @st.cache_resource(show_spinner=False, max_entries=24)  # every quarter of a few years, ~1 MB each
 def map_figure(
     data: str,
@@ -163,7 +186,7 @@ def map_figure(
     shown = view.drawn
     clusters = segmentation(selection, quarter_shown, cut, by) if colour_by == "cluster" else None
     if isinstance(clusters, quadrants.Segmentation):
-        numbers = clusters.accounts.set_index("account_id")["cluster"]
+        numbers = state.workspace().reduce(lambda live: _clusters_of(live, clusters, shown["account_id"]))
         shown = shown.assign(cluster=shown["account_id"].map(numbers).map("Cluster {:.0f}".format, na_action="ignore"))
     elif colour_by == "cluster":
         colour_by = "quadrant"  # no clusters (the page says why)

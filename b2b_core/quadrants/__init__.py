@@ -26,7 +26,7 @@ from b2b_core.quadrants.migration import (
     migration_accounts,
     quadrant_migration,
 )
-from b2b_core.quadrants.segments import Segmentation, describe, segment_accounts
+from b2b_core.quadrants.segments import Segmentation, account_clusters, describe, segment_accounts
 from b2b_core.quadrants.summary import SUMMARY_COLUMNS, quadrant_summary
 from b2b_core.quadrants.view import (
     MAX_POINTS,
@@ -58,6 +58,7 @@ __all__ = [
     "Migration",
     "QuarterView",
     "Segmentation",
+    "account_clusters",
     "accounts_matching",
     "assign_quadrants",
     "assign_quadrants_in_parts",

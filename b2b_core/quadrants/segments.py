@@ -10,18 +10,24 @@ feature is standardised (mean 0, standard deviation 1); k-means runs for every k
 and the k with the highest silhouette score (on a sample of at most ``sample_size`` accounts) is
 kept. A cluster is described in words by the features whose centre lies at least
 ``NOTABLE`` standard deviations from the average.
+
+The accounts stay in the engine: their features, the clipping and standardisation, the nearest
+centre and the profiles are queries; only the accounts k-means is fitted on (at most
+``fit_size``) come into memory. ``account_clusters`` gives any accounts' clusters on demand.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
 from b2b_core import engine, quarters
-from b2b_core.quadrants.assign import Cut, as_assigned, assigned_rows
+from b2b_core.quadrants.assign import QUADRANTS, Cut, cut_rows
 
 NOTABLE = 0.5  # standard deviations
 FEATURE_WORDS = {  # feature → (word when high, word when low)
@@ -31,21 +37,56 @@ FEATURE_WORDS = {  # feature → (word when high, word when low)
     "growth": ("growing faster than most", "growing slower than most"),
 }
 MIN_ACCOUNTS = 10
+CLIPPED = (0.01, 0.99)  # the share of accounts below the lower and the upper clip of take rate and growth
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One standardised feature: the column of ``_feature_rows`` it reads (``logged``: as
+    log(1 + v)), clipped to [``low``, ``high``] when given, a missing value taken as ``fill``, then
+    z = (value − ``mean``) / ``scale``."""
+
+    name: str
+    logged: bool = False
+    low: float | None = None
+    high: float | None = None
+    fill: float = 0.0
+    mean: float = 0.0
+    scale: float = 1.0
+
+    def value(self, rows: ir.Table) -> ir.FloatingValue:
+        """The clipped value, null when the account has none."""
+        value = _log1p(rows[self.name]) if self.logged else rows[self.name]
+        return value.clip(lower=self.low, upper=self.high) if self.low is not None else value
+
+    def z(self, rows: ir.Table) -> ir.FloatingValue:
+        return (self.value(rows).fill_null(self.fill) - self.mean) / self.scale
 
 
 @dataclass(frozen=True)
 class Segmentation:
-    """The chosen clustering.
+    """The chosen clustering of the placed accounts of ``quarter`` (cut by ``cut`` and ``by``,
+    only ``accounts`` when given).
 
-    ``accounts``: account_id, quadrant and ``cluster`` (1 … k, largest cluster first) per placed
-    account. ``profiles``: per cluster, accounts, median B-side and platform revenue, median take
-    rate and growth, and ``description`` in words. ``silhouette``: the score of each k tried.
+    ``placed``: the accounts clustered. ``profiles``: per cluster (1 … k, largest first), accounts,
+    median B-side and platform revenue, median take rate and growth, and ``description`` in words.
+    ``mix``: accounts per cluster (rows) and quadrant (columns). ``silhouette``: the score of each
+    k tried. ``features`` and ``centres`` (k × features, standardised, in k-means' order, which
+    ``numbers`` maps to cluster numbers) place any account: see ``account_clusters``.
     """
 
     k: int
-    accounts: pd.DataFrame
+    placed: int
     profiles: pd.DataFrame
+    mix: pd.DataFrame
     silhouette: pd.Series
+    quarter: str
+    cut: Cut
+    by: str | None
+    accounts: pd.Index | None
+    features: tuple[Feature, ...]
+    centres: np.ndarray
+    numbers: tuple[int, ...]
 
 
 def segment_accounts(
@@ -60,25 +101,35 @@ def segment_accounts(
     random_state: int = 0,
 ) -> Segmentation:
     """Cluster the accounts placed in ``quarter``: k-means is fitted on at most ``fit_size``
-    accounts drawn at random (all when fewer), the silhouette scored on at most ``sample_size`` of
-    those, and every account is then assigned to its nearest centre. Only ``accounts`` when given;
-    ``cut`` and ``by`` give each account its quadrant as on the map. Raises ``ValueError`` with
-    fewer than ``MIN_ACCOUNTS`` placed accounts."""
+    accounts drawn at random (all when fewer; positions in account_id order), the silhouette
+    scored on at most ``sample_size`` of those, and every account is then assigned to its nearest
+    centre (the first of equally near ones). Only ``accounts`` when given; ``cut`` and ``by`` give
+    each account its quadrant as on the map. Raises ``ValueError`` with fewer than
+    ``MIN_ACCOUNTS`` placed accounts."""
+    table = engine.table(panel)
+    with _feature_rows(table, quarter, cut, by, accounts).cache() as rows:  # a temporary table: read 4 times
+        placed, features = _standardisation(rows, engine.custom_metrics(table))
+        if placed < MIN_ACCOUNTS:
+            raise ValueError(
+                f"{quarter} has {placed} accounts with both revenues; clustering needs at least {MIN_ACCOUNTS}"
+            )
+        fitted_on = _fit_sample(rows, features, placed, fit_size, np.random.default_rng(random_state))
+        scores, models = _fits(fitted_on, k_values, sample_size, random_state)
+        if not scores:
+            raise ValueError(f"the accounts of {quarter} do not split into clusters (they are all alike)")
+        best = max(scores, key=scores.get)
+        centres = models[best].cluster_centers_
+        profiles, mix, numbers = _profiles(rows, features, centres)
+    silhouette = pd.Series(scores, name="silhouette").rename_axis("k")
+    return Segmentation(best, placed, profiles, mix, silhouette, quarter, cut, by, accounts, features, centres, numbers)
+
+
+def _fits(fitted_on: np.ndarray, k_values: range, sample_size: int, random_state: int) -> tuple[dict, dict]:
+    """k-means of ``fitted_on`` for each k of ``k_values`` that splits it in at least two: (the
+    silhouette score per k, on at most ``sample_size`` points; the model per k)."""
     from sklearn.cluster import KMeans  # imported here: scikit-learn takes a second to load, and only this needs it
     from sklearn.metrics import silhouette_score
-    from sklearn.preprocessing import StandardScaler
 
-    table = engine.table(panel)
-    placed = _placed(table, quarter, cut, by, accounts)
-    if len(placed) < MIN_ACCOUNTS:
-        raise ValueError(
-            f"{quarter} has {len(placed)} accounts with both revenues; clustering needs at least {MIN_ACCOUNTS}"
-        )
-    features, growth_known = _features(table, placed)
-    scaled = StandardScaler().fit_transform(features.to_numpy())
-    scaled = np.nan_to_num(scaled)  # a constant feature scales to 0/0
-    rng = np.random.default_rng(random_state)
-    fitted_on = scaled if len(scaled) <= fit_size else scaled[rng.choice(len(scaled), fit_size, replace=False)]
     scores, models = {}, {}
     for k in [k for k in k_values if 2 <= k < len(fitted_on)]:
         model = KMeans(n_clusters=k, n_init=2, random_state=random_state).fit(fitted_on)
@@ -88,73 +139,185 @@ def segment_accounts(
             fitted_on, model.labels_, sample_size=min(sample_size, len(fitted_on)), random_state=random_state
         )
         models[k] = model
-    if not scores:
-        raise ValueError(f"the accounts of {quarter} do not split into clusters (they are all alike)")
-    best = max(scores, key=scores.get)
-    labels = models[best].predict(scaled)
-    by_size = pd.Series(labels).value_counts().index  # cluster numbers by size, largest first
-    cluster = pd.Series(labels).map({old: new for new, old in enumerate(by_size, start=1)}).to_numpy()
-    accounts = placed[["account_id", "quadrant"]].assign(cluster=cluster)
-    profiles = _profiles(placed, features, growth_known, scaled, cluster)
-    return Segmentation(best, accounts, profiles, pd.Series(scores, name="silhouette").rename_axis("k"))
+    return scores, models
 
 
-def _placed(table: ir.Table, quarter: str, cut: Cut, by: str | None, accounts: pd.Index | None) -> pd.DataFrame:
-    """The placed accounts of ``quarter`` as ``assign_quadrants`` gives them, by account_id, with
-    only what the clustering reads (no names or groups: millions of texts at scale) and
-    ``before``, the account's platform revenue in the quarter before (NaN without a row there)."""
-    rows, custom = assigned_rows(table, quarter, cut, by, accounts, attributes=False)
-    placed = rows.filter(rows.x_cut.notnull())
-    previous = table.filter(table.quarter == quarters.shift(quarter, -1))
-    before = previous.group_by("account_id").agg(before=previous.platform_revenue.sum())
-    joined = placed.left_join(before, placed.account_id == before.account_id)
-    frame = engine.run(joined.select(*(placed[c] for c in placed.columns), before.before).order_by("account_id"))
-    return as_assigned(frame, custom)
+def account_clusters(panel: engine.Source, segmentation: Segmentation, ids: pd.Index | None = None) -> ir.Table:
+    """The placed accounts of ``segmentation`` (only those of ``ids`` when given) with their
+    cluster, as an engine expression (run it, or read it in parts): ``account_id``, ``quadrant``,
+    ``b_side_revenue``, ``platform_revenue`` and ``cluster``, unordered."""
+    s = segmentation
+    rows = _feature_rows(engine.table(panel), s.quarter, s.cut, s.by, s.accounts, ids)
+    nearest = _nearest(rows, s.features, s.centres)
+    cluster = ibis.cases(*((nearest == label, number) for label, number in enumerate(s.numbers)))
+    return rows.select("account_id", "quadrant", "b_side_revenue", "platform_revenue", cluster=cluster)
 
 
-def _features(panel: ir.Table, placed: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """The feature table of the placed accounts (``_placed``), and which of them have a growth of
-    their own."""
-    features = pd.DataFrame(
-        {
-            "log_b_side_revenue": np.log1p(placed["b_side_revenue"].clip(lower=0)),
-            "log_platform_revenue": np.log1p(placed["platform_revenue"].clip(lower=0)),
-        }
+def _log1p(value: ir.NumericValue) -> ir.FloatingValue:
+    """log(1 + max(v, 0)), null for null."""
+    return (value.clip(lower=0) + 1).ln()
+
+
+def _feature_rows(table: ir.Table, quarter: str, cut: Cut, by: str | None, *only: pd.Index | None) -> ir.Table:
+    """One row per placed account of ``quarter`` (of each of ``only`` that is not None):
+    ``account_id``, ``quadrant``, both revenues, the raw features (``take_rate``: null when
+    B-side revenue is 0; ``growth``: null without a row in the quarter before) and the custom
+    metrics as numbers."""
+    rows = cut_rows(table, [quarter], cut, by)
+    rows = rows.filter(rows.placed)
+    for accounts in [a for a in only if a is not None]:
+        rows = rows.semi_join(engine.ids(accounts), "account_id")
+    previous = table.filter(table.quarter == quarters.shift(quarter, -1))  # one row per account: the contract's
+    before = previous.select("account_id", before=previous.platform_revenue)
+    rows = rows.left_join(before, rows.account_id == before.account_id)
+    b_side, platform = rows.b_side_revenue, rows.platform_revenue
+    return rows.select(
+        "account_id",
+        "quadrant",
+        "b_side_revenue",
+        "platform_revenue",
+        log_b_side_revenue=_log1p(b_side),
+        log_platform_revenue=_log1p(platform),
+        take_rate=(b_side > 0).ifelse(platform / b_side, ibis.null("float64")),
+        growth=_log1p(platform) - _log1p(rows.before),
+        **{metric: rows[metric].cast("float64") for metric in engine.custom_metrics(table)},
     )
-    rate = placed["take_rate"]
-    low, high = rate.quantile([0.01, 0.99]) if rate.notna().any() else (0.0, 0.0)
-    features["take_rate"] = rate.clip(low, high).fillna(rate.median() if rate.notna().any() else 0.0)
-    growth = np.log1p(placed["platform_revenue"].clip(lower=0)) - np.log1p(placed["before"].clip(lower=0))
-    if growth.notna().any():
-        growth = growth.clip(*growth.quantile([0.01, 0.99]))
-    features["growth"] = growth.fillna(growth.median() if growth.notna().any() else 0.0)
-    growth_known = growth.notna().to_numpy()  # the profiles' median growth uses these only
-    for metric in [m for m in engine.custom_metrics(panel) if m in placed.columns]:
-        values = placed[metric].astype(float)
-        values = np.log1p(values) if (values.dropna() >= 0).all() else values
-        features[metric] = values.fillna(values.median() if values.notna().any() else 0.0)
-    return features, growth_known
+
+
+def _standardisation(rows: ir.Table, custom: list[str]) -> tuple[int, tuple[Feature, ...]]:
+    """The placed accounts and each feature's clips, fill, mean and scale, in two passes: the
+    percentiles, medians and custom metrics' ranges; then, per feature, the count and the sums
+    of (v − c) and (v − c)² of the clipped values around a centre c from the first pass (its
+    mean or median, so that the squares lose no precision), from which the mean and
+    population standard deviation with the missing values filled follow without a third pass
+    (mean = c + S/n, variance = Q/n − (S/n)², with the fills' terms added). A constant feature
+    keeps a scale of 1, as scikit-learn's ``StandardScaler``. A custom metric with no value is
+    left out."""
+    low, high = CLIPPED
+    first = engine.run(
+        rows.aggregate(
+            placed=rows.count(),
+            **{f"{n}_mean": rows[n].mean() for n in ("log_b_side_revenue", "log_platform_revenue", "growth")},
+            take_rate=rows.take_rate.quantile([low, 0.5, high]),  # null without a value
+            growth=rows.growth.quantile([low, high]),
+            **{f"{m}_count": rows[m].count() for m in custom},
+            **{f"{m}_min": rows[m].min() for m in custom},
+            **{f"{m}_mid": rows[m].median() for m in custom},
+            **{f"{m}_logmid": _log1p(rows[m]).median() for m in custom},
+        )
+    ).iloc[0]
+    placed = int(first["placed"])
+    if placed == 0:
+        return 0, ()
+    rate_low, rate_mid, rate_high = _or_zeros(first["take_rate"], 3)
+    growth_low, growth_high = _or_zeros(first["growth"], 2)
+    features = [
+        Feature("log_b_side_revenue", fill=first["log_b_side_revenue_mean"]),  # never missing: a centre only
+        Feature("log_platform_revenue", fill=first["log_platform_revenue_mean"]),
+        Feature("take_rate", low=rate_low, high=rate_high, fill=rate_mid),
+        Feature(
+            "growth", low=growth_low, high=growth_high, fill=np.nan_to_num(first["growth_mean"])
+        ),  # the mean: the centre of the sums; the fill, the clipped values' median, follows
+    ]
+    for metric in [m for m in custom if first[f"{m}_count"]]:
+        logged = first[f"{metric}_min"] >= 0
+        features.append(Feature(metric, logged=logged, fill=first[f"{metric}_logmid" if logged else f"{metric}_mid"]))
+    centre = {f.name: f.fill for f in features}
+    values = {f.name: f.value(rows) for f in features}
+    second = engine.run(
+        rows.aggregate(
+            growth_mid=values["growth"].median(),
+            **{f"{n}_count": v.count() for n, v in values.items()},
+            **{f"{n}_sum": (v - centre[n]).sum() for n, v in values.items()},
+            **{f"{n}_squares": ((v - centre[n]) ** 2).sum() for n, v in values.items()},
+        )
+    ).iloc[0]
+    growth_fill = np.nan_to_num(second["growth_mid"])  # 0 when no account has a growth
+    scaled = []
+    for feature in features:
+        fill = growth_fill if feature.name == "growth" else feature.fill
+        missing = placed - int(second[f"{feature.name}_count"])
+        offset = fill - centre[feature.name]
+        total = np.nan_to_num(second[f"{feature.name}_sum"]) + missing * offset
+        squares = np.nan_to_num(second[f"{feature.name}_squares"]) + missing * offset**2
+        mean, variance = total / placed, max(squares / placed - (total / placed) ** 2, 0.0)
+        absolute_mean = centre[feature.name] + mean
+        eps = np.finfo(float).eps  # scikit-learn's test of a constant feature
+        constant = variance <= placed * eps * variance + (placed * absolute_mean * eps) ** 2
+        scale = 1.0 if constant else math.sqrt(variance)
+        scaled.append(Feature(feature.name, feature.logged, feature.low, feature.high, fill, absolute_mean, scale))
+    return placed, tuple(scaled)
+
+
+def _or_zeros(values, count: int) -> list[float]:
+    """The quantiles the engine gave, or ``count`` zeros when it gave none (no value at all)."""
+    return [float(v) for v in values] if values is not None and len(values) else [0.0] * count
+
+
+def _fit_sample(
+    rows: ir.Table, features: tuple[Feature, ...], placed: int, fit_size: int, rng: np.random.Generator
+) -> np.ndarray:
+    """The standardised features of the accounts k-means is fitted on: all (by account_id) up to
+    ``fit_size``, else ``fit_size`` positions in account_id order drawn without replacement by
+    ``rng``, in the order drawn."""
+    z = {f.name: f.z(rows) for f in features}
+    if placed <= fit_size:
+        frame = engine.run(rows.select("account_id", **z).order_by("account_id"))
+    else:
+        drawn = rng.choice(placed, fit_size, replace=False)
+        numbered = rows.select(**z, position=ibis.row_number().over(order_by="account_id"))
+        order = ibis.memtable(pd.DataFrame({"position": drawn.astype("int64"), "draw": np.arange(fit_size)}))
+        picked = numbered.join(order, "position")
+        frame = engine.run(picked.select(*z, "draw").order_by("draw"))
+    return frame[list(z)].to_numpy(dtype=float)
+
+
+def _nearest(rows: ir.Table, features: tuple[Feature, ...], centres: np.ndarray) -> ir.IntegerValue:
+    """The row of ``centres`` nearest (squared Euclidean) to each account's standardised
+    features: the first of equally near ones, as k-means' ``predict``."""
+    z = [f.z(rows) for f in features]
+    distances = [sum((value - float(c)) ** 2 for value, c in zip(z, centre, strict=True)) for centre in centres]
+    least = ibis.least(*distances) if len(distances) > 1 else distances[0]
+    return ibis.cases(*((distance == least, label) for label, distance in enumerate(distances)))
 
 
 def _profiles(
-    placed: pd.DataFrame, features: pd.DataFrame, known: np.ndarray, scaled: np.ndarray, cluster: np.ndarray
-) -> pd.DataFrame:
-    rows = []
-    for number in range(1, cluster.max() + 1):
-        members = cluster == number
-        centre = scaled[members].mean(axis=0)
-        rows.append(
-            {
-                "cluster": number,
-                "accounts": int(members.sum()),
-                "median_b_side_revenue": placed.loc[members, "b_side_revenue"].median(),
-                "median_platform_revenue": placed.loc[members, "platform_revenue"].median(),
-                "median_take_rate": placed.loc[members, "take_rate"].median(),
-                "median_growth": float(np.expm1(features.loc[members & known, "growth"].median())),
-                "description": describe(dict(zip(features.columns, centre, strict=True))),
-            }
+    rows: ir.Table, features: tuple[Feature, ...], centres: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame, tuple[int, ...]]:
+    """Per cluster the profile, per cluster and quadrant the accounts, and the cluster number of
+    each of k-means' labels (1 for the largest; equal sizes by label)."""
+    labelled = rows.mutate(label=_nearest(rows, features, centres), **{f"z_{f.name}": f.z(rows) for f in features})
+    growth = next(f for f in features if f.name == "growth").value(labelled)
+    per_label = engine.run(
+        labelled.group_by("label").agg(
+            accounts=labelled.count(),
+            median_b_side_revenue=labelled.b_side_revenue.median(),
+            median_platform_revenue=labelled.platform_revenue.median(),
+            median_take_rate=labelled.take_rate.median(),
+            median_growth=growth.median(),
+            **{f"z_{f.name}": labelled[f"z_{f.name}"].mean() for f in features},
+            **{quadrant: (labelled.quadrant == quadrant).sum() for quadrant in QUADRANTS},
         )
-    return pd.DataFrame(rows).set_index("cluster")
+    )
+    per_label = per_label.sort_values(["accounts", "label"], ascending=[False, True]).reset_index(drop=True)
+    number_of = {int(label): number for number, label in enumerate(per_label["label"], start=1)}
+    numbers = tuple(number_of.get(label, 0) for label in range(len(centres)))
+    profiles = pd.DataFrame(
+        {
+            "cluster": range(1, len(per_label) + 1),
+            "accounts": per_label["accounts"].astype(int),
+            "median_b_side_revenue": per_label["median_b_side_revenue"].astype(float),
+            "median_platform_revenue": per_label["median_platform_revenue"].astype(float),
+            "median_take_rate": per_label["median_take_rate"].astype(float),
+            "median_growth": np.expm1(per_label["median_growth"].astype(float)),
+            "description": [
+                describe({f.name: row[f"z_{f.name}"] for f in features}) for _, row in per_label.iterrows()
+            ],
+        }
+    ).set_index("cluster")
+    mix = per_label.set_index(profiles.index)[list(QUADRANTS)].astype(int)
+    mix = mix.loc[:, mix.any()].rename_axis(columns="quadrant")
+    return profiles, mix, numbers
 
 
 def describe(centre: dict[str, float]) -> str:
