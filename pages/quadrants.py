@@ -294,7 +294,7 @@ def clusters_view(quarter: str) -> None:
 
 def mix_view() -> None:
     """The quadrant mix of every quarter."""
-    every = views.summary(selection, cut, by, tuple(observed))
+    every = views.mix(selection, cut, by, tuple(observed))
     st.dataframe(
         every,
         width="stretch",

@@ -248,3 +248,13 @@ def test_the_clusters_view_shows_the_mix_and_downloads_every_placed_account(work
     whole = pd.read_csv(io.BytesIO(ws.reduce(lambda live: views._clusters_csv(live, clusters))), encoding="utf-8-sig")
     assert len(whole) == clusters.placed and whole["account_id"].is_monotonic_increasing
     assert whole.groupby("cluster").size().tolist() == clusters.profiles["accounts"].tolist()
+
+
+def test_the_mix_over_time_is_the_whole_panels_summary_put_together_from_each_quarters(workspace_path):
+    app = open_app(PAGE)
+    app.session_state["view"] = "Mix over time"
+    app.selectbox(key="cut_by").set_value("segment").run()
+    assert not app.exception
+    panel = workspace_of(workspace_path).panel()
+    whole = quadrants.quadrant_summary(panel, "median", "segment")
+    pd.testing.assert_frame_equal(app.dataframe[0].value, whole)

@@ -4,6 +4,7 @@ same numbers from a pandas panel as from the workspace's live panel."""
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -243,7 +244,13 @@ def test_the_play_through_draws_the_same_accounts_in_every_quarter():
     panel = _sample(600, 3)
     frames, total = quadrants.play_through_frames(panel, ["2026Q1", "2026Q2", "2026Q3"], max_accounts=40)
     drawn = [set(frame["account_id"]) for frame in frames.values()]
-    assert total > 40 and len(set().union(*drawn)) == 40
+    placed = panel[panel["active"] & panel["b_side_revenue"].notna() & panel["platform_revenue"].notna()]
+    assert total == placed["account_id"].nunique() > 40 and len(set().union(*drawn)) == 40
+    first = duckdb.sql(  # the 40 placed accounts first in the order of the hash as Ibis gives it (signed)
+        "SELECT DISTINCT account_id, CAST(CAST(hash(account_id) AS BIT) AS BIGINT) AS h FROM placed "
+        "ORDER BY h, account_id LIMIT 40"
+    ).df()
+    assert set().union(*drawn) == set(first["account_id"])
     ids = pd.Index(sorted(set().union(*drawn)))
     for quarter, frame in frames.items():  # each quarter as assign_quadrants places it, by its own cut points
         expected = quadrants.assign_quadrants(panel, quarter, accounts=ids)

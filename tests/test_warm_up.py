@@ -56,6 +56,18 @@ def test_the_preparation_covers_the_quadrants_of_every_quarter_and_the_log_says_
     steps = warm_up.start().steps
     quarters = workspace_of(workspace_path).quarters()
     assert [s for s in steps if s.startswith("the quadrants of")] == [f"the quadrants of {q}" for q in quarters[-2::-1]]
+    assert steps[-2:] == [f"the clusters of {quarters[-1]}", "the play-through"]
+
+
+@pytest.mark.parametrize("view", ["Clusters", "Play through quarters", "Mix over time"])
+def test_after_the_preparation_the_quadrant_views_opened_by_a_choice_need_no_engine(workspace_path, monkeypatch, view):
+    app = open_app()
+    assert warm_up.wait(120)
+    _engine_refuses(monkeypatch)
+    app.switch_page("pages/quadrants.py")
+    app.session_state["view"] = view
+    app.run()
+    assert not app.exception, app.exception
 
 
 def test_a_new_version_of_the_data_gets_its_own_preparation(workspace_path):

@@ -129,6 +129,13 @@ def summary(selection: Selection, cut, by: str | None, quarters: tuple[str, ...]
     return state.reduced(_summary, selection, cut, by, quarters)
 
 
+def mix(selection: Selection, cut, by: str | None, quarters: tuple[str, ...]) -> pd.DataFrame:
+    """``quadrant_summary`` of the selection in ``quarters``, put together from each quarter's own
+    (each quarter is cut by its own points, so the parts are the whole): the quarters' summaries
+    are those the map's quarter slider shows, often computed already."""
+    return pd.concat([summary(selection, cut, by, (quarter,)) for quarter in quarters])
+
+
 def _segmentation(live: ir.Table, selection: Selection, quarter: str, cut, by):
     try:
         return quadrants.segment_accounts(live, quarter, cut, by, _chosen(live, selection))

@@ -3,7 +3,9 @@ as soon as a version of the data is first seen, so that a page opened later find
 
 The steps (``_steps``) ask the pages' own view functions for what each page shows before anyone
 touches a control, in the order of the navigation, then the quadrant views of the earlier
-quarters (the quarter slider). A page that asks for a view while it is being prepared waits for
+quarters (the quarter slider), the latest quarter's clusters and the play-through (the quadrant
+views a user opens by a choice that take seconds at millions of accounts; the mix over time is
+put together from the quarters' own). A page that asks for a view while it is being prepared waits for
 that one computation instead of starting its own (Streamlit's caches compute each key once). A
 new version of the data stops the run between two steps; the run of the new version starts on
 the next page load. The sidebar says what is being prepared when a page is drawn (``sidebar_status``).
@@ -28,7 +30,8 @@ log = logging.getLogger(__name__)
 SWITCH = "B2B_PREPARE_VIEWS"  # "0": no background preparation (each view computed on first need)
 THREAD_NAME = "warm-up"
 PREPARING = "Preparing"  # the sidebar line's first word while the views are being prepared
-EARLIER_QUARTERS = "the quadrants of"  # the steps after the pages' first views: the quarter slider's
+EARLIER_QUARTERS = "the quadrants of"  # the steps after the pages' first views: the quarter slider's,
+LATER = (EARLIER_QUARTERS, "the clusters of", "the play-through")  # then the quadrant views opened by a choice
 PAGES_PREPARED, ALL_PREPARED = "every page's first views prepared", "every view prepared"  # in the server's log
 
 
@@ -100,7 +103,7 @@ def wait(timeout: float) -> bool:
 def _run(ws: Workspace, data: str, steps: list[Step], progress: Progress) -> None:
     state.pin(ws)  # every view of this run is asked of ``ws``, never of a workspace opened meanwhile
     start = time.monotonic()
-    pages = next((i for i, (label, _) in enumerate(steps) if label.startswith(EARLIER_QUARTERS)), len(steps))
+    pages = next((i for i, (label, _) in enumerate(steps) if label.startswith(LATER)), len(steps))
     for told, part in ((PAGES_PREPARED, steps[:pages]), (ALL_PREPARED, steps[pages:])):
         for _, step in part:
             if not _still(ws, data):
@@ -128,7 +131,8 @@ def _still(ws: Workspace, data: str) -> bool:
 def _steps() -> list[Step]:
     """What each page shows first, in the order of the navigation (the pages' defaults: no filter,
     median cuts, the latest quarter, quarterly cohorts without the first quarter's), then the
-    quadrant views and maps of the earlier quarters, latest first."""
+    quadrant views and maps of the earlier quarters, latest first, the clusters of the latest
+    quarter and the play-through."""
     data = state.data_version()
     observed = state.workspace().quarters()
     if not observed:
@@ -176,6 +180,12 @@ def _steps() -> list[Step]:
             quadrant_views.summary(every, cut, None, (quarter,))
 
         steps.append((f"{EARLIER_QUARTERS} {quarter}", views_of))
+    steps.append((f"{LATER[1]} {latest}", lambda: quadrant_views.segmentation(every, latest, cut, None)))
+    if before and not isinstance(book, str):
+        observed_quarters = tuple(observed)
+        steps.append(
+            (LATER[2], lambda: quadrant_views.play_through(data, every, observed_quarters, cut, None, play_key))
+        )
     return steps
 
 

@@ -232,17 +232,23 @@ def play_through_frames(
     """(quarter → the placed ``assign_quadrants`` rows of the drawn accounts, for each of
     ``quarters`` with a placed account; the number of accounts placed in any of them). With more
     than ``max_accounts`` such accounts, the same ``max_accounts`` are drawn in every quarter, in a
-    fixed pseudo-random order (a hash of the account id)."""
+    fixed pseudo-random order (a hash of the account id). Which accounts are placed needs no cut
+    point, so the count and the draw read the rows alone; the draw is the first
+    ``max_accounts`` × quarters rows in that order (an account has one row per quarter, so they
+    hold the first ``max_accounts`` accounts), a top-n the engine keeps as it reads."""
     table = engine.table(panel)
-    placed = placed_rows(table, quarters, cut, by)
+    rows = table.filter(table.quarter.isin(list(quarters)))
+    placed = rows.filter(
+        (rows.active & rows.b_side_revenue.notnull() & rows.platform_revenue.notnull()).fill_null(False)
+    )
     if accounts is not None:
         placed = placed.semi_join(engine.ids(accounts), "account_id")
-    everyone = placed.select("account_id").distinct()
-    total = int(engine.run(everyone.aggregate(accounts=everyone.count()))["accounts"].iloc[0])
+    total = int(engine.run(placed.aggregate(accounts=placed.account_id.nunique()))["accounts"].iloc[0])
     drawn = accounts
     if total > max_accounts:
-        ranked = everyone.order_by([everyone.account_id.hash(), "account_id"]).limit(max_accounts)
-        drawn = pd.Index(engine.run(ranked)["account_id"])
+        first = placed.select("account_id", order=placed.account_id.hash())
+        first = first.order_by(["order", "account_id"]).limit(max_accounts * len(quarters))
+        drawn = pd.Index(engine.run(first)["account_id"].drop_duplicates().head(max_accounts))
     rows, custom = assigned_rows(table, quarters, cut, by, drawn)  # every quarter in one query
     assigned = engine.run(rows.filter(rows.x_cut.notnull()).order_by(["quarter", "account_id"]))
     frames = {}
