@@ -258,3 +258,28 @@ def test_the_mix_over_time_is_the_whole_panels_summary_put_together_from_each_qu
     panel = workspace_of(workspace_path).panel()
     whole = quadrants.quadrant_summary(panel, "median", "segment")
     pd.testing.assert_frame_equal(app.dataframe[0].value, whole)
+
+
+def test_texts_with_the_same_terms_share_one_search_and_keep_their_own_count_of_terms_left_out(workspace_path):
+    open_app(PAGE)
+    asked = []
+    original = views.account_search.find_accounts
+
+    def counted(live, text, *args):
+        asked.append(text)
+        return original(live, text, *args)
+
+    views.account_search.find_accounts = counted
+    try:
+        first = views.find("cd00004, bakery")
+        again = views.find(" cd00004 ;bakery\nCD00004 ")
+        many = views.find(", ".join(["cd00004", "bakery", *(f"t{i}" for i in range(30))]))
+    finally:
+        views.account_search.find_accounts = original
+    assert again.accounts.equals(first.accounts) and (again.matched, again.unmatched) == (
+        first.matched,
+        first.unmatched,
+    )
+    assert first.ignored == again.ignored == 0 and first.matched > 0
+    assert many.ignored == 32 - views.account_search.MAX_TERMS
+    assert asked == ["cd00004\nbakery", "\n".join(["cd00004", "bakery", *(f"t{i}" for i in range(18))])]

@@ -8,6 +8,8 @@ quarter; the selection only chooses the accounts.
 
 from __future__ import annotations
 
+import dataclasses
+
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
@@ -70,8 +72,11 @@ def map_movers(flow: quadrants.Migration | None) -> tuple[str, ...]:
 
 
 def find(text: str) -> account_search.Search:
-    """``find_accounts`` of what was typed in the map's search box (every quarter, every account)."""
-    return state.reduced(account_search.find_accounts, text)
+    """``find_accounts`` of what was typed in the map's search box (every quarter, every account),
+    computed once per list of terms: texts that differ only in separators, blanks or repeats
+    share one search."""
+    terms, ignored = account_search.search_terms(text)
+    return dataclasses.replace(state.reduced(account_search.find_accounts, "\n".join(terms)), ignored=ignored)
 
 
 def _found_rows(live: ir.Table, selection: Selection, quarter: str, cut, by, found: tuple[str, ...]) -> pd.DataFrame:
