@@ -19,7 +19,7 @@ centre and the profiles are queries; only the accounts k-means is fitted on (at 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import ibis
 import ibis.expr.types as ir
@@ -240,12 +240,11 @@ def _standardisation(rows: ir.Table, custom: list[str]) -> tuple[int, tuple[Feat
         offset = fill - centre[feature.name]
         total = np.nan_to_num(second[f"{feature.name}_sum"]) + missing * offset
         squares = np.nan_to_num(second[f"{feature.name}_squares"]) + missing * offset**2
-        mean, variance = total / placed, max(squares / placed - (total / placed) ** 2, 0.0)
-        absolute_mean = centre[feature.name] + mean
+        shift, variance = total / placed, max(squares / placed - (total / placed) ** 2, 0.0)
+        mean = centre[feature.name] + shift
         eps = np.finfo(float).eps  # scikit-learn's test of a constant feature
-        constant = variance <= placed * eps * variance + (placed * absolute_mean * eps) ** 2
-        scale = 1.0 if constant else math.sqrt(variance)
-        scaled.append(Feature(feature.name, feature.logged, feature.low, feature.high, fill, absolute_mean, scale))
+        constant = variance <= placed * eps * variance + (placed * mean * eps) ** 2
+        scaled.append(replace(feature, fill=fill, mean=mean, scale=1.0 if constant else math.sqrt(variance)))
     return placed, tuple(scaled)
 
 
