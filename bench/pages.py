@@ -80,7 +80,9 @@ def timed_visit(page, address: str) -> float:
 
 
 # From the first key or pointer press the page receives, watch every frame: once the page has
-# been busy (a rerun requested or running) and is idle with a chart again, note when.
+# been busy and is idle with a chart again, note when. Busy: a frame not idle (a rerun requested or
+# running), or, for a rerun so quick that no frame saw it (its start and end handled in one task),
+# the script state's attribute changed or a chart changed (its hover layer aside).
 WATCH = f"""() => {{
     const idle = {IDLE};
     const watch = window.__bench = {{input: null, busy: false, drawn: null}};
@@ -88,6 +90,18 @@ WATCH = f"""() => {{
         const seen = () => {{ watch.input ??= performance.now(); }};
         document.addEventListener(kind, seen, {{capture: true, once: true}});
     }}
+    const changed = new MutationObserver((records) => {{
+        if (watch.input === null) return;
+        const inChart = (node) => {{
+            const element = node.nodeType === 1 ? node : node.parentElement;
+            return element && element.closest('[data-testid="stPlotlyChart"]') && !element.closest(".hoverlayer");
+        }};
+        if (records.some((r) => r.attributeName === "data-test-script-state" || inChart(r.target))) {{
+            watch.busy = true;
+            changed.disconnect();
+        }}
+    }});
+    changed.observe(document.body, {{subtree: true, childList: true, attributes: true, characterData: true}});
     const frame = () => {{
         if (watch.input !== null) {{
             if (!idle()) watch.busy = true;
