@@ -279,7 +279,11 @@ def clusters_view(quarter: str) -> None:
             | {"description": st.column_config.TextColumn("In words")},
         )
         st.caption("Accounts per cluster and quadrant: how the clusters cut across the 2×2.")
-        st.dataframe(clusters.mix, width="stretch")
+        st.dataframe(
+            clusters.mix,
+            width="stretch",
+            column_config=columns.numbers(**{quadrant: (quadrant, "localized") for quadrant in clusters.mix.columns}),
+        )
         downloads.file_button(
             "Download the cluster of each account (CSV)"
             if clusters.placed <= exports.CSV_ROW_LIMIT
