@@ -16,7 +16,7 @@ from pathlib import Path
 from b2b_core.quadrants.assign import QUADRANTS
 
 PLAYBOOK_PATH = Path(__file__).resolve().parent.parent / "data" / "playbook.toml"
-STAGES = ("cold_start", "traction", "accelerated_growth", "steady_growth")
+STAGES = ("cold_start", "traction", "accelerated_growth", "steady_growth", "contraction")
 BUSINESS_MODELS = ("platform", "tool", "hardware", "service")
 BUSINESS_MODEL_NAMES = {"platform": "Platform", "tool": "Tool / SaaS", "hardware": "Hardware", "service": "Service"}
 DIRECTIONS = ("below", "above")

@@ -22,7 +22,6 @@ SIGNAL_TRENDS = {
     "top10_share": ("Top-10 revenue concentration", "share"),
     "share_q4": ("Accounts in Q4 (under-monetised)", "share"),
 }
-COMPARISONS = {"<": "below", "≥": "at least"}
 THRESHOLD_STEPS = {"min_quarters": 1, "cold_start_accounts": 10, "traction_accounts": 50}
 
 
@@ -71,7 +70,7 @@ override = controls[1].selectbox(
     key="stage",
     bind="query-params",
 )
-stage = current.stage if override == "data" else override
+stage = current.assumes if override == "data" else override
 capacity = controls[2].number_input("Capacity to allocate (people or budget units)", 0, 10_000, 12, 1, key="capacity")
 
 with st.expander(f"Base weights for {lifecycle.STAGE_NAMES[stage]} · {MODEL_NAMES[model]}", icon=":material/edit:"):
@@ -139,21 +138,21 @@ with st.expander(f"Base weights for {lifecycle.STAGE_NAMES[stage]} · {MODEL_NAM
 
 # Headline: the stage and why
 st.subheader(f"Stage in {current.quarter}: {current.name}")
-why = [
-    f"- {lifecycle.SIGNAL_NAMES.get(check.signal, check.signal).capitalize()}: "
-    f"{lifecycle.check_value_text(check.signal, check.value)}, {'' if check.holds else 'not '}"
-    f"{COMPARISONS[check.comparison]} {lifecycle.check_value_text(check.signal, check.threshold)}"
-    + (" ✓" if check.holds else "")
-    for check in current.checks
-]
+why = [f"- {'✓' if check.holds else '✗'} {lifecycle.check_text(check)}" for check in current.checks]
 evidence, distance = st.columns(2)
-evidence.markdown("**Evidence** (the rules, in order)\n" + "\n".join(why))
+evidence.markdown("**Evidence** (each rule's test, in order: ✓ passed, ✗ not)\n" + "\n".join(why))
 distance.markdown(
     f"**Distance to {lifecycle.STAGE_NAMES[current.next_stage]}**\n" + "\n".join(f"- {d}" for d in current.distance)
 )
 if thresholds != lifecycle.DEFAULTS and current.stage != baseline.stage:
     st.info(f"With the default thresholds the stage would be {baseline.name}.")
-if stage != current.stage:
+if current.stage == lifecycle.NOT_ENOUGH_HISTORY and stage == current.assumes:
+    st.info(
+        f"{current.name} of the {thresholds.min_quarters} needed to tell the growth stages apart. The priorities "
+        f"below assume {lifecycle.STAGE_NAMES[stage]}, what the growth of these quarters suggests; choose the "
+        "stage above if you know better."
+    )
+elif stage != current.assumes:
     st.warning(f"Priorities below assume {lifecycle.STAGE_NAMES[stage]}, not the stage the data show.")
 
 timeline_column, journey_column = st.columns([2, 1])
@@ -167,7 +166,7 @@ with journey_column:
 # Priorities
 st.subheader("What ops should do first")
 ranked = lifecycle.prioritize(metrics, stage, model, what_if_book)
-data_driven = lifecycle.prioritize(metrics, baseline.stage, model, book)  # default thresholds, stage and weights
+data_driven = lifecycle.prioritize(metrics, baseline.assumes, model, book)  # default thresholds, stage and weights
 change = data_driven["rank"].reindex(ranked.index) - ranked["rank"]
 rule_names = {rule.id: rule.id.replace("_", " ") for rule in book.rules}
 st.plotly_chart(charts.lever_scores(ranked, rule_names), width="stretch", key="levers_chart")

@@ -14,11 +14,13 @@ import pytest
 
 from b2b_core.lifecycle import (
     DEFAULTS,
+    NOT_ENOUGH_HISTORY,
     SIGNALS,
     STAGE_NAMES,
     Check,
     Thresholds,
     allocate,
+    check_text,
     company_metrics,
     detect_stage,
     prioritize,
@@ -218,7 +220,10 @@ def stage_of(history, accounts, revenue_growth=nan, account_growth=nan, threshol
 @pytest.mark.parametrize(
     ("history", "accounts", "revenue_growth", "account_growth", "stage"),
     [
-        (3, 1000, 0.9, 0.9, "cold_start"),
+        (3, 1000, 0.9, 0.9, NOT_ENOUGH_HISTORY),
+        (1, 23_500, nan, nan, NOT_ENOUGH_HISTORY),
+        (1, 20, nan, nan, "cold_start"),
+        (3, 120, 0.9, 0.9, "traction"),
         (4, 1000, 0.9, 0.9, "accelerated_growth"),
         (4, 49, 0.9, 0.9, "cold_start"),
         (4, 50, 0.9, 0.9, "traction"),
@@ -232,10 +237,18 @@ def stage_of(history, accounts, revenue_growth=nan, account_growth=nan, threshol
         (8, 300, nan, nan, "steady_growth"),
         (8, 300, nan, 0.30, "accelerated_growth"),
         (8, 300, 0.40, nan, "accelerated_growth"),
-        (8, 300, -0.5, -0.5, "steady_growth"),
+        (8, 300, -0.41, -0.38, "contraction"),
+        (8, 300, -0.0501, -0.0501, "contraction"),
+        (8, 300, -0.05, -0.38, "steady_growth"),
+        (8, 300, -0.41, -0.05, "steady_growth"),
+        (8, 300, -0.41, nan, "steady_growth"),
+        (8, 300, 0.5, -0.2, "accelerated_growth"),
     ],
     ids=[
         "3-quarters",
+        "1-quarter-thousands-of-accounts",
+        "1-quarter-few-accounts",
+        "3-quarters-traction",
         "4-quarters",
         "49-accounts",
         "50-accounts",
@@ -250,6 +263,11 @@ def stage_of(history, accounts, revenue_growth=nan, account_growth=nan, threshol
         "revenue-unknown-accounts-fast",
         "revenue-fast-accounts-unknown",
         "shrinking",
+        "both-just-past-the-fall",
+        "revenue-at-the-fall",
+        "accounts-at-the-fall",
+        "accounts-unknown",
+        "revenue-fast-accounts-falling",
     ],
 )
 def test_stage_rules_at_and_around_every_threshold(history, accounts, revenue_growth, account_growth, stage):
@@ -263,8 +281,11 @@ def test_custom_thresholds_move_every_boundary():
         traction_accounts=20,
         accelerated_revenue_growth=0.5,
         accelerated_account_growth=0.25,
+        contraction_revenue_fall=0.2,
+        contraction_account_fall=0.1,
     )
-    assert stage_of(1, 100, thresholds=custom).stage == "cold_start"
+    assert stage_of(1, 100, thresholds=custom).stage == NOT_ENOUGH_HISTORY
+    assert stage_of(1, 9, thresholds=custom).stage == "cold_start"
     assert stage_of(2, 9, thresholds=custom).stage == "cold_start"
     assert stage_of(2, 10, thresholds=custom).stage == "traction"
     assert stage_of(2, 19, thresholds=custom).stage == "traction"
@@ -272,6 +293,8 @@ def test_custom_thresholds_move_every_boundary():
     assert stage_of(2, 20, 0.45, 0.0, thresholds=custom).stage == "steady_growth"  # fast by the defaults
     assert stage_of(2, 20, 0.0, 0.25, thresholds=custom).stage == "accelerated_growth"  # slow by the defaults
     assert stage_of(2, 20, 0.0, 0.2499, thresholds=custom).stage == "steady_growth"
+    assert stage_of(2, 20, -0.21, -0.11, thresholds=custom).stage == "contraction"
+    assert stage_of(2, 20, -0.15, -0.11, thresholds=custom).stage == "steady_growth"  # falling by the defaults
 
 
 def test_thresholds_from_a_mapping_keeps_the_defaults_of_the_fields_not_given():
@@ -299,40 +322,47 @@ def test_thresholds_from_refuses_unknown_names_and_negative_values(values, messa
         thresholds_from(values)
 
 
-def test_cold_start_lists_its_two_checks_and_what_is_missing():
+def test_cold_start_is_decided_by_the_accounts_alone():
     result = stage_of(3, 20)
-    assert (result.stage, result.name, result.next_stage) == ("cold_start", "Cold start", "traction")
-    assert result.checks == (
-        Check("quarters_of_history", 3, "<", 4, True),
-        Check("active_accounts", 20, "<", 50, True),
+    assert (result.stage, result.name, result.next_stage, result.assumes) == (
+        "cold_start",
+        "Cold start",
+        "traction",
+        "cold_start",
     )
-    assert result.distance == ("1 more quarter of history", "30 more active accounts")
+    assert result.checks == (Check("active_accounts", 20, "<", 50, True, "cold_start"),)
+    assert result.distance == ("30 more active accounts",)
+    assert stage_of(6, 49).distance == ("1 more active account",)
 
 
-@pytest.mark.parametrize(
-    ("history", "accounts", "distance"),
-    [
-        (1, 400, ("3 more quarters of history",)),
-        (6, 49, ("1 more active account",)),
-    ],
-    ids=["history-only", "accounts-only"],
-)
-def test_cold_start_distance_names_only_what_holds_it_back(history, accounts, distance):
-    assert stage_of(history, accounts).distance == distance
+def test_too_short_a_history_is_no_stage_and_assumes_what_its_growth_suggests():
+    result = stage_of(3, 23_500, 0.9, 0.1)
+    assert (result.stage, result.name, result.assumes, result.next_stage) == (
+        NOT_ENOUGH_HISTORY,
+        "Not enough history (3 quarters)",
+        "accelerated_growth",
+        "accelerated_growth",
+    )
+    assert result.checks[:3] == (
+        Check("active_accounts", 23_500, "<", 50, False, "cold_start"),
+        Check("active_accounts", 23_500, "<", 300, False, "traction"),
+        Check("quarters_of_history", 3, "<", 4, True, NOT_ENOUGH_HISTORY),
+    )
+    assert result.distance == ("1 more quarter of history",)
+    assert stage_of(1, 400).name == "Not enough history (1 quarter)" and stage_of(1, 400).assumes == "steady_growth"
 
 
-def test_traction_lists_three_checks_and_the_accounts_still_missing():
+def test_traction_lists_its_two_checks_and_the_accounts_still_missing():
     result = stage_of(6, 120, 0.9, 0.9)
     assert (result.stage, result.name, result.next_stage) == ("traction", "Traction", "accelerated_growth")
     assert result.checks == (
-        Check("quarters_of_history", 6, "<", 4, False),
-        Check("active_accounts", 120, "<", 50, False),
-        Check("active_accounts", 120, "<", 300, True),
+        Check("active_accounts", 120, "<", 50, False, "cold_start"),
+        Check("active_accounts", 120, "<", 300, True, "traction"),
     )
     assert result.distance == ("180 more active accounts (then growth decides)",)
 
 
-def test_accelerated_growth_lists_all_five_checks_and_what_would_end_it():
+def test_accelerated_growth_lists_all_seven_checks_and_what_would_end_it():
     result = stage_of(6, 1200, 0.55, 0.35)
     assert (result.stage, result.name, result.next_stage) == (
         "accelerated_growth",
@@ -340,11 +370,13 @@ def test_accelerated_growth_lists_all_five_checks_and_what_would_end_it():
         "steady_growth",
     )
     assert result.checks == (
-        Check("quarters_of_history", 6, "<", 4, False),
-        Check("active_accounts", 1200, "<", 50, False),
-        Check("active_accounts", 1200, "<", 300, False),
-        Check("platform_revenue_growth_annual", 0.55, "≥", 0.40, True),
-        Check("active_accounts_growth_annual", 0.35, "≥", 0.30, True),
+        Check("active_accounts", 1200, "<", 50, False, "cold_start"),
+        Check("active_accounts", 1200, "<", 300, False, "traction"),
+        Check("quarters_of_history", 6, "<", 4, False, NOT_ENOUGH_HISTORY),
+        Check("platform_revenue_growth_annual", 0.55, "<", -0.05, False, "contraction"),
+        Check("active_accounts_growth_annual", 0.35, "<", -0.05, False, "contraction"),
+        Check("platform_revenue_growth_annual", 0.55, "≥", 0.40, True, "accelerated_growth"),
+        Check("active_accounts_growth_annual", 0.35, "≥", 0.30, True, "accelerated_growth"),
     )
     assert result.distance == (
         "both platform revenue growth (annual) falling below 40% (now 55%)",
@@ -356,8 +388,8 @@ def test_accelerated_growth_lists_all_five_checks_and_what_would_end_it():
 def test_steady_growth_says_how_much_faster_growth_would_have_to_be():
     result = stage_of(6, 1200, 0.25, 0.10)
     assert (result.stage, result.name, result.next_stage) == ("steady_growth", "Steady growth", "accelerated_growth")
-    assert [check.holds for check in result.checks] == [False] * 5
-    assert [(check.signal, check.value, check.threshold) for check in result.checks[3:]] == [
+    assert [check.holds for check in result.checks] == [False] * 7
+    assert [(check.signal, check.value, check.threshold) for check in result.checks[5:]] == [
         ("platform_revenue_growth_annual", 0.25, 0.40),
         ("active_accounts_growth_annual", 0.10, 0.30),
     ]
@@ -366,9 +398,44 @@ def test_steady_growth_says_how_much_faster_growth_would_have_to_be():
     assert accounts == "or active-account growth (annual) up 20 percentage points to 30% (now 10%)"
 
 
+def test_a_business_shrinking_forty_percent_a_year_is_in_contraction():
+    result = stage_of(8, 23_500, -0.41, -0.38)
+    assert (result.stage, result.name, result.next_stage) == ("contraction", "Contraction", "steady_growth")
+    assert [c.holds for c in result.checks] == [False, False, False, True, True]
+    assert result.distance == (
+        "either platform revenue growth (annual) back to at least -5% (now -41%)",
+        "or active-account growth (annual) back to at least -5% (now -38%)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("check", "text"),
+    [
+        (
+            Check("active_accounts", 23_500, "<", 50, False, "cold_start"),
+            "Cold start: active accounts below 50? No (23,500)",
+        ),
+        (
+            Check("quarters_of_history", 3, "<", 4, True, NOT_ENOUGH_HISTORY),
+            "Not enough history: quarters of history below 4? Yes (3)",
+        ),
+        (
+            Check("platform_revenue_growth_annual", -0.41, "<", -0.05, True, "contraction"),
+            "Contraction: platform revenue growth (annual) below -5%? Yes (-41%)",
+        ),
+        (
+            Check("active_accounts_growth_annual", nan, "≥", 0.3, False, "accelerated_growth"),
+            "Accelerated growth: active-account growth (annual) at least 30%? No (unknown)",
+        ),
+    ],
+)
+def test_each_check_reads_as_its_rules_question_and_a_yes_or_no(check, text):
+    assert check_text(check) == text
+
+
 def test_unknown_growth_is_listed_as_not_holding_and_named_unknown():
     result = stage_of(6, 1200, nan, 0.10)
-    growth = result.checks[3]
+    growth = result.checks[5]
     assert (growth.signal, growth.holds) == ("platform_revenue_growth_annual", False)
     assert math.isnan(growth.value)
     assert "unknown" in result.distance[0]
@@ -382,38 +449,65 @@ def test_unknown_growth_after_many_quarters_does_not_claim_a_single_quarter_of_d
 def test_custom_thresholds_show_in_checks_and_distance():
     custom = Thresholds(min_quarters=8, cold_start_accounts=5000)
     result = stage_of(6, 1000, thresholds=custom)
-    assert result.checks == (
-        Check("quarters_of_history", 6, "<", 8, True),
-        Check("active_accounts", 1000, "<", 5000, True),
-    )
-    assert result.distance == ("2 more quarters of history", "4,000 more active accounts")
+    assert result.checks == (Check("active_accounts", 1000, "<", 5000, True, "cold_start"),)
+    assert result.distance == ("4,000 more active accounts",)
+    longer = stage_of(6, 10_000, thresholds=custom)
+    assert longer.checks[2] == Check("quarters_of_history", 6, "<", 8, True, NOT_ENOUGH_HISTORY)
+    assert longer.distance == ("2 more quarters of history",)
 
 
 def test_every_quarter_gets_its_stage_oldest_first():
     frame = stage_metrics(
-        ("2024Q3", 3, 60, 0.9, 0.9),
+        ("2024Q2", 2, 400, 0.9, 0.9),
+        ("2024Q3", 3, 40, 0.9, 0.9),
         ("2024Q4", 4, 60, 0.9, 0.9),
         ("2025Q1", 5, 320, 0.45, 0.1),
         ("2025Q2", 6, 350, 0.2, 0.1),
+        ("2025Q3", 7, 310, -0.2, -0.1),
     )
     results = detect_stage(frame)
     assert [(r.quarter, r.stage) for r in results] == [
+        ("2024Q2", NOT_ENOUGH_HISTORY),
         ("2024Q3", "cold_start"),
         ("2024Q4", "traction"),
         ("2025Q1", "accelerated_growth"),
         ("2025Q2", "steady_growth"),
+        ("2025Q3", "contraction"),
     ]
     timeline = stage_timeline(results)
-    assert timeline.index.tolist() == ["2024Q3", "2024Q4", "2025Q1", "2025Q2"]
-    assert timeline["name"].tolist() == ["Cold start", "Traction", "Accelerated growth", "Steady growth"]
+    assert timeline.index.tolist() == ["2024Q2", "2024Q3", "2024Q4", "2025Q1", "2025Q2", "2025Q3"]
+    assert timeline["name"].tolist() == [
+        "Not enough history (2 quarters)",
+        "Cold start",
+        "Traction",
+        "Accelerated growth",
+        "Steady growth",
+        "Contraction",
+    ]
 
 
 def test_stage_of_every_quarter_of_the_hand_made_panel(metrics):
     # 3 to 6 active accounts: cold start throughout by the defaults; with 1 account enough to leave
-    # cold start and traction, the annual growth decides (revenue 0.8 and 5/12 ≥ 0.40 from 2024Q4 on)
+    # cold start and traction, the first three quarters are too short a history, then the annual
+    # growth decides (revenue 0.8 and 5/12 ≥ 0.40 from 2024Q4 on)
     assert [r.stage for r in detect_stage(metrics)] == ["cold_start"] * 6
     small = Thresholds(cold_start_accounts=1, traction_accounts=1)
-    assert [r.stage for r in detect_stage(metrics, small)] == ["cold_start"] * 3 + ["accelerated_growth"] * 3
+    assert [r.stage for r in detect_stage(metrics, small)] == [NOT_ENOUGH_HISTORY] * 3 + ["accelerated_growth"] * 3
+
+
+def test_a_business_shrinking_from_its_data_is_in_contraction_not_a_growth_stage():
+    # 1,000 accounts in 2024Q1, the first 110 more leaving every quarter (1,000 → 230 in 2025Q4);
+    # each pays 100 a quarter. Year on year in 2025Q4: 230 / 670 − 1 = −65.7% in accounts and revenue.
+    quarters = ["2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1", "2025Q2", "2025Q3", "2025Q4"]
+    rows = [
+        (f"m{i:04d}", quarter, 1000.0, 100.0, True)
+        for q, quarter in enumerate(quarters)
+        for i in range(110 * q, 1000)
+    ]
+    results = detect_stage(company_metrics(panel(rows)))
+    assert [r.stage for r in results] == [NOT_ENOUGH_HISTORY] * 3 + ["contraction"] * 4 + ["traction"]
+    latest_shrinking = results[-2]
+    assert latest_shrinking.checks[3].value == pytest.approx(340 / 780 - 1)  # 2025Q3 on 2024Q3
 
 
 def test_exactly_forty_percent_revenue_growth_from_data_counts_as_accelerated():
@@ -436,7 +530,13 @@ RULES = [
         "id": "renewal_low",
         "signal": "logo_retention_4q",
         "direction": "below",
-        "target": {"cold_start": 0.5, "traction": 0.75, "accelerated_growth": 0.75, "steady_growth": 0.875},
+        "target": {
+            "cold_start": 0.5,
+            "traction": 0.75,
+            "accelerated_growth": 0.75,
+            "steady_growth": 0.875,
+            "contraction": 0.875,
+        },
         "slope": 8.0,
         "cap": 3.0,
         "lever": "success",

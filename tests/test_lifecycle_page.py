@@ -74,7 +74,23 @@ def test_a_young_workspace_is_in_cold_start_and_says_what_it_lacks(workspace_pat
     app = open_app(PAGE)
     assert not app.exception, app.exception
     assert app.subheader[0].value.endswith("Cold start")
-    assert any("of history" in block.value for block in app.markdown)
+    assert any("more active accounts" in block.value for block in app.markdown)
+    assert any("✓ Cold start: active accounts below 50? Yes" in block.value for block in app.markdown)
+
+
+def test_a_large_workspace_with_a_short_history_gets_no_stage_and_says_what_it_assumes(workspace_path):
+    with store.Workspace(workspace_path) as ws:
+        ws.commit(
+            sample.generate_panel(n_accounts=2_000, n_quarters=2, last_quarter="2026Q3", seed=3), "new.csv", actor=LOCAL
+        )
+    app = open_app(PAGE)
+    assert not app.exception, app.exception
+    assert app.subheader[0].value.endswith("Not enough history (2 quarters)")
+    assert any("of the 4 needed to tell the growth stages apart" in info.value for info in app.info)
+    evidence = next(block.value for block in app.markdown if "Evidence" in block.value)
+    assert "✗ Cold start: active accounts below 50? No" in evidence
+    assert "✓ Not enough history: quarters of history below 4? Yes (2)" in evidence
+    assert not app.warning  # the priorities follow the stage assumed, not an override
 
 
 def test_thresholds_that_contradict_each_other_are_refused_with_a_message(workspace_path):

@@ -84,8 +84,8 @@ def test_stage_headline_names_the_stage_and_the_top_three_levers_with_their_evid
         "2026Q2",
         "traction",
         (
-            Check("quarters_of_history", 6, "<", 4, False),
-            Check("active_accounts", 120, "<", 300, True),
+            Check("active_accounts", 120, "<", 50, False, "cold_start"),
+            Check("active_accounts", 120, "<", 300, True, "traction"),
         ),
         "accelerated_growth",
         ("180 more active accounts (then growth decides)",),
@@ -105,11 +105,28 @@ def test_stage_headline_names_the_stage_and_the_top_three_levers_with_their_evid
         "In 2026Q2 the business is in traction: put Customer success & renewal, Acquisition & activation and "
         "Sales & key decision makers first."
     )
-    assert notes[0] == "Evidence: quarters of history is 6, not below 4."
-    assert notes[1] == "Evidence: active accounts is 120, below 300."
+    assert notes[0] == "Evidence: Cold start: active accounts below 50? No (120)."
+    assert notes[1] == "Evidence: Traction: active accounts below 300? Yes (120)."
     assert notes[2] == "To reach accelerated growth: 180 more active accounts (then growth decides)."
     assert notes[3].startswith("1. Customer success & renewal: score 7.5 = playbook weight 6.0 + low renewal +1.5. ")
     assert notes[4].startswith("2. Acquisition & activation: score 7.0 = playbook weight 7.0. ")
+
+
+def test_too_short_a_history_is_said_in_the_headline_with_the_stage_assumed():
+    result = StageResult(
+        "2026Q2",
+        lifecycle.NOT_ENOUGH_HISTORY,
+        (Check("quarters_of_history", 2, "<", 4, True, lifecycle.NOT_ENOUGH_HISTORY),),
+        "steady_growth",
+        ("2 more quarters of history",),
+        "steady_growth",
+    )
+    ranked = lifecycle.prioritize(pd.Series(dtype=float), "steady_growth", "platform", BOOK)
+    headline = headlines.stage_words(result, ranked, BOOK)[0]
+    assert headline.startswith(
+        "In 2026Q2 the data hold too few quarters to tell the growth stage (not enough history (2 quarters)); "
+        "assuming steady growth, put "
+    )
 
 
 def test_stage_distance_pieces_read_as_one_sentence():

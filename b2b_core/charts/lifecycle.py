@@ -10,21 +10,25 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from b2b_core.charts.style import GROUP_COLOURS, LAYOUT
-from b2b_core.lifecycle import STAGE_NAMES
+from b2b_core.lifecycle import NOT_ENOUGH_HISTORY, STAGE_NAMES
 
 STAGE_COLOURS = {
+    NOT_ENOUGH_HISTORY: "#bbbbbb",
     "cold_start": "#56B4E9",
     "traction": "#E69F00",
     "accelerated_growth": "#009E73",
     "steady_growth": "#0072B2",
+    "contraction": "#D55E00",
 }
+TIMELINE_NAMES = {NOT_ENOUGH_HISTORY: "Not enough history", **STAGE_NAMES}  # bottom to top
 BASE_COLOUR = "#9aa5b1"
 
 
 def stage_timeline(timeline: pd.DataFrame) -> go.Figure:
     """The detected stage of every quarter (``lifecycle.stage_timeline``) as a step line over the
-    four stages, each quarter's marker in its stage's colour."""
-    order = list(STAGE_NAMES)
+    stages (a quarter with too short a history on a level of its own, at the bottom), each
+    quarter's marker in its stage's colour."""
+    order = list(TIMELINE_NAMES)
     figure = go.Figure()
     figure.add_scatter(
         x=timeline.index,
@@ -38,7 +42,7 @@ def stage_timeline(timeline: pd.DataFrame) -> go.Figure:
     )
     figure.update_yaxes(
         tickvals=list(range(len(order))),
-        ticktext=[STAGE_NAMES[s] for s in order],
+        ticktext=[TIMELINE_NAMES[s] for s in order],
         range=[-0.5, len(order) - 0.5],
         title_text="Stage",
     )

@@ -5,12 +5,14 @@ from b2b_core.lifecycle.metrics import SIGNALS, company_metrics
 from b2b_core.lifecycle.priorities import allocate, prioritize, rule_adjustments
 from b2b_core.lifecycle.stage import (
     DEFAULTS,
+    NOT_ENOUGH_HISTORY,
     SIGNAL_NAMES,
     STAGE_NAMES,
     THRESHOLD_NAMES,
     Check,
     StageResult,
     Thresholds,
+    check_text,
     check_value_text,
     detect_stage,
     stage_timeline,
@@ -18,8 +20,10 @@ from b2b_core.lifecycle.stage import (
 )
 
 __all__ = [
+    "check_text",
     "check_value_text",
     "DEFAULTS",
+    "NOT_ENOUGH_HISTORY",
     "SIGNALS",
     "SIGNAL_NAMES",
     "STAGE_NAMES",

@@ -2,18 +2,23 @@
 
 The rules, in order, with every threshold a named field of ``Thresholds``:
 
-1. ``cold_start`` if fewer than ``min_quarters`` quarters of history, or fewer than
-   ``cold_start_accounts`` active accounts;
+1. ``cold_start`` if fewer than ``cold_start_accounts`` active accounts, however long the history;
 2. otherwise ``traction`` if fewer than ``traction_accounts`` active accounts;
-3. otherwise ``accelerated_growth`` if annual platform revenue growth ≥
+3. otherwise, with fewer than ``min_quarters`` quarters of history, no stage: growth over so
+   short a history does not tell the growth stages apart (``NOT_ENOUGH_HISTORY``; the result
+   ``assumes`` the stage the next rules give on that history, for the priorities);
+4. otherwise ``contraction`` if annual platform revenue growth is below −``contraction_revenue_fall``
+   and annual active-account growth below −``contraction_account_fall`` (both falling);
+5. otherwise ``accelerated_growth`` if annual platform revenue growth ≥
    ``accelerated_revenue_growth`` or annual active-account growth ≥
    ``accelerated_account_growth``;
-4. otherwise ``steady_growth``.
+6. otherwise ``steady_growth``.
 
 Annual growth is year on year, or annualised from the quarters available while the data hold
 less than a year (``company_metrics``); with a single quarter it is unknown, and unknown growth
-does not count as fast. Every result lists the signals it compared, and how
-far the business is from the next stage (for ``steady_growth``, from ``accelerated_growth`` again).
+is neither fast nor falling. Every result lists the checks it made, each with the rule it belongs
+to and whether it passed, and how far the business is from the next stage (for
+``steady_growth``, from ``accelerated_growth`` again).
 """
 
 from __future__ import annotations
@@ -30,7 +35,9 @@ STAGE_NAMES = {
     "traction": "Traction",
     "accelerated_growth": "Accelerated growth",
     "steady_growth": "Steady growth",
+    "contraction": "Contraction",
 }
+NOT_ENOUGH_HISTORY = "not_enough_history"  # a result, not a stage: no weights or actions of its own
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,8 @@ class Thresholds:
     traction_accounts: int = 300
     accelerated_revenue_growth: float = 0.40
     accelerated_account_growth: float = 0.30
+    contraction_revenue_fall: float = 0.05
+    contraction_account_fall: float = 0.05
 
 
 DEFAULTS = Thresholds()
@@ -58,33 +67,47 @@ THRESHOLD_NAMES = {
     "traction_accounts": "Active accounts to leave traction",
     "accelerated_revenue_growth": "Platform revenue growth for accelerated growth (annual)",
     "accelerated_account_growth": "Active-account growth for accelerated growth (annual)",
+    "contraction_revenue_fall": "Platform revenue fall for contraction (annual)",
+    "contraction_account_fall": "Active-account fall for contraction (annual)",
 }
 
 
 @dataclass(frozen=True)
 class Check:
     """One comparison a stage result rests on: ``signal`` (its value) against ``threshold``
-    with ``comparison`` ("≥" or "<"), and whether it ``holds``."""
+    with ``comparison`` ("≥" or "<"), whether it ``holds``, and the ``rule`` it is a test of (a
+    stage key, or ``NOT_ENOUGH_HISTORY``)."""
 
     signal: str
     value: float
     comparison: str
     threshold: float
     holds: bool
+    rule: str
 
 
 @dataclass(frozen=True)
 class StageResult:
-    """The stage of one quarter, the checks that decided it and the distance to the next stage."""
+    """The stage of one quarter, the checks that decided it and the distance to the next stage.
+    ``stage`` is ``NOT_ENOUGH_HISTORY`` when the history is too short to tell growth stages apart;
+    ``assumes`` is then the stage the growth rules give on that history (else ``stage``)."""
 
     quarter: str
     stage: str
     checks: tuple[Check, ...]
     next_stage: str
     distance: tuple[str, ...]  # what would have to change, in words with numbers
+    assumes: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.assumes:
+            object.__setattr__(self, "assumes", self.stage)
 
     @property
     def name(self) -> str:
+        if self.stage == NOT_ENOUGH_HISTORY:
+            history = next(c.value for c in self.checks if c.signal == "quarters_of_history")
+            return f"Not enough history ({history:.0f} quarter{'' if history == 1 else 's'})"
         return STAGE_NAMES[self.stage]
 
 
@@ -92,6 +115,15 @@ def check_value_text(signal: str, value: float) -> str:
     """A stage check's value or threshold as people read it: counts for quarters of history and
     active accounts (``12``), whole percentages for growth (``68%``)."""
     return count(value) if signal in ("quarters_of_history", "active_accounts") else share(value, 0)
+
+
+def check_text(check: Check) -> str:
+    """A check as a question with its answer: ``"Cold start: active accounts below 50? No (23,500)"``."""
+    rule = "Not enough history" if check.rule == NOT_ENOUGH_HISTORY else STAGE_NAMES[check.rule]
+    compared = "at least" if check.comparison == "≥" else "below"
+    value = "unknown" if math.isnan(check.value) else check_value_text(check.signal, check.value)
+    question = f"{_label(check.signal)} {compared} {check_value_text(check.signal, check.threshold)}"
+    return f"{rule}: {question}? {'Yes' if check.holds else 'No'} ({value})"
 
 
 def detect_stage(metrics: pd.DataFrame, thresholds: Thresholds = DEFAULTS) -> list[StageResult]:
@@ -103,10 +135,10 @@ def detect_stage(metrics: pd.DataFrame, thresholds: Thresholds = DEFAULTS) -> li
 TOLERANCE = 1e-9  # 140 / 100 − 1 is 0.3999999999999999 in floating point, and must count as 40%
 
 
-def _check(signal: str, value: float, comparison: str, threshold: float) -> Check:
+def _check(signal: str, value: float, comparison: str, threshold: float, rule: str) -> Check:
     known = value is not None and not math.isnan(value)
     holds = known and (value >= threshold - TOLERANCE if comparison == "≥" else value < threshold - TOLERANCE)
-    return Check(signal, value if known else math.nan, comparison, threshold, holds)
+    return Check(signal, value if known else math.nan, comparison, threshold, holds, rule)
 
 
 def _stage_of(quarter: str, row: pd.Series, t: Thresholds) -> StageResult:
@@ -114,41 +146,56 @@ def _stage_of(quarter: str, row: pd.Series, t: Thresholds) -> StageResult:
     accounts = float(row["active_accounts"])
     revenue_growth = float(row["platform_revenue_growth_annual"])
     account_growth = float(row["active_accounts_growth_annual"])
-    early = (_check("quarters_of_history", history, "<", t.min_quarters),)
-    early += (_check("active_accounts", accounts, "<", t.cold_start_accounts),)
-    if any(check.holds for check in early):
-        distance = []
-        if early[0].holds:
-            distance.append(_more(t.min_quarters - history, "quarter", " of history"))
-        if early[1].holds:
-            distance.append(_more(t.cold_start_accounts - accounts, "active account"))
-        # the stage the business reaches once both hold, growth as it is now
-        grown = row.copy()
-        grown["quarters_of_history"] = max(history, t.min_quarters)
-        grown["active_accounts"] = max(accounts, t.cold_start_accounts)
-        return StageResult(quarter, "cold_start", early, _stage_of(quarter, grown, t).stage, tuple(distance))
-    traction = _check("active_accounts", accounts, "<", t.traction_accounts)
+    cold = _check("active_accounts", accounts, "<", t.cold_start_accounts, "cold_start")
+    if cold.holds:
+        distance = (_more(t.cold_start_accounts - accounts, "active account"),)
+        return StageResult(quarter, "cold_start", (cold,), "traction", distance)
+    traction = _check("active_accounts", accounts, "<", t.traction_accounts, "traction")
     if traction.holds:
+        distance = (_more(t.traction_accounts - accounts, "active account", " (then growth decides)"),)
+        return StageResult(quarter, "traction", (cold, traction), "accelerated_growth", distance)
+    short = _check("quarters_of_history", history, "<", t.min_quarters, NOT_ENOUGH_HISTORY)
+    growth = _growth_stage(revenue_growth, account_growth, t)
+    if short.holds:
+        distance = (_more(t.min_quarters - history, "quarter", " of history"),)
         return StageResult(
-            quarter,
-            "traction",
-            (*early, traction),
-            "accelerated_growth",
-            (_more(t.traction_accounts - accounts, "active account", " (then growth decides)"),),
+            quarter, NOT_ENOUGH_HISTORY, (cold, traction, short, *growth.checks), growth.stage, distance, growth.stage
         )
-    growth = (
-        _check("platform_revenue_growth_annual", revenue_growth, "≥", t.accelerated_revenue_growth),
-        _check("active_accounts_growth_annual", account_growth, "≥", t.accelerated_account_growth),
+    return StageResult(
+        quarter, growth.stage, (cold, traction, short, *growth.checks), growth.next_stage, growth.distance
     )
-    checks = (*early, traction, *growth)
-    if any(check.holds for check in growth):
-        holding = [check for check in growth if check.holds]
+
+
+def _growth_stage(revenue_growth: float, account_growth: float, t: Thresholds) -> StageResult:
+    """Contraction, accelerated or steady growth from the annual growth rates (the quarter left blank)."""
+    falling = (
+        _check("platform_revenue_growth_annual", revenue_growth, "<", -t.contraction_revenue_fall, "contraction"),
+        _check("active_accounts_growth_annual", account_growth, "<", -t.contraction_account_fall, "contraction"),
+    )
+    if all(check.holds for check in falling):
+        distance = tuple(
+            ("either " if i == 0 else "or ")
+            + f"{_label(check.signal)} back to at least {check.threshold:.0%} (now {check.value:.0%})"
+            for i, check in enumerate(falling)
+        )
+        return StageResult("", "contraction", falling, "steady_growth", distance)
+    fast = (
+        _check(
+            "platform_revenue_growth_annual", revenue_growth, "≥", t.accelerated_revenue_growth, "accelerated_growth"
+        ),
+        _check(
+            "active_accounts_growth_annual", account_growth, "≥", t.accelerated_account_growth, "accelerated_growth"
+        ),
+    )
+    checks = (*falling, *fast)
+    if any(check.holds for check in fast):
+        holding = [check for check in fast if check.holds]
         distance = tuple(
             ("both " if len(holding) > 1 and i == 0 else "and " if i else "")
             + f"{_label(check.signal)} falling below {check.threshold:.0%} (now {check.value:.0%})"
             for i, check in enumerate(holding)
         )
-        return StageResult(quarter, "accelerated_growth", checks, "steady_growth", distance)
+        return StageResult("", "accelerated_growth", checks, "steady_growth", distance)
     distance = tuple(
         ("either " if i == 0 else "or ")
         + (
@@ -157,9 +204,9 @@ def _stage_of(quarter: str, row: pd.Series, t: Thresholds) -> StageResult:
             if not math.isnan(check.value)
             else f"{_label(check.signal)} unknown: no earlier quarter with a value above 0 to compare with"
         )
-        for i, check in enumerate(growth)
+        for i, check in enumerate(fast)
     )
-    return StageResult(quarter, "steady_growth", checks, "accelerated_growth", distance)
+    return StageResult("", "steady_growth", checks, "accelerated_growth", distance)
 
 
 def _more(count: float, noun: str, tail: str = "") -> str:
@@ -191,7 +238,8 @@ def thresholds_from(values: dict[str, float]) -> Thresholds:
 
 
 def stage_timeline(results: list[StageResult]) -> pd.DataFrame:
-    """One row per quarter: ``stage`` and its display ``name`` (for the timeline chart)."""
+    """One row per quarter: ``stage`` (or ``NOT_ENOUGH_HISTORY``) and its display ``name`` (for
+    the timeline chart)."""
     return pd.DataFrame(
         {"stage": [r.stage for r in results], "name": [r.name for r in results]},
         index=pd.Index([r.quarter for r in results], name="quarter"),

@@ -91,7 +91,7 @@ def stage_slide(metrics: pd.DataFrame, playbook: Playbook, business_model: str) 
     """The stage the data show (default thresholds) and the levers ranked for it
     (``company_metrics`` → ``detect_stage`` → ``prioritize``)."""
     current = lifecycle.detect_stage(metrics)[-1]
-    ranked = lifecycle.prioritize(metrics, current.stage, business_model, playbook)
+    ranked = lifecycle.prioritize(metrics, current.assumes, business_model, playbook)
     headline, notes = headlines.stage_words(current, ranked, playbook)
     facts = (
         Fact("Stage", current.name),

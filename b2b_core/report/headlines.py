@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from b2b_core.amounts import account_count, change, count, money, share
-from b2b_core.lifecycle import SIGNAL_NAMES, STAGE_NAMES, StageResult, check_value_text
+from b2b_core.lifecycle import NOT_ENOUGH_HISTORY, STAGE_NAMES, StageResult, check_text
 from b2b_core.playbook import Playbook
 from b2b_core.quadrants import QUADRANTS, Migration
 from b2b_core.scenarios import BASE_NAME, LEVERS
@@ -68,15 +68,14 @@ def stage_words(result: StageResult, ranked: pd.DataFrame, playbook: Playbook, t
     """From the current ``detect_stage`` result and the ``prioritize`` table: the stage and the
     ``top`` levers to put first, each note one piece of evidence or one lever's score."""
     first = [str(name) for name in ranked["name"].head(top)]
-    headline = f"In {result.quarter} the business is in {result.name.lower()}: put {_listed(first)} first."
-    notes = [
-        f"Evidence: {SIGNAL_NAMES.get(check.signal, check.signal.replace('_', ' '))} is "
-        + check_value_text(check.signal, check.value)
-        + f", {'' if check.holds else 'not '}{'at least' if check.comparison == '≥' else 'below'} "
-        + check_value_text(check.signal, check.threshold)
-        + "."
-        for check in result.checks
-    ]
+    if result.stage == NOT_ENOUGH_HISTORY:
+        headline = (
+            f"In {result.quarter} the data hold too few quarters to tell the growth stage ({result.name.lower()}); "
+            f"assuming {STAGE_NAMES[result.assumes].lower()}, put {_listed(first)} first."
+        )
+    else:
+        headline = f"In {result.quarter} the business is in {result.name.lower()}: put {_listed(first)} first."
+    notes = [f"Evidence: {check_text(check)}." for check in result.checks]
     if result.distance:  # pieces such as "both …", "and …" read as one sentence; others are a list
         joined = " " if any(step.startswith(("and ", "or ")) for step in result.distance) else "; "
         notes.append(f"To reach {STAGE_NAMES[result.next_stage].lower()}: {joined.join(result.distance)}.")
