@@ -4,6 +4,7 @@ and renewal by contract cycle, for the accounts of the chosen segments, regions 
 import streamlit as st
 
 from b2b_core import charts, cohorts
+from b2b_core.report import headlines
 from ui import cohort_views as views
 from ui import columns, downloads, shell, state
 from ui import format as fmt
@@ -93,10 +94,16 @@ heads[2].metric(
     border=True,
 )
 if fitted_by_quarter and not fitted_by_quarter[2]:  # no headline from a fit the data do not support
+    lifetime, horizon = fitted_by_quarter[0].headline_lifetime()
     heads[3].metric(
-        "Expected quarters per account (sBG)",
-        f"{fitted_by_quarter[0].expected_lifetime(horizon=40):.1f}",
-        help="Mean quarters a new account stays active over the next 10 years, by the sBG model fitted on all cohorts.",
+        f"{headlines.lifetime_label(horizon)} (sBG)",
+        f"{lifetime:.1f}",
+        help="Mean quarters a new account stays active, by the sBG model fitted on all cohorts: "
+        + (
+            "(α + β − 1) / (α − 1), the model's whole mean."
+            if horizon is None
+            else f"the model's mean has no finite value (α ≤ 1), so this is the mean over the next {horizon} quarters."
+        ),
         border=True,
     )
 

@@ -515,6 +515,12 @@ def test_expected_lifetime(alpha, beta, horizon, expected):
     assert model_with(alpha, beta).expected_lifetime(horizon) == pytest.approx(expected)
 
 
+def test_the_headline_lifetime_is_the_whole_mean_when_finite_else_the_mean_over_the_horizon():
+    assert model_with(2.0, 3.0).headline_lifetime() == (4.0, None)  # (2 + 3 − 1) / (2 − 1)
+    value, horizon = model_with(1.0, 3.0).headline_lifetime(horizon=5)  # α = 1: no finite mean
+    assert horizon == 5 and value == pytest.approx(1 + 3 / 4 + 3 / 5 + 3 / 6 + 3 / 7)  # S(t) = 3 / (3 + t)
+
+
 def test_expected_lifetime_over_a_horizon_sums_the_survival(regular):
     assert regular.expected_lifetime(horizon=10) == pytest.approx(regular.survival(np.arange(10)).sum())
 

@@ -500,9 +500,7 @@ def test_a_business_shrinking_from_its_data_is_in_contraction_not_a_growth_stage
     # each pays 100 a quarter. Year on year in 2025Q4: 230 / 670 − 1 = −65.7% in accounts and revenue.
     quarters = ["2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1", "2025Q2", "2025Q3", "2025Q4"]
     rows = [
-        (f"m{i:04d}", quarter, 1000.0, 100.0, True)
-        for q, quarter in enumerate(quarters)
-        for i in range(110 * q, 1000)
+        (f"m{i:04d}", quarter, 1000.0, 100.0, True) for q, quarter in enumerate(quarters) for i in range(110 * q, 1000)
     ]
     results = detect_stage(company_metrics(panel(rows)))
     assert [r.stage for r in results] == [NOT_ENOUGH_HISTORY] * 3 + ["contraction"] * 4 + ["traction"]

@@ -245,12 +245,26 @@ def test_cohort_headline_reads_survival_at_four_quarters_and_the_projection():
     survival = pd.Series([1.0, 0.8, 0.7, 0.6, 0.5], index=range(5))
     nrr = pd.Series({4: 0.9})
     check = pd.DataFrame({"predicted": np.linspace(1.0, 0.28, 13)}, index=range(13))  # 0.28 at age 12
-    headline, notes = headlines.cohort_words(survival, nrr, check, 6.25, ahead=12)
+    headline, notes = headlines.cohort_words(survival, nrr, check, (6.25, 40), ahead=12)
     assert headline == (
         "Of every 100 new accounts, 50 are still active after 4 quarters; the renewal model expects 28 after 12."
     )
     assert notes[0] == "Revenue kept after 4 quarters (NRR, expansion included): 90.0% of the signup quarter's."
     assert notes[1] == "The model expects a new account to stay 6.2 quarters over the next 10 years."
+    whole = headlines.cohort_words(survival, nrr, check, (3.5, None), ahead=12)[1]
+    assert whole[1] == "The model expects a new account to stay 3.5 quarters on average."
+
+
+@pytest.mark.parametrize(
+    ("horizon", "label"),
+    [
+        (None, "Expected quarters per account"),
+        (40, "Expected quarters per account over the next 10 years"),
+        (4, "Expected quarters per account over the next 1 year"),
+    ],
+)
+def test_the_lifetime_label_names_its_horizon(horizon, label):
+    assert headlines.lifetime_label(horizon) == label
 
 
 def test_cohort_headline_of_young_cohorts_without_a_model_uses_the_oldest_age():

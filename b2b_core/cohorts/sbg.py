@@ -24,6 +24,7 @@ projected survival S(t) comes from the delta method on log(−log S(t)), whose g
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -134,6 +135,13 @@ class ShiftedBetaGeometric:
         if horizon is None:
             return (self.alpha_ + self.beta_ - 1) / (self.alpha_ - 1) if self.alpha_ > 1 else float("inf")
         return float(self.survival(np.arange(int(horizon))).sum())
+
+    def headline_lifetime(self, horizon: int = 40) -> tuple[float, int | None]:
+        """The expected periods an account stays, for a headline: (the model's full mean, None)
+        when it is finite (α > 1); else (the mean over the next ``horizon`` periods, ``horizon``),
+        which the headline must then name."""
+        full = self.expected_lifetime()
+        return (full, None) if math.isfinite(full) else (self.expected_lifetime(horizon), horizon)
 
     def project(self, periods: int) -> pd.DataFrame:
         """Projected survival for ages 0 … ``periods``: a frame indexed by ``age`` with

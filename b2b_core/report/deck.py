@@ -162,7 +162,7 @@ def cohort_slide(
     ``kaplan_meier`` (quarters); ``fitted``: (model, ``holdout_check`` frame to at least age
     ``PROJECTED_AGE``) or None when no cohort was observed for two quarters."""
     model, check = fitted if fitted else (None, None)
-    expected = model.expected_lifetime(horizon=40) if model is not None else None
+    expected = model.headline_lifetime() if model is not None else None
     headline, notes = headlines.cohort_words(
         survival["survival"], nrr.loc[cohorts.AVERAGE], check, expected, ahead=PROJECTED_AGE
     )
@@ -171,7 +171,7 @@ def cohort_slide(
     facts = (
         Fact("Accounts in these cohorts", count(logo.loc[cohorts.AVERAGE, "accounts"])),
         Fact(f"Still active after {age} quarters", share(km.loc[age])),
-        *((Fact("Expected quarters per account", f"{expected:.1f}"),) if expected is not None else ()),
+        *((Fact(headlines.lifetime_label(expected[1]), f"{expected[0]:.1f}"),) if expected is not None else ()),
     )
     ages = [c for c in logo.columns if isinstance(c, (int, np.integer))]
     by_cohort = logo.loc[logo.index != cohorts.AVERAGE, ages].T.add_prefix("cohort ")

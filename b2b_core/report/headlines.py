@@ -166,13 +166,28 @@ def survival_age(survival: pd.Series, at: int = 4) -> int:
     return at if at in survival.index else int(survival.index.max())
 
 
+def lifetime_label(horizon: int | None) -> str:
+    """The name of ``ShiftedBetaGeometric.headline_lifetime`` (quarterly): ``"Expected quarters per
+    account"``, with ``" over the next 10 years"`` when the mean is over a horizon of 40 quarters."""
+    if horizon is None:
+        return "Expected quarters per account"
+    years = horizon / 4
+    return f"Expected quarters per account over the next {years:g} year{'' if years == 1 else 's'}"
+
+
 def cohort_words(
-    survival: pd.Series, nrr: pd.Series, check: pd.DataFrame | None, expected: float | None, at: int = 4, ahead: int = 8
+    survival: pd.Series,
+    nrr: pd.Series,
+    check: pd.DataFrame | None,
+    expected: tuple[float, int | None] | None,
+    at: int = 4,
+    ahead: int = 8,
 ) -> Words:
     """From the Kaplan–Meier ``survival`` by age (quarters), the size-weighted NRR by age, the
     sBG ``holdout_check`` frame (``predicted`` by age; None without a fit) and the model's
-    expected quarters per account: of every 100 new accounts, how many are still active at age
-    ``at`` (the oldest observed age if younger), and how many the model expects at age ``ahead``."""
+    ``headline_lifetime`` (None without a fit): of every 100 new accounts, how many are still
+    active at age ``at`` (the oldest observed age if younger), and how many the model expects at
+    age ``ahead``."""
     age = survival_age(survival, at)
     still = round(100 * float(survival.loc[age]))
     quarters = "quarter" if age == 1 else "quarters"
@@ -188,7 +203,9 @@ def cohort_words(
             "signup quarter's."
         )
     if expected is not None:
-        notes.append(f"The model expects a new account to stay {expected:.1f} quarters over the next 10 years.")
+        value, horizon = expected
+        span = f" over the next {horizon / 4:g} years" if horizon is not None else " on average"
+        notes.append(f"The model expects a new account to stay {value:.1f} quarters{span}.")
     notes += [
         "Accounts still active at the last quarter count as not lost yet (Kaplan–Meier); the dashed line is the "
         "shifted-beta-geometric projection with its 95% band.",
