@@ -188,16 +188,20 @@ st.dataframe(
 )
 st.caption(
     "Score = the playbook's base weight for this stage and business model + the adjustments of the rules whose "
-    f"signal misses its target (each capped). Change: places a lever moved (+ = up) against the ranking for "
-    f"{MODEL_NAMES[model]} with the stage from the data, the default thresholds and the playbook's weights. "
-    "Capacity is split in proportion to the scores, in whole units."
+    "signal misses its target (each capped at its own cap or at the spread of the base weights, the larger: a "
+    "signal far from its target can take its lever to the top). Change: places a lever moved (+ = up) against "
+    f"the ranking for {MODEL_NAMES[model]} with the stage from the data, the default thresholds and the "
+    "playbook's weights. "
+    "Capacity goes to the levers scoring above the median score, in proportion to how far above, in whole "
+    f"units and at least {lifecycle.MIN_UNITS} each (a lever that would get less is left out, the lowest-ranked "
+    "first)." + (f" Left unfunded: {', '.join(ranked.loc[units == 0, 'name'])}." if (units == 0).any() else "")
 )
-adjustments = lifecycle.rule_adjustments(metrics.iloc[-1], stage, what_if_book)
+adjustments = lifecycle.rule_adjustments(metrics.iloc[-1], stage, model, what_if_book)
 with st.expander("Why: every rule, its signal and its target"):
     st.dataframe(
         adjustments.assign(lever=adjustments["lever"].map(lambda key: book.lever(key).name)),
         width="stretch",
-        column_order=["lever", "signal", "value", "direction", "target", "adjustment", "rationale"],
+        column_order=["lever", "signal", "value", "direction", "target", "cap", "adjustment", "rationale"],
         column_config=columns.numbers(
             value=("value", "percent"), target=("target", "percent"), adjustment=("score points", "%.2f")
         )

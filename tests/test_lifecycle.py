@@ -27,6 +27,7 @@ from b2b_core.lifecycle import (
     rule_adjustments,
     stage_timeline,
     thresholds_from,
+    weight_spread,
 )
 from b2b_core.overview import KPI_COLUMNS
 from b2b_core.playbook import BUSINESS_MODELS, PLAYBOOK_PATH, STAGES, load_playbook, parse_playbook
@@ -586,30 +587,34 @@ def signals(retention, top10):
 
 def test_rule_adjustments_show_value_target_gap_and_the_capped_adjustment():
     # renewal: 0.75 − 0.5 = 0.25 below, × 8 = 2; concentration: 0.875 − 0.5 = 0.375 above, × 8 = 3, capped at 2
-    result = rule_adjustments(signals(0.5, 0.875), "traction", SMALL)
+    result = rule_adjustments(signals(0.5, 0.875), "traction", "platform", SMALL)
     assert result.index.tolist() == ["renewal_low", "concentrated"]
     assert result.index.name == "rule"
-    assert result[["lever", "signal", "value", "direction", "target", "gap", "adjustment"]].values.tolist() == [
-        ["success", "logo_retention_4q", 0.5, "below", 0.75, 0.25, 2.0],
-        ["brand", "top10_share", 0.875, "above", 0.5, 0.375, 2.0],
+    # the caps: each rule's own (3, 2) or the spread of the base weights 6, 4, 4 (2), the larger
+    columns = ["lever", "signal", "value", "direction", "target", "gap", "cap", "adjustment"]
+    assert result[columns].values.tolist() == [
+        ["success", "logo_retention_4q", 0.5, "below", 0.75, 0.25, 3.0, 2.0],
+        ["brand", "top10_share", 0.875, "above", 0.5, 0.375, 2.0, 2.0],
     ]
     assert result["rationale"].tolist() == [rule["rationale"] for rule in RULES]
 
 
 def test_the_target_is_the_one_of_the_stage():
     # steady growth: 0.875 − 0.5 = 0.375 × 8 = 3 (= the cap); cold start: target 0.5, no gap
-    assert rule_adjustments(signals(0.5, 0.5), "steady_growth", SMALL).loc["renewal_low", "adjustment"] == 3.0
-    assert rule_adjustments(signals(0.5, 0.5), "cold_start", SMALL).loc["renewal_low", "adjustment"] == 0.0
+    assert (
+        rule_adjustments(signals(0.5, 0.5), "steady_growth", "platform", SMALL).loc["renewal_low", "adjustment"] == 3.0
+    )
+    assert rule_adjustments(signals(0.5, 0.5), "cold_start", "platform", SMALL).loc["renewal_low", "adjustment"] == 0.0
 
 
 def test_a_signal_on_the_right_side_of_its_target_adjusts_nothing():
-    result = rule_adjustments(signals(0.9, 0.25), "traction", SMALL)
+    result = rule_adjustments(signals(0.9, 0.25), "traction", "platform", SMALL)
     assert result["gap"].tolist() == [0.0, 0.0]
     assert result["adjustment"].tolist() == [0.0, 0.0]
 
 
 def test_an_unknown_or_missing_signal_adjusts_nothing():
-    result = rule_adjustments(pd.Series({"logo_retention_4q": nan}), "traction", SMALL)
+    result = rule_adjustments(pd.Series({"logo_retention_4q": nan}), "traction", "platform", SMALL)
     assert result["value"].isna().all()
     assert result["gap"].tolist() == [0.0, 0.0]
     assert result["adjustment"].tolist() == [0.0, 0.0]
@@ -712,28 +717,67 @@ def test_allocation_sums_to_capacity_in_whole_units(scores, capacity):
     assert (units >= 0).all()
 
 
-def test_largest_remainder_by_hand():
-    # quotas 4 × 5/10 = 2, 4 × 3/10 = 1.2, 4 × 2/10 = 0.8: whole parts 2, 1, 0, the last unit to the largest remainder
-    units = allocate(scored(5, 3, 2), 4)
-    assert units.tolist() == [2, 1, 1]
+def test_capacity_goes_to_the_levers_above_the_median_in_proportion_to_how_far_above():
+    # scores 9, 7, 5, 4, 3: median 5; weights 4, 2, 0, 0, 0; 12 units → 8 and 4
+    units = allocate(scored(9, 7, 5, 4, 3), 12)
+    assert units.tolist() == [8, 4, 0, 0, 0]
     assert units.name == "units"
-    assert units.index.tolist() == ["lever0", "lever1", "lever2"]
+    assert units.index.tolist() == [f"lever{n}" for n in range(5)]
+
+
+def test_a_lever_that_would_get_less_than_the_minimum_is_left_out_the_lowest_ranked_first():
+    # median 4: weights 6, 3, 1 → 12 × 6/10 = 7.2, 3.6, 1.2 → 7, 4, 1 (the unit left to 0.6): 1 < 2, so the third
+    # is left out → 12 × 6/9 = 8, 4
+    assert allocate(scored(10, 7, 5, 4, 3, 2, 1), 12).tolist() == [8, 4, 0, 0, 0, 0, 0]
+    assert allocate(scored(10, 7, 5, 4, 3, 2, 1), 12, min_units=1).tolist() == [7, 4, 1, 0, 0, 0, 0]
+    assert allocate(scored(10, 7, 5, 4, 3, 2, 1), 1).tolist() == [1, 0, 0, 0, 0, 0, 0]  # too little for two
+
+
+def test_levers_all_alike_split_the_capacity_in_useful_parts_not_in_ones():
+    # eight equal scores and 12 units: not 2/2/2/2/1/1/1/1 but 2 units each for the first six
+    assert allocate(scored(*[5] * 8), 12).tolist() == [2] * 6 + [0, 0]
+    # the top score shared by two: both funded, the rest not
+    assert allocate(scored(6, 6, 2), 7).tolist() == [4, 3, 0]
 
 
 def test_a_tied_remainder_goes_to_the_better_ranked_lever():
-    # quotas 2 × 2/4 = 1, 0.5, 0.5: the unit left goes to the second row, not the third
-    assert allocate(scored(2, 1, 1), 2).tolist() == [1, 1, 0]
-    # all zero: equal quotas 7/3 each, the unit left to the first row
-    assert allocate(scored(0, 0, 0), 7).tolist() == [3, 2, 2]
+    # median 1: weights 2, 0, 0, 2 → quotas 3 × 2/4 = 1.5 each: the unit left goes to the first row
+    assert allocate(scored(3, 1, 1, 3), 3, min_units=1).tolist() == [2, 0, 0, 1]
 
 
 def test_a_negative_score_gets_nothing():
-    # weights 4, 0, 2, 0: quotas 14/3, 0, 7/3, 0 → 4 + 2, the unit left to 2/3 over 1/3
+    # median 1: weights 3, 0, 1, 0 → quotas 7 × 3/4 = 5.25, 1.75 → 5 + 2
     assert allocate(scored(4, -1, 2, 0), 7).tolist() == [5, 0, 2, 0]
 
 
 def test_a_whole_float_capacity_is_accepted():
-    assert allocate(scored(5, 3, 2), 10.0).tolist() == [5, 3, 2]
+    assert allocate(scored(9, 7, 5, 4, 3), 12.0).tolist() == [8, 4, 0, 0, 0]
+
+
+def test_zero_new_accounts_take_acquisition_to_the_top_and_the_capacity_follows():
+    playbook = load_playbook()
+    healthy = pd.Series(  # every signal on the right side of its steady-growth target
+        {
+            "logo_retention_4q": 0.9,
+            "nrr_4q": 1.1,
+            "activation": 0.9,
+            "new_accounts_growth_yoy": 0.1,
+            "q4_b_side_revenue_share": 0.05,
+            "q2_platform_revenue_share": 0.02,
+            "top10_share": 0.2,
+        }
+    )
+    usual = prioritize(healthy, "steady_growth", "platform", playbook)
+    # no new account this quarter, some a year ago
+    starved = prioritize(
+        healthy.mask(healthy.index == "new_accounts_growth_yoy", -1.0), "steady_growth", "platform", playbook
+    )
+    # base weights of steady growth · platform run from 4 to 9: the rule may add up to 5, and adds
+    # min(5, 5 × (0 − (−1))) = 5 to acquisition's base 4
+    assert weight_spread(playbook, "steady_growth", "platform") == 5.0
+    assert starved.loc["acquisition", "new_account_growth_below_target"] == 5.0
+    assert usual.loc["acquisition", "rank"] == 7 and starved.loc["acquisition", "rank"] == 1  # 9, with success
+    assert allocate(usual, 12)["acquisition"] == 0 and allocate(starved, 12)["acquisition"] > 0
 
 
 @pytest.mark.parametrize("capacity", [2.5, -1, -0.0001, True, nan, math.inf, np.float64(1.5)])

@@ -118,3 +118,13 @@ def test_an_editor_saves_edited_weights_for_everyone_and_can_go_back_to_the_file
     assert ranking(other_session)[0] == last  # everyone starts from the saved weights
     other_session.button(key="unsave_weights").click().run()
     assert ranking(other_session)[-1] == last and ws.playbook_weights() == {}
+
+
+def test_the_capacity_goes_to_the_levers_above_the_median_and_the_page_names_those_left_unfunded(workspace_path):
+    app = open_app(PAGE)
+    table = next(frame.value for frame in app.dataframe if "allocated" in frame.value.columns)
+    assert table["allocated"].sum() == 12
+    funded = table[table["allocated"] > 0]
+    assert (funded["score"] > table["score"].median()).all() and (funded["allocated"] >= 2).all()
+    unfunded = table.loc[table["allocated"] == 0, "lever"].tolist()
+    assert unfunded and any(f"Left unfunded: {', '.join(unfunded)}." in c.value for c in app.caption)

@@ -2,7 +2,7 @@
 in, and the playbook's levers ranked with the reasons shown (DESIGN §2 and §6)."""
 
 from b2b_core.lifecycle.metrics import SIGNALS, company_metrics
-from b2b_core.lifecycle.priorities import allocate, prioritize, rule_adjustments
+from b2b_core.lifecycle.priorities import MIN_UNITS, allocate, prioritize, rule_adjustments, weight_spread
 from b2b_core.lifecycle.stage import (
     DEFAULTS,
     NOT_ENOUGH_HISTORY,
@@ -23,6 +23,7 @@ __all__ = [
     "check_text",
     "check_value_text",
     "DEFAULTS",
+    "MIN_UNITS",
     "NOT_ENOUGH_HISTORY",
     "SIGNALS",
     "SIGNAL_NAMES",
@@ -38,4 +39,5 @@ __all__ = [
     "rule_adjustments",
     "stage_timeline",
     "thresholds_from",
+    "weight_spread",
 ]
