@@ -290,7 +290,7 @@ def segment_accounts(
     from sklearn.metrics import silhouette_score
     from sklearn.preprocessing import StandardScaler
 
-    from b2b_core.quadrants.segments import describe
+    from b2b_core.quadrants.segments import Feature, describe
 
     rows = assign_quadrants(panel, quarter, cut, by, accounts)
     placed = rows[rows["quadrant"].isin(QUADRANTS)].sort_values("account_id").reset_index(drop=True)
@@ -304,16 +304,20 @@ def segment_accounts(
     )
     rate = placed["take_rate"]
     low, high = rate.quantile([0.01, 0.99]) if rate.notna().any() else (0.0, 0.0)
-    features["take_rate"] = rate.clip(low, high).fillna(rate.median() if rate.notna().any() else 0.0)
     growth = np.log1p(placed["platform_revenue"].clip(lower=0)) - np.log1p(before.clip(lower=0))
     if growth.notna().any():
         growth = growth.clip(*growth.quantile([0.01, 0.99]))
-    features["growth"] = growth.fillna(growth.median() if growth.notna().any() else 0.0)
-    known = growth.notna().to_numpy()
+    unfilled = {**features, "take_rate": rate.clip(low, high), "growth": growth}  # before the fills
+    logged = set()
     for metric in [m for m in contract.custom_metrics(panel) if placed[m].notna().any()]:
         values = placed[metric].astype(float)
-        values = np.log1p(values) if (values.dropna() >= 0).all() else values
-        features[metric] = values.fillna(values.median())
+        if (values.dropna() >= 0).all():
+            logged.add(metric)
+            values = np.log1p(values)
+        unfilled[metric] = values
+    for name, values in unfilled.items():
+        features[name] = values.fillna(values.median() if values.notna().any() else 0.0)
+    known = growth.notna().to_numpy()
     scaled = StandardScaler().fit_transform(features.to_numpy())
     rng = np.random.default_rng(0)
     fitted_on = scaled if len(scaled) <= fit_size else scaled[rng.choice(len(scaled), fit_size, replace=False)]
@@ -340,7 +344,15 @@ def segment_accounts(
                 "median_platform_revenue": placed.loc[members, "platform_revenue"].median(),
                 "median_take_rate": placed.loc[members, "take_rate"].median(),
                 "median_growth": float(np.expm1(features.loc[members & known, "growth"].median())),
-                "description": describe(dict(zip(features.columns, scaled[members].mean(axis=0), strict=True))),
+                "description": describe(
+                    {
+                        name: z
+                        for name, z in zip(features.columns, scaled[members].mean(axis=0), strict=True)
+                        if Feature(name, logged=name in logged, median=unfilled[name].median()).material(
+                            unfilled[name][members].median()
+                        )
+                    }
+                ),
             }
         )
     assigned = placed[["account_id", "quadrant"]].assign(quadrant=lambda f: f["quadrant"].astype(str), cluster=cluster)

@@ -25,7 +25,7 @@ from b2b_core.quadrants import (
     quadrant_summary,
     segment_accounts,
 )
-from b2b_core.quadrants.segments import MIN_ACCOUNTS
+from b2b_core.quadrants.segments import MIN_ACCOUNTS, Feature
 
 nan = float("nan")
 
@@ -554,6 +554,37 @@ def test_describe_shows_custom_metric_names_with_spaces():
 
 def test_describe_words_a_custom_metric_by_its_name():
     assert describe({"orders": -0.9, "take_rate": 0.6}) == "low orders, high take rate"
+
+
+def test_clusters_are_not_described_by_differences_that_are_not_material():
+    # half the accounts pay 10.00%, half 10.02%: k-means tells them apart (standardised, the rates lie
+    # far apart), but 0.2% of the rate is no "high take rate"
+    rng = np.random.default_rng(3)
+    b_side = 10_000 * rng.lognormal(0, 0.05, 120)
+    rate = np.where(np.arange(120) < 60, 0.1, 0.1002)
+    rows = [(f"a{i:03d}", "2025Q1", b_side[i], b_side[i] * rate[i], True) for i in range(120)]
+    result = segment_accounts(panel(rows, extra=()), "2025Q1")
+    assert set(result.profiles["median_take_rate"].round(4)) == {0.1, 0.1002}
+    assert not any("take rate" in words for words in result.profiles["description"])
+
+
+@pytest.mark.parametrize(
+    ("name", "logged", "everyone", "cluster", "material"),
+    [
+        ("log_b_side_revenue", False, 10.0, 10.0 + np.log(1.1), True),  # 10% more revenue
+        ("log_b_side_revenue", False, 10.0, 10.0 + np.log(1.09), False),
+        ("orders", True, 3.0, 3.0 - np.log(1.1), True),
+        ("growth", False, 0.10, 0.15, True),
+        ("growth", False, 0.10, 0.149, False),
+        ("take_rate", False, 0.10, 0.1002, False),
+        ("take_rate", False, 0.10, 0.09, True),  # 0.01 is 10% of the larger median, 0.10
+        ("balance", False, -50.0, -40.0, True),
+        ("balance", False, -50.0, -46.0, False),
+        ("take_rate", False, 0.10, float("nan"), False),
+    ],
+)
+def test_a_difference_is_material_from_ten_percent_or_five_points_of_growth(name, logged, everyone, cluster, material):
+    assert Feature(name, logged=logged, median=everyone).material(cluster) is material
 
 
 def test_segmentation_needs_enough_placed_accounts():

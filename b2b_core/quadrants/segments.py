@@ -9,7 +9,9 @@ each custom metric (log(1 + v) when it is never negative; missing values get the
 feature is standardised (mean 0, standard deviation 1); k-means runs for every k of ``k_values``
 and the k with the highest silhouette score (on a sample of at most ``sample_size`` accounts) is
 kept. A cluster is described in words by the features whose centre lies at least
-``NOTABLE`` standard deviations from the average.
+``NOTABLE`` standard deviations from the average and whose median differs materially from all
+placed accounts' (``Feature.material``): when every account pays the same rate, 10.00% against
+10.02% is no "low take rate", however far apart the standardised values are.
 
 The accounts stay in the engine: their features, the clipping and standardisation, the nearest
 centre and the profiles are queries; only the accounts k-means is fitted on (at most
@@ -37,6 +39,10 @@ FEATURE_WORDS = {  # feature → (word when high, word when low)
     "growth": ("growing faster than most", "growing slower than most"),
 }
 MIN_ACCOUNTS = 10
+MATERIAL_LOG_GAP = math.log(1.1)  # a cluster's median 10% above or below everyone's, on a logged feature
+MATERIAL_GROWTH_GAP = 0.05  # log growth
+MATERIAL_SHARE = 0.10  # of the larger median, on the other features
+TOLERANCE = 1e-12
 CLIPPED = (0.01, 0.99)  # the share of accounts below the lower and the upper clip of take rate and growth
 
 
@@ -53,6 +59,21 @@ class Feature:
     fill: float = 0.0
     mean: float = 0.0
     scale: float = 1.0
+    median: float = math.nan  # of the clipped values of the accounts that have one
+
+    def material(self, cluster_median: float) -> bool:
+        """Whether a cluster whose median value is ``cluster_median`` differs materially from all
+        placed accounts (``median``): by at least 10% in the quantity for a logged feature (a gap
+        of ln 1.1 in log(1 + v)), 5 points of log growth for growth, and 10% of the larger of the
+        two medians otherwise (take rate, a custom metric that can be negative)."""
+        if math.isnan(cluster_median) or math.isnan(self.median):
+            return False
+        gap = float(abs(cluster_median - self.median))
+        if self.logged or self.name.startswith("log_"):
+            return gap >= MATERIAL_LOG_GAP - TOLERANCE
+        if self.name == "growth":
+            return gap >= MATERIAL_GROWTH_GAP - TOLERANCE
+        return gap >= MATERIAL_SHARE * float(max(abs(cluster_median), abs(self.median))) - TOLERANCE
 
     def value(self, rows: ir.Table) -> ir.FloatingValue:
         """The clipped value, null when the account has none."""
@@ -226,13 +247,13 @@ def _standardisation(rows: ir.Table, custom: list[str]) -> tuple[int, tuple[Feat
     values = {f.name: f.value(rows) for f in features}
     second = engine.run(
         rows.aggregate(
-            growth_mid=values["growth"].median(),
+            **{f"{n}_median": v.median() for n, v in values.items()},
             **{f"{n}_count": v.count() for n, v in values.items()},
             **{f"{n}_sum": (v - centre[n]).sum() for n, v in values.items()},
             **{f"{n}_squares": ((v - centre[n]) ** 2).sum() for n, v in values.items()},
         )
     ).iloc[0]
-    growth_fill = np.nan_to_num(second["growth_mid"])  # 0 when no account has a growth
+    growth_fill = np.nan_to_num(second["growth_median"])  # 0 when no account has a growth
     scaled = []
     for feature in features:
         fill = growth_fill if feature.name == "growth" else feature.fill
@@ -244,7 +265,8 @@ def _standardisation(rows: ir.Table, custom: list[str]) -> tuple[int, tuple[Feat
         mean = centre[feature.name] + shift
         eps = np.finfo(float).eps  # scikit-learn's test of a constant feature
         constant = variance <= placed * eps * variance + (placed * mean * eps) ** 2
-        scaled.append(replace(feature, fill=fill, mean=mean, scale=1.0 if constant else math.sqrt(variance)))
+        scale = 1.0 if constant else math.sqrt(variance)
+        scaled.append(replace(feature, fill=fill, mean=mean, scale=scale, median=second[f"{feature.name}_median"]))
     return placed, tuple(scaled)
 
 
@@ -295,6 +317,7 @@ def _profiles(
             median_take_rate=labelled.take_rate.median(),
             median_growth=growth.median(),
             **{f"z_{f.name}": labelled[f"z_{f.name}"].mean() for f in features},
+            **{f"mid_{f.name}": f.value(labelled).median() for f in features},
             **{quadrant: (labelled.quadrant == quadrant).sum() for quadrant in QUADRANTS},
         )
     )
@@ -310,7 +333,8 @@ def _profiles(
             "median_take_rate": per_label["median_take_rate"].astype(float),
             "median_growth": np.expm1(per_label["median_growth"].astype(float)),
             "description": [
-                describe({f.name: row[f"z_{f.name}"] for f in features}) for _, row in per_label.iterrows()
+                describe({f.name: row[f"z_{f.name}"] for f in features if f.material(row[f"mid_{f.name}"])})
+                for _, row in per_label.iterrows()
             ],
         }
     ).set_index("cluster")
