@@ -264,7 +264,9 @@ def clusters_view(quarter: str) -> None:
         st.markdown(
             f"**{clusters.k} clusters** of the {clusters.placed:,} placed accounts, found by k-means "
             "on standardised log revenues, take rate, growth and the custom metrics; k chosen by the best "
-            f"silhouette score ({clusters.silhouette.max():.2f})."
+            f"silhouette score ({clusters.silhouette.max():.2f}). In words: the features on which a cluster's centre "
+            "lies at least half a standard deviation from the average and its median at least 10% from all placed "
+            "accounts' (5 points for growth)."
         )
         st.dataframe(
             clusters.profiles,
@@ -372,13 +374,26 @@ def quarter_views() -> None:
         help="The quadrants the playbook serves first: " + ", ".join(play.label(q) for q in first) + ".",
         border=True,
     )
-    heads[2].metric(
-        "Under-monetised accounts (Q4)",
-        fmt.count(mix.loc["Q4", "accounts"]),
-        help=f"They bring {fmt.share(mix.loc['Q4', 'b_side_revenue_share'])} of the B-side revenue but "
-        f"{fmt.share(mix.loc['Q4', 'platform_revenue_share'])} of the platform's.",
-        border=True,
+    q4_share = (
+        f"{fmt.share(mix.loc['Q4', 'b_side_revenue_share'])} of the B-side revenue but "
+        f"{fmt.share(mix.loc['Q4', 'platform_revenue_share'])} of the platform's"
     )
+    if cut == "median" and not selection:  # as many above each median: Q2 and Q4 hold as many, no finding
+        heads[2].metric(
+            "B-side revenue earned in Q4 (under-monetised)",
+            fmt.share(mix.loc["Q4", "b_side_revenue_share"]),
+            help=f"The {fmt.count(mix.loc['Q4', 'accounts'])} Q4 accounts earn {q4_share}. With median cut lines Q2 "
+            "and Q4 always hold as many accounts (as many sit above each median), so their revenue, not their "
+            "count, tells them apart.",
+            border=True,
+        )
+    else:
+        heads[2].metric(
+            "Under-monetised accounts (Q4)",
+            fmt.count(mix.loc["Q4", "accounts"]),
+            help=f"They earn {q4_share}.",
+            border=True,
+        )
     if flow is not None:
         between = flow.matrix.loc[list(quadrants.QUADRANTS), list(quadrants.QUADRANTS)].to_numpy()
         heads[3].metric(
