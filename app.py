@@ -37,7 +37,8 @@ def sidebar(person) -> None:
     with st.sidebar:
         st.caption("Workspace")
         if live:
-            st.markdown(f"**{len(live)} quarters** · {live[0]} – {live[-1]}")
+            span = f"{live[0]} – {live[-1]}" if len(live) > 1 else live[0]
+            st.markdown(f"**{len(live)} quarter{'' if len(live) == 1 else 's'}** · {span}")
         else:
             st.markdown("**Empty** · upload a quarter on the Data page")
         st.caption(f"Version {ws.version} · {auth.sidebar_line(person)}")

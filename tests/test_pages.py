@@ -296,3 +296,18 @@ def test_a_file_of_3000_columns_gets_one_mapping_editor_whose_rows_change_the_re
     correct(app, {0: ingest.IGNORE})  # no account id left: a problem of the whole file
     assert metric(app, "Errors") == "1" and metric(app, "Valid rows") == "0"
     assert commit_button(app).disabled
+
+
+def test_the_sidebar_counts_the_quarters_in_words_that_fit_one(workspace_path):
+    with Workspace(workspace_path) as ws:
+        ws.commit(
+            sample.generate_panel(n_accounts=50, n_quarters=1, last_quarter="2026Q3", seed=2), "q.csv", actor=LOCAL
+        )
+    app = open_app("pages/home.py")
+    assert any(m.value == "**1 quarter** · 2026Q3" for m in app.sidebar.markdown)
+    with Workspace(workspace_path) as ws:
+        ws.commit(
+            sample.generate_panel(n_accounts=50, n_quarters=2, last_quarter="2026Q2", seed=2), "p.csv", actor=LOCAL
+        )
+    app = open_app("pages/home.py")
+    assert any(m.value == "**3 quarters** · 2026Q1 – 2026Q3" for m in app.sidebar.markdown)
