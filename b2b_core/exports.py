@@ -94,6 +94,18 @@ def template_xlsx() -> bytes:
     return buffer.getvalue()
 
 
+def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, index: bool = False) -> bytes:
+    """Frames as one workbook, a sheet each (name → frame, names cut to Excel's 31 characters),
+    formulas neutralised like the CSV's; with ``index``, the index comes first."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            if index:
+                frame = frame.rename_axis([n if n is not None else "" for n in frame.index.names]).reset_index()
+            neutralise_formulas(frame).to_excel(writer, sheet_name=name[:31], index=False)
+    return buffer.getvalue()
+
+
 # Stored rows beyond which the Data page offers no CSV zip: it is built whole in the server's memory
 # (pandas frames, CSV text and the zip), some hundreds of MB per million rows. A backup is the way out.
 ZIP_LIMIT_ROWS = 1_000_000

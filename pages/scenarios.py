@@ -5,7 +5,7 @@ and the link that reopens this exact view."""
 import pandas as pd
 import streamlit as st
 
-from b2b_core import charts, quarters, scenarios
+from b2b_core import charts, exports, quarters, scenarios
 from ui import columns, downloads, shell, state
 from ui import format as fmt
 from ui import scenario_state as lab
@@ -200,6 +200,24 @@ with chart_column:
 st.subheader("Scenarios side by side")
 st.dataframe(summary_rows(table, first, last), width="stretch")
 downloads.csv_button("Download the comparison (CSV)", table, f"scenarios_{first}_{last}.csv", "dl:compare")
+quarterly = scenarios.by_quarter(projections, shown)
+halves = st.columns(2)
+downloads.file_button(
+    "Every scenario quarter by quarter (CSV)",
+    lambda: exports.csv_bytes(quarterly, index=True),
+    f"scenarios_by_quarter_{first}_{last}.csv",
+    "text/csv",
+    "dl:quarterly",
+    place=halves[0],
+)
+downloads.file_button(
+    "Every scenario quarter by quarter, and side by side (XLSX)",
+    lambda: exports.xlsx_bytes({"by quarter": quarterly, "side by side": table}, index=True),
+    f"scenarios_by_quarter_{first}_{last}.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "dl:quarterly_xlsx",
+    place=halves[1],
+)
 
 st.subheader(f"What moves {fmt.plain(scenario.name)} most")
 tornado = views.sensitivity(data, views.levers_key(scenario), horizon, base)

@@ -112,3 +112,16 @@ def test_a_csv_from_parts_is_the_csv_of_the_parts_together_header_and_bom_once()
     parts = [whole.iloc[:2], whole.iloc[2:4], whole.iloc[4:]]
     assert exports.csv_from_parts(parts) == exports.csv_bytes(whole)  # every part neutralised
     assert exports.csv_from_parts([whole.iloc[:0]]) == exports.csv_bytes(whole.iloc[:0])  # the header alone
+
+
+def test_a_workbook_holds_each_frame_on_its_sheet_with_formulas_neutralised():
+    import openpyxl
+
+    first = pd.DataFrame({"name": ["=1+1", "Acme"], "value": [1.5, 2.0]}, index=pd.Index(["a", "b"], name="id"))
+    second = pd.DataFrame({"x": [1]})
+    book = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes({"first": first, "a" * 40: second}, index=True)))
+    assert book.sheetnames == ["first", "a" * 31]
+    rows = list(book["first"].values)
+    assert rows[0] == ("id", "name", "value")
+    assert rows[1][1] == exports.neutralise_formulas(first)["name"].iloc[0] != "=1+1"
+    assert rows[2] == ("b", "Acme", 2)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from b2b_core import sample, scenarios
+from b2b_core import exports, sample, scenarios
 from b2b_core.access import LOCAL
 from b2b_core.scenarios import Scenario
 from b2b_core.store import Workspace
@@ -203,3 +203,24 @@ def test_coming_back_to_the_lab_keeps_the_view(workspace_path):
     assert not app.exception, app.exception
     assert app.session_state["lab:selected"] == scenario_id and app.slider(key="lab:horizon").value == 12
     assert app.slider(key=f"lever:{scenario_id}:renewal_uplift").value == 1.5
+
+
+def test_every_scenario_downloads_quarter_by_quarter_as_csv_and_as_a_workbook(workspace_path):
+    import io
+
+    import openpyxl
+
+    app = open_lab()
+    new_scenario_with(app, renewal_uplift=5.0)
+    labels = [d.proto.label for d in app.get("download_button")]
+    assert "Every scenario quarter by quarter (CSV)" in labels
+    assert "Every scenario quarter by quarter, and side by side (XLSX)" in labels
+    base = scenarios.fit_base(workspace_of(workspace_path).panel())
+    horizon = app.session_state["lab:horizon"]
+    shown = {"Base": scenarios.BASE, **{s.name: s for s in app.session_state["lab:scenarios"].values()}}
+    projections = {name: scenarios.project(base, s, horizon) for name, s in shown.items()}
+    expected = scenarios.by_quarter(projections, shown)
+    assert len(expected) == horizon * len(shown) and (expected["renewal_uplift"] == 5.0).sum() == horizon
+    data = exports.xlsx_bytes({"by quarter": expected}, index=True)
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["by quarter"]
+    assert sheet.max_row == len(expected) + 1

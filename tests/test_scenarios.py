@@ -26,6 +26,7 @@ from b2b_core.scenarios import (
     Scenario,
     backtest,
     backtest_errors,
+    by_quarter,
     compare,
     fit_base,
     from_query,
@@ -436,3 +437,18 @@ def test_on_a_business_that_follows_its_assumptions_the_base_projects_within_a_f
         table["active_accounts_actual"] <= table["active_accounts_upper"]
     )
     assert inside.sum() >= 3  # a 90% band: the actual value is inside it in most quarters
+
+
+def test_every_scenario_quarter_by_quarter_has_its_inputs_beside_its_outputs():
+    base = hand_base()
+    grow = Scenario("Grow", new_account_growth=50.0, expansion=2.0)
+    projections = {name: project(base, s, 3) for name, s in (("Base", BASE), ("Grow", grow))}
+    table = by_quarter(projections, {"Base": BASE, "Grow": grow})
+    assert table.index.names == ["scenario", "quarter"]
+    assert table.index.tolist() == [(n, q) for n in ("Base", "Grow") for q in projections["Base"].index]
+    assert list(table.columns[: len(LEVER_KEYS)]) == list(LEVER_KEYS)
+    assert list(table.columns[len(LEVER_KEYS) :]) == list(projections["Base"].columns)
+    assert (table.loc["Grow", "new_account_growth"] == 50.0).all() and (
+        table.loc["Base", list(LEVER_KEYS)] == 0
+    ).all().all()
+    pd.testing.assert_frame_equal(table.loc["Grow", list(projections["Grow"].columns)], projections["Grow"])

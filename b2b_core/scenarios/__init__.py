@@ -15,7 +15,14 @@ from b2b_core.scenarios.levers import (
     to_query,
 )
 from b2b_core.scenarios.projection import BAND, DRAWS, OUTPUTS, as_base, backtest, backtest_errors, project
-from b2b_core.scenarios.summary import SENSITIVITY_COLUMNS, SUMMARY_OUTPUTS, compare, outcomes, sensitivity
+from b2b_core.scenarios.summary import (
+    SENSITIVITY_COLUMNS,
+    SUMMARY_OUTPUTS,
+    by_quarter,
+    compare,
+    outcomes,
+    sensitivity,
+)
 
 __all__ = [
     "BAND",
@@ -37,6 +44,7 @@ __all__ = [
     "as_base",
     "backtest",
     "backtest_errors",
+    "by_quarter",
     "compare",
     "fit_base",
     "from_query",

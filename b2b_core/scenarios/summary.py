@@ -9,6 +9,9 @@ Outputs over a horizon of h quarters (money in currency units):
 
 Variance against the base: ``<output>_vs_base`` = scenario − base, ``<output>_vs_base_pct`` =
 (scenario − base) / base as a fraction (NaN when the base is 0).
+
+``by_quarter`` lays every scenario out quarter by quarter, its inputs beside its outputs, for a
+spreadsheet.
 """
 
 from __future__ import annotations
@@ -73,6 +76,20 @@ def compare(data: pd.DataFrame | Base, scenarios: Sequence[Scenario], horizon: i
         table[f"{output}_vs_base_pct"] = table[f"{output}_vs_base"] / reference if reference else np.nan
         columns += [output, f"{output}_vs_base", f"{output}_vs_base_pct"]
     return table[columns]
+
+
+def by_quarter(projections: Mapping[str, pd.DataFrame], shown: Mapping[str, Scenario]) -> pd.DataFrame:
+    """Every scenario quarter by quarter: one row per (scenario, quarter) in the order of
+    ``shown`` (name → scenario, the base first) and of the quarters; columns the levers
+    (``LEVER_KEYS``, in their units: the scenario's inputs, the same in every quarter) then the
+    ``project`` outputs of ``projections`` (name → frame), with their bands where projected."""
+    rows = []
+    for name, scenario in shown.items():
+        projected = projections[name]
+        inputs = pd.DataFrame([scenario.levers()] * len(projected), index=projected.index)
+        rows.append(pd.concat([inputs, projected], axis=1).assign(scenario=name))
+    table = pd.concat(rows).reset_index().set_index(["scenario", "quarter"])
+    return table[[*LEVER_KEYS, *(c for c in table.columns if c not in LEVER_KEYS)]]
 
 
 def sensitivity(
