@@ -3,8 +3,9 @@
 Model (all money in currency units per quarter, all rates per quarter):
 
 - **Signups.** The first quarter holds an initial base (``INITIAL_BASE`` × the next quarter's
-  signups); from then on signups grow by 8–15% a quarter (drawn per quarter), and the cohort sizes
-  are a multinomial draw. Account ids follow signup order (``M000001`` is the oldest).
+  signups); from then on signups grow by 8–15% a quarter (drawn per quarter; ``signup_growth``
+  sets another range, (0, 0) for flat signups), and the cohort sizes are a multinomial draw.
+  Account ids follow signup order (``M000001`` is the oldest).
 - **Renewal.** Each account renews each quarter with its own probability p ~ Beta(a, b) by tier
   (``RENEWAL_BETA``; in sBG terms the churn probability 1 − p is Beta(α=b, β=a)); the first
   failure is a churn. ``RETURN_SHARE`` of churns come back 2–4 quarters later (returning
@@ -143,9 +144,15 @@ def _quarter_end(ordinals: np.ndarray) -> np.ndarray:
     return (first_month + 3).astype("datetime64[M]").astype("datetime64[D]") - np.timedelta64(1, "D")
 
 
-def _cohort_sizes(rng: np.random.Generator, n_accounts: int, n_quarters: int) -> np.ndarray:
-    """Signups per quarter: an initial base, then growth of 8–15% a quarter, multinomial noise."""
-    growth = np.cumprod(1.0 + rng.uniform(0.08, 0.15, n_quarters - 1))
+SIGNUP_GROWTH = (0.08, 0.15)  # signups grow by a share drawn from this range every quarter
+
+
+def _cohort_sizes(
+    rng: np.random.Generator, n_accounts: int, n_quarters: int, signup_growth: tuple[float, float] = SIGNUP_GROWTH
+) -> np.ndarray:
+    """Signups per quarter: an initial base, then growth of a share drawn from ``signup_growth``
+    each quarter, multinomial noise."""
+    growth = np.cumprod(1.0 + rng.uniform(*signup_growth, n_quarters - 1))
     weights = np.concatenate([[INITIAL_BASE], growth])
     return rng.multinomial(n_accounts, weights / weights.sum())
 
@@ -158,8 +165,10 @@ def generate_panel(
     *,
     first_id: int = 1,
     id_digits: int | None = None,
+    signup_growth: tuple[float, float] = SIGNUP_GROWTH,
 ) -> pd.DataFrame:
     """A panel in the contract's columns plus ``orders``, for ``n_accounts`` accounts ever signed.
+    ``signup_growth``: the range of the quarterly growth of signups ((0, 0): flat signups).
 
     One row per account per quarter with a live relationship, over the ``n_quarters`` quarters
     ending at ``last_quarter``, sorted by quarter and account_id. Same seed, same panel. See the
@@ -171,7 +180,7 @@ def generate_panel(
     rng = np.random.default_rng(seed)
     quarters = span(shift(last_quarter, -(n_quarters - 1)), last_quarter)
     first = to_ordinal(quarters[0])
-    cohort = np.repeat(np.arange(n_quarters), _cohort_sizes(rng, n_accounts, n_quarters))
+    cohort = np.repeat(np.arange(n_quarters), _cohort_sizes(rng, n_accounts, n_quarters, signup_growth))
     tier = rng.choice(3, n_accounts, p=TIER_SHARE)
     segment = rng.choice(len(SEGMENTS), n_accounts, p=SEGMENT_SHARE)
     region = rng.choice(len(REGIONS), n_accounts, p=REGION_SHARE)

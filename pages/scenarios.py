@@ -234,12 +234,15 @@ with st.expander("How the base is projected, and how it did on the last four qua
 - **Renewal:** a shifted-beta-geometric model fitted on {base.fitted_cohorts} signup cohorts
   (α {fmt.estimate(base.alpha)}, β {fmt.estimate(base.beta)}). Each account active in {base.last_quarter} keeps
   renewing at the rate of its age, so older accounts, which renew more, are projected to stay longer.
-- **New accounts:** {fmt.count(base.new_accounts)} a quarter, the mean of the last four quarters, held flat.
+- **New accounts:** {fmt.count(base.new_accounts)} in {first}: {base.arrivals.evidence()} (flat: the mean of
+  the last four quarters; damped trend or seasonal: exponential smoothing of the signups; the back-test
+  forecasts each of the last four quarters from the quarters before it).
 - **Revenue per account:** its level in {base.last_quarter}; a new account starts at
   {fmt.money(base.platform.new_account)}, then moves by ×{base.platform.ramp:.2f} into its first full quarter
   and by {fmt.change(base.platform.growth, "relative")} a quarter after that (the data's last four quarters).
 - **Band:** {scenarios.BAND:.0%} of {scenarios.DRAWS} simulated paths that redraw the renewal model within
-  its uncertainty and the accounts that renew and arrive. It leaves out the uncertainty of the revenue trend.
+  its uncertainty, the level of arrivals within the new-account model's back-test error, and the accounts
+  that renew and arrive. It leaves out the uncertainty of the revenue trend.
 """
     )
     check = views.backtest(data)

@@ -26,7 +26,8 @@ from b2b_core.cohorts.matrix import retention_table
 from b2b_core.cohorts.renewals import renewal_table
 from b2b_core.contract import NOT_SET
 from b2b_core.scenarios import Base, RevenueTrend
-from b2b_core.scenarios.base import WINDOW
+from b2b_core.scenarios.arrivals import model_arrivals
+from b2b_core.scenarios.base import MAX_HORIZON, WINDOW
 
 Period = Metric = Basis = str
 Observed = list[str] | None
@@ -329,6 +330,7 @@ def fit_base(panel: pd.DataFrame) -> Base:
 
     window = [int(q) for q in act.observed[act.observed > first][-WINDOW:]]
     new_sizes = [int((act.cohort == q).sum()) for q in window]
+    signups = np.array([(act.cohort == q).sum() for q in act.observed if q > first], dtype=float)
     ages = np.where(alive, last - act.cohort, 0)
     pairs = [q for q in window if q - 1 in act.observed]
     ramp, growth = _retained_ratios(dense, active, act.cohort, pairs, start, first)
@@ -348,7 +350,8 @@ def fit_base(panel: pd.DataFrame) -> Base:
         alpha=model.alpha_,
         beta=model.beta_,
         covariance=model.covariance_,
-        new_accounts=float(np.mean(new_sizes)) if new_sizes else 0.0,
+        signups=signups,
+        arrivals=model_arrivals(signups, MAX_HORIZON),
         platform=trends["platform"],
         b_side=trends["b_side"],
         has_b_side=has_b_side,

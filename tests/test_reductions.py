@@ -310,6 +310,8 @@ def test_the_scenario_base_matches_the_numpy_reference(name):
     found, expected = scenarios.fit_base(panel), cohort_reference.fit_base(panel)
     for field in ("last_quarter", "new_accounts", "has_b_side", "fitted_cohorts", "fit_warning"):
         assert getattr(found, field) == getattr(expected, field), field
+    np.testing.assert_array_equal(found.signups, expected.signups)
+    assert found.arrivals.model == expected.arrivals.model
     np.testing.assert_allclose(found.alive, expected.alive)
     np.testing.assert_allclose([found.alpha, found.beta], [expected.alpha, expected.beta], rtol=1e-9)
     for kind in ("platform", "b_side"):

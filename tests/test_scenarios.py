@@ -34,6 +34,7 @@ from b2b_core.scenarios import (
     sensitivity,
     to_query,
 )
+from b2b_core.scenarios.arrivals import Arrivals
 from b2b_core.store import Workspace
 
 
@@ -47,7 +48,8 @@ def hand_base(has_b_side: bool = True) -> Base:
         alpha=1.0,
         beta=1.0,
         covariance=np.diag([0.01, 0.01]),
-        new_accounts=4.0,
+        signups=np.array([4.0]),
+        arrivals=Arrivals("flat", np.full(40, 4.0)),
         platform=RevenueTrend(by_age=np.array([0.0, 1000.0]), new_account=50.0, ramp=2.0, growth=0.1),
         b_side=RevenueTrend(
             by_age=np.array([0.0, 10_000.0 * has_b_side]), new_account=500.0 * has_b_side, ramp=2.0, growth=0.1

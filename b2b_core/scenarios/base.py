@@ -10,8 +10,9 @@ From the panel's last quarter L (periods are quarters; money in currency units p
 * **Renewal**: a shifted-beta-geometric model fitted jointly on the survivor counts of the
   cohorts observed for two quarters or more, leaving out the first quarter's cohort (it is not a
   signup cohort) unless nothing else can be fitted.
-* **New accounts per quarter**: the mean size of the cohorts of the trailing window, the last
-  four quarters of the data after its first (fewer if the data are shorter).
+* **New accounts per quarter**: the signups of each quarter after the first (``signups``),
+  modelled ahead by the candidate the data's own back-test prefers (``arrivals``: flat at the
+  mean of the last four quarters, a damped trend, or a seasonal one).
 * **Revenue per account**, for platform and B-side revenue alike (``RevenueTrend``): an alive
   account starts from its revenue in L; a new account from the mean age-0 revenue of the
   window's new accounts. From one quarter to the next a retained account's revenue is multiplied
@@ -34,8 +35,10 @@ from b2b_core import engine, overview, quarters
 from b2b_core.cohorts.activity import ALL_ACCOUNTS
 from b2b_core.cohorts.sbg import ShiftedBetaGeometric
 from b2b_core.cohorts.survival import Lifetimes, counted_lifetimes, survivor_counts
+from b2b_core.scenarios.arrivals import Arrivals, model_arrivals
 
 WINDOW = 4  # quarters of the trailing window
+MAX_HORIZON = 40  # quarters a projection may look ahead
 HISTORY_COLUMNS = ["active_accounts", "platform_revenue", "b_side_revenue", "take_rate"]
 
 
@@ -60,7 +63,8 @@ class Base:
 
     ``alive[a]``: accounts alive in ``last_quarter`` at age a (quarters since signup);
     ``alpha``/``beta``/``covariance``: the sBG fit (covariance of log α, log β);
-    ``new_accounts``: new accounts per quarter; ``platform``/``b_side``: ``RevenueTrend``s
+    ``signups``: new accounts in each quarter after the first; ``arrivals``: their model ahead
+    (``MAX_HORIZON`` quarters); ``platform``/``b_side``: ``RevenueTrend``s
     (``b_side`` all zero when ``has_b_side`` is False); ``history``: per observed quarter, the
     ``HISTORY_COLUMNS`` (as ``overview.quarter_kpis``); ``fit_warning``: why the sBG fit carries
     little weight, or None.
@@ -71,13 +75,19 @@ class Base:
     alpha: float
     beta: float
     covariance: np.ndarray
-    new_accounts: float
+    signups: np.ndarray
+    arrivals: Arrivals
     platform: RevenueTrend
     b_side: RevenueTrend
     has_b_side: bool
     history: pd.DataFrame
     fitted_cohorts: int
     fit_warning: str | None = None
+
+    @property
+    def new_accounts(self) -> float:
+        """New accounts expected in the first projected quarter."""
+        return float(self.arrivals.forecast[0])
 
 
 def fit_base(panel: engine.Source) -> Base:
@@ -112,6 +122,8 @@ def fit_base(panel: engine.Source) -> Base:
 
     signups = sums[sums["cohort"].isin(window)]
     new_sizes = [int(signups.loc[signups["cohort"] == q, "accounts"].sum()) for q in window]
+    cohort_sizes = sums.groupby("cohort")["accounts"].sum()
+    series = np.array([cohort_sizes.get(q, 0) for q in observed if q > first], dtype=float)
     ages = (last - alive["cohort"]).to_numpy()
     width = int(ages.max()) + 1
     trends = {}
@@ -129,7 +141,8 @@ def fit_base(panel: engine.Source) -> Base:
         alpha=model.alpha_,
         beta=model.beta_,
         covariance=model.covariance_,
-        new_accounts=float(np.mean(new_sizes)) if new_sizes else 0.0,
+        signups=series,
+        arrivals=model_arrivals(series, MAX_HORIZON),
         platform=trends["platform"],
         b_side=trends["b_side"],
         has_b_side=bool(history["b_side_revenue"].notna().any()),

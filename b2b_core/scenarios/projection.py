@@ -7,20 +7,21 @@ per quarter):
   sBG retention rate and u = (renewal uplift − churn elasticity × take-rate change)/100;
 * an account alive at age a in L is still alive at L + h with p(a, h) = Π_{j=1..h} r'(a + j)
   (with u = 0, S(a + h)/S(a): survival conditional on the age reached);
-* m = new accounts per quarter × (1 + new-account growth/100) arrive in every projected quarter,
-  and survive from age 0 the same way;
+* m(h) = the new accounts the base's ``arrivals`` expect in quarter L + h × (1 + new-account
+  growth/100) arrive, and survive from age 0 the same way;
 * a retained account's revenue moves by ``ramp`` into age 1 and by 1 + ``growth`` at later ages
   (``RevenueTrend``), times 1 + expansion/100 every quarter;
-* active accounts = Σ_a alive(a)·p(a, h) + Σ_{j ≤ h} m·p(0, h − j); revenue likewise, each account
+* active accounts = Σ_a alive(a)·p(a, h) + Σ_{j ≤ h} m(j)·p(0, h − j); revenue likewise, each account
   weighted by its revenue path; platform revenue then gains take-rate change/100 × B-side revenue
   (never below 0); take rate = platform / B-side revenue.
 
 The point projection is the expectation with the fitted α, β. The band is a 90% interval by
 simulation (``DRAWS`` draws, a fixed seed, so the same inputs give the same band): each draw
-takes (log α, log β) from the normal approximation of the fit (its covariance), then alive
-accounts of each age as binomial, new accounts per quarter as Poisson and their survivors as
-binomial. It covers the uncertainty of renewal and of arrival counts, not that of the revenue
-trend; every account of an age is taken to earn that age's mean.
+takes (log α, log β) from the normal approximation of the fit (its covariance), the level of
+arrivals as m(h) × exp(z·s·√h) with z standard normal and s the arrivals model's back-test spread,
+then alive accounts of each age as binomial, new accounts per quarter as Poisson and their
+survivors as binomial. It covers the uncertainty of renewal, of the arrival model and of arrival
+counts, not that of the revenue trend; every account of an age is taken to earn that age's mean.
 """
 
 from __future__ import annotations
@@ -30,13 +31,12 @@ import pandas as pd
 
 from b2b_core import engine, overview, quarters
 from b2b_core.cohorts.sbg import LOG_BOUND
-from b2b_core.scenarios.base import Base, RevenueTrend, fit_base
+from b2b_core.scenarios.base import MAX_HORIZON, Base, RevenueTrend, fit_base
 from b2b_core.scenarios.levers import BASE, Scenario
 
 BAND = 0.90
 DRAWS = 400
 SEED = 2007  # Fader & Hardie's year: any fixed number keeps the band reproducible
-MAX_HORIZON = 40
 OUTPUTS = ("active_accounts", "platform_revenue", "b_side_revenue", "take_rate")
 
 
@@ -111,14 +111,15 @@ def _paths(base: Base, scenario: Scenario, horizon: int, alpha: np.ndarray, beta
     alive_share = np.cumprod(retention[:, reached - 1], axis=2)  # p(a, h): (rows, ages, horizon)
     new_survival = np.concatenate([np.ones((len(alpha), 1)), alive_share[:, 0, : horizon - 1]], axis=1)
     since = np.arange(horizon)[None, :] - np.arange(horizon)[:, None]  # age at quarter h of arrivals of quarter j
-    arriving = base.new_accounts * (1 + scenario.new_account_growth / 100)
+    arriving = base.arrivals.forecast[None, :horizon] * (1 + scenario.new_account_growth / 100)  # (1, j)
     if rng is None:
         existing = alive_share
-        new = np.where(since >= 0, arriving * new_survival[:, since.clip(0)], 0.0)  # (rows, j, h)
+        new = np.where(since >= 0, arriving[:, :, None] * new_survival[:, since.clip(0)], 0.0)  # (rows, j, h)
     else:
         counts = base.alive.astype(np.int64)[:, None]
         existing = rng.binomial(counts, alive_share) / np.maximum(counts, 1)
-        arrivals = rng.poisson(arriving, size=(len(alpha), horizon))
+        level = np.exp(rng.standard_normal((len(alpha), 1)) * base.arrivals.spread * np.sqrt(np.arange(1, horizon + 1)))
+        arrivals = rng.poisson(arriving * level)
         new = rng.binomial(arrivals[:, :, None], np.where(since >= 0, new_survival[:, since.clip(0)], 0.0))
     expansion = (1 + scenario.expansion / 100) ** np.arange(1, horizon + 1)
     paths = {"active_accounts": (base.alive[:, None] * existing).sum(axis=1) + new.sum(axis=1)}
