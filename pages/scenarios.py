@@ -238,11 +238,15 @@ with st.expander("How the base is projected, and how it did on the last four qua
   the last four quarters; damped trend or seasonal: exponential smoothing of the signups; the back-test
   forecasts each of the last four quarters from the quarters before it).
 - **Revenue per account:** its level in {base.last_quarter}; a new account starts at
-  {fmt.money(base.platform.new_account)}, then moves by ×{base.platform.ramp:.2f} into its first full quarter
-  and by {fmt.change(base.platform.growth, "relative")} a quarter after that (the data's last four quarters).
+  {fmt.money(base.platform.new_account)} in {first} ({base.platform.starts.evidence()}), then moves by
+  ×{base.platform.ramp:.2f} into its first full quarter and by {fmt.change(base.platform.growth, "relative")} a
+  quarter after that (the data's last four quarters, from one to the next within
+  ±{fmt.share(base.platform.growth_spread)}).
 - **Band:** {scenarios.BAND:.0%} of {scenarios.DRAWS} simulated paths that redraw the renewal model within
-  its uncertainty, the level of arrivals within the new-account model's back-test error, and the accounts
-  that renew and arrive. It leaves out the uncertainty of the revenue trend.
+  its uncertainty, the level of arrivals and of a new account's revenue within their models' back-test
+  errors, the revenue growth within its quarter-to-quarter spread, and the accounts that renew and arrive.
+  On generated histories with known truth it holds 83% of the accounts and 64% of the platform revenue
+  of the four quarters after the data (`bench/forecast.py`): treat the revenue band as too narrow.
 """
     )
     check = views.backtest(data)

@@ -26,8 +26,8 @@ from b2b_core.cohorts.matrix import retention_table
 from b2b_core.cohorts.renewals import renewal_table
 from b2b_core.contract import NOT_SET
 from b2b_core.scenarios import Base, RevenueTrend
-from b2b_core.scenarios.arrivals import model_arrivals
 from b2b_core.scenarios.base import MAX_HORIZON, WINDOW
+from b2b_core.scenarios.series import forecast_series
 
 Period = Metric = Basis = str
 Observed = list[str] | None
@@ -329,20 +329,21 @@ def fit_base(panel: pd.DataFrame) -> Base:
         dense[kind][rows, columns] = values[recent]
 
     window = [int(q) for q in act.observed[act.observed > first][-WINDOW:]]
-    new_sizes = [int((act.cohort == q).sum()) for q in window]
     signups = np.array([(act.cohort == q).sum() for q in act.observed if q > first], dtype=float)
     ages = np.where(alive, last - act.cohort, 0)
     pairs = [q for q in window if q - 1 in act.observed]
-    ramp, growth = _retained_ratios(dense, active, act.cohort, pairs, start, first)
+    ramp, growth, spread = _retained_ratios(dense, active, act.cohort, pairs, start, first)
     trends = {}
+    signed = [q for q in act.observed if q > first and (act.cohort == q).any()]
     for kind in revenue:
         level = dense[kind][:, WINDOW]
-        new_revenue = sum(dense[kind][act.cohort == q, q - start].sum() for q in window)
+        initial = np.array([_signup_revenue(act, revenue[kind], q) for q in signed])
         trends[kind] = RevenueTrend(
             by_age=np.bincount(ages[alive], weights=level[alive], minlength=int(ages.max()) + 1),
-            new_account=new_revenue / sum(new_sizes) if sum(new_sizes) else 0.0,
+            starts=forecast_series(initial, MAX_HORIZON),
             ramp=ramp[kind],
             growth=growth[kind] - 1,
+            growth_spread=spread[kind],
         )
     return Base(
         last_quarter=act.label(last),
@@ -351,7 +352,7 @@ def fit_base(panel: pd.DataFrame) -> Base:
         beta=model.beta_,
         covariance=model.covariance_,
         signups=signups,
-        arrivals=model_arrivals(signups, MAX_HORIZON),
+        arrivals=forecast_series(signups, MAX_HORIZON),
         platform=trends["platform"],
         b_side=trends["b_side"],
         has_b_side=has_b_side,
@@ -381,12 +382,14 @@ def _fit_renewal(act, first: int) -> tuple[ShiftedBetaGeometric, int, str | None
     return model, len(fittable), problem
 
 
-def _retained_ratios(revenue, active, cohort, pairs, start, first) -> tuple[dict, dict]:
+def _retained_ratios(revenue, active, cohort, pairs, start, first) -> tuple[dict, dict, dict]:
     """Per kind of ``revenue``: Σ revenue in q / Σ revenue in q − 1 over the quarters q of
     ``pairs`` and the accounts active in both, (1) of age 0 in q − 1 (the ramp) and (2) of age ≥ 1
     (the first quarter's cohort counts as age ≥ 1: its accounts signed up earlier); 1.0 where
-    there is nothing to measure. Column j of the arrays is quarter ``start`` + j."""
+    there is nothing to measure; (3) the standard deviation of the log of (2) quarter by quarter
+    (0 with fewer than two). Column j of the arrays is quarter ``start`` + j."""
     sums = {kind: np.zeros((2, 2)) for kind in revenue}  # [ramp | growth] × [q | q − 1]
+    logs = {kind: [] for kind in revenue}
     for q in pairs:
         now, then = q - start, q - 1 - start
         both = active[:, now] & active[:, then]
@@ -395,8 +398,19 @@ def _retained_ratios(revenue, active, cohort, pairs, start, first) -> tuple[dict
         for kind, values in revenue.items():
             for row, accounts in enumerate((signup_quarter, older)):
                 sums[kind][row] += values[accounts, now].sum(), values[accounts, then].sum()
+            kept_now, kept_then = values[older, now].sum(), values[older, then].sum()
+            if kept_now > 0 and kept_then > 0:
+                logs[kind].append(np.log(kept_now / kept_then))
     ratios = {kind: [s[0] / s[1] if s[0] > 0 and s[1] > 0 else 1.0 for s in table] for kind, table in sums.items()}
-    return {kind: r[0] for kind, r in ratios.items()}, {kind: r[1] for kind, r in ratios.items()}
+    spread = {kind: float(np.std(found, ddof=1)) if len(found) >= 2 else 0.0 for kind, found in logs.items()}
+    return {kind: r[0] for kind, r in ratios.items()}, {kind: r[1] for kind, r in ratios.items()}, spread
+
+
+def _signup_revenue(act, values: np.ndarray, quarter: int) -> float:
+    """The mean revenue of the accounts of cohort ``quarter`` in that quarter."""
+    members = act.cohort == quarter
+    rows = members[act.account] & (act.period == quarter)
+    return float(values[rows].sum() / members.sum())
 
 
 def _history(act, b_side: np.ndarray) -> pd.DataFrame:

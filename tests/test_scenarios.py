@@ -34,8 +34,13 @@ from b2b_core.scenarios import (
     sensitivity,
     to_query,
 )
-from b2b_core.scenarios.arrivals import Arrivals
+from b2b_core.scenarios.series import SeriesForecast
 from b2b_core.store import Workspace
+
+
+def flat(value: float) -> SeriesForecast:
+    """A series held at ``value`` for 40 quarters, with no uncertainty."""
+    return SeriesForecast("flat", np.full(40, value))
 
 
 def hand_base(has_b_side: bool = True) -> Base:
@@ -49,10 +54,10 @@ def hand_base(has_b_side: bool = True) -> Base:
         beta=1.0,
         covariance=np.diag([0.01, 0.01]),
         signups=np.array([4.0]),
-        arrivals=Arrivals("flat", np.full(40, 4.0)),
-        platform=RevenueTrend(by_age=np.array([0.0, 1000.0]), new_account=50.0, ramp=2.0, growth=0.1),
+        arrivals=flat(4.0),
+        platform=RevenueTrend(by_age=np.array([0.0, 1000.0]), starts=flat(50.0), ramp=2.0, growth=0.1),
         b_side=RevenueTrend(
-            by_age=np.array([0.0, 10_000.0 * has_b_side]), new_account=500.0 * has_b_side, ramp=2.0, growth=0.1
+            by_age=np.array([0.0, 10_000.0 * has_b_side]), starts=flat(500.0 * has_b_side), ramp=2.0, growth=0.1
         ),
         has_b_side=has_b_side,
         history=pd.DataFrame(),
@@ -137,7 +142,7 @@ def test_take_rate_change_adds_its_points_of_b_side_revenue():
     assert frame["take_rate"].tolist() == pytest.approx([0.11, 0.11])
     assert frame["active_accounts"].tolist() == pytest.approx(base["active_accounts"].tolist())
     # take rate 5% (B-side revenue twenty times platform revenue), cut by 10 points: no revenue, not less
-    half = replace(hand_base(), b_side=replace(hand_base().b_side, by_age=np.array([0, 20_000.0]), new_account=1000.0))
+    half = replace(hand_base(), b_side=replace(hand_base().b_side, by_age=np.array([0, 20_000.0]), starts=flat(1000.0)))
     cut = project(half, Scenario("Free", take_rate_change=-10), horizon=2, bands=False)
     assert cut["platform_revenue"].tolist() == [0.0, 0.0]
 
@@ -223,11 +228,14 @@ def test_the_base_is_measured_from_the_panel_by_hand():
     assert base.platform.by_age.tolist() == [5, 60, 30, 120]
     assert base.b_side.by_age.tolist() == [50, 600, 300, 1200]
     assert base.new_accounts == pytest.approx(5 / 3)  # Q2: c, d; Q3: e, g; Q4: f
-    assert base.platform.new_account == pytest.approx((10 + 20 + 40 + 8 + 5) / 5)
+    # a new account's first quarter: each cohort's mean (Q2 15, Q3 24, Q4 5), flat with so short a history
+    assert base.platform.new_account == pytest.approx((15 + 24 + 5) / 3) and base.platform.starts.model == "flat"
     assert base.platform.ramp == pytest.approx((30 + 60) / (10 + 40))  # c into Q3, e into Q4
     # a and b into Q2, a into Q3, a and c into Q4
     assert base.platform.growth == pytest.approx((100 + 50 + 120 + 120 + 30) / (100 + 50 + 100 + 120 + 30) - 1)
     assert base.b_side.ramp == pytest.approx(base.platform.ramp) and base.has_b_side
+    # the growth's log ratio quarter by quarter: Q2 0 (a, b), Q3 ln 1.2 (a), Q4 0 (a, c); its standard deviation
+    assert base.platform.growth_spread == pytest.approx(np.log(1.2) / np.sqrt(3))
     # sBG fitted on the Q2 cohort [2, 1, 1] and the Q3 cohort [2, 1]; Q1's is not a signup cohort
     model = ShiftedBetaGeometric().fit([[2, 1, 1], [2, 1]])
     assert (base.alpha, base.beta, base.fitted_cohorts) == (pytest.approx(model.alpha_), pytest.approx(model.beta_), 2)

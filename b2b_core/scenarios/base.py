@@ -14,11 +14,13 @@ From the panel's last quarter L (periods are quarters; money in currency units p
   modelled ahead by the candidate the data's own back-test prefers (``arrivals``: flat at the
   mean of the last four quarters, a damped trend, or a seasonal one).
 * **Revenue per account**, for platform and B-side revenue alike (``RevenueTrend``): an alive
-  account starts from its revenue in L; a new account from the mean age-0 revenue of the
-  window's new accounts. From one quarter to the next a retained account's revenue is multiplied
-  by ``ramp`` into age 1 (the signup quarter is usually a partial one) and by 1 + ``growth`` at
-  later ages, both pooled ratios over the window: Σ revenue in q / Σ revenue in q − 1 of the
-  accounts active in both quarters (age 0 in q − 1 for the ramp, age ≥ 1 for the growth).
+  account starts from its revenue in L; a new account from its cohort's mean revenue in the
+  signup quarter, modelled ahead on the cohorts' means like the signups (``starts``). From one
+  quarter to the next a retained account's revenue is multiplied by ``ramp`` into age 1 (the
+  signup quarter is usually a partial one) and by 1 + ``growth`` at later ages, both pooled
+  ratios over the window: Σ revenue in q / Σ revenue in q − 1 of the accounts active in both
+  quarters (age 0 in q − 1 for the ramp, age ≥ 1 for the growth); ``growth_spread`` is how much
+  the growth's log moved from one quarter of the window to the next.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from b2b_core import engine, overview, quarters
 from b2b_core.cohorts.activity import ALL_ACCOUNTS
 from b2b_core.cohorts.sbg import ShiftedBetaGeometric
 from b2b_core.cohorts.survival import Lifetimes, counted_lifetimes, survivor_counts
-from b2b_core.scenarios.arrivals import Arrivals, model_arrivals
+from b2b_core.scenarios.series import SeriesForecast, forecast_series
 
 WINDOW = 4  # quarters of the trailing window
 MAX_HORIZON = 40  # quarters a projection may look ahead
@@ -46,15 +48,24 @@ HISTORY_COLUMNS = ["active_accounts", "platform_revenue", "b_side_revenue", "tak
 class RevenueTrend:
     """One kind of revenue (platform or B-side) of the base, in currency units per quarter.
 
-    ``by_age[a]``: summed revenue in L of the alive accounts of age a; ``new_account``: mean
-    revenue of a new account in its signup quarter; ``ramp``: revenue factor from age 0 to age 1;
-    ``growth``: revenue growth per quarter of a retained account at age ≥ 1 (0.02 = 2%).
+    ``by_age[a]``: summed revenue in L of the alive accounts of age a; ``starts``: a new
+    account's revenue in its signup quarter, per quarter ahead (modelled on each cohort's mean,
+    ``forecast_series``); ``ramp``: revenue factor from age 0 to age 1; ``growth``: revenue
+    growth per quarter of a retained account at age ≥ 1 (0.02 = 2%); ``growth_spread``: the
+    standard deviation of that growth's log from one quarter to the next in the window (0 with
+    fewer than two quarters to compare).
     """
 
     by_age: np.ndarray
-    new_account: float
+    starts: SeriesForecast
     ramp: float
     growth: float
+    growth_spread: float = 0.0
+
+    @property
+    def new_account(self) -> float:
+        """A new account's expected revenue in its signup quarter, in the first projected quarter."""
+        return float(self.starts.forecast[0])
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,7 +87,7 @@ class Base:
     beta: float
     covariance: np.ndarray
     signups: np.ndarray
-    arrivals: Arrivals
+    arrivals: SeriesForecast
     platform: RevenueTrend
     b_side: RevenueTrend
     has_b_side: bool
@@ -120,20 +131,22 @@ def fit_base(panel: engine.Source) -> Base:
         raise ValueError(f"no account is active in the last quarter {found.label(last)}: nothing to project from")
     model, fitted, problem = _fit_renewal(found, first)
 
-    signups = sums[sums["cohort"].isin(window)]
-    new_sizes = [int(signups.loc[signups["cohort"] == q, "accounts"].sum()) for q in window]
     cohort_sizes = sums.groupby("cohort")["accounts"].sum()
     series = np.array([cohort_sizes.get(q, 0) for q in observed if q > first], dtype=float)
     ages = (last - alive["cohort"]).to_numpy()
     width = int(ages.max()) + 1
     trends = {}
+    per_cohort = sums.groupby("cohort")[[f"initial_{kind}" for kind in REVENUE_KINDS]].sum()
+    signed = [q for q in observed if q > first and cohort_sizes.get(q, 0) > 0]
     for kind in REVENUE_KINDS:
         ramp, growth = _retained_ratios(sums, kind, pairs, first)
+        starting = np.array([per_cohort.loc[q, f"initial_{kind}"] / cohort_sizes[q] for q in signed], dtype=float)
         trends[kind] = RevenueTrend(
             by_age=np.bincount(ages, weights=alive[f"{kind}_{last}"], minlength=width),
-            new_account=signups[f"initial_{kind}"].sum() / sum(new_sizes) if sum(new_sizes) else 0.0,
+            starts=forecast_series(starting, MAX_HORIZON, f"a new account's {KIND_NAMES[kind]} in its first quarter"),
             ramp=ramp,
             growth=growth - 1,
+            growth_spread=_growth_spread(sums, kind, pairs, first),
         )
     return Base(
         last_quarter=found.label(last),
@@ -142,7 +155,7 @@ def fit_base(panel: engine.Source) -> Base:
         beta=model.beta_,
         covariance=model.covariance_,
         signups=series,
-        arrivals=model_arrivals(series, MAX_HORIZON),
+        arrivals=forecast_series(series, MAX_HORIZON),
         platform=trends["platform"],
         b_side=trends["b_side"],
         has_b_side=bool(history["b_side_revenue"].notna().any()),
@@ -172,6 +185,7 @@ def _fit_renewal(found: Lifetimes, first: int) -> tuple[ShiftedBetaGeometric, in
 
 
 REVENUE_KINDS = ("platform", "b_side")
+KIND_NAMES = {"platform": "platform revenue", "b_side": "B-side revenue"}
 
 
 def _account_sums(table: ir.Table, last: int, pairs: list[int]) -> pd.DataFrame:
@@ -230,3 +244,15 @@ def _retained_ratios(sums: pd.DataFrame, kind: str, pairs: list[int], first: int
             )
     ramp, growth = (now / before if now > 0 and before > 0 else 1.0 for now, before in totals)
     return ramp, growth
+
+
+def _growth_spread(sums: pd.DataFrame, kind: str, pairs: list[int], first: int) -> float:
+    """Standard deviation of log(Σ revenue in q / Σ revenue in q − 1) of the retained accounts
+    of age ≥ 1 over the quarters q of ``pairs`` (0 with fewer than two)."""
+    logs = []
+    for q in pairs:
+        older = (sums["cohort"] < q - 1) | (sums["cohort"] == first)
+        now, before = sums.loc[older, f"kept_{kind}_{q}_{q}"].sum(), sums.loc[older, f"kept_{kind}_{q}_{q - 1}"].sum()
+        if now > 0 and before > 0:
+            logs.append(np.log(now / before))
+    return float(np.std(logs, ddof=1)) if len(logs) >= 2 else 0.0

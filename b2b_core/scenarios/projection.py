@@ -9,19 +9,21 @@ per quarter):
   (with u = 0, S(a + h)/S(a): survival conditional on the age reached);
 * m(h) = the new accounts the base's ``arrivals`` expect in quarter L + h × (1 + new-account
   growth/100) arrive, and survive from age 0 the same way;
-* a retained account's revenue moves by ``ramp`` into age 1 and by 1 + ``growth`` at later ages
-  (``RevenueTrend``), times 1 + expansion/100 every quarter;
+* a new account earns the base's ``starts`` forecast in its signup quarter; a retained account's
+  revenue moves by ``ramp`` into age 1 and by 1 + ``growth`` at later ages (``RevenueTrend``),
+  times 1 + expansion/100 every quarter;
 * active accounts = Σ_a alive(a)·p(a, h) + Σ_{j ≤ h} m(j)·p(0, h − j); revenue likewise, each account
   weighted by its revenue path; platform revenue then gains take-rate change/100 × B-side revenue
   (never below 0); take rate = platform / B-side revenue.
 
 The point projection is the expectation with the fitted α, β. The band is a 90% interval by
 simulation (``DRAWS`` draws, a fixed seed, so the same inputs give the same band): each draw
-takes (log α, log β) from the normal approximation of the fit (its covariance), the level of
-arrivals as m(h) × exp(z·s·√h) with z standard normal and s the arrivals model's back-test spread,
-then alive accounts of each age as binomial, new accounts per quarter as Poisson and their
-survivors as binomial. It covers the uncertainty of renewal, of the arrival model and of arrival
-counts, not that of the revenue trend; every account of an age is taken to earn that age's mean.
+takes (log α, log β) from the normal approximation of the fit (its covariance); the level of
+arrivals as m(h) × exp(z·s·√h), and a new account's first-quarter revenue likewise, with z
+standard normal and s its model's back-test spread; the revenue of every account times
+exp(Σ_{i ≤ h} ε_i), ε_i ~ N(0, the growth's spread), the quarter-to-quarter noise of the revenue
+trend; then alive accounts of each age as binomial, new accounts per quarter as Poisson and their
+survivors as binomial. Every account of an age is taken to earn that age's mean.
 """
 
 from __future__ import annotations
@@ -123,12 +125,19 @@ def _paths(base: Base, scenario: Scenario, horizon: int, alpha: np.ndarray, beta
         new = rng.binomial(arrivals[:, :, None], np.where(since >= 0, new_survival[:, since.clip(0)], 0.0))
     expansion = (1 + scenario.expansion / 100) ** np.arange(1, horizon + 1)
     paths = {"active_accounts": (base.alive[:, None] * existing).sum(axis=1) + new.sum(axis=1)}
+    # the same standard normals for both revenues, which move together
+    steps = rng.standard_normal((len(alpha), horizon)) if rng is not None else np.zeros((1, horizon))
+    starts_z = rng.standard_normal((len(alpha), 1)) if rng is not None else np.zeros((1, 1))
+    root_ahead = np.sqrt(np.arange(1, horizon + 1))
     for name, trend in (("platform_revenue", base.platform), ("b_side_revenue", base.b_side)):
         factor = _revenue_factor(trend, reached) * expansion  # (ages, horizon)
         new_factor = np.r_[1.0, factor[0, : horizon - 1]][since.clip(0)] * (since >= 0)
-        paths[name] = (trend.by_age[:, None] * existing * factor).sum(axis=1) + trend.new_account * (
-            new * new_factor
-        ).sum(axis=1)
+        level = np.exp(np.cumsum(steps * trend.growth_spread, axis=1))  # (rows, h): the growth's own noise
+        starts = trend.starts.forecast[:horizon] * np.exp(starts_z * trend.starts.spread * root_ahead)  # (rows, j)
+        paths[name] = level * (
+            (trend.by_age[:, None] * existing * factor).sum(axis=1)
+            + (new * new_factor * starts[:, :, None]).sum(axis=1)
+        )
     b_side = paths["b_side_revenue"] if base.has_b_side else np.full_like(paths["b_side_revenue"], np.nan)
     paths["platform_revenue"] = np.maximum(
         paths["platform_revenue"] + scenario.take_rate_change / 100 * np.nan_to_num(b_side), 0

@@ -1,9 +1,8 @@
-"""New accounts per quarter ahead: candidate models of the signup series, the one chosen by a
-rolling-origin back-test on the data's own history.
+"""A quarterly series ahead (new accounts per quarter, a new account's first-quarter revenue):
+candidate models, the one chosen by a rolling-origin back-test on the data's own history.
 
-The series is the number of accounts that signed up in each quarter after the data's first (the
-first quarter's accounts signed up at unknown earlier times). Candidates (``statsmodels``'
-exponential smoothing on log(1 + signups), so that a trend is a growth rate):
+Candidates (``statsmodels``' exponential smoothing on log(1 + value), so that a trend is a growth
+rate):
 
 * ``flat``: the mean of the last four quarters, held;
 * ``damped trend``: Holt's additive trend, damped (growth that fades), from ``MIN_TREND`` quarters;
@@ -15,7 +14,7 @@ before it, every candidate that can be fitted on the series up to o forecasts th
 over all those forecasts. The candidate with the smallest error is chosen (flat on a tie, or when
 no other could be back-tested on every origin), then fitted on the whole series. Its ``spread``
 is the root mean square of log(forecast / actual) / √(quarters ahead) over the same forecasts: the
-uncertainty of the arrival level per √quarter, for the projection's band.
+uncertainty of the level per √quarter, for the projection's band.
 """
 
 from __future__ import annotations
@@ -28,26 +27,28 @@ from dataclasses import dataclass, field
 import numpy as np
 
 FLAT, TREND, SEASONAL = "flat", "damped trend", "seasonal"
-MIN_TREND, MIN_SEASONAL = 6, 10  # quarters of signups a candidate needs to be fitted
+MIN_TREND, MIN_SEASONAL = 6, 10  # quarters a candidate needs to be fitted
 ORIGINS, AHEAD = 4, 4
 WINDOW = 4  # quarters the flat model averages
 
 
 @dataclass(frozen=True)
-class Arrivals:
-    """The chosen model of new accounts: its ``model`` name, the expected new accounts in each
-    quarter ahead (``forecast``), the back-test ``errors`` of every candidate tried (fractions),
-    the ``spread`` of the chosen one (see module) and the ``latest`` quarter's signups."""
+class SeriesForecast:
+    """The chosen model of a series: its ``model`` name, the expected value in each quarter ahead
+    (``forecast``), the back-test ``errors`` of every candidate tried (fractions), the ``spread``
+    of the chosen one (see module), the ``latest`` quarter's value and the ``subject`` the
+    evidence names."""
 
     model: str
     forecast: np.ndarray
     errors: dict[str, float] = field(default_factory=dict)
     spread: float = 0.0
     latest: float = 0.0
+    subject: str = "new accounts"
 
     def growth(self, quarters: int = 4) -> float:
         """Mean growth per quarter of the forecast over its first ``quarters`` from the latest
-        quarter's signups (0.048 = +4.8% a quarter); 0 without signups."""
+        quarter's value (0.048 = +4.8% a quarter); 0 when either is 0."""
         end = self.forecast[min(quarters, len(self.forecast)) - 1]
         if self.latest <= 0 or end <= 0:
             return 0.0
@@ -56,7 +57,7 @@ class Arrivals:
     def evidence(self) -> str:
         """The assumption in one line, with its evidence: ``"new accounts +4.8% a quarter (damped
         trend); chosen over flat: back-test error 6% vs 19%"``."""
-        line = f"new accounts {self.growth():+.1%} a quarter ({self.model})"
+        line = f"{self.subject} {self.growth():+.1%} a quarter ({self.model})"
         others = {name: error for name, error in self.errors.items() if name != self.model}
         if self.model in self.errors and others:
             compared = " and ".join(f"{name} {error:.0%}" for name, error in others.items())
@@ -65,10 +66,10 @@ class Arrivals:
         return f"{line}; too short a history to back-test another model"
 
 
-def model_arrivals(signups: np.ndarray, horizon: int) -> Arrivals:
-    """The ``Arrivals`` of the signup series ``signups`` (one count per quarter, oldest first),
-    forecast ``horizon`` quarters ahead (see module)."""
-    series = np.asarray(signups, dtype=float)
+def forecast_series(values: np.ndarray, horizon: int, subject: str = "new accounts") -> SeriesForecast:
+    """The ``SeriesForecast`` of ``values`` (one per quarter, oldest first), ``horizon`` quarters
+    ahead (see module); ``subject`` names the series in the evidence line."""
+    series = np.asarray(values, dtype=float)
     latest = float(series[-1]) if len(series) else 0.0
     candidates = {FLAT: _flat, TREND: _damped, SEASONAL: _seasonal}
     origins = [o for o in range(len(series) - ORIGINS, len(series)) if o >= MIN_TREND]
@@ -81,7 +82,7 @@ def model_arrivals(signups: np.ndarray, horizon: int) -> Arrivals:
     forecast = candidates[chosen](series, horizon)
     if forecast is None:  # the chosen model fitted on every origin but not on the whole series
         chosen, forecast = FLAT, _flat(series, horizon)
-    return Arrivals(chosen, forecast, errors, spreads.get(chosen, 0.0), latest)
+    return SeriesForecast(chosen, forecast, errors, spreads.get(chosen, 0.0), latest, subject)
 
 
 def _backtest(
@@ -117,7 +118,7 @@ def _seasonal(series: np.ndarray, steps: int) -> np.ndarray | None:
 
 
 def _smoothed(series: np.ndarray, steps: int, least: int, seasonal: str | None) -> np.ndarray | None:
-    """Exponential smoothing with a damped additive trend on log(1 + signups); None with fewer
+    """Exponential smoothing with a damped additive trend on log(1 + value); None with fewer
     than ``least`` quarters or when ``statsmodels`` cannot fit the series."""
     if len(series) < least:
         return None
