@@ -241,12 +241,15 @@ with st.expander("How the base is projected, and how it did on the last four qua
   {fmt.money(base.platform.new_account)} in {first} ({base.platform.starts.evidence()}), then moves by
   ×{base.platform.ramp:.2f} into its first full quarter and by {fmt.change(base.platform.growth, "relative")} a
   quarter after that (the data's last four quarters, from one to the next within
-  ±{fmt.share(base.platform.growth_spread)}).
+  ±{fmt.share(base.platform.growth_spread)}). Revenue leaves with the accounts that churn, weighted by their
+  size: in the last four quarters the accounts that left took {base.platform.churn_weight:.2f} times their
+  share of accounts in revenue, so an account's revenue renews with 1 − {base.platform.churn_weight:.2f} × (1 − its
+  renewal rate).
 - **Band:** {scenarios.BAND:.0%} of {scenarios.DRAWS} simulated paths that redraw the renewal model within
   its uncertainty, the level of arrivals and of a new account's revenue within their models' back-test
   errors, the revenue growth within its quarter-to-quarter spread, and the accounts that renew and arrive.
-  On generated histories with known truth it holds 83% of the accounts and 64% of the platform revenue
-  of the four quarters after the data (`bench/forecast.py`): treat the revenue band as too narrow.
+  On 16 generated histories with known truth it held 83% of the accounts and 88% of the platform revenue
+  of the four quarters after the data (`bench/forecast.py`).
 """
     )
     check = views.backtest(data)

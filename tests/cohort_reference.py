@@ -333,6 +333,7 @@ def fit_base(panel: pd.DataFrame) -> Base:
     ages = np.where(alive, last - act.cohort, 0)
     pairs = [q for q in window if q - 1 in act.observed]
     ramp, growth, spread = _retained_ratios(dense, active, act.cohort, pairs, start, first)
+    weight = _churn_weights(dense, active, pairs, start)
     trends = {}
     signed = [q for q in act.observed if q > first and (act.cohort == q).any()]
     for kind in revenue:
@@ -344,6 +345,7 @@ def fit_base(panel: pd.DataFrame) -> Base:
             ramp=ramp[kind],
             growth=growth[kind] - 1,
             growth_spread=spread[kind],
+            churn_weight=weight[kind],
         )
     return Base(
         last_quarter=act.label(last),
@@ -404,6 +406,27 @@ def _retained_ratios(revenue, active, cohort, pairs, start, first) -> tuple[dict
     ratios = {kind: [s[0] / s[1] if s[0] > 0 and s[1] > 0 else 1.0 for s in table] for kind, table in sums.items()}
     spread = {kind: float(np.std(found, ddof=1)) if len(found) >= 2 else 0.0 for kind, found in logs.items()}
     return {kind: r[0] for kind, r in ratios.items()}, {kind: r[1] for kind, r in ratios.items()}, spread
+
+
+def _churn_weights(revenue, active, pairs, start) -> dict:
+    """Per kind of ``revenue``: (1 − revenue kept) / (1 − accounts kept) over the quarters q of
+    ``pairs``, both of the accounts active in q − 1 (kept: active in q too), revenue in q − 1; 1
+    when nobody left or nothing was measured, within [0, 5]."""
+    was = kept = 0
+    money = {kind: np.zeros(2) for kind in revenue}  # [of those active in q − 1 | of those kept]
+    for q in pairs:
+        now, then = q - start, q - 1 - start
+        before, both = active[:, then], active[:, then] & active[:, now]
+        was, kept = was + before.sum(), kept + both.sum()
+        for kind, values in revenue.items():
+            money[kind] += values[before, then].sum(), values[both, then].sum()
+    weights = {}
+    for kind, (total, retained) in money.items():
+        if was <= 0 or kept >= was or total <= 0:
+            weights[kind] = 1.0
+        else:
+            weights[kind] = float(np.clip((1 - retained / total) / (1 - kept / was), 0.0, 5.0))
+    return weights
 
 
 def _signup_revenue(act, values: np.ndarray, quarter: int) -> float:

@@ -318,8 +318,8 @@ def test_the_scenario_base_matches_the_numpy_reference(name):
         ours, theirs = getattr(found, kind), getattr(expected, kind)
         np.testing.assert_allclose(ours.by_age, theirs.by_age, rtol=1e-12)
         np.testing.assert_allclose(
-            [ours.ramp, ours.growth, ours.growth_spread],
-            [theirs.ramp, theirs.growth, theirs.growth_spread],
+            [ours.ramp, ours.growth, ours.growth_spread, ours.churn_weight],
+            [theirs.ramp, theirs.growth, theirs.growth_spread, theirs.churn_weight],
             rtol=1e-9,
             atol=1e-12,
         )

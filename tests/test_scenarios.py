@@ -236,6 +236,10 @@ def test_the_base_is_measured_from_the_panel_by_hand():
     assert base.b_side.ramp == pytest.approx(base.platform.ramp) and base.has_b_side
     # the growth's log ratio quarter by quarter: Q2 0 (a, b), Q3 ln 1.2 (a), Q4 0 (a, c); its standard deviation
     assert base.platform.growth_spread == pytest.approx(np.log(1.2) / np.sqrt(3))
+    # churn weight: active in q − 1 then q: Q2 2 of 2 (a, b), Q3 2 of 4 (a, c of a b c d), Q4 3 of 4 (a c e of
+    # a c e g): 7 of 10 kept; their revenue in q − 1: 150 of 150, 110 of 180, 190 of 198: 450 of 528
+    assert base.platform.churn_weight == pytest.approx((1 - 450 / 528) / (1 - 7 / 10))
+    assert base.b_side.churn_weight == pytest.approx(base.platform.churn_weight)
     # sBG fitted on the Q2 cohort [2, 1, 1] and the Q3 cohort [2, 1]; Q1's is not a signup cohort
     model = ShiftedBetaGeometric().fit([[2, 1, 1], [2, 1]])
     assert (base.alpha, base.beta, base.fitted_cohorts) == (pytest.approx(model.alpha_), pytest.approx(model.beta_), 2)
@@ -462,3 +466,14 @@ def test_every_scenario_quarter_by_quarter_has_its_inputs_beside_its_outputs():
         table.loc["Base", list(LEVER_KEYS)] == 0
     ).all().all()
     pd.testing.assert_frame_equal(table.loc["Grow", list(projections["Grow"].columns)], projections["Grow"])
+
+
+def test_revenue_survives_by_the_churn_weight_while_accounts_survive_as_modelled():
+    # κ = 0.5: a revenue unit at age 1 renews into age 2 with 1 − 0.5 × (1 − 2/3) = 5/6 instead of 2/3
+    base = hand_base()
+    weighted = replace(base, platform=replace(base.platform, churn_weight=0.5), arrivals=flat(0.0))
+    plain = project(replace(base, arrivals=flat(0.0)), BASE, horizon=1, bands=False)
+    frame = project(weighted, BASE, horizon=1, bands=False)
+    assert frame["active_accounts"].iloc[0] == pytest.approx(plain["active_accounts"].iloc[0])  # 10 × 2/3
+    assert frame["platform_revenue"].iloc[0] == pytest.approx(1000 * 5 / 6 * 1.1)
+    assert plain["platform_revenue"].iloc[0] == pytest.approx(1000 * 2 / 3 * 1.1)

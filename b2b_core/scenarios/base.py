@@ -53,7 +53,9 @@ class RevenueTrend:
     ``forecast_series``); ``ramp``: revenue factor from age 0 to age 1; ``growth``: revenue
     growth per quarter of a retained account at age ≥ 1 (0.02 = 2%); ``growth_spread``: the
     standard deviation of that growth's log from one quarter to the next in the window (0 with
-    fewer than two quarters to compare).
+    fewer than two quarters to compare); ``churn_weight``: the share of revenue lost to churn
+    over the share of accounts lost, in the window, κ = (1 − revenue kept) / (1 − accounts kept):
+    below 1 when the accounts that leave are smaller than those that stay (``churn_weights``).
     """
 
     by_age: np.ndarray
@@ -61,6 +63,7 @@ class RevenueTrend:
     ramp: float
     growth: float
     growth_spread: float = 0.0
+    churn_weight: float = 1.0
 
     @property
     def new_account(self) -> float:
@@ -147,6 +150,7 @@ def fit_base(panel: engine.Source) -> Base:
             ramp=ramp,
             growth=growth - 1,
             growth_spread=_growth_spread(sums, kind, pairs, first),
+            churn_weight=_churn_weight(sums, kind, pairs),
         )
     return Base(
         last_quarter=found.label(last),
@@ -196,7 +200,9 @@ def _account_sums(table: ir.Table, last: int, pairs: list[int]) -> pd.DataFrame:
     * ``initial_<kind>``: revenue in the signup quarter;
     * ``<kind>_<q>``: revenue in quarter q, for q = ``last`` and each q and q − 1 of ``pairs``;
     * ``kept_<kind>_<q>`` and ``kept_<kind>_<q − 1>``: revenue in q and in q − 1 of the accounts
-      active in both, for each q of ``pairs``.
+      active in both, for each q of ``pairs``;
+    * ``was_<kind>_<q>``: revenue in q − 1 of the accounts active then; ``was_<q>`` and
+      ``kept_<q>``: the accounts active in q − 1, and in both q − 1 and q.
     """
     rows = table.select(
         "account_id",
@@ -224,6 +230,10 @@ def _account_sums(table: ir.Table, last: int, pairs: list[int]) -> pd.DataFrame:
             kept = accounts[f"active_{q}"] & accounts[f"active_{q - 1}"]
             for p in (q, q - 1):
                 sums[f"kept_{kind}_{q}_{p}"] = accounts[f"{kind}_{p}"].sum(where=kept)
+            sums[f"was_{kind}_{q}"] = accounts[f"{kind}_{q - 1}"].sum(where=accounts[f"active_{q - 1}"])
+    for q in pairs:
+        sums[f"was_{q}"] = accounts[f"active_{q - 1}"].cast("int64").sum()
+        sums[f"kept_{q}"] = (accounts[f"active_{q}"] & accounts[f"active_{q - 1}"]).cast("int64").sum()
     found = engine.run(accounts.group_by("cohort", "last_active").aggregate(**sums))
     return found.fillna({c: 0.0 for c in found.columns if c not in ("cohort", "last_active")})
 
@@ -256,3 +266,20 @@ def _growth_spread(sums: pd.DataFrame, kind: str, pairs: list[int], first: int) 
         if now > 0 and before > 0:
             logs.append(np.log(now / before))
     return float(np.std(logs, ddof=1)) if len(logs) >= 2 else 0.0
+
+
+MAX_CHURN_WEIGHT = 5.0
+
+
+def _churn_weight(sums: pd.DataFrame, kind: str, pairs: list[int]) -> float:
+    """κ = (1 − R_revenue) / (1 − R_accounts) pooled over the quarters q of ``pairs``: R_accounts
+    = Σ accounts active in q − 1 and q / Σ accounts active in q − 1, R_revenue the same sums of
+    their revenue in q − 1; 1 when nothing was measured or nobody left, within [0,
+    ``MAX_CHURN_WEIGHT``]."""
+    was = sum(sums[f"was_{q}"].sum() for q in pairs)
+    kept = sum(sums[f"kept_{q}"].sum() for q in pairs)
+    revenue = sum(sums[f"was_{kind}_{q}"].sum() for q in pairs)
+    kept_revenue = sum(sums[f"kept_{kind}_{q}_{q - 1}"].sum() for q in pairs)
+    if was <= 0 or kept >= was or revenue <= 0:
+        return 1.0
+    return float(np.clip((1 - kept_revenue / revenue) / (1 - kept / was), 0.0, MAX_CHURN_WEIGHT))

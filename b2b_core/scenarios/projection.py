@@ -110,8 +110,7 @@ def _paths(base: Base, scenario: Scenario, horizon: int, alpha: np.ndarray, beta
     t = np.arange(1, ages + horizon)
     retention = np.clip((beta + t - 1) / (alpha + beta + t - 1) + scenario.effective_retention_change / 100, 0, 1)
     reached = np.arange(ages)[:, None] + np.arange(1, horizon + 1)  # age reached at L + h, by (age in L, h)
-    alive_share = np.cumprod(retention[:, reached - 1], axis=2)  # p(a, h): (rows, ages, horizon)
-    new_survival = np.concatenate([np.ones((len(alpha), 1)), alive_share[:, 0, : horizon - 1]], axis=1)
+    alive_share, new_survival = _survival(retention, reached, horizon)
     since = np.arange(horizon)[None, :] - np.arange(horizon)[:, None]  # age at quarter h of arrivals of quarter j
     arriving = base.arrivals.forecast[None, :horizon] * (1 + scenario.new_account_growth / 100)  # (1, j)
     if rng is None:
@@ -134,9 +133,13 @@ def _paths(base: Base, scenario: Scenario, horizon: int, alpha: np.ndarray, beta
         new_factor = np.r_[1.0, factor[0, : horizon - 1]][since.clip(0)] * (since >= 0)
         level = np.exp(np.cumsum(steps * trend.growth_spread, axis=1))  # (rows, h): the growth's own noise
         starts = trend.starts.forecast[:horizon] * np.exp(starts_z * trend.starts.spread * root_ahead)  # (rows, j)
+        # revenue survives as accounts do with churn weighted by κ: r_κ = 1 − κ (1 − r), the same draws
+        kept_share, kept_new = _survival(1 - trend.churn_weight * (1 - retention), reached, horizon)
+        kept = existing * _ratio(kept_share, alive_share)
+        arrived = new * _ratio(kept_new[:, since.clip(0)], new_survival[:, since.clip(0)])
         paths[name] = level * (
-            (trend.by_age[:, None] * existing * factor).sum(axis=1)
-            + (new * new_factor * starts[:, :, None]).sum(axis=1)
+            (trend.by_age[:, None] * kept * factor).sum(axis=1)
+            + (arrived * new_factor * starts[:, :, None]).sum(axis=1)
         )
     b_side = paths["b_side_revenue"] if base.has_b_side else np.full_like(paths["b_side_revenue"], np.nan)
     paths["platform_revenue"] = np.maximum(
@@ -146,6 +149,21 @@ def _paths(base: Base, scenario: Scenario, horizon: int, alpha: np.ndarray, beta
         paths["take_rate"] = np.where(b_side > 0, paths["platform_revenue"] / b_side, np.nan)
     paths["b_side_revenue"] = b_side
     return paths
+
+
+def _survival(retention: np.ndarray, reached: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """From the retention rates by age (rows, ages): p(a, h) of the accounts alive at age a in L
+    (rows, ages, horizon) and the survival of a new account to each age 0 … horizon − 1 (rows,
+    horizon)."""
+    alive_share = np.cumprod(retention[:, reached - 1], axis=2)
+    new_survival = np.concatenate([np.ones((len(retention), 1)), alive_share[:, 0, : horizon - 1]], axis=1)
+    return alive_share, new_survival
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator, 0 where the denominator is 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, numerator / denominator, 0.0)
 
 
 def _revenue_factor(trend: RevenueTrend, reached: np.ndarray) -> np.ndarray:
