@@ -24,7 +24,9 @@ def test_constant_signups_stay_flat():
     assert arrivals.model == FLAT and arrivals.errors[FLAT] == 0.0
     np.testing.assert_allclose(arrivals.forecast, 100.0)
     assert arrivals.growth() == 0.0
-    assert arrivals.evidence().startswith("new accounts +0.0% a quarter (flat); chosen over damped trend")
+    assert arrivals.evidence().startswith(
+        "new accounts held at the mean of the last four quarters (flat); chosen over damped trend"
+    )
 
 
 def test_growing_signups_are_projected_to_grow_and_say_why():
@@ -33,7 +35,9 @@ def test_growing_signups_are_projected_to_grow_and_say_why():
     assert arrivals.model in (TREND, SEASONAL) and arrivals.errors[arrivals.model] < arrivals.errors[FLAT] / 3
     assert arrivals.forecast[0] > series[-1]
     assert 0.04 < arrivals.growth() < 0.11  # damped: the growth fades below the +10% seen
-    assert f"chosen over flat: back-test error {arrivals.errors[arrivals.model]:.0%}" in arrivals.evidence()
+    chosen, flat_error = arrivals.errors[arrivals.model], arrivals.errors[FLAT]
+    assert f"chosen over flat: back-test error {chosen:.0%} against {flat_error:.0%} for flat" in arrivals.evidence()
+    assert arrivals.evidence().startswith(f"new accounts {arrivals.growth():+.1%} a quarter ({arrivals.model})")
 
 
 def test_a_season_is_found_where_the_data_hold_one():
@@ -47,7 +51,9 @@ def test_too_short_a_history_keeps_the_flat_mean_of_the_last_four_quarters():
     arrivals = forecast_series(np.array([3.0, 5.0, 4.0]), 3)
     assert arrivals.model == FLAT and arrivals.errors == {}
     np.testing.assert_allclose(arrivals.forecast, 4.0)
-    assert arrivals.evidence() == "new accounts +0.0% a quarter (flat); too short a history to back-test another model"
+    assert arrivals.evidence() == (
+        "new accounts held at the mean of the last four quarters (flat); too short a history to back-test another model"
+    )
 
 
 def test_no_signup_at_all_projects_none():

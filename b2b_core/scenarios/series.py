@@ -56,13 +56,16 @@ class SeriesForecast:
 
     def evidence(self) -> str:
         """The assumption in one line, with its evidence: ``"new accounts +4.8% a quarter (damped
-        trend); chosen over flat: back-test error 6% vs 19%"``."""
-        line = f"{self.subject} {self.growth():+.1%} a quarter ({self.model})"
+        trend); chosen over flat: back-test error 6% against 19% for flat"``."""
+        if self.model == FLAT:
+            line = f"{self.subject} held at the mean of the last four quarters (flat)"
+        else:
+            line = f"{self.subject} {self.growth():+.1%} a quarter ({self.model})"
         others = {name: error for name, error in self.errors.items() if name != self.model}
         if self.model in self.errors and others:
-            compared = " and ".join(f"{name} {error:.0%}" for name, error in others.items())
+            against = " and ".join(f"{error:.0%} for {name}" for name, error in others.items())
             chosen = self.errors[self.model]
-            return f"{line}; chosen over {' and '.join(others)}: back-test error {chosen:.0%} vs {compared}"
+            return f"{line}; chosen over {' and '.join(others)}: back-test error {chosen:.0%} against {against}"
         return f"{line}; too short a history to back-test another model"
 
 
