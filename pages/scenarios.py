@@ -248,7 +248,7 @@ with st.expander("How the base is projected, and how it did on the last four qua
 - **Band:** {scenarios.BAND:.0%} of {scenarios.DRAWS} simulated paths that redraw the renewal model within
   its uncertainty, the level of arrivals and of a new account's revenue within their models' back-test
   errors, the revenue growth within its quarter-to-quarter spread, and the accounts that renew and arrive.
-  On 16 generated histories with known truth it held 83% of the accounts and 88% of the platform revenue
+  On 16 generated histories with known truth it held 83% of the accounts and 86% of the platform revenue
   of the four quarters after the data (`bench/forecast.py`).
 """
     )
