@@ -158,7 +158,7 @@ LEVERS = {
     "sales": "Sales & key decision makers",
     "brand": "Brand & content",
 }
-STAGES = ("cold_start", "traction", "accelerated_growth", "steady_growth")
+STAGES = ("cold_start", "traction", "accelerated_growth", "steady_growth", "contraction")
 MODELS = ("platform", "tool", "hardware", "service")
 
 
@@ -287,8 +287,8 @@ def repeat_rule(data):
         (drop("levers"), r"\[levers\] is missing or not a table; add it, e.g. \[levers.acquisition\]"),
         (
             drop("levers", "brand", "actions", "traction"),
-            r"\[levers.brand\] actions must name exactly cold_start, traction, accelerated_growth, steady_growth; "
-            r"missing traction",
+            r"\[levers.brand\] actions must name exactly cold_start, traction, accelerated_growth, steady_growth, "
+            r"contraction; missing traction",
         ),
         (
             put([], "levers", "brand", "actions", "traction"),
