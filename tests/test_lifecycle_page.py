@@ -66,25 +66,25 @@ def test_stricter_thresholds_move_the_stage_and_say_what_the_default_would_be(wo
     assert any("default thresholds the stage would be" in info.value for info in app.info)
 
 
-def test_a_young_workspace_is_in_cold_start_and_says_what_it_lacks(workspace_path):
+def open_on_two_quarters(workspace_path, accounts: int):
+    """The page on a workspace of ``accounts`` generated accounts over two quarters, 2026Q2 and 2026Q3."""
     with store.Workspace(workspace_path) as ws:
-        ws.commit(
-            sample.generate_panel(n_accounts=40, n_quarters=2, last_quarter="2026Q3", seed=3), "young.csv", actor=LOCAL
-        )
+        panel = sample.generate_panel(n_accounts=accounts, n_quarters=2, last_quarter="2026Q3", seed=3)
+        ws.commit(panel, "two_quarters.csv", actor=LOCAL)
     app = open_app(PAGE)
     assert not app.exception, app.exception
+    return app
+
+
+def test_a_young_workspace_is_in_cold_start_and_says_what_it_lacks(workspace_path):
+    app = open_on_two_quarters(workspace_path, 40)
     assert app.subheader[0].value.endswith("Cold start")
     assert any("more active accounts" in block.value for block in app.markdown)
     assert any("✓ Cold start: active accounts below 50? Yes" in block.value for block in app.markdown)
 
 
 def test_a_large_workspace_with_a_short_history_gets_no_stage_and_says_what_it_assumes(workspace_path):
-    with store.Workspace(workspace_path) as ws:
-        ws.commit(
-            sample.generate_panel(n_accounts=2_000, n_quarters=2, last_quarter="2026Q3", seed=3), "new.csv", actor=LOCAL
-        )
-    app = open_app(PAGE)
-    assert not app.exception, app.exception
+    app = open_on_two_quarters(workspace_path, 2_000)
     assert app.subheader[0].value.endswith("Not enough history (2 quarters)")
     assert any("of the 4 needed to tell the growth stages apart" in info.value for info in app.info)
     evidence = next(block.value for block in app.markdown if "Evidence" in block.value)

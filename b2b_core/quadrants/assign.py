@@ -203,8 +203,9 @@ def cut_rows(
     if by is not None and by not in panel.columns:
         raise ValueError(f"cannot cut by {by!r}: the panel has no such column")
     rows = panel if quarters is None else panel.filter(panel.quarter.isin(list(quarters)))
-    is_placed = (rows.active & rows.b_side_revenue.notnull() & rows.platform_revenue.notnull()).fill_null(False)
-    rows = rows.mutate(placed=is_placed, **({} if by is None else {"cut_group": rows[by].cast("string").fill_null("")}))
+    rows = rows.mutate(
+        placed=is_placed(rows), **({} if by is None else {"cut_group": rows[by].cast("string").fill_null("")})
+    )
     placed = rows.filter(rows.placed)
     if isinstance(cut, tuple) and cut[0] == "value":  # the same fixed points for every quarter and group
         rows = rows.mutate(x_cut=ibis.literal(float(cut[1])), y_cut=ibis.literal(float(cut[2])))
@@ -229,6 +230,11 @@ def cut_rows(
     return rows.mutate(x_cut=x_cut, y_cut=y_cut, quadrant=quadrant).select(
         *panel.columns, "placed", "x_cut", "y_cut", "quadrant"
     )
+
+
+def is_placed(rows: ir.Table) -> ir.BooleanValue:
+    """Whether a row is placed on the map: active, with both revenues (unknown counts as not)."""
+    return (rows.active & rows.b_side_revenue.notnull() & rows.platform_revenue.notnull()).fill_null(False)
 
 
 def placed_rows(

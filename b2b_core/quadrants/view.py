@@ -34,6 +34,7 @@ from b2b_core.quadrants.assign import (
     as_assigned,
     assign_quadrants,
     assigned_rows,
+    is_placed,
     placed_rows,
 )
 
@@ -238,9 +239,7 @@ def play_through_frames(
     hold the first ``max_accounts`` accounts), a top-n the engine keeps as it reads."""
     table = engine.table(panel)
     rows = table.filter(table.quarter.isin(list(quarters)))
-    placed = rows.filter(
-        (rows.active & rows.b_side_revenue.notnull() & rows.platform_revenue.notnull()).fill_null(False)
-    )
+    placed = rows.filter(is_placed(rows))
     if accounts is not None:
         placed = placed.semi_join(engine.ids(accounts), "account_id")
     total = int(engine.run(placed.aggregate(accounts=placed.account_id.nunique()))["accounts"].iloc[0])

@@ -134,12 +134,12 @@ def fit_base(panel: engine.Source) -> Base:
         raise ValueError(f"no account is active in the last quarter {found.label(last)}: nothing to project from")
     model, fitted, problem = _fit_renewal(found, first)
 
-    cohort_sizes = sums.groupby("cohort")["accounts"].sum()
+    per_cohort = sums.groupby("cohort")[["accounts", *(f"initial_{kind}" for kind in REVENUE_KINDS)]].sum()
+    cohort_sizes = per_cohort["accounts"]
     series = np.array([cohort_sizes.get(q, 0) for q in observed if q > first], dtype=float)
     ages = (last - alive["cohort"]).to_numpy()
     width = int(ages.max()) + 1
     trends = {}
-    per_cohort = sums.groupby("cohort")[[f"initial_{kind}" for kind in REVENUE_KINDS]].sum()
     signed = [q for q in observed if q > first and cohort_sizes.get(q, 0) > 0]
     for kind in REVENUE_KINDS:
         ramp, growth = _retained_ratios(sums, kind, pairs, first)
