@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 
-import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from b2b_core import account_search, charts, engine, exports, quadrants
+from b2b_core.quadrants.assign import largest_first
 from ui import state
 from ui.filters import Selection
 
@@ -159,11 +159,7 @@ def _clusters_of(live: ir.Table, clusters: quadrants.Segmentation, ids: pd.Serie
 
 
 def _clusters_csv(live: ir.Table, clusters: quadrants.Segmentation) -> bytes:
-    rows = quadrants.account_clusters(live, clusters)
-    if clusters.placed > exports.CSV_ROW_LIMIT:
-        rows = rows.order_by([ibis.desc("platform_revenue"), "account_id"]).limit(exports.CSV_ROW_LIMIT)
-    else:
-        rows = rows.order_by("account_id")
+    rows = largest_first(quadrants.account_clusters(live, clusters), clusters.placed, exports.CSV_ROW_LIMIT)
     return exports.csv_from_parts(engine.run_in_parts(rows, 100_000))
 
 

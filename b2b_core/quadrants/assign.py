@@ -110,13 +110,17 @@ def assign_quadrants_in_parts(
     counts = engine.run(rows.aggregate(accounts=rows.count(), **{c: rows[c].count() for c in custom})).iloc[0]
     empty = [c for c in custom if not counts[c]]
     total = int(counts["accounts"])
-    ordered = (
-        rows.order_by("account_id")
-        if total <= limit
-        else rows.order_by([ibis.desc("platform_revenue"), "account_id"]).limit(limit)
-    )
+    ordered = largest_first(rows, total, limit)
     parts = (as_assigned(part.drop(columns=empty), []) for part in engine.run_in_parts(ordered, part_rows))
     return total, parts
+
+
+def largest_first(rows: ir.Table, total: int, limit: int) -> ir.Table:
+    """A download's rows: all of them by account_id when the ``total`` fits in ``limit``, else the
+    ``limit`` with the largest platform revenue, largest first (ties by id)."""
+    if total <= limit:
+        return rows.order_by("account_id")
+    return rows.order_by([ibis.desc("platform_revenue"), "account_id"]).limit(limit)
 
 
 def assigned_rows(
