@@ -47,7 +47,7 @@ def held_out(panel: pd.DataFrame, history: str) -> pd.DataFrame:
                     "history": history,
                     "ahead": ahead,
                     "output": output,
-                    "covered": row[f"{output}_lower"] <= actual <= row[f"{output}_upper"],
+                    "covered": row[f"{output}_inside"],
                     "error": row[f"{output}_error"],
                 }
             )

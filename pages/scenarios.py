@@ -24,6 +24,26 @@ def lever_text(lever: scenarios.Lever, value: float) -> str:
     return "0" if value == 0 else f"{value:+g} {lever.unit}"
 
 
+def take_rate_text(base: scenarios.Base) -> str:
+    """How the base projects the take rate, with its evidence, in one line."""
+    if not base.has_b_side:
+        return "none: the data have no B-side revenue."
+    if base.take_rate is None:
+        return "B-side revenue follows its own trend: no quarter has a positive take rate to model."
+    reported = (
+        ""
+        if base.reported_share >= 1
+        else f" ({fmt.share(base.reported_share)} of platform revenue comes from accounts that report B-side revenue)"
+    )
+    return f"{base.take_rate.evidence()}; B-side revenue follows platform revenue at that rate{reported}."
+
+
+def coverage_text(errors: pd.Series) -> str:
+    """How many held-out quarters a band held, from a ``backtest_errors`` row: ``3 of 4 quarters``."""
+    quarters = int(errors["quarters"])
+    return f"{round(errors['coverage'] * quarters)} of {quarters} quarters"
+
+
 def summary_rows(table: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
     """The ``compare`` table for the screen: inputs then outputs as rows, scenarios as columns;
     each scenario's output followed by its change against the base."""
@@ -235,8 +255,9 @@ with st.expander("How the base is projected, and how it did on the last four qua
   (α {fmt.estimate(base.alpha)}, β {fmt.estimate(base.beta)}). Each account active in {base.last_quarter} keeps
   renewing at the rate of its age, so older accounts, which renew more, are projected to stay longer.
 - **New accounts:** {fmt.count(base.new_accounts)} in {first}: {base.arrivals.evidence()} (flat: the mean of
-  the last four quarters; damped trend or seasonal: exponential smoothing of the signups; the back-test
-  forecasts each of the last four quarters from the quarters before it).
+  the last four quarters; damped trend, trend or seasonal: exponential smoothing of the signups, with growth
+  that fades, growth that holds, or a quarterly season; the back-test forecasts each of the last four
+  quarters from the quarters before it).
 - **Revenue per account:** its level in {base.last_quarter}; a new account starts at
   {fmt.money(base.platform.new_account)} in {first} ({base.platform.starts.evidence()}), then moves by
   ×{base.platform.ramp:.2f} into its first full quarter and by {fmt.change(base.platform.growth, "relative")} a
@@ -245,11 +266,11 @@ with st.expander("How the base is projected, and how it did on the last four qua
   size: in the last four quarters the accounts that left took {base.platform.churn_weight:.2f} times their
   share of accounts in revenue, so an account's revenue renews with 1 − {base.platform.churn_weight:.2f} × (1 − its
   renewal rate).
+- **Take rate:** {take_rate_text(base)}
 - **Band:** {scenarios.BAND:.0%} of {scenarios.DRAWS} simulated paths that redraw the renewal model within
   its uncertainty, the level of arrivals and of a new account's revenue within their models' back-test
-  errors, the revenue growth within its quarter-to-quarter spread, and the accounts that renew and arrive.
-  On 16 generated histories with known truth it held 83% of the accounts and 86% of the platform revenue
-  of the four quarters after the data (`bench/forecast.py`).
+  errors (and their distance to the runner-up model), the revenue growth within its quarter-to-quarter
+  spread, the take rate within its model's error, and the accounts that renew and arrive.
 """
     )
     check = views.backtest(data)
@@ -269,7 +290,10 @@ with st.expander("How the base is projected, and how it did on the last four qua
             f"**Back-test:** the same method measured on the data up to {quarters.shift(check.index[0], -1)}, "
             "then projected over the quarters that followed. Mean error: "
             f"{fmt.share(errors.loc['active_accounts', 'mean_absolute'])} on active accounts, "
-            f"{fmt.share(errors.loc['platform_revenue', 'mean_absolute'])} on platform revenue. {verdict}"
+            f"{fmt.share(errors.loc['platform_revenue', 'mean_absolute'])} on platform revenue. {verdict} "
+            f"The {scenarios.BAND:.0%} band held the actual active accounts in "
+            f"{coverage_text(errors.loc['active_accounts'])} and the platform revenue in "
+            f"{coverage_text(errors.loc['platform_revenue'])}."
         )
         st.dataframe(
             check,
@@ -285,7 +309,11 @@ with st.expander("How the base is projected, and how it did on the last four qua
                 platform_revenue_upper=("high", "compact"),
                 platform_revenue_actual=("Revenue actual", "compact"),
                 platform_revenue_error=("error", "percent"),
-            ),
+            )
+            | {
+                f"{name}_inside": st.column_config.CheckboxColumn(f"{label} in band")
+                for name, label in (("active_accounts", "accounts"), ("platform_revenue", "revenue"))
+            },
         )
 
 st.subheader("Share")

@@ -347,6 +347,8 @@ def fit_base(panel: pd.DataFrame) -> Base:
             growth_spread=spread[kind],
             churn_weight=weight[kind],
         )
+    history = _history(act, b_side)
+    take_rate, reported_share = _take_rate(act, b_side, history) if has_b_side else (None, 1.0)
     return Base(
         last_quarter=act.label(last),
         alive=np.bincount(ages[alive], minlength=int(ages.max()) + 1).astype(float),
@@ -358,8 +360,10 @@ def fit_base(panel: pd.DataFrame) -> Base:
         platform=trends["platform"],
         b_side=trends["b_side"],
         has_b_side=has_b_side,
-        history=_history(act, b_side),
+        history=history,
         fitted_cohorts=fitted,
+        take_rate=take_rate,
+        reported_share=reported_share,
         fit_warning=problem,
     )
 
@@ -434,6 +438,20 @@ def _signup_revenue(act, values: np.ndarray, quarter: int) -> float:
     members = act.cohort == quarter
     rows = members[act.account] & (act.period == quarter)
     return float(values[rows].sum() / members.sum())
+
+
+def _take_rate(act, b_side: np.ndarray, history: pd.DataFrame):
+    """The take rate's model over the quarters that have one, and the share of platform revenue
+    on rows reporting B-side revenue over the last four of them; (None, 1.0) without a positive
+    take rate or when the model reaches 0 (as ``Base.take_rate`` and ``reported_share``)."""
+    rates = history["take_rate"].dropna()
+    if not (rates > 0).any():
+        return None, 1.0
+    model = forecast_series(rates.to_numpy(), MAX_HORIZON, rate=True, floor=1e-4)
+    if model.forecast.min() <= 0:
+        return None, 1.0
+    recent = np.isin(act.period, quarters.ordinals_of(rates.index[-4:]))
+    return model, min(act.revenue[recent & np.isfinite(b_side)].sum() / act.revenue[recent].sum(), 1.0)
 
 
 def _history(act, b_side: np.ndarray) -> pd.DataFrame:

@@ -327,6 +327,11 @@ def test_the_scenario_base_matches_the_numpy_reference(name):
         assert ours.starts.model == theirs.starts.model
         assert ours.new_account == pytest.approx(theirs.new_account, rel=1e-6)
     pd.testing.assert_frame_equal(found.history, expected.history, check_dtype=False)
+    assert (found.take_rate is None) == (expected.take_rate is None)
+    if found.take_rate is not None:
+        assert found.take_rate.model == expected.take_rate.model
+        np.testing.assert_allclose(found.take_rate.forecast, expected.take_rate.forecast, rtol=1e-6)
+    assert found.reported_share == pytest.approx(expected.reported_share, rel=1e-12)
 
 
 @pytest.mark.parametrize("name", ["one_quarter", "empty"])

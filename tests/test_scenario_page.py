@@ -224,3 +224,15 @@ def test_every_scenario_downloads_quarter_by_quarter_as_csv_and_as_a_workbook(wo
     data = exports.xlsx_bytes({"by quarter": expected}, index=True)
     sheet = openpyxl.load_workbook(io.BytesIO(data))["by quarter"]
     assert sheet.max_row == len(expected) + 1
+
+
+def test_the_method_states_every_models_evidence_and_the_back_tests_coverage(workspace_path):
+    app = open_app(PAGE)
+    panel = workspace_of(workspace_path).panel()
+    base = scenarios.fit_base(panel)
+    errors = scenarios.backtest_errors(scenarios.backtest(panel, 4))
+    text = " ".join(m.value for m in app.markdown)
+    assert base.arrivals.evidence() in text
+    assert base.take_rate.evidence() in text
+    held = round(errors.loc["active_accounts", "coverage"] * 4)
+    assert f"The 90% band held the actual active accounts in {held} of 4 quarters" in text

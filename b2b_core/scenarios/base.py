@@ -21,6 +21,13 @@ From the panel's last quarter L (periods are quarters; money in currency units p
   ratios over the window: Σ revenue in q / Σ revenue in q − 1 of the accounts active in both
   quarters (age 0 in q − 1 for the ramp, age ≥ 1 for the growth); ``growth_spread`` is how much
   the growth's log moved from one quarter of the window to the next.
+* **Take rate** (platform revenue / B-side revenue of the accounts reporting B-side revenue): the
+  quarterly take rates modelled ahead like the signups (``take_rate``). B-side revenue is then
+  projected from platform revenue, B-side(h) = platform(h) × s / take rate(h), with s the share
+  of platform revenue from accounts that report B-side revenue over the window (1 when all do),
+  so that the projected take rate is the one the data's own back-test prefers rather than the
+  by-product of two revenue trends. Without a positive take rate to model (no platform revenue
+  from accounts reporting B-side revenue), B-side revenue follows its own ``RevenueTrend``.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from b2b_core.scenarios.series import SeriesForecast, forecast_series
 WINDOW = 4  # quarters of the trailing window
 MAX_HORIZON = 40  # quarters a projection may look ahead
 HISTORY_COLUMNS = ["active_accounts", "platform_revenue", "b_side_revenue", "take_rate"]
+TAKE_RATE_FLOOR = 1e-4  # the take rate (a fraction) the back-test divides by at least: 0.01%
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,8 +88,10 @@ class Base:
     ``signups``: new accounts in each quarter after the first; ``arrivals``: their model ahead
     (``MAX_HORIZON`` quarters); ``platform``/``b_side``: ``RevenueTrend``s
     (``b_side`` all zero when ``has_b_side`` is False); ``history``: per observed quarter, the
-    ``HISTORY_COLUMNS`` (as ``overview.quarter_kpis``); ``fit_warning``: why the sBG fit carries
-    little weight, or None.
+    ``HISTORY_COLUMNS`` (as ``overview.quarter_kpis``); ``take_rate``: the take rate's model
+    ahead, or None when B-side revenue follows its own trend; ``reported_share``: s, the share of
+    platform revenue from accounts reporting B-side revenue (see the module); ``fit_warning``: why
+    the sBG fit carries little weight, or None.
     """
 
     last_quarter: str
@@ -96,6 +106,8 @@ class Base:
     has_b_side: bool
     history: pd.DataFrame
     fitted_cohorts: int
+    take_rate: SeriesForecast | None = None
+    reported_share: float = 1.0
     fit_warning: str | None = None
 
     @property
@@ -152,6 +164,8 @@ def fit_base(panel: engine.Source) -> Base:
             growth_spread=_growth_spread(sums, kind, pairs, first),
             churn_weight=_churn_weight(sums, kind, pairs),
         )
+    has_b_side = bool(history["b_side_revenue"].notna().any())
+    take_rate, reported_share = _take_rate_model(history) if has_b_side else (None, 1.0)
     return Base(
         last_quarter=found.label(last),
         alive=np.bincount(ages, weights=alive["accounts"], minlength=width),
@@ -162,11 +176,30 @@ def fit_base(panel: engine.Source) -> Base:
         arrivals=forecast_series(series, MAX_HORIZON),
         platform=trends["platform"],
         b_side=trends["b_side"],
-        has_b_side=bool(history["b_side_revenue"].notna().any()),
+        has_b_side=has_b_side,
         history=history,
         fitted_cohorts=fitted,
+        take_rate=take_rate,
+        reported_share=reported_share,
         fit_warning=problem,
     )
+
+
+def _take_rate_model(history: pd.DataFrame) -> tuple[SeriesForecast | None, float]:
+    """The take rate's ``SeriesForecast`` over the quarters that have one, and s = Σ reported
+    platform revenue / Σ platform revenue over the last ``WINDOW`` of them (reported = take rate
+    × B-side revenue); (None, 1.0) when no quarter has a positive take rate or the model
+    reaches 0 within ``MAX_HORIZON`` quarters (B-side revenue then follows its own trend)."""
+    rates = history["take_rate"].dropna()
+    if not (rates > 0).any():
+        return None, 1.0
+    model = forecast_series(rates.to_numpy(dtype=float), MAX_HORIZON, "the take rate", rate=True, floor=TAKE_RATE_FLOOR)
+    if model.forecast.min() <= 0:
+        return None, 1.0
+    recent = history.loc[rates.index[-WINDOW:]]
+    platform = recent["platform_revenue"].sum()
+    reported = (recent["take_rate"] * recent["b_side_revenue"]).sum()
+    return model, float(min(reported / platform, 1.0)) if platform > 0 else 1.0
 
 
 def _fit_renewal(found: Lifetimes, first: int) -> tuple[ShiftedBetaGeometric, int, str | None]:

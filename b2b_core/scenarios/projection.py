@@ -13,8 +13,11 @@ per quarter):
   revenue moves by ``ramp`` into age 1 and by 1 + ``growth`` at later ages (``RevenueTrend``),
   times 1 + expansion/100 every quarter;
 * active accounts = Σ_a alive(a)·p(a, h) + Σ_{j ≤ h} m(j)·p(0, h − j); revenue likewise, each account
-  weighted by its revenue path; platform revenue then gains take-rate change/100 × B-side revenue
-  (never below 0); take rate = platform / B-side revenue.
+  weighted by its revenue path; B-side revenue is platform revenue × s / the base's take-rate
+  model τ(h) (``Base.take_rate``; by its own revenue path when the base has none); platform revenue
+  then gains take-rate change/100 × B-side revenue (never below 0); take rate = (platform × s + that
+  gain) / B-side revenue, the platform revenue of the accounts reporting B-side revenue over their
+  B-side revenue, as in the data (s = 1 when every account reports it).
 
 The point projection is the expectation with the fitted α, β. The band is a 90% interval by
 simulation (``DRAWS`` draws, a fixed seed, so the same inputs give the same band): each draw
@@ -22,7 +25,7 @@ takes (log α, log β) from the normal approximation of the fit (its covariance)
 arrivals as m(h) × exp(z·s·√h), and a new account's first-quarter revenue likewise, with z
 standard normal and s its model's back-test spread; the revenue of every account times
 exp(Σ_{i ≤ h} ε_i), ε_i ~ N(0, the growth's spread), the quarter-to-quarter noise of the revenue
-trend; then alive accounts of each age as binomial, new accounts per quarter as Poisson and their
+trend; the take rate τ(h) × exp(z·s·√h) with its model's spread; then alive accounts of each age as binomial, new accounts per quarter as Poisson and their
 survivors as binomial. Every account of an age is taken to earn that age's mean.
 """
 
@@ -128,7 +131,10 @@ def _paths(base: Base, scenario: Scenario, horizon: int, alpha: np.ndarray, beta
     steps = rng.standard_normal((len(alpha), horizon)) if rng is not None else np.zeros((1, horizon))
     starts_z = rng.standard_normal((len(alpha), 1)) if rng is not None else np.zeros((1, 1))
     root_ahead = np.sqrt(np.arange(1, horizon + 1))
-    for name, trend in (("platform_revenue", base.platform), ("b_side_revenue", base.b_side)):
+    trends = {"platform_revenue": base.platform}
+    if base.take_rate is None:
+        trends["b_side_revenue"] = base.b_side
+    for name, trend in trends.items():
         factor = _revenue_factor(trend, reached) * expansion  # (ages, horizon)
         new_factor = np.r_[1.0, factor[0, : horizon - 1]][since.clip(0)] * (since >= 0)
         level = np.exp(np.cumsum(steps * trend.growth_spread, axis=1))  # (rows, h): the growth's own noise
@@ -141,12 +147,19 @@ def _paths(base: Base, scenario: Scenario, horizon: int, alpha: np.ndarray, beta
             (trend.by_age[:, None] * kept * factor).sum(axis=1)
             + (arrived * new_factor * starts[:, :, None]).sum(axis=1)
         )
-    b_side = paths["b_side_revenue"] if base.has_b_side else np.full_like(paths["b_side_revenue"], np.nan)
-    paths["platform_revenue"] = np.maximum(
-        paths["platform_revenue"] + scenario.take_rate_change / 100 * np.nan_to_num(b_side), 0
-    )
+    if not base.has_b_side:
+        b_side = np.full_like(paths["platform_revenue"], np.nan)
+    elif base.take_rate is not None:
+        rate_z = rng.standard_normal((len(alpha), 1)) if rng is not None else np.zeros((1, 1))
+        rate = base.take_rate.forecast[:horizon] * np.exp(rate_z * base.take_rate.spread * root_ahead)
+        b_side = paths["platform_revenue"] * base.reported_share / rate
+    else:
+        b_side = paths["b_side_revenue"]
+    added = scenario.take_rate_change / 100 * np.nan_to_num(b_side)
+    reported = np.maximum(paths["platform_revenue"] * base.reported_share + added, 0)
+    paths["platform_revenue"] = np.maximum(paths["platform_revenue"] + added, 0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        paths["take_rate"] = np.where(b_side > 0, paths["platform_revenue"] / b_side, np.nan)
+        paths["take_rate"] = np.where(b_side > 0, reported / b_side, np.nan)
     paths["b_side_revenue"] = b_side
     return paths
 
@@ -179,8 +192,8 @@ def backtest(panel: engine.Source, quarters_back: int = 4) -> pd.DataFrame:
 
     Returns a frame indexed by ``quarter`` (the held-out quarters) with, for active accounts and
     platform revenue, the ``projected`` value, its band (``_lower``/``_upper``), the ``actual``
-    one (``overview.quarter_kpis``) and the ``error`` (projected − actual) / actual, a fraction;
-    columns ``<output>_projected`` … ``<output>_error``. Raises ``ValueError`` when fewer than
+    one (``overview.quarter_kpis``), the ``error`` (projected − actual) / actual, a fraction,
+    and ``inside`` (lower ≤ actual ≤ upper); columns ``<output>_projected`` … ``<output>_inside``. Raises ``ValueError`` when fewer than
     two quarters would remain to measure the base on.
     """
     table = engine.table(panel)
@@ -201,17 +214,24 @@ def backtest(panel: engine.Source, quarters_back: int = 4) -> pd.DataFrame:
         frame[f"{name}_lower"], frame[f"{name}_upper"] = projected[f"{name}_lower"], projected[f"{name}_upper"]
         frame[f"{name}_actual"] = actual.loc[projected.index, name]
         frame[f"{name}_error"] = frame[f"{name}_projected"] / frame[f"{name}_actual"] - 1
+        frame[f"{name}_inside"] = frame[f"{name}_lower"].le(frame[f"{name}_actual"]) & frame[f"{name}_actual"].le(
+            frame[f"{name}_upper"]
+        )
     return frame
 
 
 def backtest_errors(table: pd.DataFrame) -> pd.DataFrame:
     """Per output of a ``backtest`` table (index ``active_accounts``, ``platform_revenue``): the
-    ``mean_absolute`` error and the ``mean`` (signed: below 0, the base fell short), fractions."""
+    ``mean_absolute`` error and the ``mean`` (signed: below 0, the base fell short), fractions;
+    the ``coverage``, the share of held-out quarters whose actual value lies within the band, and
+    the ``quarters`` held out."""
     names = ["active_accounts", "platform_revenue"]
     return pd.DataFrame(
         {
             "mean_absolute": [table[f"{name}_error"].abs().mean() for name in names],
             "mean": [table[f"{name}_error"].mean() for name in names],
+            "coverage": [table[f"{name}_inside"].mean() for name in names],
+            "quarters": [len(table)] * len(names),
         },
         index=pd.Index(names, name="output"),
     )

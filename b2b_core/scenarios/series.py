@@ -1,20 +1,27 @@
-"""A quarterly series ahead (new accounts per quarter, a new account's first-quarter revenue):
-candidate models, the one chosen by a rolling-origin back-test on the data's own history.
+"""A quarterly series ahead (new accounts per quarter, a new account's first-quarter revenue, the
+take rate): candidate models, the one chosen by a rolling-origin back-test on the data's own history.
 
 Candidates (``statsmodels``' exponential smoothing on log(1 + value), so that a trend is a growth
 rate):
 
 * ``flat``: the mean of the last four quarters, held;
 * ``damped trend``: Holt's additive trend, damped (growth that fades), from ``MIN_TREND`` quarters;
+* ``trend``: Holt's additive trend undamped (growth that holds its rate), from ``MIN_TREND``
+  quarters;
 * ``seasonal``: the damped trend with an additive quarterly season, from ``MIN_SEASONAL`` quarters.
 
 Rolling origin: for each of the last ``ORIGINS`` quarters o with at least ``MIN_TREND`` quarters
 before it, every candidate that can be fitted on the series up to o forecasts the next
 ``AHEAD`` quarters the data hold; its back-test error is the mean of |forecast − actual| / actual
-over all those forecasts. The candidate with the smallest error is chosen (flat on a tie, or when
+over all those forecasts (an actual value below the series' ``floor``, one account or currency
+unit by default, counts as the floor). The candidate with the smallest error is chosen (flat on a tie, or when
 no other could be back-tested on every origin), then fitted on the whole series. Its ``spread``
 is the root mean square of log(forecast / actual) / √(quarters ahead) over the same forecasts: the
-uncertainty of the level per √quarter, for the projection's band.
+uncertainty of the level per √quarter, for the projection's band, combined in quadrature with
+how far the runner-up candidate (the next smallest back-test error) lies from the chosen one
+over the next ``AHEAD`` quarters, on the same scale: a back-test over a few quarters can prefer a
+model by chance (a damped trend on a history whose growth then holds), and the band should not
+be narrower than the choice is sure.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from statsmodels.tsa.holtwinters import ExponentialSmoothing  # a second to load: with the app, not per data version
 
-FLAT, TREND, SEASONAL = "flat", "damped trend", "seasonal"
+FLAT, TREND, STEADY, SEASONAL = "flat", "damped trend", "trend", "seasonal"
 MIN_TREND, MIN_SEASONAL = 6, 10  # quarters a candidate needs to be fitted
 ORIGINS, AHEAD = 4, 4
 WINDOW = 4  # quarters the flat model averages
@@ -37,8 +44,9 @@ WINDOW = 4  # quarters the flat model averages
 class SeriesForecast:
     """The chosen model of a series: its ``model`` name, the expected value in each quarter ahead
     (``forecast``), the back-test ``errors`` of every candidate tried (fractions), the ``spread``
-    of the chosen one (see module), the ``latest`` quarter's value and the ``subject`` the
-    evidence names."""
+    of the chosen one (see module), the ``latest`` quarter's value, the ``subject`` the
+    evidence names, and whether the series is a ``rate`` (a fraction the evidence shows as a
+    percentage, from the latest value to the fourth quarter ahead, rather than as a growth)."""
 
     model: str
     forecast: np.ndarray
@@ -46,6 +54,7 @@ class SeriesForecast:
     spread: float = 0.0
     latest: float = 0.0
     subject: str = "new accounts"
+    rate: bool = False
 
     def growth(self, quarters: int = 4) -> float:
         """Mean growth per quarter of the forecast over its first ``quarters`` from the latest
@@ -59,41 +68,70 @@ class SeriesForecast:
         """The assumption in one line, with its evidence: ``"new accounts +4.8% a quarter (damped
         trend); chosen over flat: back-test error 6% against 19% for flat"``."""
         if self.model == FLAT:
-            line = f"{self.subject} held at the mean of the last four quarters (flat)"
+            level = f" at {self.forecast[0]:.1%}," if self.rate else ""
+            line = f"{self.subject} held{level} at the mean of the last four quarters (flat)"
+        elif self.rate:
+            ahead = self.forecast[min(4, len(self.forecast)) - 1]
+            line = f"{self.subject} from {self.latest:.1%} to {ahead:.1%} in four quarters ({self.model})"
         else:
             line = f"{self.subject} {self.growth():+.1%} a quarter ({self.model})"
         others = {name: error for name, error in self.errors.items() if name != self.model}
         if self.model in self.errors and others:
-            against = " and ".join(f"{error:.0%} for {name}" for name, error in others.items())
-            chosen = self.errors[self.model]
-            return f"{line}; chosen over {' and '.join(others)}: back-test error {chosen:.0%} against {against}"
+            against = " and ".join(f"{_percent(error)} for {name}" for name, error in others.items())
+            chosen = _percent(self.errors[self.model])
+            return f"{line}; chosen over {' and '.join(others)}: back-test error {chosen} against {against}"
         return f"{line}; too short a history to back-test another model"
 
 
-def forecast_series(values: np.ndarray, horizon: int, subject: str = "new accounts") -> SeriesForecast:
+def _percent(error: float) -> str:
+    """A back-test error as a percentage: one decimal below 10% (``6.2%``), none above (``19%``)."""
+    return f"{error:.1%}" if error < 0.1 else f"{error:.0%}"
+
+
+def forecast_series(
+    values: np.ndarray, horizon: int, subject: str = "new accounts", *, rate: bool = False, floor: float = 1.0
+) -> SeriesForecast:
     """The ``SeriesForecast`` of ``values`` (one per quarter, oldest first), ``horizon`` quarters
-    ahead (see module); ``subject`` names the series in the evidence line."""
+    ahead (see module); ``subject`` names the series in the evidence line, ``rate`` marks a
+    fraction, ``floor`` is the smallest value the back-test divides by (in the series' unit)."""
     series = np.asarray(values, dtype=float)
     latest = float(series[-1]) if len(series) else 0.0
-    candidates = {FLAT: _flat, TREND: _damped, SEASONAL: _seasonal}
+    candidates = {FLAT: _flat, TREND: _damped, STEADY: _steady, SEASONAL: _seasonal}
     origins = [o for o in range(len(series) - ORIGINS, len(series)) if o >= MIN_TREND]
     errors, spreads = {}, {}
     for name, forecaster in candidates.items():
-        scored = _backtest(series, origins, forecaster)
+        scored = _backtest(series, origins, forecaster, floor)
         if scored is not None:
             errors[name], spreads[name] = scored
     chosen = min(errors, key=lambda name: (errors[name], name != FLAT)) if errors else FLAT
     forecast = candidates[chosen](series, horizon)
     if forecast is None:  # the chosen model fitted on every origin but not on the whole series
         chosen, forecast = FLAT, _flat(series, horizon)
-    return SeriesForecast(chosen, forecast, errors, spreads.get(chosen, 0.0), latest, subject)
+    spread = spreads.get(chosen, 0.0)
+    others = sorted((error, name) for name, error in errors.items() if name != chosen)
+    runner_up = candidates[others[0][1]](series, len(forecast)) if others else None
+    if runner_up is not None:
+        spread = float(np.hypot(spread, _log_gap(runner_up[:AHEAD], forecast[:AHEAD], floor)))
+    return SeriesForecast(chosen, forecast, errors, spread, latest, subject, rate)
+
+
+def _log_gap(forecast: np.ndarray, reference: np.ndarray, floor: float) -> float:
+    """Root mean square of log(forecast / reference) / √(quarters ahead), values below ``floor``
+    / 2 counting as that: how far two forecasts lie apart per √quarter."""
+    ahead = np.arange(1, len(forecast) + 1)
+    logs = np.log(np.maximum(forecast, floor / 2) / np.maximum(reference, floor / 2)) / np.sqrt(ahead)
+    return float(np.sqrt(np.mean(np.square(logs))))
 
 
 def _backtest(
-    series: np.ndarray, origins: list[int], forecaster: Callable[[np.ndarray, int], np.ndarray | None]
+    series: np.ndarray,
+    origins: list[int],
+    forecaster: Callable[[np.ndarray, int], np.ndarray | None],
+    floor: float = 1.0,
 ) -> tuple[float, float] | None:
-    """(mean absolute percentage error, spread) of ``forecaster`` over ``origins``; None when
-    there is no origin, or the candidate cannot be fitted at one of them."""
+    """(mean absolute percentage error, spread) of ``forecaster`` over ``origins``, values below
+    ``floor`` (half of it in the logs) counting as that; None when there is no origin, or the
+    candidate cannot be fitted at one of them."""
     relative, logs = [], []
     for origin in origins:
         actual = series[origin : origin + AHEAD]
@@ -101,8 +139,8 @@ def _backtest(
         if forecast is None:
             return None
         for ahead, (f, a) in enumerate(zip(forecast, actual, strict=True), start=1):
-            relative.append(abs(f - a) / max(a, 1.0))
-            logs.append(math.log(max(f, 0.5) / max(a, 0.5)) / math.sqrt(ahead))
+            relative.append(abs(f - a) / max(a, floor))
+            logs.append(math.log(max(f, floor / 2) / max(a, floor / 2)) / math.sqrt(ahead))
     if not relative:
         return None
     return float(np.mean(relative)), float(np.sqrt(np.mean(np.square(logs))))
@@ -117,13 +155,20 @@ def _damped(series: np.ndarray, steps: int) -> np.ndarray | None:
     return _smoothed(series, steps, MIN_TREND, seasonal=None)
 
 
+def _steady(series: np.ndarray, steps: int) -> np.ndarray | None:
+    return _smoothed(series, steps, MIN_TREND, seasonal=None, damped=False)
+
+
 def _seasonal(series: np.ndarray, steps: int) -> np.ndarray | None:
     return _smoothed(series, steps, MIN_SEASONAL, seasonal="add")
 
 
-def _smoothed(series: np.ndarray, steps: int, least: int, seasonal: str | None) -> np.ndarray | None:
-    """Exponential smoothing with a damped additive trend on log(1 + value); None with fewer
-    than ``least`` quarters or when ``statsmodels`` cannot fit the series."""
+def _smoothed(
+    series: np.ndarray, steps: int, least: int, seasonal: str | None, damped: bool = True
+) -> np.ndarray | None:
+    """Exponential smoothing with an additive trend (damped unless ``damped`` is False) on
+    log(1 + value); None with fewer than ``least`` quarters or when ``statsmodels`` cannot fit
+    the series."""
     if len(series) < least:
         return None
     with warnings.catch_warnings():
@@ -132,7 +177,7 @@ def _smoothed(series: np.ndarray, steps: int, least: int, seasonal: str | None) 
             model = ExponentialSmoothing(
                 np.log1p(series),
                 trend="add",
-                damped_trend=True,
+                damped_trend=damped,
                 seasonal=seasonal,
                 seasonal_periods=4 if seasonal else None,
                 initialization_method="estimated",

@@ -5,7 +5,9 @@ Outputs over a horizon of h quarters (money in currency units):
 * ``active_accounts_end``: active accounts in the last projected quarter;
 * ``platform_revenue_end``: platform revenue of the last projected quarter;
 * ``platform_revenue_total`` / ``b_side_revenue_total``: summed over the h quarters;
-* ``take_rate_total``: platform_revenue_total / b_side_revenue_total.
+* ``take_rate_total``: Σ take rate × B-side revenue / b_side_revenue_total, the take rate of the
+  whole horizon (platform_revenue_total / b_side_revenue_total when every account reports B-side
+  revenue).
 
 Variance against the base: ``<output>_vs_base`` = scenario − base, ``<output>_vs_base_pct`` =
 (scenario − base) / base as a fraction (NaN when the base is 0).
@@ -38,12 +40,13 @@ SENSITIVITY_COLUMNS = ["label", "unit", "step", "low", "high", "low_change", "hi
 def outcomes(projection: pd.DataFrame) -> dict[str, float]:
     """The ``SUMMARY_OUTPUTS`` of one ``project`` frame."""
     platform, b_side = projection["platform_revenue"].sum(), projection["b_side_revenue"].sum(min_count=1)
+    reported = (projection["take_rate"] * projection["b_side_revenue"]).sum()
     return {
         "active_accounts_end": float(projection["active_accounts"].iloc[-1]),
         "platform_revenue_end": float(projection["platform_revenue"].iloc[-1]),
         "platform_revenue_total": float(platform),
         "b_side_revenue_total": float(b_side),
-        "take_rate_total": float(platform / b_side) if b_side > 0 else float("nan"),
+        "take_rate_total": float(reported / b_side) if b_side > 0 else float("nan"),
     }
 
 
