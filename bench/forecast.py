@@ -41,7 +41,6 @@ def held_out(panel: pd.DataFrame, history: str) -> pd.DataFrame:
     rows = []
     for ahead, (_, row) in enumerate(table.iterrows(), start=1):
         for output in OUTPUTS:
-            actual = row[f"{output}_actual"]
             rows.append(
                 {
                     "history": history,

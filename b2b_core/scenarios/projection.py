@@ -25,8 +25,9 @@ takes (log α, log β) from the normal approximation of the fit (its covariance)
 arrivals as m(h) × exp(z·s·√h), and a new account's first-quarter revenue likewise, with z
 standard normal and s its model's back-test spread; the revenue of every account times
 exp(Σ_{i ≤ h} ε_i), ε_i ~ N(0, the growth's spread), the quarter-to-quarter noise of the revenue
-trend; the take rate τ(h) × exp(z·s·√h) with its model's spread; then alive accounts of each age as binomial, new accounts per quarter as Poisson and their
-survivors as binomial. Every account of an age is taken to earn that age's mean.
+trend; the take rate τ(h) × exp(z·s·√h) with its model's spread; then alive accounts of each
+age as binomial, new accounts per quarter as Poisson and their survivors as binomial. Every
+account of an age is taken to earn that age's mean.
 """
 
 from __future__ import annotations
@@ -193,8 +194,9 @@ def backtest(panel: engine.Source, quarters_back: int = 4) -> pd.DataFrame:
     Returns a frame indexed by ``quarter`` (the held-out quarters) with, for active accounts and
     platform revenue, the ``projected`` value, its band (``_lower``/``_upper``), the ``actual``
     one (``overview.quarter_kpis``), the ``error`` (projected − actual) / actual, a fraction,
-    and ``inside`` (lower ≤ actual ≤ upper); columns ``<output>_projected`` … ``<output>_inside``. Raises ``ValueError`` when fewer than
-    two quarters would remain to measure the base on.
+    and ``inside`` (lower ≤ actual ≤ upper); columns ``<output>_projected`` …
+    ``<output>_inside``. Raises ``ValueError`` when fewer than two quarters would remain to
+    measure the base on.
     """
     table = engine.table(panel)
     observed = sorted(engine.run(table.select("quarter").distinct())["quarter"])
