@@ -240,9 +240,40 @@ downloads.file_button(
 )
 
 st.subheader(f"What moves {fmt.plain(scenario.name)} most")
-tornado = views.sensitivity(data, views.levers_key(scenario), horizon, base)
+plausible = scenarios.plausible_steps(base)
+if not base.has_b_side:
+    plausible = plausible[[not scenarios.BY_KEY[key].needs_b_side for key in plausible.index]]
+with st.expander("The range each lever is moved over"):
+    st.caption(
+        "By default ± the variation the data show by themselves (the basis says which); type your own range "
+        "where you know better. A lever at the end of its allowed range moves only as far as it can."
+    )
+    ranges = st.data_editor(
+        plausible.assign(
+            label=[scenarios.BY_KEY[key].label for key in plausible.index],
+            unit=[scenarios.BY_KEY[key].unit for key in plausible.index],
+        )[["label", "step", "unit", "basis"]],
+        column_config={
+            "label": st.column_config.TextColumn("Lever"),
+            "step": st.column_config.NumberColumn("± range", min_value=0.01, max_value=300.0, format="%g"),
+            "unit": st.column_config.TextColumn("Unit"),
+            "basis": st.column_config.TextColumn("Basis"),
+        },
+        disabled=["label", "unit", "basis"],
+        hide_index=True,
+        width="stretch",
+        key=lab.RANGES,
+    )
+    st.button(
+        "Back to the data's ranges", on_click=st.session_state.pop, args=(lab.RANGES, None), key="lab:ranges_reset"
+    )
+steps = tuple(
+    (key, float(edited) if pd.notna(edited) else float(plausible.loc[key, "step"]))
+    for key, edited in zip(plausible.index, ranges["step"])
+)
+tornado = views.sensitivity(data, views.levers_key(scenario), horizon, base, steps)
 st.plotly_chart(
-    charts.tornado(tornado, f"Cumulative platform revenue {first}–{last}: each lever moved one step alone"),
+    charts.tornado(tornado, f"Cumulative platform revenue {first}–{last}: each lever moved over its range alone"),
     width="stretch",
     key="lab:tornado",
 )

@@ -362,6 +362,13 @@ def fit_base(panel: pd.DataFrame) -> Base:
         has_b_side=has_b_side,
         history=history,
         fitted_cohorts=fitted,
+        renewal_rates=np.array(
+            [
+                (active[:, q - 1 - start] & active[:, q - start]).sum() / active[:, q - 1 - start].sum()
+                for q in pairs
+                if active[:, q - 1 - start].any()
+            ]
+        ),
         take_rate=take_rate,
         reported_share=reported_share,
         fit_warning=problem,

@@ -332,6 +332,7 @@ def test_the_scenario_base_matches_the_numpy_reference(name):
         assert found.take_rate.model == expected.take_rate.model
         np.testing.assert_allclose(found.take_rate.forecast, expected.take_rate.forecast, rtol=1e-6)
     assert found.reported_share == pytest.approx(expected.reported_share, rel=1e-12)
+    np.testing.assert_allclose(found.renewal_rates, expected.renewal_rates, rtol=1e-12)
 
 
 @pytest.mark.parametrize("name", ["one_quarter", "empty"])

@@ -236,3 +236,13 @@ def test_the_method_states_every_models_evidence_and_the_back_tests_coverage(wor
     assert base.take_rate.evidence() in text
     held = round(errors.loc["active_accounts", "coverage"] * 4)
     assert f"The 90% band held the actual active accounts in {held} of 4 quarters" in text
+
+
+def test_the_tornado_moves_each_lever_over_the_range_the_data_show(workspace_path):
+    app = open_app(PAGE)
+    steps = scenarios.plausible_steps(scenarios.fit_base(workspace_of(workspace_path).panel()))
+    chart = app.get("plotly_chart")[1].proto.spec
+    renewal = steps.loc["renewal_uplift", "step"]
+    assert f"Renewal uplift ± {renewal:g} points" in chart
+    assert steps.loc["renewal_uplift", "basis"] != "stated"  # the sample's renewal rates vary
+    assert any("the spread of the renewal rates" in table.value.to_string() for table in app.dataframe)

@@ -31,6 +31,7 @@ from b2b_core.scenarios import (
     fit_base,
     from_query,
     outcomes,
+    plausible_steps,
     project,
     sensitivity,
     to_query,
@@ -379,6 +380,38 @@ def test_sensitivity_moves_each_lever_alone_by_its_step():
     assert table.loc["take_rate_change", "low_change"] == pytest.approx(-0.005 * b_side)
     swings = table[["low_change", "high_change"]].abs().max(axis=1)
     assert swings.is_monotonic_decreasing
+
+
+def test_the_tornados_default_ranges_are_the_variation_the_data_show():
+    base = replace(
+        hand_base(),
+        renewal_rates=np.array([0.80, 0.90, 0.85]),  # standard deviation 0.05: ± 5 points
+        arrivals=SeriesForecast("flat", np.full(40, 4.0), spread=0.12),  # ± 12%
+        platform=replace(hand_base().platform, growth_spread=0.03),  # ± 3% a quarter
+        history=pd.DataFrame({"take_rate": [0.10, 0.12, 0.11, np.nan]}),  # standard deviation 0.01: ± 1 point
+    )
+    steps = plausible_steps(base)
+    assert steps["step"].to_dict() == pytest.approx(
+        {
+            "renewal_uplift": 5.0,
+            "new_account_growth": 12.0,
+            "expansion": 3.0,
+            "take_rate_change": 1.0,
+            "churn_elasticity": 0.5,
+        }
+    )
+    assert steps.loc["renewal_uplift", "basis"] == "the spread of the renewal rates of the last 3 quarters"
+    assert steps.loc["take_rate_change", "basis"] == "the spread of the take rate over the last 3 quarters"
+    assert steps.loc["churn_elasticity", "basis"] == "stated"
+    table = sensitivity(base, horizon=2)
+    assert table.loc["renewal_uplift", ["low", "high", "step"]].tolist() == [-5.0, 5.0, 5.0]
+    assert table.loc["renewal_uplift", "basis"] == steps.loc["renewal_uplift", "basis"]
+    edited = sensitivity(base, steps={"renewal_uplift": 2.0}, horizon=2)
+    assert edited.loc["renewal_uplift", "basis"] == "edited" and list(edited.index) == ["renewal_uplift"]
+    # nothing seen to vary (the hand base: one renewal rate, no spread): the levers' stated steps
+    fallback = plausible_steps(hand_base())
+    assert fallback["step"].to_dict() == {lever.key: lever.sensitivity_step for lever in LEVERS}
+    assert set(fallback["basis"]) == {"stated"}
 
 
 def test_sensitivity_by_default_moves_every_lever():

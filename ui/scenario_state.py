@@ -29,6 +29,7 @@ HORIZONS = (4, 16, 8)  # slider range and default, quarters
 SCREEN, SELECTED, NEXT_ID = "lab:scenarios", "lab:selected", "lab:next_id"
 HORIZON, METRIC, NOTICES = "lab:horizon", "lab:metric", "lab:notices"
 NEW_NAME, SAVED_CHOICE = "lab:new_name", "lab:open_saved"
+RANGES = "lab:ranges"  # the edits of the tornado's ranges
 
 
 def lever_key(scenario_id: int, lever: str) -> str:

@@ -46,9 +46,17 @@ def projection(data: str, levers: tuple[tuple[str, float], ...], horizon: int, _
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def sensitivity(data: str, levers: tuple[tuple[str, float], ...], horizon: int, _base: scenarios.Base) -> pd.DataFrame:
-    """The tornado table around the scenario with ``levers``, from ``_base`` (as ``projection``)."""
-    return scenarios.sensitivity(_base, scenarios.Scenario.of("tornado", dict(levers)), horizon=horizon)
+def sensitivity(
+    data: str,
+    levers: tuple[tuple[str, float], ...],
+    horizon: int,
+    _base: scenarios.Base,
+    steps: tuple[tuple[str, float], ...] | None = None,
+) -> pd.DataFrame:
+    """The tornado table around the scenario with ``levers``, from ``_base`` (as ``projection``),
+    each lever moved by ``steps`` (lever key → step; None: the data's plausible steps)."""
+    chosen = dict(steps) if steps is not None else None
+    return scenarios.sensitivity(_base, scenarios.Scenario.of("tornado", dict(levers)), chosen, horizon=horizon)
 
 
 def levers_key(scenario: scenarios.Scenario) -> tuple[tuple[str, float], ...]:

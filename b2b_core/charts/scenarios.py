@@ -86,16 +86,18 @@ def scenario_projection(
 
 
 def tornado(table: pd.DataFrame, title: str) -> go.Figure:
-    """A ``sensitivity`` table as a tornado: per lever, the change when it is moved down (left,
-    orange) and up (right, blue) by its step, largest swing on top."""
+    """A ``sensitivity`` table as a tornado: per lever, labelled with its range (``Renewal uplift
+    ± 2.1 points``), the change when it is moved down (left, orange) and up (right, blue) by its
+    step, largest swing on top."""
     rows = table.iloc[::-1]  # plotly draws the first category at the bottom
+    labels = [f"{label} ± {step:g} {unit}" for label, step, unit in zip(rows["label"], rows["step"], rows["unit"])]
     figure = go.Figure()
     for side, colour, name in (
-        ("low", LOWER_COLOUR, "Lever down one step"),
-        ("high", HIGHER_COLOUR, "Lever up one step"),
+        ("low", LOWER_COLOUR, "Lever at the low end of its range"),
+        ("high", HIGHER_COLOUR, "Lever at the high end of its range"),
     ):
         figure.add_bar(
-            y=rows["label"],
+            y=labels,
             x=rows[f"{side}_change"],
             orientation="h",
             marker_color=colour,

@@ -21,6 +21,7 @@ from b2b_core.scenarios.summary import (
     by_quarter,
     compare,
     outcomes,
+    plausible_steps,
     sensitivity,
 )
 
@@ -49,6 +50,7 @@ __all__ = [
     "fit_base",
     "from_query",
     "outcomes",
+    "plausible_steps",
     "project",
     "sensitivity",
     "to_query",

@@ -33,7 +33,7 @@ From the panel's last quarter L (periods are quarters; money in currency units p
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ibis
 import ibis.expr.types as ir
@@ -88,7 +88,9 @@ class Base:
     ``signups``: new accounts in each quarter after the first; ``arrivals``: their model ahead
     (``MAX_HORIZON`` quarters); ``platform``/``b_side``: ``RevenueTrend``s
     (``b_side`` all zero when ``has_b_side`` is False); ``history``: per observed quarter, the
-    ``HISTORY_COLUMNS`` (as ``overview.quarter_kpis``); ``take_rate``: the take rate's model
+    ``HISTORY_COLUMNS`` (as ``overview.quarter_kpis``); ``renewal_rates``: per quarter q of the
+    window with data for q − 1, the share of the accounts active in q − 1 still active in q (the
+    spread of these is how much renewal varies by itself); ``take_rate``: the take rate's model
     ahead, or None when B-side revenue follows its own trend; ``reported_share``: s, the share of
     platform revenue from accounts reporting B-side revenue (see the module); ``fit_warning``: why
     the sBG fit carries little weight, or None.
@@ -106,6 +108,7 @@ class Base:
     has_b_side: bool
     history: pd.DataFrame
     fitted_cohorts: int
+    renewal_rates: np.ndarray = field(default_factory=lambda: np.array([]))
     take_rate: SeriesForecast | None = None
     reported_share: float = 1.0
     fit_warning: str | None = None
@@ -179,6 +182,7 @@ def fit_base(panel: engine.Source) -> Base:
         has_b_side=has_b_side,
         history=history,
         fitted_cohorts=fitted,
+        renewal_rates=_renewal_rates(sums, pairs),
         take_rate=take_rate,
         reported_share=reported_share,
         fit_warning=problem,
@@ -299,6 +303,13 @@ def _growth_spread(sums: pd.DataFrame, kind: str, pairs: list[int], first: int) 
         if now > 0 and before > 0:
             logs.append(np.log(now / before))
     return float(np.std(logs, ddof=1)) if len(logs) >= 2 else 0.0
+
+
+def _renewal_rates(sums: pd.DataFrame, pairs: list[int]) -> np.ndarray:
+    """Per quarter q of ``pairs``: Σ accounts active in q − 1 and q / Σ accounts active in q − 1
+    (quarters with nobody active in q − 1 left out)."""
+    rates = [sums[f"kept_{q}"].sum() / sums[f"was_{q}"].sum() for q in pairs if sums[f"was_{q}"].sum() > 0]
+    return np.array(rates, dtype=float)
 
 
 MAX_CHURN_WEIGHT = 5.0

@@ -14,6 +14,20 @@ Variance against the base: ``<output>_vs_base`` = scenario − base, ``<output>_
 
 ``by_quarter`` lays every scenario out quarter by quarter, its inputs beside its outputs, for a
 spreadsheet.
+
+The tornado moves each lever over a plausible range, by default ± the variation the data show
+by themselves (``plausible_steps``), in the lever's unit:
+
+* renewal uplift: the standard deviation of the quarterly renewal rates (``Base.renewal_rates``),
+  in points;
+* new-account growth: the new-accounts model's spread (its back-test error per quarter), in %;
+* expansion: the standard deviation of the retained accounts' quarterly revenue growth
+  (``RevenueTrend.growth_spread`` of platform revenue), in % per quarter;
+* take-rate change: the standard deviation of the quarterly take rates, in points;
+* churn elasticity: the data cannot show it (it needs take-rate changes with known effects): the
+  lever's ``sensitivity_step``, stated as such.
+
+A variation of 0 (too short a history, or none seen) falls back to the lever's stated step too.
 """
 
 from __future__ import annotations
@@ -34,7 +48,8 @@ SUMMARY_OUTPUTS = (
     "b_side_revenue_total",
     "take_rate_total",
 )
-SENSITIVITY_COLUMNS = ["label", "unit", "step", "low", "high", "low_change", "high_change"]
+SENSITIVITY_COLUMNS = ["label", "unit", "step", "basis", "low", "high", "low_change", "high_change"]
+STATED = "stated"  # the basis of a step the data cannot show
 
 
 def outcomes(projection: pd.DataFrame) -> dict[str, float]:
@@ -95,20 +110,57 @@ def by_quarter(projections: Mapping[str, pd.DataFrame], shown: Mapping[str, Scen
     return table[[*LEVER_KEYS, *(c for c in table.columns if c not in LEVER_KEYS)]]
 
 
+def plausible_steps(data: pd.DataFrame | Base) -> pd.DataFrame:
+    """Each lever's default tornado step, ± the variation the data show (see module): a frame
+    indexed by ``lever`` (``LEVER_KEYS``) with the ``step`` in the lever's unit and its ``basis``,
+    the words that say where it comes from (``STATED`` when the data cannot show it)."""
+    fitted = as_base(data)
+    history = fitted.history["take_rate"].dropna() if "take_rate" in fitted.history else pd.Series(dtype=float)
+    measured = {
+        "renewal_uplift": (
+            _deviation(fitted.renewal_rates) * 100,
+            f"the spread of the renewal rates of the last {len(fitted.renewal_rates)} quarters",
+        ),
+        "new_account_growth": (fitted.arrivals.spread * 100, "the new-accounts model's back-test error per quarter"),
+        "expansion": (
+            fitted.platform.growth_spread * 100,
+            "the spread of retained accounts' revenue growth from one quarter to the next",
+        ),
+        "take_rate_change": (
+            _deviation(history.to_numpy(dtype=float)[-8:]) * 100,
+            f"the spread of the take rate over the last {min(len(history), 8)} quarters",
+        ),
+    }
+    rows = {}
+    for lever in LEVERS:
+        step, basis = measured.get(lever.key, (0.0, STATED))
+        rows[lever.key] = (
+            (round(step, 2), basis) if np.isfinite(step) and round(step, 2) > 0 else (lever.sensitivity_step, STATED)
+        )
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["step", "basis"]).rename_axis("lever")
+
+
+def _deviation(values: np.ndarray) -> float:
+    """The sample standard deviation of ``values``, 0 with fewer than two."""
+    return float(np.std(values, ddof=1)) if len(values) >= 2 else 0.0
+
+
 def sensitivity(
     data: pd.DataFrame | Base, base: Scenario = BASE, steps: Mapping[str, float] | None = None, horizon: int = 8
 ) -> pd.DataFrame:
     """The tornado table around scenario ``base``: each lever moved alone by its step down and up.
 
-    ``steps``: lever key → step in the lever's unit (default: every lever's ``sensitivity_step``;
-    take rate and churn elasticity are left out when the data have no B-side revenue). A moved
-    value is kept within the lever's range. Returns a frame indexed by ``lever`` with
-    ``SENSITIVITY_COLUMNS``: label, unit, step, the ``low`` and ``high`` lever values and the
-    change of cumulative platform revenue over the horizon against ``base`` for each
+    ``steps``: lever key → step in the lever's unit (default: ``plausible_steps``, ± the variation
+    the data show; take rate and churn elasticity are left out when the data have no B-side
+    revenue). A moved value is kept within the lever's range. Returns a frame indexed by
+    ``lever`` with ``SENSITIVITY_COLUMNS``: label, unit, step, its ``basis`` (the data's, or
+    ``"edited"`` for a step given that differs from it), the ``low`` and ``high`` lever values
+    and the change of cumulative platform revenue over the horizon against ``base`` for each
     (``low_change``, ``high_change``, currency units), largest swing first.
     """
     fitted = as_base(data)
-    chosen = steps if steps is not None else {lever.key: lever.sensitivity_step for lever in LEVERS}
+    plausible = plausible_steps(fitted)
+    chosen = steps if steps is not None else plausible["step"].to_dict()
     unknown = [key for key in chosen if key not in LEVER_KEYS]
     if unknown:
         raise ValueError(f"unknown lever(s) {unknown}: choose among {list(LEVER_KEYS)}")
@@ -124,7 +176,17 @@ def sensitivity(
             project(fitted, base.with_levers(**{lever.key: moved}), horizon, bands=False)["platform_revenue"].sum()
             for moved in (low, high)
         )
-        rows[lever.key] = [lever.label, lever.unit, step, low, high, low_total - reference, high_total - reference]
+        basis = plausible.loc[lever.key, "basis"] if step == plausible.loc[lever.key, "step"] else "edited"
+        rows[lever.key] = [
+            lever.label,
+            lever.unit,
+            step,
+            basis,
+            low,
+            high,
+            low_total - reference,
+            high_total - reference,
+        ]
     table = pd.DataFrame.from_dict(rows, orient="index", columns=SENSITIVITY_COLUMNS).rename_axis("lever")
     swing = table[["low_change", "high_change"]].abs().max(axis=1)
     return table.loc[swing.sort_values(ascending=False, kind="stable").index]
