@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from b2b_core import charts, exports, quarters, scenarios
-from ui import columns, downloads, shell, state
+from ui import columns, downloads, goal_seek, shell, state
 from ui import format as fmt
 from ui import scenario_state as lab
 from ui import scenario_views as views
@@ -278,6 +278,7 @@ st.plotly_chart(
     key="lab:tornado",
 )
 downloads.csv_button("Download the tornado table (CSV)", tornado, f"tornado_{first}_{last}.csv", "dl:tornado")
+goal_seek.show(ws, data, base, scenario, horizon, last)
 
 with st.expander("How the base is projected, and how it did on the last four quarters"):
     st.markdown(

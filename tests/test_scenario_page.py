@@ -4,6 +4,7 @@ scenarios, scenarios saved in the workspace, and the link that reopens a view.""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from b2b_core import exports, sample, scenarios
@@ -246,3 +247,22 @@ def test_the_tornado_moves_each_lever_over_the_range_the_data_show(workspace_pat
     assert f"Renewal uplift ± {renewal:g} points" in chart
     assert steps.loc["renewal_uplift", "basis"] != "stated"  # the sample's renewal rates vary
     assert any("the spread of the renewal rates" in table.value.to_string() for table in app.dataframe)
+
+
+def test_goal_seek_finds_each_levers_value_and_saves_the_answer_as_a_scenario(workspace_path):
+    app = open_app(PAGE)
+    base = scenarios.fit_base(workspace_of(workspace_path).panel())
+    projected = scenarios.project(base, scenarios.BASE, 8, bands=False)["active_accounts"].iloc[-1]
+    target = app.number_input(key="goal:target:active_accounts").value
+    assert target == round(1.1 * projected)  # the default: 10% above the base
+    expected = scenarios.goal_seek(base, "active_accounts", target, 8)
+    table = next(t.value for t in app.dataframe if "Value needed" in t.value.columns)
+    renewal = table.set_index("Lever").loc["Renewal uplift"]
+    assert renewal["Value needed"] == f"{expected.loc['renewal_uplift', 'value']:+.2f} points"
+    assert renewal["Answer"] == "reaches it"
+    app.button(key="goal:save").click().run()
+    assert not app.exception, app.exception
+    saved = dict(workspace_of(workspace_path).saved_scenarios())
+    name = next(n for n in saved if n.startswith("Active accounts"))
+    assert saved[name]["renewal_uplift"] == pytest.approx(expected.loc["renewal_uplift", "value"], abs=1e-6)
+    assert on_screen(app) == [name]

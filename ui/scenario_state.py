@@ -144,6 +144,16 @@ def save(ws: Workspace, scenario_id: int) -> None:
     notify("success", f"Saved {plain(repr(scenario.name))} in the workspace.")
 
 
+def save_new(ws: Workspace, scenario: Scenario) -> None:
+    """Put a new scenario (a goal seek's answer) on the screen, selected, and save it in the
+    workspace; a name already taken gets a free one."""
+    if _taken(scenario.name):
+        scenario = scenario.with_levers(name=_free_name(scenario.name))
+    scenario_id = _add(scenario)
+    st.session_state[SELECTED] = scenario_id
+    save(ws, scenario_id)
+
+
 def delete(ws: Workspace, scenario_id: int) -> None:
     """Take a scenario off the screen and delete its saved copy; the base is selected."""
     scenario = screen()[scenario_id]

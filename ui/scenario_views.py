@@ -62,3 +62,18 @@ def sensitivity(
 def levers_key(scenario: scenarios.Scenario) -> tuple[tuple[str, float], ...]:
     """A scenario's levers as a hashable cache key."""
     return tuple(scenario.levers().items())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def goal(
+    data: str,
+    output: str,
+    target: float,
+    horizon: int,
+    _base: scenarios.Base,
+    mix: tuple[tuple[str, float], ...] = (),
+) -> pd.DataFrame:
+    """``scenarios.goal_seek`` from the base towards ``target`` for ``output`` in the horizon's
+    last quarter, with the ``mix`` of levers (lever key → value per unit) as its own row when
+    given; from ``_base`` (as ``projection``)."""
+    return scenarios.goal_seek(_base, output, target, horizon, mix=dict(mix) or None)

@@ -2,6 +2,7 @@
 projections with bands, the comparison table and the tornado table."""
 
 from b2b_core.scenarios.base import HISTORY_COLUMNS, Base, RevenueTrend, fit_base
+from b2b_core.scenarios.goal import GOAL_COLUMNS, GOALS, REACHED, goal_seek, scenario_reaching
 from b2b_core.scenarios.levers import (
     BASE,
     BASE_NAME,
@@ -31,11 +32,14 @@ __all__ = [
     "BASE_NAME",
     "BY_KEY",
     "DRAWS",
+    "GOALS",
+    "GOAL_COLUMNS",
     "HISTORY_COLUMNS",
     "LEVERS",
     "LEVER_KEYS",
     "MAX_NAME",
     "OUTPUTS",
+    "REACHED",
     "SENSITIVITY_COLUMNS",
     "SUMMARY_OUTPUTS",
     "Base",
@@ -49,9 +53,11 @@ __all__ = [
     "compare",
     "fit_base",
     "from_query",
+    "goal_seek",
     "outcomes",
     "plausible_steps",
     "project",
+    "scenario_reaching",
     "sensitivity",
     "to_query",
 ]

@@ -1,0 +1,100 @@
+"""The lab's "What does it take" section: a target for one output at the horizon, each lever's
+value that reaches it alone, the selected scenario's levers together, and the answer saved as a
+scenario."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from b2b_core import scenarios
+from b2b_core.store import Workspace
+from ui import format as fmt
+from ui import scenario_state as lab
+from ui import scenario_views as views
+
+SHOWN = {"active_accounts": fmt.count, "platform_revenue": fmt.money, "take_rate": fmt.share}
+STATUS = {
+    scenarios.REACHED: "reaches it",
+    "out of reach": "out of reach within the lever's range",
+    "no effect": "does not move it alone",
+}
+
+
+def _value_text(row: pd.Series) -> str:
+    """The lever value needed, in its unit (the mix: its scale)."""
+    if row["status"] != scenarios.REACHED:
+        return "–"
+    if row.name == "mix":
+        return f"× {row['value']:.2f}"
+    return f"{row['value']:+.2f} {row['unit']}"
+
+
+def show(ws: Workspace, data: str, base: scenarios.Base, scenario: scenarios.Scenario, horizon: int, last: str) -> None:
+    """Render the section for the projection to ``last`` (the horizon's last quarter), offering
+    the levers of ``scenario`` (when it moves any) as the mix."""
+    st.subheader("What does it take")
+    goals = {k: v for k, v in scenarios.GOALS.items() if k != "take_rate" or base.has_b_side}
+    cells = st.columns([2, 2, 3])
+    output = cells[0].selectbox("Output", list(goals), format_func=goals.get, key="goal:output")
+    projected = views.projection(data, views.levers_key(scenarios.BASE), horizon, base)[output].iloc[-1]
+    rate = output == "take_rate"
+    target = cells[1].number_input(
+        f"Target in {last}" + (" (%)" if rate else ""),
+        min_value=0.0,
+        value=round(100 * projected + 1, 2) if rate else float(round(1.1 * projected)),  # +1 point, or +10%
+        format="%.2f" if rate else "%.0f",
+        key=f"goal:target:{output}",
+        help=f"The base projects {SHOWN[output](projected)} in {last}.",
+    )
+    mix = scenario.overrides()
+    together = cells[2].checkbox(
+        f"Also move the levers of {fmt.plain(scenario.name)} together, in proportion",
+        value=bool(mix),
+        disabled=not mix,
+        key="goal:mix",
+        help="Scales every lever the selected scenario moves by one factor until the target is reached.",
+    )
+    try:
+        table = views.goal(
+            data,
+            output,
+            target / 100 if rate else target,
+            horizon,
+            base,
+            tuple(mix.items()) if together else (),
+        )
+    except ValueError as exc:
+        st.error(f"No answer: {fmt.plain(exc)}.")
+        return
+    shown = SHOWN[output]
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Lever": table["label"],
+                "Value needed": table.apply(_value_text, axis=1),
+                "Reaches": table["reached"].map(lambda v: shown(v) if pd.notna(v) else "–"),
+                "Over the lever's whole range": [
+                    f"{shown(low)} to {shown(high)}" for low, high in zip(table["lowest"], table["highest"])
+                ],
+                "Answer": table["status"].map(STATUS),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    reached = table[table["status"] == scenarios.REACHED]
+    if reached.empty:
+        st.caption("No lever reaches the target alone within its range: lower the target or combine levers.")
+        return
+    row = st.columns([3, 3, 2], vertical_alignment="bottom")
+    choice = row[0].selectbox("Save the answer of", list(reached.index), format_func=reached["label"].get)
+    name = row[1].text_input(
+        "As scenario", value=f"{goals[output]} {shown(target / 100 if rate else target)} in {last}", max_chars=60
+    )
+    try:
+        answer = scenarios.scenario_reaching(reached.loc[choice], choice, name, mix=mix if together else None)
+    except ValueError as exc:
+        row[2].caption(fmt.plain(exc))
+        return
+    row[2].button("Save as scenario", icon=":material/save:", on_click=lab.save_new, args=(ws, answer), key="goal:save")
