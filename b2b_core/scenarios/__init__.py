@@ -15,7 +15,7 @@ from b2b_core.scenarios.levers import (
     from_query,
     to_query,
 )
-from b2b_core.scenarios.plan import KeptProjection, PlanVsActual, plan_vs_actual, waiting_text
+from b2b_core.scenarios.plan import KeptProjection, PlanVsActual, actual_path, plan_vs_actual, waiting_text
 from b2b_core.scenarios.projection import BAND, DRAWS, OUTPUTS, as_base, backtest, backtest_errors, project
 from b2b_core.scenarios.summary import (
     SENSITIVITY_COLUMNS,
@@ -45,6 +45,7 @@ __all__ = [
     "PlanVsActual",
     "RevenueTrend",
     "Scenario",
+    "actual_path",
     "as_base",
     "backtest",
     "backtest_errors",

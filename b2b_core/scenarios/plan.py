@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -169,3 +170,13 @@ def waiting_text(kept: KeptProjection) -> str:
         f"Saved on {kept.last_quarter} data: its first planned quarter {kept.projection.index[0]} "
         "is not in the data yet"
     )
+
+
+def actual_path(kept: Iterable[KeptProjection], actual_kpis: pd.DataFrame, output: str) -> pd.Series:
+    """``output`` of ``actual_kpis`` (``overview.quarter_kpis``) from the earliest quarter the
+    ``kept`` projections were saved on to the last quarter they planned: what their plans are
+    drawn against."""
+    kept = list(kept)
+    first = min(k.last_quarter for k in kept)
+    last = max(k.projection.index[-1] for k in kept)
+    return actual_kpis.loc[(actual_kpis.index >= first) & (actual_kpis.index <= last), output].astype(float)
