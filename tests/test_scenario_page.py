@@ -8,10 +8,9 @@ from streamlit.testing.v1 import AppTest
 
 from b2b_core import exports, overview, sample, scenarios
 from b2b_core.access import LOCAL
-from b2b_core.ingest import read_upload
 from b2b_core.scenarios import Scenario
 from b2b_core.store import Workspace
-from tests.apptest import open_app, shown, workspace_of
+from tests.apptest import commit_sample_quarter, open_app, seeded_up_to, shown, workspace_of
 
 PAGE = "pages/scenarios.py"
 
@@ -225,22 +224,6 @@ def test_every_scenario_downloads_quarter_by_quarter_as_csv_and_as_a_workbook(wo
     data = exports.xlsx_bytes({"by quarter": expected}, index=True)
     sheet = openpyxl.load_workbook(io.BytesIO(data))["by quarter"]
     assert sheet.max_row == len(expected) + 1
-
-
-def seeded_up_to(path, last: str) -> None:
-    """A workspace at ``path`` holding the bundled sample's quarters up to ``last``."""
-    with Workspace(path) as ws:
-        items = []
-        for file in sorted(sample.SAMPLE_DIR.glob("accounts_*.csv")):
-            if file.stem.removeprefix("accounts_") <= last:
-                result = read_upload(file.read_bytes(), file.name)
-                items.append((result.table, file.name, result.sha256))
-        ws.commit_many(items, actor=LOCAL)
-
-
-def commit_sample_quarter(ws: Workspace, quarter: str) -> None:
-    file = sample.SAMPLE_DIR / f"accounts_{quarter}.csv"
-    ws.commit(read_upload(file.read_bytes(), file.name).table, file.name, actor=LOCAL)
 
 
 def test_a_saved_scenario_keeps_its_projection_and_meets_the_quarters_committed_after_it(workspace_path):
