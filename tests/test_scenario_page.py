@@ -258,7 +258,7 @@ def test_a_saved_scenario_keeps_its_projection_and_meets_the_quarters_committed_
     record = next(shown(m.value) for m in app.markdown if "**Scenario** (saved " in m.value)
     assert "by local user on data up to 2026Q1, 8 quarters planned" in record
     assert (
-        f"active accounts inside the band in {int(accounts['inside_band'])} of 2 quarter(s), mean absolute error "
+        f"Active accounts inside the band in {int(accounts['inside_band'])} of 2 quarter(s), mean absolute error "
         f"{100 * accounts['mean_absolute_error']:.1f}%" in record
     )
     chart = app.get("plotly_chart")[2].proto.spec.replace(" ", "")  # after the projection and the tornado

@@ -43,7 +43,7 @@ def _record(name: str, kept: scenarios.KeptProjection, check: scenarios.PlanVsAc
     saved = f"saved {kept.saved_at:%Y-%m-%d}" if kept.saved_at is not None else "saved"
     by = f" by {fmt.plain(kept.saved_by)}" if kept.saved_by else ""
     parts = [
-        f"{label.lower()} inside the band in {int(row['inside_band'])} of {int(row['quarters'])} quarter(s), "
+        f"{label} inside the band in {int(row['inside_band'])} of {int(row['quarters'])} quarter(s), "
         f"mean absolute error {fmt.share(row['mean_absolute_error'])}"
         for output, row in check.summary.iterrows()
         if (label := labels.get(output)) and row["quarters"]
