@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from b2b_core import charts, exports, quarters, scenarios
-from ui import columns, downloads, goal_seek, shell, state
+from ui import columns, downloads, goal_seek, plan_views, shell, state
 from ui import format as fmt
 from ui import scenario_state as lab
 from ui import scenario_views as views
@@ -347,6 +347,8 @@ with st.expander("How the base is projected, and how it did on the last four qua
                 for name, label in (("active_accounts", "accounts"), ("platform_revenue", "revenue"))
             },
         )
+
+plan_views.plan_vs_actual(ws, metric, METRICS)
 
 st.subheader("Share")
 link = lab.write_link()

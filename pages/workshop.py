@@ -102,9 +102,15 @@ book, _ = state.readable_playbook().with_saved_weights(saved_weights)
 model = views.model_from_url()
 deck = views.deck(data, views.book_key(state.playbook_key(), saved_weights), model, book)
 saved = dict(ws.saved_scenarios())
-available = list(deck.slides)
+slides, missing = dict(deck.slides), dict(deck.missing)
+plan = views.plan_slide(ws, saved)
+if isinstance(plan, str):
+    missing["plan"] = plan
+else:
+    slides["plan"] = plan
+available = list(slides)
 if not available:
-    st.info("The data cannot carry a slide yet: " + "; ".join(fmt.plain(r) for r in deck.missing.values()) + ".")
+    st.info("The data cannot carry a slide yet: " + "; ".join(fmt.plain(r) for r in missing.values()) + ".")
     st.stop()
 
 # Setup: the facilitator's choices (never drawn while presenting)
@@ -136,20 +142,21 @@ if not presenting:
             st.query_params[views.MODEL] = chosen_model
             st.rerun()
         st.session_state[views.SCENARIOS_KEPT] = choices[1].multiselect(
-            "Saved scenarios on the what-if slide",
+            "Saved scenarios on the what-if and plan vs actual slides",
             list(saved),
             default=views.shown_scenarios(saved),
-            key="workshop:scenarios",
+            key=views.SCENARIOS,
             format_func=fmt.plain,
-            help=f"Scenarios saved in the Scenario lab. Levers moved on the slide are added as “{views.LIVE_NAME}”.",
+            help=f"Scenarios saved in the Scenario lab. Levers moved on the slide are added as “{views.LIVE_NAME}”. "
+            "The plan vs actual slide shows the projection each kept when it was saved against the quarters since.",
         )
         choices[2].button(
             "Present", icon=":material/slideshow:", type="primary", on_click=present.start, width="stretch"
         )
-        if deck.missing:
+        if missing:
             st.caption(
                 "Not in this deck: "
-                + "; ".join(f"{report.SLIDE_TITLES[k]} ({fmt.plain(reason)})" for k, reason in deck.missing.items())
+                + "; ".join(f"{report.SLIDE_TITLES[k]} ({fmt.plain(reason)})" for k, reason in missing.items())
                 + "."
             )
 
@@ -157,7 +164,6 @@ if not presenting:
 names = views.shown_scenarios(saved)
 live = views.live_scenario(names)
 shown = [scenarios.Scenario.of(name, saved[name]) for name in names] + ([live] if live.overrides() else [])
-slides = dict(deck.slides)
 base = scenario_views.base(data)
 if "scenarios" in slides and shown and not isinstance(base, str):  # the deck has the base alone
     slides["scenarios"] = report.scenario_slide(base, shown)

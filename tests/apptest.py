@@ -7,6 +7,9 @@ import re
 from streamlit.testing.v1 import AppTest
 
 from b2b_core import sample
+from b2b_core.access import LOCAL
+from b2b_core.ingest import read_upload
+from b2b_core.store import Workspace
 from ui import state
 
 APP = str(sample.SAMPLE_DIR.parent.parent / "app.py")
@@ -43,3 +46,20 @@ def metric(app: AppTest, label: str) -> str:
 def shown(markdown: str) -> str:
     """A Markdown text as it reads on screen, its backslash escapes (``ui.format.plain``) removed."""
     return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def seeded_up_to(path, last: str) -> None:
+    """A workspace at ``path`` holding the bundled sample's quarters up to ``last``."""
+    with Workspace(path) as ws:
+        items = []
+        for file in sorted(sample.SAMPLE_DIR.glob("accounts_*.csv")):
+            if file.stem.removeprefix("accounts_") <= last:
+                result = read_upload(file.read_bytes(), file.name)
+                items.append((result.table, file.name, result.sha256))
+        ws.commit_many(items, actor=LOCAL)
+
+
+def commit_sample_quarter(ws: Workspace, quarter: str) -> None:
+    """Commit the bundled sample's file of ``quarter`` to ``ws``, as an ops lead uploading it."""
+    file = sample.SAMPLE_DIR / f"accounts_{quarter}.csv"
+    ws.commit(read_upload(file.read_bytes(), file.name).table, file.name, actor=LOCAL)

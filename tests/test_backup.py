@@ -24,8 +24,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from b2b_core import sample, store
+from b2b_core import quarters, sample, store
 from b2b_core.access import LOCAL, Actor, PermissionDenied
+from b2b_core.scenarios import KeptProjection
 from b2b_core.store import Workspace
 
 VIEWER = Actor("Vera Viewer", "vera@example.com", "viewer")
@@ -40,9 +41,19 @@ def upload(quarter: str, revenue: dict[str, float], **extra: list) -> pd.DataFra
     )
 
 
+def kept(last_quarter: str, accounts: float) -> KeptProjection:
+    """A one-quarter kept projection after ``last_quarter``: ``accounts`` ±1, revenue 10 ±1."""
+    frame = pd.DataFrame(
+        [[accounts, accounts - 1, accounts + 1, 10.0, 9.0, 11.0]],
+        columns=[f"{o}{s}" for o in ("active_accounts", "platform_revenue") for s in ("", "_lower", "_upper")],
+        index=[quarters.shift(last_quarter, 1)],
+    )
+    return KeptProjection.of(frame, last_quarter)
+
+
 def populated(path: Path) -> Workspace:
     """A workspace with a live, a superseded and a deleted upload, two custom metrics, scenarios
-    and a recorded playbook edit."""
+    (one with a kept projection) and a recorded playbook edit."""
     ws = Workspace(path)
     h1 = pd.concat(
         [upload("2025Q1", {"a": 1, "b": 2}, orders=[3, 4]), upload("2025Q2", {"a": 5, "b": 6}, orders=[7, None])]
@@ -53,7 +64,9 @@ def populated(path: Path) -> Workspace:
     ws.commit(upload("2025Q1", {"a": 10}), "q1 redo.csv", actor=LOCAL)
     ws.restore(first, actor=LOCAL)
     ws.save_scenario("base", {"renewal_uplift": 0.1}, actor=LOCAL)
-    ws.save_scenario("bold", {"renewal_uplift": 0.05, "take_rate_change": 1.1}, actor=VIEWER)
+    ws.save_scenario(
+        "bold", {"renewal_uplift": 0.05, "take_rate_change": 1.1}, projection=kept("2025Q2", 2), actor=VIEWER
+    )
     ws.rename_scenario("bold", "Bold", actor=LOCAL)
     ws.save_playbook_weights("traction", "platform", {"brand": 3.0, "sales": 1.5}, actor=EDITOR)
     return ws
@@ -64,7 +77,7 @@ def other(path: Path) -> Workspace:
     ws = Workspace(path)
     for revenue in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11):
         ws.commit(upload("2024Q4", {"z": revenue}, visits=[2.0]), f"z{revenue}.csv", actor=LOCAL)
-    ws.save_scenario("other", {"take_rate_change": 2.0}, actor=LOCAL)
+    ws.save_scenario("other", {"take_rate_change": 2.0}, projection=kept("2024Q4", 1), actor=LOCAL)
     return ws
 
 
@@ -76,6 +89,9 @@ def state(ws: Workspace) -> dict:
         "stored_rows": ws.stored_rows(),
         "uploads": ws.uploads(),
         "scenarios": ws.saved_scenarios(),
+        "kept_projections": {
+            name: (k.last_quarter, k.saved_at, k.saved_by, k.to_json()) for name, k in ws.kept_projections().items()
+        },
         "playbook_weights": ws.playbook_weights(),
         "audit": ws.audit_trail(),
     }
@@ -129,6 +145,7 @@ def test_a_backup_is_one_duckdb_file_with_a_manifest_and_is_audited_without_a_ve
 
     rows = {
         "audit": 10,
+        "kept_projections": 1,
         "live_quarters": 2,
         "panel_rows": 6,  # not the deleted upload's
         "playbook_weights": 1,
@@ -308,7 +325,7 @@ REFUSALS = {  # case → (the file, made from a good backup and a folder; the me
     "a foreign DuckDB file": (lambda b, f: foreign(f), r"without a backup manifest \(its tables: accounts\)"),
     "a workspace file": (
         lambda b, f: workspace_file(f),
-        r"without a backup manifest \(its tables: audit, live_quarters, panel_rows, playbook_weights, scenarios,",
+        r"without a backup manifest \(its tables: audit, kept_projections, live_quarters, panel_rows, ",
     ),
     "another app's backup": (
         lambda b, f: altered(b, f, "UPDATE backup_manifest SET app = 'another-app'"),
@@ -415,6 +432,22 @@ REFUSALS = {  # case → (the file, made from a good backup and a folder; the me
     "a scenario with a lever the app does not know": (
         lambda b, f: edited(b, f, """UPDATE scenarios SET levers = '{"churn": 0.1}' WHERE name = 'base'"""),
         r"holds a scenario the app cannot open: scenario 'base' has unknown lever\(s\) \['churn'\]",
+    ),
+    "a kept projection of no saved scenario": (
+        lambda b, f: edited(b, f, "UPDATE kept_projections SET name = 'ghost'"),
+        r"holds a kept projection of 'ghost' the app cannot read: no saved scenario has that name",
+    ),
+    "a kept projection that is not one": (
+        lambda b, f: edited(b, f, """UPDATE kept_projections SET projection = '{"2025Q3": {"gmv": 1}}'"""),
+        r"kept projection of 'Bold' the app cannot read: a kept projection has each of active_accounts",
+    ),
+    "a kept projection shorter than its horizon": (
+        lambda b, f: edited(b, f, "UPDATE kept_projections SET horizon = 8"),
+        r"kept projection of 'Bold' the app cannot read: it does not cover the 8 quarters it names",
+    ),
+    "a backup of this format without kept projections": (
+        lambda b, f: edited(b, f, "DROP TABLE kept_projections"),
+        r"tables do not match the workspace's: kept_projections \(missing\)",
     ),
     "scenario levers that are not numbers": (
         lambda b, f: edited(b, f, """UPDATE scenarios SET levers = '{"churn": "lots"}' WHERE name = 'base'"""),
@@ -552,3 +585,17 @@ def test_a_writer_killed_mid_commit_leaves_the_workspace_as_before_or_fully_comm
             pd.testing.assert_frame_equal(after["audit"].iloc[COPIES:].reset_index(drop=True), before["audit"])
         ws.commit(upload("2027Q1", {"a": 1}), "after the crash.csv", actor=LOCAL)  # still writable
         assert ws.quarters()[-1] == "2027Q1" and ws.version == after["version"] + 1
+
+
+def test_a_backup_of_format_1_from_before_kept_projections_restores_without_any(ws, tmp_path):
+    source = state(ws)
+    older = edited(
+        ws.backup(actor=LOCAL), tmp_path, "DROP TABLE kept_projections", "UPDATE backup_manifest SET format = 1"
+    )
+    with other(tmp_path / "other.duckdb") as target:
+        assert list(target.kept_projections()) == ["other"]
+        summary = target.restore_backup(older, actor=ADMIN)
+        assert "kept_projections" not in summary["rows"]
+        assert target.saved_scenarios() == source["scenarios"]
+        assert target.kept_projections() == {}  # the replaced workspace's are gone, the backup had none
+        assert_same(state(target), source, without=("version", "audit", "kept_projections"))

@@ -4,6 +4,7 @@ data can carry, the offline HTML export and the projector look."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import gzip
 import io
 import json
@@ -15,7 +16,19 @@ import pandas as pd
 import plotly.offline
 import pytest
 
-from b2b_core import charts, cohorts, exports, lifecycle, overview, playbook, quadrants, report, sample, scenarios
+from b2b_core import (
+    charts,
+    cohorts,
+    exports,
+    lifecycle,
+    overview,
+    playbook,
+    quadrants,
+    quarters,
+    report,
+    sample,
+    scenarios,
+)
 from b2b_core.amounts import money
 from b2b_core.charts.style import WCAG_AA, contrast_ratio, for_projector, readable
 from b2b_core.lifecycle.stage import Check, StageResult
@@ -309,17 +322,82 @@ def test_scenario_headline_of_the_base_alone():
     )
 
 
+def kept(last_quarter: str, rows: list[tuple], saved_by: str | None = "ada@example.com") -> scenarios.KeptProjection:
+    """A kept projection from ``rows`` of (accounts, lower, upper, revenue, lower, upper), one a
+    quarter after ``last_quarter``, saved on 2026-10-02."""
+    names = [f"{o}{s}" for o in ("active_accounts", "platform_revenue") for s in ("", "_lower", "_upper")]
+    index = [quarters.shift(last_quarter, h) for h in range(1, len(rows) + 1)]
+    frame = pd.DataFrame(rows, columns=names, index=index).astype(float)
+    return scenarios.KeptProjection.of(frame, last_quarter, dt.datetime(2026, 10, 2, 9, 30), saved_by)
+
+
+# Renewal push, saved on data up to 2026Q3: 1,200 / 1,210 accounts planned for 2026Q4 / 2027Q1
+PUSH = kept("2026Q3", [(1200, 1150, 1250, 50e3, 45e3, 55e3), (1210, 1100, 1300, 52e3, 46e3, 58e3)])
+ACTUAL = pd.DataFrame({"active_accounts": [1180, 1157], "platform_revenue": [51e3, 60e3]}, index=["2026Q4", "2027Q1"])
+
+
+def test_plan_headline_reads_what_the_first_scenario_planned_for_its_latest_quarter_and_what_came():
+    compared = {"Renewal push": (PUSH, scenarios.plan_vs_actual(PUSH, ACTUAL))}
+    later = kept("2027Q1", [(1300, 1200, 1400, 1, 0, 2)], saved_by=None)
+    headline, notes = headlines.plan_words(compared, {"Later": later})
+    # 1,157 against 1,210: −53/1,210 = −4.38%, inside 1,100–1,300
+    assert (
+        headline == "Renewal push planned 1,210 active accounts for 2027Q1; 1,157 were active (-4.4%, inside the band)."
+    )
+    # accounts −1.67% and −4.38%: mean 3.0%; revenue +2% and +15.4% (60k against 52k, above 58k): mean 8.7%
+    assert notes[0] == (
+        "Renewal push (saved 2026-10-02 by ada@example.com on data up to 2026Q3): 2 quarter(s) to check; active "
+        "accounts inside the band in 2, mean absolute error 3.0%; platform revenue inside in 1, mean absolute error "
+        "8.7%. In 2027Q1 it planned 52.0k of platform revenue; 60.0k came in (+15.4%, outside the band)."
+    )
+    assert notes[1] == "Later: Saved on 2027Q1 data: its first planned quarter 2027Q2 is not in the data yet."
+    assert notes[-1].startswith("Ask the room")
+
+
+def test_the_plan_slide_shows_the_scenarios_with_a_quarter_to_check_and_says_why_there_is_none():
+    later = kept("2027Q1", [(1300, 1200, 1400, 1, 0, 2)])
+    slide = report.plan_slide({"Renewal push": PUSH, "Later": later}, ACTUAL)
+    assert slide.key == "plan" and slide.title == "Plan vs actual"
+    assert slide.headline.startswith("Renewal push planned 1,210 active accounts for 2027Q1")
+    assert [(f.label, f.value, f.change) for f in slide.facts] == [
+        ("Renewal push · active accounts 2027Q1 (plan 1,210)", "1,157", "-4.4% · inside the band")
+    ]
+    assert list(slide.data.index) == [("Renewal push", "2026Q4"), ("Renewal push", "2027Q1")]
+    names = [trace.name for trace in slide.figure.data]
+    assert "Renewal push (plan)" in names and "Actual" in names
+    with pytest.raises(
+        ValueError, match=r"no kept projection reaches a quarter in the data yet \(Later: Saved on 2027Q1"
+    ):
+        report.plan_slide({"Later": later}, ACTUAL)
+    with pytest.raises(ValueError, match="no saved scenario keeps a projection: save one in the Scenario lab"):
+        report.plan_slide({}, ACTUAL)
+    deck = report.build_deck(TWO_QUARTERS, BOOK, kept_projections={})
+    assert deck.missing["plan"].startswith("no saved scenario keeps a projection")
+    assert "plan" not in report.build_deck(TWO_QUARTERS, BOOK).missing  # not asked for: not said
+
+
 # --- the deck ----------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def deck(sample_panel):
+def saved_plan(sample_panel):
+    """Renew as saved when the data ended in 2026Q1, two quarters before the sample's last."""
+    earlier = sample_panel[sample_panel["quarter"] <= "2026Q1"]
+    projected = scenarios.project(earlier, scenarios.Scenario.of("Renew", {"renewal_uplift": 2}), 8)
+    return {"Renew": scenarios.KeptProjection.of(projected, "2026Q1", dt.datetime(2026, 4, 2), "ada@example.com")}
+
+
+@pytest.fixture(scope="module")
+def deck(sample_panel, saved_plan):
     return report.build_deck(
-        sample_panel, BOOK, shown_scenarios=[scenarios.Scenario.of("Renew", {"renewal_uplift": 2})]
+        sample_panel,
+        BOOK,
+        shown_scenarios=[scenarios.Scenario.of("Renew", {"renewal_uplift": 2})],
+        kept_projections=saved_plan,
     )
 
 
-def test_the_deck_from_measures_given_is_the_deck_that_measures_them(sample_panel, deck):
+def test_the_deck_from_measures_given_is_the_deck_that_measures_them(sample_panel, saved_plan, deck):
     """The app hands the deck the views its pages cached: same slides."""
     quarters = sorted(sample_panel["quarter"].unique())
     chosen = cohorts.select_accounts(sample_panel, {}, leave_out_first_cohort=True)
@@ -334,7 +412,11 @@ def test_the_deck_from_measures_given_is_the_deck_that_measures_them(sample_pane
         lifetimes=cohorts.lifetimes(chosen, observed=quarters),
     )
     given = report.build_deck(
-        sample_panel, BOOK, shown_scenarios=[scenarios.Scenario.of("Renew", {"renewal_uplift": 2})], measured=measured
+        sample_panel,
+        BOOK,
+        shown_scenarios=[scenarios.Scenario.of("Renew", {"renewal_uplift": 2})],
+        measured=measured,
+        kept_projections=saved_plan,
     )
     assert list(given.slides) == list(deck.slides)
     for key, slide in given.slides.items():
@@ -381,6 +463,25 @@ def test_slide_headlines_equal_the_headline_functions_on_the_same_frames(sample_
     mix = quadrants.quadrant_summary(sample_panel, quarters=[latest]).loc[latest]
     assert deck.slides["quadrants"].headline == headlines.quadrant_words(mix, latest, BOOK)[0]
     assert deck.slides["scenarios"].headline.startswith("Renew adds ")
+
+
+def test_the_plan_slide_compares_the_plan_saved_two_quarters_back_with_the_two_committed_since(
+    sample_panel, saved_plan, deck
+):
+    kpis = overview.quarter_kpis(sample_panel)
+    check = scenarios.plan_vs_actual(saved_plan["Renew"], kpis)
+    slide = deck.slides["plan"]
+    assert list(check.table.index) == ["2026Q2", "2026Q3"]
+    assert (slide.headline, slide.notes) == headlines.plan_words({"Renew": (saved_plan["Renew"], check)}, {})
+    q3 = check.table.loc["2026Q3"]
+    assert slide.headline.startswith(
+        f"Renew planned {q3['active_accounts_planned']:,.0f} active accounts for 2026Q3; "
+        f"{kpis.loc['2026Q3', 'active_accounts']:,.0f} were active ({100 * q3['active_accounts_error']:+.1f}%, "
+    )
+    pd.testing.assert_frame_equal(slide.data.loc["Renew"], check.table)
+    actual = [t for t in slide.figure.data if t.name == "Actual"][0]
+    assert list(actual.x) == ["2026Q1", "2026Q2", "2026Q3"]  # from the quarter it was saved on
+    assert list(actual.y) == kpis.loc[["2026Q1", "2026Q2", "2026Q3"], "active_accounts"].tolist()
 
 
 def test_facts_on_the_overview_slide_are_the_latest_kpis(sample_panel, deck):

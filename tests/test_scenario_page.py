@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from b2b_core import exports, sample, scenarios
+from b2b_core import exports, overview, sample, scenarios
 from b2b_core.access import LOCAL
 from b2b_core.scenarios import Scenario
 from b2b_core.store import Workspace
-from tests.apptest import open_app, shown, workspace_of
+from tests.apptest import commit_sample_quarter, open_app, seeded_up_to, shown, workspace_of
 
 PAGE = "pages/scenarios.py"
 
@@ -266,3 +266,42 @@ def test_goal_seek_finds_each_levers_value_and_saves_the_answer_as_a_scenario(wo
     name = next(n for n in saved if n.startswith("Active accounts"))
     assert saved[name]["renewal_uplift"] == pytest.approx(expected.loc["renewal_uplift", "value"], abs=1e-6)
     assert on_screen(app) == [name]
+
+
+def test_a_saved_scenario_keeps_its_projection_and_meets_the_quarters_committed_after_it(workspace_path):
+    seeded_up_to(workspace_path, "2026Q1")  # the sample without its last two quarters
+    app = open_app(PAGE)
+    new_scenario_with(app, renewal_uplift=2.0)
+    app.button(key="lab:save").click().run()
+    ws = workspace_of(workspace_path)
+    kept = ws.kept_projections()["Scenario"]
+    projected = scenarios.project(ws.panel(), Scenario("Scenario", renewal_uplift=2), 8)
+    pd.testing.assert_frame_equal(kept.projection, projected.astype(float))  # the sample has B-side revenue
+    assert kept.last_quarter == "2026Q1" and kept.saved_by == "local user"
+    assert any(
+        "with its projection on the data up to 2026Q1 (8 quarters)" in s.value
+        and "Saving it again replaces the kept projection" in s.value
+        for s in app.success
+    )
+    assert "Scenario: Saved on 2026Q1 data: its first planned quarter 2026Q2 is not in the data yet." in [
+        shown(c.value) for c in app.caption
+    ]
+    assert len(app.get("plotly_chart")) == 2  # the projection and the tornado: no plan to draw yet
+
+    commit_sample_quarter(ws, "2026Q2")
+    commit_sample_quarter(ws, "2026Q3")
+    app.run()
+    assert not app.exception and not app.error
+    expected = scenarios.plan_vs_actual(kept, overview.quarter_kpis(ws.panel()))
+    table = next(frame.value for frame in app.dataframe if "active_accounts_planned" in frame.value.columns)
+    assert list(table.index) == [("Scenario", "2026Q2"), ("Scenario", "2026Q3")]
+    pd.testing.assert_frame_equal(table.loc["Scenario"], expected.table, check_names=False)
+    accounts = expected.summary.loc["active_accounts"]
+    record = next(shown(m.value) for m in app.markdown if "**Scenario** (saved " in m.value)
+    assert "by local user on data up to 2026Q1, 8 quarters planned" in record
+    assert (
+        f"Active accounts inside the band in {int(accounts['inside_band'])} of 2 quarter(s), mean absolute error "
+        f"{100 * accounts['mean_absolute_error']:.1f}%" in record
+    )
+    chart = app.get("plotly_chart")[2].proto.spec.replace(" ", "")  # after the projection and the tornado
+    assert '"name":"Scenario(plan)"' in chart and '"name":"Actual"' in chart

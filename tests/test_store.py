@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
@@ -13,8 +14,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from b2b_core import contract, store
-from b2b_core.access import LOCAL
+from b2b_core import contract, quarters, store
+from b2b_core.access import LOCAL, Actor
+from b2b_core.scenarios import KeptProjection
 from b2b_core.store import Workspace, schema
 
 
@@ -681,3 +683,81 @@ def test_a_backup_taken_while_parts_are_written_holds_the_uploads_only_and_resto
     restored.restore_backup(tmp_path / "b1.duckdb", actor=LOCAL)
     pd.testing.assert_frame_equal(restored.panel(), ws.panel())  # upload 2 holds the rows upload 1 held
     assert restored.uploads()["upload_id"].tolist() == [1]
+
+
+def kept(last_quarter: str, accounts: float) -> KeptProjection:
+    """A one-quarter kept projection after ``last_quarter``: ``accounts`` ±10, revenue 100 ±10."""
+    frame = pd.DataFrame(
+        {
+            "active_accounts": [accounts],
+            "active_accounts_lower": [accounts - 10],
+            "active_accounts_upper": [accounts + 10],
+            "platform_revenue": [100.0],
+            "platform_revenue_lower": [90.0],
+            "platform_revenue_upper": [110.0],
+        },
+        index=[quarters.shift(last_quarter, 1)],
+    )
+    return KeptProjection.of(frame, last_quarter)
+
+
+def test_saving_a_scenario_keeps_its_projection_stamped_with_when_and_by_whom(ws):
+    ada = Actor("Ada", "ada@example.com", "viewer")
+    ws.save_scenario("Push", {"renewal_uplift": 2.0}, projection=kept("2026Q1", 50), actor=ada)
+    ws.save_scenario("Plain", {"renewal_uplift": 1.0}, actor=LOCAL)  # saved without a projection
+    found = ws.kept_projections()
+    assert list(found) == ["Push"]
+    assert (found["Push"].last_quarter, found["Push"].horizon, found["Push"].saved_by) == (
+        "2026Q1",
+        1,
+        "ada@example.com",
+    )
+    assert abs(found["Push"].saved_at - schema.utc_now()).total_seconds() < 60
+    pd.testing.assert_frame_equal(found["Push"].projection, kept("2026Q1", 50).projection)
+    details = json.loads(ws.audit_trail().iloc[1]["details"])
+    assert details["projection"] == {"last_quarter": "2026Q1", "horizon": 1}
+    assert ws.version == 0  # scenarios do not change the data
+
+
+def test_saving_again_replaces_the_kept_projection_and_without_one_drops_it(ws):
+    ws.save_scenario("Push", {"renewal_uplift": 2.0}, projection=kept("2026Q1", 50), actor=LOCAL)
+    ws.save_scenario("push", {"renewal_uplift": 3.0}, projection=kept("2026Q2", 70), actor=LOCAL)  # same, any case
+    found = ws.kept_projections()
+    assert list(found) == ["push"] and found["push"].last_quarter == "2026Q2"
+    assert found["push"].projection.loc["2026Q3", "active_accounts"] == 70
+    ws.save_scenario("push", {"renewal_uplift": 3.0}, actor=LOCAL)
+    assert ws.kept_projections() == {}
+
+
+def test_renaming_keeps_the_projection_and_deleting_deletes_it(ws):
+    ws.save_scenario("Push", {"renewal_uplift": 2.0}, projection=kept("2026Q1", 50), actor=LOCAL)
+    ws.save_scenario("Other", {"renewal_uplift": 1.0}, projection=kept("2026Q1", 40), actor=LOCAL)
+    ws.rename_scenario("Push", "Renewal push", actor=LOCAL)
+    assert list(ws.kept_projections()) == ["Renewal push", "Other"]
+    assert ws.kept_projections()["Renewal push"].projection.loc["2026Q2", "active_accounts"] == 50
+    ws.delete_scenario("Renewal push", actor=LOCAL)
+    assert list(ws.kept_projections()) == ["Other"]
+    assert ws._column("SELECT name FROM kept_projections") == ["Other"]
+
+
+def test_a_failed_save_keeps_the_scenario_and_its_projection_as_they_were(ws, monkeypatch):
+    ws.save_scenario("Push", {"renewal_uplift": 2.0}, projection=kept("2026Q1", 50), actor=LOCAL)
+    monkeypatch.setattr(ws, "_record", lambda *args: (_ for _ in ()).throw(RuntimeError("disk hiccup")))
+    with pytest.raises(RuntimeError, match="disk hiccup"):
+        ws.save_scenario("Push", {"renewal_uplift": 3.0}, projection=kept("2026Q2", 70), actor=LOCAL)
+    assert ws.saved_scenarios() == [("Push", {"renewal_uplift": 2.0})]
+    assert ws.kept_projections()["Push"].last_quarter == "2026Q1"
+
+
+def test_a_workspace_from_before_kept_projections_opens_and_gains_them(tmp_path):
+    path = tmp_path / "old.duckdb"
+    with Workspace(path) as ws:
+        ws.commit(upload("2025Q1", {"a": 1.0}), "q1.csv", actor=LOCAL)
+        ws.save_scenario("Old", {"renewal_uplift": 2.0}, actor=LOCAL)
+    with duckdb.connect(str(path)) as con:  # the file as an earlier version of the app left it
+        con.execute("DROP TABLE kept_projections")
+    with Workspace(path) as ws:
+        assert ws.saved_scenarios() == [("Old", {"renewal_uplift": 2.0})] and ws.quarters() == ["2025Q1"]
+        assert ws.kept_projections() == {}  # saved before projections were kept: no plan vs actual
+        ws.save_scenario("Old", {"renewal_uplift": 2.0}, projection=kept("2025Q1", 5), actor=LOCAL)
+        assert list(ws.kept_projections()) == ["Old"]

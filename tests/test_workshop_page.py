@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from b2b_core import report
+from b2b_core import overview, report, scenarios
 from b2b_core.access import LOCAL
-from tests.apptest import open_app, shown, workspace_of
+from tests.apptest import commit_sample_quarter, open_app, seeded_up_to, shown, workspace_of
 
 WORKSHOP = "pages/workshop.py"
 EDITING = ("multiselect", "selectbox", "text_input", "number_input", "toggle", "checkbox", "radio", "file_uploader")
@@ -53,7 +53,8 @@ def test_the_page_shows_the_first_slide_with_the_headline_computed_by_b2b_core(d
     assert [m.label for m in app.metric] == [f.label for f in built.slides["overview"].facts]
     assert [m.value for m in app.metric] == [f.value for f in built.slides["overview"].facts]
     assert query(app, "slide") == "1"
-    assert app.multiselect[0].value == list(report.SLIDE_TITLES)  # every slide, in the design's order
+    # every slide, in the design's order; plan vs actual needs a saved scenario with a kept projection
+    assert app.multiselect[0].value == [key for key in report.SLIDE_TITLES if key != "plan"]
 
 
 def test_next_and_previous_move_through_the_slides_and_keep_the_number_in_the_url(deck):
@@ -191,3 +192,29 @@ def test_an_empty_workspace_says_what_to_do(workspace_path, monkeypatch):
     monkeypatch.setattr(sample, "seed_workspace", lambda workspace, directory=None: [])
     app = open_app(WORKSHOP)
     assert "no data yet" in app.info[0].value and not app.exception
+
+
+def test_the_plan_slide_shows_a_scenario_saved_two_quarters_back_against_the_quarters_since(workspace_path):
+    seeded_up_to(workspace_path, "2026Q1")
+    open_app()
+    ws = workspace_of(workspace_path)
+    push = scenarios.Scenario.of("Renewal push", {"renewal_uplift": 2.0})
+    kept = scenarios.KeptProjection.of(scenarios.project(ws.panel(), push, 8), "2026Q1")
+    ws.save_scenario(push.name, push.levers(), projection=kept, actor=LOCAL)
+    app = open_app(WORKSHOP)
+    assert "plan" not in app.multiselect[0].value
+    assert any(
+        "Plan vs actual (no kept projection reaches a quarter in the data yet (Renewal push: Saved on 2026Q1 data: "
+        "its first planned quarter 2026Q2 is not in the data yet))" in shown(c.value)
+        for c in app.caption
+    )
+
+    commit_sample_quarter(ws, "2026Q2")
+    commit_sample_quarter(ws, "2026Q3")
+    app = open_app(WORKSHOP, query_params={"slide": "7"})
+    assert app.multiselect[0].value == list(report.SLIDE_TITLES)
+    expected = report.plan_slide(ws.kept_projections(), overview.quarter_kpis(ws.panel()))
+    assert headline(app) == expected.headline and headline(app).startswith("Renewal push planned ")
+    assert [(shown(m.label), m.value) for m in app.metric] == [(f.label, f.value) for f in expected.facts]
+    app.multiselect[1].set_value([]).run()  # no saved scenario chosen: no plan to show
+    assert "plan" not in app.multiselect[0].options and not app.exception

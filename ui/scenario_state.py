@@ -21,7 +21,7 @@ from b2b_core import scenarios
 from b2b_core.access import PermissionDenied
 from b2b_core.scenarios import BASE_NAME, LEVERS, Scenario
 from b2b_core.store import Workspace, WorkspaceError
-from ui import auth
+from ui import auth, scenario_views, state
 from ui.format import plain
 
 BASE_ID = 0
@@ -133,15 +133,43 @@ def rename(ws: Workspace, scenario_id: int) -> None:
     notify("success", f"Renamed {plain(repr(old.name))} to {plain(repr(new.name))}.")
 
 
-def save(ws: Workspace, scenario_id: int) -> None:
-    """Save a scenario's levers in the workspace under its name."""
-    scenario = screen()[scenario_id]
+def kept_projection(scenario: Scenario) -> scenarios.KeptProjection | None:
+    """The scenario's projection over the horizon on the screen, from the data of this run, to
+    keep with it; None when the data cannot carry one."""
+    data = state.data_version()
+    base = scenario_views.base(data)
+    if isinstance(base, str):
+        return None
     try:
-        ws.save_scenario(scenario.name, scenario.levers(), actor=auth.current())
+        projected = scenario_views.projection(
+            data, scenario_views.levers_key(scenario), st.session_state[HORIZON], base
+        )
+    except ValueError:  # e.g. a take-rate change on data without B-side revenue
+        return None
+    return scenarios.KeptProjection.of(projected, base.last_quarter)
+
+
+def save(ws: Workspace, scenario_id: int) -> None:
+    """Save a scenario's levers in the workspace under its name, with its projection on the data
+    of the moment (replacing the one kept when it was saved before)."""
+    scenario = screen()[scenario_id]
+    projection = kept_projection(scenario)
+    try:
+        ws.save_scenario(scenario.name, scenario.levers(), projection=projection, actor=auth.current())
     except (PermissionDenied, WorkspaceError) as exc:
         notify("error", f"Not saved: {plain(exc)}")
         return
-    notify("success", f"Saved {plain(repr(scenario.name))} in the workspace.")
+    if projection is None:
+        notify(
+            "success", f"Saved {plain(repr(scenario.name))} in the workspace (the data carry no projection to keep)."
+        )
+        return
+    notify(
+        "success",
+        f"Saved {plain(repr(scenario.name))} in the workspace with its projection on the data up to "
+        f"{projection.last_quarter} ({projection.horizon} quarters), to compare with the quarters still to come "
+        "(Plan vs actual). Saving it again replaces the kept projection.",
+    )
 
 
 def save_new(ws: Workspace, scenario: Scenario) -> None:

@@ -2,9 +2,10 @@
 
 The deck is built once per data version, playbook and business model (``report.build_deck``);
 the scenario slide is rebuilt on each run from the cached base, with the saved scenarios chosen
-and the levers moved in the room. What the facilitator chose lives in the URL (``slides``,
-``slide``, ``model``) or in kept copies in the session (scenarios, levers), because Streamlit
-drops a widget's state on runs that do not draw it (presentation mode, other slides).
+and the levers moved in the room, and so is the plan vs actual slide of those scenarios. What
+the facilitator chose lives in the URL (``slides``, ``slide``, ``model``) or in kept copies in
+the session (scenarios, levers), because Streamlit drops a widget's state on runs that do not
+draw it (presentation mode, other slides).
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import streamlit as st
 
 from b2b_core import playbook, report, scenarios
 from b2b_core.playbook import Playbook
+from b2b_core.store import Workspace
 from ui import cohort_views, lifecycle_views, quadrant_views, scenario_views, state
 
 SLIDES, SLIDE, MODEL = "slides", "slide", "model"  # query parameters
-CHOSEN, SCENARIOS_KEPT, LIVE_KEPT = "workshop:slides", "workshop:scenarios:kept", "workshop:live"
+CHOSEN, SCENARIOS, LIVE_KEPT = "workshop:slides", "workshop:scenarios", "workshop:live"
+SCENARIOS_KEPT = f"{SCENARIOS}:kept"
 LIVE_NAME = "In the room"
 
 
@@ -95,10 +98,22 @@ def move(position: int, step: int) -> None:
 
 
 def shown_scenarios(saved: dict[str, dict[str, float]]) -> list[str]:
-    """The saved scenarios the what-if slide shows: the kept choice (names still saved), all
-    saved ones at first."""
-    kept = st.session_state.get(SCENARIOS_KEPT)
+    """The saved scenarios the what-if and plan slides show: the choice (names still saved) of
+    the box, or kept from it while the box is not drawn; all saved ones at first."""
+    kept = st.session_state.get(SCENARIOS, st.session_state.get(SCENARIOS_KEPT))
     return list(saved) if kept is None else [name for name in kept if name in saved]
+
+
+def plan_slide(ws: Workspace, saved: dict[str, dict[str, float]]) -> report.Slide | str:
+    """``report.plan_slide`` of the chosen saved scenarios' kept projections against the actual
+    quarters, or why there is none."""
+    kept = ws.kept_projections()
+    try:
+        return report.plan_slide(
+            {name: kept[name] for name in shown_scenarios(saved) if name in kept}, lifecycle_views.kpis()
+        )
+    except ValueError as exc:
+        return str(exc)
 
 
 def live_scenario(saved_names: list[str]) -> scenarios.Scenario:

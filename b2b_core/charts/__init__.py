@@ -16,7 +16,7 @@ from b2b_core.charts.quadrants import (
     quadrant_map,
     quadrant_play_through,
 )
-from b2b_core.charts.scenarios import scenario_colours, scenario_projection, tornado
+from b2b_core.charts.scenarios import plan_vs_actual, scenario_colours, scenario_projection, tornado
 
 __all__ = [
     "cohort_curves",
@@ -25,6 +25,7 @@ __all__ = [
     "lever_scores",
     "migration_heatmap",
     "migration_sankey",
+    "plan_vs_actual",
     "quadrant_map",
     "quadrant_play_through",
     "renewal_cycles",

@@ -1,6 +1,6 @@
 """Figures of the scenario lab: the observed quarters followed by the base and each scenario's
-projection with its band, and the tornado of one scenario's levers. Inputs are the frames of
-``b2b_core.scenarios``."""
+projection with its band, the tornado of one scenario's levers, and saved plans against the
+actual quarters. Inputs are the frames of ``b2b_core.scenarios``."""
 
 from __future__ import annotations
 
@@ -80,6 +80,61 @@ def scenario_projection(
     figure.update_layout(
         height=440,
         title={"text": f"{title}: observed, then projected (shaded: {band:.0%} band)", "font": {"size": 15}},
+        **LAYOUT,
+    )
+    return figure
+
+
+def plan_vs_actual(
+    plans: Mapping[str, pd.DataFrame], actual: pd.Series, metric: str, title: str, band: float
+) -> go.Figure:
+    """Saved plans against what happened: each plan (name → the ``projection`` of a
+    ``KeptProjection``) as a dashed line with its ``band`` (a share, e.g. 0.9) shaded, over all
+    the quarters it planned; ``actual`` (``metric`` per observed quarter, e.g. from the quarter
+    each plan was saved on) as dark points joined by a line."""
+    hover, ticks = METRIC_FORMATS[metric]
+    figure = go.Figure()
+    colours = dict(zip(plans, GROUP_COLOURS * (len(plans) // len(GROUP_COLOURS) + 1), strict=False))
+    for name, frame in plans.items():
+        colour, label, quarters = colours[name], plain(name), list(frame.index)
+        figure.add_scatter(
+            x=quarters + quarters[::-1],
+            y=np.r_[frame[f"{metric}_upper"], frame[f"{metric}_lower"][::-1]],
+            fill="toself",
+            fillcolor=rgba(colour, 0.15),
+            mode="lines",
+            line={"width": 0},
+            hoverinfo="skip",
+            showlegend=False,
+            legendgroup=label,
+        )
+        figure.add_scatter(
+            x=quarters,
+            y=frame[metric],
+            mode="lines+markers",
+            line={"color": colour, "width": 3, "dash": "dash"},
+            marker={"size": 6},
+            name=f"{label} (plan)",
+            legendgroup=label,
+            customdata=np.c_[frame[f"{metric}_lower"], frame[f"{metric}_upper"]],
+            hovertemplate=f"%{{fullData.name}} · %{{x}}: %{{y:{hover}}} "
+            f"(%{{customdata[0]:{hover}}} – %{{customdata[1]:{hover}}})<extra></extra>",
+        )
+    figure.add_scatter(
+        x=list(actual.index),
+        y=actual,
+        mode="lines+markers",
+        line={"color": HISTORY_COLOUR, "width": 2},
+        marker={"size": 11, "symbol": "circle"},
+        name="Actual",
+        hovertemplate=f"Actual · %{{x}}: %{{y:{hover}}}<extra></extra>",
+    )
+    every = sorted({*actual.index, *(q for frame in plans.values() for q in frame.index)})
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=every)
+    figure.update_yaxes(title_text=title, tickformat=ticks, rangemode="tozero")
+    figure.update_layout(
+        height=420,
+        title={"text": f"{title}: planned when saved (shaded: {band:.0%} band) and actual", "font": {"size": 15}},
         **LAYOUT,
     )
     return figure

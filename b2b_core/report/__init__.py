@@ -1,8 +1,18 @@
 """The workshop deck: slides with headlines computed from the data (``headlines``), built from
-the views' frames (``deck``), and exported as one offline HTML file and a zip of chart data
-(``export``)."""
+the views' frames (``deck``; saved scenarios' plans against the actual quarters included), and
+exported as one offline HTML file and a zip of chart data (``export``)."""
 
-from b2b_core.report.deck import HORIZON, SLIDE_TITLES, Deck, Fact, Measured, Slide, build_deck, scenario_slide
+from b2b_core.report.deck import (
+    HORIZON,
+    SLIDE_TITLES,
+    Deck,
+    Fact,
+    Measured,
+    Slide,
+    build_deck,
+    plan_slide,
+    scenario_slide,
+)
 from b2b_core.report.export import chart_data_zip, deck_html, plot_config
 
 __all__ = [
@@ -15,6 +25,7 @@ __all__ = [
     "build_deck",
     "chart_data_zip",
     "deck_html",
+    "plan_slide",
     "plot_config",
     "scenario_slide",
 ]

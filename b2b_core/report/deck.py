@@ -8,7 +8,7 @@ The builders take what the views compute (so a page can feed them from its cache
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +28,7 @@ SLIDE_TITLES = {
     "migration": "Who moved",
     "cohorts": "How cohorts renew",
     "scenarios": "What if",
+    "plan": "Plan vs actual",
 }
 HORIZON = 8  # quarters the scenario slide projects
 PROJECTED_AGE = 12  # quarters: the age the cohort slide's headline projects to (three years)
@@ -207,6 +208,42 @@ def scenario_slide(base: scenarios.Base, shown: Sequence[scenarios.Scenario], ho
     return Slide("scenarios", SLIDE_TITLES["scenarios"], headline, facts, figure, table, notes)
 
 
+def plan_slide(kept: Mapping[str, scenarios.KeptProjection], kpis: pd.DataFrame) -> Slide:
+    """Saved scenarios' kept projections (name → ``KeptProjection``, in the order chosen) against
+    the actual quarters (``quarter_kpis``): active accounts planned with their band and actual
+    (``plan_vs_actual``), for the scenarios with at least one planned quarter in the data. The
+    slide's data are their comparison tables, one after the other. ValueError saying why when
+    no scenario has such a quarter."""
+    checks = {name: (k, scenarios.plan_vs_actual(k, kpis)) for name, k in kept.items()}
+    compared = {name: pair for name, pair in checks.items() if pair[1].compared}
+    waiting = {name: k for name, (k, check) in checks.items() if not check.compared}
+    if not compared:
+        raise ValueError(
+            "no saved scenario keeps a projection: save one in the Scenario lab"
+            if not kept
+            else "no kept projection reaches a quarter in the data yet ("
+            + "; ".join(f"{name}: {scenarios.waiting_text(k)}" for name, k in waiting.items())
+            + ")"
+        )
+    headline, notes = headlines.plan_words(compared, waiting)
+    facts = []
+    for name, (_, check) in compared.items():
+        row, quarter = check.table.iloc[-1], check.table.index[-1]
+        facts.append(
+            Fact(
+                f"{name} · active accounts {quarter} (plan {count(row['active_accounts_planned'])})",
+                count(row["active_accounts_actual"]),
+                f"{change(row['active_accounts_error'], 'relative')} · "
+                + ("inside the band" if row["active_accounts_inside"] else "outside the band"),
+            )
+        )
+    plans = {name: k.projection for name, (k, _) in compared.items()}
+    actual = scenarios.actual_path([k for k, _ in compared.values()], kpis, "active_accounts")
+    figure = for_projector(charts.plan_vs_actual(plans, actual, "active_accounts", "Active accounts", scenarios.BAND))
+    data = pd.concat({name: check.table for name, (_, check) in compared.items()}, names=["scenario", "quarter"])
+    return Slide("plan", SLIDE_TITLES["plan"], headline, tuple(facts), figure, data, notes)
+
+
 @dataclass(frozen=True)
 class Measured:
     """Views of the panel measured already with the deck's defaults (e.g. cached by the app's
@@ -236,13 +273,15 @@ def build_deck(
     shown_scenarios: Sequence[scenarios.Scenario] = (),
     observed: Sequence[str] | None = None,
     measured: Measured | None = None,
+    kept_projections: Mapping[str, scenarios.KeptProjection] | None = None,
 ) -> Deck:
     """Every slide the ``panel`` (a pandas panel or a table of the engine) can carry, computed
     with the pages' defaults: median cuts of the latest quarter with B-side revenue against the
     quarter before it (the map drawing at most ``quadrants.MAX_POINTS`` accounts, as the page),
     cohorts by quarter without the first quarter's accounts (they may have signed up earlier), the stage from the
-    default thresholds, the base and ``shown_scenarios`` over ``HORIZON`` quarters. What
-    ``measured`` holds is used as it is."""
+    default thresholds, the base and ``shown_scenarios`` over ``HORIZON`` quarters, and, when
+    ``kept_projections`` are given (saved scenario name → ``KeptProjection``), those plans
+    against the actual quarters. What ``measured`` holds is used as it is."""
     table = engine.table(panel)
     measured = measured or Measured()
     kpis = overview.quarter_kpis(table) if measured.kpis is None else measured.kpis
@@ -302,5 +341,10 @@ def build_deck(
         missing["scenarios"] = str(exc)
     else:
         slides["scenarios"] = scenario_slide(base, shown_scenarios)
+    if kept_projections is not None:
+        try:
+            slides["plan"] = plan_slide(kept_projections, kpis)
+        except ValueError as exc:
+            missing["plan"] = str(exc)
     ordered = {key: slides[key] for key in SLIDE_TITLES if key in slides}
     return Deck(ordered, {key: missing[key] for key in SLIDE_TITLES if key in missing})

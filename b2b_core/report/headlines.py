@@ -8,13 +8,15 @@ data (account names) are kept as they are; whoever renders them escapes them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from b2b_core.amounts import account_count, change, count, money, share
 from b2b_core.lifecycle import NOT_ENOUGH_HISTORY, STAGE_NAMES, StageResult, check_text
 from b2b_core.playbook import Playbook
 from b2b_core.quadrants import QUADRANTS, Migration
-from b2b_core.scenarios import BASE_NAME, LEVERS
+from b2b_core.scenarios import BASE_NAME, LEVERS, KeptProjection, PlanVsActual, waiting_text
 
 Words = tuple[str, tuple[str, ...]]
 
@@ -244,3 +246,44 @@ def scenario_words(table: pd.DataFrame, first: str, last: str) -> Words:
 
 def _levers_said(row: pd.Series) -> str:
     return ", ".join(f"{lever.label.lower()} {row[lever.key]:+g} {lever.unit}" for lever in LEVERS if row[lever.key])
+
+
+def _in_band(inside: bool) -> str:
+    return "inside the band" if inside else "outside the band"
+
+
+def plan_words(
+    compared: Mapping[str, tuple[KeptProjection, PlanVsActual]], waiting: Mapping[str, KeptProjection]
+) -> Words:
+    """From saved scenarios' kept projections and ``plan_vs_actual`` (``compared``: name → both,
+    at least one, in the order chosen): what the first one planned for the latest quarter it can
+    be checked on and what the data show, ``Renewal push planned 1,210 active accounts for
+    2027Q1; 1,157 were active (-4.4%, inside the band).``; the notes give each scenario's record
+    over its quarters, and say when the ``waiting`` ones (none of their quarters in the data
+    yet) can be checked."""
+    name, (_, first) = next(iter(compared.items()))
+    latest = first.table.iloc[-1]
+    headline = (
+        f"{name} planned {account_count(latest['active_accounts_planned'], 'active')} for {first.table.index[-1]}; "
+        f"{count(latest['active_accounts_actual'])} {'was' if latest['active_accounts_actual'] == 1 else 'were'} "
+        f"active ({change(latest['active_accounts_error'], 'relative')}, "
+        f"{_in_band(latest['active_accounts_inside'])})."
+    )
+    notes = []
+    for name, (kept, check) in compared.items():
+        saved = f"saved {kept.saved_at:%Y-%m-%d}" if kept.saved_at is not None else "saved"
+        by = f" by {kept.saved_by}" if kept.saved_by else ""
+        accounts, revenue = check.summary.loc["active_accounts"], check.summary.loc["platform_revenue"]
+        row = check.table.iloc[-1]
+        notes.append(
+            f"{name} ({saved}{by} on data up to {kept.last_quarter}): {count(accounts['quarters'])} quarter(s) "
+            f"to check; active accounts inside the band in {count(accounts['inside_band'])}, mean absolute error "
+            f"{share(accounts['mean_absolute_error'])}; platform revenue inside in {count(revenue['inside_band'])}, "
+            f"mean absolute error {share(revenue['mean_absolute_error'])}. In {check.table.index[-1]} it planned "
+            f"{money(row['platform_revenue_planned'])} of platform revenue; {money(row['platform_revenue_actual'])} "
+            f"came in ({change(row['platform_revenue_error'], 'relative')}, "
+            f"{_in_band(row['platform_revenue_inside'])})."
+        )
+    notes += [f"{name}: {waiting_text(kept)}." for name, kept in waiting.items()]
+    notes.append("Ask the room: which assumption of the plan did the quarters since prove wrong?")
+    return headline, tuple(notes)

@@ -1,5 +1,6 @@
 """What-if scenarios on the projection of the business: levers, the base measured from the data,
-projections with bands, the comparison table and the tornado table."""
+projections with bands, the comparison table, the tornado table, and saved projections against
+the actual quarters that followed (plan vs actual)."""
 
 from b2b_core.scenarios.base import HISTORY_COLUMNS, Base, RevenueTrend, fit_base
 from b2b_core.scenarios.goal import GOAL_COLUMNS, GOALS, REACHED, goal_seek, scenario_reaching
@@ -15,6 +16,7 @@ from b2b_core.scenarios.levers import (
     from_query,
     to_query,
 )
+from b2b_core.scenarios.plan import KeptProjection, PlanVsActual, actual_path, plan_vs_actual, waiting_text
 from b2b_core.scenarios.projection import BAND, DRAWS, OUTPUTS, as_base, backtest, backtest_errors, project
 from b2b_core.scenarios.summary import (
     SENSITIVITY_COLUMNS,
@@ -43,9 +45,12 @@ __all__ = [
     "SENSITIVITY_COLUMNS",
     "SUMMARY_OUTPUTS",
     "Base",
+    "KeptProjection",
     "Lever",
+    "PlanVsActual",
     "RevenueTrend",
     "Scenario",
+    "actual_path",
     "as_base",
     "backtest",
     "backtest_errors",
@@ -55,9 +60,11 @@ __all__ = [
     "from_query",
     "goal_seek",
     "outcomes",
+    "plan_vs_actual",
     "plausible_steps",
     "project",
     "scenario_reaching",
     "sensitivity",
     "to_query",
+    "waiting_text",
 ]

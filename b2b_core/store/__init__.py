@@ -38,9 +38,17 @@ Tables (``schema.SCHEMA``):
   values as a JSON object, in the order they were first saved. Scenario writes are transactions
   too but leave ``version`` alone: it keys what is computed from the panel, which they do not
   change.
+- ``kept_projections(name, last_quarter, horizon, saved_at, saved_by, projection)``: for a saved
+  scenario, its projection when it was last saved (``scenarios.KeptProjection``): the data's last
+  quarter then, the quarters projected, when and by whom (e-mail address, or the local user's
+  name), and per projected quarter the point values and bands as a JSON object. Saved, replaced,
+  renamed and deleted with its scenario, in the same transaction. A workspace made before this
+  table existed gains it, empty, when it is opened (``schema.SCHEMA``): its scenarios simply have
+  no kept projection until they are saved again.
 
 Backups (``backup``, ``write_backup``, ``restore_backup``; admins only; ``b2b_core.store.backup``)
-are DuckDB files holding a copy of every table above plus a manifest. Taking a backup leaves
+are DuckDB files holding a copy of every table above plus a manifest; a backup of format 1, made
+before projections were kept, has no ``kept_projections`` and restores without any. Taking a backup leaves
 ``version`` alone. A restore checks the file in a separate in-memory DuckDB as strictly as an
 upload before touching the workspace, then replaces the workspace's content in one transaction
 that bumps ``version``. ``python -m b2b_core.store`` backs up and restores from the command line.

@@ -8,13 +8,15 @@ in it can reach the workspace's connection, and refuses, with a message saying w
 
 - a file that is not a DuckDB database, or is damaged or cut off (every row of every table is read);
 - anything a backup never holds: views, macros, sequences, types, indexes, other schemas, tables
-  or columns other than the workspace's, column defaults, generated columns, other constraints;
+  or columns other than the workspace's (a table added since the backup's format, ``ADDED_IN``,
+  may be absent), column defaults, generated columns, other constraints;
 - a manifest that is not this app's, of a newer format, incomplete, or whose row counts differ;
 - rows that the workspace would refuse from an upload (``schema.check_rows``: ids and texts of at
   most ``contract.MAX_TEXT_CHARS``, quarters and dates within ``quarters.YEARS``, amounts finite,
   ≥ 0 and at most ``contract.MAX_AMOUNT``, one row per account and quarter per upload), upload
   dates outside those years, weights that are not numbers ≥ 0, saved scenarios the app cannot
-  open (``Scenario.of``: unknown levers, values out of range);
+  open (``Scenario.of``: unknown levers, values out of range), kept projections of no saved
+  scenario or that ``KeptProjection.from_json`` refuses;
 - a history that does not hold together: rows of an upload the backup does not list or lists as
   deleted, row counts per quarter that differ from the rows stored, a live quarter pointing at an
   upload that does not hold it, a quarter with stored data but no live upload.
@@ -40,11 +42,14 @@ from b2b_core import access, contract
 from b2b_core.access import Actor
 from b2b_core.quarters import YEARS
 from b2b_core.scenarios.levers import Scenario
+from b2b_core.scenarios.plan import KeptProjection
 from b2b_core.store.errors import unwritable
 from b2b_core.store.schema import QUARTER_PATTERN, SCHEMA, check_rows, quote, sql_string, within_years
 
 APP = "b2b-ops-strategy-dashboard"
-FORMAT = 1  # bump when the schema changes (and restore older formats); newer ones are refused
+FORMAT = 2  # bump when the schema changes (and restore older formats); newer ones are refused
+# Tables an older backup format lacks → the format that brought them; such a backup restores them empty.
+ADDED_IN = {"kept_projections": 2}
 # The largest backup the Data page takes or gives through the browser, in MB (2**20 bytes): it holds
 # every upload ever kept, larger than one quarter's file, and a download is held whole in memory.
 BROWSER_LIMIT_MB = 1024
@@ -102,8 +107,9 @@ def write_manifest(con: duckdb.DuckDBPyConnection, database: str, source_version
 def check_backup(file: Path) -> dict:
     """Check that ``file`` is an intact backup this app can restore (see the module docstring);
     raise ValueError saying what is wrong otherwise. Returns its manifest: created_at,
-    source_version, rows (table → count) and custom (the custom metric columns of its panel_rows,
-    in order). Every error, expected or not, becomes that ValueError."""
+    source_version, rows (table → count of the tables it holds), custom (the custom metric
+    columns of its panel_rows, in order) and absent (tables its older format lacks). Every error,
+    expected or not, becomes that ValueError."""
     with file.open("rb") as f:
         head = f.read(12)
     if head[8:12] != b"DUCK":  # DuckDB's header: an 8-byte checksum, then the magic bytes
@@ -117,9 +123,15 @@ def check_backup(file: Path) -> dict:
             con.execute(f"ATTACH {sql_string(str(file))} AS backup (READ_ONLY, TYPE DUCKDB)")
         except duckdb.Error as error:
             raise _damaged(error, file) from error
-        custom = _check_objects(con)
+        custom, absent = _check_objects(con)
         manifest = _manifest(con)
-        rows = _check_counts(con, manifest.pop("row_counts"), file)
+        backup_format = manifest.pop("format")
+        too_new = [t for t in absent if backup_format >= ADDED_IN[t]]
+        if too_new:
+            raise ValueError(
+                f"This backup's tables do not match the workspace's: {too_new[0]} (missing). {USE_ANOTHER}"
+            )
+        rows = _check_counts(con, manifest.pop("row_counts"), file, absent)
         _check_contents(con, custom, rows)
     except ValueError:
         raise
@@ -129,7 +141,7 @@ def check_backup(file: Path) -> dict:
         ) from error
     finally:
         con.close()
-    return {**manifest, "rows": rows, "custom": custom}
+    return {**manifest, "rows": rows, "custom": custom, "absent": absent}
 
 
 def _damaged(error: duckdb.Error, file: Path) -> ValueError:
@@ -173,10 +185,11 @@ _FOREIGN_OBJECTS = {  # what a backup never holds → the query listing it in th
 }
 
 
-def _check_objects(con: duckdb.DuckDBPyConnection) -> list[str]:
+def _check_objects(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
     """Check that the attached backup holds the workspace's tables and nothing else (no default,
-    no generated column, no constraint of its own: nothing in it runs when it is read); return
-    the names of its custom metric columns."""
+    no generated column, no constraint of its own: nothing in it runs when it is read), but
+    perhaps tables added since its format (``ADDED_IN``); return the names of its custom metric
+    columns and the tables it lacks."""
     for kind, sql in _FOREIGN_OBJECTS.items():
         names = sorted(name for (name,) in con.execute(sql).fetchall())
         if names:
@@ -189,6 +202,9 @@ def _check_objects(con: duckdb.DuckDBPyConnection) -> list[str]:
             f"{NOT_A_BACKUP}: it is a DuckDB database without a backup manifest (its tables: "
             f"{', '.join(sorted(found)) or 'none'}). {_CHOOSE}"
         )
+    absent = sorted(t for t in ADDED_IN if t not in found)
+    for table in absent:
+        del expected[table]
     panel = expected["panel_rows"]
     custom = found.get("panel_rows", [])[len(panel) :]
     wrong = sorted(t for t in {*expected, *found} - {"panel_rows"} if found.get(t) != expected.get(t))
@@ -212,11 +228,12 @@ def _check_objects(con: duckdb.DuckDBPyConnection) -> list[str]:
             f"This backup has {len(custom):,} custom metric columns; the workspace keeps at most "
             f"{contract.MAX_CUSTOM_METRICS}. {USE_ANOTHER}"
         )
-    return [name for name, *_ in custom]
+    return [name for name, *_ in custom], absent
 
 
 def _manifest(con: duckdb.DuckDBPyConnection) -> dict:
-    """The manifest's fields, each checked: created_at, source_version, row_counts (table → count)."""
+    """The manifest's fields, each checked: format, created_at, source_version, row_counts (table →
+    count)."""
     try:
         manifest = con.execute(
             "SELECT app, format, created_at, source_version, row_counts FROM backup.main.backup_manifest"
@@ -247,14 +264,14 @@ def _manifest(con: duckdb.DuckDBPyConnection) -> dict:
             "This backup's manifest is incomplete: it must say when the backup was taken, the version it "
             f"copies and each table's row count. {USE_ANOTHER}"
         )
-    return {"created_at": created_at, "source_version": source_version, "row_counts": listed}
+    return {"format": backup_format, "created_at": created_at, "source_version": source_version, "row_counts": listed}
 
 
-def _check_counts(con: duckdb.DuckDBPyConnection, listed: dict, file: Path) -> dict[str, int]:
-    """Read every row of every table (a damaged block fails its checksum here); each table's
-    count must be the manifest's. Returns table → count."""
+def _check_counts(con: duckdb.DuckDBPyConnection, listed: dict, file: Path, absent: list[str]) -> dict[str, int]:
+    """Read every row of every table but the ``absent`` ones (a damaged block fails its checksum
+    here); each table's count must be the manifest's. Returns table → count."""
     rows = {}
-    for table in sorted(set(_catalog(con, "memory")) - {"backup_manifest"}):
+    for table in sorted(set(_catalog(con, "memory")) - {"backup_manifest", *absent}):
         try:
             rows[table] = con.execute(
                 f"SELECT count(*), bit_xor(hash(t)) FROM backup.main.{quote(table)} AS t"
@@ -353,6 +370,22 @@ def _check_contents(con: duckdb.DuckDBPyConnection, custom: list[str], rows: dic
             Scenario.of(name, json.loads(text))  # the levers a scenario has, within their ranges
         except ValueError as broken:
             raise ValueError(f"This backup holds a scenario the app cannot open: {broken}. {USE_ANOTHER}") from None
+    if "kept_projections" not in rows:
+        return
+    kept = con.execute(
+        "SELECT k.name, s.name, last_quarter, horizon, projection FROM backup.main.kept_projections k "
+        "LEFT JOIN backup.main.scenarios s USING (name)"
+    ).fetchall()
+    for name, scenario, last_quarter, horizon, text in kept:
+        try:
+            if scenario is None:
+                raise ValueError("no saved scenario has that name")
+            if KeptProjection.from_json(text, last_quarter).horizon != horizon:
+                raise ValueError(f"it does not cover the {horizon} quarters it names")
+        except ValueError as broken:
+            raise ValueError(
+                f"This backup holds a kept projection of {name!r} the app cannot read: {broken}. {USE_ANOTHER}"
+            ) from None
 
 
 def _numbers(text: str, least: float) -> bool:
@@ -491,6 +524,8 @@ class Backups:
         con.execute(SCHEMA)  # creates panel_rows afresh, without custom metric columns
         for name in manifest["custom"]:
             con.execute(f"ALTER TABLE panel_rows ADD COLUMN {quote(name)} DOUBLE")
+        for table in manifest["absent"]:  # what a backup of an older format lacks is empty after it
+            con.execute(f"DELETE FROM {quote(table)}")
         for table in (t for t in manifest["rows"] if t != "audit"):  # history stays
             con.execute(f"DELETE FROM {quote(table)}")
             con.execute(f"INSERT INTO {quote(table)} BY NAME SELECT * FROM {database}.main.{quote(table)}")

@@ -1,6 +1,8 @@
 """The workspace's tables and the checks every row must pass before it is stored.
 
-``SCHEMA`` creates the tables (see the package docstring); ``check_columns`` and ``check_rows``
+``SCHEMA`` creates the tables (see the package docstring) that a workspace file lacks, each time
+the file is opened: a workspace from an earlier version of the app gains the tables added since
+(``kept_projections``), empty, and keeps everything else as it was. ``check_columns`` and ``check_rows``
 hold the contract's invariants for a panel about to be stored, whether it comes from an upload
 (``Workspace.commit``) or from a backup (``Workspace.restore_backup``).
 """
@@ -55,6 +57,10 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 CREATE TABLE IF NOT EXISTS scenarios (
     name VARCHAR PRIMARY KEY, levers VARCHAR NOT NULL, position BIGINT NOT NULL, saved_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS kept_projections (
+    name VARCHAR PRIMARY KEY, last_quarter VARCHAR NOT NULL, horizon BIGINT NOT NULL, saved_at TIMESTAMP NOT NULL,
+    saved_by VARCHAR, projection VARCHAR NOT NULL
 );
 CREATE TABLE IF NOT EXISTS playbook_weights (
     stage VARCHAR NOT NULL, model VARCHAR NOT NULL, weights VARCHAR NOT NULL, saved_at TIMESTAMP NOT NULL,

@@ -1,5 +1,5 @@
-"""What a workspace keeps besides the panel: saved scenarios and the playbook weights edited in the
-app. Part of ``Workspace``.
+"""What a workspace keeps besides the panel: saved scenarios with the projection each had when it
+was saved, and the playbook weights edited in the app. Part of ``Workspace``.
 """
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ from collections.abc import Mapping
 from b2b_core import access
 from b2b_core.access import Actor
 from b2b_core.scenarios.levers import Scenario
+from b2b_core.scenarios.plan import KeptProjection
 from b2b_core.store.schema import utc_now
 
 
 class SavedSettings:
-    """The ``Workspace``'s saved scenarios and playbook weights, each change audited."""
+    """The ``Workspace``'s saved scenarios (with their kept projections) and playbook weights, each
+    change audited."""
 
     def saved_scenarios(self) -> list[tuple[str, dict[str, float]]]:
         """The saved scenarios as (name, lever → value), in the order they were first saved."""
@@ -28,10 +30,15 @@ class SavedSettings:
         found = self._column("SELECT name FROM scenarios WHERE lower(name) = lower(?)", [name])
         return found[0] if found else None
 
-    def save_scenario(self, name: str, levers: Mapping[str, float], *, actor: Actor) -> None:
+    def save_scenario(
+        self, name: str, levers: Mapping[str, float], *, actor: Actor, projection: KeptProjection | None = None
+    ) -> None:
         """Save a scenario's lever values under ``name``, replacing the scenario of that name (the
-        same name ignoring case) in its place, or adding it last. ValueError, nothing saved, for a
-        scenario the app could not open (``Scenario.of``)."""
+        same name ignoring case) in its place, or adding it last. ``projection``, the scenario's
+        projection on the data of the moment, is kept with it, stamped with the time and the
+        actor (their e-mail address, or the local user's name); saving again replaces the kept
+        projection, and without one leaves none. ValueError, nothing saved, for a scenario the app
+        could not open (``Scenario.of``)."""
         access.require(actor, "save_scenario")
         Scenario.of(name, levers)  # ValueError for what the app could not open: an unknown lever, a value out of range
         values = {str(k): float(v) for k, v in levers.items()}
@@ -47,11 +54,38 @@ class SavedSettings:
                     "UPDATE scenarios SET name = ?, levers = ?, saved_at = ? WHERE name = ?",
                     [name, json.dumps(values), utc_now(), existing],
                 )
-            self._record(actor, "save_scenario", f"saved scenario {name!r}", {"name": name, "levers": values})
+                con.execute("DELETE FROM kept_projections WHERE name = ?", [existing])
+            details = {"name": name, "levers": values}
+            if projection is not None:
+                con.execute(
+                    "INSERT INTO kept_projections VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        name,
+                        projection.last_quarter,
+                        projection.horizon,
+                        utc_now(),
+                        actor.email or actor.name,
+                        projection.to_json(),
+                    ],
+                )
+                details["projection"] = {"last_quarter": projection.last_quarter, "horizon": projection.horizon}
+            self._record(actor, "save_scenario", f"saved scenario {name!r}", details)
+
+    def kept_projections(self) -> dict[str, KeptProjection]:
+        """Saved scenario name → the projection kept when it was last saved, in the scenarios'
+        order; scenarios saved without one (before the app kept them, or with no data) are absent."""
+        rows = self._fetch(
+            "SELECT k.name, last_quarter, projection, k.saved_at, saved_by FROM kept_projections k "
+            "JOIN scenarios USING (name) ORDER BY position"
+        )
+        return {
+            name: KeptProjection.from_json(text, last, saved_at, saved_by)
+            for name, last, text, saved_at, saved_by in rows
+        }
 
     def rename_scenario(self, old: str, new: str, *, actor: Actor) -> None:
-        """Rename a saved scenario in its place. KeyError if none is called ``old``; ValueError if
-        another one is already called ``new`` (ignoring case)."""
+        """Rename a saved scenario in its place, with its kept projection. KeyError if none is
+        called ``old``; ValueError if another one is already called ``new`` (ignoring case)."""
         access.require(actor, "save_scenario")
         with self._transaction() as con:
             if not self._column("SELECT 1 FROM scenarios WHERE name = ?", [old]):
@@ -60,15 +94,17 @@ class SavedSettings:
             if taken is not None and taken != old:
                 raise ValueError(f"a saved scenario is already called {taken!r}: choose another name")
             con.execute("UPDATE scenarios SET name = ? WHERE name = ?", [new, old])
+            con.execute("UPDATE kept_projections SET name = ? WHERE name = ?", [new, old])
             self._record(actor, "rename_scenario", f"renamed scenario {old!r} to {new!r}", {"old": old, "new": new})
 
     def delete_scenario(self, name: str, *, actor: Actor) -> None:
-        """Delete a saved scenario; KeyError if none is called ``name``."""
+        """Delete a saved scenario and its kept projection; KeyError if none is called ``name``."""
         access.require(actor, "save_scenario")
         with self._transaction() as con:
             if not self._column("SELECT 1 FROM scenarios WHERE name = ?", [name]):
                 raise KeyError(f"no saved scenario is called {name!r}")
             con.execute("DELETE FROM scenarios WHERE name = ?", [name])
+            con.execute("DELETE FROM kept_projections WHERE name = ?", [name])
             self._record(actor, "delete_scenario", f"deleted scenario {name!r}", {"name": name})
 
     def playbook_weights(self) -> dict[tuple[str, str], dict[str, float]]:

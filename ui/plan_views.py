@@ -1,0 +1,90 @@
+"""The scenario lab's Plan vs actual section: each saved scenario's kept projection (the plan as it
+was saved) against the quarters committed since (``scenarios.plan_vs_actual``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import streamlit as st
+
+from b2b_core import charts, scenarios
+from b2b_core.store import Workspace
+from ui import columns, lifecycle_views
+from ui import format as fmt
+
+TABLE_COLUMNS = columns.numbers(
+    active_accounts_planned=("Accounts planned", "%.0f"),
+    active_accounts_lower=("low", "%.0f"),
+    active_accounts_upper=("high", "%.0f"),
+    active_accounts_actual=("Accounts actual", "%.0f"),
+    active_accounts_error=("error", "percent"),
+    platform_revenue_planned=("Revenue planned", "compact"),
+    platform_revenue_lower=("low", "compact"),
+    platform_revenue_upper=("high", "compact"),
+    platform_revenue_actual=("Revenue actual", "compact"),
+    platform_revenue_error=("error", "percent"),
+    b_side_revenue_planned=("B-side planned", "compact"),
+    b_side_revenue_lower=("low", "compact"),
+    b_side_revenue_upper=("high", "compact"),
+    b_side_revenue_actual=("B-side actual", "compact"),
+    b_side_revenue_error=("error", "percent"),
+    take_rate_planned=("Take rate planned", "percent"),
+    take_rate_lower=("low", "percent"),
+    take_rate_upper=("high", "percent"),
+    take_rate_actual=("Take rate actual", "percent"),
+    take_rate_error=("error", "percent"),
+)
+
+
+def _record(name: str, kept: scenarios.KeptProjection, check: scenarios.PlanVsActual, labels: Mapping[str, str]) -> str:
+    """One scenario's record as a sentence: when and by whom it was saved, then per output
+    (``labels``: output → its name) the quarters inside the band and the mean absolute error."""
+    saved = f"saved {kept.saved_at:%Y-%m-%d}" if kept.saved_at is not None else "saved"
+    by = f" by {fmt.plain(kept.saved_by)}" if kept.saved_by else ""
+    parts = [
+        f"{label} inside the band in {int(row['inside_band'])} of {int(row['quarters'])} quarter(s), "
+        f"mean absolute error {fmt.share(row['mean_absolute_error'])}"
+        for output, row in check.summary.iterrows()
+        if (label := labels.get(output)) and row["quarters"]
+    ]
+    return (
+        f"**{fmt.plain(name)}** ({saved}{by} on data up to {kept.last_quarter}, {kept.horizon} quarters planned): "
+        + "; ".join(parts)
+        + "."
+    )
+
+
+def plan_vs_actual(ws: Workspace, metric: str, labels: Mapping[str, str]) -> None:
+    """The section: the chart of ``metric`` (active accounts when a plan lacks it; ``labels``:
+    output → its name) for the saved scenarios with a planned quarter in the data, their table
+    with the errors, and for the others, when they can be checked."""
+    st.subheader("Plan vs actual")
+    kept = ws.kept_projections()
+    unkept = [name for name, _ in ws.saved_scenarios() if name not in kept]
+    kpis = lifecycle_views.kpis()
+    checks = {name: (k, scenarios.plan_vs_actual(k, kpis)) for name, k in kept.items()}
+    compared = {name: pair for name, pair in checks.items() if pair[1].compared}
+    st.caption(
+        "Saving a scenario keeps its projection as it is then; once later quarters are committed, it is shown "
+        "here against what they hold. Saving a scenario again replaces its kept projection."
+    )
+    if compared:
+        shown = metric if all(metric in k.outputs for k, _ in compared.values()) else "active_accounts"
+        plans = {name: k.projection for name, (k, _) in compared.items()}
+        actual = scenarios.actual_path([k for k, _ in compared.values()], kpis, shown)
+        st.plotly_chart(
+            charts.plan_vs_actual(plans, actual, shown, labels[shown], scenarios.BAND),
+            width="stretch",
+            key="lab:plan_chart",
+        )
+        st.markdown("\n".join(f"- {_record(name, k, check, labels)}" for name, (k, check) in compared.items()))
+        table = pd.concat({name: check.table for name, (_, check) in compared.items()}, names=["scenario", "quarter"])
+        st.dataframe(table, width="stretch", column_config=TABLE_COLUMNS)
+    for name, (k, check) in checks.items():
+        if not check.compared:
+            st.caption(f"{fmt.plain(name)}: {scenarios.waiting_text(k)}.")
+    if unkept:
+        st.caption(
+            f"Saved without a kept projection: {', '.join(fmt.plain(n) for n in unkept)}. Save them again to keep one."
+        )
