@@ -29,6 +29,47 @@ def scenario_colours(names: list[str]) -> dict[str, str]:
     return {name: BASE_COLOUR if i == 0 else next(colours) for i, name in enumerate(names)}
 
 
+def _band_and_line(
+    figure: go.Figure,
+    quarters: list,
+    point: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    *,
+    colour: str,
+    opacity: float,
+    name: str,
+    group: str,
+    hover: str,
+) -> None:
+    """One projected path on ``figure``: its band from ``lower`` to ``upper`` shaded in
+    ``colour`` at ``opacity``, then the ``point`` values as a dashed line with markers whose hover
+    gives the band (``hover``: the d3 format of the values)."""
+    figure.add_scatter(
+        x=quarters + quarters[::-1],
+        y=np.r_[upper, lower[::-1]],
+        fill="toself",
+        fillcolor=rgba(colour, opacity),
+        mode="lines",
+        line={"width": 0},
+        hoverinfo="skip",
+        showlegend=False,
+        legendgroup=group,
+    )
+    figure.add_scatter(
+        x=quarters,
+        y=point,
+        mode="lines+markers",
+        line={"color": colour, "width": 3, "dash": "dash"},
+        marker={"size": 6},
+        name=name,
+        legendgroup=group,
+        customdata=np.c_[lower, upper],
+        hovertemplate=f"%{{fullData.name}} · %{{x}}: %{{y:{hover}}} "
+        f"(%{{customdata[0]:{hover}}} – %{{customdata[1]:{hover}}})<extra></extra>",
+    )
+
+
 def scenario_projection(
     history: pd.DataFrame, projections: Mapping[str, pd.DataFrame], metric: str, title: str, band: float
 ) -> go.Figure:
@@ -41,29 +82,15 @@ def scenario_projection(
     colours = scenario_colours(list(projections))
     for name, frame in projections.items():
         colour, label = colours[name], plain(name)
-        quarters = [last_quarter, *frame.index]
-        figure.add_scatter(
-            x=quarters + quarters[::-1],
-            y=np.r_[last_value, frame[f"{metric}_upper"], frame[f"{metric}_lower"][::-1], last_value],
-            fill="toself",
-            fillcolor=rgba(colour, 0.12),
-            mode="lines",
-            line={"width": 0},
-            hoverinfo="skip",
-            showlegend=False,
-            legendgroup=label,
-        )
-        figure.add_scatter(
-            x=quarters,
-            y=np.r_[last_value, frame[metric]],
-            mode="lines+markers",
-            line={"color": colour, "width": 3, "dash": "dash"},
-            marker={"size": 6},
+        _band_and_line(
+            figure,
+            [last_quarter, *frame.index],
+            *(np.r_[last_value, frame[f"{metric}{part}"]] for part in ("", "_lower", "_upper")),
+            colour=colour,
+            opacity=0.12,
             name=label,
-            legendgroup=label,
-            customdata=np.c_[np.r_[last_value, frame[f"{metric}_lower"]], np.r_[last_value, frame[f"{metric}_upper"]]],
-            hovertemplate=f"%{{fullData.name}} · %{{x}}: %{{y:{hover}}} "
-            f"(%{{customdata[0]:{hover}}} – %{{customdata[1]:{hover}}})<extra></extra>",
+            group=label,
+            hover=hover,
         )
     figure.add_scatter(
         x=history.index,
@@ -96,29 +123,16 @@ def plan_vs_actual(
     figure = go.Figure()
     colours = dict(zip(plans, GROUP_COLOURS * (len(plans) // len(GROUP_COLOURS) + 1), strict=False))
     for name, frame in plans.items():
-        colour, label, quarters = colours[name], plain(name), list(frame.index)
-        figure.add_scatter(
-            x=quarters + quarters[::-1],
-            y=np.r_[frame[f"{metric}_upper"], frame[f"{metric}_lower"][::-1]],
-            fill="toself",
-            fillcolor=rgba(colour, 0.15),
-            mode="lines",
-            line={"width": 0},
-            hoverinfo="skip",
-            showlegend=False,
-            legendgroup=label,
-        )
-        figure.add_scatter(
-            x=quarters,
-            y=frame[metric],
-            mode="lines+markers",
-            line={"color": colour, "width": 3, "dash": "dash"},
-            marker={"size": 6},
+        label = plain(name)
+        _band_and_line(
+            figure,
+            list(frame.index),
+            *(np.asarray(frame[f"{metric}{part}"]) for part in ("", "_lower", "_upper")),
+            colour=colours[name],
+            opacity=0.15,
             name=f"{label} (plan)",
-            legendgroup=label,
-            customdata=np.c_[frame[f"{metric}_lower"], frame[f"{metric}_upper"]],
-            hovertemplate=f"%{{fullData.name}} · %{{x}}: %{{y:{hover}}} "
-            f"(%{{customdata[0]:{hover}}} – %{{customdata[1]:{hover}}})<extra></extra>",
+            group=label,
+            hover=hover,
         )
     figure.add_scatter(
         x=list(actual.index),
