@@ -11,7 +11,7 @@ import pytest
 
 from b2b_core import cohorts, engine, lifecycle, overview, quadrants, sample, scenarios, store
 from b2b_core.access import LOCAL
-from tests import cohort_reference, pandas_reference
+from tests import cohort_reference, pandas_reference, panels
 
 
 def _sample(n: int = 400, quarters: int = 12) -> pd.DataFrame:
@@ -48,15 +48,7 @@ def _returning() -> pd.DataFrame:
 
 
 def _one_take_rate() -> pd.DataFrame:
-    """Every account pays 10% (give or take a cent of rounding) of a B-side revenue of one
-    significant figure (1k … 9k, 10k … 90k, …: a few price bands): many accounts share each
-    quarter's medians, ties at the cut."""
-    panel = _sample()
-    scale = 10 ** np.floor(np.log10(panel["b_side_revenue"]))
-    b_side = (panel["b_side_revenue"] / scale).round() * scale
-    cent = (pd.factorize(panel["account_id"])[0] % 3 - 1) / 100
-    platform = (b_side / 10 + cent).where(panel["platform_revenue"] > 0, 0.0)
-    return panel.assign(b_side_revenue=b_side, platform_revenue=platform)
+    return panels.one_take_rate(_sample())
 
 
 PANELS = {
