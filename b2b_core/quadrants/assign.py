@@ -225,27 +225,28 @@ def cut_rows(
     points that apply (``x_cut``, ``y_cut``: over the placed accounts of the quarter, or of the
     group of ``by`` when it has at least ``MIN_GROUP`` of them) and the ``quadrant`` (``Q1`` …
     ``Q4``, high meaning strictly above the cut, or ``at the cut`` for a material tie); null for
-    the other rows. The cut points and the tie counts reach the rows by joins on the quarter (and
-    group), tables of a few rows."""
-    rows = _tied_rows(panel, quarters, cut, by)
-    keys = _cut_set(rows)
-    placed = rows.filter(rows.placed)
-    counts = placed.group_by(list(keys)).agg(
-        cut_members=placed.count(), **{f"members_{t}": placed[t].sum() for t in ("tied_x", "tied_y")}
-    )
-    rows = rows.left_join(counts, list(keys)).drop(*(f"{k}_right" for k in keys))
-    at_x = rows.tied_x & _material(rows.members_tied_x, rows.cut_members)
-    at_y = rows.tied_y & _material(rows.members_tied_y, rows.cut_members)
-    high_x, high_y = rows.b_side_revenue > rows.x_cut, rows.platform_revenue > rows.y_cut
+    the other rows. The cut points and whether their ties are material reach the rows by one join
+    on the quarter (and group), a table of a few rows."""
+    rows, points, keys = _cut_points(panel, quarters, cut, by)
+    counts = _tie_counts(rows, points, keys)
+    sets = _sets(points)
+    points = points.left_join(counts.select(*sets, "at_x", "at_y"), sets).drop(*(f"{k}_right" for k in sets))
+    rows = rows.left_join(points, keys).drop(*(f"{k}_right" for k in keys))
+    nothing = ibis.null("float64")
+    x_cut, y_cut = rows.placed.ifelse(rows.x_cut, nothing), rows.placed.ifelse(rows.y_cut, nothing)
+    at_cut = (rows.at_x & _near(rows.b_side_revenue, x_cut)) | (rows.at_y & _near(rows.platform_revenue, y_cut))
+    high_x, high_y = rows.b_side_revenue > x_cut, rows.platform_revenue > y_cut
     quadrant = ibis.cases(
         (~rows.placed, ibis.null("string")),
-        ((at_x | at_y).fill_null(False), AT_CUT),
+        (at_cut.fill_null(False), AT_CUT),
         (high_y & high_x, "Q1"),
         (high_y, "Q2"),
         (high_x, "Q4"),
         else_="Q3",
     )
-    return rows.mutate(quadrant=quadrant).select(*panel.columns, "placed", "x_cut", "y_cut", "quadrant")
+    return rows.mutate(x_cut=x_cut, y_cut=y_cut, quadrant=quadrant).select(
+        *panel.columns, "placed", "x_cut", "y_cut", "quadrant"
+    )
 
 
 def cut_ties(panel: engine.Source, quarter: str, cut: Cut = "median", by: str | None = None) -> pd.DataFrame:
@@ -256,34 +257,28 @@ def cut_ties(panel: engine.Source, quarter: str, cut: Cut = "median", by: str | 
     the quarter's points, which the smaller groups share); ``cut`` (the cut point, currency
     units); ``tied`` (placed accounts at it); ``accounts`` (placed accounts the point applies
     to); ``share`` = tied / accounts. Empty when no tie is material. The engine counts per set."""
-    rows = _tied_rows(engine.table(panel), [quarter], cut, by)
-    keys = _cut_set(rows)
-    placed = rows.filter(rows.placed)
-    counts = engine.run(
-        placed.group_by(list(keys)).agg(
-            accounts=placed.count(),
-            **{f"tied_{a}": placed[f"tied_{a}"].sum() for a in "xy"},
-            **{f"cut_{a}": placed[f"{a}_cut"].max() for a in "xy"},
-        )
-    )
+    rows, points, keys = _cut_points(engine.table(panel), [quarter], cut, by)
+    counts = engine.run(_tie_counts(rows, points, keys))
     found = []
     for _, row in counts.iterrows():
-        group = row["cut_group"] if "cut_group" in row and row["own_cut"] else None
+        group = row["cut_set"] if "own_cut" in row and row["own_cut"] else None
         for axis, a in zip(AXES, "xy", strict=True):
-            tied, accounts = int(row[f"tied_{a}"]), int(row["accounts"])
-            if tied >= MIN_TIED and tied >= MATERIAL_TIES * accounts:
-                found.append((axis, group, float(row[f"cut_{a}"]), tied, accounts, tied / accounts))
+            if row[f"at_{a}"]:
+                tied, accounts = int(row[f"tied_{a}"]), int(row["accounts"])
+                found.append((axis, group, float(row[f"{a}_cut"]), tied, accounts, tied / accounts))
     ties = pd.DataFrame(found, columns=["axis", "group", "cut", "tied", "accounts", "share"])
-    order = ties["axis"].map(list(AXES).index)
-    ties = ties.assign(order=order).sort_values(["order", "group"], na_position="first")
+    ties = ties.assign(order=ties["axis"].map(list(AXES).index)).sort_values(["order", "group"], na_position="first")
     return ties.drop(columns="order").reset_index(drop=True)
 
 
-def _tied_rows(panel: ir.Table, quarters: list[str] | None, cut: Cut, by: str | None) -> ir.Table:
-    """Every row of ``quarters`` (or all) with ``placed``, the cut points of the placed rows
-    (null for the others), ``tied_x`` and ``tied_y`` (a placed row's value within the tolerance
-    of the cut point on that axis), and, when ``by`` gives groups points of their own,
-    ``cut_group`` (the group, as text) and ``own_cut`` (whether it has them)."""
+def _cut_points(
+    panel: ir.Table, quarters: list[str] | None, cut: Cut, by: str | None
+) -> tuple[ir.Table, ir.Table, list[str]]:
+    """(the rows of ``quarters``, or all, with ``placed`` and, when ``by`` gives groups points of
+    their own, ``cut_group``, the group as text; the cut points per quarter, or per quarter and
+    ``cut_group``: ``x_cut``, ``y_cut``, and with groups ``own_cut`` (whether the group has
+    points of its own) and ``cut_set`` (the group when it has, else ""): the accounts that share
+    the points; the columns the rows and the points join on)."""
     check_cut(cut)
     if by is not None and by not in panel.columns:
         raise ValueError(f"cannot cut by {by!r}: the panel has no such column")
@@ -295,45 +290,54 @@ def _tied_rows(panel: ir.Table, quarters: list[str] | None, cut: Cut, by: str | 
     )
     placed = rows.filter(rows.placed)
     if fixed:  # the same fixed points for every quarter and group
-        rows = rows.mutate(x_cut=ibis.literal(float(cut[1])), y_cut=ibis.literal(float(cut[2])))
-    else:
-        cuts = placed.group_by("quarter").agg(**_cut_expressions(placed, cut))
-        rows = rows.left_join(cuts, "quarter").drop("quarter_right")
-        if grouped:
-            own = placed.group_by(["quarter", "cut_group"]).agg(
-                members=placed.count(), **{f"own_{k}": v for k, v in _cut_expressions(placed, cut).items()}
-            )
-            rows = rows.left_join(own, ["quarter", "cut_group"]).drop("quarter_right", "cut_group_right")
-            enough = (rows.members >= MIN_GROUP).fill_null(False)
-            rows = rows.mutate(
-                own_cut=enough,
-                cut_group=enough.ifelse(rows.cut_group, ""),  # the smaller groups share the quarter's points
-                x_cut=enough.ifelse(rows.own_x_cut, rows.x_cut),
-                y_cut=enough.ifelse(rows.own_y_cut, rows.y_cut),
-            )
-    nothing = ibis.null("float64")
-    x_cut, y_cut = rows.placed.ifelse(rows.x_cut, nothing), rows.placed.ifelse(rows.y_cut, nothing)
-    return rows.mutate(
-        x_cut=x_cut,
-        y_cut=y_cut,
-        tied_x=_near(rows.b_side_revenue, x_cut),
-        tied_y=_near(rows.platform_revenue, y_cut),
+        points = placed.select("quarter").distinct()
+        return rows, points.mutate(x_cut=ibis.literal(float(cut[1])), y_cut=ibis.literal(float(cut[2]))), ["quarter"]
+    whole = placed.group_by("quarter").agg(**_cut_expressions(placed, cut))
+    if not grouped:
+        return rows, whole, ["quarter"]
+    own = placed.group_by(["quarter", "cut_group"]).agg(
+        members=placed.count(), **{f"own_{k}": v for k, v in _cut_expressions(placed, cut).items()}
+    )
+    points = own.left_join(whole, "quarter").drop("quarter_right")
+    enough = points.members >= MIN_GROUP
+    points = points.select(
+        "quarter",
+        "cut_group",
+        x_cut=enough.ifelse(points.own_x_cut, points.x_cut),
+        y_cut=enough.ifelse(points.own_y_cut, points.y_cut),
+        own_cut=enough,
+        cut_set=enough.ifelse(points.cut_group, ""),  # the smaller groups share the quarter's points
+    )
+    return rows, points, ["quarter", "cut_group"]
+
+
+def _tie_counts(rows: ir.Table, points: ir.Table, keys: list[str]) -> ir.Table:
+    """Per set of accounts sharing cut points (quarter, and ``own_cut`` and ``cut_set`` with
+    groups): the placed ``accounts``, the cut points, the accounts tied with each (``tied_x``,
+    ``tied_y``) and whether those ties are material (``at_x``, ``at_y``)."""
+    placed = rows.filter(rows.placed).select(*keys, "b_side_revenue", "platform_revenue")
+    placed = placed.join(points, keys)
+    counts = placed.group_by(_sets(points)).agg(
+        accounts=placed.count(),
+        x_cut=placed.x_cut.max(),
+        y_cut=placed.y_cut.max(),
+        tied_x=_near(placed.b_side_revenue, placed.x_cut).sum(),
+        tied_y=_near(placed.platform_revenue, placed.y_cut).sum(),
+    )
+    return counts.mutate(
+        at_x=(counts.tied_x >= MIN_TIED) & (counts.tied_x >= MATERIAL_TIES * counts.accounts),
+        at_y=(counts.tied_y >= MIN_TIED) & (counts.tied_y >= MATERIAL_TIES * counts.accounts),
     )
 
 
-def _cut_set(rows: ir.Table) -> tuple[str, ...]:
-    """The columns of ``_tied_rows`` naming the accounts that share cut points."""
-    return ("quarter", "own_cut", "cut_group") if "own_cut" in rows.columns else ("quarter",)
+def _sets(points: ir.Table) -> list[str]:
+    """The columns of ``_cut_points``' points naming a set of accounts that share cut points."""
+    return ["quarter", "own_cut", "cut_set"] if "cut_set" in points.columns else ["quarter"]
 
 
 def _near(value: ir.FloatingValue, cut: ir.FloatingValue) -> ir.BooleanValue:
     """cut > 0 and |value − cut| ≤ max(``TIE_SHARE`` × cut, ``TIE_CENT``); False where either is null."""
     return ((cut > 0) & ((value - cut).abs() <= ibis.greatest(cut * TIE_SHARE, TIE_CENT))).fill_null(False)
-
-
-def _material(tied: ir.IntegerValue, members: ir.IntegerValue) -> ir.BooleanValue:
-    """Whether ``tied`` accounts at a cut point applying to ``members`` are a material tie."""
-    return (tied >= MIN_TIED) & (tied >= MATERIAL_TIES * members)
 
 
 def is_placed(rows: ir.Table) -> ir.BooleanValue:
