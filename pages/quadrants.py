@@ -80,10 +80,11 @@ def ties_note(ties: pd.DataFrame) -> None:
     more = len(ties) - TIES_LISTED
     st.info(
         "; ".join(said)
-        + (f"; and {more} more" if more > 0 else "")
-        + f" (to within {fmt.share(quadrants.TIE_SHARE)} or a cent): they are shown **at the cut**, in orange on "
-        "the cut lines, not as low, and no quadrant counts them. A cut that many accounts sit on cannot tell them "
-        "apart: a percentile, a fixed value or cuts within groups may."
+        + (f"; and {more} more cut points" if more > 0 else "")
+        + f" (to within {fmt.share(quadrants.TIE_SHARE)} or a cent): they are shown **at the cut**, in orange"
+        + ("" if by else " on the cut lines")
+        + ", not as low, and no quadrant counts them. A cut that many accounts sit on cannot tell them apart: "
+        + ("a percentile or a fixed value may." if by else "a percentile, a fixed value or cuts within groups may.")
     )
 
 
