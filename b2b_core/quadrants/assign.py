@@ -62,7 +62,7 @@ TIE_SHARE = 0.001  # of the cut point: a value this close to it is tied with it 
 TIE_CENT = 0.01  # … or this close, in currency units, for a cut point below 10
 MATERIAL_TIES = 0.05  # of the placed accounts a cut point applies to: ties this many are material …
 MIN_TIED = 3  # … and at least this many accounts
-AXES = {"b_side_revenue": "x_cut", "platform_revenue": "y_cut"}  # each revenue and its cut point
+AXES = ("b_side_revenue", "platform_revenue")  # x and y
 
 
 def _number(value: object) -> bool:
@@ -267,7 +267,7 @@ def cut_ties(panel: engine.Source, quarter: str, cut: Cut = "median", by: str | 
                 tied, accounts = int(row[f"tied_{a}"]), int(row["accounts"])
                 found.append((axis, group, float(row[f"{a}_cut"]), tied, accounts, tied / accounts))
     ties = pd.DataFrame(found, columns=["axis", "group", "cut", "tied", "accounts", "share"])
-    ties = ties.assign(order=ties["axis"].map(list(AXES).index)).sort_values(["order", "group"], na_position="first")
+    ties = ties.assign(order=ties["axis"].map(AXES.index)).sort_values(["order", "group"], na_position="first")
     return ties.drop(columns="order").reset_index(drop=True)
 
 
