@@ -64,6 +64,7 @@ from b2b_core.quadrants import (  # noqa: E402
     AFTER_STATES,
     BEFORE_STATES,
     MOVERS_SHOWN,
+    PLACED,
     QUADRANTS,
     Migration,
     assign_quadrants,
@@ -280,7 +281,7 @@ def main(argv: list[str] | None = None) -> None:
     print("check: SQL quadrants, cuts, transition counts, revenue sums and movers equal ours")
 
     assigned = assign_quadrants(table, TO)
-    placed = assigned[assigned["quadrant"].isin(QUADRANTS)]
+    placed = assigned[assigned["quadrant"].isin(PLACED)]
     shown = placed.sample(min(args.points, len(placed)), random_state=0)
     playbook = load_playbook()
     take_rate = median_take_rate(shown)

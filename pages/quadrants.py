@@ -58,6 +58,42 @@ selection = filter_controls(filters, options)
 
 
 VIEWS = ("Map", "Play through quarters", "Migration", "Movers", "Clusters", "Mix over time")
+AXIS_NAMES = {"b_side_revenue": "B-side revenue", "platform_revenue": "platform revenue"}
+TIES_LISTED = 4  # cut points with many ties named on the page; the rest counted
+
+
+def ties_note(ties: pd.DataFrame) -> None:
+    """Say which cut points many accounts share (``cut_ties``), and that those accounts are shown
+    at the cut, not as low."""
+    if ties.empty:
+        return
+    point = "cut" if cut_kind == "value" else views.cut_label(cut)
+    said = []
+    for row in ties.head(TIES_LISTED).itertuples():
+        where = ""
+        if by is not None:  # a group with cut points of its own, or the smaller ones sharing the quarter's
+            where = f" of {by} {fmt.plain(row.group)}" if row.group else f" of the smaller {by} groups"
+        said.append(
+            f"{fmt.count(row.tied)} of the {fmt.count(row.accounts)} accounts{where} ({fmt.share(row.share, 0)}) "
+            f"share the {AXIS_NAMES[row.axis]} {point} of {fmt.money(row.cut)}"
+        )
+    more = len(ties) - TIES_LISTED
+    st.info(
+        "; ".join(said)
+        + (f"; and {more} more cut points" if more > 0 else "")
+        + f" (to within {fmt.share(quadrants.TIE_SHARE)} or a cent): they are shown **at the cut**, in orange"
+        + ("" if by else " on the cut lines")
+        + ", not as low, and no quadrant counts them. A cut that many accounts sit on cannot tell them apart: "
+        + ("a percentile or a fixed value may." if by else "a percentile, a fixed value or cuts within groups may.")
+    )
+
+
+def mix_numbers(row: pd.Series) -> str:
+    """A placed state's line of numbers from its ``summary`` row."""
+    return (
+        f"{fmt.count(row['accounts'])} accounts · {fmt.share(row['platform_revenue_share'])} of platform revenue · "
+        f"{fmt.share(row['b_side_revenue_share'])} of B-side revenue"
+    )
 
 
 def map_view(quarter: str, compared: str | None, moved: tuple[str, ...], placed: int, mix: pd.DataFrame) -> None:
@@ -97,10 +133,12 @@ def map_view(quarter: str, compared: str | None, moved: tuple[str, ...], placed:
     if search is not None:
         search_report(search, quarter)
     zero = shown.zero
+    tied = int(shown.states[quadrants.AT_CUT])
     st.caption(
         "Each dot is an account. Dashed lines are the cut points of all the quarter's accounts (filters choose "
-        "whom to show, not where the lines are); an account exactly at a cut counts as low. "
-        "The dotted line is the median take rate: accounts below it pay less than the typical share of what they "
+        "whom to show, not where the lines are); an account exactly at a cut counts as low"
+        + (", unless many accounts share that cut point: those are at the cut, in orange. " if tied else ". ")
+        + "The dotted line is the median take rate: accounts below it pay less than the typical share of what they "
         "earn."
         + (f" {zero:,} accounts with zero revenue on an axis sit on that axis's floor." if log_axes and zero else "")
         + (" With cuts per group there is no single pair of cut lines to draw." if by else "")
@@ -120,16 +158,18 @@ def map_view(quarter: str, compared: str | None, moved: tuple[str, ...], placed:
     )
     for card, quadrant_play in zip(st.columns(4), play.quadrants, strict=True):
         q = quadrant_play.quadrant
-        numbers = (
-            f"{fmt.count(mix.loc[q, 'accounts'])} accounts · "
-            f"{fmt.share(mix.loc[q, 'platform_revenue_share'])} of platform revenue · "
-            f"{fmt.share(mix.loc[q, 'b_side_revenue_share'])} of B-side revenue · "
-            f"priority {quadrant_play.priority}"
-        )
+        numbers = f"{mix_numbers(mix.loc[q])} · priority {quadrant_play.priority}"
         # one element per card: each element is redrawn at every step of the quarter
         card.container(border=True).markdown(
             f"**{q} · {quadrant_play.name}**  \n{quadrants.POSITIONS[q]}\n\n:small[:gray[{numbers}]]\n\n"
             f"{quadrant_play.meaning}\n\n" + "\n".join(f"- {action}" for action in quadrant_play.actions)
+        )
+    if tied:
+        st.container(border=True).markdown(
+            f"**At the cut**  \n:small[:gray[{mix_numbers(mix.loc[quadrants.AT_CUT])}]]\n\n"
+            "Tied with a cut point that many accounts share: neither high nor low on that axis, so no quadrant's "
+            "play applies to them yet. Tell them apart first (another cut, cuts within groups, or what else they "
+            "report) before calling any of them under-monetised."
         )
     rows = int(shown.states.sum())  # the quarter's accounts, placed or not
     downloads.file_button(
@@ -151,7 +191,7 @@ def search_report(search: account_search.Search, quarter: str) -> None:
     for account, name in zip(search.accounts["account_id"], search.accounts["account_name"], strict=True):
         if account not in rows.index:
             place = f"no row in {quarter}"
-        elif (where := rows.loc[account, "quadrant"]) not in quadrants.QUADRANTS:
+        elif (where := rows.loc[account, "quadrant"]) not in quadrants.PLACED:
             place = f"{where} in {quarter}, not on the map"
         else:
             shown_here = rows.loc[account, "in_selection"]
@@ -358,13 +398,15 @@ def quarter_views() -> None:
         st.stop()
 
     mix = views.summary(selection, cut, by, (quarter,)).loc[quarter]
+    tied = int(now.states[quadrants.AT_CUT])
 
     heads = st.columns(4)
     heads[0].metric(
         "Accounts placed",
         fmt.count(now.placed),
         help=f"{unplaced:,} active accounts without B-side revenue and {now.states[quadrants.INACTIVE]:,} "
-        "inactive rows are not placed.",
+        "inactive rows are not placed."
+        + (f" {tied:,} of the placed accounts are at the cut, in no quadrant." if tied else ""),
         border=True,
     )
     first = [p.quadrant for p in play.quadrants if p.priority == play.quadrants[0].priority]  # served first
@@ -378,7 +420,7 @@ def quarter_views() -> None:
         f"{fmt.share(mix.loc['Q4', 'b_side_revenue_share'])} of the B-side revenue but "
         f"{fmt.share(mix.loc['Q4', 'platform_revenue_share'])} of the platform's"
     )
-    if cut == "median" and not selection:  # as many above each median: Q2 and Q4 hold as many, no finding
+    if cut == "median" and not selection and not tied:  # as many above each median: Q2 and Q4 hold as many
         heads[2].metric(
             "B-side revenue earned in Q4 (under-monetised)",
             fmt.share(mix.loc["Q4", "b_side_revenue_share"]),
@@ -399,6 +441,8 @@ def quarter_views() -> None:
         heads[3].metric(
             f"Changed quadrant since {compare_with}", fmt.count(int(between.sum() - between.trace())), border=True
         )
+
+    ties_note(views.ties(quarter, cut, by))
 
     view = st.segmented_control(
         "View", VIEWS, default=VIEWS[0], required=True, key="view", label_visibility="collapsed"

@@ -17,6 +17,7 @@ from b2b_core.quadrants import (
     INACTIVE,
     MIN_GROUP,
     NEW,
+    PLACED,
     QUADRANTS,
     RETURNING,
     STATES,
@@ -73,8 +74,8 @@ def quadrant_summary(panel, cut="median", by=None, quarters=None, accounts=None)
     frames = {}
     for quarter in chosen:
         placed = assign_quadrants(panel, quarter, cut, by, accounts)
-        placed = placed[placed["quadrant"].isin(QUADRANTS)]
-        placed = placed.assign(quadrant=placed["quadrant"].cat.set_categories(list(QUADRANTS)))
+        placed = placed[placed["quadrant"].isin(PLACED)]
+        placed = placed.assign(quadrant=placed["quadrant"].cat.set_categories(list(PLACED)))
         grouped = placed.groupby("quadrant", observed=False)
         table = pd.DataFrame({"accounts": grouped.size()})
         table["account_share"] = table["accounts"] / len(placed) if len(placed) else float("nan")
@@ -172,20 +173,29 @@ def assign_quadrants(
     placed = active & ~np.isnan(x) & ~np.isnan(y)
 
     x_cut, y_cut = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
+    cut_set = np.zeros(len(rows), dtype=int)  # the accounts sharing cut points: 0 the quarter's, g + 1 group g's
     if placed.any():
         x_cut[placed], y_cut[placed] = _cut_points(x[placed], y[placed], cut)
-    if by is not None:
+    if by is not None and not (isinstance(cut, tuple) and cut[0] == "value"):
         groups = pd.factorize(rows[by].astype(object).fillna(""))[0]
         for group in np.unique(groups[placed]):
             members = placed & (groups == group)
             if members.sum() >= MIN_GROUP:
                 x_cut[members], y_cut[members] = _cut_points(x[members], y[members], cut)
+                cut_set[members] = group + 1
 
     with np.errstate(invalid="ignore"):
         high_x, high_y = x > x_cut, y > y_cut
-    # codes into STATES: Q1 0, Q2 1, Q3 2, Q4 3, no B-side 4, inactive 5
+        # tied: a cut > 0, within max(0.1% of it, a cent); material: ≥ 3 accounts and ≥ 5% of the cut's accounts
+        tied = [(c > 0) & (np.abs(v - c) <= np.maximum(0.001 * c, 0.01)) for v, c in ((x, x_cut), (y, y_cut))]
+    at_cut = np.zeros(len(rows), dtype=bool)
+    for members in [placed & (cut_set == s) for s in np.unique(cut_set[placed])]:
+        for near in tied:
+            if (near & members).sum() >= max(3, 0.05 * members.sum()):
+                at_cut |= near & members
+    # codes into STATES: Q1 0, Q2 1, Q3 2, Q4 3, at the cut 4, no B-side 5, inactive 6
     codes = np.where(high_y, np.where(high_x, 0, 1), np.where(high_x, 3, 2))
-    codes = np.where(placed, codes, np.where(active, 4, 5))
+    codes = np.where(placed, np.where(at_cut, 4, codes), np.where(active, 5, 6))
     frame["b_side_revenue"] = x
     frame["platform_revenue"] = y
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -293,7 +303,7 @@ def segment_accounts(
     from b2b_core.quadrants.segments import Feature, describe
 
     rows = assign_quadrants(panel, quarter, cut, by, accounts)
-    placed = rows[rows["quadrant"].isin(QUADRANTS)].sort_values("account_id").reset_index(drop=True)
+    placed = rows[rows["quadrant"].isin(PLACED)].sort_values("account_id").reset_index(drop=True)
     previous = panel[panel["quarter"] == quarters.shift(quarter, -1)].set_index("account_id")["platform_revenue"]
     before = placed["account_id"].map(previous)
     features = pd.DataFrame(

@@ -175,6 +175,22 @@ def test_the_play_through_moves_each_account_by_its_id_and_keeps_the_take_rate_l
     assert len(set().union(*(set(f["account_id"]) for f in frames.values()))) == 50  # the same 50 in every quarter
 
 
+def test_the_accounts_at_the_cut_are_drawn_in_a_colour_of_their_own_and_named_in_the_play_through_legend():
+    # four accounts on the fixed cut (10, 1) and one each side: the four are a material tie on both axes
+    panel = pd.DataFrame(
+        {"account_id": list("abcdef"), "quarter": "2025Q1", "active": True}
+        | {"b_side_revenue": [10.0, 10.0, 10.0, 10.0, 1.0, 100.0], "platform_revenue": [1.0] * 4 + [0.1, 10.0]}
+    )
+    assigned = quadrants.assign_quadrants(panel, "2025Q1", ("value", 10.0, 1.0))
+    figure = charts.quadrant_map(assigned, PLAYBOOK)
+    tied = next(trace for trace in figure.data if trace.name == quadrants.AT_CUT)
+    assert list(tied.x) == [10.0] * 4 and tied.marker.color == charts.quadrants.PLACED_COLOURS[quadrants.AT_CUT]
+    assert tied.marker.color not in charts.quadrants.QUADRANT_COLOURS.values()
+    later = assigned.assign(b_side_revenue=[2.0, 20.0, 3.0, 30.0, 1.0, 100.0], quadrant="Q1")
+    animation = charts.quadrant_play_through({"2025Q1": assigned, "2025Q2": later}, PLAYBOOK)
+    assert [trace.name for trace in animation.data[1:6]] == [PLAYBOOK.label(q) for q in quadrants.PLACED]
+
+
 def test_quadrant_map_rings_the_accounts_asked_for_that_it_draws():
     assigned = _assigned()
     figure = charts.quadrant_map(assigned, PLAYBOOK, ringed=pd.Index(["a0", "a2", "gone"]), ringed_name="Moved")

@@ -11,6 +11,7 @@ import pandas as pd
 
 from b2b_core import exports, quadrants, sample, store
 from b2b_core.access import LOCAL
+from tests import panels
 from tests.apptest import metric, open_app, workspace_of
 from ui import format as fmt
 from ui import quadrant_views as views
@@ -107,6 +108,33 @@ def test_a_workspace_without_b_side_revenue_says_what_the_map_needs(workspace_pa
     assert not app.exception, app.exception
     assert any("b_side_revenue" in warning.value for warning in app.warning)
     assert not app.metric
+
+
+def test_accounts_tied_at_a_shared_median_are_shown_at_the_cut_and_never_called_under_monetised(workspace_path):
+    panel = sample.generate_panel(n_accounts=300, n_quarters=2, last_quarter="2026Q3", seed=3)
+    panel = panels.one_take_rate(panel)  # 10% of price bands: 42 of 255 accounts on the B-side median
+    with store.Workspace(workspace_path) as ws:
+        ws.commit(panel, "one_rate.csv", actor=LOCAL)
+    app = open_app(PAGE)
+    assert not app.exception and not app.error
+    ties = quadrants.cut_ties(panel, "2026Q3")
+    mix = quadrants.quadrant_summary(panel, quarters=["2026Q3"]).loc["2026Q3"]
+    assert ties["axis"].tolist() == ["b_side_revenue", "platform_revenue"] and mix.loc[quadrants.AT_CUT, "accounts"]
+    note = next(info.value for info in app.info if "at the cut" in info.value)
+    for row in ties.itertuples():
+        axis = "B-side revenue" if row.axis == "b_side_revenue" else "platform revenue"
+        said = f"{row.tied} of the {row.accounts} accounts ({fmt.share(row.share, 0)}) share the {axis} median of"
+        assert f"{said} {fmt.money(row.cut)}" in note
+    assert "not as low" in note
+    # the Q4 headline and card count Q4 only; the accounts at the cut have a card of their own
+    assert metric(app, "Under-monetised accounts (Q4)") == fmt.count(mix.loc["Q4", "accounts"])
+    assert not any(m.label.startswith("B-side revenue earned in Q4") for m in app.metric)
+    cards = [m.value for m in app.markdown if m.value.startswith(("**Q4", "**At the cut**"))]
+    assert f"{fmt.count(mix.loc['Q4', 'accounts'])} accounts ·" in cards[0]
+    assert f"{fmt.count(mix.loc[quadrants.AT_CUT, 'accounts'])} accounts ·" in cards[1]
+    spec = json.loads(app.get("plotly_chart")[0].proto.spec)
+    tied = next(trace for trace in spec["data"] if trace["name"] == quadrants.AT_CUT)
+    assert _length(tied["x"]) == mix.loc[quadrants.AT_CUT, "accounts"]
 
 
 def test_a_broken_playbook_is_reported_not_raised(workspace_path, tmp_path, monkeypatch):

@@ -11,14 +11,17 @@ import pytest
 from b2b_core import engine, sample
 from b2b_core.quadrants import (
     AFTER_STATES,
+    AT_CUT,
     BEFORE_STATES,
     INACTIVE,
     NO_B_SIDE,
+    PLACED,
     QUADRANTS,
     SUMMARY_COLUMNS,
     account_clusters,
     accounts_matching,
     assign_quadrants,
+    cut_ties,
     describe,
     migration_accounts,
     quadrant_migration,
@@ -94,12 +97,13 @@ def test_every_row_of_the_quarter_gets_a_state_in_panel_order_none_dropped():
 
 def test_every_quadrant_is_occupied_and_the_state_column_is_categorical():
     result = assign_quadrants(MAP, "2025Q1")
-    assert list(result["quadrant"].cat.categories) == [*QUADRANTS, NO_B_SIDE, INACTIVE]
+    assert list(result["quadrant"].cat.categories) == [*QUADRANTS, AT_CUT, NO_B_SIDE, INACTIVE]
     assert result["quadrant"].value_counts().to_dict() == {
         "Q1": 1,
         "Q2": 2,
         "Q3": 2,
         "Q4": 2,
+        AT_CUT: 0,
         NO_B_SIDE: 1,
         INACTIVE: 1,
     }
@@ -110,6 +114,114 @@ def test_an_account_exactly_at_the_median_counts_as_low_on_that_axis():
     # e: B-side 400 = median 400, platform 60 > 40 → top left; f: B-side 600 > 400, platform 40 = median → bottom right
     assert result.loc["e", ["b_side_revenue", "x_cut", "quadrant"]].tolist() == [400, 400, "Q2"]
     assert result.loc["f", ["platform_revenue", "y_cut", "quadrant"]].tolist() == [40, 40, "Q4"]
+
+
+# --- ties at the cut ------------------------------------------------------------------------------
+
+# 2025Q1: every account pays 10% of its B-side revenue. Six small (l1 … l6: B-side 1,000 … 6,000),
+# eight on the standard package (k1 … k5: B-side 10,000, platform 1,000; u1 … u3: B-side 10,000.10,
+# platform 1,000.00, a cent of rounding under 10%), six large (h1 … h6: B-side 20,000 … 70,000).
+# Sorted B-side: the 10th and 11th of 20 are 10,000 → median 10,000; platform median 1,000. Both
+# cuts hold 8 of the 20 accounts within max(0.1% × cut, 0.01) = 10 and 1: 40% ≥ 5%, material.
+# By the strict rule k1 … k5 would be Q3 and u1 … u3 Q4 (B-side 10,000.10 > 10,000, platform not
+# above 1,000): "under-monetised" for a tenth of a cent.
+ONE_RATE = panel(
+    [(f"l{i}", "2025Q1", 1_000 * i, 100 * i, True, "Small", 0) for i in range(1, 7)]
+    + [(f"k{i}", "2025Q1", 10_000, 1_000, True, "Standard", 0) for i in range(1, 6)]
+    + [(f"u{i}", "2025Q1", 10_000.10, 1_000, True, "Standard", 0) for i in range(1, 4)]
+    + [(f"h{i}", "2025Q1", 10_000 * (i + 1), 1_000 * (i + 1), True, "Large", 0) for i in range(1, 7)]
+)
+PACKAGE = {*(f"k{i}" for i in range(1, 6)), *(f"u{i}" for i in range(1, 4))}
+
+
+def test_accounts_sharing_a_cut_point_with_many_others_are_at_the_cut_not_low():
+    result = assign_quadrants(ONE_RATE, "2025Q1").set_index("account_id")
+    assert result["x_cut"].unique().tolist() == [10_000] and result["y_cut"].unique().tolist() == [1_000]
+    expected = {a: AT_CUT if a in PACKAGE else ("Q3" if a[0] == "l" else "Q1") for a in result.index}
+    assert result["quadrant"].astype(str).to_dict() == expected
+    assert (result["quadrant"] != "Q4").all()
+
+
+def test_the_ties_are_counted_per_axis_with_their_cut_point_and_share():
+    ties = cut_ties(ONE_RATE, "2025Q1")
+    assert ties.to_dict("records") == [
+        {"axis": "b_side_revenue", "group": None, "cut": 10_000.0, "tied": 8, "accounts": 20, "share": 0.4},
+        {"axis": "platform_revenue", "group": None, "cut": 1_000.0, "tied": 8, "accounts": 20, "share": 0.4},
+    ]
+
+
+def test_the_mix_and_the_migration_count_the_accounts_at_the_cut_as_a_state_of_their_own():
+    mix = quadrant_summary(ONE_RATE).loc["2025Q1"]
+    assert mix["accounts"].to_dict() == {"Q1": 6, "Q2": 0, "Q3": 6, "Q4": 0, AT_CUT: 8}
+    assert mix.loc[AT_CUT, "account_share"] == pytest.approx(8 / 20)
+    # platform revenue: 2,100 small, 8,000 at the cut, 27,000 large
+    assert mix.loc[AT_CUT, "platform_revenue_share"] == pytest.approx(8_000 / 37_100)
+    # 2025Q2: the package accounts grow apart to B-side 11,000 … 18,000 at 10%, the others stay:
+    # medians (14,000 + 15,000) / 2 and 1,450, so four of them are Q3 and four Q1
+    moved = ONE_RATE.assign(quarter="2025Q2")
+    package = moved["account_id"].isin(PACKAGE)
+    moved.loc[package, "b_side_revenue"] = 1_000.0 * np.arange(11, 19)
+    moved.loc[package, "platform_revenue"] = 100.0 * np.arange(11, 19)
+    flow = quadrant_migration(pd.concat([ONE_RATE, moved]), "2025Q1", "2025Q2")
+    assert flow.matrix.loc[AT_CUT].to_dict() == {s: 4 if s in ("Q1", "Q3") else 0 for s in AFTER_STATES}
+    assert flow.moved == 8 and flow.quadrant_movers.empty  # they changed state, not quadrant
+
+
+def test_the_clusters_take_the_accounts_at_the_cut_as_placed():
+    result = segment_accounts(ONE_RATE, "2025Q1")
+    assert result.placed == 20 and result.mix.sum().to_dict() == {"Q1": 6, "Q3": 6, AT_CUT: 8}
+
+
+@pytest.mark.parametrize(
+    ("tied", "others"),
+    [
+        (3, 100),  # 3 accounts of 103 share the median: 2.9% < 5%
+        (2, 18),  # 2 of 20: 10%, but fewer than 3 accounts
+    ],
+)
+def test_a_few_ties_keep_the_accounts_low_on_that_axis(tied, others):
+    # others: B-side 10, 20, …; the tied accounts sit between the two middle ones, on the median
+    half = others // 2
+    b_side = [10.0 * (i + 1) for i in range(half)] + [10.0 * (i + 2) for i in range(half, others)]
+    median = 10.0 * (half + 1)
+    rows = [(f"o{i:03d}", "2025Q1", x, x / 10, True, "Retail", 0) for i, x in enumerate(b_side)]
+    rows += [(f"t{i}", "2025Q1", median, 1_000.0, True, "Retail", 0) for i in range(tied)]  # platform high
+    result = assign_quadrants(panel(rows), "2025Q1").set_index("account_id")
+    assert (result["x_cut"] == median).all()
+    assert result.loc[[f"t{i}" for i in range(tied)], "quadrant"].tolist() == ["Q2"] * tied  # low B-side, as today
+    assert AT_CUT not in set(result["quadrant"])
+    assert cut_ties(panel(rows), "2025Q1").empty
+
+
+def test_ties_are_judged_within_each_group_with_cut_points_of_its_own():
+    # Flat (12): platform 100, 200, 300, then 500 six times (B-side 4,000 … 9,000), then 900, 1,000,
+    # 1,100 → median 500, tied 6 of 12. B-side 1,000 … 12,000 → median 6,500: 7,000 … 9,000 at 500
+    # would be Q4 by the strict rule. Varied (12): B-side 100 … 1,200, platform 10 … 120, no ties.
+    # Over the whole quarter the platform median is (110 + 120) / 2 = 115: no tie at all.
+    flat = [100, 200, 300, *[500] * 6, 900, 1_000, 1_100]
+    rows = [(f"f{i:02d}", "2025Q1", 1_000 * (i + 1), y, True, "Flat", 0) for i, y in enumerate(flat)]
+    rows += [(f"v{i:02d}", "2025Q1", 100 * (i + 1), 10 * (i + 1), True, "Varied", 0) for i in range(12)]
+    data = panel(rows)
+    by_segment = assign_quadrants(data, "2025Q1", by="segment").set_index("account_id")["quadrant"].astype(str)
+    assert by_segment[[f"f{i:02d}" for i in range(3, 9)]].tolist() == [AT_CUT] * 6
+    assert by_segment[[f"f{i:02d}" for i in (0, 1, 2, 9, 10, 11)]].tolist() == ["Q3"] * 3 + ["Q1"] * 3
+    assert by_segment[[f"v{i:02d}" for i in range(12)]].tolist() == ["Q3"] * 6 + ["Q1"] * 6
+    ties = cut_ties(data, "2025Q1", by="segment")
+    assert ties.to_dict("records") == [
+        {"axis": "platform_revenue", "group": "Flat", "cut": 500.0, "tied": 6, "accounts": 12, "share": 0.5}
+    ]
+    assert AT_CUT not in set(assign_quadrants(data, "2025Q1")["quadrant"]) and cut_ties(data, "2025Q1").empty
+
+
+def test_a_fixed_cut_value_that_many_accounts_sit_on_puts_them_at_the_cut():
+    # B-side cut 10,000: the eight package accounts; platform cut 1,500: nobody within 1.50 of it
+    result = assign_quadrants(ONE_RATE, "2025Q1", ("value", 10_000, 1_500)).set_index("account_id")
+    expected = {a: AT_CUT if a in PACKAGE else ("Q3" if a[0] == "l" else "Q1") for a in result.index}
+    assert result["quadrant"].astype(str).to_dict() == expected
+    ties = cut_ties(ONE_RATE, "2025Q1", ("value", 10_000, 1_500), by="segment")  # fixed points ignore groups
+    assert ties[["axis", "group", "cut", "tied", "accounts"]].to_dict("records") == [
+        {"axis": "b_side_revenue", "group": None, "cut": 10_000.0, "tied": 8, "accounts": 20}
+    ]
 
 
 def test_zero_revenue_on_an_axis_is_placed_low_and_flagged():
@@ -331,9 +443,10 @@ def test_migration_matrix_cell_by_cell():
 def test_migration_matrix_conserves_accounts():
     matrix = quadrant_migration(MOVES, "2025Q1", "2025Q2").matrix
     # rows: 6 active in 2025Q1 (s1, m1, m2, c1, c2, nb) + 2 new + 2 returning
-    assert matrix.sum(axis=1).to_dict() == {"Q1": 1, "Q2": 1, "Q3": 2, "Q4": 1, NO_B_SIDE: 1, "new": 2, "returning": 2}
+    rows = {"Q1": 1, "Q2": 1, "Q3": 2, "Q4": 1, AT_CUT: 0, NO_B_SIDE: 1, "new": 2, "returning": 2}
+    assert matrix.sum(axis=1).to_dict() == rows
     # columns: 8 active in 2025Q2 (s1, m1, m2, nb, n1, n2, r1, r2) + 2 churned
-    assert matrix.sum(axis=0).to_dict() == {"Q1": 2, "Q2": 1, "Q3": 3, "Q4": 1, NO_B_SIDE: 1, "churned": 2}
+    assert matrix.sum(axis=0).to_dict() == {"Q1": 2, "Q2": 1, "Q3": 3, "Q4": 1, AT_CUT: 0, NO_B_SIDE: 1, "churned": 2}
     assert matrix.to_numpy().sum() == 10  # active in either quarter
 
 
@@ -451,14 +564,14 @@ def test_summary_of_a_quarter_by_hand():
     result = quadrant_summary(MAP).loc["2025Q1"]
     expected = pd.DataFrame(
         {
-            "accounts": [1, 2, 2, 2],  # a | e, g | c, d | b, f
-            "account_share": [1 / 7, 2 / 7, 2 / 7, 2 / 7],
-            "platform_revenue_share": [140 / 350, (60 + 80) / 350, (0 + 20) / 350, (10 + 40) / 350],
-            "b_side_revenue_share": [1400 / 3500, (400 + 0) / 3500, (100 + 200) / 3500, (800 + 600) / 3500],
+            "accounts": [1, 2, 2, 2, 0],  # a | e, g | c, d | b, f | none at the cut (e and f tie alone)
+            "account_share": [1 / 7, 2 / 7, 2 / 7, 2 / 7, 0],
+            "platform_revenue_share": [140 / 350, (60 + 80) / 350, (0 + 20) / 350, (10 + 40) / 350, 0],
+            "b_side_revenue_share": [1400 / 3500, (400 + 0) / 3500, (100 + 200) / 3500, (800 + 600) / 3500, 0],
             # take rates: a 0.1 | e 0.15 (g has none) | c 0, d 0.1 | b 0.0125, f 1/15
-            "median_take_rate": [0.1, 0.15, 0.05, (0.0125 + 1 / 15) / 2],
+            "median_take_rate": [0.1, 0.15, 0.05, (0.0125 + 1 / 15) / 2, nan],
         },
-        index=pd.CategoricalIndex(QUADRANTS, categories=QUADRANTS, name="quadrant"),
+        index=pd.CategoricalIndex(PLACED, categories=PLACED, name="quadrant"),
     )
     pd.testing.assert_frame_equal(result, expected, check_dtype=False, check_index_type=False)
 
@@ -466,8 +579,8 @@ def test_summary_of_a_quarter_by_hand():
 def test_summary_lists_empty_quadrants_with_no_accounts():
     # 2025Q2: a Q1, b and j Q3
     result = quadrant_summary(MAP, quarters=["2025Q2"]).loc["2025Q2"]
-    assert result["accounts"].tolist() == [1, 0, 2, 0]
-    assert result["platform_revenue_share"].tolist() == pytest.approx([150 / 200, 0, 50 / 200, 0])
+    assert result["accounts"].tolist() == [1, 0, 2, 0, 0]
+    assert result["platform_revenue_share"].tolist() == pytest.approx([150 / 200, 0, 50 / 200, 0, 0])
 
 
 def test_summary_of_an_empty_panel_is_an_empty_frame_with_the_summary_columns():

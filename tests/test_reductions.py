@@ -11,7 +11,7 @@ import pytest
 
 from b2b_core import cohorts, engine, lifecycle, overview, quadrants, sample, scenarios, store
 from b2b_core.access import LOCAL
-from tests import cohort_reference, pandas_reference
+from tests import cohort_reference, pandas_reference, panels
 
 
 def _sample(n: int = 400, quarters: int = 12) -> pd.DataFrame:
@@ -47,8 +47,13 @@ def _returning() -> pd.DataFrame:
     return panel.assign(active=panel["active"] & ~odd)
 
 
+def _one_take_rate() -> pd.DataFrame:
+    return panels.one_take_rate(_sample())
+
+
 PANELS = {
     "sample": _sample,
+    "one_take_rate": _one_take_rate,
     "gap": _with_gap,
     "shrinking": _shrinking,
     "no_b_side": _no_b_side,
@@ -129,7 +134,7 @@ def test_chosen_accounts_and_their_quadrants_match_the_pandas_reference():
     )
 
 
-@pytest.mark.parametrize("name", ["sample", "gap", "shrinking", "no_b_side", "returning"])
+@pytest.mark.parametrize("name", ["sample", "one_take_rate", "gap", "shrinking", "no_b_side", "returning"])
 @pytest.mark.parametrize("by", [None, "segment"])
 def test_the_migration_matches_the_pandas_reference(name, by):
     panel = PANELS[name]()
@@ -182,7 +187,7 @@ def test_a_quarter_with_few_accounts_draws_every_placed_account():
     panel = _returning()
     view = quadrants.quarter_view(panel, "2026Q3", "median", "segment")
     assigned = quadrants.assign_quadrants(panel, "2026Q3", "median", "segment")
-    placed = assigned[assigned["quadrant"].isin(quadrants.QUADRANTS)].reset_index(drop=True)
+    placed = assigned[assigned["quadrant"].isin(quadrants.PLACED)].reset_index(drop=True)
     pd.testing.assert_frame_equal(view.drawn, placed)
     counts = assigned["quadrant"].value_counts().reindex(list(quadrants.STATES), fill_value=0)
     assert view.states.to_dict() == counts.to_dict() and view.placed == len(placed)
@@ -195,7 +200,7 @@ def test_a_large_quarter_draws_a_sample_that_keeps_the_largest_accounts_and_the_
     monkeypatch.setattr(quadrants.view, "TOP_ACCOUNTS", 20)
     panel = _sample(3_000, 2)
     assigned = quadrants.assign_quadrants(panel, "2026Q3")
-    placed = assigned[assigned["quadrant"].isin(quadrants.QUADRANTS)]
+    placed = assigned[assigned["quadrant"].isin(quadrants.PLACED)]
     asked = pd.Index(placed["account_id"].iloc[[5, 500, 1500]])
     view = quadrants.quarter_view(panel, "2026Q3", keep=asked, max_points=400)
     drawn = view.drawn.set_index("account_id")
@@ -207,7 +212,7 @@ def test_a_large_quarter_draws_a_sample_that_keeps_the_largest_accounts_and_the_
     pd.testing.assert_frame_equal(view.drawn, placed.set_index("account_id").loc[drawn.index].reset_index())
     shares = drawn["quadrant"].value_counts(normalize=True)
     for quadrant, share in placed["quadrant"].value_counts(normalize=True).items():
-        if quadrant in quadrants.QUADRANTS:
+        if quadrant in quadrants.PLACED:
             assert shares.get(quadrant, 0) == pytest.approx(share, abs=0.12)  # the top accounts skew it a little
     assert view.density.total == view.placed  # the density layer holds every placed account
     again = quadrants.quarter_view(panel, "2026Q3", keep=asked, max_points=400)
@@ -254,12 +259,12 @@ def test_the_play_through_draws_the_same_accounts_in_every_quarter():
     ids = pd.Index(sorted(set().union(*drawn)))
     for quarter, frame in frames.items():  # each quarter as assign_quadrants places it, by its own cut points
         expected = quadrants.assign_quadrants(panel, quarter, accounts=ids)
-        placed = expected[expected["quadrant"].isin(quadrants.QUADRANTS)].reset_index(drop=True)
+        placed = expected[expected["quadrant"].isin(quadrants.PLACED)].reset_index(drop=True)
         pd.testing.assert_frame_equal(frame, placed)
     every, _ = quadrants.play_through_frames(panel, ["2026Q2", "2026Q3"], max_accounts=10_000)
     pd.testing.assert_frame_equal(
         every["2026Q3"],
-        quadrants.assign_quadrants(panel, "2026Q3").query("quadrant in @quadrants.QUADRANTS").reset_index(drop=True),
+        quadrants.assign_quadrants(panel, "2026Q3").query("quadrant in @quadrants.PLACED").reset_index(drop=True),
     )
 
 

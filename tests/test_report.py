@@ -179,6 +179,23 @@ def test_quadrant_headline_reads_the_mix_of_core_partners_and_under_monetised_ac
     )
 
 
+def test_the_accounts_at_the_cut_are_a_note_and_a_fact_of_their_own_never_under_monetised():
+    # 20 accounts paying 10%: 4 small, 12 on the 10,000 package (a material tie on both medians), 4 large
+    rows = [(f"s{i}", "2026Q2", 100.0 * i, 1_000.0 * i, True) for i in range(1, 5)]  # platform, then B-side
+    rows += [(f"p{i:02d}", "2026Q2", 1_000.0, 10_000.0, True) for i in range(12)]
+    rows += [(f"l{i}", "2026Q2", 2_000.0 * i, 20_000.0 * i, True) for i in range(1, 5)]
+    data = panel(rows)
+    mix = quadrants.quadrant_summary(data, quarters=["2026Q2"]).loc["2026Q2"]
+    headline, notes = headlines.quadrant_words(mix, "2026Q2", BOOK)
+    assert "the 0 under-monetised accounts (Q4)" in headline
+    # platform revenue: 1,000 small, 12,000 at the cut, 20,000 large
+    assert notes[4].startswith(f"12 accounts at the cut, {12_000 / 33_000:.1%} of platform revenue: tied with a cut")
+    facts = [
+        (f.label, f.value) for f in report.deck.quadrant_slide(quadrants.quarter_view(data, "2026Q2"), mix, BOOK).facts
+    ]
+    assert facts[3:] == [("Q4 · Under-monetised", "0 accounts"), ("At the cut", "12 accounts")]
+
+
 # Value cuts: B-side revenue > 500 is high, platform revenue > 50 is high.
 #   2026Q1: a Q1, b Q3, c Q4, d Q2.   2026Q2: a Q4, b Q4, c Q1, d churned, e new in Q4.
 MOVES = panel(

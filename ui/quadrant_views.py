@@ -79,6 +79,12 @@ def find(text: str) -> account_search.Search:
     return dataclasses.replace(state.reduced(account_search.find_accounts, "\n".join(terms)), ignored=ignored)
 
 
+def ties(quarter: str, cut, by: str | None) -> pd.DataFrame:
+    """``cut_ties`` of ``quarter``: the material ties of its cut points, over all its accounts
+    (the filters choose whom to show, not where the lines are)."""
+    return state.reduced(quadrants.cut_ties, quarter, cut, by)
+
+
 def _found_rows(live: ir.Table, selection: Selection, quarter: str, cut, by, found: tuple[str, ...]) -> pd.DataFrame:
     ids = pd.Index(found, dtype=object)
     rows = quadrants.assign_quadrants(live, quarter, cut, by, ids)
@@ -222,7 +228,7 @@ def marked_rows(selection: Selection, quarter: str, cut, by: str | None, found: 
     if not found:
         return None
     rows = found_rows(selection, quarter, cut, by, found)
-    return rows[rows["quadrant"].isin(quadrants.QUADRANTS) & rows["in_selection"]]
+    return rows[rows["quadrant"].isin(quadrants.PLACED) & rows["in_selection"]]
 
 
 def cut_label(cut) -> str:

@@ -13,10 +13,11 @@ from b2b_core.amounts import short_amount
 from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, plain, rgba
 from b2b_core.contract import NOT_SET
 from b2b_core.playbook import Playbook
-from b2b_core.quadrants import POSITIONS, QUADRANTS, Density
+from b2b_core.quadrants import AT_CUT, PLACED, POSITIONS, QUADRANTS, Density
 
 # Okabe–Ito, distinguishable with the common colour-vision deficiencies
 QUADRANT_COLOURS = {"Q1": "#0072B2", "Q2": "#D55E00", "Q3": "#7f7f7f", "Q4": "#009E73"}
+PLACED_COLOURS = QUADRANT_COLOURS | {AT_CUT: "#E69F00"}  # the accounts at the cut sit on its lines
 FOUND_COLOUR = "#6A3D9A"  # the ring and id of an account found by a search: no quadrant's colour
 STATE_COLOURS = {"new": "#56B4E9", "returning": "#CC79A7", "churned": "#000000", "no B-side revenue": "#bbbbbb"}
 X_TITLE = "B-side revenue: the account's own revenue through the platform, per quarter"
@@ -49,7 +50,7 @@ def _range(values: np.ndarray, log_axes: bool) -> list[float]:
 
 
 def _placed(assigned: pd.DataFrame) -> pd.DataFrame:
-    return assigned[assigned["quadrant"].isin(QUADRANTS)]
+    return assigned[assigned["quadrant"].isin(PLACED)]
 
 
 def quadrant_map(
@@ -69,7 +70,8 @@ def quadrant_map(
     found: pd.DataFrame | None = None,
 ) -> go.Figure:
     """The quadrant map of one quarter from ``assign_quadrants``: one marker per placed account,
-    coloured by ``colour_by`` (``"quadrant"`` or a text column), sized by ``size_by`` (area ∝ value),
+    coloured by ``colour_by`` (``"quadrant"``: the quadrants and the accounts at the cut in a colour
+    of their own, on the cut lines; or a text column), sized by ``size_by`` (area ∝ value),
     the cut lines and shaded quadrants when every account shares the same cuts, the quadrant names
     in the corners, and the line y = ``take_rate`` × x. On log axes, zero revenue is drawn on the
     axis floor (half the smallest positive value) and said so in the hover. With ``density``
@@ -85,7 +87,7 @@ def quadrant_map(
     if density is not None and density.total:
         figure.add_trace(_density_cells(density, ranges))
     groups = (
-        [(q, placed[placed["quadrant"] == q], QUADRANT_COLOURS[q]) for q in QUADRANTS]
+        [(q, placed[placed["quadrant"] == q], PLACED_COLOURS[q]) for q in PLACED]
         if colour_by == "quadrant"
         else [
             (str(value), members, GROUP_COLOURS[i % len(GROUP_COLOURS)])
@@ -316,7 +318,8 @@ def quadrant_play_through(
 ) -> go.Figure:
     """The quadrant map animated over quarters (``frames``: quarter → ``assign_quadrants`` of the
     accounts drawn, as ``quadrants.play_through_frames`` gives them) with fixed axes, a play button
-    and a quarter slider. Markers are coloured by quadrant. ``of_accounts``: how many accounts the
+    and a quarter slider. Markers are coloured by quadrant (the accounts at the cut in a colour of
+    their own, named in the legend when a quarter has any). ``of_accounts``: how many accounts the
     drawn ones were chosen from, said in the title when more than were drawn."""
     drawn = len(pd.unique(pd.concat([_placed(f)["account_id"] for f in frames.values()])))
     sampled = (
@@ -341,7 +344,7 @@ def quadrant_play_through(
             ids=placed["account_id"].astype(str).to_numpy(),
             mode="markers",
             marker={
-                "color": placed["quadrant"].astype(str).map(QUADRANT_COLOURS).to_numpy(),
+                "color": placed["quadrant"].astype(str).map(PLACED_COLOURS).to_numpy(),
                 "size": 7,
                 "opacity": 0.75,
             },
@@ -352,11 +355,12 @@ def quadrant_play_through(
             showlegend=False,
         )
 
+    tied = any((frame["quadrant"] == AT_CUT).any() for frame in frames.values())
     legend = [
         go.Scatter(
-            x=[None], y=[None], mode="markers", marker={"color": QUADRANT_COLOURS[q], "size": 9}, name=playbook.label(q)
+            x=[None], y=[None], mode="markers", marker={"color": PLACED_COLOURS[q], "size": 9}, name=playbook.label(q)
         )
-        for q in QUADRANTS
+        for q in (PLACED if tied else QUADRANTS)
     ]
     take_rate_line = [trace for trace in maps[quarters[0]].data if trace.name.startswith("Median take rate")]
     figure = go.Figure(
@@ -458,7 +462,7 @@ def migration_sankey(matrix: pd.DataFrame, playbook: Playbook, from_quarter: str
     labels = [f"{playbook.label(s)} ({from_quarter})" for s in before] + [
         f"{playbook.label(s)} ({to_quarter})" for s in after
     ]
-    colours = [QUADRANT_COLOURS.get(s, STATE_COLOURS.get(s, "#999")) for s in before + after]
+    colours = [PLACED_COLOURS.get(s, STATE_COLOURS.get(s, "#999")) for s in before + after]
     sources, targets, values, link_colours = [], [], [], []
     for i, s in enumerate(before):
         for j, t in enumerate(after):

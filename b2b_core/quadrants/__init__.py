@@ -2,17 +2,21 @@
 from it (y), the movement between quarters, and a finer segmentation by clustering (DESIGN §5)."""
 
 from b2b_core.quadrants.assign import (
+    AT_CUT,
     INACTIVE,
     MIN_GROUP,
     NO_B_SIDE,
+    PLACED,
     POSITIONS,
     QUADRANTS,
     STATES,
+    TIE_SHARE,
     Cut,
     accounts_matching,
     assign_quadrants,
     assign_quadrants_in_parts,
     check_cut,
+    cut_ties,
     median_take_rate,
 )
 from b2b_core.quadrants.migration import (
@@ -39,6 +43,7 @@ from b2b_core.quadrants.view import (
 
 __all__ = [
     "AFTER_STATES",
+    "AT_CUT",
     "BEFORE_STATES",
     "CHURNED",
     "INACTIVE",
@@ -47,12 +52,14 @@ __all__ = [
     "MIN_GROUP",
     "MOVERS_SHOWN",
     "NO_B_SIDE",
+    "PLACED",
     "PLAY_THROUGH_ACCOUNTS",
     "POSITIONS",
     "QUADRANTS",
     "RETURNING",
     "STATES",
     "SUMMARY_COLUMNS",
+    "TIE_SHARE",
     "Cut",
     "Density",
     "Migration",
@@ -63,6 +70,7 @@ __all__ = [
     "assign_quadrants",
     "assign_quadrants_in_parts",
     "check_cut",
+    "cut_ties",
     "describe",
     "median_take_rate",
     "migration_accounts",

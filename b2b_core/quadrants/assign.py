@@ -2,18 +2,34 @@
 
 x = the account's B-side revenue, y = the platform's revenue from it, both for the quarter in
 currency units. An axis is **high** when the value is strictly above the cut point of that axis,
-so an account exactly at the cut (for example at the median) counts as low. Quadrants follow the
-chart: Q1 top right (both high), Q2 top left (platform high only), Q3 bottom left (both low), Q4
-bottom right (B-side high only).
+so an account exactly at the cut (for example at the median) counts as low, unless the tie is
+material (below). Quadrants follow the chart: Q1 top right (both high), Q2 top left (platform
+high only), Q3 bottom left (both low), Q4 bottom right (B-side high only).
 
 Every row of the quarter gets a state, none is dropped: ``Q1`` … ``Q4`` for active accounts with
-both revenues; ``no B-side revenue`` for active accounts whose B-side revenue is missing (they
-cannot be placed); ``inactive`` for rows not active that quarter. Zero revenue on an axis is a
-valid value (low, unless the cut is below 0) and is flagged in ``zero_b_side`` /
-``zero_platform`` (placed accounts only), since a log-scaled chart cannot draw it.
+both revenues; ``at the cut`` for such accounts tied with a cut point that many accounts share;
+``no B-side revenue`` for active accounts whose B-side revenue is missing (they cannot be
+placed); ``inactive`` for rows not active that quarter. The **placed** accounts, drawn on the map,
+are those of ``PLACED``: in a quadrant or at the cut. Zero revenue on an axis is a valid value
+(low, unless the cut is below 0) and is flagged in ``zero_b_side`` / ``zero_platform`` (placed
+accounts only), since a log-scaled chart cannot draw it.
 
 Cut points are computed over the placed accounts of the quarter, per group when ``by`` is given:
 ``"median"``, ``"mean"``, ``("percentile", p)`` with 0 ≤ p ≤ 100, or fixed ``("value", x, y)``.
+
+**Ties.** An account is tied with the cut point c > 0 of an axis when its value v there is
+within max(0.1% × c, 0.01) of it, |v − c| ≤ max(``TIE_SHARE`` × c, ``TIE_CENT``): the same
+amount up to a cent of rounding, or up to one part in a thousand for amounts rounded coarser
+(¥1 in ¥1,000), and no wider, so that accounts merely near the cut are not tied. A cut
+point at or below 0 has no ties: nothing sits below it, and zero revenue is plainly low (when
+the median account earns nothing, high means "earns anything"). A tie is **material** when the
+tied accounts of an axis are at least ``MATERIAL_TIES`` (5%) of the placed accounts that cut
+point applies to, and at least ``MIN_TIED`` (3) of them (a median of an odd number of accounts
+always sits on one). The accounts a cut point applies to: the quarter's; with ``by``, each group
+with points of its own, and the smaller groups together (they share the quarter's). An account
+with a material tie on either axis is ``at the cut``: calling it low, say under-monetised in Q4,
+would only repeat the tie. Immaterial ties stay low, as above. The other views (migration, mix,
+clusters) count the accounts at the cut as placed accounts in a state of their own.
 """
 
 from __future__ import annotations
@@ -28,9 +44,11 @@ import pandas as pd
 from b2b_core import engine
 
 QUADRANTS = ("Q1", "Q2", "Q3", "Q4")
+AT_CUT = "at the cut"
+PLACED = (*QUADRANTS, AT_CUT)  # the states of the accounts on the map
 NO_B_SIDE = "no B-side revenue"
 INACTIVE = "inactive"
-STATES = (*QUADRANTS, NO_B_SIDE, INACTIVE)
+STATES = (*PLACED, NO_B_SIDE, INACTIVE)
 Cut = str | tuple  # "median" | "mean" | ("percentile", p) | ("value", x, y)
 MIN_GROUP = 10  # placed accounts a group needs for cut points of its own
 POSITIONS = {  # where each quadrant sits, by the chart's convention (x = B-side, y = platform revenue)
@@ -40,6 +58,11 @@ POSITIONS = {  # where each quadrant sits, by the chart's convention (x = B-side
     "Q4": "B-side revenue high, platform revenue low",
 }
 ATTRIBUTES = ("account_name", "segment", "region", "tier", "owner", "contract_value")
+TIE_SHARE = 0.001  # of the cut point: a value this close to it is tied with it …
+TIE_CENT = 0.01  # … or this close, in currency units, for a cut point below 10
+MATERIAL_TIES = 0.05  # of the placed accounts a cut point applies to: ties this many are material …
+MIN_TIED = 3  # … and at least this many accounts
+AXES = ("b_side_revenue", "platform_revenue")  # x and y
 
 
 def _number(value: object) -> bool:
@@ -145,7 +168,7 @@ def assigned_rows(
     described = [c for c in ATTRIBUTES if c in table.columns] if attributes else []
     keep = [*(["quarter"] if several else []), "account_id", *described, *custom]
     state = ibis.cases(  # the position in STATES: a number crosses to pandas faster than a text
-        *((rows.quadrant == q, i) for i, q in enumerate(QUADRANTS)),
+        *((rows.quadrant == q, i) for i, q in enumerate(PLACED)),
         (rows.active, STATES.index(NO_B_SIDE)),
         else_=STATES.index(INACTIVE),
     )
@@ -174,7 +197,7 @@ def as_assigned(frame: pd.DataFrame, custom: list[str]) -> pd.DataFrame:
 def median_take_rate(assigned: pd.DataFrame) -> float:
     """Median take rate of the placed accounts with B-side revenue > 0 (NaN if none): the slope
     of the chart's reference line y = take rate × x."""
-    rates = assigned.loc[assigned["quadrant"].isin(QUADRANTS), "take_rate"].dropna()
+    rates = assigned.loc[assigned["quadrant"].isin(PLACED), "take_rate"].dropna()
     return float(rates.median()) if len(rates) else float("nan")
 
 
@@ -201,39 +224,120 @@ def cut_rows(
     ``assign_quadrants``: ``placed`` (active with both revenues), and for the placed rows the cut
     points that apply (``x_cut``, ``y_cut``: over the placed accounts of the quarter, or of the
     group of ``by`` when it has at least ``MIN_GROUP`` of them) and the ``quadrant`` (``Q1`` …
-    ``Q4``, high meaning strictly above the cut); null for the other rows. The cut points reach
-    the rows by a join on the quarter (and group), a table of a few rows."""
-    check_cut(cut)
-    if by is not None and by not in panel.columns:
-        raise ValueError(f"cannot cut by {by!r}: the panel has no such column")
-    rows = panel if quarters is None else panel.filter(panel.quarter.isin(list(quarters)))
-    rows = rows.mutate(
-        placed=is_placed(rows), **({} if by is None else {"cut_group": rows[by].cast("string").fill_null("")})
-    )
-    placed = rows.filter(rows.placed)
-    if isinstance(cut, tuple) and cut[0] == "value":  # the same fixed points for every quarter and group
-        rows = rows.mutate(x_cut=ibis.literal(float(cut[1])), y_cut=ibis.literal(float(cut[2])))
-    else:
-        cuts = placed.group_by("quarter").agg(**_cut_expressions(placed, cut))
-        rows = rows.left_join(cuts, "quarter").drop("quarter_right")
-        if by is not None:
-            own = placed.group_by(["quarter", "cut_group"]).agg(
-                members=placed.count(), **{f"own_{k}": v for k, v in _cut_expressions(placed, cut).items()}
-            )
-            rows = rows.left_join(own, ["quarter", "cut_group"])
-            enough = rows.members >= MIN_GROUP
-            rows = rows.mutate(
-                x_cut=enough.ifelse(rows.own_x_cut, rows.x_cut), y_cut=enough.ifelse(rows.own_y_cut, rows.y_cut)
-            )
+    ``Q4``, high meaning strictly above the cut, or ``at the cut`` for a material tie); null for
+    the other rows. The cut points and whether their ties are material reach the rows by one join
+    on the quarter (and group), a table of a few rows."""
+    rows, points, keys = _cut_points(panel, quarters, cut, by)
+    counts = _tie_counts(rows, points, keys)
+    sets = _sets(points)
+    points = points.left_join(counts.select(*sets, "at_x", "at_y"), sets).drop(*(f"{k}_right" for k in sets))
+    rows = rows.left_join(points, keys).drop(*(f"{k}_right" for k in keys))
     nothing = ibis.null("float64")
     x_cut, y_cut = rows.placed.ifelse(rows.x_cut, nothing), rows.placed.ifelse(rows.y_cut, nothing)
+    at_cut = (rows.at_x & _near(rows.b_side_revenue, x_cut)) | (rows.at_y & _near(rows.platform_revenue, y_cut))
     high_x, high_y = rows.b_side_revenue > x_cut, rows.platform_revenue > y_cut
     quadrant = ibis.cases(
-        (~rows.placed, ibis.null("string")), (high_y & high_x, "Q1"), (high_y, "Q2"), (high_x, "Q4"), else_="Q3"
+        (~rows.placed, ibis.null("string")),
+        (at_cut.fill_null(False), AT_CUT),
+        (high_y & high_x, "Q1"),
+        (high_y, "Q2"),
+        (high_x, "Q4"),
+        else_="Q3",
     )
     return rows.mutate(x_cut=x_cut, y_cut=y_cut, quadrant=quadrant).select(
         *panel.columns, "placed", "x_cut", "y_cut", "quadrant"
     )
+
+
+def cut_ties(panel: engine.Source, quarter: str, cut: Cut = "median", by: str | None = None) -> pd.DataFrame:
+    """The material ties of ``quarter``'s cut points (see the module's rule), over all its
+    accounts: one row per axis and set of accounts sharing a cut point whose tie is material,
+    B-side revenue first, then by group. Columns: ``axis`` (``"b_side_revenue"`` or
+    ``"platform_revenue"``); ``group``, the ``by`` group with cut points of its own (None for
+    the quarter's points, which the smaller groups share); ``cut`` (the cut point, currency
+    units); ``tied`` (placed accounts at it); ``accounts`` (placed accounts the point applies
+    to); ``share`` = tied / accounts. Empty when no tie is material. The engine counts per set."""
+    rows, points, keys = _cut_points(engine.table(panel), [quarter], cut, by)
+    counts = engine.run(_tie_counts(rows, points, keys))
+    found = []
+    for _, row in counts.iterrows():
+        group = row["cut_set"] if "own_cut" in row and row["own_cut"] else None
+        for axis, a in zip(AXES, "xy", strict=True):
+            if row[f"at_{a}"]:
+                tied, accounts = int(row[f"tied_{a}"]), int(row["accounts"])
+                found.append((axis, group, float(row[f"{a}_cut"]), tied, accounts, tied / accounts))
+    ties = pd.DataFrame(found, columns=["axis", "group", "cut", "tied", "accounts", "share"])
+    ties = ties.assign(order=ties["axis"].map(AXES.index)).sort_values(["order", "group"], na_position="first")
+    return ties.drop(columns="order").reset_index(drop=True)
+
+
+def _cut_points(
+    panel: ir.Table, quarters: list[str] | None, cut: Cut, by: str | None
+) -> tuple[ir.Table, ir.Table, list[str]]:
+    """(the rows of ``quarters``, or all, with ``placed`` and, when ``by`` gives groups points of
+    their own, ``cut_group``, the group as text; the cut points per quarter, or per quarter and
+    ``cut_group``: ``x_cut``, ``y_cut``, and with groups ``own_cut`` (whether the group has
+    points of its own) and ``cut_set`` (the group when it has, else ""): the accounts that share
+    the points; the columns the rows and the points join on)."""
+    check_cut(cut)
+    if by is not None and by not in panel.columns:
+        raise ValueError(f"cannot cut by {by!r}: the panel has no such column")
+    rows = panel if quarters is None else panel.filter(panel.quarter.isin(list(quarters)))
+    fixed = isinstance(cut, tuple) and cut[0] == "value"
+    grouped = by is not None and not fixed
+    rows = rows.mutate(
+        placed=is_placed(rows), **({"cut_group": rows[by].cast("string").fill_null("")} if grouped else {})
+    )
+    placed = rows.filter(rows.placed)
+    if fixed:  # the same fixed points for every quarter and group
+        points = placed.select("quarter").distinct()
+        return rows, points.mutate(x_cut=ibis.literal(float(cut[1])), y_cut=ibis.literal(float(cut[2]))), ["quarter"]
+    whole = placed.group_by("quarter").agg(**_cut_expressions(placed, cut))
+    if not grouped:
+        return rows, whole, ["quarter"]
+    own = placed.group_by(["quarter", "cut_group"]).agg(
+        members=placed.count(), **{f"own_{k}": v for k, v in _cut_expressions(placed, cut).items()}
+    )
+    points = own.left_join(whole, "quarter").drop("quarter_right")
+    enough = points.members >= MIN_GROUP
+    points = points.select(
+        "quarter",
+        "cut_group",
+        x_cut=enough.ifelse(points.own_x_cut, points.x_cut),
+        y_cut=enough.ifelse(points.own_y_cut, points.y_cut),
+        own_cut=enough,
+        cut_set=enough.ifelse(points.cut_group, ""),  # the smaller groups share the quarter's points
+    )
+    return rows, points, ["quarter", "cut_group"]
+
+
+def _tie_counts(rows: ir.Table, points: ir.Table, keys: list[str]) -> ir.Table:
+    """Per set of accounts sharing cut points (quarter, and ``own_cut`` and ``cut_set`` with
+    groups): the placed ``accounts``, the cut points, the accounts tied with each (``tied_x``,
+    ``tied_y``) and whether those ties are material (``at_x``, ``at_y``)."""
+    placed = rows.filter(rows.placed).select(*keys, "b_side_revenue", "platform_revenue")
+    placed = placed.join(points, keys)
+    counts = placed.group_by(_sets(points)).agg(
+        accounts=placed.count(),
+        x_cut=placed.x_cut.max(),
+        y_cut=placed.y_cut.max(),
+        tied_x=_near(placed.b_side_revenue, placed.x_cut).sum(),
+        tied_y=_near(placed.platform_revenue, placed.y_cut).sum(),
+    )
+    return counts.mutate(
+        at_x=(counts.tied_x >= MIN_TIED) & (counts.tied_x >= MATERIAL_TIES * counts.accounts),
+        at_y=(counts.tied_y >= MIN_TIED) & (counts.tied_y >= MATERIAL_TIES * counts.accounts),
+    )
+
+
+def _sets(points: ir.Table) -> list[str]:
+    """The columns of ``_cut_points``' points naming a set of accounts that share cut points."""
+    return ["quarter", "own_cut", "cut_set"] if "cut_set" in points.columns else ["quarter"]
+
+
+def _near(value: ir.FloatingValue, cut: ir.FloatingValue) -> ir.BooleanValue:
+    """cut > 0 and |value − cut| ≤ max(``TIE_SHARE`` × cut, ``TIE_CENT``); False where either is null."""
+    return ((cut > 0) & ((value - cut).abs() <= ibis.greatest(cut * TIE_SHARE, TIE_CENT))).fill_null(False)
 
 
 def is_placed(rows: ir.Table) -> ir.BooleanValue:

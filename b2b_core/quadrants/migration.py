@@ -1,7 +1,8 @@
 """How accounts moved between quadrants from one quarter to another, and what it was worth.
 
-Each account active in either quarter has a state in both (see ``assign``): its quadrant, or
-``no B-side revenue`` when it cannot be placed, and otherwise
+Each account active in either quarter has a state in both (see ``assign``): its quadrant,
+``at the cut`` when tied with a cut point many accounts share, or ``no B-side revenue`` when it
+cannot be placed, and otherwise
 
 * before (``from_quarter``): ``new`` if it was never active up to ``from_quarter``, ``returning``
   if it was active before but not in ``from_quarter``;
@@ -23,11 +24,11 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from b2b_core import engine, quarters
-from b2b_core.quadrants.assign import ATTRIBUTES, NO_B_SIDE, QUADRANTS, Cut, cut_rows
+from b2b_core.quadrants.assign import ATTRIBUTES, NO_B_SIDE, PLACED, QUADRANTS, Cut, cut_rows
 
 NEW, RETURNING, CHURNED = "new", "returning", "churned"
-BEFORE_STATES = (*QUADRANTS, NO_B_SIDE, NEW, RETURNING)
-AFTER_STATES = (*QUADRANTS, NO_B_SIDE, CHURNED)
+BEFORE_STATES = (*PLACED, NO_B_SIDE, NEW, RETURNING)
+AFTER_STATES = (*PLACED, NO_B_SIDE, CHURNED)
 
 
 MOVERS_SHOWN = 1_000  # movers a Migration keeps, the largest changes first; the rest are a download
@@ -43,7 +44,8 @@ class Migration:
     ``movers``: the accounts whose state changed, as ``migration_accounts`` rows with
     ``*_change`` (after − before) columns, sorted by the size of the platform revenue change
     (largest first) then by account id; at most ``MOVERS_SHOWN`` of them (``moved`` counts all).
-    ``quadrant_movers``: the same for the accounts that changed quadrant (placed in both quarters).
+    ``quadrant_movers``: the same for the accounts that changed quadrant (in a quadrant in both
+    quarters: an account that reached or left a cut changed state, not quadrant).
     """
 
     from_quarter: str

@@ -1,6 +1,7 @@
 """A finer segmentation than the 2×2: k-means clusters of accounts on several dimensions at once.
 
-Features per account placed in the quarter (see ``assign``): log(1 + B-side revenue),
+Features per account placed in the quarter (see ``assign``; the accounts at a cut are placed
+accounts too: their features do not depend on the cut): log(1 + B-side revenue),
 log(1 + platform revenue), take rate (clipped to its 1st–99th percentile so a few extreme ratios do
 not make their own cluster), platform revenue growth against the previous quarter as
 log(1 + now) − log(1 + before), clipped to its 1st–99th percentile (accounts without a previous
@@ -29,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from b2b_core import engine, quarters
-from b2b_core.quadrants.assign import QUADRANTS, Cut, cut_rows
+from b2b_core.quadrants.assign import PLACED, Cut, cut_rows
 
 NOTABLE = 0.5  # standard deviations
 FEATURE_WORDS = {  # feature → (word when high, word when low)
@@ -91,7 +92,8 @@ class Segmentation:
 
     ``placed``: the accounts clustered. ``profiles``: per cluster (1 … k, largest first), accounts,
     median B-side and platform revenue, median take rate and growth, and ``description`` in words.
-    ``mix``: accounts per cluster (rows) and quadrant (columns). ``silhouette``: the score of each
+    ``mix``: accounts per cluster (rows) and placed state (columns: the quadrants and ``at the
+    cut`` that hold any account). ``silhouette``: the score of each
     k tried. ``features`` and ``centres`` (k × features, standardised, in k-means' order, which
     ``numbers`` maps to cluster numbers) place any account: see ``account_clusters``.
     """
@@ -318,7 +320,7 @@ def _profiles(
             median_growth=growth.median(),
             **{f"z_{f.name}": labelled[f"z_{f.name}"].mean() for f in features},
             **{f"mid_{f.name}": f.value(labelled).median() for f in features},
-            **{quadrant: (labelled.quadrant == quadrant).sum() for quadrant in QUADRANTS},
+            **{quadrant: (labelled.quadrant == quadrant).sum() for quadrant in PLACED},
         )
     )
     per_label = per_label.sort_values(["accounts", "label"], ascending=[False, True]).reset_index(drop=True)
@@ -338,7 +340,7 @@ def _profiles(
             ],
         }
     ).set_index("cluster")
-    mix = per_label.set_index(profiles.index)[list(QUADRANTS)].astype(int)
+    mix = per_label.set_index(profiles.index)[list(PLACED)].astype(int)
     mix = mix.loc[:, mix.any()].rename_axis(columns="quadrant")
     return profiles, mix, numbers
 

@@ -1,5 +1,5 @@
-"""The quadrant mix of each quarter: how many accounts sit where and what share of the revenue
-they bring."""
+"""The quadrant mix of each quarter: how many accounts sit where (in each quadrant, or at the cut)
+and what share of the revenue they bring."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from b2b_core import engine
-from b2b_core.quadrants.assign import QUADRANTS, Cut, placed_rows
+from b2b_core.quadrants.assign import PLACED, Cut, placed_rows
 
 SUMMARY_COLUMNS = ["accounts", "account_share", "platform_revenue_share", "b_side_revenue_share", "median_take_rate"]
 
@@ -19,20 +19,20 @@ def quadrant_summary(
     quarters: list[str] | None = None,
     accounts: pd.Index | None = None,
 ) -> pd.DataFrame:
-    """Per quarter (all of the panel's, or ``quarters``) and quadrant Q1 … Q4: placed accounts,
-    their share of the placed accounts, their share of the placed accounts' platform and B-side
-    revenue, and their median take rate (platform / B-side revenue, over accounts with B-side
-    revenue > 0). With ``accounts``, over those accounts only (placed by the whole quarter's cut
-    points). Index (quarter, quadrant); shares are fractions (0.25 = 25%), NaN when nobody is
-    placed or the quarter has no revenue on that axis. The engine counts and sums per quarter
-    and quadrant (``summary_reduction``); the shares are worked out here."""
+    """Per quarter (all of the panel's, or ``quarters``) and placed state (``PLACED``: Q1 … Q4 and
+    at the cut): placed accounts, their share of the placed accounts, their share of the placed
+    accounts' platform and B-side revenue, and their median take rate (platform / B-side revenue,
+    over accounts with B-side revenue > 0). With ``accounts``, over those accounts only (placed by
+    the whole quarter's cut points). Index (quarter, quadrant); shares are fractions (0.25 = 25%),
+    NaN when nobody is placed or the quarter has no revenue on that axis. The engine counts and
+    sums per quarter and quadrant (``summary_reduction``); the shares are worked out here."""
     table = engine.table(panel)
     chosen = sorted(engine.run(table.select("quarter").distinct())["quarter"]) if quarters is None else list(quarters)
     if not chosen:
         empty = pd.MultiIndex.from_tuples([], names=["quarter", "quadrant"])
         return pd.DataFrame(columns=SUMMARY_COLUMNS, index=empty)
     cells = engine.run(summary_reduction(table, chosen, cut, by, accounts)).set_index(["quarter", "quadrant"])
-    index = pd.MultiIndex.from_product([chosen, list(QUADRANTS)], names=["quarter", "quadrant"])
+    index = pd.MultiIndex.from_product([chosen, list(PLACED)], names=["quarter", "quadrant"])
     summary = cells.reindex(index)
     summary["accounts"] = summary["accounts"].fillna(0).astype("int64")
     per_quarter = summary.groupby(level="quarter", sort=False)
@@ -42,7 +42,7 @@ def quadrant_summary(
         total = per_quarter[revenue].transform("sum")
         summary[f"{revenue}_share"] = summary[revenue].fillna(0) / total.where(total > 0)
     summary.index = pd.MultiIndex.from_product(
-        [chosen, pd.CategoricalIndex(QUADRANTS, categories=list(QUADRANTS))], names=["quarter", "quadrant"]
+        [chosen, pd.CategoricalIndex(PLACED, categories=list(PLACED))], names=["quarter", "quadrant"]
     )
     return summary[SUMMARY_COLUMNS]
 
@@ -50,8 +50,8 @@ def quadrant_summary(
 def summary_reduction(
     panel: ir.Table, quarters: list[str], cut: Cut = "median", by: str | None = None, accounts: pd.Index | None = None
 ) -> ir.Table:
-    """The engine's part of ``quadrant_summary``: per ``quarter`` and ``quadrant`` holding placed
-    accounts, ``accounts`` (count), ``platform_revenue`` and ``b_side_revenue`` (sums) and
+    """The engine's part of ``quadrant_summary``: per ``quarter`` and ``quadrant`` (placed state)
+    holding placed accounts, ``accounts`` (count), ``platform_revenue`` and ``b_side_revenue`` (sums) and
     ``median_take_rate``."""
     placed = placed_rows(panel, quarters, cut, by)
     if accounts is not None:

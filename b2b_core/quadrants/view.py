@@ -8,8 +8,9 @@ density of all placed accounts as a grid of cells under the markers:
 * the ``TOP_ACCOUNTS`` largest accounts on each axis, and the smallest few with revenue above 0
   on each axis (so the axes span every account);
 * every account of ``keep`` (the movers the map rings);
-* the rest drawn at random within each quadrant (a fixed order by a hash of the account id, so
-  the same accounts are drawn on every visit), each quadrant in proportion to its accounts.
+* the rest drawn at random within each placed state (quadrant or at the cut; a fixed order by a
+  hash of the account id, so the same accounts are drawn on every visit), each in proportion to
+  its accounts.
 
 Counts, cut points and the median take rate are those of every placed account of the
 selection, whatever is drawn.
@@ -28,7 +29,7 @@ from b2b_core import engine
 from b2b_core.quadrants.assign import (
     INACTIVE,
     NO_B_SIDE,
-    QUADRANTS,
+    PLACED,
     STATES,
     Cut,
     as_assigned,
@@ -87,8 +88,8 @@ class QuarterView:
 
     @property
     def placed(self) -> int:
-        """Placed accounts of the selection (in Q1 … Q4)."""
-        return int(self.states[list(QUADRANTS)].sum())
+        """Placed accounts of the selection (in Q1 … Q4 or at the cut)."""
+        return int(self.states[list(PLACED)].sum())
 
     @property
     def sampled(self) -> bool:
@@ -123,7 +124,7 @@ def quarter_view(
             take_rate=(placed.platform_revenue / placed.b_side_revenue).quantile(0.5, where=placed.b_side_revenue > 0),
         )
     ).iloc[0]
-    total = int(states[list(QUADRANTS)].sum())
+    total = int(states[list(PLACED)].sum())
     density = None
     if total > max_points:
         drawn_ids = engine.run(_sample(placed, states, max_points, keep).select("account_id"))["account_id"]
@@ -131,7 +132,7 @@ def quarter_view(
         density = _density(placed, log_axes)
     else:
         drawn = assign_quadrants(table, quarter, cut, by, accounts)
-    drawn = drawn[drawn["quadrant"].isin(QUADRANTS)].reset_index(drop=True)
+    drawn = drawn[drawn["quadrant"].isin(PLACED)].reset_index(drop=True)
     return QuarterView(
         quarter,
         states,
@@ -144,7 +145,7 @@ def quarter_view(
 
 
 def _states(rows: ir.Table, placed: ir.Table) -> pd.Series:
-    """Accounts per state: the quadrants from the placed rows, the rest from the quarter's rows."""
+    """Accounts per state: the placed states from the placed rows, the rest from the quarter's rows."""
     quadrant = engine.run(placed.group_by("quadrant").agg(accounts=placed.count()))
     others = engine.run(
         rows.filter(~(rows.active & rows.b_side_revenue.notnull() & rows.platform_revenue.notnull()))
@@ -158,10 +159,10 @@ def _states(rows: ir.Table, placed: ir.Table) -> pd.Series:
 
 def _sample(placed: ir.Table, states: pd.Series, max_points: int, keep: pd.Index | None) -> ir.Table:
     """The placed accounts to draw: the largest and smallest on each axis, ``keep``, and a share
-    of each quadrant in a fixed pseudo-random order, up to about ``max_points`` in all."""
+    of each placed state in a fixed pseudo-random order, up to about ``max_points`` in all."""
     random_share = max(max_points - 2 * TOP_ACCOUNTS, max_points // 2)  # the top accounts mostly overlap
-    fraction = random_share / max(int(states[list(QUADRANTS)].sum()), 1)
-    quotas = {q: int(np.ceil(states[q] * fraction)) for q in QUADRANTS}
+    fraction = random_share / max(int(states[list(PLACED)].sum()), 1)
+    quotas = {q: int(np.ceil(states[q] * fraction)) for q in PLACED}
     order = placed.account_id.hash()
     ranked = placed.mutate(
         by_quadrant=ibis.row_number().over(group_by="quadrant", order_by=order),

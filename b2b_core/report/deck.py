@@ -109,16 +109,18 @@ def stage_slide(metrics: pd.DataFrame, playbook: Playbook, business_model: str) 
 def quadrant_slide(view: quadrants.QuarterView, mix: pd.DataFrame, playbook: Playbook) -> Slide:
     """The quadrant map of a ``quarter_view`` (median cuts, log axes; the accounts it draws, over
     the density of all when sampled) and the quarter's mix (the ``quadrant_summary`` rows of the
-    quarter, index Q1 … Q4). The slide's data are the accounts drawn."""
+    quarter, index Q1 … Q4, and at the cut). The slide's data are the accounts drawn; the accounts
+    at the cut are a fact of their own when there are any."""
     quarter = view.quarter
     headline, notes = headlines.quadrant_words(mix, quarter, playbook)
     facts = tuple(
         Fact(
-            playbook.label(q),
+            playbook.label(q) if q in quadrants.QUADRANTS else q.capitalize(),
             account_count(mix.loc[q, "accounts"]),
             f"{share(mix.loc[q, 'platform_revenue_share'])} of platform revenue",
         )
-        for q in quadrants.QUADRANTS
+        for q in quadrants.PLACED
+        if q in quadrants.QUADRANTS or (q in mix.index and mix.loc[q, "accounts"] > 0)
     )
     figure = charts.quadrant_map(
         view.drawn,

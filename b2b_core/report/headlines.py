@@ -15,7 +15,7 @@ import pandas as pd
 from b2b_core.amounts import account_count, change, count, money, share
 from b2b_core.lifecycle import NOT_ENOUGH_HISTORY, STAGE_NAMES, StageResult, check_text
 from b2b_core.playbook import Playbook
-from b2b_core.quadrants import QUADRANTS, Migration
+from b2b_core.quadrants import AT_CUT, QUADRANTS, Migration
 from b2b_core.scenarios import BASE_NAME, LEVERS, KeptProjection, PlanVsActual, waiting_text
 
 Words = tuple[str, tuple[str, ...]]
@@ -94,8 +94,9 @@ def stage_words(result: StageResult, ranked: pd.DataFrame, playbook: Playbook, t
 
 
 def quadrant_words(mix: pd.DataFrame, quarter: str, playbook: Playbook) -> Words:
-    """From the ``quadrant_summary`` rows of one quarter (index Q1 … Q4): what the core partners
-    (Q1) bring and what the under-monetised accounts (Q4) earn against what they pay."""
+    """From the ``quadrant_summary`` rows of one quarter (index Q1 … Q4, and at the cut): what the
+    core partners (Q1) bring and what the under-monetised accounts (Q4) earn against what they pay;
+    the accounts at the cut, when there are any, are a note of their own, never under-monetised."""
     q1, q4 = mix.loc["Q1"], mix.loc["Q4"]
     headline = (
         f"In {quarter}, {count(q1['accounts'])} {playbook.quadrant('Q1').name.lower()} (Q1) bring "
@@ -109,6 +110,13 @@ def quadrant_words(mix: pd.DataFrame, quarter: str, playbook: Playbook) -> Words
         f"{share(mix.loc[q, 'median_take_rate'])}. {playbook.quadrant(q).meaning}"
         for q in QUADRANTS
     ]
+    if AT_CUT in mix.index and mix.loc[AT_CUT, "accounts"] > 0:
+        tied = mix.loc[AT_CUT]
+        notes.append(
+            f"{account_count(tied['accounts'])} at the cut, {share(tied['platform_revenue_share'])} of platform "
+            "revenue: tied with a cut point that many accounts share, so neither high nor low on that axis and in "
+            "no quadrant's count."
+        )
     notes.append("Ask the room: which Q4 accounts could we grow together with this quarter?")
     return headline, tuple(notes)
 
