@@ -19,9 +19,20 @@ METRICS = {
 }
 
 
-def lever_text(lever: scenarios.Lever, value: float) -> str:
-    """A lever value as people say it: ``+5 points``, ``0``."""
-    return "0" if value == 0 else f"{value:+g} {lever.unit}"
+def lever_text(lever: scenarios.Lever, scenario: scenarios.Scenario, first: str) -> str:
+    """A lever of a scenario as people say it: ``+5 points``, ``0``, ``+5 points from 2027Q2,
+    full after 4 quarters`` (``first``: the first projected quarter)."""
+    value = getattr(scenario, lever.key)
+    return "0" if value == 0 else f"{value:+g} {lever.unit}{timing_text(*scenario.when(lever.key), first)}"
+
+
+def timing_text(start: int, ramp: int, first: str) -> str:
+    """When a lever starting in projected quarter ``start`` with a ``ramp`` acts, if not fully
+    from ``first``: `` from 2027Q2, full after 4 quarters``."""
+    if (start, ramp) == (1, 1):
+        return ""
+    ramp_text = f", full after {ramp} quarters" if ramp > 1 else ""
+    return f" from {quarters.shift(first, start - 1)}{ramp_text}"
 
 
 def take_rate_text(base: scenarios.Base) -> str:
@@ -44,9 +55,10 @@ def coverage_text(errors: pd.Series) -> str:
     return f"{round(errors['coverage'] * quarters)} of {quarters} quarters"
 
 
-def summary_rows(table: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
-    """The ``compare`` table for the screen: inputs then outputs as rows, scenarios as columns;
-    each scenario's output followed by its change against the base."""
+def summary_rows(table: pd.DataFrame, shown: dict[str, scenarios.Scenario], first: str, last: str) -> pd.DataFrame:
+    """The ``compare`` table for the screen: inputs (``shown``: name → scenario, with their
+    timing) then outputs as rows, scenarios as columns; each scenario's output followed by its
+    change against the base."""
     outputs = {
         "active_accounts_end": (f"Active accounts in {last}", fmt.count, "count"),
         "platform_revenue_end": (f"Platform revenue in {last}", fmt.money, None),
@@ -55,7 +67,9 @@ def summary_rows(table: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
         "take_rate_total": (f"Take rate {first}–{last}", fmt.share, "points"),
     }
     rows = {
-        f"{lever.label} ({lever.unit})": table[lever.key].map(lambda v, lever=lever: lever_text(lever, v))
+        f"{lever.label} ({lever.unit})": pd.Series(
+            [lever_text(lever, shown[name], first) for name in table.index], index=table.index
+        )
         for lever in scenarios.LEVERS
     }
     for key, (label, shown, kind) in outputs.items():
@@ -165,6 +179,26 @@ with levers_column:
             help=lever.help + (" Needs B-side revenue, which the data lack." if off else ""),
             disabled=not editable or off,
         )
+        start_key, ramp_key = (lab.timing_key(selected, lever.key, part) for part in scenarios.WHEN)
+        start, ramp = int(st.session_state[start_key]), int(st.session_state[ramp_key])
+        when = timing_text(start, ramp, quarters.shift(base.last_quarter, 1)).strip() or "from the first quarter"
+        with st.popover(f"When: {when}", icon=":material/schedule:", disabled=not editable or off or not value):
+            st.number_input(
+                "Starts in projected quarter",
+                1,
+                scenarios.MAX_QUARTER,
+                step=1,
+                key=start_key,
+                help="1 is the first quarter after the data.",
+            )
+            st.number_input(
+                "Full effect after (quarters)",
+                1,
+                scenarios.MAX_QUARTER,
+                step=1,
+                key=ramp_key,
+                help="The lever grows in equal steps to its full value over these quarters; 1 is at once.",
+            )
         if value:
             changed.append(lever.key)
     if editable:
@@ -218,7 +252,7 @@ with chart_column:
         )
 
 st.subheader("Scenarios side by side")
-st.dataframe(summary_rows(table, first, last), width="stretch")
+st.dataframe(summary_rows(table, shown, first, last), width="stretch")
 downloads.csv_button("Download the comparison (CSV)", table, f"scenarios_{first}_{last}.csv", "dl:compare")
 quarterly = scenarios.by_quarter(projections, shown)
 halves = st.columns(2)

@@ -305,3 +305,26 @@ def test_a_saved_scenario_keeps_its_projection_and_meets_the_quarters_committed_
     )
     chart = app.get("plotly_chart")[2].proto.spec.replace(" ", "")  # after the projection and the tornado
     assert '"name":"Scenario(plan)"' in chart and '"name":"Actual"' in chart
+
+
+def test_a_lever_can_start_later_and_ramp_up_and_the_link_and_store_keep_it(workspace_path):
+    app = open_app(PAGE)
+    scenario_id = new_scenario_with(app, new_account_growth=40.0)
+    app.number_input(key=f"timing:{scenario_id}:new_account_growth:start").set_value(3).run()
+    app.number_input(key=f"timing:{scenario_id}:new_account_growth:ramp").set_value(2).run()
+    assert not app.exception, app.exception
+    expected = Scenario("Scenario", new_account_growth=40.0).with_timing("new_account_growth", 3, 2)
+    assert link(app)["scenario"] == ["Scenario;new_account_growth=40:3:2"]
+    base = scenarios.fit_base(workspace_of(workspace_path).panel())
+    first = scenarios.project(base, scenarios.BASE, 1).index[0]
+    table = summary(app)
+    assert table.loc["New-account growth (%)", "Scenario"] == (
+        f"+40 % from {scenarios.project(base, expected, 3).index[2]}, full after 2 quarters"
+    )
+    compared = scenarios.compare(base, [expected], 8)
+    total = next(label for label in table.index if label.startswith(f"Platform revenue {first}"))
+    assert table.loc[total, "Scenario"].startswith(f"{compared.loc['Scenario', 'platform_revenue_total'] / 1e6:.1f}M")
+    app.button(key="lab:save").click().run()
+    assert dict(workspace_of(workspace_path).saved_scenarios())["Scenario"] == expected.settings()
+    reopened = open_lab(scenario=link(app)["scenario"], show=["Scenario"])
+    assert reopened.session_state["lab:scenarios"][1] == expected

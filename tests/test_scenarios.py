@@ -175,7 +175,7 @@ def test_churn_elasticity_turns_a_take_rate_rise_into_lost_retention():
     frame = project(hand_base(), Scenario("Price", take_rate_change=1, churn_elasticity=2), horizon=1, bands=False)
     assert frame["active_accounts"].iloc[0] == pytest.approx(10 * (2 / 3 - 0.02) + 4)
     assert frame["platform_revenue"].iloc[0] == pytest.approx((1000 * (2 / 3 - 0.02) * 1.1 + 200) * 1.1)
-    assert Scenario("x", take_rate_change=-2, churn_elasticity=0.5).effective_retention_change == 1.0
+    assert Scenario("x", take_rate_change=-2, churn_elasticity=0.5).retention_change(2).tolist() == [1.0, 1.0]
 
 
 def test_every_lever_moves_the_outputs_the_right_way_on_generated_data():
@@ -523,6 +523,10 @@ def test_every_scenario_quarter_by_quarter_has_its_inputs_beside_its_outputs():
         table.loc["Base", list(LEVER_KEYS)] == 0
     ).all().all()
     pd.testing.assert_frame_equal(table.loc["Grow", list(projections["Grow"].columns)], projections["Grow"])
+    # a timed lever's input is its value in each quarter: from quarter 2 over a two-quarter ramp
+    later = grow.with_timing("new_account_growth", 2, 2)
+    table = by_quarter({"Later": project(base, later, 3)}, {"Later": later})
+    assert table.loc["Later", "new_account_growth"].tolist() == [0.0, 25.0, 50.0]
 
 
 def test_revenue_survives_by_the_churn_weight_while_accounts_survive_as_modelled():
@@ -534,3 +538,77 @@ def test_revenue_survives_by_the_churn_weight_while_accounts_survive_as_modelled
     assert frame["active_accounts"].iloc[0] == pytest.approx(plain["active_accounts"].iloc[0])  # 10 × 2/3
     assert frame["platform_revenue"].iloc[0] == pytest.approx(1000 * 5 / 6 * 1.1)
     assert plain["platform_revenue"].iloc[0] == pytest.approx(1000 * 2 / 3 * 1.1)
+
+
+# ---- timed levers --------------------------------------------------------------------------------
+
+
+def test_a_timed_lever_starts_late_and_ramps_up():
+    timed = Scenario("Later", new_account_growth=10.0).with_timing("new_account_growth", 2, 4)
+    assert timed.path("new_account_growth", 6).tolist() == [0.0, 2.5, 5.0, 7.5, 10.0, 10.0]
+    assert timed.when("new_account_growth") == (2, 4) and timed.when("expansion") == (1, 1)
+    assert Scenario("Now", expansion=2.0).path("expansion", 3).tolist() == [2.0, 2.0, 2.0]
+
+
+def test_timed_levers_by_hand():
+    # new accounts +50% from quarter 2: quarter 1 is the base's (10 × 2/3 + 4), quarter 2 gets 6
+    # arrivals and keeps half of quarter 1's four: 5 + 2 + 6 = 13
+    late = Scenario("Late", new_account_growth=50.0).with_timing("new_account_growth", 2, 1)
+    frame = project(hand_base(), late, 2, bands=False)
+    assert frame["active_accounts"].tolist() == pytest.approx([10 * 2 / 3 + 4, 13.0])
+    # over a two-quarter ramp: +25% (5 arrivals) in quarter 1, +50% in quarter 2: 5 + 2.5 + 6
+    ramped = Scenario("Ramp", new_account_growth=50.0).with_timing("new_account_growth", 1, 2)
+    frame = project(hand_base(), ramped, 2, bands=False)
+    assert frame["active_accounts"].tolist() == pytest.approx([10 * 2 / 3 + 5, 13.5])
+    # renewal +10 points from quarter 2: quarter 1 as the base; then the ten renew with 3/4 + 0.1
+    # and quarter 1's arrivals with 1/2 + 0.1
+    uplift = Scenario("Up", renewal_uplift=10.0).with_timing("renewal_uplift", 2, 1)
+    frame = project(hand_base(), uplift, 2, bands=False)
+    assert frame["active_accounts"].tolist() == pytest.approx([10 * 2 / 3 + 4, 10 * 2 / 3 * 0.85 + 4 * 0.6 + 4])
+    # a take-rate change from quarter 2 leaves quarter 1's platform revenue alone
+    rate = Scenario("Rate", take_rate_change=1.0).with_timing("take_rate_change", 2, 1)
+    base, moved = (project(hand_base(), s, 2, bands=False) for s in (BASE, rate))
+    assert moved["platform_revenue"].iloc[0] == pytest.approx(base["platform_revenue"].iloc[0])
+    assert moved["platform_revenue"].iloc[1] == pytest.approx(
+        base["platform_revenue"].iloc[1] + 0.01 * base["b_side_revenue"].iloc[1]
+    )
+    # expansion +10% from quarter 2: the ten earn 1000 × 2/3 × 1.1 in quarter 1 as in the base
+    grow = Scenario("Grow", expansion=10.0).with_timing("expansion", 2, 1)
+    base_revenue, grown = (project(hand_base(), s, 2, bands=False)["platform_revenue"] for s in (BASE, grow))
+    assert grown.iloc[0] == pytest.approx(base_revenue.iloc[0])
+    assert grown.iloc[1] == pytest.approx(1000 * 0.5 * 1.21 * 1.1 + 4 * 0.5 * 100 * 1.1 + 4 * 50)
+
+
+def test_a_timing_travels_in_the_link_and_in_the_store():
+    timed = Scenario("Later", renewal_uplift=2.5, expansion=1.0).with_timing("renewal_uplift", 3, 2)
+    assert to_query(timed) == "Later;renewal_uplift=2.5:3:2;expansion=1"
+    assert from_query(to_query(timed)) == timed
+    settings = timed.settings()
+    assert settings["renewal_uplift.start"] == 3 and settings["renewal_uplift.ramp"] == 2
+    assert "expansion.start" not in settings
+    assert Scenario.of("Later", settings) == timed
+    # nothing to time on a lever at 0; the default (1, 1) is not kept
+    assert Scenario("Zero").with_timing("expansion", 2, 2).timing == ()
+    assert timed.with_timing("renewal_uplift", 1, 1).timing == ()
+
+
+@pytest.mark.parametrize(
+    "timing, message",
+    [
+        ((("renewal_uplift", 0, 1),), "start of Renewal uplift"),
+        ((("renewal_uplift", 2, 41),), "ramp of Renewal uplift"),
+        ((("renewal_uplift", 1.5, 1),), "whole number of quarters"),
+        ((("price", 2, 1),), "unknown lever 'price'"),
+        ((("renewal_uplift", 2),), "not \\(lever, start, ramp\\)"),
+    ],
+)
+def test_a_timing_that_is_not_whole_quarters_is_refused(timing, message):
+    with pytest.raises(ValueError, match=message):
+        Scenario("Bad", renewal_uplift=1.0, timing=timing)
+
+
+def test_a_link_with_a_broken_timing_says_what_it_should_be():
+    with pytest.raises(ValueError, match="number:start quarter:ramp quarters"):
+        from_query("X;renewal_uplift=2:soon:1")
+    with pytest.raises(ValueError, match="unknown lever"):
+        Scenario.of("X", {"renewal_uplift": 1.0, "renewal_uplift.later": 2})

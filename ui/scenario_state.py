@@ -155,7 +155,7 @@ def save(ws: Workspace, scenario_id: int) -> None:
     scenario = screen()[scenario_id]
     projection = kept_projection(scenario)
     try:
-        ws.save_scenario(scenario.name, scenario.levers(), projection=projection, actor=auth.current())
+        ws.save_scenario(scenario.name, scenario.settings(), projection=projection, actor=auth.current())
     except (PermissionDenied, WorkspaceError) as exc:
         notify("error", f"Not saved: {plain(exc)}")
         return
@@ -211,23 +211,36 @@ def open_saved(ws: Workspace) -> None:
 
 
 def reset_levers(scenario_id: int, keys: list[str]) -> None:
-    """Put levers of a scenario back to the base."""
+    """Put levers of a scenario back to the base, acting from the first quarter."""
     for key in keys:
         st.session_state[lever_key(scenario_id, key)] = 0.0
+        for part in scenarios.WHEN:
+            st.session_state[timing_key(scenario_id, key, part)] = 1
+
+
+def timing_key(scenario_id: int, lever: str, part: str) -> str:
+    """The start or ramp input (``part``) of a lever of one scenario."""
+    return f"timing:{scenario_id}:{lever}:{part}"
 
 
 def sync_sliders(scenario_id: int) -> None:
-    """Seed the sliders of a scenario (or of the base) from its levers where they have no state
-    yet."""
+    """Seed the sliders and timing inputs of a scenario (or of the base) from its levers where
+    they have no state yet."""
     scenario = screen().get(scenario_id, scenarios.BASE)
     for lever in LEVERS:
         st.session_state.setdefault(lever_key(scenario_id, lever.key), getattr(scenario, lever.key))
+        for part, value in zip((scenarios.START, scenarios.RAMP), scenario.when(lever.key)):
+            st.session_state.setdefault(timing_key(scenario_id, lever.key, part), value)
 
 
 def apply_sliders(scenario_id: int) -> Scenario:
-    """The scenario with the sliders' values, stored back on the screen."""
+    """The scenario with the sliders' values and timings, stored back on the screen."""
     values = {lever.key: st.session_state[lever_key(scenario_id, lever.key)] for lever in LEVERS}
-    screen()[scenario_id] = screen()[scenario_id].with_levers(**values)
+    timing = tuple(
+        (lever.key, *(int(st.session_state[timing_key(scenario_id, lever.key, part)]) for part in scenarios.WHEN))
+        for lever in LEVERS
+    )
+    screen()[scenario_id] = screen()[scenario_id].with_levers(**values, timing=timing)
     return screen()[scenario_id]
 
 

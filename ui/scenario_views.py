@@ -60,8 +60,8 @@ def sensitivity(
 
 
 def levers_key(scenario: scenarios.Scenario) -> tuple[tuple[str, float], ...]:
-    """A scenario's levers as a hashable cache key."""
-    return tuple(scenario.levers().items())
+    """A scenario's levers and their timing (``settings``) as a hashable cache key."""
+    return tuple(scenario.settings().items())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

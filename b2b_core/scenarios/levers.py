@@ -3,9 +3,17 @@
 The base projection is the scenario whose levers are all 0 (``BASE``). A lever's unit is the one
 people speak in: retention and take rate in percentage points, growth and expansion in percent.
 
+A lever acts from a **start** quarter (1 = the first projected quarter) and reaches its full
+value after a **ramp** of k quarters: in projected quarter h its share of the value is 0 before
+the start, then min(1, (h − start + 1) / k). Start 1 and ramp 1 (the default) apply it fully
+from the first quarter.
+
 A scenario travels in a link as one query-parameter value (``to_query``/``from_query``): the name
-(its ``%`` and ``;`` percent-encoded), then ``;lever=value`` for each lever that differs from 0, values written as
-Python's shortest exact float text, so that reading the link gives back the very same scenario.
+(its ``%`` and ``;`` percent-encoded), then ``;lever=value`` for each lever that differs from 0
+(``lever=value:start:ramp`` when it is timed), values written as Python's shortest exact float
+text, so that reading the link gives back the very same scenario. Saved in a workspace, a
+scenario is its ``settings()``: the levers' values, and ``<lever>.start`` / ``<lever>.ramp`` for
+the timed ones.
 """
 
 from __future__ import annotations
@@ -13,11 +21,16 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, replace
 from urllib.parse import unquote
+
+import numpy as np
 
 BASE_NAME = "Base"
 MAX_NAME = 60
+MAX_QUARTER = 40  # the latest start, and the longest ramp, in quarters
+START, RAMP = "start", "ramp"
+WHEN = (START, RAMP)
 NEEDS_B_SIDE = ("take_rate_change", "churn_elasticity")
 
 
@@ -119,8 +132,13 @@ class Scenario:
     churn_elasticity : float
         Retention points per take-rate point: the retention rate moves by
         −churn_elasticity × take_rate_change points. 0 (the default) switches the link off.
+    timing : tuple of (lever key, start, ramp)
+        The timed levers (see module), whole quarters 1 … ``MAX_QUARTER``; a lever not listed
+        starts in quarter 1 at full value. Kept sorted, without the (1, 1) entries and those of
+        levers at 0 (which have nothing to time).
 
-    Raises ``ValueError`` for an empty or too long name, or a lever outside its range (``LEVERS``).
+    Raises ``ValueError`` for an empty or too long name, a lever outside its range (``LEVERS``)
+    or a timing that is not whole quarters from 1 to ``MAX_QUARTER``.
     """
 
     name: str = BASE_NAME
@@ -129,6 +147,7 @@ class Scenario:
     expansion: float = 0.0
     take_rate_change: float = 0.0
     churn_elasticity: float = 0.0
+    timing: tuple[tuple[str, int, int], ...] = ()
 
     def __post_init__(self) -> None:
         name = " ".join(str(self.name).split())  # one space between words, no control characters
@@ -149,19 +168,45 @@ class Scenario:
                     f"choose a value from {lever.minimum:g} to {lever.maximum:g}"
                 )
             object.__setattr__(self, lever.key, value + 0.0)  # -0.0 reads as 0
+        timing = _checked_timing(name, self.timing)
+        object.__setattr__(self, "timing", tuple(entry for entry in timing if getattr(self, entry[0])))
 
     @classmethod
-    def of(cls, name: str, levers: Mapping[str, float]) -> Scenario:
-        """The scenario ``name`` with ``levers`` (lever key → value, e.g. as saved in the store);
+    def of(cls, name: str, settings: Mapping[str, float]) -> Scenario:
+        """The scenario ``name`` with ``settings`` (lever key → value, and ``<lever>.start`` /
+        ``<lever>.ramp`` for timed levers, as ``settings()`` writes and the store keeps);
         ``ValueError`` naming an unknown lever or a value out of range."""
-        unknown = sorted(set(levers) - set(BY_KEY))
+        levers = {key: value for key, value in settings.items() if "." not in key}
+        timed = {key: value for key, value in settings.items() if "." in key}
+        unknown = sorted(set(levers) - set(BY_KEY)) + sorted(
+            key for key in timed if key.partition(".")[0] not in BY_KEY or key.partition(".")[2] not in (START, RAMP)
+        )
         if unknown:
             raise ValueError(f"scenario {name!r} has unknown lever(s) {unknown}; the levers are {list(BY_KEY)}")
-        return cls(name, **levers)
+        keys = sorted({key.partition(".")[0] for key in timed})
+        timing = tuple((key, timed.get(f"{key}.{START}", 1), timed.get(f"{key}.{RAMP}", 1)) for key in keys)
+        return cls(name, **levers, timing=timing)
 
     def levers(self) -> dict[str, float]:
         """Lever key → value, every lever."""
-        return {key: value for key, value in asdict(self).items() if key != "name"}
+        return {key: getattr(self, key) for key in LEVER_KEYS}
+
+    def settings(self) -> dict[str, float]:
+        """What the store keeps: every lever's value, then ``<lever>.start`` and ``<lever>.ramp``
+        of the timed ones (``Scenario.of`` reads it back)."""
+        timed = {f"{key}.{part}": value for key, *when in self.timing for part, value in zip((START, RAMP), when)}
+        return self.levers() | timed
+
+    def when(self, key: str) -> tuple[int, int]:
+        """(start, ramp) of a lever, (1, 1) when it is not timed."""
+        return next(((start, ramp) for lever, start, ramp in self.timing if lever == key), (1, 1))
+
+    def path(self, key: str, horizon: int) -> np.ndarray:
+        """A lever's value in each projected quarter 1 … ``horizon`` (see module): its value times
+        0 before the start, then min(1, (h − start + 1) / ramp)."""
+        start, ramp = self.when(key)
+        h = np.arange(1, horizon + 1)
+        return getattr(self, key) * np.clip((h - start + 1) / ramp, 0.0, 1.0)
 
     def overrides(self) -> dict[str, float]:
         """The levers that differ from the base (from 0)."""
@@ -171,27 +216,60 @@ class Scenario:
         """A copy with some levers (or the name) changed; validated like a new scenario."""
         return replace(self, **levers)
 
-    @property
-    def effective_retention_change(self) -> float:
-        """Points added to every retention rate: renewal uplift − elasticity × take-rate change."""
-        return self.renewal_uplift - self.churn_elasticity * self.take_rate_change
+    def with_timing(self, key: str, start: int, ramp: int) -> Scenario:
+        """A copy with lever ``key`` starting in quarter ``start`` and at full value after
+        ``ramp`` quarters."""
+        others = tuple(entry for entry in self.timing if entry[0] != key)
+        return replace(self, timing=(*others, (key, start, ramp)))
+
+    def retention_change(self, horizon: int) -> np.ndarray:
+        """Points added to every retention rate in each projected quarter: renewal uplift −
+        elasticity × take-rate change, each lever as timed."""
+        return self.path("renewal_uplift", horizon) - self.path("churn_elasticity", horizon) * self.path(
+            "take_rate_change", horizon
+        )
 
 
-LEVER_KEYS = tuple(f.name for f in fields(Scenario) if f.name != "name")
+def _checked_timing(name: str, timing) -> tuple[tuple[str, int, int], ...]:
+    """``timing`` as sorted (lever, start, ramp) triples of whole quarters without the (1, 1)
+    ones; ``ValueError`` naming what is wrong."""
+    checked = {}
+    for entry in timing:
+        try:
+            key, start, ramp = entry
+        except (TypeError, ValueError):
+            raise ValueError(f"a timing of scenario {name!r} is {entry!r}, not (lever, start, ramp)") from None
+        if key not in BY_KEY:
+            raise ValueError(f"scenario {name!r} times an unknown lever {key!r}; the levers are {list(BY_KEY)}")
+        for what, value in ((START, start), (RAMP, ramp)):
+            if isinstance(value, bool) or not (float(value).is_integer() and 1 <= value <= MAX_QUARTER):
+                raise ValueError(
+                    f"the {what} of {BY_KEY[key].label} in scenario {name!r} is {value!r}; "
+                    f"choose a whole number of quarters from 1 to {MAX_QUARTER}"
+                )
+        if (start, ramp) != (1, 1):
+            checked[key] = (key, int(start), int(ramp))
+    return tuple(sorted(checked.values()))
+
+
+LEVER_KEYS = tuple(lever.key for lever in LEVERS)
 BASE = Scenario()
 _PAIR = re.compile(r"^(?P<key>[a-z_]+)=(?P<value>[^;=]+)$")
 
 
 def to_query(scenario: Scenario) -> str:
     """The scenario as one URL query-parameter value: ``<name>;<lever>=<value>…`` (see module)."""
-    pairs = [f"{key}={value!r}".removesuffix(".0") for key, value in scenario.overrides().items()]
+    pairs = []
+    for key, value in scenario.overrides().items():
+        start, ramp = scenario.when(key)
+        pairs.append(f"{key}={value!r}".removesuffix(".0") + (f":{start}:{ramp}" if (start, ramp) != (1, 1) else ""))
     return ";".join([scenario.name.replace("%", "%25").replace(";", "%3B"), *pairs])
 
 
 def from_query(text: str) -> Scenario:
     """The scenario written by ``to_query``; ``ValueError`` saying what is wrong otherwise."""
     name, *pairs = str(text).split(";")
-    levers = {}
+    levers, timing = {}, []
     for pair in pairs:
         match = _PAIR.match(pair)
         if not match or match["key"] not in BY_KEY:
@@ -199,8 +277,15 @@ def from_query(text: str) -> Scenario:
             raise ValueError(f"the link's scenario part {pair!r} is not lever=value with a lever among {known}")
         if match["key"] in levers:
             raise ValueError(f"the link sets {BY_KEY[match['key']].label} twice for one scenario")
+        value, *when = match["value"].split(":")
         try:
-            levers[match["key"]] = float(match["value"])
+            levers[match["key"]] = float(value)
+            if when:
+                start, ramp = (int(part) for part in when)
+                timing.append((match["key"], start, ramp))
         except ValueError:
-            raise ValueError(f"{BY_KEY[match['key']].label} in the link is {match['value']!r}, not a number") from None
-    return Scenario(unquote(name), **levers)
+            raise ValueError(
+                f"{BY_KEY[match['key']].label} in the link is {match['value']!r}, not a number "
+                "(or a number:start quarter:ramp quarters)"
+            ) from None
+    return Scenario(unquote(name), **levers, timing=tuple(timing))

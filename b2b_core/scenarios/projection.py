@@ -109,24 +109,29 @@ def _parameter_draws(base: Base, rng: np.random.Generator) -> tuple[np.ndarray, 
 
 def _paths(base: Base, scenario: Scenario, horizon: int, alpha: np.ndarray, beta: np.ndarray, rng) -> dict:
     """The ``OUTPUTS`` for each (α, β) row, arrays of shape (rows, horizon): expectations when
-    ``rng`` is None, else one simulated path per row."""
+    ``rng`` is None, else one simulated path per row. Each lever acts in each quarter with its
+    timed value (``Scenario.path``)."""
     ages = len(base.alive)
     t = np.arange(1, ages + horizon)
-    retention = np.clip((beta + t - 1) / (alpha + beta + t - 1) + scenario.effective_retention_change / 100, 0, 1)
+    sbg = (beta + t - 1) / (alpha + beta + t - 1)  # r(t), (rows, ages + horizon − 1)
+    uplift = scenario.retention_change(horizon) / 100  # by projected quarter
     reached = np.arange(ages)[:, None] + np.arange(1, horizon + 1)  # age reached at L + h, by (age in L, h)
-    alive_share, new_survival = _survival(retention, reached, horizon)
     since = np.arange(horizon)[None, :] - np.arange(horizon)[:, None]  # age at quarter h of arrivals of quarter j
-    arriving = base.arrivals.forecast[None, :horizon] * (1 + scenario.new_account_growth / 100)  # (1, j)
+    # the retention rate each account renews with: (rows, age in L, h) and (rows, j, h) for arrivals
+    existing_rate = np.clip(sbg[:, reached - 1] + uplift, 0, 1)
+    new_rate = np.where(since >= 1, np.clip(sbg[:, since.clip(1) - 1] + uplift, 0, 1), 1.0)
+    alive_share, new_survival = _survival(existing_rate, new_rate, since)
+    arriving = base.arrivals.forecast[None, :horizon] * (1 + scenario.path("new_account_growth", horizon) / 100)
     if rng is None:
         existing = alive_share
-        new = np.where(since >= 0, arriving[:, :, None] * new_survival[:, since.clip(0)], 0.0)  # (rows, j, h)
+        new = arriving[:, :, None] * new_survival  # (rows, j, h)
     else:
         counts = base.alive.astype(np.int64)[:, None]
         existing = rng.binomial(counts, alive_share) / np.maximum(counts, 1)
         level = np.exp(rng.standard_normal((len(alpha), 1)) * base.arrivals.spread * np.sqrt(np.arange(1, horizon + 1)))
         arrivals = rng.poisson(arriving * level)
-        new = rng.binomial(arrivals[:, :, None], np.where(since >= 0, new_survival[:, since.clip(0)], 0.0))
-    expansion = (1 + scenario.expansion / 100) ** np.arange(1, horizon + 1)
+        new = rng.binomial(arrivals[:, :, None], new_survival)
+    grown = np.cumprod(1 + scenario.path("expansion", horizon) / 100)  # expansion's factor up to quarter h
     paths = {"active_accounts": (base.alive[:, None] * existing).sum(axis=1) + new.sum(axis=1)}
     # the same standard normals for both revenues, which move together
     steps = rng.standard_normal((len(alpha), horizon)) if rng is not None else np.zeros((1, horizon))
@@ -136,14 +141,18 @@ def _paths(base: Base, scenario: Scenario, horizon: int, alpha: np.ndarray, beta
     if base.take_rate is None:
         trends["b_side_revenue"] = base.b_side
     for name, trend in trends.items():
-        factor = _revenue_factor(trend, reached) * expansion  # (ages, horizon)
-        new_factor = np.r_[1.0, factor[0, : horizon - 1]][since.clip(0)] * (since >= 0)
+        factor = _revenue_factor(trend, reached) * grown  # (ages, horizon)
+        by_age = np.r_[1.0, _revenue_factor(trend, reached[:1])[0, : horizon - 1]]  # a new account's, by age
+        # a new account's revenue at h: its age's trend, times the expansion since it arrived
+        new_factor = by_age[since.clip(0)] * (since >= 0) * grown[None, :] / grown[:, None]
         level = np.exp(np.cumsum(steps * trend.growth_spread, axis=1))  # (rows, h): the growth's own noise
         starts = trend.starts.forecast[:horizon] * np.exp(starts_z * trend.starts.spread * root_ahead)  # (rows, j)
         # revenue survives as accounts do with churn weighted by κ: r_κ = 1 − κ (1 − r), the same draws
-        kept_share, kept_new = _survival(1 - trend.churn_weight * (1 - retention), reached, horizon)
+        kept_share, kept_new = _survival(
+            1 - trend.churn_weight * (1 - existing_rate), 1 - trend.churn_weight * (1 - new_rate), since
+        )
         kept = existing * _ratio(kept_share, alive_share)
-        arrived = new * _ratio(kept_new[:, since.clip(0)], new_survival[:, since.clip(0)])
+        arrived = new * _ratio(kept_new, new_survival)
         paths[name] = level * (
             (trend.by_age[:, None] * kept * factor).sum(axis=1)
             + (arrived * new_factor * starts[:, :, None]).sum(axis=1)
@@ -156,7 +165,7 @@ def _paths(base: Base, scenario: Scenario, horizon: int, alpha: np.ndarray, beta
         b_side = paths["platform_revenue"] * base.reported_share / rate
     else:
         b_side = paths["b_side_revenue"]
-    added = scenario.take_rate_change / 100 * np.nan_to_num(b_side)
+    added = scenario.path("take_rate_change", horizon) / 100 * np.nan_to_num(b_side)
     reported = np.maximum(paths["platform_revenue"] * base.reported_share + added, 0)
     paths["platform_revenue"] = np.maximum(paths["platform_revenue"] + added, 0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -165,13 +174,12 @@ def _paths(base: Base, scenario: Scenario, horizon: int, alpha: np.ndarray, beta
     return paths
 
 
-def _survival(retention: np.ndarray, reached: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray]:
-    """From the retention rates by age (rows, ages): p(a, h) of the accounts alive at age a in L
-    (rows, ages, horizon) and the survival of a new account to each age 0 … horizon − 1 (rows,
-    horizon)."""
-    alive_share = np.cumprod(retention[:, reached - 1], axis=2)
-    new_survival = np.concatenate([np.ones((len(retention), 1)), alive_share[:, 0, : horizon - 1]], axis=1)
-    return alive_share, new_survival
+def _survival(existing_rate: np.ndarray, new_rate: np.ndarray, since: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """From the retention rates an account renews with: p(a, h) of the accounts alive at age a
+    in L (rows, ages, horizon), the product of their rates up to h, and the survival to quarter h
+    of the accounts arriving in quarter j (rows, j, h): the product of their rates after j, 1 in
+    j itself and 0 before."""
+    return np.cumprod(existing_rate, axis=2), np.cumprod(new_rate, axis=2) * (since >= 0)
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

@@ -99,12 +99,12 @@ def compare(data: pd.DataFrame | Base, scenarios: Sequence[Scenario], horizon: i
 def by_quarter(projections: Mapping[str, pd.DataFrame], shown: Mapping[str, Scenario]) -> pd.DataFrame:
     """Every scenario quarter by quarter: one row per (scenario, quarter) in the order of
     ``shown`` (name → scenario, the base first) and of the quarters; columns the levers
-    (``LEVER_KEYS``, in their units: the scenario's inputs, the same in every quarter) then the
+    (``LEVER_KEYS``, in their units: the scenario's inputs in that quarter, as timed) then the
     ``project`` outputs of ``projections`` (name → frame), with their bands where projected."""
     rows = []
     for name, scenario in shown.items():
         projected = projections[name]
-        inputs = pd.DataFrame([scenario.levers()] * len(projected), index=projected.index)
+        inputs = pd.DataFrame({key: scenario.path(key, len(projected)) for key in LEVER_KEYS}, index=projected.index)
         rows.append(pd.concat([inputs, projected], axis=1).assign(scenario=name))
     table = pd.concat(rows).reset_index().set_index(["scenario", "quarter"])
     return table[[*LEVER_KEYS, *(c for c in table.columns if c not in LEVER_KEYS)]]
