@@ -26,6 +26,7 @@ ACTIONS = {  # action → (least role, what it is, as a user reads it)
     "commit": ("editor", "committing an upload"),
     "restore": ("editor", "restoring an earlier upload"),
     "edit_playbook": ("editor", "editing the playbook"),
+    "override_base": ("editor", "overriding an assumption of the scenario base"),
     "delete": ("admin", "deleting an upload"),
     "backup": ("admin", "downloading the whole workspace"),
     "restore_backup": ("admin", "restoring the workspace from a backup"),

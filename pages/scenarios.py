@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from b2b_core import charts, exports, quarters, scenarios
-from ui import columns, downloads, goal_seek, plan_views, shell, state
+from ui import base_overrides, columns, downloads, goal_seek, plan_views, shell, state
 from ui import format as fmt
 from ui import scenario_state as lab
 from ui import scenario_views as views
@@ -91,14 +91,20 @@ shell.require_app_shell()
 st.title("Scenario lab")
 ws = state.workspace_with_data()
 data = state.data_version()
-base = views.base(data)
-if isinstance(base, str):
-    st.info(f"Projections cannot start yet: {base}.")
+measured = views.measured_base(data)
+if isinstance(measured, str):
+    st.info(f"Projections cannot start yet: {measured}.")
     st.stop()
 
 lab.start(ws, tuple(METRICS))
 for kind, text in st.session_state.pop(lab.NOTICES, []):
     getattr(st, kind)(text)
+base_overrides.show(ws, scenarios.measured(measured), measured.has_b_side)
+base = views.base(data)
+cached = views.key(data)  # what is projected from the base is cached per data version and assumptions set by hand
+if isinstance(base, str):
+    st.error(f"Projections cannot start: {base}. Clear it under Base assumptions.")
+    st.stop()
 if base.fit_warning:
     st.warning(f"The renewal model carries little weight here: {base.fit_warning}. Bands are wide.")
 
@@ -214,7 +220,7 @@ with levers_column:
 
 shown = {scenarios.BASE_NAME: scenarios.BASE, **{s.name: s for s in lab.screen().values()}}
 try:
-    projections = {name: views.projection(data, views.levers_key(s), horizon, base) for name, s in shown.items()}
+    projections = {name: views.projection(cached, views.levers_key(s), horizon, base) for name, s in shown.items()}
     table = scenarios.compare(base, list(shown.values())[1:], horizon)
 except ValueError as exc:
     st.error(f"The scenarios cannot be projected: {exc}.")
@@ -305,15 +311,16 @@ steps = tuple(
     (key, float(edited) if pd.notna(edited) else float(plausible.loc[key, "step"]))
     for key, edited in zip(plausible.index, ranges["step"])
 )
-tornado = views.sensitivity(data, views.levers_key(scenario), horizon, base, steps)
+tornado = views.sensitivity(cached, views.levers_key(scenario), horizon, base, steps)
 st.plotly_chart(
     charts.tornado(tornado, f"Cumulative platform revenue {first}–{last}: each lever moved over its range alone"),
     width="stretch",
     key="lab:tornado",
 )
 downloads.csv_button("Download the tornado table (CSV)", tornado, f"tornado_{first}_{last}.csv", "dl:tornado")
-goal_seek.show(ws, data, base, scenario, horizon, last)
+goal_seek.show(ws, cached, base, scenario, horizon, last)
 
+growth_note = " (set by hand)" if "revenue_growth" in views.overrides() else ""
 with st.expander("How the base is projected, and how it did on the last four quarters"):
     st.markdown(
         f"""
@@ -327,7 +334,7 @@ with st.expander("How the base is projected, and how it did on the last four qua
 - **Revenue per account:** its level in {base.last_quarter}; a new account starts at
   {fmt.money(base.platform.new_account)} in {first} ({base.platform.starts.evidence()}), then moves by
   ×{base.platform.ramp:.2f} into its first full quarter and by {fmt.change(base.platform.growth, "relative")} a
-  quarter after that (the data's last four quarters, from one to the next within
+  quarter after that{growth_note} (the data's last four quarters, from one to the next within
   ±{fmt.share(base.platform.growth_spread)}). Revenue leaves with the accounts that churn, weighted by their
   size: in the last four quarters the accounts that left took {base.platform.churn_weight:.2f} times their
   share of accounts in revenue, so an account's revenue renews with 1 − {base.platform.churn_weight:.2f} × (1 − its

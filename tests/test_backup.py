@@ -53,7 +53,7 @@ def kept(last_quarter: str, accounts: float) -> KeptProjection:
 
 def populated(path: Path) -> Workspace:
     """A workspace with a live, a superseded and a deleted upload, two custom metrics, scenarios
-    (one with a kept projection) and a recorded playbook edit."""
+    (one with a kept projection), a recorded playbook edit and a base assumption set by hand."""
     ws = Workspace(path)
     h1 = pd.concat(
         [upload("2025Q1", {"a": 1, "b": 2}, orders=[3, 4]), upload("2025Q2", {"a": 5, "b": 6}, orders=[7, None])]
@@ -69,6 +69,7 @@ def populated(path: Path) -> Workspace:
     )
     ws.rename_scenario("bold", "Bold", actor=LOCAL)
     ws.save_playbook_weights("traction", "platform", {"brand": 3.0, "sales": 1.5}, actor=EDITOR)
+    ws.override_base("new_accounts", 120.0, actor=EDITOR)
     return ws
 
 
@@ -78,6 +79,7 @@ def other(path: Path) -> Workspace:
     for revenue in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11):
         ws.commit(upload("2024Q4", {"z": revenue}, visits=[2.0]), f"z{revenue}.csv", actor=LOCAL)
     ws.save_scenario("other", {"take_rate_change": 2.0}, projection=kept("2024Q4", 1), actor=LOCAL)
+    ws.override_base("take_rate", 12.5, actor=LOCAL)
     return ws
 
 
@@ -93,6 +95,7 @@ def state(ws: Workspace) -> dict:
             name: (k.last_quarter, k.saved_at, k.saved_by, k.to_json()) for name, k in ws.kept_projections().items()
         },
         "playbook_weights": ws.playbook_weights(),
+        "base_overrides": ws.base_overrides(),
         "audit": ws.audit_trail(),
     }
 
@@ -144,7 +147,8 @@ def test_a_backup_is_one_duckdb_file_with_a_manifest_and_is_audited_without_a_ve
     summary = ws.write_backup(path, actor=ADMIN)
 
     rows = {
-        "audit": 10,
+        "audit": 11,
+        "base_overrides": 1,
         "kept_projections": 1,
         "live_quarters": 2,
         "panel_rows": 6,  # not the deleted upload's
@@ -325,7 +329,7 @@ REFUSALS = {  # case → (the file, made from a good backup and a folder; the me
     "a foreign DuckDB file": (lambda b, f: foreign(f), r"without a backup manifest \(its tables: accounts\)"),
     "a workspace file": (
         lambda b, f: workspace_file(f),
-        r"without a backup manifest \(its tables: audit, kept_projections, live_quarters, panel_rows, ",
+        r"without a backup manifest \(its tables: audit, base_overrides, kept_projections, live_quarters, panel_rows, ",
     ),
     "another app's backup": (
         lambda b, f: altered(b, f, "UPDATE backup_manifest SET app = 'another-app'"),
@@ -444,6 +448,18 @@ REFUSALS = {  # case → (the file, made from a good backup and a folder; the me
     "a kept projection shorter than its horizon": (
         lambda b, f: edited(b, f, "UPDATE kept_projections SET horizon = 8"),
         r"kept projection of 'Bold' the app cannot read: it does not cover the 8 quarters it names",
+    ),
+    "a base assumption out of its range": (
+        lambda b, f: edited(b, f, "UPDATE base_overrides SET value = -5"),
+        r"base assumption the app cannot use: New accounts per quarter is -5 accounts; choose a value from 0",
+    ),
+    "a base assumption the app does not know": (
+        lambda b, f: edited(b, f, "UPDATE base_overrides SET assumption = 'price'"),
+        r"base assumption the app cannot use: there is no assumption 'price'",
+    ),
+    "a backup of this format without base assumptions": (
+        lambda b, f: edited(b, f, "DROP TABLE base_overrides"),
+        r"tables do not match the workspace's: base_overrides \(missing\)",
     ),
     "a backup of this format without kept projections": (
         lambda b, f: edited(b, f, "DROP TABLE kept_projections"),
@@ -599,3 +615,16 @@ def test_a_backup_of_format_1_from_before_kept_projections_restores_without_any(
         assert target.saved_scenarios() == source["scenarios"]
         assert target.kept_projections() == {}  # the replaced workspace's are gone, the backup had none
         assert_same(state(target), source, without=("version", "audit", "kept_projections"))
+
+
+def test_a_backup_of_format_2_from_before_base_overrides_restores_without_any(ws, tmp_path):
+    source = state(ws)
+    older = edited(
+        ws.backup(actor=LOCAL), tmp_path, "DROP TABLE base_overrides", "UPDATE backup_manifest SET format = 2"
+    )
+    with other(tmp_path / "other.duckdb") as target:
+        assert list(target.base_overrides()) == ["take_rate"]
+        summary = target.restore_backup(older, actor=ADMIN)
+        assert "base_overrides" not in summary["rows"]
+        assert target.base_overrides() == {}  # the replaced workspace's are gone, the backup had none
+        assert_same(state(target), source, without=("version", "audit", "base_overrides"))

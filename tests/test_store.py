@@ -15,7 +15,7 @@ import pyarrow as pa
 import pytest
 
 from b2b_core import contract, quarters, store
-from b2b_core.access import LOCAL, Actor
+from b2b_core.access import LOCAL, Actor, PermissionDenied
 from b2b_core.scenarios import KeptProjection
 from b2b_core.store import Workspace, schema
 
@@ -761,3 +761,30 @@ def test_a_workspace_from_before_kept_projections_opens_and_gains_them(tmp_path)
         assert ws.kept_projections() == {}  # saved before projections were kept: no plan vs actual
         ws.save_scenario("Old", {"renewal_uplift": 2.0}, projection=kept("2025Q1", 5), actor=LOCAL)
         assert list(ws.kept_projections()) == ["Old"]
+
+
+def test_a_base_assumption_set_by_hand_is_kept_with_when_and_by_whom_and_can_be_cleared(ws):
+    grace = Actor("Grace", "grace@example.com", "editor")
+    ws.override_base("new_accounts", 300, actor=grace)
+    ws.override_base("take_rate", 12.0, actor=LOCAL)
+    ws.override_base("new_accounts", 250, actor=grace)  # replaces the first
+    found = ws.base_overrides()
+    assert list(found) == ["new_accounts", "take_rate"]  # in the assumptions' order
+    value, saved_at, saved_by = found["new_accounts"]
+    assert (value, saved_by) == (250.0, "grace@example.com")
+    assert abs(saved_at - schema.utc_now()).total_seconds() < 60
+    entry = ws.audit_trail().iloc[0]
+    assert entry.summary == "set new accounts per quarter to 250 accounts"
+    assert json.loads(entry.details) == {"assumption": "new_accounts", "value": 250.0, "before": 300.0}
+    with pytest.raises(ValueError, match="choose a value from 0"):
+        ws.override_base("new_accounts", -3, actor=grace)
+    with pytest.raises(ValueError, match="unknown base assumption"):
+        ws.override_base("price", 3, actor=grace)
+    with pytest.raises(PermissionDenied):
+        ws.override_base("new_accounts", 3, actor=Actor("Vic", "vic@example.com", "viewer"))
+    assert ws.base_overrides()["new_accounts"][0] == 250.0  # nothing written by the refusals
+    ws.clear_base_override("new_accounts", actor=grace)
+    assert list(ws.base_overrides()) == ["take_rate"]
+    with pytest.raises(KeyError, match="not overridden"):
+        ws.clear_base_override("new_accounts", actor=grace)
+    assert ws.version == 0  # assumptions do not change the data

@@ -142,7 +142,7 @@ def kept_projection(scenario: Scenario) -> scenarios.KeptProjection | None:
         return None
     try:
         projected = scenario_views.projection(
-            data, scenario_views.levers_key(scenario), st.session_state[HORIZON], base
+            scenario_views.key(data), scenario_views.levers_key(scenario), st.session_state[HORIZON], base
         )
     except ValueError:  # e.g. a take-rate change on data without B-side revenue
         return None

@@ -19,10 +19,36 @@ def _base(live: ir.Table) -> scenarios.Base | str:
 
 
 def base(data: str) -> scenarios.Base | str:
-    """``fit_base`` of the live panel, or the message saying why the data cannot carry one,
-    measured by the workspace's engine once per data version (``data``, which ``state.reduced``
-    reads itself, keys the caches built on it)."""
+    """``fit_base`` of the live panel with the workspace's base assumptions set by hand
+    (``overrides``) in place, or the message saying why the data cannot carry one. The fit is
+    measured by the workspace's engine once per data version (which ``state.reduced`` reads
+    itself); ``key(data)`` keys the caches built on the result."""
+    measured = measured_base(data)
+    if isinstance(measured, str):
+        return measured
+    try:
+        return scenarios.apply_overrides(measured, overrides())
+    except ValueError as exc:  # e.g. a take rate set before the data lost their B-side revenue
+        return f"a base assumption set by hand no longer fits the data ({exc})"
+
+
+def measured_base(data: str) -> scenarios.Base | str:
+    """``fit_base`` of the live panel as the data measure it, without the assumptions set by
+    hand (see ``base``)."""
     return state.reduced(_base)
+
+
+def overrides() -> dict[str, float]:
+    """The workspace's base assumptions set by hand: assumption → value in its unit."""
+    return {key: value for key, (value, *_) in state.workspace().base_overrides().items()}
+
+
+def key(data: str) -> str:
+    """The cache key of what is projected from the base: the data version ``data``, and the
+    assumptions set by hand when there are any (so the key of a base without them is ``data``
+    itself, as the warm-up prepares it)."""
+    set_by_hand = overrides()
+    return f"{data}|{sorted(set_by_hand.items())}" if set_by_hand else data
 
 
 def _backtest(live: ir.Table) -> pd.DataFrame | str:

@@ -25,8 +25,9 @@ LIVE_NAME = "In the room"
 
 @st.cache_resource(show_spinner="Building the deck…", max_entries=4)
 def deck(data: str, book_key: str, model: str, _book: Playbook) -> report.Deck:
-    """``build_deck`` of the live panel, computed by the workspace's engine (``data`` and
-    ``book_key`` key the cache; ``_book`` is the playbook they name). The views the other pages
+    """``build_deck`` of the live panel, computed by the workspace's engine (``data``, the
+    scenario base's ``scenario_views.key``, and ``book_key`` key the cache; ``_book`` is the
+    playbook they name). The views the other pages
     show with the deck's defaults come from their caches (``report.Measured``). A shared
     read-only resource."""
     base = scenario_views.base(data)

@@ -20,6 +20,7 @@ from b2b_core.scenarios.levers import (
     from_query,
     to_query,
 )
+from b2b_core.scenarios.overrides import ASSUMPTIONS, apply_overrides, measured
 from b2b_core.scenarios.plan import KeptProjection, PlanVsActual, actual_path, plan_vs_actual, waiting_text
 from b2b_core.scenarios.projection import BAND, DRAWS, OUTPUTS, as_base, backtest, backtest_errors, project
 from b2b_core.scenarios.summary import (
@@ -33,6 +34,7 @@ from b2b_core.scenarios.summary import (
 )
 
 __all__ = [
+    "ASSUMPTIONS",
     "BAND",
     "BASE",
     "BASE_NAME",
@@ -59,6 +61,7 @@ __all__ = [
     "RevenueTrend",
     "Scenario",
     "actual_path",
+    "apply_overrides",
     "as_base",
     "backtest",
     "backtest_errors",
@@ -67,6 +70,7 @@ __all__ = [
     "fit_base",
     "from_query",
     "goal_seek",
+    "measured",
     "outcomes",
     "plan_vs_actual",
     "plausible_steps",

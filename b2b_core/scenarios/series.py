@@ -35,6 +35,7 @@ import numpy as np
 from statsmodels.tsa.holtwinters import ExponentialSmoothing  # a second to load: with the app, not per data version
 
 FLAT, TREND, STEADY, SEASONAL = "flat", "damped trend", "trend", "seasonal"
+OVERRIDDEN = "overridden"  # a level set by hand in place of the chosen model (``scenarios.overrides``)
 MIN_TREND, MIN_SEASONAL = 6, 10  # quarters a candidate needs to be fitted
 ORIGINS, AHEAD = 4, 4
 WINDOW = 4  # quarters the flat model averages
@@ -66,7 +67,11 @@ class SeriesForecast:
 
     def evidence(self) -> str:
         """The assumption in one line, with its evidence: ``"new accounts +4.8% a quarter (damped
-        trend); chosen over flat: back-test error 6% against 19% for flat"``."""
+        trend); chosen over flat: back-test error 6% against 19% for flat"``; for a level set by
+        hand, ``"new accounts held at 300 a quarter (overridden)"``."""
+        if self.model == OVERRIDDEN:
+            level = f"{self.forecast[0]:.1%}" if self.rate else f"{self.forecast[0]:,.0f}"
+            return f"{self.subject} held at {level} a quarter ({OVERRIDDEN})"
         if self.model == FLAT:
             level = f" at {self.forecast[0]:.1%}," if self.rate else ""
             line = f"{self.subject} held{level} at the mean of the last four quarters (flat)"

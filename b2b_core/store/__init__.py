@@ -38,6 +38,9 @@ Tables (``schema.SCHEMA``):
   values as a JSON object, in the order they were first saved. Scenario writes are transactions
   too but leave ``version`` alone: it keys what is computed from the panel, which they do not
   change.
+- ``base_overrides(assumption, value, saved_at, saved_by)``: the scenario base's assumptions set
+  by hand (``b2b_core.scenarios.overrides``), each with when and by whom (e-mail address, or the
+  local user's name).
 - ``kept_projections(name, last_quarter, horizon, saved_at, saved_by, projection)``: for a saved
   scenario, its projection when it was last saved (``scenarios.KeptProjection``): the data's last
   quarter then, the quarters projected, when and by whom (e-mail address, or the local user's

@@ -42,14 +42,15 @@ from b2b_core import access, contract
 from b2b_core.access import Actor
 from b2b_core.quarters import YEARS
 from b2b_core.scenarios.levers import Scenario
+from b2b_core.scenarios.overrides import ASSUMPTIONS
 from b2b_core.scenarios.plan import KeptProjection
 from b2b_core.store.errors import unwritable
 from b2b_core.store.schema import QUARTER_PATTERN, SCHEMA, check_rows, quote, sql_string, within_years
 
 APP = "b2b-ops-strategy-dashboard"
-FORMAT = 2  # bump when the schema changes (and restore older formats); newer ones are refused
+FORMAT = 3  # bump when the schema changes (and restore older formats); newer ones are refused
 # Tables an older backup format lacks → the format that brought them; such a backup restores them empty.
-ADDED_IN = {"kept_projections": 2}
+ADDED_IN = {"kept_projections": 2, "base_overrides": 3}
 # The largest backup the Data page takes or gives through the browser, in MB (2**20 bytes): it holds
 # every upload ever kept, larger than one quarter's file, and a download is held whole in memory.
 BROWSER_LIMIT_MB = 1024
@@ -370,6 +371,16 @@ def _check_contents(con: duckdb.DuckDBPyConnection, custom: list[str], rows: dic
             Scenario.of(name, json.loads(text))  # the levers a scenario has, within their ranges
         except ValueError as broken:
             raise ValueError(f"This backup holds a scenario the app cannot open: {broken}. {USE_ANOTHER}") from None
+    overrides = "SELECT assumption, value FROM backup.main.base_overrides" if "base_overrides" in rows else None
+    for assumption, value in con.execute(overrides).fetchall() if overrides else []:
+        try:
+            if assumption not in ASSUMPTIONS:
+                raise ValueError(f"there is no assumption {assumption!r}")
+            ASSUMPTIONS[assumption].check(value)
+        except ValueError as broken:
+            raise ValueError(
+                f"This backup holds a base assumption the app cannot use: {broken}. {USE_ANOTHER}"
+            ) from None
     if "kept_projections" not in rows:
         return
     kept = con.execute(

@@ -62,6 +62,9 @@ CREATE TABLE IF NOT EXISTS kept_projections (
     name VARCHAR PRIMARY KEY, last_quarter VARCHAR NOT NULL, horizon BIGINT NOT NULL, saved_at TIMESTAMP NOT NULL,
     saved_by VARCHAR, projection VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS base_overrides (
+    assumption VARCHAR PRIMARY KEY, value DOUBLE NOT NULL, saved_at TIMESTAMP NOT NULL, saved_by VARCHAR NOT NULL
+);
 CREATE TABLE IF NOT EXISTS playbook_weights (
     stage VARCHAR NOT NULL, model VARCHAR NOT NULL, weights VARCHAR NOT NULL, saved_at TIMESTAMP NOT NULL,
     PRIMARY KEY (stage, model)

@@ -1,15 +1,18 @@
 """What a workspace keeps besides the panel: saved scenarios with the projection each had when it
-was saved, and the playbook weights edited in the app. Part of ``Workspace``.
+was saved, the scenario base's assumptions set by hand, and the playbook weights edited in the
+app. Part of ``Workspace``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 
 from b2b_core import access
 from b2b_core.access import Actor
 from b2b_core.scenarios.levers import Scenario
+from b2b_core.scenarios.overrides import ASSUMPTIONS
 from b2b_core.scenarios.plan import KeptProjection
 from b2b_core.store.schema import utc_now
 
@@ -106,6 +109,52 @@ class SavedSettings:
             con.execute("DELETE FROM scenarios WHERE name = ?", [name])
             con.execute("DELETE FROM kept_projections WHERE name = ?", [name])
             self._record(actor, "delete_scenario", f"deleted scenario {name!r}", {"name": name})
+
+    def base_overrides(self) -> dict[str, tuple[float, dt.datetime, str]]:
+        """The scenario base's assumptions set by hand: assumption → (value in its unit, when,
+        by whom), in ``ASSUMPTIONS`` order."""
+        rows = {
+            key: (value, saved_at, saved_by)
+            for key, value, saved_at, saved_by in self._fetch("SELECT * FROM base_overrides")
+        }
+        return {key: rows[key] for key in ASSUMPTIONS if key in rows}
+
+    def override_base(self, assumption: str, value: float, *, actor: Actor) -> None:
+        """Set an assumption of the scenario base by hand for everyone (replacing the one set
+        before), stamped with the time and the actor; audited with the value it replaced.
+        ValueError, nothing saved, for an unknown assumption or a value out of its range."""
+        access.require(actor, "override_base")
+        if assumption not in ASSUMPTIONS:
+            raise ValueError(f"unknown base assumption {assumption!r}; the assumptions are {list(ASSUMPTIONS)}")
+        number = ASSUMPTIONS[assumption].check(value)
+        with self._transaction() as con:
+            before = self.base_overrides().get(assumption)
+            con.execute(
+                "INSERT OR REPLACE INTO base_overrides VALUES (?, ?, ?, ?)",
+                [assumption, number, utc_now(), actor.email or actor.name],
+            )
+            self._record(
+                actor,
+                "override_base",
+                f"set {ASSUMPTIONS[assumption].label.lower()} to {number:g} {ASSUMPTIONS[assumption].unit}".rstrip(),
+                {"assumption": assumption, "value": number, "before": before[0] if before else None},
+            )
+
+    def clear_base_override(self, assumption: str, *, actor: Actor) -> None:
+        """Let the data decide an assumption of the scenario base again; KeyError when it was
+        not overridden."""
+        access.require(actor, "override_base")
+        with self._transaction() as con:
+            before = self.base_overrides().get(assumption)
+            if before is None:
+                raise KeyError(f"the base assumption {assumption!r} is not overridden")
+            con.execute("DELETE FROM base_overrides WHERE assumption = ?", [assumption])
+            self._record(
+                actor,
+                "override_base",
+                f"let the data decide {ASSUMPTIONS[assumption].label.lower()} again",
+                {"assumption": assumption, "value": None, "before": before[0]},
+            )
 
     def playbook_weights(self) -> dict[tuple[str, str], dict[str, float]]:
         """The saved base weights: (stage, model) → lever → weight."""
