@@ -529,6 +529,10 @@ def test_stage_cohort_and_scenario_facts_are_the_numbers_their_headlines_rest_on
             f"{100 * table.loc['Renew', 'platform_revenue_total_vs_base_pct']:+.1f}%",
         ),
     ]
+    base = scenarios.fit_base(sample_panel)
+    notes = deck.slides["scenarios"].notes
+    assert f"Base assumption: {base.arrivals.evidence()}." in notes
+    assert f"Base assumption: {base.take_rate.evidence()}." in notes
 
 
 def test_data_without_b_side_revenue_leave_out_the_quadrant_slides_and_say_why():

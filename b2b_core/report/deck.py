@@ -190,12 +190,13 @@ def cohort_slide(
 
 def scenario_slide(base: scenarios.Base, shown: Sequence[scenarios.Scenario], horizon: int = HORIZON) -> Slide:
     """The base and ``shown`` scenarios projected ``horizon`` quarters, platform revenue with
-    bands (``project``), and the comparison table (``compare``)."""
+    bands (``project``), and the comparison table (``compare``); the notes say where the base's
+    assumptions come from (``headlines.base_words``)."""
     table = scenarios.compare(base, list(shown), horizon)
     projections = {scenarios.BASE_NAME: scenarios.project(base, scenarios.BASE, horizon)}
     projections |= {s.name: scenarios.project(base, s, horizon) for s in shown}
     first, last = projections[scenarios.BASE_NAME].index[0], projections[scenarios.BASE_NAME].index[-1]
-    headline, notes = headlines.scenario_words(table, first, last)
+    headline, notes = headlines.scenario_words(table, first, last, headlines.base_words(base))
     facts = tuple(
         Fact(
             f"{name} · platform revenue {first}–{last}",

@@ -16,7 +16,7 @@ from b2b_core.amounts import account_count, change, count, money, share
 from b2b_core.lifecycle import NOT_ENOUGH_HISTORY, STAGE_NAMES, StageResult, check_text
 from b2b_core.playbook import Playbook
 from b2b_core.quadrants import AT_CUT, QUADRANTS, Migration
-from b2b_core.scenarios import BASE_NAME, LEVERS, KeptProjection, PlanVsActual, waiting_text
+from b2b_core.scenarios import BASE_NAME, LEVERS, Base, KeptProjection, PlanVsActual, waiting_text
 
 Words = tuple[str, tuple[str, ...]]
 
@@ -224,9 +224,10 @@ def cohort_words(
     return headline, tuple(notes)
 
 
-def scenario_words(table: pd.DataFrame, first: str, last: str) -> Words:
+def scenario_words(table: pd.DataFrame, first: str, last: str, assumptions: tuple[str, ...] = ()) -> Words:
     """From ``scenarios.compare`` (base first): the base's platform revenue over ``first`` –
-    ``last``, and the scenario that adds most to it, with the levers it moves."""
+    ``last``, and the scenario that adds most to it, with the levers it moves; the notes list
+    each scenario, then the base's ``assumptions`` (``base_words``), then ask the room."""
     base = table.loc[BASE_NAME]
     total = money(base["platform_revenue_total"])
     others = table.drop(index=BASE_NAME)
@@ -248,8 +249,15 @@ def scenario_words(table: pd.DataFrame, first: str, last: str) -> Words:
         f"{first}–{last}, {account_count(row['active_accounts_end'], 'active')} in {last}."
         for name, row in table.iterrows()
     ]
-    notes.append("Move a lever and watch the line: which assumption would we have to be most sure of?")
+    notes += [*assumptions, "Move a lever and watch the line: which assumption would we have to be most sure of?"]
     return headline, tuple(notes)
+
+
+def base_words(base: Base) -> tuple[str, ...]:
+    """Speaker notes on where the base comes from: each modelled assumption with its evidence
+    (``SeriesForecast.evidence``: the model chosen by the data's own back-test, or set by hand)."""
+    models = [base.arrivals, base.platform.starts, *([base.take_rate] if base.take_rate is not None else [])]
+    return tuple(f"Base assumption: {model.evidence()}." for model in models)
 
 
 def _levers_said(row: pd.Series) -> str:
