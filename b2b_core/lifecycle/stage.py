@@ -2,17 +2,22 @@
 
 The rules, in order, with every threshold a named field of ``Thresholds``:
 
-1. ``cold_start`` if fewer than ``cold_start_accounts`` active accounts, however long the history;
-2. otherwise ``traction`` if fewer than ``traction_accounts`` active accounts;
-3. otherwise, with fewer than ``min_quarters`` quarters of history, no stage: growth over so
+1. ``contraction`` if the history holds at least ``min_quarters`` quarters, annual platform
+   revenue growth is below −``contraction_revenue_fall`` and annual active-account growth below
+   −``contraction_account_fall`` (both falling): a business that shrinks is contracting whatever
+   its size, not starting (a shrinking platform falls below the traction line on its way down);
+2. otherwise ``cold_start`` if fewer than ``cold_start_accounts`` active accounts, however long
+   the history;
+3. otherwise ``traction`` if fewer than ``traction_accounts`` active accounts;
+4. otherwise, with fewer than ``min_quarters`` quarters of history, no stage: growth over so
    short a history does not tell the growth stages apart (``NOT_ENOUGH_HISTORY``; the result
    ``assumes`` the stage the next rules give on that history, for the priorities);
-4. otherwise ``contraction`` if annual platform revenue growth is below −``contraction_revenue_fall``
-   and annual active-account growth below −``contraction_account_fall`` (both falling);
-5. otherwise ``accelerated_growth`` if annual platform revenue growth ≥
+5. otherwise ``contraction`` on the rule of 1 (reached only with too short a history, as what
+   the result ``assumes``);
+6. otherwise ``accelerated_growth`` if annual platform revenue growth ≥
    ``accelerated_revenue_growth`` or annual active-account growth ≥
    ``accelerated_account_growth``;
-6. otherwise ``steady_growth``.
+7. otherwise ``steady_growth``.
 
 Annual growth is year on year, or annualised from the quarters available while the data hold
 less than a year (``company_metrics``); with a single quarter it is unknown, and unknown growth
@@ -146,6 +151,10 @@ def _stage_of(quarter: str, row: pd.Series, t: Thresholds) -> StageResult:
     accounts = float(row["active_accounts"])
     revenue_growth = float(row["platform_revenue_growth_annual"])
     account_growth = float(row["active_accounts_growth_annual"])
+    short = _check("quarters_of_history", history, "<", t.min_quarters, NOT_ENOUGH_HISTORY)
+    growth = _growth_stage(revenue_growth, account_growth, t)
+    if growth.stage == "contraction" and not short.holds:
+        return StageResult(quarter, "contraction", (short, *growth.checks), growth.next_stage, growth.distance)
     cold = _check("active_accounts", accounts, "<", t.cold_start_accounts, "cold_start")
     if cold.holds:
         distance = (_more(t.cold_start_accounts - accounts, "active account"),)
@@ -154,8 +163,6 @@ def _stage_of(quarter: str, row: pd.Series, t: Thresholds) -> StageResult:
     if traction.holds:
         distance = (_more(t.traction_accounts - accounts, "active account", " (then growth decides)"),)
         return StageResult(quarter, "traction", (cold, traction), "accelerated_growth", distance)
-    short = _check("quarters_of_history", history, "<", t.min_quarters, NOT_ENOUGH_HISTORY)
-    growth = _growth_stage(revenue_growth, account_growth, t)
     if short.holds:
         distance = (_more(t.min_quarters - history, "quarter", " of history"),)
         return StageResult(
