@@ -55,6 +55,30 @@ def coverage_text(errors: pd.Series) -> str:
     return f"{round(errors['coverage'] * quarters)} of {quarters} quarters"
 
 
+def timing_popover(scenario_id: int, key: str, first: str) -> None:
+    """The start quarter and ramp of a moved lever, behind a button that says when it acts
+    (``first``: the first projected quarter)."""
+    start_key, ramp_key = (lab.timing_key(scenario_id, key, part) for part in scenarios.WHEN)
+    when = timing_text(int(st.session_state[start_key]), int(st.session_state[ramp_key]), first).strip()
+    with st.popover(f"When: {when or 'from the first quarter'}", icon=":material/schedule:"):
+        st.number_input(
+            "Starts in projected quarter",
+            1,
+            scenarios.MAX_QUARTER,
+            step=1,
+            key=start_key,
+            help="1 is the first quarter after the data.",
+        )
+        st.number_input(
+            "Full effect after (quarters)",
+            1,
+            scenarios.MAX_QUARTER,
+            step=1,
+            key=ramp_key,
+            help="The lever grows in equal steps to its full value over these quarters; 1 is at once.",
+        )
+
+
 def summary_rows(table: pd.DataFrame, shown: dict[str, scenarios.Scenario], first: str, last: str) -> pd.DataFrame:
     """The ``compare`` table for the screen: inputs (``shown``: name → scenario, with their
     timing) then outputs as rows, scenarios as columns; each scenario's output followed by its
@@ -185,28 +209,10 @@ with levers_column:
             help=lever.help + (" Needs B-side revenue, which the data lack." if off else ""),
             disabled=not editable or off,
         )
-        start_key, ramp_key = (lab.timing_key(selected, lever.key, part) for part in scenarios.WHEN)
-        start, ramp = int(st.session_state[start_key]), int(st.session_state[ramp_key])
-        when = timing_text(start, ramp, quarters.shift(base.last_quarter, 1)).strip() or "from the first quarter"
-        with st.popover(f"When: {when}", icon=":material/schedule:", disabled=not editable or off or not value):
-            st.number_input(
-                "Starts in projected quarter",
-                1,
-                scenarios.MAX_QUARTER,
-                step=1,
-                key=start_key,
-                help="1 is the first quarter after the data.",
-            )
-            st.number_input(
-                "Full effect after (quarters)",
-                1,
-                scenarios.MAX_QUARTER,
-                step=1,
-                key=ramp_key,
-                help="The lever grows in equal steps to its full value over these quarters; 1 is at once.",
-            )
         if value:
             changed.append(lever.key)
+            if editable and not off:  # a lever at 0 has nothing to time
+                timing_popover(selected, lever.key, quarters.shift(base.last_quarter, 1))
     if editable:
         scenario = lab.apply_sliders(selected)
         st.button(
