@@ -34,6 +34,22 @@ WHEN = (START, RAMP)
 NEEDS_B_SIDE = ("take_rate_change", "churn_elasticity")
 
 
+def within(value: object, bounded, whose: str = "") -> float:
+    """``value`` as a float within [``bounded.minimum``, ``bounded.maximum``] (a ``Lever``, or
+    anything with a ``label``, ``unit`` and those bounds); ``ValueError`` naming the label
+    (followed by ``whose``) and the range to choose from otherwise."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{bounded.label} must be a number, not {value!r}") from None
+    if not (math.isfinite(number) and bounded.minimum <= number <= bounded.maximum):
+        raise ValueError(
+            f"{bounded.label}{whose} is {f'{number:g} {bounded.unit}'.strip()}; "
+            f"choose a value from {bounded.minimum:g} to {bounded.maximum:g}"
+        )
+    return number
+
+
 @dataclass(frozen=True)
 class Lever:
     """How a lever is shown and bounded: ``label``, ``unit``, the allowed range [minimum, maximum],
@@ -157,16 +173,7 @@ class Scenario:
             raise ValueError(f"the scenario name {name[:20]!r}… is {len(name)} characters long; use at most {MAX_NAME}")
         object.__setattr__(self, "name", name)
         for lever in LEVERS:
-            value = getattr(self, lever.key)
-            try:
-                value = float(value)
-            except (TypeError, ValueError):
-                raise ValueError(f"{lever.label} must be a number, not {value!r}") from None
-            if not (math.isfinite(value) and lever.minimum <= value <= lever.maximum):
-                raise ValueError(
-                    f"{lever.label} of scenario {name!r} is {value:g} {lever.unit}; "
-                    f"choose a value from {lever.minimum:g} to {lever.maximum:g}"
-                )
+            value = within(getattr(self, lever.key), lever, f" of scenario {name!r}")
             object.__setattr__(self, lever.key, value + 0.0)  # -0.0 reads as 0
         timing = _checked_timing(name, self.timing)
         object.__setattr__(self, "timing", tuple(entry for entry in timing if getattr(self, entry[0])))

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from b2b_core.scenarios.base import MAX_HORIZON, Base
+from b2b_core.scenarios.levers import within
 from b2b_core.scenarios.series import OVERRIDDEN, SeriesForecast
 
 
@@ -40,15 +41,7 @@ class Assumption:
 
     def check(self, value: float) -> float:
         """``value`` as a float within the range; ``ValueError`` saying what to type otherwise."""
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{self.label} must be a number, not {value!r}") from None
-        if not (np.isfinite(number) and self.minimum <= number <= self.maximum):
-            raise ValueError(
-                f"{self.label} is {number:g} {self.unit}; choose a value from {self.minimum:g} to {self.maximum:g}"
-            )
-        return number
+        return within(value, self)
 
 
 ASSUMPTIONS = {
