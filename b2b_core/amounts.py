@@ -57,14 +57,14 @@ def change(value: float, kind: str) -> str | None:
     """A change as shown under a number, or None when it is unknown (NaN).
 
     ``kind``: ``"count"`` (+12), ``"points"`` for a change of a share (+0.52 pts), ``"relative"``
-    for a relative change (+9.2%).
+    for a relative change (+9.2%). A change that rounds to nothing reads +0, never −0.
     """
     if unknown(value):
         return None
     if kind == "count":
-        return f"{value:+,.0f}"
+        return f"{round(value) + 0:+,.0f}"
     if kind == "points":
-        return f"{100 * value:+.2f} pts"
+        return f"{round(100 * value, 2) + 0.0:+.2f} pts"
     if kind == "relative":
-        return f"{100 * value:+.1f}%"
+        return f"{round(100 * value, 1) + 0.0:+.1f}%"
     raise ValueError(f"unknown kind of change {kind!r}")

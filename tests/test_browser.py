@@ -187,11 +187,12 @@ def test_downloads_are_built_on_click(app_url, page, tmp_path):
 def summary_table(page):
     """The lab's side-by-side table (the grid's accessible table, which follows the grid with a
     short delay: read it through ``expect``)."""
-    return page.locator('[data-testid="stDataFrame"] table').first
+    return page.locator('[data-testid="stDataFrame"]').filter(has_text="Renewal uplift (points)").locator("table").first
 
 
 def projected(page, name: str) -> list[float]:
     """The y values of a scenario's line in the lab's projection chart."""
+    page.wait_for_selector(".js-plotly-plot")
     script = "(name) => Array.from(document.querySelector('.js-plotly-plot')._fullData.find(t => t.name === name).y)"
     return page.evaluate(script, name)
 

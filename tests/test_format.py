@@ -37,3 +37,7 @@ def test_changes_by_kind_and_none_when_unknown():
     assert fmt.change(0.092, "relative") == "+9.2%"
     assert fmt.change(math.nan, "count") is None
     assert fmt.change(math.nan, "relative") is None
+    # a change that rounds to nothing is +0, not −0 (a scenario's take rate 1e-7 below the base's)
+    assert fmt.change(-1e-7, "points") == "+0.00 pts"
+    assert fmt.change(-0.0004, "relative") == "+0.0%"
+    assert fmt.change(-0.4, "count") == "+0"

@@ -135,7 +135,7 @@ def test_a_full_disk_is_named_on_the_page_and_nothing_changes(tmp_path):
         finally:
             resource.prlimit(pid, resource.RLIMIT_FSIZE, (hard, hard))
         save_a_scenario(page)  # room again: saved
-        expect(page.get_by_text("Saved 'Scenario 2' in the workspace.")).to_be_visible()
+        expect(page.get_by_text("Saved 'Scenario 2' in the workspace with its projection")).to_be_visible()
     with Workspace(path) as ws:
         assert [name for name, _ in ws.saved_scenarios()] == ["Scenario 2"]
 

@@ -153,6 +153,7 @@ def _steps() -> list[Step]:
         flow = quadrant_views.migration(every, compared, quarter, cut, None) if compared else None
         moved = quadrant_views.map_movers(flow)  # the migration first: the map rings its movers
         quadrant_views.quarter(every, quarter, cut, None, True, moved)
+        quadrant_views.ties(quarter, cut, None)
         if not isinstance(book, str):
             quadrant_views.map_figure(data, every, quarter, cut, None, True, "quadrant", None, play_key, compared)
 
