@@ -6,11 +6,17 @@ import pandas as pd
 import streamlit as st
 
 from b2b_core import charts, exports, quarters, scenarios
-from ui import base_overrides, columns, downloads, goal_seek, plan_views, shell, state
+from ui import base_overrides, columns, downloads, goal_seek, plan_views, shell, state, tornado_view
 from ui import format as fmt
 from ui import scenario_state as lab
 from ui import scenario_views as views
 
+TOOLS = {  # one at a time: each is a page of its own, and a lever change redraws only the one shown
+    "tornado": "What moves it most",
+    "goal": "What does it take",
+    "plan": "Plan vs actual",
+    "base": "Base assumptions",
+}
 METRICS = {
     "active_accounts": "Active accounts",
     "platform_revenue": "Platform revenue",
@@ -123,11 +129,12 @@ if isinstance(measured, str):
 lab.start(ws, tuple(METRICS))
 for kind, text in st.session_state.pop(lab.NOTICES, []):
     getattr(st, kind)(text)
-base_overrides.show(ws, scenarios.measured(measured), measured.has_b_side)
+base_overrides.note(ws)
 base = views.base(data)
 cached = views.key(data)  # what is projected from the base is cached per data version and assumptions set by hand
 if isinstance(base, str):
-    st.error(f"Projections cannot start: {base}. Clear it under Base assumptions.")
+    st.error(f"Projections cannot start: {base}. Clear it below.")
+    base_overrides.show(ws, scenarios.measured(measured), measured.has_b_side)
     st.stop()
 if base.fit_warning:
     st.warning(f"The renewal model carries little weight here: {base.fit_warning}. Bands are wide.")
@@ -285,46 +292,18 @@ downloads.file_button(
     place=halves[1],
 )
 
-st.subheader(f"What moves {fmt.plain(scenario.name)} most")
-plausible = scenarios.plausible_steps(base)
-if not base.has_b_side:
-    plausible = plausible[[not scenarios.BY_KEY[key].needs_b_side for key in plausible.index]]
-with st.expander("The range each lever is moved over"):
-    st.caption(
-        "By default ± the variation the data show by themselves (the basis says which); type your own range "
-        "where you know better. A lever at the end of its allowed range moves only as far as it can."
-    )
-    ranges = st.data_editor(
-        plausible.assign(
-            label=[scenarios.BY_KEY[key].label for key in plausible.index],
-            unit=[scenarios.BY_KEY[key].unit for key in plausible.index],
-        )[["label", "step", "unit", "basis"]],
-        column_config={
-            "label": st.column_config.TextColumn("Lever"),
-            "step": st.column_config.NumberColumn("± range", min_value=0.01, max_value=300.0, format="%g"),
-            "unit": st.column_config.TextColumn("Unit"),
-            "basis": st.column_config.TextColumn("Basis"),
-        },
-        disabled=["label", "unit", "basis"],
-        hide_index=True,
-        width="stretch",
-        key=lab.RANGES,
-    )
-    st.button(
-        "Back to the data's ranges", on_click=st.session_state.pop, args=(lab.RANGES, None), key="lab:ranges_reset"
-    )
-steps = tuple(
-    (key, float(edited) if pd.notna(edited) else float(plausible.loc[key, "step"]))
-    for key, edited in zip(plausible.index, ranges["step"])
+tool = st.segmented_control(
+    "Look further", list(TOOLS), format_func=TOOLS.get, key=lab.TOOL, required=True, default="tornado"
 )
-tornado = views.sensitivity(cached, views.levers_key(scenario), horizon, base, steps)
-st.plotly_chart(
-    charts.tornado(tornado, f"Cumulative platform revenue {first}–{last}: each lever moved over its range alone"),
-    width="stretch",
-    key="lab:tornado",
-)
-downloads.csv_button("Download the tornado table (CSV)", tornado, f"tornado_{first}_{last}.csv", "dl:tornado")
-goal_seek.show(ws, cached, base, scenario, horizon, last)
+if tool == "tornado":
+    tornado_view.show(cached, base, scenario, horizon, first, last)
+elif tool == "goal":
+    goal_seek.show(ws, cached, base, scenario, horizon, last)
+elif tool == "plan":
+    plan_views.plan_vs_actual(ws, metric, METRICS)
+else:
+    base_overrides.show(ws, scenarios.measured(measured), measured.has_b_side)
+
 
 growth_note = " (set by hand)" if "revenue_growth" in views.overrides() else ""
 with st.expander("How the base is projected, and how it did on the last four quarters"):
@@ -394,8 +373,6 @@ with st.expander("How the base is projected, and how it did on the last four qua
                 for name, label in (("active_accounts", "accounts"), ("platform_revenue", "revenue"))
             },
         )
-
-plan_views.plan_vs_actual(ws, metric, METRICS)
 
 st.subheader("Share")
 link = lab.write_link()

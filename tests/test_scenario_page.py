@@ -246,18 +246,26 @@ def test_the_tornado_moves_each_lever_over_the_range_the_data_show(workspace_pat
     renewal = steps.loc["renewal_uplift", "step"]
     assert f"Renewal uplift ± {renewal:g} points" in chart
     assert steps.loc["renewal_uplift", "basis"] != "stated"  # the sample's renewal rates vary
-    assert any("the spread of the renewal rates" in table.value.to_string() for table in app.dataframe)
+    box = app.number_input(key="range:renewal_uplift")
+    assert box.value == renewal and "the spread of the renewal rates" in box.help
+    # a range of one's own moves the tornado, and the basis says it was edited
+    box.set_value(4.0).run()
+    assert "Renewal uplift ± 4 points" in app.get("plotly_chart")[1].proto.spec
+    app.button(key="lab:ranges_reset").click().run()
+    assert app.number_input(key="range:renewal_uplift").value == renewal
 
 
 def test_goal_seek_finds_each_levers_value_and_saves_the_answer_as_a_scenario(workspace_path):
     app = open_app(PAGE)
+    assert not [t for t in app.table if "Value needed" in t.value.columns]  # the tornado is shown first
+    app.segmented_control(key="lab:tool").set_value("goal").run()
     base = scenarios.fit_base(workspace_of(workspace_path).panel())
     projected = scenarios.project(base, scenarios.BASE, 8, bands=False)["active_accounts"].iloc[-1]
     target = app.number_input(key="goal:target:active_accounts").value
     assert target == round(1.1 * projected)  # the default: 10% above the base
     expected = scenarios.goal_seek(base, "active_accounts", target, 8)
-    table = next(t.value for t in app.dataframe if "Value needed" in t.value.columns)
-    renewal = table.set_index("Lever").loc["Renewal uplift"]
+    table = next(t.value for t in app.table if "Value needed" in t.value.columns)
+    renewal = table.loc["Renewal uplift"]
     assert renewal["Value needed"] == f"{expected.loc['renewal_uplift', 'value']:+.2f} points"
     assert renewal["Answer"] == "reaches it"
     app.button(key="goal:save").click().run()
@@ -283,10 +291,11 @@ def test_a_saved_scenario_keeps_its_projection_and_meets_the_quarters_committed_
         and "Saving it again replaces the kept projection" in s.value
         for s in app.success
     )
+    app.segmented_control(key="lab:tool").set_value("plan").run()
     assert "Scenario: Saved on 2026Q1 data: its first planned quarter 2026Q2 is not in the data yet." in [
         shown(c.value) for c in app.caption
     ]
-    assert len(app.get("plotly_chart")) == 2  # the projection and the tornado: no plan to draw yet
+    assert len(app.get("plotly_chart")) == 1  # the projection: no plan to draw yet
 
     commit_sample_quarter(ws, "2026Q2")
     commit_sample_quarter(ws, "2026Q3")
@@ -303,7 +312,7 @@ def test_a_saved_scenario_keeps_its_projection_and_meets_the_quarters_committed_
         f"Active accounts inside the band in {int(accounts['inside_band'])} of 2 quarter(s), mean absolute error "
         f"{100 * accounts['mean_absolute_error']:.1f}%" in record
     )
-    chart = app.get("plotly_chart")[2].proto.spec.replace(" ", "")  # after the projection and the tornado
+    chart = app.get("plotly_chart")[1].proto.spec.replace(" ", "")  # after the projection
     assert '"name":"Scenario(plan)"' in chart and '"name":"Actual"' in chart
 
 
@@ -332,6 +341,7 @@ def test_a_lever_can_start_later_and_ramp_up_and_the_link_and_store_keep_it(work
 
 def test_a_base_assumption_set_by_hand_moves_every_projection_and_says_who_and_when(workspace_path):
     app = open_app(PAGE)
+    app.segmented_control(key="lab:tool").set_value("base").run()
     app.selectbox(key="base:assumption").set_value("new_accounts").run()
     app.number_input(key="base:value:new_accounts").set_value(500.0).run()
     app.button(key="base:set").click().run()
@@ -345,8 +355,9 @@ def test_a_base_assumption_set_by_hand_moves_every_projection_and_says_who_and_w
     total = next(label for label in table.index if label.startswith("Platform revenue 20"))
     assert table.loc[total, "Base"] == f"{expected.loc['Base', 'platform_revenue_total'] / 1e6:.1f}M"
     assert "new accounts held at 500 a quarter (overridden)" in " ".join(m.value for m in app.markdown)
-    assert "1 set by hand" in app.expander[0].label
-    listed = next(t.value for t in app.dataframe if "Set by hand" in t.value.columns).set_index("Assumption")
+    assert any("1 set by hand" in h.value for h in app.subheader)
+    assert any("new accounts per quarter 500 accounts (local user, 20" in i.value for i in app.info)
+    listed = next(t.value for t in app.table if "Set by hand" in t.value.columns)
     assert listed.loc["New accounts per quarter", "Set by hand"] == "500 accounts"
     assert listed.loc["New accounts per quarter", "By"].startswith(f"{LOCAL.name}, 20")
     other = open_app(PAGE)  # another session projects from the same base

@@ -52,49 +52,62 @@ def clear_override(ws: Workspace, key: str) -> None:
     lab.notify("success", f"{scenarios.ASSUMPTIONS[key].label} follows the data again.")
 
 
-def show(ws: Workspace, data_says: dict[str, float | None], has_b_side: bool) -> None:
-    """Render the box: ``data_says``, the assumptions as the data measure them
-    (``scenarios.measured`` of the base before any override)."""
+def note(ws: Workspace) -> None:
+    """One line over the lab when assumptions are set by hand: which, to what, by whom and when."""
     overridden = ws.base_overrides()
-    title = "Base assumptions" + (f" · {len(overridden)} set by hand" if overridden else "")
-    with st.expander(title, icon=":material/tune:" if overridden else None, expanded=False):
-        st.caption(
-            "What the base assumes where the data leave it open. Set one by hand where you know better (a signed "
-            "pipeline, a new price list): every projection, scenario, tornado and goal seek of this workspace then "
-            "uses it, and says so, until it is cleared. The band keeps the uncertainty the data show."
+    if overridden:
+        said = "; ".join(
+            f"{scenarios.ASSUMPTIONS[key].label.lower()} {value_text(key, value)} ({fmt.plain(by)}, {at:%Y-%m-%d})"
+            for key, (value, at, by) in overridden.items()
         )
-        rows = []
-        for key, assumption in scenarios.ASSUMPTIONS.items():
-            value, saved_at, saved_by = overridden.get(key, (None, None, None))
-            rows.append(
-                {
-                    "Assumption": assumption.label,
-                    "The data say": value_text(key, data_says[key]),
-                    "Set by hand": value_text(key, value) if value is not None else "",
-                    "By": f"{saved_by}, {saved_at:%Y-%m-%d %H:%M} UTC" if value is not None else "",
-                }
-            )
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-        choices = [key for key in scenarios.ASSUMPTIONS if key != "take_rate" or has_b_side]
-        cells = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
-        key = cells[0].selectbox(
-            "Assumption", choices, format_func=lambda k: scenarios.ASSUMPTIONS[k].label, key=CHOICE
+        st.info(
+            f"Set by hand for every projection of this workspace: {said}. See or clear them under "
+            "**Look further › Base assumptions**.",
+            icon=":material/tune:",
         )
-        assumption = scenarios.ASSUMPTIONS[key]
-        start = overridden.get(key, (data_says[key],))[0]
-        cells[1].number_input(
-            f"Value ({assumption.unit})" if assumption.unit else "Value",
-            min_value=assumption.minimum,
-            max_value=assumption.maximum,
-            value=float(start if start is not None else assumption.minimum),
-            key=f"{VALUE}:{key}",  # one box per assumption: each starts from its own value
+
+
+def show(ws: Workspace, data_says: dict[str, float | None], has_b_side: bool) -> None:
+    """Render the section: ``data_says``, the assumptions as the data measure them
+    (``scenarios.measured`` of the base before any override), those set by hand, and the
+    controls to set or clear one."""
+    overridden = ws.base_overrides()
+    st.subheader("Base assumptions" + (f" · {len(overridden)} set by hand" if overridden else ""))
+    st.caption(
+        "What the base assumes where the data leave it open. Set one by hand where you know better (a signed "
+        "pipeline, a new price list): every projection, scenario, tornado and goal seek of this workspace then "
+        "uses it, and says so, until it is cleared. The band keeps the uncertainty the data show."
+    )
+    rows = []
+    for key, assumption in scenarios.ASSUMPTIONS.items():
+        value, saved_at, saved_by = overridden.get(key, (None, None, None))
+        rows.append(
+            {
+                "Assumption": assumption.label,
+                "The data say": value_text(key, data_says[key]),
+                "Set by hand": value_text(key, value) if value is not None else "",
+                "By": f"{saved_by}, {saved_at:%Y-%m-%d %H:%M} UTC" if value is not None else "",
+            }
         )
-        cells[2].button("Set", on_click=set_override, args=(ws,), key="base:set", width="stretch")
-        cells[3].button(
-            "Clear",
-            on_click=clear_override,
-            args=(ws, key),
-            disabled=key not in overridden,
-            key="base:clear",
-            width="stretch",
-        )
+    st.table(pd.DataFrame(rows).set_index("Assumption"))  # four rows: a plain table, no grid to draw
+    choices = [key for key in scenarios.ASSUMPTIONS if key != "take_rate" or has_b_side]
+    cells = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
+    key = cells[0].selectbox("Assumption", choices, format_func=lambda k: scenarios.ASSUMPTIONS[k].label, key=CHOICE)
+    assumption = scenarios.ASSUMPTIONS[key]
+    start = overridden.get(key, (data_says[key],))[0]
+    cells[1].number_input(
+        f"Value ({assumption.unit})" if assumption.unit else "Value",
+        min_value=assumption.minimum,
+        max_value=assumption.maximum,
+        value=float(start if start is not None else assumption.minimum),
+        key=f"{VALUE}:{key}",  # one box per assumption: each starts from its own value
+    )
+    cells[2].button("Set", on_click=set_override, args=(ws,), key="base:set", width="stretch")
+    cells[3].button(
+        "Clear",
+        on_click=clear_override,
+        args=(ws, key),
+        disabled=key not in overridden,
+        key="base:clear",
+        width="stretch",
+    )

@@ -68,7 +68,7 @@ def show(ws: Workspace, data: str, base: scenarios.Base, scenario: scenarios.Sce
         st.error(f"No answer: {fmt.plain(exc)}.")
         return
     shown = SHOWN[output]
-    st.dataframe(
+    st.table(  # a few rows: a plain table draws faster than a grid on every lever change
         pd.DataFrame(
             {
                 "Lever": table["label"],
@@ -79,9 +79,7 @@ def show(ws: Workspace, data: str, base: scenarios.Base, scenario: scenarios.Sce
                 ],
                 "Answer": table["status"].map(STATUS),
             }
-        ),
-        hide_index=True,
-        width="stretch",
+        ).set_index("Lever")
     )
     reached = table[table["status"] == scenarios.REACHED]
     if reached.empty:

@@ -29,7 +29,7 @@ HORIZONS = (4, 16, 8)  # slider range and default, quarters
 SCREEN, SELECTED, NEXT_ID = "lab:scenarios", "lab:selected", "lab:next_id"
 HORIZON, METRIC, NOTICES = "lab:horizon", "lab:metric", "lab:notices"
 NEW_NAME, SAVED_CHOICE = "lab:new_name", "lab:open_saved"
-RANGES = "lab:ranges"  # the edits of the tornado's ranges
+TOOL = "lab:tool"  # which of tornado, goal seek and plan vs actual is shown
 
 
 def lever_key(scenario_id: int, lever: str) -> str:
@@ -216,6 +216,17 @@ def reset_levers(scenario_id: int, keys: list[str]) -> None:
         st.session_state[lever_key(scenario_id, key)] = 0.0
         for part in scenarios.WHEN:
             st.session_state[timing_key(scenario_id, key, part)] = 1
+
+
+def range_key(lever: str) -> str:
+    """The tornado's range box of a lever."""
+    return f"range:{lever}"
+
+
+def reset_ranges() -> None:
+    """Put every lever's tornado range back to the variation the data show."""
+    for lever in LEVERS:
+        st.session_state.pop(range_key(lever.key), None)
 
 
 def timing_key(scenario_id: int, lever: str, part: str) -> str:
