@@ -19,7 +19,11 @@ def show(cached: str, base: scenarios.Base, scenario: scenarios.Scenario, horizo
     plausible = scenarios.plausible_steps(base)
     if not base.has_b_side:
         plausible = plausible[[not scenarios.BY_KEY[key].needs_b_side for key in plausible.index]]
-    with st.expander("The range each lever is moved over"):
+    edited = any(
+        st.session_state.get(lab.range_key(key), row["step"]) != row["step"] for key, row in plausible.iterrows()
+    )
+    label = "Ranges: your own" if edited else "Ranges: ± the variation the data show"
+    with st.popover(label, icon=":material/straighten:"):  # drawn only when opened
         st.caption(
             "By default ± the variation the data show by themselves (each box's help says which); type your own "
             "range where you know better. A lever at the end of its allowed range moves only as far as it can."
