@@ -356,22 +356,7 @@ with st.expander("How the base is projected, and how it did on the last four qua
         st.dataframe(
             check,
             width="stretch",
-            column_config=columns.numbers(
-                active_accounts_projected=("Accounts projected", "%.0f"),
-                active_accounts_lower=("low", "%.0f"),
-                active_accounts_upper=("high", "%.0f"),
-                active_accounts_actual=("Accounts actual", "%.0f"),
-                active_accounts_error=("error", "percent"),
-                platform_revenue_projected=("Revenue projected", "compact"),
-                platform_revenue_lower=("low", "compact"),
-                platform_revenue_upper=("high", "compact"),
-                platform_revenue_actual=("Revenue actual", "compact"),
-                platform_revenue_error=("error", "percent"),
-            )
-            | {
-                f"{name}_inside": st.column_config.CheckboxColumn(f"{label} in band")
-                for name, label in (("active_accounts", "accounts"), ("platform_revenue", "revenue"))
-            },
+            column_config=columns.against_actual("projected", ("active_accounts", "platform_revenue")),
         )
 
 st.subheader("Share")

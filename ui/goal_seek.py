@@ -16,8 +16,8 @@ from ui import scenario_views as views
 SHOWN = {"active_accounts": fmt.count, "platform_revenue": fmt.money, "take_rate": fmt.share}
 STATUS = {
     scenarios.REACHED: "reaches it",
-    "out of reach": "out of reach within the lever's range",
-    "no effect": "does not move it alone",
+    scenarios.OUT_OF_REACH: "out of reach within the lever's range",
+    scenarios.NO_EFFECT: "does not move it alone",
 }
 
 

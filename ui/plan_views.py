@@ -13,29 +13,6 @@ from b2b_core.store import Workspace
 from ui import columns, lifecycle_views
 from ui import format as fmt
 
-TABLE_COLUMNS = columns.numbers(
-    active_accounts_planned=("Accounts planned", "%.0f"),
-    active_accounts_lower=("low", "%.0f"),
-    active_accounts_upper=("high", "%.0f"),
-    active_accounts_actual=("Accounts actual", "%.0f"),
-    active_accounts_error=("error", "percent"),
-    platform_revenue_planned=("Revenue planned", "compact"),
-    platform_revenue_lower=("low", "compact"),
-    platform_revenue_upper=("high", "compact"),
-    platform_revenue_actual=("Revenue actual", "compact"),
-    platform_revenue_error=("error", "percent"),
-    b_side_revenue_planned=("B-side planned", "compact"),
-    b_side_revenue_lower=("low", "compact"),
-    b_side_revenue_upper=("high", "compact"),
-    b_side_revenue_actual=("B-side actual", "compact"),
-    b_side_revenue_error=("error", "percent"),
-    take_rate_planned=("Take rate planned", "percent"),
-    take_rate_lower=("low", "percent"),
-    take_rate_upper=("high", "percent"),
-    take_rate_actual=("Take rate actual", "percent"),
-    take_rate_error=("error", "percent"),
-)
-
 
 def _record(name: str, kept: scenarios.KeptProjection, check: scenarios.PlanVsActual, labels: Mapping[str, str]) -> str:
     """One scenario's record as a sentence: when and by whom it was saved, then per output
@@ -80,7 +57,7 @@ def plan_vs_actual(ws: Workspace, metric: str, labels: Mapping[str, str]) -> Non
         )
         st.markdown("\n".join(f"- {_record(name, k, check, labels)}" for name, (k, check) in compared.items()))
         table = pd.concat({name: check.table for name, (_, check) in compared.items()}, names=["scenario", "quarter"])
-        st.dataframe(table, width="stretch", column_config=TABLE_COLUMNS)
+        st.dataframe(table, width="stretch", column_config=columns.against_actual("planned"))
     for name, (k, check) in checks.items():
         if not check.compared:
             st.caption(f"{fmt.plain(name)}: {scenarios.waiting_text(k)}.")

@@ -3,7 +3,7 @@ projections with bands, the comparison table, the tornado table, and saved proje
 the actual quarters that followed (plan vs actual)."""
 
 from b2b_core.scenarios.base import HISTORY_COLUMNS, Base, RevenueTrend, fit_base
-from b2b_core.scenarios.goal import GOAL_COLUMNS, GOALS, REACHED, goal_seek, scenario_reaching
+from b2b_core.scenarios.goal import GOAL_COLUMNS, GOALS, NO_EFFECT, OUT_OF_REACH, REACHED, goal_seek, scenario_reaching
 from b2b_core.scenarios.levers import (
     BASE,
     BASE_NAME,
@@ -47,7 +47,9 @@ __all__ = [
     "LEVER_KEYS",
     "MAX_NAME",
     "MAX_QUARTER",
+    "NO_EFFECT",
     "OUTPUTS",
+    "OUT_OF_REACH",
     "RAMP",
     "START",
     "WHEN",

@@ -141,8 +141,9 @@ def _paths(base: Base, scenario: Scenario, horizon: int, alpha: np.ndarray, beta
     if base.take_rate is None:
         trends["b_side_revenue"] = base.b_side
     for name, trend in trends.items():
-        factor = _revenue_factor(trend, reached) * grown  # (ages, horizon)
-        by_age = np.r_[1.0, _revenue_factor(trend, reached[:1])[0, : horizon - 1]]  # a new account's, by age
+        trended = _revenue_factor(trend, reached)  # (ages, horizon); row 0: a new account's, by age from 1
+        factor = trended * grown
+        by_age = np.r_[1.0, trended[0, : horizon - 1]]  # a new account's, by age
         # a new account's revenue at h: its age's trend, times the expansion since it arrived
         new_factor = by_age[since.clip(0)] * (since >= 0) * grown[None, :] / grown[:, None]
         level = np.exp(np.cumsum(steps * trend.growth_spread, axis=1))  # (rows, h): the growth's own noise
