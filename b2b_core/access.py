@@ -4,8 +4,8 @@ Three roles, each allowing what the one before allows:
 
 * ``viewer`` reads everything and plays scenarios (saving, renaming and deleting them included:
   they change no data);
-* ``editor`` also uploads, commits and restores data, and edits the playbook;
-* ``admin`` also deletes uploads, backs up, downloads and restores the whole workspace, and downloads
+* ``editor`` also uploads, commits and restores data (the sample's too), and edits the playbook;
+* ``admin`` also deletes uploads, removes the sample data, backs up, downloads and restores the whole workspace, and downloads
   the audit trail (everyone's e-mail).
 
 ``Workspace`` checks the role of the ``Actor`` it is given before every write (``require``), so a
@@ -25,9 +25,11 @@ ACTIONS = {  # action → (least role, what it is, as a user reads it)
     "save_scenario": ("viewer", "saving, renaming or deleting a scenario"),
     "commit": ("editor", "committing an upload"),
     "restore": ("editor", "restoring an earlier upload"),
+    "restore_sample": ("editor", "restoring the sample data"),
     "edit_playbook": ("editor", "editing the playbook"),
     "override_base": ("editor", "overriding an assumption of the scenario base"),
     "delete": ("admin", "deleting an upload"),
+    "remove_sample": ("admin", "removing the sample data"),
     "backup": ("admin", "downloading the whole workspace"),
     "restore_backup": ("admin", "restoring the workspace from a backup"),
     "export_workspace": ("admin", "downloading the whole workspace as CSV files"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -212,6 +213,66 @@ def shift(quarter: str, periods: int) -> str:
 def span(first: str, last: str) -> list[str]:
     """Every quarter from ``first`` to ``last`` inclusive."""
     return [from_ordinal(o) for o in range(to_ordinal(first), to_ordinal(last) + 1)]
+
+
+def span_label(quarters) -> str:
+    """``1997Q1–1998Q2``: the first and last of ``quarters`` (any order), or the one quarter."""
+    ordered = sorted(quarters)
+    return ordered[0] if len(ordered) == 1 else f"{ordered[0]}–{ordered[-1]}"
+
+
+def missing_runs(quarters) -> list[tuple[str, str]]:
+    """The runs of quarters missing between the first and the last of ``quarters`` (any order),
+    oldest first, each as (first missing, last missing): ``["1998Q2", "2023Q1", "2023Q3"]`` →
+    ``[("1998Q3", "2022Q4"), ("2023Q2", "2023Q2")]``."""
+    ordinals = sorted({to_ordinal(q) for q in quarters})
+    return [
+        (from_ordinal(before + 1), from_ordinal(after - 1))
+        for before, after in zip(ordinals, ordinals[1:])
+        if after - before > 1
+    ]
+
+
+FAR_APART = 4  # quarters: a commit further than this from the live quarters is confirmed first
+
+
+@dataclass(frozen=True)
+class QuarterGap:
+    """How far the quarters of a file lie from the workspace's live quarters.
+
+    ``apart``: quarters strictly between the file's span and the live span (0 when they touch,
+    overlap or interleave); ``far``: more than ``FAR_APART`` quarters apart, or a whole calendar
+    year without data between them (years that do not touch), e.g. 2023Q4 and 2025Q1."""
+
+    new: tuple[str, str]
+    live: tuple[str, str]
+    apart: int
+
+    @property
+    def far(self) -> bool:
+        earlier, later = sorted((self.new, self.live))
+        return self.apart > FAR_APART or (self.apart > 0 and int(later[0][:4]) - int(earlier[1][:4]) >= 2)
+
+    def describe(self, live_note: str = "") -> str:
+        """``Your file covers 1997Q1–1998Q2; the workspace holds 2023Q4–2026Q3 (sample data):
+        101 quarters apart.`` (``live_note``: said of the live data in brackets, if given)."""
+        note = f" ({live_note})" if live_note else ""
+        return (
+            f"Your file covers {span_label(self.new)}; the workspace holds {span_label(self.live)}{note}: "
+            f"{self.apart:,} quarter{'s' * (self.apart != 1)} apart."
+        )
+
+
+def gap_between(new, live) -> QuarterGap | None:
+    """The ``QuarterGap`` between the quarters ``new`` (of a file about to be committed) and
+    ``live`` (the workspace's); None when either is empty. ``apart`` = first quarter of the later
+    span − last quarter of the earlier span − 1, in quarters (0 when the spans overlap)."""
+    if not len(new) or not len(live):
+        return None
+    new_span, live_span = (min(new), max(new)), (min(live), max(live))
+    earlier, later = sorted((new_span, live_span))
+    apart = max(to_ordinal(later[0]) - to_ordinal(earlier[1]) - 1, 0)
+    return QuarterGap(new_span, live_span, apart)
 
 
 _IN_TEXT = re.compile(

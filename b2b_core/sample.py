@@ -40,6 +40,7 @@ import pandas as pd
 from b2b_core import store
 from b2b_core.access import LOCAL, Actor
 from b2b_core.quarters import shift, span, to_ordinal
+from b2b_core.store.backup import file_sha256
 
 TIERS = ("KA", "mid", "long-tail")
 TIER_SHARE = (0.05, 0.25, 0.70)
@@ -395,14 +396,21 @@ def seed_workspace(workspace: store.Workspace, directory: str | Path = SAMPLE_DI
         if not result.ok:
             raise RuntimeError(f"sample file {path.name} does not ingest cleanly: {result.errors.head(3)}")
         items.append((result.table, path.name, result.sha256))
-    return workspace.commit_many(items, actor=LOCAL)
+    return workspace.commit_many(items, actor=LOCAL, sample=True)
+
+
+def bundled_files(directory: str | Path = SAMPLE_DIR) -> dict[str, str]:
+    """File name → sha256 of its bytes, of every ``accounts_<quarter>.csv`` of ``directory``: how
+    the workspace recognises the sample's uploads made before they were marked as such."""
+    return {path.name: file_sha256(path) for path in sorted(Path(directory).glob("accounts_*.csv"))}
 
 
 def open_workspace(path: str | Path | None = None) -> store.Workspace:
     """Open the workspace at ``path`` (default ``store.default_path()``), seeding it from
-    ``SAMPLE_DIR`` if nothing was ever committed to it (``Workspace.is_empty``). A workspace lost
-    from its path is never replaced by a new one (``store.WorkspaceMissing``)."""
-    workspace = store.Workspace(store.default_path() if path is None else path)
+    ``SAMPLE_DIR`` if nothing was ever committed to it (``Workspace.is_empty``); its uploads of the
+    bundled files are the sample's (``Workspace.data_origin``). A workspace lost from its path is
+    never replaced by a new one (``store.WorkspaceMissing``)."""
+    workspace = store.Workspace(store.default_path() if path is None else path, bundled_sample=bundled_files())
     try:
         if workspace.is_empty():
             seed_workspace(workspace)

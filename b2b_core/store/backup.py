@@ -8,8 +8,8 @@ in it can reach the workspace's connection, and refuses, with a message saying w
 
 - a file that is not a DuckDB database, or is damaged or cut off (every row of every table is read);
 - anything a backup never holds: views, macros, sequences, types, indexes, other schemas, tables
-  or columns other than the workspace's (a table added since the backup's format, ``ADDED_IN``,
-  may be absent), column defaults, generated columns, other constraints;
+  or columns other than the workspace's (a table or column added since the backup's format,
+  ``ADDED_IN`` and ``COLUMNS_ADDED_IN``, may be absent), column defaults, generated columns, other constraints;
 - a manifest that is not this app's, of a newer format, incomplete, or whose row counts differ;
 - rows that the workspace would refuse from an upload (``schema.check_rows``: ids and texts of at
   most ``contract.MAX_TEXT_CHARS``, quarters and dates within ``quarters.YEARS``, amounts finite,
@@ -48,9 +48,12 @@ from b2b_core.store.errors import unwritable
 from b2b_core.store.schema import QUARTER_PATTERN, SCHEMA, check_rows, quote, sql_string, within_years
 
 APP = "b2b-ops-strategy-dashboard"
-FORMAT = 3  # bump when the schema changes (and restore older formats); newer ones are refused
+FORMAT = 4  # bump when the schema changes (and restore older formats); newer ones are refused
 # Tables an older backup format lacks → the format that brought them; such a backup restores them empty.
 ADDED_IN = {"kept_projections": 2, "base_overrides": 3}
+# Columns (table, column) an older backup format lacks → the format that brought them; such a backup
+# restores them NULL (``uploads.sample``: then recognised from the bundled sample files).
+COLUMNS_ADDED_IN = {("uploads", "sample"): 4}
 # The largest backup the Data page takes or gives through the browser, in MB (2**20 bytes): it holds
 # every upload ever kept, larger than one quarter's file, and a download is held whole in memory.
 BROWSER_LIMIT_MB = 1024
@@ -124,10 +127,11 @@ def check_backup(file: Path) -> dict:
             con.execute(f"ATTACH {sql_string(str(file))} AS backup (READ_ONLY, TYPE DUCKDB)")
         except duckdb.Error as error:
             raise _damaged(error, file) from error
-        custom, absent = _check_objects(con)
+        custom, absent, absent_columns = _check_objects(con)
         manifest = _manifest(con)
         backup_format = manifest.pop("format")
         too_new = [t for t in absent if backup_format >= ADDED_IN[t]]
+        too_new += [f"{t}.{c}" for t, c in absent_columns if backup_format >= COLUMNS_ADDED_IN[t, c]]
         if too_new:
             raise ValueError(
                 f"This backup's tables do not match the workspace's: {too_new[0]} (missing). {USE_ANOTHER}"
@@ -186,11 +190,11 @@ _FOREIGN_OBJECTS = {  # what a backup never holds → the query listing it in th
 }
 
 
-def _check_objects(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]]:
+def _check_objects(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str], list[tuple[str, str]]]:
     """Check that the attached backup holds the workspace's tables and nothing else (no default,
     no generated column, no constraint of its own: nothing in it runs when it is read), but
-    perhaps tables added since its format (``ADDED_IN``); return the names of its custom metric
-    columns and the tables it lacks."""
+    perhaps tables and columns added since its format (``ADDED_IN``, ``COLUMNS_ADDED_IN``); return
+    the names of its custom metric columns, the tables it lacks and the (table, column) it lacks."""
     for kind, sql in _FOREIGN_OBJECTS.items():
         names = sorted(name for (name,) in con.execute(sql).fetchall())
         if names:
@@ -206,6 +210,11 @@ def _check_objects(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]
     absent = sorted(t for t in ADDED_IN if t not in found)
     for table in absent:
         del expected[table]
+    absent_columns = [
+        (t, c) for t, c in COLUMNS_ADDED_IN if t in found and c not in {column[0] for column in found[t]}
+    ]
+    for table, column in absent_columns:
+        expected[table] = [c for c in expected[table] if c[0] != column]
     panel = expected["panel_rows"]
     custom = found.get("panel_rows", [])[len(panel) :]
     wrong = sorted(t for t in {*expected, *found} - {"panel_rows"} if found.get(t) != expected.get(t))
@@ -229,7 +238,7 @@ def _check_objects(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]
             f"This backup has {len(custom):,} custom metric columns; the workspace keeps at most "
             f"{contract.MAX_CUSTOM_METRICS}. {USE_ANOTHER}"
         )
-    return [name for name, *_ in custom], absent
+    return [name for name, *_ in custom], absent, absent_columns
 
 
 def _manifest(con: duckdb.DuckDBPyConnection) -> dict:
@@ -540,6 +549,7 @@ class Backups:
         for table in (t for t in manifest["rows"] if t != "audit"):  # history stays
             con.execute(f"DELETE FROM {quote(table)}")
             con.execute(f"INSERT INTO {quote(table)} BY NAME SELECT * FROM {database}.main.{quote(table)}")
+        self._mark_sample(con)  # a backup made before uploads were marked the sample's or not
         con.execute("UPDATE workspace_state SET version = ?", [summary["replaced_version"] + 1])
         self._record(
             actor,

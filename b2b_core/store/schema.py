@@ -2,7 +2,8 @@
 
 ``SCHEMA`` creates the tables (see the package docstring) that a workspace file lacks, each time
 the file is opened: a workspace from an earlier version of the app gains the tables added since
-(``kept_projections``), empty, and keeps everything else as it was. ``check_columns`` and ``check_rows``
+(``kept_projections``), empty, and the columns added since (``uploads.sample``), NULL, and keeps everything
+else as it was. ``check_columns`` and ``check_rows``
 hold the contract's invariants for a panel about to be stored, whether it comes from an upload
 (``Workspace.commit``) or from a backup (``Workspace.restore_backup``).
 """
@@ -45,8 +46,10 @@ CREATE TABLE IF NOT EXISTS uploads (
     source VARCHAR NOT NULL,
     sha256 VARCHAR NOT NULL,
     committed_at TIMESTAMP NOT NULL,
-    deleted_at TIMESTAMP
+    deleted_at TIMESTAMP,
+    sample BOOLEAN
 );
+ALTER TABLE uploads ADD COLUMN IF NOT EXISTS sample BOOLEAN;
 CREATE TABLE IF NOT EXISTS upload_quarters (
     upload_id BIGINT NOT NULL, quarter VARCHAR NOT NULL, rows BIGINT NOT NULL
 );

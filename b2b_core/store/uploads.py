@@ -53,8 +53,9 @@ class Uploads:
         """The upload history, newest first.
 
         Columns: upload_id, source, sha256, committed_at (UTC), quarters and live_quarters
-        (comma-separated, sorted), rows, status, deleted_at (UTC, NaT unless deleted). Status is
-        "live" (live for all its quarters), "partly superseded", "superseded" or "deleted".
+        (comma-separated, sorted), rows, status, deleted_at (UTC, NaT unless deleted), sample (True
+        for the bundled sample's uploads, ``SampleUploads``). Status is "live" (live for all its
+        quarters), "partly superseded", "superseded" or "deleted".
         """
         history = self._frame(
             """
@@ -66,10 +67,10 @@ class Uploads:
                         WHEN count(l.quarter) = count(*) THEN 'live'
                         WHEN count(l.quarter) > 0 THEN 'partly superseded'
                         ELSE 'superseded' END AS status,
-                   u.deleted_at
+                   u.deleted_at, coalesce(u.sample, false) AS sample
             FROM uploads u JOIN upload_quarters q USING (upload_id)
             LEFT JOIN live_quarters l ON l.upload_id = q.upload_id AND l.quarter = q.quarter
-            GROUP BY u.upload_id, u.source, u.sha256, u.committed_at, u.deleted_at
+            GROUP BY u.upload_id, u.source, u.sha256, u.committed_at, u.deleted_at, u.sample
             ORDER BY u.upload_id DESC
             """
         )
@@ -95,6 +96,21 @@ class Uploads:
             ON CONFLICT (quarter) DO UPDATE SET upload_id = excluded.upload_id
             """,
             {"quarters": quarters, "upload_id": upload_id},
+        )
+
+    def _successors(self, quarters: list[str], leaving: list[int]) -> dict[str, int]:
+        """Quarter → the newest upload, not deleted and not among ``leaving``, that holds it (for
+        the ``quarters`` that have one): what becomes live when the ``leaving`` uploads go."""
+        return dict(
+            self._fetch(
+                """
+                SELECT q.quarter, max(q.upload_id) FROM upload_quarters q JOIN uploads u USING (upload_id)
+                WHERE u.deleted_at IS NULL AND NOT list_contains($leaving::BIGINT[], u.upload_id)
+                  AND list_contains($quarters::VARCHAR[], q.quarter)
+                GROUP BY q.quarter
+                """,
+                {"leaving": leaving, "quarters": quarters},
+            )
         )
 
     def _live_for(self, quarters: list[str]) -> dict[str, int | None]:
@@ -140,16 +156,19 @@ class Uploads:
         with self._write():
             return self._insert(panel, source, sha256, actor, expect_live)
 
-    def commit_many(self, items: Sequence[tuple[Table, str, str | None]], *, actor: Actor) -> list[int]:
+    def commit_many(
+        self, items: Sequence[tuple[Table, str, str | None]], *, actor: Actor, sample: bool = False
+    ) -> list[int]:
         """Store several ``(panel, source, sha256)`` as separate uploads, in order, in ONE
-        transaction with one version bump; return their upload_ids.
+        transaction with one version bump; return their upload_ids. ``sample``: they are the
+        bundled sample's (``SampleUploads``).
 
         Each item is committed as ``commit`` would (a later item supersedes an earlier one for a
         quarter both contain). If any item fails, none is stored.
         """
         access.require(actor, "commit")
         with self._write():
-            return [self._insert(panel, source, sha256, actor) for panel, source, sha256 in items]
+            return [self._insert(panel, source, sha256, actor, sample=sample) for panel, source, sha256 in items]
 
     def _check_live(self, quarters: list[str], expect_live: Mapping[str, int]) -> None:
         """Raise WorkspaceChanged unless quarter → live upload for ``quarters`` is ``expect_live``."""
@@ -242,6 +261,7 @@ class Uploads:
         sha256: str | None,
         actor: Actor,
         expect_live: Mapping[str, int] | None = None,
+        sample: bool = False,
     ) -> int:
         """Store one upload inside the caller's write transaction (see ``commit``)."""
         names = _column_names(panel)
@@ -252,7 +272,7 @@ class Uploads:
         if expect_live is not None:
             self._check_live(self._stored_quarters_of(upload_id), expect_live)
         stored = f"(SELECT * FROM panel_rows WHERE upload_id = {int(upload_id)})"
-        self._register(upload_id, source, sha256 or _fingerprint(self._con, stored, names), actor)
+        self._register(upload_id, source, sha256 or _fingerprint(self._con, stored, names), actor, sample)
         return upload_id
 
     def _stored_quarters_of(self, upload_id: int) -> list[str]:
@@ -289,15 +309,18 @@ class Uploads:
             with suppress(duckdb.Error):  # in a failed transaction this fails too: the first error is the one to tell
                 con.unregister(_STAGED)
 
-    def _register(self, upload_id: int, source: str, sha256: str, actor: Actor) -> None:
-        """Record the upload whose rows are in panel_rows, make it live for its quarters and audit it."""
+    def _register(self, upload_id: int, source: str, sha256: str, actor: Actor, sample: bool = False) -> None:
+        """Record the upload whose rows are in panel_rows (``sample``: it is the bundled sample's),
+        make it live for its quarters and audit it."""
         con = self._con
         per_quarter = con.execute(
             "SELECT quarter::VARCHAR, count(*) FROM panel_rows WHERE upload_id = ? GROUP BY ALL ORDER BY 1",
             [upload_id],
         ).fetchall()
         quarters = [q for q, _ in per_quarter]
-        con.execute("INSERT INTO uploads VALUES (?, ?, ?, ?, NULL)", [upload_id, source, sha256, utc_now()])
+        con.execute(
+            "INSERT INTO uploads VALUES (?, ?, ?, ?, NULL, ?)", [upload_id, source, sha256, utc_now(), sample]
+        )
         con.execute(
             "INSERT INTO upload_quarters SELECT ?, unnest(?::VARCHAR[]), unnest(?::BIGINT[])",
             [upload_id, quarters, [n for _, n in per_quarter]],
@@ -401,17 +424,7 @@ class Uploads:
             orphaned = self._column(
                 "SELECT quarter FROM live_quarters WHERE upload_id = ? ORDER BY quarter", [upload_id]
             )
-            fallback = dict(
-                con.execute(
-                    """
-                SELECT q.quarter, max(q.upload_id) FROM upload_quarters q JOIN uploads u USING (upload_id)
-                WHERE u.deleted_at IS NULL AND u.upload_id <> $upload_id
-                  AND list_contains($orphaned::VARCHAR[], q.quarter)
-                GROUP BY q.quarter
-                """,
-                    {"upload_id": upload_id, "orphaned": orphaned},
-                ).fetchall()
-            )
+            fallback = self._successors(orphaned, [upload_id])
             con.execute("DELETE FROM live_quarters WHERE upload_id = ?", [upload_id])
             for quarter, successor in fallback.items():
                 self._make_live([quarter], successor)

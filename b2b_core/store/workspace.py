@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Self, TypeVar
@@ -21,6 +21,7 @@ from b2b_core.store.audit import AuditTrail
 from b2b_core.store.backup import Backups
 from b2b_core.store.errors import WorkspaceMissing, WorkspaceReplaced, unwritable
 from b2b_core.store.schema import ACTIVE, SCHEMA, utc_now
+from b2b_core.store.sample_uploads import SampleUploads
 from b2b_core.store.settings import SavedSettings
 from b2b_core.store.uploads import Uploads
 
@@ -71,17 +72,22 @@ def _typed(rows: pd.DataFrame, lead: list[str], custom: list[str]) -> pd.DataFra
     return rows.astype({c.name: contract.PANDAS_TYPES[c.kind] for c in contract.COLUMNS})
 
 
-class Workspace(Uploads, SavedSettings, AuditTrail, Backups):
+class Workspace(Uploads, SampleUploads, SavedSettings, AuditTrail, Backups):
     """A workspace file: the versioned panel. Thread-safe: writes take turns on one DuckDB
     connection, and each read has a connection of its own.
 
     This module opens and reads it (the live panel, its quarters and version, reductions); each
-    other concept is a module of its own, mixed in: uploads and versions (``uploads``), saved
+    other concept is a module of its own, mixed in: uploads and versions (``uploads``), the bundled
+    sample among them (``sample_uploads``), saved
     scenarios and playbook weights (``settings``), the audit trail (``audit``), backups
     (``backup``)."""
 
-    def __init__(self, path: str | os.PathLike, *, recreate: bool = False) -> None:
+    def __init__(
+        self, path: str | os.PathLike, *, recreate: bool = False, bundled_sample: Mapping[str, str] | None = None
+    ) -> None:
         """Open the workspace at ``path``, creating the file, its directory and the schema.
+        ``bundled_sample`` (file name → sha256 of the bundled sample files) recognises the sample's
+        uploads in a workspace made before they were marked (``sample_uploads``).
 
         A new file gets a marker beside it (``created_marker``); when the file is missing but its
         marker is there, a workspace was lost from this path (deleted or moved) and
@@ -89,6 +95,7 @@ class Workspace(Uploads, SavedSettings, AuditTrail, Backups):
         restore a backup into it). ``created`` tells whether this call made the file.
         """
         self.path = Path(path)
+        self.bundled_sample = dict(bundled_sample or {})
         marker = created_marker(self.path)
         self.created = not self.path.exists()
         if self.created and marker.exists() and not recreate:
@@ -123,6 +130,7 @@ class Workspace(Uploads, SavedSettings, AuditTrail, Backups):
             with self._transaction():
                 self._con.execute(SCHEMA)
                 self._drop_unclaimed_rows()
+                self._mark_sample(self._con)
             if not marker.exists():
                 marker.write_text(f"created {utc_now():%Y-%m-%d %H:%M} UTC\n")
         except BaseException:
