@@ -5,8 +5,8 @@ Three roles, each allowing what the one before allows:
 * ``viewer`` reads everything and plays scenarios (saving, renaming and deleting them included:
   they change no data);
 * ``editor`` also uploads, commits and restores data (the sample's too), and edits the playbook;
-* ``admin`` also deletes uploads, removes the sample data, backs up, downloads and restores the whole workspace, and downloads
-  the audit trail (everyone's e-mail).
+* ``admin`` also deletes uploads, removes the sample data, backs up, downloads and restores the
+  whole workspace, and downloads the audit trail (everyone's e-mail).
 
 ``Workspace`` checks the role of the ``Actor`` it is given before every write (``require``), so a
 page cannot write by forgetting a check; no write has a default actor. Without sign-in the app runs

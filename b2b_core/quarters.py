@@ -217,7 +217,7 @@ def span(first: str, last: str) -> list[str]:
 
 def span_label(quarters) -> str:
     """``1997Q1–1998Q2``: the first and last of ``quarters`` (any order), or the one quarter."""
-    ordered = sorted(quarters)
+    ordered = sorted(set(quarters))
     return ordered[0] if len(ordered) == 1 else f"{ordered[0]}–{ordered[-1]}"
 
 

@@ -210,3 +210,57 @@ def test_quadrant_map_marks_the_accounts_found_with_their_ids_written_beside_the
     assert "(a1)" in mark.hovertext[0]
     unmarked = charts.quadrant_map(assigned, PLAYBOOK, found=assigned.iloc[:0])
     assert all(trace.name != "Found by the search" for trace in unmarked.data)
+
+
+def test_the_quarter_axis_puts_one_labelled_category_in_place_of_each_run_of_missing_quarters():
+    assert charts.style.quarter_axis(["2023Q1", "1998Q2", "1998Q1", "2023Q3"]) == [
+        "1998Q1",
+        "1998Q2",
+        "no data 1998Q3–2022Q4",
+        "2023Q1",
+        "no data 2023Q2",
+        "2023Q3",
+    ]
+    assert charts.style.quarter_axis(["2025Q2", "2025Q1"]) == ["2025Q1", "2025Q2"]
+    gapped = charts.style.with_quarter_gaps(pd.Series([1.0, 2.0], index=["1998Q2", "2023Q1"]))
+    assert list(gapped.index) == ["1998Q2", "no data 1998Q3–2022Q4", "2023Q1"] and np.isnan(gapped.iloc[1])
+
+
+def test_a_gap_is_a_break_in_the_line_and_a_labelled_band_on_the_kpi_trend():
+    kpis = pd.DataFrame(
+        {"platform_revenue": [10.0, 12.5, 20.0], "active_accounts": [3, 4, 9]},
+        index=pd.Index(["1998Q1", "1998Q2", "2023Q4"]),
+    )
+    figure = charts.kpi_trend(kpis)
+    bars, line = figure.data
+    assert list(line.x) == ["1998Q1", "1998Q2", "no data 1998Q3–2023Q3", "2023Q4"]
+    assert np.isnan(line.y[2]) and not line.connectgaps  # no line drawn across the gap
+    (band,) = figure.layout.shapes
+    assert (band.x0, band.x1) == (1.5, 2.5)
+    assert [a.text for a in figure.layout.annotations] == ["no data 1998Q3–2023Q3"]
+    assert list(figure.layout.xaxis.ticktext) == ["1998Q1", "1998Q2", "⋯", "2023Q4"]
+    assert not charts.kpi_trend(kpis.iloc[:2]).layout.shapes  # no gap, no band
+
+
+def test_the_stage_timeline_breaks_at_missing_quarters():
+    timeline = pd.DataFrame(
+        {"stage": ["cold_start", "traction"], "name": ["Cold start", "Traction"]}, index=["1998Q2", "2000Q1"]
+    )
+    figure = charts.stage_timeline(timeline)
+    (points,) = figure.data
+    assert list(points.x) == ["1998Q2", "no data 1998Q3–1999Q4", "2000Q1"]
+    assert np.isnan(points.y[1])
+    assert [a.text for a in figure.layout.annotations] == ["no data 1998Q3–1999Q4"]
+
+
+def test_the_scenario_projection_breaks_the_observed_line_at_missing_quarters_and_projects_from_the_last():
+    history = pd.DataFrame({"active_accounts": [5.0, 6.0, 8.0]}, index=["1998Q1", "1998Q2", "2000Q1"])
+    projection = pd.DataFrame(
+        {"active_accounts": [9.0], "active_accounts_lower": [8.0], "active_accounts_upper": [10.0]}, index=["2000Q2"]
+    )
+    figure = charts.scenario_projection(history, {"Base": projection}, "active_accounts", "Active accounts", 0.9)
+    observed = next(t for t in figure.data if t.name == "Observed")
+    assert list(observed.x) == ["1998Q1", "1998Q2", "no data 1998Q3–1999Q4", "2000Q1"]
+    assert list(figure.layout.xaxis.categoryarray) == [*observed.x, "2000Q2"]
+    assert figure.layout.shapes[0].x0 == 3  # the line between observed and projected, at 2000Q1
+    assert figure.layout.annotations[-1].text == "no data 1998Q3–1999Q4"

@@ -29,7 +29,10 @@ def seeded(tmp_path):
     """Two sample quarters (2023Q4, 2024Q1) committed as the app seeds them."""
     with Workspace(tmp_path / "ws.duckdb", bundled_sample=BUNDLED) as ws:
         ws.commit_many(
-            [(upload("2023Q4", {"s1": 10.0}), "accounts_2023Q4.csv", "aa"), (upload("2024Q1", {"s1": 12.0}), "accounts_2024Q1.csv", "bb")],
+            [
+                (upload("2023Q4", {"s1": 10.0}), "accounts_2023Q4.csv", "aa"),
+                (upload("2024Q1", {"s1": 12.0}), "accounts_2024Q1.csv", "bb"),
+            ],
             actor=LOCAL,
             sample=True,
         )
@@ -144,7 +147,10 @@ def test_a_backup_made_before_the_mark_restores_with_the_sample_recognised(seede
     shutil.copyfile(older, refused)
     with duckdb.connect(str(refused)) as con:
         con.execute("UPDATE backup_manifest SET format = 4")
-    with Workspace(tmp_path / "third.duckdb") as target, pytest.raises(ValueError, match=r"uploads\.sample \(missing\)"):
+    with (
+        Workspace(tmp_path / "third.duckdb") as target,
+        pytest.raises(ValueError, match=r"uploads\.sample \(missing\)"),
+    ):
         target.restore_backup(refused, actor=LOCAL)
 
 

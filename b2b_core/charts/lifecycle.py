@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from b2b_core.charts.style import GROUP_COLOURS, LAYOUT
+from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, mark_quarter_gaps, with_quarter_gaps
 from b2b_core.lifecycle import NOT_ENOUGH_HISTORY, STAGE_NAMES
 
 STAGE_COLOURS = {
@@ -27,15 +27,16 @@ BASE_COLOUR = "#9aa5b1"
 def stage_timeline(timeline: pd.DataFrame) -> go.Figure:
     """The detected stage of every quarter (``lifecycle.stage_timeline``) as a step line over the
     stages (a quarter with too short a history on a level of its own, at the bottom), each
-    quarter's marker in its stage's colour."""
+    quarter's marker in its stage's colour; missing quarters shown as a break."""
     order = list(TIMELINE_NAMES)
+    timeline = with_quarter_gaps(timeline)
     figure = go.Figure()
     figure.add_scatter(
         x=timeline.index,
-        y=[order.index(s) for s in timeline["stage"]],
+        y=timeline["stage"].map({stage: level for level, stage in enumerate(order)}),
         mode="lines+markers",
         line={"shape": "hv", "color": "#777", "width": 2},
-        marker={"size": 14, "color": [STAGE_COLOURS[s] for s in timeline["stage"]]},
+        marker={"size": 14, "color": timeline["stage"].map(STAGE_COLOURS).fillna(BASE_COLOUR)},
         customdata=timeline["name"],
         hovertemplate="%{x}: %{customdata}<extra></extra>",
         showlegend=False,
@@ -46,14 +47,15 @@ def stage_timeline(timeline: pd.DataFrame) -> go.Figure:
         range=[-0.5, len(order) - 0.5],
         title_text="Stage",
     )
-    figure.update_xaxes(type="category", title_text="Quarter")
+    figure.update_xaxes(title_text="Quarter")
     figure.update_layout(height=260, **LAYOUT)
-    return figure
+    return mark_quarter_gaps(figure, list(timeline.index))
 
 
 def signal_trends(metrics: pd.DataFrame, signals: dict[str, tuple[str, str]]) -> go.Figure:
     """Small multiples of ``signals`` (column → (title, "share" | "count")) over the quarters of
-    ``company_metrics``; shares drawn as percentages."""
+    ``company_metrics``; shares drawn as percentages, missing quarters as a break."""
+    metrics = with_quarter_gaps(metrics[list(signals)])
     columns = 4
     rows = math.ceil(len(signals) / columns)
     figure = make_subplots(rows=rows, cols=columns, subplot_titles=[title for title, _ in signals.values()])
@@ -73,10 +75,10 @@ def signal_trends(metrics: pd.DataFrame, signals: dict[str, tuple[str, str]]) ->
         )
         share = ".2~%"  # two decimals at most, trailing zeros dropped: no two ticks alike on a narrow range
         figure.update_yaxes(tickformat=share if kind == "share" else "~s", row=row, col=col)
-        figure.update_xaxes(type="category", showticklabels=False, row=row, col=col)
+        figure.update_xaxes(showticklabels=False, row=row, col=col)
     figure.update_annotations(font={"size": 12})
     figure.update_layout(height=190 * rows, margin={"l": 10, "r": 10, "t": 30, "b": 10}, template="plotly_white")
-    return figure
+    return mark_quarter_gaps(figure, list(metrics.index))
 
 
 def lever_scores(priorities: pd.DataFrame, rule_names: dict[str, str]) -> go.Figure:

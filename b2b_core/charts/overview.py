@@ -6,12 +6,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from b2b_core.charts.style import mark_quarter_gaps, with_quarter_gaps
+
 PALETTE = {"platform": "#1f4e79", "b_side": "#8fb8de", "accounts": "#e07b39"}
 
 
 def kpi_trend(kpis: pd.DataFrame) -> go.Figure:
     """Platform revenue (bars) and active accounts (line, right axis) per quarter, from
-    ``overview.quarter_kpis``."""
+    ``overview.quarter_kpis``; missing quarters shown as a break (``style.mark_quarter_gaps``)."""
+    kpis = with_quarter_gaps(kpis)
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     figure.add_bar(x=kpis.index, y=kpis["platform_revenue"], name="Platform revenue", marker_color=PALETTE["platform"])
     figure.add_scatter(
@@ -32,5 +35,4 @@ def kpi_trend(kpis: pd.DataFrame) -> go.Figure:
         legend={"orientation": "h", "y": 1.12, "x": 0},
         hovermode="x unified",
     )
-    figure.update_xaxes(type="category")
-    return figure
+    return mark_quarter_gaps(figure, list(kpis.index))

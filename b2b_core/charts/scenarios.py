@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, plain, rgba
+from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, mark_quarter_gaps, plain, quarter_axis, rgba, with_quarter_gaps
 
 HISTORY_COLOUR = "#333333"
 BASE_COLOUR = "#7f8c8d"
@@ -75,8 +75,10 @@ def scenario_projection(
 ) -> go.Figure:
     """``metric`` per quarter: observed (``history``, solid dark), then each projection (the
     first is the base) as a dashed line from the last observed quarter with its ``band`` (a
-    share, e.g. 0.9) shaded. ``projections``: name → ``project`` frame with bands."""
+    share, e.g. 0.9) shaded. ``projections``: name → ``project`` frame with bands. Quarters missing
+    from ``history`` are shown as a break."""
     hover, ticks = METRIC_FORMATS[metric]
+    history = with_quarter_gaps(history)
     figure = go.Figure()
     last_quarter, last_value = history.index[-1], history[metric].iloc[-1]
     colours = scenario_colours(list(projections))
@@ -102,14 +104,13 @@ def scenario_projection(
     )
     figure.add_vline(x=len(history) - 1, line={"color": "#999", "dash": "dot", "width": 1})
     future = next(iter(projections.values())).index if projections else []
-    figure.update_xaxes(type="category", categoryorder="array", categoryarray=[*history.index, *future])
     figure.update_yaxes(title_text=title, tickformat=ticks, rangemode="tozero")
     figure.update_layout(
         height=440,
         title={"text": f"{title}: observed, then projected (shaded: {band:.0%} band)", "font": {"size": 15}},
         **LAYOUT,
     )
-    return figure
+    return mark_quarter_gaps(figure, [*history.index, *future])
 
 
 def plan_vs_actual(
@@ -118,7 +119,7 @@ def plan_vs_actual(
     """Saved plans against what happened: each plan (name → the ``projection`` of a
     ``KeptProjection``) as a dashed line with its ``band`` (a share, e.g. 0.9) shaded, over all
     the quarters it planned; ``actual`` (``metric`` per observed quarter, e.g. from the quarter
-    each plan was saved on) as dark points joined by a line."""
+    each plan was saved on) as dark points joined by a line, broken where quarters are missing."""
     hover, ticks = METRIC_FORMATS[metric]
     figure = go.Figure()
     colours = dict(zip(plans, GROUP_COLOURS * (len(plans) // len(GROUP_COLOURS) + 1), strict=False))
@@ -134,6 +135,8 @@ def plan_vs_actual(
             group=label,
             hover=hover,
         )
+    every = quarter_axis([*actual.index, *(q for frame in plans.values() for q in frame.index)])
+    actual = with_quarter_gaps(actual)
     figure.add_scatter(
         x=list(actual.index),
         y=actual,
@@ -143,15 +146,13 @@ def plan_vs_actual(
         name="Actual",
         hovertemplate=f"Actual · %{{x}}: %{{y:{hover}}}<extra></extra>",
     )
-    every = sorted({*actual.index, *(q for frame in plans.values() for q in frame.index)})
-    figure.update_xaxes(type="category", categoryorder="array", categoryarray=every)
     figure.update_yaxes(title_text=title, tickformat=ticks, rangemode="tozero")
     figure.update_layout(
         height=420,
         title={"text": f"{title}: planned when saved (shaded: {band:.0%} band) and actual", "font": {"size": 15}},
         **LAYOUT,
     )
-    return figure
+    return mark_quarter_gaps(figure, every)
 
 
 def tornado(table: pd.DataFrame, title: str) -> go.Figure:

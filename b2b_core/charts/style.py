@@ -1,11 +1,16 @@
 """The look every figure shares: colours distinguishable with the common colour-vision
-deficiencies (Okabe–Ito), margins and legend placement."""
+deficiencies (Okabe–Ito), margins and legend placement, and breaks where quarters are missing
+from a quarter axis."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 
+import pandas as pd
 import plotly.graph_objects as go
+
+from b2b_core.quarters import from_ordinal, span_label, to_ordinal
 
 GROUP_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "legend": {"orientation": "h", "y": -0.2, "x": 0}}
@@ -91,3 +96,53 @@ def for_projector(figure: go.Figure) -> go.Figure:
         if colour:
             font.color = readable(colour)
     return shown
+
+
+NO_DATA = "no data"
+GAP_FILL = "rgba(120,120,120,0.15)"
+GAP_TEXT = "#444444"
+
+
+def quarter_axis(quarters: Iterable[str]) -> list[str]:
+    """The distinct ``quarters`` in order, with each run of quarters missing between them as one
+    category in its place, labelled ``no data 1998Q3–2022Q4``: ``["1998Q2", "2023Q1"]`` →
+    ``["1998Q2", "no data 1998Q3–2022Q4", "2023Q1"]``."""
+    axis: list[str] = []
+    previous = None
+    for ordinal in sorted({to_ordinal(q) for q in quarters}):
+        if previous is not None and ordinal - previous > 1:
+            axis.append(f"{NO_DATA} {span_label([from_ordinal(previous + 1), from_ordinal(ordinal - 1)])}")
+        axis.append(from_ordinal(ordinal))
+        previous = ordinal
+    return axis
+
+
+def with_quarter_gaps(frame: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
+    """``frame`` (indexed by quarter) on its ``quarter_axis``: a row of NaN for each run of
+    missing quarters, so that a line drawn from it breaks there instead of joining 1998Q2 to 2023Q1."""
+    return frame.reindex(quarter_axis(frame.index))
+
+
+def mark_quarter_gaps(figure: go.Figure, axis: list[str]) -> go.Figure:
+    """Set every x axis of ``figure`` to the categories ``axis`` (a ``quarter_axis``) in order and
+    shade each missing run as a grey band labelled with its text (``no data 1998Q3–2022Q4``), its
+    tick shown as ``⋯``. A figure without missing quarters only gets the order."""
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=axis)
+    gaps = [position for position, label in enumerate(axis) if label.startswith(NO_DATA)]
+    if not gaps:
+        return figure
+    figure.update_xaxes(tickvals=axis, ticktext=["⋯" if label.startswith(NO_DATA) else label for label in axis])
+    for position in gaps:
+        figure.add_vrect(
+            x0=position - 0.5,
+            x1=position + 0.5,
+            fillcolor=GAP_FILL,
+            line_width=0,
+            layer="below",
+            annotation_text=axis[position],
+            annotation_position="inside top",
+            annotation_font={"size": 11, "color": GAP_TEXT},
+            row="all",
+            col="all",
+        )
+    return figure

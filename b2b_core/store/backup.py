@@ -210,9 +210,7 @@ def _check_objects(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]
     absent = sorted(t for t in ADDED_IN if t not in found)
     for table in absent:
         del expected[table]
-    absent_columns = [
-        (t, c) for t, c in COLUMNS_ADDED_IN if t in found and c not in {column[0] for column in found[t]}
-    ]
+    absent_columns = [(t, c) for t, c in COLUMNS_ADDED_IN if t in found and c not in {column[0] for column in found[t]}]
     for table, column in absent_columns:
         expected[table] = [c for c in expected[table] if c[0] != column]
     panel = expected["panel_rows"]

@@ -4,8 +4,9 @@ or restoring the sample in one step. Part of ``Workspace``.
 An upload is the sample's when ``uploads.sample`` is true: set when the app seeds a new workspace
 (``Workspace.commit_many(..., sample=True)``), and, for a workspace or backup from before the
 column existed (NULL there), when its file name and sha256 are those of a bundled sample file
-(``Workspace(..., bundled_sample=…)``, when it is opened or a backup is restored into it). Removing the sample takes its uploads off the live quarters but keeps
-their rows, as superseded uploads are kept, so restoring it is one step too.
+(``Workspace(..., bundled_sample=…)``, when it is opened or a backup is restored into it).
+Removing the sample takes its uploads off the live quarters but keeps their rows, as superseded
+uploads are kept, so restoring it is one step too.
 """
 
 from __future__ import annotations
@@ -44,13 +45,17 @@ class SampleUploads:
         way (``sample`` NULL: made before the column existed) whose source and sha256 are those of
         a bundled sample file (``self.bundled_sample``: file name → sha256 of its bytes), and the
         others as not; return how many were marked the sample's."""
-        return con.execute(
-            """
+        return (
+            con.execute(
+                """
             UPDATE uploads SET sample = coalesce(list_contains($sources::VARCHAR[], source || '|' || sha256), false)
             WHERE sample IS NULL RETURNING sample
             """,
-            {"sources": [f"{name}|{digest}" for name, digest in self.bundled_sample.items()]},
-        ).fetchall().count((True,))
+                {"sources": [f"{name}|{digest}" for name, digest in self.bundled_sample.items()]},
+            )
+            .fetchall()
+            .count((True,))
+        )
 
     def data_origin(self) -> DataOrigin:
         """Whether the live data are the sample's, the user's own, or both (``DataOrigin``)."""
@@ -102,7 +107,7 @@ class SampleUploads:
             self._record(
                 actor,
                 "remove_sample",
-                f"removed the sample data ({len(uploads)} upload(s) for {span_label(list(live))}); restorable in one step",
+                f"removed the sample data ({len(uploads)} upload(s) for {span_label(list(live))}), restorable",
                 {"uploads": uploads, "quarters": list(live), "now_live": now_live},
             )
         return now_live
@@ -127,4 +132,3 @@ class SampleUploads:
                 {"uploads": sorted(set(restorable.values())), "quarters": quarters},
             )
         return quarters
-

@@ -318,9 +318,7 @@ class Uploads:
             [upload_id],
         ).fetchall()
         quarters = [q for q, _ in per_quarter]
-        con.execute(
-            "INSERT INTO uploads VALUES (?, ?, ?, ?, NULL, ?)", [upload_id, source, sha256, utc_now(), sample]
-        )
+        con.execute("INSERT INTO uploads VALUES (?, ?, ?, ?, NULL, ?)", [upload_id, source, sha256, utc_now(), sample])
         con.execute(
             "INSERT INTO upload_quarters SELECT ?, unnest(?::VARCHAR[]), unnest(?::BIGINT[])",
             [upload_id, quarters, [n for _, n in per_quarter]],

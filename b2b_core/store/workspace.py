@@ -20,8 +20,8 @@ from b2b_core import contract, engine
 from b2b_core.store.audit import AuditTrail
 from b2b_core.store.backup import Backups
 from b2b_core.store.errors import WorkspaceMissing, WorkspaceReplaced, unwritable
-from b2b_core.store.schema import ACTIVE, SCHEMA, utc_now
 from b2b_core.store.sample_uploads import SampleUploads
+from b2b_core.store.schema import ACTIVE, SCHEMA, utc_now
 from b2b_core.store.settings import SavedSettings
 from b2b_core.store.uploads import Uploads
 
