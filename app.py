@@ -4,7 +4,7 @@ import duckdb
 import streamlit as st
 
 from b2b_core.store import WorkspaceError
-from ui import auth, present, state, warm_up
+from ui import auth, present, sample_notice, state, warm_up
 from ui.format import plain
 
 PAGES = {
@@ -41,6 +41,7 @@ def sidebar(person) -> None:
             st.markdown(f"**{len(live)} quarter{'' if len(live) == 1 else 's'}** · {span}")
         else:
             st.markdown("**Empty** · upload a quarter on the Data page")
+        sample_notice.sidebar_badge()
         st.caption(f"Version {ws.version} · {auth.sidebar_line(person)}")
         warm_up.sidebar_status()
         present.sidebar_toggle()
@@ -70,6 +71,7 @@ try:
         warm_up.start()
     else:
         sidebar(person)
+    sample_notice.page_caption()  # every page, the deck in presentation mode too
 except WorkspaceError as lost:  # its file is gone from the path, or was replaced as it was reopened
     st.error(plain(lost))
     st.stop()

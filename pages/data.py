@@ -18,7 +18,7 @@ from b2b_core.ingest import (
     upload_too_large,
 )
 from b2b_core.store import BACKUP_LIMIT_MB, WorkspaceChanged, WorkspaceError
-from ui import auth, downloads, shell, state, warm_up
+from ui import auth, downloads, sample_notice, shell, state, warm_up
 from ui import format as fmt
 
 CHOICES = [*contract.NAMES, CUSTOM, IGNORE]
@@ -219,6 +219,7 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame, person) -> None
     same = history.query("sha256 == @result.sha256 and status != 'deleted'")
     if not same.empty:
         st.info(f"This exact file was committed before, as upload #{same['upload_id'].iloc[0]}.")
+    confirmed = far_quarters_confirmed(result, ws, person) and confirmed
     ready = (result.ok or partial) and confirmed and result.rows.num_rows > 0 and not no_room
     label = f"Commit {result.rows.num_rows:,} rows ({', '.join(result.quarters)})" if result.quarters else "Commit"
     if st.button(label, type="primary", disabled=not ready, key="commit"):
@@ -239,6 +240,7 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame, person) -> None
             + (" Every page's views of the new data are being prepared in the background." if warm_up.enabled() else "")
         )
         st.session_state["uploader_round"] = st.session_state.get("uploader_round", 0) + 1
+        st.session_state[SAMPLE_OFFER] = True  # if the sample is still live beside the new data
         st.rerun()
 
 
@@ -252,6 +254,7 @@ HISTORY_COLUMNS = {
     "live_quarters": "Live for",
     "status": "Status",
     "deleted_at": st.column_config.DatetimeColumn("Deleted (UTC)", format="YYYY-MM-DD HH:mm"),
+    "sample": st.column_config.CheckboxColumn("Sample", help="An upload of the bundled sample of a fictional platform"),
 }
 
 
@@ -300,6 +303,100 @@ def history_area(ws, history: pd.DataFrame, person) -> None:
         parts = [f"{q} → #{u}" if u else f"{q} → no data" for q, u in fallback.items()]
         flash(f"Deleted upload #{chosen}." + (f" Now live: {', '.join(parts)}." if parts else ""))
         st.rerun()
+
+
+SAMPLE_OFFER = "data:sample_offer"  # set by a commit: offer to remove the sample on the next run
+
+
+def far_quarters_confirmed(result: IngestResult, ws, person) -> bool:
+    """Whether the commit may go ahead as far as the distance of its quarters from the live ones
+    goes: when they are far apart (``quarters.QuarterGap.far``) the page names the gap, offers to
+    remove the sample first when it is live, and asks for a tick."""
+    gap = quarters.gap_between(result.quarters, ws.quarters())
+    if gap is None or not gap.far:
+        return True
+    origin = sample_notice.origin()
+    note = {"sample": "sample data", "mixed": "partly sample data"}.get(origin.kind, "")
+    st.warning(
+        f"{gap.describe(note)} Every chart would show both, with a gap of {gap.apart:,} quarters between them"
+        + (": remove the sample first if these are your data." if origin.sample_live else ".")
+    )
+    if origin.sample_live:
+        remove_sample_button(ws, person, "Remove the sample first", "sample:remove_first")
+    return st.checkbox(f"Commit anyway, {gap.apart:,} quarters apart", key=f"far:{result.sha256}:{gap}")
+
+
+def remove_sample(ws, person) -> None:
+    """Remove the sample data in one audited step (a button's callback); the next run says how."""
+    st.session_state.pop(SAMPLE_OFFER, None)
+    try:
+        now_live = ws.remove_sample(actor=person)
+    except KeyError as gone:  # another session removed it meanwhile
+        st.warning(f"Not removed: {fmt.plain(gone.args[0])}")
+        return
+    except (WorkspaceError, PermissionDenied) as failed:
+        st.error(f"Not removed: {fmt.plain(failed)}")
+        return
+    kept = [q for q, upload in now_live.items() if upload is not None]
+    flash(
+        f"Removed the sample data ({quarters.span_label(now_live)}) in one step"
+        + (f"; your own uploads are live for {', '.join(kept)}" if kept else "")
+        + ". **Restore the sample** under Sample data brings it back."
+    )
+
+
+def remove_sample_button(ws, person, label: str, key: str, primary: bool = False) -> None:
+    """A button removing the sample data (admins), or a line saying who may."""
+    if not person.can("remove_sample"):
+        st.caption(f"Removing the sample data: {auth.needs('remove_sample')}")
+        return
+    kind = "primary" if primary else "secondary"
+    st.button(label, key=key, type=kind, on_click=remove_sample, args=(ws, person), icon=":material/delete_sweep:")
+
+
+def sample_offer(ws, person) -> None:
+    """Right after a commit that left the user's data beside the live sample: the offer to remove it."""
+    origin = sample_notice.origin()
+    if st.session_state.pop(SAMPLE_OFFER, False) and origin.kind == "mixed":
+        with st.container(border=True):
+            st.markdown(
+                f"Your data now sit beside the bundled sample's ({quarters.span_label(origin.sample_quarters)}) on "
+                "every chart and in every total. Remove the sample data? One step, recorded in the audit trail, "
+                "and restorable."
+            )
+            remove_sample_button(ws, person, "Remove the sample data", "sample:remove_offered", primary=True)
+
+
+def restore_sample(ws, person) -> None:
+    """Bring the sample back in one audited step (a button's callback)."""
+    try:
+        restored = ws.restore_sample(actor=person)
+    except KeyError as gone:
+        st.warning(f"Not restored: {fmt.plain(gone.args[0])}")
+        return
+    except (WorkspaceError, PermissionDenied) as failed:
+        st.error(f"Not restored: {fmt.plain(failed)}")
+        return
+    flash(f"The sample data are live again for {quarters.span_label(restored)}.")
+
+
+def sample_area(ws, person) -> None:
+    """While the sample is live: remove it in one step; once removed: restore it in one step."""
+    origin = sample_notice.origin()
+    if origin.sample_live:
+        st.markdown(fmt.plain(origin.explanation))
+        remove_sample_button(ws, person, "Remove the sample data", "sample:remove")
+    elif origin.restorable:
+        st.markdown(
+            f"The bundled sample ({quarters.span_label(origin.restorable)}) is stored but not live. Restoring it "
+            "makes it live again for those quarters; quarters holding your own data stay yours."
+        )
+        if person.can("restore_sample"):
+            st.button("Restore the sample", key="sample:restore", on_click=restore_sample, args=(ws, person))
+        else:
+            st.caption(f"Restoring the sample data: {auth.needs('restore_sample')}")
+    else:
+        st.write("No sample data are stored in this workspace.")
 
 
 AUDIT_COLUMNS = {
@@ -419,6 +516,7 @@ history = ws.uploads()
 st.title("Data")
 if "flash" in st.session_state:
     st.success(st.session_state.pop("flash"))
+sample_offer(ws, person)
 
 st.subheader("Upload a quarter")
 st.caption(
@@ -453,6 +551,9 @@ if uploads and not too_large:
     report(combined)
     commit_area(combined, ws, history, person)
 checks.forget_the_rest()
+
+st.subheader("Sample data")
+sample_area(ws, person)
 
 st.subheader("History")
 history_area(ws, history, person)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from b2b_core import playbook, report, scenarios
-from ui import downloads, present, scenario_views, shell, state
+from ui import downloads, present, sample_notice, scenario_views, shell, state
 from ui import format as fmt
 from ui import workshop_views as views
 
@@ -170,10 +170,11 @@ if "scenarios" in slides and shown and not isinstance(base, str):  # the deck ha
 deck_slides = [slides[key] for key in order]
 if not presenting:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    origin = sample_notice.origin()
     subtitle = f"{ws.quarters()[0]}–{ws.quarters()[-1]} · {playbook.BUSINESS_MODEL_NAMES[model]} · made {stamp}"
     downloads.file_button(
         "Deck (HTML, offline)",
-        lambda: report.deck_html(deck_slides, "B2B Ops Strategy Workshop", subtitle).encode("utf-8"),
+        lambda: report.deck_html(deck_slides, "B2B Ops Strategy Workshop", subtitle, origin).encode("utf-8"),
         f"workshop_{ws.quarters()[-1]}.html",
         "text/html",
         "dl:deck",

@@ -324,3 +324,14 @@ def test_a_look_alike_of_a_listed_address_gets_no_role(workspace_path):
     roles = {"admin": ["kate@example.com"]}
     app = open_as({"is_logged_in": True, "email": "\u212aate@example.com", "name": "Kate"}, "pages/data.py", roles)
     assert "has no role in this dashboard" in app.warning[0].value and not app.dataframe
+
+
+def test_an_editor_may_restore_the_sample_but_only_an_admin_removes_it(workspace_path):
+    app = open_as(PEOPLE["editor"], "pages/data.py")
+    assert not [b for b in app.button if str(b.key).startswith("sample:remove")]
+    assert any("Removing the sample data: Needs the admin role." in c.value for c in app.caption)
+    workspace_of(workspace_path).remove_sample(actor=LOCAL)
+    app.run()
+    app.button(key="sample:restore").click().run()
+    assert workspace_of(workspace_path).data_origin().kind == "sample"
+    assert workspace_of(workspace_path).audit_trail()["actor"].iloc[0] == "ed@example.com"

@@ -15,7 +15,7 @@ from b2b_core import ingest, overview, sample
 from b2b_core.access import LOCAL
 from b2b_core.ingest import MAX_KEPT, UPLOAD_LIMIT_MB, upload_too_large
 from b2b_core.store import Workspace
-from tests import workbooks
+from tests import messy_files, workbooks
 from tests.apptest import metric, open_app, shown, workspace_of
 
 SAMPLE = sorted(sample.SAMPLE_DIR.glob("accounts_*.csv"))
@@ -311,3 +311,32 @@ def test_the_sidebar_counts_the_quarters_in_words_that_fit_one(workspace_path):
         )
     app = open_app("pages/home.py")
     assert any(m.value == "**3 quarters** · 2026Q1 – 2026Q3" for m in app.sidebar.markdown)
+
+
+def test_a_far_away_commit_is_confirmed_then_the_sample_is_removed_and_restored_in_one_step_each(workspace_path):
+    app = open_app("pages/data.py")
+    assert any("Sample data" in m.value for m in app.sidebar.markdown)
+    assert "is the bundled sample of a fictional platform" in app.caption[0].value
+    upload(app, "cdnow_1997_1998.csv", messy_files.purchase_log_1997())
+    (far,) = [w.value for w in app.warning if "quarters apart" in w.value]
+    assert far.startswith(
+        "Your file covers 1997Q1–1998Q2; the workspace holds 2023Q4–2026Q3 (sample data): 101 quarters apart."
+    )
+    assert commit_button(app).disabled
+    checkbox(app, "Commit anyway, 101 quarters apart").check().run()
+    commit_button(app).click().run()
+    assert not app.exception, app.exception
+    ws = workspace_of(workspace_path)
+    assert ws.data_origin().kind == "mixed"
+    assert any("Mixed with sample data" in m.value for m in app.sidebar.markdown)
+    entries = len(ws.audit_trail())
+    app.button(key="sample:remove_offered").click().run()  # offered right after the commit
+    assert not app.exception, app.exception
+    assert ws.quarters() == ["1997Q1", "1997Q2", "1997Q3", "1997Q4", "1998Q1", "1998Q2"]
+    assert len(ws.audit_trail()) == entries + 1 and ws.audit_trail()["action"].iloc[0] == "remove_sample"
+    assert "Removed the sample data (2023Q4–2026Q3) in one step" in app.success[0].value
+    assert not any("ample data" in m.value for m in app.sidebar.markdown)
+    app.button(key="sample:restore").click().run()
+    assert ws.data_origin().kind == "mixed" and ws.quarters()[-1] == "2026Q3"
+    assert "live again for 2023Q4–2026Q3" in app.success[0].value
+

@@ -33,6 +33,7 @@ from b2b_core.amounts import money
 from b2b_core.charts.style import WCAG_AA, contrast_ratio, for_projector, readable
 from b2b_core.lifecycle.stage import Check, StageResult
 from b2b_core.report import headlines
+from b2b_core.store.sample_uploads import DataOrigin
 
 BOOK = playbook.load_playbook()
 
@@ -656,3 +657,13 @@ def test_for_projector_leaves_the_original_figure_alone():
     before = json.loads(figure.to_json())
     shown = for_projector(figure)
     assert json.loads(figure.to_json()) == before and shown.layout.height >= 560
+
+
+def test_the_html_deck_of_sample_data_says_so_in_its_title_and_on_every_slide(deck):
+    slides = list(deck.slides.values())[:2]
+    mixed = DataOrigin("mixed", ("2023Q4", "2026Q3"), ("1997Q1", "1998Q2"), ())
+    page = report.deck_html(slides, "Workshop", "x", mixed)
+    assert "<title>Workshop · Mixed with sample data</title>" in page
+    assert page.count('<footer class="data-note">Mixed with sample data: 2023Q4–2026Q3 is the bundled sample') == 2
+    own = report.deck_html(slides, "Workshop", "x", DataOrigin("own", (), ("1997Q1",), ()))
+    assert "<title>Workshop</title>" in own and "data-note\">" not in own

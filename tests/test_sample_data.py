@@ -191,3 +191,14 @@ def test_the_gap_is_described_with_both_spans_and_none_without_live_data():
         "Your file covers 1997Q1–1998Q2; the workspace holds 2023Q4–2026Q3 (sample data): 101 quarters apart."
     )
     assert gap_between(["2025Q1"], []) is None
+
+
+def test_the_label_and_its_explanation_say_which_quarters_are_the_samples(seeded):
+    origin = seeded.data_origin()
+    assert origin.label == "Sample data" and origin.explanation.startswith("2023Q4–2024Q1 is the bundled sample")
+    seeded.commit(upload("1997Q1", {"u1": 5.0}), "mine.csv", actor=LOCAL)
+    origin = seeded.data_origin()
+    assert origin.label == "Mixed with sample data"
+    assert "2023Q4–2024Q1 is the bundled sample of a fictional platform; 1997Q1 is yours" in origin.explanation
+    seeded.remove_sample(actor=LOCAL)
+    assert (seeded.data_origin().label, seeded.data_origin().explanation) == (None, None)

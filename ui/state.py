@@ -39,7 +39,7 @@ def _opened(path: Path) -> Workspace:
         st.info(
             f"This app created a new workspace at {plain(str(path))} and filled it with the bundled sample, "
             f"{len(ws.quarters())} quarters of a fictional platform. Upload your own quarters on the **Data** page "
-            "(and delete the sample's uploads there)."
+            "(where the sample is then removed in one step)."
         )
     return ws
 

@@ -6,7 +6,8 @@ with its own ``DecompressionStream``), and draws every figure from its JSON, so 
 interactive (hover, zoom, the toolbar's PNG download) and the file opens with no network. It shows
 one slide at a time (→, Space or PageDown for the next, ←, PageUp for the previous, Home / End),
 ``#3`` opens slide 3, and printing puts every slide on its own page. Each slide links its chart's
-data as a CSV held inside the file. Every text from the data is HTML-escaped.
+data as a CSV held inside the file. Every text from the data is HTML-escaped. While sample data
+are live (``DataOrigin``), the title says so and every slide carries a footer explaining it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import plotly.offline
 
 from b2b_core import exports
 from b2b_core.report.deck import Slide
+from b2b_core.store.sample_uploads import DataOrigin
 
 PLOT_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
@@ -57,9 +59,16 @@ def csv_name(position: int, slide: Slide) -> str:
     return f"{position:02d}_{slide.key}.csv"
 
 
-def deck_html(slides: Sequence[Slide], title: str, subtitle: str) -> str:
-    """The self-contained HTML deck of ``slides`` in order (see module)."""
+def deck_html(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOrigin | None = None) -> str:
+    """The self-contained HTML deck of ``slides`` in order (see module); ``origin``: whose the
+    live data are, named in the title and a footer on every slide while sample data are live."""
     sections, figures = [], []
+    labelled = origin is not None and origin.label is not None
+    if labelled:
+        title = f"{title} · {origin.label}"
+    footer = (
+        f'<footer class="data-note">{html.escape(f"{origin.label}: {origin.explanation}")}</footer>' if labelled else ""
+    )
     for position, slide in enumerate(slides, start=1):
         data = base64.b64encode(exports.csv_bytes(slide.data, index=True)).decode("ascii")
         facts = "".join(
@@ -79,7 +88,7 @@ def deck_html(slides: Sequence[Slide], title: str, subtitle: str) -> str:
             f'<div class="below"><a class="data" download="{csv_name(position, slide)}" '
             f'href="data:text/csv;base64,{data}">Chart data (CSV)</a>'
             f"<details><summary>Speaker notes</summary><ul>{notes}</ul></details></div>"
-            "</section>"
+            f"{footer}</section>"
         )
         figures.append(
             f'{{"id": "chart-{position}", "figure": {plotly.io.to_json(slide.figure, validate=False)}, '
@@ -127,6 +136,7 @@ TEMPLATE = """<!doctype html>
   .below {{ display: flex; gap: 32px; align-items: flex-start; font-size: 16px; }}
   a {{ color: #0b57a4; }}
   details ul {{ margin: 4px 0; }}
+  .data-note {{ margin-top: 8px; padding: 4px 12px; border-left: 6px solid #b35900; color: #111; font-size: 16px; }}
   nav {{ position: fixed; right: 24px; bottom: 16px; display: flex; gap: 8px; }}
   nav button {{ font-size: 18px; padding: 6px 18px; border: 1px solid #555; border-radius: 6px; background: #fff;
     color: #111; cursor: pointer; }}

@@ -36,6 +36,27 @@ class DataOrigin:
     def sample_live(self) -> bool:
         return bool(self.sample_quarters)
 
+    @property
+    def label(self) -> str | None:
+        """``Sample data``, ``Mixed with sample data``, or None when no sample data are live: what
+        every place showing the live data says of them (sidebar badge, page captions, deck)."""
+        return {SAMPLE: "Sample data", MIXED: "Mixed with sample data"}.get(self.kind)
+
+    @property
+    def explanation(self) -> str | None:
+        """One line saying what ``label`` means, or None when no sample data are live."""
+        if self.kind == SAMPLE:
+            return (
+                f"{span_label(self.sample_quarters)} is the bundled sample of a fictional platform, not your data. "
+                "Upload your own quarters on the Data page; the sample is then removed in one step."
+            )
+        if self.kind == MIXED:
+            return (
+                f"{span_label(self.sample_quarters)} is the bundled sample of a fictional platform; "
+                f"{span_label(self.own_quarters)} is yours. Remove the sample on the Data page."
+            )
+        return None
+
 
 class SampleUploads:
     """The ``Workspace``'s knowledge of which uploads are the bundled sample's."""

@@ -1,0 +1,37 @@
+"""Where the live data are the bundled sample's, every place that shows them says so: a badge in
+the sidebar, a caption over every page and a note on the workshop's slides (words from
+``DataOrigin.label`` and ``DataOrigin.explanation``)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from b2b_core.store.sample_uploads import DataOrigin
+from ui import state
+from ui.format import plain
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _origin(data: str) -> DataOrigin:
+    # ``data`` keys the cache: whose the live data are changes only with a write
+    return state.workspace().data_origin()
+
+
+def origin() -> DataOrigin:
+    """Whose the live data are (``Workspace.data_origin``), once per data version."""
+    return _origin(state.data_version())
+
+
+def sidebar_badge() -> None:
+    """``Sample data`` (or ``Mixed with sample data``) as a badge, with its one-line explanation."""
+    found = origin()
+    if found.label:
+        st.badge(found.label, icon=":material/science:", color="orange")
+        st.caption(plain(found.explanation))
+
+
+def page_caption() -> None:
+    """The same, as a caption over the page, while sample data are live."""
+    found = origin()
+    if found.label:
+        st.caption(f":orange-badge[:material/science: {found.label}] {plain(found.explanation)}")
