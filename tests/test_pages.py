@@ -339,4 +339,3 @@ def test_a_far_away_commit_is_confirmed_then_the_sample_is_removed_and_restored_
     app.button(key="sample:restore").click().run()
     assert ws.data_origin().kind == "mixed" and ws.quarters()[-1] == "2026Q3"
     assert "live again for 2023Q4–2026Q3" in app.success[0].value
-

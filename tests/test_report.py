@@ -666,4 +666,4 @@ def test_the_html_deck_of_sample_data_says_so_in_its_title_and_on_every_slide(de
     assert "<title>Workshop · Mixed with sample data</title>" in page
     assert page.count('<footer class="data-note">Mixed with sample data: 2023Q4–2026Q3 is the bundled sample') == 2
     own = report.deck_html(slides, "Workshop", "x", DataOrigin("own", (), ("1997Q1",), ()))
-    assert "<title>Workshop</title>" in own and "data-note\">" not in own
+    assert "<title>Workshop</title>" in own and 'data-note">' not in own
