@@ -264,3 +264,14 @@ def test_the_scenario_projection_breaks_the_observed_line_at_missing_quarters_an
     assert list(figure.layout.xaxis.categoryarray) == [*observed.x, "2000Q2"]
     assert figure.layout.shapes[0].x0 == 3  # the line between observed and projected, at 2000Q1
     assert figure.layout.annotations[-1].text == "no data 1998Q3–1999Q4"
+
+
+def test_the_retention_heatmap_gives_missing_cohorts_one_empty_labelled_row_above_the_average():
+    triangle = _triangle().rename(index={"2025Q2": "2026Q1"})
+    figure = charts.retention_heatmap(triangle, "Accounts still active", as_share=True)
+    heatmap = figure.data[0]
+    assert list(heatmap.y) == ["2025Q1", "no data 2025Q2–2025Q4", "2026Q1", cohorts.AVERAGE]
+    assert heatmap.text.tolist()[1] == ["", ""]
+    (band,) = figure.layout.shapes
+    assert (band.y0, band.y1, band.xref) == (0.5, 1.5, "x domain")  # across the whole width
+    assert figure.layout.annotations[0].text == "no data 2025Q2–2025Q4"

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from b2b_core.amounts import short_amount
-from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, plain, rgba
+from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, mark_quarter_gaps, plain, rgba, with_quarter_gaps
 
 MEAN_COLOUR = "#0b3d66"
 MODEL_COLOUR = "#D55E00"
@@ -21,7 +21,10 @@ def _age_title(period: str) -> str:
 def retention_heatmap(matrix: pd.DataFrame, value_title: str, as_share: bool, period: str = "quarter") -> go.Figure:
     """The retention triangle: one row per cohort (oldest on top), then the summary row, one column
     per age. ``matrix`` is a ``cohort_matrix`` table (single group); ``as_share`` formats cells as
-    percentages (else as counts or money); ``value_title`` names the colour scale."""
+    percentages (else as counts or money); ``value_title`` names the colour scale. Quarterly
+    cohorts missing between the first and the last are one empty, labelled row (``mark_quarter_gaps``)."""
+    if period == "quarter":
+        matrix = with_quarter_gaps(matrix)
     ages = [c for c in matrix.columns if isinstance(c, (int, np.integer))]
     values = matrix[ages].to_numpy(dtype=float)
     text = np.where(np.isnan(values), "", _cell_text(values, as_share))
@@ -46,7 +49,7 @@ def retention_heatmap(matrix: pd.DataFrame, value_title: str, as_share: bool, pe
     figure.update_yaxes(autorange="reversed", title_text="Signup cohort", type="category")
     figure.update_xaxes(title_text=_age_title(period), type="category", side="top")
     figure.update_layout(height=max(320, 34 * len(matrix) + 120), **{**LAYOUT, "margin": {**LAYOUT["margin"], "t": 60}})
-    return figure
+    return mark_quarter_gaps(figure, [str(c) for c in matrix.index], along="y")
 
 
 def _cell_text(values: np.ndarray, as_share: bool) -> np.ndarray:

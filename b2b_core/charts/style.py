@@ -5,6 +5,7 @@ from a quarter axis."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -117,30 +118,38 @@ def quarter_axis(quarters: Iterable[str]) -> list[str]:
     return axis
 
 
+_QUARTER = re.compile(r"\d{4}Q[1-4]")
+
+
 def with_quarter_gaps(frame: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
     """``frame`` (indexed by quarter) on its ``quarter_axis``: a row of NaN for each run of
-    missing quarters, so that a line drawn from it breaks there instead of joining 1998Q2 to 2023Q1."""
-    return frame.reindex(quarter_axis(frame.index))
+    missing quarters, so that a line drawn from it breaks there instead of joining 1998Q2 to 2023Q1.
+    Rows whose label is not a quarter (a summary row) follow, in their order."""
+    labels = [str(label) for label in frame.index]
+    others = [label for label in labels if not _QUARTER.fullmatch(label)]
+    return frame.set_axis(labels).reindex(quarter_axis(set(labels) - set(others)) + others)
 
 
-def mark_quarter_gaps(figure: go.Figure, axis: list[str]) -> go.Figure:
-    """Set every x axis of ``figure`` to the categories ``axis`` (a ``quarter_axis``) in order and
-    shade each missing run as a grey band labelled with its text (``no data 1998Q3–2022Q4``), its
-    tick shown as ``⋯``. A figure without missing quarters only gets the order."""
-    figure.update_xaxes(type="category", categoryorder="array", categoryarray=axis)
+def mark_quarter_gaps(figure: go.Figure, axis: list[str], along: str = "x") -> go.Figure:
+    """Set every ``along`` axis (``"x"`` or ``"y"``) of ``figure`` to the categories ``axis`` (a
+    ``quarter_axis``) in order and shade each missing run as a grey band labelled with its text
+    (``no data 1998Q3–2022Q4``), its tick shown as ``⋯``. Without missing quarters only the order is set."""
+    update = figure.update_xaxes if along == "x" else figure.update_yaxes
+    update(type="category", categoryorder="array", categoryarray=axis)
     gaps = [position for position, label in enumerate(axis) if label.startswith(NO_DATA)]
     if not gaps:
         return figure
-    figure.update_xaxes(tickvals=axis, ticktext=["⋯" if label.startswith(NO_DATA) else label for label in axis])
+    update(tickvals=axis, ticktext=["⋯" if label.startswith(NO_DATA) else label for label in axis])
+    band = figure.add_vrect if along == "x" else figure.add_hrect
     for position in gaps:
-        figure.add_vrect(
-            x0=position - 0.5,
-            x1=position + 0.5,
+        band(
+            position - 0.5,
+            position + 0.5,
             fillcolor=GAP_FILL,
             line_width=0,
             layer="below",
             annotation_text=axis[position],
-            annotation_position="inside top",
+            annotation_position="inside top" if along == "x" else "inside left",
             annotation_font={"size": 11, "color": GAP_TEXT},
             row="all",
             col="all",
