@@ -326,16 +326,23 @@ def far_quarters_confirmed(result: IngestResult, ws, person) -> bool:
     return st.checkbox(f"Commit anyway, {gap.apart:,} quarters apart", key=f"far:{result.sha256}:{gap}")
 
 
+def sample_step(step, done: str):
+    """``step()``, a removal or restore of the sample; when it is refused (KeyError: another
+    session did it meanwhile) the page says why, ``Not <done>: …``, and None is returned."""
+    try:
+        return step()
+    except KeyError as gone:
+        st.warning(f"Not {done}: {fmt.plain(gone.args[0])}")
+    except (WorkspaceError, PermissionDenied) as failed:
+        st.error(f"Not {done}: {fmt.plain(failed)}")
+    return None
+
+
 def remove_sample(ws, person) -> None:
     """Remove the sample data in one audited step (a button's callback); the next run says how."""
     st.session_state.pop(SAMPLE_OFFER, None)
-    try:
-        now_live = ws.remove_sample(actor=person)
-    except KeyError as gone:  # another session removed it meanwhile
-        st.warning(f"Not removed: {fmt.plain(gone.args[0])}")
-        return
-    except (WorkspaceError, PermissionDenied) as failed:
-        st.error(f"Not removed: {fmt.plain(failed)}")
+    now_live = sample_step(lambda: ws.remove_sample(actor=person), "removed")
+    if now_live is None:
         return
     kept = [q for q, upload in now_live.items() if upload is not None]
     flash(
@@ -369,15 +376,9 @@ def sample_offer(ws, person) -> None:
 
 def restore_sample(ws, person) -> None:
     """Bring the sample back in one audited step (a button's callback)."""
-    try:
-        restored = ws.restore_sample(actor=person)
-    except KeyError as gone:
-        st.warning(f"Not restored: {fmt.plain(gone.args[0])}")
-        return
-    except (WorkspaceError, PermissionDenied) as failed:
-        st.error(f"Not restored: {fmt.plain(failed)}")
-        return
-    flash(f"The sample data are live again for {quarters.span_label(restored)}.")
+    restored = sample_step(lambda: ws.restore_sample(actor=person), "restored")
+    if restored is not None:
+        flash(f"The sample data are live again for {quarters.span_label(restored)}.")
 
 
 def sample_area(ws, person) -> None:
