@@ -218,3 +218,14 @@ def test_the_plan_slide_shows_a_scenario_saved_two_quarters_back_against_the_qua
     assert [(shown(m.label), m.value) for m in app.metric] == [(f.label, f.value) for f in expected.facts]
     app.multiselect[1].set_value([]).run()  # no saved scenario chosen: no plan to show
     assert "plan" not in app.multiselect[0].options and not app.exception
+
+
+def test_presenting_sample_data_says_so_over_every_slide(workspace_path):
+    app = open_app(WORKSHOP, query_params={"present": "1"})
+    assert any(c.value.startswith(":orange-badge[:material/science: Sample data]") for c in app.caption)
+    button(app, "workshop_next").click().run()
+    assert any("is the bundled sample of a fictional platform" in c.value for c in app.caption)
+    workspace_of(workspace_path).remove_sample(actor=LOCAL)
+    commit_sample_quarter(workspace_of(workspace_path), "2026Q3")  # the same file, now the user's own upload
+    app.run()
+    assert not any("Sample data" in c.value for c in app.caption)
