@@ -202,3 +202,14 @@ def test_the_label_and_its_explanation_say_which_quarters_are_the_samples(seeded
     assert "2023Q4–2024Q1 is the bundled sample of a fictional platform; 1997Q1 is yours" in origin.explanation
     seeded.remove_sample(actor=LOCAL)
     assert (seeded.data_origin().label, seeded.data_origin().explanation) == (None, None)
+
+
+def test_a_workspace_opened_without_the_bundled_files_leaves_older_uploads_unmarked_for_the_app(tmp_path):
+    path = tmp_path / "old.duckdb"
+    with Workspace(path) as ws:
+        ws.commit(upload("2023Q4", {"s1": 10.0}), "accounts_2023Q4.csv", sha256="aa", actor=LOCAL)
+    with duckdb.connect(str(path)) as con:
+        con.execute("ALTER TABLE uploads DROP COLUMN sample")
+    Workspace(path).close()  # e.g. the command line's backup: it knows no bundled files
+    with Workspace(path, bundled_sample=BUNDLED) as ws:
+        assert ws.data_origin().kind == "sample"

@@ -19,8 +19,9 @@ moved away is never silently replaced by a new one (``WorkspaceMissing``).
 Tables (``schema.SCHEMA``):
 
 - ``workspace_state(version)``: one row, the write counter.
-- ``uploads(upload_id, source, sha256, committed_at, deleted_at)``: one row per upload, kept
-  after a delete; times are UTC.
+- ``uploads(upload_id, source, sha256, committed_at, deleted_at, sample)``: one row per upload, kept
+  after a delete; times are UTC; ``sample``: an upload of the bundled sample (``sample_uploads``;
+  NULL in a workspace made before the column, until the app recognises the sample's files).
 - ``upload_quarters(upload_id, quarter, rows)``: the quarters each upload contains.
 - ``live_quarters(quarter, upload_id)``: the upload that is live for each quarter with data.
 - ``panel_rows(upload_id, <contract columns>, <custom metric columns>)``: the rows of every
@@ -29,9 +30,9 @@ Tables (``schema.SCHEMA``):
   delete drops the columns no stored row has a value in; at most ``contract.MAX_CUSTOM_METRICS``.
 - ``audit(entry_id, occurred_at, actor, email, role, action, summary, details)``: who did what and
   when (``actor``: their e-mail address, or the local user's name), one row per commit, restore,
-  delete, scenario change, playbook edit, backup, restore from a backup and download of the
-  workspace's content, written in the same transaction as the change itself; ``details`` is a
-  JSON object (quarters, row counts, file hash …).
+  delete, removal or restore of the sample, scenario change, playbook edit, backup, restore from a
+  backup and download of the workspace's content, written in the same transaction as the change
+  itself; ``details`` is a JSON object (quarters, row counts, file hash …).
 - ``playbook_weights(stage, model, weights, saved_at)``: base weights an editor saved for a
   (stage, business model), lever → weight as a JSON object; they override the playbook file's.
 - ``scenarios(name, levers, position, saved_at)``: the saved what-if scenarios, their lever
@@ -57,7 +58,8 @@ upload before touching the workspace, then replaces the workspace's content in o
 that bumps ``version``. ``python -m b2b_core.store`` backs up and restores from the command line.
 
 Modules, one concept each: ``workspace`` (opening the file, reading the live panel, running
-reductions on it), ``uploads`` (uploads and versions, custom metric columns), ``settings`` (saved
+reductions on it), ``uploads`` (uploads and versions, custom metric columns), ``sample_uploads``
+(which live data are the bundled sample's; removing and restoring it in one step), ``settings`` (saved
 scenarios and playbook weights), ``audit`` (the audit trail), ``backup`` (backup files and their
 checks), ``schema`` (tables and row checks), ``errors``.
 """

@@ -9,7 +9,8 @@ in it can reach the workspace's connection, and refuses, with a message saying w
 - a file that is not a DuckDB database, or is damaged or cut off (every row of every table is read);
 - anything a backup never holds: views, macros, sequences, types, indexes, other schemas, tables
   or columns other than the workspace's (a table or column added since the backup's format,
-  ``ADDED_IN`` and ``COLUMNS_ADDED_IN``, may be absent), column defaults, generated columns, other constraints;
+  ``ADDED_IN`` and ``COLUMNS_ADDED_IN``, may be absent), column defaults, generated columns, other
+  constraints;
 - a manifest that is not this app's, of a newer format, incomplete, or whose row counts differ;
 - rows that the workspace would refuse from an upload (``schema.check_rows``: ids and texts of at
   most ``contract.MAX_TEXT_CHARS``, quarters and dates within ``quarters.YEARS``, amounts finite,

@@ -65,18 +65,17 @@ class SampleUploads:
         """Inside the caller's transaction, mark as the sample's the uploads not yet marked either
         way (``sample`` NULL: made before the column existed) whose source and sha256 are those of
         a bundled sample file (``self.bundled_sample``: file name → sha256 of its bytes), and the
-        others as not; return how many were marked the sample's."""
-        return (
-            con.execute(
-                """
-            UPDATE uploads SET sample = coalesce(list_contains($sources::VARCHAR[], source || '|' || sha256), false)
-            WHERE sample IS NULL RETURNING sample
-            """,
-                {"sources": [f"{name}|{digest}" for name, digest in self.bundled_sample.items()]},
-            )
-            .fetchall()
-            .count((True,))
-        )
+        others as not; return how many were marked the sample's. Without ``bundled_sample`` (a
+        Workspace opened outside the app, e.g. by ``python -m b2b_core.store``) nothing is marked:
+        the app marks them when it opens the file."""
+        if not self.bundled_sample:
+            return 0
+        marked = con.execute(
+            "UPDATE uploads SET sample = list_contains($sources::VARCHAR[], source || '|' || sha256) "
+            "WHERE sample IS NULL RETURNING sample",
+            {"sources": [f"{name}|{digest}" for name, digest in self.bundled_sample.items()]},
+        ).fetchall()
+        return marked.count((True,))
 
     def data_origin(self) -> DataOrigin:
         """Whether the live data are the sample's, the user's own, or both (``DataOrigin``)."""

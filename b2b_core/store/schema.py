@@ -2,10 +2,10 @@
 
 ``SCHEMA`` creates the tables (see the package docstring) that a workspace file lacks, each time
 the file is opened: a workspace from an earlier version of the app gains the tables added since
-(``kept_projections``), empty, and the columns added since (``uploads.sample``), NULL, and keeps everything
-else as it was. ``check_columns`` and ``check_rows``
-hold the contract's invariants for a panel about to be stored, whether it comes from an upload
-(``Workspace.commit``) or from a backup (``Workspace.restore_backup``).
+(``kept_projections``), empty, and the columns added since (``uploads.sample``), NULL, and keeps
+everything else as it was. ``check_columns`` and ``check_rows`` hold the contract's invariants
+for a panel about to be stored, whether it comes from an upload (``Workspace.commit``) or from a
+backup (``Workspace.restore_backup``).
 """
 
 from __future__ import annotations
