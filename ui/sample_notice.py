@@ -23,11 +23,12 @@ def origin() -> DataOrigin:
 
 
 def sidebar_badge() -> None:
-    """``Sample data`` (or ``Mixed with sample data``) as a badge, with its one-line explanation."""
+    """``Sample data`` (or ``Mixed with sample data``) as a badge, with the sentence saying which
+    quarters it speaks of."""
     found = origin()
     if found.label:
         st.badge(found.label, icon=":material/science:", color="orange")
-        st.caption(plain(found.explanation))
+        st.caption(plain(found.summary))
 
 
 def page_caption() -> None:

@@ -43,18 +43,24 @@ class DataOrigin:
         return {SAMPLE: "Sample data", MIXED: "Mixed with sample data"}.get(self.kind)
 
     @property
-    def explanation(self) -> str | None:
-        """One line saying what ``label`` means, or None when no sample data are live."""
+    def summary(self) -> str | None:
+        """One sentence saying which quarters ``label`` speaks of (the sidebar's line), or None."""
         if self.kind == SAMPLE:
-            return (
-                f"{span_label(self.sample_quarters)} is the bundled sample of a fictional platform, not your data. "
-                "Upload your own quarters on the Data page; the sample is then removed in one step."
-            )
+            return f"{span_label(self.sample_quarters)} is the bundled sample of a fictional platform, not your data."
         if self.kind == MIXED:
             return (
                 f"{span_label(self.sample_quarters)} is the bundled sample of a fictional platform; "
-                f"{span_label(self.own_quarters)} is yours. Remove the sample on the Data page."
+                f"{span_label(self.own_quarters)} is yours."
             )
+        return None
+
+    @property
+    def explanation(self) -> str | None:
+        """``summary`` and what to do about it (page captions, the deck), or None."""
+        if self.kind == SAMPLE:
+            return f"{self.summary} Upload your own quarters on the Data page; the sample is then removed in one step."
+        if self.kind == MIXED:
+            return f"{self.summary} Remove the sample on the Data page."
         return None
 
 
