@@ -348,7 +348,7 @@ def remove_sample(ws, person) -> None:
     flash(
         f"Removed the sample data ({quarters.span_label(now_live)}) in one step"
         + (f"; your own uploads are live for {', '.join(kept)}" if kept else "")
-        + ". **Restore the sample** under Sample data brings it back."
+        + ". **Restore the sample** under The bundled sample brings it back."
     )
 
 
@@ -553,7 +553,7 @@ if uploads and not too_large:
     commit_area(combined, ws, history, person)
 checks.forget_the_rest()
 
-st.subheader("Sample data")
+st.subheader("The bundled sample")
 sample_area(ws, person)
 
 st.subheader("History")
