@@ -222,10 +222,11 @@ def test_the_plan_slide_shows_a_scenario_saved_two_quarters_back_against_the_qua
 
 def test_presenting_sample_data_says_so_over_every_slide(workspace_path):
     app = open_app(WORKSHOP, query_params={"present": "1"})
-    assert any(c.value.startswith(":orange-badge[:material/science: Sample data]") for c in app.caption)
+    notice = "**Sample data:** 2023Q4–2026Q3 is the bundled sample of a fictional platform, not your data."
+    assert shown(app.markdown[0].value) == notice
     button(app, "workshop_next").click().run()
-    assert any("is the bundled sample of a fictional platform" in c.value for c in app.caption)
+    assert shown(app.markdown[0].value) == notice
     workspace_of(workspace_path).remove_sample(actor=LOCAL)
     commit_sample_quarter(workspace_of(workspace_path), "2026Q3")  # the same file, now the user's own upload
     app.run()
-    assert not any("Sample data" in c.value for c in app.caption)
+    assert not any("Sample data" in m.value for m in app.markdown)

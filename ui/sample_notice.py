@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from b2b_core.store.sample_uploads import DataOrigin
-from ui import state
+from ui import present, state
 from ui.format import plain
 
 
@@ -32,7 +32,12 @@ def sidebar_badge() -> None:
 
 
 def page_caption() -> None:
-    """The same, as a caption over the page, while sample data are live."""
+    """The same, as a caption over the page, while sample data are live; in front of a room (presentation
+    mode) as plain near-black text, which keeps the projector's contrast (``ui.present``)."""
     found = origin()
-    if found.label:
+    if not found.label:
+        return
+    if present.active():
+        st.markdown(f"**{found.label}:** {plain(found.summary)}")
+    else:
         st.caption(f":orange-badge[:material/science: {found.label}] {plain(found.explanation)}")
