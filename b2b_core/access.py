@@ -4,7 +4,7 @@ Three roles, each allowing what the one before allows:
 
 * ``viewer`` reads everything and plays scenarios (saving, renaming and deleting them included:
   they change no data);
-* ``editor`` also uploads, commits and restores data, and edits the playbook;
+* ``editor`` also uploads, commits and restores data, edits the playbook and sets the currency;
 * ``admin`` also deletes uploads, backs up, downloads and restores the whole workspace, and downloads
   the audit trail (everyone's e-mail).
 
@@ -27,6 +27,7 @@ ACTIONS = {  # action → (least role, what it is, as a user reads it)
     "restore": ("editor", "restoring an earlier upload"),
     "edit_playbook": ("editor", "editing the playbook"),
     "override_base": ("editor", "overriding an assumption of the scenario base"),
+    "set_currency": ("editor", "setting the workspace's currency"),
     "delete": ("admin", "deleting an upload"),
     "backup": ("admin", "downloading the whole workspace"),
     "restore_backup": ("admin", "restoring the workspace from a backup"),

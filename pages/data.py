@@ -18,7 +18,7 @@ from b2b_core.ingest import (
     upload_too_large,
 )
 from b2b_core.store import BACKUP_LIMIT_MB, WorkspaceChanged, WorkspaceError
-from ui import auth, downloads, shell, state, warm_up
+from ui import auth, currency_setting, downloads, shell, state, warm_up
 from ui import format as fmt
 
 CHOICES = [*contract.NAMES, CUSTOM, IGNORE]
@@ -456,6 +456,9 @@ checks.forget_the_rest()
 
 st.subheader("History")
 history_area(ws, history, person)
+
+st.subheader("Currency")
+currency_setting.show(ws, person)
 
 st.subheader("Audit trail")
 audit_area(ws, person)
