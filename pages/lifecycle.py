@@ -16,9 +16,9 @@ SIGNAL_TRENDS = {
     "active_accounts": ("Active accounts", "count"),
     "platform_revenue_growth_annual": ("Platform revenue growth (annual)", "share"),
     "active_accounts_growth_annual": ("Active-account growth (annual)", "share"),
-    "logo_retention_4q": ("Logo retention (4 quarters)", "share"),
+    "logo_retention_4q": ("Logo retention, 4 quarters (observed share)", "share"),
     "nrr_4q": ("NRR (4 quarters)", "share"),
-    "activation": ("Activation of new accounts", "share"),
+    "activation": ("Activation: last quarter's new accounts active again", "share"),
     "top10_share": ("Top-10 revenue concentration", "share"),
     "share_q4": ("Accounts in Q4 (under-monetised)", "share"),
 }
