@@ -24,16 +24,6 @@ SURVIVAL_COLUMN_CONFIG = columns.numbers(
     lower=("95% band, low", "percent"),
     upper=("95% band, high", "percent"),
 )
-RENEWAL_COLUMN_CONFIG = columns.numbers(
-    up_for_renewal=("Contracts up for renewal", "localized"),
-    renewed=("Renewed", "localized"),
-    pending=("Not yet decided", "localized"),
-    logo_rate=("Accounts renewed", "percent"),
-    value_up=("Value up for renewal", "compact"),
-    value_renewed=("Value renewed", "compact"),
-    value_rate=("Value renewed, net", "percent"),
-    gross_value_rate=("Value kept, gross", "percent"),
-)
 YEAR_IN = {"quarter": 4, "year": 1}  # periods in a year
 
 shell.require_app_shell()
@@ -148,7 +138,9 @@ def triangle_view() -> None:
     basis = right.radio("Show", list(BASIS_LABELS), format_func=BASIS_LABELS.get, horizontal=True, key="basis")
     table = views.matrix(selection, leave_out_first, period, metric, basis)
     value_title = (
-        METRIC_LABELS[metric][1] if basis != "count" else ("Accounts" if metric == "logo" else "Platform revenue")
+        METRIC_LABELS[metric][1]
+        if basis != "count"
+        else ("Accounts" if metric == "logo" else fmt.amount_title("Platform revenue"))
     )
     st.plotly_chart(
         charts.retention_heatmap(table, value_title, as_share=basis != "count", period=period),
@@ -312,7 +304,20 @@ def renewal_view() -> None:
             "quarter of the data are counted on their own row: their earlier contracts are not in the data, so their "
             "cycle numbers are unknown."
         )
-        st.dataframe(cycles, width="stretch", column_config=RENEWAL_COLUMN_CONFIG)
+        st.dataframe(
+            cycles,
+            width="stretch",
+            column_config=columns.numbers(
+                up_for_renewal=("Contracts up for renewal", "localized"),
+                renewed=("Renewed", "localized"),
+                pending=("Not yet decided", "localized"),
+                logo_rate=("Accounts renewed", "percent"),
+                value_up=(fmt.amount_title("Value up for renewal"), "compact"),
+                value_renewed=(fmt.amount_title("Value renewed"), "compact"),
+                value_rate=("Value renewed, net", "percent"),
+                gross_value_rate=("Value kept, gross", "percent"),
+            ),
+        )
         downloads.csv_button("Download renewal by cycle (CSV)", cycles, "renewal_by_cycle.csv", "dl:renewal")
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "plain",
     "share",
     "unknown_column",
+    "unknown_note",
     "why_unknown",
 ]
 
@@ -62,6 +63,11 @@ def why_unknown(shown: str, why: str, help: str | None = None) -> str | None:
     if shown != UNKNOWN:
         return help
     return f"{UNKNOWN} {why}" + (f"\n\n{help}" if help else "")
+
+
+def unknown_note(why: str) -> str:
+    """A footnote under a plain table (no column tooltips there) saying what its dashes mean."""
+    return f"{UNKNOWN} {why}"
 
 
 def unknown_column(label: str, why: str, help: str | None = None) -> st.column_config.Column:

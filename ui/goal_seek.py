@@ -81,6 +81,13 @@ def show(ws: Workspace, data: str, base: scenarios.Base, scenario: scenarios.Sce
             }
         ).set_index("Lever")
     )
+    if (table["status"] != scenarios.REACHED).any():
+        st.caption(
+            fmt.unknown_note(
+                "Value needed: no value of that lever alone reaches the target within its range. Reaches: the lever "
+                "does not move this output."
+            )
+        )
     reached = table[table["status"] == scenarios.REACHED]
     if reached.empty:
         st.caption("No lever reaches the target alone within its range: lower the target or combine levers.")
