@@ -28,7 +28,7 @@ def show(ws: Workspace, person: Actor) -> None:
     """The current currency, and for editors the controls that change it for everyone."""
     current = state.currency()
     st.caption(
-        f"Amounts are shown in {current.label}, e.g. {fmt.money(1_234_567)}."
+        f"Amounts are shown in {fmt.plain(current.label)}, e.g. {fmt.money(1_234_567)}."
         if current
         else f"Amounts are shown without a currency, e.g. {fmt.money(1_234_567)}. Set one so that every amount, "
         "chart axis and deck says which it is."
@@ -71,6 +71,6 @@ def show(ws: Workspace, person: Actor) -> None:
         return
     state.currency_changed()
     st.session_state["flash"] = (
-        f"Amounts are now shown {'in ' + state.currency().label if choice != NONE else 'without a currency'}."
+        f"Amounts are now shown {'in ' + fmt.plain(state.currency().label) if choice != NONE else 'without a currency'}."
     )
     st.rerun()
