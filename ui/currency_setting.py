@@ -30,8 +30,8 @@ def show(ws: Workspace, person: Actor) -> None:
     st.caption(
         f"Amounts are shown in {fmt.plain(current.label)}, e.g. {fmt.money(1_234_567)}."
         if current
-        else f"Amounts are shown without a currency, e.g. {fmt.money(1_234_567)}. Set one so that every amount, "
-        "chart axis and deck says which it is."
+        else f"Amounts are shown without a currency, e.g. {fmt.money(1_234_567)}. Set one so that amounts, "
+        "revenue titles and the deck say which it is."
     )
     options = [NONE, *COMMON, OTHER]
     if current is None:
@@ -70,7 +70,7 @@ def show(ws: Workspace, person: Actor) -> None:
         st.error(f"Not saved: {fmt.plain(exc)}.")
         return
     state.currency_changed()
-    st.session_state["flash"] = (
-        f"Amounts are now shown {'in ' + fmt.plain(state.currency().label) if choice != NONE else 'without a currency'}."
-    )
+    now = state.currency()
+    shown = f"in {fmt.plain(now.label)}" if now else "without a currency"
+    st.session_state["flash"] = f"Amounts are now shown {shown}."
     st.rerun()
