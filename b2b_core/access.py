@@ -4,7 +4,8 @@ Three roles, each allowing what the one before allows:
 
 * ``viewer`` reads everything and plays scenarios (saving, renaming and deleting them included:
   they change no data);
-* ``editor`` also uploads, commits and restores data (the sample's too), and edits the playbook;
+* ``editor`` also uploads, commits and restores data (the sample's too), edits the playbook and sets
+  the currency;
 * ``admin`` also deletes uploads, removes the sample data, backs up, downloads and restores the
   whole workspace, and downloads the audit trail (everyone's e-mail).
 
@@ -28,6 +29,7 @@ ACTIONS = {  # action → (least role, what it is, as a user reads it)
     "restore_sample": ("editor", "restoring the sample data"),
     "edit_playbook": ("editor", "editing the playbook"),
     "override_base": ("editor", "overriding an assumption of the scenario base"),
+    "set_currency": ("editor", "setting the workspace's currency"),
     "delete": ("admin", "deleting an upload"),
     "remove_sample": ("admin", "removing the sample data"),
     "backup": ("admin", "downloading the whole workspace"),

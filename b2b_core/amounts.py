@@ -1,10 +1,44 @@
 """Numbers written for people, the same on charts, on the screen and in exported decks: money
 and counts short, shares as percentages, changes with their sign. Unknown values (NaN) show as a
-dash, unknown changes not at all."""
+dash, unknown changes not at all. Amounts carry the workspace's ``Currency`` when one is set:
+its symbol on the number (``¥12.3M``), its code in titles (``Platform revenue (CNY)``)."""
 
 from __future__ import annotations
 
 import math
+import re
+from dataclasses import dataclass
+
+_CODE = re.compile(r"[A-Z]{3}")
+
+
+@dataclass(frozen=True)
+class Currency:
+    """The currency of a workspace's amounts: ``symbol`` written before the number (``¥``, ``$``,
+    ``€``; may be empty) and the ISO 4217 ``code`` (``CNY``, ``USD``, ``EUR``)."""
+
+    symbol: str
+    code: str
+
+    @classmethod
+    def of(cls, symbol: str, code: str) -> Currency:
+        """A checked currency: ``code`` three letters (upper-cased), ``symbol`` at most 3 characters
+        with no digit, space or sign in it. ValueError saying what to write otherwise."""
+        code, symbol = str(code).strip().upper(), str(symbol).strip()
+        if not _CODE.fullmatch(code):
+            raise ValueError(
+                f"the currency code {code!r} is not three letters: write an ISO code such as CNY, USD, EUR"
+            )
+        if len(symbol) > 3 or any(c.isdigit() or c.isspace() or c in "+-.,%" for c in symbol):
+            raise ValueError(
+                f"the currency symbol {symbol!r} is not a short symbol: write one such as ¥, $, € (or leave it empty)"
+            )
+        return cls(symbol, code)
+
+    @property
+    def label(self) -> str:
+        """``¥ CNY`` (``CNY`` without a symbol)."""
+        return f"{self.symbol} {self.code}".strip()
 
 
 def short_amount(value: float) -> str:
@@ -20,9 +54,22 @@ def unknown(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def money(value: float) -> str:
-    """12,345,678 → ``12.3M``; 12,345 → ``12.3k``; NaN → ``–``."""
-    return "–" if unknown(value) else short_amount(value)
+def money(value: float, currency: Currency | None = None) -> str:
+    """12,345,678 → ``12.3M``; 12,345 → ``12.3k``; NaN → ``–``; with ``currency`` its symbol
+    before the number: ``¥12.3M``, ``-¥1.5k``."""
+    if unknown(value):
+        return "–"
+    written = short_amount(value)
+    if currency is None or not currency.symbol:
+        return written
+    sign, number = ("-", written[1:]) if written.startswith("-") else ("", written)
+    return f"{sign}{currency.symbol}{number}"
+
+
+def amount_title(title: str, currency: Currency | None = None) -> str:
+    """The title of an amount (a column, an axis, a colour scale) with the currency's code:
+    ``Platform revenue (CNY)``; ``title`` as it is without a currency."""
+    return f"{title} ({currency.code})" if currency is not None else title
 
 
 def count(value: float) -> str:

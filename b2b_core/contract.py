@@ -39,6 +39,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("contract_value", "number", False, "contracted annual value (ARR)"),
     Column("contract_end", "date", False, "end date of the current contract"),
 )
+# What "active" means wherever accounts are counted (DESIGN §3), for the help of those numbers
+ACTIVE_MEANS = (
+    "Active = the file's active column where it has one, otherwise platform revenue > 0 or B-side revenue > 0 "
+    "in that quarter."
+)
 
 # Limits of what a panel holds, so that one mistyped or hostile value cannot break the sums and views.
 MAX_AMOUNT = 1e15  # the largest amount (currency units) a number column accepts, in absolute value

@@ -3,7 +3,7 @@ and renewal by contract cycle, for the accounts of the chosen segments, regions 
 
 import streamlit as st
 
-from b2b_core import charts, cohorts
+from b2b_core import charts, cohorts, contract
 from b2b_core.report import headlines
 from ui import cohort_views as views
 from ui import columns, downloads, shell, state
@@ -11,7 +11,7 @@ from ui import format as fmt
 from ui.filters import filter_controls
 
 METRIC_LABELS = {  # metric → (radio label, value title)
-    "logo": ("Accounts (logo retention)", "Accounts still active"),
+    "logo": ("Accounts (logo retention)", cohorts.OBSERVED_SHARE),
     "nrr": ("Revenue (NRR)", "Platform revenue retained"),
     "grr": ("Revenue without expansion (GRR)", "Platform revenue retained, capped"),
 }
@@ -20,19 +20,9 @@ SURVIVAL_COLUMN_CONFIG = columns.numbers(
     at_risk=("At risk", "localized"),
     churned=("Churned", "localized"),
     censored=("Censored (still active)", "localized"),
-    survival=("Still active", "percent"),
+    survival=(cohorts.SURVIVAL, "percent"),
     lower=("95% band, low", "percent"),
     upper=("95% band, high", "percent"),
-)
-RENEWAL_COLUMN_CONFIG = columns.numbers(
-    up_for_renewal=("Contracts up for renewal", "localized"),
-    renewed=("Renewed", "localized"),
-    pending=("Not yet decided", "localized"),
-    logo_rate=("Accounts renewed", "percent"),
-    value_up=("Value up for renewal", "compact"),
-    value_renewed=("Value renewed", "compact"),
-    value_rate=("Value renewed, net", "percent"),
-    gross_value_rate=("Value kept, gross", "percent"),
 )
 YEAR_IN = {"quarter": 4, "year": 1}  # periods in a year
 
@@ -59,11 +49,17 @@ period = (
     or "quarter"
 )
 selection = filter_controls(controls[1:], options)
+first_cohort = views.first_cohort()
 leave_out_first = st.checkbox(
-    f"Leave out the {observed[0]} cohort: accounts already active in the first quarter of the data may have "
-    "signed up earlier, so that row is not a true signup cohort",
-    value=True,
+    f"Leave out the {first_cohort.quarter} cohort",
+    value=first_cohort.leave_out,
     key="leave_out_first",
+    help="Accounts already active in the first quarter of the data may have signed up earlier: then that row is "
+    "not a true signup cohort.",
+)
+st.caption(
+    f"By default: {first_cohort.reason} The rule: left out when it holds more than {cohorts.BACKLOG_RATIO:g}× the "
+    f"median of the next {cohorts.COMPARED_COHORTS} cohorts."
 )
 year, covered = cohorts.last_year_coverage(observed)
 if period == "year" and covered < 4:
@@ -79,18 +75,34 @@ survival_by_quarter = views.survival(selection, leave_out_first, "quarter", None
 nrr_by_quarter = views.matrix(selection, leave_out_first, "quarter", "nrr", "initial")
 fitted_by_quarter = views.projection(selection, leave_out_first, "quarter", None, 20)
 heads = st.columns(4)
-heads[0].metric("Accounts in these cohorts", fmt.count(logo.loc[cohorts.AVERAGE, "accounts"]), border=True)
-heads[1].metric(
-    "Still active after 4 quarters",
-    fmt.share(survival_by_quarter["survival"].get(4, float("nan"))),
-    help="Kaplan–Meier survival at age 4 quarters: accounts still active are counted as censored, not as lost.",
+heads[0].metric(
+    "Accounts in these cohorts",
+    fmt.count(logo.loc[cohorts.AVERAGE, "accounts"]),
+    help=f"Accounts of these cohorts: a cohort is the accounts first active in that quarter. {contract.ACTIVE_MEANS}",
     border=True,
 )
+survival_4q = fmt.share(survival_by_quarter["survival"].get(4, float("nan")))
+heads[1].metric(
+    "Survival after 4 quarters (Kaplan–Meier)",
+    survival_4q,
+    help=fmt.why_unknown(
+        survival_4q,
+        "No account of these cohorts has been followed for 4 quarters yet.",
+        f"Kaplan–Meier survival at age 4 quarters. {contract.ACTIVE_MEANS} {cohorts.WHY_THEY_DIFFER}",
+    ),
+    border=True,
+)
+nrr_4q = fmt.share(nrr_by_quarter.loc[cohorts.AVERAGE].get(4, float("nan")))
 heads[2].metric(
     "Revenue retained after 4 quarters (NRR)",
-    fmt.share(nrr_by_quarter.loc[cohorts.AVERAGE].get(4, float("nan"))),
-    help="Platform revenue of these cohorts 4 quarters after signup, as a share of their revenue in the signup "
-    "quarter, churned accounts included. A signup quarter is often only partly billed, which lifts this ratio.",
+    nrr_4q,
+    help=fmt.why_unknown(
+        nrr_4q,
+        "No cohort here has been followed for 4 quarters yet"
+        + (", or those that have brought no platform revenue in their signup quarter." if 4 in nrr_by_quarter else "."),
+        "Platform revenue of these cohorts 4 quarters after signup, as a share of their revenue in the signup "
+        "quarter, churned accounts included. A signup quarter is often only partly billed, which lifts this ratio.",
+    ),
     border=True,
 )
 if fitted_by_quarter and not fitted_by_quarter[2]:  # no headline from a fit the data do not support
@@ -126,7 +138,9 @@ def triangle_view() -> None:
     basis = right.radio("Show", list(BASIS_LABELS), format_func=BASIS_LABELS.get, horizontal=True, key="basis")
     table = views.matrix(selection, leave_out_first, period, metric, basis)
     value_title = (
-        METRIC_LABELS[metric][1] if basis != "count" else ("Accounts" if metric == "logo" else "Platform revenue")
+        METRIC_LABELS[metric][1]
+        if basis != "count"
+        else ("Accounts" if metric == "logo" else fmt.amount_title("Platform revenue"))
     )
     st.plotly_chart(
         charts.retention_heatmap(table, value_title, as_share=basis != "count", period=period),
@@ -137,7 +151,12 @@ def triangle_view() -> None:
         "Each row is the accounts that became active in that period; each column an age since then. "
         "The last row weighs every cohort by its size (Σ numerator / Σ denominator of the cohorts that reached "
         "that age)."
-        + (" NRR counts expansion; GRR caps each account at its signup-period revenue." if metric != "logo" else "")
+        + (
+            " NRR counts expansion; GRR caps each account at its signup-period revenue."
+            if metric != "logo"
+            else f" {cohorts.OBSERVED_SHARE}: of a cohort's accounts, those active in that very period. "
+            f"{contract.ACTIVE_MEANS} The headline's survival differs: {cohorts.WHY_THEY_DIFFER}"
+        )
     )
     downloads.csv_button("Download this table (CSV)", table, f"cohorts_{metric}_{basis}_{period}.csv", "dl:triangle")
 
@@ -173,9 +192,10 @@ def survival_view() -> None:
     groups = {"All accounts": km} if by is None else {g: km.xs(g) for g in km.index.get_level_values(0).unique()}
     st.plotly_chart(charts.survival_curves(groups, period), width="stretch", key="survival_chart")
     st.caption(
-        "Share of accounts still active by age, counting accounts that are still active at the last quarter as "
-        "censored (they have not churned yet), with 95% bands (Greenwood, log-log). An account that came back "
-        "after a gap counts as active through the gap."
+        f"{cohorts.SURVIVAL}: share of accounts still active by age, counting accounts that are still active at the "
+        "last quarter as censored (they have not churned yet), with 95% bands (Greenwood, log-log). An account that "
+        f"came back after a gap counts as active through the gap. {contract.ACTIVE_MEANS} It differs from the "
+        f"retention triangle's {cohorts.OBSERVED_SHARE.lower()}: {cohorts.WHY_THEY_DIFFER}"
     )
     with st.expander("At-risk table"):
         st.dataframe(km, width="stretch", column_config=SURVIVAL_COLUMN_CONFIG)
@@ -234,10 +254,16 @@ def projection_view() -> None:
             f"{model.expected_lifetime(horizon=10 * one_year):.1f}",
             border=True,
         )
+        held_out_error = fmt.UNKNOWN if not holdout else f"{100 * cohorts.holdout_error(check):.1f} pts"
         facts[3].metric(
             "Error on held-out ages",
-            "–" if not holdout else f"{100 * cohorts.holdout_error(check):.1f} pts",
-            help="Mean absolute difference between projected and observed survival on the ages left out of the fit.",
+            held_out_error,
+            help=fmt.why_unknown(
+                held_out_error,
+                "No age is held out: turn on “Check the model on data it has not seen”"
+                + (" (it needs cohorts followed for 3 or more periods)." if longest < 3 else "."),
+                "Mean absolute difference between projected and Kaplan–Meier survival on the ages left out of the fit.",
+            ),
             border=True,
         )
         st.plotly_chart(charts.sbg_projection(check, period), width="stretch", key="sbg_chart")
@@ -278,7 +304,20 @@ def renewal_view() -> None:
             "quarter of the data are counted on their own row: their earlier contracts are not in the data, so their "
             "cycle numbers are unknown."
         )
-        st.dataframe(cycles, width="stretch", column_config=RENEWAL_COLUMN_CONFIG)
+        st.dataframe(
+            cycles,
+            width="stretch",
+            column_config=columns.numbers(
+                up_for_renewal=("Contracts up for renewal", "localized"),
+                renewed=("Renewed", "localized"),
+                pending=("Not yet decided", "localized"),
+                logo_rate=("Accounts renewed", "percent"),
+                value_up=(fmt.amount_title("Value up for renewal"), "compact"),
+                value_renewed=(fmt.amount_title("Value renewed"), "compact"),
+                value_rate=("Value renewed, net", "percent"),
+                gross_value_rate=("Value kept, gross", "percent"),
+            ),
+        )
         downloads.csv_button("Download renewal by cycle (CSV)", cycles, "renewal_by_cycle.csv", "dl:renewal")
 
 

@@ -18,7 +18,7 @@ from b2b_core.ingest import (
     upload_too_large,
 )
 from b2b_core.store import BACKUP_LIMIT_MB, WorkspaceChanged, WorkspaceError
-from ui import auth, downloads, sample_notice, shell, state, warm_up
+from ui import auth, currency_setting, downloads, sample_notice, shell, state, warm_up
 from ui import format as fmt
 
 CHOICES = [*contract.NAMES, CUSTOM, IGNORE]
@@ -558,6 +558,9 @@ sample_area(ws, person)
 
 st.subheader("History")
 history_area(ws, history, person)
+
+st.subheader("Currency")
+currency_setting.show(ws, person)
 
 st.subheader("Audit trail")
 audit_area(ws, person)

@@ -5,7 +5,7 @@ capacity) with the change against the data-driven ranking."""
 import pandas as pd
 import streamlit as st
 
-from b2b_core import charts, lifecycle, playbook
+from b2b_core import charts, contract, lifecycle, playbook
 from b2b_core.access import PermissionDenied
 from b2b_core.store import WorkspaceError
 from ui import auth, columns, downloads, lifecycle_views, shell, state
@@ -16,9 +16,9 @@ SIGNAL_TRENDS = {
     "active_accounts": ("Active accounts", "count"),
     "platform_revenue_growth_annual": ("Platform revenue growth (annual)", "share"),
     "active_accounts_growth_annual": ("Active-account growth (annual)", "share"),
-    "logo_retention_4q": ("Logo retention (4 quarters)", "share"),
+    "logo_retention_4q": ("Logo retention, 4 quarters (observed share)", "share"),
     "nrr_4q": ("NRR (4 quarters)", "share"),
-    "activation": ("Activation of new accounts", "share"),
+    "activation": ("Activation: last quarter's new accounts active again", "share"),
     "top10_share": ("Top-10 revenue concentration", "share"),
     "share_q4": ("Accounts in Q4 (under-monetised)", "share"),
 }
@@ -184,7 +184,12 @@ st.dataframe(
     table,
     hide_index=True,
     width="stretch",
-    column_config=columns.numbers(score=("score", "%.1f")),
+    column_config=columns.numbers(score=("score", "%.1f"))
+    | {
+        "change vs data-driven rank": fmt.unknown_column(
+            "change vs data-driven rank", "the same place as in the data-driven ranking."
+        )
+    },
 )
 st.caption(
     "Score = the playbook's base weight for this stage and business model + the adjustments of the rules whose "
@@ -202,10 +207,17 @@ with st.expander("Why: every rule, its signal and its target"):
         adjustments.assign(lever=adjustments["lever"].map(lambda key: book.lever(key).name)),
         width="stretch",
         column_order=["lever", "signal", "value", "direction", "target", "cap", "adjustment", "rationale"],
-        column_config=columns.numbers(
-            value=("value", "percent"), target=("target", "percent"), adjustment=("score points", "%.2f")
-        )
-        | {"rationale": st.column_config.TextColumn("rationale", width="large")},
+        column_config=columns.numbers(target=("target", "percent"), adjustment=("score points", "%.2f"))
+        | {
+            "value": st.column_config.NumberColumn(
+                "value",
+                format="percent",
+                help="The signal in the latest quarter. Empty: the data cannot measure it yet (a 4-quarter signal "
+                "needs a year of data, activation last quarter's new accounts, the quadrant shares B-side revenue); "
+                "its rule then adds nothing.",
+            ),
+            "rationale": st.column_config.TextColumn("rationale", width="large"),
+        },
     )
 for key, row in ranked.head(3).iterrows():
     lever = book.lever(key)
@@ -218,6 +230,11 @@ with st.expander("Actions of the other levers"):
         st.markdown(f"**{lever.name}**  \n" + "\n".join(f"- {action}" for action in lever.actions[stage]))
 
 st.subheader("Signals over time")
+st.caption(
+    f"{contract.ACTIVE_MEANS} Activation: of the accounts first active in the quarter before, the share active again "
+    "(a new account is active in its first quarter by definition). Logo retention and NRR (4 quarters) are observed "
+    "shares: of the accounts active a year before, those active now, and their revenue now against then."
+)
 st.plotly_chart(  # in its own plain template: under Streamlit's theme Chromium spent ~4 s laying out these small plots
     lifecycle_views.signal_trends(state.data_version(), tuple(SIGNAL_TRENDS.items())),
     width="stretch",

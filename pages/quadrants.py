@@ -369,10 +369,14 @@ def quarter_views() -> None:
     earlier = [q for q in observed if q < quarter]
     compare_with = row[1].selectbox(
         "Compare with",
-        earlier[::-1] or ["–"],
+        earlier[::-1] or [fmt.UNKNOWN],
         key=f"compare_with:{quarter}",  # a new quarter starts again from the quarter before it
         disabled=not earlier,
-        help="The quarter the migration and the movers start from (the quarter before by default).",
+        help=fmt.why_unknown(
+            fmt.UNKNOWN if not earlier else "",
+            f"{quarter} is the first quarter of the data: there is no earlier one to compare with.",
+            "The quarter the migration and the movers start from (the quarter before by default).",
+        ),
     )
 
     compared = compare_with if earlier else None
@@ -410,10 +414,15 @@ def quarter_views() -> None:
         border=True,
     )
     first = [p.quadrant for p in play.quadrants if p.priority == play.quadrants[0].priority]  # served first
+    first_share = fmt.share(mix.loc[first, "platform_revenue_share"].sum(min_count=1))
     heads[1].metric(
         f"Platform revenue from {' + '.join(first)}",
-        fmt.share(mix.loc[first, "platform_revenue_share"].sum(min_count=1)),
-        help="The quadrants the playbook serves first: " + ", ".join(play.label(q) for q in first) + ".",
+        first_share,
+        help=fmt.why_unknown(
+            first_share,
+            "The accounts placed here bring no platform revenue, so there is no share of it to take.",
+            "The quadrants the playbook serves first: " + ", ".join(play.label(q) for q in first) + ".",
+        ),
         border=True,
     )
     q4_share = (
@@ -421,12 +430,17 @@ def quarter_views() -> None:
         f"{fmt.share(mix.loc['Q4', 'platform_revenue_share'])} of the platform's"
     )
     if cut == "median" and not selection and not tied:  # as many above each median: Q2 and Q4 hold as many
+        q4_b_side = fmt.share(mix.loc["Q4", "b_side_revenue_share"])
         heads[2].metric(
             "B-side revenue earned in Q4 (under-monetised)",
-            fmt.share(mix.loc["Q4", "b_side_revenue_share"]),
-            help=f"The {fmt.count(mix.loc['Q4', 'accounts'])} Q4 accounts earn {q4_share}. With median cut lines Q2 "
-            "and Q4 always hold as many accounts (as many sit above each median), so their revenue, not their "
-            "count, tells them apart.",
+            q4_b_side,
+            help=fmt.why_unknown(
+                q4_b_side,
+                "The accounts placed here earn no B-side revenue, so there is no share of it to take.",
+                f"The {fmt.count(mix.loc['Q4', 'accounts'])} Q4 accounts earn {q4_share}. With median cut lines Q2 "
+                "and Q4 always hold as many accounts (as many sit above each median), so their revenue, not their "
+                "count, tells them apart.",
+            ),
             border=True,
         )
     else:

@@ -17,6 +17,7 @@ TOOLS = {  # one at a time: each is a page of its own, and a lever change redraw
     "plan": "Plan vs actual",
     "base": "Base assumptions",
 }
+NO_TAKE_RATE = "the data have no B-side revenue, so there is no take rate (platform over B-side revenue) to project."
 METRICS = {
     "active_accounts": "Active accounts",
     "platform_revenue": "Platform revenue",
@@ -88,12 +89,16 @@ def timing_popover(scenario_id: int, key: str, first: str) -> None:
 def summary_rows(table: pd.DataFrame, shown: dict[str, scenarios.Scenario], first: str, last: str) -> pd.DataFrame:
     """The ``compare`` table for the screen: inputs (``shown``: name → scenario, with their
     timing) then outputs as rows, scenarios as columns; each scenario's output followed by its
-    change against the base."""
+    change against the base. Cells of a grid, not Markdown."""
+
+    def money(value: float) -> str:
+        return fmt.money(value, markdown=False)
+
     outputs = {
         "active_accounts_end": (f"Active accounts in {last}", fmt.count, "count"),
-        "platform_revenue_end": (f"Platform revenue in {last}", fmt.money, None),
-        "platform_revenue_total": (f"Platform revenue {first}–{last}", fmt.money, None),
-        "b_side_revenue_total": (f"B-side revenue {first}–{last}", fmt.money, None),
+        "platform_revenue_end": (f"Platform revenue in {last}", money, None),
+        "platform_revenue_total": (f"Platform revenue {first}–{last}", money, None),
+        "b_side_revenue_total": (f"B-side revenue {first}–{last}", money, None),
         "take_rate_total": (f"Take rate {first}–{last}", fmt.share, "points"),
     }
     rows = {
@@ -107,7 +112,7 @@ def summary_rows(table: pd.DataFrame, shown: dict[str, scenarios.Scenario], firs
         for name, row in table.iterrows():
             text = shown(row[key])
             if name != scenarios.BASE_NAME:
-                delta = fmt.change(row[f"{key}_vs_base"], kind) if kind else fmt.money(row[f"{key}_vs_base"])
+                delta = fmt.change(row[f"{key}_vs_base"], kind) if kind else money(row[f"{key}_vs_base"])
                 relative = fmt.change(row[f"{key}_vs_base_pct"], "relative")
                 if delta and not delta.startswith(("+", "-")):
                     delta = f"+{delta}"
@@ -244,7 +249,13 @@ with chart_column:
     if not base.has_b_side and metric in ("b_side_revenue", "take_rate"):
         st.info("The data have no B-side revenue, so only accounts and platform revenue can be projected.")
     st.plotly_chart(
-        charts.scenario_projection(base.history, projections, metric, METRICS[metric], scenarios.BAND),
+        charts.scenario_projection(
+            base.history,
+            projections,
+            metric,
+            fmt.amount_title(METRICS[metric]) if metric.endswith("revenue") else METRICS[metric],
+            scenarios.BAND,
+        ),
         width="stretch",
         key="lab:chart",
     )
@@ -263,15 +274,22 @@ with chart_column:
             fmt.change(row["active_accounts_end_vs_base"], "count"),
             help="The change is against the base.",
         )
+        take_rate = fmt.share(row["take_rate_total"])
         cells[2].metric(
             f"Take rate, {horizon} quarters",
-            fmt.share(row["take_rate_total"]),
+            take_rate,
             fmt.change(row["take_rate_total_vs_base"], "points"),
-            help=f"Platform over B-side revenue, {first}–{last}; the change is against the base.",
+            help=fmt.why_unknown(
+                take_rate,
+                NO_TAKE_RATE,
+                f"Platform over B-side revenue, {first}–{last}; the change is against the base.",
+            ),
         )
 
 st.subheader("Scenarios side by side")
 st.dataframe(summary_rows(table, shown, first, last), width="stretch")
+if table["take_rate_total"].isna().any():
+    st.caption(fmt.unknown_note(f"Take rate: {NO_TAKE_RATE}"))
 downloads.csv_button("Download the comparison (CSV)", table, f"scenarios_{first}_{last}.csv", "dl:compare")
 quarterly = scenarios.by_quarter(projections, shown)
 halves = st.columns(2)

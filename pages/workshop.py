@@ -100,7 +100,9 @@ data = state.data_version()
 saved_weights = ws.playbook_weights()
 book, _ = state.readable_playbook().with_saved_weights(saved_weights)
 model = views.model_from_url()
-deck = views.deck(scenario_views.key(data), views.book_key(state.playbook_key(), saved_weights), model, book)
+deck = views.deck(
+    scenario_views.key(data), views.book_key(state.playbook_key(), saved_weights), model, state.currency(), book
+)
 saved = dict(ws.saved_scenarios())
 slides, missing = dict(deck.slides), dict(deck.missing)
 plan = views.plan_slide(ws, saved)
@@ -166,7 +168,7 @@ live = views.live_scenario(names)
 shown = [scenarios.Scenario.of(name, saved[name]) for name in names] + ([live] if live.overrides() else [])
 base = scenario_views.base(data)
 if "scenarios" in slides and shown and not isinstance(base, str):  # the deck has the base alone
-    slides["scenarios"] = report.scenario_slide(base, shown)
+    slides["scenarios"] = report.scenario_slide(base, shown, currency=state.currency())
 deck_slides = [slides[key] for key in order]
 if not presenting:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

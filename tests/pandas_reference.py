@@ -139,9 +139,10 @@ def company_metrics(panel: pd.DataFrame) -> pd.DataFrame:
                 mature = first_active.reindex(now.index) <= q - 4
                 metrics.loc[quarter, "mature_revenue_share"] = now[mature.to_numpy()].sum() / total
             metrics.loc[quarter, "top10_share"] = now.nlargest(10).sum() / total
-        new = first_active.index[first_active == q]
-        if len(new) and q > first_quarter:
-            metrics.loc[quarter, "activation"] = (now.reindex(new).fillna(0) > 0).mean()
+        new = set(first_active.index[first_active == q - 1])  # last quarter's new accounts
+        if new and q - 1 > first_quarter:
+            kept = active_sets.loc[q] if q in active_sets.index else set()
+            metrics.loc[quarter, "activation"] = len(new & kept) / len(new)
 
     mix = quadrant_summary(panel)
     for quarter in kpis.index:

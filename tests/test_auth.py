@@ -139,6 +139,25 @@ def test_only_editors_may_save_playbook_weights(workspace_path):
     assert editor.button(key="save_weights").help == "Every session then starts from these weights."
 
 
+def test_an_editor_sets_the_currency_for_everyone_and_a_viewer_cannot(workspace_path):
+    viewer = open_as(PEOPLE["viewer"], "pages/data.py")
+    assert viewer.button(key="currency:save").disabled and viewer.selectbox(key="currency:choice").disabled
+    assert "Needs the editor role" in viewer.button(key="currency:save").help
+    editor = open_as(PEOPLE["editor"], "pages/data.py")
+    editor.selectbox(key="currency:choice").set_value("other").run()
+    editor.text_input(key="currency:symbol").set_value("R$")
+    editor.text_input(key="currency:code").set_value("brl")
+    editor.button(key="currency:save").click().run()
+    assert not editor.exception and any("Amounts are now shown in R\\$ BRL." in s.value for s in editor.success)
+    ws = workspace_of(workspace_path)
+    assert (ws.currency().label, ws.audit_trail()["actor"].iloc[0]) == ("R$ BRL", "ed@example.com")
+    assert any("e.g. R\\$1.2M" in c.value for c in editor.caption)  # a $ escaped: Markdown would open LaTeX
+    editor.text_input(key="currency:code").set_value("r1s")
+    editor.button(key="currency:save").click().run()
+    assert any("Not saved: the currency code 'R1S' is not three letters" in e.value for e in editor.error)
+    assert ws.currency().label == "R$ BRL"
+
+
 SECRET = "do-not-show-7f3a"  # stands for every secret value: no message may contain it
 BROKEN_FILE = f"""[auth]
 redirect_uri = "http://localhost:8501/oauth2callback"

@@ -26,6 +26,7 @@ import pytest
 
 from b2b_core import quarters, sample, store
 from b2b_core.access import LOCAL, Actor, PermissionDenied
+from b2b_core.amounts import Currency
 from b2b_core.scenarios import KeptProjection
 from b2b_core.store import Workspace
 
@@ -70,6 +71,7 @@ def populated(path: Path) -> Workspace:
     ws.rename_scenario("bold", "Bold", actor=LOCAL)
     ws.save_playbook_weights("traction", "platform", {"brand": 3.0, "sales": 1.5}, actor=EDITOR)
     ws.override_base("new_accounts", 120.0, actor=EDITOR)
+    ws.set_currency(Currency.of("¥", "CNY"), actor=EDITOR)
     return ws
 
 
@@ -80,6 +82,7 @@ def other(path: Path) -> Workspace:
         ws.commit(upload("2024Q4", {"z": revenue}, visits=[2.0]), f"z{revenue}.csv", actor=LOCAL)
     ws.save_scenario("other", {"take_rate_change": 2.0}, projection=kept("2024Q4", 1), actor=LOCAL)
     ws.override_base("take_rate", 12.5, actor=LOCAL)
+    ws.set_currency(Currency.of("$", "USD"), actor=LOCAL)
     return ws
 
 
@@ -96,6 +99,7 @@ def state(ws: Workspace) -> dict:
         },
         "playbook_weights": ws.playbook_weights(),
         "base_overrides": ws.base_overrides(),
+        "workspace_settings": ws.currency(),
         "audit": ws.audit_trail(),
     }
 
@@ -147,7 +151,7 @@ def test_a_backup_is_one_duckdb_file_with_a_manifest_and_is_audited_without_a_ve
     summary = ws.write_backup(path, actor=ADMIN)
 
     rows = {
-        "audit": 11,
+        "audit": 12,
         "base_overrides": 1,
         "kept_projections": 1,
         "live_quarters": 2,
@@ -156,6 +160,7 @@ def test_a_backup_is_one_duckdb_file_with_a_manifest_and_is_audited_without_a_ve
         "scenarios": 2,
         "upload_quarters": 5,
         "uploads": 4,
+        "workspace_settings": 1,
         "workspace_state": 1,
     }
     assert summary == {
@@ -453,6 +458,10 @@ REFUSALS = {  # case → (the file, made from a good backup and a folder; the me
         lambda b, f: edited(b, f, "UPDATE base_overrides SET value = -5"),
         r"base assumption the app cannot use: New accounts per quarter is -5 accounts; choose a value from 0",
     ),
+    "a currency the app cannot show": (
+        lambda b, f: edited(b, f, """UPDATE workspace_settings SET value = '{"symbol": "¥", "code": "yuan"}'"""),
+        r"currency the app cannot use: the currency code 'YUAN' is not three letters",
+    ),
     "a base assumption the app does not know": (
         lambda b, f: edited(b, f, "UPDATE base_overrides SET assumption = 'price'"),
         r"base assumption the app cannot use: there is no assumption 'price'",
@@ -603,7 +612,9 @@ def test_a_writer_killed_mid_commit_leaves_the_workspace_as_before_or_fully_comm
         assert ws.quarters()[-1] == "2027Q1" and ws.version == after["version"] + 1
 
 
-@pytest.mark.parametrize("table, backup_format", [("kept_projections", 1), ("base_overrides", 2)])
+@pytest.mark.parametrize(
+    "table, backup_format", [("kept_projections", 1), ("base_overrides", 2), ("workspace_settings", 3)]
+)
 def test_a_backup_of_an_older_format_restores_without_the_table_added_since(ws, tmp_path, table, backup_format):
     source = state(ws)
     older = edited(

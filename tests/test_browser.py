@@ -75,7 +75,7 @@ def test_every_cohort_view_draws_its_chart_and_the_holdout_check_reports_its_err
     page.locator(".st-key-sbg_chart .js-plotly-plot .main-svg").first.wait_for(state="visible")
     page.get_by_text("Check the model on data it has not seen").click()
     wait_until_idle(page)
-    page.get_by_text("Observed, held out of the fit").wait_for()
+    page.get_by_text("Kaplan–Meier, held out of the fit").wait_for()
     error = page.locator('[data-testid="stMetric"]').filter(has_text="Error on held-out ages")
     assert error.locator('[data-testid="stMetricValue"]').inner_text().endswith("pts")
     assert page.locator(ERROR_ELEMENTS).count() == 0

@@ -71,9 +71,9 @@ def test_sbg_projection_is_solid_over_fitted_ages_and_dashed_beyond_with_held_ou
     assert list(by_name["sBG fit (ages used to fit)"].x) == [0, 1, 2]
     projection = by_name["sBG projection (dashed)"]
     assert projection.line.dash == "dash" and list(projection.x) == [2, 3, 4, 5, 6]
-    assert list(by_name["Observed (Kaplan–Meier)"].x) == [0, 1, 2]
-    assert list(by_name["Observed, held out of the fit"].x) == [3, 4]
-    assert by_name["Observed, held out of the fit"].y[0] == pytest.approx(0.38)
+    assert list(by_name["Survival (Kaplan–Meier)"].x) == [0, 1, 2]
+    assert list(by_name["Kaplan–Meier, held out of the fit"].x) == [3, 4]
+    assert by_name["Kaplan–Meier, held out of the fit"].y[0] == pytest.approx(0.38)
 
 
 def test_renewal_cycles_leave_out_cycles_with_nothing_decided_yet():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from b2b_core import cohorts, engine, sample, store
 from b2b_core.access import LOCAL
 from tests.apptest import metric, open_app, workspace_of
+from tests.test_cohorts import signups
 from ui import format as fmt
 from ui.cohort_views import OPEN_TAB, TABS
 
@@ -24,8 +25,34 @@ def test_headline_numbers_are_those_of_b2b_core_for_the_sample_without_the_first
     logo = cohorts.cohort_matrix(selected)
     survival = cohorts.kaplan_meier(selected, observed=sorted(panel["quarter"].unique()))
     assert metric(app, "Accounts in these cohorts") == fmt.count(logo.loc[cohorts.AVERAGE, "accounts"])
-    assert metric(app, "Still active after 4 quarters") == fmt.share(survival.loc[4, "survival"])
+    assert metric(app, "Survival after 4 quarters (Kaplan–Meier)") == fmt.share(survival.loc[4, "survival"])
+    assert app.checkbox(key="leave_out_first").value  # the sample's first cohort is a backlog: 416 against 91
+    assert any(
+        "The 2023Q4 cohort (416 accounts) is left out: it is 4.6× the median of the next 4 cohorts (91)" in c.value
+        for c in app.caption
+    )
     assert not app.error and not app.warning
+
+
+def test_data_starting_at_launch_keep_the_first_cohort_and_every_dash_says_why(workspace_path):
+    with store.Workspace(workspace_path) as ws:  # committed before the app opens: no sample seeding
+        ws.commit(signups(2, 3, 4), "launch.csv", actor=LOCAL)
+    app = open_app(PAGE)
+    assert not app.checkbox(key="leave_out_first").value
+    assert any("The 2024Q1 cohort (2 accounts) is kept: it is 0.6× the median" in c.value for c in app.caption)
+    assert metric(app, "Accounts in these cohorts") == "9"
+    survival = next(m for m in app.metric if m.label == "Survival after 4 quarters (Kaplan–Meier)")
+    assert survival.value == "–"
+    assert survival.proto.help.startswith("– No account of these cohorts has been followed for 4 quarters yet.")
+    assert "the observed share counts only" in survival.proto.help  # why it differs from the triangle
+    assert "Active = the file's active column" in survival.proto.help
+    nrr = next(m for m in app.metric if m.label == "Revenue retained after 4 quarters (NRR)")
+    assert nrr.value == "–" and nrr.proto.help.startswith("– No cohort here has been followed for 4 quarters yet.")
+    assert any("Observed share still active: of a cohort's accounts" in c.value for c in app.caption)
+    open_tab(app, "Projection (sBG)")
+    held_out = next(m for m in app.metric if m.label == "Error on held-out ages")
+    assert held_out.value == "–" and held_out.proto.help.startswith("– No age is held out")
+    assert not app.exception and not app.error
 
 
 def test_every_view_and_option_renders_without_an_error(workspace_path):

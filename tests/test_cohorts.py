@@ -20,6 +20,7 @@ from b2b_core.cohorts import (
     SBGFitWarning,
     ShiftedBetaGeometric,
     cohort_matrix,
+    first_cohort_choice,
     fittable_survivors,
     holdout_check,
     holdout_error,
@@ -747,3 +748,56 @@ def in_order(rows) -> pd.DataFrame:
     """A panel's rows (a frame, or a table of the engine) by account and quarter."""
     frame = rows if isinstance(rows, pd.DataFrame) else engine.run(rows)
     return frame.sort_values(["account_id", "quarter"], ignore_index=True)
+
+
+# --- the first cohort's default --------------------------------------------------------------------
+
+
+def signups(*per_quarter: int, start: str = "2024Q1") -> pd.DataFrame:
+    """A panel in which ``per_quarter[i]`` accounts start in the i-th quarter from ``start`` and stay
+    active to the last quarter."""
+    last = len(per_quarter) - 1
+    rows = [
+        (f"q{i}-{n}", quarters.shift(start, age), 10.0, True)
+        for i, accounts in enumerate(per_quarter)
+        for n in range(accounts)
+        for age in range(i, last + 1)
+    ]
+    return pd.DataFrame(rows, columns=["account_id", "quarter", "platform_revenue", "active"])
+
+
+def test_a_first_cohort_much_larger_than_the_next_ones_is_left_out_as_a_backlog():
+    # 10 accounts against a median of 2 over the next four cohorts (2 1 3 2): 5.0× > 3×
+    found = first_cohort_choice(signups(10, 2, 1, 3, 2, 9))
+    assert (found.quarter, found.accounts, found.later_median, found.compared) == ("2024Q1", 10, 2.0, 4)
+    assert found.leave_out
+    assert found.reason.startswith("The 2024Q1 cohort (10 accounts) is left out: it is 5.0× the median of the next 4")
+    assert "backlog" in found.reason
+
+
+def test_data_starting_at_launch_keep_the_first_cohort():
+    # 2 accounts against a median of 4.5 (3 4 5 6): 0.4×
+    found = first_cohort_choice(signups(2, 3, 4, 5, 6))
+    assert not found.leave_out and found.later_median == 4.5
+    assert found.reason.startswith("The 2024Q1 cohort (2 accounts) is kept: it is 0.4× the median of the next 4")
+
+
+@pytest.mark.parametrize(
+    ("per_quarter", "leave_out", "said"),
+    [
+        ((6, 2, 2), False, "3.0× the median of the next 2 cohorts (2), not more than 3×"),  # the bound is kept
+        ((7, 2, 2), True, "3.5× the median of the next 2 cohorts (2), more than 3×"),
+        ((4, 1, 0, 0, 3), True, "8.0× the median of the next 4 cohorts (0.5)"),  # quarters without signups count 0
+        ((5, 0, 0), False, "nobody started in the next 2 quarters"),
+        ((5,), False, "is the only one: the data hold one quarter"),
+    ],
+)
+def test_the_first_cohort_rule_at_its_edges(per_quarter, leave_out, said):
+    found = first_cohort_choice(signups(*per_quarter))
+    assert found.leave_out == leave_out and said in found.reason
+
+
+def test_the_small_panel_keeps_its_first_cohort():
+    # a b c against d e (2), f (1), h (1): median 1, 3× exactly; g never active, e's inactive 2025Q1 row not counted
+    found = first_cohort_choice(SMALL)
+    assert (found.accounts, found.later_median, found.leave_out) == (3, 1.0, False)

@@ -12,7 +12,7 @@ from ui import format as fmt
 @pytest.mark.parametrize(
     ("value", "expected"), [(12_345_678, "12.3M"), (12_345, "12.3k"), (999, "999"), (2.5e9, "2.5B"), (math.nan, "–")]
 )
-def test_money(value, expected):
+def test_money(value, expected, workspace_path):
     assert fmt.money(value) == expected
 
 
@@ -41,3 +41,68 @@ def test_changes_by_kind_and_none_when_unknown():
     assert fmt.change(-1e-7, "points") == "+0.00 pts"
     assert fmt.change(-0.0004, "relative") == "+0.0%"
     assert fmt.change(-0.4, "count") == "+0"
+
+
+@pytest.mark.parametrize(
+    ("value", "symbol", "expected"),
+    [
+        (1_234_567, "¥", "¥1.2M"),
+        (-1_500, "€", "-€1.5k"),
+        (999, "$", "$999"),
+        (math.nan, "¥", "–"),
+        (12_345, "", "12.3k"),
+    ],
+)
+def test_money_in_a_currency_puts_its_symbol_before_the_number(value, symbol, expected):
+    from b2b_core.amounts import Currency, money
+
+    assert money(value, Currency.of(symbol, "CNY")) == expected
+
+
+def test_an_amount_title_names_the_currency_code():
+    from b2b_core.amounts import Currency, amount_title
+
+    assert amount_title("Platform revenue", Currency.of("¥", "cny")) == "Platform revenue (CNY)"
+    assert amount_title("Platform revenue") == "Platform revenue"
+    assert (Currency.of("¥", "CNY").label, Currency.of("", "CHF").label) == ("¥ CNY", "CHF")
+
+
+@pytest.mark.parametrize(
+    ("symbol", "code", "problem"),
+    [
+        ("¥", "CN", "not three letters"),
+        ("¥", "C1Y", "not three letters"),
+        ("12", "USD", "not a short symbol"),
+        ("US $", "USD", "not a short symbol"),
+        ("EURO", "EUR", "not a short symbol"),
+    ],
+)
+def test_a_currency_typed_wrong_is_refused_with_what_to_write(symbol, code, problem):
+    from b2b_core.amounts import Currency
+
+    with pytest.raises(ValueError, match=problem):
+        Currency.of(symbol, code)
+
+
+def test_screen_money_is_in_the_workspace_currency_with_a_dollar_safe_in_markdown(workspace_path):
+    from b2b_core.access import LOCAL
+    from b2b_core.amounts import Currency
+    from ui import state
+
+    ws = state.workspace()
+    ws.set_currency(Currency.of("$", "USD"), actor=LOCAL)
+    state.currency_changed()
+    assert (fmt.money(1_234_567), fmt.money(1_234_567, markdown=False)) == (r"\$1.2M", "$1.2M")
+    assert fmt.amount_title("Revenue") == "Revenue (USD)"
+    ws.set_currency(None, actor=LOCAL)
+    state.currency_changed()
+    assert fmt.money(1_234_567) == "1.2M"
+
+
+def test_a_dash_says_why_in_its_tooltip_and_a_known_value_keeps_its_help():
+    assert fmt.why_unknown("–", "No cohort is 4 quarters old yet.", "Kaplan–Meier.") == (
+        "– No cohort is 4 quarters old yet.\n\nKaplan–Meier."
+    )
+    assert fmt.why_unknown("–", "Not measured.") == "– Not measured."
+    assert fmt.why_unknown("12.0%", "No cohort is 4 quarters old yet.", "Kaplan–Meier.") == "Kaplan–Meier."
+    assert fmt.unknown_column("Change", "same place.", "Places moved.")["help"] == "Places moved. – same place."

@@ -133,15 +133,33 @@ EXPECTED = {
     "mature_revenue_share": [nan, nan, nan, nan, 120 / 180, 114 / 170],
     # fewer than ten accounts: the ten largest are all of them
     "top10_share": [1, 1, 1, 1, 1, 1],
-    # 2024Q4 has no new account; in 2025Q1 f (B-side revenue only) is not activated, g is
-    # the first quarter's accounts are not new sign-ups of that quarter: unknown
-    "activation": [nan, 1, 1, nan, 1 / 2, 1],
+    # of last quarter's new accounts, the share active again: d in 2024Q3, e in 2024Q4, f g in 2025Q2;
+    # 2024Q4 has no new account (2025Q1 unknown); the first quarter's accounts are not new sign-ups
+    "activation": [nan, nan, 1, 1, nan, 1],
 }
 
 
 @pytest.mark.parametrize("column", list(EXPECTED))
 def test_signals_of_the_hand_made_panel(metrics, column):
     assert metrics[column].tolist() == pytest.approx(EXPECTED[column], nan_ok=True)
+
+
+def test_activation_is_the_share_of_last_quarters_new_accounts_active_again_and_can_be_below_one():
+    signed = panel(
+        [
+            ("a", "2024Q1", 100, 10, True),  # the first quarter's: not a new sign-up
+            ("a", "2024Q2", 100, 10, True),
+            ("b", "2024Q2", 100, 10, True),  # b c d new in 2024Q2
+            ("c", "2024Q2", 100, 10, True),
+            ("d", "2024Q2", 100, 10, True),
+            ("a", "2024Q3", 100, 10, True),
+            ("b", "2024Q3", 100, 10, True),  # kept
+            ("c", "2024Q3", 0, 0, False),  # a row, not active: not kept; d has no row: not kept
+            ("e", "2024Q3", 100, 10, True),  # new in 2024Q3, gone in 2024Q4
+            ("a", "2024Q4", 100, 10, True),
+        ]
+    )
+    assert company_metrics(signed)["activation"].tolist() == pytest.approx([nan, nan, 1 / 3, 0], nan_ok=True)
 
 
 def test_growth_needs_the_earlier_quarter_in_the_data():

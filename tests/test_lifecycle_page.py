@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from b2b_core import lifecycle, sample, store
 from b2b_core.access import LOCAL
 from b2b_core.playbook import load_playbook
@@ -128,3 +130,15 @@ def test_the_capacity_goes_to_the_levers_above_the_median_and_the_page_names_tho
     assert (funded["score"] > table["score"].median()).all() and (funded["allocated"] >= 2).all()
     unfunded = table.loc[table["allocated"] == 0, "lever"].tolist()
     assert unfunded and any(f"Left unfunded: {', '.join(unfunded)}." in c.value for c in app.caption)
+
+
+def test_the_page_says_what_active_and_activation_mean_and_what_a_dash_in_the_ranking_is(workspace_path):
+    app = open_app(PAGE)
+    said = " ".join(c.value for c in app.caption)
+    assert "Active = the file's active column where it has one, otherwise platform revenue > 0" in said
+    assert "Activation: of the accounts first active in the quarter before, the share active again" in said
+    ranked = next(frame for frame in app.dataframe if "allocated" in frame.value.columns)
+    settings = json.loads(ranked.proto.columns)  # the column settings as sent to the browser
+    assert settings["change vs data-driven rank"]["help"] == "– the same place as in the data-driven ranking."
+    metrics = lifecycle.company_metrics(workspace_of(workspace_path).panel())
+    assert 0 < metrics["activation"].iloc[-1] < 1  # the sample's: 83% of 2026Q2's new accounts active again

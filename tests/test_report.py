@@ -29,9 +29,10 @@ from b2b_core import (
     sample,
     scenarios,
 )
-from b2b_core.amounts import money
+from b2b_core.amounts import Currency, money
 from b2b_core.charts.style import WCAG_AA, contrast_ratio, for_projector, readable
 from b2b_core.lifecycle.stage import Check, StageResult
+from b2b_core.report import deck as deck_module
 from b2b_core.report import headlines
 from b2b_core.store.sample_uploads import DataOrigin
 
@@ -73,6 +74,16 @@ def test_overview_headline_compares_the_latest_quarter_with_the_one_before():
     assert notes[0] == "1 account new in 2026Q2."
     assert notes[1] == "1 account active the quarter before not active in 2026Q2; 0 came back after a gap."
     assert notes[2] == "The platform kept 12.0% of the 1.5k its accounts earned through it (take rate)."
+
+
+def test_the_deck_writes_amounts_in_the_workspace_currency():
+    cny = Currency.of("¥", "CNY")
+    headline, notes = headlines.overview_words(overview.quarter_kpis(TWO_QUARTERS), cny)
+    assert headline.startswith("In 2026Q2 the platform earned ¥180, ")
+    assert notes[2] == "The platform kept 12.0% of the ¥1.5k its accounts earned through it (take rate)."
+    slide = deck_module.overview_slide(overview.quarter_kpis(TWO_QUARTERS), cny)
+    assert {f.label: f.value for f in slide.facts}["Platform revenue"] == "¥180"
+    assert slide.figure.layout.yaxis.title.text == "Platform revenue per quarter (CNY)"
 
 
 def test_overview_headline_of_a_single_quarter_or_after_a_gap_has_no_comparison():
@@ -278,7 +289,8 @@ def test_cohort_headline_reads_survival_at_four_quarters_and_the_projection():
     check = pd.DataFrame({"predicted": np.linspace(1.0, 0.28, 13)}, index=range(13))  # 0.28 at age 12
     headline, notes = headlines.cohort_words(survival, nrr, check, (6.25, 40), ahead=12)
     assert headline == (
-        "Of every 100 new accounts, 50 are still active after 4 quarters; the renewal model expects 28 after 12."
+        "Of every 100 new accounts, 50 are still active after 4 quarters (Kaplan–Meier survival); the renewal model "
+        "expects 28 after 12."
     )
     assert notes[0] == "Revenue kept after 4 quarters (NRR, expansion included): 90.0% of the signup quarter's."
     assert notes[1] == "The model expects a new account to stay 6.2 quarters over the next 10 years."
@@ -301,7 +313,7 @@ def test_the_lifetime_label_names_its_horizon(horizon, label):
 def test_cohort_headline_of_young_cohorts_without_a_model_uses_the_oldest_age():
     survival = pd.Series([1.0, 0.75], index=range(2))
     headline, notes = headlines.cohort_words(survival, pd.Series(dtype=float), None, None)
-    assert headline == "Of every 100 new accounts, 75 are still active after 1 quarter."
+    assert headline == "Of every 100 new accounts, 75 are still active after 1 quarter (Kaplan–Meier survival)."
     assert not any("NRR" in note or "model expects" in note for note in notes)
 
 
@@ -519,7 +531,8 @@ def test_stage_cohort_and_scenario_facts_are_the_numbers_their_headlines_rest_on
         *((f"Priority {r}", n, f"score {s:.1f}") for n, s, r in ranked[["name", "score", "rank"]].head(3).to_numpy()),
     ]
     cohort = {f.label: f.value for f in deck.slides["cohorts"].facts}
-    assert cohort["Still active after 4 quarters"] == f"{100 * deck.slides['cohorts'].data.loc[4, 'observed']:.1f}%"
+    survival = deck.slides["cohorts"].data.loc[4, "observed"]
+    assert cohort["Survival after 4 quarters (Kaplan–Meier)"] == f"{100 * survival:.1f}%"
     table = deck.slides["scenarios"].data
     first, last = deck.slides["scenarios"].headline.split(" over ")[1].split(" (")[0].split("–")
     assert [(f.label, f.value, f.change) for f in deck.slides["scenarios"].facts] == [

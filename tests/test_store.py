@@ -16,6 +16,7 @@ import pytest
 
 from b2b_core import contract, quarters, store
 from b2b_core.access import LOCAL, Actor, PermissionDenied
+from b2b_core.amounts import Currency
 from b2b_core.scenarios import KeptProjection
 from b2b_core.store import Workspace, schema
 
@@ -788,3 +789,21 @@ def test_a_base_assumption_set_by_hand_is_kept_with_when_and_by_whom_and_can_be_
     with pytest.raises(KeyError, match="not overridden"):
         ws.clear_base_override("new_accounts", actor=grace)
     assert ws.version == 0  # assumptions do not change the data
+
+
+def test_the_currency_is_a_workspace_setting_audited_with_the_one_it_replaced(ws):
+    grace = Actor("Grace", "grace@example.com", "editor")
+    assert ws.currency() is None  # a new workspace shows plain numbers
+    ws.set_currency(Currency.of("¥", "CNY"), actor=grace)
+    ws.set_currency(Currency.of("€", "EUR"), actor=LOCAL)
+    assert ws.currency() == Currency("€", "EUR")
+    entry = ws.audit_trail().iloc[0]
+    assert (entry.action, entry.summary) == ("set_currency", "set the currency to € EUR")
+    assert json.loads(entry.details) == {"currency": "€ EUR", "before": "¥ CNY"}
+    with pytest.raises(PermissionDenied, match="needs the editor role"):
+        ws.set_currency(Currency.of("$", "USD"), actor=Actor("Vic", "vic@example.com", "viewer"))
+    assert ws.currency() == Currency("€", "EUR")  # nothing written by the refusal
+    ws.set_currency(None, actor=grace)
+    assert ws.currency() is None
+    assert ws.audit_trail().iloc[0].summary == "showed amounts without a currency"
+    assert ws.version == 0  # a setting does not change the data

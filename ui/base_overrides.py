@@ -90,6 +90,8 @@ def show(ws: Workspace, data_says: dict[str, float | None], has_b_side: bool) ->
             }
         )
     st.table(pd.DataFrame(rows).set_index("Assumption"))  # four rows: a plain table, no grid to draw
+    if any(row["The data say"] == fmt.UNKNOWN for row in rows):
+        st.caption(fmt.unknown_note("The data do not measure it: the take rate needs B-side revenue."))
     choices = [key for key in scenarios.ASSUMPTIONS if key != "take_rate" or has_b_side]
     cells = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
     key = cells[0].selectbox("Assumption", choices, format_func=lambda k: scenarios.ASSUMPTIONS[k].label, key=CHOICE)

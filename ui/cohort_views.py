@@ -59,6 +59,11 @@ def _cohort_matrix(
     return cohorts.cohort_matrix(_selected(live, selection, leave_out_first), metric, basis, None, period, observed)
 
 
+def first_cohort() -> cohorts.FirstCohort:
+    """``first_cohort_choice`` of the live panel: whether the first cohort is left out by default."""
+    return state.reduced(cohorts.first_cohort_choice)
+
+
 def filter_options() -> dict[str, list[str]]:
     """Per filter column present in the data, its values at signup."""
     return state.reduced(cohorts.signup_values, list(FILTER_COLUMNS))

@@ -81,15 +81,23 @@ def show(ws: Workspace, data: str, base: scenarios.Base, scenario: scenarios.Sce
             }
         ).set_index("Lever")
     )
+    if (table["status"] != scenarios.REACHED).any():
+        st.caption(
+            fmt.unknown_note(
+                "Value needed: no value of that lever alone reaches the target within its range. Reaches: the lever "
+                "does not move this output."
+            )
+        )
     reached = table[table["status"] == scenarios.REACHED]
     if reached.empty:
         st.caption("No lever reaches the target alone within its range: lower the target or combine levers.")
         return
     row = st.columns([3, 3, 2], vertical_alignment="bottom")
     choice = row[0].selectbox("Save the answer of", list(reached.index), format_func=reached["label"].get)
-    name = row[1].text_input(
-        "As scenario", value=f"{goals[output]} {shown(target / 100 if rate else target)} in {last}", max_chars=60
+    goal = (
+        fmt.money(target, markdown=False) if output == "platform_revenue" else shown(target / 100 if rate else target)
     )
+    name = row[1].text_input("As scenario", value=f"{goals[output]} {goal} in {last}", max_chars=60)
     try:
         answer = scenarios.scenario_reaching(reached.loc[choice], choice, name, mix=mix if together else None)
     except ValueError as exc:

@@ -19,8 +19,9 @@ import streamlit as st
 
 from b2b_core import playbook as playbook_file
 from b2b_core import sample
+from b2b_core.amounts import Currency
 from b2b_core.store import Workspace, created_marker, default_path
-from ui.format import plain
+from ui import format as fmt  # its money words read currency() below
 
 
 @st.cache_resource(show_spinner=False)
@@ -37,7 +38,7 @@ def _opened(path: Path) -> Workspace:
         ws = _open(str(path))
     if ws.created and ws.still_at_path():
         st.info(
-            f"This app created a new workspace at {plain(str(path))} and filled it with the bundled sample, "
+            f"This app created a new workspace at {fmt.plain(str(path))} and filled it with the bundled sample, "
             f"{len(ws.quarters())} quarters of a fictional platform. Upload your own quarters on the **Data** page "
             "(where the sample is then removed in one step)."
         )
@@ -99,6 +100,22 @@ def data_version() -> str:
     that a write, or another workspace file, never serves a stale result."""
     ws = workspace()
     return f"{ws.path}#{ws.version}"
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _currency(data: str) -> Currency | None:
+    return workspace().currency()
+
+
+def currency() -> Currency | None:
+    """The workspace's currency (``Workspace.currency``), read once per data version (a restored
+    backup brings its own) until ``currency_changed``."""
+    return _currency(data_version())
+
+
+def currency_changed() -> None:
+    """After ``Workspace.set_currency``: every session reads the new currency on its next run."""
+    _currency.clear()
 
 
 @st.cache_data(show_spinner=False, max_entries=2)

@@ -130,9 +130,9 @@ def _still(ws: Workspace, data: str) -> bool:
 
 def _steps() -> list[Step]:
     """What each page shows first, in the order of the navigation (the pages' defaults: no filter,
-    median cuts, the latest quarter, quarterly cohorts without the first quarter's), then the
-    quadrant views and maps of the earlier quarters, latest first, the clusters of the latest
-    quarter and the play-through."""
+    median cuts, the latest quarter, quarterly cohorts with the first cohort as
+    ``cohort_views.first_cohort`` decides), then the quadrant views and maps of the earlier
+    quarters, latest first, the clusters of the latest quarter and the play-through."""
     data = state.data_version()
     observed = state.workspace().quarters()
     if not observed:
@@ -146,7 +146,9 @@ def _steps() -> list[Step]:
         if isinstance(book, str):
             return None
         fitted, _ = book.with_saved_weights(weights)
-        return workshop_views.deck(data, workshop_views.book_key(play_key, weights), "platform", fitted)
+        return workshop_views.deck(
+            data, workshop_views.book_key(play_key, weights), "platform", state.currency(), fitted
+        )
 
     def quadrant_map(quarter: str, earlier: list[str]) -> None:
         compared = earlier[-1] if earlier else None
@@ -164,10 +166,11 @@ def _steps() -> list[Step]:
         ("the quadrant map and the migration", lambda: quadrant_map(latest, before)),
         ("the quadrant mix", lambda: quadrant_views.summary(every, cut, None, (latest,))),
         ("the cohort filters", cohort_views.filter_options),
-        ("the retention triangle", lambda: cohort_views.matrix(every, True, "quarter", "logo", "initial")),
-        ("the revenue retention", lambda: cohort_views.matrix(every, True, "quarter", "nrr", "initial")),
-        ("the survival curve", lambda: cohort_views.survival(every, True, "quarter", None)),
-        ("the renewal projection", lambda: cohort_views.projection(every, True, "quarter", None, 20)),
+        ("the first cohort's default", cohort_views.first_cohort),
+        ("the retention triangle", lambda: cohort_views.matrix(every, _leave_out(), "quarter", "logo", "initial")),
+        ("the revenue retention", lambda: cohort_views.matrix(every, _leave_out(), "quarter", "nrr", "initial")),
+        ("the survival curve", lambda: cohort_views.survival(every, _leave_out(), "quarter", None)),
+        ("the renewal projection", lambda: cohort_views.projection(every, _leave_out(), "quarter", None, 20)),
         ("the renewals by contract", lambda: cohort_views.renewals(every)),
         ("the scenario base", lambda: scenario_views.base(data)),
         ("the back-test", lambda: scenario_views.backtest(data)),
@@ -195,3 +198,8 @@ def sidebar_status() -> None:
     progress = start()
     if progress.current:
         st.caption(f"{PREPARING} {progress.current} in the background ({progress.done + 1} of {len(progress.steps)})…")
+
+
+def _leave_out() -> bool:
+    """The cohort page's default for the first cohort."""
+    return cohort_views.first_cohort().leave_out

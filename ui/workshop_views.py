@@ -13,6 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from b2b_core import playbook, report, scenarios
+from b2b_core.amounts import Currency
 from b2b_core.playbook import Playbook
 from b2b_core.store import Workspace
 from ui import cohort_views, lifecycle_views, quadrant_views, scenario_views, state
@@ -24,10 +25,10 @@ LIVE_NAME = "In the room"
 
 
 @st.cache_resource(show_spinner="Building the deck…", max_entries=4)
-def deck(data: str, book_key: str, model: str, _book: Playbook) -> report.Deck:
-    """``build_deck`` of the live panel, computed by the workspace's engine (``data``, the
-    scenario base's ``scenario_views.key``, and ``book_key`` key the cache; ``_book`` is the
-    playbook they name). The views the other pages
+def deck(data: str, book_key: str, model: str, currency: Currency | None, _book: Playbook) -> report.Deck:
+    """``build_deck`` of the live panel in the workspace's ``currency``, computed by the workspace's
+    engine (``data``, the scenario base's ``scenario_views.key``, and ``book_key`` key the cache;
+    ``_book`` is the playbook they name). The views the other pages
     show with the deck's defaults come from their caches (``report.Measured``). A shared
     read-only resource."""
     base = scenario_views.base(data)
@@ -36,12 +37,13 @@ def deck(data: str, book_key: str, model: str, _book: Playbook) -> report.Deck:
     shown_first = {}  # what the quadrant and cohort pages show before anyone touches a control
     if len(observed) >= 2:
         every, cut, latest = (), "median", observed[-1]
+        leave_out = cohort_views.first_cohort().leave_out
         shown_first = {
             "mix": quadrant_views.summary(every, cut, None, (latest,)),
             "migration": quadrant_views.migration(every, observed[-2], latest, cut, None),
-            "logo": cohort_views.matrix(every, True, "quarter", "logo", "initial"),
-            "nrr": cohort_views.matrix(every, True, "quarter", "nrr", "initial"),
-            "lifetimes": cohort_views.lifetimes(every, True, "quarter", None),
+            "logo": cohort_views.matrix(every, leave_out, "quarter", "logo", "initial"),
+            "nrr": cohort_views.matrix(every, leave_out, "quarter", "nrr", "initial"),
+            "lifetimes": cohort_views.lifetimes(every, leave_out, "quarter", None),
         }
     measured = report.Measured(
         kpis=lifecycle_views.kpis(),
@@ -49,7 +51,9 @@ def deck(data: str, book_key: str, model: str, _book: Playbook) -> report.Deck:
         base=None if isinstance(base, str) else base,
         **shown_first,
     )
-    return ws.reduce(lambda live: report.build_deck(live, _book, model, observed=observed, measured=measured))
+    return ws.reduce(
+        lambda live: report.build_deck(live, _book, model, observed=observed, measured=measured, currency=currency)
+    )
 
 
 def book_key(play_key: tuple[str, float], weights: dict) -> str:
@@ -111,7 +115,9 @@ def plan_slide(ws: Workspace, saved: dict[str, dict[str, float]]) -> report.Slid
     kept = ws.kept_projections()
     try:
         return report.plan_slide(
-            {name: kept[name] for name in shown_scenarios(saved) if name in kept}, lifecycle_views.kpis()
+            {name: kept[name] for name in shown_scenarios(saved) if name in kept},
+            lifecycle_views.kpis(),
+            state.currency(),
         )
     except ValueError as exc:
         return str(exc)

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from b2b_core.amounts import short_amount
 from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, mark_quarter_gaps, plain, rgba, with_quarter_gaps
+from b2b_core.cohorts.survival import SURVIVAL
 
 MEAN_COLOUR = "#0b3d66"
 MODEL_COLOUR = "#D55E00"
@@ -143,10 +144,10 @@ def survival_curves(tables: dict[str, pd.DataFrame], period: str = "quarter") ->
             line={"color": colour, "width": 3, "shape": "hv"},
             name=label,
             legendgroup=label,
-            hovertemplate="%{fullData.name} · age %{x}: %{y:.1%} still active<br>95% band %{customdata[1]:.1%}–"
+            hovertemplate="%{fullData.name} · age %{x}: survival %{y:.1%}<br>95% band %{customdata[1]:.1%}–"
             "%{customdata[2]:.1%} · at risk %{customdata[0]:,}<extra></extra>",
         )
-    figure.update_yaxes(title_text="Accounts still active (Kaplan–Meier, %)", tickformat=".0%", range=[0, 1.02])
+    figure.update_yaxes(title_text=f"{SURVIVAL}, %", tickformat=".0%", range=[0, 1.02])
     figure.update_xaxes(title_text=_age_title(period), dtick=1)
     figure.update_layout(height=420, **LAYOUT)
     return figure
@@ -192,8 +193,8 @@ def sbg_projection(check: pd.DataFrame, period: str = "quarter") -> go.Figure:
         y=check["observed"].to_numpy()[fitted],
         mode="markers",
         marker={"color": MEAN_COLOUR, "size": 9},
-        name="Observed (Kaplan–Meier)",
-        hovertemplate="Observed · age %{x}: %{y:.1%}<extra></extra>",
+        name=SURVIVAL,
+        hovertemplate="Kaplan–Meier · age %{x}: %{y:.1%}<extra></extra>",
     )
     held_out = check["held_out"].to_numpy() & check["observed"].notna().to_numpy()
     if held_out.any():
@@ -202,11 +203,11 @@ def sbg_projection(check: pd.DataFrame, period: str = "quarter") -> go.Figure:
             y=check["observed"].to_numpy()[held_out],
             mode="markers",
             marker={"color": "white", "size": 9, "line": {"color": MEAN_COLOUR, "width": 2}},
-            name="Observed, held out of the fit",
+            name="Kaplan–Meier, held out of the fit",
             hovertemplate="Held out · age %{x}: %{y:.1%}<extra></extra>",
         )
         figure.add_vline(x=last_fitted + 0.5, line={"color": "#777", "dash": "dot", "width": 1})
-    figure.update_yaxes(title_text="Accounts still active (%)", tickformat=".0%", range=[0, 1.02])
+    figure.update_yaxes(title_text="Survival (%)", tickformat=".0%", range=[0, 1.02])
     figure.update_xaxes(
         title_text=_age_title(period), dtick=1 if len(ages) <= 25 else None, range=[-0.3, ages.max() + 0.3]
     )

@@ -25,6 +25,14 @@ from b2b_core import engine, quarters
 from b2b_core.cohorts.activity import PERIODS, Observed, Period, members, observed_ordinals, period_label
 
 KM_COLUMNS = ["at_risk", "churned", "censored", "survival", "lower", "upper"]
+# The two measures of "still active" and how they are named wherever both appear
+SURVIVAL = "Survival (Kaplan–Meier)"
+OBSERVED_SHARE = "Observed share still active"
+WHY_THEY_DIFFER = (
+    "Survival (Kaplan–Meier) follows each account to its last active quarter (gaps included) and counts the "
+    "accounts still in progress as censored, not lost, so young cohorts count too; the observed share counts only "
+    "the accounts of the cohorts old enough that are active in that very quarter, as of now."
+)
 
 
 @dataclass(frozen=True, eq=False)

@@ -17,10 +17,13 @@ Per calendar quarter q of the panel (money in currency units per quarter, shares
 * ``mature_revenue_share``: share of q's platform revenue from accounts at least four quarters
   old (first active in q − 4 or earlier); NaN while q − 4 precedes the data;
 * ``top10_share``: share of q's platform revenue from its ten largest accounts;
-* ``activation``: share of q's new accounts with platform revenue > 0 in q;
+* ``activation``: of the accounts new in q − 1 (first active then), the share active again in q,
+  their second quarter: kept new accounts / new accounts of q − 1. (A new account is active in its
+  first quarter by definition, so a share of that quarter alone would always be 100%.) NaN when
+  q − 1 is not in the data, is the data's first quarter, or had no new account;
 
 The first quarter of the data has no "new" accounts of its own (everyone active then may have
-signed up earlier): its activation, and new-account growth measured from it, are NaN.
+signed up earlier): the activation measured from it, and new-account growth measured from it, are NaN.
 * ``share_q1`` … ``share_q4``: share of the accounts placed in q in each revenue quadrant
   (median cuts, ``b2b_core.quadrants``); ``q4_b_side_revenue_share`` and
   ``q2_platform_revenue_share``: what the under-monetised accounts earn of all B-side revenue and
@@ -101,8 +104,8 @@ def company_metrics(panel: engine.Source, kpis: pd.DataFrame | None = None) -> p
             if q - 4 >= first_quarter:  # before that, an account's true age is unknown
                 metrics.loc[quarter, "mature_revenue_share"] = found["mature_revenue"] / total
             metrics.loc[quarter, "top10_share"] = found["top10_revenue"] / total
-        if found["new_accounts"] > 0 and q > first_quarter:
-            metrics.loc[quarter, "activation"] = found["new_earning_accounts"] / found["new_accounts"]
+        if q - 1 > first_quarter and q - 1 in sums.index and sums.loc[q - 1, "new_accounts"] > 0:
+            metrics.loc[quarter, "activation"] = found["kept_new_accounts"] / sums.loc[q - 1, "new_accounts"]
 
     mix = quadrant_summary(table)
     for quarter in kpis.index:
@@ -119,7 +122,7 @@ def signal_reduction(panel: ir.Table) -> ir.Table:
     """The engine's part of the signals, per quarter ``ordinal`` of the panel: ``revenue`` (platform
     revenue), ``top10_revenue`` (of its ten largest accounts), ``mature_revenue`` (of accounts first
     active four or more quarters earlier), ``new_accounts`` (first active then) and
-    ``new_earning_accounts`` (of those, with platform revenue > 0 then); of the accounts active four
+    ``kept_new_accounts`` (active then and first active the quarter before); of the accounts active four
     quarters earlier: ``year_ago_accounts``, ``retained_accounts`` (active now too),
     ``year_ago_revenue_then`` and ``year_ago_revenue_now`` (their platform revenue then and now)."""
     accounts = panel.select(  # one row per account and quarter (the contract's promise)
@@ -137,7 +140,7 @@ def signal_reduction(panel: ir.Table) -> ir.Table:
         top10_revenue=ranked.revenue.sum(where=ranked["rank"] < 10),
         mature_revenue=ranked.revenue.sum(where=ranked.first_active <= ranked.ordinal - 4).fill_null(0),
         new_accounts=(ranked.first_active == ranked.ordinal).sum(),
-        new_earning_accounts=((ranked.first_active == ranked.ordinal) & (ranked.revenue > 0)).sum(),
+        kept_new_accounts=((ranked.first_active == ranked.ordinal - 1) & ranked.active).sum(),
     )
     year_ago = accounts.filter(accounts.active).select(
         "account_id", ordinal=accounts.ordinal + 4, revenue_then=accounts.revenue

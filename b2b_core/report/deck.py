@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from b2b_core import charts, cohorts, engine, lifecycle, overview, quadrants, scenarios
-from b2b_core.amounts import account_count, change, count, money, share
+from b2b_core.amounts import Currency, account_count, amount_title, change, count, money, share
 from b2b_core.charts.style import for_projector
 from b2b_core.playbook import Playbook
 from b2b_core.report import headlines
@@ -68,13 +68,18 @@ class Deck:
     missing: dict[str, str]
 
 
-def overview_slide(kpis: pd.DataFrame) -> Slide:
-    """The latest quarter's KPIs against the quarter before, and their trend (``quarter_kpis``)."""
+def overview_slide(kpis: pd.DataFrame, currency: Currency | None = None) -> Slide:
+    """The latest quarter's KPIs against the quarter before, and their trend (``quarter_kpis``);
+    amounts in ``currency``."""
     latest, _, found = overview.headlines(kpis)
     by_name = {h.name: h for h in found}
     shown = {
         "active_accounts": ("Active accounts", count, lambda h: change(h.change, "count")),
-        "platform_revenue": ("Platform revenue", money, lambda h: change(h.relative_change, "relative")),
+        "platform_revenue": (
+            "Platform revenue",
+            lambda value: money(value, currency),
+            lambda h: change(h.relative_change, "relative"),
+        ),
         "take_rate": ("Take rate", share, lambda h: change(h.change, "points")),
         "new_accounts": ("New accounts", count, lambda h: change(h.change, "count")),
     }
@@ -83,8 +88,8 @@ def overview_slide(kpis: pd.DataFrame) -> Slide:
         for name, (label, show, delta) in shown.items()
         if not (name == "take_rate" and pd.isna(by_name[name].value))
     )
-    headline, notes = headlines.overview_words(kpis)
-    figure = for_projector(charts.kpi_trend(kpis))
+    headline, notes = headlines.overview_words(kpis, currency)
+    figure = for_projector(charts.kpi_trend(kpis, currency))
     return Slide("overview", SLIDE_TITLES["overview"], headline, facts, figure, kpis, notes)
 
 
@@ -136,9 +141,10 @@ def quadrant_slide(view: quadrants.QuarterView, mix: pd.DataFrame, playbook: Pla
     return Slide("quadrants", SLIDE_TITLES["quadrants"], headline, facts, figure, view.drawn, notes)
 
 
-def migration_slide(flow: quadrants.Migration, playbook: Playbook) -> Slide:
-    """Where accounts went between the two quarters of ``flow`` (``quadrant_migration``)."""
-    headline, notes = headlines.migration_words(flow, playbook)
+def migration_slide(flow: quadrants.Migration, playbook: Playbook, currency: Currency | None = None) -> Slide:
+    """Where accounts went between the two quarters of ``flow`` (``quadrant_migration``); amounts
+    in ``currency``."""
+    headline, notes = headlines.migration_words(flow, playbook, currency=currency)
     matrix = flow.matrix
     moved = int(
         matrix.loc[list(quadrants.QUADRANTS), list(quadrants.QUADRANTS)].to_numpy().sum()
@@ -173,13 +179,13 @@ def cohort_slide(
     age = headlines.survival_age(km)
     facts = (
         Fact("Accounts in these cohorts", count(logo.loc[cohorts.AVERAGE, "accounts"])),
-        Fact(f"Still active after {age} quarters", share(km.loc[age])),
+        Fact(f"Survival after {age} quarters (Kaplan–Meier)", share(km.loc[age])),
         *((Fact(headlines.lifetime_label(expected[1]), f"{expected[0]:.1f}"),) if expected is not None else ()),
     )
     ages = [c for c in logo.columns if isinstance(c, (int, np.integer))]
     by_cohort = logo.loc[logo.index != cohorts.AVERAGE, ages].T.add_prefix("cohort ")
     if check is None:
-        figure = charts.cohort_curves(logo, cohorts.AVERAGE, "Accounts still active (% of signup quarter)")
+        figure = charts.cohort_curves(logo, cohorts.AVERAGE, f"{cohorts.OBSERVED_SHARE} (% of signup quarter)")
         data = logo[ages].T
     else:
         figure = charts.cohort_projection(logo, cohorts.AVERAGE, check)
@@ -188,35 +194,44 @@ def cohort_slide(
     return Slide("cohorts", SLIDE_TITLES["cohorts"], headline, facts, figure, data.rename_axis("age"), notes)
 
 
-def scenario_slide(base: scenarios.Base, shown: Sequence[scenarios.Scenario], horizon: int = HORIZON) -> Slide:
+def scenario_slide(
+    base: scenarios.Base,
+    shown: Sequence[scenarios.Scenario],
+    horizon: int = HORIZON,
+    currency: Currency | None = None,
+) -> Slide:
     """The base and ``shown`` scenarios projected ``horizon`` quarters, platform revenue with
     bands (``project``), and the comparison table (``compare``); the notes say where the base's
-    assumptions come from (``headlines.base_words``)."""
+    assumptions come from (``headlines.base_words``). Amounts in ``currency``."""
     table = scenarios.compare(base, list(shown), horizon)
     projections = {scenarios.BASE_NAME: scenarios.project(base, scenarios.BASE, horizon)}
     projections |= {s.name: scenarios.project(base, s, horizon) for s in shown}
     first, last = projections[scenarios.BASE_NAME].index[0], projections[scenarios.BASE_NAME].index[-1]
-    headline, notes = headlines.scenario_words(table, first, last, headlines.base_words(base))
+    headline, notes = headlines.scenario_words(table, first, last, headlines.base_words(base), currency)
     facts = tuple(
         Fact(
             f"{name} · platform revenue {first}–{last}",
-            money(row["platform_revenue_total"]),
+            money(row["platform_revenue_total"], currency),
             None if name == scenarios.BASE_NAME else change(row["platform_revenue_total_vs_base_pct"], "relative"),
         )
         for name, row in table.iterrows()
     )
     figure = for_projector(
-        charts.scenario_projection(base.history, projections, "platform_revenue", "Platform revenue", scenarios.BAND)
+        charts.scenario_projection(
+            base.history, projections, "platform_revenue", amount_title("Platform revenue", currency), scenarios.BAND
+        )
     )
     return Slide("scenarios", SLIDE_TITLES["scenarios"], headline, facts, figure, table, notes)
 
 
-def plan_slide(kept: Mapping[str, scenarios.KeptProjection], kpis: pd.DataFrame) -> Slide:
+def plan_slide(
+    kept: Mapping[str, scenarios.KeptProjection], kpis: pd.DataFrame, currency: Currency | None = None
+) -> Slide:
     """Saved scenarios' kept projections (name → ``KeptProjection``, in the order chosen) against
     the actual quarters (``quarter_kpis``): active accounts planned with their band and actual
     (``plan_vs_actual``), for the scenarios with at least one planned quarter in the data. The
     slide's data are their comparison tables, one after the other. ValueError saying why when
-    no scenario has such a quarter."""
+    no scenario has such a quarter. Amounts in ``currency``."""
     checks = {name: (k, scenarios.plan_vs_actual(k, kpis)) for name, k in kept.items()}
     compared = {name: pair for name, pair in checks.items() if pair[1].compared}
     waiting = {name: k for name, (k, check) in checks.items() if not check.compared}
@@ -228,7 +243,7 @@ def plan_slide(kept: Mapping[str, scenarios.KeptProjection], kpis: pd.DataFrame)
             + "; ".join(f"{name}: {scenarios.waiting_text(k)}" for name, k in waiting.items())
             + ")"
         )
-    headline, notes = headlines.plan_words(compared, waiting)
+    headline, notes = headlines.plan_words(compared, waiting, currency)
     facts = []
     for name, (_, check) in compared.items():
         row, quarter = check.table.iloc[-1], check.table.index[-1]
@@ -257,7 +272,7 @@ class Measured:
     ``mix``: ``quadrant_summary`` (median cuts) of quarters including the deck's quadrant quarter;
     ``migration``: ``quadrant_migration`` (median cuts) from the quarter before it into it;
     ``logo`` and ``nrr``: ``cohort_matrix`` by quarter (% of initial) and ``lifetimes``, all three
-    of the accounts not active in the first quarter (``cohorts.select_accounts``)."""
+    of the accounts chosen by ``cohorts.first_cohort_choice`` (``cohorts.select_accounts``)."""
 
     kpis: pd.DataFrame | None = None
     metrics: pd.DataFrame | None = None
@@ -277,14 +292,16 @@ def build_deck(
     observed: Sequence[str] | None = None,
     measured: Measured | None = None,
     kept_projections: Mapping[str, scenarios.KeptProjection] | None = None,
+    currency: Currency | None = None,
 ) -> Deck:
     """Every slide the ``panel`` (a pandas panel or a table of the engine) can carry, computed
     with the pages' defaults: median cuts of the latest quarter with B-side revenue against the
     quarter before it (the map drawing at most ``quadrants.MAX_POINTS`` accounts, as the page),
-    cohorts by quarter without the first quarter's accounts (they may have signed up earlier), the stage from the
-    default thresholds, the base and ``shown_scenarios`` over ``HORIZON`` quarters, and, when
-    ``kept_projections`` are given (saved scenario name → ``KeptProjection``), those plans
-    against the actual quarters. What ``measured`` holds is used as it is."""
+    cohorts by quarter with or without the first quarter's accounts as ``cohorts.first_cohort_choice``
+    decides, the stage from the default thresholds, the base and ``shown_scenarios`` over
+    ``HORIZON`` quarters, and, when ``kept_projections`` are given (saved scenario name →
+    ``KeptProjection``), those plans against the actual quarters. Amounts are written in
+    ``currency`` (none: plain numbers). What ``measured`` holds is used as it is."""
     table = engine.table(panel)
     measured = measured or Measured()
     kpis = overview.quarter_kpis(table) if measured.kpis is None else measured.kpis
@@ -292,7 +309,7 @@ def build_deck(
         return Deck({}, dict.fromkeys(SLIDE_TITLES, "the workspace has no data yet"))
     observed = list(observed) if observed is not None else list(kpis.index)
     slides, missing = {}, {}
-    slides["overview"] = overview_slide(kpis)
+    slides["overview"] = overview_slide(kpis, currency)
     metrics = lifecycle.company_metrics(table) if measured.metrics is None else measured.metrics
     slides["stage"] = stage_slide(metrics, playbook, business_model)
 
@@ -310,16 +327,15 @@ def build_deck(
             flow = measured.migration
             if flow is None or (flow.from_quarter, flow.to_quarter) != (earlier[-1], quarter):
                 flow = quadrants.quadrant_migration(table, earlier[-1], quarter)
-            slides["migration"] = migration_slide(flow, playbook)
+            slides["migration"] = migration_slide(flow, playbook, currency)
         else:
             missing["migration"] = f"{quarter} is the first quarter: nobody has moved yet"
 
     if len(observed) < 2:
         missing["cohorts"] = "cohort curves need at least two quarters"
     else:
-        chosen = cohorts.select_accounts(table, {}, leave_out_first_cohort=True)
-        if not chosen.count().execute():  # every account was active in the first quarter: keep them
-            chosen, measured = table, Measured()
+        first = cohorts.first_cohort_choice(table)
+        chosen = cohorts.select_accounts(table, {}, leave_out_first_cohort=first.leave_out)
         logo = measured.logo if measured.logo is not None else cohorts.cohort_matrix(chosen, observed=observed)
         if cohorts.AVERAGE not in logo.index:
             missing["cohorts"] = "no account was active in any quarter: there is no cohort to follow"
@@ -343,10 +359,10 @@ def build_deck(
     except ValueError as exc:
         missing["scenarios"] = str(exc)
     else:
-        slides["scenarios"] = scenario_slide(base, shown_scenarios)
+        slides["scenarios"] = scenario_slide(base, shown_scenarios, currency=currency)
     if kept_projections is not None:
         try:
-            slides["plan"] = plan_slide(kept_projections, kpis)
+            slides["plan"] = plan_slide(kept_projections, kpis, currency)
         except ValueError as exc:
             missing["plan"] = str(exc)
     ordered = {key: slides[key] for key in SLIDE_TITLES if key in slides}

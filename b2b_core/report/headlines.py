@@ -12,7 +12,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from b2b_core.amounts import account_count, change, count, money, share
+from b2b_core.amounts import Currency, account_count, change, count, money, share
+from b2b_core.cohorts import WHY_THEY_DIFFER
 from b2b_core.lifecycle import NOT_ENOUGH_HISTORY, STAGE_NAMES, StageResult, check_text
 from b2b_core.playbook import Playbook
 from b2b_core.quadrants import AT_CUT, QUADRANTS, Migration
@@ -33,13 +34,13 @@ def _more_or_less(relative: float) -> str:
     return f"{share(abs(relative))} {'more' if relative > 0 else 'less'} than"
 
 
-def overview_words(kpis: pd.DataFrame) -> Words:
+def overview_words(kpis: pd.DataFrame, currency: Currency | None = None) -> Words:
     """From ``overview.quarter_kpis``: the latest quarter's platform revenue and active accounts,
-    against the calendar quarter before it when the workspace has it."""
+    against the calendar quarter before it when the workspace has it; amounts in ``currency``."""
     latest = kpis.index[-1]
     now = kpis.loc[latest]
     before = kpis.index[-2] if len(kpis) > 1 else None
-    revenue, accounts = money(now["platform_revenue"]), account_count(now["active_accounts"], "active")
+    revenue, accounts = money(now["platform_revenue"], currency), account_count(now["active_accounts"], "active")
     if before is None or pd.isna(now["churned_accounts"]) or not kpis.loc[before, "platform_revenue"] > 0:
         # no data for the quarter before, or nothing to compare with
         headline = f"In {latest} the platform earned {revenue} from {accounts}."
@@ -59,7 +60,7 @@ def overview_words(kpis: pd.DataFrame) -> Words:
         )
     if not pd.isna(now["take_rate"]):
         notes.append(
-            f"The platform kept {share(now['take_rate'])} of the {money(now['b_side_revenue'])} its accounts "
+            f"The platform kept {share(now['take_rate'])} of the {money(now['b_side_revenue'], currency)} its accounts "
             "earned through it (take rate)."
         )
     notes.append("Ask the room: which of these numbers surprises you, and why?")
@@ -121,12 +122,14 @@ def quadrant_words(mix: pd.DataFrame, quarter: str, playbook: Playbook) -> Words
     return headline, tuple(notes)
 
 
-def migration_words(flow: Migration, playbook: Playbook, quadrant: str = "Q4", movers: int = 3) -> Words:
+def migration_words(
+    flow: Migration, playbook: Playbook, quadrant: str = "Q4", movers: int = 3, currency: Currency | None = None
+) -> Words:
     """From a ``quadrant_migration``: how many accounts entered ``quadrant`` since the earlier
     quarter (from another quadrant, or new, or returning) and the share of the later quarter's
     B-side revenue they hold (over the placed accounts, as in ``quadrant_summary``); the notes
     add the accounts that left it, the moves into and out of Q1, and the ``movers`` biggest
-    changes of platform revenue among accounts that changed quadrant."""
+    changes of platform revenue among accounts that changed quadrant (amounts in ``currency``)."""
     cells = flow.cells.reset_index().astype({"before": str, "after": str})
     placed = cells["after"].isin(QUADRANTS)
     b_side_total = cells.loc[placed, "b_side_revenue_after"].sum()
@@ -157,8 +160,8 @@ def migration_words(flow: Migration, playbook: Playbook, quadrant: str = "Q4", m
         name = row.get("account_name")
         who = str(name) if isinstance(name, str) and name else str(row["account_id"])
         notes.append(
-            f"{who} moved {row['before']} → {row['after']}: platform revenue {money(row['platform_revenue_before'])} → "
-            f"{money(row['platform_revenue_after'])}."
+            f"{who} moved {row['before']} → {row['after']}: platform revenue "
+            f"{money(row['platform_revenue_before'], currency)} → {money(row['platform_revenue_after'], currency)}."
         )
     notes.append("Ask the room: who owns the accounts that moved, and what changed for them?")
     return headline, tuple(notes)
@@ -201,7 +204,7 @@ def cohort_words(
     age = survival_age(survival, at)
     still = round(100 * float(survival.loc[age]))
     quarters = "quarter" if age == 1 else "quarters"
-    headline = f"Of every 100 new accounts, {still} are still active after {age} {quarters}"
+    headline = f"Of every 100 new accounts, {still} are still active after {age} {quarters} (Kaplan–Meier survival)"
     if check is not None and ahead in check.index and ahead > age:
         headline += f"; the renewal model expects {round(100 * float(check.loc[ahead, 'predicted']))} after {ahead}."
     else:
@@ -219,17 +222,25 @@ def cohort_words(
     notes += [
         "Accounts still active at the last quarter count as not lost yet (Kaplan–Meier); the dashed line is the "
         "shifted-beta-geometric projection with its 95% band.",
+        f"Why the retention triangle shows less: {WHY_THEY_DIFFER}",
         "Ask the room: what happens in an account's first quarters that decides whether it stays?",
     ]
     return headline, tuple(notes)
 
 
-def scenario_words(table: pd.DataFrame, first: str, last: str, assumptions: tuple[str, ...] = ()) -> Words:
+def scenario_words(
+    table: pd.DataFrame,
+    first: str,
+    last: str,
+    assumptions: tuple[str, ...] = (),
+    currency: Currency | None = None,
+) -> Words:
     """From ``scenarios.compare`` (base first): the base's platform revenue over ``first`` –
     ``last``, and the scenario that adds most to it, with the levers it moves; the notes list
-    each scenario, then the base's ``assumptions`` (``base_words``), then ask the room."""
+    each scenario, then the base's ``assumptions`` (``base_words``), then ask the room. Amounts in
+    ``currency``."""
     base = table.loc[BASE_NAME]
-    total = money(base["platform_revenue_total"])
+    total = money(base["platform_revenue_total"], currency)
     others = table.drop(index=BASE_NAME)
     if others.empty:
         headline = (
@@ -241,11 +252,13 @@ def scenario_words(table: pd.DataFrame, first: str, last: str, assumptions: tupl
         best = others.loc[best_name]
         gain = best["platform_revenue_total_vs_base"]
         headline = (
-            f"{best_name} {'adds' if gain >= 0 else 'costs'} {money(abs(gain))} of platform revenue over "
+            f"{best_name} {'adds' if gain >= 0 else 'costs'} {money(abs(gain), currency)} of platform revenue over "
             f"{first}–{last} ({change(best['platform_revenue_total_vs_base_pct'], 'relative')} on the base's {total})."
         )
     notes = [
-        f"{name}: " + (_levers_said(row) or "no lever moved") + f"; {money(row['platform_revenue_total'])} over "
+        f"{name}: "
+        + (_levers_said(row) or "no lever moved")
+        + f"; {money(row['platform_revenue_total'], currency)} over "
         f"{first}–{last}, {account_count(row['active_accounts_end'], 'active')} in {last}."
         for name, row in table.iterrows()
     ]
@@ -269,14 +282,16 @@ def _in_band(inside: bool) -> str:
 
 
 def plan_words(
-    compared: Mapping[str, tuple[KeptProjection, PlanVsActual]], waiting: Mapping[str, KeptProjection]
+    compared: Mapping[str, tuple[KeptProjection, PlanVsActual]],
+    waiting: Mapping[str, KeptProjection],
+    currency: Currency | None = None,
 ) -> Words:
     """From saved scenarios' kept projections and ``plan_vs_actual`` (``compared``: name → both,
     at least one, in the order chosen): what the first one planned for the latest quarter it can
     be checked on and what the data show, ``Renewal push planned 1,210 active accounts for
     2027Q1; 1,157 were active (-4.4%, inside the band).``; the notes give each scenario's record
     over its quarters, and say when the ``waiting`` ones (none of their quarters in the data
-    yet) can be checked."""
+    yet) can be checked. Amounts in ``currency``."""
     name, (_, first) = next(iter(compared.items()))
     latest = first.table.iloc[-1]
     headline = (
@@ -296,9 +311,9 @@ def plan_words(
             f"to check; active accounts inside the band in {count(accounts['inside_band'])}, mean absolute error "
             f"{share(accounts['mean_absolute_error'])}; platform revenue inside in {count(revenue['inside_band'])}, "
             f"mean absolute error {share(revenue['mean_absolute_error'])}. In {check.table.index[-1]} it planned "
-            f"{money(row['platform_revenue_planned'])} of platform revenue; {money(row['platform_revenue_actual'])} "
-            f"came in ({change(row['platform_revenue_error'], 'relative')}, "
-            f"{_in_band(row['platform_revenue_inside'])})."
+            f"{money(row['platform_revenue_planned'], currency)} of platform revenue; "
+            f"{money(row['platform_revenue_actual'], currency)} came in "
+            f"({change(row['platform_revenue_error'], 'relative')}, {_in_band(row['platform_revenue_inside'])})."
         )
     notes += [f"{name}: {waiting_text(kept)}." for name, kept in waiting.items()]
     notes.append("Ask the room: which assumption of the plan did the quarters since prove wrong?")

@@ -42,6 +42,8 @@ Tables (``schema.SCHEMA``):
 - ``base_overrides(assumption, value, saved_at, saved_by)``: the scenario base's assumptions set
   by hand (``b2b_core.scenarios.overrides``), each with when and by whom (e-mail address, or the
   local user's name).
+- ``workspace_settings(setting, value, saved_at, saved_by)``: settings of the whole workspace
+  (``currency``: its symbol and ISO code as a JSON object), each with when and by whom.
 - ``kept_projections(name, last_quarter, horizon, saved_at, saved_by, projection)``: for a saved
   scenario, its projection when it was last saved (``scenarios.KeptProjection``): the data's last
   quarter then, the quarters projected, when and by whom (e-mail address, or the local user's

@@ -47,11 +47,12 @@ from b2b_core.scenarios.overrides import ASSUMPTIONS
 from b2b_core.scenarios.plan import KeptProjection
 from b2b_core.store.errors import unwritable
 from b2b_core.store.schema import QUARTER_PATTERN, SCHEMA, check_rows, quote, sql_string, within_years
+from b2b_core.store.settings import currency_of
 
 APP = "b2b-ops-strategy-dashboard"
 FORMAT = 4  # bump when the schema changes (and restore older formats); newer ones are refused
 # Tables an older backup format lacks → the format that brought them; such a backup restores them empty.
-ADDED_IN = {"kept_projections": 2, "base_overrides": 3}
+ADDED_IN = {"kept_projections": 2, "base_overrides": 3, "workspace_settings": 4}
 # Columns (table, column) an older backup format lacks → the format that brought them; such a backup
 # restores them NULL (``uploads.sample``: then recognised from the bundled sample files).
 COLUMNS_ADDED_IN = {("uploads", "sample"): 4}
@@ -389,6 +390,12 @@ def _check_contents(con: duckdb.DuckDBPyConnection, custom: list[str], rows: dic
             raise ValueError(
                 f"This backup holds a base assumption the app cannot use: {broken}. {USE_ANOTHER}"
             ) from None
+    settings = "SELECT value FROM backup.main.workspace_settings WHERE setting = 'currency'"
+    for (text,) in con.execute(settings).fetchall() if "workspace_settings" in rows else []:
+        try:
+            currency_of(text)
+        except ValueError as broken:
+            raise ValueError(f"This backup holds a currency the app cannot use: {broken}. {USE_ANOTHER}") from None
     if "kept_projections" not in rows:
         return
     kept = con.execute(

@@ -72,6 +72,9 @@ CREATE TABLE IF NOT EXISTS playbook_weights (
     stage VARCHAR NOT NULL, model VARCHAR NOT NULL, weights VARCHAR NOT NULL, saved_at TIMESTAMP NOT NULL,
     PRIMARY KEY (stage, model)
 );
+CREATE TABLE IF NOT EXISTS workspace_settings (
+    setting VARCHAR PRIMARY KEY, value VARCHAR NOT NULL, saved_at TIMESTAMP NOT NULL, saved_by VARCHAR NOT NULL
+);
 CREATE TABLE IF NOT EXISTS panel_rows (
     upload_id BIGINT NOT NULL,
     {", ".join(f'"{c.name}" {contract.SQL_TYPES[c.kind]}{" NOT NULL" * c.required}' for c in contract.COLUMNS)}

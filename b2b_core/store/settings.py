@@ -1,6 +1,6 @@
 """What a workspace keeps besides the panel: saved scenarios with the projection each had when it
-was saved, the scenario base's assumptions set by hand, and the playbook weights edited in the
-app. Part of ``Workspace``.
+was saved, the scenario base's assumptions set by hand, the playbook weights edited in the app,
+and the currency of its amounts. Part of ``Workspace``.
 """
 
 from __future__ import annotations
@@ -11,15 +11,54 @@ from collections.abc import Mapping
 
 from b2b_core import access
 from b2b_core.access import Actor
+from b2b_core.amounts import Currency
 from b2b_core.scenarios.levers import Scenario
 from b2b_core.scenarios.overrides import ASSUMPTIONS
 from b2b_core.scenarios.plan import KeptProjection
 from b2b_core.store.schema import utc_now
 
 
+def currency_of(text: str) -> Currency:
+    """The ``Currency`` stored as ``{"symbol": …, "code": …}``; ValueError for anything else."""
+    try:
+        stored = json.loads(text)
+        return Currency.of(stored["symbol"], stored["code"])
+    except (TypeError, KeyError, json.JSONDecodeError):
+        raise ValueError(f"{text[:80]!r} is not a currency's symbol and code") from None
+
+
 class SavedSettings:
-    """The ``Workspace``'s saved scenarios (with their kept projections) and playbook weights, each
-    change audited."""
+    """The ``Workspace``'s saved scenarios (with their kept projections), playbook weights and
+    currency, each change audited."""
+
+    def currency(self) -> Currency | None:
+        """The currency of the workspace's amounts, or None when none was set (amounts show as
+        plain numbers)."""
+        found = self._column("SELECT value FROM workspace_settings WHERE setting = 'currency'")
+        return currency_of(found[0]) if found else None
+
+    def set_currency(self, currency: Currency | None, *, actor: Actor) -> None:
+        """Set the currency shown on every amount for everyone (None: no currency, plain numbers);
+        audited with the currency it replaced. ``Currency.of`` checks a symbol and code typed in."""
+        access.require(actor, "set_currency")
+        with self._transaction() as con:
+            before = self.currency()
+            con.execute("DELETE FROM workspace_settings WHERE setting = 'currency'")
+            if currency is not None:
+                value = json.dumps({"symbol": currency.symbol, "code": currency.code}, ensure_ascii=False)
+                con.execute(
+                    "INSERT INTO workspace_settings VALUES ('currency', ?, ?, ?)",
+                    [value, utc_now(), actor.email or actor.name],
+                )
+            self._record(
+                actor,
+                "set_currency",
+                f"set the currency to {currency.label}" if currency else "showed amounts without a currency",
+                {
+                    "currency": currency and currency.label,
+                    "before": before and before.label,
+                },
+            )
 
     def saved_scenarios(self) -> list[tuple[str, dict[str, float]]]:
         """The saved scenarios as (name, lever → value), in the order they were first saved."""

@@ -1,0 +1,76 @@
+"""The Data page's currency setting: the symbol and ISO code shown on every amount of the
+workspace (``Workspace.set_currency``), chosen from the common ones or typed, saved by an editor."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from b2b_core.access import Actor, PermissionDenied
+from b2b_core.amounts import Currency
+from b2b_core.store import Workspace, WorkspaceError
+from ui import auth, state
+from ui import format as fmt
+
+COMMON = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$"}  # ISO code → symbol
+NONE, OTHER = "none", "other"
+CHOICE = "currency:choice"
+
+
+def _choice_text(choice: str) -> str:
+    if choice == NONE:
+        return "None: plain numbers"
+    if choice == OTHER:
+        return "Another currency…"
+    return f"{COMMON[choice]} {choice}"
+
+
+def show(ws: Workspace, person: Actor) -> None:
+    """The current currency, and for editors the controls that change it for everyone."""
+    current = state.currency()
+    st.caption(
+        f"Amounts are shown in {fmt.plain(current.label)}, e.g. {fmt.money(1_234_567)}."
+        if current
+        else f"Amounts are shown without a currency, e.g. {fmt.money(1_234_567)}. Set one so that amounts, "
+        "revenue titles and the deck say which it is."
+    )
+    options = [NONE, *COMMON, OTHER]
+    if current is None:
+        index = 0
+    elif COMMON.get(current.code) == current.symbol:
+        index = options.index(current.code)
+    else:
+        index = options.index(OTHER)
+    row = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
+    choice = row[0].selectbox(
+        "Currency of the amounts",
+        options,
+        index,
+        format_func=_choice_text,
+        key=CHOICE,
+        disabled=not person.can("set_currency"),
+    )
+    symbol, code = (COMMON.get(choice, ""), choice) if choice not in (NONE, OTHER) else ("", "")
+    if choice == OTHER:
+        symbol = row[1].text_input(
+            "Symbol", value=current.symbol if current else "", max_chars=3, key="currency:symbol"
+        )
+        code = row[2].text_input("ISO code", value=current.code if current else "", max_chars=3, key="currency:code")
+    if not row[3].button(
+        "Save the currency",
+        key="currency:save",
+        disabled=not person.can("set_currency"),
+        help=auth.needs("set_currency")
+        if not person.can("set_currency")
+        else "For everyone, recorded in the audit trail.",
+    ):
+        return
+    try:
+        ws.set_currency(None if choice == NONE else Currency.of(symbol, code), actor=person)
+    except (PermissionDenied, ValueError, WorkspaceError) as exc:
+        st.error(f"Not saved: {fmt.plain(exc)}.")
+        return
+    state.currency_changed()
+    now = state.currency()
+    shown = f"in {fmt.plain(now.label)}" if now else "without a currency"
+    st.session_state["flash"] = f"Amounts are now shown {shown}."
+    st.rerun()
