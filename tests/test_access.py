@@ -60,7 +60,10 @@ def test_addresses_that_normalisation_would_change_get_no_role_not_even_the_defa
     ("actor", "allowed"),
     [
         (VIEWER, {"save_scenario"}),
-        (EDITOR, {"save_scenario", "commit", "restore", "restore_sample", "edit_playbook", "override_base", "set_currency"}),
+        (
+            EDITOR,
+            {"save_scenario", "commit", "restore", "restore_sample", "edit_playbook", "override_base", "set_currency"},
+        ),
         (ADMIN, set(access.ACTIONS)),
         (LOCAL, set(access.ACTIONS)),
     ],
