@@ -622,7 +622,8 @@ def test_differing_duplicate_is_an_error_naming_both_rows():
     result = read_upload(data, "accounts.csv")
     assert issues(result.errors) == [(2, "Merchant ID", "A"), (4, "Merchant ID", "A")]
     assert set(result.errors["reason"]) == {
-        "A appears 2 times in 2025Q3 with different values (rows 2, 4): keep one row per account and quarter"
+        "A appears 2 times in 2025Q3 with different values (rows 2, 4): keep one row per account and quarter, "
+        "or choose to sum the rows per account and quarter"
     }
     assert result.panel.index.tolist() == [3]
     assert result.can_commit_valid_rows and result.rows_left_out == 2
@@ -687,7 +688,7 @@ def test_active_defaults_to_any_revenue_without_the_column():
     assert result.panel["active"].tolist() == [True, True, False, False]
 
 
-def test_contract_end_dates():
+def test_contract_end_dates_read_in_the_order_their_values_decide():
     rows = [
         ["A", "2026-03-31"],
         ["B", "31/03/2026"],
@@ -701,15 +702,14 @@ def test_contract_end_dates():
     data = csv_bytes([["Merchant ID", "Contract end", "Commission"], *[[a, d, "1"] for a, d in rows]])
     result = read_upload(data, "accounts_2025Q3.csv")
     ends = dict(zip(result.panel["account_id"], result.panel["contract_end"]))
-    assert {k: v for k, v in ends.items() if k != "E"} == dict.fromkeys("ABCD", pd.Timestamp("2026-03-31"))
-    assert pd.isna(ends["E"])
+    assert {k: v for k, v in ends.items() if k not in "EF"} == dict.fromkeys("ABCD", pd.Timestamp("2026-03-31"))
+    assert pd.isna(ends["E"]) and ends["F"] == pd.Timestamp("2026-04-03")  # 31/03/2026 says the day comes first
     assert issues(result.errors) == [
-        (7, "Contract end", "03/04/2026"),
         (8, "Contract end", "2026-02-30"),
         (9, "Contract end", "soon"),
     ]
-    assert "reads two ways" in reason(result.errors, 7, "Contract end")
     assert all("YYYY-MM-DD" in r for r in result.errors["reason"])
+    assert "dates read day-first: 1 of the 2 dates have a day above 12" in reason(result.warnings, None, "Contract end")
 
 
 def test_ragged_row_is_a_row_error_and_the_others_are_kept():
