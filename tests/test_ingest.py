@@ -168,14 +168,30 @@ TWO_SHEETS = xlsx_bytes(
 )
 
 
-def test_xlsx_first_sheet_by_default():
+def test_xlsx_of_sheets_alike_opens_the_one_with_more_rows():
     result = read_upload(TWO_SHEETS, "regions.xlsx")
     assert result.ok
-    assert result.sheets == ["North", "South"]
-    assert result.description.startswith("Excel sheet 'North' (2 sheets)")
-    assert result.panel[["account_id", "quarter", "platform_revenue", "b_side_revenue"]].to_dict("records") == [
+    assert result.sheets == ["North", "South"] and result.sheet == "South"
+    assert result.description.startswith("Excel sheet 'South' (2 sheets)")
+    assert result.sheet_note == (
+        "proposed as the sheet most like an account export: 4 headers of the data contract, an account id, 3 rows"
+    )
+    first = read_upload(TWO_SHEETS, "regions.xlsx", sheet="North")
+    assert first.panel[["account_id", "quarter", "platform_revenue", "b_side_revenue"]].to_dict("records") == [
         {"account_id": "A", "quarter": "2025Q3", "platform_revenue": 10.0, "b_side_revenue": 100.0}
     ]
+    assert first.sheet == "North" and first.sheet_note == ""
+
+
+def test_a_workbook_opening_on_a_summary_sheet_proposes_the_accounts_sheet():
+    summary = [["Region", "Accounts", "Revenue"], ["North", 120, 5000], ["South", 80, 3000]]
+    accounts = [["Merchant ID", "Merchant", "Quarter", "Commission", "GMV"]]
+    accounts += [[f"M{i}", f"Shop {i}", "2025Q3", i, 10 * i] for i in range(1, 6)]
+    result = read_upload(xlsx_bytes(("Summary", summary), ("Accounts", accounts)), "export.xlsx")
+    assert result.sheet == "Accounts" and result.ok and len(result.panel) == 5
+    assert "5 headers of the data contract, an account id" in result.sheet_note
+    summary_only = read_upload(xlsx_bytes(("Summary", summary), ("Accounts", accounts)), "export.xlsx", sheet="Summary")
+    assert summary_only.sheet == "Summary"  # the user can still switch
 
 
 def test_xlsx_sheet_choice():

@@ -63,7 +63,8 @@ def case_variants(
             f"SELECT count(*) FROM (SELECT id_key FROM ({spelled}) GROUP BY id_key HAVING count(*) > 1)"
         ).fetchall()[0][0]
         listed = con.execute(
-            f"""SELECT any_value(id_key) AS id, string_agg(account_id, ' / ' ORDER BY rows DESC, first_row) AS spellings,
+            f"""SELECT any_value(id_key) AS id,
+                       string_agg(account_id, ' / ' ORDER BY rows DESC, first_row) AS spellings,
                        sum(rows)::BIGINT AS rows, min(first_row) AS first_row
                 FROM ({spelled}) GROUP BY id_key HAVING count(*) > 1 ORDER BY first_row LIMIT {LISTED}"""
         ).fetchdf()

@@ -36,8 +36,12 @@ NO_ROWS = pa.table({"row": pa.array([], pa.int64())})
 # The rows a "commit valid rows only" leaves out, as the report lists them
 LEFT_OUT_COLUMNS = ("row", "account_id", "quarter", "platform_revenue")
 NO_LEFT_OUT = pa.table(
-    {"row": pa.array([], pa.int64()), "account_id": pa.array([], pa.string()), "quarter": pa.array([], pa.string()),
-     "platform_revenue": pa.array([], pa.float64())}
+    {
+        "row": pa.array([], pa.int64()),
+        "account_id": pa.array([], pa.string()),
+        "quarter": pa.array([], pa.string()),
+        "platform_revenue": pa.array([], pa.float64()),
+    }
 )
 _ARROW_TYPES = {
     "number": pa.float64(),
@@ -477,7 +481,7 @@ class Validation:
     def _leave_out_totals(self, fields: list[Field], cleaned: pa.Table, labelled: np.ndarray) -> pa.Table:
         """``cleaned`` without its totals rows: those ``labelled`` so, and those whose amounts equal the
         sums of the other rows (a warning names each); ``raw`` loses them too."""
-        amounts = [name for name, kind, _ in fields if kind == "number" and (name in MONEY or name in self.plan.customs)]
+        amounts = [name for name, _, _ in fields if name in MONEY or name in self.plan.customs]
         summing = totals.by_sums(self.con, cleaned, amounts, ~labelled)
         if summing.any():
             header = self.plan.headers[self.plan.targets["platform_revenue"]]
