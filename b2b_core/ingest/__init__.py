@@ -32,8 +32,9 @@ from b2b_core.ingest.choices import DATE_ORDERS, Choices
 from b2b_core.ingest.dates import DateOrder
 from b2b_core.ingest.ids import CaseVariants
 from b2b_core.ingest.issues import ISSUE_COLUMNS, MAX_KEPT, SUMMARY_COLUMNS, IssueLog, shorten, some
+from b2b_core.ingest.left_out import LeftOut, left_out
 from b2b_core.ingest.mapping import CUSTOM, IGNORE, MAPPING_COLUMNS, ColumnPlan, plan_columns, unique_headers
-from b2b_core.ingest.validate import NO_LEFT_OUT, NO_ROWS, Validation, engine
+from b2b_core.ingest.validate import NO_LEFT_OUT, NO_ROWS, REPEATED, Validation, engine
 
 __all__ = [
     "CUSTOM",
@@ -158,6 +159,18 @@ class IngestResult:
         kept once, totals rows and rows summed into another are not counted)."""
         summed_away = self.summed_rows - self.summed_into
         return self.rows_read - self.rows.num_rows - self.merged_copies - self.totals_rows - summed_away
+
+    @property
+    def repeated_rows(self) -> int:
+        """Rows in error because their account appears again in its quarter with other values (in
+        one file): what summing the rows per account and quarter (``Choices.sum_repeats``) settles."""
+        summary = self.error_summary
+        return int(summary.loc[summary["reason"] == REPEATED, "rows"].sum())
+
+    @functools.cached_property
+    def left_out_summary(self) -> LeftOut:
+        """What a "commit valid rows only" leaves out (``left_out.LeftOut``)."""
+        return left_out(self)
 
     @property
     def undecided_dates(self) -> list[DateOrder]:

@@ -37,14 +37,15 @@ class CaseVariants:
             return None
         shown = "; ".join(self.listed["spellings"].head(5))
         more = f" and {self.groups - 5:,} more" if self.groups > 5 else ""
+        ids = "1 id is" if self.groups == 1 else f"{self.groups:,} ids are"
         if merged:
             return (
-                f"{self.groups:,} ids differ from another only by case ({shown}{more}): read as one account each, "
-                "spelt as the workspace spells it, else as the file does most often"
+                f"{ids} spelt in ways that differ only by case ({shown}{more}): read as one account each, spelt as "
+                "the workspace spells it, else as the file does most often"
             )
         return (
-            f"{self.groups:,} ids differ from another only by case ({shown}{more}): read as different accounts; "
-            "choose to read ids whatever their case if they are the same account"
+            f"{ids} spelt in ways that differ only by case ({shown}{more}): read as different accounts; choose to "
+            "read ids whatever their case if they are the same account"
         )
 
 

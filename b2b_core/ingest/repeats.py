@@ -98,7 +98,7 @@ def sum_per_account(con: duckdb.DuckDBPyConnection, table: pa.Table, row: str, s
             return f'arg_max("{name}", "{row}") AS "{name}"'  # arg_max skips the rows without a value
 
         keyed = [c for c in table.column_names if c not in (row, *contract.KEY)]
-        counted = con.execute(f"""
+        counted = con.sql(f"""
             SELECT min("{row}") AS "{row}", account_id, quarter, {", ".join(map(merged, keyed))}, count(*) AS rows
             FROM repeated GROUP BY account_id, quarter""").to_arrow_table()
     finally:

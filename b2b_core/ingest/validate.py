@@ -63,7 +63,7 @@ _TOO_LONG = (
     "column is mapped to the right field, or shorten the value"
 )
 _COPY = "identical to an earlier row of the same account and quarter: kept once"
-_CLASH = (
+REPEATED = (
     "appears more than once in its quarter with different values: keep one row per account and quarter, or "
     "choose to sum the rows per account and quarter"
 )
@@ -416,7 +416,7 @@ class Validation:
         copies, clashes = found.position[copy], found.position[clash]
         self.warnings.add_rows(numbers[copies], header, lambda c: account(copy_of[c]), identical, kind=_COPY)
         self.blocked[clashes] = True
-        self.errors.add_rows(numbers[clashes], header, lambda c: account(clash_of[c]), differing, kind=_CLASH)
+        self.errors.add_rows(numbers[clashes], header, lambda c: account(clash_of[c]), differing, kind=REPEATED)
         return copies
 
     def run(self) -> pa.Table:
@@ -486,7 +486,8 @@ class Validation:
         if summing.any():
             header = self.plan.headers[self.plan.targets["platform_revenue"]]
             values = cleaned.column("platform_revenue").filter(pa.array(summing)).cast(pa.string())
-            reason = f"its amounts ({', '.join(amounts)}) equal the sums of the other rows: {_TOTALS}"
+            named = ", ".join(self.plan.headers[self.plan.source_of(name)] for name in amounts)
+            reason = f"its amounts ({named}) equal the sums of the other rows: {_TOTALS}"
             self.warnings.add_rows(cleaned.column(ROW).to_numpy()[summing], header, values, reason)
         left_out = labelled | summing
         self.totals_rows = int(left_out.sum())
