@@ -111,12 +111,14 @@ def _case_warning(listed: pd.DataFrame, groups: int, live_spellings: dict[str, s
     if groups:
         shown = "; ".join(fmt.plain(s) for s in listed["spellings"].head(10))
         more = f" and {groups - 10:,} more" if groups > 10 else ""
-        lines.append(f"{groups:,} ids of the file differ from another only by case: {shown}{more}.")
+        ids = "1 id of the file differs" if groups == 1 else f"{groups:,} ids of the file differ"
+        lines.append(f"{ids} from another only by case: {shown}{more}.")
     if live_spellings:
         pairs = list(live_spellings.items())
         shown = "; ".join(f"{fmt.plain(mine)} (workspace: {fmt.plain(theirs)})" for mine, theirs in pairs[:10])
         more = f" and {len(pairs) - 10:,} more" if len(pairs) > 10 else ""
-        lines.append(f"{len(pairs):,} ids are spelt otherwise in the workspace: {shown}{more}.")
+        ids = "1 id is" if len(pairs) == 1 else f"{len(pairs):,} ids are"
+        lines.append(f"{ids} spelt otherwise in the workspace: {shown}{more}.")
     if lines:
         st.warning(" ".join(lines) + " As they are, each spelling is an account of its own.")
 
