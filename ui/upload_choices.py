@@ -20,19 +20,25 @@ from ui import format as fmt
 
 LISTED = 20  # accounts a table of left-out or changed accounts shows; the download holds them all
 _ORDER_LABELS = {DAY_FIRST: "Day first: 03/04/2025 is 3 April 2025"}
-_LEFT_OUT_COLUMNS = columns.numbers(
+_LABELS = {
+    "quarter": "Quarter",
+    "quarters": "Quarters",
+    "account_id": "Account",
+    "change": "Change",
+}
+_LEFT_OUT_COLUMNS = _LABELS | columns.numbers(
     rows_left_out=("Rows left out", "%d"),
     platform_revenue_left_out=("Platform revenue left out", "localized"),
     rows_kept=("Rows kept", "%d"),
 )
-_DIFFERENCE_COLUMNS = columns.numbers(
+_DIFFERENCE_COLUMNS = _LABELS | columns.numbers(
     accounts_live=("Accounts now", "localized"),
     accounts_new=("Accounts in the file", "localized"),
     added=("Added", "localized"),
     removed=("Removed", "localized"),
     revenue_live=("Platform revenue now", "localized"),
     revenue_new=("Platform revenue in the file", "localized"),
-    revenue_change=("Change", "localized"),
+    revenue_change=("Revenue change", "localized"),
 )
 
 
@@ -167,7 +173,7 @@ def supersede_difference(ws, result: IngestResult) -> None:
             accounts,
             hide_index=True,
             width="stretch",
-            column_config=columns.numbers(platform_revenue=("Platform revenue", "localized")),
+            column_config=_LABELS | columns.numbers(platform_revenue=("Platform revenue", "localized")),
         )
 
 
