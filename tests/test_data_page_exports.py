@@ -9,17 +9,9 @@ from streamlit.testing.v1 import AppTest
 from b2b_core import sample
 from tests import messy_exports
 from tests.apptest import open_app, shown, workspace_of
+from tests.test_pages import checkbox, upload
 
 SAMPLE = sorted(sample.SAMPLE_DIR.glob("accounts_*.csv"))
-
-
-def upload(app: AppTest, name: str, content: bytes) -> None:
-    app.file_uploader[0].set_value((name, content, "text/csv")).run()
-    assert not app.exception, app.exception
-
-
-def checkbox(app: AppTest, label_start: str):
-    return next(c for c in app.checkbox if c.label.startswith(label_start))
 
 
 def commit(app: AppTest) -> None:

@@ -1153,6 +1153,8 @@ def test_ids_differing_only_by_case_are_warned_of_and_merged_on_request():
     assert merged.panel["account_id"].tolist() == ["CD00004", "CD00004", "CD00004", "cd00007"]  # the most frequent
     kept = read_upload(data, name, choices=Choices(ids_ignore_case=True, id_spellings=(("cd00004", "Cd00004"),)))
     assert kept.panel["account_id"].tolist() == ["Cd00004", "Cd00004", "Cd00004", "cd00007"]  # the workspace's
+    alone = read_upload(data, name, choices=Choices(ids_ignore_case=True, id_spellings=(("cd00007", "CD00007"),)))
+    assert alone.panel["account_id"].tolist() == ["CD00004", "CD00004", "CD00004", "CD00007"]
 
 
 def test_ids_merged_by_case_in_one_quarter_are_repeats_to_sum():

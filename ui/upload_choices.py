@@ -58,7 +58,7 @@ def chosen(key: str, live_spellings: dict[str, str]) -> Choices:
     """The choices made for the file ``key`` (its widgets' values, kept from the last run);
     ``live_spellings``: the file's ids the workspace spells otherwise (file's → workspace's)."""
     ignore_case = bool(st.session_state.get(f"{key}:ids"))
-    spellings = tuple(sorted((mine.lower(), theirs) for mine, theirs in live_spellings.items()))
+    spellings = tuple(sorted(live_spellings.items()))
     return Choices(
         sum_repeats=bool(st.session_state.get(f"{key}:sum")),
         date_order=st.session_state.get(f"{key}:dates"),

@@ -24,8 +24,8 @@ class Choices:
         where they can (a part above 12), else such a date that reads two ways is an error.
     ids_ignore_case : ``cd00004`` and ``CD00004`` are one account, spelt as the workspace spells
         it (``id_spellings``), else as the file spells it most often (first in the file on a tie).
-    id_spellings : (lower-case id, the workspace's spelling) of the ids the workspace spells
-        differently from the file.
+    id_spellings : (the file's id, the workspace's spelling) of the ids the workspace spells
+        differently from the file (``Workspace.id_spellings``).
     """
 
     sum_repeats: bool = False

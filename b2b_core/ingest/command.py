@@ -154,8 +154,7 @@ def _with_live_spellings(
     if "account_id" not in plan.targets:
         return choices
     ids = pc.utf8_trim_whitespace(raw.table.column(f"c{plan.targets['account_id']}").cast(pa.string()))
-    found = {file_id.lower(): live for file_id, live in workspace.id_spellings(ids, listed=1_000_000).items()}
-    known = dict(choices.id_spellings) | found
+    known = dict(choices.id_spellings) | workspace.id_spellings(ids, listed=1_000_000)
     return dataclasses.replace(choices, id_spellings=tuple(sorted(known.items())))
 
 

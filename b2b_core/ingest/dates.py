@@ -78,15 +78,18 @@ class DateOrder:
 
 def date_order(column: pa.ChunkedArray | pa.Array, header: str, chosen: str | None) -> DateOrder:
     """The order of ``column``'s year-last dates: ``chosen`` when given, else the one its values
-    decide (the more frequent when they contradict each other), else None."""
-    parts = pc.extract_regex(column.cast(pa.string()), _YEAR_LAST)
+    decide (the more frequent when they contradict each other), else None. Each distinct text is
+    looked at once, weighted by how often it occurs."""
+    counted = pc.value_counts(column.cast(pa.string()))
+    parts = pc.extract_regex(counted.field("values"), _YEAR_LAST)
     first = pc.cast(pc.struct_field(parts, "first"), pa.int32(), safe=False)
     second = pc.cast(pc.struct_field(parts, "second"), pa.int32(), safe=False)
+    cells = counted.field("counts")
 
     def count(condition) -> int:
-        return int(pc.sum(pc.cast(pc.fill_null(condition, False), pa.int64())).as_py() or 0)
+        return int(pc.sum(pc.if_else(pc.fill_null(condition, False), cells, 0)).as_py() or 0)
 
-    year_last = len(parts) - parts.null_count
+    year_last = count(pc.is_valid(parts))
     day_first = count(pc.greater(first, 12))
     month_first = count(pc.greater(second, 12))
     two_ways = count(pc.and_(pc.and_(pc.less_equal(first, 12), pc.less_equal(second, 12)), pc.not_equal(first, second)))

@@ -53,11 +53,15 @@ def case_variants(
     con: duckdb.DuckDBPyConnection, table: pa.Table, row: str, spellings: dict[str, str] | None = None
 ) -> CaseVariants:
     """The ids of ``table`` (``account_id`` and the row numbers ``row``) spelt several ways. With
-    ``spellings`` (lower-case id → the workspace's spelling), ``renamed`` says how to read them as
-    one account: the workspace's spelling, else the file's most frequent (on a tie, the first)."""
+    ``spellings`` (the file's id → the workspace's spelling of it), ``renamed`` says how to read them as
+    one account: the workspace's spelling, else the file's most frequent (on a tie, the first).
+    A file whose ids are all in one case (``M000001``), the usual one, costs two comparisons in Arrow."""
+    ids = table.column("account_id")
+    known = {mine: theirs for mine, theirs in (spellings or {}).items() if mine != theirs}
+    if _one_spelling_each(ids):
+        return CaseVariants(0, _NO_VARIANTS, known if spellings is not None else {})
     con.register("ids", table.select(["account_id", row]))
-    known = pa.table({"id_key": list(spellings or {}), "known": list((spellings or {}).values())}, schema=_KNOWN)
-    con.register("known", known)
+    con.register("known", pa.table({"account_id": list(known), "known": list(known.values())}, schema=_KNOWN))
     try:
         spelled = _SPELLED.format(row=row)
         groups = con.execute(
@@ -74,17 +78,27 @@ def case_variants(
             found = con.execute(
                 f"""WITH spelled AS ({spelled}),
                     kept AS (SELECT id_key, coalesce(any_value(known), arg_max(account_id, (rows, -first_row))) AS kept
-                             FROM spelled LEFT JOIN known USING (id_key) GROUP BY id_key)
+                             FROM spelled LEFT JOIN known USING (account_id) GROUP BY id_key)
                     SELECT account_id, kept FROM spelled JOIN kept USING (id_key) WHERE account_id <> kept"""
             ).fetchall()
-            renamed = dict(found)
+            renamed = known | dict(found)
     finally:
         con.unregister("ids")
         con.unregister("known")
     return CaseVariants(int(groups), listed, renamed)
 
 
-_KNOWN = pa.schema([("id_key", pa.string()), ("known", pa.string())])
+_KNOWN = pa.schema([("account_id", pa.string()), ("known", pa.string())])
+_NO_VARIANTS = pd.DataFrame({"id": [], "spellings": [], "rows": [], "first_row": []})
+
+
+def _one_spelling_each(ids: pa.ChunkedArray) -> bool:
+    """No two ids differ only by case: all are written in one case, or as many distinct once lower-cased."""
+    lower = pc.utf8_lower(ids)
+    for cased in (lower, pc.utf8_upper(ids)):
+        if pc.all(pc.equal(ids, cased)).as_py() is not False:
+            return True
+    return len(pc.unique(ids)) == len(pc.unique(lower))
 
 
 def respelt(ids: pa.ChunkedArray, renamed: dict[str, str]) -> pa.ChunkedArray:

@@ -6,11 +6,11 @@ when it is the first or last row of its quarter or of the whole file, with at le
 and its amounts equal their sums: every amount column (platform and B-side revenue, custom metrics)
 matches within a cent, and at least ``_COMPARED`` columns were compared (with one column, or in the
 middle of the rows, a row that happens to equal the others' sum is too common to be a total).
+Only the first and last rows of each quarter are compared, with sums computed in numpy.
 """
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 TOTAL_WORDS = r"(?i)^\s*(grand\s*total|sub\s*-?\s*total|totals?|合计|總計|总计|合計|小计|小計)\s*[:：]?\s*$"
 _COMPARED = 2  # amount columns that must match a sum
 _CENT = 0.01  # how far a total may be from the sum it shows (rounded to cents)
+_OTHERS = 3  # rows a total must sum
 
 
 def by_words(column: pa.ChunkedArray) -> np.ndarray:
@@ -27,33 +28,30 @@ def by_words(column: pa.ChunkedArray) -> np.ndarray:
     )
 
 
-def by_sums(con: duckdb.DuckDBPyConnection, table: pa.Table, amounts: list[str], candidates: np.ndarray) -> np.ndarray:
+def by_sums(table: pa.Table, amounts: list[str], candidates: np.ndarray) -> np.ndarray:
     """Per row of ``table`` (with ``quarter`` and the ``amounts`` columns): among the ``candidates``,
-    its amounts equal the sums of the other candidates of its quarter, or of the whole file."""
+    it is the first or last of its quarter or of them all, and its amounts equal the sums of the
+    other candidates there (an empty amount counts 0)."""
     found = np.zeros(table.num_rows, dtype=bool)
-    if len(amounts) < _COMPARED or candidates.sum() < 4:
+    positions = np.flatnonzero(candidates)
+    if len(amounts) < _COMPARED or len(positions) <= _OTHERS:
         return found
-    rows = table.select(["quarter", *amounts]).append_column(
-        "position", pa.array(np.arange(table.num_rows, dtype=np.int64))
-    )
-    con.register("amounts", rows.filter(pa.array(candidates)))
-    try:
-
-        def matches(scope: str) -> str:
-            """Every amount with a value is half the sum of its ``scope`` (itself and the others)."""
-            each = [
-                f'(abs(2 * "{a}" - sum("{a}") OVER ({scope})) <= {_CENT} '
-                f'OR ("{a}" IS NULL AND sum("{a}") OVER ({scope}) IS NULL))'
-                for a in amounts
-            ]
-            some_amount = " OR ".join(f'"{a}" <> 0' for a in amounts)
-            edge = f"position IN (min(position) OVER ({scope}), max(position) OVER ({scope}))"
-            return f"(count(*) OVER ({scope}) >= 4 AND {edge} AND ({some_amount}) AND {' AND '.join(each)})"
-
-        positions = con.execute(
-            f"SELECT position FROM amounts QUALIFY {matches('PARTITION BY quarter')} OR {matches('')}"
-        ).fetchnumpy()["position"]
-    finally:
-        con.unregister("amounts")
-    found[np.asarray(positions, dtype=np.int64)] = True
+    chosen = table.take(pa.array(positions))
+    values = np.column_stack(
+        [np.nan_to_num(chosen.column(a).to_numpy().astype(float), nan=0.0) for a in amounts]
+    )  # candidates × amounts
+    quarter = chosen.column("quarter").combine_chunks().dictionary_encode()
+    groups = pc.fill_null(quarter.indices, -1).to_numpy(zero_copy_only=False) + 1  # 0: no quarter
+    scopes = [np.zeros(len(positions), dtype=np.int64), groups]  # the whole file, then each quarter
+    for scope in scopes:
+        sizes = np.bincount(scope)
+        sums = np.column_stack([np.bincount(scope, weights=values[:, k]) for k in range(len(amounts))])
+        first = np.unique(scope, return_index=True)[1]
+        last = len(scope) - 1 - np.unique(scope[::-1], return_index=True)[1]
+        edges = np.unique(np.concatenate([first, last]))
+        edges = edges[sizes[scope[edges]] > _OTHERS]
+        row, total = values[edges], sums[scope[edges]]
+        with np.errstate(over="ignore", invalid="ignore"):  # amounts near the largest double: no total
+            equal = np.all(np.abs(2 * row - total) <= _CENT, axis=1) & np.any(row != 0, axis=1)
+        found[positions[edges[equal]]] = True
     return found

@@ -482,7 +482,7 @@ class Validation:
         """``cleaned`` without its totals rows: those ``labelled`` so, and those whose amounts equal the
         sums of the other rows (a warning names each); ``raw`` loses them too."""
         amounts = [name for name, _, _ in fields if name in MONEY or name in self.plan.customs]
-        summing = totals.by_sums(self.con, cleaned, amounts, ~labelled)
+        summing = totals.by_sums(cleaned, amounts, ~labelled)
         if summing.any():
             header = self.plan.headers[self.plan.targets["platform_revenue"]]
             values = cleaned.column("platform_revenue").filter(pa.array(summing)).cast(pa.string())
