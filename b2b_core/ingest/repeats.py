@@ -97,13 +97,16 @@ def sum_per_account(con: duckdb.DuckDBPyConnection, table: pa.Table, row: str, s
                 return 'max("contract_end") AS "contract_end"'
             return f'arg_max("{name}", "{row}") AS "{name}"'  # arg_max skips the rows without a value
 
-        keyed = [c for c in table.column_names if c not in (row, *contract.KEY)]
+        empty = {c for c in table.column_names if table.column(c).null_count == table.num_rows}
+        keyed = [c for c in table.column_names if c not in (row, *contract.KEY, *empty)]
         counted = con.sql(f"""
             SELECT min("{row}") AS "{row}", account_id, quarter, {", ".join(map(merged, keyed))}, count(*) AS rows
             FROM repeated GROUP BY account_id, quarter""").to_arrow_table()
     finally:
         con.unregister("repeated")
     copies = counted.column("rows").to_numpy()
+    for name in empty:  # columns the file leaves empty stay empty, without being aggregated
+        counted = counted.append_column(name, pa.nulls(counted.num_rows, table.schema.field(name).type))
     summed = counted.drop_columns(["rows"]).select(table.column_names).cast(table.schema).sort_by(row)
     repeated = copies > 1
     return Summed(summed, int(copies[repeated].sum()), int(repeated.sum()))

@@ -36,7 +36,9 @@ def by_sums(table: pa.Table, amounts: list[str], candidates: np.ndarray) -> np.n
     positions = np.flatnonzero(candidates)
     if len(amounts) < _COMPARED or len(positions) <= _OTHERS:
         return found
-    chosen = table.take(pa.array(positions))
+    chosen = table.select(["quarter", *amounts])
+    if len(positions) < table.num_rows:
+        chosen = chosen.take(pa.array(positions))
     values = np.column_stack(
         [np.nan_to_num(chosen.column(a).to_numpy().astype(float), nan=0.0) for a in amounts]
     )  # candidates × amounts
@@ -46,10 +48,11 @@ def by_sums(table: pa.Table, amounts: list[str], candidates: np.ndarray) -> np.n
     for scope in scopes:
         sizes = np.bincount(scope)
         sums = np.column_stack([np.bincount(scope, weights=values[:, k]) for k in range(len(amounts))])
-        first = np.unique(scope, return_index=True)[1]
-        last = len(scope) - 1 - np.unique(scope[::-1], return_index=True)[1]
-        edges = np.unique(np.concatenate([first, last]))
-        edges = edges[sizes[scope[edges]] > _OTHERS]
+        order = np.arange(len(scope))
+        first, last = np.full(len(sizes), len(scope)), np.full(len(sizes), -1)
+        np.minimum.at(first, scope, order)
+        np.maximum.at(last, scope, order)
+        edges = np.unique(np.concatenate([first[sizes > _OTHERS], last[sizes > _OTHERS]]))
         row, total = values[edges], sums[scope[edges]]
         with np.errstate(over="ignore", invalid="ignore"):  # amounts near the largest double: no total
             equal = np.all(np.abs(2 * row - total) <= _CENT, axis=1) & np.any(row != 0, axis=1)
