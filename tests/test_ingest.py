@@ -19,6 +19,7 @@ import pytest
 
 from b2b_core import contract
 from b2b_core.ingest import CUSTOM, IGNORE, ISSUE_COLUMNS, Choices, IngestResult, combine, read_upload
+from b2b_core.ingest.left_out import accounts_left_out
 from tests import messy_exports
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -1168,7 +1169,8 @@ def test_valid_rows_only_lists_the_accounts_rows_and_revenue_left_out():
     result = read_upload(data, name)
     gone = result.left_out_summary
     assert (gone.rows, gone.accounts, gone.accounts_gone, gone.revenue) == (2, 2, 1, 40.0)
-    assert gone.accounts_list.values.tolist() == [["B4", 1, "2025Q4", 40.0, 0], ["B2", 1, "2025Q4", 0.0, 1]]
+    assert gone.largest.values.tolist() == [["B4", 1, "2025Q4", 40.0, 0], ["B2", 1, "2025Q4", 0.0, 1]]
+    assert accounts_left_out(result).equals(gone.largest)
     assert gone.sentence() == "2 rows of 2 accounts (1 of them entirely), platform revenue 40.00"
 
 
@@ -1176,7 +1178,7 @@ def test_valid_rows_only_counts_rows_left_out_across_files():
     first = read_upload(b"Merchant ID,Quarter,Commission\nA,2025Q3,1\nB,2025Q3,x\n", "a.csv")
     second = read_upload(b"Merchant ID,Quarter,Commission\nA,2025Q3,2\nC,2025Q3,3\n", "b.csv")
     gone = combine([first, second]).left_out_summary
-    assert gone.accounts_list[["account_id", "rows_left_out", "rows_kept"]].values.tolist() == [
+    assert gone.largest[["account_id", "rows_left_out", "rows_kept"]].values.tolist() == [
         ["A", 2, 0],
         ["B", 1, 0],
     ]
@@ -1188,3 +1190,13 @@ def test_a_quarter_in_a_chinese_file_name_is_read():
     result = read_upload(data, name)
     assert result.ok and result.quarters == ["2025Q2"]
     assert result.panel["platform_revenue"].tolist() == [1200.0, 800.0]
+
+
+def test_the_screen_gets_the_accounts_with_most_revenue_left_out_and_the_download_all_of_them():
+    rows = [["Merchant ID", "Quarter", "Commission", "GMV"], ["OK", "2025Q3", "1", "1"]]
+    rows += [[f"A{i:02d}", "2025Q3", str(i), "lots"] for i in range(1, 26)]
+    result = read_upload(csv_bytes(rows), "x.csv")
+    gone = result.left_out_summary
+    assert (gone.rows, gone.accounts, gone.accounts_gone, gone.revenue) == (25, 25, 25, 325.0)
+    assert gone.largest["account_id"].tolist() == [f"A{i:02d}" for i in range(25, 5, -1)]
+    assert len(accounts_left_out(result)) == 25

@@ -13,12 +13,14 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from b2b_core import exports
 from b2b_core.ingest import DATE_ORDERS, Choices, IngestResult
+from b2b_core.ingest.left_out import accounts_left_out
 from b2b_core.quarters import DAY_FIRST
 from ui import columns, downloads
 from ui import format as fmt
 
-LISTED = 20  # accounts a table of left-out or changed accounts shows; the download holds them all
+LISTED = 20  # accounts added or removed a supersede confirmation lists
 _ORDER_LABELS = {DAY_FIRST: "Day first: 03/04/2025 is 3 April 2025"}
 _LABELS = {
     "quarter": "Quarter",
@@ -136,17 +138,16 @@ def valid_rows_only(result: IngestResult, key: str) -> bool:
     partial = st.checkbox(f"Commit valid rows only (leaves out {gone.sentence()})", key=key)
     if gone.accounts:
         with st.expander(f"What a valid-rows-only commit leaves out: {gone.accounts:,} accounts", expanded=partial):
-            st.dataframe(
-                gone.accounts_list.head(LISTED), hide_index=True, width="stretch", column_config=_LEFT_OUT_COLUMNS
-            )
-            if gone.accounts > LISTED:
-                st.caption(f"The {LISTED} accounts with the most revenue left out; the download lists all of them.")
-            downloads.csv_button(
+            st.dataframe(gone.largest, hide_index=True, width="stretch", column_config=_LEFT_OUT_COLUMNS)
+            if gone.accounts > len(gone.largest):
+                shown = len(gone.largest)
+                st.caption(f"The {shown} accounts with the most revenue left out; the download lists all of them.")
+            downloads.file_button(
                 "Download the rows left out by account (CSV)",
-                gone.accounts_list,
+                lambda: exports.csv_bytes(accounts_left_out(result)),
                 "left_out_accounts.csv",
+                "text/csv",
                 f"dl:left-out:{key}",
-                index=False,
             )
     return partial
 
