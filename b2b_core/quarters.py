@@ -72,9 +72,14 @@ def _check_year(text: str, year: int) -> None:
         raise DateError(f"has the year {year}: write a year from {_YEAR_RANGE}", text)
 
 
-def _date_readings(text: str) -> set[dt.date]:
-    """Every real date ``text`` can mean (two for 03/04/2025); empty when it is no date form.
-    Raises DateError for a date form that names no real day (2025-02-30) or an implausible year."""
+DAY_FIRST, MONTH_FIRST = "day-first", "month-first"  # the orders of a date written with the year last
+_TWO_WAYS = "reads two ways (day/month order): choose day-first or month-first for the column, or write YYYY-MM-DD"
+
+
+def _date_readings(text: str, order: str | None = None) -> set[dt.date]:
+    """Every real date ``text`` can mean (two for 03/04/2025, one when ``order`` says which part of
+    a year-last date is the day); empty when it is no date form. Raises DateError for a date form
+    that names no real day (2025-02-30, or 03/25/2025 read day-first) or an implausible year."""
     match = _YEAR_FIRST.match(text)
     if match:
         year, month, day = int(match["y"]), int(match["m"] or match["m2"]), int(match["d"] or match["d2"])
@@ -89,39 +94,45 @@ def _date_readings(text: str) -> set[dt.date]:
     a, b, year = int(match["a"]), int(match["b"]), int(match["y"])
     _check_year(text, year)
     readings = set()
-    for month, day in ((a, b), (b, a)):
+    orders = {DAY_FIRST: ((b, a),), MONTH_FIRST: ((a, b),), None: ((a, b), (b, a))}[order]
+    for month, day in orders:
         with contextlib.suppress(ValueError):
             readings.add(dt.date(year, month, day))
     if not readings:
-        raise DateError("is not a real date: write it as YYYY-MM-DD", text)
+        read = f" read {order} like the rest of its column" if order else ""
+        raise DateError(f"is not a real date{read}: write it as YYYY-MM-DD", text)
     return readings
 
 
-def parse_date(value: object) -> dt.date | None:
+def parse_date(value: object, order: str | None = None) -> dt.date | None:
     """The date of ``value``: ISO dates (``2026-03-31``, ``2026/3/31``, with or without a time),
     Chinese dates (``2026年3月31日``), day-first or month-first dates that read only one way
-    (``31/03/2026``), or a ``datetime.date``; blank → None. Raises DateError otherwise."""
+    (``31/03/2026``), or a ``datetime.date``; blank → None. Raises DateError otherwise.
+
+    ``order`` (``DAY_FIRST`` or ``MONTH_FIRST``) reads every date written with the year last
+    (``03/04/2026``) in that order; a date that names no real day in it is an error."""
     if isinstance(value, dt.date):
         _check_year(str(value), value.year)
         return value.date() if isinstance(value, dt.datetime) else value
     text = str(value).strip().lower()
     if not text:
         return None
-    readings = _date_readings(text)
+    readings = _date_readings(text, order)
     if len(readings) == 1:
         return readings.pop()
     if readings:
-        raise DateError("reads two ways (day/month order): write it as YYYY-MM-DD", value)
+        raise DateError(_TWO_WAYS, value)
     raise DateError("is not a date: write it as YYYY-MM-DD", value)
 
 
-def parse_quarter(value: object) -> str:
+def parse_quarter(value: object, order: str | None = None) -> str:
     """Return the ``YYYYQn`` quarter of ``value``.
 
     Accepts ``2025Q3``, ``2025-Q3``, ``2025 Q3``, ``Q3 2025``, ``Q3-2025``, Chinese forms
     (``2025年第3季度``, ``2025年Q3``), months (``2025-08``, ``2025/8``, ``2025年8月``), every date
     ``parse_date`` reads, and day-first or month-first dates whose two readings fall in the same
-    quarter (``05/06/2025``). Raises ``QuarterError`` otherwise.
+    quarter (``05/06/2025``); ``order`` reads every year-last date in that order (see
+    ``parse_date``). Raises ``QuarterError`` otherwise.
     """
     if isinstance(value, dt.date):
         return of_date(value)
@@ -149,14 +160,16 @@ def parse_quarter(value: object) -> str:
             raise QuarterError(f"is no month: month {month} does not exist; write the date as YYYY-MM-DD", value)
         return label(int(match["y"]), (month - 1) // 3 + 1)
     try:
-        found = {of_date(day) for day in _date_readings(text)}
+        found = {of_date(day) for day in _date_readings(text, order)}
     except DateError as exc:
         raise QuarterError(exc.reason, value) from None
     if len(found) == 1:
         return found.pop()
     if found:
         raise QuarterError(
-            f"reads as {' or '.join(sorted(found))} depending on day/month order; write the date as YYYY-MM-DD", value
+            f"reads as {' or '.join(sorted(found))} depending on day/month order: choose day-first or month-first "
+            "for the column, or write the date as YYYY-MM-DD",
+            value,
         )
     raise QuarterError("is not a quarter; write it as 2025Q3, Q3 2025 or a date", value)
 
@@ -276,11 +289,17 @@ def gap_between(new, live) -> QuarterGap | None:
 
 
 _IN_TEXT = re.compile(
-    r"(?<!\d)(?P<y>20\d{2})\s*[-_ ]?\s*q(?P<q>[1-4])(?!\d)|(?<![a-z])q(?P<q2>[1-4])\s*[-_ ]?\s*(?P<y2>20\d{2})(?!\d)"
+    r"(?<!\d)(?P<y>20\d{2})\s*(?:[-_ ]|年)?\s*q(?P<q>[1-4])(?!\d)"
+    r"|(?<![a-z])q(?P<q2>[1-4])\s*[-_ ]?\s*(?P<y2>20\d{2})(?!\d)"
+    r"|(?<!\d)(?P<y3>20\d{2})\s*年\s*第?\s*(?P<q3>[1-4一二三四])\s*季"  # 2025年第2季度, 2025年二季度
 )
 
 
 def find_quarter_in_text(text: str) -> str | None:
-    """The single quarter named inside a file name such as ``merchants_2025Q3.csv``, else None."""
-    found = {label(int(m["y"] or m["y2"]), int(m["q"] or m["q2"])) for m in _IN_TEXT.finditer(text.lower())}
+    """The single quarter named inside a file name such as ``merchants_2025Q3.csv``,
+    ``2025年第2季度_商户收入.csv``, ``2025年Q2`` or ``2025年二季度``, else None."""
+    found = {
+        label(int(m["y"] or m["y2"] or m["y3"]), int(_CHINESE_DIGITS.get(m["q3"], m["q3"]) or m["q"] or m["q2"]))
+        for m in _IN_TEXT.finditer(text.lower())
+    }
     return found.pop() if len(found) == 1 else None

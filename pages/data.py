@@ -10,6 +10,7 @@ from b2b_core.ingest import (
     CUSTOM,
     IGNORE,
     UPLOAD_LIMIT_MB,
+    Choices,
     CommitRefused,
     IngestResult,
     combine,
@@ -18,7 +19,7 @@ from b2b_core.ingest import (
     upload_too_large,
 )
 from b2b_core.store import BACKUP_LIMIT_MB, WorkspaceChanged, WorkspaceError
-from ui import auth, currency_setting, downloads, sample_notice, shell, state, warm_up
+from ui import auth, currency_setting, downloads, sample_notice, shell, state, upload_choices, warm_up
 from ui import format as fmt
 
 CHOICES = [*contract.NAMES, CUSTOM, IGNORE]
@@ -35,8 +36,16 @@ class Checks:
         self.kept: dict[tuple, IngestResult] = st.session_state.setdefault("data:checked", {})
         self.shown: set[tuple] = set()
 
-    def read(self, upload, quarter: str | None = None, mapping: tuple = (), sheet: str | None = None) -> IngestResult:
-        key = (upload.file_id, quarter, mapping, sheet)
+    def read(
+        self,
+        upload,
+        quarter: str | None = None,
+        mapping: tuple = (),
+        sheet: str | None = None,
+        choices: Choices | None = None,
+    ) -> IngestResult:
+        choices = choices or Choices()
+        key = (upload.file_id, quarter, mapping, sheet, choices)
         if key not in self.kept:
             name = fmt.plain(upload.name)
             with st.status(f"Checking {name}…", expanded=False) as status:
@@ -47,6 +56,7 @@ class Checks:
                     mapping=dict(mapping),
                     sheet=sheet,
                     on_step=status.write,
+                    choices=choices,
                 )
                 status.update(label=f"Checked {name}: {found.rows_read:,} rows read", state="complete")
             self.kept[key] = found
@@ -92,12 +102,12 @@ def corrections(table: pd.DataFrame, editor_key: str) -> dict[str, str]:
     }
 
 
-def file_options(checks: Checks, upload, key: str, ws_quarters: list[str]) -> IngestResult:
-    """Read one uploaded file with the sheet, column mapping and quarter chosen in its expander.
-    The mapping is one editor, a row per header (a file may have 16,384 columns), kept per file
-    and sheet: another file or sheet starts from its own suggestions."""
+def file_options(checks: Checks, upload, key: str, ws) -> IngestResult:
+    """Read one uploaded file with the sheet, column mapping, quarter and choices (``upload_choices``)
+    made in its expander. The mapping is one editor, a row per header (a file may have 16,384
+    columns), kept per file and sheet: another file or sheet starts from its own suggestions."""
     base = checks.read(upload)
-    sheet = st.selectbox("Sheet", base.sheets, key=f"{key}:sheet") if len(base.sheets) > 1 else None
+    sheet = upload_choices.sheet_picker(base, key)
     if sheet:
         base = checks.read(upload, sheet=sheet)
     table = mapping_table(base.mapping)
@@ -106,7 +116,7 @@ def file_options(checks: Checks, upload, key: str, ws_quarters: list[str]) -> In
     quarter = None
     mapped = checks.read(upload, mapping=mapping, sheet=sheet)
     if not mapped.mapping.empty and "quarter" not in set(mapped.mapping["target"]):
-        offered = sorted(set(quarters.recent(quarters.current(), 12)) | set(ws_quarters), reverse=True)
+        offered = sorted(set(quarters.recent(quarters.current(), 12)) | set(ws.quarters()), reverse=True)
         quarter = st.selectbox(
             "Quarter of every row (the file has no quarter column)",
             offered,
@@ -114,8 +124,11 @@ def file_options(checks: Checks, upload, key: str, ws_quarters: list[str]) -> In
             placeholder="Choose the quarter",
             key=f"{key}:quarter",
         )
-    result = checks.read(upload, quarter, mapping, sheet) if quarter else mapped
+    as_read = checks.read(upload, quarter, mapping, sheet) if quarter else mapped
+    spellings = upload_choices.live_spellings(ws, as_read, key)
+    result = checks.read(upload, quarter, mapping, sheet, upload_choices.chosen(key, spellings))
     st.caption(f"Read as {fmt.plain(result.description) if result.description else 'an unreadable file'}.")
+    upload_choices.export_choices(result, key, spellings)
     if not table.empty:
         st.markdown("**Column mapping** (suggested from the headers; correct any that are wrong in *Maps to*)")
         st.data_editor(
@@ -186,10 +199,7 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame, person) -> None
     partial = False
     if not result.ok:
         if result.can_commit_valid_rows:
-            partial = st.checkbox(
-                f"Commit valid rows only ({result.rows_left_out:,} rows left out)",
-                key=f"partial:{result.sha256}:{result.error_count}",
-            )
+            partial = upload_choices.valid_rows_only(result, f"partial:{result.sha256}:{result.error_count}")
         elif not result.file_errors.empty:
             st.error(
                 "Nothing can be committed yet: a problem concerns the whole file (see Errors). Choose the "
@@ -212,6 +222,7 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame, person) -> None
             for q, u in replaced.items()
         ]
         st.warning("This commit supersedes data already in the workspace:\n" + "\n".join(lines))
+        upload_choices.supersede_difference(ws, result)
         confirmed = st.checkbox(
             "Replace these quarters (the current uploads stay restorable below)",
             key=f"replace:{result.sha256}:{sorted(replaced.items())}",
@@ -237,6 +248,7 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame, person) -> None
             return
         flash(
             f"Committed upload #{upload_id}: {result.rows.num_rows:,} rows for {', '.join(result.quarters)}."
+            + upload_choices.left_out_note(result, partial)
             + (" Every page's views of the new data are being prepared in the background." if warm_up.enabled() else "")
         )
         st.session_state["uploader_round"] = st.session_state.get("uploader_round", 0) + 1
@@ -546,7 +558,7 @@ if uploads and not too_large:
     results = []
     for i, upload in enumerate(uploads):
         with st.expander(f"{fmt.plain(upload.name)} · options", expanded=len(uploads) == 1):
-            results.append(file_options(checks, upload, f"file{i}:{upload.name}", ws.quarters()))
+            results.append(file_options(checks, upload, f"file{i}:{upload.name}", ws))
     combined = combine(results)
     st.subheader("Validation report")
     report(combined)

@@ -71,7 +71,7 @@ def test_one_account_on_20_000_rows_names_a_few_rows_in_bounded_memory():
     assert result.errors["row"].tolist() == list(range(2, 2 + MAX_KEPT))
     assert set(result.errors["reason"]) == {
         "A1 appears 20,000 times in 2025Q3 with different values (rows 2, 3, 4 and 19,997 more): keep one row per "
-        "account and quarter"
+        "account and quarter, or choose to sum the rows per account and quarter"
     }
     assert result.error_summary[["column", "rows", "first_row", "example"]].values.tolist() == [
         ["Merchant ID", 20_000, 2, "A1"]
@@ -90,10 +90,11 @@ def test_the_account_id_mapped_to_a_column_of_few_values_is_reported_in_bounded_
     assert result.error_count == 30_000 and len(result.errors) == MAX_KEPT
     assert result.errors["reason"].iloc[0] == (
         "Retail appears 6,000 times in 2025Q3 with different values (rows 2, 7, 12 and 5,997 more): keep one row per "
-        "account and quarter"
+        "account and quarter, or choose to sum the rows per account and quarter"
     )
     assert by_reason(result.error_summary) == {
-        "appears more than once in its quarter with different values: keep one row per account and quarter": 30_000
+        "appears more than once in its quarter with different values: keep one row per account and quarter, or "
+        "choose to sum the rows per account and quarter": 30_000
     }
     assert peak < 40 << 20, f"{peak / 2**20:.0f} MB"
 

@@ -7,7 +7,8 @@ import pytest
 
 from b2b_core import ingest, sample, store
 from b2b_core.access import LOCAL
-from b2b_core.ingest import command
+from b2b_core.ingest import Choices, command
+from tests import messy_exports
 
 SAMPLES = sample.SAMPLE_DIR.parent / "samples"
 
@@ -112,3 +113,36 @@ def test_a_row_with_more_values_than_the_header_refuses_the_file_naming_the_row(
     (reason,) = report.errors.frame()["reason"]
     assert "row 3, which has 5 values but the header has 4 columns" in reason
     assert workspace.is_empty()
+
+
+def test_the_command_offers_the_data_pages_choices_as_flags(tmp_path):
+    name, data = messy_exports.transactions()
+    orders = tmp_path / name
+    orders.write_bytes(data)
+    workspace = tmp_path / "w.duckdb"
+    assert command.main([str(orders), "--workspace", str(workspace)]) == 1  # repeated accounts: refused
+    assert command.main([str(orders), "--workspace", str(workspace), "--sum-repeats"]) == 0
+    with store.Workspace(workspace) as ws:
+        summed = ws.panel(["2025Q1"]).set_index("account_id")["platform_revenue"]
+        assert summed.to_dict() == {"M001": 1300.0, "M002": 100.0, "M003": 5.0}
+    unclear = tmp_path / "accounts_unclear.csv"
+    unclear.write_bytes(messy_exports.month_unclear()[1])
+    assert command.main([str(unclear), "--workspace", str(workspace)]) == 1  # 03/04/2025 reads two ways
+    assert command.main([str(unclear), "--workspace", str(workspace), "--day-first"]) == 0
+    with store.Workspace(workspace) as ws:
+        assert ws.panel(["2025Q2"])["account_id"].tolist() == ["B1"]
+
+
+def test_the_command_reads_ids_whatever_their_case_as_the_workspace_spells_them(tmp_path):
+    workspace = store.Workspace(tmp_path / "w.duckdb")
+    workspace.commit(
+        pd.DataFrame({"account_id": ["Cd00004"], "quarter": ["2024Q4"], "platform_revenue": [1.0]}),
+        "old.csv",
+        actor=LOCAL,
+    )
+    path = tmp_path / messy_exports.ids_by_case()[0]
+    path.write_bytes(messy_exports.ids_by_case()[1])
+    report = command.import_files([path], workspace, actor=LOCAL, choices=Choices(ids_ignore_case=True))
+    assert report.upload_id == 2
+    assert sorted(set(workspace.panel()["account_id"])) == ["Cd00004", "cd00007"]
+    workspace.close()

@@ -18,7 +18,9 @@ import pyarrow as pa
 import pytest
 
 from b2b_core import contract
-from b2b_core.ingest import CUSTOM, IGNORE, ISSUE_COLUMNS, IngestResult, combine, read_upload
+from b2b_core.ingest import CUSTOM, IGNORE, ISSUE_COLUMNS, Choices, IngestResult, combine, read_upload
+from b2b_core.ingest.left_out import accounts_left_out
+from tests import messy_exports
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 HEADERS = {"account_id": "Merchant ID", "quarter": "Quarter", "platform_revenue": "Commission", "b_side_revenue": "GMV"}
@@ -168,14 +170,30 @@ TWO_SHEETS = xlsx_bytes(
 )
 
 
-def test_xlsx_first_sheet_by_default():
+def test_xlsx_of_sheets_alike_opens_the_one_with_more_rows():
     result = read_upload(TWO_SHEETS, "regions.xlsx")
     assert result.ok
-    assert result.sheets == ["North", "South"]
-    assert result.description.startswith("Excel sheet 'North' (2 sheets)")
-    assert result.panel[["account_id", "quarter", "platform_revenue", "b_side_revenue"]].to_dict("records") == [
+    assert result.sheets == ["North", "South"] and result.sheet == "South"
+    assert result.description.startswith("Excel sheet 'South' (2 sheets)")
+    assert result.sheet_note == (
+        "proposed as the sheet most like an account export: 4 headers of the data contract, an account id, 3 rows"
+    )
+    first = read_upload(TWO_SHEETS, "regions.xlsx", sheet="North")
+    assert first.panel[["account_id", "quarter", "platform_revenue", "b_side_revenue"]].to_dict("records") == [
         {"account_id": "A", "quarter": "2025Q3", "platform_revenue": 10.0, "b_side_revenue": 100.0}
     ]
+    assert first.sheet == "North" and first.sheet_note == ""
+
+
+def test_a_workbook_opening_on_a_summary_sheet_proposes_the_accounts_sheet():
+    summary = [["Region", "Accounts", "Revenue"], ["North", 120, 5000], ["South", 80, 3000]]
+    accounts = [["Merchant ID", "Merchant", "Quarter", "Commission", "GMV"]]
+    accounts += [[f"M{i}", f"Shop {i}", "2025Q3", i, 10 * i] for i in range(1, 6)]
+    result = read_upload(xlsx_bytes(("Summary", summary), ("Accounts", accounts)), "export.xlsx")
+    assert result.sheet == "Accounts" and result.ok and len(result.panel) == 5
+    assert "5 headers of the data contract, an account id" in result.sheet_note
+    summary_only = read_upload(xlsx_bytes(("Summary", summary), ("Accounts", accounts)), "export.xlsx", sheet="Summary")
+    assert summary_only.sheet == "Summary"  # the user can still switch
 
 
 def test_xlsx_sheet_choice():
@@ -622,7 +640,8 @@ def test_differing_duplicate_is_an_error_naming_both_rows():
     result = read_upload(data, "accounts.csv")
     assert issues(result.errors) == [(2, "Merchant ID", "A"), (4, "Merchant ID", "A")]
     assert set(result.errors["reason"]) == {
-        "A appears 2 times in 2025Q3 with different values (rows 2, 4): keep one row per account and quarter"
+        "A appears 2 times in 2025Q3 with different values (rows 2, 4): keep one row per account and quarter, "
+        "or choose to sum the rows per account and quarter"
     }
     assert result.panel.index.tolist() == [3]
     assert result.can_commit_valid_rows and result.rows_left_out == 2
@@ -687,7 +706,7 @@ def test_active_defaults_to_any_revenue_without_the_column():
     assert result.panel["active"].tolist() == [True, True, False, False]
 
 
-def test_contract_end_dates():
+def test_contract_end_dates_read_in_the_order_their_values_decide():
     rows = [
         ["A", "2026-03-31"],
         ["B", "31/03/2026"],
@@ -701,15 +720,14 @@ def test_contract_end_dates():
     data = csv_bytes([["Merchant ID", "Contract end", "Commission"], *[[a, d, "1"] for a, d in rows]])
     result = read_upload(data, "accounts_2025Q3.csv")
     ends = dict(zip(result.panel["account_id"], result.panel["contract_end"]))
-    assert {k: v for k, v in ends.items() if k != "E"} == dict.fromkeys("ABCD", pd.Timestamp("2026-03-31"))
-    assert pd.isna(ends["E"])
+    assert {k: v for k, v in ends.items() if k not in "EF"} == dict.fromkeys("ABCD", pd.Timestamp("2026-03-31"))
+    assert pd.isna(ends["E"]) and ends["F"] == pd.Timestamp("2026-04-03")  # 31/03/2026 says the day comes first
     assert issues(result.errors) == [
-        (7, "Contract end", "03/04/2026"),
         (8, "Contract end", "2026-02-30"),
         (9, "Contract end", "soon"),
     ]
-    assert "reads two ways" in reason(result.errors, 7, "Contract end")
     assert all("YYYY-MM-DD" in r for r in result.errors["reason"])
+    assert "dates read day-first: 1 of the 2 dates have a day above 12" in reason(result.warnings, None, "Contract end")
 
 
 def test_ragged_row_is_a_row_error_and_the_others_are_kept():
@@ -996,3 +1014,189 @@ def test_implausible_years_are_errors(header, cell):
     result = read_upload(f"{columns},{header}\n{values},{cell}\n".encode(), "x.csv")
     assert not result.ok and "write a year from 1900 to 2199" in result.errors["reason"].iloc[-1]
     assert result.panel.empty
+
+
+# --- exports as they come: transaction rows, date order, totals rows, ids by case, left out -----
+
+
+def test_transaction_rows_are_summed_per_account_and_quarter_on_request():
+    name, data = messy_exports.transactions()
+    refused = read_upload(data, name)
+    assert refused.repeated_rows == 5 and refused.rows_left_out == 5
+    result = read_upload(data, name, choices=Choices(sum_repeats=True))
+    assert result.ok and (result.summed_rows, result.summed_into, result.rows_read) == (5, 2, 7)
+    assert result.rows_left_out == 0
+    panel = result.panel.set_index(["account_id", "quarter"])
+    assert panel["platform_revenue"].to_dict() == {
+        ("M001", "2025Q1"): 1300.0,
+        ("M002", "2025Q1"): 100.0,
+        ("M003", "2025Q1"): 5.0,
+        ("M001", "2025Q2"): 10.0,
+    }
+    assert panel.loc[("M001", "2025Q1"), "b_side_revenue"] == 26_000.0
+    assert panel.loc[("M001", "2025Q1"), "account_name"] == "Shop A (renamed)"  # the latest row's
+    assert panel.loc[("M002", "2025Q1"), "account_name"] == "Shop B"  # its latest row has no name
+    assert result.panel.index.tolist() == [2, 3, 5, 8]  # each group's first row
+    assert reason(result.warnings, None, "").startswith("5 rows summed into 2, one per account and quarter")
+
+
+def test_summing_takes_any_active_the_latest_contract_end_and_sums_custom_metrics():
+    data = csv_bytes(
+        [
+            ["Merchant ID", "Quarter", "Commission", "Orders", "Active", "Contract end", "Contract value"],
+            ["A", "2025Q3", "1", "2", "no", "2026-01-31", "100"],
+            ["A", "2025Q3", "1", "3", "yes", "2025-12-31", "120"],
+            ["A", "2025Q3", "1", "4", "no", "", ""],
+        ]
+    )
+    row = read_upload(data, "x.csv", choices=Choices(sum_repeats=True)).panel.iloc[0]
+    assert (row["platform_revenue"], row["orders"], row["active"]) == (3.0, 9.0, True)
+    assert row["contract_end"] == pd.Timestamp("2026-01-31") and row["contract_value"] == 120.0
+
+
+def test_summing_leaves_rows_in_error_out_and_counts_them():
+    data = b"Merchant ID,Quarter,Commission\nA,2025Q3,1\nA,2025Q3,#N/A\nA,2025Q3,2\n"
+    result = read_upload(data, "x.csv", choices=Choices(sum_repeats=True))
+    assert result.panel["platform_revenue"].tolist() == [3.0] and result.error_count == 1
+    assert (result.summed_rows, result.summed_into, result.rows_left_out) == (2, 1, 1)
+
+
+def test_a_day_first_column_is_read_day_first_when_some_day_is_above_12():
+    name, data = messy_exports.day_first()
+    result = read_upload(data, name)
+    assert result.ok and result.error_count == 0
+    assert result.panel["quarter"].tolist() == ["2025Q1", "2025Q1", "2025Q2", "2025Q2"]
+    assert (
+        result.panel["contract_end"].tolist()
+        == pd.to_datetime(["2025-12-01", "2025-12-31", "2026-06-15", "2025-12-01"]).tolist()
+    )
+    orders = {found.header: found.order for found in result.date_orders}
+    assert orders == {"Date": "day-first", "Contract end": "day-first"}
+    assert (
+        reason(result.warnings, None, "Date")
+        == "dates read day-first: 2 of the 4 dates have a day above 12 (DD/MM/YYYY)"
+    )
+
+
+def test_dates_that_read_two_ways_ask_for_the_order_and_follow_the_choice():
+    name, data = messy_exports.month_unclear()
+    asked = read_upload(data, name)
+    assert [found.header for found in asked.undecided_dates] == ["Date"] and asked.error_count == 2
+    assert "choose day-first or month-first" in reason(asked.errors, 2, "Date")
+    day = read_upload(data, name, choices=Choices(date_order="day-first"))
+    month = read_upload(data, name, choices=Choices(date_order="month-first"))
+    assert day.ok and day.panel["quarter"].tolist() == ["2025Q2", "2025Q1", "2025Q1"]
+    assert month.ok and month.panel["quarter"].tolist() == ["2025Q1", "2025Q2", "2025Q1"]
+    assert reason(day.warnings, None, "Date") == "dates written with the year last read day-first, as chosen"
+
+
+def test_a_column_mixing_day_first_and_month_first_dates_is_reported():
+    data = b"Merchant ID,Date,Commission\nA,13/01/2025,1\nB,14/02/2025,1\nC,01/25/2025,1\n"
+    result = read_upload(data, "x.csv")
+    assert reason(result.warnings, None, "Date").startswith(
+        "the column mixes day-first dates (2 with a first part above 12) and month-first dates (1 with a second "
+        "part above 12): read day-first (the majority); the 1 others are errors"
+    )
+    assert issues(result.errors) == [(4, "Date", "01/25/2025")]
+    assert "read day-first like the rest of its column" in reason(result.errors, 4, "Date")
+
+
+def test_41568_day_first_dates_of_69659_give_no_ambiguity_error():
+    days = [(d % 28) + 1 for d in range(69_659)]
+    dates = [f"{day:02d}/{(i % 12) + 1:02d}/2024" for i, day in enumerate(days)]
+    above = sum(day > 12 for day in days)
+    rows = [["Merchant ID", "Date", "Commission"], *[[f"M{i}", d, "1"] for i, d in enumerate(dates)]]
+    result = read_upload(csv_bytes(rows), "orders.csv")
+    assert result.error_count == 0 and len(result.panel) == 69_659
+    assert reason(result.warnings, None, "Date") == (
+        f"dates read day-first: {above:,} of the 69,659 dates have a day above 12 (DD/MM/YYYY)"
+    )
+
+
+def test_totals_rows_are_left_out_with_a_warning_naming_each():
+    name, data = messy_exports.with_totals()
+    result = read_upload(data, name)
+    assert result.ok and result.panel["account_id"].tolist() == ["S1", "S2", "S3", "S4"]
+    assert result.totals_rows == 3 and result.rows_left_out == 0
+    assert issues(result.warnings) == [(6, "商户名称", "小计："), (7, "商户ID", "TOTAL"), (8, "佣金", "100")]
+    assert reason(result.warnings, 7, "商户ID") == "a totals row: left out (it is no account)"
+    assert reason(result.warnings, 8, "佣金") == (
+        "its amounts (佣金, GMV) equal the sums of the other rows: a totals row: left out (it is no account)"
+    )
+    assert not any("write the quarter" in r for r in result.errors["reason"])
+
+
+@pytest.mark.parametrize("label", ["Total", "TOTAL", "total:", "Grand total", "Subtotal ", "合计", "总计：", "小计"])
+def test_every_totals_label_is_left_out(label):
+    data = csv_bytes([["Merchant ID", "Quarter", "Commission"], ["A", "2025Q3", "5"], [label, "2025Q3", "5"]])
+    result = read_upload(data, "x.csv")
+    assert result.ok and result.panel["account_id"].tolist() == ["A"] and result.totals_rows == 1
+
+
+def test_a_row_equal_to_the_sums_is_no_total_in_the_middle_or_with_one_amount():
+    middle = b"Merchant ID,Quarter,Commission,GMV\nA,2025Q3,1,10\nS,2025Q3,6,60\nB,2025Q3,2,20\nC,2025Q3,3,30\n"
+    one_amount = b"Merchant ID,Quarter,Commission\nA,2025Q3,1\nB,2025Q3,2\nC,2025Q3,3\nS,2025Q3,6\n"
+    for data in (middle, one_amount):
+        result = read_upload(data, "x.csv")
+        assert result.totals_rows == 0 and len(result.panel) == 4
+
+
+def test_ids_differing_only_by_case_are_warned_of_and_merged_on_request():
+    name, data = messy_exports.ids_by_case()
+    apart = read_upload(data, name)
+    assert apart.panel["account_id"].tolist() == ["CD00004", "cd00004", "CD00004", "cd00007"]
+    assert apart.case_variants.groups == 1
+    assert apart.case_variants.listed["spellings"].tolist() == ["CD00004 / cd00004"]
+    assert "1 id is spelt in ways that differ only by case (CD00004 / cd00004)" in reason(
+        apart.warnings, None, "Merchant ID"
+    )
+    merged = read_upload(data, name, choices=Choices(ids_ignore_case=True))
+    assert merged.panel["account_id"].tolist() == ["CD00004", "CD00004", "CD00004", "cd00007"]  # the most frequent
+    kept = read_upload(data, name, choices=Choices(ids_ignore_case=True, id_spellings=(("cd00004", "Cd00004"),)))
+    assert kept.panel["account_id"].tolist() == ["Cd00004", "Cd00004", "Cd00004", "cd00007"]  # the workspace's
+    alone = read_upload(data, name, choices=Choices(ids_ignore_case=True, id_spellings=(("cd00007", "CD00007"),)))
+    assert alone.panel["account_id"].tolist() == ["CD00004", "CD00004", "CD00004", "CD00007"]
+
+
+def test_ids_merged_by_case_in_one_quarter_are_repeats_to_sum():
+    data = b"Merchant ID,Quarter,Commission\nab1,2025Q3,1\nAB1,2025Q3,2\n"
+    result = read_upload(data, "x.csv", choices=Choices(ids_ignore_case=True, sum_repeats=True))
+    assert result.panel[["account_id", "platform_revenue"]].values.tolist() == [["ab1", 3.0]]  # tie: the first
+
+
+def test_valid_rows_only_lists_the_accounts_rows_and_revenue_left_out():
+    name, data = messy_exports.with_bad_rows()
+    result = read_upload(data, name)
+    gone = result.left_out_summary
+    assert (gone.rows, gone.accounts, gone.accounts_gone, gone.revenue) == (2, 2, 1, 40.0)
+    assert gone.largest.values.tolist() == [["B4", 1, "2025Q4", 40.0, 0], ["B2", 1, "2025Q4", 0.0, 1]]
+    assert accounts_left_out(result).equals(gone.largest)
+    assert gone.sentence() == "2 rows of 2 accounts (1 of them entirely), platform revenue 40.00"
+
+
+def test_valid_rows_only_counts_rows_left_out_across_files():
+    first = read_upload(b"Merchant ID,Quarter,Commission\nA,2025Q3,1\nB,2025Q3,x\n", "a.csv")
+    second = read_upload(b"Merchant ID,Quarter,Commission\nA,2025Q3,2\nC,2025Q3,3\n", "b.csv")
+    gone = combine([first, second]).left_out_summary
+    assert gone.largest[["account_id", "rows_left_out", "rows_kept"]].values.tolist() == [
+        ["A", 2, 0],
+        ["B", 1, 0],
+    ]
+    assert gone.rows == 3 and gone.revenue == 3.0
+
+
+def test_a_quarter_in_a_chinese_file_name_is_read():
+    name, data = messy_exports.chinese_name()
+    result = read_upload(data, name)
+    assert result.ok and result.quarters == ["2025Q2"]
+    assert result.panel["platform_revenue"].tolist() == [1200.0, 800.0]
+
+
+def test_the_screen_gets_the_accounts_with_most_revenue_left_out_and_the_download_all_of_them():
+    rows = [["Merchant ID", "Quarter", "Commission", "GMV"], ["OK", "2025Q3", "1", "1"]]
+    rows += [[f"A{i:02d}", "2025Q3", str(i), "lots"] for i in range(1, 26)]
+    result = read_upload(csv_bytes(rows), "x.csv")
+    gone = result.left_out_summary
+    assert (gone.rows, gone.accounts, gone.accounts_gone, gone.revenue) == (25, 25, 25, 325.0)
+    assert gone.largest["account_id"].tolist() == [f"A{i:02d}" for i in range(25, 5, -1)]
+    assert len(accounts_left_out(result)) == 25

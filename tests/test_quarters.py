@@ -7,10 +7,14 @@ import datetime as dt
 import pytest
 
 from b2b_core.quarters import (
+    DAY_FIRST,
+    MONTH_FIRST,
+    DateError,
     QuarterError,
     find_quarter_in_text,
     from_ordinal,
     label,
+    parse_date,
     parse_quarter,
     shift,
     span,
@@ -137,6 +141,10 @@ def test_quarter_error_is_a_value_error():
         ("Q3 2025 merchants.csv", "2025Q3"),
         ("q1-2026.csv", "2026Q1"),
         ("2025Q3_and_again_2025Q3.csv", "2025Q3"),  # the same quarter twice is still one quarter
+        ("2025年第2季度_商户收入.csv", "2025Q2"),
+        ("2025年Q2商户.csv", "2025Q2"),
+        ("商户收入2025年二季度.xlsx", "2025Q2"),
+        ("2024年4季度.csv", "2024Q4"),
     ],
 )
 def test_find_quarter_in_text(text, quarter):
@@ -190,3 +198,17 @@ def test_span_is_inclusive_and_empty_when_reversed():
     assert span("2025Q3", "2025Q3") == ["2025Q3"]
     assert span("2025Q3", "2025Q2") == []
     assert len(span("2020Q1", "2029Q4")) == 40
+
+
+@pytest.mark.parametrize("text", ["2025年2月_商户.csv", "2025年第2季度_2025年第3季度.csv", "merchants.csv"])
+def test_no_single_quarter_in_text(text):
+    assert find_quarter_in_text(text) is None
+
+
+def test_a_date_order_reads_year_last_dates_one_way():
+    assert parse_date("03/04/2025", DAY_FIRST) == dt.date(2025, 4, 3)
+    assert parse_date("03/04/2025", MONTH_FIRST) == dt.date(2025, 3, 4)
+    assert parse_quarter("03/04/2025", DAY_FIRST) == "2025Q2" and parse_quarter("03/04/2025", MONTH_FIRST) == "2025Q1"
+    assert parse_date("2025-04-03", MONTH_FIRST) == dt.date(2025, 4, 3)  # a year-first date has one reading
+    with pytest.raises(DateError, match="not a real date read day-first like the rest of its column"):
+        parse_date("03/25/2025", DAY_FIRST)

@@ -807,3 +807,33 @@ def test_the_currency_is_a_workspace_setting_audited_with_the_one_it_replaced(ws
     assert ws.currency() is None
     assert ws.audit_trail().iloc[0].summary == "showed amounts without a currency"
     assert ws.version == 0  # a setting does not change the data
+
+
+def test_the_supersede_difference_counts_accounts_added_and_removed_and_the_revenue_change(ws):
+    ws.commit(upload("2025Q2", {"A": 10.0, "B": 20.0, "C": 5.0}), "old.csv", actor=LOCAL)
+    ws.commit(upload("2025Q3", {"A": 12.0}), "q3.csv", actor=LOCAL)
+    new = pa.Table.from_pandas(
+        pd.concat([upload("2025Q2", {"A": 11.0, "B": 20.0, "D": 7.0}), upload("2025Q4", {"A": 1.0})]),
+        preserve_index=False,
+    )
+    per_quarter, accounts = ws.supersede_difference(new)
+    assert per_quarter.to_dict("records") == [  # 2025Q4 holds no live data: nothing is superseded there
+        {
+            "quarter": "2025Q2",
+            "accounts_live": 3,
+            "accounts_new": 3,
+            "added": 1,
+            "removed": 1,
+            "revenue_live": 35.0,
+            "revenue_new": 38.0,
+            "revenue_change": 3.0,
+        }
+    ]
+    assert accounts.values.tolist() == [["2025Q2", "D", "added", 7.0], ["2025Q2", "C", "removed", 5.0]]
+    assert ws.supersede_difference(new, listed=1)[1]["account_id"].tolist() == ["D"]
+
+
+def test_id_spellings_name_the_file_ids_the_live_data_spell_otherwise(ws):
+    ws.commit(upload("2025Q2", {"CD00004": 1.0, "x1": 2.0, "Both": 1.0, "both": 1.0}), "old.csv", actor=LOCAL)
+    found = ws.id_spellings(pa.array(["cd00004", "X1", "x1", "new", "both", None]))
+    assert found == {"X1": "x1", "cd00004": "CD00004"}  # "both" is itself a live id: nothing to respell

@@ -28,17 +28,23 @@ import pyarrow.compute as pc
 from b2b_core import contract
 from b2b_core.access import Actor
 from b2b_core.ingest import files, repeats
+from b2b_core.ingest.choices import DATE_ORDERS, Choices
+from b2b_core.ingest.dates import DateOrder
+from b2b_core.ingest.ids import CaseVariants
 from b2b_core.ingest.issues import ISSUE_COLUMNS, MAX_KEPT, SUMMARY_COLUMNS, IssueLog, shorten, some
+from b2b_core.ingest.left_out import LeftOut, left_out
 from b2b_core.ingest.mapping import CUSTOM, IGNORE, MAPPING_COLUMNS, ColumnPlan, plan_columns, unique_headers
-from b2b_core.ingest.validate import NO_ROWS, Validation, engine
+from b2b_core.ingest.validate import NO_LEFT_OUT, NO_ROWS, REPEATED, Validation, engine
 
 __all__ = [
     "CUSTOM",
+    "DATE_ORDERS",
     "IGNORE",
     "ISSUE_COLUMNS",
     "MAX_KEPT",
     "SUMMARY_COLUMNS",
     "UPLOAD_LIMIT_MB",
+    "Choices",
     "CommitRefused",
     "IngestResult",
     "combine",
@@ -77,8 +83,16 @@ class IngestResult:
     error_count, warning_count : how many issues there are in all (``errors`` lists up to
         ``MAX_KEPT`` of them).
     mapping : DataFrame ``source, target, kind, confidence, how``: what each header became.
-    rows_read : data rows in the file(s); ``rows_left_out`` of them are not in ``rows``, and
-        ``merged_copies`` were identical copies of another row, kept once.
+    rows_read : data rows in the file(s); ``rows_left_out`` of them are not in ``rows`` because
+        of an error, ``merged_copies`` were identical copies of another row, kept once,
+        ``totals_rows`` were totals rows (left out), and ``summed_rows`` were summed into
+        ``summed_into`` rows (one per account and quarter, see ``Choices.sum_repeats``).
+    left_out : Arrow table ``row, account_id, quarter, platform_revenue`` (and ``file`` for several
+        files) of the rows an error leaves out (as read; an amount in error is empty).
+    sheet, sheet_note : the workbook sheet read, and why it was proposed (read first).
+    date_orders : how each date column's day/month order was settled (``DateOrder``).
+    case_variants : the ids spelt several ways (``CaseVariants``).
+    choices : the ``Choices`` the file was read with.
     """
 
     source: str
@@ -93,6 +107,15 @@ class IngestResult:
     sheets: list[str] = field(default_factory=list)
     rows_read: int = 0
     merged_copies: int = 0
+    totals_rows: int = 0
+    summed_rows: int = 0
+    summed_into: int = 0
+    left_out: pa.Table = field(default_factory=lambda: NO_LEFT_OUT)
+    sheet: str | None = None
+    sheet_note: str = ""
+    date_orders: tuple[DateOrder, ...] = ()
+    case_variants: CaseVariants = field(default_factory=lambda: CaseVariants(0, pd.DataFrame(), {}))
+    choices: Choices = Choices()
 
     @property
     def table(self) -> pa.Table:
@@ -133,8 +156,26 @@ class IngestResult:
     @property
     def rows_left_out(self) -> int:
         """Rows of the file that a "commit valid rows only" leaves out (identical copies of a row,
-        kept once, are not counted)."""
-        return self.rows_read - self.rows.num_rows - self.merged_copies
+        kept once, totals rows and rows summed into another are not counted)."""
+        summed_away = self.summed_rows - self.summed_into
+        return self.rows_read - self.rows.num_rows - self.merged_copies - self.totals_rows - summed_away
+
+    @property
+    def repeated_rows(self) -> int:
+        """Rows in error because their account appears again in its quarter with other values (in
+        one file): what summing the rows per account and quarter (``Choices.sum_repeats``) settles."""
+        summary = self.error_summary
+        return int(summary.loc[summary["reason"] == REPEATED, "rows"].sum())
+
+    @functools.cached_property
+    def left_out_summary(self) -> LeftOut:
+        """What a "commit valid rows only" leaves out (``left_out.LeftOut``)."""
+        return left_out(self)
+
+    @property
+    def undecided_dates(self) -> list[DateOrder]:
+        """The date columns whose day/month order the user is asked for."""
+        return [found for found in self.date_orders if found.undecided]
 
     @property
     def quarters(self) -> list[str]:
@@ -152,6 +193,7 @@ def read_upload(
     mapping: Mapping[str, str | None] | None = None,
     sheet: str | None = None,
     on_step: Callable[[str], object] | None = None,
+    choices: Choices | None = None,
 ) -> IngestResult:
     """Read, map, clean and validate one uploaded file.
 
@@ -163,12 +205,15 @@ def read_upload(
         ``quarters.parse_quarter`` accepts). Without it, such a file takes the quarter in its name.
     mapping : the user's corrections, source header → contract column, ``CUSTOM`` or ``IGNORE``
         (``None`` means ``IGNORE``); headers not named keep the suggested mapping.
-    sheet : the workbook sheet to read (default: the first).
+    sheet : the workbook sheet to read (default: the one most like an account export).
     on_step : told what was done, with row counts, after reading and after checking.
+    choices : what the user decided (``Choices``: sum repeated rows, the order of day and month,
+        ids whatever their case); default: nothing decided.
     """
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as hasher:
         digest = hasher.submit(lambda: hashlib.sha256(data).hexdigest())  # hashlib frees the GIL: runs alongside
-        return _read(data, filename, digest, quarter, mapping, sheet, on_step or (lambda step: None))
+        told = on_step or (lambda step: None)
+        return _read(data, filename, digest, quarter, mapping, sheet, told, choices or Choices())
 
 
 def _read(
@@ -179,6 +224,7 @@ def _read(
     mapping: Mapping[str, str | None] | None,
     sheet: str | None,
     on_step: Callable[[str], object],
+    choices: Choices,
 ) -> IngestResult:
     """``read_upload`` while ``digest`` computes the file's sha256 in another thread."""
     planned: dict[str, ColumnPlan] = {}
@@ -194,7 +240,7 @@ def _read(
         return _failed(filename, digest.result(), str(problem))
     plan = planned.get("plan") or plan_columns(unique_headers(raw.headers), mapping or {})
     on_step(f"Read {raw.table.num_rows:,} rows of {raw.table.num_columns:,} columns")
-    check = Validation(raw, plan, filename, quarter)
+    check = Validation(raw, plan, filename, quarter, choices)
     try:
         rows = check.run()
     except duckdb.OutOfMemoryException:  # many uploads checked at once can exhaust the engine's share
@@ -223,6 +269,15 @@ def _read(
         sheets=raw.sheets,
         rows_read=raw.table.num_rows + raw.skipped_rows,
         merged_copies=check.merged_copies,
+        totals_rows=check.totals_rows,
+        summed_rows=check.summed.rows,
+        summed_into=check.summed.into,
+        left_out=check.left_out,
+        sheet=raw.sheet,
+        sheet_note=raw.sheet_note,
+        date_orders=tuple(check.date_orders),
+        case_variants=check.case,
+        choices=choices,
     )
 
 
@@ -283,10 +338,10 @@ def combine(results: list[IngestResult]) -> IngestResult:
     for r in results:
         errors.absorb(r.errors, r.error_summary)
         warnings.absorb(r.warnings, r.warning_summary)
-    copies = 0
+    copies, clashing = 0, _LEFT_OUT_OF_FILES
     if rows.num_rows:
         try:
-            rows, copies = _across_files(rows, {r.source: _id_header(r) for r in results}, errors, warnings)
+            rows, copies, clashing = _across_files(rows, {r.source: _id_header(r) for r in results}, errors, warnings)
         except duckdb.OutOfMemoryException:
             errors.add(None, "", "", _NO_MEMORY, file=", ".join(r.source for r in results))
     mappings = [r.mapping.assign(file=r.source) for r in results if not r.mapping.empty]  # a failed file has none
@@ -303,6 +358,19 @@ def combine(results: list[IngestResult]) -> IngestResult:
         description="; ".join(f"{r.source}: {r.description}" for r in results),
         rows_read=sum(r.rows_read for r in results),
         merged_copies=sum(r.merged_copies for r in results) + copies,
+        totals_rows=sum(r.totals_rows for r in results),
+        summed_rows=sum(r.summed_rows for r in results),
+        summed_into=sum(r.summed_into for r in results),
+        left_out=pa.concat_tables(
+            [r.left_out.append_column("file", pa.array([r.source] * r.left_out.num_rows, pa.string())) for r in results]
+            + [clashing.cast(_LEFT_OUT_OF_FILES.schema)]
+        ),
+        date_orders=tuple(found for r in results for found in r.date_orders),
+        case_variants=CaseVariants(
+            sum(r.case_variants.groups for r in results),
+            pd.concat([r.case_variants.listed for r in results], ignore_index=True),
+            {},
+        ),
     )
 
 
@@ -312,6 +380,7 @@ def _id_header(result: IngestResult) -> str:
     return ids.iloc[0] if len(ids) else "account_id"
 
 
+_LEFT_OUT_OF_FILES = NO_LEFT_OUT.append_column("file", pa.array([], pa.string()))
 _COPY_ACROSS = "identical to a row of the same account and quarter in another file: kept once"
 _NO_MEMORY = (
     "The file could not be checked in the memory the app sets aside for it (other large files are being checked "
@@ -322,13 +391,14 @@ _CLASH_ACROSS = "is in its quarter in more than one file with different values: 
 
 def _across_files(rows: pa.Table, id_headers: dict[str, str], errors: IssueLog, warnings: IssueLog) -> tuple:
     """``rows`` (of several files, with their ``file``) without the accounts repeated across files,
-    and how many were identical copies; the errors and warnings about them are added to the logs.
-    Each file holds an account and quarter once at most (``Validation`` saw to it)."""
+    how many were identical copies, and the rows left out as they differ (``NO_LEFT_OUT``'s columns
+    and ``file``); the errors and warnings about them are added to the logs. Each file holds an
+    account and quarter once at most (``Validation`` saw to it)."""
     value_columns = [c for c in rows.column_names if c not in ("row", "file")]
     with engine().cursor() as con:  # within the memory the app sets aside for checks
         found = repeats.find(con, rows, value_columns)
     if found is None:
-        return rows.drop_columns(["file"]), 0
+        return rows.drop_columns(["file"]), 0, _LEFT_OUT_OF_FILES
     sources, numbers = rows.column("file"), rows.column("row").to_numpy()
     accounts, quarters = rows.column("account_id"), rows.column("quarter")
 
@@ -366,4 +436,5 @@ def _across_files(rows: pa.Table, id_headers: dict[str, str], errors: IssueLog, 
     report(errors, clash, differing, _CLASH_ACROSS)
     keep = np.ones(rows.num_rows, dtype=bool)
     keep[found.position[copy | clash]] = False
-    return rows.filter(pa.array(keep)).drop_columns(["file"]), int(copy.sum())
+    clashing = rows.take(pa.array(found.position[clash])).select([*NO_LEFT_OUT.column_names, "file"])
+    return rows.filter(pa.array(keep)).drop_columns(["file"]), int(copy.sum()), clashing

@@ -2,7 +2,8 @@
 committed as one upload, all or nothing.
 
 ``python -m b2b_core.ingest FILE... [--workspace PATH] [--quarter Q] [--mapping JSON]
-[--report CSV] [--valid-rows-only]``
+[--report CSV] [--valid-rows-only] [--sum-repeats] [--day-first | --month-first] [--ids-ignore-case]
+[--sheet NAME]``
 
 A CSV is streamed through DuckDB's reader in batches of ``BATCH_ROWS`` rows: the delimiter and
 the header row are found as the Data page finds them (on the file's first bytes), each batch is
@@ -13,11 +14,18 @@ more (an account twice in a quarter across batches or files) and becomes the upl
 wrong nothing is written. A workbook (``.xlsx``) is read whole, as on the Data page (workbooks
 are capped in size). The report (every issue counted, the first ``MAX_KEPT`` of each severity
 listed) is printed and written as CSV.
+
+The choices of the Data page are flags (see ``Choices``). With ``--sum-repeats`` a CSV is checked
+as one batch, since an account's rows may lie anywhere in it. The order of day and month is
+decided by each batch's own dates (a batch of 500,000 rows without a day above 12 is rare; then
+``--day-first`` or ``--month-first`` settles it). With ``--ids-ignore-case`` the spelling kept is
+the live data's, else the file's most frequent.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import sys
@@ -28,14 +36,17 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from b2b_core import store
 from b2b_core.access import LOCAL, Actor
 from b2b_core.ingest import files
+from b2b_core.ingest.choices import Choices
 from b2b_core.ingest.issues import ISSUE_COLUMNS, IssueLog
 from b2b_core.ingest.mapping import ColumnPlan, plan_columns, unique_headers
 from b2b_core.ingest.validate import Validation
+from b2b_core.quarters import DAY_FIRST, MONTH_FIRST
 from b2b_core.store.schema import sql_string
 
 BATCH_ROWS = 500_000  # rows of a CSV validated and written at a time
@@ -75,13 +86,19 @@ def import_files(
     valid_rows_only: bool = False,
     batch_rows: int = BATCH_ROWS,
     progress: Progress | None = None,
+    choices: Choices | None = None,
+    sheet: str | None = None,
 ) -> ImportReport:
     """Check ``paths`` and commit their rows to ``workspace`` as one upload (see the module).
+    ``choices`` are the Data page's (``Choices``), ``sheet`` the workbook sheet to read.
 
     With an error anywhere, nothing is committed unless ``valid_rows_only`` (and never for a
     problem of a whole file). Returns the report; ``upload_id`` is set when the rows were committed.
     """
     report = ImportReport()
+    choices = choices or Choices()
+    if choices.sum_repeats:  # an account's rows may be anywhere in the file: one batch
+        batch_rows = 2**40
     tasks = {}
     if progress is not None:
         tasks = {name: progress.add_task(name, total=None) for name in ("read", "checked", "committed")}
@@ -92,9 +109,10 @@ def import_files(
 
     def batches() -> Iterator[pa.Table]:
         for path in paths:
-            for raw, plan in _batches(path, mapping, batch_rows, report):
+            for raw, plan in _batches(path, mapping, batch_rows, report, sheet):
                 advance("read", raw.table.num_rows)
-                check = Validation(raw, plan, path.name, quarter)
+                chosen = _with_live_spellings(choices, workspace, raw, plan) if choices.ids_ignore_case else choices
+                check = Validation(raw, plan, path.name, quarter, chosen)
                 try:
                     rows = check.run()
                 finally:
@@ -129,15 +147,26 @@ def import_files(
     return report
 
 
+def _with_live_spellings(
+    choices: Choices, workspace: store.Workspace, raw: files.RawTable, plan: ColumnPlan
+) -> Choices:
+    """``choices`` with the live data's spellings of the batch's ids that differ only by case."""
+    if "account_id" not in plan.targets:
+        return choices
+    ids = pc.utf8_trim_whitespace(raw.table.column(f"c{plan.targets['account_id']}").cast(pa.string()))
+    known = dict(choices.id_spellings) | workspace.id_spellings(ids, listed=1_000_000)
+    return dataclasses.replace(choices, id_spellings=tuple(sorted(known.items())))
+
+
 def _batches(
-    path: Path, mapping: dict[str, str | None] | None, batch_rows: int, report: ImportReport
+    path: Path, mapping: dict[str, str | None] | None, batch_rows: int, report: ImportReport, sheet: str | None = None
 ) -> Iterator[tuple[files.RawTable, ColumnPlan]]:
-    """The file as ``RawTable`` batches with its column plan (one batch for a workbook)."""
+    """The file as ``RawTable`` batches with its column plan (one batch for a workbook, of ``sheet``)."""
     with path.open("rb") as file:
         head = file.read(_HEAD)
     try:
         if path.suffix.lower() == ".xlsx" or head.startswith(b"PK\x03\x04"):  # workbooks are capped: read whole
-            raw = files.read_file(path.read_bytes(), path.name)
+            raw = files.read_file(path.read_bytes(), path.name, sheet)
             yield raw, plan_columns(unique_headers(raw.headers), mapping or {})
             return
         delimiter, header_index, headers = files.sniff_csv(head)
@@ -153,7 +182,7 @@ def _batches(
             f"escape = '\"', auto_detect = false, header = false, skip = {header_index + 1}, null_padding = true, "
             f"columns = {{{names}}})"
         )
-        for table in _gathered(relation.to_arrow_reader(batch_rows), batch_rows):
+        for table in _gathered(relation.to_arrow_reader(min(batch_rows, BATCH_ROWS)), batch_rows):
             rows = pa.array(range(first_row, first_row + table.num_rows), pa.int64())
             first_row += table.num_rows
             description = "CSV read in batches by DuckDB"
@@ -203,6 +232,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mapping", type=Path, help='a JSON file {"file header": "contract column", …}')
     parser.add_argument("--report", type=Path, help="where to write the issues as CSV (default: beside the first file)")
     parser.add_argument("--valid-rows-only", action="store_true", help="commit the rows that passed despite errors")
+    parser.add_argument(
+        "--sum-repeats", action="store_true", help="sum the rows of an account in a quarter (a transaction-level file)"
+    )
+    order = parser.add_mutually_exclusive_group()
+    order.add_argument("--day-first", action="store_true", help="read dates such as 03/04/2025 as 3 April")
+    order.add_argument("--month-first", action="store_true", help="read dates such as 03/04/2025 as March 4")
+    parser.add_argument(
+        "--ids-ignore-case", action="store_true", help="read ids differing only by case (cd1, CD1) as one account"
+    )
+    parser.add_argument("--sheet", help="the workbook sheet to read (default: the one most like an account export)")
     args = parser.parse_args(argv)
     missing = [str(p) for p in args.files if not p.is_file()]
     if missing:
@@ -219,6 +258,12 @@ def main(argv: list[str] | None = None) -> int:
             mapping=mapping,
             valid_rows_only=args.valid_rows_only,
             progress=progress,
+            choices=Choices(
+                sum_repeats=args.sum_repeats,
+                date_order=DAY_FIRST if args.day_first else MONTH_FIRST if args.month_first else None,
+                ids_ignore_case=args.ids_ignore_case,
+            ),
+            sheet=args.sheet,
         )
     where = args.report or args.files[0].with_name(args.files[0].stem + ".import-report.csv")
     report.issues().to_csv(where, index=False)

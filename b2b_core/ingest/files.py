@@ -6,7 +6,8 @@ that splits the rows most consistently, and title rows above the header are skip
 files are parsed by pyarrow (multithreaded); files with ragged or blank rows fall back to
 Python's ``csv`` module so every row keeps its exact number.
 
-XLSX: the chosen sheet (the first by default) is read with openpyxl, formulas as their text
+XLSX: the chosen sheet (by default the one most like an account export, see ``SheetScore``) is read
+with openpyxl, formulas as their text
 (never evaluated). Every cell becomes text: numbers without a spurious ``.0``, dates as ISO dates.
 
 Rows are numbered as a spreadsheet shows them: the first line or row of the file is row 1.
@@ -18,6 +19,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +32,7 @@ import pyarrow.csv as pacsv
 
 from b2b_core import contract
 from b2b_core.ingest import workbook_size
-from b2b_core.ingest.headers import header_score
+from b2b_core.ingest.headers import LOOSE, header_score, suggest
 from b2b_core.ingest.issues import IssueLog
 
 ROW = "__row"  # column of spreadsheet row numbers in every RawTable
@@ -73,6 +75,8 @@ class RawTable:
     notes: IssueLog
     sheets: list[str] = field(default_factory=list)
     skipped_rows: int = 0
+    sheet: str | None = None
+    sheet_note: str = ""
 
 
 TypeHint = Callable[[list[str]], dict[int, pa.DataType]]
@@ -510,7 +514,7 @@ def _read_xlsx(data: bytes, sheet: str | None, problems: IssueLog, notes: IssueL
             raise FileProblem(
                 f"The workbook has no sheet named {sheet!r}; its sheets are: {', '.join(sheets)}. Choose one of them."
             )
-        name = sheet or sheets[0]
+        name, note = (sheet, "") if sheet else _propose(book, sheets)
         try:
             numbered = _sheet_rows(book[name], name)
         except FileProblem:
@@ -539,4 +543,50 @@ def _read_xlsx(data: bytes, sheet: str | None, problems: IssueLog, notes: IssueL
     arrays[ROW] = pa.array([row for row, _ in body], type=pa.int64())
     sheet_count = f"{len(sheets)} sheet{'s' if len(sheets) > 1 else ''}"
     description = f"Excel sheet {name!r} ({sheet_count}), {_header_note(header_row - 1)}"
-    return RawTable(headers, pa.table(arrays), header_row, description, problems, notes, sheets=sheets)
+    return RawTable(
+        headers, pa.table(arrays), header_row, description, problems, notes, sheets=sheets, sheet=name, sheet_note=note
+    )
+
+
+@dataclass(frozen=True)
+class SheetScore:
+    """How much a sheet looks like an account export, from its first rows and its declared size:
+    ``columns`` of its headers name a contract column, ``has_id`` one of them the account id,
+    ``rows`` it declares (0 when unknown). ``score`` = columns + 2 for an id + log10(rows + 1)."""
+
+    name: str
+    columns: int
+    has_id: bool
+    rows: int
+
+    @property
+    def score(self) -> float:
+        return self.columns + 2 * self.has_id + math.log10(self.rows + 1)
+
+    def why(self) -> str:
+        rows = f", {self.rows:,} rows" if self.rows else ""
+        ids = ", an account id" if self.has_id else ""
+        return f"{self.columns} headers of the data contract{ids}{rows}"
+
+
+def score_sheet(worksheet, name: str) -> SheetScore:
+    """The ``SheetScore`` of a sheet of a read-only workbook, from its first 30 rows."""
+    declared = worksheet.max_row or 0  # from the sheet's dimension: read before it is reset
+    worksheet.reset_dimensions()
+    first_rows = worksheet.iter_rows(max_row=_HEADER_SEARCH_ROWS, values_only=True)
+    head = [[_cell_text(v) for v in values] for values in first_rows]
+    header = head[find_header_row(head)] if head else []
+    found = {s.target for s in (suggest(c, fuzzy=False) for c in header[:256]) if s and s.confidence >= LOOSE}
+    return SheetScore(name, len(found), "account_id" in found, min(int(declared), _EXCEL_ROWS))
+
+
+def _propose(book, sheets: list[str]) -> tuple[str, str]:
+    """(the sheet to read first, why): the only one, else the best ``SheetScore`` (the first of equals)."""
+    if len(sheets) == 1:
+        return sheets[0], ""
+    try:
+        scores = [score_sheet(book[name], name) for name in sheets]
+    except Exception:  # a damaged sheet: read the first, which says what is wrong with it
+        return sheets[0], ""
+    best = max(scores, key=lambda s: s.score)  # max keeps the first of equal scores
+    return best.name, f"proposed as the sheet most like an account export: {best.why()}"

@@ -193,7 +193,17 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 GENERIC: dict[str, tuple[str, ...]] = {
     "account_id": ("id", "code", "编号"),
     "account_name": ("name", "名称"),
-    "quarter": ("date", "month", "日期", "月份"),
+    "quarter": (
+        "date",
+        "month",
+        "order date",  # a transaction-level export: its rows are summed per account and quarter on request
+        "transaction date",
+        "invoice date",
+        "日期",
+        "月份",
+        "订单日期",
+        "交易日期",
+    ),
     "platform_revenue": ("revenue", "income", "收入"),
     "tier": ("size", "level", "grade", "等级"),
     "region": ("city", "country", "城市"),

@@ -67,3 +67,46 @@ def find(con: duckdb.DuckDBPyConnection, table: pa.Table, values: list[str]) -> 
         con.unregister("keyed")
     order = np.argsort(found["position"])  # sorted here: an ORDER BY would hold the whole answer in DuckDB's memory
     return Repeats(*(np.asarray(found.pop(name))[order] for name in ("position", "first", "copies", "identical")))
+
+
+@dataclass(frozen=True)
+class Summed:
+    """Rows summed per account and quarter: ``rows`` of the file became ``into`` rows."""
+
+    table: pa.Table
+    rows: int
+    into: int
+
+
+def sum_per_account(con: duckdb.DuckDBPyConnection, table: pa.Table, row: str, sums: list[str]) -> Summed:
+    """``table`` (row numbers ``row``, the contract columns, custom metrics) with one row per account
+    and quarter: the ``sums`` columns summed, ``active`` true when any row is, ``contract_end`` the
+    latest date, every other column the latest row's value (the last in file order that has one);
+    the row number is the group's first. In table order."""
+    con.register("repeated", table)
+    try:
+        if con.execute("SELECT count(*) = count(DISTINCT (account_id, quarter)) FROM repeated").fetchall()[0][0]:
+            return Summed(table, 0, 0)
+
+        def merged(name: str) -> str:
+            if name in sums:
+                return f'sum("{name}") AS "{name}"'
+            if name == "active":
+                return 'bool_or("active") AS "active"'
+            if name == "contract_end":
+                return 'max("contract_end") AS "contract_end"'
+            return f'arg_max("{name}", "{row}") AS "{name}"'  # arg_max skips the rows without a value
+
+        empty = {c for c in table.column_names if table.column(c).null_count == table.num_rows}
+        keyed = [c for c in table.column_names if c not in (row, *contract.KEY, *empty)]
+        counted = con.sql(f"""
+            SELECT min("{row}") AS "{row}", account_id, quarter, {", ".join(map(merged, keyed))}, count(*) AS rows
+            FROM repeated GROUP BY account_id, quarter""").to_arrow_table()
+    finally:
+        con.unregister("repeated")
+    copies = counted.column("rows").to_numpy()
+    for name in empty:  # columns the file leaves empty stay empty, without being aggregated
+        counted = counted.append_column(name, pa.nulls(counted.num_rows, table.schema.field(name).type))
+    summed = counted.drop_columns(["rows"]).select(table.column_names).cast(table.schema).sort_by(row)
+    repeated = copies > 1
+    return Summed(summed, int(copies[repeated].sum()), int(repeated.sum()))

@@ -8,18 +8,23 @@ the file's rows, headers and values) and look for repeated (account, quarter) pa
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import tempfile
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from b2b_core import contract
-from b2b_core.ingest import clean, repeats
+from b2b_core.ingest import clean, repeats, totals
+from b2b_core.ingest.choices import Choices
+from b2b_core.ingest.dates import DateOrder, date_order
 from b2b_core.ingest.files import ROW, RawTable
+from b2b_core.ingest.ids import CaseVariants, case_variants, respelt
 from b2b_core.ingest.issues import shorten, some
 from b2b_core.ingest.mapping import ColumnPlan
 from b2b_core.quarters import QuarterError, find_quarter_in_text, parse_date, parse_quarter
@@ -28,6 +33,16 @@ MONEY = ("platform_revenue", "b_side_revenue")  # a blank is read as 0 (with a w
 _NUMERIC_SHARE = 0.75  # an unmapped text column is a custom metric when this share of cells are numbers
 _PARSERS = {"quarter": parse_quarter, "active": clean.parse_active, "contract_end": parse_date}
 NO_ROWS = pa.table({"row": pa.array([], pa.int64())})
+# The rows a "commit valid rows only" leaves out, as the report lists them
+LEFT_OUT_COLUMNS = ("row", "account_id", "quarter", "platform_revenue")
+NO_LEFT_OUT = pa.table(
+    {
+        "row": pa.array([], pa.int64()),
+        "account_id": pa.array([], pa.string()),
+        "quarter": pa.array([], pa.string()),
+        "platform_revenue": pa.array([], pa.float64()),
+    }
+)
 _ARROW_TYPES = {
     "number": pa.float64(),
     "boolean": pa.bool_(),
@@ -48,7 +63,11 @@ _TOO_LONG = (
     "column is mapped to the right field, or shorten the value"
 )
 _COPY = "identical to an earlier row of the same account and quarter: kept once"
-_CLASH = "appears more than once in its quarter with different values: keep one row per account and quarter"
+REPEATED = (
+    "appears more than once in its quarter with different values: keep one row per account and quarter, or "
+    "choose to sum the rows per account and quarter"
+)
+_TOTALS = "a totals row: left out (it is no account)"
 Field = tuple[str, str, str]  # (name, kind, SQL of its source text: a raw column or a quoted quarter)
 
 
@@ -70,13 +89,23 @@ def is_number_type(kind: pa.DataType) -> bool:
 class Validation:
     """Validate ``raw`` under ``plan``: ``run()`` returns the valid rows as an Arrow table and
     adds to ``errors`` and ``warnings`` (the reader's logs: its own issues come first); it sets
-    ``merged_copies`` (identical repeated rows, kept once)."""
+    ``merged_copies`` (identical repeated rows, kept once), ``totals_rows`` (left out),
+    ``summed`` (rows summed per account and quarter), ``date_orders`` (of the date columns),
+    ``case`` (ids spelt several ways) and ``left_out`` (the rows an error leaves out, see
+    ``LEFT_OUT_COLUMNS``). ``choices`` are the user's (see ``Choices``)."""
 
-    def __init__(self, raw: RawTable, plan: ColumnPlan, filename: str, quarter: str | None):
+    def __init__(
+        self, raw: RawTable, plan: ColumnPlan, filename: str, quarter: str | None, choices: Choices | None = None
+    ):
         self.raw, self.plan, self.filename, self.quarter = raw, plan, filename, quarter
+        self.choices = choices or Choices()
         self.errors, self.warnings = raw.problems, raw.notes
         self.blocked = np.zeros(raw.table.num_rows, dtype=bool)  # per row of the table: it holds an error
-        self.merged_copies = 0
+        self.merged_copies = self.totals_rows = 0
+        self.summed = repeats.Summed(NO_ROWS, 0, 0)
+        self.date_orders: list[DateOrder] = []
+        self.case = CaseVariants(0, pd.DataFrame(), {})
+        self.left_out = NO_LEFT_OUT
         self.con = engine().cursor()  # a connection of its own: the tables it registers stay private
 
     def close(self) -> None:
@@ -200,7 +229,8 @@ class Validation:
             elif kind == "text":
                 columns[name], columns[f"{name}__issue"] = _text(name, raw.column(source))
             else:
-                parsed = _parsed(raw.column(source), _PARSERS[name], _ARROW_TYPES[kind])
+                parse = self._date_parser(name, source) if kind in ("quarter", "date") else _PARSERS[name]
+                parsed = _parsed(raw.column(source), parse, _ARROW_TYPES[kind])
                 columns[name], columns[f"{name}__issue"] = parsed
         nothing = _constant(None, pa.string(), raw.num_rows)
         columns = {k: nothing if v is None else v for k, v in columns.items()}
@@ -211,6 +241,17 @@ class Validation:
         revenue = pc.or_(pc.greater(columns["platform_revenue"], 0), pc.greater(b_side, 0))
         columns["active"] = pc.fill_null(columns["active"].cast(pa.bool_()), revenue)
         return pa.table(columns)
+
+    def _date_parser(self, name: str, source: str):
+        """The parser of the quarter or contract end column ``source``, in the order of day and month
+        its values decide or the user chose (noted in the report)."""
+        header = self.plan.headers[self.plan.source_of(name)]
+        found = date_order(self.raw.table.column(source), header, self.choices.date_order)
+        self.date_orders.append(found)
+        note = found.note()
+        if note:
+            self.file_warning(header, "", note)
+        return functools.partial(_PARSERS[name], order=found.order)
 
     def _number(self, name: str, column, from_text: tuple | None):
         """(values, issue codes) of a number column: already parsed by pyarrow, or ``from_text``,
@@ -368,14 +409,14 @@ class Validation:
             where = zip(map(shorten, account(groups)), copies, quarters.take(groups).to_pylist(), rows)
             return [
                 f"{name} appears {n:,} times in {quarter} with different values (rows {listed}): keep one row per "
-                "account and quarter"
+                "account and quarter, or choose to sum the rows per account and quarter"
                 for name, n, quarter, listed in where
             ]
 
         copies, clashes = found.position[copy], found.position[clash]
         self.warnings.add_rows(numbers[copies], header, lambda c: account(copy_of[c]), identical, kind=_COPY)
         self.blocked[clashes] = True
-        self.errors.add_rows(numbers[clashes], header, lambda c: account(clash_of[c]), differing, kind=_CLASH)
+        self.errors.add_rows(numbers[clashes], header, lambda c: account(clash_of[c]), differing, kind=REPEATED)
         return copies
 
     def run(self) -> pa.Table:
@@ -397,18 +438,91 @@ class Validation:
             )
             return NO_ROWS
         fields = self._fields(quarter_sql)
+        labelled = self._totals_by_words(fields)
         cleaned = self._clean(fields)
+        cleaned = self._leave_out_totals(fields, cleaned, labelled)
         self.con.register("cleaned", cleaned)
         self._check_values(fields, cleaned)
         self._check_money_has_values(cleaned.num_rows)
+        cleaned = self._read_ids(cleaned)
+        columns = [ROW, *contract.NAMES, *self.plan.customs]
+        if self.choices.sum_repeats:
+            self.left_out = _rows_of(cleaned, self.blocked, LEFT_OUT_COLUMNS)
+            valid = cleaned.select(columns).filter(pa.array(~self.blocked))
+            self.summed = repeats.sum_per_account(self.con, valid, ROW, [*MONEY, *self.plan.customs])
+            if self.summed.rows:
+                self.file_warning("", "", _summed_note(self.summed))
+            return self.summed.table.rename_columns(["row", *columns[1:]])
         copies = self._check_duplicates(fields, cleaned)
         self.merged_copies = len(copies)
+        self.left_out = _rows_of(cleaned, self.blocked, LEFT_OUT_COLUMNS)
         left_out = self.blocked
         left_out[copies] = True
-        valid = cleaned.select([ROW, *contract.NAMES, *self.plan.customs]).rename_columns(
-            ["row", *contract.NAMES, *self.plan.customs]
-        )
+        valid = cleaned.select(columns).rename_columns(["row", *columns[1:]])
         return valid.filter(pa.array(~left_out)) if left_out.any() else valid
+
+    # -- totals rows and ids ------------------------------------------------------------------
+
+    def _totals_by_words(self, fields: list[Field]) -> np.ndarray:
+        """Per row: its id, name or quarter cell reads "Total" or the like; a warning names each."""
+        found = np.zeros(self.raw.table.num_rows, dtype=bool)
+        numbers = self.raw.table.column(ROW).to_numpy()
+        for name, _, source in fields:
+            if name not in ("account_id", "account_name", "quarter") or source[0] != "c":
+                continue
+            text = self.raw.table.column(source)
+            labelled = totals.by_words(text) & ~found
+            if labelled.any():
+                header = self.plan.headers[self.plan.source_of(name)]
+                self.warnings.add_rows(numbers[labelled], header, text.filter(pa.array(labelled)), _TOTALS)
+                found |= labelled
+        return found
+
+    def _leave_out_totals(self, fields: list[Field], cleaned: pa.Table, labelled: np.ndarray) -> pa.Table:
+        """``cleaned`` without its totals rows: those ``labelled`` so, and those whose amounts equal the
+        sums of the other rows (a warning names each); ``raw`` loses them too."""
+        amounts = [name for name, _, _ in fields if name in MONEY or name in self.plan.customs]
+        summing = totals.by_sums(cleaned, amounts, ~labelled)
+        if summing.any():
+            header = self.plan.headers[self.plan.targets["platform_revenue"]]
+            values = cleaned.column("platform_revenue").filter(pa.array(summing)).cast(pa.string())
+            named = ", ".join(self.plan.headers[self.plan.source_of(name)] for name in amounts)
+            reason = f"its amounts ({named}) equal the sums of the other rows: {_TOTALS}"
+            self.warnings.add_rows(cleaned.column(ROW).to_numpy()[summing], header, values, reason)
+        left_out = labelled | summing
+        self.totals_rows = int(left_out.sum())
+        if not self.totals_rows:
+            return cleaned
+        keep = pa.array(~left_out)
+        self.raw = dataclasses.replace(self.raw, table=self.raw.table.filter(keep))
+        self.blocked = self.blocked[~left_out]
+        return cleaned.filter(keep)
+
+    def _read_ids(self, cleaned: pa.Table) -> pa.Table:
+        """Warn of the ids spelt several ways; read them as one account when the user chose it."""
+        spellings = dict(self.choices.id_spellings) if self.choices.ids_ignore_case else None
+        self.case = case_variants(self.con, cleaned, ROW, spellings)
+        note = self.case.note(self.choices.ids_ignore_case)
+        if note:
+            self.file_warning(self.plan.headers[self.plan.targets["account_id"]], "", note)
+        if not self.case.renamed:
+            return cleaned
+        ids = respelt(cleaned.column("account_id"), self.case.renamed)
+        return cleaned.set_column(cleaned.column_names.index("account_id"), "account_id", ids)
+
+
+def _summed_note(summed: repeats.Summed) -> str:
+    return (
+        f"{summed.rows:,} rows summed into {summed.into:,}, one per account and quarter (revenue and custom metrics "
+        "summed; active if any row is; the latest contract end; text and contract value from the latest row "
+        "that has one, in file order)"
+    )
+
+
+def _rows_of(table: pa.Table, mask: np.ndarray, columns: tuple[str, ...]) -> pa.Table:
+    """The ``columns`` of ``table``'s rows where ``mask`` (``ROW`` named ``row``)."""
+    chosen = table.select([ROW, *columns[1:]]).filter(pa.array(mask))
+    return chosen.rename_columns(list(columns)).cast(NO_LEFT_OUT.schema)
 
 
 def _constant(value: object, kind: pa.DataType, rows: int) -> pa.ChunkedArray:

@@ -89,6 +89,73 @@ class Uploads:
             )
         )
 
+    def supersede_difference(self, panel: pa.Table, listed: int = 20) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """What committing ``panel`` (an Arrow table with ``account_id``, ``quarter`` and
+        ``platform_revenue``) changes in the quarters that hold live data, computed in the engine.
+
+        Returns ``(per_quarter, accounts)``. ``per_quarter``: a row per such quarter, ``quarter,
+        accounts_live, accounts_new, added, removed, revenue_live, revenue_new, revenue_change``
+        (platform revenue, currency; change = new − live). ``accounts``: the ``listed`` accounts of
+        largest platform revenue among those added or removed, ``quarter, account_id, change``
+        ("added" or "removed") and ``platform_revenue`` (the new file's for an added account, the
+        live data's for a removed one).
+        """
+        with self._reading() as con:
+            con.register("incoming", panel.select(["account_id", "quarter", "platform_revenue"]))
+            try:
+                con.execute("""
+                    CREATE OR REPLACE TEMP VIEW changed_accounts AS
+                    WITH live AS (
+                        SELECT r.quarter, r.account_id, r.platform_revenue
+                        FROM panel_rows r JOIN live_quarters l USING (upload_id, quarter)
+                        WHERE r.quarter IN (SELECT DISTINCT quarter FROM incoming)),
+                    new AS (SELECT * FROM incoming WHERE quarter IN (SELECT quarter FROM live_quarters))
+                    SELECT quarter, account_id, live.platform_revenue AS revenue_live,
+                           new.platform_revenue AS revenue_new, live.account_id IS NOT NULL AS was_live,
+                           new.account_id IS NOT NULL AS is_new
+                    FROM live FULL JOIN new USING (quarter, account_id)""")
+                per_quarter = con.execute("""
+                    SELECT quarter, count(*) FILTER (was_live) AS accounts_live,
+                           count(*) FILTER (is_new) AS accounts_new,
+                           count(*) FILTER (is_new AND NOT was_live) AS added,
+                           count(*) FILTER (was_live AND NOT is_new) AS removed,
+                           coalesce(sum(revenue_live), 0) AS revenue_live, coalesce(sum(revenue_new), 0) AS revenue_new,
+                           coalesce(sum(revenue_new), 0) - coalesce(sum(revenue_live), 0) AS revenue_change
+                    FROM changed_accounts GROUP BY quarter ORDER BY quarter""").fetchdf()
+                accounts = con.execute(
+                    """SELECT quarter, account_id, CASE WHEN is_new THEN 'added' ELSE 'removed' END AS change,
+                              coalesce(revenue_new, revenue_live) AS platform_revenue
+                       FROM changed_accounts WHERE was_live <> is_new
+                       ORDER BY platform_revenue DESC NULLS LAST, quarter, account_id LIMIT ?""",
+                    [listed],
+                ).fetchdf()
+            finally:
+                con.execute("DROP VIEW IF EXISTS changed_accounts")
+                con.unregister("incoming")
+        counts = ["accounts_live", "accounts_new", "added", "removed"]
+        return per_quarter.astype(dict.fromkeys(counts, "int64")), accounts
+
+    def id_spellings(self, ids: pa.Array | pa.ChunkedArray, listed: int = 1_000) -> dict[str, str]:
+        """Of the account ``ids`` of a file, those the live data spell differently (only by case):
+        the file's spelling → the workspace's (the first ``listed``, by the file's spelling)."""
+        with self._reading() as con:
+            con.register("incoming", pa.table({"account_id": ids}))
+            try:
+                found = con.execute(
+                    """WITH file AS (SELECT DISTINCT account_id FROM incoming WHERE account_id IS NOT NULL),
+                            live AS (SELECT DISTINCT r.account_id FROM panel_rows r
+                                     JOIN live_quarters l USING (upload_id, quarter))
+                       SELECT file.account_id, any_value(live.account_id) FROM file
+                       JOIN live ON lower(live.account_id) = lower(file.account_id)
+                                AND live.account_id <> file.account_id
+                       WHERE NOT EXISTS (SELECT 1 FROM live AS same WHERE same.account_id = file.account_id)
+                       GROUP BY file.account_id ORDER BY file.account_id LIMIT ?""",
+                    [listed],
+                ).fetchall()
+            finally:
+                con.unregister("incoming")
+        return dict(found)
+
     def _make_live(self, quarters: list[str], upload_id: int) -> None:
         self._con.execute(
             """
