@@ -257,3 +257,13 @@ def test_the_lists_equal_an_independent_sql_query_on_a_generated_panel():
         expected = set(found.loc[found[kind.replace(" ", "_")].fillna(False).astype(bool), "account_id"])
         assert set(ids(lists, kind)) == expected, kind
         assert lists.counts.loc[kind, "accounts"] == len(expected) > 0, kind
+
+
+def test_attribute_spans_name_each_run_of_quarters():
+    history = pd.DataFrame({"quarter": ["2025Q1", "2025Q2", "2025Q3", "2025Q4"], "owner": ["Ann", "Ann", None, "Ann"]})
+    assert accounts.attribute_spans(history, "owner") == [
+        ("Ann", "2025Q1", "2025Q2"),
+        ("(not set)", "2025Q3", "2025Q3"),
+        ("Ann", "2025Q4", "2025Q4"),
+    ]
+    assert accounts.attribute_spans(history, "tier") == []

@@ -1,7 +1,7 @@
 """Accounts to act on: the lists of a quarter (new, churned, returning, contracting, at risk),
 the renewal calendar, and one account's history."""
 
-from b2b_core.accounts.history import account_history
+from b2b_core.accounts.history import account_history, attribute_spans
 from b2b_core.accounts.lists import (
     AT_RISK,
     CHURNED,
@@ -32,6 +32,7 @@ __all__ = [
     "AccountLists",
     "RenewalCalendar",
     "account_history",
+    "attribute_spans",
     "account_list_in_parts",
     "account_lists",
     "account_states",

@@ -7,6 +7,7 @@ import pandas as pd
 
 from b2b_core import engine
 from b2b_core.accounts.lists import ATTRIBUTES, with_activity
+from b2b_core.contract import NOT_SET
 from b2b_core.quadrants.assign import INACTIVE, NO_B_SIDE, cut_rows
 
 HISTORY_COLUMNS = (
@@ -39,3 +40,17 @@ def account_history(panel: engine.Source, account_id: str) -> pd.DataFrame:
     if "contract_end" in history.columns:
         history["contract_end"] = pd.to_datetime(history["contract_end"]).dt.date
     return history.reset_index(drop=True)
+
+
+def attribute_spans(history: pd.DataFrame, column: str) -> list[tuple[str, str, str]]:
+    """How ``column`` (owner, segment, tier …) of ``account_history`` changed: (value, first
+    quarter, last quarter) of each run of quarters with one value, in time order; a missing value
+    reads ``contract.NOT_SET``. ``[("Ann", "2025Q1", "2025Q2"), ("Bo", "2025Q3", "2025Q3")]``."""
+    if column not in history.columns or history.empty:
+        return []
+    values = history[column].fillna(NOT_SET).astype(str)
+    runs = (values != values.shift()).cumsum()
+    return [
+        (group.iloc[0], history.loc[group.index[0], "quarter"], history.loc[group.index[-1], "quarter"])
+        for _, group in values.groupby(runs, sort=True)
+    ]

@@ -31,8 +31,8 @@ class RenewalCalendar:
     """``months``: one row per (``end_quarter``, ``end_month`` "YYYY-MM") with ``contracts``,
     ``contract_value`` and ``platform_revenue``, in time order, then a ``TOTAL`` row;
     ``contracts``: the first ``shown`` contracts, largest value first (``CONTRACT_COLUMNS`` the
-    panel has); ``total``: the contracts on the calendar; ``has_contract_end``: whether the panel
-    has any contract end at all (without one the calendar is empty for want of data, not of
+    panel has); ``total``: the contracts on the calendar; ``has_contract_end``: whether the rows
+    of q hold any contract end at all (without one the calendar is empty for want of data, not of
     renewals); ``quarters``: the quarters covered."""
 
     months: pd.DataFrame
@@ -70,8 +70,9 @@ def renewal_calendar(
     table = engine.table(panel)
     covered = tuple(quarters.shift(quarter, i) for i in range(1, QUARTERS_AHEAD + 1))
     empty = pd.DataFrame(columns=["end_quarter", "end_month", "contracts", "contract_value", "platform_revenue"])
+    rows = table.filter(table.quarter == quarter)
     has_end = "contract_end" in table.columns and bool(
-        engine.run(table.aggregate(n=table.contract_end.count())).iloc[0]["n"]
+        engine.run(rows.aggregate(n=rows.contract_end.count())).iloc[0]["n"]
     )
     if not has_end:
         return RenewalCalendar(empty, pd.DataFrame(columns=list(CONTRACT_COLUMNS)), 0, False, covered)
