@@ -39,6 +39,11 @@ ws = state.workspace_with_data()
 observed = ws.quarters()
 
 
+def without_empty_attributes(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` without the descriptive columns no shown row has a value in (data without segments …)."""
+    return table.drop(columns=[c for c in ATTRIBUTE_LABELS if c in table.columns and table[c].isna().all()])
+
+
 def link(account_id: str) -> str:
     """This page's link to one account (relative: it keeps the app's address and base path)."""
     return f"accounts?{PARAM}={quote(str(account_id), safe='')}"
@@ -66,7 +71,7 @@ def search_box() -> None:
         return
     places = st.columns(4)
     for i, (account, name) in enumerate(zip(found.accounts["account_id"], found.accounts["account_name"], strict=True)):
-        label = f"{account} · {name}" if name else account
+        label = fmt.plain(f"{account} · {name}" if name else account)
         places[i % 4].page_link(
             "pages/accounts.py", label=label, query_params={PARAM: account}, icon=":material/person:"
         )
@@ -147,7 +152,7 @@ def list_view(selection, kind: str, shown: accounts.AccountLists) -> None:
     if rows.empty:
         st.info(f"No {kind} accounts in {shown.quarter} for this selection.")
         return
-    table = rows.assign(page=[link(a) for a in rows["account_id"]])
+    table = without_empty_attributes(rows).assign(page=[link(a) for a in rows["account_id"]])
     picked = st.dataframe(
         table,
         hide_index=True,
@@ -207,7 +212,7 @@ def renewals_view(selection, quarter: str) -> None:
         + (f" of {calendar.total:,}" if calendar.total > len(contracts) else "")
         + ", largest value first:"
     )
-    table = contracts.assign(page=[link(a) for a in contracts["account_id"]])
+    table = without_empty_attributes(contracts).assign(page=[link(a) for a in contracts["account_id"]])
     st.dataframe(
         table,
         hide_index=True,
@@ -284,7 +289,7 @@ def account_page(account_id: str) -> None:
         return
     latest = history.iloc[-1]
     name = latest.get("account_name")
-    st.subheader(f"{account_id}" + (f" · {name}" if isinstance(name, str) and name else ""), anchor=False)
+    st.subheader(fmt.plain(account_id + (f" · {name}" if isinstance(name, str) and name else "")), anchor=False)
     facts = [
         f"{ATTRIBUTE_LABELS[c]}: {spans_text(history, c)}"
         for c in ("owner", "segment", "region", "tier")
@@ -323,7 +328,7 @@ def account_page(account_id: str) -> None:
         key="account_chart",
     )
     st.dataframe(
-        history,
+        without_empty_attributes(history),
         hide_index=True,
         width="stretch",
         column_config=columns.numbers(
@@ -358,6 +363,7 @@ def account_page(account_id: str) -> None:
 
 opened = st.query_params.get(PARAM)
 if opened:
+    st.query_params[PARAM] = opened  # a page link to this page opens it without the parameter in the address
     account_page(opened)
     st.stop()
 
