@@ -153,6 +153,8 @@ def list_view(selection, kind: str, shown: accounts.AccountLists) -> None:
         st.info(f"No {kind} accounts in {shown.quarter} for this selection.")
         return
     table = without_empty_attributes(rows).assign(page=[link(a) for a in rows["account_id"]])
+    first = [c for c in ("account_id", "account_name", "owner", "reason") if c in table.columns]
+    table = table[first + [c for c in table.columns if c not in first]]  # why it is listed, in view
     picked = st.dataframe(
         table,
         hide_index=True,
@@ -293,35 +295,31 @@ def account_page(account_id: str) -> None:
     facts = [
         f"{ATTRIBUTE_LABELS[c]}: {spans_text(history, c)}"
         for c in ("owner", "segment", "region", "tier")
-        if c in history.columns
+        if c in history.columns and history[c].notna().any()
     ]
-    if facts:
-        st.markdown(" · ".join(facts))
+    path = " → ".join(f"{q} {fmt.plain(state)}" for q, state in zip(history["quarter"], history["quadrant"]))
+    st.markdown(" · ".join(facts) + ("  \n" if facts else "") + f"Quadrant path: {path}")
+    st.caption(
+        "Quadrants by the median cut points of each whole quarter (the quadrant page's default); active = a live "
+        "relationship that quarter (by default: revenue > 0)."
+    )
     active = history[history["active"].fillna(False).astype(bool)]
-    heads = st.columns(4)
+    heads = st.columns(3)
     heads[0].metric(f"Platform revenue {latest['quarter']}", fmt.money(latest["platform_revenue"]), border=True)
     heads[1].metric(
-        "Quadrant path",
-        " → ".join(history["quadrant"].astype(str).tail(4)),
-        help="Its quadrant in its last quarters (up to 4), by the median cut points of each whole quarter.",
-        border=True,
-    )
-    heads[2].metric(
         "Active quarters",
         f"{len(active)} of {len(history)}",
-        help=f"Quarters with a row: {history['quarter'].iloc[0]} to {latest['quarter']}. Active = a live "
-        "relationship that quarter (by default: revenue > 0).",
+        help=f"Quarters with a row: {history['quarter'].iloc[0]} to {latest['quarter']}.",
         border=True,
     )
-    if "contract_end" in history.columns and pd.notna(latest.get("contract_end")):
-        heads[3].metric(
-            "Contract",
-            f"ends {latest['contract_end']}",
-            help=f"Contract value {fmt.money(latest.get('contract_value', float('nan')))} (as of {latest['quarter']}).",
-            border=True,
-        )
-    else:
-        heads[3].metric("Contract", "–", help="No contract end in its latest row.", border=True)
+    ends = latest.get("contract_end") if "contract_end" in history.columns else None
+    heads[2].metric(
+        f"Contract ends {ends}" if pd.notna(ends) else "Contract",
+        fmt.money(latest.get("contract_value", float("nan"))),
+        help=f"Contract value (contracted annual value) and end as of {latest['quarter']}; – when its latest row "
+        "has none.",
+        border=True,
+    )
     st.plotly_chart(
         charts.account_quarters(history, f"{account_id}: platform revenue and quadrant per quarter"),
         width="stretch",
@@ -337,6 +335,9 @@ def account_page(account_id: str) -> None:
             contract_value=("Contract value", "localized"),
         )
         | {
+            "quarter": st.column_config.TextColumn("Quarter"),
+            "active": st.column_config.CheckboxColumn("Active"),
+            "quadrant": st.column_config.TextColumn("Quadrant"),
             "contract_end": st.column_config.DateColumn("Contract end"),
             **{c: st.column_config.TextColumn(label) for c, label in ATTRIBUTE_LABELS.items()},
         },

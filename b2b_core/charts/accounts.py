@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from b2b_core.amounts import account_count
 from b2b_core.charts.overview import PALETTE
 from b2b_core.charts.style import LAYOUT, plain
 
@@ -19,7 +20,7 @@ def lists_at_stake(counts: pd.DataFrame, chosen: str | None = None) -> go.Figure
             x=[kind.capitalize() for kind in counts.index],
             y=counts["at_stake"],
             marker_color=colours,
-            text=[f"{n:,} accounts" for n in counts["accounts"]],
+            text=[account_count(n) for n in counts["accounts"]],
             textposition="outside",
             hovertemplate="%{x}: %{y:,.2f} at stake, %{text}<extra></extra>",
         )
