@@ -89,45 +89,39 @@ def with_activity(table: ir.Table) -> ir.Table:
 
 
 def account_states(panel: ir.Table, quarter: str) -> ir.Table:
-    """One row per account active in q−1 or q (``quarter``): ``account_id``, the ``ATTRIBUTES``
-        the panel has (from its latest row of q−1 and q), ``revenue_before`` / ``_after`` /
-        ``revenue_earlier`` (q−1, q, q−2; 0 where not active), ``change`` (after − before),
-        ``contract_value`` and ``contract_end`` (its latest row of q−1 and q with one: for an account
-    active in q, its row in q; null without one or without the column),
-        ``last_active_before`` (its last active quarter before q−1, as an ordinal, null if none), the
-        quadrants of q−1 and q (null where not placed), one boolean per list (``KINDS``, ``at risk`` as
-        ``at_risk``) and per at-risk reason (``falling``, ``downgrade``, ``ending``)."""
+    """One row per account active in q−1 or q (``quarter``): ``account_id``, ``revenue_before``
+    / ``_after`` / ``revenue_earlier`` (q−1, q, q−2; 0 where not active), ``change`` (after −
+    before), ``ends_now`` (the contract end of its row in q, when the panel has the column),
+    ``last_active_before`` (for an account active in q and not in q−1: its last active quarter
+    before q−1, as an ordinal, null if none; null for the others), the quadrants of q−1 and q
+    (null where not placed), one boolean per list (``KINDS``, ``at risk`` as ``at_risk``) and per
+    at-risk reason (``falling``, ``downgrade``, ``ending``)."""
     q = quarters.to_ordinal(quarter)
     panel = with_activity(panel)
     rows = panel.mutate(ordinal=engine.quarter_ordinal(panel.quarter), is_active=panel.active)
     rows = rows.filter(rows.ordinal <= q)
-    recent = rows.ordinal >= q - 1
-    revenue = rows.platform_revenue.fill_null(0)
+    window = rows.filter(rows.ordinal >= q - 2)  # the three quarters the flags compare, one group per account
+    revenue = window.platform_revenue.fill_null(0)
 
     def revenue_in(ordinal: int) -> ir.FloatingScalar:
-        return revenue.sum(where=rows.is_active & (rows.ordinal == ordinal)).fill_null(0)
+        return revenue.sum(where=window.is_active & (window.ordinal == ordinal)).fill_null(0)
 
-    def latest(column: str, where: ir.BooleanValue) -> ir.Scalar:
-        return rows[column].argmax(rows.ordinal, where=where & rows[column].notnull())
-
-    has = rows.columns
-    contract = {}
-    if "contract_value" in has:
-        contract["contract_value"] = latest("contract_value", recent).cast("float64")
-    if "contract_end" in has:
-        contract["contract_end"] = latest("contract_end", recent).cast("date")
-    per_account = rows.group_by("account_id").agg(
-        first_active=rows.ordinal.min(where=rows.is_active),
-        last_active_before=rows.ordinal.max(where=rows.is_active & (rows.ordinal < q - 1)),
-        active_before=(rows.is_active & (rows.ordinal == q - 1)).any(),
-        active_after=(rows.is_active & (rows.ordinal == q)).any(),
+    has_end = "contract_end" in window.columns
+    ends = {"ends_now": window.contract_end.cast("date").max(where=window.ordinal == q)} if has_end else {}
+    per_account = window.group_by("account_id").agg(
+        active_before=(window.is_active & (window.ordinal == q - 1)).any(),
+        active_after=(window.is_active & (window.ordinal == q)).any(),
         revenue_earlier=revenue_in(q - 2),
         revenue_before=revenue_in(q - 1),
         revenue_after=revenue_in(q),
-        **{c: latest(c, recent).cast("string") for c in ATTRIBUTES if c in has},
-        **contract,
+        **ends,
     )
     states = per_account.filter(per_account.active_before | per_account.active_after)
+    # the history before q−1 matters only to the accounts active in q and not in q−1 (new or returning)
+    arrived = states.filter(states.active_after & ~states.active_before).select("account_id")
+    earlier = rows.filter(rows.is_active & (rows.ordinal < q - 1)).semi_join(arrived, "account_id")
+    earlier = earlier.group_by("account_id").agg(last_active_before=earlier.ordinal.max())
+    states = states.left_join(earlier, "account_id").drop("account_id_right")
     states = _with_quadrants(panel, states, quarter)
     after, before, earlier = states.revenue_after, states.revenue_before, states.revenue_earlier
     active_after = states.active_after
@@ -135,14 +129,14 @@ def account_states(panel: ir.Table, quarter: str) -> ir.Table:
     rank_before = _rank(states.quadrant_before)
     rank_after = _rank(states.quadrant_after)
     downgrade = (active_after & (rank_after > rank_before)).fill_null(False)
-    if "contract_end" in states.columns:
+    if "ends_now" in states.columns:
         soon_from, soon_to = quarter_start(q), quarter_start(q + 2)
-        ending = (active_after & (states.contract_end >= soon_from) & (states.contract_end < soon_to)).fill_null(False)
+        ending = (active_after & (states.ends_now >= soon_from) & (states.ends_now < soon_to)).fill_null(False)
     else:
         ending = ibis.literal(False)
     return states.mutate(
         change=after - before,
-        new=active_after & (states.first_active == q),
+        new=active_after & ~states.active_before & states.last_active_before.isnull(),
         churned=states.active_before & ~active_after,
         returning=active_after & ~states.active_before & states.last_active_before.notnull(),
         contracting=states.active_before & active_after & (after < before),
@@ -151,6 +145,22 @@ def account_states(panel: ir.Table, quarter: str) -> ir.Table:
         ending=ending,
         at_risk=falling | downgrade | ending,
     )
+
+
+def with_attributes(panel: ir.Table, rows: ir.Table, quarter: str) -> ir.Table:
+    """``rows`` (of ``account_states``) with the ``ATTRIBUTES``, ``contract_value`` and
+    ``contract_end`` the panel has, each from the account's latest row of q−1 and q that has a
+    value; joined to the few rows shown or downloaded, not to every account's state."""
+    wanted = [c for c in (*ATTRIBUTES, "contract_value", "contract_end") if c in panel.columns]
+    if not wanted:
+        return rows
+    recent = panel.filter(panel.quarter.isin([quarters.shift(quarter, -1), quarter]))
+    recent = recent.semi_join(rows.select("account_id"), "account_id")
+    kinds = {"contract_value": "float64", "contract_end": "date"}
+    latest = recent.group_by("account_id").agg(
+        **{c: recent[c].argmax(recent.quarter, where=recent[c].notnull()).cast(kinds.get(c, "string")) for c in wanted}
+    )
+    return rows.left_join(latest, "account_id").drop("account_id_right")
 
 
 def _with_quadrants(panel: ir.Table, states: ir.Table, quarter: str) -> ir.Table:
@@ -163,8 +173,7 @@ def _with_quadrants(panel: ir.Table, states: ir.Table, quarter: str) -> ir.Table
         for name, when in (("before", previous), ("after", quarter))
     }
     per_account = placed.group_by("account_id").agg(**quadrant)
-    joined = states.left_join(per_account, "account_id")
-    return joined.drop("account_id_right")
+    return states.left_join(per_account, "account_id").drop("account_id_right")
 
 
 def _rank(quadrant: ir.StringValue) -> ir.IntegerValue:
@@ -195,6 +204,12 @@ def _listed(states: ir.Table, kind: str) -> ir.Table:
     return chosen.mutate(at_stake=_at_stake(chosen, kind)).order_by([ibis.desc("at_stake"), "account_id"])
 
 
+def _shown(panel: ir.Table, states: ir.Table, kind: str, quarter: str, limit: int) -> ir.Table:
+    """The first ``limit`` rows of the list ``kind`` with the accounts' attributes, largest stake first."""
+    listed = with_attributes(with_activity(panel), _listed(states, kind).limit(limit), quarter)
+    return listed.order_by([ibis.desc("at_stake"), "account_id"])  # a join does not keep the order
+
+
 def _selected(panel: engine.Source, quarter: str, accounts: pd.Index | None) -> ir.Table:
     table = engine.table(panel)
     states = account_states(table, quarter)
@@ -222,7 +237,7 @@ def account_lists(
         },
         index=pd.Index(KINDS, name="kind"),
     )
-    lists = {kind: as_list(engine.run(_listed(states, kind).limit(shown)), kind, quarter) for kind in KINDS}
+    lists = {kind: as_list(engine.run(_shown(table, states, kind, quarter, shown)), kind, quarter) for kind in KINDS}
     first = engine.run(table.aggregate(first=engine.quarter_ordinal(table.quarter).min())).iloc[0]["first"]
     return AccountLists(
         quarter,
@@ -246,9 +261,10 @@ def account_list_in_parts(
     them, in parts of ``part_rows``, never all in pandas at once), the largest stake first; beyond
     ``limit`` accounts, only the ``limit`` first. Read the parts where the engine is open."""
     check_kind(kind)
-    listed = _listed(_selected(panel, quarter, accounts).cache(), kind)
-    total = int(engine.run(listed.aggregate(n=listed.count())).iloc[0]["n"])
-    parts = engine.run_in_parts(listed.limit(limit), part_rows)
+    table = engine.table(panel)
+    states = _selected(table, quarter, accounts).cache()
+    total = int(engine.run(states.aggregate(n=states[_flag(kind)].sum())).iloc[0]["n"] or 0)
+    parts = engine.run_in_parts(_shown(table, states, kind, quarter, limit), part_rows)
     return total, (as_list(part, kind, quarter) for part in parts)
 
 
@@ -289,8 +305,8 @@ def reasons(states: pd.DataFrame, kind: str, quarter: str) -> pd.Series:
         + " → "
         + states["quadrant_after"].astype(str)
         + f" from {previous} to {quarter}",
-        "ending": "contract ends " + pd.to_datetime(states["contract_end"]).dt.strftime("%Y-%m-%d")
-        if "contract_end" in states.columns
+        "ending": "contract ends " + pd.to_datetime(states["ends_now"]).dt.strftime("%Y-%m-%d")
+        if "ends_now" in states.columns
         else "",
     }
     joined = pd.Series("", index=index, dtype=object)
