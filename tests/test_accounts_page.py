@@ -80,3 +80,18 @@ def test_a_quarter_without_contract_ends_says_the_calendar_needs_them(workspace_
     app.segmented_control(key="accounts:view").set_value("renewal calendar").run()
     assert not app.exception
     assert any("no contract end dates" in i.value for i in app.info)
+
+
+def test_names_from_the_data_never_reach_the_account_page_as_markup(workspace_path):
+    from b2b_core.store import Workspace
+    from tests.test_safe_rendering import HTML_RAW, MARKDOWN_RAW, figure_texts, hostile_panel, markdown_texts, rendered
+
+    panel = hostile_panel()
+    with Workspace(workspace_path) as ws:
+        ws.commit(panel, "hostile.csv", actor=LOCAL)
+    app = open_app(PAGE, query_params={"account": panel["account_id"].iloc[0]})
+    texts = markdown_texts(app) + [m.label for m in app.metric]
+    leaks = [(raw, text[:200]) for text in texts for raw in MARKDOWN_RAW if rendered(raw, text)]
+    leaks += [(raw, text[:200]) for text in figure_texts(app) for raw in HTML_RAW if raw in text]
+    assert not leaks, leaks
+    assert any("owner" in text for text in texts)  # the owner line is shown, escaped

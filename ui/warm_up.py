@@ -2,7 +2,7 @@
 as soon as a version of the data is first seen, so that a page opened later finds them cached.
 
 The steps (``_steps``) ask the pages' own view functions for what each page shows before anyone
-touches a control, in the order of the navigation, then the quadrant views and account lists of the earlier
+touches a control, in the order of the navigation, then the quadrant views of the earlier
 quarters (the quarter slider), the latest quarter's clusters and the play-through (the quadrant
 views a user opens by a choice that take seconds at millions of accounts; the mix over time is
 put together from the quarters' own). A page that asks for a view while it is being prepared waits for
@@ -131,8 +131,8 @@ def _still(ws: Workspace, data: str) -> bool:
 def _steps() -> list[Step]:
     """What each page shows first, in the order of the navigation (the pages' defaults: no filter,
     median cuts, the latest quarter, quarterly cohorts without the first quarter's, the latest
-    quarter's account lists), then the quadrant views, maps and account lists of the earlier
-    quarters, latest first, the clusters of the latest quarter and the play-through."""
+    quarter's account lists), then the quadrant views and maps of the earlier quarters, latest
+    first, the clusters of the latest quarter and the play-through."""
     data = state.data_version()
     observed = state.workspace().quarters()
     if not observed:
@@ -180,7 +180,6 @@ def _steps() -> list[Step]:
         def views_of(quarter: str = quarter, earlier: list[str] = earlier) -> None:
             quadrant_map(quarter, earlier)
             quadrant_views.summary(every, cut, None, (quarter,))
-            account_views.lists(every, quarter)
 
         steps.append((f"{EARLIER_QUARTERS} {quarter}", views_of))
     steps.append((f"{LATER[1]} {latest}", lambda: quadrant_views.segmentation(every, latest, cut, None)))
