@@ -49,7 +49,11 @@ def link(account_id: str) -> str:
     return f"accounts?{PARAM}={quote(str(account_id), safe='')}"
 
 
+OPENED = "accounts:opened"  # accounts opened from a list so far: a list's table is new after each (no row selected)
+
+
 def open_account(account_id: str) -> None:
+    st.session_state[OPENED] = st.session_state.get(OPENED, 0) + 1
     st.query_params[PARAM] = account_id
     st.rerun()
 
@@ -162,7 +166,7 @@ def list_view(selection, kind: str, shown: accounts.AccountLists) -> None:
         column_config=list_columns(kind, shown),
         on_select="rerun",
         selection_mode="single-row",
-        key=f"accounts:list:{kind}",
+        key=f"accounts:list:{kind}:{st.session_state.get(OPENED, 0)}",
     )
     if picked.selection.rows:
         open_account(str(table.iloc[picked.selection.rows[0]]["account_id"]))
@@ -279,8 +283,14 @@ def spans_text(history: pd.DataFrame, column: str) -> str:
     )
 
 
+KEPT = ("accounts:quarter", "accounts:view", "filter:")  # the lists' choices, as they were when an account opened
+
+
 def account_page(account_id: str) -> None:
-    """One account: its quarters, revenues, quadrant path, contract and who owns it."""
+    """One account: its quarters, revenues, quadrant path, contract and who owns it. The lists'
+    choices are kept meanwhile (Streamlit forgets a widget's value in a run that does not draw it)."""
+    for key in [k for k in st.session_state if str(k).startswith(KEPT)]:
+        st.session_state[key] = st.session_state[key]
     if st.button("All accounts", icon=":material/arrow_back:", key="accounts:back"):
         st.query_params.pop(PARAM, None)
         st.rerun()

@@ -106,6 +106,13 @@ def test_churned_owners_downloads_search_and_the_account_page(app_url, tmp_path)
         expect(grid(page)).to_contain_text("CD00006")  # the largest revenue lost first
         expect(grid(page)).to_contain_text("Ann Wu")
         expect(grid(page)).to_contain_text("Dev Patel")
+        box = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+        page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)  # the first row's selection box, under the header
+        wait_until_idle(page)
+        expect(page).to_have_url(re.compile(r"/accounts\?account=CD00006$"))
+        page.get_by_role("heading", name="CD00006 · Green Leaf Optical").wait_for()
+        page.get_by_role("button", name="All accounts").click()
+        expect(page).to_have_url(re.compile(r"/accounts$"))
         page.get_by_role("radio", name="At risk", exact=True).click()
         wait_until_idle(page)
         expect(grid(page)).to_contain_text("platform revenue fell two quarters in a row")
@@ -126,7 +133,3 @@ def test_churned_owners_downloads_search_and_the_account_page(app_url, tmp_path)
         expect(grid(page)).to_contain_text("2025Q4")
         assert page.locator(ERROR_ELEMENTS).count() == 0
         page.screenshot(path="test-artifacts/browser_account_page.png", full_page=True)
-        page.get_by_role("button", name="All accounts").click()
-        wait_until_idle(page)
-        expect(page).to_have_url(re.compile(r"/accounts$"))
-        assert page.locator(ERROR_ELEMENTS).count() == 0

@@ -48,6 +48,19 @@ def test_an_earlier_quarter_and_an_owner_filter(workspace_path):
     assert metric(app, "Churned") == fmt.count(expected.loc[accounts.CHURNED, "accounts"])
 
 
+def test_the_lists_choices_are_kept_while_an_account_is_open(workspace_path):
+    app = open_app(PAGE)
+    observed = workspace_of(workspace_path).quarters()
+    app.selectbox(key="accounts:quarter").set_value(observed[-2]).run()
+    app.segmented_control(key="accounts:view").set_value(accounts.CONTRACTING).run()
+    app.query_params["account"] = shown_table(app)["account_id"].iloc[0]
+    app.run()
+    assert app.subheader
+    app.button(key="accounts:back").click().run()
+    assert app.selectbox(key="accounts:quarter").value == observed[-2]
+    assert app.segmented_control(key="accounts:view").value == accounts.CONTRACTING
+
+
 def test_search_and_the_account_page_kept_in_the_link(workspace_path):
     app = open_app(PAGE)
     panel = workspace_of(workspace_path).panel()
