@@ -108,3 +108,18 @@ def test_names_from_the_data_never_reach_the_account_page_as_markup(workspace_pa
     leaks += [(raw, text[:200]) for text in figure_texts(app) for raw in HTML_RAW if raw in text]
     assert not leaks, leaks
     assert any("owner" in text for text in texts)  # the owner line is shown, escaped
+
+
+def test_a_workspace_of_one_quarter_without_b_side_revenue(workspace_path):
+    from b2b_core import sample
+    from b2b_core.store import Workspace
+
+    panel = sample.generate_panel(200, 1).drop(columns=["b_side_revenue"])
+    with Workspace(workspace_path) as ws:
+        ws.commit(panel, "one.csv", actor=LOCAL)
+    app = open_app(PAGE)
+    assert not app.exception and not app.error
+    assert metric(app, "New") == fmt.count(panel["active"].sum()) and metric(app, "Churned") == "0"
+    assert any("No churned accounts" in i.value for i in app.info)
+    app.segmented_control(key="accounts:view").set_value(accounts.NEW).run()
+    assert any("first quarter of the data" in c.value for c in app.caption)
