@@ -154,7 +154,12 @@ def list_view(selection, kind: str, shown: accounts.AccountLists) -> None:
             "whether or not it was active before the data start."
         )
     if rows.empty:
-        st.info(f"No {kind} accounts in {shown.quarter} for this selection.")
+        first = shown.first_quarter and kind != accounts.NEW
+        st.info(
+            f"{shown.quarter} is the first quarter of the data: there is no quarter before it to compare with."
+            if first
+            else f"No {kind} accounts in {shown.quarter} for this selection."
+        )
         return
     table = without_empty_attributes(rows).assign(page=[link(a) for a in rows["account_id"]])
     first = [c for c in ("account_id", "account_name", "owner", "reason") if c in table.columns]
@@ -247,6 +252,12 @@ def renewals_view(selection, quarter: str) -> None:
 def lists_part(selection, quarter: str) -> None:
     """The counts, the chart and the chosen list: choosing another list reruns this part only."""
     shown = views.lists(selection, quarter)
+    if not shown.first_quarter and shown.previous not in observed:
+        st.warning(
+            f"The data have no upload for {shown.previous}, the quarter before {quarter}: no account counts as active "
+            f"then, so every account of {quarter} active earlier is listed as returning and none as churned or "
+            f"contracting. Upload {shown.previous} on the **Data** page, or pick another quarter."
+        )
     view = st.segmented_control(
         "List",
         VIEWS,

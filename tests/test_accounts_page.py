@@ -120,6 +120,18 @@ def test_a_workspace_of_one_quarter_without_b_side_revenue(workspace_path):
     app = open_app(PAGE)
     assert not app.exception and not app.error
     assert metric(app, "New") == fmt.count(panel["active"].sum()) and metric(app, "Churned") == "0"
-    assert any("No churned accounts" in i.value for i in app.info)
+    assert any("no quarter before it to compare with" in i.value for i in app.info)
     app.segmented_control(key="accounts:view").set_value(accounts.NEW).run()
     assert any("first quarter of the data" in c.value for c in app.caption)
+
+
+def test_a_quarter_after_a_missing_upload_says_what_the_gap_does(workspace_path):
+    from b2b_core import sample
+    from b2b_core.store import Workspace
+
+    panel = sample.generate_panel(200, 3, last_quarter="2025Q3")
+    with Workspace(workspace_path) as ws:
+        ws.commit(panel[panel["quarter"] != "2025Q2"], "gap.csv", actor=LOCAL)
+    app = open_app(PAGE)
+    assert not app.exception
+    assert "no upload for 2025Q2" in app.warning[0].value
