@@ -162,6 +162,14 @@ def test_a_selection_of_accounts_keeps_only_their_rows():
     assert lists.counts["accounts"].to_dict() == {NEW: 0, CHURNED: 1, RETURNING: 0, CONTRACTING: 1, AT_RISK: 1}
 
 
+def test_a_selection_of_accounts_active_in_neither_quarter_has_empty_lists():
+    lists = accounts.account_lists(STORY, "2025Q4", pd.Index(["nobody"]))
+    assert lists.counts["accounts"].sum() == 0 and lists.counts["at_stake"].sum() == 0
+    assert all(frame.empty for frame in lists.shown.values())
+    total, parts = accounts.account_list_in_parts(STORY, "2025Q4", CHURNED, pd.Index(["nobody"]), limit=10)
+    assert total == 0 and sum(len(p) for p in parts) == 0
+
+
 def test_a_list_downloads_in_parts_up_to_a_limit():
     rows = [(f"N{i}", "2025Q2", float(i), 0.0) for i in range(1, 8)]
     total, parts = accounts.account_list_in_parts(panel(rows), "2025Q2", NEW, limit=5, part_rows=2)

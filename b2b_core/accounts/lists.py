@@ -227,13 +227,13 @@ def account_lists(
     sums = {}
     for kind in KINDS:
         flag = states[_flag(kind)]
-        sums[f"{_flag(kind)}__accounts"] = flag.sum()
-        sums[f"{_flag(kind)}__at_stake"] = _at_stake(states, kind).sum(where=flag)
+        sums[f"{_flag(kind)}__accounts"] = flag.sum().fill_null(0)  # null: no account at all
+        sums[f"{_flag(kind)}__at_stake"] = _at_stake(states, kind).sum(where=flag).fill_null(0)
     found = engine.run(states.aggregate(**sums)).iloc[0]
     counts = pd.DataFrame(
         {
-            "accounts": [int(found[f"{_flag(k)}__accounts"] or 0) for k in KINDS],
-            "at_stake": [float(found[f"{_flag(k)}__at_stake"] or 0.0) for k in KINDS],
+            "accounts": [int(found[f"{_flag(k)}__accounts"]) for k in KINDS],
+            "at_stake": [float(found[f"{_flag(k)}__at_stake"]) for k in KINDS],
         },
         index=pd.Index(KINDS, name="kind"),
     )
@@ -269,7 +269,7 @@ def account_list_in_parts(
     check_kind(kind)
     table = engine.table(panel)
     states = _selected(table, quarter, accounts).cache()
-    total = int(engine.run(states.aggregate(n=states[_flag(kind)].sum())).iloc[0]["n"] or 0)
+    total = int(engine.run(states.aggregate(n=states[_flag(kind)].sum().fill_null(0))).iloc[0]["n"])
     parts = engine.run_in_parts(_shown(table, states, kind, quarter, limit), part_rows)
     return total, (as_list(part, kind, quarter) for part in parts)
 
