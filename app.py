@@ -12,6 +12,7 @@ PAGES = {
     "lifecycle": ("pages/lifecycle.py", "Lifecycle priorities", ":material/flag:"),
     "quadrants": ("pages/quadrants.py", "Revenue quadrants", ":material/scatter_plot:"),
     "cohorts": ("pages/cohorts.py", "Cohort renewals", ":material/stacked_line_chart:"),
+    "accounts": ("pages/accounts.py", "Accounts", ":material/groups:"),
     "scenarios": ("pages/scenarios.py", "Scenario lab", ":material/science:"),
     "workshop": ("pages/workshop.py", "Workshop", ":material/co_present:"),
     "data": ("pages/data.py", "Data", ":material/upload_file:"),

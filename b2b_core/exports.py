@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Iterable
 
 import pandas as pd
+from openpyxl import Workbook
 
 from b2b_core import contract
 
@@ -103,6 +104,24 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, index: bool = False) -> bytes
             if index:
                 frame = frame.rename_axis([n if n is not None else "" for n in frame.index.names]).reset_index()
             neutralise_formulas(frame).to_excel(writer, sheet_name=name[:31], index=False)
+    return buffer.getvalue()
+
+
+def xlsx_from_parts(parts: Iterable[pd.DataFrame], sheet: str) -> bytes:
+    """Frames with the same columns, one after the other, as one sheet of a workbook (the header
+    once), formulas neutralised like the CSV's; written a part at a time (openpyxl's write-only
+    mode), so that the parts of a long list never need to be in memory at once as frames."""
+    book = Workbook(write_only=True)
+    page = book.create_sheet(sheet[:31])
+    for i, part in enumerate(parts):
+        safe = neutralise_formulas(part)
+        if i == 0:
+            page.append([str(name) for name in safe.columns])
+        cells = safe.astype(object).where(safe.notna(), None)
+        for row in cells.itertuples(index=False, name=None):
+            page.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
     return buffer.getvalue()
 
 

@@ -18,7 +18,8 @@ both on the page's own clock, read at every frame. "As driven" adds Playwright f
 and sending the input (medians printed):
 
 * Lifecycle: the business model (timed from the click on the other model, once the list is
-  open); Quadrants: the quarter slider one step back; Cohorts: the triangle's measure; Scenario
+  open); Quadrants: the quarter slider one step back; Cohorts: the triangle's measure; Accounts:
+  the contracting list instead of the churned one; Scenario
   lab: a lever one step (after New); Workshop: the next slide.
 
 Prints one line per page and the server's peak resident memory (VmHWM) at the end.
@@ -161,6 +162,10 @@ def _cohorts(page) -> None:
     page.get_by_text("Revenue (NRR)", exact=False).first.click()
 
 
+def _accounts(page) -> None:
+    page.get_by_role("radio", name="Contracting", exact=True).click()
+
+
 def _scenarios_setup(page) -> None:
     page.get_by_role("button", name="New", exact=True).click()
     # The new scenario is on screen once its caption shows; until then the levers are the base's,
@@ -183,6 +188,7 @@ PAGES: dict[str, tuple[str, Callable | None, Callable | None]] = {
     "lifecycle": ("lifecycle", _lifecycle_setup, _lifecycle),
     "quadrants": ("quadrants", None, _quadrants),
     "cohorts": ("cohorts", None, _cohorts),
+    "accounts": ("accounts", None, _accounts),
     "scenarios": ("scenarios", _scenarios_setup, _scenarios),
     "workshop": ("workshop", None, _workshop),
 }

@@ -23,7 +23,14 @@ LINK = "[click](javascript:window.__xss=2)"
 SCENARIO = f"{BOLD} <img src=x onerror=window.__xss=3>"
 MARKDOWN_RAW = ["<img", BOLD, "](javascript", "<b>owner"]  # what Markdown would render
 HTML_RAW = ["<img", "<b>owner"]  # what a figure's texts would render (Plotly reads some HTML tags)
-PAGES = ["pages/home.py", "pages/lifecycle.py", "pages/quadrants.py", "pages/cohorts.py", "pages/data.py"]
+PAGES = [
+    "pages/home.py",
+    "pages/lifecycle.py",
+    "pages/quadrants.py",
+    "pages/cohorts.py",
+    "pages/accounts.py",
+    "pages/data.py",
+]
 
 
 def hostile_panel():

@@ -19,7 +19,14 @@ def _prepared(monkeypatch):
     monkeypatch.setenv(warm_up.SWITCH, "1")
 
 
-PAGES = ["pages/lifecycle.py", "pages/quadrants.py", "pages/cohorts.py", "pages/scenarios.py", "pages/workshop.py"]
+PAGES = [
+    "pages/lifecycle.py",
+    "pages/quadrants.py",
+    "pages/cohorts.py",
+    "pages/accounts.py",
+    "pages/scenarios.py",
+    "pages/workshop.py",
+]
 
 
 def _engine_refuses(monkeypatch):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from b2b_core.store import Workspace, default_path
-from ui import cohort_views, lifecycle_views, quadrant_views, scenario_views, state, workshop_views
+from ui import account_views, cohort_views, lifecycle_views, quadrant_views, scenario_views, state, workshop_views
 
 Step = tuple[str, Callable[[], object]]
 log = logging.getLogger(__name__)
@@ -131,8 +131,9 @@ def _still(ws: Workspace, data: str) -> bool:
 def _steps() -> list[Step]:
     """What each page shows first, in the order of the navigation (the pages' defaults: no filter,
     median cuts, the latest quarter, quarterly cohorts with the first cohort as
-    ``cohort_views.first_cohort`` decides), then the quadrant views and maps of the earlier
-    quarters, latest first, the clusters of the latest quarter and the play-through."""
+    ``cohort_views.first_cohort`` decides, the latest quarter's account lists), then the quadrant
+    views and maps of the earlier quarters, latest first, the clusters of the latest quarter and the
+    play-through."""
     data = state.data_version()
     observed = state.workspace().quarters()
     if not observed:
@@ -172,6 +173,7 @@ def _steps() -> list[Step]:
         ("the survival curve", lambda: cohort_views.survival(every, _leave_out(), "quarter", None)),
         ("the renewal projection", lambda: cohort_views.projection(every, _leave_out(), "quarter", None, 20)),
         ("the renewals by contract", lambda: cohort_views.renewals(every)),
+        ("the account lists", lambda: account_views.lists(every, latest)),
         ("the scenario base", lambda: scenario_views.base(data)),
         ("the back-test", lambda: scenario_views.backtest(data)),
         ("the workshop deck", deck),

@@ -1,5 +1,6 @@
 """Plotly figure builders: they take frames computed elsewhere in b2b_core and only draw them."""
 
+from b2b_core.charts.accounts import account_quarters, lists_at_stake
 from b2b_core.charts.cohorts import (
     cohort_curves,
     cohort_projection,
@@ -19,10 +20,12 @@ from b2b_core.charts.quadrants import (
 from b2b_core.charts.scenarios import plan_vs_actual, scenario_colours, scenario_projection, tornado
 
 __all__ = [
+    "account_quarters",
     "cohort_curves",
     "cohort_projection",
     "kpi_trend",
     "lever_scores",
+    "lists_at_stake",
     "migration_heatmap",
     "migration_sankey",
     "plan_vs_actual",
