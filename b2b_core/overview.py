@@ -14,6 +14,8 @@ Definitions (per calendar quarter q, over the panel's active rows):
 
 from __future__ import annotations
 
+import decimal
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import ibis
@@ -21,7 +23,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from b2b_core import engine, quarters
+from b2b_core import contract, engine, quarters
 
 KPI_COLUMNS = [
     "active_accounts",
@@ -154,3 +156,126 @@ def headlines(kpis: pd.DataFrame) -> tuple[str | None, str | None, list[Headline
     prior = kpis.loc[before] if before in kpis.index else pd.Series(np.nan, index=KPI_COLUMNS)
     found = [Headline(name, float(kpis.loc[latest, name]), float(prior[name])) for name in KPI_COLUMNS]
     return latest, before if before in kpis.index else None, found
+
+
+# The revenue bridge ------------------------------------------------------------------------------
+
+BRIDGE_COLUMNS = ["start", "new", "reactivated", "expansion", "contraction", "churned", "end"]
+GAINS, LOSSES = ("new", "reactivated", "expansion"), ("contraction", "churned")
+BRIDGE_BY = ("segment", "region", "tier", "owner")
+BRIDGE_SCALE = 6  # decimals the bridge keeps of each amount (currency units): DECIMAL(38, 6) in the engine
+_AMOUNT = ibis.dtype(f"decimal(38, {BRIDGE_SCALE})")
+ZERO = decimal.Decimal(0).scaleb(-BRIDGE_SCALE)  # 0.000000, as the engine gives it
+
+
+def bridged_quarters(observed: Sequence[str]) -> list[str]:
+    """The quarters of ``observed`` that get a bridge: those whose calendar quarter before is
+    observed too. A quarter after a gap in the data (a quarter with no rows at all) has no bridge:
+    its accounts were not seen in the quarter before, and reading them as churned then new would
+    invent both."""
+    seen = set(observed)
+    return [q for q in sorted(seen) if quarters.shift(q, -1) in seen]
+
+
+def revenue_bridge(
+    panel: engine.Source,
+    revenue: str = "platform_revenue",
+    by: str | None = None,
+    observed: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Where revenue came from and went, quarter by quarter.
+
+    For each quarter q of ``bridged_quarters(observed)`` (``observed``: the panel's quarters by
+    default; give the workspace's when ``panel`` is a selection of accounts), with each account's
+    ``revenue`` (``platform_revenue`` or ``b_side_revenue``, currency units per quarter) in q − 1
+    (before) and in q (after), 0 when it has no row or reports none:
+
+    * ``start`` = Σ before, ``end`` = Σ after;
+    * ``new`` = Σ after where before = 0 and q is the account's first quarter with revenue > 0;
+    * ``reactivated`` = Σ after where before = 0 and the account had revenue > 0 before q − 1;
+    * ``expansion`` = Σ (after − before) where after > before > 0;
+    * ``contraction`` = Σ (before − after) where 0 < after < before;
+    * ``churned`` = Σ before where before > 0 and after = 0.
+
+    start + new + reactivated + expansion − contraction − churned = end holds exactly: each
+    account's parts add up to its own after, and the engine adds the amounts as decimals
+    (``BRIDGE_SCALE`` decimals, each amount rounded to them), so the columns are
+    ``decimal.Decimal``. ``by`` (one of ``BRIDGE_BY``) splits each quarter by the account's
+    attribute in q, in q − 1 for a churned account (``contract.NOT_SET`` when empty); the identity
+    holds in each group.
+
+    Returns one row per bridged quarter (index ``quarter``; with ``by``, index ``(quarter, by)``,
+    the groups present in the quarter), columns ``BRIDGE_COLUMNS``; no row when no quarter is bridged.
+    """
+    if revenue not in ("platform_revenue", "b_side_revenue"):
+        raise ValueError(f"the bridge is of platform_revenue or b_side_revenue, not {revenue!r}")
+    if by is not None and by not in BRIDGE_BY:
+        raise ValueError(f"the bridge is split by one of {', '.join(BRIDGE_BY)}, not {by!r}")
+    table = engine.table(panel)
+    if observed is None:
+        observed = list(engine.run(table.select("quarter").distinct())["quarter"])
+    bridged = bridged_quarters(observed)
+    index = ["quarter"] + ([by] if by else [])
+    sums = engine.run(bridge_reduction(table, revenue, by, [quarters.to_ordinal(q) for q in bridged]))
+    sums.insert(0, "quarter", [quarters.from_ordinal(o) for o in sums.pop("ordinal")])
+    if by:
+        return sums.set_index(index).sort_index()[BRIDGE_COLUMNS]
+    every = pd.DataFrame({"quarter": bridged}).merge(sums, how="left", on="quarter")  # quarters nobody moved in
+    return every.set_index("quarter")[BRIDGE_COLUMNS].map(lambda v: ZERO if pd.isna(v) else v)
+
+
+def bridge_reduction(panel: ir.Table, revenue: str, by: str | None, ordinals: Sequence[int]) -> ir.Table:
+    """The engine's part of ``revenue_bridge``: per quarter ``ordinal`` of ``ordinals`` (and group
+    ``by``) the sums ``BRIDGE_COLUMNS``, as DECIMAL(38, ``BRIDGE_SCALE``).
+
+    One row per account and quarter pairs it with its own row of the quarter before (a window over
+    the account's rows); an account with revenue and no row in the quarter after adds a pair of
+    its own there (after = 0), which only counts in a quarter of ``ordinals``."""
+    zero = ibis.literal(ZERO, _AMOUNT)
+    rows = panel.select(
+        "account_id",
+        ordinal=engine.quarter_ordinal(panel.quarter),
+        amount=panel[revenue].cast(_AMOUNT).fill_null(zero),
+        **({by: panel[by].cast("string").fill_null(contract.NOT_SET)} if by else {}),
+    )
+    in_time = ibis.window(group_by="account_id", order_by="ordinal")
+    rows = rows.mutate(
+        first=(rows.amount > 0).ifelse(rows.ordinal, ibis.null("int64")).min().over(group_by="account_id"),
+        previous=rows.ordinal.lag().over(in_time),
+        previous_amount=rows.amount.lag().over(in_time),
+        following=rows.ordinal.lead().over(in_time),
+    )
+    group = [by] if by else []
+    stays = rows.select(
+        *group,
+        "ordinal",
+        "first",
+        before=(rows.previous == rows.ordinal - 1).fill_null(False).ifelse(rows.previous_amount, zero),
+        after=rows.amount,
+    )
+    gone = (rows.amount > 0) & (rows.following.isnull() | (rows.following != rows.ordinal + 1))
+    leaves = rows.filter(gone).select(
+        *group, ordinal=rows.ordinal + 1, first=rows.first, before=rows.amount, after=zero
+    )
+    pairs = stays.union(leaves)
+    pairs = pairs.filter(pairs.ordinal.isin(list(ordinals)))
+    before, after = pairs.before, pairs.after
+    arrived = (before == 0) & (after > 0)
+    return pairs.group_by(["ordinal", *group]).agg(
+        start=before.sum(),
+        new=after.sum(where=arrived & (pairs.first == pairs.ordinal)).fill_null(zero),
+        reactivated=after.sum(where=arrived & (pairs.first < pairs.ordinal)).fill_null(zero),
+        expansion=(after - before).sum(where=(before > 0) & (after > before)).fill_null(zero),
+        contraction=(before - after).sum(where=(after > 0) & (after < before)).fill_null(zero),
+        churned=before.sum(where=(before > 0) & (after == 0)).fill_null(zero),
+        end=after.sum(),
+    )
+
+
+def quick_ratio(bridge: pd.DataFrame) -> pd.Series:
+    """(new + reactivated + expansion) / (contraction + churned) of each row of ``revenue_bridge``,
+    as floats: revenue gained per unit of revenue lost (above 1, the base grows). NaN where nothing
+    was lost (the denominator is 0)."""
+    gained = bridge[list(GAINS)].astype(float).sum(axis=1)
+    lost = bridge[list(LOSSES)].astype(float).sum(axis=1)
+    return (gained / lost.where(lost > 0)).rename("quick_ratio")
