@@ -25,6 +25,11 @@ def money(value: float) -> str:
     return "–" if unknown(value) else short_amount(value)
 
 
+def amount(value: float) -> str:
+    """An amount in full, for tables and their CSV: 7549758.600000001 → ``7,549,758.60``; NaN → ``–``."""
+    return "–" if unknown(value) else f"{value:,.2f}"
+
+
 def count(value: float) -> str:
     """1234 → ``1,234``; NaN → ``–``."""
     return "–" if unknown(value) else f"{value:,.0f}"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import decimal
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import ibis
 import ibis.expr.types as ir
@@ -24,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from b2b_core import contract, engine, quarters
+from b2b_core.amounts import amount, count, share
 
 KPI_COLUMNS = [
     "active_accounts",
@@ -119,13 +121,28 @@ def kpi_reduction(panel: ir.Table) -> ir.Table:
     )
 
 
+KPI_LABELS = {
+    "active_accounts": "Active accounts",
+    "platform_revenue": "Platform revenue",
+    "b_side_revenue": "B-side revenue",
+    "take_rate": "Take rate",
+    "new_accounts": "New accounts",
+    "churned_accounts": "Churned accounts",
+    "returning_accounts": "Returning accounts",
+}
+COMPARISONS = {"quarter": 1, "year": 4}  # quarter on quarter, year on year (the same quarter a year before)
+COMPARISON_NAMES = {"quarter": "quarter on quarter", "year": "year on year"}
+
+
 @dataclass(frozen=True)
 class Headline:
-    """One KPI of the latest quarter against the quarter before it."""
+    """One KPI of a quarter against a quarter before it; ``why`` says why the value or its change
+    is unknown (NaN, shown as a dash or not at all), None when both are known."""
 
     name: str
     value: float
     previous: float
+    why: str | None = None
 
     @property
     def change(self) -> float:
@@ -143,19 +160,68 @@ def latest_headlines(panel: pd.DataFrame) -> tuple[str | None, str | None, list[
     return headlines(quarter_kpis(panel))
 
 
-def headlines(kpis: pd.DataFrame) -> tuple[str | None, str | None, list[Headline]]:
-    """(latest quarter, the quarter before it or None, a Headline per KPI) from ``quarter_kpis``.
+def headlines(
+    kpis: pd.DataFrame, quarter: str | None = None, comparison: str = "quarter"
+) -> tuple[str | None, str | None, list[Headline]]:
+    """(quarter, the quarter compared with or None, a Headline per KPI) from ``quarter_kpis``.
 
-    The comparison quarter is the calendar quarter before the latest; if the workspace lacks it,
-    ``previous`` values are NaN.
+    ``quarter``: one of ``kpis``' (the latest by default). ``comparison``: ``"quarter"``, the
+    calendar quarter before, or ``"year"``, the same quarter a year before (``COMPARISONS``); if
+    the workspace lacks it, ``previous`` values are NaN.
     """
     if kpis.empty:
         return None, None, []
-    latest = kpis.index[-1]
-    before = quarters.shift(latest, -1)
-    prior = kpis.loc[before] if before in kpis.index else pd.Series(np.nan, index=KPI_COLUMNS)
-    found = [Headline(name, float(kpis.loc[latest, name]), float(prior[name])) for name in KPI_COLUMNS]
-    return latest, before if before in kpis.index else None, found
+    quarter = kpis.index[-1] if quarter is None else quarter
+    before = quarters.shift(quarter, -COMPARISONS[comparison])
+    known = before in kpis.index
+    prior = kpis.loc[before] if known else pd.Series(np.nan, index=KPI_COLUMNS)
+    found = []
+    for name in KPI_COLUMNS:
+        value, previous = float(kpis.loc[quarter, name]), float(prior[name])
+        headline = Headline(name, value, previous)
+        found.append(Headline(name, value, previous, why_unknown(kpis, headline, quarter, before)))
+    return quarter, before if known else None, found
+
+
+def why_unknown(kpis: pd.DataFrame, headline: Headline, quarter: str, before: str) -> str | None:
+    """Why ``headline`` (of ``quarter`` against ``before``) shows a dash, or has no change: the
+    value's reason first (``value_unknown``), then the change's; None when both are known."""
+    reason = value_unknown(kpis, headline.name, quarter)
+    if reason:
+        return reason
+    if before not in kpis.index:
+        return f"{before} is not in the data: there is nothing to compare {quarter} with"
+    earlier = value_unknown(kpis, headline.name, before)
+    if earlier:
+        return f"no change shown: in {before}, {earlier}"
+    if headline.name in ("platform_revenue", "b_side_revenue") and headline.previous == 0:
+        return f"no relative change: it was 0 in {before}"
+    return None
+
+
+def value_unknown(kpis: pd.DataFrame, name: str, quarter: str) -> str | None:
+    """Why KPI ``name`` of ``quarter`` is unknown (NaN) in ``quarter_kpis``, None when it is known."""
+    if not pd.isna(kpis.loc[quarter, name]):
+        return None
+    if name in ("churned_accounts", "returning_accounts"):
+        return (
+            f"{quarters.shift(quarter, -1)}, the quarter before {quarter}, is not in the data: "
+            "who left or came back is unknown"
+        )
+    if pd.isna(kpis.loc[quarter, "b_side_revenue"]):
+        return f"no row of {quarter} reports B-side revenue"
+    return f"B-side revenue is 0 in {quarter}: the take rate (platform / B-side revenue) is undefined"
+
+
+def formatted_kpis(kpis: pd.DataFrame) -> pd.DataFrame:
+    """``quarter_kpis`` as text for a table and its CSV: counts with thousands separators, amounts
+    with two decimals (``amounts.amount``), the take rate as a percentage with two decimals, a
+    dash for an unknown value; columns named by ``KPI_LABELS``."""
+    shown = {name: kpis[name].map(_KPI_FORMATS.get(name, count)) for name in kpis.columns}
+    return pd.DataFrame(shown, index=kpis.index).rename(columns=KPI_LABELS)
+
+
+_KPI_FORMATS = {"platform_revenue": amount, "b_side_revenue": amount, "take_rate": partial(share, digits=2)}
 
 
 # The revenue bridge ------------------------------------------------------------------------------
@@ -279,3 +345,24 @@ def quick_ratio(bridge: pd.DataFrame) -> pd.Series:
     gained = bridge[list(GAINS)].astype(float).sum(axis=1)
     lost = bridge[list(LOSSES)].astype(float).sum(axis=1)
     return (gained / lost.where(lost > 0)).rename("quick_ratio")
+
+
+BRIDGE_LABELS = {
+    "start": "Start",
+    "new": "New",
+    "reactivated": "Reactivated",
+    "expansion": "Expansion",
+    "contraction": "Contraction",
+    "churned": "Churned",
+    "end": "End",
+    "quick_ratio": "Quick ratio",
+}
+
+
+def formatted_bridge(bridge: pd.DataFrame) -> pd.DataFrame:
+    """``revenue_bridge`` with its ``quick_ratio``, as text for a table and its CSV: amounts with
+    two decimals and thousands separators (rounded from the exact decimals), the quick ratio with
+    two decimals, a dash where nothing was lost; columns named by ``BRIDGE_LABELS``."""
+    shown = bridge.map(amount)
+    shown["quick_ratio"] = quick_ratio(bridge).map(lambda r: "–" if pd.isna(r) else f"{r:,.2f}")
+    return shown.rename(columns=BRIDGE_LABELS)

@@ -107,6 +107,24 @@ def test_the_identity_holds_exactly_where_floats_would_not():
     assert row["start"] + row["new"] + row["expansion"] - row["churned"] == row["end"]
 
 
+def test_the_bridge_table_shows_two_decimals_and_a_dash_where_nothing_was_lost():
+    shown = overview.formatted_bridge(
+        overview.revenue_bridge(HAND.assign(platform_revenue=HAND["platform_revenue"] * 1e5))
+    )
+    assert list(shown.columns) == list(overview.BRIDGE_LABELS.values())
+    assert shown.loc["2025Q2"].tolist() == [
+        "3,000,000.00",
+        "0.00",
+        "0.00",
+        "200,000.00",
+        "500,000.00",
+        "0.00",
+        "2,700,000.00",
+        "0.40",
+    ]
+    assert shown.loc["2025Q4", "Quick ratio"] == "–"
+
+
 def test_one_quarter_has_no_bridge_and_no_b_side_revenue_bridges_to_zero():
     one = overview.revenue_bridge(HAND[HAND["quarter"] == "2025Q1"])
     assert one.empty and list(one.columns) == overview.BRIDGE_COLUMNS
