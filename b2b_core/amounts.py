@@ -30,6 +30,11 @@ def amount(value: float) -> str:
     return "–" if unknown(value) else f"{value:,.2f}"
 
 
+def ratio(value: float) -> str:
+    """A ratio of two amounts: 2.3456 → ``2.35``; NaN → ``–``."""
+    return "–" if unknown(value) else f"{value:,.2f}"
+
+
 def count(value: float) -> str:
     """1234 → ``1,234``; NaN → ``–``."""
     return "–" if unknown(value) else f"{value:,.0f}"

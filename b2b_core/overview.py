@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from b2b_core import contract, engine, quarters
-from b2b_core.amounts import amount, count, share
+from b2b_core.amounts import amount, count, ratio, share
 
 KPI_COLUMNS = [
     "active_accounts",
@@ -213,6 +213,20 @@ def value_unknown(kpis: pd.DataFrame, name: str, quarter: str) -> str | None:
     return f"B-side revenue is 0 in {quarter}: the take rate (platform / B-side revenue) is undefined"
 
 
+def unknown_values(kpis: pd.DataFrame) -> list[str]:
+    """Why each dash of ``formatted_kpis(kpis)`` is one: a line per quarter and reason, naming the
+    KPIs it leaves unknown (``2025Q1, churned accounts and returning accounts: …``)."""
+    lines = []
+    for quarter in kpis.index:
+        reasons: dict[str, list[str]] = {}
+        for name in kpis.columns:
+            why = value_unknown(kpis, name, quarter)
+            if why:
+                reasons.setdefault(why, []).append(KPI_LABELS[name].lower())
+        lines += [f"{quarter}, {' and '.join(names)}: {why}" for why, names in reasons.items()]
+    return lines
+
+
 def formatted_kpis(kpis: pd.DataFrame) -> pd.DataFrame:
     """``quarter_kpis`` as text for a table and its CSV: counts with thousands separators, amounts
     with two decimals (``amounts.amount``), the take rate as a percentage with two decimals, a
@@ -347,6 +361,16 @@ def quick_ratio(bridge: pd.DataFrame) -> pd.Series:
     return (gained / lost.where(lost > 0)).rename("quick_ratio")
 
 
+def quick_ratio_meaning(value: float, quarter: str) -> str:
+    """What a quarter's quick ratio says, or why it has none."""
+    if pd.isna(value):
+        return f"Nothing was lost in {quarter} (no contraction, no churn): the quick ratio has no denominator."
+    return (
+        "Revenue gained per unit of revenue lost: (new + reactivated + expansion) / (contraction + churned). "
+        f"Above 1 the base grew: {value:,.2f} in {quarter}."
+    )
+
+
 BRIDGE_LABELS = {
     "start": "Start",
     "new": "New",
@@ -364,5 +388,5 @@ def formatted_bridge(bridge: pd.DataFrame) -> pd.DataFrame:
     two decimals and thousands separators (rounded from the exact decimals), the quick ratio with
     two decimals, a dash where nothing was lost; columns named by ``BRIDGE_LABELS``."""
     shown = bridge.map(amount)
-    shown["quick_ratio"] = quick_ratio(bridge).map(lambda r: "–" if pd.isna(r) else f"{r:,.2f}")
+    shown["quick_ratio"] = quick_ratio(bridge).map(ratio)
     return shown.rename(columns=BRIDGE_LABELS)
