@@ -12,7 +12,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from b2b_core.amounts import account_count, change, count, money, share
+from b2b_core import quarters
+from b2b_core.amounts import account_count, change, count, money, ratio, share
 from b2b_core.lifecycle import NOT_ENOUGH_HISTORY, STAGE_NAMES, StageResult, check_text
 from b2b_core.playbook import Playbook
 from b2b_core.quadrants import AT_CUT, QUADRANTS, Migration
@@ -64,6 +65,35 @@ def overview_words(kpis: pd.DataFrame) -> Words:
         )
     notes.append("Ask the room: which of these numbers surprises you, and why?")
     return headline, tuple(notes)
+
+
+def bridge_words(bridge: pd.Series, quarter: str, quick: float) -> Words:
+    """From ``quarter``'s row of ``overview.revenue_bridge`` (platform revenue) and its quick
+    ratio: what the gains brought (the largest named) against what contraction and churn took."""
+    flows = bridge.astype(float)
+    gains = {"new accounts": flows["new"], "returning accounts": flows["reactivated"], "expansion": flows["expansion"]}
+    gained, lost = sum(gains.values()), flows["contraction"] + flows["churned"]
+    largest = max(gains, key=gains.get)
+    brought = f"{largest.capitalize()} brought {money(gains[largest])}"
+    if gained == 0:
+        brought = "Nothing new came in"
+    elif gained > gains[largest]:
+        brought += f" of the {money(gained)} gained"
+    if lost == 0:
+        headline = f"In {quarter}: {brought}, and no revenue was lost."
+    else:
+        headline = f"In {quarter}: {brought}; contraction and churn took {money(lost)}: quick ratio {ratio(quick)}."
+    notes = (
+        f"Platform revenue went from {money(flows['start'])} in {quarters.shift(quarter, -1)} to "
+        f"{money(flows['end'])} in {quarter}.",
+        f"New accounts brought {money(flows['new'])}, accounts coming back {money(flows['reactivated'])}, "
+        f"and accounts that grew {money(flows['expansion'])} more.",
+        f"Accounts that shrank gave up {money(flows['contraction'])}; accounts that stopped took "
+        f"{money(flows['churned'])} with them.",
+        "The quick ratio is revenue gained per unit lost: above 1, the base grows on its own.",
+        "Ask the room: which of these flows can we move most next quarter, and with which lever?",
+    )
+    return headline, notes
 
 
 def stage_words(result: StageResult, ranked: pd.DataFrame, playbook: Playbook, top: int = 3) -> Words:
