@@ -81,13 +81,13 @@ def bridge_section(selection, quarter: str) -> None:
         )
         shown = overview.formatted_bridge(bridge)
         st.dataframe(shown, width="stretch")
-        downloads.csv_button("Download CSV", shown, f"{revenue}_bridge.csv", "dl:bridge")
+        downloads.csv_button("Download the bridge (CSV)", shown, f"{revenue}_bridge.csv", "dl:bridge")
 
 
 shell.require_app_shell()
 st.title("Overview")
 state.workspace_with_data()
-controls = st.columns([1, 1.4, 1, 1, 1, 1])
+controls = st.columns([1, 1.7, 1, 1, 1, 1])
 selection = filter_controls(controls[2:], quadrant_views.filter_options())
 kpis = overview_views.kpis(selection)
 if kpis.empty:
@@ -98,7 +98,7 @@ comparison = (
     controls[1].segmented_control(
         "Compare with",
         list(overview.COMPARISONS),
-        format_func=lambda c: {"quarter": "Quarter before", "year": "A year before"}[c],
+        format_func=lambda c: {"quarter": "Quarter before", "year": "Year before"}[c],
         default="quarter",
         key="overview:comparison",
     )
@@ -146,4 +146,4 @@ with st.expander("KPIs by quarter"):
     st.dataframe(table, width="stretch")
     for line in overview.unknown_values(kpis):
         st.caption(f"– {line}")
-    downloads.csv_button("Download CSV", table, "kpis_by_quarter.csv", "dl:kpis")
+    downloads.csv_button("Download the KPIs (CSV)", table, "kpis_by_quarter.csv", "dl:kpis")
