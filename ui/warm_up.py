@@ -160,6 +160,7 @@ def _steps() -> list[Step]:
     steps: list[Step] = [
         ("the quarter KPIs", lifecycle_views.kpis),
         ("the revenue bridge", lambda: overview_views.bridge(every, "platform_revenue")),
+        ("the B-side revenue bridge", lambda: overview_views.bridge(every, "b_side_revenue")),
         ("the lifecycle signals", lifecycle_views.metrics),
         ("the quadrant filters", quadrant_views.filter_options),
         ("the quadrant map and the migration", lambda: quadrant_map(latest, before)),
