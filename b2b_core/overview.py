@@ -352,6 +352,11 @@ def bridge_reduction(panel: ir.Table, revenue: str, by: str | None, ordinals: Se
     )
 
 
+def gained_and_lost(bridge: pd.Series) -> tuple[float, float]:
+    """(new + reactivated + expansion, contraction + churned) of a row of ``revenue_bridge``."""
+    return float(sum(bridge[c] for c in GAINS)), float(sum(bridge[c] for c in LOSSES))
+
+
 def quick_ratio(bridge: pd.DataFrame) -> pd.Series:
     """(new + reactivated + expansion) / (contraction + churned) of each row of ``revenue_bridge``,
     as floats: revenue gained per unit of revenue lost (above 1, the base grows). NaN where nothing

@@ -38,17 +38,27 @@ def help_text(headline: overview.Headline, other: overview.Headline, other_quart
 
 
 @st.fragment
-def bridge_section(selection, quarter: str) -> None:
-    """The chosen quarter's revenue bridge with its quick ratio, and the bridge by quarter; the
-    revenue choice reruns this part only."""
+def bridge_section(selection, quarter: str, split_by: list[str]) -> None:
+    """The chosen quarter's revenue bridge with its quick ratio, split by an attribute on request,
+    and the bridge by quarter; the revenue and split choices rerun this part only."""
     st.subheader("Where revenue came from and went")
+    choices = st.columns([1, 2])
     revenue = (
-        st.segmented_control(
+        choices[0].segmented_control(
             "Revenue", list(REVENUES), format_func=REVENUES.get, default="platform_revenue", key="overview:revenue"
         )
         or "platform_revenue"
     )
+    by = choices[1].segmented_control(
+        "Split by",
+        split_by,
+        format_func=str.capitalize,
+        key="overview:split",
+        help="Each account counts under "
+        "its attribute of the quarter, under that of the quarter before when it churned.",
+    )
     bridge = overview_views.bridge(selection, revenue)
+    shown = overview.formatted_bridge(bridge)
     label = REVENUES[revenue]
     before = quarters.shift(quarter, -1)
     if quarter not in bridge.index:
@@ -56,30 +66,32 @@ def bridge_section(selection, quarter: str) -> None:
             f"No bridge for {quarter}: {before}, the quarter before it, is not in the data, so who joined, grew, "
             "shrank or left cannot be told (a gap in the quarters is not read as everyone churning and coming back)."
         )
+    elif revenue == "b_side_revenue" and bridge.loc[quarter, "start"] == 0 and bridge.loc[quarter, "end"] == 0:
+        st.info(f"No B-side revenue is reported in {before} or {quarter}: there is nothing to bridge.")
     else:
         row = bridge.loc[quarter]
-        if revenue == "b_side_revenue" and row["start"] == 0 and row["end"] == 0:
-            st.info(f"No B-side revenue is reported in {before} or {quarter}: there is nothing to bridge.")
-        else:
-            ratio = overview.quick_ratio(bridge).loc[quarter]
-            gained, lost = (float(sum(row[c] for c in parts)) for parts in (overview.GAINS, overview.LOSSES))
-            facts = st.columns(3)
-            facts[0].metric("Gained (new, reactivated, expansion)", fmt.money(gained), border=True)
-            facts[1].metric("Lost (contraction, churned)", fmt.money(lost), border=True)
-            facts[2].metric(
-                "Quick ratio",
-                overview.formatted_bridge(bridge.loc[[quarter]]).iloc[0]["Quick ratio"],
-                border=True,
-                help=overview.quick_ratio_meaning(ratio, quarter),
+        gained, lost = overview.gained_and_lost(row)
+        facts = st.columns(3)
+        facts[0].metric("Gained (new, reactivated, expansion)", fmt.money(gained), border=True)
+        facts[1].metric("Lost (contraction, churned)", fmt.money(lost), border=True)
+        facts[2].metric(
+            "Quick ratio",
+            shown.loc[quarter, "Quick ratio"],
+            border=True,
+            help=overview.quick_ratio_meaning(overview.quick_ratio(bridge).loc[quarter], quarter),
+        )
+        st.plotly_chart(charts.revenue_bridge_waterfall(row, quarter, label), width="stretch", key="bridge_chart")
+        if by:
+            split = overview.formatted_bridge(overview_views.bridge(selection, revenue, by).loc[[quarter]])
+            st.dataframe(split.droplevel("quarter"), width="stretch")
+            downloads.csv_button(
+                f"Download the bridge by {by} (CSV)", split, f"{revenue}_bridge_by_{by}_{quarter}.csv", "dl:split"
             )
-            st.plotly_chart(charts.revenue_bridge_waterfall(row, quarter, label), width="stretch", key="bridge_chart")
     with st.expander(f"{label} bridge by quarter"):
         st.caption(
             "Each account's revenue in the quarter before and in the quarter, 0 without a row. New: its first "
-            "quarter with revenue; reactivated: back after a quarter without; churned: down to 0. A split by "
-            "segment counts an account under its segment of the quarter (of the quarter before when it churned)."
+            "quarter with revenue; reactivated: back after a quarter without; churned: down to 0."
         )
-        shown = overview.formatted_bridge(bridge)
         st.dataframe(shown, width="stretch")
         downloads.csv_button("Download the bridge (CSV)", shown, f"{revenue}_bridge.csv", "dl:bridge")
 
@@ -88,7 +100,8 @@ shell.require_app_shell()
 st.title("Overview")
 state.workspace_with_data()
 controls = st.columns([1, 1.7, 1, 1, 1, 1])
-selection = filter_controls(controls[2:], quadrant_views.filter_options())
+options = quadrant_views.filter_options()
+selection = filter_controls(controls[2:], options)
 kpis = overview_views.kpis(selection)
 if kpis.empty:
     st.info("No account matches these filters. Widen them to see the KPIs.")
@@ -137,7 +150,7 @@ if other_revenue is not None:
         f"({other_quarter} → {quarter})."
     )
 
-bridge_section(selection, quarter)
+bridge_section(selection, quarter, [c for c in overview.BRIDGE_BY if c in options])
 
 st.subheader("By quarter")
 st.plotly_chart(charts.kpi_trend(kpis), width="stretch")

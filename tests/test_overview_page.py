@@ -28,6 +28,11 @@ def peak_panel(workspace_path) -> pd.DataFrame:
         return ws.panel()
 
 
+def quarter_caption(app) -> str:
+    """The line that names the quarter shown and what it is compared with."""
+    return next(c.value for c in app.caption if c.value.startswith("Quarter **"))
+
+
 def metric(app, label: str):
     return next(m for m in app.metric if m.label == label)
 
@@ -38,14 +43,14 @@ def test_a_q4_peak_reads_quarter_on_quarter_with_the_year_on_year_change_at_hand
     _, _, yoy = overview.headlines(kpis, "2025Q4", "year")
     qoq_revenue, yoy_revenue = (next(h for h in found if h.name == "platform_revenue") for found in (qoq, yoy))
     app = open_app()
-    assert app.caption[0].value == "Quarter **2025Q4**, compared with 2025Q3 (quarter on quarter)"
+    assert quarter_caption(app) == "Quarter **2025Q4**, compared with 2025Q3 (quarter on quarter)"
     revenue = metric(app, "Platform revenue")
     assert revenue.delta == f"{100 * qoq_revenue.relative_change:+.1f}%"
     yoy_said = f"{100 * yoy_revenue.relative_change:+.1f}%"
     assert f"Year on year (vs 2024Q4): {yoy_said}." in revenue.help
     assert any(c.value == f"Year on year, platform revenue {yoy_said} (2024Q4 → 2025Q4)." for c in app.caption)
     app.segmented_control(key="overview:comparison").set_value("year").run()
-    assert app.caption[0].value == "Quarter **2025Q4**, compared with 2024Q4 (year on year)"
+    assert quarter_caption(app) == "Quarter **2025Q4**, compared with 2024Q4 (year on year)"
     assert metric(app, "Platform revenue").delta == yoy_said
     assert not app.exception
 
@@ -53,7 +58,7 @@ def test_a_q4_peak_reads_quarter_on_quarter_with_the_year_on_year_change_at_hand
 def test_a_quarter_after_the_missing_one_has_no_comparison_and_no_bridge_and_says_why(peak_panel):
     app = open_app()
     app.selectbox(key="overview:quarter").select("2024Q3").run()
-    assert app.caption[0].value == "Quarter **2024Q3**, no comparison: 2024Q2 is not in the data"
+    assert quarter_caption(app) == "Quarter **2024Q3**, no comparison: 2024Q2 is not in the data"
     churned = metric(app, "Churned accounts")
     assert churned.value == "–"
     assert churned.help.startswith("2024Q2, the quarter before 2024Q3, is not in the data: who left or came back")
@@ -110,4 +115,16 @@ def test_the_b_side_bridge_of_quarters_without_b_side_revenue_says_there_is_noth
     assert "Nothing was lost in 2025Q4" in metric(app, "Quick ratio").help
     app.segmented_control(key="overview:revenue").set_value("b_side_revenue").run()
     assert any(i.value.startswith("No B-side revenue is reported in 2025Q3 or 2025Q4") for i in app.info)
+    assert not app.exception
+
+
+def test_the_bridge_splits_by_segment_into_parts_that_add_up_to_the_quarters(peak_panel):
+    bridge = overview.revenue_bridge(peak_panel, by="segment").loc["2025Q4"]
+    app = open_app()
+    app.segmented_control(key="overview:split").set_value("segment").run()
+    split = app.dataframe[0].value
+    assert list(split.index) == list(bridge.index)
+    assert split["End"].tolist() == [f"{float(v):,.2f}" for v in bridge["end"]]
+    total = overview.revenue_bridge(peak_panel).loc["2025Q4"]
+    assert sum(bridge["end"]) == total["end"] and sum(bridge["churned"]) == total["churned"]
     assert not app.exception

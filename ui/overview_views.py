@@ -31,11 +31,13 @@ def kpis(selection: Selection) -> pd.DataFrame:
     return state.reduced(_kpis, selection) if selection else lifecycle_views.kpis()
 
 
-def _bridge(live: ir.Table, selection: Selection, revenue: str, observed: tuple[str, ...]) -> pd.DataFrame:
-    return overview.revenue_bridge(_selected(live, selection), revenue, observed=observed)
+def _bridge(
+    live: ir.Table, selection: Selection, revenue: str, by: str | None, observed: tuple[str, ...]
+) -> pd.DataFrame:
+    return overview.revenue_bridge(_selected(live, selection), revenue, by, observed)
 
 
-def bridge(selection: Selection, revenue: str) -> pd.DataFrame:
+def bridge(selection: Selection, revenue: str, by: str | None = None) -> pd.DataFrame:
     """``revenue_bridge`` of ``revenue`` for the selection's accounts over the workspace's quarters
-    (a quarter the selection has no row in is bridged, not taken for a gap)."""
-    return state.reduced(_bridge, selection, revenue, tuple(state.workspace().quarters()))
+    (a quarter the selection has no row in is bridged, not taken for a gap), by ``by`` if given."""
+    return state.reduced(_bridge, selection, revenue, by, tuple(state.workspace().quarters()))

@@ -100,7 +100,7 @@ def bridge_slide(bridge: pd.DataFrame, quarter: str) -> Slide:
         raise ValueError(f"no account had platform revenue in {quarters.shift(quarter, -1)} or {quarter}")
     ratios = overview.quick_ratio(bridge)
     headline, notes = headlines.bridge_words(row, quarter, ratios.loc[quarter])
-    gained, lost = (float(sum(row[c] for c in parts)) for parts in (overview.GAINS, overview.LOSSES))
+    gained, lost = overview.gained_and_lost(row)
     facts = (
         Fact("Gained: new, reactivated, expansion", money(gained)),
         Fact("Lost: contraction, churned", money(lost)),

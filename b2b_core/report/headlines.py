@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from b2b_core import quarters
+from b2b_core import overview, quarters
 from b2b_core.amounts import account_count, change, count, money, ratio, share
 from b2b_core.lifecycle import NOT_ENOUGH_HISTORY, STAGE_NAMES, StageResult, check_text
 from b2b_core.playbook import Playbook
@@ -72,7 +72,7 @@ def bridge_words(bridge: pd.Series, quarter: str, quick: float) -> Words:
     ratio: what the gains brought (the largest named) against what contraction and churn took."""
     flows = bridge.astype(float)
     gains = {"new accounts": flows["new"], "returning accounts": flows["reactivated"], "expansion": flows["expansion"]}
-    gained, lost = sum(gains.values()), flows["contraction"] + flows["churned"]
+    gained, lost = overview.gained_and_lost(flows)
     largest = max(gains, key=gains.get)
     brought = f"{largest.capitalize()} brought {money(gains[largest])}"
     if gained == 0:
