@@ -265,8 +265,9 @@ def revenue_bridge(
 ) -> pd.DataFrame:
     """Where revenue came from and went, quarter by quarter.
 
-    For each quarter q of ``bridged_quarters(observed)`` (``observed``: the panel's quarters by
-    default; give the workspace's when ``panel`` is a selection of accounts), with each account's
+    ``panel`` holds one row per account and quarter, as the workspace keeps it. For each quarter q
+    of ``bridged_quarters(observed)`` (``observed``: the panel's quarters by default; give the
+    workspace's when ``panel`` is a selection of accounts), with each account's
     ``revenue`` (``platform_revenue`` or ``b_side_revenue``, currency units per quarter) in q − 1
     (before) and in q (after), 0 when it has no row or reports none:
 
