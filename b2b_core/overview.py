@@ -257,6 +257,17 @@ def bridged_quarters(observed: Sequence[str]) -> list[str]:
     return [q for q in sorted(seen) if quarters.shift(q, -1) in seen]
 
 
+def why_no_bridge(quarter: str, observed: Sequence[str]) -> str:
+    """Why ``quarter`` of ``observed`` has no bridge (it is not in ``bridged_quarters``)."""
+    before = quarters.shift(quarter, -1)
+    if quarter == min(observed):
+        return f"{quarter} is the first quarter in the data: the bridge needs the quarter before it, {before}"
+    return (
+        f"{before}, the quarter before {quarter}, is not in the data: a quarter missing is not read as every "
+        "account leaving and coming back"
+    )
+
+
 def revenue_bridge(
     panel: engine.Source,
     revenue: str = "platform_revenue",

@@ -38,7 +38,7 @@ def help_text(headline: overview.Headline, other: overview.Headline, other_quart
 
 
 @st.fragment
-def bridge_section(selection, quarter: str, split_by: list[str]) -> None:
+def bridge_section(selection, quarter: str, observed: list[str], split_by: list[str]) -> None:
     """The chosen quarter's revenue bridge with its quick ratio, split by an attribute on request,
     and the bridge by quarter; the revenue and split choices rerun this part only."""
     st.subheader("Where revenue came from and went")
@@ -62,10 +62,7 @@ def bridge_section(selection, quarter: str, split_by: list[str]) -> None:
     label = REVENUES[revenue]
     before = quarters.shift(quarter, -1)
     if quarter not in bridge.index:
-        st.info(
-            f"No bridge for {quarter}: {before}, the quarter before it, is not in the data, so who joined, grew, "
-            "shrank or left cannot be told (a gap in the quarters is not read as everyone churning and coming back)."
-        )
+        st.info(f"No bridge for {quarter}: {overview.why_no_bridge(quarter, observed)}.")
     elif revenue == "b_side_revenue" and bridge.loc[quarter, "start"] == 0 and bridge.loc[quarter, "end"] == 0:
         st.info(f"No B-side revenue is reported in {before} or {quarter}: there is nothing to bridge.")
     else:
@@ -150,7 +147,7 @@ if other_revenue is not None:
         f"({other_quarter} → {quarter})."
     )
 
-bridge_section(selection, quarter, [c for c in overview.BRIDGE_BY if c in options])
+bridge_section(selection, quarter, state.workspace().quarters(), [c for c in overview.BRIDGE_BY if c in options])
 
 st.subheader("By quarter")
 st.plotly_chart(charts.kpi_trend(kpis), width="stretch")

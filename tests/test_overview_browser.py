@@ -89,7 +89,7 @@ def test_the_overview_of_a_q4_peak_can_be_steered_and_explains_itself(peak, tmp_
         expect(churned.locator('[data-testid="stMetricValue"]')).to_have_text("–")
         assert tooltip_of(page, "Churned accounts").startswith("2024Q2, the quarter before 2024Q3, is not in the data")
         expect(
-            page.get_by_text("No bridge for 2024Q3: 2024Q2, the quarter before it, is not in the data")
+            page.get_by_text("No bridge for 2024Q3: 2024Q2, the quarter before 2024Q3, is not in the data")
         ).to_be_visible()
 
         # a filter: the accounts whose latest region is the first

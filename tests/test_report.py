@@ -91,7 +91,7 @@ def test_bridge_headline_names_the_largest_gain_what_was_lost_and_the_quick_rati
 
 
 def test_the_bridge_slide_draws_the_quarters_waterfall_or_says_why_it_cannot():
-    slide = report.bridge_slide(overview.revenue_bridge(TWO_QUARTERS), "2026Q2")
+    slide = report.bridge_slide(overview.revenue_bridge(TWO_QUARTERS), "2026Q2", ["2026Q1", "2026Q2"])
     assert [(f.label, f.value) for f in slide.facts] == [
         ("Gained: new, reactivated, expansion", "80"),
         ("Lost: contraction, churned", "50"),
@@ -100,7 +100,9 @@ def test_the_bridge_slide_draws_the_quarters_waterfall_or_says_why_it_cannot():
     assert list(slide.figure.data[0].y) == [150, 60, 0, 20, 0, -50, 180]
     assert slide.data.loc["2026Q2", "quick_ratio"] == 1.6
     one = report.build_deck(TWO_QUARTERS[TWO_QUARTERS["quarter"] == "2026Q1"], BOOK)
-    assert one.missing["bridge"] == "2025Q4, the quarter before 2026Q1, is not in the data"
+    assert one.missing["bridge"] == (
+        "2026Q1 is the first quarter in the data: the bridge needs the quarter before it, 2025Q4"
+    )
     idle = panel([(f"A{i}", q, 0.0, 0.0, False) for i in range(2) for q in ("2025Q1", "2025Q2")])
     assert report.build_deck(idle, BOOK).missing["bridge"] == "no account had platform revenue in 2025Q1 or 2025Q2"
 

@@ -138,6 +138,11 @@ def test_a_quarter_missing_from_the_data_fakes_no_churn_and_no_new_revenue():
     assert overview.bridged_quarters(["2025Q1", "2025Q2", "2025Q4"]) == ["2025Q2"]
     bridge = overview.revenue_bridge(gap)
     assert list(bridge.index) == ["2025Q2"]  # 2025Q4 follows a quarter with no data: no bridge
+    observed = ["2025Q1", "2025Q2", "2025Q4"]
+    assert overview.why_no_bridge("2025Q4", observed).startswith("2025Q3, the quarter before 2025Q4, is not in the")
+    assert overview.why_no_bridge("2025Q1", observed) == (
+        "2025Q1 is the first quarter in the data: the bridge needs the quarter before it, 2024Q4"
+    )
 
 
 def test_a_selection_bridges_every_quarter_of_the_workspace_even_those_it_has_no_row_in():

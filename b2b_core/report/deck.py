@@ -89,12 +89,13 @@ def overview_slide(kpis: pd.DataFrame) -> Slide:
     return Slide("overview", SLIDE_TITLES["overview"], headline, facts, figure, kpis, notes)
 
 
-def bridge_slide(bridge: pd.DataFrame, quarter: str) -> Slide:
+def bridge_slide(bridge: pd.DataFrame, quarter: str, observed: Sequence[str]) -> Slide:
     """``quarter``'s platform revenue bridge as a waterfall, with what was gained, lost and the
-    quick ratio (``revenue_bridge``, ``quick_ratio``); the slide's data are the bridge of every
-    quarter with its quick ratio. ValueError saying why when the bridge has nothing to show."""
+    quick ratio (``revenue_bridge`` over the quarters ``observed``, ``quick_ratio``); the slide's
+    data are the bridge of every quarter with its quick ratio. ValueError saying why when the
+    bridge has nothing to show."""
     if quarter not in bridge.index:
-        raise ValueError(f"{quarters.shift(quarter, -1)}, the quarter before {quarter}, is not in the data")
+        raise ValueError(overview.why_no_bridge(quarter, observed))
     row = bridge.loc[quarter]
     if row["start"] == 0 and row["end"] == 0:
         raise ValueError(f"no account had platform revenue in {quarters.shift(quarter, -1)} or {quarter}")
@@ -320,7 +321,7 @@ def build_deck(
     slides["overview"] = overview_slide(kpis)
     bridge = overview.revenue_bridge(table, observed=observed) if measured.bridge is None else measured.bridge
     try:
-        slides["bridge"] = bridge_slide(bridge, observed[-1])
+        slides["bridge"] = bridge_slide(bridge, observed[-1], observed)
     except ValueError as exc:
         missing["bridge"] = str(exc)
     metrics = lifecycle.company_metrics(table) if measured.metrics is None else measured.metrics
