@@ -72,6 +72,16 @@ def amount_title(title: str, currency: Currency | None = None) -> str:
     return f"{title} ({currency.code})" if currency is not None else title
 
 
+def amount(value: float) -> str:
+    """An amount in full, for tables and their CSV: 7549758.600000001 → ``7,549,758.60``; NaN → ``–``."""
+    return "–" if unknown(value) else f"{value:,.2f}"
+
+
+def ratio(value: float) -> str:
+    """A ratio of two amounts: 2.3456 → ``2.35``; NaN → ``–``."""
+    return "–" if unknown(value) else f"{value:,.2f}"
+
+
 def count(value: float) -> str:
     """1234 → ``1,234``; NaN → ``–``."""
     return "–" if unknown(value) else f"{value:,.0f}"

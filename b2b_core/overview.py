@@ -14,14 +14,18 @@ Definitions (per calendar quarter q, over the panel's active rows):
 
 from __future__ import annotations
 
+import decimal
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from b2b_core import engine, quarters
+from b2b_core import contract, engine, quarters
+from b2b_core.amounts import amount, count, ratio, share
 
 KPI_COLUMNS = [
     "active_accounts",
@@ -117,13 +121,28 @@ def kpi_reduction(panel: ir.Table) -> ir.Table:
     )
 
 
+KPI_LABELS = {
+    "active_accounts": "Active accounts",
+    "platform_revenue": "Platform revenue",
+    "b_side_revenue": "B-side revenue",
+    "take_rate": "Take rate",
+    "new_accounts": "New accounts",
+    "churned_accounts": "Churned accounts",
+    "returning_accounts": "Returning accounts",
+}
+COMPARISONS = {"quarter": 1, "year": 4}  # quarter on quarter, year on year (the same quarter a year before)
+COMPARISON_NAMES = {"quarter": "quarter on quarter", "year": "year on year"}
+
+
 @dataclass(frozen=True)
 class Headline:
-    """One KPI of the latest quarter against the quarter before it."""
+    """One KPI of a quarter against a quarter before it; ``why`` says why the value or its change
+    is unknown (NaN, shown as a dash or not at all), None when both are known."""
 
     name: str
     value: float
     previous: float
+    why: str | None = None
 
     @property
     def change(self) -> float:
@@ -141,16 +160,250 @@ def latest_headlines(panel: pd.DataFrame) -> tuple[str | None, str | None, list[
     return headlines(quarter_kpis(panel))
 
 
-def headlines(kpis: pd.DataFrame) -> tuple[str | None, str | None, list[Headline]]:
-    """(latest quarter, the quarter before it or None, a Headline per KPI) from ``quarter_kpis``.
+def headlines(
+    kpis: pd.DataFrame, quarter: str | None = None, comparison: str = "quarter"
+) -> tuple[str | None, str | None, list[Headline]]:
+    """(quarter, the quarter compared with or None, a Headline per KPI) from ``quarter_kpis``.
 
-    The comparison quarter is the calendar quarter before the latest; if the workspace lacks it,
-    ``previous`` values are NaN.
+    ``quarter``: one of ``kpis``' (the latest by default). ``comparison``: ``"quarter"``, the
+    calendar quarter before, or ``"year"``, the same quarter a year before (``COMPARISONS``); if
+    the workspace lacks it, ``previous`` values are NaN.
     """
     if kpis.empty:
         return None, None, []
-    latest = kpis.index[-1]
-    before = quarters.shift(latest, -1)
-    prior = kpis.loc[before] if before in kpis.index else pd.Series(np.nan, index=KPI_COLUMNS)
-    found = [Headline(name, float(kpis.loc[latest, name]), float(prior[name])) for name in KPI_COLUMNS]
-    return latest, before if before in kpis.index else None, found
+    quarter = kpis.index[-1] if quarter is None else quarter
+    before = quarters.shift(quarter, -COMPARISONS[comparison])
+    known = before in kpis.index
+    prior = kpis.loc[before] if known else pd.Series(np.nan, index=KPI_COLUMNS)
+    found = []
+    for name in KPI_COLUMNS:
+        value, previous = float(kpis.loc[quarter, name]), float(prior[name])
+        headline = Headline(name, value, previous)
+        found.append(Headline(name, value, previous, why_unknown(kpis, headline, quarter, before)))
+    return quarter, before if known else None, found
+
+
+def why_unknown(kpis: pd.DataFrame, headline: Headline, quarter: str, before: str) -> str | None:
+    """Why ``headline`` (of ``quarter`` against ``before``) shows a dash, or has no change: the
+    value's reason first (``value_unknown``), then the change's; None when both are known."""
+    reason = value_unknown(kpis, headline.name, quarter)
+    if reason:
+        return reason
+    if before not in kpis.index:
+        return f"{before} is not in the data: there is nothing to compare {quarter} with"
+    earlier = value_unknown(kpis, headline.name, before)
+    if earlier:
+        return f"no change shown: in {before}, {earlier}"
+    if headline.name in ("platform_revenue", "b_side_revenue") and headline.previous == 0:
+        return f"no relative change: it was 0 in {before}"
+    return None
+
+
+def value_unknown(kpis: pd.DataFrame, name: str, quarter: str) -> str | None:
+    """Why KPI ``name`` of ``quarter`` is unknown (NaN) in ``quarter_kpis``, None when it is known."""
+    if not pd.isna(kpis.loc[quarter, name]):
+        return None
+    if name in ("churned_accounts", "returning_accounts"):
+        return (
+            f"{quarters.shift(quarter, -1)}, the quarter before {quarter}, is not in the data: "
+            "who left or came back is unknown"
+        )
+    if pd.isna(kpis.loc[quarter, "b_side_revenue"]):
+        return f"no row of {quarter} reports B-side revenue"
+    return f"B-side revenue is 0 in {quarter}: the take rate (platform / B-side revenue) is undefined"
+
+
+def unknown_values(kpis: pd.DataFrame) -> list[str]:
+    """Why each dash of ``formatted_kpis(kpis)`` is one: a line per quarter and reason, naming the
+    KPIs it leaves unknown (``2025Q1, churned accounts and returning accounts: …``)."""
+    lines = []
+    for quarter in kpis.index:
+        reasons: dict[str, list[str]] = {}
+        for name in kpis.columns:
+            why = value_unknown(kpis, name, quarter)
+            if why:
+                reasons.setdefault(why, []).append(KPI_LABELS[name].lower())
+        lines += [f"{quarter}, {' and '.join(names)}: {why}" for why, names in reasons.items()]
+    return lines
+
+
+def formatted_kpis(kpis: pd.DataFrame) -> pd.DataFrame:
+    """``quarter_kpis`` as text for a table and its CSV: counts with thousands separators, amounts
+    with two decimals (``amounts.amount``), the take rate as a percentage with two decimals, a
+    dash for an unknown value; columns named by ``KPI_LABELS``."""
+    shown = {name: kpis[name].map(_KPI_FORMATS.get(name, count)) for name in kpis.columns}
+    return pd.DataFrame(shown, index=kpis.index).rename(columns=KPI_LABELS)
+
+
+_KPI_FORMATS = {"platform_revenue": amount, "b_side_revenue": amount, "take_rate": partial(share, digits=2)}
+
+
+# The revenue bridge ------------------------------------------------------------------------------
+
+BRIDGE_COLUMNS = ["start", "new", "reactivated", "expansion", "contraction", "churned", "end"]
+GAINS, LOSSES = ("new", "reactivated", "expansion"), ("contraction", "churned")
+BRIDGE_BY = ("segment", "region", "tier", "owner")
+BRIDGE_SCALE = 6  # decimals the bridge keeps of each amount (currency units): DECIMAL(38, 6) in the engine
+_AMOUNT = ibis.dtype(f"decimal(38, {BRIDGE_SCALE})")
+ZERO = decimal.Decimal(0).scaleb(-BRIDGE_SCALE)  # 0.000000, as the engine gives it
+
+
+def bridged_quarters(observed: Sequence[str]) -> list[str]:
+    """The quarters of ``observed`` that get a bridge: those whose calendar quarter before is
+    observed too. A quarter after a gap in the data (a quarter with no rows at all) has no bridge:
+    its accounts were not seen in the quarter before, and reading them as churned then new would
+    invent both."""
+    seen = set(observed)
+    return [q for q in sorted(seen) if quarters.shift(q, -1) in seen]
+
+
+def why_no_bridge(quarter: str, observed: Sequence[str]) -> str:
+    """Why ``quarter`` of ``observed`` has no bridge (it is not in ``bridged_quarters``)."""
+    before = quarters.shift(quarter, -1)
+    if quarter == min(observed):
+        return f"{quarter} is the first quarter in the data: the bridge needs the quarter before it, {before}"
+    return (
+        f"{before}, the quarter before {quarter}, is not in the data: a quarter missing is not read as every "
+        "account leaving and coming back"
+    )
+
+
+def revenue_bridge(
+    panel: engine.Source,
+    revenue: str = "platform_revenue",
+    by: str | None = None,
+    observed: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Where revenue came from and went, quarter by quarter.
+
+    ``panel`` holds one row per account and quarter, as the workspace keeps it. For each quarter q
+    of ``bridged_quarters(observed)`` (``observed``: the panel's quarters by default; give the
+    workspace's when ``panel`` is a selection of accounts), with each account's
+    ``revenue`` (``platform_revenue`` or ``b_side_revenue``, currency units per quarter) in q − 1
+    (before) and in q (after), 0 when it has no row or reports none:
+
+    * ``start`` = Σ before, ``end`` = Σ after;
+    * ``new`` = Σ after where before = 0 and q is the account's first quarter with revenue > 0;
+    * ``reactivated`` = Σ after where before = 0 and the account had revenue > 0 before q − 1;
+    * ``expansion`` = Σ (after − before) where after > before > 0;
+    * ``contraction`` = Σ (before − after) where 0 < after < before;
+    * ``churned`` = Σ before where before > 0 and after = 0.
+
+    start + new + reactivated + expansion − contraction − churned = end holds exactly: each
+    account's parts add up to its own after, and the engine adds the amounts as decimals
+    (``BRIDGE_SCALE`` decimals, each amount rounded to them), so the columns are
+    ``decimal.Decimal``. ``by`` (one of ``BRIDGE_BY``) splits each quarter by the account's
+    attribute in q, in q − 1 for a churned account (``contract.NOT_SET`` when empty); the identity
+    holds in each group.
+
+    Returns one row per bridged quarter (index ``quarter``; with ``by``, index ``(quarter, by)``,
+    the groups present in the quarter), columns ``BRIDGE_COLUMNS``; no row when no quarter is bridged.
+    """
+    if revenue not in ("platform_revenue", "b_side_revenue"):
+        raise ValueError(f"the bridge is of platform_revenue or b_side_revenue, not {revenue!r}")
+    if by is not None and by not in BRIDGE_BY:
+        raise ValueError(f"the bridge is split by one of {', '.join(BRIDGE_BY)}, not {by!r}")
+    table = engine.table(panel)
+    if observed is None:
+        observed = list(engine.run(table.select("quarter").distinct())["quarter"])
+    bridged = bridged_quarters(observed)
+    index = ["quarter"] + ([by] if by else [])
+    sums = engine.run(bridge_reduction(table, revenue, by, [quarters.to_ordinal(q) for q in bridged]))
+    sums.insert(0, "quarter", [quarters.from_ordinal(o) for o in sums.pop("ordinal")])
+    if by:
+        return sums.set_index(index).sort_index()[BRIDGE_COLUMNS]
+    every = pd.DataFrame({"quarter": bridged}).merge(sums, how="left", on="quarter")  # quarters nobody moved in
+    return every.set_index("quarter")[BRIDGE_COLUMNS].map(lambda v: ZERO if pd.isna(v) else v)
+
+
+def bridge_reduction(panel: ir.Table, revenue: str, by: str | None, ordinals: Sequence[int]) -> ir.Table:
+    """The engine's part of ``revenue_bridge``: per quarter ``ordinal`` of ``ordinals`` (and group
+    ``by``) the sums ``BRIDGE_COLUMNS``, as DECIMAL(38, ``BRIDGE_SCALE``).
+
+    One row per account and quarter pairs it with its own row of the quarter before (a window over
+    the account's rows); an account with revenue and no row in the quarter after adds a pair of
+    its own there (after = 0), which only counts in a quarter of ``ordinals``."""
+    zero = ibis.literal(ZERO, _AMOUNT)
+    rows = panel.select(
+        "account_id",
+        ordinal=engine.quarter_ordinal(panel.quarter),
+        amount=panel[revenue].cast(_AMOUNT).fill_null(zero),
+        **({by: panel[by].cast("string").fill_null(contract.NOT_SET)} if by else {}),
+    )
+    in_time = ibis.window(group_by="account_id", order_by="ordinal")
+    rows = rows.mutate(
+        first=(rows.amount > 0).ifelse(rows.ordinal, ibis.null("int64")).min().over(group_by="account_id"),
+        previous=rows.ordinal.lag().over(in_time),
+        previous_amount=rows.amount.lag().over(in_time),
+        following=rows.ordinal.lead().over(in_time),
+    )
+    group = [by] if by else []
+    stays = rows.select(
+        *group,
+        "ordinal",
+        "first",
+        before=(rows.previous == rows.ordinal - 1).fill_null(False).ifelse(rows.previous_amount, zero),
+        after=rows.amount,
+    )
+    gone = (rows.amount > 0) & (rows.following.isnull() | (rows.following != rows.ordinal + 1))
+    leaves = rows.filter(gone).select(
+        *group, ordinal=rows.ordinal + 1, first=rows.first, before=rows.amount, after=zero
+    )
+    pairs = stays.union(leaves)
+    pairs = pairs.filter(pairs.ordinal.isin(list(ordinals)))
+    before, after = pairs.before, pairs.after
+    arrived = (before == 0) & (after > 0)
+    return pairs.group_by(["ordinal", *group]).agg(
+        start=before.sum(),
+        new=after.sum(where=arrived & (pairs.first == pairs.ordinal)).fill_null(zero),
+        reactivated=after.sum(where=arrived & (pairs.first < pairs.ordinal)).fill_null(zero),
+        expansion=(after - before).sum(where=(before > 0) & (after > before)).fill_null(zero),
+        contraction=(before - after).sum(where=(after > 0) & (after < before)).fill_null(zero),
+        churned=before.sum(where=(before > 0) & (after == 0)).fill_null(zero),
+        end=after.sum(),
+    )
+
+
+def gained_and_lost(bridge: pd.Series) -> tuple[float, float]:
+    """(new + reactivated + expansion, contraction + churned) of a row of ``revenue_bridge``."""
+    return float(sum(bridge[c] for c in GAINS)), float(sum(bridge[c] for c in LOSSES))
+
+
+def quick_ratio(bridge: pd.DataFrame) -> pd.Series:
+    """(new + reactivated + expansion) / (contraction + churned) of each row of ``revenue_bridge``,
+    as floats: revenue gained per unit of revenue lost (above 1, the base grows). NaN where nothing
+    was lost (the denominator is 0)."""
+    gained = bridge[list(GAINS)].astype(float).sum(axis=1)
+    lost = bridge[list(LOSSES)].astype(float).sum(axis=1)
+    return (gained / lost.where(lost > 0)).rename("quick_ratio")
+
+
+def quick_ratio_meaning(value: float, quarter: str) -> str:
+    """What a quarter's quick ratio says, or why it has none."""
+    if pd.isna(value):
+        return f"Nothing was lost in {quarter} (no contraction, no churn): the quick ratio has no denominator."
+    return (
+        "Revenue gained per unit of revenue lost: (new + reactivated + expansion) / (contraction + churned). "
+        f"Above 1 the base grew: {value:,.2f} in {quarter}."
+    )
+
+
+BRIDGE_LABELS = {
+    "start": "Start",
+    "new": "New",
+    "reactivated": "Reactivated",
+    "expansion": "Expansion",
+    "contraction": "Contraction",
+    "churned": "Churned",
+    "end": "End",
+    "quick_ratio": "Quick ratio",
+}
+
+
+def formatted_bridge(bridge: pd.DataFrame) -> pd.DataFrame:
+    """``revenue_bridge`` with its ``quick_ratio``, as text for a table and its CSV: amounts with
+    two decimals and thousands separators (rounded from the exact decimals), the quick ratio with
+    two decimals, a dash where nothing was lost; columns named by ``BRIDGE_LABELS``."""
+    shown = bridge.map(amount)
+    shown["quick_ratio"] = quick_ratio(bridge).map(ratio)
+    return shown.rename(columns=BRIDGE_LABELS)

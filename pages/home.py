@@ -1,42 +1,161 @@
-"""Overview: the workspace's latest quarter against the one before it."""
+"""Overview: a quarter of the chosen accounts against the quarter before it or the same quarter a
+year before, where its revenue came from and went (the revenue bridge), and the KPIs by quarter."""
 
 import streamlit as st
 
-from b2b_core import charts, overview
-from ui import downloads, lifecycle_views, shell, state
+from b2b_core import charts, overview, quarters
+from ui import downloads, overview_views, quadrant_views, shell, state
 from ui import format as fmt
+from ui.filters import filter_controls
 
-# KPI → (label, how to show the value, how to show its change)
+# KPI → (how to show the value, how to show its change)
 SHOWN = {
-    "active_accounts": ("Active accounts", fmt.count, "count"),
-    "platform_revenue": ("Platform revenue", fmt.money, "relative"),
-    "b_side_revenue": ("B-side revenue", fmt.money, "relative"),
-    "take_rate": ("Take rate", fmt.share, "points"),
-    "new_accounts": ("New accounts", fmt.count, "count"),
-    "churned_accounts": ("Churned accounts", fmt.count, "count"),
+    "active_accounts": (fmt.count, "count"),
+    "platform_revenue": (fmt.money, "relative"),
+    "b_side_revenue": (fmt.money, "relative"),
+    "take_rate": (fmt.share, "points"),
+    "new_accounts": (fmt.count, "count"),
+    "churned_accounts": (fmt.count, "count"),
 }
+REVENUES = {"platform_revenue": "Platform revenue", "b_side_revenue": "B-side revenue"}
+OTHER = {"quarter": "year", "year": "quarter"}
+
+
+def shown_change(headline: overview.Headline) -> str | None:
+    kind = SHOWN[headline.name][1]
+    return fmt.change(headline.relative_change if kind == "relative" else headline.change, kind)
+
+
+def help_text(headline: overview.Headline, other: overview.Headline, other_quarter: str | None, comparison: str) -> str:
+    """The metric's tooltip: why a dash or a missing change, and the other comparison's change."""
+    said = [headline.why[0].upper() + headline.why[1:] + "."] if headline.why else []
+    other_change = shown_change(other)
+    if other_change is not None:
+        said.append(
+            f"{overview.COMPARISON_NAMES[OTHER[comparison]].capitalize()} (vs {other_quarter}): {other_change}."
+        )
+    return " ".join(said) or f"{overview.COMPARISON_NAMES[comparison].capitalize()} change."
+
+
+@st.fragment
+def bridge_section(selection, quarter: str, observed: list[str], split_by: list[str]) -> None:
+    """The chosen quarter's revenue bridge with its quick ratio, split by an attribute on request,
+    and the bridge by quarter; the revenue and split choices rerun this part only."""
+    st.subheader("Where revenue came from and went")
+    choices = st.columns([1, 2])
+    revenue = (
+        choices[0].segmented_control(
+            "Revenue", list(REVENUES), format_func=REVENUES.get, default="platform_revenue", key="overview:revenue"
+        )
+        or "platform_revenue"
+    )
+    by = choices[1].segmented_control(
+        "Split by",
+        split_by,
+        format_func=str.capitalize,
+        key="overview:split",
+        help="Each account counts under "
+        "its attribute of the quarter, under that of the quarter before when it churned.",
+    )
+    bridge = overview_views.bridge(selection, revenue)
+    shown = overview.formatted_bridge(bridge)
+    label = REVENUES[revenue]
+    before = quarters.shift(quarter, -1)
+    if quarter not in bridge.index:
+        st.info(f"No bridge for {quarter}: {overview.why_no_bridge(quarter, observed)}.")
+    elif revenue == "b_side_revenue" and bridge.loc[quarter, "start"] == 0 and bridge.loc[quarter, "end"] == 0:
+        st.info(f"No B-side revenue is reported in {before} or {quarter}: there is nothing to bridge.")
+    else:
+        row = bridge.loc[quarter]
+        gained, lost = overview.gained_and_lost(row)
+        facts = st.columns(3)
+        facts[0].metric("Gained (new, reactivated, expansion)", fmt.money(gained), border=True)
+        facts[1].metric("Lost (contraction, churned)", fmt.money(lost), border=True)
+        facts[2].metric(
+            "Quick ratio",
+            shown.loc[quarter, "Quick ratio"],
+            border=True,
+            help=overview.quick_ratio_meaning(overview.quick_ratio(bridge).loc[quarter], quarter),
+        )
+        st.plotly_chart(
+            charts.revenue_bridge_waterfall(row, quarter, label, state.currency()), width="stretch", key="bridge_chart"
+        )
+        if by:
+            split = overview.formatted_bridge(overview_views.bridge(selection, revenue, by).loc[[quarter]])
+            st.dataframe(split.droplevel("quarter"), width="stretch")
+            downloads.csv_button(
+                f"Download the bridge by {by} (CSV)", split, f"{revenue}_bridge_by_{by}_{quarter}.csv", "dl:split"
+            )
+    with st.expander(f"{label} bridge by quarter"):
+        st.caption(
+            "Each account's revenue in the quarter before and in the quarter, 0 without a row. New: its first "
+            "quarter with revenue; reactivated: back after a quarter without; churned: down to 0."
+        )
+        st.dataframe(shown, width="stretch")
+        downloads.csv_button("Download the bridge (CSV)", shown, f"{revenue}_bridge.csv", "dl:bridge")
+
 
 shell.require_app_shell()
 st.title("Overview")
-kpis = lifecycle_views.kpis()
-latest, previous, headlines = overview.headlines(kpis)
-if latest is None:
-    st.info(state.NO_DATA)
+state.workspace_with_data()
+controls = st.columns([1, 1.7, 1, 1, 1, 1])
+options = quadrant_views.filter_options()
+selection = filter_controls(controls[2:], options)
+kpis = overview_views.kpis(selection)
+if kpis.empty:
+    st.info("No account matches these filters. Widen them to see the KPIs.")
     st.stop()
+quarter = controls[0].selectbox("Quarter", list(reversed(kpis.index)), key="overview:quarter")
+comparison = (
+    controls[1].segmented_control(
+        "Compare with",
+        list(overview.COMPARISONS),
+        format_func=lambda c: {"quarter": "Quarter before", "year": "Year before"}[c],
+        default="quarter",
+        key="overview:comparison",
+    )
+    or "quarter"
+)
+if selection:
+    st.caption("Filters choose accounts by their latest segment, region, tier and owner, with their whole history.")
 
-st.caption(f"Latest quarter **{latest}**" + (f", compared with {previous}" if previous else " (no previous quarter)"))
+quarter, compared, headlines = overview.headlines(kpis, quarter, comparison)
+_, other_quarter, others = overview.headlines(kpis, quarter, OTHER[comparison])
+wanted = quarters.shift(quarter, -overview.COMPARISONS[comparison])
+st.caption(
+    f"Quarter **{quarter}**, "
+    + (
+        f"compared with {compared} ({overview.COMPARISON_NAMES[comparison]})"
+        if compared
+        else f"no comparison: {wanted} is not in the data"
+    )
+)
+by_name = {h.name: h for h in others}
 shown = [h for h in headlines if h.name in SHOWN]
 for column, headline in zip(st.columns(len(shown)), shown, strict=True):
-    label, show, kind = SHOWN[headline.name]
+    show, _ = SHOWN[headline.name]
     column.metric(
-        label,
+        overview.KPI_LABELS[headline.name],
         show(headline.value),
-        delta=fmt.change(headline.relative_change if kind == "relative" else headline.change, kind),
+        delta=shown_change(headline),
         delta_color="inverse" if headline.name == "churned_accounts" else "normal",
         border=True,
+        help=help_text(headline, by_name[headline.name], other_quarter, comparison),
+    )
+other_revenue = shown_change(by_name["platform_revenue"])
+if other_revenue is not None:
+    st.caption(
+        f"{overview.COMPARISON_NAMES[OTHER[comparison]].capitalize()}, platform revenue {other_revenue} "
+        f"({other_quarter} → {quarter})."
     )
 
-st.plotly_chart(charts.kpi_trend(kpis), width="stretch")
+bridge_section(selection, quarter, state.workspace().quarters(), [c for c in overview.BRIDGE_BY if c in options])
+
+st.subheader("By quarter")
+st.plotly_chart(charts.kpi_trend(kpis, state.currency()), width="stretch")
 with st.expander("KPIs by quarter"):
-    st.dataframe(kpis, width="stretch")
-    downloads.csv_button("Download CSV", kpis, "kpis_by_quarter.csv", "dl:kpis")
+    table = overview.formatted_kpis(kpis)
+    st.dataframe(table, width="stretch")
+    for line in overview.unknown_values(kpis):
+        st.caption(f"– {line}")
+    downloads.csv_button("Download the KPIs (CSV)", table, "kpis_by_quarter.csv", "dl:kpis")

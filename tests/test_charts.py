@@ -22,6 +22,19 @@ def test_kpi_trend_draws_revenue_bars_and_an_accounts_line_on_its_own_axis():
     assert figure.layout.yaxis.title.text == "Platform revenue per quarter"
 
 
+def test_the_bridge_waterfall_starts_at_the_quarter_before_and_takes_the_losses_down():
+    row = pd.Series(
+        {"start": 30, "new": 1, "reactivated": 2, "expansion": 3, "contraction": 4, "churned": 5, "end": 27}
+    )
+    figure = charts.revenue_bridge_waterfall(row, "2025Q2")
+    (bars,) = figure.data
+    assert list(bars.x) == ["2025Q1", "New", "Reactivated", "Expansion", "Contraction", "Churned", "2025Q2"]
+    assert list(bars.measure) == ["absolute", "relative", "relative", "relative", "relative", "relative", "total"]
+    assert list(bars.y) == [30, 1, 2, 3, -4, -5, 27]
+    assert list(bars.text) == ["30", "1", "2", "3", "4", "5", "27"]
+    assert figure.layout.title.text == "Platform revenue: 2025Q1 → 2025Q2"
+
+
 def _triangle() -> pd.DataFrame:
     return pd.DataFrame(
         {"accounts": [4, 2, 6], 0: [1.0, 1.0, 1.0], 1: [0.5, float("nan"), 0.5]},

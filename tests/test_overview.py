@@ -69,6 +69,66 @@ def test_latest_headlines_compare_with_the_quarter_before():
     assert revenue.relative_change == pytest.approx(1.2)
 
 
+# x peaks every Q4: 100 in 2024Q4, 60 in 2025Q3, 110 in 2025Q4; y joins in 2025Q4 with no B-side revenue
+PEAKS = panel(
+    [
+        ("x", "2024Q4", 100, 1000, True),
+        ("x", "2025Q1", 50, 500, True),
+        ("x", "2025Q2", 55, 550, True),
+        ("x", "2025Q3", 60, 600, True),
+        ("x", "2025Q4", 110, 1100, True),
+        ("y", "2025Q4", 0.1, None, True),
+    ]
+)
+
+
+def test_headlines_of_a_chosen_quarter_compare_quarter_on_quarter_or_year_on_year():
+    kpis = overview.quarter_kpis(PEAKS)
+    quarter, compared, found = overview.headlines(kpis, "2025Q4", "quarter")
+    revenue = next(h for h in found if h.name == "platform_revenue")
+    assert (quarter, compared, revenue.previous) == ("2025Q4", "2025Q3", 60)
+    assert revenue.relative_change == pytest.approx(50.1 / 60)
+    quarter, compared, found = overview.headlines(kpis, "2025Q4", "year")
+    revenue = next(h for h in found if h.name == "platform_revenue")
+    assert (compared, revenue.previous, revenue.why) == ("2024Q4", 100, None)
+    assert revenue.relative_change == pytest.approx(10.1 / 100)
+    quarter, compared, found = overview.headlines(kpis, "2025Q2", "year")
+    assert compared is None and all(math.isnan(h.previous) for h in found)
+
+
+def test_every_unknown_headline_says_why():
+    kpis = overview.quarter_kpis(PEAKS)
+    _, _, found = overview.headlines(kpis, "2024Q4", "quarter")
+    why = {h.name: h.why for h in found}
+    assert why["churned_accounts"] == (
+        "2024Q3, the quarter before 2024Q4, is not in the data: who left or came back is unknown"
+    )
+    assert why["platform_revenue"] == "2024Q3 is not in the data: there is nothing to compare 2024Q4 with"
+    _, _, found = overview.headlines(overview.quarter_kpis(PEAKS.assign(b_side_revenue=None)), "2025Q1")
+    why = {h.name: h.why for h in found}
+    assert why["b_side_revenue"] == why["take_rate"] == "no row of 2025Q1 reports B-side revenue"
+    assert why["platform_revenue"] is None
+    zero = PEAKS.assign(b_side_revenue=PEAKS["b_side_revenue"].where(PEAKS["quarter"] != "2025Q1", 0))
+    _, _, found = overview.headlines(overview.quarter_kpis(zero), "2025Q2")
+    why = {h.name: h.why for h in found}
+    assert why["take_rate"] == (
+        "no change shown: in 2025Q1, B-side revenue is 0 in 2025Q1: the take rate (platform / B-side revenue) "
+        "is undefined"
+    )
+    assert why["b_side_revenue"] == "no relative change: it was 0 in 2025Q1"
+
+
+def test_the_kpi_table_shows_amounts_with_two_decimals_and_shares_as_percentages():
+    kpis = overview.quarter_kpis(PEAKS.assign(platform_revenue=PEAKS["platform_revenue"] * 75497.586))
+    shown = overview.formatted_kpis(kpis)
+    assert list(shown.columns) == list(overview.KPI_LABELS.values())
+    row = shown.loc["2025Q4"]
+    assert row["Platform revenue"] == "8,312,284.22"  # (110 + 0.1) × 75,497.586 = 8,312,284.2186
+    assert overview.formatted_kpis(overview.quarter_kpis(PEAKS)).loc["2025Q4", "Take rate"] == "10.00%"
+    assert row["Active accounts"] == "2" and row["B-side revenue"] == "1,100.00"
+    assert shown.loc["2024Q4", "Churned accounts"] == "–"
+
+
 def test_empty_panel_has_no_headlines():
     assert overview.latest_headlines(PANEL.iloc[:0]) == (None, None, [])
     assert overview.quarter_kpis(PANEL.iloc[:0]).empty

@@ -86,6 +86,39 @@ def test_the_deck_writes_amounts_in_the_workspace_currency():
     assert slide.figure.layout.yaxis.title.text == "Platform revenue per quarter (CNY)"
 
 
+def test_bridge_headline_names_the_largest_gain_what_was_lost_and_the_quick_ratio():
+    bridge = overview.revenue_bridge(TWO_QUARTERS)  # 150 → 180: c new 60, a +20, b churned 50
+    headline, notes = headlines.bridge_words(bridge.loc["2026Q2"], "2026Q2", 1.6)
+    assert headline == (
+        "In 2026Q2: New accounts brought 60 of the 80 gained; contraction and churn took 50: quick ratio 1.60."
+    )
+    assert notes[0] == "Platform revenue went from 150 in 2026Q1 to 180 in 2026Q2."
+    assert notes[1] == "New accounts brought 60, accounts coming back 0, and accounts that grew 20 more."
+    assert notes[-1].startswith("Ask the room")
+    growing = TWO_QUARTERS[TWO_QUARTERS["account_id"] == "a"]
+    row = overview.revenue_bridge(growing).loc["2026Q2"]
+    assert headlines.bridge_words(row, "2026Q2", float("nan"))[0] == (
+        "In 2026Q2: Expansion brought 20, and no revenue was lost."
+    )
+
+
+def test_the_bridge_slide_draws_the_quarters_waterfall_or_says_why_it_cannot():
+    slide = report.bridge_slide(overview.revenue_bridge(TWO_QUARTERS), "2026Q2", ["2026Q1", "2026Q2"])
+    assert [(f.label, f.value) for f in slide.facts] == [
+        ("Gained: new, reactivated, expansion", "80"),
+        ("Lost: contraction, churned", "50"),
+        ("Quick ratio", "1.60"),
+    ]
+    assert list(slide.figure.data[0].y) == [150, 60, 0, 20, 0, -50, 180]
+    assert slide.data.loc["2026Q2", "quick_ratio"] == 1.6
+    one = report.build_deck(TWO_QUARTERS[TWO_QUARTERS["quarter"] == "2026Q1"], BOOK)
+    assert one.missing["bridge"] == (
+        "2026Q1 is the first quarter in the data: the bridge needs the quarter before it, 2025Q4"
+    )
+    idle = panel([(f"A{i}", q, 0.0, 0.0, False) for i in range(2) for q in ("2025Q1", "2025Q2")])
+    assert report.build_deck(idle, BOOK).missing["bridge"] == "no account had platform revenue in 2025Q1 or 2025Q2"
+
+
 def test_overview_headline_of_a_single_quarter_or_after_a_gap_has_no_comparison():
     one = TWO_QUARTERS[TWO_QUARTERS["quarter"] == "2026Q1"]
     assert headlines.overview_words(overview.quarter_kpis(one))[0] == (
@@ -560,7 +593,7 @@ def test_a_single_quarter_carries_overview_stage_and_quadrants_only():
     one = MOVES[MOVES["quarter"] == "2026Q1"]
     deck = report.build_deck(one, BOOK)
     assert list(deck.slides) == ["overview", "stage", "quadrants"]
-    assert set(deck.missing) == {"migration", "cohorts", "scenarios"}
+    assert set(deck.missing) == {"bridge", "migration", "cohorts", "scenarios"}
     assert deck.missing["migration"] == "2026Q1 is the first quarter: nobody has moved yet"
 
 

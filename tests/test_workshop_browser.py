@@ -121,7 +121,7 @@ def test_presentation_mode_steps_through_every_slide_by_button_and_keys_with_onl
     expect(page.locator(".st-key-workshop_previous button")).to_be_disabled()
     next_button = page.locator(".st-key-workshop_next button")
     expect(next_button).to_have_text(re.compile("Next"))
-    ways = {2: "Next", 3: "ArrowRight", 4: "PageDown", 5: "Next", 6: "Next"}
+    ways = {2: "Next", 3: "ArrowRight", 4: "PageDown", 5: "Next", 6: "Next", 7: "Next"}
     for position, way in ways.items():
         if way == "Next":
             next_button.click()
@@ -132,10 +132,10 @@ def test_presentation_mode_steps_through_every_slide_by_button_and_keys_with_onl
     expect(next_button).to_be_disabled()
     assert png_from_toolbar(page, CHART) == "scenarios.png"  # the toolbar saves the slide's chart
     page.keyboard.press("ArrowLeft")
-    wait_for_slide(page, 5)
-    check_presented_slide(page, 5)
-    next_button.click()
     wait_for_slide(page, 6)
+    check_presented_slide(page, 6)
+    next_button.click()
+    wait_for_slide(page, 7)
     expect(next_button).to_be_disabled()
     expect(page.locator(".st-key-workshop_previous button")).to_be_enabled()
 
@@ -147,7 +147,7 @@ def test_presentation_mode_steps_through_every_slide_by_button_and_keys_with_onl
     expect(page.locator(HEADER)).to_be_visible()
     expect(page.locator(".st-key-workshop_exit")).to_have_count(0)
     expect(page.get_by_role("heading", name="Workshop")).to_be_visible()
-    assert "slide=6" in page.url  # the facilitator is still where they stopped
+    assert "slide=7" in page.url  # the facilitator is still where they stopped
     assert page.locator(ERROR_ELEMENTS).count() == 0
     assert [url for url in elsewhere if not url.startswith(("data:", "blob:"))] == []  # local URLs
 
@@ -216,7 +216,7 @@ def test_presentation_text_meets_wcag_aa_contrast_on_white(app_url, page):
         "lever": '[data-testid="stSlider"]',
     }
     checked, failing, inactive = set(), [], []
-    for position in (1, 6):  # the overview; the what-if slide with its lever sliders
+    for position in (1, 7):  # the overview; the what-if slide with its lever sliders
         page.goto(f"{app_url}/workshop?present=1&slide={position}")
         wait_for_slide(page, position)
         wait_for_chart(page, CHART)
@@ -237,8 +237,8 @@ def test_presentation_text_meets_wcag_aa_contrast_on_white(app_url, page):
 
 
 def test_a_lever_moved_in_the_room_adds_its_scenario_to_the_chart_and_headline_without_leaving_the_slide(app_url, page):
-    page.goto(app_url + "/workshop?present=1&slide=6")
-    wait_for_slide(page, 6)
+    page.goto(app_url + "/workshop?present=1&slide=7")
+    wait_for_slide(page, 7)
     chart = CHART
     wait_for_chart(page, chart)
     headline = page.locator("h1").first
@@ -254,14 +254,14 @@ def test_a_lever_moved_in_the_room_adds_its_scenario_to_the_chart_and_headline_w
         "(selector) => document.querySelector(selector)?._fullData?.some(t => t.name === 'In the room')", arg=chart
     )
     expect(lever.get_by_role("slider")).to_have_value("2")
-    assert re.search(r"[?&]slide=6(&|$)", page.url), page.url
+    assert re.search(r"[?&]slide=7(&|$)", page.url), page.url
     assert "present=1" in page.url
-    expect(nav_row(page)).to_contain_text("6 / 6")
+    expect(nav_row(page)).to_contain_text("7 / 7")
     facts = page.locator('[data-testid="stMetric"]')
     expect(facts.filter(has_text="In the room")).to_have_count(1)
     assert page.locator(ERROR_ELEMENTS).count() == 0
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "slide_6_lever_moved.png"))
+    page.screenshot(path=str(ARTIFACTS / "slide_7_lever_moved.png"))
 
 
 def test_the_exported_html_deck_draws_every_slide_offline_with_no_network_request(app_url, page, browser, tmp_path):

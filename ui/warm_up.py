@@ -23,7 +23,16 @@ from dataclasses import dataclass
 import streamlit as st
 
 from b2b_core.store import Workspace, default_path
-from ui import account_views, cohort_views, lifecycle_views, quadrant_views, scenario_views, state, workshop_views
+from ui import (
+    account_views,
+    cohort_views,
+    lifecycle_views,
+    overview_views,
+    quadrant_views,
+    scenario_views,
+    state,
+    workshop_views,
+)
 
 Step = tuple[str, Callable[[], object]]
 log = logging.getLogger(__name__)
@@ -162,6 +171,8 @@ def _steps() -> list[Step]:
 
     steps: list[Step] = [
         ("the quarter KPIs", lifecycle_views.kpis),
+        ("the revenue bridge", lambda: overview_views.bridge(every, "platform_revenue")),
+        ("the B-side revenue bridge", lambda: overview_views.bridge(every, "b_side_revenue")),
         ("the lifecycle signals", lifecycle_views.metrics),
         ("the quadrant filters", quadrant_views.filter_options),
         ("the quadrant map and the migration", lambda: quadrant_map(latest, before)),

@@ -16,7 +16,7 @@ from b2b_core import playbook, report, scenarios
 from b2b_core.amounts import Currency
 from b2b_core.playbook import Playbook
 from b2b_core.store import Workspace
-from ui import cohort_views, lifecycle_views, quadrant_views, scenario_views, state
+from ui import cohort_views, lifecycle_views, overview_views, quadrant_views, scenario_views, state
 
 SLIDES, SLIDE, MODEL = "slides", "slide", "model"  # query parameters
 CHOSEN, SCENARIOS, LIVE_KEPT = "workshop:slides", "workshop:scenarios", "workshop:live"
@@ -47,6 +47,7 @@ def deck(data: str, book_key: str, model: str, currency: Currency | None, _book:
         }
     measured = report.Measured(
         kpis=lifecycle_views.kpis(),
+        bridge=overview_views.bridge((), "platform_revenue"),
         metrics=lifecycle_views.metrics(),
         base=None if isinstance(base, str) else base,
         **shown_first,

@@ -10,7 +10,7 @@ from b2b_core.charts.cohorts import (
     survival_curves,
 )
 from b2b_core.charts.lifecycle import lever_scores, signal_trends, stage_timeline
-from b2b_core.charts.overview import kpi_trend
+from b2b_core.charts.overview import kpi_trend, revenue_bridge_waterfall
 from b2b_core.charts.quadrants import (
     migration_heatmap,
     migration_sankey,
@@ -32,6 +32,7 @@ __all__ = [
     "quadrant_map",
     "quadrant_play_through",
     "renewal_cycles",
+    "revenue_bridge_waterfall",
     "retention_heatmap",
     "scenario_colours",
     "scenario_projection",

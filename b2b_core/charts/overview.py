@@ -1,4 +1,4 @@
-"""The overview's figure: platform revenue and active accounts per quarter."""
+"""The overview's figures: platform revenue and active accounts per quarter, and a quarter's revenue bridge."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from b2b_core.amounts import Currency, amount_title
+from b2b_core import quarters
+from b2b_core.amounts import Currency, amount_title, money
 from b2b_core.charts.style import mark_quarter_gaps, with_quarter_gaps
 
 PALETTE = {"platform": "#1f4e79", "b_side": "#8fb8de", "accounts": "#e07b39"}
@@ -40,3 +41,48 @@ def kpi_trend(kpis: pd.DataFrame, currency: Currency | None = None) -> go.Figure
         hovermode="x unified",
     )
     return mark_quarter_gaps(figure, list(kpis.index))
+
+
+BRIDGE_COLOURS = {"gain": "#009E73", "loss": "#D55E00", "total": "#0072B2"}  # Okabe–Ito (charts.style)
+
+
+def revenue_bridge_waterfall(
+    bridge: pd.Series, quarter: str, revenue_label: str = "Platform revenue", currency: Currency | None = None
+) -> go.Figure:
+    """A quarter's row of ``overview.revenue_bridge`` as a waterfall: the quarter before's revenue
+    (``start``), the gains (new, reactivated, expansion) up, the losses (contraction, churned) down,
+    and the quarter's revenue (``end``) as a total; each bar labelled with its amount in ``currency``."""
+    before = quarters.shift(quarter, -1)
+    steps = [
+        (f"{before}", "absolute", float(bridge["start"])),
+        ("New", "relative", float(bridge["new"])),
+        ("Reactivated", "relative", float(bridge["reactivated"])),
+        ("Expansion", "relative", float(bridge["expansion"])),
+        ("Contraction", "relative", -float(bridge["contraction"])),
+        ("Churned", "relative", -float(bridge["churned"])),
+        (f"{quarter}", "total", float(bridge["end"])),
+    ]
+    names, measures, amounts = zip(*steps, strict=True)
+    figure = go.Figure(
+        go.Waterfall(
+            x=list(names),
+            measure=list(measures),
+            y=list(amounts),
+            text=[money(abs(a), currency) for a in amounts],
+            textposition="outside",
+            connector={"line": {"color": "#999999", "width": 1}},
+            increasing={"marker": {"color": BRIDGE_COLOURS["gain"]}},
+            decreasing={"marker": {"color": BRIDGE_COLOURS["loss"]}},
+            totals={"marker": {"color": BRIDGE_COLOURS["total"]}},
+            hovertemplate="%{x}: %{y:,.2f}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        height=380,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        title=f"{revenue_label}: {before} → {quarter}",
+        showlegend=False,
+    )
+    figure.update_yaxes(title_text=amount_title(f"{revenue_label} per quarter", currency), rangemode="tozero")
+    figure.update_xaxes(type="category")
+    return figure

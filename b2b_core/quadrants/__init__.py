@@ -17,6 +17,7 @@ from b2b_core.quadrants.assign import (
     assign_quadrants_in_parts,
     check_cut,
     cut_ties,
+    latest_matching,
     median_take_rate,
 )
 from b2b_core.quadrants.migration import (
@@ -67,6 +68,7 @@ __all__ = [
     "Segmentation",
     "account_clusters",
     "accounts_matching",
+    "latest_matching",
     "assign_quadrants",
     "assign_quadrants_in_parts",
     "check_cut",

@@ -206,7 +206,15 @@ def accounts_matching(panel: engine.Source, selection: dict[str, list[str]] | No
     accepted values; an empty list or a missing column accepts all), or None when nothing is
     selected (all accounts). Judging each account by one row keeps an account that changed
     segment from leaving one quarter's map and entering the next as if it had churned."""
-    table = engine.table(panel)
+    matching = latest_matching(engine.table(panel), selection)
+    if matching is None:
+        return None
+    return pd.Index(engine.run(matching.order_by("account_id"))["account_id"], dtype=object)
+
+
+def latest_matching(table: ir.Table, selection: dict[str, list[str]] | None = None) -> ir.Table | None:
+    """``accounts_matching`` as a one-column table ``account_id`` of the engine (None when nothing
+    is selected), to keep their rows: ``table.semi_join(matching, "account_id")``."""
     selection = {c: v for c, v in (selection or {}).items() if v and c in table.columns}
     if not selection:
         return None
@@ -214,7 +222,7 @@ def accounts_matching(panel: engine.Source, selection: dict[str, list[str]] | No
     latest = rows.filter(rows.ordinal == rows.ordinal.max().over(group_by="account_id"))
     for column, accepted in selection.items():
         latest = latest.filter(latest[column].isin(list(accepted)))
-    return pd.Index(engine.run(latest.select("account_id").order_by("account_id"))["account_id"], dtype=object)
+    return latest.select("account_id")
 
 
 def cut_rows(

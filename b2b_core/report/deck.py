@@ -15,14 +15,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from b2b_core import charts, cohorts, engine, lifecycle, overview, quadrants, scenarios
-from b2b_core.amounts import Currency, account_count, amount_title, change, count, money, share
+from b2b_core import charts, cohorts, engine, lifecycle, overview, quadrants, quarters, scenarios
+from b2b_core.amounts import Currency, account_count, amount_title, change, count, money, ratio, share
 from b2b_core.charts.style import for_projector
 from b2b_core.playbook import Playbook
 from b2b_core.report import headlines
 
 SLIDE_TITLES = {
     "overview": "Where we stand",
+    "bridge": "Where revenue came from and went",
     "stage": "Stage and priorities",
     "quadrants": "Revenue quadrants",
     "migration": "Who moved",
@@ -91,6 +92,31 @@ def overview_slide(kpis: pd.DataFrame, currency: Currency | None = None) -> Slid
     headline, notes = headlines.overview_words(kpis, currency)
     figure = for_projector(charts.kpi_trend(kpis, currency))
     return Slide("overview", SLIDE_TITLES["overview"], headline, facts, figure, kpis, notes)
+
+
+def bridge_slide(
+    bridge: pd.DataFrame, quarter: str, observed: Sequence[str], currency: Currency | None = None
+) -> Slide:
+    """``quarter``'s platform revenue bridge as a waterfall, with what was gained, lost and the
+    quick ratio (``revenue_bridge`` over the quarters ``observed``, ``quick_ratio``); the slide's
+    data are the bridge of every quarter with its quick ratio; amounts in ``currency``. ValueError saying why when the
+    bridge has nothing to show."""
+    if quarter not in bridge.index:
+        raise ValueError(overview.why_no_bridge(quarter, observed))
+    row = bridge.loc[quarter]
+    if row["start"] == 0 and row["end"] == 0:
+        raise ValueError(f"no account had platform revenue in {quarters.shift(quarter, -1)} or {quarter}")
+    ratios = overview.quick_ratio(bridge)
+    headline, notes = headlines.bridge_words(row, quarter, ratios.loc[quarter], currency)
+    gained, lost = overview.gained_and_lost(row)
+    facts = (
+        Fact("Gained: new, reactivated, expansion", money(gained, currency)),
+        Fact("Lost: contraction, churned", money(lost, currency)),
+        Fact("Quick ratio", ratio(ratios.loc[quarter])),
+    )
+    figure = for_projector(charts.revenue_bridge_waterfall(row, quarter, currency=currency))
+    data = bridge.astype(float).assign(quick_ratio=ratios)
+    return Slide("bridge", SLIDE_TITLES["bridge"], headline, facts, figure, data, notes)
 
 
 def stage_slide(metrics: pd.DataFrame, playbook: Playbook, business_model: str) -> Slide:
@@ -268,13 +294,15 @@ class Measured:
     pages), which ``build_deck`` then does not ask the engine for again; each left None, or not
     of the deck's quarters, the deck measures itself.
 
-    ``kpis``: ``quarter_kpis``; ``metrics``: ``company_metrics``; ``base``: ``fit_base``;
+    ``kpis``: ``quarter_kpis``; ``bridge``: ``revenue_bridge`` of platform revenue; ``metrics``:
+    ``company_metrics``; ``base``: ``fit_base``;
     ``mix``: ``quadrant_summary`` (median cuts) of quarters including the deck's quadrant quarter;
     ``migration``: ``quadrant_migration`` (median cuts) from the quarter before it into it;
     ``logo`` and ``nrr``: ``cohort_matrix`` by quarter (% of initial) and ``lifetimes``, all three
     of the accounts chosen by ``cohorts.first_cohort_choice`` (``cohorts.select_accounts``)."""
 
     kpis: pd.DataFrame | None = None
+    bridge: pd.DataFrame | None = None
     metrics: pd.DataFrame | None = None
     base: scenarios.Base | None = None
     mix: pd.DataFrame | None = None
@@ -310,6 +338,11 @@ def build_deck(
     observed = list(observed) if observed is not None else list(kpis.index)
     slides, missing = {}, {}
     slides["overview"] = overview_slide(kpis, currency)
+    bridge = overview.revenue_bridge(table, observed=observed) if measured.bridge is None else measured.bridge
+    try:
+        slides["bridge"] = bridge_slide(bridge, observed[-1], observed, currency)
+    except ValueError as exc:
+        missing["bridge"] = str(exc)
     metrics = lifecycle.company_metrics(table) if measured.metrics is None else measured.metrics
     slides["stage"] = stage_slide(metrics, playbook, business_model)
 

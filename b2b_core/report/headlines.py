@@ -12,7 +12,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from b2b_core.amounts import Currency, account_count, change, count, money, share
+from b2b_core import overview, quarters
+from b2b_core.amounts import Currency, account_count, change, count, money, ratio, share
 from b2b_core.cohorts import WHY_THEY_DIFFER
 from b2b_core.lifecycle import NOT_ENOUGH_HISTORY, STAGE_NAMES, StageResult, check_text
 from b2b_core.playbook import Playbook
@@ -65,6 +66,38 @@ def overview_words(kpis: pd.DataFrame, currency: Currency | None = None) -> Word
         )
     notes.append("Ask the room: which of these numbers surprises you, and why?")
     return headline, tuple(notes)
+
+
+def bridge_words(bridge: pd.Series, quarter: str, quick: float, currency: Currency | None = None) -> Words:
+    """From ``quarter``'s row of ``overview.revenue_bridge`` (platform revenue) and its quick
+    ratio: what the gains brought (the largest named) against what contraction and churn took;
+    amounts in ``currency``."""
+    flows = bridge.astype(float)
+    gains = {"new accounts": flows["new"], "returning accounts": flows["reactivated"], "expansion": flows["expansion"]}
+    gained, lost = overview.gained_and_lost(flows)
+    largest = max(gains, key=gains.get)
+    brought = f"{largest.capitalize()} brought {money(gains[largest], currency)}"
+    if gained == 0:
+        brought = "Nothing new came in"
+    elif gained > gains[largest]:
+        brought += f" of the {money(gained, currency)} gained"
+    if lost == 0:
+        headline = f"In {quarter}: {brought}, and no revenue was lost."
+    else:
+        headline = (
+            f"In {quarter}: {brought}; contraction and churn took {money(lost, currency)}: quick ratio {ratio(quick)}."
+        )
+    notes = (
+        f"Platform revenue went from {money(flows['start'], currency)} in {quarters.shift(quarter, -1)} to "
+        f"{money(flows['end'], currency)} in {quarter}.",
+        f"New accounts brought {money(flows['new'], currency)}, accounts coming back {money(flows['reactivated'], currency)}, "
+        f"and accounts that grew {money(flows['expansion'], currency)} more.",
+        f"Accounts that shrank gave up {money(flows['contraction'], currency)}; accounts that stopped took "
+        f"{money(flows['churned'], currency)} with them.",
+        "The quick ratio is revenue gained per unit lost: above 1, the base grows on its own.",
+        "Ask the room: which of these flows can we move most next quarter, and with which lever?",
+    )
+    return headline, notes
 
 
 def stage_words(result: StageResult, ranked: pd.DataFrame, playbook: Playbook, top: int = 3) -> Words:
