@@ -90,7 +90,8 @@ def bridge_words(bridge: pd.Series, quarter: str, quick: float, currency: Curren
     notes = (
         f"Platform revenue went from {money(flows['start'], currency)} in {quarters.shift(quarter, -1)} to "
         f"{money(flows['end'], currency)} in {quarter}.",
-        f"New accounts brought {money(flows['new'], currency)}, accounts coming back {money(flows['reactivated'], currency)}, "
+        f"New accounts brought {money(flows['new'], currency)}, accounts coming back "
+        f"{money(flows['reactivated'], currency)}, "
         f"and accounts that grew {money(flows['expansion'], currency)} more.",
         f"Accounts that shrank gave up {money(flows['contraction'], currency)}; accounts that stopped took "
         f"{money(flows['churned'], currency)} with them.",
