@@ -152,7 +152,7 @@ if other_revenue is not None:
 bridge_section(selection, quarter, state.workspace().quarters(), [c for c in overview.BRIDGE_BY if c in options])
 
 st.subheader("By quarter")
-st.plotly_chart(charts.kpi_trend(kpis, state.currency()), width="stretch")
+st.plotly_chart(charts.kpi_trend(kpis, state.currency()), width="stretch", key="kpi_trend")
 with st.expander("KPIs by quarter"):
     table = overview.formatted_kpis(kpis)
     st.dataframe(table, width="stretch")

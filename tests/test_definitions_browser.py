@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from b2b_core.access import LOCAL
 from b2b_core.store import Workspace
-from tests.browser import ERROR_ELEMENTS, chromium_page, streamlit_server, wait_until_idle
+from tests.browser import ERROR_ELEMENTS, chromium_page, drawn_once, streamlit_server, wait_until_idle
 from tests.test_browser import check_on_the_data_page
 
 pytestmark = pytest.mark.browser
@@ -59,7 +59,10 @@ def test_definitions_on_screen_for_data_starting_at_launch(tmp_path):
         # The currency, set on the Data page, then two more quarters
         page.goto(url + "/data")
         wait_until_idle(page)
-        page.get_by_role("combobox", name="Currency of the amounts").click()
+        currency = page.get_by_role("combobox", name="Currency of the amounts")
+        drawn_once(page, currency)
+        currency.click()
+        page.keyboard.type("CNY")  # the list shows the options that match what is typed
         page.get_by_role("option", name="¥ CNY", exact=True).click()
         page.get_by_role("button", name="Save the currency").click()
         page.get_by_text("Amounts are now shown in ¥ CNY.").wait_for()
@@ -90,6 +93,7 @@ def test_definitions_on_screen_for_data_starting_at_launch(tmp_path):
         page.get_by_text("Counts", exact=True).click()
         page.get_by_text("Revenue (NRR)", exact=True).first.click()
         wait_until_idle(page)
+        drawn_once(page, triangle.locator(".cbtitle"))
         expect(triangle.locator(".cbtitle")).to_contain_text("Platform revenue (CNY)")
         page.goto(url + "/")
         wait_until_idle(page)

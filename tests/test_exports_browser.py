@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from b2b_core.store import Workspace
 from tests import messy_exports
-from tests.browser import ERROR_ELEMENTS, chromium_page, streamlit_server, wait_until_idle
+from tests.browser import ERROR_ELEMENTS, chromium_page, drawn_once, streamlit_server, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +38,7 @@ def commit(page, label: str) -> None:
     """Confirm the replacement of live quarters when asked, then commit with the button ``label``."""
     replace = page.get_by_text("Replace these quarters (the current uploads stay restorable below)")
     if replace.count():
+        drawn_once(page, replace)  # a choice's rerun may still show the previous run's copy
         replace.click()
         wait_until_idle(page)
     button = page.get_by_role("button", name=label, exact=True)

@@ -3,6 +3,8 @@ confirmed before a far-away commit, removed and restored in one step each."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -16,8 +18,8 @@ REMOVED = "removed the sample data (12 upload(s) for 2023Q4–2026Q3), restorabl
 
 
 def x_ticks(page) -> list[str]:
-    """The x axis tick labels of the page's first chart."""
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    """The x axis tick labels of the Overview's trend by quarter."""
+    chart = page.locator(".st-key-kpi_trend")
     chart.locator(".xtick text").first.wait_for()
     return chart.locator(".xtick text").all_text_contents()
 
@@ -46,7 +48,7 @@ def test_the_sample_is_labelled_asked_about_removed_in_one_click_and_restored(tm
         page.get_by_text("Commit anyway, 101 quarters apart").click()
         wait_until_idle(page)
         commit.click()
-        page.get_by_text("Committed upload #13").wait_for()
+        page.get_by_text(re.compile(r"^Committed upload #13")).wait_for()
         wait_until_idle(page)
         expect(sidebar(page)).to_contain_text("Mixed with sample data")
         page.get_by_text("Your data now sit beside the bundled sample's (2023Q4–2026Q3)").wait_for()
@@ -77,6 +79,6 @@ def test_the_sample_is_labelled_asked_about_removed_in_one_click_and_restored(tm
         wait_until_idle(page)
         ticks = x_ticks(page)
         assert ticks[:6] == ["1997Q1", "1997Q2", "1997Q3", "1997Q4", "1998Q1", "1998Q2"] and ticks[6] == "⋯"
-        page.locator('[data-testid="stPlotlyChart"]').first.get_by_text("no data 1998Q3–2023Q3").wait_for()
+        page.locator(".st-key-kpi_trend").get_by_text("no data 1998Q3–2023Q3").wait_for()
         assert page.locator(ERROR_ELEMENTS).count() == 0
         page.screenshot(path="test-artifacts/browser_sample_gap.png", full_page=True)
