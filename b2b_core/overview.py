@@ -433,13 +433,16 @@ def group_reduction(panel: ir.Table, ordinals: Sequence[int]) -> ir.Table:
     has one: a group may churn accounts in a quarter it has no row in."""
     keys = [c for c in BRIDGE_BY if c in panel.columns]
     latest = quadrants.latest_rows(panel).select("account_id", *keys)
-    panel = panel.drop(*keys).join(latest, "account_id")
+    latest = latest.mutate(group=ibis.dense_rank().over(order_by=keys) if keys else ibis.literal(0, "int64"))
+    panel = panel.drop(*keys).join(latest.select("account_id", "group"), "account_id")  # a number per group
     bridges = [
-        bridge_reduction(panel, revenue, None, ordinals, keys).rename({f"{revenue}_{c}": c for c in BRIDGE_COLUMNS})
+        bridge_reduction(panel, revenue, None, ordinals, ["group"]).rename(
+            {f"{revenue}_{c}": c for c in BRIDGE_COLUMNS}
+        )
         for revenue in _REVENUES
     ]
-    parts = [*_kpi_parts(panel, keys), *bridges]
-    group = ["ordinal", *keys]
+    parts = [*_kpi_parts(panel, ["group"]), *bridges]
+    group = ["ordinal", "group"]
     sums = {name: kind for part in parts for name, kind in part.schema().items() if name not in group}
     stacked = ibis.union(
         *(
@@ -450,6 +453,7 @@ def group_reduction(panel: ir.Table, ordinals: Sequence[int]) -> ir.Table:
     )
     zero = ibis.literal(ZERO, _AMOUNT)
     totals = stacked.group_by(group).agg(**{name: stacked[name].sum() for name in sums})
+    totals = totals.join(latest.select("group", *keys).distinct(), "group").drop("group")
     return totals.mutate(
         **{name: totals[name].fill_null(0) for name in _GROUP_COUNTS},
         **{f"{r}_{c}": totals[f"{r}_{c}"].fill_null(zero) for r in _REVENUES for c in BRIDGE_COLUMNS},

@@ -139,3 +139,10 @@ def test_too_many_groups_leave_the_choice_to_the_engine(monkeypatch):
     assert overview.group_sums(PANEL) is None  # a (Enterprise, North), b (none, North), c (SMB, none), d
     monkeypatch.setattr(overview, "GROUP_LIMIT", 5)
     assert overview.group_sums(PANEL) is not None
+
+
+def test_a_panel_without_attributes_is_one_group():
+    frame = PANEL.drop(columns=["segment", "region"])
+    sums = overview.group_sums(frame)  # one row per quarter, and 2026Q1 where a and c churn
+    assert list(sums["rows"]) == [2, 2, 2, 2, 0] and list(sums["churned_accounts"]) == [0, 1, 2, 1, 2]
+    assert_sums_match_the_engine(frame, {})
