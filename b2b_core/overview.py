@@ -24,7 +24,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from b2b_core import contract, engine, quarters
+from b2b_core import contract, engine, quadrants, quarters
 from b2b_core.amounts import amount, count, ratio, share
 
 KPI_COLUMNS = [
@@ -48,9 +48,14 @@ def quarter_kpis(source: engine.Source, flows: bool = True) -> pd.DataFrame:
     ``source`` is a pandas panel or an Ibis table of one; the engine returns one row per quarter
     (``kpi_reduction``) and only the ratios and the unknown quarters are worked out here.
     """
-    columns = KPI_COLUMNS if flows else TOTAL_COLUMNS
     table = engine.table(source)
-    kpis = engine.run(kpi_reduction(table) if flows else total_reduction(table)).set_index("ordinal")
+    return _kpis_of(engine.run(kpi_reduction(table) if flows else total_reduction(table)).set_index("ordinal"), flows)
+
+
+def _kpis_of(kpis: pd.DataFrame, flows: bool) -> pd.DataFrame:
+    """``quarter_kpis`` from the sums of ``kpi_reduction`` (``total_reduction`` when not ``flows``)
+    indexed by ``ordinal``: the take rate, the unknown quarters' flows as NaN, quarters as labels."""
+    columns = KPI_COLUMNS if flows else TOTAL_COLUMNS
     if kpis.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="quarter"), dtype=float)
     kpis = kpis.astype({c: float for c in kpis.columns if c not in ("active_accounts", "new_accounts")})
@@ -62,14 +67,16 @@ def quarter_kpis(source: engine.Source, flows: bool = True) -> pd.DataFrame:
     return kpis[columns]
 
 
-def total_reduction(panel: ir.Table) -> ir.Table:
-    """Per quarter ``ordinal``: the sums ``platform_revenue``, ``b_side_revenue`` (NULL when no
-    row reports it) and ``reported_platform_revenue`` (over the rows reporting B-side revenue),
-    and ``active_accounts`` (one row per account and quarter: the active rows)."""
+def total_reduction(panel: ir.Table, keys: Sequence[str] = ()) -> ir.Table:
+    """Per quarter ``ordinal`` (and group of the columns ``keys``): the number of ``rows``, the sums
+    ``platform_revenue``, ``b_side_revenue`` (NULL when no row reports it) and
+    ``reported_platform_revenue`` (over the rows reporting B-side revenue), and ``active_accounts``
+    (one row per account and quarter: the active rows)."""
     rows = panel.mutate(ordinal=engine.quarter_ordinal(panel.quarter))
     return (
-        rows.group_by("ordinal")
+        rows.group_by(["ordinal", *keys])
         .agg(
+            rows=rows.count(),
             platform_revenue=rows.platform_revenue.sum(),
             b_side_revenue=rows.b_side_revenue.sum(),
             reported_platform_revenue=rows.platform_revenue.sum(where=rows.b_side_revenue.notnull()),
@@ -85,27 +92,7 @@ def kpi_reduction(panel: ir.Table) -> ir.Table:
     ``returning_accounts`` (churn counted in the quarter after an account's activity, whether or
     not it is observed).
     """
-    rows = panel.mutate(ordinal=engine.quarter_ordinal(panel.quarter))
-    money = total_reduction(panel).drop("active_accounts")
-    active = rows.filter(rows.active).select("account_id", "ordinal").distinct()
-    by_account = ibis.window(group_by="account_id", order_by="ordinal")
-    active = active.mutate(
-        first=active.ordinal.min().over(group_by="account_id"),
-        before=active.ordinal.lag().over(by_account),
-        after=active.ordinal.lead().over(by_account),
-    )
-    gone_after = active.after.isnull() | (active.after != active.ordinal + 1)
-    counts = active.group_by("ordinal").agg(
-        active_accounts=active.count(),
-        new_accounts=(active.first == active.ordinal).sum(),
-        returning_accounts=((active.first < active.ordinal - 1) & (active.before != active.ordinal - 1)).sum(),
-    )
-    churn = (
-        active.filter(gone_after)
-        .mutate(ordinal=active.ordinal + 1)
-        .group_by("ordinal")
-        .agg(churned_accounts=ibis._.count())
-    )
+    money, counts, churn = _kpi_parts(panel)
     return (
         money.left_join(counts, "ordinal")
         .select(money, *[c for c in ("active_accounts", "new_accounts", "returning_accounts")])
@@ -119,6 +106,37 @@ def kpi_reduction(panel: ir.Table) -> ir.Table:
         )
         .order_by("ordinal")
     )
+
+
+def _kpi_parts(panel: ir.Table, keys: Sequence[str] = ()) -> tuple[ir.Table, ir.Table, ir.Table]:
+    """The three sums of ``kpi_reduction`` per quarter ``ordinal`` and group of ``keys`` (columns
+    constant over each account's rows), each with the groups it has: the money of
+    ``total_reduction`` (the rows' quarters); ``active_accounts``, ``new_accounts`` and
+    ``returning_accounts`` (the quarters with an active account); ``churned_accounts``
+    (the quarters after an account's last active one of a run)."""
+    rows = panel.mutate(ordinal=engine.quarter_ordinal(panel.quarter))
+    group = ["ordinal", *keys]
+    money = total_reduction(panel, keys).drop("active_accounts")
+    active = rows.filter(rows.active).select("account_id", *group).distinct()
+    by_account = ibis.window(group_by="account_id", order_by="ordinal")
+    active = active.mutate(
+        first=active.ordinal.min().over(group_by="account_id"),
+        before=active.ordinal.lag().over(by_account),
+        after=active.ordinal.lead().over(by_account),
+    )
+    gone_after = active.after.isnull() | (active.after != active.ordinal + 1)
+    counts = active.group_by(group).agg(
+        active_accounts=active.count(),
+        new_accounts=(active.first == active.ordinal).sum(),
+        returning_accounts=((active.first < active.ordinal - 1) & (active.before != active.ordinal - 1)).sum(),
+    )
+    churn = (
+        active.filter(gone_after)
+        .mutate(ordinal=active.ordinal + 1)
+        .group_by(group)
+        .agg(churned_accounts=ibis._.count())
+    )
+    return money, counts, churn
 
 
 KPI_LABELS = {
@@ -309,16 +327,26 @@ def revenue_bridge(
     bridged = bridged_quarters(observed)
     index = ["quarter"] + ([by] if by else [])
     sums = engine.run(bridge_reduction(table, revenue, by, [quarters.to_ordinal(q) for q in bridged]))
+    if not by:
+        return _each_bridged(sums.set_index("ordinal"), bridged)
     sums.insert(0, "quarter", [quarters.from_ordinal(o) for o in sums.pop("ordinal")])
-    if by:
-        return sums.set_index(index).sort_index()[BRIDGE_COLUMNS]
-    every = pd.DataFrame({"quarter": bridged}).merge(sums, how="left", on="quarter")  # quarters nobody moved in
-    return every.set_index("quarter")[BRIDGE_COLUMNS].map(lambda v: ZERO if pd.isna(v) else v)
+    return sums.set_index(index).sort_index()[BRIDGE_COLUMNS]
 
 
-def bridge_reduction(panel: ir.Table, revenue: str, by: str | None, ordinals: Sequence[int]) -> ir.Table:
+def _each_bridged(sums: pd.DataFrame, bridged: Sequence[str]) -> pd.DataFrame:
+    """``revenue_bridge`` from the sums ``BRIDGE_COLUMNS`` indexed by ``ordinal``: a row per
+    quarter of ``bridged``, 0 in the quarters nobody moved in."""
+    every = sums.reindex([quarters.to_ordinal(q) for q in bridged])[BRIDGE_COLUMNS]
+    every.index = pd.Index(list(bridged), name="quarter")
+    return every.astype(object).map(lambda v: ZERO if pd.isna(v) else v)
+
+
+def bridge_reduction(
+    panel: ir.Table, revenue: str, by: str | None, ordinals: Sequence[int], keys: Sequence[str] = ()
+) -> ir.Table:
     """The engine's part of ``revenue_bridge``: per quarter ``ordinal`` of ``ordinals`` (and group
-    ``by``) the sums ``BRIDGE_COLUMNS``, as DECIMAL(38, ``BRIDGE_SCALE``).
+    ``by``, and group of ``keys``: columns constant over each account's rows, taken as they are)
+    the sums ``BRIDGE_COLUMNS``, as DECIMAL(38, ``BRIDGE_SCALE``).
 
     One row per account and quarter pairs it with its own row of the quarter before (a window over
     the account's rows); an account with revenue and no row in the quarter after adds a pair of
@@ -329,6 +357,7 @@ def bridge_reduction(panel: ir.Table, revenue: str, by: str | None, ordinals: Se
         ordinal=engine.quarter_ordinal(panel.quarter),
         amount=panel[revenue].cast(_AMOUNT).fill_null(zero),
         **({by: panel[by].cast("string").fill_null(contract.NOT_SET)} if by else {}),
+        **{key: panel[key] for key in keys},
     )
     in_time = ibis.window(group_by="account_id", order_by="ordinal")
     rows = rows.mutate(
@@ -337,7 +366,7 @@ def bridge_reduction(panel: ir.Table, revenue: str, by: str | None, ordinals: Se
         previous_amount=rows.amount.lag().over(in_time),
         following=rows.ordinal.lead().over(in_time),
     )
-    group = [by] if by else []
+    group = ([by] if by else []) + list(keys)
     stays = rows.select(
         *group,
         "ordinal",
@@ -362,6 +391,105 @@ def bridge_reduction(panel: ir.Table, revenue: str, by: str | None, ordinals: Se
         churned=before.sum(where=(before > 0) & (after == 0)).fill_null(zero),
         end=after.sum(),
     )
+
+
+# Sums by group of accounts: the filters --------------------------------------------------------
+
+GROUP_LIMIT = 50_000  # at most this many groups of latest attributes for ``group_sums``
+_GROUP_COUNTS = ("rows", "active_accounts", "new_accounts", "returning_accounts", "churned_accounts")
+_GROUP_MONEY = ("platform_revenue", "b_side_revenue", "reported_platform_revenue")
+_REVENUES = ("platform_revenue", "b_side_revenue")
+
+
+def group_sums(panel: engine.Source, observed: Sequence[str] | None = None) -> pd.DataFrame | None:
+    """The additive parts of ``quarter_kpis`` and ``revenue_bridge`` (both revenues, over the
+    ``bridged_quarters(observed)``, the panel's quarters by default) per quarter ``ordinal`` and
+    group of accounts, a group being the accounts with the same attributes (those of
+    ``BRIDGE_BY`` the panel has) on their latest row, NULL a group of its own (``group_reduction``).
+
+    The filters choose whole accounts by those attributes, so the KPIs and the bridge of any
+    choice are sums over its groups (``chosen_kpis``, ``chosen_bridge``), worked out in pandas on
+    this frame of groups × quarters rows instead of by the engine over the panel. None when the
+    panel has more than ``GROUP_LIMIT`` groups (owners × segments …): the frame would be no
+    smaller than the sums it spares, and the choice's KPIs and bridge are asked of the engine.
+    """
+    table = engine.table(panel)
+    keys = [c for c in BRIDGE_BY if c in table.columns]
+    if keys and quadrants.latest_rows(table).select(*keys).distinct().count().execute() > GROUP_LIMIT:
+        return None
+    if observed is None:
+        observed = list(engine.run(table.select("quarter").distinct())["quarter"])
+    ordinals = [quarters.to_ordinal(q) for q in bridged_quarters(observed)]
+    return engine.run(group_reduction(table, ordinals)).sort_values(["ordinal", *keys], ignore_index=True)
+
+
+def group_reduction(panel: ir.Table, ordinals: Sequence[int]) -> ir.Table:
+    """The engine's part of ``group_sums``: per quarter ``ordinal`` and group of latest attributes,
+    the sums of ``_kpi_parts`` (``rows``, ``platform_revenue``, ``b_side_revenue`` and
+    ``reported_platform_revenue``, NULL when no row reports them; ``active_accounts``,
+    ``new_accounts``, ``returning_accounts``, ``churned_accounts``, 0 for none) and of
+    ``bridge_reduction`` over ``ordinals`` for each revenue (``<revenue>_<bridge column>``,
+    DECIMAL(38, ``BRIDGE_SCALE``), 0 for none). A group has a row in a quarter where any of these
+    has one: a group may churn accounts in a quarter it has no row in."""
+    keys = [c for c in BRIDGE_BY if c in panel.columns]
+    latest = quadrants.latest_rows(panel).select("account_id", *keys)
+    latest = latest.mutate(group=ibis.dense_rank().over(order_by=keys) if keys else ibis.literal(0, "int64"))
+    panel = panel.drop(*keys).join(latest.select("account_id", "group"), "account_id")  # a number per group
+    bridges = [
+        bridge_reduction(panel, revenue, None, ordinals, ["group"]).rename(
+            {f"{revenue}_{c}": c for c in BRIDGE_COLUMNS}
+        )
+        for revenue in _REVENUES
+    ]
+    parts = [*_kpi_parts(panel, ["group"]), *bridges]
+    group = ["ordinal", "group"]
+    sums = {name: kind for part in parts for name, kind in part.schema().items() if name not in group}
+    stacked = ibis.union(
+        *(
+            part.select(*group, **{n: part[n] if n in part.columns else ibis.null(k) for n, k in sums.items()})
+            for part in parts
+        ),
+        distinct=False,
+    )
+    zero = ibis.literal(ZERO, _AMOUNT)
+    totals = stacked.group_by(group).agg(**{name: stacked[name].sum() for name in sums})
+    totals = totals.join(latest.select("group", *keys).distinct(), "group").drop("group")
+    return totals.mutate(
+        **{name: totals[name].fill_null(0) for name in _GROUP_COUNTS},
+        **{f"{r}_{c}": totals[f"{r}_{c}"].fill_null(zero) for r in _REVENUES for c in BRIDGE_COLUMNS},
+    )
+
+
+def chosen_groups(sums: pd.DataFrame, selection: dict[str, Sequence[str]]) -> pd.DataFrame:
+    """The rows of ``group_sums`` whose group matches ``selection`` (column → accepted values;
+    an empty list or a column the panel lacks accepts all), as ``quadrants.latest_matching``
+    chooses accounts: a NULL attribute matches no value."""
+    chosen = pd.Series(True, index=sums.index)
+    for column, accepted in selection.items():
+        if accepted and column in sums.columns:
+            chosen &= sums[column].isin(list(accepted))
+    return sums[chosen]
+
+
+def chosen_kpis(sums: pd.DataFrame, selection: dict[str, Sequence[str]]) -> pd.DataFrame:
+    """``quarter_kpis`` of the accounts ``selection`` chooses (``chosen_groups``), from ``group_sums``:
+    the quarters they have rows in, each KPI the sum over the chosen groups (a revenue NaN when
+    none of their rows reports it)."""
+    chosen = chosen_groups(sums, selection)
+    chosen = chosen[chosen["ordinal"].isin(chosen.loc[chosen["rows"] > 0, "ordinal"])]
+    by_quarter = chosen.groupby("ordinal")
+    totals = pd.concat([by_quarter[list(_GROUP_COUNTS)].sum(), by_quarter[list(_GROUP_MONEY)].sum(min_count=1)], axis=1)
+    return _kpis_of(totals, flows=True)
+
+
+def chosen_bridge(
+    sums: pd.DataFrame, selection: dict[str, Sequence[str]], revenue: str, observed: Sequence[str]
+) -> pd.DataFrame:
+    """``revenue_bridge(…, revenue, observed=observed)`` of the accounts ``selection`` chooses, from
+    ``group_sums`` of the same ``observed`` quarters: each column the sum over the chosen groups."""
+    columns = {f"{revenue}_{c}": c for c in BRIDGE_COLUMNS}
+    totals = chosen_groups(sums, selection).groupby("ordinal")[list(columns)].sum()
+    return _each_bridged(totals.rename(columns=columns), bridged_quarters(observed))
 
 
 def gained_and_lost(bridge: pd.Series) -> tuple[float, float]:

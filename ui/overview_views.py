@@ -5,6 +5,11 @@ The filters choose accounts by the attributes of their latest row, as on the qua
 (``quadrants.latest_matching``): an account that changed segment keeps its whole history, rather
 than leaving one segment as churned and entering the other as new. All accounts is the empty
 selection ``()``, whose KPIs are those the other pages share (``lifecycle_views.kpis``).
+
+Any other selection's KPIs and bridges are sums over the groups of accounts it chooses
+(``overview.group_sums``, asked of the engine once per data version): a filter change is a
+selection and a sum in pandas over a frame of groups × quarters rows. With too many groups
+(``overview.GROUP_LIMIT``) the engine computes each selection over the panel instead.
 """
 
 from __future__ import annotations
@@ -26,9 +31,21 @@ def _kpis(live: ir.Table, selection: Selection) -> pd.DataFrame:
     return overview.quarter_kpis(_selected(live, selection))
 
 
+def _group_sums(live: ir.Table, observed: tuple[str, ...]) -> pd.DataFrame | None:
+    return overview.group_sums(live, observed)
+
+
+def group_sums() -> pd.DataFrame | None:
+    """``overview.group_sums`` of the live panel over the workspace's quarters (None with too many groups)."""
+    return state.reduced(_group_sums, tuple(state.workspace().quarters()))
+
+
 def kpis(selection: Selection) -> pd.DataFrame:
     """``quarter_kpis`` of the selection's accounts."""
-    return state.reduced(_kpis, selection) if selection else lifecycle_views.kpis()
+    if not selection:
+        return lifecycle_views.kpis()
+    sums = group_sums()
+    return state.reduced(_kpis, selection) if sums is None else overview.chosen_kpis(sums, dict(selection))
 
 
 def _bridge(
@@ -40,4 +57,8 @@ def _bridge(
 def bridge(selection: Selection, revenue: str, by: str | None = None) -> pd.DataFrame:
     """``revenue_bridge`` of ``revenue`` for the selection's accounts over the workspace's quarters
     (a quarter the selection has no row in is bridged, not taken for a gap), by ``by`` if given."""
-    return state.reduced(_bridge, selection, revenue, by, tuple(state.workspace().quarters()))
+    observed = tuple(state.workspace().quarters())
+    sums = group_sums() if selection and by is None else None
+    if sums is None:
+        return state.reduced(_bridge, selection, revenue, by, observed)
+    return overview.chosen_bridge(sums, dict(selection), revenue, observed)

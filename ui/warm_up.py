@@ -140,7 +140,8 @@ def _still(ws: Workspace, data: str) -> bool:
 def _steps() -> list[Step]:
     """What each page shows first, in the order of the navigation (the pages' defaults: no filter,
     median cuts, the latest quarter, quarterly cohorts with the first cohort as
-    ``cohort_views.first_cohort`` decides, the latest quarter's account lists), then the quadrant
+    ``cohort_views.first_cohort`` decides, the latest quarter's account lists) and the Overview's
+    sums by group of accounts that its filters add up (``overview_views.group_sums``), then the quadrant
     views and maps of the earlier quarters, latest first, the clusters of the latest quarter and the
     play-through."""
     data = state.data_version()
@@ -173,6 +174,7 @@ def _steps() -> list[Step]:
         ("the quarter KPIs", lifecycle_views.kpis),
         ("the revenue bridge", lambda: overview_views.bridge(every, "platform_revenue")),
         ("the B-side revenue bridge", lambda: overview_views.bridge(every, "b_side_revenue")),
+        ("the Overview's sums for its filters", overview_views.group_sums),
         ("the lifecycle signals", lifecycle_views.metrics),
         ("the quadrant filters", quadrant_views.filter_options),
         ("the quadrant map and the migration", lambda: quadrant_map(latest, before)),

@@ -18,6 +18,7 @@ from b2b_core.quadrants.assign import (
     check_cut,
     cut_ties,
     latest_matching,
+    latest_rows,
     median_take_rate,
 )
 from b2b_core.quadrants.migration import (
@@ -69,6 +70,7 @@ __all__ = [
     "account_clusters",
     "accounts_matching",
     "latest_matching",
+    "latest_rows",
     "assign_quadrants",
     "assign_quadrants_in_parts",
     "check_cut",

@@ -218,11 +218,17 @@ def latest_matching(table: ir.Table, selection: dict[str, list[str]] | None = No
     selection = {c: v for c, v in (selection or {}).items() if v and c in table.columns}
     if not selection:
         return None
-    rows = table.mutate(ordinal=engine.quarter_ordinal(table.quarter))
-    latest = rows.filter(rows.ordinal == rows.ordinal.max().over(group_by="account_id"))
+    latest = latest_rows(table)
     for column, accepted in selection.items():
         latest = latest.filter(latest[column].isin(list(accepted)))
     return latest.select("account_id")
+
+
+def latest_rows(table: ir.Table) -> ir.Table:
+    """Each account's row of its latest quarter (with its ``ordinal``): the row whose attributes
+    the filters judge the account by."""
+    rows = table.mutate(ordinal=engine.quarter_ordinal(table.quarter))
+    return rows.filter(rows.ordinal == rows.ordinal.max().over(group_by="account_id"))
 
 
 def cut_rows(
