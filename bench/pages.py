@@ -17,7 +17,8 @@ timed from the key or pointer press the page receives until it is idle with a ch
 both on the page's own clock, read at every frame. "As driven" adds Playwright finding the element
 and sending the input (medians printed):
 
-* Lifecycle: the business model (timed from the click on the other model, once the list is
+* Overview: a region filter (timed from the click on the first region, once the list is open);
+  Lifecycle: the business model (timed from the click on the other model, once the list is
   open); Quadrants: the quarter slider one step back; Cohorts: the triangle's measure; Accounts:
   the contracting list instead of the churned one; Scenario
   lab: a lever one step (after New); Workshop: the next slide.
@@ -154,6 +155,15 @@ def _lifecycle(page) -> None:
     page.get_by_role("option").nth(1).click()
 
 
+def _overview_setup(page) -> None:
+    page.get_by_label("Region").click()  # the list opens in the browser alone
+    page.get_by_role("option").first.wait_for()
+
+
+def _overview(page) -> None:
+    page.get_by_role("option").first.click()
+
+
 def _quadrants(page) -> None:
     page.get_by_role("slider").first.press("ArrowLeft")
 
@@ -184,7 +194,7 @@ def _workshop(page) -> None:
 
 # page → (url path, setup before the interaction, the interaction)
 PAGES: dict[str, tuple[str, Callable | None, Callable | None]] = {
-    "overview": ("", None, None),
+    "overview": ("", _overview_setup, _overview),
     "lifecycle": ("lifecycle", _lifecycle_setup, _lifecycle),
     "quadrants": ("quadrants", None, _quadrants),
     "cohorts": ("cohorts", None, _cohorts),
