@@ -39,8 +39,11 @@ log = logging.getLogger(__name__)
 SWITCH = "B2B_PREPARE_VIEWS"  # "0": no background preparation (each view computed on first need)
 THREAD_NAME = "warm-up"
 PREPARING = "Preparing"  # the sidebar line's first word while the views are being prepared
-EARLIER_QUARTERS = "the quadrants of"  # the steps after the pages' first views: the quarter slider's,
-LATER = (EARLIER_QUARTERS, "the clusters of", "the play-through")  # then the quadrant views opened by a choice
+# The steps after the pages' first views: the sums the Overview's filters add up, the quarter
+# slider's quadrants, then the quadrant views opened by a choice.
+FILTER_SUMS, EARLIER_QUARTERS = "the Overview's sums for its filters", "the quadrants of"
+CLUSTERS, PLAY_THROUGH = "the clusters of", "the play-through"
+LATER = (FILTER_SUMS, EARLIER_QUARTERS, CLUSTERS, PLAY_THROUGH)
 PAGES_PREPARED, ALL_PREPARED = "every page's first views prepared", "every view prepared"  # in the server's log
 
 
@@ -140,8 +143,8 @@ def _still(ws: Workspace, data: str) -> bool:
 def _steps() -> list[Step]:
     """What each page shows first, in the order of the navigation (the pages' defaults: no filter,
     median cuts, the latest quarter, quarterly cohorts with the first cohort as
-    ``cohort_views.first_cohort`` decides, the latest quarter's account lists) and the Overview's
-    sums by group of accounts that its filters add up (``overview_views.group_sums``), then the quadrant
+    ``cohort_views.first_cohort`` decides, the latest quarter's account lists), then the Overview's
+    sums by group of accounts that its filters add up (``overview_views.group_sums``), the quadrant
     views and maps of the earlier quarters, latest first, the clusters of the latest quarter and the
     play-through."""
     data = state.data_version()
@@ -174,7 +177,6 @@ def _steps() -> list[Step]:
         ("the quarter KPIs", lifecycle_views.kpis),
         ("the revenue bridge", lambda: overview_views.bridge(every, "platform_revenue")),
         ("the B-side revenue bridge", lambda: overview_views.bridge(every, "b_side_revenue")),
-        ("the Overview's sums for its filters", overview_views.group_sums),
         ("the lifecycle signals", lifecycle_views.metrics),
         ("the quadrant filters", quadrant_views.filter_options),
         ("the quadrant map and the migration", lambda: quadrant_map(latest, before)),
@@ -191,6 +193,7 @@ def _steps() -> list[Step]:
         ("the back-test", lambda: scenario_views.backtest(data)),
         ("the workshop deck", deck),
     ]
+    steps.append((FILTER_SUMS, overview_views.group_sums))
     for i in range(len(before) - 1, -1, -1):
         quarter, earlier = before[i], before[:i]
 
@@ -199,11 +202,11 @@ def _steps() -> list[Step]:
             quadrant_views.summary(every, cut, None, (quarter,))
 
         steps.append((f"{EARLIER_QUARTERS} {quarter}", views_of))
-    steps.append((f"{LATER[1]} {latest}", lambda: quadrant_views.segmentation(every, latest, cut, None)))
+    steps.append((f"{CLUSTERS} {latest}", lambda: quadrant_views.segmentation(every, latest, cut, None)))
     if before and not isinstance(book, str):
         observed_quarters = tuple(observed)
         steps.append(
-            (LATER[2], lambda: quadrant_views.play_through(data, every, observed_quarters, cut, None, play_key))
+            (PLAY_THROUGH, lambda: quadrant_views.play_through(data, every, observed_quarters, cut, None, play_key))
         )
     return steps
 
