@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from b2b_core import overview, quadrants, quarters, store  # noqa: E402
 from b2b_core.store.workspace import _LIVE_ROWS  # noqa: E402
+from bench.cohort_reductions import fastest  # noqa: E402
 
 ORDINAL = "(CAST(substr(quarter, 1, 4) AS BIGINT) * 4 + CAST(substr(quarter, 6, 1) AS BIGINT) - 1)"
 BRIDGE = f"""
@@ -43,15 +43,6 @@ SELECT o, sum(before) AS start,
        sum(before - after) FILTER (WHERE after > 0 AND after < before) AS contraction,
        sum(before) FILTER (WHERE before > 0 AND after = 0) AS churned, sum(after) AS "end"
 FROM p JOIN f USING (account_id) WHERE o IN ({{bridged}}) GROUP BY o ORDER BY o"""
-
-
-def fastest(step, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main(argv: list[str] | None = None) -> None:
