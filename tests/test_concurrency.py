@@ -42,6 +42,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from b2b_core import sample
 from b2b_core.access import LOCAL
@@ -59,6 +60,7 @@ VIEWS = ("Overview", "Lifecycle priorities", "Revenue quadrants", "Cohort renewa
 ACTIONS = {"view": 4, "upload": 4, "restore": 3}  # weights of the schedule
 VIEWPORT = {"width": 1200, "height": 800}
 TIMEOUT_MS = 120_000  # one step on a loaded 2-core machine: 8 sessions share the server and Chromium
+OPTION_TIMEOUT_MS = 30_000  # an open list shows its options by then, or a rerun closed it
 ARTIFACTS = ROOT / "test-artifacts"
 SEEDED = sorted(sample.SAMPLE_DIR.glob("accounts_*.csv"))  # the server commits them as uploads #1, #2, …
 
@@ -351,10 +353,18 @@ class Session:
         combobox = self.page.locator(".st-key-history-upload").get_by_role("combobox")
         if not (await combobox.input_value()).startswith(f"#{target} ·"):
             before = await self.runs_done()
-            await combobox.click()
-            await self.page.keyboard.press("Control+A")
-            await self.page.keyboard.type(f"#{target} · {sources[target]}")  # filters the options
-            await self.page.get_by_role("option").filter(has_text=re.compile(rf"^#{target} ·")).first.click()
+            option = self.page.get_by_role("option").filter(has_text=re.compile(rf"^#{target} ·")).first
+            for attempt in range(3):  # a rerun landing as the list opens closes it: open it again
+                await combobox.click()
+                await self.page.keyboard.press("Control+A")
+                await self.page.keyboard.type(f"#{target} · {sources[target]}")  # filters the options
+                try:
+                    await option.click(timeout=OPTION_TIMEOUT_MS)
+                    break
+                except PlaywrightTimeout:
+                    if attempt == 2:
+                        raise
+                    await self.page.keyboard.press("Escape")
             await self.after_run(before)
         chosen = await combobox.input_value()
         assert chosen.startswith(f"#{target} ·"), f"session {self.number}: chose #{target}, shows {chosen!r}"

@@ -26,12 +26,19 @@ def check(page, folder, export) -> None:
     uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Account export files")
     uploader.locator('input[type="file"]').set_input_files(str(path))
     page.get_by_text("Validation report").wait_for()
+    settled(page)
+
+
+def settled(page) -> None:
+    """Wait until the script run is over and no element of the previous run is left on the page
+    (Streamlit marks those ``data-stale`` until the new run has drawn over them)."""
     wait_until_idle(page)
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
 
 
 def click(page, text: str) -> None:
     page.get_by_text(text, exact=True).click()
-    wait_until_idle(page)
+    settled(page)
 
 
 def commit(page, label: str) -> None:
