@@ -31,13 +31,9 @@ def _kpis(live: ir.Table, selection: Selection) -> pd.DataFrame:
     return overview.quarter_kpis(_selected(live, selection))
 
 
-def _group_sums(live: ir.Table, observed: tuple[str, ...]) -> pd.DataFrame | None:
-    return overview.group_sums(live, observed)
-
-
 def group_sums() -> pd.DataFrame | None:
     """``overview.group_sums`` of the live panel over the workspace's quarters (None with too many groups)."""
-    return state.reduced(_group_sums, tuple(state.workspace().quarters()))
+    return state.reduced(overview.group_sums, tuple(state.workspace().quarters()))
 
 
 def kpis(selection: Selection) -> pd.DataFrame:
