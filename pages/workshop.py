@@ -53,6 +53,8 @@ def show_facts(slide: report.Slide) -> None:
 
 
 def show_chart(slide: report.Slide) -> None:
+    if slide.figure is None:  # a slide of words alone
+        return
     st.plotly_chart(
         slide.figure,
         width="stretch",

@@ -220,6 +220,8 @@ def test_presentation_text_meets_wcag_aa_contrast_on_white(app_url, page):
         page.goto(f"{app_url}/workshop?present=1&slide={position}")
         wait_for_slide(page, position)
         wait_for_chart(page, CHART)
+        if position == 7:  # the levers are drawn beside the chart, possibly after it
+            expect(page.locator('[data-testid="stSlider"]').first).to_be_visible()
         background = page.evaluate("() => getComputedStyle(document.querySelector('.stApp')).backgroundColor")
         assert over_white(background) == (255, 255, 255), background
         for text in page.evaluate(TEXT_COLOURS, groups):

@@ -47,17 +47,20 @@ class Fact:
 
 @dataclass(frozen=True)
 class Slide:
-    """One slide: ``key`` (of ``SLIDE_TITLES``), ``title``, the computed ``headline``, the ``facts``
-    shown large, the ``figure`` (in the projector look, ``charts.style.for_projector``) and its
-    ``data`` (the numbers drawn, for CSV), and ``notes`` for the speaker."""
+    """One slide: ``key`` (of ``SLIDE_TITLES``), ``title``, the ``headline``, the ``facts``
+    shown large, the ``figure`` (in the projector look, ``charts.style.for_projector``; None on a
+    slide of words alone, such as the title or the agenda) and its ``data`` (the numbers drawn,
+    for CSV), and ``notes`` for the speaker. ``suggested`` is the headline computed from the data
+    when the facilitator wrote their own (None while the computed one is shown)."""
 
     key: str
     title: str
     headline: str
     facts: tuple[Fact, ...]
-    figure: go.Figure
+    figure: go.Figure | None
     data: pd.DataFrame
     notes: tuple[str, ...]
+    suggested: str | None = None
 
 
 @dataclass(frozen=True)

@@ -84,14 +84,16 @@ def deck_html(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOr
             f'<p class="kicker">{position} / {len(slides)} · {html.escape(slide.title)}</p>'
             f"<h1>{html.escape(slide.headline)}</h1>"
             f'<div class="facts">{facts}</div>'
-            f'<div class="chart" id="chart-{position}"></div>'
-            f'<div class="below"><a class="data" download="{csv_name(position, slide)}" '
+            + (f'<div class="chart" id="chart-{position}"></div>' if slide.figure is not None else "")
+            + f'<div class="below"><a class="data" download="{csv_name(position, slide)}" '
             f'href="data:text/csv;base64,{data}">Chart data (CSV)</a>'
             f"<details><summary>Speaker notes</summary><ul>{notes}</ul></details></div>"
             f"{footer}</section>"
         )
-        figures.append(
-            f'{{"id": "chart-{position}", "figure": {plotly.io.to_json(slide.figure, validate=False)}, '
+        figures.append(  # null for a slide of words alone, so figures[i] stays slide i's
+            "null"
+            if slide.figure is None
+            else f'{{"id": "chart-{position}", "figure": {plotly.io.to_json(slide.figure, validate=False)}, '
             f'"config": {json.dumps(plot_config(slide.key))}}}'
         )
     return TEMPLATE.format(
