@@ -134,7 +134,7 @@ if not presenting:
             )
             or order
         )
-        choices = st.columns([1, 2, 1, 1, 1], vertical_alignment="bottom")
+        choices = st.columns([1, 2, 1, 1, 1, 1], vertical_alignment="bottom")
         chosen_model = choices[0].selectbox(
             "Business model",
             playbook.BUSINESS_MODELS,
@@ -185,12 +185,20 @@ if not presenting:
         place=choices[3],
     )
     downloads.file_button(
+        "Deck (PowerPoint)",
+        lambda: report.deck_pptx(deck_slides, "B2B Ops Strategy Workshop", subtitle, origin),
+        f"workshop_{ws.quarters()[-1]}.pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "dl:deck_pptx",
+        place=choices[4],
+    )
+    downloads.file_button(
         "Chart data (ZIP of CSVs)",
         lambda: report.chart_data_zip(deck_slides),
         f"workshop_{ws.quarters()[-1]}_data.zip",
         "application/zip",
         "dl:deck_data",
-        place=choices[4],
+        place=choices[5],
     )
 
 # Navigation: Previous · where we are · Next (· Exit)
