@@ -55,7 +55,8 @@ def test_the_printed_html_deck_has_one_landscape_page_per_slide(tmp_path):
         fits = page.locator("section.slide").evaluate_all(
             """slides => slides.map(slide => {
                 const page = slide.getBoundingClientRect(), svg = slide.querySelector(".main-svg");
-                return [Math.round(page.width), Math.round(page.height), !svg || svg.getBoundingClientRect().bottom <= page.bottom];
+                const inside = !svg || svg.getBoundingClientRect().bottom <= page.bottom;
+                return [Math.round(page.width), Math.round(page.height), inside];
             })"""
         )
         assert fits == [[1280, 720, True]] * len(slides)

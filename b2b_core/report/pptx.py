@@ -50,11 +50,11 @@ def deck_pptx(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOr
 
 def fitting_size(text: str, width: Emu, height: Emu, largest: int, smallest: int = SMALLEST) -> int:
     """The largest type size in pt (from ``largest`` down by 2 to ``smallest``) at which ``text``
-    wraps into a ``width`` × ``height`` box, estimating a character as 0.55 em wide and a line
-    as 1.2 em high (a sans-serif's average, with slack for word breaks)."""
+    wraps into a ``width`` × ``height`` box, estimating a character as 0.6 em wide and a line
+    as 1.2 em high (a bold sans-serif's average, with slack for word breaks)."""
     width_pt, height_pt = width / 12700, height / 12700
     for size in range(largest, smallest, -2):
-        per_line = max(1, int(width_pt / (0.55 * size)))
+        per_line = max(1, int(width_pt / (0.6 * size)))
         if math.ceil(len(text) / per_line) * 1.2 * size <= height_pt:
             return size
     return smallest
@@ -90,10 +90,13 @@ def _title_slide(page, title: str, subtitle: str, note: str | None) -> None:
 
 
 def _deck_slide(page, slide: Slide, kicker: str, note: str | None) -> None:
-    """One deck slide: kicker, headline, facts, figure (or table), notes, sample note."""
+    """One deck slide: kicker, headline (the whole slide's height when it is all the slide
+    says), facts, figure (or table), notes, sample note."""
     width = WIDTH - 2 * MARGIN
     _text(page, (MARGIN, Inches(0.25), width, Inches(0.4)), [(kicker, 16, False, MUTED)])
-    _fitted(page, (MARGIN, Inches(0.65), width, Inches(1.2)), slide.headline, 28)
+    words_alone = not slide.facts and slide.figure is None
+    headline_height = HEIGHT - Inches(1.65) if words_alone else Inches(1.2)
+    _fitted(page, (MARGIN, Inches(0.65), width, headline_height), slide.headline, 28)
     top = Inches(1.95)
     if slide.facts:
         _facts(page, slide.facts, top, Inches(1.25))
@@ -111,7 +114,7 @@ def _deck_slide(page, slide: Slide, kicker: str, note: str | None) -> None:
 
 def _facts(page, facts: Sequence[Fact], top: Emu, height: Emu) -> None:
     """The big numbers side by side, each in a framed box (``FACT_WIDTH`` at most): label,
-    value (one size for all: as large as fits each on one line, between 20 and 28 pt), change."""
+    value (one size for all: as large as fits each on one line, 20 to 28 pt; longer wraps), change."""
     gap = Inches(0.2)
     width = min(FACT_WIDTH, int((WIDTH - 2 * MARGIN - gap * (len(facts) - 1)) / len(facts)))
     value_size = min(fitting_size(f.value, width - Inches(0.2), Pt(28 * 1.2), 28, smallest=20) for f in facts)

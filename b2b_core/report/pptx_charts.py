@@ -294,16 +294,25 @@ def _number_format(axis: dict) -> str:
 def chart_data(plot: Plot):
     """The chart data of ``plot``: category data aligned on ``_categories`` (None where a series
     has no point), or XY data without the points that have no value (or are not positive on a
-    log axis)."""
+    log axis), each series then padded with empty points to the longest one's length
+    (LibreOffice draws no series shorter than another when the first series is)."""
     values_axis = plot.x_axis if plot.horizontal else plot.y_axis
     if plot.chart_type in (XL_CHART_TYPE.XY_SCATTER_LINES,):
         data = XyChartData(number_format=_number_format(plot.y_axis))
         logs = (plot.x_axis.get("type") == "log", plot.y_axis.get("type") == "log")
-        for s in plot.series:
+        points = [
+            [
+                (x, y)
+                for x, y in zip(_numbers(s.x), s.y, strict=True)
+                if x is not None and y is not None and not (logs[0] and x <= 0) and not (logs[1] and y <= 0)
+            ]
+            for s in plot.series
+        ]
+        longest = max(len(p) for p in points)
+        for s, drawn in zip(plot.series, points, strict=True):
             xy = data.add_series(s.name)
-            for x, y in zip(_numbers(s.x), s.y, strict=True):
-                if x is not None and y is not None and not (logs[0] and x <= 0) and not (logs[1] and y <= 0):
-                    xy.add_data_point(x, y)
+            for x, y in drawn + [(None, None)] * (longest - len(drawn)):
+                xy.add_data_point(x, y)
         return data
     categories = _categories(plot)
     data = CategoryChartData(number_format=_number_format(values_axis))
@@ -339,6 +348,8 @@ def _chart(page, plot: Plot, box: tuple, title: str) -> None:
         if source.get("type") == "log":
             _log_scale(axis)
         axis.has_major_gridlines = axis is value_axis
+    if plot.chart_type != XL_CHART_TYPE.XY_SCATTER_LINES:
+        _label_every_category(category_axis)
     value_axis.tick_labels.number_format = _number_format(y_axis)
     value_axis.tick_labels.number_format_is_linked = False
     if plot.chart_type == XL_CHART_TYPE.XY_SCATTER_LINES:
@@ -398,6 +409,16 @@ def _style(drawn, series: Series, chart_type: XL_CHART_TYPE) -> None:
     else:
         drawn.marker.style = XL_MARKER_STYLE.NONE
     drawn.smooth = False
+
+
+def _label_every_category(axis) -> None:
+    """Every category named on ``axis``, none skipped when they are crowded (``c:tickLblSkip``)."""
+    skip = axis._element.find(qn("c:tickLblSkip"))
+    if skip is None:
+        skip = axis._element.insert_element_before(
+            etree.Element(qn("c:tickLblSkip")), "c:tickMarkSkip", "c:noMultiLvlLbl", "c:extLst"
+        )
+    skip.set("val", "1")
 
 
 def _log_scale(axis) -> None:
