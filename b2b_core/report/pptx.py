@@ -34,13 +34,15 @@ BLANK_LAYOUT = 6  # of the default template: no placeholders
 
 def deck_pptx(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOrigin | None = None) -> bytes:
     """The PowerPoint file of ``slides`` in order (see module); ``origin``: whose the live data
-    are, named on the title slide and at the foot of every slide while sample data are live."""
+    are: while sample data are live, the title slide says so with what to do about it
+    (``DataOrigin.explanation``) and every slide's foot with which quarters (``summary``)."""
     presentation = Presentation()
     presentation.slide_width, presentation.slide_height = WIDTH, HEIGHT
     layout = presentation.slide_layouts[BLANK_LAYOUT]
     label = origin.label if origin is not None else None
-    note = f"{label}: {origin.explanation}" if label else None
-    _title_slide(presentation.slides.add_slide(layout), f"{title} · {label}" if label else title, subtitle, note)
+    explained = f"{label}: {origin.explanation}" if label else None
+    _title_slide(presentation.slides.add_slide(layout), f"{title} · {label}" if label else title, subtitle, explained)
+    note = f"{label}: {origin.summary}" if label else None
     for position, slide in enumerate(slides, start=1):
         _deck_slide(presentation.slides.add_slide(layout), slide, f"{position} / {len(slides)} · {slide.title}", note)
     buffer = io.BytesIO()
@@ -101,11 +103,11 @@ def _deck_slide(page, slide: Slide, kicker: str, note: str | None) -> None:
     if slide.facts:
         _facts(page, slide.facts, top, Inches(1.25))
         top += Inches(1.4)
-    bottom = HEIGHT - (Inches(0.75) if note else Inches(0.3))
+    bottom = HEIGHT - (Inches(0.55) if note else Inches(0.3))
     if slide.figure is not None:
         draw_figure(page, slide.figure, slide.data, (MARGIN, top, width, bottom - top))
     if note:
-        _text(page, (MARGIN, HEIGHT - Inches(0.7), width, Inches(0.6)), [(note, SMALLEST, False, WARNING)])
+        _text(page, (MARGIN, HEIGHT - Inches(0.5), width, Inches(0.4)), [(note, SMALLEST, False, WARNING)])
     lines = list(slide.notes)
     if slide.suggested is not None:
         lines.append(f"Headline edited for this deck; computed: {slide.suggested}")

@@ -43,8 +43,9 @@ from b2b_core.amounts import count, short_amount
 
 INK, MUTED = RGBColor(0x11, 0x11, 0x11), RGBColor(0x33, 0x33, 0x33)
 SMALLEST = 14  # pt: no text on a slide is smaller
-LEGEND_BELOW = 3  # legend entries that fit below a chart; more go to its right
+LEGEND_BELOW = 3  # legend entries that fit below a chart; more (or any beside bars) go to its right
 TABLE_ROWS = 12  # rows of the slide's data shown when its figure has no native chart
+TABLE_ROW = Inches(0.3)  # one line of 14 pt with a small margin
 # Amounts as the app writes them (45.4M, 220.8k), ratios and small numbers as they are
 SHORT_NUMBER = '[>=1000000]#,##0.0,,"M";[>=1000]#,##0.0,"k";General'
 PERCENT = "0%"
@@ -362,7 +363,7 @@ def _chart(page, plot: Plot, box: tuple, title: str) -> None:
     shown = [s.in_legend for s in plot.series]
     chart.has_legend = any(shown) and len(plot.series) > 1
     if chart.has_legend:
-        beside = sum(shown) > LEGEND_BELOW
+        beside = plot.horizontal or sum(shown) > LEGEND_BELOW
         chart.legend.position = XL_LEGEND_POSITION.RIGHT if beside else XL_LEGEND_POSITION.BOTTOM
         chart.legend.include_in_layout = False
         _hide_legend_entries(chart, [i for i, kept in enumerate(shown) if not kept])
@@ -439,19 +440,22 @@ def _hide_legend_entries(chart, indices: Sequence[int]) -> None:
 
 
 def _table(page, data: pd.DataFrame, box: tuple) -> None:
-    """``data`` as a native table (at most ``TABLE_ROWS`` rows, the index as the first column;
-    whole numbers with thousands separators), 14 pt."""
-    shown = data.head(TABLE_ROWS)
-    rows, columns = len(shown) + 1, len(shown.columns) + 1
+    """``data`` as a native table (at most ``TABLE_ROWS`` rows and as many as fit the box, the
+    index as the first column; whole numbers with thousands separators), 14 pt in rows of
+    ``TABLE_ROW`` (the header two lines high)."""
     left, top, width, height = box
-    height = min(height, Inches(0.42) * rows)
-    table = page.shapes.add_table(rows, columns, left, top, width, height).table
+    shown = data.head(min(TABLE_ROWS, int(height / TABLE_ROW) - 2))
+    rows, columns = len(shown) + 1, len(shown.columns) + 1
+    table = page.shapes.add_table(rows, columns, left, top, width, TABLE_ROW * (rows + 1)).table
+    for index, row in enumerate(table.rows):
+        row.height = TABLE_ROW * (2 if index == 0 else 1)
     header = [plain(data.index.name or "")] + [plain(c) for c in shown.columns]
     body = [[plain(index)] + [_cell(v) for v in row] for index, row in zip(shown.index, shown.to_numpy(), strict=True)]
     for r, values in enumerate([header, *body]):
         for c, value in enumerate(values):
             cell = table.cell(r, c)
             cell.text = value
+            cell.margin_top = cell.margin_bottom = Inches(0.02)
             for paragraph in cell.text_frame.paragraphs:
                 for run in paragraph.runs:
                     run.font.size = Pt(SMALLEST)
