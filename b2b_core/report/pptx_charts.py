@@ -49,6 +49,7 @@ TABLE_ROW = Inches(0.3)  # one line of 14 pt with a small margin
 # Amounts as the app writes them (45.4M, 220.8k), ratios and small numbers as they are
 SHORT_NUMBER = '[>=1000000]#,##0.0,,"M";[>=1000]#,##0.0,"k";General'
 PERCENT = "0%"
+CUT = {"thin": True, "in_legend": False}  # how a cut line is drawn
 
 
 @dataclass(frozen=True)
@@ -120,10 +121,10 @@ def plots_of(figure: go.Figure) -> list[Plot]:
     fit (bar, waterfall, category line, XY), in the order they first appear."""
     layout = figure.layout.to_plotly_json()
     groups: dict[tuple[str, str], list[Series]] = {}
-    for trace in figure.data:
-        kind, series = _series_of(trace.to_plotly_json())
+    for trace in (t.to_plotly_json() for t in figure.data):
+        kind, series = _series_of(trace)
         if series:
-            groups.setdefault((trace.to_plotly_json().get("yaxis", "y"), kind), []).extend(series)
+            groups.setdefault((trace.get("yaxis", "y"), kind), []).extend(series)
     plots = []
     for (axis, kind), series in groups.items():
         y_axis = layout.get("yaxis" + axis[1:], {})
@@ -232,8 +233,7 @@ def band_series(trace: dict) -> list[Series]:
     half = len(x) // 2
     first = (tuple(x[:half]), y[:half])
     second = (tuple(reversed(x[half:])), tuple(reversed(y[half:])))
-    mean = lambda values: np.nanmean([np.nan if v is None else v for v in values])  # noqa: E731
-    upper, lower = (first, second) if mean(first[1]) >= mean(second[1]) else (second, first)
+    upper, lower = (first, second) if _mean(first[1]) >= _mean(second[1]) else (second, first)
     name = figure_text(trace.get("name") or f"{trace.get('legendgroup') or 'Band'} band")
     color = _color(trace.get("fillcolor")) or _color(trace.get("line", {}).get("color"))
     shown = trace.get("showlegend", True) is not False
@@ -243,7 +243,9 @@ def band_series(trace: dict) -> list[Series]:
     ]
 
 
-CUT = {"thin": True, "in_legend": False}
+def _mean(values: Sequence[float | None]) -> float:
+    """The mean of the values that are there."""
+    return float(np.mean([v for v in values if v is not None] or [np.nan]))
 
 
 def _cut_lines(layout: dict, series: list[Series]) -> list[Series]:
@@ -298,7 +300,7 @@ def chart_data(plot: Plot):
     log axis), each series then padded with empty points to the longest one's length
     (LibreOffice draws no series shorter than another when the first series is)."""
     values_axis = plot.x_axis if plot.horizontal else plot.y_axis
-    if plot.chart_type in (XL_CHART_TYPE.XY_SCATTER_LINES,):
+    if plot.chart_type == XL_CHART_TYPE.XY_SCATTER_LINES:
         data = XyChartData(number_format=_number_format(plot.y_axis))
         logs = (plot.x_axis.get("type") == "log", plot.y_axis.get("type") == "log")
         points = [
@@ -356,8 +358,8 @@ def _chart(page, plot: Plot, box: tuple, title: str) -> None:
     if plot.chart_type == XL_CHART_TYPE.XY_SCATTER_LINES:
         category_axis.tick_labels.number_format = _number_format(x_axis)
         category_axis.tick_labels.number_format_is_linked = False
-    if plot.y_axis.get("range") is not None and plot.y_axis.get("type") != "log":
-        value_axis.minimum_scale, value_axis.maximum_scale = plot.y_axis["range"]
+    if y_axis.get("range") is not None and y_axis.get("type") != "log":
+        value_axis.minimum_scale, value_axis.maximum_scale = y_axis["range"]
     if plot.labelled:
         _label_values(chart, plot)
     shown = [s.in_legend for s in plot.series]
