@@ -15,6 +15,7 @@ from pptx.util import Inches, Pt
 
 from b2b_core import playbook, report, sample
 from b2b_core.store.sample_uploads import DataOrigin
+from tests.test_report import ACTUAL, PUSH
 
 BOOK = playbook.load_playbook()
 XY = {XL_CHART_TYPE.XY_SCATTER, XL_CHART_TYPE.XY_SCATTER_LINES, XL_CHART_TYPE.XY_SCATTER_LINES_NO_MARKERS}
@@ -193,3 +194,18 @@ def test_sample_data_are_named_on_the_title_slide_and_on_every_slide(sample_deck
     assert f"Sample data: {origin.explanation}" in texts(deck.slides[0])
     for page in list(deck.slides)[1:]:
         assert "Sample data: 2023Q4–2026Q3 is the bundled sample of a fictional platform, not your data." in texts(page)
+
+
+def test_the_plan_slide_draws_the_band_as_its_upper_and_lower_bounds():
+    # planned 1,200 (1,150–1,250) then 1,210 (1,100–1,300); 1,180 and 1,157 came
+    slide = report.plan_slide({"Renewal push": PUSH}, ACTUAL)
+    page = opened([slide]).slides[1]
+    (chart,) = charts(page)
+    assert list(chart.plots[0].categories) == ["2026Q4", "2027Q1"]
+    assert {s.name: s.values for s in chart.plots[0].series} == {
+        "Renewal push band · upper": (1250.0, 1300.0),
+        "Renewal push band · lower": (1150.0, 1100.0),
+        "Renewal push (plan)": (1200.0, 1210.0),
+        "Actual": (1180.0, 1157.0),
+    }
+    check_slide(page, slide)
