@@ -53,6 +53,8 @@ def test_the_page_shows_the_first_slide_with_the_headline_computed_by_b2b_core(d
     assert [m.label for m in app.metric] == [f.label for f in built.slides["overview"].facts]
     assert [m.value for m in app.metric] == [f.value for f in built.slides["overview"].facts]
     assert query(app, "slide") == "1"
+    offered = [d.proto.label for d in app.get("download_button")]
+    assert {"Deck (HTML, offline)", "Deck (PowerPoint)", "Chart data (ZIP of CSVs)"} <= set(offered)
     # every slide, in the design's order; plan vs actual needs a saved scenario with a kept projection
     assert app.multiselect[0].value == [key for key in report.SLIDE_TITLES if key != "plan"]
 

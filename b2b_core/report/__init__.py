@@ -1,6 +1,7 @@
 """The workshop deck: slides with headlines computed from the data (``headlines``), built from
 the views' frames (``deck``; saved scenarios' plans against the actual quarters included), and
-exported as one offline HTML file and a zip of chart data (``export``)."""
+exported as one offline HTML file and a zip of chart data (``export``) and as a PowerPoint
+file with native charts (``pptx``)."""
 
 from b2b_core.report.deck import (
     HORIZON,
@@ -15,6 +16,7 @@ from b2b_core.report.deck import (
     scenario_slide,
 )
 from b2b_core.report.export import chart_data_zip, deck_html, plot_config
+from b2b_core.report.pptx import deck_pptx
 
 __all__ = [
     "HORIZON",
@@ -27,6 +29,7 @@ __all__ = [
     "build_deck",
     "chart_data_zip",
     "deck_html",
+    "deck_pptx",
     "plan_slide",
     "plot_config",
     "scenario_slide",
