@@ -38,10 +38,10 @@ def plain(text: object) -> str:
 # 1920×1080 and at 1280×720, where the chart is drawn at the same pixel size).
 PROJECTOR_TEXT, PROJECTOR_BACKGROUND = "#111111", "#ffffff"
 PROJECTOR_FONT = {"text": 20, "title": 22, "height": 560}
-TITLE_LINE = 80  # characters: a longer chart title is broken at its " · " parts to fit a 4:3 screen
-AXIS_TITLE_LINE = {"x": 60, "y": 36}  # characters: a longer axis title is broken between words
+TITLE_LINE = 48  # characters: a longer chart title is broken between words (a 4:3 screen, large type)
+AXIS_TITLE_LINE = {"x": 60, "y": 36}  # characters, likewise for the axis titles
 # The text-size control of a projected deck (S / M / L): every text's size times this factor.
-TEXT_SIZES = {"s": 0.9, "m": 1.0, "l": 1.25}
+TEXT_SIZES = {"S": 0.9, "M": 1.0, "L": 1.25}
 WCAG_AA = 4.5  # contrast ratio of normal-size text
 _INLINE_SIZE = re.compile(r"font-size:\s*(\d+(?:\.\d+)?)px")
 
@@ -82,22 +82,17 @@ def _at_least(text: str, minimum: float) -> str:
 
 
 def wrapped_title(text: str, line: int = TITLE_LINE) -> str:
-    """A chart title of more than ``line`` characters broken between its `` · `` parts, so that it
-    fits the width of a 4:3 projector: ``"2026Q3 · x = … · showing 394 of 1,157 accounts"`` →
-    ``"2026Q3 · x = …<br>showing 394 of 1,157 accounts"``."""
-    lines: list[str] = []
-    for part in text.split(" · "):
-        if lines and len(lines[-1]) + 3 + len(part) <= line:
-            lines[-1] += " · " + part
-        else:
-            lines.append(part)
-    return "<br>".join(lines)
+    """``text`` (a chart or axis title) broken between words into lines of at most ``line``
+    characters, so that it fits a 4:3 projector or a chart beside the levers:
+    ``"Platform revenue from the account, per quarter"`` and 36 →
+    ``"Platform revenue from the account,<br>per quarter"``."""
+    return "<br>".join(textwrap.wrap(text, line, break_on_hyphens=False)) if len(text) > line else text
 
 
 def for_projector(figure: go.Figure) -> go.Figure:
     """A copy of ``figure`` for a room: every text at least ``PROJECTOR_FONT["text"]`` px (ticks,
     axis titles, legend, annotations with the sizes inside their text, trace texts), the title
-    ``PROJECTOR_FONT["title"]`` px and broken into lines (``wrapped_title``), text
+    ``PROJECTOR_FONT["title"]`` px, titles broken into lines (``wrapped_title``), text
     ``PROJECTOR_TEXT`` on white, every annotation or trace text in its own colour made
     ``readable``, margins that grow to fit the tick labels, taller."""
     shown = go.Figure(figure)
@@ -119,7 +114,7 @@ def for_projector(figure: go.Figure) -> go.Figure:
     for along, axes in (("x", shown.select_xaxes()), ("y", shown.select_yaxes())):
         for axis in axes:
             if axis.title.text:
-                axis.title.text = "<br>".join(textwrap.wrap(axis.title.text, AXIS_TITLE_LINE[along]))
+                axis.title.text = wrapped_title(axis.title.text, AXIS_TITLE_LINE[along])
     shown.update_xaxes(title_font_size=text, tickfont_size=text, automargin=True)
     shown.update_yaxes(title_font_size=text, tickfont_size=text, automargin=True)
     for annotation in shown.layout.annotations:
