@@ -301,6 +301,7 @@ def _draw_cuts(
             xref="x",
             yref="y domain",
             xanchor="left",
+            yanchor="bottom",
             text=f" {cut_label} B-side revenue {short_amount(x_cut)}",
             **label,
         )
