@@ -39,7 +39,7 @@ def plain(text: object) -> str:
 PROJECTOR_TEXT, PROJECTOR_BACKGROUND = "#111111", "#ffffff"
 PROJECTOR_FONT = {"text": 20, "title": 22, "height": 560}
 TITLE_LINE = 48  # characters: a longer chart title is broken between words (a 4:3 screen, large type)
-AXIS_TITLE_LINE = {"x": 60, "y": 36}  # characters, likewise for the axis titles
+AXIS_TITLE_LINE = {"x": 80, "y": 36}  # characters, likewise for the axis titles
 # The text-size control of a projected deck (S / M / L): every text's size times this factor.
 TEXT_SIZES = {"S": 0.9, "M": 1.0, "L": 1.25}
 WCAG_AA = 4.5  # contrast ratio of normal-size text
@@ -108,7 +108,7 @@ def for_projector(figure: go.Figure) -> go.Figure:
     )
     if shown.layout.title.text:
         shown.layout.title.text = wrapped_title(shown.layout.title.text)
-    shown.update_layout(margin={"l": 20, "r": 20, "t": 60, "b": 20})
+    shown.update_layout(margin={"l": 20, "r": 20, "t": 60 if shown.layout.title.text else 20, "b": 20})
     if shown.layout.legend.orientation == "h":  # under the axis titles, whatever the chart's height
         shown.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"})
     for along, axes in (("x", shown.select_xaxes()), ("y", shown.select_yaxes())):
