@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from b2b_core import playbook, report, scenarios
+from b2b_core.charts.style import TEXT_SIZES, text_sizes
 from ui import downloads, present, sample_notice, scenario_views, shell, state
 from ui import format as fmt
 from ui import workshop_views as views
@@ -52,12 +53,19 @@ def show_facts(slide: report.Slide) -> None:
         )
 
 
-def show_chart(slide: report.Slide) -> None:
+def show_chart(slide: report.Slide, size: str | None = None) -> None:
+    """The slide's chart; while presenting (``size``: the text size S / M / L) its texts scaled to
+    that size and its height what the slide leaves (``ui.present``)."""
     if slide.figure is None:  # a slide of words alone
         return
+    figure = slide.figure
+    if size is not None:
+        figure = text_sizes(figure.to_plotly_json(), TEXT_SIZES[size])
+        figure["layout"].pop("height", None)  # as tall as the slide leaves
     st.plotly_chart(
-        slide.figure,
+        figure,
         width="stretch",
+        height="stretch" if size is not None else "content",
         theme=None,  # the projector look of b2b_core.charts.style, not Streamlit's theme
         config=report.plot_config(slide.key),
         key=f"workshop:chart:{slide.key}",
@@ -207,7 +215,7 @@ total = len(order)
 position = views.position_from_url(total)
 st.query_params[views.SLIDE] = str(position)
 slide = slides[order[position - 1]]
-bar = st.columns([1, 6, 1, 1] if presenting else [1, 5, 1, 1, 1], vertical_alignment="center")
+bar = st.columns([1, 5, 1, 1, 1], vertical_alignment="center")
 bar[0].button(
     "Previous",
     icon=":material/arrow_back:",
@@ -229,7 +237,9 @@ bar[2].button(
 )
 if presenting:
     bar[3].button("Exit", icon=":material/close:", on_click=present.stop, key="workshop_exit", width="stretch")
+    size = present.text_size_control(bar[4])
 else:
+    size = None  # the page's own look
     for place, (label, icon, step) in zip(
         bar[3:], [("Earlier", ":material/arrow_upward:", -1), ("Later", ":material/arrow_downward:", 1)], strict=True
     ):
@@ -246,15 +256,16 @@ else:
 
 # The slide
 st.markdown(f"{'#' if presenting else '###'} {fmt.plain(slide.headline)}")
-show_facts(slide)
-if slide.key == "scenarios" and not isinstance(base, str):
-    levers, chart = st.columns([1, 3], gap="large")
+if slide.key == "scenarios" and not isinstance(base, str):  # the levers beside the facts and the chart
+    levers, chart = st.columns([1, 2] if presenting else [1, 3], gap="large")
     with levers:
         live_levers(base)
     with chart:
-        show_chart(slide)
+        show_facts(slide)
+        show_chart(slide, size)
 else:
-    show_chart(slide)
+    show_facts(slide)
+    show_chart(slide, size)
 with st.expander("Speaker notes", expanded=not presenting):
     st.markdown("\n".join(f"- {fmt.plain(note)}" for note in slide.notes))
 if not presenting:

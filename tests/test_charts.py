@@ -139,13 +139,13 @@ def test_quadrant_map_draws_svg_markers_over_the_density_cells_and_floors_zeros_
     # on log axes the zero cells sit on the floor, where the zero-revenue markers are drawn
     zeros = quadrants.Density(np.array([1.0, 10.0]), np.array([1.0, 100.0]), np.array([[0, 2], [5, 1]]), True)
     big = charts.quadrant_map(_assigned(5_004), PLAYBOOK, log_axes=True, density=zeros)
-    floor = 10 ** (big.layout.yaxis.range[0] + 0.05)
+    floor = 10 ** (charts.quadrants.map_ranges([_assigned(5_004)], True)[1][0] + 0.05)  # under the label band
     cells = big.data[0]
     assert cells.y[0] < floor < cells.y[1] < cells.y[2] == 1.0 and cells.customdata[0].tolist() == [0, 0, 2]
     assert cells.customdata[2].tolist() == [5, 0, 1]  # an empty cell between the floor and the lowest value
     assert {trace.type for trace in big.data[1:]} == {"scatter"} and big.layout.xaxis.type == "log"
     q3 = next(trace for trace in big.data if trace.name.startswith("Q3"))
-    floor = 10 ** (big.layout.yaxis.range[0] + 0.05)
+    floor = 10 ** (charts.quadrants.map_ranges([_assigned(5_004)], True)[1][0] + 0.05)  # under the label band
     assert list(q3.y) == pytest.approx([floor] * len(q3.y))  # platform revenue 0 drawn on the axis floor
 
 

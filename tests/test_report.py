@@ -30,7 +30,16 @@ from b2b_core import (
     scenarios,
 )
 from b2b_core.amounts import Currency, money
-from b2b_core.charts.style import WCAG_AA, contrast_ratio, for_projector, readable
+from b2b_core.charts.style import (
+    PROJECTOR_FONT,
+    TEXT_SIZES,
+    WCAG_AA,
+    contrast_ratio,
+    for_projector,
+    readable,
+    text_sizes,
+    wrapped_title,
+)
 from b2b_core.lifecycle.stage import Check, StageResult
 from b2b_core.report import deck as deck_module
 from b2b_core.report import headlines
@@ -696,6 +705,89 @@ def test_quadrant_colours_stay_distinct_for_colour_blind_viewers_and_their_label
     colours = charts.quadrants.QUADRANT_COLOURS
     assert len(set(colours.values())) == 4
     assert all(contrast_ratio(readable(c)) >= WCAG_AA for c in colours.values())
+
+
+def text_fonts(figure: dict) -> list[tuple[str, float]]:
+    """(where, px) of every text size in a figure's JSON: each ``…font.size`` of the layout and
+    the traces (one per point too) and each inline ``font-size`` in a text; hover labels and the
+    template's defaults left out (hovers are not read from the back of a room)."""
+    found = []
+
+    def walk(node, where):
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in items:
+            here = f"{where}.{key}"
+            if key in ("hoverlabel", "template"):
+                continue
+            if isinstance(key, str) and key.endswith("font") and isinstance(value, dict) and "size" in value:
+                sizes = value["size"] if isinstance(value["size"], list) else [value["size"]]
+                found.extend((here, size) for size in sizes)
+            elif isinstance(value, str):
+                found.extend((here, float(px)) for px in re.findall(r"font-size:\s*([\d.]+)px", value))
+            walk(value, here)
+
+    walk(figure, "")
+    return found
+
+
+def test_every_text_of_a_projected_chart_is_at_least_20_px(deck):
+    for slide in deck.slides.values():
+        if slide.figure is None:
+            continue
+        figure = json.loads(slide.figure.to_json())
+        fonts = text_fonts(figure)
+        assert {where for where, _ in fonts} >= {".layout.font", ".layout.legend.font"}, slide.key
+        small = [(where, size) for where, size in fonts if size is None or size < PROJECTOR_FONT["text"]]
+        assert small == [], (slide.key, small)
+        assert figure["layout"]["font"]["size"] == 20, slide.key  # the base every unset text inherits
+    quadrant_map = json.loads(deck.slides["quadrants"].figure.to_json())
+    assert any("font-size:20px" in a["text"] for a in quadrant_map["layout"]["annotations"])  # was 11 px
+
+
+def test_the_text_size_scales_every_font_of_a_figure_to_whole_pixels(deck):
+    figure = json.loads(deck.slides["quadrants"].figure.to_json())
+    large = text_sizes(json.loads(deck.slides["quadrants"].figure.to_json()), TEXT_SIZES["L"])
+    assert [size for _, size in text_fonts(large)] == [
+        np.ceil(size * 1.25) for _, size in text_fonts(figure)
+    ]  # 20 px → 25 px, the inline subtitles too
+    small = text_sizes(figure, TEXT_SIZES["S"])
+    assert min(size for _, size in text_fonts(small)) == 18  # still 18 px, the floor at 1280×720
+    assert text_sizes({"layout": {"font": {"size": 21}}, "data": [{"textfont": {"size": [10, 11]}}]}, 0.9) == {
+        "layout": {"font": {"size": 19}},
+        "data": [{"textfont": {"size": [9, 10]}}],
+    }
+
+
+def test_long_chart_and_axis_titles_are_broken_into_lines_for_a_4_3_screen(deck):
+    assert wrapped_title("2026Q3 · showing 394 of 1,157 accounts") == "2026Q3 · showing 394 of 1,157 accounts"
+    assert wrapped_title("Platform revenue: observed, then projected (shaded: 90% band)") == (
+        "Platform revenue: observed, then projected<br>(shaded: 90% band)"
+    )
+    quadrant_map = deck.slides["quadrants"].figure.layout
+    assert quadrant_map.yaxis.title.text == "Platform revenue from the account,<br>per quarter"
+
+
+def test_the_projected_quadrant_map_names_its_quadrants_in_bands_no_account_reaches(deck):
+    figure = deck.slides["quadrants"].figure
+    band = charts.quadrants.PROJECTED_LABEL_BAND
+    low, high = figure.layout.yaxis.range
+    reached = np.concatenate(
+        [np.asarray(t.y, dtype=float) for t in figure.data if t.type == "scatter" and t.mode == "markers"]
+    )
+    inside = (np.log10(reached[reached > 0]) - low) / (high - low)  # log axes: positions in the plot's height, 0–1
+    assert inside.min() > band and inside.max() < 1 - band
+    names = [a for a in figure.layout.annotations if a.text.startswith("<b>")]
+    assert len(names) == 4 and all(a.yref == "y domain" and (a.y > 1 - band or a.y < band) for a in names)
+    assert all(a.bgcolor == "#ffffff" for a in names)  # opaque: the take-rate line passes under them
+    # the bands name the quadrants in their colours, so the legend keeps only what they do not
+    in_legend = {t.name for t in figure.data if t.showlegend is not False}
+    assert in_legend and not in_legend & {BOOK.label(q) for q in quadrants.QUADRANTS}
+    assert charts.quadrants.banded([0, 6], 0.25) == [-3, 9]
+
+
+def test_sankey_labels_stand_on_a_white_halo(deck):
+    (sankey,) = deck.slides["migration"].figure.data
+    assert "#fff" in sankey.textfont.shadow and sankey.node.pad >= 24
 
 
 def test_for_projector_leaves_the_original_figure_alone():

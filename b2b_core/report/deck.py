@@ -162,11 +162,12 @@ def quadrant_slide(view: quadrants.QuarterView, mix: pd.DataFrame, playbook: Pla
         log_axes=True,
         take_rate=view.take_rate,
         cut_label="median",
-        title=f"{quarter} · {charts.quadrants.CONVENTION}"
-        + (f" · showing {len(view.drawn):,} of {view.placed:,} accounts" if view.sampled else ""),
+        title=quarter + (f" · showing {len(view.drawn):,} of {view.placed:,} accounts" if view.sampled else ""),
         density=view.density,
+        label_band=charts.quadrants.PROJECTED_LABEL_BAND,
     )
-    figure = for_projector(figure)
+    named = {playbook.label(q) for q in quadrants.QUADRANTS}  # their bands name them, in their colours
+    figure = for_projector(figure).update_traces(showlegend=False, selector=lambda trace: trace.name in named)
     return Slide("quadrants", SLIDE_TITLES["quadrants"], headline, facts, figure, view.drawn, notes)
 
 
