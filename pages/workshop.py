@@ -1,6 +1,7 @@
-"""Workshop: the deck a facilitator presents to a room, one message per slide (overview, stage and
-priorities, quadrant map, migration, cohort curves with their projection, scenarios with live
-levers), each with its headline computed from the data and speaker notes; Previous / Next (or
+"""Workshop: the deck a facilitator presents to a room, one message per slide (a title and an
+agenda, then overview, stage and priorities, quadrant map, migration, cohort curves with their
+projection, scenarios with live levers), each with its headline computed from the data (or written
+by the facilitator) and speaker notes; Previous / Next (or
 the arrow keys), the slide number in the URL, presentation mode, and the offline HTML deck."""
 
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ import streamlit as st
 from b2b_core import playbook, report, scenarios
 from ui import downloads, present, sample_notice, scenario_views, shell, state
 from ui import format as fmt
+from ui import workshop_setup as setup
 from ui import workshop_views as views
 
 # Keys → Next / Previous / Exit buttons; a text field or a slider keeps its own keys but Esc.
@@ -116,6 +118,7 @@ available = list(slides)
 if not available:
     st.info("The data cannot carry a slide yet: " + "; ".join(fmt.plain(r) for r in missing.values()) + ".")
     st.stop()
+available = [*report.FRAMING_TITLES, *available]  # the title and agenda slides open the deck
 
 # Setup: the facilitator's choices (never drawn while presenting)
 order = views.order_from_url(available)
@@ -127,13 +130,14 @@ if not presenting:
                 "Slides, in the order shown",
                 available,
                 default=order,
-                format_func=report.SLIDE_TITLES.get,
+                format_func=setup.TITLES.get,
                 key=views.CHOSEN,
                 on_change=views.keep_slides,
                 help="Remove a slide and add it again to move it to the end.",
             )
             or order
         )
+        setup.title_fields(ws)
         choices = st.columns([1, 2, 1, 1, 1], vertical_alignment="bottom")
         chosen_model = choices[0].selectbox(
             "Business model",
@@ -171,6 +175,7 @@ shown = [scenarios.Scenario.of(name, saved[name]) for name in names] + ([live] i
 base = scenario_views.base(data)
 if "scenarios" in slides and shown and not isinstance(base, str):  # the deck has the base alone
     slides["scenarios"] = report.scenario_slide(base, shown, currency=state.currency())
+slides = setup.framed(ws, slides, order)
 deck_slides = [slides[key] for key in order]
 if not presenting:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -236,12 +241,17 @@ else:
         )
 
 # The slide
-st.markdown(f"{'#' if presenting else '###'} {fmt.plain(slide.headline)}")
-show_facts(slide)
+if not setup.show_words(slide, presenting):
+    st.markdown(f"{'#' if presenting else '###'} {fmt.plain(slide.headline)}")
+    show_facts(slide)
+if not presenting:
+    setup.headline_editor(ws, slide)
 if slide.key == "scenarios" and not isinstance(base, str):
     levers, chart = st.columns([1, 3], gap="large")
     with levers:
         live_levers(base)
+        if not presenting:
+            setup.keep_levers(ws)
     with chart:
         show_chart(slide)
 else:

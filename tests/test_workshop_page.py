@@ -10,6 +10,13 @@ from b2b_core.access import LOCAL
 from tests.apptest import commit_sample_quarter, open_app, seeded_up_to, shown, workspace_of
 
 WORKSHOP = "pages/workshop.py"
+# the sample's deck: the title and agenda, then every slide but plan vs actual (no saved scenario)
+SAMPLE = [*report.FRAMING_TITLES, *(key for key in report.SLIDE_TITLES if key != "plan")]
+
+
+def at(key: str, deck: list[str] = SAMPLE) -> int:
+    """The slide number (1-based) of ``key`` in ``deck``."""
+    return deck.index(key) + 1
 EDITING = ("multiselect", "selectbox", "text_input", "number_input", "toggle", "checkbox", "radio", "file_uploader")
 
 
@@ -49,26 +56,30 @@ def deck(workspace_path):
 def test_the_page_shows_the_first_slide_with_the_headline_computed_by_b2b_core(deck):
     app, built = deck
     assert not app.exception
+    assert query(app, "slide") == "1"
+    # the title and agenda, then every slide in the design's order; plan vs actual needs a saved
+    # scenario with a kept projection
+    assert app.multiselect[0].value == SAMPLE
+    for _ in range(at("overview") - 1):
+        button(app, "workshop_next").click().run()
     assert headline(app) == built.slides["overview"].headline
     assert [m.label for m in app.metric] == [f.label for f in built.slides["overview"].facts]
     assert [m.value for m in app.metric] == [f.value for f in built.slides["overview"].facts]
-    assert query(app, "slide") == "1"
-    # every slide, in the design's order; plan vs actual needs a saved scenario with a kept projection
-    assert app.multiselect[0].value == [key for key in report.SLIDE_TITLES if key != "plan"]
 
 
 def test_next_and_previous_move_through_the_slides_and_keep_the_number_in_the_url(deck):
     app, built = deck
-    button(app, "workshop_next").click().run()
-    assert query(app, "slide") == "2" and headline(app) == built.slides["bridge"].headline
-    button(app, "workshop_next").click().run()
-    assert query(app, "slide") == "3" and headline(app) == built.slides["stage"].headline
-    for _ in range(4):
+    for _ in range(at("bridge") - 1):
         button(app, "workshop_next").click().run()
-    assert query(app, "slide") == "7" and button(app, "workshop_next").disabled
+    assert query(app, "slide") == str(at("bridge")) and headline(app) == built.slides["bridge"].headline
+    button(app, "workshop_next").click().run()
+    assert query(app, "slide") == str(at("stage")) and headline(app) == built.slides["stage"].headline
+    for _ in range(at("scenarios") - at("stage")):
+        button(app, "workshop_next").click().run()
+    assert query(app, "slide") == str(len(SAMPLE)) and button(app, "workshop_next").disabled
     assert headline(app) == built.slides["scenarios"].headline
     button(app, "workshop_previous").click().run()
-    assert query(app, "slide") == "6" and headline(app) == built.slides["cohorts"].headline
+    assert query(app, "slide") == str(at("cohorts")) and headline(app) == built.slides["cohorts"].headline
     assert not app.exception
 
 
@@ -77,7 +88,7 @@ def test_a_link_opens_its_slide_and_its_order_and_a_slide_number_too_large_is_th
     assert app.multiselect[0].value == ["migration", "overview"]
     assert headline(app).startswith("In 2026Q3 the platform earned")
     app = open_app(WORKSHOP, query_params={"slide": "99"})
-    assert query(app, "slide") == "7" and not app.exception
+    assert query(app, "slide") == str(len(SAMPLE)) and not app.exception
 
 
 def test_choosing_slides_puts_their_order_in_the_url_and_starts_again_at_one(deck):
@@ -90,17 +101,17 @@ def test_choosing_slides_puts_their_order_in_the_url_and_starts_again_at_one(dec
 
 def test_earlier_and_later_move_the_shown_slide_and_keep_showing_it(deck):
     app, built = deck
-    for _ in range(2):
-        button(app, "workshop_next").click().run()  # slide 3: stage
+    for _ in range(at("stage") - 1):
+        button(app, "workshop_next").click().run()
     assert button(app, "workshop_move_earlier").disabled is False
     button(app, "workshop_move_later").click().run()
-    moved = ["overview", "bridge", "quadrants", "stage", "migration", "cohorts", "scenarios"]
+    moved = ["title", "agenda", "overview", "bridge", "quadrants", "stage", "migration", "cohorts", "scenarios"]
     assert query(app, "slides") == ",".join(moved)
-    assert query(app, "slide") == "4" and headline(app) == built.slides["stage"].headline
+    assert query(app, "slide") == str(at("stage", moved)) and headline(app) == built.slides["stage"].headline
     assert app.multiselect[0].value == moved
-    for _ in range(3):
+    for _ in range(at("stage", moved) - 1):
         button(app, "workshop_move_earlier").click().run()
-    assert query(app, "slides").startswith("stage,overview,bridge") and query(app, "slide") == "1"
+    assert query(app, "slides").startswith("stage,title,agenda,overview") and query(app, "slide") == "1"
     assert button(app, "workshop_move_earlier").disabled and not app.exception
 
 
@@ -127,7 +138,7 @@ def test_presentation_mode_hides_the_sidebar_setup_and_every_editing_widget(work
     assert {b.key for b in app.button} == {"workshop_previous", "workshop_next", "workshop_exit"}
     assert not app.get("download_button") and not app.title
     assert not app.expander[0].proto.expanded  # speaker notes closed in front of the room
-    for _ in range(6):  # only the levers of the scenario slide are widgets to move
+    for _ in range(len(SAMPLE) - 1):  # only the levers of the scenario slide are widgets to move
         button(app, "workshop_next").click().run()
     assert editing_widgets(app) == {} and len(app.slider) == 5
     assert {b.key for b in app.button} == {"workshop_previous", "workshop_next", "workshop_exit", "workshop_reset"}
@@ -163,7 +174,7 @@ def test_the_present_button_keeps_the_chosen_slides(workspace_path):
 
 
 def test_live_levers_add_the_rooms_scenario_and_survive_moving_between_slides(workspace_path):
-    app = open_app(WORKSHOP, query_params={"present": "1", "slide": "7"})
+    app = open_app(WORKSHOP, query_params={"present": "1", "slide": str(at("scenarios"))})
     base_headline = headline(app)
     assert base_headline.startswith("With no lever moved")
     app.slider(key="workshop:lever:renewal_uplift").set_value(2.0).run()
@@ -181,7 +192,7 @@ def test_saved_scenarios_join_the_what_if_slide_and_a_name_clash_with_the_room_i
     ws = workspace_of(workspace_path)
     ws.save_scenario("In the room", {"renewal_uplift": 1.0}, actor=LOCAL)
     ws.save_scenario("Cheaper", {"take_rate_change": -0.5}, actor=LOCAL)
-    app = open_app(WORKSHOP, query_params={"slide": "7"})
+    app = open_app(WORKSHOP, query_params={"slide": str(at("scenarios"))})
     assert app.multiselect[1].value == ["In the room", "Cheaper"]  # every saved one, in the order saved
     app.slider(key="workshop:lever:new_account_growth").set_value(10.0).run()
     assert scenario_names(app) == ["Base", "In the room", "Cheaper", "In the room (live)"]
@@ -215,8 +226,9 @@ def test_the_plan_slide_shows_a_scenario_saved_two_quarters_back_against_the_qua
 
     commit_sample_quarter(ws, "2026Q2")
     commit_sample_quarter(ws, "2026Q3")
-    app = open_app(WORKSHOP, query_params={"slide": "8"})
-    assert app.multiselect[0].value == list(report.SLIDE_TITLES)
+    with_plan = [*report.FRAMING_TITLES, *report.SLIDE_TITLES]
+    app = open_app(WORKSHOP, query_params={"slide": str(at("plan", with_plan))})
+    assert app.multiselect[0].value == with_plan
     expected = report.plan_slide(ws.kept_projections(), overview.quarter_kpis(ws.panel()))
     assert headline(app) == expected.headline and headline(app).startswith("Renewal push planned ")
     assert [(shown(m.label), m.value) for m in app.metric] == [(f.label, f.value) for f in expected.facts]

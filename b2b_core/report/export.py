@@ -5,8 +5,10 @@ The HTML page embeds plotly.js once, gzipped (1.5 MB instead of 4.8 MB; the brow
 with its own ``DecompressionStream``), and draws every figure from its JSON, so every chart stays
 interactive (hover, zoom, the toolbar's PNG download) and the file opens with no network. It shows
 one slide at a time (→, Space or PageDown for the next, ←, PageUp for the previous, Home / End),
-``#3`` opens slide 3, and printing puts every slide on its own page. Each slide links its chart's
-data as a CSV held inside the file. Every text from the data is HTML-escaped. While sample data
+``#3`` opens slide 3, and printing puts every slide on its own page. The title slide shows the
+workshop's name, date and company centred, the agenda the slides that follow; a headline the
+facilitator wrote carries a small mark, and the computed one is in its speaker notes. Each slide
+links its chart's data as a CSV held inside the file. Every text from the data is HTML-escaped. While sample data
 are live (``DataOrigin``), the title says so and every slide carries a footer explaining it.
 """
 
@@ -78,12 +80,14 @@ def deck_html(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOr
             + "</div>"
             for f in slide.facts
         )
-        notes = "".join(f"<li>{html.escape(note)}</li>" for note in slide.notes)
+        notes = "".join(f"<li>{html.escape(note)}</li>" for note in (*slide.notes, *_computed_note(slide)))
         sections.append(
             f'<section class="slide" id="slide-{position}" data-key="{slide.key}">'
             f'<p class="kicker">{position} / {len(slides)} · {html.escape(slide.title)}</p>'
-            f"<h1>{html.escape(slide.headline)}</h1>"
-            f'<div class="facts">{facts}</div>'
+            + (
+                _words(slide)
+                or f'<h1>{html.escape(slide.headline)}{_edited_mark(slide)}</h1><div class="facts">{facts}</div>'
+            )
             + (f'<div class="chart" id="chart-{position}"></div>' if slide.figure is not None else "")
             + f'<div class="below"><a class="data" download="{csv_name(position, slide)}" '
             f'href="data:text/csv;base64,{data}">Chart data (CSV)</a>'
@@ -103,6 +107,27 @@ def deck_html(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOr
         sections="\n".join(sections),
         figures=_json_in_script("[" + ",\n".join(figures) + "]"),
     )
+
+
+def _words(slide: Slide) -> str | None:
+    """The body of a slide of words alone: the title slide (name, date, company, centred) or the
+    agenda (a numbered list of the slides that follow); None for any other slide."""
+    if slide.key == "title":
+        lines = "".join(f'<p class="subtitle">{html.escape(f.value)}</p>' for f in slide.facts)
+        return f'<div class="title-slide"><h1>{html.escape(slide.headline)}</h1>{lines}</div>'
+    if slide.key == "agenda":
+        items = "".join(f'<li value="{html.escape(f.label)}">{html.escape(f.value)}</li>' for f in slide.facts)
+        return f'<h1>{html.escape(slide.headline)}{_edited_mark(slide)}</h1><ol class="agenda">{items}</ol>'
+    return None
+
+
+def _edited_mark(slide: Slide) -> str:
+    """A small mark after a headline the facilitator wrote (the computed one is in the notes)."""
+    return ' <span class="edited" title="Headline written by the facilitator">✎ edited</span>' * bool(slide.suggested)
+
+
+def _computed_note(slide: Slide) -> tuple[str, ...]:
+    return (f"Computed headline: {slide.suggested}",) if slide.suggested else ()
 
 
 def chart_data_zip(slides: Sequence[Slide]) -> bytes:
@@ -135,6 +160,12 @@ TEMPLATE = """<!doctype html>
   .fact .value {{ font-size: 30px; font-weight: 650; }}
   .fact .change {{ font-size: 16px; color: #333; }}
   .chart {{ width: 100%; min-height: 620px; }}
+  .title-slide {{ display: flex; flex-direction: column; justify-content: center; align-items: center;
+    min-height: 70vh; text-align: center; }}
+  .title-slide h1 {{ font-size: 60px; margin-bottom: 24px; }}
+  .title-slide p {{ margin: 4px 0; font-size: 30px; color: #333; }}
+  .agenda {{ font-size: 30px; line-height: 1.6; }}
+  .edited {{ font-size: 16px; font-weight: 400; color: #555; vertical-align: super; }}
   .below {{ display: flex; gap: 32px; align-items: flex-start; font-size: 16px; }}
   a {{ color: #0b57a4; }}
   details ul {{ margin: 4px 0; }}
