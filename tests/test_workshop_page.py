@@ -10,6 +10,7 @@ from b2b_core.access import LOCAL
 from tests.apptest import commit_sample_quarter, open_app, seeded_up_to, shown, workspace_of
 
 WORKSHOP = "pages/workshop.py"
+EDITING = ("multiselect", "selectbox", "text_input", "number_input", "toggle", "checkbox", "radio", "file_uploader")
 # the sample's deck: the title and agenda, then every slide but plan vs actual (no saved scenario)
 SAMPLE = [*report.FRAMING_TITLES, *(key for key in report.SLIDE_TITLES if key != "plan")]
 
@@ -17,7 +18,6 @@ SAMPLE = [*report.FRAMING_TITLES, *(key for key in report.SLIDE_TITLES if key !=
 def at(key: str, deck: list[str] = SAMPLE) -> int:
     """The slide number (1-based) of ``key`` in ``deck``."""
     return deck.index(key) + 1
-EDITING = ("multiselect", "selectbox", "text_input", "number_input", "toggle", "checkbox", "radio", "file_uploader")
 
 
 def headline(app) -> str:
