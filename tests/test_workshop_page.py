@@ -3,6 +3,9 @@ navigation through the URL, presentation mode without editing widgets, and the l
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import pytest
 
 from b2b_core import overview, report, scenarios
@@ -246,3 +249,93 @@ def test_presenting_sample_data_says_so_over_every_slide(workspace_path):
     commit_sample_quarter(workspace_of(workspace_path), "2026Q3")  # the same file, now the user's own upload
     app.run()
     assert not any("Sample data" in m.value for m in app.markdown)
+
+
+def widget(widgets, label: str):
+    return next(w for w in widgets if w.label == label)
+
+
+def test_the_title_and_agenda_open_the_deck_and_the_setup_names_the_workshop_for_everyone(workspace_path):
+    app = open_app(WORKSHOP)
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    assert headline(app) == "B2B Ops Strategy Workshop" and any(today in shown(m.value) for m in app.markdown)
+    widget(app.text_input, "Workshop name").set_value("Q3 <review> **now**")
+    widget(app.text_input, "Company").set_value("Acme & Co")
+    widget(app.date_input, "Date").set_value(dt.date(2026, 12, 1))
+    widget(app.button, "Save the title slide").click().run()
+    assert not app.exception and "The title slide now reads" in app.success[0].value
+    assert headline(app) == "Q3 <review> **now**"  # as typed, never rendered
+    assert [shown(m.value).lstrip("# ") for m in app.markdown if m.value.startswith("####")] == [
+        "2026-12-01",
+        "Acme & Co",
+    ]
+    assert workspace_of(workspace_path).audit_trail().iloc[0].action == "edit_deck"
+
+    button(app, "workshop_next").click().run()
+    assert headline(app) == "What we will look at"
+    agenda = next(shown(m.value) for m in app.markdown if m.value.startswith("3. "))
+    assert agenda.splitlines() == [f"{at(key)}. {report.SLIDE_TITLES[key]}" for key in SAMPLE[2:]]
+
+    again = open_app(WORKSHOP)  # another facilitator of the workspace sees the same title
+    assert headline(again) == "Q3 <review> **now**"
+    again.multiselect[0].set_value(["overview", "agenda", "cohorts"]).run()  # no title slide; agenda second
+    assert headline(again).startswith("In 2026Q3 the platform earned")
+    button(again, "workshop_next").click().run()
+    assert next(shown(m.value) for m in again.markdown if m.value.startswith("3. ")) == "3. How cohorts renew"
+
+    widget(again.text_input, "Workshop name").set_value(" ")
+    widget(again.button, "Save the title slide").click().run()
+    assert "Not saved: the workshop needs a name" in again.error[0].value and not again.exception
+
+
+def test_a_headline_written_for_the_deck_replaces_the_computed_one_and_says_so_until_reset(workspace_path):
+    stage = str(at("stage"))
+    app = open_app(WORKSHOP, query_params={"slide": stage})
+    computed = headline(app)
+
+    def field():
+        return next(t for t in app.text_input if (t.key or "").startswith("workshop:headline:stage:"))
+
+    assert field().value == computed and button(app, "workshop:headline_reset:stage").disabled
+    field().set_value("x" * 201)
+    button(app, "workshop:headline_save:stage").click().run()
+    assert "Not saved: the headline is 201 characters long; a slide holds at most 200" in app.error[0].value
+    assert headline(app) == computed
+
+    field().set_value("Our words: **traction** <b>first</b>")
+    button(app, "workshop:headline_save:stage").click().run()
+    assert not app.exception and headline(app) == "Our words: **traction** <b>first</b>"
+    assert field().value == headline(app)  # the field shows the headline of the moment
+    caption = next(shown(c.value) for c in app.caption if c.value.startswith("Headline edited"))
+    assert re.fullmatch(
+        rf"Headline edited by local user on \d{{4}}-\d\d-\d\d \d\d:\d\d UTC; computed: {re.escape(computed)}", caption
+    )
+    assert workspace_of(workspace_path).edited_headlines()["stage"].text == headline(app)
+
+    presenting = open_app(WORKSHOP, query_params={"slide": stage, "present": "1"})
+    assert headline(presenting) == "Our words: **traction** <b>first</b>"
+    assert not any(c.value.startswith("Headline edited") for c in presenting.caption)
+
+    button(app, "workshop:headline_reset:stage").click().run()
+    assert headline(app) == computed and workspace_of(workspace_path).edited_headlines() == {}
+    assert not any(c.value.startswith("Headline edited") for c in app.caption)
+
+
+def test_the_rooms_levers_are_kept_as_a_saved_scenario_with_their_projection_in_one_click(workspace_path):
+    app = open_app(WORKSHOP, query_params={"slide": str(at("scenarios"))})
+    keep = "workshop:keep_levers"
+    assert button(app, keep).disabled  # no lever moved yet
+    name = f"Workshop {dt.datetime.now(dt.UTC).date().isoformat()}"
+    assert app.text_input(key="workshop:keep_name").value == name
+    app.slider(key="workshop:lever:renewal_uplift").set_value(2.0).run()
+    button(app, keep).click().run()
+    assert not app.exception
+    assert f"Saved the room's levers as the scenario “{name}”, with its projection on the data up to 2026Q3" in (
+        shown(app.success[0].value)
+    )
+    button(app, keep).click().run()  # the name is taken now
+    ws = workspace_of(workspace_path)
+    assert [n for n, _ in ws.saved_scenarios()] == [name, f"{name} (2)"]
+    assert dict(ws.saved_scenarios())[name]["renewal_uplift"] == 2.0
+    assert ws.kept_projections()[name].horizon == report.HORIZON
+    assert "In the room" in scenario_names(app)  # the levers stay in the room
