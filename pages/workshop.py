@@ -250,10 +250,10 @@ if slide.key == "scenarios" and not isinstance(base, str):
     levers, chart = st.columns([1, 3], gap="large")
     with levers:
         live_levers(base)
-        if not presenting:
-            setup.keep_levers(ws)
     with chart:
         show_chart(slide)
+    if not presenting:
+        setup.keep_levers(ws)
 else:
     show_chart(slide)
 with st.expander("Speaker notes", expanded=not presenting):

@@ -137,8 +137,7 @@ def headline_editor(ws: Workspace, slide: report.Slide) -> None:
         )
     person = auth.current()
     allowed = person.can("edit_deck")
-    cells = st.columns([6, 1, 1], vertical_alignment="bottom")
-    cells[0].text_input(
+    st.text_input(
         "Edit headline",
         slide.headline,
         key=_field_key(slide),
@@ -146,21 +145,20 @@ def headline_editor(ws: Workspace, slide: report.Slide) -> None:
         help=f"This deck's headline for the slide, for every facilitator (at most "
         f"{MAX_HEADLINE} characters)." + ("" if allowed else f" {auth.needs('edit_deck')}"),
     )
-    cells[1].button(
+    buttons = st.container(horizontal=True)
+    buttons.button(
         "Save the headline",
         key=f"workshop:headline_save:{slide.key}",
         on_click=_save_headline,
         args=(ws, slide),
         disabled=not allowed,
-        width="stretch",
     )
-    cells[2].button(
+    buttons.button(
         "Use the computed headline",
         key=f"workshop:headline_reset:{slide.key}",
         on_click=_reset_headline,
         args=(ws, slide),
         disabled=not allowed or slide.suggested is None,
-        width="stretch",
     )
     _notice(slide.key)
 
@@ -186,18 +184,19 @@ def _keep_levers(ws: Workspace, names: list[str]) -> None:
 
 
 def keep_levers(ws: Workspace) -> None:
-    """Under the what-if slide's levers (not while presenting): a name and one click to keep the
+    """Under the what-if slide (not while presenting): a name and one click to keep the
     levers moved in the room as a saved scenario (the Scenario lab's save, with its projection
     over the slide's ``report.HORIZON`` quarters); a taken name gets " (2)", " (3)" …"""
     moved = any(views.live_levers().values())
     person = auth.current()
-    st.text_input(
+    cells = st.columns(2, vertical_alignment="bottom")
+    cells[0].text_input(
         "Name of the room's scenario",
         f"Workshop {workshop_title(ws).date.isoformat()}",
         key=KEEP_NAME,
         max_chars=scenarios.MAX_NAME,
     )
-    st.button(
+    cells[1].button(
         "Keep the room's levers as a scenario",
         icon=":material/bookmark_add:",
         on_click=_keep_levers,
