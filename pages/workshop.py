@@ -138,7 +138,7 @@ if not presenting:
             or order
         )
         setup.title_fields(ws)
-        choices = st.columns([1, 2, 1, 1, 1], vertical_alignment="bottom")
+        choices = st.columns([1, 2, 1], vertical_alignment="bottom")
         chosen_model = choices[0].selectbox(
             "Business model",
             playbook.BUSINESS_MODELS,
@@ -181,13 +181,23 @@ if not presenting:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     origin = sample_notice.origin()
     subtitle = f"{ws.quarters()[0]}–{ws.quarters()[-1]} · {playbook.BUSINESS_MODEL_NAMES[model]} · made {stamp}"
+    name = setup.workshop_title(ws).name  # the files' title: the title slide's workshop name
+    files = st.columns(3)  # a row of their own: the labels whole
     downloads.file_button(
         "Deck (HTML, offline)",
-        lambda: report.deck_html(deck_slides, "B2B Ops Strategy Workshop", subtitle, origin).encode("utf-8"),
+        lambda: report.deck_html(deck_slides, name, subtitle, origin).encode("utf-8"),
         f"workshop_{ws.quarters()[-1]}.html",
         "text/html",
         "dl:deck",
-        place=choices[3],
+        place=files[0],
+    )
+    downloads.file_button(
+        "Deck (PowerPoint)",
+        lambda: report.deck_pptx(deck_slides, name, subtitle, origin),
+        f"workshop_{ws.quarters()[-1]}.pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "dl:deck_pptx",
+        place=files[1],
     )
     downloads.file_button(
         "Chart data (ZIP of CSVs)",
@@ -195,7 +205,7 @@ if not presenting:
         f"workshop_{ws.quarters()[-1]}_data.zip",
         "application/zip",
         "dl:deck_data",
-        place=choices[4],
+        place=files[2],
     )
 
 # Navigation: Previous · where we are · Next (· Exit)

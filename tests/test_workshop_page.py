@@ -68,6 +68,8 @@ def test_the_page_shows_the_first_slide_with_the_headline_computed_by_b2b_core(d
     assert headline(app) == built.slides["overview"].headline
     assert [m.label for m in app.metric] == [f.label for f in built.slides["overview"].facts]
     assert [m.value for m in app.metric] == [f.value for f in built.slides["overview"].facts]
+    offered = [d.proto.label for d in app.get("download_button")]
+    assert {"Deck (HTML, offline)", "Deck (PowerPoint)", "Chart data (ZIP of CSVs)"} <= set(offered)
 
 
 def test_next_and_previous_move_through_the_slides_and_keep_the_number_in_the_url(deck):

@@ -1,7 +1,8 @@
 """The workshop deck: slides with headlines computed from the data (``headlines``), built from
 the views' frames (``deck``; saved scenarios' plans against the actual quarters included; a title
-and an agenda slide, and the headlines a facilitator wrote, ``with_headlines``), and
-exported as one offline HTML file and a zip of chart data (``export``)."""
+and an agenda slide, and the headlines a facilitator wrote, ``with_headlines``), and exported as
+one offline HTML file and a zip of chart data (``export``) and as a PowerPoint file with native
+charts (``pptx``)."""
 
 from b2b_core.report.deck import (
     FRAMING_TITLES,
@@ -20,6 +21,7 @@ from b2b_core.report.deck import (
     with_headlines,
 )
 from b2b_core.report.export import chart_data_zip, deck_html, plot_config
+from b2b_core.report.pptx import deck_pptx
 
 __all__ = [
     "FRAMING_TITLES",
@@ -34,6 +36,7 @@ __all__ = [
     "build_deck",
     "chart_data_zip",
     "deck_html",
+    "deck_pptx",
     "plan_slide",
     "plot_config",
     "scenario_slide",

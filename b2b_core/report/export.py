@@ -5,10 +5,13 @@ The HTML page embeds plotly.js once, gzipped (1.5 MB instead of 4.8 MB; the brow
 with its own ``DecompressionStream``), and draws every figure from its JSON, so every chart stays
 interactive (hover, zoom, the toolbar's PNG download) and the file opens with no network. It shows
 one slide at a time (→, Space or PageDown for the next, ←, PageUp for the previous, Home / End),
-``#3`` opens slide 3, and printing puts every slide on its own page. The title slide shows the
-workshop's name, date and company centred, the agenda the slides that follow; a headline the
-facilitator wrote carries a small mark, and the computed one is in its speaker notes. Each slide
-links its chart's data as a CSV held inside the file. Every text from the data is HTML-escaped. While sample data
+``#3`` opens slide 3, and printing puts every slide on its own landscape 13.333 × 7.5 in page
+(16:9; no buttons, header or links): before the print every slide is laid out as its page
+(``printing``), each chart drawn to the space its headline and facts leave, and after it the
+charts get their screen size back. The title slide shows the workshop's name, date and company
+centred, the agenda the slides that follow; a headline the facilitator wrote carries a small mark,
+and the computed one is in its speaker notes. Each slide links its chart's data as a CSV held
+inside the file. Every text from the data is HTML-escaped. While sample data
 are live (``DataOrigin``), the title says so and every slide carries a footer explaining it.
 """
 
@@ -173,10 +176,16 @@ TEMPLATE = """<!doctype html>
   nav {{ position: fixed; right: 24px; bottom: 16px; display: flex; gap: 8px; }}
   nav button {{ font-size: 18px; padding: 6px 18px; border: 1px solid #555; border-radius: 6px; background: #fff;
     color: #111; cursor: pointer; }}
+  @page {{ size: 13.333in 7.5in; margin: 0; }}
   @media print {{
-    nav, header {{ display: none; }}
-    .slide {{ display: block; page-break-after: always; }}
+    nav, header, .below {{ display: none; }}
+    .slide {{ display: block; break-after: page; }}
   }}
+  .printing nav, .printing header, .printing .below {{ display: none; }}
+  .printing .slide {{ display: flex; flex-direction: column; box-sizing: border-box; width: 13.333in; height: 7.5in;
+    overflow: hidden; break-inside: avoid; break-after: page; }}
+  .printing .slide:last-of-type {{ break-after: auto; }}
+  .printing .chart {{ flex: 1 1 0; min-height: 240px; }}
 </style>
 <script id="plotly-js" type="application/gzip;base64">{plotly}</script>
 </head>
@@ -197,12 +206,13 @@ TEMPLATE = """<!doctype html>
     script.textContent = await new Response(unpacked).text();
     document.head.appendChild(script);
   }}
-  function draw(index) {{
+  const ON_SCREEN = {{ autosize: true, width: null, height: null }};
+  function draw(index, size) {{
     const item = figures[index];
     if (!item || !window.Plotly) return;
-    if (drawn.has(index)) {{ Plotly.Plots.resize(item.id); return; }}
+    if (drawn.has(index)) {{ size ? Plotly.relayout(item.id, size) : Plotly.Plots.resize(item.id); return; }}
     drawn.add(index);
-    Plotly.newPlot(item.id, item.figure.data, item.figure.layout, item.config);
+    Plotly.newPlot(item.id, item.figure.data, Object.assign({{}}, item.figure.layout, size), item.config);
   }}
   let current = 0;
   function show(index) {{
@@ -220,7 +230,17 @@ TEMPLATE = """<!doctype html>
     else if (event.key === "Home") show(0);
     else if (event.key === "End") show(slides.length - 1);
   }});
-  window.addEventListener("beforeprint", () => figures.forEach((_, i) => draw(i)));
+  window.addEventListener("beforeprint", () => {{
+    document.body.classList.add("printing");  // every slide laid out as its printed page
+    figures.forEach((item, i) => {{
+      const box = item && document.getElementById(item.id);
+      if (box) draw(i, {{ width: box.clientWidth, height: box.clientHeight }});
+    }});
+  }});
+  window.addEventListener("afterprint", () => {{
+    document.body.classList.remove("printing");
+    figures.forEach((_, i) => draw(i, ON_SCREEN));
+  }});
   const start = parseInt(location.hash.slice(1), 10);
   show(Number.isFinite(start) ? start - 1 : 0);
   loadPlotly().then(() => draw(current));
