@@ -1,6 +1,7 @@
-"""Workshop: the deck a facilitator presents to a room, one message per slide (overview, stage and
-priorities, quadrant map, migration, cohort curves with their projection, scenarios with live
-levers), each with its headline computed from the data and speaker notes; Previous / Next (or
+"""Workshop: the deck a facilitator presents to a room, one message per slide (a title and an
+agenda, then overview, stage and priorities, quadrant map, migration, cohort curves with their
+projection, scenarios with live levers), each with its headline computed from the data (or written
+by the facilitator) and speaker notes; Previous / Next (or
 the arrow keys), the slide number in the URL, presentation mode, and the offline HTML deck."""
 
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from b2b_core import playbook, report, scenarios
 from b2b_core.charts.style import TEXT_SIZES, text_sizes
 from ui import downloads, present, sample_notice, scenario_views, shell, state
 from ui import format as fmt
+from ui import workshop_setup as setup
 from ui import workshop_views as views
 
 # Keys → Next / Previous / Exit buttons; a text field or a slider keeps its own keys but Esc.
@@ -124,6 +126,7 @@ available = list(slides)
 if not available:
     st.info("The data cannot carry a slide yet: " + "; ".join(fmt.plain(r) for r in missing.values()) + ".")
     st.stop()
+available = [*report.FRAMING_TITLES, *available]  # the title and agenda slides open the deck
 
 # Setup: the facilitator's choices (never drawn while presenting)
 order = views.order_from_url(available)
@@ -135,13 +138,14 @@ if not presenting:
                 "Slides, in the order shown",
                 available,
                 default=order,
-                format_func=report.SLIDE_TITLES.get,
+                format_func=setup.TITLES.get,
                 key=views.CHOSEN,
                 on_change=views.keep_slides,
                 help="Remove a slide and add it again to move it to the end.",
             )
             or order
         )
+        setup.title_fields(ws)
         choices = st.columns([1, 2, 1], vertical_alignment="bottom")
         chosen_model = choices[0].selectbox(
             "Business model",
@@ -179,15 +183,17 @@ shown = [scenarios.Scenario.of(name, saved[name]) for name in names] + ([live] i
 base = scenario_views.base(data)
 if "scenarios" in slides and shown and not isinstance(base, str):  # the deck has the base alone
     slides["scenarios"] = report.scenario_slide(base, shown, currency=state.currency())
+slides = setup.framed(ws, slides, order)
 deck_slides = [slides[key] for key in order]
 if not presenting:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     origin = sample_notice.origin()
     subtitle = f"{ws.quarters()[0]}–{ws.quarters()[-1]} · {playbook.BUSINESS_MODEL_NAMES[model]} · made {stamp}"
+    name = setup.workshop_title(ws).name  # the files' title: the title slide's workshop name
     files = st.columns(3)  # a row of their own: the labels whole
     downloads.file_button(
         "Deck (HTML, offline)",
-        lambda: report.deck_html(deck_slides, "B2B Ops Strategy Workshop", subtitle, origin).encode("utf-8"),
+        lambda: report.deck_html(deck_slides, name, subtitle, origin).encode("utf-8"),
         f"workshop_{ws.quarters()[-1]}.html",
         "text/html",
         "dl:deck",
@@ -195,7 +201,7 @@ if not presenting:
     )
     downloads.file_button(
         "Deck (PowerPoint)",
-        lambda: report.deck_pptx(deck_slides, "B2B Ops Strategy Workshop", subtitle, origin),
+        lambda: report.deck_pptx(deck_slides, name, subtitle, origin),
         f"workshop_{ws.quarters()[-1]}.pptx",
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "dl:deck_pptx",
@@ -255,7 +261,11 @@ else:
         )
 
 # The slide
-st.markdown(f"{'#' if presenting else '###'} {fmt.plain(slide.headline)}")
+words = setup.show_words(slide, presenting)  # the title and agenda slides: words alone
+if not words:
+    st.markdown(f"{'#' if presenting else '###'} {fmt.plain(slide.headline)}")
+if not presenting:
+    setup.headline_editor(ws, slide)
 if slide.key == "scenarios" and not isinstance(base, str):  # the levers beside the facts and the chart
     levers, chart = st.columns([1, 2] if presenting else [1, 3], gap="large")
     with levers:
@@ -263,7 +273,9 @@ if slide.key == "scenarios" and not isinstance(base, str):  # the levers beside 
     with chart:
         show_facts(slide)
         show_chart(slide, size)
-else:
+    if not presenting:
+        setup.keep_levers(ws)
+elif not words:
     show_facts(slide)
     show_chart(slide, size)
 with st.expander("Speaker notes", expanded=not presenting):

@@ -4,6 +4,7 @@ landscape 16:9 page per slide, also for a slide of words alone with a headline f
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 
 import pandas as pd
@@ -35,9 +36,9 @@ def small_deck() -> list[report.Slide]:
     deck = report.build_deck(
         panel.astype({"platform_revenue": float, "b_side_revenue": float}), playbook.load_playbook()
     )
-    first = next(iter(deck.slides.values()))
-    words = dataclasses.replace(first, key="agenda", title="Agenda", figure=None, headline="Agenda <&> " * 80)
-    return [words, *deck.slides.values()]
+    title = report.title_slide("Quarterly ops review <&>", dt.date(2026, 12, 1), "Acme & Co")
+    agenda = report.agenda_slide(list(deck.slides.values()), first=3)
+    return [title, dataclasses.replace(agenda, headline="Agenda <&> " * 80), *deck.slides.values()]
 
 
 def test_the_printed_html_deck_has_one_landscape_page_per_slide(tmp_path):

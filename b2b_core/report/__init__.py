@@ -1,30 +1,37 @@
 """The workshop deck: slides with headlines computed from the data (``headlines``), built from
-the views' frames (``deck``; saved scenarios' plans against the actual quarters included), and
-exported as one offline HTML file and a zip of chart data (``export``) and as a PowerPoint
-file with native charts (``pptx``)."""
+the views' frames (``deck``; saved scenarios' plans against the actual quarters included; a title
+and an agenda slide, and the headlines a facilitator wrote, ``with_headlines``), and exported as
+one offline HTML file and a zip of chart data (``export``) and as a PowerPoint file with native
+charts (``pptx``)."""
 
 from b2b_core.report.deck import (
+    FRAMING_TITLES,
     HORIZON,
     SLIDE_TITLES,
     Deck,
     Fact,
     Measured,
     Slide,
+    agenda_slide,
     bridge_slide,
     build_deck,
     plan_slide,
     scenario_slide,
+    title_slide,
+    with_headlines,
 )
 from b2b_core.report.export import chart_data_zip, deck_html, plot_config
 from b2b_core.report.pptx import deck_pptx
 
 __all__ = [
+    "FRAMING_TITLES",
     "HORIZON",
     "SLIDE_TITLES",
     "Deck",
     "Fact",
     "Measured",
     "Slide",
+    "agenda_slide",
     "bridge_slide",
     "build_deck",
     "chart_data_zip",
@@ -33,4 +40,6 @@ __all__ = [
     "plan_slide",
     "plot_config",
     "scenario_slide",
+    "title_slide",
+    "with_headlines",
 ]

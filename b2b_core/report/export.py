@@ -10,8 +10,10 @@ Home / End; its text size S / M / L (buttons, or − and +) scales every text, t
 (``TEXT_SIZES``). ``#3`` opens slide 3, ``#3&size=L`` in large type. Printing puts every slide on
 its own landscape 13.333 × 7.5 in page (16:9; no buttons, header or links): before the print every
 slide is laid out as its page (``printing``), each chart drawn to the space its headline and facts
-leave, and after it the charts get their screen size back. Each slide links its chart's data as a
-CSV held inside the file. Every text from the data is HTML-escaped. While sample data
+leave, and after it the charts get their screen size back. The title slide shows the workshop's
+name, date and company centred, the agenda the slides that follow; a headline the facilitator
+wrote carries a small mark, and the computed one is in its speaker notes. Each slide links its
+chart's data as a CSV held inside the file. Every text from the data is HTML-escaped. While sample data
 are live (``DataOrigin``), the title says so and every slide carries a footer explaining it.
 """
 
@@ -84,12 +86,14 @@ def deck_html(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOr
             + "</div>"
             for f in slide.facts
         )
-        notes = "".join(f"<li>{html.escape(note)}</li>" for note in slide.notes)
+        notes = "".join(f"<li>{html.escape(note)}</li>" for note in (*slide.notes, *_computed_note(slide)))
         sections.append(
             f'<section class="slide" id="slide-{position}" data-key="{slide.key}">'
             f'<p class="kicker">{position} / {len(slides)} · {html.escape(slide.title)}</p>'
-            f"<h1>{html.escape(slide.headline)}</h1>"
-            f'<div class="facts">{facts}</div>'
+            + (
+                _words(slide)
+                or f'<h1>{html.escape(slide.headline)}{_edited_mark(slide)}</h1><div class="facts">{facts}</div>'
+            )
             + (f'<div class="chart" id="chart-{position}"></div>' if slide.figure is not None else "")
             + f'<div class="below"><a class="data" download="{csv_name(position, slide)}" '
             f'href="data:text/csv;base64,{data}">Chart data (CSV)</a>'
@@ -110,6 +114,27 @@ def deck_html(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOr
         figures=_json_in_script("[" + ",\n".join(figures) + "]"),
         scales=json.dumps(TEXT_SIZES),
     )
+
+
+def _words(slide: Slide) -> str | None:
+    """The body of a slide of words alone: the title slide (name, date, company, centred) or the
+    agenda (a numbered list of the slides that follow); None for any other slide."""
+    if slide.key == "title":
+        lines = "".join(f'<p class="subtitle">{html.escape(f.value)}</p>' for f in slide.facts)
+        return f'<div class="title-slide"><h1>{html.escape(slide.headline)}</h1>{lines}</div>'
+    if slide.key == "agenda":
+        items = "".join(f'<li value="{html.escape(f.label)}">{html.escape(f.value)}</li>' for f in slide.facts)
+        return f'<h1>{html.escape(slide.headline)}{_edited_mark(slide)}</h1><ol class="agenda">{items}</ol>'
+    return None
+
+
+def _edited_mark(slide: Slide) -> str:
+    """A small mark after a headline the facilitator wrote (the computed one is in the notes)."""
+    return ' <span class="edited" title="Headline written by the facilitator">✎ edited</span>' * bool(slide.suggested)
+
+
+def _computed_note(slide: Slide) -> tuple[str, ...]:
+    return (f"Computed headline: {slide.suggested}",) if slide.suggested else ()
 
 
 def chart_data_zip(slides: Sequence[Slide]) -> bytes:
@@ -147,6 +172,12 @@ TEMPLATE = """<!doctype html>
   .fact .value {{ font-size: 1.5em; font-weight: 650; }}
   .fact .change {{ font-size: 0.8em; color: #333; }}
   .slide > .chart {{ flex: 1 1 0; min-height: 0; width: 100%; }}
+  .slide > .title-slide {{ flex: 1 1 0; min-height: 0; display: flex; flex-direction: column; justify-content: center;
+    align-items: center; text-align: center; }}
+  .title-slide h1 {{ font-size: 2.8em; margin-bottom: 0.4em; }}
+  .title-slide p {{ margin: 0.2em 0; font-size: 1.4em; color: #333; }}
+  .agenda {{ font-size: 1.3em; line-height: 1.5; }}
+  .edited {{ font-size: 0.8em; font-weight: 400; color: #555; vertical-align: super; }}
   .below {{ display: flex; gap: 1.6em; align-items: flex-start; font-size: 0.8em; }}
   a {{ color: #0b57a4; }}
   details ul {{ margin: 4px 0; }}
