@@ -14,6 +14,7 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.util import Inches, Pt
 
 from b2b_core import playbook, report, sample
+from b2b_core.report.deck import AGENDA_HEADLINE
 from b2b_core.store.sample_uploads import DataOrigin
 from tests.test_report import ACTUAL, PUSH
 
@@ -185,6 +186,25 @@ def test_a_slide_of_words_alone_an_edited_headline_and_odd_text(sample_deck):
     assert pages[2].notes_slide.notes_text_frame.text == (
         f"First <note> & more\nSecond\nHeadline edited for this deck; computed: {overview.headline}"
     )
+
+
+def test_a_deck_with_its_own_title_slide_opens_with_it_and_lists_its_agenda(sample_deck):
+    import datetime as dt
+
+    following = [sample_deck.slides["overview"], sample_deck.slides["bridge"]]
+    title = report.title_slide("Q3 review <ops>", dt.date(2026, 12, 4), "Acme & Co")
+    slides = [title, report.agenda_slide(following, first=3), *following]
+    deck = opened(slides)
+    pages = list(deck.slides)
+    assert len(pages) == 4  # the deck's title slide is the cover: no second one
+    assert texts(pages[0])[:2] == ["Q3 review <ops>", "2026-12-04 · Acme & Co · 2026Q1–2026Q2"]
+    assert pages[0].notes_slide.notes_text_frame.text == title.notes[0]
+    assert texts(pages[1])[:3] == [
+        "2 / 4 · Agenda",
+        AGENDA_HEADLINE,
+        "3. Where we stand\n4. Where revenue came from and went",
+    ]
+    assert texts(pages[2])[0] == "3 / 4 · Where we stand" and charts(pages[2])
 
 
 def test_sample_data_are_named_on_the_title_slide_and_on_every_slide(sample_deck):

@@ -1,7 +1,8 @@
 """The deck as a PowerPoint file (16:9, 13.333 × 7.5 in) for the people who were not in the room.
 
-A title slide (title, subtitle, and while sample data are live their label and explanation), then
-one slide per deck slide: the kicker ``n / N · title``, the headline, the big numbers as text boxes
+A title slide (the deck's own title slide when it starts with one, else ``title``; the subtitle,
+and while sample data are live their label and explanation), then one slide per other deck slide
+(the agenda as a numbered list): the kicker ``n / N · title``, the headline, the big numbers as text boxes
 (label, value, change), the figure as native, editable PowerPoint charts (``pptx_charts``: bars,
 lines, XY scatters, the waterfall as stacked columns; the slide's data as a table where no chart
 type fits), and the speaker notes in the notes pane (with the computed headline when the
@@ -41,10 +42,18 @@ def deck_pptx(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOr
     layout = presentation.slide_layouts[BLANK_LAYOUT]
     label = origin.label if origin is not None else None
     explained = f"{label}: {origin.explanation}" if label else None
-    _title_slide(presentation.slides.add_slide(layout), f"{title} · {label}" if label else title, subtitle, explained)
+    cover = slides[0] if slides and slides[0].key == "title" else None
+    if cover is not None:  # the workshop's name, then its date and company over the subtitle
+        title, subtitle = cover.headline, " · ".join([*(f.value for f in cover.facts), subtitle])
+    first = presentation.slides.add_slide(layout)
+    _title_slide(first, f"{title} · {label}" if label else title, subtitle, explained)
+    if cover is not None:
+        _notes(first, cover)
     note = f"{label}: {origin.summary}" if label else None
     for position, slide in enumerate(slides, start=1):
-        _deck_slide(presentation.slides.add_slide(layout), slide, f"{position} / {len(slides)} · {slide.title}", note)
+        if slide is not cover:
+            kicker = f"{position} / {len(slides)} · {slide.title}"
+            _deck_slide(presentation.slides.add_slide(layout), slide, kicker, note)
     buffer = io.BytesIO()
     presentation.save(buffer)
     return buffer.getvalue()
@@ -100,7 +109,10 @@ def _deck_slide(page, slide: Slide, kicker: str, note: str | None) -> None:
     headline_height = HEIGHT - Inches(1.65) if words_alone else Inches(1.2)
     _fitted(page, (MARGIN, Inches(0.65), width, headline_height), slide.headline, 28)
     top = Inches(1.95)
-    if slide.facts:
+    if slide.key == "agenda":  # the slides that follow, one numbered line each
+        lines = [(f"{fact.label}. {fact.value}", 24, False, INK) for fact in slide.facts]
+        _text(page, (MARGIN, top, width, HEIGHT - top - Inches(0.6)), lines)
+    elif slide.facts:
         _facts(page, slide.facts, top, Inches(1.25))
         top += Inches(1.4)
     bottom = HEIGHT - (Inches(0.55) if note else Inches(0.3))
@@ -108,6 +120,12 @@ def _deck_slide(page, slide: Slide, kicker: str, note: str | None) -> None:
         draw_figure(page, slide.figure, slide.data, (MARGIN, top, width, bottom - top))
     if note:
         _text(page, (MARGIN, HEIGHT - Inches(0.5), width, Inches(0.4)), [(note, SMALLEST, False, WARNING)])
+    _notes(page, slide)
+
+
+def _notes(page, slide: Slide) -> None:
+    """``slide``'s speaker notes in ``page``'s notes pane, one line each, and the computed headline
+    when the facilitator wrote their own."""
     lines = list(slide.notes)
     if slide.suggested is not None:
         lines.append(f"Headline edited for this deck; computed: {slide.suggested}")
