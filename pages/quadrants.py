@@ -417,7 +417,7 @@ def quarter_views() -> None:
     first = [p.quadrant for p in play.quadrants if p.priority == play.quadrants[0].priority]  # served first
     first_share = fmt.share(mix.loc[first, "platform_revenue_share"].sum(min_count=1))
     heads[1].metric(
-        f"Platform revenue from quadrant{'s' if len(first) > 1 else ''} {' + '.join(map(quadrants.numeral, first))}",
+        f"Platform revenue from {' + '.join(map(quadrants.numeral, first))}",  # a label that fits its card
         first_share,
         help=fmt.why_unknown(
             first_share,
@@ -430,11 +430,11 @@ def quarter_views() -> None:
         f"{fmt.share(mix.loc['Q4', 'b_side_revenue_share'])} of the B-side revenue but "
         f"{fmt.share(mix.loc['Q4', 'platform_revenue_share'])} of the platform's"
     )
-    under_monetised = play.label("Q4")
+    under_monetised = play.label("Q4")  # the help's words; the labels, short enough for their card, the numeral
     if cut == "median" and not selection and not tied:  # as many above each median: II and IV hold as many
         q4_b_side = fmt.share(mix.loc["Q4", "b_side_revenue_share"])
         heads[2].metric(
-            f"B-side revenue earned in {under_monetised}",
+            f"B-side revenue earned in {quadrants.numeral('Q4')}",
             q4_b_side,
             help=fmt.why_unknown(
                 q4_b_side,
@@ -447,9 +447,9 @@ def quarter_views() -> None:
         )
     else:
         heads[2].metric(
-            f"Accounts in {under_monetised}",
+            f"{play.quadrant('Q4').name} accounts ({quadrants.numeral('Q4')})",
             fmt.count(mix.loc["Q4", "accounts"]),
-            help=f"They earn {q4_share}.",
+            help=f"The accounts of {under_monetised} earn {q4_share}.",
             border=True,
         )
     if flow is not None:

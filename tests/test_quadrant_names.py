@@ -83,7 +83,7 @@ def test_the_quadrant_page_writes_no_quadrant_as_a_quarter_in_any_view(workspace
     app.selectbox(key="cut").set_value("mean").run()  # the other headline: the accounts of IV
     found += misread(page_texts(app))
     assert found == []
-    assert any(m.label == f"Accounts in {BOOK.label('Q4')}" for m in app.metric)
+    assert any(m.label == "Under-monetised accounts (IV)" for m in app.metric)
 
 
 def test_the_quadrant_pages_csvs_write_no_quadrant_as_a_quarter(workspace_path):
