@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from b2b_core.quadrants.assign import NUMERALS, QUADRANTS, numeral
+from b2b_core.quadrants.assign import NUMERALS, QUADRANTS, named_states, numeral
 
 PLAYBOOK_PATH = Path(__file__).resolve().parent.parent / "data" / "playbook.toml"
 STATE_COLUMNS = ("quadrant", "before", "after", "quadrant_before", "quadrant_after")  # columns holding states
@@ -127,7 +127,7 @@ class Playbook:
         if not isinstance(named.index, pd.RangeIndex):  # the rows of a list need no renaming
             named = named.rename(index=labels)
         for column in [c for c in STATE_COLUMNS if c in named.columns]:
-            named[column] = named[column].astype(object).replace(labels)
+            named[column] = named_states(named[column], labels)
         return named
 
 

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from b2b_core import engine, quarters
-from b2b_core.quadrants.assign import NUMERALS, placed_rows
+from b2b_core.quadrants.assign import NUMERALS, named_states, placed_rows
 
 NEW, CHURNED, RETURNING, CONTRACTING, AT_RISK = "new", "churned", "returning", "contracting", "at risk"
 KINDS = (NEW, CHURNED, RETURNING, CONTRACTING, AT_RISK)
@@ -292,7 +292,7 @@ def as_list(states: pd.DataFrame, kind: str, quarter: str, names: Mapping[str, s
     the ``reason`` in words; the quadrants (columns and reason) written as ``names`` maps their
     keys (the roman numerals by default, ``Playbook.labels`` for numeral and name)."""
     written = [c for c in ("quadrant_before", "quadrant_after") if c in states.columns]
-    states = states.assign(**{c: states[c].astype(object).replace(dict(names)) for c in written})
+    states = states.assign(**{c: named_states(states[c], names) for c in written})
     frame = states.assign(reason=reasons(states, kind, quarter))
     if "contract_end" in frame.columns:
         frame["contract_end"] = pd.to_datetime(frame["contract_end"]).dt.date

@@ -34,7 +34,7 @@ clusters) count the accounts at the cut as placed accounts in a state of their o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import ibis
 import ibis.expr.types as ir
@@ -70,6 +70,15 @@ def numeral(quadrant: str) -> str:
     """The roman numeral a quadrant is written with where a number is needed (``"Q4"`` → ``"IV"``),
     so that it is never read as a calendar quarter such as 2026Q4; other states unchanged."""
     return NUMERALS.get(quadrant, quadrant)
+
+
+def named_states(states: pd.Series, names: Mapping[str, str]) -> pd.Series:
+    """``states`` (placed states, text or categorical) with each quadrant key written as ``names``
+    maps it (``NUMERALS``, or ``Playbook.labels``: ``"Q4"`` → ``"IV · Under-monetised"``); other
+    values unchanged. A categorical column renames its categories (a million rows in a blink)."""
+    if isinstance(states.dtype, pd.CategoricalDtype):
+        return states.cat.rename_categories(lambda state: names.get(state, state))
+    return states.map(dict(names)).where(states.isin(list(names)), states)
 
 
 def _number(value: object) -> bool:
