@@ -181,8 +181,9 @@ def stage_slide(metrics: pd.DataFrame, playbook: Playbook, business_model: str) 
 def quadrant_slide(view: quadrants.QuarterView, mix: pd.DataFrame, playbook: Playbook) -> Slide:
     """The quadrant map of a ``quarter_view`` (median cuts, log axes; the accounts it draws, over
     the density of all when sampled) and the quarter's mix (the ``quadrant_summary`` rows of the
-    quarter, index Q1 … Q4, and at the cut). The slide's data are the accounts drawn; the accounts
-    at the cut are a fact of their own when there are any."""
+    quarter, index the quadrant keys, and at the cut). The slide's data are the accounts drawn, their
+    quadrants as ``Playbook.named`` writes them; the accounts at the cut are a fact of their own when
+    there are any."""
     quarter = view.quarter
     headline, notes = headlines.quadrant_words(mix, quarter, playbook)
     facts = tuple(
@@ -206,12 +207,13 @@ def quadrant_slide(view: quadrants.QuarterView, mix: pd.DataFrame, playbook: Pla
     )
     named = {playbook.label(q) for q in quadrants.QUADRANTS}  # their bands name them, in their colours
     figure = for_projector(figure).update_traces(showlegend=False, selector=lambda trace: trace.name in named)
-    return Slide("quadrants", SLIDE_TITLES["quadrants"], headline, facts, figure, view.drawn, notes)
+    return Slide("quadrants", SLIDE_TITLES["quadrants"], headline, facts, figure, playbook.named(view.drawn), notes)
 
 
 def migration_slide(flow: quadrants.Migration, playbook: Playbook, currency: Currency | None = None) -> Slide:
     """Where accounts went between the two quarters of ``flow`` (``quadrant_migration``); amounts
-    in ``currency``."""
+    in ``currency``. The slide's data are the migration matrix, its states as ``Playbook.named``
+    writes them."""
     headline, notes = headlines.migration_words(flow, playbook, currency=currency)
     matrix = flow.matrix
     moved = int(
@@ -224,7 +226,7 @@ def migration_slide(flow: quadrants.Migration, playbook: Playbook, currency: Cur
         Fact("Churned", count(matrix[quadrants.CHURNED].sum())),
     )
     figure = for_projector(charts.migration_sankey(matrix, playbook, flow.from_quarter, flow.to_quarter))
-    return Slide("migration", SLIDE_TITLES["migration"], headline, facts, figure, matrix, notes)
+    return Slide("migration", SLIDE_TITLES["migration"], headline, facts, figure, playbook.named(matrix), notes)
 
 
 def cohort_slide(
