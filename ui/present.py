@@ -63,6 +63,10 @@ FIT = """
   [data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div { white-space: normal !important;
     overflow: visible !important; text-overflow: clip !important; line-height: 1.2; }
   [data-testid="stMetricValue"] { font-size: 1.6rem; }
+  [data-testid="stLayoutWrapper"]:has(> .st-key-workshop_title) { flex: 1 1 0; min-height: 0; }
+  .st-key-workshop_title { height: 100%; justify-content: center; }
+  .st-key-workshop_title h1 { font-size: 2.6rem !important; }
+  .st-key-workshop_agenda li { font-size: 1.3rem; line-height: 1.5; }
   button p { white-space: nowrap; }
   .st-key-size button { min-height: 0; padding: 0.25rem 0.6rem; }
   /* the navigation keeps its size whatever the text size */

@@ -87,14 +87,15 @@ def show_words(slide: report.Slide, presenting: bool) -> bool:
     """Draw a slide of words alone (the title: name, date and company centred; the agenda: its
     headline and the numbered slides that follow); False, nothing drawn, for any other slide."""
     if slide.key == "title":
-        st.space("large")
-        st.markdown(f"# {fmt.plain(slide.headline)}", text_alignment="center")
-        for fact in slide.facts:
-            st.markdown(f"{'##' if presenting else '####'} {fmt.plain(fact.value)}", text_alignment="center")
+        with st.container(key="workshop_title"):  # centred in the height left while presenting
+            st.markdown(f"# {fmt.plain(slide.headline)}", text_alignment="center")
+            for fact in slide.facts:
+                st.markdown(f"{'##' if presenting else '####'} {fmt.plain(fact.value)}", text_alignment="center")
         return True
     if slide.key == "agenda":
         st.markdown(f"{'#' if presenting else '###'} {fmt.plain(slide.headline)}")
-        st.markdown("\n".join(f"{fact.label}. {fmt.plain(fact.value)}" for fact in slide.facts))
+        with st.container(key="workshop_agenda"):  # larger while presenting (``present.STYLE``)
+            st.markdown("\n".join(f"{fact.label}. {fmt.plain(fact.value)}" for fact in slide.facts))
         return True
     return False
 
