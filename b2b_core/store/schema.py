@@ -75,6 +75,10 @@ CREATE TABLE IF NOT EXISTS playbook_weights (
 CREATE TABLE IF NOT EXISTS workspace_settings (
     setting VARCHAR PRIMARY KEY, value VARCHAR NOT NULL, saved_at TIMESTAMP NOT NULL, saved_by VARCHAR NOT NULL
 );
+CREATE TABLE IF NOT EXISTS live_decks (
+    code VARCHAR PRIMARY KEY, slide INTEGER NOT NULL, setup VARCHAR NOT NULL, levers VARCHAR NOT NULL,
+    started_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL
+);
 CREATE TABLE IF NOT EXISTS panel_rows (
     upload_id BIGINT NOT NULL,
     {", ".join(f'"{c.name}" {contract.SQL_TYPES[c.kind]}{" NOT NULL" * c.required}' for c in contract.COLUMNS)}
