@@ -334,7 +334,8 @@ REFUSALS = {  # case → (the file, made from a good backup and a folder; the me
     "a foreign DuckDB file": (lambda b, f: foreign(f), r"without a backup manifest \(its tables: accounts\)"),
     "a workspace file": (
         lambda b, f: workspace_file(f),
-        r"without a backup manifest \(its tables: audit, base_overrides, kept_projections, live_decks, live_quarters, panel_rows, ",
+        r"without a backup manifest \(its tables: audit, base_overrides, kept_projections, live_decks, live_quarters, "
+        "panel_rows, ",
     ),
     "another app's backup": (
         lambda b, f: altered(b, f, "UPDATE backup_manifest SET app = 'another-app'"),

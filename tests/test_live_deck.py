@@ -112,7 +112,9 @@ def test_decks_untouched_for_a_day_are_removed_when_a_new_one_starts(ws):
 
 
 def test_a_backup_neither_holds_nor_restores_the_decks_under_way(ws, tmp_path):
-    ws.commit(pd.DataFrame({"account_id": ["a"], "quarter": ["2025Q1"], "platform_revenue": [1.0]}), "q1.csv", actor=LOCAL)
+    ws.commit(
+        pd.DataFrame({"account_id": ["a"], "quarter": ["2025Q1"], "platform_revenue": [1.0]}), "q1.csv", actor=LOCAL
+    )
     deck = ws.start_live_deck(3)
     backup = tmp_path / "backup.duckdb"
     summary = ws.write_backup(backup, actor=LOCAL)

@@ -14,10 +14,11 @@ from b2b_core.report.deck import (
     plan_slide,
     scenario_slide,
 )
-from b2b_core.report.export import chart_data_zip, deck_html, plot_config
+from b2b_core.report.export import ROOM_KEYS, chart_data_zip, deck_html, plot_config
 
 __all__ = [
     "HORIZON",
+    "ROOM_KEYS",
     "SLIDE_TITLES",
     "Deck",
     "Fact",

@@ -4,8 +4,9 @@ charts' data.
 The HTML page embeds plotly.js once, gzipped (1.5 MB instead of 4.8 MB; the browser unpacks it
 with its own ``DecompressionStream``), and draws every figure from its JSON, so every chart stays
 interactive (hover, zoom, the toolbar's PNG download) and the file opens with no network. It shows
-one slide at a time (→, Space or PageDown for the next, ←, PageUp for the previous, Home / End),
-``#3`` opens slide 3, and printing puts every slide on its own page. Each slide links its chart's
+one slide at a time (→, Space or PageDown for the next, ←, PageUp for the previous, Home / End;
+"B" or "." blanks the screen, a number then Enter goes to that slide, ``ROOM_KEYS``), ``#3`` opens
+slide 3, and printing puts every slide on its own page. Each slide links its chart's
 data as a CSV held inside the file. Every text from the data is HTML-escaped. While sample data
 are live (``DataOrigin``), the title says so and every slide carries a footer explaining it.
 """
@@ -102,6 +103,7 @@ def deck_html(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOr
         plotly=packed_plotly(),
         sections="\n".join(sections),
         figures=_json_in_script("[" + ",\n".join(figures) + "]"),
+        room_keys=ROOM_KEYS,
     )
 
 
@@ -113,6 +115,34 @@ def chart_data_zip(slides: Sequence[Slide]) -> bytes:
             archive.writestr(csv_name(position, slide), exports.csv_bytes(slide.data, index=True))
     return buffer.getvalue()
 
+
+# The keys of a presenter's keyboard or clicker beyond Next / Previous, shared by the offline deck and
+# the app's presentation mode: "B" or "." blanks the screen (black, until any key or click), and a
+# slide number typed then Enter goes there. ``roomKeys(doc, goTo)`` returns the keydown handler's
+# first step: it calls ``goTo(number)`` and returns true for the keys it used.
+ROOM_KEYS = """
+function roomKeys(doc, goTo) {
+  let typed = "", blank = null;
+  const unblank = () => { blank.remove(); blank = null; };
+  return (event) => {
+    if (blank) { unblank(); return true; }
+    if (["b", "B", "."].includes(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      blank = doc.createElement("div");
+      blank.className = "room-blank";
+      blank.title = "Screen blanked: press any key or click to come back";
+      blank.style.cssText = "position:fixed;inset:0;background:#000;z-index:2147483647;cursor:none";
+      blank.addEventListener("click", unblank);
+      doc.body.appendChild(blank);
+      typed = "";
+      return true;
+    }
+    if (/^[0-9]$/.test(event.key)) { typed = (typed + event.key).slice(-3); return true; }
+    if (event.key === "Enter" && typed) { goTo(parseInt(typed, 10)); typed = ""; return true; }
+    typed = "";
+    return false;
+  };
+}
+"""
 
 TEMPLATE = """<!doctype html>
 <html lang="en">
@@ -182,8 +212,11 @@ TEMPLATE = """<!doctype html>
   }}
   document.getElementById("previous").addEventListener("click", () => show(current - 1));
   document.getElementById("next").addEventListener("click", () => show(current + 1));
+  {room_keys}
+  const roomKey = roomKeys(document, (number) => show(number - 1));
   document.addEventListener("keydown", (event) => {{
     if (event.target.closest && event.target.closest("input, textarea, select")) return;
+    if (roomKey(event)) {{ event.preventDefault(); return; }}
     if (["ArrowRight", "PageDown", " "].includes(event.key)) {{ event.preventDefault(); show(current + 1); }}
     else if (["ArrowLeft", "PageUp"].includes(event.key)) {{ event.preventDefault(); show(current - 1); }}
     else if (event.key === "Home") show(0);

@@ -67,7 +67,9 @@ def new_code() -> str:
 def _json(value: Mapping, what: str) -> str:
     text = json.dumps(dict(value), sort_keys=True, ensure_ascii=False)
     if len(text) > MAX_JSON_CHARS:
-        raise ValueError(f"the deck's {what} come to {len(text):,} characters; a live deck keeps at most {MAX_JSON_CHARS:,}")
+        raise ValueError(
+            f"the deck's {what} come to {len(text):,} characters; a live deck keeps at most {MAX_JSON_CHARS:,}"
+        )
     return text
 
 
@@ -139,4 +141,3 @@ class LiveDecks:
                 [*changes.values(), code],
             )
         return self.live_deck(code)
-
