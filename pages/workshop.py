@@ -26,6 +26,7 @@ if (!window.parent.workshopKeys) {
 """
     + report.ROOM_KEYS
     + """
+  const TEXT_FIELDS = "input:not([type=range], [type=checkbox], [type=radio]), textarea, select, [contenteditable]";
   const presenting = () => doc.querySelector(".st-key-workshop_exit") !== null;
   const goTo = (number) => {
     const field = doc.querySelector(".st-key-workshop_go_to input");
@@ -39,7 +40,7 @@ if (!window.parent.workshopKeys) {
   const presentingOnly = {" ": "next", ArrowDown: "next", ArrowUp: "previous", Escape: "exit", F5: ""};
   doc.addEventListener("keydown", (event) => {
     const target = event.target;
-    const typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
+    const typing = target.closest && target.closest(TEXT_FIELDS);
     if (typing && event.key !== "Escape") return;
     const room = presenting();
     if (room && roomKey(event)) { event.preventDefault(); event.stopPropagation(); return; }
@@ -52,7 +53,7 @@ if (!window.parent.workshopKeys) {
   }, true);
   doc.addEventListener("pointerup", () => setTimeout(() => {
     const focused = doc.activeElement;
-    if (focused && focused.closest && !focused.closest("input, textarea, select, [contenteditable]")) focused.blur();
+    if (focused && focused.closest && !focused.closest(TEXT_FIELDS)) focused.blur();
   }, 0), true);
 }
 </script>
@@ -107,7 +108,6 @@ def live_levers(base: scenarios.Base) -> None:
                 on_click=views.step_lever,
                 args=(lever.key, steps),
                 disabled=off or values[lever.key] == end,
-                help=f"{lever.label} {label}{lever.step:g} {lever.unit}",
             )
         slider.slider(
             f"{lever.label} ({lever.unit})",
@@ -212,6 +212,10 @@ if not presenting:
 
 # The scenario slide is the one rebuilt live: saved scenarios chosen + the levers moved in the room
 names = views.shown_scenarios(saved)
+if live_deck is None:  # the projected window shares where it is before the slides are drawn
+    code = presenter.deck_code(ws)
+    setup = {"slides": order, "model": model, "scenarios": names}
+    presenter.keep_in_step(ws, code, views.position_from_url(len(order)), setup, views.live_levers())
 live = views.live_scenario(names)
 shown = [scenarios.Scenario.of(name, saved[name]) for name in names] + ([live] if live.overrides() else [])
 base = scenario_views.base(data)
@@ -245,8 +249,6 @@ if not presenting:
 total = len(order)
 position = views.position_from_url(total)
 st.query_params[views.SLIDE] = str(position)
-code = presenter.deck_code(ws)
-presenter.keep_in_step(ws, code, position, {"slides": order, "model": model, "scenarios": names}, views.live_levers())
 slide = slides[order[position - 1]]
 bar = st.columns([1, 6, 1, 1] if presenting else [1, 5, 1, 1, 1], vertical_alignment="center")
 bar[0].button(

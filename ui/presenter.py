@@ -108,25 +108,52 @@ def adopt(ws: Workspace) -> LiveDeck:
 
 
 def show(ws: Workspace, deck: LiveDeck, slides: list[report.Slide]) -> None:
-    """Draw the presenter view of ``deck`` (its slides in order) and stop the page."""
-    position = min(max(deck.slide, 1), len(slides))
+    """Draw the presenter view of ``deck`` (its slides in order) and stop the page: its words in a
+    fragment that polls the deck and draws a new slide's words at once, then the current slide's
+    chart, drawn again by the whole run that follows each move."""
+    _words(ws, deck, slides)
+    slide = slides[_position(deck, slides) - 1]
+    if slide.figure is not None:
+        small = go.Figure(slide.figure).update_layout(height=CHART_HEIGHT, margin={"t": 30, "b": 30})
+        chart, _ = st.columns([3, 2], gap="large")
+        chart.plotly_chart(small, width="stretch", theme=None, config={"displayModeBar": False}, key="presenter:chart")
+    st.stop()
+
+
+def _position(deck: LiveDeck, slides: list[report.Slide]) -> int:
+    return min(max(deck.slide, 1), len(slides))
+
+
+@st.fragment(run_every=POLL_S)
+def _words(ws: Workspace, drawn: LiveDeck, slides: list[report.Slide]) -> None:
+    """Where the deck is, the time since it started and the clock (the browser's time zone), the
+    buttons that move it, the current slide's headline and notes, the next slide and the levers.
+    The whole view is drawn again when the deck moved (after these words) or its levers changed."""
+    try:
+        deck = ws.live_deck(drawn.code)
+    except ValueError:  # removed meanwhile: the whole run says so
+        st.rerun()
+    if (deck.setup, deck.levers) != (drawn.setup, drawn.levers):
+        st.rerun()  # the slides change with them
+    position = _position(deck, slides)
     slide = slides[position - 1]
-    top = st.columns([3, 2, 2, 1, 1, 1], vertical_alignment="center")
+    top = st.columns([3, 2, 1, 1, 1], vertical_alignment="center")
     top[0].markdown(f"**Presenter view** · deck **{deck.code}** · {position} / {len(slides)}")
-    with top[1]:
-        _clock(ws, deck)
-    top[3].button(
+    now = utc_now()
+    clock = now.replace(tzinfo=dt.UTC).astimezone(_browser_zone())
+    top[1].markdown(f"⏱ **{fmt.duration((now - deck.started_at).total_seconds())}** · 🕒 **{clock:%H:%M:%S}**")
+    top[2].button(
         "Restart",
         icon=":material/timer:",
         on_click=_move,
         args=(ws, deck.code),
         kwargs={"restart": True},
-        help="Start the time since the deck started again from 0:00.",
+        help="Start the time since the deck started again from 0:00:00.",
         key="presenter_restart",
         width="stretch",
     )
     for place, (label, icon, step, name) in zip(
-        top[4:],
+        top[3:],
         [("Previous", ":material/arrow_back:", -1, "previous"), ("Next", ":material/arrow_forward:", 1, "next")],
         strict=True,
     ):
@@ -137,17 +164,13 @@ def show(ws: Workspace, deck: LiveDeck, slides: list[report.Slide]) -> None:
             args=(ws, deck.code),
             kwargs={"slide": position + step},
             disabled=not 1 <= position + step <= len(slides),
-            key=f"workshop_{name}",
+            key=f"workshop_{name}",  # the page's keys (a clicker) press them too
             width="stretch",
-            help="Moves the projected deck too.",
         )
-    now, later = st.columns([3, 2], gap="large")
-    with now:
-        st.caption(f"Now · {fmt.plain(slide.title)}")
+    current, later = st.columns([3, 2], gap="large")
+    with current:
+        st.caption(f"Now · {fmt.plain(slide.title)} · Previous and Next move the projected deck too")
         st.markdown(f"### {fmt.plain(slide.headline)}")
-        if slide.figure is not None:
-            small = go.Figure(slide.figure).update_layout(height=CHART_HEIGHT, margin={"t": 30, "b": 30})
-            st.plotly_chart(small, width="stretch", theme=None, config={"displayModeBar": False}, key="presenter:chart")
         st.markdown("**Speaker notes**\n\n" + "\n".join(f"- {fmt.plain(note)}" for note in slide.notes))
     with later:
         if position < len(slides):
@@ -163,34 +186,13 @@ def show(ws: Workspace, deck: LiveDeck, slides: list[report.Slide]) -> None:
                 for lever in scenarios.LEVERS
             )
         )
-    st.stop()
+    if deck.slide != drawn.slide:
+        st.rerun()  # its words are on screen: the whole run draws its chart
 
 
 def _move(ws: Workspace, code: str, **change) -> None:
     """Button callback: move the deck for every window (``slide``, or ``restart`` its clock)."""
     ws.update_live_deck(code, **change)
-
-
-@st.fragment(run_every=POLL_S)
-def _clock(ws: Workspace, shown: LiveDeck) -> None:
-    """The time since the deck started and the clock (the browser's time zone); redraw the whole
-    view when the deck moved."""
-    try:
-        deck = ws.live_deck(shown.code)
-    except ValueError:
-        st.rerun()
-    if (deck.slide, deck.levers, deck.setup, deck.started_at) != (
-        shown.slide,
-        shown.levers,
-        shown.setup,
-        shown.started_at,
-    ):
-        st.rerun()
-    now = utc_now()
-    seconds = int((now - deck.started_at).total_seconds())
-    zone = _browser_zone()
-    clock = now.replace(tzinfo=dt.UTC).astimezone(zone)
-    st.markdown(f"⏱ **{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}** · 🕒 **{clock:%H:%M:%S}**")
 
 
 def _browser_zone() -> dt.tzinfo:
