@@ -319,6 +319,14 @@ def test_the_exported_html_deck_draws_every_slide_offline_with_no_network_reques
                 else:
                     viewer.locator("#next").click()
         assert png_from_toolbar(viewer, f"#chart-{total}") == f"{KEYS[total - 1]}.png"  # drawn offline too
+        viewer.keyboard.press("2")  # a slide number then Enter, as in the app
+        viewer.keyboard.press("Enter")
+        expect(viewer.locator("section.slide.current")).to_have_id("slide-2")
+        viewer.keyboard.press("b")
+        expect(viewer.locator(".room-blank")).to_be_visible()
+        viewer.keyboard.press("ArrowRight")  # any key brings the slide back, and does only that
+        expect(viewer.locator(".room-blank")).to_have_count(0)
+        expect(viewer.locator("section.slide.current")).to_have_id("slide-2")
         viewer.wait_for_timeout(300)  # a late error or request would show up here
     finally:
         offline.close()
