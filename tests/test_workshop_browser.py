@@ -214,7 +214,6 @@ def test_presentation_text_meets_wcag_aa_contrast_on_white(app_url, page):
         "metric delta": '[data-testid="stMetricDelta"]',
         "nav": '[data-testid="stHorizontalBlock"]:has(.st-key-workshop_next)',
         "caption": '[data-testid="stCaptionContainer"]',
-        "speaker notes": '[data-testid="stExpander"] summary',
         "lever": '[data-testid="stSlider"]',
     }
     checked, failing, inactive = set(), [], []

@@ -141,7 +141,10 @@ def _words(ws: Workspace, drawn: LiveDeck, slides: list[report.Slide]) -> None:
     top[0].markdown(f"**Presenter view** · deck **{deck.code}** · {position} / {len(slides)}")
     now = utc_now()
     clock = now.replace(tzinfo=dt.UTC).astimezone(_browser_zone())
-    top[1].markdown(f"⏱ **{fmt.duration((now - deck.started_at).total_seconds())}** · 🕒 **{clock:%H:%M:%S}**")
+    top[1].markdown(
+        f":material/timer: **{fmt.duration((now - deck.started_at).total_seconds())}** since the start · "
+        f":material/schedule: **{clock:%H:%M:%S}**"
+    )
     top[2].button(
         "Restart",
         icon=":material/timer:",
