@@ -4,8 +4,8 @@ Three roles, each allowing what the one before allows:
 
 * ``viewer`` reads everything and plays scenarios (saving, renaming and deleting them included:
   they change no data);
-* ``editor`` also uploads, commits and restores data (the sample's too), edits the playbook and sets
-  the currency;
+* ``editor`` also uploads, commits and restores data (the sample's too), edits the playbook, sets
+  the currency and edits the workshop deck's title and headlines (every facilitator presents them);
 * ``admin`` also deletes uploads, removes the sample data, backs up, downloads and restores the
   whole workspace, and downloads the audit trail (everyone's e-mail).
 
@@ -30,6 +30,7 @@ ACTIONS = {  # action → (least role, what it is, as a user reads it)
     "edit_playbook": ("editor", "editing the playbook"),
     "override_base": ("editor", "overriding an assumption of the scenario base"),
     "set_currency": ("editor", "setting the workspace's currency"),
+    "edit_deck": ("editor", "editing the workshop deck's title or headlines"),
     "delete": ("admin", "deleting an upload"),
     "remove_sample": ("admin", "removing the sample data"),
     "backup": ("admin", "downloading the whole workspace"),

@@ -13,9 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from b2b_core.quadrants.assign import QUADRANTS
+import pandas as pd
+
+from b2b_core.quadrants.assign import NUMERALS, QUADRANTS, named_states, numeral
 
 PLAYBOOK_PATH = Path(__file__).resolve().parent.parent / "data" / "playbook.toml"
+STATE_COLUMNS = ("quadrant", "before", "after", "quadrant_before", "quadrant_after")  # columns holding states
 STAGES = ("cold_start", "traction", "accelerated_growth", "steady_growth", "contraction")
 BUSINESS_MODELS = ("platform", "tool", "hardware", "service")
 BUSINESS_MODEL_NAMES = {"platform": "Platform", "tool": "Tool / SaaS", "hardware": "Hardware", "service": "Service"}
@@ -102,12 +105,30 @@ class Playbook:
         return book, problems
 
     def quadrant(self, quadrant: str) -> QuadrantPlay:
-        """The play of ``"Q1"`` … ``"Q4"``."""
+        """The play of ``"Q1"`` … ``"Q4"`` (the keys; written I … IV, see ``label``)."""
         return next(play for play in self.quadrants if play.quadrant == quadrant)
 
     def label(self, quadrant: str) -> str:
-        """``Q4 · Under-monetised``; other states (``new``, ``churned`` …) unchanged."""
-        return f"{quadrant} · {self.quadrant(quadrant).name}" if quadrant in QUADRANTS else quadrant
+        """How a quadrant is written everywhere a person reads it: its roman numeral and its name,
+        ``IV · Under-monetised`` for ``"Q4"`` (never ``Q4``, which reads as a calendar quarter);
+        other states (``new``, ``churned`` …) unchanged."""
+        return f"{numeral(quadrant)} · {self.quadrant(quadrant).name}" if quadrant in QUADRANTS else quadrant
+
+    def labels(self) -> dict[str, str]:
+        """Quadrant key → ``label``: ``{"Q1": "I · Core partners", …}``."""
+        return {quadrant: self.label(quadrant) for quadrant in QUADRANTS}
+
+    def named(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """A copy of ``frame`` as a person reads it (a table on screen, a CSV): the quadrant keys
+        in its index, its columns and its state columns (``STATE_COLUMNS``) written as ``label``s;
+        every other value as it was (an account named "Q1" stays so)."""
+        labels = self.labels()
+        named = frame.rename(columns=labels)
+        if not isinstance(named.index, pd.RangeIndex):  # the rows of a list need no renaming
+            named = named.rename(index=labels)
+        for column in [c for c in STATE_COLUMNS if c in named.columns]:
+            named[column] = named_states(named[column], labels)
+        return named
 
 
 def load_playbook(path: str | Path = PLAYBOOK_PATH) -> Playbook:
@@ -126,9 +147,9 @@ def parse_playbook(data: dict, source: str = "playbook") -> Playbook:
     """Check a playbook already read into a dict (see ``load_playbook``)."""
     section = data.get("quadrants")
     if not isinstance(section, dict):
-        raise PlaybookError(f"{source}: no [quadrants] section; add [quadrants.Q1] … [quadrants.Q4]")
-    _exactly(section, QUADRANTS, f"{source}: [quadrants]")
-    plays = [_quadrant_play(q, section[q], f"{source}: [quadrants.{q}]") for q in QUADRANTS]
+        raise PlaybookError(f"{source}: no [quadrants] section; add [quadrants.I] … [quadrants.IV]")
+    entries = _quadrant_entries(section, f"{source}: [quadrants]")
+    plays = [_quadrant_play(q, entry, f"{source}: [quadrants.{key}]") for q, (key, entry) in entries.items()]
     levers = _levers(data.get("levers"), source)
     keys = [lever.key for lever in levers]
     return Playbook(
@@ -138,6 +159,17 @@ def parse_playbook(data: dict, source: str = "playbook") -> Playbook:
         journeys=_journeys(data.get("journeys"), source),
         rules=_rules(data.get("rules"), keys, source),
     )
+
+
+def _quadrant_entries(section: dict, where: str) -> dict[str, tuple[str, object]]:
+    """Quadrant key → (the section's name for it, its table). A quadrant is named by its numeral
+    (``[quadrants.IV]``) or, in files written before, by its key (``[quadrants.Q4]``), not both."""
+    old = {key: numeral(key) for key in QUADRANTS}
+    both = [f"{key} and {old[key]}" for key in QUADRANTS if key in section and old[key] in section]
+    if both:
+        raise PlaybookError(f"{where} names a quadrant twice ({', '.join(both)}); keep the roman numeral")
+    _exactly({old.get(key, key): entry for key, entry in section.items()}, tuple(NUMERALS.values()), where)
+    return {q: next((key, section[key]) for key in (old[q], q) if key in section) for q in QUADRANTS}
 
 
 def _quadrant_play(quadrant: str, entry: object, where: str) -> QuadrantPlay:

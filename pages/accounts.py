@@ -318,7 +318,7 @@ def account_page(account_id: str) -> None:
         for c in ("owner", "segment", "region", "tier")
         if c in history.columns and history[c].notna().any()
     ]
-    path = " → ".join(f"{q} {fmt.plain(state)}" for q, state in zip(history["quarter"], history["quadrant"]))
+    path = " → ".join(f"{q}: {fmt.plain(state)}" for q, state in zip(history["quarter"], history["quadrant"]))
     st.markdown(" · ".join(facts) + ("  \n" if facts else "") + f"Quadrant path: {path}")
     st.caption(
         "Quadrants by the median cut points of each whole quarter (the quadrant page's default); active = a live "

@@ -20,7 +20,7 @@ SIGNAL_TRENDS = {
     "nrr_4q": ("NRR (4 quarters)", "share"),
     "activation": ("Activation: last quarter's new accounts active again", "share"),
     "top10_share": ("Top-10 revenue concentration", "share"),
-    "share_q4": ("Accounts in Q4 (under-monetised)", "share"),
+    "share_q4": ("Accounts under-monetised (quadrant IV)", "share"),
 }
 THRESHOLD_STEPS = {"min_quarters": 1, "cold_start_accounts": 10, "traction_accounts": 50}
 

@@ -161,7 +161,7 @@ def map_view(quarter: str, compared: str | None, moved: tuple[str, ...], placed:
         numbers = f"{mix_numbers(mix.loc[q])} · priority {quadrant_play.priority}"
         # one element per card: each element is redrawn at every step of the quarter
         card.container(border=True).markdown(
-            f"**{q} · {quadrant_play.name}**  \n{quadrants.POSITIONS[q]}\n\n:small[:gray[{numbers}]]\n\n"
+            f"**{play.label(q)}**  \n{quadrants.POSITIONS[q]}\n\n:small[:gray[{numbers}]]\n\n"
             f"{quadrant_play.meaning}\n\n" + "\n".join(f"- {action}" for action in quadrant_play.actions)
         )
     if tied:
@@ -177,7 +177,7 @@ def map_view(quarter: str, compared: str | None, moved: tuple[str, ...], placed:
         if rows <= exports.CSV_ROW_LIMIT
         else f"Download the {exports.CSV_ROW_LIMIT:,} accounts of this quarter with the largest platform revenue "
         f"(CSV, of {rows:,}: a spreadsheet opens no more rows)",
-        lambda: views.accounts_csv(selection, quarter, cut, by),
+        lambda: views.accounts_csv(selection, quarter, cut, by, play),
         f"quadrants_{quarter}.csv",
         "text/csv",
         "dl:map",
@@ -268,7 +268,7 @@ def migration_view(quarter: str, compare_with: str, flow: quadrants.Migration) -
     )
     downloads.csv_button(
         "Download the migration matrix (CSV)",
-        matrix,
+        play.named(matrix),
         f"migration_{compare_with}_{quarter}_{measure}.csv",
         "dl:migration",
     )
@@ -276,7 +276,7 @@ def migration_view(quarter: str, compare_with: str, flow: quadrants.Migration) -
 
 def movers_view(quarter: str, compare_with: str, flow: quadrants.Migration) -> None:
     """The accounts that changed state, the largest change in platform revenue first."""
-    table = flow.movers
+    table = play.named(flow.movers)
     st.caption(
         f"{flow.moved:,} accounts changed state between {compare_with} and {quarter}, the largest change "
         "in platform revenue first"
@@ -288,7 +288,7 @@ def movers_view(quarter: str, compare_with: str, flow: quadrants.Migration) -> N
         if flow.moved <= exports.CSV_ROW_LIMIT
         else f"Download the {exports.CSV_ROW_LIMIT:,} largest movers (CSV, of {flow.moved:,}: a spreadsheet opens no "
         "more rows)",
-        lambda: views.movers_csv(selection, compare_with, quarter, cut, by),
+        lambda: views.movers_csv(selection, compare_with, quarter, cut, by, play),
         f"movers_{compare_with}_{quarter}.csv",
         "text/csv",
         "dl:movers",
@@ -321,17 +321,18 @@ def clusters_view(quarter: str) -> None:
             | {"description": st.column_config.TextColumn("In words")},
         )
         st.caption("Accounts per cluster and quadrant: how the clusters cut across the 2×2.")
+        mix = play.named(clusters.mix)
         st.dataframe(
-            clusters.mix,
+            mix,
             width="stretch",
-            column_config=columns.numbers(**{quadrant: (quadrant, "localized") for quadrant in clusters.mix.columns}),
+            column_config=columns.numbers(**{state: (state, "localized") for state in mix.columns}),
         )
         downloads.file_button(
             "Download the cluster of each account (CSV)"
             if clusters.placed <= exports.CSV_ROW_LIMIT
             else f"Download the clusters of the {exports.CSV_ROW_LIMIT:,} accounts with the largest platform revenue "
             f"(CSV, of {clusters.placed:,}: a spreadsheet opens no more rows)",
-            lambda: views.clusters_csv(selection, quarter, cut, by),
+            lambda: views.clusters_csv(selection, quarter, cut, by, play),
             f"clusters_{quarter}.csv",
             "text/csv",
             "dl:clusters",
@@ -340,7 +341,7 @@ def clusters_view(quarter: str) -> None:
 
 def mix_view() -> None:
     """The quadrant mix of every quarter."""
-    every = views.mix(selection, cut, by, tuple(observed))
+    every = play.named(views.mix(selection, cut, by, tuple(observed)))
     st.dataframe(
         every,
         width="stretch",
@@ -416,7 +417,7 @@ def quarter_views() -> None:
     first = [p.quadrant for p in play.quadrants if p.priority == play.quadrants[0].priority]  # served first
     first_share = fmt.share(mix.loc[first, "platform_revenue_share"].sum(min_count=1))
     heads[1].metric(
-        f"Platform revenue from {' + '.join(first)}",
+        f"Platform revenue from {' + '.join(map(quadrants.numeral, first))}",  # a label that fits its card
         first_share,
         help=fmt.why_unknown(
             first_share,
@@ -429,25 +430,26 @@ def quarter_views() -> None:
         f"{fmt.share(mix.loc['Q4', 'b_side_revenue_share'])} of the B-side revenue but "
         f"{fmt.share(mix.loc['Q4', 'platform_revenue_share'])} of the platform's"
     )
-    if cut == "median" and not selection and not tied:  # as many above each median: Q2 and Q4 hold as many
+    under_monetised = play.label("Q4")  # the help's words; the labels, short enough for their card, the numeral
+    if cut == "median" and not selection and not tied:  # as many above each median: II and IV hold as many
         q4_b_side = fmt.share(mix.loc["Q4", "b_side_revenue_share"])
         heads[2].metric(
-            "B-side revenue earned in Q4 (under-monetised)",
+            f"B-side revenue earned in {quadrants.numeral('Q4')}",
             q4_b_side,
             help=fmt.why_unknown(
                 q4_b_side,
                 "The accounts placed here earn no B-side revenue, so there is no share of it to take.",
-                f"The {fmt.count(mix.loc['Q4', 'accounts'])} Q4 accounts earn {q4_share}. With median cut lines Q2 "
-                "and Q4 always hold as many accounts (as many sit above each median), so their revenue, not their "
-                "count, tells them apart.",
+                f"The {fmt.count(mix.loc['Q4', 'accounts'])} accounts of {under_monetised} earn {q4_share}. With "
+                f"median cut lines {play.label('Q2')} and {under_monetised} always hold as many accounts (as many "
+                "sit above each median), so their revenue, not their count, tells them apart.",
             ),
             border=True,
         )
     else:
         heads[2].metric(
-            "Under-monetised accounts (Q4)",
+            f"{play.quadrant('Q4').name} accounts ({quadrants.numeral('Q4')})",
             fmt.count(mix.loc["Q4", "accounts"]),
-            help=f"They earn {q4_share}.",
+            help=f"The accounts of {under_monetised} earn {q4_share}.",
             border=True,
         )
     if flow is not None:

@@ -1,6 +1,7 @@
-"""Workshop: the deck a facilitator presents to a room, one message per slide (overview, stage and
-priorities, quadrant map, migration, cohort curves with their projection, scenarios with live
-levers), each with its headline computed from the data and speaker notes; Previous / Next (or
+"""Workshop: the deck a facilitator presents to a room, one message per slide (a title and an
+agenda, then overview, stage and priorities, quadrant map, migration, cohort curves with their
+projection, scenarios with live levers), each with its headline computed from the data (or written
+by the facilitator) and speaker notes; Previous / Next (or
 the arrow keys), the slide number in the URL, presentation mode, and the offline HTML deck."""
 
 from datetime import UTC, datetime
@@ -8,8 +9,10 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from b2b_core import playbook, report, scenarios
+from b2b_core.charts.style import TEXT_SIZES, text_sizes
 from ui import downloads, present, presenter, sample_notice, scenario_views, shell, state
 from ui import format as fmt
+from ui import workshop_setup as setup
 from ui import workshop_views as views
 
 # Keys → Next / Previous / Exit / Present buttons, before any widget sees them (a focused lever slider
@@ -82,12 +85,19 @@ def show_facts(slide: report.Slide) -> None:
         )
 
 
-def show_chart(slide: report.Slide) -> None:
+def show_chart(slide: report.Slide, size: str | None = None) -> None:
+    """The slide's chart; while presenting (``size``: the text size S / M / L) its texts scaled to
+    that size and its height what the slide leaves (``ui.present``)."""
     if slide.figure is None:  # a slide of words alone
         return
+    figure = slide.figure
+    if size is not None:
+        figure = text_sizes(figure.to_plotly_json(), TEXT_SIZES[size])
+        figure["layout"].pop("height", None)  # as tall as the slide leaves
     st.plotly_chart(
-        slide.figure,
+        figure,
         width="stretch",
+        height="stretch" if size is not None else "content",
         theme=None,  # the projector look of b2b_core.charts.style, not Streamlit's theme
         config=report.plot_config(slide.key),
         key=f"workshop:chart:{slide.key}",
@@ -157,6 +167,7 @@ available = list(slides)
 if not available:
     st.info("The data cannot carry a slide yet: " + "; ".join(fmt.plain(r) for r in missing.values()) + ".")
     st.stop()
+available = [*report.FRAMING_TITLES, *available]  # the title and agenda slides open the deck
 
 # Setup: the facilitator's choices (never drawn while presenting)
 order = views.order_from_url(available)
@@ -168,14 +179,15 @@ if not presenting:
                 "Slides, in the order shown",
                 available,
                 default=order,
-                format_func=report.SLIDE_TITLES.get,
+                format_func=setup.TITLES.get,
                 key=views.CHOSEN,
                 on_change=views.keep_slides,
                 help="Remove a slide and add it again to move it to the end.",
             )
             or order
         )
-        choices = st.columns([1, 2, 1, 1, 1], vertical_alignment="bottom")
+        setup.title_fields(ws)
+        choices = st.columns([1, 2, 1], vertical_alignment="bottom")
         chosen_model = choices[0].selectbox(
             "Business model",
             playbook.BUSINESS_MODELS,
@@ -214,13 +226,14 @@ if not presenting:
 names = views.shown_scenarios(saved)
 if live_deck is None:  # the projected window shares where it is before the slides are drawn
     code = presenter.deck_code(ws)
-    setup = {"slides": order, "model": model, "scenarios": names}
-    presenter.keep_in_step(ws, code, views.position_from_url(len(order)), setup, views.live_levers())
+    shared = {"slides": order, "model": model, "scenarios": names}
+    presenter.keep_in_step(ws, code, views.position_from_url(len(order)), shared, views.live_levers())
 live = views.live_scenario(names)
 shown = [scenarios.Scenario.of(name, saved[name]) for name in names] + ([live] if live.overrides() else [])
 base = scenario_views.base(data)
 if "scenarios" in slides and shown and not isinstance(base, str):  # the deck has the base alone
     slides["scenarios"] = report.scenario_slide(base, shown, currency=state.currency())
+slides = setup.framed(ws, slides, order)
 deck_slides = [slides[key] for key in order]
 if live_deck is not None:
     presenter.show(ws, live_deck, deck_slides)
@@ -228,13 +241,23 @@ if not presenting:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     origin = sample_notice.origin()
     subtitle = f"{ws.quarters()[0]}–{ws.quarters()[-1]} · {playbook.BUSINESS_MODEL_NAMES[model]} · made {stamp}"
+    name = setup.workshop_title(ws).name  # the files' title: the title slide's workshop name
+    files = st.columns(3)  # a row of their own: the labels whole
     downloads.file_button(
         "Deck (HTML, offline)",
-        lambda: report.deck_html(deck_slides, "B2B Ops Strategy Workshop", subtitle, origin).encode("utf-8"),
+        lambda: report.deck_html(deck_slides, name, subtitle, origin).encode("utf-8"),
         f"workshop_{ws.quarters()[-1]}.html",
         "text/html",
         "dl:deck",
-        place=choices[3],
+        place=files[0],
+    )
+    downloads.file_button(
+        "Deck (PowerPoint)",
+        lambda: report.deck_pptx(deck_slides, name, subtitle, origin),
+        f"workshop_{ws.quarters()[-1]}.pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "dl:deck_pptx",
+        place=files[1],
     )
     downloads.file_button(
         "Chart data (ZIP of CSVs)",
@@ -242,7 +265,7 @@ if not presenting:
         f"workshop_{ws.quarters()[-1]}_data.zip",
         "application/zip",
         "dl:deck_data",
-        place=choices[4],
+        place=files[2],
     )
 
 # Navigation: Previous · where we are · Next (· Exit)
@@ -250,7 +273,7 @@ total = len(order)
 position = views.position_from_url(total)
 st.query_params[views.SLIDE] = str(position)
 slide = slides[order[position - 1]]
-bar = st.columns([1, 6, 1, 1] if presenting else [1, 5, 1, 1, 1], vertical_alignment="center")
+bar = st.columns([1, 5, 1, 1, 1], vertical_alignment="center")
 bar[0].button(
     "Previous",
     icon=":material/arrow_back:",
@@ -272,7 +295,9 @@ bar[2].button(
 )
 if presenting:
     bar[3].button("Exit", icon=":material/close:", on_click=present.stop, key="workshop_exit", width="stretch")
+    size = present.text_size_control(bar[4])
 else:
+    size = None  # the page's own look
     for place, (label, icon, step) in zip(
         bar[3:], [("Earlier", ":material/arrow_upward:", -1), ("Later", ":material/arrow_downward:", 1)], strict=True
     ):
@@ -288,16 +313,23 @@ else:
         )
 
 # The slide
-st.markdown(f"{'#' if presenting else '###'} {fmt.plain(slide.headline)}")
-show_facts(slide)
-if slide.key == "scenarios" and not isinstance(base, str):
-    levers, chart = st.columns([1, 3], gap="large")
+words = setup.show_words(slide, presenting)  # the title and agenda slides: words alone
+if not words:
+    st.markdown(f"{'#' if presenting else '###'} {fmt.plain(slide.headline)}")
+if not presenting:
+    setup.headline_editor(ws, slide)
+if slide.key == "scenarios" and not isinstance(base, str):  # the levers beside the facts and the chart
+    levers, chart = st.columns([1, 2] if presenting else [1, 3], gap="large")
     with levers:
         live_levers(base)
     with chart:
-        show_chart(slide)
-else:
-    show_chart(slide)
+        show_facts(slide)
+        show_chart(slide, size)
+    if not presenting:
+        setup.keep_levers(ws)
+elif not words:
+    show_facts(slide)
+    show_chart(slide, size)
 if presenting:  # a slide number typed then Enter (KEYBOARD) arrives here; the field is never seen
     st.html(f"<style>.st-key-{views.GO_TO} {{ display: none; }}</style>")
     st.text_input("Go to slide", key=views.GO_TO, on_change=views.go_to_typed, args=(total,))

@@ -14,6 +14,14 @@ import pytest
 os.environ["B2B_PREPARE_VIEWS"] = "0"
 
 
+def pytest_collection_modifyitems(items):
+    """With ``-n 2 --dist loadgroup`` (the README's command) the browser tests run one after the
+    other on one worker, each with its server and Chromium, while the other worker runs the rest."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture
 def workspace_path(tmp_path, monkeypatch):
     """A workspace file in a temporary folder, made the app's workspace ($B2B_WORKSPACE)."""

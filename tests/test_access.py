@@ -62,7 +62,16 @@ def test_addresses_that_normalisation_would_change_get_no_role_not_even_the_defa
         (VIEWER, {"save_scenario"}),
         (
             EDITOR,
-            {"save_scenario", "commit", "restore", "restore_sample", "edit_playbook", "override_base", "set_currency"},
+            {
+                "save_scenario",
+                "commit",
+                "restore",
+                "restore_sample",
+                "edit_playbook",
+                "override_base",
+                "set_currency",
+                "edit_deck",
+            },
         ),
         (ADMIN, set(access.ACTIONS)),
         (LOCAL, set(access.ACTIONS)),
@@ -126,6 +135,9 @@ def test_no_write_has_a_default_actor():
         "write_backup",
         "backup",
         "restore_backup",
+        "set_workshop_title",
+        "edit_headline",
+        "reset_headline",
     ]
     for name in writes:
         actor = inspect.signature(getattr(Workspace, name)).parameters["actor"]

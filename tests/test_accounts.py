@@ -11,6 +11,7 @@ import pytest
 
 from b2b_core import accounts, exports, sample
 from b2b_core.accounts import AT_RISK, CHURNED, CONTRACTING, NEW, RETURNING
+from b2b_core.playbook import load_playbook
 
 
 def panel(rows, **columns) -> pd.DataFrame:
@@ -127,7 +128,13 @@ def test_a_quadrant_downgrade_follows_the_priority_order():
     lists = accounts.account_lists(panel(rows), "2025Q4")
     risky = lists.shown[AT_RISK]
     assert list(risky["account_id"]) == ["X4"]
-    assert risky.iloc[0]["reason"] == "quadrant Q1 → Q2 from 2025Q3 to 2025Q4"
+    assert risky.iloc[0]["reason"] == "quadrant I → II from 2025Q3 to 2025Q4"  # numerals: no quarter to misread
+    assert risky.iloc[0][["quadrant_before", "quadrant_after"]].tolist() == ["I", "II"]
+    labels = load_playbook().labels()
+    named = accounts.account_lists(panel(rows), "2025Q4", names=labels).shown[AT_RISK]
+    assert named.iloc[0]["reason"] == "quadrant I · Core partners → II · At risk from 2025Q3 to 2025Q4"
+    _, parts = accounts.account_list_in_parts(panel(rows), "2025Q4", AT_RISK, limit=10, names=labels)
+    pd.testing.assert_frame_equal(pd.concat(list(parts)).reset_index(drop=True), named)
     assert ids(lists, CONTRACTING) == ["X5"]
 
 

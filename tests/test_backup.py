@@ -4,6 +4,7 @@ mid-commit."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -54,7 +55,8 @@ def kept(last_quarter: str, accounts: float) -> KeptProjection:
 
 def populated(path: Path) -> Workspace:
     """A workspace with a live, a superseded and a deleted upload, two custom metrics, scenarios
-    (one with a kept projection), a recorded playbook edit and a base assumption set by hand."""
+    (one with a kept projection), a recorded playbook edit, a base assumption set by hand, the
+    currency, and the workshop deck's title and an edited headline."""
     ws = Workspace(path)
     h1 = pd.concat(
         [upload("2025Q1", {"a": 1, "b": 2}, orders=[3, 4]), upload("2025Q2", {"a": 5, "b": 6}, orders=[7, None])]
@@ -72,6 +74,8 @@ def populated(path: Path) -> Workspace:
     ws.save_playbook_weights("traction", "platform", {"brand": 3.0, "sales": 1.5}, actor=EDITOR)
     ws.override_base("new_accounts", 120.0, actor=EDITOR)
     ws.set_currency(Currency.of("¥", "CNY"), actor=EDITOR)
+    ws.set_workshop_title("Q3 <review>", dt.date(2026, 12, 1), "Acme", actor=EDITOR)
+    ws.edit_headline("overview", "Revenue grew: **keep going**", "computed", actor=EDITOR)
     return ws
 
 
@@ -83,6 +87,7 @@ def other(path: Path) -> Workspace:
     ws.save_scenario("other", {"take_rate_change": 2.0}, projection=kept("2024Q4", 1), actor=LOCAL)
     ws.override_base("take_rate", 12.5, actor=LOCAL)
     ws.set_currency(Currency.of("$", "USD"), actor=LOCAL)
+    ws.edit_headline("stage", "Other words", "computed", actor=LOCAL)
     return ws
 
 
@@ -99,7 +104,12 @@ def state(ws: Workspace) -> dict:
         },
         "playbook_weights": ws.playbook_weights(),
         "base_overrides": ws.base_overrides(),
-        "workspace_settings": ws.currency(),
+        "workspace_settings": {
+            name: value
+            for name, value in (("currency", ws.currency()), ("workshop", ws.workshop_title()))
+            if value is not None
+        },
+        "deck_headlines": ws.edited_headlines(),
         "audit": ws.audit_trail(),
     }
 
@@ -151,8 +161,9 @@ def test_a_backup_is_one_duckdb_file_with_a_manifest_and_is_audited_without_a_ve
     summary = ws.write_backup(path, actor=ADMIN)
 
     rows = {
-        "audit": 12,
+        "audit": 14,
         "base_overrides": 1,
+        "deck_headlines": 1,
         "kept_projections": 1,
         "live_quarters": 2,
         "panel_rows": 6,  # not the deleted upload's
@@ -160,7 +171,7 @@ def test_a_backup_is_one_duckdb_file_with_a_manifest_and_is_audited_without_a_ve
         "scenarios": 2,
         "upload_quarters": 5,
         "uploads": 4,
-        "workspace_settings": 1,
+        "workspace_settings": 2,  # the currency and the workshop's title
         "workspace_state": 1,
     }
     assert summary == {
@@ -334,8 +345,8 @@ REFUSALS = {  # case → (the file, made from a good backup and a folder; the me
     "a foreign DuckDB file": (lambda b, f: foreign(f), r"without a backup manifest \(its tables: accounts\)"),
     "a workspace file": (
         lambda b, f: workspace_file(f),
-        r"without a backup manifest \(its tables: audit, base_overrides, kept_projections, live_decks, live_quarters, "
-        "panel_rows, ",
+        r"without a backup manifest \(its tables: audit, base_overrides, deck_headlines, kept_projections, "
+        r"live_decks, live_quarters, panel_rows, ",
     ),
     "another app's backup": (
         lambda b, f: altered(b, f, "UPDATE backup_manifest SET app = 'another-app'"),
@@ -462,6 +473,20 @@ REFUSALS = {  # case → (the file, made from a good backup and a folder; the me
     "a currency the app cannot show": (
         lambda b, f: edited(b, f, """UPDATE workspace_settings SET value = '{"symbol": "¥", "code": "yuan"}'"""),
         r"currency the app cannot use: the currency code 'YUAN' is not three letters",
+    ),
+    "a headline longer than a slide holds": (
+        lambda b, f: edited(b, f, "UPDATE deck_headlines SET headline = repeat('x', 201)"),
+        r"headline the app cannot use: the headline is 201 characters long; a slide holds at most 200",
+    ),
+    "a workshop title without a date": (
+        lambda b, f: edited(
+            b, f, """UPDATE workspace_settings SET value = '{"name": "x"}' WHERE setting = 'workshop'"""
+        ),
+        r"workshop title the app cannot use: '\{\"name\": \"x\"\}' is not a workshop's name, date and company",
+    ),
+    "a backup of this format without edited headlines": (
+        lambda b, f: edited(b, f, "DROP TABLE deck_headlines"),
+        r"tables do not match the workspace's: deck_headlines \(missing\)",
     ),
     "a base assumption the app does not know": (
         lambda b, f: edited(b, f, "UPDATE base_overrides SET assumption = 'price'"),
@@ -614,7 +639,8 @@ def test_a_writer_killed_mid_commit_leaves_the_workspace_as_before_or_fully_comm
 
 
 @pytest.mark.parametrize(
-    "table, backup_format", [("kept_projections", 1), ("base_overrides", 2), ("workspace_settings", 3)]
+    "table, backup_format",
+    [("kept_projections", 1), ("base_overrides", 2), ("workspace_settings", 3), ("deck_headlines", 4)],
 )
 def test_a_backup_of_an_older_format_restores_without_the_table_added_since(ws, tmp_path, table, backup_format):
     source = state(ws)

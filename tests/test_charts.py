@@ -117,7 +117,7 @@ def _assigned(n: int = 4) -> pd.DataFrame:
 def test_quadrant_map_draws_one_trace_per_quadrant_named_from_the_playbook_with_cut_lines_and_names():
     figure = charts.quadrant_map(_assigned(), PLAYBOOK, take_rate=0.5)  # cut at 5 on both axes
     names = [trace.name for trace in figure.data]
-    assert names[:4] == ["Q1 · Core partners", "Q2 · At risk", "Q3 · Observe", "Q4 · Under-monetised"]
+    assert names[:4] == ["I · Core partners", "II · At risk", "III · Observe", "IV · Under-monetised"]
     assert figure.data[0].type == "scatter" and list(figure.data[0].x) == [10.0]
     line = figure.data[-1]
     assert line.name.startswith("Median take rate (50.0%)") and line.y[-1] == pytest.approx(0.5 * line.x[-1])
@@ -139,13 +139,13 @@ def test_quadrant_map_draws_svg_markers_over_the_density_cells_and_floors_zeros_
     # on log axes the zero cells sit on the floor, where the zero-revenue markers are drawn
     zeros = quadrants.Density(np.array([1.0, 10.0]), np.array([1.0, 100.0]), np.array([[0, 2], [5, 1]]), True)
     big = charts.quadrant_map(_assigned(5_004), PLAYBOOK, log_axes=True, density=zeros)
-    floor = 10 ** (big.layout.yaxis.range[0] + 0.05)
+    floor = 10 ** (charts.quadrants.map_ranges([_assigned(5_004)], True)[1][0] + 0.05)  # under the label band
     cells = big.data[0]
     assert cells.y[0] < floor < cells.y[1] < cells.y[2] == 1.0 and cells.customdata[0].tolist() == [0, 0, 2]
     assert cells.customdata[2].tolist() == [5, 0, 1]  # an empty cell between the floor and the lowest value
     assert {trace.type for trace in big.data[1:]} == {"scatter"} and big.layout.xaxis.type == "log"
-    q3 = next(trace for trace in big.data if trace.name.startswith("Q3"))
-    floor = 10 ** (big.layout.yaxis.range[0] + 0.05)
+    q3 = next(trace for trace in big.data if trace.name == PLAYBOOK.label("Q3"))
+    floor = 10 ** (charts.quadrants.map_ranges([_assigned(5_004)], True)[1][0] + 0.05)  # under the label band
     assert list(q3.y) == pytest.approx([floor] * len(q3.y))  # platform revenue 0 drawn on the axis floor
 
 
@@ -155,7 +155,8 @@ def test_migration_sankey_links_carry_every_account_of_the_matrix():
     sankey = charts.migration_sankey(flow.matrix, PLAYBOOK, "2026Q2", "2026Q3").data[0]
     assert sum(sankey.link.value) == flow.matrix.to_numpy().sum()
     heatmap = charts.migration_heatmap(flow.matrix, PLAYBOOK, "Accounts", as_money=False).data[0]
-    assert heatmap.y[0] == "Q1 · Core partners" and heatmap.x[-1] == "churned"
+    assert heatmap.y[0] == "I · Core partners" and heatmap.x[-1] == "churned"
+    assert sankey.node.label[0] == "I · Core partners (2026Q2)"  # a quadrant's numeral beside a quarter
 
 
 def test_quadrant_map_hover_shows_account_texts_as_typed_not_as_html():

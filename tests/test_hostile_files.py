@@ -404,7 +404,7 @@ def test_rows_reaching_column_xfd_count_16_384_cells_each(tmp_path):
     workbooks.with_rows(tmp_path / "far.xlsx", 10_000, last_column=True)
     started = time.perf_counter()
     result, peak = measured((tmp_path / "far.xlsx").read_bytes(), "far.xlsx")
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 15  # 29 s before the fix; well under 1 s on an idle machine
     reason = result.file_errors["reason"].iloc[0]
     assert reason.startswith(
         "The workbook's sheets hold more than 2,000,000 cells, the most a workbook is read with (about 200,000 "

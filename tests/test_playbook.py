@@ -6,11 +6,13 @@ from __future__ import annotations
 import copy
 import tomllib
 
+import pandas as pd
 import pytest
 
 from b2b_core.playbook import PLAYBOOK_PATH, PlaybookError, load_playbook, parse_playbook
 
 BUNDLED = tomllib.loads(PLAYBOOK_PATH.read_text(encoding="utf-8"))
+NUMERALS = ("I", "II", "III", "IV")  # how the bundled file names quadrants Q1 … Q4
 
 
 def edited(change) -> dict:
@@ -37,8 +39,8 @@ def test_the_bundled_priorities_serve_q1_and_q4_first_then_q2_then_q3():
 
 def test_labels_name_the_quadrant_and_leave_other_states_alone():
     playbook = load_playbook()
-    assert playbook.label("Q4") == "Q4 · Under-monetised"
-    assert playbook.label("Q1") == "Q1 · Core partners"
+    assert playbook.label("Q4") == "IV · Under-monetised"  # a roman numeral: never read as a quarter
+    assert playbook.label("Q1") == "I · Core partners"
     assert playbook.label("churned") == "churned"
     assert playbook.quadrant("Q3").name == "Observe"
 
@@ -52,7 +54,7 @@ def test_a_missing_file_says_to_restore_it(tmp_path):
 
 def test_invalid_toml_names_the_file_and_says_to_fix_the_line(tmp_path):
     path = tmp_path / "playbook.toml"
-    path.write_text('[quadrants.Q1]\nname = "Core partners\n', encoding="utf-8")  # unterminated string
+    path.write_text('[quadrants.I]\nname = "Core partners\n', encoding="utf-8")  # unterminated string
     with pytest.raises(PlaybookError, match="not valid TOML .*line 2.*fix the line it names") as caught:
         load_playbook(path)
     assert str(path) in str(caught.value)
@@ -62,17 +64,17 @@ def test_an_edited_file_is_checked_when_loaded(tmp_path):
     path = tmp_path / "playbook.toml"
     text = PLAYBOOK_PATH.read_text(encoding="utf-8").replace("priority = 3", "priority = 0")
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(PlaybookError, match=r"\[quadrants.Q3\]: priority must be a whole number ≥ 1") as caught:
+    with pytest.raises(PlaybookError, match=r"\[quadrants.III\]: priority must be a whole number ≥ 1") as caught:
         load_playbook(path)
     assert str(caught.value).startswith(str(path))
 
 
 def drop_q3(data):
-    del data["quadrants"]["Q3"]
+    del data["quadrants"]["III"]
 
 
 def add_q5(data):
-    data["quadrants"]["Q5"] = copy.deepcopy(data["quadrants"]["Q3"])
+    data["quadrants"]["V"] = copy.deepcopy(data["quadrants"]["III"])
 
 
 def set_key(quadrant, key, value):
@@ -92,30 +94,30 @@ def drop_key(quadrant, key):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda data: data.pop("quadrants"), r"no \[quadrants\] section; add \[quadrants.Q1\] … \[quadrants.Q4\]"),
+        (lambda data: data.pop("quadrants"), r"no \[quadrants\] section; add \[quadrants.I\] … \[quadrants.IV\]"),
         (lambda data: data.update(quadrants="Q1"), r"no \[quadrants\] section"),
-        (drop_q3, r"\[quadrants\] must name exactly Q1, Q2, Q3, Q4; missing Q3"),
-        (add_q5, r"\[quadrants\] must name exactly Q1, Q2, Q3, Q4; unknown Q5"),
-        (set_key("Q2", "priority", 0), r"\[quadrants.Q2\]: priority must be a whole number ≥ 1 .*not 0"),
-        (set_key("Q2", "priority", "high"), r"\[quadrants.Q2\]: priority must be a whole number ≥ 1 .*not 'high'"),
-        (set_key("Q2", "priority", True), r"\[quadrants.Q2\]: priority must be a whole number ≥ 1 .*not True"),
-        (set_key("Q2", "priority", 1.5), r"\[quadrants.Q2\]: priority must be a whole number"),
-        (drop_key("Q2", "priority"), r"\[quadrants.Q2\]: priority must be a whole number ≥ 1 .*not None"),
+        (drop_q3, r"\[quadrants\] must name exactly I, II, III, IV; missing III"),
+        (add_q5, r"\[quadrants\] must name exactly I, II, III, IV; unknown V"),
+        (set_key("II", "priority", 0), r"\[quadrants.II\]: priority must be a whole number ≥ 1 .*not 0"),
+        (set_key("II", "priority", "high"), r"\[quadrants.II\]: priority must be a whole number ≥ 1 .*not 'high'"),
+        (set_key("II", "priority", True), r"\[quadrants.II\]: priority must be a whole number ≥ 1 .*not True"),
+        (set_key("II", "priority", 1.5), r"\[quadrants.II\]: priority must be a whole number"),
+        (drop_key("II", "priority"), r"\[quadrants.II\]: priority must be a whole number ≥ 1 .*not None"),
         (
-            set_key("Q4", "actions", []),
-            r"\[quadrants.Q4\]: actions must be a non-empty list of texts, e.g. actions = \[",
+            set_key("IV", "actions", []),
+            r"\[quadrants.IV\]: actions must be a non-empty list of texts, e.g. actions = \[",
         ),
-        (set_key("Q4", "actions", "Call them"), r"\[quadrants.Q4\]: actions must be a non-empty list of texts"),
-        (set_key("Q4", "actions", ["Call them", "  "]), r"\[quadrants.Q4\]: actions must be a non-empty list"),
-        (drop_key("Q1", "name"), r'\[quadrants.Q1\]: name must be a non-empty text, e.g. name = "…"'),
-        (set_key("Q1", "meaning", " "), r"\[quadrants.Q1\]: meaning must be a non-empty text"),
-        (lambda data: data["quadrants"].update(Q2="At risk"), r"\[quadrants.Q2\] must be a table of keys"),
+        (set_key("IV", "actions", "Call them"), r"\[quadrants.IV\]: actions must be a non-empty list of texts"),
+        (set_key("IV", "actions", ["Call them", "  "]), r"\[quadrants.IV\]: actions must be a non-empty list"),
+        (drop_key("I", "name"), r'\[quadrants.I\]: name must be a non-empty text, e.g. name = "…"'),
+        (set_key("I", "meaning", " "), r"\[quadrants.I\]: meaning must be a non-empty text"),
+        (lambda data: data["quadrants"].update(II="At risk"), r"\[quadrants.II\] must be a table of keys"),
     ],
     ids=[
         "no-quadrants",
         "quadrants-not-a-table",
-        "missing-Q3",
-        "unknown-Q5",
+        "missing-III",
+        "unknown-V",
         "priority-0",
         "priority-text",
         "priority-bool",
@@ -135,13 +137,41 @@ def test_a_broken_playbook_names_the_key_and_the_fix(change, message):
     assert str(caught.value).startswith("playbook.toml: ")
 
 
+def test_a_file_written_before_names_its_quadrants_q1_to_q4_and_still_loads():
+    old = edited(lambda data: data.update(quadrants={f"Q{i}": data["quadrants"][n] for i, n in enumerate(NUMERALS, 1)}))
+    assert parse_playbook(old) == parse_playbook(BUNDLED)
+
+
+def test_a_quadrant_named_by_numeral_and_by_key_at_once_is_refused():
+    twice = edited(lambda data: data["quadrants"].update(Q4=copy.deepcopy(data["quadrants"]["IV"])))
+    with pytest.raises(PlaybookError, match=r"names a quadrant twice \(Q4 and IV\); keep the roman numeral"):
+        parse_playbook(twice, source="playbook.toml")
+
+
+def test_named_writes_the_quadrants_of_an_index_columns_and_state_columns_and_nothing_else():
+    playbook = load_playbook()
+    matrix = pd.DataFrame([[1, 2], [3, 4]], index=pd.Index(["Q1", "new"], name="before"), columns=["Q4", "churned"])
+    assert playbook.named(matrix).index.tolist() == ["I · Core partners", "new"]
+    assert playbook.named(matrix).columns.tolist() == ["IV · Under-monetised", "churned"]
+    movers = pd.DataFrame({"account_name": ["Q1", "b"], "before": ["Q2", "new"], "after": pd.Categorical(["Q3", "Q4"])})
+    named = playbook.named(movers)
+    assert named.to_dict("list") == {
+        "account_name": ["Q1", "b"],  # a name from the data stays as it is
+        "before": ["II · At risk", "new"],
+        "after": ["III · Observe", "IV · Under-monetised"],
+    }
+    assert movers["before"].tolist() == ["Q2", "new"]  # a copy
+    mix = pd.DataFrame({"accounts": [5, 6]}, index=pd.MultiIndex.from_tuples([("2025Q1", "Q1"), ("2025Q1", "Q4")]))
+    assert playbook.named(mix).index.tolist() == [("2025Q1", "I · Core partners"), ("2025Q1", "IV · Under-monetised")]
+
+
 def test_a_playbook_error_is_a_value_error():
     assert issubclass(PlaybookError, ValueError)
 
 
 def test_texts_and_actions_are_trimmed():
-    data = edited(set_key("Q3", "actions", ["  Watch them.  "]))
-    data["quadrants"]["Q3"]["name"] = " Observe "
+    data = edited(set_key("III", "actions", ["  Watch them.  "]))
+    data["quadrants"]["III"]["name"] = " Observe "
     play = parse_playbook(data).quadrant("Q3")
     assert (play.name, play.actions) == ("Observe", ("Watch them.",))
 

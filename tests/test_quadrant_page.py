@@ -11,12 +11,16 @@ import pandas as pd
 
 from b2b_core import exports, quadrants, sample, store
 from b2b_core.access import LOCAL
+from b2b_core.playbook import load_playbook
 from tests import panels
 from tests.apptest import metric, open_app, workspace_of
 from ui import format as fmt
 from ui import quadrant_views as views
 
 PAGE = "pages/quadrants.py"
+BOOK = load_playbook()
+UNDER_MONETISED = "Under-monetised accounts (IV)"  # the headline without median cuts
+EARNED_IN_Q4 = "B-side revenue earned in IV"  # the headline with median cuts
 
 
 def compare_with(app):
@@ -33,16 +37,14 @@ def test_headline_numbers_are_those_of_b2b_core_for_the_latest_quarter(workspace
     assert metric(app, "Accounts placed") == fmt.count(placed["quadrant"].isin(quadrants.QUADRANTS).sum())
     # median cuts: Q2 and Q4 hold as many accounts by construction, so the headline is Q4's revenue
     assert mix.loc["Q2", "accounts"] == mix.loc["Q4", "accounts"]
-    assert metric(app, "B-side revenue earned in Q4 (under-monetised)") == fmt.share(
-        mix.loc["Q4", "b_side_revenue_share"]
-    )
-    assert metric(app, "Platform revenue from Q1 + Q4") == fmt.share(
+    assert metric(app, EARNED_IN_Q4) == fmt.share(mix.loc["Q4", "b_side_revenue_share"])
+    assert metric(app, "Platform revenue from I + IV") == fmt.share(
         mix.loc[["Q1", "Q4"], "platform_revenue_share"].sum()
     )
     assert not app.error and not app.warning
     app.selectbox(key="cut").set_value("mean").run()
     by_mean = quadrants.quadrant_summary(panel, "mean", quarters=[latest]).loc[latest]
-    assert metric(app, "Under-monetised accounts (Q4)") == fmt.count(by_mean.loc["Q4", "accounts"])
+    assert metric(app, UNDER_MONETISED) == fmt.count(by_mean.loc["Q4", "accounts"])
 
 
 def test_every_cut_colour_size_and_scale_renders_without_an_error(workspace_path):
@@ -87,7 +89,7 @@ def test_a_filter_and_a_fixed_cut_change_the_counts(workspace_path):
     placed = quadrants.assign_quadrants(panel, latest, ("value", 0.0, 0.0), accounts=ka)
     # with cuts at 0, Q4 holds exactly the accounts that earn but pay nothing
     expected = ((placed["b_side_revenue"] > 0) & (placed["platform_revenue"] == 0) & placed["quadrant"].eq("Q4")).sum()
-    assert metric(app, "Under-monetised accounts (Q4)") == fmt.count((placed["quadrant"] == "Q4").sum())
+    assert metric(app, UNDER_MONETISED) == fmt.count((placed["quadrant"] == "Q4").sum())
     assert (placed["quadrant"] == "Q4").sum() == expected
 
 
@@ -127,9 +129,9 @@ def test_accounts_tied_at_a_shared_median_are_shown_at_the_cut_and_never_called_
         assert f"{said} {fmt.money(row.cut)}" in note
     assert "not as low" in note
     # the Q4 headline and card count Q4 only; the accounts at the cut have a card of their own
-    assert metric(app, "Under-monetised accounts (Q4)") == fmt.count(mix.loc["Q4", "accounts"])
-    assert not any(m.label.startswith("B-side revenue earned in Q4") for m in app.metric)
-    cards = [m.value for m in app.markdown if m.value.startswith(("**Q4", "**At the cut**"))]
+    assert metric(app, UNDER_MONETISED) == fmt.count(mix.loc["Q4", "accounts"])
+    assert not any(m.label == EARNED_IN_Q4 for m in app.metric)
+    cards = [m.value for m in app.markdown if m.value.startswith((f"**{BOOK.label('Q4')}", "**At the cut**"))]
     assert f"{fmt.count(mix.loc['Q4', 'accounts'])} accounts ·" in cards[0]
     assert f"{fmt.count(mix.loc[quadrants.AT_CUT, 'accounts'])} accounts ·" in cards[1]
     spec = json.loads(app.get("plotly_chart")[0].proto.spec)
@@ -153,7 +155,7 @@ def test_a_filter_shows_the_selected_accounts_where_the_whole_quarter_puts_them(
     latest = sorted(panel["quarter"].unique())[-1]
     everyone = quadrants.assign_quadrants(panel, latest)
     long_tail = everyone[everyone["tier"] == "long-tail"]
-    assert metric(app, "Under-monetised accounts (Q4)") == fmt.count((long_tail["quadrant"] == "Q4").sum())
+    assert metric(app, UNDER_MONETISED) == fmt.count((long_tail["quadrant"] == "Q4").sum())
 
 
 def test_the_movers_table_lists_the_accounts_that_changed_state(workspace_path):
@@ -214,7 +216,7 @@ def test_a_search_marks_the_accounts_found_even_in_a_sample_and_says_where_each_
     mark = next(trace for trace in spec["data"] if trace["name"] == "Found by the search")
     assert mark["text"] == [quiet["account_id"]]  # the account gone has no marker
     report = next(m.value for m in app.markdown if m.value.startswith("Found: "))
-    assert f"**{quiet['account_id']}**" in report and f": {quiet['quadrant']} · " in report
+    assert f"**{quiet['account_id']}**" in report and f": {BOOK.label(quiet['quadrant'])}" in report
     assert f"**{gone}**" in report and f": no row in {latest}" in report
     assert any("No account has the id, or a name containing: nobody\\-here." in c.value for c in app.caption)
 
@@ -240,9 +242,9 @@ def test_long_lists_download_whole_up_to_a_spreadsheets_rows_and_the_largest_bey
     assert "Download every account of this quarter (CSV)" in labels
     ws = workspace_of(workspace_path)
     latest = ws.quarters()[-1]
-    whole = ws.reduce(lambda live: views._accounts_csv(live, (), latest, "median", None))
+    whole = ws.reduce(lambda live: views._accounts_csv(live, (), latest, "median", None, BOOK))
     assigned = quadrants.assign_quadrants(ws.panel(), latest)
-    assert whole == exports.csv_bytes(assigned)  # the same file as from the whole frame at once
+    assert whole == exports.csv_bytes(BOOK.named(assigned))  # the same file as from the whole frame at once
 
     monkeypatch.setattr(exports, "CSV_ROW_LIMIT", 100)
     app.run()
@@ -251,7 +253,7 @@ def test_long_lists_download_whole_up_to_a_spreadsheets_rows_and_the_largest_bey
         f"Download the 100 accounts of this quarter with the largest platform revenue (CSV, of {len(assigned):,}: "
         "a spreadsheet opens no more rows)" in labels
     )
-    capped = ws.reduce(lambda live: views._accounts_csv(live, (), latest, "median", None))
+    capped = ws.reduce(lambda live: views._accounts_csv(live, (), latest, "median", None, BOOK))
     rows = pd.read_csv(io.BytesIO(capped), encoding="utf-8-sig")
     largest = assigned.sort_values(["platform_revenue", "account_id"], ascending=[False, True]).head(100)
     assert rows["account_id"].tolist() == largest["account_id"].tolist()
@@ -264,7 +266,8 @@ def test_long_lists_download_whole_up_to_a_spreadsheets_rows_and_the_largest_bey
     labels = [d.proto.label for d in app.get("download_button")]
     assert any(label.startswith("Download the clusters of the 100 accounts with the largest") for label in labels)
     clusters = ws.reduce(lambda live: quadrants.segment_accounts(live, latest))
-    capped = pd.read_csv(io.BytesIO(ws.reduce(lambda live: views._clusters_csv(live, clusters))), encoding="utf-8-sig")
+    capped = ws.reduce(lambda live: views._clusters_csv(live, clusters, BOOK))
+    capped = pd.read_csv(io.BytesIO(capped), encoding="utf-8-sig")
     assert capped["account_id"].tolist() == largest["account_id"].tolist()
     assert list(capped.columns) == ["account_id", "quadrant", "b_side_revenue", "platform_revenue", "cluster"]
     assert capped["cluster"].between(1, clusters.k).all()
@@ -279,8 +282,9 @@ def test_the_clusters_view_shows_the_mix_and_downloads_every_placed_account(work
     latest = ws.quarters()[-1]
     clusters = ws.reduce(lambda live: quadrants.segment_accounts(live, latest))
     mix = app.dataframe[1].value
-    assert mix.to_numpy().sum() == clusters.placed and list(mix.columns) == list(quadrants.QUADRANTS)
-    whole = pd.read_csv(io.BytesIO(ws.reduce(lambda live: views._clusters_csv(live, clusters))), encoding="utf-8-sig")
+    assert mix.to_numpy().sum() == clusters.placed and list(mix.columns) == list(BOOK.labels().values())
+    whole = ws.reduce(lambda live: views._clusters_csv(live, clusters, BOOK))
+    whole = pd.read_csv(io.BytesIO(whole), encoding="utf-8-sig")
     assert len(whole) == clusters.placed and whole["account_id"].is_monotonic_increasing
     assert whole.groupby("cluster").size().tolist() == clusters.profiles["accounts"].tolist()
 
@@ -292,7 +296,7 @@ def test_the_mix_over_time_is_the_whole_panels_summary_put_together_from_each_qu
     assert not app.exception
     panel = workspace_of(workspace_path).panel()
     whole = quadrants.quadrant_summary(panel, "median", "segment")
-    pd.testing.assert_frame_equal(app.dataframe[0].value, whole)
+    pd.testing.assert_frame_equal(app.dataframe[0].value, BOOK.named(whole))
 
 
 def test_texts_with_the_same_terms_share_one_search_and_keep_their_own_count_of_terms_left_out(workspace_path):

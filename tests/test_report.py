@@ -30,7 +30,16 @@ from b2b_core import (
     scenarios,
 )
 from b2b_core.amounts import Currency, money
-from b2b_core.charts.style import WCAG_AA, contrast_ratio, for_projector, readable
+from b2b_core.charts.style import (
+    PROJECTOR_FONT,
+    TEXT_SIZES,
+    WCAG_AA,
+    contrast_ratio,
+    for_projector,
+    readable,
+    text_sizes,
+    wrapped_title,
+)
 from b2b_core.lifecycle.stage import Check, StageResult
 from b2b_core.report import deck as deck_module
 from b2b_core.report import headlines
@@ -216,11 +225,11 @@ def test_quadrant_headline_reads_the_mix_of_core_partners_and_under_monetised_ac
     )
     headline, notes = headlines.quadrant_words(mix, "2026Q2", BOOK)
     assert headline == (
-        "In 2026Q2, 10 core partners (Q1) bring 80.0% of platform revenue; the 4 under-monetised accounts (Q4) "
+        "In 2026Q2, 10 core partners bring 80.0% of platform revenue; the 4 under-monetised accounts "
         "earn 30.0% of B-side revenue but pay only 5.0% of the platform's."
     )
     assert notes[3].startswith(
-        "Q4 · Under-monetised: 4 accounts, 5.0% of platform revenue, 30.0% of B-side revenue, median take rate 1.0%."
+        "IV · Under-monetised: 4 accounts, 5.0% of platform revenue, 30.0% of B-side revenue, median take rate 1.0%."
     )
 
 
@@ -232,13 +241,13 @@ def test_the_accounts_at_the_cut_are_a_note_and_a_fact_of_their_own_never_under_
     data = panel(rows)
     mix = quadrants.quadrant_summary(data, quarters=["2026Q2"]).loc["2026Q2"]
     headline, notes = headlines.quadrant_words(mix, "2026Q2", BOOK)
-    assert "the 0 under-monetised accounts (Q4)" in headline
+    assert "the 0 under-monetised accounts earn" in headline
     # platform revenue: 1,000 small, 12,000 at the cut, 20,000 large
     assert notes[4].startswith(f"12 accounts at the cut, {12_000 / 33_000:.1%} of platform revenue: tied with a cut")
     facts = [
         (f.label, f.value) for f in report.deck.quadrant_slide(quadrants.quarter_view(data, "2026Q2"), mix, BOOK).facts
     ]
-    assert facts[3:] == [("Q4 · Under-monetised", "0 accounts"), ("At the cut", "12 accounts")]
+    assert facts[3:] == [("IV · Under-monetised", "0 accounts"), ("At the cut", "12 accounts")]
 
 
 # Value cuts: B-side revenue > 500 is high, platform revenue > 50 is high.
@@ -263,31 +272,35 @@ def test_migration_headline_counts_accounts_entering_q4_and_their_share_of_b_sid
     headline, notes = headlines.migration_words(flow, BOOK)
     # a, b and e entered Q4; their B-side revenue 1000 + 2000 + 3000 of the 7000 placed in 2026Q2
     assert headline == (
-        "3 accounts entered Q4 · Under-monetised since 2026Q1 (1 of them new); they hold 85.7% of 2026Q2's "
+        "3 accounts entered IV · Under-monetised since 2026Q1 (1 of them new); they hold 85.7% of 2026Q2's "
         "B-side revenue."
     )
-    assert notes[0] == "1 account left Q4 · Under-monetised: 1 to Q1."
-    assert notes[1] == "1 account entered Q1 · Core partners and 1 left it."
+    assert notes[0] == "1 account left IV · Under-monetised: 1 to I · Core partners."
+    assert notes[1] == "1 account entered I · Core partners and 1 left it."
     # movers between quadrants, largest platform revenue change first: a (100 → 10), c (10 → 100), b (10 → 10)
-    assert notes[2] == "a moved Q1 → Q4: platform revenue 100 → 10."
-    assert notes[3] == "c moved Q4 → Q1: platform revenue 10 → 100."
-    assert notes[4] == "b moved Q3 → Q4: platform revenue 10 → 10."
+    assert notes[2] == "a moved I · Core partners → IV · Under-monetised: platform revenue 100 → 10."
+    assert notes[3] == "c moved IV · Under-monetised → I · Core partners: platform revenue 10 → 100."
+    assert notes[4] == "b moved III · Observe → IV · Under-monetised: platform revenue 10 → 10."
 
 
 def test_migration_and_quadrant_facts_by_hand():
     flow = quadrants.quadrant_migration(MOVES, "2026Q1", "2026Q2", VALUE_CUTS)
-    facts = [(f.label, f.value) for f in report.deck.migration_slide(flow, BOOK).facts]
+    slide = report.deck.migration_slide(flow, BOOK)
+    facts = [(f.label, f.value) for f in slide.facts]
     # a Q1 → Q4, b Q3 → Q4, c Q4 → Q1 changed quadrant; e is new; d churned
     assert facts == [("Changed quadrant since 2026Q1", "3"), ("New accounts", "1"), ("Churned", "1")]
+    assert slide.data.loc["I · Core partners", "IV · Under-monetised"] == 1  # the CSV names quadrants as the slide
     view = quadrants.quarter_view(MOVES, "2026Q2", VALUE_CUTS)
     mix = quadrants.quadrant_summary(MOVES, VALUE_CUTS, quarters=["2026Q2"]).loc["2026Q2"]
-    facts = [(f.label, f.value, f.change) for f in report.deck.quadrant_slide(view, mix, BOOK).facts]
+    slide = report.deck.quadrant_slide(view, mix, BOOK)
+    assert set(slide.data["quadrant"]) == {"I · Core partners", "IV · Under-monetised"}
+    facts = [(f.label, f.value, f.change) for f in slide.facts]
     # platform revenue of 2026Q2: c 100 in Q1; a 10, b 10, e 20 in Q4; of 140 in all
     assert facts == [
-        ("Q1 · Core partners", "1 account", "71.4% of platform revenue"),
-        ("Q2 · At risk", "0 accounts", "0.0% of platform revenue"),
-        ("Q3 · Observe", "0 accounts", "0.0% of platform revenue"),
-        ("Q4 · Under-monetised", "3 accounts", "28.6% of platform revenue"),
+        ("I · Core partners", "1 account", "71.4% of platform revenue"),
+        ("II · At risk", "0 accounts", "0.0% of platform revenue"),
+        ("III · Observe", "0 accounts", "0.0% of platform revenue"),
+        ("IV · Under-monetised", "3 accounts", "28.6% of platform revenue"),
     ]
 
 
@@ -305,7 +318,7 @@ def test_migration_headline_when_nobody_entered_q4():
     )
     flow = quadrants.quadrant_migration(stayed, "2026Q1", "2026Q2", VALUE_CUTS)
     assert (
-        headlines.migration_words(flow, BOOK)[0] == "No account entered Q4 · Under-monetised since 2026Q1; 1 left it."
+        headlines.migration_words(flow, BOOK)[0] == "No account entered IV · Under-monetised since 2026Q1; 1 left it."
     )
 
 
@@ -313,7 +326,7 @@ def test_migration_notes_use_account_names_when_the_data_have_them():
     named = MOVES.assign(account_name=MOVES["account_id"].map({"a": "Golden Harbor", "c": "Blue River"}))
     flow = quadrants.quadrant_migration(named, "2026Q1", "2026Q2", VALUE_CUTS)
     notes = headlines.migration_words(flow, BOOK)[1]
-    assert "Golden Harbor moved Q1 → Q4: platform revenue 100 → 10." in notes
+    assert "Golden Harbor moved I · Core partners → IV · Under-monetised: platform revenue 100 → 10." in notes
 
 
 def test_cohort_headline_reads_survival_at_four_quarters_and_the_projection():
@@ -696,6 +709,89 @@ def test_quadrant_colours_stay_distinct_for_colour_blind_viewers_and_their_label
     colours = charts.quadrants.QUADRANT_COLOURS
     assert len(set(colours.values())) == 4
     assert all(contrast_ratio(readable(c)) >= WCAG_AA for c in colours.values())
+
+
+def text_fonts(figure: dict) -> list[tuple[str, float]]:
+    """(where, px) of every text size in a figure's JSON: each ``…font.size`` of the layout and
+    the traces (one per point too) and each inline ``font-size`` in a text; hover labels and the
+    template's defaults left out (hovers are not read from the back of a room)."""
+    found = []
+
+    def walk(node, where):
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in items:
+            here = f"{where}.{key}"
+            if key in ("hoverlabel", "template"):
+                continue
+            if isinstance(key, str) and key.endswith("font") and isinstance(value, dict) and "size" in value:
+                sizes = value["size"] if isinstance(value["size"], list) else [value["size"]]
+                found.extend((here, size) for size in sizes)
+            elif isinstance(value, str):
+                found.extend((here, float(px)) for px in re.findall(r"font-size:\s*([\d.]+)px", value))
+            walk(value, here)
+
+    walk(figure, "")
+    return found
+
+
+def test_every_text_of_a_projected_chart_is_at_least_20_px(deck):
+    for slide in deck.slides.values():
+        if slide.figure is None:
+            continue
+        figure = json.loads(slide.figure.to_json())
+        fonts = text_fonts(figure)
+        assert {where for where, _ in fonts} >= {".layout.font", ".layout.legend.font"}, slide.key
+        small = [(where, size) for where, size in fonts if size is None or size < PROJECTOR_FONT["text"]]
+        assert small == [], (slide.key, small)
+        assert figure["layout"]["font"]["size"] == 20, slide.key  # the base every unset text inherits
+    quadrant_map = json.loads(deck.slides["quadrants"].figure.to_json())
+    assert any("font-size:20px" in a["text"] for a in quadrant_map["layout"]["annotations"])  # was 11 px
+
+
+def test_the_text_size_scales_every_font_of_a_figure_to_whole_pixels(deck):
+    figure = json.loads(deck.slides["quadrants"].figure.to_json())
+    large = text_sizes(json.loads(deck.slides["quadrants"].figure.to_json()), TEXT_SIZES["L"])
+    assert [size for _, size in text_fonts(large)] == [
+        np.ceil(size * 1.25) for _, size in text_fonts(figure)
+    ]  # 20 px → 25 px, the inline subtitles too
+    small = text_sizes(figure, TEXT_SIZES["S"])
+    assert min(size for _, size in text_fonts(small)) == 18  # still 18 px, the floor at 1280×720
+    assert text_sizes({"layout": {"font": {"size": 21}}, "data": [{"textfont": {"size": [10, 11]}}]}, 0.9) == {
+        "layout": {"font": {"size": 19}},
+        "data": [{"textfont": {"size": [9, 10]}}],
+    }
+
+
+def test_long_chart_and_axis_titles_are_broken_into_lines_for_a_4_3_screen(deck):
+    assert wrapped_title("2026Q3 · showing 394 of 1,157 accounts") == "2026Q3 · showing 394 of 1,157 accounts"
+    assert wrapped_title("Platform revenue: observed, then projected (shaded: 90% band)") == (
+        "Platform revenue: observed, then projected<br>(shaded: 90% band)"
+    )
+    quadrant_map = deck.slides["quadrants"].figure.layout
+    assert quadrant_map.yaxis.title.text == "Platform revenue from the account,<br>per quarter"
+
+
+def test_the_projected_quadrant_map_names_its_quadrants_in_bands_no_account_reaches(deck):
+    figure = deck.slides["quadrants"].figure
+    band = charts.quadrants.PROJECTED_LABEL_BAND
+    low, high = figure.layout.yaxis.range
+    reached = np.concatenate(
+        [np.asarray(t.y, dtype=float) for t in figure.data if t.type == "scatter" and t.mode == "markers"]
+    )
+    inside = (np.log10(reached[reached > 0]) - low) / (high - low)  # log axes: positions in the plot's height, 0–1
+    assert inside.min() > band and inside.max() < 1 - band
+    names = [a for a in figure.layout.annotations if a.text.startswith("<b>")]
+    assert len(names) == 4 and all(a.yref == "y domain" and (a.y > 1 - band or a.y < band) for a in names)
+    assert all(a.bgcolor == "#ffffff" for a in names)  # opaque: the take-rate line passes under them
+    # the bands name the quadrants in their colours, so the legend keeps only what they do not
+    in_legend = {t.name for t in figure.data if t.showlegend is not False}
+    assert in_legend and not in_legend & {BOOK.label(q) for q in quadrants.QUADRANTS}
+    assert charts.quadrants.banded([0, 6], 0.25) == [-3, 9]
+
+
+def test_sankey_labels_stand_on_a_white_halo(deck):
+    (sankey,) = deck.slides["migration"].figure.data
+    assert "#fff" in sankey.textfont.shadow and sankey.node.pad >= 24
 
 
 def test_for_projector_leaves_the_original_figure_alone():

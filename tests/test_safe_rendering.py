@@ -4,6 +4,7 @@ server with a message."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from urllib.parse import quote
@@ -48,6 +49,8 @@ def hostile_workspace(workspace_path):
     with Workspace(workspace_path) as ws:
         ws.commit(hostile_panel(), f"{BOLD}_{IMAGE}.csv", actor=LOCAL)
         ws.save_scenario(SCENARIO, scenarios.Scenario(SCENARIO, renewal_uplift=1).levers(), actor=LOCAL)
+        ws.set_workshop_title(f"{BOLD} {IMAGE}", dt.date(2026, 12, 1), LINK, actor=LOCAL)
+        ws.edit_headline("overview", f"{BOLD} {IMAGE} {LINK}", "computed", actor=LOCAL)
     return workspace_path
 
 
@@ -98,7 +101,7 @@ def test_names_from_the_data_never_reach_the_screen_as_markup(hostile_workspace,
 def test_names_from_the_data_never_reach_the_workshop_slides_as_markup(hostile_workspace):
     app = open_app("pages/workshop.py", query_params={"present": "1"})
     seen = set()
-    for _ in range(6):
+    for _ in range(8):  # the title, the agenda, then the data's six slides
         texts = markdown_texts(app) + [m.label for m in app.metric]
         # Markdown shows ``\<img`` as the text "<img": only a marker without its backslash renders
         leaks = [(raw, text[:200]) for text in texts for raw in MARKDOWN_RAW if rendered(raw, text)]
@@ -111,7 +114,7 @@ def test_names_from_the_data_never_reach_the_workshop_slides_as_markup(hostile_w
         if next_button.disabled:
             break
         next_button.click().run()
-    assert len(seen) == 6
+    assert len(seen) == 8
     assert any("\\*\\*bold\\*\\*" in m.label for m in app.metric)  # the saved scenario on the last slide, escaped
 
 

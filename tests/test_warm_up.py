@@ -38,18 +38,38 @@ def _engine_refuses(monkeypatch):
     monkeypatch.setattr(Workspace, "reduce", refused)
 
 
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    """A sample workspace, made the app's, whose views the app has prepared once (a module's
+    worth of tests then open it: the caches of this process keep what was prepared)."""
+    path = tmp_path_factory.mktemp("prepared") / "workspace.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("B2B_WORKSPACE", str(path))
+        patch.setenv(warm_up.SWITCH, "1")
+        open_app()  # the Overview: the data version is seen, its preparation starts
+        assert warm_up.wait(120)
+        yield path
+
+
 @pytest.mark.parametrize("page", PAGES)
-def test_after_the_preparation_each_page_shows_its_first_view_without_asking_the_engine(
-    workspace_path, monkeypatch, page
-):
-    workspace_of_app = open_app()  # the Overview: the data version is seen, its preparation starts
-    assert warm_up.wait(120)
+def test_after_the_preparation_each_page_shows_its_first_view_without_asking_the_engine(prepared, monkeypatch, page):
+    workspace_of_app = open_app()
     progress = warm_up.start()
     assert not progress.running and progress.done == len(progress.steps) and progress.stopped is None
     _engine_refuses(monkeypatch)
     workspace_of_app.switch_page(page)
     workspace_of_app.run()
     assert not workspace_of_app.exception, workspace_of_app.exception
+
+
+@pytest.mark.parametrize("view", ["Clusters", "Play through quarters", "Mix over time"])
+def test_after_the_preparation_the_quadrant_views_opened_by_a_choice_need_no_engine(prepared, monkeypatch, view):
+    app = open_app()
+    _engine_refuses(monkeypatch)
+    app.switch_page("pages/quadrants.py")
+    app.session_state["view"] = view
+    app.run()
+    assert not app.exception, app.exception
 
 
 def test_the_preparation_covers_the_quadrants_of_every_quarter_and_the_log_says_when_it_was_done(
@@ -64,17 +84,6 @@ def test_the_preparation_covers_the_quadrants_of_every_quarter_and_the_log_says_
     quarters = workspace_of(workspace_path).quarters()
     assert [s for s in steps if s.startswith("the quadrants of")] == [f"the quadrants of {q}" for q in quarters[-2::-1]]
     assert steps[-2:] == [f"the clusters of {quarters[-1]}", "the play-through"]
-
-
-@pytest.mark.parametrize("view", ["Clusters", "Play through quarters", "Mix over time"])
-def test_after_the_preparation_the_quadrant_views_opened_by_a_choice_need_no_engine(workspace_path, monkeypatch, view):
-    app = open_app()
-    assert warm_up.wait(120)
-    _engine_refuses(monkeypatch)
-    app.switch_page("pages/quadrants.py")
-    app.session_state["view"] = view
-    app.run()
-    assert not app.exception, app.exception
 
 
 def test_a_new_version_of_the_data_gets_its_own_preparation(workspace_path):

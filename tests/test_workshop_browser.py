@@ -1,6 +1,7 @@
 """Real-browser tests of the Workshop page: presentation mode slide by slide (keys, chrome hidden,
-a chart on every slide), its text contrast, the live levers of the what-if slide, and the exported
-HTML deck opened with no network. Debian Chromium against `streamlit run server.py` on the sample."""
+a chart on every slide but the title and agenda), its text contrast, the live levers of the
+what-if slide, the exported HTML deck opened with no network, and a headline written by the
+facilitator presented and exported. Debian Chromium against `streamlit run server.py` on the sample."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from b2b_core.report import SLIDE_TITLES
+from b2b_core.report import FRAMING_TITLES, SLIDE_TITLES
 from tests.browser import ERROR_ELEMENTS, ROOT, chromium_page, streamlit_server, wait_until_idle
 from ui import workshop_views as views
 
@@ -19,9 +20,11 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts" / "workshop"
 SHOTS = ARTIFACTS / "room"
 VIEWPORT = {"width": 1920, "height": 1080}
-# the sample carries every slide but plan vs actual (it has no saved scenario): key → title
-SAMPLE_SLIDES = {key: title for key, title in SLIDE_TITLES.items() if key != "plan"}
+# the title and agenda, then every slide the sample carries but plan vs actual (it has no saved
+# scenario): key → title
+SAMPLE_SLIDES = {**FRAMING_TITLES, **{key: title for key, title in SLIDE_TITLES.items() if key != "plan"}}
 KEYS, TITLES = list(SAMPLE_SLIDES), list(SAMPLE_SLIDES.values())
+OVERVIEW, WHAT_IF = KEYS.index("overview") + 1, KEYS.index("scenarios") + 1  # slide numbers
 CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot'
 SIDEBAR, HEADER = '[data-testid="stSidebar"]', '[data-testid="stHeader"]'
 SETUP_WIDGETS = {
@@ -85,10 +88,14 @@ def nav_row(page):
 
 
 def check_presented_slide(page, position: int) -> None:
-    """Slide ``position`` of the sample deck is on screen alone, its chart drawn; screenshot it."""
+    """Slide ``position`` of the sample deck is on screen alone, its chart drawn (none on the title
+    and agenda); screenshot it."""
     assert page.locator(ERROR_ELEMENTS).count() == 0, position
-    wait_for_chart(page, CHART)
-    assert page.locator(".js-plotly-plot").count() == 1, position  # one chart a slide, the old one gone
+    if KEYS[position - 1] in FRAMING_TITLES:
+        expect(page.locator(".js-plotly-plot")).to_have_count(0)  # the previous slide's chart gone
+    else:
+        wait_for_chart(page, CHART)
+        assert page.locator(".js-plotly-plot").count() == 1, position  # one chart a slide, the old one gone
     expect(page.locator(SIDEBAR)).to_be_hidden()
     expect(page.locator(HEADER)).to_be_hidden()
     for name, selector in SETUP_WIDGETS.items():
@@ -123,7 +130,8 @@ def test_presentation_mode_steps_through_every_slide_by_button_and_keys_with_onl
     expect(page.locator(".st-key-workshop_previous button")).to_be_disabled()
     next_button = page.locator(".st-key-workshop_next button")
     expect(next_button).to_have_text(re.compile("Next"))
-    ways = {2: "Next", 3: "ArrowRight", 4: "PageDown", 5: "Next", 6: "Next", 7: "Next"}
+    total = len(SAMPLE_SLIDES)
+    ways = {position: ("Next", "ArrowRight", "PageDown")[position % 3] for position in range(2, total + 1)}
     for position, way in ways.items():
         if way == "Next":
             next_button.click()
@@ -134,10 +142,10 @@ def test_presentation_mode_steps_through_every_slide_by_button_and_keys_with_onl
     expect(next_button).to_be_disabled()
     assert png_from_toolbar(page, CHART) == "scenarios.png"  # the toolbar saves the slide's chart
     page.keyboard.press("ArrowLeft")
-    wait_for_slide(page, 6)
-    check_presented_slide(page, 6)
+    wait_for_slide(page, total - 1)
+    check_presented_slide(page, total - 1)
     next_button.click()
-    wait_for_slide(page, 7)
+    wait_for_slide(page, total)
     expect(next_button).to_be_disabled()
     expect(page.locator(".st-key-workshop_previous button")).to_be_enabled()
 
@@ -149,7 +157,7 @@ def test_presentation_mode_steps_through_every_slide_by_button_and_keys_with_onl
     expect(page.locator(HEADER)).to_be_visible()
     expect(page.locator(".st-key-workshop_exit")).to_have_count(0)
     expect(page.get_by_role("heading", name="Workshop")).to_be_visible()
-    assert "slide=7" in page.url  # the facilitator is still where they stopped
+    assert f"slide={total}" in page.url  # the facilitator is still where they stopped
     assert page.locator(ERROR_ELEMENTS).count() == 0
     assert [url for url in elsewhere if not url.startswith(("data:", "blob:"))] == []  # local URLs
 
@@ -217,11 +225,11 @@ def test_presentation_text_meets_wcag_aa_contrast_on_white(app_url, page):
         "lever": '[data-testid="stSlider"]',
     }
     checked, failing, inactive = set(), [], []
-    for position in (1, 7):  # the overview; the what-if slide with its lever sliders
+    for position in (OVERVIEW, WHAT_IF):  # the what-if slide with its lever sliders
         page.goto(f"{app_url}/workshop?present=1&slide={position}")
         wait_for_slide(page, position)
         wait_for_chart(page, CHART)
-        if position == 7:  # the levers are drawn beside the chart, possibly after it
+        if position == WHAT_IF:  # the levers are drawn beside the chart, possibly after it
             expect(page.locator('[data-testid="stSlider"]').first).to_be_visible()
         background = page.evaluate("() => getComputedStyle(document.querySelector('.stApp')).backgroundColor")
         assert over_white(background) == (255, 255, 255), background
@@ -236,12 +244,12 @@ def test_presentation_text_meets_wcag_aa_contrast_on_white(app_url, page):
     assert not failing, failing
     # every kind of text was measured (presentation mode draws no caption on the sample's slides)
     assert checked >= set(groups) - {"caption"}, checked
-    assert inactive, "the disabled Previous on slide 1 was expected among the inactive texts"
+    assert inactive, "the disabled Next on the last slide was expected among the inactive texts"
 
 
 def test_a_lever_moved_in_the_room_adds_its_scenario_to_the_chart_and_headline_without_leaving_the_slide(app_url, page):
-    page.goto(app_url + "/workshop?present=1&slide=7")
-    wait_for_slide(page, 7)
+    page.goto(f"{app_url}/workshop?present=1&slide={WHAT_IF}")
+    wait_for_slide(page, WHAT_IF)
     chart = CHART
     wait_for_chart(page, chart)
     headline = page.locator("h1").first
@@ -258,14 +266,14 @@ def test_a_lever_moved_in_the_room_adds_its_scenario_to_the_chart_and_headline_w
         "(selector) => document.querySelector(selector)?._fullData?.some(t => t.name === 'In the room')", arg=chart
     )
     expect(lever.get_by_role("slider")).to_have_value("2")
-    assert re.search(r"[?&]slide=7(&|$)", page.url), page.url
+    assert re.search(rf"[?&]slide={WHAT_IF}(&|$)", page.url), page.url
     assert "present=1" in page.url
-    expect(nav_row(page)).to_contain_text("7 / 7")
+    expect(nav_row(page)).to_contain_text(f"{WHAT_IF} / {len(SAMPLE_SLIDES)}")
     facts = page.locator('[data-testid="stMetric"]')
     expect(facts.filter(has_text="In the room")).to_have_count(1)
     assert page.locator(ERROR_ELEMENTS).count() == 0
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "slide_7_lever_moved.png"))
+    page.screenshot(path=str(ARTIFACTS / f"slide_{WHAT_IF}_lever_moved.png"))
 
 
 def test_the_exported_html_deck_draws_every_slide_offline_with_no_network_request(app_url, page, browser, tmp_path):
@@ -273,7 +281,9 @@ def test_the_exported_html_deck_draws_every_slide_offline_with_no_network_reques
     wait_for_slide(page, 1)
     total = int(re.search(r"1 / (\d+)", nav_row(page).inner_text()).group(1))
     assert total == len(SAMPLE_SLIDES)
-    first_headline = page.locator('[data-testid="stHeadingWithActionElements"] h3').first.inner_text()
+    first_headline = (
+        page.locator('[data-testid="stHeadingWithActionElements"] h1').nth(1).inner_text()
+    )  # not "Workshop"
     with page.expect_download() as download:
         page.get_by_role("button", name="Deck (HTML, offline)").click()
     deck = tmp_path / "deck.html"
@@ -307,7 +317,8 @@ def test_the_exported_html_deck_draws_every_slide_offline_with_no_network_reques
             expect(current).to_have_id(f"slide-{position}")
             expect(current.locator("h1")).not_to_be_empty()
             expect(current).to_have_attribute("data-key", KEYS[position - 1])
-            wait_for_chart(viewer, f"section.slide.current #chart-{position}.js-plotly-plot")
+            if KEYS[position - 1] not in FRAMING_TITLES:
+                wait_for_chart(viewer, f"section.slide.current #chart-{position}.js-plotly-plot")
             link = current.locator("a[download]")
             expect(link).to_have_attribute("download", f"{position:02d}_{KEYS[position - 1]}.csv")
             expect(link).to_have_attribute("href", re.compile(r"^data:text/csv;base64,.{20,}"))
@@ -331,6 +342,56 @@ def test_the_exported_html_deck_draws_every_slide_offline_with_no_network_reques
         offline.close()
     assert requested == []
     assert errors == []
+
+
+def test_a_headline_written_by_the_facilitator_is_presented_after_the_title_and_agenda_and_exported(
+    app_url, page, tmp_path
+):
+    page.goto(f"{app_url}/workshop?slide={OVERVIEW}")
+    wait_for_slide(page, OVERVIEW)
+    written = "Our words <b>for</b> the room"
+    field = page.get_by_role("textbox", name="Edit headline")
+    field.fill(written)
+    field.press("Enter")
+    wait_until_idle(page)
+    page.get_by_role("button", name="Save the headline").click()
+    wait_until_idle(page)
+    expect(page.get_by_role("heading", name=written, exact=True)).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"^Headline edited by local user on .* UTC; computed: In 2026Q3"))
+    ).to_be_visible()
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Deck (HTML, offline)").click()
+    deck = Path(download.value.path()).read_text(encoding="utf-8")
+    assert '<h1>Our words &lt;b&gt;for&lt;/b&gt; the room <span class="edited"' in deck
+    assert "<li>Computed headline: In 2026Q3 the platform earned" in deck
+    assert '<div class="title-slide"><h1>B2B Ops Strategy Workshop</h1>' in deck
+    assert '<ol class="agenda"><li value="3">Where we stand</li>' in deck
+
+    page.goto(f"{app_url}/workshop?present=1&slide=1")
+    wait_for_slide(page, 1)
+    check_presented_slide(page, 1)
+    expect(page.locator("h1").first).to_have_text("B2B Ops Strategy Workshop")
+    page.keyboard.press("PageDown")
+    wait_for_slide(page, 2)
+    expect(page.locator("h1").first).to_have_text("What we will look at")
+    expect(page.get_by_text(f"{SLIDE_TITLES['cohorts']}")).to_be_visible()
+    page.keyboard.press("PageDown")
+    wait_for_slide(page, OVERVIEW)
+    check_presented_slide(page, OVERVIEW)
+    expect(page.locator("h1").first).to_have_text(written)
+    expect(page.get_by_text(re.compile("Headline edited"))).to_have_count(0)  # nothing distracting in the room
+
+    page.locator("h1").first.click()
+    page.keyboard.press("Escape")  # back to the setup, where the computed headline comes back
+    page.wait_for_url(lambda url: "present=1" not in url)
+    wait_until_idle(page)
+    page.get_by_role("button", name="Use the computed headline").click()
+    wait_until_idle(page)
+    expect(page.get_by_text(re.compile("Headline edited"))).to_have_count(0)
+    expect(page.get_by_role("heading", name=re.compile("^In 2026Q3 the platform earned"))).to_be_visible()
+    assert page.locator(ERROR_ELEMENTS).count() == 0
 
 
 def lever_value(page, label: str) -> float:
@@ -406,6 +467,7 @@ FIRST_SEEN = """(text) => {
 
 def test_the_presenter_view_follows_the_projector_within_a_second_and_can_drive_it(app_url, browser):
     context = browser.new_context(viewport=VIEWPORT)  # two tabs: two sessions on one server
+    total = len(TITLES)
     try:
         projector, view = context.new_page(), context.new_page()
         projector.goto(app_url + "/workshop?present=1")
@@ -413,33 +475,34 @@ def test_the_presenter_view_follows_the_projector_within_a_second_and_can_drive_
         wait_for_slide(projector, 1)
         code = re.search(r"[?&]deck=([A-Z0-9]+)", projector.url).group(1)
         view.goto(f"{app_url}/workshop?presenter=1&deck={code}")
-        where = view.get_by_text(re.compile(rf"Presenter view · deck {code} · \d / 7"))
-        expect(where).to_contain_text("1 / 7")
+        where = view.get_by_text(re.compile(rf"Presenter view · deck {code} · \d+ / {total}"))
+        expect(where).to_contain_text(f"1 / {total}")
         expect(view.get_by_text("Speaker notes")).to_be_visible()
         wait_until_idle(view)
         lags = []
         for position in (2, 3, 4):  # when each window first shows the slide, by the clock both share
-            projector.evaluate(FIRST_SEEN, f"{position} / 7 · {TITLES[position - 1]}")
-            view.evaluate(FIRST_SEEN, f"deck {code} · {position} / 7")
+            projector.evaluate(FIRST_SEEN, f"{position} / {total} · {TITLES[position - 1]}")
+            view.evaluate(FIRST_SEEN, f"deck {code} · {position} / {total}")
             projector.keyboard.press("ArrowRight")
             wait_for_slide(projector, position)
-            expect(where).to_contain_text(f"{position} / 7")
+            expect(where).to_contain_text(f"{position} / {total}")
             projected, followed = projector.evaluate("() => window.firstSeen"), view.evaluate("() => window.firstSeen")
             lags.append((followed - projected) / 1000)
             wait_until_idle(view)  # the presenter talks over a slide for a while: both windows settle
-        expect(view.get_by_text("Next · 5 / 7")).to_be_visible()
+        expect(view.get_by_text(f"Next · 5 / {total}")).to_be_visible()
         expect(view.get_by_text(TITLES[4], exact=True)).to_be_visible()  # the next slide's title
         print(f"presenter lag after the projector moved: {', '.join(f'{lag:.2f} s' for lag in lags)}")
         assert sorted(lags)[1] < 1.0, lags  # the median; one move may share a loaded machine with a slow run
 
         view.locator(".st-key-workshop_previous button").click()  # the presenter drives the room
         wait_for_slide(projector, 3)
-        projector.keyboard.press("7")
+        for digit in str(WHAT_IF):
+            projector.keyboard.press(digit)
         projector.keyboard.press("Enter")
-        wait_for_slide(projector, 7)
+        wait_for_slide(projector, WHAT_IF)
         projector.locator(".st-key-" + views.lever_step_widget("expansion", 1) + " button").click()
         expect(view.get_by_text("Expansion: +0.5 % per quarter")).to_be_visible()
-        expect(where).to_contain_text("7 / 7")
+        expect(where).to_contain_text(f"{WHAT_IF} / {total}")
         expect(projector.get_by_text("Speaker notes")).to_have_count(0)  # notes never on the projected screen
         SHOTS.mkdir(parents=True, exist_ok=True)
         projector.screenshot(path=str(SHOTS / "projector.png"))

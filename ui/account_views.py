@@ -19,13 +19,20 @@ def _chosen(live: ir.Table, selection: Selection) -> pd.Index | None:
     return quadrants.accounts_matching(live, dict(selection))
 
 
-def _lists(live: ir.Table, selection: Selection, quarter: str) -> accounts.AccountLists:
-    return accounts.account_lists(live, quarter, _chosen(live, selection))
+def quadrant_names() -> tuple[tuple[str, str], ...]:
+    """Quadrant key → how it is written (``Playbook.labels``: numeral and name), as pairs that can
+    key a cache; the numerals alone when the playbook file cannot be read."""
+    book = state.playbook()
+    return tuple((quadrants.NUMERALS if isinstance(book, str) else book.labels()).items())
+
+
+def _lists(live: ir.Table, selection: Selection, quarter: str, names) -> accounts.AccountLists:
+    return accounts.account_lists(live, quarter, _chosen(live, selection), names=dict(names))
 
 
 def lists(selection: Selection, quarter: str) -> accounts.AccountLists:
     """``account_lists`` of the selection in ``quarter``: every list's counts and shown rows."""
-    return state.reduced(_lists, selection, quarter)
+    return state.reduced(_lists, selection, quarter, quadrant_names())
 
 
 def _calendar(live: ir.Table, selection: Selection, quarter: str) -> accounts.RenewalCalendar:
@@ -38,13 +45,13 @@ def calendar(selection: Selection, quarter: str) -> accounts.RenewalCalendar:
 
 
 def history(account_id: str) -> pd.DataFrame:
-    """``account_history`` of one account."""
-    return state.reduced(accounts.account_history, account_id)
+    """``account_history`` of one account, its quadrants written as ``quadrant_names`` says."""
+    return state.reduced(accounts.account_history, account_id).replace({"quadrant": dict(quadrant_names())})
 
 
 def _list_parts(live: ir.Table, selection: Selection, quarter: str, kind: str, write) -> bytes:
     _, parts = accounts.account_list_in_parts(
-        live, quarter, kind, _chosen(live, selection), limit=exports.CSV_ROW_LIMIT
+        live, quarter, kind, _chosen(live, selection), limit=exports.CSV_ROW_LIMIT, names=dict(quadrant_names())
     )
     return write(parts)
 

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from b2b_core import account_search, charts, engine, exports, quadrants
+from b2b_core.playbook import Playbook
 from b2b_core.quadrants.assign import largest_first
 from ui import state
 from ui.filters import Selection
@@ -99,18 +100,18 @@ def found_rows(selection: Selection, quarter: str, cut, by: str | None, found: t
     return state.reduced(_found_rows, selection, quarter, cut, by, found)
 
 
-def _accounts_csv(live: ir.Table, selection: Selection, quarter: str, cut, by) -> bytes:
+def _accounts_csv(live: ir.Table, selection: Selection, quarter: str, cut, by, playbook: Playbook) -> bytes:
     _, parts = quadrants.assign_quadrants_in_parts(
         live, quarter, cut, by, _chosen(live, selection), limit=exports.CSV_ROW_LIMIT
     )
-    return exports.csv_from_parts(parts)
+    return exports.csv_from_parts(playbook.named(part) for part in parts)
 
 
-def accounts_csv(selection: Selection, quarter: str, cut, by: str | None) -> bytes:
-    """Every account of the selection in ``quarter`` with its quadrant, as CSV (built on click, a
-    part at a time); beyond ``exports.CSV_ROW_LIMIT`` accounts, that many with the largest
-    platform revenue."""
-    return state.workspace().reduce(lambda live: _accounts_csv(live, selection, quarter, cut, by))
+def accounts_csv(selection: Selection, quarter: str, cut, by: str | None, playbook: Playbook) -> bytes:
+    """Every account of the selection in ``quarter`` with its quadrant (``playbook.named``), as CSV
+    (built on click, a part at a time); beyond ``exports.CSV_ROW_LIMIT`` accounts, that many with
+    the largest platform revenue."""
+    return state.workspace().reduce(lambda live: _accounts_csv(live, selection, quarter, cut, by, playbook))
 
 
 def _migration(live: ir.Table, selection: Selection, from_quarter: str, to_quarter: str, cut, by, shown):
@@ -122,13 +123,15 @@ def migration(selection: Selection, from_quarter: str, to_quarter: str, cut, by:
     return state.reduced(_migration, selection, from_quarter, to_quarter, cut, by, quadrants.MOVERS_SHOWN)
 
 
-def movers_csv(selection: Selection, from_quarter: str, to_quarter: str, cut, by: str | None) -> bytes:
-    """Every mover of the selection, largest change first, as CSV (built on click); beyond
-    ``exports.CSV_ROW_LIMIT`` movers, that many."""
+def movers_csv(
+    selection: Selection, from_quarter: str, to_quarter: str, cut, by: str | None, playbook: Playbook
+) -> bytes:
+    """Every mover of the selection, largest change first, their states ``playbook.named``, as CSV
+    (built on click); beyond ``exports.CSV_ROW_LIMIT`` movers, that many."""
     reduce = state.workspace().reduce
     limit = exports.CSV_ROW_LIMIT
     flow = reduce(lambda live: _migration(live, selection, from_quarter, to_quarter, cut, by, limit))
-    return exports.csv_bytes(flow.movers, index=False)
+    return exports.csv_bytes(playbook.named(flow.movers), index=False)
 
 
 def _summary(live: ir.Table, selection: Selection, cut, by, quarters: tuple[str, ...]) -> pd.DataFrame:
@@ -164,17 +167,17 @@ def _clusters_of(live: ir.Table, clusters: quadrants.Segmentation, ids: pd.Serie
     return rows.set_index("account_id")["cluster"]
 
 
-def _clusters_csv(live: ir.Table, clusters: quadrants.Segmentation) -> bytes:
+def _clusters_csv(live: ir.Table, clusters: quadrants.Segmentation, playbook: Playbook) -> bytes:
     rows = largest_first(quadrants.account_clusters(live, clusters), clusters.placed, exports.CSV_ROW_LIMIT)
-    return exports.csv_from_parts(engine.run_in_parts(rows, 100_000))
+    return exports.csv_from_parts(playbook.named(part) for part in engine.run_in_parts(rows, 100_000))
 
 
-def clusters_csv(selection: Selection, quarter: str, cut, by: str | None) -> bytes:
-    """The cluster of every placed account of the selection in ``quarter`` (with its quadrant and
-    revenues), as CSV (built on click, a part at a time); beyond ``exports.CSV_ROW_LIMIT``
-    accounts, that many with the largest platform revenue."""
+def clusters_csv(selection: Selection, quarter: str, cut, by: str | None, playbook: Playbook) -> bytes:
+    """The cluster of every placed account of the selection in ``quarter`` (with its quadrant,
+    ``playbook.named``, and revenues), as CSV (built on click, a part at a time); beyond
+    ``exports.CSV_ROW_LIMIT`` accounts, that many with the largest platform revenue."""
     clusters = segmentation(selection, quarter, cut, by)
-    return state.workspace().reduce(lambda live: _clusters_csv(live, clusters))
+    return state.workspace().reduce(lambda live: _clusters_csv(live, clusters, playbook))
 
 
 @st.cache_resource(show_spinner=False, max_entries=24)  # every quarter of a few years, ~1 MB each

@@ -133,16 +133,16 @@ def rename(ws: Workspace, scenario_id: int) -> None:
     notify("success", f"Renamed {plain(repr(old.name))} to {plain(repr(new.name))}.")
 
 
-def kept_projection(scenario: Scenario) -> scenarios.KeptProjection | None:
-    """The scenario's projection over the horizon on the screen, from the data of this run, to
-    keep with it; None when the data cannot carry one."""
+def kept_projection(scenario: Scenario, horizon: int) -> scenarios.KeptProjection | None:
+    """The scenario's projection over ``horizon`` quarters (the lab's: the one on the screen), from
+    the data of this run, to keep with it; None when the data cannot carry one."""
     data = state.data_version()
     base = scenario_views.base(data)
     if isinstance(base, str):
         return None
     try:
         projected = scenario_views.projection(
-            scenario_views.key(data), scenario_views.levers_key(scenario), st.session_state[HORIZON], base
+            scenario_views.key(data), scenario_views.levers_key(scenario), horizon, base
         )
     except ValueError:  # e.g. a take-rate change on data without B-side revenue
         return None
@@ -153,7 +153,7 @@ def save(ws: Workspace, scenario_id: int) -> None:
     """Save a scenario's levers in the workspace under its name, with its projection on the data
     of the moment (replacing the one kept when it was saved before)."""
     scenario = screen()[scenario_id]
-    projection = kept_projection(scenario)
+    projection = kept_projection(scenario, st.session_state[HORIZON])
     try:
         ws.save_scenario(scenario.name, scenario.settings(), projection=projection, actor=auth.current())
     except (PermissionDenied, WorkspaceError) as exc:

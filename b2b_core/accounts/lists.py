@@ -16,7 +16,8 @@ revenue in q and ``earlier`` = revenue in q−2:
   - revenue falling two quarters in a row: ``earlier`` > ``before`` > ``after``;
   - a quadrant downgrade from q−1 to q: placed in a quadrant both quarters (median cut points of
     each whole quarter, the quadrant page's default) and in a lower one in q, by the priority order
-    Q1 = Q4 > Q2 > Q3 (DESIGN §5);
+    I = IV > II > III (DESIGN §5's Q1 = Q4 > Q2 > Q3; quadrants are written by roman numeral,
+    ``quadrants.numeral``, so that none reads as a calendar quarter);
   - a contract ending soon: the ``contract_end`` of its row in q falls in q or q+1 (from q's first
     day to q+1's last). An end before q's first day is past, not soon: the contract either renewed
     or the column was not updated, and the list does not guess which.
@@ -31,7 +32,7 @@ and ranks the lists; only the shown rows, or a download's parts, reach pandas.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import ibis
@@ -40,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from b2b_core import engine, quarters
-from b2b_core.quadrants.assign import placed_rows
+from b2b_core.quadrants.assign import NUMERALS, named_states, placed_rows
 
 NEW, CHURNED, RETURNING, CONTRACTING, AT_RISK = "new", "churned", "returning", "contracting", "at risk"
 KINDS = (NEW, CHURNED, RETURNING, CONTRACTING, AT_RISK)
@@ -217,11 +218,16 @@ def _selected(panel: engine.Source, quarter: str, accounts: pd.Index | None) -> 
 
 
 def account_lists(
-    panel: engine.Source, quarter: str, accounts: pd.Index | None = None, shown: int = SHOWN
+    panel: engine.Source,
+    quarter: str,
+    accounts: pd.Index | None = None,
+    shown: int = SHOWN,
+    names: Mapping[str, str] = NUMERALS,
 ) -> AccountLists:
     """The lists of ``quarter`` for all accounts or only ``accounts`` (ids): counts and revenue at
-    stake per list, and each list's ``shown`` rows with the largest stake. The engine works out
-    the accounts' states once (a temporary table) and reads every list from it."""
+    stake per list, and each list's ``shown`` rows with the largest stake, the quadrants written
+    as ``names`` says (``as_list``). The engine works out the accounts' states once (a temporary
+    table) and reads every list from it."""
     table = engine.table(panel)
     states = _selected(table, quarter, accounts).cache()
     sums = {}
@@ -243,7 +249,7 @@ def account_lists(
     )
     found = engine.run(with_attributes(with_activity(table), tops, quarter))
     found = found.sort_values(["at_stake", "account_id"], ascending=[False, True])
-    lists = {kind: as_list(found[found["kind"] == kind], kind, quarter) for kind in KINDS}
+    lists = {kind: as_list(found[found["kind"] == kind], kind, quarter, names) for kind in KINDS}
     first = engine.run(table.aggregate(first=engine.quarter_ordinal(table.quarter).min())).iloc[0]["first"]
     return AccountLists(
         quarter,
@@ -262,16 +268,18 @@ def account_list_in_parts(
     *,
     limit: int,
     part_rows: int = 100_000,
+    names: Mapping[str, str] = NUMERALS,
 ) -> tuple[int, Iterator[pd.DataFrame]]:
     """One list for a download of any size: (the accounts it has; its rows as ``as_list`` gives
-    them, in parts of ``part_rows``, never all in pandas at once), the largest stake first; beyond
-    ``limit`` accounts, only the ``limit`` first. Read the parts where the engine is open."""
+    them with ``names``, in parts of ``part_rows``, never all in pandas at once), the largest stake
+    first; beyond ``limit`` accounts, only the ``limit`` first. Read the parts where the engine is
+    open."""
     check_kind(kind)
     table = engine.table(panel)
     states = _selected(table, quarter, accounts).cache()
     total = int(engine.run(states.aggregate(n=states[_flag(kind)].sum().fill_null(0))).iloc[0]["n"])
     parts = engine.run_in_parts(_shown(table, states, kind, quarter, limit), part_rows)
-    return total, (as_list(part, kind, quarter) for part in parts)
+    return total, (as_list(part, kind, quarter, names) for part in parts)
 
 
 def check_kind(kind: str) -> None:
@@ -279,9 +287,12 @@ def check_kind(kind: str) -> None:
         raise ValueError(f"a list is one of {', '.join(KINDS)}, not {kind!r}")
 
 
-def as_list(states: pd.DataFrame, kind: str, quarter: str) -> pd.DataFrame:
+def as_list(states: pd.DataFrame, kind: str, quarter: str, names: Mapping[str, str] = NUMERALS) -> pd.DataFrame:
     """Rows of ``account_states`` (with ``at_stake``) as a list: ``LIST_COLUMNS`` the panel has,
-    the ``reason`` in words."""
+    the ``reason`` in words; the quadrants (columns and reason) written as ``names`` maps their
+    keys (the roman numerals by default, ``Playbook.labels`` for numeral and name)."""
+    written = [c for c in ("quadrant_before", "quadrant_after") if c in states.columns]
+    states = states.assign(**{c: named_states(states[c], names) for c in written})
     frame = states.assign(reason=reasons(states, kind, quarter))
     if "contract_end" in frame.columns:
         frame["contract_end"] = pd.to_datetime(frame["contract_end"]).dt.date

@@ -29,6 +29,10 @@ CORNERS = {  # where each quadrant's name sits: x, y in the plot area (0–1), a
     "Q3": (0.01, 0.01, "left", "bottom"),
     "Q4": (0.99, 0.01, "right", "bottom"),
 }
+LABEL_BAND = 0.12  # share of the plot's height above and below the accounts: the quadrant names' bands
+PROJECTED_LABEL_BAND = 0.2  # on a projector: two lines of 20 px in a plot ~250 px tall (1280×720)
+# Sankey labels drawn over the flows sit on a white halo (a contrasting backing)
+HALO = ", ".join(f"{x}px {y}px 2px #fff" for x in (-2, 0, 2) for y in (-2, 0, 2))
 
 
 def map_ranges(frames: list[pd.DataFrame], log_axes: bool) -> tuple[list[float], list[float]]:
@@ -68,6 +72,7 @@ def quadrant_map(
     ringed: pd.Index | None = None,
     ringed_name: str = "",
     found: pd.DataFrame | None = None,
+    label_band: float = LABEL_BAND,
 ) -> go.Figure:
     """The quadrant map of one quarter from ``assign_quadrants``: one marker per placed account,
     coloured by ``colour_by`` (``"quadrant"``: the quadrants and the accounts at the cut in a colour
@@ -79,7 +84,9 @@ def quadrant_map(
     darker where more accounts sit. The accounts of ``ringed`` (ids) that are drawn get a black
     ring, named ``ringed_name`` in the legend. The placed rows of ``found`` (``assign_quadrants``
     rows of the accounts a search found, drawn or not) get a purple marker with their id beside
-    it. Markers are SVG, never WebGL: a few thousand draw faster that way on a machine without a
+    it. The quadrant names sit in bands of ``label_band`` of the plot's height at its top and
+    bottom, where the y axis reaches past every account (``banded``), so no marker covers them.
+    Markers are SVG, never WebGL: a few thousand draw faster that way on a machine without a
     graphics card, and the map is meant for at most ``MAX_POINTS``."""
     placed = _placed(assigned)
     ranges = ranges or map_ranges([assigned], log_axes)
@@ -148,7 +155,7 @@ def quadrant_map(
                 hovertemplate=HOVER,
             )
         )
-    _draw_cuts(figure, placed, playbook, ranges, log_axes, cut_label)
+    _draw_cuts(figure, placed, playbook, ranges, log_axes, cut_label, label_band)
     if np.isfinite(take_rate) and take_rate > 0:
         xs = np.logspace(ranges[0][0], ranges[0][1], 50) if log_axes else np.linspace(0, ranges[0][1], 50)
         figure.add_scatter(
@@ -165,7 +172,7 @@ def quadrant_map(
         {"type": "log", "dtick": 1} if log_axes else {"rangemode": "tozero"}
     )
     figure.update_xaxes(title_text=X_TITLE, range=ranges[0], **axis)
-    figure.update_yaxes(title_text=Y_TITLE, range=ranges[1], **axis)
+    figure.update_yaxes(title_text=Y_TITLE, range=banded(ranges[1], label_band), **axis)
     figure.update_layout(
         height=620,
         title={"text": title or CONVENTION, "font": {"size": 14}},
@@ -243,12 +250,26 @@ def _marker_sizes(values: pd.Series) -> pd.Series:
     return 4 + 26 * np.sqrt(values / top) if top > 0 else pd.Series(4.0, index=values.index)
 
 
+def banded(axis_range: list[float], band: float) -> list[float]:
+    """``axis_range`` reaching past both its ends so that each end's band takes ``band`` of the
+    new span: ``[0, 6]`` and 0.25 → ``[-3, 9]``."""
+    low, high = axis_range
+    extra = (high - low) * band / (1 - 2 * band)
+    return [low - extra, high + extra]
+
+
 def _draw_cuts(
-    figure: go.Figure, placed: pd.DataFrame, playbook: Playbook, ranges, log_axes: bool, cut_label: str
+    figure: go.Figure,
+    placed: pd.DataFrame,
+    playbook: Playbook,
+    ranges,
+    log_axes: bool,
+    cut_label: str,
+    label_band: float,
 ) -> None:
-    """Cut lines (labelled with their values) and shaded quadrants when all accounts share one pair
-    of cuts; the quadrant names in the corners always. On log axes a cut at or below 0 is drawn on
-    the axis floor, where the zeros are."""
+    """Cut lines (labelled with their values, above the bottom band) and shaded quadrants when all
+    accounts share one pair of cuts; the quadrant names in the corners of the bands always. On log
+    axes a cut at or below 0 is drawn on the axis floor, where the zeros are."""
     floor_x, floor_y = (10 ** ranges[0][0], 10 ** ranges[1][0]) if log_axes else (ranges[0][0], ranges[1][0])
     top_x, top_y = (10 ** ranges[0][1], 10 ** ranges[1][1]) if log_axes else (ranges[0][1], ranges[1][1])
     cuts = placed[["x_cut", "y_cut"]].drop_duplicates()
@@ -276,10 +297,11 @@ def _draw_cuts(
         label = {"showarrow": False, "font": {"size": 11, "color": "#333"}, "bgcolor": "rgba(255,255,255,0.7)"}
         figure.add_annotation(
             x=position(x_line),
-            y=0.1,
+            y=label_band + 0.02,
             xref="x",
             yref="y domain",
             xanchor="left",
+            yanchor="bottom",
             text=f" {cut_label} B-side revenue {short_amount(x_cut)}",
             **label,
         )
@@ -304,7 +326,7 @@ def _draw_cuts(
             align="left" if xanchor == "left" else "right",
             text=f"<b>{playbook.label(quadrant)}</b><br><span style='font-size:11px'>{POSITIONS[quadrant]}</span>",
             font={"size": 14, "color": QUADRANT_COLOURS[quadrant]},
-            bgcolor="rgba(255,255,255,0.55)",
+            bgcolor="#ffffff",
         )
 
 
@@ -456,7 +478,7 @@ def _cell(value: float, as_money: bool) -> str:
 
 def migration_sankey(matrix: pd.DataFrame, playbook: Playbook, from_quarter: str, to_quarter: str) -> go.Figure:
     """The migration as flows from the states of ``from_quarter`` (left) to those of ``to_quarter``
-    (right); link width = accounts."""
+    (right); link width = accounts. Node labels stand on a white halo where they cross a flow."""
     before = [s for s in matrix.index if matrix.loc[s].sum() > 0]
     after = [s for s in matrix.columns if matrix[s].sum() > 0]
     labels = [f"{playbook.label(s)} ({from_quarter})" for s in before] + [
@@ -473,8 +495,8 @@ def migration_sankey(matrix: pd.DataFrame, playbook: Playbook, from_quarter: str
                 link_colours.append(rgba(colours[i], 0.35))
     figure = go.Figure(
         go.Sankey(
-            node={"label": labels, "color": colours, "pad": 14, "thickness": 16},
-            textfont={"size": 13, "color": "#111"},
+            node={"label": labels, "color": colours, "pad": 24, "thickness": 16},
+            textfont={"size": 13, "color": "#111", "shadow": HALO},
             link={
                 "source": sources,
                 "target": targets,

@@ -5,7 +5,9 @@ from a quarter axis."""
 from __future__ import annotations
 
 import html
+import math
 import re
+import textwrap
 from collections.abc import Iterable
 
 import pandas as pd
@@ -31,10 +33,17 @@ def plain(text: object) -> str:
 
 
 # The projector look (presentation mode and the exported deck): big type, near-black text on
-# white, every text colour at least WCAG AA against the background.
+# white, every text colour at least WCAG AA against the background. Every text of a projected
+# chart is at least ``PROJECTOR_FONT["text"]`` px (20 px: readable from the back of a room at
+# 1920×1080 and at 1280×720, where the chart is drawn at the same pixel size).
 PROJECTOR_TEXT, PROJECTOR_BACKGROUND = "#111111", "#ffffff"
-PROJECTOR_FONT = {"base": 18, "title": 22, "annotation": 16, "height": 560}
+PROJECTOR_FONT = {"text": 20, "title": 22, "height": 560}
+TITLE_LINE = 48  # characters: a longer chart title is broken between words (a 4:3 screen, large type)
+AXIS_TITLE_LINE = {"x": 80, "y": 36}  # characters, likewise for the axis titles
+# The text-size control of a projected deck (S / M / L): every text's size times this factor.
+TEXT_SIZES = {"S": 0.9, "M": 1.0, "L": 1.25}
 WCAG_AA = 4.5  # contrast ratio of normal-size text
+_INLINE_SIZE = re.compile(r"font-size:\s*(\d+(?:\.\d+)?)px")
 
 
 def contrast_ratio(foreground: str, background: str = PROJECTOR_BACKGROUND) -> float:
@@ -66,37 +75,86 @@ def _hex(colour: object) -> str | None:
     return text.lower() if len(text) == 7 and text.startswith("#") else None
 
 
+def _at_least(text: str, minimum: float) -> str:
+    """``text`` with every inline ``font-size:11px`` (a subtitle inside an annotation) raised to
+    ``minimum`` px."""
+    return _INLINE_SIZE.sub(lambda m: f"font-size:{max(float(m.group(1)), minimum):g}px", text)
+
+
+def wrapped_title(text: str, line: int = TITLE_LINE) -> str:
+    """``text`` (a chart or axis title) broken between words into lines of at most ``line``
+    characters, so that it fits a 4:3 projector or a chart beside the levers:
+    ``"Platform revenue from the account, per quarter"`` and 36 →
+    ``"Platform revenue from the account,<br>per quarter"``."""
+    return "<br>".join(textwrap.wrap(text, line, break_on_hyphens=False)) if len(text) > line else text
+
+
 def for_projector(figure: go.Figure) -> go.Figure:
-    """A copy of ``figure`` for a room: fonts ``PROJECTOR_FONT`` (trace and annotation texts at
-    least its annotation size), text ``PROJECTOR_TEXT`` on white, every annotation or trace text
-    in its own colour made ``readable``, margins that grow to fit the tick labels, taller."""
+    """A copy of ``figure`` for a room: every text at least ``PROJECTOR_FONT["text"]`` px (ticks,
+    axis titles, legend, annotations with the sizes inside their text, trace texts), the title
+    ``PROJECTOR_FONT["title"]`` px, titles broken into lines (``wrapped_title``), text
+    ``PROJECTOR_TEXT`` on white, every annotation or trace text in its own colour made
+    ``readable``, margins that grow to fit the tick labels, taller."""
     shown = go.Figure(figure)
     size = PROJECTOR_FONT
+    text = size["text"]
     shown.update_layout(
-        font={"size": size["base"], "color": PROJECTOR_TEXT},
+        font={"size": text, "color": PROJECTOR_TEXT},
         title_font={"size": size["title"]},
-        legend_font={"size": size["base"]},
-        hoverlabel_font_size=size["base"],
+        legend_font={"size": text},
+        hoverlabel_font_size=text,
         paper_bgcolor=PROJECTOR_BACKGROUND,
         height=max(shown.layout.height or 0, size["height"]),
     )
-    shown.update_layout(margin={"l": 20, "r": 20, "t": 60, "b": 20})
-    shown.update_xaxes(title_font_size=size["base"], tickfont_size=size["base"] - 2, automargin=True)
-    shown.update_yaxes(title_font_size=size["base"], tickfont_size=size["base"] - 2, automargin=True)
+    if shown.layout.title.text:
+        shown.layout.title.text = wrapped_title(shown.layout.title.text)
+    shown.update_layout(margin={"l": 20, "r": 20, "t": 60 if shown.layout.title.text else 20, "b": 20})
+    if shown.layout.legend.orientation == "h":  # under the axis titles, whatever the chart's height
+        shown.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"})
+    for along, axes in (("x", shown.select_xaxes()), ("y", shown.select_yaxes())):
+        for axis in axes:
+            if axis.title.text:
+                axis.title.text = wrapped_title(axis.title.text, AXIS_TITLE_LINE[along])
+    shown.update_xaxes(title_font_size=text, tickfont_size=text, automargin=True)
+    shown.update_yaxes(title_font_size=text, tickfont_size=text, automargin=True)
     for annotation in shown.layout.annotations:
         colour = _hex(annotation.font.color)
-        annotation.font.size = max(annotation.font.size or 0, size["annotation"])
+        annotation.font.size = max(annotation.font.size or 0, text)
         annotation.font.color = readable(colour) if colour else PROJECTOR_TEXT
+        annotation.text = _at_least(annotation.text or "", text)
     for trace in shown.data:
         font = getattr(trace, "textfont", None)
         if font is None:
             continue
         if isinstance(font.size, int | float | None):  # one size for all (not one per point)
-            font.size = max(font.size or 0, size["annotation"])
+            font.size = max(font.size or 0, text)
         colour = _hex(font.color) if isinstance(font.color, str) else None
         if colour:
             font.color = readable(colour)
     return shown
+
+
+def text_sizes(figure: dict, factor: float) -> dict:
+    """The JSON of a figure (``Figure.to_plotly_json()`` or its parsed ``to_json``) with the size of
+    every font times ``factor`` (rounded up to a whole pixel) and every inline ``font-size`` in its
+    texts too: the S / M / L control of a projected deck (``TEXT_SIZES``). The figure is
+    changed in place and returned."""
+
+    def scale(size: object) -> object:
+        return math.ceil(size * factor) if isinstance(size, int | float) and not isinstance(size, bool) else size
+
+    def walk(node: object) -> None:
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in list(items):
+            if isinstance(key, str) and key.endswith("font") and isinstance(value, dict) and "size" in value:
+                size = value["size"]
+                value["size"] = [scale(s) for s in size] if isinstance(size, list) else scale(size)
+            elif isinstance(value, str) and "font-size" in value:
+                node[key] = _INLINE_SIZE.sub(lambda m: f"font-size:{scale(float(m.group(1)))}px", value)
+            walk(value)
+
+    walk(figure)
+    return figure
 
 
 NO_DATA = "no data"

@@ -6,6 +6,7 @@ from b2b_core.quadrants.assign import (
     INACTIVE,
     MIN_GROUP,
     NO_B_SIDE,
+    NUMERALS,
     PLACED,
     POSITIONS,
     QUADRANTS,
@@ -20,6 +21,7 @@ from b2b_core.quadrants.assign import (
     latest_matching,
     latest_rows,
     median_take_rate,
+    numeral,
 )
 from b2b_core.quadrants.migration import (
     AFTER_STATES,
@@ -54,6 +56,7 @@ __all__ = [
     "MIN_GROUP",
     "MOVERS_SHOWN",
     "NO_B_SIDE",
+    "NUMERALS",
     "PLACED",
     "PLAY_THROUGH_ACCOUNTS",
     "POSITIONS",
@@ -77,6 +80,7 @@ __all__ = [
     "cut_ties",
     "describe",
     "median_take_rate",
+    "numeral",
     "migration_accounts",
     "play_through_frames",
     "quadrant_migration",

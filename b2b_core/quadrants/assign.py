@@ -34,7 +34,7 @@ clusters) count the accounts at the cut as placed accounts in a state of their o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import ibis
 import ibis.expr.types as ir
@@ -43,7 +43,8 @@ import pandas as pd
 
 from b2b_core import engine
 
-QUADRANTS = ("Q1", "Q2", "Q3", "Q4")
+QUADRANTS = ("Q1", "Q2", "Q3", "Q4")  # keys (data, playbook file, links); on screen by numeral and name
+NUMERALS = {"Q1": "I", "Q2": "II", "Q3": "III", "Q4": "IV"}  # never Q1 … Q4: those read as calendar quarters
 AT_CUT = "at the cut"
 PLACED = (*QUADRANTS, AT_CUT)  # the states of the accounts on the map
 NO_B_SIDE = "no B-side revenue"
@@ -63,6 +64,21 @@ TIE_CENT = 0.01  # … or this close, in currency units, for a cut point below 1
 MATERIAL_TIES = 0.05  # of the placed accounts a cut point applies to: ties this many are material …
 MIN_TIED = 3  # … and at least this many accounts
 AXES = ("b_side_revenue", "platform_revenue")  # x and y
+
+
+def numeral(quadrant: str) -> str:
+    """The roman numeral a quadrant is written with where a number is needed (``"Q4"`` → ``"IV"``),
+    so that it is never read as a calendar quarter such as 2026Q4; other states unchanged."""
+    return NUMERALS.get(quadrant, quadrant)
+
+
+def named_states(states: pd.Series, names: Mapping[str, str]) -> pd.Series:
+    """``states`` (placed states, text or categorical) with each quadrant key written as ``names``
+    maps it (``NUMERALS``, or ``Playbook.labels``: ``"Q4"`` → ``"IV · Under-monetised"``); other
+    values unchanged. A categorical column renames its categories (a million rows in a blink)."""
+    if isinstance(states.dtype, pd.CategoricalDtype):
+        return states.cat.rename_categories(lambda state: names.get(state, state))
+    return states.map(dict(names)).where(states.isin(list(names)), states)
 
 
 def _number(value: object) -> bool:

@@ -7,9 +7,10 @@ The builders take what the views compute (so a page can feed them from its cache
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,9 @@ SLIDE_TITLES = {
     "scenarios": "What if",
     "plan": "Plan vs actual",
 }
+# Slides of words alone that open a deck, set by the facilitator (``title_slide``, ``agenda_slide``)
+FRAMING_TITLES = {"title": "Title", "agenda": "Agenda"}
+AGENDA_HEADLINE = "What we will look at"
 HORIZON = 8  # quarters the scenario slide projects
 PROJECTED_AGE = 12  # quarters: the age the cohort slide's headline projects to (three years)
 PROJECTED_PAST_DATA = 4  # quarters the cohort slide draws past the oldest cohort's last age
@@ -47,7 +51,7 @@ class Fact:
 
 @dataclass(frozen=True)
 class Slide:
-    """One slide: ``key`` (of ``SLIDE_TITLES``), ``title``, the ``headline``, the ``facts``
+    """One slide: ``key`` (of ``SLIDE_TITLES`` or ``FRAMING_TITLES``), ``title``, the ``headline``, the ``facts``
     shown large, the ``figure`` (in the projector look, ``charts.style.for_projector``; None on a
     slide of words alone, such as the title or the agenda) and its ``data`` (the numbers drawn,
     for CSV), and ``notes`` for the speaker. ``suggested`` is the headline computed from the data
@@ -70,6 +74,40 @@ class Deck:
 
     slides: dict[str, Slide]
     missing: dict[str, str]
+
+
+def title_slide(name: str, date: dt.date, company: str = "") -> Slide:
+    """The deck's first slide: the workshop's ``name`` as the headline, its ``date`` (ISO) and the
+    ``company`` (left out when empty) as facts, no figure."""
+    facts = (Fact("Date", date.isoformat()), *((Fact("Company", company),) if company else ()))
+    data = pd.DataFrame({"value": [name, date.isoformat(), company]}, index=pd.Index(["name", "date", "company"]))
+    notes = ("Welcome the room; say what the workshop is for and what it should decide.",)
+    return Slide("title", FRAMING_TITLES["title"], name, facts, None, data.rename_axis("field"), notes)
+
+
+def agenda_slide(slides: Sequence[Slide], first: int = 1) -> Slide:
+    """The agenda of ``slides`` (those that follow it, in the order shown): one fact per slide,
+    labelled with its number in the deck (``first`` for the first of them), its title as the
+    value; the data list their titles and headlines; no figure."""
+    facts = tuple(Fact(str(position), slide.title) for position, slide in enumerate(slides, start=first))
+    data = pd.DataFrame(
+        {"title": [s.title for s in slides], "headline": [s.headline for s in slides]},
+        index=pd.RangeIndex(first, first + len(slides), name="slide"),
+    )
+    notes = (f"{len(slides)} slide(s) follow, each with one message computed from the data.",)
+    return Slide("agenda", FRAMING_TITLES["agenda"], AGENDA_HEADLINE, facts, None, data, notes)
+
+
+def with_headlines(slides: Sequence[Slide], edited: Mapping[str, str]) -> list[Slide]:
+    """``slides`` with the headlines a facilitator wrote (``edited``: slide key → text) in place of
+    the computed ones, which each such slide keeps as ``suggested``; a slide whose edited text is
+    its computed headline, or that has none, is left as it is."""
+    return [
+        replace(slide, headline=edited[slide.key], suggested=slide.headline)
+        if edited.get(slide.key, slide.headline) != slide.headline
+        else slide
+        for slide in slides
+    ]
 
 
 def overview_slide(kpis: pd.DataFrame, currency: Currency | None = None) -> Slide:
@@ -143,8 +181,9 @@ def stage_slide(metrics: pd.DataFrame, playbook: Playbook, business_model: str) 
 def quadrant_slide(view: quadrants.QuarterView, mix: pd.DataFrame, playbook: Playbook) -> Slide:
     """The quadrant map of a ``quarter_view`` (median cuts, log axes; the accounts it draws, over
     the density of all when sampled) and the quarter's mix (the ``quadrant_summary`` rows of the
-    quarter, index Q1 … Q4, and at the cut). The slide's data are the accounts drawn; the accounts
-    at the cut are a fact of their own when there are any."""
+    quarter, index the quadrant keys, and at the cut). The slide's data are the accounts drawn, their
+    quadrants as ``Playbook.named`` writes them; the accounts at the cut are a fact of their own when
+    there are any."""
     quarter = view.quarter
     headline, notes = headlines.quadrant_words(mix, quarter, playbook)
     facts = tuple(
@@ -162,17 +201,19 @@ def quadrant_slide(view: quadrants.QuarterView, mix: pd.DataFrame, playbook: Pla
         log_axes=True,
         take_rate=view.take_rate,
         cut_label="median",
-        title=f"{quarter} · {charts.quadrants.CONVENTION}"
-        + (f" · showing {len(view.drawn):,} of {view.placed:,} accounts" if view.sampled else ""),
+        title=quarter + (f" · showing {len(view.drawn):,} of {view.placed:,} accounts" if view.sampled else ""),
         density=view.density,
+        label_band=charts.quadrants.PROJECTED_LABEL_BAND,
     )
-    figure = for_projector(figure)
-    return Slide("quadrants", SLIDE_TITLES["quadrants"], headline, facts, figure, view.drawn, notes)
+    named = {playbook.label(q) for q in quadrants.QUADRANTS}  # their bands name them, in their colours
+    figure = for_projector(figure).update_traces(showlegend=False, selector=lambda trace: trace.name in named)
+    return Slide("quadrants", SLIDE_TITLES["quadrants"], headline, facts, figure, playbook.named(view.drawn), notes)
 
 
 def migration_slide(flow: quadrants.Migration, playbook: Playbook, currency: Currency | None = None) -> Slide:
     """Where accounts went between the two quarters of ``flow`` (``quadrant_migration``); amounts
-    in ``currency``."""
+    in ``currency``. The slide's data are the migration matrix, its states as ``Playbook.named``
+    writes them."""
     headline, notes = headlines.migration_words(flow, playbook, currency=currency)
     matrix = flow.matrix
     moved = int(
@@ -185,7 +226,7 @@ def migration_slide(flow: quadrants.Migration, playbook: Playbook, currency: Cur
         Fact("Churned", count(matrix[quadrants.CHURNED].sum())),
     )
     figure = for_projector(charts.migration_sankey(matrix, playbook, flow.from_quarter, flow.to_quarter))
-    return Slide("migration", SLIDE_TITLES["migration"], headline, facts, figure, matrix, notes)
+    return Slide("migration", SLIDE_TITLES["migration"], headline, facts, figure, playbook.named(matrix), notes)
 
 
 def cohort_slide(

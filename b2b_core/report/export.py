@@ -4,10 +4,17 @@ charts' data.
 The HTML page embeds plotly.js once, gzipped (1.5 MB instead of 4.8 MB; the browser unpacks it
 with its own ``DecompressionStream``), and draws every figure from its JSON, so every chart stays
 interactive (hover, zoom, the toolbar's PNG download) and the file opens with no network. It shows
-one slide at a time (→, Space or PageDown for the next, ←, PageUp for the previous, Home / End;
-"B" or "." blanks the screen, a number then Enter goes to that slide, ``ROOM_KEYS``), ``#3`` opens
-slide 3, and printing puts every slide on its own page. Each slide links its chart's
-data as a CSV held inside the file. Every text from the data is HTML-escaped. While sample data
+one slide at a time, whole on any screen from 1024×768 to 1920×1080 (the chart takes the height
+the headline and facts leave), →, Space or PageDown for the next, ←, PageUp for the previous,
+Home / End; "B" or "." blanks the screen, a number then Enter goes to that slide
+(``ROOM_KEYS``); its text size S / M / L (buttons, or − and +) scales every text, the charts' too
+(``TEXT_SIZES``). ``#3`` opens slide 3, ``#3&size=L`` in large type. Printing puts every slide on
+its own landscape 13.333 × 7.5 in page (16:9; no buttons, header or links): before the print every
+slide is laid out as its page (``printing``), each chart drawn to the space its headline and facts
+leave, and after it the charts get their screen size back. The title slide shows the workshop's
+name, date and company centred, the agenda the slides that follow; a headline the facilitator
+wrote carries a small mark, and the computed one is in its speaker notes. Each slide links its
+chart's data as a CSV held inside the file. Every text from the data is HTML-escaped. While sample data
 are live (``DataOrigin``), the title says so and every slide carries a footer explaining it.
 """
 
@@ -27,6 +34,7 @@ import plotly.io
 import plotly.offline
 
 from b2b_core import exports
+from b2b_core.charts.style import TEXT_SIZES
 from b2b_core.report.deck import Slide
 from b2b_core.store.sample_uploads import DataOrigin
 
@@ -79,12 +87,14 @@ def deck_html(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOr
             + "</div>"
             for f in slide.facts
         )
-        notes = "".join(f"<li>{html.escape(note)}</li>" for note in slide.notes)
+        notes = "".join(f"<li>{html.escape(note)}</li>" for note in (*slide.notes, *_computed_note(slide)))
         sections.append(
             f'<section class="slide" id="slide-{position}" data-key="{slide.key}">'
             f'<p class="kicker">{position} / {len(slides)} · {html.escape(slide.title)}</p>'
-            f"<h1>{html.escape(slide.headline)}</h1>"
-            f'<div class="facts">{facts}</div>'
+            + (
+                _words(slide)
+                or f'<h1>{html.escape(slide.headline)}{_edited_mark(slide)}</h1><div class="facts">{facts}</div>'
+            )
             + (f'<div class="chart" id="chart-{position}"></div>' if slide.figure is not None else "")
             + f'<div class="below"><a class="data" download="{csv_name(position, slide)}" '
             f'href="data:text/csv;base64,{data}">Chart data (CSV)</a>'
@@ -104,7 +114,29 @@ def deck_html(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOr
         sections="\n".join(sections),
         figures=_json_in_script("[" + ",\n".join(figures) + "]"),
         room_keys=ROOM_KEYS,
+        scales=json.dumps(TEXT_SIZES),
     )
+
+
+def _words(slide: Slide) -> str | None:
+    """The body of a slide of words alone: the title slide (name, date, company, centred) or the
+    agenda (a numbered list of the slides that follow); None for any other slide."""
+    if slide.key == "title":
+        lines = "".join(f'<p class="subtitle">{html.escape(f.value)}</p>' for f in slide.facts)
+        return f'<div class="title-slide"><h1>{html.escape(slide.headline)}</h1>{lines}</div>'
+    if slide.key == "agenda":
+        items = "".join(f'<li value="{html.escape(f.label)}">{html.escape(f.value)}</li>' for f in slide.facts)
+        return f'<h1>{html.escape(slide.headline)}{_edited_mark(slide)}</h1><ol class="agenda">{items}</ol>'
+    return None
+
+
+def _edited_mark(slide: Slide) -> str:
+    """A small mark after a headline the facilitator wrote (the computed one is in the notes)."""
+    return ' <span class="edited" title="Headline written by the facilitator">✎ edited</span>' * bool(slide.suggested)
+
+
+def _computed_note(slide: Slide) -> tuple[str, ...]:
+    return (f"Computed headline: {slide.suggested}",) if slide.suggested else ()
 
 
 def chart_data_zip(slides: Sequence[Slide]) -> bytes:
@@ -152,42 +184,68 @@ TEMPLATE = """<!doctype html>
 <title>{title}</title>
 <style>
   html, body {{ margin: 0; background: #fff; color: #111; font-family: system-ui, -apple-system, "Segoe UI", Roboto,
-    "Noto Sans", "PingFang SC", "Microsoft YaHei", sans-serif; font-size: 20px; }}
-  header {{ display: flex; justify-content: space-between; align-items: baseline; padding: 12px 48px;
-    border-bottom: 1px solid #ccc; color: #333; font-size: 16px; }}
-  .slide {{ display: none; padding: 20px 48px 12px; }}
-  .slide.current {{ display: block; }}
-  .kicker {{ margin: 0 0 4px; color: #333; font-size: 18px; }}
-  h1 {{ margin: 0 0 16px; font-size: 36px; line-height: 1.25; font-weight: 650; }}
-  .facts {{ display: flex; flex-wrap: wrap; gap: 16px; margin-bottom: 8px; }}
-  .fact {{ border: 1px solid #bbb; border-radius: 8px; padding: 8px 16px; min-width: 180px; }}
-  .fact .label {{ font-size: 16px; color: #333; }}
-  .fact .value {{ font-size: 30px; font-weight: 650; }}
-  .fact .change {{ font-size: 16px; color: #333; }}
-  .chart {{ width: 100%; min-height: 620px; }}
-  .below {{ display: flex; gap: 32px; align-items: flex-start; font-size: 16px; }}
+    "Noto Sans", "PingFang SC", "Microsoft YaHei", sans-serif; }}
+  /* one screen a slide: header, the slide (its chart takes the height left) and the nav in a column
+     of the screen's height; type follows the screen's height (20 px at 1080 px) times the size S/M/L */
+  body {{ display: flex; flex-direction: column; height: 100vh; overflow: hidden;
+    font-size: calc(clamp(16px, 2vh, 24px) * var(--text-scale, 1)); }}
+  header {{ flex: none; display: flex; justify-content: space-between; align-items: baseline; gap: 1em;
+    padding: 0.3em 2.4em; border-bottom: 1px solid #ccc; color: #333; font-size: 0.8em; }}
+  .slide {{ display: none; flex: 1 1 0; min-height: 0; flex-direction: column; padding: 0.5em 2.4em 0.2em; }}
+  .slide.current {{ display: flex; }}
+  .slide > * {{ flex: none; }}
+  .kicker {{ margin: 0 0 0.2em; color: #333; font-size: 0.9em; }}
+  h1 {{ margin: 0 0 0.4em; font-size: 1.6em; line-height: 1.25; font-weight: 650; }}
+  .facts {{ display: flex; flex-wrap: wrap; gap: 0.6em; margin-bottom: 0.3em; }}
+  .fact {{ border: 1px solid #bbb; border-radius: 8px; padding: 0.3em 0.8em; min-width: 8em; }}
+  .fact .label {{ font-size: 0.8em; color: #333; }}
+  .fact .value {{ font-size: 1.5em; font-weight: 650; }}
+  .fact .change {{ font-size: 0.8em; color: #333; }}
+  .slide > .chart {{ flex: 1 1 0; min-height: 0; width: 100%; }}
+  .slide > .title-slide {{ flex: 1 1 0; min-height: 0; display: flex; flex-direction: column; justify-content: center;
+    align-items: center; text-align: center; }}
+  .title-slide h1 {{ font-size: 2.8em; margin-bottom: 0.4em; }}
+  .title-slide p {{ margin: 0.2em 0; font-size: 1.4em; color: #333; }}
+  .agenda {{ font-size: 1.3em; line-height: 1.5; }}
+  .edited {{ font-size: 0.8em; font-weight: 400; color: #555; vertical-align: super; }}
+  .below {{ display: flex; gap: 1.6em; align-items: flex-start; font-size: 0.8em; }}
   a {{ color: #0b57a4; }}
   details ul {{ margin: 4px 0; }}
-  .data-note {{ margin-top: 8px; padding: 4px 12px; border-left: 6px solid #b35900; color: #111; font-size: 16px; }}
-  nav {{ position: fixed; right: 24px; bottom: 16px; display: flex; gap: 8px; }}
-  nav button {{ font-size: 18px; padding: 6px 18px; border: 1px solid #555; border-radius: 6px; background: #fff;
-    color: #111; cursor: pointer; }}
+  .data-note {{ margin-top: 0.3em; padding: 0.2em 0.6em; border-left: 6px solid #b35900; color: #111;
+    font-size: 0.8em; }}
+  nav {{ flex: none; display: flex; justify-content: flex-end; align-items: center; gap: 0.4em;
+    padding: 0.3em 2.4em 0.5em; }}
+  nav button {{ font-size: 0.9em; padding: 0.25em 0.9em; border: 1px solid #555; border-radius: 6px; background: #fff;
+    color: #111; cursor: pointer; white-space: nowrap; }}
+  nav .sizes {{ display: flex; margin-right: auto; }}
+  nav .sizes button {{ padding: 0.25em 0.6em; border-radius: 0; }}
+  nav .sizes button[aria-pressed="true"] {{ background: #111; color: #fff; }}
+  @page {{ size: 13.333in 7.5in; margin: 0; }}
   @media print {{
-    nav, header {{ display: none; }}
-    .slide {{ display: block; page-break-after: always; }}
+    nav, header, .below {{ display: none; }}
+    .slide {{ display: block; break-after: page; }}
   }}
+  body.printing {{ display: block; height: auto; overflow: visible; }}
+  .printing nav, .printing header, .printing .below {{ display: none; }}
+  .printing .slide {{ display: flex; flex-direction: column; box-sizing: border-box; width: 13.333in; height: 7.5in;
+    overflow: hidden; break-inside: avoid; break-after: page; }}
+  .printing .slide:last-of-type {{ break-after: auto; }}
+  .printing .chart {{ flex: 1 1 0; min-height: 240px; }}
 </style>
 <script id="plotly-js" type="application/gzip;base64">{plotly}</script>
 </head>
 <body>
 <header><strong>{title}</strong><span>{subtitle}</span></header>
 {sections}
-<nav><button id="previous" type="button">← Previous</button><button id="next" type="button">Next →</button></nav>
+<nav><span class="sizes" role="group" aria-label="Text size (keys − and +)">
+<button type="button" data-size="S">S</button><button type="button" data-size="M">M</button><button type="button"
+ data-size="L">L</button></span>
+<button id="previous" type="button">← Previous</button><button id="next" type="button">Next →</button></nav>
 <script>
 (function () {{
   const figures = {figures};
   const slides = Array.from(document.querySelectorAll(".slide"));
-  const drawn = new Set();
+  const drawn = new Map();  // slide index → the text size it was drawn at
   async function loadPlotly() {{
     const packed = atob(document.getElementById("plotly-js").textContent.trim());
     const bytes = Uint8Array.from(packed, (c) => c.charCodeAt(0));
@@ -196,20 +254,52 @@ TEMPLATE = """<!doctype html>
     script.textContent = await new Response(unpacked).text();
     document.head.appendChild(script);
   }}
-  function draw(index) {{
+  const scales = {scales};
+  let size = (/[#&?]size=([SML])/i.exec(location.hash + location.search) || [, "M"])[1].toUpperCase();
+  function scaled(figure) {{  // every font (and inline font-size) times the text size's factor, whole pixels
+    const factor = scales[size];
+    const scale = (v) => (typeof v === "number" ? Math.ceil(v * factor) : v);
+    const walk = (node) => {{
+      for (const [key, value] of Object.entries(node)) {{
+        if (key.endsWith("font") && value && typeof value === "object" && "size" in value)
+          value.size = Array.isArray(value.size) ? value.size.map(scale) : scale(value.size);
+        else if (typeof value === "string" && value.includes("font-size"))
+          node[key] = value.replace(/font-size:\\s*([\\d.]+)px/g, (_, px) => `font-size:${{scale(parseFloat(px))}}px`);
+        if (value && typeof value === "object") walk(value);
+      }}
+    }};
+    const copy = JSON.parse(JSON.stringify(figure));
+    walk(copy);
+    delete copy.layout.height;  // as tall as the slide leaves
+    copy.layout.autosize = true;
+    return copy;
+  }}
+  const ON_SCREEN = {{ autosize: true, width: null, height: null }};
+  function draw(index, box) {{  // box: the width and height to draw at (printing), else the element's
     const item = figures[index];
     if (!item || !window.Plotly) return;
-    if (drawn.has(index)) {{ Plotly.Plots.resize(item.id); return; }}
-    drawn.add(index);
-    Plotly.newPlot(item.id, item.figure.data, item.figure.layout, item.config);
+    if (drawn.get(index) === size) {{ box ? Plotly.relayout(item.id, box) : Plotly.Plots.resize(item.id); return; }}
+    drawn.set(index, size);
+    const figure = scaled(item.figure);
+    Plotly.react(item.id, figure.data, Object.assign(figure.layout, box), item.config);
+  }}
+  function choose(chosen) {{
+    if (!(chosen in scales)) return;
+    size = chosen;
+    document.documentElement.style.setProperty("--text-scale", scales[size]);
+    for (const button of document.querySelectorAll("nav .sizes button"))
+      button.setAttribute("aria-pressed", button.dataset.size === size);
+    show(current);
   }}
   let current = 0;
   function show(index) {{
     current = Math.max(0, Math.min(slides.length - 1, index));
     slides.forEach((slide, i) => slide.classList.toggle("current", i === current));
-    history.replaceState(null, "", "#" + (current + 1));
+    history.replaceState(null, "", "#" + (current + 1) + (size === "M" ? "" : "&size=" + size));
     draw(current);
   }}
+  for (const button of document.querySelectorAll("nav .sizes button"))
+    button.addEventListener("click", () => choose(button.dataset.size));
   document.getElementById("previous").addEventListener("click", () => show(current - 1));
   document.getElementById("next").addEventListener("click", () => show(current + 1));
   {room_keys}
@@ -221,10 +311,25 @@ TEMPLATE = """<!doctype html>
     else if (["ArrowLeft", "PageUp"].includes(event.key)) {{ event.preventDefault(); show(current - 1); }}
     else if (event.key === "Home") show(0);
     else if (event.key === "End") show(slides.length - 1);
+    else if (["-", "+", "="].includes(event.key) && !event.ctrlKey && !event.metaKey) {{
+      const order = Object.keys(scales);
+      choose(order[Math.max(0, Math.min(order.length - 1, order.indexOf(size) + (event.key === "-" ? -1 : 1)))]);
+    }}
   }});
-  window.addEventListener("beforeprint", () => figures.forEach((_, i) => draw(i)));
+  window.addEventListener("beforeprint", () => {{
+    document.body.classList.add("printing");  // every slide laid out as its printed page
+    figures.forEach((item, i) => {{
+      const box = item && document.getElementById(item.id);
+      if (box) draw(i, {{ width: box.clientWidth, height: box.clientHeight }});
+    }});
+  }});
+  window.addEventListener("afterprint", () => {{
+    document.body.classList.remove("printing");
+    figures.forEach((_, i) => draw(i, ON_SCREEN));
+  }});
   const start = parseInt(location.hash.slice(1), 10);
-  show(Number.isFinite(start) ? start - 1 : 0);
+  current = Number.isFinite(start) ? start - 1 : 0;
+  choose(size);
   loadPlotly().then(() => draw(current));
 }})();
 </script>

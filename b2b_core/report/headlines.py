@@ -129,14 +129,16 @@ def stage_words(result: StageResult, ranked: pd.DataFrame, playbook: Playbook, t
 
 
 def quadrant_words(mix: pd.DataFrame, quarter: str, playbook: Playbook) -> Words:
-    """From the ``quadrant_summary`` rows of one quarter (index Q1 … Q4, and at the cut): what the
-    core partners (Q1) bring and what the under-monetised accounts (Q4) earn against what they pay;
-    the accounts at the cut, when there are any, are a note of their own, never under-monetised."""
+    """From the ``quadrant_summary`` rows of one quarter (index the quadrant keys, and at the cut):
+    what the core partners (I) bring and what the under-monetised accounts (IV) earn against what
+    they pay, each called by its playbook name (``Playbook.label`` in the notes, never Q1 … Q4,
+    which read as calendar quarters); the accounts at the cut, when there are any, are a note of
+    their own, never under-monetised."""
     q1, q4 = mix.loc["Q1"], mix.loc["Q4"]
+    core, under = playbook.quadrant("Q1").name.lower(), playbook.quadrant("Q4").name.lower()
     headline = (
-        f"In {quarter}, {count(q1['accounts'])} {playbook.quadrant('Q1').name.lower()} (Q1) bring "
-        f"{share(q1['platform_revenue_share'])} of platform revenue; the {count(q4['accounts'])} "
-        f"{playbook.quadrant('Q4').name.lower()} accounts (Q4) earn {share(q4['b_side_revenue_share'])} of "
+        f"In {quarter}, {count(q1['accounts'])} {core} bring {share(q1['platform_revenue_share'])} of platform "
+        f"revenue; the {count(q4['accounts'])} {under} accounts earn {share(q4['b_side_revenue_share'])} of "
         f"B-side revenue but pay only {share(q4['platform_revenue_share'])} of the platform's."
     )
     notes = [
@@ -152,7 +154,7 @@ def quadrant_words(mix: pd.DataFrame, quarter: str, playbook: Playbook) -> Words
             "revenue: tied with a cut point that many accounts share, so neither high nor low on that axis and in "
             "no quadrant's count."
         )
-    notes.append("Ask the room: which Q4 accounts could we grow together with this quarter?")
+    notes.append(f"Ask the room: which {under} accounts could we grow together with this quarter?")
     return headline, tuple(notes)
 
 
@@ -162,8 +164,9 @@ def migration_words(
     """From a ``quadrant_migration``: how many accounts entered ``quadrant`` since the earlier
     quarter (from another quadrant, or new, or returning) and the share of the later quarter's
     B-side revenue they hold (over the placed accounts, as in ``quadrant_summary``); the notes
-    add the accounts that left it, the moves into and out of Q1, and the ``movers`` biggest
-    changes of platform revenue among accounts that changed quadrant (amounts in ``currency``)."""
+    add the accounts that left it, the moves into and out of the core partners (``"Q1"``), and the
+    ``movers`` biggest changes of platform revenue among accounts that changed quadrant (amounts in
+    ``currency``). Quadrants are called by their ``Playbook.label``."""
     cells = flow.cells.reset_index().astype({"before": str, "after": str})
     placed = cells["after"].isin(QUADRANTS)
     b_side_total = cells.loc[placed, "b_side_revenue_after"].sum()
@@ -182,7 +185,7 @@ def migration_words(
             + f"; they hold {share(held)} of {flow.to_quarter}'s B-side revenue."
         )
     notes = (
-        [f"{account_count(left['accounts'].sum())} left {label}: " + _destinations(left) + "."]
+        [f"{account_count(left['accounts'].sum())} left {label}: " + _destinations(left, playbook) + "."]
         if left["accounts"].sum()
         else []
     )
@@ -194,17 +197,17 @@ def migration_words(
         name = row.get("account_name")
         who = str(name) if isinstance(name, str) and name else str(row["account_id"])
         notes.append(
-            f"{who} moved {row['before']} → {row['after']}: platform revenue "
+            f"{who} moved {playbook.label(row['before'])} → {playbook.label(row['after'])}: platform revenue "
             f"{money(row['platform_revenue_before'], currency)} → {money(row['platform_revenue_after'], currency)}."
         )
     notes.append("Ask the room: who owns the accounts that moved, and what changed for them?")
     return headline, tuple(notes)
 
 
-def _destinations(left: pd.DataFrame) -> str:
-    """``12 to Q1, 3 to churned`` (largest first) from migration cells leaving a state."""
+def _destinations(left: pd.DataFrame, playbook: Playbook) -> str:
+    """``12 to I · Core partners, 3 to churned`` (largest first) from migration cells leaving a state."""
     counts = left.groupby("after")["accounts"].sum().sort_values(ascending=False, kind="stable")
-    return ", ".join(f"{count(n)} to {state}" for state, n in counts.items() if n)
+    return ", ".join(f"{count(n)} to {playbook.label(state)}" for state, n in counts.items() if n)
 
 
 def survival_age(survival: pd.Series, at: int = 4) -> int:

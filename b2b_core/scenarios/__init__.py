@@ -17,6 +17,7 @@ from b2b_core.scenarios.levers import (
     WHEN,
     Lever,
     Scenario,
+    free_name,
     from_query,
     to_query,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "by_quarter",
     "compare",
     "fit_base",
+    "free_name",
     "from_query",
     "goal_seek",
     "measured",

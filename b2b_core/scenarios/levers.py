@@ -18,9 +18,10 @@ the timed ones.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
@@ -235,6 +236,19 @@ class Scenario:
         return self.path("renewal_uplift", horizon) - self.path("churn_elasticity", horizon) * self.path(
             "take_rate_change", horizon
         )
+
+
+def free_name(stem: str, taken: Iterable[str]) -> str:
+    """``stem`` (its spaces collapsed, cut to fit), else ``stem (2)``, ``stem (3)`` …: the first
+    that no name of ``taken`` is, ignoring case, nor the base's; every one at most ``MAX_NAME``
+    characters."""
+    stem = " ".join(str(stem).split())
+    used = {name.casefold() for name in taken} | {BASE_NAME.casefold()}
+    for number in itertools.count(1):
+        suffix = f" ({number})" if number > 1 else ""
+        name = stem[: MAX_NAME - len(suffix)].rstrip() + suffix
+        if name.casefold() not in used:
+            return name
 
 
 def _checked_timing(name: str, timing) -> tuple[tuple[str, int, int], ...]:

@@ -30,9 +30,10 @@ Tables (``schema.SCHEMA``):
   delete drops the columns no stored row has a value in; at most ``contract.MAX_CUSTOM_METRICS``.
 - ``audit(entry_id, occurred_at, actor, email, role, action, summary, details)``: who did what and
   when (``actor``: their e-mail address, or the local user's name), one row per commit, restore,
-  delete, removal or restore of the sample, scenario change, playbook edit, backup, restore from a
-  backup and download of the workspace's content, written in the same transaction as the change
-  itself; ``details`` is a JSON object (quarters, row counts, file hash …).
+  delete, removal or restore of the sample, scenario change, playbook edit, edit of the workshop
+  deck's title or headlines, backup, restore from a backup and download of the workspace's content,
+  written in the same transaction as the change itself; ``details`` is a JSON object (quarters,
+  row counts, file hash …).
 - ``playbook_weights(stage, model, weights, saved_at)``: base weights an editor saved for a
   (stage, business model), lever → weight as a JSON object; they override the playbook file's.
 - ``scenarios(name, levers, position, saved_at)``: the saved what-if scenarios, their lever
@@ -44,6 +45,10 @@ Tables (``schema.SCHEMA``):
   local user's name).
 - ``workspace_settings(setting, value, saved_at, saved_by)``: settings of the whole workspace
   (``currency``: its symbol and ISO code as a JSON object), each with when and by whom.
+- ``deck_headlines(slide, headline, saved_at, saved_by)``: the headlines a facilitator wrote for the
+  workshop deck's slides (slide key → text, at most ``deck_texts.MAX_HEADLINE`` characters), each
+  with when and by whom; the workshop's name, date and company for the title slide are the
+  ``workshop`` row of ``workspace_settings`` (a JSON object).
 - ``kept_projections(name, last_quarter, horizon, saved_at, saved_by, projection)``: for a saved
   scenario, its projection when it was last saved (``scenarios.KeptProjection``): the data's last
   quarter then, the quarters projected, when and by whom (e-mail address, or the local user's
@@ -57,16 +62,18 @@ Tables (``schema.SCHEMA``):
 
 Backups (``backup``, ``write_backup``, ``restore_backup``; admins only; ``b2b_core.store.backup``)
 are DuckDB files holding a copy of every table above plus a manifest; a backup of format 1, made
-before projections were kept, has no ``kept_projections`` and restores without any. Taking a backup leaves
-``version`` alone. A restore checks the file in a separate in-memory DuckDB as strictly as an
+before projections were kept, has no ``kept_projections`` and restores without any; likewise each
+table added since a format (``backup.ADDED_IN``), e.g. ``deck_headlines`` before format 5. Taking a
+backup leaves ``version`` alone. A restore checks the file in a separate in-memory DuckDB as strictly as an
 upload before touching the workspace, then replaces the workspace's content in one transaction
 that bumps ``version``. ``python -m b2b_core.store`` backs up and restores from the command line.
 
 Modules, one concept each: ``workspace`` (opening the file, reading the live panel, running
 reductions on it), ``uploads`` (uploads and versions, custom metric columns), ``sample_uploads``
 (which live data are the bundled sample's; removing and restoring it in one step), ``settings`` (saved
-scenarios and playbook weights), ``audit`` (the audit trail), ``backup`` (backup files and their
-checks), ``live_deck`` (decks being presented), ``schema`` (tables and row checks), ``errors``.
+scenarios and playbook weights), ``deck_texts`` (the workshop deck's title and edited headlines),
+``audit`` (the audit trail), ``backup`` (backup files and their checks), ``live_deck`` (decks being presented),
+``schema`` (tables and row checks), ``errors``.
 """
 
 from b2b_core.store.backup import APP as BACKUP_APP

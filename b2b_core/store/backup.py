@@ -18,7 +18,8 @@ in it can reach the workspace's connection, and refuses, with a message saying w
   ≥ 0 and at most ``contract.MAX_AMOUNT``, one row per account and quarter per upload), upload
   dates outside those years, weights that are not numbers ≥ 0, saved scenarios the app cannot
   open (``Scenario.of``: unknown levers, values out of range), kept projections of no saved
-  scenario or that ``KeptProjection.from_json`` refuses;
+  scenario or that ``KeptProjection.from_json`` refuses, a currency or workshop title the app
+  cannot read, edited headlines that are empty or too long (``deck_texts.headline_text``);
 - a history that does not hold together: rows of an upload the backup does not list or lists as
   deleted, row counts per quarter that differ from the rows stored, a live quarter pointing at an
   upload that does not hold it, a quarter with stored data but no live upload.
@@ -46,14 +47,15 @@ from b2b_core.quarters import YEARS
 from b2b_core.scenarios.levers import Scenario
 from b2b_core.scenarios.overrides import ASSUMPTIONS
 from b2b_core.scenarios.plan import KeptProjection
+from b2b_core.store.deck_texts import SLIDE_KEY, headline_text, workshop_title_of
 from b2b_core.store.errors import unwritable
 from b2b_core.store.schema import QUARTER_PATTERN, SCHEMA, check_rows, quote, sql_string, within_years
 from b2b_core.store.settings import currency_of
 
 APP = "b2b-ops-strategy-dashboard"
-FORMAT = 4  # bump when the schema changes (and restore older formats); newer ones are refused
+FORMAT = 5  # bump when the schema changes (and restore older formats); newer ones are refused
 # Tables an older backup format lacks → the format that brought them; such a backup restores them empty.
-ADDED_IN = {"kept_projections": 2, "base_overrides": 3, "workspace_settings": 4}
+ADDED_IN = {"kept_projections": 2, "base_overrides": 3, "workspace_settings": 4, "deck_headlines": 5}
 # Columns (table, column) an older backup format lacks → the format that brought them; such a backup
 # restores them NULL (``uploads.sample``: then recognised from the bundled sample files).
 COLUMNS_ADDED_IN = {("uploads", "sample"): 4}
@@ -395,12 +397,20 @@ def _check_contents(con: duckdb.DuckDBPyConnection, custom: list[str], rows: dic
             raise ValueError(
                 f"This backup holds a base assumption the app cannot use: {broken}. {USE_ANOTHER}"
             ) from None
-    settings = "SELECT value FROM backup.main.workspace_settings WHERE setting = 'currency'"
-    for (text,) in con.execute(settings).fetchall() if "workspace_settings" in rows else []:
+    settings = "SELECT setting, value FROM backup.main.workspace_settings WHERE setting IN ('currency', 'workshop')"
+    for setting, text in con.execute(settings).fetchall() if "workspace_settings" in rows else []:
         try:
-            currency_of(text)
+            (currency_of if setting == "currency" else workshop_title_of)(text)
         except ValueError as broken:
-            raise ValueError(f"This backup holds a currency the app cannot use: {broken}. {USE_ANOTHER}") from None
+            what = "currency" if setting == "currency" else "workshop title"
+            raise ValueError(f"This backup holds a {what} the app cannot use: {broken}. {USE_ANOTHER}") from None
+    edited = "SELECT slide, headline FROM backup.main.deck_headlines" if "deck_headlines" in rows else None
+    for slide, text in con.execute(edited).fetchall() if edited else []:
+        try:
+            if not SLIDE_KEY.fullmatch(slide) or headline_text(text) != text:
+                raise ValueError(f"the headline of {slide[:40]!r} is not one the app would have saved")
+        except ValueError as broken:
+            raise ValueError(f"This backup holds a headline the app cannot use: {broken}. {USE_ANOTHER}") from None
     if "kept_projections" not in rows:
         return
     kept = con.execute(

@@ -2,7 +2,7 @@
 
 ``SCHEMA`` creates the tables (see the package docstring) that a workspace file lacks, each time
 the file is opened: a workspace from an earlier version of the app gains the tables added since
-(``kept_projections``), empty, and the columns added since (``uploads.sample``), NULL, and keeps
+(``kept_projections``, ``deck_headlines``), empty, and the columns added since (``uploads.sample``), NULL, and keeps
 everything else as it was. ``check_columns`` and ``check_rows`` hold the contract's invariants
 for a panel about to be stored, whether it comes from an upload (``Workspace.commit``) or from a
 backup (``Workspace.restore_backup``).
@@ -78,6 +78,9 @@ CREATE TABLE IF NOT EXISTS workspace_settings (
 CREATE TABLE IF NOT EXISTS live_decks (
     code VARCHAR PRIMARY KEY, slide INTEGER NOT NULL, setup VARCHAR NOT NULL, levers VARCHAR NOT NULL,
     started_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deck_headlines (
+    slide VARCHAR PRIMARY KEY, headline VARCHAR NOT NULL, saved_at TIMESTAMP NOT NULL, saved_by VARCHAR NOT NULL
 );
 CREATE TABLE IF NOT EXISTS panel_rows (
     upload_id BIGINT NOT NULL,
