@@ -4,7 +4,7 @@ import duckdb
 import streamlit as st
 
 from b2b_core.store import WorkspaceError
-from ui import auth, present, sample_notice, state, warm_up
+from ui import auth, present, presenter, sample_notice, state, warm_up
 from ui.format import plain
 
 PAGES = {
@@ -50,7 +50,7 @@ def sidebar(person) -> None:
             st.logout()
 
 
-presenting = present.active()
+presenting = present.active() or presenter.active()  # a room's screen, or the presenter's
 st.set_page_config(
     page_title="B2B Ops Strategy Dashboard",
     page_icon="📊",  # drawn by the browser: no icon fetched from the internet (rooms may be offline)

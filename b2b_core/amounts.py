@@ -125,3 +125,9 @@ def change(value: float, kind: str) -> str | None:
     if kind == "relative":
         return f"{round(100 * value, 1) + 0.0:+.1f}%"
     raise ValueError(f"unknown kind of change {kind!r}")
+
+
+def duration(seconds: float) -> str:
+    """A time span as hours:minutes:seconds, ``0:04:05``; whole seconds, rounded down, never below 0."""
+    whole = max(int(seconds), 0)
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"

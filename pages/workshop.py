@@ -10,28 +10,58 @@ import streamlit as st
 
 from b2b_core import playbook, report, scenarios
 from b2b_core.charts.style import TEXT_SIZES, text_sizes
-from ui import downloads, present, sample_notice, scenario_views, shell, state
+from ui import downloads, present, presenter, sample_notice, scenario_views, shell, state
 from ui import format as fmt
 from ui import workshop_setup as setup
 from ui import workshop_views as views
 
-# Keys → Next / Previous / Exit buttons; a text field or a slider keeps its own keys but Esc.
-KEYBOARD = """
+# Keys → Next / Previous / Exit / Present buttons, before any widget sees them (a focused lever slider
+# too: a clicker's PageDown always moves the slide); only a text field keeps its keys but Esc. While
+# presenting, also Space, ↑ ↓, a clicker's F5 (no reload), "B" / "." to blank the screen and a
+# number then Enter (``report.ROOM_KEYS``, typed into the hidden ``GO_TO`` field). A click or a
+# drag leaves the focus on the deck, not on the lever or button it used.
+KEYBOARD = (
+    """
 <script>
+const doc = window.parent.document;
 if (!window.parent.workshopKeys) {
   window.parent.workshopKeys = true;
-  window.parent.document.addEventListener("keydown", (event) => {
+"""
+    + report.ROOM_KEYS
+    + """
+  const TEXT_FIELDS = "input:not([type=range], [type=checkbox], [type=radio]), textarea, select, [contenteditable]";
+  const presenting = () => doc.querySelector(".st-key-workshop_exit") !== null;
+  const goTo = (number) => {
+    const field = doc.querySelector(".st-key-workshop_go_to input");
+    if (!field) return;
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set.call(field, String(number));
+    field.dispatchEvent(new Event("input", {bubbles: true}));
+    field.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter", bubbles: true}));
+  };
+  const roomKey = roomKeys(doc, goTo);
+  const everywhere = {ArrowRight: "next", PageDown: "next", ArrowLeft: "previous", PageUp: "previous", F5: "present"};
+  const presentingOnly = {" ": "next", ArrowDown: "next", ArrowUp: "previous", Escape: "exit", F5: ""};
+  doc.addEventListener("keydown", (event) => {
     const target = event.target;
-    const typing = target.closest && target.closest("input, textarea, select, [role='slider'], [contenteditable]");
+    const typing = target.closest && target.closest(TEXT_FIELDS);
     if (typing && event.key !== "Escape") return;
-    const keys = {ArrowRight: "next", PageDown: "next", ArrowLeft: "previous", PageUp: "previous", Escape: "exit"};
-    const which = keys[event.key];
-    const button = which && window.parent.document.querySelector(`.st-key-workshop_${which} button`);
-    if (button && !button.disabled) { event.preventDefault(); button.click(); }
-  });
+    const room = presenting();
+    if (room && roomKey(event)) { event.preventDefault(); event.stopPropagation(); return; }
+    const which = room && event.key in presentingOnly ? presentingOnly[event.key] : everywhere[event.key];
+    if (which === undefined) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const button = which && doc.querySelector(`.st-key-workshop_${which} button`);
+    if (button && !button.disabled) button.click();
+  }, true);
+  doc.addEventListener("pointerup", () => setTimeout(() => {
+    const focused = doc.activeElement;
+    if (focused && focused.closest && !focused.closest(TEXT_FIELDS)) focused.blur();
+  }, 0), true);
 }
 </script>
 """
+)
 # Metric values wrap instead of being cut off (lever names are long).
 WRAPPED_METRICS = """
 <style>
@@ -75,11 +105,21 @@ def show_chart(slide: report.Slide, size: str | None = None) -> None:
 
 
 def live_levers(base: scenarios.Base) -> None:
-    """The levers the room moves: one slider per lever, kept across slides."""
+    """The levers the room moves: one slider per lever between its − and + buttons (one step
+    each), kept across slides."""
     values = views.live_levers()
     for lever in scenarios.LEVERS:
         off = lever.needs_b_side and not base.has_b_side
-        st.slider(
+        less, slider, more = st.columns([1, 5, 1], gap="small", vertical_alignment="bottom")
+        for place, label, steps, end in ((less, "−", -1, lever.minimum), (more, "+", 1, lever.maximum)):
+            place.button(
+                label,
+                key=views.lever_step_widget(lever.key, steps),
+                on_click=views.step_lever,
+                args=(lever.key, steps),
+                disabled=off or values[lever.key] == end,
+            )
+        slider.slider(
             f"{lever.label} ({lever.unit})",
             lever.minimum,
             lever.maximum,
@@ -102,12 +142,13 @@ def live_levers(base: scenarios.Base) -> None:
 
 
 shell.require_app_shell()
-presenting = present.active()
+presenting = present.active() or presenter.active()  # the presenter view: the deck's look, no setup
 if presenting:
     present.style()
 st.html(KEYBOARD, unsafe_allow_javascript=True)
 st.html(WRAPPED_METRICS)
 ws = state.workspace_with_data()
+live_deck = presenter.adopt(ws) if presenter.active() else None
 data = state.data_version()
 saved_weights = ws.playbook_weights()
 book, _ = state.readable_playbook().with_saved_weights(saved_weights)
@@ -167,7 +208,12 @@ if not presenting:
             "The plan vs actual slide shows the projection each kept when it was saved against the quarters since.",
         )
         choices[2].button(
-            "Present", icon=":material/slideshow:", type="primary", on_click=present.start, width="stretch"
+            "Present",
+            icon=":material/slideshow:",
+            type="primary",
+            on_click=present.start,
+            width="stretch",
+            key="workshop_present",
         )
         if missing:
             st.caption(
@@ -178,6 +224,10 @@ if not presenting:
 
 # The scenario slide is the one rebuilt live: saved scenarios chosen + the levers moved in the room
 names = views.shown_scenarios(saved)
+if live_deck is None:  # the projected window shares where it is before the slides are drawn
+    code = presenter.deck_code(ws)
+    shared = {"slides": order, "model": model, "scenarios": names}
+    presenter.keep_in_step(ws, code, views.position_from_url(len(order)), shared, views.live_levers())
 live = views.live_scenario(names)
 shown = [scenarios.Scenario.of(name, saved[name]) for name in names] + ([live] if live.overrides() else [])
 base = scenario_views.base(data)
@@ -185,6 +235,8 @@ if "scenarios" in slides and shown and not isinstance(base, str):  # the deck ha
     slides["scenarios"] = report.scenario_slide(base, shown, currency=state.currency())
 slides = setup.framed(ws, slides, order)
 deck_slides = [slides[key] for key in order]
+if live_deck is not None:
+    presenter.show(ws, live_deck, deck_slides)
 if not presenting:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     origin = sample_notice.origin()
@@ -278,13 +330,22 @@ if slide.key == "scenarios" and not isinstance(base, str):  # the levers beside 
 elif not words:
     show_facts(slide)
     show_chart(slide, size)
-with st.expander("Speaker notes", expanded=not presenting):
-    st.markdown("\n".join(f"- {fmt.plain(note)}" for note in slide.notes))
-if not presenting:
+if presenting:  # a slide number typed then Enter (KEYBOARD) arrives here; the field is never seen
+    st.html(f"<style>.st-key-{views.GO_TO} {{ display: none; }}</style>")
+    st.text_input("Go to slide", key=views.GO_TO, on_change=views.go_to_typed, args=(total,))
+else:  # the notes are the presenter's: never on the projected screen
+    with st.expander("Speaker notes", expanded=True):
+        st.markdown("\n".join(f"- {fmt.plain(note)}" for note in slide.notes))
     downloads.csv_button(
         "This chart's data (CSV)", slide.data, f"{position:02d}_{slide.key}.csv", f"dl:slide:{slide.key}"
     )
+    st.link_button(
+        "Open the presenter view",
+        presenter.link(code),
+        icon=":material/speaker_notes:",
+        help=f"Notes, the next slide and the clock in a second window, in step with this one (deck {code}).",
+    )
     st.caption(
         "Every chart's toolbar saves it as a PNG. In presentation mode the arrow keys, Page Up / Page Down "
-        "(a presenter's clicker) and Esc work too."
+        "(a presenter's clicker), Space and Esc work too; B blanks the screen, a slide number then Enter goes there."
     )

@@ -346,7 +346,7 @@ REFUSALS = {  # case → (the file, made from a good backup and a folder; the me
     "a workspace file": (
         lambda b, f: workspace_file(f),
         r"without a backup manifest \(its tables: audit, base_overrides, deck_headlines, kept_projections, "
-        r"live_quarters, panel_rows, ",
+        r"live_decks, live_quarters, panel_rows, ",
     ),
     "another app's backup": (
         lambda b, f: altered(b, f, "UPDATE backup_manifest SET app = 'another-app'"),

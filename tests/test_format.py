@@ -106,3 +106,10 @@ def test_a_dash_says_why_in_its_tooltip_and_a_known_value_keeps_its_help():
     assert fmt.why_unknown("–", "Not measured.") == "– Not measured."
     assert fmt.why_unknown("12.0%", "No cohort is 4 quarters old yet.", "Kaplan–Meier.") == "Kaplan–Meier."
     assert fmt.unknown_column("Change", "same place.", "Places moved.")["help"] == "Places moved. – same place."
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"), [(0, "0:00:00"), (65.9, "0:01:05"), (3_725, "1:02:05"), (-3, "0:00:00")]
+)
+def test_a_duration_reads_as_hours_minutes_seconds(seconds, expected):
+    assert fmt.duration(seconds) == expected

@@ -13,10 +13,12 @@ from playwright.sync_api import expect
 
 from b2b_core.report import FRAMING_TITLES, SLIDE_TITLES
 from tests.browser import ERROR_ELEMENTS, ROOT, chromium_page, streamlit_server, wait_until_idle
+from ui import workshop_views as views
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = ROOT / "test-artifacts" / "workshop"
+SHOTS = ARTIFACTS / "room"
 VIEWPORT = {"width": 1920, "height": 1080}
 # the title and agenda, then every slide the sample carries but plan vs actual (it has no saved
 # scenario): key → title
@@ -220,7 +222,6 @@ def test_presentation_text_meets_wcag_aa_contrast_on_white(app_url, page):
         "metric delta": '[data-testid="stMetricDelta"]',
         "nav": '[data-testid="stHorizontalBlock"]:has(.st-key-workshop_next)',
         "caption": '[data-testid="stCaptionContainer"]',
-        "speaker notes": '[data-testid="stExpander"] summary',
         "lever": '[data-testid="stSlider"]',
     }
     checked, failing, inactive = set(), [], []
@@ -255,9 +256,10 @@ def test_a_lever_moved_in_the_room_adds_its_scenario_to_the_chart_and_headline_w
     assert "In the room" not in trace_names(page, chart)
     assert "In the room" not in headline.inner_text()
     lever = page.locator('[data-testid="stSlider"]').filter(has_text="Renewal uplift (points)")
-    lever.get_by_role("slider").focus()
-    for _ in range(4):  # 0.5 points a step; the page must leave the arrow keys to the slider
-        page.keyboard.press("ArrowRight")
+    more = page.locator(".st-key-" + views.lever_step_widget("renewal_uplift", 1) + " button")
+    for steps in range(1, 5):  # 0.5 points a step
+        more.click()
+        expect(lever.get_by_role("slider")).to_have_value(f"{steps / 2:g}")
     wait_until_idle(page)
     expect(headline).to_contain_text("In the room")
     page.wait_for_function(
@@ -327,6 +329,14 @@ def test_the_exported_html_deck_draws_every_slide_offline_with_no_network_reques
                 else:
                     viewer.locator("#next").click()
         assert png_from_toolbar(viewer, f"#chart-{total}") == f"{KEYS[total - 1]}.png"  # drawn offline too
+        viewer.keyboard.press("2")  # a slide number then Enter, as in the app
+        viewer.keyboard.press("Enter")
+        expect(viewer.locator("section.slide.current")).to_have_id("slide-2")
+        viewer.keyboard.press("b")
+        expect(viewer.locator(".room-blank")).to_be_visible()
+        viewer.keyboard.press("ArrowRight")  # any key brings the slide back, and does only that
+        expect(viewer.locator(".room-blank")).to_have_count(0)
+        expect(viewer.locator("section.slide.current")).to_have_id("slide-2")
         viewer.wait_for_timeout(300)  # a late error or request would show up here
     finally:
         offline.close()
@@ -382,3 +392,121 @@ def test_a_headline_written_by_the_facilitator_is_presented_after_the_title_and_
     expect(page.get_by_text(re.compile("Headline edited"))).to_have_count(0)
     expect(page.get_by_role("heading", name=re.compile("^In 2026Q3 the platform earned"))).to_be_visible()
     assert page.locator(ERROR_ELEMENTS).count() == 0
+
+
+def lever_value(page, label: str) -> float:
+    """The value of the live lever ``label`` (e.g. "Renewal uplift (points)") as its slider says."""
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text=label).get_by_role("slider")
+    return float(slider.input_value())
+
+
+def wait_for_position(page, position: int, total: int) -> None:
+    """Wait until the URL and the nav row show slide ``position`` of ``total`` and the run is over."""
+    page.wait_for_url(re.compile(rf"[?&]slide={position}(&|$)"))
+    wait_until_idle(page)
+    expect(nav_row(page)).to_contain_text(f"{position} / {total} · ")
+
+
+def test_a_clicker_moves_the_slide_after_a_lever_was_dragged_and_b_blanks_the_screen(app_url, page):
+    page.goto(app_url + "/workshop?present=1&slides=scenarios,overview,stage&slide=1")  # what-if first
+    wait_for_position(page, 1, 3)
+    renewal = "Renewal uplift (points)"
+    thumb = page.locator('[data-testid="stSlider"]').filter(has_text=renewal).get_by_role("slider")
+    expect(thumb).to_be_visible()
+    box = thumb.locator("xpath=../..").bounding_box()  # the drawn thumb around the (hidden) range input
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 40, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    expect(page.locator("h1").first).to_contain_text("In the room")  # the drag reached the server
+    wait_until_idle(page)
+    dragged = lever_value(page, renewal)
+    assert dragged > 0
+    page.keyboard.press("PageDown")  # what a clicker sends: the slide moves, not the lever
+    wait_for_position(page, 2, 3)
+    page.keyboard.press("PageUp")
+    wait_for_position(page, 1, 3)
+    assert lever_value(page, renewal) == dragged
+    page.locator(".st-key-" + views.lever_step_widget("renewal_uplift", 1) + " button").click()
+    expect(thumb).to_have_value(f"{dragged + 0.5:g}")
+    page.locator(".st-key-" + views.lever_step_widget("renewal_uplift", -1) + " button").click()
+    expect(thumb).to_have_value(f"{dragged:g}")
+    page.keyboard.press("PageDown")  # after a button too
+    wait_for_position(page, 2, 3)
+
+    page.keyboard.press("b")
+    blank = page.locator(".room-blank")
+    expect(blank).to_be_visible()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "blanked.png"))
+    page.keyboard.press("ArrowRight")  # any key brings the slide back, and only that
+    expect(blank).to_have_count(0)
+    assert re.search(r"[?&]slide=2(&|$)", page.url)
+    page.keyboard.press(".")
+    expect(blank).to_be_visible()
+    blank.click()
+    expect(blank).to_have_count(0)
+    page.keyboard.press("3")
+    page.keyboard.press("Enter")
+    wait_for_position(page, 3, 3)
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")
+    wait_for_position(page, 1, 3)
+    assert lever_value(page, renewal) == dragged
+    assert page.locator(ERROR_ELEMENTS).count() == 0
+
+
+# Note in ``window.firstSeen`` the time (ms since the epoch) the page first shows ``text``, checked every 20 ms.
+FIRST_SEEN = """(text) => {
+    window.firstSeen = null;
+    const check = setInterval(() => {
+        if (document.body.textContent.includes(text)) { window.firstSeen = Date.now(); clearInterval(check); }
+    }, 20);
+}"""
+
+
+def test_the_presenter_view_follows_the_projector_within_a_second_and_can_drive_it(app_url, browser):
+    context = browser.new_context(viewport=VIEWPORT)  # two tabs: two sessions on one server
+    total = len(TITLES)
+    try:
+        projector, view = context.new_page(), context.new_page()
+        projector.goto(app_url + "/workshop?present=1")
+        wait_until_idle(projector)  # the first visit to a new server can take longer than a page's timeout
+        wait_for_slide(projector, 1)
+        code = re.search(r"[?&]deck=([A-Z0-9]+)", projector.url).group(1)
+        view.goto(f"{app_url}/workshop?presenter=1&deck={code}")
+        where = view.get_by_text(re.compile(rf"Presenter view · deck {code} · \d+ / {total}"))
+        expect(where).to_contain_text(f"1 / {total}")
+        expect(view.get_by_text("Speaker notes")).to_be_visible()
+        wait_until_idle(view)
+        lags = []
+        for position in (2, 3, 4):  # when each window first shows the slide, by the clock both share
+            projector.evaluate(FIRST_SEEN, f"{position} / {total} · {TITLES[position - 1]}")
+            view.evaluate(FIRST_SEEN, f"deck {code} · {position} / {total}")
+            projector.keyboard.press("ArrowRight")
+            wait_for_slide(projector, position)
+            expect(where).to_contain_text(f"{position} / {total}")
+            projected, followed = projector.evaluate("() => window.firstSeen"), view.evaluate("() => window.firstSeen")
+            lags.append((followed - projected) / 1000)
+            wait_until_idle(view)  # the presenter talks over a slide for a while: both windows settle
+        expect(view.get_by_text(f"Next · 5 / {total}")).to_be_visible()
+        expect(view.get_by_text(TITLES[4], exact=True)).to_be_visible()  # the next slide's title
+        print(f"presenter lag after the projector moved: {', '.join(f'{lag:.2f} s' for lag in lags)}")
+        assert sorted(lags)[1] < 1.0, lags  # the median; one move may share a loaded machine with a slow run
+
+        view.locator(".st-key-workshop_previous button").click()  # the presenter drives the room
+        wait_for_slide(projector, 3)
+        for digit in str(WHAT_IF):
+            projector.keyboard.press(digit)
+        projector.keyboard.press("Enter")
+        wait_for_slide(projector, WHAT_IF)
+        projector.locator(".st-key-" + views.lever_step_widget("expansion", 1) + " button").click()
+        expect(view.get_by_text("Expansion: +0.5 % per quarter")).to_be_visible()
+        expect(where).to_contain_text(f"{WHAT_IF} / {total}")
+        expect(projector.get_by_text("Speaker notes")).to_have_count(0)  # notes never on the projected screen
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        projector.screenshot(path=str(SHOTS / "projector.png"))
+        view.screenshot(path=str(SHOTS / "presenter.png"))
+        assert projector.locator(ERROR_ELEMENTS).count() == 0 and view.locator(ERROR_ELEMENTS).count() == 0
+    finally:
+        context.close()

@@ -11,6 +11,7 @@ import pytest
 from b2b_core import overview, report, scenarios
 from b2b_core.access import LOCAL
 from tests.apptest import commit_sample_quarter, open_app, seeded_up_to, shown, workspace_of
+from ui import workshop_views as views
 
 WORKSHOP = "pages/workshop.py"
 EDITING = ("multiselect", "selectbox", "text_input", "number_input", "toggle", "checkbox", "radio", "file_uploader")
@@ -138,15 +139,23 @@ def test_presentation_mode_hides_the_sidebar_setup_and_every_editing_widget(work
     assert editing_widgets(normal).get("multiselect") == 2 and len(normal.sidebar.get("toggle")) == 1
     app = open_app(WORKSHOP, query_params={"present": "1"})
     assert not app.exception
-    assert editing_widgets(app) == {}
+    assert editing_widgets(app) == {"text_input": 1}  # the hidden field a typed slide number goes to
+    assert app.text_input(key=views.GO_TO)
     assert not app.sidebar.children or not any(app.sidebar.get(kind) for kind in (*EDITING, "button", "markdown"))
     assert {b.key for b in app.button} == {"workshop_previous", "workshop_next", "workshop_exit"}
     assert not app.get("download_button") and not app.title
-    assert not app.expander[0].proto.expanded  # speaker notes closed in front of the room
-    for _ in range(len(SAMPLE) - 1):  # only the levers of the scenario slide are widgets to move
+    assert not app.expander  # no speaker notes in front of the room: they are the presenter view's
+    for _ in range(len(SAMPLE) - 1):  # only the levers of the scenario slide are widgets to move, by pointer or − / +
         button(app, "workshop_next").click().run()
-    assert editing_widgets(app) == {} and len(app.slider) == 5
-    assert {b.key for b in app.button} == {"workshop_previous", "workshop_next", "workshop_exit", "workshop_reset"}
+    assert editing_widgets(app) == {"text_input": 1} and len(app.slider) == 5
+    steps = {views.lever_step_widget(lever, steps) for lever in scenarios.LEVER_KEYS for steps in (-1, 1)}
+    assert {b.key for b in app.button} == {
+        "workshop_previous",
+        "workshop_next",
+        "workshop_exit",
+        "workshop_reset",
+        *steps,
+    }
 
 
 def test_presenting_opens_the_deck_from_any_page_and_exit_returns_to_the_setup(workspace_path):
@@ -161,7 +170,7 @@ def test_the_sidebar_toggle_switches_into_presentation_mode(workspace_path):
     app.sidebar.toggle[0].set_value(True).run()
     assert not app.exception
     assert query(app, "present") == "1" and button(app, "workshop_exit")
-    assert editing_widgets(app) == {}
+    assert editing_widgets(app) == {"text_input": 1}  # the hidden field a typed slide number goes to
 
 
 def test_the_sidebar_toggle_on_the_workshop_keeps_its_slides_and_position(workspace_path):

@@ -9,7 +9,7 @@ import re
 import streamlit as st
 
 from b2b_core import amounts
-from b2b_core.amounts import change, count, estimate, share
+from b2b_core.amounts import change, count, duration, estimate, share
 from ui import state
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "amount_title",
     "change",
     "count",
+    "duration",
     "estimate",
     "money",
     "plain",

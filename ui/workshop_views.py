@@ -21,6 +21,7 @@ from ui import cohort_views, lifecycle_views, overview_views, quadrant_views, sc
 SLIDES, SLIDE, MODEL = "slides", "slide", "model"  # query parameters
 CHOSEN, SCENARIOS, LIVE_KEPT = "workshop:slides", "workshop:scenarios", "workshop:live"
 SCENARIOS_KEPT = f"{SCENARIOS}:kept"
+GO_TO = "workshop_go_to"  # the hidden field a slide number typed in presentation mode goes to
 LIVE_NAME = "In the room"
 
 
@@ -86,6 +87,14 @@ def go_to(position: int) -> None:
     st.query_params[SLIDE] = str(position)
 
 
+def go_to_typed(total: int) -> None:
+    """Callback of the hidden ``GO_TO`` field: show the slide whose number was typed (clamped to
+    1 … ``total``; anything but a number is ignored), and empty the field for the next one."""
+    typed, st.session_state[GO_TO] = st.session_state[GO_TO].strip(), ""
+    if typed.isdigit():
+        go_to(min(max(int(typed), 1), total))
+
+
 def keep_slides() -> None:
     """Multiselect callback: the chosen order goes to the URL, and the deck starts again at 1."""
     st.query_params[SLIDES] = ",".join(st.session_state[CHOSEN])
@@ -140,13 +149,31 @@ def lever_widget(lever: str) -> str:
     return f"workshop:lever:{lever}"
 
 
+def lever_step_widget(lever: str, steps: int) -> str:
+    """The key of the button moving ``lever`` by ``steps`` (−1: its − button, +1: its + button)."""
+    return f"workshop_lever_{lever}_{'less' if steps < 0 else 'more'}"
+
+
+def step_lever(lever: str, steps: int) -> None:
+    """Button callback: move the live ``lever`` by ``steps`` of its step, kept within its range."""
+    spec = scenarios.BY_KEY[lever]
+    value = round(live_levers()[lever] / spec.step + steps) * spec.step
+    live_levers()[lever] = st.session_state[lever_widget(lever)] = min(max(round(value, 6), spec.minimum), spec.maximum)
+
+
 def keep_lever(lever: str) -> None:
     """Slider callback: keep the lever's value when its slider is not drawn."""
     live_levers()[lever] = float(st.session_state[lever_widget(lever)])
 
 
+def set_live_levers(values: dict[str, float]) -> None:
+    """Take ``values`` (lever key → value, 0 for those absent) as the live levers; the sliders show
+    them when next drawn."""
+    for lever in scenarios.LEVER_KEYS:
+        live_levers()[lever] = float(values.get(lever, 0.0))
+        st.session_state.pop(lever_widget(lever), None)
+
+
 def reset_levers() -> None:
     """Button callback: every live lever back to 0."""
-    for lever in scenarios.LEVER_KEYS:
-        live_levers()[lever] = 0.0
-        st.session_state.pop(lever_widget(lever), None)
+    set_live_levers({})

@@ -20,12 +20,13 @@ from b2b_core.report.deck import (
     title_slide,
     with_headlines,
 )
-from b2b_core.report.export import chart_data_zip, deck_html, plot_config
+from b2b_core.report.export import ROOM_KEYS, chart_data_zip, deck_html, plot_config
 from b2b_core.report.pptx import deck_pptx
 
 __all__ = [
     "FRAMING_TITLES",
     "HORIZON",
+    "ROOM_KEYS",
     "SLIDE_TITLES",
     "Deck",
     "Fact",

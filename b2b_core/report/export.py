@@ -6,7 +6,8 @@ with its own ``DecompressionStream``), and draws every figure from its JSON, so 
 interactive (hover, zoom, the toolbar's PNG download) and the file opens with no network. It shows
 one slide at a time, whole on any screen from 1024×768 to 1920×1080 (the chart takes the height
 the headline and facts leave), →, Space or PageDown for the next, ←, PageUp for the previous,
-Home / End; its text size S / M / L (buttons, or − and +) scales every text, the charts' too
+Home / End; "B" or "." blanks the screen, a number then Enter goes to that slide
+(``ROOM_KEYS``); its text size S / M / L (buttons, or − and +) scales every text, the charts' too
 (``TEXT_SIZES``). ``#3`` opens slide 3, ``#3&size=L`` in large type. Printing puts every slide on
 its own landscape 13.333 × 7.5 in page (16:9; no buttons, header or links): before the print every
 slide is laid out as its page (``printing``), each chart drawn to the space its headline and facts
@@ -112,6 +113,7 @@ def deck_html(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOr
         plotly=packed_plotly(),
         sections="\n".join(sections),
         figures=_json_in_script("[" + ",\n".join(figures) + "]"),
+        room_keys=ROOM_KEYS,
         scales=json.dumps(TEXT_SIZES),
     )
 
@@ -145,6 +147,34 @@ def chart_data_zip(slides: Sequence[Slide]) -> bytes:
             archive.writestr(csv_name(position, slide), exports.csv_bytes(slide.data, index=True))
     return buffer.getvalue()
 
+
+# The keys of a presenter's keyboard or clicker beyond Next / Previous, shared by the offline deck and
+# the app's presentation mode: "B" or "." blanks the screen (black, until any key or click), and a
+# slide number typed then Enter goes there. ``roomKeys(doc, goTo)`` returns the keydown handler's
+# first step: it calls ``goTo(number)`` and returns true for the keys it used.
+ROOM_KEYS = """
+function roomKeys(doc, goTo) {
+  let typed = "", blank = null;
+  const unblank = () => { blank.remove(); blank = null; };
+  return (event) => {
+    if (blank) { unblank(); return true; }
+    if (["b", "B", "."].includes(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      blank = doc.createElement("div");
+      blank.className = "room-blank";
+      blank.title = "Screen blanked: press any key or click to come back";
+      blank.style.cssText = "position:fixed;inset:0;background:#000;z-index:2147483647;cursor:none";
+      blank.addEventListener("click", unblank);
+      doc.body.appendChild(blank);
+      typed = "";
+      return true;
+    }
+    if (/^[0-9]$/.test(event.key)) { typed = (typed + event.key).slice(-3); return true; }
+    if (event.key === "Enter" && typed) { goTo(parseInt(typed, 10)); typed = ""; return true; }
+    typed = "";
+    return false;
+  };
+}
+"""
 
 TEMPLATE = """<!doctype html>
 <html lang="en">
@@ -272,8 +302,11 @@ TEMPLATE = """<!doctype html>
     button.addEventListener("click", () => choose(button.dataset.size));
   document.getElementById("previous").addEventListener("click", () => show(current - 1));
   document.getElementById("next").addEventListener("click", () => show(current + 1));
+  {room_keys}
+  const roomKey = roomKeys(document, (number) => show(number - 1));
   document.addEventListener("keydown", (event) => {{
     if (event.target.closest && event.target.closest("input, textarea, select")) return;
+    if (roomKey(event)) {{ event.preventDefault(); return; }}
     if (["ArrowRight", "PageDown", " "].includes(event.key)) {{ event.preventDefault(); show(current + 1); }}
     else if (["ArrowLeft", "PageUp"].includes(event.key)) {{ event.preventDefault(); show(current - 1); }}
     else if (event.key === "Home") show(0);

@@ -56,6 +56,9 @@ Tables (``schema.SCHEMA``):
   renamed and deleted with its scenario, in the same transaction. A workspace made before this
   table existed gains it, empty, when it is opened (``schema.SCHEMA``): its scenarios simply have
   no kept projection until they are saved again.
+- ``live_decks(code, slide, setup, levers, started_at, updated_at)``: the decks being presented, the
+  state the projected window and the presenter view share (``live_deck``). Not the workspace's
+  content: not audited, no role needed, ``version`` left alone, never in a backup.
 
 Backups (``backup``, ``write_backup``, ``restore_backup``; admins only; ``b2b_core.store.backup``)
 are DuckDB files holding a copy of every table above plus a manifest; a backup of format 1, made
@@ -69,7 +72,8 @@ Modules, one concept each: ``workspace`` (opening the file, reading the live pan
 reductions on it), ``uploads`` (uploads and versions, custom metric columns), ``sample_uploads``
 (which live data are the bundled sample's; removing and restoring it in one step), ``settings`` (saved
 scenarios and playbook weights), ``deck_texts`` (the workshop deck's title and edited headlines),
-``audit`` (the audit trail), ``backup`` (backup files and their checks), ``schema`` (tables and row checks), ``errors``.
+``audit`` (the audit trail), ``backup`` (backup files and their checks), ``live_deck`` (decks being presented),
+``schema`` (tables and row checks), ``errors``.
 """
 
 from b2b_core.store.backup import APP as BACKUP_APP

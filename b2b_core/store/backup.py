@@ -1,6 +1,7 @@
 """Backup files of the workspace: their manifest, and the checks a file must pass before a restore.
 
-A backup is a DuckDB file holding a copy of every workspace table plus ``backup_manifest(app,
+A backup is a DuckDB file holding a copy of every workspace table but ``NOT_BACKED_UP`` (the decks
+being presented) plus ``backup_manifest(app,
 format, created_at, source_version, row_counts)``: one row naming this app, the backup format,
 when it was taken (UTC), the workspace version it copies and each table's row count (a JSON
 object). ``check_backup`` reads a candidate file in a separate in-memory DuckDB, so that nothing
@@ -58,6 +59,8 @@ ADDED_IN = {"kept_projections": 2, "base_overrides": 3, "workspace_settings": 4,
 # Columns (table, column) an older backup format lacks → the format that brought them; such a backup
 # restores them NULL (``uploads.sample``: then recognised from the bundled sample files).
 COLUMNS_ADDED_IN = {("uploads", "sample"): 4}
+# Workspace tables a backup never holds: the state of a room, not data (``live_deck``); a restore leaves them.
+NOT_BACKED_UP = ("live_decks",)
 # The largest backup the Data page takes or gives through the browser, in MB (2**20 bytes): it holds
 # every upload ever kept, larger than one quarter's file, and a download is held whole in memory.
 BROWSER_LIMIT_MB = 1024
@@ -126,6 +129,8 @@ def check_backup(file: Path) -> dict:
     con = duckdb.connect()
     try:
         con.execute(SCHEMA)
+        for table in NOT_BACKED_UP:
+            con.execute(f"DROP TABLE {quote(table)}")
         con.execute(f"CREATE TABLE backup_manifest ({MANIFEST})")
         try:  # TYPE DUCKDB: never an extension (e.g. SQLite's) loaded for the file
             con.execute(f"ATTACH {sql_string(str(file))} AS backup (READ_ONLY, TYPE DUCKDB)")
@@ -461,12 +466,14 @@ class Backups:
             try:
                 with self._transaction(file=path) as con:
                     con.execute(f"COPY FROM DATABASE {quote(source)} TO b2b_backup_out")
+                    for table in NOT_BACKED_UP:
+                        con.execute(f"DROP TABLE b2b_backup_out.{quote(table)}")
                     con.execute(  # not the rows of a chunked commit under way (``Uploads.commit_chunks``)
                         "DELETE FROM b2b_backup_out.panel_rows "
                         "WHERE upload_id NOT IN (SELECT upload_id FROM b2b_backup_out.uploads)"
                     )
                     tables = self._column(
-                        "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY 1", [source]
+                        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'b2b_backup_out' ORDER BY 1"
                     )
                     rows = {
                         t: con.execute(f"SELECT count(*) FROM b2b_backup_out.{quote(t)}").fetchall()[0][0]

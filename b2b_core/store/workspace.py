@@ -21,6 +21,7 @@ from b2b_core.store.audit import AuditTrail
 from b2b_core.store.backup import Backups
 from b2b_core.store.deck_texts import DeckTexts
 from b2b_core.store.errors import WorkspaceMissing, WorkspaceReplaced, unwritable
+from b2b_core.store.live_deck import LiveDecks
 from b2b_core.store.sample_uploads import SampleUploads
 from b2b_core.store.schema import ACTIVE, SCHEMA, utc_now
 from b2b_core.store.settings import SavedSettings
@@ -73,7 +74,7 @@ def _typed(rows: pd.DataFrame, lead: list[str], custom: list[str]) -> pd.DataFra
     return rows.astype({c.name: contract.PANDAS_TYPES[c.kind] for c in contract.COLUMNS})
 
 
-class Workspace(Uploads, SampleUploads, SavedSettings, DeckTexts, AuditTrail, Backups):
+class Workspace(Uploads, SampleUploads, SavedSettings, DeckTexts, AuditTrail, Backups, LiveDecks):
     """A workspace file: the versioned panel. Thread-safe: writes take turns on one DuckDB
     connection, and each read has a connection of its own.
 
@@ -81,8 +82,8 @@ class Workspace(Uploads, SampleUploads, SavedSettings, DeckTexts, AuditTrail, Ba
     other concept is a module of its own, mixed in: uploads and versions (``uploads``), the bundled
     sample among them (``sample_uploads``), saved
     scenarios and playbook weights (``settings``), the workshop deck's title and edited headlines
-    (``deck_texts``), the audit trail (``audit``), backups
-    (``backup``)."""
+    (``deck_texts``), the audit trail (``audit``), backups (``backup``), the decks being presented
+    (``live_deck``)."""
 
     def __init__(
         self, path: str | os.PathLike, *, recreate: bool = False, bundled_sample: Mapping[str, str] | None = None
