@@ -23,6 +23,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from xml.etree import ElementTree
 
 import charset_normalizer
 import numpy as np
@@ -490,6 +491,14 @@ def _sheet_rows(worksheet, name: str) -> list[tuple[int, list[str]]]:
     return rows
 
 
+def _damage(exc: Exception) -> str:
+    """What was wrong with a workbook openpyxl could not open: "a part is not valid XML" for an XML
+    error, whichever parser openpyxl used (the standard library's ``ParseError`` or lxml's
+    ``XMLSyntaxError``, when lxml is installed), else the error's type."""
+    xml_error = isinstance(exc, ElementTree.ParseError) or type(exc).__name__ == "XMLSyntaxError"
+    return "a part is not valid XML" if xml_error else type(exc).__name__
+
+
 def _read_xlsx(data: bytes, sheet: str | None, problems: IssueLog, notes: IssueLog) -> RawTable:
     import openpyxl  # imported here: it is only needed for workbooks
 
@@ -500,7 +509,7 @@ def _read_xlsx(data: bytes, sheet: str | None, problems: IssueLog, notes: IssueL
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types on a damaged workbook: BadZipFile, KeyError, XML ParseError …
         raise FileProblem(
-            f"The workbook cannot be opened ({type(exc).__name__}): it is damaged or not an Excel .xlsx file. "
+            f"The workbook cannot be opened ({_damage(exc)}): it is damaged or not an Excel .xlsx file. "
             "Open it in Excel, save it again as .xlsx, and upload the new file."
         ) from None
     try:
