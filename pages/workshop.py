@@ -273,7 +273,8 @@ total = len(order)
 position = views.position_from_url(total)
 st.query_params[views.SLIDE] = str(position)
 slide = slides[order[position - 1]]
-bar = st.columns([1, 5, 1, 1, 1], vertical_alignment="center")
+# (beside the sidebar the page is narrower: its buttons get the room their labels need)
+bar = st.columns([1, 5, 1, 1, 1] if presenting else [1.5, 3, 1.2, 1.5, 1.3], vertical_alignment="center")
 bar[0].button(
     "Previous",
     icon=":material/arrow_back:",
