@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
+from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
 from b2b_core import playbook, report, sample
@@ -229,3 +230,14 @@ def test_the_plan_slide_draws_the_band_as_its_upper_and_lower_bounds():
         "Actual": (1180.0, 1157.0),
     }
     check_slide(page, slide)
+
+
+def test_the_quadrant_maps_legend_names_the_quadrants_its_bands_name_on_screen(sample_deck):
+    """The projected map leaves its points out of the legend (its bands name them); the native chart
+    has no bands, so every quadrant is in its legend, the cut lines are not."""
+    slide = sample_deck.slides["quadrants"]
+    (chart,) = charts(opened([slide]).slides[1])
+    names = [s.name for s in chart.plots[0].series]
+    deleted = {int(e.find(qn("c:idx")).get("val")) for e in chart.legend._element.findall(qn("c:legendEntry"))}
+    in_legend = [name for index, name in enumerate(names) if index not in deleted]
+    assert [BOOK.label(q) for q in ("Q1", "Q2", "Q3", "Q4")] == [n for n in in_legend if "·" in n and "Median" not in n]

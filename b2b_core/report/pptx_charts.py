@@ -212,6 +212,9 @@ def scatter_series(trace: dict) -> list[Series]:
         return []
     line = trace.get("line", {})
     color = _color(line.get("color")) or _color(trace.get("marker", {}).get("color"))
+    # a figure may leave points out of its legend because its annotations name them (the projected
+    # quadrant map's bands); a native chart carries no annotations, so its legend names them
+    named_points = mode == "markers" and bool(trace.get("name"))
     return [
         Series(
             figure_text(trace.get("name") or ""),
@@ -221,7 +224,7 @@ def scatter_series(trace: dict) -> list[Series]:
             lines="lines" in mode,
             markers="markers" in mode,
             dashed=line.get("dash") not in (None, "solid"),
-            in_legend=trace.get("showlegend", True) is not False,
+            in_legend=trace.get("showlegend", True) is not False or named_points,
         )
     ]
 
