@@ -21,7 +21,8 @@ and sending the input (medians printed):
   Lifecycle: the business model (timed from the click on the other model, once the list is
   open); Quadrants: the quarter slider one step back; Cohorts: the triangle's measure; Accounts:
   the contracting list instead of the churned one; Scenario
-  lab: a lever one step (after New); Workshop: the next slide.
+  lab: a lever one step (after New); Workshop: the next slide (from the third, the first with a
+  chart after the title and agenda).
 
 Prints one line per page and the server's peak resident memory (VmHWM) at the end.
 """
@@ -200,7 +201,7 @@ PAGES: dict[str, tuple[str, Callable | None, Callable | None]] = {
     "cohorts": ("cohorts", None, _cohorts),
     "accounts": ("accounts", None, _accounts),
     "scenarios": ("scenarios", _scenarios_setup, _scenarios),
-    "workshop": ("workshop", None, _workshop),
+    "workshop": ("workshop?slide=3", None, _workshop),  # the first slide with a chart, after the title and agenda
 }
 
 
