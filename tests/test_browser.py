@@ -11,7 +11,15 @@ from playwright.sync_api import expect
 from b2b_core import sample
 from b2b_core.ingest import UPLOAD_LIMIT_MB
 from tests import workbooks
-from tests.browser import ERROR_ELEMENTS, chromium_page, memory_mb, server_pid, streamlit_server, wait_until_idle
+from tests.browser import (
+    ERROR_ELEMENTS,
+    chromium_page,
+    drawn_once,
+    memory_mb,
+    server_pid,
+    streamlit_server,
+    wait_until_idle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -305,6 +313,7 @@ def test_correcting_a_column_in_the_mapping_editor_changes_the_report(app_url, p
     check_on_the_data_page(page, odd)
     assert page.get_by_role("button", name="Commit", exact=True).is_disabled()  # no platform revenue recognised
     editor = page.locator('[data-testid="stDataFrame"]').filter(has_text="Maps to")
+    drawn_once(page, editor)  # the upload's second rerun may still move or redraw the grid
     box = editor.bounding_box()
     page.mouse.dblclick(box["x"] + box["width"] - 60, box["y"] + 35 * 3 + 17)  # Maps to, on Amount billed's row
     page.get_by_role("option", name="platform_revenue", exact=True).click()
