@@ -241,7 +241,7 @@ if not presenting:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     origin = sample_notice.origin()
     subtitle = f"{ws.quarters()[0]}–{ws.quarters()[-1]} · {playbook.BUSINESS_MODEL_NAMES[model]} · made {stamp}"
-    name = setup.workshop_title(ws).name  # the files' title: the title slide's workshop name
+    name = slides["title"].headline  # the files' title: the title slide's workshop name
     files = st.columns(3)  # a row of their own: the labels whole
     downloads.file_button(
         "Deck (HTML, offline)",
