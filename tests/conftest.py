@@ -16,10 +16,13 @@ os.environ["B2B_PREPARE_VIEWS"] = "0"
 
 def pytest_collection_modifyitems(items):
     """With ``-n 2 --dist loadgroup`` (the README's command) the browser tests run one after the
-    other on one worker, each with its server and Chromium, while the other worker runs the rest."""
+    other on one worker, each with its server and Chromium, while the other worker runs the rest;
+    the Spark tests run on one worker too, so that one Spark session (a JVM) serves them all."""
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.xdist_group("browser"))
+        elif item.get_closest_marker("spark"):
+            item.add_marker(pytest.mark.xdist_group("spark"))
 
 
 @pytest.fixture
