@@ -1,8 +1,11 @@
 """B2B Ops Strategy Dashboard: page setup, navigation and the shared sidebar."""
 
+import time
+
 import duckdb
 import streamlit as st
 
+from b2b_core.source import SourceError
 from b2b_core.store import WorkspaceError
 from ui import auth, present, presenter, sample_notice, state, warm_up
 from ui.format import plain
@@ -32,22 +35,46 @@ def navigation(visible: bool = True):
 
 
 def sidebar(person) -> None:
-    """Workspace facts every page shares, who is using it, and the switch into presentation mode."""
-    ws = state.workspace()
-    live = ws.quarters()
+    """Facts of the data every page shares (the workspace's, or the source's it reads), who is
+    using it, and the switch into presentation mode."""
+    ws, opened = state.workspace(), state.opened_source()
     with st.sidebar:
-        st.caption("Workspace")
-        if live:
-            span = f"{live[0]} – {live[-1]}" if len(live) > 1 else live[0]
-            st.markdown(f"**{len(live)} quarter{'' if len(live) == 1 else 's'}** · {span}")
+        if opened is None:
+            st.caption("Workspace")
+            quarters_line(ws.quarters())
+            sample_notice.sidebar_badge()
+            st.caption(f"Version {ws.version} · {auth.sidebar_line(person)}")
         else:
-            st.markdown("**Empty** · upload a quarter on the Data page")
-        sample_notice.sidebar_badge()
-        st.caption(f"Version {ws.version} · {auth.sidebar_line(person)}")
-        warm_up.sidebar_status()
+            source_lines(opened, person)
+        if not isinstance(opened, SourceError):
+            warm_up.sidebar_status()
         present.sidebar_toggle()
         if auth.sign_in_configured() and st.button("Sign out", key="auth:sidebar_sign_out"):
             st.logout()
+
+
+def quarters_line(live: list[str]) -> None:
+    if live:
+        span = f"{live[0]} – {live[-1]}" if len(live) > 1 else live[0]
+        st.markdown(f"**{len(live)} quarter{'' if len(live) == 1 else 's'}** · {span}")
+    else:
+        st.markdown("**Empty** · upload a quarter on the Data page")
+
+
+def source_lines(opened, person) -> None:
+    """The source the views read (its name, never its credentials), when it was read and a button
+    to read it again, or that it cannot be used."""
+    st.caption("Source")
+    if isinstance(opened, SourceError):
+        st.markdown("**Not available** · see the page")
+        st.caption(auth.sidebar_line(person))
+        return
+    quarters_line(opened.quarters())
+    st.caption(f"{plain(opened.name)} · read {time.strftime('%H:%M', time.gmtime(opened.opened_at))} UTC")
+    st.caption(auth.sidebar_line(person))
+    if st.button("Read the source again", key="source:refresh", icon=":material/refresh:"):
+        state.refresh_source()
+        st.rerun()
 
 
 presenting = present.active() or presenter.active()  # a room's screen, or the presenter's

@@ -405,14 +405,14 @@ def bundled_files(directory: str | Path = SAMPLE_DIR) -> dict[str, str]:
     return {path.name: file_sha256(path) for path in sorted(Path(directory).glob("accounts_*.csv"))}
 
 
-def open_workspace(path: str | Path | None = None) -> store.Workspace:
+def open_workspace(path: str | Path | None = None, seed: bool = True) -> store.Workspace:
     """Open the workspace at ``path`` (default ``store.default_path()``), seeding it from
-    ``SAMPLE_DIR`` if nothing was ever committed to it (``Workspace.is_empty``); its uploads of the
-    bundled files are the sample's (``Workspace.data_origin``). A workspace lost from its path is
-    never replaced by a new one (``store.WorkspaceMissing``)."""
+    ``SAMPLE_DIR`` if ``seed`` and nothing was ever committed to it (``Workspace.is_empty``); its
+    uploads of the bundled files are the sample's (``Workspace.data_origin``). A workspace lost
+    from its path is never replaced by a new one (``store.WorkspaceMissing``)."""
     workspace = store.Workspace(store.default_path() if path is None else path, bundled_sample=bundled_files())
     try:
-        if workspace.is_empty():
+        if seed and workspace.is_empty():
             seed_workspace(workspace)
     except BaseException:
         workspace.close()

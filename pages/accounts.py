@@ -36,7 +36,7 @@ ATTRIBUTE_LABELS = {"account_name": "Name", "owner": "Owner", "segment": "Segmen
 shell.require_app_shell()
 st.title("Accounts")
 ws = state.workspace_with_data()
-observed = ws.quarters()
+observed = state.quarters()
 
 
 def without_empty_attributes(table: pd.DataFrame) -> pd.DataFrame:

@@ -29,7 +29,7 @@ YEAR_IN = {"quarter": 4, "year": 1}  # periods in a year
 shell.require_app_shell()
 st.title("Cohort renewals")
 ws = state.workspace()
-observed = ws.quarters()
+observed = state.quarters()
 if len(observed) < 2:
     st.info(
         "Cohort curves compare each signup cohort with itself over time, so they need at least two quarters of "

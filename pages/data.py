@@ -1,5 +1,7 @@
 """Data: upload quarter files, see what is wrong with them, commit, and restore earlier uploads."""
 
+import time
+
 import duckdb
 import pandas as pd
 import streamlit as st
@@ -18,6 +20,7 @@ from b2b_core.ingest import (
     read_upload,
     upload_too_large,
 )
+from b2b_core.source import SourceError
 from b2b_core.store import BACKUP_LIMIT_MB, WorkspaceChanged, WorkspaceError
 from ui import auth, currency_setting, downloads, sample_notice, shell, state, upload_choices, warm_up
 from ui import format as fmt
@@ -522,6 +525,73 @@ def backup_area(ws, person) -> None:
             st.rerun()
 
 
+def uploads_area(ws, history, person) -> None:
+    """Uploading quarters, the bundled sample and the history of uploads."""
+    st.subheader("Upload a quarter")
+    st.caption(
+        "CSV (comma, semicolon, tab or pipe; UTF-8, GBK or Latin-1) or Excel .xlsx, in your own column names. "
+        "Several files are committed together, e.g. one per region. Nothing is written until you commit. "
+        f"Each file may hold up to {UPLOAD_LIMIT_MB} MB: split a larger export by region or quarter."
+    )
+    uploads = None
+    if person.can("commit"):
+        uploads = st.file_uploader(
+            "Account export files",
+            type=["csv", "tsv", "txt", "xlsx"],
+            accept_multiple_files=True,
+            max_upload_size=UPLOAD_LIMIT_MB,  # checked by the browser; the server takes larger backups
+            key=f"uploader:{st.session_state.get('uploader_round', 0)}",
+        )
+    else:
+        st.info(f"Uploading data: {auth.needs('commit')} You can read everything below.")
+    checks = Checks()
+    too_large = [refused for upload in uploads or [] if (refused := upload_too_large(upload.name, upload.size))]
+    for refused in too_large:  # checked again here, before a byte is read
+        st.error(fmt.plain(refused))
+    if too_large and len(too_large) < len(uploads):
+        st.info("The other files are checked once those over the limit are removed from the list above.")
+    if uploads and not too_large:
+        results = []
+        for i, upload in enumerate(uploads):
+            with st.expander(f"{fmt.plain(upload.name)} · options", expanded=len(uploads) == 1):
+                results.append(file_options(checks, upload, f"file{i}:{upload.name}", ws))
+        combined = combine(results)
+        st.subheader("Validation report")
+        report(combined)
+        commit_area(combined, ws, history, person)
+    checks.forget_the_rest()
+
+    st.subheader("The bundled sample")
+    sample_area(ws, person)
+
+    st.subheader("History")
+    history_area(ws, history, person)
+
+
+def source_area(opened) -> None:
+    """Where the views' data come from when ``[source]`` names a source: uploads are off; the
+    source's checks, its column mapping, or what keeps it from being used."""
+    st.subheader("Where the data come from")
+    if isinstance(opened, SourceError):
+        state.source_failed(opened)
+        st.info(SOURCE_UPLOADS_OFF)
+        return
+    st.markdown(
+        f"Every view reads **{fmt.plain(opened.name)}**, computed by its engine ({opened.config.engine}); nothing "
+        f"is copied here. Read at {time.strftime('%Y-%m-%d %H:%M', time.gmtime(opened.opened_at))} UTC, "
+        f"{opened.report.rows:,} rows in {len(opened.quarters())} quarters; every check of the data contract passed "
+        "(required columns, types, one row per account and quarter, amounts ≥ 0, readable quarters)."
+    )
+    st.info(SOURCE_UPLOADS_OFF)
+    with st.expander("How the source's columns were mapped"):
+        st.dataframe(opened.report.mapping, hide_index=True, width="stretch")
+
+
+SOURCE_UPLOADS_OFF = (
+    "Uploads are off: the views read the source named in the app's settings ([source] in .streamlit/secrets.toml, "
+    "or $B2B_SOURCE). Scenarios, playbook weights, the currency and the audit trail stay in this workspace."
+)
+
 shell.require_app_shell()
 person = auth.current()
 ws = state.workspace()
@@ -529,47 +599,12 @@ history = ws.uploads()
 st.title("Data")
 if "flash" in st.session_state:
     st.success(st.session_state.pop("flash"))
-sample_offer(ws, person)
-
-st.subheader("Upload a quarter")
-st.caption(
-    "CSV (comma, semicolon, tab or pipe; UTF-8, GBK or Latin-1) or Excel .xlsx, in your own column names. "
-    "Several files are committed together, e.g. one per region. Nothing is written until you commit. "
-    f"Each file may hold up to {UPLOAD_LIMIT_MB} MB: split a larger export by region or quarter."
-)
-uploads = None
-if person.can("commit"):
-    uploads = st.file_uploader(
-        "Account export files",
-        type=["csv", "tsv", "txt", "xlsx"],
-        accept_multiple_files=True,
-        max_upload_size=UPLOAD_LIMIT_MB,  # checked by the browser; the server takes larger backups
-        key=f"uploader:{st.session_state.get('uploader_round', 0)}",
-    )
+opened = state.opened_source()
+if opened is not None:
+    source_area(opened)
 else:
-    st.info(f"Uploading data: {auth.needs('commit')} You can read everything below.")
-checks = Checks()
-too_large = [refused for upload in uploads or [] if (refused := upload_too_large(upload.name, upload.size))]
-for refused in too_large:  # checked again here, before a byte is read
-    st.error(fmt.plain(refused))
-if too_large and len(too_large) < len(uploads):
-    st.info("The other files are checked once those over the limit are removed from the list above.")
-if uploads and not too_large:
-    results = []
-    for i, upload in enumerate(uploads):
-        with st.expander(f"{fmt.plain(upload.name)} · options", expanded=len(uploads) == 1):
-            results.append(file_options(checks, upload, f"file{i}:{upload.name}", ws))
-    combined = combine(results)
-    st.subheader("Validation report")
-    report(combined)
-    commit_area(combined, ws, history, person)
-checks.forget_the_rest()
-
-st.subheader("The bundled sample")
-sample_area(ws, person)
-
-st.subheader("History")
-history_area(ws, history, person)
+    sample_offer(ws, person)
+    uploads_area(ws, history, person)
 
 st.subheader("Currency")
 currency_setting.show(ws, person)

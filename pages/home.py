@@ -149,7 +149,7 @@ if other_revenue is not None:
         f"({other_quarter} → {quarter})."
     )
 
-bridge_section(selection, quarter, state.workspace().quarters(), [c for c in overview.BRIDGE_BY if c in options])
+bridge_section(selection, quarter, state.quarters(), [c for c in overview.BRIDGE_BY if c in options])
 
 st.subheader("By quarter")
 st.plotly_chart(charts.kpi_trend(kpis, state.currency()), width="stretch", key="kpi_trend")

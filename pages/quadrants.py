@@ -26,7 +26,7 @@ shell.require_app_shell()
 st.title("Revenue quadrants")
 ws = state.workspace_with_data()
 data = state.data_version()  # the cache key of everything computed from the data
-observed = ws.quarters()
+observed = state.quarters()
 play_key = state.playbook_key()
 play = state.readable_playbook(play_key)
 

@@ -240,13 +240,13 @@ if live_deck is not None:
 if not presenting:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     origin = sample_notice.origin()
-    subtitle = f"{ws.quarters()[0]}–{ws.quarters()[-1]} · {playbook.BUSINESS_MODEL_NAMES[model]} · made {stamp}"
+    subtitle = f"{state.quarters()[0]}–{state.quarters()[-1]} · {playbook.BUSINESS_MODEL_NAMES[model]} · made {stamp}"
     name = slides["title"].headline  # the files' title: the title slide's workshop name
     files = st.columns(3)  # a row of their own: the labels whole
     downloads.file_button(
         "Deck (HTML, offline)",
         lambda: report.deck_html(deck_slides, name, subtitle, origin).encode("utf-8"),
-        f"workshop_{ws.quarters()[-1]}.html",
+        f"workshop_{state.quarters()[-1]}.html",
         "text/html",
         "dl:deck",
         place=files[0],
@@ -254,7 +254,7 @@ if not presenting:
     downloads.file_button(
         "Deck (PowerPoint)",
         lambda: report.deck_pptx(deck_slides, name, subtitle, origin),
-        f"workshop_{ws.quarters()[-1]}.pptx",
+        f"workshop_{state.quarters()[-1]}.pptx",
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "dl:deck_pptx",
         place=files[1],
@@ -262,7 +262,7 @@ if not presenting:
     downloads.file_button(
         "Chart data (ZIP of CSVs)",
         lambda: report.chart_data_zip(deck_slides),
-        f"workshop_{ws.quarters()[-1]}_data.zip",
+        f"workshop_{state.quarters()[-1]}_data.zip",
         "application/zip",
         "dl:deck_data",
         place=files[2],

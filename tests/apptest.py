@@ -36,7 +36,7 @@ def open_app(
 
 def workspace_of(path):
     """The Workspace object the app under test uses (the same process and cache)."""
-    return state._open(str(path))
+    return state._open(str(path), True)
 
 
 def metric(app: AppTest, label: str) -> str:

@@ -34,10 +34,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(workspace: Path, timeout: float = 60.0):
-    """Run ``streamlit run server.py`` on a free port with ``workspace`` as its database; yield its URL."""
+def streamlit_server(workspace: Path, timeout: float = 60.0, environ: dict[str, str] | None = None):
+    """Run ``streamlit run server.py`` on a free port with ``workspace`` as its database (and the
+    variables ``environ`` on top of this process's); yield its URL."""
     port = free_port()
-    env = {**os.environ, "B2B_WORKSPACE": str(workspace), "B2B_PREPARE_VIEWS": "1"}
+    env = {**os.environ, "B2B_WORKSPACE": str(workspace), "B2B_PREPARE_VIEWS": "1", **(environ or {})}
     command = [
         sys.executable,
         "-m",

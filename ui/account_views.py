@@ -61,7 +61,7 @@ def list_file(selection: Selection, quarter: str, kind: str, form: str) -> bytes
     spreadsheet-safe, built on click a part at a time; beyond ``exports.CSV_ROW_LIMIT`` accounts,
     that many with the largest revenue at stake."""
     write = _writer(form, kind)
-    return state.workspace().reduce(lambda live: _list_parts(live, selection, quarter, kind, write))
+    return state.panel().reduce(lambda live: _list_parts(live, selection, quarter, kind, write))
 
 
 def _renewal_parts(live: ir.Table, selection: Selection, quarter: str, write) -> bytes:
@@ -72,7 +72,7 @@ def renewals_file(selection: Selection, quarter: str, form: str) -> bytes:
     """Every contract of the renewal calendar after ``quarter`` as ``form`` ("csv" or "xlsx"),
     largest value first (at most ``exports.CSV_ROW_LIMIT``)."""
     write = _writer(form, "renewals")
-    return state.workspace().reduce(lambda live: _renewal_parts(live, selection, quarter, write))
+    return state.panel().reduce(lambda live: _renewal_parts(live, selection, quarter, write))
 
 
 def _writer(form: str, sheet: str):

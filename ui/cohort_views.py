@@ -126,4 +126,4 @@ def _survivors(data: str, selection: Selection, leave_out_first: bool, period: s
 
 def _observed() -> tuple[str, ...]:
     """The workspace's quarters: a selection of accounts has been observed over all of them."""
-    return tuple(state.workspace().quarters())
+    return tuple(state.quarters())

@@ -33,7 +33,7 @@ def _kpis(live: ir.Table, selection: Selection) -> pd.DataFrame:
 
 def group_sums() -> pd.DataFrame | None:
     """``overview.group_sums`` of the live panel over the workspace's quarters (None with too many groups)."""
-    return state.reduced(overview.group_sums, tuple(state.workspace().quarters()))
+    return state.reduced(overview.group_sums, tuple(state.quarters()))
 
 
 def kpis(selection: Selection) -> pd.DataFrame:
@@ -53,7 +53,7 @@ def _bridge(
 def bridge(selection: Selection, revenue: str, by: str | None = None) -> pd.DataFrame:
     """``revenue_bridge`` of ``revenue`` for the selection's accounts over the workspace's quarters
     (a quarter the selection has no row in is bridged, not taken for a gap), by ``by`` if given."""
-    observed = tuple(state.workspace().quarters())
+    observed = tuple(state.quarters())
     sums = group_sums() if selection and by is None else None
     if sums is None:
         return state.reduced(_bridge, selection, revenue, by, observed)

@@ -111,7 +111,7 @@ def accounts_csv(selection: Selection, quarter: str, cut, by: str | None, playbo
     """Every account of the selection in ``quarter`` with its quadrant (``playbook.named``), as CSV
     (built on click, a part at a time); beyond ``exports.CSV_ROW_LIMIT`` accounts, that many with
     the largest platform revenue."""
-    return state.workspace().reduce(lambda live: _accounts_csv(live, selection, quarter, cut, by, playbook))
+    return state.panel().reduce(lambda live: _accounts_csv(live, selection, quarter, cut, by, playbook))
 
 
 def _migration(live: ir.Table, selection: Selection, from_quarter: str, to_quarter: str, cut, by, shown):
@@ -128,7 +128,7 @@ def movers_csv(
 ) -> bytes:
     """Every mover of the selection, largest change first, their states ``playbook.named``, as CSV
     (built on click); beyond ``exports.CSV_ROW_LIMIT`` movers, that many."""
-    reduce = state.workspace().reduce
+    reduce = state.panel().reduce
     limit = exports.CSV_ROW_LIMIT
     flow = reduce(lambda live: _migration(live, selection, from_quarter, to_quarter, cut, by, limit))
     return exports.csv_bytes(playbook.named(flow.movers), index=False)
@@ -177,7 +177,7 @@ def clusters_csv(selection: Selection, quarter: str, cut, by: str | None, playbo
     ``playbook.named``, and revenues), as CSV (built on click, a part at a time); beyond
     ``exports.CSV_ROW_LIMIT`` accounts, that many with the largest platform revenue."""
     clusters = segmentation(selection, quarter, cut, by)
-    return state.workspace().reduce(lambda live: _clusters_csv(live, clusters, playbook))
+    return state.panel().reduce(lambda live: _clusters_csv(live, clusters, playbook))
 
 
 @st.cache_resource(show_spinner=False, max_entries=24)  # every quarter of a few years, ~1 MB each
@@ -203,7 +203,7 @@ def map_figure(
     shown = view.drawn
     clusters = segmentation(selection, quarter_shown, cut, by) if colour_by == "cluster" else None
     if isinstance(clusters, quadrants.Segmentation):
-        numbers = state.workspace().reduce(lambda live: _clusters_of(live, clusters, shown["account_id"]))
+        numbers = state.panel().reduce(lambda live: _clusters_of(live, clusters, shown["account_id"]))
         shown = shown.assign(cluster=shown["account_id"].map(numbers).map("Cluster {:.0f}".format, na_action="ignore"))
     elif colour_by == "cluster":
         colour_by = "quadrant"  # no clusters (the page says why)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from b2b_core.store.sample_uploads import DataOrigin
+from b2b_core.store.sample_uploads import OWN, DataOrigin
 from ui import present, state
 from ui.format import plain
 
@@ -18,7 +18,10 @@ def _origin(data: str) -> DataOrigin:
 
 
 def origin() -> DataOrigin:
-    """Whose the live data are (``Workspace.data_origin``), once per data version."""
+    """Whose the live data are (``Workspace.data_origin``), once per data version; a source's
+    (``[source]``) are the user's own."""
+    if state.source_named():
+        return DataOrigin(OWN, (), tuple(state.quarters()), ())
     return _origin(state.data_version())
 
 

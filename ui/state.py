@@ -1,9 +1,12 @@
 """The workspace and its data as Streamlit resources, cached by the workspace's version.
 
-Pages call ``workspace()`` for the one Workspace object of this server process and
-``reduced(reduction, …)`` for what is computed from the live panel: the workspace's engine runs
-the reduction once per data version (``version`` grows with every write), and the result is
-shared by every session; the panel itself never comes into the server's memory.
+Pages call ``workspace()`` for the one Workspace object of this server process (uploads,
+scenarios, settings, audit trail), ``panel()`` for where the panel lives (the workspace, or the
+source that ``[source]`` in the app's secrets or ``$B2B_SOURCE`` names: Spark, a warehouse) and
+``reduced(reduction, …)`` for what is computed from the panel: the panel's engine runs the
+reduction once per data version (a workspace's ``version`` grows with every write; a source's
+data are read afresh every ``refresh_minutes`` or on request), and the result is shared by every
+session; the panel itself never comes into the server's memory.
 A workspace file deleted, moved or replaced under the running app is opened afresh on the next
 run (writes to the old one are refused by the store), and the run that creates a new workspace
 says so.
@@ -11,32 +14,37 @@ says so.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 
 from b2b_core import playbook as playbook_file
-from b2b_core import sample
+from b2b_core import sample, source
 from b2b_core.amounts import Currency
 from b2b_core.store import Workspace, created_marker, default_path
 from ui import format as fmt  # its money words read currency() below
 
 
 @st.cache_resource(show_spinner=False)
-def _open(path: str) -> Workspace:
-    """One Workspace per file and server process, seeded from the bundled sample on first start."""
-    return sample.open_workspace(path)
+def _open(path: str, seed: bool) -> Workspace:
+    """One Workspace per file and server process, seeded from the bundled sample on first start
+    when ``seed`` (not when the views read a source)."""
+    return sample.open_workspace(path, seed)
 
 
 def _opened(path: Path) -> Workspace:
     """The workspace at ``path``; when this run creates it, the page says so."""
+    seed = not source_named()
     if path.exists() or created_marker(path).exists():  # opened, or refused as lost (WorkspaceMissing)
-        return _open(str(path))
-    with st.spinner(f"Creating a new workspace at {path} and filling it with the bundled sample…"):
-        ws = _open(str(path))
-    if ws.created and ws.still_at_path():
+        return _open(str(path), seed)
+    with st.spinner(f"Creating a new workspace at {path}…"):
+        ws = _open(str(path), seed)
+    if ws.created and ws.still_at_path() and seed:
         st.info(
             f"This app created a new workspace at {fmt.plain(str(path))} and filled it with the bundled sample, "
             f"{len(ws.quarters())} quarters of a fictional platform. Upload your own quarters on the **Data** page "
@@ -48,10 +56,12 @@ def _opened(path: Path) -> Workspace:
 _PINNED = threading.local()  # per thread: the workspace it works on, whatever the path says now
 
 
-def pin(ws: Workspace) -> None:
-    """Make ``ws`` this thread's workspace (a background thread preparing its views): what
-    ``workspace()`` gives it from now on, even if ``$B2B_WORKSPACE`` names another file."""
+def pin(ws: Workspace, found: Workspace | source.ExternalSource | None = None) -> None:
+    """Make ``ws`` this thread's workspace and ``found`` (``ws`` when None) its panel (a background
+    thread preparing its views): what ``workspace()`` and ``panel()`` give it from now on, even if
+    ``$B2B_WORKSPACE`` names another file."""
     _PINNED.workspace = ws
+    _PINNED.panel = found or ws
 
 
 def workspace() -> Workspace:
@@ -73,19 +83,112 @@ def workspace() -> Workspace:
 NO_DATA = "The workspace has no data yet. Upload a quarter's account export on the **Data** page."
 
 
+def source_config() -> source.SourceConfig | None:
+    """The source the app's secrets (``[source]``) or the environment (``$B2B_SOURCE``) name,
+    None when neither does (the panel is the workspace's). Raises ``source.SourceError`` when
+    the settings are wrong."""
+    try:
+        settings = st.secrets.get("source")
+    except Exception:  # no secrets file, or one Streamlit cannot read (the sign-in check names it)
+        settings = None
+    return source.from_settings(settings) if settings is not None else source.from_env(os.environ)
+
+
+def source_named() -> bool:
+    """True when the settings name a source (rightly or not): the panel is not the workspace's."""
+    try:
+        return source_config() is not None
+    except source.SourceError:
+        return True
+
+
+@st.cache_resource(show_spinner=False)
+def _external(key: str, _config: source.SourceConfig) -> source.ExternalSource | source.SourceError:
+    """The opened source of ``key`` (``SourceConfig.key``), or what kept it from opening: a failure
+    is kept too, so that every rerun does not ask the engine again until "Try again"."""
+    try:
+        return source.ExternalSource(_config)
+    except source.SourceError as failed:
+        return failed
+
+
+def opened_source() -> source.ExternalSource | source.SourceError | None:
+    """The opened source the settings name, what keeps it from being used (wrong settings, the
+    engine's refusal, failed checks), or None when they name none. Nothing is shown."""
+    try:
+        config = source_config()
+    except source.SourceError as wrong:
+        return wrong
+    if config is None:
+        return None
+    with st.spinner(f"Opening the source {fmt.plain(config.name)} and checking its rows in its engine…"):
+        opened = _external(config.key, config)
+        if isinstance(opened, source.ExternalSource) and time_to_refresh(opened):
+            _external.clear()
+            opened = _external(config.key, config)
+    return opened
+
+
+def external() -> source.ExternalSource | None:
+    """The opened source the settings name, None when they name none; when it cannot be used,
+    the page says why (``source_failed``) and stops."""
+    opened = opened_source()
+    if isinstance(opened, source.SourceError):
+        source_failed(opened)
+        st.stop()
+    return opened
+
+
+def time_to_refresh(opened: source.ExternalSource) -> bool:
+    """True once the source was read ``refresh_minutes`` ago: its views are computed afresh."""
+    return time.time() - opened.opened_at > opened.config.refresh_minutes * 60
+
+
+def refresh_source() -> None:
+    """Read the source afresh on the next run (its quarters, checks and every view)."""
+    _external.clear()
+
+
+def source_failed(failed: source.SourceError) -> None:
+    """What keeps the source from being used, with its check report when it has one, and a button
+    to try again (the rest of the app, e.g. the Data page's backups, still works)."""
+    st.error(fmt.plain(failed))
+    if isinstance(failed, source.SourceFailsChecks):
+        st.dataframe(failed.report.problems, hide_index=True, width="stretch")
+        with st.expander("How the source's columns were mapped"):
+            st.dataframe(failed.report.mapping, hide_index=True, width="stretch")
+    if st.button("Try again", key="source:retry", icon=":material/refresh:"):
+        refresh_source()
+        st.rerun()
+
+
+def panel() -> Workspace | source.ExternalSource:
+    """Where the panel lives: the source the settings name, else the workspace (both offer
+    ``quarters()`` and ``reduce()``)."""
+    pinned = getattr(_PINNED, "panel", None)
+    if pinned is not None:
+        return pinned
+    return external() or workspace()
+
+
+def quarters() -> list[str]:
+    """The panel's quarters, in order."""
+    return panel().quarters()
+
+
 def workspace_with_data() -> Workspace:
-    """The workspace; when it has no data yet, the page says what to do and stops."""
+    """The workspace; when the panel has no data yet, the page says what to do and stops."""
     ws = workspace()
-    if not ws.quarters():
+    if not quarters():
         st.info(NO_DATA)
         st.stop()
     return ws
 
 
-@st.cache_data(show_spinner="Computing this view from the workspace (once per version of the data)…", max_entries=64)
+@st.cache_data(show_spinner="Computing this view from the data (once per version of the data)…", max_entries=64)
 def _reduced(data: str, name: str, _reduction: Callable, args: tuple):
     # ``data`` and ``name`` key the cache; the function itself is not hashed
-    return workspace().reduce(lambda live: _reduction(live, *args))
+    return panel().reduce(lambda live: _reduction(live, *args))
 
 
 def reduced(reduction: Callable, *args):
@@ -96,10 +199,14 @@ def reduced(reduction: Callable, *args):
 
 
 def data_version() -> str:
-    """``<workspace file>#<version>``: keys the caches of what is computed from the live data, so
-    that a write, or another workspace file, never serves a stale result."""
-    ws = workspace()
-    return f"{ws.path}#{ws.version}"
+    """``<workspace file>#<version>``, or ``source:<digest of its settings>#<when it was read>``:
+    keys the caches of what is computed from the live data, so that a write, another workspace
+    file or a source read afresh never serves a stale result (no credential is in the key)."""
+    found = panel()
+    if isinstance(found, source.ExternalSource):
+        digest = hashlib.sha256(found.config.key.encode()).hexdigest()[:12]
+        return f"source:{digest}#{int(found.opened_at)}"
+    return f"{found.path}#{found.version}"
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from b2b_core.source import ExternalSource
 from b2b_core.store import Workspace, default_path
 from ui import (
     account_views,
@@ -93,12 +94,14 @@ def enabled() -> bool:
 def start() -> Progress:
     """The preparation of the current data version, started in a background thread on its first
     call (with no steps when ``$B2B_PREPARE_VIEWS`` is ``0``)."""
-    data, ws = state.data_version(), state.workspace()
+    data, ws, found = state.data_version(), state.workspace(), state.panel()
     with _RUNS_LOCK:
         if data not in _RUNS:
             steps = _steps() if enabled() else []
             _RUNS[data] = Progress([label for label, _ in steps])
-            thread = threading.Thread(target=_run, args=(ws, data, steps, _RUNS[data]), name=THREAD_NAME, daemon=True)
+            thread = threading.Thread(
+                target=_run, args=(ws, found, data, steps, _RUNS[data]), name=THREAD_NAME, daemon=True
+            )
             thread.start()
         return _RUNS[data]
 
@@ -112,13 +115,13 @@ def wait(timeout: float) -> bool:
     return not any(t.name == THREAD_NAME and t.is_alive() for t in threading.enumerate())
 
 
-def _run(ws: Workspace, data: str, steps: list[Step], progress: Progress) -> None:
-    state.pin(ws)  # every view of this run is asked of ``ws``, never of a workspace opened meanwhile
+def _run(ws: Workspace, found: Workspace | ExternalSource, data: str, steps: list[Step], progress: Progress) -> None:
+    state.pin(ws, found)  # every view of this run is asked of ``found``, never of a panel opened meanwhile
     start = time.monotonic()
     pages = next((i for i, (label, _) in enumerate(steps) if label.startswith(LATER)), len(steps))
     for told, part in ((PAGES_PREPARED, steps[:pages]), (ALL_PREPARED, steps[pages:])):
         for _, step in part:
-            if not _still(ws, data):
+            if not _still(found, data):
                 progress.stopped = "the data or the workspace changed"
                 break
             try:
@@ -132,10 +135,13 @@ def _run(ws: Workspace, data: str, steps: list[Step], progress: Progress) -> Non
     progress.finished = time.monotonic()
 
 
-def _still(ws: Workspace, data: str) -> bool:
-    """True while ``data`` is the live version of the app's workspace (checked without opening one)."""
+def _still(found: Workspace | ExternalSource, data: str) -> bool:
+    """True while ``data`` is the live version of the app's panel (checked without opening one): the
+    workspace's file and version, or a source not yet due to be read afresh."""
+    if isinstance(found, ExternalSource):
+        return not state.time_to_refresh(found)
     try:
-        return default_path() == ws.path and f"{ws.path}#{ws.version}" == data
+        return default_path() == found.path and f"{found.path}#{found.version}" == data
     except Exception:  # closed or gone: whatever it is, not this version any more
         return False
 
@@ -148,7 +154,7 @@ def _steps() -> list[Step]:
     views and maps of the earlier quarters, latest first, the clusters of the latest quarter and the
     play-through."""
     data = state.data_version()
-    observed = state.workspace().quarters()
+    observed = state.quarters()
     if not observed:
         return []
     latest, before = observed[-1], observed[:-1]

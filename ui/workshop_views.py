@@ -33,8 +33,8 @@ def deck(data: str, book_key: str, model: str, currency: Currency | None, _book:
     show with the deck's defaults come from their caches (``report.Measured``). A shared
     read-only resource."""
     base = scenario_views.base(data)
-    ws = state.workspace()
-    observed = ws.quarters()
+    found = state.panel()
+    observed = found.quarters()
     shown_first = {}  # what the quadrant and cohort pages show before anyone touches a control
     if len(observed) >= 2:
         every, cut, latest = (), "median", observed[-1]
@@ -53,7 +53,7 @@ def deck(data: str, book_key: str, model: str, currency: Currency | None, _book:
         base=None if isinstance(base, str) else base,
         **shown_first,
     )
-    return ws.reduce(
+    return found.reduce(
         lambda live: report.build_deck(live, _book, model, observed=observed, measured=measured, currency=currency)
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 # expensive to start (a local[2] session takes about 4 s) and every query of the app shares it.
 _SETTINGS = {
     "spark.ui.enabled": "false",  # no web UI port opened by a dashboard's session
+    "spark.ui.showConsoleProgress": "false",  # no progress bars in the server's log
     "spark.sql.session.timeZone": "UTC",  # dates read as written, whatever the machine's zone
     "spark.sql.shuffle.partitions": "8",  # the views' group-bys give small results: few partitions
     "spark.sql.ansi.enabled": "false",  # a bad cast gives NULL (found by the checks), not an error
@@ -33,3 +34,12 @@ def session(connection: str) -> Any:
     spark = builder.master(connection).getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def cancel(connection: str) -> None:
+    """Cancel every running job of the process's session for ``connection`` (a query past its time)."""
+    spark = session(connection)
+    if connection.startswith("sc://"):
+        spark.interruptAll()
+    else:
+        spark.sparkContext.cancelAllJobs()

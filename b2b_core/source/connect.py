@@ -1,0 +1,121 @@
+"""Opening a source's table on its engine, and every failure of the engine as a message.
+
+A failure says what went wrong in the user's terms (the engine cannot be reached, the table or
+path does not exist, access is refused, a package is missing, a query took too long), which
+setting to look at, and nothing of the connection's credentials (``config.redact``).
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from b2b_core.source import spark
+from b2b_core.source.config import SourceConfig, SourceError, redact
+
+# (words in an engine's error, what they mean for the user, what to do); the first match speaks
+_CAUSES = (
+    (
+        (
+            "connection refused",
+            "could not connect",
+            "unavailable",
+            "failed to connect",
+            "name or service not known",
+            "no route to host",
+            "network is unreachable",
+            "connect timed out",
+            "timed out connecting",
+        ),
+        "cannot be reached",
+        "Check that the engine is running and that this machine can reach its host and port.",
+    ),
+    (
+        (
+            "permission denied",
+            "access denied",
+            "not authorized",
+            "unauthorized",
+            "forbidden",
+            "insufficient privilege",
+            "authentication failed",
+            "permission_denied",
+        ),
+        "refused access",
+        "Check the connection's user and what it may read.",
+    ),
+    (
+        (
+            "path_not_found",
+            "path does not exist",
+            "no such file",
+            "table_or_view_not_found",
+            "table not found",
+            "does not exist",
+            "not found",
+            "unknown table",
+            "no files found",
+            "schema_not_found",
+            "cannot be found",
+            "tablenotfound",
+        ),
+        "has no such table or path",
+        "Check [source] table or parquet: the name, its schema, and that the files are there.",
+    ),
+)
+
+
+def open_table(config: SourceConfig) -> ir.Table:
+    """The source's table on its engine, as the engine has it (columns not yet mapped). Raises
+    ``SourceError`` when the engine cannot be reached or has no such table or path."""
+    try:
+        con = _backend(config)
+        if config.parquet:
+            return con.read_parquet(config.parquet)
+        *database, name = config.table.split(".")
+        return con.table(name, database=tuple(database) if len(database) > 1 else (database[0] if database else None))
+    except SourceError:
+        raise
+    except Exception as exc:
+        raise explain(exc, config, "could not be opened") from None
+
+
+def _backend(config: SourceConfig) -> ibis.BaseBackend:
+    if config.is_spark:
+        try:
+            session = spark.session(config.connection)
+        except ImportError:
+            raise _missing("pyspark", "pip install -r requirements-spark.txt", config) from None
+        return ibis.pyspark.connect(session)
+    try:
+        return ibis.connect(config.connection)
+    except ImportError as exc:
+        driver = f"{exc.name} (the driver of {config.engine})" if exc.name else f"the driver of {config.engine}"
+        raise _missing(driver, f"pip install 'ibis-framework[{config.engine}]'", config) from None
+
+
+def _missing(package: str, install: str, config: SourceConfig) -> SourceError:
+    return SourceError(
+        f"The source {config.name} needs the Python package {package}, which is not installed here: {install}, "
+        "then restart the app."
+    )
+
+
+def explain(exc: BaseException, config: SourceConfig, doing: str) -> SourceError:
+    """``exc``, raised by the engine while ``doing`` (e.g. "could not be opened"), as a SourceError
+    in the user's words: the cause where it is known, else the engine's own first line."""
+    text = f"{type(exc).__name__}: {exc}"
+    lowered = text.lower()
+    if isinstance(exc, PermissionError):
+        lowered += " permission denied"
+    first = redact(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, config)
+    for words, meaning, what_to_do in _CAUSES:
+        if any(word in lowered for word in words):
+            return SourceError(f"The source {config.name} {meaning} ({_short(first)}). {what_to_do}")
+    return SourceError(
+        f"The source {config.name} {doing}: {_short(first)}. Check the [source] settings and the engine's log."
+    )
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
