@@ -13,8 +13,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as WaitedTooLong
 from contextlib import nullcontext
 from typing import TypeVar
 
@@ -48,9 +46,10 @@ class ExternalSource:
         self.config = config
         self.name = config.name
         self._lock = threading.Lock()  # a non-Spark Ibis connection serves one query at a time
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="source-query")
         self.opened_at = time.time()
-        raw = connect.open_table(config)
+        self._backend = None
+        raw = self._timed(lambda: connect.open_table(config), "could not be opened")
+        self._backend = raw._find_backend()
         columns = self._timed(lambda: mapped.plan(raw, config.mapping), "could not be read")
         self.report = self._timed(lambda: mapped.check(raw, columns), "could not be checked")
         if not self.report.ok:
@@ -77,23 +76,64 @@ class ExternalSource:
         return self._timed(lambda: reduction(self.table), "failed to compute a view")
 
     def _timed(self, work: Callable[[], T], doing: str) -> T:
-        with nullcontext() if self.config.is_spark else self._lock:
-            future = self._pool.submit(work)
-            try:
-                return future.result(timeout=self.config.timeout_seconds)
-            except WaitedTooLong:
-                self._cancel()
+        """``work()`` on a worker thread, waited for ``timeout_seconds``; past that, the engine's
+        queries are cancelled and a SourceError says so. A non-Spark connection runs one query at
+        a time (the lock is held by the worker, so a query left running keeps the next waiting)."""
+
+        def locked() -> T:
+            with nullcontext() if self.config.is_spark else self._lock:
+                return work()
+
+        try:
+            return _within(self.config.timeout_seconds, locked)
+        except WaitedTooLong:
+            self._cancel()
+            seconds = f"{self.config.timeout_seconds:g} s"
+            if self._backend is None:  # still connecting
                 raise SourceError(
-                    f"The source {self.name} took longer than {self.config.timeout_seconds:g} s to answer, so the "
-                    "query was cancelled. Try again when the engine is less busy, or raise [source] timeout_seconds."
+                    f"The source {self.name} did not answer within {seconds}: check that the engine is running and "
+                    "that this machine can reach its host and port."
                 ) from None
-            except SourceError:
-                raise
-            except Exception as exc:
-                raise connect.explain(exc, self.config, doing) from None
+            raise SourceError(
+                f"The source {self.name} took longer than {seconds} to answer, so the query was cancelled. Try "
+                "again when the engine is less busy, or raise [source] timeout_seconds."
+            ) from None
+        except SourceError:
+            raise
+        except Exception as exc:
+            raise connect.explain(exc, self.config, doing) from None
 
     def _cancel(self) -> None:
-        """Stop what this app runs on the engine (a Spark session's jobs); other engines finish
-        the query on their own and its result is dropped."""
+        """Stop what this app runs on the engine: a Spark session's jobs, a DuckDB connection's
+        query; other engines finish the query on their own and its result is dropped."""
         if self.config.is_spark:
             spark.cancel(self.config.connection)
+            return
+        interrupt = getattr(getattr(self._backend, "con", None), "interrupt", None)
+        if callable(interrupt):
+            interrupt()
+
+
+class WaitedTooLong(Exception):
+    """A query did not answer within its time."""
+
+
+def _within(seconds: float, work: Callable[[], T]) -> T:
+    """``work()`` run on a daemon thread (one an engine that never answers cannot keep the app
+    from exiting), its result or exception; ``WaitedTooLong`` after ``seconds``."""
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = work()
+        except BaseException as exc:  # handed to the waiting thread, which raises it
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="source-query", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise WaitedTooLong
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]

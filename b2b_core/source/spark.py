@@ -15,6 +15,7 @@ _SETTINGS = {
     "spark.sql.shuffle.partitions": "8",  # the views' group-bys give small results: few partitions
     "spark.sql.ansi.enabled": "false",  # a bad cast gives NULL (found by the checks), not an error
 }
+_STARTED: dict[str, Any] = {}  # the sessions started, by connection (what ``cancel`` may stop)
 
 
 def is_spark(connection: str) -> bool:
@@ -28,17 +29,22 @@ def session(connection: str) -> Any:
 
     builder = SparkSession.builder.appName("b2b-ops-dashboard")
     if connection.startswith("sc://"):
-        return builder.remote(connection).getOrCreate()
-    for key, value in _SETTINGS.items():
-        builder = builder.config(key, value)
-    spark = builder.master(connection).getOrCreate()
-    spark.sparkContext.setLogLevel("ERROR")
+        spark = builder.remote(connection).getOrCreate()
+    else:
+        for key, value in _SETTINGS.items():
+            builder = builder.config(key, value)
+        spark = builder.master(connection).getOrCreate()
+        spark.sparkContext.setLogLevel("ERROR")
+    _STARTED[connection] = spark
     return spark
 
 
 def cancel(connection: str) -> None:
-    """Cancel every running job of the process's session for ``connection`` (a query past its time)."""
-    spark = session(connection)
+    """Cancel every running job of the process's session for ``connection`` (a query past its
+    time); nothing when no session was started (one still connecting is left to time out)."""
+    spark = _STARTED.get(connection)
+    if spark is None:
+        return
     if connection.startswith("sc://"):
         spark.interruptAll()
     else:
