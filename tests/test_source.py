@@ -22,9 +22,9 @@ from b2b_core.source import (
     SourceFailsChecks,
     from_env,
     from_settings,
+    mapped,
     redact,
 )
-from b2b_core.source import mapped
 from b2b_core.source.connect import explain
 
 PASSWORD = "S3cret-pw"
@@ -145,7 +145,9 @@ def test_quarters_written_in_any_accepted_form_or_as_dates_become_yyyyqn():
     dates = pd.DataFrame(
         {"id": ["a", "b", "c"], "day": pd.to_datetime(["2025-07-01", "2025-09-30", "2026-01-01"]).date}
     ).assign(revenue=1.0)
-    assert _mapped(dates, {"id": "account_id", "day": "quarter", "revenue": "platform_revenue"})["quarter"].tolist() == [
+    assert _mapped(dates, {"id": "account_id", "day": "quarter", "revenue": "platform_revenue"})[
+        "quarter"
+    ].tolist() == [
         "2025Q3",
         "2025Q3",
         "2026Q1",
