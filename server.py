@@ -2,8 +2,8 @@
 
 As the server starts, before it answers anyone, it loads the app's modules (about 1 s of
 imports: pandas, plotly, Ibis, scipy, lifelines), and when the workspace file exists it starts
-preparing the live data version's views in the background (``ui.warm_up``; when the panel is a
-source's, ``[source]``, the first page load opens it and starts the preparation). The first visitor
+preparing the live data version's views in the background (``ui.warm_up``); when the views read a
+source (``[source]``), a background thread opens it and then prepares its views. The first visitor
 then waits for neither; a server started well before anyone comes finds every page ready.
 A workspace that does not exist yet is created (with the bundled sample) by the first page load,
 which says so.
@@ -11,6 +11,7 @@ which says so.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -23,7 +24,9 @@ async def prepare(_app: st.App) -> AsyncIterator[None]:
     from b2b_core.store import default_path
     from ui import state, warm_up
 
-    if default_path().exists() and not state.source_named():  # a source is opened by the first page load
+    if state.source_named():  # opening a source takes seconds (a Spark session): not before answering
+        threading.Thread(target=warm_up.start_from_source, name=warm_up.THREAD_NAME, daemon=True).start()
+    elif default_path().exists():
         try:
             warm_up.start()
         except Exception as exc:  # the first page load opens the workspace again and says what is wrong

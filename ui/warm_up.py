@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from b2b_core.source import ExternalSource
+from b2b_core.source import ExternalSource, redact
 from b2b_core.store import Workspace, default_path
 from ui import (
     account_views,
@@ -104,6 +104,16 @@ def start() -> Progress:
             )
             thread.start()
         return _RUNS[data]
+
+
+def start_from_source() -> None:
+    """Open the source the settings name and, when it can be used, start preparing its views (as
+    the server starts, on a thread of its own: a page load meanwhile waits for the same opening)."""
+    try:
+        if isinstance(state.opened_source(), ExternalSource):
+            start()
+    except Exception as exc:  # the first page load opens the source again and says what is wrong
+        log.warning("the source could not be prepared as the server started: %s", redact(str(exc)))
 
 
 def wait(timeout: float) -> bool:
