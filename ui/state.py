@@ -210,14 +210,16 @@ def data_version() -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _currency(data: str) -> Currency | None:
+def _currency(version: str) -> Currency | None:
     return workspace().currency()
 
 
 def currency() -> Currency | None:
-    """The workspace's currency (``Workspace.currency``), read once per data version (a restored
-    backup brings its own) until ``currency_changed``."""
-    return _currency(data_version())
+    """The workspace's currency (``Workspace.currency``), read once per version of the workspace
+    (a restored backup brings its own) until ``currency_changed``; the workspace's even while a
+    source it does not hold cannot be used."""
+    ws = workspace()
+    return _currency(f"{ws.path}#{ws.version}")
 
 
 def currency_changed() -> None:
