@@ -108,3 +108,15 @@ def test_a_connection_with_a_password_never_shows_it(lake):
         said = shown(" ".join(str(e.value) for e in (*app.error, *app.markdown, *app.caption, *app.sidebar.caption)))
         assert "postgres 127.0.0.1:1/analytics" in said
         assert PASSWORD not in said and "ops:" not in said
+
+
+def test_a_view_the_engine_cannot_compute_any_more_gives_a_message_not_a_traceback(lake, tmp_path):
+    path = source_files.write_parquet(source_files.as_lake(source_files.lake_panel()), tmp_path / "lake.parquet")
+    lake("duckdb://", parquet=str(path))
+    app = open_app()
+    assert app.metric
+    path.unlink()  # the lake's file gone while the app runs: the next view's query fails on the engine
+    app.switch_page("pages/cohorts.py").run()
+    assert not app.exception, app.exception
+    assert "has no such table or path" in shown(app.error[0].value)
+    assert app.button(key="source:retry")
