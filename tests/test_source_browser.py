@@ -16,6 +16,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from b2b_core import overview
 from tests import source_files
 from tests.browser import ERROR_ELEMENTS, chromium_page, streamlit_server, wait_until_idle
 
@@ -40,6 +41,7 @@ def spark_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("spark_source")
     panel = source_files.lake_panel()
     lake = source_files.write_parquet(source_files.as_lake(panel), folder / "lake.parquet")
+    # each page computes its own views, with no background preparation taking local[2]'s two cores
     environ = {"B2B_SOURCE": "local[2]", "B2B_SOURCE_PARQUET": str(lake), "B2B_PREPARE_VIEWS": "0"}
     environ["B2B_SOURCE_MAPPING"] = json.dumps(source_files.MAPPING)
     workspace = folder / "workspace.duckdb"
@@ -73,6 +75,12 @@ def kpi_cards(page) -> dict[str, tuple[str, str | None]]:
     return cards
 
 
+def kpi_table(panel) -> list[str]:
+    """The cells of the Overview's "KPIs by quarter" table for ``panel``, row by row."""
+    shown = overview.formatted_kpis(overview.quarter_kpis(panel))
+    return [cell for quarter, row in shown.iterrows() for cell in (quarter, *row)]
+
+
 def test_every_page_draws_on_a_spark_source_and_the_overview_equals_duckdb(spark_app):
     url, workspace, panel = spark_app
     expected = source_files.overview_metrics(panel)  # DuckDB on the pandas panel
@@ -87,6 +95,10 @@ def test_every_page_draws_on_a_spark_source_and_the_overview_equals_duckdb(spark
         sidebar = page.locator('[data-testid="stSidebar"]')
         expect(sidebar).to_contain_text("9 quarters · 2024Q1 – 2026Q2")
         expect(sidebar).to_contain_text(f"Spark (local[2]) · Parquet {workspace.parent / 'lake.parquet'}")
+        page.get_by_text("KPIs by quarter").click()  # every quarter's KPIs, as DuckDB gives them
+        table = page.locator('[data-testid="stDataFrame"]').filter(has_text="Take rate").locator("table")
+        expect(table).to_contain_text("2024Q1")
+        assert table.locator("td").all_inner_texts() == kpi_table(panel)
         page.screenshot(path="test-artifacts/browser_spark_overview.png", full_page=True)
 
         for path, title in PAGES.items():
