@@ -10,16 +10,8 @@ import json
 import pytest
 
 from tests import source_files
-from tests.apptest import open_app, shown
+from tests.apptest import VIEW_PAGES, open_app, shown
 
-PAGES = [
-    "pages/lifecycle.py",
-    "pages/quadrants.py",
-    "pages/cohorts.py",
-    "pages/accounts.py",
-    "pages/scenarios.py",
-    "pages/workshop.py",
-]
 TABLE = "ops.account_quarters"
 PASSWORD = "S3cret-pw"
 
@@ -48,7 +40,7 @@ def test_every_page_runs_on_a_warehouse_table_and_the_overview_shows_its_numbers
     sidebar = shown(" ".join(str(c.value) for c in app.sidebar.caption))
     assert f"duckdb {path} · table {TABLE}" in sidebar
     assert any("9 quarters" in m.value for m in app.sidebar.markdown)
-    for page in PAGES:
+    for page in VIEW_PAGES:
         app.switch_page(page).run()
         assert not app.exception, (page, app.exception)
         assert not app.error, (page, [e.value for e in app.error])
