@@ -81,6 +81,7 @@ def kpi_table(panel) -> list[str]:
     return [cell for quarter, row in shown.iterrows() for cell in (quarter, *row)]
 
 
+@pytest.mark.spark  # the server's Spark session needs Java and pyspark (requirements-spark.txt)
 def test_every_page_draws_on_a_spark_source_and_the_overview_equals_duckdb(spark_app):
     url, workspace, panel = spark_app
     expected = source_files.overview_metrics(panel)  # DuckDB on the pandas panel
