@@ -148,6 +148,8 @@ def test_every_page_draws_on_a_spark_source_and_the_overview_equals_duckdb(spark
         expect(mapping.locator("table")).to_contain_text("quarter")
         expect(page.locator('[data-testid="stFileUploader"]').filter(has_text="account export")).to_have_count(0)
     print("seconds per page on Spark:", {path: round(seconds, 1) for path, seconds in times.items()})
+    log = workspace.with_suffix(".log").read_text()
+    assert "Traceback" not in log and '"level": "ERROR"' not in log, log[-3000:]  # no view failed on Spark
 
 
 @pytest.fixture(scope="module")
