@@ -93,9 +93,10 @@ def test_a_missing_table_says_which_setting_to_check(lake, tmp_path):
 
 def test_a_connection_with_a_password_never_shows_it(lake):
     lake(f"postgres://ops:{PASSWORD}@127.0.0.1:1/analytics", table=TABLE)
-    for page in (None, "pages/data.py", "pages/accounts.py"):
-        app = open_app(page)
-        assert not app.exception
+    app = open_app()
+    for page in ("pages/home.py", *VIEW_PAGES, "pages/data.py"):
+        app.switch_page(page).run()
+        assert not app.exception, (page, app.exception)
         assert app.error
         said = shown(" ".join(str(e.value) for e in (*app.error, *app.markdown, *app.caption, *app.sidebar.caption)))
         assert "postgres 127.0.0.1:1/analytics" in said
@@ -113,3 +114,13 @@ def test_a_view_the_engine_cannot_compute_any_more_gives_a_message_not_a_traceba
     assert not app.exception, app.exception
     assert "has no such table or path" in shown(app.error[0].value)
     assert app.button(key="source:retry")
+
+
+def test_a_source_without_a_required_column_says_which_and_how_to_map_one(lake, tmp_path):
+    lake_rows = source_files.as_lake(source_files.lake_panel()).drop(columns="佣金收入")
+    lake("duckdb://", parquet=str(source_files.write_parquet(lake_rows, tmp_path / "lake.parquet")))
+    app = open_app()
+    assert not app.exception and not app.metric
+    (problem,) = app.dataframe[0].value.to_dict("records")
+    assert problem["check"] == "required column"
+    assert 'Map one in [source.mapping]: your_column = "platform_revenue"' in problem["what to do"]
