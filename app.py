@@ -110,4 +110,7 @@ except (duckdb.Error, OSError) as exc:
         "file, and reload the page."
     )
     st.stop()
-page.run()
+try:
+    page.run()
+except SourceError as failed:  # a view the source's engine could not compute (too long, the engine or a file gone)
+    state.source_failed(failed)

@@ -13,6 +13,14 @@ from b2b_core.store import Workspace
 from ui import state
 
 APP = str(sample.SAMPLE_DIR.parent.parent / "app.py")
+VIEW_PAGES = [  # the pages showing views of the panel after the Overview, in the navigation's order
+    "pages/lifecycle.py",
+    "pages/quadrants.py",
+    "pages/cohorts.py",
+    "pages/accounts.py",
+    "pages/scenarios.py",
+    "pages/workshop.py",
+]
 
 
 def open_app(

@@ -96,7 +96,7 @@ def chromium_page(width: int = 1500, height: int = 1000):
             browser.close()
 
 
-def wait_until_idle(page) -> None:
+def wait_until_idle(page, timeout_ms: float = 60_000) -> None:
     """Wait for the app to finish its script run: Streamlit marks its root with the run state
     ("initial" until the first run ends, then "running" / "notRunning"), and shows a status
     widget while a run is under way."""
@@ -106,7 +106,7 @@ def wait_until_idle(page) -> None:
             return app && app.dataset.testScriptState === "notRunning"
                 && !document.querySelector('[data-testid="stStatusWidget"]');
         }""",
-        timeout=60_000,
+        timeout=timeout_ms,
     )
     page.wait_for_timeout(300)
 

@@ -10,23 +10,13 @@ import pytest
 from b2b_core import sample
 from b2b_core.access import LOCAL
 from b2b_core.store import Workspace
-from tests.apptest import open_app, workspace_of
+from tests.apptest import VIEW_PAGES, open_app, workspace_of
 from ui import warm_up
 
 
 @pytest.fixture(autouse=True)
 def _prepared(monkeypatch):
     monkeypatch.setenv(warm_up.SWITCH, "1")
-
-
-PAGES = [
-    "pages/lifecycle.py",
-    "pages/quadrants.py",
-    "pages/cohorts.py",
-    "pages/accounts.py",
-    "pages/scenarios.py",
-    "pages/workshop.py",
-]
 
 
 def _engine_refuses(monkeypatch):
@@ -51,7 +41,7 @@ def prepared(tmp_path_factory):
         yield path
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", VIEW_PAGES)
 def test_after_the_preparation_each_page_shows_its_first_view_without_asking_the_engine(prepared, monkeypatch, page):
     workspace_of_app = open_app()
     progress = warm_up.start()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from b2b_core.source import ExternalSource
 from b2b_core.store.sample_uploads import OWN, DataOrigin
 from ui import present, state
 from ui.format import plain
@@ -19,9 +20,10 @@ def _origin(data: str) -> DataOrigin:
 
 def origin() -> DataOrigin:
     """Whose the live data are (``Workspace.data_origin``), once per data version; a source's
-    (``[source]``) are the user's own."""
+    (``[source]``) are the user's own (no quarter while it cannot be used: the page says why)."""
     if state.source_named():
-        return DataOrigin(OWN, (), tuple(state.quarters()), ())
+        opened = state.opened_source()
+        return DataOrigin(OWN, (), tuple(opened.quarters()) if isinstance(opened, ExternalSource) else (), ())
     return _origin(state.data_version())
 
 

@@ -194,8 +194,16 @@ def _reduced(data: str, name: str, _reduction: Callable, args: tuple):
 def reduced(reduction: Callable, *args):
     """``reduction(live, *args)`` computed by the workspace's engine on the live panel (the panel
     never comes into the server's memory), once per data version and the hashable ``args``, and
-    shared by every session."""
-    return _reduced(data_version(), f"{reduction.__module__}.{reduction.__qualname__}", reduction, args)
+    shared by every session. When a source's engine cannot compute it (a query past its time, the
+    engine or its files gone), the page, or the part of it rerun (``st.fragment``), says why and
+    stops; the background preparation gets the error (``ui.warm_up`` logs it)."""
+    try:
+        return _reduced(data_version(), f"{reduction.__module__}.{reduction.__qualname__}", reduction, args)
+    except source.SourceError as failed:
+        if getattr(_PINNED, "panel", None) is not None:
+            raise
+        source_failed(failed)
+        st.stop()
 
 
 def data_version() -> str:
@@ -210,14 +218,16 @@ def data_version() -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _currency(data: str) -> Currency | None:
+def _currency(version: str) -> Currency | None:
     return workspace().currency()
 
 
 def currency() -> Currency | None:
-    """The workspace's currency (``Workspace.currency``), read once per data version (a restored
-    backup brings its own) until ``currency_changed``."""
-    return _currency(data_version())
+    """The workspace's currency (``Workspace.currency``), read once per version of the workspace
+    (a restored backup brings its own) until ``currency_changed``; the workspace's even while a
+    source it does not hold cannot be used."""
+    ws = workspace()
+    return _currency(f"{ws.path}#{ws.version}")
 
 
 def currency_changed() -> None:

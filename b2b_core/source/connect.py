@@ -85,19 +85,18 @@ def _backend(config: SourceConfig) -> ibis.BaseBackend:
         try:
             session = spark.session(config.connection)
         except ImportError:
-            raise _missing("pyspark", "pip install -r requirements-spark.txt", config) from None
+            raise _missing("the Python package pyspark", "pip install -r requirements-spark.txt", config) from None
         return ibis.pyspark.connect(session)
     try:
         return ibis.connect(config.connection)
     except ImportError as exc:
-        driver = f"{exc.name} (the driver of {config.engine})" if exc.name else f"the driver of {config.engine}"
+        driver = f"the driver of {config.engine}" + (f" (the Python package {exc.name})" if exc.name else "")
         raise _missing(driver, f"pip install 'ibis-framework[{config.engine}]'", config) from None
 
 
 def _missing(package: str, install: str, config: SourceConfig) -> SourceError:
     return SourceError(
-        f"The source {config.name} needs the Python package {package}, which is not installed here: {install}, "
-        "then restart the app."
+        f"The source {config.name} needs {package}, which is not installed here: {install}, then restart the app."
     )
 
 

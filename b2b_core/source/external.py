@@ -33,7 +33,7 @@ class SourceFailsChecks(SourceError):
         super().__init__(
             f"The source {config.name} fails the data contract's checks ({failing}), so no view shows its numbers. "
             "The report below lists each check with its bad rows; correct the source or its [source.mapping], then "
-            "reload the page."
+            "try again."
         )
         self.report = report
 
