@@ -1,0 +1,199 @@
+"""Every view the pages ask of the engine gives the same numbers on a Spark table as on DuckDB:
+each reduction the UI hands to the engine (``state.reduced`` and ``Workspace.reduce`` in ui/*.py,
+the workshop deck's ``report.build_deck`` included), on panels unlike the sample, read by a local
+Spark session from Parquet, against the same reduction of the same panel in DuckDB, to 1e-9
+relative. A new view is one line of ``VIEWS``."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import math
+from collections.abc import Callable
+from typing import NamedTuple
+
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from b2b_core import (
+    account_search,
+    accounts,
+    cohorts,
+    engine,
+    exports,
+    lifecycle,
+    overview,
+    playbook,
+    quadrants,
+    report,
+)
+from tests import panels, spark_panels
+from ui import account_views, cohort_views, lifecycle_views, overview_views, quadrant_views, scenario_views
+
+pytestmark = [pytest.mark.spark]
+
+RTOL = 1e-9
+BOOK = playbook.load_playbook()
+CHOSEN = (("segment", ("Retail", "Health")), ("tier", ("long-tail", "mid")))  # a selection of the filters
+NAMES = tuple(BOOK.labels().items())
+SPARK_PANELS = {  # unlike the sample: returning accounts, a quarter missing; no B-side revenue at all
+    "returning": lambda: panels.returning().query("quarter != '2025Q2'").reset_index(drop=True),
+    "no_b_side": panels.no_b_side,
+}
+
+
+class Live(NamedTuple):
+    """One panel as the views read it: its table in DuckDB and on Spark, and its quarters."""
+
+    duckdb: ir.Table
+    spark: ir.Table
+    observed: tuple[str, ...]
+
+    @property
+    def latest(self) -> str:
+        return self.observed[-1]
+
+    @property
+    def before(self) -> str:
+        return self.observed[-2]
+
+
+@pytest.fixture(scope="module", params=list(SPARK_PANELS))
+def live(request, tmp_path_factory) -> Live:
+    panel = SPARK_PANELS[request.param]()
+    folder = tmp_path_factory.mktemp(request.param)
+    return Live(engine.table(panel), spark_panels.spark_table(panel, folder), tuple(sorted(panel["quarter"].unique())))
+
+
+def _clusters_of(table: ir.Table, live: Live) -> pd.Series | str:
+    clusters = quadrant_views._segmentation(table, (), live.latest, "median", None)
+    if isinstance(clusters, str):
+        return clusters
+    return quadrant_views._clusters_of(table, clusters, pd.Series(["M000003", "M000010", "M000200"]))
+
+
+def _clusters_csv(table: ir.Table, live: Live) -> bytes | str:
+    clusters = quadrant_views._segmentation(table, (), live.latest, "median", None)
+    return clusters if isinstance(clusters, str) else quadrant_views._clusters_csv(table, clusters, BOOK)
+
+
+# view name → the reduction as the UI asks it of the engine, (table, Live) → result
+VIEWS: dict[str, Callable[[ir.Table, Live], object]] = {
+    # Overview and Lifecycle
+    "quarter_kpis": lambda t, live: overview.quarter_kpis(t),
+    "group_sums": lambda t, live: overview.group_sums(t, live.observed),
+    "chosen_kpis": lambda t, live: overview_views._kpis(t, CHOSEN),
+    "bridge": lambda t, live: overview_views._bridge(t, (), "platform_revenue", None, live.observed),
+    "bridge_chosen_by_segment": lambda t, live: overview_views._bridge(
+        t, CHOSEN, "b_side_revenue", "segment", live.observed
+    ),
+    "company_metrics": lambda t, live: lifecycle.company_metrics(t),
+    "company_metrics_of_kpis": lambda t, live: lifecycle_views._company_metrics(t, overview.quarter_kpis(live.duckdb)),
+    # Quadrants
+    "filter_options": lambda t, live: quadrant_views._filter_options(t),
+    "quarter_view": lambda t, live: quadrant_views._quarter(t, CHOSEN, live.latest, "median", "segment", True, ()),
+    "quarter_view_sampled": lambda t, live: quadrants.quarter_view(
+        t, live.latest, ("percentile", 40), keep=pd.Index(["M000007"]), log_axes=False, max_points=60
+    ),
+    "find_accounts": lambda t, live: account_search.find_accounts(t, "m000003\nbakery\nnobody"),
+    "cut_ties": lambda t, live: quadrants.cut_ties(t, live.latest, "median", "segment"),
+    "found_rows": lambda t, live: quadrant_views._found_rows(
+        t, CHOSEN, live.latest, "median", None, ("M000003", "M000010", "nobody")
+    ),
+    "accounts_csv": lambda t, live: quadrant_views._accounts_csv(t, CHOSEN, live.latest, "median", "tier", BOOK),
+    "migration": lambda t, live: quadrant_views._migration(t, (), live.before, live.latest, "median", None, 25),
+    "migration_chosen": lambda t, live: quadrant_views._migration(
+        t, CHOSEN, live.observed[0], live.latest, ("percentile", 60), "segment", 25
+    ),
+    "summary": lambda t, live: quadrant_views._summary(t, (), "median", None, live.observed),
+    "summary_chosen": lambda t, live: quadrant_views._summary(t, CHOSEN, "mean", "segment", (live.latest,)),
+    "segmentation": lambda t, live: quadrant_views._segmentation(t, CHOSEN, live.latest, "median", None),
+    "clusters_of": _clusters_of,
+    "clusters_csv": _clusters_csv,
+    "play_through": lambda t, live: quadrant_views._play_through(t, CHOSEN, live.observed, "median", None),
+    "play_through_drawn": lambda t, live: quadrants.play_through_frames(t, list(live.observed[-3:]), max_accounts=40),
+    # Accounts
+    "account_lists": lambda t, live: account_views._lists(t, CHOSEN, live.latest, NAMES),
+    "renewal_calendar": lambda t, live: account_views._calendar(t, CHOSEN, live.before),
+    "account_history": lambda t, live: accounts.account_history(t, "M000003"),
+    "account_list_file": lambda t, live: account_views._list_parts(
+        t, (), live.latest, accounts.AT_RISK, exports.csv_from_parts
+    ),
+    "renewals_file": lambda t, live: account_views._renewal_parts(t, CHOSEN, live.before, exports.csv_from_parts),
+    # Cohorts
+    "first_cohort": lambda t, live: cohorts.first_cohort_choice(t),
+    "signup_values": lambda t, live: cohorts.signup_values(t, list(cohort_views.FILTER_COLUMNS)),
+    "lifetimes": lambda t, live: cohort_views._count_lifetimes(t, CHOSEN, True, "quarter", "tier", live.observed),
+    "lifetimes_by_year": lambda t, live: cohort_views._count_lifetimes(t, (), False, "year", None, live.observed),
+    "kaplan_meier": lambda t, live: cohorts.kaplan_meier(t, "tier"),
+    "survivors": lambda t, live: cohorts.cohort_survivors(t),
+    "logo_matrix": lambda t, live: cohort_views._cohort_matrix(
+        t, (), True, "quarter", "logo", "initial", live.observed
+    ),
+    "nrr_matrix": lambda t, live: cohort_views._cohort_matrix(
+        t, CHOSEN, False, "quarter", "nrr", "previous", live.observed
+    ),
+    "grr_matrix_by_year": lambda t, live: cohort_views._cohort_matrix(
+        t, (), False, "year", "grr", "count", live.observed
+    ),
+    "renewals": lambda t, live: cohort_views._renewals(t, CHOSEN, live.observed),
+    # Scenario lab and workshop
+    "scenario_base": lambda t, live: scenario_views._base(t),
+    "backtest": lambda t, live: scenario_views._backtest(t),
+    "deck": lambda t, live: report.build_deck(t, BOOK, observed=live.observed),
+}
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_a_view_gives_the_same_numbers_on_spark_as_on_duckdb(live, view):
+    assert_same(VIEWS[view](live.spark, live), VIEWS[view](live.duckdb, live), view)
+
+
+def assert_same(found, expected, where: str) -> None:
+    """``found`` equals ``expected``, numbers to ``RTOL`` relative, whatever holds them (frames,
+    arrays, dataclasses, figures, mappings, sequences)."""
+    if isinstance(expected, pd.DataFrame):
+        pd.testing.assert_frame_equal(found, expected, check_exact=False, rtol=RTOL, obj=where)
+    elif isinstance(expected, pd.Series):
+        pd.testing.assert_series_equal(found, expected, check_exact=False, rtol=RTOL, obj=where)
+    elif isinstance(expected, pd.Index):
+        pd.testing.assert_index_equal(found, expected, obj=where)
+    elif isinstance(expected, np.ndarray):
+        assert isinstance(found, np.ndarray) and found.shape == expected.shape, where
+        if expected.dtype.kind == "f":
+            np.testing.assert_allclose(found, expected, rtol=RTOL, err_msg=where)
+        else:
+            np.testing.assert_array_equal(found, expected, err_msg=where)
+    elif isinstance(expected, go.Figure):
+        assert_same(found.to_plotly_json(), expected.to_plotly_json(), f"{where} (figure)")
+    elif dataclasses.is_dataclass(expected):
+        assert type(found) is type(expected), where
+        for field in dataclasses.fields(expected):
+            assert_same(getattr(found, field.name), getattr(expected, field.name), f"{where}.{field.name}")
+    elif isinstance(expected, dict) and "bdata" in expected:  # a figure's numbers, packed
+        assert_same(_unpacked(found), _unpacked(expected), where)
+    elif isinstance(expected, dict):
+        assert list(found) == list(expected), where
+        for key, value in expected.items():
+            assert_same(found[key], value, f"{where}[{key!r}]")
+    elif isinstance(expected, list | tuple):
+        assert type(found) is type(expected) and len(found) == len(expected), where
+        for i, (ours, theirs) in enumerate(zip(found, expected, strict=True)):
+            assert_same(ours, theirs, f"{where}[{i}]")
+    elif isinstance(expected, float) and not isinstance(found, str):
+        assert math.isclose(found, expected, rel_tol=RTOL) or (math.isnan(found) and math.isnan(expected)), where
+    elif hasattr(expected, "__dict__") and not isinstance(expected, type):
+        assert type(found) is type(expected), where
+        assert_same(vars(found), vars(expected), where)
+    else:
+        assert found == expected, where
+
+
+def _unpacked(packed: dict) -> np.ndarray:
+    """The array of a figure's ``{"dtype": …, "bdata": base64, "shape": …}``."""
+    values = np.frombuffer(base64.b64decode(packed["bdata"]), dtype=packed["dtype"])
+    shape = packed.get("shape")
+    return values.reshape([int(n) for n in str(shape).split(",")]) if shape else values
