@@ -30,12 +30,17 @@ from b2b_core import (
     quadrants,
     report,
 )
+from b2b_core.scenarios.series import SeriesForecast
 from tests import panels, spark_panels
 from ui import account_views, cohort_views, lifecycle_views, overview_views, quadrant_views, scenario_views
 
 pytestmark = [pytest.mark.spark]
 
 RTOL = 1e-9
+# A series model's optimiser turns the last digits of its inputs (float sums, added in the order of
+# Spark's partitions, which varies from run to run) into the 7th of its forecast, as on DuckDB
+# against numpy (tests/test_reductions.py): its forecasts, and the back-test made of them, to 1e-6.
+FITTED_RTOL = 1e-6
 BOOK = playbook.load_playbook()
 CHOSEN = (("segment", ("Retail", "Health")), ("tier", ("long-tail", "mid")))  # a selection of the filters
 NAMES = tuple(BOOK.labels().items())
@@ -179,7 +184,6 @@ READ_B_SIDE = [  # the views whose numbers B-side revenue enters
     "summary",
     "migration",
     "segmentation",
-    "account_lists",
     "scenario_base",
     "deck",
 ]
@@ -187,7 +191,8 @@ READ_B_SIDE = [  # the views whose numbers B-side revenue enters
 
 @pytest.mark.parametrize("view", VIEWS)
 def test_every_view_gives_the_same_numbers_on_spark_as_on_duckdb(returning, view):
-    assert_same(VIEWS[view](returning.spark, returning), VIEWS[view](returning.duckdb, returning), view)
+    rtol = FITTED_RTOL if view == "backtest" else RTOL
+    assert_same(VIEWS[view](returning.spark, returning), VIEWS[view](returning.duckdb, returning), view, rtol)
 
 
 @pytest.mark.parametrize("view", READ_B_SIDE)
@@ -195,42 +200,44 @@ def test_without_b_side_revenue_the_views_give_the_same_numbers_on_spark(no_b_si
     assert_same(VIEWS[view](no_b_side.spark, no_b_side), VIEWS[view](no_b_side.duckdb, no_b_side), view)
 
 
-def assert_same(found, expected, where: str) -> None:
-    """``found`` equals ``expected``, numbers to ``RTOL`` relative, whatever holds them (frames,
-    arrays, dataclasses, figures, mappings, sequences)."""
+def assert_same(found, expected, where: str, rtol: float = RTOL) -> None:
+    """``found`` equals ``expected``, numbers to ``rtol`` relative (a series model's forecast to
+    ``FITTED_RTOL``), whatever holds them (frames, arrays, dataclasses, figures, mappings, sequences)."""
+    if isinstance(expected, SeriesForecast):
+        rtol = max(rtol, FITTED_RTOL)
     if isinstance(expected, pd.DataFrame):
-        pd.testing.assert_frame_equal(found, expected, check_exact=False, rtol=RTOL, obj=where)
+        pd.testing.assert_frame_equal(found, expected, check_exact=False, rtol=rtol, obj=where)
     elif isinstance(expected, pd.Series):
-        pd.testing.assert_series_equal(found, expected, check_exact=False, rtol=RTOL, obj=where)
+        pd.testing.assert_series_equal(found, expected, check_exact=False, rtol=rtol, obj=where)
     elif isinstance(expected, pd.Index):
         pd.testing.assert_index_equal(found, expected, obj=where)
     elif isinstance(expected, np.ndarray):
         assert isinstance(found, np.ndarray) and found.shape == expected.shape, where
         if expected.dtype.kind == "f":
-            np.testing.assert_allclose(found, expected, rtol=RTOL, err_msg=where)
+            np.testing.assert_allclose(found, expected, rtol=rtol, err_msg=where)
         else:
             np.testing.assert_array_equal(found, expected, err_msg=where)
     elif isinstance(expected, go.Figure):
-        assert_same(found.to_plotly_json(), expected.to_plotly_json(), f"{where} (figure)")
+        assert_same(found.to_plotly_json(), expected.to_plotly_json(), f"{where} (figure)", rtol)
     elif dataclasses.is_dataclass(expected):
         assert type(found) is type(expected), where
         for field in dataclasses.fields(expected):
-            assert_same(getattr(found, field.name), getattr(expected, field.name), f"{where}.{field.name}")
+            assert_same(getattr(found, field.name), getattr(expected, field.name), f"{where}.{field.name}", rtol)
     elif isinstance(expected, dict) and "bdata" in expected:  # a figure's numbers, packed
-        assert_same(_unpacked(found), _unpacked(expected), where)
+        assert_same(_unpacked(found), _unpacked(expected), where, rtol)
     elif isinstance(expected, dict):
         assert list(found) == list(expected), where
         for key, value in expected.items():
-            assert_same(found[key], value, f"{where}[{key!r}]")
+            assert_same(found[key], value, f"{where}[{key!r}]", rtol)
     elif isinstance(expected, list | tuple):
         assert type(found) is type(expected) and len(found) == len(expected), where
         for i, (ours, theirs) in enumerate(zip(found, expected, strict=True)):
-            assert_same(ours, theirs, f"{where}[{i}]")
+            assert_same(ours, theirs, f"{where}[{i}]", rtol)
     elif isinstance(expected, float) and not isinstance(found, str):
-        assert math.isclose(found, expected, rel_tol=RTOL) or (math.isnan(found) and math.isnan(expected)), where
+        assert math.isclose(found, expected, rel_tol=rtol) or (math.isnan(found) and math.isnan(expected)), where
     elif hasattr(expected, "__dict__") and not isinstance(expected, type):
         assert type(found) is type(expected), where
-        assert_same(vars(found), vars(expected), where)
+        assert_same(vars(found), vars(expected), where, rtol)
     else:
         assert found == expected, where
 
