@@ -77,6 +77,15 @@ def ids(accounts: pd.Index) -> ir.Table:
     return ibis.memtable(pd.DataFrame({"account_id": pd.Series(accounts, dtype=object).astype(str)}))
 
 
+def cached(expr: ir.Table) -> ir.Table:
+    """``expr.cache()``: its rows held in a temporary table of its engine, for a reduction that
+    reads them several times (release it with ``with`` or ``.release()``). The in-memory tables
+    the expression reads (``ids``) go to the engine first, as a query sends them: Ibis's Spark
+    backend caches without sending them."""
+    expr._find_backend()._run_pre_execute_hooks(expr)
+    return expr.cache()
+
+
 def quarter_ordinal(quarter: ir.StringValue) -> ir.IntegerValue:
     """``2025Q3`` → ``2025 * 4 + 2``, as ``quarters.to_ordinal``: consecutive quarters differ by 1."""
     return quarter.substr(0, 4).cast("int64") * 4 + quarter.substr(5, 1).cast("int64") - 1

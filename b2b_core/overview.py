@@ -435,7 +435,7 @@ def group_sums(panel: engine.Source, observed: Sequence[str] | None = None) -> p
     read = [c for c in ("account_id", "quarter", *_REVENUES, "active") if c in table.columns]
     grouped = table.select(*read).join(latest.select("account_id", "group"), "account_id")  # a number per group
     group = ["ordinal", "group"]
-    with grouped.cache() as rows:
+    with engine.cached(grouped) as rows:
         bridges = [
             bridge_reduction(rows, revenue, None, ordinals, ["group"]).rename(
                 {f"{revenue}_{c}": c for c in BRIDGE_COLUMNS}

@@ -229,7 +229,7 @@ def account_lists(
     as ``names`` says (``as_list``). The engine works out the accounts' states once (a temporary
     table) and reads every list from it."""
     table = engine.table(panel)
-    states = _selected(table, quarter, accounts).cache()
+    states = engine.cached(_selected(table, quarter, accounts))
     sums = {}
     for kind in KINDS:
         flag = states[_flag(kind)]
@@ -276,7 +276,7 @@ def account_list_in_parts(
     open."""
     check_kind(kind)
     table = engine.table(panel)
-    states = _selected(table, quarter, accounts).cache()
+    states = engine.cached(_selected(table, quarter, accounts))
     total = int(engine.run(states.aggregate(n=states[_flag(kind)].sum().fill_null(0))).iloc[0]["n"])
     parts = engine.run_in_parts(_shown(table, states, kind, quarter, limit), part_rows)
     return total, (as_list(part, kind, quarter, names) for part in parts)

@@ -244,7 +244,8 @@ def latest_rows(table: ir.Table) -> ir.Table:
     """Each account's row of its latest quarter (with its ``ordinal``): the row whose attributes
     the filters judge the account by."""
     rows = table.mutate(ordinal=engine.quarter_ordinal(table.quarter))
-    return rows.filter(rows.ordinal == rows.ordinal.max().over(group_by="account_id"))
+    rows = rows.mutate(latest=rows.ordinal.max().over(group_by="account_id"))  # a column: Spark filters on no window
+    return rows.filter(rows.ordinal == rows.latest).drop("latest")
 
 
 def cut_rows(

@@ -93,7 +93,7 @@ def quadrant_migration(
     ``from_quarter`` comes before ``to_quarter``."""
     table, quarters_ = engine.table(panel), (from_quarter, to_quarter)
     # computed once into a temporary table: the cells and both lists of movers read it
-    rows = migration_rows(table, from_quarter, to_quarter, cut, by, accounts).cache()
+    rows = engine.cached(migration_rows(table, from_quarter, to_quarter, cut, by, accounts))
     sums = {f"{r}_{w}": rows[f"{r}_{w}"].fill_null(0).sum() for w in ("before", "after") for r in _REVENUES}
     found = engine.run(rows.group_by(["before", "after"]).agg(accounts=rows.count(), **sums))
     index = pd.MultiIndex.from_product([list(BEFORE_STATES), list(AFTER_STATES)], names=["before", "after"])

@@ -130,7 +130,7 @@ def segment_accounts(
     each account its quadrant as on the map. Raises ``ValueError`` with fewer than
     ``MIN_ACCOUNTS`` placed accounts."""
     table = engine.table(panel)
-    with _feature_rows(table, quarter, cut, by, accounts).cache() as rows:  # a temporary table: read 4 times
+    with engine.cached(_feature_rows(table, quarter, cut, by, accounts)) as rows:  # read 4 times
         placed, features = _standardisation(rows, engine.custom_metrics(table))
         if placed < MIN_ACCOUNTS:
             raise ValueError(

@@ -9,8 +9,8 @@ density of all placed accounts as a grid of cells under the markers:
   on each axis (so the axes span every account);
 * every account of ``keep`` (the movers the map rings);
 * the rest drawn at random within each placed state (quadrant or at the cut; a fixed order by a
-  hash of the account id, so the same accounts are drawn on every visit), each in proportion to
-  its accounts.
+  hash of the account id, ``draw_order``, so the same accounts are drawn on every visit and by
+  every engine), each in proportion to its accounts.
 
 Counts, cut points and the median take rate are those of every placed account of the
 selection, whatever is drawn.
@@ -163,13 +163,12 @@ def _sample(placed: ir.Table, states: pd.Series, max_points: int, keep: pd.Index
     random_share = max(max_points - 2 * TOP_ACCOUNTS, max_points // 2)  # the top accounts mostly overlap
     fraction = random_share / max(int(states[list(PLACED)].sum()), 1)
     quotas = {q: int(np.ceil(states[q] * fraction)) for q in PLACED}
-    order = placed.account_id.hash()
-    ranked = placed.mutate(
-        by_quadrant=ibis.row_number().over(group_by="quadrant", order_by=order),
-        top_x=ibis.row_number().over(order_by=ibis.desc("b_side_revenue")),
-        top_y=ibis.row_number().over(order_by=ibis.desc("platform_revenue")),
-        low_x=ibis.row_number().over(order_by=[(placed.b_side_revenue <= 0), "b_side_revenue"]),
-        low_y=ibis.row_number().over(order_by=[(placed.platform_revenue <= 0), "platform_revenue"]),
+    ranked = placed.mutate(  # ties in revenue ranked by id: the same accounts on every engine
+        by_quadrant=ibis.row_number().over(group_by="quadrant", order_by=draw_order(placed.account_id)),
+        top_x=ibis.row_number().over(order_by=[ibis.desc("b_side_revenue"), "account_id"]),
+        top_y=ibis.row_number().over(order_by=[ibis.desc("platform_revenue"), "account_id"]),
+        low_x=ibis.row_number().over(order_by=[(placed.b_side_revenue <= 0), "b_side_revenue", "account_id"]),
+        low_y=ibis.row_number().over(order_by=[(placed.platform_revenue <= 0), "platform_revenue", "account_id"]),
     )
     quota = ibis.cases(*((ranked.quadrant == q, n) for q, n in quotas.items()), else_=0)
     chosen = (
@@ -182,6 +181,12 @@ def _sample(placed: ir.Table, states: pd.Series, max_points: int, keep: pd.Index
     if keep is not None and len(keep):
         chosen = chosen | ranked.account_id.isin(engine.ids(keep).account_id)
     return ranked.filter(chosen)
+
+
+def draw_order(account_id: ir.StringValue) -> ir.StringValue:
+    """A fixed pseudo-random order of accounts, the same on every engine: the MD5 digest of the id,
+    in hex (each engine's own ``hash`` differs: DuckDB's and Spark's draw other accounts)."""
+    return account_id.hexdigest("md5")
 
 
 def _density(placed: ir.Table, log_axes: bool) -> Density | None:
@@ -234,7 +239,7 @@ def play_through_frames(
     """(quarter → the placed ``assign_quadrants`` rows of the drawn accounts, for each of
     ``quarters`` with a placed account; the number of accounts placed in any of them). With more
     than ``max_accounts`` such accounts, the same ``max_accounts`` are drawn in every quarter, in a
-    fixed pseudo-random order (a hash of the account id). Which accounts are placed needs no cut
+    fixed pseudo-random order (``draw_order``). Which accounts are placed needs no cut
     point, so the count and the draw read the rows alone; the draw is the first
     ``max_accounts`` × quarters rows in that order (an account has one row per quarter, so they
     hold the first ``max_accounts`` accounts), a top-n the engine keeps as it reads."""
@@ -246,7 +251,7 @@ def play_through_frames(
     total = int(engine.run(placed.aggregate(accounts=placed.account_id.nunique()))["accounts"].iloc[0])
     drawn = accounts
     if total > max_accounts:
-        first = placed.select("account_id", order=placed.account_id.hash())
+        first = placed.select("account_id", order=draw_order(placed.account_id))
         first = first.order_by(["order", "account_id"]).limit(max_accounts * len(quarters))
         drawn = pd.Index(engine.run(first)["account_id"].drop_duplicates().head(max_accounts))
     rows, custom = assigned_rows(table, quarters, cut, by, drawn)  # every quarter in one query
