@@ -10,10 +10,9 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
-from b2b_core import overview, sample
+from b2b_core import engine, overview, sample
 from b2b_core.amounts import change, count, money, share
 
 # lake column → contract column; the quarter's column is a date the header suggestions cannot
@@ -61,8 +60,9 @@ def as_lake(panel: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_parquet(lake: pd.DataFrame, path: Path) -> Path:
-    """``lake`` as a Parquet file at ``path``, timestamps in microseconds (Spark reads no nanoseconds)."""
-    pq.write_table(pa.Table.from_pandas(lake, preserve_index=False), path, coerce_timestamps="us")
+    """``lake`` as a Parquet file at ``path``, timestamps in microseconds (Spark reads no
+    nanoseconds), a column of no value typed (``engine._typed``)."""
+    pq.write_table(engine._typed(lake), path, coerce_timestamps="us")
     return path
 
 

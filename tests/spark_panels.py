@@ -10,10 +10,9 @@ from pathlib import Path
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
-import pyarrow.parquet as pq
 
-from b2b_core import engine
 from b2b_core.source import spark
+from tests.source_files import write_parquet
 
 MASTER = "local[2]"
 
@@ -40,8 +39,7 @@ def spark_table(panel: pd.DataFrame, folder: Path) -> ir.Table:
     """``panel`` written to ``folder`` as Parquet and read by Spark, typed as the workspace types
     the live panel: timestamps in microseconds (Spark reads no nanoseconds) and ``contract_end`` a
     date, as the workspace keeps it (Parquet gives Spark a timestamp)."""
-    path = Path(folder) / "panel.parquet"
-    pq.write_table(engine._typed(panel), path, coerce_timestamps="us")
+    path = write_parquet(panel, Path(folder) / "panel.parquet")
     table = ibis.pyspark.connect(session()).read_parquet(str(path))
     if "contract_end" in table.columns:
         table = table.mutate(contract_end=table.contract_end.cast("date"))

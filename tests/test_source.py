@@ -12,6 +12,8 @@ import duckdb
 import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from b2b_core import contract, engine, overview, sample
@@ -160,7 +162,7 @@ def test_columns_are_mapped_like_an_uploads_and_converted_in_the_engine():
             "商户ID": [" m1 ", "m2", "m3"],
             "季度": ["2025Q1", "2025Q1", "2025Q1"],
             "平台收入": ["12.5", "0", "7"],  # numbers stored as text
-            "gmv": [100.0, None, 50.0],
+            "gmv": [100.0, None, float("nan")],
             "status": ["yes", "否", None],
             "segment": ["Retail", "  ", None],
             "visits": [3, 4, 5],  # a numeric column outside the contract: a custom metric
@@ -173,6 +175,7 @@ def test_columns_are_mapped_like_an_uploads_and_converted_in_the_engine():
     assert table["account_id"].tolist() == ["m1", "m2", "m3"]
     assert table["platform_revenue"].tolist() == [12.5, 0.0, 7.0]
     assert table["segment"].tolist() == ["Retail", None, None]
+    assert table["b_side_revenue"].isna().tolist() == [False, True, True]
     # active: the column's word where it has one, else the workspace's default (revenue > 0)
     assert table["active"].tolist() == [True, False, True]
     assert table["visits"].tolist() == [3.0, 4.0, 5.0]
@@ -304,3 +307,12 @@ def test_a_failing_query_is_a_message_not_a_traceback(tmp_path):
 
     with pytest.raises(SourceError, match="failed to compute a view"):
         opened.reduce(broken)
+
+
+def test_a_lakes_nan_amount_is_a_missing_number_as_in_the_workspace():
+    lake = pa.table({"account_id": ["a", "b"], "quarter": ["2025Q1"] * 2, "platform_revenue": [5.0, float("nan")]})
+    assert pc.is_nan(lake["platform_revenue"]).to_pylist() == [False, True]  # a value, not a null
+    raw = ibis.memtable(lake)
+    table = engine.run(mapped.contract_table(raw, mapped.plan(raw, {})))
+    assert table["platform_revenue"].isna().tolist() == [False, True]
+    assert table["active"].tolist() == [True, False]

@@ -10,21 +10,19 @@ import sys
 import time
 
 import pandas as pd
-import pyarrow.parquet as pq
 import pytest
 
-from b2b_core import engine, lifecycle, overview, sample
+from b2b_core import lifecycle, overview, sample
 from b2b_core.source import ExternalSource, SourceConfig, SourceError, SourceFailsChecks
 from tests.browser import ROOT, free_port
+from tests.source_files import write_parquet
 
 pytestmark = pytest.mark.spark
 CHINESE = {"account_id": "商户ID", "quarter": "季度", "platform_revenue": "平台收入"}
 
 
 def _parquet(frame: pd.DataFrame, path) -> str:
-    """``frame`` as a Parquet file Spark reads (microsecond timestamps)."""
-    pq.write_table(engine._typed(frame), path, coerce_timestamps="us")
-    return str(path)
+    return str(write_parquet(frame, path))
 
 
 @pytest.fixture(scope="module")

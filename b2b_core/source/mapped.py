@@ -3,7 +3,7 @@ the engine that holds the table (nothing is copied out).
 
 ``contract_table`` maps the source's columns as an upload's are mapped (``ingest.mapping``: the
 ``[source.mapping]`` choices first, then names, including Chinese headers) and converts them in
-the engine: ids and text as strings (blank → missing), amounts as numbers, quarters given as text
+the engine: ids and text as strings (blank → missing), amounts as numbers (NaN → missing), quarters given as text
 (``2025Q3``, ``2025-Q3``, ``2025 q3``, ``Q3 2025``, ``2025年第3季度``, ``2025年Q3``) or as dates
 (the date's calendar quarter), ``active`` as the workspace defines it when the source has none
 (platform or B-side revenue > 0), numeric columns outside the contract as custom metrics.
@@ -211,8 +211,9 @@ def _converted(raw: ir.Table, columns: ColumnPlan, name: str) -> ir.Value:
         return ibis.null({"text": "string", "quarter": "string", "number": "float64", "date": "date"}[kind])
     if kind == "quarter":
         return _quarter(given)
-    if kind == "number":
-        return given.cast("float64") if given.type().is_numeric() else given.cast("string").try_cast("float64")
+    if kind == "number":  # a lake's NaN is a missing number, as in the workspace (Spark would sum it)
+        number = given.cast("float64") if given.type().is_numeric() else given.cast("string").try_cast("float64")
+        return ibis.cases((number.isnan(), ibis.null("float64")), else_=number)
     if kind == "date":
         return given.try_cast("date") if given.type().is_string() else given.cast("date")
     text = given.cast("string").strip()

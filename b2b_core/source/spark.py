@@ -14,6 +14,10 @@ _SETTINGS = {
     "spark.sql.session.timeZone": "UTC",  # dates read as written, whatever the machine's zone
     "spark.sql.shuffle.partitions": "8",  # the views' group-bys give small results: few partitions
     "spark.sql.ansi.enabled": "false",  # a bad cast gives NULL (found by the checks), not an error
+    "spark.sql.execution.arrow.pyspark.enabled": "true",  # results and selections of ids move as Arrow
+    # A local session's JVM heap (Spark's default is 1 GB, too little for exact medians of 10 million rows);
+    # $SPARK_DRIVER_MEMORY, when set, takes precedence.
+    "spark.driver.memory": "4g",
 }
 _STARTED: dict[str, Any] = {}  # the sessions started, by connection (what ``cancel`` may stop)
 
