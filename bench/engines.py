@@ -12,7 +12,7 @@ Then, in one process, both engines read that same file on every query (nothing i
 cached before): DuckDB through an in-memory Ibis DuckDB connection (``read_parquet``, a view over
 the file) and Spark through ``ibis.pyspark.connect`` over the process's ``local[2]`` session
 (``b2b_core.source.spark.session``), both on the machine's cores. For each view the app asks the
-engine (``REDUCTIONS``, called as its pages call them), one run on each engine (first run), the
+engine (``reductions``, called as its pages call them), one run on each engine (first run), the
 two results checked equal (frames to ``RTOL`` relative), then the fastest of ``--repeat`` runs on
 each, and their ratio. Also timed: the Spark session's start, and the cost of one query on each
 engine (the rows of a 1-row table, and of the panel): what Spark adds to every query, however little
