@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -252,6 +252,21 @@ def generate_panel(
     )
 
 
+def panel_parts(
+    n_accounts: int, n_quarters: int = 12, *, chunk: int = 250_000, seed: int = 7
+) -> Iterator[pd.DataFrame]:
+    """A generated panel of ``n_accounts`` accounts × ``n_quarters`` quarters, ``chunk`` accounts
+    at a time: each part generated on its own (``generate_panel`` with seed ``seed`` + its number,
+    its own account ids), made only when asked for, so that no more than one part need ever be in
+    memory: 10 million accounts need about as much memory as 250,000 (a part of 250,000 accounts
+    over 12 quarters: about a million rows, 0.5 GB in pandas)."""
+    digits = max(6, len(str(n_accounts)))
+    return (
+        generate_panel(min(chunk, n_accounts - start), n_quarters, seed=seed + i, first_id=start + 1, id_digits=digits)
+        for i, start in enumerate(range(0, n_accounts, chunk))
+    )
+
+
 def write_panel(
     workspace: store.Workspace,
     n_accounts: int,
@@ -263,15 +278,9 @@ def write_panel(
     on_chunk: Callable[[int], None] | None = None,
 ) -> int:
     """Commit a generated panel of ``n_accounts`` accounts × ``n_quarters`` quarters to
-    ``workspace`` as one upload, ``chunk`` accounts at a time (each part generated on its own, with
-    seed ``seed`` + its number), so that no more than one part is ever in memory: 10 million
-    accounts need about as much memory as 250,000. Returns the upload id; ``on_chunk`` is told
-    each part's rows."""
-    digits = max(6, len(str(n_accounts)))
-    parts = (
-        generate_panel(min(chunk, n_accounts - start), n_quarters, seed=seed + i, first_id=start + 1, id_digits=digits)
-        for i, start in enumerate(range(0, n_accounts, chunk))
-    )
+    ``workspace`` as one upload, part by part (``panel_parts``). Returns the upload id;
+    ``on_chunk`` is told each part's rows."""
+    parts = panel_parts(n_accounts, n_quarters, chunk=chunk, seed=seed)
     source = f"generated sample: {n_accounts:,} accounts × {n_quarters} quarters"
     return workspace.commit_chunks(parts, source, actor=actor, on_chunk=on_chunk)
 
