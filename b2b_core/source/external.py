@@ -23,6 +23,9 @@ from b2b_core.source import connect, mapped, spark
 from b2b_core.source.config import SourceConfig, SourceError
 
 T = TypeVar("T")
+# The longest opening the table may take (a local session's JVM start included): a Spark Connect
+# client retries a server that is not there for minutes.
+CONNECT_SECONDS = 120.0
 
 
 class SourceFailsChecks(SourceError):
@@ -48,7 +51,7 @@ class ExternalSource:
         self._lock = threading.Lock()  # a non-Spark Ibis connection serves one query at a time
         self.opened_at = time.time()
         self._backend = None
-        raw = self._timed(lambda: connect.open_table(config), "could not be opened")
+        raw = self._timed(lambda: connect.open_table(config), "could not be opened", CONNECT_SECONDS)
         self._backend = raw._find_backend()
         columns = self._timed(lambda: mapped.plan(raw, config.mapping), "could not be read")
         self.report = self._timed(lambda: mapped.check(raw, columns), "could not be checked")
@@ -75,27 +78,29 @@ class ExternalSource:
         contract's panel; raises ``SourceError`` (the engine's failure or a timeout, in words)."""
         return self._timed(lambda: reduction(self.table), "failed to compute a view")
 
-    def _timed(self, work: Callable[[], T], doing: str) -> T:
-        """``work()`` on a worker thread, waited for ``timeout_seconds``; past that, the engine's
-        queries are cancelled and a SourceError says so. A non-Spark connection runs one query at
-        a time (the lock is held by the worker, so a query left running keeps the next waiting)."""
+    def _timed(self, work: Callable[[], T], doing: str, at_most: float | None = None) -> T:
+        """``work()`` on a worker thread, waited for ``timeout_seconds`` (or ``at_most`` when that is
+        shorter); past that, the engine's queries are cancelled and a SourceError says so. A
+        non-Spark connection runs one query at a time (the lock is held by the worker, so a query
+        left running keeps the next waiting)."""
+
+        seconds = min(self.config.timeout_seconds, at_most or self.config.timeout_seconds)
 
         def locked() -> T:
             with nullcontext() if self.config.is_spark else self._lock:
                 return work()
 
         try:
-            return _within(self.config.timeout_seconds, locked)
+            return _within(seconds, locked)
         except WaitedTooLong:
             self._cancel()
-            seconds = f"{self.config.timeout_seconds:g} s"
             if self._backend is None:  # still connecting
                 raise SourceError(
-                    f"The source {self.name} did not answer within {seconds}: check that the engine is running and "
+                    f"The source {self.name} did not answer within {seconds:g} s: check that the engine is running and "
                     "that this machine can reach its host and port."
                 ) from None
             raise SourceError(
-                f"The source {self.name} took longer than {seconds} to answer, so the query was cancelled. Try "
+                f"The source {self.name} took longer than {seconds:g} s to answer, so the query was cancelled. Try "
                 "again when the engine is less busy, or raise [source] timeout_seconds."
             ) from None
         except SourceError:
