@@ -228,6 +228,11 @@ def test_each_check_counts_its_bad_rows_and_shows_examples():
     repeated = found.loc["one row per account and quarter"]
     assert (repeated["bad rows"], repeated["examples"]) == (2, "m1 in 2025Q1 (2 rows)")
     assert "1 account-quarters have more than one row" in repeated["what to do"]
+    assert report.sentences()[1] == (
+        "quarter not readable (column period): 1 row, e.g. someday. Write quarters as 2025Q3 (or 2025-Q3, "
+        "Q3 2025, 2025年第3季度) or store them as dates."
+    )
+    assert report.sentences()[-1].startswith("one row per account and quarter (column merchant): 2 rows, e.g. m1 in")
 
 
 def test_a_source_without_a_required_column_or_of_a_wrong_type_is_refused_before_any_row_is_read():
@@ -238,6 +243,7 @@ def test_a_source_without_a_required_column_or_of_a_wrong_type_is_refused_before
     assert checks == ["required column", "column type"]
     assert "no column for platform_revenue" in report.problems["what to do"].iloc[0]
     assert report.problems["source column"].iloc[1] == "period"
+    assert report.sentences()[0].startswith("required column. The source has no column for platform_revenue")
 
 
 def test_a_clean_source_passes_every_check():

@@ -59,13 +59,10 @@ def test_a_source_failing_the_contract_shows_its_report_and_no_number_until_it_i
     assert not app.metric
     (failed,) = app.error
     assert "fails the data contract's checks" in failed.value
-    report = app.dataframe[0].value
-    assert report.set_index("check")["bad rows"].to_dict() == {
-        "quarter not readable": 1,
-        "platform_revenue negative": 1,
-        "one row per account and quarter": 2,
-    }
-    assert report.set_index("check").loc["platform_revenue negative", "source column"] == "佣金收入"
+    report = shown(" ".join(m.value for m in app.markdown))
+    assert "quarter not readable (column 统计日): 1 row, e.g. (empty)." in report
+    assert "platform_revenue negative (column 佣金收入): 1 row, e.g. -120.0." in report
+    assert "one row per account and quarter (column 商户号): 2 rows, e.g. M000001 in 2024Q1 (2 rows)." in report
     app.switch_page("pages/lifecycle.py").run()
     assert not app.exception and not app.metric and app.error
     app.switch_page("pages/data.py").run()
@@ -121,6 +118,6 @@ def test_a_source_without_a_required_column_says_which_and_how_to_map_one(lake, 
     lake("duckdb://", parquet=str(source_files.write_parquet(lake_rows, tmp_path / "lake.parquet")))
     app = open_app()
     assert not app.exception and not app.metric
-    (problem,) = app.dataframe[0].value.to_dict("records")
-    assert problem["check"] == "required column"
-    assert 'Map one in [source.mapping]: your_column = "platform_revenue"' in problem["what to do"]
+    report = shown(" ".join(m.value for m in app.markdown))
+    assert "required column. The source has no column for platform_revenue" in report
+    assert 'Map one in [source.mapping]: your_column = "platform_revenue"' in report

@@ -154,7 +154,7 @@ def source_failed(failed: source.SourceError) -> None:
     to try again (the rest of the app, e.g. the Data page's backups, still works)."""
     st.error(fmt.plain(failed))
     if isinstance(failed, source.SourceFailsChecks):
-        st.dataframe(failed.report.problems, hide_index=True, width="stretch")
+        st.markdown("\n".join(f"- {fmt.plain(sentence)}" for sentence in failed.report.sentences()))
         with st.expander("How the source's columns were mapped"):
             st.dataframe(failed.report.mapping, hide_index=True, width="stretch")
     if st.button("Try again", key="source:retry", icon=":material/refresh:"):

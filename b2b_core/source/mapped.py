@@ -46,6 +46,17 @@ class SourceReport:
     def ok(self) -> bool:
         return self.problems.empty
 
+    def sentences(self) -> list[str]:
+        """Each failing check in words: ``quarter not readable (column 季度): 1 row, e.g. someday.
+        Write quarters as …``."""
+        said = []
+        for check, column, rows, examples, what_to_do in self.problems.itertuples(index=False):
+            where = f" (column {column})" if column else ""
+            counted = "" if pd.isna(rows) else f": {rows:,} row{'' if rows == 1 else 's'}"
+            example = f", e.g. {examples}" if examples and not pd.isna(rows) else ""
+            said.append(f"{check}{where}{counted}{example}. {what_to_do}")
+        return said
+
 
 def plan(raw: ir.Table, mapping: dict[str, str]) -> ColumnPlan:
     """Which source column feeds which contract column (``ingest.mapping.plan_columns`` on the
