@@ -227,7 +227,7 @@ def test_each_check_counts_its_bad_rows_and_shows_examples():
     assert found.loc["platform_revenue negative", ["bad rows", "examples"]].tolist() == [1, "-4"]
     repeated = found.loc["one row per account and quarter"]
     assert (repeated["bad rows"], repeated["examples"]) == (2, "m1 in 2025Q1 (2 rows)")
-    assert "1 account-quarters have more than one row" in repeated["what to do"]
+    assert "1 account-quarter has more than one row" in repeated["what to do"]
     assert report.sentences()[1] == (
         "quarter not readable (column period): 1 row, e.g. someday. Write quarters as 2025Q3 (or 2025-Q3, "
         "Q3 2025, 2025年第3季度) or store them as dates."

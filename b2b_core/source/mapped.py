@@ -169,15 +169,15 @@ def _repeats(panel: ir.Table, columns: ColumnPlan) -> list[tuple]:
         return []
     shown = engine.run(repeated.order_by(["quarter", "account_id"]).limit(EXAMPLES))
     examples = [f"{row.account_id} in {row.quarter} ({row.rows} rows)" for row in shown.itertuples()]
-    ids = columns.headers[columns.targets["account_id"]]
+    ids, keys = columns.headers[columns.targets["account_id"]], int(counts["keys"])
     return [
         (
             "one row per account and quarter",
             ids,
             int(counts["rows"]),
             _examples(examples),
-            f"{int(counts['keys']):,} account-quarters have more than one row: point [source] at a table that sums "
-            "them per account and quarter (a view with GROUP BY).",
+            f"{keys:,} account-quarter{' has' if keys == 1 else 's have'} more than one row: point [source] at a "
+            "table that sums them per account and quarter (a view with GROUP BY).",
         )
     ]
 
