@@ -240,9 +240,9 @@ def play_through_frames(
     ``quarters`` with a placed account; the number of accounts placed in any of them). With more
     than ``max_accounts`` such accounts, the same ``max_accounts`` are drawn in every quarter, in a
     fixed pseudo-random order (``draw_order``). Which accounts are placed needs no cut
-    point, so the count and the draw read the rows alone; the draw is the first
-    ``max_accounts`` × quarters rows in that order (an account has one row per quarter, so they
-    hold the first ``max_accounts`` accounts), a top-n the engine keeps as it reads."""
+    point, so the count and the draw read the rows alone; the draw is the first ``max_accounts``
+    of the distinct placed accounts in that order (the digest computed once per account, not once
+    per row), a top-n the engine keeps as it reads."""
     table = engine.table(panel)
     rows = table.filter(table.quarter.isin(list(quarters)))
     placed = rows.filter(is_placed(rows))
@@ -251,9 +251,9 @@ def play_through_frames(
     total = int(engine.run(placed.aggregate(accounts=placed.account_id.nunique()))["accounts"].iloc[0])
     drawn = accounts
     if total > max_accounts:
-        first = placed.select("account_id", order=draw_order(placed.account_id))
-        first = first.order_by(["order", "account_id"]).limit(max_accounts * len(quarters))
-        drawn = pd.Index(engine.run(first)["account_id"].drop_duplicates().head(max_accounts))
+        ids = placed.select("account_id").distinct()
+        first = ids.mutate(order=draw_order(ids.account_id)).order_by(["order", "account_id"]).limit(max_accounts)
+        drawn = pd.Index(engine.run(first)["account_id"])
     rows, custom = assigned_rows(table, quarters, cut, by, drawn)  # every quarter in one query
     assigned = engine.run(rows.filter(rows.x_cut.notnull()).order_by(["quarter", "account_id"]))
     frames = {}
