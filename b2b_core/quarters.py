@@ -1,6 +1,7 @@
 """Calendar quarters: parsing the forms ops exports use, and quarter arithmetic.
 
-A quarter is written ``YYYYQn`` (``2025Q3``). Internally a quarter can also be an integer
+A quarter is written ``YYYYQn`` (``2025Q3``); in Chinese texts ``2025年第3季度`` (``quarter_text``),
+a form ``parse_quarter`` reads back. Internally a quarter can also be an integer
 ordinal, ``year * 4 + (n - 1)``, so that consecutive quarters differ by exactly 1.
 """
 
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from b2b_core import language
 
 _QUARTER_FORMS = (
     # 2025Q3, 2025-Q3, 2025 Q3, 2025/Q3, 2025_q3, 2025年Q3 (fiscal years such as FY2025 are refused:
@@ -55,6 +58,12 @@ class DateError(_Unreadable):
 def label(year: int, q: int) -> str:
     """Format a quarter as ``YYYYQn``."""
     return f"{year}Q{q}"
+
+
+def quarter_text(quarter: str, lang: str | None = None) -> str:
+    """A ``YYYYQn`` quarter as a text says it: ``2025Q3`` in English, ``2025年第3季度`` in Chinese
+    (``lang`` None: the current run's language)."""
+    return f"{quarter[:4]}年第{quarter[5]}季度" if language.chosen(lang) == "zh" else quarter
 
 
 def of_date(day: dt.date) -> str:
@@ -228,10 +237,16 @@ def span(first: str, last: str) -> list[str]:
     return [from_ordinal(o) for o in range(to_ordinal(first), to_ordinal(last) + 1)]
 
 
-def span_label(quarters) -> str:
-    """``1997Q1–1998Q2``: the first and last of ``quarters`` (any order), or the one quarter."""
+_THROUGH = {"en": "–", "zh": "至"}  # between the first and the last quarter of a span
+
+
+def span_label(quarters, lang: str | None = None) -> str:
+    """``1997Q1–1998Q2``: the first and last of ``quarters`` (any order), or the one quarter;
+    Chinese ``1997年第1季度至1998年第2季度`` (``lang`` None: the current run's language)."""
+    lang = language.chosen(lang)
     ordered = sorted(set(quarters))
-    return ordered[0] if len(ordered) == 1 else f"{ordered[0]}–{ordered[-1]}"
+    first, last = quarter_text(ordered[0], lang), quarter_text(ordered[-1], lang)
+    return first if len(ordered) == 1 else f"{first}{_THROUGH.get(lang, _THROUGH['en'])}{last}"
 
 
 def missing_runs(quarters) -> list[tuple[str, str]]:
