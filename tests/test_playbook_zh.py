@@ -8,9 +8,19 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from b2b_core.playbook import PLAYBOOK_PATH, Playbook, PlaybookError, load_playbook, playbook_path
+from b2b_core.lifecycle.priorities import prioritize
+from b2b_core.playbook import (
+    BUSINESS_MODELS,
+    PLAYBOOK_PATH,
+    STAGES,
+    Playbook,
+    PlaybookError,
+    load_playbook,
+    playbook_path,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = ROOT / "docs" / "glossary.md"
@@ -98,9 +108,22 @@ def test_the_chinese_playbook_has_the_english_keys_numbers_and_rules():
 
 
 def test_the_chinese_playbook_ranks_the_levers_as_the_english_one():
-    for stage, model in EN.weights:
-        order = sorted(EN.weights[(stage, model)], key=lambda key: -EN.weights[(stage, model)][key])
-        assert sorted(ZH.weights[(stage, model)], key=lambda key: -ZH.weights[(stage, model)][key]) == order
+    signals = pd.Series(  # every rule's signal off its target in some stage
+        {
+            "logo_retention_4q": 0.6,
+            "nrr_4q": 0.9,
+            "activation": 0.7,
+            "new_accounts_growth_yoy": 0.1,
+            "q4_b_side_revenue_share": 0.3,
+            "q2_platform_revenue_share": 0.2,
+            "top10_share": 0.7,
+        }
+    )
+    for stage in STAGES:
+        for model in BUSINESS_MODELS:
+            english = prioritize(signals, stage, model, EN).select_dtypes("number")  # all but the names
+            assert english[[rule.id for rule in EN.rules]].to_numpy().any()  # the rules count, not only the base
+            pd.testing.assert_frame_equal(prioritize(signals, stage, model, ZH).select_dtypes("number"), english)
 
 
 def test_every_chinese_text_is_chinese_with_only_common_abbreviations_in_latin_letters():
