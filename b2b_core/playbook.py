@@ -18,6 +18,7 @@ import pandas as pd
 from b2b_core.quadrants.assign import NUMERALS, QUADRANTS, named_states, numeral
 
 PLAYBOOK_PATH = Path(__file__).resolve().parent.parent / "data" / "playbook.toml"
+PLAYBOOK_PATHS = {"en": PLAYBOOK_PATH, "zh": PLAYBOOK_PATH.with_name("playbook.zh.toml")}  # by language
 STATE_COLUMNS = ("quadrant", "before", "after", "quadrant_before", "quadrant_after")  # columns holding states
 STAGES = ("cold_start", "traction", "accelerated_growth", "steady_growth", "contraction")
 BUSINESS_MODELS = ("platform", "tool", "hardware", "service")
@@ -129,6 +130,14 @@ class Playbook:
         for column in [c for c in STATE_COLUMNS if c in named.columns]:
             named[column] = named_states(named[column], labels)
         return named
+
+
+def playbook_path(lang: str = "en") -> Path:
+    """The bundled playbook written in ``lang`` (``"en"`` or ``"zh"``: the same keys, numbers and
+    rules, only the texts translated; terms as in docs/glossary.md)."""
+    if lang not in PLAYBOOK_PATHS:
+        raise PlaybookError(f"no playbook in language {lang!r}; use one of {', '.join(PLAYBOOK_PATHS)}")
+    return PLAYBOOK_PATHS[lang]
 
 
 def load_playbook(path: str | Path = PLAYBOOK_PATH) -> Playbook:
