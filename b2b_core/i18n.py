@@ -150,7 +150,7 @@ def extract(template: Path) -> None:
     ``ngettext``, ``N_``), with the file each comes from."""
     _pybabel(
         "extract", "-F", str(CONFIG), "-o", str(template), "--add-location=file", "--sort-output",
-        "--project", "B2B Ops Strategy Dashboard", *(str(ROOT / path) for path in EXTRACTED),
+        "--project", "B2B Ops Strategy Dashboard", *EXTRACTED,
     )  # fmt: skip
 
 
@@ -167,7 +167,9 @@ def update() -> None:
 
 
 def _pybabel(*args: str) -> None:
-    CommandLineInterface().run(["pybabel", "-q", *args])
+    """Babel's ``pybabel`` command, run from the repository's root (locations relative to it)."""
+    with contextlib.chdir(ROOT):
+        CommandLineInterface().run(["pybabel", "-q", *args])
 
 
 if __name__ == "__main__":

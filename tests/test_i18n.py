@@ -17,12 +17,20 @@ NAVIGATION = {  # app.py's page titles
     "Lifecycle priorities": "生命周期优先事项",
     "Revenue quadrants": "收入象限",
     "Cohort renewals": "同期群续约",
-    "Accounts": "客户",
+    "Accounts": "B端客户",
     "Scenario lab": "情景实验室",
     "Workshop": "研讨会",
     "Data": "数据",
 }
 SIDEBAR = {"Workspace": "工作区", "Presentation mode": "演示模式", "Language": "语言"}
+KPI_CARDS = {
+    "Active accounts": "活跃客户",
+    "Platform revenue": "平台收入",
+    "B-side revenue": "B端收入",
+    "Take rate": "抽佣率",
+    "New accounts": "新增客户",
+    "Churned accounts": "流失客户",
+}
 
 
 def read_catalog(path):
@@ -107,7 +115,7 @@ def test_the_browser_language_chooses_chinese_for_any_chinese_locale(locale, lan
     assert language.from_browser(locale) == lang
 
 
-def test_the_overview_with_lang_zh_has_its_navigation_and_sidebar_in_chinese(workspace_path):
+def test_the_overview_with_lang_zh_has_its_navigation_sidebar_title_and_kpi_cards_in_chinese(workspace_path):
     app = open_app("pages/home.py", query_params={"lang": "zh"})
     titles = {info["page_name"] for info in app._registered_pages.values()}  # the navigation's entries
     assert titles == set(NAVIGATION.values())
@@ -118,6 +126,8 @@ def test_the_overview_with_lang_zh_has_its_navigation_and_sidebar_in_chinese(wor
         assert english not in sidebar
     assert any("12 个季度" in text for text in sidebar)
     assert not any("quarter" in text for text in sidebar)
+    assert app.title[0].value == "总览"
+    assert [m.label for m in app.metric][: len(KPI_CARDS)] == list(KPI_CARDS.values())  # the bridge's next
     assert app.query_params["lang"] == "zh"
     assert i18n.language() == "en"  # the app's run set its own language, not this test's
 
@@ -128,3 +138,5 @@ def test_the_overview_with_lang_en_is_unchanged(workspace_path):
     assert [c.value for c in app.sidebar.caption][0] == "Workspace"
     assert any(t.label == "Presentation mode" for t in app.sidebar.toggle)
     assert any(m.value.startswith("**12 quarters**") for m in app.sidebar.markdown)
+    assert app.title[0].value == "Overview"
+    assert [m.label for m in app.metric][: len(KPI_CARDS)] == list(KPI_CARDS)
