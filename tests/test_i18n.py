@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 from b2b_core import i18n
 from b2b_core.i18n import _, ngettext
 from tests.apptest import open_app
-from ui import language
+from ui import language, present
 
 NAVIGATION = {  # app.py's page titles
     "Overview": "总览",
@@ -140,3 +140,20 @@ def test_the_overview_with_lang_en_is_unchanged(workspace_path):
     assert any(m.value.startswith("**12 quarters**") for m in app.sidebar.markdown)
     assert app.title[0].value == "Overview"
     assert [m.label for m in app.metric][: len(KPI_CARDS)] == list(KPI_CARDS)
+
+
+def test_presentation_mode_and_the_presenter_link_keep_the_chosen_language(workspace_path):
+    app = open_app("pages/workshop.py", query_params={"lang": "zh"})
+    (link,) = app.get("link_button")
+    assert link.proto.url.startswith("workshop?presenter=1&deck=") and link.proto.url.endswith("&lang=zh")
+    app.switch_page("pages/home.py").run()
+    app.toggle(key=present.TOGGLE).set_value(True).run()
+    assert app.query_params["present"] == "1" and app.query_params["lang"] == "zh"
+
+
+def test_the_selector_writes_the_language_into_the_link(workspace_path):
+    app = open_app("pages/home.py")
+    assert "lang" not in app.query_params  # the browser's language, no parameter added
+    app.sidebar.get("button_group")[0].set_value("zh").run()
+    assert app.query_params["lang"] == "zh"
+    assert app.title[0].value == "总览"
