@@ -22,17 +22,15 @@ SELECTOR = "language:selector"  # the selector's widget key
 NAMES = {"en": "English", "zh": "中文"}  # each language in its own words, whatever the current one
 
 
-def apply() -> str:
+def apply() -> None:
     """Set this run's language (the link's, else this session's choice, else the browser's) and keep
-    a chosen one in the link; returns it."""
+    a chosen one in the link."""
     linked = st.query_params.get(PARAM)
     if linked in i18n.LANGUAGES:
         st.session_state[KEY] = linked
     elif KEY in st.session_state:
         st.query_params[PARAM] = st.session_state[KEY]  # a page change dropped it from the link
-    lang = wanted()
-    i18n.set_language(lang)
-    return lang
+    i18n.set_language(wanted())
 
 
 def wanted() -> str:
