@@ -5,20 +5,21 @@ import time
 import duckdb
 import streamlit as st
 
+from b2b_core.i18n import N_, _, ngettext
 from b2b_core.source import SourceError
 from b2b_core.store import WorkspaceError
-from ui import auth, present, presenter, sample_notice, state, warm_up
+from ui import auth, language, present, presenter, sample_notice, state, warm_up
 from ui.format import plain
 
-PAGES = {
-    "overview": ("pages/home.py", "Overview", ":material/dashboard:"),
-    "lifecycle": ("pages/lifecycle.py", "Lifecycle priorities", ":material/flag:"),
-    "quadrants": ("pages/quadrants.py", "Revenue quadrants", ":material/scatter_plot:"),
-    "cohorts": ("pages/cohorts.py", "Cohort renewals", ":material/stacked_line_chart:"),
-    "accounts": ("pages/accounts.py", "Accounts", ":material/groups:"),
-    "scenarios": ("pages/scenarios.py", "Scenario lab", ":material/science:"),
-    "workshop": ("pages/workshop.py", "Workshop", ":material/co_present:"),
-    "data": ("pages/data.py", "Data", ":material/upload_file:"),
+PAGES = {  # titles in English, translated as the navigation is drawn
+    "overview": ("pages/home.py", N_("Overview"), ":material/dashboard:"),
+    "lifecycle": ("pages/lifecycle.py", N_("Lifecycle priorities"), ":material/flag:"),
+    "quadrants": ("pages/quadrants.py", N_("Revenue quadrants"), ":material/scatter_plot:"),
+    "cohorts": ("pages/cohorts.py", N_("Cohort renewals"), ":material/stacked_line_chart:"),
+    "accounts": ("pages/accounts.py", N_("Accounts"), ":material/groups:"),
+    "scenarios": ("pages/scenarios.py", N_("Scenario lab"), ":material/science:"),
+    "workshop": ("pages/workshop.py", N_("Workshop"), ":material/co_present:"),
+    "data": ("pages/data.py", N_("Data"), ":material/upload_file:"),
 }
 
 
@@ -27,7 +28,7 @@ def navigation(visible: bool = True):
     the page links (before sign-in)."""
     return st.navigation(
         [
-            st.Page(path, title=title, icon=icon, url_path=key, default=key == "overview")
+            st.Page(path, title=_(title), icon=icon, url_path=key, default=key == "overview")
             for key, (path, title, icon) in PAGES.items()
         ],
         position="sidebar" if visible else "hidden",
@@ -36,50 +37,54 @@ def navigation(visible: bool = True):
 
 def sidebar(person) -> None:
     """Facts of the data every page shares (the workspace's, or the source's it reads), who is
-    using it, and the switch into presentation mode."""
+    using it, the switch into presentation mode and the language selector."""
     ws, opened = state.workspace(), state.opened_source()
     with st.sidebar:
         if opened is None:
-            st.caption("Workspace")
+            st.caption(_("Workspace"))
             quarters_line(ws.quarters())
             sample_notice.sidebar_badge()
-            st.caption(f"Version {ws.version} · {auth.sidebar_line(person)}")
+            st.caption(_("Version {version}").format(version=ws.version) + f" · {auth.sidebar_line(person)}")
         else:
             source_lines(opened, person)
         if not isinstance(opened, SourceError):
             warm_up.sidebar_status()
         present.sidebar_toggle()
-        if auth.sign_in_configured() and st.button("Sign out", key="auth:sidebar_sign_out"):
+        language.selector()
+        if auth.sign_in_configured() and st.button(_("Sign out"), key="auth:sidebar_sign_out"):
             st.logout()
 
 
 def quarters_line(live: list[str]) -> None:
     if live:
         span = f"{live[0]} – {live[-1]}" if len(live) > 1 else live[0]
-        st.markdown(f"**{len(live)} quarter{'' if len(live) == 1 else 's'}** · {span}")
+        count = ngettext("{n} quarter", "{n} quarters", len(live)).format(n=len(live))
+        st.markdown(f"**{count}** · {span}")
     else:
-        st.markdown("**Empty** · upload a quarter on the Data page")
+        st.markdown(_("**Empty** · upload a quarter on the Data page"))
 
 
 def source_lines(opened, person) -> None:
     """The source the views read (its name, never its credentials), when it was read and a button
     to read it again, or that it cannot be used."""
-    st.caption("Source")
+    st.caption(_("Source"))
     if isinstance(opened, SourceError):
-        st.markdown("**Not available** · see the page")
+        st.markdown(_("**Not available** · see the page"))
         st.caption(auth.sidebar_line(person))
         return
     quarters_line(opened.quarters())
-    st.caption(f"{plain(opened.name)} · read {time.strftime('%H:%M', time.gmtime(opened.opened_at))} UTC")
+    read = _("read {time} UTC").format(time=time.strftime("%H:%M", time.gmtime(opened.opened_at)))
+    st.caption(f"{plain(opened.name)} · {read}")
     st.caption(auth.sidebar_line(person))
-    if st.button("Read the source again", key="source:refresh", icon=":material/refresh:"):
+    if st.button(_("Read the source again"), key="source:refresh", icon=":material/refresh:"):
         state.refresh_source()
         st.rerun()
 
 
+language.apply()  # before any text: the page's, the navigation's, the sidebar's
 presenting = present.active() or presenter.active()  # a room's screen, or the presenter's
 st.set_page_config(
-    page_title="B2B Ops Strategy Dashboard",
+    page_title=_("B2B Ops Strategy Dashboard"),
     page_icon="📊",  # drawn by the browser: no icon fetched from the internet (rooms may be offline)
     layout="wide",
     initial_sidebar_state="collapsed" if presenting else "auto",
@@ -90,7 +95,7 @@ if person is None:
     auth.gate()
 if present.starting():  # from the Workshop itself, its chosen slides and slide stay
     kept = st.query_params.to_dict() if page.url_path == "workshop" else {}
-    st.switch_page(PAGES["workshop"][0], query_params={**kept, present.PARAM: "1"})
+    st.switch_page(PAGES["workshop"][0], query_params={**kept, **language.link(), present.PARAM: "1"})
 if presenting and page.url_path != "workshop":  # a room sees the deck only
     st.switch_page(PAGES["workshop"][0], query_params=st.query_params.to_dict())
 try:

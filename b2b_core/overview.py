@@ -26,6 +26,7 @@ import pandas as pd
 
 from b2b_core import contract, engine, quadrants, quarters
 from b2b_core.amounts import amount, count, ratio, share
+from b2b_core.i18n import N_
 
 KPI_COLUMNS = [
     "active_accounts",
@@ -139,14 +140,14 @@ def _kpi_parts(panel: ir.Table, keys: Sequence[str] = ()) -> tuple[ir.Table, ir.
     return money, counts, churn
 
 
-KPI_LABELS = {
-    "active_accounts": "Active accounts",
-    "platform_revenue": "Platform revenue",
-    "b_side_revenue": "B-side revenue",
-    "take_rate": "Take rate",
-    "new_accounts": "New accounts",
-    "churned_accounts": "Churned accounts",
-    "returning_accounts": "Returning accounts",
+KPI_LABELS = {  # in English; i18n._ translates them where they are shown
+    "active_accounts": N_("Active accounts"),
+    "platform_revenue": N_("Platform revenue"),
+    "b_side_revenue": N_("B-side revenue"),
+    "take_rate": N_("Take rate"),
+    "new_accounts": N_("New accounts"),
+    "churned_accounts": N_("Churned accounts"),
+    "returning_accounts": N_("Returning accounts"),
 }
 COMPARISONS = {"quarter": 1, "year": 4}  # quarter on quarter, year on year (the same quarter a year before)
 COMPARISON_NAMES = {"quarter": "quarter on quarter", "year": "year on year"}

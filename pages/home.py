@@ -4,6 +4,7 @@ year before, where its revenue came from and went (the revenue bridge), and the 
 import streamlit as st
 
 from b2b_core import charts, overview, quarters
+from b2b_core.i18n import _
 from ui import downloads, overview_views, quadrant_views, shell, state
 from ui import format as fmt
 from ui.filters import filter_controls
@@ -96,7 +97,7 @@ def bridge_section(selection, quarter: str, observed: list[str], split_by: list[
 
 
 shell.require_app_shell()
-st.title("Overview")
+st.title(_("Overview"))
 state.workspace_with_data()
 controls = st.columns([1, 1.7, 1, 1, 1, 1])
 options = quadrant_views.filter_options()
@@ -120,7 +121,7 @@ if selection:
     st.caption("Filters choose accounts by their latest segment, region, tier and owner, with their whole history.")
 
 quarter, compared, headlines = overview.headlines(kpis, quarter, comparison)
-_, other_quarter, others = overview.headlines(kpis, quarter, OTHER[comparison])
+other_quarter, others = overview.headlines(kpis, quarter, OTHER[comparison])[1:]
 wanted = quarters.shift(quarter, -overview.COMPARISONS[comparison])
 st.caption(
     f"Quarter **{quarter}**, "
@@ -133,9 +134,9 @@ st.caption(
 by_name = {h.name: h for h in others}
 shown = [h for h in headlines if h.name in SHOWN]
 for column, headline in zip(st.columns(len(shown)), shown, strict=True):
-    show, _ = SHOWN[headline.name]
+    show = SHOWN[headline.name][0]
     column.metric(
-        overview.KPI_LABELS[headline.name],
+        _(overview.KPI_LABELS[headline.name]),
         show(headline.value),
         delta=shown_change(headline),
         delta_color="inverse" if headline.name == "churned_accounts" else "normal",

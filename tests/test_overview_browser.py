@@ -1,6 +1,7 @@
 """The Overview in a real browser on an export of a business whose revenue peaks every Q4, with a
 quarter missing and accounts that report no B-side revenue: the quarter picker, year on year, a
-filter, the revenue bridge's waterfall and the formatted KPI table, every dash with its reason."""
+filter, the revenue bridge's waterfall and the formatted KPI table, every dash with its reason; and
+the same page in Chinese (`?lang=zh`), the language kept as the navigation changes page."""
 
 from __future__ import annotations
 
@@ -120,3 +121,23 @@ def test_the_overview_of_a_q4_peak_can_be_steered_and_explains_itself(peak, tmp_
         assert not RAW_FLOAT.search(csv)
         assert page.locator(ERROR_ELEMENTS).count() == 0
         page.screenshot(path="test-artifacts/browser_overview_filtered.png", full_page=True)
+
+
+def test_the_overview_reads_in_chinese_with_lang_zh_and_keeps_it_across_pages(peak):
+    url, _ = peak
+    with chromium_page() as page:
+        page.goto(f"{url}/?lang=zh")
+        wait_until_idle(page)
+        page.get_by_role("heading", name="总览").wait_for()
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        expect(nav).to_contain_text("生命周期优先事项")
+        expect(nav).not_to_contain_text("Overview")
+        label = page.locator('[data-testid="stMetricLabel"]').filter(has_text="活跃客户").first
+        expect(label).to_be_visible()
+        assert "Noto Sans CJK SC" in label.evaluate("e => getComputedStyle(e).fontFamily")
+        page.screenshot(path="test-artifacts/browser_overview_zh.png", full_page=True)
+        nav.get_by_role("link", name="数据").click()
+        expect(page).to_have_url(re.compile(r"/data\?lang=zh$"))
+        wait_until_idle(page)
+        expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("工作区")
+        assert page.locator(ERROR_ELEMENTS).count() == 0

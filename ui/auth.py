@@ -59,6 +59,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from b2b_core import access
 from b2b_core.access import Actor
+from b2b_core.i18n import _
 from ui.format import plain
 
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
@@ -336,8 +337,8 @@ def gate() -> None:
 def sidebar_line(person: Actor) -> str:
     """Who is signed in, as the sidebar shows it."""
     if not sign_in_configured():
-        return "Local single-user mode (no sign-in configured): every action is allowed"
-    return f"Signed in as {plain(person.name)} · {person.role}"
+        return _("Local single-user mode (no sign-in configured): every action is allowed")
+    return _("Signed in as {name}").format(name=plain(person.name)) + f" · {person.role}"
 
 
 def needs(action: str) -> str:

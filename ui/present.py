@@ -13,6 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from b2b_core.charts.style import TEXT_SIZES
+from b2b_core.i18n import _
 
 PARAM = "present"
 TOGGLE, STARTING = "present:toggle", "present:starting"
@@ -124,11 +125,11 @@ def starting() -> bool:
 def sidebar_toggle() -> None:
     """The sidebar's switch into presentation mode."""
     st.toggle(
-        "Presentation mode",
+        _("Presentation mode"),
         value=False,
         key=TOGGLE,
         on_change=request_start,
-        help="The workshop deck, full screen, for a room: Next and Previous (or the arrow keys), Esc to leave.",
+        help=_("The workshop deck, full screen, for a room: Next and Previous (or the arrow keys), Esc to leave."),
     )
 
 

@@ -15,6 +15,7 @@ lever values, and Previous / Next, which move the deck for both windows. It poll
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import plotly.graph_objects as go
@@ -25,6 +26,7 @@ from b2b_core.store import Workspace
 from b2b_core.store.live_deck import LiveDeck
 from b2b_core.store.schema import utc_now
 from ui import format as fmt
+from ui import language
 from ui import workshop_views as views
 
 PARAM, DECK = "presenter", "deck"  # query parameters
@@ -39,8 +41,9 @@ def active() -> bool:
 
 
 def link(code: str) -> str:
-    """The presenter view's address (relative to the app) for the deck ``code``."""
-    return f"workshop?{PARAM}=1&{DECK}={code}"
+    """The presenter view's address (relative to the app) for the deck ``code``, in the language
+    this session chose."""
+    return "workshop?" + urlencode({PARAM: "1", DECK: code, **language.link()})
 
 
 # -- the projected window ------------------------------------------------------------------------

@@ -184,7 +184,7 @@ TEMPLATE = """<!doctype html>
 <title>{title}</title>
 <style>
   html, body {{ margin: 0; background: #fff; color: #111; font-family: system-ui, -apple-system, "Segoe UI", Roboto,
-    "Noto Sans", "PingFang SC", "Microsoft YaHei", sans-serif; }}
+    "Noto Sans", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; }}
   /* one screen a slide: header, the slide (its chart takes the height left) and the nav in a column
      of the screen's height; type follows the screen's height (20 px at 1080 px) times the size S/M/L */
   body {{ display: flex; flex-direction: column; height: 100vh; overflow: hidden;
