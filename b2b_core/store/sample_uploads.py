@@ -17,6 +17,8 @@ from b2b_core import access
 from b2b_core.access import Actor
 from b2b_core.quarters import span_label
 
+AUDIT = "en"  # the audit trail is written in one language, whatever the language of the session acting
+
 SAMPLE, MIXED, OWN, EMPTY = "sample", "mixed", "own", "empty"
 
 
@@ -133,7 +135,8 @@ class SampleUploads:
             self._record(
                 actor,
                 "remove_sample",
-                f"removed the sample data ({len(uploads)} upload(s) for {span_label(list(live))}), restorable",
+                f"removed the sample data ({len(uploads)} upload(s) for {span_label(list(live), lang=AUDIT)}), "
+                "restorable",
                 {"uploads": uploads, "quarters": list(live), "now_live": now_live},
             )
         return now_live
@@ -154,7 +157,8 @@ class SampleUploads:
             self._record(
                 actor,
                 "restore_sample",
-                f"restored the sample data for {span_label(quarters)} ({len(set(restorable.values()))} upload(s))",
+                f"restored the sample data for {span_label(quarters, lang=AUDIT)} "
+                f"({len(set(restorable.values()))} upload(s))",
                 {"uploads": sorted(set(restorable.values())), "quarters": quarters},
             )
         return quarters
