@@ -193,10 +193,11 @@ def _reduced(data: str, name: str, _reduction: Callable, args: tuple):
 
 def reduced(reduction: Callable, *args):
     """``reduction(live, *args)`` computed by the panel's engine (the workspace's DuckDB, or the
-    source's) on the live panel (the panel never comes into the server's memory), once per data version and the hashable ``args``, and
-    shared by every session. When a source's engine cannot compute it (a query past its time, the
-    engine or its files gone), the page, or the part of it rerun (``st.fragment``), says why and
-    stops; the background preparation gets the error (``ui.warm_up`` logs it)."""
+    source's) on the live panel (the panel never comes into the server's memory), once per data
+    version and the hashable ``args``, and shared by every session. When a source's engine cannot
+    compute it (a query past its time, the engine or its files gone), the page, or the part of it
+    rerun (``st.fragment``), says why and stops; the background preparation gets the error
+    (``ui.warm_up`` logs it)."""
     try:
         return _reduced(data_version(), f"{reduction.__module__}.{reduction.__qualname__}", reduction, args)
     except source.SourceError as failed:
