@@ -3,8 +3,10 @@ and counts short, shares as percentages, changes with their sign. Unknown values
 dash, unknown changes not at all. Amounts carry the workspace's ``Currency`` when one is set:
 its symbol on the number (``¥12.3M``), its code in titles (``Platform revenue (CNY)``).
 
-Every function writing a number takes ``lang`` (``"en"``, ``"zh"``; None: the current run's
-language, see ``b2b_core.language``). Chinese writes short amounts in 万 (10⁴) and 亿 (10⁸)
+Every function writing a number takes ``lang`` (``"en"``, the default, or ``"zh"``; not the
+run's language by default: texts holding numbers are computed once in caches every session
+shares, and in the audit trail, so a caller names the language once its cache is keyed by it).
+Chinese writes short amounts in 万 (10⁴) and 亿 (10⁸)
 instead of k, M and B (``1.2亿``, ``3,450万``) and its separators as Babel's ``zh_Hans_CN``
 locale has them; everything else reads as in English."""
 
@@ -14,8 +16,6 @@ import functools
 import math
 import re
 from dataclasses import dataclass
-
-from b2b_core import language
 
 _CODE = re.compile(r"[A-Z]{3}")
 
@@ -89,10 +89,9 @@ def _short_chinese(value: float) -> str:
     return number + unit
 
 
-def short_amount(value: float, lang: str | None = None) -> str:
+def short_amount(value: float, lang: str = "en") -> str:
     """12,345,678 → ``12.3M``; 12,345 → ``12.3k``; 123 → ``123`` (money or counts). Chinese:
     123,456,789 → ``1.2亿``; 34,500,000 → ``3,450万``; 12,345 → ``1.2万``; 9,999 → ``9,999``."""
-    lang = language.chosen(lang)
     if lang == "zh" and math.isfinite(value):
         return _in_language(_short_chinese(value), lang)
     for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
@@ -106,7 +105,7 @@ def unknown(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def money(value: float, currency: Currency | None = None, lang: str | None = None) -> str:
+def money(value: float, currency: Currency | None = None, lang: str = "en") -> str:
     """12,345,678 → ``12.3M``; 12,345 → ``12.3k``; NaN → ``–``; with ``currency`` its symbol
     before the number: ``¥12.3M``, ``-¥1.5k`` (Chinese: ``¥1,235万``, ``-¥1.5万``)."""
     if unknown(value):
@@ -124,19 +123,19 @@ def amount_title(title: str, currency: Currency | None = None) -> str:
     return f"{title} ({currency.code})" if currency is not None else title
 
 
-def amount(value: float, lang: str | None = None) -> str:
+def amount(value: float, lang: str = "en") -> str:
     """An amount in full, for tables and their CSV: 7549758.600000001 → ``7,549,758.60``; NaN → ``–``."""
-    return "–" if unknown(value) else _in_language(f"{value:,.2f}", language.chosen(lang))
+    return "–" if unknown(value) else _in_language(f"{value:,.2f}", lang)
 
 
-def ratio(value: float, lang: str | None = None) -> str:
+def ratio(value: float, lang: str = "en") -> str:
     """A ratio of two amounts: 2.3456 → ``2.35``; NaN → ``–``."""
-    return "–" if unknown(value) else _in_language(f"{value:,.2f}", language.chosen(lang))
+    return "–" if unknown(value) else _in_language(f"{value:,.2f}", lang)
 
 
-def count(value: float, lang: str | None = None) -> str:
+def count(value: float, lang: str = "en") -> str:
     """1234 → ``1,234``; NaN → ``–``."""
-    return "–" if unknown(value) else _in_language(f"{value:,.0f}", language.chosen(lang))
+    return "–" if unknown(value) else _in_language(f"{value:,.0f}", lang)
 
 
 def account_count(number: float, kind: str = "") -> str:
@@ -145,7 +144,7 @@ def account_count(number: float, kind: str = "") -> str:
     return f"{count(number)} {kind + ' ' if kind else ''}{noun}"
 
 
-def estimate(value: float, lang: str | None = None) -> str:
+def estimate(value: float, lang: str = "en") -> str:
     """A model parameter: 0.70412 → ``0.704``, 52,306.2 → ``52,306``, 0.0000061 → ``6.1e-06``,
     infinity → ``∞``; NaN → ``–``."""
     if unknown(value):
@@ -156,18 +155,18 @@ def estimate(value: float, lang: str | None = None) -> str:
         written = f"{value:.2g}"
     else:
         written = f"{value:,.3f}" if abs(value) < 100 else f"{value:,.0f}"
-    return _in_language(written, language.chosen(lang))
+    return _in_language(written, lang)
 
 
-def share(value: float, digits: int = 1, lang: str | None = None) -> str:
+def share(value: float, digits: int = 1, lang: str = "en") -> str:
     """0.1234 → ``12.3%``; NaN → ``–``."""
-    return "–" if unknown(value) else _in_language(f"{100 * value:.{digits}f}%", language.chosen(lang))
+    return "–" if unknown(value) else _in_language(f"{100 * value:.{digits}f}%", lang)
 
 
 _POINTS = {"en": " pts", "zh": "个百分点"}  # the unit of a change of a share: +0.52 pts, +0.52个百分点
 
 
-def change(value: float, kind: str, lang: str | None = None) -> str | None:
+def change(value: float, kind: str, lang: str = "en") -> str | None:
     """A change as shown under a number, or None when it is unknown (NaN).
 
     ``kind``: ``"count"`` (+12), ``"points"`` for a change of a share (+0.52 pts; Chinese
@@ -176,7 +175,6 @@ def change(value: float, kind: str, lang: str | None = None) -> str | None:
     """
     if unknown(value):
         return None
-    lang = language.chosen(lang)
     if kind == "count":
         written = f"{round(value) + 0:+,.0f}"
     elif kind == "points":
