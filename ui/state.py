@@ -102,7 +102,7 @@ def source_named() -> bool:
         return True
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner="Opening the source and checking its rows in its engine…")  # on a miss only
 def _external(key: str, _config: source.SourceConfig) -> source.ExternalSource | source.SourceError:
     """The opened source of ``key`` (``SourceConfig.key``), or what kept it from opening: a failure
     is kept too, so that every rerun does not ask the engine again until "Try again"."""
@@ -114,18 +114,18 @@ def _external(key: str, _config: source.SourceConfig) -> source.ExternalSource |
 
 def opened_source() -> source.ExternalSource | source.SourceError | None:
     """The opened source the settings name, what keeps it from being used (wrong settings, the
-    engine's refusal, failed checks), or None when they name none. Nothing is shown."""
+    engine's refusal, failed checks), or None when they name none. Nothing is shown but the
+    spinner of a first opening (every view asks this: a hit costs no element of the page)."""
     try:
         config = source_config()
     except source.SourceError as wrong:
         return wrong
     if config is None:
         return None
-    with st.spinner(f"Opening the source {fmt.plain(config.name)} and checking its rows in its engine…"):
+    opened = _external(config.key, config)
+    if isinstance(opened, source.ExternalSource) and time_to_refresh(opened):
+        _external.clear()
         opened = _external(config.key, config)
-        if isinstance(opened, source.ExternalSource) and time_to_refresh(opened):
-            _external.clear()
-            opened = _external(config.key, config)
     return opened
 
 
