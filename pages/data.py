@@ -583,8 +583,7 @@ def source_area(opened) -> None:
         "(required columns, types, one row per account and quarter, amounts ≥ 0, readable quarters)."
     )
     st.info(SOURCE_UPLOADS_OFF)
-    with st.expander("How the source's columns were mapped"):
-        st.dataframe(opened.report.mapping, hide_index=True, width="stretch")
+    state.source_mapping(opened.report)
 
 
 SOURCE_UPLOADS_OFF = (

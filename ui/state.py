@@ -155,11 +155,16 @@ def source_failed(failed: source.SourceError) -> None:
     st.error(fmt.plain(failed))
     if isinstance(failed, source.SourceFailsChecks):
         st.markdown("\n".join(f"- {fmt.plain(sentence)}" for sentence in failed.report.sentences()))
-        with st.expander("How the source's columns were mapped"):
-            st.dataframe(failed.report.mapping, hide_index=True, width="stretch")
+        source_mapping(failed.report)
     if st.button("Try again", key="source:retry", icon=":material/refresh:"):
         refresh_source()
         st.rerun()
+
+
+def source_mapping(report: source.SourceReport) -> None:
+    """Which source column feeds which contract column, in an expander."""
+    with st.expander("How the source's columns were mapped"):
+        st.dataframe(report.mapping, hide_index=True, width="stretch")
 
 
 def panel() -> Workspace | source.ExternalSource:
