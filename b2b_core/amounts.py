@@ -3,10 +3,9 @@ and counts short, shares as percentages, changes with their sign. Unknown values
 dash, unknown changes not at all. Amounts carry the workspace's ``Currency`` when one is set:
 its symbol on the number (``¥12.3M``), its code in titles (``Platform revenue (CNY)``).
 
-Every function writing a number takes ``lang`` (``"en"``, the default, or ``"zh"``; not the
-run's language by default: texts holding numbers are computed once in caches every session
-shares, and in the audit trail, so a caller names the language once its cache is keyed by it).
-Chinese writes short amounts in 万 (10⁴) and 亿 (10⁸)
+Every function writing a number takes ``lang`` (``"en"`` or ``"zh"``), by default the current
+language (``i18n.language()``: the run's; a cache shared by sessions keys what it holds by it, and
+the audit trail names English). Chinese writes short amounts in 万 (10⁴) and 亿 (10⁸)
 instead of k, M and B (``1.2亿``, ``3,450万``) and its separators as Babel's ``zh_Hans_CN``
 locale has them; everything else reads as in English."""
 
@@ -16,6 +15,8 @@ import functools
 import math
 import re
 from dataclasses import dataclass
+
+from b2b_core.i18n import language, ngettext
 
 _CODE = re.compile(r"[A-Z]{3}")
 
@@ -64,9 +65,10 @@ def _separators(lang: str) -> dict[int, str] | None:
     return str.maketrans({",": numbers.get_group_symbol(locale), ".": numbers.get_decimal_symbol(locale)})
 
 
-def _in_language(written: str, lang: str) -> str:
-    """A number written the English way (``1,234.5``) with ``lang``'s separators."""
-    table = _separators(lang)
+def _in_language(written: str, lang: str | None) -> str:
+    """A number written the English way (``1,234.5``) with ``lang``'s separators (None: the
+    current language's)."""
+    table = _separators(lang or language())
     return written if table is None else written.translate(table)
 
 
@@ -89,10 +91,10 @@ def _short_chinese(value: float) -> str:
     return number + unit
 
 
-def short_amount(value: float, lang: str = "en") -> str:
+def short_amount(value: float, lang: str | None = None) -> str:
     """12,345,678 → ``12.3M``; 12,345 → ``12.3k``; 123 → ``123`` (money or counts). Chinese:
     123,456,789 → ``1.2亿``; 34,500,000 → ``3,450万``; 12,345 → ``1.2万``; 9,999 → ``9,999``."""
-    if lang == "zh" and math.isfinite(value):
+    if (lang or language()) == "zh" and math.isfinite(value):
         return _in_language(_short_chinese(value), lang)
     for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(value) >= threshold:
@@ -105,7 +107,7 @@ def unknown(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def money(value: float, currency: Currency | None = None, lang: str = "en") -> str:
+def money(value: float, currency: Currency | None = None, lang: str | None = None) -> str:
     """12,345,678 → ``12.3M``; 12,345 → ``12.3k``; NaN → ``–``; with ``currency`` its symbol
     before the number: ``¥12.3M``, ``-¥1.5k`` (Chinese: ``¥1,235万``, ``-¥1.5万``)."""
     if unknown(value):
@@ -123,28 +125,30 @@ def amount_title(title: str, currency: Currency | None = None) -> str:
     return f"{title} ({currency.code})" if currency is not None else title
 
 
-def amount(value: float, lang: str = "en") -> str:
+def amount(value: float, lang: str | None = None) -> str:
     """An amount in full, for tables and their CSV: 7549758.600000001 → ``7,549,758.60``; NaN → ``–``."""
     return "–" if unknown(value) else _in_language(f"{value:,.2f}", lang)
 
 
-def ratio(value: float, lang: str = "en") -> str:
+def ratio(value: float, lang: str | None = None) -> str:
     """A ratio of two amounts: 2.3456 → ``2.35``; NaN → ``–``."""
     return "–" if unknown(value) else _in_language(f"{value:,.2f}", lang)
 
 
-def count(value: float, lang: str = "en") -> str:
+def count(value: float, lang: str | None = None) -> str:
     """1234 → ``1,234``; NaN → ``–``."""
     return "–" if unknown(value) else _in_language(f"{value:,.0f}", lang)
 
 
 def account_count(number: float, kind: str = "") -> str:
-    """``1 account``, ``1,234 active accounts`` (``kind`` before the noun)."""
-    noun = "account" if number == 1 else "accounts"
-    return f"{count(number)} {kind + ' ' if kind else ''}{noun}"
+    """``1 account``, ``1,234 active accounts`` (``kind``, already in the current language, before
+    the noun); Chinese ``1,234个活跃B端客户``."""
+    if kind:
+        return ngettext("{n} {kind} account", "{n} {kind} accounts", number).format(n=count(number), kind=kind)
+    return ngettext("{n} account", "{n} accounts", number).format(n=count(number))
 
 
-def estimate(value: float, lang: str = "en") -> str:
+def estimate(value: float, lang: str | None = None) -> str:
     """A model parameter: 0.70412 → ``0.704``, 52,306.2 → ``52,306``, 0.0000061 → ``6.1e-06``,
     infinity → ``∞``; NaN → ``–``."""
     if unknown(value):
@@ -158,7 +162,7 @@ def estimate(value: float, lang: str = "en") -> str:
     return _in_language(written, lang)
 
 
-def share(value: float, digits: int = 1, lang: str = "en") -> str:
+def share(value: float, digits: int = 1, lang: str | None = None) -> str:
     """0.1234 → ``12.3%``; NaN → ``–``."""
     return "–" if unknown(value) else _in_language(f"{100 * value:.{digits}f}%", lang)
 
@@ -166,7 +170,7 @@ def share(value: float, digits: int = 1, lang: str = "en") -> str:
 _POINTS = {"en": " pts", "zh": "个百分点"}  # the unit of a change of a share: +0.52 pts, +0.52个百分点
 
 
-def change(value: float, kind: str, lang: str = "en") -> str | None:
+def change(value: float, kind: str, lang: str | None = None) -> str | None:
     """A change as shown under a number, or None when it is unknown (NaN).
 
     ``kind``: ``"count"`` (+12), ``"points"`` for a change of a share (+0.52 pts; Chinese
@@ -178,7 +182,7 @@ def change(value: float, kind: str, lang: str = "en") -> str | None:
     if kind == "count":
         written = f"{round(value) + 0:+,.0f}"
     elif kind == "points":
-        written = f"{round(100 * value, 2) + 0.0:+.2f}{_POINTS.get(lang, _POINTS['en'])}"
+        written = f"{round(100 * value, 2) + 0.0:+.2f}{_POINTS.get(lang or language(), _POINTS['en'])}"
     elif kind == "relative":
         written = f"{round(100 * value, 1) + 0.0:+.1f}%"
     else:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from b2b_core.i18n import language
+
 _QUARTER_FORMS = (
     # 2025Q3, 2025-Q3, 2025 Q3, 2025/Q3, 2025_q3, 2025年Q3 (fiscal years such as FY2025 are refused:
     # their quarters need not be calendar quarters)
@@ -58,10 +60,10 @@ def label(year: int, q: int) -> str:
     return f"{year}Q{q}"
 
 
-def quarter_text(quarter: str, lang: str = "en") -> str:
+def quarter_text(quarter: str, lang: str | None = None) -> str:
     """A ``YYYYQn`` quarter as a text says it: ``2025Q3`` in English, ``2025年第3季度`` in Chinese
-    (``lang``)."""
-    return f"{quarter[:4]}年第{quarter[5]}季度" if lang == "zh" else quarter
+    (``lang``; by default the current language)."""
+    return f"{quarter[:4]}年第{quarter[5]}季度" if (lang or language()) == "zh" else quarter
 
 
 def of_date(day: dt.date) -> str:
@@ -238,9 +240,10 @@ def span(first: str, last: str) -> list[str]:
 _THROUGH = {"en": "–", "zh": "至"}  # between the first and the last quarter of a span
 
 
-def span_label(quarters, lang: str = "en") -> str:
+def span_label(quarters, lang: str | None = None) -> str:
     """``1997Q1–1998Q2``: the first and last of ``quarters`` (any order), or the one quarter;
-    Chinese ``1997年第1季度至1998年第2季度`` (``lang`` ``"zh"``)."""
+    Chinese ``1997年第1季度至1998年第2季度`` (``lang`` ``"zh"``; by default the current language)."""
+    lang = lang or language()
     ordered = sorted(set(quarters))
     first, last = quarter_text(ordered[0], lang), quarter_text(ordered[-1], lang)
     return first if len(ordered) == 1 else f"{first}{_THROUGH.get(lang, _THROUGH['en'])}{last}"

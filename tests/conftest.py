@@ -8,6 +8,7 @@ browser tests' servers run with it on (``tests.browser.streamlit_server``).
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +24,25 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group("browser"))
         elif item.get_closest_marker("spark"):
             item.add_marker(pytest.mark.xdist_group("spark"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test's report ends with what its page showed then (address and text), and
+    a screenshot of it is kept in ``test-artifacts/failures``: a failure seen once in a full run
+    can then be read, not guessed."""
+    report = yield
+    page = getattr(item, "funcargs", {}).get("page")
+    if report.failed and call.when == "call" and page is not None:
+        try:
+            text = page.locator("body").inner_text(timeout=5_000)
+            folder = Path(__file__).resolve().parents[1] / "test-artifacts" / "failures"
+            folder.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(folder / f"{item.name[:80]}.png"), timeout=5_000)
+        except Exception as error:  # the page itself may be what failed
+            text = f"(the page could not be read: {error})"
+        report.sections.append(("page at failure", f"{page.url}\n{text[:4000]}"))
+    return report
 
 
 @pytest.fixture

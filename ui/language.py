@@ -10,6 +10,9 @@ session's language through ``i18n.resolve_with``.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -70,3 +73,25 @@ def _session_language() -> str:
 
 
 i18n.resolve_with(_session_language)
+
+
+def cached(cache: Callable, spinner: str, **options) -> Callable[[Callable], Callable]:
+    """``cache`` (``st.cache_data`` or ``st.cache_resource``) with ``options``, showing ``spinner``
+    (an English text marked ``N_``) in the run's language while a miss is computed. One wrapper per
+    language around the same function, which Streamlit keys by its code: they share one store, and
+    ``clear()`` empties it. A function whose result holds texts takes the language as an argument."""
+
+    def decorate(function: Callable) -> Callable:
+        wrapped = {}
+        for lang in i18n.LANGUAGES:
+            with i18n.use(lang):
+                wrapped[lang] = cache(show_spinner=_(spinner), **options)(function)
+
+        @functools.wraps(function)
+        def call(*args, **kwargs):
+            return wrapped[i18n.language()](*args, **kwargs)
+
+        call.clear = wrapped[i18n.SOURCE].clear
+        return call
+
+    return decorate

@@ -5,8 +5,9 @@ scenarios, settings, audit trail), ``panel()`` for where the panel lives (the wo
 source that ``[source]`` in the app's secrets or ``$B2B_SOURCE`` names: Spark, a warehouse) and
 ``reduced(reduction, …)`` for what is computed from the panel: the panel's engine runs the
 reduction once per data version (a workspace's ``version`` grows with every write; a source's
-data are read afresh every ``refresh_minutes`` or on request), and the result is shared by every
-session; the panel itself never comes into the server's memory.
+data are read afresh every ``refresh_minutes`` or on request) and language (a result may hold
+texts: names of quadrants, sentences with numbers), and the result is shared by every session of
+that language; the panel itself never comes into the server's memory.
 A workspace file deleted, moved or replaced under the running app is opened afresh on the next
 run (writes to the old one are refused by the store), and the run that creates a new workspace
 says so.
@@ -24,10 +25,12 @@ from pathlib import Path
 import streamlit as st
 
 from b2b_core import playbook as playbook_file
-from b2b_core import sample, source
+from b2b_core import i18n, sample, source
 from b2b_core.amounts import Currency
+from b2b_core.i18n import N_, _
 from b2b_core.store import Workspace, created_marker, default_path
 from ui import format as fmt  # its money words read currency() below
+from ui import language
 
 
 @st.cache_resource(show_spinner=False)
@@ -102,7 +105,7 @@ def source_named() -> bool:
         return True
 
 
-@st.cache_resource(show_spinner="Opening the source and checking its rows in its engine…")  # on a miss only
+@language.cached(st.cache_resource, N_("Opening the source and checking its rows in its engine…"))  # on a miss only
 def _external(key: str, _config: source.SourceConfig) -> source.ExternalSource | source.SourceError:
     """The opened source of ``key`` (``SourceConfig.key``), or what kept it from opening: a failure
     is kept too, so that every rerun does not ask the engine again until "Try again"."""
@@ -190,10 +193,11 @@ def workspace_with_data() -> Workspace:
     return ws
 
 
-@st.cache_data(show_spinner="Computing this view from the data (once per version of the data)…", max_entries=64)
-def _reduced(data: str, name: str, _reduction: Callable, args: tuple):
-    # ``data`` and ``name`` key the cache; the function itself is not hashed
-    return panel().reduce(lambda live: _reduction(live, *args))
+@language.cached(st.cache_data, N_("Computing this view from the data (once per version of the data)…"), max_entries=64)
+def _reduced(data: str, name: str, _reduction: Callable, args: tuple, lang: str):
+    # ``data``, ``name`` and ``lang`` key the cache; the function itself is not hashed
+    with i18n.use(lang):
+        return panel().reduce(lambda live: _reduction(live, *args))
 
 
 def reduced(reduction: Callable, *args):
@@ -204,7 +208,8 @@ def reduced(reduction: Callable, *args):
     rerun (``st.fragment``), says why and stops; the background preparation gets the error
     (``ui.warm_up`` logs it)."""
     try:
-        return _reduced(data_version(), f"{reduction.__module__}.{reduction.__qualname__}", reduction, args)
+        name = f"{reduction.__module__}.{reduction.__qualname__}"
+        return _reduced(data_version(), name, reduction, args, i18n.language())
     except source.SourceError as failed:
         if getattr(_PINNED, "panel", None) is not None:
             raise
@@ -250,14 +255,15 @@ def _playbook(path: str, mtime: float) -> playbook_file.Playbook | str:
 
 
 def playbook_key() -> tuple[str, float]:
-    """(path, modification time) of the playbook file: keys what is computed from it."""
-    path = playbook_file.PLAYBOOK_PATH
+    """(path, modification time) of the playbook file in the run's language (``data/playbook.toml``,
+    ``data/playbook.zh.toml``): keys what is computed from it."""
+    path = playbook_file.playbook_path(i18n.language())
     return str(path), path.stat().st_mtime if path.exists() else 0.0
 
 
 def playbook(key: tuple[str, float] | None = None) -> playbook_file.Playbook | str:
-    """The playbook file (``data/playbook.toml``), re-read when it changes, or the message saying
-    what is wrong with it."""
+    """The playbook file in the run's language (``playbook_key``), re-read when it changes, or the
+    message saying what is wrong with it."""
     return _playbook(*(key or playbook_key()))
 
 
@@ -265,6 +271,6 @@ def readable_playbook(key: tuple[str, float] | None = None) -> playbook_file.Pla
     """The playbook file; when it cannot be read, the page says what is wrong and stops."""
     book = playbook(key)
     if isinstance(book, str):
-        st.error(f"The playbook cannot be read: {book}")
+        st.error(_("The playbook cannot be read: {reason}").format(reason=book))
         st.stop()
     return book

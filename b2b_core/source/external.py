@@ -10,6 +10,7 @@ a message. Uploads, scenarios, playbook weights and the audit trail stay in the 
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections.abc import Callable
@@ -125,12 +126,14 @@ class WaitedTooLong(Exception):
 
 def _within(seconds: float, work: Callable[[], T]) -> T:
     """``work()`` run on a daemon thread (one an engine that never answers cannot keep the app
-    from exiting), its result or exception; ``WaitedTooLong`` after ``seconds``."""
+    from exiting), in a copy of the caller's context (its language: ``i18n``), its result or
+    exception; ``WaitedTooLong`` after ``seconds``."""
     outcome: dict[str, object] = {}
+    context = contextvars.copy_context()
 
     def run() -> None:
         try:
-            outcome["result"] = work()
+            outcome["result"] = context.run(work)
         except BaseException as exc:  # handed to the waiting thread, which raises it
             outcome["error"] = exc
 
