@@ -12,12 +12,15 @@ from typing import Literal
 
 import pandas as pd
 
+from b2b_core.i18n import N_, _
+
 Kind = Literal["text", "quarter", "number", "boolean", "date"]
 
 
 @dataclass(frozen=True)
 class Column:
-    """One contract column: its name, kind, whether a file must provide it, and its meaning."""
+    """One contract column: its name, kind, whether a file must provide it, and its meaning (in English,
+    marked for the catalog: shown as ``_(column.meaning)``)."""
 
     name: str
     kind: Kind
@@ -26,21 +29,46 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("account_id", "text", True, "stable id of the B-side account"),
-    Column("quarter", "quarter", True, "calendar quarter, YYYYQn"),
-    Column("platform_revenue", "number", True, "platform's revenue from the account in the quarter"),
-    Column("b_side_revenue", "number", False, "the account's own revenue through the platform"),
-    Column("account_name", "text", False, "display name of the account"),
-    Column("segment", "text", False, "industry or business segment"),
-    Column("region", "text", False, "sales region"),
-    Column("tier", "text", False, "size band, e.g. KA / mid / long-tail"),
-    Column("owner", "text", False, "account owner on the ops or sales team"),
-    Column("active", "boolean", False, "live relationship that quarter (default: any revenue > 0)"),
-    Column("contract_value", "number", False, "contracted annual value (ARR)"),
-    Column("contract_end", "date", False, "end date of the current contract"),
+    Column("account_id", "text", True, N_("stable id of the B-side account")),
+    Column("quarter", "quarter", True, N_("calendar quarter, YYYYQn")),
+    Column("platform_revenue", "number", True, N_("platform's revenue from the account in the quarter")),
+    Column("b_side_revenue", "number", False, N_("the account's own revenue through the platform")),
+    Column("account_name", "text", False, N_("display name of the account")),
+    Column("segment", "text", False, N_("industry or business segment")),
+    Column("region", "text", False, N_("sales region")),
+    Column("tier", "text", False, N_("size band, e.g. KA / mid / long-tail")),
+    Column("owner", "text", False, N_("account owner on the ops or sales team")),
+    Column("active", "boolean", False, N_("live relationship that quarter (default: any revenue > 0)")),
+    Column("contract_value", "number", False, N_("contracted annual value (ARR)")),
+    Column("contract_end", "date", False, N_("end date of the current contract")),
 )
-# What "active" means wherever accounts are counted (DESIGN §3), for the help of those numbers
-ACTIVE_MEANS = (
+# How a text names each column in the current language (``title``): in English its name as the file
+# and the mapping write it, in Chinese its Chinese title (平台收入 for platform_revenue).
+TITLES: dict[str, str] = {
+    "account_id": N_("account_id"),
+    "quarter": N_("quarter"),
+    "platform_revenue": N_("platform_revenue"),
+    "b_side_revenue": N_("b_side_revenue"),
+    "account_name": N_("account_name"),
+    "segment": N_("segment"),
+    "region": N_("region"),
+    "tier": N_("tier"),
+    "owner": N_("owner"),
+    "active": N_("active"),
+    "contract_value": N_("contract_value"),
+    "contract_end": N_("contract_end"),
+}
+
+
+def title(name: str) -> str:
+    """The contract column ``name`` as a text names it in the current language (English: ``name``
+    itself); any other name (a custom metric's) as it is."""
+    return _(TITLES[name]) if name in TITLES else name
+
+
+# What "active" means wherever accounts are counted (DESIGN §3), for the help of those numbers (shown as
+# ``_(ACTIVE_MEANS)``)
+ACTIVE_MEANS = N_(
     "Active = the file's active column where it has one, otherwise platform revenue > 0 or B-side revenue > 0 "
     "in that quarter."
 )
