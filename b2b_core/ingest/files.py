@@ -555,7 +555,7 @@ def _read_xlsx(data: bytes, sheet: str | None, problems: IssueLog, notes: IssueL
         if sheet is not None and sheet not in sheets:
             raise FileProblem(
                 _("The workbook has no sheet named {sheet!r}; its sheets are: {sheets}. Choose one of them.").format(
-                    sheet=sheet, sheets=", ".join(sheets)
+                    sheet=sheet, sheets=_(", ").join(sheets)
                 )
             )
         name, note = (sheet, "") if sheet else _propose(book, sheets)
