@@ -5,7 +5,9 @@ checked by hand; the file's own headers and values are data and stay as they are
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
 import pandas as pd
 import pytest
@@ -32,6 +34,14 @@ def chinese():
     """Every test runs in Chinese, as a run of the app with ?lang=zh does."""
     with i18n.use("zh"):
         yield
+
+
+def zip_of(files: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return out.getvalue()
 
 
 def zh_read(data: bytes, name: str, **options) -> tuple[IngestResult, list[str]]:
@@ -284,6 +294,12 @@ def test_the_mapping_says_why_in_chinese():
             b"id,quarter\n",
             "book.xlsx 不是有效的 .xlsx 工作簿（.xlsx 文件是一个zip压缩包，而它不是）。如果它是CSV文件，请改名为 .csv；"
             "如果来自旧版Excel，请另存为 .xlsx。",
+        ),
+        (
+            "readme.xlsx",
+            zip_of({"readme.txt": "hello"}),
+            "无法打开该工作簿（缺少必需的部件）：文件已损坏，或不是Excel .xlsx 文件。"
+            "请在Excel中打开，重新另存为 .xlsx 后上传新文件。",
         ),
         (
             "one.csv",

@@ -520,12 +520,29 @@ def _sheet_rows(worksheet, name: str) -> list[tuple[int, list[str]]]:
     return rows
 
 
+# The errors openpyxl raises most on a damaged workbook, named in the current language (English: as
+# Python names them); any other is named as Python names it.
+_ERROR_NAMES = {
+    "BadZipFile": N_("BadZipFile"),
+    "KeyError": N_("KeyError"),
+    "ValueError": N_("ValueError"),
+    "TypeError": N_("TypeError"),
+    "IndexError": N_("IndexError"),
+    "AttributeError": N_("AttributeError"),
+}
+
+
+def _error_name(exc: Exception) -> str:
+    name = type(exc).__name__
+    return _(_ERROR_NAMES[name]) if name in _ERROR_NAMES else name
+
+
 def _damage(exc: Exception) -> str:
     """What was wrong with a workbook openpyxl could not open: "a part is not valid XML" for an XML
     error, whichever parser openpyxl used (the standard library's ``ParseError`` or lxml's
     ``XMLSyntaxError``, when lxml is installed), else the error's type."""
     xml_error = isinstance(exc, ElementTree.ParseError) or type(exc).__name__ == "XMLSyntaxError"
-    return _("a part is not valid XML") if xml_error else type(exc).__name__
+    return _("a part is not valid XML") if xml_error else _error_name(exc)
 
 
 def _read_xlsx(data: bytes, sheet: str | None, problems: IssueLog, notes: IssueLog) -> RawTable:
@@ -568,7 +585,7 @@ def _read_xlsx(data: bytes, sheet: str | None, problems: IssueLog, notes: IssueL
                 _(
                     "Sheet {name!r} cannot be read ({problem}): the workbook is damaged. "
                     "Save it again from Excel as .xlsx."
-                ).format(name=name, problem=type(exc).__name__)
+                ).format(name=name, problem=_error_name(exc))
             ) from None
     finally:
         book.close()
