@@ -199,7 +199,7 @@ if fitted_by_quarter and not fitted_by_quarter[2]:  # no headline from a fit the
 
 one_year = YEAR_IN[period]
 triangle, curves, survival, projection, renewal = st.tabs(
-    [_(tab) for tab in views.TABS],
+    views.tab_labels(),
     key=views.OPEN_TAB,
     on_change="rerun",  # only the open tab is computed and drawn
 )

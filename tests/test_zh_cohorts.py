@@ -200,3 +200,13 @@ def test_tables_and_downloads_name_their_columns_and_summary_rows_in_chinese():
     with i18n.use("en"):
         assert cohort_views.shown(km).equals(km) and list(cohort_views.shown(km).index.names) == ["tier", "age"]
         assert np.array_equal(cohort_views.shown(triangle).index, triangle.index)
+
+
+def test_the_open_tab_stays_open_when_the_language_changes(workspace_path):
+    app = open_zh("Projection (sBG)")
+    app.query_params["lang"] = "en"
+    with i18n.use("en"):
+        app.run()
+    assert not app.exception, app.exception
+    assert app.session_state[OPEN_TAB] == "Projection (sBG)"
+    assert any(m.label == "Error on held-out ages" for m in app.metric)

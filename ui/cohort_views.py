@@ -63,6 +63,19 @@ HEADERS = frozenset(  # the tables' column and index names, translated in a CSV 
 ROW_LABELS = (cohorts.AVERAGE, cohorts.TOTAL, cohorts.EARLIER_START, cohorts.NOT_SET)  # row keys that are words
 
 
+def tab_labels() -> list[str]:
+    """The tabs' labels in the run's language. The open tab (its label, in the session) stays open
+    when the language changes: a label of another language is turned into this one's."""
+    here = [_(tab) for tab in TABS]
+    opened = st.session_state.get(OPEN_TAB)
+    for lang in i18n.LANGUAGES:
+        with i18n.use(lang):
+            labels = [_(tab) for tab in TABS]
+        if opened in labels and opened not in here:
+            st.session_state[OPEN_TAB] = here[labels.index(opened)]
+    return here
+
+
 def _selected(live: ir.Table, selection: Selection, leave_out_first: bool) -> ir.Table:
     return cohorts.select_accounts(live, dict(selection), leave_out_first)
 
