@@ -178,10 +178,13 @@ def test_charts_name_their_axes_rows_and_bars_in_chinese():
         index=pd.Index(["1", cohorts.EARLIER_START], name="cycle"),
     )  # fmt: skip
     with i18n.use("zh"):
-        heatmap = charts.retention_heatmap(matrix, "平台收入留存", as_share=True, period="year")
+        heatmap = charts.retention_heatmap(matrix, "平台收入留存", as_share=True, period="quarter")
+        curves = charts.cohort_curves(matrix, cohorts.AVERAGE, "平台收入留存（占入驻期的百分比）")
         bars = charts.renewal_cycles(cycles)
-    assert list(heatmap.data[0].y) == ["2024Q1", "2024Q2", "加权平均"]
-    assert heatmap.layout.xaxis.title.text == "入驻后年数"
+    assert list(heatmap.data[0].y) == ["2024年第1季度", "2024年第2季度", "加权平均"]
+    assert heatmap.layout.xaxis.title.text == "入驻后季度数"
+    assert curves.data[0].hovertemplate == "2024年第1季度同期群 · 第%{x}期：%{y:.1%}<extra></extra>"
+    assert [trace.name for trace in curves.data[-2:]] == ["各入驻同期群", "按规模加权平均"]
     assert heatmap.data[0].hovertemplate.startswith("%{y}同期群 · 第%{x}期<br>平台收入留存：%{text}")
     assert list(bars.data[0].x) == ["第1周期", "数据起点前已入驻"]
     assert bars.data[0].name == "已续约客户（%）"

@@ -4,6 +4,8 @@ every text is in the current language."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -14,6 +16,7 @@ from b2b_core.cohorts.matrix import AVERAGE, TOTAL
 from b2b_core.cohorts.renewals import EARLIER_START
 from b2b_core.cohorts.survival import SURVIVAL
 from b2b_core.i18n import N_, _
+from b2b_core.quarters import quarter_text
 
 MEAN_COLOUR = "#0b3d66"
 MODEL_COLOUR = "#D55E00"
@@ -27,9 +30,15 @@ def _age_title(period: str) -> str:
     return _(AGE_TITLES[period])
 
 
+_QUARTER = re.compile(r"\d{4}Q[1-4]")
+
+
 def _row_label(label: object) -> str:
-    """A row of a ``cohort_matrix`` table as shown: a cohort as it is, a summary row translated."""
-    return _(label) if label in SUMMARY_ROWS else str(label)
+    """A row of a ``cohort_matrix`` table as shown: a quarterly cohort as ``quarter_text`` writes
+    it (2025年第3季度 in Chinese), a year as it is, a summary row translated."""
+    if label in SUMMARY_ROWS:
+        return _(label)
+    return quarter_text(str(label)) if _QUARTER.fullmatch(str(label)) else str(label)
 
 
 def retention_heatmap(matrix: pd.DataFrame, value_title: str, as_share: bool, period: str = "quarter") -> go.Figure:
@@ -95,7 +104,7 @@ def _add_cohort_lines(figure: go.Figure, matrix: pd.DataFrame, summary_label: st
             legendgroup="cohorts",
             showlegend=position == 0,
             hovertemplate=_("Cohort {cohort} · age {age}: {value}").format(
-                cohort=plain(cohort), age="%{x}", value="%{y:.1%}"
+                cohort=plain(_row_label(cohort)), age="%{x}", value="%{y:.1%}"
             )
             + "<extra></extra>",
         )
