@@ -185,6 +185,13 @@ def test_charts_name_their_axes_rows_and_bars_in_chinese():
     assert heatmap.layout.xaxis.title.text == "入驻后季度数"
     assert curves.data[0].hovertemplate == "2024年第1季度同期群 · 第%{x}期：%{y:.1%}<extra></extra>"
     assert [trace.name for trace in curves.data[-2:]] == ["各入驻同期群", "按规模加权平均"]
+    yearly = matrix.set_axis(["2024", "2025", cohorts.AVERAGE])
+    with i18n.use("zh"):
+        assert list(charts.retention_heatmap(yearly, "x", as_share=True, period="year").data[0].y) == [
+            "2024年",
+            "2025年",
+            "加权平均",
+        ]
     assert heatmap.data[0].hovertemplate.startswith("%{y}同期群 · 第%{x}期<br>平台收入留存：%{text}")
     assert list(bars.data[0].x) == ["第1周期", "数据起点前已入驻"]
     assert bars.data[0].name == "已续约客户（%）"

@@ -30,15 +30,19 @@ def _age_title(period: str) -> str:
     return _(AGE_TITLES[period])
 
 
-_QUARTER = re.compile(r"\d{4}Q[1-4]")
+_QUARTER, _YEAR = re.compile(r"\d{4}Q[1-4]"), re.compile(r"\d{4}")
+YEAR_COHORT = N_("{year}")  # a yearly cohort as a text names it: 2025 (in Chinese 2025年)
 
 
 def _row_label(label: object) -> str:
-    """A row of a ``cohort_matrix`` table as shown: a quarterly cohort as ``quarter_text`` writes
-    it (2025年第3季度 in Chinese), a year as it is, a summary row translated."""
+    """A row of a ``cohort_matrix`` table as shown: a cohort as ``quarter_text`` writes a quarter
+    (2025年第3季度 in Chinese) or ``YEAR_COHORT`` a year, a summary row translated."""
+    text = str(label)
     if label in SUMMARY_ROWS:
         return _(label)
-    return quarter_text(str(label)) if _QUARTER.fullmatch(str(label)) else str(label)
+    if _QUARTER.fullmatch(text):
+        return quarter_text(text)
+    return _(YEAR_COHORT).format(year=text) if _YEAR.fullmatch(text) else text
 
 
 def retention_heatmap(matrix: pd.DataFrame, value_title: str, as_share: bool, period: str = "quarter") -> go.Figure:
