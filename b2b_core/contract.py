@@ -12,20 +12,19 @@ from typing import Literal
 
 import pandas as pd
 
-from b2b_core.i18n import N_, _
+from b2b_core.i18n import N_
 
 Kind = Literal["text", "quarter", "number", "boolean", "date"]
 
 
 @dataclass(frozen=True)
 class Column:
-    """One contract column: its name, kind, whether a file must provide it, and its meaning (in English,
-    marked for the catalog: shown as ``_(column.meaning)``)."""
+    """One contract column: its name, kind, whether a file must provide it, and its meaning."""
 
     name: str
     kind: Kind
     required: bool
-    meaning: str
+    meaning: str  # in English, marked for the catalog: ``_(column.meaning)`` where it is shown
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -42,33 +41,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("contract_value", "number", False, N_("contracted annual value (ARR)")),
     Column("contract_end", "date", False, N_("end date of the current contract")),
 )
-# How a text names each column in the current language (``title``): in English its name as the file
-# and the mapping write it, in Chinese its Chinese title (平台收入 for platform_revenue).
-TITLES: dict[str, str] = {
-    "account_id": N_("account_id"),
-    "quarter": N_("quarter"),
-    "platform_revenue": N_("platform_revenue"),
-    "b_side_revenue": N_("b_side_revenue"),
-    "account_name": N_("account_name"),
-    "segment": N_("segment"),
-    "region": N_("region"),
-    "tier": N_("tier"),
-    "owner": N_("owner"),
-    "active": N_("active"),
-    "contract_value": N_("contract_value"),
-    "contract_end": N_("contract_end"),
-}
-
-
-def title(name: str) -> str:
-    """The contract column ``name`` as a text names it in the current language (English: ``name``
-    itself); any other name (a custom metric's) as it is."""
-    return _(TITLES[name]) if name in TITLES else name
-
-
-# What "active" means wherever accounts are counted (DESIGN §3), for the help of those numbers (shown as
-# ``_(ACTIVE_MEANS)``)
-ACTIVE_MEANS = N_(
+# What "active" means wherever accounts are counted (DESIGN §3), for the help of those numbers
+ACTIVE_MEANS = N_(  # shown translated: _(ACTIVE_MEANS)
     "Active = the file's active column where it has one, otherwise platform revenue > 0 or B-side revenue > 0 "
     "in that quarter."
 )
@@ -78,7 +52,7 @@ MAX_AMOUNT = 1e15  # the largest amount (currency units) a number column accepts
 MAX_TEXT_CHARS = 1_000  # the longest text cell (ids, names, segments …), in characters
 MAX_CUSTOM_METRICS = 200  # custom metric columns one upload may bring, and the whole workspace keep
 
-NOT_SET = "(not set)"  # how an empty descriptive attribute (segment, tier …) is shown and grouped
+NOT_SET = N_("(not set)")  # shown translated; how an empty descriptive attribute (segment, tier …) is shown and grouped
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 REQUIRED: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)

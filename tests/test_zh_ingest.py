@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from b2b_core import contract, i18n
+from b2b_core.contract_labels import label
 from b2b_core.ingest import Choices, CommitRefused, IngestResult, combine, commit, read_upload, upload_too_large
 from b2b_core.ingest.files import FileProblem, read_file
 from b2b_core.ingest.issues import some
@@ -244,14 +245,14 @@ def test_a_missing_column_is_named_by_its_chinese_title_and_meaning():
             None,
             "平台收入",
             "",
-            "没有一列是平台收入（平台当季从该客户获得的收入）；现有各列：Merchant ID、Quarter、GMV。"
+            "没有一列是平台收入（平台在该季度从该客户获得的收入）；现有各列：Merchant ID、Quarter、GMV。"
             "请在列映射中将其中一列映射为平台收入",
         )
     ]
     no_quarter, _steps = zh_read(b"Merchant ID,Commission\nA,1\n", "accounts.csv")
     assert issues(no_quarter) == [(None, "季度", "", "文件没有季度列：请选择该文件对应的季度，或添加一个季度列")]
     assert issues(no_quarter, "warnings") == [
-        (None, "B端收入", "", "没有B端收入列（GMV、销售额……）：可以接受，但收入象限视图需要它")
+        (None, "交易额（B端收入）", "", "没有B端收入列（GMV、销售额……）：可以接受，但收入象限视图需要它")
     ]
     with pytest.raises(CommitRefused, match="^有一个问题涉及整个文件：文件没有季度列"):
         commit(no_quarter, None, actor=None)
@@ -349,7 +350,7 @@ def test_files_committed_together_name_the_other_file_in_chinese():
 
 
 def test_the_contract_speaks_chinese_and_english_stays_as_it_was():
-    titles = [contract.title(name) for name in contract.NAMES]
+    titles = [label(name) for name in contract.NAMES]
     meanings = [i18n._(column.meaning) for column in contract.COLUMNS]
     active = i18n._(contract.ACTIVE_MEANS)
     rows = some(["2", "3", "4", "5"], 20_000)
@@ -357,23 +358,23 @@ def test_the_contract_speaks_chinese_and_english_stays_as_it_was():
         "客户ID",
         "季度",
         "平台收入",
-        "B端收入",
+        "交易额（B端收入）",
         "客户名称",
-        "行业",
-        "地区",
-        "客户分层",
-        "负责人",
+        "客群",
+        "区域",
+        "层级",
+        "客户经理",
         "是否活跃",
         "合同金额",
         "合同到期日",
     ]
     assert rows == "2、3、4及另外19,997个"
-    assert active == "活跃 = 文件有“是否活跃”列时以该列为准，否则为当季平台收入 > 0 或B端收入 > 0。"
+    assert active == "活跃＝文件中有“是否活跃”列时以该列为准，否则为该季度平台收入 > 0 或 B端收入 > 0。"
     for text in [*titles, *meanings, active]:
-        assert english_words(text) == [], text
-    assert contract.title("active_users") == "active_users"  # a custom metric stays as the file names it
+        assert english_words(text, frozenset({"yyyyqn"})) == [], text  # the form of a quarter, as YYYY-MM-DD
+    assert label("active_users") == "active_users"  # a custom metric stays as the file names it
     with i18n.use("en"):
-        assert [contract.title(name) for name in contract.NAMES] == list(contract.NAMES)  # English: the names
+        assert [label(name) for name in contract.NAMES] == list(contract.NAMES)  # English: the names
         assert some(["2", "3", "4", "5"], 20_000) == "2, 3, 4 and 19,997 more"
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import html
 import io
 import json
 import re
@@ -110,8 +111,9 @@ def data_words() -> frozenset[str]:
 
 
 def english_words(text: str, allowed: frozenset[str] = frozenset()) -> list[str]:
-    """The English words of ``text`` that are neither data, acronyms, kept names nor ``allowed``."""
-    words = _WORD.findall(_MARKUP.sub(" ", text))
+    """The English words of ``text`` that are neither data, acronyms, kept names nor ``allowed``
+    (HTML entities read as the characters they stand for: ``&amp;`` is ``&``)."""
+    words = _WORD.findall(_MARKUP.sub(" ", html.unescape(text)))
     kept = data_words() | KEPT_NAMES | allowed
     return [word for word in words if not word.isupper() and word.lower() not in kept]
 

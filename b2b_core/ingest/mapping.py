@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 
 from b2b_core import contract
+from b2b_core.contract_labels import label
 from b2b_core.i18n import _
 from b2b_core.ingest import headers as header_names
 
@@ -121,7 +122,7 @@ def plan_columns(headers: list[str], user_mapping: Mapping[str, str | None]) -> 
                     _(
                         "also looks like {target}, which is read from '{other}': treated as unmapped; change the "
                         "mapping if this column is the right one"
-                    ).format(target=contract.title(target), other=other),
+                    ).format(target=label(target), other=other),
                 )
             )
             target = None

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from b2b_core import contract
+from b2b_core.contract_labels import label
 from b2b_core.i18n import N_, _
 from b2b_core.ingest import clean, repeats, totals
 from b2b_core.ingest.choices import Choices
@@ -165,7 +166,7 @@ class Validation:
         chosen = self.quarter or find_quarter_in_text(self.filename)
         if not chosen:
             self.file_error(
-                contract.title("quarter"),
+                label("quarter"),
                 "",
                 _("the file has no quarter column: choose the quarter this file covers, or add a Quarter column"),
             )
@@ -173,12 +174,10 @@ class Validation:
         try:
             chosen = parse_quarter(chosen)
         except QuarterError as exc:
-            self.file_error(contract.title("quarter"), str(chosen), str(exc))
+            self.file_error(label("quarter"), str(chosen), str(exc))
             return None
         if not self.quarter:
-            self.file_warning(
-                contract.title("quarter"), chosen, _("no quarter column: quarter taken from the file name")
-            )
+            self.file_warning(label("quarter"), chosen, _("no quarter column: quarter taken from the file name"))
         return f"'{chosen}'"
 
     def required_present(self) -> bool:
@@ -186,16 +185,16 @@ class Validation:
         found = _(", ").join(h for h in self.plan.headers if h)
         for name in missing:
             self.file_error(
-                contract.title(name),
+                label(name),
                 "",
                 _(
                     "no column holds {name} ({meaning}); the columns are: {found}. Map one of them to {name} in the "
                     "column mapping"
-                ).format(name=contract.title(name), meaning=_(contract.BY_NAME[name].meaning), found=found),
+                ).format(name=label(name), meaning=_(contract.BY_NAME[name].meaning), found=found),
             )
         if "b_side_revenue" not in self.plan.targets:
             self.file_warning(
-                contract.title("b_side_revenue"),
+                label("b_side_revenue"),
                 "",
                 _("no B-side revenue column (GMV, sales …): accepted, but the revenue quadrant view needs it"),
             )

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from b2b_core import overview, quarters
+from b2b_core import i18n, overview, quarters
 from b2b_core.amounts import Currency, account_count, change, count, money, ratio, share
 from b2b_core.cohorts import WHY_THEY_DIFFER
 from b2b_core.lifecycle import NOT_ENOUGH_HISTORY, STAGE_NAMES, StageResult, check_text
@@ -220,9 +220,13 @@ def lifetime_label(horizon: int | None) -> str:
     """The name of ``ShiftedBetaGeometric.headline_lifetime`` (quarterly): ``"Expected quarters per
     account"``, with ``" over the next 10 years"`` when the mean is over a horizon of 40 quarters."""
     if horizon is None:
-        return "Expected quarters per account"
+        return i18n._("Expected quarters per account")
     years = horizon / 4
-    return f"Expected quarters per account over the next {years:g} year{'' if years == 1 else 's'}"
+    return i18n.ngettext(
+        "Expected quarters per account over the next {years} year",
+        "Expected quarters per account over the next {years} years",
+        1 if years == 1 else 2,
+    ).format(years=f"{years:g}")
 
 
 def cohort_words(
