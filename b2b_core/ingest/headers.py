@@ -133,6 +133,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "customer revenue",
         "turnover",
         "gross sales",
+        "b端收入",
         "商户收入",
         "商户营收",
         "商家收入",
@@ -141,7 +142,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "销售额",
         "流水",
     ),
-    "segment": ("segment", "industry", "vertical", "sector", "category", "行业", "类目", "细分行业"),
+    "segment": ("segment", "industry", "vertical", "sector", "category", "行业", "类目", "细分行业", "客群"),
     "region": ("region", "area", "territory", "market", "区域", "地区", "大区"),
     "tier": (
         "tier",
