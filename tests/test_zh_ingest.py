@@ -16,6 +16,7 @@ from b2b_core import contract, i18n
 from b2b_core.contract_labels import label
 from b2b_core.ingest import Choices, CommitRefused, IngestResult, combine, commit, read_upload, upload_too_large
 from b2b_core.ingest.files import FileProblem, read_file
+from b2b_core.ingest.headers import suggest
 from b2b_core.ingest.issues import some
 from b2b_core.quarters import DAY_FIRST, MONTH_FIRST, ORDER_NAMES, QuarterError, parse_date, parse_quarter
 from tests import messy_exports, messy_files
@@ -399,3 +400,10 @@ def test_dates_and_quarters_that_cannot_be_read_say_why_in_chinese():
     ]
     with i18n.use("en"), pytest.raises(QuarterError, match="is not a quarter; write it as 2025Q3, Q3 2025 or a date"):
         parse_quarter("soon")  # English as before
+
+
+def test_every_chinese_column_label_reads_back_as_its_column():
+    """The Chinese upload template heads its columns with their labels: an upload maps them back."""
+    for name in contract.NAMES:
+        found = suggest(label(name))
+        assert found is not None and (found.target, found.confidence) == (name, 1.0), label(name)
