@@ -5,9 +5,7 @@ checked by hand; the file's own headers and values are data and stay as they are
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 
 import pandas as pd
 import pytest
@@ -20,6 +18,7 @@ from b2b_core.ingest.headers import suggest
 from b2b_core.ingest.issues import some
 from b2b_core.quarters import DAY_FIRST, MONTH_FIRST, ORDER_NAMES, QuarterError, parse_date, parse_quarter
 from tests import messy_exports, messy_files
+from tests.test_bad_inputs import zip_of
 from tests.zh_text import english_words
 
 MESSY = b"""Merchant ID,Quarter,Commission,GMV,Contract end,Active
@@ -36,14 +35,6 @@ def chinese():
     """Every test runs in Chinese, as a run of the app with ?lang=zh does."""
     with i18n.use("zh"):
         yield
-
-
-def zip_of(files: dict[str, str]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return out.getvalue()
 
 
 def zh_read(data: bytes, name: str, **options) -> tuple[IngestResult, list[str]]:
