@@ -35,9 +35,11 @@ import plotly.offline
 
 from b2b_core import exports
 from b2b_core.charts.style import TEXT_SIZES
+from b2b_core.i18n import N_, _, language
 from b2b_core.report.deck import Slide
 from b2b_core.store.sample_uploads import DataOrigin
 
+HTML_LANGUAGES = {"en": "en", "zh": "zh-CN"}  # the page's ``<html lang>`` for each language of the app
 PLOT_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
@@ -70,7 +72,8 @@ def csv_name(position: int, slide: Slide) -> str:
 
 def deck_html(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOrigin | None = None) -> str:
     """The self-contained HTML deck of ``slides`` in order (see module); ``origin``: whose the
-    live data are, named in the title and a footer on every slide while sample data are live."""
+    live data are, named in the title and a footer on every slide while sample data are live.
+    Its own words (links, buttons, marks) are in the current language, as ``<html lang>`` says."""
     sections, figures = [], []
     labelled = origin is not None and origin.label is not None
     if labelled:
@@ -97,8 +100,8 @@ def deck_html(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOr
             )
             + (f'<div class="chart" id="chart-{position}"></div>' if slide.figure is not None else "")
             + f'<div class="below"><a class="data" download="{csv_name(position, slide)}" '
-            f'href="data:text/csv;base64,{data}">Chart data (CSV)</a>'
-            f"<details><summary>Speaker notes</summary><ul>{notes}</ul></details></div>"
+            f'href="data:text/csv;base64,{data}">{html.escape(_("Chart data (CSV)"))}</a>'
+            f"<details><summary>{html.escape(_('Speaker notes'))}</summary><ul>{notes}</ul></details></div>"
             f"{footer}</section>"
         )
         figures.append(  # null for a slide of words alone, so figures[i] stays slide i's
@@ -108,12 +111,16 @@ def deck_html(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOr
             f'"config": {json.dumps(plot_config(slide.key))}}}'
         )
     return TEMPLATE.format(
+        lang=HTML_LANGUAGES[language()],
+        sizes_label=html.escape(_("Text size (keys − and +)")),
+        previous=html.escape(_("← Previous")),
+        next=html.escape(_("Next →")),
         title=html.escape(title),
         subtitle=html.escape(subtitle),
         plotly=packed_plotly(),
         sections="\n".join(sections),
         figures=_json_in_script("[" + ",\n".join(figures) + "]"),
-        room_keys=ROOM_KEYS,
+        room_keys=room_keys(),
         scales=json.dumps(TEXT_SIZES),
     )
 
@@ -132,11 +139,14 @@ def _words(slide: Slide) -> str | None:
 
 def _edited_mark(slide: Slide) -> str:
     """A small mark after a headline the facilitator wrote (the computed one is in the notes)."""
-    return ' <span class="edited" title="Headline written by the facilitator">✎ edited</span>' * bool(slide.suggested)
+    if not slide.suggested:
+        return ""
+    written, edited = html.escape(_("Headline written by the facilitator")), html.escape(_("✎ edited"))
+    return f' <span class="edited" title="{written}">{edited}</span>'
 
 
 def _computed_note(slide: Slide) -> tuple[str, ...]:
-    return (f"Computed headline: {slide.suggested}",) if slide.suggested else ()
+    return (_("Computed headline: {headline}").format(headline=slide.suggested),) if slide.suggested else ()
 
 
 def chart_data_zip(slides: Sequence[Slide]) -> bytes:
@@ -151,7 +161,9 @@ def chart_data_zip(slides: Sequence[Slide]) -> bytes:
 # The keys of a presenter's keyboard or clicker beyond Next / Previous, shared by the offline deck and
 # the app's presentation mode: "B" or "." blanks the screen (black, until any key or click), and a
 # slide number typed then Enter goes there. ``roomKeys(doc, goTo)`` returns the keydown handler's
-# first step: it calls ``goTo(number)`` and returns true for the keys it used.
+# first step: it calls ``goTo(number)`` and returns true for the keys it used. ``room_keys()`` is
+# the code with the blanked screen's tooltip in the current language.
+BLANKED = N_("Screen blanked: press any key or click to come back")
 ROOM_KEYS = """
 function roomKeys(doc, goTo) {
   let typed = "", blank = null;
@@ -161,7 +173,7 @@ function roomKeys(doc, goTo) {
     if (["b", "B", "."].includes(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) {
       blank = doc.createElement("div");
       blank.className = "room-blank";
-      blank.title = "Screen blanked: press any key or click to come back";
+      blank.title = BLANKED_TITLE;
       blank.style.cssText = "position:fixed;inset:0;background:#000;z-index:2147483647;cursor:none";
       blank.addEventListener("click", unblank);
       doc.body.appendChild(blank);
@@ -176,8 +188,14 @@ function roomKeys(doc, goTo) {
 }
 """
 
+
+def room_keys() -> str:
+    """``ROOM_KEYS`` with the blanked screen's tooltip (``BLANKED``) in the current language."""
+    return ROOM_KEYS.replace("BLANKED_TITLE", _script_safe(json.dumps(_(BLANKED), ensure_ascii=False)))
+
+
 TEMPLATE = """<!doctype html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -237,10 +255,10 @@ TEMPLATE = """<!doctype html>
 <body>
 <header><strong>{title}</strong><span>{subtitle}</span></header>
 {sections}
-<nav><span class="sizes" role="group" aria-label="Text size (keys − and +)">
+<nav><span class="sizes" role="group" aria-label="{sizes_label}">
 <button type="button" data-size="S">S</button><button type="button" data-size="M">M</button><button type="button"
  data-size="L">L</button></span>
-<button id="previous" type="button">← Previous</button><button id="next" type="button">Next →</button></nav>
+<button id="previous" type="button">{previous}</button><button id="next" type="button">{next}</button></nav>
 <script>
 (function () {{
   const figures = {figures};
