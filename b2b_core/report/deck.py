@@ -18,8 +18,8 @@ import plotly.graph_objects as go
 
 from b2b_core import charts, cohorts, engine, lifecycle, overview, quadrants, quarters, scenarios
 from b2b_core.amounts import Currency, account_count, amount_title, change, count, money, ratio, share
-from b2b_core.i18n import N_, _
 from b2b_core.charts.style import for_projector
+from b2b_core.i18n import N_, _
 from b2b_core.playbook import Playbook
 from b2b_core.quarters import quarter_text, span_label
 from b2b_core.report import headlines

@@ -30,6 +30,7 @@ import re
 import zipfile
 from collections.abc import Sequence
 
+import pandas as pd
 import plotly.io
 import plotly.offline
 
@@ -65,6 +66,87 @@ def _json_in_script(text: str) -> str:
     return text.replace("<", "\\u003c")
 
 
+# The headers of the slides' data as the CSVs write them: each English header is the column's own key,
+# so an English file keeps its keys; Chinese files read them in Chinese. A key made of another and a
+# suffix (``platform_revenue_total_vs_base``) is written from both (``HEADER_SUFFIXES``).
+HEADERS = {
+    "quarter": N_("quarter"),
+    "active_accounts": N_("active_accounts"),
+    "platform_revenue": N_("platform_revenue"),
+    "b_side_revenue": N_("b_side_revenue"),
+    "take_rate": N_("take_rate"),
+    "new_accounts": N_("new_accounts"),
+    "churned_accounts": N_("churned_accounts"),
+    "returning_accounts": N_("returning_accounts"),
+    "start": N_("start"),
+    "new": N_("new"),
+    "reactivated": N_("reactivated"),
+    "expansion": N_("expansion"),
+    "contraction": N_("contraction"),
+    "churned": N_("churned"),
+    "end": N_("end"),
+    "quick_ratio": N_("quick_ratio"),
+    "lever": N_("lever"),
+    "name": N_("name"),
+    "base": N_("base"),
+    "score": N_("score"),
+    "rank": N_("rank"),
+    "account_id": N_("account_id"),
+    "account_name": N_("account_name"),
+    "segment": N_("segment"),
+    "region": N_("region"),
+    "tier": N_("tier"),
+    "owner": N_("owner"),
+    "contract_value": N_("contract_value"),
+    "orders": N_("orders"),
+    "quadrant": N_("quadrant"),
+    "x_cut": N_("x_cut"),
+    "y_cut": N_("y_cut"),
+    "zero_b_side": N_("zero_b_side"),
+    "zero_platform": N_("zero_platform"),
+    "before": N_("before"),
+    "age": N_("age"),
+    "observed": N_("observed"),
+    "predicted": N_("predicted"),
+    "lower": N_("lower"),
+    "upper": N_("upper"),
+    "held_out": N_("held_out"),
+    "error": N_("error"),
+    "scenario": N_("scenario"),
+}
+HEADER_SUFFIXES = {  # checked in this order
+    "_vs_base_pct": N_("{name}_vs_base_pct"),
+    "_vs_base": N_("{name}_vs_base"),
+    "_planned": N_("{name}_planned"),
+    "_lower": N_("{name}_lower"),
+    "_upper": N_("{name}_upper"),
+    "_actual": N_("{name}_actual"),
+    "_error": N_("{name}_error"),
+    "_inside": N_("{name}_inside"),
+    "_end": N_("{name}_end"),
+    "_total": N_("{name}_total"),
+}
+
+
+def header(key: object) -> object:
+    """A column or index name of a slide's data in the current language (``HEADERS``); any other
+    name (a lever, a cohort, a quadrant, a scenario) as it is."""
+    if not isinstance(key, str):
+        return key
+    if key in HEADERS:
+        return _(HEADERS[key])
+    for suffix, template in HEADER_SUFFIXES.items():
+        stem = key.removesuffix(suffix)
+        if stem != key and (stem in HEADERS or any(stem.endswith(s) for s in HEADER_SUFFIXES)):
+            return _(template).format(name=header(stem))
+    return key
+
+
+def readable(data: pd.DataFrame) -> pd.DataFrame:
+    """A slide's ``data`` with its headers (columns and index names) in the current language."""
+    return data.rename(columns=header).rename_axis(index=[header(name) for name in data.index.names])
+
+
 def csv_name(position: int, slide: Slide) -> str:
     """``02_stage.csv``: the file name of a slide's chart data."""
     return f"{position:02d}_{slide.key}.csv"
@@ -81,8 +163,9 @@ def deck_html(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOr
     footer = (
         f'<footer class="data-note">{html.escape(f"{origin.label}: {origin.explanation}")}</footer>' if labelled else ""
     )
+    chart_data, speaker_notes = html.escape(_("Chart data (CSV)")), html.escape(_("Speaker notes"))
     for position, slide in enumerate(slides, start=1):
-        data = base64.b64encode(exports.csv_bytes(slide.data, index=True)).decode("ascii")
+        data = base64.b64encode(exports.csv_bytes(readable(slide.data), index=True)).decode("ascii")
         facts = "".join(
             f'<div class="fact"><div class="label">{html.escape(f.label)}</div>'
             f'<div class="value">{html.escape(f.value)}</div>'
@@ -100,8 +183,8 @@ def deck_html(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOr
             )
             + (f'<div class="chart" id="chart-{position}"></div>' if slide.figure is not None else "")
             + f'<div class="below"><a class="data" download="{csv_name(position, slide)}" '
-            f'href="data:text/csv;base64,{data}">{html.escape(_("Chart data (CSV)"))}</a>'
-            f"<details><summary>{html.escape(_('Speaker notes'))}</summary><ul>{notes}</ul></details></div>"
+            f'href="data:text/csv;base64,{data}">{chart_data}</a>'
+            f"<details><summary>{speaker_notes}</summary><ul>{notes}</ul></details></div>"
             f"{footer}</section>"
         )
         figures.append(  # null for a slide of words alone, so figures[i] stays slide i's
@@ -150,11 +233,12 @@ def _computed_note(slide: Slide) -> tuple[str, ...]:
 
 
 def chart_data_zip(slides: Sequence[Slide]) -> bytes:
-    """Every slide's chart data as a spreadsheet-safe CSV (``csv_name``), in one zip."""
+    """Every slide's chart data as a spreadsheet-safe CSV (``csv_name``; headers in the current
+    language, ``readable``), in one zip."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for position, slide in enumerate(slides, start=1):
-            archive.writestr(csv_name(position, slide), exports.csv_bytes(slide.data, index=True))
+            archive.writestr(csv_name(position, slide), exports.csv_bytes(readable(slide.data), index=True))
     return buffer.getvalue()
 
 

@@ -61,7 +61,9 @@ def overview_words(kpis: pd.DataFrame, currency: Currency | None = None) -> Word
             "share": share(abs(relative)),
         }
         if round(abs(relative), 3) == 0:
-            sentence = _("In {quarter} the platform earned {revenue}, the same as in {before}, from {accounts} ({net}).")
+            sentence = _(
+                "In {quarter} the platform earned {revenue}, the same as in {before}, from {accounts} ({net})."
+            )
         elif relative > 0:
             sentence = _(
                 "In {quarter} the platform earned {revenue}, {share} more than in {before}, from {accounts} ({net})."
@@ -221,7 +223,9 @@ def quadrant_words(mix: pd.DataFrame, quarter: str, playbook: Playbook) -> Words
                 "share, so neither high nor low on that axis and in no quadrant's count."
             ).format(accounts=account_count(tied["accounts"]), share=share(tied["platform_revenue_share"]))
         )
-    notes.append(_("Ask the room: which {under} accounts could we grow together with this quarter?").format(under=under))
+    notes.append(
+        _("Ask the room: which {under} accounts could we grow together with this quarter?").format(under=under)
+    )
     return headline, tuple(notes)
 
 
@@ -398,9 +402,7 @@ def scenario_words(
     if others.empty:
         headline = _(
             "With no lever moved, the data project {total} of platform revenue over {span} and {accounts} in {last}."
-        ).format(
-            total=total, span=span, accounts=account_count(base["active_accounts_end"], _("active")), last=end
-        )
+        ).format(total=total, span=span, accounts=account_count(base["active_accounts_end"], _("active")), last=end)
     else:
         best_name = others["platform_revenue_total"].idxmax()
         best = others.loc[best_name]
