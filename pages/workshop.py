@@ -2,7 +2,8 @@
 agenda, then overview, stage and priorities, quadrant map, migration, cohort curves with their
 projection, scenarios with live levers), each with its headline computed from the data (or written
 by the facilitator) and speaker notes; Previous / Next (or
-the arrow keys), the slide number in the URL, presentation mode, and the offline HTML deck."""
+the arrow keys), the slide number in the URL, presentation mode, and the offline HTML deck. Every
+text, the slides' and the files' included, is in the run's language (``b2b_core.i18n``)."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime
