@@ -244,7 +244,7 @@ def test_a_missing_column_is_named_by_its_chinese_title_and_meaning():
     no_quarter, _steps = zh_read(b"Merchant ID,Commission\nA,1\n", "accounts.csv")
     assert issues(no_quarter) == [(None, "季度", "", "文件没有季度列：请选择该文件对应的季度，或添加一个季度列")]
     assert issues(no_quarter, "warnings") == [
-        (None, "交易额（B端收入）", "", "没有B端收入列（GMV、销售额……）：可以接受，但收入象限视图需要它")
+        (None, "B端收入", "", "没有B端收入列（GMV、销售额……）：可以接受，但收入象限视图需要它")
     ]
     with pytest.raises(CommitRefused, match="^有一个问题涉及整个文件：文件没有季度列"):
         commit(no_quarter, None, actor=None)
@@ -350,13 +350,13 @@ def test_the_contract_speaks_chinese_and_english_stays_as_it_was():
         "客户ID",
         "季度",
         "平台收入",
-        "交易额（B端收入）",
+        "B端收入",
         "客户名称",
         "客群",
         "区域",
         "层级",
-        "客户经理",
-        "是否活跃",
+        "负责人",
+        "活跃",
         "合同金额",
         "合同到期日",
     ]

@@ -33,6 +33,7 @@ KEPT_NAMES = {  # names and units that Chinese texts write as they are
     "pptx", "html", "pdf", "zip", "json", "png", "gmv",
 }  # fmt: skip
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
+_UNSEEN = re.compile(r"<(script|style)\b[^>]*>.*?</\1>", re.S)  # st.html's scripts and styles: never shown
 _MARKUP = re.compile(
     r":material/[a-z_]+:|:[a-z]+-badge\[|:[a-z]+\[|%\{[^}]*\}|<[^>]+>|`[^`]*`|\([a-z]+:[^)]*\)|https?://\S+|\S+\.(?:csv|xlsx|pptx|html|zip|toml|duckdb)\b"
 )
@@ -113,7 +114,7 @@ def data_words() -> frozenset[str]:
 def english_words(text: str, allowed: frozenset[str] = frozenset()) -> list[str]:
     """The English words of ``text`` that are neither data, acronyms, kept names nor ``allowed``
     (HTML entities read as the characters they stand for: ``&amp;`` is ``&``)."""
-    words = _WORD.findall(_MARKUP.sub(" ", html.unescape(text)))
+    words = _WORD.findall(_MARKUP.sub(" ", html.unescape(_UNSEEN.sub(" ", text))))
     kept = data_words() | KEPT_NAMES | allowed
     return [word for word in words if not word.isupper() and word.lower() not in kept]
 

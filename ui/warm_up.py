@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from b2b_core import i18n
 from b2b_core.source import ExternalSource, redact
 from b2b_core.store import Workspace, default_path
 from ui import (
@@ -177,7 +178,7 @@ def _steps() -> list[Step]:
             return None
         fitted, _ = book.with_saved_weights(weights)
         return workshop_views.deck(
-            data, workshop_views.book_key(play_key, weights), "platform", state.currency(), fitted
+            data, workshop_views.book_key(play_key, weights), "platform", state.currency(), i18n.language(), fitted
         )
 
     def quadrant_map(quarter: str, earlier: list[str]) -> None:
