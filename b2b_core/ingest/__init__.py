@@ -361,7 +361,7 @@ def combine(results: list[IngestResult]) -> IngestResult:
         error_summary=errors.summary(),
         warning_summary=warnings.summary(),
         mapping=mapping,
-        description="; ".join(f"{r.source}: {r.description}" for r in results),
+        description=_("; ").join(f"{r.source}: {r.description}" for r in results),
         rows_read=sum(r.rows_read for r in results),
         merged_copies=sum(r.merged_copies for r in results) + copies,
         totals_rows=sum(r.totals_rows for r in results),
