@@ -202,7 +202,7 @@ def test_a_workbook_names_the_sheet_it_proposes_and_why():
     name, data = messy_exports.summary_first()
     result, _steps = zh_read(data, name)
     assert result.description == "Excel工作表“Accounts”（共2个工作表），表头在第1行"
-    assert result.sheet_note == "被推荐为最像客户导出数据的工作表：6个表头符合数据规范，含客户ID，7行"
+    assert result.sheet_note == "被推荐为最像客户导出数据的工作表：6个表头符合数据契约，含客户ID，7行"
     assert_chinese(result, data_words(data, name) | {"accounts"})  # the sheet's name is data
 
 
@@ -337,7 +337,7 @@ def test_files_committed_together_name_the_other_file_in_chinese():
     clash = "A在2025年第1季度出现在多个文件中且数值不同（north.csv 第2行、south.csv 第2行）：请只保留在一个文件中"
     assert issues(together) == [(2, "Merchant ID", "A", clash)] * 2  # the row of each file
     assert issues(together, "warnings")[-1] == (3, "Merchant ID", "B", "与north.csv 第3行完全相同：只保留一次")
-    with pytest.raises(CommitRefused, match="^仍有2个错误：请修正，或选择仅提交有效行$"):
+    with pytest.raises(CommitRefused, match="^仍有2个错误：请修正，或选择只提交有效行$"):
         commit(together, None, actor=None)
 
 
