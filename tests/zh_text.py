@@ -30,9 +30,9 @@ KEPT_NAMES = {  # names and units that Chinese texts write as they are
     "excel", "powerpoint", "kaplan", "meier", "saas", "duckdb", "spark", "ibis", "parquet", "toml",
     "english", "esc", "streamlit", "plotly", "markdown", "utf", "shifted", "beta", "geometric", "sbg",
     "pts", "pp", "vs", "min", "max", "px", "https", "http", "www", "com", "localhost", "xlsx", "csv",
-    "pptx", "html", "pdf", "zip", "json", "png", "gmv",
+    "pptx", "html", "pdf", "zip", "json", "png", "gmv", "xls", "yyyyqn",
 }  # fmt: skip
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
+_WORD = re.compile(r"[A-Za-z](?:[A-Za-z]|['’](?=[A-Za-z]))+")  # an apostrophe only inside a word
 _UNSEEN = re.compile(r"<(script|style)\b[^>]*>.*?</\1>", re.S)  # st.html's scripts and styles: never shown
 _MARKUP = re.compile(
     r":material/[a-z_]+:|:[a-z]+-badge\[|:[a-z]+\[|%\{[^}]*\}|<[^>]+>|`[^`]*`|\([a-z]+:[^)]*\)|https?://\S+|\S+\.(?:csv|xlsx|pptx|html|zip|toml|duckdb)\b"
