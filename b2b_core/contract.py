@@ -12,6 +12,8 @@ from typing import Literal
 
 import pandas as pd
 
+from b2b_core.i18n import N_
+
 Kind = Literal["text", "quarter", "number", "boolean", "date"]
 
 
@@ -40,7 +42,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("contract_end", "date", False, "end date of the current contract"),
 )
 # What "active" means wherever accounts are counted (DESIGN §3), for the help of those numbers
-ACTIVE_MEANS = (
+ACTIVE_MEANS = N_(  # in English; translated where shown
     "Active = the file's active column where it has one, otherwise platform revenue > 0 or B-side revenue > 0 "
     "in that quarter."
 )

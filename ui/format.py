@@ -5,10 +5,11 @@ Markdown, and ``why_unknown`` / ``unknown_column``, which say why a value shows 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import streamlit as st
 
-from b2b_core import amounts
+from b2b_core import amounts, i18n
 from b2b_core.amounts import change, count, duration, estimate, share
 from ui import state
 
@@ -19,6 +20,7 @@ __all__ = [
     "count",
     "duration",
     "estimate",
+    "in_language",
     "money",
     "plain",
     "share",
@@ -37,6 +39,19 @@ def plain(text: object) -> str:
     character is escaped and line breaks become spaces, so ``**bold**`` or ``<img src=x>`` read
     exactly as typed instead of being rendered."""
     return _MARKUP.sub(r"\\\1", " ".join(str(text).splitlines()))
+
+
+def in_language(format_func: Callable[[object], str]) -> Callable[[object], str]:
+    """``format_func`` (a widget's, writing an option: ``quarter_text``, a name translated with
+    ``_``) bound to the run's language, whenever it is called: Streamlit's AppTest writes the chosen
+    option again after the run, where the language would otherwise be English and the option not found."""
+    lang = i18n.language()
+
+    def formatted(value: object) -> str:
+        with i18n.use(lang):
+            return format_func(value)
+
+    return formatted
 
 
 # Currency --------------------------------------------------------------------------------------
