@@ -26,7 +26,7 @@ import pandas as pd
 
 from b2b_core import contract, engine, quadrants, quarters
 from b2b_core.amounts import amount, count, ratio, share
-from b2b_core.i18n import N_, _
+from b2b_core.i18n import N_, SOURCE, _, pgettext, use
 from b2b_core.quarters import quarter_text
 
 KPI_COLUMNS = [
@@ -522,23 +522,30 @@ def quick_ratio_meaning(value: float, quarter: str) -> str:
     ).format(value=f"{value:,.2f}", quarter=quarter_text(quarter))
 
 
-BRIDGE_LABELS = {  # in English; translated where shown
-    "start": N_("Start"),
-    "new": N_("New"),
-    "reactivated": N_("Reactivated"),
-    "expansion": N_("Expansion"),
-    "contraction": N_("Contraction"),
-    "churned": N_("Churned"),
-    "end": N_("End"),
-    "quick_ratio": N_("Quick ratio"),
-}
+def bridge_labels() -> dict[str, str]:
+    """The bridge's columns (and ``quick_ratio``) as a person reads them, in the current language
+    (words of the context "revenue bridge": its "Contraction" is not the lifecycle stage)."""
+    return {
+        "start": pgettext("revenue bridge", "Start"),
+        "new": pgettext("revenue bridge", "New"),
+        "reactivated": pgettext("revenue bridge", "Reactivated"),
+        "expansion": pgettext("revenue bridge", "Expansion"),
+        "contraction": pgettext("revenue bridge", "Contraction"),
+        "churned": pgettext("revenue bridge", "Churned"),
+        "end": pgettext("revenue bridge", "End"),
+        "quick_ratio": pgettext("revenue bridge", "Quick ratio"),
+    }
+
+
+with use(SOURCE):
+    BRIDGE_LABELS = bridge_labels()  # in English
 
 
 def formatted_bridge(bridge: pd.DataFrame) -> pd.DataFrame:
     """``revenue_bridge`` with its ``quick_ratio``, as text for a table and its CSV: amounts with
     two decimals and thousands separators (rounded from the exact decimals), the quick ratio with
-    two decimals, a dash where nothing was lost; columns named by ``BRIDGE_LABELS`` in the current
-    language."""
+    two decimals, a dash where nothing was lost; columns named by ``bridge_labels`` (the current
+    language)."""
     shown = bridge.map(amount)
     shown["quick_ratio"] = quick_ratio(bridge).map(ratio)
-    return shown.rename(columns={k: _(v) for k, v in BRIDGE_LABELS.items()})
+    return shown.rename(columns=bridge_labels())

@@ -92,7 +92,7 @@ def bridge_section(selection, quarter: str, observed: list[str], split_by: list[
         facts[1].metric(_("Lost (contraction, churned)"), fmt.money(lost), border=True)
         facts[2].metric(
             _("Quick ratio"),
-            shown.loc[quarter, _(overview.BRIDGE_LABELS["quick_ratio"])],
+            shown.loc[quarter, overview.bridge_labels()["quick_ratio"]],
             border=True,
             help=overview.quick_ratio_meaning(overview.quick_ratio(bridge).loc[quarter], quarter),
         )

@@ -35,8 +35,26 @@ RULE_SIGNALS = {  # the signals of the bundled rules, as the rules' table names 
     "q2_platform_revenue_share": N_("q2_platform_revenue_share"),
     "top10_share": N_("top10_share"),
 }
+PRIORITY_EXPORT = {  # the priorities' CSV: its headers (the rules' columns keep their ids), translated
+    "name": N_("name"),
+    "base": N_("base"),
+    "score": N_("score"),
+    "rank": N_("rank"),
+    "units": N_("units"),
+}
 THRESHOLD_STEPS = {"min_quarters": 1, "cold_start_accounts": 10, "traction_accounts": 50}
 CHANGE = N_("change vs data-driven rank")  # the priority table's column (its label translated)
+RULE_COLUMNS = {  # the rules' table: column → its header, in English (translated where shown)
+    "lever": N_("lever"),
+    "signal": N_("signal"),
+    "value": N_("value"),
+    "direction": N_("direction"),
+    "target": N_("target"),
+    "gap": N_("gap"),
+    "cap": N_("cap"),
+    "adjustment": N_("adjustment"),
+    "rationale": N_("rationale"),
+}
 
 
 def lever_actions(lever: playbook.Lever, stage: str) -> str:
@@ -107,10 +125,11 @@ chosen_case = {"stage": stage_name(stage), "model": model_name}
 
 with st.expander(_("Base weights for {stage} · {model}").format(**chosen_case), icon=":material/edit:"):
     editor_key = f"weights:{stage}:{model}:{st.session_state.get('weights_reset', 0)}"
+    lever_column, weight_column = _("lever"), _("weight")
     defaults = pd.DataFrame(
         {
-            "lever": [lever.name for lever in book.levers],
-            "weight": [book.weights[(stage, model)][lever.key] for lever in book.levers],
+            lever_column: [lever.name for lever in book.levers],
+            weight_column: [book.weights[(stage, model)][lever.key] for lever in book.levers],
         },
         index=[lever.key for lever in book.levers],
     )
@@ -118,14 +137,13 @@ with st.expander(_("Base weights for {stage} · {model}").format(**chosen_case),
         defaults,
         key=editor_key,
         hide_index=True,
-        disabled=["lever"],
+        disabled=[lever_column],
         column_config={
-            "lever": st.column_config.TextColumn(_("lever")),
-            "weight": st.column_config.NumberColumn(_("Base weight"), min_value=0.0, max_value=100.0, step=0.5),
+            weight_column: st.column_config.NumberColumn(_("Base weight"), min_value=0.0, max_value=100.0, step=0.5)
         },
         width="stretch",
     )
-    edited_weights = dict(zip(edited.index, edited["weight"].fillna(0.0), strict=True))
+    edited_weights = dict(zip(edited.index, edited[weight_column].fillna(0.0), strict=True))
     what_if_book = book.with_weights(stage, model, edited_weights)
     actions = st.columns(3)
     if actions[0].button(_("Undo my edits"), key="reset_weights"):
@@ -209,22 +227,19 @@ st.plotly_chart(charts.lever_scores(ranked, rule_names), width="stretch", key="l
 units = lifecycle.allocate(ranked, capacity)
 table = pd.DataFrame(
     {
-        "rank": ranked["rank"],
-        "lever": ranked["name"],
-        "score": ranked["score"],
-        CHANGE: change.map(lambda c: "–" if c == 0 else f"{c:+.0f}"),
-        "allocated": units,
+        _("rank"): ranked["rank"],
+        _("lever"): ranked["name"],
+        _("score"): ranked["score"],
+        _(CHANGE): change.map(lambda c: "–" if c == 0 else f"{c:+.0f}"),
+        _("allocated"): units,
     }
 )
 st.dataframe(
     table,
     hide_index=True,
     width="stretch",
-    column_config=columns.numbers(rank=(_("rank"), None), score=(_("score"), "%.1f"), allocated=(_("allocated"), None))
-    | {
-        "lever": st.column_config.TextColumn(_("lever")),
-        CHANGE: fmt.unknown_column(_(CHANGE), _("the same place as in the data-driven ranking.")),
-    },
+    column_config=columns.numbers(**{_("score"): (_("score"), "%.1f")})
+    | {_(CHANGE): fmt.unknown_column(_(CHANGE), _("the same place as in the data-driven ranking."))},
 )
 unfunded = _(", ").join(ranked.loc[units == 0, "name"])
 st.caption(
@@ -240,24 +255,23 @@ st.caption(
 )
 adjustments = lifecycle.rule_adjustments(metrics.iloc[-1], stage, model, what_if_book)
 with st.expander(_("Why: every rule, its signal and its target")):
+    header = {column: _(name) for column, name in RULE_COLUMNS.items()}
     st.dataframe(
         adjustments.assign(
             lever=adjustments["lever"].map(lambda key: book.lever(key).name),
             signal=adjustments["signal"].map(lambda key: _(RULE_SIGNALS[key]) if key in RULE_SIGNALS else key),
             direction=adjustments["direction"].map(lambda key: _(playbook.DIRECTION_NAMES[key])),
-        ).rename(index=rule_name),
+        )
+        .rename(index=rule_name, columns=header)
+        .rename_axis(_("rule")),
         width="stretch",
-        column_order=["lever", "signal", "value", "direction", "target", "cap", "adjustment", "rationale"],
+        column_order=[header[c] for c in RULE_COLUMNS if c != "gap"],
         column_config=columns.numbers(
-            target=(_("target"), "percent"), cap=(_("cap"), None), adjustment=(_("score points"), "%.2f")
+            **{header["target"]: (header["target"], "percent"), header["adjustment"]: (_("score points"), "%.2f")}
         )
         | {
-            "_index": st.column_config.TextColumn(_("rule")),
-            "lever": st.column_config.TextColumn(_("lever")),
-            "signal": st.column_config.TextColumn(_("signal")),
-            "direction": st.column_config.TextColumn(_("direction")),
-            "value": st.column_config.NumberColumn(
-                _("value"),
+            header["value"]: st.column_config.NumberColumn(
+                header["value"],
                 format="percent",
                 help=_(
                     "The signal in the latest quarter. Empty: the data cannot measure it yet (a 4-quarter signal "
@@ -265,7 +279,7 @@ with st.expander(_("Why: every rule, its signal and its target")):
                     "revenue); its rule then adds nothing."
                 ),
             ),
-            "rationale": st.column_config.TextColumn(_("rationale"), width="large"),
+            header["rationale"]: st.column_config.TextColumn(header["rationale"], width="large"),
         },
     )
 for key, row in ranked.head(3).iterrows():
@@ -300,7 +314,7 @@ st.plotly_chart(  # in its own plain template: under Streamlit's theme Chromium 
 buttons = st.columns(2)
 downloads.csv_button(
     _("Download the priorities (CSV)"),
-    ranked.join(units),
+    ranked.join(units).rename(columns=lambda c: _(PRIORITY_EXPORT[c]) if c in PRIORITY_EXPORT else c),
     f"priorities_{stage}_{model}.csv",
     "dl:priorities",
     place=buttons[0],

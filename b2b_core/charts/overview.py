@@ -10,6 +10,7 @@ from b2b_core import quarters
 from b2b_core.amounts import Currency, amount_title, money
 from b2b_core.charts.style import mark_quarter_gaps, with_quarter_gaps
 from b2b_core.i18n import _
+from b2b_core.overview import GAINS, LOSSES, bridge_labels
 from b2b_core.quarters import quarter_text
 
 PALETTE = {"platform": "#1f4e79", "b_side": "#8fb8de", "accounts": "#e07b39"}
@@ -59,13 +60,11 @@ def revenue_bridge_waterfall(
     ``revenue_label``: the revenue's name (platform revenue by default), in the current language."""
     revenue_label = revenue_label or _("Platform revenue")
     before = quarters.shift(quarter, -1)
+    named = bridge_labels()
     steps = [
         (f"{before}", "absolute", float(bridge["start"])),
-        (_("New"), "relative", float(bridge["new"])),
-        (_("Reactivated"), "relative", float(bridge["reactivated"])),
-        (_("Expansion"), "relative", float(bridge["expansion"])),
-        (_("Contraction"), "relative", -float(bridge["contraction"])),
-        (_("Churned"), "relative", -float(bridge["churned"])),
+        *((named[part], "relative", float(bridge[part])) for part in GAINS),
+        *((named[part], "relative", -float(bridge[part])) for part in LOSSES),
         (f"{quarter}", "total", float(bridge["end"])),
     ]
     names, measures, amounts = zip(*steps, strict=True)
