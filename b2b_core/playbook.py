@@ -43,15 +43,15 @@ RULE_NAMES = {  # the bundled rules by their ids in words, translated where show
 }
 
 
-def business_model_name(model: str) -> str:
-    """A business model's name in the current language: ``Tool / SaaS``, ``工具 / SaaS``."""
-    return _(BUSINESS_MODEL_NAMES[model])
-
-
 def rule_name(rule_id: str) -> str:
     """A rule's name as a person reads it, in the current language: its id in words
     (``renewal below target``); a rule the bundled file does not have keeps its id's words."""
     return _(RULE_NAMES[rule_id]) if rule_id in RULE_NAMES else rule_id.replace("_", " ")
+
+
+def business_model_name(model: str) -> str:
+    """A business model's name in the current language: ``Tool / SaaS``, ``工具 / SaaS``."""
+    return _(BUSINESS_MODEL_NAMES[model])
 
 
 class PlaybookError(ValueError):
