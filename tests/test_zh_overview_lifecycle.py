@@ -104,7 +104,8 @@ def test_the_overview_sentences_in_chinese():
     assert reason.endswith("：无法得知谁流失、谁回流") and reason.startswith("数据中没有")
     assert any(line.endswith(reason) and "流失客户和回流客户" in line for line in lines)
     assert quick == (
-        "每减少一单位收入对应增加的收入：（新增 + 回流 + 扩展）/（缩减 + 流失）。大于1说明收入盘子在增长：2025年第3季度为1.50。"
+        "每减少一单位收入对应增加的收入：（新增 + 回流 + 扩展）/（缩减 + 流失）。"
+        "大于1说明收入盘子在增长：2025年第3季度为1.50。"
     )
     assert nothing == "2025年第3季度没有任何收入减少（既无缩减也无流失）：快速比率没有分母。"
     assert first == "2025年第1季度是数据中的第一个季度：收入桥需要它的上一季度2024年第4季度"
@@ -152,9 +153,7 @@ def test_the_lifecycle_page_in_chinese_other_model_stage_and_thresholds(peak_exp
 
 def test_the_lifecycle_page_in_chinese_saves_weights_and_goes_back_to_the_file(peak_export):
     app = open_app("pages/lifecycle.py", query_params=ZH)
-    stage = lifecycle.detect_stage(
-        lifecycle.company_metrics(workspace_of(peak_export).panel())
-    )[-1].assumes
+    stage = lifecycle.detect_stage(lifecycle.company_metrics(workspace_of(peak_export).panel()))[-1].assumes
     key = f"weights:{stage}:platform:0"
     app.session_state[key] = {"edited_rows": {0: {"权重": 50.0}}, "added_rows": [], "deleted_rows": []}
     app.run()
@@ -242,7 +241,8 @@ def test_the_stage_names_and_distances_read_in_chinese():
 
 def test_names_and_playbook_messages_in_chinese():
     with i18n.use("zh"):
-        assert [playbook.business_model_name(m) for m in playbook.BUSINESS_MODELS] == ["平台", "工具 / SaaS", "硬件", "服务"]
+        models = [playbook.business_model_name(m) for m in playbook.BUSINESS_MODELS]
+        assert models == ["平台", "工具 / SaaS", "硬件", "服务"]
         assert [lifecycle.stage_name(s) for s in playbook.STAGES] == [
             "冷启动期", "起量期", "加速增长期", "稳定增长期", "收缩期"
         ]  # fmt: skip
