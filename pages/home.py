@@ -44,7 +44,7 @@ def help_text(headline: overview.Headline, other: overview.Headline, other_quart
                 comparison=comparison_name(OTHER[comparison]), quarter=quarter_text(other_quarter), change=other_change
             )
         )
-    return " ".join(said) or _("{comparison} change.").format(comparison=comparison_name(comparison))
+    return fmt.sentences(*said) or _("{comparison} change.").format(comparison=comparison_name(comparison))
 
 
 @st.fragment

@@ -180,11 +180,13 @@ with st.expander(_("Base weights for {stage} · {model}").format(**chosen_case),
             st.session_state["weights_reset"] = st.session_state.get("weights_reset", 0) + 1
             st.rerun()
     st.caption(
-        _(
-            "Edits apply to this page until you save them for everyone (editors); saved weights are recorded in the "
-            "audit trail and override the playbook file's, which stays as it is."
+        fmt.sentences(
+            _(
+                "Edits apply to this page until you save them for everyone (editors); saved weights are recorded in "
+                "the audit trail and override the playbook file's, which stays as it is."
+            ),
+            _("These weights were saved in the workspace.") if (stage, model) in saved_weights else "",
         )
-        + (" " + _("These weights were saved in the workspace.") if (stage, model) in saved_weights else "")
     )
 
 # Headline: the stage and why
@@ -243,15 +245,18 @@ st.dataframe(
 )
 unfunded = _(", ").join(ranked.loc[units == 0, "name"])
 st.caption(
-    _(
-        "Score = the playbook's base weight for this stage and business model + the adjustments of the rules whose "
-        "signal misses its target (each capped at its own cap or at the spread of the base weights, the larger: a "
-        "signal far from its target can take its lever to the top). Change: places a lever moved (+ = up) against "
-        "the ranking for {model} with the stage from the data, the default thresholds and the playbook's weights. "
-        "Capacity goes to the levers scoring above the median score, in proportion to how far above, in whole "
-        "units and at least {units} each (a lever that would get less is left out, the lowest-ranked first)."
-    ).format(model=model_name, units=lifecycle.MIN_UNITS)
-    + (" " + _("Left unfunded: {levers}.").format(levers=unfunded) if unfunded else "")
+    fmt.sentences(
+        _(
+            "Score = the playbook's base weight for this stage and business model + the adjustments of the rules "
+            "whose signal misses its target (each capped at its own cap or at the spread of the base weights, the "
+            "larger: a signal far from its target can take its lever to the top). Change: places a lever moved "
+            "(+ = up) against the ranking for {model} with the stage from the data, the default thresholds and the "
+            "playbook's weights. Capacity goes to the levers scoring above the median score, in proportion to how "
+            "far above, in whole units and at least {units} each (a lever that would get less is left out, the "
+            "lowest-ranked first)."
+        ).format(model=model_name, units=lifecycle.MIN_UNITS),
+        _("Left unfunded: {levers}.").format(levers=unfunded) if unfunded else "",
+    )
 )
 adjustments = lifecycle.rule_adjustments(metrics.iloc[-1], stage, model, what_if_book)
 with st.expander(_("Why: every rule, its signal and its target")):
@@ -297,12 +302,13 @@ with st.expander(_("Actions of the other levers")):
 
 st.subheader(_("Signals over time"))
 st.caption(
-    _(contract.ACTIVE_MEANS)
-    + " "
-    + _(
-        "Activation: of the accounts first active in the quarter before, the share active again (a new account is "
-        "active in its first quarter by definition). Logo retention and NRR (4 quarters) are observed shares: of the "
-        "accounts active a year before, those active now, and their revenue now against then."
+    fmt.sentences(
+        _(contract.ACTIVE_MEANS),
+        _(
+            "Activation: of the accounts first active in the quarter before, the share active again (a new account "
+            "is active in its first quarter by definition). Logo retention and NRR (4 quarters) are observed shares: "
+            "of the accounts active a year before, those active now, and their revenue now against then."
+        ),
     )
 )
 st.plotly_chart(  # in its own plain template: under Streamlit's theme Chromium spent ~4 s laying out these small plots

@@ -264,3 +264,11 @@ def test_the_warm_up_line_names_its_step_in_chinese():
         assert warm_up.step_text("the clusters of 2025Q4") == "2025年第4季度的聚类"
         assert warm_up.step_text("the revenue bridge") == "收入桥"
     assert warm_up.step_text("the quadrants of 2025Q3") == "the quadrants of 2025Q3"
+
+
+def test_sentences_are_joined_without_a_space_in_chinese():
+    from ui import format as fmt
+
+    with i18n.use("zh"):
+        assert fmt.sentences("未保存。", "", "请重试。") == "未保存。请重试。"
+    assert fmt.sentences("Not saved.", "", "Try again.") == "Not saved. Try again."

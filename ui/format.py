@@ -23,6 +23,7 @@ __all__ = [
     "in_language",
     "money",
     "plain",
+    "sentences",
     "share",
     "unknown_column",
     "unknown_note",
@@ -52,6 +53,15 @@ def in_language(format_func: Callable[[object], str]) -> Callable[[object], str]
             return format_func(value)
 
     return formatted
+
+
+SENTENCE_GAP = {"en": " ", "zh": ""}  # between two sentences: Chinese ends each with 。 and leaves no space
+
+
+def sentences(*texts: str) -> str:
+    """Whole sentences (each ending with its full stop) as one text in the run's language, the empty
+    ones left out: ``"A." "B."`` in English, ``"甲。乙。"`` in Chinese."""
+    return SENTENCE_GAP.get(i18n.language(), " ").join(text for text in texts if text)
 
 
 # Currency --------------------------------------------------------------------------------------
