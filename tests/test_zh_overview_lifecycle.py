@@ -9,13 +9,14 @@ import math
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from b2b_core import charts, i18n, lifecycle, overview, playbook, sample, store
 from b2b_core.access import LOCAL
 from b2b_core.ingest import read_upload
 from b2b_core.lifecycle import Check
 from tests import panels
-from tests.apptest import open_app, workspace_of
+from tests.apptest import APP, open_app, workspace_of
 from tests.zh_text import english_left, shown_texts
 from ui import warm_up
 
@@ -272,3 +273,21 @@ def test_sentences_are_joined_without_a_space_in_chinese():
     with i18n.use("zh"):
         assert fmt.sentences("未保存。", "", "请重试。") == "未保存。请重试。"
     assert fmt.sentences("Not saved.", "", "Try again.") == "Not saved. Try again."
+
+
+def test_the_views_prepared_for_a_session_in_chinese_serve_its_pages(workspace_path, monkeypatch):
+    monkeypatch.setenv(warm_up.SWITCH, "1")
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["lang"] = "zh"  # the first run, which starts the preparation, reads Chinese
+    app.run()
+    captions = [c.value for c in app.sidebar.caption]
+    assert any(c.startswith("正在后台准备") for c in captions), captions
+    assert warm_up.wait(120)
+
+    def refused(self, reduction):
+        raise AssertionError("the page asked the engine for a view that should have been prepared")
+
+    monkeypatch.setattr(store.Workspace, "reduce", refused)
+    app.switch_page("pages/lifecycle.py").run()  # its views were prepared in the session's language
+    assert not app.exception, app.exception
+    assert app.title[0].value == "生命周期优先事项"
