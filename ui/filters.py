@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from b2b_core.contract import NOT_SET
 from b2b_core.i18n import N_, _
+from ui import format as fmt
 
-COLUMN_NAMES = {"segment": N_("Segment"), "region": N_("Region"), "tier": N_("Tier")}  # shown translated
 Selection = tuple[tuple[str, tuple[str, ...]], ...]  # (column, accepted values); hashable, so a cache key
+ATTRIBUTE_NAMES = {"segment": N_("Segment"), "region": N_("Region"), "tier": N_("Tier"), "owner": N_("Owner")}
+
+
+def attribute_name(column: str) -> str:
+    """An account attribute's column as a label, in the run's language: ``segment`` → ``Segment``
+    (a column without a name of its own capitalised)."""
+    return _(ATTRIBUTE_NAMES[column]) if column in ATTRIBUTE_NAMES else column.capitalize()
 
 
 def filter_controls(places, options: dict[str, list[str]]) -> Selection:
@@ -15,16 +22,16 @@ def filter_controls(places, options: dict[str, list[str]]) -> Selection:
     are not in the selection: all accounts is ``()`` on every page, one cache key."""
     chosen = []
     for place, (column, values) in zip(places, options.items(), strict=False):
-        label = column_name(column)
-        picked = place.multiselect(label, values, format_func=value_name, placeholder=_("All"), key=f"filter:{column}")
+        picked = place.multiselect(
+            attribute_name(column),
+            values,
+            format_func=fmt.in_language(value_name),
+            placeholder=_("All"),
+            key=f"filter:{column}",
+        )
         if picked:
             chosen.append((column, tuple(picked)))
     return tuple(chosen)
-
-
-def column_name(column: str) -> str:
-    """A filter column as a label names it, in the run's language: ``segment`` → ``Segment``."""
-    return _(COLUMN_NAMES[column]) if column in COLUMN_NAMES else column.capitalize()
 
 
 def value_name(value: str) -> str:
