@@ -126,6 +126,12 @@ def summary_rows(table: pd.DataFrame, shown: dict[str, scenarios.Scenario], firs
     return pd.DataFrame(rows).T.rename(columns=scenarios.shown_name).rename_axis("")
 
 
+def named(names: dict[str, str]):
+    """A widget's ``format_func`` showing each key by its name (``names``: key → English name) in
+    the run's language: built in the run, as the widget may call it outside it."""
+    return {key: _(name) for key, name in names.items()}.get
+
+
 def lever_title(lever: scenarios.Lever) -> str:
     """A lever's name with its unit: ``Renewal uplift (points)``."""
     return _("{lever} ({unit})").format(lever=lever.label, unit=lever.unit)
@@ -256,13 +262,7 @@ except ValueError as exc:
     st.stop()
 first, last = projections[scenarios.BASE_NAME].index[0], projections[scenarios.BASE_NAME].index[-1]
 with chart_column:
-    metric = st.segmented_control(
-        _("Chart"),
-        list(METRICS),
-        format_func={m: _(name) for m, name in METRICS.items()}.get,
-        key=lab.METRIC,
-        required=True,
-    )
+    metric = st.segmented_control(_("Chart"), list(METRICS), format_func=named(METRICS), key=lab.METRIC, required=True)
     if not base.has_b_side and metric in ("b_side_revenue", "take_rate"):
         st.info(_("The data have no B-side revenue, so only accounts and platform revenue can be projected."))
     st.plotly_chart(
@@ -333,12 +333,7 @@ downloads.file_button(
 )
 
 tool = st.segmented_control(
-    _("Look further"),
-    list(TOOLS),
-    format_func={t: _(name) for t, name in TOOLS.items()}.get,
-    key=lab.TOOL,
-    required=True,
-    default="tornado",
+    _("Look further"), list(TOOLS), format_func=named(TOOLS), key=lab.TOOL, required=True, default="tornado"
 )
 if tool == "tornado":
     tornado_view.show(cached, base, scenario, horizon, first, last)

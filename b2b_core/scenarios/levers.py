@@ -38,9 +38,9 @@ NEEDS_B_SIDE = ("take_rate_change", "churn_elasticity")
 
 
 def within(value: object, bounded, whose: str = "") -> float:
-    """``value`` as a float within [``bounded.minimum``, ``bounded.maximum``] (a ``Lever``, or
-    anything with a ``label``, ``unit`` and those bounds); ``ValueError`` naming the label
-    (followed by ``whose``, already in the current language) and the range to choose from otherwise."""
+    """``value`` as a float within [``bounded.minimum``, ``bounded.maximum``] (a ``Bounded``);
+    ``ValueError`` naming the label (followed by ``whose``, already in the current language) and
+    the range to choose from otherwise."""
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -73,19 +73,16 @@ def translated(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Lever:
-    """How a lever is shown and bounded: its name, unit and help in English (marked for the
-    catalog; ``label``, ``unit`` and ``help`` are them in the current language), the allowed range
-    [minimum, maximum], the slider's ``step`` and the ``sensitivity_step`` of the tornado table."""
+class Bounded:
+    """A quantity people set, in a unit and a range: its ``key``, its name and unit in English
+    (marked for the catalog; ``label`` and ``unit`` are them in the current language) and the
+    allowed range [``minimum``, ``maximum``] in that unit."""
 
     key: str
     english_label: str
     english_unit: str
     minimum: float
     maximum: float
-    step: float
-    sensitivity_step: float
-    english_help: str
 
     @property
     def label(self) -> str:
@@ -94,6 +91,17 @@ class Lever:
     @property
     def unit(self) -> str:
         return translated(self.english_unit)
+
+
+@dataclass(frozen=True)
+class Lever(Bounded):
+    """How a lever is shown and bounded (``Bounded``), the slider's ``step``, the
+    ``sensitivity_step`` of the tornado table and the slider's help in English (``help``: in the
+    current language)."""
+
+    step: float
+    sensitivity_step: float
+    english_help: str
 
     @property
     def help(self) -> str:

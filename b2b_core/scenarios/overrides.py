@@ -25,29 +25,14 @@ import numpy as np
 
 from b2b_core.i18n import N_, _
 from b2b_core.scenarios.base import MAX_HORIZON, Base
-from b2b_core.scenarios.levers import translated, within
+from b2b_core.scenarios.levers import Bounded, within
 from b2b_core.scenarios.series import OVERRIDDEN, SeriesForecast
 
 
 @dataclass(frozen=True)
-class Assumption:
-    """An assumption of the base people can override: its name and unit in English (marked for
-    the catalog; ``label`` and ``unit`` are them in the current language) and allowed range
-    [``minimum``, ``maximum``] in that unit."""
-
-    key: str
-    english_label: str
-    english_unit: str
-    minimum: float
-    maximum: float
-
-    @property
-    def label(self) -> str:
-        return translated(self.english_label)
-
-    @property
-    def unit(self) -> str:
-        return translated(self.english_unit)
+class Assumption(Bounded):
+    """An assumption of the base people can override: its name, unit and allowed range
+    (``Bounded``)."""
 
     def check(self, value: float) -> float:
         """``value`` as a float within the range; ``ValueError`` saying what to type otherwise."""
