@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
+from b2b_core.i18n import N_, _
+
 ROLES = ("viewer", "editor", "admin")
 ACTIONS = {  # action → (least role, what it is, as a user reads it)
     "save_scenario": ("viewer", "saving, renaming or deleting a scenario"),
@@ -62,7 +64,13 @@ class Actor:
         return ROLES.index(self.role) >= ROLES.index(ACTIONS[action][0])
 
 
-LOCAL = Actor("local user", None, "admin")  # local single-user mode: no sign-in configured
+LOCAL = Actor(N_("local user"), None, "admin")  # local single-user mode: no sign-in configured
+
+
+def shown_actor(name: str) -> str:
+    """Who did something (an actor's name as the store keeps it) as a person reads it: the local
+    user in the current language, a signed-in person as signed in."""
+    return _(LOCAL.name) if name == LOCAL.name else name
 
 
 def require(actor: Actor, action: str) -> None:

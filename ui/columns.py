@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
+
+from b2b_core import i18n
+from b2b_core.i18n import N_, _
+from b2b_core.quarters import quarter_text
 
 
 def numbers(**columns: tuple[str, str]):
@@ -13,11 +18,22 @@ def numbers(**columns: tuple[str, str]):
 
 # How each projected output is named and shown in a table against the actual quarters
 AGAINST_ACTUAL = {
-    "active_accounts": ("Accounts", "%.0f"),
-    "platform_revenue": ("Revenue", "compact"),
-    "b_side_revenue": ("B-side", "compact"),
-    "take_rate": ("Take rate", "percent"),
+    "active_accounts": (N_("Accounts"), "%.0f"),
+    "platform_revenue": (N_("Revenue"), "compact"),
+    "b_side_revenue": (N_("B-side"), "compact"),
+    "take_rate": (N_("Take rate"), "percent"),
 }
+# The columns of such a table named in words, each its own name (``against_actual_shown``)
+AGAINST_ACTUAL_NAMES = {
+    "projected": N_("{output} projected"),
+    "planned": N_("{output} planned"),
+    "lower": N_("{output} band low"),
+    "upper": N_("{output} band high"),
+    "actual": N_("{output} actual"),
+    "error": N_("{output} error"),
+    "inside": N_("{output} in band"),
+}
+INDEX_NAMES = {"quarter": N_("Quarter"), "scenario": N_("Scenario")}
 
 
 def against_actual(kind: str, outputs=tuple(AGAINST_ACTUAL)) -> dict:
@@ -38,3 +54,25 @@ def against_actual(kind: str, outputs=tuple(AGAINST_ACTUAL)) -> dict:
         )
         settings[f"{output}_inside"] = st.column_config.CheckboxColumn(f"{name.lower()} in band")
     return settings
+
+
+def against_actual_shown(frame: pd.DataFrame, kind: str, outputs=tuple(AGAINST_ACTUAL)) -> tuple[pd.DataFrame, dict]:
+    """``frame`` (as ``against_actual`` describes, indexed by quarter, or by scenario and quarter)
+    to show, with its column settings: in English the frame itself with ``against_actual``; in
+    another language the columns renamed to their names in words (``AGAINST_ACTUAL_NAMES``: a
+    table's data carry their column names), the quarters written as the language does."""
+    if i18n.language() == i18n.SOURCE:
+        return frame, against_actual(kind, outputs)
+    names, settings = {}, {}
+    for output in outputs:
+        name, form = AGAINST_ACTUAL[output]
+        for part in (kind, "lower", "upper", "actual", "error", "inside"):
+            label = _(AGAINST_ACTUAL_NAMES[part]).format(output=_(name))
+            names[f"{output}_{part}"] = label
+            settings[label] = (
+                st.column_config.CheckboxColumn(label)
+                if part == "inside"
+                else st.column_config.NumberColumn(label, format="percent" if part == "error" else form)
+            )
+    shown = frame.rename(columns=names).rename(index=quarter_text, level="quarter" if frame.index.nlevels > 1 else None)
+    return shown.rename_axis(index=[_(INDEX_NAMES[n]) if n in INDEX_NAMES else n for n in shown.index.names]), settings
