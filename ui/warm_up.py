@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from b2b_core import i18n
 from b2b_core.source import ExternalSource, redact
 from b2b_core.store import Workspace, default_path
 from ui import (
@@ -187,7 +188,9 @@ def _steps() -> list[Step]:
         quadrant_views.quarter(every, quarter, cut, None, True, moved)
         quadrant_views.ties(quarter, cut, None)
         if not isinstance(book, str):
-            quadrant_views.map_figure(data, every, quarter, cut, None, True, "quadrant", None, play_key, compared)
+            quadrant_views.map_figure(
+                i18n.language(), data, every, quarter, cut, None, True, "quadrant", None, play_key, compared
+            )
 
     steps: list[Step] = [
         ("the quarter KPIs", lifecycle_views.kpis),
@@ -222,7 +225,12 @@ def _steps() -> list[Step]:
     if before and not isinstance(book, str):
         observed_quarters = tuple(observed)
         steps.append(
-            (PLAY_THROUGH, lambda: quadrant_views.play_through(data, every, observed_quarters, cut, None, play_key))
+            (
+                PLAY_THROUGH,
+                lambda: quadrant_views.play_through(
+                    i18n.language(), data, every, observed_quarters, cut, None, play_key
+                ),
+            )
         )
     return steps
 
