@@ -38,6 +38,10 @@ STAKE = {
     accounts.CONTRACTING: N_("revenue lost"),
     accounts.AT_RISK: N_("revenue still there to lose"),
 }
+FILE_FORMS = {  # the downloads of a whole list: form → (label, MIME type)
+    "csv": (N_("Download {said} (CSV)"), "text/csv"),
+    "xlsx": (N_("Download {said} (XLSX)"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
 ATTRIBUTE_LABELS = {
     "account_name": N_("Name"),
     "owner": N_("Owner"),
@@ -157,23 +161,15 @@ def file_buttons(what: str, total: int, build, name: str, key: str) -> None:
         if limited
         else _("all {total} {what}").format(total=f"{total:,}", what=what)
     )
-    places = st.columns(2)
-    downloads.file_button(
-        _("Download {said} (CSV)").format(said=said),
-        quadrant_views.in_language(lambda: build("csv")),
-        f"{name}.csv",
-        "text/csv",
-        f"{key}:csv",
-        place=places[0],
-    )
-    downloads.file_button(
-        _("Download {said} (XLSX)").format(said=said),
-        quadrant_views.in_language(lambda: build("xlsx")),
-        f"{name}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"{key}:xlsx",
-        place=places[1],
-    )
+    for place, (form, (label, mime)) in zip(st.columns(2), FILE_FORMS.items(), strict=True):
+        downloads.file_button(
+            _(label).format(said=said),
+            quadrant_views.in_language(lambda form=form: build(form)),
+            f"{name}.{form}",
+            mime,
+            f"{key}:{form}",
+            place=place,
+        )
 
 
 def quarter_cells(values: pd.Series) -> pd.Series:

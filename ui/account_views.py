@@ -12,6 +12,7 @@ import pandas as pd
 
 from b2b_core import accounts, exports, quadrants
 from b2b_core.headers import headed
+from b2b_core.i18n import _
 from b2b_core.quadrants.assign import named_states
 from ui import state
 from ui.filters import Selection
@@ -64,7 +65,7 @@ def list_file(selection: Selection, quarter: str, kind: str, form: str) -> bytes
     """The whole list ``kind`` of the selection in ``quarter`` as ``form`` ("csv" or "xlsx"),
     spreadsheet-safe, built on click a part at a time; beyond ``exports.CSV_ROW_LIMIT`` accounts,
     that many with the largest revenue at stake."""
-    write = _writer(form, kind)
+    write = _writer(form, _(accounts.KIND_NAMES[kind]))  # the sheet, named in the run's language
     return state.panel().reduce(lambda live: _list_parts(live, selection, quarter, kind, write))
 
 
@@ -76,7 +77,7 @@ def _renewal_parts(live: ir.Table, selection: Selection, quarter: str, write) ->
 def renewals_file(selection: Selection, quarter: str, form: str) -> bytes:
     """Every contract of the renewal calendar after ``quarter`` as ``form`` ("csv" or "xlsx"),
     largest value first (at most ``exports.CSV_ROW_LIMIT``)."""
-    write = _writer(form, "renewals")
+    write = _writer(form, _("renewals"))
     return state.panel().reduce(lambda live: _renewal_parts(live, selection, quarter, write))
 
 

@@ -216,60 +216,45 @@ def map_figure(
     of ``found`` (ids) that the filters show marked (``marked_rows``), its texts in ``lang``. A
     shared resource, not a copy per call: read it, never change it. ``data`` keys the cache."""
     with i18n.use(lang):
-        return _map_figure(
-            data, selection, quarter_shown, cut, by, log_axes, colour_by, size_by, play_key, compare_with, found
+        moved = map_movers(migration(selection, compare_with, quarter_shown, cut, by) if compare_with else None)
+        view = quarter(selection, quarter_shown, cut, by, log_axes, moved)
+        shown = view.drawn
+        clusters = segmentation(selection, quarter_shown, cut, by) if colour_by == "cluster" else None
+        if isinstance(clusters, quadrants.Segmentation):
+            numbers = state.panel().reduce(lambda live: _clusters_of(live, clusters, shown["account_id"]))
+            named = _("Cluster {number}")
+            shown = shown.assign(
+                cluster=shown["account_id"]
+                .map(numbers)
+                .map(lambda n: named.format(number=f"{n:.0f}"), na_action="ignore")
+            )
+        elif colour_by == "cluster":
+            colour_by = "quadrant"  # no clusters (the page says why)
+        return charts.quadrant_map(
+            shown,
+            state.playbook(play_key),
+            log_axes=log_axes,
+            colour_by=colour_by,
+            size_by=size_by,
+            take_rate=view.take_rate,
+            cut_label=cut_label(cut),
+            title=f"{quarter_text(quarter_shown)} · {_(charts.quadrants.CONVENTION)}"
+            + (" · " + _("cut lines per {group}").format(group=_(GROUPS[by])) if by else "")
+            + (
+                " · "
+                + _("showing {drawn} of {placed} accounts").format(drawn=f"{len(shown):,}", placed=f"{view.placed:,}")
+                if view.sampled
+                else ""
+            ),
+            density=view.density,
+            ringed=pd.Index(moved),
+            ringed_name=_("Changed quadrant since {quarter}: the {count} largest revenue changes").format(
+                quarter=quarter_text(compare_with), count=len(moved)
+            )
+            if compare_with
+            else "",
+            found=marked_rows(selection, quarter_shown, cut, by, found),
         )
-
-
-def _map_figure(
-    data: str,
-    selection: Selection,
-    quarter_shown: str,
-    cut,
-    by: str | None,
-    log_axes: bool,
-    colour_by: str,
-    size_by: str | None,
-    play_key: tuple[str, float],
-    compare_with: str | None,
-    found: tuple[str, ...],
-) -> go.Figure:
-    moved = map_movers(migration(selection, compare_with, quarter_shown, cut, by) if compare_with else None)
-    view = quarter(selection, quarter_shown, cut, by, log_axes, moved)
-    shown = view.drawn
-    clusters = segmentation(selection, quarter_shown, cut, by) if colour_by == "cluster" else None
-    if isinstance(clusters, quadrants.Segmentation):
-        numbers = state.panel().reduce(lambda live: _clusters_of(live, clusters, shown["account_id"]))
-        named = _("Cluster {number}")
-        shown = shown.assign(
-            cluster=shown["account_id"].map(numbers).map(lambda n: named.format(number=f"{n:.0f}"), na_action="ignore")
-        )
-    elif colour_by == "cluster":
-        colour_by = "quadrant"  # no clusters (the page says why)
-    return charts.quadrant_map(
-        shown,
-        state.playbook(play_key),
-        log_axes=log_axes,
-        colour_by=colour_by,
-        size_by=size_by,
-        take_rate=view.take_rate,
-        cut_label=cut_label(cut),
-        title=f"{quarter_text(quarter_shown)} · {_(charts.quadrants.CONVENTION)}"
-        + (" · " + _("cut lines per {group}").format(group=_(GROUPS.get(by, by))) if by else "")
-        + (
-            " · " + _("showing {drawn} of {placed} accounts").format(drawn=f"{len(shown):,}", placed=f"{view.placed:,}")
-            if view.sampled
-            else ""
-        ),
-        density=view.density,
-        ringed=pd.Index(moved),
-        ringed_name=_("Changed quadrant since {quarter}: the {count} largest revenue changes").format(
-            quarter=quarter_text(compare_with), count=len(moved)
-        )
-        if compare_with
-        else "",
-        found=marked_rows(selection, quarter_shown, cut, by, found),
-    )
 
 
 def marked_rows(selection: Selection, quarter: str, cut, by: str | None, found: tuple[str, ...]) -> pd.DataFrame | None:
