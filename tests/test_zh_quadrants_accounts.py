@@ -189,7 +189,7 @@ def test_a_clusters_description_in_chinese():
     with i18n.use("zh"):
         assert (
             quadrants.describe({"take_rate": -1.2, "growth": 0.7, "orders": 0.9})
-            == "抽佣率低，orders高，增长快于多数客户"
+            == "抽佣率低、orders高、增长快于多数客户"
         )
         assert quadrants.describe({"take_rate": 0.1}) == "接近平均水平"
 
