@@ -209,7 +209,9 @@ def _steps() -> list[Step]:
         quadrant_views.quarter(every, quarter, cut, None, True, moved)
         quadrant_views.ties(quarter, cut, None)
         if not isinstance(book, str):
-            quadrant_views.map_figure(data, every, quarter, cut, None, True, "quadrant", None, play_key, compared)
+            quadrant_views.map_figure(
+                i18n.language(), data, every, quarter, cut, None, True, "quadrant", None, play_key, compared
+            )
 
     steps: list[Step] = [
         (N_("the quarter KPIs"), lifecycle_views.kpis),
@@ -244,7 +246,12 @@ def _steps() -> list[Step]:
     if before and not isinstance(book, str):
         observed_quarters = tuple(observed)
         steps.append(
-            (PLAY_THROUGH, lambda: quadrant_views.play_through(data, every, observed_quarters, cut, None, play_key))
+            (
+                PLAY_THROUGH,
+                lambda: quadrant_views.play_through(
+                    i18n.language(), data, every, observed_quarters, cut, None, play_key
+                ),
+            )
         )
     return steps
 
