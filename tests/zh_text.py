@@ -35,8 +35,8 @@ KEPT_NAMES = {  # names and units that Chinese texts write as they are
 SAMPLE_METRICS = ("orders",)  # the bundled sample's custom metric (its Orders column): a user's own name, kept
 _WORD = re.compile(r"[A-Za-z](?:[A-Za-z]|['’](?=[A-Za-z]))+")  # an apostrophe only inside a word
 _UNSEEN = re.compile(r"<(script|style)\b[^>]*>.*?</\1>", re.S)  # st.html's scripts and styles: never shown
-_MARKUP = re.compile(  # markup, links (a page's own: accounts?account=M1) and file names: no words of a text
-    r":material/[a-z_]+:|\b[a-z_]+\?[a-z_]+=\S*|:[a-z]+-badge\[|:[a-z]+\[|%\{[^}]*\}|<[^>]+>|`[^`]*`|\([a-z]+:[^)]*\)|https?://\S+|\S+\.(?:csv|xlsx|pptx|html|zip|toml|duckdb)\b"
+_MARKUP = re.compile(  # markup, digests, links (a page's own: accounts?account=M1) and file names: no words of a text
+    r"\b[0-9a-f]{16,}\b|:material/[a-z_]+:|\b[a-z_]+\?[a-z_]+=\S*|:[a-z]+-badge\[|:[a-z]+\[|%\{[^}]*\}|<[^>]+>|`[^`]*`|\([a-z]+:[^)]*\)|https?://\S+|\S+\.(?:csv|xlsx|pptx|html|zip|toml|duckdb)\b"
 )
 
 
