@@ -104,6 +104,12 @@ def N_(text: str) -> str:
     return text
 
 
+def NP_(context: str, text: str) -> str:  # noqa: N802 (gettext's naming)
+    """Marks ``text`` for the catalog in ``context`` without translating it (translated later with
+    ``pgettext(context, text)``)."""
+    return text
+
+
 def catalog_path(lang: str, suffix: str = ".po") -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}{suffix}"
 
@@ -153,9 +159,9 @@ def _translations(lang: str) -> NullTranslations:
 
 def extract(template: Path) -> None:
     """Write the catalog template ``template`` (.pot) of every text the code marks (``_``,
-    ``ngettext``, ``N_``), with the file each comes from."""
+    ``ngettext``, ``pgettext``, ``N_``, ``NP_``), with the file each comes from."""
     _pybabel(
-        "extract", "-F", str(CONFIG), "-o", str(template), "--add-location=file", "--sort-output",
+        "extract", "-F", str(CONFIG), "-o", str(template), "--add-location=file", "--sort-output", "-k", "NP_:1c,2",
         "--project", "B2B Ops Strategy Dashboard", *EXTRACTED,
     )  # fmt: skip
 

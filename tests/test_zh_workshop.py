@@ -218,7 +218,7 @@ def test_the_deck_built_in_chinese_has_chinese_titles_facts_and_reasons():
         ("活跃客户", "2"),
         ("平台收入", "1,800万"),
     ]
-    assert [f.label for f in deck.slides["bridge"].facts] == ["增加：新增、回流、扩张", "减少：收缩、流失", "快速比率"]
+    assert [f.label for f in deck.slides["bridge"].facts] == ["增加：新增、回流、扩展", "减少：缩减、流失", "快速比率"]
     assert deck.slides["migration"].facts[0].label == "自2026年第1季度以来变更象限"
     assert (title.title, title.facts[0].label, title.notes[0]) == (
         "封面",

@@ -26,6 +26,7 @@ from google.protobuf.json_format import MessageToDict
 from b2b_core import sample
 
 TEXT_KEYS = {"body", "label", "help", "placeholder", "options", "content", "delta", "caption", "text", "value"}
+CHART_TEXT_KEYS = {"text", "name", "hovertemplate", "ticktext", "x", "y", "labels", "texttemplate"}
 KEPT_NAMES = {  # names and units that Chinese texts write as they are
     "excel", "powerpoint", "kaplan", "meier", "saas", "duckdb", "spark", "ibis", "parquet", "toml",
     "english", "esc", "streamlit", "plotly", "markdown", "utf", "shifted", "beta", "geometric", "sbg",
@@ -81,7 +82,7 @@ def _chart_texts(value, key: str, texts: list[str]) -> None:
     elif isinstance(value, list):
         for item in value:
             _chart_texts(item, key, texts)
-    elif isinstance(value, str) and key in {"text", "name", "hovertemplate", "ticktext", "x", "y", "labels", "texttemplate"}:
+    elif isinstance(value, str) and key in CHART_TEXT_KEYS:
         texts.append(value)
 
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from b2b_core import playbook as playbook_file
 from b2b_core import i18n, sample, source
+from b2b_core import playbook as playbook_file
 from b2b_core.amounts import Currency
 from b2b_core.i18n import N_, _
 from b2b_core.store import Workspace, created_marker, default_path

@@ -27,7 +27,7 @@ from urllib.parse import unquote
 
 import numpy as np
 
-from b2b_core.i18n import N_, _
+from b2b_core.i18n import N_, NP_, _, pgettext
 
 BASE_NAME = N_("Base")  # the base's name: a key in links and tables, shown as ``shown_name`` says
 MAX_NAME = 60
@@ -75,7 +75,8 @@ def translated(text: str) -> str:
 @dataclass(frozen=True)
 class Bounded:
     """A quantity people set, in a unit and a range: its ``key``, its name and unit in English
-    (marked for the catalog; ``label`` and ``unit`` are them in the current language) and the
+    (marked for the catalog in the contexts "scenario" and "unit", ``NP_``: the same English word
+    can read otherwise elsewhere; ``label`` and ``unit`` are them in the current language) and the
     allowed range [``minimum``, ``maximum``] in that unit."""
 
     key: str
@@ -86,11 +87,11 @@ class Bounded:
 
     @property
     def label(self) -> str:
-        return translated(self.english_label)
+        return pgettext("scenario", self.english_label)
 
     @property
     def unit(self) -> str:
-        return translated(self.english_unit)
+        return pgettext("unit", self.english_unit) if self.english_unit else ""
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,8 @@ class Lever(Bounded):
 LEVERS: tuple[Lever, ...] = (
     Lever(
         "renewal_uplift",
-        N_("Renewal uplift"),
-        N_("points"),
+        NP_("scenario", "Renewal uplift"),
+        NP_("unit", "points"),
         -20.0,
         20.0,
         0.5,
@@ -126,8 +127,8 @@ LEVERS: tuple[Lever, ...] = (
     ),
     Lever(
         "new_account_growth",
-        N_("New-account growth"),
-        N_("%"),
+        NP_("scenario", "New-account growth"),
+        NP_("unit", "%"),
         -100.0,
         200.0,
         5.0,
@@ -136,8 +137,8 @@ LEVERS: tuple[Lever, ...] = (
     ),
     Lever(
         "expansion",
-        N_("Expansion"),
-        N_("% per quarter"),
+        NP_("scenario", "Expansion"),
+        NP_("unit", "% per quarter"),
         -10.0,
         10.0,
         0.5,
@@ -149,8 +150,8 @@ LEVERS: tuple[Lever, ...] = (
     ),
     Lever(
         "take_rate_change",
-        N_("Take-rate change"),
-        N_("points"),
+        NP_("scenario", "Take-rate change"),
+        NP_("unit", "points"),
         -10.0,
         10.0,
         0.25,
@@ -159,8 +160,8 @@ LEVERS: tuple[Lever, ...] = (
     ),
     Lever(
         "churn_elasticity",
-        N_("Churn elasticity"),
-        N_("retention points per take-rate point"),
+        NP_("scenario", "Churn elasticity"),
+        NP_("unit", "retention points per take-rate point"),
         0.0,
         5.0,
         0.1,
@@ -329,14 +330,18 @@ def _checked_timing(name: str, timing) -> tuple[tuple[str, int, int], ...]:
                     name=repr(name), key=repr(key), levers=list(BY_KEY)
                 )
             )
-        for what, value in ((N_("start"), start), (N_("ramp"), ramp)):
+        for what, value in ((NP_("lever timing", "start"), start), (NP_("lever timing", "ramp"), ramp)):
             if isinstance(value, bool) or not (float(value).is_integer() and 1 <= value <= MAX_QUARTER):
                 raise ValueError(
                     _(
                         "the {what} of {lever} in scenario {name} is {value}; "
                         "choose a whole number of quarters from 1 to {most}"
                     ).format(
-                        what=_(what), lever=BY_KEY[key].label, name=repr(name), value=repr(value), most=MAX_QUARTER
+                        what=pgettext("lever timing", what),
+                        lever=BY_KEY[key].label,
+                        name=repr(name),
+                        value=repr(value),
+                        most=MAX_QUARTER,
                     )
                 )
         if (start, ramp) != (1, 1):

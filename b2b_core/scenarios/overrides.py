@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from b2b_core.i18n import N_, _
+from b2b_core.i18n import N_, NP_, _
 from b2b_core.scenarios.base import MAX_HORIZON, Base
 from b2b_core.scenarios.levers import Bounded, within
 from b2b_core.scenarios.series import OVERRIDDEN, SeriesForecast
@@ -42,10 +42,22 @@ class Assumption(Bounded):
 ASSUMPTIONS = {
     a.key: a
     for a in (
-        Assumption("new_accounts", N_("New accounts per quarter"), N_("accounts"), 0.0, 1e9),
-        Assumption("new_account_revenue", N_("A new account's platform revenue in its first quarter"), "", 0.0, 1e15),
-        Assumption("revenue_growth", N_("Revenue growth of a retained account"), N_("% per quarter"), -50.0, 100.0),
-        Assumption("take_rate", N_("Take rate"), N_("%"), 0.01, 100.0),
+        Assumption("new_accounts", NP_("scenario", "New accounts per quarter"), NP_("unit", "accounts"), 0.0, 1e9),
+        Assumption(
+            "new_account_revenue",
+            NP_("scenario", "A new account's platform revenue in its first quarter"),
+            "",
+            0.0,
+            1e15,
+        ),
+        Assumption(
+            "revenue_growth",
+            NP_("scenario", "Revenue growth of a retained account"),
+            NP_("unit", "% per quarter"),
+            -50.0,
+            100.0,
+        ),
+        Assumption("take_rate", NP_("scenario", "Take rate"), NP_("unit", "%"), 0.01, 100.0),
     )
 }
 
