@@ -193,7 +193,7 @@ def test_the_overview_and_bridge_words_read_in_chinese_with_amounts_in_wan_and_y
         "客户通过平台获得1.5亿，平台留存了其中的12.0%（抽佣率）。",
     )
     assert notes[-1] == "请现场讨论：哪个数字让你意外？为什么？"
-    assert bridge_headline == "2026年第2季度：新增客户带来600万（共增加800万）；收缩和流失带走500万，快速比率1.60。"
+    assert bridge_headline == "2026年第2季度：新增客户带来600万（共增加800万）；缩减和流失带走500万，快速比率1.60。"
     assert bridge_notes[0] == "平台收入从2026年第1季度的1,500万变为2026年第2季度的1,800万。"
     # English is as it was
     assert headlines.overview_words(kpis)[0] == (
@@ -219,7 +219,7 @@ def test_the_deck_built_in_chinese_has_chinese_titles_facts_and_reasons():
         ("平台收入", "1,800万"),
     ]
     assert [f.label for f in deck.slides["bridge"].facts] == ["增加：新增、回流、扩展", "减少：缩减、流失", "快速比率"]
-    assert deck.slides["migration"].facts[0].label == "自2026年第1季度以来变更象限"
+    assert deck.slides["migration"].facts[0].label == "自2026年第1季度以来换象限的客户"
     assert (title.title, title.facts[0].label, title.notes[0]) == (
         "封面",
         "日期",
