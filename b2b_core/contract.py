@@ -12,6 +12,8 @@ from typing import Literal
 
 import pandas as pd
 
+from b2b_core.i18n import N_
+
 Kind = Literal["text", "quarter", "number", "boolean", "date"]
 
 
@@ -22,22 +24,22 @@ class Column:
     name: str
     kind: Kind
     required: bool
-    meaning: str
+    meaning: str  # in English, marked for the catalog: ``_(column.meaning)`` where it is shown
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("account_id", "text", True, "stable id of the B-side account"),
-    Column("quarter", "quarter", True, "calendar quarter, YYYYQn"),
-    Column("platform_revenue", "number", True, "platform's revenue from the account in the quarter"),
-    Column("b_side_revenue", "number", False, "the account's own revenue through the platform"),
-    Column("account_name", "text", False, "display name of the account"),
-    Column("segment", "text", False, "industry or business segment"),
-    Column("region", "text", False, "sales region"),
-    Column("tier", "text", False, "size band, e.g. KA / mid / long-tail"),
-    Column("owner", "text", False, "account owner on the ops or sales team"),
-    Column("active", "boolean", False, "live relationship that quarter (default: any revenue > 0)"),
-    Column("contract_value", "number", False, "contracted annual value (ARR)"),
-    Column("contract_end", "date", False, "end date of the current contract"),
+    Column("account_id", "text", True, N_("stable id of the B-side account")),
+    Column("quarter", "quarter", True, N_("calendar quarter, YYYYQn")),
+    Column("platform_revenue", "number", True, N_("platform's revenue from the account in the quarter")),
+    Column("b_side_revenue", "number", False, N_("the account's own revenue through the platform")),
+    Column("account_name", "text", False, N_("display name of the account")),
+    Column("segment", "text", False, N_("industry or business segment")),
+    Column("region", "text", False, N_("sales region")),
+    Column("tier", "text", False, N_("size band, e.g. KA / mid / long-tail")),
+    Column("owner", "text", False, N_("account owner on the ops or sales team")),
+    Column("active", "boolean", False, N_("live relationship that quarter (default: any revenue > 0)")),
+    Column("contract_value", "number", False, N_("contracted annual value (ARR)")),
+    Column("contract_end", "date", False, N_("end date of the current contract")),
 )
 # What "active" means wherever accounts are counted (DESIGN §3), for the help of those numbers
 ACTIVE_MEANS = (
