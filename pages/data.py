@@ -136,7 +136,7 @@ def file_options(checks: Checks, upload, key: str, ws) -> IngestResult:
             _("Quarter of every row (the file has no quarter column)"),
             offered,
             index=None,
-            format_func=quarters.quarter_text,
+            format_func={q: quarters.quarter_text(q) for q in offered}.get,  # written in this run's language
             placeholder=_("Choose the quarter"),
             key=f"{key}:quarter",
         )
@@ -196,7 +196,10 @@ def report(result: IngestResult) -> None:
             issue_tab(kind, listed, summary, total)
     with tabs[2]:
         preview = result.rows.slice(0, 200).to_pandas()
-        st.dataframe(preview.rename(columns=contract_labels.label), hide_index=True, width="stretch")
+        named = {column: _(ISSUE_HEADERS[column]) for column in preview.columns if column in ISSUE_HEADERS}  # row
+        st.dataframe(
+            preview.rename(columns=lambda c: named.get(c) or contract_labels.label(c)), hide_index=True, width="stretch"
+        )
         st.caption(_("First 200 valid rows, in the contract's columns."))
     with tabs[3]:
         st.dataframe(contract_labels.mapping_table(result.mapping), hide_index=True, width="stretch")

@@ -49,7 +49,7 @@ def show(ws: Workspace, person: Actor) -> None:
         _("Currency of the amounts"),
         options,
         index,
-        format_func=_choice_text,
+        format_func={option: _choice_text(option) for option in options}.get,  # written in this run's language
         key=CHOICE,
         disabled=not person.can("set_currency"),
     )

@@ -119,7 +119,10 @@ def export_choices(result: IngestResult, key: str, live_spellings: dict[str, str
             _("Dates such as 03/04/2025 are written"),
             DATE_ORDERS,
             index=None,
-            format_func=lambda order: _(_ORDER_LABELS.get(order, N_("Month first: 03/04/2025 is March 4, 2025"))),
+            format_func={
+                order: _(_ORDER_LABELS.get(order, N_("Month first: 03/04/2025 is March 4, 2025")))
+                for order in DATE_ORDERS
+            }.get,  # written in this run's language
             key=f"{key}:dates",
             horizontal=True,
         )

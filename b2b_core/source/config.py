@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from b2b_core import contract
-from b2b_core.i18n import N_
+from b2b_core.i18n import N_, _
 from b2b_core.ingest.mapping import CUSTOM, IGNORE
 from b2b_core.source import spark
-from b2b_core.source.words import Text, english, words
+from b2b_core.source.words import Later, Text, english, words
 
 DEFAULT_TIMEOUT = 300.0  # seconds a view's query may run on the engine
 DEFAULT_REFRESH = 60.0  # minutes a computed view is kept before the engine is asked again
@@ -92,8 +92,12 @@ class SourceConfig:
             parts = urlsplit(self.connection)
             place = f"{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}{parts.path}".rstrip("/")
             where = f"{'Spark Connect' if self.is_spark else parts.scheme} {place}".strip()
-        what = f"Parquet {self.parquet}" if self.parquet else f"table {self.table}"
+        what = f"Parquet {self.parquet}" if self.parquet else _("table {table}").format(table=self.table)
         return redact(f"{where} · {what}", self)
+
+    def named(self) -> Later:
+        """``name`` written when it is read: for a message kept for every session (``words``)."""
+        return Later(lambda: self.name)
 
     @property
     def key(self) -> str:

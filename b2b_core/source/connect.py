@@ -109,7 +109,7 @@ def _missing(package, install: str, config: SourceConfig) -> SourceError:
     return SourceError(
         words(
             N_("The source {name} needs {package}, which is not installed here: {install}, then restart the app."),
-            name=config.name,
+            name=config.named(),
             package=package,
             install=install,
         )
@@ -144,8 +144,8 @@ def explain(exc: BaseException, config: SourceConfig, doing: str) -> SourceError
     first = redact(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, config)
     for found, meaning in _CAUSES:
         if any(word in lowered for word in found):
-            return SourceError(words(meaning, name=config.name, error=_short(first)))
-    return SourceError(words(_DOING[doing], name=config.name, error=_short(first)))
+            return SourceError(words(meaning, name=config.named(), error=_short(first)))
+    return SourceError(words(_DOING[doing], name=config.named(), error=_short(first)))
 
 
 def _short(text: str, limit: int = 300) -> str:

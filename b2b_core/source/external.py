@@ -42,7 +42,7 @@ class SourceFailsChecks(SourceError):
                     "The report below lists each check with its bad rows; correct the source or its [source.mapping], "
                     "then try again."
                 ),
-                name=config.name,
+                name=config.named(),
                 failing=report.failing(),
             )
         )
@@ -55,7 +55,6 @@ class ExternalSource:
 
     def __init__(self, config: SourceConfig):
         self.config = config
-        self.name = config.name
         self._lock = threading.Lock()  # a non-Spark Ibis connection serves one query at a time
         self.opened_at = time.time()
         self._backend = None
@@ -70,6 +69,11 @@ class ExternalSource:
             lambda: engine.run(self.table.select("quarter").distinct().order_by("quarter"))["quarter"].tolist(),
             "could not be read",
         )
+
+    @property
+    def name(self) -> str:
+        """The source in words (``SourceConfig.name``), in the current language."""
+        return self.config.name
 
     @property
     def version(self) -> int:
@@ -109,7 +113,7 @@ class ExternalSource:
                             "The source {name} did not answer within {seconds} s: check that the engine is running "
                             "and that this machine can reach its host and port."
                         ),
-                        name=self.name,
+                        name=self.config.named(),
                         seconds=f"{seconds:g}",
                     )
                 ) from None
@@ -119,7 +123,7 @@ class ExternalSource:
                         "The source {name} took longer than {seconds} s to answer, so the query was cancelled. Try "
                         "again when the engine is less busy, or raise [source] timeout_seconds."
                     ),
-                    name=self.name,
+                    name=self.config.named(),
                     seconds=f"{seconds:g}",
                 )
             ) from None
