@@ -11,7 +11,6 @@ files' digests, and, until ingest speaks Chinese, the words of ingest's own mess
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 
@@ -192,19 +191,6 @@ def mapping_words() -> frozenset[str]:
     except SourceFailsChecks as failed:
         report = failed.report
     return words_of(" ".join(report.mapping["how"].astype(str)))
-
-
-@pytest.fixture
-def lake(tmp_path, monkeypatch, workspace_path):
-    """A function pointing the app at a source (its connection and settings, as ``$B2B_SOURCE…``)."""
-
-    def point_at(connection: str, **settings: str) -> None:
-        monkeypatch.setenv("B2B_SOURCE", connection)
-        monkeypatch.setenv("B2B_SOURCE_MAPPING", json.dumps(source_files.MAPPING))
-        for name, value in settings.items():
-            monkeypatch.setenv(f"B2B_SOURCE_{name.upper()}", value)
-
-    return point_at
 
 
 def test_a_source_in_use_reads_in_chinese(lake, tmp_path, workspace_path):
