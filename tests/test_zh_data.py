@@ -19,8 +19,10 @@ import pytest
 
 from b2b_core import contract, contract_labels, exports, i18n, quarters
 from b2b_core.access import LOCAL, Actor, PermissionDenied, require
+from b2b_core.amounts import Currency
 from b2b_core.ingest import read_upload
 from b2b_core.source import ExternalSource, SourceError, SourceFailsChecks, from_env, from_settings
+from b2b_core.store.backup import check_backup
 from b2b_core.store.sample_uploads import MIXED, SAMPLE, DataOrigin
 from tests import source_files
 from tests.apptest import open_app, shown, workspace_of
@@ -301,3 +303,17 @@ def test_the_samples_origin_and_the_distance_of_a_files_quarters_in_chinese():
             "您的文件涵盖1997年第1季度至1998年第2季度；工作区现有2023年第4季度至2026年第3季度（样本数据）："
             "相隔 101 个季度。"
         )
+
+
+def test_a_file_that_is_no_backup_and_a_wrong_currency_are_refused_in_chinese(tmp_path):
+    file = tmp_path / "notes.duckdb"
+    file.write_bytes(b"not a database at all")
+    with i18n.use("zh"):
+        with pytest.raises(ValueError) as refused:
+            check_backup(file)
+        assert str(refused.value) == (
+            "此文件不是本应用工作区的备份：它不是 DuckDB 数据库。请选择通过备份下载保存的 .duckdb 文件。"
+        )
+        with pytest.raises(ValueError) as wrong:
+            Currency.of("¥", "RMBX")
+        assert str(wrong.value) == "币种代码 'RMBX' 不是三个字母：请填写 ISO 代码，例如 CNY、USD、EUR"
