@@ -6,6 +6,7 @@ import duckdb
 import streamlit as st
 
 from b2b_core.i18n import N_, _, ngettext
+from b2b_core.quarters import quarter_text
 from b2b_core.source import SourceError
 from b2b_core.store import WorkspaceError
 from ui import auth, language, present, presenter, sample_notice, state, warm_up
@@ -57,7 +58,8 @@ def sidebar(person) -> None:
 
 def quarters_line(live: list[str]) -> None:
     if live:
-        span = f"{live[0]} – {live[-1]}" if len(live) > 1 else live[0]
+        first, last = quarter_text(live[0]), quarter_text(live[-1])
+        span = _("{first} – {last}").format(first=first, last=last) if len(live) > 1 else first
         count = ngettext("{n} quarter", "{n} quarters", len(live)).format(n=len(live))
         st.markdown(f"**{count}** · {span}")
     else:
@@ -110,9 +112,11 @@ except WorkspaceError as lost:  # its file is gone from the path, or was replace
     st.stop()
 except (duckdb.Error, OSError) as exc:
     st.error(
-        f"The workspace file cannot be opened ({type(exc).__name__}). Another program may hold it, or the "
-        "disk may be full or read-only. Close other copies of the dashboard, or set B2B_WORKSPACE to another "
-        "file, and reload the page."
+        _(
+            "The workspace file cannot be opened ({error}). Another program may hold it, or the disk may be full "
+            "or read-only. Close other copies of the dashboard, or set B2B_WORKSPACE to another file, and reload "
+            "the page."
+        ).format(error=type(exc).__name__)
     )
     st.stop()
 try:

@@ -147,9 +147,10 @@ def count(value: float, lang: str | None = None) -> str:
 def account_count(number: float, kind: str = "") -> str:
     """``1 account``, ``1,234 active accounts`` (``kind``, already in the current language, before
     the noun); Chinese ``1,234个活跃B端客户``."""
+    form = 1 if number == 1 else 2  # the count that picks the singular or the plural form
     if kind:
-        return ngettext("{n} {kind} account", "{n} {kind} accounts", number).format(n=count(number), kind=kind)
-    return ngettext("{n} account", "{n} accounts", number).format(n=count(number))
+        return ngettext("{n} {kind} account", "{n} {kind} accounts", form).format(n=count(number), kind=kind)
+    return ngettext("{n} account", "{n} accounts", form).format(n=count(number))
 
 
 def estimate(value: float, lang: str | None = None) -> str:

@@ -42,7 +42,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("contract_end", "date", False, N_("end date of the current contract")),
 )
 # What "active" means wherever accounts are counted (DESIGN §3), for the help of those numbers
-ACTIVE_MEANS = (
+ACTIVE_MEANS = N_(  # shown translated: _(ACTIVE_MEANS)
     "Active = the file's active column where it has one, otherwise platform revenue > 0 or B-side revenue > 0 "
     "in that quarter."
 )
@@ -52,7 +52,7 @@ MAX_AMOUNT = 1e15  # the largest amount (currency units) a number column accepts
 MAX_TEXT_CHARS = 1_000  # the longest text cell (ids, names, segments …), in characters
 MAX_CUSTOM_METRICS = 200  # custom metric columns one upload may bring, and the whole workspace keep
 
-NOT_SET = "(not set)"  # how an empty descriptive attribute (segment, tier …) is shown and grouped
+NOT_SET = N_("(not set)")  # shown translated; how an empty descriptive attribute (segment, tier …) is shown and grouped
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 REQUIRED: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)

@@ -17,7 +17,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from b2b_core import contract, contract_labels, i18n
-from b2b_core.i18n import N_, _
+from b2b_core.i18n import N_, _, ngettext
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -105,7 +105,8 @@ def template_xlsx(lang: str | None = None) -> bytes:
                 _("meaning"): [_(c.meaning) for c in contract.COLUMNS],
             }
         )
-        sheets = {_("accounts"): _template(lang), _("columns"): guide}
+        accounts = ngettext("account", "accounts", 2)  # the sheet of accounts ("accounts" alone is a count)
+        sheets = {accounts: _template(lang), _("columns"): guide}
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():

@@ -93,6 +93,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations(language()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, text: str) -> str:
+    """``text`` (English) in the current language as meant in ``context``: for an English word with
+    two meanings in the other language (a revenue bridge's "Contraction" is not the lifecycle stage)."""
+    return _translations(language()).pgettext(context, text)
+
+
 def N_(text: str) -> str:
     """Marks ``text`` for the catalog without translating it (translated later with ``_``)."""
     return text

@@ -26,7 +26,8 @@ import pandas as pd
 
 from b2b_core import contract, engine, quadrants, quarters
 from b2b_core.amounts import amount, count, ratio, share
-from b2b_core.i18n import N_
+from b2b_core.i18n import N_, SOURCE, _, pgettext, use
+from b2b_core.quarters import quarter_text
 
 KPI_COLUMNS = [
     "active_accounts",
@@ -150,7 +151,7 @@ KPI_LABELS = {  # in English; i18n._ translates them where they are shown
     "returning_accounts": N_("Returning accounts"),
 }
 COMPARISONS = {"quarter": 1, "year": 4}  # quarter on quarter, year on year (the same quarter a year before)
-COMPARISON_NAMES = {"quarter": "quarter on quarter", "year": "year on year"}
+COMPARISON_NAMES = {"quarter": N_("quarter on quarter"), "year": N_("year on year")}  # translated where shown
 
 
 @dataclass(frozen=True)
@@ -208,13 +209,14 @@ def why_unknown(kpis: pd.DataFrame, headline: Headline, quarter: str, before: st
     reason = value_unknown(kpis, headline.name, quarter)
     if reason:
         return reason
+    said = {"quarter": quarter_text(quarter), "before": quarter_text(before)}
     if before not in kpis.index:
-        return f"{before} is not in the data: there is nothing to compare {quarter} with"
+        return _("{before} is not in the data: there is nothing to compare {quarter} with").format(**said)
     earlier = value_unknown(kpis, headline.name, before)
     if earlier:
-        return f"no change shown: in {before}, {earlier}"
+        return _("no change shown: in {before}, {reason}").format(reason=earlier, **said)
     if headline.name in ("platform_revenue", "b_side_revenue") and headline.previous == 0:
-        return f"no relative change: it was 0 in {before}"
+        return _("no relative change: it was 0 in {before}").format(**said)
     return None
 
 
@@ -222,14 +224,14 @@ def value_unknown(kpis: pd.DataFrame, name: str, quarter: str) -> str | None:
     """Why KPI ``name`` of ``quarter`` is unknown (NaN) in ``quarter_kpis``, None when it is known."""
     if not pd.isna(kpis.loc[quarter, name]):
         return None
+    said = {"quarter": quarter_text(quarter)}
     if name in ("churned_accounts", "returning_accounts"):
-        return (
-            f"{quarters.shift(quarter, -1)}, the quarter before {quarter}, is not in the data: "
-            "who left or came back is unknown"
+        return _("{before}, the quarter before {quarter}, is not in the data: who left or came back is unknown").format(
+            before=quarter_text(quarters.shift(quarter, -1)), **said
         )
     if pd.isna(kpis.loc[quarter, "b_side_revenue"]):
-        return f"no row of {quarter} reports B-side revenue"
-    return f"B-side revenue is 0 in {quarter}: the take rate (platform / B-side revenue) is undefined"
+        return _("no row of {quarter} reports B-side revenue").format(**said)
+    return _("B-side revenue is 0 in {quarter}: the take rate (platform / B-side revenue) is undefined").format(**said)
 
 
 def unknown_values(kpis: pd.DataFrame) -> list[str]:
@@ -241,17 +243,22 @@ def unknown_values(kpis: pd.DataFrame) -> list[str]:
         for name in kpis.columns:
             why = value_unknown(kpis, name, quarter)
             if why:
-                reasons.setdefault(why, []).append(KPI_LABELS[name].lower())
-        lines += [f"{quarter}, {' and '.join(names)}: {why}" for why, names in reasons.items()]
+                reasons.setdefault(why, []).append(_(KPI_LABELS[name]).lower())
+        lines += [
+            _("{quarter}, {kpis}: {reason}").format(
+                quarter=quarter_text(quarter), kpis=_(" and ").join(names), reason=why
+            )
+            for why, names in reasons.items()
+        ]
     return lines
 
 
 def formatted_kpis(kpis: pd.DataFrame) -> pd.DataFrame:
     """``quarter_kpis`` as text for a table and its CSV: counts with thousands separators, amounts
     with two decimals (``amounts.amount``), the take rate as a percentage with two decimals, a
-    dash for an unknown value; columns named by ``KPI_LABELS``."""
+    dash for an unknown value; columns named by ``KPI_LABELS`` in the current language."""
     shown = {name: kpis[name].map(_KPI_FORMATS.get(name, count)) for name in kpis.columns}
-    return pd.DataFrame(shown, index=kpis.index).rename(columns=KPI_LABELS)
+    return pd.DataFrame(shown, index=kpis.index).rename(columns={k: _(v) for k, v in KPI_LABELS.items()})
 
 
 _KPI_FORMATS = {"platform_revenue": amount, "b_side_revenue": amount, "take_rate": partial(share, digits=2)}
@@ -278,13 +285,15 @@ def bridged_quarters(observed: Sequence[str]) -> list[str]:
 
 def why_no_bridge(quarter: str, observed: Sequence[str]) -> str:
     """Why ``quarter`` of ``observed`` has no bridge (it is not in ``bridged_quarters``)."""
-    before = quarters.shift(quarter, -1)
+    said = {"quarter": quarter_text(quarter), "before": quarter_text(quarters.shift(quarter, -1))}
     if quarter == min(observed):
-        return f"{quarter} is the first quarter in the data: the bridge needs the quarter before it, {before}"
-    return (
-        f"{before}, the quarter before {quarter}, is not in the data: a quarter missing is not read as every "
+        return _("{quarter} is the first quarter in the data: the bridge needs the quarter before it, {before}").format(
+            **said
+        )
+    return _(
+        "{before}, the quarter before {quarter}, is not in the data: a quarter missing is not read as every "
         "account leaving and coming back"
-    )
+    ).format(**said)
 
 
 def revenue_bridge(
@@ -504,29 +513,39 @@ def quick_ratio(bridge: pd.DataFrame) -> pd.Series:
 def quick_ratio_meaning(value: float, quarter: str) -> str:
     """What a quarter's quick ratio says, or why it has none."""
     if pd.isna(value):
-        return f"Nothing was lost in {quarter} (no contraction, no churn): the quick ratio has no denominator."
-    return (
+        return _(
+            "Nothing was lost in {quarter} (no contraction, no churn): the quick ratio has no denominator."
+        ).format(quarter=quarter_text(quarter))
+    return _(
         "Revenue gained per unit of revenue lost: (new + reactivated + expansion) / (contraction + churned). "
-        f"Above 1 the base grew: {value:,.2f} in {quarter}."
-    )
+        "Above 1 the base grew: {value} in {quarter}."
+    ).format(value=f"{value:,.2f}", quarter=quarter_text(quarter))
 
 
-BRIDGE_LABELS = {
-    "start": "Start",
-    "new": "New",
-    "reactivated": "Reactivated",
-    "expansion": "Expansion",
-    "contraction": "Contraction",
-    "churned": "Churned",
-    "end": "End",
-    "quick_ratio": "Quick ratio",
-}
+def bridge_labels() -> dict[str, str]:
+    """The bridge's columns (and ``quick_ratio``) as a person reads them, in the current language
+    (words of the context "revenue bridge": its "Contraction" is not the lifecycle stage)."""
+    return {
+        "start": pgettext("revenue bridge", "Start"),
+        "new": pgettext("revenue bridge", "New"),
+        "reactivated": pgettext("revenue bridge", "Reactivated"),
+        "expansion": pgettext("revenue bridge", "Expansion"),
+        "contraction": pgettext("revenue bridge", "Contraction"),
+        "churned": pgettext("revenue bridge", "Churned"),
+        "end": pgettext("revenue bridge", "End"),
+        "quick_ratio": pgettext("revenue bridge", "Quick ratio"),
+    }
+
+
+with use(SOURCE):
+    BRIDGE_LABELS = bridge_labels()  # in English
 
 
 def formatted_bridge(bridge: pd.DataFrame) -> pd.DataFrame:
     """``revenue_bridge`` with its ``quick_ratio``, as text for a table and its CSV: amounts with
     two decimals and thousands separators (rounded from the exact decimals), the quick ratio with
-    two decimals, a dash where nothing was lost; columns named by ``BRIDGE_LABELS``."""
+    two decimals, a dash where nothing was lost; columns named by ``bridge_labels`` (the current
+    language)."""
     shown = bridge.map(amount)
     shown["quick_ratio"] = quick_ratio(bridge).map(ratio)
-    return shown.rename(columns=BRIDGE_LABELS)
+    return shown.rename(columns=bridge_labels())

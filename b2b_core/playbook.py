@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from b2b_core.i18n import N_, _
 from b2b_core.quadrants.assign import NUMERALS, QUADRANTS, named_states, numeral
 
 PLAYBOOK_PATH = Path(__file__).resolve().parent.parent / "data" / "playbook.toml"
@@ -22,8 +23,35 @@ PLAYBOOK_PATHS = {"en": PLAYBOOK_PATH, "zh": PLAYBOOK_PATH.with_name("playbook.z
 STATE_COLUMNS = ("quadrant", "before", "after", "quadrant_before", "quadrant_after")  # columns holding states
 STAGES = ("cold_start", "traction", "accelerated_growth", "steady_growth", "contraction")
 BUSINESS_MODELS = ("platform", "tool", "hardware", "service")
-BUSINESS_MODEL_NAMES = {"platform": "Platform", "tool": "Tool / SaaS", "hardware": "Hardware", "service": "Service"}
+BUSINESS_MODEL_NAMES = {  # in English; translated where shown (``business_model_name``)
+    "platform": N_("Platform"),
+    "tool": N_("Tool / SaaS"),
+    "hardware": N_("Hardware"),
+    "service": N_("Service"),
+}
 DIRECTIONS = ("below", "above")
+DIRECTION_NAMES = {"below": N_("below"), "above": N_("above")}  # translated where shown
+RULE_NAMES = {  # the bundled rules by their ids in words, translated where shown (``rule_name``)
+    "renewal_below_target": N_("renewal below target"),
+    "nrr_below_100": N_("nrr below 100"),
+    "activation_below_target": N_("activation below target"),
+    "new_account_growth_below_target": N_("new account growth below target"),
+    "many_under_monetised": N_("many under monetised"),
+    "many_at_risk": N_("many at risk"),
+    "concentrated_growth_system": N_("concentrated growth system"),
+    "concentrated_sales": N_("concentrated sales"),
+}
+
+
+def rule_name(rule_id: str) -> str:
+    """A rule's name as a person reads it, in the current language: its id in words
+    (``renewal below target``); a rule the bundled file does not have keeps its id's words."""
+    return _(RULE_NAMES[rule_id]) if rule_id in RULE_NAMES else rule_id.replace("_", " ")
+
+
+def business_model_name(model: str) -> str:
+    """A business model's name in the current language: ``Tool / SaaS``, ``工具 / SaaS``."""
+    return _(BUSINESS_MODEL_NAMES[model])
 
 
 class PlaybookError(ValueError):
@@ -88,9 +116,12 @@ class Playbook:
         each a number ≥ 0); the what-if of the lifecycle page."""
         if stage not in STAGES or model not in BUSINESS_MODELS:
             raise PlaybookError(
-                f"no weights for stage {stage!r} and model {model!r}: use {STAGES} and {BUSINESS_MODELS}"
+                _("no weights for stage {stage} and model {model}: use {stages} and {models}").format(
+                    stage=repr(stage), model=repr(model), stages=STAGES, models=BUSINESS_MODELS
+                )
             )
-        checked = _weights(weights, [lever.key for lever in self.levers], f"weights for {stage}, {model}")
+        where = _("weights for {stage}, {model}").format(stage=stage, model=model)
+        checked = _weights(weights, [lever.key for lever in self.levers], where)
         return replace(self, weights={**self.weights, (stage, model): checked})
 
     def with_saved_weights(self, saved: Mapping[tuple[str, str], Mapping[str, float]]) -> tuple[Playbook, list[str]]:
@@ -102,7 +133,11 @@ class Playbook:
             try:
                 book = book.with_weights(stage, model, dict(weights))
             except PlaybookError as exc:
-                problems.append(f"the weights saved for {stage} · {model} no longer fit the playbook file ({exc})")
+                problems.append(
+                    _("the weights saved for {stage} · {model} no longer fit the playbook file ({reason})").format(
+                        stage=stage, model=model, reason=exc
+                    )
+                )
         return book, problems
 
     def quadrant(self, quadrant: str) -> QuadrantPlay:
@@ -136,7 +171,11 @@ def playbook_path(lang: str = "en") -> Path:
     """The bundled playbook written in ``lang`` (``"en"`` or ``"zh"``: the same keys, numbers and
     rules, only the texts translated; terms as in docs/glossary.md)."""
     if lang not in PLAYBOOK_PATHS:
-        raise PlaybookError(f"no playbook in language {lang!r}; use one of {', '.join(PLAYBOOK_PATHS)}")
+        raise PlaybookError(
+            _("no playbook in language {language}; use one of {languages}").format(
+                language=repr(lang), languages=", ".join(PLAYBOOK_PATHS)
+            )
+        )
     return PLAYBOOK_PATHS[lang]
 
 
@@ -146,9 +185,13 @@ def load_playbook(path: str | Path = PLAYBOOK_PATH) -> Playbook:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise PlaybookError(f"{path}: the playbook file is missing; restore it from the repository") from exc
+        raise PlaybookError(
+            _("{path}: the playbook file is missing; restore it from the repository").format(path=path)
+        ) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise PlaybookError(f"{path}: not valid TOML ({exc}); fix the line it names") from exc
+        raise PlaybookError(
+            _("{path}: not valid TOML ({reason}); fix the line it names").format(path=path, reason=exc)
+        ) from exc
     return parse_playbook(data, source=str(path))
 
 
@@ -156,7 +199,9 @@ def parse_playbook(data: dict, source: str = "playbook") -> Playbook:
     """Check a playbook already read into a dict (see ``load_playbook``)."""
     section = data.get("quadrants")
     if not isinstance(section, dict):
-        raise PlaybookError(f"{source}: no [quadrants] section; add [quadrants.I] … [quadrants.IV]")
+        raise PlaybookError(
+            _("{source}: no [quadrants] section; add [quadrants.I] … [quadrants.IV]").format(source=source)
+        )
     entries = _quadrant_entries(section, f"{source}: [quadrants]")
     plays = [_quadrant_play(q, entry, f"{source}: [quadrants.{key}]") for q, (key, entry) in entries.items()]
     levers = _levers(data.get("levers"), source)
@@ -174,36 +219,52 @@ def _quadrant_entries(section: dict, where: str) -> dict[str, tuple[str, object]
     """Quadrant key → (the section's name for it, its table). A quadrant is named by its numeral
     (``[quadrants.IV]``) or, in files written before, by its key (``[quadrants.Q4]``), not both."""
     old = {key: numeral(key) for key in QUADRANTS}
-    both = [f"{key} and {old[key]}" for key in QUADRANTS if key in section and old[key] in section]
+    both = [
+        _("{key} and {numeral}").format(key=key, numeral=old[key])
+        for key in QUADRANTS
+        if key in section and old[key] in section
+    ]
     if both:
-        raise PlaybookError(f"{where} names a quadrant twice ({', '.join(both)}); keep the roman numeral")
+        raise PlaybookError(
+            _("{where} names a quadrant twice ({twice}); keep the roman numeral").format(
+                where=where, twice=", ".join(both)
+            )
+        )
     _exactly({old.get(key, key): entry for key, entry in section.items()}, tuple(NUMERALS.values()), where)
     return {q: next((key, section[key]) for key in (old[q], q) if key in section) for q in QUADRANTS}
 
 
 def _quadrant_play(quadrant: str, entry: object, where: str) -> QuadrantPlay:
     if not isinstance(entry, dict):
-        raise PlaybookError(f"{where} must be a table of keys (name, priority, meaning, actions)")
+        raise PlaybookError(_("{where} must be a table of keys (name, priority, meaning, actions)").format(where=where))
     texts = {key: _text(entry, key, where) for key in ("name", "meaning")}
     priority = entry.get("priority")
     if not isinstance(priority, int) or isinstance(priority, bool) or priority < 1:
-        raise PlaybookError(f"{where}: priority must be a whole number ≥ 1 (1 = served first), not {priority!r}")
+        raise PlaybookError(
+            _("{where}: priority must be a whole number ≥ 1 (1 = served first), not {value}").format(
+                where=where, value=repr(priority)
+            )
+        )
     actions = entry.get("actions")
     if not isinstance(actions, list) or not actions or not all(isinstance(a, str) and a.strip() for a in actions):
-        raise PlaybookError(f'{where}: actions must be a non-empty list of texts, e.g. actions = ["…", "…"]')
+        raise PlaybookError(
+            _('{where}: actions must be a non-empty list of texts, e.g. actions = ["…", "…"]').format(where=where)
+        )
     return QuadrantPlay(quadrant, priority=priority, actions=tuple(a.strip() for a in actions), **texts)
 
 
 def _text(entry: dict, key: str, where: str) -> str:
     value = entry.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise PlaybookError(f'{where}: {key} must be a non-empty text, e.g. {key} = "…"')
+        raise PlaybookError(_('{where}: {key} must be a non-empty text, e.g. {key} = "…"').format(where=where, key=key))
     return value.strip()
 
 
 def _table(value: object, where: str, example: str) -> dict:
     if not isinstance(value, dict):
-        raise PlaybookError(f"{where} is missing or not a table; add it, e.g. {example}")
+        raise PlaybookError(
+            _("{where} is missing or not a table; add it, e.g. {example}").format(where=where, example=example)
+        )
     return value
 
 
@@ -212,22 +273,27 @@ def _exactly(keys: dict, expected: tuple[str, ...], where: str) -> None:
     unknown = sorted(set(keys) - set(expected))
     if missing or unknown:
         raise PlaybookError(
-            f"{where} must name exactly {', '.join(expected)}"
-            + (f"; missing {', '.join(missing)}" if missing else "")
-            + (f"; unknown {', '.join(unknown)}" if unknown else "")
+            _("{where} must name exactly {expected}{missing}{unknown}").format(
+                where=where,
+                expected=", ".join(expected),
+                missing=_("; missing {keys}").format(keys=", ".join(missing)) if missing else "",
+                unknown=_("; unknown {keys}").format(keys=", ".join(unknown)) if unknown else "",
+            )
         )
 
 
 def _texts(value: object, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
-        raise PlaybookError(f'{where} must be a non-empty list of texts, e.g. ["…", "…"]')
+        raise PlaybookError(_('{where} must be a non-empty list of texts, e.g. ["…", "…"]').format(where=where))
     return tuple(v.strip() for v in value)
 
 
 def _levers(section: object, source: str) -> tuple[Lever, ...]:
     section = _table(section, f"{source}: [levers]", "[levers.acquisition]")
     if not section:
-        raise PlaybookError(f"{source}: [levers] names no lever; add at least one, e.g. [levers.acquisition]")
+        raise PlaybookError(
+            _("{source}: [levers] names no lever; add at least one, e.g. [levers.acquisition]").format(source=source)
+        )
     levers = []
     for key, entry in section.items():
         where = f"{source}: [levers.{key}]"
@@ -247,13 +313,17 @@ def _levers(section: object, source: str) -> tuple[Lever, ...]:
 
 def _number_at_least_zero(value: object, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 or value == float("inf"):
-        raise PlaybookError(f"{where} must be a number ≥ 0, not {value!r}")
+        raise PlaybookError(_("{where} must be a number ≥ 0, not {value}").format(where=where, value=repr(value)))
     return float(value)
 
 
 def _weights(entry: object, levers: list[str], where: str) -> dict[str, float]:
     if not isinstance(entry, dict):
-        raise PlaybookError(f"{where} must be a table of lever = weight, e.g. {{ {levers[0]} = 5, … }}")
+        raise PlaybookError(
+            _("{where} must be a table of lever = weight, e.g. {example}").format(
+                where=where, example="{ " + levers[0] + " = 5, … }"
+            )
+        )
     _exactly(entry, tuple(levers), where)
     return {lever: _number_at_least_zero(entry[lever], f"{where}: {lever}") for lever in levers}
 
@@ -280,22 +350,38 @@ def _journeys(section: object, source: str) -> dict[str, tuple[str, ...]]:
 def _rules(section: object, levers: list[str], source: str) -> tuple[Rule, ...]:
     if not isinstance(section, list) or not all(isinstance(entry, dict) for entry in section):
         raise PlaybookError(
-            f"{source}: rules must be written as [[rules]] tables; for no rules at all, write rules = []"
+            _("{source}: rules must be written as [[rules]] tables; for no rules at all, write rules = []").format(
+                source=source
+            )
         )
     rules = []
     for number, entry in enumerate(section, start=1):
         rule_id = entry.get("id")
-        where = f"{source}: rule {number}" + (f" ({rule_id})" if isinstance(rule_id, str) else "")
+        where = _("{source}: rule {number}").format(source=source, number=number) + (
+            f" ({rule_id})" if isinstance(rule_id, str) else ""
+        )
         texts = {key: _text(entry, key, where) for key in ("id", "signal", "rationale")}
         if entry.get("direction") not in DIRECTIONS:
-            raise PlaybookError(f'{where}: direction must be "below" or "above", not {entry.get("direction")!r}')
+            raise PlaybookError(
+                _('{where}: direction must be "below" or "above", not {value}').format(
+                    where=where, value=repr(entry.get("direction"))
+                )
+            )
         if entry.get("lever") not in levers:
-            raise PlaybookError(f"{where}: lever must be one of {', '.join(levers)}, not {entry.get('lever')!r}")
+            raise PlaybookError(
+                _("{where}: lever must be one of {levers}, not {value}").format(
+                    where=where, levers=", ".join(levers), value=repr(entry.get("lever"))
+                )
+            )
         target = _table(entry.get("target"), f"{where} target", "target = { cold_start = 0.5, … }")
         _exactly(target, STAGES, f"{where} target")
         for stage in STAGES:
             if isinstance(target[stage], bool) or not isinstance(target[stage], (int, float)):
-                raise PlaybookError(f"{where} target.{stage} must be a number, not {target[stage]!r}")
+                raise PlaybookError(
+                    _("{where} target.{stage} must be a number, not {value}").format(
+                        where=where, stage=stage, value=repr(target[stage])
+                    )
+                )
         rules.append(
             Rule(
                 **texts,
@@ -308,5 +394,8 @@ def _rules(section: object, levers: list[str], source: str) -> tuple[Rule, ...]:
         )
     ids = [rule.id for rule in rules]
     if len(set(ids)) < len(ids):
-        raise PlaybookError(f"{source}: rule ids must be unique; {sorted({i for i in ids if ids.count(i) > 1})} repeat")
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        raise PlaybookError(
+            _("{source}: rule ids must be unique; {repeated} repeat").format(source=source, repeated=repeated)
+        )
     return tuple(rules)

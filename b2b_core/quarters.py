@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from b2b_core.i18n import _, language, ngettext
+from b2b_core.i18n import N_, _, language, ngettext
 
 _QUARTER_FORMS = (
     # 2025Q3, 2025-Q3, 2025 Q3, 2025/Q3, 2025_q3, 2025年Q3 (fiscal years such as FY2025 are refused:
@@ -72,17 +72,27 @@ def of_date(day: dt.date) -> str:
 
 
 YEARS = range(1900, 2200)  # dates and quarters outside these years are typing errors
-_YEAR_RANGE = f"{YEARS.start} to {YEARS.stop - 1}"
-_OUTSIDE_YEARS = f"has a year outside {_YEAR_RANGE}: write a year from {_YEAR_RANGE}"
+
+
+def _outside_years() -> str:
+    return _("has a year outside {first} to {last}: write a year from {first} to {last}").format(
+        first=YEARS.start, last=YEARS.stop - 1
+    )
 
 
 def _check_year(text: str, year: int) -> None:
     if year not in YEARS:
-        raise DateError(f"has the year {year}: write a year from {_YEAR_RANGE}", text)
+        raise DateError(
+            _("has the year {year}: write a year from {first} to {last}").format(
+                year=year, first=YEARS.start, last=YEARS.stop - 1
+            ),
+            text,
+        )
 
 
 DAY_FIRST, MONTH_FIRST = "day-first", "month-first"  # the orders of a date written with the year last
-_TWO_WAYS = "reads two ways (day/month order): choose day-first or month-first for the column, or write YYYY-MM-DD"
+ORDER_NAMES = {DAY_FIRST: N_("day-first"), MONTH_FIRST: N_("month-first")}  # shown as _(ORDER_NAMES[order])
+_TWO_WAYS = N_("reads two ways (day/month order): choose day-first or month-first for the column, or write YYYY-MM-DD")
 
 
 def _date_readings(text: str, order: str | None = None) -> set[dt.date]:
@@ -96,7 +106,7 @@ def _date_readings(text: str, order: str | None = None) -> set[dt.date]:
         try:
             return {dt.date(year, month, day)}
         except ValueError:
-            raise DateError("is not a real date: write it as YYYY-MM-DD", text) from None
+            raise DateError(_("is not a real date: write it as YYYY-MM-DD"), text) from None
     match = _YEAR_LAST.match(text)
     if not match:
         return set()
@@ -108,8 +118,10 @@ def _date_readings(text: str, order: str | None = None) -> set[dt.date]:
         with contextlib.suppress(ValueError):
             readings.add(dt.date(year, month, day))
     if not readings:
-        read = f" read {order} like the rest of its column" if order else ""
-        raise DateError(f"is not a real date{read}: write it as YYYY-MM-DD", text)
+        if order:
+            reason = _("is not a real date read {order} like the rest of its column: write it as YYYY-MM-DD")
+            raise DateError(reason.format(order=_(ORDER_NAMES[order])), text)
+        raise DateError(_("is not a real date: write it as YYYY-MM-DD"), text)
     return readings
 
 
@@ -130,8 +142,8 @@ def parse_date(value: object, order: str | None = None) -> dt.date | None:
     if len(readings) == 1:
         return readings.pop()
     if readings:
-        raise DateError(_TWO_WAYS, value)
-    raise DateError("is not a date: write it as YYYY-MM-DD", value)
+        raise DateError(_(_TWO_WAYS), value)
+    raise DateError(_("is not a date: write it as YYYY-MM-DD"), value)
 
 
 def parse_quarter(value: object, order: str | None = None) -> str:
@@ -147,26 +159,29 @@ def parse_quarter(value: object, order: str | None = None) -> str:
         return of_date(value)
     text = re.sub(r"\s+", " ", str(value).strip().lower())
     if not text:
-        raise QuarterError("empty quarter: write the quarter, e.g. 2025Q3")
+        raise QuarterError(_("empty quarter: write the quarter, e.g. 2025Q3"))
     if "fy" in text:
         raise QuarterError(
-            "is a fiscal quarter, which need not be a calendar quarter: write the calendar quarter (e.g. 2025Q3) "
-            "or a date",
+            _(
+                "is a fiscal quarter, which need not be a calendar quarter: write the calendar quarter (e.g. 2025Q3) "
+                "or a date"
+            ),
             value,
         )
     for form in _QUARTER_FORMS:
         match = form.match(text)
         if match:
             if int(match["y"]) not in YEARS:
-                raise QuarterError(_OUTSIDE_YEARS, value)
+                raise QuarterError(_outside_years(), value)
             return label(int(match["y"]), int(_CHINESE_DIGITS.get(match["q"], match["q"])))
     match = _MONTH.match(text)
     if match:
         month = int(match["m"] or match["m2"])
         if int(match["y"]) not in YEARS:
-            raise QuarterError(_OUTSIDE_YEARS, value)
+            raise QuarterError(_outside_years(), value)
         if not 1 <= month <= 12:
-            raise QuarterError(f"is no month: month {month} does not exist; write the date as YYYY-MM-DD", value)
+            reason = _("is no month: month {month} does not exist; write the date as YYYY-MM-DD")
+            raise QuarterError(reason.format(month=month), value)
         return label(int(match["y"]), (month - 1) // 3 + 1)
     try:
         found = {of_date(day) for day in _date_readings(text, order)}
@@ -176,11 +191,13 @@ def parse_quarter(value: object, order: str | None = None) -> str:
         return found.pop()
     if found:
         raise QuarterError(
-            f"reads as {' or '.join(sorted(found))} depending on day/month order: choose day-first or month-first "
-            "for the column, or write the date as YYYY-MM-DD",
+            _(
+                "reads as {quarters} depending on day/month order: choose day-first or month-first for the column, or "
+                "write the date as YYYY-MM-DD"
+            ).format(quarters=_(" or ").join(quarter_text(q) for q in sorted(found))),
             value,
         )
-    raise QuarterError("is not a quarter; write it as 2025Q3, Q3 2025 or a date", value)
+    raise QuarterError(_("is not a quarter; write it as 2025Q3, Q3 2025 or a date"), value)
 
 
 def recent(last: str, count: int) -> list[str]:

@@ -4,10 +4,11 @@ year before, where its revenue came from and went (the revenue bridge), and the 
 import streamlit as st
 
 from b2b_core import charts, overview, quarters
-from b2b_core.i18n import _
+from b2b_core.i18n import N_, _
+from b2b_core.quarters import quarter_text
 from ui import downloads, overview_views, quadrant_views, shell, state
 from ui import format as fmt
-from ui.filters import filter_controls
+from ui.filters import attribute_name, filter_controls
 
 # KPI → (how to show the value, how to show its change)
 SHOWN = {
@@ -18,8 +19,14 @@ SHOWN = {
     "new_accounts": (fmt.count, "count"),
     "churned_accounts": (fmt.count, "count"),
 }
-REVENUES = {"platform_revenue": "Platform revenue", "b_side_revenue": "B-side revenue"}
+REVENUES = {"platform_revenue": N_("Platform revenue"), "b_side_revenue": N_("B-side revenue")}
 OTHER = {"quarter": "year", "year": "quarter"}
+COMPARED_WITH = {"quarter": N_("Quarter before"), "year": N_("Year before")}
+
+
+def comparison_name(comparison: str) -> str:
+    """``Quarter on quarter`` / ``Year on year`` in the run's language, as a sentence starts."""
+    return _(overview.COMPARISON_NAMES[comparison]).capitalize()
 
 
 def shown_change(headline: overview.Headline) -> str | None:
@@ -29,52 +36,63 @@ def shown_change(headline: overview.Headline) -> str | None:
 
 def help_text(headline: overview.Headline, other: overview.Headline, other_quarter: str | None, comparison: str) -> str:
     """The metric's tooltip: why a dash or a missing change, and the other comparison's change."""
-    said = [headline.why[0].upper() + headline.why[1:] + "."] if headline.why else []
+    said = [_("{reason}.").format(reason=headline.why[0].upper() + headline.why[1:])] if headline.why else []
     other_change = shown_change(other)
     if other_change is not None:
         said.append(
-            f"{overview.COMPARISON_NAMES[OTHER[comparison]].capitalize()} (vs {other_quarter}): {other_change}."
+            _("{comparison} (vs {quarter}): {change}.").format(
+                comparison=comparison_name(OTHER[comparison]), quarter=quarter_text(other_quarter), change=other_change
+            )
         )
-    return " ".join(said) or f"{overview.COMPARISON_NAMES[comparison].capitalize()} change."
+    return fmt.sentences(*said) or _("{comparison} change.").format(comparison=comparison_name(comparison))
 
 
 @st.fragment
 def bridge_section(selection, quarter: str, observed: list[str], split_by: list[str]) -> None:
     """The chosen quarter's revenue bridge with its quick ratio, split by an attribute on request,
     and the bridge by quarter; the revenue and split choices rerun this part only."""
-    st.subheader("Where revenue came from and went")
+    st.subheader(_("Where revenue came from and went"))
     choices = st.columns([1, 2])
     revenue = (
         choices[0].segmented_control(
-            "Revenue", list(REVENUES), format_func=REVENUES.get, default="platform_revenue", key="overview:revenue"
+            _("Revenue"),
+            list(REVENUES),
+            format_func=fmt.in_language(lambda r: _(REVENUES[r])),
+            default="platform_revenue",
+            key="overview:revenue",
         )
         or "platform_revenue"
     )
     by = choices[1].segmented_control(
-        "Split by",
+        _("Split by"),
         split_by,
-        format_func=str.capitalize,
+        format_func=fmt.in_language(attribute_name),
         key="overview:split",
-        help="Each account counts under "
-        "its attribute of the quarter, under that of the quarter before when it churned.",
+        help=_(
+            "Each account counts under its attribute of the quarter, under that of the quarter before when it churned."
+        ),
     )
     bridge = overview_views.bridge(selection, revenue)
-    shown = overview.formatted_bridge(bridge)
-    label = REVENUES[revenue]
-    before = quarters.shift(quarter, -1)
+    shown = overview.formatted_bridge(bridge).rename_axis(_("quarter"))
+    label = _(REVENUES[revenue])
+    said = {"quarter": quarter_text(quarter), "before": quarter_text(quarters.shift(quarter, -1))}
     if quarter not in bridge.index:
-        st.info(f"No bridge for {quarter}: {overview.why_no_bridge(quarter, observed)}.")
+        st.info(
+            _("No bridge for {quarter}: {reason}.").format(
+                reason=overview.why_no_bridge(quarter, observed), quarter=said["quarter"]
+            )
+        )
     elif revenue == "b_side_revenue" and bridge.loc[quarter, "start"] == 0 and bridge.loc[quarter, "end"] == 0:
-        st.info(f"No B-side revenue is reported in {before} or {quarter}: there is nothing to bridge.")
+        st.info(_("No B-side revenue is reported in {before} or {quarter}: there is nothing to bridge.").format(**said))
     else:
         row = bridge.loc[quarter]
         gained, lost = overview.gained_and_lost(row)
         facts = st.columns(3)
-        facts[0].metric("Gained (new, reactivated, expansion)", fmt.money(gained), border=True)
-        facts[1].metric("Lost (contraction, churned)", fmt.money(lost), border=True)
+        facts[0].metric(_("Gained (new, reactivated, expansion)"), fmt.money(gained), border=True)
+        facts[1].metric(_("Lost (contraction, churned)"), fmt.money(lost), border=True)
         facts[2].metric(
-            "Quick ratio",
-            shown.loc[quarter, "Quick ratio"],
+            _("Quick ratio"),
+            shown.loc[quarter, overview.bridge_labels()["quick_ratio"]],
             border=True,
             help=overview.quick_ratio_meaning(overview.quick_ratio(bridge).loc[quarter], quarter),
         )
@@ -83,17 +101,23 @@ def bridge_section(selection, quarter: str, observed: list[str], split_by: list[
         )
         if by:
             split = overview.formatted_bridge(overview_views.bridge(selection, revenue, by).loc[[quarter]])
-            st.dataframe(split.droplevel("quarter"), width="stretch")
+            split = split.droplevel("quarter").rename_axis(attribute_name(by).lower())
+            st.dataframe(split, width="stretch")
             downloads.csv_button(
-                f"Download the bridge by {by} (CSV)", split, f"{revenue}_bridge_by_{by}_{quarter}.csv", "dl:split"
+                _("Download the bridge by {attribute} (CSV)").format(attribute=attribute_name(by).lower()),
+                split,
+                f"{revenue}_bridge_by_{by}_{quarter}.csv",
+                "dl:split",
             )
-    with st.expander(f"{label} bridge by quarter"):
+    with st.expander(_("{revenue} bridge by quarter").format(revenue=label)):
         st.caption(
-            "Each account's revenue in the quarter before and in the quarter, 0 without a row. New: its first "
-            "quarter with revenue; reactivated: back after a quarter without; churned: down to 0."
+            _(
+                "Each account's revenue in the quarter before and in the quarter, 0 without a row. New: its first "
+                "quarter with revenue; reactivated: back after a quarter without; churned: down to 0."
+            )
         )
         st.dataframe(shown, width="stretch")
-        downloads.csv_button("Download the bridge (CSV)", shown, f"{revenue}_bridge.csv", "dl:bridge")
+        downloads.csv_button(_("Download the bridge (CSV)"), shown, f"{revenue}_bridge.csv", "dl:bridge")
 
 
 shell.require_app_shell()
@@ -104,31 +128,36 @@ options = quadrant_views.filter_options()
 selection = filter_controls(controls[2:], options)
 kpis = overview_views.kpis(selection)
 if kpis.empty:
-    st.info("No account matches these filters. Widen them to see the KPIs.")
+    st.info(_("No account matches these filters. Widen them to see the KPIs."))
     st.stop()
-quarter = controls[0].selectbox("Quarter", list(reversed(kpis.index)), key="overview:quarter")
+quarter = controls[0].selectbox(
+    _("Quarter"), list(reversed(kpis.index)), format_func=fmt.in_language(quarter_text), key="overview:quarter"
+)
 comparison = (
     controls[1].segmented_control(
-        "Compare with",
+        _("Compare with"),
         list(overview.COMPARISONS),
-        format_func=lambda c: {"quarter": "Quarter before", "year": "Year before"}[c],
+        format_func=fmt.in_language(lambda c: _(COMPARED_WITH[c])),
         default="quarter",
         key="overview:comparison",
     )
     or "quarter"
 )
 if selection:
-    st.caption("Filters choose accounts by their latest segment, region, tier and owner, with their whole history.")
+    st.caption(_("Filters choose accounts by their latest segment, region, tier and owner, with their whole history."))
 
 quarter, compared, headlines = overview.headlines(kpis, quarter, comparison)
 other_quarter, others = overview.headlines(kpis, quarter, OTHER[comparison])[1:]
 wanted = quarters.shift(quarter, -overview.COMPARISONS[comparison])
 st.caption(
-    f"Quarter **{quarter}**, "
-    + (
-        f"compared with {compared} ({overview.COMPARISON_NAMES[comparison]})"
-        if compared
-        else f"no comparison: {wanted} is not in the data"
+    _("Quarter **{quarter}**, compared with {before} ({comparison})").format(
+        quarter=quarter_text(quarter),
+        before=quarter_text(compared),
+        comparison=_(overview.COMPARISON_NAMES[comparison]),
+    )
+    if compared
+    else _("Quarter **{quarter}**, no comparison: {before} is not in the data").format(
+        quarter=quarter_text(quarter), before=quarter_text(wanted)
     )
 )
 by_name = {h.name: h for h in others}
@@ -146,17 +175,21 @@ for column, headline in zip(st.columns(len(shown)), shown, strict=True):
 other_revenue = shown_change(by_name["platform_revenue"])
 if other_revenue is not None:
     st.caption(
-        f"{overview.COMPARISON_NAMES[OTHER[comparison]].capitalize()}, platform revenue {other_revenue} "
-        f"({other_quarter} → {quarter})."
+        _("{comparison}, platform revenue {change} ({before} → {quarter}).").format(
+            comparison=comparison_name(OTHER[comparison]),
+            change=other_revenue,
+            before=quarter_text(other_quarter),
+            quarter=quarter_text(quarter),
+        )
     )
 
 bridge_section(selection, quarter, state.quarters(), [c for c in overview.BRIDGE_BY if c in options])
 
-st.subheader("By quarter")
+st.subheader(_("By quarter"))
 st.plotly_chart(charts.kpi_trend(kpis, state.currency()), width="stretch", key="kpi_trend")
-with st.expander("KPIs by quarter"):
-    table = overview.formatted_kpis(kpis)
+with st.expander(_("KPIs by quarter")):
+    table = overview.formatted_kpis(kpis).rename_axis(_("quarter"))
     st.dataframe(table, width="stretch")
     for line in overview.unknown_values(kpis):
         st.caption(f"– {line}")
-    downloads.csv_button("Download the KPIs (CSV)", table, "kpis_by_quarter.csv", "dl:kpis")
+    downloads.csv_button(_("Download the KPIs (CSV)"), table, "kpis_by_quarter.csv", "dl:kpis")

@@ -2,14 +2,18 @@
 agenda, then overview, stage and priorities, quadrant map, migration, cohort curves with their
 projection, scenarios with live levers), each with its headline computed from the data (or written
 by the facilitator) and speaker notes; Previous / Next (or
-the arrow keys), the slide number in the URL, presentation mode, and the offline HTML deck."""
+the arrow keys), the slide number in the URL, presentation mode, and the offline HTML deck. Every
+text, the slides' and the files' included, is in the run's language (``b2b_core.i18n``)."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import streamlit as st
 
-from b2b_core import playbook, report, scenarios
+from b2b_core import i18n, playbook, report, scenarios
 from b2b_core.charts.style import TEXT_SIZES, text_sizes
+from b2b_core.i18n import _
+from b2b_core.quarters import quarter_text
 from ui import downloads, present, presenter, sample_notice, scenario_views, shell, state
 from ui import format as fmt
 from ui import workshop_setup as setup
@@ -19,7 +23,9 @@ from ui import workshop_views as views
 # too: a clicker's PageDown always moves the slide); only a text field keeps its keys but Esc. While
 # presenting, also Space, ↑ ↓, a clicker's F5 (no reload), "B" / "." to blank the screen and a
 # number then Enter (``report.ROOM_KEYS``, typed into the hidden ``GO_TO`` field). A click or a
-# drag leaves the focus on the deck, not on the lever or button it used.
+# drag leaves the focus on the deck, not on the lever or button it used. The room's keys are put in
+# at the run (``keyboard()``: their texts in the run's language).
+ROOM_KEYS_HERE = "/* the room's keys */"
 KEYBOARD = (
     """
 <script>
@@ -27,7 +33,7 @@ const doc = window.parent.document;
 if (!window.parent.workshopKeys) {
   window.parent.workshopKeys = true;
 """
-    + report.ROOM_KEYS
+    + ROOM_KEYS_HERE
     + """
   const TEXT_FIELDS = "input:not([type=range], [type=checkbox], [type=radio]), textarea, select, [contenteditable]";
   const presenting = () => doc.querySelector(".st-key-workshop_exit") !== null;
@@ -62,6 +68,29 @@ if (!window.parent.workshopKeys) {
 </script>
 """
 )
+
+
+def keyboard() -> str:
+    """``KEYBOARD`` with ``report.room_keys()`` in the run's language."""
+    return KEYBOARD.replace(ROOM_KEYS_HERE, report.room_keys(), 1)
+
+
+def in_language(build: Callable[[], bytes]) -> Callable[[], bytes]:
+    """``build`` run in this run's language when a download calls it later (outside the run)."""
+    lang = i18n.language()
+
+    def built() -> bytes:
+        with i18n.use(lang):
+            return build()
+
+    return built
+
+
+def quarters_span(first: str, last: str) -> str:
+    """``2025Q1–2026Q4`` (Chinese ``2025年第1季度–2026年第4季度``), both ends even when they are one quarter."""
+    return f"{quarter_text(first)}–{quarter_text(last)}"
+
+
 # Metric values wrap instead of being cut off (lever names are long).
 WRAPPED_METRICS = """
 <style>
@@ -120,7 +149,7 @@ def live_levers(base: scenarios.Base) -> None:
                 disabled=off or values[lever.key] == end,
             )
         slider.slider(
-            f"{lever.label} ({lever.unit})",
+            _("{lever} ({unit})").format(lever=_(lever.label), unit=_(lever.unit)),
             lever.minimum,
             lever.maximum,
             value=values[lever.key],
@@ -128,12 +157,14 @@ def live_levers(base: scenarios.Base) -> None:
             key=views.lever_widget(lever.key),
             on_change=views.keep_lever,
             args=(lever.key,),
-            help=lever.help + (" Needs B-side revenue, which the data lack." if off else ""),
+            help=_("{help} Needs B-side revenue, which the data lack.").format(help=_(lever.help))
+            if off
+            else _(lever.help),
             disabled=off,
         )
     moved = any(values.values())
     st.button(
-        "Reset the levers",
+        _("Reset the levers"),
         icon=":material/restart_alt:",
         on_click=views.reset_levers,
         disabled=not moved,
@@ -145,16 +176,21 @@ shell.require_app_shell()
 presenting = present.active() or presenter.active()  # the presenter view: the deck's look, no setup
 if presenting:
     present.style()
-st.html(KEYBOARD, unsafe_allow_javascript=True)
+st.html(keyboard(), unsafe_allow_javascript=True)
 st.html(WRAPPED_METRICS)
 ws = state.workspace_with_data()
 live_deck = presenter.adopt(ws) if presenter.active() else None
 data = state.data_version()
 saved_weights = ws.playbook_weights()
-book, _ = state.readable_playbook().with_saved_weights(saved_weights)
+book, _unused = state.readable_playbook().with_saved_weights(saved_weights)
 model = views.model_from_url()
 deck = views.deck(
-    scenario_views.key(data), views.book_key(state.playbook_key(), saved_weights), model, state.currency(), book
+    scenario_views.key(data),
+    views.book_key(state.playbook_key(), saved_weights),
+    model,
+    state.currency(),
+    i18n.language(),
+    book,
 )
 saved = dict(ws.saved_scenarios())
 slides, missing = dict(deck.slides), dict(deck.missing)
@@ -165,50 +201,56 @@ else:
     slides["plan"] = plan
 available = list(slides)
 if not available:
-    st.info("The data cannot carry a slide yet: " + "; ".join(fmt.plain(r) for r in missing.values()) + ".")
+    st.info(
+        _("The data cannot carry a slide yet: {reasons}.").format(
+            reasons=_("; ").join(fmt.plain(r) for r in missing.values())
+        )
+    )
     st.stop()
 available = [*report.FRAMING_TITLES, *available]  # the title and agenda slides open the deck
 
 # Setup: the facilitator's choices (never drawn while presenting)
 order = views.order_from_url(available)
 if not presenting:
-    st.title("Workshop")
+    st.title(_("Workshop"))
     with st.container(border=True):
         order = (
             st.multiselect(
-                "Slides, in the order shown",
+                _("Slides, in the order shown"),
                 available,
                 default=order,
-                format_func=setup.TITLES.get,
+                format_func=lambda key: _(setup.TITLES[key]),
                 key=views.CHOSEN,
                 on_change=views.keep_slides,
-                help="Remove a slide and add it again to move it to the end.",
+                help=_("Remove a slide and add it again to move it to the end."),
             )
             or order
         )
         setup.title_fields(ws)
         choices = st.columns([1, 2, 1], vertical_alignment="bottom")
         chosen_model = choices[0].selectbox(
-            "Business model",
+            _("Business model"),
             playbook.BUSINESS_MODELS,
             index=playbook.BUSINESS_MODELS.index(model),
-            format_func=playbook.BUSINESS_MODEL_NAMES.get,
-            help="The priorities slide ranks the levers for this model.",
+            format_func=lambda name: _(playbook.BUSINESS_MODEL_NAMES[name]),
+            help=_("The priorities slide ranks the levers for this model."),
         )
         if chosen_model != model:
             st.query_params[views.MODEL] = chosen_model
             st.rerun()
         st.session_state[views.SCENARIOS_KEPT] = choices[1].multiselect(
-            "Saved scenarios on the what-if and plan vs actual slides",
+            _("Saved scenarios on the what-if and plan vs actual slides"),
             list(saved),
             default=views.shown_scenarios(saved),
             key=views.SCENARIOS,
             format_func=fmt.plain,
-            help=f"Scenarios saved in the Scenario lab. Levers moved on the slide are added as “{views.LIVE_NAME}”. "
-            "The plan vs actual slide shows the projection each kept when it was saved against the quarters since.",
+            help=_(
+                "Scenarios saved in the Scenario lab. Levers moved on the slide are added as “{live}”. "
+                "The plan vs actual slide shows the projection each kept when it was saved against the quarters since."
+            ).format(live=_(views.LIVE_NAME)),
         )
         choices[2].button(
-            "Present",
+            _("Present"),
             icon=":material/slideshow:",
             type="primary",
             on_click=present.start,
@@ -216,11 +258,11 @@ if not presenting:
             key="workshop_present",
         )
         if missing:
-            st.caption(
-                "Not in this deck: "
-                + "; ".join(f"{report.SLIDE_TITLES[k]} ({fmt.plain(reason)})" for k, reason in missing.items())
-                + "."
+            left_out = (
+                _("{title} ({reason})").format(title=_(report.SLIDE_TITLES[k]), reason=fmt.plain(reason))
+                for k, reason in missing.items()
             )
+            st.caption(_("Not in this deck: {slides}.").format(slides=_("; ").join(left_out)))
 
 # The scenario slide is the one rebuilt live: saved scenarios chosen + the levers moved in the room
 names = views.shown_scenarios(saved)
@@ -240,28 +282,32 @@ if live_deck is not None:
 if not presenting:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     origin = sample_notice.origin()
-    subtitle = f"{state.quarters()[0]}–{state.quarters()[-1]} · {playbook.BUSINESS_MODEL_NAMES[model]} · made {stamp}"
+    subtitle = _("{quarters} · {model} · made {stamp}").format(
+        quarters=quarters_span(state.quarters()[0], state.quarters()[-1]),
+        model=_(playbook.BUSINESS_MODEL_NAMES[model]),
+        stamp=stamp,
+    )
     name = slides["title"].headline  # the files' title: the title slide's workshop name
     files = st.columns(3)  # a row of their own: the labels whole
     downloads.file_button(
-        "Deck (HTML, offline)",
-        lambda: report.deck_html(deck_slides, name, subtitle, origin).encode("utf-8"),
+        _("Deck (HTML, offline)"),
+        in_language(lambda: report.deck_html(deck_slides, name, subtitle, origin).encode("utf-8")),
         f"workshop_{state.quarters()[-1]}.html",
         "text/html",
         "dl:deck",
         place=files[0],
     )
     downloads.file_button(
-        "Deck (PowerPoint)",
-        lambda: report.deck_pptx(deck_slides, name, subtitle, origin),
+        _("Deck (PowerPoint)"),
+        in_language(lambda: report.deck_pptx(deck_slides, name, subtitle, origin)),
         f"workshop_{state.quarters()[-1]}.pptx",
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "dl:deck_pptx",
         place=files[1],
     )
     downloads.file_button(
-        "Chart data (ZIP of CSVs)",
-        lambda: report.chart_data_zip(deck_slides),
+        _("Chart data (ZIP of CSVs)"),
+        in_language(lambda: report.chart_data_zip(deck_slides)),
         f"workshop_{state.quarters()[-1]}_data.zip",
         "application/zip",
         "dl:deck_data",
@@ -276,7 +322,7 @@ slide = slides[order[position - 1]]
 # (beside the sidebar the page is narrower: its buttons get the room their labels need)
 bar = st.columns([1, 5, 1, 1, 1] if presenting else [1.5, 3, 1.2, 1.5, 1.3], vertical_alignment="center")
 bar[0].button(
-    "Previous",
+    _("Previous"),
     icon=":material/arrow_back:",
     on_click=views.go_to,
     args=(position - 1,),
@@ -286,7 +332,7 @@ bar[0].button(
 )
 bar[1].markdown(f"**{position} / {total}** · {fmt.plain(slide.title)}")
 bar[2].button(
-    "Next",
+    _("Next"),
     icon=":material/arrow_forward:",
     on_click=views.go_to,
     args=(position + 1,),
@@ -295,21 +341,23 @@ bar[2].button(
     width="stretch",
 )
 if presenting:
-    bar[3].button("Exit", icon=":material/close:", on_click=present.stop, key="workshop_exit", width="stretch")
+    bar[3].button(_("Exit"), icon=":material/close:", on_click=present.stop, key="workshop_exit", width="stretch")
     size = present.text_size_control(bar[4])
 else:
     size = None  # the page's own look
-    for place, (label, icon, step) in zip(
-        bar[3:], [("Earlier", ":material/arrow_upward:", -1), ("Later", ":material/arrow_downward:", 1)], strict=True
-    ):
+    moves = [
+        ("earlier", _("Earlier"), _("Move this slide one place earlier in the deck."), ":material/arrow_upward:", -1),
+        ("later", _("Later"), _("Move this slide one place later in the deck."), ":material/arrow_downward:", 1),
+    ]
+    for place, (which, label, explained, icon, step) in zip(bar[3:], moves, strict=True):
         place.button(
             label,
             icon=icon,
             on_click=views.move,
             args=(position, step),
             disabled=not 1 <= position + step <= total,
-            key=f"workshop_move_{label.lower()}",
-            help=f"Move this slide one place {label.lower()} in the deck.",
+            key=f"workshop_move_{which}",
+            help=explained,
             width="stretch",
         )
 
@@ -333,20 +381,28 @@ elif not words:
     show_chart(slide, size)
 if presenting:  # a slide number typed then Enter (KEYBOARD) arrives here; the field is never seen
     st.html(f"<style>.st-key-{views.GO_TO} {{ display: none; }}</style>")
-    st.text_input("Go to slide", key=views.GO_TO, on_change=views.go_to_typed, args=(total,))
+    st.text_input(_("Go to slide"), key=views.GO_TO, on_change=views.go_to_typed, args=(total,))
 else:  # the notes are the presenter's: never on the projected screen
-    with st.expander("Speaker notes", expanded=True):
+    with st.expander(_("Speaker notes"), expanded=True):
         st.markdown("\n".join(f"- {fmt.plain(note)}" for note in slide.notes))
     downloads.csv_button(
-        "This chart's data (CSV)", slide.data, f"{position:02d}_{slide.key}.csv", f"dl:slide:{slide.key}"
+        _("This chart's data (CSV)"),
+        report.readable(slide.data),
+        f"{position:02d}_{slide.key}.csv",
+        f"dl:slide:{slide.key}",
     )
     st.link_button(
-        "Open the presenter view",
+        _("Open the presenter view"),
         presenter.link(code),
         icon=":material/speaker_notes:",
-        help=f"Notes, the next slide and the clock in a second window, in step with this one (deck {code}).",
+        help=_("Notes, the next slide and the clock in a second window, in step with this one (deck {code}).").format(
+            code=code
+        ),
     )
     st.caption(
-        "Every chart's toolbar saves it as a PNG. In presentation mode the arrow keys, Page Up / Page Down "
-        "(a presenter's clicker), Space and Esc work too; B blanks the screen, a slide number then Enter goes there."
+        _(
+            "Every chart's toolbar saves it as a PNG. In presentation mode the arrow keys, Page Up / Page Down "
+            "(a presenter's clicker), Space and Esc work too; B blanks the screen, a slide number then Enter goes "
+            "there."
+        )
     )

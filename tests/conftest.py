@@ -34,7 +34,7 @@ def pytest_runtest_makereport(item, call):
     can then be read, not guessed."""
     report = yield
     page = getattr(item, "funcargs", {}).get("page")
-    if report.failed and call.when == "call" and page is not None:
+    if report.failed and call.when == "call" and hasattr(page, "screenshot"):
         try:
             text = page.locator("body").inner_text(timeout=5_000)
             folder = Path(__file__).resolve().parents[1] / "test-artifacts" / "failures"

@@ -11,9 +11,9 @@ from tests.zh_text import english_left, shown_texts
 PAGES = ["pages/home.py", *VIEW_PAGES, "pages/data.py"]
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_the_page_in_chinese_shows_no_english_text_of_the_app(workspace_path, page):
-    app = open_app(page, query_params={"lang": "zh"})
+@pytest.mark.parametrize("path", PAGES, ids=[path.removeprefix("pages/").removesuffix(".py") for path in PAGES])
+def test_the_page_in_chinese_shows_no_english_text_of_the_app(workspace_path, path):
+    app = open_app(path, query_params={"lang": "zh"})
     assert english_left(shown_texts(app)) == []
 
 

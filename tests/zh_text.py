@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import html
 import io
 import json
 import re
@@ -29,9 +30,10 @@ KEPT_NAMES = {  # names and units that Chinese texts write as they are
     "excel", "powerpoint", "kaplan", "meier", "saas", "duckdb", "spark", "ibis", "parquet", "toml",
     "english", "esc", "streamlit", "plotly", "markdown", "utf", "shifted", "beta", "geometric", "sbg",
     "pts", "pp", "vs", "min", "max", "px", "https", "http", "www", "com", "localhost", "xlsx", "csv",
-    "pptx", "html", "pdf", "zip", "json", "png", "gmv",
+    "pptx", "html", "pdf", "zip", "json", "png", "gmv", "xls", "yyyyqn",
 }  # fmt: skip
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
+_WORD = re.compile(r"[A-Za-z](?:[A-Za-z]|['’](?=[A-Za-z]))+")  # an apostrophe only inside a word
+_UNSEEN = re.compile(r"<(script|style)\b[^>]*>.*?</\1>", re.S)  # st.html's scripts and styles: never shown
 _MARKUP = re.compile(
     r":material/[a-z_]+:|:[a-z]+-badge\[|:[a-z]+\[|%\{[^}]*\}|<[^>]+>|`[^`]*`|\([a-z]+:[^)]*\)|https?://\S+|\S+\.(?:csv|xlsx|pptx|html|zip|toml|duckdb)\b"
 )
@@ -110,8 +112,9 @@ def data_words() -> frozenset[str]:
 
 
 def english_words(text: str, allowed: frozenset[str] = frozenset()) -> list[str]:
-    """The English words of ``text`` that are neither data, acronyms, kept names nor ``allowed``."""
-    words = _WORD.findall(_MARKUP.sub(" ", text))
+    """The English words of ``text`` that are neither data, acronyms, kept names nor ``allowed``
+    (HTML entities read as the characters they stand for: ``&amp;`` is ``&``)."""
+    words = _WORD.findall(_MARKUP.sub(" ", html.unescape(_UNSEEN.sub(" ", text))))
     kept = data_words() | KEPT_NAMES | allowed
     return [word for word in words if not word.isupper() and word.lower() not in kept]
 

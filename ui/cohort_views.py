@@ -16,19 +16,64 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from b2b_core import cohorts
+from b2b_core import cohorts, i18n
+from b2b_core.i18n import N_, _
 from ui import state
 from ui.filters import Selection
 
 FILTER_COLUMNS = ("segment", "region", "tier")
-TABS = [
-    "Retention triangle",
-    "Cohort curves",
-    "Survival (Kaplan–Meier)",
-    "Projection (sBG)",
-    "Renewal by contract cycle",
+TABS = [  # shown translated: the open tab's session value is its label in the run's language
+    N_("Retention triangle"),
+    N_("Cohort curves"),
+    N_("Survival (Kaplan–Meier)"),
+    N_("Projection (sBG)"),
+    N_("Renewal by contract cycle"),
 ]
 OPEN_TAB = "cohort_view"  # the session key of the open tab
+HEADERS = frozenset(  # the tables' column and index names, translated in a CSV download or a table's index
+    (
+        N_("cohort"),
+        N_("age"),
+        N_("segment"),
+        N_("region"),
+        N_("tier"),
+        N_("cycle"),
+        N_("accounts"),
+        N_("initial_revenue"),
+        N_("at_risk"),
+        N_("churned"),
+        N_("censored"),
+        N_("survival"),
+        N_("lower"),
+        N_("upper"),
+        N_("observed"),
+        N_("predicted"),
+        N_("held_out"),
+        N_("error"),
+        N_("up_for_renewal"),
+        N_("renewed"),
+        N_("pending"),
+        N_("logo_rate"),
+        N_("value_up"),
+        N_("value_renewed"),
+        N_("value_rate"),
+        N_("gross_value_rate"),
+    )
+)
+ROW_LABELS = (cohorts.AVERAGE, cohorts.TOTAL, cohorts.EARLIER_START, cohorts.NOT_SET)  # row keys that are words
+
+
+def tab_labels() -> list[str]:
+    """The tabs' labels in the run's language. The open tab (its label, in the session) stays open
+    when the language changes: a label of another language is turned into this one's."""
+    here = [_(tab) for tab in TABS]
+    opened = st.session_state.get(OPEN_TAB)
+    for lang in i18n.LANGUAGES:
+        with i18n.use(lang):
+            labels = [_(tab) for tab in TABS]
+        if opened in labels and opened not in here:
+            st.session_state[OPEN_TAB] = here[labels.index(opened)]
+    return here
 
 
 def _selected(live: ir.Table, selection: Selection, leave_out_first: bool) -> ir.Table:
@@ -87,17 +132,24 @@ def _survival(data: str, selection: Selection, leave_out_first: bool, period: st
 def projection(selection: Selection, leave_out_first: bool, period: str, fit_periods: int | None, horizon: int):
     """(sBG model, ``holdout_check`` frame, warning text or None), or None when no cohort was
     observed for two periods."""
-    return _projection(state.data_version(), selection, leave_out_first, period, fit_periods, horizon)
+    return _projection(state.data_version(), selection, leave_out_first, period, fit_periods, horizon, i18n.language())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _projection(
-    data: str, selection: Selection, leave_out_first: bool, period: str, fit_periods: int | None, horizon: int
+    data: str,
+    selection: Selection,
+    leave_out_first: bool,
+    period: str,
+    fit_periods: int | None,
+    horizon: int,
+    lang: str,
 ):
+    """The fit of ``projection``; its warning is written in ``lang``."""
     counts = cohorts.fittable_survivors(lifetimes(selection, leave_out_first, period, None), period)
     if not counts:
         return None
-    with warnings.catch_warnings(record=True) as caught:
+    with i18n.use(lang), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", cohorts.SBGFitWarning)
         model, check = cohorts.holdout_check([np.asarray(c) for c in counts], fit_periods, horizon)
     warning = next((str(w.message) for w in caught if issubclass(w.category, cohorts.SBGFitWarning)), None)
@@ -122,6 +174,24 @@ def survivors(selection: Selection, leave_out_first: bool, period: str) -> pd.Da
 @st.cache_data(show_spinner=False, max_entries=16)
 def _survivors(data: str, selection: Selection, leave_out_first: bool, period: str) -> pd.DataFrame:
     return cohorts.cohort_survivors(lifetimes(selection, leave_out_first, period, None), period)
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as the run's language names it (a table on screen, a CSV download): its column and
+    index names of ``HEADERS`` and its summary, "started before the data" and "(not set)" rows translated; data
+    (cohorts, groups, ages) as they are. In English: ``frame`` as it is."""
+    names = [_(n) if n in HEADERS else n for n in frame.index.names]
+    rows = {label: _(label) for label in ROW_LABELS}
+    frame = frame.rename(index=rows).rename_axis(index=names)
+    frame = frame.rename(columns=lambda c: _(c) if c in HEADERS else c)
+    if frame.columns.name in HEADERS:
+        frame = frame.rename_axis(columns=_(frame.columns.name))
+    return frame
+
+
+def shown_config(config: dict) -> dict:
+    """Column settings (``st.column_config``) keyed as ``shown`` names the columns."""
+    return {(_(name) if name in HEADERS else name): setting for name, setting in config.items()}
 
 
 def _observed() -> tuple[str, ...]:

@@ -5,10 +5,11 @@ Markdown, and ``why_unknown`` / ``unknown_column``, which say why a value shows 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import streamlit as st
 
-from b2b_core import amounts
+from b2b_core import amounts, i18n
 from b2b_core.amounts import change, count, duration, estimate, share
 from ui import state
 
@@ -19,8 +20,10 @@ __all__ = [
     "count",
     "duration",
     "estimate",
+    "in_language",
     "money",
     "plain",
+    "sentences",
     "share",
     "unknown_column",
     "unknown_note",
@@ -37,6 +40,28 @@ def plain(text: object) -> str:
     character is escaped and line breaks become spaces, so ``**bold**`` or ``<img src=x>`` read
     exactly as typed instead of being rendered."""
     return _MARKUP.sub(r"\\\1", " ".join(str(text).splitlines()))
+
+
+def in_language(format_func: Callable[[object], str]) -> Callable[[object], str]:
+    """``format_func`` (a widget's, writing an option: ``quarter_text``, a name translated with
+    ``_``) bound to the run's language, whenever it is called: Streamlit's AppTest writes the chosen
+    option again after the run, where the language would otherwise be English and the option not found."""
+    lang = i18n.language()
+
+    def formatted(value: object) -> str:
+        with i18n.use(lang):
+            return format_func(value)
+
+    return formatted
+
+
+SENTENCE_GAP = {"en": " ", "zh": ""}  # between two sentences: Chinese ends each with 。 and leaves no space
+
+
+def sentences(*texts: str) -> str:
+    """Whole sentences (each ending with its full stop) as one text in the run's language, the empty
+    ones left out: ``"A." "B."`` in English, ``"甲。乙。"`` in Chinese."""
+    return SENTENCE_GAP.get(i18n.language(), " ").join(text for text in texts if text)
 
 
 # Currency --------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from b2b_core import charts, lifecycle, overview
+from b2b_core import charts, i18n, lifecycle, overview
+from b2b_core.i18n import _
 from ui import state
 
 
@@ -26,9 +27,11 @@ def kpis() -> pd.DataFrame:
     return state.reduced(overview.quarter_kpis)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def signal_trends(data: str, signals: tuple[tuple[str, tuple[str, str]], ...]) -> go.Figure:
-    """``charts.signal_trends`` of ``metrics()``, built once per data version (a plotly figure of
-    eight small plots takes ~50 ms to build). A shared resource: read it, never change it. ``data``
-    keys the cache."""
-    return charts.signal_trends(metrics(), dict(signals))
+@st.cache_resource(show_spinner=False, max_entries=8)
+def signal_trends(data: str, lang: str, signals: tuple[tuple[str, tuple[str, str]], ...]) -> go.Figure:
+    """``charts.signal_trends`` of ``metrics()`` with the titles of ``signals`` (English, marked
+    ``N_``) in ``lang``, built once per data version and language (a plotly figure of eight small
+    plots takes ~50 ms to build). A shared resource: read it, never change it. ``data`` keys the cache."""
+    with i18n.use(lang):
+        titled = {column: (_(title), kind) for column, (title, kind) in signals}
+        return charts.signal_trends(metrics(), titled)

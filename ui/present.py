@@ -159,13 +159,13 @@ def text_size_control(place) -> str:
     """The S / M / L control in ``place`` (kept in the link as ``?size=``; ``-`` and ``+`` change it
     too); scales the page's type from this run on. Returns the size chosen."""
     place.segmented_control(
-        "Text size",
+        _("Text size"),
         list(TEXT_SIZES),
         default="M",
         key=SIZE,
         bind="query-params",
         label_visibility="collapsed",
-        help="Text size: S, M or L (keys − and +).",
+        help=_("Text size: S, M or L (keys − and +)."),
     )
     size = text_size()
     st.html(f"<style>:root {{ --present-scale: {TEXT_SIZES[size]}; }}</style>")

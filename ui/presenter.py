@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from b2b_core import report, scenarios
+from b2b_core.i18n import _
 from b2b_core.store import Workspace
 from b2b_core.store.live_deck import LiveDeck
 from b2b_core.store.schema import utc_now
@@ -95,7 +96,7 @@ def adopt(ws: Workspace) -> LiveDeck:
     try:
         deck = ws.live_deck(st.query_params.get(DECK, ""))
     except ValueError as unknown:
-        st.title("Presenter view")
+        st.title(_("Presenter view"))
         st.info(fmt.plain(unknown))
         st.stop()
     for param, value in (
@@ -118,7 +119,7 @@ def show(ws: Workspace, deck: LiveDeck, slides: list[report.Slide]) -> None:
     slide = slides[_position(deck, slides) - 1]
     if slide.figure is not None:
         small = go.Figure(slide.figure).update_layout(height=CHART_HEIGHT, margin={"t": 30, "b": 30})
-        chart, _ = st.columns([3, 2], gap="large")
+        chart, _beside = st.columns([3, 2], gap="large")
         chart.plotly_chart(small, width="stretch", theme=None, config={"displayModeBar": False}, key="presenter:chart")
     st.stop()
 
@@ -141,26 +142,31 @@ def _words(ws: Workspace, drawn: LiveDeck, slides: list[report.Slide]) -> None:
     position = _position(deck, slides)
     slide = slides[position - 1]
     top = st.columns([3, 2, 1, 1, 1], vertical_alignment="center")
-    top[0].markdown(f"**Presenter view** · deck **{deck.code}** · {position} / {len(slides)}")
+    top[0].markdown(
+        _("**Presenter view** · deck **{code}** · {position} / {total}").format(
+            code=deck.code, position=position, total=len(slides)
+        )
+    )
     now = utc_now()
     clock = now.replace(tzinfo=dt.UTC).astimezone(_browser_zone())
     top[1].markdown(
-        f":material/timer: **{fmt.duration((now - deck.started_at).total_seconds())}** since the start · "
-        f":material/schedule: **{clock:%H:%M:%S}**"
+        _(":material/timer: **{elapsed}** since the start · :material/schedule: **{clock}**").format(
+            elapsed=fmt.duration((now - deck.started_at).total_seconds()), clock=f"{clock:%H:%M:%S}"
+        )
     )
     top[2].button(
-        "Restart",
+        _("Restart"),
         icon=":material/timer:",
         on_click=_move,
         args=(ws, deck.code),
         kwargs={"restart": True},
-        help="Start the time since the deck started again from 0:00:00.",
+        help=_("Start the time since the deck started again from 0:00:00."),
         key="presenter_restart",
         width="stretch",
     )
     for place, (label, icon, step, name) in zip(
         top[3:],
-        [("Previous", ":material/arrow_back:", -1, "previous"), ("Next", ":material/arrow_forward:", 1, "next")],
+        [(_("Previous"), ":material/arrow_back:", -1, "previous"), (_("Next"), ":material/arrow_forward:", 1, "next")],
         strict=True,
     ):
         place.button(
@@ -175,20 +181,23 @@ def _words(ws: Workspace, drawn: LiveDeck, slides: list[report.Slide]) -> None:
         )
     current, later = st.columns([3, 2], gap="large")
     with current:
-        st.caption(f"Now · {fmt.plain(slide.title)} · Previous and Next move the projected deck too")
+        st.caption(
+            _("Now · {title} · Previous and Next move the projected deck too").format(title=fmt.plain(slide.title))
+        )
         st.markdown(f"### {fmt.plain(slide.headline)}")
-        st.markdown("**Speaker notes**\n\n" + "\n".join(f"- {fmt.plain(note)}" for note in slide.notes))
+        st.markdown(_("**Speaker notes**") + "\n\n" + "\n".join(f"- {fmt.plain(note)}" for note in slide.notes))
     with later:
         if position < len(slides):
             following = slides[position]
-            st.caption(f"Next · {position + 1} / {len(slides)}")
+            st.caption(_("Next · {position} / {total}").format(position=position + 1, total=len(slides)))
             st.markdown(f"**{fmt.plain(following.title)}**  \n{fmt.plain(following.headline)}")
         else:
-            st.caption("Next · none: this is the last slide")
+            st.caption(_("Next · none: this is the last slide"))
         st.markdown(
-            "**Levers in the room**\n\n"
+            _("**Levers in the room**")
+            + "\n\n"
             + "\n".join(
-                f"- {fmt.plain(lever.label)}: {deck.levers.get(lever.key, 0.0):+g} {lever.unit}"
+                f"- {fmt.plain(_(lever.label))}: {deck.levers.get(lever.key, 0.0):+g} {_(lever.unit)}"
                 for lever in scenarios.LEVERS
             )
         )

@@ -29,6 +29,8 @@ _LABELS = {
     "account_id": N_("Account"),
     "change": N_("Change"),
 }
+
+
 _CHANGES = {"added": N_("added"), "removed": N_("removed")}  # the accounts' change, as a cell says it
 
 

@@ -22,6 +22,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from b2b_core import i18n
+from b2b_core.i18n import N_, _
+from b2b_core.quarters import quarter_text
 from b2b_core.source import ExternalSource, redact
 from b2b_core.store import Workspace, default_path
 from ui import (
@@ -35,16 +38,21 @@ from ui import (
     workshop_views,
 )
 
-Step = tuple[str, Callable[[], object]]
+Step = tuple[str, Callable[[], object]]  # (label, the work): the label an English text marked N_
 log = logging.getLogger(__name__)
 SWITCH = "B2B_PREPARE_VIEWS"  # "0": no background preparation (each view computed on first need)
 THREAD_NAME = "warm-up"
-PREPARING = "Preparing"  # the sidebar line's first word while the views are being prepared
+PREPARING = "Preparing"  # the sidebar line's first word (in English) while the views are being prepared
 # The steps after the pages' first views: the sums the Overview's filters add up, the quarter
-# slider's quadrants, then the quadrant views opened by a choice.
-FILTER_SUMS, EARLIER_QUARTERS = "the Overview's sums for its filters", "the quadrants of"
-CLUSTERS, PLAY_THROUGH = "the clusters of", "the play-through"
+# slider's quadrants, then the quadrant views opened by a choice. A step of a quarter is labelled
+# with the quarter after its text ("the quadrants of 2025Q3"), translated where it is shown.
+FILTER_SUMS, EARLIER_QUARTERS = N_("the Overview's sums for its filters"), N_("the quadrants of")
+CLUSTERS, PLAY_THROUGH = N_("the clusters of"), N_("the play-through")
 LATER = (FILTER_SUMS, EARLIER_QUARTERS, CLUSTERS, PLAY_THROUGH)
+OF_A_QUARTER = {  # a step of a quarter, written in the run's language
+    EARLIER_QUARTERS: N_("the quadrants of {quarter}"),
+    CLUSTERS: N_("the clusters of {quarter}"),
+}
 PAGES_PREPARED, ALL_PREPARED = "every page's first views prepared", "every view prepared"  # in the server's log
 
 
@@ -98,9 +106,12 @@ def start() -> Progress:
     with _RUNS_LOCK:
         if data not in _RUNS:
             steps = _steps() if enabled() else []
-            _RUNS[data] = Progress([label for label, _ in steps])
+            _RUNS[data] = Progress([label for label, _work in steps])
             thread = threading.Thread(
-                target=_run, args=(ws, found, data, steps, _RUNS[data]), name=THREAD_NAME, daemon=True
+                target=_run,
+                args=(ws, found, data, steps, _RUNS[data], i18n.language()),
+                name=THREAD_NAME,
+                daemon=True,
             )
             thread.start()
         return _RUNS[data]
@@ -125,12 +136,23 @@ def wait(timeout: float) -> bool:
     return not any(t.name == THREAD_NAME and t.is_alive() for t in threading.enumerate())
 
 
-def _run(ws: Workspace, found: Workspace | ExternalSource, data: str, steps: list[Step], progress: Progress) -> None:
+def _run(
+    ws: Workspace, found: Workspace | ExternalSource, data: str, steps: list[Step], progress: Progress, lang: str
+) -> None:
+    """Compute ``steps`` in ``lang``, the language of the run that started them (views holding texts
+    are cached per language, and the steps name the playbook of that language)."""
+    with i18n.use(lang):
+        _prepare(ws, found, data, steps, progress)
+
+
+def _prepare(
+    ws: Workspace, found: Workspace | ExternalSource, data: str, steps: list[Step], progress: Progress
+) -> None:
     state.pin(ws, found)  # every view of this run is asked of ``found``, never of a panel opened meanwhile
     start = time.monotonic()
-    pages = next((i for i, (label, _) in enumerate(steps) if label.startswith(LATER)), len(steps))
+    pages = next((i for i, (label, _work) in enumerate(steps) if label.startswith(LATER)), len(steps))
     for told, part in ((PAGES_PREPARED, steps[:pages]), (ALL_PREPARED, steps[pages:])):
-        for _, step in part:
+        for _label, step in part:
             if not _still(found, data):
                 progress.stopped = "the data or the workspace changed"
                 break
@@ -175,9 +197,9 @@ def _steps() -> list[Step]:
     def deck() -> object:
         if isinstance(book, str):
             return None
-        fitted, _ = book.with_saved_weights(weights)
+        fitted = book.with_saved_weights(weights)[0]
         return workshop_views.deck(
-            data, workshop_views.book_key(play_key, weights), "platform", state.currency(), fitted
+            data, workshop_views.book_key(play_key, weights), "platform", state.currency(), i18n.language(), fitted
         )
 
     def quadrant_map(quarter: str, earlier: list[str]) -> None:
@@ -190,24 +212,24 @@ def _steps() -> list[Step]:
             quadrant_views.map_figure(data, every, quarter, cut, None, True, "quadrant", None, play_key, compared)
 
     steps: list[Step] = [
-        ("the quarter KPIs", lifecycle_views.kpis),
-        ("the revenue bridge", lambda: overview_views.bridge(every, "platform_revenue")),
-        ("the B-side revenue bridge", lambda: overview_views.bridge(every, "b_side_revenue")),
-        ("the lifecycle signals", lifecycle_views.metrics),
-        ("the quadrant filters", quadrant_views.filter_options),
-        ("the quadrant map and the migration", lambda: quadrant_map(latest, before)),
-        ("the quadrant mix", lambda: quadrant_views.summary(every, cut, None, (latest,))),
-        ("the cohort filters", cohort_views.filter_options),
-        ("the first cohort's default", cohort_views.first_cohort),
-        ("the retention triangle", lambda: cohort_views.matrix(every, _leave_out(), "quarter", "logo", "initial")),
-        ("the revenue retention", lambda: cohort_views.matrix(every, _leave_out(), "quarter", "nrr", "initial")),
-        ("the survival curve", lambda: cohort_views.survival(every, _leave_out(), "quarter", None)),
-        ("the renewal projection", lambda: cohort_views.projection(every, _leave_out(), "quarter", None, 20)),
-        ("the renewals by contract", lambda: cohort_views.renewals(every)),
-        ("the account lists", lambda: account_views.lists(every, latest)),
-        ("the scenario base", lambda: scenario_views.base(data)),
-        ("the back-test", lambda: scenario_views.backtest(data)),
-        ("the workshop deck", deck),
+        (N_("the quarter KPIs"), lifecycle_views.kpis),
+        (N_("the revenue bridge"), lambda: overview_views.bridge(every, "platform_revenue")),
+        (N_("the B-side revenue bridge"), lambda: overview_views.bridge(every, "b_side_revenue")),
+        (N_("the lifecycle signals"), lifecycle_views.metrics),
+        (N_("the quadrant filters"), quadrant_views.filter_options),
+        (N_("the quadrant map and the migration"), lambda: quadrant_map(latest, before)),
+        (N_("the quadrant mix"), lambda: quadrant_views.summary(every, cut, None, (latest,))),
+        (N_("the cohort filters"), cohort_views.filter_options),
+        (N_("the first cohort's default"), cohort_views.first_cohort),
+        (N_("the retention triangle"), lambda: cohort_views.matrix(every, _leave_out(), "quarter", "logo", "initial")),
+        (N_("the revenue retention"), lambda: cohort_views.matrix(every, _leave_out(), "quarter", "nrr", "initial")),
+        (N_("the survival curve"), lambda: cohort_views.survival(every, _leave_out(), "quarter", None)),
+        (N_("the renewal projection"), lambda: cohort_views.projection(every, _leave_out(), "quarter", None, 20)),
+        (N_("the renewals by contract"), lambda: cohort_views.renewals(every)),
+        (N_("the account lists"), lambda: account_views.lists(every, latest)),
+        (N_("the scenario base"), lambda: scenario_views.base(data)),
+        (N_("the back-test"), lambda: scenario_views.backtest(data)),
+        (N_("the workshop deck"), deck),
     ]
     steps.append((FILTER_SUMS, overview_views.group_sums))
     for i in range(len(before) - 1, -1, -1):
@@ -231,7 +253,19 @@ def sidebar_status() -> None:
     """Start preparing this data version's views; while they are, a line in the sidebar says which."""
     progress = start()
     if progress.current:
-        st.caption(f"{PREPARING} {progress.current} in the background ({progress.done + 1} of {len(progress.steps)})…")
+        st.caption(
+            _("Preparing {step} in the background ({number} of {total})…").format(
+                step=step_text(progress.current), number=progress.done + 1, total=len(progress.steps)
+            )
+        )
+
+
+def step_text(label: str) -> str:
+    """A step's label in the run's language: ``the quadrants of 2025Q3`` → ``2025年第3季度的象限``."""
+    for start, text in OF_A_QUARTER.items():
+        if label.startswith(start + " "):
+            return _(text).format(quarter=quarter_text(label[len(start) + 1 :]))
+    return _(label)
 
 
 def _leave_out() -> bool:

@@ -16,6 +16,8 @@ import streamlit as st
 
 from b2b_core import report, scenarios
 from b2b_core.access import PermissionDenied
+from b2b_core.i18n import N_, _
+from b2b_core.quarters import quarter_text
 from b2b_core.store import Workspace, WorkspaceError
 from b2b_core.store.deck_texts import MAX_HEADLINE, EditedHeadline, WorkshopTitle
 from ui import auth, scenario_state
@@ -23,15 +25,15 @@ from ui import format as fmt
 from ui import workshop_views as views
 
 TITLES = {**report.FRAMING_TITLES, **report.SLIDE_TITLES}  # every slide a deck may show: key → title
-DEFAULT_NAME = "B2B Ops Strategy Workshop"
+DEFAULT_NAME = N_("B2B Ops Strategy Workshop")
 NOTICE = "workshop:notice"  # (where, kind, text) of the last save, shown beside its control
 TITLE_FORM, KEEP_NAME = "workshop:title", "workshop:keep_name"
 
 
 def workshop_title(ws: Workspace) -> WorkshopTitle:
-    """The title slide's texts saved for the workspace; before any was saved, ``DEFAULT_NAME``,
-    today (UTC) and no company."""
-    return ws.workshop_title() or WorkshopTitle(DEFAULT_NAME, dt.datetime.now(dt.UTC).date(), "")
+    """The title slide's texts saved for the workspace; before any was saved, ``DEFAULT_NAME`` (in
+    the run's language), today (UTC) and no company."""
+    return ws.workshop_title() or WorkshopTitle(_(DEFAULT_NAME), dt.datetime.now(dt.UTC).date(), "")
 
 
 def framed(ws: Workspace, slides: dict[str, report.Slide], order: list[str]) -> dict[str, report.Slide]:
@@ -61,15 +63,15 @@ def title_fields(ws: Workspace) -> None:
     person = auth.current()
     allowed = person.can("edit_deck")
     current = workshop_title(ws)
-    with st.expander("Title slide", expanded=False), st.form(TITLE_FORM, border=False):
+    with st.expander(_("Title slide"), expanded=False), st.form(TITLE_FORM, border=False):
         cells = st.columns([3, 1, 2])
-        name = cells[0].text_input("Workshop name", current.name, disabled=not allowed)
-        date = cells[1].date_input("Date", current.date, disabled=not allowed)
-        company = cells[2].text_input("Company", current.company, disabled=not allowed)
+        name = cells[0].text_input(_("Workshop name"), current.name, disabled=not allowed)
+        date = cells[1].date_input(_("Date"), current.date, disabled=not allowed)
+        company = cells[2].text_input(_("Company"), current.company, disabled=not allowed)
         saved = st.form_submit_button(
-            "Save the title slide",
+            _("Save the title slide"),
             disabled=not allowed,
-            help="For every facilitator of the workspace, recorded in the audit trail."
+            help=_("For every facilitator of the workspace, recorded in the audit trail.")
             if allowed
             else auth.needs("edit_deck"),
         )
@@ -77,10 +79,18 @@ def title_fields(ws: Workspace) -> None:
             try:
                 title = ws.set_workshop_title(name, date, company, actor=person)
             except (PermissionDenied, ValueError, WorkspaceError) as exc:
-                st.error(f"Not saved: {fmt.plain(exc)}.")
+                st.error(_("Not saved: {reason}.").format(reason=fmt.plain(exc)))
             else:
-                st.success(f"The title slide now reads “{fmt.plain(title.name)}”, {title.date.isoformat()}.")
-        st.caption("Remove “Title” or “Agenda” from the slides above to leave that slide out.")
+                st.success(
+                    _("The title slide now reads “{name}”, {date}.").format(
+                        name=fmt.plain(title.name), date=title.date.isoformat()
+                    )
+                )
+        st.caption(
+            _("Remove “{title}” or “{agenda}” from the slides above to leave that slide out.").format(
+                title=_(report.FRAMING_TITLES["title"]), agenda=_(report.FRAMING_TITLES["agenda"])
+            )
+        )
 
 
 def show_words(slide: report.Slide, presenting: bool) -> bool:
@@ -111,18 +121,19 @@ def _save_headline(ws: Workspace, slide: report.Slide) -> None:
     try:
         text = ws.edit_headline(slide.key, st.session_state[_field_key(slide)], computed, actor=auth.current())
     except (PermissionDenied, ValueError, WorkspaceError) as exc:
-        st.session_state[NOTICE] = (slide.key, "error", f"Not saved: {fmt.plain(exc)}.")
+        st.session_state[NOTICE] = (slide.key, "error", _("Not saved: {reason}.").format(reason=fmt.plain(exc)))
         return
-    st.session_state[NOTICE] = (slide.key, "success", f"This slide's headline now reads “{fmt.plain(text)}”.")
+    saved = _("This slide's headline now reads “{headline}”.").format(headline=fmt.plain(text))
+    st.session_state[NOTICE] = (slide.key, "success", saved)
 
 
 def _reset_headline(ws: Workspace, slide: report.Slide) -> None:
     try:
         ws.reset_headline(slide.key, actor=auth.current())
     except (PermissionDenied, KeyError, WorkspaceError) as exc:
-        st.session_state[NOTICE] = (slide.key, "error", f"Not reset: {fmt.plain(exc)}.")
+        st.session_state[NOTICE] = (slide.key, "error", _("Not reset: {reason}.").format(reason=fmt.plain(exc)))
         return
-    st.session_state[NOTICE] = (slide.key, "success", "This slide shows its computed headline again.")
+    st.session_state[NOTICE] = (slide.key, "success", _("This slide shows its computed headline again."))
 
 
 def headline_editor(ws: Workspace, slide: report.Slide) -> None:
@@ -133,29 +144,34 @@ def headline_editor(ws: Workspace, slide: report.Slide) -> None:
     edit: EditedHeadline | None = ws.edited_headlines().get(slide.key) if slide.suggested else None
     if edit is not None:
         st.caption(
-            f"Headline edited by {fmt.plain(edit.saved_by)} on {edit.saved_at:%Y-%m-%d %H:%M} UTC; "
-            f"computed: {fmt.plain(slide.suggested)}"
+            _("Headline edited by {person} on {when} UTC; computed: {headline}").format(
+                person=fmt.plain(edit.saved_by),
+                when=f"{edit.saved_at:%Y-%m-%d %H:%M}",
+                headline=fmt.plain(slide.suggested),
+            )
         )
     person = auth.current()
     allowed = person.can("edit_deck")
     st.text_input(
-        "Edit headline",
+        _("Edit headline"),
         slide.headline,
         key=_field_key(slide),
         disabled=not allowed,
-        help=f"This deck's headline for the slide, for every facilitator (at most "
-        f"{MAX_HEADLINE} characters)." + ("" if allowed else f" {auth.needs('edit_deck')}"),
+        help=_("This deck's headline for the slide, for every facilitator (at most {n} characters).").format(
+            n=MAX_HEADLINE
+        )
+        + ("" if allowed else f" {auth.needs('edit_deck')}"),
     )
     buttons = st.container(horizontal=True)
     buttons.button(
-        "Save the headline",
+        _("Save the headline"),
         key=f"workshop:headline_save:{slide.key}",
         on_click=_save_headline,
         args=(ws, slide),
         disabled=not allowed,
     )
     buttons.button(
-        "Use the computed headline",
+        _("Use the computed headline"),
         key=f"workshop:headline_reset:{slide.key}",
         on_click=_reset_headline,
         args=(ws, slide),
@@ -166,22 +182,30 @@ def headline_editor(ws: Workspace, slide: report.Slide) -> None:
 
 def _keep_levers(ws: Workspace, names: list[str]) -> None:
     """Button callback: save the room's levers under a free name, with their projection."""
-    stem = st.session_state.get(KEEP_NAME) or f"Workshop {workshop_title(ws).date.isoformat()}"
+    stem = st.session_state.get(KEEP_NAME) or _default_scenario_name(ws)
     try:
         kept = scenarios.Scenario.of(scenarios.free_name(stem, names), views.live_levers())
         projection = scenario_state.kept_projection(kept, report.HORIZON)
         ws.save_scenario(kept.name, kept.settings(), projection=projection, actor=auth.current())
     except (PermissionDenied, ValueError, WorkspaceError) as exc:
-        st.session_state[NOTICE] = ("levers", "error", f"Not saved: {fmt.plain(exc)}.")
+        st.session_state[NOTICE] = ("levers", "error", _("Not saved: {reason}.").format(reason=fmt.plain(exc)))
         return
     st.session_state.pop(KEEP_NAME, None)  # the next one starts from the default name again
-    st.session_state[NOTICE] = (
-        "levers",
-        "success",
-        f"Saved the room's levers as the scenario “{fmt.plain(kept.name)}”"
-        + (f", with its projection on the data up to {projection.last_quarter}." if projection else ".")
-        + " Open it in the Scenario lab.",
-    )
+    if projection:
+        saved = _(
+            "Saved the room's levers as the scenario “{name}”, with its projection on the data up to {quarter}. "
+            "Open it in the Scenario lab."
+        ).format(name=fmt.plain(kept.name), quarter=quarter_text(projection.last_quarter))
+    else:
+        saved = _("Saved the room's levers as the scenario “{name}”. Open it in the Scenario lab.").format(
+            name=fmt.plain(kept.name)
+        )
+    st.session_state[NOTICE] = ("levers", "success", saved)
+
+
+def _default_scenario_name(ws: Workspace) -> str:
+    """``Workshop 2026-05-04``: the room's scenario's name before one is written (the title slide's date)."""
+    return _("Workshop {date}").format(date=workshop_title(ws).date.isoformat())
 
 
 def keep_levers(ws: Workspace) -> None:
@@ -192,18 +216,18 @@ def keep_levers(ws: Workspace) -> None:
     person = auth.current()
     cells = st.columns(2, vertical_alignment="bottom")
     cells[0].text_input(
-        "Name of the room's scenario",
-        f"Workshop {workshop_title(ws).date.isoformat()}",
+        _("Name of the room's scenario"),
+        _default_scenario_name(ws),
         key=KEEP_NAME,
         max_chars=scenarios.MAX_NAME,
     )
     cells[1].button(
-        "Keep the room's levers as a scenario",
+        _("Keep the room's levers as a scenario"),
         icon=":material/bookmark_add:",
         on_click=_keep_levers,
-        args=(ws, [name for name, _ in ws.saved_scenarios()]),
+        args=(ws, [name for name, _settings in ws.saved_scenarios()]),
         disabled=not moved or not person.can("save_scenario"),
-        help="Move a lever first." if not moved else "Saved in the workspace, like the Scenario lab's save.",
+        help=_("Move a lever first.") if not moved else _("Saved in the workspace, like the Scenario lab's save."),
         key="workshop:keep_levers",
     )
     _notice("levers")

@@ -12,26 +12,32 @@ from __future__ import annotations
 
 import streamlit as st
 
-from b2b_core import playbook, report, scenarios
+from b2b_core import i18n, playbook, report, scenarios
 from b2b_core.amounts import Currency
+from b2b_core.i18n import N_, _
 from b2b_core.playbook import Playbook
 from b2b_core.store import Workspace
-from ui import cohort_views, lifecycle_views, overview_views, quadrant_views, scenario_views, state
+from ui import cohort_views, language, lifecycle_views, overview_views, quadrant_views, scenario_views, state
 
 SLIDES, SLIDE, MODEL = "slides", "slide", "model"  # query parameters
 CHOSEN, SCENARIOS, LIVE_KEPT = "workshop:slides", "workshop:scenarios", "workshop:live"
 SCENARIOS_KEPT = f"{SCENARIOS}:kept"
 GO_TO = "workshop_go_to"  # the hidden field a slide number typed in presentation mode goes to
-LIVE_NAME = "In the room"
+LIVE_NAME = N_("In the room")  # the scenario of the levers moved in the room, in the run's language
 
 
-@st.cache_resource(show_spinner="Building the deck…", max_entries=4)
-def deck(data: str, book_key: str, model: str, currency: Currency | None, _book: Playbook) -> report.Deck:
+@language.cached(st.cache_resource, N_("Building the deck…"), max_entries=8)
+def deck(data: str, book_key: str, model: str, currency: Currency | None, lang: str, _book: Playbook) -> report.Deck:
     """``build_deck`` of the live panel in the workspace's ``currency``, computed by the workspace's
     engine (``data``, the scenario base's ``scenario_views.key``, and ``book_key`` key the cache;
-    ``_book`` is the playbook they name). The views the other pages
-    show with the deck's defaults come from their caches (``report.Measured``). A shared
-    read-only resource."""
+    ``_book`` is the playbook they name, read in ``lang``), its texts in ``lang``. The views the
+    other pages show with the deck's defaults come from their caches (``report.Measured``). A
+    shared read-only resource."""
+    with i18n.use(lang):
+        return _built_deck(data, model, currency, lang, _book)
+
+
+def _built_deck(data: str, model: str, currency: Currency | None, lang: str, book: Playbook) -> report.Deck:
     base = scenario_views.base(data)
     found = state.panel()
     observed = found.quarters()
@@ -53,9 +59,12 @@ def deck(data: str, book_key: str, model: str, currency: Currency | None, _book:
         base=None if isinstance(base, str) else base,
         **shown_first,
     )
-    return found.reduce(
-        lambda live: report.build_deck(live, _book, model, observed=observed, measured=measured, currency=currency)
-    )
+
+    def built(live) -> report.Deck:
+        with i18n.use(lang):
+            return report.build_deck(live, book, model, observed=observed, measured=measured, currency=currency)
+
+    return found.reduce(built)
 
 
 def book_key(play_key: tuple[str, float], weights: dict) -> str:
@@ -135,9 +144,10 @@ def plan_slide(ws: Workspace, saved: dict[str, dict[str, float]]) -> report.Slid
 
 def live_scenario(saved_names: list[str]) -> scenarios.Scenario:
     """The scenario of the levers moved in the room (``LIVE_NAME``, or with " (live)" if a saved
-    scenario is called that)."""
-    clash = LIVE_NAME.casefold() in {name.casefold() for name in saved_names}
-    return scenarios.Scenario.of(f"{LIVE_NAME} (live)" if clash else LIVE_NAME, live_levers())
+    scenario is called that), named in the run's language."""
+    name = _(LIVE_NAME)
+    clash = name.casefold() in {saved.casefold() for saved in saved_names}
+    return scenarios.Scenario.of(_("{name} (live)").format(name=name) if clash else name, live_levers())
 
 
 def live_levers() -> dict[str, float]:

@@ -1,7 +1,10 @@
 """Figures of the cohort renewals page: retention triangle, cohort curves, Kaplan–Meier survival,
-the sBG projection and renewal by contract cycle. Inputs are the frames of ``b2b_core.cohorts``."""
+the sBG projection and renewal by contract cycle. Inputs are the frames of ``b2b_core.cohorts``;
+every text is in the current language."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -9,14 +12,37 @@ import plotly.graph_objects as go
 
 from b2b_core.amounts import short_amount
 from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, mark_quarter_gaps, plain, rgba, with_quarter_gaps
+from b2b_core.cohorts.matrix import AVERAGE, TOTAL
+from b2b_core.cohorts.renewals import EARLIER_START
 from b2b_core.cohorts.survival import SURVIVAL
+from b2b_core.i18n import N_, _
+from b2b_core.quarters import quarter_text
 
 MEAN_COLOUR = "#0b3d66"
 MODEL_COLOUR = "#D55E00"
 
 
+AGE_TITLES = {"quarter": N_("Age (quarters since signup)"), "year": N_("Age (years since signup)")}
+SUMMARY_ROWS = (AVERAGE, TOTAL)  # the summary rows of a ``cohort_matrix`` table, named in the current language
+
+
 def _age_title(period: str) -> str:
-    return f"Age ({period}s since signup)"
+    return _(AGE_TITLES[period])
+
+
+_QUARTER, _YEAR = re.compile(r"\d{4}Q[1-4]"), re.compile(r"\d{4}")
+YEAR_COHORT = N_("{year}")  # a yearly cohort as a text names it: 2025 (in Chinese 2025年)
+
+
+def _row_label(label: object) -> str:
+    """A row of a ``cohort_matrix`` table as shown: a cohort as ``quarter_text`` writes a quarter
+    (2025年第3季度 in Chinese) or ``YEAR_COHORT`` a year, a summary row translated."""
+    text = str(label)
+    if label in SUMMARY_ROWS:
+        return _(label)
+    if _QUARTER.fullmatch(text):
+        return quarter_text(text)
+    return _(YEAR_COHORT).format(year=text) if _YEAR.fullmatch(text) else text
 
 
 def retention_heatmap(matrix: pd.DataFrame, value_title: str, as_share: bool, period: str = "quarter") -> go.Figure:
@@ -29,16 +55,19 @@ def retention_heatmap(matrix: pd.DataFrame, value_title: str, as_share: bool, pe
     ages = [c for c in matrix.columns if isinstance(c, (int, np.integer))]
     values = matrix[ages].to_numpy(dtype=float)
     text = np.where(np.isnan(values), "", _cell_text(values, as_share))
+    rows = [_row_label(c) for c in matrix.index]
+    hover = _("Cohort {cohort} · age {age}<br>{measure}: {value}<br>Cohort size: {size} accounts").format(
+        cohort="%{y}", age="%{x}", measure=value_title, value="%{text}", size="%{customdata:,}"
+    )
     figure = go.Figure(
         go.Heatmap(
             z=values,
             x=[str(a) for a in ages],
-            y=[str(c) for c in matrix.index],
+            y=rows,
             text=text,
             texttemplate="%{text}",
             customdata=np.repeat(matrix["accounts"].to_numpy()[:, None], len(ages), axis=1),
-            hovertemplate="Cohort %{y} · age %{x}<br>" + value_title + ": %{text}<br>Cohort size: %{customdata:,} "
-            "accounts<extra></extra>",
+            hovertemplate=hover + "<extra></extra>",
             colorscale="Blues",
             zmin=0,
             zmax=float(np.nanmax(values)) if as_share and np.isfinite(values).any() else None,
@@ -47,10 +76,10 @@ def retention_heatmap(matrix: pd.DataFrame, value_title: str, as_share: bool, pe
             ygap=1,
         )
     )
-    figure.update_yaxes(autorange="reversed", title_text="Signup cohort", type="category")
+    figure.update_yaxes(autorange="reversed", title_text=_("Signup cohort"), type="category")
     figure.update_xaxes(title_text=_age_title(period), type="category", side="top")
     figure.update_layout(height=max(320, 34 * len(matrix) + 120), **{**LAYOUT, "margin": {**LAYOUT["margin"], "t": 60}})
-    return mark_quarter_gaps(figure, [str(c) for c in matrix.index], along="y")
+    return mark_quarter_gaps(figure, rows, along="y")
 
 
 def _cell_text(values: np.ndarray, as_share: bool) -> np.ndarray:
@@ -74,11 +103,14 @@ def _add_cohort_lines(figure: go.Figure, matrix: pd.DataFrame, summary_label: st
             x=ages,
             y=matrix.loc[cohort, ages].to_numpy(dtype=float),
             mode="lines",
-            name="Each signup cohort",
+            name=_("Each signup cohort"),
             line={"color": rgba("#0072B2", shade), "width": 1.2},
             legendgroup="cohorts",
             showlegend=position == 0,
-            hovertemplate=f"Cohort {plain(cohort)} · age %{{x}}: %{{y:.1%}}<extra></extra>",
+            hovertemplate=_("Cohort {cohort} · age {age}: {value}").format(
+                cohort=plain(_row_label(cohort)), age="%{x}", value="%{y:.1%}"
+            )
+            + "<extra></extra>",
         )
 
 
@@ -92,9 +124,9 @@ def cohort_curves(matrix: pd.DataFrame, summary_label: str, value_title: str, pe
         x=ages,
         y=matrix.loc[summary_label, ages].to_numpy(dtype=float),
         mode="lines+markers",
-        name="Size-weighted average",
+        name=_("Size-weighted average"),
         line={"color": MEAN_COLOUR, "width": 4},
-        hovertemplate="Average · age %{x}: %{y:.1%}<extra></extra>",
+        hovertemplate=_("Average · age {age}: {value}").format(age="%{x}", value="%{y:.1%}") + "<extra></extra>",
     )
     figure.update_yaxes(title_text=value_title, tickformat=".0%", rangemode="tozero")
     figure.update_xaxes(title_text=_age_title(period), dtick=1)
@@ -132,7 +164,7 @@ def survival_curves(tables: dict[str, pd.DataFrame], period: str = "quarter") ->
                 fill=fill,
                 fillcolor=rgba(colour, 0.15),
                 hoverinfo="skip",
-                name=f"{label}: 95% band",
+                name=_("{group}: 95% band").format(group=label),
                 legendgroup=label,
                 showlegend=False,
             )
@@ -144,10 +176,19 @@ def survival_curves(tables: dict[str, pd.DataFrame], period: str = "quarter") ->
             line={"color": colour, "width": 3, "shape": "hv"},
             name=label,
             legendgroup=label,
-            hovertemplate="%{fullData.name} · age %{x}: survival %{y:.1%}<br>95% band %{customdata[1]:.1%}–"
-            "%{customdata[2]:.1%} · at risk %{customdata[0]:,}<extra></extra>",
+            hovertemplate=_(
+                "{group} · age {age}: survival {survival}<br>95% band {lower}–{upper} · at risk {at_risk}"
+            ).format(
+                group="%{fullData.name}",
+                age="%{x}",
+                survival="%{y:.1%}",
+                lower="%{customdata[1]:.1%}",
+                upper="%{customdata[2]:.1%}",
+                at_risk="%{customdata[0]:,}",
+            )
+            + "<extra></extra>",
         )
-    figure.update_yaxes(title_text=f"{SURVIVAL}, %", tickformat=".0%", range=[0, 1.02])
+    figure.update_yaxes(title_text=_("{survival}, %").format(survival=_(SURVIVAL)), tickformat=".0%", range=[0, 1.02])
     figure.update_xaxes(title_text=_age_title(period), dtick=1)
     figure.update_layout(height=420, **LAYOUT)
     return figure
@@ -170,31 +211,31 @@ def sbg_projection(check: pd.DataFrame, period: str = "quarter") -> go.Figure:
         fillcolor=rgba(MODEL_COLOUR, 0.15),
         line={"width": 0},
         hoverinfo="skip",
-        name="95% band of the projection",
+        name=_("95% band of the projection"),
     )
     figure.add_scatter(
         x=ages[ages <= last_fitted],
         y=check["predicted"].to_numpy()[ages <= last_fitted],
         mode="lines",
         line={"color": MODEL_COLOUR, "width": 3},
-        name="sBG fit (ages used to fit)",
-        hovertemplate="Model · age %{x}: %{y:.1%}<extra></extra>",
+        name=_("sBG fit (ages used to fit)"),
+        hovertemplate=_("Model · age {age}: {value}").format(age="%{x}", value="%{y:.1%}") + "<extra></extra>",
     )
     figure.add_scatter(
         x=ages[ahead],
         y=check["predicted"].to_numpy()[ahead],
         mode="lines",
         line={"color": MODEL_COLOUR, "width": 3, "dash": "dash"},
-        name="sBG projection (dashed)",
-        hovertemplate="Projection · age %{x}: %{y:.1%}<extra></extra>",
+        name=_("sBG projection (dashed)"),
+        hovertemplate=_("Projection · age {age}: {value}").format(age="%{x}", value="%{y:.1%}") + "<extra></extra>",
     )
     figure.add_scatter(
         x=ages[fitted],
         y=check["observed"].to_numpy()[fitted],
         mode="markers",
         marker={"color": MEAN_COLOUR, "size": 9},
-        name=SURVIVAL,
-        hovertemplate="Kaplan–Meier · age %{x}: %{y:.1%}<extra></extra>",
+        name=_(SURVIVAL),
+        hovertemplate=_("Kaplan–Meier · age {age}: {value}").format(age="%{x}", value="%{y:.1%}") + "<extra></extra>",
     )
     held_out = check["held_out"].to_numpy() & check["observed"].notna().to_numpy()
     if held_out.any():
@@ -203,11 +244,11 @@ def sbg_projection(check: pd.DataFrame, period: str = "quarter") -> go.Figure:
             y=check["observed"].to_numpy()[held_out],
             mode="markers",
             marker={"color": "white", "size": 9, "line": {"color": MEAN_COLOUR, "width": 2}},
-            name="Kaplan–Meier, held out of the fit",
-            hovertemplate="Held out · age %{x}: %{y:.1%}<extra></extra>",
+            name=_("Kaplan–Meier, held out of the fit"),
+            hovertemplate=_("Held out · age {age}: {value}").format(age="%{x}", value="%{y:.1%}") + "<extra></extra>",
         )
         figure.add_vline(x=last_fitted + 0.5, line={"color": "#777", "dash": "dot", "width": 1})
-    figure.update_yaxes(title_text="Survival (%)", tickformat=".0%", range=[0, 1.02])
+    figure.update_yaxes(title_text=_("Survival (%)"), tickformat=".0%", range=[0, 1.02])
     figure.update_xaxes(
         title_text=_age_title(period), dtick=1 if len(ages) <= 25 else None, range=[-0.3, ages.max() + 0.3]
     )
@@ -215,17 +256,26 @@ def sbg_projection(check: pd.DataFrame, period: str = "quarter") -> go.Figure:
     return figure
 
 
+RENEWAL_BARS = (  # column, name, colour
+    ("logo_rate", N_("Accounts renewed (%)"), "#0072B2"),
+    ("gross_value_rate", N_("Contract value kept, gross (%)"), "#56B4E9"),
+    ("value_rate", N_("Contract value renewed, net (%)"), "#E69F00"),
+)
+
+
+def _cycle_label(cycle: object) -> str:
+    """A row of ``renewal_by_cycle`` other than a numbered cycle, as a category of the chart."""
+    return _("Started before the data") if cycle == EARLIER_START else str(cycle).capitalize()
+
+
 def renewal_cycles(table: pd.DataFrame) -> go.Figure:
     """Renewal rates by contract cycle from ``renewal_by_cycle``: logo rate and net value rate as
     grouped bars, the number of contracts decided in the hover."""
     decided = table[table["up_for_renewal"] > 0]
-    labels = [f"Cycle {c}" if str(c).isdigit() else str(c).capitalize() for c in decided.index]
+    labels = [_("Cycle {n}").format(n=c) if str(c).isdigit() else _cycle_label(c) for c in decided.index]
     figure = go.Figure()
-    for column, name, colour in (
-        ("logo_rate", "Accounts renewed (%)", "#0072B2"),
-        ("gross_value_rate", "Contract value kept, gross (%)", "#56B4E9"),
-        ("value_rate", "Contract value renewed, net (%)", "#E69F00"),
-    ):
+    for column, title, colour in RENEWAL_BARS:
+        name = _(title)
         figure.add_bar(
             x=labels,
             y=decided[column],
@@ -233,10 +283,12 @@ def renewal_cycles(table: pd.DataFrame) -> go.Figure:
             marker_color=colour,
             customdata=decided[["up_for_renewal", "renewed"]].to_numpy(),
             texttemplate="%{y:.0%}",
-            hovertemplate=f"%{{x}} · {name}: %{{y:.1%}}<br>%{{customdata[1]:,}} of %{{customdata[0]:,}} "
-            "contracts renewed<extra></extra>",
+            hovertemplate=_("{cycle} · {measure}: {value}<br>{renewed} of {decided} contracts renewed").format(
+                cycle="%{x}", measure=name, value="%{y:.1%}", renewed="%{customdata[1]:,}", decided="%{customdata[0]:,}"
+            )
+            + "<extra></extra>",
         )
-    figure.update_yaxes(title_text="Renewed (% of contracts or value up for renewal)", tickformat=".0%")
-    figure.update_xaxes(title_text="Contract cycle (1 = first renewal)")
+    figure.update_yaxes(title_text=_("Renewed (% of contracts or value up for renewal)"), tickformat=".0%")
+    figure.update_xaxes(title_text=_("Contract cycle (1 = first renewal)"))
     figure.update_layout(barmode="group", height=380, **LAYOUT)
     return figure

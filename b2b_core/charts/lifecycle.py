@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, mark_quarter_gaps, with_quarter_gaps
+from b2b_core.i18n import N_, _
 from b2b_core.lifecycle import NOT_ENOUGH_HISTORY, STAGE_NAMES
 
 STAGE_COLOURS = {
@@ -20,7 +21,7 @@ STAGE_COLOURS = {
     "steady_growth": "#0072B2",
     "contraction": "#D55E00",
 }
-TIMELINE_NAMES = {NOT_ENOUGH_HISTORY: "Not enough history", **STAGE_NAMES}  # bottom to top
+TIMELINE_NAMES = {NOT_ENOUGH_HISTORY: N_("Not enough history"), **STAGE_NAMES}  # bottom to top; translated where drawn
 BASE_COLOUR = "#9aa5b1"
 
 
@@ -43,11 +44,11 @@ def stage_timeline(timeline: pd.DataFrame) -> go.Figure:
     )
     figure.update_yaxes(
         tickvals=list(range(len(order))),
-        ticktext=[TIMELINE_NAMES[s] for s in order],
+        ticktext=[_(TIMELINE_NAMES[s]) for s in order],
         range=[-0.5, len(order) - 0.5],
-        title_text="Stage",
+        title_text=_("Stage"),
     )
-    figure.update_xaxes(title_text="Quarter")
+    figure.update_xaxes(title_text=_("Quarter"))
     figure.update_layout(height=260, **LAYOUT)
     return mark_quarter_gaps(figure, list(timeline.index))
 
@@ -58,7 +59,7 @@ def signal_trends(metrics: pd.DataFrame, signals: dict[str, tuple[str, str]]) ->
     metrics = with_quarter_gaps(metrics[list(signals)])
     columns = 4
     rows = math.ceil(len(signals) / columns)
-    figure = make_subplots(rows=rows, cols=columns, subplot_titles=[title for title, _ in signals.values()])
+    figure = make_subplots(rows=rows, cols=columns, subplot_titles=[title for title, _kind in signals.values()])
     for position, (column, (title, kind)) in enumerate(signals.items()):
         row, col = position // columns + 1, position % columns + 1
         figure.add_scatter(
@@ -91,9 +92,9 @@ def lever_scores(priorities: pd.DataFrame, rule_names: dict[str, str]) -> go.Fig
         y=labels,
         x=ordered["base"],
         orientation="h",
-        name="Playbook base weight",
+        name=_("Playbook base weight"),
         marker_color=BASE_COLOUR,
-        hovertemplate="%{y}: base %{x:.1f}<extra></extra>",
+        hovertemplate=_("%{y}: base %{x:.1f}") + "<extra></extra>",
     )
     active_rules = [rule for rule in rule_names if rule in ordered and ordered[rule].abs().sum() > 0]
     for position, rule in enumerate(active_rules):
@@ -114,7 +115,7 @@ def lever_scores(priorities: pd.DataFrame, rule_names: dict[str, str]) -> go.Fig
         showlegend=False,
         hoverinfo="skip",
     )
-    figure.update_xaxes(title_text="Priority score (base weight + data-driven adjustments)", rangemode="tozero")
+    figure.update_xaxes(title_text=_("Priority score (base weight + data-driven adjustments)"), rangemode="tozero")
     figure.update_layout(
         barmode="stack",
         height=120 + 38 * len(ordered),

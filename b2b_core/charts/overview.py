@@ -9,6 +9,9 @@ from plotly.subplots import make_subplots
 from b2b_core import quarters
 from b2b_core.amounts import Currency, amount_title, money
 from b2b_core.charts.style import mark_quarter_gaps, with_quarter_gaps
+from b2b_core.i18n import _
+from b2b_core.overview import GAINS, LOSSES, bridge_labels
+from b2b_core.quarters import quarter_text
 
 PALETTE = {"platform": "#1f4e79", "b_side": "#8fb8de", "accounts": "#e07b39"}
 
@@ -19,20 +22,22 @@ def kpi_trend(kpis: pd.DataFrame, currency: Currency | None = None) -> go.Figure
     (``style.mark_quarter_gaps``)."""
     kpis = with_quarter_gaps(kpis)
     figure = make_subplots(specs=[[{"secondary_y": True}]])
-    figure.add_bar(x=kpis.index, y=kpis["platform_revenue"], name="Platform revenue", marker_color=PALETTE["platform"])
+    figure.add_bar(
+        x=kpis.index, y=kpis["platform_revenue"], name=_("Platform revenue"), marker_color=PALETTE["platform"]
+    )
     figure.add_scatter(
         x=kpis.index,
         y=kpis["active_accounts"],
-        name="Active accounts",
+        name=_("Active accounts"),
         mode="lines+markers",
         line={"color": PALETTE["accounts"], "width": 3},
         secondary_y=True,
     )
     figure.update_yaxes(
-        title_text=amount_title("Platform revenue per quarter", currency), secondary_y=False, rangemode="tozero"
+        title_text=amount_title(_("Platform revenue per quarter"), currency), secondary_y=False, rangemode="tozero"
     )
     figure.update_yaxes(
-        title_text="Active accounts", secondary_y=True, rangemode="tozero", showgrid=False, tickmode="auto"
+        title_text=_("Active accounts"), secondary_y=True, rangemode="tozero", showgrid=False, tickmode="auto"
     )
     figure.update_layout(
         height=360,
@@ -47,19 +52,19 @@ BRIDGE_COLOURS = {"gain": "#009E73", "loss": "#D55E00", "total": "#0072B2"}  # O
 
 
 def revenue_bridge_waterfall(
-    bridge: pd.Series, quarter: str, revenue_label: str = "Platform revenue", currency: Currency | None = None
+    bridge: pd.Series, quarter: str, revenue_label: str | None = None, currency: Currency | None = None
 ) -> go.Figure:
     """A quarter's row of ``overview.revenue_bridge`` as a waterfall: the quarter before's revenue
     (``start``), the gains (new, reactivated, expansion) up, the losses (contraction, churned) down,
-    and the quarter's revenue (``end``) as a total; each bar labelled with its amount in ``currency``."""
+    and the quarter's revenue (``end``) as a total; each bar labelled with its amount in ``currency``.
+    ``revenue_label``: the revenue's name (platform revenue by default), in the current language."""
+    revenue_label = revenue_label or _("Platform revenue")
     before = quarters.shift(quarter, -1)
+    named = bridge_labels()
     steps = [
         (f"{before}", "absolute", float(bridge["start"])),
-        ("New", "relative", float(bridge["new"])),
-        ("Reactivated", "relative", float(bridge["reactivated"])),
-        ("Expansion", "relative", float(bridge["expansion"])),
-        ("Contraction", "relative", -float(bridge["contraction"])),
-        ("Churned", "relative", -float(bridge["churned"])),
+        *((named[part], "relative", float(bridge[part])) for part in GAINS),
+        *((named[part], "relative", -float(bridge[part])) for part in LOSSES),
         (f"{quarter}", "total", float(bridge["end"])),
     ]
     names, measures, amounts = zip(*steps, strict=True)
@@ -80,9 +85,13 @@ def revenue_bridge_waterfall(
     figure.update_layout(
         height=380,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        title=f"{revenue_label}: {before} → {quarter}",
+        title=_("{revenue}: {before} → {quarter}").format(
+            revenue=revenue_label, before=quarter_text(before), quarter=quarter_text(quarter)
+        ),
         showlegend=False,
     )
-    figure.update_yaxes(title_text=amount_title(f"{revenue_label} per quarter", currency), rangemode="tozero")
+    figure.update_yaxes(
+        title_text=amount_title(_("{revenue} per quarter").format(revenue=revenue_label), currency), rangemode="tozero"
+    )
     figure.update_xaxes(type="category")
     return figure

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import pandas as pd
 import plotly.graph_objects as go
 
+from b2b_core.i18n import N_, _
 from b2b_core.quarters import from_ordinal, span_label, to_ordinal
 
 GROUP_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -157,7 +158,7 @@ def text_sizes(figure: dict, factor: float) -> dict:
     return figure
 
 
-NO_DATA = "no data"
+NO_DATA = N_("no data")  # in English; a gap's label is written in the current language (``_(NO_DATA)``)
 GAP_FILL = "rgba(120,120,120,0.15)"
 GAP_TEXT = "#444444"
 
@@ -170,10 +171,16 @@ def quarter_axis(quarters: Iterable[str]) -> list[str]:
     previous = None
     for ordinal in sorted({to_ordinal(q) for q in quarters}):
         if previous is not None and ordinal - previous > 1:
-            axis.append(f"{NO_DATA} {span_label([from_ordinal(previous + 1), from_ordinal(ordinal - 1)])}")
+            missing = span_label([from_ordinal(previous + 1), from_ordinal(ordinal - 1)])
+            axis.append(f"{_(NO_DATA)} {missing}")
         axis.append(from_ordinal(ordinal))
         previous = ordinal
     return axis
+
+
+def is_gap(label: str) -> bool:
+    """Whether a category of a ``quarter_axis`` stands for missing quarters (in any language)."""
+    return not _QUARTER.fullmatch(label) and label.startswith((NO_DATA, _(NO_DATA)))
 
 
 _QUARTER = re.compile(r"\d{4}Q[1-4]")
@@ -194,10 +201,10 @@ def mark_quarter_gaps(figure: go.Figure, axis: list[str], along: str = "x") -> g
     (``no data 1998Q3–2022Q4``), its tick shown as ``⋯``. Without missing quarters only the order is set."""
     update = figure.update_xaxes if along == "x" else figure.update_yaxes
     update(type="category", categoryorder="array", categoryarray=axis)
-    gaps = [position for position, label in enumerate(axis) if label.startswith(NO_DATA)]
+    gaps = [position for position, label in enumerate(axis) if is_gap(label)]
     if not gaps:
         return figure
-    update(tickvals=axis, ticktext=["⋯" if label.startswith(NO_DATA) else label for label in axis])
+    update(tickvals=axis, ticktext=["⋯" if is_gap(label) else label for label in axis])
     band = figure.add_vrect if along == "x" else figure.add_hrect
     for position in gaps:
         band(

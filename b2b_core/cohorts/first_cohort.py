@@ -23,6 +23,8 @@ import numpy as np
 
 from b2b_core import engine
 from b2b_core.amounts import account_count, count
+from b2b_core.i18n import _
+from b2b_core.quarters import quarter_text
 
 BACKLOG_RATIO = 3.0
 COMPARED_COHORTS = 4
@@ -57,22 +59,26 @@ def first_cohort_choice(panel: engine.Source) -> FirstCohort:
     by_quarter = sizes.reindex(present["ordinal"], fill_value=0).to_numpy()
     first, later = int(by_quarter[0]), by_quarter[1 : 1 + COMPARED_COHORTS]
     quarter, median = str(present["quarter"].iloc[0]), float(np.median(later)) if len(later) else math.nan
-    who = f"The {quarter} cohort ({account_count(first)})"
+    who = _("The {quarter} cohort ({accounts})").format(quarter=quarter_text(quarter), accounts=account_count(first))
     if not len(later):
-        return FirstCohort(quarter, first, median, 0, False, f"{who} is the only one: the data hold one quarter.")
+        reason = _("{who} is the only one: the data hold one quarter.").format(who=who)
+        return FirstCohort(quarter, first, median, 0, False, reason)
     typical = count(median) if median.is_integer() else f"{median:,.1f}"
-    against = f"the median of the next {len(later)} cohorts ({typical})"
+    compared = {"who": who, "n": len(later), "typical": typical, "limit": f"{BACKLOG_RATIO:g}"}
     if median == 0:
-        reason = f"{who} is kept: nobody started in the next {len(later)} quarters, so there would be no one to follow."
+        reason = _(
+            "{who} is kept: nobody started in the next {n} quarters, so there would be no one to follow."
+        ).format(**compared)
         return FirstCohort(quarter, first, median, len(later), False, reason)
+    ratio = f"{first / median:.1f}"
     if first > BACKLOG_RATIO * median:
-        reason = (
-            f"{who} is left out: it is {first / median:.1f}× {against}, more than {BACKLOG_RATIO:g}×, so it looks like "
-            "a backlog of accounts that signed up before the data start, not one quarter's signups."
-        )
+        reason = _(
+            "{who} is left out: it is {ratio}× the median of the next {n} cohorts ({typical}), more than {limit}×, "
+            "so it looks like a backlog of accounts that signed up before the data start, not one quarter's signups."
+        ).format(ratio=ratio, **compared)
         return FirstCohort(quarter, first, median, len(later), True, reason)
-    reason = (
-        f"{who} is kept: it is {first / median:.1f}× {against}, not more than {BACKLOG_RATIO:g}×, so the data look "
-        "like they start when these accounts signed up."
-    )
+    reason = _(
+        "{who} is kept: it is {ratio}× the median of the next {n} cohorts ({typical}), not more than {limit}×, so "
+        "the data look like they start when these accounts signed up."
+    ).format(ratio=ratio, **compared)
     return FirstCohort(quarter, first, median, len(later), False, reason)

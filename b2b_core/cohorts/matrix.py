@@ -39,13 +39,15 @@ from b2b_core.cohorts.activity import (
     period_label,
     period_rows,
 )
+from b2b_core.i18n import N_
 
 Metric = Literal["logo", "nrr", "grr"]
 Basis = Literal["initial", "previous", "count"]
 METRICS: tuple[Metric, ...] = ("logo", "nrr", "grr")
 BASES: tuple[Basis, ...] = ("initial", "previous", "count")
-AVERAGE = "Weighted average"
-TOTAL = "Total"
+# The summary rows' labels: keys of the frames, shown translated (``_(AVERAGE)``)
+AVERAGE = N_("Weighted average")
+TOTAL = N_("Total")
 
 
 def cohort_matrix(

@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 
 from b2b_core import engine, quarters
+from b2b_core.i18n import N_
 
-EARLIER_START = "started before the data"
+EARLIER_START = N_("started before the data")  # a key of the table, shown translated
 RENEWAL_COLUMNS = [
     "up_for_renewal",
     "renewed",

@@ -33,6 +33,8 @@ from scipy.optimize import minimize
 from scipy.special import betaln, digamma, polygamma
 from scipy.stats import norm
 
+from b2b_core.i18n import _
+
 HOMOGENEOUS = 1_000.0  # α + β above this: churn probabilities hardly vary across accounts
 LOG_BOUND = 12.0  # α and β are searched within e^±12: beyond, the data cannot tell them apart
 
@@ -176,19 +178,19 @@ class ShiftedBetaGeometric:
 
 
 def _fit_problem(deaths: np.ndarray, cohorts: list[np.ndarray], log_params: np.ndarray, covariance) -> str | None:
-    """Why a fit cannot be trusted, in words, or None."""
+    """Why a fit cannot be trusted, in words (the current language's), or None."""
     if deaths.sum() == 0:
-        return "no account churned in these cohorts, so the model has no churn to learn from"
+        return _("no account churned in these cohorts, so the model has no churn to learn from")
     if max(len(c) for c in cohorts) == 2:
-        return (
+        return _(
             "one period of renewals shows the average churn rate only, not how it varies across accounts: "
             "alpha and beta are not determined separately, and projections past one period are guesses"
         )
     if np.any(np.abs(log_params) > LOG_BOUND - 1e-3) or not np.all(np.isfinite(covariance)):
-        return (
-            f"the data do not determine the model (alpha={np.exp(log_params[0]):.3g}, "
-            f"beta={np.exp(log_params[1]):.3g} with unbounded intervals): too little churn to estimate it"
-        )
+        return _(
+            "the data do not determine the model (alpha={alpha}, beta={beta} with unbounded intervals): too little "
+            "churn to estimate it"
+        ).format(alpha=f"{np.exp(log_params[0]):.3g}", beta=f"{np.exp(log_params[1]):.3g}")
     return None
 
 

@@ -23,12 +23,13 @@ from scipy.stats import norm
 
 from b2b_core import engine, quarters
 from b2b_core.cohorts.activity import PERIODS, Observed, Period, members, observed_ordinals, period_label
+from b2b_core.i18n import N_
 
 KM_COLUMNS = ["at_risk", "churned", "censored", "survival", "lower", "upper"]
-# The two measures of "still active" and how they are named wherever both appear
-SURVIVAL = "Survival (Kaplan–Meier)"
-OBSERVED_SHARE = "Observed share still active"
-WHY_THEY_DIFFER = (
+# The two measures of "still active" and how they are named wherever both appear (shown with ``_``)
+SURVIVAL = N_("Survival (Kaplan–Meier)")
+OBSERVED_SHARE = N_("Observed share still active")
+WHY_THEY_DIFFER = N_(
     "Survival (Kaplan–Meier) follows each account to its last active quarter (gaps included) and counts the "
     "accounts still in progress as censored, not lost, so young cohorts count too; the observed share counts only "
     "the accounts of the cohorts old enough that are active in that very quarter, as of now."

@@ -25,8 +25,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from b2b_core import contract
+from b2b_core import contract, i18n
 from b2b_core.access import Actor
+from b2b_core.i18n import N_, _
 from b2b_core.ingest import files, repeats
 from b2b_core.ingest.choices import DATE_ORDERS, Choices
 from b2b_core.ingest.dates import DateOrder
@@ -35,6 +36,7 @@ from b2b_core.ingest.issues import ISSUE_COLUMNS, MAX_KEPT, SUMMARY_COLUMNS, Iss
 from b2b_core.ingest.left_out import LeftOut, left_out
 from b2b_core.ingest.mapping import CUSTOM, IGNORE, MAPPING_COLUMNS, ColumnPlan, plan_columns, unique_headers
 from b2b_core.ingest.validate import NO_LEFT_OUT, NO_ROWS, REPEATED, Validation, engine
+from b2b_core.quarters import quarter_text
 
 __all__ = [
     "CUSTOM",
@@ -60,11 +62,10 @@ def upload_too_large(name: str, size: int) -> str | None:
     """Why a data file of ``size`` bytes cannot be uploaded, or None when it is within ``UPLOAD_LIMIT_MB``."""
     if size <= UPLOAD_LIMIT_MB << 20:
         return None
-    return (
-        f"{name} is {size / 2**20:,.1f} MB, more than the {UPLOAD_LIMIT_MB} MB a data file may hold, so it was not "
-        "read. Split the export by region or quarter and upload the parts: files uploaded together are committed "
-        "together."
-    )
+    return _(
+        "{name} is {size:,.1f} MB, more than the {limit} MB a data file may hold, so it was not read. Split the "
+        "export by region or quarter and upload the parts: files uploaded together are committed together."
+    ).format(name=name, size=size / 2**20, limit=UPLOAD_LIMIT_MB)
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ class IngestResult:
         """Rows in error because their account appears again in its quarter with other values (in
         one file): what summing the rows per account and quarter (``Choices.sum_repeats``) settles."""
         summary = self.error_summary
-        return int(summary.loc[summary["reason"] == REPEATED, "rows"].sum())
+        return int(summary.loc[summary["reason"].isin(_in_every_language(REPEATED)), "rows"].sum())
 
     @functools.cached_property
     def left_out_summary(self) -> LeftOut:
@@ -239,22 +240,21 @@ def _read(
     except files.FileProblem as problem:
         return _failed(filename, digest.result(), str(problem))
     plan = planned.get("plan") or plan_columns(unique_headers(raw.headers), mapping or {})
-    on_step(f"Read {raw.table.num_rows:,} rows of {raw.table.num_columns:,} columns")
+    on_step(
+        _("Read {rows:,} rows of {columns:,} columns").format(rows=raw.table.num_rows, columns=raw.table.num_columns)
+    )
     check = Validation(raw, plan, filename, quarter, choices)
     try:
         rows = check.run()
     except duckdb.OutOfMemoryException:  # many uploads checked at once can exhaust the engine's share
-        return _failed(
-            filename,
-            digest.result(),
-            _NO_MEMORY,
-        )
+        return _failed(filename, digest.result(), _(_NO_MEMORY))
     finally:
         check.close()
     errors, warnings = check.errors.summary(), check.warnings.summary()
     on_step(
-        f"Checked: {rows.num_rows:,} rows pass, {int(errors['rows'].sum()):,} errors, "
-        f"{int(warnings['rows'].sum()):,} warnings"
+        _("Checked: {rows:,} rows pass, {errors:,} errors, {warnings:,} warnings").format(
+            rows=rows.num_rows, errors=int(errors["rows"].sum()), warnings=int(warnings["rows"].sum())
+        )
     )
     return IngestResult(
         source=filename,
@@ -295,11 +295,17 @@ def commit(result: IngestResult, workspace, *, actor: Actor, valid_rows_only: bo
     Raises ``CommitRefused``; writes nothing then.
     """
     if not result.file_errors.empty:
-        raise CommitRefused(f"a problem concerns the whole file: {result.file_errors['reason'].iloc[0]}")
+        raise CommitRefused(
+            _("a problem concerns the whole file: {reason}").format(reason=result.file_errors["reason"].iloc[0])
+        )
     if not result.ok and not valid_rows_only:
-        raise CommitRefused(f"{result.error_count:,} errors remain: fix them, or choose to commit the valid rows only")
+        raise CommitRefused(
+            _("{errors:,} errors remain: fix them, or choose to commit the valid rows only").format(
+                errors=result.error_count
+            )
+        )
     if result.rows.num_rows == 0:
-        raise CommitRefused("no row passed the checks: there is nothing to commit")
+        raise CommitRefused(_("no row passed the checks: there is nothing to commit"))
     return workspace.commit(result.table, result.source, sha256=result.sha256, expect_live=expect_live, actor=actor)
 
 
@@ -343,7 +349,7 @@ def combine(results: list[IngestResult]) -> IngestResult:
         try:
             rows, copies, clashing = _across_files(rows, {r.source: _id_header(r) for r in results}, errors, warnings)
         except duckdb.OutOfMemoryException:
-            errors.add(None, "", "", _NO_MEMORY, file=", ".join(r.source for r in results))
+            errors.add(None, "", "", _(_NO_MEMORY), file=", ".join(r.source for r in results))
     mappings = [r.mapping.assign(file=r.source) for r in results if not r.mapping.empty]  # a failed file has none
     mapping = pd.concat(mappings, ignore_index=True) if mappings else pd.DataFrame(columns=[*MAPPING_COLUMNS, "file"])
     return IngestResult(
@@ -355,7 +361,7 @@ def combine(results: list[IngestResult]) -> IngestResult:
         error_summary=errors.summary(),
         warning_summary=warnings.summary(),
         mapping=mapping,
-        description="; ".join(f"{r.source}: {r.description}" for r in results),
+        description=_("; ").join(f"{r.source}: {r.description}" for r in results),
         rows_read=sum(r.rows_read for r in results),
         merged_copies=sum(r.merged_copies for r in results) + copies,
         totals_rows=sum(r.totals_rows for r in results),
@@ -381,12 +387,23 @@ def _id_header(result: IngestResult) -> str:
 
 
 _LEFT_OUT_OF_FILES = NO_LEFT_OUT.append_column("file", pa.array([], pa.string()))
-_COPY_ACROSS = "identical to a row of the same account and quarter in another file: kept once"
-_NO_MEMORY = (
+_COPY_ACROSS = N_("identical to a row of the same account and quarter in another file: kept once")
+_NO_MEMORY = N_(
     "The file could not be checked in the memory the app sets aside for it (other large files are being checked "
     "now). Upload it again in a few minutes, or split the export by region or quarter."
 )
-_CLASH_ACROSS = "is in its quarter in more than one file with different values: keep it in one file"
+_CLASH_ACROSS = N_("is in its quarter in more than one file with different values: keep it in one file")
+
+
+@functools.cache
+def _in_every_language(text: str) -> frozenset[str]:
+    """``text`` (marked with ``N_``) as every language writes it: a result read in one language is
+    still recognised when a run in another asks about it."""
+    written = set()
+    for lang in i18n.LANGUAGES:
+        with i18n.use(lang):
+            written.add(_(text))
+    return frozenset(written)
 
 
 def _across_files(rows: pa.Table, id_headers: dict[str, str], errors: IssueLog, warnings: IssueLog) -> tuple:
@@ -403,15 +420,20 @@ def _across_files(rows: pa.Table, id_headers: dict[str, str], errors: IssueLog, 
     accounts, quarters = rows.column("account_id"), rows.column("quarter")
 
     def place(position: int) -> str:
-        return f"{sources[position].as_py()} row {numbers[position]}"
+        return _("{file} row {row}").format(file=sources[position].as_py(), row=numbers[position])
 
     def identical(groups: np.ndarray, copies: np.ndarray) -> list[str]:
-        return [f"identical to {place(group)}: kept once" for group in groups]
+        return [_("identical to {place}: kept once").format(place=place(group)) for group in groups]
 
     def differing(groups: np.ndarray, copies: np.ndarray) -> list[str]:
         return [
-            f"{shorten(accounts[group].as_py())} is in {quarters[group].as_py()} in more than one file with different "
-            f"values ({some([place(p) for p in leading], n)}): keep it in one file"
+            _(
+                "{account} is in {quarter} in more than one file with different values ({places}): keep it in one file"
+            ).format(
+                account=shorten(accounts[group].as_py()),
+                quarter=quarter_text(quarters[group].as_py()),
+                places=some([place(p) for p in leading], n),
+            )
             for group, n, leading in zip(groups, copies, found.leading(groups, 3))
         ]
 
@@ -432,8 +454,8 @@ def _across_files(rows: pa.Table, id_headers: dict[str, str], errors: IssueLog, 
             )
 
     copy, clash = found.extra_copies, ~found.identical
-    report(warnings, copy, identical, _COPY_ACROSS)
-    report(errors, clash, differing, _CLASH_ACROSS)
+    report(warnings, copy, identical, _(_COPY_ACROSS))
+    report(errors, clash, differing, _(_CLASH_ACROSS))
     keep = np.ones(rows.num_rows, dtype=bool)
     keep[found.position[copy | clash]] = False
     clashing = rows.take(pa.array(found.position[clash])).select([*NO_LEFT_OUT.column_names, "file"])

@@ -16,6 +16,7 @@ module-level message table turns each code into the reason shown to the user.
 from __future__ import annotations
 
 from b2b_core import contract
+from b2b_core.i18n import N_, _
 
 # The values Excel writes into a cell whose formula failed.
 EXCEL_ERRORS = (
@@ -76,35 +77,42 @@ DECIMAL_STYLE_SQL = (
     "coalesce(bool_or(regexp_matches(money_text({c}), '" + DECIMAL_POINT + "')) FILTER (contains({c}, '.')), false)"
 )
 
-# Issue code → (severity, reason). Revenue columns read a blank as 0 and say so.
+# Issue code → (severity, reason): the reason is marked for the catalog and shown as
+# ``_(reason).format(largest=contract.MAX_AMOUNT)``. Revenue columns read a blank as 0 and say so.
 NUMBER_ISSUES: dict[str, tuple[str, str]] = {
-    "blank": ("warning", "empty: read as 0"),
-    "placeholder": ("warning", "a placeholder for 'no value': read as 0"),
+    "blank": ("warning", N_("empty: read as 0")),
+    "placeholder": ("warning", N_("a placeholder for 'no value': read as 0")),
     "excel_error": (
         "error",
-        "is an Excel error value: fix the formula in the source sheet (or enter 0 if the true value is zero)",
+        N_("is an Excel error value: fix the formula in the source sheet (or enter 0 if the true value is zero)"),
     ),
     "formula": (
         "error",
-        "looks like a spreadsheet formula, which is never evaluated: paste the values (Paste Special → "
-        "Values) and upload again",
+        N_(
+            "looks like a spreadsheet formula, which is never evaluated: paste the values (Paste Special → "
+            "Values) and upload again"
+        ),
     ),
-    "not_a_number": ("error", "is not a number: write the amount in digits, e.g. 1234.50"),
-    "not_finite": ("error", "is not a finite number: write the amount in digits"),
+    "not_a_number": ("error", N_("is not a number: write the amount in digits, e.g. 1234.50")),
+    "not_finite": ("error", N_("is not a finite number: write the amount in digits")),
     "too_large": (
         "error",
-        f"is above {contract.MAX_AMOUNT:,.0f} (10^15), the largest amount accepted: check the figure and the "
-        "column it is in (an id or a phone number mapped as an amount?)",
+        N_(
+            "is above {largest:,.0f} (10^15), the largest amount accepted: check the figure and the column it is in "
+            "(an id or a phone number mapped as an amount?)"
+        ),
     ),
     "mixed_decimal": (
         "error",
-        "uses a decimal comma, but other values of this column use a decimal point, so it is ambiguous: "
-        "write every number of the column the same way, e.g. 1234.50",
+        N_(
+            "uses a decimal comma, but other values of this column use a decimal point, so it is ambiguous: "
+            "write every number of the column the same way, e.g. 1234.50"
+        ),
     ),
-    "percent_in_money": ("error", "is a percentage, but this column holds amounts: write the amount itself"),
+    "percent_in_money": ("error", N_("is a percentage, but this column holds amounts: write the amount itself")),
     "negative": (
         "error",
-        "is negative, and this column must be 0 or more: net refunds? enter 0, or correct the figure",
+        N_("is negative, and this column must be 0 or more: net refunds? enter 0, or correct the figure"),
     ),
 }
 
@@ -139,4 +147,4 @@ def parse_active(text: str) -> bool | None:
         return True
     if key in _FALSE:
         return False
-    raise ValueError("is not yes/no: write TRUE or FALSE (or 1 / 0)")
+    raise ValueError(_("is not yes/no: write TRUE or FALSE (or 1 / 0)"))

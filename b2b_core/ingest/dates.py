@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from b2b_core.quarters import DAY_FIRST, MONTH_FIRST
+from b2b_core.i18n import _
+from b2b_core.quarters import DAY_FIRST, MONTH_FIRST, ORDER_NAMES
 
 _YEAR_LAST = r"^\s*(?P<first>\d{1,2})[-/.](?P<second>\d{1,2})[-/.]\d{4}(?:[ tT].*)?\s*$"
 
@@ -54,25 +55,37 @@ class DateOrder:
         """What the report says of it: the order used and why (None when no date is year-last)."""
         if not self.year_last:
             return None
-        counts = f"{self.day_first:,} of the {self.year_last:,} dates have a day above 12 (DD/MM/YYYY)"
-        if self.order == MONTH_FIRST:
-            counts = f"{self.month_first:,} of the {self.year_last:,} dates have a day above 12 (MM/DD/YYYY)"
+        order = _(ORDER_NAMES[self.order]) if self.order else ""
         if self.mixed:
-            how = (
-                f"the column mixes day-first dates ({self.day_first:,} with a first part above 12) and month-first "
-                f"dates ({self.month_first:,} with a second part above 12)"
+            said = (
+                _(
+                    "the column mixes day-first dates ({day_first:,} with a first part above 12) and month-first dates "
+                    "({month_first:,} with a second part above 12): read {order} (as chosen); the {against:,} others "
+                    "are errors: check the export"
+                )
+                if self.chosen
+                else _(
+                    "the column mixes day-first dates ({day_first:,} with a first part above 12) and month-first dates "
+                    "({month_first:,} with a second part above 12): read {order} (the majority); the {against:,} "
+                    "others are errors: check the export"
+                )
             )
-            used = "as chosen" if self.chosen else "the majority"
-            return f"{how}: read {self.order} ({used}); the {self.against:,} others are errors: check the export"
+            return said.format(
+                day_first=self.day_first, month_first=self.month_first, order=order, against=self.against
+            )
         if self.chosen:
-            return f"dates written with the year last read {self.order}, as chosen"
+            return _("dates written with the year last read {order}, as chosen").format(order=order)
+        if self.order == MONTH_FIRST:
+            said = _("dates read {order}: {found:,} of the {dates:,} dates have a day above 12 (MM/DD/YYYY)")
+            return said.format(order=order, found=self.month_first, dates=self.year_last)
         if self.order:
-            return f"dates read {self.order}: {counts}"
+            said = _("dates read {order}: {found:,} of the {dates:,} dates have a day above 12 (DD/MM/YYYY)")
+            return said.format(order=order, found=self.day_first, dates=self.year_last)
         if self.two_ways:
-            return (
-                f"no date of the column has a part above 12, so nothing tells whether the day or the month comes "
-                f"first ({self.two_ways:,} dates such as 03/04 read two ways): choose day-first or month-first"
-            )
+            return _(
+                "no date of the column has a part above 12, so nothing tells whether the day or the month comes "
+                "first ({dates:,} dates such as 03/04 read two ways): choose day-first or month-first"
+            ).format(dates=self.two_ways)
         return None
 
 

@@ -32,13 +32,19 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from b2b_core import contract
+from b2b_core.i18n import N_, _, ngettext
 from b2b_core.ingest import workbook_size
 from b2b_core.ingest.headers import LOOSE, header_score, suggest
 from b2b_core.ingest.issues import IssueLog
 
 ROW = "__row"  # column of spreadsheet row numbers in every RawTable
 DELIMITERS = (",", ";", "\t", "|")
-_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_DELIMITER_NAMES = {  # how a file's description names its delimiter
+    ",": N_("CSV, {encoding}, comma-separated, {header}"),
+    ";": N_("CSV, {encoding}, semicolon-separated, {header}"),
+    "\t": N_("CSV, {encoding}, tab-separated, {header}"),
+    "|": N_("CSV, {encoding}, pipe-separated, {header}"),
+}
 _HEADER_SEARCH_ROWS = 30
 _SNIFF_ROWS = 200
 _EXCEL_ROWS = 1_048_576  # the rows of an Excel sheet
@@ -50,7 +56,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # The line ends of the csv module and pyarrow. (str.splitlines also breaks at \x1c-\x1e, \x85, U+2028 …,
 # which are cell text for them: the rows sniffed and the rows read would differ.)
 _LINE_END = re.compile(r"\r\n|\r|\n")
-_BINARY = "This does not look like a CSV file: it contains binary data. Upload a CSV (text) or .xlsx file."
+_BINARY = N_("This does not look like a CSV file: it contains binary data. Upload a CSV (text) or .xlsx file.")
 csv.field_size_limit(2**31 - 1)
 
 
@@ -92,18 +98,20 @@ def read_file(data: bytes, filename: str, sheet: str | None = None, types: TypeH
     """
     problems, notes = IssueLog(filename), IssueLog(filename)
     if not data or data.isspace():
-        raise FileProblem("The file is empty. Export the data again and upload the new file.")
+        raise FileProblem(_("The file is empty. Export the data again and upload the new file."))
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
     is_zip = data[:4] == b"PK\x03\x04"
     if suffix in ("xlsx", "xlsm") or is_zip:
         if not is_zip:
             raise FileProblem(
-                f"{filename} is not a valid .xlsx workbook (an .xlsx file is a zip archive and this one is "
-                "not). If it is a CSV file, rename it to .csv; if it comes from an old Excel, save it as .xlsx."
+                _(
+                    "{filename} is not a valid .xlsx workbook (an .xlsx file is a zip archive and this one is not). "
+                    "If it is a CSV file, rename it to .csv; if it comes from an old Excel, save it as .xlsx."
+                ).format(filename=filename)
             )
         return _read_xlsx(data, sheet, problems, notes)
     if suffix == "xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise FileProblem("Old Excel .xls files are not supported: open the file in Excel and save it as .xlsx.")
+        raise FileProblem(_("Old Excel .xls files are not supported: open the file in Excel and save it as .xlsx."))
     return _read_csv(data, types, problems, notes)
 
 
@@ -128,11 +136,13 @@ def _decode(data: bytes) -> tuple[bytes, str, int]:
             return data.decode("utf-16").encode("utf-8"), "UTF-16", 0
         except UnicodeDecodeError:
             raise FileProblem(
-                "The file says it is UTF-16 text but is damaged (it ends in the middle of a character). "
-                "Export it again, preferably as UTF-8 CSV."
+                _(
+                    "The file says it is UTF-16 text but is damaged (it ends in the middle of a character). "
+                    "Export it again, preferably as UTF-8 CSV."
+                )
             ) from None
     if b"\x00" in data[:8192]:
-        raise FileProblem(_BINARY)
+        raise FileProblem(_(_BINARY))
     if data.isascii():
         return data, "UTF-8", 0
     try:
@@ -148,7 +158,7 @@ def _decode(data: bytes) -> tuple[bytes, str, int]:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        names = {"gb18030": "GBK/GB18030", "cp1252": "Windows-1252 (Latin-1)", "latin_1": "Latin-1"}
+        names = {"gb18030": "GBK/GB18030", "cp1252": "Windows-1252 (Latin-1)", "latin_1": "Latin-1"}  # as they are
         return text.encode("utf-8"), names.get(encoding, encoding), 0
     raise AssertionError("latin_1 decodes any bytes")  # pragma: no cover
 
@@ -200,7 +210,7 @@ def _sniff(text: str) -> tuple[str, int, list[list[str]]]:
         key = (width > 1, round(consistency, 2), header_score(rows[header]) if rows else 0, width)
         if best is None or key > best[0]:
             best = (key, delimiter, header, rows)
-    _, delimiter, header, rows = best
+    _key, delimiter, header, rows = best
     return delimiter, header, rows
 
 
@@ -211,8 +221,10 @@ def _read_csv(data: bytes, types: TypeHint | None, problems: IssueLog, notes: Is
             None,
             "",
             "",
-            f"{replaced} undecodable bytes (not valid {encoding}) are shown as \ufffd: check the text columns, "
-            "or save the file as UTF-8 again and upload it",
+            _(
+                "{replaced} undecodable bytes (not valid {encoding}) are shown as \ufffd: check the text columns, "
+                "or save the file as UTF-8 again and upload it"
+            ).format(replaced=replaced, encoding=encoding),
         )
     if b"\r" in utf8[:_HEAD_BYTES] and b"\n" not in utf8:  # old Mac line endings ("CSV (Macintosh)")
         utf8 = utf8.replace(b"\r", b"\n")
@@ -220,24 +232,28 @@ def _read_csv(data: bytes, types: TypeHint | None, problems: IssueLog, notes: Is
         return _read_utf8_csv(utf8, encoding, types, problems, notes)
     except csv.Error as exc:
         raise FileProblem(
-            f"The CSV cannot be read ({exc}). Export the file again as CSV (comma or semicolon separated)."
+            _(
+                "The CSV cannot be read ({problem}). Export the file again as CSV (comma or semicolon separated)."
+            ).format(problem=exc)
         ) from None
 
 
 def _read_utf8_csv(utf8: bytes, encoding: str, types: TypeHint | None, problems: IssueLog, notes: IssueLog) -> RawTable:
     head = utf8[:_HEAD_BYTES].decode("utf-8", errors="ignore")  # may cut the last character: harmless
     if _control_share(head) > 0.01:
-        raise FileProblem(_BINARY)
+        raise FileProblem(_(_BINARY))
     delimiter, header_index, sample = _sniff(head)
     headers = [h.strip() for h in sample[header_index]] if header_index < len(sample) else []
     if len(headers) < 2:
         raise FileProblem(
-            "Only one column was found: the file does not seem to be separated by commas, semicolons, "
-            "tabs or pipes. Export it again as CSV (or .xlsx) with one column per field."
+            _(
+                "Only one column was found: the file does not seem to be separated by commas, semicolons, "
+                "tabs or pipes. Export it again as CSV (or .xlsx) with one column per field."
+            )
         )
     _check_width(len(headers))
     reader = csv.reader(io.StringIO(head), delimiter=delimiter)
-    for _ in range(header_index + 1):
+    for _row in range(header_index + 1):
         next(reader)
     data_start = _offset_of_line(utf8, reader.line_num)
     header_row = header_index + 1
@@ -246,16 +262,16 @@ def _read_utf8_csv(utf8: bytes, encoding: str, types: TypeHint | None, problems:
     skipped = 0
     if table is None:
         table, skipped = _parse_exact(utf8, delimiter, headers, header_index, problems)
-    description = f"CSV, {encoding}, {_DELIMITER_NAMES[delimiter]}-separated, {_header_note(header_index)}"
+    description = _(_DELIMITER_NAMES[delimiter]).format(encoding=encoding, header=_header_note(header_index))
     return RawTable(headers, table, header_row, description, problems, notes, skipped_rows=skipped)
 
 
 def too_many_values(found: int, width: int) -> str:
     """Why a row with ``found`` values under a header of ``width`` columns is not read."""
-    return (
-        f"has {found} values but the header has {width} columns: a separator inside a value? "
+    return _(
+        "has {found} values but the header has {width} columns: a separator inside a value? "
         "Put that value in quotes or remove the extra separator."
-    )
+    ).format(found=found, width=width)
 
 
 def sniff_csv(head: bytes) -> tuple[str, int, list[str]]:
@@ -267,7 +283,7 @@ def sniff_csv(head: bytes) -> tuple[str, int, list[str]]:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or "\ufffd" in head.decode("utf-8", errors="replace")[:-4]:
         raise FileProblem("The command-line import reads UTF-8 text: save the file as UTF-8 CSV and import it again.")
     if _control_share(text) > 0.01:
-        raise FileProblem(_BINARY)
+        raise FileProblem(_(_BINARY))
     delimiter, header_index, sample = _sniff(text)
     headers = [h.strip() for h in sample[header_index]] if header_index < len(sample) else []
     if len(headers) < 2:
@@ -279,22 +295,29 @@ def sniff_csv(head: bytes) -> tuple[str, int, list[str]]:
 def _check_width(columns: int) -> None:
     if columns > MAX_COLUMNS:
         raise FileProblem(
-            f"The file has {columns:,} columns, more than the {MAX_COLUMNS:,} of the widest Excel sheet: it is no "
-            "account export, or its rows are not split where they should be. Export the accounts again with one "
-            "column per field."
+            _(
+                "The file has {columns:,} columns, more than the {most:,} of the widest Excel sheet: it is no "
+                "account export, or its rows are not split where they should be. Export the accounts again with one "
+                "column per field."
+            ).format(columns=columns, most=MAX_COLUMNS)
         )
 
 
 def _header_note(header_index: int) -> str:
     """``header on row 3, 2 title rows skipped`` for the file description."""
-    skipped = f", {header_index} title row{'s' if header_index != 1 else ''} skipped" if header_index else ""
-    return f"header on row {header_index + 1}{skipped}"
+    if not header_index:
+        return _("header on row {row}").format(row=header_index + 1)
+    return ngettext(
+        "header on row {row}, {skipped} title row skipped",
+        "header on row {row}, {skipped} title rows skipped",
+        header_index,
+    ).format(row=header_index + 1, skipped=header_index)
 
 
 def _offset_of_line(data: bytes, line: int) -> int:
     """Byte offset where physical line ``line + 1`` (1-based) starts."""
     offset = 0
-    for _ in range(line):
+    for _line in range(line):
         newline = data.find(b"\n", offset)
         offset = len(data) if newline < 0 else newline + 1
     return offset
@@ -390,7 +413,7 @@ def _quote_left_open(utf8: bytes, delimiter: str, start_line: int) -> bool:
     """Whether the record starting on physical line ``start_line`` (1-based) ends inside a quoted value."""
     tail = "".join(itertools.islice(_lines(utf8), start_line - 1, None))
     try:
-        for _ in csv.reader(io.StringIO(tail), delimiter=delimiter, strict=True):
+        for _record in csv.reader(io.StringIO(tail), delimiter=delimiter, strict=True):
             pass
     except csv.Error as exc:
         return "end of data" in str(exc)
@@ -405,7 +428,7 @@ def _parse_exact(
     Arrow arrays ``_BATCH_ROWS`` at a time, so at most that many are ever Python strings."""
     width = len(headers)
     names = _column_names(width)
-    columns: list[list[str]] = [[] for _ in range(width)]
+    columns: list[list[str]] = [[] for _column in range(width)]
     numbers: list[int] = []
     parts: dict[str, list[pa.Array]] = {name: [] for name in [*names, ROW]}
 
@@ -441,13 +464,17 @@ def _parse_exact(
                 to_arrow()
     except csv.Error as exc:
         raise FileProblem(
-            f"The CSV cannot be read past row {reader.line_num} ({exc}): a quote is probably not closed. "
-            "Check the quotes around that row, or export the file again."
+            _(
+                "The CSV cannot be read past row {row} ({problem}): a quote is probably not closed. "
+                "Check the quotes around that row, or export the file again."
+            ).format(row=reader.line_num, problem=exc)
         ) from None
     if row and _quote_left_open(utf8, delimiter, start_line):  # the last row runs to the end of the file?
         raise FileProblem(
-            f"A quote in row {row} is never closed, so everything after it would be read as one value. "
-            'Check the quotes in that row (a quote inside a value is written twice: "") or export the file again.'
+            _(
+                "A quote in row {row} is never closed, so everything after it would be read as one value. "
+                'Check the quotes in that row (a quote inside a value is written twice: "") or export the file again.'
+            ).format(row=row)
         )
     to_arrow()
     kinds = dict.fromkeys(names, pa.string()) | {ROW: pa.int64()}
@@ -480,8 +507,10 @@ def _sheet_rows(worksheet, name: str) -> list[tuple[int, list[str]]]:
     for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
         if number > _EXCEL_ROWS:  # openpyxl yields every row up to the last one written, even row 20,000,000
             raise FileProblem(
-                f"Sheet {name!r} goes on past row {_EXCEL_ROWS:,}, the last row Excel has: the workbook is damaged. "
-                "Open it in Excel, save it again as .xlsx, and upload the new file."
+                _(
+                    "Sheet {name!r} goes on past row {last:,}, the last row Excel has: the workbook is damaged. "
+                    "Open it in Excel, save it again as .xlsx, and upload the new file."
+                ).format(name=name, last=_EXCEL_ROWS)
             )
         cells = [_cell_text(v) for v in values]
         while cells and not cells[-1].strip():
@@ -491,12 +520,29 @@ def _sheet_rows(worksheet, name: str) -> list[tuple[int, list[str]]]:
     return rows
 
 
+# The errors openpyxl raises most on a damaged workbook, named in the current language (English: as
+# Python names them); any other is named as Python names it.
+_ERROR_NAMES = {
+    "BadZipFile": N_("BadZipFile"),
+    "KeyError": N_("KeyError"),
+    "ValueError": N_("ValueError"),
+    "TypeError": N_("TypeError"),
+    "IndexError": N_("IndexError"),
+    "AttributeError": N_("AttributeError"),
+}
+
+
+def _error_name(exc: Exception) -> str:
+    name = type(exc).__name__
+    return _(_ERROR_NAMES[name]) if name in _ERROR_NAMES else name
+
+
 def _damage(exc: Exception) -> str:
     """What was wrong with a workbook openpyxl could not open: "a part is not valid XML" for an XML
     error, whichever parser openpyxl used (the standard library's ``ParseError`` or lxml's
     ``XMLSyntaxError``, when lxml is installed), else the error's type."""
     xml_error = isinstance(exc, ElementTree.ParseError) or type(exc).__name__ == "XMLSyntaxError"
-    return "a part is not valid XML" if xml_error else type(exc).__name__
+    return _("a part is not valid XML") if xml_error else _error_name(exc)
 
 
 def _read_xlsx(data: bytes, sheet: str | None, problems: IssueLog, notes: IssueLog) -> RawTable:
@@ -509,19 +555,25 @@ def _read_xlsx(data: bytes, sheet: str | None, problems: IssueLog, notes: IssueL
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types on a damaged workbook: BadZipFile, KeyError, XML ParseError …
         raise FileProblem(
-            f"The workbook cannot be opened ({_damage(exc)}): it is damaged or not an Excel .xlsx file. "
-            "Open it in Excel, save it again as .xlsx, and upload the new file."
+            _(
+                "The workbook cannot be opened ({damage}): it is damaged or not an Excel .xlsx file. "
+                "Open it in Excel, save it again as .xlsx, and upload the new file."
+            ).format(damage=_damage(exc))
         ) from None
     try:
         sheets = list(book.sheetnames)
         if not sheets:
             raise FileProblem(
-                "The workbook has no sheets (it is damaged or was not saved by Excel). "
-                "Open it in Excel, save it again as .xlsx, and upload the new file."
+                _(
+                    "The workbook has no sheets (it is damaged or was not saved by Excel). "
+                    "Open it in Excel, save it again as .xlsx, and upload the new file."
+                )
             )
         if sheet is not None and sheet not in sheets:
             raise FileProblem(
-                f"The workbook has no sheet named {sheet!r}; its sheets are: {', '.join(sheets)}. Choose one of them."
+                _("The workbook has no sheet named {sheet!r}; its sheets are: {sheets}. Choose one of them.").format(
+                    sheet=sheet, sheets=_(", ").join(sheets)
+                )
             )
         name, note = (sheet, "") if sheet else _propose(book, sheets)
         try:
@@ -530,28 +582,33 @@ def _read_xlsx(data: bytes, sheet: str | None, problems: IssueLog, notes: IssueL
             raise
         except Exception as exc:  # openpyxl raises many types on damaged sheet XML
             raise FileProblem(
-                f"Sheet {name!r} cannot be read ({type(exc).__name__}): the workbook is damaged. "
-                "Save it again from Excel as .xlsx."
+                _(
+                    "Sheet {name!r} cannot be read ({problem}): the workbook is damaged. "
+                    "Save it again from Excel as .xlsx."
+                ).format(name=name, problem=_error_name(exc))
             ) from None
     finally:
         book.close()
     if not numbered:
-        raise FileProblem(f"Sheet {name!r} is empty. Choose the sheet that holds the account data.")
-    header_index = find_header_row([cells for _, cells in numbered[:_HEADER_SEARCH_ROWS]])
+        raise FileProblem(_("Sheet {name!r} is empty. Choose the sheet that holds the account data.").format(name=name))
+    header_index = find_header_row([cells for _number, cells in numbered[:_HEADER_SEARCH_ROWS]])
     header_row, header = numbered[header_index]
     width = max(
-        len(cells) for _, cells in numbered
+        len(cells) for _number, cells in numbered
     )  # to the last value of any row: values past the header are reported
     _check_width(width)
     headers = [c.strip() for c in header] + [""] * (width - len(header))
     body = numbered[header_index + 1 :]
     arrays = {  # a column at a time, short rows padded with ""
-        n: pa.array([cells[j] if j < len(cells) else "" for _, cells in body], type=pa.string())
+        n: pa.array([cells[j] if j < len(cells) else "" for _number, cells in body], type=pa.string())
         for j, n in enumerate(_column_names(width))
     }
     arrays[ROW] = pa.array([row for row, _ in body], type=pa.int64())
-    sheet_count = f"{len(sheets)} sheet{'s' if len(sheets) > 1 else ''}"
-    description = f"Excel sheet {name!r} ({sheet_count}), {_header_note(header_row - 1)}"
+    description = ngettext(
+        "Excel sheet {name!r} ({sheets} sheet), {header}",
+        "Excel sheet {name!r} ({sheets} sheets), {header}",
+        len(sheets),
+    ).format(name=name, sheets=len(sheets), header=_header_note(header_row - 1))
     return RawTable(
         headers, pa.table(arrays), header_row, description, problems, notes, sheets=sheets, sheet=name, sheet_note=note
     )
@@ -573,9 +630,10 @@ class SheetScore:
         return self.columns + 2 * self.has_id + math.log10(self.rows + 1)
 
     def why(self) -> str:
-        rows = f", {self.rows:,} rows" if self.rows else ""
-        ids = ", an account id" if self.has_id else ""
-        return f"{self.columns} headers of the data contract{ids}{rows}"
+        said = _("{columns} headers of the data contract").format(columns=self.columns)
+        if self.has_id:
+            said = _("{said}, an account id").format(said=said)
+        return _("{said}, {rows:,} rows").format(said=said, rows=self.rows) if self.rows else said
 
 
 def score_sheet(worksheet, name: str) -> SheetScore:
@@ -598,4 +656,4 @@ def _propose(book, sheets: list[str]) -> tuple[str, str]:
     except Exception:  # a damaged sheet: read the first, which says what is wrong with it
         return sheets[0], ""
     best = max(scores, key=lambda s: s.score)  # max keeps the first of equal scores
-    return best.name, f"proposed as the sheet most like an account export: {best.why()}"
+    return best.name, _("proposed as the sheet most like an account export: {why}").format(why=best.why())

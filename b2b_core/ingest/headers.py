@@ -20,6 +20,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from b2b_core.i18n import N_, _
+
 EXACT, CONTAINED, LOOSE = 1.0, 0.8, 0.6
 
 # Specific synonyms: an exact match means the column with confidence 1.0.
@@ -131,6 +133,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "customer revenue",
         "turnover",
         "gross sales",
+        "b端收入",
         "商户收入",
         "商户营收",
         "商家收入",
@@ -139,7 +142,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "销售额",
         "流水",
     ),
-    "segment": ("segment", "industry", "vertical", "sector", "category", "行业", "类目", "细分行业"),
+    "segment": ("segment", "industry", "vertical", "sector", "category", "行业", "类目", "细分行业", "客群"),
     "region": ("region", "area", "territory", "market", "区域", "地区", "大区"),
     "tier": (
         "tier",
@@ -245,11 +248,18 @@ _AFFIXES = sorted(
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A suggested contract column for one source header."""
+    """A suggested contract column for one source header; ``why`` says how it was found, in English
+    (marked for the catalog, with ``{synonym}`` in it: suggestions are cached, whatever the language),
+    ``how`` the same in the current language."""
 
     target: str
     confidence: float
-    how: str
+    why: str
+    synonym: str = ""
+
+    @property
+    def how(self) -> str:
+        return _(self.why).format(synonym=self.synonym)
 
 
 def suggest(header: str, *, fuzzy: bool = True) -> Suggestion | None:
@@ -270,17 +280,17 @@ def _suggest(header: str, fuzzy: bool) -> Suggestion | None:
     if _RATIO.search(re.sub(r"[_\-.]", " ", unicodedata.normalize("NFKC", str(header)).lower())):
         return None
     if key in _EXACT:
-        return Suggestion(_EXACT[key], EXACT, "known name")
+        return Suggestion(_EXACT[key], EXACT, N_("known name"))
     # The head noun comes last in English and Chinese headers, so a suffix is the stronger clue.
-    for matches, where in ((str.endswith, "ends with"), (str.startswith, "starts with")):
+    for matches, why in ((str.endswith, N_("ends with '{synonym}'")), (str.startswith, N_("starts with '{synonym}'"))):
         for synonym, column in _AFFIXES:
             if matches(key, synonym):
-                return Suggestion(column, CONTAINED, f"{where} '{synonym}'")
+                return Suggestion(column, CONTAINED, why, synonym)
     if key in _GENERIC:
-        return Suggestion(_GENERIC[key], LOOSE, "generic name")
+        return Suggestion(_GENERIC[key], LOOSE, N_("generic name"))
     close = difflib.get_close_matches(key, list(_EXACT), n=1, cutoff=0.85) if fuzzy and len(key) >= 4 else []
     if close:
-        return Suggestion(_EXACT[close[0]], LOOSE, f"close to '{close[0]}'")
+        return Suggestion(_EXACT[close[0]], LOOSE, N_("close to '{synonym}'"), close[0])
     return None
 
 

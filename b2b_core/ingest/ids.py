@@ -13,6 +13,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from b2b_core.i18n import _, ngettext
+
 LISTED = 100  # groups of spellings an issue or a table lists; every one is counted
 
 _SPELLED = """
@@ -35,18 +37,26 @@ class CaseVariants:
         """The warning of the report (None when no id differs only by case)."""
         if not self.groups:
             return None
-        shown = "; ".join(self.listed["spellings"].head(5))
-        more = f" and {self.groups - 5:,} more" if self.groups > 5 else ""
-        ids = "1 id is" if self.groups == 1 else f"{self.groups:,} ids are"
+        shown = _("; ").join(self.listed["spellings"].head(5))
+        if self.groups > 5:
+            shown = _("{named} and {more:,} more").format(named=shown, more=self.groups - 5)
         if merged:
-            return (
-                f"{ids} spelt in ways that differ only by case ({shown}{more}): read as one account each, spelt as "
-                "the workspace spells it, else as the file does most often"
+            said = ngettext(
+                "{n:,} id is spelt in ways that differ only by case ({shown}): read as one account each, spelt as "
+                "the workspace spells it, else as the file does most often",
+                "{n:,} ids are spelt in ways that differ only by case ({shown}): read as one account each, spelt as "
+                "the workspace spells it, else as the file does most often",
+                self.groups,
             )
-        return (
-            f"{ids} spelt in ways that differ only by case ({shown}{more}): read as different accounts; choose to "
-            "read ids whatever their case if they are the same account"
-        )
+        else:
+            said = ngettext(
+                "{n:,} id is spelt in ways that differ only by case ({shown}): read as different accounts; choose "
+                "to read ids whatever their case if they are the same account",
+                "{n:,} ids are spelt in ways that differ only by case ({shown}): read as different accounts; choose "
+                "to read ids whatever their case if they are the same account",
+                self.groups,
+            )
+        return said.format(n=self.groups, shown=shown)
 
 
 def case_variants(

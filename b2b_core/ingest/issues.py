@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from b2b_core.i18n import _
+
 MAX_KEPT = 10_000  # issues of each severity listed per upload; the others are only counted
 VALUE_CHARS = 100  # characters of a cell shown in an issue
 ROWS_NAMED = 3  # rows a reason names: "rows 2, 3, 4 and 19,997 more"
@@ -31,13 +33,15 @@ PerRow = str | Sequence | pa.Array | pa.ChunkedArray | Callable[[np.ndarray], Se
 def shorten(text: object) -> str:
     """A cell as an issue shows it: at most ``VALUE_CHARS`` characters, then its length."""
     text = "" if text is None else str(text)
-    return text if len(text) <= VALUE_CHARS else f"{text[:VALUE_CHARS]}… ({len(text):,} characters)"
+    if len(text) <= VALUE_CHARS:
+        return text
+    return _("{start}… ({length:,} characters)").format(start=text[:VALUE_CHARS], length=len(text))
 
 
 def some(items: Sequence[str], total: int) -> str:
     """``2, 3, 4 and 19,997 more``: the first ``ROWS_NAMED`` of ``items`` and how many others of ``total``."""
-    named = ", ".join(items[:ROWS_NAMED])
-    return named if total <= ROWS_NAMED else f"{named} and {total - ROWS_NAMED:,} more"
+    named = _(", ").join(items[:ROWS_NAMED])
+    return named if total <= ROWS_NAMED else _("{named} and {more:,} more").format(named=named, more=total - ROWS_NAMED)
 
 
 def _order(file: str, row: int | None, sequence: int) -> tuple:
@@ -100,7 +104,7 @@ class IssueLog:
         kept: on an earlier row (on the same row, an issue found earlier comes first)."""
         if self._bound is None:
             return len(rows)
-        whole_file, bound_file, bound_row, _ = self._bound
+        whole_file, bound_file, bound_row, _sequence = self._bound
         if whole_file == 0 or file > bound_file:
             return 0
         return len(rows) if file < bound_file else int(np.searchsorted(rows, bound_row))

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from b2b_core.amounts import amount
+from b2b_core.i18n import _, ngettext
 from b2b_core.ingest.validate import engine
 
 LEFT_OUT_LIST = ["account_id", "rows_left_out", "quarters", "platform_revenue_left_out", "rows_kept"]
@@ -46,13 +48,19 @@ class LeftOut:
     def sentence(self) -> str:
         """``12 rows of 3 accounts (1 of them entirely), platform revenue 1,234.50``."""
         if not self.rows:
-            return "no row"
-        gone = f" ({self.accounts_gone:,} of them entirely)" if self.accounts_gone else ""
-        unreadable = f", and {self.unreadable:,} rows that could not be read" if self.unreadable else ""
+            return _("no row")
         rows = self.rows - self.unreadable
-        plural = "s" if self.accounts != 1 else ""
-        accounts = f"{rows:,} row{'s' if rows != 1 else ''} of {self.accounts:,} account{plural}"
-        return f"{accounts}{gone}, platform revenue {self.revenue:,.2f}{unreadable}"
+        said = ngettext("{rows:,} row of {accounts}", "{rows:,} rows of {accounts}", rows).format(
+            rows=rows, accounts=ngettext("{n:,} account", "{n:,} accounts", self.accounts).format(n=self.accounts)
+        )
+        if self.accounts_gone:
+            said = _("{said} ({gone:,} of them entirely)").format(said=said, gone=self.accounts_gone)
+        said = _("{said}, platform revenue {revenue}").format(said=said, revenue=amount(self.revenue))
+        if self.unreadable:
+            said = _("{said}, and {unreadable:,} rows that could not be read").format(
+                said=said, unreadable=self.unreadable
+            )
+        return said
 
 
 def left_out(result) -> LeftOut:

@@ -9,6 +9,8 @@ import pandas as pd
 import pyarrow as pa
 
 from b2b_core import contract
+from b2b_core.contract_labels import label
+from b2b_core.i18n import _
 from b2b_core.ingest import headers as header_names
 
 MAPPING_COLUMNS = ["source", "target", "kind", "confidence", "how"]
@@ -48,27 +50,33 @@ class ColumnPlan:
         for i in self.undecided:
             header = self.headers[i]
             if is_numeric(i):
-                self._add_custom(i, 1.0, "numeric column")
+                self._add_custom(i, 1.0, _("numeric column"))
             else:
-                self.rows.append((header, None, "ignored", 0.0, "not in the contract, not numeric"))
+                self.rows.append((header, None, "ignored", 0.0, _("not in the contract, not numeric")))
                 self.notes.append(
                     (
                         header,
-                        "is not a contract column and not numeric: left out. Map it in the "
-                        "column mapping if it holds one of the contract's fields",
+                        _(
+                            "is not a contract column and not numeric: left out. Map it in the column mapping if it "
+                            "holds one of the contract's fields"
+                        ),
                     )
                 )
         self.undecided = []
 
     def _add_custom(self, i: int, confidence: float, how: str) -> None:
         if len(self.customs) >= contract.MAX_CUSTOM_METRICS:  # the workspace's schema must stay lean
-            limit = f"the {contract.MAX_CUSTOM_METRICS} custom metrics an upload may add"
-            self.rows.append((self.headers[i], None, "ignored", confidence, f"beyond {limit}"))
+            limit = contract.MAX_CUSTOM_METRICS
+            beyond = _("beyond the {limit} custom metrics an upload may add").format(limit=limit)
+            self.rows.append((self.headers[i], None, "ignored", confidence, beyond))
             self.notes.append(
                 (
                     self.headers[i],
-                    f"is numeric, but the file already has {limit}: left out. If you need it, map it as a custom "
-                    "metric and set a metric you do not need to ignore, or remove unneeded columns from the export",
+                    _(
+                        "is numeric, but the file already has the {limit} custom metrics an upload may add: left out. "
+                        "If you need it, map it as a custom metric and set a metric you do not need to ignore, or "
+                        "remove unneeded columns from the export"
+                    ).format(limit=limit),
                 )
             )
             return
@@ -98,7 +106,7 @@ def plan_columns(headers: list[str], user_mapping: Mapping[str, str | None]) -> 
         if not header:
             continue
         if header in user_mapping:
-            proposals.append((_YOURS, i, user_mapping[header] or IGNORE, "your choice"))
+            proposals.append((_YOURS, i, user_mapping[header] or IGNORE, _("your choice")))
             continue
         hint = header_names.suggest(header)
         proposals.append((hint.confidence, i, hint.target, hint.how) if hint else (0.0, i, None, ""))
@@ -111,8 +119,10 @@ def plan_columns(headers: list[str], user_mapping: Mapping[str, str | None]) -> 
             plan.notes.append(
                 (
                     headers[i],
-                    f"also looks like {target}, which is read from '{other}': treated as "
-                    "unmapped; change the mapping if this column is the right one",
+                    _(
+                        "also looks like {target}, which is read from '{other}': treated as unmapped; change the "
+                        "mapping if this column is the right one"
+                    ).format(target=label(target), other=other),
                 )
             )
             target = None

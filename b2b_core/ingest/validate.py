@@ -20,6 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from b2b_core import contract
+from b2b_core.contract_labels import label
+from b2b_core.i18n import N_, _
 from b2b_core.ingest import clean, repeats, totals
 from b2b_core.ingest.choices import Choices
 from b2b_core.ingest.dates import DateOrder, date_order
@@ -27,7 +29,7 @@ from b2b_core.ingest.files import ROW, RawTable
 from b2b_core.ingest.ids import CaseVariants, case_variants, respelt
 from b2b_core.ingest.issues import shorten, some
 from b2b_core.ingest.mapping import ColumnPlan
-from b2b_core.quarters import QuarterError, find_quarter_in_text, parse_date, parse_quarter
+from b2b_core.quarters import QuarterError, find_quarter_in_text, parse_date, parse_quarter, quarter_text
 
 MONEY = ("platform_revenue", "b_side_revenue")  # a blank is read as 0 (with a warning)
 _NUMERIC_SHARE = 0.75  # an unmapped text column is a custom metric when this share of cells are numbers
@@ -58,16 +60,16 @@ _EDGE_SPACE = r"^[\s\x{0B}\x{1C}-\x{1F}\x{85}\pZ]|[\s\x{0B}\x{1C}-\x{1F}\x{85}\p
 _CONSTANT_CHUNK = 65_536  # rows of the one chunk a column of one value repeats
 # What the cleaning database may hold in memory; beyond it, its sorts and groupings spill to disk.
 ENGINE_MEMORY = "64MB"
-_TOO_LONG = (
-    f"is longer than {contract.MAX_TEXT_CHARS:,} characters, the most a text cell may hold: check that the "
-    "column is mapped to the right field, or shorten the value"
+_TOO_LONG = N_(
+    "is longer than {limit:,} characters, the most a text cell may hold: check that the column is mapped to the "
+    "right field, or shorten the value"
 )
-_COPY = "identical to an earlier row of the same account and quarter: kept once"
-REPEATED = (
+_COPY = N_("identical to an earlier row of the same account and quarter: kept once")
+REPEATED = N_(
     "appears more than once in its quarter with different values: keep one row per account and quarter, or "
     "choose to sum the rows per account and quarter"
 )
-_TOTALS = "a totals row: left out (it is no account)"
+_TOTALS = N_("a totals row: left out (it is no account)")
 Field = tuple[str, str, str]  # (name, kind, SQL of its source text: a raw column or a quoted quarter)
 
 
@@ -124,10 +126,12 @@ class Validation:
             column = self.raw.table.column(f"c{i}")
             if not header and pc.any(pc.not_equal(pc.utf8_trim_whitespace(column.cast(pa.string())), "")).as_py():
                 self.file_error(
-                    f"column {_letter(i)}",
+                    _("column {letter}").format(letter=_letter(i)),
                     "",
-                    "has values but no header (merged header cells?): unmerge the header cells and give each column "
-                    "its own name, or delete the column",
+                    _(
+                        "has values but no header (merged header cells?): unmerge the header cells and give each "
+                        "column its own name, or delete the column"
+                    ),
                 )
 
     def numeric_columns(self, indices: list[int]) -> set[int]:
@@ -156,41 +160,43 @@ class Validation:
             if self.quarter:
                 header = self.plan.headers[self.plan.targets["quarter"]]
                 self.file_warning(
-                    header, self.quarter, "the file has its own quarter column, so the chosen quarter was not used"
+                    header, self.quarter, _("the file has its own quarter column, so the chosen quarter was not used")
                 )
             return f"c{self.plan.targets['quarter']}"
         chosen = self.quarter or find_quarter_in_text(self.filename)
         if not chosen:
             self.file_error(
-                "quarter",
+                label("quarter"),
                 "",
-                "the file has no quarter column: choose the quarter this file covers, or add a Quarter column",
+                _("the file has no quarter column: choose the quarter this file covers, or add a Quarter column"),
             )
             return None
         try:
             chosen = parse_quarter(chosen)
         except QuarterError as exc:
-            self.file_error("quarter", str(chosen), str(exc))
+            self.file_error(label("quarter"), str(chosen), str(exc))
             return None
         if not self.quarter:
-            self.file_warning("quarter", chosen, "no quarter column: quarter taken from the file name")
+            self.file_warning(label("quarter"), chosen, _("no quarter column: quarter taken from the file name"))
         return f"'{chosen}'"
 
     def required_present(self) -> bool:
         missing = [c for c in contract.REQUIRED if c != "quarter" and c not in self.plan.targets]
-        found = ", ".join(h for h in self.plan.headers if h)
+        found = _(", ").join(h for h in self.plan.headers if h)
         for name in missing:
             self.file_error(
-                name,
+                label(name),
                 "",
-                f"no column holds {name} ({contract.BY_NAME[name].meaning}); the columns are: {found}. "
-                f"Map one of them to {name} in the column mapping",
+                _(
+                    "no column holds {name} ({meaning}); the columns are: {found}. Map one of them to {name} in the "
+                    "column mapping"
+                ).format(name=label(name), meaning=_(contract.BY_NAME[name].meaning), found=found),
             )
         if "b_side_revenue" not in self.plan.targets:
             self.file_warning(
-                "b_side_revenue",
+                label("b_side_revenue"),
                 "",
-                "no B-side revenue column (GMV, sales …): accepted, but the revenue quadrant view needs it",
+                _("no B-side revenue column (GMV, sales …): accepted, but the revenue quadrant view needs it"),
             )
         return not missing
 
@@ -292,7 +298,7 @@ class Validation:
         if not fields:
             return plain
         # dates or flags chosen as a custom metric are not text here
-        chunks = [chunk for _, source in fields for chunk in raw.column(source).cast(pa.string()).chunks]
+        chunks = [chunk for _name, source in fields for chunk in raw.column(source).cast(pa.string()).chunks]
         text = pa.chunked_array(chunks, pa.string())  # field k's cells are rows k * n … (k + 1) * n - 1
         field_of_cell = np.repeat(np.arange(len(fields), dtype=np.int32), n)
         self.con.register("stacked", pa.table({"t": text, "k": field_of_cell}))
@@ -300,11 +306,11 @@ class Validation:
         found = self.con.execute(f"SELECT k, {style} FROM stacked GROUP BY k").fetchall()
         styles = {k: (comma, point) for k, comma, point in found}
         flags = {"decimal_comma": [], "mixed": [], "money": []}
-        for k, (name, _) in enumerate(fields):
+        for k, (name, _source) in enumerate(fields):
             comma, point = styles.get(k, (False, False))
             if comma and not point:  # a column with decimal commas only is read that way, with a warning
                 header = self.plan.headers[self.plan.source_of(name)]
-                self.file_warning(header, "", "written with decimal commas (1.234,50 means 1234.5)")
+                self.file_warning(header, "", _("written with decimal commas (1.234,50 means 1234.5)"))
             flags["decimal_comma"].append(comma and not point)
             flags["mixed"].append(comma and point)  # both styles in one column: the comma values are ambiguous
             flags["money"].append(name in MONEY or name == "contract_value")
@@ -317,7 +323,7 @@ class Validation:
         ).to_arrow_table()
         return plain | {
             name: (cleaned.column("value").slice(k * n, n), cleaned.column("issue").slice(k * n, n))
-            for k, (name, _) in enumerate(fields)
+            for k, (name, _source) in enumerate(fields)
         }
 
     # -- checks -------------------------------------------------------------------------------
@@ -327,7 +333,7 @@ class Validation:
         field and kind by kind in Arrow (``cleaned`` has the rows of ``raw``, in order): only the
         issues a report keeps become Python objects."""
         numbers = cleaned.column(ROW).to_numpy()
-        for name, _, source in fields:
+        for name, _kind, source in fields:
             issue = cleaned.column(f"{name}__issue")
             if source[0] != "c" or issue.null_count == cleaned.num_rows:
                 continue
@@ -346,17 +352,22 @@ class Validation:
     def _describe(self, name: str, issue: str) -> tuple[str, str]:
         """(severity, reason) of an issue code; other issue texts are parse messages (errors)."""
         if issue == "empty_id":
-            return "error", "empty: every row needs the account id; fill it in, or delete the row if it is no account"
+            return "error", _(
+                "empty: every row needs the account id; fill it in, or delete the row if it is no account"
+            )
         if issue == "id_excel_error":
-            return "error", "is an Excel error value, not an account id: fix the formula in the source sheet"
+            return "error", _("is an Excel error value, not an account id: fix the formula in the source sheet")
         if issue == "too_long":
-            return "error", _TOO_LONG
+            return "error", _(_TOO_LONG).format(limit=contract.MAX_TEXT_CHARS)
         if issue == "formula_text":
-            return "warning", "starts like a spreadsheet formula: kept as text, never evaluated (exports neutralise it)"
+            return "warning", _(
+                "starts like a spreadsheet formula: kept as text, never evaluated (exports neutralise it)"
+            )
         if issue in clean.NUMBER_ISSUES:
             severity, reason = clean.NUMBER_ISSUES[issue]
+            reason = _(reason).format(largest=contract.MAX_AMOUNT)
             if severity == "error" and name in self.plan.customs:
-                return "warning", f"{reason}; left empty"
+                return "warning", _("{reason}; left empty").format(reason=reason)
             return severity, reason
         return "error", issue
 
@@ -374,19 +385,21 @@ class Validation:
             ).fetchall()[0][0]
             if filled == 0:
                 what_to_do = (
-                    "fill in the amounts (0 where the platform earned nothing), or map the column that holds them"
+                    _("fill in the amounts (0 where the platform earned nothing), or map the column that holds them")
                     if name == "platform_revenue"
-                    else "fill in the amounts, or set this column to ignore in the column mapping if the file "
-                    "has no B-side revenue"
+                    else _(
+                        "fill in the amounts, or set this column to ignore in the column mapping if the file has no "
+                        "B-side revenue"
+                    )
                 )
                 header = self.plan.headers[self.plan.targets[name]]
-                reason = f"has no amounts at all, only blanks or placeholders such as n/a: {what_to_do}"
-                self.file_error(header, "", reason)
+                reason = _("has no amounts at all, only blanks or placeholders such as n/a: {what_to_do}")
+                self.file_error(header, "", reason.format(what_to_do=what_to_do))
 
     def _check_duplicates(self, fields: list[Field], cleaned: pa.Table) -> np.ndarray:
         """Rows sharing an account and quarter: identical → warning, extra copies dropped (their
         positions returned); differing → error on every copy, naming a few of the group's rows."""
-        found = repeats.find(self.con, cleaned, [name for name, _, _ in fields])
+        found = repeats.find(self.con, cleaned, [name for name, _kind, _source in fields])
         if found is None:
             return np.array([], dtype=np.int64)
         numbers = cleaned.column(ROW).to_numpy()
@@ -401,22 +414,26 @@ class Validation:
         def identical(chosen: np.ndarray) -> list[str]:
             groups = copy_of[chosen]
             where = zip(numbers[groups], map(shorten, account(groups)), quarters.take(groups).to_pylist())
-            return [f"identical to row {row} ({name}, {quarter}): kept once" for row, name, quarter in where]
+            said = _("identical to row {row} ({name}, {quarter}): kept once")
+            return [said.format(row=row, name=name, quarter=quarter_text(quarter)) for row, name, quarter in where]
 
         def differing(chosen: np.ndarray) -> list[str]:
             groups, copies = clash_of[chosen], found.copies[clash][chosen]
             rows = [some([str(numbers[p]) for p in leading], n) for leading, n in zip(found.leading(groups, 3), copies)]
             where = zip(map(shorten, account(groups)), copies, quarters.take(groups).to_pylist(), rows)
-            return [
-                f"{name} appears {n:,} times in {quarter} with different values (rows {listed}): keep one row per "
+            said = _(
+                "{name} appears {n:,} times in {quarter} with different values (rows {listed}): keep one row per "
                 "account and quarter, or choose to sum the rows per account and quarter"
+            )
+            return [
+                said.format(name=name, n=n, quarter=quarter_text(quarter), listed=listed)
                 for name, n, quarter, listed in where
             ]
 
         copies, clashes = found.position[copy], found.position[clash]
-        self.warnings.add_rows(numbers[copies], header, lambda c: account(copy_of[c]), identical, kind=_COPY)
+        self.warnings.add_rows(numbers[copies], header, lambda c: account(copy_of[c]), identical, kind=_(_COPY))
         self.blocked[clashes] = True
-        self.errors.add_rows(numbers[clashes], header, lambda c: account(clash_of[c]), differing, kind=REPEATED)
+        self.errors.add_rows(numbers[clashes], header, lambda c: account(clash_of[c]), differing, kind=_(REPEATED))
         return copies
 
     def run(self) -> pa.Table:
@@ -433,8 +450,10 @@ class Validation:
             self.file_error(
                 "",
                 "",
-                "the file has a header but no data rows: export it again with the account rows (in a workbook, "
-                "choose the sheet that holds them)",
+                _(
+                    "the file has a header but no data rows: export it again with the account rows (in a workbook, "
+                    "choose the sheet that holds them)"
+                ),
             )
             return NO_ROWS
         fields = self._fields(quarter_sql)
@@ -467,27 +486,29 @@ class Validation:
         """Per row: its id, name or quarter cell reads "Total" or the like; a warning names each."""
         found = np.zeros(self.raw.table.num_rows, dtype=bool)
         numbers = self.raw.table.column(ROW).to_numpy()
-        for name, _, source in fields:
+        for name, _kind, source in fields:
             if name not in ("account_id", "account_name", "quarter") or source[0] != "c":
                 continue
             text = self.raw.table.column(source)
             labelled = totals.by_words(text) & ~found
             if labelled.any():
                 header = self.plan.headers[self.plan.source_of(name)]
-                self.warnings.add_rows(numbers[labelled], header, text.filter(pa.array(labelled)), _TOTALS)
+                self.warnings.add_rows(numbers[labelled], header, text.filter(pa.array(labelled)), _(_TOTALS))
                 found |= labelled
         return found
 
     def _leave_out_totals(self, fields: list[Field], cleaned: pa.Table, labelled: np.ndarray) -> pa.Table:
         """``cleaned`` without its totals rows: those ``labelled`` so, and those whose amounts equal the
         sums of the other rows (a warning names each); ``raw`` loses them too."""
-        amounts = [name for name, _, _ in fields if name in MONEY or name in self.plan.customs]
+        amounts = [name for name, _kind, _source in fields if name in MONEY or name in self.plan.customs]
         summing = totals.by_sums(cleaned, amounts, ~labelled)
         if summing.any():
             header = self.plan.headers[self.plan.targets["platform_revenue"]]
             values = cleaned.column("platform_revenue").filter(pa.array(summing)).cast(pa.string())
-            named = ", ".join(self.plan.headers[self.plan.source_of(name)] for name in amounts)
-            reason = f"its amounts ({named}) equal the sums of the other rows: {_TOTALS}"
+            named = _(", ").join(self.plan.headers[self.plan.source_of(name)] for name in amounts)
+            reason = _("its amounts ({named}) equal the sums of the other rows: {totals}").format(
+                named=named, totals=_(_TOTALS)
+            )
             self.warnings.add_rows(cleaned.column(ROW).to_numpy()[summing], header, values, reason)
         left_out = labelled | summing
         self.totals_rows = int(left_out.sum())
@@ -512,11 +533,10 @@ class Validation:
 
 
 def _summed_note(summed: repeats.Summed) -> str:
-    return (
-        f"{summed.rows:,} rows summed into {summed.into:,}, one per account and quarter (revenue and custom metrics "
-        "summed; active if any row is; the latest contract end; text and contract value from the latest row "
-        "that has one, in file order)"
-    )
+    return _(
+        "{rows:,} rows summed into {into:,}, one per account and quarter (revenue and custom metrics summed; active if "
+        "any row is; the latest contract end; text and contract value from the latest row that has one, in file order)"
+    ).format(rows=summed.rows, into=summed.into)
 
 
 def _rows_of(table: pa.Table, mask: np.ndarray, columns: tuple[str, ...]) -> pa.Table:

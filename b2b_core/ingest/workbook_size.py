@@ -26,6 +26,8 @@ from lzma import LZMAError
 
 from openpyxl.utils import column_index_from_string
 
+from b2b_core.i18n import N_, _
+
 XLSX_UNPACKED_MB = 256  # all its parts unpacked, in MB (2**20 bytes)
 XLSX_CELLS = 2_000_000  # cells openpyxl yields from all its sheets
 XLSX_TEXT_MB = 32  # the text between the tags of all its parts (its cells' values and strings), in MB
@@ -41,11 +43,11 @@ _COLUMN = re.compile(rb"""\sr\s*=\s*["']\$?([^"'0-9$]{0,4})""")  # r="XFD12" →
 _TAG = re.compile(rb"<[^>]*>")
 _NOT_EXCEL = re.compile(rb"<!(?!--)")  # <!DOCTYPE, <!ENTITY, <![CDATA[
 _UTF16 = (b"\xff\xfe", b"\xfe\xff", b"<\0", b"\0<")
-_SAVE_AS_CSV = (
+_SAVE_AS_CSV = N_(
     "save the sheet as CSV UTF-8 (File → Save As) and upload the CSV, which has no such limit, or split the "
     "export by region or quarter"
 )
-_SAVE_AGAIN = "Open it in Excel, save it again as .xlsx, and upload the new file, or save the sheet as CSV UTF-8"
+_SAVE_AGAIN = N_("Open it in Excel, save it again as .xlsx, and upload the new file, or save the sheet as CSV UTF-8")
 
 
 @dataclass
@@ -57,7 +59,7 @@ class PartScan:
     widest: int = 0  # the widest column referenced, 1 = A
     text: int = 0  # bytes between tags
     longest_text: int = 0  # bytes between two tags
-    not_excel: str = ""  # what the part holds that Excel never writes
+    not_excel: str = ""  # what the part holds that Excel never writes (marked for the catalog: shown as _(…))
 
     @property
     def yielded(self) -> int:
@@ -76,38 +78,37 @@ def problem(data: bytes) -> str | None:
         parts = archive.infolist()
         unpacked = sum(p.file_size for p in parts)
         if unpacked > XLSX_UNPACKED_MB << 20:
-            return (
-                f"The workbook unpacks to {unpacked / 2**20:,.0f} MB, more than the {XLSX_UNPACKED_MB} MB a workbook "
-                f"may: {_SAVE_AS_CSV}."
-            )
+            return _(
+                "The workbook unpacks to {size:,.0f} MB, more than the {limit} MB a workbook may: {what_to_do}."
+            ).format(size=unpacked / 2**20, limit=XLSX_UNPACKED_MB, what_to_do=_(_SAVE_AS_CSV))
         cells = text = 0
         for part in parts:
             found = scan(archive, part, XLSX_CELLS - cells, (XLSX_TEXT_MB << 20) - text)
             if found.not_excel:
-                return (
-                    f"The workbook's part {part.filename!r} {found.not_excel}, which Excel never writes: it was made "
-                    f"by another program, or is damaged. {_SAVE_AGAIN}."
-                )
+                return _(
+                    "The workbook's part {part!r} {found}, which Excel never writes: it was made by another program, "
+                    "or is damaged. {what_to_do}."
+                ).format(part=part.filename, found=_(found.not_excel), what_to_do=_(_SAVE_AGAIN))
             if found.longest_text > XLSX_LONGEST_TEXT_MB << 20:
-                return (
-                    f"The workbook holds a text of more than {XLSX_LONGEST_TEXT_MB} MB, the most a workbook is read "
-                    f"with (a cell holds at most 32,767 characters): some cell holds an enormous text, or the file is "
-                    f"damaged. Check the file, then {_SAVE_AS_CSV}."
-                )
+                return _(
+                    "The workbook holds a text of more than {limit} MB, the most a workbook is read with (a cell holds "
+                    "at most 32,767 characters): some cell holds an enormous text, or the file is damaged. Check the "
+                    "file, then {what_to_do}."
+                ).format(limit=XLSX_LONGEST_TEXT_MB, what_to_do=_(_SAVE_AS_CSV))
             text += found.text
             if text > XLSX_TEXT_MB << 20:
-                return (
-                    f"The workbook's text (the values of its cells, wherever they are stored) unpacks to more than "
-                    f"{XLSX_TEXT_MB} MB, the most a workbook is read with: some cells hold enormous texts, or the file "
-                    f"is damaged. Check the file, then {_SAVE_AS_CSV}."
-                )
+                return _(
+                    "The workbook's text (the values of its cells, wherever they are stored) unpacks to more than "
+                    "{limit} MB, the most a workbook is read with: some cells hold enormous texts, or the file is "
+                    "damaged. Check the file, then {what_to_do}."
+                ).format(limit=XLSX_TEXT_MB, what_to_do=_(_SAVE_AS_CSV))
             cells += found.yielded
             if cells > XLSX_CELLS:
-                return (
-                    f"The workbook's sheets hold more than {XLSX_CELLS:,} cells, the most a workbook is read with "
-                    f"(about 200,000 rows of 10 columns; a row counts up to its last cell, so a value far to the "
-                    f"right counts on every row): {_SAVE_AS_CSV}."
-                )
+                return _(
+                    "The workbook's sheets hold more than {limit:,} cells, the most a workbook is read with (about "
+                    "200,000 rows of 10 columns; a row counts up to its last cell, so a value far to the right counts "
+                    "on every row): {what_to_do}."
+                ).format(limit=XLSX_CELLS, what_to_do=_(_SAVE_AS_CSV))
     return None
 
 
@@ -122,7 +123,7 @@ def scan(archive: zipfile.ZipFile, part: zipfile.ZipInfo, cells: int, text: int)
         with archive.open(part) as xml:
             chunk = xml.read(size)
             if chunk.startswith(_UTF16):
-                return PartScan(not_excel="is in UTF-16")
+                return PartScan(not_excel=N_("is in UTF-16"))
             start = chunk.removeprefix(b"\xef\xbb\xbf").lstrip()
             if start and not start.startswith(b"<"):
                 return found  # openpyxl parses no such part
@@ -144,7 +145,7 @@ def scan(archive: zipfile.ZipFile, part: zipfile.ZipInfo, cells: int, text: int)
                 columns = set(_COLUMN.findall(xml_text, 0, cut))
                 found.widest = max(found.widest, *map(_column_number, columns), 0)
                 if _NOT_EXCEL.search(xml_text, 0, cut):
-                    found.not_excel = "holds a DTD or CDATA section"
+                    found.not_excel = N_("holds a DTD or CDATA section")
                     break
                 tail = xml_text[cut:]
                 chunk = xml.read(size)

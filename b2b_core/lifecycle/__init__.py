@@ -15,6 +15,7 @@ from b2b_core.lifecycle.stage import (
     check_text,
     check_value_text,
     detect_stage,
+    stage_name,
     stage_timeline,
     thresholds_from,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "detect_stage",
     "prioritize",
     "rule_adjustments",
+    "stage_name",
     "stage_timeline",
     "thresholds_from",
     "weight_spread",

@@ -34,13 +34,14 @@ from dataclasses import dataclass, fields
 import pandas as pd
 
 from b2b_core.amounts import count, share
+from b2b_core.i18n import N_, _, ngettext
 
-STAGE_NAMES = {
-    "cold_start": "Cold start",
-    "traction": "Traction",
-    "accelerated_growth": "Accelerated growth",
-    "steady_growth": "Steady growth",
-    "contraction": "Contraction",
+STAGE_NAMES = {  # in English; translated where shown (``stage_name``)
+    "cold_start": N_("Cold start"),
+    "traction": N_("Traction"),
+    "accelerated_growth": N_("Accelerated growth"),
+    "steady_growth": N_("Steady growth"),
+    "contraction": N_("Contraction"),
 }
 NOT_ENOUGH_HISTORY = "not_enough_history"  # a result, not a stage: no weights or actions of its own
 
@@ -60,21 +61,26 @@ class Thresholds:
 
 
 DEFAULTS = Thresholds()
-SIGNAL_NAMES = {
-    "quarters_of_history": "quarters of history",
-    "active_accounts": "active accounts",
-    "platform_revenue_growth_annual": "platform revenue growth (annual)",
-    "active_accounts_growth_annual": "active-account growth (annual)",
+SIGNAL_NAMES = {  # in English; translated where shown
+    "quarters_of_history": N_("quarters of history"),
+    "active_accounts": N_("active accounts"),
+    "platform_revenue_growth_annual": N_("platform revenue growth (annual)"),
+    "active_accounts_growth_annual": N_("active-account growth (annual)"),
 }
-THRESHOLD_NAMES = {
-    "min_quarters": "Quarters of history to leave cold start",
-    "cold_start_accounts": "Active accounts to leave cold start",
-    "traction_accounts": "Active accounts to leave traction",
-    "accelerated_revenue_growth": "Platform revenue growth for accelerated growth (annual)",
-    "accelerated_account_growth": "Active-account growth for accelerated growth (annual)",
-    "contraction_revenue_fall": "Platform revenue fall for contraction (annual)",
-    "contraction_account_fall": "Active-account fall for contraction (annual)",
+THRESHOLD_NAMES = {  # in English; translated where shown
+    "min_quarters": N_("Quarters of history to leave cold start"),
+    "cold_start_accounts": N_("Active accounts to leave cold start"),
+    "traction_accounts": N_("Active accounts to leave traction"),
+    "accelerated_revenue_growth": N_("Platform revenue growth for accelerated growth (annual)"),
+    "accelerated_account_growth": N_("Active-account growth for accelerated growth (annual)"),
+    "contraction_revenue_fall": N_("Platform revenue fall for contraction (annual)"),
+    "contraction_account_fall": N_("Active-account fall for contraction (annual)"),
 }
+
+
+def stage_name(stage: str) -> str:
+    """A stage's name in the current language: ``Cold start``, ``冷启动期``."""
+    return _(STAGE_NAMES[stage])
 
 
 @dataclass(frozen=True)
@@ -110,10 +116,13 @@ class StageResult:
 
     @property
     def name(self) -> str:
+        """The stage's name in the current language, or how short the history is."""
         if self.stage == NOT_ENOUGH_HISTORY:
-            history = next(c.value for c in self.checks if c.signal == "quarters_of_history")
-            return f"Not enough history ({history:.0f} quarter{'' if history == 1 else 's'})"
-        return STAGE_NAMES[self.stage]
+            history = round(next(c.value for c in self.checks if c.signal == "quarters_of_history"))
+            return ngettext("Not enough history ({n} quarter)", "Not enough history ({n} quarters)", history).format(
+                n=history
+            )
+        return stage_name(self.stage)
 
 
 def check_value_text(signal: str, value: float) -> str:
@@ -124,11 +133,14 @@ def check_value_text(signal: str, value: float) -> str:
 
 def check_text(check: Check) -> str:
     """A check as a question with its answer: ``"Cold start: active accounts below 50? No (23,500)"``."""
-    rule = "Not enough history" if check.rule == NOT_ENOUGH_HISTORY else STAGE_NAMES[check.rule]
-    compared = "at least" if check.comparison == "≥" else "below"
-    value = "unknown" if math.isnan(check.value) else check_value_text(check.signal, check.value)
-    question = f"{_label(check.signal)} {compared} {check_value_text(check.signal, check.threshold)}"
-    return f"{rule}: {question}? {'Yes' if check.holds else 'No'} ({value})"
+    rule = _("Not enough history") if check.rule == NOT_ENOUGH_HISTORY else stage_name(check.rule)
+    value = _("unknown") if math.isnan(check.value) else check_value_text(check.signal, check.value)
+    said = {"signal": _label(check.signal), "threshold": check_value_text(check.signal, check.threshold)}
+    question = (
+        _("{signal} at least {threshold}") if check.comparison == "≥" else _("{signal} below {threshold}")
+    ).format(**said)
+    answer = _("{rule}: {question}? Yes ({value})") if check.holds else _("{rule}: {question}? No ({value})")
+    return answer.format(rule=rule, question=question, value=value)
 
 
 def detect_stage(metrics: pd.DataFrame, thresholds: Thresholds = DEFAULTS) -> list[StageResult]:
@@ -157,14 +169,23 @@ def _stage_of(quarter: str, row: pd.Series, t: Thresholds) -> StageResult:
         return StageResult(quarter, "contraction", (short, *growth.checks), growth.next_stage, growth.distance)
     cold = _check("active_accounts", accounts, "<", t.cold_start_accounts, "cold_start")
     if cold.holds:
-        distance = (_more(t.cold_start_accounts - accounts, "active account"),)
+        more = round(t.cold_start_accounts - accounts)
+        distance = (ngettext("{n} more active account", "{n} more active accounts", more).format(n=f"{more:,}"),)
         return StageResult(quarter, "cold_start", (cold,), "traction", distance)
     traction = _check("active_accounts", accounts, "<", t.traction_accounts, "traction")
     if traction.holds:
-        distance = (_more(t.traction_accounts - accounts, "active account", " (then growth decides)"),)
+        more = round(t.traction_accounts - accounts)
+        distance = (
+            ngettext(
+                "{n} more active account (then growth decides)", "{n} more active accounts (then growth decides)", more
+            ).format(n=f"{more:,}"),
+        )
         return StageResult(quarter, "traction", (cold, traction), "accelerated_growth", distance)
     if short.holds:
-        distance = (_more(t.min_quarters - history, "quarter", " of history"),)
+        more = round(t.min_quarters - history)
+        distance = (
+            ngettext("{n} more quarter of history", "{n} more quarters of history", more).format(n=f"{more:,}"),
+        )
         return StageResult(
             quarter, NOT_ENOUGH_HISTORY, (cold, traction, short, *growth.checks), growth.stage, distance, growth.stage
         )
@@ -181,8 +202,11 @@ def _growth_stage(revenue_growth: float, account_growth: float, t: Thresholds) -
     )
     if all(check.holds for check in falling):
         distance = tuple(
-            ("either " if i == 0 else "or ")
-            + f"{_label(check.signal)} back to at least {check.threshold:.0%} (now {check.value:.0%})"
+            (
+                _("either {signal} back to at least {threshold} (now {value})")
+                if i == 0
+                else _("or {signal} back to at least {threshold} (now {value})")
+            ).format(**_said(check))
             for i, check in enumerate(falling)
         )
         return StageResult("", "contraction", falling, "steady_growth", distance)
@@ -198,31 +222,43 @@ def _growth_stage(revenue_growth: float, account_growth: float, t: Thresholds) -
     if any(check.holds for check in fast):
         holding = [check for check in fast if check.holds]
         distance = tuple(
-            ("both " if len(holding) > 1 and i == 0 else "and " if i else "")
-            + f"{_label(check.signal)} falling below {check.threshold:.0%} (now {check.value:.0%})"
+            (
+                _("both {signal} falling below {threshold} (now {value})")
+                if len(holding) > 1 and i == 0
+                else _("and {signal} falling below {threshold} (now {value})")
+                if i
+                else _("{signal} falling below {threshold} (now {value})")
+            ).format(**_said(check))
             for i, check in enumerate(holding)
         )
         return StageResult("", "accelerated_growth", checks, "steady_growth", distance)
-    distance = tuple(
-        ("either " if i == 0 else "or ")
-        + (
-            f"{_label(check.signal)} up {100 * (check.threshold - check.value):.0f} percentage points to "
-            f"{check.threshold:.0%} (now {check.value:.0%})"
-            if not math.isnan(check.value)
-            else f"{_label(check.signal)} unknown: no earlier quarter with a value above 0 to compare with"
-        )
-        for i, check in enumerate(fast)
-    )
+    distance = tuple(_faster(check, first=i == 0) for i, check in enumerate(fast))
     return StageResult("", "steady_growth", checks, "accelerated_growth", distance)
 
 
-def _more(count: float, noun: str, tail: str = "") -> str:
-    """``3 more quarters of history``, ``1 more active account``."""
-    return f"{count:,.0f} more {noun}{'' if count == 1 else 's'}{tail}"
+def _faster(check: Check, first: bool) -> str:
+    """How much faster a growth rate would have to be (``either …`` first, ``or …`` next), or that it is unknown."""
+    if math.isnan(check.value):
+        return (
+            _("either {signal} unknown: no earlier quarter with a value above 0 to compare with")
+            if first
+            else _("or {signal} unknown: no earlier quarter with a value above 0 to compare with")
+        ).format(signal=_label(check.signal))
+    points = f"{100 * (check.threshold - check.value):.0f}"
+    return (
+        _("either {signal} up {points} percentage points to {threshold} (now {value})")
+        if first
+        else _("or {signal} up {points} percentage points to {threshold} (now {value})")
+    ).format(points=points, **_said(check))
+
+
+def _said(check: Check) -> dict[str, str]:
+    """A growth check's signal name, threshold and value, for a sentence: whole percentages."""
+    return {"signal": _label(check.signal), "threshold": f"{check.threshold:.0%}", "value": f"{check.value:.0%}"}
 
 
 def _label(signal: str) -> str:
-    return SIGNAL_NAMES.get(signal, signal.replace("_", " "))
+    return _(SIGNAL_NAMES[signal]) if signal in SIGNAL_NAMES else signal.replace("_", " ")
 
 
 def thresholds_from(values: dict[str, float]) -> Thresholds:
@@ -238,8 +274,10 @@ def thresholds_from(values: dict[str, float]) -> Thresholds:
     chosen = Thresholds(**{**DEFAULTS.__dict__, **values})
     if chosen.cold_start_accounts > chosen.traction_accounts:
         raise ValueError(
-            f"cold_start_accounts ({chosen.cold_start_accounts}) must not exceed traction_accounts "
-            f"({chosen.traction_accounts}): traction comes after cold start"
+            _(
+                "cold_start_accounts ({cold_start}) must not exceed traction_accounts ({traction}): traction comes "
+                "after cold start"
+            ).format(cold_start=chosen.cold_start_accounts, traction=chosen.traction_accounts)
         )
     return chosen
 

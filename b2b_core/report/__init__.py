@@ -20,7 +20,7 @@ from b2b_core.report.deck import (
     title_slide,
     with_headlines,
 )
-from b2b_core.report.export import ROOM_KEYS, chart_data_zip, deck_html, plot_config
+from b2b_core.report.export import ROOM_KEYS, chart_data_zip, deck_html, plot_config, readable, room_keys
 from b2b_core.report.pptx import deck_pptx
 
 __all__ = [
@@ -40,6 +40,8 @@ __all__ = [
     "deck_pptx",
     "plan_slide",
     "plot_config",
+    "readable",
+    "room_keys",
     "scenario_slide",
     "title_slide",
     "with_headlines",

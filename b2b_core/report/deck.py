@@ -19,22 +19,24 @@ import plotly.graph_objects as go
 from b2b_core import charts, cohorts, engine, lifecycle, overview, quadrants, quarters, scenarios
 from b2b_core.amounts import Currency, account_count, amount_title, change, count, money, ratio, share
 from b2b_core.charts.style import for_projector
+from b2b_core.i18n import N_, _
 from b2b_core.playbook import Playbook
+from b2b_core.quarters import quarter_text, span_label
 from b2b_core.report import headlines
 
-SLIDE_TITLES = {
-    "overview": "Where we stand",
-    "bridge": "Where revenue came from and went",
-    "stage": "Stage and priorities",
-    "quadrants": "Revenue quadrants",
-    "migration": "Who moved",
-    "cohorts": "How cohorts renew",
-    "scenarios": "What if",
-    "plan": "Plan vs actual",
+SLIDE_TITLES = {  # English, marked for the catalog: ``_(SLIDE_TITLES[key])`` where shown
+    "overview": N_("Where we stand"),
+    "bridge": N_("Where revenue came from and went"),
+    "stage": N_("Stage and priorities"),
+    "quadrants": N_("Revenue quadrants"),
+    "migration": N_("Who moved"),
+    "cohorts": N_("How cohorts renew"),
+    "scenarios": N_("What if"),
+    "plan": N_("Plan vs actual"),
 }
 # Slides of words alone that open a deck, set by the facilitator (``title_slide``, ``agenda_slide``)
-FRAMING_TITLES = {"title": "Title", "agenda": "Agenda"}
-AGENDA_HEADLINE = "What we will look at"
+FRAMING_TITLES = {"title": N_("Title"), "agenda": N_("Agenda")}
+AGENDA_HEADLINE = N_("What we will look at")
 HORIZON = 8  # quarters the scenario slide projects
 PROJECTED_AGE = 12  # quarters: the age the cohort slide's headline projects to (three years)
 PROJECTED_PAST_DATA = 4  # quarters the cohort slide draws past the oldest cohort's last age
@@ -51,7 +53,8 @@ class Fact:
 
 @dataclass(frozen=True)
 class Slide:
-    """One slide: ``key`` (of ``SLIDE_TITLES`` or ``FRAMING_TITLES``), ``title``, the ``headline``, the ``facts``
+    """One slide: ``key`` (of ``SLIDE_TITLES`` or ``FRAMING_TITLES``), ``title`` (in the language
+    the deck was built in, as every text of the slide), the ``headline``, the ``facts``
     shown large, the ``figure`` (in the projector look, ``charts.style.for_projector``; None on a
     slide of words alone, such as the title or the agenda) and its ``data`` (the numbers drawn,
     for CSV), and ``notes`` for the speaker. ``suggested`` is the headline computed from the data
@@ -79,10 +82,12 @@ class Deck:
 def title_slide(name: str, date: dt.date, company: str = "") -> Slide:
     """The deck's first slide: the workshop's ``name`` as the headline, its ``date`` (ISO) and the
     ``company`` (left out when empty) as facts, no figure."""
-    facts = (Fact("Date", date.isoformat()), *((Fact("Company", company),) if company else ()))
-    data = pd.DataFrame({"value": [name, date.isoformat(), company]}, index=pd.Index(["name", "date", "company"]))
-    notes = ("Welcome the room; say what the workshop is for and what it should decide.",)
-    return Slide("title", FRAMING_TITLES["title"], name, facts, None, data.rename_axis("field"), notes)
+    facts = (Fact(_("Date"), date.isoformat()), *((Fact(_("Company"), company),) if company else ()))
+    data = pd.DataFrame(
+        {_("value"): [name, date.isoformat(), company]}, index=pd.Index([_("name"), _("date"), _("company")])
+    )
+    notes = (_("Welcome the room; say what the workshop is for and what it should decide."),)
+    return Slide("title", _(FRAMING_TITLES["title"]), name, facts, None, data.rename_axis(_("field")), notes)
 
 
 def agenda_slide(slides: Sequence[Slide], first: int = 1) -> Slide:
@@ -91,11 +96,11 @@ def agenda_slide(slides: Sequence[Slide], first: int = 1) -> Slide:
     value; the data list their titles and headlines; no figure."""
     facts = tuple(Fact(str(position), slide.title) for position, slide in enumerate(slides, start=first))
     data = pd.DataFrame(
-        {"title": [s.title for s in slides], "headline": [s.headline for s in slides]},
-        index=pd.RangeIndex(first, first + len(slides), name="slide"),
+        {_("title"): [s.title for s in slides], _("headline"): [s.headline for s in slides]},
+        index=pd.RangeIndex(first, first + len(slides), name=_("slide")),
     )
-    notes = (f"{len(slides)} slide(s) follow, each with one message computed from the data.",)
-    return Slide("agenda", FRAMING_TITLES["agenda"], AGENDA_HEADLINE, facts, None, data, notes)
+    notes = (_("{n} slide(s) follow, each with one message computed from the data.").format(n=len(slides)),)
+    return Slide("agenda", _(FRAMING_TITLES["agenda"]), _(AGENDA_HEADLINE), facts, None, data, notes)
 
 
 def with_headlines(slides: Sequence[Slide], edited: Mapping[str, str]) -> list[Slide]:
@@ -113,17 +118,17 @@ def with_headlines(slides: Sequence[Slide], edited: Mapping[str, str]) -> list[S
 def overview_slide(kpis: pd.DataFrame, currency: Currency | None = None) -> Slide:
     """The latest quarter's KPIs against the quarter before, and their trend (``quarter_kpis``);
     amounts in ``currency``."""
-    latest, _, found = overview.headlines(kpis)
+    latest, _before, found = overview.headlines(kpis)
     by_name = {h.name: h for h in found}
     shown = {
-        "active_accounts": ("Active accounts", count, lambda h: change(h.change, "count")),
+        "active_accounts": (_("Active accounts"), count, lambda h: change(h.change, "count")),
         "platform_revenue": (
-            "Platform revenue",
+            _("Platform revenue"),
             lambda value: money(value, currency),
             lambda h: change(h.relative_change, "relative"),
         ),
-        "take_rate": ("Take rate", share, lambda h: change(h.change, "points")),
-        "new_accounts": ("New accounts", count, lambda h: change(h.change, "count")),
+        "take_rate": (_("Take rate"), share, lambda h: change(h.change, "points")),
+        "new_accounts": (_("New accounts"), count, lambda h: change(h.change, "count")),
     }
     facts = tuple(
         Fact(label, show(by_name[name].value), delta(by_name[name]))
@@ -132,7 +137,7 @@ def overview_slide(kpis: pd.DataFrame, currency: Currency | None = None) -> Slid
     )
     headline, notes = headlines.overview_words(kpis, currency)
     figure = for_projector(charts.kpi_trend(kpis, currency))
-    return Slide("overview", SLIDE_TITLES["overview"], headline, facts, figure, kpis, notes)
+    return Slide("overview", _(SLIDE_TITLES["overview"]), headline, facts, figure, kpis, notes)
 
 
 def bridge_slide(
@@ -146,18 +151,22 @@ def bridge_slide(
         raise ValueError(overview.why_no_bridge(quarter, observed))
     row = bridge.loc[quarter]
     if row["start"] == 0 and row["end"] == 0:
-        raise ValueError(f"no account had platform revenue in {quarters.shift(quarter, -1)} or {quarter}")
+        raise ValueError(
+            _("no account had platform revenue in {before} or {quarter}").format(
+                before=quarter_text(quarters.shift(quarter, -1)), quarter=quarter_text(quarter)
+            )
+        )
     ratios = overview.quick_ratio(bridge)
     headline, notes = headlines.bridge_words(row, quarter, ratios.loc[quarter], currency)
     gained, lost = overview.gained_and_lost(row)
     facts = (
-        Fact("Gained: new, reactivated, expansion", money(gained, currency)),
-        Fact("Lost: contraction, churned", money(lost, currency)),
-        Fact("Quick ratio", ratio(ratios.loc[quarter])),
+        Fact(_("Gained: new, reactivated, expansion"), money(gained, currency)),
+        Fact(_("Lost: contraction, churned"), money(lost, currency)),
+        Fact(_("Quick ratio"), ratio(ratios.loc[quarter])),
     )
     figure = for_projector(charts.revenue_bridge_waterfall(row, quarter, currency=currency))
     data = bridge.astype(float).assign(quick_ratio=ratios)
-    return Slide("bridge", SLIDE_TITLES["bridge"], headline, facts, figure, data, notes)
+    return Slide("bridge", _(SLIDE_TITLES["bridge"]), headline, facts, figure, data, notes)
 
 
 def stage_slide(metrics: pd.DataFrame, playbook: Playbook, business_model: str) -> Slide:
@@ -167,15 +176,19 @@ def stage_slide(metrics: pd.DataFrame, playbook: Playbook, business_model: str) 
     ranked = lifecycle.prioritize(metrics, current.assumes, business_model, playbook)
     headline, notes = headlines.stage_words(current, ranked, playbook)
     facts = (
-        Fact("Stage", current.name),
+        Fact(_("Stage"), current.name),
         *(
-            Fact(f"Priority {row['rank']}", str(row["name"]), f"score {row['score']:.1f}")
-            for _, row in ranked.head(3).iterrows()
+            Fact(
+                _("Priority {rank}").format(rank=row["rank"]),
+                str(row["name"]),
+                _("score {score}").format(score=f"{row['score']:.1f}"),
+            )
+            for _key, row in ranked.head(3).iterrows()
         ),
     )
     rule_names = {rule.id: rule.id.replace("_", " ") for rule in playbook.rules}
     figure = for_projector(charts.lever_scores(ranked, rule_names))
-    return Slide("stage", SLIDE_TITLES["stage"], headline, facts, figure, ranked, notes)
+    return Slide("stage", _(SLIDE_TITLES["stage"]), headline, facts, figure, ranked, notes)
 
 
 def quadrant_slide(view: quadrants.QuarterView, mix: pd.DataFrame, playbook: Playbook) -> Slide:
@@ -188,9 +201,9 @@ def quadrant_slide(view: quadrants.QuarterView, mix: pd.DataFrame, playbook: Pla
     headline, notes = headlines.quadrant_words(mix, quarter, playbook)
     facts = tuple(
         Fact(
-            playbook.label(q) if q in quadrants.QUADRANTS else q.capitalize(),
+            playbook.label(q) if q in quadrants.QUADRANTS else _("At the cut"),
             account_count(mix.loc[q, "accounts"]),
-            f"{share(mix.loc[q, 'platform_revenue_share'])} of platform revenue",
+            _("{share} of platform revenue").format(share=share(mix.loc[q, "platform_revenue_share"])),
         )
         for q in quadrants.PLACED
         if q in quadrants.QUADRANTS or (q in mix.index and mix.loc[q, "accounts"] > 0)
@@ -200,14 +213,19 @@ def quadrant_slide(view: quadrants.QuarterView, mix: pd.DataFrame, playbook: Pla
         playbook,
         log_axes=True,
         take_rate=view.take_rate,
-        cut_label="median",
-        title=quarter + (f" · showing {len(view.drawn):,} of {view.placed:,} accounts" if view.sampled else ""),
+        cut_label=_("median"),
+        title=quarter_text(quarter)
+        + (
+            _(" · showing {drawn} of {placed} accounts").format(drawn=count(len(view.drawn)), placed=count(view.placed))
+            if view.sampled
+            else ""
+        ),
         density=view.density,
         label_band=charts.quadrants.PROJECTED_LABEL_BAND,
     )
     named = {playbook.label(q) for q in quadrants.QUADRANTS}  # their bands name them, in their colours
     figure = for_projector(figure).update_traces(showlegend=False, selector=lambda trace: trace.name in named)
-    return Slide("quadrants", SLIDE_TITLES["quadrants"], headline, facts, figure, playbook.named(view.drawn), notes)
+    return Slide("quadrants", _(SLIDE_TITLES["quadrants"]), headline, facts, figure, playbook.named(view.drawn), notes)
 
 
 def migration_slide(flow: quadrants.Migration, playbook: Playbook, currency: Currency | None = None) -> Slide:
@@ -221,12 +239,12 @@ def migration_slide(flow: quadrants.Migration, playbook: Playbook, currency: Cur
         - sum(matrix.loc[q, q] for q in quadrants.QUADRANTS)
     )
     facts = (
-        Fact(f"Changed quadrant since {flow.from_quarter}", count(moved)),
-        Fact("New accounts", count(matrix.loc[quadrants.NEW].sum())),
-        Fact("Churned", count(matrix[quadrants.CHURNED].sum())),
+        Fact(_("Changed quadrant since {quarter}").format(quarter=quarter_text(flow.from_quarter)), count(moved)),
+        Fact(_("New accounts"), count(matrix.loc[quadrants.NEW].sum())),
+        Fact(_("Churned"), count(matrix[quadrants.CHURNED].sum())),
     )
     figure = for_projector(charts.migration_sankey(matrix, playbook, flow.from_quarter, flow.to_quarter))
-    return Slide("migration", SLIDE_TITLES["migration"], headline, facts, figure, playbook.named(matrix), notes)
+    return Slide("migration", _(SLIDE_TITLES["migration"]), headline, facts, figure, playbook.named(matrix), notes)
 
 
 def cohort_slide(
@@ -248,20 +266,24 @@ def cohort_slide(
     km = survival["survival"]
     age = headlines.survival_age(km)
     facts = (
-        Fact("Accounts in these cohorts", count(logo.loc[cohorts.AVERAGE, "accounts"])),
-        Fact(f"Survival after {age} quarters (Kaplan–Meier)", share(km.loc[age])),
+        Fact(_("Accounts in these cohorts"), count(logo.loc[cohorts.AVERAGE, "accounts"])),
+        Fact(_("Survival after {age} quarters (Kaplan–Meier)").format(age=age), share(km.loc[age])),
         *((Fact(headlines.lifetime_label(expected[1]), f"{expected[0]:.1f}"),) if expected is not None else ()),
     )
     ages = [c for c in logo.columns if isinstance(c, (int, np.integer))]
-    by_cohort = logo.loc[logo.index != cohorts.AVERAGE, ages].T.add_prefix("cohort ")
+    by_cohort = logo.loc[logo.index != cohorts.AVERAGE, ages].T.rename(columns=lambda c: _("cohort {c}").format(c=c))
     if check is None:
-        figure = charts.cohort_curves(logo, cohorts.AVERAGE, f"{cohorts.OBSERVED_SHARE} (% of signup quarter)")
+        figure = charts.cohort_curves(
+            logo,
+            cohorts.AVERAGE,
+            _("{observed} (% of signup quarter)").format(observed=_(cohorts.OBSERVED_SHARE)),
+        )
         data = logo[ages].T
     else:
         figure = charts.cohort_projection(logo, cohorts.AVERAGE, check)
         data = check.join(by_cohort, how="left")
     figure = for_projector(figure)
-    return Slide("cohorts", SLIDE_TITLES["cohorts"], headline, facts, figure, data.rename_axis("age"), notes)
+    return Slide("cohorts", _(SLIDE_TITLES["cohorts"]), headline, facts, figure, data.rename_axis(_("age")), notes)
 
 
 def scenario_slide(
@@ -280,7 +302,7 @@ def scenario_slide(
     headline, notes = headlines.scenario_words(table, first, last, headlines.base_words(base), currency)
     facts = tuple(
         Fact(
-            f"{name} · platform revenue {first}–{last}",
+            _("{name} · platform revenue {span}").format(name=name, span=span_label([first, last])),
             money(row["platform_revenue_total"], currency),
             None if name == scenarios.BASE_NAME else change(row["platform_revenue_total_vs_base_pct"], "relative"),
         )
@@ -288,10 +310,10 @@ def scenario_slide(
     )
     figure = for_projector(
         charts.scenario_projection(
-            base.history, projections, "platform_revenue", amount_title("Platform revenue", currency), scenarios.BAND
+            base.history, projections, "platform_revenue", amount_title(_("Platform revenue"), currency), scenarios.BAND
         )
     )
-    return Slide("scenarios", SLIDE_TITLES["scenarios"], headline, facts, figure, table, notes)
+    return Slide("scenarios", _(SLIDE_TITLES["scenarios"]), headline, facts, figure, table, notes)
 
 
 def plan_slide(
@@ -307,29 +329,35 @@ def plan_slide(
     waiting = {name: k for name, (k, check) in checks.items() if not check.compared}
     if not compared:
         raise ValueError(
-            "no saved scenario keeps a projection: save one in the Scenario lab"
+            _("no saved scenario keeps a projection: save one in the Scenario lab")
             if not kept
-            else "no kept projection reaches a quarter in the data yet ("
-            + "; ".join(f"{name}: {scenarios.waiting_text(k)}" for name, k in waiting.items())
-            + ")"
+            else _("no kept projection reaches a quarter in the data yet ({waiting})").format(
+                waiting=_("; ").join(f"{name}: {scenarios.waiting_text(k)}" for name, k in waiting.items())
+            )
         )
     headline, notes = headlines.plan_words(compared, waiting, currency)
     facts = []
-    for name, (_, check) in compared.items():
+    for name, (_kept, check) in compared.items():
         row, quarter = check.table.iloc[-1], check.table.index[-1]
         facts.append(
             Fact(
-                f"{name} · active accounts {quarter} (plan {count(row['active_accounts_planned'])})",
+                _("{name} · active accounts {quarter} (plan {planned})").format(
+                    name=name, quarter=quarter_text(quarter), planned=count(row["active_accounts_planned"])
+                ),
                 count(row["active_accounts_actual"]),
                 f"{change(row['active_accounts_error'], 'relative')} · "
-                + ("inside the band" if row["active_accounts_inside"] else "outside the band"),
+                + (_("inside the band") if row["active_accounts_inside"] else _("outside the band")),
             )
         )
-    plans = {name: k.projection for name, (k, _) in compared.items()}
-    actual = scenarios.actual_path([k for k, _ in compared.values()], kpis, "active_accounts")
-    figure = for_projector(charts.plan_vs_actual(plans, actual, "active_accounts", "Active accounts", scenarios.BAND))
-    data = pd.concat({name: check.table for name, (_, check) in compared.items()}, names=["scenario", "quarter"])
-    return Slide("plan", SLIDE_TITLES["plan"], headline, tuple(facts), figure, data, notes)
+    plans = {name: k.projection for name, (k, _check) in compared.items()}
+    actual = scenarios.actual_path([k for k, _check in compared.values()], kpis, "active_accounts")
+    figure = for_projector(
+        charts.plan_vs_actual(plans, actual, "active_accounts", _("Active accounts"), scenarios.BAND)
+    )
+    data = pd.concat(
+        {name: check.table for name, (_kept, check) in compared.items()}, names=[_("scenario"), _("quarter")]
+    )
+    return Slide("plan", _(SLIDE_TITLES["plan"]), headline, tuple(facts), figure, data, notes)
 
 
 @dataclass(frozen=True)
@@ -378,7 +406,7 @@ def build_deck(
     measured = measured or Measured()
     kpis = overview.quarter_kpis(table) if measured.kpis is None else measured.kpis
     if kpis.empty:
-        return Deck({}, dict.fromkeys(SLIDE_TITLES, "the workspace has no data yet"))
+        return Deck({}, dict.fromkeys(SLIDE_TITLES, _("the workspace has no data yet")))
     observed = list(observed) if observed is not None else list(kpis.index)
     slides, missing = {}, {}
     slides["overview"] = overview_slide(kpis, currency)
@@ -393,7 +421,7 @@ def build_deck(
     reported = table.filter(table.b_side_revenue.notnull()).select("quarter").distinct()
     placeable = sorted(set(engine.run(reported)["quarter"]) & set(observed))
     if not placeable:
-        missing["quadrants"] = missing["migration"] = "the data have no B-side revenue to place accounts by"
+        missing["quadrants"] = missing["migration"] = _("the data have no B-side revenue to place accounts by")
     else:
         quarter = placeable[-1]
         known = measured.mix is not None and quarter in measured.mix.index.get_level_values("quarter")
@@ -406,16 +434,18 @@ def build_deck(
                 flow = quadrants.quadrant_migration(table, earlier[-1], quarter)
             slides["migration"] = migration_slide(flow, playbook, currency)
         else:
-            missing["migration"] = f"{quarter} is the first quarter: nobody has moved yet"
+            missing["migration"] = _("{quarter} is the first quarter: nobody has moved yet").format(
+                quarter=quarter_text(quarter)
+            )
 
     if len(observed) < 2:
-        missing["cohorts"] = "cohort curves need at least two quarters"
+        missing["cohorts"] = _("cohort curves need at least two quarters")
     else:
         first = cohorts.first_cohort_choice(table)
         chosen = cohorts.select_accounts(table, {}, leave_out_first_cohort=first.leave_out)
         logo = measured.logo if measured.logo is not None else cohorts.cohort_matrix(chosen, observed=observed)
         if cohorts.AVERAGE not in logo.index:
-            missing["cohorts"] = "no account was active in any quarter: there is no cohort to follow"
+            missing["cohorts"] = _("no account was active in any quarter: there is no cohort to follow")
         else:
             nrr = measured.nrr if measured.nrr is not None else cohorts.cohort_matrix(chosen, "nrr", observed=observed)
             followed = measured.lifetimes

@@ -30,14 +30,17 @@ import re
 import zipfile
 from collections.abc import Sequence
 
+import pandas as pd
 import plotly.io
 import plotly.offline
 
 from b2b_core import exports
 from b2b_core.charts.style import TEXT_SIZES
+from b2b_core.i18n import N_, _, language
 from b2b_core.report.deck import Slide
 from b2b_core.store.sample_uploads import DataOrigin
 
+HTML_LANGUAGES = {"en": "en", "zh": "zh-CN"}  # the page's ``<html lang>`` for each language of the app
 PLOT_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
@@ -63,6 +66,87 @@ def _json_in_script(text: str) -> str:
     return text.replace("<", "\\u003c")
 
 
+# The headers of the slides' data as the CSVs write them: each English header is the column's own key,
+# so an English file keeps its keys; Chinese files read them in Chinese. A key made of another and a
+# suffix (``platform_revenue_total_vs_base``) is written from both (``HEADER_SUFFIXES``).
+HEADERS = {
+    "quarter": N_("quarter"),
+    "active_accounts": N_("active_accounts"),
+    "platform_revenue": N_("platform_revenue"),
+    "b_side_revenue": N_("b_side_revenue"),
+    "take_rate": N_("take_rate"),
+    "new_accounts": N_("new_accounts"),
+    "churned_accounts": N_("churned_accounts"),
+    "returning_accounts": N_("returning_accounts"),
+    "start": N_("start"),
+    "new": N_("new"),
+    "reactivated": N_("reactivated"),
+    "expansion": N_("expansion"),
+    "contraction": N_("contraction"),
+    "churned": N_("churned"),
+    "end": N_("end"),
+    "quick_ratio": N_("quick_ratio"),
+    "lever": N_("lever"),
+    "name": N_("name"),
+    "base": N_("base"),
+    "score": N_("score"),
+    "rank": N_("rank"),
+    "account_id": N_("account_id"),
+    "account_name": N_("account_name"),
+    "segment": N_("segment"),
+    "region": N_("region"),
+    "tier": N_("tier"),
+    "owner": N_("owner"),
+    "contract_value": N_("contract_value"),
+    "orders": N_("orders"),
+    "quadrant": N_("quadrant"),
+    "x_cut": N_("x_cut"),
+    "y_cut": N_("y_cut"),
+    "zero_b_side": N_("zero_b_side"),
+    "zero_platform": N_("zero_platform"),
+    "before": N_("before"),
+    "age": N_("age"),
+    "observed": N_("observed"),
+    "predicted": N_("predicted"),
+    "lower": N_("lower"),
+    "upper": N_("upper"),
+    "held_out": N_("held_out"),
+    "error": N_("error"),
+    "scenario": N_("scenario"),
+}
+HEADER_SUFFIXES = {  # checked in this order
+    "_vs_base_pct": N_("{name}_vs_base_pct"),
+    "_vs_base": N_("{name}_vs_base"),
+    "_planned": N_("{name}_planned"),
+    "_lower": N_("{name}_lower"),
+    "_upper": N_("{name}_upper"),
+    "_actual": N_("{name}_actual"),
+    "_error": N_("{name}_error"),
+    "_inside": N_("{name}_inside"),
+    "_end": N_("{name}_end"),
+    "_total": N_("{name}_total"),
+}
+
+
+def header(key: object) -> object:
+    """A column or index name of a slide's data in the current language (``HEADERS``); any other
+    name (a lever, a cohort, a quadrant, a scenario) as it is."""
+    if not isinstance(key, str):
+        return key
+    if key in HEADERS:
+        return _(HEADERS[key])
+    for suffix, template in HEADER_SUFFIXES.items():
+        stem = key.removesuffix(suffix)
+        if stem != key and (stem in HEADERS or any(stem.endswith(s) for s in HEADER_SUFFIXES)):
+            return _(template).format(name=header(stem))
+    return key
+
+
+def readable(data: pd.DataFrame) -> pd.DataFrame:
+    """A slide's ``data`` with its headers (columns and index names) in the current language."""
+    return data.rename(columns=header).rename_axis(index=[header(name) for name in data.index.names])
+
+
 def csv_name(position: int, slide: Slide) -> str:
     """``02_stage.csv``: the file name of a slide's chart data."""
     return f"{position:02d}_{slide.key}.csv"
@@ -70,7 +154,8 @@ def csv_name(position: int, slide: Slide) -> str:
 
 def deck_html(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOrigin | None = None) -> str:
     """The self-contained HTML deck of ``slides`` in order (see module); ``origin``: whose the
-    live data are, named in the title and a footer on every slide while sample data are live."""
+    live data are, named in the title and a footer on every slide while sample data are live.
+    Its own words (links, buttons, marks) are in the current language, as ``<html lang>`` says."""
     sections, figures = [], []
     labelled = origin is not None and origin.label is not None
     if labelled:
@@ -78,8 +163,9 @@ def deck_html(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOr
     footer = (
         f'<footer class="data-note">{html.escape(f"{origin.label}: {origin.explanation}")}</footer>' if labelled else ""
     )
+    chart_data, speaker_notes = html.escape(_("Chart data (CSV)")), html.escape(_("Speaker notes"))
     for position, slide in enumerate(slides, start=1):
-        data = base64.b64encode(exports.csv_bytes(slide.data, index=True)).decode("ascii")
+        data = base64.b64encode(exports.csv_bytes(readable(slide.data), index=True)).decode("ascii")
         facts = "".join(
             f'<div class="fact"><div class="label">{html.escape(f.label)}</div>'
             f'<div class="value">{html.escape(f.value)}</div>'
@@ -97,8 +183,8 @@ def deck_html(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOr
             )
             + (f'<div class="chart" id="chart-{position}"></div>' if slide.figure is not None else "")
             + f'<div class="below"><a class="data" download="{csv_name(position, slide)}" '
-            f'href="data:text/csv;base64,{data}">Chart data (CSV)</a>'
-            f"<details><summary>Speaker notes</summary><ul>{notes}</ul></details></div>"
+            f'href="data:text/csv;base64,{data}">{chart_data}</a>'
+            f"<details><summary>{speaker_notes}</summary><ul>{notes}</ul></details></div>"
             f"{footer}</section>"
         )
         figures.append(  # null for a slide of words alone, so figures[i] stays slide i's
@@ -108,12 +194,16 @@ def deck_html(slides: Sequence[Slide], title: str, subtitle: str, origin: DataOr
             f'"config": {json.dumps(plot_config(slide.key))}}}'
         )
     return TEMPLATE.format(
+        lang=HTML_LANGUAGES[language()],
+        sizes_label=html.escape(_("Text size (keys − and +)")),
+        previous=html.escape(_("← Previous")),
+        next=html.escape(_("Next →")),
         title=html.escape(title),
         subtitle=html.escape(subtitle),
         plotly=packed_plotly(),
         sections="\n".join(sections),
         figures=_json_in_script("[" + ",\n".join(figures) + "]"),
-        room_keys=ROOM_KEYS,
+        room_keys=room_keys(),
         scales=json.dumps(TEXT_SIZES),
     )
 
@@ -132,26 +222,32 @@ def _words(slide: Slide) -> str | None:
 
 def _edited_mark(slide: Slide) -> str:
     """A small mark after a headline the facilitator wrote (the computed one is in the notes)."""
-    return ' <span class="edited" title="Headline written by the facilitator">✎ edited</span>' * bool(slide.suggested)
+    if not slide.suggested:
+        return ""
+    written, edited = html.escape(_("Headline written by the facilitator")), html.escape(_("✎ edited"))
+    return f' <span class="edited" title="{written}">{edited}</span>'
 
 
 def _computed_note(slide: Slide) -> tuple[str, ...]:
-    return (f"Computed headline: {slide.suggested}",) if slide.suggested else ()
+    return (_("Computed headline: {headline}").format(headline=slide.suggested),) if slide.suggested else ()
 
 
 def chart_data_zip(slides: Sequence[Slide]) -> bytes:
-    """Every slide's chart data as a spreadsheet-safe CSV (``csv_name``), in one zip."""
+    """Every slide's chart data as a spreadsheet-safe CSV (``csv_name``; headers in the current
+    language, ``readable``), in one zip."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for position, slide in enumerate(slides, start=1):
-            archive.writestr(csv_name(position, slide), exports.csv_bytes(slide.data, index=True))
+            archive.writestr(csv_name(position, slide), exports.csv_bytes(readable(slide.data), index=True))
     return buffer.getvalue()
 
 
 # The keys of a presenter's keyboard or clicker beyond Next / Previous, shared by the offline deck and
 # the app's presentation mode: "B" or "." blanks the screen (black, until any key or click), and a
 # slide number typed then Enter goes there. ``roomKeys(doc, goTo)`` returns the keydown handler's
-# first step: it calls ``goTo(number)`` and returns true for the keys it used.
+# first step: it calls ``goTo(number)`` and returns true for the keys it used. ``room_keys()`` is
+# the code with the blanked screen's tooltip in the current language.
+BLANKED = N_("Screen blanked: press any key or click to come back")
 ROOM_KEYS = """
 function roomKeys(doc, goTo) {
   let typed = "", blank = null;
@@ -161,7 +257,7 @@ function roomKeys(doc, goTo) {
     if (["b", "B", "."].includes(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) {
       blank = doc.createElement("div");
       blank.className = "room-blank";
-      blank.title = "Screen blanked: press any key or click to come back";
+      blank.title = BLANKED_TITLE;
       blank.style.cssText = "position:fixed;inset:0;background:#000;z-index:2147483647;cursor:none";
       blank.addEventListener("click", unblank);
       doc.body.appendChild(blank);
@@ -176,8 +272,14 @@ function roomKeys(doc, goTo) {
 }
 """
 
+
+def room_keys() -> str:
+    """``ROOM_KEYS`` with the blanked screen's tooltip (``BLANKED``) in the current language."""
+    return ROOM_KEYS.replace("BLANKED_TITLE", _script_safe(json.dumps(_(BLANKED), ensure_ascii=False)))
+
+
 TEMPLATE = """<!doctype html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -237,10 +339,10 @@ TEMPLATE = """<!doctype html>
 <body>
 <header><strong>{title}</strong><span>{subtitle}</span></header>
 {sections}
-<nav><span class="sizes" role="group" aria-label="Text size (keys − and +)">
+<nav><span class="sizes" role="group" aria-label="{sizes_label}">
 <button type="button" data-size="S">S</button><button type="button" data-size="M">M</button><button type="button"
  data-size="L">L</button></span>
-<button id="previous" type="button">← Previous</button><button id="next" type="button">Next →</button></nav>
+<button id="previous" type="button">{previous}</button><button id="next" type="button">{next}</button></nav>
 <script>
 (function () {{
   const figures = {figures};

@@ -7,8 +7,9 @@ and while sample data are live their label and explanation), then one slide per 
 lines, XY scatters, the waterfall as stacked columns; the slide's data as a table where no chart
 type fits), and the speaker notes in the notes pane (with the computed headline when the
 facilitator wrote their own). A slide without a figure carries its words alone. Texts are plain
-text (python-pptx escapes them); a headline too long for its box gets a smaller size (never
-below 14 pt) and PowerPoint shrinks what still overflows.
+text (python-pptx escapes them), East Asian characters in ``pptx_charts.EAST_ASIAN_FONT``; a
+headline too long for its box gets a smaller size (never below 14 pt) and PowerPoint shrinks what
+still overflows. The file's own words are in the current language, as the slides'.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.util import Emu, Inches, Pt
 
+from b2b_core.i18n import _
 from b2b_core.report.deck import Fact, Slide
-from b2b_core.report.pptx_charts import INK, MUTED, SMALLEST, draw_figure, plain
+from b2b_core.report.pptx_charts import INK, MUTED, SMALLEST, draw_figure, east_asian, plain
 from b2b_core.store.sample_uploads import DataOrigin
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
@@ -83,6 +85,7 @@ def _text(slide, box: tuple, paragraphs: Sequence[tuple[str, int, bool, RGBColor
         run = paragraph.add_run()
         run.text = plain(text)
         run.font.size, run.font.bold, run.font.color.rgb = Pt(size), bold, color
+        east_asian(run.font)
     return shape
 
 
@@ -128,7 +131,7 @@ def _notes(page, slide: Slide) -> None:
     when the facilitator wrote their own."""
     lines = list(slide.notes)
     if slide.suggested is not None:
-        lines.append(f"Headline edited for this deck; computed: {slide.suggested}")
+        lines.append(_("Headline edited for this deck; computed: {headline}").format(headline=slide.suggested))
     page.notes_slide.notes_text_frame.text = plain("\n".join(lines))
 
 

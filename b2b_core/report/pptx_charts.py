@@ -18,7 +18,9 @@ native chart can hold (a Sankey diagram; no renderer to a picture is installed) 
 data as a native table instead (at most ``TABLE_ROWS`` rows). Texts are passed as plain text
 (python-pptx escapes them); characters XML cannot hold are dropped, and Plotly's inline HTML
 tags are removed from the figure's texts. Axes keep the figure's titles, log scales and
-percentage formats; amounts read as the app writes them (45.4M, 220.8k); type is 14 pt and up.
+percentage formats; amounts read as the app writes them (45.4M, 220.8k; in Chinese 4540.0万, 1.20亿);
+type is 14 pt and up, East Asian characters in ``EAST_ASIAN_FONT``. The converter's own words (the
+waterfall's series, a band's bounds, cut lines) are in the current language.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
 from b2b_core.amounts import count, short_amount
+from b2b_core.i18n import _, language
 
 INK, MUTED = RGBColor(0x11, 0x11, 0x11), RGBColor(0x33, 0x33, 0x33)
 SMALLEST = 14  # pt: no text on a slide is smaller
@@ -48,6 +51,9 @@ TABLE_ROWS = 12  # rows of the slide's data shown when its figure has no native 
 TABLE_ROW = Inches(0.3)  # one line of 14 pt with a small margin
 # Amounts as the app writes them (45.4M, 220.8k), ratios and small numbers as they are
 SHORT_NUMBER = '[>=1000000]#,##0.0,,"M";[>=1000]#,##0.0,"k";General'
+# Chinese: in 万 and 亿 (a thousands divider and a literal point: 45,400,000 → 4540.0万, 1.2e8 → 1.20亿)
+SHORT_NUMBER_ZH = '[>=100000000]0\\.00,,"亿";[>=10000]0\\.0,"万";General'
+EAST_ASIAN_FONT = "Microsoft YaHei"  # what Chinese (and Japanese, Korean) characters are set in
 PERCENT = "0%"
 CUT = {"thin": True, "in_legend": False}  # how a cut line is drawn
 
@@ -196,9 +202,9 @@ def waterfall_series(trace: dict) -> list[Series]:
 
     return [
         Series("base", steps, tuple(base), invisible=True, in_legend=False),
-        Series("Total", steps, tuple(totals), colour("totals")),
-        Series("Increase", steps, tuple(ups), colour("increasing")),
-        Series("Decrease", steps, tuple(downs), colour("decreasing")),
+        Series(_("Total"), steps, tuple(totals), colour("totals")),
+        Series(_("Increase"), steps, tuple(ups), colour("increasing")),
+        Series(_("Decrease"), steps, tuple(downs), colour("decreasing")),
     ]
 
 
@@ -231,18 +237,19 @@ def scatter_series(trace: dict) -> list[Series]:
 
 def band_series(trace: dict) -> list[Series]:
     """A band drawn as a closed polygon (x forward along one bound, back along the other) as
-    two thin dashed series, ``<name> · upper`` and ``<name> · lower``."""
+    two thin dashed series, ``<name> · upper`` and ``<name> · lower`` (in the current language)."""
     x, y = list(trace["x"]), _numbers(trace["y"])
     half = len(x) // 2
     first = (tuple(x[:half]), y[:half])
     second = (tuple(reversed(x[half:])), tuple(reversed(y[half:])))
     upper, lower = (first, second) if _mean(first[1]) >= _mean(second[1]) else (second, first)
-    name = figure_text(trace.get("name") or f"{trace.get('legendgroup') or 'Band'} band")
+    group = trace.get("legendgroup")
+    name = figure_text(trace.get("name") or (_("{group} band").format(group=group) if group else _("Band band")))
     color = _color(trace.get("fillcolor")) or _color(trace.get("line", {}).get("color"))
     shown = trace.get("showlegend", True) is not False
     return [
         Series(f"{name} · {which}", *bound, color, dashed=True, thin=True, in_legend=shown)
-        for which, bound in (("upper", upper), ("lower", lower))
+        for which, bound in ((_("upper"), upper), (_("lower"), lower))
     ]
 
 
@@ -263,10 +270,12 @@ def _cut_lines(layout: dict, series: list[Series]) -> list[Series]:
             continue
         if shape.get("yref") == "y domain" and shape.get("x0") == shape.get("x1"):
             at = shape["x0"]
-            cuts.append(Series(f"Cut at x = {short_amount(at)}", (at, at), (min(ys), max(ys)), MUTED, **CUT))
+            name = _("Cut at x = {value}").format(value=short_amount(at))
+            cuts.append(Series(name, (at, at), (min(ys), max(ys)), MUTED, **CUT))
         elif shape.get("xref") == "x domain" and shape.get("y0") == shape.get("y1"):
             at = shape["y0"]
-            cuts.append(Series(f"Cut at y = {short_amount(at)}", (min(xs), max(xs)), (at, at), MUTED, **CUT))
+            name = _("Cut at y = {value}").format(value=short_amount(at))
+            cuts.append(Series(name, (min(xs), max(xs)), (at, at), MUTED, **CUT))
     return cuts
 
 
@@ -293,8 +302,24 @@ def _categories(plot: Plot) -> list:
 
 
 def _number_format(axis: dict) -> str:
-    """The Excel number format of a Plotly axis: percentages as ``0%``, else ``SHORT_NUMBER``."""
-    return PERCENT if "%" in (axis.get("tickformat") or "") else SHORT_NUMBER
+    """The Excel number format of a Plotly axis: percentages as ``0%``, else ``short_number()``."""
+    return PERCENT if "%" in (axis.get("tickformat") or "") else short_number()
+
+
+def short_number() -> str:
+    """The Excel number format of amounts in the current language (``SHORT_NUMBER``, ``SHORT_NUMBER_ZH``)."""
+    return SHORT_NUMBER_ZH if language() == "zh" else SHORT_NUMBER
+
+
+def east_asian(font) -> None:
+    """Set East Asian characters of a python-pptx ``Font`` in ``EAST_ASIAN_FONT`` (``a:ea``)."""
+    properties = font._element if font._element.tag.endswith("defRPr") else font._rPr
+    found = properties.find(qn("a:ea"))
+    if found is None:
+        found = properties.insert_element_before(
+            etree.Element(qn("a:ea")), "a:cs", "a:sym", "a:hlinkClick", "a:hlinkMouseOver", "a:rtl", "a:extLst"
+        )
+    found.set("typeface", EAST_ASIAN_FONT)
 
 
 def chart_data(plot: Plot):
@@ -335,10 +360,12 @@ def _chart(page, plot: Plot, box: tuple, title: str) -> None:
     long), text 14 pt and up."""
     chart = page.shapes.add_chart(plot.chart_type, *box, chart_data(plot)).chart
     chart.font.size, chart.font.color.rgb = Pt(SMALLEST), MUTED
+    east_asian(chart.font)
     chart.has_title = bool(title)
     if title:
         chart.chart_title.text_frame.text = title
         chart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(16)
+        east_asian(chart.chart_title.text_frame.paragraphs[0].runs[0].font)
     for series, drawn in zip(plot.series, chart.plots[0].series, strict=True):
         _style(drawn, series, plot.chart_type)
     if plot.chart_type in (XL_CHART_TYPE.COLUMN_STACKED, XL_CHART_TYPE.BAR_STACKED):
@@ -351,6 +378,7 @@ def _chart(page, plot: Plot, box: tuple, title: str) -> None:
             axis.has_title = True
             axis.axis_title.text_frame.text = text
             axis.axis_title.text_frame.paragraphs[0].runs[0].font.size = Pt(16)
+            east_asian(axis.axis_title.text_frame.paragraphs[0].runs[0].font)
         if source.get("type") == "log":
             _log_scale(axis)
         axis.has_major_gridlines = axis is value_axis
@@ -380,7 +408,7 @@ def _label_values(chart, plot: Plot) -> None:
     for series, drawn in zip(plot.series, chart.plots[0].series, strict=True):
         if not series.invisible:
             labels = drawn.data_labels
-            labels.show_value, labels.number_format, labels.number_format_is_linked = True, SHORT_NUMBER, False
+            labels.show_value, labels.number_format, labels.number_format_is_linked = True, short_number(), False
             labels.position = XL_LABEL_POSITION.INSIDE_END
             labels.font.size, labels.font.bold, labels.font.color.rgb = Pt(SMALLEST), True, INK
 
@@ -464,6 +492,7 @@ def _table(page, data: pd.DataFrame, box: tuple) -> None:
             for paragraph in cell.text_frame.paragraphs:
                 for run in paragraph.runs:
                     run.font.size = Pt(SMALLEST)
+                    east_asian(run.font)
 
 
 def _cell(value: object) -> str:
