@@ -70,7 +70,13 @@ class Actor:
         return ROLES.index(self.role) >= ROLES.index(ACTIONS[action][0])
 
 
-LOCAL = Actor(N_("local user"), None, "admin")  # local single-user mode: no sign-in configured (its name: English)
+LOCAL = Actor(N_("local user"), None, "admin")  # local single-user mode: no sign-in configured
+
+
+def shown_actor(name: str) -> str:
+    """Who did something (an actor's name as the store keeps it) as a person reads it: the local
+    user in the current language, a signed-in person as signed in."""
+    return _(LOCAL.name) if name == LOCAL.name else name
 
 
 def require(actor: Actor, action: str) -> None:

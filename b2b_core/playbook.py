@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from b2b_core.i18n import N_, _
-from b2b_core.quadrants.assign import NUMERALS, QUADRANTS, named_states, numeral
+from b2b_core.quadrants.assign import NUMERALS, QUADRANTS, STATE_NAMES, named_states, numeral, state_name
 
 PLAYBOOK_PATH = Path(__file__).resolve().parent.parent / "data" / "playbook.toml"
 PLAYBOOK_PATHS = {"en": PLAYBOOK_PATH, "zh": PLAYBOOK_PATH.with_name("playbook.zh.toml")}  # by language
@@ -147,8 +147,10 @@ class Playbook:
     def label(self, quadrant: str) -> str:
         """How a quadrant is written everywhere a person reads it: its roman numeral and its name,
         ``IV · Under-monetised`` for ``"Q4"`` (never ``Q4``, which reads as a calendar quarter);
-        other states (``new``, ``churned`` …) unchanged."""
-        return f"{numeral(quadrant)} · {self.quadrant(quadrant).name}" if quadrant in QUADRANTS else quadrant
+        other states (``new``, ``churned`` …) in the run's language (``quadrants.state_name``)."""
+        return (
+            f"{numeral(quadrant)} · {self.quadrant(quadrant).name}" if quadrant in QUADRANTS else state_name(quadrant)
+        )
 
     def labels(self) -> dict[str, str]:
         """Quadrant key → ``label``: ``{"Q1": "I · Core partners", …}``."""
@@ -158,7 +160,7 @@ class Playbook:
         """A copy of ``frame`` as a person reads it (a table on screen, a CSV): the quadrant keys
         in its index, its columns and its state columns (``STATE_COLUMNS``) written as ``label``s;
         every other value as it was (an account named "Q1" stays so)."""
-        labels = self.labels()
+        labels = self.labels() | {state: state_name(state) for state in STATE_NAMES}
         named = frame.rename(columns=labels)
         if not isinstance(named.index, pd.RangeIndex):  # the rows of a list need no renaming
             named = named.rename(index=labels)

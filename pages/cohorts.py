@@ -10,7 +10,7 @@ from b2b_core.report import headlines
 from ui import cohort_views as views
 from ui import columns, downloads, shell, state
 from ui import format as fmt
-from ui.filters import column_name, filter_controls, value_name
+from ui.filters import attribute_name, filter_controls, value_name
 
 METRIC_LABELS = {  # metric → (radio label, value title), shown translated
     "logo": (N_("Accounts (logo retention)"), cohorts.OBSERVED_SHARE),
@@ -272,7 +272,7 @@ def survival_view() -> None:
     compare = st.radio(
         _("Compare by"),
         ["none", *options],
-        format_func=lambda c: _("All accounts") if c == "none" else column_name(c),
+        format_func=lambda c: _("All accounts") if c == "none" else attribute_name(c),
         horizontal=True,
         key="compare",
     )

@@ -586,7 +586,7 @@ def audit_shown(trail: pd.DataFrame) -> pd.DataFrame:
     """The audit trail with the local user, the roles and the actions named in the session's
     language (what each entry says stays as recorded)."""
     names = {
-        "actor": lambda actor: _(actor) if actor == access.LOCAL.name else actor,
+        "actor": access.shown_actor,
         "role": lambda role: access.role_name(role) if role in access.ROLES else role,
         "action": lambda action: _(AUDIT_ACTIONS[action]) if action in AUDIT_ACTIONS else action,
     }

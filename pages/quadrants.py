@@ -5,25 +5,34 @@ finer clustering."""
 import pandas as pd
 import streamlit as st
 
-from b2b_core import account_search, charts, contract, exports, quadrants
+from b2b_core import account_search, charts, contract, exports, i18n, quadrants
+from b2b_core.headers import NAMES, headed, header, keyed
+from b2b_core.i18n import N_, _
+from b2b_core.quadrants.assign import state_name
+from b2b_core.quarters import quarter_text
 from ui import columns, downloads, shell, state
 from ui import format as fmt
 from ui import quadrant_views as views
 from ui.filters import filter_controls
 
-CUTS = {"median": "Median", "mean": "Mean", "percentile": "Percentile", "value": "Fixed values"}
-CUT_BY = {"none": "Whole quarter", "segment": "Each segment", "region": "Each region", "tier": "Each tier"}
-MOVER_COLUMNS = columns.numbers(
-    platform_revenue_before=("Platform revenue before", "localized"),
-    platform_revenue_after=("Platform revenue after", "localized"),
-    platform_revenue_change=("Platform revenue change", "localized"),
-    b_side_revenue_before=("B-side revenue before", "localized"),
-    b_side_revenue_after=("B-side revenue after", "localized"),
-    b_side_revenue_change=("B-side revenue change", "localized"),
-)
+CUTS = {"median": N_("Median"), "mean": N_("Mean"), "percentile": N_("Percentile"), "value": N_("Fixed values")}
+CUT_BY = {
+    "none": N_("Whole quarter"),
+    "segment": N_("Each segment"),
+    "region": N_("Each region"),
+    "tier": N_("Each tier"),
+}
+MOVER_NUMBERS = ("platform_revenue_before", "platform_revenue_after", "platform_revenue_change")
+MOVER_NUMBERS += ("b_side_revenue_before", "b_side_revenue_after", "b_side_revenue_change")
+
+
+def mover_columns() -> dict:
+    """The movers table's number columns, named in the run's language."""
+    return keyed(columns.numbers(**{c: (_(NAMES[c]), "localized") for c in MOVER_NUMBERS}))
+
 
 shell.require_app_shell()
-st.title("Revenue quadrants")
+st.title(_("Revenue quadrants"))
 ws = state.workspace_with_data()
 data = state.data_version()  # the cache key of everything computed from the data
 observed = state.quarters()
@@ -33,21 +42,21 @@ play = state.readable_playbook(play_key)
 # Controls
 options = views.filter_options()
 top = st.columns(4)
-cut_kind = top[0].selectbox("Cut points", list(CUTS), format_func=CUTS.get, key="cut")
+cut_kind = top[0].selectbox(_("Cut points"), list(CUTS), format_func=lambda kind: _(CUTS[kind]), key="cut")
 cut: quadrants.Cut = cut_kind
 if cut_kind == "percentile":
-    cut = ("percentile", top[1].slider("Percentile", 5, 95, 50, 5, key="cut_percentile"))
+    cut = ("percentile", top[1].slider(_("Percentile"), 5, 95, 50, 5, key="cut_percentile"))
 elif cut_kind == "value":
     cut = (
         "value",
-        top[1].number_input("B-side revenue cut", min_value=0.0, value=100_000.0, step=10_000.0, key="cut_x"),
-        top[2].number_input("Platform revenue cut", min_value=0.0, value=10_000.0, step=1_000.0, key="cut_y"),
+        top[1].number_input(_("B-side revenue cut"), min_value=0.0, value=100_000.0, step=10_000.0, key="cut_x"),
+        top[2].number_input(_("Platform revenue cut"), min_value=0.0, value=10_000.0, step=1_000.0, key="cut_y"),
     )
 if cut_kind != "value":
     cut_by = top[2 if cut_kind == "percentile" else 1].selectbox(
-        "Cut within",
+        _("Cut within"),
         [c for c in CUT_BY if c == "none" or c in options],
-        format_func=CUT_BY.get,
+        format_func=lambda within: _(CUT_BY[within]),
         key="cut_by",
     )
 else:
@@ -57,8 +66,15 @@ filters = st.columns(max(len(options), 1))
 selection = filter_controls(filters, options)
 
 
-VIEWS = ("Map", "Play through quarters", "Migration", "Movers", "Clusters", "Mix over time")
-AXIS_NAMES = {"b_side_revenue": "B-side revenue", "platform_revenue": "platform revenue"}
+VIEWS = (  # the views' keys, and their names in English (``_`` where shown)
+    N_("Map"),
+    N_("Play through quarters"),
+    N_("Migration"),
+    N_("Movers"),
+    N_("Clusters"),
+    N_("Mix over time"),
+)
+AXIS_NAMES = {"b_side_revenue": N_("B-side revenue"), "platform_revenue": N_("platform revenue")}
 TIES_LISTED = 4  # cut points with many ties named on the page; the rest counted
 
 
@@ -67,32 +83,52 @@ def ties_note(ties: pd.DataFrame) -> None:
     at the cut, not as low."""
     if ties.empty:
         return
-    point = "cut" if cut_kind == "value" else views.cut_label(cut)
+    point = views.cut_label("cut" if cut_kind == "value" else cut)
     said = []
     for row in ties.head(TIES_LISTED).itertuples():
         where = ""
         if by is not None:  # a group with cut points of its own, or the smaller ones sharing the quarter's
-            where = f" of {by} {fmt.plain(row.group)}" if row.group else f" of the smaller {by} groups"
+            group = _(views.GROUPS[by])
+            where = (
+                _(" of {group} {value}").format(group=group, value=fmt.plain(row.group))
+                if row.group
+                else _(" of the smaller {group} groups").format(group=group)
+            )
         said.append(
-            f"{fmt.count(row.tied)} of the {fmt.count(row.accounts)} accounts{where} ({fmt.share(row.share, 0)}) "
-            f"share the {AXIS_NAMES[row.axis]} {point} of {fmt.money(row.cut)}"
+            _("{tied} of the {accounts} accounts{where} ({share}) share the {axis} {point} of {cut}").format(
+                tied=fmt.count(row.tied),
+                accounts=fmt.count(row.accounts),
+                where=where,
+                share=fmt.share(row.share, 0),
+                axis=_(AXIS_NAMES[row.axis]),
+                point=point,
+                cut=fmt.money(row.cut),
+            )
         )
     more = len(ties) - TIES_LISTED
+    listed = _("; ").join(said) + (_("; and {more} more cut points").format(more=more) if more > 0 else "")
+    tie = fmt.share(quadrants.TIE_SHARE)
     st.info(
-        "; ".join(said)
-        + (f"; and {more} more cut points" if more > 0 else "")
-        + f" (to within {fmt.share(quadrants.TIE_SHARE)} or a cent): they are shown **at the cut**, in orange"
-        + ("" if by else " on the cut lines")
-        + ", not as low, and no quadrant counts them. A cut that many accounts sit on cannot tell them apart: "
-        + ("a percentile or a fixed value may." if by else "a percentile, a fixed value or cuts within groups may.")
+        _(
+            "{listed} (to within {tie} or a cent): they are shown **at the cut**, in orange, not as low, and no "
+            "quadrant counts them. A cut that many accounts sit on cannot tell them apart: a percentile or a fixed "
+            "value may."
+        ).format(listed=listed, tie=tie)
+        if by
+        else _(
+            "{listed} (to within {tie} or a cent): they are shown **at the cut**, in orange on the cut lines, not as "
+            "low, and no quadrant counts them. A cut that many accounts sit on cannot tell them apart: a percentile, "
+            "a fixed value or cuts within groups may."
+        ).format(listed=listed, tie=tie)
     )
 
 
 def mix_numbers(row: pd.Series) -> str:
     """A placed state's line of numbers from its ``summary`` row."""
-    return (
-        f"{fmt.count(row['accounts'])} accounts · {fmt.share(row['platform_revenue_share'])} of platform revenue · "
-        f"{fmt.share(row['b_side_revenue_share'])} of B-side revenue"
+    return _("{accounts} accounts · {platform} of platform revenue · {b_side} of B-side revenue").format(
+        accounts=fmt.count(row["accounts"]),
+        platform=fmt.share(row["platform_revenue_share"]),
+        b_side=fmt.share(row["b_side_revenue_share"]),
     )
 
 
@@ -101,16 +137,18 @@ def map_view(quarter: str, compared: str | None, moved: tuple[str, ...], placed:
     (ids) ringed, the quadrant cards (``mix``: ``summary`` of the quarter) and the download.
     ``placed``: the accounts of the quarter on the map, drawn or not."""
     look = st.columns([2, 3, 3, 4])
-    log_axes = look[0].toggle("Log axes", value=True, key="log_axes", help="Revenue spans orders of magnitude.")
+    log_axes = look[0].toggle(_("Log axes"), value=True, key="log_axes", help=_("Revenue spans orders of magnitude."))
     colour_choices = ["quadrant", *[c for c in ("segment", "tier", "region") if c in options], "cluster"]
-    colour_by = look[1].selectbox("Colour by", colour_choices, format_func=str.capitalize, key="colour_by")
+    colour_by = look[1].selectbox(_("Colour by"), colour_choices, format_func=lambda c: _(NAMES[c]), key="colour_by")
     text = look[3].text_input(
-        "Find accounts",
+        _("Find accounts"),
         key="find",
         max_chars=500,
-        placeholder="Ids or parts of names, comma-separated",
-        help=f"Marks up to {account_search.SEARCH_LIMIT} accounts on the map, drawn whatever the sample, and says "
-        "where each one is this quarter. Ids match whole, names in part, both ignoring case.",
+        placeholder=_("Ids or parts of names, comma-separated"),
+        help=_(
+            "Marks up to {limit} accounts on the map, drawn whatever the sample, and says where each one is this "
+            "quarter. Ids match whole, names in part, both ignoring case."
+        ).format(limit=account_search.SEARCH_LIMIT),
     )
     search = views.find(text) if text.strip() else None
     found = tuple(search.accounts["account_id"]) if search is not None else ()
@@ -118,16 +156,16 @@ def map_view(quarter: str, compared: str | None, moved: tuple[str, ...], placed:
     drawn = shown.drawn
     size_choices = [None, *[c for c in ("contract_value", *contract.custom_metrics(drawn)) if c in drawn.columns]]
     size_by = look[2].selectbox(
-        "Bubble size",
+        _("Bubble size"),
         size_choices,
-        format_func=lambda c: "Same for all" if c is None else c.replace("_", " ").capitalize(),
+        format_func=lambda c: _("Same for all") if c is None else str(header(c)).replace("_", " ").capitalize(),
         key="size_by",
     )
     if colour_by == "cluster" and isinstance(clusters := views.segmentation(selection, quarter, cut, by), str):
-        st.info(f"No clusters: {fmt.plain(clusters)}. Colouring by quadrant.")
+        st.info(_("No clusters: {reason}. Colouring by quadrant.").format(reason=fmt.plain(clusters)))
         colour_by = "quadrant"
     figure = views.map_figure(
-        data, selection, quarter, cut, by, log_axes, colour_by, size_by, play_key, compared, found
+        i18n.language(), data, selection, quarter, cut, by, log_axes, colour_by, size_by, play_key, compared, found
     )
     st.plotly_chart(figure, width="stretch", key="quadrant_chart")
     if search is not None:
@@ -135,49 +173,74 @@ def map_view(quarter: str, compared: str | None, moved: tuple[str, ...], placed:
     zero = shown.zero
     tied = int(shown.states[quadrants.AT_CUT])
     st.caption(
-        "Each dot is an account. Dashed lines are the cut points of all the quarter's accounts (filters choose "
-        "whom to show, not where the lines are); an account exactly at a cut counts as low"
-        + (", unless many accounts share that cut point: those are at the cut, in orange. " if tied else ". ")
-        + "The dotted line is the median take rate: accounts below it pay less than the typical share of what they "
-        "earn."
-        + (f" {zero:,} accounts with zero revenue on an axis sit on that axis's floor." if log_axes and zero else "")
-        + (" With cuts per group there is no single pair of cut lines to draw." if by else "")
-        + (
-            f" The map draws {len(drawn):,} of the {placed:,} accounts: the largest on each axis, "
-            + ("the largest quadrant changes, " if moved else "")
-            + "and a random share of each quadrant; the grey cells under them show where all of them sit."
+        views.sentences(
+            _(
+                "Each dot is an account. Dashed lines are the cut points of all the quarter's accounts (filters "
+                "choose whom to show, not where the lines are); an account exactly at a cut counts as low, unless "
+                "many accounts share that cut point: those are at the cut, in orange."
+            )
+            if tied
+            else _(
+                "Each dot is an account. Dashed lines are the cut points of all the quarter's accounts (filters "
+                "choose whom to show, not where the lines are); an account exactly at a cut counts as low."
+            ),
+            _(
+                "The dotted line is the median take rate: accounts below it pay less than the typical share of what "
+                "they earn."
+            ),
+            _("{zero} accounts with zero revenue on an axis sit on that axis's floor.").format(zero=f"{zero:,}")
+            if log_axes and zero
+            else "",
+            _("With cuts per group there is no single pair of cut lines to draw.") if by else "",
+            (
+                _(
+                    "The map draws {drawn} of the {placed} accounts: the largest on each axis, the largest quadrant "
+                    "changes, and a random share of each quadrant; the grey cells under them show where all of them "
+                    "sit."
+                )
+                if moved
+                else _(
+                    "The map draws {drawn} of the {placed} accounts: the largest on each axis, and a random share of "
+                    "each quadrant; the grey cells under them show where all of them sit."
+                )
+            ).format(drawn=f"{len(drawn):,}", placed=f"{placed:,}")
             if shown.sampled
-            else ""
-        )
-        + (
-            f" Ringed: the {len(moved)} accounts that changed quadrant since {compared} with the largest "
-            "change in platform revenue (all of them under Movers)."
+            else "",
+            _(
+                "Ringed: the {count} accounts that changed quadrant since {quarter} with the largest change in "
+                "platform revenue (all of them under Movers)."
+            ).format(count=len(moved), quarter=quarter_text(compared))
             if moved
-            else ""
+            else "",
         )
     )
     for card, quadrant_play in zip(st.columns(4), play.quadrants, strict=True):
         q = quadrant_play.quadrant
-        numbers = f"{mix_numbers(mix.loc[q])} · priority {quadrant_play.priority}"
+        numbers = f"{mix_numbers(mix.loc[q])} · " + _("priority {priority}").format(priority=quadrant_play.priority)
         # one element per card: each element is redrawn at every step of the quarter
         card.container(border=True).markdown(
-            f"**{play.label(q)}**  \n{quadrants.POSITIONS[q]}\n\n:small[:gray[{numbers}]]\n\n"
+            f"**{play.label(q)}**  \n{_(quadrants.POSITIONS[q])}\n\n:small[:gray[{numbers}]]\n\n"
             f"{quadrant_play.meaning}\n\n" + "\n".join(f"- {action}" for action in quadrant_play.actions)
         )
     if tied:
+        at_cut = _("At the cut")
         st.container(border=True).markdown(
-            f"**At the cut**  \n:small[:gray[{mix_numbers(mix.loc[quadrants.AT_CUT])}]]\n\n"
-            "Tied with a cut point that many accounts share: neither high nor low on that axis, so no quadrant's "
-            "play applies to them yet. Tell them apart first (another cut, cuts within groups, or what else they "
-            "report) before calling any of them under-monetised."
+            f"**{at_cut}**  \n:small[:gray[{mix_numbers(mix.loc[quadrants.AT_CUT])}]]\n\n"
+            + _(
+                "Tied with a cut point that many accounts share: neither high nor low on that axis, so no quadrant's "
+                "play applies to them yet. Tell them apart first (another cut, cuts within groups, or what else they "
+                "report) before calling any of them under-monetised."
+            )
         )
     rows = int(shown.states.sum())  # the quarter's accounts, placed or not
     downloads.file_button(
-        "Download every account of this quarter (CSV)"
+        _("Download every account of this quarter (CSV)")
         if rows <= exports.CSV_ROW_LIMIT
-        else f"Download the {exports.CSV_ROW_LIMIT:,} accounts of this quarter with the largest platform revenue "
-        f"(CSV, of {rows:,}: a spreadsheet opens no more rows)",
-        lambda: views.accounts_csv(selection, quarter, cut, by, play),
+        else _(
+            "Download the {limit} accounts of this quarter with the largest platform revenue (CSV, of {rows}: a "
+            "spreadsheet opens no more rows)"
+        ).format(limit=f"{exports.CSV_ROW_LIMIT:,}", rows=f"{rows:,}"),
+        views.in_language(lambda: views.accounts_csv(selection, quarter, cut, by, play)),
         f"quadrants_{quarter}.csv",
         "text/csv",
         "dl:map",
@@ -190,41 +253,52 @@ def search_report(search: account_search.Search, quarter: str) -> None:
     places = []
     for account, name in zip(search.accounts["account_id"], search.accounts["account_name"], strict=True):
         if account not in rows.index:
-            place = f"no row in {quarter}"
+            place = _("no row in {quarter}").format(quarter=quarter_text(quarter))
         elif (where := rows.loc[account, "quadrant"]) not in quadrants.PLACED:
-            place = f"{where} in {quarter}, not on the map"
+            place = _("{state} in {quarter}, not on the map").format(
+                state=state_name(where), quarter=quarter_text(quarter)
+            )
         else:
             shown_here = rows.loc[account, "in_selection"]
-            place = play.label(where) + ("" if shown_here else ", outside the filters, not drawn")
+            place = play.label(where) + ("" if shown_here else _(", outside the filters, not drawn"))
         places.append(f"**{fmt.plain(account)}**" + (f" {fmt.plain(name)}" if name else "") + f": {place}")
     notes = []
     if search.matched > len(search.accounts):
         notes.append(
-            f"{search.matched:,} accounts match; {len(search.accounts)} are marked, those whose id was typed "
-            "first, then the others by id. "
-            "Type whole ids or more of a name to narrow the search."
+            _(
+                "{matched} accounts match; {marked} are marked, those whose id was typed first, then the others by "
+                "id. Type whole ids or more of a name to narrow the search."
+            ).format(matched=f"{search.matched:,}", marked=len(search.accounts))
         )
     if search.unmatched:
         notes.append(
-            "No account has the id, or a name containing: " + ", ".join(fmt.plain(t) for t in search.unmatched) + "."
+            _("No account has the id, or a name containing: {terms}.").format(
+                terms=", ".join(fmt.plain(t) for t in search.unmatched)
+            )
         )
     if search.ignored:
-        notes.append(f"Only the first {account_search.MAX_TERMS} terms were searched, {search.ignored} more were not.")
+        notes.append(
+            _("Only the first {limit} terms were searched, {ignored} more were not.").format(
+                limit=account_search.MAX_TERMS, ignored=search.ignored
+            )
+        )
     if places:
-        st.markdown("Found: " + " · ".join(places))
+        st.markdown(_("Found: {places}").format(places=" · ".join(places)))
     if notes:
-        (st.caption if places else st.info)(" ".join(notes))
+        (st.caption if places else st.info)(views.sentences(*notes))
 
 
 def play_view() -> None:
     """Every quarter's map in turn, on fixed axes."""
     st.caption(
-        "Press Play to watch accounts move quarter by quarter; the axes stay fixed so that a move is a real "
-        "move. Log axes, coloured by quadrant."
+        _(
+            "Press Play to watch accounts move quarter by quarter; the axes stay fixed so that a move is a real "
+            "move. Log axes, coloured by quadrant."
+        )
     )
-    animation = views.play_through(data, selection, tuple(observed), cut, by, play_key)
+    animation = views.play_through(i18n.language(), data, selection, tuple(observed), cut, by, play_key)
     if animation is None:
-        st.info("A play-through needs at least two quarters with B-side revenue.")
+        st.info(_("A play-through needs at least two quarters with B-side revenue."))
     else:
         st.plotly_chart(animation, width="stretch", key="play_chart")
 
@@ -232,15 +306,16 @@ def play_view() -> None:
 def migration_view(quarter: str, compare_with: str, flow: quadrants.Migration) -> None:
     """Who moved between the quadrants, counted in accounts or revenue."""
     sides = st.columns(2)
+    revenue_in = _("Platform revenue in {quarter}")
     measure = sides[0].radio(
-        "Show",
+        _("Show"),
         ["accounts", "before", "after"],
         horizontal=True,
         key="migration_measure",
         format_func={
-            "accounts": "Accounts",
-            "before": f"Platform revenue in {compare_with}",
-            "after": f"Platform revenue in {quarter}",
+            "accounts": _("Accounts"),
+            "before": revenue_in.format(quarter=quarter_text(compare_with)),
+            "after": revenue_in.format(quarter=quarter_text(quarter)),
         }.get,
     )
     matrix = flow.matrix if measure == "accounts" else flow.revenue(measure)
@@ -248,9 +323,9 @@ def migration_view(quarter: str, compare_with: str, flow: quadrants.Migration) -
         charts.migration_heatmap(
             matrix,
             play,
-            "Accounts"
+            _("Accounts")
             if measure == "accounts"
-            else f"Platform revenue in {quarter if measure == 'after' else compare_with}",
+            else revenue_in.format(quarter=quarter_text(quarter if measure == "after" else compare_with)),
             measure != "accounts",
             compare_with,
             quarter,
@@ -262,13 +337,15 @@ def migration_view(quarter: str, compare_with: str, flow: quadrants.Migration) -
         charts.migration_sankey(flow.matrix, play, compare_with, quarter), width="stretch", key="sankey_chart"
     )
     st.caption(
-        f"Rows: where accounts were in {compare_with} (new: never active before; returning: active earlier, "
-        f"not in {compare_with}). Columns: where they are in {quarter} (churned: not active). Each quarter is "
-        "cut by its own cut points."
+        _(
+            "Rows: where accounts were in {before} (new: never active before; returning: active earlier, not in "
+            "{before}). Columns: where they are in {after} (churned: not active). Each quarter is cut by its own cut "
+            "points."
+        ).format(before=quarter_text(compare_with), after=quarter_text(quarter))
     )
     downloads.csv_button(
-        "Download the migration matrix (CSV)",
-        play.named(matrix),
+        _("Download the migration matrix (CSV)"),
+        headed(play.named(matrix)),
         f"migration_{compare_with}_{quarter}_{measure}.csv",
         "dl:migration",
     )
@@ -276,19 +353,33 @@ def migration_view(quarter: str, compare_with: str, flow: quadrants.Migration) -
 
 def movers_view(quarter: str, compare_with: str, flow: quadrants.Migration) -> None:
     """The accounts that changed state, the largest change in platform revenue first."""
-    table = play.named(flow.movers)
+    table = headed(play.named(flow.movers))
     st.caption(
-        f"{flow.moved:,} accounts changed state between {compare_with} and {quarter}, the largest change "
-        "in platform revenue first"
-        + (f"; the {len(table):,} largest are listed, the download holds all." if flow.moved > len(table) else ".")
+        (
+            _(
+                "{moved} accounts changed state between {before} and {after}, the largest change in platform revenue "
+                "first; the {listed} largest are listed, the download holds all."
+            )
+            if flow.moved > len(table)
+            else _(
+                "{moved} accounts changed state between {before} and {after}, the largest change in platform revenue "
+                "first."
+            )
+        ).format(
+            moved=f"{flow.moved:,}",
+            before=quarter_text(compare_with),
+            after=quarter_text(quarter),
+            listed=f"{len(table):,}",
+        )
     )
-    st.dataframe(table, hide_index=True, width="stretch", column_config=MOVER_COLUMNS)
+    st.dataframe(table, hide_index=True, width="stretch", column_config=mover_columns())
     downloads.file_button(
-        "Download the movers (CSV)"
+        _("Download the movers (CSV)")
         if flow.moved <= exports.CSV_ROW_LIMIT
-        else f"Download the {exports.CSV_ROW_LIMIT:,} largest movers (CSV, of {flow.moved:,}: a spreadsheet opens no "
-        "more rows)",
-        lambda: views.movers_csv(selection, compare_with, quarter, cut, by, play),
+        else _("Download the {limit} largest movers (CSV, of {moved}: a spreadsheet opens no more rows)").format(
+            limit=f"{exports.CSV_ROW_LIMIT:,}", moved=f"{flow.moved:,}"
+        ),
+        views.in_language(lambda: views.movers_csv(selection, compare_with, quarter, cut, by, play)),
         f"movers_{compare_with}_{quarter}.csv",
         "text/csv",
         "dl:movers",
@@ -299,40 +390,45 @@ def clusters_view(quarter: str) -> None:
     """A finer segmentation of the quarter's placed accounts than the 2×2."""
     clusters = views.segmentation(selection, quarter, cut, by)
     if isinstance(clusters, str):
-        st.info(f"No clusters: {fmt.plain(clusters)}.")
+        st.info(_("No clusters: {reason}.").format(reason=fmt.plain(clusters)))
     else:
         st.markdown(
-            f"**{clusters.k} clusters** of the {clusters.placed:,} placed accounts, found by k-means "
-            "on standardised log revenues, take rate, growth and the custom metrics; k chosen by the best "
-            f"silhouette score ({clusters.silhouette.max():.2f}). In words: the features on which a cluster's centre "
-            "lies at least half a standard deviation from the average and its median at least 10% from all placed "
-            "accounts' (5 points for growth)."
+            _(
+                "**{k} clusters** of the {placed} placed accounts, found by k-means on standardised log revenues, "
+                "take rate, growth and the custom metrics; k chosen by the best silhouette score ({score}). In "
+                "words: the features on which a cluster's centre lies at least half a standard deviation from the "
+                "average and its median at least 10% from all placed accounts' (5 points for growth)."
+            ).format(k=clusters.k, placed=f"{clusters.placed:,}", score=f"{clusters.silhouette.max():.2f}")
         )
         st.dataframe(
-            clusters.profiles,
+            headed(clusters.profiles),
             width="stretch",
-            column_config=columns.numbers(
-                accounts=("Accounts", "localized"),
-                median_b_side_revenue=("Median B-side revenue", "compact"),
-                median_platform_revenue=("Median platform revenue", "compact"),
-                median_take_rate=("Median take rate", "percent"),
-                median_growth=("Median growth", "percent"),
-            )
-            | {"description": st.column_config.TextColumn("In words")},
+            column_config=keyed(
+                columns.numbers(
+                    accounts=(_("Accounts"), "localized"),
+                    median_b_side_revenue=(_("Median B-side revenue"), "compact"),
+                    median_platform_revenue=(_("Median platform revenue"), "compact"),
+                    median_take_rate=(_("Median take rate"), "percent"),
+                    median_growth=(_("Median growth"), "percent"),
+                )
+                | {"description": st.column_config.TextColumn(_("In words"))}
+            ),
         )
-        st.caption("Accounts per cluster and quadrant: how the clusters cut across the 2×2.")
-        mix = play.named(clusters.mix)
+        st.caption(_("Accounts per cluster and quadrant: how the clusters cut across the 2×2."))
+        mix = headed(play.named(clusters.mix))
         st.dataframe(
             mix,
             width="stretch",
             column_config=columns.numbers(**{state: (state, "localized") for state in mix.columns}),
         )
         downloads.file_button(
-            "Download the cluster of each account (CSV)"
+            _("Download the cluster of each account (CSV)")
             if clusters.placed <= exports.CSV_ROW_LIMIT
-            else f"Download the clusters of the {exports.CSV_ROW_LIMIT:,} accounts with the largest platform revenue "
-            f"(CSV, of {clusters.placed:,}: a spreadsheet opens no more rows)",
-            lambda: views.clusters_csv(selection, quarter, cut, by, play),
+            else _(
+                "Download the clusters of the {limit} accounts with the largest platform revenue (CSV, of {placed}: "
+                "a spreadsheet opens no more rows)"
+            ).format(limit=f"{exports.CSV_ROW_LIMIT:,}", placed=f"{clusters.placed:,}"),
+            views.in_language(lambda: views.clusters_csv(selection, quarter, cut, by, play)),
             f"clusters_{quarter}.csv",
             "text/csv",
             "dl:clusters",
@@ -341,19 +437,21 @@ def clusters_view(quarter: str) -> None:
 
 def mix_view() -> None:
     """The quadrant mix of every quarter."""
-    every = play.named(views.mix(selection, cut, by, tuple(observed)))
+    every = headed(play.named(views.mix(selection, cut, by, tuple(observed))).rename(index=quarter_text, level=0))
     st.dataframe(
         every,
         width="stretch",
-        column_config=columns.numbers(
-            accounts=("Accounts", "localized"),
-            account_share=("Share of accounts", "percent"),
-            platform_revenue_share=("Share of platform revenue", "percent"),
-            b_side_revenue_share=("Share of B-side revenue", "percent"),
-            median_take_rate=("Median take rate", "percent"),
+        column_config=keyed(
+            columns.numbers(
+                accounts=(_("Accounts"), "localized"),
+                account_share=(_("Share of accounts"), "percent"),
+                platform_revenue_share=(_("Share of platform revenue"), "percent"),
+                b_side_revenue_share=(_("Share of B-side revenue"), "percent"),
+                median_take_rate=(_("Median take rate"), "percent"),
+            )
         ),
     )
-    downloads.csv_button("Download the quadrant mix (CSV)", every, "quadrant_mix.csv", "dl:mix")
+    downloads.csv_button(_("Download the quadrant mix (CSV)"), every, "quadrant_mix.csv", "dl:mix")
 
 
 @st.fragment
@@ -366,17 +464,20 @@ def quarter_views() -> None:
     every node of the open panel for something focusable after each redraw, ~0.05 s more per step
     of the quarter at 100,000 accounts."""
     row = st.columns([2, 1])
-    quarter = row[0].select_slider("Quarter", observed, value=observed[-1], key="quarter")
+    quarter = row[0].select_slider(_("Quarter"), observed, value=observed[-1], key="quarter", format_func=quarter_text)
     earlier = [q for q in observed if q < quarter]
     compare_with = row[1].selectbox(
-        "Compare with",
+        _("Compare with"),
         earlier[::-1] or [fmt.UNKNOWN],
         key=f"compare_with:{quarter}",  # a new quarter starts again from the quarter before it
         disabled=not earlier,
+        format_func=lambda q: q if q == fmt.UNKNOWN else quarter_text(q),
         help=fmt.why_unknown(
             fmt.UNKNOWN if not earlier else "",
-            f"{quarter} is the first quarter of the data: there is no earlier one to compare with.",
-            "The quarter the migration and the movers start from (the quarter before by default).",
+            _("{quarter} is the first quarter of the data: there is no earlier one to compare with.").format(
+                quarter=quarter_text(quarter)
+            ),
+            _("The quarter the migration and the movers start from (the quarter before by default)."),
         ),
     )
 
@@ -387,19 +488,27 @@ def quarter_views() -> None:
     unplaced = int(now.states[quadrants.NO_B_SIDE])
     if now.placed and not now.positive_b_side:
         st.warning(
-            f"Every account of {quarter} reports B-side revenue 0, so the map cannot tell high from low on that axis. "
-            "Check that the column mapped to **b_side_revenue** holds the accounts' own revenue (GMV, sales)."
+            _(
+                "Every account of {quarter} reports B-side revenue 0, so the map cannot tell high from low on that "
+                "axis. Check that the column mapped to **b_side_revenue** holds the accounts' own revenue (GMV, sales)."
+            ).format(quarter=quarter_text(quarter))
         )
         st.stop()
     if not now.placed:
         if unplaced:
             st.warning(
-                f"No account of {quarter} has B-side revenue, so none can be placed: the map needs each account's own "
-                "revenue through the platform (GMV, sales). Map a column to **b_side_revenue** when you upload "
-                f"({unplaced:,} active accounts lack it)."
+                _(
+                    "No account of {quarter} has B-side revenue, so none can be placed: the map needs each account's "
+                    "own revenue through the platform (GMV, sales). Map a column to **b_side_revenue** when you upload "
+                    "({unplaced} active accounts lack it)."
+                ).format(quarter=quarter_text(quarter), unplaced=f"{unplaced:,}")
             )
         else:
-            st.info(f"No active account in {quarter} for this selection. Widen the filters or pick another quarter.")
+            st.info(
+                _(
+                    "No active account in {quarter} for this selection. Widen the filters or pick another quarter."
+                ).format(quarter=quarter_text(quarter))
+            )
         st.stop()
 
     mix = views.summary(selection, cut, by, (quarter,)).loc[quarter]
@@ -407,61 +516,77 @@ def quarter_views() -> None:
 
     heads = st.columns(4)
     heads[0].metric(
-        "Accounts placed",
+        _("Accounts placed"),
         fmt.count(now.placed),
-        help=f"{unplaced:,} active accounts without B-side revenue and {now.states[quadrants.INACTIVE]:,} "
-        "inactive rows are not placed."
-        + (f" {tied:,} of the placed accounts are at the cut, in no quadrant." if tied else ""),
+        help=views.sentences(
+            _("{unplaced} active accounts without B-side revenue and {inactive} inactive rows are not placed.").format(
+                unplaced=f"{unplaced:,}", inactive=f"{now.states[quadrants.INACTIVE]:,}"
+            ),
+            _("{tied} of the placed accounts are at the cut, in no quadrant.").format(tied=f"{tied:,}") if tied else "",
+        ),
         border=True,
     )
     first = [p.quadrant for p in play.quadrants if p.priority == play.quadrants[0].priority]  # served first
     first_share = fmt.share(mix.loc[first, "platform_revenue_share"].sum(min_count=1))
     heads[1].metric(
-        f"Platform revenue from {' + '.join(map(quadrants.numeral, first))}",  # a label that fits its card
+        _("Platform revenue from {quadrants}").format(  # a label that fits its card
+            quadrants=" + ".join(map(quadrants.numeral, first))
+        ),
         first_share,
         help=fmt.why_unknown(
             first_share,
-            "The accounts placed here bring no platform revenue, so there is no share of it to take.",
-            "The quadrants the playbook serves first: " + ", ".join(play.label(q) for q in first) + ".",
+            _("The accounts placed here bring no platform revenue, so there is no share of it to take."),
+            _("The quadrants the playbook serves first: {quadrants}.").format(
+                quadrants=_(", ").join(play.label(q) for q in first)
+            ),
         ),
         border=True,
     )
-    q4_share = (
-        f"{fmt.share(mix.loc['Q4', 'b_side_revenue_share'])} of the B-side revenue but "
-        f"{fmt.share(mix.loc['Q4', 'platform_revenue_share'])} of the platform's"
+    q4_share = _("{b_side} of the B-side revenue but {platform} of the platform's").format(
+        b_side=fmt.share(mix.loc["Q4", "b_side_revenue_share"]),
+        platform=fmt.share(mix.loc["Q4", "platform_revenue_share"]),
     )
     under_monetised = play.label("Q4")  # the help's words; the labels, short enough for their card, the numeral
     if cut == "median" and not selection and not tied:  # as many above each median: II and IV hold as many
         q4_b_side = fmt.share(mix.loc["Q4", "b_side_revenue_share"])
         heads[2].metric(
-            f"B-side revenue earned in {quadrants.numeral('Q4')}",
+            _("B-side revenue earned in {quadrant}").format(quadrant=quadrants.numeral("Q4")),
             q4_b_side,
             help=fmt.why_unknown(
                 q4_b_side,
-                "The accounts placed here earn no B-side revenue, so there is no share of it to take.",
-                f"The {fmt.count(mix.loc['Q4', 'accounts'])} accounts of {under_monetised} earn {q4_share}. With "
-                f"median cut lines {play.label('Q2')} and {under_monetised} always hold as many accounts (as many "
-                "sit above each median), so their revenue, not their count, tells them apart.",
+                _("The accounts placed here earn no B-side revenue, so there is no share of it to take."),
+                _(
+                    "The {accounts} accounts of {q4} earn {share}. With median cut lines {q2} and {q4} always hold as "
+                    "many accounts (as many sit above each median), so their revenue, not their count, tells them "
+                    "apart."
+                ).format(
+                    accounts=fmt.count(mix.loc["Q4", "accounts"]),
+                    q4=under_monetised,
+                    share=q4_share,
+                    q2=play.label("Q2"),
+                ),
             ),
             border=True,
         )
     else:
         heads[2].metric(
-            f"{play.quadrant('Q4').name} accounts ({quadrants.numeral('Q4')})",
+            _("{name} accounts ({quadrant})").format(name=play.quadrant("Q4").name, quadrant=quadrants.numeral("Q4")),
             fmt.count(mix.loc["Q4", "accounts"]),
-            help=f"The accounts of {under_monetised} earn {q4_share}.",
+            help=_("The accounts of {quadrant} earn {share}.").format(quadrant=under_monetised, share=q4_share),
             border=True,
         )
     if flow is not None:
         between = flow.matrix.loc[list(quadrants.QUADRANTS), list(quadrants.QUADRANTS)].to_numpy()
         heads[3].metric(
-            f"Changed quadrant since {compare_with}", fmt.count(int(between.sum() - between.trace())), border=True
+            _("Changed quadrant since {quarter}").format(quarter=quarter_text(compare_with)),
+            fmt.count(int(between.sum() - between.trace())),
+            border=True,
         )
 
     ties_note(views.ties(quarter, cut, by))
 
     view = st.segmented_control(
-        "View", VIEWS, default=VIEWS[0], required=True, key="view", label_visibility="collapsed"
+        _("View"), VIEWS, default=VIEWS[0], required=True, key="view", label_visibility="collapsed", format_func=_
     )  # only the chosen view is computed
     if view == "Map":
         map_view(quarter, compared, moved, now.placed, mix)
@@ -472,7 +597,11 @@ def quarter_views() -> None:
     elif view == "Mix over time":
         mix_view()
     elif flow is None:
-        st.info(f"{quarter} is the first quarter of the workspace: there is nothing to compare it with.")
+        st.info(
+            _("{quarter} is the first quarter of the workspace: there is nothing to compare it with.").format(
+                quarter=quarter_text(quarter)
+            )
+        )
     elif view == "Migration":
         migration_view(quarter, compare_with, flow)
     else:

@@ -219,7 +219,7 @@ if not presenting:
                 _("Slides, in the order shown"),
                 available,
                 default=order,
-                format_func=lambda key: _(setup.TITLES[key]),
+                format_func=fmt.in_language(lambda key: _(setup.TITLES[key])),
                 key=views.CHOSEN,
                 on_change=views.keep_slides,
                 help=_("Remove a slide and add it again to move it to the end."),
@@ -232,7 +232,7 @@ if not presenting:
             _("Business model"),
             playbook.BUSINESS_MODELS,
             index=playbook.BUSINESS_MODELS.index(model),
-            format_func=lambda name: _(playbook.BUSINESS_MODEL_NAMES[name]),
+            format_func=fmt.in_language(playbook.business_model_name),
             help=_("The priorities slide ranks the levers for this model."),
         )
         if chosen_model != model:
@@ -284,7 +284,7 @@ if not presenting:
     origin = sample_notice.origin()
     subtitle = _("{quarters} · {model} · made {stamp}").format(
         quarters=quarters_span(state.quarters()[0], state.quarters()[-1]),
-        model=_(playbook.BUSINESS_MODEL_NAMES[model]),
+        model=playbook.business_model_name(model),
         stamp=stamp,
     )
     name = slides["title"].headline  # the files' title: the title slide's workshop name

@@ -68,3 +68,11 @@ def test_goal_seek_refuses_what_it_cannot_aim_at():
         goal_seek(hand_base(), "active_accounts", 14.0, mix={"price": 1.0})
     assert "take_rate_change" not in goal_seek(hand_base(has_b_side=False), "active_accounts", 14.0, 2).index
     assert BASE.overrides() == {}
+
+
+def test_a_mix_whose_largest_scale_lands_a_rounding_beyond_a_levers_end_still_answers():
+    # 20 / 0.599245 × 0.599245 is a hair beyond 20 in floating point: the lever is held at its end
+    mix = {"renewal_uplift": -0.599245}
+    table = goal_seek(hand_base(), "active_accounts", 1.0, horizon=2, mix=mix)
+    assert table.loc["mix", "status"] in (REACHED, OUT_OF_REACH)
+    assert table.loc["mix", "lowest"] == pytest.approx(accounts_at(BASE))

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from b2b_core import exports, quadrants, sample, store
+from b2b_core import exports, playbook, quadrants, sample, store
 from b2b_core.access import LOCAL
 from b2b_core.playbook import load_playbook
 from tests import panels
@@ -142,7 +142,7 @@ def test_accounts_tied_at_a_shared_median_are_shown_at_the_cut_and_never_called_
 def test_a_broken_playbook_is_reported_not_raised(workspace_path, tmp_path, monkeypatch):
     broken = tmp_path / "playbook.toml"
     broken.write_text("[quadrants.Q1]\nname = 'x'\n", encoding="utf-8")
-    monkeypatch.setattr("b2b_core.playbook.PLAYBOOK_PATH", broken)
+    monkeypatch.setitem(playbook.PLAYBOOK_PATHS, "en", broken)
     app = open_app(PAGE)
     assert any("playbook" in error.value.lower() for error in app.error)
     assert not app.exception

@@ -32,10 +32,11 @@ KEPT_NAMES = {  # names and units that Chinese texts write as they are
     "pts", "pp", "vs", "min", "max", "px", "https", "http", "www", "com", "localhost", "xlsx", "csv",
     "pptx", "html", "pdf", "zip", "json", "png", "gmv", "xls", "yyyyqn",
 }  # fmt: skip
+SAMPLE_METRICS = ("orders",)  # the bundled sample's custom metric (its Orders column): a user's own name, kept
 _WORD = re.compile(r"[A-Za-z](?:[A-Za-z]|['’](?=[A-Za-z]))+")  # an apostrophe only inside a word
 _UNSEEN = re.compile(r"<(script|style)\b[^>]*>.*?</\1>", re.S)  # st.html's scripts and styles: never shown
-_MARKUP = re.compile(
-    r":material/[a-z_]+:|:[a-z]+-badge\[|:[a-z]+\[|%\{[^}]*\}|<[^>]+>|`[^`]*`|\([a-z]+:[^)]*\)|https?://\S+|\S+\.(?:csv|xlsx|pptx|html|zip|toml|duckdb)\b"
+_MARKUP = re.compile(  # markup, digests, links (a page's own: accounts?account=M1) and file names: no words of a text
+    r"\b[0-9a-f]{16,}\b|:material/[a-z_]+:|\b[a-z_]+\?[a-z_]+=\S*|:[a-z]+-badge\[|:[a-z]+\[|%\{[^}]*\}|<[^>]+>|`[^`]*`|\([a-z]+:[^)]*\)|https?://\S+|\S+\.(?:csv|xlsx|pptx|html|zip|toml|duckdb)\b"
 )
 
 
@@ -108,6 +109,7 @@ def data_words() -> frozenset[str]:
         for column in frame.columns:
             for cell in frame[column].dropna().unique():
                 words.update(_WORD.findall(cell))
+    words.update(SAMPLE_METRICS)
     return frozenset(word.lower() for word in words)
 
 

@@ -11,6 +11,9 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from b2b_core import accounts, exports, quadrants
+from b2b_core.headers import headed
+from b2b_core.i18n import _
+from b2b_core.quadrants.assign import named_states
 from ui import state
 from ui.filters import Selection
 
@@ -45,33 +48,36 @@ def calendar(selection: Selection, quarter: str) -> accounts.RenewalCalendar:
 
 
 def history(account_id: str) -> pd.DataFrame:
-    """``account_history`` of one account, its quadrants written as ``quadrant_names`` says."""
-    return state.reduced(accounts.account_history, account_id).replace({"quadrant": dict(quadrant_names())})
+    """``account_history`` of one account, its quadrants written as ``quadrant_names`` says (the
+    other states in the run's language)."""
+    found = state.reduced(accounts.account_history, account_id)
+    return found.assign(quadrant=named_states(found["quadrant"], dict(quadrant_names())))
 
 
 def _list_parts(live: ir.Table, selection: Selection, quarter: str, kind: str, write) -> bytes:
     _, parts = accounts.account_list_in_parts(
         live, quarter, kind, _chosen(live, selection), limit=exports.CSV_ROW_LIMIT, names=dict(quadrant_names())
     )
-    return write(parts)
+    return write(headed(part) for part in parts)
 
 
 def list_file(selection: Selection, quarter: str, kind: str, form: str) -> bytes:
     """The whole list ``kind`` of the selection in ``quarter`` as ``form`` ("csv" or "xlsx"),
     spreadsheet-safe, built on click a part at a time; beyond ``exports.CSV_ROW_LIMIT`` accounts,
     that many with the largest revenue at stake."""
-    write = _writer(form, kind)
+    write = _writer(form, _(accounts.KIND_NAMES[kind]))  # the sheet, named in the run's language
     return state.panel().reduce(lambda live: _list_parts(live, selection, quarter, kind, write))
 
 
 def _renewal_parts(live: ir.Table, selection: Selection, quarter: str, write) -> bytes:
-    return write(accounts.renewals_in_parts(live, quarter, _chosen(live, selection), limit=exports.CSV_ROW_LIMIT))
+    parts = accounts.renewals_in_parts(live, quarter, _chosen(live, selection), limit=exports.CSV_ROW_LIMIT)
+    return write(headed(part) for part in parts)
 
 
 def renewals_file(selection: Selection, quarter: str, form: str) -> bytes:
     """Every contract of the renewal calendar after ``quarter`` as ``form`` ("csv" or "xlsx"),
     largest value first (at most ``exports.CSV_ROW_LIMIT``)."""
-    write = _writer(form, "renewals")
+    write = _writer(form, _("renewals"))
     return state.panel().reduce(lambda live: _renewal_parts(live, selection, quarter, write))
 
 

@@ -9,16 +9,20 @@ quarter; the selection only chooses the accounts.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import ibis.expr.types as ir
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from b2b_core import account_search, charts, engine, exports, quadrants
+from b2b_core import account_search, charts, engine, exports, i18n, quadrants
+from b2b_core.headers import headed
+from b2b_core.i18n import N_, _
 from b2b_core.playbook import Playbook
 from b2b_core.quadrants.assign import largest_first
-from ui import state
+from b2b_core.quarters import quarter_text
+from ui import language, state
 from ui.filters import Selection
 
 FILTER_COLUMNS = ("segment", "region", "tier", "owner")
@@ -104,7 +108,19 @@ def _accounts_csv(live: ir.Table, selection: Selection, quarter: str, cut, by, p
     _, parts = quadrants.assign_quadrants_in_parts(
         live, quarter, cut, by, _chosen(live, selection), limit=exports.CSV_ROW_LIMIT
     )
-    return exports.csv_from_parts(playbook.named(part) for part in parts)
+    return exports.csv_from_parts(headed(playbook.named(part)) for part in parts)
+
+
+def in_language(build: Callable[[], bytes]) -> Callable[[], bytes]:
+    """``build`` run in this run's language whenever it is called: a download built on click runs
+    outside the page's run, where no language is set (its headers and states are the session's)."""
+    lang = i18n.language()
+
+    def built() -> bytes:
+        with i18n.use(lang):
+            return build()
+
+    return built
 
 
 def accounts_csv(selection: Selection, quarter: str, cut, by: str | None, playbook: Playbook) -> bytes:
@@ -131,7 +147,7 @@ def movers_csv(
     reduce = state.panel().reduce
     limit = exports.CSV_ROW_LIMIT
     flow = reduce(lambda live: _migration(live, selection, from_quarter, to_quarter, cut, by, limit))
-    return exports.csv_bytes(playbook.named(flow.movers), index=False)
+    return exports.csv_bytes(headed(playbook.named(flow.movers)), index=False)
 
 
 def _summary(live: ir.Table, selection: Selection, cut, by, quarters: tuple[str, ...]) -> pd.DataFrame:
@@ -169,7 +185,7 @@ def _clusters_of(live: ir.Table, clusters: quadrants.Segmentation, ids: pd.Serie
 
 def _clusters_csv(live: ir.Table, clusters: quadrants.Segmentation, playbook: Playbook) -> bytes:
     rows = largest_first(quadrants.account_clusters(live, clusters), clusters.placed, exports.CSV_ROW_LIMIT)
-    return exports.csv_from_parts(playbook.named(part) for part in engine.run_in_parts(rows, 100_000))
+    return exports.csv_from_parts(headed(playbook.named(part)) for part in engine.run_in_parts(rows, 100_000))
 
 
 def clusters_csv(selection: Selection, quarter: str, cut, by: str | None, playbook: Playbook) -> bytes:
@@ -182,6 +198,7 @@ def clusters_csv(selection: Selection, quarter: str, cut, by: str | None, playbo
 
 @st.cache_resource(show_spinner=False, max_entries=24)  # every quarter of a few years, ~1 MB each
 def map_figure(
+    lang: str,
     data: str,
     selection: Selection,
     quarter_shown: str,
@@ -196,33 +213,48 @@ def map_figure(
 ) -> go.Figure:
     """The quadrant map of ``quarter_shown`` (``colour_by="cluster"`` colours by ``segmentation``),
     the largest quadrant changes since ``compare_with`` ringed (``map_movers``), and the accounts
-    of ``found`` (ids) that the filters show marked (``marked_rows``). A shared resource, not a
-    copy per call: read it, never change it. ``data`` keys the cache."""
-    moved = map_movers(migration(selection, compare_with, quarter_shown, cut, by) if compare_with else None)
-    view = quarter(selection, quarter_shown, cut, by, log_axes, moved)
-    shown = view.drawn
-    clusters = segmentation(selection, quarter_shown, cut, by) if colour_by == "cluster" else None
-    if isinstance(clusters, quadrants.Segmentation):
-        numbers = state.panel().reduce(lambda live: _clusters_of(live, clusters, shown["account_id"]))
-        shown = shown.assign(cluster=shown["account_id"].map(numbers).map("Cluster {:.0f}".format, na_action="ignore"))
-    elif colour_by == "cluster":
-        colour_by = "quadrant"  # no clusters (the page says why)
-    return charts.quadrant_map(
-        shown,
-        state.playbook(play_key),
-        log_axes=log_axes,
-        colour_by=colour_by,
-        size_by=size_by,
-        take_rate=view.take_rate,
-        cut_label=cut_label(cut),
-        title=f"{quarter_shown} · {charts.quadrants.CONVENTION}"
-        + (f" · cut lines per {by}" if by else "")
-        + (f" · showing {len(shown):,} of {view.placed:,} accounts" if view.sampled else ""),
-        density=view.density,
-        ringed=pd.Index(moved),
-        ringed_name=f"Changed quadrant since {compare_with}: the {len(moved)} largest revenue changes",
-        found=marked_rows(selection, quarter_shown, cut, by, found),
-    )
+    of ``found`` (ids) that the filters show marked (``marked_rows``), its texts in ``lang``. A
+    shared resource, not a copy per call: read it, never change it. ``data`` keys the cache."""
+    with i18n.use(lang):
+        moved = map_movers(migration(selection, compare_with, quarter_shown, cut, by) if compare_with else None)
+        view = quarter(selection, quarter_shown, cut, by, log_axes, moved)
+        shown = view.drawn
+        clusters = segmentation(selection, quarter_shown, cut, by) if colour_by == "cluster" else None
+        if isinstance(clusters, quadrants.Segmentation):
+            numbers = state.panel().reduce(lambda live: _clusters_of(live, clusters, shown["account_id"]))
+            named = _("Cluster {number}")
+            shown = shown.assign(
+                cluster=shown["account_id"]
+                .map(numbers)
+                .map(lambda n: named.format(number=f"{n:.0f}"), na_action="ignore")
+            )
+        elif colour_by == "cluster":
+            colour_by = "quadrant"  # no clusters (the page says why)
+        return charts.quadrant_map(
+            shown,
+            state.playbook(play_key),
+            log_axes=log_axes,
+            colour_by=colour_by,
+            size_by=size_by,
+            take_rate=view.take_rate,
+            cut_label=cut_label(cut),
+            title=f"{quarter_text(quarter_shown)} · {_(charts.quadrants.CONVENTION)}"
+            + (" · " + _("cut lines per {group}").format(group=_(GROUPS[by])) if by else "")
+            + (
+                " · "
+                + _("showing {drawn} of {placed} accounts").format(drawn=f"{len(shown):,}", placed=f"{view.placed:,}")
+                if view.sampled
+                else ""
+            ),
+            density=view.density,
+            ringed=pd.Index(moved),
+            ringed_name=_("Changed quadrant since {quarter}: the {count} largest revenue changes").format(
+                quarter=quarter_text(compare_with), count=len(moved)
+            )
+            if compare_with
+            else "",
+            found=marked_rows(selection, quarter_shown, cut, by, found),
+        )
 
 
 def marked_rows(selection: Selection, quarter: str, cut, by: str | None, found: tuple[str, ...]) -> pd.DataFrame | None:
@@ -234,23 +266,48 @@ def marked_rows(selection: Selection, quarter: str, cut, by: str | None, found: 
     return rows[rows["quadrant"].isin(quadrants.PLACED) & rows["in_selection"]]
 
 
+GROUPS = {"segment": N_("segment"), "region": N_("region"), "tier": N_("tier")}  # the groups cut within, in words
+
+
+def sentences(*parts: str) -> str:
+    """Sentences (or parts of one) one after the other, the empty ones left out: with a space
+    between them in English, none in Chinese."""
+    return ("" if i18n.language() == "zh" else " ").join(part for part in parts if part)
+
+
 def cut_label(cut) -> str:
-    """How a cut rule reads on the chart: ``median``, ``25th percentile``, ``fixed`` …"""
+    """How a cut rule reads on the chart, in the run's language: ``median``, ``25th percentile``,
+    ``fixed`` …"""
     if isinstance(cut, tuple):
-        return f"{cut[1]:g}th percentile" if cut[0] == "percentile" else "fixed"
-    return cut
+        if cut[0] == "percentile":
+            return _("{p}th percentile").format(p=f"{cut[1]:g}")
+        return _(charts.quadrants.CUT_WORDS["fixed"])
+    return _(charts.quadrants.CUT_WORDS[cut])
 
 
 def _play_through(live: ir.Table, selection: Selection, observed: tuple[str, ...], cut, by):
     return quadrants.play_through_frames(live, list(observed), cut, by, _chosen(live, selection))
 
 
-@st.cache_resource(show_spinner="Preparing the play-through…", max_entries=4)
+@language.cached(st.cache_resource, N_("Preparing the play-through…"), max_entries=4)
 def play_through(
-    data: str, selection: Selection, observed: tuple[str, ...], cut, by: str | None, play_key: tuple[str, float]
+    lang: str,
+    data: str,
+    selection: Selection,
+    observed: tuple[str, ...],
+    cut,
+    by: str | None,
+    play_key: tuple[str, float],
 ) -> go.Figure | None:
     """The animated quadrant map over every quarter with placed accounts (log axes), or None with
-    fewer than two such quarters. ``data`` keys the cache."""
+    fewer than two such quarters, its texts in ``lang``. ``data`` keys the cache."""
+    with i18n.use(lang):
+        return _play_through_figure(data, selection, observed, cut, by, play_key)
+
+
+def _play_through_figure(
+    data: str, selection: Selection, observed: tuple[str, ...], cut, by: str | None, play_key: tuple[str, float]
+) -> go.Figure | None:
     frames, total = state.reduced(_play_through, selection, observed, cut, by)
     if len(frames) < 2:
         return None

@@ -19,6 +19,8 @@ import streamlit as st
 
 from b2b_core import scenarios
 from b2b_core.access import PermissionDenied
+from b2b_core.i18n import _
+from b2b_core.quarters import quarter_text
 from b2b_core.scenarios import BASE_NAME, LEVERS, Scenario
 from b2b_core.store import Workspace, WorkspaceError
 from ui import auth, scenario_views, state
@@ -66,13 +68,18 @@ def start(ws: Workspace, metrics: tuple[str, ...]) -> None:
             try:
                 _add(scenarios.from_query(text))
             except ValueError as exc:
-                notify("warning", f"A scenario of the link was left out: {plain(exc)}.")
+                notify("warning", _("A scenario of the link was left out: {reason}.").format(reason=plain(exc)))
     else:
         for name, levers in ws.saved_scenarios():
             try:
                 _add(Scenario.of(name, levers))
             except ValueError as exc:
-                notify("warning", f"The saved scenario {plain(repr(name))} was left out: {plain(exc)}.")
+                notify(
+                    "warning",
+                    _("The saved scenario {name} was left out: {reason}.").format(
+                        name=plain(repr(name)), reason=plain(exc)
+                    ),
+                )
     shown = params.get("show")
     st.session_state[SELECTED] = next((i for i, s in screen().items() if s.name == shown), BASE_ID)
     horizon = params.get("horizon", str(HORIZONS[2]))
@@ -85,7 +92,7 @@ def start(ws: Workspace, metrics: tuple[str, ...]) -> None:
 
 def _taken(name: str, besides: int | None = None) -> bool:
     folded = name.casefold()
-    return folded == BASE_NAME.casefold() or any(
+    return folded in (BASE_NAME.casefold(), scenarios.shown_name(BASE_NAME).casefold()) or any(
         s.name.casefold() == folded for i, s in screen().items() if i != besides
     )
 
@@ -93,7 +100,9 @@ def _taken(name: str, besides: int | None = None) -> bool:
 def _add(scenario: Scenario) -> int:
     """Put a scenario on the screen under a free id; ValueError if its name is taken."""
     if _taken(scenario.name):
-        raise ValueError(f"the name {scenario.name!r} is already used by another scenario on the screen")
+        raise ValueError(
+            _("the name {name} is already used by another scenario on the screen").format(name=repr(scenario.name))
+        )
     scenario_id = st.session_state[NEXT_ID]
     st.session_state[NEXT_ID] += 1
     screen()[scenario_id] = scenario
@@ -108,13 +117,14 @@ def _free_name(stem: str) -> str:
 
 def add_new() -> None:
     """A new scenario with every lever at the base, selected."""
-    st.session_state[SELECTED] = _add(Scenario(_free_name("Scenario")))
+    st.session_state[SELECTED] = _add(Scenario(_free_name(_("Scenario"))))
 
 
 def duplicate(scenario_id: int) -> None:
     """A copy of a scenario (or of the base) under a free name, selected."""
     original = screen().get(scenario_id, scenarios.BASE)
-    st.session_state[SELECTED] = _add(original.with_levers(name=_free_name(f"{original.name} copy")))
+    copy = _("{name} copy").format(name=scenarios.shown_name(original.name))
+    st.session_state[SELECTED] = _add(original.with_levers(name=_free_name(copy)))
 
 
 def rename(ws: Workspace, scenario_id: int) -> None:
@@ -123,14 +133,16 @@ def rename(ws: Workspace, scenario_id: int) -> None:
     try:
         new = old.with_levers(name=st.session_state.get(NEW_NAME, ""))
         if _taken(new.name, besides=scenario_id):
-            raise ValueError(f"another scenario is already called {new.name!r} (or it is the base's name)")
+            raise ValueError(
+                _("another scenario is already called {name} (or it is the base's name)").format(name=repr(new.name))
+            )
         if old.name in dict(ws.saved_scenarios()) and new.name != old.name:
             ws.rename_scenario(old.name, new.name, actor=auth.current())
     except (ValueError, KeyError, PermissionDenied, WorkspaceError) as exc:
-        notify("error", f"Not renamed: {plain(exc)}")
+        notify("error", _("Not renamed: {reason}").format(reason=plain(exc)))
         return
     screen()[scenario_id] = new
-    notify("success", f"Renamed {plain(repr(old.name))} to {plain(repr(new.name))}.")
+    notify("success", _("Renamed {old} to {new}.").format(old=plain(repr(old.name)), new=plain(repr(new.name))))
 
 
 def kept_projection(scenario: Scenario, horizon: int) -> scenarios.KeptProjection | None:
@@ -157,18 +169,22 @@ def save(ws: Workspace, scenario_id: int) -> None:
     try:
         ws.save_scenario(scenario.name, scenario.settings(), projection=projection, actor=auth.current())
     except (PermissionDenied, WorkspaceError) as exc:
-        notify("error", f"Not saved: {plain(exc)}")
+        notify("error", _("Not saved: {reason}").format(reason=plain(exc)))
         return
     if projection is None:
         notify(
-            "success", f"Saved {plain(repr(scenario.name))} in the workspace (the data carry no projection to keep)."
+            "success",
+            _("Saved {name} in the workspace (the data carry no projection to keep).").format(
+                name=plain(repr(scenario.name))
+            ),
         )
         return
     notify(
         "success",
-        f"Saved {plain(repr(scenario.name))} in the workspace with its projection on the data up to "
-        f"{projection.last_quarter} ({projection.horizon} quarters), to compare with the quarters still to come "
-        "(Plan vs actual). Saving it again replaces the kept projection.",
+        _(
+            "Saved {name} in the workspace with its projection on the data up to {last} ({n} quarters), to compare "
+            "with the quarters still to come (Plan vs actual). Saving it again replaces the kept projection."
+        ).format(name=plain(repr(scenario.name)), last=quarter_text(projection.last_quarter), n=projection.horizon),
     )
 
 
@@ -190,11 +206,12 @@ def delete(ws: Workspace, scenario_id: int) -> None:
         try:
             ws.delete_scenario(scenario.name, actor=auth.current())
         except (PermissionDenied, WorkspaceError) as exc:
-            notify("error", f"Not deleted: {plain(exc)}")
+            notify("error", _("Not deleted: {reason}").format(reason=plain(exc)))
             return
     del screen()[scenario_id]
     st.session_state[SELECTED] = BASE_ID
-    notify("success", f"Deleted {plain(repr(scenario.name))}" + (" and its saved copy." if saved else "."))
+    said = _("Deleted {name} and its saved copy.") if saved else _("Deleted {name}.")
+    notify("success", said.format(name=plain(repr(scenario.name))))
 
 
 def open_saved(ws: Workspace) -> None:
@@ -202,12 +219,12 @@ def open_saved(ws: Workspace) -> None:
     name = st.session_state.get(SAVED_CHOICE)
     levers = dict(ws.saved_scenarios()).get(name)
     if levers is None:
-        notify("error", f"No saved scenario is called {plain(repr(name))} any more.")
+        notify("error", _("No saved scenario is called {name} any more.").format(name=plain(repr(name))))
         return
     try:
         st.session_state[SELECTED] = _add(Scenario.of(name, levers))
     except ValueError as exc:
-        notify("error", f"Not opened: {plain(exc)}.")
+        notify("error", _("Not opened: {reason}.").format(reason=plain(exc)))
 
 
 def reset_levers(scenario_id: int, keys: list[str]) -> None:

@@ -7,7 +7,8 @@ import ibis.expr.types as ir
 import pandas as pd
 import streamlit as st
 
-from b2b_core import scenarios
+from b2b_core import i18n, scenarios
+from b2b_core.i18n import _
 from ui import state
 
 
@@ -29,7 +30,7 @@ def base(data: str) -> scenarios.Base | str:
     try:
         return scenarios.apply_overrides(measured, overrides())
     except ValueError as exc:  # e.g. a take rate set before the data lost their B-side revenue
-        return f"a base assumption set by hand no longer fits the data ({exc})"
+        return _("a base assumption set by hand no longer fits the data ({reason})").format(reason=exc)
 
 
 def measured_base(data: str) -> scenarios.Base | str:
@@ -77,12 +78,15 @@ def sensitivity(
     levers: tuple[tuple[str, float], ...],
     horizon: int,
     _base: scenarios.Base,
-    steps: tuple[tuple[str, float], ...] | None = None,
+    steps: tuple[tuple[str, float], ...] | None,
+    lang: str,
 ) -> pd.DataFrame:
     """The tornado table around the scenario with ``levers``, from ``_base`` (as ``projection``),
-    each lever moved by ``steps`` (lever key → step; None: the data's plausible steps)."""
+    each lever moved by ``steps`` (lever key → step; None: the data's plausible steps); its
+    labels, units and bases in the language ``lang``."""
     chosen = dict(steps) if steps is not None else None
-    return scenarios.sensitivity(_base, scenarios.Scenario.of("tornado", dict(levers)), chosen, horizon=horizon)
+    with i18n.use(lang):
+        return scenarios.sensitivity(_base, scenarios.Scenario.of("tornado", dict(levers)), chosen, horizon=horizon)
 
 
 def levers_key(scenario: scenarios.Scenario) -> tuple[tuple[str, float], ...]:
@@ -97,9 +101,11 @@ def goal(
     target: float,
     horizon: int,
     _base: scenarios.Base,
-    mix: tuple[tuple[str, float], ...] = (),
+    mix: tuple[tuple[str, float], ...],
+    lang: str,
 ) -> pd.DataFrame:
     """``scenarios.goal_seek`` from the base towards ``target`` for ``output`` in the horizon's
     last quarter, with the ``mix`` of levers (lever key → value per unit) as its own row when
-    given; from ``_base`` (as ``projection``)."""
-    return scenarios.goal_seek(_base, output, target, horizon, mix=dict(mix) or None)
+    given; from ``_base`` (as ``projection``); its labels and units in the language ``lang``."""
+    with i18n.use(lang):
+        return scenarios.goal_seek(_base, output, target, horizon, mix=dict(mix) or None)

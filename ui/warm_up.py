@@ -74,7 +74,7 @@ class Progress:
         return self.steps[self.done] if self.running and self.done < len(self.steps) else None
 
 
-_RUNS: dict[str, Progress] = {}
+_RUNS: dict[tuple[str, str], Progress] = {}  # (data version, language) → its preparation
 _RUNS_LOCK = threading.Lock()
 
 
@@ -100,21 +100,20 @@ def enabled() -> bool:
 
 
 def start() -> Progress:
-    """The preparation of the current data version, started in a background thread on its first
-    call (with no steps when ``$B2B_PREPARE_VIEWS`` is ``0``)."""
-    data, ws, found = state.data_version(), state.workspace(), state.panel()
+    """The preparation of the current data version in the run's language, started in a background
+    thread on its first call in that language (with no steps when ``$B2B_PREPARE_VIEWS`` is ``0``):
+    a visitor reading Chinese finds the views prepared in Chinese too (each language's views are
+    cached apart, ``state.reduced``)."""
+    data, ws, found, lang = state.data_version(), state.workspace(), state.panel(), i18n.language()
     with _RUNS_LOCK:
-        if data not in _RUNS:
+        if (data, lang) not in _RUNS:
             steps = _steps() if enabled() else []
-            _RUNS[data] = Progress([label for label, _work in steps])
+            _RUNS[data, lang] = progress = Progress([label for label, _work in steps])
             thread = threading.Thread(
-                target=_run,
-                args=(ws, found, data, steps, _RUNS[data], i18n.language()),
-                name=THREAD_NAME,
-                daemon=True,
+                target=_run, args=(ws, found, data, steps, progress, lang), name=THREAD_NAME, daemon=True
             )
             thread.start()
-        return _RUNS[data]
+        return _RUNS[data, lang]
 
 
 def start_from_source() -> None:
@@ -209,7 +208,9 @@ def _steps() -> list[Step]:
         quadrant_views.quarter(every, quarter, cut, None, True, moved)
         quadrant_views.ties(quarter, cut, None)
         if not isinstance(book, str):
-            quadrant_views.map_figure(data, every, quarter, cut, None, True, "quadrant", None, play_key, compared)
+            quadrant_views.map_figure(
+                i18n.language(), data, every, quarter, cut, None, True, "quadrant", None, play_key, compared
+            )
 
     steps: list[Step] = [
         (N_("the quarter KPIs"), lifecycle_views.kpis),
@@ -244,7 +245,12 @@ def _steps() -> list[Step]:
     if before and not isinstance(book, str):
         observed_quarters = tuple(observed)
         steps.append(
-            (PLAY_THROUGH, lambda: quadrant_views.play_through(data, every, observed_quarters, cut, None, play_key))
+            (
+                PLAY_THROUGH,
+                lambda: quadrant_views.play_through(
+                    i18n.language(), data, every, observed_quarters, cut, None, play_key
+                ),
+            )
         )
     return steps
 

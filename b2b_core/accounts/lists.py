@@ -41,10 +41,18 @@ import numpy as np
 import pandas as pd
 
 from b2b_core import engine, quarters
+from b2b_core.i18n import N_, _
 from b2b_core.quadrants.assign import NUMERALS, named_states, placed_rows
 
 NEW, CHURNED, RETURNING, CONTRACTING, AT_RISK = "new", "churned", "returning", "contracting", "at risk"
 KINDS = (NEW, CHURNED, RETURNING, CONTRACTING, AT_RISK)
+KIND_NAMES = {  # how each list is called, ``_`` where shown (the keys stay English in links and file names)
+    NEW: N_("new"),
+    CHURNED: N_("churned"),
+    RETURNING: N_("returning"),
+    CONTRACTING: N_("contracting"),
+    AT_RISK: N_("at risk"),
+}
 QUADRANT_RANK = {"Q1": 0, "Q4": 0, "Q2": 1, "Q3": 2}  # DESIGN §5's priority order, best first
 ATTRIBUTES = ("account_name", "owner", "segment", "region", "tier")
 LIST_COLUMNS = (
@@ -302,32 +310,47 @@ def as_list(states: pd.DataFrame, kind: str, quarter: str, names: Mapping[str, s
 def reasons(states: pd.DataFrame, kind: str, quarter: str) -> pd.Series:
     """Why each row of ``states`` is on the list ``kind`` of ``quarter``, in words; for at risk,
     every reason that applies, joined by "; "."""
+    q = quarters.quarter_text
     previous, earlier = quarters.shift(quarter, -1), quarters.shift(quarter, -2)
     index = states.index
     if kind == NEW:
-        return pd.Series(f"first active in {quarter}", index=index, dtype=object)
+        return pd.Series(_("first active in {quarter}").format(quarter=q(quarter)), index=index, dtype=object)
     if kind == CHURNED:
-        return pd.Series(f"active in {previous}, not in {quarter}", index=index, dtype=object)
+        said = _("active in {previous}, not in {quarter}").format(previous=q(previous), quarter=q(quarter))
+        return pd.Series(said, index=index, dtype=object)
     if kind == RETURNING:
-        last = states["last_active_before"].map(lambda o: quarters.from_ordinal(int(o)), na_action="ignore")
-        return (f"active again in {quarter}, last active in " + last.astype(str)).astype(object)
+        again = _("active again in {quarter}, last active in {last}")
+        return (
+            states["last_active_before"]
+            .map(lambda o: again.format(quarter=q(quarter), last=q(quarters.from_ordinal(int(o)))), na_action="ignore")
+            .astype(object)
+        )
     if kind == CONTRACTING:
         with np.errstate(divide="ignore", invalid="ignore"):
             fell = 1 - states["revenue_after"] / states["revenue_before"]
-        return fell.map(lambda share: f"platform revenue fell {share:.1%} from {previous} to {quarter}").astype(object)
+        said = _("platform revenue fell {share} from {previous} to {quarter}")
+        return fell.map(lambda part: said.format(share=f"{part:.1%}", previous=q(previous), quarter=q(quarter))).astype(
+            object
+        )
+    downgrade = _("quadrant {before} → {after} from {previous} to {quarter}")
+    ends = _("contract ends {date}")
     said = {
-        "falling": f"platform revenue fell two quarters in a row ({earlier} > {previous} > {quarter})",
-        "downgrade": "quadrant "
-        + states["quadrant_before"].astype(str)
-        + " → "
-        + states["quadrant_after"].astype(str)
-        + f" from {previous} to {quarter}",
-        "ending": "contract ends " + pd.to_datetime(states["ends_now"]).dt.strftime("%Y-%m-%d")
+        "falling": _("platform revenue fell two quarters in a row ({earlier} > {previous} > {quarter})").format(
+            earlier=q(earlier), previous=q(previous), quarter=q(quarter)
+        ),
+        "downgrade": [
+            downgrade.format(before=before, after=after, previous=q(previous), quarter=q(quarter))
+            for before, after in zip(
+                states["quadrant_before"].astype(str), states["quadrant_after"].astype(str), strict=True
+            )
+        ],
+        "ending": [ends.format(date=day) for day in pd.to_datetime(states["ends_now"]).dt.strftime("%Y-%m-%d")]
         if "ends_now" in states.columns
         else "",
     }
     joined = pd.Series("", index=index, dtype=object)
+    between = _("; ")
     for flag in _FLAGS:
         text = pd.Series(said[flag], index=index, dtype=object).where(states[flag].astype(bool), "")
-        joined = joined + np.where((joined != "") & (text != ""), "; ", "") + text
+        joined = joined + np.where((joined != "") & (text != ""), between, "") + text
     return joined

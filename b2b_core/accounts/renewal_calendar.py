@@ -19,10 +19,11 @@ import pandas as pd
 
 from b2b_core import engine, quarters
 from b2b_core.accounts.lists import ATTRIBUTES, quarter_start
+from b2b_core.i18n import N_, _
 
 QUARTERS_AHEAD = 2  # quarters after q the calendar covers
 SHOWN = 200  # contracts shown on screen; the rest are a download
-TOTAL = "Total"
+TOTAL = N_("Total")  # the last row of the months, in the run's language
 CONTRACT_COLUMNS = ("account_id", *ATTRIBUTES, "contract_end", "end_quarter", "contract_value", "platform_revenue")
 
 
@@ -89,7 +90,8 @@ def renewal_calendar(
     months = months.astype({"contracts": "int64", "contract_value": float, "platform_revenue": float})
     total = int(months["contracts"].sum())
     totals = pd.DataFrame(
-        [[TOTAL, "", total, months["contract_value"].sum(), months["platform_revenue"].sum()]], columns=months.columns
+        [[_(TOTAL), "", total, months["contract_value"].sum(), months["platform_revenue"].sum()]],
+        columns=months.columns,
     )
     contracts = _as_contracts(engine.run(_largest_first(ending).limit(shown)))
     return RenewalCalendar(pd.concat([months, totals], ignore_index=True), contracts, total, True, covered)

@@ -6,9 +6,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from b2b_core.accounts.lists import KIND_NAMES
 from b2b_core.amounts import account_count
 from b2b_core.charts.overview import PALETTE
 from b2b_core.charts.style import LAYOUT, plain
+from b2b_core.i18n import _
+from b2b_core.quarters import quarter_text
 
 
 def lists_at_stake(counts: pd.DataFrame, chosen: str | None = None) -> go.Figure:
@@ -17,15 +20,15 @@ def lists_at_stake(counts: pd.DataFrame, chosen: str | None = None) -> go.Figure
     colours = [PALETTE["platform"] if kind == chosen else PALETTE["b_side"] for kind in counts.index]
     figure = go.Figure(
         go.Bar(
-            x=[kind.capitalize() for kind in counts.index],
+            x=[_(KIND_NAMES.get(kind, kind)).capitalize() for kind in counts.index],
             y=counts["at_stake"],
             marker_color=colours,
             text=[account_count(n) for n in counts["accounts"]],
             textposition="outside",
-            hovertemplate="%{x}: %{y:,.2f} at stake, %{text}<extra></extra>",
+            hovertemplate=_("%{x}: %{y:,.2f} at stake, %{text}") + "<extra></extra>",
         )
     )
-    figure.update_layout(height=240, yaxis_title="Platform revenue at stake", showlegend=False, **LAYOUT)
+    figure.update_layout(height=240, yaxis_title=_("Platform revenue at stake"), showlegend=False, **LAYOUT)
     figure.update_yaxes(rangemode="tozero")
     return figure
 
@@ -35,24 +38,24 @@ def account_quarters(history: pd.DataFrame, title: str) -> go.Figure:
     from ``accounts.account_history``; each bar's text is the account's quadrant that quarter."""
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     figure.add_bar(
-        x=history["quarter"],
+        x=history["quarter"].map(quarter_text),
         y=history["platform_revenue"],
-        name="Platform revenue",
+        name=_("Platform revenue"),
         marker_color=PALETTE["platform"],
         text=history["quadrant"].astype(str),
         textposition="outside",
     )
     if history["b_side_revenue"].notna().any():
         figure.add_scatter(
-            x=history["quarter"],
+            x=history["quarter"].map(quarter_text),
             y=history["b_side_revenue"],
-            name="B-side revenue",
+            name=_("B-side revenue"),
             mode="lines+markers",
             line={"color": PALETTE["accounts"], "width": 2},
             secondary_y=True,
         )
-    figure.update_yaxes(title_text="Platform revenue", secondary_y=False, rangemode="tozero")
-    figure.update_yaxes(title_text="B-side revenue", secondary_y=True, rangemode="tozero", showgrid=False)
+    figure.update_yaxes(title_text=_("Platform revenue"), secondary_y=False, rangemode="tozero")
+    figure.update_yaxes(title_text=_("B-side revenue"), secondary_y=True, rangemode="tozero", showgrid=False)
     figure.update_xaxes(type="category")
     figure.update_layout(height=300, title=plain(title), **LAYOUT)
     return figure

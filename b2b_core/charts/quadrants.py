@@ -12,17 +12,25 @@ import plotly.graph_objects as go
 from b2b_core.amounts import short_amount
 from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, plain, rgba
 from b2b_core.contract import NOT_SET
+from b2b_core.i18n import N_, _
 from b2b_core.playbook import Playbook
 from b2b_core.quadrants import AT_CUT, PLACED, POSITIONS, QUADRANTS, Density
+from b2b_core.quarters import quarter_text
 
 # Okabe–Ito, distinguishable with the common colour-vision deficiencies
 QUADRANT_COLOURS = {"Q1": "#0072B2", "Q2": "#D55E00", "Q3": "#7f7f7f", "Q4": "#009E73"}
 PLACED_COLOURS = QUADRANT_COLOURS | {AT_CUT: "#E69F00"}  # the accounts at the cut sit on its lines
 FOUND_COLOUR = "#6A3D9A"  # the ring and id of an account found by a search: no quadrant's colour
 STATE_COLOURS = {"new": "#56B4E9", "returning": "#CC79A7", "churned": "#000000", "no B-side revenue": "#bbbbbb"}
-X_TITLE = "B-side revenue: the account's own revenue through the platform, per quarter"
-Y_TITLE = "Platform revenue from the account, per quarter"
-CONVENTION = "x = B-side revenue, y = platform revenue; high = above the cut line"
+X_TITLE = N_("B-side revenue: the account's own revenue through the platform, per quarter")  # ``_`` where shown
+Y_TITLE = N_("Platform revenue from the account, per quarter")
+CONVENTION = N_("x = B-side revenue, y = platform revenue; high = above the cut line")
+CUT_WORDS = {  # the cut rules' words a caller may name the cut lines by (``cut_label``), in the run's language
+    "cut": N_("cut"),
+    "median": N_("median"),
+    "mean": N_("mean"),
+    "fixed": N_("fixed"),
+}
 CORNERS = {  # where each quadrant's name sits: x, y in the plot area (0–1), anchors
     "Q1": (0.99, 0.99, "right", "top"),
     "Q2": (0.01, 0.99, "left", "top"),
@@ -123,7 +131,7 @@ def quadrant_map(
                 },
                 hovertext=_hover_text(members),
                 customdata=members[["b_side_revenue", "platform_revenue"]].to_numpy(dtype=float),
-                hovertemplate=HOVER,
+                hovertemplate=hover(),
             )
         )
     if ringed is not None and len(ringed):
@@ -145,16 +153,17 @@ def quadrant_map(
                 x=_floored(marked["b_side_revenue"], ranges[0], log_axes),
                 y=_floored(marked["platform_revenue"], ranges[1], log_axes),
                 mode="markers+text",
-                name="Found by the search",
+                name=_("Found by the search"),
                 text=[plain(str(account)) for account in marked["account_id"]],
                 textposition="top center",
                 textfont={"color": FOUND_COLOUR, "size": 13},
                 marker={"size": 11, "color": FOUND_COLOUR, "line": {"width": 1.5, "color": "#fff"}},
                 hovertext=_hover_text(marked),
                 customdata=marked[["b_side_revenue", "platform_revenue"]].to_numpy(dtype=float),
-                hovertemplate=HOVER,
+                hovertemplate=hover(),
             )
         )
+    cut_label = _(CUT_WORDS[cut_label]) if cut_label in CUT_WORDS else cut_label
     _draw_cuts(figure, placed, playbook, ranges, log_axes, cut_label, label_band)
     if np.isfinite(take_rate) and take_rate > 0:
         xs = np.logspace(ranges[0][0], ranges[0][1], 50) if log_axes else np.linspace(0, ranges[0][1], 50)
@@ -163,7 +172,7 @@ def quadrant_map(
             y=take_rate * xs,
             mode="lines",
             line={"color": "#444", "dash": "dot", "width": 1.5},
-            name=f"Median take rate ({take_rate:.1%}): y = {take_rate:.3f} × x",
+            name=take_rate_name(take_rate),
             hoverinfo="skip",
         )
     # Fixed margins that hold the short tick labels, the axis titles and the legend: margins that
@@ -171,11 +180,11 @@ def quadrant_map(
     axis = {"tickformat": "~s", "automargin": False} | (
         {"type": "log", "dtick": 1} if log_axes else {"rangemode": "tozero"}
     )
-    figure.update_xaxes(title_text=X_TITLE, range=ranges[0], **axis)
-    figure.update_yaxes(title_text=Y_TITLE, range=banded(ranges[1], label_band), **axis)
+    figure.update_xaxes(title_text=_(X_TITLE), range=ranges[0], **axis)
+    figure.update_yaxes(title_text=_(Y_TITLE), range=banded(ranges[1], label_band), **axis)
     figure.update_layout(
         height=620,
-        title={"text": title or CONVENTION, "font": {"size": 14}},
+        title={"text": title or _(CONVENTION), "font": {"size": 14}},
         hovermode="closest",
         **{
             **LAYOUT,
@@ -184,6 +193,11 @@ def quadrant_map(
         },
     )
     return figure
+
+
+def take_rate_name(take_rate: float) -> str:
+    """The legend's name of the median take rate line y = ``take_rate`` × x."""
+    return _("Median take rate ({rate}): y = {slope} × x").format(rate=f"{take_rate:.1%}", slope=f"{take_rate:.3f}")
 
 
 def _density_cells(density: Density, ranges) -> go.Heatmap:
@@ -203,27 +217,33 @@ def _density_cells(density: Density, ranges) -> go.Heatmap:
         colorscale=[[0, "rgba(120,120,120,0.12)"], [1, "rgba(40,40,40,0.55)"]],
         showscale=False,
         hoverongaps=False,
-        name="All placed accounts (density)",
-        hovertemplate="%{customdata:,} accounts here<extra></extra>",
+        name=_("All placed accounts (density)"),
+        hovertemplate=_("%{customdata:,} accounts here") + "<extra></extra>",
     )
 
 
-HOVER = (
-    "%{hovertext}<br>B-side revenue %{customdata[0]:,.0f} · platform revenue %{customdata[1]:,.0f}"
-    "<extra>%{fullData.name}</extra>"
-)
+def hover() -> str:
+    """A marker's hover template, in the run's language: the account (``hovertext``) and its revenues."""
+    return (
+        "%{hovertext}<br>"
+        + _("B-side revenue {b_side} · platform revenue {platform}").format(
+            b_side="%{customdata[0]:,.0f}", platform="%{customdata[1]:,.0f}"
+        )
+        + "<extra>%{fullData.name}</extra>"
+    )
 
 
 def _hover_text(members: pd.DataFrame) -> np.ndarray:
     """One hover text per account: its name, id, segment, tier and take rate; the revenues come as
-    numbers (``customdata``, formatted by ``HOVER``), which keeps a 20,000-point figure light. The
+    numbers (``customdata``, formatted by ``hover``), which keeps a 20,000-point figure light. The
     account's own texts are HTML-escaped: a name such as ``<b>x</b>`` shows as typed."""
 
     def text(column: str) -> pd.Series:
         values = members[column] if column in members else pd.Series("–", index=members.index)
         return values.fillna("–").astype(str).map(html.escape)
 
-    rate = members["take_rate"].map(lambda r: "–" if pd.isna(r) else f"{r:.1%}")
+    said = _("take rate {rate}")
+    rate = members["take_rate"].map(lambda r: said.format(rate="–" if pd.isna(r) else f"{r:.1%}"))
     return (
         "<b>"
         + text("account_name")
@@ -233,7 +253,7 @@ def _hover_text(members: pd.DataFrame) -> np.ndarray:
         + text("segment")
         + " · "
         + text("tier")
-        + " · take rate "
+        + " · "
         + rate
     ).to_numpy()
 
@@ -302,7 +322,7 @@ def _draw_cuts(
             yref="y domain",
             xanchor="left",
             yanchor="bottom",
-            text=f" {cut_label} B-side revenue {short_amount(x_cut)}",
+            text=" " + _("{cut} B-side revenue {amount}").format(cut=cut_label, amount=short_amount(x_cut)),
             **label,
         )
         figure.add_annotation(
@@ -311,7 +331,7 @@ def _draw_cuts(
             xref="x domain",
             yref="y",
             yanchor="bottom",
-            text=f"{cut_label} platform revenue {short_amount(y_cut)}",
+            text=_("{cut} platform revenue {amount}").format(cut=cut_label, amount=short_amount(y_cut)),
             **label,
         )
     for quadrant, (x, y, xanchor, yanchor) in CORNERS.items():
@@ -324,7 +344,7 @@ def _draw_cuts(
             yanchor=yanchor,
             showarrow=False,
             align="left" if xanchor == "left" else "right",
-            text=f"<b>{playbook.label(quadrant)}</b><br><span style='font-size:11px'>{POSITIONS[quadrant]}</span>",
+            text=f"<b>{playbook.label(quadrant)}</b><br><span style='font-size:11px'>{_(POSITIONS[quadrant])}</span>",
             font={"size": 14, "color": QUADRANT_COLOURS[quadrant]},
             bgcolor="#ffffff",
         )
@@ -345,7 +365,7 @@ def quadrant_play_through(
     drawn ones were chosen from, said in the title when more than were drawn."""
     drawn = len(pd.unique(pd.concat([_placed(f)["account_id"] for f in frames.values()])))
     sampled = (
-        f" · {drawn:,} of {of_accounts:,} accounts, drawn at random"
+        " · " + _("{drawn} of {total} accounts, drawn at random").format(drawn=f"{drawn:,}", total=f"{of_accounts:,}")
         if of_accounts is not None and of_accounts > drawn
         else ""
     )
@@ -372,8 +392,8 @@ def quadrant_play_through(
             },
             hovertext=_hover_text(placed),
             customdata=placed[["b_side_revenue", "platform_revenue"]].to_numpy(dtype=float),
-            hovertemplate=HOVER,
-            name="Accounts",
+            hovertemplate=hover(),
+            name=_("Accounts"),
             showlegend=False,
         )
 
@@ -384,7 +404,7 @@ def quadrant_play_through(
         )
         for q in (PLACED if tied else QUADRANTS)
     ]
-    take_rate_line = [trace for trace in maps[quarters[0]].data if trace.name.startswith("Median take rate")]
+    take_rate_line = [trace for trace in maps[quarters[0]].data if trace.name == take_rate_name(take_rate)]
     figure = go.Figure(
         data=[accounts_of(quarters[0]), *legend, *take_rate_line],
         layout=maps[quarters[0]].layout,
@@ -401,7 +421,7 @@ def quadrant_play_through(
     step = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}
     figure.update_layout(
         height=700,
-        title={"text": f"{quarters[0]} – {quarters[-1]}{sampled} · {CONVENTION}"},
+        title={"text": f"{quarter_text(quarters[0])} – {quarter_text(quarters[-1])}{sampled} · {_(CONVENTION)}"},
         legend={"orientation": "h", "y": -0.3, "x": 0},
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         updatemenus=[
@@ -414,11 +434,11 @@ def quadrant_play_through(
                 "yanchor": "top",
                 "buttons": [
                     {
-                        "label": "▶ Play",
+                        "label": "▶ " + _("Play"),
                         "method": "animate",
                         "args": [None, {"frame": {"duration": 900, "redraw": True}, "fromcurrent": True}],
                     },
-                    {"label": "❚❚ Pause", "method": "animate", "args": [[None], step]},
+                    {"label": "❚❚ " + _("Pause"), "method": "animate", "args": [[None], step]},
                 ],
             }
         ],
@@ -428,8 +448,8 @@ def quadrant_play_through(
                 "len": 0.84,
                 "y": -0.1,
                 "yanchor": "top",
-                "currentvalue": {"prefix": "Quarter "},
-                "steps": [{"label": q, "method": "animate", "args": [[q], step]} for q in quarters],
+                "currentvalue": {"prefix": _("Quarter") + " "},
+                "steps": [{"label": quarter_text(q), "method": "animate", "args": [[q], step]} for q in quarters],
             }
         ],
     )
@@ -458,13 +478,17 @@ def migration_heatmap(
             texttemplate="%{text}",
             colorscale="Blues",
             colorbar={"title": {"text": value_title}},
-            hovertemplate="From %{y} to %{x}: %{text}<extra></extra>",
+            hovertemplate=_("From {before} to {after}: {value}").format(before="%{y}", after="%{x}", value="%{text}")
+            + "<extra></extra>",
             xgap=1,
             ygap=1,
         )
     )
-    figure.update_yaxes(title_text=f"Before: {from_quarter}", autorange="reversed", type="category")
-    figure.update_xaxes(title_text=f"After: {to_quarter}", side="top", type="category")
+    before, after = _("Before: {quarter}"), _("After: {quarter}")
+    figure.update_yaxes(
+        title_text=before.format(quarter=quarter_text(from_quarter)), autorange="reversed", type="category"
+    )
+    figure.update_xaxes(title_text=after.format(quarter=quarter_text(to_quarter)), side="top", type="category")
     figure.update_layout(height=420, **{**LAYOUT, "margin": {"l": 10, "r": 10, "t": 80, "b": 10}})
     return figure
 
@@ -481,8 +505,8 @@ def migration_sankey(matrix: pd.DataFrame, playbook: Playbook, from_quarter: str
     (right); link width = accounts. Node labels stand on a white halo where they cross a flow."""
     before = [s for s in matrix.index if matrix.loc[s].sum() > 0]
     after = [s for s in matrix.columns if matrix[s].sum() > 0]
-    labels = [f"{playbook.label(s)} ({from_quarter})" for s in before] + [
-        f"{playbook.label(s)} ({to_quarter})" for s in after
+    labels = [f"{playbook.label(s)} ({quarter_text(from_quarter)})" for s in before] + [
+        f"{playbook.label(s)} ({quarter_text(to_quarter)})" for s in after
     ]
     colours = [PLACED_COLOURS.get(s, STATE_COLOURS.get(s, "#999")) for s in before + after]
     sources, targets, values, link_colours = [], [], [], []
@@ -502,7 +526,10 @@ def migration_sankey(matrix: pd.DataFrame, playbook: Playbook, from_quarter: str
                 "target": targets,
                 "value": values,
                 "color": link_colours,
-                "hovertemplate": "%{source.label} → %{target.label}: %{value:,} accounts<extra></extra>",
+                "hovertemplate": _("{source} → {target}: {value} accounts").format(
+                    source="%{source.label}", target="%{target.label}", value="%{value:,}"
+                )
+                + "<extra></extra>",
             },
         )
     )

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, mark_quarter_gaps, plain, quarter_axis, rgba, with_quarter_gaps
+from b2b_core.i18n import _
 
 HISTORY_COLOUR = "#333333"
 BASE_COLOUR = "#7f8c8d"
@@ -99,15 +100,20 @@ def scenario_projection(
         y=history[metric],
         mode="lines+markers",
         line={"color": HISTORY_COLOUR, "width": 3},
-        name="Observed",
-        hovertemplate=f"Observed · %{{x}}: %{{y:{hover}}}<extra></extra>",
+        name=_("Observed"),
+        hovertemplate=f"{_('Observed')} · %{{x}}: %{{y:{hover}}}<extra></extra>",
     )
     figure.add_vline(x=len(history) - 1, line={"color": "#999", "dash": "dot", "width": 1})
     future = next(iter(projections.values())).index if projections else []
     figure.update_yaxes(title_text=title, tickformat=ticks, rangemode="tozero")
     figure.update_layout(
         height=440,
-        title={"text": f"{title}: observed, then projected (shaded: {band:.0%} band)", "font": {"size": 15}},
+        title={
+            "text": _("{title}: observed, then projected (shaded: {band} band)").format(
+                title=title, band=f"{band:.0%}"
+            ),
+            "font": {"size": 15},
+        },
         **LAYOUT,
     )
     return mark_quarter_gaps(figure, [*history.index, *future])
@@ -131,7 +137,7 @@ def plan_vs_actual(
             *(np.asarray(frame[f"{metric}{part}"]) for part in ("", "_lower", "_upper")),
             colour=colours[name],
             opacity=0.15,
-            name=f"{label} (plan)",
+            name=_("{scenario} (plan)").format(scenario=label),
             group=label,
             hover=hover,
         )
@@ -143,13 +149,18 @@ def plan_vs_actual(
         mode="lines+markers",
         line={"color": HISTORY_COLOUR, "width": 2},
         marker={"size": 11, "symbol": "circle"},
-        name="Actual",
-        hovertemplate=f"Actual · %{{x}}: %{{y:{hover}}}<extra></extra>",
+        name=_("Actual"),
+        hovertemplate=f"{_('Actual')} · %{{x}}: %{{y:{hover}}}<extra></extra>",
     )
     figure.update_yaxes(title_text=title, tickformat=ticks, rangemode="tozero")
     figure.update_layout(
         height=420,
-        title={"text": f"{title}: planned when saved (shaded: {band:.0%} band) and actual", "font": {"size": 15}},
+        title={
+            "text": _("{title}: planned when saved (shaded: {band} band) and actual").format(
+                title=title, band=f"{band:.0%}"
+            ),
+            "font": {"size": 15},
+        },
         **LAYOUT,
     )
     return mark_quarter_gaps(figure, every)
@@ -160,11 +171,14 @@ def tornado(table: pd.DataFrame, title: str) -> go.Figure:
     ± 2.1 points``), the change when it is moved down (left, orange) and up (right, blue) by its
     step, largest swing on top."""
     rows = table.iloc[::-1]  # plotly draws the first category at the bottom
-    labels = [f"{label} ± {step:g} {unit}" for label, step, unit in zip(rows["label"], rows["step"], rows["unit"])]
+    labels = [
+        _("{lever} ± {step} {unit}").format(lever=label, step=f"{step:g}", unit=unit)
+        for label, step, unit in zip(rows["label"], rows["step"], rows["unit"])
+    ]
     figure = go.Figure()
     for side, colour, name in (
-        ("low", LOWER_COLOUR, "Lever at the low end of its range"),
-        ("high", HIGHER_COLOUR, "Lever at the high end of its range"),
+        ("low", LOWER_COLOUR, _("Lever at the low end of its range")),
+        ("high", HIGHER_COLOUR, _("Lever at the high end of its range")),
     ):
         figure.add_bar(
             y=labels,
@@ -173,11 +187,11 @@ def tornado(table: pd.DataFrame, title: str) -> go.Figure:
             marker_color=colour,
             name=name,
             customdata=np.c_[rows[side], rows["unit"]],
-            hovertemplate="%{y} at %{customdata[0]:g} %{customdata[1]}: %{x:+,.0f}<extra></extra>",
+            hovertemplate=_("%{y} at %{customdata[0]:g} %{customdata[1]}: %{x:+,.0f}") + "<extra></extra>",
         )
     figure.add_vline(x=0, line={"color": "#333", "width": 1})
     figure.update_layout(
         barmode="overlay", height=80 + 46 * len(rows), title={"text": title, "font": {"size": 15}}, **LAYOUT
     )
-    figure.update_xaxes(tickformat="~s", title_text="Change in cumulative platform revenue")
+    figure.update_xaxes(tickformat="~s", title_text=_("Change in cumulative platform revenue"))
     return figure

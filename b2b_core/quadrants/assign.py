@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from b2b_core import engine
+from b2b_core.i18n import N_, _
 
 QUADRANTS = ("Q1", "Q2", "Q3", "Q4")  # keys (data, playbook file, links); on screen by numeral and name
 NUMERALS = {"Q1": "I", "Q2": "II", "Q3": "III", "Q4": "IV"}  # never Q1 … Q4: those read as calendar quarters
@@ -52,11 +53,19 @@ INACTIVE = "inactive"
 STATES = (*PLACED, NO_B_SIDE, INACTIVE)
 Cut = str | tuple  # "median" | "mean" | ("percentile", p) | ("value", x, y)
 MIN_GROUP = 10  # placed accounts a group needs for cut points of its own
-POSITIONS = {  # where each quadrant sits, by the chart's convention (x = B-side, y = platform revenue)
-    "Q1": "B-side revenue high, platform revenue high",
-    "Q2": "B-side revenue low, platform revenue high",
-    "Q3": "B-side revenue low, platform revenue low",
-    "Q4": "B-side revenue high, platform revenue low",
+POSITIONS = {  # where each quadrant sits by the chart's convention (x = B-side, y = platform revenue); `_` where shown
+    "Q1": N_("B-side revenue high, platform revenue high"),
+    "Q2": N_("B-side revenue low, platform revenue high"),
+    "Q3": N_("B-side revenue low, platform revenue low"),
+    "Q4": N_("B-side revenue high, platform revenue low"),
+}
+STATE_NAMES = {  # how the states that are no quadrant read (the keys stay English in data and links)
+    AT_CUT: N_("at the cut"),
+    NO_B_SIDE: N_("no B-side revenue"),
+    INACTIVE: N_("inactive"),
+    "new": N_("new"),
+    "returning": N_("returning"),
+    "churned": N_("churned"),
 }
 ATTRIBUTES = ("account_name", "segment", "region", "tier", "owner", "contract_value")
 TIE_SHARE = 0.001  # of the cut point: a value this close to it is tied with it …
@@ -72,13 +81,21 @@ def numeral(quadrant: str) -> str:
     return NUMERALS.get(quadrant, quadrant)
 
 
+def state_name(state: object) -> object:
+    """A state that is no quadrant (``at the cut``, ``new``, ``churned`` …) in the run's language
+    (``STATE_NAMES``); anything else unchanged."""
+    return _(STATE_NAMES[state]) if isinstance(state, str) and state in STATE_NAMES else state
+
+
 def named_states(states: pd.Series, names: Mapping[str, str]) -> pd.Series:
     """``states`` (placed states, text or categorical) with each quadrant key written as ``names``
-    maps it (``NUMERALS``, or ``Playbook.labels``: ``"Q4"`` → ``"IV · Under-monetised"``); other
-    values unchanged. A categorical column renames its categories (a million rows in a blink)."""
+    maps it (``NUMERALS``, or ``Playbook.labels``: ``"Q4"`` → ``"IV · Under-monetised"``), the
+    other states as ``state_name`` writes them; other values unchanged. A categorical column
+    renames its categories (a million rows in a blink)."""
+    written = {**{state: state_name(state) for state in STATE_NAMES}, **names}
     if isinstance(states.dtype, pd.CategoricalDtype):
-        return states.cat.rename_categories(lambda state: names.get(state, state))
-    return states.map(dict(names)).where(states.isin(list(names)), states)
+        return states.cat.rename_categories(lambda state: written.get(state, state))
+    return states.map(written).where(states.isin(list(written)), states)
 
 
 def _number(value: object) -> bool:
@@ -291,7 +308,7 @@ def cut_ties(panel: engine.Source, quarter: str, cut: Cut = "median", by: str | 
     rows, points, keys = _cut_points(engine.table(panel), [quarter], cut, by)
     counts = engine.run(_tie_counts(rows, points, keys))
     found = []
-    for _, row in counts.iterrows():
+    for _position, row in counts.iterrows():
         group = row["cut_set"] if "own_cut" in row and row["own_cut"] else None
         for axis, a in zip(AXES, "xy", strict=True):
             if row[f"at_{a}"]:

@@ -30,14 +30,15 @@ import numpy as np
 import pandas as pd
 
 from b2b_core import engine, quarters
+from b2b_core.i18n import N_, _
 from b2b_core.quadrants.assign import PLACED, Cut, cut_rows
 
 NOTABLE = 0.5  # standard deviations
-FEATURE_WORDS = {  # feature → (word when high, word when low)
-    "log_b_side_revenue": ("high B-side revenue", "low B-side revenue"),
-    "log_platform_revenue": ("high platform revenue", "low platform revenue"),
-    "take_rate": ("high take rate", "low take rate"),
-    "growth": ("growing faster than most", "growing slower than most"),
+FEATURE_WORDS = {  # feature → (word when high, word when low), ``_`` where written
+    "log_b_side_revenue": (N_("high B-side revenue"), N_("low B-side revenue")),
+    "log_platform_revenue": (N_("high platform revenue"), N_("low platform revenue")),
+    "take_rate": (N_("high take rate"), N_("low take rate")),
+    "growth": (N_("growing faster than most"), N_("growing slower than most")),
 }
 MIN_ACCOUNTS = 10
 MATERIAL_LOG_GAP = math.log(1.1)  # a cluster's median 10% above or below everyone's, on a logged feature
@@ -134,12 +135,18 @@ def segment_accounts(
         placed, features = _standardisation(rows, engine.custom_metrics(table))
         if placed < MIN_ACCOUNTS:
             raise ValueError(
-                f"{quarter} has {placed} accounts with both revenues; clustering needs at least {MIN_ACCOUNTS}"
+                _("{quarter} has {placed} accounts with both revenues; clustering needs at least {least}").format(
+                    quarter=quarters.quarter_text(quarter), placed=placed, least=MIN_ACCOUNTS
+                )
             )
         fitted_on = _fit_sample(rows, features, placed, fit_size, np.random.default_rng(random_state))
         scores, models = _fits(fitted_on, k_values, sample_size, random_state)
         if not scores:
-            raise ValueError(f"the accounts of {quarter} do not split into clusters (they are all alike)")
+            raise ValueError(
+                _("the accounts of {quarter} do not split into clusters (they are all alike)").format(
+                    quarter=quarters.quarter_text(quarter)
+                )
+            )
         best = max(scores, key=scores.get)
         centres = models[best].cluster_centers_
         profiles, mix, numbers = _profiles(rows, features, centres)
@@ -336,7 +343,7 @@ def _profiles(
             "median_growth": np.expm1(per_label["median_growth"].astype(float)),
             "description": [
                 describe({f.name: row[f"z_{f.name}"] for f in features if f.material(row[f"mid_{f.name}"])})
-                for _, row in per_label.iterrows()
+                for _label, row in per_label.iterrows()
             ],
         }
     ).set_index("cluster")
@@ -351,7 +358,10 @@ def describe(centre: dict[str, float]) -> str:
     when no feature is ``NOTABLE``."""
     notable = sorted(((abs(z), name, z) for name, z in centre.items() if abs(z) >= NOTABLE), reverse=True)
     words = []
-    for _, name, z in notable:
-        high, low = FEATURE_WORDS.get(name, (f"high {name.replace('_', ' ')}", f"low {name.replace('_', ' ')}"))
-        words.append(high if z > 0 else low)
-    return ", ".join(words) if words else "close to average"
+    for _size, name, z in notable:
+        if name in FEATURE_WORDS:
+            words.append(_(FEATURE_WORDS[name][0 if z > 0 else 1]))
+        else:  # a custom metric: the user's own name for it
+            metric = name.replace("_", " ")
+            words.append((_("high {metric}") if z > 0 else _("low {metric}")).format(metric=metric))
+    return _(", ").join(words) if words else _("close to average")

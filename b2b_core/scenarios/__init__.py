@@ -19,7 +19,9 @@ from b2b_core.scenarios.levers import (
     Scenario,
     free_name,
     from_query,
+    shown_name,
     to_query,
+    with_unit,
 )
 from b2b_core.scenarios.overrides import ASSUMPTIONS, apply_overrides, measured
 from b2b_core.scenarios.plan import KeptProjection, PlanVsActual, actual_path, plan_vs_actual, waiting_text
@@ -81,6 +83,8 @@ __all__ = [
     "project",
     "scenario_reaching",
     "sensitivity",
+    "shown_name",
     "to_query",
     "waiting_text",
+    "with_unit",
 ]

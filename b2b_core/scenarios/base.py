@@ -44,6 +44,7 @@ from b2b_core import engine, overview, quarters
 from b2b_core.cohorts.activity import ALL_ACCOUNTS
 from b2b_core.cohorts.sbg import ShiftedBetaGeometric
 from b2b_core.cohorts.survival import Lifetimes, counted_lifetimes, survivor_counts
+from b2b_core.i18n import N_, _
 from b2b_core.scenarios.series import SeriesForecast, forecast_series
 
 WINDOW = 4  # quarters of the trailing window
@@ -135,18 +136,22 @@ def fit_base(panel: engine.Source) -> Base:
     history = overview.quarter_kpis(table, flows=False)[HISTORY_COLUMNS]
     observed = quarters.ordinals_of(history.index)
     if not len(observed):
-        raise ValueError("the data have no active account to project from: upload a quarter with active accounts")
+        raise ValueError(_("the data have no active account to project from: upload a quarter with active accounts"))
     last, first = int(observed[-1]), int(observed[0])
     window = [int(q) for q in observed[observed > first][-WINDOW:]]
     pairs = [q for q in window if q - 1 in observed]
     sums = _account_sums(table, last, pairs)
     found = counted_lifetimes(sums.assign(group=ALL_ACCOUNTS), "quarter", None, observed)
     if not len(found.accounts):
-        raise ValueError("the data have no active account to project from: upload a quarter with active accounts")
+        raise ValueError(_("the data have no active account to project from: upload a quarter with active accounts"))
     sums = sums[sums["cohort"].notna()].astype({"cohort": np.int64, "last_active": np.int64})
     alive = sums[sums["last_active"] == last]
     if alive.empty:
-        raise ValueError(f"no account is active in the last quarter {found.label(last)}: nothing to project from")
+        raise ValueError(
+            _("no account is active in the last quarter {quarter}: nothing to project from").format(
+                quarter=quarters.quarter_text(found.label(last))
+            )
+        )
     model, fitted, problem = _fit_renewal(found, first)
 
     per_cohort = sums.groupby("cohort")[["accounts", *(f"initial_{kind}" for kind in REVENUE_KINDS)]].sum()
@@ -161,7 +166,7 @@ def fit_base(panel: engine.Source) -> Base:
         starting = np.array([per_cohort.loc[q, f"initial_{kind}"] / cohort_sizes[q] for q in signed], dtype=float)
         trends[kind] = RevenueTrend(
             by_age=np.bincount(ages, weights=alive[f"{kind}_{last}"], minlength=width),
-            starts=forecast_series(starting, MAX_HORIZON, f"a new account's {KIND_NAMES[kind]} in its first quarter"),
+            starts=forecast_series(starting, MAX_HORIZON, STARTS_SUBJECTS[kind]),
             ramp=ramp,
             growth=growth - 1,
             growth_spread=_growth_spread(sums, kind, pairs, first),
@@ -215,8 +220,10 @@ def _fit_renewal(found: Lifetimes, first: int) -> tuple[ShiftedBetaGeometric, in
         fittable = [c for c in counts if len(c) >= 2]
     if not fittable:
         raise ValueError(
-            "projections need renewals: no cohort is observed for two quarters yet. Upload at least two "
-            "consecutive quarters"
+            _(
+                "projections need renewals: no cohort is observed for two quarters yet. Upload at least two "
+                "consecutive quarters"
+            )
         )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -226,7 +233,10 @@ def _fit_renewal(found: Lifetimes, first: int) -> tuple[ShiftedBetaGeometric, in
 
 
 REVENUE_KINDS = ("platform", "b_side")
-KIND_NAMES = {"platform": "platform revenue", "b_side": "B-side revenue"}
+STARTS_SUBJECTS = {  # what a new account's revenue model is called in its evidence (marked for the catalog)
+    "platform": N_("a new account's platform revenue in its first quarter"),
+    "b_side": N_("a new account's B-side revenue in its first quarter"),
+}
 
 
 def _account_sums(table: ir.Table, last: int, pairs: list[int]) -> pd.DataFrame:

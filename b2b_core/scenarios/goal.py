@@ -24,14 +24,19 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from b2b_core.i18n import N_, _
 from b2b_core.scenarios.base import Base
 from b2b_core.scenarios.levers import BASE, BY_KEY, LEVERS, Scenario
 from b2b_core.scenarios.projection import as_base, project
 
-GOALS = {"active_accounts": "Active accounts", "platform_revenue": "Platform revenue", "take_rate": "Take rate"}
+GOALS = {  # output → its name (marked for the catalog: ``_(GOALS[output])`` where shown)
+    "active_accounts": N_("Active accounts"),
+    "platform_revenue": N_("Platform revenue"),
+    "take_rate": N_("Take rate"),
+}
 GOAL_COLUMNS = ["label", "unit", "value", "reached", "lowest", "highest", "status"]
 TOLERANCE = 1e-6  # in the lever's unit (or of the mix's scale)
-REACHED, OUT_OF_REACH, NO_EFFECT = "reached", "out of reach", "no effect"
+REACHED, OUT_OF_REACH, NO_EFFECT = N_("reached"), N_("out of reach"), N_("no effect")  # statuses, English keys
 
 
 def _output(base: Base, scenario: Scenario, output: str, horizon: int) -> float:
@@ -75,9 +80,9 @@ def goal_seek(
     if output not in GOALS:
         raise ValueError(f"the goal must be one of {list(GOALS)}, not {output!r}")
     if not np.isfinite(target):
-        raise ValueError(f"the target must be a number, not {target!r}")
+        raise ValueError(_("the target must be a number, not {target}").format(target=repr(target)))
     if output == "take_rate" and not base.has_b_side:
-        raise ValueError("the data have no B-side revenue, so there is no take rate to aim at")
+        raise ValueError(_("the data have no B-side revenue, so there is no take rate to aim at"))
     rows = {}
     for lever in LEVERS:
         if lever.needs_b_side and not base.has_b_side:
@@ -94,10 +99,10 @@ def goal_seek(
         largest = _largest_scale(start, mix)
 
         def mixed(scale: float) -> float:
-            levers = {key: getattr(start, key) + scale * step for key, step in mix.items()}
+            levers = {key: _within_range(key, getattr(start, key) + scale * step) for key, step in mix.items()}
             return _output(base, start.with_levers(**levers), output, horizon)
 
-        rows["mix"] = ["These levers together", "× the mix", *_solve(mixed, 0.0, largest, target)]
+        rows["mix"] = [_("These levers together"), _("× the mix"), *_solve(mixed, 0.0, largest, target)]
     return pd.DataFrame.from_dict(rows, orient="index", columns=GOAL_COLUMNS).rename_axis("lever")
 
 
@@ -117,7 +122,11 @@ def scenario_reaching(row: pd.Series, lever: str, name: str, start: Scenario = B
     the value found (or the mix at its scale). Raises ``ValueError`` when the row did not reach
     its target."""
     if row["status"] != REACHED:
-        raise ValueError(f"{row['label']} does not reach the target ({row['status']}): there is no scenario to save")
+        raise ValueError(
+            _("{lever} does not reach the target ({status}): there is no scenario to save").format(
+                lever=row["label"], status=_(row["status"])
+            )
+        )
     if lever == "mix":
         levers = {key: getattr(start, key) + row["value"] * step for key, step in (mix or {}).items()}
     else:
@@ -127,5 +136,11 @@ def scenario_reaching(row: pd.Series, lever: str, name: str, start: Scenario = B
 
 def _in_range(key: str, value: float) -> float:
     """A solved lever value, rounded to 1e-6 of its unit and kept within the lever's range."""
+    return _within_range(key, round(value, 6))
+
+
+def _within_range(key: str, value: float) -> float:
+    """``value`` kept within the range of lever ``key`` (the mix's largest scale can land a float's
+    rounding beyond an end)."""
     lever = BY_KEY[key]
-    return float(np.clip(round(value, 6), lever.minimum, lever.maximum))
+    return float(np.clip(value, lever.minimum, lever.maximum))

@@ -27,7 +27,9 @@ from urllib.parse import unquote
 
 import numpy as np
 
-BASE_NAME = "Base"
+from b2b_core.i18n import N_, _
+
+BASE_NAME = N_("Base")  # the base's name: a key in links and tables, shown as ``shown_name`` says
 MAX_NAME = 60
 MAX_QUARTER = 40  # the latest start, and the longest ramp, in quarters
 START, RAMP = "start", "ramp"
@@ -36,34 +38,74 @@ NEEDS_B_SIDE = ("take_rate_change", "churn_elasticity")
 
 
 def within(value: object, bounded, whose: str = "") -> float:
-    """``value`` as a float within [``bounded.minimum``, ``bounded.maximum``] (a ``Lever``, or
-    anything with a ``label``, ``unit`` and those bounds); ``ValueError`` naming the label
-    (followed by ``whose``) and the range to choose from otherwise."""
+    """``value`` as a float within [``bounded.minimum``, ``bounded.maximum``] (a ``Bounded``);
+    ``ValueError`` naming the label (followed by ``whose``, already in the current language) and
+    the range to choose from otherwise."""
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{bounded.label} must be a number, not {value!r}") from None
+        raise ValueError(
+            _("{label} must be a number, not {value}").format(label=bounded.label, value=repr(value))
+        ) from None
     if not (math.isfinite(number) and bounded.minimum <= number <= bounded.maximum):
         raise ValueError(
-            f"{bounded.label}{whose} is {f'{number:g} {bounded.unit}'.strip()}; "
-            f"choose a value from {bounded.minimum:g} to {bounded.maximum:g}"
+            _("{label}{whose} is {value}; choose a value from {minimum} to {maximum}").format(
+                label=bounded.label,
+                whose=whose,
+                value=with_unit(number, bounded.unit),
+                minimum=f"{bounded.minimum:g}",
+                maximum=f"{bounded.maximum:g}",
+            )
         )
     return number
 
 
+def with_unit(value: float, unit: str, sign: bool = False) -> str:
+    """A value with its unit (already in the current language) as a text says it: ``5 points``,
+    ``+40 %`` (``sign``: always signed); Chinese writes no space: ``5个百分点``."""
+    number = f"{value:+g}" if sign else f"{value:g}"
+    return _("{value} {unit}").format(value=number, unit=unit).strip() if unit else number
+
+
+def translated(text: str) -> str:
+    """``_(text)``, and an empty text as it is (gettext's empty message is the catalog's header)."""
+    return _(text) if text else text
+
+
 @dataclass(frozen=True)
-class Lever:
-    """How a lever is shown and bounded: ``label``, ``unit``, the allowed range [minimum, maximum],
-    the slider's ``step`` and the ``sensitivity_step`` of the tornado table."""
+class Bounded:
+    """A quantity people set, in a unit and a range: its ``key``, its name and unit in English
+    (marked for the catalog; ``label`` and ``unit`` are them in the current language) and the
+    allowed range [``minimum``, ``maximum``] in that unit."""
 
     key: str
-    label: str
-    unit: str
+    english_label: str
+    english_unit: str
     minimum: float
     maximum: float
+
+    @property
+    def label(self) -> str:
+        return translated(self.english_label)
+
+    @property
+    def unit(self) -> str:
+        return translated(self.english_unit)
+
+
+@dataclass(frozen=True)
+class Lever(Bounded):
+    """How a lever is shown and bounded (``Bounded``), the slider's ``step``, the
+    ``sensitivity_step`` of the tornado table and the slider's help in English (``help``: in the
+    current language)."""
+
     step: float
     sensitivity_step: float
-    help: str
+    english_help: str
+
+    @property
+    def help(self) -> str:
+        return translated(self.english_help)
 
     @property
     def needs_b_side(self) -> bool:
@@ -74,55 +116,59 @@ class Lever:
 LEVERS: tuple[Lever, ...] = (
     Lever(
         "renewal_uplift",
-        "Renewal uplift",
-        "points",
+        N_("Renewal uplift"),
+        N_("points"),
         -20.0,
         20.0,
         0.5,
         1.0,
-        "Points added to the share of accounts that renew each quarter (the sBG retention rate of every age).",
+        N_("Points added to the share of accounts that renew each quarter (the sBG retention rate of every age)."),
     ),
     Lever(
         "new_account_growth",
-        "New-account growth",
-        "%",
+        N_("New-account growth"),
+        N_("%"),
         -100.0,
         200.0,
         5.0,
         10.0,
-        "Percent more (or fewer) new accounts per quarter than the mean of the last four quarters.",
+        N_("Percent more (or fewer) new accounts per quarter than the mean of the last four quarters."),
     ),
     Lever(
         "expansion",
-        "Expansion",
-        "% per quarter",
+        N_("Expansion"),
+        N_("% per quarter"),
         -10.0,
         10.0,
         0.5,
         1.0,
-        "Percent more revenue per retained account each quarter, on top of the trend in the data "
-        "(B-side and platform revenue alike, so the take rate stays).",
+        N_(
+            "Percent more revenue per retained account each quarter, on top of the trend in the data "
+            "(B-side and platform revenue alike, so the take rate stays)."
+        ),
     ),
     Lever(
         "take_rate_change",
-        "Take-rate change",
-        "points",
+        N_("Take-rate change"),
+        N_("points"),
         -10.0,
         10.0,
         0.25,
         0.5,
-        "Points added to the take rate (platform revenue / B-side revenue) in every projected quarter.",
+        N_("Points added to the take rate (platform revenue / B-side revenue) in every projected quarter."),
     ),
     Lever(
         "churn_elasticity",
-        "Churn elasticity",
-        "retention points per take-rate point",
+        N_("Churn elasticity"),
+        N_("retention points per take-rate point"),
         0.0,
         5.0,
         0.1,
         0.5,
-        "Retention points lost per point of take-rate rise (and won per point of cut). 0 keeps churn "
-        "independent of the take rate.",
+        N_(
+            "Retention points lost per point of take-rate rise (and won per point of cut). 0 keeps churn "
+            "independent of the take rate."
+        ),
     ),
 )
 BY_KEY = {lever.key: lever for lever in LEVERS}
@@ -169,12 +215,16 @@ class Scenario:
     def __post_init__(self) -> None:
         name = " ".join(str(self.name).split())  # one space between words, no control characters
         if not name:
-            raise ValueError("a scenario needs a name: type one, e.g. 'Renewal push'")
+            raise ValueError(_("a scenario needs a name: type one, e.g. 'Renewal push'"))
         if len(name) > MAX_NAME:
-            raise ValueError(f"the scenario name {name[:20]!r}… is {len(name)} characters long; use at most {MAX_NAME}")
+            raise ValueError(
+                _("the scenario name {start}… is {length} characters long; use at most {most}").format(
+                    start=repr(name[:20]), length=len(name), most=MAX_NAME
+                )
+            )
         object.__setattr__(self, "name", name)
         for lever in LEVERS:
-            value = within(getattr(self, lever.key), lever, f" of scenario {name!r}")
+            value = within(getattr(self, lever.key), lever, _(" of scenario {name}").format(name=repr(name)))
             object.__setattr__(self, lever.key, value + 0.0)  # -0.0 reads as 0
         timing = _checked_timing(name, self.timing)
         object.__setattr__(self, "timing", tuple(entry for entry in timing if getattr(self, entry[0])))
@@ -190,7 +240,11 @@ class Scenario:
             key for key in timed if key.partition(".")[0] not in BY_KEY or key.partition(".")[2] not in (START, RAMP)
         )
         if unknown:
-            raise ValueError(f"scenario {name!r} has unknown lever(s) {unknown}; the levers are {list(BY_KEY)}")
+            raise ValueError(
+                _("scenario {name} has unknown lever(s) {unknown}; the levers are {levers}").format(
+                    name=repr(name), unknown=unknown, levers=list(BY_KEY)
+                )
+            )
         keys = sorted({key.partition(".")[0] for key in timed})
         timing = tuple((key, timed.get(f"{key}.{START}", 1), timed.get(f"{key}.{RAMP}", 1)) for key in keys)
         return cls(name, **levers, timing=timing)
@@ -238,12 +292,17 @@ class Scenario:
         )
 
 
+def shown_name(name: str) -> str:
+    """A scenario's name as a person reads it: the base's in the current language, any other as typed."""
+    return _(BASE_NAME) if name == BASE_NAME else name
+
+
 def free_name(stem: str, taken: Iterable[str]) -> str:
     """``stem`` (its spaces collapsed, cut to fit), else ``stem (2)``, ``stem (3)`` …: the first
     that no name of ``taken`` is, ignoring case, nor the base's; every one at most ``MAX_NAME``
     characters."""
     stem = " ".join(str(stem).split())
-    used = {name.casefold() for name in taken} | {BASE_NAME.casefold()}
+    used = {name.casefold() for name in taken} | {BASE_NAME.casefold(), shown_name(BASE_NAME).casefold()}
     for number in itertools.count(1):
         suffix = f" ({number})" if number > 1 else ""
         name = stem[: MAX_NAME - len(suffix)].rstrip() + suffix
@@ -259,14 +318,26 @@ def _checked_timing(name: str, timing) -> tuple[tuple[str, int, int], ...]:
         try:
             key, start, ramp = entry
         except (TypeError, ValueError):
-            raise ValueError(f"a timing of scenario {name!r} is {entry!r}, not (lever, start, ramp)") from None
+            raise ValueError(
+                _("a timing of scenario {name} is {entry}, not (lever, start, ramp)").format(
+                    name=repr(name), entry=repr(entry)
+                )
+            ) from None
         if key not in BY_KEY:
-            raise ValueError(f"scenario {name!r} times an unknown lever {key!r}; the levers are {list(BY_KEY)}")
-        for what, value in ((START, start), (RAMP, ramp)):
+            raise ValueError(
+                _("scenario {name} times an unknown lever {key}; the levers are {levers}").format(
+                    name=repr(name), key=repr(key), levers=list(BY_KEY)
+                )
+            )
+        for what, value in ((N_("start"), start), (N_("ramp"), ramp)):
             if isinstance(value, bool) or not (float(value).is_integer() and 1 <= value <= MAX_QUARTER):
                 raise ValueError(
-                    f"the {what} of {BY_KEY[key].label} in scenario {name!r} is {value!r}; "
-                    f"choose a whole number of quarters from 1 to {MAX_QUARTER}"
+                    _(
+                        "the {what} of {lever} in scenario {name} is {value}; "
+                        "choose a whole number of quarters from 1 to {most}"
+                    ).format(
+                        what=_(what), lever=BY_KEY[key].label, name=repr(name), value=repr(value), most=MAX_QUARTER
+                    )
                 )
         if (start, ramp) != (1, 1):
             checked[key] = (key, int(start), int(ramp))
@@ -295,9 +366,13 @@ def from_query(text: str) -> Scenario:
         match = _PAIR.match(pair)
         if not match or match["key"] not in BY_KEY:
             known = ", ".join(BY_KEY)
-            raise ValueError(f"the link's scenario part {pair!r} is not lever=value with a lever among {known}")
+            raise ValueError(
+                _("the link's scenario part {part} is not lever=value with a lever among {known}").format(
+                    part=repr(pair), known=known
+                )
+            )
         if match["key"] in levers:
-            raise ValueError(f"the link sets {BY_KEY[match['key']].label} twice for one scenario")
+            raise ValueError(_("the link sets {lever} twice for one scenario").format(lever=BY_KEY[match["key"]].label))
         value, *when = match["value"].split(":")
         try:
             levers[match["key"]] = float(value)
@@ -306,7 +381,8 @@ def from_query(text: str) -> Scenario:
                 timing.append((match["key"], start, ramp))
         except ValueError:
             raise ValueError(
-                f"{BY_KEY[match['key']].label} in the link is {match['value']!r}, not a number "
-                "(or a number:start quarter:ramp quarters)"
+                _("{lever} in the link is {value}, not a number (or a number:start quarter:ramp quarters)").format(
+                    lever=BY_KEY[match["key"]].label, value=repr(match["value"])
+                )
             ) from None
     return Scenario(unquote(name), **levers, timing=tuple(timing))

@@ -23,21 +23,16 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from b2b_core.i18n import N_, _
 from b2b_core.scenarios.base import MAX_HORIZON, Base
-from b2b_core.scenarios.levers import within
+from b2b_core.scenarios.levers import Bounded, within
 from b2b_core.scenarios.series import OVERRIDDEN, SeriesForecast
 
 
 @dataclass(frozen=True)
-class Assumption:
-    """An assumption of the base people can override: its ``label``, ``unit`` and allowed range
-    [``minimum``, ``maximum``] in that unit."""
-
-    key: str
-    label: str
-    unit: str
-    minimum: float
-    maximum: float
+class Assumption(Bounded):
+    """An assumption of the base people can override: its name, unit and allowed range
+    (``Bounded``)."""
 
     def check(self, value: float) -> float:
         """``value`` as a float within the range; ``ValueError`` saying what to type otherwise."""
@@ -47,10 +42,10 @@ class Assumption:
 ASSUMPTIONS = {
     a.key: a
     for a in (
-        Assumption("new_accounts", "New accounts per quarter", "accounts", 0.0, 1e9),
-        Assumption("new_account_revenue", "A new account's platform revenue in its first quarter", "", 0.0, 1e15),
-        Assumption("revenue_growth", "Revenue growth of a retained account", "% per quarter", -50.0, 100.0),
-        Assumption("take_rate", "Take rate", "%", 0.01, 100.0),
+        Assumption("new_accounts", N_("New accounts per quarter"), N_("accounts"), 0.0, 1e9),
+        Assumption("new_account_revenue", N_("A new account's platform revenue in its first quarter"), "", 0.0, 1e15),
+        Assumption("revenue_growth", N_("Revenue growth of a retained account"), N_("% per quarter"), -50.0, 100.0),
+        Assumption("take_rate", N_("Take rate"), N_("%"), 0.01, 100.0),
     )
 }
 
@@ -77,7 +72,11 @@ def apply_overrides(base: Base, overrides: Mapping[str, float]) -> Base:
     its range, or a take rate for data without B-side revenue."""
     unknown = sorted(set(overrides) - set(ASSUMPTIONS))
     if unknown:
-        raise ValueError(f"unknown base assumption(s) {unknown}; the assumptions are {list(ASSUMPTIONS)}")
+        raise ValueError(
+            _("unknown base assumption(s) {unknown}; the assumptions are {assumptions}").format(
+                unknown=unknown, assumptions=list(ASSUMPTIONS)
+            )
+        )
     values = {key: ASSUMPTIONS[key].check(value) for key, value in overrides.items()}
     changed = {}
     if "new_accounts" in values:
@@ -93,7 +92,9 @@ def apply_overrides(base: Base, overrides: Mapping[str, float]) -> Base:
         b_side = replace(b_side, growth=values["revenue_growth"] / 100)
     if "take_rate" in values:
         if not base.has_b_side:
-            raise ValueError("the data have no B-side revenue, so the take rate cannot be set: clear that override")
-        model = base.take_rate or SeriesForecast(OVERRIDDEN, np.zeros(MAX_HORIZON), subject="the take rate", rate=True)
+            raise ValueError(_("the data have no B-side revenue, so the take rate cannot be set: clear that override"))
+        model = base.take_rate or SeriesForecast(
+            OVERRIDDEN, np.zeros(MAX_HORIZON), subject=N_("the take rate"), rate=True
+        )
         changed["take_rate"] = _held(model, values["take_rate"] / 100)
     return replace(base, platform=platform, b_side=b_side, **changed)

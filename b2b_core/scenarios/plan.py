@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from b2b_core import quarters
+from b2b_core.i18n import _
 from b2b_core.scenarios.projection import OUTPUTS
 
 REQUIRED = ("active_accounts", "platform_revenue")  # what every kept projection holds
@@ -164,11 +165,10 @@ def plan_vs_actual(kept: KeptProjection, actual_kpis: pd.DataFrame) -> PlanVsAct
 
 
 def waiting_text(kept: KeptProjection) -> str:
-    """Why a kept projection has nothing to compare yet: ``Saved on 2026Q3 data: its first
-    planned quarter 2026Q4 is not in the data yet``."""
-    return (
-        f"Saved on {kept.last_quarter} data: its first planned quarter {kept.projection.index[0]} "
-        "is not in the data yet"
+    """Why a kept projection has nothing to compare yet, in the current language: ``Saved on
+    2026Q3 data: its first planned quarter 2026Q4 is not in the data yet``."""
+    return _("Saved on {last} data: its first planned quarter {first} is not in the data yet").format(
+        last=quarters.quarter_text(kept.last_quarter), first=quarters.quarter_text(kept.projection.index[0])
     )
 
 

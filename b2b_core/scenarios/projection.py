@@ -37,6 +37,7 @@ import pandas as pd
 
 from b2b_core import engine, overview, quarters
 from b2b_core.cohorts.sbg import LOG_BOUND
+from b2b_core.i18n import _
 from b2b_core.scenarios.base import MAX_HORIZON, Base, RevenueTrend, fit_base
 from b2b_core.scenarios.levers import BASE, Scenario
 
@@ -65,11 +66,17 @@ def project(data: pd.DataFrame | Base, scenario: Scenario = BASE, horizon: int =
     """
     base = as_base(data)
     if not isinstance(horizon, int | np.integer) or not 1 <= horizon <= MAX_HORIZON:
-        raise ValueError(f"the horizon is {horizon!r} quarters; choose a whole number from 1 to {MAX_HORIZON}")
+        raise ValueError(
+            _("the horizon is {horizon} quarters; choose a whole number from 1 to {most}").format(
+                horizon=repr(horizon), most=MAX_HORIZON
+            )
+        )
     if scenario.take_rate_change and not base.has_b_side:
         raise ValueError(
-            f"scenario {scenario.name!r} changes the take rate, but the data have no B-side revenue to apply "
-            "it to: set the take-rate change to 0, or upload data with B-side revenue"
+            _(
+                "scenario {name} changes the take rate, but the data have no B-side revenue to apply "
+                "it to: set the take-rate change to 0, or upload data with B-side revenue"
+            ).format(name=repr(scenario.name))
         )
     expected = _paths(base, scenario, horizon, np.array([[base.alpha]]), np.array([[base.beta]]), None)
     index = pd.Index(
@@ -211,8 +218,9 @@ def backtest(panel: engine.Source, quarters_back: int = 4) -> pd.DataFrame:
     observed = sorted(engine.run(table.select("quarter").distinct())["quarter"])
     if not 1 <= quarters_back <= len(observed) - 2:
         raise ValueError(
-            f"a back-test over {quarters_back} quarter(s) needs at least {quarters_back + 2} quarters of data, "
-            f"and the data have {len(observed)}"
+            _(
+                "a back-test over {back} quarter(s) needs at least {least} quarters of data, and the data have {have}"
+            ).format(back=quarters_back, least=quarters_back + 2, have=len(observed))
         )
     cut = observed[-quarters_back - 1]
     actual = overview.quarter_kpis(table, flows=False)

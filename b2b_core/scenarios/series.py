@@ -34,8 +34,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from statsmodels.tsa.holtwinters import ExponentialSmoothing  # a second to load: with the app, not per data version
 
-FLAT, TREND, STEADY, SEASONAL = "flat", "damped trend", "trend", "seasonal"
-OVERRIDDEN = "overridden"  # a level set by hand in place of the chosen model (``scenarios.overrides``)
+from b2b_core.i18n import N_, _
+
+# The models' names (English, marked for the catalog: the evidence says them in the current language)
+FLAT, TREND, STEADY, SEASONAL = N_("flat"), N_("damped trend"), N_("trend"), N_("seasonal")
+OVERRIDDEN = N_("overridden")  # a level set by hand in place of the chosen model (``scenarios.overrides``)
 MIN_TREND, MIN_SEASONAL = 6, 10  # quarters a candidate needs to be fitted
 ORIGINS, AHEAD = 4, 4
 WINDOW = 4  # quarters the flat model averages
@@ -54,7 +57,7 @@ class SeriesForecast:
     errors: dict[str, float] = field(default_factory=dict)
     spread: float = 0.0
     latest: float = 0.0
-    subject: str = "new accounts"
+    subject: str = N_("new accounts")
     rate: bool = False
 
     def growth(self, quarters: int = 4) -> float:
@@ -66,26 +69,42 @@ class SeriesForecast:
         return (end / self.latest) ** (1 / min(quarters, len(self.forecast))) - 1
 
     def evidence(self) -> str:
-        """The assumption in one line, with its evidence: ``"new accounts +4.8% a quarter (damped
-        trend); chosen over flat: back-test error 6% against 19% for flat"``; for a level set by
-        hand, ``"new accounts held at 300 a quarter (overridden)"``."""
+        """The assumption in one line, with its evidence, in the current language: ``"new accounts
+        +4.8% a quarter (damped trend); chosen over flat: back-test error 6% against 19% for
+        flat"``; for a level set by hand, ``"new accounts held at 300 a quarter (overridden)"``."""
+        subject, model = _(self.subject), _(self.model)
         if self.model == OVERRIDDEN:
             level = f"{self.forecast[0]:.1%}" if self.rate else f"{self.forecast[0]:,.0f}"
-            return f"{self.subject} held at {level} a quarter ({OVERRIDDEN})"
-        if self.model == FLAT:
-            level = f" at {self.forecast[0]:.1%}," if self.rate else ""
-            line = f"{self.subject} held{level} at the mean of the last four quarters (flat)"
+            return _("{subject} held at {level} a quarter ({model})").format(subject=subject, level=level, model=model)
+        if self.model == FLAT and self.rate:
+            line = _("{subject} held at {level}, at the mean of the last four quarters ({model})").format(
+                subject=subject, level=f"{self.forecast[0]:.1%}", model=model
+            )
+        elif self.model == FLAT:
+            line = _("{subject} held at the mean of the last four quarters ({model})").format(
+                subject=subject, model=model
+            )
         elif self.rate:
             ahead = self.forecast[min(4, len(self.forecast)) - 1]
-            line = f"{self.subject} from {self.latest:.1%} to {ahead:.1%} in four quarters ({self.model})"
+            line = _("{subject} from {latest} to {ahead} in four quarters ({model})").format(
+                subject=subject, latest=f"{self.latest:.1%}", ahead=f"{ahead:.1%}", model=model
+            )
         else:
-            line = f"{self.subject} {self.growth():+.1%} a quarter ({self.model})"
+            line = _("{subject} {growth} a quarter ({model})").format(
+                subject=subject, growth=f"{self.growth():+.1%}", model=model
+            )
         others = {name: error for name, error in self.errors.items() if name != self.model}
         if self.model in self.errors and others:
-            against = " and ".join(f"{_percent(error)} for {name}" for name, error in others.items())
-            chosen = _percent(self.errors[self.model])
-            return f"{line}; chosen over {' and '.join(others)}: back-test error {chosen} against {against}"
-        return f"{line}; too short a history to back-test another model"
+            against = _(" and ").join(
+                _("{error} for {model}").format(error=_percent(error), model=_(name)) for name, error in others.items()
+            )
+            return _("{line}; chosen over {others}: back-test error {chosen} against {against}").format(
+                line=line,
+                others=_(" and ").join(_(name) for name in others),
+                chosen=_percent(self.errors[self.model]),
+                against=against,
+            )
+        return _("{line}; too short a history to back-test another model").format(line=line)
 
 
 def _percent(error: float) -> str:

@@ -37,6 +37,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from b2b_core.i18n import N_, _
 from b2b_core.scenarios.base import Base
 from b2b_core.scenarios.levers import BASE, BASE_NAME, BY_KEY, LEVER_KEYS, LEVERS, Scenario
 from b2b_core.scenarios.projection import as_base, project
@@ -49,7 +50,7 @@ SUMMARY_OUTPUTS = (
     "take_rate_total",
 )
 SENSITIVITY_COLUMNS = ["label", "unit", "step", "basis", "low", "high", "low_change", "high_change"]
-STATED = "stated"  # the basis of a step the data cannot show
+STATED, EDITED = N_("stated"), N_("edited")  # the basis of a step the data cannot show, of one typed in
 
 
 def outcomes(projection: pd.DataFrame) -> dict[str, float]:
@@ -79,7 +80,9 @@ def compare(data: pd.DataFrame | Base, scenarios: Sequence[Scenario], horizon: i
     )
     if clash:
         raise ValueError(
-            f"scenario names must be distinct and not {BASE_NAME!r}: {clash!r} is used twice or is the base's"
+            _("scenario names must be distinct and not {base}: {name} is used twice or is the base's").format(
+                base=repr(BASE_NAME), name=repr(clash)
+            )
         )
     base = as_base(data)
     rows = [BASE, *scenarios]
@@ -113,29 +116,30 @@ def by_quarter(projections: Mapping[str, pd.DataFrame], shown: Mapping[str, Scen
 def plausible_steps(data: pd.DataFrame | Base) -> pd.DataFrame:
     """Each lever's default tornado step, ± the variation the data show (see module): a frame
     indexed by ``lever`` (``LEVER_KEYS``) with the ``step`` in the lever's unit and its ``basis``,
-    the words that say where it comes from (``STATED`` when the data cannot show it)."""
+    the words that say where it comes from, in the current language (``STATED`` when the data
+    cannot show it)."""
     fitted = as_base(data)
     history = fitted.history["take_rate"].dropna() if "take_rate" in fitted.history else pd.Series(dtype=float)
     measured = {
         "renewal_uplift": (
             _deviation(fitted.renewal_rates) * 100,
-            f"the spread of the renewal rates of the last {len(fitted.renewal_rates)} quarters",
+            _("the spread of the renewal rates of the last {n} quarters").format(n=len(fitted.renewal_rates)),
         ),
-        "new_account_growth": (fitted.arrivals.spread * 100, "the new-accounts model's back-test error per quarter"),
+        "new_account_growth": (fitted.arrivals.spread * 100, _("the new-accounts model's back-test error per quarter")),
         "expansion": (
             fitted.platform.growth_spread * 100,
-            "the spread of retained accounts' revenue growth from one quarter to the next",
+            _("the spread of retained accounts' revenue growth from one quarter to the next"),
         ),
         "take_rate_change": (
             _deviation(history.to_numpy(dtype=float)[-8:]) * 100,
-            f"the spread of the take rate over the last {min(len(history), 8)} quarters",
+            _("the spread of the take rate over the last {n} quarters").format(n=min(len(history), 8)),
         ),
     }
     rows = {}
     for lever in LEVERS:
-        step, basis = measured.get(lever.key, (0.0, STATED))
+        step, basis = measured.get(lever.key, (0.0, _(STATED)))
         rows[lever.key] = (
-            (round(step, 2), basis) if np.isfinite(step) and round(step, 2) > 0 else (lever.sensitivity_step, STATED)
+            (round(step, 2), basis) if np.isfinite(step) and round(step, 2) > 0 else (lever.sensitivity_step, _(STATED))
         )
     return pd.DataFrame.from_dict(rows, orient="index", columns=["step", "basis"]).rename_axis("lever")
 
@@ -176,7 +180,7 @@ def sensitivity(
             project(fitted, base.with_levers(**{lever.key: moved}), horizon, bands=False)["platform_revenue"].sum()
             for moved in (low, high)
         )
-        basis = plausible.loc[lever.key, "basis"] if step == plausible.loc[lever.key, "step"] else "edited"
+        basis = plausible.loc[lever.key, "basis"] if step == plausible.loc[lever.key, "step"] else _(EDITED)
         rows[lever.key] = [
             lever.label,
             lever.unit,

@@ -168,7 +168,8 @@ class SavedSettings:
         access.require(actor, "override_base")
         if assumption not in ASSUMPTIONS:
             raise ValueError(f"unknown base assumption {assumption!r}; the assumptions are {list(ASSUMPTIONS)}")
-        number = ASSUMPTIONS[assumption].check(value)
+        named = ASSUMPTIONS[assumption]  # the audit trail names it in English
+        number = named.check(value)
         with self._transaction() as con:
             before = self.base_overrides().get(assumption)
             con.execute(
@@ -178,7 +179,7 @@ class SavedSettings:
             self._record(
                 actor,
                 "override_base",
-                f"set {ASSUMPTIONS[assumption].label.lower()} to {number:g} {ASSUMPTIONS[assumption].unit}".rstrip(),
+                f"set {named.english_label.lower()} to {number:g} {named.english_unit}".rstrip(),
                 {"assumption": assumption, "value": number, "before": before[0] if before else None},
             )
 
@@ -194,7 +195,7 @@ class SavedSettings:
             self._record(
                 actor,
                 "override_base",
-                f"let the data decide {ASSUMPTIONS[assumption].label.lower()} again",
+                f"let the data decide {ASSUMPTIONS[assumption].english_label.lower()} again",
                 {"assumption": assumption, "value": None, "before": before[0]},
             )
 
