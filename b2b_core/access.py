@@ -24,22 +24,28 @@ from fnmatch import fnmatchcase
 from b2b_core.i18n import N_, _
 
 ROLES = ("viewer", "editor", "admin")
-ACTIONS = {  # action → (least role, what it is, as a user reads it)
-    "save_scenario": ("viewer", "saving, renaming or deleting a scenario"),
-    "commit": ("editor", "committing an upload"),
-    "restore": ("editor", "restoring an earlier upload"),
-    "restore_sample": ("editor", "restoring the sample data"),
-    "edit_playbook": ("editor", "editing the playbook"),
-    "override_base": ("editor", "overriding an assumption of the scenario base"),
-    "set_currency": ("editor", "setting the workspace's currency"),
-    "edit_deck": ("editor", "editing the workshop deck's title or headlines"),
-    "delete": ("admin", "deleting an upload"),
-    "remove_sample": ("admin", "removing the sample data"),
-    "backup": ("admin", "downloading the whole workspace"),
-    "restore_backup": ("admin", "restoring the workspace from a backup"),
-    "export_workspace": ("admin", "downloading the whole workspace as CSV files"),
-    "export_audit": ("admin", "downloading the audit trail"),
+ROLE_NAMES = {"viewer": N_("viewer"), "editor": N_("editor"), "admin": N_("admin")}  # as a person reads them
+ACTIONS = {  # action → (least role, what it is, as a user reads it: translated where it is shown)
+    "save_scenario": ("viewer", N_("saving, renaming or deleting a scenario")),
+    "commit": ("editor", N_("committing an upload")),
+    "restore": ("editor", N_("restoring an earlier upload")),
+    "restore_sample": ("editor", N_("restoring the sample data")),
+    "edit_playbook": ("editor", N_("editing the playbook")),
+    "override_base": ("editor", N_("overriding an assumption of the scenario base")),
+    "set_currency": ("editor", N_("setting the workspace's currency")),
+    "edit_deck": ("editor", N_("editing the workshop deck's title or headlines")),
+    "delete": ("admin", N_("deleting an upload")),
+    "remove_sample": ("admin", N_("removing the sample data")),
+    "backup": ("admin", N_("downloading the whole workspace")),
+    "restore_backup": ("admin", N_("restoring the workspace from a backup")),
+    "export_workspace": ("admin", N_("downloading the whole workspace as CSV files")),
+    "export_audit": ("admin", N_("downloading the audit trail")),
 }
+
+
+def role_name(role: str) -> str:
+    """A role (one of ``ROLES``) as a person reads it, in the current language."""
+    return _(ROLE_NAMES[role])
 
 
 class PermissionDenied(PermissionError):
@@ -78,9 +84,15 @@ def require(actor: Actor, action: str) -> None:
     if not actor.can(action):
         least, what = ACTIONS[action]
         raise PermissionDenied(
-            f"{what.capitalize()} needs the {least} role; {actor.name} is a {actor.role}. "
-            "Ask an admin to give you that role."
+            _("{what} needs the {role} role; {name} is a {actor_role}. Ask an admin to give you that role.").format(
+                what=_capitalized(_(what)), role=role_name(least), name=actor.name, actor_role=role_name(actor.role)
+            )
         )
+
+
+def _capitalized(what: str) -> str:
+    """An action's words starting a sentence (English capitalised as ``str.capitalize`` does)."""
+    return what.capitalize() if what.isascii() else what
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")

@@ -16,7 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from b2b_core.i18n import language, ngettext
+from b2b_core.i18n import _, language, ngettext
 
 _CODE = re.compile(r"[A-Z]{3}")
 
@@ -36,11 +36,15 @@ class Currency:
         code, symbol = str(code).strip().upper(), str(symbol).strip()
         if not _CODE.fullmatch(code):
             raise ValueError(
-                f"the currency code {code!r} is not three letters: write an ISO code such as CNY, USD, EUR"
+                _("the currency code {code} is not three letters: write an ISO code such as CNY, USD, EUR").format(
+                    code=repr(code)
+                )
             )
         if len(symbol) > 3 or any(c.isdigit() or c.isspace() or c in "+-.,%" for c in symbol):
             raise ValueError(
-                f"the currency symbol {symbol!r} is not a short symbol: write one such as ¥, $, € (or leave it empty)"
+                _(
+                    "the currency symbol {symbol} is not a short symbol: write one such as ¥, $, € (or leave it empty)"
+                ).format(symbol=repr(symbol))
             )
         return cls(symbol, code)
 

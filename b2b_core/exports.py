@@ -16,7 +16,8 @@ from collections.abc import Iterable
 import pandas as pd
 from openpyxl import Workbook
 
-from b2b_core import contract
+from b2b_core import contract, contract_labels, i18n
+from b2b_core.i18n import N_, _, ngettext
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -54,44 +55,62 @@ def csv_from_parts(parts: Iterable[pd.DataFrame]) -> bytes:
     return b"".join(chunks)
 
 
+_EXAMPLE_TEXTS = {  # the example rows' texts, in the template's language
+    "account_name": [N_("Golden Harbor Bakery"), N_("Blue River Travel")],
+    "segment": [N_("Food & Beverage"), N_("Travel")],
+    "region": [N_("East"), N_("South")],
+    "tier": [N_("mid"), N_("long-tail")],
+    "owner": [N_("Emma Li"), N_("Dev Patel")],
+}
+
+
 def template_frame() -> pd.DataFrame:
-    """The upload template: every contract column with two example rows."""
+    """The upload template: every contract column (by its contract name) with two example rows,
+    their texts in the current language."""
     return pd.DataFrame(
         {
             "account_id": ["M000001", "M000002"],
             "quarter": ["2026Q3", "2026Q3"],
             "platform_revenue": [12500.0, 830.5],
             "b_side_revenue": [250000.0, 9200.0],
-            "account_name": ["Golden Harbor Bakery", "Blue River Travel"],
-            "segment": ["Food & Beverage", "Travel"],
-            "region": ["East", "South"],
-            "tier": ["mid", "long-tail"],
-            "owner": ["Emma Li", "Dev Patel"],
             "active": [True, True],
             "contract_value": [50000.0, 3300.0],
             "contract_end": ["2027-06-30", "2026-12-31"],
         }
+        | {name: [_(text) for text in texts] for name, texts in _EXAMPLE_TEXTS.items()}
     )[list(contract.NAMES)]
 
 
-def template_csv() -> bytes:
-    return csv_bytes(template_frame())
+def _template(lang: str | None) -> pd.DataFrame:
+    """The template in ``lang`` (None: the current language), headed by the columns' labels: in
+    Chinese, headers that ingest maps back to the contract (``contract_labels``)."""
+    with i18n.use(lang or i18n.language()):
+        return template_frame().rename(columns=contract_labels.label)
 
 
-def template_xlsx() -> bytes:
-    """The template as a workbook: sheet "accounts" to fill in, sheet "columns" explaining each."""
-    guide = pd.DataFrame(
-        {
-            "column": [c.name for c in contract.COLUMNS],
-            "required": ["yes" if c.required else "no" for c in contract.COLUMNS],
-            "type": [c.kind for c in contract.COLUMNS],
-            "meaning": [c.meaning for c in contract.COLUMNS],
-        }
-    )
+def template_csv(lang: str | None = None) -> bytes:
+    """The upload template as CSV, in ``lang`` (None: the current language)."""
+    return csv_bytes(_template(lang))
+
+
+def template_xlsx(lang: str | None = None) -> bytes:
+    """The template as a workbook in ``lang`` (None: the current language): sheet "accounts" to
+    fill in, sheet "columns" explaining each."""
+    with i18n.use(lang or i18n.language()):
+        guide = pd.DataFrame(
+            {
+                _("column"): [contract_labels.label(c.name) for c in contract.COLUMNS],
+                _("required"): [_("yes") if c.required else _("no") for c in contract.COLUMNS],
+                _("type"): [_(contract_labels.KINDS[c.kind]) for c in contract.COLUMNS],
+                _("meaning"): [_(c.meaning) for c in contract.COLUMNS],
+            }
+        )
+        accounts = ngettext("account", "accounts", 2)  # the sheet of accounts ("accounts" alone is a count)
+        sheets = {accounts: _template(lang), _("columns"): guide}
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        template_frame().to_excel(writer, sheet_name="accounts", index=False)
-        guide.to_excel(writer, sheet_name="columns", index=False)
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
     return buffer.getvalue()
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from b2b_core.i18n import N_, _, language
+from b2b_core.i18n import N_, _, language, ngettext
 
 _QUARTER_FORMS = (
     # 2025Q3, 2025-Q3, 2025 Q3, 2025/Q3, 2025_q3, 2025年Q3 (fiscal years such as FY2025 are refused:
@@ -301,11 +301,13 @@ class QuarterGap:
     def describe(self, live_note: str = "") -> str:
         """``Your file covers 1997Q1–1998Q2; the workspace holds 2023Q4–2026Q3 (sample data):
         101 quarters apart.`` (``live_note``: said of the live data in brackets, if given)."""
-        note = f" ({live_note})" if live_note else ""
-        return (
-            f"Your file covers {span_label(self.new)}; the workspace holds {span_label(self.live)}{note}: "
-            f"{self.apart:,} quarter{'s' * (self.apart != 1)} apart."
+        note = _(" ({note})").format(note=live_note) if live_note else ""
+        sentence = ngettext(
+            "Your file covers {new}; the workspace holds {live}{note}: {apart} quarter apart.",
+            "Your file covers {new}; the workspace holds {live}{note}: {apart} quarters apart.",
+            self.apart,
         )
+        return sentence.format(new=span_label(self.new), live=span_label(self.live), note=note, apart=f"{self.apart:,}")
 
 
 def gap_between(new, live) -> QuarterGap | None:

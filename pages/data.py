@@ -6,8 +6,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from b2b_core import contract, exports, quarters
+from b2b_core import access, contract, contract_labels, exports, i18n, quarters
 from b2b_core.access import PermissionDenied
+from b2b_core.i18n import N_, _, ngettext
 from b2b_core.ingest import (
     CUSTOM,
     IGNORE,
@@ -22,7 +23,7 @@ from b2b_core.ingest import (
 )
 from b2b_core.source import SourceError
 from b2b_core.store import BACKUP_LIMIT_MB, WorkspaceChanged, WorkspaceError
-from ui import auth, currency_setting, downloads, sample_notice, shell, state, upload_choices, warm_up
+from ui import auth, columns, currency_setting, downloads, sample_notice, shell, state, upload_choices, warm_up
 from ui import format as fmt
 
 CHOICES = [*contract.NAMES, CUSTOM, IGNORE]
@@ -51,7 +52,7 @@ class Checks:
         key = (upload.file_id, quarter, mapping, sheet, choices)
         if key not in self.kept:
             name = fmt.plain(upload.name)
-            with st.status(f"Checking {name}…", expanded=False) as status:
+            with st.status(_("Checking {name}…").format(name=name), expanded=False) as status:
                 found = read_upload(
                     upload.getvalue(),
                     upload.name,
@@ -61,7 +62,8 @@ class Checks:
                     on_step=status.write,
                     choices=choices,
                 )
-                status.update(label=f"Checked {name}: {found.rows_read:,} rows read", state="complete")
+                read = _("Checked {name}: {rows} rows read").format(name=name, rows=f"{found.rows_read:,}")
+                status.update(label=read, state="complete")
             self.kept[key] = found
         self.shown.add(key)
         return self.kept[key]
@@ -76,32 +78,42 @@ def flash(message: str) -> None:
     st.session_state["flash"] = message
 
 
-MAPPING_EDITOR = {
-    "source": st.column_config.TextColumn("Column in the file", disabled=True),
-    "suggested": st.column_config.TextColumn("Suggested", disabled=True),
-    "how": st.column_config.TextColumn("Why", disabled=True),
-    "maps to": st.column_config.SelectboxColumn("Maps to", options=CHOICES, required=True),
-}
+def mapping_editor() -> dict:
+    """The mapping editor's columns; its choices are shown as labels (``contract_labels``)."""
+    return {
+        "source": st.column_config.TextColumn(_("Column in the file"), disabled=True),
+        "suggested": st.column_config.TextColumn(_("Suggested"), disabled=True),
+        "how": st.column_config.TextColumn(_("Why"), disabled=True),
+        "maps to": st.column_config.SelectboxColumn(
+            _("Maps to"), options=[contract_labels.label(c) for c in CHOICES], required=True
+        ),
+    }
 
 
 def mapping_table(mapping: pd.DataFrame) -> pd.DataFrame:
     """A row per header of the file, with its suggested mapping, how sure the suggestion is, and
-    what it maps to (the suggestion, until it is corrected in the editor)."""
+    what it maps to (the suggestion, until it is corrected in the editor), choices as labels."""
     contract_column = mapping["kind"] == "contract"
     suggested = mapping["target"].where(contract_column, mapping["kind"].map({"custom metric": CUSTOM}).fillna(IGNORE))
-    how = mapping["how"].where(~contract_column, mapping["confidence"].map("{:.0%} sure".format))
-    return pd.DataFrame({"source": mapping["source"], "suggested": suggested, "how": how, "maps to": suggested})
+    sure = _("{share} sure")
+    how = mapping["how"].where(~contract_column, mapping["confidence"].map(lambda c: sure.format(share=f"{c:.0%}")))
+    shown = suggested.map(contract_labels.label)
+    return pd.DataFrame({"source": mapping["source"], "suggested": shown, "how": how, "maps to": shown})
 
 
 def corrections(table: pd.DataFrame, editor_key: str) -> dict[str, str]:
     """The headers whose mapping was changed in the editor ``editor_key`` (its edits are in the
     session state before it is drawn again), each with its new choice, one of ``CHOICES``."""
     edited = st.session_state.get(editor_key, {}).get("edited_rows", {})
-    chosen = {int(row): change["maps to"] for row, change in edited.items() if change.get("maps to") in CHOICES}
+    maps_to = ("maps to", mapping_editor()["maps to"]["label"])  # the column's name in English, its label otherwise
+    chosen = {
+        int(row): contract_labels.name_of(str(next((change[c] for c in maps_to if c in change), None)))
+        for row, change in edited.items()
+    }
     return {
         table["source"].iat[row]: choice
         for row, choice in chosen.items()
-        if row < len(table) and choice != table["suggested"].iat[row]
+        if choice in CHOICES and row < len(table) and choice != contract_labels.name_of(table["suggested"].iat[row])
     }
 
 
@@ -121,26 +133,27 @@ def file_options(checks: Checks, upload, key: str, ws) -> IngestResult:
     if not mapped.mapping.empty and "quarter" not in set(mapped.mapping["target"]):
         offered = sorted(set(quarters.recent(quarters.current(), 12)) | set(ws.quarters()), reverse=True)
         quarter = st.selectbox(
-            "Quarter of every row (the file has no quarter column)",
+            _("Quarter of every row (the file has no quarter column)"),
             offered,
             index=None,
-            placeholder="Choose the quarter",
+            format_func={q: quarters.quarter_text(q) for q in offered}.get,  # written in this run's language
+            placeholder=_("Choose the quarter"),
             key=f"{key}:quarter",
         )
     as_read = checks.read(upload, quarter, mapping, sheet) if quarter else mapped
     spellings = upload_choices.live_spellings(ws, as_read, key)
     result = checks.read(upload, quarter, mapping, sheet, upload_choices.chosen(key, spellings))
-    st.caption(f"Read as {fmt.plain(result.description) if result.description else 'an unreadable file'}.")
+    read_as = fmt.plain(result.description) if result.description else _("an unreadable file")
+    st.caption(_("Read as {description}.").format(description=read_as))
     upload_choices.export_choices(result, key, spellings)
     if not table.empty:
-        st.markdown("**Column mapping** (suggested from the headers; correct any that are wrong in *Maps to*)")
-        st.data_editor(
+        st.markdown(_("**Column mapping** (suggested from the headers; correct any that are wrong in *Maps to*)"))
+        columns.table(
             table,
+            mapping_editor(),
+            editor=True,
             key=editor_key,
-            column_config=MAPPING_EDITOR,
-            hide_index=True,
             num_rows="fixed",
-            width="stretch",
             height=35 * (min(len(table), 15) + 1) + 3,  # up to 15 rows in view, then it scrolls
         )
     return result
@@ -150,49 +163,116 @@ def report(result: IngestResult) -> None:
     """Counts, then what to fix, then the tables of errors and warnings with CSV downloads. The
     counts are of every issue; a table lists the first ones (``ingest.MAX_KEPT``) and says so."""
     counts = st.columns(5)
-    counts[0].metric("Rows read", f"{result.rows_read:,}")
-    counts[1].metric("Valid rows", f"{result.rows.num_rows:,}")
-    counts[2].metric("Errors", f"{result.error_count:,}")
-    counts[3].metric("Warnings", f"{result.warning_count:,}")
-    counts[4].metric("Quarters", ", ".join(result.quarters) or "–")
+    counts[0].metric(_("Rows read"), f"{result.rows_read:,}")
+    counts[1].metric(_("Valid rows"), f"{result.rows.num_rows:,}")
+    counts[2].metric(_("Errors"), f"{result.error_count:,}")
+    counts[3].metric(_("Warnings"), f"{result.warning_count:,}")
+    counts[4].metric(_("Quarters"), ", ".join(map(quarters.quarter_text, result.quarters)) or "–")
     if result.error_count > 10:  # many errors: what to fix first, grouped by problem
-        st.error(f"{result.error_count:,} problems to fix. The most frequent:")
-        st.dataframe(result.error_summary.head(10), hide_index=True, width="stretch")
+        st.error(_("{count} problems to fix. The most frequent:").format(count=f"{result.error_count:,}"))
+        summary = issue_labels(result.error_summary.head(10))
+        st.dataframe(summary, hide_index=True, width="stretch")
     elif result.error_count:
-        st.error(f"{result.error_count} problem{'s' if result.error_count > 1 else ''} to fix: see the Errors tab.")
-    tabs = st.tabs([f"Errors ({result.error_count:,})", f"Warnings ({result.warning_count:,})", "Preview", "Mapping"])
-    issues = (
-        (tabs[0], "errors", result.errors, result.error_summary, result.error_count),
-        (tabs[1], "warnings", result.warnings, result.warning_summary, result.warning_count),
+        to_fix = ngettext(
+            "{count} problem to fix: see the Errors tab.",
+            "{count} problems to fix: see the Errors tab.",
+            result.error_count,
+        )
+        st.error(to_fix.format(count=result.error_count))
+    tabs = st.tabs(
+        [
+            _("Errors ({count})").format(count=f"{result.error_count:,}"),
+            _("Warnings ({count})").format(count=f"{result.warning_count:,}"),
+            _("Preview"),
+            _("Mapping"),
+        ]
     )
-    for tab, name, listed, summary, total in issues:
+    issues = (
+        (tabs[0], ISSUE_KINDS["errors"], result.errors, result.error_summary, result.error_count),
+        (tabs[1], ISSUE_KINDS["warnings"], result.warnings, result.warning_summary, result.warning_count),
+    )
+    for tab, kind, listed, summary, total in issues:
         with tab:
-            if not total:
-                st.write(f"No {name}.")
-                continue
-            complete = len(listed) == total
-            if not complete:
-                st.warning(
-                    f"The table lists the first {len(listed):,} of the {total:,} {name} (problems of a whole file "
-                    "first, then by row). Every one of them is counted below, by column and reason."
-                )
-            st.dataframe(listed, hide_index=True, width="stretch")
-            label = f"Download {name} (CSV)" if complete else f"Download the first {len(listed):,} {name} (CSV)"
-            downloads.csv_button(label, listed, f"{name}.csv", f"dl:{name}", index=False)
-            if not complete:
-                st.dataframe(summary, hide_index=True, width="stretch")
-                downloads.csv_button(
-                    f"Download the count of {name} by reason (CSV)",
-                    summary,
-                    f"{name}_by_reason.csv",
-                    f"dl:{name}:summary",
-                    index=False,
-                )
+            issue_tab(kind, listed, summary, total)
     with tabs[2]:
-        st.dataframe(result.rows.slice(0, 200).to_pandas(), hide_index=True, width="stretch")
-        st.caption("First 200 valid rows, in the contract's columns.")
+        preview = result.rows.slice(0, 200).to_pandas()
+        named = {column: _(ISSUE_HEADERS[column]) for column in preview.columns if column in ISSUE_HEADERS}  # row
+        st.dataframe(
+            preview.rename(columns=lambda c: named.get(c) or contract_labels.label(c)), hide_index=True, width="stretch"
+        )
+        st.caption(_("First 200 valid rows, in the contract's columns."))
     with tabs[3]:
-        st.dataframe(result.mapping, hide_index=True, width="stretch")
+        st.dataframe(contract_labels.mapping_table(result.mapping), hide_index=True, width="stretch")
+
+
+ISSUE_KINDS = {  # the words of the errors' and the warnings' tabs, by file name
+    "errors": {
+        "none": N_("No errors."),
+        "first": N_(
+            "The table lists the first {listed} of the {total} errors (problems of a whole file first, then by row). "
+            "Every one of them is counted below, by column and reason."
+        ),
+        "download": N_("Download errors (CSV)"),
+        "download_first": N_("Download the first {listed} errors (CSV)"),
+        "download_count": N_("Download the count of errors by reason (CSV)"),
+        "name": "errors",
+    },
+    "warnings": {
+        "none": N_("No warnings."),
+        "first": N_(
+            "The table lists the first {listed} of the {total} warnings (problems of a whole file first, then by "
+            "row). Every one of them is counted below, by column and reason."
+        ),
+        "download": N_("Download warnings (CSV)"),
+        "download_first": N_("Download the first {listed} warnings (CSV)"),
+        "download_count": N_("Download the count of warnings by reason (CSV)"),
+        "name": "warnings",
+    },
+}
+
+
+def issue_tab(kind: dict, listed: pd.DataFrame, summary: pd.DataFrame, total: int) -> None:
+    """The errors (or warnings) of a report: the first ones listed, each counted by reason when the
+    list is not complete, and their downloads (headers in the session's language)."""
+    if not total:
+        st.write(_(kind["none"]))
+        return
+    name, numbers = kind["name"], {"listed": f"{len(listed):,}", "total": f"{total:,}"}
+    complete = len(listed) == total
+    if not complete:
+        st.warning(_(kind["first"]).format(**numbers))
+    listed = issue_labels(listed)
+    st.dataframe(listed, hide_index=True, width="stretch")
+    label = _(kind["download"]) if complete else _(kind["download_first"]).format(**numbers)
+    downloads.csv_button(label, listed, f"{name}.csv", f"dl:{name}", index=False)
+    if not complete:
+        summary = issue_labels(summary)
+        st.dataframe(summary, hide_index=True, width="stretch")
+        downloads.csv_button(
+            _(kind["download_count"]), summary, f"{name}_by_reason.csv", f"dl:{name}:summary", index=False
+        )
+
+
+ISSUE_HEADERS = {  # the columns of ingest's lists of issues and of their counts, as shown and downloaded
+    "file": N_("file"),
+    "row": N_("row"),
+    "column": N_("column"),
+    "value": N_("value"),
+    "reason": N_("reason"),
+    "rows": N_("rows"),
+    "first_row": N_("first_row"),
+    "example": N_("example"),
+}
+
+
+def issue_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (a list of issues or their counts) with its headers in the session's language and
+    each contract column it names by its label."""
+    shown = frame.rename(columns=lambda c: _(ISSUE_HEADERS[c]) if c in ISSUE_HEADERS else c)
+    named = _(ISSUE_HEADERS["column"])
+    if named in shown.columns:
+        shown[named] = shown[named].map(lambda c: contract_labels.label(c) if isinstance(c, str) else c)
+    return shown
 
 
 def commit_area(result: IngestResult, ws, history: pd.DataFrame, person) -> None:
@@ -205,80 +285,107 @@ def commit_area(result: IngestResult, ws, history: pd.DataFrame, person) -> None
             partial = upload_choices.valid_rows_only(result, f"partial:{result.sha256}:{result.error_count}")
         elif not result.file_errors.empty:
             st.error(
-                "Nothing can be committed yet: a problem concerns the whole file (see Errors). Choose the "
-                "quarter or correct the column mapping above, or fix the file and upload it again."
+                _(
+                    "Nothing can be committed yet: a problem concerns the whole file (see Errors). Choose the "
+                    "quarter or correct the column mapping above, or fix the file and upload it again."
+                )
             )
         else:
             st.error(
-                "Nothing can be committed yet: no row passed the checks (see Errors). Correct the column mapping "
-                "above, or fix the file and upload it again."
+                _(
+                    "Nothing can be committed yet: no row passed the checks (see Errors). Correct the column mapping "
+                    "above, or fix the file and upload it again."
+                )
             )
     no_room = ws.custom_metrics_problem([c for c in result.table.column_names if c not in contract.NAMES])
     if no_room:
-        st.error(f"Nothing can be committed yet: {fmt.plain(no_room)}.")
+        st.error(_("Nothing can be committed yet: {reason}.").format(reason=fmt.plain(no_room)))
     replaced = ws.supersedes(result.quarters)
     confirmed = True
     if replaced:
         sources = history.set_index("upload_id")["source"]
+        line = _("- **{quarter}** now comes from upload #{upload} ({source})")
         lines = [
-            f"- **{q}** now comes from upload #{u} ({fmt.plain(sources.get(u, 'a new upload'))})"
+            line.format(quarter=quarters.quarter_text(q), upload=u, source=fmt.plain(sources.get(u, _("a new upload"))))
             for q, u in replaced.items()
         ]
-        st.warning("This commit supersedes data already in the workspace:\n" + "\n".join(lines))
+        st.warning(_("This commit supersedes data already in the workspace:") + "\n" + "\n".join(lines))
         upload_choices.supersede_difference(ws, result)
         confirmed = st.checkbox(
-            "Replace these quarters (the current uploads stay restorable below)",
+            _("Replace these quarters (the current uploads stay restorable below)"),
             key=f"replace:{result.sha256}:{sorted(replaced.items())}",
         )
     same = history.query("sha256 == @result.sha256 and status != 'deleted'")
     if not same.empty:
-        st.info(f"This exact file was committed before, as upload #{same['upload_id'].iloc[0]}.")
+        st.info(
+            _("This exact file was committed before, as upload #{upload}.").format(upload=same["upload_id"].iloc[0])
+        )
     confirmed = far_quarters_confirmed(result, ws, person) and confirmed
     ready = (result.ok or partial) and confirmed and result.rows.num_rows > 0 and not no_room
-    label = f"Commit {result.rows.num_rows:,} rows ({', '.join(result.quarters)})" if result.quarters else "Commit"
+    rows, listed = f"{result.rows.num_rows:,}", ", ".join(map(quarters.quarter_text, result.quarters))
+    label = _("Commit {rows} rows ({quarters})").format(rows=rows, quarters=listed) if result.quarters else _("Commit")
     if st.button(label, type="primary", disabled=not ready, key="commit"):
         try:
-            with st.status(f"Writing {result.rows.num_rows:,} rows to the workspace…"):
+            with st.status(_("Writing {rows} rows to the workspace…").format(rows=rows)):
                 upload_id = commit(result, ws, valid_rows_only=partial, expect_live=replaced, actor=person)
         except (CommitRefused, WorkspaceChanged, PermissionDenied) as refused:
-            st.warning(f"Not committed: {fmt.plain(refused)}")
+            st.warning(_("Not committed: {reason}").format(reason=fmt.plain(refused)))
             return
         except WorkspaceError as failed:
-            st.error(f"Not committed: {fmt.plain(failed)}")
+            st.error(_("Not committed: {reason}").format(reason=fmt.plain(failed)))
             return
         except (ValueError, duckdb.Error, OSError) as exc:
-            st.error(f"The commit was not written (nothing changed): {fmt.plain(exc)}")
+            st.error(_("The commit was not written (nothing changed): {reason}").format(reason=fmt.plain(exc)))
             return
+        warming = _(" Every page's views of the new data are being prepared in the background.")
         flash(
-            f"Committed upload #{upload_id}: {result.rows.num_rows:,} rows for {', '.join(result.quarters)}."
+            _("Committed upload #{upload}: {rows} rows for {quarters}.").format(
+                upload=upload_id, rows=rows, quarters=listed
+            )
             + upload_choices.left_out_note(result, partial)
-            + (" Every page's views of the new data are being prepared in the background." if warm_up.enabled() else "")
+            + (warming if warm_up.enabled() else "")
         )
         st.session_state["uploader_round"] = st.session_state.get("uploader_round", 0) + 1
         st.session_state[SAMPLE_OFFER] = True  # if the sample is still live beside the new data
         st.rerun()
 
 
-HISTORY_COLUMNS = {
-    "upload_id": st.column_config.NumberColumn("Upload", format="#%d"),
-    "source": "File",
-    "sha256": st.column_config.TextColumn("SHA-256", width="small"),
-    "committed_at": st.column_config.DatetimeColumn("Committed (UTC)", format="YYYY-MM-DD HH:mm"),
-    "quarters": "Quarters",
-    "rows": st.column_config.NumberColumn("Rows", format="%d"),
-    "live_quarters": "Live for",
-    "status": "Status",
-    "deleted_at": st.column_config.DatetimeColumn("Deleted (UTC)", format="YYYY-MM-DD HH:mm"),
-    "sample": st.column_config.CheckboxColumn("Sample", help="An upload of the bundled sample of a fictional platform"),
+def history_columns() -> dict:
+    return {
+        "upload_id": st.column_config.NumberColumn(_("Upload"), format="#%d"),
+        "source": _("File"),
+        "sha256": st.column_config.TextColumn("SHA-256", width="small"),
+        "committed_at": st.column_config.DatetimeColumn(_("Committed (UTC)"), format="YYYY-MM-DD HH:mm"),
+        "quarters": _("Quarters"),
+        "rows": st.column_config.NumberColumn(_("Rows"), format="%d"),
+        "live_quarters": _("Live for"),
+        "status": _("Status"),
+        "deleted_at": st.column_config.DatetimeColumn(_("Deleted (UTC)"), format="YYYY-MM-DD HH:mm"),
+        "sample": st.column_config.CheckboxColumn(
+            _("Sample"), help=_("An upload of the bundled sample of a fictional platform")
+        ),
+    }
+
+
+STATUSES = {
+    "live": N_("live"),
+    "partly superseded": N_("partly superseded"),
+    "superseded": N_("superseded"),
+    "deleted": N_("deleted"),
 }
+
+
+def history_shown(history: pd.DataFrame) -> pd.DataFrame:
+    """The history with its statuses in the session's language (the quarters stay ``YYYYQn``)."""
+    return history.assign(status=history["status"].map(lambda s: _(STATUSES[s]) if s in STATUSES else s))
 
 
 def history_area(ws, history: pd.DataFrame, person) -> None:
     """Every upload with its status; restore or delete one (as the session's role allows)."""
     if history.empty:
-        st.write("No uploads yet.")
+        st.write(_("No uploads yet."))
         return
-    st.dataframe(history, hide_index=True, width="stretch", column_config=HISTORY_COLUMNS)
+    columns.table(history_shown(history), history_columns())
     usable = history[history["status"] != "deleted"]
     # no status in the label: another session can change it, and a choice whose label changed
     # would silently become another upload
@@ -286,37 +393,47 @@ def history_area(ws, history: pd.DataFrame, person) -> None:
     if not labels:
         return
     if not person.can("restore"):
-        st.caption(f"Restoring or deleting an upload: {auth.needs('restore')}")
+        st.caption(_("Restoring or deleting an upload: {needs}").format(needs=auth.needs("restore")))
         return
-    chosen = st.selectbox("Upload", list(labels), format_func=labels.get, key="history:upload")
+    chosen = st.selectbox(_("Upload"), list(labels), format_func=labels.get, key="history:upload")
     restore, delete = st.columns(2)
-    if restore.button(f"Restore #{chosen}: make it live for its quarters", key="restore"):
+    if restore.button(_("Restore #{upload}: make it live for its quarters").format(upload=chosen), key="restore"):
         try:
             replaced = ws.restore(chosen, actor=person)
         except KeyError as gone:  # another session deleted it meanwhile
-            st.warning(f"Not restored: {fmt.plain(gone.args[0])}")
+            st.warning(_("Not restored: {reason}").format(reason=fmt.plain(gone.args[0])))
             return
         except (WorkspaceError, PermissionDenied) as failed:
-            st.error(f"Not restored: {fmt.plain(failed)}")
+            st.error(_("Not restored: {reason}").format(reason=fmt.plain(failed)))
             return
-        parts = [f"{q} (was #{u})" if u not in (None, chosen) else q for q, u in replaced.items()]
-        flash(f"Upload #{chosen} is live again for {', '.join(parts)}.")
+        was = _("{quarter} (was #{upload})")
+        parts = [
+            was.format(quarter=quarters.quarter_text(q), upload=u)
+            if u not in (None, chosen)
+            else quarters.quarter_text(q)
+            for q, u in replaced.items()
+        ]
+        flash(_("Upload #{upload} is live again for {quarters}.").format(upload=chosen, quarters=", ".join(parts)))
         st.rerun()
     if not person.can("delete"):
-        delete.caption(f"Deleting an upload: {auth.needs('delete')}")
+        delete.caption(_("Deleting an upload: {needs}").format(needs=auth.needs("delete")))
         return
-    sure = delete.checkbox(f"Yes, delete upload #{chosen}'s rows for good", key=f"delete:sure:{chosen}")
-    if delete.button(f"Delete #{chosen}", disabled=not sure, key="delete"):
+    sure = delete.checkbox(
+        _("Yes, delete upload #{upload}'s rows for good").format(upload=chosen), key=f"delete:sure:{chosen}"
+    )
+    if delete.button(_("Delete #{upload}").format(upload=chosen), disabled=not sure, key="delete"):
         try:
             fallback = ws.delete(chosen, actor=person)
         except KeyError as gone:
-            st.warning(f"Not deleted: {fmt.plain(gone.args[0])}")
+            st.warning(_("Not deleted: {reason}").format(reason=fmt.plain(gone.args[0])))
             return
         except (WorkspaceError, PermissionDenied) as failed:
-            st.error(f"Not deleted: {fmt.plain(failed)}")
+            st.error(_("Not deleted: {reason}").format(reason=fmt.plain(failed)))
             return
-        parts = [f"{q} → #{u}" if u else f"{q} → no data" for q, u in fallback.items()]
-        flash(f"Deleted upload #{chosen}." + (f" Now live: {', '.join(parts)}." if parts else ""))
+        now, empty = _("{quarter} → #{upload}"), _("{quarter} → no data")
+        parts = [(now if u else empty).format(quarter=quarters.quarter_text(q), upload=u) for q, u in fallback.items()]
+        live = _(" Now live: {quarters}.").format(quarters=", ".join(parts)) if parts else ""
+        flash(_("Deleted upload #{upload}.").format(upload=chosen) + live)
         st.rerun()
 
 
@@ -331,46 +448,60 @@ def far_quarters_confirmed(result: IngestResult, ws, person) -> bool:
     if gap is None or not gap.far:
         return True
     origin = sample_notice.origin()
-    note = {"sample": "sample data", "mixed": "partly sample data"}.get(origin.kind, "")
-    st.warning(
-        f"{gap.describe(note)} Every chart would show both, with a gap of {gap.apart:,} quarters between them"
-        + (": remove the sample first if these are your data." if origin.sample_live else ".")
+    note = {"sample": _("sample data"), "mixed": _("partly sample data")}.get(origin.kind, "")
+    apart = f"{gap.apart:,}"
+    both = (
+        _(
+            "Every chart would show both, with a gap of {apart} quarters between them: remove the sample first if "
+            "these are your data."
+        )
+        if origin.sample_live
+        else _("Every chart would show both, with a gap of {apart} quarters between them.")
     )
+    st.warning(f"{gap.describe(note)} {both.format(apart=apart)}")
     if origin.sample_live:
-        remove_sample_button(ws, person, "Remove the sample first", "sample:remove_first")
-    return st.checkbox(f"Commit anyway, {gap.apart:,} quarters apart", key=f"far:{result.sha256}:{gap}")
+        remove_sample_button(ws, person, _("Remove the sample first"), "sample:remove_first")
+    return st.checkbox(_("Commit anyway, {apart} quarters apart").format(apart=apart), key=f"far:{result.sha256}:{gap}")
 
 
 def sample_step(step, done: str):
     """``step()``, a removal or restore of the sample; when it is refused (KeyError: another
-    session did it meanwhile) the page says why, ``Not <done>: …``, and None is returned."""
+    session did it meanwhile) the page says why, ``done`` (``N_("Not removed: {reason}")``), and
+    None is returned."""
     try:
         return step()
     except KeyError as gone:
-        st.warning(f"Not {done}: {fmt.plain(gone.args[0])}")
+        st.warning(_(done).format(reason=fmt.plain(gone.args[0])))
     except (WorkspaceError, PermissionDenied) as failed:
-        st.error(f"Not {done}: {fmt.plain(failed)}")
+        st.error(_(done).format(reason=fmt.plain(failed)))
     return None
 
 
 def remove_sample(ws, person) -> None:
     """Remove the sample data in one audited step (a button's callback); the next run says how."""
     st.session_state.pop(SAMPLE_OFFER, None)
-    now_live = sample_step(lambda: ws.remove_sample(actor=person), "removed")
+    now_live = sample_step(lambda: ws.remove_sample(actor=person), N_("Not removed: {reason}"))
     if now_live is None:
         return
-    kept = [q for q, upload in now_live.items() if upload is not None]
-    flash(
-        f"Removed the sample data ({quarters.span_label(now_live)}) in one step"
-        + (f"; your own uploads are live for {', '.join(kept)}" if kept else "")
-        + ". **Restore the sample** under The bundled sample brings it back."
+    kept = [quarters.quarter_text(q) for q, upload in now_live.items() if upload is not None]
+    removed = (
+        _(
+            "Removed the sample data ({span}) in one step; your own uploads are live for {quarters}. "
+            "**Restore the sample** under The bundled sample brings it back."
+        )
+        if kept
+        else _(
+            "Removed the sample data ({span}) in one step. **Restore the sample** under The bundled sample brings it "
+            "back."
+        )
     )
+    flash(removed.format(span=quarters.span_label(now_live), quarters=", ".join(kept)))
 
 
 def remove_sample_button(ws, person, label: str, key: str, primary: bool = False) -> None:
     """A button removing the sample data (admins), or a line saying who may."""
     if not person.can("remove_sample"):
-        st.caption(f"Removing the sample data: {auth.needs('remove_sample')}")
+        st.caption(_("Removing the sample data: {needs}").format(needs=auth.needs("remove_sample")))
         return
     kind = "primary" if primary else "secondary"
     st.button(label, key=key, type=kind, on_click=remove_sample, args=(ws, person), icon=":material/delete_sweep:")
@@ -382,18 +513,19 @@ def sample_offer(ws, person) -> None:
     if st.session_state.pop(SAMPLE_OFFER, False) and origin.kind == "mixed":
         with st.container(border=True):
             st.markdown(
-                f"Your data now sit beside the bundled sample's ({quarters.span_label(origin.sample_quarters)}) on "
-                "every chart and in every total. Remove the sample data? One step, recorded in the audit trail, "
-                "and restorable."
+                _(
+                    "Your data now sit beside the bundled sample's ({span}) on every chart and in every total. "
+                    "Remove the sample data? One step, recorded in the audit trail, and restorable."
+                ).format(span=quarters.span_label(origin.sample_quarters))
             )
-            remove_sample_button(ws, person, "Remove the sample data", "sample:remove_offered", primary=True)
+            remove_sample_button(ws, person, _("Remove the sample data"), "sample:remove_offered", primary=True)
 
 
 def restore_sample(ws, person) -> None:
     """Bring the sample back in one audited step (a button's callback)."""
-    restored = sample_step(lambda: ws.restore_sample(actor=person), "restored")
+    restored = sample_step(lambda: ws.restore_sample(actor=person), N_("Not restored: {reason}"))
     if restored is not None:
-        flash(f"The sample data are live again for {quarters.span_label(restored)}.")
+        flash(_("The sample data are live again for {span}.").format(span=quarters.span_label(restored)))
 
 
 def sample_area(ws, person) -> None:
@@ -401,31 +533,67 @@ def sample_area(ws, person) -> None:
     origin = sample_notice.origin()
     if origin.sample_live:
         st.markdown(fmt.plain(origin.explanation))
-        remove_sample_button(ws, person, "Remove the sample data", "sample:remove")
+        remove_sample_button(ws, person, _("Remove the sample data"), "sample:remove")
     elif origin.restorable:
         st.markdown(
-            f"The bundled sample ({quarters.span_label(origin.restorable)}) is stored but not live. Restoring it "
-            "makes it live again for those quarters; quarters holding your own data stay yours."
+            _(
+                "The bundled sample ({span}) is stored but not live. Restoring it makes it live again for those "
+                "quarters; quarters holding your own data stay yours."
+            ).format(span=quarters.span_label(origin.restorable))
         )
         if person.can("restore_sample"):
-            st.button("Restore the sample", key="sample:restore", on_click=restore_sample, args=(ws, person))
+            st.button(_("Restore the sample"), key="sample:restore", on_click=restore_sample, args=(ws, person))
         else:
-            st.caption(f"Restoring the sample data: {auth.needs('restore_sample')}")
+            st.caption(_("Restoring the sample data: {needs}").format(needs=auth.needs("restore_sample")))
     else:
-        st.write("No sample data are stored in this workspace.")
+        st.write(_("No sample data are stored in this workspace."))
 
 
-AUDIT_COLUMNS = {
-    "occurred_at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
-    "actor": "Who",
-    "role": "Role",
-    "action": "Action",
-    "summary": st.column_config.TextColumn("What", width="large"),
-    "details": st.column_config.TextColumn("Details", width="medium"),
+def audit_columns() -> dict:
+    """The audit trail's columns as shown (its entries stay in English: one language for the record)."""
+    return {
+        "occurred_at": st.column_config.DatetimeColumn(_("When (UTC)"), format="YYYY-MM-DD HH:mm:ss"),
+        "actor": _("Who"),
+        "role": _("Role"),
+        "action": _("Action"),
+        "summary": st.column_config.TextColumn(_("What"), width="large"),
+        "details": st.column_config.TextColumn(_("Details"), width="medium"),
+    }
+
+
+AUDIT_SHOWN = ["occurred_at", "actor", "role", "action", "summary", "details"]
+AUDIT_ACTIONS = {  # what each audited action is called in a table (the entries themselves stay in English)
+    "commit": N_("commit"),
+    "restore": N_("restore"),
+    "delete": N_("delete"),
+    "remove_sample": N_("remove_sample"),
+    "restore_sample": N_("restore_sample"),
+    "save_scenario": N_("save_scenario"),
+    "rename_scenario": N_("rename_scenario"),
+    "delete_scenario": N_("delete_scenario"),
+    "override_base": N_("override_base"),
+    "edit_playbook": N_("edit_playbook"),
+    "edit_deck": N_("edit_deck"),
+    "set_currency": N_("set_currency"),
+    "backup": N_("backup"),
+    "restore_backup": N_("restore_backup"),
+    "export_workspace": N_("export_workspace"),
+    "export_audit": N_("export_audit"),
 }
 
 
-AUDIT_ANONYMOUS = [c for c in AUDIT_COLUMNS if c != "actor"]
+def audit_shown(trail: pd.DataFrame) -> pd.DataFrame:
+    """The audit trail with the local user, the roles and the actions named in the session's
+    language (what each entry says stays as recorded)."""
+    names = {
+        "actor": access.shown_actor,
+        "role": lambda role: access.role_name(role) if role in access.ROLES else role,
+        "action": lambda action: _(AUDIT_ACTIONS[action]) if action in AUDIT_ACTIONS else action,
+    }
+    return trail.assign(**{column: trail[column].map(name) for column, name in names.items() if column in trail})
+
+
+AUDIT_ANONYMOUS = [c for c in AUDIT_SHOWN if c != "actor"]
 
 
 def audited_download(ws, person, action: str, build) -> bytes:
@@ -454,16 +622,17 @@ def audit_area(ws, person) -> None:
     backup and download of the workspace's content, newest first; admins download it."""
     trail = ws.audit_trail()
     if trail.empty:
-        st.write("Nothing recorded yet.")
+        st.write(_("Nothing recorded yet."))
         return
     if not person.can("export_audit"):  # who did what is everyone's e-mail: not in the table (nor its download)
-        shown = trail.drop(columns=["actor", "email"])
-        st.dataframe(shown, hide_index=True, width="stretch", column_order=AUDIT_ANONYMOUS, column_config=AUDIT_COLUMNS)
-        st.caption(f"Who did each action, and downloading the audit trail: {auth.needs('export_audit')}")
+        columns.table(audit_shown(trail.drop(columns=["actor", "email"])), audit_columns(), AUDIT_ANONYMOUS)
+        st.caption(
+            _("Who did each action, and downloading the audit trail: {needs}").format(needs=auth.needs("export_audit"))
+        )
         return
-    st.dataframe(trail, hide_index=True, width="stretch", column_order=list(AUDIT_COLUMNS), column_config=AUDIT_COLUMNS)
+    columns.table(audit_shown(trail), audit_columns(), AUDIT_SHOWN)
     downloads.file_button(
-        "Download the audit trail (CSV)",
+        _("Download the audit trail (CSV)"),
         lambda: audited_download(ws, person, "export_audit", lambda: audit_trail_csv(ws)),
         "audit_trail.csv",
         "text/csv",
@@ -475,30 +644,39 @@ def backup_area(ws, person) -> None:
     """Admins: the whole workspace as one file, and a restore from such a file (checked first:
     a foreign or damaged file is refused and nothing changes)."""
     if not person.can("backup"):
-        st.caption(f"Backing up or restoring the whole workspace: {auth.needs('backup')}")
+        st.caption(_("Backing up or restoring the whole workspace: {needs}").format(needs=auth.needs("backup")))
         return
     save, load = st.columns(2)
     with save:
         st.markdown(
-            "**Back up**: every upload (live, superseded, deleted ones' history), scenarios, saved "
-            "weights and the audit trail, as one DuckDB file."
+            _(
+                "**Back up**: every upload (live, superseded, deleted ones' history), scenarios, saved "
+                "weights and the audit trail, as one DuckDB file."
+            )
         )
         size_mb = ws.stored_bytes() / 2**20
         if size_mb > BACKUP_LIMIT_MB:  # the backup would be held whole in the server's memory
             st.info(
-                f"The workspace takes {size_mb:,.0f} MB, more than the {BACKUP_LIMIT_MB:,} MB a backup may have to "
-                "go through the browser (and to be restored from it). Back it up from the command line, with the app "
-                f"stopped: `python -m b2b_core.store backup BACKUP.duckdb --workspace {ws.path}`"
+                _(
+                    "The workspace takes {size} MB, more than the {limit} MB a backup may have to go through the "
+                    "browser (and to be restored from it). Back it up from the command line, with the app stopped: "
+                    "`{command}`"
+                ).format(
+                    size=f"{size_mb:,.0f}",
+                    limit=f"{BACKUP_LIMIT_MB:,}",
+                    command=f"python -m b2b_core.store backup BACKUP.duckdb --workspace {ws.path}",
+                )
             )
-        elif st.button("Prepare a backup", key="backup:prepare"):
+        elif st.button(_("Prepare a backup"), key="backup:prepare"):
             try:
                 st.session_state["backup:file"] = (ws.backup(actor=person), ws.version)
             except (WorkspaceError, PermissionDenied, duckdb.Error, OSError) as failed:
-                st.error(f"No backup was made: {fmt.plain(failed)}")
+                st.error(_("No backup was made: {reason}").format(reason=fmt.plain(failed)))
         prepared = st.session_state.get("backup:file")
         if prepared:
+            size = f"{len(prepared[0]) / 2**20:.1f}"
             st.download_button(
-                f"Download the backup of version {prepared[1]} ({len(prepared[0]) / 2**20:.1f} MB)",
+                _("Download the backup of version {version} ({size} MB)").format(version=prepared[1], size=size),
                 prepared[0],
                 f"workspace_backup_v{prepared[1]}.duckdb",
                 "application/octet-stream",
@@ -506,20 +684,23 @@ def backup_area(ws, person) -> None:
                 key="backup:download",
             )
     with load:
-        st.markdown("**Restore**: replace the whole workspace with a backup file. The audit trail is kept.")
+        st.markdown(_("**Restore**: replace the whole workspace with a backup file. The audit trail is kept."))
         backup = st.file_uploader(
-            "Backup file (.duckdb)", type=["duckdb"], key="backup:upload", max_upload_size=BACKUP_LIMIT_MB
+            _("Backup file (.duckdb)"), type=["duckdb"], key="backup:upload", max_upload_size=BACKUP_LIMIT_MB
         )
-        sure = st.checkbox("Yes, replace everything in the workspace with this backup", key="backup:sure")
-        if st.button("Restore the workspace", disabled=not (backup and sure), key="backup:restore"):
+        sure = st.checkbox(_("Yes, replace everything in the workspace with this backup"), key="backup:sure")
+        if st.button(_("Restore the workspace"), disabled=not (backup and sure), key="backup:restore"):
             try:
                 restored = ws.restore_backup(backup, actor=person)
             except (ValueError, PermissionDenied, WorkspaceError, duckdb.Error, OSError) as refused:
-                st.error(f"Not restored, nothing changed: {fmt.plain(refused)}")
+                st.error(_("Not restored, nothing changed: {reason}").format(reason=fmt.plain(refused)))
                 return
             flash(
-                f"Restored the backup of {restored['created_at']:%Y-%m-%d %H:%M} UTC (version "
-                f"{restored['source_version']}): {restored['rows']['uploads']} upload(s)."
+                _("Restored the backup of {when} UTC (version {version}): {uploads} upload(s).").format(
+                    when=f"{restored['created_at']:%Y-%m-%d %H:%M}",
+                    version=restored["source_version"],
+                    uploads=restored["rows"]["uploads"],
+                )
             )
             st.session_state.pop("backup:file", None)
             st.rerun()
@@ -527,66 +708,76 @@ def backup_area(ws, person) -> None:
 
 def uploads_area(ws, history, person) -> None:
     """Uploading quarters, the bundled sample and the history of uploads."""
-    st.subheader("Upload a quarter")
+    st.subheader(_("Upload a quarter"))
     st.caption(
-        "CSV (comma, semicolon, tab or pipe; UTF-8, GBK or Latin-1) or Excel .xlsx, in your own column names. "
-        "Several files are committed together, e.g. one per region. Nothing is written until you commit. "
-        f"Each file may hold up to {UPLOAD_LIMIT_MB} MB: split a larger export by region or quarter."
+        _(
+            "CSV (comma, semicolon, tab or pipe; UTF-8, GBK or Latin-1) or Excel .xlsx, in your own column names. "
+            "Several files are committed together, e.g. one per region. Nothing is written until you commit. "
+            "Each file may hold up to {limit} MB: split a larger export by region or quarter."
+        ).format(limit=UPLOAD_LIMIT_MB)
     )
     uploads = None
     if person.can("commit"):
         uploads = st.file_uploader(
-            "Account export files",
+            _("Account export files"),
             type=["csv", "tsv", "txt", "xlsx"],
             accept_multiple_files=True,
             max_upload_size=UPLOAD_LIMIT_MB,  # checked by the browser; the server takes larger backups
             key=f"uploader:{st.session_state.get('uploader_round', 0)}",
         )
     else:
-        st.info(f"Uploading data: {auth.needs('commit')} You can read everything below.")
+        st.info(_("Uploading data: {needs} You can read everything below.").format(needs=auth.needs("commit")))
     checks = Checks()
     too_large = [refused for upload in uploads or [] if (refused := upload_too_large(upload.name, upload.size))]
     for refused in too_large:  # checked again here, before a byte is read
         st.error(fmt.plain(refused))
     if too_large and len(too_large) < len(uploads):
-        st.info("The other files are checked once those over the limit are removed from the list above.")
+        st.info(_("The other files are checked once those over the limit are removed from the list above."))
     if uploads and not too_large:
         results = []
         for i, upload in enumerate(uploads):
-            with st.expander(f"{fmt.plain(upload.name)} · options", expanded=len(uploads) == 1):
+            title = _("{file} · options").format(file=fmt.plain(upload.name))
+            with st.expander(title, expanded=len(uploads) == 1):
                 results.append(file_options(checks, upload, f"file{i}:{upload.name}", ws))
         combined = combine(results)
-        st.subheader("Validation report")
+        st.subheader(_("Validation report"))
         report(combined)
         commit_area(combined, ws, history, person)
     checks.forget_the_rest()
 
-    st.subheader("The bundled sample")
+    st.subheader(_("The bundled sample"))
     sample_area(ws, person)
 
-    st.subheader("History")
+    st.subheader(_("History"))
     history_area(ws, history, person)
 
 
 def source_area(opened) -> None:
     """Where the views' data come from when ``[source]`` names a source: uploads are off; the
     source's checks, its column mapping, or what keeps it from being used."""
-    st.subheader("Where the data come from")
+    st.subheader(_("Where the data come from"))
     if isinstance(opened, SourceError):
         state.source_failed(opened)
-        st.info(SOURCE_UPLOADS_OFF)
+        st.info(_(SOURCE_UPLOADS_OFF))
         return
     st.markdown(
-        f"Every view reads **{fmt.plain(opened.name)}**, computed by its engine ({opened.config.engine}); nothing "
-        f"is copied here. Read at {time.strftime('%Y-%m-%d %H:%M', time.gmtime(opened.opened_at))} UTC, "
-        f"{opened.report.rows:,} rows in {len(opened.quarters())} quarters; every check of the data contract passed "
-        "(required columns, types, one row per account and quarter, amounts ≥ 0, readable quarters)."
+        _(
+            "Every view reads **{source}**, computed by its engine ({engine}); nothing is copied here. Read at "
+            "{when} UTC, {rows} rows in {quarters} quarters; every check of the data contract passed (required "
+            "columns, types, one row per account and quarter, amounts ≥ 0, readable quarters)."
+        ).format(
+            source=fmt.plain(opened.name),
+            engine=opened.config.engine,
+            when=time.strftime("%Y-%m-%d %H:%M", time.gmtime(opened.opened_at)),
+            rows=f"{opened.report.rows:,}",
+            quarters=len(opened.quarters()),
+        )
     )
-    st.info(SOURCE_UPLOADS_OFF)
+    st.info(_(SOURCE_UPLOADS_OFF))
     state.source_mapping(opened.report)
 
 
-SOURCE_UPLOADS_OFF = (
+SOURCE_UPLOADS_OFF = N_(
     "Uploads are off: the views read the source named in the app's settings ([source] in .streamlit/secrets.toml, "
     "or $B2B_SOURCE). Scenarios, playbook weights, the currency and the audit trail stay in this workspace."
 )
@@ -595,7 +786,7 @@ shell.require_app_shell()
 person = auth.current()
 ws = state.workspace()
 history = ws.uploads()
-st.title("Data")
+st.title(_("Data"))
 if "flash" in st.session_state:
     st.success(st.session_state.pop("flash"))
 opened = state.opened_source()
@@ -605,23 +796,24 @@ else:
     sample_offer(ws, person)
     uploads_area(ws, history, person)
 
-st.subheader("Currency")
+st.subheader(_("Currency"))
 currency_setting.show(ws, person)
 
-st.subheader("Audit trail")
+st.subheader(_("Audit trail"))
 audit_area(ws, person)
 
-st.subheader("Backup and restore")
+st.subheader(_("Backup and restore"))
 backup_area(ws, person)
 
-st.subheader("Downloads")
+st.subheader(_("Downloads"))
 template_csv, template_xlsx, everything = st.columns(3)
+lang = i18n.language()  # the templates are built on click, outside this run: in its language
 template_csv.download_button(
-    "Upload template (CSV)", exports.template_csv, "template.csv", "text/csv", on_click="ignore"
+    _("Upload template (CSV)"), lambda: exports.template_csv(lang), "template.csv", "text/csv", on_click="ignore"
 )
 template_xlsx.download_button(
-    "Upload template (XLSX)",
-    exports.template_xlsx,
+    _("Upload template (XLSX)"),
+    lambda: exports.template_xlsx(lang),
     "template.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     on_click="ignore",
@@ -629,13 +821,15 @@ template_xlsx.download_button(
 stored = int(history.loc[history["status"] != "deleted", "rows"].sum()) if len(history) else 0
 if person.can("export_workspace") and stored > exports.ZIP_LIMIT_ROWS:
     everything.caption(
-        f"The whole workspace as CSV files is offered up to {exports.ZIP_LIMIT_ROWS:,} stored rows: it is built in "
-        f"the server's memory, and this workspace holds {stored:,}. Take a backup instead (a DuckDB file, which "
-        "DuckDB, Python or a BI tool reads)."
+        _(
+            "The whole workspace as CSV files is offered up to {limit} stored rows: it is built in the server's "
+            "memory, and this workspace holds {stored}. Take a backup instead (a DuckDB file, which DuckDB, Python "
+            "or a BI tool reads)."
+        ).format(limit=f"{exports.ZIP_LIMIT_ROWS:,}", stored=f"{stored:,}")
     )
 elif person.can("export_workspace"):
     downloads.file_button(
-        "Whole workspace (CSV zip)",
+        _("Whole workspace (CSV zip)"),
         lambda: audited_download(ws, person, "export_workspace", lambda: workspace_zip(ws)),
         "workspace.zip",
         "application/zip",
@@ -643,4 +837,4 @@ elif person.can("export_workspace"):
         place=everything,
     )
 else:
-    everything.caption(f"The whole workspace as CSV files: {auth.needs('export_workspace')}")
+    everything.caption(_("The whole workspace as CSV files: {needs}").format(needs=auth.needs("export_workspace")))

@@ -7,6 +7,7 @@ browser tests' servers run with it on (``tests.browser.streamlit_server``).
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -51,6 +52,20 @@ def workspace_path(tmp_path, monkeypatch):
     path = tmp_path / "workspace.duckdb"
     monkeypatch.setenv("B2B_WORKSPACE", str(path))
     return path
+
+
+@pytest.fixture
+def lake(tmp_path, monkeypatch, workspace_path):
+    """A function pointing the app at a source (its connection and settings, as ``$B2B_SOURCE…``)."""
+    from tests import source_files
+
+    def point_at(connection: str, **settings: str) -> None:
+        monkeypatch.setenv("B2B_SOURCE", connection)
+        monkeypatch.setenv("B2B_SOURCE_MAPPING", json.dumps(source_files.MAPPING))
+        for name, value in settings.items():
+            monkeypatch.setenv(f"B2B_SOURCE_{name.upper()}", value)
+
+    return point_at
 
 
 @pytest.fixture(autouse=True, scope="session")

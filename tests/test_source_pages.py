@@ -5,28 +5,11 @@ missing table and a connection holding a password each give a message and no num
 
 from __future__ import annotations
 
-import json
-
-import pytest
-
 from tests import source_files
 from tests.apptest import VIEW_PAGES, open_app, shown
 
 TABLE = "ops.account_quarters"
 PASSWORD = "S3cret-pw"
-
-
-@pytest.fixture
-def lake(tmp_path, monkeypatch, workspace_path):
-    """A function pointing the app at a source (its connection and settings, as ``$B2B_SOURCE…``)."""
-
-    def point_at(connection: str, **settings: str) -> None:
-        monkeypatch.setenv("B2B_SOURCE", connection)
-        monkeypatch.setenv("B2B_SOURCE_MAPPING", json.dumps(source_files.MAPPING))
-        for name, value in settings.items():
-            monkeypatch.setenv(f"B2B_SOURCE_{name.upper()}", value)
-
-    return point_at
 
 
 def test_every_page_runs_on_a_warehouse_table_and_the_overview_shows_its_numbers(lake, tmp_path):

@@ -97,28 +97,32 @@ def secrets_file_problem(path: str) -> str | None:
     a folder holds Kubernetes-style secrets. A TOML error gives its line and column and no text
     of the file (a secret may stand there)."""
     if not path.endswith(".toml"):
-        return None if os.path.isdir(path) else f"{path} is neither a .toml file nor a folder"
+        return None if os.path.isdir(path) else _("{path} is neither a .toml file nor a folder").format(path=path)
     try:
         with open(path, "rb") as file:
             data = file.read()
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return f"{path} cannot be read: {exc.strerror or type(exc).__name__}"
+        return _("{path} cannot be read: {reason}").format(path=path, reason=exc.strerror or type(exc).__name__)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = _line_and_column(data, exc.start)
-        return f"{path}, line {line}, column {column}: not UTF-8 text; save the file as UTF-8"
+        return _("{path}, line {line}, column {column}: not UTF-8 text; save the file as UTF-8").format(
+            path=path, line=line, column=column
+        )
     if text.startswith("\ufeff"):
-        return f"{path} starts with a byte order mark, which Streamlit does not read; save it as UTF-8 without one"
+        return _(
+            "{path} starts with a byte order mark, which Streamlit does not read; save it as UTF-8 without one"
+        ).format(path=path)
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # as Streamlit's text-mode read sees it
     try:
         tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_ERROR.match(str(exc))
         if found is None:
-            return f"{path}: not valid TOML"
+            return _("{path}: not valid TOML").format(path=path)
         reason = re.sub(r" character .*", " character", found["reason"])  # not the character itself
         reason = reason[0].lower() + reason[1:]
         if found["line"] is None:
@@ -126,7 +130,9 @@ def secrets_file_problem(path: str) -> str | None:
             reason += " at the end of the file"
         else:
             line, column = int(found["line"]), int(found["column"])
-        return f"{path}, line {line}, column {column}: not valid TOML ({reason})"
+        return _("{path}, line {line}, column {column}: not valid TOML ({reason})").format(
+            path=path, line=line, column=column, reason=reason
+        )
     return None
 
 
@@ -145,22 +151,32 @@ def _providers(auth: Mapping[str, Any]) -> tuple[dict[str, Mapping], list[str]]:
         place = "[auth]" if section is auth else f"[auth.{name}]"
         missing = [key for key in PROVIDER_KEYS if not _text(section.get(key))]
         if missing:
-            problems.append(f"{place} has no {', '.join(missing)} (a text each)")
+            problems.append(_("{place} has no {keys} (a text each)").format(place=place, keys=", ".join(missing)))
         if "_" in name:
-            problems.append(f"{place}: a provider's name cannot contain '_' (Streamlit refuses it)")
+            problems.append(
+                _("{place}: a provider's name cannot contain '_' (Streamlit refuses it)").format(place=place)
+            )
     names = ", ".join(providers)
     if "provider" in auth:
         if not isinstance(auth["provider"], str) or auth["provider"] not in providers:
-            problems.append(f"[auth] provider does not name a provider set up here (set up: {names or 'none'})")
+            problems.append(
+                _("[auth] provider does not name a provider set up here (set up: {names})").format(
+                    names=names or _("none")
+                )
+            )
     elif not providers:
         problems.append(
-            "[auth] sets up no identity provider: give it client_id, client_secret and server_metadata_url, "
-            "or add one [auth.<name>] section with them"
+            _(
+                "[auth] sets up no identity provider: give it client_id, client_secret and server_metadata_url, "
+                "or add one [auth.<name>] section with them"
+            )
         )
     elif len(providers) > 1:
         problems.append(
-            f"[auth] sets up {len(providers)} identity providers ({names}): "
-            'say which one to sign in with, e.g. provider = "<name>" in [auth]'
+            _(
+                "[auth] sets up {count} identity providers ({names}): "
+                'say which one to sign in with, e.g. provider = "<name>" in [auth]'
+            ).format(count=len(providers), names=names)
         )
     return providers, problems
 
@@ -169,34 +185,45 @@ def _role_problems(roles: Mapping[str, Any]) -> list[str]:
     """What is wrong with ``[roles]``: unknown keys, entries that are not addresses or patterns,
     an entry under two roles, a default role that is not a role, nobody admitted at all."""
     problems = [
-        f"[roles] has the key {key!r}, which is not a role: use admin, editor, viewer or default_role"
+        _("[roles] has the key {key}, which is not a role: use admin, editor, viewer or default_role").format(
+            key=repr(key)
+        )
         for key in roles
         if key not in (*access.ROLES, "default_role")
     ]
     if "default_role" in roles and roles["default_role"] not in access.ROLES:
-        problems.append("[roles] default_role is not one of viewer, editor and admin")
+        problems.append(_("[roles] default_role is not one of viewer, editor and admin"))
     seen: dict[str, tuple[str, str]] = {}  # comparable entry → (role, place) where it first stands
     for role in access.ROLES:
         listed = roles.get(role, [])
         entries = [listed] if isinstance(listed, str) else listed
         if not isinstance(entries, list) or not all(isinstance(entry, str) for entry in entries):
-            problems.append(f"[roles] {role} is not a list of e-mail addresses or patterns (texts in quotes)")
+            problems.append(
+                _("[roles] {role} is not a list of e-mail addresses or patterns (texts in quotes)").format(role=role)
+            )
             continue
         for number, entry in enumerate(entries, 1):
-            place, key = f"{role} (entry {number})", access.comparable_address(entry)
+            place = _("{role} (entry {number})").format(role=role, number=number)
+            key = access.comparable_address(entry)
             if not entry.strip():
-                problems.append(f"[roles] {place} is empty")
+                problems.append(_("[roles] {place} is empty").format(place=place))
             elif key is None:
                 problems.append(
-                    f"[roles] {place} is not an e-mail address or a pattern such as *@example.com: it needs exactly "
-                    "one @, no spaces, and no characters that Unicode NFKC normalisation changes"
+                    _(
+                        "[roles] {place} is not an e-mail address or a pattern such as *@example.com: it needs exactly "
+                        "one @, no spaces, and no characters that Unicode NFKC normalisation changes"
+                    ).format(place=place)
                 )
             else:
                 first_role, first_place = seen.setdefault(key, (role, place))
                 if first_role != role:
-                    problems.append(f"[roles] lists one entry under {first_place} and {place}: keep it under one role")
+                    problems.append(
+                        _("[roles] lists one entry under {first} and {second}: keep it under one role").format(
+                            first=first_place, second=place
+                        )
+                    )
     if not seen and "default_role" not in roles:
-        problems.append("[roles] lists nobody and has no default_role: nobody could get in")
+        problems.append(_("[roles] lists nobody and has no default_role: nobody could get in"))
     return problems
 
 
@@ -207,20 +234,24 @@ def sign_in_settings(secrets: Mapping[str, Any]) -> SignIn:
     if auth is None and roles is None:
         return SignIn()
     if auth is None:
-        problems = ["[roles] is set but [auth] is not: add [auth] to require sign-in, or remove [roles]"]
+        problems = [_("[roles] is set but [auth] is not: add [auth] to require sign-in, or remove [roles]")]
         return SignIn(required=True, problems=tuple(problems))
     if not isinstance(auth, Mapping):
-        return SignIn(required=True, problems=("auth is not a section: write it as [auth] with its keys below",))
+        return SignIn(required=True, problems=(_("auth is not a section: write it as [auth] with its keys below"),))
     shared = ("redirect_uri", "cookie_secret")
-    problems = [f"[auth] has no {key} (a text)" for key in shared if not _text(auth.get(key))]
+    problems = [_("[auth] has no {key} (a text)").format(key=key) for key in shared if not _text(auth.get(key))]
     if _text(auth.get("redirect_uri")) and not auth["redirect_uri"].endswith(CALLBACK_PATH):
-        problems.append(f"[auth] redirect_uri must end with {CALLBACK_PATH}, where Streamlit's sign-in returns to")
+        problems.append(
+            _("[auth] redirect_uri must end with {path}, where Streamlit's sign-in returns to").format(
+                path=CALLBACK_PATH
+            )
+        )
     providers, provider_problems = _providers(auth)
     problems += provider_problems
     if roles is None:
-        problems.append("[auth] is set but [roles] is not: nobody could get in; add [roles]")
+        problems.append(_("[auth] is set but [roles] is not: nobody could get in; add [roles]"))
     elif not isinstance(roles, Mapping):
-        problems.append("roles is not a section: write it as [roles] with one list per role")
+        problems.append(_("roles is not a section: write it as [roles] with one list per role"))
     else:
         problems += _role_problems(roles)
     if problems:
@@ -239,13 +270,16 @@ def sign_in_settings(secrets: Mapping[str, Any]) -> SignIn:
 def closed_message(problems: tuple[str, ...], files: list[str]) -> str:
     """The screen of an app whose sign-in settings cannot be used (Markdown): which ``files``
     hold them (none: secrets given without a file) and what is wrong."""
-    where = " and ".join(files) or "the app's secrets"
+    where = _(" and ").join(files) or _("the app's secrets")
     listed = "\n".join(f"- {plain(problem)}" for problem in problems)
-    return (
-        f"The dashboard is closed: its sign-in settings in {plain(where)} cannot be used. Until they are fixed it "
-        f"shows no page and no data, and it does not run without sign-in either.\n\n{listed}\n\n"
+    closed = _(
+        "The dashboard is closed: its sign-in settings in {where} cannot be used. Until they are fixed it shows no "
+        "page and no data, and it does not run without sign-in either."
+    ).format(where=plain(where))
+    fix = _(
         "Whoever runs the server can correct the settings (this page never shows secret values); then reload this page."
     )
+    return f"{closed}\n\n{listed}\n\n{fix}"
 
 
 def _existing_secrets_files() -> list[str]:
@@ -264,7 +298,8 @@ def _sign_in() -> SignIn:
     except Exception as exc:  # no secrets file at all is the one error that means local mode
         if isinstance(exc, StreamlitSecretNotFoundError) and not _existing_secrets_files():
             return SignIn()
-        return SignIn(required=True, problems=(f"Streamlit cannot read the secrets ({type(exc).__name__})",))
+        problem = _("Streamlit cannot read the secrets ({error})").format(error=type(exc).__name__)
+        return SignIn(required=True, problems=(problem,))
     return sign_in_settings(secrets)
 
 
@@ -309,27 +344,31 @@ def current() -> Actor:
 def gate() -> None:
     """The screen of a session without an actor, then stop: what is wrong with the sign-in
     settings, the sign-in button, or why someone signed in is not admitted."""
-    st.title("B2B Ops Strategy Dashboard")
+    st.title(_("B2B Ops Strategy Dashboard"))
     sign_in = _sign_in()
     if sign_in.problems:
         st.error(closed_message(sign_in.problems, _existing_secrets_files()))
     elif not st.user.is_logged_in:
-        st.markdown("This workspace holds company data: sign in to see it.")
-        if st.button("Sign in", type="primary", key="auth:sign_in"):
+        st.markdown(_("This workspace holds company data: sign in to see it."))
+        if st.button(_("Sign in"), type="primary", key="auth:sign_in"):
             st.login(sign_in.provider)
     else:
-        who = plain(st.user.get("email") or "this account")
+        who = plain(st.user.get("email") or _("this account"))
         if _email_unverified():
             st.warning(
-                f"You are signed in as {who}, but your e-mail address is not verified by "
-                f"{plain(sign_in.provider_name)}. Verify it there, then sign in again."
+                _(
+                    "You are signed in as {who}, but your e-mail address is not verified by {provider}. Verify it "
+                    "there, then sign in again."
+                ).format(who=who, provider=plain(sign_in.provider_name))
             )
         else:
             st.warning(
-                f"You are signed in as {who}, which has no role in this dashboard. Ask an admin to add your "
-                "email to the roles in the app's secrets, or sign in with another account."
+                _(
+                    "You are signed in as {who}, which has no role in this dashboard. Ask an admin to add your "
+                    "email to the roles in the app's secrets, or sign in with another account."
+                ).format(who=who)
             )
-        if st.button("Sign out", key="auth:sign_out"):
+        if st.button(_("Sign out"), key="auth:sign_out"):
             st.logout()
     st.stop()
 
@@ -338,9 +377,9 @@ def sidebar_line(person: Actor) -> str:
     """Who is signed in, as the sidebar shows it."""
     if not sign_in_configured():
         return _("Local single-user mode (no sign-in configured): every action is allowed")
-    return _("Signed in as {name}").format(name=plain(person.name)) + f" · {person.role}"
+    return _("Signed in as {name}").format(name=plain(person.name)) + f" · {access.role_name(person.role)}"
 
 
 def needs(action: str) -> str:
     """Why a control is disabled for this session: ``"Needs the editor role."``."""
-    return f"Needs the {access.ACTIONS[action][0]} role."
+    return _("Needs the {role} role.").format(role=access.role_name(access.ACTIONS[action][0]))

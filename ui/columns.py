@@ -1,4 +1,4 @@
-"""Column settings of the pages' tables."""
+"""Column settings of the pages' tables, and tables named in the reader's language."""
 
 from __future__ import annotations
 
@@ -76,3 +76,23 @@ def against_actual_shown(frame: pd.DataFrame, kind: str, outputs=tuple(AGAINST_A
             )
     shown = frame.rename(columns=names).rename(index=quarter_text, level="quarter" if frame.index.nlevels > 1 else None)
     return shown.rename_axis(index=[_(INDEX_NAMES[n]) if n in INDEX_NAMES else n for n in shown.index.names]), settings
+
+
+def table(frame: pd.DataFrame, config: dict, order: list[str] | None = None, *, editor: bool = False, **options):
+    """``st.dataframe`` (``st.data_editor`` with ``editor``) of ``frame`` with its ``column_config``
+    and ``column_order`` (``order``), hiding the index and as wide as the page. Read in another
+    language than English, the frame's own columns are named by their labels (a table's data, its
+    copy and its CSV carry their names, not the labels) and only those of ``order`` are kept; in
+    English the names the code and its tests know the columns by stay, shown by their labels."""
+    if i18n.language() != i18n.SOURCE:
+        kept = frame[[c for c in order if c in frame.columns]] if order is not None else frame
+        names = {column: _label(setting) for column, setting in config.items() if column in kept.columns}
+        names = {column: label for column, label in names.items() if label}
+        frame, config = kept.rename(columns=names), {names.get(c, c): setting for c, setting in config.items()}
+        order = None
+    draw = st.data_editor if editor else st.dataframe
+    return draw(frame, hide_index=True, width="stretch", column_config=config, column_order=order, **options)
+
+
+def _label(setting) -> str | None:
+    return setting if isinstance(setting, str) else setting.get("label") if isinstance(setting, dict) else None

@@ -7,6 +7,7 @@ import streamlit as st
 
 from b2b_core.access import Actor, PermissionDenied
 from b2b_core.amounts import Currency
+from b2b_core.i18n import _
 from b2b_core.store import Workspace, WorkspaceError
 from ui import auth, state
 from ui import format as fmt
@@ -18,20 +19,23 @@ CHOICE = "currency:choice"
 
 def _choice_text(choice: str) -> str:
     if choice == NONE:
-        return "None: plain numbers"
+        return _("None: plain numbers")
     if choice == OTHER:
-        return "Another currency…"
+        return _("Another currency…")
     return f"{COMMON[choice]} {choice}"
 
 
 def show(ws: Workspace, person: Actor) -> None:
     """The current currency, and for editors the controls that change it for everyone."""
     current = state.currency()
+    example = fmt.money(1_234_567)
     st.caption(
-        f"Amounts are shown in {fmt.plain(current.label)}, e.g. {fmt.money(1_234_567)}."
+        _("Amounts are shown in {currency}, e.g. {example}.").format(currency=fmt.plain(current.label), example=example)
         if current
-        else f"Amounts are shown without a currency, e.g. {fmt.money(1_234_567)}. Set one so that amounts, "
-        "revenue titles and the deck say which it is."
+        else _(
+            "Amounts are shown without a currency, e.g. {example}. Set one so that amounts, revenue titles and "
+            "the deck say which it is."
+        ).format(example=example)
     )
     options = [NONE, *COMMON, OTHER]
     if current is None:
@@ -42,35 +46,38 @@ def show(ws: Workspace, person: Actor) -> None:
         index = options.index(OTHER)
     row = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
     choice = row[0].selectbox(
-        "Currency of the amounts",
+        _("Currency of the amounts"),
         options,
         index,
-        format_func=_choice_text,
+        format_func={option: _choice_text(option) for option in options}.get,  # written in this run's language
         key=CHOICE,
         disabled=not person.can("set_currency"),
     )
     symbol, code = (COMMON.get(choice, ""), choice) if choice not in (NONE, OTHER) else ("", "")
     if choice == OTHER:
         symbol = row[1].text_input(
-            "Symbol", value=current.symbol if current else "", max_chars=3, key="currency:symbol"
+            _("Symbol"), value=current.symbol if current else "", max_chars=3, key="currency:symbol"
         )
-        code = row[2].text_input("ISO code", value=current.code if current else "", max_chars=3, key="currency:code")
+        code = row[2].text_input(_("ISO code"), value=current.code if current else "", max_chars=3, key="currency:code")
     if not row[3].button(
-        "Save the currency",
+        _("Save the currency"),
         key="currency:save",
         disabled=not person.can("set_currency"),
         help=auth.needs("set_currency")
         if not person.can("set_currency")
-        else "For everyone, recorded in the audit trail.",
+        else _("For everyone, recorded in the audit trail."),
     ):
         return
     try:
         ws.set_currency(None if choice == NONE else Currency.of(symbol, code), actor=person)
     except (PermissionDenied, ValueError, WorkspaceError) as exc:
-        st.error(f"Not saved: {fmt.plain(exc)}.")
+        st.error(_("Not saved: {reason}.").format(reason=fmt.plain(exc)))
         return
     state.currency_changed()
     now = state.currency()
-    shown = f"in {fmt.plain(now.label)}" if now else "without a currency"
-    st.session_state["flash"] = f"Amounts are now shown {shown}."
+    st.session_state["flash"] = (
+        _("Amounts are now shown in {currency}.").format(currency=fmt.plain(now.label))
+        if now
+        else _("Amounts are now shown without a currency.")
+    )
     st.rerun()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from b2b_core.i18n import _
 from b2b_core.source import ExternalSource
 from b2b_core.store.sample_uploads import OWN, DataOrigin
 from ui import present, state
@@ -43,6 +44,6 @@ def page_caption() -> None:
     if not found.label:
         return
     if present.active():
-        st.markdown(f"**{found.label}:** {plain(found.summary)}")
+        st.markdown(_("**{label}:** {summary}").format(label=found.label, summary=plain(found.summary)))
     else:
         st.caption(f":orange-badge[:material/science: {found.label}] {plain(found.explanation)}")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from b2b_core import i18n, sample, source
+from b2b_core import contract_labels, i18n, sample, source
 from b2b_core import playbook as playbook_file
 from b2b_core.amounts import Currency
 from b2b_core.i18n import N_, _
@@ -45,13 +45,15 @@ def _opened(path: Path) -> Workspace:
     seed = not source_named()
     if path.exists() or created_marker(path).exists():  # opened, or refused as lost (WorkspaceMissing)
         return _open(str(path), seed)
-    with st.spinner(f"Creating a new workspace at {path}…"):
+    with st.spinner(_("Creating a new workspace at {path}…").format(path=path)):
         ws = _open(str(path), seed)
     if ws.created and ws.still_at_path() and seed:
         st.info(
-            f"This app created a new workspace at {fmt.plain(str(path))} and filled it with the bundled sample, "
-            f"{len(ws.quarters())} quarters of a fictional platform. Upload your own quarters on the **Data** page "
-            "(where the sample is then removed in one step)."
+            _(
+                "This app created a new workspace at {path} and filled it with the bundled sample, {quarters} "
+                "quarters of a fictional platform. Upload your own quarters on the **Data** page (where the sample "
+                "is then removed in one step)."
+            ).format(path=fmt.plain(str(path)), quarters=len(ws.quarters()))
         )
     return ws
 
@@ -83,7 +85,7 @@ def workspace() -> Workspace:
     return ws
 
 
-NO_DATA = "The workspace has no data yet. Upload a quarter's account export on the **Data** page."
+NO_DATA = N_("The workspace has no data yet. Upload a quarter's account export on the **Data** page.")
 
 
 def source_config() -> source.SourceConfig | None:
@@ -159,15 +161,15 @@ def source_failed(failed: source.SourceError) -> None:
     if isinstance(failed, source.SourceFailsChecks):
         st.markdown("\n".join(f"- {fmt.plain(sentence)}" for sentence in failed.report.sentences()))
         source_mapping(failed.report)
-    if st.button("Try again", key="source:retry", icon=":material/refresh:"):
+    if st.button(_("Try again"), key="source:retry", icon=":material/refresh:"):
         refresh_source()
         st.rerun()
 
 
 def source_mapping(report: source.SourceReport) -> None:
     """Which source column feeds which contract column, in an expander."""
-    with st.expander("How the source's columns were mapped"):
-        st.dataframe(report.mapping, hide_index=True, width="stretch")
+    with st.expander(_("How the source's columns were mapped")):
+        st.dataframe(contract_labels.mapping_table(report.mapping), hide_index=True, width="stretch")
 
 
 def panel() -> Workspace | source.ExternalSource:
@@ -188,7 +190,7 @@ def workspace_with_data() -> Workspace:
     """The workspace; when the panel has no data yet, the page says what to do and stops."""
     ws = workspace()
     if not quarters():
-        st.info(NO_DATA)
+        st.info(_(NO_DATA))
         st.stop()
     return ws
 

@@ -29,8 +29,10 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from b2b_core import contract
+from b2b_core.i18n import N_, _
 from b2b_core.ingest.mapping import CUSTOM, IGNORE
 from b2b_core.source import spark
+from b2b_core.source.words import Later, Text, english, words
 
 DEFAULT_TIMEOUT = 300.0  # seconds a view's query may run on the engine
 DEFAULT_REFRESH = 60.0  # minutes a computed view is kept before the engine is asked again
@@ -49,7 +51,15 @@ _USER_INFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
 
 class SourceError(RuntimeError):
     """What keeps the app from reading the source, as a message a page shows as it is (never a
-    credential)."""
+    credential), in the language of whoever reads it (``str``: the error is kept for every
+    session, ``words``); its ``args`` hold it in English."""
+
+    def __init__(self, message: Text | str):
+        self.message = message
+        super().__init__(english(message))
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 @dataclass(frozen=True)
@@ -82,8 +92,12 @@ class SourceConfig:
             parts = urlsplit(self.connection)
             place = f"{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}{parts.path}".rstrip("/")
             where = f"{'Spark Connect' if self.is_spark else parts.scheme} {place}".strip()
-        what = f"Parquet {self.parquet}" if self.parquet else f"table {self.table}"
+        what = f"Parquet {self.parquet}" if self.parquet else _("table {table}").format(table=self.table)
         return redact(f"{where} · {what}", self)
+
+    def named(self) -> Later:
+        """``name`` written when it is read: for a message kept for every session (``words``)."""
+        return Later(lambda: self.name)
 
     @property
     def key(self) -> str:
@@ -109,19 +123,30 @@ def from_settings(settings: Mapping) -> SourceConfig:
     unknown = sorted(set(settings) - _KEYS)
     if unknown:
         raise SourceError(
-            f"[source] has settings the app does not know: {', '.join(unknown)}. It reads {', '.join(sorted(_KEYS))}."
+            words(
+                N_("[source] has settings the app does not know: {unknown}. It reads {known}."),
+                unknown=", ".join(unknown),
+                known=", ".join(sorted(_KEYS)),
+            )
         )
     connection = str(settings.get("connection") or "").strip()
     if not connection:
         raise SourceError(
-            '[source] needs a connection: connection = "local[2]" (Spark on this machine), "sc://host:15002" '
-            '(a Spark cluster through Spark Connect) or an Ibis URL such as "postgres://user@host/db".'
+            words(
+                N_(
+                    '[source] needs a connection: connection = "local[2]" (Spark on this machine), "sc://host:15002" '
+                    '(a Spark cluster through Spark Connect) or an Ibis URL such as "postgres://user@host/db".'
+                )
+            )
         )
     table, parquet = (str(settings.get(k) or "").strip() or None for k in ("table", "parquet"))
     if (table is None) == (parquet is None):
         raise SourceError(
-            '[source] needs either table = "schema.table" or parquet = "path/*.parquet", not '
-            f"{'both' if table else 'neither'}."
+            words(
+                N_('[source] needs either table = "schema.table" or parquet = "path/*.parquet", not both.')
+                if table
+                else N_('[source] needs either table = "schema.table" or parquet = "path/*.parquet", not neither.')
+            )
         )
     return SourceConfig(
         connection=connection,
@@ -143,22 +168,36 @@ def from_env(environ: Mapping[str, str]) -> SourceConfig | None:
             settings["mapping"] = json.loads(str(settings["mapping"]))
         except json.JSONDecodeError as exc:
             raise SourceError(
-                f"{_ENV['mapping']} is not JSON ({exc.msg} at character {exc.pos}): write it as "
-                '{"source column": "contract column", …}.'
+                words(
+                    N_(
+                        '{setting} is not JSON ({reason} at character {position}): write it as {{"source column": '
+                        '"contract column", …}}.'
+                    ),
+                    setting=_ENV["mapping"],
+                    reason=exc.msg,
+                    position=exc.pos,
+                )
             ) from None
     return from_settings(settings)
 
 
 def _mapping(given: object) -> dict[str, str]:
     if not isinstance(given, Mapping):
-        raise SourceError('[source.mapping] is a table of source column = "contract column" lines.')
+        raise SourceError(words(N_('[source.mapping] is a table of source column = "contract column" lines.')))
     allowed = (*contract.NAMES, CUSTOM, IGNORE)
     mapping = {}
     for column, target in given.items():
         if target not in allowed:
             raise SourceError(
-                f'[source.mapping] maps "{column}" to "{target}", which is not a contract column. '
-                f"Map it to one of {', '.join(allowed)}."
+                words(
+                    N_(
+                        '[source.mapping] maps "{column}" to "{target}", which is not a contract column. '
+                        "Map it to one of {allowed}."
+                    ),
+                    column=column,
+                    target=target,
+                    allowed=", ".join(allowed),
+                )
             )
         mapping[str(column)] = str(target)
     return mapping
@@ -171,5 +210,12 @@ def _positive(settings: Mapping, key: str, default: float) -> float:
     except (TypeError, ValueError):
         number = -1.0
     if not 0 < number < 1e6:
-        raise SourceError(f"[source] {key} = {value!r} is not a positive number: write e.g. {key} = {default:g}.")
+        raise SourceError(
+            words(
+                N_("[source] {key} = {value} is not a positive number: write e.g. {key} = {default}."),
+                key=key,
+                value=repr(value),
+                default=f"{default:g}",
+            )
+        )
     return number

@@ -10,10 +10,12 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from b2b_core.i18n import N_
 from b2b_core.source import spark
 from b2b_core.source.config import SourceConfig, SourceError, redact
+from b2b_core.source.words import words
 
-# (words in an engine's error, what they mean for the user, what to do); the first match speaks
+# (words in an engine's error, what they mean for the user and what to do); the first match speaks
 _CAUSES = (
     (
         (
@@ -27,8 +29,10 @@ _CAUSES = (
             "connect timed out",
             "timed out connecting",
         ),
-        "cannot be reached",
-        "Check that the engine is running and that this machine can reach its host and port.",
+        N_(
+            "The source {name} cannot be reached ({error}). Check that the engine is running and that this machine "
+            "can reach its host and port."
+        ),
     ),
     (
         (
@@ -41,8 +45,7 @@ _CAUSES = (
             "authentication failed",
             "permission_denied",
         ),
-        "refused access",
-        "Check the connection's user and what it may read.",
+        N_("The source {name} refused access ({error}). Check the connection's user and what it may read."),
     ),
     (
         (
@@ -59,8 +62,10 @@ _CAUSES = (
             "cannot be found",
             "tablenotfound",
         ),
-        "has no such table or path",
-        "Check [source] table or parquet: the name, its schema, and that the files are there.",
+        N_(
+            "The source {name} has no such table or path ({error}). Check [source] table or parquet: the name, its "
+            "schema, and that the files are there."
+        ),
     ),
 )
 
@@ -85,35 +90,62 @@ def _backend(config: SourceConfig) -> ibis.BaseBackend:
         try:
             session = spark.session(config.connection)
         except ImportError:
-            raise _missing("the Python package pyspark", "pip install -r requirements-spark.txt", config) from None
+            raise _missing(
+                words(N_("the Python package pyspark")), "pip install -r requirements-spark.txt", config
+            ) from None
         return ibis.pyspark.connect(session)
     try:
         return ibis.connect(config.connection)
     except ImportError as exc:
-        driver = f"the driver of {config.engine}" + (f" (the Python package {exc.name})" if exc.name else "")
+        driver = (
+            words(N_("the driver of {engine} (the Python package {package})"), engine=config.engine, package=exc.name)
+            if exc.name
+            else words(N_("the driver of {engine}"), engine=config.engine)
+        )
         raise _missing(driver, f"pip install 'ibis-framework[{config.engine}]'", config) from None
 
 
-def _missing(package: str, install: str, config: SourceConfig) -> SourceError:
+def _missing(package, install: str, config: SourceConfig) -> SourceError:
     return SourceError(
-        f"The source {config.name} needs {package}, which is not installed here: {install}, then restart the app."
+        words(
+            N_("The source {name} needs {package}, which is not installed here: {install}, then restart the app."),
+            name=config.named(),
+            package=package,
+            install=install,
+        )
     )
 
 
+# What the engine was doing when it failed (``explain``'s ``doing``) → the message saying so
+_DOING = {
+    "could not be opened": N_(
+        "The source {name} could not be opened: {error}. Check the [source] settings and the engine's log."
+    ),
+    "could not be read": N_(
+        "The source {name} could not be read: {error}. Check the [source] settings and the engine's log."
+    ),
+    "could not be checked": N_(
+        "The source {name} could not be checked: {error}. Check the [source] settings and the engine's log."
+    ),
+    "failed to compute a view": N_(
+        "The source {name} failed to compute a view: {error}. Check the [source] settings and the engine's log."
+    ),
+}
+
+
 def explain(exc: BaseException, config: SourceConfig, doing: str) -> SourceError:
-    """``exc``, raised by the engine while ``doing`` (e.g. "could not be opened"), as a SourceError
-    in the user's words: the cause where it is known, else the engine's own first line."""
+    """``exc``, raised by the engine while ``doing`` (a key of ``_DOING``: "could not be opened"),
+    as a SourceError in the user's words: the cause where it is known, else the engine's own first
+    line."""
     text = f"{type(exc).__name__}: {exc}"
     lowered = text.lower()
     if isinstance(exc, PermissionError):
         lowered += " permission denied"
     first = redact(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, config)
-    for words, meaning, what_to_do in _CAUSES:
-        if any(word in lowered for word in words):
-            return SourceError(f"The source {config.name} {meaning} ({_short(first)}). {what_to_do}")
-    return SourceError(
-        f"The source {config.name} {doing}: {_short(first)}. Check the [source] settings and the engine's log."
-    )
+    for found, meaning in _CAUSES:
+        if any(word in lowered for word in found):
+            return SourceError(words(meaning, name=config.named(), error=_short(first)))
+    return SourceError(words(_DOING[doing], name=config.named(), error=_short(first)))
 
 
 def _short(text: str, limit: int = 300) -> str:

@@ -20,8 +20,10 @@ from typing import TypeVar
 import ibis.expr.types as ir
 
 from b2b_core import engine
+from b2b_core.i18n import N_
 from b2b_core.source import connect, mapped, spark
 from b2b_core.source.config import SourceConfig, SourceError
+from b2b_core.source.words import words
 
 T = TypeVar("T")
 # The longest opening the table may take (a local session's JVM start included): a Spark Connect
@@ -33,11 +35,16 @@ class SourceFailsChecks(SourceError):
     """The source's rows fail the contract's checks: its report says which and how many."""
 
     def __init__(self, config: SourceConfig, report: mapped.SourceReport):
-        failing = ", ".join(dict.fromkeys(report.problems["check"]))
         super().__init__(
-            f"The source {config.name} fails the data contract's checks ({failing}), so no view shows its numbers. "
-            "The report below lists each check with its bad rows; correct the source or its [source.mapping], then "
-            "try again."
+            words(
+                N_(
+                    "The source {name} fails the data contract's checks ({failing}), so no view shows its numbers. "
+                    "The report below lists each check with its bad rows; correct the source or its [source.mapping], "
+                    "then try again."
+                ),
+                name=config.named(),
+                failing=report.failing(),
+            )
         )
         self.report = report
 
@@ -48,7 +55,6 @@ class ExternalSource:
 
     def __init__(self, config: SourceConfig):
         self.config = config
-        self.name = config.name
         self._lock = threading.Lock()  # a non-Spark Ibis connection serves one query at a time
         self.opened_at = time.time()
         self._backend = None
@@ -63,6 +69,11 @@ class ExternalSource:
             lambda: engine.run(self.table.select("quarter").distinct().order_by("quarter"))["quarter"].tolist(),
             "could not be read",
         )
+
+    @property
+    def name(self) -> str:
+        """The source in words (``SourceConfig.name``), in the current language."""
+        return self.config.name
 
     @property
     def version(self) -> int:
@@ -97,12 +108,24 @@ class ExternalSource:
             self._cancel()
             if self._backend is None:  # still connecting
                 raise SourceError(
-                    f"The source {self.name} did not answer within {seconds:g} s: check that the engine is running and "
-                    "that this machine can reach its host and port."
+                    words(
+                        N_(
+                            "The source {name} did not answer within {seconds} s: check that the engine is running "
+                            "and that this machine can reach its host and port."
+                        ),
+                        name=self.config.named(),
+                        seconds=f"{seconds:g}",
+                    )
                 ) from None
             raise SourceError(
-                f"The source {self.name} took longer than {seconds:g} s to answer, so the query was cancelled. Try "
-                "again when the engine is less busy, or raise [source] timeout_seconds."
+                words(
+                    N_(
+                        "The source {name} took longer than {seconds} s to answer, so the query was cancelled. Try "
+                        "again when the engine is less busy, or raise [source] timeout_seconds."
+                    ),
+                    name=self.config.named(),
+                    seconds=f"{seconds:g}",
+                )
             ) from None
         except SourceError:
             raise

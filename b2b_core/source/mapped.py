@@ -21,8 +21,10 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from b2b_core import contract, engine, quarters
+from b2b_core import contract, contract_labels, engine, quarters
+from b2b_core.i18n import N_, _, ngettext
 from b2b_core.ingest.mapping import ColumnPlan, plan_columns
+from b2b_core.source.words import Later, Listed, Text, english, words
 
 EXAMPLES = 3  # bad rows shown per check
 REPORT_COLUMNS = ["check", "source column", "bad rows", "examples", "what to do"]
@@ -35,27 +37,40 @@ _YEAR_FIRST = r"^(\d{4})(?:Q|年第|年Q|年)([1-4])(?:季度|季)?$"  # 2025Q3,
 
 @dataclass
 class SourceReport:
-    """The checks of a source: ``problems`` (one row per failing check, ``REPORT_COLUMNS``), the
-    source's rows, and the column mapping used (``ingest.mapping.MAPPING_COLUMNS``)."""
+    """The checks of a source: ``problems`` (one row per failing check, ``REPORT_COLUMNS``, in
+    English), the source's rows, the column mapping used (``ingest.mapping.MAPPING_COLUMNS``), and
+    ``said``: each problem's check, examples and what to do as texts of ``source.words``, written
+    in the reader's language (the report is kept for every session)."""
 
     rows: int
     problems: pd.DataFrame
     mapping: pd.DataFrame = field(default_factory=pd.DataFrame)
+    said: tuple[tuple[Text, Text | str, Text], ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.problems.empty
 
+    def failing(self) -> Listed:
+        """The failing checks' names, each once, in the reader's language."""
+        return Listed(tuple(dict.fromkeys(check for check, _examples, _what in self.said)))
+
     def sentences(self) -> list[str]:
-        """Each failing check in words: ``quarter not readable (column 季度): 1 row, e.g. someday.
-        Write quarters as …``."""
-        said = []
-        for check, column, rows, examples, what_to_do in self.problems.itertuples(index=False):
-            where = f" (column {column})" if column else ""
-            counted = "" if pd.isna(rows) else f": {rows:,} row{'' if rows == 1 else 's'}"
-            example = f", e.g. {examples}" if examples and not pd.isna(rows) else ""
-            said.append(f"{check}{where}{counted}{example}. {what_to_do}")
-        return said
+        """Each failing check in words, in the current language: ``quarter not readable (column
+        季度): 1 row, e.g. someday. Write quarters as …``."""
+        sentences = []
+        for (_check, column, rows, _examples, _what), (check, examples, what_to_do) in zip(
+            self.problems.itertuples(index=False), self.said, strict=True
+        ):
+            where = _(" (column {column})").format(column=column) if column else ""
+            counted = "" if pd.isna(rows) else ngettext(": {rows} row", ": {rows} rows", rows).format(rows=f"{rows:,}")
+            shown = str(examples)
+            example = _(", e.g. {examples}").format(examples=shown) if shown and not pd.isna(rows) else ""
+            sentence = _("{check}{where}{counted}{example}. {what_to_do}")
+            sentences.append(
+                sentence.format(check=check, where=where, counted=counted, example=example, what_to_do=what_to_do)
+            )
+        return sentences
 
 
 def plan(raw: ir.Table, mapping: dict[str, str]) -> ColumnPlan:
@@ -89,17 +104,24 @@ def check(raw: ir.Table, columns: ColumnPlan) -> SourceReport:
     for name in missing:
         problems.append(
             (
-                "required column",
+                words(N_("required column")),
                 "",
                 None,
                 "",
-                f"The source has no column for {name} ({contract.BY_NAME[name].meaning}). Map one in [source.mapping]: "
-                f'your_column = "{name}".',
+                words(
+                    N_(
+                        "The source has no column for {name} ({meaning}). Map one in [source.mapping]: "
+                        'your_column = "{key}".'
+                    ),
+                    name=words(name),
+                    meaning=words(contract.BY_NAME[name].meaning),
+                    key=name,
+                ),
             )
         )
     problems += _type_problems(raw, columns)
     if problems:
-        return SourceReport(int(raw.count().to_pyarrow().as_py()), _frame(problems), columns.table())
+        return _report(int(raw.count().to_pyarrow().as_py()), problems, columns)
     panel = contract_table(raw, columns)
     tests = _row_tests(raw, columns)
     counts = raw.aggregate(
@@ -112,50 +134,59 @@ def check(raw: ir.Table, columns: ColumnPlan) -> SourceReport:
             examples = engine.run(shown)["shown"].tolist()
             problems.append((key, source_column, int(found[f"c{n}"]), _examples(examples), what_to_do))
     problems += _repeats(panel, columns)
-    return SourceReport(int(found["rows"]), _frame(problems), columns.table())
+    return _report(int(found["rows"]), problems, columns)
 
 
-def _row_tests(raw: ir.Table, columns: ColumnPlan) -> dict[str, tuple]:
+def _row_tests(raw: ir.Table, columns: ColumnPlan) -> dict[Text, tuple]:
     """(check → (boolean expression over ``raw``'s rows, the source column shown, what to do))."""
     tests = {}
     header = {name: columns.headers[i] for name, i in columns.targets.items()}
     mapped = {name: _converted(raw, columns, name) for name in header if name != "active"}
-    tests["missing account id"] = (
+    tests[words(N_("missing account id"))] = (
         mapped["account_id"].isnull(),
         header["account_id"],
-        "Every row needs the account's id: fill it in the source or filter those rows out (e.g. a view).",
+        words(N_("Every row needs the account's id: fill it in the source or filter those rows out (e.g. a view).")),
     )
-    tests["quarter not readable"] = (
+    tests[words(N_("quarter not readable"))] = (
         mapped["quarter"].isnull(),
         header["quarter"],
-        "Write quarters as 2025Q3 (or 2025-Q3, Q3 2025, 2025年第3季度) or store them as dates.",
+        words(N_("Write quarters as 2025Q3 (or 2025-Q3, Q3 2025, 2025年第3季度) or store them as dates.")),
     )
     for name in contract.NUMBER_COLUMNS:
         if name not in header:
             continue
-        value, given = mapped[name], raw[header[name]]
-        tests[f"{name} not a number"] = (
+        value, given, shown = mapped[name], raw[header[name]], words(name)
+        tests[words(N_("{name} not a number"), name=shown)] = (
             given.notnull() & value.isnull(),
             header[name],
-            f"{name} must be a number (no currency signs or text).",
+            words(N_("{name} must be a number (no currency signs or text)."), name=shown),
         )
-        tests[f"{name} too large"] = (
+        tests[words(N_("{name} too large"), name=shown)] = (
             value.abs() > contract.MAX_AMOUNT,
             header[name],
-            f"Amounts above {contract.MAX_AMOUNT:,.0f} are typing errors: correct them in the source.",
+            words(
+                N_("Amounts above {limit} are typing errors: correct them in the source."),
+                limit=f"{contract.MAX_AMOUNT:,.0f}",
+            ),
         )
         if name in AMOUNTS:
-            tests[f"{name} negative"] = (
+            tests[words(N_("{name} negative"), name=shown)] = (
                 value < 0,
                 header[name],
-                f"{name} must be ≥ 0: refunds and credits belong in the quarter's net revenue, not as negative rows.",
+                words(
+                    N_(
+                        "{name} must be ≥ 0: refunds and credits belong in the quarter's net revenue, not as negative "
+                        "rows."
+                    ),
+                    name=shown,
+                ),
             )
     if "active" in header:
         given = raw[header["active"]]
-        tests["active not yes or no"] = (
+        tests[words(N_("active not yes or no"))] = (
             given.notnull() & _boolean(given).isnull(),
             header["active"],
-            "active must be true/false, yes/no or 1/0 (or leave it out: active = revenue > 0).",
+            words(N_("active must be true/false, yes/no or 1/0 (or leave it out: active = revenue > 0).")),
         )
     return {key: (test.fill_null(False), column, what) for key, (test, column, what) in tests.items()}
 
@@ -168,18 +199,26 @@ def _repeats(panel: ir.Table, columns: ColumnPlan) -> list[tuple]:
     if not counts["keys"]:
         return []
     shown = engine.run(repeated.order_by(["quarter", "account_id"]).limit(EXAMPLES))
-    examples = [f"{row.account_id} in {row.quarter} ({row.rows} rows)" for row in shown.itertuples()]
-    ids, keys = columns.headers[columns.targets["account_id"]], int(counts["keys"])
-    return [
-        (
-            "one row per account and quarter",
-            ids,
-            int(counts["rows"]),
-            _examples(examples),
-            f"{keys:,} account-quarter{' has' if keys == 1 else 's have'} more than one row: point [source] at a "
-            "table that sums them per account and quarter (a view with GROUP BY).",
+    examples = [
+        words(
+            N_("{account} in {quarter} ({rows} rows)"),
+            account=row.account_id,
+            quarter=Later(lambda quarter=row.quarter: quarters.quarter_text(quarter)),
+            rows=row.rows,
         )
+        for row in shown.itertuples()
     ]
+    ids, keys = columns.headers[columns.targets["account_id"]], int(counts["keys"])
+    more = Later(
+        lambda: ngettext(
+            "{keys} account-quarter has more than one row: point [source] at a table that sums them per account and "
+            "quarter (a view with GROUP BY).",
+            "{keys} account-quarters have more than one row: point [source] at a table that sums them per account "
+            "and quarter (a view with GROUP BY).",
+            keys,
+        ).format(keys=f"{keys:,}")
+    )
+    return [(words(N_("one row per account and quarter")), ids, int(counts["rows"]), Listed(tuple(examples)), more)]
 
 
 def _type_problems(raw: ir.Table, columns: ColumnPlan) -> list[tuple]:
@@ -198,12 +237,19 @@ def _type_problems(raw: ir.Table, columns: ColumnPlan) -> list[tuple]:
         if not fits:
             problems.append(
                 (
-                    "column type",
+                    words(N_("column type")),
                     columns.headers[i],
                     None,
                     str(dtype),
-                    f"{name} needs {kind} values, the column holds {dtype}: map another column or convert it "
-                    "in a view.",
+                    words(
+                        N_(
+                            "{name} needs {kind} values, the column holds {dtype}: map another column or convert it "
+                            "in a view."
+                        ),
+                        name=words(name),
+                        kind=words(contract_labels.KINDS[kind]),
+                        dtype=str(dtype),
+                    ),
                 )
             )
     return problems
@@ -258,9 +304,18 @@ def _boolean(given: ir.Column) -> ir.BooleanValue:
     return ibis.cases((word.isin(_TRUE), True), (word.isin(_FALSE), False), else_=ibis.null("boolean"))
 
 
-def _examples(values: list) -> str:
-    return ", ".join("(empty)" if value is None or value != value else str(value)[:60] for value in values)
+def _examples(values: list) -> Listed:
+    """Bad values shown in a report (an empty one in words)."""
+    empty = words(N_("(empty)"))
+    return Listed(tuple(empty if value is None or value != value else str(value)[:60] for value in values))
 
 
-def _frame(problems: list[tuple]) -> pd.DataFrame:
-    return pd.DataFrame(problems, columns=REPORT_COLUMNS).astype({"bad rows": "Int64"})
+def _report(rows: int, problems: list[tuple], columns: ColumnPlan) -> SourceReport:
+    """The report of ``problems`` (``REPORT_COLUMNS``, the check and what to do as texts of
+    ``words``): its table in English, its sentences in the reader's language."""
+    said = tuple((check, shown, what_to_do) for check, _column, _rows, shown, what_to_do in problems)
+    english_rows = [
+        (english(check), column, bad, english(shown), english(what)) for check, column, bad, shown, what in problems
+    ]
+    frame = pd.DataFrame(english_rows, columns=REPORT_COLUMNS).astype({"bad rows": "Int64"})
+    return SourceReport(rows, frame, columns.table(), said)

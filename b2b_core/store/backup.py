@@ -43,6 +43,7 @@ import duckdb
 
 from b2b_core import access, contract
 from b2b_core.access import Actor
+from b2b_core.i18n import N_, _
 from b2b_core.quarters import YEARS
 from b2b_core.scenarios.levers import Scenario
 from b2b_core.scenarios.overrides import ASSUMPTIONS
@@ -65,9 +66,10 @@ NOT_BACKED_UP = ("live_decks",)
 # every upload ever kept, larger than one quarter's file, and a download is held whole in memory.
 BROWSER_LIMIT_MB = 1024
 MANIFEST = "app VARCHAR, format INTEGER, created_at TIMESTAMP, source_version BIGINT, row_counts VARCHAR"
-NOT_A_BACKUP = "This file is not a backup of this app's workspace"
-USE_ANOTHER = "It may have been altered or only partly written: use an original backup file."
-_CHOOSE = "Choose a .duckdb file saved with the backup download."
+# Sentences of the messages (English, marked for the catalog; written in the reader's language with ``_``)
+NOT_A_BACKUP = N_("This file is not a backup of this app's workspace")
+USE_ANOTHER = N_("It may have been altered or only partly written: use an original backup file.")
+_CHOOSE = N_("Choose a .duckdb file saved with the backup download.")
 _TEMPORARY_PREFIX = "b2b-backup-"
 
 
@@ -89,7 +91,7 @@ def temporary_folder(parent: Path | None = None) -> Iterator[Path]:
     try:
         folder = Path(tempfile.mkdtemp(prefix=f"{_TEMPORARY_PREFIX}{os.getpid()}-", dir=parent))
     except OSError as error:
-        raise unwritable(error, f"A temporary folder in {parent}") or error from error
+        raise unwritable(error, _("A temporary folder in {folder}").format(folder=parent)) or error from error
     try:
         yield folder
     finally:
@@ -124,8 +126,10 @@ def check_backup(file: Path) -> dict:
     with file.open("rb") as f:
         head = f.read(12)
     if head[8:12] != b"DUCK":  # DuckDB's header: an 8-byte checksum, then the magic bytes
-        what = "it is empty" if not head else "it is not a DuckDB database"
-        raise ValueError(f"{NOT_A_BACKUP}: {what}. {_CHOOSE}")
+        what = _("it is empty") if not head else _("it is not a DuckDB database")
+        raise ValueError(
+            _("{not_a_backup}: {what}. {choose}").format(not_a_backup=_(NOT_A_BACKUP), what=what, choose=_(_CHOOSE))
+        )
     con = duckdb.connect()
     try:
         con.execute(SCHEMA)
@@ -143,7 +147,9 @@ def check_backup(file: Path) -> dict:
         too_new += [f"{t}.{c}" for t, c in absent_columns if backup_format >= COLUMNS_ADDED_IN[t, c]]
         if too_new:
             raise ValueError(
-                f"This backup's tables do not match the workspace's: {too_new[0]} (missing). {USE_ANOTHER}"
+                _("This backup's tables do not match the workspace's: {tables}. {use_another}").format(
+                    tables=_("{table} (missing)").format(table=too_new[0]), use_another=_(USE_ANOTHER)
+                )
             )
         rows = _check_counts(con, manifest.pop("row_counts"), file, absent)
         _check_contents(con, custom, rows)
@@ -151,7 +157,9 @@ def check_backup(file: Path) -> dict:
         raise
     except Exception as error:  # anything unforeseen in a hostile file: refused, never a crash
         raise ValueError(
-            f"This backup could not be checked ({type(error).__name__}: {error}). {USE_ANOTHER}"
+            _("This backup could not be checked ({reason}). {use_another}").format(
+                reason=f"{type(error).__name__}: {error}", use_another=_(USE_ANOTHER)
+            )
         ) from error
     finally:
         con.close()
@@ -160,8 +168,10 @@ def check_backup(file: Path) -> dict:
 
 def _damaged(error: duckdb.Error, file: Path) -> ValueError:
     return ValueError(
-        f"This backup file is damaged or incomplete ({str(error).replace(str(file), 'the file')}). It may have "
-        "been cut off while downloading or copying: download the backup again, or use another one."
+        _(
+            "This backup file is damaged or incomplete ({reason}). It may have been cut off while downloading or "
+            "copying: download the backup again, or use another one."
+        ).format(reason=str(error).replace(str(file), "the file"))
     )
 
 
@@ -208,13 +218,16 @@ def _check_objects(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]
         names = sorted(name for (name,) in con.execute(sql).fetchall())
         if names:
             raise ValueError(
-                f"{NOT_A_BACKUP}: it holds {kind} ({', '.join(names)}), which a backup never does. {USE_ANOTHER}"
+                _("{not_a_backup}: it holds {kind} ({names}), which a backup never does. {use_another}").format(
+                    not_a_backup=_(NOT_A_BACKUP), kind=kind, names=", ".join(names), use_another=_(USE_ANOTHER)
+                )
             )
     expected, found = _catalog(con, "memory"), _catalog(con, "backup")
     if "backup_manifest" not in found:
         raise ValueError(
-            f"{NOT_A_BACKUP}: it is a DuckDB database without a backup manifest (its tables: "
-            f"{', '.join(sorted(found)) or 'none'}). {_CHOOSE}"
+            _(
+                "{not_a_backup}: it is a DuckDB database without a backup manifest (its tables: {tables}). {choose}"
+            ).format(not_a_backup=_(NOT_A_BACKUP), tables=", ".join(sorted(found)) or _("none"), choose=_(_CHOOSE))
         )
     absent = sorted(t for t in ADDED_IN if t not in found)
     for table in absent:
@@ -236,16 +249,27 @@ def _check_objects(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str]
     )
     if wrong:
         problems = (
-            f"{t} ({'missing' if t not in found else 'unexpected' if t not in expected else 'other columns or keys'})"
+            (
+                _("{table} (missing)")
+                if t not in found
+                else _("{table} (unexpected)")
+                if t not in expected
+                else _("{table} (other columns or keys)")
+            ).format(table=t)
             for t in sorted(wrong)
         )
-        raise ValueError(f"This backup's tables do not match the workspace's: {', '.join(problems)}. " + USE_ANOTHER)
+        raise ValueError(
+            _("This backup's tables do not match the workspace's: {tables}. {use_another}").format(
+                tables=", ".join(problems), use_another=_(USE_ANOTHER)
+            )
+        )
     if len(custom) > contract.MAX_CUSTOM_METRICS:
         raise ValueError(
-            f"This backup has {len(custom):,} custom metric columns; the workspace keeps at most "
-            f"{contract.MAX_CUSTOM_METRICS}. {USE_ANOTHER}"
+            _(
+                "This backup has {count} custom metric columns; the workspace keeps at most {limit}. {use_another}"
+            ).format(count=f"{len(custom):,}", limit=contract.MAX_CUSTOM_METRICS, use_another=_(USE_ANOTHER))
         )
-    return [name for name, *_ in custom], absent, absent_columns
+    return [name for name, *_rest in custom], absent, absent_columns
 
 
 def _manifest(con: duckdb.DuckDBPyConnection) -> dict:
@@ -256,14 +280,24 @@ def _manifest(con: duckdb.DuckDBPyConnection) -> dict:
             "SELECT app, format, created_at, source_version, row_counts FROM backup.main.backup_manifest"
         ).fetchall()
     except duckdb.Error as error:
-        raise ValueError(f"{NOT_A_BACKUP}: its backup manifest is not this app's ({error}).") from error
+        raise ValueError(
+            _("{not_a_backup}: its backup manifest is not this app's ({reason}).").format(
+                not_a_backup=_(NOT_A_BACKUP), reason=error
+            )
+        ) from error
     app, backup_format, created_at, source_version, row_counts = manifest[0] if len(manifest) == 1 else (None,) * 5
     if app != APP or not isinstance(backup_format, int):
-        raise ValueError(f"{NOT_A_BACKUP}: its backup manifest is another app's. {_CHOOSE}")
+        raise ValueError(
+            _("{not_a_backup}: its backup manifest is another app's. {choose}").format(
+                not_a_backup=_(NOT_A_BACKUP), choose=_(_CHOOSE)
+            )
+        )
     if backup_format > FORMAT:
         raise ValueError(
-            f"This backup was made by a newer version of the app (backup format {backup_format}; this "
-            f"version reads format {FORMAT} and older). Update the app, then restore the backup."
+            _(
+                "This backup was made by a newer version of the app (backup format {found}; this version reads "
+                "format {format} and older). Update the app, then restore the backup."
+            ).format(found=backup_format, format=FORMAT)
         )
     try:
         listed = json.loads(row_counts)
@@ -278,8 +312,10 @@ def _manifest(con: duckdb.DuckDBPyConnection) -> dict:
     )
     if not complete:
         raise ValueError(
-            "This backup's manifest is incomplete: it must say when the backup was taken, the version it "
-            f"copies and each table's row count. {USE_ANOTHER}"
+            _(
+                "This backup's manifest is incomplete: it must say when the backup was taken, the version it copies "
+                "and each table's row count. {use_another}"
+            ).format(use_another=_(USE_ANOTHER))
         )
     return {"format": backup_format, "created_at": created_at, "source_version": source_version, "row_counts": listed}
 
@@ -297,8 +333,10 @@ def _check_counts(con: duckdb.DuckDBPyConnection, listed: dict, file: Path, abse
             raise _damaged(error, file) from error
         if listed.get(table) != rows[table]:
             raise ValueError(
-                f"This backup is inconsistent: its manifest lists {listed.get(table)} row(s) in {table} but "
-                f"the table holds {rows[table]}. " + USE_ANOTHER
+                _(
+                    "This backup is inconsistent: its manifest lists {listed} row(s) in {table} but the table holds "
+                    "{rows}. {use_another}"
+                ).format(listed=listed.get(table), table=table, rows=rows[table], use_another=_(USE_ANOTHER))
             )
     return rows
 
@@ -367,26 +405,42 @@ def _check_contents(con: duckdb.DuckDBPyConnection, custom: list[str], rows: dic
             check_rows(con, "backup.main.panel_rows", list(contract.NAMES), custom, key=("upload_id",))
     except ValueError as broken:
         raise ValueError(
-            f"This backup's stored rows break the data contract: {broken}. It was altered, or taken of data that an "
-            "older version of the app let in: in the workspace it comes from, upload that quarter again corrected (or "
-            "delete the upload), then back it up again."
+            _(
+                "This backup's stored rows break the data contract: {reason}. It was altered, or taken of data that an "
+                "older version of the app let in: in the workspace it comes from, upload that quarter again corrected "
+                "(or delete the upload), then back it up again."
+            ).format(reason=broken)
         ) from None
     for sql, problem in _HISTORY_RULES:
         bad, example = con.execute(sql.replace("b.", "backup.main.")).fetchall()[0]
         if bad:
-            raise ValueError(f"This backup's history does not hold together: {problem.format(example)}. {USE_ANOTHER}")
+            raise ValueError(
+                _("This backup's history does not hold together: {problem}. {use_another}").format(
+                    problem=problem.format(example), use_another=_(USE_ANOTHER)
+                )
+            )
     for (text,) in con.execute("SELECT weights FROM backup.main.playbook_weights").fetchall():
         if not _numbers(text, 0.0):
             raise ValueError(
-                f"This backup's playbook weights hold values that are not numbers ≥ 0 ({text[:80]!r}). {USE_ANOTHER}"
+                _(
+                    "This backup's playbook weights hold values that are not numbers ≥ 0 ({values}). {use_another}"
+                ).format(values=repr(text[:80]), use_another=_(USE_ANOTHER))
             )
     for name, text in con.execute("SELECT name, levers FROM backup.main.scenarios").fetchall():
         if not _numbers(text, -math.inf):
-            raise ValueError(f"This backup's scenarios hold values that are not numbers ({text[:80]!r}). {USE_ANOTHER}")
+            raise ValueError(
+                _("This backup's scenarios hold values that are not numbers ({values}). {use_another}").format(
+                    values=repr(text[:80]), use_another=_(USE_ANOTHER)
+                )
+            )
         try:
             Scenario.of(name, json.loads(text))  # the levers a scenario has, within their ranges
         except ValueError as broken:
-            raise ValueError(f"This backup holds a scenario the app cannot open: {broken}. {USE_ANOTHER}") from None
+            raise ValueError(
+                _("This backup holds a scenario the app cannot open: {reason}. {use_another}").format(
+                    reason=broken, use_another=_(USE_ANOTHER)
+                )
+            ) from None
     overrides = "SELECT assumption, value FROM backup.main.base_overrides" if "base_overrides" in rows else None
     for assumption, value in con.execute(overrides).fetchall() if overrides else []:
         try:
@@ -395,22 +449,32 @@ def _check_contents(con: duckdb.DuckDBPyConnection, custom: list[str], rows: dic
             ASSUMPTIONS[assumption].check(value)
         except ValueError as broken:
             raise ValueError(
-                f"This backup holds a base assumption the app cannot use: {broken}. {USE_ANOTHER}"
+                _("This backup holds a base assumption the app cannot use: {reason}. {use_another}").format(
+                    reason=broken, use_another=_(USE_ANOTHER)
+                )
             ) from None
     settings = "SELECT setting, value FROM backup.main.workspace_settings WHERE setting IN ('currency', 'workshop')"
     for setting, text in con.execute(settings).fetchall() if "workspace_settings" in rows else []:
         try:
             (currency_of if setting == "currency" else workshop_title_of)(text)
         except ValueError as broken:
-            what = "currency" if setting == "currency" else "workshop title"
-            raise ValueError(f"This backup holds a {what} the app cannot use: {broken}. {USE_ANOTHER}") from None
+            unusable = (
+                _("This backup holds a currency the app cannot use: {reason}. {use_another}")
+                if setting == "currency"
+                else _("This backup holds a workshop title the app cannot use: {reason}. {use_another}")
+            )
+            raise ValueError(unusable.format(reason=broken, use_another=_(USE_ANOTHER))) from None
     edited = "SELECT slide, headline FROM backup.main.deck_headlines" if "deck_headlines" in rows else None
     for slide, text in con.execute(edited).fetchall() if edited else []:
         try:
             if not SLIDE_KEY.fullmatch(slide) or headline_text(text) != text:
                 raise ValueError(f"the headline of {slide[:40]!r} is not one the app would have saved")
         except ValueError as broken:
-            raise ValueError(f"This backup holds a headline the app cannot use: {broken}. {USE_ANOTHER}") from None
+            raise ValueError(
+                _("This backup holds a headline the app cannot use: {reason}. {use_another}").format(
+                    reason=broken, use_another=_(USE_ANOTHER)
+                )
+            ) from None
     if "kept_projections" not in rows:
         return
     kept = con.execute(
@@ -425,7 +489,9 @@ def _check_contents(con: duckdb.DuckDBPyConnection, custom: list[str], rows: dic
                 raise ValueError(f"it does not cover the {horizon} quarters it names")
         except ValueError as broken:
             raise ValueError(
-                f"This backup holds a kept projection of {name!r} the app cannot read: {broken}. {USE_ANOTHER}"
+                _("This backup holds a kept projection of {name} the app cannot read: {reason}. {use_another}").format(
+                    name=repr(name), reason=broken, use_another=_(USE_ANOTHER)
+                )
             ) from None
 
 
@@ -462,7 +528,7 @@ class Backups:
             try:
                 self._con.execute(f"ATTACH {sql_string(str(partial))} AS b2b_backup_out")
             except duckdb.Error as error:
-                raise unwritable(error, f"The backup file {path}") or error from error
+                raise unwritable(error, _("The backup file {path}").format(path=path)) or error from error
             try:
                 with self._transaction(file=path) as con:
                     con.execute(f"COPY FROM DATABASE {quote(source)} TO b2b_backup_out")
@@ -493,7 +559,7 @@ class Backups:
             try:
                 os.replace(partial, path)
             except OSError as error:
-                raise unwritable(error, f"The backup file {path}") or error from error
+                raise unwritable(error, _("The backup file {path}").format(path=path)) or error from error
             with self._transaction():
                 self._record(
                     actor,
@@ -535,8 +601,12 @@ class Backups:
                     shutil.copyfile(backup, file)
             except OSError as error:
                 if isinstance(error, FileNotFoundError | IsADirectoryError):
-                    raise ValueError(f"There is no backup file at {backup}: check the path.") from error
-                raise unwritable(error, f"A temporary copy of the backup ({folder})") or error from error
+                    raise ValueError(
+                        _("There is no backup file at {path}: check the path.").format(path=backup)
+                    ) from error
+                raise (
+                    unwritable(error, _("A temporary copy of the backup ({folder})").format(folder=folder)) or error
+                ) from error
             manifest = check_backup(file)
             summary = {
                 "created_at": manifest["created_at"],
@@ -551,7 +621,9 @@ class Backups:
                         self._replace_content("b2b_backup_in", manifest, actor, summary)
                 except duckdb.Error as error:  # e.g. a key twice in an altered backup: rolled back
                     raise ValueError(
-                        f"This backup could not be restored ({error}); the workspace is unchanged."
+                        _("This backup could not be restored ({reason}); the workspace is unchanged.").format(
+                            reason=error
+                        )
                     ) from error
                 finally:
                     with suppress(duckdb.Error):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from b2b_core import access
 from b2b_core.access import Actor
+from b2b_core.i18n import N_, _
 from b2b_core.store.schema import utc_now
 
 MAX_HEADLINE = 200  # characters of a headline written by hand: two lines on a projected slide
@@ -47,10 +48,12 @@ def headline_text(text: str) -> str:
     longer than ``MAX_HEADLINE`` characters."""
     text = " ".join(str(text).split())
     if not text:
-        raise ValueError("the headline is empty: write one, or use the computed headline")
+        raise ValueError(_("the headline is empty: write one, or use the computed headline"))
     if len(text) > MAX_HEADLINE:
         raise ValueError(
-            f"the headline is {len(text)} characters long; a slide holds at most {MAX_HEADLINE}: shorten it"
+            _("the headline is {length} characters long; a slide holds at most {limit}: shorten it").format(
+                length=len(text), limit=MAX_HEADLINE
+            )
         )
     return text
 
@@ -70,10 +73,14 @@ def check_title(name: str, date: dt.date, company: str) -> WorkshopTitle:
     ``MAX_TITLE_TEXT`` characters, or a date that is not a date."""
     name, company = " ".join(str(name).split()), " ".join(str(company).split())
     if not name:
-        raise ValueError("the workshop needs a name")
+        raise ValueError(_("the workshop needs a name"))
+    too_long = {
+        "name": N_("the name is {length} characters long; use at most {limit}"),
+        "company": N_("the company is {length} characters long; use at most {limit}"),
+    }
     for what, text in (("name", name), ("company", company)):
         if len(text) > MAX_TITLE_TEXT:
-            raise ValueError(f"the {what} is {len(text)} characters long; use at most {MAX_TITLE_TEXT}")
+            raise ValueError(_(too_long[what]).format(length=len(text), limit=MAX_TITLE_TEXT))
     if not isinstance(date, dt.date):
         raise ValueError(f"{date!r} is not a date")
     return WorkshopTitle(name, date, company)

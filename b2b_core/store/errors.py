@@ -9,6 +9,8 @@ import errno
 
 import duckdb
 
+from b2b_core.i18n import N_, _
+
 
 class WorkspaceError(RuntimeError):
     """A write the workspace refused or could not do; nothing was written."""
@@ -33,12 +35,12 @@ class WorkspaceMissing(WorkspaceError):
 
 # (errno, what it means) for the causes a user can act on; DuckDB reports them in its messages.
 _CAUSES = (
-    (errno.ENOSPC, "No space left on device", "the disk is full"),
-    (errno.EDQUOT, "Disk quota exceeded", "the disk quota is used up"),
-    (errno.EFBIG, "File too large", "the file has reached the largest size allowed"),
-    (errno.EROFS, "Read-only file system", "the disk is read-only"),
-    (errno.EACCES, "Permission denied", "the app is not allowed to write the file or its folder"),
-    (errno.EPERM, "Operation not permitted", "the app is not allowed to write the file or its folder"),
+    (errno.ENOSPC, "No space left on device", N_("the disk is full")),
+    (errno.EDQUOT, "Disk quota exceeded", N_("the disk quota is used up")),
+    (errno.EFBIG, "File too large", N_("the file has reached the largest size allowed")),
+    (errno.EROFS, "Read-only file system", N_("the disk is read-only")),
+    (errno.EACCES, "Permission denied", N_("the app is not allowed to write the file or its folder")),
+    (errno.EPERM, "Operation not permitted", N_("the app is not allowed to write the file or its folder")),
 )
 
 
@@ -51,11 +53,15 @@ def unwritable(error: BaseException, what: str) -> WorkspaceUnwritable | None:
     for number, phrase, meaning in _CAUSES:
         if getattr(error, "errno", None) == number or (isinstance(error, duckdb.Error) and phrase in text):
             return WorkspaceUnwritable(
-                f"{what} could not be written: {meaning} ({phrase}). Nothing changed. "
-                "Free some space or fix the disk's permissions, then try again."
+                _(
+                    "{what} could not be written: {meaning} ({phrase}). Nothing changed. "
+                    "Free some space or fix the disk's permissions, then try again."
+                ).format(what=what, meaning=_(meaning), phrase=phrase)
             )
     if isinstance(error, duckdb.IOException):
         return WorkspaceUnwritable(
-            f"{what} could not be written ({text}). Nothing changed. Check the disk, then try again."
+            _("{what} could not be written ({reason}). Nothing changed. Check the disk, then try again.").format(
+                what=what, reason=text
+            )
         )
     return None

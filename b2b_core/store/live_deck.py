@@ -24,6 +24,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from b2b_core.i18n import _
 from b2b_core.scenarios.levers import Scenario
 from b2b_core.store.schema import utc_now
 
@@ -53,15 +54,17 @@ def checked_code(code: str) -> str:
     text = "".join(str(code).split()).upper()
     if not _CODE.fullmatch(text):
         raise ValueError(
-            f"{str(code)[:20]!r} is not a deck code: a code is {CODE_LENGTH} letters and digits, e.g. K7Q2, "
-            "shown on the presenter view and in the presenting window's address (deck=…)."
+            _(
+                "{code} is not a deck code: a code is {length} letters and digits, e.g. K7Q2, shown on the presenter "
+                "view and in the presenting window's address (deck=…)."
+            ).format(code=repr(str(code)[:20]), length=CODE_LENGTH)
         )
     return text
 
 
 def new_code() -> str:
     """A random deck code (``CODE_LENGTH`` characters of ``CODE_ALPHABET``: about 920,000 codes)."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "".join(secrets.choice(CODE_ALPHABET) for _position in range(CODE_LENGTH))
 
 
 def _json(value: Mapping, what: str) -> str:
@@ -107,9 +110,11 @@ class LiveDecks:
         rows = self._fetch("SELECT * FROM live_decks WHERE code = ?", [code])
         if not rows:
             raise ValueError(
-                f"No deck is being presented under the code {code}. Open the presenter view with the "
-                "“Open the presenter view” link of the Workshop page, or check the code in the presenting "
-                "window's address (deck=…)."
+                _(
+                    "No deck is being presented under the code {code}. Open the presenter view with the “Open the "
+                    "presenter view” link of the Workshop page, or check the code in the presenting window's address "
+                    "(deck=…)."
+                ).format(code=code)
             )
         code, slide, setup, levers, started_at, updated_at = rows[0]
         return LiveDeck(code, slide, json.loads(setup), json.loads(levers), started_at, updated_at)

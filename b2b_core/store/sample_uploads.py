@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from b2b_core import access
 from b2b_core.access import Actor
+from b2b_core.i18n import _
 from b2b_core.quarters import span_label
 
 AUDIT = "en"  # the audit trail is written in one language, whatever the language of the session acting
@@ -42,17 +43,18 @@ class DataOrigin:
     def label(self) -> str | None:
         """``Sample data``, ``Mixed with sample data``, or None when no sample data are live: what
         every place showing the live data says of them (sidebar badge, page captions, deck)."""
-        return {SAMPLE: "Sample data", MIXED: "Mixed with sample data"}.get(self.kind)
+        return {SAMPLE: _("Sample data"), MIXED: _("Mixed with sample data")}.get(self.kind)
 
     @property
     def summary(self) -> str | None:
         """One sentence saying which quarters ``label`` speaks of (the sidebar's line), or None."""
         if self.kind == SAMPLE:
-            return f"{span_label(self.sample_quarters)} is the bundled sample of a fictional platform, not your data."
+            return _("{sample} is the bundled sample of a fictional platform, not your data.").format(
+                sample=span_label(self.sample_quarters)
+            )
         if self.kind == MIXED:
-            return (
-                f"{span_label(self.sample_quarters)} is the bundled sample of a fictional platform; "
-                f"{span_label(self.own_quarters)} is yours."
+            return _("{sample} is the bundled sample of a fictional platform; {own} is yours.").format(
+                sample=span_label(self.sample_quarters), own=span_label(self.own_quarters)
             )
         return None
 
@@ -60,9 +62,10 @@ class DataOrigin:
     def explanation(self) -> str | None:
         """``summary`` and what to do about it (page captions, the deck), or None."""
         if self.kind == SAMPLE:
-            return f"{self.summary} Upload your own quarters on the Data page; the sample is then removed in one step."
+            upload = _("{summary} Upload your own quarters on the Data page; the sample is then removed in one step.")
+            return upload.format(summary=self.summary)
         if self.kind == MIXED:
-            return f"{self.summary} Remove the sample on the Data page."
+            return _("{summary} Remove the sample on the Data page.").format(summary=self.summary)
         return None
 
 
@@ -124,7 +127,7 @@ class SampleUploads:
                 )
             )
             if not live:
-                raise KeyError("no sample data are live: there is nothing to remove")
+                raise KeyError(_("no sample data are live: there is nothing to remove"))
             uploads = sorted(set(live.values()))
             stored = self._column("SELECT upload_id FROM uploads WHERE sample AND deleted_at IS NULL")
             fallback = self._successors(list(live), stored)
@@ -150,7 +153,7 @@ class SampleUploads:
         with self._write():
             restorable = self._restorable_sample()
             if not restorable:
-                raise KeyError("there are no stored sample data for quarters without data: nothing to restore")
+                raise KeyError(_("there are no stored sample data for quarters without data: nothing to restore"))
             for quarter, upload_id in restorable.items():
                 self._make_live([quarter], upload_id)
             quarters = list(restorable)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from b2b_core import access
 from b2b_core.access import Actor
 from b2b_core.amounts import Currency
+from b2b_core.i18n import _
 from b2b_core.scenarios.levers import Scenario
 from b2b_core.scenarios.overrides import ASSUMPTIONS
 from b2b_core.scenarios.plan import KeptProjection
@@ -131,10 +132,12 @@ class SavedSettings:
         access.require(actor, "save_scenario")
         with self._transaction() as con:
             if not self._column("SELECT 1 FROM scenarios WHERE name = ?", [old]):
-                raise KeyError(f"no saved scenario is called {old!r}")
+                raise KeyError(_("no saved scenario is called {name}").format(name=repr(old)))
             taken = self._saved_name(new)
             if taken is not None and taken != old:
-                raise ValueError(f"a saved scenario is already called {taken!r}: choose another name")
+                raise ValueError(
+                    _("a saved scenario is already called {name}: choose another name").format(name=repr(taken))
+                )
             con.execute("UPDATE scenarios SET name = ? WHERE name = ?", [new, old])
             con.execute("UPDATE kept_projections SET name = ? WHERE name = ?", [new, old])
             self._record(actor, "rename_scenario", f"renamed scenario {old!r} to {new!r}", {"old": old, "new": new})
@@ -144,7 +147,7 @@ class SavedSettings:
         access.require(actor, "save_scenario")
         with self._transaction() as con:
             if not self._column("SELECT 1 FROM scenarios WHERE name = ?", [name]):
-                raise KeyError(f"no saved scenario is called {name!r}")
+                raise KeyError(_("no saved scenario is called {name}").format(name=repr(name)))
             con.execute("DELETE FROM scenarios WHERE name = ?", [name])
             con.execute("DELETE FROM kept_projections WHERE name = ?", [name])
             self._record(actor, "delete_scenario", f"deleted scenario {name!r}", {"name": name})
@@ -187,7 +190,7 @@ class SavedSettings:
         with self._transaction() as con:
             before = self.base_overrides().get(assumption)
             if before is None:
-                raise KeyError(f"the base assumption {assumption!r} is not overridden")
+                raise KeyError(_("the base assumption {name} is not overridden").format(name=repr(assumption)))
             con.execute("DELETE FROM base_overrides WHERE assumption = ?", [assumption])
             self._record(
                 actor,
@@ -209,7 +212,11 @@ class SavedSettings:
         values = {str(k): float(v) for k, v in weights.items()}
         bad = next(((k, v) for k, v in values.items() if not (v >= 0 and v != float("inf"))), None)
         if bad:
-            raise ValueError(f"the weight of {bad[0]} is {bad[1]}: a weight is a number from 0 up")
+            raise ValueError(
+                _("the weight of {lever} is {weight}: a weight is a number from 0 up").format(
+                    lever=bad[0], weight=bad[1]
+                )
+            )
         with self._transaction() as con:
             before = self.playbook_weights().get((stage, model), {})
             con.execute(

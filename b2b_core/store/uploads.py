@@ -18,6 +18,8 @@ import pyarrow as pa
 
 from b2b_core import access, contract
 from b2b_core.access import Actor
+from b2b_core.i18n import _
+from b2b_core.quarters import quarter_text
 from b2b_core.store.errors import WorkspaceChanged
 from b2b_core.store.schema import check_columns, check_rows, quote, utc_now
 
@@ -188,9 +190,11 @@ class Uploads:
         """The quarters of a non-deleted upload; KeyError if there is no such upload."""
         deleted = self._column("SELECT deleted_at IS NOT NULL FROM uploads WHERE upload_id = ?", [upload_id])
         if not deleted:
-            raise KeyError(f"there is no upload {upload_id}")
+            raise KeyError(_("there is no upload {upload}").format(upload=upload_id))
         if deleted[0]:
-            raise KeyError(f"upload {upload_id} was deleted; it cannot be restored or deleted again")
+            raise KeyError(
+                _("upload {upload} was deleted; it cannot be restored or deleted again").format(upload=upload_id)
+            )
         return self._column("SELECT quarter FROM upload_quarters WHERE upload_id = ? ORDER BY quarter", [upload_id])
 
     def commit(
@@ -244,10 +248,15 @@ class Uploads:
         changed = sorted(q for q in {*live, *expected} if live.get(q) != expected.get(q))
         if changed:
             q = changed[0]
-            now, then = ("no data" if u is None else f"upload {u}" for u in (live.get(q), expected.get(q)))
+            now, then = (
+                _("no data") if u is None else _("upload {upload}").format(upload=u)
+                for u in (live.get(q), expected.get(q))
+            )
             raise WorkspaceChanged(
-                f"quarter {q} changed since you reviewed this upload: it now holds {now}, you confirmed "
-                f"replacing {then}. Review the upload and confirm again."
+                _(
+                    "quarter {quarter} changed since you reviewed this upload: it now holds {now}, you confirmed "
+                    "replacing {then}. Review the upload and confirm again."
+                ).format(quarter=quarter_text(q), now=now, then=then)
             )
 
     def commit_chunks(
@@ -384,11 +393,11 @@ class Uploads:
             "SELECT quarter::VARCHAR, count(*) FROM panel_rows WHERE upload_id = ? GROUP BY ALL ORDER BY 1",
             [upload_id],
         ).fetchall()
-        quarters = [q for q, _ in per_quarter]
+        quarters = [q for q, _rows in per_quarter]
         con.execute("INSERT INTO uploads VALUES (?, ?, ?, ?, NULL, ?)", [upload_id, source, sha256, utc_now(), sample])
         con.execute(
             "INSERT INTO upload_quarters SELECT ?, unnest(?::VARCHAR[]), unnest(?::BIGINT[])",
-            [upload_id, quarters, [n for _, n in per_quarter]],
+            [upload_id, quarters, [n for _quarter, n in per_quarter]],
         )
         replaced = self._live_for(quarters)
         self._make_live(quarters, upload_id)

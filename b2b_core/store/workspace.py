@@ -17,6 +17,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from b2b_core import contract, engine
+from b2b_core.i18n import _
 from b2b_core.store.audit import AuditTrail
 from b2b_core.store.backup import Backups
 from b2b_core.store.deck_texts import DeckTexts
@@ -103,11 +104,17 @@ class Workspace(Uploads, SampleUploads, SavedSettings, DeckTexts, AuditTrail, Ba
         self.created = not self.path.exists()
         if self.created and marker.exists() and not recreate:
             raise WorkspaceMissing(
-                f"The workspace file {self.path} is missing, but a workspace was kept there "
-                f"({marker.read_text(errors='replace').strip()[:80]}): it was deleted or moved. The app does not "
-                "start a new, empty workspace in its place. Put the file back, or restore a backup into it "
-                f"(python -m b2b_core.store restore BACKUP --workspace {self.path}), then reload. To start afresh "
-                f"there instead, delete {marker.name} beside it and reload."
+                _(
+                    "The workspace file {path} is missing, but a workspace was kept there ({kept}): it was deleted "
+                    "or moved. The app does not start a new, empty workspace in its place. Put the file back, or "
+                    "restore a backup into it ({command}), then reload. To start afresh there instead, delete "
+                    "{marker} beside it and reload."
+                ).format(
+                    path=self.path,
+                    kept=marker.read_text(errors="replace").strip()[:80],
+                    command=f"python -m b2b_core.store restore BACKUP --workspace {self.path}",
+                    marker=marker.name,
+                )
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()  # one writer at a time
@@ -286,9 +293,11 @@ class Workspace(Uploads, SampleUploads, SavedSettings, DeckTexts, AuditTrail, Ba
         with self._lock:
             if not self.still_at_path():
                 raise WorkspaceReplaced(
-                    f"The workspace file {self.path} was deleted, moved or replaced by another program while the "
-                    "app was running, so nothing was written: it would have been lost. Reload the page: the app "
-                    "opens the file that is there now."
+                    _(
+                        "The workspace file {path} was deleted, moved or replaced by another program while the app "
+                        "was running, so nothing was written: it would have been lost. Reload the page: the app "
+                        "opens the file that is there now."
+                    ).format(path=self.path)
                 )
             self._con.execute("BEGIN TRANSACTION")
             self._in_write.con = self._con
@@ -300,7 +309,8 @@ class Workspace(Uploads, SampleUploads, SavedSettings, DeckTexts, AuditTrail, Ba
             except BaseException as error:
                 with suppress(duckdb.Error):  # a failed COMMIT has already rolled back
                     self._con.execute("ROLLBACK")
-                disk = unwritable(error, f"The {'workspace' if file is None else 'backup'} file {file or self.path}")
+                written = _("The workspace file {path}") if file is None else _("The backup file {path}")
+                disk = unwritable(error, written.format(path=file or self.path))
                 if disk is not None:
                     raise disk from error
                 raise
