@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from b2b_core.i18n import _
+
 if TYPE_CHECKING:
     from b2b_core.store.live_deck import LiveDeck
 
@@ -73,7 +75,7 @@ def watch(code: str, slide: int, levers: dict[str, float], on_moved, args: tuple
     shown = json.dumps({"code": code, "slide": slide, "levers": {k: float(v) for k, v in levers.items()}})
     st.html(f"<style>.st-key-{FOLLOW} {{ display: none; }}</style>")
     with st.container(key=FOLLOW):
-        st.button("Follow the deck", key=f"{FOLLOW}_button", on_click=on_moved, args=args)
+        st.button(_("Follow the deck"), key=f"{FOLLOW}_button", on_click=on_moved, args=args)
         st.html(f'<div data-live-deck="{html.escape(shown)}"></div>')
         st.html(WATCH.replace("__FOLLOW__", FOLLOW).replace("__POLL_MS__", str(POLL_MS)), unsafe_allow_javascript=True)
 
