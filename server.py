@@ -23,7 +23,6 @@ import streamlit as st
 from ui import deck_watch
 
 
-
 @asynccontextmanager
 async def prepare(_app: st.App) -> AsyncIterator[None]:
     """Import the app's modules, then start the background preparation of the live data."""

@@ -26,9 +26,8 @@ from b2b_core import report, scenarios
 from b2b_core.store import Workspace
 from b2b_core.store.live_deck import LiveDeck
 from b2b_core.store.schema import utc_now
-from ui import deck_watch
+from ui import deck_watch, language
 from ui import format as fmt
-from ui import language
 from ui import workshop_views as views
 
 PARAM, DECK = "presenter", "deck"  # query parameters
