@@ -7,6 +7,9 @@ source (``[source]``), a background thread opens it and then prepares its views.
 then waits for neither; a server started well before anyone comes finds every page ready.
 A workspace that does not exist yet is created (with the bundled sample) by the first page load,
 which says so.
+
+Beside the app it answers ``/api/live-deck/<code>``: a deck's slide and levers, which a projected
+window's browser asks for twice a second to follow the presenter view (``ui.deck_watch``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import streamlit as st
+
+from ui import deck_watch
 
 
 @asynccontextmanager
@@ -34,4 +39,4 @@ async def prepare(_app: st.App) -> AsyncIterator[None]:
     yield
 
 
-app = st.App("app.py", lifespan=prepare)
+app = st.App("app.py", lifespan=prepare, routes=[deck_watch.route()])

@@ -176,9 +176,14 @@ def test_every_presented_slide_fits_each_projector_whole_with_chart_text_readabl
 
     # the text size: L from its control, kept in the link, every chart text larger
     page.locator(".st-key-size button").filter(has_text="L").click()
-    page.wait_for_url(re.compile(r"[?&]size=L(&|$)"))
+    page.wait_for_url(re.compile(r"[?&]size=L(&|$)"))  # at the click: the run that draws it may not have begun
     wait_until_idle(page)
     wait_for_drawn_chart(page, APP["chart"])
+    page.wait_for_function(  # drawn again in large type (Plotly redraws after the run)
+        """() => Math.min(...Array.from(document.querySelectorAll(".main-svg text"))
+            .filter((t) => t.textContent.trim() && !t.closest(".hoverlayer") && t.getBBox().width > 0)
+            .map((t) => parseFloat(getComputedStyle(t).fontSize))) >= 25"""
+    )
     large = page.evaluate(MEASURE, APP)
     assert min(size for size, _ in large["fonts"]) >= 25  # 20 px × 1.25
     check_fits(large, 1024, 768, "1024×768 in large type")

@@ -3,7 +3,8 @@
 The workshop page names its deck by a short code in the URL (``deck=K7Q2``; a new deck is started
 when the URL has none, ``Workspace.start_live_deck``). The projected window writes its slide, setup
 (slide order, business model, scenarios shown) and live levers to that deck whenever they change
-(``keep_in_step``), and follows it when another window moved it (polled every ``POLL_S``).
+(``keep_in_step``), and follows it when another window moved it (its browser watches the deck,
+``ui.deck_watch``).
 
 ``?presenter=1&deck=K7Q2`` opens the presenter view of that deck in a second window (the workshop
 page's "Open the presenter view" link): the current slide (headline and a small chart), the next
@@ -26,8 +27,8 @@ from b2b_core.i18n import _
 from b2b_core.store import Workspace
 from b2b_core.store.live_deck import LiveDeck
 from b2b_core.store.schema import utc_now
+from ui import deck_watch, language
 from ui import format as fmt
-from ui import language
 from ui import workshop_views as views
 
 PARAM, DECK = "presenter", "deck"  # query parameters
@@ -69,22 +70,21 @@ def keep_in_step(ws: Workspace, code: str, slide: int, setup: dict, levers: dict
     if st.session_state.get(SYNCED) != (code, shown):
         ws.update_live_deck(code, **shown)
         st.session_state[SYNCED] = (code, shown)
-    _follow(ws, code)
+    deck_watch.watch(code, slide, shown["levers"], _follow, (ws, code))
 
 
-@st.fragment(run_every=POLL_S)
 def _follow(ws: Workspace, code: str) -> None:
-    """Every ``POLL_S``: when the deck shows another slide or levers than this window, show them."""
+    """Callback of the browser's watch (``ui.deck_watch``), pressed when the deck shows another
+    slide or levers than this window: this run shows them."""
     try:
         deck = ws.live_deck(code)
-    except ValueError:  # removed meanwhile: the next run starts another
+    except ValueError:  # removed meanwhile: the run starts another
         return
     synced_code, shown = st.session_state.get(SYNCED, (None, {}))
     if synced_code == code and (deck.slide, deck.levers) != (shown["slide"], shown["levers"]):
         st.session_state[SYNCED] = (code, {**shown, "slide": deck.slide, "levers": deck.levers})
         st.query_params[views.SLIDE] = str(deck.slide)
         views.set_live_levers(deck.levers)
-        st.rerun()
 
 
 # -- the presenter view --------------------------------------------------------------------------
