@@ -624,13 +624,21 @@ def audit_area(ws, person) -> None:
     if trail.empty:
         st.write(_("Nothing recorded yet."))
         return
-    if not person.can("export_audit"):  # who did what is everyone's e-mail: not in the table (nor its download)
-        columns.table(audit_shown(trail.drop(columns=["actor", "email"])), audit_columns(), AUDIT_ANONYMOUS)
+    anonymous = not person.can("export_audit")  # who did what is everyone's e-mail: not in the table (nor its download)
+    shown = trail.drop(columns=["actor", "email"]) if anonymous else trail
+    columns.table(audit_shown(shown), audit_columns(), AUDIT_ANONYMOUS if anonymous else AUDIT_SHOWN)
+    if i18n.language() != i18n.SOURCE:
+        st.caption(
+            _(
+                "What each entry says and its details stay as they were recorded, in English: a record is never "
+                "rewritten."
+            )
+        )
+    if anonymous:
         st.caption(
             _("Who did each action, and downloading the audit trail: {needs}").format(needs=auth.needs("export_audit"))
         )
         return
-    columns.table(audit_shown(trail), audit_columns(), AUDIT_SHOWN)
     downloads.file_button(
         _("Download the audit trail (CSV)"),
         lambda: audited_download(ws, person, "export_audit", lambda: audit_trail_csv(ws)),
