@@ -23,7 +23,18 @@ from b2b_core.ingest import (
 )
 from b2b_core.source import SourceError
 from b2b_core.store import BACKUP_LIMIT_MB, WorkspaceChanged, WorkspaceError
-from ui import auth, columns, currency_setting, downloads, sample_notice, shell, state, upload_choices, warm_up
+from ui import (
+    auth,
+    columns,
+    currency_setting,
+    downloads,
+    sample_notice,
+    shell,
+    state,
+    upload_choices,
+    uploader,
+    warm_up,
+)
 from ui import format as fmt
 
 CHOICES = [*contract.NAMES, CUSTOM, IGNORE]
@@ -693,8 +704,8 @@ def backup_area(ws, person) -> None:
             )
     with load:
         st.markdown(_("**Restore**: replace the whole workspace with a backup file. The audit trail is kept."))
-        backup = st.file_uploader(
-            _("Backup file (.duckdb)"), type=["duckdb"], key="backup:upload", max_upload_size=BACKUP_LIMIT_MB
+        backup = uploader.file_uploader(
+            _("Backup file (.duckdb)"), "backup_box", types=["duckdb"], limit_mb=BACKUP_LIMIT_MB, key="backup:upload"
         )
         sure = st.checkbox(_("Yes, replace everything in the workspace with this backup"), key="backup:sure")
         if st.button(_("Restore the workspace"), disabled=not (backup and sure), key="backup:restore"):
@@ -726,11 +737,12 @@ def uploads_area(ws, history, person) -> None:
     )
     uploads = None
     if person.can("commit"):
-        uploads = st.file_uploader(
+        uploads = uploader.file_uploader(
             _("Account export files"),
-            type=["csv", "tsv", "txt", "xlsx"],
+            "uploads_box",
+            types=["csv", "tsv", "txt", "xlsx"],
+            limit_mb=UPLOAD_LIMIT_MB,  # checked by the browser; the server takes larger backups
             accept_multiple_files=True,
-            max_upload_size=UPLOAD_LIMIT_MB,  # checked by the browser; the server takes larger backups
             key=f"uploader:{st.session_state.get('uploader_round', 0)}",
         )
     else:

@@ -19,6 +19,15 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts" / "zh"
 PAGES = ["overview", "lifecycle", "quadrants", "cohorts", "accounts", "scenarios", "workshop", "data"]
 STREAMLIT_WORDS = frozenset({"skip", "to", "main", "content"})  # Streamlit's own link for screen readers
+UNREAD = '[data-testid="stIconMaterial"], [translate="no"], script, style'  # icons are ligatures: drawn, not read
+VISIBLE_TEXT = f"""(selector) => {{
+    const shown = document.querySelector(selector).cloneNode(true);
+    shown.querySelectorAll('{UNREAD}').forEach((icon) => icon.remove());
+    document.body.appendChild(shown);  // innerText needs the layout: the copy is read in the page, then removed
+    const text = shown.innerText;
+    shown.remove();
+    return text;
+}}"""  # the text a reader sees: a Material icon's name is a ligature drawn as its picture
 CHINESE_AMOUNT = re.compile(r"\d(?:\.\d)?[万亿]")  # 4,543万, 4.5亿
 
 
@@ -41,7 +50,8 @@ def shown_lines(page) -> list[str]:
         """() => Array.from(document.querySelectorAll('.js-plotly-plot')).every(
             (plot) => plot._fullData && plot.querySelector('.main-svg'))"""
     )
-    return [line for line in page.locator("body").inner_text().splitlines() if line.strip()]
+    text = page.evaluate(VISIBLE_TEXT, "body")
+    return [line for line in text.splitlines() if line.strip()]
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -20,7 +20,7 @@ from b2b_core import charts, cohorts, engine, lifecycle, overview, quadrants, qu
 from b2b_core.amounts import Currency, account_count, amount_title, change, count, money, ratio, share
 from b2b_core.charts.style import for_projector
 from b2b_core.i18n import N_, _
-from b2b_core.playbook import Playbook
+from b2b_core.playbook import Playbook, rule_name
 from b2b_core.quarters import quarter_text, span_label
 from b2b_core.report import headlines
 
@@ -186,7 +186,7 @@ def stage_slide(metrics: pd.DataFrame, playbook: Playbook, business_model: str) 
             for _key, row in ranked.head(3).iterrows()
         ),
     )
-    rule_names = {rule.id: rule.id.replace("_", " ") for rule in playbook.rules}
+    rule_names = {rule.id: rule_name(rule.id) for rule in playbook.rules}
     figure = for_projector(charts.lever_scores(ranked, rule_names))
     return Slide("stage", _(SLIDE_TITLES["stage"]), headline, facts, figure, ranked, notes)
 
@@ -302,7 +302,9 @@ def scenario_slide(
     headline, notes = headlines.scenario_words(table, first, last, headlines.base_words(base), currency)
     facts = tuple(
         Fact(
-            _("{name} · platform revenue {span}").format(name=name, span=span_label([first, last])),
+            _("{name} · platform revenue {span}").format(
+                name=scenarios.shown_name(name), span=span_label([first, last])
+            ),
             money(row["platform_revenue_total"], currency),
             None if name == scenarios.BASE_NAME else change(row["platform_revenue_total_vs_base_pct"], "relative"),
         )
@@ -310,7 +312,11 @@ def scenario_slide(
     )
     figure = for_projector(
         charts.scenario_projection(
-            base.history, projections, "platform_revenue", amount_title(_("Platform revenue"), currency), scenarios.BAND
+            base.history,
+            {scenarios.shown_name(name): frame for name, frame in projections.items()},
+            "platform_revenue",
+            amount_title(_("Platform revenue"), currency),
+            scenarios.BAND,
         )
     )
     return Slide("scenarios", _(SLIDE_TITLES["scenarios"]), headline, facts, figure, table, notes)
