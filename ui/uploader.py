@@ -2,8 +2,8 @@
 
 Streamlit writes an uploader's button ("Upload") and its limit line ("50MB per file • CSV, XLSX")
 in English whatever the page's language. In another language both are drawn over by a style
-scoped to the uploader's box: the English words are set to no size and the translation is shown
-in their place (a screen reader reads the uploader's label, which is translated).
+scoped to the uploader's box: the English words are hidden at no size and the translation is
+shown in their place (a screen reader reads the uploader's label, which is translated).
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ from b2b_core import i18n
 from b2b_core.i18n import _
 
 _STYLE = """<style>
-.st-key-{box} [data-testid="stFileUploaderDropzone"] button p {{ font-size: 0; }}
-.st-key-{box} [data-testid="stFileUploaderDropzone"] button p::after {{ content: "{button}"; font-size: 0.875rem; }}
-.st-key-{box} [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+.st-key-{box} [data-testid="stFileUploaderDropzone"] button p,
+.st-key-{box} [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; visibility: hidden; }}
+.st-key-{box} [data-testid="stFileUploaderDropzone"] button p::after {{
+  content: "{button}"; font-size: 0.875rem; visibility: visible;
+}}
 .st-key-{box} [data-testid="stFileUploaderDropzoneInstructions"] span::after {{
-  content: "{limit}"; font-size: 0.75rem;
+  content: "{limit}"; font-size: 0.75rem; visibility: visible;
 }}
 </style>"""
 
