@@ -13,7 +13,7 @@ from b2b_core.headers import headed, keyed
 from b2b_core.i18n import N_, _
 from b2b_core.quarters import quarter_text
 from ui import account_views as views
-from ui import columns, downloads, language, quadrant_views, shell, state
+from ui import columns, downloads, filters, language, quadrant_views, shell, state
 from ui import format as fmt
 from ui.filters import filter_controls
 
@@ -42,13 +42,7 @@ FILE_FORMS = {  # the downloads of a whole list: form → (label, MIME type)
     "csv": (N_("Download {said} (CSV)"), "text/csv"),
     "xlsx": (N_("Download {said} (XLSX)"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
-ATTRIBUTE_LABELS = {
-    "account_name": N_("Name"),
-    "owner": N_("Owner"),
-    "segment": N_("Segment"),
-    "region": N_("Region"),
-    "tier": N_("Tier"),
-}
+ATTRIBUTE_LABELS = {"account_name": N_("Name"), **filters.ATTRIBUTE_NAMES}  # labels, translated where shown
 
 shell.require_app_shell()
 st.title(_("Accounts"))
