@@ -9,7 +9,7 @@ from plotly.subplots import make_subplots
 from b2b_core.accounts.lists import KIND_NAMES
 from b2b_core.amounts import account_count
 from b2b_core.charts.overview import PALETTE
-from b2b_core.charts.style import LAYOUT, amount_ticks, plain
+from b2b_core.charts.style import LAYOUT, amount_ticks, plain, twin_axes
 from b2b_core.i18n import _
 from b2b_core.quarters import quarter_text
 
@@ -54,18 +54,8 @@ def account_quarters(history: pd.DataFrame, title: str) -> go.Figure:
             line={"color": PALETTE["accounts"], "width": 2},
             secondary_y=True,
         )
-    figure.update_yaxes(
-        title_text=_("Platform revenue"),
-        secondary_y=False,
-        rangemode="tozero",
-        **amount_ticks(history["platform_revenue"], zero=True, english=None),
-    )
-    figure.update_yaxes(
-        title_text=_("B-side revenue"),
-        secondary_y=True,
-        rangemode="tozero",
-        showgrid=False,
-        **amount_ticks(history["b_side_revenue"], zero=True, english=None),
+    twin_axes(
+        figure, (_("Platform revenue"), history["platform_revenue"]), (_("B-side revenue"), history["b_side_revenue"])
     )
     figure.update_xaxes(type="category")
     figure.update_layout(height=300, title=plain(title), **LAYOUT)

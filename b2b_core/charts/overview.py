@@ -8,7 +8,7 @@ from plotly.subplots import make_subplots
 
 from b2b_core import quarters
 from b2b_core.amounts import Currency, amount_title, money
-from b2b_core.charts.style import amount_ticks, mark_quarter_gaps, with_quarter_gaps
+from b2b_core.charts.style import amount_ticks, mark_quarter_gaps, twin_axes, with_quarter_gaps
 from b2b_core.i18n import _
 from b2b_core.overview import GAINS, LOSSES, bridge_labels
 from b2b_core.quarters import quarter_text
@@ -33,18 +33,11 @@ def kpi_trend(kpis: pd.DataFrame, currency: Currency | None = None) -> go.Figure
         line={"color": PALETTE["accounts"], "width": 3},
         secondary_y=True,
     )
-    figure.update_yaxes(
-        title_text=amount_title(_("Platform revenue per quarter"), currency),
-        secondary_y=False,
-        rangemode="tozero",
-        **amount_ticks(kpis["platform_revenue"], zero=True, english=None),
-    )
-    figure.update_yaxes(
-        title_text=_("Active accounts"),
-        secondary_y=True,
-        rangemode="tozero",
-        showgrid=False,
-        **{"tickmode": "auto"} | amount_ticks(kpis["active_accounts"], zero=True, english=None),
+    twin_axes(
+        figure,
+        (amount_title(_("Platform revenue per quarter"), currency), kpis["platform_revenue"]),
+        (_("Active accounts"), kpis["active_accounts"]),
+        tickmode="auto",
     )
     figure.update_layout(
         height=360,

@@ -188,6 +188,26 @@ def amount_ticks(
     return {"tickmode": "array", "tickvals": ticks, "ticktext": [short_amount(t) for t in ticks]}
 
 
+def twin_axes(figure: go.Figure, left: tuple[str, Iterable[float]], right: tuple[str, Iterable[float]], **more) -> None:
+    """The two y axes of a figure with a secondary y (``make_subplots``), each a (title, values
+    drawn) pair: both from zero with ``amount_ticks`` (Plotly's own ticks in English), the right
+    one without grid lines and with ``more`` settings."""
+    (left_title, left_values), (right_title, right_values) = left, right
+    figure.update_yaxes(
+        title_text=left_title,
+        secondary_y=False,
+        rangemode="tozero",
+        **amount_ticks(left_values, zero=True, english=None),
+    )
+    figure.update_yaxes(
+        title_text=right_title,
+        secondary_y=True,
+        rangemode="tozero",
+        showgrid=False,
+        **more | amount_ticks(right_values, zero=True, english=None),
+    )
+
+
 def _log_ticks(low: float, high: float) -> list[float]:
     """The powers of ten from ``low`` to ``high``; with their 2 and 5 multiples when fewer than 3."""
     first, last = math.ceil(math.log10(low) - 1e-9), math.floor(math.log10(high) + 1e-9)
