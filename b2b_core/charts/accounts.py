@@ -9,7 +9,7 @@ from plotly.subplots import make_subplots
 from b2b_core.accounts.lists import KIND_NAMES
 from b2b_core.amounts import account_count
 from b2b_core.charts.overview import PALETTE
-from b2b_core.charts.style import LAYOUT, plain
+from b2b_core.charts.style import LAYOUT, amount_ticks, plain, twin_axes
 from b2b_core.i18n import _
 from b2b_core.quarters import quarter_text
 
@@ -29,7 +29,7 @@ def lists_at_stake(counts: pd.DataFrame, chosen: str | None = None) -> go.Figure
         )
     )
     figure.update_layout(height=240, yaxis_title=_("Platform revenue at stake"), showlegend=False, **LAYOUT)
-    figure.update_yaxes(rangemode="tozero")
+    figure.update_yaxes(rangemode="tozero", **amount_ticks(counts["at_stake"], zero=True, english=None))
     return figure
 
 
@@ -54,8 +54,9 @@ def account_quarters(history: pd.DataFrame, title: str) -> go.Figure:
             line={"color": PALETTE["accounts"], "width": 2},
             secondary_y=True,
         )
-    figure.update_yaxes(title_text=_("Platform revenue"), secondary_y=False, rangemode="tozero")
-    figure.update_yaxes(title_text=_("B-side revenue"), secondary_y=True, rangemode="tozero", showgrid=False)
+    twin_axes(
+        figure, (_("Platform revenue"), history["platform_revenue"]), (_("B-side revenue"), history["b_side_revenue"])
+    )
     figure.update_xaxes(type="category")
     figure.update_layout(height=300, title=plain(title), **LAYOUT)
     return figure

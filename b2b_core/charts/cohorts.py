@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from b2b_core.amounts import short_amount
-from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, mark_quarter_gaps, plain, rgba, with_quarter_gaps
+from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, amount_ticks, mark_quarter_gaps, plain, rgba, with_quarter_gaps
 from b2b_core.cohorts.matrix import AVERAGE, TOTAL
 from b2b_core.cohorts.renewals import EARLIER_START
 from b2b_core.cohorts.survival import SURVIVAL
@@ -71,7 +71,8 @@ def retention_heatmap(matrix: pd.DataFrame, value_title: str, as_share: bool, pe
             colorscale="Blues",
             zmin=0,
             zmax=float(np.nanmax(values)) if as_share and np.isfinite(values).any() else None,
-            colorbar={"title": {"text": value_title}, "tickformat": ".0%" if as_share else "~s"},
+            colorbar={"title": {"text": value_title}}
+            | ({"tickformat": ".0%"} if as_share else amount_ticks(values.ravel(), zero=True)),
             xgap=1,
             ygap=1,
         )

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, mark_quarter_gaps, with_quarter_gaps
+from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, amount_ticks, mark_quarter_gaps, with_quarter_gaps
 from b2b_core.i18n import N_, _
 from b2b_core.lifecycle import NOT_ENOUGH_HISTORY, STAGE_NAMES
 
@@ -75,7 +75,8 @@ def signal_trends(metrics: pd.DataFrame, signals: dict[str, tuple[str, str]]) ->
             col=col,
         )
         share = ".2~%"  # two decimals at most, trailing zeros dropped: no two ticks alike on a narrow range
-        figure.update_yaxes(tickformat=share if kind == "share" else "~s", row=row, col=col)
+        ticks = {"tickformat": share} if kind == "share" else amount_ticks(metrics[column])
+        figure.update_yaxes(row=row, col=col, **ticks)
         figure.update_xaxes(showticklabels=False, row=row, col=col)
     figure.update_annotations(font={"size": 12})
     figure.update_layout(height=190 * rows, margin={"l": 10, "r": 10, "t": 30, "b": 10}, template="plotly_white")

@@ -8,7 +8,7 @@ from plotly.subplots import make_subplots
 
 from b2b_core import quarters
 from b2b_core.amounts import Currency, amount_title, money
-from b2b_core.charts.style import mark_quarter_gaps, with_quarter_gaps
+from b2b_core.charts.style import amount_ticks, mark_quarter_gaps, twin_axes, with_quarter_gaps
 from b2b_core.i18n import _
 from b2b_core.overview import GAINS, LOSSES, bridge_labels
 from b2b_core.quarters import quarter_text
@@ -33,11 +33,11 @@ def kpi_trend(kpis: pd.DataFrame, currency: Currency | None = None) -> go.Figure
         line={"color": PALETTE["accounts"], "width": 3},
         secondary_y=True,
     )
-    figure.update_yaxes(
-        title_text=amount_title(_("Platform revenue per quarter"), currency), secondary_y=False, rangemode="tozero"
-    )
-    figure.update_yaxes(
-        title_text=_("Active accounts"), secondary_y=True, rangemode="tozero", showgrid=False, tickmode="auto"
+    twin_axes(
+        figure,
+        (amount_title(_("Platform revenue per quarter"), currency), kpis["platform_revenue"]),
+        (_("Active accounts"), kpis["active_accounts"]),
+        tickmode="auto",
     )
     figure.update_layout(
         height=360,
@@ -46,6 +46,16 @@ def kpi_trend(kpis: pd.DataFrame, currency: Currency | None = None) -> go.Figure
         hovermode="x unified",
     )
     return mark_quarter_gaps(figure, list(kpis.index))
+
+
+def _levels(measures: tuple[str, ...], amounts: tuple[float, ...]) -> list[float]:
+    """The heights a waterfall's bars reach: each ``absolute`` or ``total`` amount as it is, each
+    ``relative`` one added to the level before it."""
+    levels, level = [], 0.0
+    for measure, amount in zip(measures, amounts, strict=True):
+        level = level + amount if measure == "relative" else amount
+        levels.append(level)
+    return levels
 
 
 BRIDGE_COLOURS = {"gain": "#009E73", "loss": "#D55E00", "total": "#0072B2"}  # Okabe–Ito (charts.style)
@@ -91,7 +101,9 @@ def revenue_bridge_waterfall(
         showlegend=False,
     )
     figure.update_yaxes(
-        title_text=amount_title(_("{revenue} per quarter").format(revenue=revenue_label), currency), rangemode="tozero"
+        title_text=amount_title(_("{revenue} per quarter").format(revenue=revenue_label), currency),
+        rangemode="tozero",
+        **amount_ticks(_levels(measures, amounts), zero=True, english=None),
     )
     figure.update_xaxes(type="category")
     return figure

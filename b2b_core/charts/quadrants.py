@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from b2b_core.amounts import short_amount
-from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, plain, rgba
+from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, amount_ticks, plain, rgba
 from b2b_core.contract import NOT_SET
 from b2b_core.i18n import N_, _
 from b2b_core.playbook import Playbook
@@ -177,11 +177,10 @@ def quadrant_map(
         )
     # Fixed margins that hold the short tick labels, the axis titles and the legend: margins that
     # grow to fit (automargin) make plotly draw every marker twice, ~0.1 s more per redraw.
-    axis = {"tickformat": "~s", "automargin": False} | (
-        {"type": "log", "dtick": 1} if log_axes else {"rangemode": "tozero"}
-    )
-    figure.update_xaxes(title_text=_(X_TITLE), range=ranges[0], **axis)
-    figure.update_yaxes(title_text=_(Y_TITLE), range=banded(ranges[1], label_band), **axis)
+    axis = {"automargin": False} | ({"type": "log", "dtick": 1} if log_axes else {"rangemode": "tozero"})
+    x_ticks, y_ticks = (_range_ticks(axis_range, log_axes) for axis_range in ranges)
+    figure.update_xaxes(title_text=_(X_TITLE), range=ranges[0], **x_ticks, **axis)
+    figure.update_yaxes(title_text=_(Y_TITLE), range=banded(ranges[1], label_band), **y_ticks, **axis)
     figure.update_layout(
         height=620,
         title={"text": title or _(CONVENTION), "font": {"size": 14}},
@@ -193,6 +192,14 @@ def quadrant_map(
         },
     )
     return figure
+
+
+def _range_ticks(axis_range: list[float], log_axes: bool) -> dict:
+    """``amount_ticks`` of a map's axis over ``axis_range`` (from ``map_ranges``: log10 units on
+    log axes), from zero on linear ones."""
+    if log_axes:
+        return amount_ticks([10 ** axis_range[0], 10 ** axis_range[1]], log=True)
+    return amount_ticks([max(axis_range[0], 0.0), axis_range[1]], zero=True)
 
 
 def take_rate_name(take_rate: float) -> str:

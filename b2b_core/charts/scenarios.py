@@ -10,7 +10,17 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, mark_quarter_gaps, plain, quarter_axis, rgba, with_quarter_gaps
+from b2b_core.charts.style import (
+    GROUP_COLOURS,
+    LAYOUT,
+    SI_TICKS,
+    amount_ticks,
+    mark_quarter_gaps,
+    plain,
+    quarter_axis,
+    rgba,
+    with_quarter_gaps,
+)
 from b2b_core.i18n import _
 
 HISTORY_COLOUR = "#333333"
@@ -18,8 +28,8 @@ BASE_COLOUR = "#7f8c8d"
 LOWER_COLOUR, HIGHER_COLOUR = "#D55E00", "#0072B2"
 METRIC_FORMATS = {  # hover format and axis tick format of each projected metric
     "active_accounts": (",.0f", ",.0f"),
-    "platform_revenue": (",.0f", "~s"),
-    "b_side_revenue": (",.0f", "~s"),
+    "platform_revenue": (",.0f", SI_TICKS),
+    "b_side_revenue": (",.0f", SI_TICKS),
     "take_rate": (".2%", ".1%"),
 }
 
@@ -71,6 +81,14 @@ def _band_and_line(
     )
 
 
+def _value_ticks(figure: go.Figure, ticks: str) -> dict:
+    """The y axis's tick settings of a metric drawn with the tick format ``ticks``: amounts
+    (``SI_TICKS``) as ``amount_ticks`` writes them over every value drawn, else the format."""
+    if ticks != SI_TICKS:
+        return {"tickformat": ticks}
+    return amount_ticks(np.concatenate([np.asarray(trace.y, dtype=float) for trace in figure.data]), zero=True)
+
+
 def scenario_projection(
     history: pd.DataFrame, projections: Mapping[str, pd.DataFrame], metric: str, title: str, band: float
 ) -> go.Figure:
@@ -105,7 +123,7 @@ def scenario_projection(
     )
     figure.add_vline(x=len(history) - 1, line={"color": "#999", "dash": "dot", "width": 1})
     future = next(iter(projections.values())).index if projections else []
-    figure.update_yaxes(title_text=title, tickformat=ticks, rangemode="tozero")
+    figure.update_yaxes(title_text=title, **_value_ticks(figure, ticks), rangemode="tozero")
     figure.update_layout(
         height=440,
         title={
@@ -152,7 +170,7 @@ def plan_vs_actual(
         name=_("Actual"),
         hovertemplate=f"{_('Actual')} · %{{x}}: %{{y:{hover}}}<extra></extra>",
     )
-    figure.update_yaxes(title_text=title, tickformat=ticks, rangemode="tozero")
+    figure.update_yaxes(title_text=title, **_value_ticks(figure, ticks), rangemode="tozero")
     figure.update_layout(
         height=420,
         title={
@@ -193,5 +211,6 @@ def tornado(table: pd.DataFrame, title: str) -> go.Figure:
     figure.update_layout(
         barmode="overlay", height=80 + 46 * len(rows), title={"text": title, "font": {"size": 15}}, **LAYOUT
     )
-    figure.update_xaxes(tickformat="~s", title_text=_("Change in cumulative platform revenue"))
+    changes = np.r_[rows["low_change"], rows["high_change"]]
+    figure.update_xaxes(title_text=_("Change in cumulative platform revenue"), **amount_ticks(changes, zero=True))
     return figure

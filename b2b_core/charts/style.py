@@ -10,10 +10,12 @@ import re
 import textwrap
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from b2b_core.i18n import N_, _
+from b2b_core.amounts import short_amount
+from b2b_core.i18n import N_, _, language
 from b2b_core.quarters import from_ordinal, span_label, to_ordinal
 
 GROUP_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -156,6 +158,78 @@ def text_sizes(figure: dict, factor: float) -> dict:
 
     walk(figure)
     return figure
+
+
+SI_TICKS = "~s"  # English amount ticks: 50k, 60M (d3's SI prefixes)
+_NICE = (1, 2, 5)  # the steps of ticks, times a power of ten
+
+
+def amount_ticks(
+    values: Iterable[float], *, log: bool = False, zero: bool = False, english: str | None = SI_TICKS
+) -> dict:
+    """The tick settings of an axis or colour bar of amounts (money or counts), in the current
+    language. English: ``{"tickformat": english}`` (``"~s"``: 50k, 60M), ``{}`` when ``english`` is
+    None (Plotly's own ticks). Chinese: 4–7 ticks written as ``short_amount`` writes them (5,000,
+    2,000万, 1.2亿) covering the ``values`` the axis shows (with 0 when ``zero``, an axis starting at
+    zero): steps of 1, 2 or 5 times a power of ten; on a ``log`` axis the powers of ten in range,
+    with their 2 and 5 multiples when fewer than three are. ``{}`` without a finite value."""
+    if language() != "zh":
+        return {"tickformat": english} if english else {}
+    shown = np.asarray([float(v) for v in values], dtype=float)
+    shown = shown[np.isfinite(shown) & ((shown > 0) if log else True)]
+    if not len(shown):
+        return {}
+    low, high = float(shown.min()), float(shown.max())
+    if zero and not log:
+        low, high = min(low, 0.0), max(high, 0.0)
+    ticks = _log_ticks(low, high) if log else []
+    if len(ticks) < 3:
+        ticks = [t for t in _linear_ticks(low, high) if t > 0 or not log]
+    return {"tickmode": "array", "tickvals": ticks, "ticktext": [short_amount(t) for t in ticks]}
+
+
+def twin_axes(figure: go.Figure, left: tuple[str, Iterable[float]], right: tuple[str, Iterable[float]], **more) -> None:
+    """The two y axes of a figure with a secondary y (``make_subplots``), each a (title, values
+    drawn) pair: both from zero with ``amount_ticks`` (Plotly's own ticks in English), the right
+    one without grid lines and with ``more`` settings."""
+    (left_title, left_values), (right_title, right_values) = left, right
+    figure.update_yaxes(
+        title_text=left_title,
+        secondary_y=False,
+        rangemode="tozero",
+        **amount_ticks(left_values, zero=True, english=None),
+    )
+    figure.update_yaxes(
+        title_text=right_title,
+        secondary_y=True,
+        rangemode="tozero",
+        showgrid=False,
+        **more | amount_ticks(right_values, zero=True, english=None),
+    )
+
+
+def _log_ticks(low: float, high: float) -> list[float]:
+    """The powers of ten from ``low`` to ``high``; with their 2 and 5 multiples when fewer than 3."""
+    first, last = math.ceil(math.log10(low) - 1e-9), math.floor(math.log10(high) + 1e-9)
+    powers = [10.0**k for k in range(first, last + 1)]
+    if len(powers) >= 3:
+        return powers
+    steps = (10.0**k * m for k in range(first - 1, last + 1) for m in _NICE)
+    return [t for t in steps if low * (1 - 1e-9) <= t <= high * (1 + 1e-9)]
+
+
+def _linear_ticks(low: float, high: float) -> list[float]:
+    """Multiples of a 1-2-5 step covering ``low`` to ``high`` (about five steps), the step made
+    larger until no two ticks read alike as short amounts (1.05万 and 1.1万 both read 1.1万)."""
+    span = high - low or abs(high) or 1.0
+    power = 10.0 ** math.floor(math.log10(span / 5))
+    for step in (power * m * scale for scale in (1, 10, 100, 1000) for m in _NICE):
+        if step < span / 5 * (1 - 1e-9):
+            continue
+        ticks = [round(k * step, 9) + 0.0 for k in range(math.floor(low / step), math.ceil(high / step) + 1)]
+        if len({short_amount(t) for t in ticks}) == len(ticks):
+            return ticks
+    return [low, high]
 
 
 NO_DATA = N_("no data")  # in English; a gap's label is written in the current language (``_(NO_DATA)``)
