@@ -11,6 +11,7 @@ import pytest
 from b2b_core import overview, report, scenarios
 from b2b_core.access import LOCAL
 from tests.apptest import commit_sample_quarter, open_app, seeded_up_to, shown, workspace_of
+from ui import deck_watch
 from ui import workshop_views as views
 
 WORKSHOP = "pages/workshop.py"
@@ -142,7 +143,8 @@ def test_presentation_mode_hides_the_sidebar_setup_and_every_editing_widget(work
     assert editing_widgets(app) == {"text_input": 1}  # the hidden field a typed slide number goes to
     assert app.text_input(key=views.GO_TO)
     assert not app.sidebar.children or not any(app.sidebar.get(kind) for kind in (*EDITING, "button", "markdown"))
-    assert {b.key for b in app.button} == {"workshop_previous", "workshop_next", "workshop_exit"}
+    follow = f"{deck_watch.FOLLOW}_button"  # hidden: the browser presses it when the presenter view moved the deck
+    assert {b.key for b in app.button} == {"workshop_previous", "workshop_next", "workshop_exit", follow}
     assert not app.get("download_button") and not app.title
     assert not app.expander  # no speaker notes in front of the room: they are the presenter view's
     for _ in range(len(SAMPLE) - 1):  # only the levers of the scenario slide are widgets to move, by pointer or − / +
@@ -154,6 +156,7 @@ def test_presentation_mode_hides_the_sidebar_setup_and_every_editing_widget(work
         "workshop_next",
         "workshop_exit",
         "workshop_reset",
+        follow,
         *steps,
     }
 
