@@ -9,6 +9,7 @@ from babel.messages.pofile import read_po
 
 from b2b_core import i18n
 from b2b_core.i18n import _, ngettext
+from tests import glossary
 from tests.apptest import open_app
 from ui import language, present
 
@@ -64,6 +65,13 @@ def test_every_text_of_the_template_has_a_translation_that_is_not_empty_nor_fuzz
     assert not missing, f"Not in the {lang} catalog ({fix}): {missing}"
     assert not untranslated, f"Without a {lang} translation ({fix}): {untranslated}"
     assert not fuzzy, f"Marked fuzzy in {lang}: check the translation and remove the flag: {fuzzy}"
+
+
+def test_no_chinese_translation_uses_a_synonym_the_glossary_rules_out():
+    catalog = read_catalog(i18n.catalog_path("zh"))
+    said = {message.id: " ".join(translations(message)) for message in catalog if message.id}
+    used = {english: found for english, chinese in said.items() if (found := glossary.synonyms_used(chinese))}
+    assert used == {}, "use the glossary's term (docs/glossary.md)"
 
 
 def test_every_text_marked_in_the_code_is_in_the_template(tmp_path):

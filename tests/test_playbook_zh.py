@@ -21,9 +21,9 @@ from b2b_core.playbook import (
     load_playbook,
     playbook_path,
 )
+from tests import glossary
 
 ROOT = Path(__file__).resolve().parent.parent
-GLOSSARY = ROOT / "docs" / "glossary.md"
 ARTICLES = ROOT.parent / "shared" / "domain"  # the domain reading the texts were written from
 EN, ZH = load_playbook(playbook_path("en")), load_playbook(playbook_path("zh"))
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -68,23 +68,6 @@ def skeleton(book: Playbook) -> Playbook:
         journeys={model: ("",) * len(steps) for model, steps in book.journeys.items()},
         rules=tuple(replace(rule, rationale="") for rule in book.rules),
     )
-
-
-def glossary() -> list[tuple[str, str, list[str]]]:
-    """The glossary's rows: (English, Chinese, the Chinese synonyms not used)."""
-    rows = []
-    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) != 3 or cells[0] in ("English", "---"):
-            continue
-        unused = re.sub(r"（[^）]*）|\([^)]*\)", "", cells[2])  # a note on where a synonym may appear
-        rows.append((cells[0], cells[1], [word.strip() for word in unused.split("、") if word.strip()]))
-    return rows
-
-
-def chinese_of(english: str) -> str:
-    """The glossary's Chinese for ``english``."""
-    return next(chinese for en, chinese, _ in glossary() if en == english)
 
 
 def test_playbook_path_names_the_file_of_each_language_and_refuses_others():
@@ -160,18 +143,16 @@ def test_shared_run_finds_a_copied_sentence():
 def test_the_quadrants_and_levers_are_named_as_in_the_glossary():
     for play in ZH.quadrants:
         english = EN.label(play.quadrant)
-        assert ZH.label(play.quadrant) == chinese_of(english), english
+        assert ZH.label(play.quadrant) == glossary.chinese_of(english), english
     for lever in ZH.levers:
-        assert lever.name == chinese_of(EN.lever(lever.key).name)
+        assert lever.name == glossary.chinese_of(EN.lever(lever.key).name)
 
 
 def test_no_chinese_text_uses_a_synonym_the_glossary_rules_out():
-    words = {chinese: unused for _, chinese, unused in glossary()}
+    words = {chinese: unused for _, chinese, unused in glossary.rows()}
     for key_term in ("B端客户（简称 客户）", "平台收入", "B端收入", "续约", "抽佣率", "象限"):
         assert words[key_term], f"the glossary names no synonym to avoid for {key_term}"
-    for text in texts(ZH):
-        for chinese, unused in words.items():
-            assert not [word for word in unused if word in text], f"{text!r} says {unused}, not {chinese}"
+    assert [(text, used) for text in texts(ZH) if (used := glossary.synonyms_used(text))] == []
 
 
 def test_quadrants_are_written_by_numeral_and_never_as_a_quarter():
