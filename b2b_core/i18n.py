@@ -89,8 +89,9 @@ def _(text: str) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    """The form of ``singular``/``plural`` for a count ``n``, in the current language."""
-    return _translations(language()).ngettext(singular, plural, n)
+    """The form of ``singular``/``plural`` for a count ``n`` (any number: NumPy's too; an unknown
+    count reads plural), in the current language."""
+    return _translations(language()).ngettext(singular, plural, int(n) if n == n else 2)
 
 
 def pgettext(context: str, text: str) -> str:

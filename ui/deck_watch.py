@@ -2,8 +2,9 @@
 
 The browser asks the server for the deck's slide and levers every ``POLL_MS`` (``ROUTE``, answered
 by ``deck_state`` without running the page), and only when they differ from what the window shows
-does it press the button in the hidden ``FOLLOW`` box, whose callback takes the deck's slide and levers
-(``ui.presenter``): one whole run of the page, as a click on Next would make.
+(twice in a row: within about a second of a move) does it press the button in the hidden
+``FOLLOW`` box, whose callback takes the deck's slide and levers (``ui.presenter``): one whole run
+of the page, as a click on Next would make.
 
 Why not an ``st.fragment(run_every=…)``: each timed fragment run asks the server for a run just
 after the last one ended, and Streamlit then starts a new script runner and drops the messages of
@@ -32,14 +33,17 @@ FOLLOW = "workshop_follow"  # the hidden box of the button the browser presses w
 POLL_MS = 500
 
 # Installed once per browser tab. Each run of the page writes what it shows into the hidden box
-# (``data-live-deck``); a deck that moved presses the box's button once, then waits for a run that
-# shows something else (or 5 s) before pressing again.
+# (``data-live-deck``); a deck that differs from it on two polls in a row, the page idle at both,
+# presses the box's button once, then waits for a run that shows something else (or 5 s) before
+# pressing again. Once is not enough: this window's own run (a lever moved in the room) writes the
+# deck before its page shows the new levers, and a press then would start a run over the end of
+# that one (the race this watch exists to avoid).
 WATCH = """
 <script>
 const host = window.parent;
 if (!host.liveDeckWatch) {
   host.liveDeckWatch = true;
-  let pressedAt = 0, pressedFor = null;
+  let pressedAt = 0, pressedFor = null, seen = null;
   const running = () => {  // a run under way: the deck may be ahead of what it is drawing
     const app = host.document.querySelector('[data-testid="stApp"]');
     return (app && app.dataset.testScriptState === "running")
@@ -57,7 +61,10 @@ if (!host.liveDeckWatch) {
       const answer = await host.fetch(new URL("api/live-deck/" + shown.code, host.location.href), {cache: "no-store"});
       if (!answer.ok) return;
       const deck = await answer.json();
-      if (shownNow() !== text || running() || same(deck, shown)) return;
+      if (shownNow() !== text || running() || same(deck, shown)) { seen = null; return; }
+      const difference = text + JSON.stringify(deck);
+      if (seen !== difference) { seen = difference; return; }  // seen once: this window's own run may be catching up
+      seen = null;
       pressedAt = Date.now();
       pressedFor = text;
       button.click();
