@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from b2b_core import i18n
+from b2b_core.headers import named
 from b2b_core.i18n import N_, _
 
 # contract name → its label: the msgid is the name itself, its Chinese a header ingest reads
@@ -64,7 +65,7 @@ def mapping_table(mapping: pd.DataFrame) -> pd.DataFrame:
             if column in mapping.columns
         }
     )
-    return shown.rename(columns=lambda column: _(MAPPING_HEADERS[column]) if column in MAPPING_HEADERS else column)
+    return named(shown, lambda column: _(MAPPING_HEADERS[column]) if column in MAPPING_HEADERS else column)
 
 
 def name_of(shown: str) -> str:

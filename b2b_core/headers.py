@@ -9,6 +9,8 @@ keeps its name in every language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from b2b_core import i18n
@@ -73,15 +75,21 @@ def header(column: object) -> object:
     return _(NAMES[column])
 
 
+def named(frame: pd.DataFrame, name: Callable[[object], object]) -> pd.DataFrame:
+    """``frame`` with its columns, and the names of its index and column levels, renamed by ``name``
+    (a key → its header; an unnamed level stays unnamed). The one renaming every table heading of
+    the app goes through, whatever its vocabulary (this module's, the contract's, the lab's, the
+    cohorts', a slide's)."""
+    shown = frame.rename(columns=name)
+    shown.index = shown.index.set_names([None if level is None else name(level) for level in shown.index.names])
+    shown.columns = shown.columns.set_names([None if level is None else name(level) for level in shown.columns.names])
+    return shown
+
+
 def headed(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its columns, and the names of its index and columns, headed by ``header``
     (the same frame in English)."""
-    if i18n.language() == i18n.SOURCE:
-        return frame
-    named = frame.rename(columns=header)
-    named.index = named.index.set_names([header(name) for name in named.index.names])
-    named.columns = named.columns.set_names([header(name) for name in named.columns.names])
-    return named
+    return frame if i18n.language() == i18n.SOURCE else named(frame, header)
 
 
 def keyed(settings: dict) -> dict:

@@ -149,7 +149,7 @@ def live_levers(base: scenarios.Base) -> None:
                 disabled=off or values[lever.key] == end,
             )
         slider.slider(
-            _("{lever} ({unit})").format(lever=_(lever.label), unit=_(lever.unit)),
+            _("{lever} ({unit})").format(lever=lever.label, unit=lever.unit),
             lever.minimum,
             lever.maximum,
             value=values[lever.key],

@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from b2b_core import cohorts, i18n
+from b2b_core.headers import named
 from b2b_core.i18n import N_, _
 from ui import state
 from ui.filters import Selection
@@ -180,13 +181,8 @@ def shown(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` as the run's language names it (a table on screen, a CSV download): its column and
     index names of ``HEADERS`` and its summary, "started before the data" and "(not set)" rows translated; data
     (cohorts, groups, ages) as they are. In English: ``frame`` as it is."""
-    names = [_(n) if n in HEADERS else n for n in frame.index.names]
     rows = {label: _(label) for label in ROW_LABELS}
-    frame = frame.rename(index=rows).rename_axis(index=names)
-    frame = frame.rename(columns=lambda c: _(c) if c in HEADERS else c)
-    if frame.columns.name in HEADERS:
-        frame = frame.rename_axis(columns=_(frame.columns.name))
-    return frame
+    return named(frame.rename(index=rows), lambda name: _(name) if name in HEADERS else name)
 
 
 def shown_config(config: dict) -> dict:

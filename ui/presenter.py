@@ -197,8 +197,8 @@ def _words(ws: Workspace, drawn: LiveDeck, slides: list[report.Slide]) -> None:
             _("**Levers in the room**")
             + "\n\n"
             + "\n".join(
-                f"- {fmt.plain(_(lever.label))}: {deck.levers.get(lever.key, 0.0):+g} {_(lever.unit)}"
-                for lever in scenarios.LEVERS
+                f"- {fmt.plain(lever.label)}: {scenarios.with_unit(value, lever.unit, sign=True)}"
+                for lever, value in ((lever, deck.levers.get(lever.key, 0.0)) for lever in scenarios.LEVERS)
             )
         )
     if deck.slide != drawn.slide:

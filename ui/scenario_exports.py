@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from b2b_core import i18n, scenarios
+from b2b_core.headers import named
 from b2b_core.i18n import N_, _
 
 NAMES = {  # a column or index level → its name
@@ -39,8 +40,10 @@ SUFFIXES = {  # a column named <name><suffix> → how it is named (the longest s
 }
 
 
-def column_name(column: str) -> str:
+def column_name(column: object) -> object:
     """A column key of the lab's tables named in the current language (a lever by its name)."""
+    if not isinstance(column, str):
+        return column
     if column in scenarios.BY_KEY:
         return scenarios.BY_KEY[column].label
     if column in NAMES:
@@ -57,7 +60,6 @@ def export(frame: pd.DataFrame) -> pd.DataFrame:
     name."""
     if i18n.language() == i18n.SOURCE:
         return frame
-    shown = frame.rename(columns=column_name)
-    if "scenario" in shown.index.names:
-        shown = shown.rename(index=scenarios.shown_name, level="scenario" if shown.index.nlevels > 1 else None)
-    return shown.rename_axis(index=[column_name(name) if name else name for name in shown.index.names])
+    if "scenario" in frame.index.names:
+        frame = frame.rename(index=scenarios.shown_name, level="scenario" if frame.index.nlevels > 1 else None)
+    return named(frame, column_name)

@@ -36,6 +36,7 @@ import plotly.offline
 
 from b2b_core import exports
 from b2b_core.charts.style import TEXT_SIZES
+from b2b_core.headers import named
 from b2b_core.i18n import N_, _, language
 from b2b_core.report.deck import Slide
 from b2b_core.store.sample_uploads import DataOrigin
@@ -144,7 +145,7 @@ def header(key: object) -> object:
 
 def readable(data: pd.DataFrame) -> pd.DataFrame:
     """A slide's ``data`` with its headers (columns and index names) in the current language."""
-    return data.rename(columns=header).rename_axis(index=[header(name) for name in data.index.names])
+    return named(data, header)
 
 
 def csv_name(position: int, slide: Slide) -> str:

@@ -21,7 +21,7 @@ from b2b_core.lifecycle import NOT_ENOUGH_HISTORY, STAGE_NAMES, StageResult, che
 from b2b_core.playbook import Playbook
 from b2b_core.quadrants import AT_CUT, QUADRANTS, Migration
 from b2b_core.quarters import quarter_text, span_label
-from b2b_core.scenarios import BASE_NAME, LEVERS, Base, KeptProjection, PlanVsActual, waiting_text
+from b2b_core.scenarios import BASE_NAME, LEVERS, Base, KeptProjection, PlanVsActual, waiting_text, with_unit
 
 Words = tuple[str, tuple[str, ...]]
 
@@ -441,7 +441,11 @@ def base_words(base: Base) -> tuple[str, ...]:
 
 
 def _levers_said(row: pd.Series) -> str:
-    said = [f"{_(lever.label).lower()} {row[lever.key]:+g} {_(lever.unit)}" for lever in LEVERS if row[lever.key]]
+    said = [
+        _("{lever} {change}").format(lever=lever.label.lower(), change=with_unit(row[lever.key], lever.unit, sign=True))
+        for lever in LEVERS
+        if row[lever.key]
+    ]
     return _joined(said) if said else ""
 
 
