@@ -1,6 +1,6 @@
 """Every page at size, timed in Chromium: first visit, revisit and one interaction, and the server's memory.
 
-Run: ``python bench/pages.py N [--quarters 12] [--workspace PATH] [--pages overview,quadrants]``
+Run: ``python bench/pages.py N [--quarters 12] [--workspace PATH] [--pages overview,quadrants] [--lang zh]``
 
 Writes a generated panel of N accounts × ``quarters`` to a new workspace (``sample.write_panel``;
 ``--workspace`` names the file, and one that exists, e.g. filled by the command-line import, is
@@ -24,6 +24,10 @@ and sending the input (medians printed):
   lab: a lever one step (after New); Workshop: the next slide (from the third, the first with a
   chart after the title and agenda).
 
+``--lang zh`` reads every page in Chinese (``?lang=zh``, the controls found by their Chinese
+names): a session in another language has views of its own (computed in its language, cached
+apart), so the background preparation runs again for it, timed like the first.
+
 Prints one line per page and the server's peak resident memory (VmHWM) at the end.
 """
 
@@ -42,8 +46,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
-from b2b_core import sample, store  # noqa: E402
+from b2b_core import accounts, i18n, sample, store  # noqa: E402
 from b2b_core.access import LOCAL  # noqa: E402
+from b2b_core.i18n import _  # noqa: E402
 from tests.browser import ERROR_ELEMENTS, chromium_page, memory_mb, server_pid, streamlit_server  # noqa: E402
 from ui import warm_up  # noqa: E402
 
@@ -148,7 +153,7 @@ def _no_error(page) -> None:
 
 
 def _lifecycle_setup(page) -> None:
-    page.get_by_label("Business model").click()  # the list opens in the browser alone
+    page.get_by_label(_("Business model")).click()  # the list opens in the browser alone
     page.get_by_role("option").nth(1).wait_for()
 
 
@@ -157,7 +162,7 @@ def _lifecycle(page) -> None:
 
 
 def _overview_setup(page) -> None:
-    page.get_by_label("Region").click()  # the list opens in the browser alone
+    page.get_by_label(_("Region")).click()  # the list opens in the browser alone
     page.get_by_role("option").first.wait_for()
 
 
@@ -170,18 +175,18 @@ def _quadrants(page) -> None:
 
 
 def _cohorts(page) -> None:
-    page.get_by_text("Revenue (NRR)", exact=False).first.click()
+    page.get_by_text(_("Revenue (NRR)"), exact=False).first.click()
 
 
 def _accounts(page) -> None:
-    page.get_by_role("radio", name="Contracting", exact=True).click()
+    page.get_by_role("radio", name=_(accounts.KIND_NAMES[accounts.CONTRACTING]).capitalize(), exact=True).click()
 
 
 def _scenarios_setup(page) -> None:
-    page.get_by_role("button", name="New", exact=True).click()
+    page.get_by_role("button", name=_("New"), exact=True).click()
     # The new scenario is on screen once its caption shows; until then the levers are the base's,
     # disabled, and a key press on them would start no rerun.
-    page.get_by_text("Not saved: only this link holds it.").wait_for()
+    page.get_by_text(_("Not saved: only this link holds it.")).wait_for()
     idle_with_chart(page)
 
 
@@ -190,7 +195,7 @@ def _scenarios(page) -> None:
 
 
 def _workshop(page) -> None:
-    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name=_("Next")).click()
 
 
 # page → (url path, setup before the interaction, the interaction)
@@ -205,14 +210,19 @@ PAGES: dict[str, tuple[str, Callable | None, Callable | None]] = {
 }
 
 
-def until_logged(log: Path, text: str, start: float) -> tuple[float, float]:
-    """(seconds from ``start`` (``time.perf_counter``) until ``text`` appears in the file ``log``,
-    read every 50 ms; the seconds the line itself gives, counted by the server from the start of
-    the preparation)."""
-    pattern = re.compile(rf"{re.escape(text)} (?:in|after) ([0-9.]+) s")
+def in_language(address: str, lang: str) -> str:
+    """``address`` with ``lang`` (``lang=zh``, or nothing) added to its query."""
+    return f"{address}{'&' if '?' in address else '?'}{lang}" if lang else address
+
+
+def until_logged(log: Path, text: str, start: float, lang: str) -> tuple[float, float]:
+    """(seconds from ``start`` (``time.perf_counter``) until ``text`` appears in the file ``log`` for
+    the preparation in ``lang``, read every 50 ms; the seconds the line itself gives, counted by the
+    server from the start of that preparation)."""
+    pattern = re.compile(rf"{re.escape(text)} (?:in|after) ([0-9.]+) s, in {lang}")
     while not (found := pattern.search(log.read_text(errors="replace"))):
         if time.perf_counter() - start > TIMEOUT_MS / 1000:
-            raise TimeoutError(f"the server never logged {text!r}")
+            raise TimeoutError(f"the server never logged {text!r} in {lang}")
         time.sleep(0.05)
     return time.perf_counter() - start, float(found.group(1))
 
@@ -232,7 +242,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quarters", type=int, default=12)
     parser.add_argument("--workspace", type=Path, help="the workspace to open (written first if it does not exist)")
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated pages to time")
+    parser.add_argument("--lang", default=i18n.SOURCE, choices=i18n.LANGUAGES, help="the language pages are read in")
     args = parser.parse_args(argv)
+    i18n.set_language(args.lang)  # the controls are found by their names in that language
+    lang = "" if args.lang == i18n.SOURCE else f"lang={args.lang}"
     with tempfile.TemporaryDirectory() as folder:
         path = args.workspace or Path(folder) / "workspace.duckdb"
         if not path.exists():
@@ -246,10 +259,10 @@ def main(argv: list[str] | None = None) -> None:
             start = time.perf_counter()
             before = start - launched  # the server starting, then Chromium
             print(f"server launched {before:.1f} s before the first load: {memory_mb(pid)[0]:.0f} MB")
-            first = timed_visit(page, url)
+            first = timed_visit(page, in_language(url + "/", lang))
             print(f"first Overview: {first:.2f} s, server {memory_mb(pid)[0]:.0f} MB")
-            pages_ready, pages_work = until_logged(log, warm_up.PAGES_PREPARED, start)
-            prepared, all_work = until_logged(log, warm_up.ALL_PREPARED, start)
+            pages_ready, pages_work = until_logged(log, warm_up.PAGES_PREPARED, start, args.lang)
+            prepared, all_work = until_logged(log, warm_up.ALL_PREPARED, start, args.lang)
             print(
                 f"one-time work: every page's first views {pages_ready:.1f} s, "
                 f"and the earlier quarters' quadrants {prepared:.1f} s, server {memory_mb(pid)[0]:.0f} MB "
@@ -262,7 +275,7 @@ def main(argv: list[str] | None = None) -> None:
             )
             for name in args.pages.split(","):
                 route, setup, interact = PAGES[name]
-                address = f"{url}/{route}"
+                address = in_language(f"{url}/{route}", lang)
                 visit = timed_visit(page, address)
                 revisits, interactions = [], []
                 for round_ in range(ROUNDS):  # each round a new session: the interaction changes its defaults again

@@ -160,7 +160,9 @@ def _prepare(
             except Exception as exc:  # the page that shows this view reports the problem itself
                 log.warning("preparing %s failed: %s", progress.current, exc)
             progress.done += 1
-        log.info("%s: %s after %.1f s", data, progress.stopped or told, time.monotonic() - start)
+        log.info(
+            "%s: %s after %.1f s, in %s", data, progress.stopped or told, time.monotonic() - start, i18n.language()
+        )
         if progress.stopped:
             break
     progress.finished = time.monotonic()
