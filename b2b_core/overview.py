@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from b2b_core import contract, engine, quadrants, quarters
-from b2b_core.amounts import amount, count, ratio, share
+from b2b_core.amounts import Currency, amount, amount_title, count, ratio, share
 from b2b_core.i18n import N_, SOURCE, _, pgettext, use
 from b2b_core.quarters import quarter_text
 
@@ -253,15 +253,18 @@ def unknown_values(kpis: pd.DataFrame) -> list[str]:
     return lines
 
 
-def formatted_kpis(kpis: pd.DataFrame) -> pd.DataFrame:
+def formatted_kpis(kpis: pd.DataFrame, currency: Currency | None = None) -> pd.DataFrame:
     """``quarter_kpis`` as text for a table and its CSV: counts with thousands separators, amounts
     with two decimals (``amounts.amount``), the take rate as a percentage with two decimals, a
-    dash for an unknown value; columns named by ``KPI_LABELS`` in the current language."""
+    dash for an unknown value; columns named by ``KPI_LABELS`` in the current language, the
+    amounts' with ``currency``'s code (``Platform revenue (CNY)``)."""
     shown = {name: kpis[name].map(_KPI_FORMATS.get(name, count)) for name in kpis.columns}
-    return pd.DataFrame(shown, index=kpis.index).rename(columns={k: _(v) for k, v in KPI_LABELS.items()})
+    names = {k: amount_title(_(v), currency) if k in _AMOUNTS else _(v) for k, v in KPI_LABELS.items()}
+    return pd.DataFrame(shown, index=kpis.index).rename(columns=names)
 
 
-_KPI_FORMATS = {"platform_revenue": amount, "b_side_revenue": amount, "take_rate": partial(share, digits=2)}
+_AMOUNTS = ("platform_revenue", "b_side_revenue")
+_KPI_FORMATS = dict.fromkeys(_AMOUNTS, amount) | {"take_rate": partial(share, digits=2)}
 
 
 # The revenue bridge ------------------------------------------------------------------------------
@@ -541,11 +544,12 @@ with use(SOURCE):
     BRIDGE_LABELS = bridge_labels()  # in English
 
 
-def formatted_bridge(bridge: pd.DataFrame) -> pd.DataFrame:
+def formatted_bridge(bridge: pd.DataFrame, currency: Currency | None = None) -> pd.DataFrame:
     """``revenue_bridge`` with its ``quick_ratio``, as text for a table and its CSV: amounts with
     two decimals and thousands separators (rounded from the exact decimals), the quick ratio with
     two decimals, a dash where nothing was lost; columns named by ``bridge_labels`` (the current
-    language)."""
+    language), the amounts' with ``currency``'s code (``New (CNY)``)."""
     shown = bridge.map(amount)
     shown["quick_ratio"] = quick_ratio(bridge).map(ratio)
-    return shown.rename(columns=bridge_labels())
+    labels = bridge_labels()
+    return shown.rename(columns={k: amount_title(v, currency) if k in BRIDGE_COLUMNS else v for k, v in labels.items()})

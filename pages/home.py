@@ -73,7 +73,7 @@ def bridge_section(selection, quarter: str, observed: list[str], split_by: list[
         ),
     )
     bridge = overview_views.bridge(selection, revenue)
-    shown = overview.formatted_bridge(bridge).rename_axis(_("quarter"))
+    shown = overview.formatted_bridge(bridge, state.currency()).rename_axis(_("quarter"))
     label = _(REVENUES[revenue])
     said = {"quarter": quarter_text(quarter), "before": quarter_text(quarters.shift(quarter, -1))}
     if quarter not in bridge.index:
@@ -100,7 +100,8 @@ def bridge_section(selection, quarter: str, observed: list[str], split_by: list[
             charts.revenue_bridge_waterfall(row, quarter, label, state.currency()), width="stretch", key="bridge_chart"
         )
         if by:
-            split = overview.formatted_bridge(overview_views.bridge(selection, revenue, by).loc[[quarter]])
+            split = overview_views.bridge(selection, revenue, by).loc[[quarter]]
+            split = overview.formatted_bridge(split, state.currency())
             split = split.droplevel("quarter").rename_axis(attribute_name(by).lower())
             st.dataframe(split, width="stretch")
             downloads.csv_button(
@@ -188,7 +189,7 @@ bridge_section(selection, quarter, state.quarters(), [c for c in overview.BRIDGE
 st.subheader(_("By quarter"))
 st.plotly_chart(charts.kpi_trend(kpis, state.currency()), width="stretch", key="kpi_trend")
 with st.expander(_("KPIs by quarter")):
-    table = overview.formatted_kpis(kpis).rename_axis(_("quarter"))
+    table = overview.formatted_kpis(kpis, state.currency()).rename_axis(_("quarter"))
     st.dataframe(table, width="stretch")
     for line in overview.unknown_values(kpis):
         st.caption(f"– {line}")

@@ -165,7 +165,19 @@ def map_view(quarter: str, compared: str | None, moved: tuple[str, ...], placed:
         st.info(_("No clusters: {reason}. Colouring by quadrant.").format(reason=fmt.plain(clusters)))
         colour_by = "quadrant"
     figure = views.map_figure(
-        i18n.language(), data, selection, quarter, cut, by, log_axes, colour_by, size_by, play_key, compared, found
+        i18n.language(),
+        data,
+        selection,
+        quarter,
+        cut,
+        by,
+        log_axes,
+        colour_by,
+        size_by,
+        play_key,
+        compared,
+        found,
+        state.currency(),
     )
     st.plotly_chart(figure, width="stretch", key="quadrant_chart")
     if search is not None:
@@ -296,7 +308,9 @@ def play_view() -> None:
             "move. Log axes, coloured by quadrant."
         )
     )
-    animation = views.play_through(i18n.language(), data, selection, tuple(observed), cut, by, play_key)
+    animation = views.play_through(
+        i18n.language(), data, selection, tuple(observed), cut, by, play_key, state.currency()
+    )
     if animation is None:
         st.info(_("A play-through needs at least two quarters with B-side revenue."))
     else:

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from b2b_core import charts, cohorts, quadrants, sample
+from b2b_core.amounts import Currency
 from b2b_core.playbook import load_playbook
 
 
@@ -203,6 +204,17 @@ def test_the_accounts_at_the_cut_are_drawn_in_a_colour_of_their_own_and_named_in
     later = assigned.assign(b_side_revenue=[2.0, 20.0, 3.0, 30.0, 1.0, 100.0], quadrant="Q1")
     animation = charts.quadrant_play_through({"2025Q1": assigned, "2025Q2": later}, PLAYBOOK)
     assert [trace.name for trace in animation.data[1:6]] == [PLAYBOOK.label(q) for q in quadrants.PLACED]
+
+
+def test_the_quadrant_maps_name_the_currency_on_both_amount_axes():
+    yuan = Currency.of("¥", "CNY")
+    plain, named = charts.quadrant_map(_assigned(), PLAYBOOK), charts.quadrant_map(_assigned(), PLAYBOOK, currency=yuan)
+    assert named.layout.xaxis.title.text == f"{plain.layout.xaxis.title.text} (CNY)"
+    assert named.layout.yaxis.title.text == f"{plain.layout.yaxis.title.text} (CNY)"
+    panel = sample.generate_panel(n_accounts=60, n_quarters=2, last_quarter="2026Q3", seed=4)
+    frames, _total = quadrants.play_through_frames(panel, ["2026Q2", "2026Q3"])
+    animation = charts.quadrant_play_through(frames, PLAYBOOK, log_axes=True, currency=yuan)
+    assert animation.layout.xaxis.title.text.endswith("(CNY)") and animation.layout.yaxis.title.text.endswith("(CNY)")
 
 
 def test_quadrant_map_rings_the_accounts_asked_for_that_it_draws():

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from b2b_core import overview
+from b2b_core.amounts import Currency
 
 
 def panel(rows):
@@ -127,6 +128,17 @@ def test_the_kpi_table_shows_amounts_with_two_decimals_and_shares_as_percentages
     assert overview.formatted_kpis(overview.quarter_kpis(PEAKS)).loc["2025Q4", "Take rate"] == "10.00%"
     assert row["Active accounts"] == "2" and row["B-side revenue"] == "1,100.00"
     assert shown.loc["2024Q4", "Churned accounts"] == "–"
+    yuan = overview.formatted_kpis(kpis, Currency.of("¥", "CNY"))  # the amounts' headers name the currency
+    assert list(yuan.columns) == [
+        "Active accounts",
+        "Platform revenue (CNY)",
+        "B-side revenue (CNY)",
+        "Take rate",
+        "New accounts",
+        "Churned accounts",
+        "Returning accounts",
+    ]
+    assert yuan.loc["2025Q4", "Platform revenue (CNY)"] == "8,312,284.22"
 
 
 def test_empty_panel_has_no_headlines():

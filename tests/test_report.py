@@ -93,6 +93,12 @@ def test_the_deck_writes_amounts_in_the_workspace_currency():
     slide = deck_module.overview_slide(overview.quarter_kpis(TWO_QUARTERS), cny)
     assert {f.label: f.value for f in slide.facts}["Platform revenue"] == "¥180"
     assert slide.figure.layout.yaxis.title.text == "Platform revenue per quarter (CNY)"
+    mapped = deck_module.build_deck(TWO_QUARTERS, BOOK, currency=cny).slides["quadrants"].figure
+    titles = [axis.title.text.replace("<br>", " ") for axis in (mapped.layout.xaxis, mapped.layout.yaxis)]
+    assert titles == [  # wrapped for the projector
+        "B-side revenue: the account's own revenue through the platform, per quarter (CNY)",
+        "Platform revenue from the account, per quarter (CNY)",
+    ]
 
 
 def test_bridge_headline_names_the_largest_gain_what_was_lost_and_the_quick_ratio():

@@ -13,6 +13,7 @@ import pytest
 
 from b2b_core import overview, sample, store
 from b2b_core.access import LOCAL
+from b2b_core.amounts import Currency
 
 COLUMNS = ["account_id", "quarter", "platform_revenue", "b_side_revenue", "segment"]
 
@@ -123,6 +124,10 @@ def test_the_bridge_table_shows_two_decimals_and_a_dash_where_nothing_was_lost()
         "0.40",
     ]
     assert shown.loc["2025Q4", "Quick ratio"] == "–"
+    yuan = overview.formatted_bridge(overview.revenue_bridge(HAND), Currency.of("¥", "CNY"))
+    assert list(yuan.columns) == [f"{label} (CNY)" for label in list(overview.BRIDGE_LABELS.values())[:-1]] + [
+        "Quick ratio"
+    ]
 
 
 def test_one_quarter_has_no_bridge_and_no_b_side_revenue_bridges_to_zero():

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from b2b_core import sample
+from b2b_core import charts, sample
 from b2b_core.access import LOCAL
 from b2b_core.store import Workspace
 from tests.apptest import VIEW_PAGES, open_app, workspace_of
@@ -58,6 +58,24 @@ def test_after_the_preparation_the_quadrant_views_opened_by_a_choice_need_no_eng
     _engine_refuses(monkeypatch)
     app.switch_page("pages/quadrants.py")
     app.session_state["view"] = view
+    app.run()
+    assert not app.exception, app.exception
+
+
+@pytest.mark.parametrize("view", [None, "Play through quarters"])
+def test_after_the_preparation_the_quadrant_page_draws_no_map_again(prepared, monkeypatch, view):
+    """The page asks for the map and the play-through with the arguments the preparation gave
+    (Streamlit keys a cached figure by the arguments as passed): it finds the figure prepared."""
+
+    def drawn_again(*args, **kwargs):
+        raise AssertionError("the page drew a quadrant figure the preparation had drawn")
+
+    app = open_app()
+    monkeypatch.setattr(charts, "quadrant_map", drawn_again)
+    monkeypatch.setattr(charts, "quadrant_play_through", drawn_again)
+    app.switch_page("pages/quadrants.py")
+    if view is not None:
+        app.session_state["view"] = view
     app.run()
     assert not app.exception, app.exception
 

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from b2b_core import account_search, charts, engine, exports, i18n, quadrants
+from b2b_core.amounts import Currency
 from b2b_core.headers import headed
 from b2b_core.i18n import N_, _
 from b2b_core.playbook import Playbook
@@ -209,12 +210,15 @@ def map_figure(
     size_by: str | None,
     play_key: tuple[str, float],
     compare_with: str | None,
-    found: tuple[str, ...] = (),
+    found: tuple[str, ...],
+    currency: Currency | None,
 ) -> go.Figure:
     """The quadrant map of ``quarter_shown`` (``colour_by="cluster"`` colours by ``segmentation``),
     the largest quadrant changes since ``compare_with`` ringed (``map_movers``), and the accounts
-    of ``found`` (ids) that the filters show marked (``marked_rows``), its texts in ``lang``. A
-    shared resource, not a copy per call: read it, never change it. ``data`` keys the cache."""
+    of ``found`` (ids) that the filters show marked (``marked_rows``), its texts in ``lang``, its
+    amounts' titles in ``currency``. A shared resource, not a copy per call: read it, never change
+    it. ``data`` keys the cache, with every argument as it is passed (Streamlit hashes the arguments
+    given, not the defaults): the page and the background preparation pass them all alike."""
     with i18n.use(lang):
         moved = map_movers(migration(selection, compare_with, quarter_shown, cut, by) if compare_with else None)
         view = quarter(selection, quarter_shown, cut, by, log_axes, moved)
@@ -254,6 +258,7 @@ def map_figure(
             if compare_with
             else "",
             found=marked_rows(selection, quarter_shown, cut, by, found),
+            currency=currency,
         )
 
 
@@ -298,20 +303,32 @@ def play_through(
     cut,
     by: str | None,
     play_key: tuple[str, float],
+    currency: Currency | None,
 ) -> go.Figure | None:
     """The animated quadrant map over every quarter with placed accounts (log axes), or None with
-    fewer than two such quarters, its texts in ``lang``. ``data`` keys the cache."""
+    fewer than two such quarters, its texts in ``lang``, its amounts' titles in ``currency``.
+    ``data`` keys the cache."""
     with i18n.use(lang):
-        return _play_through_figure(data, selection, observed, cut, by, play_key)
+        return _play_through_figure(selection, observed, cut, by, play_key, currency)
 
 
 def _play_through_figure(
-    data: str, selection: Selection, observed: tuple[str, ...], cut, by: str | None, play_key: tuple[str, float]
+    selection: Selection,
+    observed: tuple[str, ...],
+    cut,
+    by: str | None,
+    play_key: tuple[str, float],
+    currency: Currency | None,
 ) -> go.Figure | None:
     frames, total = state.reduced(_play_through, selection, observed, cut, by)
     if len(frames) < 2:
         return None
     latest = quarter(selection, list(frames)[-1], cut, by)
     return charts.quadrant_play_through(
-        frames, state.playbook(play_key), log_axes=True, take_rate=latest.take_rate, of_accounts=total
+        frames,
+        state.playbook(play_key),
+        log_axes=True,
+        take_rate=latest.take_rate,
+        of_accounts=total,
+        currency=currency,
     )

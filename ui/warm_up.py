@@ -191,7 +191,7 @@ def _steps() -> list[Step]:
     if not observed:
         return []
     latest, before = observed[-1], observed[:-1]
-    every, cut = (), "median"
+    every, cut, currency = (), "median", state.currency()
     play_key = state.playbook_key()
     book, weights = state.playbook(play_key), state.workspace().playbook_weights()
 
@@ -200,7 +200,7 @@ def _steps() -> list[Step]:
             return None
         fitted = book.with_saved_weights(weights)[0]
         return workshop_views.deck(
-            data, workshop_views.book_key(play_key, weights), "platform", state.currency(), i18n.language(), fitted
+            data, workshop_views.book_key(play_key, weights), "platform", currency, i18n.language(), fitted
         )
 
     def quadrant_map(quarter: str, earlier: list[str]) -> None:
@@ -211,7 +211,19 @@ def _steps() -> list[Step]:
         quadrant_views.ties(quarter, cut, None)
         if not isinstance(book, str):
             quadrant_views.map_figure(
-                i18n.language(), data, every, quarter, cut, None, True, "quadrant", None, play_key, compared
+                i18n.language(),
+                data,
+                every,
+                quarter,
+                cut,
+                None,
+                True,
+                "quadrant",
+                None,
+                play_key,
+                compared,
+                (),
+                currency,
             )
 
     steps: list[Step] = [
@@ -250,7 +262,7 @@ def _steps() -> list[Step]:
             (
                 PLAY_THROUGH,
                 lambda: quadrant_views.play_through(
-                    i18n.language(), data, every, observed_quarters, cut, None, play_key
+                    i18n.language(), data, every, observed_quarters, cut, None, play_key, currency
                 ),
             )
         )

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from b2b_core.amounts import short_amount
+from b2b_core.amounts import Currency, amount_title, short_amount
 from b2b_core.charts.style import GROUP_COLOURS, LAYOUT, amount_ticks, plain, rgba
 from b2b_core.contract import NOT_SET
 from b2b_core.i18n import N_, _
@@ -81,6 +81,7 @@ def quadrant_map(
     ringed_name: str = "",
     found: pd.DataFrame | None = None,
     label_band: float = LABEL_BAND,
+    currency: Currency | None = None,
 ) -> go.Figure:
     """The quadrant map of one quarter from ``assign_quadrants``: one marker per placed account,
     coloured by ``colour_by`` (``"quadrant"``: the quadrants and the accounts at the cut in a colour
@@ -94,8 +95,9 @@ def quadrant_map(
     rows of the accounts a search found, drawn or not) get a purple marker with their id beside
     it. The quadrant names sit in bands of ``label_band`` of the plot's height at its top and
     bottom, where the y axis reaches past every account (``banded``), so no marker covers them.
-    Markers are SVG, never WebGL: a few thousand draw faster that way on a machine without a
-    graphics card, and the map is meant for at most ``MAX_POINTS``."""
+    The axes' titles name ``currency``'s code. Markers are SVG, never WebGL: a few thousand draw
+    faster that way on a machine without a graphics card, and the map is meant for at most
+    ``MAX_POINTS``."""
     placed = _placed(assigned)
     ranges = ranges or map_ranges([assigned], log_axes)
     figure = go.Figure()
@@ -179,8 +181,10 @@ def quadrant_map(
     # grow to fit (automargin) make plotly draw every marker twice, ~0.1 s more per redraw.
     axis = {"automargin": False} | ({"type": "log", "dtick": 1} if log_axes else {"rangemode": "tozero"})
     x_ticks, y_ticks = (_range_ticks(axis_range, log_axes) for axis_range in ranges)
-    figure.update_xaxes(title_text=_(X_TITLE), range=ranges[0], **x_ticks, **axis)
-    figure.update_yaxes(title_text=_(Y_TITLE), range=banded(ranges[1], label_band), **y_ticks, **axis)
+    figure.update_xaxes(title_text=amount_title(_(X_TITLE), currency), range=ranges[0], **x_ticks, **axis)
+    figure.update_yaxes(
+        title_text=amount_title(_(Y_TITLE), currency), range=banded(ranges[1], label_band), **y_ticks, **axis
+    )
     figure.update_layout(
         height=620,
         title={"text": title or _(CONVENTION), "font": {"size": 14}},
@@ -364,12 +368,14 @@ def quadrant_play_through(
     log_axes: bool = False,
     take_rate: float = float("nan"),
     of_accounts: int | None = None,
+    currency: Currency | None = None,
 ) -> go.Figure:
     """The quadrant map animated over quarters (``frames``: quarter → ``assign_quadrants`` of the
     accounts drawn, as ``quadrants.play_through_frames`` gives them) with fixed axes, a play button
     and a quarter slider. Markers are coloured by quadrant (the accounts at the cut in a colour of
     their own, named in the legend when a quarter has any). ``of_accounts``: how many accounts the
-    drawn ones were chosen from, said in the title when more than were drawn."""
+    drawn ones were chosen from, said in the title when more than were drawn. The axes' titles name
+    ``currency``'s code."""
     drawn = len(pd.unique(pd.concat([_placed(f)["account_id"] for f in frames.values()])))
     sampled = (
         " · " + _("{drawn} of {total} accounts, drawn at random").format(drawn=f"{drawn:,}", total=f"{of_accounts:,}")
@@ -378,7 +384,9 @@ def quadrant_play_through(
     )
     ranges = map_ranges(list(frames.values()), log_axes)
     maps = {  # each quarter's map gives its shading, cut lines and labels
-        quarter: quadrant_map(assigned, playbook, log_axes=log_axes, take_rate=take_rate, ranges=ranges)
+        quarter: quadrant_map(
+            assigned, playbook, log_axes=log_axes, take_rate=take_rate, ranges=ranges, currency=currency
+        )
         for quarter, assigned in frames.items()
     }
     quarters = list(maps)

@@ -191,12 +191,14 @@ def stage_slide(metrics: pd.DataFrame, playbook: Playbook, business_model: str) 
     return Slide("stage", _(SLIDE_TITLES["stage"]), headline, facts, figure, ranked, notes)
 
 
-def quadrant_slide(view: quadrants.QuarterView, mix: pd.DataFrame, playbook: Playbook) -> Slide:
+def quadrant_slide(
+    view: quadrants.QuarterView, mix: pd.DataFrame, playbook: Playbook, currency: Currency | None = None
+) -> Slide:
     """The quadrant map of a ``quarter_view`` (median cuts, log axes; the accounts it draws, over
     the density of all when sampled) and the quarter's mix (the ``quadrant_summary`` rows of the
     quarter, index the quadrant keys, and at the cut). The slide's data are the accounts drawn, their
     quadrants as ``Playbook.named`` writes them; the accounts at the cut are a fact of their own when
-    there are any."""
+    there are any. The map's axes name ``currency``'s code."""
     quarter = view.quarter
     headline, notes = headlines.quadrant_words(mix, quarter, playbook)
     facts = tuple(
@@ -222,6 +224,7 @@ def quadrant_slide(view: quadrants.QuarterView, mix: pd.DataFrame, playbook: Pla
         ),
         density=view.density,
         label_band=charts.quadrants.PROJECTED_LABEL_BAND,
+        currency=currency,
     )
     named = {playbook.label(q) for q in quadrants.QUADRANTS}  # their bands name them, in their colours
     figure = for_projector(figure).update_traces(showlegend=False, selector=lambda trace: trace.name in named)
@@ -432,7 +435,7 @@ def build_deck(
         quarter = placeable[-1]
         known = measured.mix is not None and quarter in measured.mix.index.get_level_values("quarter")
         mix = (measured.mix if known else quadrants.quadrant_summary(table, quarters=[quarter])).loc[quarter]
-        slides["quadrants"] = quadrant_slide(quadrants.quarter_view(table, quarter), mix, playbook)
+        slides["quadrants"] = quadrant_slide(quadrants.quarter_view(table, quarter), mix, playbook, currency)
         earlier = [q for q in observed if q < quarter]
         if earlier:
             flow = measured.migration
