@@ -111,6 +111,19 @@ def NP_(context: str, text: str) -> str:  # noqa: N802 (gettext's naming)
     return text
 
 
+def worded(reduction: Callable) -> Callable:
+    """Marks ``reduction`` as giving words of the current language in its result (a reason, a
+    description, a label): the app keeps its results per language (``ui.state.reduced``). Any other
+    reduction's result holds only data, the same in every language, and is computed once for all."""
+    reduction.worded = True
+    return reduction
+
+
+def is_worded(reduction: Callable) -> bool:
+    """True when ``reduction`` was marked ``worded``."""
+    return getattr(reduction, "worded", False)
+
+
 def catalog_path(lang: str, suffix: str = ".po") -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}{suffix}"
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from b2b_core import accounts, exports, quadrants
 from b2b_core.headers import headed
-from b2b_core.i18n import _
+from b2b_core.i18n import _, worded
 from b2b_core.quadrants.assign import named_states
 from ui import state
 from ui.filters import Selection
@@ -29,6 +29,7 @@ def quadrant_names() -> tuple[tuple[str, str], ...]:
     return tuple((quadrants.NUMERALS if isinstance(book, str) else book.labels()).items())
 
 
+@worded  # each row's reason
 def _lists(live: ir.Table, selection: Selection, quarter: str, names) -> accounts.AccountLists:
     return accounts.account_lists(live, quarter, _chosen(live, selection), names=dict(names))
 
@@ -38,6 +39,7 @@ def lists(selection: Selection, quarter: str) -> accounts.AccountLists:
     return state.reduced(_lists, selection, quarter, quadrant_names())
 
 
+@worded  # the months of a quarter, named
 def _calendar(live: ir.Table, selection: Selection, quarter: str) -> accounts.RenewalCalendar:
     return accounts.renewal_calendar(live, quarter, _chosen(live, selection))
 

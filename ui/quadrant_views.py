@@ -167,6 +167,7 @@ def mix(selection: Selection, cut, by: str | None, quarters: tuple[str, ...]) ->
     return pd.concat([summary(selection, cut, by, (quarter,)) for quarter in quarters])
 
 
+@i18n.worded  # each cluster described in words
 def _segmentation(live: ir.Table, selection: Selection, quarter: str, cut, by):
     try:
         return quadrants.segment_accounts(live, quarter, cut, by, _chosen(live, selection))

@@ -196,10 +196,10 @@ def workspace_with_data() -> Workspace:
 
 
 @language.cached(st.cache_data, N_("Computing this view from the data (once per version of the data)…"), max_entries=64)
-def _reduced(data: str, name: str, _reduction: Callable, args: tuple, lang: str):
-    # ``data``, ``name`` and ``lang`` key the cache; the function itself is not hashed
-    with i18n.use(lang):
-        return panel().reduce(lambda live: _reduction(live, *args))
+def _reduced(data: str, name: str, _reduction: Callable, args: tuple, words: str):
+    # ``data``, ``name``, ``args`` and ``words`` key the cache; the function itself is not hashed.
+    # Computed in the caller's language: a message it raises (never cached) reads in that language.
+    return panel().reduce(lambda live: _reduction(live, *args))
 
 
 def reduced(reduction: Callable, *args):
@@ -208,10 +208,13 @@ def reduced(reduction: Callable, *args):
     version and the hashable ``args``, and shared by every session. When a source's engine cannot
     compute it (a query past its time, the engine or its files gone), the page, or the part of it
     rerun (``st.fragment``), says why and stops; the background preparation gets the error
-    (``ui.warm_up`` logs it)."""
+    (``ui.warm_up`` logs it). A result is kept for every language unless ``reduction`` is marked
+    ``i18n.worded`` (its result holds words): then once per language, so that a second language
+    costs no second computation of the data, nor its memory."""
     try:
         name = f"{reduction.__module__}.{reduction.__qualname__}"
-        return _reduced(data_version(), name, reduction, args, i18n.language())
+        words = i18n.language() if i18n.is_worded(reduction) else ""
+        return _reduced(data_version(), name, reduction, args, words)
     except source.SourceError as failed:
         if getattr(_PINNED, "panel", None) is not None:
             raise

@@ -23,7 +23,7 @@ import numpy as np
 
 from b2b_core import engine
 from b2b_core.amounts import account_count, count
-from b2b_core.i18n import _
+from b2b_core.i18n import _, worded
 from b2b_core.quarters import quarter_text
 
 BACKLOG_RATIO = 3.0
@@ -44,6 +44,7 @@ class FirstCohort:
     reason: str
 
 
+@worded  # its reason is a sentence
 def first_cohort_choice(panel: engine.Source) -> FirstCohort:
     """Whether the cohort views leave out the panel's first-quarter cohort by default (the rule
     of this module), and why. The engine counts the accounts by first active quarter; the panel's

@@ -1,0 +1,93 @@
+"""A reduction's result is kept once for every language unless it holds words (``i18n.worded``):
+a session in Chinese then finds the English session's data prepared, and a second language costs
+neither a second computation at a million accounts nor twice the cache."""
+
+from __future__ import annotations
+
+from b2b_core import i18n
+from tests.apptest import VIEW_PAGES, open_app, workspace_of
+from tests.same import assert_same
+from ui import account_views, cohort_views, overview_views, quadrant_views, state, warm_up
+
+QUADRANT_VIEWS = ("Clusters", "Play through quarters", "Mix over time", "Migration")
+
+
+def _recorded(monkeypatch) -> dict:
+    """Every reduction the app asks ``state.reduced`` for from now on: (name, args) → (reduction, args)."""
+    calls = {}
+    real = state._reduced
+
+    def recording(data, name, reduction, args, words):
+        calls.setdefault((name, repr(args)), (reduction, args))
+        return real(data, name, reduction, args, words)
+
+    monkeypatch.setattr(state, "_reduced", recording)
+    return calls
+
+
+def _in_both_languages(ws, reduction, args) -> dict:
+    results = {}
+    for lang in i18n.LANGUAGES:
+        with i18n.use(lang):
+            results[lang] = ws.reduce(lambda live: reduction(live, *args))
+    return results
+
+
+def test_every_reduction_whose_result_differs_by_language_is_marked_worded(workspace_path, monkeypatch):
+    monkeypatch.setenv(warm_up.SWITCH, "1")
+    calls = _recorded(monkeypatch)
+    app = open_app()  # the Overview, and the background preparation of every page's views
+    for page in VIEW_PAGES:
+        app.switch_page(page)
+        app.run()
+    app.switch_page("pages/quadrants.py")
+    for view in QUADRANT_VIEWS:
+        app.session_state["view"] = view
+        app.run()
+    assert warm_up.wait(120)
+    ws = workspace_of(workspace_path)
+    quarters, ids = ws.quarters(), ws.panel()["account_id"].head(3).tolist()
+    east = (("region", ("East",)),)  # the views only a filter, a search or an account's page asks for
+    state.reduced(overview_views._kpis, east)
+    overview_views.bridge(east, "platform_revenue", "segment")
+    account_views.calendar((), quarters[-2])
+    account_views.history(ids[0])
+    quadrant_views.find(f"{ids[0]}, shop")
+    quadrant_views.found_rows((), quarters[-1], "median", None, tuple(ids))
+    cohort_views.renewals(())
+    assert len({name for name, _args in calls}) >= 24, sorted(calls)
+
+    differing = set()
+    for (name, _shown), (reduction, args) in calls.items():
+        results = _in_both_languages(ws, reduction, args)
+        try:
+            assert_same(results["zh"], results[i18n.SOURCE], name, rtol=1e-12)
+        except AssertionError:
+            differing.add(name)
+            assert i18n.is_worded(reduction), f"{name} gives words of the language: mark it i18n.worded"
+    assert differing == {  # the known worded ones still are (else their mark costs a computation per language)
+        "b2b_core.cohorts.first_cohort.first_cohort_choice",
+        "ui.account_views._lists",
+        "ui.account_views._calendar",
+        "ui.quadrant_views._segmentation",
+    }
+
+
+def test_a_data_only_result_is_computed_once_for_both_languages_a_worded_one_once_per_language(workspace_path):
+    stored = len(workspace_of(workspace_path).panel())  # a new workspace: the sample
+    computed = []
+
+    def rows(live, tag: str) -> int:
+        computed.append((tag, i18n.language()))
+        return int(live.count().execute())
+
+    @i18n.worded
+    def said(live, tag: str) -> str:
+        computed.append((tag, i18n.language()))
+        return i18n._("Overview")
+
+    for lang in ("en", "zh", "en", "zh"):
+        with i18n.use(lang):
+            assert state.reduced(rows, "data") == stored
+            assert state.reduced(said, "words") == ("总览" if lang == "zh" else "Overview")
+    assert computed == [("data", "en"), ("words", "en"), ("words", "zh")]
