@@ -310,26 +310,15 @@ def play_through(
     fewer than two such quarters, its texts in ``lang``, its amounts' titles in ``currency``.
     ``data`` keys the cache."""
     with i18n.use(lang):
-        return _play_through_figure(selection, observed, cut, by, play_key, currency)
-
-
-def _play_through_figure(
-    selection: Selection,
-    observed: tuple[str, ...],
-    cut,
-    by: str | None,
-    play_key: tuple[str, float],
-    currency: Currency | None,
-) -> go.Figure | None:
-    frames, total = state.reduced(_play_through, selection, observed, cut, by)
-    if len(frames) < 2:
-        return None
-    latest = quarter(selection, list(frames)[-1], cut, by)
-    return charts.quadrant_play_through(
-        frames,
-        state.playbook(play_key),
-        log_axes=True,
-        take_rate=latest.take_rate,
-        of_accounts=total,
-        currency=currency,
-    )
+        frames, total = state.reduced(_play_through, selection, observed, cut, by)
+        if len(frames) < 2:
+            return None
+        latest = quarter(selection, list(frames)[-1], cut, by)
+        return charts.quadrant_play_through(
+            frames,
+            state.playbook(play_key),
+            log_axes=True,
+            take_rate=latest.take_rate,
+            of_accounts=total,
+            currency=currency,
+        )
