@@ -98,5 +98,20 @@ def test_definitions_on_screen_for_data_starting_at_launch(tmp_path):
         page.goto(url + "/")
         wait_until_idle(page)
         expect(page.locator('[data-testid="stMetricValue"]').filter(has_text="¥").first).to_be_visible()
+        drawn_once(page, page.locator('[data-testid="stExpander"]').filter(has_text="KPIs by quarter"))
+        page.get_by_text("KPIs by quarter").click()
+        table = page.locator('[data-testid="stDataFrame"]').filter(has_text="Take rate").locator("table")
+        expect(table).to_contain_text("Platform revenue (CNY)")
+        expect(table).to_contain_text("B-side revenue (CNY)")
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download the KPIs (CSV)").click()
+        assert "Platform revenue (CNY)" in download.value.path().read_text(encoding="utf-8-sig").splitlines()[0]
         assert page.locator(ERROR_ELEMENTS).count() == 0
         page.screenshot(path="test-artifacts/browser_definitions_overview.png", full_page=True)
+
+        # and the quadrant map names it on both amount axes
+        page.goto(url + "/quadrants")
+        wait_until_idle(page)
+        quadrant_map = page.locator(".st-key-quadrant_chart .js-plotly-plot")
+        expect(quadrant_map.locator(".g-xtitle")).to_contain_text("(CNY)")
+        expect(quadrant_map.locator(".g-ytitle")).to_contain_text("(CNY)")
