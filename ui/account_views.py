@@ -39,7 +39,7 @@ def lists(selection: Selection, quarter: str) -> accounts.AccountLists:
     return state.reduced(_lists, selection, quarter, quadrant_names())
 
 
-@worded  # the months of a quarter, named
+@worded  # its total row is named
 def _calendar(live: ir.Table, selection: Selection, quarter: str) -> accounts.RenewalCalendar:
     return accounts.renewal_calendar(live, quarter, _chosen(live, selection))
 
