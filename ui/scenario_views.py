@@ -12,6 +12,7 @@ from b2b_core.i18n import _
 from ui import state
 
 
+@i18n.worded  # why no base can be fitted, in words
 def _base(live: ir.Table) -> scenarios.Base | str:
     try:
         return scenarios.fit_base(live)
@@ -52,6 +53,7 @@ def key(data: str) -> str:
     return f"{data}|{sorted(set_by_hand.items())}" if set_by_hand else data
 
 
+@i18n.worded  # why no back-test can be run, in words
 def _backtest(live: ir.Table) -> pd.DataFrame | str:
     try:
         return scenarios.backtest(live, 4)
